@@ -1,0 +1,53 @@
+package com.fulcrumscim.fulcrum;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Fulcrum's REST API in domain terms (see shared/fulcrum-api.md). Every method is one or more
+ * paced HTTP calls; failures are {@link FulcrumException} subtypes that say what the caller may do.
+ */
+public interface FulcrumClient {
+
+  /** {@code GET /users.json}: the user who owns the API token. */
+  FulcrumUser tokenOwner();
+
+  /** {@code GET /roles.json}, every page. */
+  List<FulcrumRole> roles();
+
+  /** {@code GET /memberships.json?managed_info=1}, every page (20,000 per call). */
+  List<FulcrumMember> members();
+
+  /** {@code GET /memberships/{id}.json}; empty on 404. */
+  Optional<FulcrumMember> member(String membershipId);
+
+  /** {@code POST /memberships.json}. */
+  FulcrumMember createMember(MemberFields fields);
+
+  /** {@code PUT /memberships/{id}.json} with only the non-null fields of {@code changes}. */
+  void updateMember(String membershipId, MemberFields changes);
+
+  /**
+   * {@code DELETE /memberships/{id}.json}; records go to {@code reassignToMembershipId} (null:
+   * unassigned). A 404 counts as done.
+   */
+  void deleteMember(String membershipId, String reassignToMembershipId);
+
+  /** {@code GET /groups.json?associations=true}, every page. */
+  List<FulcrumGroup> groups();
+
+  /** {@code GET /groups/{id}.json?associations=true}; empty on 404. */
+  Optional<FulcrumGroup> group(String groupId);
+
+  /** {@code POST /groups.json}. */
+  FulcrumGroup createGroup(String name, String description);
+
+  /** {@code PUT /groups/{id}.json}. */
+  void renameGroup(String groupId, String name);
+
+  /** {@code DELETE /groups/{id}.json}; a 404 counts as done. */
+  void deleteGroup(String groupId);
+
+  /** {@code POST /groups/change_permissions.json}, type group_members: all or nothing. */
+  void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);
+}

@@ -1,0 +1,90 @@
+package com.fulcrumscim.fulcrum;
+
+import java.time.Duration;
+
+/**
+ * Why a Fulcrum call failed, as a closed set of types: the type alone tells the reconciler what to
+ * do. Messages never contain the API token.
+ */
+public abstract sealed class FulcrumException extends RuntimeException {
+  private final String endpoint;
+
+  FulcrumException(String endpoint, String message, Throwable cause) {
+    super(endpoint + ": " + message, cause);
+    this.endpoint = endpoint;
+  }
+
+  /** The call, as "METHOD /api/v2/path" with ids replaced by {id}. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** 5xx, timeouts, dropped connections, an open circuit: try again later. */
+  public static final class Unavailable extends FulcrumException {
+    public Unavailable(String endpoint, String message, Throwable cause) {
+      super(endpoint, message, cause);
+    }
+  }
+
+  /** 429: wait {@code retryAfter}, which spends no retry budget. */
+  public static final class RateLimited extends FulcrumException {
+    private final Duration retryAfter;
+
+    public RateLimited(String endpoint, Duration retryAfter) {
+      super(endpoint, "rate limited; retry after " + retryAfter.toSeconds() + "s", null);
+      this.retryAfter = retryAfter;
+    }
+
+    public Duration retryAfter() {
+      return retryAfter;
+    }
+  }
+
+  /** 401: the token is missing or revoked. Stop everything until it works again. */
+  public static final class Unauthorized extends FulcrumException {
+    public Unauthorized(String endpoint) {
+      super(endpoint, "401 Unauthorized: the Fulcrum API token is invalid or revoked", null);
+    }
+  }
+
+  /** 403 (or 402): the token's user may not do this. Stop; an operator must act. */
+  public static final class Forbidden extends FulcrumException {
+    private final int status;
+
+    public Forbidden(String endpoint, int status, String detail) {
+      super(endpoint, status + " Forbidden: the token's user lacks permission" + (detail.isBlank() ? "" : " (" + detail + ")"), null);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /** 422 or another 4xx: Fulcrum refused this change; {@code detail} is Fulcrum's own words. */
+  public static final class Rejected extends FulcrumException {
+    private final int status;
+    private final String detail;
+
+    public Rejected(String endpoint, int status, String detail) {
+      super(endpoint, status + " rejected: " + detail, null);
+      this.status = status;
+      this.detail = detail;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String detail() {
+      return detail;
+    }
+  }
+
+  /** 404 where the call needs the entity to exist. */
+  public static final class NotFound extends FulcrumException {
+    public NotFound(String endpoint) {
+      super(endpoint, "404 not found", null);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package com.fulcrumscim.journal;
+
+public enum EntityType {
+  USER,
+  GROUP
+}

@@ -1,0 +1,236 @@
+package com.fulcrumscim.journal;
+
+import com.fulcrumscim.db.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The work table: one row per entity key. Intake {@link #enqueue}s inside its own transaction;
+ * the reconciler {@link #claim}s due rows and finishes each with exactly one of the finishing
+ * calls. A finish whose generation moved while the key ran puts the row back to PENDING, so a
+ * change that lands mid-reconcile is never lost (client-go's dirty-while-processing rule).
+ */
+public final class WorkQueue {
+  private static final String COLUMNS =
+      "entity_type, entity_id, state, generation, claimed_generation, attempts, first_failure_at, "
+          + "next_attempt_at, last_error, updated_at";
+
+  private final Database db;
+  private final Clock clock;
+
+  public WorkQueue(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction. */
+  public void enqueue(Connection c, ResourceKey key) throws SQLException {
+    long now = clock.millis();
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
+            + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
+            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = generation + 1, "
+            + "  state = CASE WHEN state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
+            + "  next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE excluded.next_attempt_at END, "
+            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at")) {
+      ps.setString(1, key.type().name());
+      ps.setString(2, key.scimId());
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      ps.setLong(5, now);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Enqueues in a transaction of its own (resync, operator commands). */
+  public void enqueue(ResourceKey key) {
+    db.write(c -> {
+      enqueue(c, key);
+      return null;
+    });
+  }
+
+  /** Claims up to {@code limit} due rows, oldest due first, moving them to RUNNING. */
+  public List<WorkItem> claim(int limit) {
+    long now = clock.millis();
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = 'RUNNING', claimed_generation = generation, updated_at = ? "
+              + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM work "
+              + "  WHERE state IN ('PENDING', 'RETRYING') AND next_attempt_at <= ? "
+              + "  ORDER BY next_attempt_at LIMIT ?) RETURNING " + COLUMNS)) {
+        ps.setLong(1, now);
+        ps.setLong(2, now);
+        ps.setInt(3, limit);
+        return readAll(ps);
+      }
+    });
+  }
+
+  /** The desired state is reached for the claimed generation. */
+  public void done(WorkItem item) {
+    finish(item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+  }
+
+  /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
+  public void retry(WorkItem item, Instant at, String error, boolean spendsAttempt) {
+    finish(item, "RETRYING", error, at.toEpochMilli(),
+        (spendsAttempt ? "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, " + clock.millis() + "), " : "")
+            + "last_error = ?");
+  }
+
+  /** Give up on this generation: visible in status until an operator retries or skips it. */
+  public void dead(WorkItem item, String reason) {
+    finish(item, "DEAD", reason, 0, "attempts = attempts + 1, last_error = ?");
+  }
+
+  /** A guard holds the row before any write; released by an operator. */
+  public void hold(WorkItem item, String reason) {
+    finish(item, "HELD", reason, 0, "last_error = ?");
+  }
+
+  /** Hands a claimed row back untouched (reconciler paused or shutting down). */
+  public void release(WorkItem item) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
+              + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+        ps.setLong(1, clock.millis());
+        ps.setString(2, item.key().type().name());
+        ps.setString(3, item.key().scimId());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private void finish(WorkItem item, String state, String error, long nextAt, String extraSet) {
+    long now = clock.millis();
+    db.write(c -> {
+      // A generation that moved while the key ran means newer desired state: run again now.
+      try (PreparedStatement moved = c.prepareStatement(
+          "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
+              + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
+        moved.setLong(1, now);
+        moved.setLong(2, now);
+        moved.setString(3, item.key().type().name());
+        moved.setString(4, item.key().scimId());
+        moved.setLong(5, item.claimedGeneration());
+        if (moved.executeUpdate() > 0) {
+          return null;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
+              + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+        int i = 1;
+        ps.setString(i++, state);
+        ps.setLong(i++, now);
+        ps.setLong(i++, nextAt);
+        ps.setLong(i++, nextAt);
+        if (extraSet.contains("?")) {
+          ps.setString(i++, error);
+        }
+        ps.setString(i++, item.key().type().name());
+        ps.setString(i, item.key().scimId());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */
+  public int rescue() {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? WHERE state = 'RUNNING'")) {
+        ps.setLong(1, clock.millis());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** DEAD or HELD rows of {@code key} (or all such rows when key is null) become due now with a fresh budget. */
+  public int revive(ResourceKey key, WorkState from) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = 'PENDING', attempts = 0, first_failure_at = NULL, next_attempt_at = ?, updated_at = ? "
+              + "WHERE state = ? AND (? IS NULL OR (entity_type = ? AND entity_id = ?))")) {
+        long now = clock.millis();
+        ps.setLong(1, now);
+        ps.setLong(2, now);
+        ps.setString(3, from.name());
+        ps.setString(4, key == null ? null : key.scimId());
+        ps.setString(5, key == null ? null : key.type().name());
+        ps.setString(6, key == null ? null : key.scimId());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** A DEAD row set aside by an operator: marked DONE without applying. */
+  public boolean skip(ResourceKey key) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = 'DONE', last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
+              + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD'")) {
+        ps.setLong(1, clock.millis());
+        ps.setString(2, key.type().name());
+        ps.setString(3, key.scimId());
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  public Optional<WorkItem> get(ResourceKey key) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM work WHERE entity_type = ? AND entity_id = ?")) {
+        ps.setString(1, key.type().name());
+        ps.setString(2, key.scimId());
+        return readAll(ps).stream().findFirst();
+      }
+    });
+  }
+
+  /** Rows in {@code state} (all states when null), oldest change first, at most {@code limit}. */
+  public List<WorkItem> list(WorkState state, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM work WHERE (? IS NULL OR state = ?) ORDER BY updated_at LIMIT ?")) {
+        ps.setString(1, state == null ? null : state.name());
+        ps.setString(2, state == null ? null : state.name());
+        ps.setInt(3, limit);
+        return readAll(ps);
+      }
+    });
+  }
+
+  private static List<WorkItem> readAll(PreparedStatement ps) throws SQLException {
+    List<WorkItem> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long firstFailure = rs.getLong("first_failure_at");
+        boolean noFirstFailure = rs.wasNull();
+        out.add(new WorkItem(
+            new ResourceKey(EntityType.valueOf(rs.getString("entity_type")), rs.getString("entity_id")),
+            WorkState.valueOf(rs.getString("state")),
+            rs.getLong("generation"),
+            rs.getLong("claimed_generation"),
+            rs.getInt("attempts"),
+            noFirstFailure ? null : Instant.ofEpochMilli(firstFailure),
+            Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
+            rs.getString("last_error"),
+            Instant.ofEpochMilli(rs.getLong("updated_at"))));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+package com.fulcrumscim.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  final ConfigLoader loader = new ConfigLoader(Map.of("FULCRUM_API_TOKEN", "tok-123")::get);
+
+  @Test
+  void anEmptyFileMeansTheDefaults() {
+    BridgeConfig c = loader.parse("config.yml", "");
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.fulcrum().embedded()).isTrue();
+    assertThat(c.reconcile().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.reconcile().retryBudget()).isEqualTo(Duration.ofHours(24));
+    assertThat(c.groups().push()).isTrue();
+  }
+
+  @Test
+  void theShippedConfigLoadsAndMatchesTheDefaults() {
+    BridgeConfig shipped = new ConfigLoader(name -> null).load(Path.of("config.yml"));
+    assertThat(shipped).isEqualTo(loader.defaults());
+  }
+
+  @Test
+  void environmentVariablesExpand() {
+    BridgeConfig c = loader.parse("config.yml",
+        "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token: ${FULCRUM_API_TOKEN}\n");
+    assertThat(c.fulcrum().apiToken()).isEqualTo("tok-123");
+  }
+
+  @Test
+  void anUnsetVariableNamesTheKeyAndTheVariable() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  api_token: ${NOPE}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config.yml: fulcrum.api_token: environment variable NOPE is not set (write ${NOPE:-} to allow empty)");
+  }
+
+  @Test
+  void aFallbackCoversAnUnsetVariable() {
+    assertThat(loader.parse("c", "storage:\n  path: ${DATA_DIR:-/var/lib/x}/b.db\n").storage().path())
+        .isEqualTo(Path.of("/var/lib/x/b.db"));
+  }
+
+  @Test
+  void anUnknownKeyIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  prot: 9000\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config.yml: server.prot: unknown key");
+  }
+
+  @Test
+  void aWrongTypeIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  port: lots\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config.yml: server.port: invalid value");
+  }
+
+  @Test
+  void aBadDurationIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "reconcile:\n  interval: soon\n"))
+        .hasMessageContaining("reconcile.interval").hasMessageContaining("not a duration");
+  }
+
+  @Test
+  void aRealFulcrumNeedsAToken() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: https://api.fulcrumapp.com\n"))
+        .hasMessage("config.yml: fulcrum.api_token: is required when fulcrum.base_url is a real Fulcrum URL");
+  }
+
+  @Test
+  void tokenHashesMustBeSha256Hex() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "scim:\n  token_hashes: [secret]\n"))
+        .hasMessageStartingWith("config.yml: scim.token_hashes.0: must be a SHA-256 hex digest");
+  }
+
+  @Test
+  void brokenYamlSaysWhichLine() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  port: [\n"))
+        .hasMessageStartingWith("config.yml:");
+  }
+
+  @Test
+  void aBadCronIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "resync:\n  schedule: every night\n"))
+        .hasMessageStartingWith("config.yml: resync.schedule: not a valid Quartz cron expression");
+  }
+
+  @Test
+  void theTokenNeverShowsInToString() {
+    BridgeConfig c = loader.parse("c", "fulcrum:\n  base_url: https://x.example\n  api_token: ${FULCRUM_API_TOKEN}\n");
+    assertThat(c.toString()).doesNotContain("tok-123");
+  }
+}

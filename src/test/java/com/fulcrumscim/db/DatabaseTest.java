@@ -1,0 +1,96 @@
+package com.fulcrumscim.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+  @TempDir Path dir;
+
+  @Test
+  void createsTheFileReadableByItsOwnerOnly() {
+    Path file = dir.resolve("sub/bridge.db");
+    try (Database db = Database.open(file)) {
+      assertThat(db.path()).exists();
+    }
+    assertThat(PosixFilePermissions.toString(permissions(file))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void concurrentWritesAllCommit() throws Exception {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> db.write(c -> setting(c, "k" + n, "v" + n))));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+      assertThat(count(db)).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void aFailingWriteRollsBackAloneAndReachesItsCaller() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      db.write(c -> setting(c, "kept", "1"));
+      assertThatThrownBy(() -> db.write(c -> {
+        setting(c, "lost", "1");
+        throw new IllegalArgumentException("refused");
+      })).isInstanceOf(IllegalArgumentException.class).hasMessage("refused");
+      assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void reopeningKeepsCommittedWritesAndSkipsAppliedMigrations() {
+    Path file = dir.resolve("b.db");
+    try (Database db = Database.open(file)) {
+      db.write(c -> setting(c, "a", "1"));
+    }
+    try (Database db = Database.open(file)) {
+      assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  private static Object setting(java.sql.Connection c, String k, String v) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting(key, value) VALUES (?, ?)")) {
+      ps.setString(1, k);
+      ps.setString(2, v);
+      ps.executeUpdate();
+    }
+    return null;
+  }
+
+  private static int count(Database db) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM setting"); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(Path p) {
+    try {
+      return Files.getPosixFilePermissions(p);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
