@@ -86,6 +86,7 @@ public final class FulcrumEmulator implements AutoCloseable {
       throw new IllegalStateException("the emulator is already running at " + baseUrl);
     }
     try {
+      noDelay();
       HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 256);
       AtomicInteger threads = new AtomicInteger();
       executor =
@@ -104,6 +105,18 @@ public final class FulcrumEmulator implements AutoCloseable {
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("emulator: cannot listen on " + host + ":" + port, e);
+    }
+  }
+
+  /**
+   * The JDK server writes a response's headers and body in two segments; with Nagle's algorithm on
+   * and the client's delayed ACK, every call then stalls about 40 ms (measured: 200 calls took 9 s,
+   * with this 0.2 s). The server reads this property once, when the first server is made, so it is
+   * set here unless someone chose a value already.
+   */
+  private static void noDelay() {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
     }
   }
 
