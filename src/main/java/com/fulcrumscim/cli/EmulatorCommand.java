@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code bin/fulcrum-scim emulator}: a stand-alone emulated Fulcrum that runs until killed. */
 @Command(
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
       "Without --token it generates one and prints it. Without --seed it serves the built-in demo org."
     })
 public final class EmulatorCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--port", required = true, description = "Port to listen on (0: any free port).")
   int port;
 
@@ -44,7 +48,7 @@ public final class EmulatorCommand implements Callable<Integer> {
           FulcrumEmulator.builder().token(token).ownerEmail(ownerEmail).callsPerHour(callsPerHour);
       emulator = (seed == null ? builder.seed(Seed.demo()) : builder.seed(seed)).build();
     } catch (SeedException | IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+      spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
     emulator.start(host, port);
@@ -53,8 +57,8 @@ public final class EmulatorCommand implements Callable<Integer> {
       emulator.stop();
       stopped.countDown();
     }));
-    System.out.println("Fulcrum emulator: " + emulator.baseUrl() + "  token: " + emulator.token());
-    System.out.flush();
+    spec.commandLine().getOut().println("Fulcrum emulator: " + emulator.baseUrl() + "  token: " + emulator.token());
+    spec.commandLine().getOut().flush();
     stopped.await();
     return 0;
   }

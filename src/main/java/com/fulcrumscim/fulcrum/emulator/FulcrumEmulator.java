@@ -218,7 +218,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   }
 
   public Optional<FulcrumGroup> group(String groupId) {
-    return groups().stream().filter(g -> g.id().equals(groupId)).findFirst();
+    return org.findGroup(groupId).map(FulcrumEmulator::toRecord);
   }
 
   public List<FulcrumRole> roles() {

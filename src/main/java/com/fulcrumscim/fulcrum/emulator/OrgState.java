@@ -257,6 +257,10 @@ final class OrgState {
     return row(id).view();
   }
 
+  synchronized Optional<Group> findGroup(String id) {
+    return Optional.ofNullable(groups.get(id)).map(GroupRow::view);
+  }
+
   synchronized List<Group> allGroups() {
     return groups.values().stream().map(GroupRow::view).toList();
   }
