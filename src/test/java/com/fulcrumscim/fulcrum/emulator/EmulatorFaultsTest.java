@@ -1,0 +1,149 @@
+package com.fulcrumscim.fulcrum.emulator;
+
+import static com.fulcrumscim.fulcrum.emulator.Http.member;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fulcrumscim.testing.SettableClock;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Decision 12: every fault kind, and that an injected failure changes nothing. */
+class EmulatorFaultsTest {
+  final SettableClock clock = new SettableClock();
+  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().clock(clock).random(new Random(42)).build().start();
+  final Http http = new Http(fulcrum);
+
+  @AfterEach
+  void stop() {
+    fulcrum.stop();
+  }
+
+  @Test
+  void anInjectedServerErrorAppliesNothing() {
+    fulcrum.faults().errorShare(1.0);
+    String before = fulcrum.snapshotJson();
+    int status = http.post("/api/v2/memberships.json", member("a@example.com", "A", "B")).status();
+    assertThat(status).isIn(500, 502, 503);
+    assertThat(fulcrum.snapshotJson()).isEqualTo(before);
+  }
+
+  @Test
+  void serverErrorsAreAShareAndReproducibleFromTheSeed() {
+    List<Integer> first = statuses(new Random(3));
+    assertThat(first).isEqualTo(statuses(new Random(3)));
+    assertThat(first).contains(200).containsAnyOf(500, 502, 503);
+  }
+
+  private List<Integer> statuses(Random random) {
+    try (FulcrumEmulator f = FulcrumEmulator.builder().random(random).faults(FaultSettings.none().withErrorShare(0.5)).build().start()) {
+      Http h = new Http(f);
+      List<Integer> out = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        out.add(h.get("/api/v2/roles.json").status());
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void aDroppedConnectionIsAnIOExceptionAndAppliesNothing() {
+    fulcrum.faults().dropShare(1.0);
+    assertThatThrownBy(() -> http.sendOrThrow(http.request("POST", "/api/v2/memberships.json", member("d@example.com", "D", "E"))))
+        .isInstanceOf(IOException.class);
+    fulcrum.faults().clear();
+    assertThat(fulcrum.memberByEmail("d@example.com")).isEmpty();
+    assertThat(fulcrum.calls().count("POST /api/v2/memberships.json", CallCounter.DROPPED)).isPositive();
+  }
+
+  @Test
+  void aLostResponseIsAnIOExceptionButTheChangeHappened() {
+    fulcrum.faults().lostResponseShare(1.0);
+    assertThatThrownBy(() -> http.sendOrThrow(http.request("POST", "/api/v2/memberships.json", member("l@example.com", "L", "R"))))
+        .isInstanceOf(IOException.class);
+    assertThat(fulcrum.memberByEmail("l@example.com")).isPresent();
+  }
+
+  @Test
+  void aBurstOf429sEndsAfterItsCalls() {
+    fulcrum.faults().rateLimitBurst(2, Duration.ofSeconds(7));
+    Http.Resp first = http.get("/api/v2/roles.json");
+    assertThat(first.status()).isEqualTo(429);
+    assertThat(first.header("Retry-After")).isEqualTo("7");
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(429);
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anOutageAnswers503UntilItsDeadline() {
+    fulcrum.faults().outage(Duration.ofMinutes(5), OutageMode.UNAVAILABLE);
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(503);
+    clock.tick(Duration.ofMinutes(4));
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(503);
+    clock.tick(Duration.ofMinutes(1));
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aDroppingOutageClosesEveryConnection() {
+    fulcrum.faults().outage(Duration.ofMinutes(5), OutageMode.DROP);
+    assertThatThrownBy(() -> http.sendOrThrow(http.request("GET", "/api/v2/roles.json", null))).isInstanceOf(IOException.class);
+    clock.tick(Duration.ofMinutes(5));
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+  }
+
+  @Test
+  void latencyDelaysEveryCall() {
+    fulcrum.faults().latency(Duration.ofMillis(150));
+    long start = System.nanoTime();
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+    // A lower bound only: the sleep guarantees it, however slow the machine.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+  }
+
+  @Test
+  void faultsAreSetAndReadOverTheAdminEndpoint() {
+    Http.Resp set =
+        http.send(admin("POST", "/_emulator/faults", "{\"error_share\":0.25,\"rate_limit_burst\":4,\"outage_seconds\":60,\"outage_mode\":\"drop\"}"));
+    assertThat(set.status()).isEqualTo(200);
+    FaultSettings s = fulcrum.faults().settings();
+    assertThat(s.errorShare()).isEqualTo(0.25);
+    assertThat(s.rateLimitBurst()).isEqualTo(4);
+    assertThat(s.outageSeconds()).isEqualTo(60);
+    assertThat(s.outageMode()).isEqualTo(OutageMode.DROP);
+    assertThat(http.send(admin("GET", "/_emulator/faults", null)).json().get("error_share").asDouble()).isEqualTo(0.25);
+    http.send(admin("DELETE", "/_emulator/faults", null));
+    assertThat(fulcrum.faults().settings().errorShare()).isZero();
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnknownFaultIs400() {
+    Http.Resp r = http.send(admin("POST", "/_emulator/faults", "{\"error_rate\":0.5}"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("error").asText()).contains("error_rate");
+  }
+
+  @Test
+  void aShareAboveOneIs400() {
+    assertThat(http.send(admin("POST", "/_emulator/faults", "{\"drop_share\":1.5}")).status()).isEqualTo(400);
+  }
+
+  @Test
+  void theTokenCanBeRevokedOverTheAdminEndpoint() {
+    http.send(admin("POST", "/_emulator/faults", "{\"token_revoked\":true}"));
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(401);
+  }
+
+  private HttpRequest.Builder admin(String method, String path, String body) {
+    return HttpRequest.newBuilder(URI.create(fulcrum.baseUrl() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  }
+}
