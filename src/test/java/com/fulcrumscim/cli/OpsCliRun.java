@@ -1,0 +1,59 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.db.Database;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Runs {@code Main.run(args)} against a config in a temporary directory and captures what it prints. */
+final class OpsCliRun {
+  record Result(int exit, String out, String err) {}
+
+  final Path dir;
+  final Path config;
+  final Path database;
+
+  /** Writes {@code config.yml} in {@code dir} pointing storage.path at {@code dir/bridge.db}, plus {@code extraYaml}. */
+  OpsCliRun(Path dir, String extraYaml) throws IOException {
+    this.dir = dir;
+    this.database = dir.resolve("bridge.db");
+    this.config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + database + "\n" + extraYaml);
+  }
+
+  OpsCliRun(Path dir) throws IOException {
+    this(dir, "");
+  }
+
+  /** Creates and migrates the database, as `serve` would have. */
+  Database openDatabase() {
+    return Database.open(database);
+  }
+
+  Result run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int exit = Main.run(args);
+      return new Result(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  /** {@code verb args... --config <this config>}. */
+  Result runWithConfig(String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--config";
+    all[args.length + 1] = config.toString();
+    return run(all);
+  }
+}
