@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       StatusCommand.class,
+      JournalCommand.class,
     })
 public final class Main {
   private Main() {}
