@@ -13,38 +13,38 @@ import java.util.Locale;
 /**
  * The bridge's own Prometheus series. Gauges query SQLite when scraped (one indexed count each),
  * so they are right even for work another process changed; counters are bumped by the SCIM server
- * and the reconciler.
+ * and the reconciler. Fulcrum calls and the rate budget are the client's own meters
+ * ({@code fulcrum_calls_total}, {@code fulcrum_rate_budget_left}, {@code fulcrum_calls_last_hour}).
  *
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"})
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
- *   <li>{@code fulcrum_calls_last_hour}: Fulcrum calls spent in the last 60 minutes
  *   <li>{@code scim_requests_total{method,route,status}}, {@code reconcile_outcomes_total{kind}}
  * </ul>
  */
 public final class BridgeMetrics {
   private final MeterRegistry registry;
 
-  public BridgeMetrics(MeterRegistry registry, OpsStore store, FulcrumCallLog calls, Clock clock) {
+  public BridgeMetrics(MeterRegistry registry, OpsStore store, Clock clock) {
     this.registry = registry;
     for (WorkState state : WorkState.values()) {
       Gauge.builder("fulcrum.scim.work", store, s -> s.count(state))
           .tag("state", state.name().toLowerCase(Locale.ROOT))
           .description("Work rows (one per user or group) by state")
-          .register(registry);
+          .strongReference(true)
+        .register(registry);
     }
     Gauge.builder("fulcrum.scim.oldest.pending.age", store, s -> s.oldestUnfinishedSince()
             .map(since -> (double) Math.max(0, Duration.between(since, clock.instant()).toSeconds()))
             .orElse(0.0))
         .baseUnit("seconds")
         .description("How long the oldest change not yet applied to Fulcrum has waited")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("fulcrum.scim.reconciler.paused", store, s -> s.pauseReason().isPresent() ? 1 : 0)
         .description("1 while the reconciler is paused (see `fulcrum-scim status` for why)")
-        .register(registry);
-    Gauge.builder("fulcrum.calls.last.hour", calls, FulcrumCallLog::lastHour)
-        .description("Fulcrum API calls made in the last 60 minutes")
+        .strongReference(true)
         .register(registry);
   }
 

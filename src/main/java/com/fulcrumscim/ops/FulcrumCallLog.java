@@ -1,24 +1,30 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fulcrum calls per minute over the last hour, kept in SQLite so {@code fulcrum-scim status}
  * (another process) sees what the daemon spent of the hourly budget. One setting row holds the
  * rolling window as {@code epochMinute=calls,...}: no migration, at most 60 entries.
  *
- * <p>The daemon calls {@link #record} from the Fulcrum client's call listener. It commits through
- * {@link Database#write}, so it must not be called from inside a write transaction.
+ * <p>The daemon passes it to the Fulcrum client as its {@link FulcrumCallListener}. Each call
+ * commits through {@link Database#write}, so Fulcrum must not be called from inside a write
+ * transaction (the reconciler never does: it would stall intake).
  */
-public final class FulcrumCallLog {
+public final class FulcrumCallLog implements FulcrumCallListener {
+  private static final Logger log = LoggerFactory.getLogger(FulcrumCallLog.class);
   static final String KEY = "fulcrum.calls_per_minute";
   private static final int WINDOW_MINUTES = 60;
 
@@ -28,6 +34,16 @@ public final class FulcrumCallLog {
   public FulcrumCallLog(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
+  }
+
+  /** Counting must never break a call: a failure to record is logged and dropped. */
+  @Override
+  public void onCall(String endpoint, String status, Duration duration) {
+    try {
+      record();
+    } catch (RuntimeException e) {
+      log.warn("could not count a Fulcrum call in the database: {}", e.getMessage());
+    }
   }
 
   /** One call was made to Fulcrum (whatever its answer: every call counts against the budget). */

@@ -30,7 +30,7 @@ class BridgeMetricsTest {
   @BeforeEach
   void open() {
     db = Database.open(dir.resolve("m.db"));
-    metrics = new BridgeMetrics(registry, new OpsStore(db), new FulcrumCallLog(db, clock), clock);
+    metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
   }
 
   @AfterEach
@@ -55,14 +55,6 @@ class BridgeMetricsTest {
     queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(60), "503 from Fulcrum", true);
     clock.tick(Duration.ofSeconds(30));
     assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 80");
-  }
-
-  @Test
-  void fulcrumCallsOfTheLastHourAreAGauge() {
-    FulcrumCallLog calls = new FulcrumCallLog(db, clock);
-    calls.record();
-    calls.record();
-    assertThat(registry.scrape()).contains("fulcrum_calls_last_hour 2");
   }
 
   @Test

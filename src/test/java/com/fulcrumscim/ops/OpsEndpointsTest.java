@@ -30,7 +30,7 @@ class OpsEndpointsTest {
   void start() {
     db = Database.open(dir.resolve("ops.db"));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new BridgeMetrics(registry, new OpsStore(db), new FulcrumCallLog(db, clock), clock);
+    new BridgeMetrics(registry, new OpsStore(db), clock);
     server = new OpsEndpoints(new Readiness(db, clock), registry).startStandalone("127.0.0.1", 0);
   }
 
