@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       StatusCommand.class,
       JournalCommand.class,
+      CheckCommand.class,
     })
 public final class Main {
   private Main() {}

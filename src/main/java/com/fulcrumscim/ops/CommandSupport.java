@@ -36,6 +36,10 @@ public final class CommandSupport {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
+  public Path configFile() {
+    return configFile;
+  }
+
   public PrintWriter out() {
     return command.commandLine().getOut();
   }
