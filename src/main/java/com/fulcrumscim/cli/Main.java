@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       JournalCommand.class,
       CheckCommand.class,
+      AuditCommand.class,
     })
 public final class Main {
   private Main() {}

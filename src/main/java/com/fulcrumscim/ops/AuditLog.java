@@ -1,36 +1,23 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Reads the reconciler's audit of applied Fulcrum changes (its migration V003 owns the table).
- * Rows are shown column by column as the table defines them, so the operator sees every field the
- * reconciler records; this class needs only the table name, a time column (epoch milliseconds) and
- * optionally an outcome column. Before V003 exists there is simply no audit.
+ * Reads the reconciler's audit of Fulcrum writes, {@code reconcile_audit} (the reconciler's
+ * migration V003 creates and fills it; {@code result} is "ok" or the failure). Before that
+ * migration exists in a database there is simply no audit, so every read checks first.
  */
 public final class AuditLog {
-  static final String TABLE = "audit";
-  /** The time column: the first of these the table has. */
-  private static final List<String> TIME_COLUMNS = List.of("at", "applied_at", "created_at", "occurred_at");
-  /** The outcome column, if any: the first of these the table has. */
-  private static final List<String> OUTCOME_COLUMNS = List.of("outcome", "result", "status");
-  private static final Set<String> SUCCESS = Set.of("applied", "ok", "success", "succeeded", "done");
+  static final String TABLE = "reconcile_audit";
 
-  /** One audit row: column name to value, in table order; the time column as an Instant. */
-  public record Entry(Map<String, Object> columns) {}
+  /** One attempted Fulcrum write. */
+  public record Entry(long id, Instant at, String key, String action, String fulcrumId, String result, String detail) {}
 
   private final Database db;
 
@@ -38,33 +25,23 @@ public final class AuditLog {
     this.db = db;
   }
 
-  public boolean exists() {
-    return db.read(c -> OpsStore.tableExists(c, TABLE));
-  }
-
-  /** Newest first, at or after {@code since} (null: any time), at most {@code limit}. Empty without the table. */
+  /** Newest first, at or after {@code since} (null: any time), at most {@code limit}. */
   public List<Entry> list(Instant since, int limit) {
     return db.read(c -> {
       if (!OpsStore.tableExists(c, TABLE)) {
         return List.of();
       }
-      String time = column(c, TIME_COLUMNS).orElseThrow(() -> new IllegalStateException(
-          "table " + TABLE + " has none of the time columns " + TIME_COLUMNS));
-      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + TABLE + " WHERE " + time + " >= ? ORDER BY "
-          + time + " DESC, rowid DESC LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, at, entity_type, scim_id, action, fulcrum_id, result, detail FROM " + TABLE
+              + " WHERE at >= ? ORDER BY id DESC LIMIT ?")) {
         ps.setLong(1, since == null ? Long.MIN_VALUE : since.toEpochMilli());
         ps.setInt(2, limit);
         List<Entry> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-          ResultSetMetaData meta = rs.getMetaData();
           while (rs.next()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-              String name = meta.getColumnName(i);
-              Object value = rs.getObject(i);
-              row.put(name, name.equalsIgnoreCase(time) && value instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : value);
-            }
-            out.add(new Entry(row));
+            out.add(new Entry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
+                rs.getString(3).toLowerCase(java.util.Locale.ROOT) + "/" + rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
           }
         }
         return out;
@@ -72,36 +49,17 @@ public final class AuditLog {
     });
   }
 
-  /** The newest row whose outcome says it was applied (any row, if the table has no outcome column). */
+  /** When Fulcrum last accepted a write from the reconciler. */
   public Optional<Instant> lastApplied() {
     return db.read(c -> {
       if (!OpsStore.tableExists(c, TABLE)) {
         return Optional.empty();
       }
-      Optional<String> time = column(c, TIME_COLUMNS);
-      if (time.isEmpty()) {
-        return Optional.empty();
-      }
-      Optional<String> outcome = column(c, OUTCOME_COLUMNS);
-      String where = outcome.map(o -> " WHERE lower(" + o + ") IN ('" + String.join("', '", SUCCESS) + "')").orElse("");
-      try (PreparedStatement ps = c.prepareStatement("SELECT max(" + time.get() + ") FROM " + TABLE + where);
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM " + TABLE + " WHERE result = 'ok'");
           ResultSet rs = ps.executeQuery()) {
         long at = rs.next() ? rs.getLong(1) : 0;
         return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
       }
     });
-  }
-
-  private static Optional<String> column(Connection c, List<String> candidates) throws SQLException {
-    List<String> present = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_info(?)")) {
-      ps.setString(1, TABLE);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          present.add(rs.getString(1).toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return candidates.stream().filter(present::contains).findFirst();
   }
 }

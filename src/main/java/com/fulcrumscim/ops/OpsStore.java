@@ -87,18 +87,6 @@ public final class OpsStore {
     });
   }
 
-  /** When the reconciler last finished a row by applying it (operator skips do not count). */
-  public Optional<Instant> lastDone() {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT max(updated_at) FROM work WHERE state = 'DONE' AND last_error IS NULL");
-          ResultSet rs = ps.executeQuery()) {
-        long at = rs.next() ? rs.getLong(1) : 0;
-        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
-      }
-    });
-  }
-
   /** Journal rows of {@code key}, newest first. */
   public List<JournalEntry> journal(ResourceKey key, int limit) {
     return db.read(c -> {

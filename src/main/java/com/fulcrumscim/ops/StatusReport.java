@@ -45,14 +45,12 @@ public record StatusReport(
     List<DeadRow> dead = new WorkQueue(db, clock).list(WorkState.DEAD, DEAD_ROWS_SHOWN).stream()
         .map(StatusReport::deadRow)
         .toList();
-    AuditLog audit = new AuditLog(db);
     return new StatusReport(
         config.fulcrum().embedded() ? "embedded emulator" : config.fulcrum().baseUrl(),
         store.pauseReason().orElse(null),
         backlog,
         store.oldestUnfinishedSince().map(since -> Math.max(0, Duration.between(since, clock.instant()).toSeconds())).orElse(null),
-        // The audit says what reached Fulcrum; before the reconciler's audit table exists, the work table's DONE rows do.
-        (audit.exists() ? audit.lastApplied() : store.lastDone()).orElse(null),
+        new AuditLog(db).lastApplied().orElse(null),
         new FulcrumCallLog(db, clock).lastHour(),
         config.fulcrum().callsPerHour(),
         backlog.get("dead"),

@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Instant;
 
 /** Runs {@code Main.run(args)} against a config in a temporary directory and captures what it prints. */
 final class OpsCliRun {
@@ -31,6 +33,29 @@ final class OpsCliRun {
   /** Creates and migrates the database, as `serve` would have. */
   Database openDatabase() {
     return Database.open(database);
+  }
+
+  /** The reconciler's audit table as its migration V003 defines it; a no-op once V003 is merged. */
+  static void createAuditTable(Database db) {
+    db.write(c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS reconcile_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        + "at INTEGER NOT NULL, entity_type TEXT NOT NULL, scim_id TEXT NOT NULL, action TEXT NOT NULL, "
+        + "fulcrum_id TEXT, result TEXT NOT NULL, detail TEXT)"));
+  }
+
+  static void audit(Database db, Instant at, String entityType, String scimId, String action, String result, String detail) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO reconcile_audit "
+          + "(at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setLong(1, at.toEpochMilli());
+        ps.setString(2, entityType);
+        ps.setString(3, scimId);
+        ps.setString(4, action);
+        ps.setString(5, "f-" + scimId);
+        ps.setString(6, result);
+        ps.setString(7, detail);
+        return ps.executeUpdate();
+      }
+    });
   }
 
   Result run(String... args) {

@@ -9,6 +9,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,16 @@ class StatusCommandTest {
     }
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.out()).contains("pending 2, running 0, retrying 0, done 1, dead 0, held 0");
-    assertThat(r.out()).containsPattern("Last successful apply\\s+20");
+  }
+
+  @Test
+  void lastSuccessfulApplyIsTheNewestOkInTheReconcilersAudit() {
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.createAuditTable(db);
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "CREATE_MEMBER", "ok", "");
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "CREATE_MEMBER", "422 rejected", "");
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Last successful apply\\s+2026-03-01T10:00:00Z \\(");
   }
 
   @Test
