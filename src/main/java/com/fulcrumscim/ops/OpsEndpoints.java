@@ -35,7 +35,10 @@ public final class OpsEndpoints {
 
   /** A Javalin of its own on {@code host:port} (port 0 picks a free one); the caller stops it. */
   public Javalin startStandalone(String host, int port) {
-    return Javalin.create(this::addTo).start(host, port);
+    return Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      addTo(cfg);
+    }).start(host, port);
   }
 
   private void readyz(Context ctx) throws Exception {
