@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       EmulatorCommand.class,
+      StatusCommand.class,
+      JournalCommand.class,
+      CheckCommand.class,
+      AuditCommand.class,
     })
 public final class Main {
   private Main() {}

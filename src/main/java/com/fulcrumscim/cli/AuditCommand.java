@@ -1,0 +1,81 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.ops.AuditLog;
+import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.TextTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fulcrum writes the reconciler made, newest first: when, which user or group, what, Fulcrum's id, and the result",
+      "(ok, or why it failed). Kept in the bridge's SQLite file; safe while the daemon runs."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:listed (possibly nothing)", "1:no database at storage.path", "2:invalid config or command line"})
+public final class AuditCommand implements Callable<Integer> {
+  @Mixin CommandSupport support;
+
+  @Option(names = "--since", paramLabel = "WHEN", converter = Since.class,
+      description = "Only entries from WHEN on: an age (30m, 24h, 7d), a date (2026-03-01, UTC) or an instant (2026-03-01T12:00:00Z).")
+  Instant since;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N entries (default ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    return support.withDatabase((config, db) -> {
+      List<AuditLog.Entry> entries = new AuditLog(db).list(since, limit);
+      if (entries.isEmpty()) {
+        support.out().println(since == null ? "no Fulcrum writes recorded yet" : "no Fulcrum writes since " + since);
+        return ExitCode.OK;
+      }
+      TextTable table = new TextTable("AT", "KEY", "ACTION", "FULCRUM ID", "RESULT", "DETAIL");
+      entries.forEach(e -> table.row(e.at(), e.key(), e.action(), e.fulcrumId(), e.result(), e.detail()));
+      table.print(support.out(), "");
+      return ExitCode.OK;
+    });
+  }
+
+  /** An age before now, a UTC date, or an instant. */
+  static final class Since implements ITypeConverter<Instant> {
+    private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(m|h|d)");
+
+    @Override
+    public Instant convert(String value) {
+      Matcher age = AGE.matcher(value.strip());
+      if (age.matches()) {
+        long n = Long.parseLong(age.group(1));
+        Duration d = switch (age.group(2)) {
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+        return Clock.systemUTC().instant().minus(d);
+      }
+      try {
+        return value.contains("T") ? Instant.parse(value) : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+      } catch (DateTimeParseException e) {
+        throw new TypeConversionException("'" + value + "' is not an age (30m, 24h, 7d), a date (2026-03-01) "
+            + "or an instant (2026-03-01T12:00:00Z)");
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package com.fulcrumscim.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.StatusReport;
+import com.fulcrumscim.ops.TextTable;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "What the bridge is doing: backlog by state, oldest pending change, last successful apply, "
+          + "whether and why the reconciler is paused, dead rows, Fulcrum calls in the last hour, target.",
+      "Reads the database directly; safe while the daemon runs."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:all well",
+      "1:no database at storage.path",
+      "2:invalid config or command line",
+      "3:needs an operator: the reconciler is paused or dead rows exist"
+    })
+public final class StatusCommand implements Callable<Integer> {
+  @Mixin CommandSupport support;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    return support.withDatabase((config, db) -> {
+      Clock clock = Clock.systemUTC();
+      StatusReport report = StatusReport.read(config, db, clock);
+      if (json) {
+        support.out().println(new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(report));
+      } else {
+        print(report, clock.instant(), support.out());
+      }
+      return report.needsAttention() ? ExitCode.ATTENTION : ExitCode.OK;
+    });
+  }
+
+  private static void print(StatusReport r, Instant now, PrintWriter out) {
+    new TextTable("Target", r.target())
+        .row("Reconciler", r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason())
+        .row("Backlog", r.backlog().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
+        .row("Oldest pending", r.oldestPendingSeconds() == null ? "none" : human(r.oldestPendingSeconds()))
+        .row("Last successful apply", r.lastSuccessfulApply() == null ? "never"
+            : r.lastSuccessfulApply() + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
+        .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + r.fulcrumCallsPerHour())
+        .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
+        .print(out, "");
+    if (r.deadCount() > 0) {
+      out.println();
+      TextTable dead = new TextTable("KEY", "ATTEMPTS", "DEAD SINCE", "LAST ERROR");
+      r.deadRows().forEach(d -> dead.row(d.key(), d.attempts(), d.since(), d.lastError()));
+      dead.print(out, "  ");
+      if (r.deadCount() > r.deadRows().size()) {
+        out.println("  ... and " + (r.deadCount() - r.deadRows().size()) + " more: `fulcrum-scim journal list --state dead`");
+      }
+    }
+  }
+
+  /** 3725 → "1h 2m 5s". */
+  static String human(long seconds) {
+    long s = Math.max(0, seconds);
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return s / 60 + "m " + s % 60 + "s";
+    }
+    if (s < 86_400) {
+      return s / 3600 + "h " + s % 3600 / 60 + "m";
+    }
+    return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+  }
+}

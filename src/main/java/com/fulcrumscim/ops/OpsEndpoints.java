@@ -1,0 +1,55 @@
+package com.fulcrumscim.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /healthz} (the process answers), {@code /readyz} (database writable, reconciler running)
+ * and {@code /metrics} (Prometheus text). Either added to the SCIM server's Javalin config, or
+ * served on their own port ({@code server.ops_port}) so scrapers never need the SCIM port.
+ * None of them needs a bearer token: keep them out of the SCIM auth filter.
+ */
+public final class OpsEndpoints {
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Readiness readiness;
+  private final PrometheusMeterRegistry registry;
+
+  public OpsEndpoints(Readiness readiness, PrometheusMeterRegistry registry) {
+    this.readiness = readiness;
+    this.registry = registry;
+  }
+
+  /** Adds the three routes to a Javalin being configured. */
+  public void addTo(JavalinConfig cfg) {
+    cfg.routes.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+    cfg.routes.get("/readyz", this::readyz);
+    cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+  }
+
+  /** A Javalin of its own on {@code host:port} (port 0 picks a free one); the caller stops it. */
+  public Javalin startStandalone(String host, int port) {
+    return Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      addTo(cfg);
+    }).start(host, port);
+  }
+
+  private void readyz(Context ctx) throws Exception {
+    Readiness.Verdict verdict = readiness.check();
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("status", verdict.ready() ? "ready" : "not ready");
+    verdict.reason().ifPresent(reason -> body.put("reason", reason));
+    json(ctx, verdict.ready() ? 200 : 503, body);
+  }
+
+  private static void json(Context ctx, int status, Object body) throws Exception {
+    ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+  }
+}

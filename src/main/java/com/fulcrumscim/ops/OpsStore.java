@@ -1,0 +1,119 @@
+package com.fulcrumscim.ops;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Read-only questions operators ask of the work, journal and setting tables. Safe while the daemon
+ * runs: every query goes through {@link Database#read}, and SQLite's WAL lets a second process read
+ * while the daemon writes.
+ */
+public final class OpsStore {
+  /**
+   * Setting the reconciler writes while it is paused: the reason, in words an operator can act on.
+   * Absent or empty means running.
+   */
+  public static final String PAUSE_KEY = "reconciler.paused";
+
+  /** A row the reconciler has not finished: pending, retrying, or in flight. */
+  private static final String UNFINISHED = "state IN ('PENDING', 'RETRYING', 'RUNNING')";
+
+  /** One accepted SCIM change as the receiver journaled it. */
+  public record JournalEntry(long id, Instant receivedAt, String requestId, String op, String body) {}
+
+  private final Database db;
+
+  public OpsStore(Database db) {
+    this.db = db;
+  }
+
+  public Optional<String> pauseReason() {
+    return db.read(c -> pauseReason(c));
+  }
+
+  static Optional<String> pauseReason(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
+      ps.setString(1, PAUSE_KEY);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)).filter(v -> !v.isBlank()) : Optional.empty();
+      }
+    }
+  }
+
+  /** Rows in {@code state}; one index range count, cheap enough for every metrics scrape. */
+  public long count(WorkState state) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE state = ?")) {
+        ps.setString(1, state.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  public Map<WorkState, Long> countsByState() {
+    Map<WorkState, Long> counts = new EnumMap<>(WorkState.class);
+    for (WorkState state : WorkState.values()) {
+      counts.put(state, count(state));
+    }
+    return counts;
+  }
+
+  /**
+   * Since when the oldest unfinished change has waited: the start of its failures if it has
+   * failed, else when it was last queued. A row re-queued by a newer change counts from then.
+   */
+  public Optional<Instant> oldestUnfinishedSince() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT min(COALESCE(first_failure_at, updated_at)) FROM work WHERE " + UNFINISHED);
+          ResultSet rs = ps.executeQuery()) {
+        long at = rs.next() ? rs.getLong(1) : 0;
+        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+      }
+    });
+  }
+
+  /** Journal rows of {@code key}, newest first. */
+  public List<JournalEntry> journal(ResourceKey key, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, received_at, request_id, op, body FROM journal WHERE entity_type = ? AND entity_id = ? "
+              + "ORDER BY id DESC LIMIT ?")) {
+        ps.setString(1, key.type().name());
+        ps.setString(2, key.scimId());
+        ps.setInt(3, limit);
+        List<JournalEntry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new JournalEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                rs.getString(4), rs.getString(5)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  static boolean tableExists(Connection c, String table) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+}

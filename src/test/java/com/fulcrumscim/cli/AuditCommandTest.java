@@ -1,0 +1,84 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditCommandTest {
+  @TempDir Path dir;
+  OpsCliRun cli;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    cli = new OpsCliRun(dir);
+  }
+
+  void seed() {
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.createAuditTable(db);
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u-alice", "CREATE_MEMBER", "ok", "email, names, role");
+      OpsCliRun.audit(db, Instant.parse("2026-03-02T10:00:00Z"), "GROUP", "g-ops", "CREATE_GROUP", "ok", "name Ops");
+      OpsCliRun.audit(db, Instant.parse("2026-03-03T10:00:00Z"), "USER", "u-bob", "CREATE_MEMBER",
+          "422 rejected: email has already been taken", "email");
+    }
+  }
+
+  @Test
+  void listsAppliedChangesNewestFirstWithTheirResult() {
+    seed();
+    OpsCliRun.Result r = cli.runWithConfig("audit");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsPattern("2026-03-03T10:00:00Z\\s+user/u-bob\\s+CREATE_MEMBER\\s+f-u-bob\\s+422 rejected: email has already been taken\\s+email")
+        .containsPattern("2026-03-01T10:00:00Z\\s+user/u-alice\\s+CREATE_MEMBER\\s+f-u-alice\\s+ok");
+    assertThat(r.out().indexOf("u-bob")).isLessThan(r.out().indexOf("g-ops"));
+    assertThat(r.out().indexOf("g-ops")).isLessThan(r.out().indexOf("u-alice"));
+  }
+
+  @Test
+  void sinceADateKeepsOnlyLaterEntries() {
+    seed();
+    OpsCliRun.Result r = cli.runWithConfig("audit", "--since", "2026-03-02");
+    assertThat(r.out()).contains("g-ops").contains("u-bob").doesNotContain("u-alice");
+  }
+
+  @Test
+  void sinceAnInstantKeepsOnlyLaterEntries() {
+    seed();
+    assertThat(cli.runWithConfig("audit", "--since", "2026-03-02T10:00:01Z").out()).contains("u-bob").doesNotContain("g-ops");
+  }
+
+  @Test
+  void sinceAnAgeCountsBackFromNow() {
+    seed();
+    OpsCliRun.Result r = cli.runWithConfig("audit", "--since", "1h");
+    assertThat(r.out()).startsWith("no Fulcrum writes since ");
+  }
+
+  @Test
+  void limitKeepsTheNewest() {
+    seed();
+    OpsCliRun.Result r = cli.runWithConfig("audit", "--limit", "1");
+    assertThat(r.out()).contains("u-bob").doesNotContain("g-ops");
+  }
+
+  @Test
+  void anUnreadableSinceIsAUsageError() {
+    OpsCliRun.Result r = cli.runWithConfig("audit", "--since", "yesterday");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("'yesterday' is not an age (30m, 24h, 7d)");
+  }
+
+  @Test
+  void aDatabaseWithoutTheAuditTableHasNoWritesYet() {
+    cli.openDatabase().close();
+    OpsCliRun.Result r = cli.runWithConfig("audit");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEqualToIgnoringNewLines("no Fulcrum writes recorded yet");
+  }
+}

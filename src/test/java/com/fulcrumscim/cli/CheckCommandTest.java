@@ -1,0 +1,103 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Headers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+  static final String TOKEN = "tok-CHECK-5ecret";
+
+  @TempDir Path dir;
+  final MockWebServer fulcrum = new MockWebServer();
+
+  @BeforeEach
+  void start() throws Exception {
+    fulcrum.start();
+  }
+
+  @AfterEach
+  void stop() {
+    fulcrum.close();
+  }
+
+  OpsCliRun againstFulcrum(String baseUrl) throws Exception {
+    return new OpsCliRun(dir, "fulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + TOKEN + "\n");
+  }
+
+  static MockResponse json(int code, String body) {
+    return new MockResponse(code, Headers.of("Content-Type", "application/json"), body);
+  }
+
+  @Test
+  void aWorkingTokenShowsItsOwnerAndTheRoles() throws Exception {
+    fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"owner@example.com\",\"first_name\":\"Olive\",\"last_name\":\"Owner\"}}"));
+    fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true},"
+        + "{\"id\":\"r2\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true}],"
+        + "\"current_page\":1,\"total_pages\":1,\"total_count\":2,\"per_page\":20000}"));
+    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("Config\\s+" + cli.config + ": valid")
+        .containsPattern("Database\\s+" + cli.database + ": opens")
+        .containsPattern("Token owner\\s+Olive Owner <owner@example.com>")
+        .containsPattern("Roles\\s+Owner, Standard User \\(default\\)")
+        .doesNotContain(TOKEN);
+    RecordedRequest first = fulcrum.takeRequest();
+    assertThat(first.getUrl().encodedPath()).isEqualTo("/api/v2/users.json");
+    assertThat(first.getHeaders().get("X-ApiToken")).isEqualTo(TOKEN);
+  }
+
+  @Test
+  void aRevokedTokenIsExitFourAndSaysTheTokenIsRefused() throws Exception {
+    fulcrum.enqueue(json(401, "{\"error\":\"Unauthorized\"}"));
+    OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("is reachable but refuses the API token (401)").doesNotContain(TOKEN);
+  }
+
+  @Test
+  void aForbiddenTokenIsExitFourAndAsksForAnOwner() throws Exception {
+    fulcrum.enqueue(json(403, "{\"error\":\"Forbidden\"}"));
+    OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("may not read users and roles (403): use an Owner's API token");
+  }
+
+  @Test
+  void anUnreachableFulcrumIsExitFourAndSaysUnreachable() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    OpsCliRun.Result r = againstFulcrum("http://127.0.0.1:" + closedPort).runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("Fulcrum at http://127.0.0.1:" + closedPort + " is unreachable");
+  }
+
+  @Test
+  void embeddedSaysItTargetsTheBuiltInEmulator() throws Exception {
+    OpsCliRun.Result r = new OpsCliRun(dir).runWithConfig("check");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).containsPattern("Fulcrum\\s+embedded: the built-in emulator");
+    assertThat(fulcrum.getRequestCount()).isZero();
+  }
+
+  @Test
+  void anInvalidConfigIsItsOneLineAndExitTwo() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo(cli.config + ": fulcrum.api_token: is required when fulcrum.base_url is a real Fulcrum URL");
+  }
+}

@@ -1,0 +1,179 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalCommandTest {
+  @TempDir Path dir;
+  OpsCliRun cli;
+  final ResourceKey alice = ResourceKey.user("u-alice");
+  final ResourceKey bob = ResourceKey.user("u-bob");
+  final ResourceKey admins = ResourceKey.group("g-admins");
+
+  /** alice pending, bob dead, admins done; alice has two journal entries. */
+  @BeforeEach
+  void seed() throws Exception {
+    cli = new OpsCliRun(dir);
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.enqueue(admins);
+      queue.done(queue.claim(1).get(0));
+      queue.enqueue(bob);
+      queue.dead(queue.claim(1).get(0), "422 rejected: email has already been taken");
+      queue.enqueue(alice);
+      journal(db, alice, "CREATE", "{\"userName\":\"alice@example.com\",\"active\":true}");
+      journal(db, alice, "PATCH", "{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}");
+    }
+  }
+
+  static void journal(Database db, ResourceKey key, String op, String body) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO journal (received_at, request_id, entity_type, entity_id, op, body) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setLong(1, System.currentTimeMillis());
+        ps.setString(2, "req-" + op);
+        ps.setString(3, key.type().name());
+        ps.setString(4, key.scimId());
+        ps.setString(5, op);
+        ps.setString(6, body);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  WorkState stateOf(ResourceKey key) {
+    try (Database db = cli.openDatabase()) {
+      return new WorkQueue(db, Clock.systemUTC()).get(key).orElseThrow().state();
+    }
+  }
+
+  @Test
+  void listShowsEveryRowWithItsState() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsPattern("group/g-admins\\s+DONE")
+        .containsPattern("user/u-bob\\s+DEAD\\s+1 .*422 rejected: email has already been taken")
+        .containsPattern("user/u-alice\\s+PENDING");
+  }
+
+  @Test
+  void listFiltersByStateInAnyCase() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--state", "dead");
+    assertThat(r.out()).contains("user/u-bob").doesNotContain("u-alice").doesNotContain("g-admins");
+  }
+
+  @Test
+  void listFiltersByEntity() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--entity", "group");
+    assertThat(r.out()).contains("group/g-admins").doesNotContain("user/");
+  }
+
+  @Test
+  void listFiltersById() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--id", "u-alice");
+    assertThat(r.out()).contains("user/u-alice").doesNotContain("u-bob").doesNotContain("g-admins");
+  }
+
+  @Test
+  void listHonoursTheLimit() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--limit", "1");
+    assertThat(r.out().lines().count()).as("header and one row").isEqualTo(2);
+  }
+
+  @Test
+  void listSaysWhenNothingMatches() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--state", "held");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEqualToIgnoringNewLines("no work rows match");
+  }
+
+  @Test
+  void anUnknownStateIsAUsageError() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--state", "stuck");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("'stuck' is not one of pending, running, retrying, done, dead, held");
+  }
+
+  @Test
+  void showPrintsTheWorkRowAndTheJournalNewestFirstWithPrettyBodies() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-alice");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).containsPattern("State\\s+PENDING").contains("Journal (2):");
+    assertThat(r.out().indexOf("PATCH")).isLessThan(r.out().indexOf("CREATE"));
+    assertThat(r.out()).contains("\"userName\" : \"alice@example.com\"").contains("request req-CREATE");
+  }
+
+  @Test
+  void showOfAnUnknownKeyExitsOne() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/nobody");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown key user/nobody");
+  }
+
+  @Test
+  void aMalformedKeyIsAUsageError() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "alice");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("'alice' is not a key: write user/<SCIM id> or group/<SCIM id>");
+  }
+
+  @Test
+  void retryMakesADeadRowPending() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "user/u-bob");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("user/u-bob is due again");
+    assertThat(stateOf(bob)).isEqualTo(WorkState.PENDING);
+  }
+
+  @Test
+  void retryAllDeadRevivesEveryDeadRow() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "--all-dead");
+    assertThat(r.out()).contains("1 dead row is due again");
+    assertThat(stateOf(bob)).isEqualTo(WorkState.PENDING);
+  }
+
+  @Test
+  void retryOfARowThatIsNotDeadExitsOneAndSaysItsState() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "user/u-alice");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("user/u-alice is PENDING, not DEAD: nothing to retry");
+  }
+
+  @Test
+  void retryOfAnUnknownKeyExitsOne() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "group/nope");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown key group/nope");
+  }
+
+  @Test
+  void retryWantsAKeyOrAllDead() {
+    assertThat(cli.runWithConfig("journal", "retry").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void skipMarksADeadRowDone() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "skip", "user/u-bob");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("user/u-bob skipped");
+    assertThat(stateOf(bob)).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void skipOfAnUnknownKeyExitsOne() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "skip", "user/nobody");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown key user/nobody");
+  }
+}

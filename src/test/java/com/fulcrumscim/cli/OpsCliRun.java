@@ -1,0 +1,84 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.db.Database;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+
+/** Runs {@code Main.run(args)} against a config in a temporary directory and captures what it prints. */
+final class OpsCliRun {
+  record Result(int exit, String out, String err) {}
+
+  final Path dir;
+  final Path config;
+  final Path database;
+
+  /** Writes {@code config.yml} in {@code dir} pointing storage.path at {@code dir/bridge.db}, plus {@code extraYaml}. */
+  OpsCliRun(Path dir, String extraYaml) throws IOException {
+    this.dir = dir;
+    this.database = dir.resolve("bridge.db");
+    this.config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + database + "\n" + extraYaml);
+  }
+
+  OpsCliRun(Path dir) throws IOException {
+    this(dir, "");
+  }
+
+  /** Creates and migrates the database, as `serve` would have. */
+  Database openDatabase() {
+    return Database.open(database);
+  }
+
+  /** The reconciler's audit table as its migration V003 defines it; a no-op once V003 is merged. */
+  static void createAuditTable(Database db) {
+    db.write(c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS reconcile_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        + "at INTEGER NOT NULL, entity_type TEXT NOT NULL, scim_id TEXT NOT NULL, action TEXT NOT NULL, "
+        + "fulcrum_id TEXT, result TEXT NOT NULL, detail TEXT)"));
+  }
+
+  static void audit(Database db, Instant at, String entityType, String scimId, String action, String result, String detail) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO reconcile_audit "
+          + "(at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setLong(1, at.toEpochMilli());
+        ps.setString(2, entityType);
+        ps.setString(3, scimId);
+        ps.setString(4, action);
+        ps.setString(5, "f-" + scimId);
+        ps.setString(6, result);
+        ps.setString(7, detail);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  Result run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int exit = Main.run(args);
+      return new Result(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  /** {@code verb args... --config <this config>}. */
+  Result runWithConfig(String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--config";
+    all[args.length + 1] = config.toString();
+    return run(all);
+  }
+}

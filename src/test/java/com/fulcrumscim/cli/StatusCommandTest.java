@@ -1,0 +1,128 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusCommandTest {
+  @TempDir Path dir;
+  OpsCliRun cli;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    cli = new OpsCliRun(dir);
+  }
+
+  @Test
+  void aQuietBridgeExitsZeroAndNamesTheEmulatorAsTarget() {
+    cli.openDatabase().close();
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .containsPattern("Target\\s+embedded emulator")
+        .containsPattern("Reconciler\\s+running")
+        .containsPattern("Oldest pending\\s+none")
+        .containsPattern("Last successful apply\\s+never")
+        .containsPattern("Fulcrum calls, last hour\\s+0 of 5000")
+        .containsPattern("Dead rows\\s+none");
+  }
+
+  @Test
+  void backlogIsCountedByState() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.enqueue(ResourceKey.user("u1"));
+      queue.enqueue(ResourceKey.user("u2"));
+      queue.enqueue(ResourceKey.group("g1"));
+      queue.done(queue.claim(1).get(0));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.out()).contains("pending 2, running 0, retrying 0, done 1, dead 0, held 0");
+  }
+
+  @Test
+  void lastSuccessfulApplyIsTheNewestOkInTheReconcilersAudit() {
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.createAuditTable(db);
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "CREATE_MEMBER", "ok", "");
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "CREATE_MEMBER", "422 rejected", "");
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Last successful apply\\s+2026-03-01T10:00:00Z \\(");
+  }
+
+  @Test
+  void deadRowsAreListedWithTheirErrorAndExitThree() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.enqueue(ResourceKey.user("u-bob"));
+      queue.dead(queue.claim(1).get(0), "422 rejected: role 'Pilot' does not exist");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("user/u-bob\\s+1\\s+\\S+\\s+422 rejected: role 'Pilot' does not exist");
+  }
+
+  @Test
+  void aPausedReconcilerIsShownWithItsReasonAndExitsThree() {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate(
+          "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Reconciler\\s+PAUSED: Fulcrum answered 401: token revoked");
+  }
+
+  @Test
+  void jsonCarriesTheSameFacts() throws Exception {
+    try (Database db = cli.openDatabase()) {
+      new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status", "--json");
+    assertThat(r.exit()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("target").asText()).isEqualTo("embedded emulator");
+    assertThat(json.get("backlog").get("pending").asLong()).isEqualTo(1);
+    assertThat(json.get("pausedReason").isNull()).isTrue();
+    assertThat(json.get("oldestPendingSeconds").isNumber()).isTrue();
+    assertThat(json.get("deadRows")).isEmpty();
+  }
+
+  @Test
+  void aRealFulcrumIsNamedByItsUrl() throws Exception {
+    cli = new OpsCliRun(dir, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token: secret\n");
+    cli.openDatabase().close();
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Target\\s+https://api.fulcrumapp.com");
+  }
+
+  @Test
+  void aMissingDatabaseIsOneLineAndExitOne() {
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("no database at " + cli.database).contains("`fulcrum-scim serve` creates it");
+    assertThat(cli.database).doesNotExist();
+  }
+
+  @Test
+  void aBadConfigIsOneLineAndExitTwo() throws Exception {
+    cli = new OpsCliRun(dir, "server:\n  port: 0\n");
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": server.port: must be 1 to 65535");
+  }
+
+  @Test
+  void helpListsTheExitCodes() {
+    assertThat(cli.run("status", "--help").out()).contains("Exit codes:").contains("3   needs an operator");
+  }
+}

@@ -1,0 +1,106 @@
+package com.fulcrumscim.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import com.fulcrumscim.config.BridgeConfig;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class LoggingSetupTest {
+  static final String SECRET = "s3cr3t-T0KEN.value";
+
+  final LoggerContext context = new LoggerContext();
+
+  {
+    context.setMDCAdapter(new LogbackMDCAdapter());
+  }
+  final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+  /** A root appender writing into {@link #written} with {@code encoder}, then the setup applied as `serve` does. */
+  Logger logger(Encoder<ILoggingEvent> encoder) {
+    encoder.setContext(context);
+    if (!encoder.isStarted()) {
+      encoder.start();
+    }
+    OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+    appender.setContext(context);
+    appender.setEncoder(encoder);
+    appender.setOutputStream(written);
+    appender.start();
+    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    LoggingSetup.apply(context, new BridgeConfig.Logging("text", "INFO"));
+    return context.getLogger("test");
+  }
+
+  Logger textLogger() {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setPattern("%msg%n%ex");
+    return logger(encoder);
+  }
+
+  String output() {
+    return written.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aBearerTokenIsMasked() {
+    textLogger().info("request had Authorization: Bearer {}", SECRET);
+    assertThat(output()).isEqualTo("request had Authorization: Bearer <redacted>\n");
+  }
+
+  @Test
+  void theFulcrumTokenHeaderIsMasked() {
+    textLogger().warn("sent X-ApiToken: {} to Fulcrum", SECRET);
+    assertThat(output()).isEqualTo("sent X-ApiToken: <redacted> to Fulcrum\n");
+  }
+
+  @Test
+  void anApiTokenConfigLineIsMasked() {
+    textLogger().info("config: api_token: {} and apiToken={}", SECRET, SECRET);
+    assertThat(output()).isEqualTo("config: api_token: <redacted> and apiToken=<redacted>\n");
+  }
+
+  @Test
+  void aTokenInAnExceptionMessageIsMasked() {
+    textLogger().error("call failed", new IllegalStateException("header X-ApiToken=" + SECRET + " refused"));
+    assertThat(output()).contains("X-ApiToken=<redacted> refused").doesNotContain(SECRET);
+  }
+
+  @Test
+  void jsonOutputIsMaskedInsideEscapedStrings() {
+    logger(LoggingSetup.jsonEncoder(context)).info("body {\"api_token\":\"{}\"} header Bearer {}", SECRET, SECRET);
+    assertThat(output()).doesNotContain(SECRET)
+        .contains("\"formattedMessage\":\"body {\\\"api_token\\\":\\\"<redacted>\\\"} header Bearer <redacted>\"");
+  }
+
+  @Test
+  void ordinaryLinesAreUntouched() {
+    textLogger().info("created member alice@example.com (role Standard User) in 120 ms");
+    assertThat(output()).isEqualTo("created member alice@example.com (role Standard User) in 120 ms\n");
+  }
+
+  @Test
+  void applyingTwiceWrapsOnce() {
+    textLogger().info("Bearer {}", SECRET);
+    LoggingSetup.apply(context, new BridgeConfig.Logging("text", "INFO"));
+    context.getLogger("test").info("Bearer {}", SECRET);
+    assertThat(output()).isEqualTo("Bearer <redacted>\nBearer <redacted>\n");
+  }
+
+  @Test
+  void theJsonFormatIsRedactedToo() {
+    LoggingSetup.apply(context, new BridgeConfig.Logging("json", "INFO"));
+    OutputStreamAppender<ILoggingEvent> json =
+        (OutputStreamAppender<ILoggingEvent>) context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("JSON");
+    assertThat(json.getEncoder()).isInstanceOf(RedactingEncoder.class);
+    json.stop();
+  }
+}

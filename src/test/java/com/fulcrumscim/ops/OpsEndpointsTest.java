@@ -1,0 +1,111 @@
+package com.fulcrumscim.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.testing.SettableClock;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OpsEndpointsTest {
+  @TempDir Path dir;
+  final SettableClock clock = new SettableClock();
+  final HttpClient http = HttpClient.newHttpClient();
+  Database db;
+  Javalin server;
+
+  @BeforeEach
+  void start() {
+    db = Database.open(dir.resolve("ops.db"));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new BridgeMetrics(registry, new OpsStore(db), clock);
+    server = new OpsEndpoints(new Readiness(db, clock), registry).startStandalone("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+    db.close();
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void healthzSaysOk() throws Exception {
+    HttpResponse<String> r = get("/healthz");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+  }
+
+  @Test
+  void readyzIs200WhenTheDatabaseTakesWritesAndTheReconcilerRuns() throws Exception {
+    HttpResponse<String> r = get("/readyz");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"status\":\"ready\"}");
+  }
+
+  @Test
+  void readyzIs503WithThePauseReasonTheReconcilerWrote() throws Exception {
+    db.write(c -> c.createStatement().executeUpdate(
+        "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
+    HttpResponse<String> r = get("/readyz");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo(
+        "{\"status\":\"not ready\",\"reason\":\"reconciler paused: Fulcrum answered 401: token revoked\"}");
+  }
+
+  @Test
+  void anEmptyPauseSettingMeansRunning() throws Exception {
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO setting (key, value) VALUES ('reconciler.paused', '')"));
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void readyzIs503WhenTheDatabaseIsNotWritable() throws Exception {
+    db.close();
+    HttpResponse<String> r = get("/readyz");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("database not writable: database is closed");
+  }
+
+  @Test
+  void metricsServesWorkDepthByStateInPrometheusText() throws Exception {
+    WorkQueue queue = new WorkQueue(db, clock);
+    queue.enqueue(ResourceKey.user("u1"));
+    queue.enqueue(ResourceKey.group("g1"));
+    HttpResponse<String> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(r.body())
+        .contains("fulcrum_scim_work{state=\"pending\"} 2")
+        .contains("fulcrum_scim_work{state=\"dead\"} 0")
+        .contains("fulcrum_scim_reconciler_paused 0");
+  }
+
+  @Test
+  void theRoutesCanJoinAnotherJavalin() throws Exception {
+    server.stop();
+    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db, clock), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    server = Javalin.create(cfg -> {
+      cfg.routes.get("/scim/v2/Users", ctx -> ctx.result("users"));
+      endpoints.addTo(cfg);
+    }).start("127.0.0.1", 0);
+    assertThat(get("/scim/v2/Users").body()).isEqualTo("users");
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+  }
+}

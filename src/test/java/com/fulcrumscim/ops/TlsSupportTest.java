@@ -1,0 +1,146 @@
+package com.fulcrumscim.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigException;
+import io.javalin.Javalin;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TlsSupportTest {
+  @TempDir static Path dir;
+  static Pem rsa;
+  static Pem ec;
+
+  /** A self-signed certificate for localhost and 127.0.0.1 with its key, as PEM files. */
+  record Pem(Path certificate, Path privateKey, Certificate cert) {
+    BridgeConfig.Tls tls() {
+      return new BridgeConfig.Tls(certificate.toString(), privateKey.toString());
+    }
+  }
+
+  @BeforeAll
+  static void generate() throws Exception {
+    rsa = selfSigned("rsa", "-keyalg", "RSA", "-keysize", "2048");
+    ec = selfSigned("ec", "-keyalg", "EC", "-groupname", "secp256r1");
+  }
+
+  static Pem selfSigned(String name, String... keyOptions) throws Exception {
+    Path store = dir.resolve(name + ".p12");
+    String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
+    List<String> command = new java.util.ArrayList<>(List.of(keytool, "-genkeypair", "-alias", "t",
+        "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "secret", "-keypass", "secret"));
+    command.addAll(List.of(keyOptions));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(output).isZero();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, "secret".toCharArray());
+    }
+    Certificate cert = ks.getCertificate("t");
+    Path certFile = Files.writeString(dir.resolve(name + "-cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
+    Path keyFile = Files.writeString(dir.resolve(name + "-key.pem"),
+        pem("PRIVATE KEY", ks.getKey("t", "secret".toCharArray()).getEncoded()));
+    return new Pem(certFile, keyFile, cert);
+  }
+
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+
+  /** GET https://localhost:port/hello against a server started with {@code tls}, trusting only {@code pem}'s certificate. */
+  static HttpResponse<String> httpsRoundTrip(TlsSupport tls, Pem pem) throws Exception {
+    Javalin app = Javalin.create(cfg -> {
+      cfg.routes.get("/hello", ctx -> ctx.result("hello over " + ctx.scheme()));
+      tls.useHttps(cfg, "127.0.0.1", 0);
+    }).start();
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("bridge", pem.cert());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext client = SSLContext.getInstance("TLS");
+      client.init(null, tmf.getTrustManagers(), null);
+      return HttpClient.newBuilder().sslContext(client).build().send(
+          HttpRequest.newBuilder(URI.create("https://localhost:" + app.port() + "/hello")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } finally {
+      app.stop();
+    }
+  }
+
+  @Test
+  void servesHttpsWithAnRsaKey() throws Exception {
+    HttpResponse<String> r = httpsRoundTrip(TlsSupport.load(rsa.tls()), rsa);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("hello over https");
+  }
+
+  @Test
+  void servesHttpsWithAnEcKey() throws Exception {
+    assertThat(httpsRoundTrip(TlsSupport.load(ec.tls()), ec).body()).isEqualTo("hello over https");
+  }
+
+  @Test
+  void buildsAnSslContextForOtherServers() {
+    assertThat(TlsSupport.load(rsa.tls()).sslContext().getProtocol()).isEqualTo("TLS");
+  }
+
+  @Test
+  void aMissingCertificateFileNamesTheKeyAndTheFile() {
+    Path missing = dir.resolve("nope.pem");
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(missing.toString(), rsa.privateKey().toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(missing + ": server.tls.certificate: file not found");
+  }
+
+  @Test
+  void aFileWithoutACertificateSaysWhatWasExpected() throws Exception {
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(notPem.toString(), rsa.privateKey().toString())))
+        .hasMessage(notPem + ": server.tls.certificate: no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----)");
+  }
+
+  @Test
+  void aPkcs1KeyIsRefusedWithTheConversionCommand() throws Exception {
+    Path pkcs1 = Files.writeString(dir.resolve("pkcs1.pem"), pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(rsa.certificate().toString(), pkcs1.toString())))
+        .hasMessageStartingWith(pkcs1 + ": server.tls.private_key: a PKCS#1/SEC1 key (RSA PRIVATE KEY); convert it to PKCS#8")
+        .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+  }
+
+  @Test
+  void aKeyOfAnotherCertificateIsRefused() throws Exception {
+    Pem other = selfSigned("other", "-keyalg", "RSA", "-keysize", "2048");
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(rsa.certificate().toString(), other.privateKey().toString())))
+        .hasMessageStartingWith(other.privateKey() + ": server.tls.private_key: this key does not belong to the certificate in "
+            + rsa.certificate());
+  }
+
+  @Test
+  void aKeyOfTheWrongTypeIsRefused() {
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(rsa.certificate().toString(), ec.privateKey().toString())))
+        .hasMessageStartingWith(ec.privateKey() + ": server.tls.private_key: not a PKCS#8 RSA key");
+  }
+}
