@@ -135,19 +135,19 @@ public final class FilterEvaluator {
         return v -> want.equals(bool(v));
       }
       case INTEGER, DECIMAL -> {
+        requireOrdering(op, what);
         if (!literal.isNumber()) {
           throw ScimException.invalidFilter(what + ": expected a number");
         }
-        requireOrdering(op, what);
         BigDecimal want = literal.decimalValue();
         return v -> v.isNumber() && ordered(op, v.decimalValue().compareTo(want));
       }
       case DATE_TIME -> {
+        requireOrdering(op, what);
         Instant want = literal.isTextual() ? instant(literal.textValue()) : null;
         if (want == null) {
           throw ScimException.invalidFilter(what + ": expected an xsd:dateTime string");
         }
-        requireOrdering(op, what);
         return v -> {
           Instant have = v.isTextual() ? instant(v.textValue()) : null;
           return have != null && ordered(op, have.compareTo(want));
