@@ -63,9 +63,10 @@ final class ResourceEditor {
 
   private void at(Kind kind, String path, JsonNode value) {
     if (ResourceNormalizer.isUrn(path)) {
-      Optional<SchemaDef> ext = schema.extension(path);
-      if (ext.isPresent()) {
-        wholeExtension(kind, ext.get(), value);
+      Optional<SchemaDef> known = schema.knowsSchema(path)
+          ? Optional.of(schema.extension(path).orElse(schema.core())) : Optional.empty();
+      if (known.isPresent()) {
+        wholeSchema(kind, known.get(), value);
         return;
       }
       String customKey = JsonFields.key(work, path);
@@ -98,20 +99,24 @@ final class ResourceEditor {
     }
   }
 
-  /** {@code urn:...:enterprise:2.0:User} as a path: its attributes one by one, or all of it. */
-  private void wholeExtension(Kind kind, SchemaDef ext, JsonNode value) {
+  /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */
+  private void wholeSchema(Kind kind, SchemaDef target, JsonNode value) {
+    boolean core = target == schema.core();
     if (kind == Kind.REMOVE) {
-      removeKey(work, ext.id());
+      if (core) {
+        throw ScimException.invalidPath("The core schema " + target.id() + " cannot be removed");
+      }
+      removeKey(work, target.id());
       return;
     }
     if (value.isNull()) {
       return;
     }
     if (!value.isObject()) {
-      throw ScimException.invalidValue(ext.id() + " must be a JSON object");
+      throw ScimException.invalidValue(target.id() + " must be a JSON object");
     }
     for (Map.Entry<String, JsonNode> field : value.properties()) {
-      at(kind, ext.id() + ":" + field.getKey(), field.getValue());
+      at(kind, core ? field.getKey() : target.id() + ":" + field.getKey(), field.getValue());
     }
   }
 

@@ -172,6 +172,15 @@ class PatchApplierTest {
   }
 
   @Test
+  void theCoreSchemaUrnAsAPathNamesTopLevelAttributes() {
+    PatchResult r = apply(patch("{'op':'replace','path':'" + ScimSchemas.CORE_USER + "',"
+        + "'value':{'title':'Chief'}}"));
+    assertThat(r.resource().get("title").asText()).isEqualTo("Chief");
+    assertRejected(patch("{'op':'remove','path':'" + ScimSchemas.CORE_USER + "'}"),
+        "invalidPath", "cannot be removed");
+  }
+
+  @Test
   void theResultObeysTheNormalizerInvariants() {
     assertRejected(patch("{'op':'replace','path':'userName','value':''}"), "invalidValue",
         "userName");
