@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim.patch;
 
+import static com.fulcrumscim.scim.schema.ScimAssertions.assertBadRequest;
 import static com.fulcrumscim.scim.schema.TestJson.fixture;
 import static com.fulcrumscim.scim.schema.TestJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -228,12 +229,7 @@ class PatchApplierTest {
 
   private void assertRejected(String request, String scimType, String detail) {
     JsonNode body = json(request);
-    assertThatThrownBy(() -> applier.apply(user, body, ResourceSchema.USER))
-        .isInstanceOfSatisfying(ScimException.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.scimType()).isEqualTo(scimType);
-          assertThat(e.detail()).contains(detail);
-        });
+    assertBadRequest(() -> applier.apply(user, body, ResourceSchema.USER), scimType, detail);
   }
 
   static String patch(String operations) {
