@@ -21,6 +21,7 @@ import com.fulcrumscim.scim.schema.SchemaDef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -63,15 +64,13 @@ final class ResourceEditor {
 
   private void at(Kind kind, String path, JsonNode value) {
     if (ResourceNormalizer.isUrn(path)) {
-      Optional<SchemaDef> known = schema.knowsSchema(path)
-          ? Optional.of(schema.extension(path).orElse(schema.core())) : Optional.empty();
-      if (known.isPresent()) {
-        wholeSchema(kind, known.get(), value);
+      if (schema.knowsSchema(path)) {
+        wholeSchema(kind, schema.extension(path).orElse(schema.core()), value);
         return;
       }
       String customKey = JsonFields.key(work, path);
-      if (customKey != null || (kind != Kind.REMOVE && value.isObject()
-          && !schema.knowsSchema(path) && schema.resolve(path).isEmpty())) {
+      if (customKey != null
+          || (kind != Kind.REMOVE && value.isObject() && !underKnownSchema(path))) {
         customExtension(kind, customKey == null ? path : customKey, value);
         return;
       }
@@ -97,6 +96,14 @@ final class ResourceEditor {
     } else {
       attribute(kind, container, r.attribute(), path, value);
     }
+  }
+
+  /** Whether the path starts with the core or a known extension URN and ':'. */
+  private boolean underKnownSchema(String path) {
+    List<SchemaDef> known = new ArrayList<>(schema.extensions());
+    known.add(schema.core());
+    return known.stream().anyMatch(s ->
+        path.regionMatches(true, 0, s.id() + ":", 0, s.id().length() + 1));
   }
 
   /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */
@@ -145,8 +152,8 @@ final class ResourceEditor {
       throw ScimException.invalidPath("Unknown attribute path '" + path + "' for "
           + schema.resourceType());
     }
-    String containerKey = Optional.ofNullable(schema.extension(ap.schemaUrn())
-        .map(SchemaDef::id).orElse(JsonFields.key(work, ap.schemaUrn()))).orElse(ap.schemaUrn());
+    String containerKey = schema.extension(ap.schemaUrn()).map(SchemaDef::id).orElseGet(() ->
+        Objects.requireNonNullElse(JsonFields.key(work, ap.schemaUrn()), ap.schemaUrn()));
     JsonNode current = work.get(containerKey);
     if (kind == Kind.REMOVE || value.isNull()) {
       if (current != null) {

@@ -173,6 +173,15 @@ class PatchApplierTest {
   }
 
   @Test
+  void aCustomAttributeUnderTheEnterpriseUrnStaysInsideTheEnterpriseObject() {
+    PatchResult r = apply(patch("{'op':'add','path':'" + ENTERPRISE + ":badge',"
+        + "'value':{'code':'B-1'}},{'op':'add','path':'" + ENTERPRISE + ":role','value':'Owner'}"));
+    assertThat(r.resource().get(ENTERPRISE)).isEqualTo(json("{'badge':{'code':'B-1'},"
+        + "'role':'Owner'}"));
+    assertThat(r.resource().get("schemas")).hasSize(2);
+  }
+
+  @Test
   void theCoreSchemaUrnAsAPathNamesTopLevelAttributes() {
     PatchResult r = apply(patch("{'op':'replace','path':'" + ScimSchemas.CORE_USER + "',"
         + "'value':{'title':'Chief'}}"));
