@@ -1,0 +1,151 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cycle: claim due work rows, reconcile them on up to {@code parallelism} threads (one key
+ * never twice at once: a claimed row is RUNNING), and record each outcome. {@link #finish} is the
+ * only place an {@link Outcome} becomes a work-queue call.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
+
+  /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
+  public record Cycle(int claimed, int finished, int released, String skipped) {}
+
+  private final WorkQueue queue;
+  private final Reconciler reconciler;
+  private final Pause pause;
+  private final RetryPolicy retry;
+  private final BooleanSupplier circuitOpen;
+  private final int batchSize;
+  private final int parallelism;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private volatile boolean stopping;
+  private volatile boolean paused;
+
+  public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
+      BooleanSupplier circuitOpen, int batchSize, int parallelism, Clock clock) {
+    this.queue = queue;
+    this.reconciler = reconciler;
+    this.pause = pause;
+    this.retry = retry;
+    this.circuitOpen = circuitOpen;
+    this.batchSize = batchSize;
+    this.parallelism = parallelism;
+    this.clock = clock;
+    this.workers = Executors.newFixedThreadPool(parallelism, r -> {
+      Thread t = new Thread(r, "reconcile-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    this.paused = pause.reason().isPresent();
+  }
+
+  public Cycle runOnce() {
+    if (stopping) {
+      return new Cycle(0, 0, 0, "stopping");
+    }
+    if (paused) {
+      if (!reconciler.probe()) {
+        return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
+      }
+      pause.resume();
+      paused = false;
+      log.warn("Fulcrum accepts the API token again; the reconciler resumes");
+    }
+    if (circuitOpen.getAsBoolean()) {
+      return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
+    }
+    List<WorkItem> claimed = queue.claim(batchSize);
+    Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
+    AtomicInteger finished = new AtomicInteger();
+    AtomicInteger released = new AtomicInteger();
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (int i = 0; i < Math.min(parallelism, claimed.size()); i++) {
+      tasks.add(() -> {
+        WorkItem item;
+        while ((item = todo.poll()) != null) {
+          if (stopping || paused || circuitOpen.getAsBoolean()) {
+            queue.release(item);
+            released.incrementAndGet();
+          } else {
+            finish(item, reconciler.reconcile(item.key()));
+            finished.incrementAndGet();
+          }
+        }
+        return null;
+      });
+    }
+    try {
+      workers.invokeAll(tasks);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new Cycle(claimed.size(), finished.get(), released.get(), null);
+  }
+
+  private void finish(WorkItem item, Outcome outcome) {
+    Instant now = clock.instant();
+    switch (outcome.kind()) {
+      case APPLIED, NO_CHANGE -> queue.done(item);
+      case RETRY_AFTER -> {
+        Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
+        queue.retry(item, now.plus(wait.delay()), wait.why(), false);
+      }
+      case FAILED -> {
+        String reason = ((Outcome.Failed) outcome).reason();
+        retry.next(item, now).ifPresentOrElse(
+            at -> queue.retry(item, at, reason, true),
+            () -> queue.dead(item, reason + " (gave up after the retry budget of " + retry.budget() + ")"));
+      }
+      case TERMINAL -> queue.dead(item, ((Outcome.Terminal) outcome).reason());
+      case HELD -> queue.hold(item, ((Outcome.Held) outcome).reason());
+      case PAUSED -> {
+        queue.release(item);
+        pause(((Outcome.Paused) outcome).reason());
+      }
+    }
+  }
+
+  private synchronized void pause(String reason) {
+    if (!paused) {
+      paused = true;
+      pause.pause(reason);
+      log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until the token works again; "
+          + "it is probed every cycle", reason);
+    }
+  }
+
+  /** Current cycles finish their in-flight keys and hand unstarted rows back. */
+  public void stop() {
+    stopping = true;
+  }
+
+  @Override
+  public void close() {
+    stop();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
