@@ -50,4 +50,12 @@ public interface FulcrumClient {
 
   /** {@code POST /groups/change_permissions.json}, type group_members: all or nothing. */
   void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);
+
+  /**
+   * True while the client refuses calls after sustained failure (circuit open), so a caller may
+   * skip a cycle instead of failing every item. Clients without a breaker are never open.
+   */
+  default boolean circuitOpen() {
+    return false;
+  }
 }

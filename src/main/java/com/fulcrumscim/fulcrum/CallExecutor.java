@@ -1,0 +1,146 @@
+package com.fulcrumscim.fulcrum;
+
+import io.github.resilience4j.core.IntervalFunction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one {@link ApiCall}: circuit check, pacing, the HTTP exchange, classification, metrics.
+ * Idempotent calls that end {@link FulcrumException.Unavailable} are tried again a few times with
+ * exponential backoff and jitter; creates never are. Anything longer-lived belongs to the work
+ * queue, which sees the typed exception.
+ */
+final class CallExecutor {
+  private static final Logger log = LoggerFactory.getLogger(CallExecutor.class);
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  /** A 2xx answer; {@code body} is "" when there was none. */
+  record Answer(int status, String body) {}
+
+  private final OkHttpClient http;
+  private final HttpUrl baseUrl;
+  private final ApiToken token;
+  private final CallPacer pacer;
+  private final Circuit circuit;
+  private final Failures failures;
+  private final CallMetrics metrics;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final int maxAttempts;
+  private final IntervalFunction backoff;
+
+  CallExecutor(
+      OkHttpClient http, HttpUrl baseUrl, FulcrumSettings settings, CallPacer pacer, Circuit circuit,
+      Failures failures, CallMetrics metrics, Clock clock, Sleeper sleeper) {
+    this.http = http;
+    this.baseUrl = baseUrl;
+    this.token = settings.apiToken();
+    this.pacer = pacer;
+    this.circuit = circuit;
+    this.failures = failures;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.maxAttempts = settings.maxAttempts();
+    this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.firstBackoff(), 2.0, 0.5);
+  }
+
+  Answer execute(ApiCall call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return attempt(call);
+      } catch (FulcrumException.Unavailable e) {
+        if (!call.idempotent() || attempt >= maxAttempts || circuit.isOpen()) {
+          throw e;
+        }
+        Duration wait = Duration.ofMillis(backoff.apply(attempt));
+        log.debug("{} attempt {} of {} failed ({}); trying again in {} ms",
+            call.endpoint(), attempt, maxAttempts, e.getMessage(), wait.toMillis());
+        pause(call.endpoint(), wait);
+      }
+    }
+  }
+
+  private Answer attempt(ApiCall call) {
+    String endpoint = call.endpoint();
+    circuit.acquirePermission(endpoint);
+    try {
+      pacer.acquire(endpoint);
+    } catch (InterruptedException e) {
+      circuit.releasePermission();
+      Thread.currentThread().interrupt();
+      throw new FulcrumException.Unavailable(endpoint, "interrupted while waiting for the rate limit", e);
+    } catch (FulcrumException.RateLimited e) {
+      circuit.releasePermission();
+      throw e;
+    }
+    long start = System.nanoTime();
+    try (Response response = http.newCall(request(call)).execute()) {
+      String body = response.body().string();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      metrics.record(endpoint, Integer.toString(response.code()), took);
+      if (response.isSuccessful()) {
+        circuit.onSuccess(took);
+        return new Answer(response.code(), body);
+      }
+      FulcrumException failure =
+          failures.classify(endpoint, response.code(), response.header("Retry-After"), body, clock.instant());
+      circuit.onResult(took, failure);
+      if (failure instanceof FulcrumException.RateLimited limited) {
+        log.info("{}: Fulcrum rate limit reached; pausing calls for {} s", endpoint, limited.retryAfter().toSeconds());
+        pacer.coolDown(limited.retryAfter());
+      }
+      throw failure;
+    } catch (IOException e) {
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      metrics.record(endpoint, Failures.transportStatus(e), took);
+      FulcrumException.Unavailable failure = failures.transport(endpoint, e);
+      circuit.onResult(took, failure);
+      throw failure;
+    }
+  }
+
+  private Request request(ApiCall call) {
+    // Bytes, not a String: OkHttp would append "; charset=utf-8" to the contract's exact type.
+    RequestBody body = call.body() == null ? null : RequestBody.create(call.body().getBytes(StandardCharsets.UTF_8), JSON);
+    return new Request.Builder()
+        .url(call.url(baseUrl))
+        .header("X-ApiToken", token.value())
+        .header("Accept", "application/json")
+        .method(call.method(), body)
+        .build();
+  }
+
+  private void pause(String endpoint, Duration wait) {
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FulcrumException.Unavailable(endpoint, "interrupted while backing off", e);
+    }
+  }
+
+  static OkHttpClient okHttp(FulcrumSettings settings) {
+    return new OkHttpClient.Builder()
+        .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .readTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .writeTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // Retries are ours, and only for idempotent calls; a silent transport retry of a POST could duplicate.
+        .retryOnConnectionFailure(false)
+        // A redirect means a wrong base URL; following it could carry the token to another host.
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .build();
+  }
+}

@@ -1,0 +1,58 @@
+package com.fulcrumscim.fulcrum;
+
+import com.fulcrumscim.fulcrum.wire.Wire;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Instant;
+
+/** Turns a non-2xx answer or a transport failure into the one {@link FulcrumException} it means. */
+final class Failures {
+  private final Wire wire;
+  private final ApiToken token;
+
+  Failures(Wire wire, ApiToken token) {
+    this.wire = wire;
+    this.token = token;
+  }
+
+  FulcrumException classify(String endpoint, int status, String retryAfter, String body, Instant now) {
+    return switch (status) {
+      case 401 -> new FulcrumException.Unauthorized(endpoint);
+      case 402, 403 -> new FulcrumException.Forbidden(endpoint, status, detail(body));
+      case 404 -> new FulcrumException.NotFound(endpoint);
+      case 429 -> new FulcrumException.RateLimited(endpoint, RetryAfter.parse(retryAfter, now));
+      case 408 -> new FulcrumException.Unavailable(endpoint, "408 request timeout", null);
+      default -> status >= 500
+          ? new FulcrumException.Unavailable(endpoint, status + " server error" + suffix(detail(body)), null)
+          : new FulcrumException.Rejected(endpoint, status, orStatus(detail(body), status));
+    };
+  }
+
+  FulcrumException.Unavailable transport(String endpoint, IOException e) {
+    return new FulcrumException.Unavailable(endpoint, describe(e), e);
+  }
+
+  /** Metric and listener label for a call that got no answer. */
+  static String transportStatus(IOException e) {
+    return e instanceof InterruptedIOException ? "timeout" : "io_error";
+  }
+
+  /** Fulcrum's text, with the token scrubbed should a server ever echo it back. */
+  private String detail(String body) {
+    return token.redact(ErrorDetail.from(wire, body));
+  }
+
+  private String describe(IOException e) {
+    String what = e instanceof InterruptedIOException ? "timed out" : "connection failed";
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return what + " (" + token.redact(message) + ")";
+  }
+
+  private static String suffix(String detail) {
+    return detail.isEmpty() ? "" : ": " + detail;
+  }
+
+  private static String orStatus(String detail, int status) {
+    return detail.isEmpty() ? "HTTP " + status + " without detail" : detail;
+  }
+}

@@ -1,0 +1,252 @@
+package com.fulcrumscim.fulcrum;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.fulcrum.CallExecutor.Answer;
+import com.fulcrumscim.fulcrum.wire.GroupJson;
+import com.fulcrumscim.fulcrum.wire.MembershipJson;
+import com.fulcrumscim.fulcrum.wire.Requests;
+import com.fulcrumscim.fulcrum.wire.RoleJson;
+import com.fulcrumscim.fulcrum.wire.UserJson;
+import com.fulcrumscim.fulcrum.wire.Wire;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * {@link FulcrumClient} over Fulcrum's REST API (shared/fulcrum-api.md) with OkHttp: paced to the
+ * hourly budget, short retries for idempotent calls, a circuit breaker, and every failure typed.
+ * Thread-safe; {@link #close()} releases OkHttp's threads and connections.
+ */
+public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
+  private final HttpUrl baseUrl;
+  private final int pageSize;
+  private final Wire wire = new Wire();
+  private final OkHttpClient http;
+  private final CallPacer pacer;
+  private final Circuit circuit;
+  private final CallExecutor calls;
+
+  public HttpFulcrumClient(
+      FulcrumSettings settings, MeterRegistry registry, Clock clock, Sleeper sleeper, FulcrumCallListener listener) {
+    this.baseUrl = HttpUrl.get(settings.baseUrl());
+    this.pageSize = settings.pageSize();
+    this.http = CallExecutor.okHttp(settings);
+    this.pacer = new CallPacer(settings.callsPerHour(), clock, sleeper);
+    this.circuit = new Circuit(settings.circuitOpenFor(), clock);
+    CallMetrics metrics = new CallMetrics(registry, listener, pacer, circuit::isOpen);
+    this.calls = new CallExecutor(
+        http, baseUrl, settings, pacer, circuit, new Failures(wire, settings.apiToken()), metrics, clock, sleeper);
+  }
+
+  /**
+   * The production client for {@code fulcrum:} in config.yml. {@code baseUrl} is passed apart
+   * because {@code embedded} resolves to the emulator's URL only at run time.
+   */
+  public static HttpFulcrumClient create(BridgeConfig.Fulcrum cfg, String baseUrl, MeterRegistry registry) {
+    FulcrumSettings settings =
+        FulcrumSettings.of(baseUrl, cfg.apiToken(), cfg.callsPerHour(), cfg.connectTimeout(), cfg.readTimeout());
+    return new HttpFulcrumClient(settings, registry, Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
+  }
+
+  @Override
+  public FulcrumUser tokenOwner() {
+    return single(ApiCall.get("users.json"), "user", UserJson.class)
+        .map(UserJson::toUser)
+        .orElseThrow(() -> noEntity("GET /api/v2/users.json"));
+  }
+
+  @Override
+  public List<FulcrumRole> roles() {
+    return list(ApiCall.get("roles.json"), "roles", RoleJson.class, RoleJson::toRole);
+  }
+
+  @Override
+  public List<FulcrumMember> members() {
+    return list(ApiCall.get("memberships.json").withQuery("managed_info", "1"),
+        "memberships", MembershipJson.class, MembershipJson::toMember);
+  }
+
+  @Override
+  public Optional<FulcrumMember> member(String membershipId) {
+    ApiCall call = ApiCall.get("memberships/{id}.json", membershipId).withQuery("managed_info", "1");
+    return found(call, "membership", MembershipJson.class).map(MembershipJson::toMember);
+  }
+
+  @Override
+  public FulcrumMember createMember(MemberFields fields) {
+    Requests.Membership body = new Requests.Membership(fields.email(), fields.firstName(), fields.lastName(), fields.roleId());
+    ApiCall call = ApiCall.create("memberships.json", wire.write(new Requests.MembershipBody(body)));
+    return single(call, "membership", MembershipJson.class)
+        .map(MembershipJson::toMember)
+        // Created, but the answer had no body: one list call finds it (emails are unique).
+        .orElseGet(() -> members().stream()
+            .filter(m -> m.email() != null && m.email().equalsIgnoreCase(fields.email()))
+            .findFirst()
+            .orElseThrow(() -> noEntity(call.endpoint())));
+  }
+
+  @Override
+  public void updateMember(String membershipId, MemberFields changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    Requests.Membership body =
+        new Requests.Membership(changes.email(), changes.firstName(), changes.lastName(), changes.roleId());
+    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(new Requests.MembershipBody(body)), membershipId));
+  }
+
+  @Override
+  public void deleteMember(String membershipId, String reassignToMembershipId) {
+    String body = wire.write(new Requests.RemoveMembershipBody(new Requests.Reassign(reassignToMembershipId)));
+    deleting(ApiCall.delete("memberships/{id}.json", body, membershipId));
+  }
+
+  @Override
+  public List<FulcrumGroup> groups() {
+    return list(ApiCall.get("groups.json").withQuery("associations", "true"),
+        "groups", GroupJson.class, GroupJson::toGroup);
+  }
+
+  @Override
+  public Optional<FulcrumGroup> group(String groupId) {
+    ApiCall call = ApiCall.get("groups/{id}.json", groupId).withQuery("associations", "true");
+    return found(call, "group", GroupJson.class).map(GroupJson::toGroup);
+  }
+
+  @Override
+  public FulcrumGroup createGroup(String name, String description) {
+    ApiCall call = ApiCall.create("groups.json", wire.write(new Requests.GroupBody(new Requests.Group(name, description))));
+    return single(call, "group", GroupJson.class)
+        .map(GroupJson::toGroup)
+        .orElseGet(() -> createdGroupByName(call.endpoint(), name));
+  }
+
+  @Override
+  public void renameGroup(String groupId, String name) {
+    calls.execute(ApiCall.put("groups/{id}.json", wire.write(new Requests.GroupBody(new Requests.Group(name, null))), groupId));
+  }
+
+  @Override
+  public void deleteGroup(String groupId) {
+    deleting(ApiCall.delete("groups/{id}.json", null, groupId));
+  }
+
+  @Override
+  public void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds) {
+    if (addMembershipIds.isEmpty() && removeMembershipIds.isEmpty()) {
+      return;
+    }
+    Requests.Change change = Requests.Change.groupMembers(groupId, addMembershipIds, removeMembershipIds);
+    calls.execute(ApiCall.idempotentPost("groups/change_permissions.json", wire.write(new Requests.ChangeBody(change))));
+  }
+
+  /** True while the circuit breaker refuses calls: the reconciler may skip this cycle. */
+  @Override
+  public boolean circuitOpen() {
+    return circuit.isOpen();
+  }
+
+  /** Calls left in the trailing hour's budget. */
+  public int budgetLeft() {
+    return pacer.budgetLeft();
+  }
+
+  /** Calls made in the trailing hour. */
+  public int callsInLastHour() {
+    return pacer.callsInLastHour();
+  }
+
+  @Override
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  @Override
+  public String toString() {
+    return "HttpFulcrumClient[" + baseUrl + "]";
+  }
+
+  /** Every page of a list: until current_page ≥ total_pages, an empty page, or a short page. */
+  private <W, T> List<T> list(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
+    List<T> all = new ArrayList<>();
+    for (int page = 1; ; page++) {
+      ApiCall call = first.withQuery("page", Integer.toString(page)).withQuery("per_page", Integer.toString(pageSize));
+      JsonNode root = parse(call.endpoint(), calls.execute(call));
+      List<JsonNode> items = Wire.items(root, key);
+      items.forEach(item -> all.add(toDomain.apply(wire.convert(item, type))));
+      if (lastPage(root, page, items.size())) {
+        return all;
+      }
+    }
+  }
+
+  private boolean lastPage(JsonNode root, int page, int itemCount) {
+    if (itemCount == 0) {
+      return true;
+    }
+    int current = root.path("current_page").asInt(page);
+    if (current < page) {
+      return true; // the server ignores `page`: asking again would loop forever
+    }
+    JsonNode totalPages = root.get("total_pages");
+    return totalPages != null && totalPages.canConvertToInt()
+        ? current >= totalPages.asInt()
+        : itemCount < pageSize;
+  }
+
+  /** The entity of a single answer, empty when the answer had no body (or no entity in it). */
+  private <W> Optional<W> single(ApiCall call, String key, Class<W> type) {
+    JsonNode root = parse(call.endpoint(), calls.execute(call));
+    return Wire.entity(root, key).map(node -> wire.convert(node, type));
+  }
+
+  /** A GET of one entity: empty on 404; a 2xx without the entity is a broken answer. */
+  private <W> Optional<W> found(ApiCall call, String key, Class<W> type) {
+    try {
+      return Optional.of(single(call, key, type).orElseThrow(() -> noEntity(call.endpoint())));
+    } catch (FulcrumException.NotFound gone) {
+      return Optional.empty();
+    }
+  }
+
+  /** A delete: any 2xx or a 404 (already gone) is done. */
+  private void deleting(ApiCall call) {
+    try {
+      calls.execute(call);
+    } catch (FulcrumException.NotFound alreadyGone) {
+      // done: the entity no longer exists, which is what the delete wanted
+    }
+  }
+
+  private FulcrumGroup createdGroupByName(String endpoint, String name) {
+    List<FulcrumGroup> named = groups().stream().filter(g -> name.equals(g.name())).toList();
+    if (named.size() != 1) {
+      // Names are not unique in Fulcrum; guessing could adopt someone else's group.
+      throw new FulcrumException.Unavailable(endpoint, "group created without an answer body, and "
+          + named.size() + " groups carry its name; the next cycle reads before it writes", null);
+    }
+    return named.get(0);
+  }
+
+  private JsonNode parse(String endpoint, Answer answer) {
+    try {
+      return wire.read(answer.body());
+    } catch (JsonProcessingException e) {
+      // A 2xx that is not JSON is a proxy or maintenance page, not Fulcrum's answer. The parser's
+      // message quotes the body, so it is not kept as the cause.
+      throw new FulcrumException.Unavailable(endpoint, answer.status() + " answer is not JSON", null);
+    }
+  }
+
+  private static FulcrumException.Unavailable noEntity(String endpoint) {
+    return new FulcrumException.Unavailable(endpoint, "the answer carried no entity", null);
+  }
+}

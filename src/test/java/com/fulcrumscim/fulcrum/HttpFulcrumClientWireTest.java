@@ -1,0 +1,348 @@
+package com.fulcrumscim.fulcrum;
+
+import static com.fulcrumscim.fulcrum.ClientFixture.TOKEN;
+import static com.fulcrumscim.fulcrum.ClientFixture.body;
+import static com.fulcrumscim.fulcrum.ClientFixture.json;
+import static com.fulcrumscim.fulcrum.ClientFixture.pathAndQuery;
+import static com.fulcrumscim.fulcrum.ClientFixture.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the client puts on the wire for every call, and what it accepts back. */
+class HttpFulcrumClientWireTest {
+  @StartStop final MockWebServer server = new MockWebServer();
+  ClientFixture fx;
+  HttpFulcrumClient client;
+
+  static final String ALICE = """
+      {"id":"m-1","user_id":"u-1","email":"alice@example.com","first_name":"Alice","last_name":"Liddell",
+       "role_id":"r-std","role_name":"Standard User","status":"active","managed":false,
+       "gravatar_image_url":"https://x/y","image_small":"https://x/s","some_new_field":{"nested":[1,2]}}""";
+
+  @BeforeEach
+  void setUp() {
+    fx = new ClientFixture(server);
+    client = fx.client;
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  private RecordedRequest take() throws InterruptedException {
+    return server.takeRequest();
+  }
+
+  private static String page(String key, String items, int current, int total) {
+    return "{\"" + key + "\":[" + items + "],\"current_page\":" + current + ",\"total_pages\":" + total
+        + ",\"total_count\":99,\"per_page\":20000}";
+  }
+
+  @Test
+  void everyCallCarriesTheTokenAndAcceptsJsonAndAGetSendsNoContentType() throws Exception {
+    server.enqueue(json(200, "{\"user\":{\"id\":\"u-9\",\"email\":\"owner@example.com\",\"first_name\":\"O\",\"last_name\":\"W\"}}"));
+    client.tokenOwner();
+    RecordedRequest request = take();
+    assertThat(request.getHeaders().get("X-ApiToken")).isEqualTo(TOKEN);
+    assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
+    assertThat(request.getHeaders().get("Content-Type")).isNull();
+  }
+
+  @Test
+  void tokenOwnerIsGetUsersJson() throws Exception {
+    server.enqueue(json(200, """
+        {"user":{"id":"u-9","email":"owner@example.com","first_name":"Olive","last_name":"Owner",
+         "current_organization":{"id":"o-1","name":"Acme"},"contexts":[]}}"""));
+    assertThat(client.tokenOwner()).isEqualTo(new FulcrumUser("u-9", "owner@example.com", "Olive", "Owner"));
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("GET");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/users.json");
+  }
+
+  @Test
+  void membersAsksForManagedInfoAndTheLargestPage() throws Exception {
+    server.enqueue(json(200, page("memberships", ALICE, 1, 1)));
+    List<FulcrumMember> members = client.members();
+    assertThat(members).containsExactly(new FulcrumMember(
+        "m-1", "u-1", "alice@example.com", "Alice", "Liddell", "r-std", "Standard User", false, "active"));
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("GET");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/memberships.json?managed_info=1&page=1&per_page=20000");
+  }
+
+  @Test
+  void membersWalksEveryPageInOrder() throws Exception {
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-1\"},{\"id\":\"m-2\"}", 1, 3)));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-3\"}", 2, 3)));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-4\"}", 3, 3)));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2", "m-3", "m-4");
+    assertThat(take().getUrl().queryParameter("page")).isEqualTo("1");
+    assertThat(take().getUrl().queryParameter("page")).isEqualTo("2");
+    assertThat(take().getUrl().queryParameter("page")).isEqualTo("3");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aListWithoutTotalCountIsRead() {
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}],\"current_page\":1,\"total_pages\":1,\"per_page\":20000}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1");
+  }
+
+  @Test
+  void aListStopsAtAnEmptyPageEvenWhenTotalPagesSaysMore() {
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-1\"}", 1, 5)));
+    server.enqueue(json(200, page("memberships", "", 2, 5)));
+    assertThat(client.members()).hasSize(1);
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aListWithoutPagingKeysStopsAtAShortPage() {
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}]}"));
+    assertThat(client.members()).hasSize(1);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void numericIdsAndUnknownFieldsAreTolerated() {
+    server.enqueue(json(200, page("memberships",
+        "{\"id\":12345,\"role_id\":7,\"email\":\"n@example.com\",\"brand_new\":true,\"user\":\"N N\"}", 1, 1)));
+    FulcrumMember member = client.members().get(0);
+    assertThat(member.id()).isEqualTo("12345");
+    assertThat(member.roleId()).isEqualTo("7");
+  }
+
+  @Test
+  void anUnexpectedListKeyFallsBackToTheFirstArrayValuedRootKey() {
+    server.enqueue(json(200, "{\"meta\":{\"x\":1},\"members\":[{\"id\":\"m-1\"}],\"total_pages\":1,\"current_page\":1}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1");
+  }
+
+  @Test
+  void memberIsGetByIdWithManagedInfo() throws Exception {
+    server.enqueue(json(200, "{\"membership\":" + ALICE + "}"));
+    assertThat(client.member("m-1")).map(FulcrumMember::email).contains("alice@example.com");
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("GET");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/memberships/m-1.json?managed_info=1");
+  }
+
+  @Test
+  void anUnknownMemberIsEmpty() {
+    server.enqueue(json(404, "{}"));
+    assertThat(client.member("nope")).isEmpty();
+  }
+
+  @Test
+  void idsArePathEncoded() throws Exception {
+    server.enqueue(json(404, ""));
+    client.member("a b/c");
+    assertThat(take().getUrl().encodedPath()).isEqualTo("/api/v2/memberships/a%20b%2Fc.json");
+  }
+
+  @Test
+  void createMemberPostsTheMembershipWithJsonContentType() throws Exception {
+    server.enqueue(json(201, "{\"membership\":" + ALICE + "}"));
+    FulcrumMember created = client.createMember(new MemberFields("alice@example.com", "Alice", "Liddell", "r-std"));
+    assertThat(created.id()).isEqualTo("m-1");
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("POST");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/memberships.json");
+    assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+    assertThat(body(request)).isEqualTo(
+        "{\"membership\":{\"email\":\"alice@example.com\",\"first_name\":\"Alice\",\"last_name\":\"Liddell\",\"role_id\":\"r-std\"}}");
+  }
+
+  @Test
+  void createMemberLeavesOutFieldsItWasNotGiven() throws Exception {
+    server.enqueue(json(200, "{\"membership\":" + ALICE + "}"));
+    client.createMember(new MemberFields("alice@example.com", null, null, null));
+    assertThat(body(take())).isEqualTo("{\"membership\":{\"email\":\"alice@example.com\"}}");
+  }
+
+  @Test
+  void aCreateAnsweredWithoutABodyFindsTheMemberWithOneListCall() throws Exception {
+    server.enqueue(status(204));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-0\",\"email\":\"bob@example.com\"}," + ALICE, 1, 1)));
+    FulcrumMember created = client.createMember(new MemberFields("ALICE@example.com", "Alice", null, null));
+    assertThat(created.id()).isEqualTo("m-1");
+    assertThat(take().getMethod()).isEqualTo("POST");
+    assertThat(pathAndQuery(take())).isEqualTo("/api/v2/memberships.json?managed_info=1&page=1&per_page=20000");
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void updateMemberPutsOnlyTheFieldsThatChange() throws Exception {
+    server.enqueue(json(200, "{\"membership\":" + ALICE + "}"));
+    client.updateMember("m-1", new MemberFields(null, null, "Hargreaves", "r-mgr"));
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("PUT");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/memberships/m-1.json");
+    assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+    assertThat(body(request)).isEqualTo("{\"membership\":{\"last_name\":\"Hargreaves\",\"role_id\":\"r-mgr\"}}");
+  }
+
+  @Test
+  void anUpdateWithNothingToChangeMakesNoCall() {
+    client.updateMember("m-1", new MemberFields(null, null, null, null));
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void anUpdateAnsweredWithoutABodyIsDone() {
+    server.enqueue(status(204));
+    client.updateMember("m-1", new MemberFields("new@example.com", null, null, null));
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void deleteMemberSendsTheReassignBodyWithAnExplicitNull() throws Exception {
+    server.enqueue(status(204));
+    client.deleteMember("m-1", null);
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("DELETE");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/memberships/m-1.json");
+    assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+    assertThat(body(request)).isEqualTo("{\"membership\":{\"reassign_to_membership_id\":null}}");
+  }
+
+  @Test
+  void deleteMemberCanReassignRecords() throws Exception {
+    server.enqueue(json(200, "{}"));
+    client.deleteMember("m-1", "m-keeper");
+    assertThat(body(take())).isEqualTo("{\"membership\":{\"reassign_to_membership_id\":\"m-keeper\"}}");
+  }
+
+  @Test
+  void deletingAMemberThatIsAlreadyGoneIsDone() {
+    server.enqueue(json(404, "{}"));
+    client.deleteMember("m-gone", null);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void rolesAreListed() throws Exception {
+    server.enqueue(json(200, page("roles", """
+        {"id":"r-own","name":"Owner","is_system":true,"is_default":false,"can_manage_members":true},
+        {"id":"r-std","name":"Standard User","is_system":true,"is_default":true}""", 1, 1)));
+    assertThat(client.roles()).containsExactly(
+        new FulcrumRole("r-own", "Owner", true, false), new FulcrumRole("r-std", "Standard User", true, true));
+    assertThat(pathAndQuery(take())).isEqualTo("/api/v2/roles.json?page=1&per_page=20000");
+  }
+
+  @Test
+  void groupsAreListedWithAssociations() throws Exception {
+    server.enqueue(json(200, page("groups", """
+        {"id":"g-1","name":"Field Crew","description":"d","member_ids":["m-1","m-2"],"form_ids":["f-1"]},
+        {"id":"g-2","name":"Empty"}""", 1, 1)));
+    assertThat(client.groups()).containsExactly(
+        new FulcrumGroup("g-1", "Field Crew", "d", List.of("m-1", "m-2")), new FulcrumGroup("g-2", "Empty", null, List.of()));
+    assertThat(pathAndQuery(take())).isEqualTo("/api/v2/groups.json?associations=true&page=1&per_page=20000");
+  }
+
+  @Test
+  void groupIsGetByIdWithAssociations() throws Exception {
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Field Crew\",\"member_ids\":[\"m-1\"]}}"));
+    assertThat(client.group("g-1")).contains(new FulcrumGroup("g-1", "Field Crew", null, List.of("m-1")));
+    assertThat(pathAndQuery(take())).isEqualTo("/api/v2/groups/g-1.json?associations=true");
+  }
+
+  @Test
+  void anUnknownGroupIsEmpty() {
+    server.enqueue(status(404));
+    assertThat(client.group("g-x")).isEmpty();
+  }
+
+  @Test
+  void createGroupPostsNameAndDescription() throws Exception {
+    server.enqueue(json(201, "{\"group\":{\"name\":\"Field Crew\",\"description\":\"From Okta\",\"id\":\"g-7\"}}"));
+    assertThat(client.createGroup("Field Crew", "From Okta")).isEqualTo(new FulcrumGroup("g-7", "Field Crew", "From Okta", List.of()));
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("POST");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/groups.json");
+    assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+    assertThat(body(request)).isEqualTo("{\"group\":{\"name\":\"Field Crew\",\"description\":\"From Okta\"}}");
+  }
+
+  @Test
+  void aGroupCreateAnsweredWithoutABodyFindsTheGroupByName() {
+    server.enqueue(status(201));
+    server.enqueue(json(200, page("groups", "{\"id\":\"g-1\",\"name\":\"Other\"},{\"id\":\"g-7\",\"name\":\"Field Crew\"}", 1, 1)));
+    assertThat(client.createGroup("Field Crew", null).id()).isEqualTo("g-7");
+  }
+
+  @Test
+  void aGroupCreateWithoutABodyRefusesToGuessBetweenGroupsOfTheSameName() {
+    server.enqueue(status(201));
+    server.enqueue(json(200, page("groups", "{\"id\":\"g-1\",\"name\":\"Crew\"},{\"id\":\"g-7\",\"name\":\"Crew\"}", 1, 1)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.createGroup("Crew", null))
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("2 groups carry its name");
+  }
+
+  @Test
+  void renameGroupPutsOnlyTheName() throws Exception {
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"New\"}}"));
+    client.renameGroup("g-1", "New");
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("PUT");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/groups/g-1.json");
+    assertThat(body(request)).isEqualTo("{\"group\":{\"name\":\"New\"}}");
+  }
+
+  @Test
+  void deleteGroupSendsNoBody() throws Exception {
+    server.enqueue(status(204));
+    client.deleteGroup("g-1");
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("DELETE");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/groups/g-1.json");
+    assertThat(request.getBodySize()).isZero();
+    assertThat(request.getHeaders().get("Content-Type")).isNull();
+  }
+
+  @Test
+  void deletingAGroupThatIsAlreadyGoneIsDone() {
+    server.enqueue(status(404));
+    client.deleteGroup("g-gone");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void groupMembersChangeThroughChangePermissions() throws Exception {
+    server.enqueue(status(200));
+    client.changeGroupMembers("g-1", List.of("m-1", "m-2"), List.of("m-3"));
+    RecordedRequest request = take();
+    assertThat(request.getMethod()).isEqualTo("POST");
+    assertThat(pathAndQuery(request)).isEqualTo("/api/v2/groups/change_permissions.json");
+    assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+    assertThat(body(request)).isEqualTo(
+        "{\"change\":{\"type\":\"group_members\",\"group_id\":\"g-1\",\"add\":[\"m-1\",\"m-2\"],\"remove\":[\"m-3\"]}}");
+  }
+
+  @Test
+  void aGroupMemberChangeWithNothingToChangeMakesNoCall() {
+    client.changeGroupMembers("g-1", List.of(), List.of());
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void aBaseUrlWithAPathKeepsIt() throws Exception {
+    FulcrumSettings settings = FulcrumSettings.of(server.url("/fulcrum/").toString(), TOKEN, 1000,
+        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5));
+    try (HttpFulcrumClient prefixed = new HttpFulcrumClient(settings,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), fx.clock, d -> {}, FulcrumCallListener.NONE)) {
+      server.enqueue(status(204));
+      prefixed.deleteGroup("g-1");
+    }
+    assertThat(take().getUrl().encodedPath()).isEqualTo("/fulcrum/api/v2/groups/g-1.json");
+  }
+}
