@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,6 @@ public final class ReconcileLoop implements AutoCloseable {
   private final Reconciler reconciler;
   private final Pause pause;
   private final RetryPolicy retry;
-  private final BooleanSupplier circuitOpen;
   private final int batchSize;
   private final int parallelism;
   private final Clock clock;
@@ -41,12 +39,11 @@ public final class ReconcileLoop implements AutoCloseable {
   private volatile boolean paused;
 
   public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
-      BooleanSupplier circuitOpen, int batchSize, int parallelism, Clock clock) {
+      int batchSize, int parallelism, Clock clock) {
     this.queue = queue;
     this.reconciler = reconciler;
     this.pause = pause;
     this.retry = retry;
-    this.circuitOpen = circuitOpen;
     this.batchSize = batchSize;
     this.parallelism = parallelism;
     this.clock = clock;
@@ -70,7 +67,7 @@ public final class ReconcileLoop implements AutoCloseable {
       paused = false;
       log.warn("Fulcrum accepts the API token again; the reconciler resumes");
     }
-    if (circuitOpen.getAsBoolean()) {
+    if (reconciler.circuitOpen()) {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
     List<WorkItem> claimed = queue.claim(batchSize);
@@ -82,7 +79,7 @@ public final class ReconcileLoop implements AutoCloseable {
       tasks.add(() -> {
         WorkItem item;
         while ((item = todo.poll()) != null) {
-          if (stopping || paused || circuitOpen.getAsBoolean()) {
+          if (stopping || paused || reconciler.circuitOpen()) {
             queue.release(item);
             released.incrementAndGet();
           } else {

@@ -106,6 +106,11 @@ public final class Reconciler {
         : planner.group(observer.group(key.scimId()), context);
   }
 
+  /** The client's circuit breaker is open: a cycle now would only fail. */
+  public boolean circuitOpen() {
+    return client.circuitOpen();
+  }
+
   /** Whether Fulcrum accepts the token again (asked once per cycle while paused). */
   public boolean probe() {
     try {
