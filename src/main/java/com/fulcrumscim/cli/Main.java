@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       EmulatorCommand.class,
+      ApproveRemovalsCommand.class,
     })
 public final class Main {
   private Main() {}

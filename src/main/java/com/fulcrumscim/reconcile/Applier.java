@@ -111,7 +111,15 @@ final class Applier {
     FulcrumGroup made = call(key, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
         () -> client.createGroup(a.name(), "Provisioned by fulcrum-scim"));
     linkCreated(key, made.id(), Action.Kind.CREATE_GROUP, "name " + a.name());
-    observer.groups.put(new FulcrumGroup(made.id(), or(made.name(), a.name()), made.description(), made.memberIds()));
+    // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
+    // Counting the owner in lets the one member call remove it (removing a non-member is a no-op),
+    // where reading the group back would cost a call per group.
+    List<String> members = made.memberIds();
+    String owner = observer.context().ownerMemberId();
+    if (members.isEmpty() && owner != null) {
+      members = List.of(owner);
+    }
+    observer.groups.put(new FulcrumGroup(made.id(), or(made.name(), a.name()), made.description(), members));
   }
 
   private void renameGroup(ResourceKey key, Action.RenameGroup a) {
