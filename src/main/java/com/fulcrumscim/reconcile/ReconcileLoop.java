@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReconcileLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
+  /** The shortest wait: a cool-down about to end must not make a key spin through cycles. */
+  static final Duration MIN_WAIT = Duration.ofSeconds(1);
 
   /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
   public record Cycle(int claimed, int finished, int released, String skipped) {}
@@ -104,7 +107,8 @@ public final class ReconcileLoop implements AutoCloseable {
       case APPLIED, NO_CHANGE -> queue.done(item);
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
-        queue.retry(item, now.plus(wait.delay()), wait.why(), false);
+        Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
+        queue.retry(item, now.plus(delay), wait.why(), false);
       }
       case FAILED -> {
         String reason = ((Outcome.Failed) outcome).reason();
