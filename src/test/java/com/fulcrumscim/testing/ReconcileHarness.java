@@ -26,44 +26,44 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 
 /**
  * The reconciler end to end on one machine: the real emulator over loopback HTTP, the real
  * HttpFulcrumClient, real SQLite in a temp dir, and a settable clock that the client's waits move
- * instead of sleeping. Tests play Okta through {@link #okta} and drive cycles by hand.
+ * instead of sleeping (the emulator's rate-limit window runs on the same clock). Tests play Okta through {@link #okta} and drive cycles by hand.
  */
 public final class ReconcileHarness implements AutoCloseable {
   public static final String TOKEN = "emulator-token-for-tests";
 
   /** Knobs a test may turn; the defaults match config-defaults.yml. */
   public record Options(Seed seed, ReconcileSettings settings, int guardPercent, int guardMinimum, int clientCallsPerHour,
-      int emulatorCallsPerHour, int parallelism, int batchSize, UnaryOperator<FulcrumClient> wrap) {
+      int emulatorCallsPerHour, int parallelism, int batchSize) {
     public static Options defaults() {
       return new Options(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")),
           new ReconcileSettings(false, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5)),
-          10, 20, 3_600_000, 0, 4, 100, c -> c);
+          10, 20, 3_600_000, 0, 4, 100);
     }
 
     public Options withSettings(ReconcileSettings s) {
-      return new Options(seed, s, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, wrap);
+      return new Options(seed, s, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
     }
 
     public Options withSeed(Seed s) {
-      return new Options(s, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, wrap);
+      return new Options(s, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
     }
 
     public Options withGuard(int percent, int minimum) {
-      return new Options(seed, settings, percent, minimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, wrap);
+      return new Options(seed, settings, percent, minimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
     }
 
     public Options withCallsPerHour(int client, int emulator) {
-      return new Options(seed, settings, guardPercent, guardMinimum, client, emulator, parallelism, batchSize, wrap);
+      return new Options(seed, settings, guardPercent, guardMinimum, client, emulator, parallelism, batchSize);
     }
 
-    public Options withWrap(UnaryOperator<FulcrumClient> w) {
-      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, w);
+    public Options withParallelism(int p) {
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, p, batchSize);
     }
+
   }
 
   public final SettableClock clock = new SettableClock();
@@ -80,7 +80,7 @@ public final class ReconcileHarness implements AutoCloseable {
   public ReconcileHarness(Path dir, Options options) {
     this.options = options;
     this.fulcrum = FulcrumEmulator.builder().token(TOKEN).seed(options.seed()).callsPerHour(options.emulatorCallsPerHour())
-        .random(new Random(7)).build().start("127.0.0.1", 0);
+        .clock(clock).random(new Random(7)).build().start("127.0.0.1", 0);
     FulcrumSettings settings = new FulcrumSettings(fulcrum.baseUrl(), new com.fulcrumscim.fulcrum.ApiToken(TOKEN),
         options.clientCallsPerHour(), Duration.ofSeconds(5), Duration.ofSeconds(5), FulcrumSettings.MAX_PAGE_SIZE, 3,
         Duration.ofMillis(500), Duration.ofSeconds(30));
@@ -91,7 +91,7 @@ public final class ReconcileHarness implements AutoCloseable {
     this.okta = new DesiredFixture(db, queue, clock);
     this.pause = new Pause(db);
     this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum());
-    this.loop = newLoop(options.wrap().apply(http));
+    this.loop = newLoop(http);
   }
 
   /** A loop over a fresh Reconciler (empty caches), as after a restart. */
