@@ -1,7 +1,6 @@
 package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.Intake;
@@ -9,7 +8,6 @@ import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.scim.patch.PatchApplier;
-import com.fulcrumscim.scim.schema.ScimSchemas;
 import io.javalin.http.Context;
 import java.io.IOException;
 
@@ -21,10 +19,12 @@ final class ResourceEndpoints {
   private final Intake intake;
   private final ResourceLister lister;
   private final PageCursors cursors;
+  private final PatchApplier patcher;
   private final int maxPageSize;
 
   ResourceEndpoints(ResourceKind kind, ScimResponses responses, Database db, Intake intake, ResourceLister lister,
-      PageCursors cursors, int maxPageSize) {
+      PageCursors cursors, PatchApplier patcher, int maxPageSize) {
+    this.patcher = patcher;
     this.kind = kind;
     this.responses = responses;
     this.db = db;
@@ -56,14 +56,7 @@ final class ResourceEndpoints {
   void list(Context ctx) throws IOException {
     ListRequest q = ListRequest.of(ctx::queryParam, maxPageSize);
     ResourceLister.Page page = lister.list(kind, q, responses.baseUrl(ctx));
-    ObjectMapper json = responses.json();
-    ObjectNode out = json.createObjectNode();
-    out.putArray("schemas").add(ScimSchemas.LIST_RESPONSE);
-    out.put("totalResults", page.totalResults());
-    out.put("startIndex", q.startIndex());
-    out.put("itemsPerPage", page.resources().size());
-    out.putArray("Resources").addAll(page.resources());
-    responses.send(ctx, 200, out);
+    responses.send(ctx, 200, responses.listResponse(page.totalResults(), q.startIndex(), page.resources()));
   }
 
   void replace(Context ctx) throws IOException {
@@ -77,8 +70,7 @@ final class ResourceEndpoints {
   void patch(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
     StoredResource patched = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
-        JournalOp.PATCH, old -> kind.normalizer().apply(
-            PatchApplier.apply(kind.render(old, null, true), body, kind.schema()).resource()),
+        JournalOp.PATCH, old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
         request(ctx, body));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);

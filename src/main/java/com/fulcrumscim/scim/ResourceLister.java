@@ -2,7 +2,6 @@ package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ListOrder;
 import com.fulcrumscim.journal.LookupColumn;
 import com.fulcrumscim.journal.ResourceStore;
@@ -14,7 +13,6 @@ import com.fulcrumscim.scim.filter.IndexedLookup;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,14 +49,16 @@ final class ResourceLister {
     }
     Filter filter = FilterParser.parse(q.filter());
     Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
-    Optional<LookupColumn> column = lookup.flatMap(l -> column(kind.type(), l.column()));
-    boolean evaluate = column.isEmpty() || lookup.get().residual();
+    Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
+    boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
+    java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> matches =
+        FilterEvaluator.compile(filter, kind.schema());
     List<ObjectNode> page = new ArrayList<>();
     long[] total = {0};
     db.read(c -> snapshot(c, () -> {
       java.util.function.Predicate<StoredResource> visit = r -> {
         ObjectNode full = kind.render(r, baseUrl, true);
-        if (!evaluate || FilterEvaluator.matches(filter, full, kind.schema())) {
+        if (!evaluate || matches.test(full)) {
           total[0]++;
           if (total[0] >= q.startIndex() && page.size() < q.count()) {
             page.add(q.projection().apply(full));
@@ -95,13 +95,12 @@ final class ResourceLister {
     return rows;
   }
 
-  /** Maps the model's indexed attribute onto a column this store has; empty means scan. */
-  private static Optional<LookupColumn> column(EntityType type, String attribute) {
-    return switch (attribute.toLowerCase(Locale.ROOT)) {
+  /** The store's name for the model's indexed column; empty (scan) for one it does not know. */
+  private static Optional<LookupColumn> column(String sqlColumn) {
+    return switch (sqlColumn) {
       case "id" -> Optional.of(LookupColumn.ID);
-      case "externalid" -> Optional.of(LookupColumn.EXTERNAL_ID);
-      case "username" -> type == EntityType.USER ? Optional.of(LookupColumn.NAME) : Optional.empty();
-      case "displayname" -> type == EntityType.GROUP ? Optional.of(LookupColumn.NAME) : Optional.empty();
+      case "external_id" -> Optional.of(LookupColumn.EXTERNAL_ID);
+      case "user_name_key", "display_name_key" -> Optional.of(LookupColumn.NAME);
       default -> Optional.empty();
     };
   }

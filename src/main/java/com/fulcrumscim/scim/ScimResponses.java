@@ -2,8 +2,11 @@ package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.schema.ScimSchemas;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -37,6 +40,17 @@ final class ScimResponses {
     ctx.status(status);
     ctx.contentType(ScimJson.MEDIA_TYPE);
     ctx.result(json.writeValueAsBytes(body));
+  }
+
+  /** RFC 7644 §3.4.2 ListResponse; the three numbers are JSON integers (Okta checks). */
+  ObjectNode listResponse(long totalResults, long startIndex, List<? extends JsonNode> resources) {
+    ObjectNode out = json.createObjectNode();
+    out.putArray("schemas").add(ScimSchemas.LIST_RESPONSE);
+    out.put("totalResults", totalResults);
+    out.put("startIndex", startIndex);
+    out.put("itemsPerPage", resources.size());
+    out.putArray("Resources").addAll(resources);
+    return out;
   }
 
   void error(Context ctx, ScimException e) {

@@ -6,6 +6,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.UserStore;
+import com.fulcrumscim.scim.patch.PatchApplier;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -37,6 +38,7 @@ public final class ScimServer {
   private final ScimResponses responses;
   private final ResourceEndpoints users;
   private final ResourceEndpoints groups;
+  private final DiscoveryEndpoints discovery;
   private Javalin app;
 
   public ScimServer(Settings settings, BearerAuth auth, Database db, Intake intake, UserStore userStore,
@@ -47,10 +49,12 @@ public final class ScimServer {
     this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes()));
     PageCursors cursors = new PageCursors();
     ResourceLister lister = new ResourceLister(db, cursors);
+    PatchApplier patcher = new PatchApplier(normalizer);
     this.users = new ResourceEndpoints(ResourceKind.users(userStore, normalizer), responses, db, intake, lister, cursors,
-        settings.maxPageSize());
+        patcher, settings.maxPageSize());
     this.groups = new ResourceEndpoints(ResourceKind.groups(groupStore, normalizer), responses, db, intake, lister,
-        cursors, settings.maxPageSize());
+        cursors, patcher, settings.maxPageSize());
+    this.discovery = new DiscoveryEndpoints(responses, settings.maxPageSize(), settings.maxBodyBytes());
   }
 
   /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
@@ -80,6 +84,11 @@ public final class ScimServer {
       r.patch(path + "/{id}", e::patch);
       r.delete(path + "/{id}", e::delete);
     }
+    r.get(BASE_PATH + "/ServiceProviderConfig", discovery::serviceProviderConfig);
+    r.get(BASE_PATH + "/ResourceTypes", discovery::resourceTypes);
+    r.get(BASE_PATH + "/ResourceTypes/{name}", discovery::resourceType);
+    r.get(BASE_PATH + "/Schemas", discovery::schemas);
+    r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
