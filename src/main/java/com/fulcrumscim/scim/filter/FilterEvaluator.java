@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef;
 import com.fulcrumscim.scim.schema.AttributeDef.Type;
+import com.fulcrumscim.scim.schema.JsonFields;
 import com.fulcrumscim.scim.schema.ResolvedAttribute;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import java.math.BigDecimal;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -42,9 +42,9 @@ public final class FilterEvaluator {
     return compile(filter, schema).test(resource);
   }
 
-  /** Whether one element of the multi-valued complex {@code attribute} matches a value filter. */
-  public static boolean matchesElement(Filter filter, JsonNode element, AttributeDef attribute) {
-    return compile(filter, new Scope(null, attribute)).test(element);
+  /** Compiles a value filter ({@code emails[...]}) for the elements of {@code attribute}. */
+  public static Predicate<JsonNode> compileElement(Filter filter, AttributeDef attribute) {
+    return compile(filter, new Scope(null, attribute));
   }
 
   /** Where attribute names resolve: a resource's top level, or one element of {@code parent}. */
@@ -55,9 +55,9 @@ public final class FilterEvaluator {
       String label) {
 
     List<JsonNode> values(JsonNode resource) {
-      JsonNode container = containerUrn == null ? resource : field(resource, containerUrn);
+      JsonNode container = containerUrn == null ? resource : JsonFields.get(resource, containerUrn);
       List<JsonNode> out = new ArrayList<>();
-      collect(field(container, name), sub, out);
+      collect(JsonFields.get(container, name), sub, out);
       return out;
     }
 
@@ -70,7 +70,7 @@ public final class FilterEvaluator {
       } else if (sub == null) {
         out.add(node);
       } else {
-        collect(field(node, sub), null, out);
+        collect(JsonFields.get(node, sub), null, out);
       }
     }
   }
@@ -135,19 +135,19 @@ public final class FilterEvaluator {
         return v -> want.equals(bool(v));
       }
       case INTEGER, DECIMAL -> {
+        requireOrdering(op, what);
         if (!literal.isNumber()) {
           throw ScimException.invalidFilter(what + ": expected a number");
         }
-        requireOrdering(op, what);
         BigDecimal want = literal.decimalValue();
         return v -> v.isNumber() && ordered(op, v.decimalValue().compareTo(want));
       }
       case DATE_TIME -> {
+        requireOrdering(op, what);
         Instant want = literal.isTextual() ? instant(literal.textValue()) : null;
         if (want == null) {
           throw ScimException.invalidFilter(what + ": expected an xsd:dateTime string");
         }
-        requireOrdering(op, what);
         return v -> {
           Instant have = v.isTextual() ? instant(v.textValue()) : null;
           return have != null && ordered(op, have.compareTo(want));
@@ -266,23 +266,5 @@ public final class FilterEvaluator {
     } catch (DateTimeParseException e) {
       return null;
     }
-  }
-
-  /** The field with this name in any case (stored resources are canonical; be tolerant). */
-  static JsonNode field(JsonNode object, String name) {
-    if (object == null || !object.isObject()) {
-      return null;
-    }
-    JsonNode exact = object.get(name);
-    if (exact != null) {
-      return exact;
-    }
-    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (key.equalsIgnoreCase(name)) {
-        return object.get(key);
-      }
-    }
-    return null;
   }
 }

@@ -2,7 +2,6 @@ package com.fulcrumscim.scim.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.scim.ScimException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -38,8 +37,7 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength)
       }
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
       checkString(field.getKey());
       check(field.getValue(), depth + 1);
     }

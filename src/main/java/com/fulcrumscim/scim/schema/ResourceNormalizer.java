@@ -12,7 +12,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +65,7 @@ public final class ResourceNormalizer {
     ObjectNode attrs = JSON.objectNode();
     Map<String, ObjectNode> extensions = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : body.properties()) {
       String key = field.getKey();
       if (key.equalsIgnoreCase("schemas")) {
         continue;
@@ -108,13 +106,7 @@ public final class ResourceNormalizer {
   }
 
   private static void requireSchemas(JsonNode body) {
-    JsonNode schemas = null;
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (name.equalsIgnoreCase("schemas")) {
-        schemas = body.get(name);
-      }
-    }
+    JsonNode schemas = JsonFields.get(body, "schemas");
     if (schemas == null || !schemas.isArray()) {
       throw ScimException.invalidSyntax("'schemas' is required and must be an array of URNs");
     }
@@ -146,7 +138,7 @@ public final class ResourceNormalizer {
     }
     if (schema.core().id().equalsIgnoreCase(key)) {
       requireObject(value, key);
-      value.fields().forEachRemaining(f -> topLevelField(schema, f.getKey(), f.getValue(), attrs,
+      value.properties().forEach(f -> topLevelField(schema, f.getKey(), f.getValue(), attrs,
           unknown));
       return;
     }
@@ -154,7 +146,7 @@ public final class ResourceNormalizer {
     if (ext != null) {
       requireObject(value, key);
       ObjectNode target = extensions.computeIfAbsent(ext.id(), k -> JSON.objectNode());
-      value.fields().forEachRemaining(f -> extensionField(ext, f.getKey(), f.getValue(), target));
+      value.properties().forEach(f -> extensionField(ext, f.getKey(), f.getValue(), target));
       return;
     }
     ResolvedAttribute resolved = schema.resolve(key).orElse(null);
@@ -282,8 +274,7 @@ public final class ResourceNormalizer {
     }
     requireObject(v, path);
     ObjectNode out = JSON.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : v.properties()) {
       String subPath = path + "." + field.getKey();
       AttributeDef sub = def.subAttribute(field.getKey())
           .orElseThrow(() -> ScimException.invalidSyntax("Unknown attribute " + subPath));

@@ -87,7 +87,7 @@ public final class ScimSchemas {
               string("type").canonical("work", "home", "other"), bool("primary"))
               .multi().build(),
           complex("groups",
-              string("value").mutability(Mutability.READ_ONLY),
+              string("value").exact().mutability(Mutability.READ_ONLY),
               reference("$ref", "User", "Group").mutability(Mutability.READ_ONLY),
               string("display").mutability(Mutability.READ_ONLY),
               string("type").canonical("direct", "indirect").mutability(Mutability.READ_ONLY))
@@ -122,7 +122,8 @@ public final class ScimSchemas {
           string("displayName").required().unique(Uniqueness.SERVER)
               .describe("A human-readable name for the group.").build(),
           complex("members",
-              string("value").mutability(Mutability.IMMUTABLE),
+              // Member values are the bridge's ids, which are case-sensitive.
+              string("value").exact().mutability(Mutability.IMMUTABLE),
               string("display"),
               reference("$ref", "User", "Group").mutability(Mutability.IMMUTABLE),
               string("type").canonical("User", "Group").mutability(Mutability.IMMUTABLE))

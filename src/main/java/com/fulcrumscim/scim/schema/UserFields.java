@@ -2,7 +2,6 @@ package com.fulcrumscim.scim.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -58,10 +57,9 @@ public record UserFields(
     if (role == null) {
       role = text(user.get("role"));
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); role == null && it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (ResourceNormalizer.isUrn(field.getKey())) {
-        role = text(ignoringCase(field.getValue(), "role"));
+    for (Map.Entry<String, JsonNode> field : user.properties()) {
+      if (role == null && ResourceNormalizer.isUrn(field.getKey())) {
+        role = text(JsonFields.get(field.getValue(), "role"));
       }
     }
     return role != null ? role : fromRoles(user.path("roles"));
@@ -74,16 +72,6 @@ public record UserFields(
       }
     }
     return roles.size() == 1 ? text(roles.get(0).get("value")) : null;
-  }
-
-  private static JsonNode ignoringCase(JsonNode object, String name) {
-    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (key.equalsIgnoreCase(name)) {
-        return object.get(key);
-      }
-    }
-    return null;
   }
 
   /** Non-blank text, else null. */
