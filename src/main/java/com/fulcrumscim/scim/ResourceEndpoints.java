@@ -70,7 +70,9 @@ final class ResourceEndpoints {
   void patch(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
     StoredResource patched = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
-        JournalOp.PATCH, old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
+        // The patched resource still carries the id it was rendered with; normalizing again drops it.
+        JournalOp.PATCH, old -> kind.normalizer().apply(
+            patcher.apply(kind.render(old, null, true), body, kind.schema()).resource()),
         request(ctx, body));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
