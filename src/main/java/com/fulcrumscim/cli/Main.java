@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       EmulatorCommand.class,
       ApproveRemovalsCommand.class,
+      ServeCommand.class,
+      TokenCommand.class,
     })
 public final class Main {
   private Main() {}

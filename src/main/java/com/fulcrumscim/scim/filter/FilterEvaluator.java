@@ -1,0 +1,270 @@
+package com.fulcrumscim.scim.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.AttributeDef;
+import com.fulcrumscim.scim.schema.AttributeDef.Type;
+import com.fulcrumscim.scim.schema.JsonFields;
+import com.fulcrumscim.scim.schema.ResolvedAttribute;
+import com.fulcrumscim.scim.schema.ResourceSchema;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Evaluates a filter against a resource's JSON with the schema's rules: case exactness per
+ * attribute (RFC 7643 §2.2), chronological comparison for dateTime, any-element semantics for
+ * multi-valued attributes ({@code ne} is the negation of {@code eq}). Unknown attributes and
+ * comparisons the type does not support ({@code gt} on a boolean, anything on a complex) are
+ * {@code invalidFilter}, detected when the filter is compiled, before any resource is read.
+ *
+ * <p>Attributes inside an extension the bridge has no schema for (custom URN objects, a custom
+ * {@code role} under the enterprise URN) compare as case-insensitive strings.
+ */
+public final class FilterEvaluator {
+  private FilterEvaluator() {}
+
+  /** Checks that every attribute and comparison in the filter is supported; else invalidFilter. */
+  public static void validate(Filter filter, ResourceSchema schema) {
+    compile(filter, schema);
+  }
+
+  /** Validates once, then tests many resources: what a scan should use. */
+  public static Predicate<JsonNode> compile(Filter filter, ResourceSchema schema) {
+    return compile(filter, new Scope(schema, null));
+  }
+
+  public static boolean matches(Filter filter, JsonNode resource, ResourceSchema schema) {
+    return compile(filter, schema).test(resource);
+  }
+
+  /** Compiles a value filter ({@code emails[...]}) for the elements of {@code attribute}. */
+  public static Predicate<JsonNode> compileElement(Filter filter, AttributeDef attribute) {
+    return compile(filter, new Scope(null, attribute));
+  }
+
+  /** Where attribute names resolve: a resource's top level, or one element of {@code parent}. */
+  private record Scope(ResourceSchema schema, AttributeDef parent) {}
+
+  /** A resolved attribute: its definition (null for a custom one) and how to read its values. */
+  private record Target(AttributeDef def, String containerUrn, String name, String sub,
+      String label) {
+
+    List<JsonNode> values(JsonNode resource) {
+      JsonNode container = containerUrn == null ? resource : JsonFields.get(resource, containerUrn);
+      List<JsonNode> out = new ArrayList<>();
+      collect(JsonFields.get(container, name), sub, out);
+      return out;
+    }
+
+    private static void collect(JsonNode node, String sub, List<JsonNode> out) {
+      if (node == null || node.isNull()) {
+        return;
+      }
+      if (node.isArray()) {
+        node.forEach(e -> collect(e, sub, out));
+      } else if (sub == null) {
+        out.add(node);
+      } else {
+        collect(JsonFields.get(node, sub), null, out);
+      }
+    }
+  }
+
+  private static Predicate<JsonNode> compile(Filter filter, Scope scope) {
+    if (filter instanceof Filter.And and) {
+      return compile(and.left(), scope).and(compile(and.right(), scope));
+    }
+    if (filter instanceof Filter.Or or) {
+      return compile(or.left(), scope).or(compile(or.right(), scope));
+    }
+    if (filter instanceof Filter.Not not) {
+      return compile(not.filter(), scope).negate();
+    }
+    if (filter instanceof Filter.Present present) {
+      Target t = target(present.path(), scope, false);
+      return r -> t.values(r).stream().anyMatch(FilterEvaluator::isPresent);
+    }
+    if (filter instanceof Filter.ValuePath vp) {
+      Target t = target(vp.path(), scope, true);
+      if (t.def() != null && !t.def().isComplex()) {
+        throw ScimException.invalidFilter(t.label() + " is not complex; it has no value filter");
+      }
+      Predicate<JsonNode> inner = compile(vp.filter(), new Scope(null, t.def()));
+      return r -> t.values(r).stream().anyMatch(inner);
+    }
+    return comparison((Filter.Compare) filter, scope);
+  }
+
+  private static Predicate<JsonNode> comparison(Filter.Compare c, Scope scope) {
+    Target t = target(c.path(), scope, false);
+    JsonNode literal = c.value();
+    if (literal.isNull()) {
+      // RFC 7643 §2.5: null means unassigned.
+      if (c.op() == CompareOp.EQ || c.op() == CompareOp.NE) {
+        Predicate<JsonNode> present = r -> t.values(r).stream().anyMatch(FilterEvaluator::isPresent);
+        return c.op() == CompareOp.EQ ? present.negate() : present;
+      }
+      throw ScimException.invalidFilter(c.op().wire() + " null is not supported");
+    }
+    if (c.op() == CompareOp.NE) {
+      Predicate<JsonNode> eq = valueTest(t, CompareOp.EQ, literal);
+      return r -> t.values(r).stream().noneMatch(eq);
+    }
+    Predicate<JsonNode> one = valueTest(t, c.op(), literal);
+    return r -> t.values(r).stream().anyMatch(one);
+  }
+
+  /** Checks the comparison is meaningful for the attribute's type; returns the per-value test. */
+  private static Predicate<JsonNode> valueTest(Target t, CompareOp op, JsonNode literal) {
+    Type type = t.def() == null ? rawType(literal) : t.def().type();
+    String what = t.label() + " " + op.wire();
+    switch (type) {
+      case BOOLEAN -> {
+        Boolean want = bool(literal);
+        if (want == null) {
+          throw ScimException.invalidFilter(what + ": expected true or false");
+        }
+        if (op != CompareOp.EQ) {
+          throw ScimException.invalidFilter(what + ": booleans support only eq and ne");
+        }
+        return v -> want.equals(bool(v));
+      }
+      case INTEGER, DECIMAL -> {
+        requireOrdering(op, what);
+        if (!literal.isNumber()) {
+          throw ScimException.invalidFilter(what + ": expected a number");
+        }
+        BigDecimal want = literal.decimalValue();
+        return v -> v.isNumber() && ordered(op, v.decimalValue().compareTo(want));
+      }
+      case DATE_TIME -> {
+        requireOrdering(op, what);
+        Instant want = literal.isTextual() ? instant(literal.textValue()) : null;
+        if (want == null) {
+          throw ScimException.invalidFilter(what + ": expected an xsd:dateTime string");
+        }
+        return v -> {
+          Instant have = v.isTextual() ? instant(v.textValue()) : null;
+          return have != null && ordered(op, have.compareTo(want));
+        };
+      }
+      case COMPLEX -> throw ScimException.invalidFilter(
+          t.label() + " is complex; compare one of its sub-attributes");
+      default -> {
+        if (!literal.isTextual()) {
+          throw ScimException.invalidFilter(what + ": expected a string");
+        }
+        boolean exact = t.def() != null && t.def().caseExact();
+        String want = exact ? literal.textValue() : AttributeDef.fold(literal.textValue());
+        return v -> {
+          if (!v.isTextual()) {
+            return false;
+          }
+          String have = exact ? v.textValue() : AttributeDef.fold(v.textValue());
+          return switch (op) {
+            case CO -> have.contains(want);
+            case SW -> have.startsWith(want);
+            case EW -> have.endsWith(want);
+            default -> ordered(op, have.compareTo(want));
+          };
+        };
+      }
+    }
+  }
+
+  private static void requireOrdering(CompareOp op, String what) {
+    if (op == CompareOp.CO || op == CompareOp.SW || op == CompareOp.EW) {
+      throw ScimException.invalidFilter(what + ": only strings support co, sw and ew");
+    }
+  }
+
+  /** eq/gt/ge/lt/le on the result of a compareTo (ne is not-eq, handled by the caller). */
+  private static boolean ordered(CompareOp op, int cmp) {
+    return switch (op) {
+      case GT -> cmp > 0;
+      case GE -> cmp >= 0;
+      case LT -> cmp < 0;
+      case LE -> cmp <= 0;
+      default -> cmp == 0;
+    };
+  }
+
+  private static Type rawType(JsonNode literal) {
+    if (literal.isBoolean()) {
+      return Type.BOOLEAN;
+    }
+    return literal.isNumber() ? Type.DECIMAL : Type.STRING;
+  }
+
+  private static Target target(AttrPath path, Scope scope, boolean valuePath) {
+    if (scope.schema() == null) {
+      return elementTarget(path, scope.parent());
+    }
+    ResourceSchema schema = scope.schema();
+    ResolvedAttribute r = schema.resolve(path.schemaUrn(), path.attribute(), path.subAttribute())
+        .orElse(null);
+    if (r != null) {
+      AttributeDef def = r.leaf();
+      String sub = r.subAttribute() == null ? null : r.subAttribute().name();
+      if (sub == null && def.isComplex() && !valuePath) {
+        // RFC 7644 §3.4.2.2: a complex multi-valued attribute compares on its "value".
+        AttributeDef value = def.subAttribute("value").orElse(null);
+        if (value != null && def.multiValued()) {
+          return new Target(value, r.extensionUrn(), def.name(), "value", r.path());
+        }
+      }
+      return new Target(def, r.extensionUrn(), r.attribute().name(), sub, r.path());
+    }
+    boolean coreSchema = path.schemaUrn() == null
+        || schema.core().id().equalsIgnoreCase(path.schemaUrn());
+    if (coreSchema || schema.extension(path.schemaUrn()).map(e -> e.attribute(path.attribute())
+        .isPresent()).orElse(false)) {
+      throw ScimException.invalidFilter("Unknown attribute " + path + " for "
+          + schema.resourceType());
+    }
+    // A custom attribute in an extension object the bridge keeps as sent.
+    return new Target(null, path.schemaUrn(), path.attribute(), path.subAttribute(),
+        path.toString());
+  }
+
+  private static Target elementTarget(AttrPath path, AttributeDef parent) {
+    if (path.schemaUrn() != null || path.subAttribute() != null) {
+      throw ScimException.invalidFilter("Inside a value filter, name a sub-attribute: " + path);
+    }
+    if (parent == null) {
+      return new Target(null, null, path.attribute(), null, path.toString());
+    }
+    AttributeDef sub = parent.subAttribute(path.attribute()).orElseThrow(() ->
+        ScimException.invalidFilter("Unknown attribute " + parent.name() + "." + path.attribute()));
+    return new Target(sub, null, sub.name(), null, parent.name() + "." + sub.name());
+  }
+
+  private static boolean isPresent(JsonNode v) {
+    return !(v.isNull() || (v.isTextual() && v.textValue().isEmpty())
+        || (v.isContainerNode() && v.isEmpty()));
+  }
+
+  private static Boolean bool(JsonNode v) {
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isTextual() && (v.textValue().equalsIgnoreCase("true")
+        || v.textValue().equalsIgnoreCase("false"))) {
+      return v.textValue().equalsIgnoreCase("true");
+    }
+    return null;
+  }
+
+  private static Instant instant(String s) {
+    try {
+      return OffsetDateTime.parse(s).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package com.fulcrumscim.scim.patch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.AttributeDef;
+import com.fulcrumscim.scim.schema.JsonFields;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.scim.schema.ResourceSchema;
+import com.fulcrumscim.scim.schema.ScimSchemas;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies an RFC 7644 §3.5.2 PatchOp request, in every dialect Okta and Entra send
+ * (okta-scim.md §1.4–1.9, §2.3, §4), to a resource. Operations apply in order; the result is
+ * re-normalized with the same invariants as a POST body, and {@code changed} says whether any
+ * attribute really changed. Throws only {@code ScimException} (400).
+ *
+ * <p>Pass the resource as the server renders it, with {@code id} (and {@code meta},
+ * {@code groups} if it has them): a path-less value that echoes the current id (Okta's rename) is
+ * recognised by comparison, and those server-owned attributes are copied into the result as they
+ * were. The input is never modified.
+ */
+public final class PatchApplier {
+  /** Entra sends about 36 operations; this bounds the work one request can cause. */
+  public static final int MAX_OPERATIONS = 1000;
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final ResourceNormalizer normalizer;
+
+  public PatchApplier(ResourceNormalizer normalizer) {
+    this.normalizer = normalizer;
+  }
+
+  public PatchApplier() {
+    this(new ResourceNormalizer());
+  }
+
+  public PatchResult apply(ObjectNode resource, JsonNode patchRequest, ResourceSchema schema) {
+    List<PatchOperation> operations = operations(patchRequest);
+    ObjectNode work = withSchemas(resource.deepCopy(), schema);
+    ResourceEditor editor = new ResourceEditor(work, schema, normalizer);
+    operations.forEach(editor::apply);
+    ObjectNode after = normalizer.normalize(work, schema);
+    ObjectNode before = normalizer.normalize(withSchemas(resource.deepCopy(), schema), schema);
+    return new PatchResult(withServerAttributes(resource, after, schema), !before.equals(after));
+  }
+
+  private List<PatchOperation> operations(JsonNode request) {
+    if (request == null || !request.isObject()) {
+      throw ScimException.invalidSyntax("The PATCH body must be a JSON object");
+    }
+    normalizer.limits().check(request);
+    JsonNode schemas = JsonFields.get(request, "schemas");
+    boolean patchOp = false;
+    if (schemas != null && schemas.isArray()) {
+      for (JsonNode s : schemas) {
+        patchOp |= s.isTextual() && s.textValue().equalsIgnoreCase(ScimSchemas.PATCH_OP);
+      }
+    }
+    if (!patchOp) {
+      throw ScimException.invalidSyntax("'schemas' must contain " + ScimSchemas.PATCH_OP);
+    }
+    JsonNode ops = JsonFields.get(request, "Operations");
+    if (ops == null || !ops.isArray() || ops.isEmpty()) {
+      throw ScimException.invalidSyntax("'Operations' must be a non-empty array");
+    }
+    if (ops.size() > MAX_OPERATIONS) {
+      throw ScimException.invalidValue(
+          ops.size() + " operations exceed the limit of " + MAX_OPERATIONS + " per request");
+    }
+    List<PatchOperation> out = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      out.add(PatchOperation.parse(ops.get(i), i));
+    }
+    return out;
+  }
+
+  private static ObjectNode withSchemas(ObjectNode resource, ResourceSchema schema) {
+    if (JsonFields.get(resource, "schemas") == null) {
+      resource.putArray("schemas").add(schema.core().id());
+    }
+    return resource;
+  }
+
+  /** The normalized attributes plus id, meta and groups exactly as the server gave them. */
+  private static ObjectNode withServerAttributes(ObjectNode original, ObjectNode normalized,
+      ResourceSchema schema) {
+    ObjectNode out = JSON.objectNode();
+    out.set("schemas", normalized.get("schemas"));
+    if (original.has("id")) {
+      out.set("id", original.get("id").deepCopy());
+    }
+    out.setAll(normalized);
+    for (AttributeDef def : schema.topLevelAttributes()) {
+      if (def.isReadOnly() && original.has(def.name())) {
+        out.set(def.name(), original.get(def.name()).deepCopy());
+      }
+    }
+    return out;
+  }
+}

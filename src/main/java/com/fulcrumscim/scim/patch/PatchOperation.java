@@ -1,0 +1,41 @@
+package com.fulcrumscim.scim.patch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.JsonFields;
+import java.util.Locale;
+
+/** One entry of {@code Operations}: op (any case, Entra sends "Replace"), optional path, value. */
+record PatchOperation(Kind kind, String path, JsonNode value) {
+
+  enum Kind { ADD, REPLACE, REMOVE }
+
+  /** {@code value} is null when the member is absent; a JSON null stays a NullNode. */
+  static PatchOperation parse(JsonNode op, int index) {
+    String where = "Operations[" + index + "]";
+    if (!op.isObject()) {
+      throw ScimException.invalidSyntax(where + " must be an object");
+    }
+    JsonNode name = JsonFields.get(op, "op");
+    if (name == null || !name.isTextual()) {
+      throw ScimException.invalidSyntax(where + ".op is required (add, replace or remove)");
+    }
+    Kind kind = switch (name.textValue().toLowerCase(Locale.ROOT)) {
+      case "add" -> Kind.ADD;
+      case "replace" -> Kind.REPLACE;
+      case "remove" -> Kind.REMOVE;
+      default -> throw ScimException.invalidSyntax(
+          where + ".op must be add, replace or remove, not '" + name.textValue() + "'");
+    };
+    JsonNode path = JsonFields.get(op, "path");
+    if (path != null && !path.isNull() && !path.isTextual()) {
+      throw ScimException.invalidPath(where + ".path must be a string");
+    }
+    String p = path == null || path.isNull() || path.textValue().isBlank() ? null : path.textValue();
+    JsonNode value = JsonFields.get(op, "value");
+    if (kind != Kind.REMOVE && value == null) {
+      throw ScimException.invalidSyntax(where + " (" + name.textValue() + ") needs a value");
+    }
+    return new PatchOperation(kind, p, value);
+  }
+}

@@ -1,0 +1,383 @@
+package com.fulcrumscim.scim.patch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.filter.AttrPath;
+import com.fulcrumscim.scim.filter.CompareOp;
+import com.fulcrumscim.scim.filter.Filter;
+import com.fulcrumscim.scim.filter.FilterEvaluator;
+import com.fulcrumscim.scim.filter.FilterParser;
+import com.fulcrumscim.scim.filter.PatchPath;
+import com.fulcrumscim.scim.patch.PatchOperation.Kind;
+import com.fulcrumscim.scim.schema.AttributeDef;
+import com.fulcrumscim.scim.schema.JsonFields;
+import com.fulcrumscim.scim.schema.ResolvedAttribute;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.scim.schema.ResourceSchema;
+import com.fulcrumscim.scim.schema.SchemaDef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Applies operations one by one to a working copy of a resource. Values are canonicalized as they
+ * go in (so later operations and value filters see canonical names and booleans); the caller
+ * re-normalizes the whole result once at the end.
+ */
+final class ResourceEditor {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final ObjectNode work;
+  private final ResourceSchema schema;
+  private final ResourceNormalizer normalizer;
+
+  ResourceEditor(ObjectNode work, ResourceSchema schema, ResourceNormalizer normalizer) {
+    this.work = work;
+    this.schema = schema;
+    this.normalizer = normalizer;
+  }
+
+  void apply(PatchOperation op) {
+    if (op.path() != null) {
+      at(op.kind(), op.path(), op.value());
+      return;
+    }
+    if (op.kind() == Kind.REMOVE) {
+      throw ScimException.noTarget("A remove operation needs a path");
+    }
+    if (!op.value().isObject()) {
+      throw ScimException.invalidValue("An operation without a path needs an object value");
+    }
+    // Path-less add/replace: each key is itself a path, plain, dotted or URN-qualified (§4.3).
+    for (Map.Entry<String, JsonNode> field : op.value().properties()) {
+      if (!field.getKey().equalsIgnoreCase("schemas")) {
+        at(op.kind(), field.getKey(), field.getValue());
+      }
+    }
+  }
+
+  private void at(Kind kind, String path, JsonNode value) {
+    if (ResourceNormalizer.isUrn(path)) {
+      Optional<SchemaDef> ext = schema.extension(path);
+      if (ext.isPresent()) {
+        wholeExtension(kind, ext.get(), value);
+        return;
+      }
+      String customKey = JsonFields.key(work, path);
+      if (customKey != null || (kind != Kind.REMOVE && value.isObject()
+          && !schema.knowsSchema(path) && schema.resolve(path).isEmpty())) {
+        customExtension(kind, customKey == null ? path : customKey, value);
+        return;
+      }
+    }
+    PatchPath parsed = FilterParser.parsePath(path);
+    AttrPath ap = parsed.attribute();
+    Optional<ResolvedAttribute> resolved =
+        schema.resolve(ap.schemaUrn(), ap.attribute(), ap.subAttribute());
+    if (resolved.isEmpty()) {
+      customAttribute(kind, parsed, path, value);
+      return;
+    }
+    ResolvedAttribute r = resolved.get();
+    if (r.attribute().isReadOnly() || (r.subAttribute() != null && r.subAttribute().isReadOnly())) {
+      readOnly(kind, parsed, r, value);
+      return;
+    }
+    ObjectNode container = container(r.extensionUrn());
+    if (parsed.valueFilter() != null) {
+      filtered(kind, container, r.attribute(), parsed, path, value);
+    } else if (r.subAttribute() != null) {
+      subAttribute(kind, container, r.attribute(), r.subAttribute(), path, value);
+    } else {
+      attribute(kind, container, r.attribute(), path, value);
+    }
+  }
+
+  /** {@code urn:...:enterprise:2.0:User} as a path: its attributes one by one, or all of it. */
+  private void wholeExtension(Kind kind, SchemaDef ext, JsonNode value) {
+    if (kind == Kind.REMOVE) {
+      removeKey(work, ext.id());
+      return;
+    }
+    if (value.isNull()) {
+      return;
+    }
+    if (!value.isObject()) {
+      throw ScimException.invalidValue(ext.id() + " must be a JSON object");
+    }
+    for (Map.Entry<String, JsonNode> field : value.properties()) {
+      at(kind, ext.id() + ":" + field.getKey(), field.getValue());
+    }
+  }
+
+  /** An extension no schema describes, kept as sent: replace merges, remove drops it. */
+  private void customExtension(Kind kind, String key, JsonNode value) {
+    if (kind == Kind.REMOVE || value.isNull()) {
+      work.remove(key);
+      return;
+    }
+    if (!value.isObject()) {
+      throw ScimException.invalidValue(key + " must be a JSON object");
+    }
+    JsonNode current = work.get(key);
+    ObjectNode target = current != null && current.isObject() ? (ObjectNode) current
+        : work.putObject(key);
+    target.setAll((ObjectNode) value.deepCopy());
+  }
+
+  /** {@code urn:<custom or known extension>:attr}: a custom attribute the schema does not define. */
+  private void customAttribute(Kind kind, PatchPath parsed, String path, JsonNode value) {
+    AttrPath ap = parsed.attribute();
+    boolean custom = ap.schemaUrn() != null && parsed.valueFilter() == null
+        && ap.subAttribute() == null && (!schema.knowsSchema(ap.schemaUrn())
+        || schema.extension(ap.schemaUrn()).isPresent());
+    if (!custom) {
+      throw ScimException.invalidPath("Unknown attribute path '" + path + "' for "
+          + schema.resourceType());
+    }
+    String containerKey = Optional.ofNullable(schema.extension(ap.schemaUrn())
+        .map(SchemaDef::id).orElse(JsonFields.key(work, ap.schemaUrn()))).orElse(ap.schemaUrn());
+    JsonNode current = work.get(containerKey);
+    if (kind == Kind.REMOVE || value.isNull()) {
+      if (current != null) {
+        removeKey(current, ap.attribute());
+      }
+      return;
+    }
+    ObjectNode container = current != null && current.isObject() ? (ObjectNode) current
+        : work.putObject(containerKey);
+    removeKey(container, ap.attribute());
+    container.set(ap.attribute(), value.deepCopy());
+  }
+
+  /** id, meta, groups: an operation is accepted only when it would change nothing (Okta's rename). */
+  private void readOnly(Kind kind, PatchPath parsed, ResolvedAttribute r, JsonNode value) {
+    if (kind != Kind.REMOVE && parsed.valueFilter() == null) {
+      JsonNode current = JsonFields.get(container(r.extensionUrn()), r.attribute().name());
+      if (r.subAttribute() != null) {
+        current = JsonFields.get(current, r.subAttribute().name());
+      }
+      if (unassigned(current) ? unassigned(value) : current.equals(value)) {
+        return;
+      }
+    }
+    throw ScimException.mutability(r.path() + " is read-only");
+  }
+
+  private void attribute(Kind kind, ObjectNode container, AttributeDef def, String path,
+      JsonNode value) {
+    String name = def.name();
+    if (kind == Kind.REMOVE) {
+      if (def.multiValued() && value != null && !value.isNull()) {
+        removeListed(container, def, value);
+      } else {
+        container.remove(name);
+      }
+      return;
+    }
+    JsonNode v = normalizer.attributeValue(def, def.multiValued() ? asArray(value) : value, path);
+    JsonNode current = container.get(name);
+    if (v == null) {
+      container.remove(name);
+    } else if (def.multiValued() && kind == Kind.ADD && current != null && current.isArray()) {
+      // Duplicates (members by value) fold when the result is normalized.
+      ((ArrayNode) current).addAll((ArrayNode) v);
+      singlePrimary(def, (ArrayNode) current, elements(v));
+    } else if (!def.multiValued() && def.isComplex() && current != null && current.isObject()) {
+      // RFC 7644 §3.5.2.3: sub-attributes not given are left unchanged.
+      ((ObjectNode) current).setAll((ObjectNode) v);
+    } else {
+      container.set(name, v);
+    }
+  }
+
+  /** {@code name.givenName}, {@code manager.value}; for a multi-valued one, every element. */
+  private void subAttribute(Kind kind, ObjectNode container, AttributeDef def, AttributeDef sub,
+      String path, JsonNode value) {
+    JsonNode v = kind == Kind.REMOVE ? null : normalizer.attributeValue(sub, value, path);
+    JsonNode current = container.get(def.name());
+    if (def.multiValued()) {
+      List<JsonNode> elements = current == null ? List.of() : elements(current);
+      if (elements.isEmpty() && v != null) {
+        container.putArray(def.name()).addObject().set(sub.name(), v);
+      }
+      elements.forEach(e -> setOrRemove((ObjectNode) e, sub.name(), v));
+      return;
+    }
+    if (current == null || !current.isObject()) {
+      if (v == null) {
+        return;
+      }
+      current = container.putObject(def.name());
+    }
+    setOrRemove((ObjectNode) current, sub.name(), v);
+    if (current.isEmpty()) {
+      container.remove(def.name());
+    }
+  }
+
+  /** {@code emails[type eq "work"]} and {@code emails[type eq "work"].value}. */
+  private void filtered(Kind kind, ObjectNode container, AttributeDef def, PatchPath parsed,
+      String path, JsonNode value) {
+    if (!def.multiValued() || !def.isComplex()) {
+      throw ScimException.invalidPath(def.name() + " is not a multi-valued complex attribute: "
+          + path);
+    }
+    AttributeDef sub = parsed.subAttribute() == null ? null
+        : def.subAttribute(parsed.subAttribute()).orElseThrow(() -> ScimException.invalidPath(
+            "Unknown attribute " + def.name() + "." + parsed.subAttribute()));
+    Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def);
+    JsonNode current = container.get(def.name());
+    ArrayNode array = current != null && current.isArray() ? (ArrayNode) current : JSON.arrayNode();
+    List<JsonNode> matches = new ArrayList<>();
+    for (JsonNode e : array) {
+      if (e.isObject() && match.test(e)) {
+        matches.add(e);
+      }
+    }
+    if (kind == Kind.REMOVE) {
+      // A filter that matches nothing removes nothing (Okta re-sends member removals).
+      if (sub == null) {
+        array.removeIf(matches::contains);
+      } else {
+        matches.forEach(e -> ((ObjectNode) e).remove(sub.name()));
+      }
+      return;
+    }
+    JsonNode v = sub == null ? element(def, value, path) : normalizer.attributeValue(sub, value, path);
+    if (matches.isEmpty()) {
+      // Entra adds emails[type eq "work"].value to a user without one: create the element (§4.6).
+      ObjectNode created = fromFilter(parsed.valueFilter(), def, path);
+      array.add(created);
+      matches.add(created);
+    }
+    for (JsonNode e : matches) {
+      if (sub != null) {
+        setOrRemove((ObjectNode) e, sub.name(), v);
+      } else if (v != null) {
+        ((ObjectNode) e).setAll((ObjectNode) v);
+      }
+    }
+    if (sub == null && v == null) {
+      array.removeIf(matches::contains);
+    }
+    container.set(def.name(), array);
+    singlePrimary(def, array, matches);
+  }
+
+  /** Entra's {@code remove members} with a value array: only the listed members go (§4.4). */
+  private void removeListed(ObjectNode container, AttributeDef def, JsonNode value) {
+    JsonNode current = container.get(def.name());
+    JsonNode listed = normalizer.attributeValue(def, asArray(value), def.name());
+    if (current == null || !current.isArray() || listed == null) {
+      return;
+    }
+    List<JsonNode> remove = elements(listed);
+    ((ArrayNode) current).removeIf(e -> remove.stream().anyMatch(l -> sameElement(e, l)));
+  }
+
+  private static boolean sameElement(JsonNode existing, JsonNode listed) {
+    JsonNode id = listed.get("value");
+    return id != null && existing.isObject() ? id.equals(existing.get("value"))
+        : existing.equals(listed);
+  }
+
+  /** The element a filter of eq terms joined by and describes, e.g. {"type":"work"}. */
+  private ObjectNode fromFilter(Filter filter, AttributeDef def, String path) {
+    ObjectNode out = JSON.objectNode();
+    List<Filter> terms = new ArrayList<>();
+    terms.add(filter);
+    while (!terms.isEmpty()) {
+      Filter f = terms.remove(terms.size() - 1);
+      if (f instanceof Filter.And and) {
+        terms.add(and.left());
+        terms.add(and.right());
+      } else if (f instanceof Filter.Compare c && c.op() == CompareOp.EQ) {
+        AttributeDef sub = def.subAttribute(c.path().attribute()).orElseThrow();
+        JsonNode v = normalizer.attributeValue(sub, c.value(), path);
+        if (v != null) {
+          out.set(sub.name(), v);
+        }
+      } else {
+        throw ScimException.noTarget("No value matches " + path
+            + ", and its filter does not describe one to create");
+      }
+    }
+    return out;
+  }
+
+  /** One element of a multi-valued complex attribute, canonicalized; null if it is empty. */
+  private JsonNode element(AttributeDef def, JsonNode value, String path) {
+    JsonNode array = normalizer.attributeValue(def, JSON.arrayNode().add(value), path);
+    return array == null || array.isEmpty() ? null : array.get(0);
+  }
+
+  /** RFC 7644 §3.5.2: setting primary on one value clears it on the others. */
+  private static void singlePrimary(AttributeDef def, ArrayNode array, List<JsonNode> touched) {
+    if (def.subAttribute("primary").isEmpty()) {
+      return;
+    }
+    JsonNode primary = null;
+    for (JsonNode e : touched) {
+      if (e.path("primary").asBoolean(false)) {
+        primary = e;
+      }
+    }
+    if (primary == null) {
+      return;
+    }
+    for (JsonNode e : array) {
+      if (e != primary && e.path("primary").asBoolean(false)) {
+        ((ObjectNode) e).put("primary", false);
+      }
+    }
+  }
+
+  private ObjectNode container(String extensionUrn) {
+    if (extensionUrn == null) {
+      return work;
+    }
+    String key = JsonFields.key(work, extensionUrn);
+    JsonNode current = key == null ? null : work.get(key);
+    return current != null && current.isObject() ? (ObjectNode) current
+        : work.putObject(extensionUrn);
+  }
+
+  private static void setOrRemove(ObjectNode target, String name, JsonNode value) {
+    if (value == null) {
+      target.remove(name);
+    } else {
+      target.set(name, value);
+    }
+  }
+
+  private static void removeKey(JsonNode object, String name) {
+    String key = JsonFields.key(object, name);
+    if (key != null) {
+      ((ObjectNode) object).remove(key);
+    }
+  }
+
+  private static JsonNode asArray(JsonNode value) {
+    return value.isArray() || value.isNull() ? value : JSON.arrayNode().add(value);
+  }
+
+  private static List<JsonNode> elements(JsonNode array) {
+    List<JsonNode> out = new ArrayList<>();
+    array.forEach(e -> {
+      if (e.isObject()) {
+        out.add(e);
+      }
+    });
+    return out;
+  }
+
+  private static boolean unassigned(JsonNode v) {
+    return v == null || v.isNull() || (v.isArray() && v.isEmpty());
+  }
+}

@@ -1,0 +1,345 @@
+package com.fulcrumscim.scim.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates and canonicalizes a client's User or Group body (POST, PUT, and every PATCH result):
+ * canonical attribute case, booleans for "True"/"False", read-only and write-only input dropped,
+ * required attributes present, hostile shapes rejected. Throws only {@code ScimException} (400).
+ *
+ * <p>The result starts with {@code schemas} (the core URN, then the URN of every extension object
+ * present), holds only assigned attributes (nulls, empty arrays and empty complex values are
+ * unassigned, RFC 7643 §2.5), users always carry {@code active} (default true) and groups always
+ * carry {@code members}. Extension objects under a URN key that no schema describes, and
+ * attributes a known extension does not define, are kept as sent: that is where Okta and Entra
+ * put custom attributes such as {@code role}.
+ */
+public final class ResourceNormalizer {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final InputLimits limits;
+
+  public ResourceNormalizer(InputLimits limits) {
+    this.limits = limits;
+  }
+
+  public ResourceNormalizer() {
+    this(InputLimits.DEFAULTS);
+  }
+
+  public InputLimits limits() {
+    return limits;
+  }
+
+  /** A normalized User body (no id, meta, groups or password). */
+  public ObjectNode user(JsonNode body) {
+    return normalize(body, ResourceSchema.USER);
+  }
+
+  /** A normalized Group body (no id or meta; always a members array). */
+  public ObjectNode group(JsonNode body) {
+    return normalize(body, ResourceSchema.GROUP);
+  }
+
+  public ObjectNode normalize(JsonNode body, ResourceSchema schema) {
+    if (body == null || !body.isObject()) {
+      throw ScimException.invalidSyntax("The request body must be a JSON object");
+    }
+    limits.check(body);
+    requireSchemas(body);
+    ObjectNode attrs = JSON.objectNode();
+    Map<String, ObjectNode> extensions = new LinkedHashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> field : body.properties()) {
+      String key = field.getKey();
+      if (key.equalsIgnoreCase("schemas")) {
+        continue;
+      }
+      if (isUrn(key)) {
+        urnField(schema, key, field.getValue(), attrs, extensions, unknown);
+      } else {
+        topLevelField(schema, key, field.getValue(), attrs, unknown);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw ScimException.invalidSyntax(
+          "Unknown attribute(s) for " + schema.resourceType() + ": " + String.join(", ", unknown));
+    }
+    return assemble(schema, attrs, extensions);
+  }
+
+  /**
+   * The canonical form of one attribute's value, or null when the value leaves it unassigned.
+   * {@code path} names the attribute in error messages.
+   */
+  public JsonNode attributeValue(AttributeDef def, JsonNode value, String path) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return null;
+    }
+    if (def.multiValued()) {
+      return multiValue(def, value, path);
+    }
+    if (def.isComplex()) {
+      return complexValue(def, value, path);
+    }
+    return simpleValue(def, value, path);
+  }
+
+  /** Whether a key is a schema URN or a URN-qualified attribute path. */
+  public static boolean isUrn(String key) {
+    return key.regionMatches(true, 0, "urn:", 0, 4);
+  }
+
+  private static void requireSchemas(JsonNode body) {
+    JsonNode schemas = JsonFields.get(body, "schemas");
+    if (schemas == null || !schemas.isArray()) {
+      throw ScimException.invalidSyntax("'schemas' is required and must be an array of URNs");
+    }
+    for (JsonNode s : schemas) {
+      if (!s.isTextual()) {
+        throw ScimException.invalidSyntax("'schemas' must contain only strings");
+      }
+    }
+  }
+
+  private void topLevelField(ResourceSchema schema, String key, JsonNode value, ObjectNode attrs,
+      List<String> unknown) {
+    AttributeDef def = schema.topLevel(key).orElse(null);
+    if (def == null) {
+      unknown.add(key);
+      return;
+    }
+    // RFC 7644 §3.3: readOnly input is ignored; the password is never kept (writeOnly, §1.2).
+    if (def.isReadOnly() || def.mutability() == Mutability.WRITE_ONLY) {
+      return;
+    }
+    put(attrs, def.name(), attributeValue(def, value, def.name()));
+  }
+
+  private void urnField(ResourceSchema schema, String key, JsonNode value, ObjectNode attrs,
+      Map<String, ObjectNode> extensions, List<String> unknown) {
+    if (value.isNull()) {
+      return;
+    }
+    if (schema.core().id().equalsIgnoreCase(key)) {
+      requireObject(value, key);
+      value.properties().forEach(f -> topLevelField(schema, f.getKey(), f.getValue(), attrs,
+          unknown));
+      return;
+    }
+    SchemaDef ext = schema.extension(key).orElse(null);
+    if (ext != null) {
+      requireObject(value, key);
+      ObjectNode target = extensions.computeIfAbsent(ext.id(), k -> JSON.objectNode());
+      value.properties().forEach(f -> extensionField(ext, f.getKey(), f.getValue(), target));
+      return;
+    }
+    ResolvedAttribute resolved = schema.resolve(key).orElse(null);
+    if (resolved != null && resolved.subAttribute() == null) {
+      // A URN-qualified attribute used as a key, as Entra does in path-less PATCH values.
+      if (resolved.inExtension()) {
+        ObjectNode target = extensions.computeIfAbsent(resolved.extensionUrn(),
+            k -> JSON.objectNode());
+        extensionField(schema.extension(resolved.extensionUrn()).orElseThrow(),
+            resolved.attribute().name(), value, target);
+      } else {
+        topLevelField(schema, resolved.attribute().name(), value, attrs, unknown);
+      }
+      return;
+    }
+    if (!value.isObject()) {
+      unknown.add(key);
+      return;
+    }
+    // An extension no schema describes (Okta's custom namespace): kept exactly as sent.
+    extensions.merge(key, value.deepCopy(), (a, b) -> (ObjectNode) a.setAll(b));
+  }
+
+  private void extensionField(SchemaDef ext, String key, JsonNode value, ObjectNode target) {
+    AttributeDef def = ext.attribute(key).orElse(null);
+    if (def == null) {
+      // A custom attribute in a known namespace (e.g. role under the enterprise URN): kept.
+      if (!value.isNull()) {
+        target.set(key, value.deepCopy());
+      }
+      return;
+    }
+    if (def.isReadOnly()) {
+      return;
+    }
+    put(target, def.name(), attributeValue(def, value, ext.id() + ":" + def.name()));
+  }
+
+  private static void put(ObjectNode target, String name, JsonNode value) {
+    if (target.has(name)) {
+      throw ScimException.invalidSyntax("Attribute " + name + " appears more than once");
+    }
+    if (value != null) {
+      target.set(name, value);
+    }
+  }
+
+  private ObjectNode assemble(ResourceSchema schema, ObjectNode attrs,
+      Map<String, ObjectNode> extensions) {
+    for (AttributeDef def : schema.topLevelAttributes()) {
+      if (def.required()) {
+        JsonNode v = attrs.get(def.name());
+        if (v == null || v.asText().isBlank()) {
+          throw ScimException.invalidValue(def.name() + " is required and must not be blank");
+        }
+      }
+    }
+    if (schema == ResourceSchema.USER && !attrs.has("active")) {
+      attrs.put("active", true);
+    }
+    if (schema == ResourceSchema.GROUP && !attrs.has("members")) {
+      attrs.putArray("members");
+    }
+    ObjectNode out = JSON.objectNode();
+    ArrayNode schemas = out.putArray("schemas");
+    schemas.add(schema.core().id());
+    extensions.forEach((urn, obj) -> {
+      if (!obj.isEmpty()) {
+        schemas.add(urn);
+        attrs.set(urn, obj);
+      }
+    });
+    out.setAll(attrs);
+    return out;
+  }
+
+  private JsonNode multiValue(AttributeDef def, JsonNode value, String path) {
+    if (!value.isArray()) {
+      throw ScimException.invalidValue(path + " must be an array");
+    }
+    ArrayNode out = JSON.arrayNode();
+    Set<JsonNode> seen = new HashSet<>();
+    Set<String> memberIds = new HashSet<>();
+    for (JsonNode element : value) {
+      JsonNode v = def.isComplex()
+          ? complexValue(def, element, path)
+          : simpleValue(def, element, path);
+      if (v == null || !seen.add(v)) {
+        continue;
+      }
+      if (isMembers(def)) {
+        JsonNode id = v.get("value");
+        if (id == null) {
+          throw ScimException.invalidValue(path + "[].value is required");
+        }
+        if (!memberIds.add(id.asText())) {
+          continue;
+        }
+      }
+      out.add(v);
+    }
+    // RFC 7643 §2.5: an empty multi-valued attribute is unassigned (members stay: see assemble).
+    return out.isEmpty() && !isMembers(def) ? null : out;
+  }
+
+  private static boolean isMembers(AttributeDef def) {
+    return def.name().equals("members");
+  }
+
+  private JsonNode complexValue(AttributeDef def, JsonNode value, String path) {
+    JsonNode v = value;
+    if (!def.multiValued() && def.subAttribute("value").isPresent()) {
+      // Entra sends the manager as a bare id or as a one-element array (§4.7).
+      if (v.isTextual()) {
+        v = JSON.objectNode().set("value", v);
+      } else if (v.isArray()) {
+        if (v.isEmpty()) {
+          return null;
+        }
+        v = v.get(0);
+      }
+    }
+    if (v.isNull()) {
+      return null;
+    }
+    requireObject(v, path);
+    ObjectNode out = JSON.objectNode();
+    for (Map.Entry<String, JsonNode> field : v.properties()) {
+      String subPath = path + "." + field.getKey();
+      AttributeDef sub = def.subAttribute(field.getKey())
+          .orElseThrow(() -> ScimException.invalidSyntax("Unknown attribute " + subPath));
+      if (sub.isReadOnly()) {
+        continue;
+      }
+      put(out, sub.name(), simpleValue(sub, field.getValue(), path + "." + sub.name()));
+    }
+    JsonNode id = out.get("value");
+    // {"value":""} is how Entra clears a manager (§4.7): a blank value leaves it unassigned.
+    if (out.isEmpty() || (id != null && id.isTextual() && id.textValue().isBlank())) {
+      return null;
+    }
+    return out;
+  }
+
+  private static JsonNode simpleValue(AttributeDef def, JsonNode value, String path) {
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    switch (def.type()) {
+      case BOOLEAN:
+        if (value.isBoolean()) {
+          return value;
+        }
+        if (value.isTextual() && (value.textValue().equalsIgnoreCase("true")
+            || value.textValue().equalsIgnoreCase("false"))) {
+          return BooleanNode.valueOf(value.textValue().equalsIgnoreCase("true"));
+        }
+        throw ScimException.invalidValue(path + " must be a boolean");
+      case INTEGER:
+        if (value.isIntegralNumber()) {
+          return value;
+        }
+        throw ScimException.invalidValue(path + " must be an integer");
+      case DECIMAL:
+        if (value.isNumber()) {
+          return value;
+        }
+        throw ScimException.invalidValue(path + " must be a number");
+      case DATE_TIME:
+        requireText(value, path);
+        try {
+          OffsetDateTime.parse(value.textValue());
+        } catch (DateTimeParseException e) {
+          throw ScimException.invalidValue(path + " must be an xsd:dateTime");
+        }
+        return value;
+      case COMPLEX:
+        throw ScimException.invalidValue(path + " must be a simple value");
+      default:
+        requireText(value, path);
+        return TextNode.valueOf(value.textValue());
+    }
+  }
+
+  private static void requireText(JsonNode value, String path) {
+    if (!value.isTextual()) {
+      throw ScimException.invalidValue(path + " must be a string");
+    }
+  }
+
+  private static void requireObject(JsonNode value, String path) {
+    if (!value.isObject()) {
+      throw ScimException.invalidValue(path + " must be a JSON object");
+    }
+  }
+}

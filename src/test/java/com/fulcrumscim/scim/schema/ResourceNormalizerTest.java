@@ -1,0 +1,242 @@
+package com.fulcrumscim.scim.schema;
+
+import static com.fulcrumscim.scim.schema.TestJson.fixture;
+import static com.fulcrumscim.scim.schema.TestJson.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.ScimException;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+class ResourceNormalizerTest {
+  static final String ENTERPRISE = ScimSchemas.ENTERPRISE_USER;
+
+  final ResourceNormalizer normalizer = new ResourceNormalizer();
+
+  @Test
+  void oktasCreateBodyKeepsItsAttributesAndDropsPasswordAndGroups() {
+    ObjectNode user = normalizer.user(fixture("okta/create-user.json"));
+    assertThat(user.get("userName").asText()).isEqualTo("test.user@okta.local");
+    assertThat(user.get("name").get("givenName").asText()).isEqualTo("Test");
+    assertThat(user.get("emails").get(0).get("primary").asBoolean()).isTrue();
+    assertThat(user.get("locale").asText()).isEqualTo("en-US");
+    assertThat(user.has("password")).isFalse();
+    assertThat(user.has("groups")).isFalse();
+    assertThat(user.toString()).doesNotContain("1mz050nq");
+  }
+
+  @Test
+  void schemasComeFirstAndListTheExtensionsPresent() {
+    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"));
+    assertThat(user.fieldNames().next()).isEqualTo("schemas");
+    assertThat(user.get("schemas")).extracting(JsonNode::asText)
+        .containsExactly(ScimSchemas.CORE_USER, ENTERPRISE);
+  }
+
+  @Test
+  void oktasPutEchoIgnoresIdMetaGroupsAndPassword() {
+    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"));
+    assertThat(user.has("id")).isFalse();
+    assertThat(user.has("meta")).isFalse();
+    assertThat(user.has("groups")).isFalse();
+    assertThat(user.has("password")).isFalse();
+    assertThat(user.get("emails").get(0).get("display").asText()).isEqualTo("test.user@okta.local");
+    assertThat(user.get("role").asText()).isEqualTo("Manager");
+    assertThat(user.get(ENTERPRISE).get("department").asText()).isEqualTo("Field Ops");
+  }
+
+  @Test
+  void entrasPascalCaseNamesAndStringBooleansBecomeCanonical() {
+    ObjectNode user = normalizer.user(fixture("entra/create-user.json"));
+    assertThat(user.get("userName").asText()).isEqualTo("Kaylee_Hills@contoso.example");
+    assertThat(user.get("active").isBoolean()).isTrue();
+    assertThat(user.get("active").asBoolean()).isTrue();
+    assertThat(user.get("name").get("formatted").asText()).isEqualTo("Alberta");
+    assertThat(user.get("emails").get(0).get("primary").isBoolean()).isTrue();
+    assertThat(user.get("phoneNumbers").get(1).get("primary").booleanValue()).isFalse();
+    assertThat(user.get("addresses").get(0).get("primary").booleanValue()).isTrue();
+    assertThat(user.get("roles").get(0).get("primary").booleanValue()).isTrue();
+    assertThat(user.get(ENTERPRISE).get("manager").get("value").asText()).isEqualTo("OWBXWWIRMXMS");
+  }
+
+  @Test
+  void entrasGroupWithAnUnknownSchemaUrnAndMetaIsAccepted() {
+    ObjectNode group = normalizer.group(fixture("entra/create-group.json"));
+    assertThat(group.get("schemas")).extracting(JsonNode::asText)
+        .containsExactly(ScimSchemas.CORE_GROUP);
+    assertThat(group.get("displayName").asText()).isEqualTo("Group1DisplayName");
+    assertThat(group.has("meta")).isFalse();
+    assertThat(group.get("members").isArray()).isTrue();
+  }
+
+  @Test
+  void aUserIsActiveUnlessToldOtherwise() {
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a'}")).get("active").asBoolean())
+        .isTrue();
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','active':'FALSE'}"))
+        .get("active").asBoolean()).isFalse();
+  }
+
+  @Test
+  void groupMembersAreDistinctByValueAndNullRefIsTolerated() {
+    ObjectNode group = normalizer.group(json("{'schemas':[],'displayName':'G','members':["
+        + "{'value':'u1','display':'one','$ref':null},{'Value':'u2'},{'value':'u1'}]}"));
+    assertThat(group.get("members")).extracting(m -> m.get("value").asText())
+        .containsExactly("u1", "u2");
+    assertThat(group.get("members").get(0).has("$ref")).isFalse();
+  }
+
+  @Test
+  void aMemberWithoutValueIsInvalidValue() {
+    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':'G',"
+        + "'members':[{'display':'x'}]}")), "invalidValue", "members[].value");
+  }
+
+  @Test
+  void theManagerMayBeABareIdOrAnArray() {
+    assertThat(managerOf("'123'")).isEqualTo("123");
+    assertThat(managerOf("[{'$ref':'../Users/9','value':'9'}]")).isEqualTo("9");
+    assertThat(managerOf("{'Value':'7','displayName':'ignored, read-only'}")).isEqualTo("7");
+  }
+
+  @Test
+  void aManagerWithABlankValueIsUnassigned() {
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
+        + "':{'manager':{'value':''},'department':'D'}}"));
+    assertThat(user.get(ENTERPRISE).has("manager")).isFalse();
+    assertThat(user.get(ENTERPRISE).get("department").asText()).isEqualTo("D");
+  }
+
+  @Test
+  void unknownUrnExtensionsAreKeptAsSent() {
+    String acme = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + acme
+        + "':{'role':'Owner','Other':{'x':1}}}"));
+    assertThat(user.get(acme)).isEqualTo(json("{'role':'Owner','Other':{'x':1}}"));
+    assertThat(user.get("schemas")).extracting(JsonNode::asText).contains(acme);
+  }
+
+  @Test
+  void aCustomAttributeInsideAKnownExtensionIsKept() {
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
+        + "':{'role':'Manager'}}"));
+    assertThat(user.get(ENTERPRISE).get("role").asText()).isEqualTo("Manager");
+  }
+
+  @Test
+  void urnQualifiedAttributeKeysLandInTheirExtension() {
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
+        + ":employeeNumber':'42'}"));
+    assertThat(user.get(ENTERPRISE).get("employeeNumber").asText()).isEqualTo("42");
+  }
+
+  @Test
+  void emptyValuesAreUnassigned() {
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','title':null,"
+        + "'emails':[],'name':{},'phoneNumbers':[{'value':''}]}"));
+    assertThat(user.has("title")).isFalse();
+    assertThat(user.has("emails")).isFalse();
+    assertThat(user.has("name")).isFalse();
+    assertThat(user.has("phoneNumbers")).isFalse();
+  }
+
+  @Test
+  void aBodyThatIsNotAnObjectIsInvalidSyntax() {
+    assertRejected(() -> normalizer.user(json("[1]")), "invalidSyntax", "JSON object");
+    assertRejected(() -> normalizer.user(null), "invalidSyntax", "JSON object");
+  }
+
+  @Test
+  void missingSchemasIsInvalidSyntax() {
+    assertRejected(() -> normalizer.user(json("{'userName':'a'}")), "invalidSyntax", "schemas");
+    assertRejected(() -> normalizer.user(json("{'schemas':'x','userName':'a'}")), "invalidSyntax",
+        "schemas");
+    assertRejected(() -> normalizer.user(json("{'schemas':[1],'userName':'a'}")), "invalidSyntax",
+        "schemas");
+  }
+
+  @Test
+  void aMissingOrBlankUserNameIsInvalidValue() {
+    assertRejected(() -> normalizer.user(json("{'schemas':[]}")), "invalidValue", "userName");
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'  '}")), "invalidValue",
+        "userName");
+    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':''}")),
+        "invalidValue", "displayName");
+  }
+
+  @Test
+  void unknownTopLevelAttributesAreInvalidSyntaxNamingThem() {
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','foo':1,'bar':2}")),
+        "invalidSyntax", "foo, bar");
+    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")),
+        "invalidSyntax", "userName");
+  }
+
+  @Test
+  void unknownSubAttributesAreInvalidSyntax() {
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x'}}")),
+        "invalidSyntax", "name.nick");
+  }
+
+  @Test
+  void wrongTypesAreInvalidValueNamingTheAttribute() {
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':5}")), "invalidValue",
+        "userName must be a string");
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','active':'yes'}")),
+        "invalidValue", "active must be a boolean");
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','emails':{}}")),
+        "invalidValue", "emails must be an array");
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':'x'}")),
+        "invalidValue", "name must be a JSON object");
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
+        + "'roles':[{'primary':'maybe'}]}")), "invalidValue", "roles.primary");
+  }
+
+  @Test
+  void theSameAttributeTwiceInDifferentCaseIsInvalidSyntax() {
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','UserName':'b'}")),
+        "invalidSyntax", "more than once");
+  }
+
+  @Test
+  void deepNestingIsRejected() {
+    String deep = "{'a':".repeat(40) + "1" + "}".repeat(40);
+    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
+        + "'urn:x:y':" + deep + "}")), "invalidSyntax", "nested deeper");
+  }
+
+  @Test
+  void oversizedStringsAndArraysAreRejected() {
+    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3));
+    assertRejected(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
+        "invalidValue", "limit of 10");
+    assertRejected(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
+        + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}")), "invalidValue",
+        "limit of 3");
+  }
+
+  @Test
+  void normalizingTwiceChangesNothing() {
+    ObjectNode once = normalizer.user(fixture("entra/create-user.json"));
+    assertThat(normalizer.user(once)).isEqualTo(once);
+  }
+
+  private String managerOf(String manager) {
+    ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
+        + "':{'manager':" + manager + "}}"));
+    JsonNode m = user.get(ENTERPRISE).get("manager");
+    assertThat(m.has("displayName")).isFalse();
+    return m.get("value").asText();
+  }
+
+  static void assertRejected(ThrowingCallable call, String scimType, String detail) {
+    assertThatThrownBy(call).isInstanceOfSatisfying(ScimException.class, e -> {
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.scimType()).isEqualTo(scimType);
+      assertThat(e.detail()).contains(detail);
+    });
+  }
+}
