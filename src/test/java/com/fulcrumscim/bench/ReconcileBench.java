@@ -33,7 +33,7 @@ class ReconcileBench {
     report.add("Reconciler: Fulcrum calls made vs the minimum needed (emulator + HttpFulcrumClient + SQLite)");
     report.add(String.format(Locale.ROOT, "%-48s %8s %8s %9s", "scenario", "calls", "minimum", "over"));
     try (ReconcileHarness h = new ReconcileHarness(dir.resolve("counts"),
-        ReconcileHarness.Options.defaults().withSeed(Seed.empty()))) {
+        ReconcileHarness.Options.defaults().withSeed(Seed.empty()).withoutScim())) {
       List<String> users = new ArrayList<>();
       for (int i = 0; i < 1000; i++) {
         users.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, i % 10 == 0 ? "Manager" : null));
@@ -84,7 +84,7 @@ class ReconcileBench {
   private void drainRate() {
     int budget = 3600;
     try (ReconcileHarness h = new ReconcileHarness(dir.resolve("drain"), ReconcileHarness.Options.defaults()
-        .withSeed(Seed.empty()).withCallsPerHour(budget, budget).withParallelism(1))) {
+        .withSeed(Seed.empty()).withoutScim().withCallsPerHour(budget, budget).withParallelism(1))) {
       for (int i = 0; i < 300; i++) {
         h.okta.user("user" + i + "@corp.example", "User", "No" + i, null);
       }

@@ -15,7 +15,7 @@ import java.util.UUID;
  * Plays Okta at the database: writes desired rows with SQL and enqueues their keys in the same
  * transaction, as the receiver's intake does. For reconciler tests that need no SCIM HTTP.
  */
-public final class DesiredFixture {
+public final class DesiredFixture implements Okta {
   private final Database db;
   private final WorkQueue queue;
   private final Clock clock;
@@ -26,7 +26,7 @@ public final class DesiredFixture {
     this.clock = clock;
   }
 
-  /** A new active user; returns its SCIM id. */
+  @Override
   public String user(String email, String given, String family, String role) {
     String id = UUID.randomUUID().toString();
     write(c -> {
@@ -49,10 +49,11 @@ public final class DesiredFixture {
     return id;
   }
 
-  /** Sets one column of a user ({@code email}, {@code given_name}, {@code family_name}, {@code role}, {@code active}). */
-  public void set(String userId, String column, Object value) {
+  /** {@code attribute} is the scim_user column. */
+  @Override
+  public void set(String userId, String attribute, Object value) {
     write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET " + column + " = ?, updated_at = ? WHERE id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET " + attribute + " = ?, updated_at = ? WHERE id = ?")) {
         ps.setObject(1, value);
         ps.setLong(2, clock.millis());
         ps.setString(3, userId);
@@ -62,6 +63,7 @@ public final class DesiredFixture {
     });
   }
 
+  @Override
   public void deleteUser(String userId) {
     write(c -> {
       exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
@@ -70,7 +72,7 @@ public final class DesiredFixture {
     });
   }
 
-  /** A new group listing {@code userIds}; returns its SCIM id. */
+  @Override
   public String group(String name, List<String> userIds) {
     String id = UUID.randomUUID().toString();
     write(c -> {
@@ -88,7 +90,7 @@ public final class DesiredFixture {
     return id;
   }
 
-  /** Replaces the group's name and members. */
+  @Override
   public void setGroup(String groupId, String name, List<String> userIds) {
     write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE scim_group SET display_name = ?, display_name_key = ? WHERE id = ?")) {
@@ -102,6 +104,7 @@ public final class DesiredFixture {
     });
   }
 
+  @Override
   public void deleteGroup(String groupId) {
     write(c -> {
       exec(c, "DELETE FROM scim_group WHERE id = ?", groupId);

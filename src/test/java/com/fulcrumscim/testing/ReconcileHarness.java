@@ -37,31 +37,36 @@ public final class ReconcileHarness implements AutoCloseable {
 
   /** Knobs a test may turn; the defaults match config-defaults.yml. */
   public record Options(Seed seed, ReconcileSettings settings, int guardPercent, int guardMinimum, int clientCallsPerHour,
-      int emulatorCallsPerHour, int parallelism, int batchSize) {
+      int emulatorCallsPerHour, int parallelism, int batchSize, boolean overScim) {
     public static Options defaults() {
       return new Options(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")),
           new ReconcileSettings(false, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5)),
-          10, 20, 3_600_000, 0, 4, 100);
+          10, 20, 3_600_000, 0, 4, 100, true);
     }
 
     public Options withSettings(ReconcileSettings s) {
-      return new Options(seed, s, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
+      return new Options(seed, s, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
     }
 
     public Options withSeed(Seed s) {
-      return new Options(s, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
+      return new Options(s, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
     }
 
     public Options withGuard(int percent, int minimum) {
-      return new Options(seed, settings, percent, minimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize);
+      return new Options(seed, settings, percent, minimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
     }
 
     public Options withCallsPerHour(int client, int emulator) {
-      return new Options(seed, settings, guardPercent, guardMinimum, client, emulator, parallelism, batchSize);
+      return new Options(seed, settings, guardPercent, guardMinimum, client, emulator, parallelism, batchSize, overScim);
+    }
+
+    /** Okta's changes go straight into SQLite instead of through the SCIM receiver (benchmarks). */
+    public Options withoutScim() {
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, false);
     }
 
     public Options withParallelism(int p) {
-      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, p, batchSize);
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, p, batchSize, overScim);
     }
 
   }
@@ -71,7 +76,8 @@ public final class ReconcileHarness implements AutoCloseable {
   public final HttpFulcrumClient http;
   public final Database db;
   public final WorkQueue queue;
-  public final DesiredFixture okta;
+  public final Okta okta;
+  private final ScimTestServer receiver;
   public final Pause pause;
   public final RemovalGuard guard;
   private final Options options;
@@ -86,9 +92,11 @@ public final class ReconcileHarness implements AutoCloseable {
         Duration.ofMillis(500), Duration.ofSeconds(30));
     Sleeper sleeper = clock::tick;
     this.http = new HttpFulcrumClient(settings, new SimpleMeterRegistry(), clock, sleeper, FulcrumCallListener.NONE);
+    // The receiver opens the same SQLite file, as the CLI and the daemon share it.
+    this.receiver = options.overScim() ? ScimTestServer.start(dir, "", clock) : null;
     this.db = Database.open(dir.resolve("bridge.db"));
     this.queue = new WorkQueue(db, clock);
-    this.okta = new DesiredFixture(db, queue, clock);
+    this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
     this.pause = new Pause(db);
     this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum());
     this.loop = newLoop(http);
@@ -161,6 +169,9 @@ public final class ReconcileHarness implements AutoCloseable {
     loop.close();
     http.close();
     fulcrum.close();
+    if (receiver != null) {
+      receiver.close();
+    }
     db.close();
   }
 }
