@@ -57,10 +57,6 @@ public final class LinkStore {
     });
   }
 
-  public int count(EntityType type) {
-    return fulcrumIds(type).size();
-  }
-
   /** SCIM user id → membership id, for the linked users listed in group {@code groupId}. */
   public Map<String, String> memberIdsOfGroup(String groupId) {
     return db.read(c -> {
