@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
       JournalCommand.class,
       CheckCommand.class,
       AuditCommand.class,
+      ApproveRemovalsCommand.class,
+      ServeCommand.class,
+      TokenCommand.class,
     })
 public final class Main {
   private Main() {}

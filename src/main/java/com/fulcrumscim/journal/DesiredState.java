@@ -1,0 +1,104 @@
+package com.fulcrumscim.journal;
+
+import com.fulcrumscim.db.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Read-only view of what Okta wants (the receiver's tables), for the reconciler and resync. */
+public final class DesiredState {
+  private static final String USER_COLUMNS = "id, user_name, email, given_name, family_name, role, active";
+
+  private final Database db;
+
+  public DesiredState(Database db) {
+    this.db = db;
+  }
+
+  public Optional<DesiredUser> user(String id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE id = ?")) {
+        ps.setString(1, id);
+        return users(ps).stream().findFirst();
+      }
+    });
+  }
+
+  /** Every user, in creation order. */
+  public List<DesiredUser> users() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user ORDER BY seq")) {
+        return users(ps);
+      }
+    });
+  }
+
+  public Optional<DesiredGroup> group(String id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, display_name FROM scim_group WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(group(c, rs.getString(1), rs.getString(2))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Every group with its members, in creation order. */
+  public List<DesiredGroup> groups() {
+    return db.read(c -> {
+      List<DesiredGroup> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, display_name FROM scim_group ORDER BY seq");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(group(c, rs.getString(1), rs.getString(2)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Ids of the groups that list {@code userId}. */
+  public List<String> groupsOf(Connection c, String userId) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT group_id FROM scim_group_member WHERE user_id = ? ORDER BY group_id")) {
+      ps.setString(1, userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static DesiredGroup group(Connection c, String id, String name) throws SQLException {
+    List<DesiredGroup.Member> members = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT m.user_id, u.email, COALESCE(u.active, 0) FROM scim_group_member m "
+            + "LEFT JOIN scim_user u ON u.id = m.user_id WHERE m.group_id = ? ORDER BY m.user_id")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          members.add(new DesiredGroup.Member(rs.getString(1), rs.getString(2), rs.getInt(3) == 1));
+        }
+      }
+    }
+    return new DesiredGroup(id, name, members);
+  }
+
+  private static List<DesiredUser> users(PreparedStatement ps) throws SQLException {
+    List<DesiredUser> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new DesiredUser(rs.getString("id"), rs.getString("user_name"), rs.getString("email"),
+            rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,126 @@
+package com.fulcrumscim.journal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.scim.ScimException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.LongPredicate;
+import java.util.function.Function;
+
+/**
+ * Accepts SCIM changes. Each accepted change is ONE transaction: the desired-state rows, an
+ * append-only journal row and a work row for every affected key; {@code onAccepted} runs after
+ * the commit, and the returned resource is what was committed. A change that changes nothing
+ * writes nothing and keeps the version.
+ */
+public final class Intake {
+  private final Database db;
+  private final WorkQueue queue;
+  private final UserStore users;
+  private final GroupStore groups;
+  private final JournalStore journal;
+  private final Clock clock;
+  private final Runnable onAccepted;
+
+  public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal, Clock clock,
+      Runnable onAccepted) {
+    this.db = db;
+    this.queue = queue;
+    this.users = users;
+    this.groups = groups;
+    this.journal = journal;
+    this.clock = clock;
+    this.onAccepted = onAccepted;
+  }
+
+  /** Stores a new resource from a normalized document; 409 when its name is taken. */
+  public StoredResource create(EntityType type, ObjectNode doc, IntakeRequest request) {
+    ResourceStore store = store(type);
+    String id = UUID.randomUUID().toString();
+    StoredResource created = db.write(c -> {
+      long now = clock.millis();
+      store.insert(c, id, doc, now);
+      accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, List.of());
+      return store.find(c, id, true).orElseThrow();
+    });
+    onAccepted.run();
+    return created;
+  }
+
+  /**
+   * Replaces (PUT) or modifies (PATCH) a resource: {@code change} gets the committed resource
+   * with its memberships and returns the whole new normalized document. It runs inside the
+   * write, so concurrent PATCHes of one resource never lose each other's changes.
+   */
+  public StoredResource update(EntityType type, String id, LongPredicate ifMatch, JournalOp op,
+      Function<StoredResource, ObjectNode> change, IntakeRequest request) {
+    ResourceStore store = store(type);
+    Outcome outcome = db.write(c -> {
+      StoredResource old = existing(c, store, id, ifMatch);
+      ObjectNode doc = change.apply(old);
+      if (!store.differs(old, doc)) {
+        return new Outcome(old, false);
+      }
+      long now = clock.millis();
+      store.update(c, id, doc, now);
+      accept(c, now, request, new ResourceKey(type, id), op, List.of());
+      return new Outcome(store.find(c, id, true).orElseThrow(), true);
+    });
+    if (outcome.changed()) {
+      onAccepted.run();
+    }
+    return outcome.resource();
+  }
+
+  /** Deletes a resource; a deleted user also leaves its groups, and those groups are changed too. */
+  public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
+    ResourceStore store = store(type);
+    db.write(c -> {
+      existing(c, store, id, ifMatch);
+      long now = clock.millis();
+      List<ResourceKey> affected = new ArrayList<>();
+      if (type == EntityType.USER) {
+        List<String> left = users.leaveGroups(c, id);
+        groups.touch(c, left, now);
+        left.forEach(g -> affected.add(ResourceKey.group(g)));
+      }
+      store.delete(c, id);
+      accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, affected);
+      return null;
+    });
+    onAccepted.run();
+  }
+
+  private record Outcome(StoredResource resource, boolean changed) {}
+
+  private static StoredResource existing(Connection c, ResourceStore store, String id, LongPredicate ifMatch)
+      throws SQLException {
+    StoredResource old = store.find(c, id, true)
+        .orElseThrow(() -> ScimException.notFound(
+            "no " + store.type().name().toLowerCase(Locale.ROOT) + " with id " + id));
+    if (!ifMatch.test(old.version())) {
+      throw ScimException.preconditionFailed("If-Match does not match the current version W/\"" + old.version()
+          + "\" of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + "; read it again");
+    }
+    return old;
+  }
+
+  private ResourceStore store(EntityType type) {
+    return type == EntityType.USER ? users : groups;
+  }
+
+  private void accept(Connection c, long now, IntakeRequest request, ResourceKey key, JournalOp op,
+      List<ResourceKey> alsoAffected) throws SQLException {
+    journal.append(c, now, request, key, op);
+    queue.enqueue(c, key);
+    for (ResourceKey other : alsoAffected) {
+      queue.enqueue(c, other);
+    }
+  }
+}

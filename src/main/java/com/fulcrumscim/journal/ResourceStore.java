@@ -1,0 +1,285 @@
+package com.fulcrumscim.journal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.journal.StoredResource.Reference;
+import com.fulcrumscim.scim.ScimException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * SQL for one desired-state table (scim_user or scim_group). Reads take any connection; writes are
+ * called by {@link Intake} inside its transaction. Subclasses say which columns a document fills
+ * and how memberships are read and written.
+ */
+public abstract sealed class ResourceStore permits UserStore, GroupStore {
+  private static final String COLUMNS = "seq, id, doc, version, created_at, updated_at";
+
+  protected final ObjectMapper json;
+  private final EntityType type;
+  private final String table;
+  private final String nameColumn;
+  private final String nameKeyColumn;
+  private final String nameAttribute;
+  private final Map<String, String> sortable;
+
+  ResourceStore(ObjectMapper json, EntityType type, String table, String nameAttribute, String nameColumn,
+      Map<String, String> extraSortable) {
+    this.json = json;
+    this.type = type;
+    this.table = table;
+    this.nameAttribute = nameAttribute;
+    this.nameColumn = nameColumn;
+    this.nameKeyColumn = nameColumn + "_key";
+    Map<String, String> sorts = new java.util.HashMap<>(extraSortable);
+    sorts.put("id", "id");
+    sorts.put("externalid", "external_id");
+    sorts.put("meta.created", "created_at");
+    sorts.put("meta.lastmodified", "updated_at");
+    sorts.put(nameAttribute.toLowerCase(Locale.ROOT), nameKeyColumn);
+    this.sortable = Map.copyOf(sorts);
+  }
+
+  public EntityType type() {
+    return type;
+  }
+
+  /** The order for {@code sortBy} (attribute names case-insensitive), or empty if it cannot be sorted on. */
+  public Optional<ListOrder> order(String sortBy, boolean descending) {
+    String column = sortable.get(sortBy.toLowerCase(Locale.ROOT));
+    return Optional.ofNullable(column).map(c -> new ListOrder(c, descending));
+  }
+
+  // ---- reads
+
+  public Optional<StoredResource> find(Connection c, String id, boolean withReferences) throws SQLException {
+    return where(c, LookupColumn.ID, id, ListOrder.CREATION, withReferences).stream().findFirst();
+  }
+
+  public long count(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Rows whose indexed {@code column} equals {@code value}; NAME compares case-insensitively. */
+  public List<StoredResource> where(Connection c, LookupColumn column, String value, ListOrder order,
+      boolean withReferences) throws SQLException {
+    String sqlColumn = switch (column) {
+      case ID -> "id";
+      case EXTERNAL_ID -> "external_id";
+      case NAME -> nameKeyColumn;
+    };
+    String bound = column == LookupColumn.NAME ? key(value) : value;
+    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(), withReferences, bound);
+  }
+
+  /** {@code limit} rows from {@code offset} (0-based) in {@code order}. */
+  public List<StoredResource> page(Connection c, ListOrder order, long offset, int limit, boolean withReferences)
+      throws SQLException {
+    return query(c, "ORDER BY " + order.sql() + " LIMIT ? OFFSET ?", withReferences, limit, offset);
+  }
+
+  /** {@code limit} rows in creation order whose seq is above {@code seq}: keyset paging, as cheap deep as shallow. */
+  public List<StoredResource> after(Connection c, long seq, int limit, boolean withReferences) throws SQLException {
+    return query(c, "WHERE seq > ? ORDER BY seq LIMIT ?", withReferences, seq, limit);
+  }
+
+  /** The seq of the row {@code offset} rows into creation order; walks the narrow seq index, not the documents. */
+  public Optional<Long> seqAt(Connection c, long offset) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT seq FROM " + table + " INDEXED BY " + table + "_seq ORDER BY seq LIMIT 1 OFFSET ?")) {
+      ps.setLong(1, offset);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Visits every row in {@code order} until {@code visitor} returns false (filters no index serves). */
+  public void scan(Connection c, ListOrder order, boolean withReferences, Predicate<StoredResource> visitor)
+      throws SQLException {
+    long offset = 0;
+    int batch = 500;
+    while (true) {
+      List<StoredResource> rows = page(c, order, offset, batch, withReferences);
+      for (StoredResource row : rows) {
+        if (!visitor.test(row)) {
+          return;
+        }
+      }
+      if (rows.size() < batch) {
+        return;
+      }
+      offset += batch;
+    }
+  }
+
+  private List<StoredResource> query(Connection c, String tail, boolean withReferences, Object... params)
+      throws SQLException {
+    List<StoredResource> rows = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " " + tail)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new StoredResource(type, rs.getLong("seq"), rs.getString("id"), parse(rs.getString("doc")),
+              List.of(), rs.getLong("version"), Instant.ofEpochMilli(rs.getLong("created_at")),
+              Instant.ofEpochMilli(rs.getLong("updated_at"))));
+        }
+      }
+    }
+    if (!withReferences || rows.isEmpty()) {
+      return rows;
+    }
+    Map<String, List<Reference>> refs = references(c, rows.stream().map(StoredResource::id).toList());
+    return rows.stream().map(r -> r.withReferences(refs.getOrDefault(r.id(), List.of()))).toList();
+  }
+
+  private ObjectNode parse(String doc) {
+    try {
+      return (ObjectNode) json.readTree(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(type + " document in the database is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * SELECT (this side's id, other side's id, other side's display) for the ids in the {@code %s}
+   * list, ordered by the other side's id.
+   */
+  abstract String referencesQuery();
+
+  /** Memberships of {@code ids}, keyed by id. */
+  private Map<String, List<Reference>> references(Connection c, List<String> ids) throws SQLException {
+    Map<String, List<Reference>> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(String.format(referencesQuery(), placeholders(ids.size())))) {
+      bind(ps, 1, new ArrayList<>(ids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Reference(rs.getString(2), rs.getString(3)));
+        }
+      }
+    }
+    return out;
+  }
+
+  static String placeholders(int n) {
+    return Collections.nCopies(n, "?").stream().collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  static String key(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  // ---- writes (inside Intake's transaction)
+
+  /** The columns besides seq/id/doc/version/times that a document fills, and their values for {@code doc}. */
+  abstract List<String> columns();
+
+  abstract List<Object> values(ObjectNode doc);
+
+  /** What is kept in the doc column: the document without what lives in other tables. */
+  abstract ObjectNode storedDoc(ObjectNode doc);
+
+  /** The name that must be unique case-insensitively: userName or displayName. */
+  abstract String name(ObjectNode doc);
+
+  /** Checks and writes what lives outside the row (group members); {@code doc} is the whole new document. */
+  abstract void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException;
+
+  /** True when {@code doc} would change what {@code old} holds (document or memberships). */
+  abstract boolean differs(StoredResource old, ObjectNode doc);
+
+  void insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+    requireUniqueName(c, doc, id);
+    List<String> cols = columns();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
+        + String.join(", ", cols) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(cols.size()) + ")")) {
+      ps.setString(1, id);
+      ps.setString(2, storedDoc(doc).toString());
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      bind(ps, 5, values(doc));
+      ps.executeUpdate();
+    }
+    writeRelated(c, id, doc);
+  }
+
+  void update(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+    requireUniqueName(c, doc, id);
+    List<String> cols = columns();
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
+        + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
+        + " WHERE id = ?")) {
+      ps.setString(1, storedDoc(doc).toString());
+      ps.setLong(2, now);
+      int next = bind(ps, 3, values(doc));
+      ps.setString(next, id);
+      ps.executeUpdate();
+    }
+    writeRelated(c, id, doc);
+  }
+
+  void delete(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /** A change that others see through memberships: new version, new lastModified. */
+  void touch(Connection c, List<String> ids, long now) throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
+        + " SET version = version + 1, updated_at = ? WHERE id IN " + placeholders(ids.size()))) {
+      ps.setLong(1, now);
+      bind(ps, 2, new ArrayList<>(ids));
+      ps.executeUpdate();
+    }
+  }
+
+  private void requireUniqueName(Connection c, ObjectNode doc, String id) throws SQLException {
+    String name = name(doc);
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id FROM " + table + " WHERE " + nameKeyColumn + " = ? AND id <> ?")) {
+      ps.setString(1, key(name));
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw ScimException.uniqueness(nameAttribute + " '" + name + "' is already taken by "
+              + type.name().toLowerCase(Locale.ROOT) + " " + rs.getString(1) + " (compared case-insensitively)");
+        }
+      }
+    }
+  }
+
+  static int bind(PreparedStatement ps, int first, List<Object> values) throws SQLException {
+    int i = first;
+    for (Object v : values) {
+      ps.setObject(i++, v);
+    }
+    return i;
+  }
+
+  String nameColumn() {
+    return nameColumn;
+  }
+}

@@ -1,0 +1,79 @@
+package com.fulcrumscim.journal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.journal.StoredResource.Reference;
+import com.fulcrumscim.scim.schema.UserFields;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** scim_user: one row per managed user; the columns Fulcrum needs are lifted out of the document. */
+public final class UserStore extends ResourceStore {
+  public UserStore(ObjectMapper json) {
+    super(json, EntityType.USER, "scim_user", "userName", "user_name", Map.of(
+        "displayname", "json_extract(doc, '$.displayName')",
+        "name.givenname", "given_name",
+        "name.familyname", "family_name",
+        "emails.value", "email",
+        "active", "active"));
+  }
+
+  @Override
+  List<String> columns() {
+    return List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role");
+  }
+
+  @Override
+  List<Object> values(ObjectNode doc) {
+    UserFields f = UserFields.of(doc);
+    return Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0, f.email(),
+        f.givenName(), f.familyName(), f.role());
+  }
+
+  @Override
+  ObjectNode storedDoc(ObjectNode doc) {
+    return doc;
+  }
+
+  @Override
+  String name(ObjectNode doc) {
+    return UserFields.of(doc).userName();
+  }
+
+  @Override
+  void writeRelated(Connection c, String id, ObjectNode doc) {
+    // a user's groups are read-only: memberships change through the groups
+  }
+
+  @Override
+  boolean differs(StoredResource old, ObjectNode doc) {
+    return !old.doc().equals(storedDoc(doc));
+  }
+
+  /** Takes the user out of every group; returns those groups' ids. */
+  List<String> leaveGroups(Connection c, String userId) throws SQLException {
+    List<String> groups = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "DELETE FROM scim_group_member WHERE user_id = ? RETURNING group_id")) {
+      ps.setString(1, userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          groups.add(rs.getString(1));
+        }
+      }
+    }
+    return groups;
+  }
+
+  @Override
+  String referencesQuery() {
+    return "SELECT m.user_id, g.id, g.display_name FROM scim_group_member m JOIN scim_group g ON g.id = m.group_id "
+        + "WHERE m.user_id IN %s ORDER BY g.id";
+  }
+}

@@ -1,0 +1,93 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.MemberFields;
+import java.util.List;
+
+/**
+ * One step of a {@link Plan}. Steps that change Fulcrum name the Fulcrum id they touch; the id is
+ * always a linked one (or a member the plan links first), never an unmanaged entity's.
+ * {@link #kind()} gives Java 17 an exhaustive switch.
+ */
+public sealed interface Action {
+  enum Kind {
+    CREATE_MEMBER, UPDATE_MEMBER, REMOVE_MEMBER, CREATE_GROUP, RENAME_GROUP, DELETE_GROUP,
+    CHANGE_GROUP_MEMBERS, LINK, UNLINK, FAIL
+  }
+
+  Kind kind();
+
+  /** {@code POST /memberships.json}; the new member is linked as CREATED. */
+  record CreateMember(MemberFields fields) implements Action {
+    public Kind kind() {
+      return Kind.CREATE_MEMBER;
+    }
+  }
+
+  /** {@code PUT /memberships/{id}.json} with only the fields that differ. */
+  record UpdateMember(String memberId, MemberFields changes) implements Action {
+    public Kind kind() {
+      return Kind.UPDATE_MEMBER;
+    }
+  }
+
+  /** {@code DELETE /memberships/{id}.json}; records go to {@code reassignTo} (null: unassigned). */
+  record RemoveMember(String memberId, String reassignTo) implements Action {
+    public Kind kind() {
+      return Kind.REMOVE_MEMBER;
+    }
+  }
+
+  /** {@code POST /groups.json}; the new group is linked as CREATED. */
+  record CreateGroup(String name) implements Action {
+    public Kind kind() {
+      return Kind.CREATE_GROUP;
+    }
+  }
+
+  record RenameGroup(String groupId, String name) implements Action {
+    public Kind kind() {
+      return Kind.RENAME_GROUP;
+    }
+  }
+
+  record DeleteGroup(String groupId) implements Action {
+    public Kind kind() {
+      return Kind.DELETE_GROUP;
+    }
+  }
+
+  /** One all-or-nothing {@code change_permissions} call with the net membership change. */
+  record ChangeGroupMembers(String groupId, List<String> add, List<String> remove) implements Action {
+    public ChangeGroupMembers {
+      add = List.copyOf(add);
+      remove = List.copyOf(remove);
+    }
+
+    public Kind kind() {
+      return Kind.CHANGE_GROUP_MEMBERS;
+    }
+  }
+
+  /** Ties the key to {@code fulcrumId}: from now on the bridge manages it. */
+  record Link(String fulcrumId, Link.Origin origin) implements Action {
+    public enum Origin { CREATED, ADOPTED }
+
+    public Kind kind() {
+      return Kind.LINK;
+    }
+  }
+
+  /** Forgets the key's link (and any create intent): the bridge no longer manages that entity. */
+  record Unlink() implements Action {
+    public Kind kind() {
+      return Kind.UNLINK;
+    }
+  }
+
+  /** The desired state cannot be reached by retrying; {@code reason} tells the operator why. */
+  record Fail(String reason) implements Action {
+    public Kind kind() {
+      return Kind.FAIL;
+    }
+  }
+}

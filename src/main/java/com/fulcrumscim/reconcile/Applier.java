@@ -1,0 +1,247 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Carries out a plan's actions in order: the Fulcrum call, then the mirrors and SQLite (links,
+ * intents, audit). A create is announced by an intent committed before the call, and its link
+ * replaces the intent in one transaction, so a crash in between is recognised on replay.
+ */
+final class Applier {
+  private final FulcrumClient client;
+  private final Database db;
+  private final Observer observer;
+  private final LinkStore links;
+  private final IntentStore intents;
+  private final AuditLog audit;
+  private final RemovalGuard guard;
+  private final DesiredState desired;
+  private final WorkQueue queue;
+  private final boolean groupsPush;
+  private final Clock clock;
+
+  Applier(FulcrumClient client, Database db, Observer observer, LinkStore links, IntentStore intents, AuditLog audit,
+      RemovalGuard guard, DesiredState desired, WorkQueue queue, boolean groupsPush, Clock clock) {
+    this.client = client;
+    this.db = db;
+    this.observer = observer;
+    this.links = links;
+    this.intents = intents;
+    this.audit = audit;
+    this.guard = guard;
+    this.desired = desired;
+    this.queue = queue;
+    this.groupsPush = groupsPush;
+    this.clock = clock;
+  }
+
+  void apply(ResourceKey key, Plan plan) {
+    for (Action action : plan.actions()) {
+      switch (action.kind()) {
+        case CREATE_MEMBER -> createMember(key, (Action.CreateMember) action);
+        case UPDATE_MEMBER -> updateMember(key, (Action.UpdateMember) action);
+        case REMOVE_MEMBER -> removeMember(key, (Action.RemoveMember) action);
+        case CREATE_GROUP -> createGroup(key, (Action.CreateGroup) action);
+        case RENAME_GROUP -> renameGroup(key, (Action.RenameGroup) action);
+        case DELETE_GROUP -> deleteGroup(key, (Action.DeleteGroup) action);
+        case CHANGE_GROUP_MEMBERS -> changeGroupMembers(key, (Action.ChangeGroupMembers) action);
+        case LINK -> link(key, (Action.Link) action);
+        case UNLINK -> unlink(key);
+        case FAIL -> throw new IllegalStateException("a failing plan is never applied: " + action);
+      }
+    }
+  }
+
+  private void createMember(ResourceKey key, Action.CreateMember a) {
+    MemberFields f = a.fields();
+    announce(key, f.email(), observer.members.matching(f.email()).stream().map(FulcrumMember::id));
+    FulcrumMember made = call(key, Action.Kind.CREATE_MEMBER, null, "email " + f.email(), () -> client.createMember(f));
+    // Fulcrum's answer may leave fields out; the mirror keeps what was sent so the next plan is empty.
+    FulcrumMember known = new FulcrumMember(made.id(), made.userId(), or(made.email(), f.email()),
+        or(made.firstName(), f.firstName()), or(made.lastName(), f.lastName()), or(made.roleId(), f.roleId()),
+        made.roleName(), made.managed(), made.status());
+    linkCreated(key, made.id(), Action.Kind.CREATE_MEMBER, "email " + f.email());
+    observer.members.put(known);
+  }
+
+  private void updateMember(ResourceKey key, Action.UpdateMember a) {
+    MemberFields f = a.changes();
+    call(key, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f), () -> {
+      client.updateMember(a.memberId(), f);
+      return null;
+    });
+    observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
+        or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
+        or(f.roleId(), m.roleId()), m.roleName(), m.managed(), m.status())));
+    recordOk(key, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f));
+  }
+
+  private void removeMember(ResourceKey key, Action.RemoveMember a) {
+    String detail = a.reassignTo() == null ? "records unassigned" : "records to " + a.reassignTo();
+    call(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
+      client.deleteMember(a.memberId(), a.reassignTo());
+      return null;
+    });
+    observer.members.remove(a.memberId());
+    // Fulcrum drops a removed member from every group: the group mirror follows.
+    observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
+        ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
+    recordOk(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
+  }
+
+  private void createGroup(ResourceKey key, Action.CreateGroup a) {
+    announce(key, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
+    FulcrumGroup made = call(key, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
+        () -> client.createGroup(a.name(), "Provisioned by fulcrum-scim"));
+    linkCreated(key, made.id(), Action.Kind.CREATE_GROUP, "name " + a.name());
+    // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
+    // Counting the owner in lets the one member call remove it (removing a non-member is a no-op),
+    // where reading the group back would cost a call per group.
+    List<String> members = made.memberIds();
+    String owner = observer.context().ownerMemberId();
+    if (members.isEmpty() && owner != null) {
+      members = List.of(owner);
+    }
+    observer.groups.put(new FulcrumGroup(made.id(), or(made.name(), a.name()), made.description(), members));
+  }
+
+  private void renameGroup(ResourceKey key, Action.RenameGroup a) {
+    call(key, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name(), () -> {
+      client.renameGroup(a.groupId(), a.name());
+      return null;
+    });
+    observer.groups.get(a.groupId()).ifPresent(g ->
+        observer.groups.put(new FulcrumGroup(g.id(), a.name(), g.description(), g.memberIds())));
+    recordOk(key, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name());
+  }
+
+  private void deleteGroup(ResourceKey key, Action.DeleteGroup a) {
+    call(key, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
+      client.deleteGroup(a.groupId());
+      return null;
+    });
+    observer.groups.remove(a.groupId());
+    recordOk(key, Action.Kind.DELETE_GROUP, a.groupId(), null);
+  }
+
+  private void changeGroupMembers(ResourceKey key, Action.ChangeGroupMembers a) {
+    String detail = "add " + a.add().size() + ", remove " + a.remove().size();
+    call(key, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, () -> {
+      client.changeGroupMembers(a.groupId(), a.add(), a.remove());
+      return null;
+    });
+    observer.groups.get(a.groupId()).ifPresent(g -> {
+      List<String> now = new ArrayList<>(without(g.memberIds(), Set.copyOf(a.remove())));
+      a.add().stream().filter(id -> !now.contains(id)).forEach(now::add);
+      observer.groups.put(new FulcrumGroup(g.id(), g.name(), g.description(), now));
+    });
+    recordOk(key, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
+  }
+
+  private void link(ResourceKey key, Action.Link a) {
+    db.write(c -> {
+      linkIn(c, key, a.fulcrumId(), a.origin());
+      audit.record(c, key, Action.Kind.LINK, a.fulcrumId(), "ok", a.origin().name().toLowerCase(java.util.Locale.ROOT));
+      return null;
+    });
+  }
+
+  private void unlink(ResourceKey key) {
+    db.write(c -> {
+      links.unlink(c, key.type(), key.scimId());
+      intents.delete(c, key.type(), key.scimId());
+      if (key.type() == EntityType.USER) {
+        guard.consume(c, key.scimId());
+      }
+      return null;
+    });
+  }
+
+  /** Commits the intent that lets a replay recognise this create's result. */
+  private void announce(ResourceKey key, String matchKey, java.util.stream.Stream<String> priorIds) {
+    intents.record(key.type(), new Intent(key.scimId(), Mirror.key(matchKey), priorIds.collect(Collectors.toSet()), clock.instant()));
+  }
+
+  private void linkCreated(ResourceKey key, String fulcrumId, Action.Kind kind, String detail) {
+    db.write(c -> {
+      linkIn(c, key, fulcrumId, Action.Link.Origin.CREATED);
+      audit.record(c, key, kind, fulcrumId, "ok", detail);
+      return null;
+    });
+  }
+
+  /** Links and forgets the intent; a newly managed user re-queues its groups, whose adds may wait for it. */
+  private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin) throws SQLException {
+    links.link(c, key.type(), key.scimId(), fulcrumId, origin, clock.instant());
+    intents.delete(c, key.type(), key.scimId());
+    if (key.type() == EntityType.USER && groupsPush) {
+      for (String groupId : desired.groupsOf(c, key.scimId())) {
+        queue.enqueue(c, ResourceKey.group(groupId));
+      }
+    }
+  }
+
+  /**
+   * Makes one Fulcrum call; a failure is audited and rethrown. A create that may have happened
+   * without an answer (timeout, 5xx) leaves the mirrors unable to show its result: they are read
+   * again, so the replay finds what the intent announced.
+   */
+  private <T> T call(ResourceKey key, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
+    try {
+      return fulcrumCall.get();
+    } catch (FulcrumException e) {
+      if (e instanceof FulcrumException.Unavailable
+          && (kind == Action.Kind.CREATE_MEMBER || kind == Action.Kind.CREATE_GROUP)) {
+        observer.invalidate();
+      }
+      audit.record(key, kind, fulcrumId, "failed: " + e.getMessage(), detail);
+      throw e;
+    }
+  }
+
+  private void recordOk(ResourceKey key, Action.Kind kind, String fulcrumId, String detail) {
+    audit.record(key, kind, fulcrumId, "ok", detail);
+  }
+
+  private static List<String> without(List<String> ids, Set<String> gone) {
+    return ids.stream().filter(id -> !gone.contains(id)).toList();
+  }
+
+  private static String or(String preferred, String fallback) {
+    return preferred != null ? preferred : fallback;
+  }
+
+  private static String fieldNames(MemberFields f) {
+    List<String> names = new ArrayList<>();
+    if (f.email() != null) {
+      names.add("email");
+    }
+    if (f.firstName() != null) {
+      names.add("first_name");
+    }
+    if (f.lastName() != null) {
+      names.add("last_name");
+    }
+    if (f.roleId() != null) {
+      names.add("role_id");
+    }
+    return String.join(", ", names);
+  }
+}

@@ -1,0 +1,66 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The reconcile_audit table: every Fulcrum write the reconciler attempted, newest last. */
+public final class AuditLog {
+  private final Database db;
+  private final Clock clock;
+
+  public AuditLog(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  void record(Connection c, ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO reconcile_audit (at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setLong(1, clock.millis());
+      ps.setString(2, key.type().name());
+      ps.setString(3, key.scimId());
+      ps.setString(4, action.name());
+      ps.setString(5, fulcrumId);
+      ps.setString(6, result);
+      ps.setString(7, detail);
+      ps.executeUpdate();
+    }
+  }
+
+  void record(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
+    db.write(c -> {
+      record(c, key, action, fulcrumId, result, detail);
+      return null;
+    });
+  }
+
+  /** The last {@code limit} entries, oldest first. */
+  public List<AuditEntry> recent(int limit) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM (SELECT id, at, entity_type, scim_id, action, fulcrum_id, result, detail FROM reconcile_audit "
+              + "ORDER BY id DESC LIMIT ?) ORDER BY id")) {
+        ps.setInt(1, limit);
+        List<AuditEntry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
+                new ResourceKey(EntityType.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+}

@@ -1,0 +1,25 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.journal.DesiredGroup;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the planner knows about one group key. Null means absent, as in {@link UserState}.
+ * {@code sameName}: unlinked Fulcrum groups with the desired name. {@code memberIds}: SCIM user id
+ * to linked membership id. {@code leaving}: linked membership ids whose users are going (their own
+ * removal takes them out of every group). {@code pending}: SCIM users not in Fulcrum yet whose
+ * push is still in progress.
+ */
+public record GroupState(
+    String scimId,
+    DesiredGroup desired,
+    Link link,
+    FulcrumGroup linked,
+    List<FulcrumGroup> sameName,
+    Intent intent,
+    Map<String, String> memberIds,
+    Set<String> leaving,
+    Set<String> pending) {}

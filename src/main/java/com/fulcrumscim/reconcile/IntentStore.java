@@ -1,0 +1,63 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Create intents (V003 reconcile_intent): written before a create call, deleted when its result is linked. */
+final class IntentStore {
+  private final Database db;
+
+  IntentStore(Database db) {
+    this.db = db;
+  }
+
+  Optional<Intent> get(EntityType type, String scimId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?")) {
+        ps.setString(1, type.name());
+        ps.setString(2, scimId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          Set<String> prior = Arrays.stream(rs.getString(2).split("\n")).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+          return Optional.of(new Intent(scimId, rs.getString(1), prior, Instant.ofEpochMilli(rs.getLong(3))));
+        }
+      }
+    });
+  }
+
+  /** Commits the intent before the call it announces. */
+  void record(EntityType type, Intent intent) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT OR REPLACE INTO reconcile_intent (entity_type, scim_id, match_key, prior_ids, created_at) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, type.name());
+        ps.setString(2, intent.scimId());
+        ps.setString(3, intent.matchKey());
+        ps.setString(4, String.join("\n", intent.priorIds()));
+        ps.setLong(5, intent.createdAt().toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  void delete(Connection c, EntityType type, String scimId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?")) {
+      ps.setString(1, type.name());
+      ps.setString(2, scimId);
+      ps.executeUpdate();
+    }
+  }
+}

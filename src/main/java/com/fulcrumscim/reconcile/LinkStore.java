@@ -1,0 +1,134 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The link table: which Fulcrum entities the bridge manages, and the questions asked of it. */
+public final class LinkStore {
+  private final Database db;
+
+  public LinkStore(Database db) {
+    this.db = db;
+  }
+
+  public Optional<Link> get(EntityType type, String scimId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? AND scim_id = ?")) {
+        ps.setString(1, type.name());
+        ps.setString(2, scimId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Link(rs.getString(1), rs.getString(2),
+              Action.Link.Origin.valueOf(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4)))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** The SCIM id managing {@code fulcrumId}, if any. */
+  public Optional<String> scimIdOf(EntityType type, String fulcrumId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT scim_id FROM link WHERE entity_type = ? AND fulcrum_id = ?")) {
+        ps.setString(1, type.name());
+        ps.setString(2, fulcrumId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  public Set<String> fulcrumIds(EntityType type) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT fulcrum_id FROM link WHERE entity_type = ?")) {
+        ps.setString(1, type.name());
+        return strings(ps);
+      }
+    });
+  }
+
+  /** SCIM user id → membership id, for the linked users listed in group {@code groupId}. */
+  public Map<String, String> memberIdsOfGroup(String groupId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT l.scim_id, l.fulcrum_id FROM scim_group_member m "
+              + "JOIN link l ON l.entity_type = 'USER' AND l.scim_id = m.user_id WHERE m.group_id = ?")) {
+        ps.setString(1, groupId);
+        Map<String, String> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), rs.getString(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Membership ids of linked users Okta deactivated or deleted: their own removal is under way. */
+  public Set<String> leavingMemberIds() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT l.fulcrum_id FROM link l LEFT JOIN scim_user u ON u.id = l.scim_id "
+              + "WHERE l.entity_type = 'USER' AND (u.id IS NULL OR u.active = 0)")) {
+        return strings(ps);
+      }
+    });
+  }
+
+  /** Unlinked users of group {@code groupId} whose push is still queued, running or retrying. */
+  public Set<String> pendingMembersOfGroup(String groupId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT m.user_id FROM scim_group_member m "
+              + "JOIN work w ON w.entity_type = 'USER' AND w.entity_id = m.user_id "
+              + "  AND w.state IN ('PENDING', 'RUNNING', 'RETRYING') "
+              + "LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = m.user_id "
+              + "WHERE m.group_id = ? AND l.scim_id IS NULL")) {
+        ps.setString(1, groupId);
+        return strings(ps);
+      }
+    });
+  }
+
+  void link(Connection c, EntityType type, String scimId, String fulcrumId, Action.Link.Origin origin, Instant at)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, type.name());
+      ps.setString(2, scimId);
+      ps.setString(3, fulcrumId);
+      ps.setString(4, origin.name());
+      ps.setLong(5, at.toEpochMilli());
+      ps.executeUpdate();
+    }
+  }
+
+  void unlink(Connection c, EntityType type, String scimId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM link WHERE entity_type = ? AND scim_id = ?")) {
+      ps.setString(1, type.name());
+      ps.setString(2, scimId);
+      ps.executeUpdate();
+    }
+  }
+
+  private static Set<String> strings(PreparedStatement ps) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}

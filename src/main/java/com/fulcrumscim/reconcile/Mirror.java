@@ -1,0 +1,106 @@
+package com.fulcrumscim.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A copy of one Fulcrum list (members or groups) read with one list call and kept current in place
+ * after the reconciler's own writes, so a cycle of many keys reads Fulcrum at most once. It is
+ * re-read when older than {@code maxAge}, and after any write whose effect is in doubt or that
+ * Fulcrum refused (the copy may be what was wrong). Safe for the loop's parallel workers; the first one to
+ * need a load makes the only call.
+ */
+final class Mirror<T> {
+  private final Supplier<List<T>> loader;
+  private final Function<T, String> id;
+  private final Function<T, String> matchKey;
+  private final Clock clock;
+  private final Duration maxAge;
+  private final Map<String, T> byId = new LinkedHashMap<>();
+  private final Map<String, List<String>> idsByKey = new HashMap<>();
+  private Instant loadedAt;
+  private long loads;
+
+  Mirror(Supplier<List<T>> loader, Function<T, String> id, Function<T, String> matchKey, Clock clock, Duration maxAge) {
+    this.loader = loader;
+    this.id = id;
+    this.matchKey = matchKey;
+    this.clock = clock;
+    this.maxAge = maxAge;
+  }
+
+  static String key(String s) {
+    return s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
+  }
+
+  /** Reads Fulcrum unless a copy younger than maxAge is at hand. */
+  synchronized void ensure() {
+    Instant now = clock.instant();
+    if (loadedAt != null && loadedAt.plus(maxAge).isAfter(now)) {
+      return;
+    }
+    List<T> all = loader.get();
+    byId.clear();
+    idsByKey.clear();
+    all.forEach(this::index);
+    loadedAt = now;
+    loads++;
+  }
+
+  synchronized long loads() {
+    return loads;
+  }
+
+  synchronized void invalidate() {
+    loadedAt = null;
+  }
+
+  synchronized Optional<T> get(String entityId) {
+    return Optional.ofNullable(byId.get(entityId));
+  }
+
+  synchronized List<T> matching(String raw) {
+    List<T> out = new ArrayList<>();
+    for (String entityId : idsByKey.getOrDefault(key(raw), List.of())) {
+      out.add(byId.get(entityId));
+    }
+    return out;
+  }
+
+  synchronized Optional<T> find(java.util.function.Predicate<T> test) {
+    return byId.values().stream().filter(test).findFirst();
+  }
+
+  synchronized void put(T entity) {
+    remove(id.apply(entity));
+    index(entity);
+  }
+
+  synchronized void remove(String entityId) {
+    T old = byId.remove(entityId);
+    if (old != null) {
+      idsByKey.getOrDefault(key(matchKey.apply(old)), new ArrayList<>()).remove(entityId);
+    }
+  }
+
+  synchronized void replaceAll(UnaryOperator<T> change) {
+    new ArrayList<>(byId.values()).forEach(e -> put(change.apply(e)));
+  }
+
+  private void index(T entity) {
+    String entityId = id.apply(entity);
+    byId.put(entityId, entity);
+    idsByKey.computeIfAbsent(key(matchKey.apply(entity)), k -> new ArrayList<>()).add(entityId);
+  }
+}

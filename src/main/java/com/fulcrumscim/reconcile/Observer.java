@@ -1,0 +1,125 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.journal.DesiredGroup;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Gathers what the planner needs for one key: desired state and links from SQLite, actual state
+ * from the member and group mirrors, and the context (token owner, roles) read once and cached.
+ */
+final class Observer {
+  private final FulcrumClient client;
+  private final DesiredState desired;
+  private final LinkStore links;
+  private final IntentStore intents;
+  private final ReconcileSettings settings;
+  private final Clock clock;
+  final Mirror<FulcrumMember> members;
+  final Mirror<FulcrumGroup> groups;
+  private volatile FulcrumUser owner;
+  private RoleTable roles;
+  private Instant rolesReadAt;
+
+  Observer(FulcrumClient client, DesiredState desired, LinkStore links, IntentStore intents,
+      ReconcileSettings settings, Clock clock) {
+    this.client = client;
+    this.desired = desired;
+    this.links = links;
+    this.intents = intents;
+    this.settings = settings;
+    this.clock = clock;
+    this.members = new Mirror<>(client::members, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
+    this.groups = new Mirror<>(client::groups, FulcrumGroup::id, FulcrumGroup::name, clock, settings.mirrorMaxAge());
+  }
+
+  /**
+   * True when nothing in Fulcrum can concern the key (never pushed, not wanted, no create in
+   * doubt; or groups are not pushed): it is settled without a single call.
+   */
+  boolean idle(ResourceKey key) {
+    if (key.type() == EntityType.GROUP && !settings.groupsPush()) {
+      return true;
+    }
+    boolean wanted = key.type() == EntityType.USER
+        ? desired.user(key.scimId()).map(DesiredUser::active).orElse(false)
+        : desired.group(key.scimId()).isPresent();
+    return !wanted && links.get(key.type(), key.scimId()).isEmpty() && intents.get(key.type(), key.scimId()).isEmpty();
+  }
+
+  UserState user(String id) {
+    DesiredUser d = desired.user(id).orElse(null);
+    Link link = links.get(EntityType.USER, id).orElse(null);
+    Intent intent = intents.get(EntityType.USER, id).orElse(null);
+    members.ensure();
+    FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
+    // A create in doubt is looked for under the email it was made with.
+    String email = intent != null ? intent.matchKey() : d == null ? null : d.email();
+    FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
+    String linkedTo = byEmail == null ? null
+        : links.scimIdOf(EntityType.USER, byEmail.id()).filter(other -> !other.equals(id)).orElse(null);
+    return new UserState(id, d, link, linked, byEmail, linkedTo, intent);
+  }
+
+  GroupState group(String id) {
+    DesiredGroup d = desired.group(id).orElse(null);
+    Link link = links.get(EntityType.GROUP, id).orElse(null);
+    Intent intent = intents.get(EntityType.GROUP, id).orElse(null);
+    groups.ensure();
+    FulcrumGroup linked = link == null ? null : groups.get(link.fulcrumId()).orElse(null);
+    String name = intent != null ? intent.matchKey() : d == null ? null : d.displayName();
+    Set<String> managed = links.fulcrumIds(EntityType.GROUP);
+    List<FulcrumGroup> sameName = name == null ? List.of()
+        : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
+    return new GroupState(id, d, link, linked, sameName, intent, links.memberIdsOfGroup(id),
+        links.leavingMemberIds(), links.pendingMembersOfGroup(id));
+  }
+
+  PlanContext context() {
+    FulcrumUser o = owner();
+    members.ensure();
+    String ownerMemberId = members.matching(o.email()).stream().findFirst()
+        .or(() -> members.find(m -> o.id().equals(m.userId())))
+        .map(FulcrumMember::id).orElse(null);
+    return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), settings.reassignTo(), settings.groupsPush());
+  }
+
+  /** Learned once: the token's owner does not change while the token works. */
+  FulcrumUser owner() {
+    FulcrumUser o = owner;
+    if (o == null) {
+      o = client.tokenOwner();
+      owner = o;
+    }
+    return o;
+  }
+
+  private synchronized RoleTable roles() {
+    Instant now = clock.instant();
+    if (roles == null || !rolesReadAt.plus(settings.mirrorMaxAge()).isAfter(now)) {
+      roles = new RoleTable(client.roles(), settings.roleMap(), settings.defaultRole());
+      rolesReadAt = now;
+    }
+    return roles;
+  }
+
+  /** How many list reads the mirrors made: tells a fresh read from a cached one. */
+  long loads() {
+    return members.loads() + groups.loads();
+  }
+
+  void invalidate() {
+    members.invalidate();
+    groups.invalidate();
+  }
+}

@@ -1,0 +1,67 @@
+package com.fulcrumscim.reconcile;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How one reconcile ended. {@link ReconcileLoop} maps each kind to exactly one work-queue call;
+ * nothing else decides a row's fate.
+ */
+public sealed interface Outcome {
+  enum Kind { APPLIED, NO_CHANGE, RETRY_AFTER, FAILED, TERMINAL, HELD, PAUSED }
+
+  Kind kind();
+
+  /** Desired state reached by these actions. */
+  record Applied(List<Action> actions) implements Outcome {
+    public Applied {
+      actions = List.copyOf(actions);
+    }
+
+    public Kind kind() {
+      return Kind.APPLIED;
+    }
+  }
+
+  /** Fulcrum already matched. */
+  record NoChange() implements Outcome {
+    public Kind kind() {
+      return Kind.NO_CHANGE;
+    }
+  }
+
+  /** Not done yet through nobody's fault (429, a member still being created): spends no retry budget. */
+  record RetryAfter(Duration delay, String why) implements Outcome {
+    public Kind kind() {
+      return Kind.RETRY_AFTER;
+    }
+  }
+
+  /** A failure that may pass (5xx, network): retried with backoff within the wall-clock budget. */
+  record Failed(String reason) implements Outcome {
+    public Kind kind() {
+      return Kind.FAILED;
+    }
+  }
+
+  /** Retrying cannot help (unknown role, an unmanaged member in the way): dead now, with the reason. */
+  record Terminal(String reason) implements Outcome {
+    public Kind kind() {
+      return Kind.TERMINAL;
+    }
+  }
+
+  /** The mass-removal guard stopped this removal before any write. */
+  record Held(String reason) implements Outcome {
+    public Kind kind() {
+      return Kind.HELD;
+    }
+  }
+
+  /** Fulcrum refused the token (401/403): the whole reconciler pauses; this key spends nothing. */
+  record Paused(String reason) implements Outcome {
+    public Kind kind() {
+      return Kind.PAUSED;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.FulcrumUser;
+
+/**
+ * What a plan needs besides one key's state: the token owner (never adopted, never removed) and
+ * its membership id, role resolution, and policy from config.
+ */
+public record PlanContext(
+    FulcrumUser tokenOwner,
+    String ownerMemberId,
+    RoleTable roles,
+    boolean adoptExisting,
+    String reassignTo,
+    boolean groupsPush) {
+
+  public boolean isOwner(String userId, String email) {
+    return (userId != null && userId.equals(tokenOwner.id()))
+        || (email != null && email.equalsIgnoreCase(tokenOwner.email()));
+  }
+}

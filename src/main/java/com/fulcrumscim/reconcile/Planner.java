@@ -1,0 +1,153 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredGroup;
+import com.fulcrumscim.journal.DesiredUser;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one diff: desired state plus what Fulcrum has plus the links, to the actions that close the
+ * gap. Pure: no I/O, no clock. The reconciler applies its plans; resync prints or applies them.
+ * Only linked entities appear in update, remove, rename and delete actions.
+ */
+public final class Planner {
+
+  public Plan user(UserState s, PlanContext ctx) {
+    DesiredUser d = s.desired();
+    if (d == null || !d.active()) {
+      return userGone(s, ctx);
+    }
+    Optional<String> roleId = ctx.roles().idOf(d.role());
+    if (roleId.isEmpty()) {
+      return Plan.fail("user " + d.userName() + ": " + ctx.roles().unknown(d.role()));
+    }
+    if (s.link() != null && s.linked() != null) {
+      MemberFields changes = changes(s.linked(), d, roleId.get());
+      return changes.isEmpty() ? Plan.of() : Plan.of(new Action.UpdateMember(s.linked().id(), changes));
+    }
+    List<Action> actions = new ArrayList<>();
+    if (s.link() != null) {
+      actions.add(new Action.Unlink()); // the linked member is gone from Fulcrum: push the user again
+    }
+    if (d.email() == null || d.email().isBlank()) {
+      return Plan.fail("user " + d.userName() + " has no email address; Fulcrum members need one");
+    }
+    FulcrumMember existing = s.byEmail();
+    if (existing == null) {
+      actions.add(new Action.CreateMember(new MemberFields(d.email(), d.givenName(), d.familyName(), roleId.get())));
+    } else if (ctx.isOwner(existing.userId(), existing.email())) {
+      return Plan.fail("user " + d.userName() + ": " + existing.email()
+          + " is the Fulcrum API token's owner, whose membership the bridge never adopts or changes");
+    } else if (s.byEmailLinkedTo() != null) {
+      return Plan.fail("user " + d.userName() + ": the Fulcrum member " + existing.email()
+          + " is already managed for SCIM user " + s.byEmailLinkedTo());
+    } else if (ours(s.intent(), existing.id())) {
+      actions.add(new Action.Link(existing.id(), Action.Link.Origin.CREATED));
+    } else if (ctx.adoptExisting()) {
+      actions.add(new Action.Link(existing.id(), Action.Link.Origin.ADOPTED));
+    } else {
+      return Plan.fail("user " + d.userName() + ": Fulcrum already has a member " + existing.email()
+          + " that the bridge does not manage; it is left untouched. Set users.adopt_existing: true to adopt it,"
+          + " or remove it in Fulcrum");
+    }
+    return new Plan(actions, List.of());
+  }
+
+  private Plan userGone(UserState s, PlanContext ctx) {
+    if (s.link() == null) {
+      if (s.intent() == null) {
+        return Plan.of();
+      }
+      FulcrumMember made = s.byEmail();
+      if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())
+          && !ctx.isOwner(made.userId(), made.email())) {
+        return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignTo()), new Action.Unlink());
+      }
+      return Plan.of(new Action.Unlink());
+    }
+    FulcrumMember m = s.linked();
+    if (m == null) {
+      return Plan.of(new Action.Unlink());
+    }
+    if (ctx.isOwner(m.userId(), m.email())) {
+      return Plan.fail(m.email() + " is the Fulcrum API token's owner; the bridge never removes that membership");
+    }
+    return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignTo()), new Action.Unlink());
+  }
+
+  /** Only what differs; a field Okta left empty is not cleared. Emails compare case-insensitively. */
+  static MemberFields changes(FulcrumMember actual, DesiredUser d, String roleId) {
+    String email = d.email() != null && !d.email().equalsIgnoreCase(actual.email()) ? d.email() : null;
+    String first = d.givenName() != null && !d.givenName().equals(actual.firstName()) ? d.givenName() : null;
+    String last = d.familyName() != null && !d.familyName().equals(actual.lastName()) ? d.familyName() : null;
+    String role = Objects.equals(roleId, actual.roleId()) ? null : roleId;
+    return new MemberFields(email, first, last, role);
+  }
+
+  public Plan group(GroupState s, PlanContext ctx) {
+    if (!ctx.groupsPush()) {
+      return Plan.of();
+    }
+    DesiredGroup d = s.desired();
+    FulcrumGroup made = s.intent() == null ? null : s.sameName().stream()
+        .filter(g -> ours(s.intent(), g.id())).findFirst().orElse(null);
+    if (d == null) {
+      if (s.link() != null) {
+        return s.linked() == null ? Plan.of(new Action.Unlink())
+            : Plan.of(new Action.DeleteGroup(s.linked().id()), new Action.Unlink());
+      }
+      if (s.intent() != null) {
+        return made == null ? Plan.of(new Action.Unlink()) : Plan.of(new Action.DeleteGroup(made.id()), new Action.Unlink());
+      }
+      return Plan.of();
+    }
+    FulcrumGroup actual = s.linked();
+    if (s.link() == null || actual == null) {
+      List<Action> actions = new ArrayList<>();
+      if (s.link() != null) {
+        actions.add(new Action.Unlink()); // deleted in Fulcrum: create it again
+      }
+      // Never an unmanaged group of the same name: only the one our own create made.
+      actions.add(made != null ? new Action.Link(made.id(), Action.Link.Origin.CREATED) : new Action.CreateGroup(d.displayName()));
+      return new Plan(actions, List.of());
+    }
+    List<Action> actions = new ArrayList<>();
+    if (!actual.name().equals(d.displayName())) {
+      actions.add(new Action.RenameGroup(actual.id(), d.displayName()));
+    }
+    Set<String> want = new LinkedHashSet<>();
+    List<String> waiting = new ArrayList<>();
+    for (DesiredGroup.Member m : d.members()) {
+      if (!m.active()) {
+        continue;
+      }
+      String id = ctx.isOwner(null, m.email()) ? ctx.ownerMemberId() : s.memberIds().get(m.userId());
+      if (id != null) {
+        want.add(id);
+      } else if (s.pending().contains(m.userId())) {
+        waiting.add(m.userId());
+      }
+      // else the user's push failed or is held: linking it later re-queues this group
+    }
+    if (waiting.isEmpty()) {
+      List<String> add = want.stream().filter(id -> !actual.memberIds().contains(id)).toList();
+      List<String> remove = actual.memberIds().stream()
+          .filter(id -> !want.contains(id) && !s.leaving().contains(id)).toList();
+      if (!add.isEmpty() || !remove.isEmpty()) {
+        actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
+      }
+    }
+    return new Plan(actions, waiting);
+  }
+
+  private static boolean ours(Intent intent, String fulcrumId) {
+    return intent != null && !intent.priorIds().contains(fulcrumId);
+  }
+}

@@ -1,0 +1,152 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cycle: claim due work rows, reconcile them on up to {@code parallelism} threads (one key
+ * never twice at once: a claimed row is RUNNING), and record each outcome. {@link #finish} is the
+ * only place an {@link Outcome} becomes a work-queue call.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
+  /** The shortest wait: a cool-down about to end must not make a key spin through cycles. */
+  static final Duration MIN_WAIT = Duration.ofSeconds(1);
+
+  /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
+  public record Cycle(int claimed, int finished, int released, String skipped) {}
+
+  private final WorkQueue queue;
+  private final Reconciler reconciler;
+  private final Pause pause;
+  private final RetryPolicy retry;
+  private final int batchSize;
+  private final int parallelism;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private volatile boolean stopping;
+  private volatile boolean paused;
+
+  public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
+      int batchSize, int parallelism, Clock clock) {
+    this.queue = queue;
+    this.reconciler = reconciler;
+    this.pause = pause;
+    this.retry = retry;
+    this.batchSize = batchSize;
+    this.parallelism = parallelism;
+    this.clock = clock;
+    this.workers = Executors.newFixedThreadPool(parallelism, r -> {
+      Thread t = new Thread(r, "reconcile-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    this.paused = pause.reason().isPresent();
+  }
+
+  public Cycle runOnce() {
+    if (stopping) {
+      return new Cycle(0, 0, 0, "stopping");
+    }
+    if (paused) {
+      if (!reconciler.probe()) {
+        return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
+      }
+      pause.resume();
+      paused = false;
+      log.warn("Fulcrum accepts the API token again; the reconciler resumes");
+    }
+    if (reconciler.circuitOpen()) {
+      return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
+    }
+    List<WorkItem> claimed = queue.claim(batchSize);
+    Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
+    AtomicInteger finished = new AtomicInteger();
+    AtomicInteger released = new AtomicInteger();
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (int i = 0; i < Math.min(parallelism, claimed.size()); i++) {
+      tasks.add(() -> {
+        WorkItem item;
+        while ((item = todo.poll()) != null) {
+          if (stopping || paused || reconciler.circuitOpen()) {
+            queue.release(item);
+            released.incrementAndGet();
+          } else {
+            finish(item, reconciler.reconcile(item.key()));
+            finished.incrementAndGet();
+          }
+        }
+        return null;
+      });
+    }
+    try {
+      workers.invokeAll(tasks);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new Cycle(claimed.size(), finished.get(), released.get(), null);
+  }
+
+  private void finish(WorkItem item, Outcome outcome) {
+    Instant now = clock.instant();
+    switch (outcome.kind()) {
+      case APPLIED, NO_CHANGE -> queue.done(item);
+      case RETRY_AFTER -> {
+        Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
+        Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
+        queue.retry(item, now.plus(delay), wait.why(), false);
+      }
+      case FAILED -> {
+        String reason = ((Outcome.Failed) outcome).reason();
+        retry.next(item, now).ifPresentOrElse(
+            at -> queue.retry(item, at, reason, true),
+            () -> queue.dead(item, reason + " (gave up after the retry budget of " + retry.budget() + ")"));
+      }
+      case TERMINAL -> queue.dead(item, ((Outcome.Terminal) outcome).reason());
+      case HELD -> queue.hold(item, ((Outcome.Held) outcome).reason());
+      case PAUSED -> {
+        queue.release(item);
+        pause(((Outcome.Paused) outcome).reason());
+      }
+    }
+  }
+
+  private synchronized void pause(String reason) {
+    if (!paused) {
+      paused = true;
+      pause.pause(reason);
+      log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until the token works again; "
+          + "it is probed every cycle", reason);
+    }
+  }
+
+  /** Current cycles finish their in-flight keys and hand unstarted rows back. */
+  public void stop() {
+    stopping = true;
+  }
+
+  @Override
+  public void close() {
+    stop();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

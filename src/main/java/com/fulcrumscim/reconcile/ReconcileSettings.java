@@ -1,0 +1,32 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.config.BridgeConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The reconciler's policy, taken from config at the edge. {@code memberWait}: how soon a group
+ * waiting for its members to be created looks again. {@code mirrorMaxAge}: how long a read of
+ * Fulcrum's member, group and role lists is trusted.
+ */
+public record ReconcileSettings(
+    boolean adoptExisting,
+    String reassignTo,
+    boolean groupsPush,
+    Map<String, String> roleMap,
+    String defaultRole,
+    Duration memberWait,
+    Duration mirrorMaxAge) {
+
+  public static ReconcileSettings from(BridgeConfig config) {
+    String reassign = config.users().reassignRecordsTo();
+    return new ReconcileSettings(
+        config.users().adoptExisting(),
+        reassign == null || reassign.isBlank() ? null : reassign,
+        config.groups().push(),
+        config.roles().map(),
+        config.roles().defaultRole(),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5));
+  }
+}

@@ -1,0 +1,115 @@
+package com.fulcrumscim.reconcile;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link ReconcileLoop#runOnce()} on a Quartz scheduler (in memory, one job that never
+ * overlaps itself) every {@code interval}, and at once after {@link #trigger()}. Triggers that
+ * arrive while a cycle is queued fold into it.
+ */
+public final class ReconcilerService {
+  private static final Logger log = LoggerFactory.getLogger(ReconcilerService.class);
+  private static final JobKey JOB = JobKey.jobKey("reconcile");
+
+  private final ReconcileLoop loop;
+  private final Duration interval;
+  private final AtomicBoolean triggerPending = new AtomicBoolean();
+  private Scheduler scheduler;
+
+  public ReconcilerService(ReconcileLoop loop, Duration interval) {
+    this.loop = loop;
+    this.interval = interval;
+  }
+
+  /** Quartz builds jobs; ours closes over this service instead of a static. */
+  @DisallowConcurrentExecution
+  private static final class TickJob implements Job {
+    private final ReconcilerService service;
+
+    TickJob(ReconcilerService service) {
+      this.service = service;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+      service.tick();
+    }
+  }
+
+  private void tick() {
+    triggerPending.set(false);
+    try {
+      ReconcileLoop.Cycle cycle = loop.runOnce();
+      if (cycle.claimed() > 0) {
+        log.debug("reconcile cycle: {}", cycle);
+      }
+    } catch (RuntimeException e) {
+      log.error("reconcile cycle failed; the next tick tries again", e);
+    }
+  }
+
+  public synchronized void start() {
+    try {
+      Properties p = new Properties();
+      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "reconciler-" + System.identityHashCode(this));
+      p.setProperty("org.quartz.threadPool.threadCount", "1");
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+      scheduler = new StdSchedulerFactory(p).getScheduler();
+      scheduler.setJobFactory((bundle, s) -> new TickJob(this));
+      JobDetail job = JobBuilder.newJob(TickJob.class).withIdentity(JOB).storeDurably().build();
+      Trigger every = TriggerBuilder.newTrigger().startNow()
+          .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+              .withIntervalInMilliseconds(interval.toMillis()).repeatForever()
+              .withMisfireHandlingInstructionNextWithRemainingCount())
+          .build();
+      scheduler.scheduleJob(job, every);
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot start the reconcile scheduler: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs a cycle as soon as the current one (if any) ends: call after intake commits. */
+  public void trigger() {
+    Scheduler s = scheduler;
+    if (s == null || !triggerPending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      s.triggerJob(JOB);
+    } catch (SchedulerException e) {
+      triggerPending.set(false);
+      log.warn("could not trigger a reconcile cycle; the next tick runs it: {}", e.getMessage());
+    }
+  }
+
+  /** Finishes the cycle in flight (in-flight applies complete, unstarted rows are released), then stops. */
+  public synchronized void stop() {
+    loop.stop();
+    if (scheduler != null) {
+      try {
+        scheduler.shutdown(true);
+      } catch (SchedulerException e) {
+        log.warn("stopping the reconcile scheduler: {}", e.getMessage());
+      }
+      scheduler = null;
+    }
+    loop.close();
+  }
+}

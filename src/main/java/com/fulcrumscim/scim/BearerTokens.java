@@ -1,0 +1,33 @@
+package com.fulcrumscim.scim;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/** SCIM bearer tokens: how they are made and hashed. Only hashes are ever kept. */
+public final class BearerTokens {
+  private BearerTokens() {}
+
+  /** 256 random bits, URL-safe base64 without padding (43 characters). */
+  public static String generate(SecureRandom random) {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Lower-case SHA-256 hex, the form {@code scim.token_hashes} holds. */
+  public static String sha256Hex(String token) {
+    return HexFormat.of().formatHex(sha256(token));
+  }
+
+  static byte[] sha256(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code attributes} / {@code excludedAttributes} parameters (RFC 7644 §3.4.2.5): which
+ * attributes a response carries. Names are case-insensitive, may be dotted ({@code name.givenName})
+ * and may carry a schema URN prefix. {@code id} and {@code schemas} are always returned.
+ */
+final class Projection {
+  static final Projection ALL = new Projection(List.of(), false);
+  private static final List<String> ALWAYS = List.of("id", "schemas");
+
+  /** One requested attribute: an optional extension URN it lives under, then a dotted path. */
+  private record Path(String urn, String attribute, String subAttribute) {}
+
+  private final List<String> raw;
+  private final boolean include;
+
+  private Projection(List<String> raw, boolean include) {
+    this.raw = raw;
+    this.include = include;
+  }
+
+  /** {@code attributes} wins when both are given. */
+  static Projection of(String attributes, String excludedAttributes) {
+    if (attributes != null && !attributes.isBlank()) {
+      return new Projection(split(attributes), true);
+    }
+    if (excludedAttributes != null && !excludedAttributes.isBlank()) {
+      return new Projection(split(excludedAttributes), false);
+    }
+    return ALL;
+  }
+
+  private static List<String> split(String list) {
+    List<String> out = new ArrayList<>();
+    for (String s : list.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.strip());
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code attribute} (top level) can appear in the result: lets callers skip loading it. */
+  boolean wants(String attribute) {
+    if (raw.isEmpty()) {
+      return true;
+    }
+    boolean named = raw.stream().anyMatch(r -> r.equalsIgnoreCase(attribute)
+        || r.toLowerCase(Locale.ROOT).startsWith(attribute.toLowerCase(Locale.ROOT) + ".")
+        || r.toLowerCase(Locale.ROOT).endsWith(":" + attribute.toLowerCase(Locale.ROOT)));
+    return include == named;
+  }
+
+  ObjectNode apply(ObjectNode resource) {
+    if (raw.isEmpty()) {
+      return resource;
+    }
+    List<Path> paths = raw.stream().map(r -> parse(r, resource)).toList();
+    return include ? keep(resource, paths) : drop(resource, paths);
+  }
+
+  private static Path parse(String raw, ObjectNode resource) {
+    String rest = raw;
+    String urn = null;
+    if (raw.regionMatches(true, 0, "urn:", 0, 4)) {
+      String extension = fieldName(resource, raw);
+      if (extension != null) {
+        return new Path(extension, null, null);
+      }
+      int colon = raw.lastIndexOf(':');
+      String prefix = raw.substring(0, colon);
+      rest = raw.substring(colon + 1);
+      urn = fieldName(resource, prefix);
+    }
+    int dot = rest.indexOf('.');
+    return dot < 0 ? new Path(urn, rest, null) : new Path(urn, rest.substring(0, dot), rest.substring(dot + 1));
+  }
+
+  private static ObjectNode keep(ObjectNode resource, List<Path> paths) {
+    ObjectNode out = resource.objectNode();
+    for (String always : ALWAYS) {
+      if (resource.has(always)) {
+        out.set(always, resource.get(always));
+      }
+    }
+    for (Path p : paths) {
+      ObjectNode from = p.urn() == null ? resource : asObject(resource.get(p.urn()));
+      ObjectNode to = p.urn() == null ? out : child(out, p.urn());
+      if (from == null) {
+        continue;
+      }
+      if (p.attribute() == null) {
+        out.set(p.urn(), from);
+        continue;
+      }
+      String name = fieldName(from, p.attribute());
+      if (name == null) {
+        continue;
+      }
+      JsonNode value = from.get(name);
+      if (p.subAttribute() == null || !value.isObject()) {
+        to.set(name, value);
+      } else {
+        String sub = fieldName((ObjectNode) value, p.subAttribute());
+        if (sub != null) {
+          child(to, name).set(sub, value.get(sub));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode drop(ObjectNode resource, List<Path> paths) {
+    ObjectNode out = resource.deepCopy();
+    for (Path p : paths) {
+      ObjectNode from = p.urn() == null ? out : asObject(out.get(p.urn()));
+      if (from == null) {
+        continue;
+      }
+      if (p.attribute() == null) {
+        out.remove(p.urn());
+        continue;
+      }
+      String name = fieldName(from, p.attribute());
+      if (name == null || (from == out && ALWAYS.contains(name))) {
+        continue;
+      }
+      if (p.subAttribute() == null) {
+        from.remove(name);
+      } else if (from.get(name) instanceof ObjectNode parent) {
+        String sub = fieldName(parent, p.subAttribute());
+        if (sub != null) {
+          parent.remove(sub);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode child(ObjectNode parent, String name) {
+    return parent.get(name) instanceof ObjectNode existing ? existing : parent.putObject(name);
+  }
+
+  private static ObjectNode asObject(JsonNode node) {
+    return node instanceof ObjectNode o ? o : null;
+  }
+
+  /** The actual key in {@code object} that equals {@code name} ignoring case, or null. */
+  private static String fieldName(ObjectNode object, String name) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      String key = it.next().getKey();
+      if (key.equalsIgnoreCase(name)) {
+        return key;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,111 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.Intake;
+import com.fulcrumscim.journal.IntakeRequest;
+import com.fulcrumscim.journal.JournalOp;
+import com.fulcrumscim.journal.StoredResource;
+import com.fulcrumscim.scim.patch.PatchApplier;
+import io.javalin.http.Context;
+import java.io.IOException;
+
+/** The handlers of one resource endpoint (/Users or /Groups). */
+final class ResourceEndpoints {
+  private final ResourceKind kind;
+  private final ScimResponses responses;
+  private final Database db;
+  private final Intake intake;
+  private final ResourceLister lister;
+  private final PageCursors cursors;
+  private final PatchApplier patcher;
+  private final int maxPageSize;
+
+  ResourceEndpoints(ResourceKind kind, ScimResponses responses, Database db, Intake intake, ResourceLister lister,
+      PageCursors cursors, PatchApplier patcher, int maxPageSize) {
+    this.patcher = patcher;
+    this.kind = kind;
+    this.responses = responses;
+    this.db = db;
+    this.intake = intake;
+    this.lister = lister;
+    this.cursors = cursors;
+    this.maxPageSize = maxPageSize;
+  }
+
+  String path() {
+    return "/" + kind.endpoint();
+  }
+
+  void create(Context ctx) throws IOException {
+    JsonNode body = responses.body(ctx);
+    StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body), request(ctx, body));
+    ctx.header("Location", kind.location(responses.baseUrl(ctx), created.id()));
+    send(ctx, 201, created);
+  }
+
+  void get(Context ctx) throws IOException {
+    String id = ctx.pathParam("id");
+    Projection projection = projection(ctx);
+    boolean refs = projection.wants(kind.referenceAttribute());
+    StoredResource found = db.read(c -> kind.store().find(c, id, refs)).orElseThrow(() -> notFound(id));
+    send(ctx, 200, found, refs);
+  }
+
+  void list(Context ctx) throws IOException {
+    ListRequest q = ListRequest.of(ctx::queryParam, maxPageSize);
+    ResourceLister.Page page = lister.list(kind, q, responses.baseUrl(ctx));
+    responses.send(ctx, 200, responses.listResponse(page.totalResults(), q.startIndex(), page.resources()));
+  }
+
+  void replace(Context ctx) throws IOException {
+    JsonNode body = responses.body(ctx);
+    ObjectNode doc = kind.normalizer().apply(body);
+    StoredResource replaced = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
+        JournalOp.REPLACE, old -> doc, request(ctx, body));
+    send(ctx, 200, replaced);
+  }
+
+  void patch(Context ctx) throws IOException {
+    JsonNode body = responses.body(ctx);
+    StoredResource patched = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
+        // The patched resource still carries the id it was rendered with; normalizing again drops it.
+        JournalOp.PATCH, old -> kind.normalizer().apply(
+            patcher.apply(kind.render(old, null, true), body, kind.schema()).resource()),
+        request(ctx, body));
+    if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
+      send(ctx, 200, patched);
+    } else {
+      ctx.header("ETag", ETags.of(patched.version()));
+      ctx.status(204);
+    }
+  }
+
+  void delete(Context ctx) {
+    intake.delete(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
+    cursors.rowsRemoved(kind.type());
+    ctx.status(204);
+  }
+
+  private void send(Context ctx, int status, StoredResource r) throws IOException {
+    send(ctx, status, r, true);
+  }
+
+  private void send(Context ctx, int status, StoredResource r, boolean withReferences) throws IOException {
+    ctx.header("ETag", ETags.of(r.version()));
+    responses.send(ctx, status, projection(ctx).apply(kind.render(r, responses.baseUrl(ctx), withReferences)));
+  }
+
+  private static Projection projection(Context ctx) {
+    return Projection.of(ctx.queryParam("attributes"), ctx.queryParam("excludedAttributes"));
+  }
+
+  private static IntakeRequest request(Context ctx, JsonNode body) {
+    return new IntakeRequest(ScimResponses.requestId(ctx), body);
+  }
+
+  private ScimException notFound(String id) {
+    return ScimException.notFound("no " + kind.resourceType().toLowerCase(java.util.Locale.ROOT) + " with id " + id);
+  }
+}

@@ -1,0 +1,122 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ListOrder;
+import com.fulcrumscim.journal.LookupColumn;
+import com.fulcrumscim.journal.ResourceStore;
+import com.fulcrumscim.journal.StoredResource;
+import com.fulcrumscim.scim.filter.Filter;
+import com.fulcrumscim.scim.filter.FilterEvaluator;
+import com.fulcrumscim.scim.filter.FilterParser;
+import com.fulcrumscim.scim.filter.IndexedLookup;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Serves list requests. Without a filter: count plus one page, by keyset in creation order.
+ * {@code userName eq}, {@code externalId eq}, {@code id eq} (and a group's {@code displayName eq})
+ * are served from their indexes; any other filter is evaluated over a scan in the list order.
+ */
+final class ResourceLister {
+  record Page(long totalResults, List<ObjectNode> resources) {}
+
+  private final Database db;
+  private final PageCursors cursors;
+
+  ResourceLister(Database db, PageCursors cursors) {
+    this.db = db;
+    this.cursors = cursors;
+  }
+
+  Page list(ResourceKind kind, ListRequest q, String baseUrl) {
+    ListOrder order = q.sortBy() == null ? (q.descending() ? new ListOrder("seq", true) : ListOrder.CREATION)
+        : kind.store().order(q.sortBy(), q.descending()).orElseThrow(() -> ScimException.invalidValue(
+            "cannot sort " + kind.endpoint() + " by '" + q.sortBy() + "'; sortable: userName (Users), displayName, "
+                + "externalId, id, meta.created, meta.lastModified"));
+    if (q.filter() == null) {
+      long epoch = cursors.epoch(kind.type());
+      boolean refs = q.projection().wants(kind.referenceAttribute());
+      return db.read(c -> snapshot(c, () -> {
+        long total = kind.store().count(c);
+        List<StoredResource> rows = q.count() == 0 || q.startIndex() > total ? List.of()
+            : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, epoch)
+            : kind.store().page(c, order, q.startIndex() - 1, q.count(), refs);
+        return new Page(total, rows.stream().map(r -> q.projection().apply(kind.render(r, baseUrl, refs))).toList());
+      }));
+    }
+    Filter filter = FilterParser.parse(q.filter());
+    Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
+    Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
+    boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
+    java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> matches =
+        FilterEvaluator.compile(filter, kind.schema());
+    List<ObjectNode> page = new ArrayList<>();
+    long[] total = {0};
+    db.read(c -> snapshot(c, () -> {
+      java.util.function.Predicate<StoredResource> visit = r -> {
+        ObjectNode full = kind.render(r, baseUrl, true);
+        if (!evaluate || matches.test(full)) {
+          total[0]++;
+          if (total[0] >= q.startIndex() && page.size() < q.count()) {
+            page.add(q.projection().apply(full));
+          }
+        }
+        return true;
+      };
+      if (column.isPresent()) {
+        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(visit::test);
+      } else {
+        kind.store().scan(c, order, true, visit);
+      }
+      return null;
+    }));
+    return new Page(total[0], page);
+  }
+
+  /** The page starting at startIndex in creation order: after a remembered cursor, else found on the seq index. */
+  private List<StoredResource> creationPage(Connection c, ResourceKind kind, ListRequest q, boolean refs, long epoch)
+      throws java.sql.SQLException {
+    ResourceStore store = kind.store();
+    long start = q.startIndex();
+    Optional<Long> after = start == 1 ? Optional.of(0L) : cursors.afterSeq(kind.type(), start, epoch);
+    if (after.isEmpty()) {
+      after = store.seqAt(c, start - 2);
+    }
+    if (after.isEmpty()) {
+      return List.of();
+    }
+    List<StoredResource> rows = store.after(c, after.get(), q.count(), refs);
+    if (!rows.isEmpty()) {
+      cursors.remember(kind.type(), start + rows.size(), rows.get(rows.size() - 1).seq(), epoch);
+    }
+    return rows;
+  }
+
+  /** The store's name for the model's indexed column; empty (scan) for one it does not know. */
+  private static Optional<LookupColumn> column(String sqlColumn) {
+    return switch (sqlColumn) {
+      case "id" -> Optional.of(LookupColumn.ID);
+      case "external_id" -> Optional.of(LookupColumn.EXTERNAL_ID);
+      case "user_name_key", "display_name_key" -> Optional.of(LookupColumn.NAME);
+      default -> Optional.empty();
+    };
+  }
+
+  private interface SqlSupplier<T> {
+    T get() throws Exception;
+  }
+
+  /** Count and page from one read transaction, so totalResults agrees with the page. */
+  private static <T> T snapshot(Connection c, SqlSupplier<T> work) throws Exception {
+    c.setAutoCommit(false);
+    try {
+      return work.get();
+    } finally {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.schema.ScimSchemas;
+
+/** JSON as the SCIM endpoint reads and writes it. */
+public final class ScimJson {
+  public static final String MEDIA_TYPE = "application/scim+json; charset=utf-8";
+  /** Deeper than any SCIM resource needs; stops stack-eating bodies at the parser. */
+  static final int MAX_NESTING = 32;
+
+  private ScimJson() {}
+
+  /** A mapper that rejects duplicate keys and nesting deeper than {@value #MAX_NESTING}. */
+  public static ObjectMapper newMapper() {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .build();
+    return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  /** The RFC 7644 §3.12 body; {@code status} is a string as the RFC and Entra want it. */
+  public static ObjectNode errorBody(ObjectMapper json, ScimException e) {
+    ObjectNode body = json.createObjectNode();
+    body.putArray("schemas").add(ScimSchemas.ERROR);
+    if (e.scimType() != null) {
+      body.put("scimType", e.scimType());
+    }
+    body.put("detail", e.detail());
+    body.put("status", Integer.toString(e.status()));
+    return body;
+  }
+}

@@ -1,0 +1,76 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.scim.schema.ScimSchemas;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Request and response plumbing shared by every SCIM handler. */
+final class ScimResponses {
+  static final String REQUEST_ID = "X-Request-Id";
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+
+  private final ObjectMapper json;
+  private final RequestBodies bodies;
+
+  ScimResponses(ObjectMapper json, RequestBodies bodies) {
+    this.json = json;
+    this.bodies = bodies;
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  JsonNode body(Context ctx) throws IOException {
+    return bodies.read(ctx.header("Content-Type"), ctx.header("Content-Length"), ctx.req().getInputStream());
+  }
+
+  /** Base URL as the client reached us, so meta.location works behind the same host name. */
+  String baseUrl(Context ctx) {
+    return ctx.scheme() + "://" + ctx.host() + ScimServer.BASE_PATH;
+  }
+
+  void send(Context ctx, int status, JsonNode body) throws IOException {
+    ctx.status(status);
+    ctx.contentType(ScimJson.MEDIA_TYPE);
+    ctx.result(json.writeValueAsBytes(body));
+  }
+
+  /** RFC 7644 §3.4.2 ListResponse; the three numbers are JSON integers (Okta checks). */
+  ObjectNode listResponse(long totalResults, long startIndex, List<? extends JsonNode> resources) {
+    ObjectNode out = json.createObjectNode();
+    out.putArray("schemas").add(ScimSchemas.LIST_RESPONSE);
+    out.put("totalResults", totalResults);
+    out.put("startIndex", startIndex);
+    out.put("itemsPerPage", resources.size());
+    out.putArray("Resources").addAll(resources);
+    return out;
+  }
+
+  void error(Context ctx, ScimException e) {
+    try {
+      send(ctx, e.status(), ScimJson.errorBody(json, e));
+    } catch (IOException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** The client's X-Request-Id when it is a sane token, else a fresh one; echoed on the response. */
+  static void assignRequestId(Context ctx) {
+    String given = ctx.header(REQUEST_ID);
+    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.attribute(REQUEST_ID, id);
+    ctx.header(REQUEST_ID, id);
+  }
+
+  static String requestId(Context ctx) {
+    String id = ctx.attribute(REQUEST_ID);
+    return id == null ? "-" : id;
+  }
+}

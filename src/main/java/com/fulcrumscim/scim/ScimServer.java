@@ -1,0 +1,140 @@
+package com.fulcrumscim.scim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.GroupStore;
+import com.fulcrumscim.journal.Intake;
+import com.fulcrumscim.journal.UserStore;
+import com.fulcrumscim.scim.patch.PatchApplier;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCIM 2.0 endpoint at {@value #BASE_PATH}: authentication, routing, and one place that
+ * turns every failure into a SCIM error body. Client mistakes are 4xx; a 500 means a bug here.
+ */
+public final class ScimServer {
+  public static final String BASE_PATH = "/scim/v2";
+  private static final Logger log = LoggerFactory.getLogger(ScimServer.class);
+
+  /** The parts of config.yml the endpoint reads. */
+  public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute) {
+    public static Settings of(BridgeConfig c) {
+      return new Settings(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.scim().maxPageSize(),
+          c.scim().authFailuresPerMinute());
+    }
+  }
+
+  private final Settings settings;
+  private final BearerAuth auth;
+  private final AuthThrottle throttle;
+  private final ScimResponses responses;
+  private final ResourceEndpoints users;
+  private final ResourceEndpoints groups;
+  private final DiscoveryEndpoints discovery;
+  private Javalin app;
+
+  public ScimServer(Settings settings, BearerAuth auth, Database db, Intake intake, UserStore userStore,
+      GroupStore groupStore, ResourceNormalizer normalizer, ObjectMapper json, Clock clock) {
+    this.settings = settings;
+    this.auth = auth;
+    this.throttle = new AuthThrottle(settings.authFailuresPerMinute(), clock);
+    this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes()));
+    PageCursors cursors = new PageCursors();
+    ResourceLister lister = new ResourceLister(db, cursors);
+    PatchApplier patcher = new PatchApplier(normalizer);
+    this.users = new ResourceEndpoints(ResourceKind.users(userStore, normalizer), responses, db, intake, lister, cursors,
+        patcher, settings.maxPageSize());
+    this.groups = new ResourceEndpoints(ResourceKind.groups(groupStore, normalizer), responses, db, intake, lister,
+        cursors, patcher, settings.maxPageSize());
+    this.discovery = new DiscoveryEndpoints(responses, settings.maxPageSize(), settings.maxBodyBytes());
+  }
+
+  /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
+  public ScimServer start() {
+    app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.jetty.host = settings.host();
+      cfg.jetty.port = settings.port();
+      cfg.http.maxRequestSize = settings.maxBodyBytes();
+      cfg.requestLogger.http(ScimServer::logRequest);
+      cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
+      routes(cfg.routes);
+    });
+    app.start();
+    return this;
+  }
+
+  private void routes(RoutesConfig r) {
+    r.before(ScimResponses::assignRequestId);
+    r.before(BASE_PATH + "/*", this::authenticate);
+    for (ResourceEndpoints e : new ResourceEndpoints[] {users, groups}) {
+      String path = BASE_PATH + e.path();
+      r.post(path, e::create);
+      r.get(path, e::list);
+      r.get(path + "/{id}", e::get);
+      r.put(path + "/{id}", e::replace);
+      r.patch(path + "/{id}", e::patch);
+      r.delete(path + "/{id}", e::delete);
+    }
+    r.get(BASE_PATH + "/ServiceProviderConfig", discovery::serviceProviderConfig);
+    r.get(BASE_PATH + "/ResourceTypes", discovery::resourceTypes);
+    r.get(BASE_PATH + "/ResourceTypes/{name}", discovery::resourceType);
+    r.get(BASE_PATH + "/Schemas", discovery::schemas);
+    r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
+    r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
+    r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
+        e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
+    r.exception(Exception.class, (e, ctx) -> {
+      log.error("request {} {} (request id {}) failed", ctx.method(), ctx.path(), ScimResponses.requestId(ctx), e);
+      responses.error(ctx, new ScimException(500, null,
+          "internal error; the server log has details under request id " + ScimResponses.requestId(ctx)));
+    });
+  }
+
+  private void authenticate(Context ctx) {
+    String address = ctx.ip();
+    long wait = throttle.blockedForSeconds(address);
+    if (wait > 0) {
+      ctx.header("Retry-After", Long.toString(wait));
+      throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
+    }
+    if (!auth.accepts(ctx.header("Authorization"))) {
+      throttle.failed(address);
+      ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
+      throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
+    }
+  }
+
+  private static void logRequest(Context ctx, Float ms) {
+    if (ctx.statusCode() >= 400) {
+      log.info("{} {} -> {} in {} ms (request id {})", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms),
+          ScimResponses.requestId(ctx));
+    } else if (log.isDebugEnabled()) {
+      log.debug("{} {} -> {} in {} ms (request id {})", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms),
+          ScimResponses.requestId(ctx));
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** The SCIM base URL for people: http://host:port/scim/v2. */
+  public String baseUrl() {
+    return "http://" + settings.host() + ":" + port() + BASE_PATH;
+  }
+
+  public void stop() {
+    if (app != null) {
+      app.stop();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package com.fulcrumscim.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.emulator.CallCounter;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fulcrum calls made against the fewest possible (issue 4), on the real emulator and client.
+ * Count runs use a budget too high to pace; the drain run uses a scaled budget on the settable
+ * clock (one worker, so the pacer's waits move the clock exactly as they would take real time).
+ * Report: bench/results/reconcile.txt.
+ */
+@Tag("bench")
+class ReconcileBench {
+  @TempDir Path dir;
+  final List<String> report = new ArrayList<>();
+
+  @Test
+  void callsAgainstTheMinimum() throws Exception {
+    report.add("Reconciler: Fulcrum calls made vs the minimum needed (emulator + HttpFulcrumClient + SQLite)");
+    report.add(String.format(Locale.ROOT, "%-48s %8s %8s %9s", "scenario", "calls", "minimum", "over"));
+    try (ReconcileHarness h = new ReconcileHarness(dir.resolve("counts"),
+        ReconcileHarness.Options.defaults().withSeed(Seed.empty()).withoutScim())) {
+      List<String> users = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        users.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, i % 10 == 0 ? "Manager" : null));
+      }
+      List<String> groups = new ArrayList<>();
+      for (int g = 0; g < 10; g++) {
+        groups.add(h.okta.group("Crew " + g, users.subList(g * 100, g * 100 + 100)));
+      }
+      // 1000 creates + 10 group creates + 10 member calls + 4 reads (owner, roles, members, groups)
+      row(h, "initial push: 1,000 users in 10 groups", 1000 + 10 + 10 + 4);
+
+      for (int i = 0; i < 100; i++) {
+        h.okta.set(users.get(i * 10 + 1), "family_name", "Renamed" + i);
+      }
+      row(h, "100 profile updates", 100);
+
+      for (int i = 0; i < 50; i++) {
+        h.okta.set(users.get(i * 20 + 3), "active", 0);
+      }
+      row(h, "50 deactivations", 50);
+
+      Random random = new Random(42);
+      for (int g = 0; g < 10; g++) {
+        List<String> members = new ArrayList<>(users.subList(g * 100, g * 100 + 100));
+        for (int k = 0; k < 25; k++) {
+          members.remove(random.nextInt(members.size()));
+          members.add(users.get(((g + 1) % 10) * 100 + 50 + k));
+        }
+        h.okta.setGroup(groups.get(g), "Crew " + g, members);
+      }
+      row(h, "membership churn: 500 adds/removes in 10 groups", 10);
+    }
+    drainRate();
+    Files.createDirectories(Path.of("bench/results"));
+    Files.write(Path.of("bench/results/reconcile.txt"), report);
+    report.forEach(System.out::println);
+  }
+
+  private void row(ReconcileHarness h, String scenario, long minimum) {
+    long before = h.calls();
+    h.settle(10_000);
+    long calls = h.calls() - before;
+    report.add(String.format(Locale.ROOT, "%-48s %8d %8d %8.1f%%", scenario, calls, minimum, 100.0 * (calls - minimum) / minimum));
+    assertThat(calls).as(scenario).isLessThanOrEqualTo((long) Math.floor(minimum * 1.01));
+  }
+
+  /** A 300-user backlog at 3,600 calls/h on both sides: how close to the budget it drains, and 429s seen. */
+  private void drainRate() {
+    int budget = 3600;
+    try (ReconcileHarness h = new ReconcileHarness(dir.resolve("drain"), ReconcileHarness.Options.defaults()
+        .withSeed(Seed.empty()).withoutScim().withCallsPerHour(budget, budget).withParallelism(1))) {
+      for (int i = 0; i < 300; i++) {
+        h.okta.user("user" + i + "@corp.example", "User", "No" + i, null);
+      }
+      Instant start = h.clock.instant();
+      h.settle(10_000);
+      Duration took = Duration.between(start, h.clock.instant());
+      long calls = h.calls();
+      long rateLimited = h.fulcrum.calls().all().stream().filter(c -> c.status() == 429).mapToLong(CallCounter.CallCount::count).sum();
+      double perHour = calls * 3600_000.0 / Math.max(1, took.toMillis());
+      report.add("");
+      report.add(String.format(Locale.ROOT, "drain: %d calls in %.1f s of paced time at a budget of %d/h = %.0f/h (%.1f%% of budget), %d 429s",
+          calls, took.toMillis() / 1000.0, budget, perHour, 100.0 * perHour / budget, rateLimited));
+      assertThat(rateLimited).isZero();
+      assertThat(perHour / budget).isGreaterThanOrEqualTo(0.90);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.scim.BearerTokens;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+  @TempDir Path dir;
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    return new CommandLine(Main.class).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+  }
+
+  @Test
+  void tokenNewPrintsATokenAndTheConfigLineWithItsHash() {
+    assertThat(run("token", "new")).isZero();
+    Matcher token = Pattern.compile("SCIM token: (\\S+)").matcher(out.toString());
+    assertThat(token.find()).isTrue();
+    assertThat(token.group(1)).hasSizeGreaterThanOrEqualTo(43);
+    assertThat(out.toString()).contains("token_hashes: [\"" + BearerTokens.sha256Hex(token.group(1)) + "\"]");
+  }
+
+  @Test
+  void twoNewTokensDiffer() {
+    run("token", "new");
+    run("token", "new");
+    assertThat(Pattern.compile("SCIM token: (\\S+)").matcher(out.toString()).results().map(m -> m.group(1)).distinct())
+        .hasSize(2);
+  }
+
+  @Test
+  void aConfigErrorIsOneLineNamingTheKeyAndExitCode2() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "server:\n  port: 99999\n");
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).doesNotContain("\n").contains("server.port");
+  }
+
+  @Test
+  void aMissingConfigFileIsAConfigError() {
+    assertThat(run("serve", "--config", dir.resolve("absent.yml").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("file not found");
+  }
+}

@@ -1,0 +1,163 @@
+package com.fulcrumscim.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.testing.SettableClock;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IntakeTest {
+  @TempDir Path dir;
+  final ObjectMapper json = new ObjectMapper();
+  final ResourceNormalizer normalizer = new ResourceNormalizer();
+  final SettableClock clock = new SettableClock();
+  final AtomicInteger accepted = new AtomicInteger();
+  Database db;
+  WorkQueue queue;
+  Intake intake;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("i.db"));
+    queue = new WorkQueue(db, clock);
+    UserStore users = new UserStore(json);
+    intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), clock, () -> {
+      // runs after the commit: the committed rows are visible to another connection
+      assertThat(count("SELECT count(*) FROM journal")).isPositive();
+      accepted.incrementAndGet();
+    });
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  ObjectNode user(String userName) {
+    try {
+      return normalizer.user(json.readTree("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+          + "\"userName\":\"" + userName + "\",\"active\":true}"));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  ObjectNode group(String name, String... members) {
+    ObjectNode g = json.createObjectNode();
+    g.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:Group");
+    g.put("displayName", name);
+    var m = g.putArray("members");
+    for (String id : members) {
+      m.addObject().put("value", id);
+    }
+    return normalizer.group(g);
+  }
+
+  IntakeRequest req(JsonNode body) {
+    return new IntakeRequest("req-1", body);
+  }
+
+  long count(String sql) {
+    return db.read(c -> {
+      try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  List<String> journalOps() {
+    return db.read(c -> {
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT entity_type || ' ' || op FROM journal ORDER BY id")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Test
+  void aCreateWritesTheUserAJournalRowAndAWorkRowThenSignals() {
+    StoredResource u = intake.create(EntityType.USER, user("a@example.com"), req(user("a@example.com")));
+    assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
+    assertThat(journalOps()).containsExactly("USER CREATE");
+    assertThat(queue.get(ResourceKey.user(u.id())).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    assertThat(accepted.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theJournalKeepsTheRequestIdAndNeverThePassword() {
+    ObjectNode body = user("p@example.com").put("password", "hunter2");
+    intake.create(EntityType.USER, user("p@example.com"), new IntakeRequest("rid-77", body));
+    String row = db.read(c -> {
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT request_id || ' ' || body FROM journal")) {
+        rs.next();
+        return rs.getString(1);
+      }
+    });
+    assertThat(row).startsWith("rid-77 ").contains("p@example.com").doesNotContain("hunter2").doesNotContain("password");
+  }
+
+  @Test
+  void aPasswordPatchOpIsJournaledWithoutItsValue() {
+    JsonNode withoutSecrets = JournalStore.withoutSecrets(json.createObjectNode().set("Operations",
+        json.createArrayNode().add(json.createObjectNode().put("op", "replace").put("path", "password").put("value", "s3cret"))));
+    assertThat(withoutSecrets.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void anUpdateThatChangesNothingWritesNothingAndKeepsTheVersion() {
+    StoredResource u = intake.create(EntityType.USER, user("same@example.com"), req(null));
+    StoredResource again = intake.update(EntityType.USER, u.id(), v -> true, JournalOp.REPLACE,
+        old -> user("same@example.com"), req(null));
+    assertThat(again.version()).isEqualTo(1);
+    assertThat(journalOps()).containsExactly("USER CREATE");
+    assertThat(accepted.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedChangeRollsBackEverything() {
+    intake.create(EntityType.USER, user("taken@example.com"), req(null));
+    StoredResource other = intake.create(EntityType.USER, user("other@example.com"), req(null));
+    assertThatThrownBy(() -> intake.update(EntityType.USER, other.id(), v -> true, JournalOp.REPLACE,
+        old -> user("TAKEN@example.com"), req(null))).isInstanceOf(ScimException.class);
+    assertThat(journalOps()).hasSize(2);
+    assertThat(queue.get(ResourceKey.user(other.id())).orElseThrow().generation()).isEqualTo(1);
+  }
+
+  @Test
+  void deletingAUserEnqueuesAndVersionsTheGroupsItLeft() {
+    StoredResource u = intake.create(EntityType.USER, user("member@example.com"), req(null));
+    StoredResource g = intake.create(EntityType.GROUP, group("G", u.id()), req(null));
+    long generationBefore = queue.get(ResourceKey.group(g.id())).orElseThrow().generation();
+    intake.delete(EntityType.USER, u.id(), v -> true, req(null));
+    assertThat(count("SELECT count(*) FROM scim_group_member")).isZero();
+    assertThat(queue.get(ResourceKey.group(g.id())).orElseThrow().generation()).isEqualTo(generationBefore + 1);
+    assertThat(count("SELECT version FROM scim_group")).isEqualTo(2);
+    assertThat(journalOps()).containsExactly("USER CREATE", "GROUP CREATE", "USER DELETE");
+  }
+
+  @Test
+  void aStaleVersionIs412AndChangesNothing() {
+    StoredResource u = intake.create(EntityType.USER, user("v@example.com"), req(null));
+    assertThatThrownBy(() -> intake.delete(EntityType.USER, u.id(), v -> v == 9, req(null)))
+        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.status()).isEqualTo(412));
+    assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
+  }
+}

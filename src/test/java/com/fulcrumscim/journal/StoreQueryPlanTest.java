@@ -1,0 +1,69 @@
+package com.fulcrumscim.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Lookups Okta and Entra make on every assignment must be index searches, never scans. */
+class StoreQueryPlanTest {
+  @TempDir Path dir;
+  Database db;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("p.db"));
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  List<String> plan(String sql) {
+    return db.read(c -> {
+      List<String> steps = new ArrayList<>();
+      try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+        while (rs.next()) {
+          steps.add(rs.getString("detail"));
+        }
+      }
+      return steps;
+    });
+  }
+
+  static String lookup(String table, String column) {
+    return "SELECT seq, id, doc, version, created_at, updated_at FROM " + table + " WHERE " + column
+        + " = 'x' ORDER BY seq";
+  }
+
+  @Test
+  void userNameEqSearchesItsIndex() {
+    assertThat(plan(lookup("scim_user", "user_name_key"))).noneMatch(s -> s.startsWith("SCAN"))
+        .anyMatch(s -> s.contains("user_name_key"));
+  }
+
+  @Test
+  void externalIdEqSearchesItsIndex() {
+    assertThat(plan(lookup("scim_user", "external_id"))).noneMatch(s -> s.startsWith("SCAN"))
+        .anyMatch(s -> s.contains("scim_user_external_id"));
+  }
+
+  @Test
+  void groupDisplayNameEqSearchesItsIndex() {
+    assertThat(plan(lookup("scim_group", "display_name_key"))).noneMatch(s -> s.startsWith("SCAN"));
+  }
+
+  @Test
+  void aKeysetPageSearchesByRowid() {
+    assertThat(plan("SELECT id FROM scim_user WHERE seq > 5 ORDER BY seq LIMIT 100"))
+        .noneMatch(s -> s.equals("SCAN scim_user"));
+  }
+}

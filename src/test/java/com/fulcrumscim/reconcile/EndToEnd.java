@@ -1,0 +1,68 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Base of the end-to-end reconciler tests: a harness per test, and after each test the check that
+ * every unmanaged member and group seeded in the emulator is byte-identical to how it started.
+ */
+abstract class EndToEnd {
+  static final List<String> UNMANAGED = List.of("m-taken", "m-bystander", "g-crew");
+
+  @TempDir Path dir;
+  ReconcileHarness h;
+  private String unmanagedBefore;
+  /** Ids a test legitimately changes (an adopted member). */
+  final List<String> changedOnPurpose = new ArrayList<>();
+
+  ReconcileHarness start(ReconcileHarness.Options options) {
+    h = new ReconcileHarness(dir, options);
+    unmanagedBefore = snapshot();
+    return h;
+  }
+
+  ReconcileHarness start() {
+    return start(ReconcileHarness.Options.defaults());
+  }
+
+  private String snapshot() {
+    List<String> ids = new ArrayList<>(UNMANAGED);
+    ids.add(h.fulcrum.ownerMembershipId());
+    ids.removeAll(changedOnPurpose);
+    return h.fulcrum.snapshotJson(ids);
+  }
+
+  @AfterEach
+  void unmanagedEntitiesAreUntouched() {
+    if (h == null) {
+      return;
+    }
+    try {
+      if (changedOnPurpose.isEmpty()) {
+        assertThat(snapshot()).as("unmanaged members and groups").isEqualTo(unmanagedBefore);
+      }
+    } finally {
+      h.close();
+    }
+  }
+
+  FulcrumMember inFulcrum(String email) {
+    return h.fulcrum.memberByEmail(email).orElseThrow(() -> new AssertionError("no member " + email + " in Fulcrum"));
+  }
+
+  long calls(String endpoint) {
+    return h.fulcrum.calls().count(endpoint);
+  }
+
+  long membersIn(String email) {
+    return h.fulcrum.members().stream().filter(m -> m.email().equalsIgnoreCase(email)).count();
+  }
+}

@@ -1,0 +1,138 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Okta's "Push Groups", with and without group creation, end to end. */
+class GroupPushTest extends EndToEnd {
+
+  FulcrumGroup managed(String groupScimId) {
+    String fulcrumId = new LinkStore(h.db).get(EntityType.GROUP, groupScimId).orElseThrow().fulcrumId();
+    return h.fulcrum.group(fulcrumId).orElseThrow();
+  }
+
+  String memberId(String email) {
+    return inFulcrum(email).id();
+  }
+
+  @Test
+  void aPushedGroupIsANewManagedGroupBesideTheUnmanagedOneOfTheSameName() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Field Crew", List.of(ada, bob));
+    h.settle();
+    FulcrumGroup g = managed(crew);
+    assertThat(g.id()).isNotEqualTo("g-crew");
+    assertThat(g.name()).isEqualTo("Field Crew");
+    assertThat(g.memberIds()).as("Fulcrum's auto-added token owner is gone")
+        .containsExactlyInAnyOrder(memberId("ada@corp.example"), memberId("bob@corp.example"));
+    assertThat(calls("POST /api/v2/groups.json")).isEqualTo(1);
+    assertThat(calls("POST /api/v2/groups/change_permissions.json")).isEqualTo(1);
+  }
+
+  @Test
+  void theTokenOwnerStaysWhenOktaListsIt() {
+    start();
+    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+    String o = h.okta.user(owner, "Olive", "Owner", null);
+    String crew = h.okta.group("Owners", List.of(o));
+    h.settle();
+    assertThat(managed(crew).memberIds()).containsExactly(h.fulcrum.ownerMembershipId());
+    assertThat(calls("POST /api/v2/groups/change_permissions.json")).isZero();
+  }
+
+  @Test
+  void withoutGroupPushGroupsSendNothing() {
+    start(ReconcileHarness.Options.defaults().withSettings(
+        new ReconcileSettings(false, null, false, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5))));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String crew = h.okta.group("Field Crew", List.of(ada));
+    h.settle();
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.groups()).extracting(FulcrumGroup::id).containsExactly("g-crew");
+    assertThat(inFulcrum("ada@corp.example")).isNotNull();
+  }
+
+  @Test
+  void membershipChangesAreOneCallWithTheNetAddAndRemove() {
+    start();
+    String a = h.okta.user("a@corp.example", "A", "A", null);
+    String b = h.okta.user("b@corp.example", "B", "B", null);
+    String c = h.okta.user("c@corp.example", "C", "C", null);
+    String crew = h.okta.group("Crew", List.of(a, b));
+    h.settle();
+    long before = calls("POST /api/v2/groups/change_permissions.json");
+    h.okta.setGroup(crew, "Crew", List.of(c));
+    h.okta.setGroup(crew, "Crew", List.of(a, c));
+    h.okta.setGroup(crew, "Crew", List.of(c, b));
+    h.settle();
+    assertThat(calls("POST /api/v2/groups/change_permissions.json") - before).isEqualTo(1);
+    assertThat(managed(crew).memberIds()).containsExactlyInAnyOrder(memberId("b@corp.example"), memberId("c@corp.example"));
+  }
+
+  @Test
+  void renamingAndDeletingTouchOnlyTheManagedGroup() {
+    start();
+    String crew = h.okta.group("Crew", List.of());
+    h.settle();
+    String fulcrumId = managed(crew).id();
+    h.okta.setGroup(crew, "Field Crew", List.of());
+    h.settle();
+    assertThat(h.fulcrum.group(fulcrumId).orElseThrow().name()).isEqualTo("Field Crew");
+    h.okta.deleteGroup(crew);
+    h.settle();
+    assertThat(h.fulcrum.group(fulcrumId)).isEmpty();
+    assertThat(h.fulcrum.group("g-crew")).isPresent();
+  }
+
+  @Test
+  void aMemberAddWaitsUntilTheMemberExists() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
+    String crew = h.okta.group("Crew", List.of(ada));
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(managed(crew).memberIds()).isEmpty();
+    h.okta.set(ada, "role", "Manager");
+    h.settle();
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
+  }
+
+  @Test
+  void aRemovedMemberLeavesItsGroupsWithoutAGroupCall() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Crew", List.of(ada, bob));
+    h.settle();
+    long before = calls("POST /api/v2/groups/change_permissions.json");
+    h.okta.set(ada, "active", 0);
+    h.queue.enqueue(ResourceKey.group(crew));
+    h.settle();
+    assertThat(calls("POST /api/v2/groups/change_permissions.json")).isEqualTo(before);
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("bob@corp.example"));
+  }
+
+  @Test
+  void aCrashBetweenGroupCreateAndLinkTakesTheNewGroupNotTheUnmanagedOne() {
+    start();
+    h.restart(UserPushTest.crashAfterCreate(h.http));
+    String crew = h.okta.group("Field Crew", List.of());
+    h.runOnce();
+    h.restart(h.http);
+    h.settle();
+    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Field Crew")).hasSize(2);
+    assertThat(managed(crew).id()).isNotEqualTo("g-crew");
+    assertThat(calls("POST /api/v2/groups.json")).isEqualTo(1);
+  }
+}

@@ -1,0 +1,198 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredGroup;
+import com.fulcrumscim.journal.DesiredGroup.Member;
+import com.fulcrumscim.journal.DesiredUser;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The diff as a table: (state, context) → plan. Each row is one rule. */
+class PlannerTest {
+  static final List<FulcrumRole> ROLES = List.of(
+      new FulcrumRole("r-owner", "Owner", true, false),
+      new FulcrumRole("r-manager", "Manager", true, false),
+      new FulcrumRole("r-standard", "Standard User", true, true),
+      new FulcrumRole("r-creator", "Record Creator", true, false));
+  static final FulcrumUser OWNER = new FulcrumUser("uid-owner", "owner@corp.example", "Olive", "Owner");
+  static final PlanContext CTX = context(false, true, Map.of(), "");
+  static final Planner planner = new Planner();
+
+  static PlanContext context(boolean adopt, boolean groupsPush, Map<String, String> roleMap, String defaultRole) {
+    return new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, roleMap, defaultRole), adopt, null, groupsPush);
+  }
+
+  static DesiredUser alice(String role, boolean active) {
+    return new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alice", "Archer", role, active);
+  }
+
+  static FulcrumMember member(String id, String email, String first, String last, String roleId) {
+    return new FulcrumMember(id, "uid-" + id, email, first, last, roleId, null, false, "active");
+  }
+
+  static final FulcrumMember ALICE_IN_FULCRUM = member("m1", "alice@corp.example", "Alice", "Archer", "r-standard");
+  static final FulcrumMember OWNER_IN_FULCRUM = new FulcrumMember("m-owner", "uid-owner", "owner@corp.example",
+      "Olive", "Owner", "r-owner", null, false, "active");
+  static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH);
+  static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
+
+  static UserState user(DesiredUser d, Link link, FulcrumMember linked, FulcrumMember byEmail) {
+    return new UserState("u1", d, link, linked, byEmail, null, null);
+  }
+
+  static Stream<Arguments> users() {
+    return Stream.of(
+        row("a new user is created with email, names and the default role",
+            user(alice(null, true), null, null, null), CTX,
+            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")))),
+        row("a linked member that matches needs nothing",
+            user(alice("Standard User", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX, Plan.of()),
+        row("a changed first name sends only the first name",
+            user(new DesiredUser("u1", "a", "alice@corp.example", "Alicia", "Archer", null, true), LINK_M1,
+                ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, null)))),
+        row("an email differing only in case is not a change",
+            user(new DesiredUser("u1", "a", "ALICE@corp.example", "Alice", "Archer", null, true), LINK_M1,
+                ALICE_IN_FULCRUM, null), CTX, Plan.of()),
+        row("a role change sends only the role id, matched case-insensitively",
+            user(alice("manager", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-manager")))),
+        row("roles.map translates Okta's role name",
+            user(alice("admin", true), null, null, null), context(false, true, Map.of("Admin", "Manager"), ""),
+            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-manager")))),
+        row("roles.default applies to a user without a role",
+            user(alice(null, true), null, null, null), context(false, true, Map.of(), "record creator"),
+            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-creator")))),
+        row("an unknown role fails with the valid names",
+            user(alice("Wizard", true), null, null, null), CTX,
+            Plan.fail("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
+                + "Manager, Owner, Record Creator, Standard User")),
+        row("a deactivated linked user is removed, then unlinked",
+            user(alice(null, false), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
+            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink())),
+        row("a deleted user whose member is already gone is only unlinked",
+            user(null, LINK_M1, null, null), CTX, Plan.of(new Action.Unlink())),
+        row("a deactivated user never pushed needs nothing",
+            user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
+        row("an unmanaged member with the email is left alone when adoption is off",
+            user(alice(null, true), null, null, ALICE_IN_FULCRUM), CTX,
+            Plan.fail("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
+                + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
+        row("an unmanaged member with the email is adopted when adoption is on",
+            user(alice(null, true), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED))),
+        row("the token owner is never adopted",
+            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true), null, null, OWNER_IN_FULCRUM),
+            context(true, true, Map.of(), ""),
+            Plan.fail("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
+        row("the token owner is never removed",
+            user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH),
+                OWNER_IN_FULCRUM, null), CTX,
+            Plan.fail("owner@corp.example is the Fulcrum API token's owner; the bridge never removes that membership")),
+        row("a create in doubt finds its member and links it",
+            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
+        row("a member that existed before the intent is not taken for ours",
+            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null,
+                new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,
+            Plan.fail("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
+                + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
+        row("a create in doubt for a user since deleted removes what it made",
+            new UserState("u1", null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink())),
+        row("a linked member deleted in Fulcrum is pushed again",
+            user(alice(null, true), LINK_M1, null, null), CTX,
+            Plan.of(new Action.Unlink(), new Action.CreateMember(
+                new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")))),
+        row("a member managed for another SCIM user is not taken",
+            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, "u9", null), CTX,
+            Plan.fail("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("users")
+  void user(String rule, UserState state, PlanContext ctx, Plan expected) {
+    assertThat(planner.user(state, ctx)).isEqualTo(expected);
+  }
+
+  static final Link LINK_G1 = new Link("g1", "fg1", Action.Link.Origin.CREATED, Instant.EPOCH);
+  static final FulcrumGroup UNMANAGED_CREW = new FulcrumGroup("fg-x", "Crew", "theirs", List.of("m-x"));
+
+  static DesiredGroup crew(Member... members) {
+    return new DesiredGroup("g1", "Crew", List.of(members));
+  }
+
+  static Member m(String userId) {
+    return new Member(userId, userId + "@corp.example", true);
+  }
+
+  static GroupState group(DesiredGroup d, FulcrumGroup linked, Map<String, String> memberIds, Set<String> leaving,
+      Set<String> pending) {
+    return new GroupState("g1", d, linked == null ? null : LINK_G1, linked, List.of(), null, memberIds, leaving, pending);
+  }
+
+  static Stream<Arguments> groups() {
+    return Stream.of(
+        row("groups.push false sends nothing",
+            group(crew(m("u1")), null, Map.of(), Set.of(), Set.of()), context(false, false, Map.of(), ""), Plan.of()),
+        row("a new group is created even when an unmanaged group has the name",
+            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.CreateGroup("Crew"))),
+        row("a create in doubt links the new same-name group, never the prior one",
+            new GroupState("g1", crew(), null, null,
+                List.of(UNMANAGED_CREW, new FulcrumGroup("fg-new", "Crew", null, List.of())),
+                new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH), Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.Link("fg-new", Action.Link.Origin.CREATED))),
+        row("a renamed group is renamed",
+            group(new DesiredGroup("g1", "Crew North", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
+                Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.RenameGroup("fg1", "Crew North"))),
+        row("members change in one call with the net add and remove; the auto-added owner goes",
+            group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of("m-owner", "m2", "m3")),
+                Map.of("u1", "m1", "u2", "m2"), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.ChangeGroupMembers("fg1", List.of("m1"), List.of("m-owner", "m3")))),
+        row("the owner stays when Okta lists it",
+            group(crew(new Member("u-o", "owner@corp.example", true)),
+                new FulcrumGroup("fg1", "Crew", null, List.of("m-owner")), Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of()),
+        row("member changes wait while a listed user is still being pushed",
+            group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of("m-owner")),
+                Map.of("u1", "m1"), Set.of(), Set.of("u2")), CTX,
+            new Plan(List.of(), List.of("u2"))),
+        row("a listed user whose push failed does not hold up the others",
+            group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of()),
+                Map.of("u1", "m1"), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.ChangeGroupMembers("fg1", List.of("m1"), List.of()))),
+        row("a member being removed from Fulcrum is not removed from the group first",
+            group(crew(new Member("u1", "u1@corp.example", false)), new FulcrumGroup("fg1", "Crew", null, List.of("m1")),
+                Map.of("u1", "m1"), Set.of("m1"), Set.of()), CTX,
+            Plan.of()),
+        row("a deleted managed group is deleted, then unlinked",
+            group(null, new FulcrumGroup("fg1", "Crew", null, List.of()), Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of(new Action.DeleteGroup("fg1"), new Action.Unlink())),
+        row("a group deleted before it was ever pushed needs nothing",
+            group(null, null, Map.of(), Set.of(), Set.of()), CTX, Plan.of()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("groups")
+  void group(String rule, GroupState state, PlanContext ctx, Plan expected) {
+    assertThat(planner.group(state, ctx)).isEqualTo(expected);
+  }
+
+  private static Arguments row(String rule, Object state, PlanContext ctx, Plan expected) {
+    return Arguments.of(rule, state, ctx, expected);
+  }
+}

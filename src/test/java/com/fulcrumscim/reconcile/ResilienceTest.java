@@ -1,0 +1,134 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.cli.ApproveRemovalsCommand;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Outages, rate limits, a revoked token, lost answers and the mass-removal guard. */
+class ResilienceTest extends EndToEnd {
+
+  List<String> pushUsersInAGroup(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.okta.group("Storm Crew", ids);
+    return ids;
+  }
+
+  void everyUserIsExactlyOneMemberAndEveryRowIsDone(int n) {
+    for (int i = 0; i < n; i++) {
+      assertThat(membersIn("user" + i + "@corp.example")).as("user" + i).isEqualTo(1);
+    }
+    assertThat(h.queue.list(null, 1000)).extracting(WorkItem::state).containsOnly(WorkState.DONE);
+    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Storm Crew")).singleElement()
+        .satisfies(g -> assertThat(g.memberIds()).hasSize(n));
+  }
+
+  @Test
+  void aStormOf5xxDropsAndLostAnswersConvergesWithoutDuplicates() {
+    start();
+    pushUsersInAGroup(20);
+    h.fulcrum.faults().errorShare(0.4).dropShare(0.1).lostResponseShare(0.15);
+    h.settle(2000);
+    everyUserIsExactlyOneMemberAndEveryRowIsDone(20);
+  }
+
+  @Test
+  void aStormOf429ConvergesWithoutSpendingRetryBudget() {
+    start();
+    pushUsersInAGroup(20);
+    h.fulcrum.faults().rateLimitBurst(30, Duration.ofSeconds(3));
+    h.runOnce();
+    assertThat(h.queue.list(null, 1000)).extracting(WorkItem::attempts).containsOnly(0);
+    h.settle(500);
+    everyUserIsExactlyOneMemberAndEveryRowIsDone(20);
+  }
+
+  @Test
+  void aRevokedTokenPausesEverythingWithoutSpendingBudgetAndAProbeResumes() {
+    start();
+    List<String> ids = pushUsersInAGroup(5);
+    h.fulcrum.faults().revokeToken();
+    h.runOnce();
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).contains("401"));
+    assertThat(h.queue.list(null, 100)).allSatisfy(w -> {
+      assertThat(w.state()).isEqualTo(WorkState.PENDING);
+      assertThat(w.attempts()).isZero();
+    });
+    assertThat(h.runOnce().skipped()).startsWith("paused");
+    assertThat(h.fulcrum.memberByEmail("user0@corp.example")).isEmpty();
+
+    h.fulcrum.faults().restoreToken();
+    h.settle();
+    assertThat(h.pause.reason()).isEmpty();
+    everyUserIsExactlyOneMemberAndEveryRowIsDone(ids.size());
+  }
+
+  @Test
+  void aPauseSurvivesARestart() {
+    start();
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.fulcrum.faults().revokeToken();
+    h.runOnce();
+    h.restart(h.http);
+    assertThat(h.runOnce().skipped()).startsWith("paused");
+  }
+
+  @Test
+  void anOutageLongerThanTheRetryBudgetEndsDeadWithTheReason() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.fulcrum.faults().errorShare(1.0);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(h.row(ResourceKey.user(id)).attempts()).isEqualTo(1);
+    h.clock.tick(Duration.ofHours(25));
+    h.runOnce();
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("retry budget of PT24H");
+  }
+
+  @Test
+  void massRemovalsAreHeldUntilApprovedThenGoOnce() throws Exception {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 3));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.settle();
+    for (int i = 0; i < 5; i++) {
+      h.okta.set(ids.get(i), "active", 0);
+    }
+    h.settle();
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(5)
+        .allSatisfy(w -> assertThat(w.lastError()).contains("5 removals pending of 6 managed members"));
+    assertThat(h.fulcrum.members()).hasSize(3 + 6);
+
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + h.db.path() + "\n");
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new ApproveRemovalsCommand());
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute("--config", config.toString())).isZero();
+    assertThat(out.toString()).contains("Approved 5 held removals");
+
+    h.settle();
+    assertThat(h.fulcrum.members()).hasSize(3 + 1);
+    assertThat(h.queue.list(WorkState.HELD, 100)).isEmpty();
+  }
+}

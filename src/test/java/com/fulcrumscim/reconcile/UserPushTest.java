@@ -1,0 +1,229 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Okta's "Push Users", "Deactivate Users", "Push profile updates" and "Map Roles", end to end. */
+class UserPushTest extends EndToEnd {
+  static final ReconcileSettings DEFAULTS = ReconcileHarness.Options.defaults().settings();
+
+  static ReconcileSettings adopting() {
+    return new ReconcileSettings(true, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5));
+  }
+
+  static ReconcileSettings roles(Map<String, String> map, String defaultRole) {
+    return new ReconcileSettings(false, null, true, map, defaultRole, Duration.ofSeconds(5), Duration.ofMinutes(5));
+  }
+
+  @Test
+  void aPushedUserBecomesOneLinkedMemberWithNamesAndRole() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    FulcrumMember ada = inFulcrum("ada@corp.example");
+    assertThat(ada.firstName()).isEqualTo("Ada");
+    assertThat(ada.lastName()).isEqualTo("Lovelace");
+    assertThat(ada.roleName()).isEqualTo("Manager");
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id).orElseThrow().fulcrumId()).isEqualTo(ada.id());
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void reconcilingASettledUserAgainMakesNoCall() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    long before = h.calls();
+    h.queue.enqueue(ResourceKey.user(id));
+    h.settle();
+    assertThat(h.calls()).isEqualTo(before);
+  }
+
+  @Test
+  void deactivatingRemovesTheMembershipAndReactivatingCreatesItAgain() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(id, "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id)).isEmpty();
+    h.okta.set(id, "active", 1);
+    h.settle();
+    assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+  }
+
+  @Test
+  void deletingAUserRemovesItsMembership() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.deleteUser(id);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(1);
+  }
+
+  @Test
+  void aProfileUpdateSendsOnlyTheChangedField() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(id, "family_name", "King");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").lastName()).isEqualTo("King");
+    assertThat(calls("PUT /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(new AuditLog(h.db, h.clock).recent(10)).filteredOn(e -> e.action().equals("UPDATE_MEMBER"))
+        .extracting(AuditEntry::detail).containsExactly("last_name");
+  }
+
+  @Test
+  void rolesMapTranslatesAndRolesDefaultAppliesToUsersWithoutOne() {
+    start(ReconcileHarness.Options.defaults().withSettings(roles(Map.of("admin", "Manager"), "Record Creator")));
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", "ADMIN");
+    h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
+    assertThat(inFulcrum("bob@corp.example").roleName()).isEqualTo("Record Creator");
+  }
+
+  @Test
+  void aRoleChangeSendsTheNewRoleId() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Standard User");
+    h.settle();
+    h.okta.set(id, "role", "manager");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
+  }
+
+  @Test
+  void anUnknownRoleIsDeadAtOnceWithTheValidNames() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
+    h.settle();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(id)).lastError())
+        .contains("'Wizard' is not a Fulcrum role").contains("Manager, Owner, Record Creator, Standard User");
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+  }
+
+  @Test
+  void anUnmanagedMemberWithTheEmailIsLeftUntouchedWithoutAdoption() {
+    start();
+    String id = h.okta.user("taken@corp.example", "Okta", "Name", null);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(id)).lastError()).contains("does not manage").contains("users.adopt_existing");
+    assertThat(membersIn("taken@corp.example")).isEqualTo(1);
+  }
+
+  @Test
+  void withAdoptionTheExistingMemberIsLinkedAndTakesOktasProfile() {
+    changedOnPurpose.add("m-taken");
+    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
+    String id = h.okta.user("taken@corp.example", "Okta", "Name", null);
+    h.settle();
+    Link link = new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id).orElseThrow();
+    assertThat(link.fulcrumId()).isEqualTo("m-taken");
+    assertThat(link.origin()).isEqualTo(Action.Link.Origin.ADOPTED);
+    assertThat(inFulcrum("taken@corp.example").firstName()).isEqualTo("Okta");
+    assertThat(calls("POST /api/v2/memberships.json")).isZero();
+  }
+
+  @Test
+  void theTokenOwnerIsNeverAdoptedNorRemoved() {
+    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
+    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+    String id = h.okta.user(owner.toUpperCase(java.util.Locale.ROOT), "Not", "Me", null);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(id)).lastError()).contains("token's owner");
+    h.okta.set(id, "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.member(h.fulcrum.ownerMembershipId())).isPresent();
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isZero();
+  }
+
+  @Test
+  void tenChangesBeforeARunAreOneCreate() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    for (int i = 0; i < 9; i++) {
+      h.okta.set(id, "given_name", "Ada " + i);
+    }
+    h.settle();
+    assertThat(calls("POST /api/v2/memberships.json")).isEqualTo(1);
+    assertThat(calls("PUT /api/v2/memberships/{id}.json")).isZero();
+    assertThat(inFulcrum("ada@corp.example").firstName()).isEqualTo("Ada 8");
+  }
+
+  @Test
+  void createThenDeactivateBeforeARunMakesNoCallAtAll() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.okta.set(id, "active", 0);
+    h.settle();
+    assertThat(h.calls()).isZero();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void aCrashBetweenCreateAndLinkIsRecognisedOnReplayWithoutADuplicate() {
+    start();
+    // The first process dies right after Fulcrum created the member: nothing after the call commits.
+    FulcrumClient dying = crashAfterCreate(h.http);
+    h.restart(dying);
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id)).isEmpty();
+
+    h.restart(h.http);
+    h.settle();
+    assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+    assertThat(calls("POST /api/v2/memberships.json")).isEqualTo(1);
+    Link link = new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id).orElseThrow();
+    assertThat(link.fulcrumId()).isEqualTo(inFulcrum("ada@corp.example").id());
+    assertThat(link.origin()).isEqualTo(Action.Link.Origin.CREATED);
+  }
+
+  @Test
+  void aCrashBetweenCreateAndLinkOfAUserSinceDeletedRemovesWhatItMade() {
+    start();
+    h.restart(crashAfterCreate(h.http));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    h.okta.deleteUser(id);
+    h.restart(h.http);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+  }
+
+  /** A client whose createMember makes the real call, then dies as the process would. */
+  static FulcrumClient crashAfterCreate(FulcrumClient real) {
+    return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (method.getName().equals("createMember") || method.getName().equals("createGroup")) {
+            throw new IllegalStateException("simulated crash after " + method.getName() + " succeeded");
+          }
+          return result;
+        });
+  }
+
+}

@@ -1,0 +1,81 @@
+package com.fulcrumscim.scim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.scim.schema.ScimSchemas;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimHttp.Response;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.SettableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuthTest {
+  static final String CONFIGURED = "configured-token-42";
+  @TempDir Path dir;
+  final SettableClock clock = new SettableClock();
+  ScimTestServer server;
+  ScimHttp http;
+
+  @BeforeEach
+  void start() {
+    server = ScimTestServer.start(dir, "scim:\n  auth_failures_per_minute: 3\n  token_hashes: [\""
+        + BearerTokens.sha256Hex(CONFIGURED) + "\"]\n", clock);
+    http = server.http();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void noTokenIs401WithAScimBodyAndWwwAuthenticate() {
+    Response r = http.withAuthorization(null).get("/Users");
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+    assertThat(r.json().path("schemas").get(0).asText()).isEqualTo(ScimSchemas.ERROR);
+    assertThat(r.json().path("status").asText()).isEqualTo("401");
+    assertThat(r.json().path("detail").asText()).isNotBlank();
+  }
+
+  @Test
+  void aWrongTokenIs401() {
+    assertThat(http.withAuthorization("Bearer nope").get("/Users").status()).isEqualTo(401);
+    assertThat(http.withAuthorization("non-token").get("/Users").status()).isEqualTo(401);
+  }
+
+  @Test
+  void aTokenWhoseHashIsConfiguredAndTheEnvironmentTokenAreBothAccepted() {
+    assertThat(http.withAuthorization("Bearer " + CONFIGURED).get("/Users").status()).isEqualTo(200);
+    assertThat(http.get("/Users").status()).isEqualTo(200);
+  }
+
+  @Test
+  void theBearerSchemeIsCaseInsensitive() {
+    assertThat(http.withAuthorization("bearer " + CONFIGURED).get("/Users").status()).isEqualTo(200);
+  }
+
+  @Test
+  void tooManyFailuresFromOneAddressAre429UntilTheMinuteIsOver() {
+    ScimHttp guesser = http.withAuthorization("Bearer guess");
+    for (int i = 0; i < 3; i++) {
+      assertThat(guesser.get("/Users").status()).isEqualTo(401);
+    }
+    Response blocked = http.get("/Users");
+    assertThat(blocked.status()).as("even the right token waits").isEqualTo(429);
+    assertThat(blocked.header("Retry-After")).isNotNull();
+    assertThat(blocked.json().path("status").asText()).isEqualTo("429");
+    clock.tick(Duration.ofSeconds(61));
+    assertThat(http.get("/Users").status()).isEqualTo(200);
+  }
+
+  @Test
+  void discoveryEndpointsNeedTheTokenToo() {
+    assertThat(http.withAuthorization(null).get("/ServiceProviderConfig").status()).isEqualTo(401);
+  }
+}

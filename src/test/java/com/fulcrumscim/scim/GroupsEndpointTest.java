@@ -1,0 +1,164 @@
+package com.fulcrumscim.scim;
+
+import static com.fulcrumscim.testing.ScimHttp.q;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.group;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimHttp.Response;
+import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupsEndpointTest {
+  @TempDir static Path dir;
+  static ScimTestServer server;
+  static ScimHttp http;
+
+  @BeforeAll
+  static void start() {
+    server = ScimTestServer.start(dir);
+    http = server.http();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static String userId() {
+    Response r = http.post("/Users", user("m-" + UUID.randomUUID() + "@example.com"));
+    assertThat(r.status()).isEqualTo(201);
+    return r.json().path("id").asText();
+  }
+
+  static String name(String prefix) {
+    return prefix + " " + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static JsonNode createGroup(String displayName, String... members) {
+    Response r = http.post("/Groups", group(displayName, members));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return r.json();
+  }
+
+  static List<String> memberIds(JsonNode group) {
+    List<String> ids = new ArrayList<>();
+    group.path("members").forEach(m -> ids.add(m.path("value").asText()));
+    return ids;
+  }
+
+  @Test
+  void aGroupListsItsMembersAndTheUsersShowTheGroup() {
+    String alice = userId();
+    String bob = userId();
+    JsonNode g = createGroup(name("Crew"), alice, bob);
+    assertThat(memberIds(g)).containsExactlyInAnyOrder(alice, bob);
+    assertThat(g.path("meta").path("resourceType").asText()).isEqualTo("Group");
+    JsonNode aliceNow = http.get("/Users/" + alice).json();
+    assertThat(aliceNow.path("groups").get(0).path("value").asText()).isEqualTo(g.path("id").asText());
+    assertThat(aliceNow.path("groups").get(0).path("display").asText()).isEqualTo(g.path("displayName").asText());
+  }
+
+  @Test
+  void anEmptyGroupStillListsMembers() {
+    JsonNode g = http.get("/Groups/" + createGroup(name("Empty")).path("id").asText()).json();
+    assertThat(g.path("members").isArray()).isTrue();
+  }
+
+  @Test
+  void aMemberThatIsNoUserIs400AndNothingIsStored() {
+    String displayName = name("Ghosts");
+    Response r = http.post("/Groups", group(displayName, "no-such-user"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("scimType").asText()).isEqualTo("invalidValue");
+    assertThat(http.get("/Groups?filter=" + q("displayName eq \"" + displayName + "\"")).json().path("totalResults")
+        .asInt()).isZero();
+  }
+
+  @Test
+  void aDuplicateDisplayNameIs409EvenInAnotherCase() {
+    String displayName = name("Dup");
+    createGroup(displayName);
+    Response r = http.post("/Groups", group(displayName.toUpperCase()));
+    assertThat(r.status()).isEqualTo(409);
+    assertThat(r.json().path("scimType").asText()).isEqualTo("uniqueness");
+  }
+
+  @Test
+  void excludedAttributesMembersLeavesMembersOutOfGetAndList() {
+    String displayName = name("Quiet");
+    JsonNode g = createGroup(displayName, userId());
+    JsonNode one = http.get("/Groups/" + g.path("id").asText() + "?excludedAttributes=members").json();
+    assertThat(one.has("members")).isFalse();
+    assertThat(one.path("displayName").asText()).isEqualTo(displayName);
+    JsonNode list = http.get("/Groups?excludedAttributes=members&filter="
+        + q("displayName eq \"" + displayName.toLowerCase() + "\"")).json();
+    assertThat(list.path("totalResults").asInt()).isEqualTo(1);
+    assertThat(list.path("Resources").get(0).has("members")).isFalse();
+  }
+
+  @Test
+  void deletingAUserTakesItOutOfItsGroupsAndChangesTheGroupVersion() {
+    String alice = userId();
+    String bob = userId();
+    JsonNode g = createGroup(name("Leavers"), alice, bob);
+    assertThat(http.delete("/Users/" + alice).status()).isEqualTo(204);
+    JsonNode after = http.get("/Groups/" + g.path("id").asText()).json();
+    assertThat(memberIds(after)).containsExactly(bob);
+    assertThat(after.path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+  }
+
+  @Test
+  void putReplacesDisplayNameAndMembers() {
+    String alice = userId();
+    String bob = userId();
+    JsonNode g = createGroup(name("Put"), alice);
+    String renamed = name("Renamed");
+    Response r = http.put("/Groups/" + g.path("id").asText(), group(renamed, bob));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("displayName").asText()).isEqualTo(renamed);
+    assertThat(memberIds(r.json())).containsExactly(bob);
+  }
+
+  @Test
+  void patchAddAndRemoveMembersAnswers204() {
+    String alice = userId();
+    String bob = userId();
+    JsonNode g = createGroup(name("Patch"), alice);
+    String path = "/Groups/" + g.path("id").asText();
+    Response r = http.patch(path, patch(
+        "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + alice + "\\\"]\"}",
+        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + bob + "\",\"display\":\"bob\"}]}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(204);
+    assertThat(r.header("ETag")).isEqualTo("W/\"2\"");
+    assertThat(memberIds(http.get(path).json())).containsExactly(bob);
+  }
+
+  @Test
+  void replaceMembersWithAnEmptyListEmptiesTheGroup() {
+    JsonNode g = createGroup(name("Emptied"), userId(), userId());
+    String path = "/Groups/" + g.path("id").asText();
+    assertThat(http.patch(path, patch("{\"op\":\"replace\",\"path\":\"members\",\"value\":[]}")).status()).isEqualTo(204);
+    assertThat(memberIds(http.get(path).json())).isEmpty();
+  }
+
+  @Test
+  void deleteIs204ThenTheGroupIs404AndItsMembersRemainUsers() {
+    String alice = userId();
+    JsonNode g = createGroup(name("Doomed"), alice);
+    assertThat(http.delete("/Groups/" + g.path("id").asText()).status()).isEqualTo(204);
+    assertThat(http.get("/Groups/" + g.path("id").asText()).status()).isEqualTo(404);
+    JsonNode aliceNow = http.get("/Users/" + alice).json();
+    assertThat(aliceNow.has("groups")).isFalse();
+  }
+}

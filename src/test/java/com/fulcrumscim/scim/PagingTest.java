@@ -1,0 +1,134 @@
+package com.fulcrumscim.scim;
+
+import static com.fulcrumscim.testing.ScimHttp.q;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PagingTest {
+  static final int USERS = 25;
+  @TempDir Path dir;
+  ScimTestServer server;
+  ScimHttp http;
+  final List<String> created = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    server = ScimTestServer.start(dir, "scim:\n  max_page_size: 10\n", Clock.systemUTC());
+    http = server.http();
+    for (int i = 0; i < USERS; i++) {
+      // names in reverse creation order, so name order and creation order differ
+      created.add(http.post("/Users", user(String.format("u%02d@example.com", USERS - i))).json().path("id").asText());
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  List<String> ids(JsonNode list) {
+    List<String> ids = new ArrayList<>();
+    list.path("Resources").forEach(r -> ids.add(r.path("id").asText()));
+    return ids;
+  }
+
+  List<String> walk(String query, int count) {
+    List<String> seen = new ArrayList<>();
+    for (int start = 1; ; start += count) {
+      JsonNode page = http.get("/Users?startIndex=" + start + "&count=" + count + query).json();
+      assertThat(page.path("totalResults").asInt()).isEqualTo(USERS);
+      if (page.path("Resources").isEmpty()) {
+        return seen;
+      }
+      seen.addAll(ids(page));
+    }
+  }
+
+  @Test
+  void walkingPagesVisitsEveryUserOnceInCreationOrder() {
+    assertThat(walk("", 7)).containsExactlyElementsOf(created);
+  }
+
+  @Test
+  void theListNumbersAreJsonIntegers() {
+    JsonNode page = http.get("/Users?startIndex=3&count=2").json();
+    assertThat(page.path("totalResults").isInt()).isTrue();
+    assertThat(page.path("startIndex").isIntegralNumber()).isTrue();
+    assertThat(page.path("itemsPerPage").isInt()).isTrue();
+    assertThat(page.path("startIndex").asInt()).isEqualTo(3);
+    assertThat(ids(page)).containsExactly(created.get(2), created.get(3));
+  }
+
+  @Test
+  void aDeepPageReachedDirectlyEqualsTheWalkedOne() {
+    List<String> direct = ids(http.get("/Users?startIndex=22&count=3").json());
+    assertThat(direct).containsExactlyElementsOf(created.subList(21, 24));
+  }
+
+  @Test
+  void aPageAfterADeleteShiftsLikeTheRfcSays() {
+    walk("", 5);
+    http.delete("/Users/" + created.get(0));
+    List<String> page = ids(http.get("/Users?startIndex=6&count=5").json());
+    assertThat(page).containsExactlyElementsOf(created.subList(6, 11));
+  }
+
+  @Test
+  void countIsCappedByMaxPageSize() {
+    JsonNode page = http.get("/Users?count=500").json();
+    assertThat(page.path("itemsPerPage").asInt()).isEqualTo(10);
+    assertThat(page.path("totalResults").asInt()).isEqualTo(USERS);
+  }
+
+  @Test
+  void countZeroGivesTotalsOnlyAndStartIndexBelowOneMeansOne() {
+    assertThat(http.get("/Users?count=0").json().path("Resources")).isEmpty();
+    assertThat(ids(http.get("/Users?startIndex=-4&count=1").json())).containsExactly(created.get(0));
+  }
+
+  @Test
+  void aPageBeyondTheEndIsEmpty() {
+    JsonNode page = http.get("/Users?startIndex=26&count=10").json();
+    assertThat(page.path("Resources").isArray()).isTrue();
+    assertThat(page.path("Resources")).isEmpty();
+  }
+
+  @Test
+  void sortByUserNameDescendingWalksStably() {
+    List<String> names = new ArrayList<>();
+    for (int start = 1; start <= USERS; start += 10) {
+      http.get("/Users?sortBy=userName&sortOrder=descending&count=10&startIndex=" + start).json().path("Resources")
+          .forEach(r -> names.add(r.path("userName").asText()));
+    }
+    assertThat(names).hasSize(USERS).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+  }
+
+  @Test
+  void sortByMetaCreatedIsCreationOrder() {
+    assertThat(walk("&sortBy=meta.created", 10)).containsExactlyElementsOf(created);
+  }
+
+  @Test
+  void aScanFilterPagesOverMatchesWithExactTotals() {
+    JsonNode page = http.get("/Users?count=3&startIndex=2&filter=" + q("userName sw \"u1\"")).json();
+    assertThat(page.path("totalResults").asInt()).isEqualTo(10);
+    assertThat(page.path("itemsPerPage").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnknownSortAttributeIs400() {
+    assertThat(http.get("/Users?sortBy=nickName").status()).isEqualTo(400);
+  }
+}

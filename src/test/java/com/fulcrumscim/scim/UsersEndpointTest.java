@@ -1,0 +1,220 @@
+package com.fulcrumscim.scim;
+
+import static com.fulcrumscim.testing.ScimHttp.q;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimHttp.Response;
+import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsersEndpointTest {
+  @TempDir static Path dir;
+  static ScimTestServer server;
+  static ScimHttp http;
+
+  @BeforeAll
+  static void start() {
+    server = ScimTestServer.start(dir);
+    http = server.http();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+  }
+
+  static JsonNode create(String userName) {
+    Response r = http.post("/Users", user(userName));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return r.json();
+  }
+
+  @Test
+  void aCreatedUserIs201WithIdMetaLocationAndETag() {
+    String name = unique("create");
+    Response r = http.post("/Users", user(name));
+    assertThat(r.status()).isEqualTo(201);
+    JsonNode u = r.json();
+    assertThat(u.path("id").asText()).isNotBlank();
+    assertThat(u.path("userName").asText()).isEqualTo(name);
+    assertThat(u.path("meta").path("resourceType").asText()).isEqualTo("User");
+    assertThat(u.path("meta").path("version").asText()).isEqualTo("W/\"1\"");
+    assertThat(u.path("meta").path("location").asText()).isEqualTo(server.baseUrl() + "/Users/" + u.path("id").asText());
+    assertThat(r.header("Location")).isEqualTo(u.path("meta").path("location").asText());
+    assertThat(r.header("ETag")).isEqualTo("W/\"1\"");
+    assertThat(u.has("password")).isFalse();
+  }
+
+  @Test
+  void responsesAreScimJsonInUtf8() {
+    Response r = http.post("/Users", user(unique("ctype")));
+    assertThat(r.header("Content-Type")).isEqualTo("application/scim+json; charset=utf-8");
+  }
+
+  @Test
+  void plainJsonAndAMissingContentTypeAreBothAccepted() {
+    assertThat(http.send("POST", "/Users", user(unique("plain")), Map.of("Content-Type", "application/json")).status())
+        .isEqualTo(201);
+    assertThat(http.send("POST", "/Users", user(unique("none")), Map.of("Content-Type", "")).status()).isEqualTo(201);
+  }
+
+  @Test
+  void aCreatedUserReadsBackById() {
+    JsonNode created = create(unique("read"));
+    Response r = http.get("/Users/" + created.path("id").asText());
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).isEqualTo(created);
+  }
+
+  @Test
+  void aDuplicateUserNameIs409EvenInAnotherCase() {
+    String name = unique("dup");
+    create(name);
+    Response r = http.post("/Users", user(name.toUpperCase()));
+    assertThat(r.status()).isEqualTo(409);
+    assertThat(r.json().path("scimType").asText()).isEqualTo("uniqueness");
+    assertThat(r.json().path("status").asText()).isEqualTo("409");
+  }
+
+  @Test
+  void userNameEqIsCaseInsensitiveAndFindsDeactivatedUsers() {
+    String name = unique("Inactive");
+    http.post("/Users", user(name, "In", "Active", false));
+    Response r = http.get("/Users?filter=" + q("userName eq \"" + name.toUpperCase() + "\"") + "&startIndex=1&count=100");
+    assertThat(r.json().path("totalResults").asInt()).isEqualTo(1);
+    assertThat(r.json().path("Resources").get(0).path("active").asBoolean()).isFalse();
+  }
+
+  @Test
+  void externalIdEqFindsTheUser() {
+    String name = unique("ext");
+    create(name);
+    Response r = http.get("/Users?filter=" + q("externalId eq \"ext-" + name + "\""));
+    assertThat(r.json().path("Resources").get(0).path("userName").asText()).isEqualTo(name);
+  }
+
+  @Test
+  void putReplacesTheUserAndBumpsTheVersion() {
+    JsonNode u = create(unique("put"));
+    String id = u.path("id").asText();
+    Response r = http.put("/Users/" + id, user(u.path("userName").asText(), "New", "Name", true));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("name").path("givenName").asText()).isEqualTo("New");
+    assertThat(r.json().path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+  }
+
+  @Test
+  void aPutThatChangesNothingKeepsTheVersion() {
+    String name = unique("same");
+    JsonNode u = create(name);
+    Response r = http.put("/Users/" + u.path("id").asText(), user(name));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("meta").path("version").asText()).isEqualTo("W/\"1\"");
+  }
+
+  @Test
+  void aPutEchoingTheWholeGetBodyIsAccepted() {
+    JsonNode u = create(unique("echo"));
+    Response r = http.put("/Users/" + u.path("id").asText(), u.toString());
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+  }
+
+  @Test
+  void aPutTakingAnotherUsersNameIs409() {
+    String taken = unique("taken");
+    create(taken);
+    JsonNode u = create(unique("taker"));
+    assertThat(http.put("/Users/" + u.path("id").asText(), user(taken)).status()).isEqualTo(409);
+  }
+
+  @Test
+  void aStaleIfMatchIs412AndAMatchingOneSucceeds() {
+    String name = unique("etag");
+    JsonNode u = create(name);
+    String path = "/Users/" + u.path("id").asText();
+    assertThat(http.send("PUT", path, user(name, "A", "B", true), Map.of("If-Match", "W/\"7\"")).status()).isEqualTo(412);
+    assertThat(http.send("PUT", path, user(name, "A", "B", true), Map.of("If-Match", "W/\"1\"")).status()).isEqualTo(200);
+    assertThat(http.send("DELETE", path, null, Map.of("If-Match", "W/\"1\"")).status()).isEqualTo(412);
+  }
+
+  @Test
+  void aPutToAnUnknownIdIs404AndCreatesNothing() {
+    String name = unique("ghost");
+    assertThat(http.put("/Users/no-such-id", user(name)).status()).isEqualTo(404);
+    assertThat(http.get("/Users?filter=" + q("userName eq \"" + name + "\"")).json().path("totalResults").asInt())
+        .isZero();
+  }
+
+  @Test
+  void aPathlessPatchDeactivatesAndAnswers200WithTheUser() {
+    JsonNode u = create(unique("deact"));
+    Response r = http.patch("/Users/" + u.path("id").asText(),
+        patch("{\"op\":\"replace\",\"value\":{\"active\":false}}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertThat(r.json().path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+  }
+
+  @Test
+  void aPatchThatChangesNothingKeepsTheVersion() {
+    JsonNode u = create(unique("noop"));
+    Response r = http.patch("/Users/" + u.path("id").asText(), patch("{\"op\":\"replace\",\"value\":{\"active\":true}}"));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("meta").path("version").asText()).isEqualTo("W/\"1\"");
+  }
+
+  @Test
+  void deleteIs204ThenTheUserIs404() {
+    JsonNode u = create(unique("del"));
+    String path = "/Users/" + u.path("id").asText();
+    assertThat(http.delete(path).status()).isEqualTo(204);
+    Response gone = http.get(path);
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.json().path("detail").asText()).isNotBlank();
+    assertThat(http.delete(path).status()).isEqualTo(404);
+  }
+
+  @Test
+  void roleIsEchoedWhereItArrived() {
+    String body = user(unique("role")).replace("\"active\":true", "\"active\":true,\"role\":\"Manager\"");
+    Response r = http.post("/Users", body);
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(http.get("/Users/" + r.json().path("id").asText()).json().path("role").asText()).isEqualTo("Manager");
+  }
+
+  @Test
+  void attributesReturnsOnlyTheNamedOnesPlusIdAndSchemas() {
+    JsonNode u = create(unique("attrs"));
+    JsonNode r = http.get("/Users/" + u.path("id").asText() + "?attributes=userName,name.givenName").json();
+    assertThat(r.has("id")).isTrue();
+    assertThat(r.has("schemas")).isTrue();
+    assertThat(r.path("userName").asText()).isEqualTo(u.path("userName").asText());
+    assertThat(r.path("name").has("givenName")).isTrue();
+    assertThat(r.path("name").has("familyName")).isFalse();
+    assertThat(r.has("emails")).isFalse();
+  }
+
+  @Test
+  void excludedAttributesLeavesThemOut() {
+    JsonNode u = create(unique("excl"));
+    JsonNode r = http.get("/Users/" + u.path("id").asText() + "?excludedAttributes=emails,name.familyName,id").json();
+    assertThat(r.has("emails")).isFalse();
+    assertThat(r.path("name").has("familyName")).isFalse();
+    assertThat(r.path("name").has("givenName")).isTrue();
+    assertThat(r.has("id")).as("id is always returned").isTrue();
+  }
+}

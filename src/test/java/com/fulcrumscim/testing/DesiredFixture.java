@@ -1,0 +1,141 @@
+package com.fulcrumscim.testing;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Plays Okta at the database: writes desired rows with SQL and enqueues their keys in the same
+ * transaction, as the receiver's intake does. For reconciler tests that need no SCIM HTTP.
+ */
+public final class DesiredFixture implements Okta {
+  private final Database db;
+  private final WorkQueue queue;
+  private final Clock clock;
+
+  public DesiredFixture(Database db, WorkQueue queue, Clock clock) {
+    this.db = db;
+    this.queue = queue;
+    this.clock = clock;
+  }
+
+  @Override
+  public String user(String email, String given, String family, String role) {
+    String id = UUID.randomUUID().toString();
+    write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO scim_user (id, user_name, user_name_key, active, email, given_name, family_name, role, doc, created_at, updated_at) "
+              + "VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?)")) {
+        ps.setString(1, id);
+        ps.setString(2, email);
+        ps.setString(3, email.toLowerCase(Locale.ROOT));
+        ps.setString(4, email);
+        ps.setString(5, given);
+        ps.setString(6, family);
+        ps.setString(7, role);
+        ps.setLong(8, clock.millis());
+        ps.setLong(9, clock.millis());
+        ps.executeUpdate();
+      }
+      queue.enqueue(c, ResourceKey.user(id));
+    });
+    return id;
+  }
+
+  /** {@code attribute} is the scim_user column. */
+  @Override
+  public void set(String userId, String attribute, Object value) {
+    write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET " + attribute + " = ?, updated_at = ? WHERE id = ?")) {
+        ps.setObject(1, value);
+        ps.setLong(2, clock.millis());
+        ps.setString(3, userId);
+        ps.executeUpdate();
+      }
+      queue.enqueue(c, ResourceKey.user(userId));
+    });
+  }
+
+  @Override
+  public void deleteUser(String userId) {
+    write(c -> {
+      exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
+      exec(c, "DELETE FROM scim_user WHERE id = ?", userId);
+      queue.enqueue(c, ResourceKey.user(userId));
+    });
+  }
+
+  @Override
+  public String group(String name, List<String> userIds) {
+    String id = UUID.randomUUID().toString();
+    write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO scim_group (id, display_name, display_name_key, doc, created_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?)")) {
+        ps.setString(1, id);
+        ps.setString(2, name);
+        ps.setString(3, name.toLowerCase(Locale.ROOT));
+        ps.setLong(4, clock.millis());
+        ps.setLong(5, clock.millis());
+        ps.executeUpdate();
+      }
+      members(c, id, userIds);
+    });
+    return id;
+  }
+
+  @Override
+  public void setGroup(String groupId, String name, List<String> userIds) {
+    write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE scim_group SET display_name = ?, display_name_key = ? WHERE id = ?")) {
+        ps.setString(1, name);
+        ps.setString(2, name.toLowerCase(Locale.ROOT));
+        ps.setString(3, groupId);
+        ps.executeUpdate();
+      }
+      exec(c, "DELETE FROM scim_group_member WHERE group_id = ?", groupId);
+      members(c, groupId, userIds);
+    });
+  }
+
+  @Override
+  public void deleteGroup(String groupId) {
+    write(c -> {
+      exec(c, "DELETE FROM scim_group WHERE id = ?", groupId);
+      queue.enqueue(c, ResourceKey.group(groupId));
+    });
+  }
+
+  private void members(Connection c, String groupId, List<String> userIds) throws SQLException {
+    for (String userId : userIds) {
+      exec(c, "INSERT INTO scim_group_member (group_id, user_id) VALUES (?, ?)", groupId, userId);
+    }
+    queue.enqueue(c, ResourceKey.group(groupId));
+  }
+
+  private static void exec(Connection c, String sql, String... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  private interface Tx {
+    void run(Connection c) throws SQLException;
+  }
+
+  private void write(Tx tx) {
+    db.write(c -> {
+      tx.run(c);
+      return null;
+    });
+  }
+}

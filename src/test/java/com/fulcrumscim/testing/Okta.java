@@ -1,0 +1,22 @@
+package com.fulcrumscim.testing;
+
+import java.util.List;
+
+/** What tests ask Okta to do; over real SCIM HTTP ({@link ScimOkta}) or straight into SQLite ({@link DesiredFixture}). */
+public interface Okta {
+  /** A new active user; returns its SCIM id. {@code role} may be null. */
+  String user(String email, String given, String family, String role);
+
+  /** Changes one attribute: {@code active} (0/1), {@code given_name}, {@code family_name} or {@code role}. */
+  void set(String userId, String attribute, Object value);
+
+  void deleteUser(String userId);
+
+  /** A new group listing {@code userIds}; returns its SCIM id. */
+  String group(String name, List<String> userIds);
+
+  /** Replaces the group's name and members. */
+  void setGroup(String groupId, String name, List<String> userIds);
+
+  void deleteGroup(String groupId);
+}

@@ -1,0 +1,177 @@
+package com.fulcrumscim.testing;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.Pause;
+import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.reconcile.Reconciler;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.reconcile.RetryPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The reconciler end to end on one machine: the real emulator over loopback HTTP, the real
+ * HttpFulcrumClient, real SQLite in a temp dir, and a settable clock that the client's waits move
+ * instead of sleeping (the emulator's rate-limit window runs on the same clock). Tests play Okta through {@link #okta} and drive cycles by hand.
+ */
+public final class ReconcileHarness implements AutoCloseable {
+  public static final String TOKEN = "emulator-token-for-tests";
+
+  /** Knobs a test may turn; the defaults match config-defaults.yml. */
+  public record Options(Seed seed, ReconcileSettings settings, int guardPercent, int guardMinimum, int clientCallsPerHour,
+      int emulatorCallsPerHour, int parallelism, int batchSize, boolean overScim) {
+    public static Options defaults() {
+      return new Options(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")),
+          new ReconcileSettings(false, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5)),
+          10, 20, 3_600_000, 0, 4, 100, true);
+    }
+
+    public Options withSettings(ReconcileSettings s) {
+      return new Options(seed, s, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
+    }
+
+    public Options withSeed(Seed s) {
+      return new Options(s, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
+    }
+
+    public Options withGuard(int percent, int minimum) {
+      return new Options(seed, settings, percent, minimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, overScim);
+    }
+
+    public Options withCallsPerHour(int client, int emulator) {
+      return new Options(seed, settings, guardPercent, guardMinimum, client, emulator, parallelism, batchSize, overScim);
+    }
+
+    /** Okta's changes go straight into SQLite instead of through the SCIM receiver (benchmarks). */
+    public Options withoutScim() {
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, batchSize, false);
+    }
+
+    public Options withParallelism(int p) {
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, p, batchSize, overScim);
+    }
+
+  }
+
+  public final SettableClock clock = new SettableClock();
+  public final FulcrumEmulator fulcrum;
+  public final HttpFulcrumClient http;
+  public final Database db;
+  public final WorkQueue queue;
+  public final Okta okta;
+  private final ScimTestServer receiver;
+  public final Pause pause;
+  public final RemovalGuard guard;
+  private final Options options;
+  private ReconcileLoop loop;
+
+  public ReconcileHarness(Path dir, Options options) {
+    this.options = options;
+    this.fulcrum = FulcrumEmulator.builder().token(TOKEN).seed(options.seed()).callsPerHour(options.emulatorCallsPerHour())
+        .clock(clock).random(new Random(7)).build().start("127.0.0.1", 0);
+    FulcrumSettings settings = new FulcrumSettings(fulcrum.baseUrl(), new com.fulcrumscim.fulcrum.ApiToken(TOKEN),
+        options.clientCallsPerHour(), Duration.ofSeconds(5), Duration.ofSeconds(5), FulcrumSettings.MAX_PAGE_SIZE, 3,
+        Duration.ofMillis(500), Duration.ofSeconds(30));
+    Sleeper sleeper = clock::tick;
+    this.http = new HttpFulcrumClient(settings, new SimpleMeterRegistry(), clock, sleeper, FulcrumCallListener.NONE);
+    // The receiver opens the same SQLite file, as the CLI and the daemon share it.
+    this.receiver = options.overScim() ? ScimTestServer.start(dir, "", clock) : null;
+    this.db = Database.open(dir.resolve("bridge.db"));
+    this.queue = new WorkQueue(db, clock);
+    this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
+    this.pause = new Pause(db);
+    this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum());
+    this.loop = newLoop(http);
+  }
+
+  /** A loop over a fresh Reconciler (empty caches), as after a restart. */
+  public ReconcileLoop newLoop(FulcrumClient client) {
+    Reconciler reconciler = new Reconciler(client, db, queue, guard, options.settings(), clock);
+    return new ReconcileLoop(queue, reconciler, pause, new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5),
+        Duration.ofMinutes(15), new Random(11)), options.batchSize(), options.parallelism(), clock);
+  }
+
+  /** Swaps in a fresh process's loop (the old one is closed). */
+  public void restart(FulcrumClient client) {
+    loop.close();
+    queue.rescue();
+    loop = newLoop(client);
+  }
+
+  public ReconcileLoop loop() {
+    return loop;
+  }
+
+  public ReconcileLoop.Cycle runOnce() {
+    return loop.runOnce();
+  }
+
+  /**
+   * Runs cycles, moving the clock to the next due row, until nothing is due any more. Fails when
+   * that takes more than {@code maxCycles} (a paused or stuck reconciler).
+   */
+  public int settle(int maxCycles) {
+    for (int cycles = 1; cycles <= maxCycles; cycles++) {
+      ReconcileLoop.Cycle cycle = loop.runOnce();
+      if (cycle.skipped() != null) {
+        clock.tick(Duration.ofSeconds(10));
+        continue;
+      }
+      if (cycle.claimed() > 0) {
+        continue;
+      }
+      List<Instant> due = queue.list(null, Integer.MAX_VALUE).stream()
+          .filter(w -> w.state() == WorkState.PENDING || w.state() == WorkState.RETRYING)
+          .map(WorkItem::nextAttemptAt).sorted(Comparator.naturalOrder()).toList();
+      if (due.isEmpty()) {
+        return cycles;
+      }
+      if (due.get(0).isAfter(clock.instant())) {
+        clock.set(due.get(0));
+      }
+    }
+    throw new AssertionError("the reconciler did not settle in " + maxCycles + " cycles: "
+        + queue.list(null, 20));
+  }
+
+  public int settle() {
+    return settle(200);
+  }
+
+  public WorkItem row(ResourceKey key) {
+    return queue.get(key).orElseThrow();
+  }
+
+  public long calls() {
+    return fulcrum.calls().total();
+  }
+
+  @Override
+  public void close() {
+    loop.close();
+    http.close();
+    fulcrum.close();
+    if (receiver != null) {
+      receiver.close();
+    }
+    db.close();
+  }
+}

@@ -1,0 +1,103 @@
+package com.fulcrumscim.testing;
+
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigLoader;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real bridge on a loopback port of its own with a SQLite file in a test directory, and a
+ * client that holds the test token (given as FULCRUM_SCIM_TOKEN).
+ */
+public final class ScimTestServer implements AutoCloseable {
+  public static final String TOKEN = "test-token-1f3a9c";
+
+  private final Bridge bridge;
+  private final Path database;
+
+  private ScimTestServer(Bridge bridge, Path database) {
+    this.bridge = bridge;
+    this.database = database;
+  }
+
+  public static ScimTestServer start(Path dir) {
+    return start(dir, "", Clock.systemUTC());
+  }
+
+  /** {@code yaml}: extra config.yml text (storage.path is set here); server.port is always 0. */
+  public static ScimTestServer start(Path dir, String yaml, Clock clock) {
+    Path db = dir.resolve("bridge.db");
+    BridgeConfig parsed = new ConfigLoader(name -> null)
+        .parse("test", "storage:\n  path: " + db + "\n" + yaml);
+    BridgeConfig config = withPort(parsed, 0);
+    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom()).start();
+    return new ScimTestServer(bridge, db);
+  }
+
+  private static UnaryOperator<String> env(String name, String value) {
+    return n -> n.equals(name) ? value : null;
+  }
+
+  /** The config with another port; 0 (any free port) is what config validation refuses but tests need. */
+  public static BridgeConfig withPort(BridgeConfig c, int port) {
+    BridgeConfig.Server s = c.server();
+    return new BridgeConfig(new BridgeConfig.Server(s.host(), port, s.opsPort(), s.maxBodyBytes(), s.tls()),
+        c.storage(), c.scim(), c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(),
+        c.logging());
+  }
+
+  public ScimHttp http() {
+    return new ScimHttp(baseUrl(), "Bearer " + TOKEN);
+  }
+
+  public String baseUrl() {
+    return bridge.scimBaseUrl();
+  }
+
+  public Path database() {
+    return database;
+  }
+
+  @Override
+  public void close() {
+    bridge.stop();
+  }
+
+  /** Request bodies as Okta sends them. */
+  public static final class Bodies {
+    private Bodies() {}
+
+    public static String user(String userName) {
+      return user(userName, "Test", "User", true);
+    }
+
+    public static String user(String userName, String given, String family, boolean active) {
+      return """
+          {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"%1$s",
+           "name":{"givenName":"%2$s","familyName":"%3$s"},
+           "emails":[{"primary":true,"value":"%1$s","type":"work"}],
+           "displayName":"%2$s %3$s","locale":"en-US","externalId":"ext-%1$s",
+           "groups":[],"password":"1mz050nq","active":%4$s}
+          """.formatted(userName, given, family, active);
+    }
+
+    public static String group(String displayName, String... memberIds) {
+      StringBuilder members = new StringBuilder();
+      for (String id : memberIds) {
+        members.append(members.length() == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
+      }
+      return """
+          {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"%s","members":[%s]}
+          """.formatted(displayName, members);
+    }
+
+    /** A PatchOp request with the given operation objects. */
+    public static String patch(String... operations) {
+      return "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":["
+          + String.join(",", operations) + "]}";
+    }
+  }
+}
