@@ -6,10 +6,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * Spaces calls evenly so that no trailing hour ever holds more than the budget: a GCRA (virtual
- * scheduling) limiter at {@value #HEADROOM} of the budget, with a burst tolerance of one interval (for budgets of 400/h and more)
- * so a caller that wakes a little late keeps its schedule instead of losing the slot. Slots are
- * reserved under a lock and slept for outside it, so parallel callers queue in order.
+ * Spaces calls evenly at {@value #HEADROOM} of the budget, with no burst at all, so no window of
+ * any length (an hour, or the minute a stricter server might count) holds more than its share.
+ * Each call reserves the next slot under a lock and sleeps outside it, so parallel callers queue
+ * in order; slots follow the schedule, not the wake-up time, so oversleeping does not drift.
  *
  * <p>After a 429 every call fails fast with {@link FulcrumException.RateLimited} until the
  * server's {@code Retry-After} has passed, rather than spending calls the server will refuse.
@@ -22,19 +22,15 @@ final class CallPacer {
 
   private final int callsPerHour;
   private final Duration interval;
-  private final Duration tolerance;
   private final Clock clock;
   private final Sleeper sleeper;
   private final ArrayDeque<Instant> lastHour = new ArrayDeque<>();
-  private Instant theoreticalArrival = Instant.MIN;
+  private Instant nextSlot = Instant.MIN;
   private Instant coolDownUntil = Instant.MIN;
 
   CallPacer(int callsPerHour, Clock clock, Sleeper sleeper) {
     this.callsPerHour = callsPerHour;
     this.interval = Duration.ofNanos((long) (HOUR.toNanos() / (callsPerHour * HEADROOM)));
-    // Two back-to-back calls are the most a tolerance of one interval allows; only budgets whose
-    // headroom covers that extra call get it.
-    this.tolerance = callsPerHour * (1 - HEADROOM) >= 2 ? interval : Duration.ZERO;
     this.clock = clock;
     this.sleeper = sleeper;
   }
@@ -45,10 +41,8 @@ final class CallPacer {
     synchronized (this) {
       Instant now = clock.instant();
       refuseWhileCoolingDown(endpoint, now);
-      Instant tat = theoreticalArrival.isAfter(now) ? theoreticalArrival : now;
-      Instant earliest = tat.minus(tolerance);
-      Instant slot = earliest.isAfter(now) ? earliest : now;
-      theoreticalArrival = tat.plus(interval);
+      Instant slot = nextSlot.isAfter(now) ? nextSlot : now;
+      nextSlot = slot.plus(interval);
       lastHour.addLast(slot);
       wait = Duration.between(now, slot);
     }

@@ -61,17 +61,14 @@ class CallPacerTest {
   void callsAreSpacedEvenlyWithoutABurst() throws InterruptedException {
     CallPacer pacer = pacer(3600);
     drive(pacer, Duration.ofSeconds(30), Duration.ZERO);
-    // a tolerance of one interval lets the second call follow the first at once; never a third
-    assertThat(sent.get(1)).isEqualTo(sent.get(0));
-    for (int i = 2; i < sent.size(); i++) {
+    for (int i = 1; i < sent.size(); i++) {
       assertThat(Duration.between(sent.get(i - 1), sent.get(i))).isEqualTo(pacer.interval());
     }
   }
 
   @Test
-  void aSmallBudgetGetsNoBurstAtAll() throws InterruptedException {
-    drive(pacer(100), Duration.ofHours(2), Duration.ZERO);
-    assertThat(sent.get(1)).isAfter(sent.get(0));
+  void aSmallBudgetIsKeptToo() throws InterruptedException {
+    drive(pacer(100), Duration.ofHours(5), Duration.ZERO);
     assertThat(busiestHour()).isLessThanOrEqualTo(100);
   }
 
