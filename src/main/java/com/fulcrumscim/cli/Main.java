@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Provision Okta or Entra users and groups into a Fulcrum organization over SCIM 2.0.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      EmulatorCommand.class,
     })
 public final class Main {
   private Main() {}

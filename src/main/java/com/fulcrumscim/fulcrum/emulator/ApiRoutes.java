@@ -1,0 +1,190 @@
+package com.fulcrumscim.fulcrum.emulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code /api/v2/*.json} endpoints of shared/fulcrum-api.md over {@link OrgState}: routing by
+ * method and path shape, reading bodies, and answering in Fulcrum's shapes. Authentication, rate
+ * limit and faults happen before this, in {@link EmulatorHttpHandler}.
+ */
+final class ApiRoutes {
+  private static final String PREFIX = "/api/v2/";
+
+  private final OrgState org;
+  private final JsonViews views;
+  private final Settings settings;
+
+  /** What the routes need to know beyond the org: changeable while running. */
+  interface Settings {
+    boolean autoAddOwnerToCreatedGroups();
+
+    /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
+    void ownerRemoved();
+  }
+
+  /** The matched route: the endpoint as counted ("GET /api/v2/groups/{id}.json") and the path id. */
+  record Route(String endpoint, String id) {}
+
+  ApiRoutes(OrgState org, Settings settings) {
+    this.org = org;
+    this.views = new JsonViews(org);
+    this.settings = settings;
+  }
+
+  /** Names the endpoint with ids replaced by {id}, so the call counter stays small. */
+  static Route route(String method, String path) {
+    if (!path.startsWith(PREFIX) || !path.endsWith(".json")) {
+      return new Route(method + " (unknown path)", null);
+    }
+    String[] parts = path.substring(PREFIX.length(), path.length() - ".json".length()).split("/", -1);
+    if (parts.length == 1) {
+      return new Route(method + " " + path, null);
+    }
+    if (parts.length == 2 && !(parts[0] + "/" + parts[1]).equals("groups/change_permissions")) {
+      return new Route(method + " " + PREFIX + parts[0] + "/{id}.json", Request.decode(parts[1]));
+    }
+    if (parts.length == 2) {
+      return new Route(method + " " + path, null);
+    }
+    return new Route(method + " (unknown path)", null);
+  }
+
+  Answer.Reply handle(Route route, Request req) {
+    try {
+      return dispatch(route, req);
+    } catch (ApiError e) {
+      return e.reply();
+    }
+  }
+
+  private Answer.Reply dispatch(Route route, Request req) {
+    String id = route.id();
+    return switch (route.endpoint()) {
+      case "GET /api/v2/users.json" -> Replies.json(200, views.user(org.member(org.ownerMembershipId())));
+      case "GET /api/v2/roles.json" -> Replies.json(200, JsonViews.envelope("roles", org.roles(page(req), perPage(req)), views::role));
+      case "GET /api/v2/memberships.json" -> listMembers(req);
+      case "GET /api/v2/memberships/{id}.json" -> Replies.json(200, Map.of("membership", views.member(org.member(id), req.flag("managed_info"))));
+      case "POST /api/v2/memberships.json" -> createMember(req);
+      case "PUT /api/v2/memberships/{id}.json" -> updateMember(id, req);
+      case "DELETE /api/v2/memberships/{id}.json" -> deleteMember(id, req);
+      case "GET /api/v2/groups.json" -> listGroups(req);
+      case "GET /api/v2/groups/{id}.json" -> Replies.json(200, Map.of("group", views.group(org.group(id), req.flag("associations"))));
+      case "POST /api/v2/groups.json" -> createGroup(req);
+      case "PUT /api/v2/groups/{id}.json" -> updateGroup(id, req);
+      case "DELETE /api/v2/groups/{id}.json" -> {
+        org.deleteGroup(id);
+        yield Replies.noContent();
+      }
+      case "POST /api/v2/groups/change_permissions.json" -> changeGroup(req);
+      default -> Replies.notFound();
+    };
+  }
+
+  private Answer.Reply listMembers(Request req) {
+    boolean managed = req.flag("managed_info");
+    return Replies.json(200, JsonViews.envelope("memberships", org.members(page(req), perPage(req)), m -> views.member(m, managed)));
+  }
+
+  private Answer.Reply createMember(Request req) {
+    JsonNode m = root(req, "membership");
+    Member created = org.createMember(text(m, "email"), text(m, "first_name"), text(m, "last_name"), text(m, "role_id"));
+    return Replies.json(201, Map.of("membership", views.member(created, true)));
+  }
+
+  private Answer.Reply updateMember(String id, Request req) {
+    JsonNode m = root(req, "membership");
+    Member updated = org.updateMember(id, text(m, "email"), text(m, "first_name"), text(m, "last_name"), text(m, "role_id"));
+    return Replies.json(200, Map.of("membership", views.member(updated, true)));
+  }
+
+  /** The body is optional here; its {@code reassign_to_membership_id}, if any, must be another member. */
+  private Answer.Reply deleteMember(String id, Request req) {
+    String reassignTo = req.body().length == 0 ? null : text(root(req, "membership"), "reassign_to_membership_id");
+    Member removed = org.deleteMember(id, reassignTo);
+    if (removed.id().equals(org.ownerMembershipId())) {
+      settings.ownerRemoved();
+    }
+    return Replies.noContent();
+  }
+
+  private Answer.Reply listGroups(Request req) {
+    boolean associations = req.flag("associations");
+    return Replies.json(200, JsonViews.envelope("groups", org.groups(page(req), perPage(req)), g -> views.group(g, associations)));
+  }
+
+  private Answer.Reply createGroup(Request req) {
+    JsonNode g = root(req, "group");
+    Group created = org.createGroup(null, text(g, "name"), text(g, "description"), settings.autoAddOwnerToCreatedGroups());
+    return Replies.json(201, Map.of("group", views.group(created, false)));
+  }
+
+  private Answer.Reply updateGroup(String id, Request req) {
+    JsonNode g = root(req, "group");
+    return Replies.json(200, Map.of("group", views.group(org.updateGroup(id, text(g, "name"), text(g, "description")), false)));
+  }
+
+  private Answer.Reply changeGroup(Request req) {
+    JsonNode c = root(req, "change");
+    if (!"group_members".equals(text(c, "type"))) {
+      throw ApiError.invalid("change", "type", "is not supported by the emulator (only group_members)");
+    }
+    String groupId = text(c, "group_id");
+    if (groupId == null) {
+      throw ApiError.invalid("change", "group_id", "can't be blank");
+    }
+    Group changed = org.changeGroupMembers(groupId, ids(c, "add"), ids(c, "remove"));
+    return Replies.json(200, Map.of("group", views.group(changed, true)));
+  }
+
+  /** The body's root object under {@code key}; 422 with a plain-string error if there is none. */
+  private static JsonNode root(Request req, String key) {
+    if (req.body().length > 0 && (req.contentType() == null || !req.contentType().startsWith("application/json"))) {
+      throw ApiError.unreadable("Content-Type must be application/json");
+    }
+    JsonNode tree;
+    try {
+      tree = Json.tree(req.body());
+    } catch (JsonProcessingException e) {
+      throw ApiError.unreadable("the body is not valid JSON: " + Json.oneLine(e));
+    } catch (IOException e) {
+      throw ApiError.unreadable("the body cannot be read");
+    }
+    JsonNode node = tree.get(key);
+    if (node == null || !node.isObject()) {
+      throw ApiError.unreadable("param is missing or the value is empty: " + key);
+    }
+    return node;
+  }
+
+  /** A field as text; absent or JSON null is null ("leave as it is"). */
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static List<String> ids(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    List<String> ids = new ArrayList<>();
+    if (v == null || v.isNull()) {
+      return ids;
+    }
+    if (!v.isArray()) {
+      throw ApiError.invalid("change", field, "must be an array of membership ids");
+    }
+    v.forEach(e -> ids.add(e.isNull() ? null : e.asText()));
+    return ids;
+  }
+
+  private static int page(Request req) {
+    return req.positiveInt("page", 1);
+  }
+
+  private static int perPage(Request req) {
+    return Math.min(req.positiveInt("per_page", Page.MAX_PER_PAGE), Page.MAX_PER_PAGE);
+  }
+}

@@ -1,0 +1,194 @@
+package com.fulcrumscim.fulcrum.emulator;
+
+import com.fulcrumscim.fulcrum.emulator.Answer.Dropped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The faults switched on right now. Every fault but a lost response is decided before the call
+ * touches the organization, so an injected failure never leaves half a change behind. Shares
+ * draw from one seeded {@link Random}: a single-threaded test sees the same faults on every run.
+ */
+public final class Faults {
+  private static final int[] SERVER_ERRORS = {500, 502, 503};
+
+  private final Clock clock;
+  private final Random random;
+  private volatile Duration latency = Duration.ZERO;
+  private volatile double errorShare;
+  private volatile double dropShare;
+  private volatile double lostResponseShare;
+  private final AtomicInteger burstLeft = new AtomicInteger();
+  private volatile Duration burstRetryAfter = Duration.ofSeconds(1);
+  private volatile boolean tokenRevoked;
+  private volatile Instant outageUntil = Instant.MIN;
+  private volatile OutageMode outageMode = OutageMode.UNAVAILABLE;
+
+  Faults(Clock clock, Random random) {
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** Every API call waits this long first. */
+  public Faults latency(Duration added) {
+    latency = added;
+    return this;
+  }
+
+  /** This share (0..1) of calls is answered 500, 502 or 503, chosen at random; nothing is applied. */
+  public Faults errorShare(double share) {
+    errorShare = checkShare(share);
+    return this;
+  }
+
+  /** This share of connections is closed before the call is applied or answered. */
+  public Faults dropShare(double share) {
+    dropShare = checkShare(share);
+    return this;
+  }
+
+  /** This share of calls is applied, then the connection closed: the client cannot know it worked. */
+  public Faults lostResponseShare(double share) {
+    lostResponseShare = checkShare(share);
+    return this;
+  }
+
+  /** The next {@code calls} calls are answered 429 with this {@code Retry-After}. */
+  public Faults rateLimitBurst(int calls, Duration retryAfter) {
+    burstRetryAfter = retryAfter;
+    burstLeft.set(calls);
+    return this;
+  }
+
+  /** Every call is 401 until {@link #restoreToken()} or a new token is set. */
+  public Faults revokeToken() {
+    tokenRevoked = true;
+    return this;
+  }
+
+  public Faults restoreToken() {
+    tokenRevoked = false;
+    return this;
+  }
+
+  /** Every call fails, as {@code mode} says, for {@code length} from now on the emulator's clock. */
+  public Faults outage(Duration length, OutageMode mode) {
+    outageMode = mode;
+    outageUntil = clock.instant().plus(length);
+    return this;
+  }
+
+  /** Switches every fault off. */
+  public Faults clear() {
+    latency = Duration.ZERO;
+    errorShare = 0;
+    dropShare = 0;
+    lostResponseShare = 0;
+    burstLeft.set(0);
+    tokenRevoked = false;
+    outageUntil = Instant.MIN;
+    return this;
+  }
+
+  public boolean tokenRevoked() {
+    return tokenRevoked;
+  }
+
+  /** Applies the non-null fields of {@code s}. */
+  public Faults apply(FaultSettings s) {
+    if (s.latencyMs() != null) {
+      latency(Duration.ofMillis(s.latencyMs()));
+    }
+    if (s.errorShare() != null) {
+      errorShare(s.errorShare());
+    }
+    if (s.dropShare() != null) {
+      dropShare(s.dropShare());
+    }
+    if (s.lostResponseShare() != null) {
+      lostResponseShare(s.lostResponseShare());
+    }
+    if (s.rateLimitBurst() != null) {
+      long retry = s.rateLimitBurstRetryAfterSeconds() == null ? 1 : s.rateLimitBurstRetryAfterSeconds();
+      rateLimitBurst(s.rateLimitBurst(), Duration.ofSeconds(retry));
+    }
+    if (s.tokenRevoked() != null) {
+      tokenRevoked = s.tokenRevoked();
+    }
+    if (s.outageSeconds() != null) {
+      outage(Duration.ofSeconds(s.outageSeconds()), s.outageMode() == null ? OutageMode.UNAVAILABLE : s.outageMode());
+    }
+    return this;
+  }
+
+  /** What is switched on now, in the shape {@link #apply} takes. */
+  public FaultSettings settings() {
+    long outageLeft = Math.max(0, Duration.between(clock.instant(), outageUntil).toSeconds());
+    return new FaultSettings(
+        latency.toMillis(),
+        errorShare,
+        dropShare,
+        lostResponseShare,
+        burstLeft.get(),
+        burstRetryAfter.toSeconds(),
+        tokenRevoked,
+        outageLeft,
+        outageMode);
+  }
+
+  /** Sleeps the added latency (real time: it is what a benchmark measures). */
+  void delay() throws InterruptedException {
+    Duration d = latency;
+    if (!d.isZero()) {
+      Thread.sleep(d.toMillis());
+    }
+  }
+
+  /** A failure to give instead of handling the call, or empty to handle it. */
+  Optional<Answer> before() {
+    if (clock.instant().isBefore(outageUntil)) {
+      return Optional.of(outageMode == OutageMode.DROP ? new Dropped() : Replies.serverError(503));
+    }
+    if (burstLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return Optional.of(Replies.tooManyRequests(burstRetryAfter));
+    }
+    if (chance(dropShare)) {
+      return Optional.of(new Dropped());
+    }
+    if (chance(errorShare)) {
+      return Optional.of(Replies.serverError(SERVER_ERRORS[next(SERVER_ERRORS.length)]));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the answer to an applied call is lost. */
+  boolean loseResponse() {
+    return chance(lostResponseShare);
+  }
+
+  private boolean chance(double share) {
+    if (share <= 0) {
+      return false;
+    }
+    synchronized (random) {
+      return random.nextDouble() < share;
+    }
+  }
+
+  private int next(int bound) {
+    synchronized (random) {
+      return random.nextInt(bound);
+    }
+  }
+
+  private static double checkShare(double share) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("a share is between 0 and 1, not " + share);
+    }
+    return share;
+  }
+}
