@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * Spaces calls evenly at {@value #HEADROOM} of the budget, with no burst at all, so no window of
- * any length (an hour, or the minute a stricter server might count) holds more than its share.
- * Each call reserves the next slot under a lock and sleeps outside it, so parallel callers queue
- * in order; slots follow the schedule, not the wake-up time, so oversleeping does not drift.
+ * Spaces calls evenly at {@value #HEADROOM} of the budget: a GCRA (virtual scheduling) limiter
+ * whose only burst allowance is one interval, so a caller that arrives a little late (a GC pause,
+ * a busy CPU) keeps the schedule instead of losing the slot, yet at most two calls ever go back to
+ * back. The allowance is given only to budgets whose headroom covers that extra call (400/h and
+ * up), so no trailing hour holds more than the budget. Each call reserves its slot under a lock and
+ * sleeps outside it, so parallel callers queue in order.
  *
  * <p>After a 429 every call fails fast with {@link FulcrumException.RateLimited} until the
  * server's {@code Retry-After} has passed, rather than spending calls the server will refuse.
@@ -22,15 +24,17 @@ final class CallPacer {
 
   private final int callsPerHour;
   private final Duration interval;
+  private final Duration tolerance;
   private final Clock clock;
   private final Sleeper sleeper;
   private final ArrayDeque<Instant> lastHour = new ArrayDeque<>();
-  private Instant nextSlot = Instant.MIN;
+  private Instant theoreticalArrival = Instant.MIN;
   private Instant coolDownUntil = Instant.MIN;
 
   CallPacer(int callsPerHour, Clock clock, Sleeper sleeper) {
     this.callsPerHour = callsPerHour;
     this.interval = Duration.ofNanos((long) (HOUR.toNanos() / (callsPerHour * HEADROOM)));
+    this.tolerance = callsPerHour * (1 - HEADROOM) >= 2 ? interval : Duration.ZERO;
     this.clock = clock;
     this.sleeper = sleeper;
   }
@@ -41,8 +45,10 @@ final class CallPacer {
     synchronized (this) {
       Instant now = clock.instant();
       refuseWhileCoolingDown(endpoint, now);
-      Instant slot = nextSlot.isAfter(now) ? nextSlot : now;
-      nextSlot = slot.plus(interval);
+      Instant due = theoreticalArrival.isAfter(now) ? theoreticalArrival : now;
+      Instant earliest = due.minus(tolerance);
+      Instant slot = earliest.isAfter(now) ? earliest : now;
+      theoreticalArrival = due.plus(interval);
       lastHour.addLast(slot);
       wait = Duration.between(now, slot);
     }
