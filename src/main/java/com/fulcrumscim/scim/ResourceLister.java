@@ -55,7 +55,7 @@ final class ResourceLister {
         FilterEvaluator.compile(filter, kind.schema());
     List<ObjectNode> page = new ArrayList<>();
     long[] total = {0};
-    db.read(c -> snapshot(c, () -> {
+    db.read(c -> {
       java.util.function.Predicate<StoredResource> visit = r -> {
         ObjectNode full = kind.render(r, baseUrl, true);
         if (!evaluate || matches.test(full)) {
@@ -72,7 +72,7 @@ final class ResourceLister {
         kind.store().scan(c, order, true, visit);
       }
       return null;
-    }));
+    });
     return new Page(total[0], page);
   }
 
