@@ -117,13 +117,22 @@ public final class FilterParser {
   }
 
   private Filter group() {
+    return enclosed(')');
+  }
+
+  /** The filter between the opening character at pos and {@code close}, one level deeper. */
+  private Filter enclosed(char close) {
     int open = pos;
     pos++;
-    enter();
+    if (++depth > MAX_DEPTH) {
+      throw error("nested deeper than " + MAX_DEPTH + " levels");
+    }
+    skipWs();
     Filter inner = orExpr();
     skipWs();
-    if (peek() != ')') {
-      throw atEnd() ? error(open, "'(' is never closed") : error("expected ')'");
+    if (peek() != close) {
+      throw atEnd() ? error(open, "'" + text.charAt(open) + "' is never closed")
+          : error("expected '" + close + "'");
     }
     pos++;
     depth--;
@@ -180,25 +189,10 @@ public final class FilterParser {
     if (inValueFilter) {
       throw error("value filters cannot be nested");
     }
-    pos++;
-    enter();
     inValueFilter = true;
-    skipWs();
-    Filter inner = orExpr();
-    skipWs();
-    if (peek() != ']') {
-      throw atEnd() ? error(open, "'[' is never closed") : error("expected ']'");
-    }
-    pos++;
+    Filter inner = enclosed(']');
     inValueFilter = false;
-    depth--;
     return inner;
-  }
-
-  private void enter() {
-    if (++depth > MAX_DEPTH) {
-      throw error("nested deeper than " + MAX_DEPTH + " levels");
-    }
   }
 
   /** {@code [URN ":"] ATTRNAME ["." ATTRNAME]}; a URN ends at its last ':'. */

@@ -21,6 +21,7 @@ import com.fulcrumscim.scim.schema.SchemaDef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -63,14 +64,13 @@ final class ResourceEditor {
 
   private void at(Kind kind, String path, JsonNode value) {
     if (ResourceNormalizer.isUrn(path)) {
-      Optional<SchemaDef> ext = schema.extension(path);
-      if (ext.isPresent()) {
-        wholeExtension(kind, ext.get(), value);
+      if (schema.knowsSchema(path)) {
+        wholeSchema(kind, schema.extension(path).orElse(schema.core()), value);
         return;
       }
       String customKey = JsonFields.key(work, path);
-      if (customKey != null || (kind != Kind.REMOVE && value.isObject()
-          && !schema.knowsSchema(path) && schema.resolve(path).isEmpty())) {
+      if (customKey != null
+          || (kind != Kind.REMOVE && value.isObject() && !underKnownSchema(path))) {
         customExtension(kind, customKey == null ? path : customKey, value);
         return;
       }
@@ -98,20 +98,32 @@ final class ResourceEditor {
     }
   }
 
-  /** {@code urn:...:enterprise:2.0:User} as a path: its attributes one by one, or all of it. */
-  private void wholeExtension(Kind kind, SchemaDef ext, JsonNode value) {
+  /** Whether the path starts with the core or a known extension URN and ':'. */
+  private boolean underKnownSchema(String path) {
+    List<SchemaDef> known = new ArrayList<>(schema.extensions());
+    known.add(schema.core());
+    return known.stream().anyMatch(s ->
+        path.regionMatches(true, 0, s.id() + ":", 0, s.id().length() + 1));
+  }
+
+  /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */
+  private void wholeSchema(Kind kind, SchemaDef target, JsonNode value) {
+    boolean core = target == schema.core();
     if (kind == Kind.REMOVE) {
-      removeKey(work, ext.id());
+      if (core) {
+        throw ScimException.invalidPath("The core schema " + target.id() + " cannot be removed");
+      }
+      removeKey(work, target.id());
       return;
     }
     if (value.isNull()) {
       return;
     }
     if (!value.isObject()) {
-      throw ScimException.invalidValue(ext.id() + " must be a JSON object");
+      throw ScimException.invalidValue(target.id() + " must be a JSON object");
     }
     for (Map.Entry<String, JsonNode> field : value.properties()) {
-      at(kind, ext.id() + ":" + field.getKey(), field.getValue());
+      at(kind, core ? field.getKey() : target.id() + ":" + field.getKey(), field.getValue());
     }
   }
 
@@ -140,8 +152,8 @@ final class ResourceEditor {
       throw ScimException.invalidPath("Unknown attribute path '" + path + "' for "
           + schema.resourceType());
     }
-    String containerKey = Optional.ofNullable(schema.extension(ap.schemaUrn())
-        .map(SchemaDef::id).orElse(JsonFields.key(work, ap.schemaUrn()))).orElse(ap.schemaUrn());
+    String containerKey = schema.extension(ap.schemaUrn()).map(SchemaDef::id).orElseGet(() ->
+        Objects.requireNonNullElse(JsonFields.key(work, ap.schemaUrn()), ap.schemaUrn()));
     JsonNode current = work.get(containerKey);
     if (kind == Kind.REMOVE || value.isNull()) {
       if (current != null) {

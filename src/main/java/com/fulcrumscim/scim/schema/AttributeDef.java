@@ -30,76 +30,47 @@ public record AttributeDef(
     referenceTypes = List.copyOf(referenceTypes);
   }
 
-  /** RFC 7643 §2.3 data types, with their wire names. */
+  /** RFC 7643 §2.3 data types; {@link #wire()} is the name on the wire ("dateTime"). */
   public enum Type {
-    STRING("string"),
-    BOOLEAN("boolean"),
-    DECIMAL("decimal"),
-    INTEGER("integer"),
-    DATE_TIME("dateTime"),
-    BINARY("binary"),
-    REFERENCE("reference"),
-    COMPLEX("complex");
-
-    private final String wire;
-
-    Type(String wire) {
-      this.wire = wire;
-    }
+    STRING, BOOLEAN, DECIMAL, INTEGER, DATE_TIME, BINARY, REFERENCE, COMPLEX;
 
     public String wire() {
-      return wire;
+      return camel(name());
     }
   }
 
   public enum Mutability {
-    READ_ONLY("readOnly"),
-    READ_WRITE("readWrite"),
-    IMMUTABLE("immutable"),
-    WRITE_ONLY("writeOnly");
-
-    private final String wire;
-
-    Mutability(String wire) {
-      this.wire = wire;
-    }
+    READ_ONLY, READ_WRITE, IMMUTABLE, WRITE_ONLY;
 
     public String wire() {
-      return wire;
+      return camel(name());
     }
   }
 
   public enum Returned {
-    ALWAYS("always"),
-    NEVER("never"),
-    DEFAULT("default"),
-    REQUEST("request");
-
-    private final String wire;
-
-    Returned(String wire) {
-      this.wire = wire;
-    }
+    ALWAYS, NEVER, DEFAULT, REQUEST;
 
     public String wire() {
-      return wire;
+      return camel(name());
     }
   }
 
   public enum Uniqueness {
-    NONE("none"),
-    SERVER("server"),
-    GLOBAL("global");
-
-    private final String wire;
-
-    Uniqueness(String wire) {
-      this.wire = wire;
-    }
+    NONE, SERVER, GLOBAL;
 
     public String wire() {
-      return wire;
+      return camel(name());
     }
+  }
+
+  /** READ_ONLY to readOnly: the schema's wire names are the constants in lower camel case. */
+  private static String camel(String constant) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : constant.toLowerCase(Locale.ROOT).split("_")) {
+      sb.append(sb.length() == 0 ? part
+          : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+    }
+    return sb.toString();
   }
 
   public boolean isComplex() {

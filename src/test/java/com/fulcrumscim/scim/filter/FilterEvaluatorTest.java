@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim.filter;
 
+import static com.fulcrumscim.scim.schema.ScimAssertions.assertBadRequest;
 import static com.fulcrumscim.scim.schema.TestJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -103,11 +104,8 @@ class FilterEvaluatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("unsupported")
   void unsupportedComparisonsAreInvalidFilterBeforeAnyResourceIsRead(String filter, String detail) {
-    assertThatThrownBy(() -> FilterEvaluator.validate(FilterParser.parse(filter),
-        ResourceSchema.USER)).isInstanceOfSatisfying(ScimException.class, e -> {
-          assertThat(e.scimType()).isEqualTo("invalidFilter");
-          assertThat(e.detail()).contains(detail);
-        });
+    assertBadRequest(() -> FilterEvaluator.validate(FilterParser.parse(filter),
+        ResourceSchema.USER), "invalidFilter", detail);
   }
 
   @Test

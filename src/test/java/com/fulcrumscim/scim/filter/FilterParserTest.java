@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim.filter;
 
+import static com.fulcrumscim.scim.schema.ScimAssertions.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -123,12 +124,7 @@ class FilterParserTest {
   @ParameterizedTest(name = "[{0}] -> {1}")
   @MethodSource("malformed")
   void malformedFiltersAreInvalidFilterWithThePosition(String filter, String detail) {
-    assertThatThrownBy(() -> FilterParser.parse(filter))
-        .isInstanceOfSatisfying(ScimException.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.scimType()).isEqualTo("invalidFilter");
-          assertThat(e.detail()).contains(detail);
-        });
+    assertBadRequest(() -> FilterParser.parse(filter), "invalidFilter", detail);
   }
 
   @Test

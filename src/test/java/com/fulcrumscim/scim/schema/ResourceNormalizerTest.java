@@ -1,14 +1,12 @@
 package com.fulcrumscim.scim.schema;
 
+import static com.fulcrumscim.scim.schema.ScimAssertions.assertBadRequest;
 import static com.fulcrumscim.scim.schema.TestJson.fixture;
 import static com.fulcrumscim.scim.schema.TestJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fulcrumscim.scim.ScimException;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class ResourceNormalizerTest {
@@ -91,7 +89,7 @@ class ResourceNormalizerTest {
 
   @Test
   void aMemberWithoutValueIsInvalidValue() {
-    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':'G',"
+    assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':'G',"
         + "'members':[{'display':'x'}]}")), "invalidValue", "members[].value");
   }
 
@@ -145,75 +143,75 @@ class ResourceNormalizerTest {
 
   @Test
   void aBodyThatIsNotAnObjectIsInvalidSyntax() {
-    assertRejected(() -> normalizer.user(json("[1]")), "invalidSyntax", "JSON object");
-    assertRejected(() -> normalizer.user(null), "invalidSyntax", "JSON object");
+    assertBadRequest(() -> normalizer.user(json("[1]")), "invalidSyntax", "JSON object");
+    assertBadRequest(() -> normalizer.user(null), "invalidSyntax", "JSON object");
   }
 
   @Test
   void missingSchemasIsInvalidSyntax() {
-    assertRejected(() -> normalizer.user(json("{'userName':'a'}")), "invalidSyntax", "schemas");
-    assertRejected(() -> normalizer.user(json("{'schemas':'x','userName':'a'}")), "invalidSyntax",
+    assertBadRequest(() -> normalizer.user(json("{'userName':'a'}")), "invalidSyntax", "schemas");
+    assertBadRequest(() -> normalizer.user(json("{'schemas':'x','userName':'a'}")), "invalidSyntax",
         "schemas");
-    assertRejected(() -> normalizer.user(json("{'schemas':[1],'userName':'a'}")), "invalidSyntax",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[1],'userName':'a'}")), "invalidSyntax",
         "schemas");
   }
 
   @Test
   void aMissingOrBlankUserNameIsInvalidValue() {
-    assertRejected(() -> normalizer.user(json("{'schemas':[]}")), "invalidValue", "userName");
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'  '}")), "invalidValue",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[]}")), "invalidValue", "userName");
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'  '}")), "invalidValue",
         "userName");
-    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':''}")),
+    assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':''}")),
         "invalidValue", "displayName");
   }
 
   @Test
   void unknownTopLevelAttributesAreInvalidSyntaxNamingThem() {
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','foo':1,'bar':2}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','foo':1,'bar':2}")),
         "invalidSyntax", "foo, bar");
-    assertRejected(() -> normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")),
+    assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")),
         "invalidSyntax", "userName");
   }
 
   @Test
   void unknownSubAttributesAreInvalidSyntax() {
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x'}}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x'}}")),
         "invalidSyntax", "name.nick");
   }
 
   @Test
   void wrongTypesAreInvalidValueNamingTheAttribute() {
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':5}")), "invalidValue",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':5}")), "invalidValue",
         "userName must be a string");
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','active':'yes'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','active':'yes'}")),
         "invalidValue", "active must be a boolean");
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','emails':{}}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','emails':{}}")),
         "invalidValue", "emails must be an array");
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':'x'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':'x'}")),
         "invalidValue", "name must be a JSON object");
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
         + "'roles':[{'primary':'maybe'}]}")), "invalidValue", "roles.primary");
   }
 
   @Test
   void theSameAttributeTwiceInDifferentCaseIsInvalidSyntax() {
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a','UserName':'b'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','UserName':'b'}")),
         "invalidSyntax", "more than once");
   }
 
   @Test
   void deepNestingIsRejected() {
     String deep = "{'a':".repeat(40) + "1" + "}".repeat(40);
-    assertRejected(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
         + "'urn:x:y':" + deep + "}")), "invalidSyntax", "nested deeper");
   }
 
   @Test
   void oversizedStringsAndArraysAreRejected() {
     ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3));
-    assertRejected(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
+    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
         "invalidValue", "limit of 10");
-    assertRejected(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
+    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
         + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}")), "invalidValue",
         "limit of 3");
   }
@@ -230,13 +228,5 @@ class ResourceNormalizerTest {
     JsonNode m = user.get(ENTERPRISE).get("manager");
     assertThat(m.has("displayName")).isFalse();
     return m.get("value").asText();
-  }
-
-  static void assertRejected(ThrowingCallable call, String scimType, String detail) {
-    assertThatThrownBy(call).isInstanceOfSatisfying(ScimException.class, e -> {
-      assertThat(e.status()).isEqualTo(400);
-      assertThat(e.scimType()).isEqualTo(scimType);
-      assertThat(e.detail()).contains(detail);
-    });
   }
 }

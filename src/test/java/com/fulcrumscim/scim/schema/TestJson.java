@@ -29,11 +29,20 @@ public final class TestJson {
 
   /** A file under src/test/resources/fixtures/, e.g. "okta/create-user.json". */
   public static ObjectNode fixture(String name) {
+    return (ObjectNode) fixtureNode(name);
+  }
+
+  /** A fixture that holds a JSON array (a table of cases). */
+  public static JsonNode fixtureArray(String name) {
+    return fixtureNode(name);
+  }
+
+  private static JsonNode fixtureNode(String name) {
     try (InputStream in = TestJson.class.getResourceAsStream("/fixtures/" + name)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
       }
-      return (ObjectNode) MAPPER.readTree(in);
+      return MAPPER.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
