@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -110,8 +110,8 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
-  /** Visits every row in {@code order} until {@code visitor} returns false (filters no index serves). */
-  public void scan(Connection c, ListOrder order, boolean withReferences, Predicate<StoredResource> visitor)
+  /** Visits every row in {@code order} (filters no index serves). */
+  public void scan(Connection c, ListOrder order, boolean withReferences, Consumer<StoredResource> visitor)
       throws SQLException {
     int batch = 500;
     long offset = 0;
@@ -120,11 +120,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       // creation order continues after the last seq seen, so a long scan never re-skips rows
       List<StoredResource> rows = order.equals(ListOrder.CREATION) ? after(c, lastSeq, batch, withReferences)
           : page(c, order, offset, batch, withReferences);
-      for (StoredResource row : rows) {
-        if (!visitor.test(row)) {
-          return;
-        }
-      }
+      rows.forEach(visitor);
       if (rows.size() < batch) {
         return;
       }
