@@ -46,6 +46,7 @@ public final class Bridge {
       UserStore users = new UserStore(json);
       GroupStore groups = new GroupStore(json);
       WorkQueue queue = new WorkQueue(db, clock);
+      // onAccepted: the reconciler's "run now" goes here once it is wired in.
       Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, () -> {});
       ScimTokens tokens = ScimTokens.resolve(config.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN),
           new SettingStore(db), random);
