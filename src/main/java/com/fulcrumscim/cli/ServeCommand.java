@@ -50,6 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
     bridge.generatedToken().ifPresent(token -> out.println("SCIM token: " + token
         + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)"));
     out.println("SCIM endpoint: " + bridge.scimBaseUrl());
+    out.println("Fulcrum target: " + bridge.target());
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

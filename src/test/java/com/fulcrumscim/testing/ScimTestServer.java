@@ -40,7 +40,8 @@ public final class ScimTestServer implements AutoCloseable {
     BridgeConfig parsed = new ConfigLoader(name -> null)
         .parse("test", "storage:\n  path: " + db + "\n" + yaml);
     BridgeConfig config = withPort(parsed, 0);
-    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom()).start();
+    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom(),
+        Bridge.Mode.RECEIVER_ONLY).start();
     return new ScimTestServer(bridge, db);
   }
 
