@@ -1,6 +1,7 @@
 package com.fulcrumscim.cli;
 
-import com.fulcrumscim.ops.AuditLog;
+import com.fulcrumscim.reconcile.AuditEntry;
+import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.TextTable;
@@ -42,7 +43,7 @@ public final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return support.withDatabase((config, db) -> {
-      List<AuditLog.Entry> entries = new AuditLog(db).list(since, limit);
+      List<AuditEntry> entries = new AuditLog(db, Clock.systemUTC()).list(since, limit);
       if (entries.isEmpty()) {
         support.out().println(since == null ? "no Fulcrum writes recorded yet" : "no Fulcrum writes since " + since);
         return ExitCode.OK;

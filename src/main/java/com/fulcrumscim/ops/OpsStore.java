@@ -107,13 +107,4 @@ public final class OpsStore {
       }
     });
   }
-
-  static boolean tableExists(Connection c, String table) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
 }

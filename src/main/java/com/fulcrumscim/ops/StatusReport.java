@@ -5,6 +5,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.AuditLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,7 @@ public record StatusReport(
         store.pauseReason().orElse(null),
         backlog,
         store.oldestUnfinishedSince().map(since -> Math.max(0, Duration.between(since, clock.instant()).toSeconds())).orElse(null),
-        new AuditLog(db).lastApplied().orElse(null),
+        new AuditLog(db, clock).lastApplied().orElse(null),
         new FulcrumCallLog(db, clock).lastHour(),
         config.fulcrum().callsPerHour(),
         backlog.get("dead"),

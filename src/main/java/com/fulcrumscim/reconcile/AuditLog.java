@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The reconcile_audit table: every Fulcrum write the reconciler attempted, newest last. */
 public final class AuditLog {
@@ -44,13 +45,14 @@ public final class AuditLog {
     });
   }
 
-  /** The last {@code limit} entries, oldest first. */
-  public List<AuditEntry> recent(int limit) {
+  /** Newest first, at or after {@code since} (null: any time), at most {@code limit}. */
+  public List<AuditEntry> list(Instant since, int limit) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT * FROM (SELECT id, at, entity_type, scim_id, action, fulcrum_id, result, detail FROM reconcile_audit "
-              + "ORDER BY id DESC LIMIT ?) ORDER BY id")) {
-        ps.setInt(1, limit);
+          "SELECT id, at, entity_type, scim_id, action, fulcrum_id, result, detail FROM reconcile_audit "
+              + "WHERE at >= ? ORDER BY id DESC LIMIT ?")) {
+        ps.setLong(1, since == null ? Long.MIN_VALUE : since.toEpochMilli());
+        ps.setInt(2, limit);
         List<AuditEntry> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -60,6 +62,17 @@ public final class AuditLog {
           }
         }
         return out;
+      }
+    });
+  }
+
+  /** When Fulcrum last accepted a write from the reconciler. */
+  public Optional<Instant> lastApplied() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM reconcile_audit WHERE result = 'ok'");
+          ResultSet rs = ps.executeQuery()) {
+        long at = rs.next() ? rs.getLong(1) : 0;
+        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
       }
     });
   }

@@ -20,7 +20,6 @@ class AuditCommandTest {
 
   void seed() {
     try (Database db = cli.openDatabase()) {
-      OpsCliRun.createAuditTable(db);
       OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u-alice", "CREATE_MEMBER", "ok", "email, names, role");
       OpsCliRun.audit(db, Instant.parse("2026-03-02T10:00:00Z"), "GROUP", "g-ops", "CREATE_GROUP", "ok", "name Ops");
       OpsCliRun.audit(db, Instant.parse("2026-03-03T10:00:00Z"), "USER", "u-bob", "CREATE_MEMBER",

@@ -35,13 +35,6 @@ final class OpsCliRun {
     return Database.open(database);
   }
 
-  /** The reconciler's audit table as its migration V003 defines it; a no-op once V003 is merged. */
-  static void createAuditTable(Database db) {
-    db.write(c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS reconcile_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-        + "at INTEGER NOT NULL, entity_type TEXT NOT NULL, scim_id TEXT NOT NULL, action TEXT NOT NULL, "
-        + "fulcrum_id TEXT, result TEXT NOT NULL, detail TEXT)"));
-  }
-
   static void audit(Database db, Instant at, String entityType, String scimId, String action, String result, String detail) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO reconcile_audit "

@@ -53,7 +53,6 @@ class StatusCommandTest {
   @Test
   void lastSuccessfulApplyIsTheNewestOkInTheReconcilersAudit() {
     try (Database db = cli.openDatabase()) {
-      OpsCliRun.createAuditTable(db);
       OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "CREATE_MEMBER", "ok", "");
       OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "CREATE_MEMBER", "422 rejected", "");
     }

@@ -82,7 +82,7 @@ class UserPushTest extends EndToEnd {
     h.settle();
     assertThat(inFulcrum("ada@corp.example").lastName()).isEqualTo("King");
     assertThat(calls("PUT /api/v2/memberships/{id}.json")).isEqualTo(1);
-    assertThat(new AuditLog(h.db, h.clock).recent(10)).filteredOn(e -> e.action().equals("UPDATE_MEMBER"))
+    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).filteredOn(e -> e.action().equals("UPDATE_MEMBER"))
         .extracting(AuditEntry::detail).containsExactly("last_name");
   }
 
