@@ -1,14 +1,17 @@
 package com.fulcrumscim.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +56,43 @@ class BridgeTest {
     Bridge bridge = start("t");
     try {
       assertThat(bridge.scimBaseUrl()).isEqualTo("http://127.0.0.1:" + bridge.port() + "/scim/v2");
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
+  void aScimUserReachesTheEmbeddedEmulatorWithoutWaitingForTheInterval() {
+    Bridge bridge = start("t");
+    try {
+      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer t");
+      assertThat(okta.post("/Users", """
+          {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@corp.example",
+           "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"value":"ada@corp.example","primary":true}],
+           "role":"Manager","active":true}""").status()).isEqualTo(201);
+      FulcrumEmulator fulcrum = bridge.emulator().orElseThrow();
+      await().atMost(Duration.ofSeconds(8)).untilAsserted(() ->
+          assertThat(fulcrum.memberByEmail("ada@corp.example")).hasValueSatisfying(m -> {
+            assertThat(m.firstName()).isEqualTo("Ada");
+            assertThat(fulcrum.roles().stream().filter(r -> r.id().equals(m.roleId())).findFirst().orElseThrow().name())
+                .isEqualTo("Manager");
+          }));
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
+  void healthAndReadinessSayTheTargetIsTheEmulator() {
+    Bridge bridge = start("t");
+    try {
+      String root = bridge.scimBaseUrl().replace("/scim/v2", "");
+      ScimHttp ops = new ScimHttp(root, "");
+      assertThat(ops.get("/healthz").text()).contains("embedded Fulcrum emulator");
+      ScimHttp.Response ready = ops.get("/readyz");
+      assertThat(ready.status()).isEqualTo(200);
+      assertThat(ready.text()).contains("embedded Fulcrum emulator");
+      assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_work");
     } finally {
       bridge.stop();
     }
