@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ApproveRemovalsCommand.class,
       ServeCommand.class,
       TokenCommand.class,
+      ResyncCommand.class,
     })
 public final class Main {
   private Main() {}

@@ -64,6 +64,7 @@ public final class Resync {
   public ResyncReport apply(ReconcilePath path, Progress progress) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+    progress.planned(report(started, false, found, found, List.of(), null));
     List<String> skipped = new ArrayList<>();
     String stopped = null;
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
