@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       TokenCommand.class,
       ResyncCommand.class,
+      DemoCommand.class,
     })
 public final class Main {
   private Main() {}
