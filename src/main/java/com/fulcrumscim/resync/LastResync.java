@@ -1,7 +1,9 @@
 package com.fulcrumscim.resync;
 
+import com.fulcrumscim.journal.SettingStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the last scheduled resync left, kept in the setting table under {@value ResyncService#LAST_REPORT}
@@ -13,6 +15,11 @@ public record LastResync(Instant startedAt, Instant finishedAt, ResyncReport.Tot
 
   public LastResync {
     remaining = remaining == null ? List.of() : List.copyOf(remaining);
+  }
+
+  /** The report the last scheduled run kept, if one ran (what {@code status} shows). */
+  public static Optional<LastResync> kept(SettingStore settings) {
+    return settings.get(ResyncService.LAST_REPORT).map(s -> new ReportJson().read(s, LastResync.class));
   }
 
   static LastResync of(ResyncReport r) {

@@ -4,7 +4,6 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.SettingStore;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.Properties;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
@@ -117,10 +116,5 @@ public final class ResyncService {
     }
     settings.put(LAST_REPORT, json.write(last, false));
     return last;
-  }
-
-  /** The kept report of the last run, if any ran. */
-  public Optional<LastResync> last() {
-    return settings.get(LAST_REPORT).map(s -> json.read(s, LastResync.class));
   }
 }

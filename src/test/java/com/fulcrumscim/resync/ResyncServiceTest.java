@@ -61,7 +61,7 @@ class ResyncServiceTest {
     var json = new ObjectMapper().readTree(kept);
     assertThat(json.path("totals").path("fixed").asInt()).isEqualTo(1);
     assertThat(java.time.Instant.parse(json.path("startedAt").asText())).isEqualTo(last.startedAt());
-    assertThat(service("").last()).contains(last);
+    assertThat(LastResync.kept(new SettingStore(h.db))).contains(last);
   }
 
   @Test
@@ -72,7 +72,7 @@ class ResyncServiceTest {
 
     assertThat(last.totals()).isNull();
     assertThat(last.error()).contains("401");
-    assertThat(service("").last().orElseThrow().error()).isEqualTo(last.error());
+    assertThat(LastResync.kept(new SettingStore(h.db)).orElseThrow().error()).isEqualTo(last.error());
   }
 
   @Test
@@ -83,6 +83,6 @@ class ResyncServiceTest {
     ResyncService nightly = service("0 0 3 * * ?");
     nightly.start();
     nightly.stop();
-    assertThat(nightly.last()).isEmpty();
+    assertThat(LastResync.kept(new SettingStore(h.db))).isEmpty();
   }
 }
