@@ -3,36 +3,83 @@ package com.fulcrumscim.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.ops.BridgeMetrics;
+import com.fulcrumscim.ops.FulcrumCallLog;
+import com.fulcrumscim.ops.OpsEndpoints;
+import com.fulcrumscim.ops.OpsStore;
+import com.fulcrumscim.ops.Readiness;
+import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.reconcile.Pause;
+import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.reconcile.Reconciler;
+import com.fulcrumscim.reconcile.ReconcilerService;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.reconcile.RetryPolicy;
+import com.fulcrumscim.reconcile.TargetReset;
 import com.fulcrumscim.scim.BearerAuth;
 import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The daemon: opens the database, builds the stores and the SCIM endpoint, starts and stops them.
- * Everything it uses comes in through the constructor; {@link #start} does the opening.
+ * The daemon: the SCIM endpoint, the reconciler, the Fulcrum client (or, with
+ * {@code fulcrum.base_url: embedded}, an in-process emulator) and the ops endpoints. Everything it
+ * uses comes in through the constructor; {@link #start} opens and starts, {@link #stop} undoes it
+ * in reverse order.
  */
 public final class Bridge {
+  private static final Logger log = LoggerFactory.getLogger(Bridge.class);
+
   private final BridgeConfig config;
   private final Function<String, String> environment;
   private final Clock clock;
   private final SecureRandom random;
+  private final Mode mode;
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private Database db;
   private ScimServer server;
+  private ReconcilerService reconciler;
+  private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
+
+  /** What runs: everything, or only the SCIM receiver and its store (tests that drive the reconciler themselves). */
+  public enum Mode {
+    FULL,
+    RECEIVER_ONLY
+  }
 
   /** {@code environment}: how FULCRUM_SCIM_TOKEN is looked up (System::getenv in the daemon). */
   public Bridge(BridgeConfig config, Function<String, String> environment, Clock clock, SecureRandom random) {
+    this(config, environment, clock, random, Mode.FULL);
+  }
+
+  public Bridge(BridgeConfig config, Function<String, String> environment, Clock clock, SecureRandom random, Mode mode) {
+    this.mode = mode;
     this.config = config;
     this.environment = environment;
     this.clock = clock;
@@ -40,32 +87,107 @@ public final class Bridge {
   }
 
   public Bridge start() {
-    db = Database.open(config.storage().path());
     try {
+      db = Database.open(config.storage().path());
+      running.push(db);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ObjectMapper json = ScimJson.newMapper();
       UserStore users = new UserStore(json);
       GroupStore groups = new GroupStore(json);
       WorkQueue queue = new WorkQueue(db, clock);
-      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, () -> {});
+      int rescued = queue.rescue();
+      if (rescued > 0) {
+        log.info("{} changes were being applied when the bridge last stopped; they run again", rescued);
+      }
+
+      BridgeMetrics metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
+      Runnable onAccepted = () -> {};
+      if (mode == Mode.FULL) {
+        HttpFulcrumClient client = fulcrumClient(registry, queue);
+        running.push(client);
+        reconciler = reconcilerService(client, queue, metrics);
+        running.push(reconciler::stop);
+        onAccepted = reconciler::trigger;
+      }
+
+      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, onAccepted);
       ScimTokens tokens = ScimTokens.resolve(config.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN),
           new SettingStore(db), random);
       generatedToken = tokens.generated();
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db, clock), registry, target());
+      Optional<TlsSupport> tls = config.server().tls().enabled()
+          ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
       server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(tokens.hashes()), db, intake, users, groups,
-          new ResourceNormalizer(), json, clock).start();
+          new ResourceNormalizer(), json, clock).start(cfg -> {
+            cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);
+            if (config.server().opsPort() == 0) {
+              ops.addTo(cfg);
+            }
+            tls.ifPresent(t -> t.useHttps(cfg, config.server().host(), config.server().port()));
+          });
+      running.push(server::stop);
+      if (config.server().opsPort() != 0) {
+        Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
+        running.push(opsServer::stop);
+      }
+      if (reconciler != null) {
+        reconciler.start();
+        log.info("reconciling into {}", target());
+      }
       return this;
     } catch (RuntimeException e) {
-      db.close();
+      stop();
       throw e;
     }
   }
 
-  /** Stops accepting requests, then closes the database once in-flight writes are committed. */
-  public void stop() {
-    if (server != null) {
-      server.stop();
+  private HttpFulcrumClient fulcrumClient(PrometheusMeterRegistry registry, WorkQueue queue) {
+    BridgeConfig.Fulcrum f = config.fulcrum();
+    String baseUrl = f.baseUrl();
+    String token = f.apiToken();
+    if (f.embedded()) {
+      Seed seed = f.emulatorSeed().isBlank() ? Seed.demo() : Seed.load(Path.of(f.emulatorSeed()));
+      emulator = FulcrumEmulator.builder().seed(seed).callsPerHour(f.callsPerHour()).build().start();
+      running.push(emulator);
+      baseUrl = emulator.baseUrl();
+      token = emulator.token();
+      int queued = TargetReset.forgetLinksAndRequeue(db, queue);
+      log.warn("TARGET IS THE EMBEDDED FULCRUM EMULATOR at {} (fulcrum.base_url: embedded): nothing reaches a real "
+          + "Fulcrum. It starts empty each run; {} stored users and groups are pushed into it again.", baseUrl, queued);
     }
-    if (db != null) {
-      db.close();
+    FulcrumSettings settings = FulcrumSettings.of(baseUrl, token, f.callsPerHour(), f.connectTimeout(), f.readTimeout());
+    return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, new FulcrumCallLog(db, clock));
+  }
+
+  private ReconcilerService reconcilerService(HttpFulcrumClient client, WorkQueue queue, BridgeMetrics metrics) {
+    BridgeConfig.Guard g = config.guard();
+    RemovalGuard guard = new RemovalGuard(db, clock, g.massRemovalPercent(), g.massRemovalMinimum());
+    Reconciler reconciler = new Reconciler(client, db, queue, guard, ReconcileSettings.from(config), clock);
+    BridgeConfig.Reconcile r = config.reconcile();
+    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), RetryPolicy.withBudget(r.retryBudget()),
+        r.batchSize(), r.parallelism(), clock, kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
+    return new ReconcilerService(loop, r.interval());
+  }
+
+  /** What the bridge writes to, in words for logs and health endpoints. */
+  public String target() {
+    return config.fulcrum().embedded()
+        ? "embedded Fulcrum emulator" + (emulator == null ? "" : " at " + emulator.baseUrl())
+        : config.fulcrum().baseUrl();
+  }
+
+  /**
+   * Stops accepting SCIM requests, lets the reconciler finish the apply in flight, then closes the
+   * client, the emulator and the database: the reverse of start.
+   */
+  public void stop() {
+    while (!running.isEmpty()) {
+      AutoCloseable next = running.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
     }
   }
 
@@ -80,5 +202,10 @@ public final class Bridge {
 
   public int port() {
     return server.port();
+  }
+
+  /** The embedded emulator, when {@code fulcrum.base_url} is {@code embedded} (demo, tests). */
+  public Optional<FulcrumEmulator> emulator() {
+    return Optional.ofNullable(emulator);
   }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", description = "Run the bridge: the SCIM endpoint and its store.")
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
+  static final int START_ERROR = 1;
 
   @Spec CommandSpec spec;
 
@@ -38,10 +39,18 @@ public final class ServeCommand implements Callable<Integer> {
       return CONFIG_ERROR;
     }
     setLogLevel(cfg.logging().level());
-    Bridge bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
+    Bridge bridge;
+    try {
+      bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
+    } catch (RuntimeException e) {
+      // port taken, database unreadable: one line an operator can act on
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      return START_ERROR;
+    }
     bridge.generatedToken().ifPresent(token -> out.println("SCIM token: " + token
         + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)"));
     out.println("SCIM endpoint: " + bridge.scimBaseUrl());
+    out.println("Fulcrum target: " + bridge.target());
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -60,11 +61,11 @@ public final class Database implements AutoCloseable {
       Path absolute = path.toAbsolutePath();
       createPrivateFile(absolute);
       String url = "jdbc:sqlite:" + absolute;
-      Connection writeConnection = connect(url);
+      Connection writeConnection = connect(url, true);
       Migrations.apply(writeConnection);
       BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
       for (int i = 0; i < READERS; i++) {
-        Connection reader = connect(url);
+        Connection reader = connect(url, false);
         try (Statement s = reader.createStatement()) {
           s.execute("PRAGMA query_only = ON");
         }
@@ -90,8 +91,14 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static Connection connect(String url) throws SQLException {
-    Connection c = DriverManager.getConnection(url);
+  private static Connection connect(String url, boolean writer) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    if (writer) {
+      // Take the write lock when the transaction begins: a transaction that read first and then
+      // wrote could not wait for another process (the CLI beside the daemon) and would fail BUSY.
+      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    }
+    Connection c = DriverManager.getConnection(url, config.toProperties());
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA journal_mode = WAL");
       // FULL: a commit is on disk before the caller is answered, so an acknowledged change survives a power cut.

@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * Spaces calls evenly so that no trailing hour ever holds more than the budget: a GCRA (virtual
- * scheduling) limiter at {@value #HEADROOM} of the budget, with a burst tolerance of one interval (for budgets of 400/h and more)
- * so a caller that wakes a little late keeps its schedule instead of losing the slot. Slots are
- * reserved under a lock and slept for outside it, so parallel callers queue in order.
+ * Spaces calls evenly at {@value #HEADROOM} of the budget: a GCRA (virtual scheduling) limiter
+ * whose only burst allowance is one interval, so a caller that arrives a little late (a GC pause,
+ * a busy CPU) keeps the schedule instead of losing the slot, yet at most two calls ever go back to
+ * back. The allowance is given only to budgets whose headroom covers that extra call (400/h and
+ * up), so no trailing hour holds more than the budget. Each call reserves its slot under a lock and
+ * sleeps outside it, so parallel callers queue in order.
  *
  * <p>After a 429 every call fails fast with {@link FulcrumException.RateLimited} until the
  * server's {@code Retry-After} has passed, rather than spending calls the server will refuse.
@@ -32,8 +34,6 @@ final class CallPacer {
   CallPacer(int callsPerHour, Clock clock, Sleeper sleeper) {
     this.callsPerHour = callsPerHour;
     this.interval = Duration.ofNanos((long) (HOUR.toNanos() / (callsPerHour * HEADROOM)));
-    // Two back-to-back calls are the most a tolerance of one interval allows; only budgets whose
-    // headroom covers that extra call get it.
     this.tolerance = callsPerHour * (1 - HEADROOM) >= 2 ? interval : Duration.ZERO;
     this.clock = clock;
     this.sleeper = sleeper;
@@ -45,10 +45,10 @@ final class CallPacer {
     synchronized (this) {
       Instant now = clock.instant();
       refuseWhileCoolingDown(endpoint, now);
-      Instant tat = theoreticalArrival.isAfter(now) ? theoreticalArrival : now;
-      Instant earliest = tat.minus(tolerance);
+      Instant due = theoreticalArrival.isAfter(now) ? theoreticalArrival : now;
+      Instant earliest = due.minus(tolerance);
       Instant slot = earliest.isAfter(now) ? earliest : now;
-      theoreticalArrival = tat.plus(interval);
+      theoreticalArrival = due.plus(interval);
       lastHour.addLast(slot);
       wait = Duration.between(now, slot);
     }

@@ -37,7 +37,6 @@ final class Circuit {
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .waitDurationInOpenState(openFor)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                .recordException(e -> e instanceof FulcrumException.Unavailable)
                 .clock(clock)
                 .build());
     breaker.getEventPublisher().onStateTransition(event -> onTransition(event.getStateTransition()));
@@ -61,7 +60,11 @@ final class Circuit {
 
   /** Records a failed call; only {@link FulcrumException.Unavailable} counts against Fulcrum. */
   void onResult(Duration took, FulcrumException failure) {
-    breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, failure);
+    if (failure instanceof FulcrumException.Unavailable) {
+      breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, failure);
+    } else {
+      onSuccess(took); // Fulcrum answered: a 4xx says nothing about its health
+    }
   }
 
   /** True while calls would be refused: open and the wait not yet over. */

@@ -102,6 +102,11 @@ public final class GroupStore extends ResourceStore {
   }
 
   @Override
+  boolean hasReferencesWhenNew() {
+    return true;
+  }
+
+  @Override
   String referencesQuery() {
     return "SELECT m.group_id, u.id, u.user_name FROM scim_group_member m JOIN scim_user u ON u.id = m.user_id "
         + "WHERE m.group_id IN %s ORDER BY u.id";

@@ -45,9 +45,9 @@ public final class Intake {
     String id = UUID.randomUUID().toString();
     StoredResource created = db.write(c -> {
       long now = clock.millis();
-      store.insert(c, id, doc, now);
+      StoredResource inserted = store.insert(c, id, doc, now);
       accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, List.of());
-      return store.find(c, id, true).orElseThrow();
+      return inserted;
     });
     onAccepted.run();
     return created;

@@ -11,8 +11,4 @@ public record ListOrder(String expression, boolean descending) {
     String direction = descending ? " DESC" : "";
     return expression.equals("seq") ? "seq" + direction : expression + direction + ", seq" + direction;
   }
-
-  boolean isCreationOrder() {
-    return equals(CREATION);
-  }
 }

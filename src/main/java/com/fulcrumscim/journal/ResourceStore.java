@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -110,22 +110,22 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
-  /** Visits every row in {@code order} until {@code visitor} returns false (filters no index serves). */
-  public void scan(Connection c, ListOrder order, boolean withReferences, Predicate<StoredResource> visitor)
+  /** Visits every row in {@code order} (filters no index serves). */
+  public void scan(Connection c, ListOrder order, boolean withReferences, Consumer<StoredResource> visitor)
       throws SQLException {
-    long offset = 0;
     int batch = 500;
+    long offset = 0;
+    long lastSeq = 0;
     while (true) {
-      List<StoredResource> rows = page(c, order, offset, batch, withReferences);
-      for (StoredResource row : rows) {
-        if (!visitor.test(row)) {
-          return;
-        }
-      }
+      // creation order continues after the last seq seen, so a long scan never re-skips rows
+      List<StoredResource> rows = order.equals(ListOrder.CREATION) ? after(c, lastSeq, batch, withReferences)
+          : page(c, order, offset, batch, withReferences);
+      rows.forEach(visitor);
       if (rows.size() < batch) {
         return;
       }
       offset += batch;
+      lastSeq = rows.get(rows.size() - 1).seq();
     }
   }
 
@@ -206,20 +206,36 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /** True when {@code doc} would change what {@code old} holds (document or memberships). */
   abstract boolean differs(StoredResource old, ObjectNode doc);
 
-  void insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+  /**
+   * Inserts a normalized document under {@code id} and returns the row as committed. Intake
+   * calls it inside its transaction; called alone it skips the journal and the work queue
+   * (seeding benchmarks does that).
+   */
+  public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
     List<String> cols = columns();
+    ObjectNode stored = storedDoc(doc);
+    long seq;
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
-        + String.join(", ", cols) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(cols.size()) + ")")) {
+        + String.join(", ", cols) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(cols.size()) + ") RETURNING seq")) {
       ps.setString(1, id);
-      ps.setString(2, storedDoc(doc).toString());
+      ps.setString(2, stored.toString());
       ps.setLong(3, now);
       ps.setLong(4, now);
       bind(ps, 5, values(doc));
-      ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        seq = rs.getLong(1);
+      }
     }
     writeRelated(c, id, doc);
+    List<Reference> refs = hasReferencesWhenNew() ? references(c, List.of(id)).getOrDefault(id, List.of()) : List.of();
+    Instant at = Instant.ofEpochMilli(now);
+    return new StoredResource(type, seq, id, stored, refs, 1, at, at);
   }
+
+  /** Whether a just-created resource can already have memberships (a group's members can; a user's groups cannot). */
+  abstract boolean hasReferencesWhenNew();
 
   void update(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);

@@ -72,6 +72,11 @@ public final class UserStore extends ResourceStore {
   }
 
   @Override
+  boolean hasReferencesWhenNew() {
+    return false;
+  }
+
+  @Override
   String referencesQuery() {
     return "SELECT m.user_id, g.id, g.display_name FROM scim_group_member m JOIN scim_group g ON g.id = m.group_id "
         + "WHERE m.user_id IN %s ORDER BY g.id";

@@ -20,15 +20,23 @@ public final class OpsEndpoints {
 
   private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
+  private final String target;
 
-  public OpsEndpoints(Readiness readiness, PrometheusMeterRegistry registry) {
+  /** {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL. */
+  public OpsEndpoints(Readiness readiness, PrometheusMeterRegistry registry, String target) {
+    this.target = target;
     this.readiness = readiness;
     this.registry = registry;
   }
 
   /** Adds the three routes to a Javalin being configured. */
   public void addTo(JavalinConfig cfg) {
-    cfg.routes.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+    cfg.routes.get("/healthz", ctx -> {
+      Map<String, String> body = new LinkedHashMap<>();
+      body.put("status", "ok");
+      body.put("target", target);
+      json(ctx, 200, body);
+    });
     cfg.routes.get("/readyz", this::readyz);
     cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
   }
@@ -45,6 +53,7 @@ public final class OpsEndpoints {
     Readiness.Verdict verdict = readiness.check();
     Map<String, String> body = new LinkedHashMap<>();
     body.put("status", verdict.ready() ? "ready" : "not ready");
+    body.put("target", target);
     verdict.reason().ifPresent(reason -> body.put("reason", reason));
     json(ctx, verdict.ready() ? 200 : 503, body);
   }

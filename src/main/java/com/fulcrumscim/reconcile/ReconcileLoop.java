@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +39,14 @@ public final class ReconcileLoop implements AutoCloseable {
   private final int parallelism;
   private final Clock clock;
   private final ExecutorService workers;
+  private final Consumer<Outcome.Kind> outcomes;
   private volatile boolean stopping;
   private volatile boolean paused;
 
+  /** {@code outcomes} hears the kind of every finished reconcile (metrics). */
   public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
-      int batchSize, int parallelism, Clock clock) {
+      int batchSize, int parallelism, Clock clock, Consumer<Outcome.Kind> outcomes) {
+    this.outcomes = outcomes;
     this.queue = queue;
     this.reconciler = reconciler;
     this.pause = pause;
@@ -103,6 +107,7 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private void finish(WorkItem item, Outcome outcome) {
     Instant now = clock.instant();
+    outcomes.accept(outcome.kind());
     switch (outcome.kind()) {
       case APPLIED, NO_CHANGE -> queue.done(item);
       case RETRY_AFTER -> {

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request body as JSON: content type checked, size capped while reading (not trusted
  * from Content-Length alone), parse errors turned into 400 invalidSyntax with where it broke.
  */
 final class RequestBodies {
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
+
   private final ObjectMapper json;
   private final long maxBytes;
 
@@ -23,7 +26,8 @@ final class RequestBodies {
 
   JsonNode read(String contentType, String contentLength, InputStream in) {
     requireJson(contentType);
-    if (contentLength != null && contentLength.strip().matches("\\d{1,18}") && Long.parseLong(contentLength.strip()) > maxBytes) {
+    if (contentLength != null && DIGITS.matcher(contentLength.strip()).matches()
+        && Long.parseLong(contentLength.strip()) > maxBytes) {
       throw tooLarge();
     }
     byte[] bytes = readCapped(in);

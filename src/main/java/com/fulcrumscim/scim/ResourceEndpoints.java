@@ -10,6 +10,7 @@ import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.Locale;
 
 /** The handlers of one resource endpoint (/Users or /Groups). */
 final class ResourceEndpoints {
@@ -106,6 +107,6 @@ final class ResourceEndpoints {
   }
 
   private ScimException notFound(String id) {
-    return ScimException.notFound("no " + kind.resourceType().toLowerCase(java.util.Locale.ROOT) + " with id " + id);
+    return ScimException.notFound("no " + kind.resourceType().toLowerCase(Locale.ROOT) + " with id " + id);
   }
 }

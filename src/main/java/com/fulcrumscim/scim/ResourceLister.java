@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ListOrder;
@@ -14,6 +15,8 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Serves list requests. Without a filter: count plus one page, by keyset in creation order.
@@ -36,43 +39,47 @@ final class ResourceLister {
         : kind.store().order(q.sortBy(), q.descending()).orElseThrow(() -> ScimException.invalidValue(
             "cannot sort " + kind.endpoint() + " by '" + q.sortBy() + "'; sortable: userName (Users), displayName, "
                 + "externalId, id, meta.created, meta.lastModified"));
-    if (q.filter() == null) {
-      long epoch = cursors.epoch(kind.type());
-      boolean refs = q.projection().wants(kind.referenceAttribute());
-      return db.read(c -> snapshot(c, () -> {
-        long total = kind.store().count(c);
-        List<StoredResource> rows = q.count() == 0 || q.startIndex() > total ? List.of()
-            : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, epoch)
-            : kind.store().page(c, order, q.startIndex() - 1, q.count(), refs);
-        return new Page(total, rows.stream().map(r -> q.projection().apply(kind.render(r, baseUrl, refs))).toList());
-      }));
-    }
+    return q.filter() == null ? unfiltered(kind, q, order, baseUrl) : filtered(kind, q, order, baseUrl);
+  }
+
+  private Page unfiltered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {
+    long epoch = cursors.epoch(kind.type());
+    boolean refs = q.projection().wants(kind.referenceAttribute());
+    return db.read(c -> snapshot(c, () -> {
+      long total = kind.store().count(c);
+      List<StoredResource> rows = q.count() == 0 || q.startIndex() > total ? List.of()
+          : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, epoch)
+          : kind.store().page(c, order, q.startIndex() - 1, q.count(), refs);
+      return new Page(total, rows.stream().map(r -> q.projection().apply(kind.render(r, baseUrl, refs))).toList());
+    }));
+  }
+
+  /** Every candidate is rendered whole (with memberships and meta) and tested; totals are exact. */
+  private Page filtered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {
     Filter filter = FilterParser.parse(q.filter());
     Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
     Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
     boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
-    java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> matches =
-        FilterEvaluator.compile(filter, kind.schema());
+    Predicate<JsonNode> matches = FilterEvaluator.compile(filter, kind.schema());
     List<ObjectNode> page = new ArrayList<>();
     long[] total = {0};
-    db.read(c -> snapshot(c, () -> {
-      java.util.function.Predicate<StoredResource> visit = r -> {
-        ObjectNode full = kind.render(r, baseUrl, true);
-        if (!evaluate || matches.test(full)) {
-          total[0]++;
-          if (total[0] >= q.startIndex() && page.size() < q.count()) {
-            page.add(q.projection().apply(full));
-          }
+    Consumer<StoredResource> visit = r -> {
+      ObjectNode full = kind.render(r, baseUrl, true);
+      if (!evaluate || matches.test(full)) {
+        total[0]++;
+        if (total[0] >= q.startIndex() && page.size() < q.count()) {
+          page.add(q.projection().apply(full));
         }
-        return true;
-      };
+      }
+    };
+    db.read(c -> {
       if (column.isPresent()) {
-        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(visit::test);
+        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(visit);
       } else {
         kind.store().scan(c, order, true, visit);
       }
       return null;
-    }));
+    });
     return new Page(total[0], page);
   }
 

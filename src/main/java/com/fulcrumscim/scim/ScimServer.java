@@ -9,10 +9,12 @@ import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +27,11 @@ public final class ScimServer {
   private static final Logger log = LoggerFactory.getLogger(ScimServer.class);
 
   /** The parts of config.yml the endpoint reads. */
-  public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute) {
+  public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute,
+      boolean https) {
     public static Settings of(BridgeConfig c) {
       return new Settings(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.scim().maxPageSize(),
-          c.scim().authFailuresPerMinute());
+          c.scim().authFailuresPerMinute(), c.server().tls().enabled());
     }
   }
 
@@ -59,6 +62,14 @@ public final class ScimServer {
 
   /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
   public ScimServer start() {
+    return start(cfg -> {});
+  }
+
+  /**
+   * As {@link #start()}, letting the daemon add to the same Javalin: ops routes, metrics, an HTTPS
+   * connector (which then replaces the plain one).
+   */
+  public ScimServer start(Consumer<JavalinConfig> extension) {
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.jetty.host = settings.host();
@@ -67,6 +78,7 @@ public final class ScimServer {
       cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       routes(cfg.routes);
+      extension.accept(cfg);
     });
     app.start();
     return this;
@@ -129,7 +141,7 @@ public final class ScimServer {
 
   /** The SCIM base URL for people: http://host:port/scim/v2. */
   public String baseUrl() {
-    return "http://" + settings.host() + ":" + port() + BASE_PATH;
+    return (settings.https() ? "https://" : "http://") + settings.host() + ":" + port() + BASE_PATH;
   }
 
   public void stop() {

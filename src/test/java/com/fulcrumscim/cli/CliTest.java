@@ -52,4 +52,15 @@ class CliTest {
     assertThat(run("serve", "--config", dir.resolve("absent.yml").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("file not found");
   }
+
+  @Test
+  void aPortInUseIsOneLineAndExitCode1() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("config.yml");
+      Files.writeString(config, "server:\n  port: " + taken.getLocalPort() + "\nstorage:\n  path: " + dir.resolve("d.db")
+          + "\nscim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("t") + "\"]\n");
+      assertThat(run("serve", "--config", config.toString())).isEqualTo(1);
+      assertThat(err.toString()).startsWith("cannot start: ");
+    }
+  }
 }

@@ -31,7 +31,7 @@ class OpsEndpointsTest {
     db = Database.open(dir.resolve("ops.db"));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new BridgeMetrics(registry, new OpsStore(db), clock);
-    server = new OpsEndpoints(new Readiness(db, clock), registry).startStandalone("127.0.0.1", 0);
+    server = new OpsEndpoints(new Readiness(db, clock), registry, "embedded Fulcrum emulator").startStandalone("127.0.0.1", 0);
   }
 
   @AfterEach
@@ -49,14 +49,14 @@ class OpsEndpointsTest {
   void healthzSaysOk() throws Exception {
     HttpResponse<String> r = get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"target\":\"embedded Fulcrum emulator\"}");
   }
 
   @Test
   void readyzIs200WhenTheDatabaseTakesWritesAndTheReconcilerRuns() throws Exception {
     HttpResponse<String> r = get("/readyz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("{\"status\":\"ready\"}");
+    assertThat(r.body()).isEqualTo("{\"status\":\"ready\",\"target\":\"embedded Fulcrum emulator\"}");
   }
 
   @Test
@@ -66,7 +66,7 @@ class OpsEndpointsTest {
     HttpResponse<String> r = get("/readyz");
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).isEqualTo(
-        "{\"status\":\"not ready\",\"reason\":\"reconciler paused: Fulcrum answered 401: token revoked\"}");
+        "{\"status\":\"not ready\",\"target\":\"embedded Fulcrum emulator\",\"reason\":\"reconciler paused: Fulcrum answered 401: token revoked\"}");
   }
 
   @Test
@@ -100,7 +100,7 @@ class OpsEndpointsTest {
   @Test
   void theRoutesCanJoinAnotherJavalin() throws Exception {
     server.stop();
-    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db, clock), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db, clock), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "embedded Fulcrum emulator");
     server = Javalin.create(cfg -> {
       cfg.routes.get("/scim/v2/Users", ctx -> ctx.result("users"));
       endpoints.addTo(cfg);

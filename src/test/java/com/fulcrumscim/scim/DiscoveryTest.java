@@ -7,28 +7,19 @@ import com.fulcrumscim.scim.schema.ScimSchemas;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DiscoveryTest {
-  @TempDir static Path dir;
-  static ScimTestServer server;
+  @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
   static ScimHttp http;
 
   @BeforeAll
   static void start() {
-    server = ScimTestServer.start(dir);
     http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static List<String> ids(JsonNode list) {

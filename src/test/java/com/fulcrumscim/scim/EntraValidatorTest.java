@@ -9,15 +9,13 @@ import com.fulcrumscim.scim.schema.ScimSchemas;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Microsoft Entra SCIM Validator's 24 tests and 7 preview tests (okta-scim.md §2.3), with the
@@ -25,20 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EntraValidatorTest {
   static final String ENTERPRISE = ScimSchemas.ENTERPRISE_USER;
-  @TempDir static Path dir;
-  static ScimTestServer server;
+  @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
   static ScimHttp http;
   static final Random random = new Random(20260201);
 
   @BeforeAll
   static void start() {
-    server = ScimTestServer.start(dir);
     http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static synchronized String word() {

@@ -10,29 +10,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GroupsEndpointTest {
-  @TempDir static Path dir;
-  static ScimTestServer server;
+  @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
   static ScimHttp http;
 
   @BeforeAll
   static void start() {
-    server = ScimTestServer.start(dir);
     http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static String userId() {

@@ -10,16 +10,14 @@ import com.fulcrumscim.scim.schema.ScimSchemas;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Okta's SCIM 2.0 SPEC test (Runscope export, steps 1-12) against the running bridge, with the
@@ -33,24 +31,17 @@ class OktaSpecTest {
   static final String INVALID_USER_EMAIL = "abcdefgh@atko.com";
   static final String USER_ID_THAT_DOES_NOT_EXIST = "010101001010101011001010101011";
 
-  @TempDir static Path dir;
-  static ScimTestServer server;
+  @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
   static ScimHttp http;
   static String isvUserId;
   static String idUserOne;
 
   @BeforeAll
   static void startWithTheRequiredActiveUserAndAGroup() {
-    server = ScimTestServer.start(dir);
     http = server.http();
     Response seeded = http.post("/Users", user("existing.user@atko.com", "Existing", "User", true));
     assertThat(seeded.status()).isEqualTo(201);
     assertThat(http.post("/Groups", group("Seeded Group", seeded.json().path("id").asText())).status()).isEqualTo(201);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static void assertListResponse(JsonNode body) {

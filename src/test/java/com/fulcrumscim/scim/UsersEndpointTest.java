@@ -12,25 +12,17 @@ import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class UsersEndpointTest {
-  @TempDir static Path dir;
-  static ScimTestServer server;
+  @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
   static ScimHttp http;
 
   @BeforeAll
   static void start() {
-    server = ScimTestServer.start(dir);
     http = server.http();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static String unique(String prefix) {

@@ -106,7 +106,7 @@ public final class ReconcileHarness implements AutoCloseable {
   public ReconcileLoop newLoop(FulcrumClient client) {
     Reconciler reconciler = new Reconciler(client, db, queue, guard, options.settings(), clock);
     return new ReconcileLoop(queue, reconciler, pause, new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5),
-        Duration.ofMinutes(15), new Random(11)), options.batchSize(), options.parallelism(), clock);
+        Duration.ofMinutes(15), new Random(11)), options.batchSize(), options.parallelism(), clock, kind -> {});
   }
 
   /** Swaps in a fresh process's loop (the old one is closed). */

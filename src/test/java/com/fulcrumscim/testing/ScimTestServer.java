@@ -3,9 +3,16 @@ package com.fulcrumscim.testing;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,7 +40,8 @@ public final class ScimTestServer implements AutoCloseable {
     BridgeConfig parsed = new ConfigLoader(name -> null)
         .parse("test", "storage:\n  path: " + db + "\n" + yaml);
     BridgeConfig config = withPort(parsed, 0);
-    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom()).start();
+    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom(),
+        Bridge.Mode.RECEIVER_ONLY).start();
     return new ScimTestServer(bridge, db);
   }
 
@@ -64,6 +72,37 @@ public final class ScimTestServer implements AutoCloseable {
   @Override
   public void close() {
     bridge.stop();
+  }
+
+  /**
+   * One server for all tests of a class: {@code @RegisterExtension static final ScimTestServer.PerClass
+   * server = new ScimTestServer.PerClass();}. Tests share its data, so they use unique names.
+   */
+  public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private Path dir;
+    private ScimTestServer server;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+      dir = Files.createTempDirectory("scim-test");
+      server = ScimTestServer.start(dir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+      server.close();
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+
+    public ScimHttp http() {
+      return server.http();
+    }
+
+    public String baseUrl() {
+      return server.baseUrl();
+    }
   }
 
   /** Request bodies as Okta sends them. */

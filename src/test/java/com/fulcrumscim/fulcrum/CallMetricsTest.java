@@ -1,0 +1,75 @@
+package com.fulcrumscim.fulcrum;
+
+import static com.fulcrumscim.fulcrum.ClientFixture.json;
+import static com.fulcrumscim.fulcrum.ClientFixture.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Calls counted by endpoint (ids as {id}) and status, latency, budget left, and the listener. */
+class CallMetricsTest {
+  @StartStop final MockWebServer server = new MockWebServer();
+  ClientFixture fx;
+
+  @BeforeEach
+  void setUp() {
+    fx = new ClientFixture(server);
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  @Test
+  void callsAreCountedByEndpointTemplateAndStatus() {
+    server.enqueue(status(204));
+    server.enqueue(status(404));
+    fx.client.deleteMember("m-123", null);
+    fx.client.deleteMember("m-456", null);
+    String scrape = fx.registry.scrape();
+    assertThat(scrape)
+        .contains("fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"204\"} 1.0")
+        .contains("fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"404\"} 1.0")
+        .contains("fulcrum_call_duration_seconds_count{endpoint=\"DELETE /api/v2/memberships/{id}.json\"} 2")
+        .doesNotContain("m-123");
+  }
+
+  @Test
+  void theBudgetLeftAndCallsInTheLastHourAreGauges() {
+    server.enqueue(json(200, "{\"roles\":[]}"));
+    fx.client.roles();
+    assertThat(fx.client.callsInLastHour()).isEqualTo(1);
+    assertThat(fx.client.budgetLeft()).isEqualTo(3_599_999);
+    assertThat(fx.registry.get("fulcrum.rate.budget.left").gauge().value()).isEqualTo(3_599_999);
+    assertThat(fx.registry.get("fulcrum.calls.last.hour").gauge().value()).isEqualTo(1);
+    assertThat(fx.registry.get("fulcrum.circuit.open").gauge().value()).isZero();
+  }
+
+  @Test
+  void theListenerHearsEveryAttempt() {
+    server.enqueue(status(502));
+    server.enqueue(json(200, "{\"groups\":[]}"));
+    server.enqueue(json(401, "{}"));
+    fx.client.groups();
+    catchThrowable(() -> fx.client.group("g-1"));
+    assertThat(fx.calls).containsExactly(
+        new ClientFixture.Call("GET /api/v2/groups.json", "502"),
+        new ClientFixture.Call("GET /api/v2/groups.json", "200"),
+        new ClientFixture.Call("GET /api/v2/groups/{id}.json", "401"));
+  }
+
+  @Test
+  void callsRefusedLocallyAreNotCounted() {
+    server.enqueue(status(429));
+    catchThrowable(fx.client::roles);
+    catchThrowable(fx.client::roles);
+    assertThat(fx.calls).hasSize(1);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,131 @@
+package com.fulcrumscim.fulcrum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fulcrumscim.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Pacing on a simulated clock: sleeping moves the clock, so hours of traffic take milliseconds. */
+class CallPacerTest {
+  final SettableClock clock = new SettableClock();
+  final List<Instant> sent = new ArrayList<>();
+
+  private CallPacer pacer(int callsPerHour) {
+    return new CallPacer(callsPerHour, clock, clock::tick);
+  }
+
+  /** A backlog: one caller asking again as soon as each call (taking {@code work}) is done. */
+  private void drive(CallPacer pacer, Duration period, Duration work) throws InterruptedException {
+    Instant end = clock.instant().plus(period);
+    while (clock.instant().isBefore(end)) {
+      pacer.acquire("GET /x");
+      sent.add(clock.instant());
+      clock.tick(work);
+    }
+  }
+
+  /** The most calls in any trailing hour, as a server with a sliding window counts them. */
+  private int busiestHour() {
+    ArrayDeque<Instant> window = new ArrayDeque<>();
+    int most = 0;
+    for (Instant t : sent) {
+      window.addLast(t);
+      while (!window.peekFirst().isAfter(t.minus(Duration.ofHours(1)))) {
+        window.removeFirst();
+      }
+      most = Math.max(most, window.size());
+    }
+    return most;
+  }
+
+  @Test
+  void aBacklogNeverExceedsTheBudgetInAnyTrailingHour() throws InterruptedException {
+    drive(pacer(5000), Duration.ofHours(3), Duration.ofMillis(40));
+    assertThat(busiestHour()).isLessThanOrEqualTo(5000).isGreaterThanOrEqualTo(4950);
+  }
+
+  @Test
+  void aLargeBudgetIsUsedWithinOnePercent() throws InterruptedException {
+    drive(pacer(36_000), Duration.ofHours(2), Duration.ofMillis(3));
+    assertThat(busiestHour()).isBetween(35_640, 36_000);
+  }
+
+  @Test
+  void callsAreSpacedEvenlyAfterAtMostTwoBackToBack() throws InterruptedException {
+    CallPacer pacer = pacer(3600);
+    drive(pacer, Duration.ofSeconds(30), Duration.ZERO);
+    assertThat(sent.get(1)).isEqualTo(sent.get(0));
+    for (int i = 2; i < sent.size(); i++) {
+      assertThat(Duration.between(sent.get(i - 1), sent.get(i))).isEqualTo(pacer.interval());
+    }
+  }
+
+  @Test
+  void aSmallBudgetGetsNoBurstAndIsKept() throws InterruptedException {
+    drive(pacer(100), Duration.ofHours(5), Duration.ZERO);
+    assertThat(sent.get(1)).isAfter(sent.get(0));
+    assertThat(busiestHour()).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aCallerThatIsSometimesLateKeepsTheSchedule() throws InterruptedException {
+    CallPacer pacer = pacer(3600);
+    Duration interval = pacer.interval();
+    Instant end = clock.instant().plus(Duration.ofHours(2));
+    for (int i = 0; clock.instant().isBefore(end); i++) {
+      pacer.acquire("GET /x");
+      sent.add(clock.instant());
+      // one call in ten stalls (a GC pause, a busy CPU) past the next slot
+      clock.tick(i % 10 == 9 ? interval.multipliedBy(9).dividedBy(5) : interval.dividedBy(10));
+    }
+    assertThat(busiestHour()).isBetween(3564, 3600);
+  }
+
+  @Test
+  void irregularDemandStaysWithinTheBudget() throws InterruptedException {
+    CallPacer pacer = pacer(5000);
+    Random random = new Random(42);
+    Instant end = clock.instant().plus(Duration.ofHours(4));
+    while (clock.instant().isBefore(end)) {
+      int burst = random.nextInt(200);
+      for (int i = 0; i < burst; i++) {
+        pacer.acquire("GET /x");
+        sent.add(clock.instant());
+      }
+      clock.tick(Duration.ofSeconds(random.nextInt(600)));
+    }
+    assertThat(busiestHour()).isLessThanOrEqualTo(5000);
+  }
+
+  @Test
+  void budgetLeftCountsTheTrailingHour() throws InterruptedException {
+    CallPacer pacer = pacer(5000);
+    for (int i = 0; i < 10; i++) {
+      pacer.acquire("GET /x");
+    }
+    assertThat(pacer.callsInLastHour()).isEqualTo(10);
+    assertThat(pacer.budgetLeft()).isEqualTo(4990);
+    clock.tick(Duration.ofMinutes(61));
+    assertThat(pacer.callsInLastHour()).isZero();
+    assertThat(pacer.budgetLeft()).isEqualTo(5000);
+  }
+
+  @Test
+  void aCoolDownRefusesCallsUntilItEnds() throws InterruptedException {
+    CallPacer pacer = pacer(5000);
+    pacer.coolDown(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> pacer.acquire("GET /x"))
+        .isInstanceOfSatisfying(FulcrumException.RateLimited.class,
+            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+    clock.tick(Duration.ofSeconds(30));
+    pacer.acquire("GET /x");
+    assertThat(pacer.callsInLastHour()).isEqualTo(1);
+  }
+}
