@@ -46,7 +46,7 @@ public final class Demo {
       step("create group \"Field Crew\" with all three (an unmanaged group has the same name)",
           okta.createGroup("Field Crew", List.of(ada, ben, jordan)));
       converge(rig);
-      WorkItem jordanRow = rig.queue().get(ResourceKey.user(jordan)).orElseThrow();
+      WorkItem jordanRow = rig.queue.get(ResourceKey.user(jordan)).orElseThrow();
       out.println(adoptExisting
           ? "  jordan.lee@example.com: the existing member was adopted and is now managed by the bridge"
           : "  jordan.lee@example.com: NOT applied, safely (" + jordanRow.state().name().toLowerCase(java.util.Locale.ROOT)

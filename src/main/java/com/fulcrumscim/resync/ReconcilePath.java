@@ -25,7 +25,7 @@ public record ReconcilePath(WorkQueue queue, ReconcileLoop loop, Reconciler reco
     RemovalGuard guard = new RemovalGuard(db, clock, config.guard().massRemovalPercent(), config.guard().massRemovalMinimum());
     Reconciler reconciler = new Reconciler(client, db, queue, guard, ReconcileSettings.from(config), clock);
     ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), RetryPolicy.withBudget(config.reconcile().retryBudget()),
-        config.reconcile().batchSize(), config.reconcile().parallelism(), clock);
+        config.reconcile().batchSize(), config.reconcile().parallelism(), clock, outcome -> {});
     return new ReconcilePath(queue, loop, reconciler);
   }
 }

@@ -31,7 +31,7 @@ class ResyncServiceTest {
     ReconcileSettings settings = ReconcileHarness.Options.defaults().settings();
     Reconciler reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
     loop = new ReconcileLoop(h.queue, reconciler, h.pause,
-        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock);
+        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
     path = new ReconcilePath(h.queue, loop, reconciler);
     resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
   }

@@ -48,7 +48,7 @@ class ResyncTest {
     settings = ReconcileHarness.Options.defaults().settings();
     reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
     loop = new ReconcileLoop(h.queue, reconciler, h.pause,
-        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock);
+        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
     resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
     unmanagedBefore = unmanaged();
   }
