@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       ApproveRemovalsCommand.class,
       ServeCommand.class,
       TokenCommand.class,
+      ResyncCommand.class,
+      DemoCommand.class,
     })
 public final class Main {
   private Main() {}

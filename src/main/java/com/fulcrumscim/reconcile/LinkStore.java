@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,9 +30,25 @@ public final class LinkStore {
         ps.setString(1, type.name());
         ps.setString(2, scimId);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(new Link(rs.getString(1), rs.getString(2),
-              Action.Link.Origin.valueOf(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4)))) : Optional.empty();
+          return rs.next() ? Optional.of(link(rs)) : Optional.empty();
         }
+      }
+    });
+  }
+
+  /** Every link of {@code type}, oldest first: what the bridge manages (resync's scope). */
+  public List<Link> all(EntityType type) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? ORDER BY linked_at, scim_id")) {
+        ps.setString(1, type.name());
+        List<Link> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(link(rs));
+          }
+        }
+        return out;
       }
     });
   }
@@ -120,6 +138,11 @@ public final class LinkStore {
       ps.setString(2, scimId);
       ps.executeUpdate();
     }
+  }
+
+  private static Link link(ResultSet rs) throws SQLException {
+    return new Link(rs.getString(1), rs.getString(2), Action.Link.Origin.valueOf(rs.getString(3)),
+        Instant.ofEpochMilli(rs.getLong(4)));
   }
 
   private static Set<String> strings(PreparedStatement ps) throws SQLException {

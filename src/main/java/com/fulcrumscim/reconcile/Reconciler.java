@@ -106,6 +106,14 @@ public final class Reconciler {
         : planner.group(observer.group(key.scimId()), context);
   }
 
+  /**
+   * Drops the cached copies of Fulcrum's members and groups: the next plan reads Fulcrum again.
+   * Resync calls it because edits made by hand in Fulcrum are invisible to a copy read before them.
+   */
+  public void forgetFulcrum() {
+    observer.invalidate();
+  }
+
   /** The client's circuit breaker is open: a cycle now would only fail. */
   public boolean circuitOpen() {
     return client.circuitOpen();

@@ -1,0 +1,18 @@
+package com.fulcrumscim.resync;
+
+/**
+ * One line of a resync report: where Fulcrum differs from what Okta wants for a managed entity,
+ * and what resync does about it. {@code key} is the work key ({@code user/<SCIM id>}).
+ */
+public record Drift(String key, String entity, String field, String fulcrumHas, String oktaWants, String action, Kind kind) {
+  public enum Kind {
+    /** The reconciler fixes it. */
+    FIX,
+    /** The reconciler cannot (unknown role, the token owner): the action says why. */
+    BLOCKED,
+    /** An unmanaged member has the managed user's email: reported, never touched. */
+    COLLISION,
+    /** A group's members wait for users whose push is still in progress. */
+    WAITING
+  }
+}

@@ -1,0 +1,229 @@
+package com.fulcrumscim.resync;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredGroup;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.reconcile.Action;
+import com.fulcrumscim.reconcile.Link;
+import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.reconcile.Plan;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.reconcile.Reconciler;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Compares a {@link FulcrumSnapshot} with the desired state for the managed entities only (every
+ * link, plus desired users and groups not linked yet) through the reconciler's own plan, and turns
+ * each planned action into report lines. Unmanaged entities appear only as collisions.
+ */
+final class DriftFinder {
+  private final Database db;
+  private final ReconcileSettings settings;
+  private final Clock clock;
+  private final DesiredState desired;
+  private final LinkStore links;
+
+  DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
+    this.db = db;
+    this.settings = settings;
+    this.clock = clock;
+    this.desired = new DesiredState(db);
+    this.links = new LinkStore(db);
+  }
+
+  /** Keys in scope, users before groups; a key without drift has no rows. */
+  List<KeyDrift> find(FulcrumSnapshot snap) {
+    // plan() consults neither the queue nor the guard; the snapshot client makes it call nothing.
+    Reconciler planning = new Reconciler(new SnapshotClient(snap), db, new WorkQueue(db, clock),
+        new RemovalGuard(db, clock, 100, Integer.MAX_VALUE), settings, clock);
+    List<KeyDrift> out = new ArrayList<>();
+    Map<String, DesiredUser> users = new LinkedHashMap<>();
+    desired.users().forEach(u -> users.put(u.id(), u));
+    Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
+    Set<String> active = new LinkedHashSet<>();
+    users.values().stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
+    scope(active, userLinks).forEach(id ->
+        out.add(user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap)));
+    if (settings.groupsPush()) {
+      Map<String, DesiredGroup> groups = new LinkedHashMap<>();
+      desired.groups().forEach(g -> groups.put(g.id(), g));
+      Map<String, Link> groupLinks = byScimId(links.all(EntityType.GROUP));
+      scope(groups.keySet(), groupLinks).forEach(id ->
+          out.add(group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap)));
+    }
+    return out;
+  }
+
+  private static Map<String, Link> byScimId(List<Link> all) {
+    Map<String, Link> out = new LinkedHashMap<>();
+    all.forEach(l -> out.put(l.scimId(), l));
+    return out;
+  }
+
+  private static List<String> scope(Set<String> wanted, Map<String, Link> linked) {
+    List<String> ids = new ArrayList<>(wanted);
+    linked.keySet().stream().filter(id -> !wanted.contains(id)).forEach(ids::add);
+    return ids;
+  }
+
+  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap) {
+    Optional<FulcrumMember> linked = link == null ? Optional.empty() : snap.member(link.fulcrumId());
+    String entity = "user " + (d != null ? d.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
+    Lines lines = new Lines(key, entity);
+    Optional<FulcrumMember> collision = collision(d, link, plan, snap);
+    if (collision.isPresent()) {
+      FulcrumMember m = collision.get();
+      lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", d.email(),
+          "report only: the unmanaged member is left untouched"
+              + (settings.adoptExisting() ? "" : " (users.adopt_existing: false)"));
+      return lines.done(false);
+    }
+    boolean stale = link != null && linked.isEmpty();
+    for (Action a : plan.actions()) {
+      switch (a.kind()) {
+        case CREATE_MEMBER -> {
+          MemberFields f = ((Action.CreateMember) a).fields();
+          lines.fix("member", stale ? "missing (link to " + link.fulcrumId() + " is stale)" : "no member",
+              f.email() + " as " + snap.roleName(f.roleId()), stale ? "recreate" : "create");
+        }
+        case UPDATE_MEMBER -> {
+          Action.UpdateMember u = (Action.UpdateMember) a;
+          FulcrumMember m = snap.member(u.memberId()).orElseThrow();
+          MemberFields f = u.changes();
+          field(lines, "email", m.email(), f.email());
+          field(lines, "first_name", m.firstName(), f.firstName());
+          field(lines, "last_name", m.lastName(), f.lastName());
+          field(lines, "role", m.roleId() == null ? null : snap.roleName(m.roleId()), f.roleId() == null ? null : snap.roleName(f.roleId()));
+        }
+        case REMOVE_MEMBER -> {
+          String id = ((Action.RemoveMember) a).memberId();
+          lines.fix("member", snap.emailOf(id) + " (" + id + ")",
+              d == null ? "gone (deleted in Okta)" : "gone (deactivated in Okta)", "remove");
+        }
+        case LINK -> linkLine(lines, (Action.Link) a, snap.emailOf(((Action.Link) a).fulcrumId()));
+        case UNLINK -> {
+          if (plan.actions().size() == 1) {
+            lines.fix("link", "member " + (link == null ? "-" : link.fulcrumId()) + " gone", "-", "forget the stale link");
+          }
+        }
+        case FAIL -> lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + ((Action.Fail) a).reason());
+        default -> throw new IllegalStateException("a user plan never holds " + a);
+      }
+    }
+    return lines.done(!lines.has(Drift.Kind.BLOCKED));
+  }
+
+  /**
+   * An unmanaged member that has the email Okta wants for this user and that the plan does not
+   * link (adopt): the reconciler could only fail on it, so resync reports it and leaves both alone.
+   */
+  private Optional<FulcrumMember> collision(DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap) {
+    if (d == null || !d.active()) {
+      return Optional.empty();
+    }
+    return snap.memberByEmail(d.email())
+        .filter(m -> link == null || !m.id().equals(link.fulcrumId()))
+        .filter(m -> !snap.owner().id().equals(m.userId()) && !m.email().equalsIgnoreCase(snap.owner().email()))
+        .filter(m -> links.scimIdOf(EntityType.USER, m.id()).isEmpty())
+        .filter(m -> plan.actions().stream().noneMatch(a -> a instanceof Action.Link l && l.fulcrumId().equals(m.id())));
+  }
+
+  private KeyDrift group(ResourceKey key, DesiredGroup d, Link link, Plan plan, FulcrumSnapshot snap) {
+    Optional<FulcrumGroup> linked = link == null ? Optional.empty() : snap.group(link.fulcrumId());
+    String entity = "group " + (d != null ? d.displayName() : linked.map(FulcrumGroup::name).orElse(key.scimId()));
+    Lines lines = new Lines(key, entity);
+    boolean stale = link != null && linked.isEmpty();
+    for (Action a : plan.actions()) {
+      switch (a.kind()) {
+        case CREATE_GROUP -> lines.fix("group", stale ? "missing (deleted in Fulcrum; link to " + link.fulcrumId() + " is stale)"
+            : "no group", ((Action.CreateGroup) a).name(), stale ? "recreate" : "create");
+        case RENAME_GROUP -> {
+          Action.RenameGroup r = (Action.RenameGroup) a;
+          lines.fix("name", linked.map(FulcrumGroup::name).orElse("-"), r.name(), "rename back");
+        }
+        case DELETE_GROUP -> lines.fix("group", linked.map(FulcrumGroup::name).orElse("-"), "gone (deleted in Okta)", "delete");
+        case CHANGE_GROUP_MEMBERS -> {
+          Action.ChangeGroupMembers c = (Action.ChangeGroupMembers) a;
+          if (!c.remove().isEmpty()) {
+            lines.fix("members", emails(c.remove(), snap), "not members", "remove (Okta owns the members)");
+          }
+          if (!c.add().isEmpty()) {
+            lines.fix("members", "not members", emails(c.add(), snap), "add");
+          }
+        }
+        case LINK -> linkLine(lines, (Action.Link) a, snap.group(((Action.Link) a).fulcrumId()).map(FulcrumGroup::name).orElse("-"));
+        case UNLINK -> {
+          if (plan.actions().size() == 1) {
+            lines.fix("link", "group " + (link == null ? "-" : link.fulcrumId()) + " gone", "-", "forget the stale link");
+          }
+        }
+        case FAIL -> lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + ((Action.Fail) a).reason());
+        default -> throw new IllegalStateException("a group plan never holds " + a);
+      }
+    }
+    if (!plan.waitingFor().isEmpty()) {
+      lines.add(Drift.Kind.WAITING, "members", "-", "SCIM users " + String.join(", ", plan.waitingFor()),
+          "wait: their push is still in progress");
+    }
+    return lines.done(!lines.has(Drift.Kind.BLOCKED));
+  }
+
+  private static void linkLine(Lines lines, Action.Link a, String what) {
+    lines.fix("link", "unmanaged " + what + " (" + a.fulcrumId() + ")", "managed",
+        a.origin() == Action.Link.Origin.ADOPTED ? "adopt (users.adopt_existing: true)" : "link (made by an earlier create)");
+  }
+
+  private static void field(Lines lines, String name, String has, String wants) {
+    if (wants != null) {
+      lines.fix(name, has, wants, "update");
+    }
+  }
+
+  private static String emails(List<String> memberIds, FulcrumSnapshot snap) {
+    return memberIds.stream().map(snap::emailOf).collect(Collectors.joining(", "));
+  }
+
+  /** The rows of one key as they are found. */
+  private static final class Lines {
+    private final ResourceKey key;
+    private final String entity;
+    private final List<Drift> rows = new ArrayList<>();
+
+    Lines(ResourceKey key, String entity) {
+      this.key = key;
+      this.entity = entity;
+    }
+
+    void fix(String field, String has, String wants, String action) {
+      add(Drift.Kind.FIX, field, has, wants, action);
+    }
+
+    void add(Drift.Kind kind, String field, String has, String wants, String action) {
+      rows.add(new Drift(key.toString(), entity, field, has == null ? "-" : has, wants, action, kind));
+    }
+
+    boolean has(Drift.Kind kind) {
+      return rows.stream().anyMatch(r -> r.kind() == kind);
+    }
+
+    KeyDrift done(boolean fixable) {
+      return new KeyDrift(key, rows, fixable && !rows.isEmpty());
+    }
+  }
+}

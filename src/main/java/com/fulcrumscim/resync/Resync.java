@@ -1,0 +1,148 @@
+package com.fulcrumscim.resync;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Manual and scheduled resync: read Fulcrum once, find where it drifted from what Okta wants for
+ * the entities the bridge manages, and (unless a dry run) hand the drifting keys to the reconciler
+ * through the work queue, the one write path, then read Fulcrum again to report what is left.
+ *
+ * <pre>{@code
+ * Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
+ * ResyncReport plan = resync.dryRun();
+ * ResyncReport done = resync.apply(new ReconcilePath(queue, loop, reconciler), Progress.NONE);
+ * }</pre>
+ */
+public final class Resync {
+  /** How long an apply waits for its keys to settle before it reports what is left. */
+  static final Duration MAX_WAIT = Duration.ofMinutes(2);
+  /** How often it looks again while nothing is due (a key the daemon is running, a short retry). */
+  static final Duration POLL = Duration.ofMillis(200);
+  private static final Set<WorkState> OPEN = EnumSet.of(WorkState.PENDING, WorkState.RUNNING, WorkState.RETRYING);
+
+  private final FulcrumClient client;
+  private final DriftFinder finder;
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
+    this.client = client;
+    this.finder = new DriftFinder(db, settings, clock);
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
+  public ResyncReport dryRun() {
+    Instant started = clock.instant();
+    List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+    return report(started, false, found, found, List.of(), null);
+  }
+
+  /**
+   * Finds the drift, lets the reconciler fix it (users first: a group's adds need its members),
+   * then checks again. Keys the daemon is reconciling at that moment are skipped, never run twice.
+   */
+  public ResyncReport apply(ReconcilePath path, Progress progress) {
+    Instant started = clock.instant();
+    List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+    progress.planned(report(started, false, found, found, List.of(), null));
+    List<String> skipped = new ArrayList<>();
+    String stopped = null;
+    for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
+      List<ResourceKey> keys = new ArrayList<>();
+      for (KeyDrift k : found) {
+        if (k.fixable() && k.key().type() == type) {
+          if (path.queue().get(k.key()).map(w -> w.state() == WorkState.RUNNING).orElse(false)) {
+            skipped.add(k.key() + ": the daemon is reconciling it right now");
+          } else {
+            keys.add(k.key());
+          }
+        }
+      }
+      if (!keys.isEmpty()) {
+        path.reconciler().forgetFulcrum();
+        keys.forEach(path.queue()::enqueue);
+        stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress);
+        if (stopped != null) {
+          break;
+        }
+      }
+    }
+    progress.finish();
+    List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
+    return report(started, true, found, after, skipped, stopped);
+  }
+
+  /**
+   * Runs reconcile cycles until none of {@code keys} is pending, running or retrying soon.
+   * Returns why it stopped early (the reconciler paused, the breaker open), else null.
+   */
+  private String settle(ReconcilePath path, List<ResourceKey> keys, String phase, Progress progress) {
+    Instant deadline = clock.instant().plus(MAX_WAIT);
+    while (true) {
+      ReconcileLoop.Cycle cycle = path.loop().runOnce();
+      if (cycle.skipped() != null) {
+        return cycle.skipped();
+      }
+      List<WorkItem> open = keys.stream().map(k -> path.queue().get(k)).flatMap(Optional::stream)
+          .filter(w -> OPEN.contains(w.state())).toList();
+      progress.update(phase, keys.size() - open.size(), keys.size());
+      Instant now = clock.instant();
+      if (open.isEmpty() || !now.isBefore(deadline)) {
+        return null;
+      }
+      if (cycle.claimed() == 0) {
+        Instant next = open.stream()
+            .map(w -> w.state() == WorkState.RUNNING ? now.plus(POLL) : w.nextAttemptAt())
+            .min(Comparator.naturalOrder()).orElseThrow();
+        if (next.isAfter(deadline)) {
+          return null; // retrying later: the check below reports them, the daemon carries on
+        }
+        Duration wait = Duration.between(now, next);
+        try {
+          sleeper.sleep(wait.compareTo(POLL) < 0 ? POLL : wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return "interrupted";
+        }
+      }
+    }
+  }
+
+  private ResyncReport report(Instant started, boolean applied, List<KeyDrift> found, List<KeyDrift> after,
+      List<String> skipped, String stopped) {
+    List<Drift> plan = found.stream().flatMap(k -> k.rows().stream()).toList();
+    List<Drift> remaining = after.stream().flatMap(k -> k.rows().stream()).toList();
+    Set<ResourceKey> stillDrifting = new java.util.HashSet<>();
+    after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.key()));
+    int drifting = (int) found.stream().filter(k -> !k.rows().isEmpty()).count();
+    int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.key())).count() : 0;
+    ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
+        (int) found.stream().filter(KeyDrift::fixable).count(),
+        count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(), skipped.size());
+    return new ResyncReport(started, clock.instant(), applied, plan, remaining, skipped, stopped, totals);
+  }
+
+  private static int count(List<KeyDrift> keys, Drift.Kind kind) {
+    return (int) keys.stream().filter(k -> k.rows().stream().anyMatch(r -> r.kind() == kind)).count();
+  }
+}

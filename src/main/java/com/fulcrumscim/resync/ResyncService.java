@@ -1,0 +1,120 @@
+package com.fulcrumscim.resync;
+
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.SettingStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Properties;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduled resync: on the cron of {@code resync.schedule} (empty: never) it applies a resync
+ * through the daemon's own reconciler path and keeps what it left as {@link LastResync} JSON in
+ * the setting table under {@value #LAST_REPORT}. One run at a time; a run never throws into Quartz.
+ */
+public final class ResyncService {
+  public static final String LAST_REPORT = "resync.last_report";
+  private static final Logger log = LoggerFactory.getLogger(ResyncService.class);
+
+  private final Resync resync;
+  private final ReconcilePath path;
+  private final SettingStore settings;
+  private final String cron;
+  private final Clock clock;
+  private final ReportJson json = new ReportJson();
+  /** Not the service's monitor: stop() holds that while Quartz waits for a run to end. */
+  private final Object oneRun = new Object();
+  private Scheduler scheduler;
+
+  public ResyncService(Resync resync, ReconcilePath path, SettingStore settings, String cron, Clock clock) {
+    this.resync = resync;
+    this.path = path;
+    this.settings = settings;
+    this.cron = cron == null ? "" : cron.strip();
+    this.clock = clock;
+  }
+
+  /** Quartz builds jobs; ours closes over this service instead of a static. */
+  @DisallowConcurrentExecution
+  private static final class RunJob implements Job {
+    private final ResyncService service;
+
+    RunJob(ResyncService service) {
+      this.service = service;
+    }
+
+    @Override
+    public void execute(JobExecutionContext context) {
+      service.runNow();
+    }
+  }
+
+  /** Schedules the job; with an empty cron nothing is scheduled. */
+  public synchronized void start() {
+    if (cron.isEmpty()) {
+      log.info("scheduled resync is off (resync.schedule is empty)");
+      return;
+    }
+    try {
+      Properties p = new Properties();
+      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "resync-" + System.identityHashCode(this));
+      p.setProperty("org.quartz.threadPool.threadCount", "1");
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+      scheduler = new StdSchedulerFactory(p).getScheduler();
+      scheduler.setJobFactory((bundle, s) -> new RunJob(this));
+      scheduler.scheduleJob(JobBuilder.newJob(RunJob.class).withIdentity("resync").build(),
+          TriggerBuilder.newTrigger().withSchedule(CronScheduleBuilder.cronSchedule(cron)
+              .withMisfireHandlingInstructionDoNothing()).build());
+      scheduler.start();
+      log.info("scheduled resync on cron '{}'", cron);
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot schedule the resync on '" + cron + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits for a run in progress, then stops. */
+  public synchronized void stop() {
+    if (scheduler != null) {
+      try {
+        scheduler.shutdown(true);
+      } catch (SchedulerException e) {
+        log.warn("stopping the resync scheduler: {}", e.getMessage());
+      }
+      scheduler = null;
+    }
+  }
+
+  /** One resync with apply, kept as the last report; a Fulcrum failure is kept as its error. */
+  public LastResync runNow() {
+    synchronized (oneRun) {
+      return run();
+    }
+  }
+
+  private LastResync run() {
+    Instant started = clock.instant();
+    LastResync last;
+    try {
+      last = LastResync.of(resync.apply(path, Progress.NONE));
+      log.info("scheduled resync: {}", last.totals());
+    } catch (FulcrumException e) {
+      last = LastResync.failed(started, clock.instant(), e.getMessage());
+      log.warn("scheduled resync could not run: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      last = LastResync.failed(started, clock.instant(), e.toString());
+      log.error("scheduled resync failed", e);
+    }
+    settings.put(LAST_REPORT, json.write(last, false));
+    return last;
+  }
+}

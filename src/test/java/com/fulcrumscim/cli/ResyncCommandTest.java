@@ -1,0 +1,123 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.emulator.CallCounter;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code resync} against the emulator, on the database the reconciler harness (the daemon's stand-in) uses. */
+class ResyncCommandTest {
+  @TempDir Path dir;
+  ReconcileHarness h;
+  String adaId;
+
+  @BeforeEach
+  void start() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    adaId = h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id();
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  OpsCliRun cli(String baseUrl, String token) throws Exception {
+    return new OpsCliRun(dir, "fulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + token + "\n  calls_per_hour: 3600000\n");
+  }
+
+  OpsCliRun cli() throws Exception {
+    return cli(h.fulcrum.baseUrl(), ReconcileHarness.TOKEN);
+  }
+
+  void driftByHand() {
+    h.http.updateMember(adaId, new MemberFields(null, "Adda", null, null));
+    h.fulcrum.calls().reset();
+  }
+
+  @Test
+  void noDriftExitsZero() throws Exception {
+    OpsCliRun.Result r = cli().runWithConfig("resync");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("No drift: Fulcrum matches what Okta wants for all 1 managed users and groups.");
+  }
+
+  @Test
+  void aDryRunPrintsThePlanAsATableChangesNothingAndExitsOne() throws Exception {
+    driftByHand();
+    OpsCliRun.Result r = cli().runWithConfig("resync", "--dry-run");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.out())
+        .containsPattern("ENTITY\\s+FIELD\\s+FULCRUM HAS\\s+OKTA WANTS\\s+ACTION")
+        .containsPattern("user ada@corp.example\\s+first_name\\s+Adda\\s+Ada\\s+update")
+        .contains("Checked 1 managed users and groups: 1 drifting; 1 for the reconciler to fix");
+    assertThat(h.fulcrum.calls().all()).extracting(CallCounter.CallCount::endpoint).allMatch(e -> e.startsWith("GET "));
+    assertThat(h.fulcrum.member(adaId).orElseThrow().firstName()).isEqualTo("Adda");
+  }
+
+  @Test
+  void applyingFixesTheDriftPrintsTheOutcomeAndExitsZero() throws Exception {
+    driftByHand();
+    OpsCliRun.Result r = cli().runWithConfig("resync");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("user ada@corp.example\\s+first_name\\s+Adda\\s+Ada\\s+update")
+        .contains("Applied through the reconciler: 1 of 1 drifting fixed, 0 still drifting.");
+    assertThat(h.fulcrum.member(adaId).orElseThrow().firstName()).isEqualTo("Ada");
+  }
+
+  @Test
+  void driftThatCannotBeFixedExitsOneAndIsListedAsRemaining() throws Exception {
+    h.okta.user("taken@corp.example", "Tak", "En", null);
+    h.settle();
+    OpsCliRun.Result r = cli().runWithConfig("resync");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("Drift remaining:").containsPattern("user taken@corp.example\\s+email\\s+unmanaged member Taken@corp.example");
+  }
+
+  @Test
+  void jsonPrintsTheWholeReport() throws Exception {
+    driftByHand();
+    OpsCliRun.Result r = cli().runWithConfig("resync", "--dry-run", "--json");
+    JsonNode report = new ObjectMapper().readTree(r.out());
+    assertThat(report.path("totals").path("drifting").asInt()).isEqualTo(1);
+    assertThat(report.path("plan").get(0).path("key").asText()).startsWith("user/");
+    assertThat(report.path("applied").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aRefusedTokenExitsFourAndSaysSo() throws Exception {
+    OpsCliRun.Result r = cli(h.fulcrum.baseUrl(), "not-the-token").runWithConfig("resync");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("refuses the API token").contains("nothing was changed").doesNotContain("not-the-token");
+  }
+
+  @Test
+  void anUnreachableFulcrumExitsFour() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    OpsCliRun.Result r = cli("http://127.0.0.1:" + closedPort, "tok").runWithConfig("resync", "--dry-run");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("cannot be read");
+  }
+
+  @Test
+  void theEmbeddedEmulatorIsAConfigErrorForThisCommand() throws Exception {
+    OpsCliRun.Result r = new OpsCliRun(dir).runWithConfig("resync");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("fulcrum.base_url is 'embedded'");
+  }
+}

@@ -1,0 +1,88 @@
+package com.fulcrumscim.resync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.reconcile.Reconciler;
+import com.fulcrumscim.reconcile.RetryPolicy;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResyncServiceTest {
+  @TempDir Path dir;
+  ReconcileHarness h;
+  ReconcileLoop loop;
+  ReconcilePath path;
+  Resync resync;
+
+  @BeforeEach
+  void start() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
+    ReconcileSettings settings = ReconcileHarness.Options.defaults().settings();
+    Reconciler reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
+    loop = new ReconcileLoop(h.queue, reconciler, h.pause,
+        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
+    path = new ReconcilePath(h.queue, loop, reconciler);
+    resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
+  }
+
+  @AfterEach
+  void stop() {
+    loop.close();
+    h.close();
+  }
+
+  ResyncService service(String cron) {
+    return new ResyncService(resync, path, new SettingStore(h.db), cron, h.clock);
+  }
+
+  @Test
+  void aScheduledRunFixesDriftAndKeepsItsReportInTheSettingTable() throws Exception {
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    String id = h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id();
+    h.http.updateMember(id, new MemberFields(null, "Adda", null, null));
+
+    LastResync last = service("0 0 3 * * ?").runNow();
+
+    assertThat(h.fulcrum.member(id).orElseThrow().firstName()).isEqualTo("Ada");
+    assertThat(last.totals().fixed()).isEqualTo(1);
+    String kept = new SettingStore(h.db).get(ResyncService.LAST_REPORT).orElseThrow();
+    var json = new ObjectMapper().readTree(kept);
+    assertThat(json.path("totals").path("fixed").asInt()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(json.path("startedAt").asText())).isEqualTo(last.startedAt());
+    assertThat(LastResync.kept(new SettingStore(h.db))).contains(last);
+  }
+
+  @Test
+  void aRunThatCannotReadFulcrumKeepsWhy() {
+    h.fulcrum.faults().revokeToken();
+
+    LastResync last = service("").runNow();
+
+    assertThat(last.totals()).isNull();
+    assertThat(last.error()).contains("401");
+    assertThat(LastResync.kept(new SettingStore(h.db)).orElseThrow().error()).isEqualTo(last.error());
+  }
+
+  @Test
+  void anEmptyScheduleSchedulesNothingAndACronOneStartsAndStops() {
+    ResyncService off = service("");
+    off.start();
+    off.stop();
+    ResyncService nightly = service("0 0 3 * * ?");
+    nightly.start();
+    nightly.stop();
+    assertThat(LastResync.kept(new SettingStore(h.db))).isEmpty();
+  }
+}
