@@ -20,14 +20,12 @@ import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
 import com.fulcrumscim.ops.TlsSupport;
-import com.fulcrumscim.reconcile.Pause;
-import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
 import com.fulcrumscim.reconcile.ReconcilerService;
-import com.fulcrumscim.reconcile.RemovalGuard;
-import com.fulcrumscim.reconcile.RetryPolicy;
 import com.fulcrumscim.reconcile.TargetReset;
+import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.resync.Resync;
+import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
 import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
@@ -64,6 +62,7 @@ public final class Bridge {
   private Database db;
   private ScimServer server;
   private ReconcilerService reconciler;
+  private ResyncService resync;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
 
@@ -105,8 +104,12 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
         running.push(client);
-        reconciler = reconcilerService(client, queue, metrics);
+        ReconcilePath path = ReconcilePath.configured(config, client, db, clock,
+            kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
+        reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
         running.push(reconciler::stop);
+        resync = new ResyncService(new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL), path,
+            new SettingStore(db), config.resync().schedule(), clock);
         onAccepted = reconciler::trigger;
       }
 
@@ -132,6 +135,8 @@ public final class Bridge {
       }
       if (reconciler != null) {
         reconciler.start();
+        resync.start();
+        running.push(resync::stop);
         log.info("reconciling into {}", target());
       }
       return this;
@@ -159,15 +164,6 @@ public final class Bridge {
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, new FulcrumCallLog(db, clock));
   }
 
-  private ReconcilerService reconcilerService(HttpFulcrumClient client, WorkQueue queue, BridgeMetrics metrics) {
-    BridgeConfig.Guard g = config.guard();
-    RemovalGuard guard = new RemovalGuard(db, clock, g.massRemovalPercent(), g.massRemovalMinimum());
-    Reconciler reconciler = new Reconciler(client, db, queue, guard, ReconcileSettings.from(config), clock);
-    BridgeConfig.Reconcile r = config.reconcile();
-    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), RetryPolicy.withBudget(r.retryBudget()),
-        r.batchSize(), r.parallelism(), clock, kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
-    return new ReconcilerService(loop, r.interval());
-  }
 
   /** What the bridge writes to, in words for logs and health endpoints. */
   public String target() {

@@ -67,7 +67,7 @@ public final class ResyncCommand implements Callable<Integer> {
         if (dryRun) {
           report = resync.dryRun();
         } else {
-          ReconcilePath path = ReconcilePath.standalone(config, client, db, clock);
+          ReconcilePath path = ReconcilePath.configured(config, client, db, clock, kind -> {});
           try {
             report = resync.apply(path, json ? Progress.NONE : new Shown(support.out(), support.err()));
           } finally {

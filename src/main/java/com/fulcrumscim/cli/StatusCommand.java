@@ -7,6 +7,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StatusReport;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.resync.LastResync;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Last successful apply", r.lastSuccessfulApply() == null ? "never"
             : r.lastSuccessfulApply() + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
         .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + r.fulcrumCallsPerHour())
+        .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
         .print(out, "");
     if (r.deadCount() > 0) {
@@ -90,5 +92,16 @@ public final class StatusCommand implements Callable<Integer> {
       return s / 3600 + "h " + s % 3600 / 60 + "m";
     }
     return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+  }
+
+  private static String lastResync(LastResync last) {
+    if (last == null) {
+      return "none yet";
+    }
+    if (last.error() != null) {
+      return last.finishedAt() + ": could not run: " + last.error();
+    }
+    return last.finishedAt() + ": " + last.totals().checked() + " checked, " + last.totals().fixed() + " fixed, "
+        + last.totals().remaining() + " drift remaining";
   }
 }

@@ -5,7 +5,9 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +29,8 @@ public record StatusReport(
     long fulcrumCallsLastHour,
     int fulcrumCallsPerHour,
     long deadCount,
-    List<DeadRow> deadRows) {
+    List<DeadRow> deadRows,
+    LastResync lastResync) {
 
   /** At most this many dead rows are listed; {@code deadCount} has them all. */
   public static final int DEAD_ROWS_SHOWN = 50;
@@ -55,7 +58,8 @@ public record StatusReport(
         new FulcrumCallLog(db, clock).lastHour(),
         config.fulcrum().callsPerHour(),
         backlog.get("dead"),
-        dead);
+        dead,
+        LastResync.kept(new SettingStore(db)).orElse(null));
   }
 
   private static DeadRow deadRow(WorkItem item) {
