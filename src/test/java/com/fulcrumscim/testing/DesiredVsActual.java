@@ -96,6 +96,8 @@ public final class DesiredVsActual {
 
     Map<String, String> memberIdByEmail = new HashMap<>();
     managedMembers.forEach(m -> memberIdByEmail.put(lower(m.email()), m.id()));
+    // The token owner stays in a managed group when Okta lists a user with its email, and only then.
+    fulcrum.member(fulcrum.ownerMembershipId()).ifPresent(o -> memberIdByEmail.put(lower(o.email()), o.id()));
     List<FulcrumGroup> managedGroups = fulcrum.groups().stream().filter(g -> !skip.contains(g.id())).toList();
     Map<String, List<FulcrumGroup>> groupsByName = managedGroups.stream().collect(Collectors.groupingBy(FulcrumGroup::name));
     for (Map.Entry<String, String> g : desired.groupNames().entrySet()) {
