@@ -3,6 +3,8 @@ package com.fulcrumscim.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.testing.DesiredVsActual;
+import com.fulcrumscim.testing.Okta;
+import com.fulcrumscim.testing.RecordingOkta;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,61 +41,65 @@ class UnmanagedInvariantTest {
   /** One sequence on a fresh harness; returns the number of operations. */
   int sequence(long seed) throws Exception {
     Random random = new Random(seed);
-    try (ReconcileHarness h = new ReconcileHarness(Files.createDirectory(dir.resolve("seq-" + seed)),
+    try (ReconcileHarness h = new ReconcileHarness(Files.createTempDirectory(dir, "seq-" + seed),
         ReconcileHarness.Options.defaults().withGuard(100, 1_000_000))) {
       List<String> pinned = new ArrayList<>(UNMANAGED);
       pinned.add(h.fulcrum.ownerMembershipId());
       String before = h.fulcrum.snapshotJson(pinned);
       Map<String, String> liveUsers = new LinkedHashMap<>(); // SCIM id -> email
       Map<String, String> liveGroups = new LinkedHashMap<>(); // SCIM id -> name
+      RecordingOkta okta = new RecordingOkta(h.okta);
       int ops = 5 + random.nextInt(20);
       for (int i = 0; i < ops; i++) {
-        step(h, random, i, liveUsers, liveGroups);
+        step(okta, random, i, liveUsers, liveGroups);
         if (random.nextInt(4) == 0) {
           h.runOnce(); // sometimes the reconciler runs between changes, sometimes they coalesce
+          okta.note("cycle");
         }
       }
       h.settle(5_000);
-      assertThat(h.fulcrum.snapshotJson(pinned)).as("seed %d: unmanaged members and groups", seed).isEqualTo(before);
-      assertThat(DesiredVsActual.differences(h.db, h.fulcrum, UNMANAGED)).as("seed %d: managed entities", seed).isEmpty();
+      assertThat(h.fulcrum.snapshotJson(pinned)).as("seed %d: unmanaged members and groups after %s", seed, okta)
+          .isEqualTo(before);
+      assertThat(DesiredVsActual.differences(h.db, h.fulcrum, UNMANAGED)).as("seed %d: managed entities after %s", seed, okta)
+          .isEmpty();
       return ops;
     }
   }
 
-  private void step(ReconcileHarness h, Random random, int i, Map<String, String> liveUsers, Map<String, String> liveGroups) {
+  private void step(Okta okta, Random random, int i, Map<String, String> liveUsers, Map<String, String> liveGroups) {
     List<String> users = new ArrayList<>(liveUsers.keySet());
     List<String> groups = new ArrayList<>(liveGroups.keySet());
     int roll = random.nextInt(100);
     if (roll < 30 || users.isEmpty()) {
       String email = random.nextInt(3) == 0 ? COLLIDING_EMAILS[random.nextInt(COLLIDING_EMAILS.length)] : "u" + i + "@corp.example";
       if (liveUsers.values().stream().noneMatch(e -> e.equalsIgnoreCase(email))) {
-        liveUsers.put(h.okta.user(email, "Given" + i, "Family" + i, ROLES[random.nextInt(ROLES.length)]), email);
+        liveUsers.put(okta.user(email, "Given" + i, "Family" + i, ROLES[random.nextInt(ROLES.length)]), email);
       }
     } else if (roll < 45) {
-      h.okta.set(pick(random, users), random.nextBoolean() ? "given_name" : "family_name", "Renamed" + i);
+      okta.set(pick(random, users), random.nextBoolean() ? "given_name" : "family_name", "Renamed" + i);
     } else if (roll < 55) {
       String role = ROLES[1 + random.nextInt(ROLES.length - 1)];
-      h.okta.set(pick(random, users), "role", role);
+      okta.set(pick(random, users), "role", role);
     } else if (roll < 65) {
-      h.okta.set(pick(random, users), "active", random.nextInt(3) == 0 ? 1 : 0);
+      okta.set(pick(random, users), "active", random.nextInt(3) == 0 ? 1 : 0);
     } else if (roll < 72) {
       String id = pick(random, users);
-      h.okta.deleteUser(id);
+      okta.deleteUser(id);
       liveUsers.remove(id);
     } else if (roll < 82 || groups.isEmpty()) {
       String name = uniqueGroupName(random, i, liveGroups);
       if (name != null) {
-        liveGroups.put(h.okta.group(name, subset(random, users)), name);
+        liveGroups.put(okta.group(name, subset(random, users)), name);
       }
     } else if (roll < 94) {
       String id = pick(random, groups);
       String name = random.nextInt(4) == 0 ? uniqueGroupName(random, i, liveGroups) : liveGroups.get(id);
       name = name == null ? liveGroups.get(id) : name;
-      h.okta.setGroup(id, name, subset(random, users));
+      okta.setGroup(id, name, subset(random, users));
       liveGroups.put(id, name);
     } else {
       String id = pick(random, groups);
-      h.okta.deleteGroup(id);
+      okta.deleteGroup(id);
       liveGroups.remove(id);
     }
   }
