@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -21,23 +22,43 @@ public final class RawHttp {
 
   private final String host;
   private final int port;
+  private final InetAddress from;
 
   /** {@code baseUrl}: http://host:port (any path is ignored). */
   public RawHttp(String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** Connects from {@code from} (e.g. 127.0.0.2: another client address on loopback); null: any. */
+  public RawHttp(String baseUrl, InetAddress from) {
     URI uri = URI.create(baseUrl);
     this.host = uri.getHost();
     this.port = uri.getPort();
+    this.from = from;
   }
 
   /** {@code target} goes on the request line as given; Host, Content-Length and Connection: close are added. */
   public Response send(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    return exchange(method, target, headers, body, true);
+  }
+
+  /** The same without a Content-Length: {@code headers} frame the body (Transfer-Encoding: chunked). */
+  public Response sendUnframed(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    return exchange(method, target, headers, body, false);
+  }
+
+  private Response exchange(String method, String target, Map<String, String> headers, byte[] body, boolean contentLength)
+      throws IOException {
     try (Socket socket = new Socket()) {
+      if (from != null) {
+        socket.bind(new InetSocketAddress(from, 0));
+      }
       socket.connect(new InetSocketAddress(host, port), 5_000);
       socket.setSoTimeout(30_000);
       StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
           .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
       headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-      if (body != null) {
+      if (body != null && contentLength) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
       }
       head.append("\r\n");
