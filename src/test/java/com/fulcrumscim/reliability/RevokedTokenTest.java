@@ -84,7 +84,10 @@ class RevokedTokenTest {
     for (int i = 0; i < 3; i++) {
       ids.add(http.post("/Users", Bodies.user("before" + i + "@corp.example")).json().path("id").asText());
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("before2@corp.example").isPresent());
+    try (Database db = Database.open(bridge.database())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("before2@corp.example").isPresent()
+          && DesiredVsActual.unsettled(db).isEmpty());
+    }
 
     fulcrum.replaceToken(NEW_TOKEN); // Fulcrum rotated it: the bridge's token now gets 401
     http.post("/Users", Bodies.user("during0@corp.example"));
