@@ -191,8 +191,22 @@ final class Applier {
   private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin) throws SQLException {
     links.link(c, key.type(), key.scimId(), fulcrumId, origin, clock.instant());
     intents.delete(c, key.type(), key.scimId());
-    if (key.type() == EntityType.USER && groupsPush) {
-      for (String groupId : desired.groupsOf(c, key.scimId())) {
+    if (key.type() == EntityType.USER) {
+      enqueueGroupsOf(c, key.scimId());
+    }
+  }
+
+  /** Queues every group that lists the user: their plans depend on it. */
+  void requeueGroupsOf(String userScimId) {
+    db.write(c -> {
+      enqueueGroupsOf(c, userScimId);
+      return null;
+    });
+  }
+
+  private void enqueueGroupsOf(Connection c, String userScimId) throws SQLException {
+    if (groupsPush) {
+      for (String groupId : desired.groupsOf(c, userScimId)) {
         queue.enqueue(c, ResourceKey.group(groupId));
       }
     }

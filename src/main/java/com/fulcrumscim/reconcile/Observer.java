@@ -12,6 +12,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -92,6 +93,11 @@ final class Observer {
         .or(() -> members.find(m -> o.id().equals(m.userId())))
         .map(FulcrumMember::id).orElse(null);
     return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), settings.reassignTo(), settings.groupsPush());
+  }
+
+  /** The token owner if already learned, without asking Fulcrum. */
+  Optional<FulcrumUser> knownOwner() {
+    return Optional.ofNullable(owner);
   }
 
   /** Learned once: the token's owner does not change while the token works. */

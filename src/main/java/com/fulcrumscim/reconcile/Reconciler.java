@@ -4,6 +4,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
@@ -33,13 +34,14 @@ public final class Reconciler {
   private final Planner planner = new Planner();
   private final RemovalGuard guard;
   private final Duration memberWait;
+  private final DesiredState desired;
 
   public Reconciler(FulcrumClient client, Database db, WorkQueue queue, RemovalGuard guard,
       ReconcileSettings settings, Clock clock) {
     this.client = client;
     this.guard = guard;
     this.memberWait = settings.memberWait();
-    DesiredState desired = new DesiredState(db);
+    this.desired = new DesiredState(db);
     LinkStore links = new LinkStore(db);
     IntentStore intents = new IntentStore(db);
     this.observer = new Observer(client, desired, links, intents, settings, clock);
@@ -51,6 +53,9 @@ public final class Reconciler {
     long loadsBefore = observer.loads();
     List<Action> applied = new ArrayList<>();
     try {
+      if (key.type() == EntityType.USER) {
+        requeueGroupsOfOwnersNamesake(key.scimId());
+      }
       for (int round = 0; round < MAX_ROUNDS; round++) {
         if (observer.idle(key)) {
           return applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied);
@@ -95,6 +100,21 @@ public final class Reconciler {
     } catch (RuntimeException e) {
       log.error("reconcile of {} failed unexpectedly", key, e);
       return new Outcome.Failed(key + ": " + e);
+    }
+  }
+
+  /**
+   * A SCIM user with the token owner's email is never linked, so no link or removal moves the
+   * owner in or out of the groups that list it; yet the group plans keep the owner only while that
+   * user is active. Each change to that user re-queues its groups instead. The owner is compared
+   * only once known (no call for it): a group plan that added the owner learned it first, and
+   * after a restart the nightly resync re-plans every group.
+   */
+  private void requeueGroupsOfOwnersNamesake(String scimId) {
+    Optional<DesiredUser> d = desired.user(scimId);
+    if (d.isPresent() && d.get().email() != null && observer.knownOwner()
+        .filter(o -> d.get().email().equalsIgnoreCase(o.email())).isPresent()) {
+      applier.requeueGroupsOf(scimId);
     }
   }
 

@@ -3,6 +3,7 @@ package com.fulcrumscim.scim;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.scim.schema.ScimSchemas;
@@ -15,12 +16,16 @@ public final class ScimJson {
 
   private ScimJson() {}
 
-  /** A mapper that rejects duplicate keys and nesting deeper than {@value #MAX_NESTING}. */
+  /**
+   * A mapper that rejects duplicate keys, nesting deeper than {@value #MAX_NESTING}, and anything
+   * after the JSON value ({@code {...}}}} is malformed, not a resource with noise after it).
+   */
   public static ObjectMapper newMapper() {
     JsonFactory factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
         .build();
-    return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /** The RFC 7644 §3.12 body; {@code status} is a string as the RFC and Entra want it. */

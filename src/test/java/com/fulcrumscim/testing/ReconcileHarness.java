@@ -130,26 +130,37 @@ public final class ReconcileHarness implements AutoCloseable {
    */
   public int settle(int maxCycles) {
     for (int cycles = 1; cycles <= maxCycles; cycles++) {
-      ReconcileLoop.Cycle cycle = loop.runOnce();
-      if (cycle.skipped() != null) {
-        clock.tick(Duration.ofSeconds(10));
-        continue;
-      }
-      if (cycle.claimed() > 0) {
-        continue;
-      }
-      List<Instant> due = queue.list(null, Integer.MAX_VALUE).stream()
-          .filter(w -> w.state() == WorkState.PENDING || w.state() == WorkState.RETRYING)
-          .map(WorkItem::nextAttemptAt).sorted(Comparator.naturalOrder()).toList();
-      if (due.isEmpty()) {
+      if (!step()) {
         return cycles;
-      }
-      if (due.get(0).isAfter(clock.instant())) {
-        clock.set(due.get(0));
       }
     }
     throw new AssertionError("the reconciler did not settle in " + maxCycles + " cycles: "
         + queue.list(null, 20));
+  }
+
+  /**
+   * One step of {@link #settle}: a cycle (after a skipped one the clock moves 10 s, the default
+   * interval), or, when none was due, the clock moves to the next due row. False when nothing is due.
+   */
+  public boolean step() {
+    ReconcileLoop.Cycle cycle = loop.runOnce();
+    if (cycle.skipped() != null) {
+      clock.tick(Duration.ofSeconds(10));
+      return true;
+    }
+    if (cycle.claimed() > 0) {
+      return true;
+    }
+    List<Instant> due = queue.list(null, Integer.MAX_VALUE).stream()
+        .filter(w -> w.state() == WorkState.PENDING || w.state() == WorkState.RETRYING)
+        .map(WorkItem::nextAttemptAt).sorted(Comparator.naturalOrder()).toList();
+    if (due.isEmpty()) {
+      return false;
+    }
+    if (due.get(0).isAfter(clock.instant())) {
+      clock.set(due.get(0));
+    }
+    return true;
   }
 
   public int settle() {

@@ -3,6 +3,7 @@ package com.fulcrumscim.testing;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.scim.ScimServer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,12 +37,16 @@ public final class ScimTestServer implements AutoCloseable {
 
   /** {@code yaml}: extra config.yml text (storage.path is set here); server.port is always 0. */
   public static ScimTestServer start(Path dir, String yaml, Clock clock) {
+    return start(dir, yaml, clock, Bridge.Mode.RECEIVER_ONLY);
+  }
+
+  /** The same with the reconciler too ({@code Bridge.Mode.FULL}), aimed at the Fulcrum the yaml names. */
+  public static ScimTestServer start(Path dir, String yaml, Clock clock, Bridge.Mode mode) {
     Path db = dir.resolve("bridge.db");
     BridgeConfig parsed = new ConfigLoader(name -> null)
         .parse("test", "storage:\n  path: " + db + "\n" + yaml);
     BridgeConfig config = withPort(parsed, 0);
-    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom(),
-        Bridge.Mode.RECEIVER_ONLY).start();
+    Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom(), mode).start();
     return new ScimTestServer(bridge, db);
   }
 
@@ -63,6 +68,11 @@ public final class ScimTestServer implements AutoCloseable {
 
   public String baseUrl() {
     return bridge.scimBaseUrl();
+  }
+
+  /** http://host:port, where /healthz, /readyz and /metrics live (server.ops_port 0). */
+  public String rootUrl() {
+    return baseUrl().substring(0, baseUrl().length() - ScimServer.BASE_PATH.length());
   }
 
   public Path database() {

@@ -1,0 +1,126 @@
+package com.fulcrumscim.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.cli.StatusCommand;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.DesiredVsActual;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Fulcrum revokes the bridge's API token: the reconciler pauses without spending any row's retry
+ * budget, {@code status} and {@code /readyz} say why, and once the operator configures the new
+ * token and restarts, the backlog goes through.
+ */
+class RevokedTokenTest {
+  static final String OLD_TOKEN = "fulcrum-token-before-rotation";
+  static final String NEW_TOKEN = "fulcrum-token-after-rotation";
+
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  ScimTestServer bridge;
+
+  ScimTestServer bridgeWith(String apiToken) {
+    return ScimTestServer.start(dir, """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+        reconcile:
+          interval: 200ms
+        """.formatted(fulcrum.baseUrl(), apiToken), Clock.systemUTC(), Bridge.Mode.FULL);
+  }
+
+  @AfterEach
+  void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    fulcrum.close();
+  }
+
+  /** {@code fulcrum-scim status --config FILE} against the daemon's database: exit code and text. */
+  record Status(int exit, String text) {}
+
+  Status status() throws Exception {
+    Path config = dir.resolve("status.yml");
+    Files.writeString(config, "storage:\n  path: " + bridge.database() + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl()
+        + "\n  api_token: unused\n");
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new StatusCommand());
+    cli.setOut(new PrintWriter(out));
+    int exit = cli.execute("--config", config.toString());
+    return new Status(exit, out.toString());
+  }
+
+  @Test
+  void aRevokedTokenPausesWithoutDeadRowsSaysWhyAndANewTokenResumes() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).seed(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")))
+        .build().start("127.0.0.1", 0);
+    bridge = bridgeWith(OLD_TOKEN);
+    ScimHttp http = bridge.http();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(http.post("/Users", Bodies.user("before" + i + "@corp.example")).json().path("id").asText());
+    }
+    try (Database db = Database.open(bridge.database())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("before2@corp.example").isPresent()
+          && DesiredVsActual.unsettled(db).isEmpty());
+    }
+
+    fulcrum.replaceToken(NEW_TOKEN); // Fulcrum rotated it: the bridge's token now gets 401
+    http.post("/Users", Bodies.user("during0@corp.example"));
+    http.post("/Users", Bodies.user("during1@corp.example"));
+    http.patch("/Users/" + ids.get(0), Bodies.patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
+    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/readyz").status() == 503);
+    assertThat(ops.get("/readyz").text()).contains("paused").contains("401");
+    Status paused = status();
+    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
+    assertThat(paused.text()).contains("PAUSED").contains("401");
+
+    Thread.sleep(1_000); // several more cycles while paused: they probe, and spend nothing
+    try (Database db = Database.open(bridge.database())) {
+      List<WorkItem> rows = new WorkQueue(db, Clock.systemUTC()).list(null, 100);
+      assertThat(rows).extracting(WorkItem::state).doesNotContain(WorkState.DEAD, WorkState.HELD);
+      assertThat(rows).filteredOn(w -> w.state() != WorkState.DONE).hasSize(3)
+          .allSatisfy(w -> assertThat(w.attempts()).as("retry budget spent on %s", w.key()).isZero());
+    }
+    assertThat(fulcrum.memberByEmail("during0@corp.example")).isEmpty();
+    assertThat(fulcrum.memberByEmail("before0@corp.example")).as("the removal waits too").isPresent();
+
+    bridge.close(); // the operator puts the new token in config.yml and restarts
+    bridge = bridgeWith(NEW_TOKEN);
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("during1@corp.example").isPresent()
+        && fulcrum.memberByEmail("before0@corp.example").isEmpty());
+    try (Database db = Database.open(bridge.database())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> DesiredVsActual.unsettled(db).isEmpty());
+      assertThat(DesiredVsActual.differences(db, fulcrum, Set.of("m-taken", "m-bystander", "g-crew"))).isEmpty();
+    }
+    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/readyz").status()).isEqualTo(200);
+    Status resumed = status();
+    assertThat(resumed.exit()).as(resumed.text()).isZero();
+    assertThat(resumed.text()).contains("running");
+  }
+}

@@ -1,0 +1,108 @@
+package com.fulcrumscim.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.testing.RawHttp;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import com.fulcrumscim.testing.SettableClock;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failed-auth throttling and the request size limit against the real server. */
+class SecurityTest {
+  static final int LIMIT = 5;
+
+  @TempDir Path dir;
+  final SettableClock clock = new SettableClock();
+  ScimTestServer server;
+  ScimHttp http;
+  StateFingerprint before;
+
+  @BeforeEach
+  void start() {
+    server = ScimTestServer.start(dir, "server:\n  max_body_bytes: 8192\nscim:\n  auth_failures_per_minute: " + LIMIT + "\n",
+        clock);
+    http = server.http();
+    http.post("/Users", Bodies.user("resident@corp.example"));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  RawHttp.Response guess(RawHttp from, String token, Map<String, String> extraHeaders) throws Exception {
+    Map<String, String> headers = new java.util.LinkedHashMap<>(extraHeaders);
+    headers.put("Authorization", "Bearer " + token);
+    headers.put("Content-Type", "application/scim+json");
+    return from.send("POST", "/scim/v2/Users", headers, Bodies.user("intruder@evil.example").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void afterTheLimitOfFailuresAnAddressGets429ForEveryTokenAndStoresNothingUntilTheWindowEnds() throws Exception {
+    before = StateFingerprint.of(server.database());
+    RawHttp attacker = new RawHttp(server.baseUrl(), InetAddress.getByName("127.0.0.2"));
+    for (int i = 0; i < LIMIT; i++) {
+      assertThat(guess(attacker, "guess-" + i, Map.of()).status()).isEqualTo(401);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(guess(attacker, "guess-more-" + i, Map.of()).status()).isEqualTo(429);
+    }
+    RawHttp.Response rightToken = guess(attacker, ScimTestServer.TOKEN, Map.of());
+    assertThat(rightToken.status()).as("even the right token waits").isEqualTo(429);
+    assertThat(rightToken.head()).containsIgnoringCase("Retry-After:");
+    assertThat(http.get("/Users").status()).as("Okta, at another address, is not locked out").isEqualTo(200);
+
+    clock.tick(Duration.ofSeconds(61));
+    assertThat(guess(attacker, "guess-after-window", Map.of()).status()).as("a new window").isEqualTo(401);
+    server.close();
+    assertThat(StateFingerprint.of(server.database())).isEqualTo(before);
+  }
+
+  @Test
+  void aForgedForwardedForHeaderDoesNotEscapeTheThrottle() throws Exception {
+    RawHttp attacker = new RawHttp(server.baseUrl(), InetAddress.getByName("127.0.0.3"));
+    int refused = 0;
+    for (int i = 0; i < 4 * LIMIT; i++) {
+      Map<String, String> forged = Map.of("X-Forwarded-For", "10.0.0." + i, "Forwarded", "for=10.0.1." + i,
+          "X-Real-IP", "10.0.2." + i);
+      if (guess(attacker, "guess-" + i, forged).status() == 429) {
+        refused++;
+      }
+    }
+    assertThat(refused).as("guesses refused with 429 out of %d", 4 * LIMIT).isEqualTo(3 * LIMIT);
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413AndStoresNothingWhateverItsContentLengthSays() throws Exception {
+    before = StateFingerprint.of(server.database());
+    String big = Bodies.user("big@corp.example").replace("\"locale\":\"en-US\"", "\"locale\":\"" + "x".repeat(10_000) + "\"");
+    assertThat(http.post("/Users", big).status()).isEqualTo(413);
+
+    RawHttp raw = new RawHttp(server.baseUrl());
+    byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN, "Content-Type", "application/scim+json");
+    // Chunked: no Content-Length to refuse early on; the cap must hold while reading.
+    StringBuilder chunked = new StringBuilder();
+    for (int at = 0; at < bytes.length; at += 1000) {
+      String chunk = new String(bytes, at, Math.min(1000, bytes.length - at), StandardCharsets.UTF_8);
+      chunked.append(Integer.toHexString(chunk.getBytes(StandardCharsets.UTF_8).length)).append("\r\n").append(chunk).append("\r\n");
+    }
+    chunked.append("0\r\n\r\n");
+    Map<String, String> chunkedHeaders = new java.util.LinkedHashMap<>(auth);
+    chunkedHeaders.put("Transfer-Encoding", "chunked");
+    assertThat(raw.sendUnframed("POST", "/scim/v2/Users", chunkedHeaders, chunked.toString().getBytes(StandardCharsets.UTF_8))
+        .status()).isEqualTo(413);
+    server.close();
+    assertThat(StateFingerprint.of(server.database())).isEqualTo(before);
+  }
+}

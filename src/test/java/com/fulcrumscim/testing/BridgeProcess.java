@@ -1,0 +1,96 @@
+package com.fulcrumscim.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code fulcrum-scim serve --config FILE} as a child JVM with the test's class path: what an
+ * operator runs, killable with SIGKILL. Every line it prints (stdout and stderr, logs included) is
+ * kept, and {@link #endpoint} completes when it announces its SCIM endpoint.
+ */
+public final class BridgeProcess implements AutoCloseable {
+  private final Process process;
+  private final CompletableFuture<String> endpoint = new CompletableFuture<>();
+  private final List<String> output = new ArrayList<>();
+
+  private BridgeProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::readOutput, "bridge-child-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code serve}; {@code environment} is added to the child's (FULCRUM_SCIM_TOKEN, ...). */
+  public static BridgeProcess serve(Path config, Map<String, String> environment) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        "com.fulcrumscim.cli.Main", "serve", "--config", config.toString()).redirectErrorStream(true);
+    pb.environment().putAll(environment);
+    return new BridgeProcess(pb.start());
+  }
+
+  /** A port that was free a moment ago (the child binds it itself). */
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void readOutput() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        synchronized (output) {
+          output.add(line);
+        }
+        if (line.startsWith("SCIM endpoint: ")) {
+          endpoint.complete(line.substring("SCIM endpoint: ".length()).strip());
+        }
+      }
+    } catch (IOException ignored) {
+      // the child died: often the point
+    }
+    endpoint.completeExceptionally(new IllegalStateException("serve exited before it printed its endpoint: " + output()));
+  }
+
+  /** The SCIM base URL, once the child is up (within 60 s). */
+  public String endpoint() throws Exception {
+    return endpoint.get(60, TimeUnit.SECONDS);
+  }
+
+  /** Every line printed so far. */
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the child survived SIGKILL");
+    }
+  }
+
+  /** SIGTERM and wait: the orderly stop. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      kill();
+    }
+  }
+}
