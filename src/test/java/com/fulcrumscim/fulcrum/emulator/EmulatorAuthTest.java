@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The token (decision 1 and 10), {@code Accept}, and the token's revocation. */
 class EmulatorAuthTest {
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().token("t0k3n").build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().token("t0k3n"));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   private HttpRequest.Builder bare(String path) {
     return HttpRequest.newBuilder(URI.create(fulcrum.baseUrl() + path));

@@ -6,18 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.fulcrum.emulator.CallCounter.CallCount;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Decision 11: every call counted, by endpoint (ids normalised) and status. */
 class EmulatorCallsTest {
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().seed(Seed.demo()));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void callsAreCountedByEndpointWithIdsNormalised() {

@@ -12,19 +12,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Decision 12: every fault kind, and that an injected failure changes nothing. */
 class EmulatorFaultsTest {
   final SettableClock clock = new SettableClock();
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().clock(clock).random(new Random(42)).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().clock(clock).random(new Random(42)));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void anInjectedServerErrorAppliesNothing() {

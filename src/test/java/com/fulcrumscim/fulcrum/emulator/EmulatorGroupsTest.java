@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Groups and their members, shared/fulcrum-api.md decision 8 and section 5. */
 class EmulatorGroupsTest {
@@ -15,13 +15,9 @@ class EmulatorGroupsTest {
   static final String PRIYA = "5f1a0c3e9b2d4e6f8a7b9c01";
   static final String MARCUS = "0b6f4f0e-6a3c-4d7e-9a51-3f2c8e1d7a02";
 
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).random(new Random(7)).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().seed(Seed.demo()).random(new Random(7)));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void theListCarriesMemberIdsOnlyWithAssociations() {

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Memberships, item by item of shared/fulcrum-api.md decisions 2 to 6. */
 class EmulatorMembersTest {
@@ -15,13 +15,9 @@ class EmulatorMembersTest {
   static final String STANDARD_USER = "51e060bea93448c788000283";
   static final String MANAGER = "51e060bea93448c788000282";
 
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).random(new Random(7)).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().seed(Seed.demo()).random(new Random(7)));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void theListCarriesTheEnvelope() {

@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.testing.SettableClock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Decision 11: no more than N calls in any trailing hour per token, then 429 with Retry-After. */
 class EmulatorRateLimitTest {
   final SettableClock clock = new SettableClock();
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().callsPerHour(3).clock(clock).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().callsPerHour(3).clock(clock));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   private int call() {
     return http.get("/api/v2/roles.json").status();

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.fulcrum.FulcrumRole;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code roles.json} (decision 7) and {@code users.json} (decision 9). */
 class EmulatorRolesAndUserTest {
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().ownerEmail("boss@fulcrum.example").build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().ownerEmail("boss@fulcrum.example"));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void theFourSystemRolesAreSeededWithStandardUserAsDefault() {

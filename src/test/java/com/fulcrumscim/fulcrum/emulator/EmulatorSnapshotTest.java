@@ -8,21 +8,17 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Canonical snapshots: what reliability tests compare to prove unmanaged entities were not touched. */
 class EmulatorSnapshotTest {
   static final List<String> UNMANAGED = List.of("5f1a0c3e9b2d4e6f8a7b9c01", "5f1a0c3e9b2d4e6f8a7b9e01");
 
   final SettableClock clock = new SettableClock();
-  final FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).clock(clock).build().start();
-  final Http http = new Http(fulcrum);
-
-  @AfterEach
-  void stop() {
-    fulcrum.stop();
-  }
+  @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().seed(Seed.demo()).clock(clock));
+  final FulcrumEmulator fulcrum = emulator.fulcrum;
+  final Http http = emulator.http;
 
   @Test
   void equalStateGivesEqualBytes() {
