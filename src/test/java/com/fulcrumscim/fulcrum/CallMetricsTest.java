@@ -5,27 +5,10 @@ import static com.fulcrumscim.fulcrum.ClientFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import mockwebserver3.MockWebServer;
-import mockwebserver3.junit5.StartStop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Calls counted by endpoint (ids as {id}) and status, latency, budget left, and the listener. */
-class CallMetricsTest {
-  @StartStop final MockWebServer server = new MockWebServer();
-  ClientFixture fx;
-
-  @BeforeEach
-  void setUp() {
-    fx = new ClientFixture(server);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class CallMetricsTest extends MockFulcrumTest {
   @Test
   void callsAreCountedByEndpointTemplateAndStatus() {
     server.enqueue(status(204));

@@ -8,30 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import mockwebserver3.junit5.StartStop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The circuit breaker: opens on sustained unavailability only, and closes when Fulcrum answers. */
-class CircuitTest {
-  @StartStop final MockWebServer server = new MockWebServer();
-  ClientFixture fx;
-  HttpFulcrumClient client;
-
-  @BeforeEach
-  void setUp() {
-    fx = new ClientFixture(server);
-    client = fx.client;
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
+class CircuitTest extends MockFulcrumTest {
   private void answerEverything(MockResponse response) {
     server.setDispatcher(new Dispatcher() {
       @Override

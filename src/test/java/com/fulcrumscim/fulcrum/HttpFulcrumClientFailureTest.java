@@ -11,32 +11,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import mockwebserver3.junit5.StartStop;
 import okhttp3.Headers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every failure Fulcrum (or the network) can produce, as the one exception type it means. */
-class HttpFulcrumClientFailureTest {
-  @StartStop final MockWebServer server = new MockWebServer();
-  ClientFixture fx;
-  HttpFulcrumClient client;
-
+class HttpFulcrumClientFailureTest extends MockFulcrumTest {
   static final MemberFields ALICE = new MemberFields("alice@example.com", "Alice", "Liddell", null);
-
-  @BeforeEach
-  void setUp() {
-    fx = new ClientFixture(server);
-    client = fx.client;
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
 
   /** The request arrives, then the socket closes before any answer: the server may have acted. */
   private static MockResponse dropConnection() {

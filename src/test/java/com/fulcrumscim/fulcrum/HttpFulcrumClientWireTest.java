@@ -8,34 +8,15 @@ import static com.fulcrumscim.fulcrum.ClientFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import mockwebserver3.junit5.StartStop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the client puts on the wire for every call, and what it accepts back. */
-class HttpFulcrumClientWireTest {
-  @StartStop final MockWebServer server = new MockWebServer();
-  ClientFixture fx;
-  HttpFulcrumClient client;
-
+class HttpFulcrumClientWireTest extends MockFulcrumTest {
   static final String ALICE = """
       {"id":"m-1","user_id":"u-1","email":"alice@example.com","first_name":"Alice","last_name":"Liddell",
        "role_id":"r-std","role_name":"Standard User","status":"active","managed":false,
        "gravatar_image_url":"https://x/y","image_small":"https://x/s","some_new_field":{"nested":[1,2]}}""";
-
-  @BeforeEach
-  void setUp() {
-    fx = new ClientFixture(server);
-    client = fx.client;
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
 
   private RecordedRequest take() throws InterruptedException {
     return server.takeRequest();
