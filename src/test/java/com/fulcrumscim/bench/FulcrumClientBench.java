@@ -10,6 +10,7 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.testing.TrailingHour;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -129,7 +129,7 @@ class FulcrumClientBench {
       double ratePerHour = (sent.size() - 1) / spanHours;
       report.add("  " + title + ":");
       report.add(String.format(Locale.ROOT, "    %d calls, %.0f calls/h = %.2f%% of the client's budget; busiest trailing hour %d (emulator limit %d); 429s %d",
-          sent.size(), ratePerHour, 100 * ratePerHour / clientBudget, busiestHour(sent), emulatorLimit, run.tooMany()));
+          sent.size(), ratePerHour, 100 * ratePerHour / clientBudget, TrailingHour.busiest(sent), emulatorLimit, run.tooMany()));
       report.add("    client gauges at the end: calls in the last hour " + run.clientCallsInLastHour());
       if (clientBudget <= emulatorLimit) {
         assertThat(run.tooMany()).isZero();
@@ -201,18 +201,5 @@ class FulcrumClientBench {
       times.sort(null);
       return new Run(times, tooMany, failures.get(), client.callsInLastHour());
     }
-  }
-
-  private static int busiestHour(List<Instant> sent) {
-    ArrayDeque<Instant> window = new ArrayDeque<>();
-    int most = 0;
-    for (Instant t : sent) {
-      window.addLast(t);
-      while (!window.peekFirst().isAfter(t.minus(Duration.ofHours(1)))) {
-        window.removeFirst();
-      }
-      most = Math.max(most, window.size());
-    }
-    return most;
   }
 }

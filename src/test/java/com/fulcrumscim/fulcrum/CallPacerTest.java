@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fulcrumscim.testing.SettableClock;
+import com.fulcrumscim.testing.TrailingHour;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -31,30 +31,16 @@ class CallPacerTest {
     }
   }
 
-  /** The most calls in any trailing hour, as a server with a sliding window counts them. */
-  private int busiestHour() {
-    ArrayDeque<Instant> window = new ArrayDeque<>();
-    int most = 0;
-    for (Instant t : sent) {
-      window.addLast(t);
-      while (!window.peekFirst().isAfter(t.minus(Duration.ofHours(1)))) {
-        window.removeFirst();
-      }
-      most = Math.max(most, window.size());
-    }
-    return most;
-  }
-
   @Test
   void aBacklogNeverExceedsTheBudgetInAnyTrailingHour() throws InterruptedException {
     drive(pacer(5000), Duration.ofHours(3), Duration.ofMillis(40));
-    assertThat(busiestHour()).isLessThanOrEqualTo(5000).isGreaterThanOrEqualTo(4950);
+    assertThat(TrailingHour.busiest(sent)).isLessThanOrEqualTo(5000).isGreaterThanOrEqualTo(4950);
   }
 
   @Test
   void aLargeBudgetIsUsedWithinOnePercent() throws InterruptedException {
     drive(pacer(36_000), Duration.ofHours(2), Duration.ofMillis(3));
-    assertThat(busiestHour()).isBetween(35_640, 36_000);
+    assertThat(TrailingHour.busiest(sent)).isBetween(35_640, 36_000);
   }
 
   @Test
@@ -71,7 +57,7 @@ class CallPacerTest {
   void aSmallBudgetGetsNoBurstAndIsKept() throws InterruptedException {
     drive(pacer(100), Duration.ofHours(5), Duration.ZERO);
     assertThat(sent.get(1)).isAfter(sent.get(0));
-    assertThat(busiestHour()).isLessThanOrEqualTo(100);
+    assertThat(TrailingHour.busiest(sent)).isLessThanOrEqualTo(100);
   }
 
   @Test
@@ -85,7 +71,7 @@ class CallPacerTest {
       // one call in ten stalls (a GC pause, a busy CPU) past the next slot
       clock.tick(i % 10 == 9 ? interval.multipliedBy(9).dividedBy(5) : interval.dividedBy(10));
     }
-    assertThat(busiestHour()).isBetween(3564, 3600);
+    assertThat(TrailingHour.busiest(sent)).isBetween(3564, 3600);
   }
 
   @Test
@@ -101,7 +87,7 @@ class CallPacerTest {
       }
       clock.tick(Duration.ofSeconds(random.nextInt(600)));
     }
-    assertThat(busiestHour()).isLessThanOrEqualTo(5000);
+    assertThat(TrailingHour.busiest(sent)).isLessThanOrEqualTo(5000);
   }
 
   @Test
