@@ -8,7 +8,6 @@ import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,22 +103,13 @@ final class CrashIteration {
   }
 
   private Path writeConfig(String fulcrumUrl) throws Exception {
-    Path config = dir.resolve("config.yml");
-    Files.writeString(config, """
-        server:
-          port: %d
-        storage:
-          path: %s
-        fulcrum:
-          base_url: %s
-          api_token: %s
+    return BridgeProcess.writeConfig(dir, fulcrumUrl, FULCRUM_TOKEN, """
           calls_per_hour: 1000000
         reconcile:
           interval: 1s
         guard:
           mass_removal_minimum: 100000
-        """.formatted(BridgeProcess.freePort(), dir.resolve("bridge.db"), fulcrumUrl, FULCRUM_TOKEN));
-    return config;
+        """);
   }
 
   /** Waits (up to two minutes) until no row is pending, running or retrying; then none may be dead or held. */

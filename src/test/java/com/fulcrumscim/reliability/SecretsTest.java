@@ -33,21 +33,12 @@ class SecretsTest {
   @Test
   void noSecretReachesALogLineOrTheDatabaseAndItsFilesAreOwnerOnly() throws Exception {
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().token(FULCRUM_TOKEN).build().start("127.0.0.1", 0)) {
-      Path db = dir.resolve("bridge.db");
-      Path config = dir.resolve("config.yml");
-      Files.writeString(config, """
-          server:
-            port: %d
-          storage:
-            path: %s
-          fulcrum:
-            base_url: %s
-            api_token: %s
+      Path config = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), FULCRUM_TOKEN, """
           reconcile:
             interval: 500ms
           logging:
             level: DEBUG
-          """.formatted(BridgeProcess.freePort(), db, fulcrum.baseUrl(), FULCRUM_TOKEN));
+          """);
       BridgeProcess bridge = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", SCIM_TOKEN));
       List<String> output;
       try {

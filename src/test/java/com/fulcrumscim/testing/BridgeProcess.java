@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,25 @@ public final class BridgeProcess implements AutoCloseable {
         "com.fulcrumscim.cli.Main", "serve", "--config", config.toString()).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
+  }
+
+  /**
+   * Writes {@code dir/config.yml} for {@link #serve}: a free port, the database at {@code dir/bridge.db}
+   * and Fulcrum at {@code fulcrumUrl} with {@code fulcrumToken}. {@code more} follows the fulcrum
+   * section's {@code api_token} line as is, so it may go on with that section (indented) or start others.
+   */
+  public static Path writeConfig(Path dir, String fulcrumUrl, String fulcrumToken, String more) throws IOException {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, """
+        server:
+          port: %d
+        storage:
+          path: %s
+        fulcrum:
+          base_url: %s
+          api_token: %s
+        """.formatted(freePort(), dir.resolve("bridge.db"), fulcrumUrl, fulcrumToken) + more);
+    return config;
   }
 
   /** A port that was free a moment ago (the child binds it itself). */
