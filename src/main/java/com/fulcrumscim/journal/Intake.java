@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.UserFields;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -69,7 +70,7 @@ public final class Intake {
       }
       long now = clock.millis();
       store.update(c, id, doc, now);
-      accept(c, now, request, new ResourceKey(type, id), op, List.of());
+      accept(c, now, request, new ResourceKey(type, id), op, groupsReplannedBy(type, old, doc));
       return new Outcome(store.find(c, id, true).orElseThrow(), true);
     });
     if (outcome.changed()) {
@@ -109,6 +110,19 @@ public final class Intake {
           + "\" of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + "; read it again");
     }
     return old;
+  }
+
+  /**
+   * A group's plan adds only its active members, and a user's own reconcile re-queues its groups
+   * only when it links a member. A user reactivated while still linked (its removal had not run,
+   * or the guard held it) is linked already: without this, a group planned while it was inactive
+   * would never get it back.
+   */
+  private static List<ResourceKey> groupsReplannedBy(EntityType type, StoredResource old, ObjectNode doc) {
+    if (type != EntityType.USER || UserFields.of(old.doc()).active() == UserFields.of(doc).active()) {
+      return List.of();
+    }
+    return old.references().stream().map(g -> ResourceKey.group(g.id())).toList();
   }
 
   private ResourceStore store(EntityType type) {

@@ -154,6 +154,21 @@ class IntakeTest {
   }
 
   @Test
+  void changingAUsersActiveFlagEnqueuesItsGroupsAndOtherChangesDoNot() {
+    StoredResource u = intake.create(EntityType.USER, user("flip@example.com"), req(null));
+    StoredResource g = intake.create(EntityType.GROUP, group("G", u.id()), req(null));
+    long generationBefore = queue.get(ResourceKey.group(g.id())).orElseThrow().generation();
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+        old -> user("flip@example.com").put("displayName", "Flip"), req(null));
+    assertThat(queue.get(ResourceKey.group(g.id())).orElseThrow().generation()).isEqualTo(generationBefore);
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+        old -> user("flip@example.com").put("active", false), req(null));
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+        old -> user("flip@example.com"), req(null));
+    assertThat(queue.get(ResourceKey.group(g.id())).orElseThrow().generation()).isEqualTo(generationBefore + 2);
+  }
+
+  @Test
   void aStaleVersionIs412AndChangesNothing() {
     StoredResource u = intake.create(EntityType.USER, user("v@example.com"), req(null));
     assertThatThrownBy(() -> intake.delete(EntityType.USER, u.id(), v -> v == 9, req(null)))

@@ -117,10 +117,27 @@ class GroupPushTest extends EndToEnd {
     h.settle();
     long before = calls("POST /api/v2/groups/change_permissions.json");
     h.okta.set(ada, "active", 0);
-    h.queue.enqueue(ResourceKey.group(crew));
     h.settle();
     assertThat(calls("POST /api/v2/groups/change_permissions.json")).isEqualTo(before);
     assertThat(managed(crew).memberIds()).containsExactly(memberId("bob@corp.example"));
+  }
+
+  @Test
+  void aUserReactivatedBeforeItsRemovalRanJoinsTheGroupsThatSkippedItWhileInactive() {
+    // The guard holds every removal: Ada's deactivation never reaches Fulcrum, as when Okta
+    // reactivates her before her row runs. The group's plan skips her while she is inactive.
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String crew = h.okta.group("Crew", List.of());
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.okta.setGroup(crew, "Crew", List.of(ada));
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    assertThat(managed(crew).memberIds()).isEmpty();
+    h.okta.set(ada, "active", 1);
+    h.settle();
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package com.fulcrumscim.testing;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.sql.Connection;
@@ -60,6 +61,12 @@ public final class DesiredFixture implements Okta {
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(userId));
+      if (attribute.equals("active")) {
+        // as the intake does: the user's groups plan only their active members
+        for (String group : new DesiredState(db).groupsOf(c, userId)) {
+          queue.enqueue(c, ResourceKey.group(group));
+        }
+      }
     });
   }
 
