@@ -213,16 +213,16 @@ final class Applier {
   }
 
   /**
-   * Makes one Fulcrum call; a failure is audited and rethrown. A create that may have happened
-   * without an answer (timeout, 5xx) leaves the mirrors unable to show its result: they are read
-   * again, so the replay finds what the intent announced.
+   * Makes one Fulcrum call; a failure is audited and rethrown. Any write that may have happened
+   * without an answer (timeout, 5xx, dropped connection) leaves the mirrors unable to show its
+   * result: they are read again, so the next plan starts from what Fulcrum really has (and a
+   * create's replay finds what its intent announced).
    */
   private <T> T call(ResourceKey key, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
     try {
       return fulcrumCall.get();
     } catch (FulcrumException e) {
-      if (e instanceof FulcrumException.Unavailable
-          && (kind == Action.Kind.CREATE_MEMBER || kind == Action.Kind.CREATE_GROUP)) {
+      if (e instanceof FulcrumException.Unavailable) {
         observer.invalidate();
       }
       audit.record(key, kind, fulcrumId, "failed: " + e.getMessage(), detail);
