@@ -81,8 +81,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public FulcrumMember createMember(MemberFields fields) {
-    Requests.Membership body = new Requests.Membership(fields.email(), fields.firstName(), fields.lastName(), fields.roleId());
-    ApiCall call = ApiCall.create("memberships.json", wire.write(new Requests.MembershipBody(body)));
+    ApiCall call = ApiCall.create("memberships.json", wire.write(Requests.Membership.body(fields)));
     return single(call, "membership", MembershipJson.class)
         .map(MembershipJson::toMember)
         // Created, but the answer had no body: one list call finds it (emails are unique).
@@ -97,9 +96,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     if (changes.isEmpty()) {
       return;
     }
-    Requests.Membership body =
-        new Requests.Membership(changes.email(), changes.firstName(), changes.lastName(), changes.roleId());
-    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(new Requests.MembershipBody(body)), membershipId));
+    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(Requests.Membership.body(changes)), membershipId));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package com.fulcrumscim.fulcrum.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fulcrumscim.fulcrum.MemberFields;
 import java.util.List;
 
 /** Request bodies, exactly as Fulcrum expects them (snake_case through {@link Wire}). */
@@ -11,7 +12,12 @@ public final class Requests {
   public record MembershipBody(Membership membership) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Membership(String email, String firstName, String lastName, String roleId) {}
+  public record Membership(String email, String firstName, String lastName, String roleId) {
+    /** The same fields for create and update; nulls are left out of the JSON. */
+    public static MembershipBody body(MemberFields f) {
+      return new MembershipBody(new Membership(f.email(), f.firstName(), f.lastName(), f.roleId()));
+    }
+  }
 
   /** {@code {"membership":{"reassign_to_membership_id":…}}}; null is sent as null, on purpose. */
   public record RemoveMembershipBody(Reassign membership) {}
