@@ -40,7 +40,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     }
     try (Database db = Database.open(cfg.storage().path())) {
       Clock clock = Clock.systemUTC();
-      RemovalGuard guard = new RemovalGuard(db, clock, cfg.guard().massRemovalPercent(), cfg.guard().massRemovalMinimum());
+      RemovalGuard guard = new RemovalGuard(db, clock, cfg.guard());
       int approved = guard.approveHeld(new WorkQueue(db, clock));
       out.println(approved == 0 ? "No removals are held." : "Approved " + approved + " held removal"
           + (approved == 1 ? "" : "s") + "; the reconciler applies them in its next cycle.");

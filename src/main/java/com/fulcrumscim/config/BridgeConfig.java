@@ -60,12 +60,16 @@ public record BridgeConfig(
   /** {@code reassignRecordsTo} empty: a removed member's records are left unassigned. */
   public record Users(boolean adoptExisting, String reassignRecordsTo) {}
 
-  /** {@code map}: role name Okta sends → Fulcrum role name. {@code defaultRole} empty: Fulcrum's default. */
-  public record Roles(@JsonProperty("default") String defaultRole, Map<String, String> map) {}
+  /**
+   * {@code map}: role name Okta sends → Fulcrum role name. {@code defaultRole} empty: Fulcrum's
+   * default; it is given only when a member is created. {@code allowOwner}: whether Okta may grant Owner.
+   */
+  public record Roles(@JsonProperty("default") String defaultRole, Map<String, String> map, boolean allowOwner) {}
 
   public record Groups(boolean push) {}
 
-  public record Guard(int massRemovalPercent, int massRemovalMinimum) {}
+  /** Removals over the trailing {@code window} beyond max(minimum, percent of managed members) are held. */
+  public record Guard(int massRemovalPercent, int massRemovalMinimum, Duration window) {}
 
   /** {@code schedule}: a Quartz cron expression; empty turns the scheduled resync off. */
   public record Resync(String schedule) {}

@@ -205,6 +205,7 @@ public final class ConfigLoader {
     check(source, "reconcile.batch_size", c.reconcile().batchSize() >= 1, "must be at least 1");
     check(source, "guard.mass_removal_percent", c.guard().massRemovalPercent() >= 1 && c.guard().massRemovalPercent() <= 100, "must be 1 to 100");
     check(source, "guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
+    checkPositive(source, "guard.window", c.guard().window());
     check(source, "logging.format", c.logging().format().equals("text") || c.logging().format().equals("json"), "must be text or json");
     check(source, "logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
     String schedule = c.resync().schedule();

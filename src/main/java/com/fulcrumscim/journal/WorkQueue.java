@@ -79,6 +79,11 @@ public final class WorkQueue {
     finish(item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
   }
 
+  /** Settled by policy without a change ({@link WorkState#SKIPPED}); {@code reason} says why. */
+  public void skipped(WorkItem item, String reason) {
+    finish(item, "SKIPPED", reason, 0, "attempts = 0, first_failure_at = NULL, last_error = ?");
+  }
+
   /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
   public void retry(WorkItem item, Instant at, String error, boolean spendsAttempt) {
     finish(item, "RETRYING", error, at.toEpochMilli(),

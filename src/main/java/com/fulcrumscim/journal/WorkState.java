@@ -13,5 +13,10 @@ public enum WorkState {
   /** Out of retry budget, or refused for good. Visible in status; {@code journal retry} revives it. */
   DEAD,
   /** Held by a guard (mass removal) before any write; {@code approve-removals} releases it. */
-  HELD
+  HELD,
+  /**
+   * Left alone on purpose with the reason in last_error (the token owner's own user): settled like
+   * DONE, yet listed by status so the choice stays visible. A new change makes it PENDING again.
+   */
+  SKIPPED
 }

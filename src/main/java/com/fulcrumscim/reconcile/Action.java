@@ -11,7 +11,7 @@ import java.util.List;
 public sealed interface Action {
   enum Kind {
     CREATE_MEMBER, UPDATE_MEMBER, REMOVE_MEMBER, CREATE_GROUP, RENAME_GROUP, DELETE_GROUP,
-    CHANGE_GROUP_MEMBERS, LINK, UNLINK, FAIL
+    CHANGE_GROUP_MEMBERS, LINK, UNLINK, FAIL, SKIP, REFUSE
   }
 
   Kind kind();
@@ -88,6 +88,26 @@ public sealed interface Action {
   record Fail(String reason) implements Action {
     public Kind kind() {
       return Kind.FAIL;
+    }
+  }
+
+  /**
+   * Policy leaves the key alone on purpose (the token owner's own user): nothing to do, nothing
+   * for an operator to fix; {@code reason} is recorded so nobody wonders why.
+   */
+  record Skip(String reason) implements Action {
+    public Kind kind() {
+      return Kind.SKIP;
+    }
+  }
+
+  /**
+   * One part of the change cannot be made (a role that does not exist or may not be granted); the
+   * plan's other steps still go ahead, and the key then fails visibly with {@code reason}.
+   */
+  record Refuse(String reason) implements Action {
+    public Kind kind() {
+      return Kind.REFUSE;
     }
   }
 }

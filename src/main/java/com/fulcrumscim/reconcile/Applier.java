@@ -64,7 +64,8 @@ final class Applier {
         case CHANGE_GROUP_MEMBERS -> changeGroupMembers(key, (Action.ChangeGroupMembers) action);
         case LINK -> link(key, (Action.Link) action);
         case UNLINK -> unlink(key);
-        case FAIL -> throw new IllegalStateException("a failing plan is never applied: " + action);
+        case FAIL, SKIP -> throw new IllegalStateException("a failing or skipped plan is never applied: " + action);
+        case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
     }
   }

@@ -113,7 +113,7 @@ final class Observer {
   private synchronized RoleTable roles() {
     Instant now = clock.instant();
     if (roles == null || !rolesReadAt.plus(settings.mirrorMaxAge()).isAfter(now)) {
-      roles = new RoleTable(client.roles(), settings.roleMap(), settings.defaultRole());
+      roles = new RoleTable(client.roles(), settings.roleMap(), settings.defaultRole(), settings.allowOwner());
       rolesReadAt = now;
     }
     return roles;

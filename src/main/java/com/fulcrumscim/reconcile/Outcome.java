@@ -8,7 +8,7 @@ import java.util.List;
  * nothing else decides a row's fate.
  */
 public sealed interface Outcome {
-  enum Kind { APPLIED, NO_CHANGE, RETRY_AFTER, FAILED, TERMINAL, HELD, PAUSED }
+  enum Kind { APPLIED, NO_CHANGE, SKIPPED, RETRY_AFTER, FAILED, TERMINAL, HELD, PAUSED }
 
   Kind kind();
 
@@ -27,6 +27,13 @@ public sealed interface Outcome {
   record NoChange() implements Outcome {
     public Kind kind() {
       return Kind.NO_CHANGE;
+    }
+  }
+
+  /** Policy leaves this key alone on purpose (the token owner's own user); nobody needs to act. */
+  record Skipped(String reason) implements Outcome {
+    public Kind kind() {
+      return Kind.SKIPPED;
     }
   }
 

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one key needs, in order. {@code waitingFor} names group members whose users are not in
@@ -20,8 +21,24 @@ public record Plan(List<Action> actions, List<String> waitingFor) {
     return of(new Action.Fail(reason));
   }
 
+  public static Plan skip(String reason) {
+    return of(new Action.Skip(reason));
+  }
+
   public boolean isEmpty() {
     return actions.isEmpty();
+  }
+
+  /** Nothing left that would change Fulcrum or SQLite: at most refused parts remain. */
+  public boolean settled() {
+    return actions.stream().allMatch(a -> a.kind() == Action.Kind.REFUSE);
+  }
+
+  /** Why parts of the change cannot be made, one sentence each; empty when none is refused. */
+  public Optional<String> refusals() {
+    List<String> reasons = actions.stream().filter(a -> a.kind() == Action.Kind.REFUSE)
+        .map(a -> ((Action.Refuse) a).reason()).toList();
+    return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
   }
 
   /** A create's result must be seen before the rest can be planned. */

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,13 +23,8 @@ public final class Planner {
     if (d == null || !d.active()) {
       return userGone(s, ctx);
     }
-    Optional<String> roleId = ctx.roles().idOf(d.role());
-    if (roleId.isEmpty()) {
-      return Plan.fail("user " + d.userName() + ": " + ctx.roles().unknown(d.role()));
-    }
     if (s.link() != null && s.linked() != null) {
-      MemberFields changes = changes(s.linked(), d, roleId.get());
-      return changes.isEmpty() ? Plan.of() : Plan.of(new Action.UpdateMember(s.linked().id(), changes));
+      return update(s.linked(), d, ctx);
     }
     List<Action> actions = new ArrayList<>();
     if (s.link() != null) {
@@ -41,9 +35,9 @@ public final class Planner {
     }
     FulcrumMember existing = s.byEmail();
     if (existing == null) {
-      actions.add(new Action.CreateMember(new MemberFields(d.email(), d.givenName(), d.familyName(), roleId.get())));
+      return create(d, ctx, actions);
     } else if (ctx.isOwner(existing.userId(), existing.email())) {
-      return Plan.fail("user " + d.userName() + ": " + existing.email()
+      return Plan.skip("user " + d.userName() + ": " + existing.email()
           + " is the Fulcrum API token's owner, whose membership the bridge never adopts or changes");
     } else if (s.byEmailLinkedTo() != null) {
       return Plan.fail("user " + d.userName() + ": the Fulcrum member " + existing.email()
@@ -58,6 +52,61 @@ public final class Planner {
           + " or remove it in Fulcrum");
     }
     return new Plan(actions, List.of());
+  }
+
+  /**
+   * A new member gets Okta's role, or the default role without one. A role that cannot be given
+   * does not keep the person out: the member is made with the default role and the role part fails.
+   */
+  private static Plan create(DesiredUser d, PlanContext ctx, List<Action> actions) {
+    RoleTable.Choice asked = ctx.roles().resolve(d.role());
+    RoleTable.Choice role = asked instanceof RoleTable.Granted ? asked : ctx.roles().resolve(null);
+    if (role instanceof RoleTable.Refused r) {
+      return Plan.fail("user " + d.userName() + ": " + r.reason());
+    }
+    actions.add(new Action.CreateMember(
+        new MemberFields(d.email(), d.givenName(), d.familyName(), ((RoleTable.Granted) role).roleId())));
+    if (asked instanceof RoleTable.Refused r) {
+      actions.add(refuse(d, r));
+    }
+    return new Plan(actions, List.of());
+  }
+
+  /**
+   * A managed member follows Okta field by field. The token owner's membership is never changed:
+   * a replacement token made by a managed admin would otherwise let an Okta edit demote the owner
+   * and lock the bridge out. Without a role in Okta the member's role is left alone, so a role set
+   * by hand in Fulcrum stays and a new roles.default re-roles nobody.
+   */
+  private static Plan update(FulcrumMember m, DesiredUser d, PlanContext ctx) {
+    if (ctx.isOwner(m.userId(), m.email())) {
+      return Plan.skip("user " + d.userName() + " is managed as " + m.email()
+          + ", the Fulcrum API token's owner, whose membership the bridge never changes (edit it in Fulcrum)");
+    }
+    String roleId = null;
+    Action.Refuse refused = null;
+    if (d.role() != null && !d.role().isBlank()) {
+      RoleTable.Choice role = ctx.roles().resolve(d.role());
+      if (role instanceof RoleTable.Granted g) {
+        roleId = g.roleId();
+      } else if (role instanceof RoleTable.Refused r && !Objects.equals(r.roleId(), m.roleId())) {
+        refused = refuse(d, r); // a member who already has that role loses nothing by the refusal
+      }
+    }
+    MemberFields changes = changes(m, d, roleId);
+    List<Action> actions = new ArrayList<>();
+    if (!changes.isEmpty()) {
+      actions.add(new Action.UpdateMember(m.id(), changes));
+    }
+    if (refused != null) {
+      actions.add(refused);
+    }
+    return new Plan(actions, List.of());
+  }
+
+  private static Action.Refuse refuse(DesiredUser d, RoleTable.Refused r) {
+    return new Action.Refuse("user " + d.userName() + ": " + r.reason()
+        + "; the member keeps its role (a new member gets the default role)");
   }
 
   private Plan userGone(UserState s, PlanContext ctx) {
@@ -77,17 +126,21 @@ public final class Planner {
       return Plan.of(new Action.Unlink());
     }
     if (ctx.isOwner(m.userId(), m.email())) {
-      return Plan.fail(m.email() + " is the Fulcrum API token's owner; the bridge never removes that membership");
+      return Plan.fail(m.email() + " left Okta but is the Fulcrum API token's owner; the bridge never removes that"
+          + " membership: set fulcrum.api_token to another Owner's token, then remove " + m.email() + " in Fulcrum");
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignTo()), new Action.Unlink());
   }
 
-  /** Only what differs; a field Okta left empty is not cleared. Emails compare case-insensitively. */
+  /**
+   * Only what differs; a field Okta left empty is not cleared, nor is the role when {@code roleId}
+   * is null. Emails compare case-insensitively.
+   */
   static MemberFields changes(FulcrumMember actual, DesiredUser d, String roleId) {
     String email = d.email() != null && !d.email().equalsIgnoreCase(actual.email()) ? d.email() : null;
     String first = d.givenName() != null && !d.givenName().equals(actual.firstName()) ? d.givenName() : null;
     String last = d.familyName() != null && !d.familyName().equals(actual.lastName()) ? d.familyName() : null;
-    String role = Objects.equals(roleId, actual.roleId()) ? null : roleId;
+    String role = roleId == null || roleId.equals(actual.roleId()) ? null : roleId;
     return new MemberFields(email, first, last, role);
   }
 

@@ -110,6 +110,7 @@ public final class ReconcileLoop implements AutoCloseable {
     outcomes.accept(outcome.kind());
     switch (outcome.kind()) {
       case APPLIED, NO_CHANGE -> queue.done(item);
+      case SKIPPED -> queue.skipped(item, ((Outcome.Skipped) outcome).reason());
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
@@ -122,7 +123,12 @@ public final class ReconcileLoop implements AutoCloseable {
             () -> queue.dead(item, reason + " (gave up after the retry budget of " + retry.budget() + ")"));
       }
       case TERMINAL -> queue.dead(item, ((Outcome.Terminal) outcome).reason());
-      case HELD -> queue.hold(item, ((Outcome.Held) outcome).reason());
+      case HELD -> {
+        String reason = ((Outcome.Held) outcome).reason();
+        queue.hold(item, reason);
+        // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
+        log.error("REMOVAL HELD for {}: {}", item.key(), reason);
+      }
       case PAUSED -> {
         queue.release(item);
         pause(((Outcome.Paused) outcome).reason());

@@ -15,6 +15,7 @@ public record ReconcileSettings(
     boolean groupsPush,
     Map<String, String> roleMap,
     String defaultRole,
+    boolean allowOwner,
     Duration memberWait,
     Duration mirrorMaxAge) {
 
@@ -26,6 +27,7 @@ public record ReconcileSettings(
         config.groups().push(),
         config.roles().map(),
         config.roles().defaultRole(),
+        config.roles().allowOwner(),
         Duration.ofSeconds(5),
         Duration.ofMinutes(5));
   }

@@ -66,6 +66,14 @@ public final class Reconciler {
         if (failure.isPresent()) {
           return new Outcome.Terminal(failure.get());
         }
+        Optional<String> skip = plan.actions().stream()
+            .filter(a -> a.kind() == Action.Kind.SKIP).map(a -> ((Action.Skip) a).reason()).findFirst();
+        if (skip.isPresent()) {
+          return new Outcome.Skipped(skip.get());
+        }
+        if (plan.settled()) {
+          return settled(plan, applied);
+        }
         if (plan.removesMember()) {
           Optional<String> held = guard.holds(key.scimId());
           if (held.isPresent()) {
@@ -73,13 +81,10 @@ public final class Reconciler {
           }
         }
         applier.apply(key, plan);
-        applied.addAll(plan.actions());
+        plan.actions().stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
         if (!plan.waitingFor().isEmpty()) {
           return new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users "
               + String.join(", ", plan.waitingFor()));
-        }
-        if (plan.isEmpty()) {
-          return applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied);
         }
       }
       return new Outcome.Failed("Fulcrum does not reflect the changes made to " + key + " (still planning "
@@ -101,6 +106,18 @@ public final class Reconciler {
       log.error("reconcile of {} failed unexpectedly", key, e);
       return new Outcome.Failed(key + ": " + e);
     }
+  }
+
+  /**
+   * Nothing left to change. A refused part (an unknown role) makes the key dead with its reason
+   * even when the rest went through, so the mapping gets fixed instead of silently ignored.
+   */
+  private static Outcome settled(Plan plan, List<Action> applied) {
+    Optional<String> refused = plan.refusals();
+    if (refused.isPresent()) {
+      return new Outcome.Terminal(refused.get() + (applied.isEmpty() ? "" : " (the rest of the change was applied)"));
+    }
+    return applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied);
   }
 
   /**

@@ -8,25 +8,35 @@ import java.sql.SQLException;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import com.fulcrumscim.config.BridgeConfig;
 import java.util.Optional;
 
 /**
- * The mass-removal guard. A removal waits for an operator when more removals are pending (queued
- * work for linked users Okta deactivated or deleted) than max(minimum, percent of managed users):
- * a misconfigured Okta assignment must not empty the Fulcrum organization. An approval lets each
- * held removal through once.
+ * The mass-removal guard. A removal waits for an operator when the removals made in the trailing
+ * {@code window} plus those pending (queued work for linked users Okta deactivated or deleted,
+ * this one included) exceed max(minimum, percent of managed users): a misconfigured Okta
+ * assignment must not empty the Fulcrum organization, whether it lands at once or trickles in.
+ * An approval lets each held removal through once.
  */
 public final class RemovalGuard {
   private final Database db;
   private final Clock clock;
   private final int percent;
   private final int minimum;
+  private final Duration window;
 
-  public RemovalGuard(Database db, Clock clock, int percent, int minimum) {
+  public RemovalGuard(Database db, Clock clock, int percent, int minimum, Duration window) {
     this.db = db;
     this.clock = clock;
     this.percent = percent;
     this.minimum = minimum;
+    this.window = window;
+  }
+
+  public RemovalGuard(Database db, Clock clock, BridgeConfig.Guard config) {
+    this(db, clock, config.massRemovalPercent(), config.massRemovalMinimum(), config.window());
   }
 
   /** Why the removal for {@code userId} must wait; empty when it may go ahead. */
@@ -38,13 +48,17 @@ public final class RemovalGuard {
       int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
           + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
           + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)");
+      int recent = count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > "
+          + clock.instant().minus(window).toEpochMilli() + " AND action = 'REMOVE_MEMBER' AND result = 'ok'");
       int managed = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'");
-      long threshold = Math.max(minimum, (long) Math.ceil(managed * percent / 100.0));
-      if (pending <= threshold) {
+      long threshold = Math.max(minimum, (long) Math.ceil((managed + recent) * percent / 100.0));
+      if (recent + pending <= threshold) {
         return Optional.empty();
       }
-      return Optional.of(pending + " removals pending of " + managed + " managed members (guard: more than "
-          + threshold + " = max(" + minimum + ", " + percent + "%)); held until `fulcrum-scim approve-removals`");
+      return Optional.of(recent + " removals in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
+          + " and " + pending + " pending, of " + (managed + recent) + " managed members (guard: more than "
+          + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window); held until "
+          + "`fulcrum-scim approve-removals`");
     });
   }
 

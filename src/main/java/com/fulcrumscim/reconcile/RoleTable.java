@@ -10,9 +10,10 @@ import java.util.stream.Collectors;
 /**
  * Okta role names to Fulcrum role ids: {@code roles.map} first (case-insensitive), then Fulcrum's
  * role names (case-insensitive). A user without a role gets {@code roles.default}, or Fulcrum's
- * default role when that is empty.
+ * default role when that is empty. Owner is granted only with {@code roles.allow_owner}: whoever
+ * controls the IdP must not become an Owner of the organization by editing a profile.
  */
-public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String defaultRole) {
+public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String defaultRole, boolean allowOwner) {
   public RoleTable {
     roles = List.copyOf(roles);
     map = map.entrySet().stream().collect(Collectors.toUnmodifiableMap(
@@ -20,20 +21,48 @@ public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String
     defaultRole = defaultRole == null ? "" : defaultRole;
   }
 
-  /** The role id for {@code oktaRole} (null or blank: the default); empty when no such role exists. */
-  public Optional<String> idOf(String oktaRole) {
-    String name = oktaRole == null || oktaRole.isBlank() ? defaultRole : oktaRole.strip();
+  /** What a role name resolves to. */
+  public sealed interface Choice {}
+
+  /** The role may be given. */
+  public record Granted(String roleId) implements Choice {}
+
+  /** The role cannot be given; {@code roleId} is the role it named, if it exists (Owner), else null. */
+  public record Refused(String reason, String roleId) implements Choice {}
+
+  /** The role for {@code oktaRole}; null or blank means the default role. */
+  public Choice resolve(String oktaRole) {
+    boolean byDefault = oktaRole == null || oktaRole.isBlank();
+    String name = byDefault ? defaultRole : oktaRole.strip();
+    String asked = byDefault ? (defaultRole.isBlank() ? "Fulcrum's default role" : "roles.default '" + defaultRole + "'")
+        : "role '" + oktaRole + "'";
+    Optional<FulcrumRole> role;
     if (name.isBlank()) {
-      return roles.stream().filter(FulcrumRole::isDefault).map(FulcrumRole::id).findFirst();
+      role = roles.stream().filter(FulcrumRole::isDefault).findFirst();
+    } else {
+      String fulcrumName = map.getOrDefault(name.toLowerCase(Locale.ROOT), name);
+      if (!fulcrumName.equalsIgnoreCase(name)) {
+        asked += " (roles.map: '" + fulcrumName + "')";
+      }
+      role = roles.stream().filter(r -> r.name().equalsIgnoreCase(fulcrumName)).findFirst();
     }
-    String fulcrumName = map.getOrDefault(name.toLowerCase(Locale.ROOT), name);
-    return roles.stream().filter(r -> r.name().equalsIgnoreCase(fulcrumName)).map(FulcrumRole::id).findFirst();
+    if (role.isEmpty()) {
+      return new Refused(asked + " is not a Fulcrum role; valid roles: " + grantable(), null);
+    }
+    if (isOwner(role.get()) && !allowOwner) {
+      return new Refused(asked + " is Owner, which the bridge does not grant (roles.allow_owner: false); "
+          + "valid roles: " + grantable(), role.get().id());
+    }
+    return new Granted(role.get().id());
   }
 
-  /** Why {@code oktaRole} cannot be resolved, listing what can. */
-  public String unknown(String oktaRole) {
-    String name = oktaRole == null || oktaRole.isBlank() ? "roles.default '" + defaultRole + "'" : "role '" + oktaRole + "'";
-    return name + " is not a Fulcrum role" + (map.isEmpty() ? "" : " (after roles.map)") + "; valid roles: "
-        + roles.stream().map(FulcrumRole::name).sorted().collect(Collectors.joining(", "));
+  /** Fulcrum has no owner flag: the Owner role is the system role of that name (shared/fulcrum-api.md). */
+  public static boolean isOwner(FulcrumRole role) {
+    return role.system() && role.name().equalsIgnoreCase("Owner");
+  }
+
+  private String grantable() {
+    return roles.stream().filter(r -> allowOwner || !isOwner(r)).map(FulcrumRole::name).sorted()
+        .collect(Collectors.joining(", "));
   }
 }

@@ -51,7 +51,7 @@ final class DriftFinder {
   List<KeyDrift> find(FulcrumSnapshot snap) {
     // plan() consults neither the queue nor the guard; the snapshot client makes it call nothing.
     Reconciler planning = new Reconciler(new SnapshotClient(snap), db, new WorkQueue(db, clock),
-        new RemovalGuard(db, clock, 100, Integer.MAX_VALUE), settings, clock);
+        new RemovalGuard(db, clock, 100, Integer.MAX_VALUE, java.time.Duration.ofHours(1)), settings, clock);
     List<KeyDrift> out = new ArrayList<>();
     Map<String, DesiredUser> users = new LinkedHashMap<>();
     desired.users().forEach(u -> users.put(u.id(), u));
@@ -123,6 +123,8 @@ final class DriftFinder {
           }
         }
         case FAIL -> lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + ((Action.Fail) a).reason());
+        case REFUSE -> lines.add(Drift.Kind.BLOCKED, "role", "-", "-", "blocked: " + ((Action.Refuse) a).reason());
+        case SKIP -> { } // left alone on purpose: not drift
         default -> throw new IllegalStateException("a user plan never holds " + a);
       }
     }

@@ -28,7 +28,7 @@ public record ReconcilePath(WorkQueue queue, ReconcileLoop loop, Reconciler reco
   public static ReconcilePath configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
       Consumer<Outcome.Kind> outcomes) {
     WorkQueue queue = new WorkQueue(db, clock);
-    RemovalGuard guard = new RemovalGuard(db, clock, config.guard().massRemovalPercent(), config.guard().massRemovalMinimum());
+    RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
     Reconciler reconciler = new Reconciler(client, db, queue, guard, ReconcileSettings.from(config), clock);
     ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), RetryPolicy.withBudget(config.reconcile().retryBudget()),
         config.reconcile().batchSize(), config.reconcile().parallelism(), clock, outcomes);

@@ -31,7 +31,7 @@ class PlannerTest {
   static final Planner planner = new Planner();
 
   static PlanContext context(boolean adopt, boolean groupsPush, Map<String, String> roleMap, String defaultRole) {
-    return new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, roleMap, defaultRole), adopt, null, groupsPush);
+    return new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, roleMap, defaultRole, false), adopt, null, groupsPush);
   }
 
   static DesiredUser alice(String role, boolean active) {
@@ -75,10 +75,48 @@ class PlannerTest {
         row("roles.default applies to a user without a role",
             user(alice(null, true), null, null, null), context(false, true, Map.of(), "record creator"),
             Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-creator")))),
-        row("an unknown role fails with the valid names",
+        row("an unknown role creates the member with the default role and refuses the role with the valid names",
             user(alice("Wizard", true), null, null, null), CTX,
-            Plan.fail("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
-                + "Manager, Owner, Record Creator, Standard User")),
+            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")),
+                new Action.Refuse("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
+                    + "Manager, Record Creator, Standard User; the member keeps its role (a new member gets the default role)"))),
+        row("an unknown role still sends the name change and refuses only the role",
+            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", "Wizard", true),
+                LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, null)),
+                new Action.Refuse("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
+                    + "Manager, Record Creator, Standard User; the member keeps its role (a new member gets the default role)"))),
+        row("Okta cannot grant Owner",
+            user(alice("owner", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
+            Plan.of(new Action.Refuse("user alice@corp.example: role 'owner' is Owner, which the bridge does not grant "
+                + "(roles.allow_owner: false); valid roles: Manager, Record Creator, Standard User; "
+                + "the member keeps its role (a new member gets the default role)"))),
+        row("roles.map cannot lead to Owner either",
+            user(alice("admin", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM),
+            context(false, true, Map.of("admin", "Owner"), ""),
+            Plan.of(new Action.Refuse("user alice@corp.example: role 'admin' (roles.map: 'Owner') is Owner, which the "
+                + "bridge does not grant (roles.allow_owner: false); valid roles: Manager, Record Creator, Standard User; "
+                + "the member keeps its role (a new member gets the default role)"))),
+        row("a roles.default of Owner creates nobody",
+            user(alice(null, true), null, null, null), context(false, true, Map.of(), "Owner"),
+            Plan.fail("user alice@corp.example: roles.default 'Owner' is Owner, which the bridge does not grant "
+                + "(roles.allow_owner: false); valid roles: Manager, Record Creator, Standard User")),
+        row("with roles.allow_owner Okta may grant Owner",
+            user(alice("Owner", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM),
+            new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, Map.of(), "", true), false, null, true),
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-owner")))),
+        row("a member made Owner by hand whom Okta also calls Owner needs nothing",
+            user(alice("Owner", true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-owner"), null),
+            CTX, Plan.of()),
+        row("a user without a role leaves a linked member's role as set in Fulcrum",
+            user(alice(null, true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
+            context(false, true, Map.of(), "Record Creator"), Plan.of()),
+        row("the token owner's managed membership is never updated, in any field",
+            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olivia", "Owner", "Record Creator", true),
+                new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
+            CTX,
+            Plan.skip("user olive is managed as owner@corp.example, the Fulcrum API token's owner, whose membership "
+                + "the bridge never changes (edit it in Fulcrum)")),
         row("a deactivated linked user is removed, then unlinked",
             user(alice(null, false), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink())),
@@ -93,14 +131,15 @@ class PlannerTest {
         row("an unmanaged member with the email is adopted when adoption is on",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED))),
-        row("the token owner is never adopted",
+        row("the token owner is never adopted: skipped with the reason, not failed",
             user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true), null, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
-            Plan.fail("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
+            Plan.skip("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
         row("the token owner is never removed",
             user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH),
                 OWNER_IN_FULCRUM, null), CTX,
-            Plan.fail("owner@corp.example is the Fulcrum API token's owner; the bridge never removes that membership")),
+            Plan.fail("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
+                + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
         row("a create in doubt finds its member and links it",
             new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),

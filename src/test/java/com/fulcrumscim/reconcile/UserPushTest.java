@@ -17,11 +17,11 @@ class UserPushTest extends EndToEnd {
   static final ReconcileSettings DEFAULTS = ReconcileHarness.Options.defaults().settings();
 
   static ReconcileSettings adopting() {
-    return new ReconcileSettings(true, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5));
+    return new ReconcileSettings(true, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5));
   }
 
   static ReconcileSettings roles(Map<String, String> map, String defaultRole) {
-    return new ReconcileSettings(false, null, true, map, defaultRole, Duration.ofSeconds(5), Duration.ofMinutes(5));
+    return new ReconcileSettings(false, null, true, map, defaultRole, false, Duration.ofSeconds(5), Duration.ofMinutes(5));
   }
 
   @Test
@@ -107,14 +107,14 @@ class UserPushTest extends EndToEnd {
   }
 
   @Test
-  void anUnknownRoleIsDeadAtOnceWithTheValidNames() {
+  void anUnknownRoleIsDeadAtOnceWithTheValidNamesYetThePersonGetsAMemberWithTheDefaultRole() {
     start();
     String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
     h.settle();
     assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DEAD);
     assertThat(h.row(ResourceKey.user(id)).lastError())
-        .contains("'Wizard' is not a Fulcrum role").contains("Manager, Owner, Record Creator, Standard User");
-    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+        .contains("'Wizard' is not a Fulcrum role").contains("valid roles: Manager, Record Creator, Standard User");
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Standard User");
   }
 
   @Test
@@ -146,7 +146,7 @@ class UserPushTest extends EndToEnd {
     String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
     String id = h.okta.user(owner.toUpperCase(java.util.Locale.ROOT), "Not", "Me", null);
     h.settle();
-    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.SKIPPED);
     assertThat(h.row(ResourceKey.user(id)).lastError()).contains("token's owner");
     h.okta.set(id, "active", 0);
     h.settle();

@@ -40,7 +40,7 @@ public final class ReconcileHarness implements AutoCloseable {
       int emulatorCallsPerHour, int parallelism, int batchSize, boolean overScim) {
     public static Options defaults() {
       return new Options(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")),
-          new ReconcileSettings(false, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5)),
+          new ReconcileSettings(false, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5)),
           10, 20, 3_600_000, 0, 4, 100, true);
     }
 
@@ -80,7 +80,7 @@ public final class ReconcileHarness implements AutoCloseable {
   private final ScimTestServer receiver;
   public final Pause pause;
   public final RemovalGuard guard;
-  private final Options options;
+  private Options options;
   private ReconcileLoop loop;
 
   public ReconcileHarness(Path dir, Options options) {
@@ -98,7 +98,7 @@ public final class ReconcileHarness implements AutoCloseable {
     this.queue = new WorkQueue(db, clock);
     this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
     this.pause = new Pause(db);
-    this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum());
+    this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum(), Duration.ofHours(1));
     this.loop = newLoop(http);
   }
 
@@ -114,6 +114,12 @@ public final class ReconcileHarness implements AutoCloseable {
     loop.close();
     queue.rescue();
     loop = newLoop(client);
+  }
+
+  /** Restarts with edited settings, as after changing config.yml and restarting the daemon. */
+  public void restart(ReconcileSettings settings) {
+    options = options.withSettings(settings);
+    restart(http);
   }
 
   public ReconcileLoop loop() {

@@ -178,6 +178,14 @@ public final class FulcrumEmulator implements AutoCloseable {
     autoAddOwnerToCreatedGroups = on;
   }
 
+  /**
+   * The API token now belongs to {@code membershipId}, an Owner: as when an admin the bridge
+   * provisioned was made Owner and created the replacement token.
+   */
+  public void tokenOwnedBy(String membershipId) {
+    org.transferOwnership(membershipId);
+  }
+
   public String ownerMembershipId() {
     return org.ownerMembershipId();
   }

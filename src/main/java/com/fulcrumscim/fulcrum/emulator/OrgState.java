@@ -160,6 +160,15 @@ final class OrgState {
     return owner;
   }
 
+  /** The token now belongs to this member, who must be an Owner (a replacement token made by another Owner). */
+  synchronized void transferOwnership(String membershipId) {
+    Member m = member(membershipId);
+    if (!m.roleId().equals(roleNamed(Role.OWNER).orElseThrow().id())) {
+      throw new IllegalArgumentException("member " + membershipId + " is not an Owner; only an Owner's token works");
+    }
+    ownerMembershipId = membershipId;
+  }
+
   /** Any member, with given ids (null: generated); used by seeding and by the API's create. */
   synchronized Member insertMember(
       String id, String userId, String email, String firstName, String lastName, String roleId, boolean managed, String status) {

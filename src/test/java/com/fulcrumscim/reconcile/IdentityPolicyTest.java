@@ -1,0 +1,145 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Who may be changed and how: the token owner, Owner grants, default and unknown roles. */
+class IdentityPolicyTest extends EndToEnd {
+
+  String roleId(String name) {
+    return h.fulcrum.roles().stream().filter(r -> r.name().equals(name)).map(FulcrumRole::id).findFirst().orElseThrow();
+  }
+
+  /** A person sets a role in Fulcrum's UI (through the API, as the UI does). */
+  void setRoleByHand(String email, String role) {
+    h.http.updateMember(inFulcrum(email).id(), new MemberFields(null, null, null, roleId(role)));
+  }
+
+  @Test
+  void theTokenOwnersManagedMembershipIsNeverChangedInAnyField() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    FulcrumMember ada = inFulcrum("ada@corp.example");
+    changedOnPurpose.add(ada.id());
+    setRoleByHand("ada@corp.example", "Owner");
+    h.fulcrum.tokenOwnedBy(ada.id()); // Ada made the replacement token the bridge now uses
+    h.restart(h.http);
+    long putsBefore = calls("PUT /api/v2/memberships/{id}.json");
+
+    h.okta.set(id, "role", "Record Creator");
+    h.okta.set(id, "family_name", "King");
+    h.settle();
+
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Owner");
+    assertThat(inFulcrum("ada@corp.example").lastName()).isEqualTo("Lovelace");
+    assertThat(calls("PUT /api/v2/memberships/{id}.json")).isEqualTo(putsBefore);
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
+    assertThat(row.lastError()).contains("the Fulcrum API token's owner, whose membership the bridge never changes");
+  }
+
+  @Test
+  void theOwnersOwnOktaUserIsSkippedWithTheReasonNotDead() {
+    start();
+    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+    String id = h.okta.user(owner, "Token", "Owner", "Standard User");
+    h.settle();
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
+    assertThat(row.lastError()).contains(owner + " is the Fulcrum API token's owner");
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+  }
+
+  @Test
+  void oktaCannotGrantOwnerAndTheRoleStaysWithAClearReason() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    h.okta.set(id, "role", "Owner");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("role 'Owner' is Owner, which the bridge does not grant (roles.allow_owner: false)");
+  }
+
+  @Test
+  void rolesMapCannotGrantOwnerButThePersonStillGetsAMember() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(Map.of("admin", "Owner"), "")));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "admin");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Standard User");
+    assertThat(h.row(ResourceKey.user(id)).lastError())
+        .contains("role 'admin' (roles.map: 'Owner') is Owner").contains("a new member gets the default role");
+  }
+
+  @Test
+  void aRolesDefaultOfOwnerCreatesNobody() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(Map.of(), "Owner")));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(h.row(ResourceKey.user(id)).lastError()).contains("roles.default 'Owner' is Owner");
+  }
+
+  @Test
+  void withAllowOwnerOktaMayGrantOwner() {
+    start(ReconcileHarness.Options.defaults().withSettings(new ReconcileSettings(false, null, true, Map.of(), "", true,
+        java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5))));
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", "Owner");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Owner");
+  }
+
+  @Test
+  void aRoleSetByHandStaysWhenOktaSendsNoRole() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(Map.of(), "Record Creator")));
+    String id = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    assertThat(inFulcrum("bob@corp.example").roleName()).isEqualTo("Record Creator");
+    setRoleByHand("bob@corp.example", "Manager");
+    h.okta.set(id, "family_name", "Baker");
+    h.settle();
+    assertThat(inFulcrum("bob@corp.example").lastName()).isEqualTo("Baker");
+    assertThat(inFulcrum("bob@corp.example").roleName()).isEqualTo("Manager");
+  }
+
+  @Test
+  void changingRolesDefaultReRolesNobody() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(Map.of(), "Record Creator")));
+    String id = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    h.restart(UserPushTest.roles(Map.of(), "Manager"));
+    long putsBefore = calls("PUT /api/v2/memberships/{id}.json");
+    h.queue.enqueue(ResourceKey.user(id)); // as the nightly resync does
+    h.settle();
+    assertThat(inFulcrum("bob@corp.example").roleName()).isEqualTo("Record Creator");
+    assertThat(calls("PUT /api/v2/memberships/{id}.json")).isEqualTo(putsBefore);
+  }
+
+  @Test
+  void anUnknownRoleStillAppliesTheNameAndFailsVisiblyWithTheValidNames() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    h.okta.set(id, "role", "Wizard");
+    h.okta.set(id, "family_name", "King");
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").lastName()).isEqualTo("King");
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("role 'Wizard' is not a Fulcrum role; valid roles: Manager, Record Creator, "
+        + "Standard User").contains("the rest of the change was applied");
+  }
+}
