@@ -23,7 +23,7 @@ import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
@@ -104,7 +104,7 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
         running.push(client);
-        ReconcilePath path = ReconcilePath.configured(config, client, db, clock,
+        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
             kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
         running.push(reconciler::stop);
