@@ -116,7 +116,7 @@ class ResilienceTest extends EndToEnd {
     }
     h.settle();
     assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(5)
-        .allSatisfy(w -> assertThat(w.lastError()).contains("5 removals pending of 6 managed members"));
+        .allSatisfy(w -> assertThat(w.lastError()).contains("0 removals in the last 1h and 5 pending, of 6 managed members"));
     assertThat(h.fulcrum.members()).hasSize(3 + 6);
 
     Path config = dir.resolve("config.yml");
@@ -130,5 +130,41 @@ class ResilienceTest extends EndToEnd {
     h.settle();
     assertThat(h.fulcrum.members()).hasSize(3 + 1);
     assertThat(h.queue.list(WorkState.HELD, 100)).isEmpty();
+  }
+
+  /** 30 managed users, then Okta deactivates the first {@code n}, one every 1.5 s, each reconciled at once. */
+  private List<String> trickleOfDeactivations(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.settle();
+    for (int i = 0; i < n; i++) {
+      h.clock.tick(Duration.ofMillis(1500));
+      h.okta.set(ids.get(i), "active", 0);
+      h.settle();
+    }
+    return ids;
+  }
+
+  @Test
+  void removalsTricklingInPastTheThresholdWithinTheWindowAreHeld() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 20));
+    trickleOfDeactivations(25);
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(20);
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(5)
+        .allSatisfy(w -> assertThat(w.lastError()).contains("removals in the last 1h").contains("more than 20"));
+  }
+
+  @Test
+  void aRemovalAfterTheWindowHasPassedGoesThrough() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 20));
+    List<String> ids = trickleOfDeactivations(21);
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(1);
+    h.clock.tick(ReconcileHarness.GUARD_WINDOW);
+    h.okta.set(ids.get(21), "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("user21@corp.example")).isEmpty();
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(1); // held stays held until an operator approves
   }
 }
