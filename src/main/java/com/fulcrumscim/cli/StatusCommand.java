@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
       "0:all well",
       "1:no database at storage.path",
       "2:invalid config or command line",
-      "3:needs an operator: the reconciler is paused or dead rows exist"
+      "3:needs an operator: the reconciler is paused, dead rows exist, or removals are held"
     })
 public final class StatusCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -67,15 +68,26 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + r.fulcrumCallsPerHour())
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
+        .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
+            + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
+        .row("Skipped", r.skippedRows().isEmpty() ? "none" : r.skippedRows().size()
+            + " left alone on purpose (warning, see below)")
         .print(out, "");
-    if (r.deadCount() > 0) {
-      out.println();
-      TextTable dead = new TextTable("KEY", "ATTEMPTS", "DEAD SINCE", "LAST ERROR");
-      r.deadRows().forEach(d -> dead.row(d.key(), d.attempts(), d.since(), d.lastError()));
-      dead.print(out, "  ");
-      if (r.deadCount() > r.deadRows().size()) {
-        out.println("  ... and " + (r.deadCount() - r.deadRows().size()) + " more: `fulcrum-scim journal list --state dead`");
-      }
+    rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
+    rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
+    rows(out, "SKIPPED", r.skippedRows(), r.skippedRows().size(), "skipped");
+  }
+
+  private static void rows(PrintWriter out, String state, List<StatusReport.Row> rows, long count, String listState) {
+    if (count == 0) {
+      return;
+    }
+    out.println();
+    TextTable table = new TextTable("KEY", "ATTEMPTS", state + " SINCE", "LAST ERROR");
+    rows.forEach(d -> table.row(d.key(), d.attempts(), d.since(), d.lastError()));
+    table.print(out, "  ");
+    if (count > rows.size()) {
+      out.println("  ... and " + (count - rows.size()) + " more: `fulcrum-scim journal list --state " + listState + "`");
     }
   }
 

@@ -2,7 +2,6 @@ package com.fulcrumscim.ops;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.journal.SettingStore;
@@ -29,26 +28,32 @@ public record StatusReport(
     long fulcrumCallsLastHour,
     int fulcrumCallsPerHour,
     long deadCount,
-    List<DeadRow> deadRows,
+    List<Row> deadRows,
+    long heldCount,
+    List<Row> heldRows,
+    List<Row> skippedRows,
     LastResync lastResync) {
 
-  /** At most this many dead rows are listed; {@code deadCount} has them all. */
+  /** At most this many rows of each list are shown; the counts have them all. */
   public static final int DEAD_ROWS_SHOWN = 50;
 
-  public record DeadRow(String key, int attempts, String lastError, Instant since) {}
+  /** A work row as status lists it: dead, held or skipped {@code since}, and why. */
+  public record Row(String key, int attempts, String lastError, Instant since) {}
 
-  /** Paused, or changes that will never reach Fulcrum without an operator. */
+  /**
+   * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
+   * the mass-removal guard holds (those people keep access until someone approves). Skipped rows
+   * are shown as warnings only: they are the bridge's policy working.
+   */
   public boolean needsAttention() {
-    return pausedReason != null || deadCount > 0;
+    return pausedReason != null || deadCount > 0 || heldCount > 0;
   }
 
   public static StatusReport read(BridgeConfig config, Database db, Clock clock) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
-    List<DeadRow> dead = new WorkQueue(db, clock).list(WorkState.DEAD, DEAD_ROWS_SHOWN).stream()
-        .map(StatusReport::deadRow)
-        .toList();
+    WorkQueue queue = new WorkQueue(db, clock);
     return new StatusReport(
         config.fulcrum().embedded() ? "embedded emulator" : config.fulcrum().baseUrl(),
         store.pauseReason().orElse(null),
@@ -58,11 +63,16 @@ public record StatusReport(
         new FulcrumCallLog(db, clock).lastHour(),
         config.fulcrum().callsPerHour(),
         backlog.get("dead"),
-        dead,
+        rows(queue, WorkState.DEAD),
+        backlog.get("held"),
+        rows(queue, WorkState.HELD),
+        rows(queue, WorkState.SKIPPED),
         LastResync.kept(new SettingStore(db)).orElse(null));
   }
 
-  private static DeadRow deadRow(WorkItem item) {
-    return new DeadRow(item.key().toString(), item.attempts(), item.lastError(), item.updatedAt());
+  private static List<Row> rows(WorkQueue queue, WorkState state) {
+    return queue.list(state, DEAD_ROWS_SHOWN).stream()
+        .map(w -> new Row(w.key().toString(), w.attempts(), w.lastError(), w.updatedAt()))
+        .toList();
   }
 }

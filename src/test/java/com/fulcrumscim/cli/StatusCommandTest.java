@@ -47,7 +47,7 @@ class StatusCommandTest {
       queue.done(queue.claim(1).get(0));
     }
     OpsCliRun.Result r = cli.runWithConfig("status");
-    assertThat(r.out()).contains("pending 2, running 0, retrying 0, done 1, dead 0, held 0");
+    assertThat(r.out()).contains("pending 2, running 0, retrying 0, done 1, dead 0, held 0, skipped 0");
   }
 
   @Test
@@ -69,6 +69,34 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("user/u-bob\\s+1\\s+\\S+\\s+422 rejected: role 'Pilot' does not exist");
+  }
+
+  @Test
+  void heldRemovalsAreCountedListedAndExitThree() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.enqueue(ResourceKey.user("u-gone"));
+      queue.hold(queue.claim(1).get(0), "23 removals in the last 1h and 1 pending, of 40 managed members");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Held removals\\s+1 HELD by the mass-removal guard")
+        .contains("fulcrum-scim approve-removals")
+        .containsPattern("user/u-gone\\s+0\\s+\\S+\\s+23 removals in the last 1h");
+  }
+
+  @Test
+  void theTokenOwnersSkippedUserIsAWarningThatDoesNotExitThree() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.enqueue(ResourceKey.user("u-olive"));
+      queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Skipped("user olive is managed as olive@corp.example, "
+          + "the Fulcrum API token's owner, whose membership the bridge never changes"), java.util.List.of());
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).containsPattern("Skipped\\s+1 left alone on purpose")
+        .containsPattern("user/u-olive\\s+0\\s+\\S+\\s+user olive is managed as olive@corp.example, the Fulcrum API token's owner");
   }
 
   @Test
