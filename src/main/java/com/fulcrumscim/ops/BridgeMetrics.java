@@ -17,7 +17,8 @@ import java.util.Locale;
  * ({@code fulcrum_calls_total}, {@code fulcrum_rate_budget_left}, {@code fulcrum_calls_last_hour}).
  *
  * <ul>
- *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"})
+ *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals the
+ *       mass-removal guard holds: {@code state="held"}, alerted on by etc/prometheus/fulcrum-scim-rules-held.yml)
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
  *   <li>{@code scim_requests_total{method,route,status}}, {@code reconcile_outcomes_total{kind}}

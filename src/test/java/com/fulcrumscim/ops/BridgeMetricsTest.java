@@ -39,6 +39,17 @@ class BridgeMetricsTest {
   }
 
   @Test
+  void heldRemovalsAreTheGaugeTheShippedAlertRuleWatches() throws Exception {
+    WorkQueue queue = new WorkQueue(db, clock);
+    queue.enqueue(ResourceKey.user("u-gone"));
+    queue.hold(queue.claim(1).get(0), "21 removals in the last 1h");
+    String series = "fulcrum_scim_work{state=\"held\"}";
+    assertThat(registry.scrape()).contains(series + " 1.0");
+    assertThat(java.nio.file.Files.readString(Path.of("etc/prometheus/fulcrum-scim-rules-held.yml")))
+        .contains("expr: " + series + " > 0");
+  }
+
+  @Test
   void oldestPendingAgeCountsFromWhenTheChangeWasQueued() {
     new WorkQueue(db, clock).enqueue(ResourceKey.user("u1"));
     clock.tick(Duration.ofSeconds(90));
