@@ -88,7 +88,10 @@ final class Applier {
   }
 
   private void removeMember(ResourceKey key, Action.RemoveMember a) {
-    String detail = a.reassignTo() == null ? "records unassigned" : "records to " + a.reassignTo();
+    String detail = a.reassignTo() != null ? "records to " + a.reassignTo()
+        : a.memberId().equals(observer.context().reassignTo())
+            ? "records unassigned: users.reassign_records_to names this member itself"
+            : "records unassigned";
     call(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
       deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.confirmMember(a.memberId()));
       return null;

@@ -14,6 +14,15 @@ public record PlanContext(
     String reassignTo,
     boolean groupsPush) {
 
+  /**
+   * Who receives the records of the member {@code memberId} when it is removed: the configured
+   * member, but never the member itself (Fulcrum refuses that with 422, and the person would keep
+   * access); null means unassigned.
+   */
+  public String reassignFor(String memberId) {
+    return memberId.equals(reassignTo) ? null : reassignTo;
+  }
+
   public boolean isOwner(String userId, String email) {
     return (userId != null && userId.equals(tokenOwner.id()))
         || (email != null && email.equalsIgnoreCase(tokenOwner.email()));

@@ -118,7 +118,7 @@ public final class Planner {
       FulcrumMember made = s.byEmail();
       if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())
           && !ctx.isOwner(made.userId(), made.email())) {
-        return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignTo()),
+        return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignFor(made.id())),
             new Action.Unlink(made.id(), "removed the member an unfinished create made; " + why(s)));
       }
       return Plan.of(new Action.Unlink(null, "a create that left no member in Fulcrum; " + why(s)));
@@ -131,7 +131,7 @@ public final class Planner {
       return Plan.blocked(m.email() + " left Okta but is the Fulcrum API token's owner; the bridge never removes that"
           + " membership: set fulcrum.api_token to another Owner's token, then remove " + m.email() + " in Fulcrum");
     }
-    return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignTo()),
+    return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),
         new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));
   }
 

@@ -142,4 +142,20 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(row.lastError()).contains("role 'Wizard' is not a Fulcrum role; valid roles: Manager, Record Creator, "
         + "Standard User").contains("the rest of the change was applied");
   }
+
+  @Test
+  void aMemberNamedInReassignRecordsToIsRemovedWithRecordsUnassignedAndTheAuditSaysWhy() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    String ada = inFulcrum("ada@corp.example").id();
+    h.restart(new ReconcileSettings(false, ada, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMinutes(5)));
+    h.okta.set(id, "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.member(ada)).isEmpty();
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+    assertThat(new AuditLog(h.db, h.clock).list(null, 20)).filteredOn(e -> e.action().equals("REMOVE_MEMBER"))
+        .extracting(AuditEntry::detail).containsExactly("records unassigned: users.reassign_records_to names this member itself");
+  }
 }
