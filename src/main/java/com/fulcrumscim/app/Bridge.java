@@ -3,7 +3,9 @@ package com.fulcrumscim.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
@@ -20,6 +22,7 @@ import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
 import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
@@ -104,6 +107,9 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
         running.push(client);
+        if (!config.fulcrum().embedded()) {
+          checkPolicy(client);
+        }
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
             kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
@@ -164,6 +170,21 @@ public final class Bridge {
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, new FulcrumCallLog(db, clock));
   }
 
+
+  /**
+   * A users.reassign_records_to Fulcrum does not know stops the start (a config error: every
+   * removal would fail and the person keep access); a managed token owner is worth a warning. An
+   * unreachable Fulcrum does not stop the start: the reconciler waits for it anyway.
+   */
+  private void checkPolicy(HttpFulcrumClient client) {
+    try {
+      PolicyCheck.reassignTarget("config", config.users(), client);
+      FulcrumUser owner = client.tokenOwner();
+      PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> log.warn("{}", PolicyCheck.managedOwnerWarning(owner, scimId)));
+    } catch (FulcrumException e) {
+      log.warn("could not check users.reassign_records_to and the token owner at start: {}", e.getMessage());
+    }
+  }
 
   /** What the bridge writes to, in words for logs and health endpoints. */
   public String target() {

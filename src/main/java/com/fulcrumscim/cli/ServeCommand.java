@@ -42,6 +42,10 @@ public final class ServeCommand implements Callable<Integer> {
     Bridge bridge;
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
+    } catch (ConfigException e) {
+      // a setting Fulcrum contradicts (users.reassign_records_to): the config's fault, not a restartable one
+      spec.commandLine().getErr().println(e.in(config.toString()).getMessage());
+      return CONFIG_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());

@@ -66,6 +66,19 @@ public final class LinkStore {
     });
   }
 
+  /** The managed SCIM user whose email is {@code email} (case-insensitive), if any. */
+  public Optional<String> managedUserWithEmail(String email) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id FROM link l JOIN scim_user u ON u.id = l.scim_id "
+          + "WHERE l.entity_type = 'USER' AND u.email = ? COLLATE NOCASE")) {
+        ps.setString(1, email);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
   public Set<String> fulcrumIds(EntityType type) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT fulcrum_id FROM link WHERE entity_type = ?")) {

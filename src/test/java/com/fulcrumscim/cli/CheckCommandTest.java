@@ -57,6 +57,53 @@ class CheckCommandTest {
     assertThat(first.getHeaders().get("X-ApiToken")).isEqualTo(TOKEN);
   }
 
+  void ownerAndRoles() {
+    fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"owner@example.com\",\"first_name\":\"Olive\",\"last_name\":\"Owner\"}}"));
+    fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true}],"
+        + "\"current_page\":1,\"total_pages\":1,\"total_count\":1,\"per_page\":20000}"));
+  }
+
+  @Test
+  void aReassignTargetFulcrumDoesNotKnowIsOneConfigLineAndExitTwo() throws Exception {
+    ownerAndRoles();
+    fulcrum.enqueue(json(404, "{\"error\":\"Not Found\"}"));
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\nusers:\n  reassign_records_to: m-nope\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith(cli.config + ": users.reassign_records_to: Fulcrum has no membership with id 'm-nope'")
+        .doesNotContain("\n");
+    fulcrum.takeRequest();
+    fulcrum.takeRequest();
+    assertThat(fulcrum.takeRequest().getUrl().encodedPath()).isEqualTo("/api/v2/memberships/m-nope.json");
+  }
+
+  @Test
+  void anExistingReassignTargetIsShownByEmail() throws Exception {
+    ownerAndRoles();
+    fulcrum.enqueue(json(200, "{\"membership\":{\"id\":\"m-olive\",\"user_id\":\"usr-1\",\"email\":\"owner@example.com\"}}"));
+    OpsCliRun.Result r = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\nusers:\n  reassign_records_to: m-olive\n").runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("Removed members' records\\s+go to owner@example.com \\(m-olive\\)");
+  }
+
+  @Test
+  void aTokenOwnerTheBridgeManagesIsAWarning() throws Exception {
+    ownerAndRoles();
+    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    try (com.fulcrumscim.db.Database db = cli.openDatabase()) {
+      String id = new com.fulcrumscim.testing.DesiredFixture(db, new com.fulcrumscim.journal.WorkQueue(db,
+          java.time.Clock.systemUTC()), java.time.Clock.systemUTC()).user("OWNER@example.com", "Olive", "Owner", null);
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) "
+          + "VALUES ('USER', '" + id + "', 'm-olive', 'CREATED', 0)"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("WARNING\\s+the API token's owner owner@example.com is a member the bridge manages")
+        .contains("Okta's changes to that user are skipped");
+  }
+
   @Test
   void aRevokedTokenIsExitFourAndSaysTheTokenIsRefused() throws Exception {
     fulcrum.enqueue(json(401, "{\"error\":\"Unauthorized\"}"));

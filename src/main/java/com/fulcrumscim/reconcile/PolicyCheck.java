@@ -1,0 +1,46 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumUser;
+import java.util.Optional;
+
+/**
+ * Identity policy checked against Fulcrum and the database before the bridge runs: what `check`
+ * reports and `serve` refuses to start with. Config errors name {@code source} and the key.
+ */
+public final class PolicyCheck {
+  private PolicyCheck() {}
+
+  /**
+   * The member that receives removed members' records; empty when records stay unassigned. A
+   * configured id Fulcrum does not know is a config error: every removal would be refused (422)
+   * and the person would keep access. One GET.
+   */
+  public static Optional<FulcrumMember> reassignTarget(String source, BridgeConfig.Users users, FulcrumClient client) {
+    String id = users.reassignRecordsTo();
+    if (id == null || id.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(client.member(id.strip()).orElseThrow(() -> new ConfigException(source,
+        "users.reassign_records_to", "Fulcrum has no membership with id '" + id
+            + "' (use the id of an existing member, e.g. the token owner's, or \"\" to leave records unassigned)")));
+  }
+
+  /**
+   * The SCIM user under which the bridge manages the token owner's own membership, if it does (a
+   * replacement token made by an admin the bridge provisioned). Changes to that user are skipped.
+   */
+  public static Optional<String> managedOwner(Database db, FulcrumUser owner) {
+    return owner.email() == null ? Optional.empty() : new LinkStore(db).managedUserWithEmail(owner.email());
+  }
+
+  /** The warning `check` prints and `serve` logs for {@link #managedOwner}. */
+  public static String managedOwnerWarning(FulcrumUser owner, String scimId) {
+    return "the API token's owner " + owner.email() + " is a member the bridge manages (SCIM user " + scimId
+        + "); the bridge never changes or removes it, so Okta's changes to that user are skipped";
+  }
+}
