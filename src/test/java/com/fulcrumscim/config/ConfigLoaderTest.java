@@ -86,6 +86,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void oktaMayNotGrantOwnerAndTheGuardCountsAnHourByDefault() {
+    BridgeConfig c = loader.parse("config.yml", "");
+    assertThat(c.roles().allowOwner()).isFalse();
+    assertThat(c.guard().window()).isEqualTo(java.time.Duration.ofHours(1));
+  }
+
+  @Test
+  void aZeroGuardWindowIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "guard:\n  window: 0s\n"))
+        .hasMessage("config.yml: guard.window: must be longer than zero");
+  }
+
+  @Test
   void aBadCronIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "resync:\n  schedule: every night\n"))
         .hasMessageStartingWith("config.yml: resync.schedule: not a valid Quartz cron expression");
