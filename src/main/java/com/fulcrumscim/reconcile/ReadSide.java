@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * Observe and plan one key, no writes: the reconciler's first half, and all that resync needs to
  * show drift. A plan that would create, unlink, recreate, link or refuse because of what a cached
- * list says is confirmed first: the one member or group in doubt is read again
- * ({@link #rereads()} counts those reads) and the key planned again on what Fulcrum answered.
+ * list says is confirmed first, unless the list was read during this cycle: the one member or
+ * group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()} counts
+ * those reads), and the key planned again on what Fulcrum answered.
  */
 public final class ReadSide {
   /** Each confirmation adds at least one id; a handful settles any real plan. */
@@ -59,14 +60,12 @@ public final class ReadSide {
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
         return plan;
       }
-      for (String id : doubts) {
-        if (key.type() == EntityType.USER) {
-          observer.confirmMember(id);
-        } else {
-          observer.confirmGroup(id);
-        }
-        confirmed.add(id);
+      if (key.type() == EntityType.USER) {
+        observer.confirmMembers(doubts);
+      } else {
+        observer.confirmGroups(doubts);
       }
+      confirmed.addAll(doubts);
     }
   }
 

@@ -127,6 +127,10 @@ public final class ReconcileHarness implements AutoCloseable {
     wiring = newWiring(client);
   }
 
+  public Options options() {
+    return options;
+  }
+
   public ReconcileWiring wiring() {
     return wiring;
   }
