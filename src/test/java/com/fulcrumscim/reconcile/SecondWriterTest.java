@@ -11,9 +11,7 @@ import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ReconcileHarness;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -105,8 +103,7 @@ class SecondWriterTest extends EndToEnd {
 
   @Test
   void withAdoptExistingTheDaemonStillUpdatesAndRemovesTheRecreatedMemberWithoutAdoptingTwice() {
-    start(ReconcileHarness.Options.defaults().withSettings(
-        new ReconcileSettings(true, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5))));
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()));
     Recreated r = recreatedBehindTheDaemonsBack();
     h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
     h.okta.set(r.user(), "family_name", "Young-Ray");
