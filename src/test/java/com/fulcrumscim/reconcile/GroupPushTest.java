@@ -97,8 +97,7 @@ class GroupPushTest extends EndToEnd {
 
   @Test
   void aMemberAddWaitsUntilTheMemberExists() {
-    // Neither Ada's role nor the default may be given: her push fails until Okta sends a valid role.
-    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(java.util.Map.of(), "Owner")));
+    start(UserPushTest.noRoleGrantable());
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
     String crew = h.okta.group("Crew", List.of(ada));
     h.settle();

@@ -28,8 +28,7 @@ class ReconcilerTest extends EndToEnd {
 
   @Test
   void aUserLinkedLateReQueuesTheGroupThatSkippedItWhenTheLoopRecordsTheUsersOutcome() {
-    // Neither Ada's role nor the default may be given: her push fails until Okta sends a valid role.
-    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.roles(java.util.Map.of(), "Owner")));
+    start(UserPushTest.noRoleGrantable());
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
     String ops = h.okta.group("Ops", List.of(ada));
     h.settle();

@@ -20,6 +20,11 @@ class UserPushTest extends EndToEnd {
     return new ReconcileSettings(true, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5));
   }
 
+  /** Neither an Okta role nor the default may be given (Owner): a push fails until Okta sends a valid role. */
+  static ReconcileHarness.Options noRoleGrantable() {
+    return ReconcileHarness.Options.defaults().withSettings(roles(Map.of(), "Owner"));
+  }
+
   static ReconcileSettings roles(Map<String, String> map, String defaultRole) {
     return new ReconcileSettings(false, null, true, map, defaultRole, false, Duration.ofSeconds(5), Duration.ofMinutes(5));
   }
