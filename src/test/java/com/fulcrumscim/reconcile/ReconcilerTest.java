@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
-import com.fulcrumscim.testing.ReconcileHarness;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
