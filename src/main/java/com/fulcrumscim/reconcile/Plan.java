@@ -46,9 +46,9 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return actions.isEmpty() && blocked == null;
   }
 
-  /** Nothing left that would change Fulcrum or SQLite: at most refused parts remain. */
+  /** Nothing left to change or to wait for: at most refused parts remain. */
   public boolean settled() {
-    return actions.stream().allMatch(a -> a.kind() == Action.Kind.REFUSE);
+    return waitingFor.isEmpty() && actions.stream().allMatch(a -> a.kind() == Action.Kind.REFUSE);
   }
 
   /** Why parts of the change cannot be made, one sentence each; empty when none is refused. */

@@ -45,6 +45,18 @@ class ReconcilerTest extends EndToEnd {
   }
 
   @Test
+  void aGroupWaitingForAMemberStillBeingPushedIsRetriedNotDone() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String ops = h.okta.group("Ops", List.of(ada));
+
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(ops)); // before Ada's push
+
+    assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+    assertThat(((Outcome.RetryAfter) result.outcome()).why()).contains(ada);
+  }
+
+  @Test
   void aBlockedPlanIsAValueTheReconcilerRecordsAsTerminalWithoutAnyWrite() {
     start();
     String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);

@@ -2,6 +2,10 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fulcrumscim.cli.ApproveRemovalsCommand;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Outages, rate limits, a revoked token, lost answers and the mass-removal guard. */
@@ -148,12 +153,22 @@ class ResilienceTest extends EndToEnd {
   }
 
   @Test
-  void removalsTricklingInPastTheThresholdWithinTheWindowAreHeld() {
+  void removalsTricklingInPastTheThresholdWithinTheWindowAreHeldEachWithAnErrorLine() {
     start(ReconcileHarness.Options.defaults().withGuard(10, 20));
-    trickleOfDeactivations(25);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger loop = (Logger) LoggerFactory.getLogger(ReconcileLoop.class);
+    logs.start();
+    loop.addAppender(logs);
+    try {
+      trickleOfDeactivations(25);
+    } finally {
+      loop.detachAppender(logs);
+    }
     assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(20);
     assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(5)
         .allSatisfy(w -> assertThat(w.lastError()).contains("removals in the last 1h").contains("more than 20"));
+    assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR)
+        .extracting(ILoggingEvent::getFormattedMessage).hasSize(5).allMatch(m -> m.startsWith("REMOVAL HELD for user/"));
   }
 
   @Test
