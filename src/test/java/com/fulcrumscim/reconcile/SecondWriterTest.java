@@ -142,6 +142,34 @@ class SecondWriterTest extends EndToEnd {
     assertThat(unlinks()).containsExactly(tuple(ResourceKey.user(x), member));
   }
 
+  @Test
+  void manyDoubtsInOneCycleCostOneGetThenOneFreshListNotAGetEach() {
+    start();
+    List<String> users = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
+    }
+    h.settle();
+    h.fulcrum.members().stream().filter(m -> m.email().startsWith("p")).forEach(m -> h.http.deleteMember(m.id(), null));
+    ReconcileWiring second = h.newWiring(h.http);
+    users.forEach(u -> h.queue.enqueue(ResourceKey.user(u)));
+    while (second.loop().runOnce().claimed() > 0) {
+      // the second writer recreates and relinks all five
+    }
+    second.loop().close();
+    users.forEach(u -> h.okta.set(u, "active", 0));
+    h.fulcrum.calls().reset();
+    long rereadsBefore = h.rereads();
+    h.settle();
+
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(calls("GET /api/v2/memberships.json")).isEqualTo(1);
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(5);
+    assertThat(h.rereads() - rereadsBefore).isEqualTo(2);
+    assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+  }
+
   private List<org.assertj.core.groups.Tuple> unlinks() {
     return new AuditLog(h.db, h.clock).list(null, 1000).stream()
         .filter(e -> e.action().equals("UNLINK"))
