@@ -50,13 +50,18 @@ class SecondWriterTest extends EndToEnd {
     return r;
   }
 
+  /** Okta's next changes, made while the daemon's cached lists still predate the second writer. */
+  void renameOpsAndChangeXsFamilyName(Recreated r) {
+    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
+    h.okta.set(r.user(), "family_name", "Young-Ray");
+    h.settle();
+  }
+
   @Test
   void oktaChangesAfterASecondWriterRecreatedXLandOnTheRecreatedMemberAndGroup() {
     start();
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
 
     assertThat(h.fulcrum.groups()).extracting(FulcrumGroup::name).doesNotContain("Ops").containsOnlyOnce("Ops Team");
     assertThat(groupNamed("Ops Team").id()).isEqualTo(r.groupId());
@@ -69,9 +74,7 @@ class SecondWriterTest extends EndToEnd {
   void deactivatingXAfterASecondWriterRecreatedItRemovesTheRecreatedMemberAndAuditsEveryUnlink() {
     start();
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
     h.okta.set(r.user(), "active", 0);
     h.settle();
 
@@ -108,9 +111,7 @@ class SecondWriterTest extends EndToEnd {
     start(ReconcileHarness.Options.defaults().withSettings(
         new ReconcileSettings(true, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5))));
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
     assertThat(inFulcrum(X).lastName()).isEqualTo("Young-Ray");
     assertThat(h.fulcrum.groups()).extracting(FulcrumGroup::name).doesNotContain("Ops").containsOnlyOnce("Ops Team");
     h.okta.set(r.user(), "active", 0);
