@@ -92,6 +92,10 @@ final class Observer {
         links.leavingMemberIds(), links.pendingMembersOfGroup(id));
   }
 
+  Set<String> linkedMemberIds() {
+    return links.fulcrumIds(EntityType.USER);
+  }
+
   PlanContext context() {
     FulcrumUser o = owner();
     members.ensure();

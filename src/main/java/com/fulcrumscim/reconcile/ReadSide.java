@@ -8,6 +8,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -55,6 +56,9 @@ public final class ReadSide {
         GroupState s = observer.group(key.scimId());
         plan = planner.group(s, context);
         doubts = doubts(s, plan);
+        if (removesUnlinked(plan, context)) {
+          doubts.add(s.linked().id());
+        }
       }
       doubts.removeAll(confirmed);
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
@@ -94,6 +98,22 @@ public final class ReadSide {
     }
     s.sameName().stream().filter(g -> touches(plan, g.id())).forEach(g -> out.add(g.id()));
     return out;
+  }
+
+  /**
+   * A group plan that removes a member no link points to: a member added by hand, or one the
+   * cached group still lists though a second writer removed it from Fulcrum (its removal would be
+   * refused). The owner, whom Fulcrum adds to the groups it creates, is expected.
+   */
+  private boolean removesUnlinked(Plan plan, PlanContext context) {
+    List<String> removed = plan.actions().stream().filter(a -> a instanceof Action.ChangeGroupMembers)
+        .flatMap(a -> ((Action.ChangeGroupMembers) a).remove().stream())
+        .filter(id -> !id.equals(context.ownerMemberId())).toList();
+    if (removed.isEmpty()) {
+      return false;
+    }
+    Set<String> linked = observer.linkedMemberIds();
+    return removed.stream().anyMatch(id -> !linked.contains(id));
   }
 
   private static boolean touches(Plan plan, String fulcrumId) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,8 @@ class ReconcileBench {
         h.okta.setGroup(groups.get(g), "Crew " + g, members);
       }
       row(h, "membership churn: 500 adds/removes in 10 groups", 10);
+
+      staleCache(h, users);
     }
     drainRate();
     Files.createDirectories(Path.of("bench/results"));
@@ -82,6 +86,40 @@ class ReconcileBench {
     report.add(String.format(Locale.ROOT, "%-48s %8d %8d %8.1f%% %8d", scenario, calls, minimum,
         100.0 * (calls - minimum) / minimum, h.rereads() - rereadsBefore));
     assertThat(calls).as(scenario).isLessThanOrEqualTo((long) Math.floor(minimum * 1.01));
+  }
+
+  /**
+   * 20 members deleted by hand and recreated by a second reconciler on the same database (the
+   * command-line resync of issue 9) behind this reconciler's cached list, then deactivated in Okta:
+   * 20 removals, plus the reads that tell the cache is stale, held to one GET and one fresh list
+   * for each of the member and group lists.
+   */
+  private void staleCache(ReconcileHarness h, List<String> users) {
+    List<String> gone = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String user = users.get(i * 20 + 7);
+      gone.add(user);
+      h.fulcrum.memberByEmail("user" + (i * 20 + 7) + "@corp.example").ifPresent(m -> h.http.deleteMember(m.id(), null));
+      h.queue.enqueue(ResourceKey.user(user));
+    }
+    try (ReconcileLoop second = h.newLoop(h.http)) {
+      while (second.runOnce().claimed() > 0) {
+        // the second writer recreates and relinks the 20
+      }
+    }
+    gone.forEach(u -> h.okta.set(u, "active", 0));
+    h.fulcrum.calls().reset();
+    long rereadsBefore = h.rereads();
+    h.settle(10_000);
+    long calls = h.calls();
+    long rereads = h.rereads() - rereadsBefore;
+    report.add(String.format(Locale.ROOT, "%-48s %8d %8d %8.1f%% %8d", "20 removals after a second writer", calls, 20,
+        100.0 * (calls - 20) / 20, rereads));
+    report.add("  (minimum: the 20 deletes; the rest is what seeing the second writer's changes cost: "
+        + h.fulcrum.calls().all().stream().map(c -> c.endpoint() + " " + c.status() + " x" + c.count())
+            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+    assertThat(h.fulcrum.calls().count("DELETE /api/v2/memberships/{id}.json")).isEqualTo(20);
+    assertThat(rereads).as("one GET then one fresh list, for members and for groups").isLessThanOrEqualTo(4);
   }
 
   /** A 300-user backlog at 3,600 calls/h on both sides: how close to the budget it drains, and 429s seen. */
