@@ -115,9 +115,10 @@ class ResyncCommandTest {
   }
 
   @Test
-  void theEmbeddedEmulatorIsAConfigErrorForThisCommand() throws Exception {
+  void withTheEmbeddedEmulatorAndNoDaemonItSaysTheEmulatorLivesInServeAndExitsFour() throws Exception {
     OpsCliRun.Result r = new OpsCliRun(dir).runWithConfig("resync");
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("fulcrum.base_url is 'embedded'");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("fulcrum.base_url is 'embedded'").contains("only exists inside a running `fulcrum-scim serve`")
+        .doesNotContain("Exception");
   }
 }
