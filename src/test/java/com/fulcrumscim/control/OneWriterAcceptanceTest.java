@@ -1,0 +1,179 @@
+package com.fulcrumscim.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.reconcile.AuditEntry;
+import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.ScimOkta;
+import com.fulcrumscim.testing.ScimTestServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9's scenario end to end: the daemon (in this JVM) against the standalone emulator, a person
+ * editing Fulcrum by hand through its API, and {@code resync} run as its own process next to the
+ * daemon. Only the daemon writes to Fulcrum, so the resync cannot leave the daemon a stale view.
+ */
+class OneWriterAcceptanceTest {
+  static final String X = "x@corp.example";
+
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  HttpFulcrumClient byHand;
+  ScimTestServer daemon;
+  ScimOkta okta;
+  Path config;
+  List<String> unmanagedIds;
+  String unmanagedBefore;
+
+  void start(String more) throws Exception {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
+    unmanagedIds = Stream.concat(fulcrum.members().stream().map(FulcrumMember::id), fulcrum.groups().stream().map(FulcrumGroup::id))
+        .toList();
+    unmanagedBefore = fulcrum.snapshotJson(unmanagedIds);
+    byHand = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000, Duration.ofSeconds(5),
+        Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
+    String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
+        + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\n" + more;
+    daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
+    config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + daemon.database() + "\n" + yaml);
+    okta = new ScimOkta(daemon.http());
+  }
+
+  @AfterEach
+  void stop() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    if (byHand != null) {
+      byHand.close();
+    }
+    if (fulcrum != null) {
+      fulcrum.close();
+    }
+  }
+
+  /** Steps 1 and 2 of the issue: x and "Ops" reach Fulcrum, both are deleted by hand, `resync` brings them back. */
+  String[] createDeleteByHandAndResync() throws Exception {
+    String x = okta.user(X, "Xavier", "Example", null);
+    String ops = okta.group("Ops", List.of(x));
+    await().atMost(Duration.ofSeconds(20)).until(() -> groupNamed("Ops").map(g -> g.memberIds().size() == 1).orElse(false));
+    byHand.deleteGroup(groupNamed("Ops").orElseThrow().id());
+    byHand.deleteMember(fulcrum.memberByEmail(X).orElseThrow().id(), null);
+
+    BridgeProcess.CommandRun resync = BridgeProcess.command(config, "resync");
+
+    assertThat(resync.exit()).as(resync.out() + resync.err()).isZero();
+    assertThat(resync.out()).contains("Applied through the reconciler: 2 of 2 drifting fixed");
+    assertThat(fulcrum.memberByEmail(X)).isPresent();
+    assertThat(groupNamed("Ops")).hasValueSatisfying(g -> assertThat(g.memberIds()).hasSize(1));
+    return new String[] {x, ops};
+  }
+
+  @Test
+  void afterAResyncFromTheCommandLineARenameAndADeactivationLeaveOneGroupAndNoMember() throws Exception {
+    start("");
+    String[] ids = createDeleteByHandAndResync();
+
+    okta.setGroup(ids[1], "Ops Team", List.of(ids[0]));
+    okta.set(ids[0], "family_name", "Exampleton");
+    okta.set(ids[0], "active", 0);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(fulcrum.memberByEmail(X)).as("x keeps no access").isEmpty();
+      assertThat(fulcrum.groups().stream().map(FulcrumGroup::name).filter(n -> n.startsWith("Ops"))).containsExactly("Ops Team");
+    });
+    assertThat(fulcrum.snapshotJson(unmanagedIds)).isEqualTo(unmanagedBefore);
+  }
+
+  @Test
+  void afterAResyncFromTheCommandLineAGroupDeleteAndADeactivationLeaveNeither() throws Exception {
+    start("");
+    String[] ids = createDeleteByHandAndResync();
+
+    okta.set(ids[0], "family_name", "Exampleton");
+    okta.deleteGroup(ids[1]);
+    okta.set(ids[0], "active", 0);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(fulcrum.memberByEmail(X)).as("x keeps no access").isEmpty();
+      assertThat(fulcrum.groups().stream().map(FulcrumGroup::name).filter(n -> n.startsWith("Ops"))).isEmpty();
+    });
+    assertThat(fulcrum.snapshotJson(unmanagedIds)).isEqualTo(unmanagedBefore);
+  }
+
+  @Test
+  void withAdoptExistingTheSameScenarioLeavesOneGroupAndNoMember() throws Exception {
+    start("users:\n  adopt_existing: true\n");
+    String[] ids = createDeleteByHandAndResync();
+
+    okta.setGroup(ids[1], "Ops Team", List.of(ids[0]));
+    okta.set(ids[0], "family_name", "Exampleton");
+    okta.set(ids[0], "active", 0);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(fulcrum.memberByEmail(X)).as("x keeps no access").isEmpty();
+      assertThat(fulcrum.groups().stream().map(FulcrumGroup::name).filter(n -> n.startsWith("Ops"))).containsExactly("Ops Team");
+    });
+    assertThat(fulcrum.snapshotJson(unmanagedIds)).isEqualTo(unmanagedBefore);
+  }
+
+  @Test
+  void everyLinkTheScenarioDropsIsAnAuditRow() throws Exception {
+    start("");
+    String[] ids = createDeleteByHandAndResync();
+    okta.set(ids[0], "active", 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail(X).isEmpty());
+
+    assertEveryDroppedLinkAudited();
+  }
+
+  private java.util.Optional<FulcrumGroup> groupNamed(String name) {
+    return fulcrum.groups().stream().filter(g -> g.name().equals(name)).findFirst();
+  }
+
+  /** Every Fulcrum id the bridge linked but links no more has an audit row saying why (removed, deleted, unlinked). */
+  private void assertEveryDroppedLinkAudited() {
+    try (Database db = Database.open(daemon.database())) {
+      List<AuditEntry> audit = new ArrayList<>(new AuditLog(db, Clock.systemUTC()).list(null, 10_000));
+      LinkStore links = new LinkStore(db);
+      Set<String> linkedNow = new HashSet<>(links.fulcrumIds(EntityType.USER));
+      linkedNow.addAll(links.fulcrumIds(EntityType.GROUP));
+      Set<String> everLinked = new HashSet<>();
+      audit.stream().filter(a -> a.result().equals("ok") && Set.of("CREATE_MEMBER", "CREATE_GROUP", "LINK").contains(a.action()))
+          .forEach(a -> everLinked.add(a.fulcrumId()));
+      for (String id : everLinked) {
+        if (!linkedNow.contains(id)) {
+          assertThat(audit).as("an audit row for dropping the link to " + id)
+              .anyMatch(a -> id.equals(a.fulcrumId()) && Set.of("REMOVE_MEMBER", "DELETE_GROUP", "UNLINK").contains(a.action()));
+        }
+      }
+    }
+  }
+}
