@@ -40,12 +40,14 @@ public final class Resync {
 
   private final FulcrumClient client;
   private final DriftFinder finder;
+  private final OrphanRemover orphans;
   private final Clock clock;
   private final Sleeper sleeper;
 
   public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
     this.client = client;
     this.finder = new DriftFinder(db, settings, clock);
+    this.orphans = new OrphanRemover(client, db, settings, clock);
     this.clock = clock;
     this.sleeper = sleeper;
   }
@@ -70,7 +72,7 @@ public final class Resync {
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
       List<ResourceKey> keys = new ArrayList<>();
       for (KeyDrift k : found) {
-        if (k.fixable() && k.key().type() == type) {
+        if (k.fixable() && k.orphan() == null && k.key().type() == type) {
           if (path.queue().get(k.key()).map(w -> w.state() == WorkState.RUNNING).orElse(false)) {
             skipped.add(k.key() + ": the daemon is reconciling it right now");
           } else {
@@ -85,6 +87,13 @@ public final class Resync {
         if (stopped != null) {
           break;
         }
+      }
+    }
+    if (stopped == null) {
+      List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
+      for (int i = 0; i < doomed.size(); i++) {
+        orphans.remove(doomed.get(i));
+        progress.update("orphans", i + 1, doomed.size());
       }
     }
     progress.finish();
@@ -132,10 +141,10 @@ public final class Resync {
       List<String> skipped, String stopped) {
     List<Drift> plan = found.stream().flatMap(k -> k.rows().stream()).toList();
     List<Drift> remaining = after.stream().flatMap(k -> k.rows().stream()).toList();
-    Set<ResourceKey> stillDrifting = new java.util.HashSet<>();
-    after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.key()));
+    Set<String> stillDrifting = new java.util.HashSet<>();
+    after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.identity()));
     int drifting = (int) found.stream().filter(k -> !k.rows().isEmpty()).count();
-    int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.key())).count() : 0;
+    int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.identity())).count() : 0;
     ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
         (int) found.stream().filter(KeyDrift::fixable).count(),
         count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(), skipped.size());
