@@ -28,7 +28,7 @@ import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
@@ -111,7 +111,7 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
         running.push(client);
-        ReconcilePath path = ReconcilePath.configured(config, client, db, clock,
+        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
             kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
         lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting);
         running.push(lease);

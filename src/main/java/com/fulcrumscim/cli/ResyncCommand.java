@@ -11,7 +11,7 @@ import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -70,7 +70,7 @@ public final class ResyncCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(), new SimpleMeterRegistry())) {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
-      ReconcilePath path = ReconcilePath.configured(config, client, db, clock, kind -> {});
+      ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {
         return OperatorActions.configured(config, db, clock, () -> {}).resync(new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl()),
             dryRun, json, watch);

@@ -9,7 +9,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.Progress;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.ReportText;
 import com.fulcrumscim.resync.Resync;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  */
 public final class OperatorActions {
   /** The resync side, which only the writer has: the daemon's own, or one the command builds. */
-  public record Fulcrum(Resync resync, ReconcilePath path, String describedAs) {}
+  public record Fulcrum(Resync resync, ReconcileWiring path, String describedAs) {}
 
   private final WorkQueue queue;
   private final RemovalGuard guard;

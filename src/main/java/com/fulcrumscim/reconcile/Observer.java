@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Gathers what the planner needs for one key: desired state and links from SQLite, actual state
@@ -28,6 +29,7 @@ final class Observer {
   private final Clock clock;
   final Mirror<FulcrumMember> members;
   final Mirror<FulcrumGroup> groups;
+  private final AtomicLong rereads = new AtomicLong();
   private volatile FulcrumUser owner;
   private RoleTable roles;
   private Instant rolesReadAt;
@@ -122,6 +124,26 @@ final class Observer {
   /** How many list reads the mirrors made: tells a fresh read from a cached one. */
   long loads() {
     return members.loads() + groups.loads();
+  }
+
+  /** Reads one member again; the mirror follows Fulcrum's answer (gone on 404). */
+  Optional<FulcrumMember> confirmMember(String id) {
+    rereads.incrementAndGet();
+    Optional<FulcrumMember> now = client.member(id);
+    now.ifPresentOrElse(members::put, () -> members.remove(id));
+    return now;
+  }
+
+  /** Reads one group again; the mirror follows Fulcrum's answer (gone on 404). */
+  Optional<FulcrumGroup> confirmGroup(String id) {
+    rereads.incrementAndGet();
+    Optional<FulcrumGroup> now = client.group(id);
+    now.ifPresentOrElse(groups::put, () -> groups.remove(id));
+    return now;
+  }
+
+  long rereads() {
+    return rereads.get();
   }
 
   void invalidate() {

@@ -6,17 +6,13 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
-import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
-import com.fulcrumscim.reconcile.RetryPolicy;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +28,7 @@ class OrphanTest {
 
   @TempDir Path dir;
   ReconcileHarness h;
-  ReconcileLoop loop;
-  Reconciler reconciler;
+  ReconcileWiring path;
   Resync resync;
   String unmanagedBefore;
 
@@ -41,9 +36,7 @@ class OrphanTest {
   void start() {
     h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
     ReconcileSettings settings = ReconcileHarness.Options.defaults().settings();
-    reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
-    loop = new ReconcileLoop(h.queue, reconciler, h.pause,
-        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
+    path = h.newWiring(h.http);
     resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
     unmanagedBefore = unmanaged();
   }
@@ -53,7 +46,7 @@ class OrphanTest {
     try {
       assertThat(unmanaged()).as("unmanaged members and group").isEqualTo(unmanagedBefore);
     } finally {
-      loop.close();
+      path.loop().close();
       h.close();
     }
   }
@@ -65,7 +58,7 @@ class OrphanTest {
   }
 
   ResyncReport apply() {
-    return resync.apply(new ReconcilePath(h.queue, loop, reconciler), Progress.NONE);
+    return resync.apply(path, Progress.NONE);
   }
 
   void dropLink(EntityType type, String scimId) {
