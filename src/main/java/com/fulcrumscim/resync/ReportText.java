@@ -28,7 +28,6 @@ public final class ReportText {
       out.println();
       out.println("Applied through the reconciler: " + t.fixed() + " of " + t.drifting() + " drifting fixed, "
           + t.remaining() + " still drifting.");
-      r.skipped().forEach(sk -> out.println("Skipped " + sk));
       if (r.stoppedBecause() != null) {
         out.println("Stopped early: " + r.stoppedBecause());
       }

@@ -56,8 +56,7 @@ class OneWriterAcceptanceTest {
     unmanagedIds = Stream.concat(fulcrum.members().stream().map(FulcrumMember::id), fulcrum.groups().stream().map(FulcrumGroup::id))
         .toList();
     unmanagedBefore = fulcrum.snapshotJson(unmanagedIds);
-    byHand = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000, Duration.ofSeconds(5),
-        Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
+    byHand = admin(fulcrum);
     String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
         + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\n" + more;
     daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
@@ -152,6 +151,91 @@ class OneWriterAcceptanceTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail(X).isEmpty());
 
     assertEveryDroppedLinkAudited();
+  }
+
+  @Test
+  void aDryRunWithTheDefaultEmbeddedConfigWhileServeRunsPrintsThePlanFromTheDaemonsEmulator() throws Exception {
+    ScimTestServer serve = ScimTestServer.start(dir, "", Clock.systemUTC(), Bridge.Mode.FULL);
+    try {
+      FulcrumEmulator embedded = serve.bridge().emulator().orElseThrow();
+      String x = new ScimOkta(serve.http()).user(X, "Xavier", "Example", null);
+      await().atMost(Duration.ofSeconds(20)).until(() -> embedded.memberByEmail(X).isPresent());
+      Path embeddedConfig = dir.resolve("embedded.yml");
+      Files.writeString(embeddedConfig, "storage:\n  path: " + serve.database() + "\n");
+
+      BridgeProcess.CommandRun clean = BridgeProcess.command(embeddedConfig, "resync", "--dry-run");
+      try (HttpFulcrumClient admin = admin(embedded)) {
+        admin.updateMember(embedded.memberByEmail(X).orElseThrow().id(), new com.fulcrumscim.fulcrum.MemberFields(null, null, "Edited", null));
+      }
+      BridgeProcess.CommandRun drifted = BridgeProcess.command(embeddedConfig, "resync", "--dry-run");
+
+      assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+      assertThat(clean.out()).contains("No drift");
+      assertThat(drifted.exit()).as(drifted.out() + drifted.err()).isEqualTo(1);
+      assertThat(drifted.out()).contains("last_name").contains("Edited").contains("Example");
+      assertThat(drifted.err()).doesNotContain("no Fulcrum").doesNotContain("Exception");
+      assertThat(embedded.memberByEmail(X).orElseThrow().lastName()).as("a dry run changes nothing").isEqualTo("Edited");
+      assertThat(x).isNotBlank();
+    } finally {
+      serve.close();
+    }
+  }
+
+  @Test
+  void aDaemonStartingWhileACommandHoldsTheLeaseAcceptsScimButAppliesOnlyOnceItIsReleased() throws Exception {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
+    String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n";
+    WriterLease command;
+    try (Database db = Database.open(dir.resolve("bridge.db"))) {
+      command = new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND);
+      assertThat(command.tryHold()).isTrue();
+      daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
+      new ScimOkta(daemon.http()).user(X, "Xavier", "Example", null);
+
+      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+      assertThat(fulcrum.memberByEmail(X)).as("accepted, stored, not applied").isEmpty();
+
+      command.release();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail(X).isPresent());
+  }
+
+  @Test
+  void aSecondCommandCannotApplyWhileAnotherHoldsTheLease() throws Exception {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).build().start();
+    Path cfg = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), "");
+    try (Database db = Database.open(dir.resolve("bridge.db"))) {
+      WriterLease first = new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND);
+      assertThat(first.tryHold()).isTrue();
+      fulcrum.calls().reset();
+
+      BridgeProcess.CommandRun second = BridgeProcess.command(cfg, "resync");
+
+      assertThat(second.exit()).isEqualTo(1);
+      assertThat(second.err()).contains("an operator command (" + first.me()).contains("holds the Fulcrum writer lease");
+      assertThat(fulcrum.calls().total()).as("not even a read").isZero();
+    }
+  }
+
+  @Test
+  void journalRetryWhileServeRunsIsCarriedOutByTheDaemon() throws Exception {
+    start("");
+
+    BridgeProcess.CommandRun retry = BridgeProcess.command(config, "journal", "retry", "--all-dead");
+
+    assertThat(retry.exit()).as(retry.err()).isZero();
+    assertThat(retry.out()).contains("no dead rows");
+    try (Database db = Database.open(daemon.database())) {
+      assertThat(new RequestStore(db, Clock.systemUTC()).get(1)).hasValueSatisfying(r -> {
+        assertThat(r.kind()).isEqualTo(OperatorRequest.Kind.RETRY);
+        assertThat(r.state()).isEqualTo(OperatorRequest.State.DONE);
+      });
+    }
+  }
+
+  private static HttpFulcrumClient admin(FulcrumEmulator emulator) {
+    return new HttpFulcrumClient(FulcrumSettings.of(emulator.baseUrl(), emulator.token(), 3_600_000, Duration.ofSeconds(5),
+        Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
   }
 
   private java.util.Optional<FulcrumGroup> groupNamed(String name) {
