@@ -28,6 +28,7 @@ import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
+import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
@@ -36,6 +37,7 @@ import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -113,6 +115,9 @@ public final class Bridge {
         running.push(client);
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
             kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
+        FunctionCounter.builder("reconcile.rereads", path.readSide(), ReadSide::rereads)
+            .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
+            .register(registry);
         lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting);
         running.push(lease);
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());

@@ -11,7 +11,6 @@ import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;
-import com.fulcrumscim.resync.ReportText;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;

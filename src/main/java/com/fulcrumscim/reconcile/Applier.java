@@ -88,7 +88,7 @@ final class Applier {
   private void removeMember(ResourceKey key, Action.RemoveMember a) {
     String detail = a.reassignTo() == null ? "records unassigned" : "records to " + a.reassignTo();
     call(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
-      deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.confirmMember(a.memberId()));
+      deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.rereadMember(a.memberId()));
       return null;
     });
     observer.members.remove(a.memberId());
@@ -126,7 +126,7 @@ final class Applier {
 
   private void deleteGroup(ResourceKey key, Action.DeleteGroup a) {
     call(key, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
-      deleteConfirmed(() -> client.deleteGroup(a.groupId()), () -> observer.confirmGroup(a.groupId()));
+      deleteConfirmed(() -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()));
       return null;
     });
     observer.groups.remove(a.groupId());

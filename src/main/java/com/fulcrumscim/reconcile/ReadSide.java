@@ -8,13 +8,15 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Observe and plan one key, no writes: the reconciler's first half, and all that resync needs to
  * show drift. A plan that would create, unlink, recreate, link or refuse because of what a cached
- * list says is confirmed first: the one member or group in doubt is read again
- * ({@link #rereads()} counts those reads) and the key planned again on what Fulcrum answered.
+ * list says is confirmed first, unless the list was read during this cycle: the one member or
+ * group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()} counts
+ * those reads), and the key planned again on what Fulcrum answered.
  */
 public final class ReadSide {
   /** Each confirmation adds at least one id; a handful settles any real plan. */
@@ -54,19 +56,20 @@ public final class ReadSide {
         GroupState s = observer.group(key.scimId());
         plan = planner.group(s, context);
         doubts = doubts(s, plan);
+        if (removesUnlinked(plan, context)) {
+          doubts.add(s.linked().id());
+        }
       }
       doubts.removeAll(confirmed);
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
         return plan;
       }
-      for (String id : doubts) {
-        if (key.type() == EntityType.USER) {
-          observer.confirmMember(id);
-        } else {
-          observer.confirmGroup(id);
-        }
-        confirmed.add(id);
+      if (key.type() == EntityType.USER) {
+        observer.confirmMembers(doubts);
+      } else {
+        observer.confirmGroups(doubts);
       }
+      confirmed.addAll(doubts);
     }
   }
 
@@ -95,6 +98,22 @@ public final class ReadSide {
     }
     s.sameName().stream().filter(g -> touches(plan, g.id())).forEach(g -> out.add(g.id()));
     return out;
+  }
+
+  /**
+   * A group plan that removes a member no link points to: a member added by hand, or one the
+   * cached group still lists though a second writer removed it from Fulcrum (its removal would be
+   * refused). The owner, whom Fulcrum adds to the groups it creates, is expected.
+   */
+  private boolean removesUnlinked(Plan plan, PlanContext context) {
+    List<String> removed = plan.actions().stream().filter(a -> a instanceof Action.ChangeGroupMembers)
+        .flatMap(a -> ((Action.ChangeGroupMembers) a).remove().stream())
+        .filter(id -> !id.equals(context.ownerMemberId())).toList();
+    if (removed.isEmpty()) {
+      return false;
+    }
+    Set<String> linked = observer.linkedMemberIds();
+    return removed.stream().anyMatch(id -> !linked.contains(id));
   }
 
   private static boolean touches(Plan plan, String fulcrumId) {

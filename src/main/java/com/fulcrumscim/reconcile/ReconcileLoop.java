@@ -79,6 +79,9 @@ public final class ReconcileLoop implements AutoCloseable {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
     List<WorkItem> claimed = queue.claim(batchSize);
+    if (!claimed.isEmpty()) {
+      reconciler.beginCycle();
+    }
     Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
     AtomicInteger finished = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();

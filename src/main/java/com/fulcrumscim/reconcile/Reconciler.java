@@ -142,6 +142,11 @@ public final class Reconciler {
     return db.read(c -> desired.groupsOf(c, userScimId)).stream().map(ResourceKey::group).toList();
   }
 
+  /** Lists read before now are in doubt for the plans of the cycle that begins. */
+  void beginCycle() {
+    observer.beginCycle();
+  }
+
   /** The observe-and-plan half over this reconciler's own cached lists (resync, dry runs). */
   public ReadSide readSide() {
     return read;

@@ -104,6 +104,8 @@ class GroupPushTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
     assertThat(managed(crew).memberIds()).isEmpty();
     h.okta.set(ada, "role", "Manager");
+    h.runOnce();
+    assertThat(h.row(ResourceKey.group(crew)).state()).as("queued with the user's outcome").isEqualTo(WorkState.PENDING);
     h.settle();
     assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
-import com.fulcrumscim.journal.WorkState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,25 +22,6 @@ class ReconcilerTest extends EndToEnd {
     assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.APPLIED);
     assertThat(result.affected()).containsExactly(ResourceKey.group(ops));
     assertThat(h.queue.list(null, 100)).isEqualTo(queueBefore);
-  }
-
-  @Test
-  void aUserLinkedLateReQueuesTheGroupThatSkippedItWhenTheLoopRecordsTheUsersOutcome() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
-    String ops = h.okta.group("Ops", List.of(ada));
-    h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).as("unknown role").isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.group(ops)).state()).isEqualTo(WorkState.DONE);
-
-    h.okta.set(ada, "role", "Manager");
-    h.runOnce();
-
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
-    assertThat(h.row(ResourceKey.group(ops)).state()).as("queued with the user's outcome").isEqualTo(WorkState.PENDING);
-    h.settle();
-    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Ops")).singleElement()
-        .satisfies(g -> assertThat(g.memberIds()).contains(inFulcrum("ada@corp.example").id()));
   }
 
   @Test

@@ -50,13 +50,18 @@ class SecondWriterTest extends EndToEnd {
     return r;
   }
 
+  /** Okta's next changes, made while the daemon's cached lists still predate the second writer. */
+  void renameOpsAndChangeXsFamilyName(Recreated r) {
+    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
+    h.okta.set(r.user(), "family_name", "Young-Ray");
+    h.settle();
+  }
+
   @Test
   void oktaChangesAfterASecondWriterRecreatedXLandOnTheRecreatedMemberAndGroup() {
     start();
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
 
     assertThat(h.fulcrum.groups()).extracting(FulcrumGroup::name).doesNotContain("Ops").containsOnlyOnce("Ops Team");
     assertThat(groupNamed("Ops Team").id()).isEqualTo(r.groupId());
@@ -69,9 +74,7 @@ class SecondWriterTest extends EndToEnd {
   void deactivatingXAfterASecondWriterRecreatedItRemovesTheRecreatedMemberAndAuditsEveryUnlink() {
     start();
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
     h.okta.set(r.user(), "active", 0);
     h.settle();
 
@@ -108,9 +111,7 @@ class SecondWriterTest extends EndToEnd {
     start(ReconcileHarness.Options.defaults().withSettings(
         new ReconcileSettings(true, null, true, Map.of(), "", Duration.ofSeconds(5), Duration.ofMinutes(5))));
     Recreated r = recreatedBehindTheDaemonsBack();
-    h.okta.setGroup(r.group(), "Ops Team", List.of(r.user()));
-    h.okta.set(r.user(), "family_name", "Young-Ray");
-    h.settle();
+    renameOpsAndChangeXsFamilyName(r);
     assertThat(inFulcrum(X).lastName()).isEqualTo("Young-Ray");
     assertThat(h.fulcrum.groups()).extracting(FulcrumGroup::name).doesNotContain("Ops").containsOnlyOnce("Ops Team");
     h.okta.set(r.user(), "active", 0);
@@ -140,6 +141,34 @@ class SecondWriterTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail(X)).isEmpty();
     assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.DONE);
     assertThat(unlinks()).containsExactly(tuple(ResourceKey.user(x), member));
+  }
+
+  @Test
+  void manyDoubtsInOneCycleCostOneGetThenOneFreshListNotAGetEach() {
+    start();
+    List<String> users = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
+    }
+    h.settle();
+    h.fulcrum.members().stream().filter(m -> m.email().startsWith("p")).forEach(m -> h.http.deleteMember(m.id(), null));
+    ReconcileWiring second = h.newWiring(h.http);
+    users.forEach(u -> h.queue.enqueue(ResourceKey.user(u)));
+    while (second.loop().runOnce().claimed() > 0) {
+      // the second writer recreates and relinks all five
+    }
+    second.loop().close();
+    users.forEach(u -> h.okta.set(u, "active", 0));
+    h.fulcrum.calls().reset();
+    long rereadsBefore = h.rereads();
+    h.settle();
+
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(calls("GET /api/v2/memberships.json")).isEqualTo(1);
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(5);
+    assertThat(h.rereads() - rereadsBefore).isEqualTo(2);
+    assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
   }
 
   private List<org.assertj.core.groups.Tuple> unlinks() {

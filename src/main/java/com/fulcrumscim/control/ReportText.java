@@ -1,6 +1,8 @@
-package com.fulcrumscim.resync;
+package com.fulcrumscim.control;
 
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.resync.Drift;
+import com.fulcrumscim.resync.ResyncReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
