@@ -4,7 +4,6 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.ops.ExitCode;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,12 +24,10 @@ public final class CommandChannel {
 
   private final RequestStore requests;
   private final WriterLease lease;
-  private final Clock clock;
 
   public CommandChannel(Database db, Clock clock) {
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, clock, WriterLease.Role.COMMAND);
-    this.clock = clock;
   }
 
   /**
@@ -42,7 +39,11 @@ public final class CommandChannel {
     while (true) {
       Optional<WriterLease.Holder> holder = lease.current();
       if (holder.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
-        return viaDaemon(requests.submit(kind, target, json), watch);
+        Optional<OperatorRequest.Answer> answer = viaDaemon(requests.submit(kind, target, json), watch);
+        if (answer.isPresent()) {
+          return answer.get();
+        }
+        continue; // the daemon died before it took the request: its lease has expired, so do it here
       }
       if (!writes) {
         return inProcess.run(watch);
@@ -62,10 +63,10 @@ public final class CommandChannel {
     }
   }
 
-  private OperatorRequest.Answer viaDaemon(long id, Watch watch) throws InterruptedException {
+  /** The daemon's answer; empty when the daemon went away before taking the request (withdrawn, nothing done). */
+  private Optional<OperatorRequest.Answer> viaDaemon(long id, Watch watch) throws InterruptedException {
     boolean planShown = false;
     String lastProgress = null;
-    Instant daemonSeen = clock.instant();
     while (true) {
       OperatorRequest r = requests.get(id).orElseThrow();
       if (r.planText() != null && !planShown) {
@@ -78,15 +79,19 @@ public final class CommandChannel {
         watch.update(r.phase(), r.done(), r.total());
       }
       if (r.state() == OperatorRequest.State.DONE) {
-        return r.answer();
+        return Optional.of(r.answer());
       }
-      if (lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
-        daemonSeen = clock.instant();
-      } else if (clock.instant().isAfter(daemonSeen.plus(WriterLease.TTL))) {
-        requests.withdraw(id);
-        String what = r.state() == OperatorRequest.State.PENDING ? "before carrying out this request; nothing was done"
-            : "while carrying out this request; `fulcrum-scim journal list` shows where the work stands";
-        return new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon stopped " + what + System.lineSeparator());
+      // a live daemon renews its lease every few seconds: once it has expired, the daemon is gone
+      if (!lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
+        if (requests.withdraw(id)) {
+          return Optional.empty();
+        }
+        OperatorRequest last = requests.get(id).orElseThrow();
+        if (last.state() == OperatorRequest.State.DONE) {
+          return Optional.of(last.answer()); // answered, then the daemon stopped
+        }
+        return Optional.of(new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon stopped while carrying out this "
+            + "request; `fulcrum-scim journal list` shows where the work stands" + System.lineSeparator()));
       }
       Thread.sleep(WAIT_STEP.toMillis());
     }

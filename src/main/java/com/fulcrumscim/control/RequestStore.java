@@ -113,13 +113,13 @@ public final class RequestStore {
   }
 
   /** A request no one carried out is withdrawn, so a daemon starting later does not act on a command given up on. */
-  public void withdraw(long id) {
-    db.write(c -> {
+  public boolean withdraw(long id) {
+    return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM operator_request WHERE id = ? AND state = 'PENDING'")) {
         ps.setLong(1, id);
         return ps.executeUpdate();
       }
-    });
+    }) == 1;
   }
 
   public Optional<OperatorRequest> get(long id) {

@@ -227,6 +227,22 @@ class OneWriterAcceptanceTest {
     }
   }
 
+  @Test
+  void aCommandFindingTheLeaseOfADaemonThatDiedDoesTheWorkItselfOnceTheLeaseExpires() throws Exception {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).build().start();
+    Path cfg = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), "");
+    try (Database db = Database.open(dir.resolve("bridge.db"))) {
+      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue(); // then killed: never renewed
+
+      BridgeProcess.CommandRun retry = BridgeProcess.command(cfg, "journal", "retry", "--all-dead");
+
+      assertThat(retry.exit()).as(retry.err()).isZero();
+      assertThat(retry.out()).contains("no dead rows");
+      assertThat(new RequestStore(db, Clock.systemUTC()).claimNext()).as("its request was withdrawn, not left for a later daemon")
+          .isEmpty();
+    }
+  }
+
   private static HttpFulcrumClient admin(FulcrumEmulator emulator) {
     return new HttpFulcrumClient(FulcrumSettings.of(emulator.baseUrl(), emulator.token(), 3_600_000, Duration.ofSeconds(5),
         Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
