@@ -118,7 +118,8 @@ public final class Bridge {
         FunctionCounter.builder("reconcile.rereads", path.readSide(), ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
-        lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting);
+        lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting,
+            this::stopWriting);
         running.push(lease);
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
         running.push(reconciler::stop);
@@ -174,6 +175,13 @@ public final class Bridge {
     requests.start();
     log.info("reconciling into {}; operator commands (resync, journal retry|skip, approve-removals) are carried out here",
         target());
+  }
+
+  /** After the writer lease was lost: nothing more reaches Fulcrum from here until a restart. */
+  private void stopWriting() {
+    requests.close();
+    resync.stop();
+    reconciler.stop();
   }
 
   private HttpFulcrumClient fulcrumClient(PrometheusMeterRegistry registry, WorkQueue queue) {

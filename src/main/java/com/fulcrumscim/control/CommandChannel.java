@@ -49,7 +49,7 @@ public final class CommandChannel {
         return inProcess.run(watch);
       }
       if (lease.tryHold()) {
-        try (LeaseKeeper keeper = new LeaseKeeper(lease, () -> {})) {
+        try (LeaseKeeper keeper = new LeaseKeeper(lease, () -> {}, () -> {})) {
           keeper.start();
           return inProcess.run(watch);
         }

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the {@link WriterLease}: tries to take it, then renews it, every fifth of its lifetime on
  * its own thread. {@code onHeld} runs once, the first time it is held (the daemon starts applying
- * then); while another holder has it the daemon waits and says so once.
+ * then); while another holder has it the daemon waits and says so once. {@code onLost} runs if it
+ * is lost after that (this process stalled past the lease's life and another writer took it): the
+ * daemon stops writing rather than write beside that holder.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -18,6 +20,7 @@ public final class LeaseKeeper implements AutoCloseable {
 
   private final WriterLease lease;
   private final Runnable onHeld;
+  private final Runnable onLost;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "writer-lease");
     t.setDaemon(true);
@@ -27,9 +30,10 @@ public final class LeaseKeeper implements AutoCloseable {
   private boolean held;
   private boolean saidWaiting;
 
-  public LeaseKeeper(WriterLease lease, Runnable onHeld) {
+  public LeaseKeeper(WriterLease lease, Runnable onHeld, Runnable onLost) {
     this.lease = lease;
     this.onHeld = onHeld;
+    this.onLost = onLost;
   }
 
   /** Starts keeping the lease on the keeper's thread. */
@@ -47,9 +51,13 @@ public final class LeaseKeeper implements AutoCloseable {
         }
         onHeld.run();
       } else if (!now && held) {
-        log.error("LOST THE FULCRUM WRITER LEASE to {}: this process stalled longer than {}; "
-            + "restart the daemon once that holder is done", lease.current().map(WriterLease.Holder::describe).orElse("another process"),
-            WriterLease.TTL);
+        log.error("LOST THE FULCRUM WRITER LEASE to {}: this process stalled longer than {}. It stops writing to Fulcrum "
+            + "(SCIM changes are still accepted and stored); restart the daemon once that holder is done",
+            lease.current().map(WriterLease.Holder::describe).orElse("another process"), WriterLease.TTL);
+        held = false;
+        thread.shutdown();
+        onLost.run();
+        return;
       } else if (!now && !everHeld && !saidWaiting) {
         saidWaiting = true;
         log.warn("{} holds the Fulcrum writer lease: SCIM changes are accepted and stored, but nothing is applied "

@@ -243,6 +243,23 @@ class OneWriterAcceptanceTest {
     }
   }
 
+  @Test
+  void aDaemonThatLosesTheLeaseStopsWritingToFulcrum() throws Exception {
+    start("");
+    try (Database db = Database.open(daemon.database())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND)
+          .current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false));
+      db.write(c -> c.createStatement().executeUpdate( // as if the daemon had stalled and a command took over
+          "UPDATE writer_lease SET holder = 'someone else', role = 'COMMAND', expires_at = " + (System.currentTimeMillis() + 600_000)));
+      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+
+      okta.user(X, "Xavier", "Example", null);
+
+      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+      assertThat(fulcrum.memberByEmail(X)).as("accepted and stored, never written beside the other holder").isEmpty();
+    }
+  }
+
   private static HttpFulcrumClient admin(FulcrumEmulator emulator) {
     return new HttpFulcrumClient(FulcrumSettings.of(emulator.baseUrl(), emulator.token(), 3_600_000, Duration.ofSeconds(5),
         Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
