@@ -97,4 +97,15 @@ class BridgeTest {
       bridge.stop();
     }
   }
+
+  @Test
+  void theDaemonCountsItsConfirmingReReadsOfFulcrum() {
+    Bridge bridge = start("t");
+    try {
+      ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+      assertThat(ops.get("/metrics").text()).contains("reconcile_rereads_total 0.0");
+    } finally {
+      bridge.stop();
+    }
+  }
 }
