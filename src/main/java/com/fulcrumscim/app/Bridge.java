@@ -2,6 +2,11 @@ package com.fulcrumscim.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.control.LeaseKeeper;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.RequestExecutor;
+import com.fulcrumscim.control.RequestStore;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
@@ -68,6 +73,8 @@ public final class Bridge {
   private ScimServer server;
   private ReconcilerService reconciler;
   private ResyncService resync;
+  private LeaseKeeper lease;
+  private RequestExecutor requests;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
 
@@ -117,10 +124,16 @@ public final class Bridge {
         FunctionCounter.builder("reconcile.rereads", path.readSide(), ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
+        lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting,
+            this::stopWriting);
+        running.push(lease);
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
         running.push(reconciler::stop);
-        resync = new ResyncService(new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL), path,
-            new SettingStore(db), config.resync().schedule(), clock);
+        Resync resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
+        resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
+        requests = new RequestExecutor(new RequestStore(db, clock),
+            OperatorActions.configured(config, db, clock, reconciler::trigger),
+            () -> new OperatorActions.Fulcrum(resyncer, path, target()));
         onAccepted = reconciler::trigger;
       }
 
@@ -144,17 +157,37 @@ public final class Bridge {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         running.push(opsServer::stop);
       }
-      if (reconciler != null) {
-        reconciler.start();
-        resync.start();
+      if (lease != null) {
         running.push(resync::stop);
-        log.info("reconciling into {}", target());
+        running.push(requests);
+        // stopped first, so no writer starts late while the rest stops; the lease itself is released last
+        running.push(lease::halt);
+        lease.start();
       }
       return this;
     } catch (RuntimeException e) {
       stop();
       throw e;
     }
+  }
+
+  /**
+   * Starts everything that writes to Fulcrum, once this daemon holds the writer lease (at once,
+   * unless an operator command is applying in-process on this database).
+   */
+  private void startWriting() {
+    reconciler.start();
+    resync.start();
+    requests.start();
+    log.info("reconciling into {}; operator commands (resync, journal retry|skip, approve-removals) are carried out here",
+        target());
+  }
+
+  /** After the writer lease was lost: nothing more reaches Fulcrum from here until a restart. */
+  private void stopWriting() {
+    requests.close();
+    resync.stop();
+    reconciler.stop();
   }
 
   private HttpFulcrumClient fulcrumClient(PrometheusMeterRegistry registry, WorkQueue queue) {

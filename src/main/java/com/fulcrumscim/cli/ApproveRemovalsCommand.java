@@ -1,50 +1,32 @@
 package com.fulcrumscim.cli;
 
-import com.fulcrumscim.config.BridgeConfig;
-import com.fulcrumscim.config.ConfigException;
-import com.fulcrumscim.config.ConfigLoader;
-import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.WorkQueue;
-import com.fulcrumscim.reconcile.RemovalGuard;
-import java.io.PrintWriter;
-import java.nio.file.Path;
+import com.fulcrumscim.control.CommandChannel;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.ops.CommandSupport;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /**
- * {@code approve-removals}: lets every removal the mass-removal guard holds go ahead once. Works on
- * the database directly, so it is safe while the daemon runs (SQLite serializes the writers).
+ * {@code approve-removals}: lets every removal the mass-removal guard holds go ahead once, through
+ * the one writer: a running daemon approves and applies them at once; with none, this command
+ * approves them under the writer lease and the daemon applies them when it starts.
  */
 @Command(name = "approve-removals", mixinStandardHelpOptions = true,
     description = "Approve the member removals held by the mass-removal guard; each goes ahead once.")
 public final class ApproveRemovalsCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config.yml", description = "config file (default: ${DEFAULT-VALUE})")
-  Path config;
+  @Mixin CommandSupport support;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    BridgeConfig cfg;
-    try {
-      cfg = ConfigLoader.fromSystemEnvironment().load(config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      return 2;
-    }
-    try (Database db = Database.open(cfg.storage().path())) {
+    return support.withDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
-      RemovalGuard guard = new RemovalGuard(db, clock, cfg.guard());
-      int approved = guard.approveHeld(new WorkQueue(db, clock));
-      out.println(approved == 0 ? "No removals are held." : "Approved " + approved + " held removal"
-          + (approved == 1 ? "" : "s") + "; the reconciler applies them in its next cycle.");
-      return 0;
-    }
+      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.APPROVE_REMOVALS, null,
+          false, true, Watch.NONE, watch -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals());
+      return answer.printTo(support.out(), support.err());
+    });
   }
 }

@@ -2,7 +2,10 @@ package com.fulcrumscim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fulcrumscim.db.Database;
+import com.fulcrumscim.control.CommandChannel;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.Watch;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -150,7 +153,7 @@ public final class JournalCommand {
   }
 
   @Command(name = "retry", mixinStandardHelpOptions = true,
-      description = "Make a DEAD row due again with a fresh retry budget (the reconciler picks it up on its next run).")
+      description = "Make a DEAD row due again with a fresh retry budget (a running daemon applies it at once).")
   static final class Retry implements Callable<Integer> {
     @Mixin CommandSupport support;
 
@@ -167,19 +170,7 @@ public final class JournalCommand {
         support.err().println("give a KEY or --all-dead (not both)");
         return ExitCode.CONFIG;
       }
-      return support.withDatabase((config, db) -> {
-        WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
-        if (allDead) {
-          int n = queue.revive(null, WorkState.DEAD);
-          support.out().println(n == 0 ? "no dead rows" : n + " dead row" + (n == 1 ? " is" : "s are") + " due again");
-          return ExitCode.OK;
-        }
-        if (queue.revive(key, WorkState.DEAD) == 0) {
-          throw notDead(db, key, "retry");
-        }
-        support.out().println(key + " is due again with a fresh retry budget");
-        return ExitCode.OK;
-      });
+      return act(support, OperatorRequest.Kind.RETRY, key, actions -> actions.retry(key));
     }
   }
 
@@ -194,24 +185,25 @@ public final class JournalCommand {
 
     @Override
     public Integer call() {
-      return support.withDatabase((config, db) -> {
-        if (!new WorkQueue(db, Clock.systemUTC()).skip(key)) {
-          throw notDead(db, key, "skip");
-        }
-        support.out().println(key + " skipped: marked DONE without applying");
-        return ExitCode.OK;
-      });
+      return act(support, OperatorRequest.Kind.SKIP, key, actions -> actions.skip(key));
     }
   }
 
-  /** Why {@code verb} did nothing to {@code key}: no such row, or it is not DEAD. */
-  private static CommandFailure notDead(Database db, ResourceKey key, String verb) {
-    return new WorkQueue(db, Clock.systemUTC()).get(key)
-        .map(w -> new CommandFailure(key + " is " + w.state() + ", not DEAD: nothing to " + verb))
-        .orElseGet(() -> unknown(key));
+  /**
+   * Retry and skip change only work rows, but through the one writer all the same: the daemon
+   * when it runs (it wakes its reconciler at once), else this command under the writer lease.
+   */
+  private static int act(CommandSupport support, OperatorRequest.Kind kind, ResourceKey key,
+      java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) {
+    return support.withDatabase((config, db) -> {
+      Clock clock = Clock.systemUTC();
+      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(kind, key == null ? null : key.toString(), false,
+          true, Watch.NONE, watch -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
+      return answer.printTo(support.out(), support.err());
+    });
   }
 
   private static CommandFailure unknown(ResourceKey key) {
-    return new CommandFailure("unknown key " + key + ": no work row or journal entry (`fulcrum-scim journal list` shows keys)");
+    return new CommandFailure(OperatorActions.unknown(key));
   }
 }

@@ -106,7 +106,7 @@ final class Applier {
   private void createGroup(ResourceKey key, Action.CreateGroup a) {
     announce(key, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
     FulcrumGroup made = call(key, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
-        () -> client.createGroup(a.name(), "Provisioned by fulcrum-scim"));
+        () -> client.createGroup(a.name(), FulcrumGroup.BRIDGE_MARKER));
     linkCreated(key, made.id(), Action.Kind.CREATE_GROUP, "name " + a.name());
     // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
     // Counting the owner in lets the one member call remove it (removing a non-member is a no-op),

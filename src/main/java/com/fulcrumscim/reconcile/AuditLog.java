@@ -38,7 +38,8 @@ public final class AuditLog {
     }
   }
 
-  void record(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
+  /** One attempted write on its own (resync removing an orphan); the reconciler's own go with their link change. */
+  public void record(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
     db.write(c -> {
       record(c, key, action, fulcrumId, result, detail);
       return null;
@@ -59,6 +60,27 @@ public final class AuditLog {
             out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
                 new ResourceKey(EntityType.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * The Fulcrum ids the reconciler created of {@code type} (a create Fulcrum accepted), each with
+   * the key it was created for: resync's evidence that an unlinked entity is the bridge's own.
+   */
+  public java.util.Map<String, ResourceKey> created(EntityType type) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT fulcrum_id, scim_id FROM reconcile_audit WHERE entity_type = ? "
+          + "AND action = ? AND result = 'ok' AND fulcrum_id IS NOT NULL ORDER BY id")) {
+        ps.setString(1, type.name());
+        ps.setString(2, (type == EntityType.USER ? Action.Kind.CREATE_MEMBER : Action.Kind.CREATE_GROUP).name());
+        java.util.Map<String, ResourceKey> out = new java.util.HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), new ResourceKey(type, rs.getString(2)));
           }
         }
         return out;

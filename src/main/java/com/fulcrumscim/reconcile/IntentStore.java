@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Create intents (V003 reconcile_intent): written before a create call, deleted when its result is linked. */
-final class IntentStore {
+public final class IntentStore {
   private final Database db;
 
-  IntentStore(Database db) {
+  public IntentStore(Database db) {
     this.db = db;
   }
 
@@ -30,9 +30,26 @@ final class IntentStore {
           if (!rs.next()) {
             return Optional.empty();
           }
-          Set<String> prior = Arrays.stream(rs.getString(2).split("\n")).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+          Set<String> prior = priors(rs.getString(2));
           return Optional.of(new Intent(scimId, rs.getString(1), prior, Instant.ofEpochMilli(rs.getLong(3))));
         }
+      }
+    });
+  }
+
+  /** Every open intent of {@code type}: creates whose result was never linked (resync's orphan evidence). */
+  public java.util.List<Intent> all(EntityType type) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT scim_id, match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ?")) {
+        ps.setString(1, type.name());
+        java.util.List<Intent> out = new java.util.ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Intent(rs.getString(1), rs.getString(2), priors(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4))));
+          }
+        }
+        return out;
       }
     });
   }
@@ -59,5 +76,9 @@ final class IntentStore {
       ps.setString(2, scimId);
       ps.executeUpdate();
     }
+  }
+
+  private static Set<String> priors(String column) {
+    return Arrays.stream(column.split("\n")).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
   }
 }

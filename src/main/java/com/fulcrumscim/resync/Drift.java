@@ -13,6 +13,8 @@ public record Drift(String key, String entity, String field, String fulcrumHas, 
     /** An unmanaged member has the managed user's email: reported, never touched. */
     COLLISION,
     /** A group's members wait for users whose push is still in progress. */
-    WAITING
+    WAITING,
+    /** Made by the bridge, no link points to it, but Okta still wants its user or group: reported. */
+    ORPHAN
   }
 }

@@ -36,6 +36,7 @@ final class DriftFinder {
   private final Clock clock;
   private final DesiredState desired;
   private final LinkStore links;
+  private final OrphanFinder orphans;
 
   DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
     this.db = db;
@@ -43,6 +44,7 @@ final class DriftFinder {
     this.clock = clock;
     this.desired = new DesiredState(db);
     this.links = new LinkStore(db);
+    this.orphans = new OrphanFinder(db, clock);
   }
 
   /** Keys in scope, users before groups; a key without drift has no rows. */
@@ -64,7 +66,22 @@ final class DriftFinder {
       scope(groups.keySet(), groupLinks).forEach(id ->
           out.add(group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap)));
     }
+    orphans.find(snap, settings.groupsPush()).forEach(o -> out.add(orphan(o)));
     return out;
+  }
+
+  private static KeyDrift orphan(Orphan o) {
+    boolean member = o.type() == Orphan.Type.MEMBER;
+    Lines lines = new Lines(o.createdFor(), (member ? "orphan member " : "orphan group ") + o.label());
+    String has = o.label() + " (" + o.fulcrumId() + "), created by the bridge for " + o.createdFor() + ", no link";
+    if (o.remove()) {
+      lines.fix(member ? "member" : "group", has, member ? "gone (inactive or deleted in Okta)" : "gone (Okta no longer wants it)",
+          "remove the orphan");
+    } else {
+      lines.add(Drift.Kind.ORPHAN, member ? "member" : "group", has, member ? "an active user" : "a group not linked yet",
+          "report only: Okta still wants it");
+    }
+    return new KeyDrift(o.createdFor(), lines.rows, o.remove(), o);
   }
 
   private static Map<String, Link> byScimId(List<Link> all) {

@@ -3,9 +3,22 @@ package com.fulcrumscim.resync;
 import com.fulcrumscim.journal.ResourceKey;
 import java.util.List;
 
-/** Everything resync found for one key; {@code fixable}: enqueueing it lets the reconciler close the gap. */
-record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable) {
+/**
+ * Everything resync found for one key; {@code fixable}: enqueueing it lets the reconciler close the
+ * gap. For an {@code orphan} (null otherwise) {@code key} is what it was created for, and fixable
+ * means resync removes it itself: no work row's reconcile would touch an entity no link points to.
+ */
+record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan) {
   KeyDrift {
     rows = List.copyOf(rows);
+  }
+
+  KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable) {
+    this(key, rows, fixable, null);
+  }
+
+  /** Tells this finding from another for the same key (a user and the orphan made for it). */
+  String identity() {
+    return orphan == null ? key.toString() : "orphan/" + orphan.fulcrumId();
   }
 }

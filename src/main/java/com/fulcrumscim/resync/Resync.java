@@ -41,12 +41,14 @@ public final class Resync {
 
   private final FulcrumClient client;
   private final DriftFinder finder;
+  private final OrphanRemover orphans;
   private final Clock clock;
   private final Sleeper sleeper;
 
   public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
     this.client = client;
     this.finder = new DriftFinder(db, settings, clock);
+    this.orphans = new OrphanRemover(client, db, settings, clock);
     this.clock = clock;
     this.sleeper = sleeper;
   }
@@ -55,28 +57,24 @@ public final class Resync {
   public ResyncReport dryRun() {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
-    return report(started, false, found, found, List.of(), null);
+    return report(started, false, found, found, null);
   }
 
   /**
    * Finds the drift, lets the reconciler fix it (users first: a group's adds need its members),
-   * then checks again. Keys the daemon is reconciling at that moment are skipped, never run twice.
+   * then checks again. A key being reconciled at that moment is queued again all the same (it runs
+   * once more after the current run, never twice at once) and waited for like the others.
    */
   public ResyncReport apply(ReconcileWiring path, Progress progress) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
-    progress.planned(report(started, false, found, found, List.of(), null));
-    List<String> skipped = new ArrayList<>();
+    progress.planned(report(started, false, found, found, null));
     String stopped = null;
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
       List<ResourceKey> keys = new ArrayList<>();
       for (KeyDrift k : found) {
-        if (k.fixable() && k.key().type() == type) {
-          if (path.queue().get(k.key()).map(w -> w.state() == WorkState.RUNNING).orElse(false)) {
-            skipped.add(k.key() + ": the daemon is reconciling it right now");
-          } else {
-            keys.add(k.key());
-          }
+        if (k.fixable() && k.orphan() == null && k.key().type() == type) {
+          keys.add(k.key());
         }
       }
       if (!keys.isEmpty()) {
@@ -88,9 +86,16 @@ public final class Resync {
         }
       }
     }
+    if (stopped == null) {
+      List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
+      for (int i = 0; i < doomed.size(); i++) {
+        orphans.remove(doomed.get(i));
+        progress.update("orphans", i + 1, doomed.size());
+      }
+    }
     progress.finish();
     List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
-    return report(started, true, found, after, skipped, stopped);
+    return report(started, true, found, after, stopped);
   }
 
   /**
@@ -130,17 +135,17 @@ public final class Resync {
   }
 
   private ResyncReport report(Instant started, boolean applied, List<KeyDrift> found, List<KeyDrift> after,
-      List<String> skipped, String stopped) {
+      String stopped) {
     List<Drift> plan = found.stream().flatMap(k -> k.rows().stream()).toList();
     List<Drift> remaining = after.stream().flatMap(k -> k.rows().stream()).toList();
-    Set<ResourceKey> stillDrifting = new java.util.HashSet<>();
-    after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.key()));
+    Set<String> stillDrifting = new java.util.HashSet<>();
+    after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.identity()));
     int drifting = (int) found.stream().filter(k -> !k.rows().isEmpty()).count();
-    int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.key())).count() : 0;
+    int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.identity())).count() : 0;
     ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
         (int) found.stream().filter(KeyDrift::fixable).count(),
-        count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(), skipped.size());
-    return new ResyncReport(started, clock.instant(), applied, plan, remaining, skipped, stopped, totals);
+        count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size());
+    return new ResyncReport(started, clock.instant(), applied, plan, remaining, stopped, totals);
   }
 
   private static int count(List<KeyDrift> keys, Drift.Kind kind) {

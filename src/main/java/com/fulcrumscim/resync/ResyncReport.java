@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What one resync found and, unless it was a dry run, what was left after applying.
  * {@code plan}: drift found first. {@code remaining}: drift found by the check after applying
- * (a dry run: the plan itself). {@code skipped}: keys the daemon was reconciling at that moment.
+ * (a dry run: the plan itself).
  * {@code stoppedBecause}: why applying ended early (the reconciler paused, the breaker open), else null.
  */
 public record ResyncReport(
@@ -15,21 +15,19 @@ public record ResyncReport(
     boolean applied,
     List<Drift> plan,
     List<Drift> remaining,
-    List<String> skipped,
     String stoppedBecause,
     Totals totals) {
 
   public ResyncReport {
     plan = List.copyOf(plan);
     remaining = List.copyOf(remaining);
-    skipped = List.copyOf(skipped);
   }
 
   /**
    * Counts of keys. {@code drifting}: keys with any line. {@code toFix}: those resync hands to the
    * reconciler. {@code fixed}: drifting keys the check after applying found clean.
    */
-  public record Totals(int checked, int drifting, int toFix, int blocked, int collisions, int fixed, int remaining, int skipped) {}
+  public record Totals(int checked, int drifting, int toFix, int blocked, int collisions, int fixed, int remaining) {}
 
   /** The exit status a script wants: was Fulcrum left as Okta wants it? */
   public boolean driftRemains() {

@@ -78,6 +78,23 @@ class ResyncCommandTest {
   }
 
   @Test
+  void aResyncOfManyKeysShowsItsProgressOnStderrAsPlainLinesWithoutATerminal() throws Exception {
+    int many = ProgressLine.PROGRESS_ABOVE + 5;
+    for (int i = 0; i < many; i++) {
+      h.okta.user("u" + i + "@corp.example", "U", "Ser" + i, null);
+    }
+    h.settle();
+    h.fulcrum.members().stream().filter(m -> m.email().startsWith("u"))
+        .forEach(m -> h.http.updateMember(m.id(), new MemberFields(null, "Edited", null, null)));
+
+    OpsCliRun.Result r = cli().runWithConfig("resync");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("applying users: " + many + "/" + many).doesNotContain("\r");
+    assertThat(r.out()).contains("Applied through the reconciler: " + many + " of " + many + " drifting fixed");
+  }
+
+  @Test
   void driftThatCannotBeFixedExitsOneAndIsListedAsRemaining() throws Exception {
     h.okta.user("taken@corp.example", "Tak", "En", null);
     h.settle();
@@ -115,9 +132,10 @@ class ResyncCommandTest {
   }
 
   @Test
-  void theEmbeddedEmulatorIsAConfigErrorForThisCommand() throws Exception {
+  void withTheEmbeddedEmulatorAndNoDaemonItSaysTheEmulatorLivesInServeAndExitsFour() throws Exception {
     OpsCliRun.Result r = new OpsCliRun(dir).runWithConfig("resync");
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("fulcrum.base_url is 'embedded'");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.err()).contains("fulcrum.base_url is 'embedded'").contains("only exists inside a running `fulcrum-scim serve`")
+        .doesNotContain("Exception");
   }
 }

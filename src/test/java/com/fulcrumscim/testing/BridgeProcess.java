@@ -32,11 +32,37 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Starts {@code serve}; {@code environment} is added to the child's (FULCRUM_SCIM_TOKEN, ...). */
   public static BridgeProcess serve(Path config, Map<String, String> environment) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "com.fulcrumscim.cli.Main", "serve", "--config", config.toString()).redirectErrorStream(true);
+    List<String> line = new ArrayList<>(javaMain());
+    line.addAll(List.of("serve", "--config", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(line).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
+  }
+
+  /** What an operator command printed (stdout and stderr apart) and its exit code. */
+  public record CommandRun(int exit, String out, String err) {}
+
+  /**
+   * Runs one operator command ({@code resync}, {@code journal retry ...}) as its own JVM, the way an
+   * operator's shell does next to the daemon, and waits for it (at most 3 minutes).
+   */
+  public static CommandRun command(Path config, String... args) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(javaMain());
+    line.addAll(List.of(args));
+    line.addAll(List.of("--config", config.toString()));
+    Path out = Files.createTempFile(config.getParent(), "cmd", ".out");
+    Path err = Files.createTempFile(config.getParent(), "cmd", ".err");
+    Process p = new ProcessBuilder(line).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(3, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("`" + String.join(" ", args) + "` did not end within 3 minutes");
+    }
+    return new CommandRun(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<String> javaMain() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "com.fulcrumscim.cli.Main");
   }
 
   /**

@@ -75,6 +75,11 @@ public final class ScimTestServer implements AutoCloseable {
     return baseUrl().substring(0, baseUrl().length() - ScimServer.BASE_PATH.length());
   }
 
+  /** The daemon itself (its embedded emulator, its SCIM port). */
+  public Bridge bridge() {
+    return bridge;
+  }
+
   public Path database() {
     return database;
   }

@@ -1,0 +1,134 @@
+package com.fulcrumscim.control;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.resync.Progress;
+import com.fulcrumscim.reconcile.ReconcileWiring;
+import com.fulcrumscim.resync.ReportJson;
+import com.fulcrumscim.resync.Resync;
+import com.fulcrumscim.resync.ResyncReport;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * What the acting operator commands do, in the one process allowed to write to Fulcrum: the
+ * daemon for a request it picked up, or the command itself while it holds the writer lease. The
+ * answer is what the command prints, so both ways look the same to the operator.
+ */
+public final class OperatorActions {
+  /** The resync side, which only the writer has: the daemon's own, or one the command builds. */
+  public record Fulcrum(Resync resync, ReconcileWiring path, String describedAs) {}
+
+  private final WorkQueue queue;
+  private final RemovalGuard guard;
+  private final Runnable wake;
+
+  /** {@code wake}: tells the reconciler there is due work (the daemon's trigger; nothing in a command). */
+  public OperatorActions(Database db, WorkQueue queue, RemovalGuard guard, Runnable wake) {
+    this.queue = queue;
+    this.guard = guard;
+    this.wake = wake;
+  }
+
+  /** As config.yml sets the removal guard up; {@code wake} as for the constructor. */
+  public static OperatorActions configured(BridgeConfig config, Database db, Clock clock, Runnable wake) {
+    return new OperatorActions(db, new WorkQueue(db, clock),
+        new RemovalGuard(db, clock, config.guard()), wake);
+  }
+
+  /** Carries out {@code request}; {@code fulcrum} is asked for only by a resync. */
+  public OperatorRequest.Answer carryOut(OperatorRequest request, Supplier<Fulcrum> fulcrum, Watch watch) {
+    return switch (request.kind()) {
+      case RESYNC -> resync(fulcrum.get(), false, request.json(), watch);
+      case RESYNC_DRY_RUN -> resync(fulcrum.get(), true, request.json(), watch);
+      case RETRY -> retry(request.key());
+      case SKIP -> skip(request.key());
+      case APPROVE_REMOVALS -> approveRemovals();
+    };
+  }
+
+  public OperatorRequest.Answer resync(Fulcrum fulcrum, boolean dryRun, boolean json, Watch watch) {
+    try {
+      ResyncReport report = dryRun ? fulcrum.resync().dryRun()
+          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch));
+      String out = json ? new ReportJson().write(report, true) + System.lineSeparator()
+          : dryRun ? ReportText.plan(report) : ReportText.outcome(report);
+      return new OperatorRequest.Answer(report.driftRemains() ? ExitCode.FAILED : ExitCode.OK, out, "");
+    } catch (FulcrumException e) {
+      String why = e instanceof FulcrumException.Unauthorized ? "refuses the API token: set fulcrum.api_token to a valid Owner's token"
+          : e instanceof FulcrumException.Forbidden ? "refuses this token's user: use an Owner's API token"
+          : "cannot be read";
+      return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why + " (" + e.getMessage()
+          + "); nothing was changed");
+    }
+  }
+
+  /** Makes one DEAD row (or, with a null key, every DEAD row) due again with a fresh retry budget. */
+  public OperatorRequest.Answer retry(ResourceKey key) {
+    if (key == null) {
+      int n = queue.revive(null, WorkState.DEAD);
+      wake.run();
+      return ok(n == 0 ? "no dead rows" : n + " dead row" + (n == 1 ? " is" : "s are") + " due again");
+    }
+    if (queue.revive(key, WorkState.DEAD) == 0) {
+      return notDead(key, "retry");
+    }
+    wake.run();
+    return ok(key + " is due again with a fresh retry budget");
+  }
+
+  public OperatorRequest.Answer skip(ResourceKey key) {
+    if (!queue.skip(key)) {
+      return notDead(key, "skip");
+    }
+    return ok(key + " skipped: marked DONE without applying");
+  }
+
+  public OperatorRequest.Answer approveRemovals() {
+    int approved = guard.approveHeld(queue);
+    wake.run();
+    return ok(approved == 0 ? "No removals are held." : "Approved " + approved + " held removal"
+        + (approved == 1 ? "" : "s") + "; the reconciler applies them in its next cycle.");
+  }
+
+  private OperatorRequest.Answer notDead(ResourceKey key, String verb) {
+    return queue.get(key)
+        .map(w -> failed(ExitCode.FAILED, key + " is " + w.state() + ", not DEAD: nothing to " + verb))
+        .orElseGet(() -> failed(ExitCode.FAILED, unknown(key)));
+  }
+
+  /** Why a key names nothing, as every journal command says it. */
+  public static String unknown(ResourceKey key) {
+    return "unknown key " + key + ": no work row or journal entry (`fulcrum-scim journal list` shows keys)";
+  }
+
+  private static OperatorRequest.Answer ok(String line) {
+    return new OperatorRequest.Answer(ExitCode.OK, line + System.lineSeparator(), "");
+  }
+
+  private static OperatorRequest.Answer failed(int exitCode, String line) {
+    return new OperatorRequest.Answer(exitCode, "", line + System.lineSeparator());
+  }
+
+  /** Hands a resync's plan and progress on as the command shows them. */
+  private record Relay(Watch watch) implements Progress {
+    @Override
+    public void planned(ResyncReport plan) {
+      watch.planned(ReportText.plan(plan));
+    }
+
+    @Override
+    public void update(String phase, int done, int total) {
+      watch.update(phase, done, total);
+    }
+
+    @Override
+    public void finish() {}
+  }
+}

@@ -1,0 +1,143 @@
+package com.fulcrumscim.control;
+
+import com.fulcrumscim.db.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.Optional;
+
+/** The operator_request table: commands submit, the daemon claims and answers, commands wait on the row. */
+public final class RequestStore {
+  private static final String COLUMNS =
+      "id, kind, target, json, state, plan_text, phase, done, total, exit_code, out_text, err_text";
+
+  private final Database db;
+  private final Clock clock;
+
+  public RequestStore(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  public long submit(OperatorRequest.Kind kind, String target, boolean json) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO operator_request "
+          + "(kind, target, json, state, created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?)")) {
+        ps.setString(1, kind.name());
+        ps.setString(2, target);
+        ps.setInt(3, json ? 1 : 0);
+        ps.setLong(4, clock.millis());
+        ps.setLong(5, clock.millis());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()"); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /** The oldest pending request, now RUNNING, if any. */
+  public Optional<OperatorRequest> claimNext() {
+    return db.write(c -> {
+      Long id;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM operator_request WHERE state = 'PENDING' ORDER BY id LIMIT 1"); ResultSet rs = ps.executeQuery()) {
+        id = rs.next() ? rs.getLong(1) : null;
+      }
+      if (id == null) {
+        return Optional.<Long>empty();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE operator_request SET state = 'RUNNING', updated_at = ? WHERE id = ?")) {
+        ps.setLong(1, clock.millis());
+        ps.setLong(2, id);
+        ps.executeUpdate();
+      }
+      return Optional.of(id);
+    }).flatMap(this::get);
+  }
+
+  /**
+   * Requests a previous daemon left RUNNING when it stopped are answered as failed: the command
+   * that waits on them must not wait forever, and running them again unasked could surprise.
+   */
+  public int abandonRunning(String why) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'DONE', exit_code = 1, "
+          + "err_text = ?, updated_at = ? WHERE state = 'RUNNING'")) {
+        ps.setString(1, why);
+        ps.setLong(2, clock.millis());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  public void planned(long id, String text) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET plan_text = ?, updated_at = ? WHERE id = ?")) {
+        ps.setString(1, text);
+        ps.setLong(2, clock.millis());
+        ps.setLong(3, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  public void progress(long id, String phase, int done, int total) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE operator_request SET phase = ?, done = ?, total = ?, updated_at = ? WHERE id = ?")) {
+        ps.setString(1, phase);
+        ps.setInt(2, done);
+        ps.setInt(3, total);
+        ps.setLong(4, clock.millis());
+        ps.setLong(5, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  public void answer(long id, OperatorRequest.Answer answer) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'DONE', exit_code = ?, "
+          + "out_text = ?, err_text = ?, updated_at = ? WHERE id = ?")) {
+        ps.setInt(1, answer.exitCode());
+        ps.setString(2, answer.out());
+        ps.setString(3, answer.err());
+        ps.setLong(4, clock.millis());
+        ps.setLong(5, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** A request no one carried out is withdrawn, so a daemon starting later does not act on a command given up on. */
+  public boolean withdraw(long id) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM operator_request WHERE id = ? AND state = 'PENDING'")) {
+        ps.setLong(1, id);
+        return ps.executeUpdate();
+      }
+    }) == 1;
+  }
+
+  public Optional<OperatorRequest> get(long id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM operator_request WHERE id = ?")) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          rs.getInt(10);
+          OperatorRequest.Answer answer = rs.wasNull() ? null
+              : new OperatorRequest.Answer(rs.getInt(10), rs.getString(11), rs.getString(12));
+          return Optional.of(new OperatorRequest(rs.getLong(1), OperatorRequest.Kind.valueOf(rs.getString(2)),
+              rs.getString(3), rs.getInt(4) == 1, OperatorRequest.State.valueOf(rs.getString(5)), rs.getString(6),
+              rs.getString(7), rs.getInt(8), rs.getInt(9), answer));
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,102 @@
+package com.fulcrumscim.control;
+
+import com.fulcrumscim.db.Database;
+import java.lang.management.ManagementFactory;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The single row that says who may write to Fulcrum: the daemon while it runs, or an operator
+ * command working in-process because no daemon runs. Taking it is one conditional upsert, so two
+ * processes racing for it cannot both win; a holder that dies stops renewing and its row expires.
+ */
+public final class WriterLease {
+  /** How long a holder keeps the lease without renewing; holders renew every third of it. */
+  public static final Duration TTL = Duration.ofSeconds(15);
+  private static final String NAME = "fulcrum";
+
+  /** Who holds it: the daemon or an operator command. */
+  public enum Role {
+    DAEMON,
+    COMMAND
+  }
+
+  /** A live lease as read from the row. */
+  public record Holder(String holder, Role role, Instant acquiredAt, Instant expiresAt) {
+    /** For logs and messages: who, and until when unless renewed. */
+    public String describe() {
+      return (role == Role.DAEMON ? "the daemon (" : "an operator command (") + holder + ", until " + expiresAt + " unless renewed)";
+    }
+  }
+
+  private final Database db;
+  private final Clock clock;
+  private final String me;
+  private final Role role;
+
+  public WriterLease(Database db, Clock clock, Role role) {
+    this.db = db;
+    this.clock = clock;
+    this.role = role;
+    this.me = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Takes the lease, or renews it when already ours; false while someone else holds a live one. */
+  public boolean tryHold() {
+    long now = clock.millis();
+    int changed = db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO writer_lease (name, holder, role, acquired_at, expires_at) "
+          + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+          + "acquired_at = CASE WHEN writer_lease.holder = excluded.holder THEN writer_lease.acquired_at ELSE excluded.acquired_at END, "
+          + "holder = excluded.holder, role = excluded.role, expires_at = excluded.expires_at "
+          + "WHERE writer_lease.holder = excluded.holder OR writer_lease.expires_at <= ?")) {
+        ps.setString(1, NAME);
+        ps.setString(2, me);
+        ps.setString(3, role.name());
+        ps.setLong(4, now);
+        ps.setLong(5, now + TTL.toMillis());
+        ps.setLong(6, now);
+        return ps.executeUpdate();
+      }
+    });
+    return changed == 1;
+  }
+
+  /** Gives the lease up at once (a clean stop), so the next holder need not wait for it to expire. */
+  public void release() {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM writer_lease WHERE name = ? AND holder = ?")) {
+        ps.setString(1, NAME);
+        ps.setString(2, me);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** The live lease of anyone (this process included), if one is held. */
+  public Optional<Holder> current() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT holder, role, acquired_at, expires_at FROM writer_lease WHERE name = ? AND expires_at > ?")) {
+        ps.setString(1, NAME);
+        ps.setLong(2, clock.millis());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next()
+              ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+                  Instant.ofEpochMilli(rs.getLong(4))))
+              : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** This holder's name, as {@link Holder#holder()} shows it. */
+  public String me() {
+    return me;
+  }
+}

@@ -1,0 +1,52 @@
+package com.fulcrumscim.resync;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.reconcile.Action;
+import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.reconcile.ReconcileSettings;
+import java.time.Clock;
+
+/**
+ * Deletes an orphan resync found, after reading it once more from Fulcrum (the snapshot may be
+ * minutes old) and checking no link claimed it meanwhile; every attempt is an audit row under the
+ * key it was created for. A 404 on the delete means it is gone, which was the point.
+ */
+final class OrphanRemover {
+  private final FulcrumClient client;
+  private final LinkStore links;
+  private final AuditLog audit;
+  private final String reassignTo;
+
+  OrphanRemover(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock) {
+    this.client = client;
+    this.links = new LinkStore(db);
+    this.audit = new AuditLog(db, clock);
+    this.reassignTo = settings.reassignTo();
+  }
+
+  void remove(Orphan o) {
+    boolean member = o.type() == Orphan.Type.MEMBER;
+    EntityType type = member ? EntityType.USER : EntityType.GROUP;
+    boolean stillThere = member ? client.member(o.fulcrumId()).isPresent() : client.group(o.fulcrumId()).isPresent();
+    if (!stillThere || links.scimIdOf(type, o.fulcrumId()).isPresent()) {
+      return;
+    }
+    Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
+    String detail = "orphan (created by the bridge, no link)"
+        + (member ? (reassignTo == null ? "; records unassigned" : "; records to " + reassignTo) : "");
+    try {
+      if (member) {
+        client.deleteMember(o.fulcrumId(), reassignTo);
+      } else {
+        client.deleteGroup(o.fulcrumId());
+      }
+      audit.record(o.createdFor(), kind, o.fulcrumId(), "ok", detail);
+    } catch (FulcrumException e) {
+      audit.record(o.createdFor(), kind, o.fulcrumId(), "failed: " + e.getMessage(), detail);
+    }
+  }
+}
