@@ -2,8 +2,6 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.scim.ScimException;
-import com.fulcrumscim.scim.schema.UserFields;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -103,10 +101,10 @@ public final class Intake {
   private static StoredResource existing(Connection c, ResourceStore store, String id, LongPredicate ifMatch)
       throws SQLException {
     StoredResource old = store.find(c, id, true)
-        .orElseThrow(() -> ScimException.notFound(
+        .orElseThrow(() -> new IntakeRejected(IntakeRejected.Reason.NOT_FOUND, 
             "no " + store.type().name().toLowerCase(Locale.ROOT) + " with id " + id));
     if (!ifMatch.test(old.version())) {
-      throw ScimException.preconditionFailed("If-Match does not match the current version W/\"" + old.version()
+      throw new IntakeRejected(IntakeRejected.Reason.VERSION_MISMATCH, "If-Match does not match the current version W/\"" + old.version()
           + "\" of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + "; read it again");
     }
     return old;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.scim.ScimException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -280,7 +279,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw ScimException.uniqueness(nameAttribute + " '" + name + "' is already taken by "
+          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, nameAttribute + " '" + name + "' is already taken by "
               + type.name().toLowerCase(Locale.ROOT) + " " + rs.getString(1) + " (compared case-insensitively)");
         }
       }

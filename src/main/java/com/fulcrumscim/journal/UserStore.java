@@ -3,7 +3,6 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.scim.schema.UserFields;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -5,6 +5,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
+import com.fulcrumscim.journal.IntakeRejected;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
@@ -102,6 +103,7 @@ public final class ScimServer {
     r.get(BASE_PATH + "/Schemas", discovery::schemas);
     r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
+    r.exception(IntakeRejected.class, (e, ctx) -> responses.error(ctx, ScimException.of(e)));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     r.exception(Exception.class, (e, ctx) -> {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
@@ -136,7 +135,7 @@ class IntakeTest {
     intake.create(EntityType.USER, user("taken@example.com"), req(null));
     StoredResource other = intake.create(EntityType.USER, user("other@example.com"), req(null));
     assertThatThrownBy(() -> intake.update(EntityType.USER, other.id(), v -> true, JournalOp.REPLACE,
-        old -> user("TAKEN@example.com"), req(null))).isInstanceOf(ScimException.class);
+        old -> user("TAKEN@example.com"), req(null))).isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.NAME_TAKEN));
     assertThat(journalOps()).hasSize(2);
     assertThat(queue.get(ResourceKey.user(other.id())).orElseThrow().generation()).isEqualTo(1);
   }
@@ -172,7 +171,7 @@ class IntakeTest {
   void aStaleVersionIs412AndChangesNothing() {
     StoredResource u = intake.create(EntityType.USER, user("v@example.com"), req(null));
     assertThatThrownBy(() -> intake.delete(EntityType.USER, u.id(), v -> v == 9, req(null)))
-        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.status()).isEqualTo(412));
+        .isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.VERSION_MISMATCH));
     assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
   }
 }

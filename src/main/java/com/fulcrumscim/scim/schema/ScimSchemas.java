@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim.schema;
 
+import com.fulcrumscim.journal.UserFields;
 import static com.fulcrumscim.scim.schema.AttributeDef.bool;
 import static com.fulcrumscim.scim.schema.AttributeDef.complex;
 import static com.fulcrumscim.scim.schema.AttributeDef.dateTime;
@@ -29,7 +30,7 @@ public final class ScimSchemas {
   public static final String ENTERPRISE_USER =
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
   /** The bridge's own extension; carries the Fulcrum role name. */
-  public static final String FULCRUM_USER = "urn:ietf:params:scim:schemas:extension:fulcrum:2.0:User";
+  public static final String FULCRUM_USER = UserFields.FULCRUM_EXTENSION;
   public static final String CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
   public static final String LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
   public static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
