@@ -45,6 +45,17 @@ class JournalingTest {
     root.detachAppender(logs);
   }
 
+  List<String> journalBodies() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+        ResultSet rs = c.createStatement().executeQuery("SELECT body FROM journal ORDER BY id")) {
+      List<String> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+      return rows;
+    }
+  }
+
   List<String> journal() throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
         ResultSet rs = c.createStatement().executeQuery("SELECT request_id || ' ' || op FROM journal ORDER BY id")) {
@@ -86,5 +97,53 @@ class JournalingTest {
     assertThat(logs.list).isNotEmpty();
     assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage())
         .doesNotContain(ScimTestServer.TOKEN).doesNotContain("guessed-secret-value"));
+  }
+
+  static final String CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+  @Test
+  void aPasswordInAnySpellingIsNeitherJournaledNorStoredNorLogged() throws Exception {
+    List<String> secrets = new ArrayList<>();
+    java.util.function.Function<String, String> secret = form -> {
+      secrets.add("Secret-" + form + "-9q");
+      return "\"" + secrets.get(secrets.size() - 1) + "\"";
+    };
+    String plain = user("pw@example.com").replace("\"1mz050nq\"", secret.apply("plain"));
+    String id = http.post("/Users", plain).json().path("id").asText();
+    // every request also changes displayName: a change that changes nothing leaves no journal row to check
+    List<Response> answers = new ArrayList<>();
+    java.util.function.BiFunction<String, String, String> put = (key, value) -> user("pw@example.com")
+        .replace("\"password\":\"1mz050nq\"", "\"" + key + "\":" + value)
+        .replace("\"Test User\"", "\"Put " + answers.size() + "\"");
+    answers.add(http.put("/Users/" + id, put.apply("PassWord", secret.apply("mixedCase"))));
+    answers.add(http.put("/Users/" + id, put.apply(CORE + ":password", secret.apply("urnKey"))));
+    answers.add(http.put("/Users/" + id, put.apply(CORE.toUpperCase(), "{\"PASSWORD\":" + secret.apply("coreObject") + "}")));
+    java.util.function.Function<String, String> rename = op -> patch(op,
+        "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patch " + answers.size() + "\"}");
+    for (String path : List.of("password", "PASSWORD", CORE + ":password", CORE.toUpperCase() + ":Password")) {
+      answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":"
+          + secret.apply("path-" + path) + "}")));
+    }
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"value\":{\"password\":"
+        + secret.apply("valueKey") + "}}")));
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"Replace\",\"value\":{\"" + CORE + ":password\":"
+        + secret.apply("valueUrnKey") + "}}")));
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"add\",\"value\":{\"" + CORE + "\":{\"password\":"
+        + secret.apply("valueCoreObject") + "}}}")));
+    assertThat(answers).allSatisfy(r -> assertThat(r.status()).as(r.text()).isBetween(200, 204));
+
+    String stored;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT (SELECT group_concat(body, ' ') FROM journal) || (SELECT group_concat(doc, ' ') FROM scim_user)")) {
+      stored = rs.next() ? rs.getString(1) : "";
+    }
+    assertThat(stored).contains("pw@example.com").contains("Patch " + (answers.size() - 1));
+    List<String> logged = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    for (String s : secrets) {
+      assertThat(stored).as("journal and desired state").doesNotContainIgnoringCase(s);
+      assertThat(journalBodies()).as("journal rows").hasSize(answers.size() + 1);
+      assertThat(logged).as("log lines").noneMatch(line -> line.toLowerCase().contains(s.toLowerCase()));
+    }
   }
 }
