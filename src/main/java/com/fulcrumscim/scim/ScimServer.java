@@ -113,18 +113,23 @@ public final class ScimServer {
     });
   }
 
+  /**
+   * Only failures are throttled: a valid token is always served, so a stranger failing from the
+   * address Okta shares with others (a reverse proxy) cannot lock Okta out.
+   */
   private void authenticate(Context ctx) {
+    if (auth.accepts(ctx.header("Authorization"))) {
+      return;
+    }
     String address = ctx.ip();
     long wait = throttle.blockedForSeconds(address);
     if (wait > 0) {
       ctx.header("Retry-After", Long.toString(wait));
       throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
     }
-    if (!auth.accepts(ctx.header("Authorization"))) {
-      throttle.failed(address);
-      ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
-      throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
-    }
+    throttle.failed(address);
+    ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
+    throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
   }
 
   private static void logRequest(Context ctx, Float ms) {
