@@ -2,6 +2,7 @@ package com.fulcrumscim.cli;
 
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.DatabaseCorruptException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import java.io.PrintWriter;
@@ -42,6 +43,10 @@ public final class ServeCommand implements Callable<Integer> {
     Bridge bridge;
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
+    } catch (DatabaseCorruptException e) {
+      // a restart would find the same file: the unit's RestartPreventExitStatus stops the loop
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      return CONFIG_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());
