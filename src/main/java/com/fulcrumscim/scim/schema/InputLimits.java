@@ -49,5 +49,16 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength)
       throw ScimException.invalidValue(
           "String of " + s.length() + " characters exceeds the limit of " + maxStringLength);
     }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // stored, it would come back as '?': refused rather than silently changed
+        throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
+            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
+      }
+    }
   }
 }

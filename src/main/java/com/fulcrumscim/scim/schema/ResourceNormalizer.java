@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,6 +32,10 @@ import java.util.Set;
  */
 public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  /** Attribute paths (lower case) whose text names a person or group: checked by {@link #identityText}. */
+  private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
+      "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
+      "name.honorificsuffix");
 
   private final InputLimits limits;
 
@@ -327,8 +332,26 @@ public final class ResourceNormalizer {
         throw ScimException.invalidValue(path + " must be a simple value");
       default:
         requireText(value, path);
-        return TextNode.valueOf(value.textValue());
+        return IDENTITY_TEXT.contains(path.toLowerCase(Locale.ROOT))
+            ? TextNode.valueOf(identityText(value.textValue(), path)) : TextNode.valueOf(value.textValue());
     }
+  }
+
+  /**
+   * Text that reaches Fulcrum and the operator's terminal as a person's identity. Fulcrum trims
+   * and refuses control characters: trimming here makes {@code "ada@x "} the same user as
+   * {@code "ada@x"} (a 409 now, not a DEAD row later), and refusing here tells the client.
+   */
+  private static String identityText(String text, String path) {
+    String trimmed = text.strip();
+    for (int i = 0; i < trimmed.length(); i++) {
+      char c = trimmed.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw ScimException.invalidValue(path + " must not contain control characters (U+"
+            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
+      }
+    }
+    return trimmed;
   }
 
   private static void requireText(JsonNode value, String path) {
