@@ -76,6 +76,8 @@ public final class ScimServer {
       cfg.jetty.host = settings.host();
       cfg.jetty.port = settings.port();
       cfg.http.maxRequestSize = settings.maxBodyBytes();
+      // RFC 7644 names endpoints /Users and /Groups, but some clients (and admins typing URLs) send /users
+      cfg.router.caseInsensitiveRoutes = true;
       cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       routes(cfg.routes);

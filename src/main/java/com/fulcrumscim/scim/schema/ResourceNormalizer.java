@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fulcrumscim.ops.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
 import java.time.OffsetDateTime;
@@ -17,6 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validates and canonicalizes a client's User or Group body (POST, PUT, and every PATCH result):
@@ -26,21 +30,38 @@ import java.util.Set;
  * <p>The result starts with {@code schemas} (the core URN, then the URN of every extension object
  * present), holds only assigned attributes (nulls, empty arrays and empty complex values are
  * unassigned, RFC 7643 §2.5), users always carry {@code active} (default true) and groups always
- * carry {@code members}. Extension objects under a URN key that no schema describes, and
+ * carry {@code members}. Unknown core attributes and sub-attributes are dropped (logged once per
+ * name); type errors on known ones are 400. Extension objects under a URN key that no schema describes, and
  * attributes a known extension does not define, are kept as sent: that is where Okta and Entra
  * put custom attributes such as {@code role}.
  */
 public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
+  private static final int MAX_LOGGED_NAMES = 1_000;
   /** Attribute paths (lower case) whose text names a person or group: checked by {@link #identityText}. */
   private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
       "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
       "name.honorificsuffix");
 
   private final InputLimits limits;
+  /** Names already logged as ignored; bounded, so hostile clients inventing names cannot grow it. */
+  private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
   public ResourceNormalizer(InputLimits limits) {
     this.limits = limits;
+  }
+
+  /**
+   * An attribute the bridge does not know is dropped, not refused: a misspelt or extra IdP
+   * mapping must not stop a person from being provisioned. Logged once per name so the admin can
+   * fix the mapping; the value is never logged (it may be a secret).
+   */
+  private void ignored(String what) {
+    if (logged.size() < MAX_LOGGED_NAMES && logged.add(what.toLowerCase(Locale.ROOT))) {
+      log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(
+          what.length() > 200 ? what.substring(0, 200) + "..." : what));
+    }
   }
 
   public ResourceNormalizer() {
@@ -81,10 +102,7 @@ public final class ResourceNormalizer {
         topLevelField(schema, key, field.getValue(), attrs, unknown);
       }
     }
-    if (!unknown.isEmpty()) {
-      throw ScimException.invalidSyntax(
-          "Unknown attribute(s) for " + schema.resourceType() + ": " + String.join(", ", unknown));
-    }
+    unknown.forEach(name -> ignored(schema.resourceType() + " attribute " + name));
     return assemble(schema, attrs, extensions);
   }
 
@@ -281,8 +299,11 @@ public final class ResourceNormalizer {
     ObjectNode out = JSON.objectNode();
     for (Map.Entry<String, JsonNode> field : v.properties()) {
       String subPath = path + "." + field.getKey();
-      AttributeDef sub = def.subAttribute(field.getKey())
-          .orElseThrow(() -> ScimException.invalidSyntax("Unknown attribute " + subPath));
+      AttributeDef sub = def.subAttribute(field.getKey()).orElse(null);
+      if (sub == null) {
+        ignored("sub-attribute " + subPath);
+        continue;
+      }
       if (sub.isReadOnly()) {
         continue;
       }

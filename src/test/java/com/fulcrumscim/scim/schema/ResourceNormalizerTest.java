@@ -166,17 +166,24 @@ class ResourceNormalizerTest {
   }
 
   @Test
-  void unknownTopLevelAttributesAreInvalidSyntaxNamingThem() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','foo':1,'bar':2}")),
-        "invalidSyntax", "foo, bar");
-    assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")),
-        "invalidSyntax", "userName");
+  void unknownTopLevelAttributesAreDropped() {
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','adreses':[{'x':1}],'bar':2}")))
+        .isEqualTo(normalizer.user(json("{'schemas':[],'userName':'a'}")));
+    assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")).has("userName")).isFalse();
   }
 
   @Test
-  void unknownSubAttributesAreInvalidSyntax() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x'}}")),
-        "invalidSyntax", "name.nick");
+  void unknownSubAttributesAreDroppedAndTheKnownOnesKept() {
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x','givenName':'Ada'}}"))
+        .path("name").toString()).isEqualTo("{\"givenName\":\"Ada\"}");
+    assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','members':[{'value':'u1','displayName':'Ada'}]}"))
+        .path("members").toString()).isEqualTo("[{\"value\":\"u1\"}]");
+  }
+
+  @Test
+  void aTypeErrorOnAKnownAttributeStaysInvalidValueBesideUnknownOnes() {
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','adreses':1,'active':'maybe'}")),
+        "invalidValue", "active must be a boolean");
   }
 
   @Test
