@@ -15,6 +15,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +30,11 @@ public final class ScimServer {
 
   /** The parts of config.yml the endpoint reads. */
   public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute,
-      boolean https) {
+      boolean https, String publicUrl, Duration bodyReadTimeout, int maxConcurrentBodies) {
     public static Settings of(BridgeConfig c) {
       return new Settings(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.scim().maxPageSize(),
-          c.scim().authFailuresPerMinute(), c.server().tls().enabled());
+          c.scim().authFailuresPerMinute(), c.server().tls().enabled(), c.server().publicUrl(),
+          c.server().bodyReadTimeout(), c.server().maxConcurrentBodies());
     }
   }
 
@@ -50,7 +52,8 @@ public final class ScimServer {
     this.settings = settings;
     this.auth = auth;
     this.throttle = new AuthThrottle(settings.authFailuresPerMinute(), clock);
-    this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes()));
+    this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes(), settings.bodyReadTimeout(),
+        settings.maxConcurrentBodies()), settings.publicUrl());
     PageCursors cursors = new PageCursors();
     ResourceLister lister = new ResourceLister(db, cursors);
     PatchApplier patcher = new PatchApplier(normalizer);
@@ -78,6 +81,7 @@ public final class ScimServer {
       cfg.http.maxRequestSize = settings.maxBodyBytes();
       // RFC 7644 names endpoints /Users and /Groups, but some clients (and admins typing URLs) send /users
       cfg.router.caseInsensitiveRoutes = true;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
       cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       routes(cfg.routes);
@@ -90,6 +94,12 @@ public final class ScimServer {
   private void routes(RoutesConfig r) {
     r.before(ScimResponses::assignRequestId);
     r.before(BASE_PATH + "/*", this::authenticate);
+    // RFC 9110 §15.3.5: a 204 has no content, so no Content-Type either (strict JAX-RS clients fail on text/plain)
+    r.after(BASE_PATH + "/*", ctx -> {
+      if (ctx.statusCode() == 204) {
+        ctx.res().setContentType(null);
+      }
+    });
     for (ResourceEndpoints e : new ResourceEndpoints[] {users, groups}) {
       String path = BASE_PATH + e.path();
       r.post(path, e::create);

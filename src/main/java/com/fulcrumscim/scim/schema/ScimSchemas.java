@@ -57,6 +57,14 @@ public final class ScimSchemas {
           string("version").exact().mutability(Mutability.READ_ONLY))
           .mutability(Mutability.READ_ONLY).describe("Resource metadata.").build());
 
+  /**
+   * {@code role}, wherever the bridge accepts it; Fulcrum's system role names are suggestions, a
+   * custom role name is accepted too.
+   */
+  private static AttributeDef role(String description) {
+    return string("role").canonical(FULCRUM_ROLES.toArray(String[]::new)).describe(description).build();
+  }
+
   public static final SchemaDef CORE_USER_SCHEMA = new SchemaDef(CORE_USER, "User", "User Account",
       List.of(
           string("userName").required().unique(Uniqueness.SERVER)
@@ -96,7 +104,9 @@ public final class ScimSchemas {
               .describe("Groups the user belongs to; maintained by the bridge.").build(),
           multiValued("entitlements", string("value")),
           multiValued("roles", string("value")),
-          multiValued("x509Certificates", AttributeDef.of("value", Type.BINARY))));
+          multiValued("x509Certificates", AttributeDef.of("value", Type.BINARY)),
+          // Okta's "core namespace, external name role" option sends a top-level role (okta-scim.md §1.8a).
+          role("Fulcrum role name sent in the core namespace (an Okta custom attribute).")));
 
   public static final SchemaDef ENTERPRISE_USER_SCHEMA = new SchemaDef(ENTERPRISE_USER,
       "EnterpriseUser", "Enterprise User",
@@ -110,13 +120,13 @@ public final class ScimSchemas {
               string("value"),
               reference("$ref", "User"),
               string("displayName").mutability(Mutability.READ_ONLY))
-              .describe("The user's manager.").build()));
+              .describe("The user's manager.").build(),
+          role("Fulcrum role name sent in the enterprise namespace (an Okta or Entra custom attribute).")));
 
   public static final SchemaDef FULCRUM_USER_SCHEMA = new SchemaDef(FULCRUM_USER, "FulcrumUser",
       "Fulcrum membership settings",
       List.of(
-          string("role").canonical(FULCRUM_ROLES.toArray(String[]::new))
-              .describe("Name of the Fulcrum role to give the member.").build()));
+          role("Name of the Fulcrum role to give the member.")));
 
   public static final SchemaDef CORE_GROUP_SCHEMA = new SchemaDef(CORE_GROUP, "Group", "Group",
       List.of(
