@@ -118,4 +118,37 @@ class SecurityTest {
     server.close();
     assertThat(StateFingerprint.of(server.database())).isEqualTo(before);
   }
+
+  @Test
+  void clientsTricklingBodiesDoNotStopOthersBeingServedAndAreCutOff() throws Exception {
+    server.close();
+    server = ScimTestServer.start(dir, "server:\n  body_read_timeout: 2s\n  max_concurrent_bodies: 4\n", clock);
+    http = server.http();
+    before = StateFingerprint.of(server.database());
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN,
+        "Content-Type", "application/scim+json");
+    byte[] body = Bodies.user("slow@corp.example").getBytes(StandardCharsets.UTF_8);
+    java.util.concurrent.ExecutorService slow = java.util.concurrent.Executors.newFixedThreadPool(40);
+    try {
+      java.util.List<java.util.concurrent.Future<RawHttp.Response>> trickles = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        trickles.add(slow.submit(() -> new RawHttp(server.baseUrl())
+            .trickle("POST", "/scim/v2/Users", headers, body, Duration.ofMillis(300))));
+      }
+      Thread.sleep(500);
+      for (int i = 0; i < 5; i++) {
+        long started = System.nanoTime();
+        assertThat(http.get("/Users?count=1").status()).as("a read while 40 uploads trickle").isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      }
+      for (java.util.concurrent.Future<RawHttp.Response> t : trickles) {
+        assertThat(t.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).as("a trickling upload")
+            .isIn(408, 503, -1);
+      }
+    } finally {
+      slow.shutdownNow();
+    }
+    server.close();
+    assertThat(StateFingerprint.of(server.database())).as("nothing a trickle sent was stored").isEqualTo(before);
+  }
 }
