@@ -250,6 +250,10 @@ public final class ResourceNormalizer {
     if (!value.isArray()) {
       throw ScimException.invalidValue(path + " must be an array");
     }
+    if (!isMembers(def) && value.size() > limits.maxValues()) {
+      throw ScimException.tooMany(path + " has " + value.size() + " values; at most " + limits.maxValues()
+          + " are accepted");
+    }
     ArrayNode out = JSON.arrayNode();
     Set<JsonNode> seen = new HashSet<>();
     Set<String> memberIds = new HashSet<>();

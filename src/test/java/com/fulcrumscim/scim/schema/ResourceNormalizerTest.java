@@ -215,12 +215,21 @@ class ResourceNormalizerTest {
 
   @Test
   void oversizedStringsAndArraysAreRejected() {
-    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3));
+    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3, 3));
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
         "invalidValue", "limit of 10");
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
         + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}")), "invalidValue",
         "limit of 3");
+  }
+
+  @Test
+  void moreValuesThanTheLimitInAMultiValuedAttributeIsTooManyButMembersAreNotCapped() {
+    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 100, 1000, 2));
+    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
+        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")), "tooMany", "emails has 3 values; at most 2");
+    assertThat(small.group(json("{'schemas':[],'displayName':'g','members':"
+        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")).path("members").size()).isEqualTo(3);
   }
 
   @Test
