@@ -14,7 +14,9 @@ public final class IntakeRejected extends RuntimeException {
     /** The userName or displayName is taken by another resource (compared as Fulcrum compares). */
     NAME_TAKEN,
     /** A reference names something that does not exist (a group member that is no user). */
-    UNKNOWN_REFERENCE
+    UNKNOWN_REFERENCE,
+    /** Other writes kept changing the resource while this change was computed. */
+    CONTENDED
   }
 
   private final Reason reason;

@@ -174,4 +174,24 @@ class IntakeTest {
         .isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.VERSION_MISMATCH));
     assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aChangeIsComputedOutsideTheWriterAndRecomputedWhenAnotherWriteGotThereFirst() {
+    StoredResource u = intake.create(EntityType.USER, user("race@example.com"), req(null));
+    AtomicInteger computed = new AtomicInteger();
+    StoredResource result = intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> {
+      if (computed.getAndIncrement() == 0) {
+        // another client's write lands while this change is being computed (inside the writer it could not)
+        intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+            o -> o.doc().deepCopy().put("displayName", "Concurrent"), req(null));
+      }
+      return old.doc().deepCopy().put("title", "Outer");
+    }, req(null));
+    assertThat(computed.get()).as("computed again on the newer version").isEqualTo(2);
+    assertThat(result.doc().path("displayName").asText()).isEqualTo("Concurrent");
+    assertThat(result.doc().path("title").asText()).isEqualTo("Outer");
+    assertThat(result.version()).isEqualTo(3);
+    assertThat(journalOps()).containsExactly("USER CREATE", "USER PATCH", "USER PATCH");
+  }
 }
