@@ -74,7 +74,7 @@ class HostileInputTest {
 
   @Test
   @Tag("reliability")
-  void sixThousandHostileRequestsGetNo5xxAndChangeNothing() throws Exception {
-    corpus(4242, 6000);
+  void tenThousandHostileRequestsGetNo5xxAndChangeNothing() throws Exception {
+    corpus(4242, 10_000);
   }
 }
