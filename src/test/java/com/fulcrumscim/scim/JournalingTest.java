@@ -4,9 +4,8 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -20,21 +19,18 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** What the audit trail and the log keep of the requests the endpoint answers. */
 class JournalingTest {
   @TempDir Path dir;
   ScimTestServer server;
   ScimHttp http;
-  final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() {
-    logs.start();
-    root.addAppender(logs);
     server = ScimTestServer.start(dir);
     http = server.http();
   }
@@ -42,23 +38,20 @@ class JournalingTest {
   @AfterEach
   void stop() {
     server.close();
-    root.detachAppender(logs);
   }
 
   List<String> journalBodies() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
-        ResultSet rs = c.createStatement().executeQuery("SELECT body FROM journal ORDER BY id")) {
-      List<String> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-      return rows;
-    }
+    return journal("body");
   }
 
   List<String> journal() throws Exception {
+    return journal("request_id || ' ' || op");
+  }
+
+  /** One SQL expression over the journal rows, oldest first. */
+  List<String> journal(String expression) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
-        ResultSet rs = c.createStatement().executeQuery("SELECT request_id || ' ' || op FROM journal ORDER BY id")) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT " + expression + " FROM journal ORDER BY id")) {
       List<String> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(rs.getString(1));
@@ -94,8 +87,8 @@ class JournalingTest {
     http.post("/Users", user("logged@example.com"));
     http.withAuthorization("Bearer guessed-secret-value").get("/Users");
     http.get("/Nope");
-    assertThat(logs.list).isNotEmpty();
-    assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage())
+    assertThat(logs.events()).isNotEmpty();
+    assertThat(logs.events()).allSatisfy(e -> assertThat(e.getFormattedMessage())
         .doesNotContain(ScimTestServer.TOKEN).doesNotContain("guessed-secret-value"));
   }
 
@@ -139,7 +132,7 @@ class JournalingTest {
       stored = rs.next() ? rs.getString(1) : "";
     }
     assertThat(stored).contains("pw@example.com").contains("Patch " + (answers.size() - 1));
-    List<String> logged = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> logged = logs.events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     for (String s : secrets) {
       assertThat(stored).as("journal and desired state").doesNotContainIgnoringCase(s);
       assertThat(journalBodies()).as("journal rows").hasSize(answers.size() + 1);

@@ -6,9 +6,7 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -19,8 +17,8 @@ import java.sql.ResultSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lenient where an IdP admin's ordinary mapping choices would otherwise stop provisioning:
@@ -31,13 +29,10 @@ class LenientInputTest {
   @TempDir Path dir;
   ScimTestServer server;
   ScimHttp http;
-  final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() {
-    logs.start();
-    root.addAppender(logs);
     server = ScimTestServer.start(dir);
     http = server.http();
   }
@@ -45,7 +40,6 @@ class LenientInputTest {
   @AfterEach
   void stop() {
     server.close();
-    root.detachAppender(logs);
   }
 
   @Test
@@ -63,7 +57,7 @@ class LenientInputTest {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).as("the desired state").contains("lenient@example.com").doesNotContain("adreses");
     }
-    assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("adreses")))
+    assertThat(logs.events().stream().filter(e -> e.getFormattedMessage().contains("adreses")))
         .singleElement().satisfies(e -> {
           assertThat(e.getLevel()).isEqualTo(Level.INFO);
           assertThat(e.getFormattedMessage()).doesNotContain("secret-street");

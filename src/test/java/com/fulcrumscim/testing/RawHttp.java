@@ -54,14 +54,9 @@ public final class RawHttp {
   public Response trickle(String method, String target, Map<String, String> headers, byte[] body, java.time.Duration pause)
       throws IOException {
     try (Socket socket = new Socket()) {
-      if (from != null) {
-        socket.bind(new InetSocketAddress(from, 0));
-      }
-      socket.connect(new InetSocketAddress(host, port), 5_000);
+      connect(socket);
       socket.setSoTimeout(60_000);
-      StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-          .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
-      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      StringBuilder head = head(method, target, headers);
       head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -85,17 +80,27 @@ public final class RawHttp {
     }
   }
 
+  private void connect(Socket socket) throws IOException {
+    if (from != null) {
+      socket.bind(new InetSocketAddress(from, 0));
+    }
+    socket.connect(new InetSocketAddress(host, port), 5_000);
+  }
+
+  /** Request line, Host, Connection: close and {@code headers}; the caller ends the head. */
+  private StringBuilder head(String method, String target, Map<String, String> headers) {
+    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    return head;
+  }
+
   private Response exchange(String method, String target, Map<String, String> headers, byte[] body, boolean contentLength)
       throws IOException {
     try (Socket socket = new Socket()) {
-      if (from != null) {
-        socket.bind(new InetSocketAddress(from, 0));
-      }
-      socket.connect(new InetSocketAddress(host, port), 5_000);
+      connect(socket);
       socket.setSoTimeout(30_000);
-      StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-          .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
-      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      StringBuilder head = head(method, target, headers);
       if (body != null && contentLength) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
       }
