@@ -212,6 +212,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    */
   public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
+    requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     ObjectNode stored = storedDoc(doc);
     long seq;
@@ -238,6 +239,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   void update(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
+    requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
         + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
@@ -270,6 +272,9 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       ps.executeUpdate();
     }
   }
+
+  /** Uniqueness besides the name that Fulcrum would otherwise refuse later; none by default. */
+  void requireUniqueFields(Connection c, ObjectNode doc, String id) throws SQLException {}
 
   private void requireUniqueName(Connection c, ObjectNode doc, String id) throws SQLException {
     String name = name(doc);

@@ -83,6 +83,18 @@ class UsersEndpointTest {
     assertThat(r.json().path("status").asText()).isEqualTo("409");
   }
   @Test
+  void aSecondActiveUserWithTheSameEmailInAnyCaseIs409ButAnInactiveOneIsAccepted() {
+    assertThat(http.post("/Users", user("first@mail.example")).status()).isEqualTo(201);
+    String second = user("second@mail.example").replace("\"value\":\"second@mail.example\"",
+        "\"value\":\" FIRST@Mail.example\"");
+    Response dup = http.post("/Users", second);
+    assertThat(dup.status()).as(dup.text()).isEqualTo(409);
+    assertThat(dup.json().path("scimType").asText()).isEqualTo("uniqueness");
+    assertThat(http.post("/Users", second.replace("\"active\":true", "\"active\":false")).status())
+        .as("not a Fulcrum member, so no clash").isEqualTo(201);
+  }
+
+  @Test
   void userNamesThatDifferOnlyInCaseOrSurroundingBlanksAreOneUser409() {
     Response first = http.post("/Users", user("ada@trim.example"));
     assertThat(first.status()).isEqualTo(201);
