@@ -16,6 +16,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.CliArguments;
+import com.fulcrumscim.ops.TerminalText;
 import com.fulcrumscim.ops.TextTable;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -136,7 +137,7 @@ public final class JournalCommand {
         for (OpsStore.JournalEntry e : entries) {
           out.println("#" + e.id() + "  " + e.receivedAt() + "  " + e.op() + "  request " + e.requestId());
           if (e.body() != null && !e.body().isBlank()) {
-            out.println(pretty(e.body()).indent(4).stripTrailing());
+            out.println(TerminalText.escape(pretty(e.body())).indent(4).stripTrailing());
           }
         }
         return ExitCode.OK;

@@ -2,6 +2,7 @@ package com.fulcrumscim.cli;
 
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.DatabaseCorruptException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import java.io.PrintWriter;
@@ -45,6 +46,10 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       // a setting Fulcrum contradicts (users.reassign_records_to): the config's fault, not a restartable one
       spec.commandLine().getErr().println(e.in(config.toString()).getMessage());
+      return CONFIG_ERROR;
+    } catch (DatabaseCorruptException e) {
+      // a restart would find the same file: the unit's RestartPreventExitStatus stops the loop
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return CONFIG_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on

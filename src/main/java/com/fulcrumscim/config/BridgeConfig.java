@@ -20,8 +20,18 @@ public record BridgeConfig(
     Resync resync,
     Logging logging) {
 
-  /** {@code opsPort} 0 serves health and metrics on the SCIM port. */
-  public record Server(String host, int port, int opsPort, long maxBodyBytes, Tls tls) {}
+  /**
+   * {@code opsPort} 0 serves health and metrics on the SCIM port. {@code publicUrl} (empty: none)
+   * is the SCIM base URL clients use, for meta.location; {@code bodyReadTimeout} and
+   * {@code maxConcurrentBodies} keep slow uploads from taking every server thread.
+   */
+  public record Server(String host, int port, int opsPort, long maxBodyBytes, String publicUrl,
+      Duration bodyReadTimeout, int maxConcurrentBodies, Tls tls) {
+    /** The same with other ports (tests and the demo use 0, which validation refuses). */
+    public Server withPorts(int newPort, int newOpsPort) {
+      return new Server(host, newPort, newOpsPort, maxBodyBytes, publicUrl, bodyReadTimeout, maxConcurrentBodies, tls);
+    }
+  }
 
   /** PEM files; both empty means plain HTTP (behind a TLS-terminating proxy). */
   public record Tls(String certificate, String privateKey) {

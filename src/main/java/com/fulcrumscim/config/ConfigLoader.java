@@ -182,6 +182,12 @@ public final class ConfigLoader {
     checkPort(source, "server.port", c.server().port(), false);
     checkPort(source, "server.ops_port", c.server().opsPort(), true);
     check(source, "server.max_body_bytes", c.server().maxBodyBytes() >= 1024, "must be at least 1024");
+    check(source, "server.public_url", c.server().publicUrl().isBlank()
+        || c.server().publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?"),
+        "must be empty or an http(s) URL such as https://scim.example.com/scim/v2 (no query)");
+    check(source, "server.body_read_timeout", !c.server().bodyReadTimeout().isNegative()
+        && !c.server().bodyReadTimeout().isZero(), "must be positive");
+    check(source, "server.max_concurrent_bodies", c.server().maxConcurrentBodies() >= 1, "must be at least 1");
     check(source, "server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
         "certificate and private_key go together: set both or neither");
     check(source, "storage.path", !c.storage().path().toString().isBlank(), "must name the SQLite file");

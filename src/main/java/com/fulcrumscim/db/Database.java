@@ -55,13 +55,18 @@ public final class Database implements AutoCloseable {
     this.writer.start();
   }
 
-  /** Opens (creating with mode 0600 if needed) and migrates the database at {@code path}. */
+  /**
+   * Opens (creating with mode 0600 if needed), checks and migrates the database at {@code path}.
+   * A damaged file is refused with {@link DatabaseCorruptException} before anything is served: left
+   * running, every write would answer 500 until someone noticed.
+   */
   public static Database open(Path path) {
+    Path absolute = path.toAbsolutePath();
     try {
-      Path absolute = path.toAbsolutePath();
       createPrivateFile(absolute);
       String url = "jdbc:sqlite:" + absolute;
       Connection writeConnection = connect(url, true);
+      requireIntact(writeConnection, absolute);
       Migrations.apply(writeConnection);
       BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
       for (int i = 0; i < READERS; i++) {
@@ -72,9 +77,38 @@ public final class Database implements AutoCloseable {
         readers.add(reader);
       }
       return new Database(absolute, writeConnection, readers);
-    } catch (SQLException | IOException e) {
+    } catch (SQLException e) {
+      if (isCorruption(e)) {
+        throw corrupt(absolute, e.getMessage(), e);
+      }
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    } catch (IOException e) {
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** {@code PRAGMA quick_check}: the page-level half of integrity_check, fast enough for every start. */
+  private static void requireIntact(Connection c, Path file) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA quick_check(5)")) {
+      while (rs.next()) {
+        problems.add(rs.getString(1));
+      }
+    }
+    if (!problems.equals(List.of("ok"))) {
+      c.close();
+      throw corrupt(file, String.join("; ", problems), null);
+    }
+  }
+
+  private static boolean isCorruption(SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    return primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */;
+  }
+
+  private static DatabaseCorruptException corrupt(Path file, String detail, Throwable cause) {
+    return new DatabaseCorruptException("database " + file + " is corrupt (" + detail.replaceAll("\\s+", " ")
+        + "); not starting: restore it from a backup or move it aside", cause);
   }
 
   private static void createPrivateFile(Path file) throws IOException {

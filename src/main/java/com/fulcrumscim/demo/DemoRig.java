@@ -95,7 +95,7 @@ final class DemoRig implements AutoCloseable {
   /** Config validation refuses port 0, which is exactly what a demo next to a running bridge needs. */
   private static BridgeConfig ephemeralPort(BridgeConfig c) {
     BridgeConfig.Server s = c.server();
-    return new BridgeConfig(new BridgeConfig.Server(s.host(), 0, 0, s.maxBodyBytes(), s.tls()), c.storage(), c.scim(),
+    return new BridgeConfig(s.withPorts(0, 0), c.storage(), c.scim(),
         c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(), c.logging());
   }
 

@@ -3,8 +3,6 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.scim.ScimException;
-import com.fulcrumscim.scim.schema.GroupFields;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -96,7 +94,7 @@ public final class GroupStore extends ResourceStore {
       }
     }
     if (!missing.isEmpty()) {
-      throw ScimException.invalidValue("members: no user with id " + String.join(", ", missing)
+      throw new IntakeRejected(IntakeRejected.Reason.UNKNOWN_REFERENCE, "members: no user with id " + String.join(", ", missing)
           + " (a member's value must be the id of a user provisioned to this bridge)");
     }
   }

@@ -2,8 +2,6 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.scim.ScimException;
-import com.fulcrumscim.scim.schema.UserFields;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -21,6 +19,9 @@ import java.util.function.Function;
  * writes nothing and keeps the version.
  */
 public final class Intake {
+  /** Optimistic attempts of one update before the client is asked to resend. */
+  static final int MAX_ATTEMPTS = 20;
+
   private final Database db;
   private final WorkQueue queue;
   private final UserStore users;
@@ -56,27 +57,39 @@ public final class Intake {
 
   /**
    * Replaces (PUT) or modifies (PATCH) a resource: {@code change} gets the committed resource
-   * with its memberships and returns the whole new normalized document. It runs inside the
-   * write, so concurrent PATCHes of one resource never lose each other's changes.
+   * with its memberships and returns the whole new normalized document. It runs in the caller's
+   * thread, outside the single writer, so an expensive PATCH delays no one else's write; the
+   * write commits only if the resource is still at the version {@code change} saw, and otherwise
+   * {@code change} runs again on the newer one, so concurrent PATCHes never lose each other's changes.
    */
   public StoredResource update(EntityType type, String id, LongPredicate ifMatch, JournalOp op,
       Function<StoredResource, ObjectNode> change, IntakeRequest request) {
     ResourceStore store = store(type);
-    Outcome outcome = db.write(c -> {
-      StoredResource old = existing(c, store, id, ifMatch);
+    for (int attempt = 1; ; attempt++) {
+      StoredResource old = db.read(c -> existing(c, store, id, ifMatch));
       ObjectNode doc = change.apply(old);
       if (!store.differs(old, doc)) {
-        return new Outcome(old, false);
+        return old;
       }
-      long now = clock.millis();
-      store.update(c, id, doc, now);
-      accept(c, now, request, new ResourceKey(type, id), op, groupsReplannedBy(type, old, doc));
-      return new Outcome(store.find(c, id, true).orElseThrow(), true);
-    });
-    if (outcome.changed()) {
-      onAccepted.run();
+      Outcome outcome = db.write(c -> {
+        StoredResource current = existing(c, store, id, v -> true);
+        if (current.version() != old.version()) {
+          return Outcome.CONFLICT;
+        }
+        long now = clock.millis();
+        store.update(c, id, doc, now);
+        accept(c, now, request, new ResourceKey(type, id), op, groupsReplannedBy(type, old, doc));
+        return new Outcome(store.find(c, id, true).orElseThrow());
+      });
+      if (outcome != Outcome.CONFLICT) {
+        onAccepted.run();
+        return outcome.resource();
+      }
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IntakeRejected(IntakeRejected.Reason.CONTENDED, store.type().name().toLowerCase(Locale.ROOT) + " "
+            + id + " changed under " + MAX_ATTEMPTS + " attempts to apply this change; send it again");
+      }
     }
-    return outcome.resource();
   }
 
   /** Deletes a resource; a deleted user also leaves its groups, and those groups are changed too. */
@@ -98,15 +111,18 @@ public final class Intake {
     onAccepted.run();
   }
 
-  private record Outcome(StoredResource resource, boolean changed) {}
+  /** The committed resource, or {@link #CONFLICT}: another write got there first. */
+  private record Outcome(StoredResource resource) {
+    static final Outcome CONFLICT = new Outcome(null);
+  }
 
   private static StoredResource existing(Connection c, ResourceStore store, String id, LongPredicate ifMatch)
       throws SQLException {
     StoredResource old = store.find(c, id, true)
-        .orElseThrow(() -> ScimException.notFound(
+        .orElseThrow(() -> new IntakeRejected(IntakeRejected.Reason.NOT_FOUND, 
             "no " + store.type().name().toLowerCase(Locale.ROOT) + " with id " + id));
     if (!ifMatch.test(old.version())) {
-      throw ScimException.preconditionFailed("If-Match does not match the current version W/\"" + old.version()
+      throw new IntakeRejected(IntakeRejected.Reason.VERSION_MISMATCH, "If-Match does not match the current version W/\"" + old.version()
           + "\" of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + "; read it again");
     }
     return old;

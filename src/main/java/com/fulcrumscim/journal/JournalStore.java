@@ -29,7 +29,8 @@ public final class JournalStore {
 
   /**
    * A copy of {@code body} with every password removed: Okta sends a placeholder {@code password} on every
-   * create and a real one with password sync, as an attribute or as a PATCH op on path "password".
+   * create and a real one with password sync, as an attribute or as a PATCH op on path "password"; Entra
+   * and others qualify it with the core User URN, as a key, a PATCH path or inside a path-less value.
    */
   static JsonNode withoutSecrets(JsonNode body) {
     JsonNode copy = body.deepCopy();
@@ -37,19 +38,25 @@ public final class JournalStore {
     return copy;
   }
 
+  /** "password" in any case, bare or URN-qualified ("urn:...:User:password"). */
+  static boolean namesPassword(String attribute) {
+    String a = attribute.strip().toLowerCase(java.util.Locale.ROOT);
+    return a.equals("password") || a.startsWith("urn:") && a.endsWith(":password");
+  }
+
   private static void redact(JsonNode node) {
     if (node instanceof ObjectNode object) {
       List<String> secretKeys = new ArrayList<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        if (field.getKey().equalsIgnoreCase("password")) {
+        if (namesPassword(field.getKey())) {
           secretKeys.add(field.getKey());
         } else {
           redact(field.getValue());
         }
       }
       secretKeys.forEach(object::remove);
-      if (object.path("path").asText("").equalsIgnoreCase("password")) {
+      if (namesPassword(object.path("path").asText(""))) {
         object.remove("value");
       }
     } else if (node instanceof ArrayNode array) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.scim.ScimException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -213,6 +212,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    */
   public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
+    requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     ObjectNode stored = storedDoc(doc);
     long seq;
@@ -239,6 +239,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   void update(Connection c, String id, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
+    requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
         + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
@@ -272,6 +273,9 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
+  /** Uniqueness besides the name that Fulcrum would otherwise refuse later; none by default. */
+  void requireUniqueFields(Connection c, ObjectNode doc, String id) throws SQLException {}
+
   private void requireUniqueName(Connection c, ObjectNode doc, String id) throws SQLException {
     String name = name(doc);
     try (PreparedStatement ps = c.prepareStatement(
@@ -280,7 +284,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw ScimException.uniqueness(nameAttribute + " '" + name + "' is already taken by "
+          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, nameAttribute + " '" + name + "' is already taken by "
               + type.name().toLowerCase(Locale.ROOT) + " " + rs.getString(1) + " (compared case-insensitively)");
         }
       }

@@ -3,7 +3,6 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.scim.schema.UserFields;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,6 +43,31 @@ public final class UserStore extends ResourceStore {
   @Override
   String name(ObjectNode doc) {
     return UserFields.of(doc).userName();
+  }
+
+  /**
+   * Fulcrum compares member emails trimmed and case-insensitively and refuses a second one: two
+   * active users with one email would leave the second DEAD later, so it is a 409 now. Inactive
+   * users are not members, so deactivating never fails here.
+   */
+  @Override
+  void requireUniqueFields(Connection c, ObjectNode doc, String id) throws SQLException {
+    UserFields f = UserFields.of(doc);
+    if (!f.active() || f.email() == null) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id FROM scim_user WHERE email = ? COLLATE NOCASE AND active = 1 AND id <> ? LIMIT 1")) {
+      ps.setString(1, f.email().strip());
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, "email '" + f.email()
+              + "' is already the email of active user " + rs.getString(1)
+              + " (Fulcrum compares emails case-insensitively)");
+        }
+      }
+    }
   }
 
   @Override

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Rows printed with each column padded to its widest cell; the last column is never padded. */
+/**
+ * Rows printed with each column padded to its widest cell; the last column is never padded. Cells
+ * are escaped for the terminal ({@link TerminalText}).
+ */
 public final class TextTable {
   private final List<List<String>> rows = new ArrayList<>();
 
@@ -15,7 +18,7 @@ public final class TextTable {
   public TextTable row(Object... cells) {
     List<String> row = new ArrayList<>(cells.length);
     for (Object cell : cells) {
-      row.add(cell == null ? "-" : cell.toString().replaceAll("\\R", " "));
+      row.add(cell == null ? "-" : TerminalText.escape(cell.toString().replaceAll("\\R", " ")));
     }
     rows.add(row);
     return this;

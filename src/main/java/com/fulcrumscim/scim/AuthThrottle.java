@@ -5,8 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Counts failed authentications per client address in one-minute windows. An address over the
- * limit is refused (429) until its window ends, whatever token it presents: guessing stops.
+ * Counts failed authentications per client address in one-minute windows. Failed attempts from an
+ * address over the limit are refused (429) until its window ends: guessing stops. A valid token is
+ * never asked here, so others' failures cannot lock it out.
  */
 final class AuthThrottle {
   private static final long WINDOW_MS = 60_000;

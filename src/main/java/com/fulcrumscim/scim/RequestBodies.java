@@ -4,24 +4,37 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
  * Reads a request body as JSON: content type checked, size capped while reading (not trusted
  * from Content-Length alone), parse errors turned into 400 invalidSyntax with where it broke.
+ * Slow senders are bounded twice: a body must arrive within the read deadline (408), and only so
+ * many bodies are read at once (503), so clients trickling bytes cannot hold every server thread.
  */
 final class RequestBodies {
   private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
+  /** How long a request waits for a free body slot before it is told to come back. */
+  private static final long SLOT_WAIT_MS = 200;
+
   private final ObjectMapper json;
   private final long maxBytes;
+  private final Duration readTimeout;
+  private final Semaphore slots;
 
-  RequestBodies(ObjectMapper json, long maxBytes) {
+  RequestBodies(ObjectMapper json, long maxBytes, Duration readTimeout, int maxConcurrent) {
     this.json = json;
     this.maxBytes = maxBytes;
+    this.readTimeout = readTimeout;
+    this.slots = new Semaphore(maxConcurrent);
   }
 
   JsonNode read(String contentType, String contentLength, InputStream in) {
@@ -30,7 +43,7 @@ final class RequestBodies {
         && Long.parseLong(contentLength.strip()) > maxBytes) {
       throw tooLarge();
     }
-    byte[] bytes = readCapped(in);
+    byte[] bytes = readInSlot(in);
     if (bytes.length == 0) {
       throw ScimException.invalidSyntax("the request body is empty; a JSON object was expected");
     }
@@ -58,13 +71,45 @@ final class RequestBodies {
     }
   }
 
-  private byte[] readCapped(InputStream in) {
+  private byte[] readInSlot(InputStream in) {
+    boolean acquired;
     try {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-      if (bytes.length > maxBytes) {
-        throw tooLarge();
+      acquired = slots.tryAcquire(SLOT_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      acquired = false;
+    }
+    if (!acquired) {
+      throw new ScimException(503, null, "too many request bodies are being received at once "
+          + "(server.max_concurrent_bodies); retry shortly");
+    }
+    try {
+      return readCapped(in);
+    } finally {
+      slots.release();
+    }
+  }
+
+  /**
+   * Each read returns what arrived (the connector's idle timeout bounds one wait), so checking
+   * the deadline between reads stops a sender that trickles a byte every few seconds.
+   */
+  private byte[] readCapped(InputStream in) {
+    long deadline = System.nanoTime() + readTimeout.toNanos();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        out.write(buffer, 0, n);
+        if (out.size() > maxBytes) {
+          throw tooLarge();
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new ScimException(408, null, "the request body did not arrive within server.body_read_timeout ("
+              + readTimeout.toMillis() + " ms)");
+        }
       }
-      return bytes;
+      return out.toByteArray();
     } catch (IOException e) {
       throw ScimException.invalidSyntax("the request body could not be read: " + e.getMessage());
     }

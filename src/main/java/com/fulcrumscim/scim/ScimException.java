@@ -1,5 +1,7 @@
 package com.fulcrumscim.scim;
 
+import com.fulcrumscim.journal.IntakeRejected;
+
 /**
  * A SCIM error response (RFC 7644 §3.12): HTTP status, optional {@code scimType}, and a detail a
  * person can act on. Thrown at the protocol boundary and rendered by one handler.
@@ -25,6 +27,17 @@ public final class ScimException extends RuntimeException {
 
   public String detail() {
     return getMessage();
+  }
+
+  /** The SCIM error for a change intake refused. */
+  public static ScimException of(IntakeRejected rejected) {
+    return switch (rejected.reason()) {
+      case NOT_FOUND -> notFound(rejected.getMessage());
+      case VERSION_MISMATCH -> preconditionFailed(rejected.getMessage());
+      case NAME_TAKEN -> uniqueness(rejected.getMessage());
+      case UNKNOWN_REFERENCE -> invalidValue(rejected.getMessage());
+      case CONTENDED -> new ScimException(409, null, rejected.getMessage());
+    };
   }
 
   public static ScimException invalidFilter(String detail) {

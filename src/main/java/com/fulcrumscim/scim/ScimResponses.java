@@ -17,10 +17,13 @@ final class ScimResponses {
 
   private final ObjectMapper json;
   private final RequestBodies bodies;
+  private final String publicUrl;
 
-  ScimResponses(ObjectMapper json, RequestBodies bodies) {
+  /** {@code publicUrl}: the configured SCIM base URL, or empty to build it from each request. */
+  ScimResponses(ObjectMapper json, RequestBodies bodies, String publicUrl) {
     this.json = json;
     this.bodies = bodies;
+    this.publicUrl = publicUrl.strip().replaceAll("/+$", "");
   }
 
   ObjectMapper json() {
@@ -28,12 +31,22 @@ final class ScimResponses {
   }
 
   JsonNode body(Context ctx) throws IOException {
-    return bodies.read(ctx.header("Content-Type"), ctx.header("Content-Length"), ctx.req().getInputStream());
+    try {
+      return bodies.read(ctx.header("Content-Type"), ctx.header("Content-Length"), ctx.req().getInputStream());
+    } catch (ScimException e) {
+      if (e.status() == 503) {
+        ctx.header("Retry-After", "1");
+      }
+      throw e;
+    }
   }
 
-  /** Base URL as the client reached us, so meta.location works behind the same host name. */
+  /**
+   * server.public_url when set; else the base URL as the client reached us. The Host header is the
+   * client's to choose, so behind a proxy only the configured URL is trustworthy in meta.location.
+   */
   String baseUrl(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host() + ScimServer.BASE_PATH;
+    return publicUrl.isEmpty() ? ctx.scheme() + "://" + ctx.host() + ScimServer.BASE_PATH : publicUrl;
   }
 
   void send(Context ctx, int status, JsonNode body) throws IOException {

@@ -5,6 +5,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
+import com.fulcrumscim.journal.IntakeRejected;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
@@ -14,6 +15,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +30,11 @@ public final class ScimServer {
 
   /** The parts of config.yml the endpoint reads. */
   public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute,
-      boolean https) {
+      boolean https, String publicUrl, Duration bodyReadTimeout, int maxConcurrentBodies) {
     public static Settings of(BridgeConfig c) {
       return new Settings(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.scim().maxPageSize(),
-          c.scim().authFailuresPerMinute(), c.server().tls().enabled());
+          c.scim().authFailuresPerMinute(), c.server().tls().enabled(), c.server().publicUrl(),
+          c.server().bodyReadTimeout(), c.server().maxConcurrentBodies());
     }
   }
 
@@ -49,7 +52,8 @@ public final class ScimServer {
     this.settings = settings;
     this.auth = auth;
     this.throttle = new AuthThrottle(settings.authFailuresPerMinute(), clock);
-    this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes()));
+    this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes(), settings.bodyReadTimeout(),
+        settings.maxConcurrentBodies()), settings.publicUrl());
     PageCursors cursors = new PageCursors();
     ResourceLister lister = new ResourceLister(db, cursors);
     PatchApplier patcher = new PatchApplier(normalizer);
@@ -75,6 +79,9 @@ public final class ScimServer {
       cfg.jetty.host = settings.host();
       cfg.jetty.port = settings.port();
       cfg.http.maxRequestSize = settings.maxBodyBytes();
+      // RFC 7644 names endpoints /Users and /Groups, but some clients (and admins typing URLs) send /users
+      cfg.router.caseInsensitiveRoutes = true;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
       cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       routes(cfg.routes);
@@ -87,6 +94,12 @@ public final class ScimServer {
   private void routes(RoutesConfig r) {
     r.before(ScimResponses::assignRequestId);
     r.before(BASE_PATH + "/*", this::authenticate);
+    // RFC 9110 §15.3.5: a 204 has no content, so no Content-Type either (strict JAX-RS clients fail on text/plain)
+    r.after(BASE_PATH + "/*", ctx -> {
+      if (ctx.statusCode() == 204) {
+        ctx.res().setContentType(null);
+      }
+    });
     for (ResourceEndpoints e : new ResourceEndpoints[] {users, groups}) {
       String path = BASE_PATH + e.path();
       r.post(path, e::create);
@@ -102,6 +115,7 @@ public final class ScimServer {
     r.get(BASE_PATH + "/Schemas", discovery::schemas);
     r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
+    r.exception(IntakeRejected.class, (e, ctx) -> responses.error(ctx, ScimException.of(e)));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     r.exception(Exception.class, (e, ctx) -> {
@@ -111,18 +125,23 @@ public final class ScimServer {
     });
   }
 
+  /**
+   * Only failures are throttled: a valid token is always served, so a stranger failing from the
+   * address Okta shares with others (a reverse proxy) cannot lock Okta out.
+   */
   private void authenticate(Context ctx) {
+    if (auth.accepts(ctx.header("Authorization"))) {
+      return;
+    }
     String address = ctx.ip();
     long wait = throttle.blockedForSeconds(address);
     if (wait > 0) {
       ctx.header("Retry-After", Long.toString(wait));
       throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
     }
-    if (!auth.accepts(ctx.header("Authorization"))) {
-      throttle.failed(address);
-      ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
-      throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
-    }
+    throttle.failed(address);
+    ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
+    throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
   }
 
   private static void logRequest(Context ctx, Float ms) {

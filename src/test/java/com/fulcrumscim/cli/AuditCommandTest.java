@@ -40,6 +40,17 @@ class AuditCommandTest {
   }
 
   @Test
+  void storedTextCannotSendEscapeSequencesToTheTerminal() {
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u-esc", "CREATE_MEMBER",
+          "422 rejected: \u001b]0;owned\u0007", "email \u001b[2J\u009b31m eve@x");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("audit");
+    assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b")
+        .contains("\\u001b[2J\\u009b31m eve@x").contains("\\u001b]0;owned\\u0007");
+  }
+
+  @Test
   void sinceADateKeepsOnlyLaterEntries() {
     seed();
     OpsCliRun.Result r = cli.runWithConfig("audit", "--since", "2026-03-02");

@@ -75,4 +75,20 @@ class CliTest {
           .startsWith(config + ": users.reassign_records_to: Fulcrum has no membership with id 'm-nope'");
     }
   }
+
+  @Test
+  void aCorruptDatabaseIsOneLineAndExitCode2SoSystemdDoesNotRestartIt() throws Exception {
+    Path db = dir.resolve("d.db");
+    com.fulcrumscim.testing.CorruptedDatabase.write(db);
+    Path config = dir.resolve("config.yml");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Files.writeString(config, "server:\n  port: " + port + "\nstorage:\n  path: " + db
+        + "\nscim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("t") + "\"]\n");
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).doesNotContain("\n").startsWith("cannot start: ").contains(db.toString())
+        .contains("corrupt");
+  }
 }

@@ -115,6 +115,18 @@ class JournalCommandTest {
   }
 
   @Test
+  void showEscapesControlCharactersAJournalBodyHolds() {
+    try (Database db = cli.openDatabase()) {
+      // Jackson escapes C0 in JSON output; C1 and a body that is not JSON pass through unless escaped
+      journal(db, alice, "PUT", "{\"userName\":\"eve\u009b2J@example.com\"}");
+      journal(db, alice, "PATCH", "not json \u001b[2J");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-alice");
+    assertThat(r.out()).doesNotContain("\u009b").doesNotContain("\u001b").contains("eve\\u009b2J@example.com")
+        .contains("not json \\u001b[2J");
+  }
+
+  @Test
   void showOfAnUnknownKeyExitsOne() {
     OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/nobody");
     assertThat(r.exit()).isEqualTo(1);

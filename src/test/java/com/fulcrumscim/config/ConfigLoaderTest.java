@@ -74,6 +74,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPublicUrlMustBeAnHttpUrlAndBodyBoundsPositive() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  public_url: scim.example.com\n"))
+        .hasMessageStartingWith("config.yml: server.public_url: must be empty or an http(s) URL");
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  max_concurrent_bodies: 0\n"))
+        .hasMessageStartingWith("config.yml: server.max_concurrent_bodies: must be at least 1");
+    assertThat(loader.parse("config.yml", "server:\n  public_url: https://scim.example.com/scim/v2\n").server()
+        .publicUrl()).isEqualTo("https://scim.example.com/scim/v2");
+  }
+
+  @Test
   void tokenHashesMustBeSha256Hex() {
     assertThatThrownBy(() -> loader.parse("config.yml", "scim:\n  token_hashes: [secret]\n"))
         .hasMessageStartingWith("config.yml: scim.token_hashes.0: must be a SHA-256 hex digest");

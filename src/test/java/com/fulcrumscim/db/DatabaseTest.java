@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import com.fulcrumscim.testing.CorruptedDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,5 +93,13 @@ class DatabaseTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void aCorruptFileIsRefusedAtOpenNamingTheFile() throws Exception {
+    Path file = dir.resolve("bad.db");
+    CorruptedDatabase.write(file);
+    assertThatThrownBy(() -> Database.open(file)).isInstanceOf(DatabaseCorruptException.class)
+        .hasMessageContaining(file.toString()).hasMessageContaining("corrupt");
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
@@ -136,7 +135,7 @@ class IntakeTest {
     intake.create(EntityType.USER, user("taken@example.com"), req(null));
     StoredResource other = intake.create(EntityType.USER, user("other@example.com"), req(null));
     assertThatThrownBy(() -> intake.update(EntityType.USER, other.id(), v -> true, JournalOp.REPLACE,
-        old -> user("TAKEN@example.com"), req(null))).isInstanceOf(ScimException.class);
+        old -> user("TAKEN@example.com"), req(null))).isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.NAME_TAKEN));
     assertThat(journalOps()).hasSize(2);
     assertThat(queue.get(ResourceKey.user(other.id())).orElseThrow().generation()).isEqualTo(1);
   }
@@ -172,7 +171,27 @@ class IntakeTest {
   void aStaleVersionIs412AndChangesNothing() {
     StoredResource u = intake.create(EntityType.USER, user("v@example.com"), req(null));
     assertThatThrownBy(() -> intake.delete(EntityType.USER, u.id(), v -> v == 9, req(null)))
-        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.status()).isEqualTo(412));
+        .isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.VERSION_MISMATCH));
     assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aChangeIsComputedOutsideTheWriterAndRecomputedWhenAnotherWriteGotThereFirst() {
+    StoredResource u = intake.create(EntityType.USER, user("race@example.com"), req(null));
+    AtomicInteger computed = new AtomicInteger();
+    StoredResource result = intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> {
+      if (computed.getAndIncrement() == 0) {
+        // another client's write lands while this change is being computed (inside the writer it could not)
+        intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+            o -> o.doc().deepCopy().put("displayName", "Concurrent"), req(null));
+      }
+      return old.doc().deepCopy().put("title", "Outer");
+    }, req(null));
+    assertThat(computed.get()).as("computed again on the newer version").isEqualTo(2);
+    assertThat(result.doc().path("displayName").asText()).isEqualTo("Concurrent");
+    assertThat(result.doc().path("title").asText()).isEqualTo("Outer");
+    assertThat(result.version()).isEqualTo(3);
+    assertThat(journalOps()).containsExactly("USER CREATE", "USER PATCH", "USER PATCH");
   }
 }

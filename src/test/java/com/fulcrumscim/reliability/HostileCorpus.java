@@ -4,7 +4,6 @@ import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +62,7 @@ final class HostileCorpus {
   private final List<String> userIds;
   private final List<String> groupIds;
   private int serial;
+  private int serialRequest;
 
   /** {@code userIds} and {@code groupIds}: existing resources, so that bad writes aim at real targets. */
   HostileCorpus(long seed, String token, List<String> userIds, List<String> groupIds) {
@@ -72,16 +72,18 @@ final class HostileCorpus {
     this.groupIds = groupIds;
   }
 
-  List<Request> generate(int n) {
-    List<Supplier<Request>> kinds = List.of(this::brokenJson, this::wrongTypes, this::hugeBody, this::deepNesting,
-        this::hostileFilter, this::badUtf8, this::wrongContentType, this::badAuth, this::absurdPaging,
-        this::traversalId, this::hostilePatch, this::oddMethod);
-    List<Request> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(kinds.get(i % kinds.size()).get());
-    }
-    return out;
+  /**
+   * The next request, cycling through the kinds. One at a time: a long run's huge bodies held
+   * together would not fit in the test's heap.
+   */
+  Request next() {
+    return kinds.get(serialRequest++ % kinds.size()).get();
   }
+
+  private final List<Supplier<Request>> kinds = List.of(this::brokenJson, this::wrongTypes, this::hugeBody, this::deepNesting,
+        this::hostileFilter, this::badUtf8, this::wrongContentType, this::badAuth, this::absurdPaging,
+        this::traversalId, this::hostilePatch, this::oddMethod, this::controlCharacters, this::invalidUnicode,
+        this::disguisedDuplicate, this::tooManyValues, this::costlyPatch, this::jettyRefusal);
 
   private Request brokenJson() {
     String body = Bodies.user(freshName()).strip();
@@ -207,6 +209,70 @@ final class HostileCorpus {
     boolean post = random.nextInt(3) > 0;
     String target = BASE + (post ? "/Users" : "/Users/" + pick(userIds));
     return new Request(kind, post ? "POST" : "PUT", target, withType(auth(), "application/scim+json"), utf8(body));
+  }
+
+  /** NUL, ESC, CR/LF, DEL and C1 in the fields Fulcrum and the CLI see. */
+  private Request controlCharacters() {
+    String[] bad = {"\\u0000", "\\u001b[2J", "\\r\\nX-Injected: 1", "\\u007f", "\\u009b31m", "\\u0007", "a\\tb"};
+    String name = freshName();
+    String c = bad[random.nextInt(bad.length)];
+    String body = Bodies.user(name);
+    String[] targets = {"\"userName\":\"" + name, "\"value\":\"" + name, "\"givenName\":\"Test", "\"familyName\":\"User"};
+    String target = targets[random.nextInt(targets.length)];
+    return write("control-characters", body.replace(target, target.substring(0, target.length() - 2) + c
+        + target.substring(target.length() - 2)));
+  }
+
+  private Request invalidUnicode() {
+    String[] lone = {"\\ud83d", "\\udc00", "\\ud800x", "x\\udfff"};
+    String name = freshName();
+    return write("invalid-unicode", Bodies.user(name).replace("\"givenName\":\"Test", "\"givenName\":\"Te"
+        + lone[random.nextInt(lone.length)]));
+  }
+
+  /** A resident's userName in another case or with surrounding blanks: the same user to Fulcrum, so 409. */
+  private Request disguisedDuplicate() {
+    String resident = "resident" + random.nextInt(userIds.size()) + "@corp.example";
+    String[] disguises = {resident + " ", " " + resident, resident.toUpperCase(java.util.Locale.ROOT), resident + "\\t",
+        "RESIDENT" + resident.substring(8) + "  "};
+    String name = freshName();
+    String body = Bodies.user(name).replace("\"userName\":\"" + name + "\"",
+        "\"userName\":\"" + disguises[random.nextInt(disguises.length)] + "\"");
+    return new Request("disguised-duplicate", "POST", BASE + "/Users", withType(auth(), "application/scim+json"), utf8(body));
+  }
+
+  private Request tooManyValues() {
+    StringBuilder emails = new StringBuilder();
+    int n = 101 + random.nextInt(5_000);
+    for (int i = 0; i < n; i++) {
+      emails.append(i == 0 ? "" : ",").append("{\"value\":\"e").append(i).append("@x.example\"}");
+    }
+    return write("too-many-values", Bodies.user(freshName()).replaceFirst("\"emails\":\\[[^\\]]*\\]",
+        "\"emails\":[" + emails + "]"));
+  }
+
+  /** Value filters over the per-op term limit, many times over. */
+  private Request costlyPatch() {
+    String filter = "type eq \\\"work\\\" or ".repeat(10 + random.nextInt(200)) + "type eq \\\"home\\\"";
+    String op = "{\"op\":\"replace\",\"path\":\"emails[" + filter + "].value\",\"value\":\"x@x.example\"}";
+    String body = Bodies.patch(String.join(",", java.util.Collections.nCopies(1 + random.nextInt(200), op)));
+    return new Request("costly-patch", "PATCH", BASE + "/Users/" + pick(userIds), withType(auth(), "application/scim+json"),
+        utf8(body));
+  }
+
+  /** What Jetty refuses before any route: a long URI, huge headers, a broken request line. */
+  private Request jettyRefusal() {
+    Map<String, String> headers = auth();
+    switch (random.nextInt(3)) {
+      case 0:
+        return new Request("jetty-refusal", "GET", BASE + "/Users?filter=" + "a".repeat(70_000 + random.nextInt(10_000)),
+            headers, null);
+      case 1:
+        headers.put("X-Padding", "p".repeat(70_000 + random.nextInt(10_000)));
+        return new Request("jetty-refusal", "GET", BASE + "/Users", headers, null);
+      default:
+        return new Request("jetty-refusal", "GET", BASE + "/Users HTTP/7.0 x", headers, null);
+    }
   }
 
   private Map<String, String> auth() {

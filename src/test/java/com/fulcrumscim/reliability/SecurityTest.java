@@ -48,7 +48,7 @@ class SecurityTest {
   }
 
   @Test
-  void afterTheLimitOfFailuresAnAddressGets429ForEveryTokenAndStoresNothingUntilTheWindowEnds() throws Exception {
+  void afterTheLimitOfFailuresAnAddressGets429ForEveryWrongTokenAndStoresNothingUntilTheWindowEnds() throws Exception {
     before = StateFingerprint.of(server.database());
     RawHttp attacker = new RawHttp(server.baseUrl(), InetAddress.getByName("127.0.0.2"));
     for (int i = 0; i < LIMIT; i++) {
@@ -57,15 +57,28 @@ class SecurityTest {
     for (int i = 0; i < 20; i++) {
       assertThat(guess(attacker, "guess-more-" + i, Map.of()).status()).isEqualTo(429);
     }
-    RawHttp.Response rightToken = guess(attacker, ScimTestServer.TOKEN, Map.of());
-    assertThat(rightToken.status()).as("even the right token waits").isEqualTo(429);
-    assertThat(rightToken.head()).containsIgnoringCase("Retry-After:");
+    assertThat(guess(attacker, "guess-last", Map.of()).head()).containsIgnoringCase("Retry-After:");
     assertThat(http.get("/Users").status()).as("Okta, at another address, is not locked out").isEqualTo(200);
 
     clock.tick(Duration.ofSeconds(61));
     assertThat(guess(attacker, "guess-after-window", Map.of()).status()).as("a new window").isEqualTo(401);
     server.close();
     assertThat(StateFingerprint.of(server.database())).isEqualTo(before);
+  }
+
+  @Test
+  void aValidTokenFromAnAddressOverTheLimitIsStillServed() throws Exception {
+    // Okta and an attacker behind one reverse proxy share its address.
+    InetAddress proxy = InetAddress.getByName("127.0.0.4");
+    RawHttp attacker = new RawHttp(server.baseUrl(), proxy);
+    for (int i = 0; i < 3 * LIMIT; i++) {
+      guess(attacker, "guess-" + i, Map.of());
+    }
+    assertThat(guess(attacker, "guess-more", Map.of()).status()).as("the attacker").isEqualTo(429);
+    RawHttp.Response okta = new RawHttp(server.baseUrl(), proxy).send("GET", "/scim/v2/Users",
+        Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN), null);
+    assertThat(okta.status()).as("Okta from the same address").isEqualTo(200);
+    assertThat(guess(attacker, ScimTestServer.TOKEN, Map.of()).status()).as("a write with the valid token").isEqualTo(201);
   }
 
   @Test
@@ -104,5 +117,38 @@ class SecurityTest {
         .status()).isEqualTo(413);
     server.close();
     assertThat(StateFingerprint.of(server.database())).isEqualTo(before);
+  }
+
+  @Test
+  void clientsTricklingBodiesDoNotStopOthersBeingServedAndAreCutOff() throws Exception {
+    server.close();
+    server = ScimTestServer.start(dir, "server:\n  body_read_timeout: 2s\n  max_concurrent_bodies: 4\n", clock);
+    http = server.http();
+    before = StateFingerprint.of(server.database());
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN,
+        "Content-Type", "application/scim+json");
+    byte[] body = Bodies.user("slow@corp.example").getBytes(StandardCharsets.UTF_8);
+    java.util.concurrent.ExecutorService slow = java.util.concurrent.Executors.newFixedThreadPool(40);
+    try {
+      java.util.List<java.util.concurrent.Future<RawHttp.Response>> trickles = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        trickles.add(slow.submit(() -> new RawHttp(server.baseUrl())
+            .trickle("POST", "/scim/v2/Users", headers, body, Duration.ofMillis(300))));
+      }
+      Thread.sleep(500);
+      for (int i = 0; i < 5; i++) {
+        long started = System.nanoTime();
+        assertThat(http.get("/Users?count=1").status()).as("a read while 40 uploads trickle").isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      }
+      for (java.util.concurrent.Future<RawHttp.Response> t : trickles) {
+        assertThat(t.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).as("a trickling upload")
+            .isIn(408, 503, -1);
+      }
+    } finally {
+      slow.shutdownNow();
+    }
+    server.close();
+    assertThat(StateFingerprint.of(server.database())).as("nothing a trickle sent was stored").isEqualTo(before);
   }
 }

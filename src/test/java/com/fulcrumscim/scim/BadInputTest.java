@@ -10,6 +10,7 @@ import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
+import java.util.List;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.Map;
@@ -102,9 +103,23 @@ class BadInputTest {
   }
 
   @Test
-  void unknownAttributesAre400() {
-    assertScimError(http.post("/Users", user("unknown@example.com").replace("\"active\":true",
-        "\"active\":true,\"favouriteColour\":\"teal\"")), 400, null);
+  void controlCharactersInANameOrEmailAre400InvalidValue() {
+    for (String bad : List.of("\\u0000", "\\u001b[2J", "\\r\\nX-Injected: 1", "\\u009b31m", "\\u007f")) {
+      String json = user("ctl@example.com");
+      assertScimError(http.post("/Users", json.replace("\"userName\":\"ctl@example.com\"",
+          "\"userName\":\"ctl" + bad + "@example.com\"")), 400, "invalidValue");
+      assertScimError(http.post("/Users", json.replace("\"value\":\"ctl@example.com\"",
+          "\"value\":\"ctl" + bad + "@example.com\"")), 400, "invalidValue");
+      assertScimError(http.post("/Users", json.replace("\"givenName\":\"Test\"", "\"givenName\":\"Te" + bad + "st\"")),
+          400, "invalidValue");
+    }
+  }
+
+  @Test
+  void aLoneSurrogateIs400InvalidValueNotStoredAsAQuestionMark() {
+    assertScimError(http.post("/Users", user("sur@example.com").replace("\"givenName\":\"Test\"",
+        "\"givenName\":\"Te\\ud83dst\"")), 400, "invalidValue");
+    assertScimError(http.post("/Users", user("sur\\udc00@example.com")), 400, "invalidValue");
   }
 
   @Test

@@ -41,6 +41,15 @@ class DiscoveryTest {
   }
 
   @Test
+  void roleIsDescribedInEverySchemaThatAcceptsIt() {
+    for (String urn : List.of(ScimSchemas.CORE_USER, ScimSchemas.ENTERPRISE_USER, ScimSchemas.FULCRUM_USER)) {
+      List<String> names = new ArrayList<>();
+      http.get("/Schemas/" + urn).json().path("attributes").forEach(a -> names.add(a.path("name").asText()));
+      assertThat(names).as(urn).contains("role");
+    }
+  }
+
+  @Test
   void resourceTypesAreUserAndGroup() {
     JsonNode list = http.get("/ResourceTypes").json();
     assertThat(list.path("totalResults").asInt()).isEqualTo(2);

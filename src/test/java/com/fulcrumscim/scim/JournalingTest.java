@@ -4,9 +4,8 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -20,21 +19,18 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** What the audit trail and the log keep of the requests the endpoint answers. */
 class JournalingTest {
   @TempDir Path dir;
   ScimTestServer server;
   ScimHttp http;
-  final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() {
-    logs.start();
-    root.addAppender(logs);
     server = ScimTestServer.start(dir);
     http = server.http();
   }
@@ -42,12 +38,20 @@ class JournalingTest {
   @AfterEach
   void stop() {
     server.close();
-    root.detachAppender(logs);
+  }
+
+  List<String> journalBodies() throws Exception {
+    return journal("body");
   }
 
   List<String> journal() throws Exception {
+    return journal("request_id || ' ' || op");
+  }
+
+  /** One SQL expression over the journal rows, oldest first. */
+  List<String> journal(String expression) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
-        ResultSet rs = c.createStatement().executeQuery("SELECT request_id || ' ' || op FROM journal ORDER BY id")) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT " + expression + " FROM journal ORDER BY id")) {
       List<String> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(rs.getString(1));
@@ -83,8 +87,56 @@ class JournalingTest {
     http.post("/Users", user("logged@example.com"));
     http.withAuthorization("Bearer guessed-secret-value").get("/Users");
     http.get("/Nope");
-    assertThat(logs.list).isNotEmpty();
-    assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage())
+    assertThat(logs.events()).isNotEmpty();
+    assertThat(logs.events()).allSatisfy(e -> assertThat(e.getFormattedMessage())
         .doesNotContain(ScimTestServer.TOKEN).doesNotContain("guessed-secret-value"));
+  }
+
+  static final String CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+  @Test
+  void aPasswordInAnySpellingIsNeitherJournaledNorStoredNorLogged() throws Exception {
+    List<String> secrets = new ArrayList<>();
+    java.util.function.Function<String, String> secret = form -> {
+      secrets.add("Secret-" + form + "-9q");
+      return "\"" + secrets.get(secrets.size() - 1) + "\"";
+    };
+    String plain = user("pw@example.com").replace("\"1mz050nq\"", secret.apply("plain"));
+    String id = http.post("/Users", plain).json().path("id").asText();
+    // every request also changes displayName: a change that changes nothing leaves no journal row to check
+    List<Response> answers = new ArrayList<>();
+    java.util.function.BiFunction<String, String, String> put = (key, value) -> user("pw@example.com")
+        .replace("\"password\":\"1mz050nq\"", "\"" + key + "\":" + value)
+        .replace("\"Test User\"", "\"Put " + answers.size() + "\"");
+    answers.add(http.put("/Users/" + id, put.apply("PassWord", secret.apply("mixedCase"))));
+    answers.add(http.put("/Users/" + id, put.apply(CORE + ":password", secret.apply("urnKey"))));
+    answers.add(http.put("/Users/" + id, put.apply(CORE.toUpperCase(), "{\"PASSWORD\":" + secret.apply("coreObject") + "}")));
+    java.util.function.Function<String, String> rename = op -> patch(op,
+        "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patch " + answers.size() + "\"}");
+    for (String path : List.of("password", "PASSWORD", CORE + ":password", CORE.toUpperCase() + ":Password")) {
+      answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":"
+          + secret.apply("path-" + path) + "}")));
+    }
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"value\":{\"password\":"
+        + secret.apply("valueKey") + "}}")));
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"Replace\",\"value\":{\"" + CORE + ":password\":"
+        + secret.apply("valueUrnKey") + "}}")));
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"add\",\"value\":{\"" + CORE + "\":{\"password\":"
+        + secret.apply("valueCoreObject") + "}}}")));
+    assertThat(answers).allSatisfy(r -> assertThat(r.status()).as(r.text()).isBetween(200, 204));
+
+    String stored;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT (SELECT group_concat(body, ' ') FROM journal) || (SELECT group_concat(doc, ' ') FROM scim_user)")) {
+      stored = rs.next() ? rs.getString(1) : "";
+    }
+    assertThat(stored).contains("pw@example.com").contains("Patch " + (answers.size() - 1));
+    List<String> logged = logs.events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    for (String s : secrets) {
+      assertThat(stored).as("journal and desired state").doesNotContainIgnoringCase(s);
+      assertThat(journalBodies()).as("journal rows").hasSize(answers.size() + 1);
+      assertThat(logged).as("log lines").noneMatch(line -> line.toLowerCase().contains(s.toLowerCase()));
+    }
   }
 }

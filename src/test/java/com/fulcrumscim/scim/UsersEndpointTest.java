@@ -10,6 +10,7 @@ import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +82,32 @@ class UsersEndpointTest {
     assertThat(r.json().path("scimType").asText()).isEqualTo("uniqueness");
     assertThat(r.json().path("status").asText()).isEqualTo("409");
   }
+  @Test
+  void aSecondActiveUserWithTheSameEmailInAnyCaseIs409ButAnInactiveOneIsAccepted() {
+    assertThat(http.post("/Users", user("first@mail.example")).status()).isEqualTo(201);
+    String second = user("second@mail.example").replace("\"value\":\"second@mail.example\"",
+        "\"value\":\" FIRST@Mail.example\"");
+    Response dup = http.post("/Users", second);
+    assertThat(dup.status()).as(dup.text()).isEqualTo(409);
+    assertThat(dup.json().path("scimType").asText()).isEqualTo("uniqueness");
+    assertThat(http.post("/Users", second.replace("\"active\":true", "\"active\":false")).status())
+        .as("not a Fulcrum member, so no clash").isEqualTo(201);
+  }
+
+  @Test
+  void userNamesThatDifferOnlyInCaseOrSurroundingBlanksAreOneUser409() {
+    Response first = http.post("/Users", user("ada@trim.example"));
+    assertThat(first.status()).isEqualTo(201);
+    for (String same : List.of("ada@trim.example ", "ADA@trim.example\\t", " Ada@Trim.Example")) {
+      Response dup = http.post("/Users", user("other@trim.example").replace("\"userName\":\"other@trim.example\"",
+          "\"userName\":\"" + same + "\""));
+      assertThat(dup.status()).as(same).isEqualTo(409);
+      assertThat(dup.json().path("scimType").asText()).isEqualTo("uniqueness");
+    }
+    assertThat(http.get("/Users?filter=" + ScimHttp.q("userName eq \"ADA@trim.example\"")).json().path("totalResults")
+        .asLong()).isEqualTo(1);
+  }
+
 
   @Test
   void userNameEqIsCaseInsensitiveAndFindsDeactivatedUsers() {

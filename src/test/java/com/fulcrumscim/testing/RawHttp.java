@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class RawHttp {
   /** {@code status} is -1 when the server closed the connection without answering. */
-  public record Response(int status, String head) {}
+  public record Response(int status, String head, String body) {}
 
   private final String host;
   private final int port;
@@ -47,17 +47,60 @@ public final class RawHttp {
     return exchange(method, target, headers, body, false);
   }
 
+  /**
+   * Sends the head and then {@code body} one byte every {@code pause}, as a slow-upload attacker
+   * does; stops sending when the server answers or closes.
+   */
+  public Response trickle(String method, String target, Map<String, String> headers, byte[] body, java.time.Duration pause)
+      throws IOException {
+    try (Socket socket = new Socket()) {
+      connect(socket);
+      socket.setSoTimeout(60_000);
+      StringBuilder head = head(method, target, headers);
+      head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      try {
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        for (byte b : body) {
+          if (in.available() > 0) {
+            break;
+          }
+          Thread.sleep(pause.toMillis());
+          out.write(b);
+          out.flush();
+        }
+      } catch (IOException closedMidBody) {
+        // the server gave up on us: its answer (if any) still counts
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return read(in);
+    }
+  }
+
+  private void connect(Socket socket) throws IOException {
+    if (from != null) {
+      socket.bind(new InetSocketAddress(from, 0));
+    }
+    socket.connect(new InetSocketAddress(host, port), 5_000);
+  }
+
+  /** Request line, Host, Connection: close and {@code headers}; the caller ends the head. */
+  private StringBuilder head(String method, String target, Map<String, String> headers) {
+    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    return head;
+  }
+
   private Response exchange(String method, String target, Map<String, String> headers, byte[] body, boolean contentLength)
       throws IOException {
     try (Socket socket = new Socket()) {
-      if (from != null) {
-        socket.bind(new InetSocketAddress(from, 0));
-      }
-      socket.connect(new InetSocketAddress(host, port), 5_000);
+      connect(socket);
       socket.setSoTimeout(30_000);
-      StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-          .append("Host: ").append(host).append(':').append(port).append("\r\n").append("Connection: close\r\n");
-      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      StringBuilder head = head(method, target, headers);
       if (body != null && contentLength) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
       }
@@ -88,9 +131,10 @@ public final class RawHttp {
     }
     String text = bytes.toString(StandardCharsets.ISO_8859_1);
     if (!text.startsWith("HTTP/1.1 ") || text.length() < 12) {
-      return new Response(-1, text);
+      return new Response(-1, text, "");
     }
     int end = text.indexOf("\r\n\r\n");
-    return new Response(Integer.parseInt(text.substring(9, 12)), end < 0 ? text : text.substring(0, end));
+    return new Response(Integer.parseInt(text.substring(9, 12)), end < 0 ? text : text.substring(0, end),
+        end < 0 ? "" : text.substring(end + 4));
   }
 }

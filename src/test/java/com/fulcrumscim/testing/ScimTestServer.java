@@ -57,7 +57,7 @@ public final class ScimTestServer implements AutoCloseable {
   /** The config with another port; 0 (any free port) is what config validation refuses but tests need. */
   public static BridgeConfig withPort(BridgeConfig c, int port) {
     BridgeConfig.Server s = c.server();
-    return new BridgeConfig(new BridgeConfig.Server(s.host(), port, s.opsPort(), s.maxBodyBytes(), s.tls()),
+    return new BridgeConfig(s.withPorts(port, s.opsPort()),
         c.storage(), c.scim(), c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(),
         c.logging());
   }

@@ -26,6 +26,14 @@ import java.util.List;
 public final class PatchApplier {
   /** Entra sends about 36 operations; this bounds the work one request can cause. */
   public static final int MAX_OPERATIONS = 1000;
+  /** Comparisons in one value filter ({@code emails[type eq "work" and value eq "x"]} has 2). */
+  public static final int MAX_FILTER_TERMS = 10;
+  /**
+   * Element-times-term evaluations one request may cost, summed over its operations: removing one
+   * member of a 100,000-member group costs 100,000; 200 filtered ops over 20,000 values would
+   * cost 4,000,000 and are refused before they run.
+   */
+  public static final long MAX_EVALUATION_COST = 1_000_000;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 

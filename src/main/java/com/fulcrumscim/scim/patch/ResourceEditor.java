@@ -19,10 +19,13 @@ import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import com.fulcrumscim.scim.schema.SchemaDef;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +39,8 @@ final class ResourceEditor {
   private final ObjectNode work;
   private final ResourceSchema schema;
   private final ResourceNormalizer normalizer;
+  /** Evaluations spent so far, against {@link PatchApplier#MAX_EVALUATION_COST}. */
+  private long cost;
 
   ResourceEditor(ObjectNode work, ResourceSchema schema, ResourceNormalizer normalizer) {
     this.work = work;
@@ -246,6 +251,7 @@ final class ResourceEditor {
     Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def);
     JsonNode current = container.get(def.name());
     ArrayNode array = current != null && current.isArray() ? (ArrayNode) current : JSON.arrayNode();
+    charge((long) array.size() * terms(parsed.valueFilter(), path), path);
     List<JsonNode> matches = new ArrayList<>();
     for (JsonNode e : array) {
       if (e.isObject() && match.test(e)) {
@@ -255,7 +261,7 @@ final class ResourceEditor {
     if (kind == Kind.REMOVE) {
       // A filter that matches nothing removes nothing (Okta re-sends member removals).
       if (sub == null) {
-        array.removeIf(matches::contains);
+        array.removeIf(identities(matches)::contains);
       } else {
         matches.forEach(e -> ((ObjectNode) e).remove(sub.name()));
       }
@@ -276,10 +282,50 @@ final class ResourceEditor {
       }
     }
     if (sub == null && v == null) {
-      array.removeIf(matches::contains);
+      array.removeIf(identities(matches)::contains);
     }
     container.set(def.name(), array);
     singlePrimary(def, array, matches);
+  }
+
+  /** Identity, not equals: List.contains would compare deeply, once per element per match. */
+  private static Set<JsonNode> identities(List<JsonNode> nodes) {
+    Set<JsonNode> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    set.addAll(nodes);
+    return set;
+  }
+
+  /** Comparisons in a value filter; more than {@link PatchApplier#MAX_FILTER_TERMS} is refused. */
+  private static int terms(Filter filter, String path) {
+    int n;
+    if (filter instanceof Filter.And and) {
+      n = terms(and.left(), path) + terms(and.right(), path);
+    } else if (filter instanceof Filter.Or or) {
+      n = terms(or.left(), path) + terms(or.right(), path);
+    } else if (filter instanceof Filter.Not not) {
+      n = terms(not.filter(), path);
+    } else if (filter instanceof Filter.ValuePath vp) {
+      n = terms(vp.filter(), path);
+    } else {
+      n = 1;
+    }
+    if (n > PatchApplier.MAX_FILTER_TERMS) {
+      throw ScimException.tooMany("the filter in path " + abbreviated(path) + " has more than "
+          + PatchApplier.MAX_FILTER_TERMS + " comparisons");
+    }
+    return n;
+  }
+
+  private void charge(long units, String path) {
+    cost += units;
+    if (cost > PatchApplier.MAX_EVALUATION_COST) {
+      throw ScimException.tooMany("this PATCH request needs more than " + PatchApplier.MAX_EVALUATION_COST
+          + " filter evaluations (at path " + abbreviated(path) + "); send fewer filtered operations per request");
+    }
+  }
+
+  private static String abbreviated(String path) {
+    return path.length() > 100 ? path.substring(0, 100) + "..." : path;
   }
 
   /** Entra's {@code remove members} with a value array: only the listed members go (§4.4). */
@@ -290,6 +336,7 @@ final class ResourceEditor {
       return;
     }
     List<JsonNode> remove = elements(listed);
+    charge((long) current.size() * remove.size(), def.name());
     ((ArrayNode) current).removeIf(e -> remove.stream().anyMatch(l -> sameElement(e, l)));
   }
 

@@ -8,9 +8,13 @@ import java.util.Map;
  * Bounds on client JSON, so a hostile body costs a 400 instead of memory or stack. The HTTP layer
  * bounds the byte size; these bound the shape.
  */
-public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength) {
-  /** Depth 32, 64 KiB strings, 100,000 array elements (a large group's member list fits). */
-  public static final InputLimits DEFAULTS = new InputLimits(32, 65_536, 100_000);
+public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength, int maxValues) {
+  /**
+   * Depth 32, 64 KiB strings, 100,000 array elements (a large group's member list fits), 100
+   * values in a multi-valued attribute other than members (nobody has 101 emails; 20,000 of them
+   * made every filtered PATCH op scan them all).
+   */
+  public static final InputLimits DEFAULTS = new InputLimits(32, 65_536, 100_000, 100);
 
   /** Throws a 400 ScimException when the document exceeds any bound. */
   public void check(JsonNode node) {
@@ -48,6 +52,17 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength)
       // The content is not echoed: it may be a password.
       throw ScimException.invalidValue(
           "String of " + s.length() + " characters exceeds the limit of " + maxStringLength);
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // stored, it would come back as '?': refused rather than silently changed
+        throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
+            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
+      }
     }
   }
 }

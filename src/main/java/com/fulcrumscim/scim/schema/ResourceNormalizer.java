@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fulcrumscim.ops.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
 import java.time.OffsetDateTime;
@@ -14,8 +15,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validates and canonicalizes a client's User or Group body (POST, PUT, and every PATCH result):
@@ -25,17 +30,38 @@ import java.util.Set;
  * <p>The result starts with {@code schemas} (the core URN, then the URN of every extension object
  * present), holds only assigned attributes (nulls, empty arrays and empty complex values are
  * unassigned, RFC 7643 §2.5), users always carry {@code active} (default true) and groups always
- * carry {@code members}. Extension objects under a URN key that no schema describes, and
+ * carry {@code members}. Unknown core attributes and sub-attributes are dropped (logged once per
+ * name); type errors on known ones are 400. Extension objects under a URN key that no schema describes, and
  * attributes a known extension does not define, are kept as sent: that is where Okta and Entra
  * put custom attributes such as {@code role}.
  */
 public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
+  private static final int MAX_LOGGED_NAMES = 1_000;
+  /** Attribute paths (lower case) whose text names a person or group: checked by {@link #identityText}. */
+  private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
+      "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
+      "name.honorificsuffix");
 
   private final InputLimits limits;
+  /** Names already logged as ignored; bounded, so hostile clients inventing names cannot grow it. */
+  private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
   public ResourceNormalizer(InputLimits limits) {
     this.limits = limits;
+  }
+
+  /**
+   * An attribute the bridge does not know is dropped, not refused: a misspelt or extra IdP
+   * mapping must not stop a person from being provisioned. Logged once per name so the admin can
+   * fix the mapping; the value is never logged (it may be a secret).
+   */
+  private void ignored(String what) {
+    if (logged.size() < MAX_LOGGED_NAMES && logged.add(what.toLowerCase(Locale.ROOT))) {
+      log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(
+          what.length() > 200 ? what.substring(0, 200) + "..." : what));
+    }
   }
 
   public ResourceNormalizer() {
@@ -76,10 +102,7 @@ public final class ResourceNormalizer {
         topLevelField(schema, key, field.getValue(), attrs, unknown);
       }
     }
-    if (!unknown.isEmpty()) {
-      throw ScimException.invalidSyntax(
-          "Unknown attribute(s) for " + schema.resourceType() + ": " + String.join(", ", unknown));
-    }
+    unknown.forEach(name -> ignored(schema.resourceType() + " attribute " + name));
     return assemble(schema, attrs, extensions);
   }
 
@@ -227,6 +250,10 @@ public final class ResourceNormalizer {
     if (!value.isArray()) {
       throw ScimException.invalidValue(path + " must be an array");
     }
+    if (!isMembers(def) && value.size() > limits.maxValues()) {
+      throw ScimException.tooMany(path + " has " + value.size() + " values; at most " + limits.maxValues()
+          + " are accepted");
+    }
     ArrayNode out = JSON.arrayNode();
     Set<JsonNode> seen = new HashSet<>();
     Set<String> memberIds = new HashSet<>();
@@ -276,8 +303,11 @@ public final class ResourceNormalizer {
     ObjectNode out = JSON.objectNode();
     for (Map.Entry<String, JsonNode> field : v.properties()) {
       String subPath = path + "." + field.getKey();
-      AttributeDef sub = def.subAttribute(field.getKey())
-          .orElseThrow(() -> ScimException.invalidSyntax("Unknown attribute " + subPath));
+      AttributeDef sub = def.subAttribute(field.getKey()).orElse(null);
+      if (sub == null) {
+        ignored("sub-attribute " + subPath);
+        continue;
+      }
       if (sub.isReadOnly()) {
         continue;
       }
@@ -327,8 +357,26 @@ public final class ResourceNormalizer {
         throw ScimException.invalidValue(path + " must be a simple value");
       default:
         requireText(value, path);
-        return TextNode.valueOf(value.textValue());
+        return IDENTITY_TEXT.contains(path.toLowerCase(Locale.ROOT))
+            ? TextNode.valueOf(identityText(value.textValue(), path)) : TextNode.valueOf(value.textValue());
     }
+  }
+
+  /**
+   * Text that reaches Fulcrum and the operator's terminal as a person's identity. Fulcrum trims
+   * and refuses control characters: trimming here makes {@code "ada@x "} the same user as
+   * {@code "ada@x"} (a 409 now, not a DEAD row later), and refusing here tells the client.
+   */
+  private static String identityText(String text, String path) {
+    String trimmed = text.strip();
+    for (int i = 0; i < trimmed.length(); i++) {
+      char c = trimmed.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw ScimException.invalidValue(path + " must not contain control characters (U+"
+            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
+      }
+    }
+    return trimmed;
   }
 
   private static void requireText(JsonNode value, String path) {

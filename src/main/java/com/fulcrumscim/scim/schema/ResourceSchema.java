@@ -12,12 +12,8 @@ import java.util.Optional;
  */
 public enum ResourceSchema {
   USER("User", "/Users", ScimSchemas.CORE_USER_SCHEMA,
-      List.of(ScimSchemas.ENTERPRISE_USER_SCHEMA, ScimSchemas.FULCRUM_USER_SCHEMA),
-      // Okta's "core namespace, external name role" option sends a top-level role (§1.8a).
-      List.of(AttributeDef.string("role")
-          .describe("Fulcrum role name sent in the core namespace (Okta custom attribute).")
-          .build())),
-  GROUP("Group", "/Groups", ScimSchemas.CORE_GROUP_SCHEMA, List.of(), List.of());
+      List.of(ScimSchemas.ENTERPRISE_USER_SCHEMA, ScimSchemas.FULCRUM_USER_SCHEMA)),
+  GROUP("Group", "/Groups", ScimSchemas.CORE_GROUP_SCHEMA, List.of());
 
   private final String resourceType;
   private final String endpoint;
@@ -25,15 +21,13 @@ public enum ResourceSchema {
   private final List<SchemaDef> extensions;
   private final List<AttributeDef> topLevel;
 
-  ResourceSchema(String resourceType, String endpoint, SchemaDef core, List<SchemaDef> extensions,
-      List<AttributeDef> customCore) {
+  ResourceSchema(String resourceType, String endpoint, SchemaDef core, List<SchemaDef> extensions) {
     this.resourceType = resourceType;
     this.endpoint = endpoint;
     this.core = core;
     this.extensions = extensions;
     List<AttributeDef> all = new ArrayList<>(ScimSchemas.COMMON_ATTRIBUTES);
     all.addAll(core.attributes());
-    all.addAll(customCore);
     this.topLevel = List.copyOf(all);
   }
 
@@ -55,7 +49,7 @@ public enum ResourceSchema {
     return extensions;
   }
 
-  /** Attributes that live at the top level of the resource: common, core and custom core ones. */
+  /** Attributes that live at the top level of the resource: common and core ones. */
   public List<AttributeDef> topLevelAttributes() {
     return topLevel;
   }

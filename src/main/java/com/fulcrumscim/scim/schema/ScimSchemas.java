@@ -1,5 +1,6 @@
 package com.fulcrumscim.scim.schema;
 
+import com.fulcrumscim.journal.UserFields;
 import static com.fulcrumscim.scim.schema.AttributeDef.bool;
 import static com.fulcrumscim.scim.schema.AttributeDef.complex;
 import static com.fulcrumscim.scim.schema.AttributeDef.dateTime;
@@ -29,7 +30,7 @@ public final class ScimSchemas {
   public static final String ENTERPRISE_USER =
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
   /** The bridge's own extension; carries the Fulcrum role name. */
-  public static final String FULCRUM_USER = "urn:ietf:params:scim:schemas:extension:fulcrum:2.0:User";
+  public static final String FULCRUM_USER = UserFields.FULCRUM_EXTENSION;
   public static final String CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
   public static final String LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
   public static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -55,6 +56,14 @@ public final class ScimSchemas {
           reference("location", "uri").mutability(Mutability.READ_ONLY),
           string("version").exact().mutability(Mutability.READ_ONLY))
           .mutability(Mutability.READ_ONLY).describe("Resource metadata.").build());
+
+  /**
+   * {@code role}, wherever the bridge accepts it; Fulcrum's system role names are suggestions, a
+   * custom role name is accepted too.
+   */
+  private static AttributeDef role(String description) {
+    return string("role").canonical(FULCRUM_ROLES.toArray(String[]::new)).describe(description).build();
+  }
 
   public static final SchemaDef CORE_USER_SCHEMA = new SchemaDef(CORE_USER, "User", "User Account",
       List.of(
@@ -95,7 +104,9 @@ public final class ScimSchemas {
               .describe("Groups the user belongs to; maintained by the bridge.").build(),
           multiValued("entitlements", string("value")),
           multiValued("roles", string("value")),
-          multiValued("x509Certificates", AttributeDef.of("value", Type.BINARY))));
+          multiValued("x509Certificates", AttributeDef.of("value", Type.BINARY)),
+          // Okta's "core namespace, external name role" option sends a top-level role (okta-scim.md §1.8a).
+          role("Fulcrum role name sent in the core namespace (an Okta custom attribute).")));
 
   public static final SchemaDef ENTERPRISE_USER_SCHEMA = new SchemaDef(ENTERPRISE_USER,
       "EnterpriseUser", "Enterprise User",
@@ -109,13 +120,13 @@ public final class ScimSchemas {
               string("value"),
               reference("$ref", "User"),
               string("displayName").mutability(Mutability.READ_ONLY))
-              .describe("The user's manager.").build()));
+              .describe("The user's manager.").build(),
+          role("Fulcrum role name sent in the enterprise namespace (an Okta or Entra custom attribute).")));
 
   public static final SchemaDef FULCRUM_USER_SCHEMA = new SchemaDef(FULCRUM_USER, "FulcrumUser",
       "Fulcrum membership settings",
       List.of(
-          string("role").canonical(FULCRUM_ROLES.toArray(String[]::new))
-              .describe("Name of the Fulcrum role to give the member.").build()));
+          role("Name of the Fulcrum role to give the member.")));
 
   public static final SchemaDef CORE_GROUP_SCHEMA = new SchemaDef(CORE_GROUP, "Group", "Group",
       List.of(

@@ -196,8 +196,8 @@ class PatchApplierTest {
         "userName");
     assertRejected(patch("{'op':'replace','path':'active','value':'maybe'}"), "invalidValue",
         "active");
-    assertRejected(patch("{'op':'replace','path':'emails','value':[{'value':'a','x':1}]}"),
-        "invalidSyntax", "emails.x");
+    assertThat(apply(patch("{'op':'replace','path':'emails','value':[{'value':'a','x':1}]}")).resource()
+        .path("emails").toString()).as("an unknown sub-attribute is dropped").isEqualTo("[{\"value\":\"a\"}]");
   }
 
   @Test
@@ -230,6 +230,29 @@ class PatchApplierTest {
     String deep = "{'a':".repeat(40) + "1" + "}".repeat(40);
     assertRejected(patch("{'op':'add','path':'urn:x:y:z','value':" + deep + "}"),
         "invalidSyntax", "nested deeper");
+  }
+
+  @Test
+  void aValueFilterWithTooManyComparisonsIsTooMany() {
+    String filter = "type eq \\\"work\\\" or ".repeat(PatchApplier.MAX_FILTER_TERMS) + "type eq \\\"home\\\"";
+    assertRejected(patch("{'op':'remove','path':'emails[" + filter + "]'}"), "tooMany", "comparisons");
+  }
+
+  @Test
+  void filteredOperationsBeyondTheEvaluationBudgetAreTooManyBeforeTheyRun() {
+    // a group as large as allowed, and more member-removal ops than the budget covers
+    StringBuilder members = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      members.append(i == 0 ? "" : ",").append("{'value':'m").append(i).append("'}");
+    }
+    ObjectNode group = json("{'schemas':['" + ScimSchemas.CORE_GROUP + "'],'id':'g','displayName':'G','members':["
+        + members + "]}").deepCopy();
+    String op = "{'op':'remove','path':'members[value eq \\\"nobody\\\"]'}";
+    String ops = String.join(",", java.util.Collections.nCopies(60, op));
+    assertBadRequest(() -> applier.apply(group, json(patch(ops)), ResourceSchema.GROUP), "tooMany",
+        "filter evaluations");
+    String affordable = String.join(",", java.util.Collections.nCopies(40, op));
+    assertThat(applier.apply(group, json(patch(affordable)), ResourceSchema.GROUP).changed()).isFalse();
   }
 
   private PatchResult apply(String request) {

@@ -4,6 +4,8 @@ import static com.fulcrumscim.scim.schema.TestJson.fixture;
 import static com.fulcrumscim.scim.schema.TestJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.journal.GroupFields;
+import com.fulcrumscim.journal.UserFields;
 import org.junit.jupiter.api.Test;
 
 class FieldsTest {

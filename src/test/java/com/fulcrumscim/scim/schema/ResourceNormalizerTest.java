@@ -166,17 +166,24 @@ class ResourceNormalizerTest {
   }
 
   @Test
-  void unknownTopLevelAttributesAreInvalidSyntaxNamingThem() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','foo':1,'bar':2}")),
-        "invalidSyntax", "foo, bar");
-    assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")),
-        "invalidSyntax", "userName");
+  void unknownTopLevelAttributesAreDropped() {
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','adreses':[{'x':1}],'bar':2}")))
+        .isEqualTo(normalizer.user(json("{'schemas':[],'userName':'a'}")));
+    assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")).has("userName")).isFalse();
   }
 
   @Test
-  void unknownSubAttributesAreInvalidSyntax() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x'}}")),
-        "invalidSyntax", "name.nick");
+  void unknownSubAttributesAreDroppedAndTheKnownOnesKept() {
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x','givenName':'Ada'}}"))
+        .path("name").toString()).isEqualTo("{\"givenName\":\"Ada\"}");
+    assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','members':[{'value':'u1','displayName':'Ada'}]}"))
+        .path("members").toString()).isEqualTo("[{\"value\":\"u1\"}]");
+  }
+
+  @Test
+  void aTypeErrorOnAKnownAttributeStaysInvalidValueBesideUnknownOnes() {
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','adreses':1,'active':'maybe'}")),
+        "invalidValue", "active must be a boolean");
   }
 
   @Test
@@ -208,12 +215,21 @@ class ResourceNormalizerTest {
 
   @Test
   void oversizedStringsAndArraysAreRejected() {
-    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3));
+    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3, 3));
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
         "invalidValue", "limit of 10");
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
         + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}")), "invalidValue",
         "limit of 3");
+  }
+
+  @Test
+  void moreValuesThanTheLimitInAMultiValuedAttributeIsTooManyButMembersAreNotCapped() {
+    ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 100, 1000, 2));
+    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
+        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")), "tooMany", "emails has 3 values; at most 2");
+    assertThat(small.group(json("{'schemas':[],'displayName':'g','members':"
+        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")).path("members").size()).isEqualTo(3);
   }
 
   @Test

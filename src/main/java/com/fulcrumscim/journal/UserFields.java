@@ -1,4 +1,4 @@
-package com.fulcrumscim.scim.schema;
+package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +18,10 @@ public record UserFields(
     String displayName,
     String role) {
 
-  /** Reads a body produced by {@link ResourceNormalizer#user}. */
+  /** The bridge's own User extension, one of the places a role may come from. */
+  public static final String FULCRUM_EXTENSION = "urn:ietf:params:scim:schemas:extension:fulcrum:2.0:User";
+
+  /** Reads a body produced by the SCIM layer's normalizer. */
   public static UserFields of(ObjectNode normalizedUser) {
     JsonNode name = normalizedUser.path("name");
     String userName = text(normalizedUser.get("userName"));
@@ -53,16 +56,26 @@ public record UserFields(
    * top-level custom attribute, any other extension object, then {@code roles[]}.
    */
   private static String role(ObjectNode user) {
-    String role = text(user.path(ScimSchemas.FULCRUM_USER).get("role"));
+    String role = text(user.path(FULCRUM_EXTENSION).get("role"));
     if (role == null) {
       role = text(user.get("role"));
     }
     for (Map.Entry<String, JsonNode> field : user.properties()) {
-      if (role == null && ResourceNormalizer.isUrn(field.getKey())) {
-        role = text(JsonFields.get(field.getValue(), "role"));
+      if (role == null && field.getKey().regionMatches(true, 0, "urn:", 0, 4)) {
+        role = roleIn(field.getValue());
       }
     }
     return role != null ? role : fromRoles(user.path("roles"));
+  }
+
+  /** An extension's {@code role} in any case (SCIM names compare without case). */
+  private static String roleIn(JsonNode extension) {
+    for (Map.Entry<String, JsonNode> field : extension.properties()) {
+      if (field.getKey().equalsIgnoreCase("role")) {
+        return text(field.getValue());
+      }
+    }
+    return null;
   }
 
   private static String fromRoles(JsonNode roles) {

@@ -1,4 +1,4 @@
-package com.fulcrumscim.scim.schema;
+package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +13,7 @@ public record GroupFields(String displayName, String externalId, List<String> me
     memberIds = List.copyOf(memberIds);
   }
 
-  /** Reads a body produced by {@link ResourceNormalizer#group}. */
+  /** Reads a body produced by the SCIM layer's normalizer. */
   public static GroupFields of(ObjectNode normalizedGroup) {
     Set<String> ids = new LinkedHashSet<>();
     for (JsonNode m : normalizedGroup.path("members")) {

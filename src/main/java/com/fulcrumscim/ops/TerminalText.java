@@ -1,0 +1,35 @@
+package com.fulcrumscim.ops;
+
+/**
+ * Text from the database made safe to print on an operator's terminal: stored names and errors
+ * come from clients and Fulcrum, and an ESC or C1 character in them would drive the terminal.
+ */
+public final class TerminalText {
+  private TerminalText() {}
+
+  /** Control characters other than newline, and lone surrogates, written as {@code \\uXXXX}. */
+  public static String escape(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean unsafe = c != '\n' && (Character.isISOControl(c) || isLoneSurrogate(text, i));
+      if (unsafe && out == null) {
+        out = new StringBuilder(text.length() + 8).append(text, 0, i);
+      }
+      if (unsafe) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
+  private static boolean isLoneSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+    }
+    return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+  }
+}

@@ -1,0 +1,89 @@
+package com.fulcrumscim.scim;
+
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.group;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimHttp.Response;
+import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lenient where an IdP admin's ordinary mapping choices would otherwise stop provisioning:
+ * unknown attributes and sub-attributes are ignored (logged once, never kept), endpoint names
+ * match in any case. Type errors on known attributes stay 400 (BadInputTest).
+ */
+class LenientInputTest {
+  @TempDir Path dir;
+  ScimTestServer server;
+  ScimHttp http;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+
+  @BeforeEach
+  void start() {
+    server = ScimTestServer.start(dir);
+    http = server.http();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void anUnknownAttributeIsIgnoredNeitherStoredNorEchoedAndLoggedOncePerName() throws Exception {
+    // the journal keeps the request as sent (minus passwords): it is the record of what was asked
+    String misspelt = "\"adreses\":[{\"streetAddress\":\"secret-street-1\"}],\"active\":true";
+    Response created = http.post("/Users", user("lenient@example.com").replace("\"active\":true", misspelt));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    http.put("/Users/" + created.json().path("id").asText(),
+        user("lenient@example.com").replace("\"active\":true", misspelt.replace("-1", "-2")));
+    assertThat(created.text()).doesNotContain("adreses").doesNotContain("secret-street");
+    assertThat(http.get("/Users/" + created.json().path("id").asText()).text()).doesNotContain("adreses");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+        ResultSet rs = c.createStatement().executeQuery("SELECT doc FROM scim_user")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the desired state").contains("lenient@example.com").doesNotContain("adreses");
+    }
+    assertThat(logs.events().stream().filter(e -> e.getFormattedMessage().contains("adreses")))
+        .singleElement().satisfies(e -> {
+          assertThat(e.getLevel()).isEqualTo(Level.INFO);
+          assertThat(e.getFormattedMessage()).doesNotContain("secret-street");
+        });
+  }
+
+  @Test
+  void anUnknownMemberSubAttributeDoesNotRejectTheGroupPatch() {
+    String u = http.post("/Users", user("member@example.com")).json().path("id").asText();
+    String g = http.post("/Groups", group("Lenient")).json().path("id").asText();
+    Response r = http.patch("/Groups/" + g, patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u
+        + "\",\"displayName\":\"Member\"}]}"));
+    assertThat(r.status()).as(r.text()).isBetween(200, 204);
+    assertThat(http.get("/Groups/" + g).json().path("members").get(0).path("value").asText()).isEqualTo(u);
+  }
+
+  @Test
+  void endpointNamesMatchInAnyCaseAndStillNeedTheToken() {
+    Response created = http.post("/users", user("lower@example.com"));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String id = created.json().path("id").asText();
+    assertThat(http.get("/USERS/" + id).json().path("userName").asText()).isEqualTo("lower@example.com");
+    assertThat(http.get("/groups").status()).isEqualTo(200);
+    ScimHttp upper = new ScimHttp(server.baseUrl().replace("/scim/v2", "/SCIM/V2"), "Bearer " + ScimTestServer.TOKEN);
+    assertThat(upper.get("/Users/" + id).status()).isEqualTo(200);
+    assertThat(upper.withAuthorization(null).get("/users/" + id).status()).as("no token").isEqualTo(401);
+    assertThat(upper.withAuthorization(null).get("/Schemas").status()).as("no token").isEqualTo(401);
+  }
+}
