@@ -5,7 +5,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -52,29 +56,102 @@ public final class Database implements AutoCloseable {
     this.readers = readers;
     this.writer = new Thread(this::writeLoop, "sqlite-writer");
     this.writer.setDaemon(true);
-    this.writer.start();
+    if (writeConnection != null) {
+      this.writer.start();
+    }
   }
 
-  /** Opens (creating with mode 0600 if needed) and migrates the database at {@code path}. */
+  /** How an operator command opens a database that {@code serve} created. */
+  public enum Access {
+    /** Reads only: no write lock, no writer thread; {@link #write} fails. */
+    READ_ONLY,
+    /** Reads and writes beside the daemon. */
+    READ_WRITE
+  }
+
+  /**
+   * Opens (creating with mode 0600 if needed) and migrates the database at {@code path}: what
+   * {@code serve} and {@code db migrate} do, and nothing else may, so an older daemon's file is
+   * never migrated under it by a newer CLI.
+   */
   public static Database open(Path path) {
     try {
       Path absolute = path.toAbsolutePath();
       createPrivateFile(absolute);
-      String url = "jdbc:sqlite:" + absolute;
-      Connection writeConnection = connect(url, true);
-      Migrations.apply(writeConnection);
-      BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
-      for (int i = 0; i < READERS; i++) {
-        Connection reader = connect(url, false);
-        try (Statement s = reader.createStatement()) {
-          s.execute("PRAGMA query_only = ON");
-        }
-        readers.add(reader);
+      Connection writeConnection = connect(url(absolute), Access.READ_WRITE);
+      try {
+        Migrations.apply(writeConnection);
+      } catch (SchemaVersionException e) {
+        writeConnection.close();
+        throw e;
       }
-      return new Database(absolute, writeConnection, readers);
+      return new Database(absolute, writeConnection, readers(absolute));
     } catch (SQLException | IOException e) {
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Opens an existing database without creating or migrating it; its schema must be the one this
+   * build knows ({@link SchemaVersionException} otherwise, telling which side to upgrade).
+   */
+  public static Database openExisting(Path path, Access access) {
+    Path absolute = path.toAbsolutePath();
+    if (!Files.isRegularFile(absolute)) {
+      throw new DatabaseException("no database at " + absolute + "; `fulcrum-scim serve` (or `db migrate`) creates it", null);
+    }
+    try {
+      Connection writeConnection = access == Access.READ_WRITE ? connect(url(absolute), Access.READ_WRITE) : null;
+      BlockingQueue<Connection> readers = readers(absolute);
+      try {
+        Migrations.requireCurrent(readers.peek(), absolute);
+      } catch (SchemaVersionException | SQLException e) {
+        for (Connection c : readers) {
+          c.close();
+        }
+        if (writeConnection != null) {
+          writeConnection.close();
+        }
+        throw e;
+      }
+      return new Database(absolute, writeConnection, readers);
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates or migrates the database at {@code path}; answers the schema version it had before
+   * (0: new) and the one it has now.
+   */
+  public static Migrations.Versions migrate(Path path) {
+    int before = 0;
+    if (Files.exists(path)) {
+      try (Connection c = connect(url(path.toAbsolutePath()), Access.READ_ONLY)) {
+        before = Migrations.versions(c).found();
+      } catch (SQLException e) {
+        throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+      }
+    }
+    try (Database db = open(path)) {
+      return new Migrations.Versions(before, db.read(Migrations::versions).found());
+    }
+  }
+
+  private static String url(Path absolute) {
+    return "jdbc:sqlite:" + absolute;
+  }
+
+  private static BlockingQueue<Connection> readers(Path absolute) throws SQLException {
+    BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    for (int i = 0; i < READERS; i++) {
+      Connection reader = connect(url(absolute), Access.READ_ONLY);
+      try (Statement s = reader.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      readers.add(reader);
+    }
+    return readers;
   }
 
   private static void createPrivateFile(Path file) throws IOException {
@@ -91,16 +168,21 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static Connection connect(String url, boolean writer) throws SQLException {
+  private static Connection connect(String url, Access access) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
-    if (writer) {
+    // Readers never create the file: only open() does, with mode 0600.
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setReadOnly(access == Access.READ_ONLY);
+    if (access == Access.READ_WRITE) {
       // Take the write lock when the transaction begins: a transaction that read first and then
       // wrote could not wait for another process (the CLI beside the daemon) and would fail BUSY.
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     }
     Connection c = DriverManager.getConnection(url, config.toProperties());
     try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA journal_mode = WAL");
+      if (access == Access.READ_WRITE) {
+        s.execute("PRAGMA journal_mode = WAL");
+      }
       // FULL: a commit is on disk before the caller is answered, so an acknowledged change survives a power cut.
       s.execute("PRAGMA synchronous = FULL");
       s.execute("PRAGMA foreign_keys = ON");
@@ -114,8 +196,43 @@ public final class Database implements AutoCloseable {
     return path;
   }
 
+  /**
+   * Writes a consistent copy of the database to {@code target}, a new file of mode 0600, while
+   * others keep writing: {@code VACUUM INTO} reads one snapshot, so the copy holds every commit
+   * up to a moment and none after it. Safe beside a running daemon; takes no write lock.
+   */
+  public void copyTo(Path target) {
+    Path absolute = target.toAbsolutePath();
+    try {
+      if (Files.exists(absolute) && Files.size(absolute) > 0) {
+        throw new DatabaseException(absolute + " already exists: give a new file name (a backup never overwrites)", null);
+      }
+      createPrivateFile(absolute);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot create " + absolute + ": " + e.getMessage(), e);
+    }
+    try (Connection c = connect(url(path), Access.READ_ONLY);
+        PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
+      vacuum.setString(1, absolute.toString());
+      vacuum.executeUpdate();
+      try (FileChannel file = FileChannel.open(absolute, StandardOpenOption.WRITE)) {
+        file.force(true);
+      }
+    } catch (SQLException | IOException e) {
+      try {
+        Files.deleteIfExists(absolute);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
+    if (writeConnection == null) {
+      throw new DatabaseException("database " + path + " is open read-only", null);
+    }
     if (closed) {
       throw new DatabaseException("database is closed", null);
     }
@@ -226,12 +343,16 @@ public final class Database implements AutoCloseable {
   public void close() {
     closed = true;
     try {
-      writer.join(10_000);
+      if (writer.isAlive()) {
+        writer.join(10_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     List<Connection> all = new ArrayList<>(readers);
-    all.add(writeConnection);
+    if (writeConnection != null) {
+      all.add(writeConnection);
+    }
     for (Connection c : all) {
       try {
         c.close();
