@@ -10,6 +10,9 @@ import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.ops.TlsSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,15 +24,16 @@ import picocli.CommandLine.Mixin;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a deployment before starting it: the config is valid, the database opens, and Fulcrum answers",
+      "Check a deployment before starting it: the config is valid, the TLS certificate and key load as serve",
+      "loads them, the database (if any) opens without being created or migrated, and Fulcrum answers",
       "with the API token (prints the token's owner and the organization's roles). Makes two read-only",
       "Fulcrum calls; with fulcrum.base_url: embedded it says so and calls nothing."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ready to serve",
-      "1:the database cannot be opened",
-      "2:invalid config (one line naming the key) or command line",
+      "1:the database cannot be opened, or needs `db migrate`",
+      "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
@@ -39,9 +43,12 @@ public final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     return support.withConfig(config -> {
       TextTable report = new TextTable("Config", support.configFile() + ": valid");
-      try (Database db = Database.open(config.storage().path())) {
-        report.row("Database", db.path() + ": opens");
+      if (config.server().tls().enabled()) {
+        // the very loader serve uses: a key check accepts, serve accepts
+        TlsSupport.load(config.server().tls());
+        report.row("TLS", config.server().tls().certificate() + ": certificate and key load and match");
       }
+      report.row("Database", database(config.storage().path()));
       if (config.fulcrum().embedded()) {
         report.row("Fulcrum", "embedded: the built-in emulator (no Fulcrum account or API token used)");
       } else {
@@ -50,6 +57,16 @@ public final class CheckCommand implements Callable<Integer> {
       report.print(support.out(), "");
       return ExitCode.OK;
     });
+  }
+
+  /** Looks without creating or migrating: check may run beside a daemon of another version. */
+  private static String database(Path path) {
+    if (!Files.exists(path)) {
+      return path.toAbsolutePath() + ": not created yet (`fulcrum-scim serve` creates it)";
+    }
+    try (Database db = Database.openExisting(path, Database.Access.READ_ONLY)) {
+      return db.path() + ": opens, schema current";
+    }
   }
 
   private static void fulcrum(BridgeConfig.Fulcrum cfg, TextTable report) {

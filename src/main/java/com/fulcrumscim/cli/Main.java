@@ -1,5 +1,6 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.ops.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "fulcrum-scim",
     mixinStandardHelpOptions = true,
-    version = "fulcrum-scim 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Provision Okta or Entra users and groups into a Fulcrum organization over SCIM 2.0.",
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -21,12 +22,22 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       ResyncCommand.class,
       DemoCommand.class,
+      DbCommand.class,
+      BackupCommand.class,
     })
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
     System.exit(run(args));
+  }
+
+  /** {@code --version}: the release and the commit the jar was built from. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {BuildInfo.current().toString()};
+    }
   }
 
   public static int run(String... args) {

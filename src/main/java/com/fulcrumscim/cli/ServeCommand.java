@@ -4,6 +4,7 @@ import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.db.SchemaVersionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code serve [--config FILE]}: runs the bridge until SIGTERM. */
-@Command(name = "serve", description = "Run the bridge: the SCIM endpoint and its store.")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the bridge: the SCIM endpoint, its store (created and migrated at start) and the reconciler.")
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
   static final int START_ERROR = 1;
@@ -42,6 +44,13 @@ public final class ServeCommand implements Callable<Integer> {
     Bridge bridge;
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
+    } catch (ConfigException e) {
+      // a TLS file that does not load is a config error like any other: one line, exit 2
+      spec.commandLine().getErr().println(e.getMessage());
+      return CONFIG_ERROR;
+    } catch (SchemaVersionException e) {
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      return e.newer() ? CONFIG_ERROR : START_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());

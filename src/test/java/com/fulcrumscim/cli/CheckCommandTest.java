@@ -44,6 +44,7 @@ class CheckCommandTest {
         + "{\"id\":\"r2\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":2,\"per_page\":20000}"));
     OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    cli.openDatabase().close();
     OpsCliRun.Result r = cli.runWithConfig("check");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
