@@ -86,6 +86,9 @@ public final class Bridge {
   }
 
   public Bridge start() {
+    // first: a TLS file that does not load stops start-up before anything is opened or started
+    Optional<TlsSupport> tls = config.server().tls().enabled()
+        ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
       db = Database.open(config.storage().path());
       running.push(db);
@@ -118,8 +121,6 @@ public final class Bridge {
           new SettingStore(db), random);
       generatedToken = tokens.generated();
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db, clock), registry, target());
-      Optional<TlsSupport> tls = config.server().tls().enabled()
-          ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
       server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(tokens.hashes()), db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
             cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);

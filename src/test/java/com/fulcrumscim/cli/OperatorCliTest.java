@@ -114,6 +114,19 @@ class OperatorCliTest {
   }
 
   @Test
+  void aTlsFileServeCannotLoadFailsCheckAndServeAlikeWithExitTwoAndOneLine() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+    OpsCliRun cli = new OpsCliRun(dir, "server:\n  port: " + com.fulcrumscim.testing.BridgeProcess.freePort() + "\n  tls:\n    certificate: " + cert
+        + "\n    private_key: " + dir.resolve("key.pem") + "\n");
+    OpsCliRun.Result check = cli.runWithConfig("check");
+    OpsCliRun.Result serve = cli.runWithConfig("serve");
+    assertThat(check.exit()).isEqualTo(2);
+    assertThat(serve.exit()).isEqualTo(2);
+    assertThat(check.err().strip()).contains("server.tls.certificate").contains(cert.toString()).doesNotContain("\n");
+    assertThat(serve.err().strip()).isEqualTo(check.err().strip());
+  }
+
+  @Test
   void everyCommandAndSubcommandAnswersHelp() {
     List<String[]> paths = new ArrayList<>();
     collect(new CommandLine(Main.class), new ArrayList<>(), paths);
