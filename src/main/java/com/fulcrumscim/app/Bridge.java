@@ -120,7 +120,7 @@ public final class Bridge {
       ScimTokens tokens = ScimTokens.resolve(config.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN),
           new SettingStore(db), random);
       generatedToken = tokens.generated();
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db, clock), registry, target());
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target());
       server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(tokens.hashes()), db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
             cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);

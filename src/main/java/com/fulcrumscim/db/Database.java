@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +50,8 @@ public final class Database implements AutoCloseable {
   private final BlockingQueue<Connection> readers;
   private final Thread writer;
   private volatile boolean closed;
+  /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
+  private volatile String lastCommitFailure;
 
   private Database(Path path, Connection writeConnection, BlockingQueue<Connection> readers) {
     this.path = path;
@@ -228,6 +231,27 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Why a write would fail now, found without writing (a probe may run every second): closed,
+   * opened read-only, the writer thread gone, the file or its directory (where SQLite keeps the
+   * WAL) not writable, or the last commit failed and none succeeded since. Empty: writable.
+   */
+  public Optional<String> writeProblem() {
+    if (closed) {
+      return Optional.of("database is closed");
+    }
+    if (writeConnection == null) {
+      return Optional.of("database is open read-only");
+    }
+    if (!writer.isAlive()) {
+      return Optional.of("the database writer thread stopped");
+    }
+    if (!Files.isWritable(path) || (path.getParent() != null && !Files.isWritable(path.getParent()))) {
+      return Optional.of(path + " or its directory is not writable");
+    }
+    return Optional.ofNullable(lastCommitFailure);
+  }
+
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
     if (writeConnection == null) {
@@ -307,6 +331,7 @@ public final class Database implements AutoCloseable {
         completions.add(runInSavepoint(s, task));
       }
       writeConnection.commit();
+      lastCommitFailure = null;
       completions.forEach(Runnable::run);
     } catch (SQLException | RuntimeException e) {
       log.error("commit of {} writes failed: {}", group.size(), e.toString());
@@ -315,6 +340,7 @@ public final class Database implements AutoCloseable {
       } catch (SQLException rollbackFailure) {
         e.addSuppressed(rollbackFailure);
       }
+      lastCommitFailure = "the last commit failed: " + e.getMessage();
       DatabaseException failure = new DatabaseException("commit failed: " + e.getMessage(), e);
       group.forEach(t -> t.result().completeExceptionally(failure));
     } finally {
