@@ -19,7 +19,9 @@ import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
+import com.fulcrumscim.ops.RetentionService;
 import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
@@ -36,6 +38,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
@@ -134,6 +137,9 @@ public final class Bridge {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         running.push(opsServer::stop);
       }
+      RetentionService retention = new RetentionService(db, new JournalStore(), new AuditLog(db, clock),
+          config.retention(), clock).start(Duration.ofMinutes(5));
+      running.push(retention);
       if (reconciler != null) {
         reconciler.start();
         resync.start();

@@ -243,6 +243,8 @@ public final class ConfigLoader {
       check("guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
       check("logging.format", c.logging().format().equals("text") || c.logging().format().equals("json"), "must be text or json");
       check("logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
+      check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
+      check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
       String schedule = c.resync().schedule();
       check("resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
           "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
