@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Write a consistent copy of the bridge's database to FILE (a new file, mode 0600) while the daemon runs.",
-      "To restore: stop the service, copy FILE to storage.path, delete storage.path's -wal and -shm files,",
-      "start the service. Changes Okta sent after the backup are re-sent by Okta or found by the next resync."
+      "To restore: stop the service, delete storage.path and its -wal and -shm files, copy FILE to storage.path",
+      "(owned by the service user, mode 0600), start the service, then have Okta or Entra push every assignment",
+      "again: changes sent after the backup are not in it (README, \"Backup and restore\")."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
