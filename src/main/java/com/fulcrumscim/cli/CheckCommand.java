@@ -1,6 +1,5 @@
 package com.fulcrumscim.cli;
 
-import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumRole;
@@ -11,6 +10,9 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.ops.WriteTest;
+import java.security.SecureRandom;
+import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,10 +36,18 @@ import picocli.CommandLine.Mixin;
       "0:ready to serve",
       "1:the database cannot be opened, or needs `db migrate`",
       "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
+      "1:(also) --write-test found an assumption that does not hold",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
+
+  @Option(names = "--write-test", description = {
+      "Also try each undocumented Fulcrum API shape the bridge relies on: create a throwaway member and group",
+      "(named " + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it",
+      "(twice: removing a non-member), delete both. About 20 calls. Nothing is left behind, also when",
+      "interrupted; a leftover of a killed run is removed by the next. Run it once against a sandbox organization."})
+  boolean writeTest;
 
   @Override
   public Integer call() {
@@ -50,13 +60,54 @@ public final class CheckCommand implements Callable<Integer> {
       }
       report.row("Database", database(config.storage().path()));
       if (config.fulcrum().embedded()) {
+        if (writeTest) {
+          throw new CommandFailure(ExitCode.CONFIG, "fulcrum.base_url is 'embedded': --write-test needs a Fulcrum to write "
+              + "to; point fulcrum.base_url at a sandbox organization (or at `fulcrum-scim emulator`)");
+        }
         report.row("Fulcrum", "embedded: the built-in emulator (no Fulcrum account or API token used)");
-      } else {
-        fulcrum(config.fulcrum(), report);
+        report.print(support.out(), "");
+        return ExitCode.OK;
       }
-      report.print(support.out(), "");
-      return ExitCode.OK;
+      try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(), new SimpleMeterRegistry())) {
+        fulcrum(client, config.fulcrum().baseUrl(), report);
+        report.print(support.out(), "");
+        return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;
+      } catch (IllegalArgumentException badToken) {
+        throw new CommandFailure(ExitCode.CONFIG, badToken.getMessage());
+      }
     });
+  }
+
+  private int writeTest(HttpFulcrumClient client, String url) {
+    WriteTest test = new WriteTest(client, new SecureRandom());
+    // Ctrl-C or SIGTERM mid-run: delete what was created before the JVM goes
+    Thread onInterrupt = new Thread(test::cleanUp, "write-test-cleanup");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    List<WriteTest.Finding> findings;
+    try {
+      findings = test.run();
+    } catch (FulcrumException e) {
+      throw failure(url, e);
+    } finally {
+      removeHook(onInterrupt);
+    }
+    support.out().println();
+    TextTable table = new TextTable("ASSUMPTION", "RESULT", "DETAIL");
+    findings.forEach(f -> table.row(f.assumption(), f.holds() ? "holds" : "DIFFERS", f.result()));
+    table.print(support.out(), "");
+    boolean allHold = findings.stream().allMatch(WriteTest.Finding::holds);
+    support.out().println(allHold ? "Every assumption holds; nothing was left behind."
+        : "An assumption does not hold: the bridge would not work as designed against this Fulcrum. "
+            + "Keep the table for the bridge's maintainers.");
+    return allHold ? ExitCode.OK : ExitCode.FAILED;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run: it cleans up
+    }
   }
 
   /** Looks without creating or migrating: check may run beside a daemon of another version. */
@@ -69,29 +120,32 @@ public final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private static void fulcrum(BridgeConfig.Fulcrum cfg, TextTable report) {
-    String url = cfg.baseUrl();
+  private static void fulcrum(HttpFulcrumClient client, String url, TextTable report) {
     FulcrumUser owner;
     List<FulcrumRole> roles;
-    try (HttpFulcrumClient client = HttpFulcrumClient.create(cfg, url, new SimpleMeterRegistry())) {
+    try {
       owner = client.tokenOwner();
       roles = client.roles();
-    } catch (IllegalArgumentException badToken) {
-      throw new CommandFailure(ExitCode.CONFIG, badToken.getMessage());
-    } catch (FulcrumException.Unauthorized e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is reachable but refuses the API token (401): "
-          + "set fulcrum.api_token to a valid token of an Owner");
-    } catch (FulcrumException.Forbidden e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is reachable but the token's user may not "
-          + "read users and roles (" + e.status() + "): use an Owner's API token");
-    } catch (FulcrumException.Unavailable e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is unreachable: " + e.getMessage());
     } catch (FulcrumException e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " answered unexpectedly: " + e.getMessage());
+      throw failure(url, e);
     }
     report.row("Fulcrum", url + ": reachable, token accepted")
         .row("Token owner", name(owner) + " <" + owner.email() + "> (never removed by the bridge)")
         .row("Roles", roles.stream().map(r -> r.name() + (r.isDefault() ? " (default)" : "")).collect(Collectors.joining(", ")));
+  }
+
+  private static CommandFailure failure(String url, FulcrumException e) {
+    String message;
+    if (e instanceof FulcrumException.Unauthorized) {
+      message = "is reachable but refuses the API token (401): set fulcrum.api_token to a valid token of an Owner";
+    } else if (e instanceof FulcrumException.Forbidden f) {
+      message = "is reachable but the token's user may not do this (" + f.status() + "): use an Owner's API token";
+    } else if (e instanceof FulcrumException.Unavailable) {
+      message = "is unreachable: " + e.getMessage();
+    } else {
+      message = "answered unexpectedly: " + e.getMessage();
+    }
+    return new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " " + message);
   }
 
   private static String name(FulcrumUser u) {

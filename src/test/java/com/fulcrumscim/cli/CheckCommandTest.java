@@ -71,7 +71,7 @@ class CheckCommandTest {
     fulcrum.enqueue(json(403, "{\"error\":\"Forbidden\"}"));
     OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
     assertThat(r.exit()).isEqualTo(4);
-    assertThat(r.err()).contains("may not read users and roles (403): use an Owner's API token");
+    assertThat(r.err()).contains("may not do this (403): use an Owner's API token");
   }
 
   @Test
