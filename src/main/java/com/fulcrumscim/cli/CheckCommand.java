@@ -81,7 +81,7 @@ public final class CheckCommand implements Callable<Integer> {
   private int writeTest(HttpFulcrumClient client, String url) {
     WriteTest test = new WriteTest(client, new SecureRandom());
     // Ctrl-C or SIGTERM mid-run: delete what was created before the JVM goes
-    Thread onInterrupt = new Thread(test::cleanUp, "write-test-cleanup");
+    Thread onInterrupt = new Thread(test::interrupt, "write-test-cleanup");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     List<WriteTest.Finding> findings;
     try {

@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * {@code check --write-test}: tries, through the client the reconciler uses, each Fulcrum API shape
  * the bridge relies on but Fulcrum does not document, on a throwaway member and group named with
  * {@link #MARKER}. Everything it creates is deleted again, in {@code finally} and, when the JVM is
- * interrupted, by {@link #cleanUp} from a shutdown hook; a leftover of a killed run is recognized
+ * interrupted, by {@link #interrupt} from a shutdown hook; a leftover of a killed run is recognized
  * by its marker name and removed at the start of the next run.
  */
 public final class WriteTest {
@@ -36,6 +38,9 @@ public final class WriteTest {
   private final Set<String> membersToDelete = new LinkedHashSet<>();
   private final Set<String> groupsToDelete = new LinkedHashSet<>();
   private final List<Finding> findings = new ArrayList<>();
+  /** Held while a step runs, so an interruption lets the write in flight finish and then deletes its result too. */
+  private final ReentrantLock step = new ReentrantLock();
+  private volatile boolean interrupted;
 
   public WriteTest(FulcrumClient fulcrum, SecureRandom random) {
     this.fulcrum = fulcrum;
@@ -172,6 +177,27 @@ public final class WriteTest {
         }).isPresent();
   }
 
+  /**
+   * For a shutdown hook: no further step starts, the one in flight finishes (so what it creates is
+   * known), then everything created is deleted.
+   */
+  public void interrupt() {
+    interrupted = true;
+    boolean locked = false;
+    try {
+      locked = step.tryLock(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      cleanUp();
+    } finally {
+      if (locked) {
+        step.unlock();
+      }
+    }
+  }
+
   /** Deletes whatever this run created and has not deleted yet; safe to call twice, from any thread. */
   public synchronized void cleanUp() {
     for (String id : List.copyOf(groupsToDelete)) {
@@ -204,13 +230,19 @@ public final class WriteTest {
    * Runs one step and notes its finding; empty when it did not hold or Fulcrum refused it, which
    * ends the run. Unreachable or unauthorized propagates: no finding can be made then.
    */
-  private <T> Optional<T> record(String assumption, Supplier<Outcome<T>> step) {
+  private <T> Optional<T> record(String assumption, Supplier<Outcome<T>> action) {
     Outcome<T> outcome;
+    step.lock();
     try {
-      outcome = step.get();
+      if (interrupted) {
+        return Optional.empty();
+      }
+      outcome = action.get();
     } catch (FulcrumException.Rejected | FulcrumException.NotFound | FulcrumException.Forbidden e) {
       note(new Finding(assumption, false, e.getMessage()));
       return Optional.empty();
+    } finally {
+      step.unlock();
     }
     note(new Finding(assumption, outcome.holds(), outcome.result()));
     return outcome.holds() ? Optional.of(outcome.value()) : Optional.empty();

@@ -1,6 +1,7 @@
 package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
@@ -11,6 +12,7 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.ops.WriteTest;
+import com.fulcrumscim.testing.BridgeProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,6 +69,24 @@ class WriteTestCommandTest {
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("removed 1 member(s) and 1 group(s)");
     assertThat(fulcrum.members()).noneMatch(m -> m.email().startsWith(WriteTest.MARKER));
+    assertThat(fulcrum.groups()).noneMatch(g -> g.name().startsWith(WriteTest.MARKER));
+  }
+
+  @Test
+  void sigtermInTheMiddleStillDeletesWhatWasCreated() throws Exception {
+    // paced at one call a second, so SIGTERM lands between the member's creation and its deletion
+    Path slow = java.nio.file.Files.writeString(dir.resolve("slow.yml"), "fulcrum:\n  base_url: " + fulcrum.baseUrl()
+        + "\n  api_token: " + fulcrum.token() + "\n  calls_per_hour: 3600\nstorage:\n  path: " + dir.resolve("b.db") + "\n");
+    BridgeProcess run = BridgeProcess.command(java.util.Map.of(), "check", "--write-test", "--config", slow.toString());
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> fulcrum.members().stream()
+          .anyMatch(m -> m.email().startsWith(WriteTest.MARKER)));
+      run.process().destroy();
+      assertThat(run.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(run.output().toString()).isTrue();
+    } finally {
+      run.kill();
+    }
+    assertThat(fulcrum.members()).as(run.output().toString()).noneMatch(m -> m.email().startsWith(WriteTest.MARKER));
     assertThat(fulcrum.groups()).noneMatch(g -> g.name().startsWith(WriteTest.MARKER));
   }
 
