@@ -41,6 +41,14 @@ public final class Main {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cli = new CommandLine(new Main());
+    everyCommand(cli, c -> c.getCommandSpec().versionProvider(new Version()));
+    return cli.execute(args);
+  }
+
+  /** `fulcrum-scim status --version` answers like `fulcrum-scim --version`, not with an empty line. */
+  private static void everyCommand(CommandLine command, java.util.function.Consumer<CommandLine> action) {
+    action.accept(command);
+    command.getSubcommands().values().forEach(sub -> everyCommand(sub, action));
   }
 }

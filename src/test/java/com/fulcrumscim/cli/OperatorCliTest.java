@@ -145,6 +145,7 @@ class OperatorCliTest {
     OpsCliRun.Result r = run("--version");
     assertThat(r.exit()).isZero();
     assertThat(r.out().strip()).matches("fulcrum-scim \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{7,}\\)");
+    assertThat(run("journal", "list", "--version").out()).isEqualTo(r.out());
   }
 
   @Test
