@@ -26,8 +26,10 @@ import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
+import com.fulcrumscim.ops.RetentionService;
 import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.PolicyCheck;
+import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
@@ -46,6 +48,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
@@ -98,6 +101,9 @@ public final class Bridge {
   }
 
   public Bridge start() {
+    // first: a TLS file that does not load stops start-up before anything is opened or started
+    Optional<TlsSupport> tls = config.server().tls().enabled()
+        ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
       db = Database.open(config.storage().path());
       running.push(db);
@@ -141,9 +147,7 @@ public final class Bridge {
       ScimTokens tokens = ScimTokens.resolve(config.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN),
           new SettingStore(db), random);
       generatedToken = tokens.generated();
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db, clock), registry, target());
-      Optional<TlsSupport> tls = config.server().tls().enabled()
-          ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target());
       server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(tokens.hashes()), db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
             cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);
@@ -157,6 +161,9 @@ public final class Bridge {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         running.push(opsServer::stop);
       }
+      RetentionService retention = new RetentionService(db, new JournalStore(), new AuditLog(db, clock),
+          config.retention(), clock).start(Duration.ofMinutes(5));
+      running.push(retention);
       if (lease != null) {
         running.push(resync::stop);
         running.push(requests);

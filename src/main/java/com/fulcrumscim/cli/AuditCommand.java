@@ -2,6 +2,7 @@ package com.fulcrumscim.cli;
 
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.TextTable;
@@ -40,10 +41,21 @@ public final class AuditCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N entries (default ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--json", description = "Print the entries as a JSON array (empty when there are none).")
+  boolean json;
+
+  /** One entry as {@code --json} prints it; the key as operators type it. */
+  record Row(Instant at, String key, String action, String fulcrumId, String result, String detail) {}
+
   @Override
   public Integer call() {
-    return support.withDatabase((config, db) -> {
+    return support.readDatabase((config, db) -> {
       List<AuditEntry> entries = new AuditLog(db, Clock.systemUTC()).list(since, limit);
+      if (json) {
+        support.out().println(CliJson.write(entries.stream()
+            .map(e -> new Row(e.at(), e.key().toString(), e.action(), e.fulcrumId(), e.result(), e.detail())).toList()));
+        return ExitCode.OK;
+      }
       if (entries.isEmpty()) {
         support.out().println(since == null ? "no Fulcrum writes recorded yet" : "no Fulcrum writes since " + since);
         return ExitCode.OK;

@@ -11,20 +11,27 @@ import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.ops.WriteTest;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a deployment before starting it: the config is valid, the database opens, and Fulcrum answers",
+      "Check a deployment before starting it: the config is valid, the TLS certificate and key load as serve",
+      "loads them, the database (if any) opens without being created or migrated, and Fulcrum answers",
       "with the API token (prints the token's owner and the organization's roles, and warns when the owner is",
       "a managed member). Makes two read-only Fulcrum calls (three with users.reassign_records_to, which must",
       "name an existing membership); with fulcrum.base_url: embedded it says so and calls nothing."
@@ -32,61 +39,129 @@ import picocli.CommandLine.Mixin;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ready to serve",
-      "1:the database cannot be opened",
-      "2:invalid config (one line naming the key) or command line",
+      "1:the database cannot be opened, or needs `db migrate`",
+      "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
+      "1:(also) --write-test found an assumption that does not hold",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
 
+  @Option(names = "--write-test", description = {
+      "Also try each undocumented Fulcrum API shape the bridge relies on: create a throwaway member and group",
+      "(named " + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it",
+      "(twice: removing a non-member), delete both. About 20 calls. Nothing is left behind, also when",
+      "interrupted; a leftover of a killed run is removed by the next. Run it once against a sandbox organization."})
+  boolean writeTest;
+
   @Override
   public Integer call() {
     return support.withConfig(config -> {
       TextTable report = new TextTable("Config", support.configFile() + ": valid");
-      try (Database db = Database.open(config.storage().path())) {
-        report.row("Database", db.path() + ": opens");
+      if (config.server().tls().enabled()) {
+        // the very loader serve uses: a key check accepts, serve accepts
+        TlsSupport.load(config.server().tls());
+        report.row("TLS", config.server().tls().certificate() + ": certificate and key load and match");
       }
+      report.row("Database", database(config.storage().path()));
       if (config.fulcrum().embedded()) {
+        if (writeTest) {
+          throw new CommandFailure(ExitCode.CONFIG, "fulcrum.base_url is 'embedded': --write-test needs a Fulcrum to write "
+              + "to; point fulcrum.base_url at a sandbox organization (or at `fulcrum-scim emulator`)");
+        }
         report.row("Fulcrum", "embedded: the built-in emulator (no Fulcrum account or API token used)");
-      } else {
-        fulcrum(config, support.configFile().toString(), report);
+        report.print(support.out(), "");
+        return ExitCode.OK;
       }
-      report.print(support.out(), "");
-      return ExitCode.OK;
+      try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(), new SimpleMeterRegistry())) {
+        fulcrum(client, config, report);
+        report.print(support.out(), "");
+        return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;
+      } catch (IllegalArgumentException badToken) {
+        throw new CommandFailure(ExitCode.CONFIG, badToken.getMessage());
+      }
     });
   }
 
-  private static void fulcrum(BridgeConfig config, String source, TextTable report) {
-    BridgeConfig.Fulcrum cfg = config.fulcrum();
-    String url = cfg.baseUrl();
+  private int writeTest(HttpFulcrumClient client, String url) {
+    WriteTest test = new WriteTest(client, new SecureRandom());
+    // Ctrl-C or SIGTERM mid-run: delete what was created before the JVM goes
+    Thread onInterrupt = new Thread(test::interrupt, "write-test-cleanup");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    List<WriteTest.Finding> findings;
+    try {
+      findings = test.run();
+    } catch (FulcrumException e) {
+      throw failure(url, e);
+    } finally {
+      removeHook(onInterrupt);
+    }
+    support.out().println();
+    TextTable table = new TextTable("ASSUMPTION", "RESULT", "DETAIL");
+    findings.forEach(f -> table.row(f.assumption(), f.holds() ? "holds" : "DIFFERS", f.result()));
+    table.print(support.out(), "");
+    boolean allHold = findings.stream().allMatch(WriteTest.Finding::holds);
+    support.out().println(allHold ? "Every assumption holds; nothing was left behind."
+        : "An assumption does not hold: the bridge would not work as designed against this Fulcrum. "
+            + "Keep the table for the bridge's maintainers.");
+    return allHold ? ExitCode.OK : ExitCode.FAILED;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run: it cleans up
+    }
+  }
+
+  /** Looks without creating or migrating: check may run beside a daemon of another version. */
+  private static String database(Path path) {
+    if (!Files.exists(path)) {
+      return path.toAbsolutePath() + ": not created yet (`fulcrum-scim serve` creates it)";
+    }
+    try (Database db = Database.openExisting(path, Database.Access.READ_ONLY)) {
+      return db.path() + ": opens, schema current";
+    }
+  }
+
+  private void fulcrum(HttpFulcrumClient client, BridgeConfig config, TextTable report) {
+    String url = config.fulcrum().baseUrl();
     FulcrumUser owner;
     List<FulcrumRole> roles;
     Optional<FulcrumMember> reassignTo;
-    try (HttpFulcrumClient client = HttpFulcrumClient.create(cfg, url, new SimpleMeterRegistry())) {
+    try {
       owner = client.tokenOwner();
       roles = client.roles();
-      reassignTo = PolicyCheck.reassignTarget(source, config.users(), client);
-    } catch (IllegalArgumentException badToken) {
-      throw new CommandFailure(ExitCode.CONFIG, badToken.getMessage());
-    } catch (FulcrumException.Unauthorized e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is reachable but refuses the API token (401): "
-          + "set fulcrum.api_token to a valid token of an Owner");
-    } catch (FulcrumException.Forbidden e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is reachable but the token's user may not "
-          + "read users and roles (" + e.status() + "): use an Owner's API token");
-    } catch (FulcrumException.Unavailable e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " is unreachable: " + e.getMessage());
+      reassignTo = PolicyCheck.reassignTarget(support.configFile().toString(), config.users(), client);
     } catch (FulcrumException e) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " answered unexpectedly: " + e.getMessage());
+      throw failure(url, e);
     }
     report.row("Fulcrum", url + ": reachable, token accepted")
         .row("Token owner", name(owner) + " <" + owner.email() + "> (never removed by the bridge)")
         .row("Roles", roles.stream().map(r -> r.name() + (r.isDefault() ? " (default)" : "")).collect(Collectors.joining(", ")))
         .row("Removed members' records", reassignTo.map(m -> "go to " + m.email() + " (" + m.id() + ")").orElse("unassigned"));
-    try (Database db = Database.open(config.storage().path())) {
-      PolicyCheck.managedOwner(db, owner).ifPresent(scimId ->
-          report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
+    Path path = config.storage().path();
+    if (Files.exists(path)) {
+      try (Database db = Database.openExisting(path, Database.Access.READ_ONLY)) {
+        PolicyCheck.managedOwner(db, owner).ifPresent(scimId ->
+            report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
+      }
     }
+  }
+
+  private static CommandFailure failure(String url, FulcrumException e) {
+    String message;
+    if (e instanceof FulcrumException.Unauthorized) {
+      message = "is reachable but refuses the API token (401): set fulcrum.api_token to a valid token of an Owner";
+    } else if (e instanceof FulcrumException.Forbidden f) {
+      message = "is reachable but the token's user may not do this (" + f.status() + "): use an Owner's API token";
+    } else if (e instanceof FulcrumException.Unavailable) {
+      message = "is unreachable: " + e.getMessage();
+    } else {
+      message = "answered unexpectedly: " + e.getMessage();
+    }
+    return new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + url + " " + message);
   }
 
   private static String name(FulcrumUser u) {

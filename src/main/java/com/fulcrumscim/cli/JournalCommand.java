@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
@@ -20,6 +21,8 @@ import com.fulcrumscim.ops.TerminalText;
 import com.fulcrumscim.ops.TextTable;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -68,10 +71,22 @@ public final class JournalCommand {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--json", description = "Print the rows as a JSON array (empty when none match).")
+    boolean json;
+
+    /** One row as {@code --json} prints it; the key as operators type it. */
+    record Row(String key, String state, int attempts, Instant nextAttemptAt, Instant updatedAt, String lastError) {}
+
     @Override
     public Integer call() {
-      return support.withDatabase((config, db) -> {
+      return support.readDatabase((config, db) -> {
         List<WorkItem> rows = rows(new WorkQueue(db, Clock.systemUTC()));
+        if (json) {
+          support.out().println(CliJson.write(rows.stream().map(w -> new Row(w.key().toString(),
+              w.state().name().toLowerCase(Locale.ROOT), w.attempts(), w.nextAttemptAt(), w.updatedAt(), w.lastError()))
+              .toList()));
+          return ExitCode.OK;
+        }
         if (rows.isEmpty()) {
           support.out().println("no work rows match");
           return ExitCode.OK;
@@ -115,7 +130,7 @@ public final class JournalCommand {
 
     @Override
     public Integer call() {
-      return support.withDatabase((config, db) -> {
+      return support.readDatabase((config, db) -> {
         Optional<WorkItem> work = new WorkQueue(db, Clock.systemUTC()).get(key);
         List<OpsStore.JournalEntry> entries = new OpsStore(db).journal(key, limit);
         if (work.isEmpty() && entries.isEmpty()) {

@@ -1,5 +1,6 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.ops.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "fulcrum-scim",
     mixinStandardHelpOptions = true,
-    version = "fulcrum-scim 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Provision Okta or Entra users and groups into a Fulcrum organization over SCIM 2.0.",
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -21,6 +22,8 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       ResyncCommand.class,
       DemoCommand.class,
+      DbCommand.class,
+      BackupCommand.class,
     })
 public final class Main {
   private Main() {}
@@ -29,7 +32,23 @@ public final class Main {
     System.exit(run(args));
   }
 
+  /** {@code --version}: the release and the commit the jar was built from. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {BuildInfo.current().toString()};
+    }
+  }
+
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cli = new CommandLine(new Main());
+    everyCommand(cli, c -> c.getCommandSpec().versionProvider(new Version()));
+    return cli.execute(args);
+  }
+
+  /** `fulcrum-scim status --version` answers like `fulcrum-scim --version`, not with an empty line. */
+  private static void everyCommand(CommandLine command, java.util.function.Consumer<CommandLine> action) {
+    action.accept(command);
+    command.getSubcommands().values().forEach(sub -> everyCommand(sub, action));
   }
 }

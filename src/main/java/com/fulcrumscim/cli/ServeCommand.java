@@ -5,6 +5,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.DatabaseCorruptException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.db.SchemaVersionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code serve [--config FILE]}: runs the bridge until SIGTERM. */
-@Command(name = "serve", description = "Run the bridge: the SCIM endpoint and its store.")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the bridge: the SCIM endpoint, its store (created and migrated at start) and the reconciler.")
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
   static final int START_ERROR = 1;
@@ -44,13 +46,18 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
     } catch (ConfigException e) {
-      // a setting Fulcrum contradicts (users.reassign_records_to): the config's fault, not a restartable one
-      spec.commandLine().getErr().println(e.in(config.toString()).getMessage());
+      // a TLS problem names the certificate or key file; a setting Fulcrum contradicts
+      // (users.reassign_records_to) names the config file. Either way not restartable: exit 2
+      ConfigException told = e.key().startsWith("server.tls.") ? e : e.in(config.toString());
+      spec.commandLine().getErr().println(told.getMessage());
       return CONFIG_ERROR;
     } catch (DatabaseCorruptException e) {
       // a restart would find the same file: the unit's RestartPreventExitStatus stops the loop
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return CONFIG_ERROR;
+    } catch (SchemaVersionException e) {
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      return e.newer() ? CONFIG_ERROR : START_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());

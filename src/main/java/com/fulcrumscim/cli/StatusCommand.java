@@ -1,8 +1,6 @@
 package com.fulcrumscim.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StatusReport;
@@ -42,15 +40,11 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return support.withDatabase((config, db) -> {
+    return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       StatusReport report = StatusReport.read(config, db, clock);
       if (json) {
-        support.out().println(new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(report));
+        support.out().println(CliJson.write(report));
       } else {
         print(report, clock.instant(), support.out());
       }

@@ -8,10 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code token new}: a fresh SCIM bearer token and the config line that accepts it. */
-@Command(name = "token", description = "SCIM bearer tokens.", subcommands = TokenCommand.New.class)
+@Command(name = "token", mixinStandardHelpOptions = true, description = "SCIM bearer tokens.", subcommands = TokenCommand.New.class)
 public final class TokenCommand {
 
-  @Command(name = "new", description = "Print a fresh random token (paste it into Okta/Entra) and its config.yml line.")
+  @Command(name = "new", mixinStandardHelpOptions = true, description = "Print a fresh random token (paste it into Okta/Entra) and its config.yml line.")
   static final class New implements Runnable {
     @Spec CommandSpec spec;
 

@@ -18,7 +18,8 @@ public record BridgeConfig(
     Groups groups,
     Guard guard,
     Resync resync,
-    Logging logging) {
+    Logging logging,
+    Retention retention) {
 
   /**
    * {@code opsPort} 0 serves health and metrics on the SCIM port. {@code publicUrl} (empty: none)
@@ -83,6 +84,16 @@ public record BridgeConfig(
 
   /** {@code schedule}: a Quartz cron expression; empty turns the scheduled resync off. */
   public record Resync(String schedule) {}
+
+  /**
+   * How long journal rows (the SCIM requests, bodies included) and reconciler audit rows are kept;
+   * zero keeps them forever. Rows a change still waiting for Fulcrum needs are kept regardless.
+   */
+  public record Retention(Duration journal, Duration audit) {
+    public boolean prunes() {
+      return !journal.isZero() || !audit.isZero();
+    }
+  }
 
   /** {@code format}: text or json. */
   public record Logging(String format, String level) {}

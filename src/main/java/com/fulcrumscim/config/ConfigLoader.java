@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -21,9 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -48,6 +52,15 @@ public final class ConfigLoader {
   }
 
   public BridgeConfig load(Path file) {
+    return load(file, key -> true);
+  }
+
+  /**
+   * Loads for a command that reads only the keys {@code needed} accepts: a variable left unset in
+   * any other key (the Fulcrum API token, for {@code status}) is no error; that key is empty and
+   * not validated.
+   */
+  public BridgeConfig load(Path file, Predicate<String> needed) {
     String source = file.toString();
     String text;
     try {
@@ -57,7 +70,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(source, "", "cannot read: " + e.getMessage());
     }
-    return parse(source, text);
+    return parse(source, text, needed);
   }
 
   /** The defaults alone, as if config.yml were empty. */
@@ -66,6 +79,10 @@ public final class ConfigLoader {
   }
 
   public BridgeConfig parse(String source, String yaml) {
+    return parse(source, yaml, key -> true);
+  }
+
+  private BridgeConfig parse(String source, String yaml, Predicate<String> needed) {
     ObjectMapper mapper = mapper();
     ObjectNode merged = defaultsTree(mapper);
     JsonNode user;
@@ -81,7 +98,8 @@ public final class ConfigLoader {
       }
       merge(source, "", merged, (ObjectNode) user);
     }
-    expand(source, "", merged);
+    Set<String> unresolved = new HashSet<>();
+    new Expansion(source, needed, unresolved).expand("", merged);
     BridgeConfig config;
     try {
       config = mapper.treeToValue(merged, BridgeConfig.class);
@@ -93,7 +111,7 @@ public final class ConfigLoader {
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
-    validate(source, config);
+    new Validation(source, unresolved).validate(config);
     return config;
   }
 
@@ -136,87 +154,121 @@ public final class ConfigLoader {
     }
   }
 
-  private void expand(String source, String prefix, JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode object = (ObjectNode) node;
-      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        String key = prefix + field.getKey();
-        if (field.getValue().isTextual()) {
-          field.setValue(TextNode.valueOf(substitute(source, key, field.getValue().asText())));
-        } else {
-          expand(source, key + ".", field.getValue());
+  /** Substitutes variables; records keys whose unset variable the command does not need. */
+  private final class Expansion {
+    private final String source;
+    private final Predicate<String> needed;
+    private final Set<String> unresolved;
+
+    Expansion(String source, Predicate<String> needed, Set<String> unresolved) {
+      this.source = source;
+      this.needed = needed;
+      this.unresolved = unresolved;
+    }
+
+    void expand(String prefix, JsonNode node) {
+      if (node.isObject()) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> field = fields.next();
+          String key = prefix + field.getKey();
+          if (field.getValue().isTextual()) {
+            field.setValue(TextNode.valueOf(substitute(key, field.getValue().asText())));
+          } else {
+            expand(key + ".", field.getValue());
+          }
+        }
+      } else if (node.isArray()) {
+        for (int i = 0; i < node.size(); i++) {
+          if (node.get(i).isTextual()) {
+            ((ArrayNode) node).set(i, TextNode.valueOf(substitute(prefix + i, node.get(i).asText())));
+          }
         }
       }
-    } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        if (node.get(i).isTextual()) {
-          ((com.fasterxml.jackson.databind.node.ArrayNode) node)
-              .set(i, TextNode.valueOf(substitute(source, prefix + i, node.get(i).asText())));
+    }
+
+    private String substitute(String key, String value) {
+      Matcher m = VARIABLE.matcher(value);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String found = environment.apply(m.group(1));
+        if (found == null) {
+          if (m.group(2) != null) {
+            found = m.group(2);
+          } else if (needed.test(key)) {
+            throw new ConfigException(source, key,
+                "environment variable " + m.group(1) + " is not set (write ${" + m.group(1) + ":-} to allow empty)");
+          } else {
+            unresolved.add(key);
+            found = "";
+          }
         }
+        m.appendReplacement(out, Matcher.quoteReplacement(found));
       }
+      m.appendTail(out);
+      return out.toString();
     }
   }
 
-  private String substitute(String source, String key, String value) {
-    Matcher m = VARIABLE.matcher(value);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String found = environment.apply(m.group(1));
-      if (found == null) {
-        if (m.group(2) == null) {
-          throw new ConfigException(source, key.replaceAll("\\.$", ""),
-              "environment variable " + m.group(1) + " is not set (write ${" + m.group(1) + ":-} to allow empty)");
-        }
-        found = m.group(2);
+  /** The checks on the loaded config; a key left unresolved for a command that does not read it is skipped. */
+  private record Validation(String source, Set<String> unresolved) {
+    private void validate(BridgeConfig c) {
+      check("server.host", !c.server().host().isBlank(), "must not be empty");
+      checkPort("server.port", c.server().port(), false);
+      checkPort("server.ops_port", c.server().opsPort(), true);
+      check("server.max_body_bytes", c.server().maxBodyBytes() >= 1024, "must be at least 1024");
+      check("server.public_url", c.server().publicUrl().isBlank()
+          || c.server().publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?"),
+          "must be empty or an http(s) URL such as https://scim.example.com/scim/v2 (no query)");
+      checkPositive("server.body_read_timeout", c.server().bodyReadTimeout());
+      check("server.max_concurrent_bodies", c.server().maxConcurrentBodies() >= 1, "must be at least 1");
+      check("server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
+          "certificate and private_key go together: set both or neither");
+      check("storage.path", !c.storage().path().toString().isBlank(), "must name the SQLite file");
+      for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
+        check("scim.token_hashes." + i, SHA256_HEX.matcher(c.scim().tokenHashes().get(i)).matches(),
+            "must be a SHA-256 hex digest (64 lower-case hex digits); `fulcrum-scim token new` prints one");
       }
-      m.appendReplacement(out, Matcher.quoteReplacement(found));
+      check("scim.max_page_size", c.scim().maxPageSize() >= 1, "must be at least 1");
+      check("scim.auth_failures_per_minute", c.scim().authFailuresPerMinute() >= 1, "must be at least 1");
+      BridgeConfig.Fulcrum f = c.fulcrum();
+      if (!f.embedded()) {
+        check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
+        check("fulcrum.api_token", !f.apiToken().isBlank(), "is required when fulcrum.base_url is a real Fulcrum URL");
+      }
+      check("fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
+      checkPositive("fulcrum.connect_timeout", f.connectTimeout());
+      checkPositive("fulcrum.read_timeout", f.readTimeout());
+      checkPositive("reconcile.interval", c.reconcile().interval());
+      checkPositive("reconcile.retry_budget", c.reconcile().retryBudget());
+      check("reconcile.parallelism", c.reconcile().parallelism() >= 1 && c.reconcile().parallelism() <= 64, "must be 1 to 64");
+      check("reconcile.batch_size", c.reconcile().batchSize() >= 1, "must be at least 1");
+      check("guard.mass_removal_percent", c.guard().massRemovalPercent() >= 1 && c.guard().massRemovalPercent() <= 100, "must be 1 to 100");
+      check("guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
+      checkPositive("guard.window", c.guard().window());
+      check("logging.format", c.logging().format().equals("text") || c.logging().format().equals("json"), "must be text or json");
+      check("logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
+      check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
+      check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
+      String schedule = c.resync().schedule();
+      check("resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
+          "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
     }
-    m.appendTail(out);
-    return out.toString();
-  }
 
-  private static void validate(String source, BridgeConfig c) {
-    check(source, "server.host", !c.server().host().isBlank(), "must not be empty");
-    checkPort(source, "server.port", c.server().port(), false);
-    checkPort(source, "server.ops_port", c.server().opsPort(), true);
-    check(source, "server.max_body_bytes", c.server().maxBodyBytes() >= 1024, "must be at least 1024");
-    check(source, "server.public_url", c.server().publicUrl().isBlank()
-        || c.server().publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?"),
-        "must be empty or an http(s) URL such as https://scim.example.com/scim/v2 (no query)");
-    check(source, "server.body_read_timeout", !c.server().bodyReadTimeout().isNegative()
-        && !c.server().bodyReadTimeout().isZero(), "must be positive");
-    check(source, "server.max_concurrent_bodies", c.server().maxConcurrentBodies() >= 1, "must be at least 1");
-    check(source, "server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
-        "certificate and private_key go together: set both or neither");
-    check(source, "storage.path", !c.storage().path().toString().isBlank(), "must name the SQLite file");
-    for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
-      check(source, "scim.token_hashes." + i, SHA256_HEX.matcher(c.scim().tokenHashes().get(i)).matches(),
-          "must be a SHA-256 hex digest (64 lower-case hex digits); `fulcrum-scim token new` prints one");
+    private void checkPort(String key, int port, boolean zeroAllowed) {
+      check(key, (zeroAllowed && port == 0) || (port >= 1 && port <= 65535),
+          zeroAllowed ? "must be 0 (same as server.port) or 1 to 65535" : "must be 1 to 65535");
     }
-    check(source, "scim.max_page_size", c.scim().maxPageSize() >= 1, "must be at least 1");
-    check(source, "scim.auth_failures_per_minute", c.scim().authFailuresPerMinute() >= 1, "must be at least 1");
-    BridgeConfig.Fulcrum f = c.fulcrum();
-    if (!f.embedded()) {
-      check(source, "fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
-      check(source, "fulcrum.api_token", !f.apiToken().isBlank(), "is required when fulcrum.base_url is a real Fulcrum URL");
+
+    private void checkPositive(String key, Duration d) {
+      check(key, !d.isNegative() && !d.isZero(), "must be longer than zero");
     }
-    check(source, "fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
-    checkPositive(source, "fulcrum.connect_timeout", f.connectTimeout());
-    checkPositive(source, "fulcrum.read_timeout", f.readTimeout());
-    checkPositive(source, "reconcile.interval", c.reconcile().interval());
-    checkPositive(source, "reconcile.retry_budget", c.reconcile().retryBudget());
-    check(source, "reconcile.parallelism", c.reconcile().parallelism() >= 1 && c.reconcile().parallelism() <= 64, "must be 1 to 64");
-    check(source, "reconcile.batch_size", c.reconcile().batchSize() >= 1, "must be at least 1");
-    check(source, "guard.mass_removal_percent", c.guard().massRemovalPercent() >= 1 && c.guard().massRemovalPercent() <= 100, "must be 1 to 100");
-    check(source, "guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
-    checkPositive(source, "guard.window", c.guard().window());
-    check(source, "logging.format", c.logging().format().equals("text") || c.logging().format().equals("json"), "must be text or json");
-    check(source, "logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
-    String schedule = c.resync().schedule();
-    check(source, "resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
-        "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
+
+    private void check(String key, boolean ok, String problem) {
+      if (!ok && !unresolved.contains(key)) {
+        throw new ConfigException(source, key, problem);
+      }
+    }
   }
 
   private static boolean isHttpUrl(String s) {
@@ -225,21 +277,6 @@ public final class ConfigLoader {
       return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
     } catch (IllegalArgumentException e) {
       return false;
-    }
-  }
-
-  private static void checkPort(String source, String key, int port, boolean zeroAllowed) {
-    check(source, key, (zeroAllowed && port == 0) || (port >= 1 && port <= 65535),
-        zeroAllowed ? "must be 0 (same as server.port) or 1 to 65535" : "must be 1 to 65535");
-  }
-
-  private static void checkPositive(String source, String key, Duration d) {
-    check(source, key, !d.isNegative() && !d.isZero(), "must be longer than zero");
-  }
-
-  private static void check(String source, String key, boolean ok, String problem) {
-    if (!ok) {
-      throw new ConfigException(source, key, problem);
     }
   }
 

@@ -5,12 +5,16 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,6 +50,8 @@ public final class Database implements AutoCloseable {
   private final BlockingQueue<Connection> readers;
   private final Thread writer;
   private volatile boolean closed;
+  /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
+  private volatile String lastCommitFailure;
 
   private Database(Path path, Connection writeConnection, BlockingQueue<Connection> readers) {
     this.path = path;
@@ -52,31 +59,39 @@ public final class Database implements AutoCloseable {
     this.readers = readers;
     this.writer = new Thread(this::writeLoop, "sqlite-writer");
     this.writer.setDaemon(true);
-    this.writer.start();
+    if (writeConnection != null) {
+      this.writer.start();
+    }
+  }
+
+  /** How an operator command opens a database that {@code serve} created. */
+  public enum Access {
+    /** Reads only: no write lock, no writer thread; {@link #write} fails. */
+    READ_ONLY,
+    /** Reads and writes beside the daemon. */
+    READ_WRITE
   }
 
   /**
-   * Opens (creating with mode 0600 if needed), checks and migrates the database at {@code path}.
-   * A damaged file is refused with {@link DatabaseCorruptException} before anything is served: left
-   * running, every write would answer 500 until someone noticed.
+   * Opens (creating with mode 0600 if needed), checks and migrates the database at {@code path}:
+   * what {@code serve} and {@code db migrate} do, and nothing else may, so an older daemon's file is
+   * never migrated under it by a newer CLI. A damaged file is refused with
+   * {@link DatabaseCorruptException} before anything is served: left running, every write would
+   * answer 500 until someone noticed.
    */
   public static Database open(Path path) {
     Path absolute = path.toAbsolutePath();
     try {
       createPrivateFile(absolute);
-      String url = "jdbc:sqlite:" + absolute;
-      Connection writeConnection = connect(url, true);
+      Connection writeConnection = connect(url(absolute), Access.READ_WRITE);
       requireIntact(writeConnection, absolute);
-      Migrations.apply(writeConnection);
-      BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
-      for (int i = 0; i < READERS; i++) {
-        Connection reader = connect(url, false);
-        try (Statement s = reader.createStatement()) {
-          s.execute("PRAGMA query_only = ON");
-        }
-        readers.add(reader);
+      try {
+        Migrations.apply(writeConnection);
+      } catch (SchemaVersionException e) {
+        writeConnection.close();
+        throw e;
       }
-      return new Database(absolute, writeConnection, readers);
+      return new Database(absolute, writeConnection, readers(absolute));
     } catch (SQLException e) {
       if (isCorruption(e)) {
         throw corrupt(absolute, e.getMessage(), e);
@@ -111,6 +126,69 @@ public final class Database implements AutoCloseable {
         + "); not starting: restore it from a backup or move it aside", cause);
   }
 
+  /**
+   * Opens an existing database without creating or migrating it; its schema must be the one this
+   * build knows ({@link SchemaVersionException} otherwise, telling which side to upgrade).
+   */
+  public static Database openExisting(Path path, Access access) {
+    Path absolute = path.toAbsolutePath();
+    if (!Files.isRegularFile(absolute)) {
+      throw new DatabaseException("no database at " + absolute + "; `fulcrum-scim serve` (or `db migrate`) creates it", null);
+    }
+    try {
+      Connection writeConnection = access == Access.READ_WRITE ? connect(url(absolute), Access.READ_WRITE) : null;
+      BlockingQueue<Connection> readers = readers(absolute);
+      try {
+        Migrations.requireCurrent(readers.peek(), absolute);
+      } catch (SchemaVersionException | SQLException e) {
+        for (Connection c : readers) {
+          c.close();
+        }
+        if (writeConnection != null) {
+          writeConnection.close();
+        }
+        throw e;
+      }
+      return new Database(absolute, writeConnection, readers);
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates or migrates the database at {@code path}; answers the schema version it had before
+   * (0: new) and the one it has now.
+   */
+  public static Migrations.Versions migrate(Path path) {
+    int before = 0;
+    if (Files.exists(path)) {
+      try (Connection c = connect(url(path.toAbsolutePath()), Access.READ_ONLY)) {
+        before = Migrations.versions(c).found();
+      } catch (SQLException e) {
+        throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+      }
+    }
+    try (Database db = open(path)) {
+      return new Migrations.Versions(before, db.read(Migrations::versions).found());
+    }
+  }
+
+  private static String url(Path absolute) {
+    return "jdbc:sqlite:" + absolute;
+  }
+
+  private static BlockingQueue<Connection> readers(Path absolute) throws SQLException {
+    BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    for (int i = 0; i < READERS; i++) {
+      Connection reader = connect(url(absolute), Access.READ_ONLY);
+      try (Statement s = reader.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      readers.add(reader);
+    }
+    return readers;
+  }
+
   private static void createPrivateFile(Path file) throws IOException {
     Path parent = file.getParent();
     if (parent != null) {
@@ -125,16 +203,21 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static Connection connect(String url, boolean writer) throws SQLException {
+  private static Connection connect(String url, Access access) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
-    if (writer) {
+    // Readers never create the file: only open() does, with mode 0600.
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setReadOnly(access == Access.READ_ONLY);
+    if (access == Access.READ_WRITE) {
       // Take the write lock when the transaction begins: a transaction that read first and then
       // wrote could not wait for another process (the CLI beside the daemon) and would fail BUSY.
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     }
     Connection c = DriverManager.getConnection(url, config.toProperties());
     try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA journal_mode = WAL");
+      if (access == Access.READ_WRITE) {
+        s.execute("PRAGMA journal_mode = WAL");
+      }
       // FULL: a commit is on disk before the caller is answered, so an acknowledged change survives a power cut.
       s.execute("PRAGMA synchronous = FULL");
       s.execute("PRAGMA foreign_keys = ON");
@@ -148,8 +231,64 @@ public final class Database implements AutoCloseable {
     return path;
   }
 
+  /**
+   * Writes a consistent copy of the database to {@code target}, a new file of mode 0600, while
+   * others keep writing: {@code VACUUM INTO} reads one snapshot, so the copy holds every commit
+   * up to a moment and none after it. Safe beside a running daemon; takes no write lock.
+   */
+  public void copyTo(Path target) {
+    Path absolute = target.toAbsolutePath();
+    try {
+      if (Files.exists(absolute) && Files.size(absolute) > 0) {
+        throw new DatabaseException(absolute + " already exists: give a new file name (a backup never overwrites)", null);
+      }
+      createPrivateFile(absolute);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot create " + absolute + ": " + e.getMessage(), e);
+    }
+    try (Connection c = connect(url(path), Access.READ_ONLY);
+        PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
+      vacuum.setString(1, absolute.toString());
+      vacuum.executeUpdate();
+      try (FileChannel file = FileChannel.open(absolute, StandardOpenOption.WRITE)) {
+        file.force(true);
+      }
+    } catch (SQLException | IOException e) {
+      try {
+        Files.deleteIfExists(absolute);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Why a write would fail now, found without writing (a probe may run every second): closed,
+   * opened read-only, the writer thread gone, the file or its directory (where SQLite keeps the
+   * WAL) not writable, or the last commit failed and none succeeded since. Empty: writable.
+   */
+  public Optional<String> writeProblem() {
+    if (closed) {
+      return Optional.of("database is closed");
+    }
+    if (writeConnection == null) {
+      return Optional.of("database is open read-only");
+    }
+    if (!writer.isAlive()) {
+      return Optional.of("the database writer thread stopped");
+    }
+    if (!Files.isWritable(path) || (path.getParent() != null && !Files.isWritable(path.getParent()))) {
+      return Optional.of(path + " or its directory is not writable");
+    }
+    return Optional.ofNullable(lastCommitFailure);
+  }
+
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
+    if (writeConnection == null) {
+      throw new DatabaseException("database " + path + " is open read-only", null);
+    }
     if (closed) {
       throw new DatabaseException("database is closed", null);
     }
@@ -224,6 +363,7 @@ public final class Database implements AutoCloseable {
         completions.add(runInSavepoint(s, task));
       }
       writeConnection.commit();
+      lastCommitFailure = null;
       completions.forEach(Runnable::run);
     } catch (SQLException | RuntimeException e) {
       log.error("commit of {} writes failed: {}", group.size(), e.toString());
@@ -232,6 +372,7 @@ public final class Database implements AutoCloseable {
       } catch (SQLException rollbackFailure) {
         e.addSuppressed(rollbackFailure);
       }
+      lastCommitFailure = "the last commit failed: " + e.getMessage();
       DatabaseException failure = new DatabaseException("commit failed: " + e.getMessage(), e);
       group.forEach(t -> t.result().completeExceptionally(failure));
     } finally {
@@ -260,12 +401,16 @@ public final class Database implements AutoCloseable {
   public void close() {
     closed = true;
     try {
-      writer.join(10_000);
+      if (writer.isAlive()) {
+        writer.join(10_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     List<Connection> all = new ArrayList<>(readers);
-    all.add(writeConnection);
+    if (writeConnection != null) {
+      all.add(writeConnection);
+    }
     for (Connection c : all) {
       try {
         c.close();

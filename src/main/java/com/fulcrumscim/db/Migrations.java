@@ -13,16 +13,17 @@ import java.util.List;
  * Numbered schema migrations from {@code db/V00N__*.sql}, listed in {@code db/migrations.txt}.
  * {@code PRAGMA user_version} records how many have been applied; each runs in its own transaction.
  */
-final class Migrations {
+public final class Migrations {
+  /** {@code found}: recorded in the file; {@code known}: the newest this build has (after a migration: what it now has). */
+  public record Versions(int found, int known) {}
+
   private Migrations() {}
 
   static void apply(Connection c) throws SQLException, IOException {
-    List<String> files = List.of(resource("db/migrations.txt").split("\\R")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> files = files();
     int applied = userVersion(c);
     if (applied > files.size()) {
-      throw new SQLException("database schema version " + applied + " is newer than this build knows ("
-          + files.size() + "); run a newer fulcrum-scim");
+      throw tooNew(applied, files.size());
     }
     for (int i = applied; i < files.size(); i++) {
       String file = files.get(i);
@@ -43,6 +44,36 @@ final class Migrations {
         c.setAutoCommit(true);
       }
     }
+  }
+
+  /** Refuses a file whose schema differs from this build's, saying which side to upgrade. */
+  static void requireCurrent(Connection c, java.nio.file.Path file) throws SQLException {
+    Versions v = versions(c);
+    if (v.found() > v.known()) {
+      throw tooNew(v.found(), v.known());
+    }
+    if (v.found() < v.known()) {
+      throw new SchemaVersionException("database " + file + " has schema version " + v.found() + ", this fulcrum-scim "
+          + "needs " + v.known() + ": run `fulcrum-scim db migrate` (or restart `serve`, which migrates at start)", false);
+    }
+  }
+
+  static Versions versions(Connection c) throws SQLException {
+    try {
+      return new Versions(userVersion(c), files().size());
+    } catch (IOException e) {
+      throw new IllegalStateException("db/migrations.txt missing from the build", e);
+    }
+  }
+
+  private static SchemaVersionException tooNew(int found, int known) {
+    return new SchemaVersionException("database schema version " + found + " is newer than this fulcrum-scim knows ("
+        + known + "): it was written by a newer release; run that release (or newer), not this one", true);
+  }
+
+  private static List<String> files() throws IOException {
+    return List.of(resource("db/migrations.txt").split("\\R")).stream()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
   }
 
   private static int userVersion(Connection c) throws SQLException {

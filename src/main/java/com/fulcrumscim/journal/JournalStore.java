@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,6 +25,27 @@ public final class JournalStore {
       ps.setString(5, op.name());
       ps.setString(6, request.body() == null ? null : withoutSecrets(request.body()).toString());
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Deletes up to {@code limit} entries received before {@code before}, oldest first, and answers
+   * how many. Kept regardless of age: every entry of a user or group whose work row is not DONE
+   * (an operator diagnosing it needs them) and the newest entry of each user or group (so
+   * {@code journal show} always explains the current state).
+   */
+  public int prune(Connection c, Instant before, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        DELETE FROM journal WHERE id IN (
+          SELECT j.id FROM journal j
+          WHERE j.received_at < ?
+            AND j.id < (SELECT max(n.id) FROM journal n WHERE n.entity_type = j.entity_type AND n.entity_id = j.entity_id)
+            AND NOT EXISTS (SELECT 1 FROM work w
+                            WHERE w.entity_type = j.entity_type AND w.entity_id = j.entity_id AND w.state <> 'DONE')
+          ORDER BY j.id LIMIT ?)""")) {
+      ps.setLong(1, before.toEpochMilli());
+      ps.setInt(2, limit);
+      return ps.executeUpdate();
     }
   }
 

@@ -5,9 +5,11 @@ import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseException;
+import com.fulcrumscim.db.SchemaVersionException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,12 +50,21 @@ public final class CommandSupport {
     return command.commandLine().getErr();
   }
 
+  /** Runs {@code body} with the whole config: every variable it names must be set. */
   public int withConfig(WithConfig body) {
+    return withConfig(key -> true, body);
+  }
+
+  /** Runs {@code body} with the keys {@code needed} accepts resolved; see {@link ConfigLoader#load(Path, Predicate)}. */
+  public int withConfig(Predicate<String> needed, WithConfig body) {
     try {
-      return body.run(ConfigLoader.fromSystemEnvironment().load(configFile));
+      return body.run(ConfigLoader.fromSystemEnvironment().load(configFile, needed));
     } catch (ConfigException e) {
       err().println(e.getMessage());
       return ExitCode.CONFIG;
+    } catch (SchemaVersionException e) {
+      err().println(e.getMessage());
+      return e.newer() ? ExitCode.CONFIG : ExitCode.FAILED;
     } catch (CommandFailure e) {
       err().println(e.getMessage());
       return e.exitCode();
@@ -72,19 +83,31 @@ public final class CommandSupport {
   }
 
   /**
-   * Opens the database the daemon uses (safe while it runs: WAL, busy timeout) and only an
-   * existing one: a mistyped {@code storage.path} must not leave an empty database behind.
+   * For commands that change the database beside the daemon (safe while it runs: WAL, busy
+   * timeout). Opens only an existing database of this build's schema: a mistyped
+   * {@code storage.path} must not leave an empty database behind, and only {@code serve} and
+   * {@code db migrate} migrate.
    */
   public int withDatabase(WithDatabase body) {
-    return withConfig(config -> {
-      Path path = config.storage().path();
-      if (!Files.exists(path)) {
-        throw new CommandFailure("no database at " + path.toAbsolutePath()
-            + " (storage.path in " + configFile + "); `fulcrum-scim serve` creates it");
-      }
-      try (Database db = Database.open(path)) {
-        return body.run(config, db);
-      }
-    });
+    return withConfig(key -> true, config -> open(config, Database.Access.READ_WRITE, body));
+  }
+
+  /**
+   * For commands that only look: the database opens read-only, and only {@code storage.*} has to
+   * resolve, so the host's shell needs no Fulcrum API token to run them.
+   */
+  public int readDatabase(WithDatabase body) {
+    return withConfig(key -> key.startsWith("storage."), config -> open(config, Database.Access.READ_ONLY, body));
+  }
+
+  private int open(BridgeConfig config, Database.Access access, WithDatabase body) throws Exception {
+    Path path = config.storage().path();
+    if (!Files.exists(path)) {
+      throw new CommandFailure("no database at " + path.toAbsolutePath()
+          + " (storage.path in " + configFile + "); `fulcrum-scim serve` creates it");
+    }
+    try (Database db = Database.openExisting(path, access)) {
+      return body.run(config, db);
+    }
   }
 }

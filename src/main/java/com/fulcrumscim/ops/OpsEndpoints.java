@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code /healthz} (the process answers), {@code /readyz} (database writable, reconciler running)
+ * {@code /healthz} (the process answers; whether the reconciler runs or is paused), {@code /readyz}
+ * (can accept SCIM changes: the database is writable)
  * and {@code /metrics} (Prometheus text). Either added to the SCIM server's Javalin config, or
  * served on their own port ({@code server.ops_port}) so scrapers never need the SCIM port.
  * None of them needs a bearer token: keep them out of the SCIM auth filter.
@@ -19,13 +20,15 @@ public final class OpsEndpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Readiness readiness;
+  private final OpsStore store;
   private final PrometheusMeterRegistry registry;
   private final String target;
 
   /** {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL. */
-  public OpsEndpoints(Readiness readiness, PrometheusMeterRegistry registry, String target) {
+  public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target) {
     this.target = target;
     this.readiness = readiness;
+    this.store = store;
     this.registry = registry;
   }
 
@@ -35,6 +38,7 @@ public final class OpsEndpoints {
       Map<String, String> body = new LinkedHashMap<>();
       body.put("status", "ok");
       body.put("target", target);
+      body.put("reconciler", reconciler());
       json(ctx, 200, body);
     });
     cfg.routes.get("/readyz", this::readyz);
@@ -47,6 +51,15 @@ public final class OpsEndpoints {
       cfg.startup.showJavalinBanner = false;
       addTo(cfg);
     }).start(host, port);
+  }
+
+  /** The process is alive even when the database is not: say so here, and let /readyz fail. */
+  private String reconciler() {
+    try {
+      return store.pauseReason().map(reason -> "paused: " + reason).orElse("running");
+    } catch (RuntimeException e) {
+      return "unknown: " + e.getMessage();
+    }
   }
 
   private void readyz(Context ctx) throws Exception {

@@ -1,18 +1,18 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
+import java.sql.Statement;
 import java.util.Optional;
 
 /**
- * Whether the bridge can do its job right now: the database takes a durable write, and the
- * reconciler is not paused. Feeds {@code /readyz}.
+ * Whether the bridge can accept SCIM changes right now: the database answers a read and nothing
+ * says a write would fail. Feeds {@code /readyz}. A paused reconciler does not make the bridge
+ * unready: intake keeps journaling changes while paused, and pulling it from a load balancer would
+ * lose them; the pause shows in {@code /healthz}, {@code status} and a metric instead.
+ * Probes only read, so a probe every second leaves the database file as it was.
  */
 public final class Readiness {
-  static final String PROBE_KEY = "ops.readyz_probe";
-
   /** The answer: {@code reason} is empty when ready. */
   public record Verdict(Optional<String> reason) {
     public boolean ready() {
@@ -21,37 +21,25 @@ public final class Readiness {
   }
 
   private final Database db;
-  private final Clock clock;
 
-  public Readiness(Database db, Clock clock) {
+  public Readiness(Database db) {
     this.db = db;
-    this.clock = clock;
   }
 
   public Verdict check() {
+    Optional<String> problem = db.writeProblem();
+    if (problem.isPresent()) {
+      return new Verdict(problem.map(p -> "database not writable: " + p));
+    }
     try {
-      // A real commit through the writer: a full disk, a read-only mount or a stuck writer shows here.
-      Optional<String> paused = db.write(c -> {
-        String stamp = Long.toString(clock.millis());
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-          ps.setString(1, PROBE_KEY);
-          ps.setString(2, stamp);
-          ps.executeUpdate();
+      db.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM setting")) {
+          return rs.next();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
-          ps.setString(1, PROBE_KEY);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || !stamp.equals(rs.getString(1))) {
-              throw new IllegalStateException("the probe row did not read back");
-            }
-          }
-        }
-        return OpsStore.pauseReason(c);
       });
-      return new Verdict(paused.map(reason -> "reconciler paused: " + reason));
+      return new Verdict(Optional.empty());
     } catch (RuntimeException e) {
-      return new Verdict(Optional.of("database not writable: " + e.getMessage()));
+      return new Verdict(Optional.of("database not readable: " + e.getMessage()));
     }
   }
 }

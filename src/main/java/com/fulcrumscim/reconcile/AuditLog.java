@@ -88,6 +88,30 @@ public final class AuditLog {
     });
   }
 
+  /**
+   * Deletes up to {@code limit} entries from before {@code before}, oldest first, and answers how
+   * many. Kept regardless of age: entries of a user or group whose work row is not DONE, the
+   * newest successful write ({@link #lastApplied} stays true), and successful creates, one per
+   * entity: resync's evidence that an entity no link points to is the bridge's own ({@link #created}).
+   */
+  public int prune(Instant before, int limit) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("""
+          DELETE FROM reconcile_audit WHERE id IN (
+            SELECT a.id FROM reconcile_audit a
+            WHERE a.at < ?
+              AND a.id IS NOT (SELECT max(o.id) FROM reconcile_audit o WHERE o.result = 'ok')
+              AND NOT (a.result = 'ok' AND a.action IN ('CREATE_MEMBER', 'CREATE_GROUP'))
+              AND NOT EXISTS (SELECT 1 FROM work w
+                              WHERE w.entity_type = a.entity_type AND w.entity_id = a.scim_id AND w.state <> 'DONE')
+            ORDER BY a.id LIMIT ?)""")) {
+        ps.setLong(1, before.toEpochMilli());
+        ps.setInt(2, limit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   /** When Fulcrum last accepted a write from the reconciler. */
   public Optional<Instant> lastApplied() {
     return db.read(c -> {

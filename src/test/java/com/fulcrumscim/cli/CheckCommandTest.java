@@ -44,6 +44,7 @@ class CheckCommandTest {
         + "{\"id\":\"r2\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":2,\"per_page\":20000}"));
     OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    cli.openDatabase().close();
     OpsCliRun.Result r = cli.runWithConfig("check");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
@@ -117,7 +118,7 @@ class CheckCommandTest {
     fulcrum.enqueue(json(403, "{\"error\":\"Forbidden\"}"));
     OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
     assertThat(r.exit()).isEqualTo(4);
-    assertThat(r.err()).contains("may not read users and roles (403): use an Owner's API token");
+    assertThat(r.err()).contains("may not do this (403): use an Owner's API token");
   }
 
   @Test

@@ -14,6 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +35,7 @@ class OpsEndpointsTest {
     db = Database.open(dir.resolve("ops.db"));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new BridgeMetrics(registry, new OpsStore(db), clock);
-    server = new OpsEndpoints(new Readiness(db, clock), registry, "embedded Fulcrum emulator").startStandalone("127.0.0.1", 0);
+    server = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, "embedded Fulcrum emulator").startStandalone("127.0.0.1", 0);
   }
 
   @AfterEach
@@ -46,33 +50,53 @@ class OpsEndpointsTest {
   }
 
   @Test
-  void healthzSaysOk() throws Exception {
+  void healthzSaysOkAndThatTheReconcilerRuns() throws Exception {
     HttpResponse<String> r = get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"target\":\"embedded Fulcrum emulator\"}");
+    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"target\":\"embedded Fulcrum emulator\",\"reconciler\":\"running\"}");
   }
 
   @Test
-  void readyzIs200WhenTheDatabaseTakesWritesAndTheReconcilerRuns() throws Exception {
+  void readyzIs200WhenTheDatabaseTakesWrites() throws Exception {
     HttpResponse<String> r = get("/readyz");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("{\"status\":\"ready\",\"target\":\"embedded Fulcrum emulator\"}");
   }
 
   @Test
-  void readyzIs503WithThePauseReasonTheReconcilerWrote() throws Exception {
+  void aPausedReconcilerKeepsReadyzAt200AndShowsInHealthzAndTheMetric() throws Exception {
+    // intake keeps journaling while paused: a load balancer must not take the SCIM endpoint away
     db.write(c -> c.createStatement().executeUpdate(
         "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
-    HttpResponse<String> r = get("/readyz");
-    assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.body()).isEqualTo(
-        "{\"status\":\"not ready\",\"target\":\"embedded Fulcrum emulator\",\"reason\":\"reconciler paused: Fulcrum answered 401: token revoked\"}");
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+    assertThat(get("/healthz").body()).contains("\"reconciler\":\"paused: Fulcrum answered 401: token revoked\"");
+    assertThat(get("/metrics").body()).contains("fulcrum_scim_reconciler_paused 1");
   }
 
   @Test
   void anEmptyPauseSettingMeansRunning() throws Exception {
     db.write(c -> c.createStatement().executeUpdate("INSERT INTO setting (key, value) VALUES ('reconciler.paused', '')"));
-    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+    assertThat(get("/healthz").body()).contains("\"reconciler\":\"running\"");
+  }
+
+  @Test
+  void probesLeaveTheDatabaseUnchanged() throws Exception {
+    try (Connection watcher = DriverManager.getConnection("jdbc:sqlite:" + db.path())) {
+      long before = dataVersion(watcher);
+      for (int i = 0; i < 5; i++) {
+        assertThat(get("/readyz").statusCode()).isEqualTo(200);
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+      }
+      assertThat(dataVersion(watcher)).as("PRAGMA data_version moves with any other connection's commit").isEqualTo(before);
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO setting (key, value) VALUES ('x', 'y')"));
+      assertThat(dataVersion(watcher)).as("and does move for a real write").isNotEqualTo(before);
+    }
+  }
+
+  private static long dataVersion(Connection c) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA data_version")) {
+      return rs.getLong(1);
+    }
   }
 
   @Test
@@ -100,7 +124,7 @@ class OpsEndpointsTest {
   @Test
   void theRoutesCanJoinAnotherJavalin() throws Exception {
     server.stop();
-    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db, clock), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "embedded Fulcrum emulator");
+    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db), new OpsStore(db), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "embedded Fulcrum emulator");
     server = Javalin.create(cfg -> {
       cfg.routes.get("/scim/v2/Users", ctx -> ctx.result("users"));
       endpoints.addTo(cfg);

@@ -31,7 +31,8 @@ import picocli.CommandLine;
 
 /**
  * Fulcrum revokes the bridge's API token: the reconciler pauses without spending any row's retry
- * budget, {@code status} and {@code /readyz} say why, and once the operator configures the new
+ * budget, {@code status} and {@code /healthz} say why (while {@code /readyz} stays ready: intake
+ * goes on), and once the operator configures the new
  * token and restarts, the backlog goes through.
  */
 class RevokedTokenTest {
@@ -94,8 +95,9 @@ class RevokedTokenTest {
     http.post("/Users", Bodies.user("during1@corp.example"));
     http.patch("/Users/" + ids.get(0), Bodies.patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
     ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
-    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/readyz").status() == 503);
-    assertThat(ops.get("/readyz").text()).contains("paused").contains("401");
+    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("paused"));
+    assertThat(ops.get("/healthz").text()).contains("401");
+    assertThat(ops.get("/readyz").status()).as("still accepting SCIM changes while paused").isEqualTo(200);
     Status paused = status();
     assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
     assertThat(paused.text()).contains("PAUSED").contains("401");
@@ -118,7 +120,7 @@ class RevokedTokenTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> DesiredVsActual.unsettled(db).isEmpty());
       assertThat(DesiredVsActual.differences(db, fulcrum, Set.of("m-taken", "m-bystander", "g-crew"))).isEmpty();
     }
-    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/readyz").status()).isEqualTo(200);
+    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
     Status resumed = status();
     assertThat(resumed.exit()).as(resumed.text()).isZero();
     assertThat(resumed.text()).contains("running");

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code fulcrum-scim serve --config FILE} as a child JVM with the test's class path: what an
- * operator runs, killable with SIGKILL. Every line it prints (stdout and stderr, logs included) is
+ * {@code fulcrum-scim serve --config FILE} (or another command) as a child JVM with the test's
+ * class path: what an operator runs, killable with SIGKILL. Every line it prints (stdout and stderr, logs included) is
  * kept, and {@link #endpoint} completes when it announces its SCIM endpoint.
  */
 public final class BridgeProcess implements AutoCloseable {
@@ -32,8 +32,13 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Starts {@code serve}; {@code environment} is added to the child's (FULCRUM_SCIM_TOKEN, ...). */
   public static BridgeProcess serve(Path config, Map<String, String> environment) throws IOException {
+    return command(environment, "serve", "--config", config.toString());
+  }
+
+  /** Any {@code fulcrum-scim} command line in a child JVM, e.g. one to interrupt with SIGTERM. */
+  public static BridgeProcess command(Map<String, String> environment, String... args) throws IOException {
     List<String> line = new ArrayList<>(javaMain());
-    line.addAll(List.of("serve", "--config", config.toString()));
+    line.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(line).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());

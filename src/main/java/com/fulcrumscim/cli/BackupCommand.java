@@ -1,0 +1,41 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.ExitCode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code backup FILE}: the links from SCIM ids to Fulcrum ids exist only in this database; copy it. */
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write a consistent copy of the bridge's database to FILE (a new file, mode 0600) while the daemon runs.",
+      "To restore: stop the service, delete storage.path and its -wal and -shm files, copy FILE to storage.path",
+      "(owned by the service user, mode 0600), start the service, then have Okta or Entra push every assignment",
+      "again: changes sent after the backup are not in it (README, \"Backup and restore\")."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the copy is written",
+      "1:no database, FILE exists already, or the copy failed",
+      "2:invalid config, a database newer than this release, or command line"
+    })
+public final class BackupCommand implements Callable<Integer> {
+  @Mixin CommandSupport support;
+
+  @Parameters(paramLabel = "FILE", description = "Where to write the copy; must not exist yet.")
+  Path target;
+
+  @Override
+  public Integer call() {
+    return support.readDatabase((config, db) -> {
+      db.copyTo(target);
+      support.out().println("backed up " + db.path() + " to " + target.toAbsolutePath());
+      return ExitCode.OK;
+    });
+  }
+}

@@ -1,0 +1,258 @@
+package com.fulcrumscim.ops;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.MemberFields;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * {@code check --write-test}: tries, through the client the reconciler uses, each Fulcrum API shape
+ * the bridge relies on but Fulcrum does not document, on a throwaway member and group named with
+ * {@link #MARKER}. Everything it creates is deleted again, in {@code finally} and, when the JVM is
+ * interrupted, by {@link #interrupt} from a shutdown hook; a leftover of a killed run is recognized
+ * by its marker name and removed at the start of the next run.
+ */
+public final class WriteTest {
+  /** In the throwaway member's email and the throwaway group's name; nothing else carries it. */
+  public static final String MARKER = "fulcrum-scim-write-test";
+  private static final String EMAIL_DOMAIN = "@example.com";
+
+  /** One assumption and what Fulcrum did: {@code holds} false means the bridge would misbehave. */
+  public record Finding(String assumption, boolean holds, String result) {}
+
+  private final FulcrumClient fulcrum;
+  private final String nonce;
+  private final Set<String> membersToDelete = new LinkedHashSet<>();
+  private final Set<String> groupsToDelete = new LinkedHashSet<>();
+  private final List<Finding> findings = new ArrayList<>();
+  /** Held while a step runs, so an interruption lets the write in flight finish and then deletes its result too. */
+  private final ReentrantLock step = new ReentrantLock();
+  private volatile boolean interrupted;
+
+  public WriteTest(FulcrumClient fulcrum, SecureRandom random) {
+    this.fulcrum = fulcrum;
+    byte[] bytes = new byte[4];
+    random.nextBytes(bytes);
+    this.nonce = HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * Runs the steps in order until one does not hold; whatever was created is deleted in any case.
+   * Fulcrum unreachable, or refusing the token, ends the run with that {@link FulcrumException}.
+   */
+  public List<Finding> run() {
+    try {
+      removeLeftovers();
+      steps();
+    } finally {
+      cleanUp();
+    }
+    synchronized (this) {
+      return List.copyOf(findings);
+    }
+  }
+
+  private void removeLeftovers() {
+    List<FulcrumMember> oldMembers = fulcrum.members().stream().filter(m -> m.email() != null
+        && m.email().toLowerCase(Locale.ROOT).startsWith(MARKER + "+")).toList();
+    List<FulcrumGroup> oldGroups = fulcrum.groups().stream().filter(g -> g.name() != null && g.name().startsWith(MARKER)).toList();
+    oldGroups.forEach(g -> fulcrum.deleteGroup(g.id()));
+    oldMembers.forEach(m -> fulcrum.deleteMember(m.id(), null));
+    if (!oldMembers.isEmpty() || !oldGroups.isEmpty()) {
+      note(new Finding("leftovers of an interrupted earlier run are removed", true,
+          "removed " + oldMembers.size() + " member(s) and " + oldGroups.size() + " group(s) named " + MARKER));
+    }
+  }
+
+  private void steps() {
+    String email = MARKER + "+" + nonce + EMAIL_DOMAIN;
+    Optional<FulcrumMember> made = record("POST /memberships.json answers 2xx with {membership: {...}}", () -> {
+      FulcrumMember m = fulcrum.createMember(new MemberFields(email, "Write", "Test", null));
+      synchronized (this) {
+        membersToDelete.add(m.id());
+      }
+      return check(m.email() != null && m.email().equalsIgnoreCase(email), "member " + m.id() + " created", m);
+    });
+    if (made.isEmpty()) {
+      return;
+    }
+    FulcrumMember created = made.get();
+
+    if (record("PUT /memberships/{id}.json changes first_name and last_name", () -> {
+      fulcrum.updateMember(created.id(), new MemberFields(null, "Renamed", "Tester", null));
+      FulcrumMember read = fulcrum.member(created.id()).orElseThrow(() -> gone(created.id()));
+      return check("Renamed".equals(read.firstName()) && "Tester".equals(read.lastName()),
+          "names now '" + read.firstName() + " " + read.lastName() + "'", read);
+    }).isEmpty()) {
+      return;
+    }
+
+    Optional<FulcrumRole> otherRole = fulcrum.roles().stream()
+        .filter(r -> !(r.system() && r.name().equals("Owner")) && !r.id().equals(created.roleId())).findFirst();
+    if (otherRole.isPresent()) {
+      FulcrumRole role = otherRole.get();
+      if (record("PUT /memberships/{id}.json with role_id changes the role", () -> {
+        fulcrum.updateMember(created.id(), new MemberFields(null, null, null, role.id()));
+        FulcrumMember read = fulcrum.member(created.id()).orElseThrow(() -> gone(created.id()));
+        return check(role.id().equals(read.roleId()), "role now " + read.roleId() + " (asked for " + role.name() + ")", read);
+      }).isEmpty()) {
+        return;
+      }
+    } else {
+      note(new Finding("PUT /memberships/{id}.json with role_id changes the role", false,
+          "not tried: no role other than Owner and the member's own"));
+    }
+
+    Optional<FulcrumGroup> madeGroup = record("POST /groups.json creates a group", () -> {
+      FulcrumGroup g = fulcrum.createGroup(MARKER + " " + nonce, "created by fulcrum-scim check --write-test; safe to delete");
+      synchronized (this) {
+        groupsToDelete.add(g.id());
+      }
+      return check(g.id() != null, "group " + g.id() + " created", g);
+    });
+    if (madeGroup.isEmpty()) {
+      return;
+    }
+    FulcrumGroup group = madeGroup.get();
+    boolean holds = groupSteps(group, created) && record("DELETE /groups/{id}.json deletes the group", () -> {
+      fulcrum.deleteGroup(group.id());
+      boolean gone = fulcrum.group(group.id()).isEmpty();
+      if (gone) {
+        synchronized (this) {
+          groupsToDelete.remove(group.id());
+        }
+      }
+      return check(gone, gone ? "gone" : "still there", group);
+    }).isPresent();
+    if (!holds) {
+      return;
+    }
+
+    record("DELETE /memberships/{id}.json answers 2xx and removes the member", () -> {
+      fulcrum.deleteMember(created.id(), null);
+      boolean gone = fulcrum.member(created.id()).isEmpty();
+      if (gone) {
+        synchronized (this) {
+          membersToDelete.remove(created.id());
+        }
+      }
+      return check(gone, gone ? "gone" : "still there", created);
+    });
+  }
+
+  /** Owner auto-add, then set and clear the members; true while every step holds. */
+  private boolean groupSteps(FulcrumGroup group, FulcrumMember created) {
+    return record("a new group may start with the token owner in it (the bridge takes it out)", () -> {
+      FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+      // informational either way: the bridge removes an auto-added owner from groups it manages
+      return check(true, read.memberIds().isEmpty() ? "no: the new group is empty"
+          : "it starts with " + read.memberIds(), read);
+    }).isPresent()
+        && record("group_members add puts a member in the group", () -> {
+          fulcrum.changeGroupMembers(group.id(), List.of(created.id()), List.of());
+          FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+          return check(read.memberIds().contains(created.id()), "members now " + read.memberIds(), read);
+        }).isPresent()
+        && record("group_members remove takes the member out again", () -> {
+          fulcrum.changeGroupMembers(group.id(), List.of(), List.of(created.id()));
+          FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+          return check(!read.memberIds().contains(created.id()), "members now " + read.memberIds(), read);
+        }).isPresent()
+        && record("group_members remove of a non-member is accepted (no 422)", () -> {
+          fulcrum.changeGroupMembers(group.id(), List.of(), List.of(created.id()));
+          return check(true, "accepted", group);
+        }).isPresent();
+  }
+
+  /**
+   * For a shutdown hook: no further step starts, the one in flight finishes (so what it creates is
+   * known), then everything created is deleted.
+   */
+  public void interrupt() {
+    interrupted = true;
+    boolean locked = false;
+    try {
+      locked = step.tryLock(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      cleanUp();
+    } finally {
+      if (locked) {
+        step.unlock();
+      }
+    }
+  }
+
+  /** Deletes whatever this run created and has not deleted yet; safe to call twice, from any thread. */
+  public synchronized void cleanUp() {
+    for (String id : List.copyOf(groupsToDelete)) {
+      try {
+        fulcrum.deleteGroup(id);
+        groupsToDelete.remove(id);
+      } catch (FulcrumException e) {
+        findings.add(new Finding("clean-up", false, "could not delete group " + id + " (" + MARKER + " " + nonce
+            + "): " + e.getMessage() + "; the next --write-test removes it"));
+      }
+    }
+    for (String id : List.copyOf(membersToDelete)) {
+      try {
+        fulcrum.deleteMember(id, null);
+        membersToDelete.remove(id);
+      } catch (FulcrumException e) {
+        findings.add(new Finding("clean-up", false, "could not delete member " + id + " (" + MARKER + "+" + nonce
+            + EMAIL_DOMAIN + "): " + e.getMessage() + "; the next --write-test removes it"));
+      }
+    }
+  }
+
+  private record Outcome<T>(boolean holds, String result, T value) {}
+
+  private static <T> Outcome<T> check(boolean holds, String result, T value) {
+    return new Outcome<>(holds, result, value);
+  }
+
+  /**
+   * Runs one step and notes its finding; empty when it did not hold or Fulcrum refused it, which
+   * ends the run. Unreachable or unauthorized propagates: no finding can be made then.
+   */
+  private <T> Optional<T> record(String assumption, Supplier<Outcome<T>> action) {
+    Outcome<T> outcome;
+    step.lock();
+    try {
+      if (interrupted) {
+        return Optional.empty();
+      }
+      outcome = action.get();
+    } catch (FulcrumException.Rejected | FulcrumException.NotFound | FulcrumException.Forbidden e) {
+      note(new Finding(assumption, false, e.getMessage()));
+      return Optional.empty();
+    } finally {
+      step.unlock();
+    }
+    note(new Finding(assumption, outcome.holds(), outcome.result()));
+    return outcome.holds() ? Optional.of(outcome.value()) : Optional.empty();
+  }
+
+  private synchronized void note(Finding finding) {
+    findings.add(finding);
+  }
+
+  private static FulcrumException.NotFound gone(String id) {
+    return new FulcrumException.NotFound(id + " (just written, then not found)");
+  }
+}

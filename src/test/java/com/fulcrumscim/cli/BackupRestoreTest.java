@@ -1,0 +1,158 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.testing.DesiredVsActual;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code backup FILE} beside a running daemon, and the restore procedure the README describes. */
+class BackupRestoreTest {
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  ScimTestServer bridge;
+
+  @BeforeEach
+  void startFulcrum() {
+    fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    fulcrum.close();
+  }
+
+  ScimTestServer serve(Path home) throws Exception {
+    Files.createDirectories(home);
+    return ScimTestServer.start(home, """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+        reconcile:
+          interval: 200ms
+        """.formatted(fulcrum.baseUrl(), fulcrum.token()), Clock.systemUTC(), Bridge.Mode.FULL);
+  }
+
+  OpsCliRun.Result backup(Path database, Path target) throws Exception {
+    Path config = Files.writeString(dir.resolve("backup.yml"), "storage:\n  path: " + database + "\n");
+    return new OpsCliRun(Files.createDirectories(dir.resolve("cli"))).run("backup", target.toString(), "--config", config.toString());
+  }
+
+  @Test
+  void aBackupTakenWhileSCIMWritesArriveIsConsistentAndPrivate() throws Exception {
+    bridge = serve(dir.resolve("live"));
+    ScimHttp okta = bridge.http();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger accepted = new AtomicInteger();
+    Thread writer = new Thread(() -> {
+      for (int i = 0; writing.get(); i++) {
+        if (okta.post("/Users", Bodies.user("w" + i + "@corp.example")).status() == 201) {
+          accepted.incrementAndGet();
+        }
+      }
+    });
+    writer.start();
+    await().until(() -> accepted.get() >= 5);
+    Path copy = dir.resolve("backups/bridge-copy.db");
+    Files.createDirectories(copy.getParent());
+    OpsCliRun.Result r = backup(bridge.database(), copy);
+    writing.set(false);
+    writer.join();
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy))).isEqualTo("rw-------");
+    try (Database restored = Database.openExisting(copy, Database.Access.READ_ONLY)) {
+      restored.read(c -> {
+        try (Statement s = c.createStatement()) {
+          try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+            assertThat(rs.getString(1)).isEqualTo("ok");
+          }
+          // one transaction stores a user, its journal row and its work row: a consistent copy has all or none
+          try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM scim_user), "
+              + "(SELECT count(*) FROM work WHERE entity_type = 'USER'), (SELECT count(DISTINCT entity_id) FROM journal)")) {
+            assertThat(rs.getLong(1)).isGreaterThanOrEqualTo(5).isEqualTo(rs.getLong(2)).isEqualTo(rs.getLong(3));
+          }
+        }
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void aBackupNeverOverwritesAnExistingFile() throws Exception {
+    bridge = serve(dir.resolve("live"));
+    Path existing = Files.writeString(dir.resolve("precious.db"), "keep me");
+    OpsCliRun.Result r = backup(bridge.database(), existing);
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("already exists");
+    assertThat(Files.readString(existing)).isEqualTo("keep me");
+  }
+
+  @Test
+  void aRestoredCopyServesAndReconcilesWithoutDuplicatingAnyone() throws Exception {
+    bridge = serve(dir.resolve("live"));
+    ScimHttp okta = bridge.http();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(okta.post("/Users", Bodies.user("r" + i + "@corp.example")).json().path("id").asText());
+    }
+    String crew = okta.post("/Groups", Bodies.group("Crew", ids.get(0), ids.get(1))).json().path("id").asText();
+    awaitSettled(bridge.database());
+    Path copy = dir.resolve("nightly.db");
+    assertThat(backup(bridge.database(), copy).exit()).isZero();
+    bridge.close();
+    bridge = null;
+
+    // the README's restore: stop, copy the backup to storage.path (no -wal/-shm beside it), start
+    Path restoredHome = Files.createDirectories(dir.resolve("restored"));
+    Files.copy(copy, restoredHome.resolve("bridge.db"));
+    bridge = serve(restoredHome);
+    okta = bridge.http();
+    assertThat(okta.get("/Users/" + ids.get(2)).status()).isEqualTo(200);
+    okta.patch("/Users/" + ids.get(2), """
+        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+         "Operations":[{"op":"replace","path":"name.givenName","value":"Restored"}]}""");
+    okta.patch("/Groups/" + crew, """
+        {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+         "Operations":[{"op":"add","path":"members","value":[{"value":"%s"}]}]}""".formatted(ids.get(2)));
+    okta.post("/Users", Bodies.user("after-restore@corp.example"));
+    awaitSettled(bridge.database());
+
+    assertThat(fulcrum.memberByEmail("r2@corp.example")).hasValueSatisfying(m -> assertThat(m.firstName()).isEqualTo("Restored"));
+    assertThat(fulcrum.members()).filteredOn(m -> m.email().endsWith("@corp.example")).hasSize(4);
+    assertThat(fulcrum.groups()).filteredOn(g -> g.name().equals("Crew")).hasSize(1);
+    try (Database db = Database.openExisting(bridge.database(), Database.Access.READ_ONLY)) {
+      assertThat(DesiredVsActual.differences(db, fulcrum, Set.of())).isEmpty();
+    }
+  }
+
+  private void awaitSettled(Path database) {
+    try (Database db = Database.openExisting(database, Database.Access.READ_ONLY)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> DesiredVsActual.unsettled(db).isEmpty());
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.ops.WriteTest;
+import com.fulcrumscim.testing.BridgeProcess;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check --write-test} against the standalone emulator, the way an operator runs it against a sandbox org. */
+class WriteTestCommandTest {
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  OpsCliRun cli;
+
+  @BeforeEach
+  void start() throws Exception {
+    fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0);
+    cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n  calls_per_hour: 3600000\n");
+  }
+
+  @AfterEach
+  void stop() {
+    fulcrum.close();
+  }
+
+  @Test
+  void theEmulatorPassesEveryAssumptionAndNothingIsLeftBehind() {
+    List<FulcrumMember> membersBefore = fulcrum.members();
+    List<FulcrumGroup> groupsBefore = fulcrum.groups();
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("PUT /memberships/\\{id}.json with role_id changes the role\\s+holds")
+        .containsPattern("group_members remove of a non-member is accepted \\(no 422\\)\\s+holds")
+        .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds")
+        .doesNotContain("DIFFERS")
+        .contains("nothing was left behind");
+    assertThat(fulcrum.members()).isEqualTo(membersBefore);
+    assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
+  }
+
+  @Test
+  void leftoversOfAKilledEarlierRunAreFoundByTheirMarkerAndRemoved() {
+    // what a run killed with SIGKILL (no shutdown hook) leaves behind
+    try (HttpFulcrumClient someone = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
+        Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL,
+        FulcrumCallListener.NONE)) {
+      someone.createMember(new MemberFields(WriteTest.MARKER + "+dead1234@example.com", "Write", "Test", null));
+      someone.createGroup(WriteTest.MARKER + " dead1234", "left by a killed run");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("removed 1 member(s) and 1 group(s)");
+    assertThat(fulcrum.members()).noneMatch(m -> m.email().startsWith(WriteTest.MARKER));
+    assertThat(fulcrum.groups()).noneMatch(g -> g.name().startsWith(WriteTest.MARKER));
+  }
+
+  @Test
+  void sigtermInTheMiddleStillDeletesWhatWasCreated() throws Exception {
+    // paced at one call a second, so SIGTERM lands between the member's creation and its deletion
+    Path slow = java.nio.file.Files.writeString(dir.resolve("slow.yml"), "fulcrum:\n  base_url: " + fulcrum.baseUrl()
+        + "\n  api_token: " + fulcrum.token() + "\n  calls_per_hour: 3600\nstorage:\n  path: " + dir.resolve("b.db") + "\n");
+    BridgeProcess run = BridgeProcess.command(java.util.Map.of(), "check", "--write-test", "--config", slow.toString());
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> fulcrum.members().stream()
+          .anyMatch(m -> m.email().startsWith(WriteTest.MARKER)));
+      run.process().destroy();
+      assertThat(run.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(run.output().toString()).isTrue();
+    } finally {
+      run.kill();
+    }
+    assertThat(fulcrum.members()).as(run.output().toString()).noneMatch(m -> m.email().startsWith(WriteTest.MARKER));
+    assertThat(fulcrum.groups()).noneMatch(g -> g.name().startsWith(WriteTest.MARKER));
+  }
+
+  @Test
+  void anEmbeddedTargetIsRefusedWithExitTwo() throws Exception {
+    OpsCliRun embedded = new OpsCliRun(java.nio.file.Files.createDirectories(dir.resolve("embedded")));
+    OpsCliRun.Result r = embedded.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--write-test needs a Fulcrum to write to");
+  }
+}
