@@ -57,7 +57,8 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(source, "", "cannot read: " + e.getMessage());
     }
-    return parse(source, text);
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(source, text, dir == null ? Path.of(".") : dir);
   }
 
   /** The defaults alone, as if config.yml were empty. */
@@ -66,6 +67,11 @@ public final class ConfigLoader {
   }
 
   public BridgeConfig parse(String source, String yaml) {
+    return parse(source, yaml, Path.of("."));
+  }
+
+  /** {@code configDir}: where relative file names in the config (fulcrum.api_token_file) are looked up. */
+  private BridgeConfig parse(String source, String yaml, Path configDir) {
     ObjectMapper mapper = mapper();
     ObjectNode merged = defaultsTree(mapper);
     JsonNode user;
@@ -93,6 +99,7 @@ public final class ConfigLoader {
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
+    config = ApiTokenFile.read(source, config, configDir, environment);
     validate(source, config);
     return config;
   }
@@ -194,7 +201,9 @@ public final class ConfigLoader {
     BridgeConfig.Fulcrum f = c.fulcrum();
     if (!f.embedded()) {
       check(source, "fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
-      check(source, "fulcrum.api_token", !f.apiToken().isBlank(), "is required when fulcrum.base_url is a real Fulcrum URL");
+      check(source, f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY, !f.apiToken().isBlank(),
+          f.apiTokenFile().isBlank() ? "is required when fulcrum.base_url is a real Fulcrum URL (or set fulcrum.api_token_file)"
+              : "the file is empty; put the Fulcrum API token in it");
     }
     check(source, "fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
     checkPositive(source, "fulcrum.connect_timeout", f.connectTimeout());
