@@ -39,7 +39,9 @@ public final class WorkQueue {
             + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = generation + 1, "
             + "  state = CASE WHEN state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
             + "  next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE excluded.next_attempt_at END, "
-            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at")) {
+            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
+            // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done)
+            + "  created_at = CASE WHEN state = 'DONE' THEN excluded.created_at ELSE created_at END")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);
@@ -74,9 +76,13 @@ public final class WorkQueue {
     });
   }
 
-  /** The desired state is reached for the claimed generation. */
-  public void done(WorkItem item) {
-    finish(item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+  /**
+   * The desired state is reached for the claimed generation. Returns when the oldest change this
+   * applied was acknowledged to Okta; empty when a newer change arrived meanwhile (the row runs again).
+   */
+  public Optional<Instant> done(WorkItem item) {
+    return finish(item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL")
+        .map(Instant::ofEpochMilli);
   }
 
   /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
@@ -111,9 +117,10 @@ public final class WorkQueue {
     });
   }
 
-  private void finish(WorkItem item, String state, String error, long nextAt, String extraSet) {
+  /** Returns the row's created_at when it took {@code state}; empty when it went back to PENDING instead. */
+  private Optional<Long> finish(WorkItem item, String state, String error, long nextAt, String extraSet) {
     long now = clock.millis();
-    db.write(c -> {
+    return db.write(c -> {
       // A generation that moved while the key ran means newer desired state: run again now.
       try (PreparedStatement moved = c.prepareStatement(
           "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
@@ -124,12 +131,12 @@ public final class WorkQueue {
         moved.setString(4, item.key().scimId());
         moved.setLong(5, item.claimedGeneration());
         if (moved.executeUpdate() > 0) {
-          return null;
+          return Optional.empty();
         }
       }
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-              + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+              + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' RETURNING created_at")) {
         int i = 1;
         ps.setString(i++, state);
         ps.setLong(i++, now);
@@ -140,9 +147,10 @@ public final class WorkQueue {
         }
         ps.setString(i++, item.key().type().name());
         ps.setString(i, item.key().scimId());
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        }
       }
-      return null;
     });
   }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +27,15 @@ public final class ReconcileLoop implements AutoCloseable {
   /** The shortest wait: a cool-down about to end must not make a key spin through cycles. */
   static final Duration MIN_WAIT = Duration.ofSeconds(1);
 
+  /** Hears every finished reconcile (metrics). */
+  @FunctionalInterface
+  public interface Listener {
+    void finished(Outcome.Kind kind);
+
+    /** Fulcrum has what Okta sent {@code sinceAcknowledged} after the bridge answered Okta 2xx. */
+    default void applied(Duration sinceAcknowledged) {}
+  }
+
   /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
   public record Cycle(int claimed, int finished, int released, String skipped) {}
 
@@ -39,13 +47,13 @@ public final class ReconcileLoop implements AutoCloseable {
   private final int parallelism;
   private final Clock clock;
   private final ExecutorService workers;
-  private final Consumer<Outcome.Kind> outcomes;
+  private final Listener outcomes;
   private volatile boolean stopping;
   private volatile boolean paused;
 
   /** {@code outcomes} hears the kind of every finished reconcile (metrics). */
   public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
-      int batchSize, int parallelism, Clock clock, Consumer<Outcome.Kind> outcomes) {
+      int batchSize, int parallelism, Clock clock, Listener outcomes) {
     this.outcomes = outcomes;
     this.queue = queue;
     this.reconciler = reconciler;
@@ -107,9 +115,10 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private void finish(WorkItem item, Outcome outcome) {
     Instant now = clock.instant();
-    outcomes.accept(outcome.kind());
+    outcomes.finished(outcome.kind());
     switch (outcome.kind()) {
-      case APPLIED, NO_CHANGE -> queue.done(item);
+      case APPLIED, NO_CHANGE -> queue.done(item)
+          .ifPresent(acknowledged -> outcomes.applied(Duration.between(acknowledged, now)));
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();

@@ -4,7 +4,6 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.journal.WorkQueue;
-import com.fulcrumscim.reconcile.Outcome;
 import com.fulcrumscim.reconcile.Pause;
 import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
@@ -12,7 +11,6 @@ import com.fulcrumscim.reconcile.Reconciler;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.reconcile.RetryPolicy;
 import java.time.Clock;
-import java.util.function.Consumer;
 
 /**
  * The reconciler path resync applies through: keys are enqueued on {@code queue} and reconciled by
@@ -26,7 +24,7 @@ public record ReconcilePath(WorkQueue queue, ReconcileLoop loop, Reconciler reco
    * {@code outcomes} hears every finished reconcile. The caller closes {@link #loop()}.
    */
   public static ReconcilePath configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
-      Consumer<Outcome.Kind> outcomes) {
+      ReconcileLoop.Listener outcomes) {
     WorkQueue queue = new WorkQueue(db, clock);
     RemovalGuard guard = new RemovalGuard(db, clock, config.guard().massRemovalPercent(), config.guard().massRemovalMinimum());
     Reconciler reconciler = new Reconciler(client, db, queue, guard, ReconcileSettings.from(config), clock);
