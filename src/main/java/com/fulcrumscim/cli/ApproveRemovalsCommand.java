@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 public final class ApproveRemovalsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config.yml", description = "config file (default: ${DEFAULT-VALUE})")
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}", description = "config file (default: ${DEFAULT-VALUE})")
   Path config;
 
   @Override
