@@ -2,6 +2,7 @@ package com.fulcrumscim.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class ApiTokenFile {
       return config.withFulcrum(f.withApiToken(Files.readString(file, StandardCharsets.UTF_8).strip()));
     } catch (NoSuchFileException e) {
       throw new ConfigException(source, KEY, "cannot read " + file + ": file not found");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(source, KEY, "cannot read " + file + ": permission denied (under systemd the unit's "
+          + "LoadCredential= hands it over in $" + CREDENTIALS_DIRECTORY + "; elsewhere run as its owner)");
     } catch (IOException e) {
       throw new ConfigException(source, KEY, "cannot read " + file + ": " + e.getMessage());
     }
