@@ -32,6 +32,9 @@ final class ApiTokenFile {
     try {
       return config.withFulcrum(f.withApiToken(Files.readString(file, StandardCharsets.UTF_8).strip()));
     } catch (NoSuchFileException e) {
+      if (f.embedded()) {
+        return config; // the emulator needs no token: a fresh install or container runs before one is provided
+      }
       throw new ConfigException(source, KEY, "cannot read " + file + ": file not found");
     } catch (AccessDeniedException e) {
       throw new ConfigException(source, KEY, "cannot read " + file + ": permission denied (under systemd the unit's "

@@ -202,7 +202,7 @@ public final class ConfigLoader {
     if (!f.embedded()) {
       check(source, "fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
       check(source, f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY, !f.apiToken().isBlank(),
-          f.apiTokenFile().isBlank() ? "is required when fulcrum.base_url is a real Fulcrum URL (or set fulcrum.api_token_file)"
+          f.apiTokenFile().isBlank() ? "is required when fulcrum.base_url is a real Fulcrum URL"
               : "the file is empty; put the Fulcrum API token in it");
     }
     check(source, "fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
