@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,13 @@ class ServeProcessTest {
           format: %s
           level: %s
         """.formatted(tokenHash, format, level));
+  }
+
+  /** An operator's edit of config.yml, then `systemctl reload`; waits for the line that answers it. */
+  static void editAndHangUp(Path config, BridgeProcess bridge, UnaryOperator<String> edit, String answer) throws Exception {
+    Files.writeString(config, edit.apply(Files.readString(config)));
+    bridge.signal("HUP");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains(answer)));
   }
 
   @Test
@@ -82,10 +90,8 @@ class ServeProcessTest {
       ScimHttp rotated = old.withAuthorization("Bearer " + ROTATED);
       assertThat(rotated.get("/Users").status()).isEqualTo(401);
 
-      Files.writeString(config, Files.readString(config)
-          .replace(BearerTokens.sha256Hex(TOKEN), BearerTokens.sha256Hex(ROTATED)).replace("level: INFO", "level: DEBUG"));
-      bridge.signal("HUP");
-      await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("SIGHUP: reloaded")));
+      editAndHangUp(config, bridge, text -> text.replace(BearerTokens.sha256Hex(TOKEN), BearerTokens.sha256Hex(ROTATED))
+          .replace("level: INFO", "level: DEBUG"), "SIGHUP: reloaded");
 
       assertThat(rotated.get("/Users").status()).isEqualTo(200);
       assertThat(old.get("/Users").status()).isEqualTo(401);
@@ -103,9 +109,7 @@ class ServeProcessTest {
     BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
     try {
       ScimHttp http = new ScimHttp(bridge.endpoint(), "Bearer " + TOKEN);
-      Files.writeString(config, Files.readString(config).replace("level: INFO", "level: LOUD"));
-      bridge.signal("HUP");
-      await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("SIGHUP: nothing reloaded")));
+      editAndHangUp(config, bridge, text -> text.replace("level: INFO", "level: LOUD"), "SIGHUP: nothing reloaded");
       assertThat(bridge.output()).anyMatch(l -> l.contains("logging.level"));
       assertThat(http.get("/Users").status()).isEqualTo(200);
     } finally {
