@@ -99,6 +99,21 @@ class MonitoringFilesTest {
   }
 
   @Test
+  void aChangeThatReachesFulcrumIsTimedFromItsAcknowledgementAndStampsTheLastApply() throws Exception {
+    ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_acknowledged_to_applied_seconds_count 0",
+        "fulcrum_scim_last_apply_timestamp_seconds 0.0");
+    long before = System.currentTimeMillis() / 1000;
+    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").post("/Users", Bodies.user("timed@corp.example")).status())
+        .isEqualTo(201);
+    await().atMost(Duration.ofSeconds(15)).until(() -> ops.get("/metrics").text()
+        .contains("fulcrum_scim_acknowledged_to_applied_seconds_count 1"));
+    Matcher lastApply = Pattern.compile("(?m)^fulcrum_scim_last_apply_timestamp_seconds (\\S+)$").matcher(ops.get("/metrics").text());
+    assertThat(lastApply.find()).isTrue();
+    assertThat(Double.parseDouble(lastApply.group(1))).isGreaterThanOrEqualTo(before);
+  }
+
+  @Test
   void everyBridgeSeriesHasTheOnePrefix() throws Exception {
     ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
     assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
