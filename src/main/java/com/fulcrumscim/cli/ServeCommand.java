@@ -65,9 +65,12 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
     } catch (RuntimeException e) {
-      // port taken, database unreadable: one line an operator can act on
-      log.error("cannot start: {}", e.getMessage());
-      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      // port taken, database unreadable: one line an operator can act on (a log line in JSON mode)
+      if (json) {
+        log.error("cannot start: {}", e.getMessage());
+      } else {
+        spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      }
       return START_ERROR;
     }
     Signal.handle(new Signal("HUP"), signal -> reload(bridge));

@@ -82,6 +82,26 @@ class ServeProcessTest {
   }
 
   @Test
+  void withJsonFormatAFailedStartIsOneJsonErrorLineAndExitOne() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = config(BearerTokens.sha256Hex(TOKEN), "json", "INFO");
+      Files.writeString(config, Files.readString(config).replaceFirst("port: \\d+", "port: " + taken.getLocalPort()));
+      BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+      assertThat(bridge.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(bridge.terminate()).isEqualTo(1);
+      ObjectMapper json = new ObjectMapper();
+      List<JsonNode> errors = new ArrayList<>();
+      for (String line : bridge.output()) {
+        JsonNode parsed = json.readTree(line);
+        if (parsed.path("log.level").asText().equals("ERROR")) {
+          errors.add(parsed);
+        }
+      }
+      assertThat(errors).extracting(e -> e.path("message").asText()).anyMatch(m -> m.startsWith("cannot start: "));
+    }
+  }
+
+  @Test
   void sighupReloadsTokenHashesAndLogLevelWithoutStopping() throws Exception {
     Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
     BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
