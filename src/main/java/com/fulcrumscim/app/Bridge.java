@@ -22,6 +22,7 @@ import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.BridgeMetrics;
+import com.fulcrumscim.ops.BuildInfo;
 import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
@@ -30,6 +31,8 @@ import com.fulcrumscim.ops.RetentionService;
 import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.Outcome;
+import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
@@ -50,7 +53,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -80,6 +85,8 @@ public final class Bridge {
   private RequestExecutor requests;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
+  private BearerAuth auth;
+  private Optional<TlsSupport> tls = Optional.empty();
 
   /** What runs: everything, or only the SCIM receiver and its store (tests that drive the reconciler themselves). */
   public enum Mode {
@@ -102,7 +109,7 @@ public final class Bridge {
 
   public Bridge start() {
     // first: a TLS file that does not load stops start-up before anything is opened or started
-    Optional<TlsSupport> tls = config.server().tls().enabled()
+    tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
       db = Database.open(config.storage().path());
@@ -118,6 +125,8 @@ public final class Bridge {
       }
 
       BridgeMetrics metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
+      metrics.buildInfo(BuildInfo.current());
+      running.push(metrics.bindJvmAndProcess());
       Runnable onAccepted = () -> {};
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
@@ -125,9 +134,18 @@ public final class Bridge {
         if (!config.fulcrum().embedded()) {
           checkPolicy(client);
         }
-        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
-            kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
-        FunctionCounter.builder("reconcile.rereads", path.readSide(), ReadSide::rereads)
+        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, new ReconcileLoop.Listener() {
+          @Override
+          public void finished(Outcome.Kind kind) {
+            metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT));
+          }
+
+          @Override
+          public void applied(Duration sinceAcknowledged) {
+            metrics.applied(sinceAcknowledged);
+          }
+        });
+        FunctionCounter.builder("fulcrum.scim.reconcile.rereads", path.readSide(), ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
         lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting,
@@ -144,12 +162,13 @@ public final class Bridge {
       }
 
       Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, onAccepted);
-      ScimTokens tokens = ScimTokens.resolve(config.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN),
-          new SettingStore(db), random);
+      ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
+      auth = new BearerAuth(tokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target());
-      server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(tokens.hashes()), db, intake, users, groups,
+      server = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
+            cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
             cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);
             if (config.server().opsPort() == 0) {
               ops.addTo(cfg);
@@ -195,6 +214,26 @@ public final class Bridge {
     requests.close();
     resync.stop();
     reconciler.stop();
+  }
+
+  private ScimTokens scimTokens(BridgeConfig from) {
+    return ScimTokens.resolve(from.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN), new SettingStore(db), random);
+  }
+
+  /**
+   * What SIGHUP re-reads from {@code fresh}: the SCIM token hashes and, when serving HTTPS, the
+   * certificate and key. Returns what took effect, in words for the log. Everything else needs a restart.
+   */
+  public List<String> reload(BridgeConfig fresh) {
+    List<String> reloaded = new ArrayList<>();
+    List<String> hashes = scimTokens(fresh).hashes();
+    auth.replace(hashes);
+    reloaded.add("scim.token_hashes (" + hashes.size() + " accepted)");
+    if (tls.isPresent() && fresh.server().tls().enabled()) {
+      tls.get().reload(fresh.server().tls());
+      reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
+    }
+    return reloaded;
   }
 
   private HttpFulcrumClient fulcrumClient(PrometheusMeterRegistry registry, WorkQueue queue) {

@@ -6,29 +6,39 @@ import com.fulcrumscim.db.DatabaseCorruptException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.SchemaVersionException;
+import com.fulcrumscim.ops.LoggingSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
-/** {@code serve [--config FILE]}: runs the bridge until SIGTERM. */
+/**
+ * {@code serve [--config FILE]}: runs the bridge until SIGTERM or SIGINT, then stops it in order and
+ * exits 0 (systemd counts the stop as clean). SIGHUP re-reads the config file and applies what can
+ * change without a restart.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run the bridge: the SCIM endpoint, its store (created and migrated at start) and the reconciler.")
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
   static final int START_ERROR = 1;
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config.yml",
-      description = "config file (default: ${DEFAULT-VALUE})")
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}",
+      description = "config file (default: ${DEFAULT-VALUE}; the package's wrapper sets /etc/fulcrum-scim/config.yml)")
   Path config;
 
   @Override
@@ -41,7 +51,19 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return CONFIG_ERROR;
     }
-    setLogLevel(cfg.logging().level());
+    LoggingSetup.apply(cfg.logging());
+    boolean json = "json".equals(cfg.logging().format());
+    // Installed before the start so a stop requested during it is seen right after.
+    CountDownLatch stop = new CountDownLatch(1);
+    List<String> stoppedBy = new ArrayList<>(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        synchronized (stoppedBy) {
+          stoppedBy.add("SIG" + signal.getName());
+        }
+        stop.countDown();
+      });
+    }
     Bridge bridge;
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
@@ -59,27 +81,48 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return e.newer() ? CONFIG_ERROR : START_ERROR;
     } catch (RuntimeException e) {
-      // port taken, database unreadable: one line an operator can act on
-      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      // port taken, database unreadable: one line an operator can act on (a log line in JSON mode)
+      if (json) {
+        log.error("cannot start: {}", e.getMessage());
+      } else {
+        spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      }
       return START_ERROR;
     }
-    bridge.generatedToken().ifPresent(token -> out.println("SCIM token: " + token
+    Signal.handle(new Signal("HUP"), signal -> reload(bridge));
+    List<String> announced = new ArrayList<>();
+    bridge.generatedToken().ifPresent(token -> announced.add("SCIM token: " + token
         + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)"));
-    out.println("SCIM endpoint: " + bridge.scimBaseUrl());
-    out.println("Fulcrum target: " + bridge.target());
+    announced.add("SCIM endpoint: " + bridge.scimBaseUrl());
+    announced.add("Fulcrum target: " + bridge.target());
+    for (String line : announced) {
+      // In JSON mode every line a log pipeline sees must be JSON, these included.
+      if (json) {
+        log.info(line);
+      } else {
+        out.println(line);
+      }
+    }
     out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      bridge.stop();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    stop.await();
+    synchronized (stoppedBy) {
+      log.info("{} received: stopping (no new SCIM requests; the apply in flight finishes)", stoppedBy.get(0));
+    }
+    bridge.stop();
+    log.info("stopped cleanly");
     return 0;
   }
 
-  private static void setLogLevel(String level) {
-    if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-      root.setLevel(ch.qos.logback.classic.Level.toLevel(level));
+  /** SIGHUP: a config that no longer loads changes nothing; the daemon keeps running either way. */
+  private void reload(Bridge bridge) {
+    try {
+      BridgeConfig fresh = ConfigLoader.fromSystemEnvironment().load(config);
+      List<String> reloaded = new ArrayList<>();
+      reloaded.add("logging.level " + LoggingSetup.setLevel(fresh.logging().level()));
+      reloaded.addAll(bridge.reload(fresh));
+      log.info("SIGHUP: reloaded {} from {}; other settings need a restart", String.join(", ", reloaded), config);
+    } catch (RuntimeException e) {
+      log.error("SIGHUP: nothing reloaded, {} keeps the settings it had: {}", config, e.getMessage());
     }
   }
 }

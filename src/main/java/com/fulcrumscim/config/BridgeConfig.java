@@ -43,6 +43,10 @@ public record BridgeConfig(
 
   public record Storage(Path path) {}
 
+  BridgeConfig withFulcrum(Fulcrum f) {
+    return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention);
+  }
+
   /** {@code tokenHashes} are SHA-256 hex digests of the bearer tokens Okta or Entra present. */
   public record Scim(List<String> tokenHashes, int maxPageSize, int authFailuresPerMinute) {}
 
@@ -50,6 +54,7 @@ public record BridgeConfig(
   public record Fulcrum(
       String baseUrl,
       String apiToken,
+      String apiTokenFile,
       int callsPerHour,
       Duration connectTimeout,
       Duration readTimeout,
@@ -58,6 +63,11 @@ public record BridgeConfig(
 
     public boolean embedded() {
       return EMBEDDED.equals(baseUrl);
+    }
+
+    /** The same settings with {@code token} as the API token (read from {@code apiTokenFile}). */
+    Fulcrum withApiToken(String token) {
+      return new Fulcrum(baseUrl, token, apiTokenFile, callsPerHour, connectTimeout, readTimeout, emulatorSeed);
     }
 
     @Override

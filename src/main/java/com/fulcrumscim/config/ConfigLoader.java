@@ -70,7 +70,8 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(source, "", "cannot read: " + e.getMessage());
     }
-    return parse(source, text, needed);
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(source, text, needed, dir == null ? Path.of(".") : dir);
   }
 
   /** The defaults alone, as if config.yml were empty. */
@@ -79,10 +80,11 @@ public final class ConfigLoader {
   }
 
   public BridgeConfig parse(String source, String yaml) {
-    return parse(source, yaml, key -> true);
+    return parse(source, yaml, key -> true, Path.of("."));
   }
 
-  private BridgeConfig parse(String source, String yaml, Predicate<String> needed) {
+  /** {@code configDir}: where relative file names in the config (fulcrum.api_token_file) are looked up. */
+  private BridgeConfig parse(String source, String yaml, Predicate<String> needed, Path configDir) {
     ObjectMapper mapper = mapper();
     ObjectNode merged = defaultsTree(mapper);
     JsonNode user;
@@ -110,6 +112,10 @@ public final class ConfigLoader {
       throw new ConfigException(source, keyOf(e), "invalid value: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
+    }
+    if (needed.test(ApiTokenFile.KEY)) {
+      // a command that reads only storage.* need not be able to read the token file either
+      config = ApiTokenFile.read(source, config, configDir, environment);
     }
     new Validation(source, unresolved).validate(config);
     return config;
@@ -234,7 +240,9 @@ public final class ConfigLoader {
       BridgeConfig.Fulcrum f = c.fulcrum();
       if (!f.embedded()) {
         check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
-        check("fulcrum.api_token", !f.apiToken().isBlank(), "is required when fulcrum.base_url is a real Fulcrum URL");
+        check(f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY, !f.apiToken().isBlank(),
+            f.apiTokenFile().isBlank() ? "is required when fulcrum.base_url is a real Fulcrum URL"
+                : "the file is empty; put the Fulcrum API token in it");
       }
       check("fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
       checkPositive("fulcrum.connect_timeout", f.connectTimeout());

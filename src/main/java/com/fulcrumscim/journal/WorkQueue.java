@@ -40,7 +40,9 @@ public final class WorkQueue {
             + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = generation + 1, "
             + "  state = CASE WHEN state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
             + "  next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE excluded.next_attempt_at END, "
-            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at")) {
+            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
+            // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done)
+            + "  created_at = CASE WHEN state = 'DONE' THEN excluded.created_at ELSE created_at END")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);
@@ -99,8 +101,12 @@ public final class WorkQueue {
     record Release() implements Fate {}
   }
 
-  public void done(WorkItem item) {
-    record(item, new Fate.Done(), List.of());
+  /**
+   * The desired state is reached for the claimed generation. Returns when the oldest change this
+   * applied was acknowledged to Okta; empty when a newer change arrived meanwhile (the row runs again).
+   */
+  public Optional<Instant> done(WorkItem item) {
+    return record(item, new Fate.Done(), List.of());
   }
 
   public void retry(WorkItem item, Instant at, String error, boolean spendsAttempt) {
@@ -118,9 +124,12 @@ public final class WorkQueue {
   /**
    * Finishes a claimed row and enqueues {@code affected} (keys whose plans depend on what this
    * reconcile changed) in one transaction: a crash between the two would lose the follow-up work.
+   * For {@link Fate.Done}, returns when the oldest change it applied was acknowledged to Okta;
+   * empty for other fates and when a newer change arrived meanwhile (the row runs again).
    */
-  public void record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
-    db.write(c -> {
+  public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+    return db.write(c -> {
+      Optional<Instant> acknowledged = Optional.empty();
       if (fate instanceof Fate.Retry r) {
         finish(c, item, "RETRYING", r.error(), r.at().toEpochMilli(),
             (r.spendsAttempt() ? "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, " + clock.millis() + "), " : "")
@@ -134,12 +143,12 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Release) {
         release(c, item);
       } else {
-        finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+        acknowledged = finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
       }
       for (ResourceKey key : affected) {
         enqueue(c, key);
       }
-      return null;
+      return acknowledged;
     });
   }
 
@@ -158,7 +167,8 @@ public final class WorkQueue {
     }
   }
 
-  private void finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
+  /** Returns the row's created_at when it took {@code state}; empty when it went back to PENDING instead. */
+  private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
       throws SQLException {
     long now = clock.millis();
     // A generation that moved while the key ran means newer desired state: run again now.
@@ -171,12 +181,12 @@ public final class WorkQueue {
       moved.setString(4, item.key().scimId());
       moved.setLong(5, item.claimedGeneration());
       if (moved.executeUpdate() > 0) {
-        return;
+        return Optional.empty();
       }
     }
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' RETURNING created_at")) {
       int i = 1;
       ps.setString(i++, state);
       ps.setLong(i++, now);
@@ -187,7 +197,9 @@ public final class WorkQueue {
       }
       ps.setString(i++, item.key().type().name());
       ps.setString(i, item.key().scimId());
-      ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+      }
     }
   }
 

@@ -6,26 +6,50 @@ import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The bridge's own Prometheus series. Gauges query SQLite when scraped (one indexed count each),
- * so they are right even for work another process changed; counters are bumped by the SCIM server
- * and the reconciler. Fulcrum calls and the rate budget are the client's own meters
- * ({@code fulcrum_calls_total}, {@code fulcrum_rate_budget_left}, {@code fulcrum_calls_last_hour}).
+ * The bridge's Prometheus series, all named {@code fulcrum_scim_*} (the Fulcrum client's are
+ * {@code fulcrum_scim_fulcrum_*}); JVM and process series keep Micrometer's standard {@code jvm_*},
+ * {@code process_*} and {@code system_*} names so stock dashboards work. Gauges query SQLite when
+ * scraped (one indexed read each), so they are right even for work another process changed.
+ * etc/fulcrum-scim-dashboard.json and etc/fulcrum-scim-alerts.yml use these names.
  *
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals the
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/prometheus/fulcrum-scim-rules-held.yml)
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
- *   <li>{@code scim_requests_total{method,route,status}}, {@code reconcile_outcomes_total{kind}}
+ *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
+ *   <li>{@code fulcrum_scim_requests_seconds{method,route,status}}: SCIM request latency histogram
+ *   <li>{@code fulcrum_scim_auth_failures_total}, {@code fulcrum_scim_reconcile_outcomes_total{kind}}
+ *   <li>{@code fulcrum_scim_acknowledged_to_applied_seconds}: from Okta's 2xx to the change in Fulcrum
+ *   <li>{@code fulcrum_scim_build_info{version,commit}}: always 1
  * </ul>
  */
 public final class BridgeMetrics {
+  private static final Duration[] REQUEST_BUCKETS = durations(TimeUnit.MILLISECONDS, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000);
+  private static final Duration[] APPLIED_BUCKETS = durations(TimeUnit.SECONDS, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600);
+
+  private static final String STARTED = "fulcrum-scim.started-nanos";
+
   private final MeterRegistry registry;
+  private final Counter authFailures;
+  private final Timer acknowledgedToApplied;
 
   public BridgeMetrics(MeterRegistry registry, OpsStore store, Clock clock) {
     this.registry = registry;
@@ -47,31 +71,98 @@ public final class BridgeMetrics {
         .description("1 while the reconciler is paused (see `fulcrum-scim status` for why)")
         .strongReference(true)
         .register(registry);
+    timestamp("fulcrum.scim.last.apply.timestamp", store, OpsStore::lastApplied,
+        "When Fulcrum last accepted a write from the bridge (Unix seconds; 0: never)");
+    timestamp("fulcrum.scim.last.resync.timestamp", store, OpsStore::lastResyncFinished,
+        "When the last scheduled resync finished (Unix seconds; 0: never)");
+    authFailures = Counter.builder("fulcrum.scim.auth.failures")
+        .description("SCIM requests refused for a missing or wrong bearer token")
+        .register(registry);
+    acknowledgedToApplied = Timer.builder("fulcrum.scim.acknowledged.to.applied")
+        .description("From the bridge's 2xx to Okta to Fulcrum having the change")
+        .serviceLevelObjectives(APPLIED_BUCKETS)
+        .register(registry);
   }
 
-  /** Counts one SCIM request; {@code route} is the route template, never the raw path (bounded labels). */
-  public void scimRequest(String method, String route, int status) {
-    Counter.builder("scim.requests")
+  /** {@code fulcrum_scim_build_info{version,commit} 1}: which build answers, for dashboards and alerts. */
+  public void buildInfo(BuildInfo build) {
+    Gauge.builder("fulcrum.scim.build.info", () -> 1)
+        .tag("version", build.version())
+        .tag("commit", build.commit())
+        .description("The running build; the value is always 1")
+        .register(registry);
+  }
+
+  /** JVM memory, GC, threads, classes, CPU, uptime and file descriptors; close on stop (GC listeners). */
+  public AutoCloseable bindJvmAndProcess() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    return gc;
+  }
+
+  /** Times one SCIM request; {@code route} is the route template, never the raw path (bounded labels). */
+  public void scimRequest(String method, String route, int status, Duration took) {
+    Timer.builder("fulcrum.scim.requests")
         .tag("method", method)
         .tag("route", route)
         .tag("status", Integer.toString(status))
-        .description("SCIM requests by route and status")
+        .description("SCIM requests by route and status, with their latency")
+        .serviceLevelObjectives(REQUEST_BUCKETS)
         .register(registry)
-        .increment();
+        .record(took);
+    if (status == 401) {
+      authFailures.increment();
+    }
   }
 
-  /** An after-handler for the SCIM server: {@code cfg.routes.after("/scim/*", metrics::recordScimRequest)}. */
+  /** A before-handler for the SCIM server, ahead of authentication: where a request's latency starts. */
+  public void startScimRequest(Context ctx) {
+    ctx.attribute(STARTED, System.nanoTime());
+  }
+
+  /**
+   * An after-handler for the SCIM server: {@code cfg.routes.after("/scim/*", metrics::recordScimRequest)}.
+   * The latency runs from {@link #startScimRequest} to here, just before the answer is written.
+   */
   public void recordScimRequest(Context ctx) {
     Endpoint matched = ctx.endpoints().lastHttpEndpoint();
-    scimRequest(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode());
+    Long started = ctx.attribute(STARTED);
+    scimRequest(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode(),
+        Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
   }
 
   /** Counts one reconcile outcome, e.g. applied, retry, failed, paused. */
   public void applyOutcome(String kind) {
-    Counter.builder("reconcile.outcomes")
+    Counter.builder("fulcrum.scim.reconcile.outcomes")
         .tag("kind", kind)
         .description("Reconcile outcomes by kind")
         .register(registry)
         .increment();
+  }
+
+  public void applied(Duration sinceAcknowledged) {
+    acknowledgedToApplied.record(sinceAcknowledged);
+  }
+
+  private void timestamp(String name, OpsStore store, Function<OpsStore, Optional<Instant>> read, String description) {
+    Gauge.builder(name, store, s -> read.apply(s).map(at -> at.toEpochMilli() / 1000.0).orElse(0.0))
+        .baseUnit("seconds")
+        .description(description)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private static Duration[] durations(TimeUnit unit, long... amounts) {
+    Duration[] out = new Duration[amounts.length];
+    for (int i = 0; i < amounts.length; i++) {
+      out[i] = Duration.ofNanos(unit.toNanos(amounts[i]));
+    }
+    return out;
   }
 }

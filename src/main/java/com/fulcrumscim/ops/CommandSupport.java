@@ -31,7 +31,7 @@ public final class CommandSupport {
     int run(BridgeConfig config) throws Exception;
   }
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config.yml",
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}",
       description = "Config file (default: ${DEFAULT-VALUE}).")
   Path configFile;
 

@@ -2,7 +2,6 @@ package com.fulcrumscim.ops;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -29,9 +28,9 @@ public final class LoggingSetup {
 
   static void apply(LoggerContext context, BridgeConfig.Logging logging) {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(logging.level(), Level.INFO));
+    setLevel(context, logging.level());
     if ("json".equals(logging.format())) {
-      JsonEncoder encoder = jsonEncoder(context);
+      EcsEncoder encoder = jsonEncoder(context);
       ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
       json.setContext(context);
       json.setName("JSON");
@@ -44,17 +43,21 @@ public final class LoggingSetup {
     redact(root);
   }
 
-  /**
-   * One JSON object per line with the formatted message. Not logback's default of template plus
-   * argument array: arguments out of their sentence cannot be recognised as secrets and masked.
-   */
-  static JsonEncoder jsonEncoder(LoggerContext context) {
-    JsonEncoder encoder = new JsonEncoder();
+  /** {@code logging.level} on the root logger; also what SIGHUP re-applies. Returns the level now in force. */
+  public static String setLevel(String level) {
+    return LoggerFactory.getILoggerFactory() instanceof LoggerContext context ? setLevel(context, level) : level;
+  }
+
+  private static String setLevel(LoggerContext context, String level) {
+    Level parsed = Level.toLevel(level, Level.INFO);
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(parsed);
+    return parsed.toString();
+  }
+
+  /** ECS JSON, one object per line. */
+  static EcsEncoder jsonEncoder(LoggerContext context) {
+    EcsEncoder encoder = new EcsEncoder("fulcrum-scim");
     encoder.setContext(context);
-    encoder.setWithMessage(false);
-    encoder.setWithArguments(false);
-    encoder.setWithFormattedMessage(true);
-    encoder.setWithContext(false);
     encoder.start();
     return encoder;
   }

@@ -2,11 +2,15 @@ package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.resync.LastResync;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -40,6 +44,16 @@ public final class OpsStore {
 
   public Optional<String> pauseReason() {
     return db.read(c -> pauseReason(c));
+  }
+
+  /** When Fulcrum last accepted a write from the reconciler. */
+  public Optional<Instant> lastApplied() {
+    return new AuditLog(db, Clock.systemUTC()).lastApplied();
+  }
+
+  /** When the last scheduled resync finished, whatever it found. */
+  public Optional<Instant> lastResyncFinished() {
+    return LastResync.kept(new SettingStore(db)).map(LastResync::finishedAt);
   }
 
   static Optional<String> pauseReason(Connection c) throws SQLException {

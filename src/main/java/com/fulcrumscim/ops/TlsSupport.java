@@ -46,6 +46,8 @@ public final class TlsSupport {
   private static final String ALIAS = "bridge";
 
   private final KeyStore keyStore;
+  /** The factory the HTTPS connector uses, once one was made: {@link #reload} swaps its key store. */
+  private SslContextFactory.Server serving;
 
   private TlsSupport(KeyStore keyStore) {
     this.keyStore = keyStore;
@@ -92,6 +94,22 @@ public final class TlsSupport {
   }
 
   /**
+   * Reads {@code tls} again (a renewed certificate) and hands it to the running connector: new
+   * handshakes use it, open connections keep theirs. A bad file throws and leaves the old one serving.
+   */
+  public synchronized void reload(BridgeConfig.Tls tls) {
+    TlsSupport fresh = load(tls);
+    if (serving == null) {
+      throw new IllegalStateException("no HTTPS connector serves this certificate");
+    }
+    try {
+      serving.reload(factory -> factory.setKeyStore(fresh.keyStore));
+    } catch (Exception e) {
+      throw new IllegalStateException("the HTTPS connector refused the new certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Makes the Javalin being configured listen with HTTPS on {@code host:port} instead of plain
    * HTTP. Start that Javalin with {@code start()}: the connector already knows host and port.
    */
@@ -101,8 +119,12 @@ public final class TlsSupport {
       // No SNI host check: clients reach the bridge by IP (the URL it prints) or by a name the
       // certificate may not list; the certificate is the client's to verify, not ours to refuse.
       https.addCustomizer(new SecureRequestCustomizer(false));
+      SslContextFactory.Server factory = sslContextFactory();
+      synchronized (this) {
+        serving = factory;
+      }
       ServerConnector connector = new ServerConnector(server,
-          new SslConnectionFactory(sslContextFactory(), HttpVersion.HTTP_1_1.asString()),
+          new SslConnectionFactory(factory, HttpVersion.HTTP_1_1.asString()),
           new HttpConnectionFactory(https));
       connector.setHost(host);
       connector.setPort(port);

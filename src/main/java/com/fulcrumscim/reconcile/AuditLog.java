@@ -12,9 +12,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The reconcile_audit table: every Fulcrum write the reconciler attempted, newest last. */
 public final class AuditLog {
+  private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
   private final Database db;
   private final Clock clock;
 
@@ -25,6 +28,9 @@ public final class AuditLog {
 
   void record(Connection c, ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail)
       throws SQLException {
+    // The operator's line per Fulcrum write; detail is what was sent (fields, counts), never a credential.
+    log.info("Fulcrum {} {} (Fulcrum id {}): {}{}", action, key, fulcrumId == null ? "-" : fulcrumId, result,
+        detail == null || detail.isBlank() ? "" : " [" + detail + "]");
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO reconcile_audit (at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       ps.setLong(1, clock.millis());

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +28,15 @@ public final class ReconcileLoop implements AutoCloseable {
   /** The shortest wait: a cool-down about to end must not make a key spin through cycles. */
   static final Duration MIN_WAIT = Duration.ofSeconds(1);
 
+  /** Hears every finished reconcile (metrics). */
+  @FunctionalInterface
+  public interface Listener {
+    void finished(Outcome.Kind kind);
+
+    /** Fulcrum has what Okta sent {@code sinceAcknowledged} after the bridge answered Okta 2xx. */
+    default void applied(Duration sinceAcknowledged) {}
+  }
+
   /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
   public record Cycle(int claimed, int finished, int released, String skipped) {}
 
@@ -40,13 +48,13 @@ public final class ReconcileLoop implements AutoCloseable {
   private final int parallelism;
   private final Clock clock;
   private final ExecutorService workers;
-  private final Consumer<Outcome.Kind> outcomes;
+  private final Listener outcomes;
   private volatile boolean stopping;
   private volatile boolean paused;
 
   /** {@code outcomes} hears the kind of every finished reconcile (metrics). */
-  ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
-      int batchSize, int parallelism, Clock clock, Consumer<Outcome.Kind> outcomes) {
+  public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
+      int batchSize, int parallelism, Clock clock, Listener outcomes) {
     this.outcomes = outcomes;
     this.queue = queue;
     this.reconciler = reconciler;
@@ -113,7 +121,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private void finish(WorkItem item, Reconciled result) {
     Outcome outcome = result.outcome();
     Instant now = clock.instant();
-    outcomes.accept(outcome.kind());
+    outcomes.finished(outcome.kind());
     WorkQueue.Fate fate = switch (outcome.kind()) {
       case APPLIED, NO_CHANGE -> new WorkQueue.Fate.Done();
       case SKIPPED -> new WorkQueue.Fate.Skipped(((Outcome.Skipped) outcome).reason());
@@ -136,7 +144,8 @@ public final class ReconcileLoop implements AutoCloseable {
       }
       case PAUSED -> new WorkQueue.Fate.Release();
     };
-    queue.record(item, fate, result.affected());
+    queue.record(item, fate, result.affected())
+        .ifPresent(acknowledged -> outcomes.applied(Duration.between(acknowledged, now)));
     if (outcome instanceof Outcome.Paused p) {
       pause(p.reason());
     }

@@ -29,12 +29,12 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
 
   /** As config.yml sets it up; {@code outcomes} hears every finished reconcile (metrics). */
   public static ReconcileWiring configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
-      Consumer<Outcome.Kind> outcomes) {
+      ReconcileLoop.Listener outcomes) {
     return build(Knobs.from(config), client, db, clock, outcomes);
   }
 
   public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock,
-      Consumer<Outcome.Kind> outcomes) {
+      ReconcileLoop.Listener outcomes) {
     WorkQueue queue = new WorkQueue(db, clock);
     RemovalGuard guard = new RemovalGuard(db, clock, knobs.guardPercent(), knobs.guardMinimum(), knobs.guardWindow());
     Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);

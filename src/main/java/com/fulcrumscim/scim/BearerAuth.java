@@ -11,10 +11,16 @@ import java.util.List;
 public final class BearerAuth {
   private static final String PREFIX = "bearer ";
 
-  private final List<byte[]> digests;
+  /** Swapped whole by {@link #replace}: a request sees the old list or the new one, never a mix. */
+  private volatile List<byte[]> digests;
 
   /** {@code tokenHashes}: lower-case SHA-256 hex digests of the accepted tokens. */
   public BearerAuth(List<String> tokenHashes) {
+    replace(tokenHashes);
+  }
+
+  /** Accepts {@code tokenHashes} from now on (SIGHUP after a token rotation in config.yml). */
+  public void replace(List<String> tokenHashes) {
     this.digests = tokenHashes.stream().map(HexFormat.of()::parseHex).toList();
   }
 
@@ -25,7 +31,7 @@ public final class BearerAuth {
     }
     byte[] presented = BearerTokens.sha256(authorizationHeader.substring(PREFIX.length()).strip());
     boolean match = false;
-    for (byte[] digest : digests) {
+    for (byte[] digest : this.digests) {
       match |= MessageDigest.isEqual(digest, presented);
     }
     return match;

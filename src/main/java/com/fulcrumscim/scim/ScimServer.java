@@ -84,8 +84,9 @@ public final class ScimServer {
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
       cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
-      routes(cfg.routes);
+      // First: before-handlers run in order, and the daemon's request timing must include authentication.
       extension.accept(cfg);
+      routes(cfg.routes);
     });
     app.start();
     return this;
@@ -140,6 +141,8 @@ public final class ScimServer {
       throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
     }
     throttle.failed(address);
+    log.warn("SCIM authentication failed from {}: {} on {} {}", address,
+        ctx.header("Authorization") == null ? "no Authorization header" : "token not accepted", ctx.method(), ctx.path());
     ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
     throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
   }

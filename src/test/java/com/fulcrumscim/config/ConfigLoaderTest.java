@@ -3,10 +3,12 @@ package com.fulcrumscim.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
   final ConfigLoader loader = new ConfigLoader(Map.of("FULCRUM_API_TOKEN", "tok-123")::get);
@@ -81,6 +83,53 @@ class ConfigLoaderTest {
         .hasMessageStartingWith("config.yml: server.max_concurrent_bodies: must be at least 1");
     assertThat(loader.parse("config.yml", "server:\n  public_url: https://scim.example.com/scim/v2\n").server()
         .publicUrl()).isEqualTo("https://scim.example.com/scim/v2");
+  }
+
+  @Test
+  void theApiTokenFileIsFoundInSystemdsCredentialsDirectory(@TempDir Path credentials) throws Exception {
+    Files.writeString(credentials.resolve("fulcrum-api-token"), "tok-from-credential\n");
+    BridgeConfig c = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", credentials.toString())::get)
+        .parse("config.yml", "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: fulcrum-api-token\n");
+    assertThat(c.fulcrum().apiToken()).isEqualTo("tok-from-credential");
+  }
+
+  @Test
+  void aRelativeApiTokenFileIsReadNextToTheConfigOutsideSystemd(@TempDir Path etc) throws Exception {
+    Files.writeString(etc.resolve("fulcrum-api-token"), "tok-next-to-config");
+    Path config = etc.resolve("config.yml");
+    Files.writeString(config, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: fulcrum-api-token\n");
+    assertThat(new ConfigLoader(Map.<String, String>of()::get).load(config).fulcrum().apiToken())
+        .isEqualTo("tok-next-to-config");
+  }
+
+  @Test
+  void aMissingApiTokenFileIsNamed(@TempDir Path etc) throws Exception {
+    Path config = etc.resolve("config.yml");
+    Files.writeString(config, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: nope\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).load(config))
+        .hasMessage(config + ": fulcrum.api_token_file: cannot read " + etc.resolve("nope") + ": file not found");
+  }
+
+  @Test
+  void theEmbeddedEmulatorRunsBeforeATokenFileExists(@TempDir Path etc) throws Exception {
+    Path config = etc.resolve("config.yml");
+    Files.writeString(config, "fulcrum:\n  base_url: embedded\n  api_token_file: not-yet\n");
+    assertThat(new ConfigLoader(Map.<String, String>of()::get).load(config).fulcrum().apiToken()).isEmpty();
+  }
+
+  @Test
+  void anEmptyApiTokenFileIsNamedForARealFulcrum(@TempDir Path etc) throws Exception {
+    Files.writeString(etc.resolve("t"), "\n");
+    Path config = etc.resolve("config.yml");
+    Files.writeString(config, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: t\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).load(config))
+        .hasMessageContaining("fulcrum.api_token_file: the file is empty");
+  }
+
+  @Test
+  void aTokenAndATokenFileTogetherAreRefused() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  api_token: x\n  api_token_file: y\n"))
+        .hasMessage("config.yml: fulcrum.api_token_file: set fulcrum.api_token or fulcrum.api_token_file, not both");
   }
 
   @Test

@@ -17,9 +17,9 @@ class CallMetricsTest extends MockFulcrumTest {
     fx.client.deleteMember("m-456", null);
     String scrape = fx.registry.scrape();
     assertThat(scrape)
-        .contains("fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"204\"} 1.0")
-        .contains("fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"404\"} 1.0")
-        .contains("fulcrum_call_duration_seconds_count{endpoint=\"DELETE /api/v2/memberships/{id}.json\"} 2")
+        .contains("fulcrum_scim_fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"204\"} 1.0")
+        .contains("fulcrum_scim_fulcrum_calls_total{endpoint=\"DELETE /api/v2/memberships/{id}.json\",status=\"404\"} 1.0")
+        .contains("fulcrum_scim_fulcrum_call_duration_seconds_count{endpoint=\"DELETE /api/v2/memberships/{id}.json\"} 2")
         .doesNotContain("m-123");
   }
 
@@ -29,9 +29,9 @@ class CallMetricsTest extends MockFulcrumTest {
     fx.client.roles();
     assertThat(fx.client.callsInLastHour()).isEqualTo(1);
     assertThat(fx.client.budgetLeft()).isEqualTo(3_599_999);
-    assertThat(fx.registry.get("fulcrum.rate.budget.left").gauge().value()).isEqualTo(3_599_999);
-    assertThat(fx.registry.get("fulcrum.calls.last.hour").gauge().value()).isEqualTo(1);
-    assertThat(fx.registry.get("fulcrum.circuit.open").gauge().value()).isZero();
+    assertThat(fx.registry.get("fulcrum.scim.fulcrum.rate.budget.left").gauge().value()).isEqualTo(3_599_999);
+    assertThat(fx.registry.get("fulcrum.scim.fulcrum.calls.last.hour").gauge().value()).isEqualTo(1);
+    assertThat(fx.registry.get("fulcrum.scim.fulcrum.circuit.open").gauge().value()).isZero();
   }
 
   @Test

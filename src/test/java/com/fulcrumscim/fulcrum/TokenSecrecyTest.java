@@ -110,7 +110,7 @@ class TokenSecrecyTest {
     server.enqueue(json(401, "{}"));
     fx.client.roles();
     catchThrowable(() -> fx.client.member("m-1"));
-    assertThat(fx.registry.scrape()).contains("fulcrum_calls_total").doesNotContain(TOKEN);
+    assertThat(fx.registry.scrape()).contains("fulcrum_scim_fulcrum_calls_total").doesNotContain(TOKEN);
   }
 
   @Test

@@ -60,6 +60,43 @@ class WorkQueueTest {
   }
 
   @Test
+  void doneTellsWhenTheOldestUnappliedChangeWasAcknowledged() {
+    queue.enqueue(alice);
+    java.time.Instant first = clock.instant();
+    clock.tick(Duration.ofSeconds(20));
+    queue.enqueue(alice);
+    clock.tick(Duration.ofSeconds(5));
+    assertThat(queue.done(queue.claim(1).get(0))).contains(first);
+  }
+
+  @Test
+  void aChangeAfterDoneCountsFromItsOwnAcknowledgement() {
+    queue.enqueue(alice);
+    queue.done(queue.claim(1).get(0));
+    clock.tick(Duration.ofMinutes(10));
+    java.time.Instant second = clock.instant();
+    queue.enqueue(alice);
+    assertThat(queue.done(queue.claim(1).get(0))).contains(second);
+  }
+
+  @Test
+  void aRetriedChangeStillCountsFromItsAcknowledgement() {
+    queue.enqueue(alice);
+    java.time.Instant acknowledged = clock.instant();
+    queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(30), "503", true);
+    clock.tick(Duration.ofSeconds(31));
+    assertThat(queue.done(queue.claim(1).get(0))).contains(acknowledged);
+  }
+
+  @Test
+  void doneSaysNothingWhenANewerChangeSendsTheKeyBack() {
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+    queue.enqueue(alice);
+    assertThat(queue.done(running)).isEmpty();
+  }
+
+  @Test
   void retryWaitsUntilDueAndCountsAttempts() {
     queue.enqueue(alice);
     queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(30), "503", true);

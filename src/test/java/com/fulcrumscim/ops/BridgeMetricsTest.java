@@ -45,7 +45,7 @@ class BridgeMetricsTest {
     queue.hold(queue.claim(1).get(0), "21 removals in the last 1h");
     String series = "fulcrum_scim_work{state=\"held\"}";
     assertThat(registry.scrape()).contains(series + " 1.0");
-    assertThat(java.nio.file.Files.readString(Path.of("etc/prometheus/fulcrum-scim-rules-held.yml")))
+    assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
         .contains("expr: " + series + " > 0");
   }
 
@@ -74,26 +74,68 @@ class BridgeMetricsTest {
     metrics.applyOutcome("applied");
     metrics.applyOutcome("retry");
     assertThat(registry.scrape())
-        .contains("reconcile_outcomes_total{kind=\"applied\"} 2")
-        .contains("reconcile_outcomes_total{kind=\"retry\"} 1");
+        .contains("fulcrum_scim_reconcile_outcomes_total{kind=\"applied\"} 2")
+        .contains("fulcrum_scim_reconcile_outcomes_total{kind=\"retry\"} 1");
   }
 
-  @Test
-  void scimRequestsAreCountedByRouteTemplateAndStatus() throws Exception {
+  /** Serves {@code status} (after {@code sleepMs}) on /scim/v2/Users/{id} with the daemon's timing handlers; GETs each id. */
+  void serveScim(int status, long sleepMs, String... ids) throws Exception {
     Javalin app = Javalin.create(cfg -> {
-      cfg.routes.get("/scim/v2/Users/{id}", ctx -> ctx.status(404));
+      cfg.routes.before("/scim/*", metrics::startScimRequest);
+      cfg.routes.get("/scim/v2/Users/{id}", ctx -> {
+        Thread.sleep(sleepMs);
+        ctx.status(status);
+      });
       cfg.routes.after("/scim/*", metrics::recordScimRequest);
     }).start("127.0.0.1", 0);
     try {
       HttpClient http = HttpClient.newHttpClient();
-      for (String id : new String[] {"a", "b"}) {
+      for (String id : ids) {
         http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/scim/v2/Users/" + id)).build(),
             HttpResponse.BodyHandlers.discarding());
       }
     } finally {
       app.stop();
     }
+  }
+
+  @Test
+  void scimRequestsAreCountedByRouteTemplateAndStatus() throws Exception {
+    serveScim(404, 0, "a", "b");
     assertThat(registry.scrape())
-        .contains("scim_requests_total{method=\"GET\",route=\"/scim/v2/Users/{id}\",status=\"404\"} 2");
+        .contains("fulcrum_scim_requests_seconds_count{method=\"GET\",route=\"/scim/v2/Users/{id}\",status=\"404\"} 2")
+        .doesNotContain("Users/a");
+  }
+
+  @Test
+  void scimRequestLatencyFallsIntoHistogramBuckets() throws Exception {
+    serveScim(200, 60, "slow");
+    String route = "method=\"GET\",route=\"/scim/v2/Users/{id}\",status=\"200\"";
+    assertThat(registry.scrape())
+        .contains("fulcrum_scim_requests_seconds_bucket{" + route + ",le=\"0.05\"} 0")
+        .contains("fulcrum_scim_requests_seconds_bucket{" + route + ",le=\"0.1\"} 1");
+  }
+
+  @Test
+  void refusedBearerTokensCountAsAuthFailures() throws Exception {
+    serveScim(401, 0, "x", "y", "z");
+    serveScim(200, 0, "ok");
+    assertThat(registry.scrape()).contains("fulcrum_scim_auth_failures_total 3.0");
+  }
+
+  @Test
+  void acknowledgedToAppliedLatencyIsAHistogram() {
+    metrics.applied(Duration.ofSeconds(3));
+    metrics.applied(Duration.ofMinutes(10));
+    assertThat(registry.scrape())
+        .contains("fulcrum_scim_acknowledged_to_applied_seconds_bucket{le=\"5.0\"} 1")
+        .contains("fulcrum_scim_acknowledged_to_applied_seconds_bucket{le=\"900.0\"} 2")
+        .contains("fulcrum_scim_acknowledged_to_applied_seconds_count 2");
+  }
+
+  @Test
+  void buildInfoCarriesVersionAndCommit() {
+    metrics.buildInfo(new BuildInfo("1.2.3", "abc123def456"));
+    assertThat(registry.scrape()).contains("fulcrum_scim_build_info{commit=\"abc123def456\",version=\"1.2.3\"} 1");
   }
 }

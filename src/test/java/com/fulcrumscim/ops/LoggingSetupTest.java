@@ -78,7 +78,29 @@ class LoggingSetupTest {
   void jsonOutputIsMaskedInsideEscapedStrings() {
     logger(LoggingSetup.jsonEncoder(context)).info("body {\"api_token\":\"{}\"} header Bearer {}", SECRET, SECRET);
     assertThat(output()).doesNotContain(SECRET)
-        .contains("\"formattedMessage\":\"body {\\\"api_token\\\":\\\"<redacted>\\\"} header Bearer <redacted>\"");
+        .contains("\"message\":\"body {\\\"api_token\\\":\\\"<redacted>\\\"} header Bearer <redacted>\"");
+  }
+
+  @Test
+  void jsonLinesCarryTheElasticCommonSchemaFields() throws Exception {
+    logger(LoggingSetup.jsonEncoder(context)).warn("Fulcrum answered {}", 503);
+    com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output());
+    assertThat(line.path("message").asText()).isEqualTo("Fulcrum answered 503");
+    assertThat(line.path("log.level").asText()).isEqualTo("WARN");
+    assertThat(line.path("log.logger").asText()).isEqualTo("test");
+    assertThat(line.path("process.thread.name").asText()).isEqualTo(Thread.currentThread().getName());
+    assertThat(java.time.Instant.parse(line.path("@timestamp").asText())).isBeforeOrEqualTo(java.time.Instant.now());
+    assertThat(line.path("ecs.version").asText()).isNotEmpty();
+    assertThat(output()).endsWith("}\n").hasLineCount(1);
+  }
+
+  @Test
+  void jsonErrorsCarryTypeMessageAndStackTrace() throws Exception {
+    logger(LoggingSetup.jsonEncoder(context)).error("apply failed", new IllegalStateException("disk full"));
+    com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output());
+    assertThat(line.path("error.type").asText()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(line.path("error.message").asText()).isEqualTo("disk full");
+    assertThat(line.path("error.stack_trace").asText()).contains("LoggingSetupTest");
   }
 
   @Test

@@ -68,27 +68,67 @@ class TlsSupportTest {
         + "\n-----END " + type + "-----\n";
   }
 
-  /** GET https://localhost:port/hello against a server started with {@code tls}, trusting only {@code pem}'s certificate. */
+  /** A server answering /hello over HTTPS with {@code tls}. */
+  static Javalin serve(TlsSupport tls) {
+    return Javalin.create(cfg -> {
+      cfg.routes.get("/hello", ctx -> ctx.result("hello over " + ctx.scheme()));
+      tls.useHttps(cfg, "127.0.0.1", 0);
+    }).start();
+  }
+
+  /** GET https://localhost:port/hello on a new connection, trusting only {@code pem}'s certificate. */
+  static HttpResponse<String> get(int port, Pem pem) throws Exception {
+    return get("localhost", port, pem);
+  }
+
+  static HttpResponse<String> get(String host, int port, Pem pem) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("bridge", pem.cert());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext client = SSLContext.getInstance("TLS");
+    client.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(client).build().send(
+        HttpRequest.newBuilder(URI.create("https://" + host + ":" + port + "/hello")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   static HttpResponse<String> httpsRoundTrip(TlsSupport tls, Pem pem) throws Exception {
     return httpsRoundTrip(tls, pem, "localhost");
   }
 
   static HttpResponse<String> httpsRoundTrip(TlsSupport tls, Pem pem, String host) throws Exception {
-    Javalin app = Javalin.create(cfg -> {
-      cfg.routes.get("/hello", ctx -> ctx.result("hello over " + ctx.scheme()));
-      tls.useHttps(cfg, "127.0.0.1", 0);
-    }).start();
+    Javalin app = serve(tls);
     try {
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      trust.setCertificateEntry("bridge", pem.cert());
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext client = SSLContext.getInstance("TLS");
-      client.init(null, tmf.getTrustManagers(), null);
-      return HttpClient.newBuilder().sslContext(client).build().send(
-          HttpRequest.newBuilder(URI.create("https://" + host + ":" + app.port() + "/hello")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return get(host, app.port(), pem);
+    } finally {
+      app.stop();
+    }
+  }
+
+  @Test
+  void aReloadServesTheRenewedCertificateToNewConnections() throws Exception {
+    TlsSupport tls = TlsSupport.load(rsa.tls());
+    Javalin app = serve(tls);
+    try {
+      assertThat(get(app.port(), rsa).statusCode()).isEqualTo(200);
+      tls.reload(ec.tls());
+      assertThat(get(app.port(), ec).body()).isEqualTo("hello over https");
+      assertThatThrownBy(() -> get(app.port(), rsa)).as("the old certificate is gone").isInstanceOf(java.io.IOException.class);
+    } finally {
+      app.stop();
+    }
+  }
+
+  @Test
+  void aReloadOfABrokenFileKeepsTheOldCertificateServing() throws Exception {
+    TlsSupport tls = TlsSupport.load(rsa.tls());
+    Javalin app = serve(tls);
+    try {
+      assertThatThrownBy(() -> tls.reload(new BridgeConfig.Tls(rsa.certificate().toString(), ec.privateKey().toString())))
+          .hasMessageContaining("server.tls.private_key");
+      assertThat(get(app.port(), rsa).statusCode()).isEqualTo(200);
     } finally {
       app.stop();
     }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code fulcrum-scim serve --config FILE} (or another command) as a child JVM with the test's
@@ -19,13 +21,16 @@ import java.util.concurrent.TimeUnit;
  * kept, and {@link #endpoint} completes when it announces its SCIM endpoint.
  */
 public final class BridgeProcess implements AutoCloseable {
+  /** Printed as text, or inside a JSON log line's message with {@code logging.format: json}. */
+  private static final Pattern ENDPOINT = Pattern.compile("SCIM endpoint: ([^\\s\"]+)");
   private final Process process;
+  private final Thread reader;
   private final CompletableFuture<String> endpoint = new CompletableFuture<>();
   private final List<String> output = new ArrayList<>();
 
   private BridgeProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::readOutput, "bridge-child-output");
+    reader = new Thread(this::readOutput, "bridge-child-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -102,8 +107,9 @@ public final class BridgeProcess implements AutoCloseable {
         synchronized (output) {
           output.add(line);
         }
-        if (line.startsWith("SCIM endpoint: ")) {
-          endpoint.complete(line.substring("SCIM endpoint: ".length()).strip());
+        Matcher announced = ENDPOINT.matcher(line);
+        if (announced.find()) {
+          endpoint.complete(announced.group(1));
         }
       }
     } catch (IOException ignored) {
@@ -128,6 +134,34 @@ public final class BridgeProcess implements AutoCloseable {
     return process;
   }
 
+  /** Sends {@code signal} ("HUP", "TERM", ...) as an operator's {@code kill -SIGNAL pid} would. */
+  public void signal(String signal) throws IOException, InterruptedException {
+    // inheritIO: kill's own complaint, if any, lands in the test log
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+    }
+  }
+
+  /**
+   * SIGTERM, then the exit code (within 30 s); {@link #output} then holds the last line too. Sent
+   * with kill, as systemd does: {@link Process#destroy} would also close the pipes and lose the goodbye.
+   */
+  public int terminate() throws InterruptedException {
+    if (process.isAlive()) {
+      try {
+        signal("TERM");
+      } catch (IOException | IllegalStateException gone) {
+        // exited meanwhile: the exit code below says how
+      }
+    }
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      kill();
+    }
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
   /** SIGKILL: no shutdown hook, no flush, no goodbye. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -139,9 +173,6 @@ public final class BridgeProcess implements AutoCloseable {
   /** SIGTERM and wait: the orderly stop. */
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      kill();
-    }
+    terminate();
   }
 }

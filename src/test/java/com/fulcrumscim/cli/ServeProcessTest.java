@@ -1,0 +1,139 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.scim.BearerTokens;
+import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serve} as a child JVM, driven the way systemd and an operator drive it: signals and logs. */
+class ServeProcessTest {
+  static final String TOKEN = "serve-process-token-1";
+  static final String ROTATED = "serve-process-token-2";
+
+  @TempDir Path dir;
+
+  /** A config against the embedded emulator, with the SCIM token hashes and logging given. */
+  Path config(String tokenHash, String format, String level) throws Exception {
+    return BridgeProcess.writeConfig(dir, "embedded", "\"\"", """
+        scim:
+          token_hashes: ["%s"]
+        reconcile:
+          interval: 500ms
+        logging:
+          format: %s
+          level: %s
+        """.formatted(tokenHash, format, level));
+  }
+
+  /** An operator's edit of config.yml, then `systemctl reload`; waits for the line that answers it. */
+  static void editAndHangUp(Path config, BridgeProcess bridge, UnaryOperator<String> edit, String answer) throws Exception {
+    Files.writeString(config, edit.apply(Files.readString(config)));
+    bridge.signal("HUP");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains(answer)));
+  }
+
+  @Test
+  void sigtermStopsCleanlyWithExitZeroAndSaysSo() throws Exception {
+    BridgeProcess bridge = BridgeProcess.serve(config(BearerTokens.sha256Hex(TOKEN), "text", "INFO"), Map.of());
+    bridge.endpoint();
+    assertThat(bridge.terminate()).isZero();
+    assertThat(bridge.output()).anyMatch(l -> l.contains("SIGTERM received: stopping"))
+        .last().asString().contains("stopped cleanly");
+  }
+
+  @Test
+  void withJsonFormatEveryLineIsAnEcsJsonObject() throws Exception {
+    BridgeProcess bridge = BridgeProcess.serve(config(BearerTokens.sha256Hex(TOKEN), "json", "INFO"), Map.of());
+    ScimHttp http = new ScimHttp(bridge.endpoint(), "Bearer " + TOKEN);
+    assertThat(http.post("/Users", Bodies.user("json@corp.example")).status()).isEqualTo(201);
+    assertThat(http.withAuthorization("Bearer not-it").get("/Users").status()).isEqualTo(401);
+    await().atMost(Duration.ofSeconds(30)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("CREATE_MEMBER")));
+    assertThat(bridge.terminate()).isZero();
+
+    List<JsonNode> lines = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : bridge.output()) {
+      JsonNode parsed = json.readTree(line);
+      assertThat(parsed.isObject()).as("a JSON object: %s", line).isTrue();
+      assertThat(parsed.path("@timestamp").asText()).as(line).isNotEmpty();
+      assertThat(parsed.path("log.level").asText()).as(line).isNotEmpty();
+      assertThat(parsed.path("log.logger").asText()).as(line).isNotEmpty();
+      lines.add(parsed);
+    }
+    assertThat(lines).extracting(l -> l.path("message").asText())
+        .anyMatch(m -> m.startsWith("SCIM endpoint: "))
+        .anyMatch(m -> m.startsWith("Fulcrum CREATE_MEMBER user/") && m.contains(": ok"))
+        .anyMatch(m -> m.startsWith("SCIM authentication failed from 127.0.0.1"))
+        .anyMatch(m -> m.equals("stopped cleanly"));
+  }
+
+  @Test
+  void withJsonFormatAFailedStartIsOneJsonErrorLineAndExitOne() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = config(BearerTokens.sha256Hex(TOKEN), "json", "INFO");
+      Files.writeString(config, Files.readString(config).replaceFirst("port: \\d+", "port: " + taken.getLocalPort()));
+      BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+      assertThat(bridge.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(bridge.terminate()).isEqualTo(1);
+      ObjectMapper json = new ObjectMapper();
+      List<JsonNode> errors = new ArrayList<>();
+      for (String line : bridge.output()) {
+        JsonNode parsed = json.readTree(line);
+        if (parsed.path("log.level").asText().equals("ERROR")) {
+          errors.add(parsed);
+        }
+      }
+      assertThat(errors).extracting(e -> e.path("message").asText()).anyMatch(m -> m.startsWith("cannot start: "));
+    }
+  }
+
+  @Test
+  void sighupReloadsTokenHashesAndLogLevelWithoutStopping() throws Exception {
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      ScimHttp old = new ScimHttp(bridge.endpoint(), "Bearer " + TOKEN);
+      ScimHttp rotated = old.withAuthorization("Bearer " + ROTATED);
+      assertThat(rotated.get("/Users").status()).isEqualTo(401);
+
+      editAndHangUp(config, bridge, text -> text.replace(BearerTokens.sha256Hex(TOKEN), BearerTokens.sha256Hex(ROTATED))
+          .replace("level: INFO", "level: DEBUG"), "SIGHUP: reloaded");
+
+      assertThat(rotated.get("/Users").status()).isEqualTo(200);
+      assertThat(old.get("/Users").status()).isEqualTo(401);
+      assertThat(bridge.process().isAlive()).isTrue();
+      assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP: reloaded logging.level DEBUG, scim.token_hashes (1 accepted)"))
+          .anyMatch(l -> l.contains(" DEBUG "));
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void sighupWithABrokenConfigKeepsServingWithTheOldSettings() throws Exception {
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      ScimHttp http = new ScimHttp(bridge.endpoint(), "Bearer " + TOKEN);
+      editAndHangUp(config, bridge, text -> text.replace("level: INFO", "level: LOUD"), "SIGHUP: nothing reloaded");
+      assertThat(bridge.output()).anyMatch(l -> l.contains("logging.level"));
+      assertThat(http.get("/Users").status()).isEqualTo(200);
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package com.fulcrumscim.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The .deb and .tar.gz that `mvn package` leaves in target/ (run by failsafe after packaging):
+ * what they hold, with which modes, and that the wrapper runs from an unpacked tree.
+ */
+class PackageIT {
+  @TempDir Path dir;
+
+  record Run(int exit, String out) {}
+
+  static Run run(Map<String, String> env, Path cwd, String... command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(cwd.toFile());
+    pb.environment().remove("FULCRUM_SCIM_CONFIG");
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", List.of(command)).isTrue();
+    return new Run(p.exitValue(), out);
+  }
+
+  static Path newest(String glob) throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      return files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + glob).matches(f.getFileName()))
+          .max(Comparator.comparing(f -> f.toFile().lastModified()))
+          .orElseThrow(() -> new AssertionError("no target/" + glob + ": run `mvn package` first"));
+    }
+  }
+
+  /** {@code tar -tv} / {@code dpkg-deb -c} lines as "mode path". */
+  static List<String> modesAndPaths(String listing) {
+    return listing.lines().map(l -> l.split("\\s+")).map(f -> f[0] + " " + f[f.length - 1].replaceFirst("^\\./", "/")).toList();
+  }
+
+  Path unpackedTarball() throws Exception {
+    assertThat(run(Map.of(), dir, "tar", "-xzf", newest("fulcrum-scim-*.tar.gz").toAbsolutePath().toString()).exit()).isZero();
+    try (Stream<Path> top = Files.list(dir)) {
+      return top.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+  }
+
+  @Test
+  void theDebInstallsTheCommandTheUnitTheConfigAndTheJar() throws Exception {
+    Run listing = run(Map.of(), dir, "dpkg-deb", "-c", newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString());
+    assertThat(listing.exit()).isZero();
+    assertThat(modesAndPaths(listing.out())).contains(
+        "-rwxr-xr-x /usr/bin/fulcrum-scim",
+        "-rw-r--r-- /usr/share/fulcrum-scim/lib/fulcrum-scim.jar",
+        "-rw-r--r-- /lib/systemd/system/fulcrum-scim.service",
+        "-rw-r----- /etc/fulcrum-scim/config.yml",
+        "-rw------- /etc/fulcrum-scim/env",
+        "-rw-r--r-- /usr/share/doc/fulcrum-scim/config.yml.example",
+        "-rw-r--r-- /usr/share/fulcrum-scim/monitoring/fulcrum-scim-alerts.yml",
+        "-rw-r--r-- /usr/share/fulcrum-scim/monitoring/fulcrum-scim-dashboard.json");
+  }
+
+  @Test
+  void theDebControlNamesThePackageItsJavaAndItsConffiles() throws Exception {
+    Path control = dir.resolve("DEBIAN");
+    assertThat(run(Map.of(), dir, "dpkg-deb", "-e", newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString(),
+        control.toString()).exit()).isZero();
+    assertThat(Files.readString(control.resolve("control")))
+        .contains("Package: fulcrum-scim\n", "Architecture: all\n", "Depends: openjdk-17-jre-headless");
+    assertThat(Files.readAllLines(control.resolve("conffiles")))
+        .containsExactlyInAnyOrder("/etc/fulcrum-scim/config.yml", "/etc/fulcrum-scim/env");
+    assertThat(Files.readString(control.resolve("postinst")))
+        .as("user, state directory, migration on upgrade").contains("useradd --system", "install -d -m 0700", "db migrate");
+    assertThat(Files.isExecutable(control.resolve("postinst"))).isTrue();
+  }
+
+  @Test
+  void theTarballHoldsTheSameFilesUnderOneFolder() throws Exception {
+    Run listing = run(Map.of(), dir, "tar", "-tvzf", newest("fulcrum-scim-*.tar.gz").toAbsolutePath().toString());
+    assertThat(listing.exit()).isZero();
+    assertThat(modesAndPaths(listing.out()).stream().map(l -> l.replaceFirst(" fulcrum-scim-[^/]+/", " ")))
+        .contains("-rwxr-xr-x bin/fulcrum-scim", "-rw-r--r-- lib/fulcrum-scim.jar", "-rw-r--r-- etc/fulcrum-scim.service",
+            "-rw-r----- etc/config.yml", "-rw------- etc/env", "-rw-r--r-- share/monitoring/fulcrum-scim-alerts.yml");
+  }
+
+  @Test
+  void theUnpackedWrapperRunsTheJar() throws Exception {
+    Path home = unpackedTarball();
+    Run help = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "--help");
+    assertThat(help.exit()).as(help.out()).isZero();
+    assertThat(help.out()).contains("Usage: fulcrum-scim", "serve");
+    Run version = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "--version");
+    assertThat(version.exit()).as(version.out()).isZero();
+    assertThat(version.out()).contains("fulcrum-scim");
+  }
+
+  @Test
+  void theWrapperReadsEtcFulcrumScimConfigUnlessToldOtherwise() throws Exception {
+    assumeFalse(Files.exists(Path.of("/etc/fulcrum-scim/config.yml")), "the package is installed on this machine");
+    Path home = unpackedTarball();
+    Run status = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
+    assertThat(status.exit()).isEqualTo(2);
+    assertThat(status.out()).contains("/etc/fulcrum-scim/config.yml").contains("file not found");
+    Path mine = Files.writeString(dir.resolve("mine.yml"), "server:\n  port: 0\n");
+    Run told = run(Map.of("FULCRUM_SCIM_CONFIG", mine.toString()), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
+    assertThat(told.out()).contains(mine.toString()).doesNotContain("/etc/fulcrum-scim");
+  }
+
+  /** Built only with -Pimage (its base image comes from a registry or -Dimage.base=tar://...). */
+  @Test
+  void theOciImageRunsServeAsNonRootWithThePackagedConfig() throws Exception {
+    Path image = Path.of("target/fulcrum-scim-image.tar");
+    assumeTrue(Files.exists(image), "no -Pimage build");
+    Path oci = Files.createDirectory(dir.resolve("oci"));
+    assertThat(run(Map.of(), dir, "tar", "-xf", image.toAbsolutePath().toString(), "-C", oci.toString()).exit()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode manifest = json.readTree(blob(oci, json.readTree(oci.resolve("index.json").toFile()).path("manifests").get(0)).toFile());
+    JsonNode config = json.readTree(blob(oci, manifest.path("config")).toFile()).path("config");
+    assertThat(config.path("Cmd").toString()).isEqualTo("[\"serve\"]");
+    assertThat(config.path("Entrypoint").toString()).contains("com.fulcrumscim.cli.Main");
+    assertThat(config.path("User").asText()).isEqualTo("65532:65532");
+    assertThat(config.path("Env").toString()).contains("FULCRUM_SCIM_CONFIG=/etc/fulcrum-scim/config.yml");
+    assertThat(config.path("Volumes").has("/var/lib/fulcrum-scim")).isTrue();
+    List<String> files = new java.util.ArrayList<>();
+    for (JsonNode layer : manifest.path("layers")) {
+      files.addAll(run(Map.of(), dir, "tar", "-tzf", blob(oci, layer).toString()).out().lines().toList());
+    }
+    assertThat(files).contains("etc/fulcrum-scim/config.yml", "app/classes/com/fulcrumscim/cli/Main.class");
+  }
+
+  private static Path blob(Path oci, JsonNode descriptor) {
+    return oci.resolve("blobs/sha256").resolve(descriptor.path("digest").asText().substring("sha256:".length()));
+  }
+
+  @Test
+  void theShippedConfigLoadsAsTheUnitRunsIt() throws Exception {
+    Path home = unpackedTarball();
+    Path credentials = Files.createDirectory(dir.resolve("credentials"));
+    Files.writeString(credentials.resolve("fulcrum-api-token"), "");
+    BridgeConfig config = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", credentials.toString())::get)
+        .load(home.resolve("etc/config.yml"));
+    assertThat(config.storage().path()).isEqualTo(Path.of("/var/lib/fulcrum-scim/fulcrum-scim.db"));
+    assertThat(config.logging().format()).isEqualTo("json");
+    assertThat(config.fulcrum().apiTokenFile()).isEqualTo("fulcrum-api-token");
+  }
+}
