@@ -31,7 +31,7 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals the
- *       mass-removal guard holds: {@code state="held"}, alerted on by etc/prometheus/fulcrum-scim-rules-held.yml)
+ *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
  *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
