@@ -71,17 +71,25 @@ public final class ScimServer {
    */
   public ScimServer start(Consumer<JavalinConfig> extension) {
     app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.jetty.host = settings.host();
-      cfg.jetty.port = settings.port();
-      cfg.http.maxRequestSize = settings.maxBodyBytes();
-      cfg.requestLogger.http(ScimServer::logRequest);
+      httpStack(cfg, settings);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       routes(cfg.routes);
       extension.accept(cfg);
     });
     app.start();
     return this;
+  }
+
+  /**
+   * The HTTP stack as the endpoint runs it, routes aside: the benchmark's empty-handler floor server
+   * uses this too, so the bridge is compared with the same Jetty and Javalin settings.
+   */
+  public static void httpStack(JavalinConfig cfg, Settings settings) {
+    cfg.startup.showJavalinBanner = false;
+    cfg.jetty.host = settings.host();
+    cfg.jetty.port = settings.port();
+    cfg.http.maxRequestSize = settings.maxBodyBytes();
+    cfg.requestLogger.http(ScimServer::logRequest);
   }
 
   private void routes(RoutesConfig r) {

@@ -32,9 +32,27 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Starts {@code serve}; {@code environment} is added to the child's (FULCRUM_SCIM_TOKEN, ...). */
   public static BridgeProcess serve(Path config, Map<String, String> environment) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "com.fulcrumscim.cli.Main", "serve", "--config", config.toString()).redirectErrorStream(true);
+    return serve(config, environment, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+  }
+
+  /** As {@link #serve(Path, Map)} with these JVM options (benchmarks: the full JIT, a flight recording). */
+  public static BridgeProcess serve(Path config, Map<String, String> environment, List<String> jvmOptions)
+      throws IOException {
+    return java(jvmOptions, "com.fulcrumscim.cli.Main", List.of("serve", "--config", config.toString()), environment);
+  }
+
+  /**
+   * Any main class on the test's class path as a child JVM; {@link #endpoint} completes when it prints
+   * "SCIM endpoint: URL" as serve does.
+   */
+  public static BridgeProcess java(List<String> jvmOptions, String mainClass, List<String> arguments,
+      Map<String, String> environment) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(arguments);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
   }
