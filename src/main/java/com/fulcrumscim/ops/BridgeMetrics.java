@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bridge's own Prometheus series. Gauges query SQLite when scraped (one indexed count each),
@@ -25,6 +27,7 @@ import java.util.Locale;
  */
 public final class BridgeMetrics {
   private final MeterRegistry registry;
+  private final Map<String, Counter> scimRequests = new ConcurrentHashMap<>();
 
   public BridgeMetrics(MeterRegistry registry, OpsStore store, Clock clock) {
     this.registry = registry;
@@ -50,13 +53,18 @@ public final class BridgeMetrics {
 
   /** Counts one SCIM request; {@code route} is the route template, never the raw path (bounded labels). */
   public void scimRequest(String method, String route, int status) {
-    Counter.builder("scim.requests")
+    // one map lookup per request; Counter.builder(...).register(...) would build, sort and look up a tagged id each time
+    scimRequests.computeIfAbsent(method + ' ' + route + ' ' + status, k -> scimRequestCounter(method, route, status))
+        .increment();
+  }
+
+  private Counter scimRequestCounter(String method, String route, int status) {
+    return Counter.builder("scim.requests")
         .tag("method", method)
         .tag("route", route)
         .tag("status", Integer.toString(status))
         .description("SCIM requests by route and status")
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** An after-handler for the SCIM server: {@code cfg.routes.after("/scim/*", metrics::recordScimRequest)}. */
