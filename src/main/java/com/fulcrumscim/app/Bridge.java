@@ -23,7 +23,8 @@ import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.TargetReset;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReadSide;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
@@ -31,6 +32,7 @@ import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -104,8 +106,11 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         HttpFulcrumClient client = fulcrumClient(registry, queue);
         running.push(client);
-        ReconcilePath path = ReconcilePath.configured(config, client, db, clock,
+        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock,
             kind -> metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT)));
+        FunctionCounter.builder("reconcile.rereads", path.readSide(), ReadSide::rereads)
+            .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
+            .register(registry);
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
         running.push(reconciler::stop);
         resync = new ResyncService(new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL), path,

@@ -11,7 +11,7 @@ import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.resync.Drift;
 import com.fulcrumscim.resync.Progress;
-import com.fulcrumscim.resync.ReconcilePath;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
@@ -67,7 +67,7 @@ public final class ResyncCommand implements Callable<Integer> {
         if (dryRun) {
           report = resync.dryRun();
         } else {
-          ReconcilePath path = ReconcilePath.configured(config, client, db, clock, kind -> {});
+          ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
           try {
             report = resync.apply(path, json ? Progress.NONE : new Shown(support.out(), support.err()));
           } finally {

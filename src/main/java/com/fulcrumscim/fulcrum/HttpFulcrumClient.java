@@ -58,32 +58,32 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   @Override
   public FulcrumUser tokenOwner() {
     return single(ApiCall.get("users.json"), "user", UserJson.class)
-        .map(UserJson::toUser)
+        .map(WireMapping::user)
         .orElseThrow(() -> noEntity("GET /api/v2/users.json"));
   }
 
   @Override
   public List<FulcrumRole> roles() {
-    return list(ApiCall.get("roles.json"), "roles", RoleJson.class, RoleJson::toRole);
+    return list(ApiCall.get("roles.json"), "roles", RoleJson.class, WireMapping::role);
   }
 
   @Override
   public List<FulcrumMember> members() {
     return list(ApiCall.get("memberships.json").withQuery("managed_info", "1"),
-        "memberships", MembershipJson.class, MembershipJson::toMember);
+        "memberships", MembershipJson.class, WireMapping::member);
   }
 
   @Override
   public Optional<FulcrumMember> member(String membershipId) {
     ApiCall call = ApiCall.get("memberships/{id}.json", membershipId).withQuery("managed_info", "1");
-    return found(call, "membership", MembershipJson.class).map(MembershipJson::toMember);
+    return found(call, "membership", MembershipJson.class).map(WireMapping::member);
   }
 
   @Override
   public FulcrumMember createMember(MemberFields fields) {
-    ApiCall call = ApiCall.create("memberships.json", wire.write(Requests.Membership.body(fields)));
+    ApiCall call = ApiCall.create("memberships.json", wire.write(WireMapping.membership(fields)));
     return single(call, "membership", MembershipJson.class)
-        .map(MembershipJson::toMember)
+        .map(WireMapping::member)
         // Created, but the answer had no body: one list call finds it (emails are unique).
         .orElseGet(() -> members().stream()
             .filter(m -> m.email() != null && m.email().equalsIgnoreCase(fields.email()))
@@ -96,7 +96,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     if (changes.isEmpty()) {
       return;
     }
-    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(Requests.Membership.body(changes)), membershipId));
+    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(WireMapping.membership(changes)), membershipId));
   }
 
   @Override
@@ -108,20 +108,20 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   @Override
   public List<FulcrumGroup> groups() {
     return list(ApiCall.get("groups.json").withQuery("associations", "true"),
-        "groups", GroupJson.class, GroupJson::toGroup);
+        "groups", GroupJson.class, WireMapping::group);
   }
 
   @Override
   public Optional<FulcrumGroup> group(String groupId) {
     ApiCall call = ApiCall.get("groups/{id}.json", groupId).withQuery("associations", "true");
-    return found(call, "group", GroupJson.class).map(GroupJson::toGroup);
+    return found(call, "group", GroupJson.class).map(WireMapping::group);
   }
 
   @Override
   public FulcrumGroup createGroup(String name, String description) {
     ApiCall call = ApiCall.create("groups.json", wire.write(new Requests.GroupBody(new Requests.Group(name, description))));
     return single(call, "group", GroupJson.class)
-        .map(GroupJson::toGroup)
+        .map(WireMapping::group)
         .orElseGet(() -> createdGroupByName(call.endpoint(), name));
   }
 

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -74,76 +75,115 @@ public final class WorkQueue {
     });
   }
 
-  /** The desired state is reached for the claimed generation. */
+  /**
+   * How a claimed row ends. Each maps to one state; {@link #record} writes it together with the
+   * keys the reconcile affected.
+   */
+  public sealed interface Fate {
+    /** The desired state is reached for the claimed generation. */
+    record Done() implements Fate {}
+
+    /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
+    record Retry(Instant at, String error, boolean spendsAttempt) implements Fate {}
+
+    /** Give up on this generation: visible in status until an operator retries or skips it. */
+    record Dead(String reason) implements Fate {}
+
+    /** A guard holds the row before any write; released by an operator. */
+    record Hold(String reason) implements Fate {}
+
+    /** Hands the row back untouched (reconciler paused or shutting down). */
+    record Release() implements Fate {}
+  }
+
   public void done(WorkItem item) {
-    finish(item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+    record(item, new Fate.Done(), List.of());
   }
 
-  /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
   public void retry(WorkItem item, Instant at, String error, boolean spendsAttempt) {
-    finish(item, "RETRYING", error, at.toEpochMilli(),
-        (spendsAttempt ? "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, " + clock.millis() + "), " : "")
-            + "last_error = ?");
+    record(item, new Fate.Retry(at, error, spendsAttempt), List.of());
   }
 
-  /** Give up on this generation: visible in status until an operator retries or skips it. */
   public void dead(WorkItem item, String reason) {
-    finish(item, "DEAD", reason, 0, "attempts = attempts + 1, last_error = ?");
+    record(item, new Fate.Dead(reason), List.of());
   }
 
-  /** A guard holds the row before any write; released by an operator. */
   public void hold(WorkItem item, String reason) {
-    finish(item, "HELD", reason, 0, "last_error = ?");
+    record(item, new Fate.Hold(reason), List.of());
   }
 
-  /** Hands a claimed row back untouched (reconciler paused or shutting down). */
+  /**
+   * Finishes a claimed row and enqueues {@code affected} (keys whose plans depend on what this
+   * reconcile changed) in one transaction: a crash between the two would lose the follow-up work.
+   */
+  public void record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+    db.write(c -> {
+      if (fate instanceof Fate.Retry r) {
+        finish(c, item, "RETRYING", r.error(), r.at().toEpochMilli(),
+            (r.spendsAttempt() ? "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, " + clock.millis() + "), " : "")
+                + "last_error = ?");
+      } else if (fate instanceof Fate.Dead d) {
+        finish(c, item, "DEAD", d.reason(), 0, "attempts = attempts + 1, last_error = ?");
+      } else if (fate instanceof Fate.Hold h) {
+        finish(c, item, "HELD", h.reason(), 0, "last_error = ?");
+      } else if (fate instanceof Fate.Release) {
+        release(c, item);
+      } else {
+        finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+      }
+      for (ResourceKey key : affected) {
+        enqueue(c, key);
+      }
+      return null;
+    });
+  }
+
   public void release(WorkItem item) {
-    db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
-              + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
-        ps.setLong(1, clock.millis());
-        ps.setString(2, item.key().type().name());
-        ps.setString(3, item.key().scimId());
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    record(item, new Fate.Release(), List.of());
   }
 
-  private void finish(WorkItem item, String state, String error, long nextAt, String extraSet) {
+  private void release(Connection c, WorkItem item) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+      ps.setLong(1, clock.millis());
+      ps.setString(2, item.key().type().name());
+      ps.setString(3, item.key().scimId());
+      ps.executeUpdate();
+    }
+  }
+
+  private void finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
+      throws SQLException {
     long now = clock.millis();
-    db.write(c -> {
-      // A generation that moved while the key ran means newer desired state: run again now.
-      try (PreparedStatement moved = c.prepareStatement(
-          "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
-              + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
-        moved.setLong(1, now);
-        moved.setLong(2, now);
-        moved.setString(3, item.key().type().name());
-        moved.setString(4, item.key().scimId());
-        moved.setLong(5, item.claimedGeneration());
-        if (moved.executeUpdate() > 0) {
-          return null;
-        }
+    // A generation that moved while the key ran means newer desired state: run again now.
+    try (PreparedStatement moved = c.prepareStatement(
+        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
+      moved.setLong(1, now);
+      moved.setLong(2, now);
+      moved.setString(3, item.key().type().name());
+      moved.setString(4, item.key().scimId());
+      moved.setLong(5, item.claimedGeneration());
+      if (moved.executeUpdate() > 0) {
+        return;
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-              + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
-        int i = 1;
-        ps.setString(i++, state);
-        ps.setLong(i++, now);
-        ps.setLong(i++, nextAt);
-        ps.setLong(i++, nextAt);
-        if (extraSet.contains("?")) {
-          ps.setString(i++, error);
-        }
-        ps.setString(i++, item.key().type().name());
-        ps.setString(i, item.key().scimId());
-        ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+      int i = 1;
+      ps.setString(i++, state);
+      ps.setLong(i++, now);
+      ps.setLong(i++, nextAt);
+      ps.setLong(i++, nextAt);
+      if (extraSet.contains("?")) {
+        ps.setString(i++, error);
       }
-      return null;
-    });
+      ps.setString(i++, item.key().type().name());
+      ps.setString(i, item.key().scimId());
+      ps.executeUpdate();
+    }
   }
 
   /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */

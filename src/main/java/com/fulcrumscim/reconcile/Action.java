@@ -11,7 +11,7 @@ import java.util.List;
 public sealed interface Action {
   enum Kind {
     CREATE_MEMBER, UPDATE_MEMBER, REMOVE_MEMBER, CREATE_GROUP, RENAME_GROUP, DELETE_GROUP,
-    CHANGE_GROUP_MEMBERS, LINK, UNLINK, FAIL
+    CHANGE_GROUP_MEMBERS, LINK, UNLINK
   }
 
   Kind kind();
@@ -77,17 +77,13 @@ public sealed interface Action {
     }
   }
 
-  /** Forgets the key's link (and any create intent): the bridge no longer manages that entity. */
-  record Unlink() implements Action {
+  /**
+   * Forgets the key's link to {@code fulcrumId} (null: only a create intent) and any create
+   * intent: the bridge no longer manages that entity. {@code why} goes to the audit row.
+   */
+  record Unlink(String fulcrumId, String why) implements Action {
     public Kind kind() {
       return Kind.UNLINK;
-    }
-  }
-
-  /** The desired state cannot be reached by retrying; {@code reason} tells the operator why. */
-  record Fail(String reason) implements Action {
-    public Kind kind() {
-      return Kind.FAIL;
     }
   }
 }

@@ -6,15 +6,14 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
-import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkQueue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -32,13 +31,10 @@ final class Applier {
   private final IntentStore intents;
   private final AuditLog audit;
   private final RemovalGuard guard;
-  private final DesiredState desired;
-  private final WorkQueue queue;
-  private final boolean groupsPush;
   private final Clock clock;
 
   Applier(FulcrumClient client, Database db, Observer observer, LinkStore links, IntentStore intents, AuditLog audit,
-      RemovalGuard guard, DesiredState desired, WorkQueue queue, boolean groupsPush, Clock clock) {
+      RemovalGuard guard, Clock clock) {
     this.client = client;
     this.db = db;
     this.observer = observer;
@@ -46,9 +42,6 @@ final class Applier {
     this.intents = intents;
     this.audit = audit;
     this.guard = guard;
-    this.desired = desired;
-    this.queue = queue;
-    this.groupsPush = groupsPush;
     this.clock = clock;
   }
 
@@ -63,8 +56,7 @@ final class Applier {
         case DELETE_GROUP -> deleteGroup(key, (Action.DeleteGroup) action);
         case CHANGE_GROUP_MEMBERS -> changeGroupMembers(key, (Action.ChangeGroupMembers) action);
         case LINK -> link(key, (Action.Link) action);
-        case UNLINK -> unlink(key);
-        case FAIL -> throw new IllegalStateException("a failing plan is never applied: " + action);
+        case UNLINK -> unlink(key, (Action.Unlink) action);
       }
     }
   }
@@ -96,7 +88,7 @@ final class Applier {
   private void removeMember(ResourceKey key, Action.RemoveMember a) {
     String detail = a.reassignTo() == null ? "records unassigned" : "records to " + a.reassignTo();
     call(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
-      client.deleteMember(a.memberId(), a.reassignTo());
+      deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.rereadMember(a.memberId()));
       return null;
     });
     observer.members.remove(a.memberId());
@@ -134,7 +126,7 @@ final class Applier {
 
   private void deleteGroup(ResourceKey key, Action.DeleteGroup a) {
     call(key, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
-      client.deleteGroup(a.groupId());
+      deleteConfirmed(() -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()));
       return null;
     });
     observer.groups.remove(a.groupId());
@@ -163,9 +155,26 @@ final class Applier {
     });
   }
 
-  private void unlink(ResourceKey key) {
+  /**
+   * A delete is done only when Fulcrum says the entity is gone: a 2xx, a 404 (the client treats it
+   * as gone), or, when the answer was lost, a read that finds nothing. Otherwise the failure stands
+   * and the link stays, so a later run removes it.
+   */
+  private static void deleteConfirmed(Runnable delete, Supplier<Optional<?>> reread) {
+    try {
+      delete.run();
+    } catch (FulcrumException.Unavailable lost) {
+      if (reread.get().isPresent()) {
+        throw lost;
+      }
+    }
+  }
+
+  /** Every dropped link leaves an audit row naming the entity and why, in the same transaction. */
+  private void unlink(ResourceKey key, Action.Unlink a) {
     db.write(c -> {
       links.unlink(c, key.type(), key.scimId());
+      audit.record(c, key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why());
       intents.delete(c, key.type(), key.scimId());
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());
@@ -187,29 +196,10 @@ final class Applier {
     });
   }
 
-  /** Links and forgets the intent; a newly managed user re-queues its groups, whose adds may wait for it. */
+  /** Links and forgets the intent. */
   private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin) throws SQLException {
     links.link(c, key.type(), key.scimId(), fulcrumId, origin, clock.instant());
     intents.delete(c, key.type(), key.scimId());
-    if (key.type() == EntityType.USER) {
-      enqueueGroupsOf(c, key.scimId());
-    }
-  }
-
-  /** Queues every group that lists the user: their plans depend on it. */
-  void requeueGroupsOf(String userScimId) {
-    db.write(c -> {
-      enqueueGroupsOf(c, userScimId);
-      return null;
-    });
-  }
-
-  private void enqueueGroupsOf(Connection c, String userScimId) throws SQLException {
-    if (groupsPush) {
-      for (String groupId : desired.groupsOf(c, userScimId)) {
-        queue.enqueue(c, ResourceKey.group(groupId));
-      }
-    }
   }
 
   /**

@@ -11,9 +11,12 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Gathers what the planner needs for one key: desired state and links from SQLite, actual state
@@ -28,6 +31,9 @@ final class Observer {
   private final Clock clock;
   final Mirror<FulcrumMember> members;
   final Mirror<FulcrumGroup> groups;
+  private final AtomicLong rereads = new AtomicLong();
+  private final Doubts memberDoubts = new Doubts();
+  private final Doubts groupDoubts = new Doubts();
   private volatile FulcrumUser owner;
   private RoleTable roles;
   private Instant rolesReadAt;
@@ -122,6 +128,90 @@ final class Observer {
   /** How many list reads the mirrors made: tells a fresh read from a cached one. */
   long loads() {
     return members.loads() + groups.loads();
+  }
+
+  /**
+   * A new cycle begins: lists read from now on are fresh for it, and lists read before are in doubt
+   * (someone may have changed Fulcrum since).
+   */
+  synchronized void beginCycle() {
+    memberDoubts.begin(members);
+    groupDoubts.begin(groups);
+  }
+
+  /**
+   * Confirms the members the plan's decision rests on: nothing when the member list was read during
+   * this cycle; one GET for the first doubt of a cycle; a fresh list (one call for 20,000 members)
+   * once a second doubt shows a single GET is no longer the cheaper way.
+   */
+  void confirmMembers(Collection<String> ids) {
+    confirm(ids, members, memberDoubts, id -> client.member(id));
+  }
+
+  /** As {@link #confirmMembers}, for groups. */
+  void confirmGroups(Collection<String> ids) {
+    confirm(ids, groups, groupDoubts, id -> client.group(id));
+  }
+
+  private <T> void confirm(Collection<String> ids, Mirror<T> mirror, Doubts doubts, Function<String, Optional<T>> get) {
+    for (String id : ids) {
+      switch (doubts.next(mirror)) {
+        case FRESH -> { }
+        case GET -> {
+          rereads.incrementAndGet();
+          get.apply(id).ifPresentOrElse(mirror::put, () -> mirror.remove(id));
+        }
+        case LIST -> {
+          rereads.incrementAndGet();
+          mirror.invalidate();
+          mirror.ensure();
+        }
+      }
+    }
+  }
+
+  /** Reads one member again after its removal's answer was lost; the mirror follows. */
+  Optional<FulcrumMember> rereadMember(String id) {
+    rereads.incrementAndGet();
+    Optional<FulcrumMember> now = client.member(id);
+    now.ifPresentOrElse(members::put, () -> members.remove(id));
+    return now;
+  }
+
+  /** As {@link #rereadMember}, for a group. */
+  Optional<FulcrumGroup> rereadGroup(String id) {
+    rereads.incrementAndGet();
+    Optional<FulcrumGroup> now = client.group(id);
+    now.ifPresentOrElse(groups::put, () -> groups.remove(id));
+    return now;
+  }
+
+  /** Per list: how it was read at the start of the cycle and whether a GET was spent on it since. */
+  private static final class Doubts {
+    enum Step { FRESH, GET, LIST }
+
+    private long loadsAtCycleStart;
+    private boolean getSpent;
+
+    synchronized void begin(Mirror<?> mirror) {
+      loadsAtCycleStart = mirror.loads();
+      getSpent = false;
+    }
+
+    synchronized Step next(Mirror<?> mirror) {
+      if (mirror.loads() > loadsAtCycleStart) {
+        return Step.FRESH;
+      }
+      if (!getSpent) {
+        getSpent = true;
+        return Step.GET;
+      }
+      return Step.LIST;
+    }
+  }
+
+  long rereads() {
+    return rereads.get();
   }
 
   void invalidate() {

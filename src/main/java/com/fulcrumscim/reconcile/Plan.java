@@ -4,24 +4,41 @@ import java.util.List;
 
 /**
  * What one key needs, in order. {@code waitingFor} names group members whose users are not in
- * Fulcrum yet but are still being pushed: their adds wait for a later run.
+ * Fulcrum yet but are still being pushed: their adds wait for a later run. A plan that cannot
+ * proceed is {@link #blocked()} and carries no actions: the reconciler records why and writes
+ * nothing.
  */
-public record Plan(List<Action> actions, List<String> waitingFor) {
+public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
+  /** The desired state cannot be reached by retrying; {@code reason} tells the operator why. */
+  public record Blocked(String reason) {}
+
   public Plan {
     actions = List.copyOf(actions);
     waitingFor = List.copyOf(waitingFor);
+    if (blocked != null && !actions.isEmpty()) {
+      throw new IllegalArgumentException("a blocked plan has no actions: " + actions);
+    }
+  }
+
+  public Plan(List<Action> actions, List<String> waitingFor) {
+    this(actions, waitingFor, null);
   }
 
   public static Plan of(Action... actions) {
     return new Plan(List.of(actions), List.of());
   }
 
-  public static Plan fail(String reason) {
-    return of(new Action.Fail(reason));
+  public static Plan blocked(String reason) {
+    return new Plan(List.of(), List.of(), new Blocked(reason));
   }
 
+  public boolean isBlocked() {
+    return blocked != null;
+  }
+
+  /** Nothing to do and nothing in the way. */
   public boolean isEmpty() {
-    return actions.isEmpty();
+    return actions.isEmpty() && blocked == null;
   }
 
   /** A create's result must be seen before the rest can be planned. */

@@ -26,7 +26,7 @@ public final class Planner {
     }
     Optional<String> roleId = ctx.roles().idOf(d.role());
     if (roleId.isEmpty()) {
-      return Plan.fail("user " + d.userName() + ": " + ctx.roles().unknown(d.role()));
+      return Plan.blocked("user " + d.userName() + ": " + ctx.roles().unknown(d.role()));
     }
     if (s.link() != null && s.linked() != null) {
       MemberFields changes = changes(s.linked(), d, roleId.get());
@@ -34,26 +34,27 @@ public final class Planner {
     }
     List<Action> actions = new ArrayList<>();
     if (s.link() != null) {
-      actions.add(new Action.Unlink()); // the linked member is gone from Fulcrum: push the user again
+      // the linked member is gone from Fulcrum: push the user again
+      actions.add(new Action.Unlink(s.link().fulcrumId(), "the linked member is gone from Fulcrum"));
     }
     if (d.email() == null || d.email().isBlank()) {
-      return Plan.fail("user " + d.userName() + " has no email address; Fulcrum members need one");
+      return Plan.blocked("user " + d.userName() + " has no email address; Fulcrum members need one");
     }
     FulcrumMember existing = s.byEmail();
     if (existing == null) {
       actions.add(new Action.CreateMember(new MemberFields(d.email(), d.givenName(), d.familyName(), roleId.get())));
     } else if (ctx.isOwner(existing.userId(), existing.email())) {
-      return Plan.fail("user " + d.userName() + ": " + existing.email()
+      return Plan.blocked("user " + d.userName() + ": " + existing.email()
           + " is the Fulcrum API token's owner, whose membership the bridge never adopts or changes");
     } else if (s.byEmailLinkedTo() != null) {
-      return Plan.fail("user " + d.userName() + ": the Fulcrum member " + existing.email()
+      return Plan.blocked("user " + d.userName() + ": the Fulcrum member " + existing.email()
           + " is already managed for SCIM user " + s.byEmailLinkedTo());
     } else if (ours(s.intent(), existing.id())) {
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.CREATED));
     } else if (ctx.adoptExisting()) {
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.ADOPTED));
     } else {
-      return Plan.fail("user " + d.userName() + ": Fulcrum already has a member " + existing.email()
+      return Plan.blocked("user " + d.userName() + ": Fulcrum already has a member " + existing.email()
           + " that the bridge does not manage; it is left untouched. Set users.adopt_existing: true to adopt it,"
           + " or remove it in Fulcrum");
     }
@@ -68,18 +69,24 @@ public final class Planner {
       FulcrumMember made = s.byEmail();
       if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())
           && !ctx.isOwner(made.userId(), made.email())) {
-        return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignTo()), new Action.Unlink());
+        return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignTo()),
+            new Action.Unlink(made.id(), "removed the member an unfinished create made; " + why(s)));
       }
-      return Plan.of(new Action.Unlink());
+      return Plan.of(new Action.Unlink(null, "a create that left no member in Fulcrum; " + why(s)));
     }
     FulcrumMember m = s.linked();
     if (m == null) {
-      return Plan.of(new Action.Unlink());
+      return Plan.of(new Action.Unlink(s.link().fulcrumId(), "the linked member is already gone from Fulcrum; " + why(s)));
     }
     if (ctx.isOwner(m.userId(), m.email())) {
-      return Plan.fail(m.email() + " is the Fulcrum API token's owner; the bridge never removes that membership");
+      return Plan.blocked(m.email() + " is the Fulcrum API token's owner; the bridge never removes that membership");
     }
-    return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignTo()), new Action.Unlink());
+    return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignTo()),
+        new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));
+  }
+
+  private static String why(UserState s) {
+    return s.desired() == null ? "the user was deleted in Okta" : "the user was deactivated in Okta";
   }
 
   /** Only what differs; a field Okta left empty is not cleared. Emails compare case-insensitively. */
@@ -100,11 +107,15 @@ public final class Planner {
         .filter(g -> ours(s.intent(), g.id())).findFirst().orElse(null);
     if (d == null) {
       if (s.link() != null) {
-        return s.linked() == null ? Plan.of(new Action.Unlink())
-            : Plan.of(new Action.DeleteGroup(s.linked().id()), new Action.Unlink());
+        return s.linked() == null
+            ? Plan.of(new Action.Unlink(s.link().fulcrumId(), "the linked group is already gone from Fulcrum; deleted in Okta"))
+            : Plan.of(new Action.DeleteGroup(s.linked().id()),
+                new Action.Unlink(s.linked().id(), "group deleted in Fulcrum; deleted in Okta"));
       }
       if (s.intent() != null) {
-        return made == null ? Plan.of(new Action.Unlink()) : Plan.of(new Action.DeleteGroup(made.id()), new Action.Unlink());
+        return made == null ? Plan.of(new Action.Unlink(null, "a create that left no group in Fulcrum; deleted in Okta"))
+            : Plan.of(new Action.DeleteGroup(made.id()),
+                new Action.Unlink(made.id(), "deleted the group an unfinished create made; deleted in Okta"));
       }
       return Plan.of();
     }
@@ -112,7 +123,7 @@ public final class Planner {
     if (s.link() == null || actual == null) {
       List<Action> actions = new ArrayList<>();
       if (s.link() != null) {
-        actions.add(new Action.Unlink()); // deleted in Fulcrum: create it again
+        actions.add(new Action.Unlink(s.link().fulcrumId(), "the linked group is gone from Fulcrum: created again"));
       }
       // Never an unmanaged group of the same name: only the one our own create made.
       actions.add(made != null ? new Action.Link(made.id(), Action.Link.Origin.CREATED) : new Action.CreateGroup(d.displayName()));

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One cycle: claim due work rows, reconcile them on up to {@code parallelism} threads (one key
  * never twice at once: a claimed row is RUNNING), and record each outcome. {@link #finish} is the
- * only place an {@link Outcome} becomes a work-queue call.
+ * only place an {@link Outcome} becomes a work-queue call, and the loop is the only part of the
+ * reconciler that touches the work queue.
  */
 public final class ReconcileLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -44,7 +45,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private volatile boolean paused;
 
   /** {@code outcomes} hears the kind of every finished reconcile (metrics). */
-  public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
+  ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
       int batchSize, int parallelism, Clock clock, Consumer<Outcome.Kind> outcomes) {
     this.outcomes = outcomes;
     this.queue = queue;
@@ -78,6 +79,9 @@ public final class ReconcileLoop implements AutoCloseable {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
     List<WorkItem> claimed = queue.claim(batchSize);
+    if (!claimed.isEmpty()) {
+      reconciler.beginCycle();
+    }
     Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
     AtomicInteger finished = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();
@@ -105,28 +109,30 @@ public final class ReconcileLoop implements AutoCloseable {
     return new Cycle(claimed.size(), finished.get(), released.get(), null);
   }
 
-  private void finish(WorkItem item, Outcome outcome) {
+  /** The outcome and the keys it affects are written in one transaction. */
+  private void finish(WorkItem item, Reconciled result) {
+    Outcome outcome = result.outcome();
     Instant now = clock.instant();
     outcomes.accept(outcome.kind());
-    switch (outcome.kind()) {
-      case APPLIED, NO_CHANGE -> queue.done(item);
+    WorkQueue.Fate fate = switch (outcome.kind()) {
+      case APPLIED, NO_CHANGE -> new WorkQueue.Fate.Done();
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
-        queue.retry(item, now.plus(delay), wait.why(), false);
+        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false);
       }
       case FAILED -> {
         String reason = ((Outcome.Failed) outcome).reason();
-        retry.next(item, now).ifPresentOrElse(
-            at -> queue.retry(item, at, reason, true),
-            () -> queue.dead(item, reason + " (gave up after the retry budget of " + retry.budget() + ")"));
+        yield retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
+            .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
       }
-      case TERMINAL -> queue.dead(item, ((Outcome.Terminal) outcome).reason());
-      case HELD -> queue.hold(item, ((Outcome.Held) outcome).reason());
-      case PAUSED -> {
-        queue.release(item);
-        pause(((Outcome.Paused) outcome).reason());
-      }
+      case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason());
+      case HELD -> new WorkQueue.Fate.Hold(((Outcome.Held) outcome).reason());
+      case PAUSED -> new WorkQueue.Fate.Release();
+    };
+    queue.record(item, fate, result.affected());
+    if (outcome instanceof Outcome.Paused p) {
+      pause(p.reason());
     }
   }
 

@@ -7,19 +7,22 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Level-triggered reconcile of one key: observe desired and actual state, plan, apply, and plan
  * again until the plan is empty (a create's result feeds the next plan). The result is an
- * {@link Outcome}; this class never touches the work queue.
+ * {@link Outcome} plus the keys the changes affect; this class never touches the work queue.
+ * Built by {@link ReconcileWiring}.
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -29,78 +32,94 @@ public final class Reconciler {
   private static final Duration REREAD_DELAY = Duration.ofSeconds(1);
 
   private final FulcrumClient client;
+  private final ReadSide read;
   private final Observer observer;
   private final Applier applier;
-  private final Planner planner = new Planner();
   private final RemovalGuard guard;
   private final Duration memberWait;
   private final DesiredState desired;
+  private final Database db;
+  private final boolean groupsPush;
 
-  public Reconciler(FulcrumClient client, Database db, WorkQueue queue, RemovalGuard guard,
-      ReconcileSettings settings, Clock clock) {
+  Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
+    this.db = db;
     this.guard = guard;
     this.memberWait = settings.memberWait();
+    this.groupsPush = settings.groupsPush();
     this.desired = new DesiredState(db);
     LinkStore links = new LinkStore(db);
     IntentStore intents = new IntentStore(db);
     this.observer = new Observer(client, desired, links, intents, settings, clock);
-    this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, desired, queue,
-        settings.groupsPush(), clock);
+    this.read = new ReadSide(observer);
+    this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, clock);
   }
 
-  public Outcome reconcile(ResourceKey key) {
+  /** Reconciles {@code key}; the caller records the outcome and queues the affected keys. */
+  public Reconciled reconcile(ResourceKey key) {
     long loadsBefore = observer.loads();
     List<Action> applied = new ArrayList<>();
+    Set<String> confirmed = new HashSet<>();
+    Set<ResourceKey> affected = new LinkedHashSet<>();
     try {
-      if (key.type() == EntityType.USER) {
-        requeueGroupsOfOwnersNamesake(key.scimId());
+      if (key.type() == EntityType.USER && isOwnersNamesake(key.scimId())) {
+        affected.addAll(groupsOf(key.scimId()));
       }
       for (int round = 0; round < MAX_ROUNDS; round++) {
         if (observer.idle(key)) {
-          return applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied);
+          return done(applied, affected);
         }
-        Plan plan = plan(key);
-        Optional<String> failure = plan.actions().stream()
-            .filter(a -> a.kind() == Action.Kind.FAIL).map(a -> ((Action.Fail) a).reason()).findFirst();
-        if (failure.isPresent()) {
-          return new Outcome.Terminal(failure.get());
+        Plan plan = read.plan(key, confirmed);
+        if (plan.isBlocked()) {
+          return new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected);
         }
         if (plan.removesMember()) {
           Optional<String> held = guard.holds(key.scimId());
           if (held.isPresent()) {
-            return new Outcome.Held(held.get());
+            return new Reconciled(new Outcome.Held(held.get()), affected);
           }
         }
         applier.apply(key, plan);
         applied.addAll(plan.actions());
+        if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
+          // A newly managed user: the groups that list it may have skipped or waited for it.
+          affected.addAll(groupsOf(key.scimId()));
+        }
         if (!plan.waitingFor().isEmpty()) {
-          return new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users "
-              + String.join(", ", plan.waitingFor()));
+          return new Reconciled(new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users "
+              + String.join(", ", plan.waitingFor())), affected);
         }
         if (plan.isEmpty()) {
-          return applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied);
+          return done(applied, affected);
         }
       }
-      return new Outcome.Failed("Fulcrum does not reflect the changes made to " + key + " (still planning "
-          + plan(key).actions() + " after " + MAX_ROUNDS + " rounds)");
+      return new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
+          + " (still planning " + read.plan(key, confirmed).actions() + " after " + MAX_ROUNDS + " rounds)"), affected);
     } catch (FulcrumException.RateLimited e) {
-      return new Outcome.RetryAfter(e.retryAfter(), e.getMessage());
+      return new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected);
     } catch (FulcrumException.Unauthorized | FulcrumException.Forbidden e) {
-      return new Outcome.Paused(e.getMessage());
+      return new Reconciled(new Outcome.Paused(e.getMessage()), affected);
     } catch (FulcrumException.Unavailable e) {
-      return new Outcome.Failed(e.getMessage());
+      return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
     } catch (FulcrumException.Rejected | FulcrumException.NotFound e) {
       if (observer.loads() == loadsBefore) {
         // Planned on a copy read before this reconcile: Fulcrum may have changed under it.
         observer.invalidate();
-        return new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again");
+        return new Reconciled(new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again"), affected);
       }
-      return new Outcome.Terminal(e.getMessage());
+      return new Reconciled(new Outcome.Terminal(e.getMessage()), affected);
     } catch (RuntimeException e) {
       log.error("reconcile of {} failed unexpectedly", key, e);
-      return new Outcome.Failed(key + ": " + e);
+      return new Reconciled(new Outcome.Failed(key + ": " + e), affected);
     }
+  }
+
+  private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {
+    return new Reconciled(applied.isEmpty() ? new Outcome.NoChange() : new Outcome.Applied(applied), affected);
+  }
+
+  private static boolean links(Action a) {
+    return a.kind() == Action.Kind.LINK || a.kind() == Action.Kind.CREATE_MEMBER;
   }
 
   /**
@@ -110,28 +129,27 @@ public final class Reconciler {
    * only once known (no call for it): a group plan that added the owner learned it first, and
    * after a restart the nightly resync re-plans every group.
    */
-  private void requeueGroupsOfOwnersNamesake(String scimId) {
+  private boolean isOwnersNamesake(String scimId) {
     Optional<DesiredUser> d = desired.user(scimId);
-    if (d.isPresent() && d.get().email() != null && observer.knownOwner()
-        .filter(o -> d.get().email().equalsIgnoreCase(o.email())).isPresent()) {
-      applier.requeueGroupsOf(scimId);
+    return d.isPresent() && d.get().email() != null && observer.knownOwner()
+        .filter(o -> d.get().email().equalsIgnoreCase(o.email())).isPresent();
+  }
+
+  private List<ResourceKey> groupsOf(String userScimId) {
+    if (!groupsPush) {
+      return List.of();
     }
+    return db.read(c -> desired.groupsOf(c, userScimId)).stream().map(ResourceKey::group).toList();
   }
 
-  /** What reconciling {@code key} would do now, without doing it (resync's dry run). */
-  public Plan plan(ResourceKey key) {
-    PlanContext context = observer.context();
-    return key.type() == EntityType.USER
-        ? planner.user(observer.user(key.scimId()), context)
-        : planner.group(observer.group(key.scimId()), context);
+  /** Lists read before now are in doubt for the plans of the cycle that begins. */
+  void beginCycle() {
+    observer.beginCycle();
   }
 
-  /**
-   * Drops the cached copies of Fulcrum's members and groups: the next plan reads Fulcrum again.
-   * Resync calls it because edits made by hand in Fulcrum are invisible to a copy read before them.
-   */
-  public void forgetFulcrum() {
-    observer.invalidate();
+  /** The observe-and-plan half over this reconciler's own cached lists (resync, dry runs). */
+  public ReadSide readSide() {
+    return read;
   }
 
   /** The client's circuit breaker is open: a cycle now would only fail. */

@@ -9,14 +9,12 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.Plan;
+import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
-import com.fulcrumscim.reconcile.RemovalGuard;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +27,7 @@ import java.util.stream.Collectors;
 
 /**
  * Compares a {@link FulcrumSnapshot} with the desired state for the managed entities only (every
- * link, plus desired users and groups not linked yet) through the reconciler's own plan, and turns
+ * link, plus desired users and groups not linked yet) through the reconciler's own read side, and turns
  * each planned action into report lines. Unmanaged entities appear only as collisions.
  */
 final class DriftFinder {
@@ -49,9 +47,8 @@ final class DriftFinder {
 
   /** Keys in scope, users before groups; a key without drift has no rows. */
   List<KeyDrift> find(FulcrumSnapshot snap) {
-    // plan() consults neither the queue nor the guard; the snapshot client makes it call nothing.
-    Reconciler planning = new Reconciler(new SnapshotClient(snap), db, new WorkQueue(db, clock),
-        new RemovalGuard(db, clock, 100, Integer.MAX_VALUE), settings, clock);
+    // The snapshot client answers every read, re-reads included, from the snapshot: no calls.
+    ReadSide planning = ReadSide.over(new SnapshotClient(snap), db, settings, clock);
     List<KeyDrift> out = new ArrayList<>();
     Map<String, DesiredUser> users = new LinkedHashMap<>();
     desired.users().forEach(u -> users.put(u.id(), u));
@@ -122,10 +119,10 @@ final class DriftFinder {
             lines.fix("link", "member " + (link == null ? "-" : link.fulcrumId()) + " gone", "-", "forget the stale link");
           }
         }
-        case FAIL -> lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + ((Action.Fail) a).reason());
         default -> throw new IllegalStateException("a user plan never holds " + a);
       }
     }
+    blocked(lines, plan);
     return lines.done(!lines.has(Drift.Kind.BLOCKED));
   }
 
@@ -173,15 +170,21 @@ final class DriftFinder {
             lines.fix("link", "group " + (link == null ? "-" : link.fulcrumId()) + " gone", "-", "forget the stale link");
           }
         }
-        case FAIL -> lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + ((Action.Fail) a).reason());
         default -> throw new IllegalStateException("a group plan never holds " + a);
       }
     }
+    blocked(lines, plan);
     if (!plan.waitingFor().isEmpty()) {
       lines.add(Drift.Kind.WAITING, "members", "-", "SCIM users " + String.join(", ", plan.waitingFor()),
           "wait: their push is still in progress");
     }
     return lines.done(!lines.has(Drift.Kind.BLOCKED));
+  }
+
+  private static void blocked(Lines lines, Plan plan) {
+    if (plan.isBlocked()) {
+      lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + plan.blocked().reason());
+    }
   }
 
   private static void linkLine(Lines lines, Action.Link a, String what) {

@@ -8,6 +8,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import java.util.Set;
  * <pre>{@code
  * Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
  * ResyncReport plan = resync.dryRun();
- * ResyncReport done = resync.apply(new ReconcilePath(queue, loop, reconciler), Progress.NONE);
+ * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE);
  * }</pre>
  */
 public final class Resync {
@@ -61,7 +62,7 @@ public final class Resync {
    * Finds the drift, lets the reconciler fix it (users first: a group's adds need its members),
    * then checks again. Keys the daemon is reconciling at that moment are skipped, never run twice.
    */
-  public ResyncReport apply(ReconcilePath path, Progress progress) {
+  public ResyncReport apply(ReconcileWiring path, Progress progress) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
     progress.planned(report(started, false, found, found, List.of(), null));
@@ -79,7 +80,7 @@ public final class Resync {
         }
       }
       if (!keys.isEmpty()) {
-        path.reconciler().forgetFulcrum();
+        path.readSide().forget();
         keys.forEach(path.queue()::enqueue);
         stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress);
         if (stopped != null) {
@@ -96,7 +97,7 @@ public final class Resync {
    * Runs reconcile cycles until none of {@code keys} is pending, running or retrying soon.
    * Returns why it stopped early (the reconciler paused, the breaker open), else null.
    */
-  private String settle(ReconcilePath path, List<ResourceKey> keys, String phase, Progress progress) {
+  private String settle(ReconcileWiring path, List<ResourceKey> keys, String phase, Progress progress) {
     Instant deadline = clock.instant().plus(MAX_WAIT);
     while (true) {
       ReconcileLoop.Cycle cycle = path.loop().runOnce();

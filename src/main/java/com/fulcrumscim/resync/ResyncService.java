@@ -2,6 +2,7 @@ package com.fulcrumscim.resync;
 
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Properties;
@@ -27,7 +28,7 @@ public final class ResyncService {
   private static final Logger log = LoggerFactory.getLogger(ResyncService.class);
 
   private final Resync resync;
-  private final ReconcilePath path;
+  private final ReconcileWiring path;
   private final SettingStore settings;
   private final String cron;
   private final Clock clock;
@@ -36,7 +37,7 @@ public final class ResyncService {
   private final Object oneRun = new Object();
   private Scheduler scheduler;
 
-  public ResyncService(Resync resync, ReconcilePath path, SettingStore settings, String cron, Clock clock) {
+  public ResyncService(Resync resync, ReconcileWiring path, SettingStore settings, String cron, Clock clock) {
     this.resync = resync;
     this.path = path;
     this.settings = settings;

@@ -105,4 +105,28 @@ class WorkQueueTest {
     assertThat(queue.skip(alice)).isTrue();
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
   }
+
+  @Test
+  void recordingAnOutcomeEnqueuesTheAffectedKeysWithIt() {
+    queue.enqueue(alice);
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Done(), List.of(ResourceKey.group("g-ops"), ResourceKey.group("g-dev")));
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
+    assertThat(queue.get(ResourceKey.group("g-ops")).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    assertThat(queue.get(ResourceKey.group("g-dev")).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+  }
+
+  @Test
+  void anOutcomeWhoseAffectedKeysCannotBeQueuedIsNotRecordedEither() {
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER refuse_ops BEFORE INSERT ON work "
+        + "WHEN NEW.entity_id = 'g-ops' BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+    try {
+      queue.record(running, new WorkQueue.Fate.Dead("role unknown"), List.of(ResourceKey.group("g-ops")));
+    } catch (RuntimeException expected) {
+      // the transaction failed as a whole
+    }
+    assertThat(queue.get(alice).orElseThrow().state()).as("still claimed: rescued and run again").isEqualTo(WorkState.RUNNING);
+    assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
+  }
 }

@@ -77,18 +77,20 @@ class PlannerTest {
             Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-creator")))),
         row("an unknown role fails with the valid names",
             user(alice("Wizard", true), null, null, null), CTX,
-            Plan.fail("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
+            Plan.blocked("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
                 + "Manager, Owner, Record Creator, Standard User")),
         row("a deactivated linked user is removed, then unlinked",
             user(alice(null, false), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
-            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink())),
+            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
+                "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deleted user whose member is already gone is only unlinked",
-            user(null, LINK_M1, null, null), CTX, Plan.of(new Action.Unlink())),
+            user(null, LINK_M1, null, null), CTX, Plan.of(new Action.Unlink("m1",
+                "the linked member is already gone from Fulcrum; the user was deleted in Okta"))),
         row("a deactivated user never pushed needs nothing",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
         row("an unmanaged member with the email is left alone when adoption is off",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), CTX,
-            Plan.fail("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
+            Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
                 + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
         row("an unmanaged member with the email is adopted when adoption is on",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
@@ -96,29 +98,30 @@ class PlannerTest {
         row("the token owner is never adopted",
             user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true), null, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
-            Plan.fail("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
+            Plan.blocked("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
         row("the token owner is never removed",
             user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH),
                 OWNER_IN_FULCRUM, null), CTX,
-            Plan.fail("owner@corp.example is the Fulcrum API token's owner; the bridge never removes that membership")),
+            Plan.blocked("owner@corp.example is the Fulcrum API token's owner; the bridge never removes that membership")),
         row("a create in doubt finds its member and links it",
             new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
         row("a member that existed before the intent is not taken for ours",
             new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null,
                 new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,
-            Plan.fail("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
+            Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
                 + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
         row("a create in doubt for a user since deleted removes what it made",
             new UserState("u1", null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
-            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink())),
+            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
+                "removed the member an unfinished create made; the user was deleted in Okta"))),
         row("a linked member deleted in Fulcrum is pushed again",
             user(alice(null, true), LINK_M1, null, null), CTX,
-            Plan.of(new Action.Unlink(), new Action.CreateMember(
+            Plan.of(new Action.Unlink("m1", "the linked member is gone from Fulcrum"), new Action.CreateMember(
                 new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")))),
         row("a member managed for another SCIM user is not taken",
             new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, "u9", null), CTX,
-            Plan.fail("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
+            Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -181,7 +184,7 @@ class PlannerTest {
             Plan.of()),
         row("a deleted managed group is deleted, then unlinked",
             group(null, new FulcrumGroup("fg1", "Crew", null, List.of()), Map.of(), Set.of(), Set.of()), CTX,
-            Plan.of(new Action.DeleteGroup("fg1"), new Action.Unlink())),
+            Plan.of(new Action.DeleteGroup("fg1"), new Action.Unlink("fg1", "group deleted in Fulcrum; deleted in Okta"))),
         row("a group deleted before it was ever pushed needs nothing",
             group(null, null, Map.of(), Set.of(), Set.of()), CTX, Plan.of()));
   }

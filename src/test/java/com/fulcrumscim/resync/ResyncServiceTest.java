@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.SettingStore;
-import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
-import com.fulcrumscim.reconcile.RetryPolicy;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,24 +17,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ResyncServiceTest {
   @TempDir Path dir;
   ReconcileHarness h;
-  ReconcileLoop loop;
-  ReconcilePath path;
+  ReconcileWiring path;
   Resync resync;
 
   @BeforeEach
   void start() {
     h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
     ReconcileSettings settings = ReconcileHarness.Options.defaults().settings();
-    Reconciler reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
-    loop = new ReconcileLoop(h.queue, reconciler, h.pause,
-        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
-    path = new ReconcilePath(h.queue, loop, reconciler);
+    path = h.newWiring(h.http);
     resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
   }
 
   @AfterEach
   void stop() {
-    loop.close();
+    path.loop().close();
     h.close();
   }
 

@@ -11,16 +11,12 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.LinkStore;
-import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
-import com.fulcrumscim.reconcile.RetryPolicy;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +33,7 @@ class ResyncTest {
   @TempDir Path dir;
   ReconcileHarness h;
   ReconcileSettings settings;
-  ReconcileLoop loop;
-  Reconciler reconciler;
+  ReconcileWiring path;
   Resync resync;
   String unmanagedBefore;
 
@@ -46,9 +41,7 @@ class ResyncTest {
   void start() {
     h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
     settings = ReconcileHarness.Options.defaults().settings();
-    reconciler = new Reconciler(h.http, h.db, h.queue, h.guard, settings, h.clock);
-    loop = new ReconcileLoop(h.queue, reconciler, h.pause,
-        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(3)), 100, 4, h.clock, outcome -> {});
+    path = h.newWiring(h.http);
     resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
     unmanagedBefore = unmanaged();
   }
@@ -58,7 +51,7 @@ class ResyncTest {
     try {
       assertThat(unmanaged()).as("unmanaged members and group").isEqualTo(unmanagedBefore);
     } finally {
-      loop.close();
+      path.loop().close();
       h.close();
     }
   }
@@ -70,7 +63,7 @@ class ResyncTest {
   }
 
   ResyncReport apply() {
-    return resync.apply(new ReconcilePath(h.queue, loop, reconciler), Progress.NONE);
+    return resync.apply(path, Progress.NONE);
   }
 
   FulcrumMember member(String email) {

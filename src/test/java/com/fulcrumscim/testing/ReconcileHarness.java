@@ -15,7 +15,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Pause;
 import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
-import com.fulcrumscim.reconcile.Reconciler;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.reconcile.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -81,7 +81,7 @@ public final class ReconcileHarness implements AutoCloseable {
   public final Pause pause;
   public final RemovalGuard guard;
   private final Options options;
-  private ReconcileLoop loop;
+  private ReconcileWiring wiring;
 
   public ReconcileHarness(Path dir, Options options) {
     this.options = options;
@@ -99,29 +99,51 @@ public final class ReconcileHarness implements AutoCloseable {
     this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
     this.pause = new Pause(db);
     this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum());
-    this.loop = newLoop(http);
+    this.wiring = newWiring(http);
+  }
+
+  /**
+   * A reconciler and loop with fresh caches, as a new process (or a second writer on the same
+   * database) has them, wired as the daemon wires its own. The caller closes its loop.
+   */
+  public ReconcileWiring newWiring(FulcrumClient client) {
+    ReconcileWiring.Knobs knobs = new ReconcileWiring.Knobs(options.settings(), options.guardPercent(), options.guardMinimum(),
+        new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(11)),
+        options.batchSize(), options.parallelism());
+    return ReconcileWiring.build(knobs, client, db, clock, kind -> {});
   }
 
   /** A loop over a fresh Reconciler (empty caches), as after a restart. */
   public ReconcileLoop newLoop(FulcrumClient client) {
-    Reconciler reconciler = new Reconciler(client, db, queue, guard, options.settings(), clock);
-    return new ReconcileLoop(queue, reconciler, pause, new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5),
-        Duration.ofMinutes(15), new Random(11)), options.batchSize(), options.parallelism(), clock, kind -> {});
+    return newWiring(client).loop();
   }
 
   /** Swaps in a fresh process's loop (the old one is closed). */
   public void restart(FulcrumClient client) {
-    loop.close();
+    wiring.loop().close();
     queue.rescue();
-    loop = newLoop(client);
+    wiring = newWiring(client);
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public ReconcileWiring wiring() {
+    return wiring;
   }
 
   public ReconcileLoop loop() {
-    return loop;
+    return wiring.loop();
   }
 
   public ReconcileLoop.Cycle runOnce() {
-    return loop.runOnce();
+    return loop().runOnce();
+  }
+
+  /** Single-entity reads the current reconciler made to confirm plans or removals. */
+  public long rereads() {
+    return wiring.readSide().rereads();
   }
 
   /**
@@ -143,7 +165,7 @@ public final class ReconcileHarness implements AutoCloseable {
    * interval), or, when none was due, the clock moves to the next due row. False when nothing is due.
    */
   public boolean step() {
-    ReconcileLoop.Cycle cycle = loop.runOnce();
+    ReconcileLoop.Cycle cycle = loop().runOnce();
     if (cycle.skipped() != null) {
       clock.tick(Duration.ofSeconds(10));
       return true;
@@ -177,7 +199,7 @@ public final class ReconcileHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.close();
+    wiring.loop().close();
     http.close();
     fulcrum.close();
     if (receiver != null) {

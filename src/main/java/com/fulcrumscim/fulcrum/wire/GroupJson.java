@@ -1,13 +1,8 @@
 package com.fulcrumscim.fulcrum.wire;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fulcrumscim.fulcrum.FulcrumGroup;
 import java.util.List;
 
 /** {@code memberIds} only comes with {@code associations=true}; absent means empty. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record GroupJson(String id, String name, String description, List<String> memberIds) {
-  public FulcrumGroup toGroup() {
-    return new FulcrumGroup(id, name, description, memberIds);
-  }
-}
+public record GroupJson(String id, String name, String description, List<String> memberIds) {}

@@ -1,7 +1,6 @@
 package com.fulcrumscim.fulcrum.wire;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fulcrumscim.fulcrum.FulcrumMember;
 
 /** A membership as Fulcrum sends it; fields we don't use are ignored. */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -14,9 +13,4 @@ public record MembershipJson(
     String roleId,
     String roleName,
     Boolean managed,
-    String status) {
-
-  public FulcrumMember toMember() {
-    return new FulcrumMember(id, userId, email, firstName, lastName, roleId, roleName, managed, status);
-  }
-}
+    String status) {}

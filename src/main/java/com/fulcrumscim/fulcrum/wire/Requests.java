@@ -1,7 +1,6 @@
 package com.fulcrumscim.fulcrum.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fulcrumscim.fulcrum.MemberFields;
 import java.util.List;
 
 /** Request bodies, exactly as Fulcrum expects them (snake_case through {@link Wire}). */
@@ -12,12 +11,7 @@ public final class Requests {
   public record MembershipBody(Membership membership) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Membership(String email, String firstName, String lastName, String roleId) {
-    /** The same fields for create and update; nulls are left out of the JSON. */
-    public static MembershipBody body(MemberFields f) {
-      return new MembershipBody(new Membership(f.email(), f.firstName(), f.lastName(), f.roleId()));
-    }
-  }
+  public record Membership(String email, String firstName, String lastName, String roleId) {}
 
   /** {@code {"membership":{"reassign_to_membership_id":…}}}; null is sent as null, on purpose. */
   public record RemoveMembershipBody(Reassign membership) {}

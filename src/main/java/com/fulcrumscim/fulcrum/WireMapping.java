@@ -1,0 +1,37 @@
+package com.fulcrumscim.fulcrum;
+
+import com.fulcrumscim.fulcrum.wire.GroupJson;
+import com.fulcrumscim.fulcrum.wire.MembershipJson;
+import com.fulcrumscim.fulcrum.wire.Requests;
+import com.fulcrumscim.fulcrum.wire.RoleJson;
+import com.fulcrumscim.fulcrum.wire.UserJson;
+
+/**
+ * Between the wire records and the domain ones. It lives on the domain side so that
+ * {@code fulcrum.wire} stays a leaf: the wire format knows nothing of the client using it.
+ */
+final class WireMapping {
+  private WireMapping() {}
+
+  static FulcrumUser user(UserJson u) {
+    return new FulcrumUser(u.id(), u.email(), u.firstName(), u.lastName());
+  }
+
+  static FulcrumRole role(RoleJson r) {
+    return new FulcrumRole(r.id(), r.name(), r.isSystem(), r.isDefault());
+  }
+
+  static FulcrumMember member(MembershipJson m) {
+    return new FulcrumMember(m.id(), m.userId(), m.email(), m.firstName(), m.lastName(), m.roleId(), m.roleName(),
+        m.managed(), m.status());
+  }
+
+  static FulcrumGroup group(GroupJson g) {
+    return new FulcrumGroup(g.id(), g.name(), g.description(), g.memberIds());
+  }
+
+  /** The same fields for create and update; nulls are left out of the JSON. */
+  static Requests.MembershipBody membership(MemberFields f) {
+    return new Requests.MembershipBody(new Requests.Membership(f.email(), f.firstName(), f.lastName(), f.roleId()));
+  }
+}

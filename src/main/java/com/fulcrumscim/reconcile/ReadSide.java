@@ -1,0 +1,118 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Observe and plan one key, no writes: the reconciler's first half, and all that resync needs to
+ * show drift. A plan that would create, unlink, recreate, link or refuse because of what a cached
+ * list says is confirmed first, unless the list was read during this cycle: the one member or
+ * group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()} counts
+ * those reads), and the key planned again on what Fulcrum answered.
+ */
+public final class ReadSide {
+  /** Each confirmation adds at least one id; a handful settles any real plan. */
+  private static final int MAX_CONFIRMATIONS = 4;
+
+  final Observer observer;
+  private final Planner planner = new Planner();
+
+  ReadSide(Observer observer) {
+    this.observer = observer;
+  }
+
+  /**
+   * Plans against what {@code source} answers, e.g. resync's snapshot client, whose lists were read
+   * once for the whole run.
+   */
+  public static ReadSide over(FulcrumClient source, Database db, ReconcileSettings settings, Clock clock) {
+    return new ReadSide(new Observer(source, new DesiredState(db), new LinkStore(db), new IntentStore(db), settings, clock));
+  }
+
+  /** What reconciling {@code key} would do now, confirmed where the cached lists are in doubt. */
+  public Plan plan(ResourceKey key) {
+    return plan(key, new HashSet<>());
+  }
+
+  /** {@code confirmed}: ids already read again during this reconcile; grows with each re-read. */
+  Plan plan(ResourceKey key, Set<String> confirmed) {
+    for (int i = 0; ; i++) {
+      PlanContext context = observer.context();
+      Plan plan;
+      Set<String> doubts;
+      if (key.type() == EntityType.USER) {
+        UserState s = observer.user(key.scimId());
+        plan = planner.user(s, context);
+        doubts = doubts(s, plan);
+      } else {
+        GroupState s = observer.group(key.scimId());
+        plan = planner.group(s, context);
+        doubts = doubts(s, plan);
+      }
+      doubts.removeAll(confirmed);
+      if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
+        return plan;
+      }
+      if (key.type() == EntityType.USER) {
+        observer.confirmMembers(doubts);
+      } else {
+        observer.confirmGroups(doubts);
+      }
+      confirmed.addAll(doubts);
+    }
+  }
+
+  /**
+   * Member ids whose cached copy decides the plan in a way a stale copy would make wrong: a linked
+   * member missing from the list (unlink, recreate, or a removal skipped), and a member found by
+   * email that the plan links, removes or refuses for.
+   */
+  static Set<String> doubts(UserState s, Plan plan) {
+    Set<String> out = new LinkedHashSet<>();
+    if (s.link() != null && s.linked() == null) {
+      out.add(s.link().fulcrumId());
+    }
+    if (s.byEmail() != null && (s.link() == null || s.linked() == null)
+        && (plan.isBlocked() || touches(plan, s.byEmail().id()))) {
+      out.add(s.byEmail().id());
+    }
+    return out;
+  }
+
+  /** Group ids: a linked group missing from the list, and a same-name group the plan links or deletes. */
+  static Set<String> doubts(GroupState s, Plan plan) {
+    Set<String> out = new LinkedHashSet<>();
+    if (s.link() != null && s.linked() == null) {
+      out.add(s.link().fulcrumId());
+    }
+    s.sameName().stream().filter(g -> touches(plan, g.id())).forEach(g -> out.add(g.id()));
+    return out;
+  }
+
+  private static boolean touches(Plan plan, String fulcrumId) {
+    return plan.actions().stream().anyMatch(a ->
+        a instanceof Action.Link l && l.fulcrumId().equals(fulcrumId)
+            || a instanceof Action.RemoveMember r && r.memberId().equals(fulcrumId)
+            || a instanceof Action.DeleteGroup d && d.groupId().equals(fulcrumId));
+  }
+
+  /**
+   * Drops the cached copies of Fulcrum's members and groups: the next plan reads Fulcrum again.
+   * Resync calls it because edits made by hand in Fulcrum are invisible to a copy read before them.
+   */
+  public void forget() {
+    observer.invalidate();
+  }
+
+  /** Single-entity reads made to confirm a plan (and a removal whose answer was lost). */
+  public long rereads() {
+    return observer.rereads();
+  }
+}

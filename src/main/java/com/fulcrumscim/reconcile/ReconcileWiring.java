@@ -1,0 +1,48 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.journal.WorkQueue;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/**
+ * The one place that builds a reconciler and the loop that drives it, for the daemon, the
+ * in-process command line and the tests alike: keys are enqueued on {@link #queue()} and
+ * reconciled by {@link #loop()}; {@link #readSide()} observes and plans over the same cached lists.
+ * The caller closes {@link #loop()}.
+ */
+public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler reconciler) {
+
+  /** Everything config.yml decides about reconciling. */
+  public record Knobs(ReconcileSettings settings, int guardPercent, int guardMinimum, RetryPolicy retry,
+      int batchSize, int parallelism) {
+
+    public static Knobs from(BridgeConfig config) {
+      return new Knobs(ReconcileSettings.from(config), config.guard().massRemovalPercent(),
+          config.guard().massRemovalMinimum(), RetryPolicy.withBudget(config.reconcile().retryBudget()),
+          config.reconcile().batchSize(), config.reconcile().parallelism());
+    }
+  }
+
+  /** As config.yml sets it up; {@code outcomes} hears every finished reconcile (metrics). */
+  public static ReconcileWiring configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
+      Consumer<Outcome.Kind> outcomes) {
+    return build(Knobs.from(config), client, db, clock, outcomes);
+  }
+
+  public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock,
+      Consumer<Outcome.Kind> outcomes) {
+    WorkQueue queue = new WorkQueue(db, clock);
+    RemovalGuard guard = new RemovalGuard(db, clock, knobs.guardPercent(), knobs.guardMinimum());
+    Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);
+    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), knobs.retry(), knobs.batchSize(),
+        knobs.parallelism(), clock, outcomes);
+    return new ReconcileWiring(queue, loop, reconciler);
+  }
+
+  public ReadSide readSide() {
+    return reconciler.readSide();
+  }
+}

@@ -1,0 +1,62 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The reconcile of one key as a value: an outcome plus the keys it affects; the queue is the loop's. */
+class ReconcilerTest extends EndToEnd {
+
+  @Test
+  void linkingAUserNamesItsGroupsAsAffectedWithoutTouchingTheQueue() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String ops = h.okta.group("Ops", List.of(ada));
+    List<WorkItem> queueBefore = h.queue.list(null, 100);
+
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(ada));
+
+    assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.APPLIED);
+    assertThat(result.affected()).containsExactly(ResourceKey.group(ops));
+    assertThat(h.queue.list(null, 100)).isEqualTo(queueBefore);
+  }
+
+  @Test
+  void aUserLinkedLateReQueuesTheGroupThatSkippedItWhenTheLoopRecordsTheUsersOutcome() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");
+    String ops = h.okta.group("Ops", List.of(ada));
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("unknown role").isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.group(ops)).state()).isEqualTo(WorkState.DONE);
+
+    h.okta.set(ada, "role", "Manager");
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.group(ops)).state()).as("queued with the user's outcome").isEqualTo(WorkState.PENDING);
+    h.settle();
+    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Ops")).singleElement()
+        .satisfies(g -> assertThat(g.memberIds()).contains(inFulcrum("ada@corp.example").id()));
+  }
+
+  @Test
+  void aBlockedPlanIsAValueTheReconcilerRecordsAsTerminalWithoutAnyWrite() {
+    start();
+    String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
+    h.fulcrum.calls().reset();
+
+    Plan plan = h.wiring().readSide().plan(ResourceKey.user(taken));
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(taken));
+
+    assertThat(plan.isBlocked()).isTrue();
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.blocked().reason()).contains("Taken@corp.example").contains("does not manage");
+    assertThat(result.outcome()).isEqualTo(new Outcome.Terminal(plan.blocked().reason()));
+    assertThat(h.fulcrum.calls().all()).allSatisfy(c -> assertThat(c.endpoint()).startsWith("GET"));
+  }
+}
