@@ -4,14 +4,11 @@ import static com.fulcrumscim.testing.ScimHttp.q;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.UserStore;
-import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.reconcile.ManagedOrg;
 import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,19 +54,12 @@ class ScimBench {
       {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":%s}}]}""";
 
   @TempDir Path dir;
-  final List<String> report = new ArrayList<>();
-  final ObjectMapper json = new ObjectMapper();
+  final BenchReport report = new BenchReport();
   final AtomicLong non2xx = new AtomicLong();
-
-  void line(String format, Object... args) {
-    String s = String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.add(s);
-  }
 
   @Test
   void receiverFromOutside() throws Exception {
-    line("ScimBench (external: serve as a child JVM %s, %d keep-alive HTTP/1.1 connections)  %s  cores=%d  load %.1f",
+    report.line("ScimBench (external: serve as a child JVM %s, %d keep-alive HTTP/1.1 connections)  %s  cores=%d  load %.1f",
         JVM, CLIENTS, java.time.Instant.now(), Runtime.getRuntime().availableProcessors(), load());
     seed(dir.resolve("small"), SMALL);
     seed(dir.resolve("large"), LARGE);
@@ -119,27 +108,26 @@ class ScimBench {
       });
     }
 
-    line("");
-    line("sqlite durable single-row commits (WAL, synchronous=FULL, 1 thread, same disk): %.0f/s", sqlite);
-    line("HTTP floor (empty handlers, same Javalin/Jetty settings): GET %.0f/s, POST %.0f/s, PATCH %.0f/s",
+    report.line("");
+    report.line("sqlite durable single-row commits (WAL, synchronous=FULL, 1 thread, same disk): %.0f/s", sqlite);
+    report.line("HTTP floor (empty handlers, same Javalin/Jetty settings): GET %.0f/s, POST %.0f/s, PATCH %.0f/s",
         floorGet, floorPost, floorPatch);
-    line("%-44s %9s %9s %9s  %s", "bridge", "per s", "x floor", "x sqlite", "target");
+    report.line("%-44s %9s %9s %9s  %s", "bridge", "per s", "x floor", "x sqlite", "target");
     row("POST /Users (name + email), durable", posts, floorPost, sqlite, ">= 0.5x floor, >= 1.0x sqlite");
     row("PATCH /Users/{id} (Okta deactivate), durable", patches, floorPatch, sqlite, "");
     row("userName eq, 1k users", small, floorGet, sqlite, ">= 0.7x floor");
     row("userName eq, 100k users", large, floorGet, sqlite, ">= 0.7x floor, flat");
-    line("%-44s %9.2f", "  100k / 1k", large / small);
+    report.line("%-44s %9.2f", "  100k / 1k", large / small);
     row("page of 100, startIndex 1 (100k users)", first, floorGet, sqlite, "");
     row("page of 100, startIndex 99,901", deep, floorGet, sqlite, "");
-    line("%-44s %9.2f", "  deep / first", deep / first);
-    line("non-2xx answers: %d", non2xx.get());
-    line("");
-    line("JFR profile of the POST phase (jcmd JFR.start settings=profile on the serve JVM):");
-    profile.forEach(l -> line("%s", l));
-    line("");
-    line("load average at the end %.1f (other processes share these cores; compare ratios, not absolutes)", load());
-    Files.createDirectories(Path.of("bench/results"));
-    Files.write(Path.of("bench/results/scim.txt"), report);
+    report.line("%-44s %9.2f", "  deep / first", deep / first);
+    report.line("non-2xx answers: %d", non2xx.get());
+    report.line("");
+    report.line("JFR profile of the POST phase (jcmd JFR.start settings=profile on the serve JVM):");
+    profile.forEach(l -> report.line("%s", l));
+    report.line("");
+    report.line("load average at the end %.1f (other processes share these cores; compare ratios, not absolutes)", load());
+    report.write("scim.txt");
     assertThat(non2xx.get()).as("non-2xx answers").isZero();
   }
 
@@ -161,7 +149,7 @@ class ScimBench {
   }
 
   void row(String what, double rate, double floor, double sqlite, String target) {
-    line("%-44s %9.0f %9.2f %9.2f  %s", what, rate, rate / floor, rate / sqlite, target);
+    report.line("%-44s %9.0f %9.2f %9.2f  %s", what, rate, rate / floor, rate / sqlite, target);
   }
 
   double lookups(BenchHttp http, int users) throws Exception {
@@ -234,22 +222,14 @@ class ScimBench {
 
   /** The id of seeded user {@code i}: known without asking, so PATCH needs no lookup first. */
   static String seedId(int i) {
-    return UUID.nameUUIDFromBytes(("seed-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+    return ManagedOrg.userId(i);
   }
 
   /** {@code count} users straight into {@code dir/bridge.db} in one transaction (not over HTTP). */
-  void seed(Path dir, int count) throws Exception {
+  static void seed(Path dir, int count) throws Exception {
     Files.createDirectories(dir);
-    ResourceNormalizer normalizer = new ResourceNormalizer();
-    UserStore users = new UserStore(json);
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
-      db.write(c -> {
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < count; i++) {
-          users.insert(c, seedId(i), normalizer.user(json.readTree(user("seed-" + i + "@example.com"))), now);
-        }
-        return null;
-      });
+      ManagedOrg.writeUsers(db, count);
     }
   }
 

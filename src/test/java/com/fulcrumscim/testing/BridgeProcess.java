@@ -47,10 +47,16 @@ public final class BridgeProcess implements AutoCloseable {
    */
   public static BridgeProcess java(List<String> jvmOptions, String mainClass, List<String> arguments,
       Map<String, String> environment) throws IOException {
+    List<String> command = new ArrayList<>(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(arguments);
+    return java(command, environment);
+  }
+
+  /** {@code java} with these arguments (options, then -cp/-jar and what follows) as a child JVM. */
+  public static BridgeProcess java(List<String> arguments, Map<String, String> environment) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(arguments);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(environment);
