@@ -23,7 +23,7 @@ public final class JournalStore {
       ps.setString(3, key.type().name());
       ps.setString(4, key.scimId());
       ps.setString(5, op.name());
-      ps.setString(6, request.body() == null ? null : withoutSecrets(request.body()).toString());
+      ps.setString(6, request.journalBody());
       ps.executeUpdate();
     }
   }

@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bridge's Prometheus series, all named {@code fulcrum_scim_*} (the Fulcrum client's are
@@ -50,6 +52,7 @@ public final class BridgeMetrics {
   private final MeterRegistry registry;
   private final Counter authFailures;
   private final Timer acknowledgedToApplied;
+  private final Map<String, Timer> scimRequests = new ConcurrentHashMap<>();
 
   public BridgeMetrics(MeterRegistry registry, OpsStore store, Clock clock) {
     this.registry = registry;
@@ -108,17 +111,22 @@ public final class BridgeMetrics {
 
   /** Times one SCIM request; {@code route} is the route template, never the raw path (bounded labels). */
   public void scimRequest(String method, String route, int status, Duration took) {
-    Timer.builder("fulcrum.scim.requests")
+    // one map lookup per request; Timer.builder(...).register(...) would build, sort and look up a tagged id each time
+    scimRequests.computeIfAbsent(method + ' ' + route + ' ' + status, k -> scimRequestTimer(method, route, status))
+        .record(took);
+    if (status == 401) {
+      authFailures.increment();
+    }
+  }
+
+  private Timer scimRequestTimer(String method, String route, int status) {
+    return Timer.builder("fulcrum.scim.requests")
         .tag("method", method)
         .tag("route", route)
         .tag("status", Integer.toString(status))
         .description("SCIM requests by route and status, with their latency")
         .serviceLevelObjectives(REQUEST_BUCKETS)
-        .register(registry)
-        .record(took);
-    if (status == 401) {
-      authFailures.increment();
-    }
+        .register(registry);
   }
 
   /** A before-handler for the SCIM server, ahead of authentication: where a request's latency starts. */

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link ReconcileLoop#runOnce()} on a Quartz scheduler (in memory, one job that never
- * overlaps itself) every {@code interval}, and at once after {@link #trigger()}. Triggers that
- * arrive while a cycle is queued fold into it.
+ * overlaps itself) every {@code interval}, and at once after {@link #trigger()}, repeating it while
+ * due work remains. Triggers that arrive while a cycle is queued fold into it.
  */
 public final class ReconcilerService {
   private static final Logger log = LoggerFactory.getLogger(ReconcilerService.class);
@@ -52,13 +52,21 @@ public final class ReconcilerService {
     }
   }
 
+  /**
+   * Cycles back to back while they find due work: a backlog larger than one batch drains at the
+   * budget's pace instead of one batch per interval. It ends at a cycle that claims nothing, or
+   * hands rows back (stopping, paused, circuit open), which the interval then retries.
+   */
   private void tick() {
     triggerPending.set(false);
     try {
-      ReconcileLoop.Cycle cycle = loop.runOnce();
-      if (cycle.claimed() > 0) {
-        log.debug("reconcile cycle: {}", cycle);
-      }
+      ReconcileLoop.Cycle cycle;
+      do {
+        cycle = loop.runOnce();
+        if (cycle.claimed() > 0) {
+          log.debug("reconcile cycle: {}", cycle);
+        }
+      } while (cycle.claimed() > 0 && cycle.released() == 0);
     } catch (RuntimeException e) {
       log.error("reconcile cycle failed; the next tick tries again", e);
     }

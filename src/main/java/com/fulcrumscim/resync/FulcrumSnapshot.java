@@ -5,55 +5,84 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Fulcrum as read once: the token owner, roles, members (with {@code managed_info}) and groups
  * (with {@code associations}). Four list calls however large the organization, never one per
- * entity; resync plans and prints from it.
+ * entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
+ * per managed key, and a scan per question made 100k members a 10^10-step job.
  */
-public record FulcrumSnapshot(FulcrumUser owner, List<FulcrumRole> roles, List<FulcrumMember> members, List<FulcrumGroup> groups) {
-  public FulcrumSnapshot {
-    roles = List.copyOf(roles);
-    members = List.copyOf(members);
-    groups = List.copyOf(groups);
+public final class FulcrumSnapshot {
+  private final FulcrumUser owner;
+  private final List<FulcrumRole> roles;
+  private final List<FulcrumMember> members;
+  private final List<FulcrumGroup> groups;
+  private final Map<String, FulcrumMember> membersById = new HashMap<>();
+  private final Map<String, FulcrumMember> membersByEmail = new HashMap<>();
+  private final Map<String, FulcrumGroup> groupsById = new HashMap<>();
+  private final Map<String, String> roleNames = new HashMap<>();
+
+  public FulcrumSnapshot(FulcrumUser owner, List<FulcrumRole> roles, List<FulcrumMember> members,
+      List<FulcrumGroup> groups) {
+    this.owner = owner;
+    this.roles = List.copyOf(roles);
+    this.members = List.copyOf(members);
+    this.groups = List.copyOf(groups);
+    // putIfAbsent: the first in Fulcrum's order wins, as the scans this replaces found it first
+    this.members.forEach(m -> {
+      membersById.putIfAbsent(m.id(), m);
+      membersByEmail.putIfAbsent(lower(m.email()), m);
+    });
+    this.groups.forEach(g -> groupsById.putIfAbsent(g.id(), g));
+    this.roles.forEach(r -> roleNames.putIfAbsent(r.id(), r.name()));
   }
 
   public static FulcrumSnapshot read(FulcrumClient client) {
     return new FulcrumSnapshot(client.tokenOwner(), client.roles(), client.members(), client.groups());
   }
 
+  public FulcrumUser owner() {
+    return owner;
+  }
+
+  public List<FulcrumRole> roles() {
+    return roles;
+  }
+
+  public List<FulcrumMember> members() {
+    return members;
+  }
+
+  public List<FulcrumGroup> groups() {
+    return groups;
+  }
+
   public Optional<FulcrumMember> member(String id) {
-    return Optional.ofNullable(membersById().get(id));
+    return Optional.ofNullable(membersById.get(id));
   }
 
   public Optional<FulcrumMember> memberByEmail(String email) {
-    return email == null ? Optional.empty()
-        : members.stream().filter(m -> email.strip().toLowerCase(Locale.ROOT).equals(lower(m.email()))).findFirst();
+    return email == null ? Optional.empty() : Optional.ofNullable(membersByEmail.get(lower(email)));
   }
 
   public Optional<FulcrumGroup> group(String id) {
-    return groups.stream().filter(g -> g.id().equals(id)).findFirst();
+    return Optional.ofNullable(groupsById.get(id));
   }
 
   /** The role's name, or the id itself when Fulcrum has no such role. */
   public String roleName(String roleId) {
-    return roles.stream().filter(r -> r.id().equals(roleId)).map(FulcrumRole::name).findFirst().orElse(roleId);
+    return roleNames.getOrDefault(roleId, roleId);
   }
 
   /** The member's email, or the id itself when it is not a member (any more). */
   public String emailOf(String memberId) {
-    FulcrumMember m = membersById().get(memberId);
+    FulcrumMember m = membersById.get(memberId);
     return m == null ? memberId : m.email();
-  }
-
-  private Map<String, FulcrumMember> membersById() {
-    return members.stream().collect(Collectors.toMap(FulcrumMember::id, Function.identity(), (a, b) -> a));
   }
 
   private static String lower(String s) {

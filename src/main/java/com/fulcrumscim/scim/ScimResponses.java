@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /** Request and response plumbing shared by every SCIM handler. */
@@ -77,9 +78,20 @@ final class ScimResponses {
   /** The client's X-Request-Id when it is a sane token, else a fresh one; echoed on the response. */
   static void assignRequestId(Context ctx) {
     String given = ctx.header(REQUEST_ID);
-    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
     ctx.attribute(REQUEST_ID, id);
     ctx.header(REQUEST_ID, id);
+  }
+
+  /**
+   * A random (version 4) UUID from ThreadLocalRandom: it only has to be unique in the logs, and
+   * UUID.randomUUID's SecureRandom is one lock that every request thread would queue on.
+   */
+  private static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new UUID(high, low).toString();
   }
 
   static String requestId(Context ctx) {

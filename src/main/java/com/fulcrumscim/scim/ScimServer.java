@@ -75,14 +75,8 @@ public final class ScimServer {
    */
   public ScimServer start(Consumer<JavalinConfig> extension) {
     app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.jetty.host = settings.host();
-      cfg.jetty.port = settings.port();
-      cfg.http.maxRequestSize = settings.maxBodyBytes();
-      // RFC 7644 names endpoints /Users and /Groups, but some clients (and admins typing URLs) send /users
-      cfg.router.caseInsensitiveRoutes = true;
+      httpStack(cfg, settings);
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
-      cfg.requestLogger.http(ScimServer::logRequest);
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       // First: before-handlers run in order, and the daemon's request timing must include authentication.
       extension.accept(cfg);
@@ -90,6 +84,20 @@ public final class ScimServer {
     });
     app.start();
     return this;
+  }
+
+  /**
+   * The HTTP stack as the endpoint runs it, routes aside: the benchmark's empty-handler floor server
+   * uses this too, so the bridge is compared with the same Jetty and Javalin settings.
+   */
+  public static void httpStack(JavalinConfig cfg, Settings settings) {
+    cfg.startup.showJavalinBanner = false;
+    cfg.jetty.host = settings.host();
+    cfg.jetty.port = settings.port();
+    cfg.http.maxRequestSize = settings.maxBodyBytes();
+    // RFC 7644 names endpoints /Users and /Groups, but some clients (and admins typing URLs) send /users
+    cfg.router.caseInsensitiveRoutes = true;
+    cfg.requestLogger.http(ScimServer::logRequest);
   }
 
   private void routes(RoutesConfig r) {

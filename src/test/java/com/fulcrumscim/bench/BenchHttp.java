@@ -51,6 +51,10 @@ final class BenchHttp {
     return send("POST", path, json);
   }
 
+  Response patch(String path, String json) {
+    return send("PATCH", path, json);
+  }
+
   private Response send(String method, String path, String body) {
     Connection c = connections.get();
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);

@@ -10,6 +10,7 @@ import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -72,6 +73,14 @@ class JournalingTest {
     Response r = http.post("/Users", user("norid@example.com"));
     assertThat(r.header("X-Request-Id")).isNotBlank();
     assertThat(journal()).containsExactly(r.header("X-Request-Id") + " CREATE");
+  }
+
+  @Test
+  void generatedRequestIdsAreDistinctRandomUuids() throws Exception {
+    UUID first = UUID.fromString(http.post("/Users", user("rid1@example.com")).header("X-Request-Id"));
+    UUID second = UUID.fromString(http.post("/Users", user("rid2@example.com")).header("X-Request-Id"));
+    assertThat(first).isNotEqualTo(second);
+    assertThat(List.of(first.version(), first.variant(), second.version(), second.variant())).containsExactly(4, 2, 4, 2);
   }
 
   @Test

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * kept, and {@link #endpoint} completes when it announces its SCIM endpoint.
  */
 public final class BridgeProcess implements AutoCloseable {
+  /** Small heap and the quick JIT: tests start many child JVMs and measure nothing. */
+  private static final List<String> DEFAULT_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
   /** Printed as text, or inside a JSON log line's message with {@code logging.format: json}. */
   private static final Pattern ENDPOINT = Pattern.compile("SCIM endpoint: ([^\\s\"]+)");
   private final Process process;
@@ -37,14 +39,38 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Starts {@code serve}; {@code environment} is added to the child's (FULCRUM_SCIM_TOKEN, ...). */
   public static BridgeProcess serve(Path config, Map<String, String> environment) throws IOException {
-    return command(environment, "serve", "--config", config.toString());
+    return serve(config, environment, DEFAULT_JVM);
   }
 
   /** Any {@code fulcrum-scim} command line in a child JVM, e.g. one to interrupt with SIGTERM. */
   public static BridgeProcess command(Map<String, String> environment, String... args) throws IOException {
-    List<String> line = new ArrayList<>(javaMain());
-    line.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(line).redirectErrorStream(true);
+    return java(DEFAULT_JVM, "com.fulcrumscim.cli.Main", List.of(args), environment);
+  }
+
+  /** As {@link #serve(Path, Map)} with these JVM options (benchmarks: the full JIT, a flight recording). */
+  public static BridgeProcess serve(Path config, Map<String, String> environment, List<String> jvmOptions)
+      throws IOException {
+    return java(jvmOptions, "com.fulcrumscim.cli.Main", List.of("serve", "--config", config.toString()), environment);
+  }
+
+  /**
+   * Any main class on the test's class path as a child JVM; {@link #endpoint} completes when it prints
+   * "SCIM endpoint: URL" as serve does.
+   */
+  public static BridgeProcess java(List<String> jvmOptions, String mainClass, List<String> arguments,
+      Map<String, String> environment) throws IOException {
+    List<String> command = new ArrayList<>(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(arguments);
+    return java(command, environment);
+  }
+
+  /** {@code java} with these arguments (options, then -cp/-jar and what follows) as a child JVM. */
+  public static BridgeProcess java(List<String> arguments, Map<String, String> environment) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(arguments);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
   }
@@ -71,8 +97,11 @@ public final class BridgeProcess implements AutoCloseable {
   }
 
   private static List<String> javaMain() {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "com.fulcrumscim.cli.Main");
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    line.addAll(DEFAULT_JVM);
+    line.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.fulcrumscim.cli.Main"));
+    return line;
   }
 
   /**

@@ -71,6 +71,10 @@ public final class ReconcileHarness implements AutoCloseable {
       return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, p, batchSize, overScim);
     }
 
+    public Options withBatchSize(int b) {
+      return new Options(seed, settings, guardPercent, guardMinimum, clientCallsPerHour, emulatorCallsPerHour, parallelism, b, overScim);
+    }
+
   }
 
   public final SettableClock clock = new SettableClock();

@@ -1,0 +1,180 @@
+package com.fulcrumscim.bench;
+
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.reconcile.ManagedOrg;
+import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.ScimTestServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged daemon's footprint and one organization's scale (issue 12): jar size, start to
+ * ready ({@code /readyz} 200, from process launch), idle resident memory and heap high-water mark,
+ * on an empty database and on 100k managed members in 1,000 groups; {@code resync --dry-run} over
+ * that organization (calls, wall time, heap); the SQLite file size per 100k users. The bridge targets an emulator of the
+ * bench's own (an embedded one would start empty and re-queue every user). Runs {@code java -Xmx256m -jar} on
+ * target/fulcrum-scim.jar (bench/run packages it first); {@code -Dfootprint.compare=OTHER.jar}
+ * measures another build alongside in the same run (before/after a change).
+ * Writes bench/results/footprint.txt.
+ */
+@Tag("bench")
+class FootprintBench {
+  static final Path JAR = Path.of("target/fulcrum-scim.jar");
+  static final int STARTS = 3;
+  static final int MEMBERS = 100_000;
+  static final int GROUPS = 1_000;
+  static final int PER_GROUP = 100;
+  static final Duration RESYNC_LIMIT = Duration.ofMinutes(5);
+  static final Duration IDLE = Duration.ofSeconds(15);
+  static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+  @TempDir Path dir;
+  final BenchReport report = new BenchReport();
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void footprint() throws Exception {
+    report.line("FootprintBench  %s  load %.1f", java.time.Instant.now(), ScimBench.load());
+    List<Path> jars = new ArrayList<>(List.of(JAR));
+    String compare = System.getProperty("footprint.compare", "");
+    if (!compare.isBlank()) {
+      jars.add(Path.of(compare));
+    }
+    ManagedOrg org = new ManagedOrg(MEMBERS, GROUPS, PER_GROUP);
+    Path large = dir.resolve("large");
+    try (Database db = Database.open(large.resolve("bridge.db"))) {
+      org.writeBridgeSide(db);
+    }
+    report.line("SQLite file with %,d linked users and %,d groups of %d (no journal): %.1f MB, %.1f MB per 100k users",
+        MEMBERS, GROUPS, PER_GROUP, Files.size(large.resolve("bridge.db")) / 1e6,
+        Files.size(large.resolve("bridge.db")) / 1e6 * 100_000 / MEMBERS);
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(org.fulcrumSide()).callsPerHour(0).build().start()) {
+      report.line("%-28s %9s %12s %12s %12s %14s", "build / database", "jar MB", "ready ms", "idle RSS MB", "peak RSS MB",
+          "heap peak MB");
+      for (Path jar : jars) {
+        measure(jar, "empty", dir.resolve("empty-" + jars.indexOf(jar)), fulcrum);
+        Path copy = dir.resolve("large-" + jars.indexOf(jar));
+        Files.createDirectories(copy);
+        Files.copy(large.resolve("bridge.db"), copy.resolve("bridge.db"));
+        measure(jar, "100k members", copy, fulcrum);
+      }
+      resyncDryRun(large, fulcrum);
+    }
+    report.line("(ready: median of %d starts; RSS after %d s idle; heap peak: largest heap before a GC in -Xlog:gc)",
+        STARTS, IDLE.toSeconds());
+    report.write("footprint.txt");
+  }
+
+  /** {@code resync --dry-run} over the whole organization, in -Xmx256m: Fulcrum calls, wall time, heap peak. */
+  private void resyncDryRun(Path home, FulcrumEmulator fulcrum) throws Exception {
+    Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "  calls_per_hour: 1000000\n");
+    Path gcLog = home.resolve("gc-resync.log");
+    long callsBefore = fulcrum.calls().total();
+    long start = System.nanoTime();
+    try (BridgeProcess resync = BridgeProcess.java(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", JAR.toString(),
+        "resync", "--dry-run", "--config", config.toString()), Map.of())) {
+      if (!resync.process().waitFor(RESYNC_LIMIT.toMinutes(), TimeUnit.MINUTES)) {
+        report.line("resync --dry-run, %,d managed members in %,d groups: NOT FINISHED in %d minutes (%d Fulcrum calls "
+            + "so far, heap peak %d MB)", MEMBERS, GROUPS, RESYNC_LIMIT.toMinutes(), fulcrum.calls().total() - callsBefore,
+            heapPeakMb(gcLog));
+        return;
+      }
+      if (resync.process().exitValue() != 0) {
+        throw new AssertionError("resync --dry-run failed: " + resync.output());
+      }
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    report.line("resync --dry-run, %,d managed members in %,d groups, -Xmx256m: %d Fulcrum calls (%s), %.1f s, heap peak %d MB "
+        + "(at 5,000 calls/h the calls take %.0f s of budget)", MEMBERS, GROUPS, fulcrum.calls().total() - callsBefore,
+        fulcrum.calls().all().stream().map(c -> c.endpoint() + " x" + c.count()).toList(), ms / 1000.0, heapPeakMb(gcLog), (fulcrum.calls().total() - callsBefore) * 3600.0 / 5000);
+  }
+
+  private void measure(Path jar, String what, Path home, FulcrumEmulator fulcrum) throws Exception {
+    Files.createDirectories(home);
+    long[] ready = new long[STARTS];
+    long idleRss = 0;
+    long peakRss = 0;
+    long heapPeak = 0;
+    for (int i = 0; i < STARTS; i++) {
+      Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
+      Path gcLog = home.resolve("gc-" + i + ".log");
+      long start = System.nanoTime();
+      try (BridgeProcess bridge = BridgeProcess.java(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar",
+          jar.toString(), "serve", "--config", config.toString()), Map.of("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN))) {
+        String root = bridge.endpoint().replace("/scim/v2", "");
+        while (status(root + "/readyz") != 200) {
+          Thread.sleep(5);
+        }
+        ready[i] = (System.nanoTime() - start) / 1_000_000;
+        if (i == STARTS - 1) {
+          Thread.sleep(IDLE.toMillis());
+          long[] rss = rss(bridge.process().pid());
+          idleRss = rss[0];
+          peakRss = rss[1];
+        }
+      }
+      heapPeak = Math.max(heapPeak, heapPeakMb(gcLog));
+    }
+    Arrays.sort(ready);
+    report.line("%-28s %9.1f %12d %12.0f %12.0f %14d", jar.getFileName() + " / " + what, Files.size(jar) / 1e6,
+        ready[STARTS / 2], idleRss / 1024.0, peakRss / 1024.0, heapPeak);
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** VmRSS and VmHWM of a process, in kB (Linux). */
+  static long[] rss(long pid) throws IOException {
+    long rss = 0;
+    long hwm = 0;
+    for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (l.startsWith("VmRSS:")) {
+        rss = Long.parseLong(l.replaceAll("\\D", ""));
+      } else if (l.startsWith("VmHWM:")) {
+        hwm = Long.parseLong(l.replaceAll("\\D", ""));
+      }
+    }
+    return new long[] {rss, hwm};
+  }
+
+  /** The largest heap occupancy before any collection the log records (MB; 0 if none ran). */
+  static long heapPeakMb(Path gcLog) throws IOException {
+    long peak = 0;
+    if (Files.exists(gcLog)) {
+      for (String l : Files.readAllLines(gcLog)) {
+        Matcher m = GC_LINE.matcher(l);
+        if (m.find()) {
+          peak = Math.max(peak, Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    return peak;
+  }
+}

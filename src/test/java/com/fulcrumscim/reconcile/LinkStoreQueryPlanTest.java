@@ -1,0 +1,35 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads made once per group plan must cost the group's size, not the organization's. */
+class LinkStoreQueryPlanTest {
+  @TempDir Path dir;
+
+  @Test
+  void aGroupsLinkedMembersAreReadFromItsOwnRowsThenTheirLinks() {
+    try (Database db = Database.open(dir.resolve("p.db"))) {
+      List<String> steps = db.read(c -> {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN "
+            + LinkStore.MEMBER_IDS_OF_GROUP.replace("?", "'g'"))) {
+          while (rs.next()) {
+            out.add(rs.getString("detail"));
+          }
+        }
+        return out;
+      });
+      assertThat(steps).hasSize(2);
+      assertThat(steps.get(0)).startsWith("SEARCH m").contains("group_id=?");
+      assertThat(steps.get(1)).startsWith("SEARCH l").contains("scim_id=?");
+    }
+  }
+}
