@@ -1,0 +1,230 @@
+package com.fulcrumscim.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway PostgreSQL cluster for the suites that run against PostgreSQL (issue 13): one per test
+ * JVM, shared by every test class, started on first use in a temp dir on a free loopback port, and
+ * stopped and deleted by a shutdown hook. Each test takes its own empty database from
+ * {@link #freshDatabase}. Guard classes that use it with {@link RequiresPostgres}.
+ *
+ * <pre>{@code
+ * @RequiresPostgres
+ * class StoreOnPostgresTest {
+ *   PostgresServer.Database db = PostgresServer.shared().freshDatabase();
+ *
+ *   @Test
+ *   void ... {
+ *     try (Connection c = db.connect()) { ... }   // or hand db.jdbcUrl(), username(), password() to the bridge
+ *   }
+ * }
+ * }</pre>
+ */
+public final class PostgresServer {
+  /** An empty database owned by an ordinary role of its own (no superuser), as the bridge gets in production. */
+  public record Database(String jdbcUrl, String username, String password) {
+    public Connection connect() throws SQLException {
+      return DriverManager.getConnection(jdbcUrl, username, password);
+    }
+  }
+
+  private static final String ADMIN = "fulcrum_admin";
+  private static final long STEP_TIMEOUT_SECONDS = 60;
+  private static final int LOG_TAIL_LINES = 25;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private static PostgresServer shared;
+  private static RuntimeException failedStart;
+
+  private final Path dir;
+  private final Path bin;
+  private final ClusterOwner owner;
+  private final int port;
+  private final String adminPassword = secret();
+  private final AtomicInteger databases = new AtomicInteger();
+
+  private PostgresServer(Path dir, Path bin, ClusterOwner owner, int port) {
+    this.dir = dir;
+    this.bin = bin;
+    this.owner = owner;
+    this.port = port;
+  }
+
+  /** Whether this machine has PostgreSQL's server programs (see {@link PostgresBinaries}). */
+  public static boolean available() {
+    return PostgresBinaries.directory().isPresent();
+  }
+
+  /** This JVM's cluster, started by the first call. */
+  public static synchronized PostgresServer shared() {
+    if (failedStart != null) {
+      throw failedStart; // one slow failing start per JVM, not one per test class
+    }
+    if (shared == null) {
+      try {
+        shared = start();
+      } catch (RuntimeException e) {
+        failedStart = e;
+        throw e;
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "postgres-test-cluster-stop"));
+    }
+    return shared;
+  }
+
+  /** A new empty database with a name, role and password no other call gets. */
+  public Database freshDatabase() {
+    String name = "fulcrum_test_" + databases.incrementAndGet();
+    String password = secret();
+    try (Connection admin = DriverManager.getConnection(jdbcUrl("postgres"), ADMIN, adminPassword);
+        Statement s = admin.createStatement()) {
+      s.execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
+      s.execute("CREATE DATABASE " + name + " OWNER " + name);
+      // Every role may connect to every database by default; a test must not be able to see another's.
+      s.execute("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC");
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create database " + name + " on " + jdbcUrl("postgres"), e);
+    }
+    return new Database(jdbcUrl(name), name, password);
+  }
+
+  private String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+  }
+
+  private static PostgresServer start() {
+    Path bin = PostgresBinaries.directory().orElseThrow(() -> new IllegalStateException(
+        "no PostgreSQL server programs found (looked in " + PostgresBinaries.searched() + ")"));
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("fulcrum-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("PostgreSQL test cluster: no temp dir: " + e.getMessage(), e);
+    }
+    ClusterOwner owner;
+    int port;
+    try {
+      owner = ClusterOwner.forDirectory(dir);
+      port = BridgeProcess.freePort();
+    } catch (IOException e) {
+      deleteTree(dir);
+      throw new IllegalStateException("PostgreSQL test cluster did not start: " + e.getMessage(), e);
+    }
+    PostgresServer server = new PostgresServer(dir, bin, owner, port);
+    try {
+      server.initAndStart();
+      return server;
+    } catch (IOException e) {
+      String failure = "PostgreSQL test cluster did not start: " + e.getMessage() + " (as user " + owner.name()
+          + ", port " + port + ", in " + dir + ", now removed)\n" + server.logTails();
+      server.stop();
+      throw new IllegalStateException(failure, e);
+    }
+  }
+
+  private void initAndStart() throws IOException {
+    Path passwordFile = dir.resolve("admin.pw");
+    Files.writeString(passwordFile, adminPassword);
+    owner.take(dir);
+    // C locale: text sorts by bytes as in SQLite, so paging orders match across the two stores.
+    run("initdb", "-D", data().toString(), "-U", ADMIN, "--pwfile=" + passwordFile, "--no-instructions",
+        "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C");
+    // fsync and synchronous_commit on: the bridge acknowledges a change only once it is durable, and
+    // its tests must run against a server that keeps that promise, whatever the defaults say.
+    run("pg_ctl", "-D", data().toString(), "-l", serverLog().toString(), "-w", "-t", String.valueOf(STEP_TIMEOUT_SECONDS),
+        "-o", "-p " + port + " -k '" + dir + "' -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on",
+        "start");
+  }
+
+  /** Throws away the cluster: no shutdown checkpoint, its data is not wanted. */
+  private void stop() {
+    try {
+      if (Files.exists(data().resolve("postmaster.pid"))) {
+        run("pg_ctl", "-D", data().toString(), "-m", "immediate", "-w", "stop");
+      }
+    } catch (IOException e) {
+      System.err.println("PostgreSQL test cluster in " + dir + " did not stop: " + e.getMessage());
+    }
+    deleteTree(dir);
+  }
+
+  /**
+   * Runs one of the cluster's programs as its owner. Output goes to a file, not a pipe: pg_ctl leaves
+   * the server running in the background, and a server holding our pipe would keep us waiting forever.
+   */
+  private void run(String program, String... args) throws IOException {
+    List<String> command = Stream.concat(Stream.of(bin.resolve(program).toString()), Stream.of(args)).toList();
+    Process p = new ProcessBuilder(owner.run(command)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(setupLog().toFile())).start();
+    try {
+      if (!p.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("`" + String.join(" ", command) + "` did not finish within " + STEP_TIMEOUT_SECONDS + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("`" + String.join(" ", command) + "` interrupted", e);
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException("`" + String.join(" ", command) + "` exited with " + p.exitValue());
+    }
+  }
+
+  private String logTails() {
+    return tail(setupLog()) + tail(serverLog());
+  }
+
+  private static String tail(Path log) {
+    try {
+      // Decoded leniently: a log cut off mid-character must still be shown.
+      List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+      return "--- last lines of " + log.getFileName() + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())) + "\n";
+    } catch (IOException e) {
+      return "--- no " + log.getFileName() + " ---\n";
+    }
+  }
+
+  private Path data() {
+    return dir.resolve("data");
+  }
+
+  private Path setupLog() {
+    return dir.resolve("setup.log");
+  }
+
+  private Path serverLog() {
+    return dir.resolve("server.log");
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      System.err.println("could not remove the PostgreSQL test cluster's dir " + root + ": " + e.getMessage());
+    }
+  }
+
+  private static String secret() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}
