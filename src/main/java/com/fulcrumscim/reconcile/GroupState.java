@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Everything the planner knows about one group key. Null means absent, as in {@link UserState}.
  * {@code sameName}: unlinked Fulcrum groups with the desired name. {@code memberIds}: SCIM user id
- * to linked membership id. {@code leaving}: linked membership ids whose users are going (their own
+ * to linked membership id. {@code leaving}: the linked group's members whose users are going (their own
  * removal takes them out of every group). {@code pending}: SCIM users not in Fulcrum yet whose
  * push is still in progress.
  */

@@ -89,7 +89,7 @@ final class Observer {
     List<FulcrumGroup> sameName = name == null ? List.of()
         : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
     return new GroupState(id, d, link, linked, sameName, intent, links.memberIdsOfGroup(id),
-        links.leavingMemberIds(), links.pendingMembersOfGroup(id));
+        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), links.pendingMembersOfGroup(id));
   }
 
   Set<String> linkedMemberIds() {

@@ -32,4 +32,22 @@ class LinkStoreQueryPlanTest {
       assertThat(steps.get(1)).startsWith("SEARCH l").contains("scim_id=?");
     }
   }
+
+  @Test
+  void aGroupsLeavingMembersAreLookedUpByTheirOwnLinksNotByEveryUser() {
+    try (Database db = Database.open(dir.resolve("p.db"))) {
+      List<String> steps = db.read(c -> {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN "
+            + LinkStore.leavingAmongSql(3).replaceFirst("\\?", "'m1'").replaceFirst("\\?", "'m2'").replaceFirst("\\?", "'m3'"))) {
+          while (rs.next()) {
+            out.add(rs.getString("detail"));
+          }
+        }
+        return out;
+      });
+      assertThat(steps).noneMatch(step -> step.startsWith("SCAN"));
+      assertThat(steps).anyMatch(step -> step.startsWith("SEARCH l") && step.contains("fulcrum_id=?"));
+    }
+  }
 }
