@@ -2,10 +2,7 @@ package com.fulcrumscim.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import java.io.IOException;
@@ -119,32 +116,6 @@ class PackageIT {
     Path mine = Files.writeString(dir.resolve("mine.yml"), "server:\n  port: 0\n");
     Run told = run(Map.of("FULCRUM_SCIM_CONFIG", mine.toString()), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
     assertThat(told.out()).contains(mine.toString()).doesNotContain("/etc/fulcrum-scim");
-  }
-
-  /** Built only with -Pimage (its base image comes from a registry or -Dimage.base=tar://...). */
-  @Test
-  void theOciImageRunsServeAsNonRootWithThePackagedConfig() throws Exception {
-    Path image = Path.of("target/fulcrum-scim-image.tar");
-    assumeTrue(Files.exists(image), "no -Pimage build");
-    Path oci = Files.createDirectory(dir.resolve("oci"));
-    assertThat(run(Map.of(), dir, "tar", "-xf", image.toAbsolutePath().toString(), "-C", oci.toString()).exit()).isZero();
-    ObjectMapper json = new ObjectMapper();
-    JsonNode manifest = json.readTree(blob(oci, json.readTree(oci.resolve("index.json").toFile()).path("manifests").get(0)).toFile());
-    JsonNode config = json.readTree(blob(oci, manifest.path("config")).toFile()).path("config");
-    assertThat(config.path("Cmd").toString()).isEqualTo("[\"serve\"]");
-    assertThat(config.path("Entrypoint").toString()).contains("com.fulcrumscim.cli.Main");
-    assertThat(config.path("User").asText()).isEqualTo("65532:65532");
-    assertThat(config.path("Env").toString()).contains("FULCRUM_SCIM_CONFIG=/etc/fulcrum-scim/config.yml");
-    assertThat(config.path("Volumes").has("/var/lib/fulcrum-scim")).isTrue();
-    List<String> files = new java.util.ArrayList<>();
-    for (JsonNode layer : manifest.path("layers")) {
-      files.addAll(run(Map.of(), dir, "tar", "-tzf", blob(oci, layer).toString()).out().lines().toList());
-    }
-    assertThat(files).contains("etc/fulcrum-scim/config.yml", "app/classes/com/fulcrumscim/cli/Main.class");
-  }
-
-  private static Path blob(Path oci, JsonNode descriptor) {
-    return oci.resolve("blobs/sha256").resolve(descriptor.path("digest").asText().substring("sha256:".length()));
   }
 
   @Test
