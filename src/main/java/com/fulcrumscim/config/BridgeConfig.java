@@ -19,7 +19,8 @@ public record BridgeConfig(
     Guard guard,
     Resync resync,
     Logging logging,
-    Retention retention) {
+    Retention retention,
+    Ha ha) {
 
   /**
    * {@code opsPort} 0 serves health and metrics on the SCIM port. {@code publicUrl} (empty: none)
@@ -44,7 +45,7 @@ public record BridgeConfig(
   public record Storage(Path path) {}
 
   BridgeConfig withFulcrum(Fulcrum f) {
-    return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention);
+    return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention, ha);
   }
 
   /** {@code tokenHashes} are SHA-256 hex digests of the bearer tokens Okta or Entra present. */
@@ -104,6 +105,12 @@ public record BridgeConfig(
       return !journal.isZero() || !audit.isZero();
     }
   }
+
+  /**
+   * Several nodes on one database: {@code leaseTtl} is how long the reconciling node's lease lives
+   * without renewal, so a dead node is replaced within it plus one renew interval (a third of it).
+   */
+  public record Ha(Duration leaseTtl) {}
 
   /** {@code format}: text or json. */
   public record Logging(String format, String level) {}

@@ -258,6 +258,10 @@ public final class ConfigLoader {
       check("logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
       check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
       check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
+      Duration ttl = c.ha().leaseTtl();
+      check("ha.lease_ttl", ttl.compareTo(Duration.ofSeconds(3)) >= 0 && ttl.compareTo(Duration.ofMinutes(2)) <= 0,
+          "must be 3s to 2m (a shorter lease fails over on a slow database; a longer one leaves Fulcrum unwritten longer), got "
+              + ttl.toMillis() + " ms");
       String schedule = c.resync().schedule();
       check("resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
           "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");

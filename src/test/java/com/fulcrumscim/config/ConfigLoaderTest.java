@@ -70,6 +70,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLeaseLivesFifteenSecondsByDefaultAndThreeSecondsToTwoMinutesWhenSet() {
+    assertThat(loader.defaults().ha().leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(loader.parse("config.yml", "ha:\n  lease_ttl: 3s\n").ha().leaseTtl()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(loader.parse("config.yml", "ha:\n  lease_ttl: 2m\n").ha().leaseTtl()).isEqualTo(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> loader.parse("config.yml", "ha:\n  lease_ttl: 2s\n"))
+        .hasMessageStartingWith("config.yml: ha.lease_ttl: must be 3s to 2m");
+    assertThatThrownBy(() -> loader.parse("config.yml", "ha:\n  lease_ttl: 3m\n"))
+        .hasMessageStartingWith("config.yml: ha.lease_ttl: must be 3s to 2m").hasMessageNotContaining("\n");
+  }
+
+  @Test
   void aRealFulcrumNeedsAToken() {
     assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: https://api.fulcrumapp.com\n"))
         .hasMessage("config.yml: fulcrum.api_token: is required when fulcrum.base_url is a real Fulcrum URL");

@@ -59,7 +59,7 @@ public final class ScimTestServer implements AutoCloseable {
     BridgeConfig.Server s = c.server();
     return new BridgeConfig(s.withPorts(port, s.opsPort()),
         c.storage(), c.scim(), c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(),
-        c.logging(), c.retention());
+        c.logging(), c.retention(), c.ha());
   }
 
   public ScimHttp http() {
