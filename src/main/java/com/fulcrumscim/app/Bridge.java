@@ -32,6 +32,7 @@ import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
 import com.fulcrumscim.ops.RetentionService;
+import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.AuditLog;
@@ -122,7 +123,7 @@ public final class Bridge {
     tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
-      db = Database.open(config.storage().path());
+      db = Database.open(StoreLocations.of(config.storage()));
       running.push(db);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ObjectMapper json = ScimJson.newMapper();

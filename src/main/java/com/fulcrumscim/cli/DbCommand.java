@@ -4,18 +4,19 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.StoreLocations;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code db migrate}: the one operator command that creates or changes the schema (serve does it too, at start). */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "The bridge's SQLite file.",
+@Command(name = "db", mixinStandardHelpOptions = true, description = "The bridge's database (SQLite file or PostgreSQL).",
     subcommands = DbCommand.Migrate.class)
 public final class DbCommand {
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       description = {
-        "Create the database at storage.path, or bring its schema to this release's version.",
+        "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
         "Run it after an upgrade, before starting the new release (`serve` also migrates at start).",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
@@ -31,8 +32,8 @@ public final class DbCommand {
     @Override
     public Integer call() {
       return support.withConfig(key -> key.startsWith("storage."), config -> {
-        Migrations.Versions v = Database.migrate(config.storage().path());
-        String path = config.storage().path().toAbsolutePath().toString();
+        Migrations.Versions v = Database.migrate(StoreLocations.of(config.storage()));
+        String path = config.storage().describe();
         support.out().println(v.found() == v.known() ? path + ": schema version " + v.known() + ", already current"
             : path + ": schema version " + v.found() + " -> " + v.known() + (v.found() == 0 ? " (created)" : " (migrated)"));
         return ExitCode.OK;

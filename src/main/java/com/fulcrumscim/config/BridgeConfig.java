@@ -42,7 +42,20 @@ public record BridgeConfig(
     }
   }
 
-  public record Storage(Path path) {}
+  /**
+   * {@code url} empty: the SQLite file at {@code path}. Otherwise a {@code jdbc:postgresql://} URL
+   * every node shares, with {@code username} and {@code password} (empty: the driver's defaults).
+   */
+  public record Storage(Path path, String url, String username, String password) {
+    public boolean postgres() {
+      return !url.isBlank();
+    }
+
+    /** For messages: the file or the URL, never the password. */
+    public String describe() {
+      return postgres() ? url : path.toAbsolutePath().toString();
+    }
+  }
 
   BridgeConfig withFulcrum(Fulcrum f) {
     return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention, ha);

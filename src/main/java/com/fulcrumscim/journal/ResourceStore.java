@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.StoredResource.Reference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -84,13 +85,13 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       case NAME -> nameKeyColumn;
     };
     String bound = column == LookupColumn.NAME ? key(value) : value;
-    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(), withReferences, bound);
+    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(Dialect.of(c)), withReferences, bound);
   }
 
   /** {@code limit} rows from {@code offset} (0-based) in {@code order}. */
   public List<StoredResource> page(Connection c, ListOrder order, long offset, int limit, boolean withReferences)
       throws SQLException {
-    return query(c, "ORDER BY " + order.sql() + " LIMIT ? OFFSET ?", withReferences, limit, offset);
+    return query(c, "ORDER BY " + order.sql(Dialect.of(c)) + " LIMIT ? OFFSET ?", withReferences, limit, offset);
   }
 
   /** {@code limit} rows in creation order whose seq is above {@code seq}: keyset paging, as cheap deep as shallow. */
@@ -101,7 +102,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /** The seq of the row {@code offset} rows into creation order; walks the narrow seq index, not the documents. */
   public Optional<Long> seqAt(Connection c, long offset) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT seq FROM " + table + " INDEXED BY " + table + "_seq ORDER BY seq LIMIT 1 OFFSET ?")) {
+        "SELECT seq FROM " + Dialect.of(c).tableUsingIndex(table, table + "_seq") + " ORDER BY seq LIMIT 1 OFFSET ?")) {
       ps.setLong(1, offset);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();

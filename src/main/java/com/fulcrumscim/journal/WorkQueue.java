@@ -1,6 +1,7 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,12 +38,13 @@ public final class WorkQueue {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
             + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
-            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = generation + 1, "
-            + "  state = CASE WHEN state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
-            + "  next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE excluded.next_attempt_at END, "
+            // the old row's columns are qualified: PostgreSQL calls a bare name ambiguous with excluded's
+            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
+            + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
+            + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
             + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
             // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done)
-            + "  created_at = CASE WHEN state = 'DONE' THEN excluded.created_at ELSE created_at END")) {
+            + "  created_at = CASE WHEN work.state = 'DONE' THEN excluded.created_at ELSE work.created_at END")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);
@@ -68,7 +70,7 @@ public final class WorkQueue {
           "UPDATE work SET state = 'RUNNING', claimed_generation = generation, updated_at = ? "
               + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM work "
               + "  WHERE state IN ('PENDING', 'RETRYING') AND next_attempt_at <= ? "
-              + "  ORDER BY next_attempt_at LIMIT ?) RETURNING " + COLUMNS)) {
+              + "  ORDER BY next_attempt_at LIMIT ?" + Dialect.of(c).skipLocked() + ") RETURNING " + COLUMNS)) {
         ps.setLong(1, now);
         ps.setLong(2, now);
         ps.setInt(3, limit);

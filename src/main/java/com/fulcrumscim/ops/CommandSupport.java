@@ -101,6 +101,11 @@ public final class CommandSupport {
   }
 
   private int open(BridgeConfig config, Database.Access access, WithDatabase body) throws Exception {
+    if (config.storage().postgres()) {
+      try (Database db = Database.openExisting(StoreLocations.of(config.storage()), access)) {
+        return body.run(config, db);
+      }
+    }
     Path path = config.storage().path();
     if (!Files.exists(path)) {
       throw new CommandFailure("no database at " + path.toAbsolutePath()
