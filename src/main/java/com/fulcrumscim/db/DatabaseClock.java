@@ -19,7 +19,7 @@ public interface DatabaseClock {
 
   /** The clock of {@code db}'s engine; {@code local} is SQLite's (and the one tests set). */
   static DatabaseClock of(Database db, Clock local) {
-    return local(local);
+    return db.dialect() == Dialect.POSTGRESQL ? postgres() : local(local);
   }
 
   /** The local clock: SQLite's, and the one tests set. */
