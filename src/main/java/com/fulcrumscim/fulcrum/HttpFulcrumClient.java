@@ -57,9 +57,15 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    * because {@code embedded} resolves to the emulator's URL only at run time.
    */
   public static HttpFulcrumClient create(BridgeConfig.Fulcrum cfg, String baseUrl, MeterRegistry registry) {
+    return create(cfg, baseUrl, registry, BeforeSend.NONE);
+  }
+
+  /** As {@link #create(BridgeConfig.Fulcrum, String, MeterRegistry)}, each call first passing {@code beforeSend}. */
+  public static HttpFulcrumClient create(BridgeConfig.Fulcrum cfg, String baseUrl, MeterRegistry registry,
+      BeforeSend beforeSend) {
     FulcrumSettings settings =
         FulcrumSettings.of(baseUrl, cfg.apiToken(), cfg.callsPerHour(), cfg.connectTimeout(), cfg.readTimeout());
-    return new HttpFulcrumClient(settings, registry, Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
+    return new HttpFulcrumClient(settings, registry, Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE, beforeSend);
   }
 
   @Override
