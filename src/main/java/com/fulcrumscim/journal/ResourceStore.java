@@ -212,6 +212,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * (seeding benchmarks does that).
    */
   public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+    Dialect.of(c).appendInOrder(c, table);
     requireUniqueName(c, doc, id);
     requireUniqueFields(c, doc, id);
     List<String> cols = columns();
