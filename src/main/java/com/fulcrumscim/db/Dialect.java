@@ -70,6 +70,22 @@ public enum Dialect {
     return this == SQLITE ? "" : " FOR UPDATE SKIP LOCKED";
   }
 
+  /**
+   * Call in a write transaction before inserting into {@code table}: from here to the commit, no
+   * other transaction of any node inserts into it. An identity value is taken at INSERT and seen at
+   * COMMIT; with several writers a row with a smaller seq could become visible after one with a
+   * larger seq, and a list walked by offset or by seq would show a row twice. SQLite's one writer
+   * already commits in seq order.
+   */
+  public void appendInOrder(Connection c, String table) throws SQLException {
+    if (this == POSTGRESQL) {
+      try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+        ps.setString(1, "fulcrum-scim append " + table);
+        ps.execute();
+      }
+    }
+  }
+
   /** Whether {@code e} is a UNIQUE or PRIMARY KEY violation. */
   public static boolean isUniqueViolation(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

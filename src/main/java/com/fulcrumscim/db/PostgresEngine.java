@@ -75,6 +75,21 @@ final class PostgresEngine implements Engine {
     }
   }
 
+  /** The tables in the database's current schema, whoever made them. */
+  static List<String> tables(StoreLocation.Postgres location) {
+    try (Connection c = new PostgresEngine(location, Database.Access.READ_ONLY).connect();
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables "
+            + "WHERE table_schema = current_schema() ORDER BY table_name")) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
   private Connection connect() throws SQLException {
     Properties p = new Properties();
     if (location.username() != null && !location.username().isBlank()) {
