@@ -173,6 +173,15 @@ public final class WorkQueue {
   private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
       throws SQLException {
     long now = clock.millis();
+    // The row's lock first (PostgreSQL; SQLite has one writer anyway): an intake on another node that
+    // bumps the generation now waits for this transaction, instead of committing between the two
+    // statements below, where the second would mark its newer generation DONE unapplied.
+    try (PreparedStatement lock = c.prepareStatement(
+        "UPDATE work SET updated_at = updated_at WHERE entity_type = ? AND entity_id = ?")) {
+      lock.setString(1, item.key().type().name());
+      lock.setString(2, item.key().scimId());
+      lock.executeUpdate();
+    }
     // A generation that moved while the key ran means newer desired state: run again now.
     try (PreparedStatement moved = c.prepareStatement(
         "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
