@@ -99,4 +99,13 @@ class ServeOnPostgresTest {
       assertThat(resync.exit()).as(resync.out() + resync.err()).isZero();
     }
   }
+
+  @Test
+  void backupRefusesPostgresInOneLinePointingToPgDump() throws Exception {
+    BridgeProcess.CommandRun backup = BridgeProcess.command(config, "backup", dir.resolve("copy.db").toString());
+
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err().strip()).doesNotContain("\n").contains("pg_dump");
+    assertThat(dir.resolve("copy.db")).doesNotExist();
+  }
 }
