@@ -86,6 +86,14 @@ public enum Dialect {
     }
   }
 
+  /**
+   * Appended to a SELECT of rows a write relies on staying (a group's members): on PostgreSQL a
+   * concurrent delete of them on another node waits for this transaction, then sees what it wrote.
+   */
+  public String keepSelected() {
+    return this == SQLITE ? "" : " FOR SHARE";
+  }
+
   /** Whether {@code e} is a UNIQUE or PRIMARY KEY violation. */
   public static boolean isUniqueViolation(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

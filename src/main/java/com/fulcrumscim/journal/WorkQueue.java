@@ -173,14 +173,29 @@ public final class WorkQueue {
   private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
       throws SQLException {
     long now = clock.millis();
-    // The row's lock first (PostgreSQL; SQLite has one writer anyway): an intake on another node that
-    // bumps the generation now waits for this transaction, instead of committing between the two
-    // statements below, where the second would mark its newer generation DONE unapplied.
-    try (PreparedStatement lock = c.prepareStatement(
-        "UPDATE work SET updated_at = updated_at WHERE entity_type = ? AND entity_id = ?")) {
-      lock.setString(1, item.key().type().name());
-      lock.setString(2, item.key().scimId());
-      lock.executeUpdate();
+    // Only the generation that was claimed finishes. The check is in the UPDATE itself: on
+    // PostgreSQL an intake on another node may bump the generation at any moment, and the row
+    // lock makes this UPDATE see a bump committed before it (and a later bump see its result).
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation = ? "
+            + "RETURNING created_at")) {
+      int i = 1;
+      ps.setString(i++, state);
+      ps.setLong(i++, now);
+      ps.setLong(i++, nextAt);
+      ps.setLong(i++, nextAt);
+      if (extraSet.contains("?")) {
+        ps.setString(i++, error);
+      }
+      ps.setString(i++, item.key().type().name());
+      ps.setString(i++, item.key().scimId());
+      ps.setLong(i, item.claimedGeneration());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return Optional.of(Instant.ofEpochMilli(rs.getLong(1)));
+        }
+      }
     }
     // A generation that moved while the key ran means newer desired state: run again now.
     try (PreparedStatement moved = c.prepareStatement(
@@ -191,27 +206,9 @@ public final class WorkQueue {
       moved.setString(3, item.key().type().name());
       moved.setString(4, item.key().scimId());
       moved.setLong(5, item.claimedGeneration());
-      if (moved.executeUpdate() > 0) {
-        return Optional.empty();
-      }
+      moved.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' RETURNING created_at")) {
-      int i = 1;
-      ps.setString(i++, state);
-      ps.setLong(i++, now);
-      ps.setLong(i++, nextAt);
-      ps.setLong(i++, nextAt);
-      if (extraSet.contains("?")) {
-        ps.setString(i++, error);
-      }
-      ps.setString(i++, item.key().type().name());
-      ps.setString(i, item.key().scimId());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
-      }
-    }
+    return Optional.empty();
   }
 
   /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */

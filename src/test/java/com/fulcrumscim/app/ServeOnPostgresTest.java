@@ -90,6 +90,8 @@ class ServeOnPostgresTest {
       BridgeProcess.CommandRun journal = BridgeProcess.command(config, "journal", "show", "user/" + ada);
       BridgeProcess.CommandRun audit = BridgeProcess.command(config, "audit");
       BridgeProcess.CommandRun resync = BridgeProcess.command(config, "resync");
+      BridgeProcess.CommandRun check = BridgeProcess.command(config, "check");
+      BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
 
       assertThat(status.exit()).as(status.err()).isZero();
       assertThat(journal.exit()).as(journal.err()).isZero();
@@ -97,6 +99,19 @@ class ServeOnPostgresTest {
       assertThat(audit.exit()).as(audit.err()).isZero();
       assertThat(audit.out()).contains("CREATE_MEMBER");
       assertThat(resync.exit()).as(resync.out() + resync.err()).isZero();
+      assertThat(check.exit()).as(check.out() + check.err()).isZero();
+      assertThat(check.out()).contains(pg.jdbcUrl() + ": opens, schema current");
+      assertThat(migrate.exit()).as(migrate.err()).isZero();
+      assertThat(migrate.out()).contains("already current");
     }
+  }
+
+  @Test
+  void backupRefusesPostgresInOneLinePointingToPgDump() throws Exception {
+    BridgeProcess.CommandRun backup = BridgeProcess.command(config, "backup", dir.resolve("copy.db").toString());
+
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err().strip()).doesNotContain("\n").contains("pg_dump");
+    assertThat(dir.resolve("copy.db")).doesNotExist();
   }
 }

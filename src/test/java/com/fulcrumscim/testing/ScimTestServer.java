@@ -102,13 +102,25 @@ public final class ScimTestServer implements AutoCloseable {
    * server = new ScimTestServer.PerClass();}. Tests share its data, so they use unique names.
    */
   public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private final boolean postgres;
     private Path dir;
     private ScimTestServer server;
+
+    /** On a SQLite file in a temp dir. */
+    public PerClass() {
+      this(false);
+    }
+
+    /** {@code postgres}: on a fresh PostgreSQL database instead (the ...OnPostgresTest suites). */
+    public PerClass(boolean postgres) {
+      this.postgres = postgres;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
       dir = Files.createTempDirectory("scim-test");
-      server = ScimTestServer.start(dir);
+      TestStore store = postgres ? TestStore.freshPostgres() : TestStore.sqlite(dir.resolve("bridge.db"));
+      server = ScimTestServer.start(store, "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
     }
 
     @Override
