@@ -16,8 +16,6 @@ public sealed interface StoreLocation {
 
   /** {@code url}: jdbc:postgresql://HOST[:PORT]/DB[?...]. */
   record Postgres(String url, String username, String password) implements StoreLocation {
-    public static final String PREFIX = "jdbc:postgresql://";
-
     @Override
     public String describe() {
       return url;
