@@ -2,12 +2,16 @@ package com.fulcrumscim.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.control.LeaseKeeper;
 import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.RequestExecutor;
 import com.fulcrumscim.control.RequestStore;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.BeforeSend;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
@@ -28,6 +32,7 @@ import com.fulcrumscim.ops.OpsEndpoints;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.Readiness;
 import com.fulcrumscim.ops.RetentionService;
+import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TlsSupport;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.AuditLog;
@@ -46,6 +51,7 @@ import com.fulcrumscim.scim.ScimServer;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -82,6 +88,10 @@ public final class Bridge {
   private ReconcilerService reconciler;
   private ResyncService resync;
   private LeaseKeeper lease;
+  private final Leadership leadership;
+  private WorkQueue queue;
+  private FulcrumCallLog callLog;
+  private HttpFulcrumClient client;
   private RequestExecutor requests;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
@@ -105,6 +115,7 @@ public final class Bridge {
     this.environment = environment;
     this.clock = clock;
     this.random = random;
+    this.leadership = new Leadership(config.ha().leaseTtl());
   }
 
   public Bridge start() {
@@ -112,24 +123,20 @@ public final class Bridge {
     tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
-      db = Database.open(config.storage().path());
+      db = Database.open(StoreLocations.of(config.storage()));
       running.push(db);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ObjectMapper json = ScimJson.newMapper();
       UserStore users = new UserStore(json);
       GroupStore groups = new GroupStore(json);
-      WorkQueue queue = new WorkQueue(db, clock);
-      int rescued = queue.rescue();
-      if (rescued > 0) {
-        log.info("{} changes were being applied when the bridge last stopped; they run again", rescued);
-      }
+      queue = new WorkQueue(db, clock);
 
       BridgeMetrics metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
       metrics.buildInfo(BuildInfo.current());
       running.push(metrics.bindJvmAndProcess());
       Runnable onAccepted = () -> {};
       if (mode == Mode.FULL) {
-        HttpFulcrumClient client = fulcrumClient(registry, queue);
+        client = fulcrumClient(registry, queue);
         running.push(client);
         if (!config.fulcrum().embedded()) {
           checkPolicy(client);
@@ -148,10 +155,14 @@ public final class Bridge {
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", path.readSide(), ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
-        lease = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), this::startWriting,
-            this::stopWriting);
+        lease = new LeaseKeeper(new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON,
+            config.ha().leaseTtl()), leadership, this::startWriting, this::stopWriting);
         running.push(lease);
-        reconciler = new ReconcilerService(path.loop(), config.reconcile().interval());
+        Gauge.builder("fulcrum.scim.leader", leadership, l -> l.leading() ? 1 : 0)
+            .description("1 while this node holds the writer lease and reconciles into Fulcrum; the sum over nodes should be 1")
+            .register(registry);
+        // started on every node; only the leader's cycles claim work
+        reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
         running.push(reconciler::stop);
         Resync resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
@@ -165,7 +176,7 @@ public final class Bridge {
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target());
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       server = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
             cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
@@ -188,6 +199,7 @@ public final class Bridge {
         running.push(requests);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         running.push(lease::halt);
+        reconciler.start();
         lease.start();
       }
       return this;
@@ -198,22 +210,29 @@ public final class Bridge {
   }
 
   /**
-   * Starts everything that writes to Fulcrum, once this daemon holds the writer lease (at once,
-   * unless an operator command is applying in-process on this database).
+   * Takes over as the node that writes to Fulcrum, once this daemon holds the writer lease (at
+   * once, unless another node or an operator command holds it): work a dead leader left claimed is
+   * due again, the trailing hour's calls (all nodes') are what the budget gauges start from, and the
+   * scheduled resync and operator requests run here. The reconciler runs on every node and claims
+   * work only while this one leads.
    */
   private void startWriting() {
-    reconciler.start();
+    int rescued = queue.rescue();
+    if (rescued > 0) {
+      log.info("{} changes were being applied when the previous writer stopped; they run again", rescued);
+    }
+    client.trailingHourIs(callLog.trailingHour());
     resync.start();
     requests.start();
-    log.info("reconciling into {}; operator commands (resync, journal retry|skip, approve-removals) are carried out here",
-        target());
+    log.info("reconciling into {} ({} Fulcrum calls in the trailing hour so far, by any node); operator commands "
+        + "(resync, journal retry|skip, approve-removals) are carried out here", target(), callLog.lastHour());
+    reconciler.trigger();
   }
 
-  /** After the writer lease was lost: nothing more reaches Fulcrum from here until a restart. */
+  /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
   private void stopWriting() {
     requests.close();
     resync.stop();
-    reconciler.stop();
   }
 
   private ScimTokens scimTokens(BridgeConfig from) {
@@ -251,7 +270,20 @@ public final class Bridge {
           + "Fulcrum. It starts empty each run; {} stored users and groups are pushed into it again.", baseUrl, queued);
     }
     FulcrumSettings settings = FulcrumSettings.of(baseUrl, token, f.callsPerHour(), f.connectTimeout(), f.readTimeout());
-    return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, new FulcrumCallLog(db, clock));
+    callLog = new FulcrumCallLog(db, DatabaseClock.of(db, clock), f.callsPerHour());
+    // Right before each call: reads go anywhere, writes only from the unfenced leader; every call is
+    // counted in the shared budget first, and the fence is looked at again after that transaction.
+    BeforeSend gate = endpoint -> {
+      boolean write = !endpoint.startsWith("GET ");
+      if (write) {
+        leadership.check(endpoint);
+      }
+      callLog.check(endpoint);
+      if (write) {
+        leadership.check(endpoint);
+      }
+    };
+    return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, FulcrumCallListener.NONE, gate);
   }
 
 

@@ -1,5 +1,7 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import java.nio.file.Path;
@@ -32,10 +34,16 @@ public final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return support.readDatabase((config, db) -> {
-      db.copyTo(target);
-      support.out().println("backed up " + db.path() + " to " + target.toAbsolutePath());
-      return ExitCode.OK;
+    return support.withConfig(key -> key.startsWith("storage."), config -> {
+      if (config.storage().postgres()) {
+        throw new CommandFailure("backup copies the SQLite file at storage.path; storage.url is PostgreSQL: back it up "
+            + "with pg_dump (e.g. pg_dump -Fc -f fulcrum-scim.dump), see the README");
+      }
+      return support.open(config, Database.Access.READ_ONLY, (c, db) -> {
+        db.copyTo(target);
+        support.out().println("backed up " + db.path() + " to " + target.toAbsolutePath());
+        return ExitCode.OK;
+      });
     });
   }
 }

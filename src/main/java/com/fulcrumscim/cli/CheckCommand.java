@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
@@ -63,7 +64,7 @@ public final class CheckCommand implements Callable<Integer> {
         TlsSupport.load(config.server().tls());
         report.row("TLS", config.server().tls().certificate() + ": certificate and key load and match");
       }
-      report.row("Database", database(config.storage().path()));
+      report.row("Database", database(config.storage()));
       if (config.fulcrum().embedded()) {
         if (writeTest) {
           throw new CommandFailure(ExitCode.CONFIG, "fulcrum.base_url is 'embedded': --write-test needs a Fulcrum to write "
@@ -116,7 +117,13 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   /** Looks without creating or migrating: check may run beside a daemon of another version. */
-  private static String database(Path path) {
+  private static String database(BridgeConfig.Storage storage) {
+    if (storage.postgres()) {
+      try (Database db = Database.openExisting(StoreLocations.of(storage), Database.Access.READ_ONLY)) {
+        return storage.describe() + ": opens, schema current";
+      }
+    }
+    Path path = storage.path();
     if (!Files.exists(path)) {
       return path.toAbsolutePath() + ": not created yet (`fulcrum-scim serve` creates it)";
     }
@@ -141,9 +148,8 @@ public final class CheckCommand implements Callable<Integer> {
         .row("Token owner", name(owner) + " <" + owner.email() + "> (never removed by the bridge)")
         .row("Roles", roles.stream().map(r -> r.name() + (r.isDefault() ? " (default)" : "")).collect(Collectors.joining(", ")))
         .row("Removed members' records", reassignTo.map(m -> "go to " + m.email() + " (" + m.id() + ")").orElse("unassigned"));
-    Path path = config.storage().path();
-    if (Files.exists(path)) {
-      try (Database db = Database.openExisting(path, Database.Access.READ_ONLY)) {
+    if (config.storage().postgres() || Files.exists(config.storage().path())) {
+      try (Database db = Database.openExisting(StoreLocations.of(config.storage()), Database.Access.READ_ONLY)) {
         PolicyCheck.managedOwner(db, owner).ifPresent(scimId ->
             report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
       }

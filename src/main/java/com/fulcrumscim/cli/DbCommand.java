@@ -1,21 +1,30 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.StoreCopy;
+import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.StoreLocations;
+import com.fulcrumscim.ops.TextTable;
+import java.nio.file.Files;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code db migrate}: the one operator command that creates or changes the schema (serve does it too, at start). */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "The bridge's SQLite file.",
-    subcommands = DbCommand.Migrate.class)
+@Command(name = "db", mixinStandardHelpOptions = true, description = "The bridge's database (SQLite file or PostgreSQL).",
+    subcommands = {DbCommand.Migrate.class, DbCommand.Copy.class})
 public final class DbCommand {
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       description = {
-        "Create the database at storage.path, or bring its schema to this release's version.",
+        "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
         "Run it after an upgrade, before starting the new release (`serve` also migrates at start).",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
@@ -31,11 +40,83 @@ public final class DbCommand {
     @Override
     public Integer call() {
       return support.withConfig(key -> key.startsWith("storage."), config -> {
-        Migrations.Versions v = Database.migrate(config.storage().path());
-        String path = config.storage().path().toAbsolutePath().toString();
+        Migrations.Versions v = Database.migrate(StoreLocations.of(config.storage()));
+        String path = config.storage().describe();
         support.out().println(v.found() == v.known() ? path + ": schema version " + v.known() + ", already current"
             : path + ": schema version " + v.found() + " -> " + v.known() + (v.found() == 0 ? " (created)" : " (migrated)"));
         return ExitCode.OK;
+      });
+    }
+  }
+
+  @Command(name = "copy", mixinStandardHelpOptions = true,
+      description = {
+        "Copy the SQLite database at storage.path (desired state, links, intents, work rows, journal, audit,",
+        "settings: every table) into an empty PostgreSQL database, creating its tables first; then count the rows",
+        "of each table on both sides and print them. Stop the daemon first: it refuses while one holds the file.",
+        "Afterwards set storage.url (and username, password) in config.yml and start `serve` on PostgreSQL."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:copied, every table's row count matches",
+        "1:the daemon runs, the target is not empty, a database cannot be opened, or the counts differ",
+        "2:invalid config or command line"
+      })
+  static final class Copy implements Callable<Integer> {
+    @Mixin CommandSupport support;
+
+    @Option(names = "--to", required = true, paramLabel = "URL", description = "jdbc:postgresql://HOST[:PORT]/DATABASE")
+    String to;
+
+    @Option(names = "--username", paramLabel = "U", description = "PostgreSQL user (default: the driver's)")
+    String username;
+
+    @Option(names = "--password-env", paramLabel = "VAR",
+        description = "Environment variable holding the PostgreSQL password (it never goes on the command line)")
+    String passwordEnv;
+
+    @Override
+    public Integer call() {
+      return support.withConfig(key -> key.startsWith("storage."), config -> {
+        if (config.storage().postgres()) {
+          throw new CommandFailure(ExitCode.CONFIG, "storage.url is set: db copy reads the SQLite file at storage.path; "
+              + "remove storage.url (the copy's target goes in --to)");
+        }
+        if (!to.matches("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?")) {
+          throw new CommandFailure(ExitCode.CONFIG, "--to must be jdbc:postgresql://HOST[:PORT]/DATABASE, got '" + to + "'");
+        }
+        String password = null;
+        if (passwordEnv != null) {
+          password = System.getenv(passwordEnv);
+          if (password == null) {
+            throw new CommandFailure(ExitCode.CONFIG, "--password-env: environment variable " + passwordEnv + " is not set");
+          }
+        }
+        StoreLocation.Postgres target = new StoreLocation.Postgres(to, username, password);
+        StoreLocation source = StoreLocations.of(config.storage());
+        if (!Files.exists(config.storage().path())) {
+          throw new CommandFailure("no database at " + source.describe() + " (storage.path in " + support.configFile() + ")");
+        }
+        try (Database from = Database.openExisting(source, Database.Access.READ_ONLY)) {
+          new WriterLease(from, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
+            throw new CommandFailure(holder.describe() + " holds " + source.describe()
+                + ": stop it first (systemctl stop fulcrum-scim), so nothing changes during the copy");
+          });
+          StoreCopy.requireEmpty(target);
+          StoreCopy.Counts counts;
+          try (Database into = Database.open(target)) {
+            counts = StoreCopy.copy(from, into);
+          }
+          TextTable report = new TextTable("Table", "SQLite", "PostgreSQL");
+          counts.source().forEach((table, n) -> report.row(table, String.valueOf(n),
+              String.valueOf(counts.target().getOrDefault(table, -1L))));
+          report.print(support.out(), "");
+          if (!counts.match()) {
+            throw new CommandFailure("row counts differ between " + source.describe() + " and " + to + " (above)");
+          }
+          support.out().println("copied " + source.describe() + " to " + to + "; set storage.url to it and start serve");
+          return ExitCode.OK;
+        }
       });
     }
   }

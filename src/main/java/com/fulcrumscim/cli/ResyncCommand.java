@@ -6,9 +6,11 @@ import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcileWiring;
@@ -68,7 +70,10 @@ public final class ResyncCommand implements Callable<Integer> {
           + System.lineSeparator());
     }
     Clock clock = Clock.systemUTC();
-    try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(), new SimpleMeterRegistry())) {
+    // counted in the call budget the daemons share: a resync here spends the same hour's calls
+    FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.of(db, clock), config.fulcrum().callsPerHour());
+    try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
+        new SimpleMeterRegistry(), calls)) {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
       ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {

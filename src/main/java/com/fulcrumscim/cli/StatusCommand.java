@@ -1,5 +1,6 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
@@ -42,7 +43,8 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
-      StatusReport report = StatusReport.read(config, db, clock);
+      String lease = new WriterLease(db, clock, WriterLease.Role.COMMAND).current().map(WriterLease.Holder::describe).orElse(null);
+      StatusReport report = StatusReport.read(config, db, clock, lease);
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -55,6 +57,7 @@ public final class StatusCommand implements Callable<Integer> {
   private static void print(StatusReport r, Instant now, PrintWriter out) {
     new TextTable("Target", r.target())
         .row("Reconciler", r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason())
+        .row("Writer lease", r.writerLease() == null ? "free: no daemon or command applies to Fulcrum now" : r.writerLease())
         .row("Backlog", r.backlog().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
         .row("Oldest pending", r.oldestPendingSeconds() == null ? "none" : human(r.oldestPendingSeconds()))
         .row("Last successful apply", r.lastSuccessfulApply() == null ? "never"

@@ -19,7 +19,8 @@ public record BridgeConfig(
     Guard guard,
     Resync resync,
     Logging logging,
-    Retention retention) {
+    Retention retention,
+    Ha ha) {
 
   /**
    * {@code opsPort} 0 serves health and metrics on the SCIM port. {@code publicUrl} (empty: none)
@@ -41,10 +42,23 @@ public record BridgeConfig(
     }
   }
 
-  public record Storage(Path path) {}
+  /**
+   * {@code url} empty: the SQLite file at {@code path}. Otherwise a {@code jdbc:postgresql://} URL
+   * every node shares, with {@code username} and {@code password} (empty: the driver's defaults).
+   */
+  public record Storage(Path path, String url, String username, String password) {
+    public boolean postgres() {
+      return !url.isBlank();
+    }
+
+    /** For messages: the file or the URL, never the password. */
+    public String describe() {
+      return postgres() ? url : path.toAbsolutePath().toString();
+    }
+  }
 
   BridgeConfig withFulcrum(Fulcrum f) {
-    return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention);
+    return new BridgeConfig(server, storage, scim, f, reconcile, users, roles, groups, guard, resync, logging, retention, ha);
   }
 
   /** {@code tokenHashes} are SHA-256 hex digests of the bearer tokens Okta or Entra present. */
@@ -104,6 +118,12 @@ public record BridgeConfig(
       return !journal.isZero() || !audit.isZero();
     }
   }
+
+  /**
+   * Several nodes on one database: {@code leaseTtl} is how long the reconciling node's lease lives
+   * without renewal, so a dead node is replaced within it plus one renew interval (a third of it).
+   */
+  public record Ha(Duration leaseTtl) {}
 
   /** {@code format}: text or json. */
   public record Logging(String format, String level) {}

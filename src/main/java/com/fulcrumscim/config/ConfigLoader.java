@@ -40,6 +40,7 @@ public final class ConfigLoader {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?");
 
   private final Function<String, String> environment;
 
@@ -230,7 +231,9 @@ public final class ConfigLoader {
       check("server.max_concurrent_bodies", c.server().maxConcurrentBodies() >= 1, "must be at least 1");
       check("server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
           "certificate and private_key go together: set both or neither");
-      check("storage.path", !c.storage().path().toString().isBlank(), "must name the SQLite file");
+      check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
+      check("storage.url", !c.storage().postgres() || POSTGRES_URL.matcher(c.storage().url()).matches(),
+          "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE, got '" + c.storage().url() + "'");
       for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
         check("scim.token_hashes." + i, SHA256_HEX.matcher(c.scim().tokenHashes().get(i)).matches(),
             "must be a SHA-256 hex digest (64 lower-case hex digits); `fulcrum-scim token new` prints one");
@@ -258,6 +261,10 @@ public final class ConfigLoader {
       check("logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
       check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
       check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
+      Duration ttl = c.ha().leaseTtl();
+      check("ha.lease_ttl", ttl.compareTo(Duration.ofSeconds(3)) >= 0 && ttl.compareTo(Duration.ofMinutes(2)) <= 0,
+          "must be 3s to 2m (a shorter lease fails over on a slow database; a longer one leaves Fulcrum unwritten longer), got "
+              + ttl.toMillis() + " ms");
       String schedule = c.resync().schedule();
       check("resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
           "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");

@@ -8,64 +8,85 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the {@link WriterLease}: tries to take it, then renews it, every fifth of its lifetime on
- * its own thread. {@code onHeld} runs once, the first time it is held (the daemon starts applying
- * then); while another holder has it the daemon waits and says so once. {@code onLost} runs if it
- * is lost after that (this process stalled past the lease's life and another writer took it): the
- * daemon stops writing rather than write beside that holder.
+ * Keeps the {@link WriterLease} on its own thread: tries to take it, then renews it, every third of
+ * its lifetime. {@code onHeld} runs each time this process takes it (the daemon rescues the dead
+ * holder's work and starts applying); {@link Leadership} then says it leads. While another holder
+ * has it, this process is a standby that keeps trying, and says so once. {@code onLost} runs when
+ * it is lost after being held (this process stalled past the lease's life and another took it):
+ * the daemon stops applying and becomes a standby again. Renewal times feed the fence (see
+ * {@link Leadership}).
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-  static final Duration EVERY = WriterLease.TTL.dividedBy(5);
+  /** The renew interval of a lease of the default lifetime. */
+  static final Duration EVERY = every(WriterLease.TTL);
 
   private final WriterLease lease;
+  private final Leadership leadership;
   private final Runnable onHeld;
   private final Runnable onLost;
+  private final Duration every;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "writer-lease");
     t.setDaemon(true);
     return t;
   });
-  private boolean everHeld;
   private boolean held;
   private boolean saidWaiting;
 
+  /** For an operator command holding the lease in-process: nothing to start or stop. */
   public LeaseKeeper(WriterLease lease, Runnable onHeld, Runnable onLost) {
+    this(lease, new Leadership(lease.ttl()), onHeld, onLost);
+  }
+
+  public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
     this.lease = lease;
+    this.leadership = leadership;
     this.onHeld = onHeld;
     this.onLost = onLost;
+    this.every = every(lease.ttl());
+  }
+
+  /** How often a lease of life {@code ttl} is renewed (and a standby tries to take it). */
+  public static Duration every(Duration ttl) {
+    return ttl.dividedBy(3);
   }
 
   /** Starts keeping the lease on the keeper's thread. */
   public void start() {
-    thread.scheduleWithFixedDelay(this::keep, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::keep, 0, every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void keep() {
     try {
+      long startedAt = System.nanoTime();
       boolean now = lease.tryHold();
-      if (now && !everHeld) {
-        everHeld = true;
-        if (saidWaiting) {
-          log.info("the writer lease is free again: applying changes to Fulcrum now");
+      if (now) {
+        leadership.renewed(startedAt);
+        if (!held) {
+          if (saidWaiting) {
+            log.info("took the Fulcrum writer lease: this node applies changes to Fulcrum now");
+          }
+          saidWaiting = false;
+          onHeld.run(); // when it fails, the next renewal runs it again before this node leads
+          held = true;
+          leadership.began();
         }
-        onHeld.run();
-      } else if (!now && held) {
+      } else if (held) {
         log.error("LOST THE FULCRUM WRITER LEASE to {}: this process stalled longer than {}. It stops writing to Fulcrum "
-            + "(SCIM changes are still accepted and stored); restart the daemon once that holder is done",
-            lease.current().map(WriterLease.Holder::describe).orElse("another process"), WriterLease.TTL);
+            + "and waits as a standby (SCIM changes are still accepted and stored)",
+            lease.current().map(WriterLease.Holder::describe).orElse("another process"), lease.ttl());
         held = false;
-        thread.shutdown();
+        leadership.ended();
         onLost.run();
-        return;
-      } else if (!now && !everHeld && !saidWaiting) {
+      } else if (!saidWaiting) {
         saidWaiting = true;
-        log.warn("{} holds the Fulcrum writer lease: SCIM changes are accepted and stored, but nothing is applied "
-            + "to Fulcrum until it ends", lease.current().map(WriterLease.Holder::describe).orElse("another process"));
+        log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
+            + "to Fulcrum until it takes the lease (tried every {} ms)",
+            lease.current().map(WriterLease.Holder::describe).orElse("another process"), every.toMillis());
       }
-      held = now;
     } catch (RuntimeException e) {
-      log.warn("could not renew the writer lease; trying again in {}: {}", EVERY, e.toString());
+      log.warn("could not renew the writer lease; trying again in {} ms: {}", every.toMillis(), e.toString());
     }
   }
 
@@ -83,6 +104,7 @@ public final class LeaseKeeper implements AutoCloseable {
   @Override
   public void close() {
     halt();
+    leadership.ended();
     lease.release();
   }
 }

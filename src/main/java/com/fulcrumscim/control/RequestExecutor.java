@@ -23,11 +23,7 @@ public final class RequestExecutor implements AutoCloseable {
   private final RequestStore store;
   private final OperatorActions actions;
   private final Supplier<OperatorActions.Fulcrum> fulcrum;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "operator-requests");
-    t.setDaemon(true);
-    return t;
-  });
+  private ScheduledExecutorService thread;
 
   public RequestExecutor(RequestStore store, OperatorActions actions, Supplier<OperatorActions.Fulcrum> fulcrum) {
     this.store = store;
@@ -35,11 +31,17 @@ public final class RequestExecutor implements AutoCloseable {
     this.fulcrum = fulcrum;
   }
 
-  public void start() {
+  /** Starts carrying requests out (again, after {@link #close}: a node that leads once more). */
+  public synchronized void start() {
     int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again");
     if (abandoned > 0) {
       log.warn("{} operator request(s) were running when the daemon last stopped; answered as failed", abandoned);
     }
+    thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "operator-requests");
+      t.setDaemon(true);
+      return t;
+    });
     thread.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -72,13 +74,17 @@ public final class RequestExecutor implements AutoCloseable {
 
   /** Waits for the request in progress, then stops. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (thread == null) {
+      return;
+    }
     thread.shutdown();
     try {
       thread.awaitTermination(3, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    thread = null;
   }
 
   /** Progress goes to the row, where the waiting command reads it. */

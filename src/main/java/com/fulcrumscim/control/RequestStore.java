@@ -1,6 +1,7 @@
 package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -22,39 +23,32 @@ public final class RequestStore {
   public long submit(OperatorRequest.Kind kind, String target, boolean json) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO operator_request "
-          + "(kind, target, json, state, created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?)")) {
+          + "(kind, target, json, state, created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?) RETURNING id")) {
         ps.setString(1, kind.name());
         ps.setString(2, target);
         ps.setInt(3, json ? 1 : 0);
         ps.setLong(4, clock.millis());
         ps.setLong(5, clock.millis());
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()"); ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
       }
     });
   }
 
   /** The oldest pending request, now RUNNING, if any. */
   public Optional<OperatorRequest> claimNext() {
+    // one statement, so two daemons on one PostgreSQL can never both claim a request
     return db.write(c -> {
-      Long id;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM operator_request WHERE state = 'PENDING' ORDER BY id LIMIT 1"); ResultSet rs = ps.executeQuery()) {
-        id = rs.next() ? rs.getLong(1) : null;
-      }
-      if (id == null) {
-        return Optional.<Long>empty();
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE operator_request SET state = 'RUNNING', updated_at = ? WHERE id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'RUNNING', updated_at = ? "
+          + "WHERE state = 'PENDING' AND id = (SELECT id FROM operator_request WHERE state = 'PENDING' ORDER BY id LIMIT 1"
+          + Dialect.of(c).skipLocked() + ") RETURNING id")) {
         ps.setLong(1, clock.millis());
-        ps.setLong(2, id);
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
+        }
       }
-      return Optional.of(id);
     }).flatMap(this::get);
   }
 

@@ -1,6 +1,7 @@
 package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import java.lang.management.ManagementFactory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +17,7 @@ import java.util.UUID;
  * processes racing for it cannot both win; a holder that dies stops renewing and its row expires.
  */
 public final class WriterLease {
-  /** How long a holder keeps the lease without renewing; holders renew every third of it. */
+  /** How long a holder keeps the lease without renewing (ha.lease_ttl's default); holders renew every third of it. */
   public static final Duration TTL = Duration.ofSeconds(15);
   private static final String NAME = "fulcrum";
 
@@ -35,21 +36,31 @@ public final class WriterLease {
   }
 
   private final Database db;
-  private final Clock clock;
+  private final DatabaseClock clock;
   private final String me;
   private final Role role;
+  private final Duration ttl;
 
+  /** A lease of the default lifetime, on the clock of {@code db}'s engine ({@code clock} for SQLite). */
   public WriterLease(Database db, Clock clock, Role role) {
+    this(db, DatabaseClock.of(db, clock), role, TTL);
+  }
+
+  public WriterLease(Database db, DatabaseClock clock, Role role, Duration ttl) {
     this.db = db;
     this.clock = clock;
     this.role = role;
+    this.ttl = ttl;
     this.me = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Takes the lease, or renews it when already ours; false while someone else holds a live one. */
+  /**
+   * Takes the lease, or renews it when already ours; false while someone else holds a live one.
+   * "Now" is read from the database in the same transaction, so every node compares on its clock.
+   */
   public boolean tryHold() {
-    long now = clock.millis();
     int changed = db.write(c -> {
+      long now = clock.millis(c);
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO writer_lease (name, holder, role, acquired_at, expires_at) "
           + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
           + "acquired_at = CASE WHEN writer_lease.holder = excluded.holder THEN writer_lease.acquired_at ELSE excluded.acquired_at END, "
@@ -59,7 +70,7 @@ public final class WriterLease {
         ps.setString(2, me);
         ps.setString(3, role.name());
         ps.setLong(4, now);
-        ps.setLong(5, now + TTL.toMillis());
+        ps.setLong(5, now + ttl.toMillis());
         ps.setLong(6, now);
         return ps.executeUpdate();
       }
@@ -84,7 +95,7 @@ public final class WriterLease {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT holder, role, acquired_at, expires_at FROM writer_lease WHERE name = ? AND expires_at > ?")) {
         ps.setString(1, NAME);
-        ps.setLong(2, clock.millis());
+        ps.setLong(2, clock.millis(c));
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next()
               ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
@@ -93,6 +104,11 @@ public final class WriterLease {
         }
       }
     });
+  }
+
+  /** How long the lease lives without renewal. */
+  public Duration ttl() {
+    return ttl;
   }
 
   /** This holder's name, as {@link Holder#holder()} shows it. */

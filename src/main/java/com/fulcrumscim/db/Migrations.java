@@ -10,8 +10,10 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Numbered schema migrations from {@code db/V00N__*.sql}, listed in {@code db/migrations.txt}.
- * {@code PRAGMA user_version} records how many have been applied; each runs in its own transaction.
+ * Numbered schema migrations listed in {@code db/migrations.txt}: SQLite runs {@code db/V00N__*.sql},
+ * PostgreSQL {@code db/postgresql/V00N__*.sql}, the same numbers meaning the same schema. SQLite's
+ * {@code PRAGMA user_version} records how many have been applied, on PostgreSQL the one row of
+ * {@code schema_version}; each runs in its own transaction (PostgreSQL's DDL is transactional too).
  */
 public final class Migrations {
   /** {@code found}: recorded in the file; {@code known}: the newest this build has (after a migration: what it now has). */
@@ -19,9 +21,29 @@ public final class Migrations {
 
   private Migrations() {}
 
-  static void apply(Connection c) throws SQLException, IOException {
+  /** Any constant both nodes agree on: nodes starting together migrate one after the other. */
+  private static final long POSTGRES_MIGRATION_LOCK = 0x46756c6372756dL;
+
+  static void apply(Connection c, Dialect dialect) throws SQLException, IOException {
+    if (dialect == Dialect.POSTGRESQL) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_lock(" + POSTGRES_MIGRATION_LOCK + ")");
+      }
+      try {
+        applyLocked(c, dialect);
+      } finally {
+        try (Statement s = c.createStatement()) {
+          s.execute("SELECT pg_advisory_unlock(" + POSTGRES_MIGRATION_LOCK + ")");
+        }
+      }
+    } else {
+      applyLocked(c, dialect);
+    }
+  }
+
+  private static void applyLocked(Connection c, Dialect dialect) throws SQLException, IOException {
     List<String> files = files();
-    int applied = userVersion(c);
+    int applied = version(c, dialect);
     if (applied > files.size()) {
       throw tooNew(applied, files.size());
     }
@@ -32,10 +54,10 @@ public final class Migrations {
       }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        for (String sql : statements(resource("db/" + file))) {
+        for (String sql : statements(resource(directory(dialect) + file))) {
           s.executeUpdate(sql);
         }
-        s.execute("PRAGMA user_version = " + (i + 1));
+        recordVersion(s, dialect, i + 1);
         c.commit();
       } catch (SQLException e) {
         c.rollback();
@@ -47,8 +69,8 @@ public final class Migrations {
   }
 
   /** Refuses a file whose schema differs from this build's, saying which side to upgrade. */
-  static void requireCurrent(Connection c, java.nio.file.Path file) throws SQLException {
-    Versions v = versions(c);
+  static void requireCurrent(Connection c, Dialect dialect, String file) throws SQLException {
+    Versions v = versions(c, dialect);
     if (v.found() > v.known()) {
       throw tooNew(v.found(), v.known());
     }
@@ -58,9 +80,9 @@ public final class Migrations {
     }
   }
 
-  static Versions versions(Connection c) throws SQLException {
+  static Versions versions(Connection c, Dialect dialect) throws SQLException {
     try {
-      return new Versions(userVersion(c), files().size());
+      return new Versions(version(c, dialect), files().size());
     } catch (IOException e) {
       throw new IllegalStateException("db/migrations.txt missing from the build", e);
     }
@@ -76,9 +98,31 @@ public final class Migrations {
         .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
   }
 
-  private static int userVersion(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+  private static String directory(Dialect dialect) {
+    return dialect == Dialect.SQLITE ? "db/" : "db/postgresql/";
+  }
+
+  private static int version(Connection c, Dialect dialect) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass('schema_version') IS NULL")) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return 0; // an empty database
+        }
+      }
+    }
+    String query = dialect == Dialect.SQLITE ? "PRAGMA user_version" : "SELECT max(version) FROM schema_version";
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
       return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private static void recordVersion(Statement s, Dialect dialect, int version) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      s.execute("PRAGMA user_version = " + version);
+    } else {
+      s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+      s.execute("DELETE FROM schema_version");
+      s.execute("INSERT INTO schema_version (version) VALUES (" + version + ")");
     }
   }
 

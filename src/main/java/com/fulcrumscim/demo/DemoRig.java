@@ -96,7 +96,7 @@ final class DemoRig implements AutoCloseable {
   private static BridgeConfig ephemeralPort(BridgeConfig c) {
     BridgeConfig.Server s = c.server();
     return new BridgeConfig(s.withPorts(0, 0), c.storage(), c.scim(),
-        c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(), c.logging(), c.retention());
+        c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(), c.logging(), c.retention(), c.ha());
   }
 
   private static String token(SecureRandom random) {

@@ -32,6 +32,7 @@ final class CallExecutor {
   private final HttpUrl baseUrl;
   private final ApiToken token;
   private final CallPacer pacer;
+  private final BeforeSend beforeSend;
   private final Circuit circuit;
   private final Failures failures;
   private final CallMetrics metrics;
@@ -41,12 +42,13 @@ final class CallExecutor {
   private final IntervalFunction backoff;
 
   CallExecutor(
-      OkHttpClient http, HttpUrl baseUrl, FulcrumSettings settings, CallPacer pacer, Circuit circuit,
-      Failures failures, CallMetrics metrics, Clock clock, Sleeper sleeper) {
+      OkHttpClient http, HttpUrl baseUrl, FulcrumSettings settings, CallPacer pacer, BeforeSend beforeSend,
+      Circuit circuit, Failures failures, CallMetrics metrics, Clock clock, Sleeper sleeper) {
     this.http = http;
     this.baseUrl = baseUrl;
     this.token = settings.apiToken();
     this.pacer = pacer;
+    this.beforeSend = beforeSend;
     this.circuit = circuit;
     this.failures = failures;
     this.metrics = metrics;
@@ -83,6 +85,16 @@ final class CallExecutor {
       throw new FulcrumException.Unavailable(endpoint, "interrupted while waiting for the rate limit", e);
     } catch (FulcrumException.RateLimited e) {
       circuit.releasePermission();
+      throw e;
+    }
+    try {
+      // last, after any pacing wait: the fence and the shared budget are judged at the moment of sending
+      beforeSend.check(endpoint);
+    } catch (FulcrumException e) {
+      circuit.releasePermission();
+      if (e instanceof FulcrumException.RateLimited limited) {
+        pacer.coolDown(limited.retryAfter());
+      }
       throw e;
     }
     long start = System.nanoTime();

@@ -74,6 +74,12 @@ final class CallPacer {
     return lastHour.size();
   }
 
+  /** Replaces the trailing hour's calls with {@code sentAt} (any order). */
+  synchronized void trailingHourIs(java.util.List<Instant> sentAt) {
+    lastHour.clear();
+    sentAt.stream().sorted().forEach(lastHour::addLast);
+  }
+
   /** Budget minus the calls of the trailing hour; never below zero. */
   int budgetLeft() {
     return Math.max(0, callsPerHour - callsInLastHour());

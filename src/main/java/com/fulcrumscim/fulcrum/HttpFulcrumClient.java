@@ -12,6 +12,7 @@ import com.fulcrumscim.fulcrum.wire.UserJson;
 import com.fulcrumscim.fulcrum.wire.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,12 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   public HttpFulcrumClient(
       FulcrumSettings settings, MeterRegistry registry, Clock clock, Sleeper sleeper, FulcrumCallListener listener) {
+    this(settings, registry, clock, sleeper, listener, BeforeSend.NONE);
+  }
+
+  /** {@code beforeSend} may refuse each call just before it is sent (the daemon's fence and shared budget). */
+  public HttpFulcrumClient(FulcrumSettings settings, MeterRegistry registry, Clock clock, Sleeper sleeper,
+      FulcrumCallListener listener, BeforeSend beforeSend) {
     this.baseUrl = HttpUrl.get(settings.baseUrl());
     this.pageSize = settings.pageSize();
     this.http = CallExecutor.okHttp(settings);
@@ -42,7 +49,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     this.circuit = new Circuit(settings.circuitOpenFor(), clock);
     CallMetrics metrics = new CallMetrics(registry, listener, pacer, circuit::isOpen);
     this.calls = new CallExecutor(
-        http, baseUrl, settings, pacer, circuit, new Failures(wire, settings.apiToken()), metrics, clock, sleeper);
+        http, baseUrl, settings, pacer, beforeSend, circuit, new Failures(wire, settings.apiToken()), metrics, clock, sleeper);
   }
 
   /**
@@ -50,9 +57,15 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    * because {@code embedded} resolves to the emulator's URL only at run time.
    */
   public static HttpFulcrumClient create(BridgeConfig.Fulcrum cfg, String baseUrl, MeterRegistry registry) {
+    return create(cfg, baseUrl, registry, BeforeSend.NONE);
+  }
+
+  /** As {@link #create(BridgeConfig.Fulcrum, String, MeterRegistry)}, each call first passing {@code beforeSend}. */
+  public static HttpFulcrumClient create(BridgeConfig.Fulcrum cfg, String baseUrl, MeterRegistry registry,
+      BeforeSend beforeSend) {
     FulcrumSettings settings =
         FulcrumSettings.of(baseUrl, cfg.apiToken(), cfg.callsPerHour(), cfg.connectTimeout(), cfg.readTimeout());
-    return new HttpFulcrumClient(settings, registry, Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
+    return new HttpFulcrumClient(settings, registry, Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE, beforeSend);
   }
 
   @Override
@@ -148,6 +161,14 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   @Override
   public boolean circuitOpen() {
     return circuit.isOpen();
+  }
+
+  /**
+   * The trailing hour's calls as the shared call log has them (this node's and other leaders'),
+   * replacing this client's own count: what the budget gauges show after a takeover.
+   */
+  public void trailingHourIs(List<Instant> sentAt) {
+    pacer.trailingHourIs(sentAt);
   }
 
   /** Calls left in the trailing hour's budget. */

@@ -77,7 +77,9 @@ public final class Intake {
           return Outcome.CONFLICT;
         }
         long now = clock.millis();
-        store.update(c, id, doc, now);
+        if (!store.update(c, id, old.version(), doc, now)) {
+          return Outcome.CONFLICT;
+        }
         accept(c, now, request, new ResourceKey(type, id), op, groupsReplannedBy(type, old, doc));
         return new Outcome(store.find(c, id, true).orElseThrow());
       });
@@ -96,7 +98,18 @@ public final class Intake {
   public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
     ResourceStore store = store(type);
     db.write(c -> {
-      existing(c, store, id, ifMatch);
+      // Each read sees the newest commit (SQLite's one writer; PostgreSQL's READ COMMITTED), so a
+      // delete that lost to another node's write checks If-Match again against the newer version.
+      for (int attempt = 1; ; attempt++) {
+        StoredResource old = existing(c, store, id, ifMatch);
+        if (store.delete(c, id, old.version())) {
+          break;
+        }
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IntakeRejected(IntakeRejected.Reason.CONTENDED, store.type().name().toLowerCase(Locale.ROOT) + " "
+              + id + " changed under " + MAX_ATTEMPTS + " attempts to delete it; send it again");
+        }
+      }
       long now = clock.millis();
       List<ResourceKey> affected = new ArrayList<>();
       if (type == EntityType.USER) {
@@ -104,7 +117,6 @@ public final class Intake {
         groups.touch(c, left, now);
         left.forEach(g -> affected.add(ResourceKey.group(g)));
       }
-      store.delete(c, id);
       accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, affected);
       return null;
     });

@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.StoredResource.Reference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -84,13 +85,13 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       case NAME -> nameKeyColumn;
     };
     String bound = column == LookupColumn.NAME ? key(value) : value;
-    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(), withReferences, bound);
+    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(Dialect.of(c)), withReferences, bound);
   }
 
   /** {@code limit} rows from {@code offset} (0-based) in {@code order}. */
   public List<StoredResource> page(Connection c, ListOrder order, long offset, int limit, boolean withReferences)
       throws SQLException {
-    return query(c, "ORDER BY " + order.sql() + " LIMIT ? OFFSET ?", withReferences, limit, offset);
+    return query(c, "ORDER BY " + order.sql(Dialect.of(c)) + " LIMIT ? OFFSET ?", withReferences, limit, offset);
   }
 
   /** {@code limit} rows in creation order whose seq is above {@code seq}: keyset paging, as cheap deep as shallow. */
@@ -101,7 +102,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /** The seq of the row {@code offset} rows into creation order; walks the narrow seq index, not the documents. */
   public Optional<Long> seqAt(Connection c, long offset) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT seq FROM " + table + " INDEXED BY " + table + "_seq ORDER BY seq LIMIT 1 OFFSET ?")) {
+        "SELECT seq FROM " + Dialect.of(c).tableUsingIndex(table, table + "_seq") + " ORDER BY seq LIMIT 1 OFFSET ?")) {
       ps.setLong(1, offset);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
@@ -211,6 +212,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * (seeding benchmarks does that).
    */
   public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+    Dialect.of(c).appendInOrder(c, table);
     requireUniqueName(c, doc, id);
     requireUniqueFields(c, doc, id);
     List<String> cols = columns();
@@ -227,6 +229,8 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
         rs.next();
         seq = rs.getLong(1);
       }
+    } catch (SQLException e) {
+      throw takenOr(e, doc);
     }
     writeRelated(c, id, doc);
     List<Reference> refs = hasReferencesWhenNew() ? references(c, List.of(id)).getOrDefault(id, List.of()) : List.of();
@@ -237,27 +241,54 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /** Whether a just-created resource can already have memberships (a group's members can; a user's groups cannot). */
   abstract boolean hasReferencesWhenNew();
 
-  void update(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+  /**
+   * Writes {@code doc} over the row if it is still at {@code version}; false (nothing written) when
+   * another writer moved it on. The check is in the UPDATE itself: on PostgreSQL two nodes may read
+   * the same version, and the row lock makes the second UPDATE see the first's new version.
+   */
+  boolean update(Connection c, String id, long version, ObjectNode doc, long now) throws SQLException {
     requireUniqueName(c, doc, id);
     requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
         + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
-        + " WHERE id = ?")) {
+        + " WHERE id = ? AND version = ?")) {
       ps.setString(1, storedDoc(doc).toString());
       ps.setLong(2, now);
       int next = bind(ps, 3, values(doc));
       ps.setString(next, id);
-      ps.executeUpdate();
+      ps.setLong(next + 1, version);
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
+    } catch (SQLException e) {
+      throw takenOr(e, doc);
     }
     writeRelated(c, id, doc);
+    return true;
   }
 
-  void delete(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+  /** Deletes the row if it is still at {@code version}; false when another writer moved it on. */
+  boolean delete(Connection c, String id, long version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND version = ?")) {
       ps.setString(1, id);
-      ps.executeUpdate();
+      ps.setLong(2, version);
+      return ps.executeUpdate() == 1;
     }
+  }
+
+  /**
+   * A unique index refused the write: a writer on another node took the name (or email) between
+   * this one's check and its write. On SQLite the check runs under the one writer and this never happens.
+   */
+  private SQLException takenOr(SQLException e, ObjectNode doc) {
+    if (!Dialect.isUniqueViolation(e)) {
+      return e;
+    }
+    String detail = String.valueOf(e.getMessage());
+    throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, detail.contains("email")
+        ? "email is already the email of another active user (Fulcrum compares emails case-insensitively)"
+        : nameAttribute + " '" + name(doc) + "' is already taken (compared case-insensitively)");
   }
 
   /** A change that others see through memberships: new version, new lastModified. */

@@ -2,6 +2,7 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.StoredResource.Reference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,7 +17,7 @@ import java.util.Map;
 public final class UserStore extends ResourceStore {
   public UserStore(ObjectMapper json) {
     super(json, EntityType.USER, "scim_user", "userName", "user_name", Map.of(
-        "displayname", "json_extract(doc, '$.displayName')",
+        "displayname", "doc.displayName",
         "name.givenname", "given_name",
         "name.familyname", "family_name",
         "emails.value", "email",
@@ -57,7 +58,7 @@ public final class UserStore extends ResourceStore {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id FROM scim_user WHERE email = ? COLLATE NOCASE AND active = 1 AND id <> ? LIMIT 1")) {
+        "SELECT id FROM scim_user WHERE " + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND id <> ? LIMIT 1")) {
       ps.setString(1, f.email().strip());
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {

@@ -1,6 +1,7 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,12 +38,13 @@ public final class WorkQueue {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
             + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
-            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = generation + 1, "
-            + "  state = CASE WHEN state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
-            + "  next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE excluded.next_attempt_at END, "
+            // the old row's columns are qualified: PostgreSQL calls a bare name ambiguous with excluded's
+            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
+            + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
+            + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
             + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
             // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done)
-            + "  created_at = CASE WHEN state = 'DONE' THEN excluded.created_at ELSE created_at END")) {
+            + "  created_at = CASE WHEN work.state = 'DONE' THEN excluded.created_at ELSE work.created_at END")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);
@@ -68,7 +70,7 @@ public final class WorkQueue {
           "UPDATE work SET state = 'RUNNING', claimed_generation = generation, updated_at = ? "
               + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM work "
               + "  WHERE state IN ('PENDING', 'RETRYING') AND next_attempt_at <= ? "
-              + "  ORDER BY next_attempt_at LIMIT ?) RETURNING " + COLUMNS)) {
+              + "  ORDER BY next_attempt_at LIMIT ?" + Dialect.of(c).skipLocked() + ") RETURNING " + COLUMNS)) {
         ps.setLong(1, now);
         ps.setLong(2, now);
         ps.setInt(3, limit);
@@ -171,22 +173,13 @@ public final class WorkQueue {
   private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
       throws SQLException {
     long now = clock.millis();
-    // A generation that moved while the key ran means newer desired state: run again now.
-    try (PreparedStatement moved = c.prepareStatement(
-        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
-            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
-      moved.setLong(1, now);
-      moved.setLong(2, now);
-      moved.setString(3, item.key().type().name());
-      moved.setString(4, item.key().scimId());
-      moved.setLong(5, item.claimedGeneration());
-      if (moved.executeUpdate() > 0) {
-        return Optional.empty();
-      }
-    }
+    // Only the generation that was claimed finishes. The check is in the UPDATE itself: on
+    // PostgreSQL an intake on another node may bump the generation at any moment, and the row
+    // lock makes this UPDATE see a bump committed before it (and a later bump see its result).
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' RETURNING created_at")) {
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation = ? "
+            + "RETURNING created_at")) {
       int i = 1;
       ps.setString(i++, state);
       ps.setLong(i++, now);
@@ -196,11 +189,26 @@ public final class WorkQueue {
         ps.setString(i++, error);
       }
       ps.setString(i++, item.key().type().name());
-      ps.setString(i, item.key().scimId());
+      ps.setString(i++, item.key().scimId());
+      ps.setLong(i, item.claimedGeneration());
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+        if (rs.next()) {
+          return Optional.of(Instant.ofEpochMilli(rs.getLong(1)));
+        }
       }
     }
+    // A generation that moved while the key ran means newer desired state: run again now.
+    try (PreparedStatement moved = c.prepareStatement(
+        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
+      moved.setLong(1, now);
+      moved.setLong(2, now);
+      moved.setString(3, item.key().type().name());
+      moved.setString(4, item.key().scimId());
+      moved.setLong(5, item.claimedGeneration());
+      moved.executeUpdate();
+    }
+    return Optional.empty();
   }
 
   /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */

@@ -100,7 +100,13 @@ public final class CommandSupport {
     return withConfig(key -> key.startsWith("storage."), config -> open(config, Database.Access.READ_ONLY, body));
   }
 
-  private int open(BridgeConfig config, Database.Access access, WithDatabase body) throws Exception {
+  /** Opens the configured store for {@code body}, for a command that has read the config itself. */
+  public int open(BridgeConfig config, Database.Access access, WithDatabase body) throws Exception {
+    if (config.storage().postgres()) {
+      try (Database db = Database.openExisting(StoreLocations.of(config.storage()), access)) {
+        return body.run(config, db);
+      }
+    }
     Path path = config.storage().path();
     if (!Files.exists(path)) {
       throw new CommandFailure("no database at " + path.toAbsolutePath()

@@ -1,84 +1,134 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.BeforeSend;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Fulcrum calls per minute over the last hour, kept in SQLite so {@code fulcrum-scim status}
- * (another process) sees what the daemon spent of the hourly budget. One setting row holds the
- * rolling window as {@code epochMinute=calls,...}: no migration, at most 60 entries.
+ * The Fulcrum call budget shared by every node and process on one database: calls per minute over
+ * the trailing hour, in the database, each recorded before it is sent. A node that takes over from
+ * a dead leader therefore spends only what the dead one left of the hour, and {@code fulcrum-scim
+ * status} (another process) sees what was spent. One setting row holds the window as
+ * {@code epochMinute=calls,...} (at most 61 entries), on the database's clock.
  *
- * <p>The daemon passes it to the Fulcrum client as its {@link FulcrumCallListener}. Each call
- * commits through {@link Database#write}, so Fulcrum must not be called from inside a write
- * transaction (the reconciler never does: it would stall intake).
+ * <p>The window is counted conservatively: the trailing hour at any moment overlaps 61 calendar
+ * minutes, and all 61 count, so no sliding hour (Fulcrum's) can hold more than the budget.
+ * Fulcrum must not be called from inside a write transaction (the reconciler never does: it would
+ * stall intake), since each call commits its own.
  */
-public final class FulcrumCallLog implements FulcrumCallListener {
-  private static final Logger log = LoggerFactory.getLogger(FulcrumCallLog.class);
+public final class FulcrumCallLog implements BeforeSend {
   static final String KEY = "fulcrum.calls_per_minute";
-  private static final int WINDOW_MINUTES = 60;
+  private static final int WINDOW_MINUTES = 61;
+  private static final long MINUTE = 60_000;
 
   private final Database db;
-  private final Clock clock;
+  private final DatabaseClock clock;
+  private final int callsPerHour;
 
+  /** For reading what was spent (status). */
   public FulcrumCallLog(Database db, Clock clock) {
-    this.db = db;
-    this.clock = clock;
+    this(db, DatabaseClock.of(db, clock), Integer.MAX_VALUE);
   }
 
-  /** Counting must never break a call: a failure to record is logged and dropped. */
+  public FulcrumCallLog(Database db, DatabaseClock clock, int callsPerHour) {
+    this.db = db;
+    this.clock = clock;
+    this.callsPerHour = callsPerHour;
+  }
+
+  /**
+   * Records the call about to be sent, or refuses it: {@link FulcrumException.RateLimited} while
+   * the trailing hour holds the whole budget (until its oldest minute leaves), and
+   * {@link FulcrumException.Unavailable} when it cannot be recorded (an unrecorded call could
+   * overspend the budget another node counts on).
+   */
   @Override
-  public void onCall(String endpoint, String status, Duration duration) {
+  public void check(String endpoint) {
+    Optional<Duration> wait;
     try {
-      record();
+      wait = reserve();
     } catch (RuntimeException e) {
-      log.warn("could not count a Fulcrum call in the database: {}", e.getMessage());
+      throw new FulcrumException.Unavailable(endpoint, "not sent: the call could not be recorded in the shared call log: "
+          + e.getMessage(), e);
+    }
+    if (wait.isPresent()) {
+      throw new FulcrumException.RateLimited(endpoint, wait.get());
     }
   }
 
-  /** One call was made to Fulcrum (whatever its answer: every call counts against the budget). */
-  public void record() {
-    long minute = currentMinute();
-    db.write(c -> {
+  /** Counts one call now unless the budget is spent; empty when counted, else how long until a call frees. */
+  public Optional<Duration> reserve() {
+    return db.write(c -> {
+      lockRow(c);
+      long now = clock.millis(c);
+      long minute = now / MINUTE;
       Map<Long, Long> window = window(c, minute);
+      long used = window.values().stream().mapToLong(Long::longValue).sum();
+      if (used >= callsPerHour) {
+        long oldest = window.keySet().iterator().next();
+        return Optional.of(Duration.ofMillis(Math.max(1_000, (oldest + WINDOW_MINUTES) * MINUTE - now)));
+      }
       window.merge(minute, 1L, Long::sum);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-        ps.setString(1, KEY);
-        ps.setString(2, window.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
+      try (PreparedStatement ps = c.prepareStatement("UPDATE setting SET value = ? WHERE key = ?")) {
+        ps.setString(1, window.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
+        ps.setString(2, KEY);
         ps.executeUpdate();
       }
-      return null;
+      return Optional.<Duration>empty();
     });
   }
 
-  /** Calls made in the last 60 minutes, this one included. */
+  /** Calls made in the trailing hour (counted as {@link FulcrumCallLog} does), by any node. */
   public long lastHour() {
-    long minute = currentMinute();
-    return db.read(c -> window(c, minute).values().stream().mapToLong(Long::longValue).sum());
+    return db.read(c -> window(c, clock.millis(c) / MINUTE).values().stream().mapToLong(Long::longValue).sum());
   }
 
-  private long currentMinute() {
-    return clock.millis() / 60_000;
+  /** The trailing hour's calls, each placed at the end of its minute: what a new leader's gauges start from. */
+  public List<Instant> trailingHour() {
+    return db.read(c -> {
+      List<Instant> out = new ArrayList<>();
+      window(c, clock.millis(c) / MINUTE).forEach((minute, calls) -> {
+        for (long i = 0; i < calls; i++) {
+          out.add(Instant.ofEpochMilli((minute + 1) * MINUTE - 1));
+        }
+      });
+      return out;
+    });
   }
 
-  /** The stored counts still inside the window ending at {@code minute}. */
+  /**
+   * Creates the row, or locks it on engines with row locks, before it is read: two writers then
+   * count one after the other, never both from the same old value.
+   */
+  private static void lockRow(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO setting (key, value) VALUES (?, '') ON CONFLICT (key) DO UPDATE SET value = setting.value")) {
+      ps.setString(1, KEY);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The stored counts still inside the window ending at {@code minute}, oldest first. */
   private static Map<Long, Long> window(Connection c, long minute) throws SQLException {
     Map<Long, Long> window = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
       ps.setString(1, KEY);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getString(1) == null) {
+        if (!rs.next() || rs.getString(1) == null || rs.getString(1).isBlank()) {
           return window;
         }
         for (String entry : rs.getString(1).split(",")) {

@@ -7,9 +7,11 @@ import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
- * {@code /healthz} (the process answers; whether the reconciler runs or is paused), {@code /readyz}
+ * {@code /healthz} (the process answers; whether the reconciler runs or is paused, and whether this
+ * node is the one that reconciles), {@code /readyz}
  * (can accept SCIM changes: the database is writable)
  * and {@code /metrics} (Prometheus text). Either added to the SCIM server's Javalin config, or
  * served on their own port ({@code server.ops_port}) so scrapers never need the SCIM port.
@@ -23,10 +25,16 @@ public final class OpsEndpoints {
   private final OpsStore store;
   private final PrometheusMeterRegistry registry;
   private final String target;
+  private final BooleanSupplier leader;
 
-  /** {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL. */
-  public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target) {
+  /**
+   * {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL;
+   * {@code leader}: whether this node holds the writer lease (of several nodes, one does).
+   */
+  public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
+      BooleanSupplier leader) {
     this.target = target;
+    this.leader = leader;
     this.readiness = readiness;
     this.store = store;
     this.registry = registry;
@@ -35,10 +43,11 @@ public final class OpsEndpoints {
   /** Adds the three routes to a Javalin being configured. */
   public void addTo(JavalinConfig cfg) {
     cfg.routes.get("/healthz", ctx -> {
-      Map<String, String> body = new LinkedHashMap<>();
+      Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", "ok");
       body.put("target", target);
       body.put("reconciler", reconciler());
+      body.put("leader", leader.getAsBoolean());
       json(ctx, 200, body);
     });
     cfg.routes.get("/readyz", this::readyz);

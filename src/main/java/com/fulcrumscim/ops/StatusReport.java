@@ -32,7 +32,8 @@ public record StatusReport(
     long heldCount,
     List<Row> heldRows,
     List<Row> skippedRows,
-    LastResync lastResync) {
+    LastResync lastResync,
+    String writerLease) {
 
   /** At most this many rows of each list are shown; the counts have them all. */
   public static final int DEAD_ROWS_SHOWN = 50;
@@ -49,7 +50,8 @@ public record StatusReport(
     return pausedReason != null || deadCount > 0 || heldCount > 0;
   }
 
-  public static StatusReport read(BridgeConfig config, Database db, Clock clock) {
+  /** {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when nobody does. */
+  public static StatusReport read(BridgeConfig config, Database db, Clock clock, String writerLease) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -67,7 +69,8 @@ public record StatusReport(
         backlog.get("held"),
         rows(queue, WorkState.HELD),
         rows(queue, WorkState.SKIPPED),
-        LastResync.kept(new SettingStore(db)).orElse(null));
+        LastResync.kept(new SettingStore(db)).orElse(null),
+        writerLease);
   }
 
   private static List<Row> rows(WorkQueue queue, WorkState state) {

@@ -106,7 +106,7 @@ public final class AuditLog {
           DELETE FROM reconcile_audit WHERE id IN (
             SELECT a.id FROM reconcile_audit a
             WHERE a.at < ?
-              AND a.id IS NOT (SELECT max(o.id) FROM reconcile_audit o WHERE o.result = 'ok')
+              AND a.id IS DISTINCT FROM (SELECT max(o.id) FROM reconcile_audit o WHERE o.result = 'ok')
               AND NOT (a.result = 'ok' AND a.action IN ('CREATE_MEMBER', 'CREATE_GROUP'))
               AND NOT EXISTS (SELECT 1 FROM work w
                               WHERE w.entity_type = a.entity_type AND w.entity_id = a.scim_id AND w.state <> 'DONE')

@@ -58,7 +58,9 @@ public final class IntentStore {
   void record(EntityType type, Intent intent) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT OR REPLACE INTO reconcile_intent (entity_type, scim_id, match_key, prior_ids, created_at) VALUES (?, ?, ?, ?, ?)")) {
+          "INSERT INTO reconcile_intent (entity_type, scim_id, match_key, prior_ids, created_at) VALUES (?, ?, ?, ?, ?) "
+              + "ON CONFLICT (entity_type, scim_id) DO UPDATE SET match_key = excluded.match_key, "
+              + "prior_ids = excluded.prior_ids, created_at = excluded.created_at")) {
         ps.setString(1, type.name());
         ps.setString(2, intent.scimId());
         ps.setString(3, intent.matchKey());

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,7 +73,7 @@ public final class LinkStore {
   public Optional<String> managedUserWithEmail(String email) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id FROM link l JOIN scim_user u ON u.id = l.scim_id "
-          + "WHERE l.entity_type = 'USER' AND u.email = ? COLLATE NOCASE")) {
+          + "WHERE l.entity_type = 'USER' AND " + Dialect.of(c).equalsIgnoringCase("u.email"))) {
         ps.setString(1, email);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -94,13 +95,15 @@ public final class LinkStore {
    * CROSS JOIN fixes the order: from the group's own rows to their links. Left to choose, SQLite
    * walked every user link and probed the group for each (100k links per group plan).
    */
-  static final String MEMBER_IDS_OF_GROUP = "SELECT l.scim_id, l.fulcrum_id FROM scim_group_member m "
-      + "CROSS JOIN link l ON l.entity_type = 'USER' AND l.scim_id = m.user_id WHERE m.group_id = ?";
+  static String memberIdsOfGroupQuery(Dialect dialect) {
+    return "SELECT l.scim_id, l.fulcrum_id FROM scim_group_member m "
+        + dialect.joinInThisOrder() + " link l ON l.entity_type = 'USER' AND l.scim_id = m.user_id WHERE m.group_id = ?";
+  }
 
   /** SCIM user id → membership id, for the linked users listed in group {@code groupId}. */
   public Map<String, String> memberIdsOfGroup(String groupId) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(MEMBER_IDS_OF_GROUP)) {
+      try (PreparedStatement ps = c.prepareStatement(memberIdsOfGroupQuery(Dialect.of(c)))) {
         ps.setString(1, groupId);
         Map<String, String> out = new HashMap<>();
         try (ResultSet rs = ps.executeQuery()) {

@@ -32,7 +32,7 @@ public final class Pause {
 
   void pause(String reason) {
     db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
         ps.setString(1, KEY);
         ps.setString(2, reason);
         return ps.executeUpdate();

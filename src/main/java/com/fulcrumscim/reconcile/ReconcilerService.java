@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -29,12 +30,22 @@ public final class ReconcilerService {
 
   private final ReconcileLoop loop;
   private final Duration interval;
+  private final BooleanSupplier mayRun;
   private final AtomicBoolean triggerPending = new AtomicBoolean();
   private Scheduler scheduler;
 
   public ReconcilerService(ReconcileLoop loop, Duration interval) {
+    this(loop, interval, () -> true);
+  }
+
+  /**
+   * {@code mayRun}: whether cycles may claim work now; false on a node that does not lead (several
+   * nodes on one database), whose ticks then do nothing.
+   */
+  public ReconcilerService(ReconcileLoop loop, Duration interval, BooleanSupplier mayRun) {
     this.loop = loop;
     this.interval = interval;
+    this.mayRun = mayRun;
   }
 
   /** Quartz builds jobs; ours closes over this service instead of a static. */
@@ -62,6 +73,9 @@ public final class ReconcilerService {
     try {
       ReconcileLoop.Cycle cycle;
       do {
+        if (!mayRun.getAsBoolean()) {
+          return;
+        }
         cycle = loop.runOnce();
         if (cycle.claimed() > 0) {
           log.debug("reconcile cycle: {}", cycle);

@@ -69,8 +69,9 @@ public final class RemovalGuard {
   public int approveHeld(WorkQueue queue) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT OR REPLACE INTO removal_approval (scim_id, approved_at) "
-              + "SELECT entity_id, ? FROM work WHERE entity_type = 'USER' AND state = 'HELD'")) {
+          "INSERT INTO removal_approval (scim_id, approved_at) "
+              + "SELECT entity_id, ? FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
+              + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at")) {
         ps.setLong(1, clock.millis());
         return ps.executeUpdate();
       }

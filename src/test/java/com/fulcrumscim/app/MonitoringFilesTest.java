@@ -64,7 +64,8 @@ class MonitoringFilesTest {
       }
     }
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
-        "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted");
+        "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
+        "FulcrumScimNotOneReconciler");
   }
 
   @Test
@@ -94,7 +95,8 @@ class MonitoringFilesTest {
     queried.addAll(series(new ObjectMapper(new YAMLFactory()).readTree(ALERTS.toFile()).findValuesAsText("expr")));
     queried.addAll(series(new ObjectMapper().readTree(DASHBOARD.toFile()).findValuesAsText("expr")));
     assertThat(queried).contains("fulcrum_scim_reconciler_paused", "fulcrum_scim_acknowledged_to_applied_seconds_bucket",
-        "fulcrum_scim_requests_seconds_bucket", "fulcrum_scim_fulcrum_call_duration_seconds_bucket", "jvm_memory_used_bytes");
+        "fulcrum_scim_requests_seconds_bucket", "fulcrum_scim_fulcrum_call_duration_seconds_bucket", "jvm_memory_used_bytes",
+        "fulcrum_scim_leader");
     assertThat(scraped).containsAll(queried);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
@@ -35,6 +36,19 @@ class StatusCommandTest {
         .containsPattern("Last successful apply\\s+never")
         .containsPattern("Fulcrum calls, last hour\\s+0 of 5000")
         .containsPattern("Dead rows\\s+none");
+  }
+
+  @Test
+  void theWriterLeaseHolderIsShownOrThatItIsFree() {
+    cli.openDatabase().close();
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Writer lease\\s+free: no daemon or command applies");
+    String holder;
+    try (Database db = cli.openDatabase()) {
+      WriterLease daemon = new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON);
+      assertThat(daemon.tryHold()).isTrue();
+      holder = daemon.me();
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Writer lease\\s+the daemon \\(" + java.util.regex.Pattern.quote(holder) + ", until ");
   }
 
   @Test

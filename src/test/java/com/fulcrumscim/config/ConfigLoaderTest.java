@@ -50,6 +50,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPostgresUrlSelectsPostgresWithThePasswordFromTheEnvironment() {
+    BridgeConfig c = new ConfigLoader(n -> n.equals("PGPASSWORD") ? "s3cret" : null).parse("config.yml",
+        "storage:\n  url: jdbc:postgresql://db.internal:5432/fulcrum\n  username: bridge\n  password: ${PGPASSWORD}\n");
+    assertThat(c.storage().postgres()).isTrue();
+    assertThat(c.storage().password()).isEqualTo("s3cret");
+    assertThat(loader.defaults().storage().postgres()).as("no url: SQLite at storage.path").isFalse();
+  }
+
+  @Test
+  void aStorageUrlThatIsNotPostgresGetsOneLine() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  url: jdbc:mysql://db/fulcrum\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config.yml: storage.url: must be empty (SQLite at storage.path) or "
+            + "jdbc:postgresql://HOST[:PORT]/DATABASE, got 'jdbc:mysql://db/fulcrum'");
+  }
+
+  @Test
   void anUnknownKeyIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  prot: 9000\n"))
         .isInstanceOf(ConfigException.class)
@@ -67,6 +84,17 @@ class ConfigLoaderTest {
   void aBadDurationIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "reconcile:\n  interval: soon\n"))
         .hasMessageContaining("reconcile.interval").hasMessageContaining("not a duration");
+  }
+
+  @Test
+  void theLeaseLivesFifteenSecondsByDefaultAndThreeSecondsToTwoMinutesWhenSet() {
+    assertThat(loader.defaults().ha().leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(loader.parse("config.yml", "ha:\n  lease_ttl: 3s\n").ha().leaseTtl()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(loader.parse("config.yml", "ha:\n  lease_ttl: 2m\n").ha().leaseTtl()).isEqualTo(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> loader.parse("config.yml", "ha:\n  lease_ttl: 2s\n"))
+        .hasMessageStartingWith("config.yml: ha.lease_ttl: must be 3s to 2m");
+    assertThatThrownBy(() -> loader.parse("config.yml", "ha:\n  lease_ttl: 3m\n"))
+        .hasMessageStartingWith("config.yml: ha.lease_ttl: must be 3s to 2m").hasMessageNotContaining("\n");
   }
 
   @Test

@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.DesiredFixture;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
@@ -20,10 +21,15 @@ class DesiredStateTest {
 
   @BeforeEach
   void open() {
-    db = Database.open(dir.resolve("d.db"));
+    db = Database.open(store());
     SettableClock clock = new SettableClock();
     okta = new DesiredFixture(db, new WorkQueue(db, clock), clock);
     desired = new DesiredState(db);
+  }
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  StoreLocation store() {
+    return new StoreLocation.SqliteFile(dir.resolve("d.db"));
   }
 
   @AfterEach

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class IntakeTest {
 
   @BeforeEach
   void open() {
-    db = Database.open(dir.resolve("i.db"));
+    db = Database.open(store());
     queue = new WorkQueue(db, clock);
     UserStore users = new UserStore(json);
     intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), clock, () -> {
@@ -39,6 +40,11 @@ class IntakeTest {
       assertThat(count("SELECT count(*) FROM journal")).isPositive();
       accepted.incrementAndGet();
     });
+  }
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  StoreLocation store() {
+    return new StoreLocation.SqliteFile(dir.resolve("i.db"));
   }
 
   @AfterEach

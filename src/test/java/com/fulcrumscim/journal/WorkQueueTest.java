@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,13 @@ class WorkQueueTest {
 
   @BeforeEach
   void open() {
-    db = Database.open(dir.resolve("w.db"));
+    db = Database.open(store());
     queue = new WorkQueue(db, clock);
+  }
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  StoreLocation store() {
+    return new StoreLocation.SqliteFile(dir.resolve("w.db"));
   }
 
   @AfterEach
@@ -154,8 +160,7 @@ class WorkQueueTest {
 
   @Test
   void anOutcomeWhoseAffectedKeysCannotBeQueuedIsNotRecordedEither() {
-    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER refuse_ops BEFORE INSERT ON work "
-        + "WHEN NEW.entity_id = 'g-ops' BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+    refuseWorkRowsFor("g-ops");
     queue.enqueue(alice);
     WorkItem running = queue.claim(1).get(0);
     try {
@@ -165,5 +170,11 @@ class WorkQueueTest {
     }
     assertThat(queue.get(alice).orElseThrow().state()).as("still claimed: rescued and run again").isEqualTo(WorkState.RUNNING);
     assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
+  }
+
+  /** Makes the store fail every insert of a work row for {@code entityId}, as a full disk would. */
+  void refuseWorkRowsFor(String entityId) {
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER refuse_ops BEFORE INSERT ON work "
+        + "WHEN NEW.entity_id = '" + entityId + "' BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
   }
 }

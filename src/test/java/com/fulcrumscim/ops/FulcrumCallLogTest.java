@@ -1,27 +1,32 @@
 package com.fulcrumscim.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FulcrumCallLogTest {
+  static final String CALL = "GET /api/v2/users.json";
+
   @TempDir Path dir;
-  final SettableClock clock = new SettableClock();
+  final SettableClock clock = new SettableClock(Instant.parse("2026-03-02T10:00:30Z"));
   Database db;
   FulcrumCallLog calls;
 
   @BeforeEach
   void open() {
     db = Database.open(dir.resolve("c.db"));
-    calls = new FulcrumCallLog(db, clock);
+    calls = new FulcrumCallLog(db, DatabaseClock.local(clock), 5);
   }
 
   @AfterEach
@@ -30,32 +35,48 @@ class FulcrumCallLogTest {
   }
 
   @Test
-  void everyListenedCallCountsWhateverItsStatus() {
-    calls.onCall("GET /api/v2/users.json", "200", Duration.ofMillis(5));
-    calls.onCall("POST /api/v2/memberships.json", "429", Duration.ofMillis(5));
-    calls.onCall("GET /api/v2/roles.json", "timeout", Duration.ofSeconds(30));
-    assertThat(calls.lastHour()).isEqualTo(3);
+  void everyCallIsCountedBeforeItIsSent() {
+    calls.check(CALL);
+    calls.check("POST /api/v2/memberships.json");
+    assertThat(calls.lastHour()).isEqualTo(2);
   }
 
   @Test
   void callsOlderThanAnHourDropOutOfTheWindow() {
-    calls.record();
+    calls.check(CALL);
     clock.tick(Duration.ofMinutes(30));
-    calls.record();
-    calls.record();
+    calls.check(CALL);
+    calls.check(CALL);
     clock.tick(Duration.ofMinutes(31));
     assertThat(calls.lastHour()).isEqualTo(2);
   }
 
   @Test
   void theCountIsInTheDatabaseNotInThisObject() {
-    calls.record();
+    calls.check(CALL);
     assertThat(new FulcrumCallLog(db, clock).lastHour()).isEqualTo(1);
   }
 
   @Test
-  void aBrokenDatabaseNeverBreaksTheCall() {
+  void aSpentBudgetRefusesTheCallUntilItsOldestMinuteHasLeftTheHour() {
+    for (int i = 0; i < 5; i++) {
+      calls.check(CALL);
+      clock.tick(Duration.ofMinutes(1));
+    }
+    assertThatThrownBy(() -> calls.check(CALL)).isInstanceOfSatisfying(FulcrumException.RateLimited.class,
+        // the first call's minute (10:00) counts until 11:01: the hour that ends then starts after it
+        e -> assertThat(e.retryAfter()).isEqualTo(Duration.between(clock.instant(), Instant.parse("2026-03-02T11:01:00Z"))));
+    assertThat(calls.lastHour()).as("a refused call is not counted").isEqualTo(5);
+
+    clock.set(Instant.parse("2026-03-02T11:01:00Z"));
+    calls.check(CALL);
+    assertThat(calls.lastHour()).isEqualTo(5);
+  }
+
+  @Test
+  void aCallThatCannotBeCountedIsNotSent() {
     db.close();
-    assertThatCode(() -> calls.onCall("GET /api/v2/users.json", "200", Duration.ZERO)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> calls.check(CALL)).isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("not sent");
   }
 }

@@ -35,7 +35,7 @@ class OpsEndpointsTest {
     db = Database.open(dir.resolve("ops.db"));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new BridgeMetrics(registry, new OpsStore(db), clock);
-    server = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, "embedded Fulcrum emulator").startStandalone("127.0.0.1", 0);
+    server = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, "embedded Fulcrum emulator", () -> true).startStandalone("127.0.0.1", 0);
   }
 
   @AfterEach
@@ -53,7 +53,7 @@ class OpsEndpointsTest {
   void healthzSaysOkAndThatTheReconcilerRuns() throws Exception {
     HttpResponse<String> r = get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"target\":\"embedded Fulcrum emulator\",\"reconciler\":\"running\"}");
+    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"target\":\"embedded Fulcrum emulator\",\"reconciler\":\"running\",\"leader\":true}");
   }
 
   @Test
@@ -124,7 +124,7 @@ class OpsEndpointsTest {
   @Test
   void theRoutesCanJoinAnotherJavalin() throws Exception {
     server.stop();
-    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db), new OpsStore(db), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "embedded Fulcrum emulator");
+    OpsEndpoints endpoints = new OpsEndpoints(new Readiness(db), new OpsStore(db), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "embedded Fulcrum emulator", () -> true);
     server = Javalin.create(cfg -> {
       cfg.routes.get("/scim/v2/Users", ctx -> ctx.result("users"));
       endpoints.addTo(cfg);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.testing.ReconcileHarness;
+import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +25,14 @@ abstract class EndToEnd {
   final List<String> changedOnPurpose = new ArrayList<>();
 
   ReconcileHarness start(ReconcileHarness.Options options) {
-    h = new ReconcileHarness(dir, options);
+    h = new ReconcileHarness(dir, options, store());
     unmanagedBefore = snapshot();
     return h;
+  }
+
+  /** The store every harness of this suite runs on; ...OnPostgresTest subclasses give a PostgreSQL one. */
+  TestStore store() {
+    return TestStore.sqlite(dir.resolve("bridge.db"));
   }
 
   ReconcileHarness start() {

@@ -20,7 +20,7 @@ class LinkStoreQueryPlanTest {
       List<String> steps = db.read(c -> {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN "
-            + LinkStore.MEMBER_IDS_OF_GROUP.replace("?", "'g'"))) {
+            + LinkStore.memberIdsOfGroupQuery(com.fulcrumscim.db.Dialect.SQLITE).replace("?", "'g'"))) {
           while (rs.next()) {
             out.add(rs.getString("detail"));
           }

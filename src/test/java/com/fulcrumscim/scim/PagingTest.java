@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,12 +27,17 @@ class PagingTest {
 
   @BeforeEach
   void start() {
-    server = ScimTestServer.start(dir, "scim:\n  max_page_size: 10\n", Clock.systemUTC());
+    server = ScimTestServer.start(store(), "scim:\n  max_page_size: 10\n", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
     http = server.http();
     for (int i = 0; i < USERS; i++) {
       // names in reverse creation order, so name order and creation order differ
       created.add(http.post("/Users", user(String.format("u%02d@example.com", USERS - i))).json().path("id").asText());
     }
+  }
+
+  /** The store under test; {@link PagingOnPostgresTest} gives a PostgreSQL one. */
+  TestStore store() {
+    return TestStore.sqlite(dir.resolve("bridge.db"));
   }
 
   @AfterEach

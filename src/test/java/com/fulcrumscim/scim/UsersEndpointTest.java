@@ -46,7 +46,7 @@ class UsersEndpointTest {
     assertThat(u.path("userName").asText()).isEqualTo(name);
     assertThat(u.path("meta").path("resourceType").asText()).isEqualTo("User");
     assertThat(u.path("meta").path("version").asText()).isEqualTo("W/\"1\"");
-    assertThat(u.path("meta").path("location").asText()).isEqualTo(server.baseUrl() + "/Users/" + u.path("id").asText());
+    assertThat(u.path("meta").path("location").asText()).isEqualTo(http.baseUrl() + "/Users/" + u.path("id").asText());
     assertThat(r.header("Location")).isEqualTo(u.path("meta").path("location").asText());
     assertThat(r.header("ETag")).isEqualTo("W/\"1\"");
     assertThat(u.has("password")).isFalse();

@@ -90,6 +90,11 @@ public final class ReconcileHarness implements AutoCloseable {
   private ReconcileWiring wiring;
 
   public ReconcileHarness(Path dir, Options options) {
+    this(dir, options, TestStore.sqlite(dir.resolve("bridge.db")));
+  }
+
+  /** On {@code store}: a SQLite file, or a PostgreSQL database (the ...OnPostgresTest suites). */
+  public ReconcileHarness(Path dir, Options options, TestStore store) {
     this.options = options;
     this.fulcrum = FulcrumEmulator.builder().token(TOKEN).seed(options.seed()).callsPerHour(options.emulatorCallsPerHour())
         .clock(clock).random(new Random(7)).build().start("127.0.0.1", 0);
@@ -98,9 +103,9 @@ public final class ReconcileHarness implements AutoCloseable {
         Duration.ofMillis(500), Duration.ofSeconds(30));
     Sleeper sleeper = clock::tick;
     this.http = new HttpFulcrumClient(settings, new SimpleMeterRegistry(), clock, sleeper, FulcrumCallListener.NONE);
-    // The receiver opens the same SQLite file, as the CLI and the daemon share it.
-    this.receiver = options.overScim() ? ScimTestServer.start(dir, "", clock) : null;
-    this.db = Database.open(dir.resolve("bridge.db"));
+    // The receiver opens the same store, as the CLI and the daemon share it.
+    this.receiver = options.overScim() ? ScimTestServer.start(store, "", clock, com.fulcrumscim.app.Bridge.Mode.RECEIVER_ONLY) : null;
+    this.db = Database.open(store.location());
     this.queue = new WorkQueue(db, clock);
     this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
     this.pause = new Pause(db);

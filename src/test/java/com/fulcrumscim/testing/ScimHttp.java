@@ -52,6 +52,11 @@ public final class ScimHttp {
   }
 
   /** Percent-encodes a query parameter value. */
+  /** The SCIM base URL this client sends to. */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
   public static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }

@@ -24,11 +24,11 @@ public final class ScimTestServer implements AutoCloseable {
   public static final String TOKEN = "test-token-1f3a9c";
 
   private final Bridge bridge;
-  private final Path database;
+  private final TestStore store;
 
-  private ScimTestServer(Bridge bridge, Path database) {
+  private ScimTestServer(Bridge bridge, TestStore store) {
     this.bridge = bridge;
-    this.database = database;
+    this.store = store;
   }
 
   public static ScimTestServer start(Path dir) {
@@ -42,12 +42,15 @@ public final class ScimTestServer implements AutoCloseable {
 
   /** The same with the reconciler too ({@code Bridge.Mode.FULL}), aimed at the Fulcrum the yaml names. */
   public static ScimTestServer start(Path dir, String yaml, Clock clock, Bridge.Mode mode) {
-    Path db = dir.resolve("bridge.db");
-    BridgeConfig parsed = new ConfigLoader(name -> null)
-        .parse("test", "storage:\n  path: " + db + "\n" + yaml);
+    return start(TestStore.sqlite(dir.resolve("bridge.db")), yaml, clock, mode);
+  }
+
+  /** The same on {@code store} (a SQLite file or a PostgreSQL database). */
+  public static ScimTestServer start(TestStore store, String yaml, Clock clock, Bridge.Mode mode) {
+    BridgeConfig parsed = new ConfigLoader(name -> null).parse("test", store.yaml() + yaml);
     BridgeConfig config = withPort(parsed, 0);
     Bridge bridge = new Bridge(config, env("FULCRUM_SCIM_TOKEN", TOKEN), clock, new SecureRandom(), mode).start();
-    return new ScimTestServer(bridge, db);
+    return new ScimTestServer(bridge, store);
   }
 
   private static UnaryOperator<String> env(String name, String value) {
@@ -59,7 +62,7 @@ public final class ScimTestServer implements AutoCloseable {
     BridgeConfig.Server s = c.server();
     return new BridgeConfig(s.withPorts(port, s.opsPort()),
         c.storage(), c.scim(), c.fulcrum(), c.reconcile(), c.users(), c.roles(), c.groups(), c.guard(), c.resync(),
-        c.logging(), c.retention());
+        c.logging(), c.retention(), c.ha());
   }
 
   public ScimHttp http() {
@@ -80,8 +83,13 @@ public final class ScimTestServer implements AutoCloseable {
     return bridge;
   }
 
+  /** The SQLite file (a test on SQLite only). */
   public Path database() {
-    return database;
+    return store.file();
+  }
+
+  public TestStore store() {
+    return store;
   }
 
   @Override
@@ -94,13 +102,25 @@ public final class ScimTestServer implements AutoCloseable {
    * server = new ScimTestServer.PerClass();}. Tests share its data, so they use unique names.
    */
   public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private final boolean postgres;
     private Path dir;
     private ScimTestServer server;
+
+    /** On a SQLite file in a temp dir. */
+    public PerClass() {
+      this(false);
+    }
+
+    /** {@code postgres}: on a fresh PostgreSQL database instead (the ...OnPostgresTest suites). */
+    public PerClass(boolean postgres) {
+      this.postgres = postgres;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
       dir = Files.createTempDirectory("scim-test");
-      server = ScimTestServer.start(dir);
+      TestStore store = postgres ? TestStore.freshPostgres() : TestStore.sqlite(dir.resolve("bridge.db"));
+      server = ScimTestServer.start(store, "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
     }
 
     @Override

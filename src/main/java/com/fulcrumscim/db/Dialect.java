@@ -1,0 +1,107 @@
+package com.fulcrumscim.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The SQL that differs between SQLite and PostgreSQL, in one place. Everything else the stores
+ * write is plain SQL both accept (ON CONFLICT ... DO UPDATE, RETURNING, IS DISTINCT FROM, ||);
+ * a store asks {@link #of} its connection only where a fragment below is needed.
+ */
+public enum Dialect {
+  SQLITE,
+  POSTGRESQL;
+
+  /** The dialect of the database behind {@code c}. */
+  public static Dialect of(Connection c) {
+    try {
+      return c.isWrapperFor(org.postgresql.PGConnection.class) ? POSTGRESQL : SQLITE;
+    } catch (SQLException e) {
+      return SQLITE;
+    }
+  }
+
+  /**
+   * {@code column} equals the next parameter, ASCII letters compared case-insensitively (SQLite's
+   * NOCASE; PostgreSQL's lower() folds only ASCII under the C collation the schema gives text columns).
+   */
+  public String equalsIgnoringCase(String column) {
+    return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(?)";
+  }
+
+  /** The text of top-level attribute {@code attribute} of the JSON document in {@code column}, NULL when absent. */
+  public String jsonText(String column, String attribute) {
+    return this == SQLITE ? "json_extract(" + column + ", '$." + attribute + "')"
+        : "((" + column + ")::jsonb ->> '" + attribute + "') COLLATE \"C\"";
+  }
+
+  /**
+   * An ORDER BY term. NULLs sort as SQLite sorts them (first ascending, last descending), so a
+   * page holds the same rows on either store.
+   */
+  public String orderTerm(String expression, boolean descending) {
+    if (this == SQLITE) {
+      return expression + (descending ? " DESC" : "");
+    }
+    return expression + (descending ? " DESC NULLS LAST" : " NULLS FIRST");
+  }
+
+  /**
+   * Makes the query walk index {@code index} of {@code table}: SQLite's planner, left alone, reads
+   * whole rows for a deep OFFSET; PostgreSQL picks the primary key's index by itself.
+   */
+  public String tableUsingIndex(String table, String index) {
+    return this == SQLITE ? table + " INDEXED BY " + index : table;
+  }
+
+  /**
+   * A join whose left side the planner must scan first. SQLite takes CROSS JOIN as that order;
+   * PostgreSQL has no CROSS JOIN ... ON and chooses well by itself.
+   */
+  public String joinInThisOrder() {
+    return this == SQLITE ? "CROSS JOIN" : "JOIN";
+  }
+
+  /**
+   * Appended to the SELECT that picks rows to claim: on PostgreSQL a second node's claim skips the
+   * rows a first one is claiming instead of waiting for them. SQLite has one writer at a time.
+   */
+  public String skipLocked() {
+    return this == SQLITE ? "" : " FOR UPDATE SKIP LOCKED";
+  }
+
+  /**
+   * Call in a write transaction before inserting into {@code table}: from here to the commit, no
+   * other transaction of any node inserts into it. An identity value is taken at INSERT and seen at
+   * COMMIT; with several writers a row with a smaller seq could become visible after one with a
+   * larger seq, and a list walked by offset or by seq would show a row twice. SQLite's one writer
+   * already commits in seq order.
+   */
+  public void appendInOrder(Connection c, String table) throws SQLException {
+    if (this == POSTGRESQL) {
+      try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+        ps.setString(1, "fulcrum-scim append " + table);
+        ps.execute();
+      }
+    }
+  }
+
+  /**
+   * Appended to a SELECT of rows a write relies on staying (a group's members): on PostgreSQL a
+   * concurrent delete of them on another node waits for this transaction, then sees what it wrote.
+   */
+  public String keepSelected() {
+    return this == SQLITE ? "" : " FOR SHARE";
+  }
+
+  /** Whether {@code e} is a UNIQUE or PRIMARY KEY violation. */
+  public static boolean isUniqueViolation(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && ("23505".equals(s.getSQLState())
+          || s.getErrorCode() == 19 && s.getMessage() != null && s.getMessage().contains("UNIQUE"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

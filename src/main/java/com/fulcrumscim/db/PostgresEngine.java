@@ -1,0 +1,284 @@
+package com.fulcrumscim.db;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL database that several bridge nodes share. Every write is one transaction on a
+ * pooled connection and returns only after its COMMIT, which with synchronous_commit on is
+ * durable (and on the synchronous standbys, when there are any); PostgreSQL orders the
+ * writers of all nodes with row locks and unique indexes, so no write is funnelled through one
+ * thread here. A write that loses a serialization race or a deadlock (SQLState 40001, 40P01)
+ * runs again from the start, a bounded number of times.
+ */
+final class PostgresEngine implements Engine {
+  private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
+  /** Plain JDBC: a handful of connections per node is what one SCIM receiver and one reconciler use. */
+  static final int POOL_SIZE = 8;
+  static final int MAX_ATTEMPTS = 5;
+  private static final long BORROW_TIMEOUT_SECONDS = 30;
+
+  private final StoreLocation.Postgres location;
+  private final Database.Access access;
+  /** Idle connections; an empty slot (null is not allowed in the queue, so a count) is opened on demand. */
+  private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
+  private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(POOL_SIZE, true);
+  private volatile boolean closed;
+
+  private PostgresEngine(StoreLocation.Postgres location, Database.Access access) {
+    this.location = location;
+    this.access = access;
+  }
+
+  /** Connects, then migrates ({@code migrate}) or requires the schema this build knows. */
+  static PostgresEngine open(StoreLocation.Postgres location, Database.Access access, boolean migrate) {
+    PostgresEngine engine = new PostgresEngine(location, access);
+    try {
+      Connection c = engine.connect();
+      try {
+        if (migrate) {
+          Migrations.apply(c, Dialect.POSTGRESQL);
+        } else {
+          Migrations.requireCurrent(c, Dialect.POSTGRESQL, location.describe());
+        }
+      } catch (RuntimeException | SQLException | IOException e) {
+        c.close();
+        throw e;
+      }
+      engine.idle.add(c);
+      return engine;
+    } catch (SQLException | IOException e) {
+      throw new DatabaseException("cannot open database " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The schema version found at {@code location}; 0 for an empty database. */
+  static int schemaVersion(StoreLocation.Postgres location) {
+    try (Connection c = new PostgresEngine(location, Database.Access.READ_ONLY).connect()) {
+      return Migrations.versions(c, Dialect.POSTGRESQL).found();
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The tables in the database's current schema, whoever made them. */
+  static List<String> tables(StoreLocation.Postgres location) {
+    try (Connection c = new PostgresEngine(location, Database.Access.READ_ONLY).connect();
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables "
+            + "WHERE table_schema = current_schema() ORDER BY table_name")) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Properties p = new Properties();
+    if (location.username() != null && !location.username().isBlank()) {
+      p.setProperty("user", location.username());
+    }
+    if (location.password() != null && !location.password().isEmpty()) {
+      p.setProperty("password", location.password());
+    }
+    p.setProperty("ApplicationName", "fulcrum-scim");
+    p.setProperty("connectTimeout", "10");
+    p.setProperty("tcpKeepAlive", "true");
+    Connection c = DriverManager.getConnection(location.url(), p);
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+      String mode = rs.next() ? rs.getString(1) : "";
+      // off or local would answer a commit before it is durable (or on the standby): a 2xx must
+      // mean the change survives. A stronger setting (remote_write, remote_apply) is kept.
+      if (mode.equals("off") || mode.equals("local")) {
+        s.execute("SET synchronous_commit = on");
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    if (access == Database.Access.READ_ONLY) {
+      c.setReadOnly(true);
+    }
+    return c;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.POSTGRESQL;
+  }
+
+  @Override
+  public <T> T write(Database.Work<T> work) {
+    if (access == Database.Access.READ_ONLY) {
+      throw new DatabaseException("database " + location.describe() + " is open read-only", null);
+    }
+    for (int attempt = 1; ; attempt++) {
+      Connection c = borrow();
+      boolean broken = false;
+      try {
+        c.setAutoCommit(false);
+        T value = work.run(c);
+        c.commit();
+        return value;
+      } catch (Exception e) {
+        broken = rollback(c, e);
+        if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
+          log.debug("write attempt {} lost a race ({}); running it again", attempt, e.getMessage());
+          pause(attempt);
+          continue;
+        }
+        if (e instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new DatabaseException("write failed: " + e.getMessage(), e);
+      } finally {
+        giveBack(c, broken);
+      }
+    }
+  }
+
+  @Override
+  public <T> T read(Database.Work<T> work) {
+    Connection c = borrow();
+    boolean broken = false;
+    try {
+      c.setAutoCommit(true);
+      return work.run(c);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      broken = e instanceof SQLException s && isConnectionLost(s);
+      throw new DatabaseException("read failed: " + e.getMessage(), e);
+    } finally {
+      giveBack(c, broken);
+    }
+  }
+
+  /** Rolls back after {@code cause}; true when the connection itself is gone and must not be reused. */
+  private static boolean rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+      return cause instanceof SQLException s && isConnectionLost(s);
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+      return true;
+    }
+  }
+
+  static boolean isRetryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isConnectionLost(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.startsWith("57P"));
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5L << attempt, 20L << attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted between attempts of a write", e);
+    }
+  }
+
+  private Connection borrow() {
+    if (closed) {
+      throw new DatabaseException("database is closed", null);
+    }
+    try {
+      if (!permits.tryAcquire(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        throw new DatabaseException("no free database connection within " + BORROW_TIMEOUT_SECONDS + " s", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted waiting for a database connection", e);
+    }
+    Connection c = idle.poll();
+    try {
+      if (c != null && !c.isClosed()) {
+        return c;
+      }
+      return connect();
+    } catch (SQLException e) {
+      permits.release();
+      throw new DatabaseException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void giveBack(Connection c, boolean broken) {
+    try {
+      if (broken || closed) {
+        closeQuietly(c);
+      } else {
+        c.setAutoCommit(true);
+        idle.add(c);
+      }
+    } catch (SQLException e) {
+      closeQuietly(c);
+    } finally {
+      permits.release();
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("closing a database connection: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public Optional<String> writeProblem() {
+    if (closed) {
+      return Optional.of("database is closed");
+    }
+    if (access == Database.Access.READ_ONLY) {
+      return Optional.of("database is open read-only");
+    }
+    // A standby (say, the old primary after a failover) answers reads but refuses every write.
+    try {
+      return read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW transaction_read_only")) {
+          return rs.next() && "on".equals(rs.getString(1))
+              ? Optional.of(location.describe() + " accepts no writes (a standby, or default_transaction_read_only is on)")
+              : Optional.<String>empty();
+        }
+      });
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    List<Connection> all = new ArrayList<>();
+    idle.drainTo(all);
+    all.forEach(PostgresEngine::closeQuietly);
+  }
+}

@@ -1,0 +1,410 @@
+package com.fulcrumscim.db;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's SQLite file. All writes go through one writer thread that commits them in groups:
+ * concurrent requests never meet SQLITE_BUSY, and one durable fsync covers many requests. Each
+ * write runs inside its own savepoint, so one failing request rolls back alone; a caller hears
+ * back only after the commit that holds its write.
+ */
+final class SqliteEngine implements Engine {
+  private static final Logger log = LoggerFactory.getLogger(SqliteEngine.class);
+  private static final int MAX_GROUP = 256;
+  private static final int READERS = 4;
+
+  private record WriteTask<T>(Database.Work<T> work, CompletableFuture<T> result) {}
+
+  private final Path path;
+  private final Connection writeConnection;
+  private final BlockingQueue<WriteTask<?>> writes = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Connection> readers;
+  private final Thread writer;
+  private volatile boolean closed;
+  /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
+  private volatile String lastCommitFailure;
+
+  private SqliteEngine(Path path, Connection writeConnection, BlockingQueue<Connection> readers) {
+    this.path = path;
+    this.writeConnection = writeConnection;
+    this.readers = readers;
+    this.writer = new Thread(this::writeLoop, "sqlite-writer");
+    this.writer.setDaemon(true);
+    if (writeConnection != null) {
+      this.writer.start();
+    }
+  }
+
+  /**
+   * Opens (creating with mode 0600 if needed), checks and migrates the database at {@code path}:
+   * what {@code serve} and {@code db migrate} do, and nothing else may, so an older daemon's file is
+   * never migrated under it by a newer CLI. A damaged file is refused with
+   * {@link DatabaseCorruptException} before anything is served: left running, every write would
+   * answer 500 until someone noticed.
+   */
+  static SqliteEngine open(Path path) {
+    Path absolute = path.toAbsolutePath();
+    try {
+      createPrivateFile(absolute);
+      Connection writeConnection = connect(url(absolute), Database.Access.READ_WRITE);
+      requireIntact(writeConnection, absolute);
+      try {
+        Migrations.apply(writeConnection, Dialect.SQLITE);
+      } catch (SchemaVersionException e) {
+        writeConnection.close();
+        throw e;
+      }
+      return new SqliteEngine(absolute, writeConnection, readers(absolute));
+    } catch (SQLException e) {
+      if (isCorruption(e)) {
+        throw corrupt(absolute, e.getMessage(), e);
+      }
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code PRAGMA quick_check}: the page-level half of integrity_check, fast enough for every start. */
+  private static void requireIntact(Connection c, Path file) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA quick_check(5)")) {
+      while (rs.next()) {
+        problems.add(rs.getString(1));
+      }
+    }
+    if (!problems.equals(List.of("ok"))) {
+      c.close();
+      throw corrupt(file, String.join("; ", problems), null);
+    }
+  }
+
+  private static boolean isCorruption(SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    return primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */;
+  }
+
+  private static DatabaseCorruptException corrupt(Path file, String detail, Throwable cause) {
+    return new DatabaseCorruptException("database " + file + " is corrupt (" + detail.replaceAll("\\s+", " ")
+        + "); not starting: restore it from a backup or move it aside", cause);
+  }
+
+  /**
+   * Opens an existing database without creating or migrating it; its schema must be the one this
+   * build knows ({@link SchemaVersionException} otherwise, telling which side to upgrade).
+   */
+  static SqliteEngine openExisting(Path path, Database.Access access) {
+    Path absolute = path.toAbsolutePath();
+    if (!Files.isRegularFile(absolute)) {
+      throw new DatabaseException("no database at " + absolute + "; `fulcrum-scim serve` (or `db migrate`) creates it", null);
+    }
+    try {
+      Connection writeConnection = access == Database.Access.READ_WRITE ? connect(url(absolute), Database.Access.READ_WRITE) : null;
+      BlockingQueue<Connection> readers = readers(absolute);
+      try {
+        Migrations.requireCurrent(readers.peek(), Dialect.SQLITE, absolute.toString());
+      } catch (SchemaVersionException | SQLException e) {
+        for (Connection c : readers) {
+          c.close();
+        }
+        if (writeConnection != null) {
+          writeConnection.close();
+        }
+        throw e;
+      }
+      return new SqliteEngine(absolute, writeConnection, readers);
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The schema version of the file at {@code path}; 0 when there is none yet. */
+  static int schemaVersion(Path path) {
+    if (!Files.exists(path)) {
+      return 0;
+    }
+    try (Connection c = connect(url(path.toAbsolutePath()), Database.Access.READ_ONLY)) {
+      return Migrations.versions(c, Dialect.SQLITE).found();
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String url(Path absolute) {
+    return "jdbc:sqlite:" + absolute;
+  }
+
+  private static BlockingQueue<Connection> readers(Path absolute) throws SQLException {
+    BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    for (int i = 0; i < READERS; i++) {
+      Connection reader = connect(url(absolute), Database.Access.READ_ONLY);
+      try (Statement s = reader.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      readers.add(reader);
+    }
+    return readers;
+  }
+
+  private static void createPrivateFile(Path file) throws IOException {
+    Path parent = file.getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException alreadyThere) {
+      // an existing database keeps the mode its operator gave it
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    }
+  }
+
+  private static Connection connect(String url, Database.Access access) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    // Readers never create the file: only open() does, with mode 0600.
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setReadOnly(access == Database.Access.READ_ONLY);
+    if (access == Database.Access.READ_WRITE) {
+      // Take the write lock when the transaction begins: a transaction that read first and then
+      // wrote could not wait for another process (the CLI beside the daemon) and would fail BUSY.
+      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    }
+    Connection c = DriverManager.getConnection(url, config.toProperties());
+    try (Statement s = c.createStatement()) {
+      if (access == Database.Access.READ_WRITE) {
+        s.execute("PRAGMA journal_mode = WAL");
+      }
+      // FULL: a commit is on disk before the caller is answered, so an acknowledged change survives a power cut.
+      s.execute("PRAGMA synchronous = FULL");
+      s.execute("PRAGMA foreign_keys = ON");
+      // Other processes (the CLI while the daemon runs) wait rather than fail.
+      s.execute("PRAGMA busy_timeout = 10000");
+    }
+    return c;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  /**
+   * Writes a consistent copy of the database to {@code target}, a new file of mode 0600, while
+   * others keep writing: {@code VACUUM INTO} reads one snapshot, so the copy holds every commit
+   * up to a moment and none after it. Safe beside a running daemon; takes no write lock.
+   */
+  void copyTo(Path target) {
+    Path absolute = target.toAbsolutePath();
+    try {
+      if (Files.exists(absolute) && Files.size(absolute) > 0) {
+        throw new DatabaseException(absolute + " already exists: give a new file name (a backup never overwrites)", null);
+      }
+      createPrivateFile(absolute);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot create " + absolute + ": " + e.getMessage(), e);
+    }
+    try (Connection c = connect(url(path), Database.Access.READ_ONLY);
+        PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
+      vacuum.setString(1, absolute.toString());
+      vacuum.executeUpdate();
+      try (FileChannel file = FileChannel.open(absolute, StandardOpenOption.WRITE)) {
+        file.force(true);
+      }
+    } catch (SQLException | IOException e) {
+      try {
+        Files.deleteIfExists(absolute);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Why a write would fail now, found without writing (a probe may run every second): closed,
+   * opened read-only, the writer thread gone, the file or its directory (where SQLite keeps the
+   * WAL) not writable, or the last commit failed and none succeeded since. Empty: writable.
+   */
+  @Override
+  public Optional<String> writeProblem() {
+    if (closed) {
+      return Optional.of("database is closed");
+    }
+    if (writeConnection == null) {
+      return Optional.of("database is open read-only");
+    }
+    if (!writer.isAlive()) {
+      return Optional.of("the database writer thread stopped");
+    }
+    if (!Files.isWritable(path) || (path.getParent() != null && !Files.isWritable(path.getParent()))) {
+      return Optional.of(path + " or its directory is not writable");
+    }
+    return Optional.ofNullable(lastCommitFailure);
+  }
+
+  /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
+  @Override
+  public <T> T write(Database.Work<T> work) {
+    if (writeConnection == null) {
+      throw new DatabaseException("database " + path + " is open read-only", null);
+    }
+    if (closed) {
+      throw new DatabaseException("database is closed", null);
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    writes.add(new WriteTask<>(work, result));
+    return await(result);
+  }
+
+  /** Runs {@code work} on a read-only connection that sees every committed write. */
+  @Override
+  public <T> T read(Database.Work<T> work) {
+    Connection c;
+    try {
+      c = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted waiting for a read connection", e);
+    }
+    try {
+      return work.run(c);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new DatabaseException("read failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> result) {
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted waiting for a commit", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new DatabaseException("write failed: " + cause.getMessage(), cause);
+    }
+  }
+
+  private void writeLoop() {
+    List<WriteTask<?>> group = new ArrayList<>();
+    while (!closed || !writes.isEmpty()) {
+      try {
+        WriteTask<?> first = writes.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        writes.drainTo(group, MAX_GROUP - 1);
+        commitGroup(group);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  private void commitGroup(List<WriteTask<?>> group) {
+    List<Runnable> completions = new ArrayList<>(group.size());
+    try (Statement s = writeConnection.createStatement()) {
+      writeConnection.setAutoCommit(false);
+      for (WriteTask<?> task : group) {
+        completions.add(runInSavepoint(s, task));
+      }
+      writeConnection.commit();
+      lastCommitFailure = null;
+      completions.forEach(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      log.error("commit of {} writes failed: {}", group.size(), e.toString());
+      try {
+        writeConnection.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      lastCommitFailure = "the last commit failed: " + e.getMessage();
+      DatabaseException failure = new DatabaseException("commit failed: " + e.getMessage(), e);
+      group.forEach(t -> t.result().completeExceptionally(failure));
+    } finally {
+      try {
+        writeConnection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next group sets it again
+      }
+    }
+  }
+
+  private <T> Runnable runInSavepoint(Statement s, WriteTask<T> task) throws SQLException {
+    s.execute("SAVEPOINT w");
+    try {
+      T value = task.work().run(writeConnection);
+      s.execute("RELEASE w");
+      return () -> task.result().complete(value);
+    } catch (Exception | Error e) {
+      s.execute("ROLLBACK TO w");
+      s.execute("RELEASE w");
+      return () -> task.result().completeExceptionally(e);
+    }
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.SQLITE;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      if (writer.isAlive()) {
+        writer.join(10_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<Connection> all = new ArrayList<>(readers);
+    if (writeConnection != null) {
+      all.add(writeConnection);
+    }
+    for (Connection c : all) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        log.warn("closing database connection: {}", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package com.fulcrumscim.fulcrum;
+
+/**
+ * Asked right before each HTTP call leaves for Fulcrum (after pacing): may this call go now? It
+ * answers by returning, or by throwing the {@link FulcrumException} the caller should see instead.
+ * The daemon checks that it still leads (a fenced node sends nothing) and reserves the call in the
+ * shared trailing-hour budget.
+ */
+@FunctionalInterface
+public interface BeforeSend {
+  BeforeSend NONE = endpoint -> {};
+
+  /** {@code endpoint}: "METHOD /api/v2/path" with ids as {id}. */
+  void check(String endpoint);
+}

@@ -1,0 +1,2 @@
+-- SQLite's V002 adds narrow indexes on seq for deep OFFSET walks. Here seq is the primary key,
+-- whose index already is that narrow index: nothing to add, the number keeps the two in step.

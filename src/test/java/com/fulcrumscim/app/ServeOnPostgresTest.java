@@ -1,0 +1,117 @@
+package com.fulcrumscim.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.PostgresServer;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimOkta;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real {@code serve} process with storage.url on PostgreSQL: SCIM in, reconciled into the emulator, operator commands beside it. */
+@RequiresPostgres
+class ServeOnPostgresTest {
+  static final String TOKEN = "serve-on-postgres-token";
+
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  PostgresServer.Database pg;
+  Path config;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
+    pg = PostgresServer.shared().freshDatabase();
+    config = writeConfig(dir, fulcrum, pg);
+  }
+
+  /** config.yml with storage.url on {@code pg}; storage.path names a file that must never appear. */
+  static Path writeConfig(Path dir, FulcrumEmulator fulcrum, PostgresServer.Database pg) throws Exception {
+    return Files.writeString(dir.resolve("config.yml"), """
+        server:
+          port: %d
+        storage:
+          path: %s
+          url: %s
+          username: %s
+          password: %s
+        fulcrum:
+          base_url: %s
+          api_token: %s
+          calls_per_hour: 3600000
+        reconcile:
+          interval: 1s
+        """.formatted(BridgeProcess.freePort(), dir.resolve("bridge.db"), pg.jdbcUrl(), pg.username(), pg.password(),
+        fulcrum.baseUrl(), fulcrum.token()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    fulcrum.close();
+  }
+
+  @Test
+  void serveOnPostgresTakesScimAndReconcilesIntoFulcrumWithNoSqliteFile() throws Exception {
+    try (BridgeProcess serve = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", TOKEN))) {
+      ScimOkta okta = new ScimOkta(new ScimHttp(serve.endpoint(), "Bearer " + TOKEN));
+      String ada = okta.user("ada@corp.example", "Ada", "Lovelace", null);
+      okta.group("Engines", List.of(ada));
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(fulcrum.memberByEmail("ada@corp.example")).isPresent();
+        assertThat(fulcrum.groups().stream().filter(g -> g.name().equals("Engines")).map(FulcrumGroup::memberIds))
+            .singleElement().satisfies(ids -> assertThat(ids).hasSize(1));
+      });
+      assertThat(dir.resolve("bridge.db")).doesNotExist();
+    }
+  }
+
+  @Test
+  void operatorCommandsReadAndActOnThePostgresStoreBesideTheDaemon() throws Exception {
+    try (BridgeProcess serve = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", TOKEN))) {
+      ScimOkta okta = new ScimOkta(new ScimHttp(serve.endpoint(), "Bearer " + TOKEN));
+      String ada = okta.user("ada@corp.example", "Ada", "Lovelace", null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("ada@corp.example").isPresent());
+
+      BridgeProcess.CommandRun status = BridgeProcess.command(config, "status");
+      BridgeProcess.CommandRun journal = BridgeProcess.command(config, "journal", "show", "user/" + ada);
+      BridgeProcess.CommandRun audit = BridgeProcess.command(config, "audit");
+      BridgeProcess.CommandRun resync = BridgeProcess.command(config, "resync");
+      BridgeProcess.CommandRun check = BridgeProcess.command(config, "check");
+      BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
+
+      assertThat(status.exit()).as(status.err()).isZero();
+      assertThat(journal.exit()).as(journal.err()).isZero();
+      assertThat(journal.out()).contains("CREATE");
+      assertThat(audit.exit()).as(audit.err()).isZero();
+      assertThat(audit.out()).contains("CREATE_MEMBER");
+      assertThat(resync.exit()).as(resync.out() + resync.err()).isZero();
+      assertThat(check.exit()).as(check.out() + check.err()).isZero();
+      assertThat(check.out()).contains(pg.jdbcUrl() + ": opens, schema current");
+      assertThat(migrate.exit()).as(migrate.err()).isZero();
+      assertThat(migrate.out()).contains("already current");
+    }
+  }
+
+  @Test
+  void backupRefusesPostgresInOneLinePointingToPgDump() throws Exception {
+    BridgeProcess.CommandRun backup = BridgeProcess.command(config, "backup", dir.resolve("copy.db").toString());
+
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err().strip()).doesNotContain("\n").contains("pg_dump");
+    assertThat(dir.resolve("copy.db")).doesNotExist();
+  }
+}

@@ -1,0 +1,192 @@
+package com.fulcrumscim.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.TestStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link Database} on PostgreSQL: what {@link DatabaseTest} promises for SQLite, with several nodes on one database. */
+@RequiresPostgres
+class DatabaseOnPostgresTest {
+  final StoreLocation pg = TestStore.freshPostgres().location();
+
+  @Test
+  void concurrentWritesFromTwoNodesAllCommit() throws Exception {
+    try (Database nodeA = Database.open(pg); Database nodeB = Database.open(pg)) {
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        int n = i;
+        Database node = i % 2 == 0 ? nodeA : nodeB;
+        futures.add(pool.submit(() -> node.write(c -> setting(c, "k" + n, "v" + n))));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+      assertThat(count(nodeA)).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void aFailingWriteRollsBackAloneAndReachesItsCaller() {
+    try (Database db = Database.open(pg)) {
+      db.write(c -> setting(c, "kept", "1"));
+      assertThatThrownBy(() -> db.write(c -> {
+        setting(c, "lost", "1");
+        throw new IllegalArgumentException("refused");
+      })).isInstanceOf(IllegalArgumentException.class).hasMessage("refused");
+      assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void nodesStartingTogetherMigrateAnEmptyDatabaseOnce() throws Exception {
+    List<CompletableFuture<Database>> opening = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      opening.add(CompletableFuture.supplyAsync(() -> Database.open(pg)));
+    }
+    for (CompletableFuture<Database> node : opening) {
+      try (Database db = node.get(60, TimeUnit.SECONDS)) {
+        Migrations.Versions v = db.read(c -> Migrations.versions(c, Dialect.POSTGRESQL));
+        assertThat(v.found()).isEqualTo(v.known());
+      }
+    }
+    assertThat(Database.migrate(pg).found()).as("already current").isEqualTo(Database.migrate(pg).known());
+  }
+
+  @Test
+  void aDeadlockBetweenTwoNodesIsRetriedAndBothWritesCommit() throws Exception {
+    try (Database nodeA = Database.open(pg); Database nodeB = Database.open(pg)) {
+      nodeA.write(c -> setting(c, "a", "0"));
+      nodeA.write(c -> setting(c, "b", "0"));
+      CountDownLatch bothHoldOne = new CountDownLatch(2);
+      AtomicInteger attempts = new AtomicInteger();
+      CompletableFuture<Object> ab = CompletableFuture.supplyAsync(() -> nodeA.write(c -> lockInOrder(c, "a", "b", bothHoldOne, attempts)));
+      CompletableFuture<Object> ba = CompletableFuture.supplyAsync(() -> nodeB.write(c -> lockInOrder(c, "b", "a", bothHoldOne, attempts)));
+      ab.get(30, TimeUnit.SECONDS);
+      ba.get(30, TimeUnit.SECONDS);
+      assertThat(attempts.get()).as("one of them ran again after PostgreSQL broke the deadlock").isEqualTo(3);
+      String a = nodeA.read(c -> value(c, "a"));
+      String b = nodeB.read(c -> value(c, "b"));
+      assertThat(a).isEqualTo("2");
+      assertThat(b).isEqualTo("2");
+    }
+  }
+
+  private static Object lockInOrder(Connection c, String first, String second, CountDownLatch bothHoldOne,
+      AtomicInteger attempts) throws Exception {
+    attempts.incrementAndGet();
+    bump(c, first);
+    bothHoldOne.countDown();
+    bothHoldOne.await(10, TimeUnit.SECONDS);
+    bump(c, second);
+    return null;
+  }
+
+  @Test
+  void aSerializationFailureRunsTheWriteAgainABoundedNumberOfTimes() {
+    try (Database db = Database.open(pg)) {
+      AtomicInteger runs = new AtomicInteger();
+      assertThatThrownBy(() -> db.write(c -> {
+        runs.incrementAndGet();
+        throw new SQLException("could not serialize access", "40001");
+      })).isInstanceOf(DatabaseException.class);
+      assertThat(runs.get()).isEqualTo(PostgresEngine.MAX_ATTEMPTS);
+    }
+  }
+
+  @Test
+  void writesCommitSynchronouslyEvenWhenTheDatabaseDefaultIsOff() {
+    try (Database db = Database.open(pg)) {
+      db.write(c -> execute(c, "ALTER DATABASE " + databaseName(c) + " SET synchronous_commit = off"));
+    }
+    try (Database db = Database.open(pg)) {
+      String mode = db.write(c -> show(c, "synchronous_commit"));
+      assertThat(mode).isEqualTo("on");
+    }
+  }
+
+  @Test
+  void aServerThatAcceptsNoWritesMakesTheStoreNotWritable() {
+    try (Database db = Database.open(pg)) {
+      assertThat(db.writeProblem()).isEmpty();
+      db.write(c -> execute(c, "ALTER DATABASE " + databaseName(c) + " SET default_transaction_read_only = on"));
+    }
+    try (Database db = Database.openExisting(pg, Database.Access.READ_WRITE)) {
+      assertThat(db.writeProblem()).hasValueSatisfying(p -> assertThat(p).contains("accepts no writes"));
+    }
+  }
+
+  private static Object setting(Connection c, String k, String v) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting(key, value) VALUES (?, ?)")) {
+      ps.setString(1, k);
+      ps.setString(2, v);
+      ps.executeUpdate();
+    }
+    return null;
+  }
+
+  private static void bump(Connection c, String k) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE setting SET value = (value::int + 1)::text WHERE key = ?")) {
+      ps.setString(1, k);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String value(Connection c, String k) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
+      ps.setString(1, k);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  private static Object execute(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+    return null;
+  }
+
+  private static String show(Connection c, String name) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + name)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String databaseName(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static int count(Database db) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM setting"); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+}

@@ -1,0 +1,66 @@
+package com.fulcrumscim.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.TestStore;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A group written on one node while its member is deleted on another: the delete waits for the
+ * group's commit and takes the membership with it, so no membership names a user that is gone.
+ */
+@RequiresPostgres
+class GroupMembersOnPostgresTest {
+  final ObjectMapper json = new ObjectMapper();
+  final UserStore users = new UserStore(json);
+  final GroupStore groups = new GroupStore(json);
+
+  @Test
+  void aUserDeletedOnOneNodeWhileAGroupNamesItOnAnotherLeavesNoMembershipBehind() throws Exception {
+    TestStore store = TestStore.freshPostgres();
+    try (Database nodeA = Database.open(store.location()); Database nodeB = Database.open(store.location())) {
+      ObjectNode ada = json.createObjectNode().put("userName", "ada@corp.example").put("active", true);
+      nodeA.write(c -> users.insert(c, "u1", ada, 1));
+      Intake intakeOnB = new Intake(nodeB, new WorkQueue(nodeB, Clock.systemUTC()), users, groups, new JournalStore(),
+          Clock.systemUTC(), () -> {});
+
+      CountDownLatch written = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ObjectNode engines = json.createObjectNode().put("displayName", "Engines");
+      engines.putArray("members").addObject().put("value", "u1");
+      CompletableFuture<StoredResource> group = CompletableFuture.supplyAsync(() -> nodeA.write(c -> {
+        StoredResource g = groups.insert(c, "g1", engines, 2);
+        written.countDown();
+        release.await(10, TimeUnit.SECONDS);
+        return g;
+      }));
+      assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+
+      CompletableFuture<Void> delete = CompletableFuture.runAsync(() -> intakeOnB.delete(EntityType.USER, "u1", v -> true,
+          new IntakeRequest("req-delete", json.createObjectNode())));
+      Thread.sleep(500);
+      assertThat(delete).as("the delete waits for the group that names the user").isNotDone();
+
+      release.countDown();
+      group.get(10, TimeUnit.SECONDS);
+      delete.get(10, TimeUnit.SECONDS);
+      long dangling = nodeA.read(c -> {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM scim_group_member m "
+            + "WHERE NOT EXISTS (SELECT 1 FROM scim_user u WHERE u.id = m.user_id)")) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      });
+      assertThat(dangling).isZero();
+    }
+  }
+}
