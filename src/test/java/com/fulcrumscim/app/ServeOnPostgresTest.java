@@ -11,7 +11,6 @@ import com.fulcrumscim.testing.PostgresServer;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimOkta;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,27 +34,7 @@ class ServeOnPostgresTest {
   void setUp() throws Exception {
     fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
     pg = PostgresServer.shared().freshDatabase();
-    config = writeConfig(dir, fulcrum, pg);
-  }
-
-  /** config.yml with storage.url on {@code pg}; storage.path names a file that must never appear. */
-  static Path writeConfig(Path dir, FulcrumEmulator fulcrum, PostgresServer.Database pg) throws Exception {
-    return Files.writeString(dir.resolve("config.yml"), """
-        server:
-          port: %d
-        storage:
-          path: %s
-          url: %s
-          username: %s
-          password: %s
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: 3600000
-        reconcile:
-          interval: 1s
-        """.formatted(BridgeProcess.freePort(), dir.resolve("bridge.db"), pg.jdbcUrl(), pg.username(), pg.password(),
-        fulcrum.baseUrl(), fulcrum.token()));
+    config = BridgeProcess.writePostgresConfig(dir, fulcrum.baseUrl(), fulcrum.token(), pg, 3_600_000, "");
   }
 
   @AfterEach

@@ -13,7 +13,6 @@ import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.PostgresServer;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -193,25 +192,11 @@ class FailoverSuiteTest {
   }
 
   private Path config(String node, FulcrumEmulator fulcrum, PostgresServer.Database pg) throws Exception {
-    Path home = Files.createDirectories(dir.resolve(node));
-    return Files.writeString(home.resolve("config.yml"), """
-        server:
-          port: %d
-        storage:
-          url: %s
-          username: %s
-          password: %s
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: %d
-        reconcile:
-          interval: 1s
+    return BridgeProcess.writePostgresConfig(dir.resolve(node), fulcrum.baseUrl(), FULCRUM_TOKEN, pg, BUDGET, """
         guard:
           mass_removal_minimum: 100000
         ha:
           lease_ttl: %ds
-        """.formatted(BridgeProcess.freePort(), pg.jdbcUrl(), pg.username(), pg.password(), fulcrum.baseUrl(),
-        FULCRUM_TOKEN, BUDGET, TTL.toSeconds()));
+        """.formatted(TTL.toSeconds()));
   }
 }

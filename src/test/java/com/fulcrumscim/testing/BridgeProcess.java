@@ -123,6 +123,32 @@ public final class BridgeProcess implements AutoCloseable {
     return config;
   }
 
+  /**
+   * config.yml in {@code dir} for a node on PostgreSQL database {@code pg}, reconciling every second;
+   * {@code more} is appended (whole top-level sections). storage.path names a file that must never
+   * appear: storage.url wins.
+   */
+  public static Path writePostgresConfig(Path dir, String fulcrumUrl, String fulcrumToken, PostgresServer.Database pg,
+      long callsPerHour, String more) throws IOException {
+    Files.createDirectories(dir);
+    return Files.writeString(dir.resolve("config.yml"), """
+        server:
+          port: %d
+        storage:
+          path: %s
+          url: %s
+          username: %s
+          password: %s
+        fulcrum:
+          base_url: %s
+          api_token: %s
+          calls_per_hour: %d
+        reconcile:
+          interval: 1s
+        """.formatted(freePort(), dir.resolve("bridge.db"), pg.jdbcUrl(), pg.username(), pg.password(), fulcrumUrl,
+        fulcrumToken, callsPerHour) + more);
+  }
+
   /** A port that was free a moment ago (the child binds it itself). */
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
