@@ -163,6 +163,7 @@ public final class Bridge {
             .register(registry);
         // started on every node; only the leader's cycles claim work
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
+        leadership.whenLeading(reconciler::trigger);
         running.push(reconciler::stop);
         Resync resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
@@ -226,7 +227,6 @@ public final class Bridge {
     requests.start();
     log.info("reconciling into {} ({} Fulcrum calls in the trailing hour so far, by any node); operator commands "
         + "(resync, journal retry|skip, approve-removals) are carried out here", target(), callLog.lastHour());
-    reconciler.trigger();
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
@@ -272,15 +272,29 @@ public final class Bridge {
     FulcrumSettings settings = FulcrumSettings.of(baseUrl, token, f.callsPerHour(), f.connectTimeout(), f.readTimeout());
     callLog = new FulcrumCallLog(db, DatabaseClock.of(db, clock), f.callsPerHour());
     // Right before each call: reads go anywhere, writes only from the unfenced leader; every call is
-    // counted in the shared budget first, and the fence is looked at again after that transaction.
-    BeforeSend gate = endpoint -> {
-      boolean write = !endpoint.startsWith("GET ");
-      if (write) {
-        leadership.check(endpoint);
+    // counted in the shared budget first, and the fence is looked at again after that transaction,
+    // and once more when the connection stands (connecting can outlast half a lease).
+    BeforeSend gate = new BeforeSend() {
+      @Override
+      public void check(String endpoint) {
+        if (isWrite(endpoint)) {
+          leadership.check(endpoint);
+        }
+        callLog.check(endpoint);
+        if (isWrite(endpoint)) {
+          leadership.check(endpoint);
+        }
       }
-      callLog.check(endpoint);
-      if (write) {
-        leadership.check(endpoint);
+
+      @Override
+      public void onWire(String endpoint) {
+        if (isWrite(endpoint)) {
+          leadership.check(endpoint);
+        }
+      }
+
+      private boolean isWrite(String endpoint) {
+        return !endpoint.startsWith("GET ");
       }
     };
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, FulcrumCallListener.NONE, gate);

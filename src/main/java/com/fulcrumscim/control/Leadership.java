@@ -3,6 +3,8 @@ package com.fulcrumscim.control;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,6 +20,7 @@ public final class Leadership implements BeforeSend {
   private volatile boolean leading;
   private volatile boolean renewedOnce;
   private volatile long renewedAt;
+  private final List<Runnable> whenLeading = new CopyOnWriteArrayList<>();
 
   public Leadership(Duration ttl) {
     this(ttl, System::nanoTime);
@@ -38,6 +41,15 @@ public final class Leadership implements BeforeSend {
   /** This node has taken over (rows rescued, budget loaded): it leads from now on. */
   void began() {
     leading = true;
+    whenLeading.forEach(Runnable::run);
+  }
+
+  /**
+   * Runs {@code action} each time this node begins to lead, once it may write (the reconciler's
+   * first cycle: triggered any earlier, it would find the node not leading yet and claim nothing).
+   */
+  public void whenLeading(Runnable action) {
+    whenLeading.add(action);
   }
 
   /** Another holder has the lease: this node is a standby again. */

@@ -2,6 +2,7 @@ package com.fulcrumscim.control;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,14 +19,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-  /** The renew interval of a lease of the default lifetime. */
-  static final Duration EVERY = every(WriterLease.TTL);
-
   private final WriterLease lease;
   private final Leadership leadership;
   private final Runnable onHeld;
   private final Runnable onLost;
   private final Duration every;
+  private final LongSupplier nanoTime;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "writer-lease");
     t.setDaemon(true);
@@ -33,6 +32,8 @@ public final class LeaseKeeper implements AutoCloseable {
   });
   private boolean held;
   private boolean saidWaiting;
+  /** When the last successful renewal was sent (monotonic clock); meaningful while {@code held}. */
+  private long renewedAt;
 
   /** For an operator command holding the lease in-process: nothing to start or stop. */
   public LeaseKeeper(WriterLease lease, Runnable onHeld, Runnable onLost) {
@@ -40,11 +41,17 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
+    this(lease, leadership, onHeld, onLost, System::nanoTime);
+  }
+
+  /** {@code nanoTime}: the monotonic clock renewals are timed by (tests step it, with {@link #keep()}). */
+  LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost, LongSupplier nanoTime) {
     this.lease = lease;
     this.leadership = leadership;
     this.onHeld = onHeld;
     this.onLost = onLost;
     this.every = every(lease.ttl());
+    this.nanoTime = nanoTime;
   }
 
   /** How often a lease of life {@code ttl} is renewed (and a standby tries to take it). */
@@ -57,36 +64,72 @@ public final class LeaseKeeper implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::keep, 0, every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void keep() {
+  /**
+   * One renewal (or attempt to take the lease). A holder that has not renewed for a whole lease
+   * life may have lost the lease to another node that then died: the row it renews may be a new
+   * term, with that node's claimed work still RUNNING. So it steps down first and takes over anew
+   * (rescuing that work), whether the gap came from a stall or from the database being unreachable.
+   */
+  synchronized void keep() {
+    long startedAt = nanoTime.getAsLong();
+    if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
+      stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
+          + lease.ttl() + ", so another node may have led meanwhile");
+    }
+    boolean now;
     try {
-      long startedAt = System.nanoTime();
-      boolean now = lease.tryHold();
-      if (now) {
-        leadership.renewed(startedAt);
-        if (!held) {
-          if (saidWaiting) {
-            log.info("took the Fulcrum writer lease: this node applies changes to Fulcrum now");
-          }
-          saidWaiting = false;
-          onHeld.run(); // when it fails, the next renewal runs it again before this node leads
-          held = true;
-          leadership.began();
-        }
-      } else if (held) {
-        log.error("LOST THE FULCRUM WRITER LEASE to {}: this process stalled longer than {}. It stops writing to Fulcrum "
-            + "and waits as a standby (SCIM changes are still accepted and stored)",
-            lease.current().map(WriterLease.Holder::describe).orElse("another process"), lease.ttl());
-        held = false;
-        leadership.ended();
-        onLost.run();
-      } else if (!saidWaiting) {
-        saidWaiting = true;
-        log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
-            + "to Fulcrum until it takes the lease (tried every {} ms)",
-            lease.current().map(WriterLease.Holder::describe).orElse("another process"), every.toMillis());
-      }
+      now = lease.tryHold();
     } catch (RuntimeException e) {
       log.warn("could not renew the writer lease; trying again in {} ms: {}", every.toMillis(), e.toString());
+      return;
+    }
+    if (now) {
+      leadership.renewed(startedAt);
+      renewedAt = startedAt;
+      if (!held) {
+        takeOver();
+      }
+    } else if (held) {
+      stepDown("another holder has it: " + lease.current().map(WriterLease.Holder::describe).orElse("another process"));
+    } else if (!saidWaiting) {
+      saidWaiting = true;
+      log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
+          + "to Fulcrum until it takes the lease (tried every {} ms)",
+          lease.current().map(WriterLease.Holder::describe).orElse("another process"), every.toMillis());
+    }
+  }
+
+  private void takeOver() {
+    try {
+      onHeld.run();
+    } catch (RuntimeException e) {
+      // undo what started, so the next renewal's attempt starts from a standby's state, not half a leader's
+      log.error("could not take over as the writer ({}); this node stays a standby and tries again in {} ms",
+          e.toString(), every.toMillis(), e);
+      runOnLost();
+      return;
+    }
+    if (saidWaiting) {
+      log.info("took the Fulcrum writer lease: this node applies changes to Fulcrum now");
+    }
+    saidWaiting = false;
+    held = true;
+    leadership.began();
+  }
+
+  private void stepDown(String why) {
+    log.error("LOST THE FULCRUM WRITER LEASE: {}. This node stops writing to Fulcrum and waits as a standby "
+        + "(SCIM changes are still accepted and stored)", why);
+    held = false;
+    leadership.ended();
+    runOnLost();
+  }
+
+  private void runOnLost() {
+    try {
+      onLost.run();
+    } catch (RuntimeException e) {
+      log.warn("stopping this node's writing after the lease: {}", e.toString());
     }
   }
 

@@ -33,6 +33,9 @@ public final class RequestExecutor implements AutoCloseable {
 
   /** Starts carrying requests out (again, after {@link #close}: a node that leads once more). */
   public synchronized void start() {
+    if (thread != null) {
+      return; // carrying requests out already; a second thread would claim beside it
+    }
     int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again");
     if (abandoned > 0) {
       log.warn("{} operator request(s) were running when the daemon last stopped; answered as failed", abandoned);

@@ -12,4 +12,11 @@ public interface BeforeSend {
 
   /** {@code endpoint}: "METHOD /api/v2/path" with ids as {id}. */
   void check(String endpoint);
+
+  /**
+   * Asked again once the connection stands, right before the request's bytes are written:
+   * connecting may take up to the connect timeout, longer than a fence allows. Throwing here
+   * means the request was never sent. {@code endpoint}: "METHOD /api/v2/path" as sent.
+   */
+  default void onWire(String endpoint) {}
 }

@@ -44,7 +44,15 @@ final class CallExecutor {
   CallExecutor(
       OkHttpClient http, HttpUrl baseUrl, FulcrumSettings settings, CallPacer pacer, BeforeSend beforeSend,
       Circuit circuit, Failures failures, CallMetrics metrics, Clock clock, Sleeper sleeper) {
-    this.http = http;
+    this.http = http.newBuilder().addNetworkInterceptor(chain -> {
+      Request request = chain.request();
+      try {
+        beforeSend.onWire(request.method() + " " + request.url().encodedPath());
+      } catch (FulcrumException refused) {
+        throw new NotSent(refused);
+      }
+      return chain.proceed(request);
+    }).build();
     this.baseUrl = baseUrl;
     this.token = settings.apiToken();
     this.pacer = pacer;
@@ -114,12 +122,25 @@ final class CallExecutor {
         pacer.coolDown(limited.retryAfter());
       }
       throw failure;
+    } catch (NotSent e) {
+      circuit.releasePermission();
+      throw e.refusal;
     } catch (IOException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       metrics.record(endpoint, Failures.transportStatus(e), took);
       FulcrumException.Unavailable failure = failures.transport(endpoint, e);
       circuit.onResult(took, failure);
       throw failure;
+    }
+  }
+
+  /** {@link BeforeSend#onWire} refused the call: nothing was written, so it is no transport failure. */
+  private static final class NotSent extends IOException {
+    final FulcrumException refusal;
+
+    NotSent(FulcrumException refusal) {
+      super(refusal.getMessage(), refusal);
+      this.refusal = refusal;
     }
   }
 

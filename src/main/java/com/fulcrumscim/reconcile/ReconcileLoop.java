@@ -49,6 +49,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private final Clock clock;
   private final ExecutorService workers;
   private final Listener outcomes;
+  private final Queue<WorkItem> stranded = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
   private volatile boolean paused;
 
@@ -86,6 +87,7 @@ public final class ReconcileLoop implements AutoCloseable {
     if (reconciler.circuitOpen()) {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
+    releaseStranded();
     List<WorkItem> claimed = queue.claim(batchSize);
     if (!claimed.isEmpty()) {
       reconciler.beginCycle();
@@ -98,12 +100,17 @@ public final class ReconcileLoop implements AutoCloseable {
       tasks.add(() -> {
         WorkItem item;
         while ((item = todo.poll()) != null) {
-          if (stopping || paused || reconciler.circuitOpen()) {
-            queue.release(item);
-            released.incrementAndGet();
-          } else {
-            finish(item, reconciler.reconcile(item.key()));
-            finished.incrementAndGet();
+          try {
+            if (stopping || paused || reconciler.circuitOpen()) {
+              queue.release(item);
+              released.incrementAndGet();
+            } else {
+              finish(item, reconciler.reconcile(item.key()));
+              finished.incrementAndGet();
+            }
+          } catch (RuntimeException e) {
+            log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
+            stranded.add(item);
           }
         }
         return null;
@@ -115,6 +122,23 @@ public final class ReconcileLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return new Cycle(claimed.size(), finished.get(), released.get(), null);
+  }
+
+  /**
+   * Rows whose outcome could not be written (the database failed under a worker) are still
+   * claimed; nothing else would make them due again until another node took over, and a claimed
+   * row also holds back every later change to its key. Each cycle hands them back first.
+   */
+  private void releaseStranded() {
+    for (WorkItem item; (item = stranded.peek()) != null; ) {
+      try {
+        queue.release(item);
+      } catch (RuntimeException e) {
+        log.warn("still cannot hand {} back: {}", item.key(), e.toString());
+        return;
+      }
+      stranded.remove(item);
+    }
   }
 
   /** The outcome and the keys it affects are written in one transaction. */

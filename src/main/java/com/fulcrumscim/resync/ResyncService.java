@@ -62,6 +62,9 @@ public final class ResyncService {
 
   /** Schedules the job; with an empty cron nothing is scheduled. */
   public synchronized void start() {
+    if (scheduler != null) {
+      return; // started already: a second "resync" job would be refused by the scheduler
+    }
     if (cron.isEmpty()) {
       log.info("scheduled resync is off (resync.schedule is empty)");
       return;

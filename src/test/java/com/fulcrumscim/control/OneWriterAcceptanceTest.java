@@ -186,7 +186,7 @@ class OneWriterAcceptanceTest {
       daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
       new ScimOkta(daemon.http()).user(X, "Xavier", "Example", null);
 
-      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
       assertThat(fulcrum.memberByEmail(X)).as("accepted, stored, not applied").isEmpty();
 
       command.release();
@@ -251,11 +251,11 @@ class OneWriterAcceptanceTest {
           .current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false));
       db.write(c -> c.createStatement().executeUpdate( // as if the daemon had stalled and a command took over
           "UPDATE writer_lease SET holder = 'someone else', role = 'COMMAND', expires_at = " + (System.currentTimeMillis() + 600_000)));
-      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
 
       okta.user(X, "Xavier", "Example", null);
 
-      Thread.sleep(LeaseKeeper.EVERY.toMillis() * 2);
+      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
       assertThat(fulcrum.memberByEmail(X)).as("accepted and stored, never written beside the other holder").isEmpty();
     }
   }

@@ -1,0 +1,139 @@
+package com.fulcrumscim.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.SettableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes' keepers on one real SQLite file, renewing by hand ({@code keep()}) on a settable clock
+ * that is both the database's clock and the keepers' monotonic one.
+ */
+class LeaseKeeperTest {
+  static final Duration TTL = WriterLease.TTL;
+
+  @TempDir Path dir;
+  final SettableClock clock = new SettableClock();
+  Database dbA;
+  Database dbB;
+  final Node a = new Node();
+  final Node b = new Node();
+
+  /** What one node's daemon sees: each take-over and each step-down. */
+  final class Node {
+    final AtomicInteger tookOver = new AtomicInteger();
+    final AtomicInteger steppedDown = new AtomicInteger();
+    RuntimeException failNextTakeOver;
+    Leadership leadership;
+    LeaseKeeper keeper;
+
+    Node on(Database db) {
+      leadership = new Leadership(TTL, this::nanos);
+      keeper = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), leadership, () -> {
+        tookOver.incrementAndGet();
+        RuntimeException failure = failNextTakeOver;
+        failNextTakeOver = null;
+        if (failure != null) {
+          throw failure;
+        }
+      }, steppedDown::incrementAndGet, this::nanos);
+      return this;
+    }
+
+    long nanos() {
+      return clock.millis() * 1_000_000;
+    }
+  }
+
+  @BeforeEach
+  void open() {
+    dbA = Database.open(dir.resolve("bridge.db"));
+    dbB = Database.open(dir.resolve("bridge.db"));
+    a.on(dbA);
+    b.on(dbB);
+  }
+
+  @AfterEach
+  void close() {
+    dbA.close();
+    dbB.close();
+  }
+
+  @Test
+  void aNodeThatCouldNotRenewForAWholeLeaseTakesOverAnewWhenItRenewsAgain() {
+    a.keeper.keep();
+    assertThat(a.leadership.leading()).isTrue();
+    // a stalls; b takes the expired lease, claims work, dies without releasing; its lease expires too
+    clock.tick(TTL.plusSeconds(1));
+    b.keeper.keep();
+    assertThat(b.leadership.leading()).isTrue();
+    clock.tick(TTL.plusSeconds(1));
+
+    a.keeper.keep();
+
+    // the row a renews is a new term: b's claimed work must be rescued, which only a take-over does
+    assertThat(a.steppedDown).hasValue(1);
+    assertThat(a.tookOver).hasValue(2);
+    assertThat(a.leadership.mayWrite()).isTrue();
+  }
+
+  @Test
+  void aNodeCutOffFromTheDatabaseForAWholeLeaseStopsLeading() {
+    a.keeper.keep();
+    dbA.close(); // every statement of a's now fails
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    assertThat(a.leadership.leading()).as("within the lease: still the leader, soon fenced").isTrue();
+    clock.tick(TTL);
+    a.keeper.keep();
+
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(a.steppedDown).hasValue(1);
+  }
+
+  @Test
+  void aFailedTakeOverIsUndoneAndTriedAgainAtTheNextRenewal() {
+    a.failNextTakeOver = new IllegalStateException("database error while rescuing");
+
+    a.keeper.keep();
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(a.steppedDown).as("what the failed take-over started is stopped").hasValue(1);
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    assertThat(a.tookOver).hasValue(2);
+    assertThat(a.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void whatWaitsForLeadershipRunsOnlyOnceTheNodeMayWrite() {
+    List<Boolean> mayWriteWhenTold = new ArrayList<>();
+    a.leadership.whenLeading(() -> mayWriteWhenTold.add(a.leadership.mayWrite()));
+
+    a.keeper.keep();
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+
+    assertThat(mayWriteWhenTold).containsExactly(true);
+  }
+
+  @Test
+  void aStandbyDoesNotTakeALiveLease() {
+    a.keeper.keep();
+    clock.tick(TTL.dividedBy(3));
+    b.keeper.keep();
+
+    assertThat(b.tookOver).hasValue(0);
+    assertThat(b.leadership.leading()).isFalse();
+  }
+}
