@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +52,25 @@ class ReconcilerTest extends EndToEnd {
     assertThat(plan.blocked().reason()).contains("Taken@corp.example").contains("does not manage");
     assertThat(result.outcome()).isEqualTo(new Outcome.Terminal(plan.blocked().reason()));
     assertThat(h.fulcrum.calls().all()).allSatisfy(c -> assertThat(c.endpoint()).startsWith("GET"));
+  }
+
+  @Test
+  void aRowWhoseOutcomeCouldNotBeRecordedIsHandedBackAndFinishedNextCycle() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    AtomicBoolean failOnce = new AtomicBoolean(true);
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> {
+      if (failOnce.getAndSet(false)) {
+        throw new IllegalStateException("the database went away while recording");
+      }
+    }).loop()) {
+      loop.runOnce();
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.RUNNING));
+
+      loop.runOnce();
+
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
+      assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
+    }
   }
 }

@@ -118,10 +118,15 @@ public final class ReconcileHarness implements AutoCloseable {
    * database) has them, wired as the daemon wires its own. The caller closes its loop.
    */
   public ReconcileWiring newWiring(FulcrumClient client) {
+    return newWiring(client, kind -> {});
+  }
+
+  /** As {@link #newWiring(FulcrumClient)}, with {@code outcomes} hearing every finished reconcile. */
+  public ReconcileWiring newWiring(FulcrumClient client, ReconcileLoop.Listener outcomes) {
     ReconcileWiring.Knobs knobs = new ReconcileWiring.Knobs(options.settings(), options.guardPercent(), options.guardMinimum(), GUARD_WINDOW,
         new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(11)),
         options.batchSize(), options.parallelism());
-    return ReconcileWiring.build(knobs, client, db, clock, kind -> {});
+    return ReconcileWiring.build(knobs, client, db, clock, outcomes);
   }
 
   /** A loop over a fresh Reconciler (empty caches), as after a restart. */
