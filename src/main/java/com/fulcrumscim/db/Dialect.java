@@ -104,4 +104,18 @@ public enum Dialect {
     }
     return false;
   }
+
+  /**
+   * The name of the constraint or unique index PostgreSQL says {@code e} violated; empty on SQLite
+   * or when the server named none. The message text is no guide: it quotes the duplicate value.
+   */
+  public static String violatedConstraint(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+          && p.getServerErrorMessage().getConstraint() != null) {
+        return p.getServerErrorMessage().getConstraint();
+      }
+    }
+    return "";
+  }
 }
