@@ -24,9 +24,11 @@ public enum Dialect {
   /**
    * {@code column} equals the next parameter, ASCII letters compared case-insensitively (SQLite's
    * NOCASE; PostgreSQL's lower() folds only ASCII under the C collation the schema gives text columns).
+   * The parameter is folded under C too: under the database's default collation (say en_US.UTF-8)
+   * lower() would fold É to é while the column side keeps É, and a non-ASCII email would not match itself.
    */
   public String equalsIgnoringCase(String column) {
-    return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(?)";
+    return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(? COLLATE \"C\")";
   }
 
   /** The text of top-level attribute {@code attribute} of the JSON document in {@code column}, NULL when absent. */
