@@ -25,7 +25,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     return support.withDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.APPROVE_REMOVALS, null,
-          false, true, Watch.NONE, watch -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals());
+          false, true, Watch.NONE, (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals());
       return answer.printTo(support.out(), support.err());
     });
   }

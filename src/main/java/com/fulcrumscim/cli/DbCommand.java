@@ -83,7 +83,8 @@ public final class DbCommand {
               + "remove storage.url (the copy's target goes in --to)");
         }
         if (!to.matches("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?")) {
-          throw new CommandFailure(ExitCode.CONFIG, "--to must be jdbc:postgresql://HOST[:PORT]/DATABASE, got '" + to + "'");
+          throw new CommandFailure(ExitCode.CONFIG, "--to must be jdbc:postgresql://HOST[:PORT]/DATABASE, got '"
+              + new StoreLocation.Postgres(to, null, null).describe() + "'");
         }
         String password = null;
         if (passwordEnv != null) {
@@ -112,9 +113,9 @@ public final class DbCommand {
               String.valueOf(counts.target().getOrDefault(table, -1L))));
           report.print(support.out(), "");
           if (!counts.match()) {
-            throw new CommandFailure("row counts differ between " + source.describe() + " and " + to + " (above)");
+            throw new CommandFailure("row counts differ between " + source.describe() + " and " + target.describe() + " (above)");
           }
-          support.out().println("copied " + source.describe() + " to " + to + "; set storage.url to it and start serve");
+          support.out().println("copied " + source.describe() + " to " + target.describe() + "; set storage.url to it and start serve");
           return ExitCode.OK;
         }
       });

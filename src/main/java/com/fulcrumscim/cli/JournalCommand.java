@@ -214,7 +214,7 @@ public final class JournalCommand {
     return support.withDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(kind, key == null ? null : key.toString(), false,
-          true, Watch.NONE, watch -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
+          true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
       return answer.printTo(support.out(), support.err());
     });
   }

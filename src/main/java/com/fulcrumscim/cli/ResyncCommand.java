@@ -7,6 +7,7 @@ import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.ops.CommandSupport;
@@ -56,13 +57,13 @@ public final class ResyncCommand implements Callable<Integer> {
       ProgressLine progress = new ProgressLine(support.out(), support.err());
       OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC()).perform(
           dryRun ? OperatorRequest.Kind.RESYNC_DRY_RUN : OperatorRequest.Kind.RESYNC, null, json, !dryRun,
-          json ? Watch.NONE : progress, watch -> inProcess(config, db, watch));
+          json ? Watch.NONE : progress, (watch, fence) -> inProcess(config, db, watch, fence));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });
   }
 
-  private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, Watch watch) {
+  private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, Watch watch, BeforeSend fence) {
     if (config.fulcrum().embedded()) {
       return new OperatorRequest.Answer(ExitCode.FULCRUM, "", "fulcrum.base_url is 'embedded' (in " + support.configFile()
           + "): that emulator only exists inside a running `fulcrum-scim serve`, and none runs on this database. "
@@ -72,8 +73,9 @@ public final class ResyncCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     // counted in the call budget the daemons share: a resync here spends the same hour's calls
     FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.of(db, clock), config.fulcrum().callsPerHour());
+    // writes only while this command's writer lease is live, as the daemon's are
     try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
-        new SimpleMeterRegistry(), calls)) {
+        new SimpleMeterRegistry(), BeforeSend.writesFencedBy(fence, calls))) {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
       ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {

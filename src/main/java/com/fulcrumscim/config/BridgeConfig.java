@@ -51,9 +51,15 @@ public record BridgeConfig(
       return !url.isBlank();
     }
 
-    /** For messages: the file or the URL, never the password. */
+    /** For messages: the file or the URL without its query, never the password. */
     public String describe() {
-      return postgres() ? url : path.toAbsolutePath().toString();
+      return postgres() ? withoutQuery(url) : path.toAbsolutePath().toString();
+    }
+
+    /** {@code url} for messages and logs: the driver takes password=... in the query, so none of it is shown. */
+    static String withoutQuery(String url) {
+      int query = url.indexOf('?');
+      return query < 0 ? url : url.substring(0, query) + "?...";
     }
   }
 

@@ -233,7 +233,8 @@ public final class ConfigLoader {
           "certificate and private_key go together: set both or neither");
       check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
       check("storage.url", !c.storage().postgres() || POSTGRES_URL.matcher(c.storage().url()).matches(),
-          "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE, got '" + c.storage().url() + "'");
+          "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE, got '"
+              + BridgeConfig.Storage.withoutQuery(c.storage().url()) + "'");
       for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
         check("scim.token_hashes." + i, SHA256_HEX.matcher(c.scim().tokenHashes().get(i)).matches(),
             "must be a SHA-256 hex digest (64 lower-case hex digits); `fulcrum-scim token new` prints one");

@@ -1,6 +1,8 @@
 package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.ops.ExitCode;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,10 +16,14 @@ import java.util.Optional;
  * command) waits instead of applying at the same time.
  */
 public final class CommandChannel {
-  /** The command's own way of doing the work, used when no daemon runs. */
+  /**
+   * The command's own way of doing the work, used when no daemon runs. Its Fulcrum writes must pass
+   * {@code fence}: it refuses them once the command's lease lapsed (the process stalled past the
+   * lease's life) or another holder took it, so a daemon that took over never writes beside it.
+   */
   @FunctionalInterface
   public interface InProcess {
-    OperatorRequest.Answer run(Watch watch);
+    OperatorRequest.Answer run(Watch watch, BeforeSend fence);
   }
 
   static final Duration WAIT_STEP = Duration.ofMillis(200);
@@ -26,8 +32,13 @@ public final class CommandChannel {
   private final WriterLease lease;
 
   public CommandChannel(Database db, Clock clock) {
+    this(db, clock, WriterLease.TTL);
+  }
+
+  /** {@code ttl}: the writer lease's life ({@link WriterLease#TTL} but in tests). */
+  CommandChannel(Database db, Clock clock, Duration ttl) {
     this.requests = new RequestStore(db, clock);
-    this.lease = new WriterLease(db, clock, WriterLease.Role.COMMAND);
+    this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
   }
 
   /**
@@ -46,12 +57,17 @@ public final class CommandChannel {
         continue; // the daemon died before it took the request: its lease has expired, so do it here
       }
       if (!writes) {
-        return inProcess.run(watch);
+        return inProcess.run(watch, BeforeSend.NONE);
       }
+      Leadership leadership = new Leadership(lease.ttl());
+      long startedAt = System.nanoTime();
       if (lease.tryHold()) {
-        try (LeaseKeeper keeper = new LeaseKeeper(lease, () -> {}, () -> {})) {
+        // held from this moment: the keeper's first renewal, on its own thread, may come after the first call
+        leadership.renewed(startedAt);
+        leadership.began();
+        try (LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, () -> {})) {
           keeper.start();
-          return inProcess.run(watch);
+          return inProcess.run(watch, leadership);
         }
       }
       Optional<WriterLease.Holder> other = lease.current();

@@ -24,9 +24,11 @@ public enum Dialect {
   /**
    * {@code column} equals the next parameter, ASCII letters compared case-insensitively (SQLite's
    * NOCASE; PostgreSQL's lower() folds only ASCII under the C collation the schema gives text columns).
+   * The parameter is folded under C too: under the database's default collation (say en_US.UTF-8)
+   * lower() would fold É to é while the column side keeps É, and a non-ASCII email would not match itself.
    */
   public String equalsIgnoringCase(String column) {
-    return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(?)";
+    return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(? COLLATE \"C\")";
   }
 
   /** The text of top-level attribute {@code attribute} of the JSON document in {@code column}, NULL when absent. */
@@ -103,5 +105,19 @@ public enum Dialect {
       }
     }
     return false;
+  }
+
+  /**
+   * The name of the constraint or unique index PostgreSQL says {@code e} violated; empty on SQLite
+   * or when the server named none. The message text is no guide: it quotes the duplicate value.
+   */
+  public static String violatedConstraint(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+          && p.getServerErrorMessage().getConstraint() != null) {
+        return p.getServerErrorMessage().getConstraint();
+      }
+    }
+    return "";
   }
 }

@@ -1,6 +1,7 @@
 package com.fulcrumscim.db;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,17 +32,31 @@ final class PostgresEngine implements Engine {
   static final int POOL_SIZE = 8;
   static final int MAX_ATTEMPTS = 5;
   private static final long BORROW_TIMEOUT_SECONDS = 30;
+  /**
+   * The server ends a session left inside a transaction this long: a node that dies or hangs while
+   * holding a row lock (the call log's) or the append lock would otherwise block every node until
+   * TCP keepalive notices, hours later. The bridge never waits on anything outside the database
+   * inside a transaction, so a minute idle in one means the node is gone.
+   */
+  static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(60);
 
   private final StoreLocation.Postgres location;
   private final Database.Access access;
+  private final Duration idleInTransaction;
   /** Idle connections; an empty slot (null is not allowed in the queue, so a count) is opened on demand. */
   private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
   private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(POOL_SIZE, true);
   private volatile boolean closed;
 
   private PostgresEngine(StoreLocation.Postgres location, Database.Access access) {
+    this(location, access, IDLE_IN_TRANSACTION);
+  }
+
+  /** {@code idleInTransaction}: {@link #IDLE_IN_TRANSACTION} but in tests. */
+  PostgresEngine(StoreLocation.Postgres location, Database.Access access, Duration idleInTransaction) {
     this.location = location;
     this.access = access;
+    this.idleInTransaction = idleInTransaction;
   }
 
   /** Connects, then migrates ({@code migrate}) or requires the schema this build knows. */
@@ -90,7 +105,7 @@ final class PostgresEngine implements Engine {
     }
   }
 
-  private Connection connect() throws SQLException {
+  Connection connect() throws SQLException {
     Properties p = new Properties();
     if (location.username() != null && !location.username().isBlank()) {
       p.setProperty("user", location.username());
@@ -109,6 +124,7 @@ final class PostgresEngine implements Engine {
       if (mode.equals("off") || mode.equals("local")) {
         s.execute("SET synchronous_commit = on");
       }
+      s.execute("SET idle_in_transaction_session_timeout = " + idleInTransaction.toMillis());
     } catch (SQLException e) {
       c.close();
       throw e;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Where the bridge's data lives: a SQLite file, or a PostgreSQL database shared by every node. */
 public sealed interface StoreLocation {
-  /** For messages: the file, or the JDBC URL (never the password). */
+  /** For messages: the file, or the JDBC URL without its query (never a password, not even one put in the URL). */
   String describe();
 
   record SqliteFile(Path path) implements StoreLocation {
@@ -18,12 +18,14 @@ public sealed interface StoreLocation {
   record Postgres(String url, String username, String password) implements StoreLocation {
     @Override
     public String describe() {
-      return url;
+      int query = url.indexOf('?');
+      // the driver takes password=... (and sslpassword=...) in the query: keep all of it out of messages and logs
+      return query < 0 ? url : url.substring(0, query) + "?...";
     }
 
     @Override
     public String toString() {
-      return "Postgres[" + url + ", user " + username + "]";
+      return "Postgres[" + describe() + ", user " + username + "]";
     }
   }
 }

@@ -10,6 +10,23 @@ package com.fulcrumscim.fulcrum;
 public interface BeforeSend {
   BeforeSend NONE = endpoint -> {};
 
+  /**
+   * Every call passes {@code budget}; a write (anything but GET) also needs {@code fence}, asked
+   * before and again after the budget's transaction, which may have waited on another node.
+   */
+  static BeforeSend writesFencedBy(BeforeSend fence, BeforeSend budget) {
+    return endpoint -> {
+      boolean write = !endpoint.startsWith("GET ");
+      if (write) {
+        fence.check(endpoint);
+      }
+      budget.check(endpoint);
+      if (write) {
+        fence.check(endpoint);
+      }
+    };
+  }
+
   /** {@code endpoint}: "METHOD /api/v2/path" with ids as {id}. */
   void check(String endpoint);
 

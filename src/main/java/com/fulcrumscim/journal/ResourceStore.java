@@ -285,8 +285,8 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     if (!Dialect.isUniqueViolation(e)) {
       return e;
     }
-    String detail = String.valueOf(e.getMessage());
-    throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, detail.contains("email")
+    // the active-email index of db/postgresql/V001__init.sql; the name key's is the other one
+    throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, Dialect.violatedConstraint(e).equals("scim_user_active_email")
         ? "email is already the email of another active user (Fulcrum compares emails case-insensitively)"
         : nameAttribute + " '" + name(doc) + "' is already taken (compared case-insensitively)");
   }

@@ -67,6 +67,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBadStorageUrlIsShownWithoutItsQueryWhichMayHoldAPassword() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  url: jdbc:mysql://db/fulcrum?user=b&password=hunter2\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageEndingWith("got 'jdbc:mysql://db/fulcrum?...'")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void theStorageDescriptionLeavesOutAPasswordInTheUrl() {
+    BridgeConfig c = loader.parse("config.yml", "storage:\n  url: jdbc:postgresql://db:5432/fulcrum?password=hunter2\n");
+    assertThat(c.storage().describe()).isEqualTo("jdbc:postgresql://db:5432/fulcrum?...");
+  }
+
+  @Test
   void anUnknownKeyIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  prot: 9000\n"))
         .isInstanceOf(ConfigException.class)

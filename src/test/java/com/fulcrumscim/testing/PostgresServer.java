@@ -89,12 +89,21 @@ public final class PostgresServer {
 
   /** A new empty database with a name, role and password no other call gets. */
   public Database freshDatabase() {
+    return freshDatabase(null);
+  }
+
+  /**
+   * As {@link #freshDatabase()}, with {@code locale} (such as C.utf8) as the database's default
+   * instead of the cluster's C: case folding of text outside the schema's columns then follows it.
+   */
+  public Database freshDatabase(String locale) {
     String name = "fulcrum_test_" + databases.incrementAndGet();
     String password = secret();
     try (Connection admin = DriverManager.getConnection(jdbcUrl("postgres"), ADMIN, adminPassword);
         Statement s = admin.createStatement()) {
       s.execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
-      s.execute("CREATE DATABASE " + name + " OWNER " + name);
+      s.execute("CREATE DATABASE " + name + " OWNER " + name
+          + (locale == null ? "" : " TEMPLATE template0 LOCALE '" + locale + "'"));
       // Every role may connect to every database by default; a test must not be able to see another's.
       s.execute("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC");
     } catch (SQLException e) {
