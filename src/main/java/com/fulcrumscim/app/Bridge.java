@@ -274,29 +274,7 @@ public final class Bridge {
     // Right before each call: reads go anywhere, writes only from the unfenced leader; every call is
     // counted in the shared budget first, and the fence is looked at again after that transaction,
     // and once more when the connection stands (connecting can outlast half a lease).
-    BeforeSend gate = new BeforeSend() {
-      @Override
-      public void check(String endpoint) {
-        if (isWrite(endpoint)) {
-          leadership.check(endpoint);
-        }
-        callLog.check(endpoint);
-        if (isWrite(endpoint)) {
-          leadership.check(endpoint);
-        }
-      }
-
-      @Override
-      public void onWire(String endpoint) {
-        if (isWrite(endpoint)) {
-          leadership.check(endpoint);
-        }
-      }
-
-      private boolean isWrite(String endpoint) {
-        return !endpoint.startsWith("GET ");
-      }
-    };
+    BeforeSend gate = BeforeSend.writesFencedBy(leadership, callLog);
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, FulcrumCallListener.NONE, gate);
   }
 

@@ -35,11 +35,6 @@ public final class LeaseKeeper implements AutoCloseable {
   /** When the last successful renewal was sent (monotonic clock); meaningful while {@code held}. */
   private long renewedAt;
 
-  /** For an operator command holding the lease in-process: nothing to start or stop. */
-  public LeaseKeeper(WriterLease lease, Runnable onHeld, Runnable onLost) {
-    this(lease, new Leadership(lease.ttl()), onHeld, onLost);
-  }
-
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
     this(lease, leadership, onHeld, onLost, System::nanoTime);
   }

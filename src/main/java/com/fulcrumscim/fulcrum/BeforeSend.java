@@ -12,17 +12,31 @@ public interface BeforeSend {
 
   /**
    * Every call passes {@code budget}; a write (anything but GET) also needs {@code fence}, asked
-   * before and again after the budget's transaction, which may have waited on another node.
+   * before and again after the budget's transaction, which may have waited on another node, and a
+   * last time once the connection stands.
    */
   static BeforeSend writesFencedBy(BeforeSend fence, BeforeSend budget) {
-    return endpoint -> {
-      boolean write = !endpoint.startsWith("GET ");
-      if (write) {
-        fence.check(endpoint);
+    return new BeforeSend() {
+      @Override
+      public void check(String endpoint) {
+        if (isWrite(endpoint)) {
+          fence.check(endpoint);
+        }
+        budget.check(endpoint);
+        if (isWrite(endpoint)) {
+          fence.check(endpoint);
+        }
       }
-      budget.check(endpoint);
-      if (write) {
-        fence.check(endpoint);
+
+      @Override
+      public void onWire(String endpoint) {
+        if (isWrite(endpoint)) {
+          fence.check(endpoint);
+        }
+      }
+
+      private boolean isWrite(String endpoint) {
+        return !endpoint.startsWith("GET ");
       }
     };
   }
