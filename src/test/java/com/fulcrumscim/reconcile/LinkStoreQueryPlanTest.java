@@ -17,16 +17,8 @@ class LinkStoreQueryPlanTest {
   @Test
   void aGroupsLinkedMembersAreReadFromItsOwnRowsThenTheirLinks() {
     try (Database db = Database.open(dir.resolve("p.db"))) {
-      List<String> steps = db.read(c -> {
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN "
-            + LinkStore.memberIdsOfGroupQuery(com.fulcrumscim.db.Dialect.SQLITE).replace("?", "'g'"))) {
-          while (rs.next()) {
-            out.add(rs.getString("detail"));
-          }
-        }
-        return out;
-      });
+      List<String> steps = plan(db,
+          LinkStore.memberIdsOfGroupQuery(com.fulcrumscim.db.Dialect.SQLITE).replace("?", "'g'"));
       assertThat(steps).hasSize(2);
       assertThat(steps.get(0)).startsWith("SEARCH m").contains("group_id=?");
       assertThat(steps.get(1)).startsWith("SEARCH l").contains("scim_id=?");
@@ -36,18 +28,22 @@ class LinkStoreQueryPlanTest {
   @Test
   void aGroupsLeavingMembersAreLookedUpByTheirOwnLinksNotByEveryUser() {
     try (Database db = Database.open(dir.resolve("p.db"))) {
-      List<String> steps = db.read(c -> {
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN "
-            + LinkStore.leavingAmongSql(3).replaceFirst("\\?", "'m1'").replaceFirst("\\?", "'m2'").replaceFirst("\\?", "'m3'"))) {
-          while (rs.next()) {
-            out.add(rs.getString("detail"));
-          }
-        }
-        return out;
-      });
+      List<String> steps = plan(db,
+          LinkStore.leavingAmongSql(3).replaceFirst("\\?", "'m1'").replaceFirst("\\?", "'m2'").replaceFirst("\\?", "'m3'"));
       assertThat(steps).noneMatch(step -> step.startsWith("SCAN"));
       assertThat(steps).anyMatch(step -> step.startsWith("SEARCH l") && step.contains("fulcrum_id=?"));
     }
+  }
+
+  private static List<String> plan(Database db, String sql) {
+    return db.read(c -> {
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+        while (rs.next()) {
+          out.add(rs.getString("detail"));
+        }
+      }
+      return out;
+    });
   }
 }
