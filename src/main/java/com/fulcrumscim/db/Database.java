@@ -3,6 +3,7 @@ package com.fulcrumscim.db;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The bridge's store: a SQLite file ({@link SqliteEngine}: one writer thread, group commit) or a
@@ -119,6 +120,15 @@ public final class Database implements AutoCloseable {
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
     return engine.write(work);
+  }
+
+  /**
+   * Starts {@code work} as a write transaction and answers at once on SQLite (its writer thread
+   * commits it with the next group); the future completes when it is committed. Writes started by
+   * one thread commit in the order started, so a caller can go on while its bookkeeping commits.
+   */
+  public <T> CompletableFuture<T> writeLater(Work<T> work) {
+    return engine.writeLater(work);
   }
 
   /** Runs {@code work} on a connection that sees every committed write. */

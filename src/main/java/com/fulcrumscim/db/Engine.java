@@ -1,6 +1,7 @@
 package com.fulcrumscim.db;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * How one kind of database runs {@link Database}'s writes and reads: {@link SqliteEngine} (one
@@ -9,6 +10,19 @@ import java.util.Optional;
  */
 interface Engine extends AutoCloseable {
   <T> T write(Database.Work<T> work);
+
+  /**
+   * Starts {@code work} as a write transaction; the future completes once it is committed. Writes
+   * started by one thread commit in the order started. By default the write is done before this
+   * returns; an engine with a writer thread of its own answers at once.
+   */
+  default <T> CompletableFuture<T> writeLater(Database.Work<T> work) {
+    try {
+      return CompletableFuture.completedFuture(write(work));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   <T> T read(Database.Work<T> work);
 

@@ -268,6 +268,12 @@ final class SqliteEngine implements Engine {
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   @Override
   public <T> T write(Database.Work<T> work) {
+    return await(writeLater(work));
+  }
+
+  /** Queues {@code work} for the writer thread, whose FIFO queue keeps each thread's writes in order. */
+  @Override
+  public <T> CompletableFuture<T> writeLater(Database.Work<T> work) {
     if (writeConnection == null) {
       throw new DatabaseException("database " + path + " is open read-only", null);
     }
@@ -276,7 +282,7 @@ final class SqliteEngine implements Engine {
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     writes.add(new WriteTask<>(work, result));
-    return await(result);
+    return result;
   }
 
   /** Runs {@code work} on a read-only connection that sees every committed write. */

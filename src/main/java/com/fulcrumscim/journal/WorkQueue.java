@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The work table: one row per entity key. Intake {@link #enqueue}s inside its own transaction;
@@ -130,7 +131,19 @@ public final class WorkQueue {
    * empty for other fates and when a newer change arrived meanwhile (the row runs again).
    */
   public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
-    return db.write(c -> {
+    return db.write(recording(item, fate, affected));
+  }
+
+  /**
+   * {@link #record} without waiting for its commit: the reconciler goes on to its next key while
+   * the outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
+   */
+  public CompletableFuture<Optional<Instant>> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+    return db.writeLater(recording(item, fate, affected));
+  }
+
+  private Database.Work<Optional<Instant>> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+    return c -> {
       Optional<Instant> acknowledged = Optional.empty();
       if (fate instanceof Fate.Retry r) {
         finish(c, item, "RETRYING", r.error(), r.at().toEpochMilli(),
@@ -151,7 +164,7 @@ public final class WorkQueue {
         enqueue(c, key);
       }
       return acknowledged;
-    });
+    };
   }
 
   public void release(WorkItem item) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,6 +96,7 @@ public final class ReconcileLoop implements AutoCloseable {
     Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
     AtomicInteger finished = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();
+    Queue<CompletableFuture<Void>> recording = new ConcurrentLinkedQueue<>();
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int i = 0; i < Math.min(parallelism, claimed.size()); i++) {
       tasks.add(() -> {
@@ -105,7 +107,7 @@ public final class ReconcileLoop implements AutoCloseable {
               queue.release(item);
               released.incrementAndGet();
             } else {
-              finish(item, reconciler.reconcile(item.key()));
+              recording.add(finish(item, reconciler.reconcile(item.key())));
               finished.incrementAndGet();
             }
           } catch (RuntimeException e) {
@@ -121,6 +123,8 @@ public final class ReconcileLoop implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // A cycle ends with its outcomes committed: the next claim and every reader see them.
+    CompletableFuture.allOf(recording.toArray(CompletableFuture[]::new)).join();
     return new Cycle(claimed.size(), finished.get(), released.get(), null);
   }
 
@@ -141,8 +145,11 @@ public final class ReconcileLoop implements AutoCloseable {
     }
   }
 
-  /** The outcome and the keys it affects are written in one transaction. */
-  private void finish(WorkItem item, Reconciled result) {
+  /**
+   * The outcome and the keys it affects are written in one transaction, which the worker does not
+   * wait for (the row stays RUNNING until it commits): the answered future says when it is done.
+   */
+  private CompletableFuture<Void> finish(WorkItem item, Reconciled result) {
     Outcome outcome = result.outcome();
     Instant now = clock.instant();
     outcomes.finished(outcome.kind());
@@ -168,11 +175,19 @@ public final class ReconcileLoop implements AutoCloseable {
       }
       case PAUSED -> new WorkQueue.Fate.Release();
     };
-    queue.record(item, fate, result.affected())
-        .ifPresent(acknowledged -> outcomes.applied(Duration.between(acknowledged, now)));
     if (outcome instanceof Outcome.Paused p) {
       pause(p.reason());
     }
+    return queue.recordLater(item, fate, result.affected()).handle((acknowledged, failure) -> {
+      if (failure != null) {
+        log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
+            item.key(), failure.toString(), failure);
+        stranded.add(item);
+      } else {
+        acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
+      }
+      return null;
+    });
   }
 
   private synchronized void pause(String reason) {

@@ -59,6 +59,44 @@ class DatabaseTest {
   }
 
   @Test
+  void writesStartedWithoutWaitingCommitInTheOrderStarted() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      List<java.util.concurrent.CompletableFuture<String>> started = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        int n = i;
+        // each write sees its predecessor's value: a reordered pair would answer out of turn
+        started.add(db.writeLater(c -> {
+          String before = value(c, "last");
+          try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO setting(key, value) VALUES ('last', ?)")) {
+            ps.setString(1, Integer.toString(n));
+            ps.executeUpdate();
+          }
+          return before;
+        }));
+      }
+      for (int i = 0; i < started.size(); i++) {
+        assertThat(started.get(i).join()).isEqualTo(i == 0 ? null : Integer.toString(i - 1));
+      }
+      String last = db.read(c -> value(c, "last"));
+      assertThat(last).isEqualTo("199");
+    }
+  }
+
+  @Test
+  void aWriteStartedWithoutWaitingReportsItsFailureInItsFuture() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      java.util.concurrent.CompletableFuture<Object> failed = db.writeLater(c -> {
+        setting(c, "lost", "1");
+        throw new IllegalArgumentException("refused");
+      });
+      db.writeLater(c -> setting(c, "kept", "1")).join();
+
+      assertThatThrownBy(failed::join).hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("refused");
+      assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void reopeningKeepsCommittedWritesAndSkipsAppliedMigrations() {
     Path file = dir.resolve("b.db");
     try (Database db = Database.open(file)) {
@@ -76,6 +114,15 @@ class DatabaseTest {
       ps.executeUpdate();
     }
     return null;
+  }
+
+  private static String value(java.sql.Connection c, String key) throws java.sql.SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
   }
 
   private static int count(Database db) {

@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
@@ -72,5 +73,40 @@ class ReconcilerTest extends EndToEnd {
       assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
       assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
     }
+  }
+
+  @Test
+  void aRowWhoseOutcomeCommitFailsIsHandedBackAndFinishedNextCycleWithoutASecondCreate() {
+    start();
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    // the database refuses the outcome's transaction itself (as a full disk would), nothing else
+    refuseDone(true);
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
+      loop.runOnce();
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.RUNNING));
+      assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
+
+      refuseDone(false);
+      loop.runOnce();
+
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
+      assertThat(h.fulcrum.calls().all()).filteredOn(c -> c.endpoint().startsWith("POST")).hasSize(1);
+    }
+  }
+
+  /** A trigger that makes the database refuse to mark any work row DONE. */
+  private void refuseDone(boolean refuse) {
+    boolean postgres = h.db.dialect() == Dialect.POSTGRESQL;
+    List<String> sql = !refuse ? List.of(postgres ? "DROP TRIGGER refuse_done ON work" : "DROP TRIGGER refuse_done")
+        : postgres ? List.of("CREATE FUNCTION refuse_done() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_done BEFORE UPDATE ON work FOR EACH ROW WHEN (NEW.state = 'DONE') EXECUTE FUNCTION refuse_done()")
+        : List.of("CREATE TRIGGER refuse_done BEFORE UPDATE OF state ON work WHEN NEW.state = 'DONE' "
+            + "BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    h.db.write(c -> {
+      for (String statement : sql) {
+        c.createStatement().execute(statement);
+      }
+      return null;
+    });
   }
 }
