@@ -200,4 +200,14 @@ class IntakeTest {
     assertThat(result.version()).isEqualTo(3);
     assertThat(journalOps()).containsExactly("USER CREATE", "USER PATCH", "USER PATCH");
   }
+
+  @Test
+  void aChangeToAUserDeletedWhileItWasComputedIsNotFoundAndStoresNothing() {
+    StoredResource u = intake.create(EntityType.USER, user("gone@example.com"), req(null));
+    assertThatThrownBy(() -> intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> {
+      intake.delete(EntityType.USER, u.id(), v -> true, req(null));
+      return old.doc().deepCopy().put("title", "Too late");
+    }, req(null))).isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.NOT_FOUND));
+    assertThat(journalOps()).containsExactly("USER CREATE", "USER DELETE");
+  }
 }
