@@ -4,6 +4,7 @@ import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.reconcile.ManagedOrg;
 import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.Packages;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * on an empty database and on 100k managed members in 1,000 groups; {@code resync --dry-run} over
  * that organization (calls, wall time, heap); the SQLite file size per 100k users. The bridge targets an emulator of the
  * bench's own (an embedded one would start empty and re-queue every user). Runs {@code java -Xmx256m -jar} on
- * target/fulcrum-scim.jar (bench/run packages it first); {@code -Dfootprint.compare=OTHER.jar}
+ * target/fulcrum-scim.jar (bench/run packages it first), and the packaged command from the tarball,
+ * which starts from a class-data archive; {@code -Dfootprint.compare=OTHER.jar}
  * measures another build alongside in the same run (before/after a change).
  * Writes bench/results/footprint.txt.
  */
@@ -67,16 +70,25 @@ class FootprintBench {
         MEMBERS, GROUPS, PER_GROUP, Files.size(large.resolve("bridge.db")) / 1e6,
         Files.size(large.resolve("bridge.db")) / 1e6 * 100_000 / MEMBERS);
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().seed(org.fulcrumSide()).callsPerHour(0).build().start()) {
-      report.line("%-28s %9s %12s %12s %12s %14s", "build / database", "jar MB", "ready ms", "idle RSS MB", "peak RSS MB",
+      report.line("%-38s %9s %12s %12s %12s %14s", "build / database", "jar MB", "ready ms", "idle RSS MB", "peak RSS MB",
           "heap peak MB");
-      for (Path jar : jars) {
-        measure(jar, "empty", dir.resolve("empty-" + jars.indexOf(jar)), fulcrum);
-        Path copy = dir.resolve("large-" + jars.indexOf(jar));
+      List<Launch> launches = new ArrayList<>(jars.stream().map(Launch::jar).toList());
+      Launch packaged = Launch.packaged(Packages.unpackTarball(Files.createDirectories(dir.resolve("tarball"))),
+          dir.resolve("cache"));
+      launches.add(packaged);
+      for (Launch launch : launches) {
+        int n = launches.indexOf(launch);
+        if (launch == packaged) {
+          firstStart(packaged, dir.resolve("first"), fulcrum);
+        }
+        measure(launch, "empty", dir.resolve("empty-" + n), fulcrum);
+        Path copy = dir.resolve("large-" + n);
         Files.createDirectories(copy);
         Files.copy(large.resolve("bridge.db"), copy.resolve("bridge.db"));
-        measure(jar, "100k members", copy, fulcrum);
+        measure(launch, "100k members", copy, fulcrum);
       }
       resyncDryRun(large, fulcrum);
+      report.line("%s", firstStart);
     }
     report.line("(ready: median of %d starts; RSS after %d s idle; heap peak: largest heap before a GC in -Xlog:gc)",
         STARTS, IDLE.toSeconds());
@@ -107,7 +119,60 @@ class FootprintBench {
         fulcrum.calls().all().stream().map(c -> c.endpoint() + " x" + c.count()).toList(), ms / 1000.0, heapPeakMb(gcLog), (fulcrum.calls().total() - callsBefore) * 3600.0 / 5000);
   }
 
-  private void measure(Path jar, String what, Path home, FulcrumEmulator fulcrum) throws Exception {
+  /**
+   * One way of starting serve: {@code java -Xmx256m -jar} on a jar, or the packaged command
+   * ({@code bin/fulcrum-scim serve} from the tarball, JAVA_OPTS=-Xmx256m) with its class-data archive.
+   */
+  record Launch(String label, Path jar, BiFunction<Path, Path, List<String>> command, Map<String, String> environment) {
+    static Launch jar(Path jar) {
+      return new Launch(jar.getFileName().toString(), jar, (config, gcLog) -> List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-Xlog:gc:file=" + gcLog,
+          "-jar", jar.toString(), "serve", "--config", config.toString()), Map.of());
+    }
+
+    static Launch packaged(Path home, Path cache) {
+      return new Launch("bin/fulcrum-scim (CDS)", home.resolve("lib/fulcrum-scim.jar"), (config, gcLog) -> List.of(
+          home.resolve("bin/fulcrum-scim").toString(), "serve", "--config", config.toString()),
+          Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString()));
+    }
+
+    BridgeProcess start(Path config, Path gcLog) throws IOException {
+      Map<String, String> env = new java.util.HashMap<>(environment);
+      env.put("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN);
+      if (environment.containsKey("CACHE_DIRECTORY")) {
+        env.put("JAVA_OPTS", "-Xmx256m -Xlog:gc:file=" + gcLog);
+      }
+      return BridgeProcess.exec(command.apply(config, gcLog), env);
+    }
+  }
+
+  String firstStart = "";
+
+  /** The packaged command's first start, which makes the class-data archive (a demo run) before serving. */
+  private void firstStart(Launch packaged, Path home, FulcrumEmulator fulcrum) throws Exception {
+    Files.createDirectories(home);
+    Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
+    long start = System.nanoTime();
+    try (BridgeProcess bridge = packaged.start(config, home.resolve("gc.log"))) {
+      awaitReady(bridge);
+    }
+    Path cache = Path.of(packaged.environment().get("CACHE_DIRECTORY"));
+    long archive;
+    try (var files = Files.list(cache)) {
+      archive = files.filter(f -> f.toString().endsWith(".jsa")).mapToLong(f -> f.toFile().length()).sum();
+    }
+    firstStart = String.format(Locale.ROOT, "the packaged command's first start, making its class-data archive "
+        + "(%.0f MB) with a demo run: %.1f s to ready", archive / 1e6, (System.nanoTime() - start) / 1e9);
+  }
+
+  private void awaitReady(BridgeProcess bridge) throws Exception {
+    String root = bridge.endpoint().replace("/scim/v2", "");
+    while (status(root + "/readyz") != 200) {
+      Thread.sleep(5);
+    }
+  }
+
+  private void measure(Launch launch, String what, Path home, FulcrumEmulator fulcrum) throws Exception {
     Files.createDirectories(home);
     long[] ready = new long[STARTS];
     long idleRss = 0;
@@ -117,12 +182,8 @@ class FootprintBench {
       Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
       Path gcLog = home.resolve("gc-" + i + ".log");
       long start = System.nanoTime();
-      try (BridgeProcess bridge = BridgeProcess.java(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar",
-          jar.toString(), "serve", "--config", config.toString()), Map.of("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN))) {
-        String root = bridge.endpoint().replace("/scim/v2", "");
-        while (status(root + "/readyz") != 200) {
-          Thread.sleep(5);
-        }
+      try (BridgeProcess bridge = launch.start(config, gcLog)) {
+        awaitReady(bridge);
         ready[i] = (System.nanoTime() - start) / 1_000_000;
         if (i == STARTS - 1) {
           Thread.sleep(IDLE.toMillis());
@@ -134,7 +195,7 @@ class FootprintBench {
       heapPeak = Math.max(heapPeak, heapPeakMb(gcLog));
     }
     Arrays.sort(ready);
-    report.line("%-28s %9.1f %12d %12.0f %12.0f %14d", jar.getFileName() + " / " + what, Files.size(jar) / 1e6,
+    report.line("%-38s %9.1f %12d %12.0f %12.0f %14d", launch.label() + " / " + what, Files.size(launch.jar()) / 1e6,
         ready[STARTS / 2], idleRss / 1024.0, peakRss / 1024.0, heapPeak);
   }
 

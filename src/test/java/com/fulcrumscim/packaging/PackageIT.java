@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.Packages;
+import com.fulcrumscim.testing.ScimTestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,29 +39,18 @@ class PackageIT {
     return new Run(p.exitValue(), out);
   }
 
-  static Path newest(String glob) throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + glob).matches(f.getFileName()))
-          .max(Comparator.comparing(f -> f.toFile().lastModified()))
-          .orElseThrow(() -> new AssertionError("no target/" + glob + ": run `mvn package` first"));
-    }
-  }
-
   /** {@code tar -tv} / {@code dpkg-deb -c} lines as "mode path". */
   static List<String> modesAndPaths(String listing) {
     return listing.lines().map(l -> l.split("\\s+")).map(f -> f[0] + " " + f[f.length - 1].replaceFirst("^\\./", "/")).toList();
   }
 
   Path unpackedTarball() throws Exception {
-    assertThat(run(Map.of(), dir, "tar", "-xzf", newest("fulcrum-scim-*.tar.gz").toAbsolutePath().toString()).exit()).isZero();
-    try (Stream<Path> top = Files.list(dir)) {
-      return top.filter(Files::isDirectory).findFirst().orElseThrow();
-    }
+    return Packages.unpackTarball(dir);
   }
 
   @Test
   void theDebInstallsTheCommandTheUnitTheConfigAndTheJar() throws Exception {
-    Run listing = run(Map.of(), dir, "dpkg-deb", "-c", newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString());
+    Run listing = run(Map.of(), dir, "dpkg-deb", "-c", Packages.newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString());
     assertThat(listing.exit()).isZero();
     assertThat(modesAndPaths(listing.out())).contains(
         "-rwxr-xr-x /usr/bin/fulcrum-scim",
@@ -75,7 +66,7 @@ class PackageIT {
   @Test
   void theDebControlNamesThePackageItsJavaAndItsConffiles() throws Exception {
     Path control = dir.resolve("DEBIAN");
-    assertThat(run(Map.of(), dir, "dpkg-deb", "-e", newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString(),
+    assertThat(run(Map.of(), dir, "dpkg-deb", "-e", Packages.newest("fulcrum-scim_*_all.deb").toAbsolutePath().toString(),
         control.toString()).exit()).isZero();
     assertThat(Files.readString(control.resolve("control")))
         .contains("Package: fulcrum-scim\n", "Architecture: all\n", "Depends: openjdk-17-jre-headless");
@@ -88,7 +79,7 @@ class PackageIT {
 
   @Test
   void theTarballHoldsTheSameFilesUnderOneFolder() throws Exception {
-    Run listing = run(Map.of(), dir, "tar", "-tvzf", newest("fulcrum-scim-*.tar.gz").toAbsolutePath().toString());
+    Run listing = run(Map.of(), dir, "tar", "-tvzf", Packages.newest("fulcrum-scim-*.tar.gz").toAbsolutePath().toString());
     assertThat(listing.exit()).isZero();
     assertThat(modesAndPaths(listing.out()).stream().map(l -> l.replaceFirst(" fulcrum-scim-[^/]+/", " ")))
         .contains("-rwxr-xr-x bin/fulcrum-scim", "-rw-r--r-- lib/fulcrum-scim.jar", "-rw-r--r-- etc/fulcrum-scim.service",
@@ -116,6 +107,31 @@ class PackageIT {
     Path mine = Files.writeString(dir.resolve("mine.yml"), "server:\n  port: 0\n");
     Run told = run(Map.of("FULCRUM_SCIM_CONFIG", mine.toString()), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
     assertThat(told.out()).contains(mine.toString()).doesNotContain("/etc/fulcrum-scim");
+  }
+
+  @Test
+  void serveMakesAClassDataArchiveOnItsFirstStartAndStartsFromItAfter() throws Exception {
+    Path home = unpackedTarball();
+    Path cache = dir.resolve("cache");
+    Path classes = dir.resolve("classes.log");
+    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
+        "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", "-Xlog:class+load:file=" + classes);
+    Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("first")), "embedded", "\"\"", "");
+    try (BridgeProcess first = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
+        "--config", config.toString()), env)) {
+      first.endpoint();
+    }
+    try (Stream<Path> made = Files.list(cache)) {
+      assertThat(made.map(p -> p.getFileName().toString())).singleElement().asString().matches("fulcrum-scim-\\d+\\.jsa");
+    }
+
+    config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("second")), "embedded", "\"\"", "");
+    try (BridgeProcess second = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
+        "--config", config.toString()), env)) {
+      second.endpoint();
+      assertThat(second.output()).noneMatch(l -> l.contains("cds") || l.contains("shared archive"));
+    }
+    assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("com.fulcrumscim.app.Bridge source: shared objects file (top)"));
   }
 
   @Test

@@ -34,6 +34,12 @@ class UnitFileTest {
   }
 
   @Test
+  void theCommandGetsAWritableCacheForItsClassDataArchiveUnderTheStrictFileSystem() throws Exception {
+    // ProtectSystem=strict leaves /var/cache read-only; CacheDirectory= is the unit's one writable cache
+    assertThat(settings()).contains("ProtectSystem=strict", "CacheDirectory=fulcrum-scim");
+  }
+
+  @Test
   void systemdRatesItsExposureTwoOrLower() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
     assertThat(settings()).contains("SystemCallFilter=@system-service");

@@ -70,6 +70,11 @@ public final class BridgeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(arguments);
+    return exec(command, environment);
+  }
+
+  /** Any command line as a child process, e.g. the packaged {@code bin/fulcrum-scim serve} (it execs its JVM). */
+  public static BridgeProcess exec(List<String> command, Map<String, String> environment) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
