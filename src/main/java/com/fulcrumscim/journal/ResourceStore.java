@@ -247,8 +247,6 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * the same version, and the row lock makes the second UPDATE see the first's new version.
    */
   boolean update(Connection c, String id, long version, ObjectNode doc, long now) throws SQLException {
-    requireUniqueName(c, doc, id);
-    requireUniqueFields(c, doc, id);
     List<String> cols = columns();
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
         + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
@@ -264,6 +262,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     } catch (SQLException e) {
       throw takenOr(e, doc);
     }
+    // After the version check: a document made on an older version is computed again, not refused
+    // for a name that version had. A refusal here rolls the update back with the rest of the write.
+    requireUniqueName(c, doc, id);
+    requireUniqueFields(c, doc, id);
     writeRelated(c, id, doc);
     return true;
   }

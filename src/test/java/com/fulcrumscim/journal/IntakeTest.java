@@ -210,4 +210,22 @@ class IntakeTest {
     }, req(null))).isInstanceOfSatisfying(IntakeRejected.class, e -> assertThat(e.reason()).isEqualTo(IntakeRejected.Reason.NOT_FOUND));
     assertThat(journalOps()).containsExactly("USER CREATE", "USER DELETE");
   }
+
+  @Test
+  void aChangeMadeOnAVersionWhoseNameWasSinceTakenIsComputedAgainNotRefused() {
+    StoredResource u = intake.create(EntityType.USER, user("old@example.com"), req(null));
+    AtomicInteger computed = new AtomicInteger();
+    StoredResource result = intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> {
+      if (computed.getAndIncrement() == 0) {
+        // meanwhile the user is renamed, and another user takes the name it had
+        intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+            o -> o.doc().deepCopy().put("userName", "new@example.com"), req(null));
+        intake.create(EntityType.USER, user("old@example.com"), req(null));
+      }
+      return old.doc().deepCopy().put("title", "Outer");
+    }, req(null));
+    assertThat(computed.get()).as("computed again on the renamed version").isEqualTo(2);
+    assertThat(result.doc().path("userName").asText()).isEqualTo("new@example.com");
+    assertThat(result.doc().path("title").asText()).isEqualTo("Outer");
+  }
 }
