@@ -135,6 +135,27 @@ class PackageIT {
   }
 
   @Test
+  void serveStartsWithoutAnArchiveItCannotMakeAndTriesOnlyOnce() throws Exception {
+    Path home = unpackedTarball();
+    Path cache = dir.resolve("cache");
+    // with class-data sharing off the JVM runs the demo and exits 0 without writing an archive
+    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
+        "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", "-Xshare:off");
+    for (String start : List.of("first", "second")) {
+      Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve(start)), "embedded", "\"\"", "");
+      try (BridgeProcess bridge = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
+          "--config", config.toString()), env)) {
+        bridge.endpoint();
+        long complaints = bridge.output().stream().filter(l -> l.contains("could not make the class-data archive")).count();
+        assertThat(complaints).as("%s start", start).isEqualTo(start.equals("first") ? 1 : 0);
+      }
+    }
+    try (Stream<Path> left = Files.list(cache)) {
+      assertThat(left.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".jsa.failed");
+    }
+  }
+
+  @Test
   void theShippedConfigLoadsAsTheUnitRunsIt() throws Exception {
     Path home = unpackedTarball();
     Path credentials = Files.createDirectory(dir.resolve("credentials"));
