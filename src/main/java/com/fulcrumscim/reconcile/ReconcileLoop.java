@@ -107,8 +107,11 @@ public final class ReconcileLoop implements AutoCloseable {
               queue.release(item);
               released.incrementAndGet();
             } else {
-              recording.add(finish(item, reconciler.reconcile(item.key())));
-              finished.incrementAndGet();
+              recording.add(finish(item, reconciler.reconcile(item.key())).thenAccept(recorded -> {
+                if (recorded) {
+                  finished.incrementAndGet();
+                }
+              }));
             }
           } catch (RuntimeException e) {
             log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
@@ -147,9 +150,10 @@ public final class ReconcileLoop implements AutoCloseable {
 
   /**
    * The outcome and the keys it affects are written in one transaction, which the worker does not
-   * wait for (the row stays RUNNING until it commits): the answered future says when it is done.
+   * wait for (the row stays RUNNING until it commits): the answered future says when it is done,
+   * and whether the outcome was recorded.
    */
-  private CompletableFuture<Void> finish(WorkItem item, Reconciled result) {
+  private CompletableFuture<Boolean> finish(WorkItem item, Reconciled result) {
     Outcome outcome = result.outcome();
     Instant now = clock.instant();
     outcomes.finished(outcome.kind());
@@ -183,10 +187,10 @@ public final class ReconcileLoop implements AutoCloseable {
         log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
             item.key(), failure.toString(), failure);
         stranded.add(item);
-      } else {
-        acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
+        return false;
       }
-      return null;
+      acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
+      return true;
     });
   }
 

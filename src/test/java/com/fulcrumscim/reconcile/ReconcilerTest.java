@@ -82,12 +82,12 @@ class ReconcilerTest extends EndToEnd {
     // the database refuses the outcome's transaction itself (as a full disk would), nothing else
     refuseDone(true);
     try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
-      loop.runOnce();
+      assertThat(loop.runOnce().finished()).as("outcomes recorded").isZero();
       assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.RUNNING));
       assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
 
       refuseDone(false);
-      loop.runOnce();
+      assertThat(loop.runOnce().finished()).isEqualTo(1);
 
       assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
       assertThat(h.fulcrum.calls().all()).filteredOn(c -> c.endpoint().startsWith("POST")).hasSize(1);
