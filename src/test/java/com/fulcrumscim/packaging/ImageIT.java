@@ -85,7 +85,7 @@ class ImageIT {
     assertThat(c.path("Cmd").isMissingNode() || c.path("Cmd").isEmpty()).as("no Cmd appended to serve").isTrue();
     assertThat(c.path("User").asText()).isEqualTo(USER);
     assertThat(c.path("WorkingDir").asText()).isEqualTo("/var/lib/fulcrum-scim");
-    assertThat(c.path("Env").toString()).contains("FULCRUM_SCIM_HOST=0.0.0.0");
+    assertThat(c.path("Env").toString()).contains("FULCRUM_SCIM_HOST=0.0.0.0", "FULCRUM_SCIM_CDS=off");
   }
 
   @Test
