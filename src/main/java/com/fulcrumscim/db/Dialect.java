@@ -2,6 +2,8 @@ package com.fulcrumscim.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.stream.Collectors;
 
 /**
  * The SQL that differs between SQLite and PostgreSQL, in one place. Everything else the stores
@@ -94,6 +96,11 @@ public enum Dialect {
    */
   public String keepSelected() {
     return this == SQLITE ? "" : " FOR SHARE";
+  }
+
+  /** {@code (?, ?, ...)}: {@code n} parameters for an IN list or a VALUES row (the same on both stores). */
+  public static String placeholders(int n) {
+    return Collections.nCopies(n, "?").stream().collect(Collectors.joining(", ", "(", ")"));
   }
 
   /** Whether {@code e} is a UNIQUE or PRIMARY KEY violation. */

@@ -85,7 +85,7 @@ public final class GroupStore extends ResourceStore {
     for (int from = 0; from < all.size(); from += 500) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM scim_user WHERE id IN " + placeholders(chunk.size()) + Dialect.of(c).keepSelected())) {
+          "SELECT id FROM scim_user WHERE id IN " + Dialect.placeholders(chunk.size()) + Dialect.of(c).keepSelected())) {
         bind(ps, 1, new ArrayList<>(chunk));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

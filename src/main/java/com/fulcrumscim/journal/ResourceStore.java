@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,7 +167,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /** Memberships of {@code ids}, keyed by id. */
   private Map<String, List<Reference>> references(Connection c, List<String> ids) throws SQLException {
     Map<String, List<Reference>> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(String.format(referencesQuery(), placeholders(ids.size())))) {
+    try (PreparedStatement ps = c.prepareStatement(String.format(referencesQuery(), Dialect.placeholders(ids.size())))) {
       bind(ps, 1, new ArrayList<>(ids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -177,10 +176,6 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       }
     }
     return out;
-  }
-
-  static String placeholders(int n) {
-    return Collections.nCopies(n, "?").stream().collect(Collectors.joining(", ", "(", ")"));
   }
 
   static String key(String name) {
@@ -299,7 +294,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-        + " SET version = version + 1, updated_at = ? WHERE id IN " + placeholders(ids.size()))) {
+        + " SET version = version + 1, updated_at = ? WHERE id IN " + Dialect.placeholders(ids.size()))) {
       ps.setLong(1, now);
       bind(ps, 2, new ArrayList<>(ids));
       ps.executeUpdate();

@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -147,7 +146,7 @@ public final class LinkStore {
 
   static String leavingAmongSql(int ids) {
     return "SELECT l.fulcrum_id FROM link l LEFT JOIN scim_user u ON u.id = l.scim_id "
-        + "WHERE l.entity_type = 'USER' AND l.fulcrum_id IN (" + String.join(", ", Collections.nCopies(ids, "?")) + ") "
+        + "WHERE l.entity_type = 'USER' AND l.fulcrum_id IN " + Dialect.placeholders(ids) + " "
         + "AND (u.id IS NULL OR u.active = 0)";
   }
 
