@@ -7,11 +7,9 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code db copy}: every row of every table of a SQLite store into an empty PostgreSQL one of the
@@ -90,14 +88,23 @@ public final class StoreCopy {
 
   /** Tables in the order they were created, which parents-before-children follows. */
   private static List<String> sqliteTables(Connection c) throws SQLException {
-    List<String> tables = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")) {
+    return names(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid");
+  }
+
+  /** The bridge's tables, without the migration bookkeeping (SQLite keeps its version in a pragma). */
+  private static List<String> postgresTables(Connection c) throws SQLException {
+    return names(c, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        + "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name");
+  }
+
+  private static List<String> names(Connection c, String query) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
       while (rs.next()) {
-        tables.add(rs.getString(1));
+        names.add(rs.getString(1));
       }
     }
-    return tables;
+    return names;
   }
 
   private static void copyTable(Connection from, Connection to, String table) throws SQLException {
@@ -108,7 +115,7 @@ public final class StoreCopy {
         columns.add(meta.getColumnName(i));
       }
       String insert = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES "
-          + Collections.nCopies(columns.size(), "?").stream().collect(Collectors.joining(", ", "(", ")"));
+          + Dialect.placeholders(columns.size());
       try (PreparedStatement ps = to.prepareStatement(insert)) {
         int pending = 0;
         while (rs.next()) {
@@ -147,17 +154,7 @@ public final class StoreCopy {
 
   /** Rows of every table of the bridge's schema (not the migration bookkeeping). */
   static Map<String, Long> countAll(Connection c) throws SQLException {
-    Dialect dialect = Dialect.of(c);
-    List<String> tables = new ArrayList<>();
-    String query = dialect == Dialect.SQLITE
-        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
-        : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-            + "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name";
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-      while (rs.next()) {
-        tables.add(rs.getString(1));
-      }
-    }
+    List<String> tables = Dialect.of(c) == Dialect.SQLITE ? sqliteTables(c) : postgresTables(c);
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String table : tables) {
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
