@@ -1,5 +1,6 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.StoreCopy;
@@ -82,7 +83,7 @@ public final class DbCommand {
           throw new CommandFailure(ExitCode.CONFIG, "storage.url is set: db copy reads the SQLite file at storage.path; "
               + "remove storage.url (the copy's target goes in --to)");
         }
-        if (!to.matches("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?")) {
+        if (!BridgeConfig.Storage.isPostgresUrl(to)) {
           throw new CommandFailure(ExitCode.CONFIG, "--to must be jdbc:postgresql://HOST[:PORT]/DATABASE, got '"
               + new StoreLocation.Postgres(to, null, null).describe() + "'");
         }

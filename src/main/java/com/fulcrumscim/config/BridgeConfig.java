@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The whole of config.yml, after defaults, environment substitution and validation. */
 public record BridgeConfig(
@@ -47,8 +48,15 @@ public record BridgeConfig(
    * every node shares, with {@code username} and {@code password} (empty: the driver's defaults).
    */
   public record Storage(Path path, String url, String username, String password) {
+    private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?");
+
     public boolean postgres() {
       return !url.isBlank();
+    }
+
+    /** Whether {@code url} has the shape jdbc:postgresql://HOST[:PORT]/DATABASE[?...]. */
+    public static boolean isPostgresUrl(String url) {
+      return POSTGRES_URL.matcher(url).matches();
     }
 
     /** For messages: the file or the URL without its query, never the password. */

@@ -40,7 +40,6 @@ public final class ConfigLoader {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?");
 
   private final Function<String, String> environment;
 
@@ -232,7 +231,7 @@ public final class ConfigLoader {
       check("server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
           "certificate and private_key go together: set both or neither");
       check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
-      check("storage.url", !c.storage().postgres() || POSTGRES_URL.matcher(c.storage().url()).matches(),
+      check("storage.url", !c.storage().postgres() || BridgeConfig.Storage.isPostgresUrl(c.storage().url()),
           "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE, got '"
               + BridgeConfig.Storage.withoutQuery(c.storage().url()) + "'");
       for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
