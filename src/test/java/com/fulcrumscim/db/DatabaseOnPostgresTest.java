@@ -1,5 +1,8 @@
 package com.fulcrumscim.db;
 
+import static com.fulcrumscim.db.SettingRows.count;
+import static com.fulcrumscim.db.SettingRows.setting;
+import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -134,29 +137,10 @@ class DatabaseOnPostgresTest {
     }
   }
 
-  private static Object setting(Connection c, String k, String v) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting(key, value) VALUES (?, ?)")) {
-      ps.setString(1, k);
-      ps.setString(2, v);
-      ps.executeUpdate();
-    }
-    return null;
-  }
-
   private static void bump(Connection c, String k) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE setting SET value = (value::int + 1)::text WHERE key = ?")) {
       ps.setString(1, k);
       ps.executeUpdate();
-    }
-  }
-
-  private static String value(Connection c, String k) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
-      ps.setString(1, k);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
     }
   }
 
@@ -181,12 +165,4 @@ class DatabaseOnPostgresTest {
     }
   }
 
-  private static int count(Database db) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM setting"); ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    });
-  }
 }

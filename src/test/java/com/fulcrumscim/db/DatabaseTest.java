@@ -1,5 +1,8 @@
 package com.fulcrumscim.db;
 
+import static com.fulcrumscim.db.SettingRows.count;
+import static com.fulcrumscim.db.SettingRows.setting;
+import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -105,33 +108,6 @@ class DatabaseTest {
     try (Database db = Database.open(file)) {
       assertThat(count(db)).isEqualTo(1);
     }
-  }
-
-  private static Object setting(java.sql.Connection c, String k, String v) throws Exception {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting(key, value) VALUES (?, ?)")) {
-      ps.setString(1, k);
-      ps.setString(2, v);
-      ps.executeUpdate();
-    }
-    return null;
-  }
-
-  private static String value(java.sql.Connection c, String key) throws java.sql.SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
-
-  private static int count(Database db) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM setting"); ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    });
   }
 
   private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(Path p) {
