@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,14 +74,12 @@ class FootprintBench {
       report.line("%-38s %9s %12s %12s %12s %14s", "build / database", "jar MB", "ready ms", "idle RSS MB", "peak RSS MB",
           "heap peak MB");
       List<Launch> launches = new ArrayList<>(jars.stream().map(Launch::jar).toList());
-      Launch packaged = Launch.packaged(Packages.unpackTarball(Files.createDirectories(dir.resolve("tarball"))),
-          dir.resolve("cache"));
+      Path cache = dir.resolve("cache");
+      Launch packaged = Launch.packaged(Packages.unpackTarball(Files.createDirectories(dir.resolve("tarball"))), cache);
+      String firstStart = firstStart(packaged, cache, dir.resolve("first"), fulcrum);
       launches.add(packaged);
       for (Launch launch : launches) {
         int n = launches.indexOf(launch);
-        if (launch == packaged) {
-          firstStart(packaged, dir.resolve("first"), fulcrum);
-        }
         measure(launch, "empty", dir.resolve("empty-" + n), fulcrum);
         Path copy = dir.resolve("large-" + n);
         Files.createDirectories(copy);
@@ -123,45 +122,44 @@ class FootprintBench {
    * One way of starting serve: {@code java -Xmx256m -jar} on a jar, or the packaged command
    * ({@code bin/fulcrum-scim serve} from the tarball, JAVA_OPTS=-Xmx256m) with its class-data archive.
    */
-  record Launch(String label, Path jar, BiFunction<Path, Path, List<String>> command, Map<String, String> environment) {
+  record Launch(String label, Path jar, BiFunction<Path, Path, List<String>> command,
+      Function<Path, Map<String, String>> environment) {
     static Launch jar(Path jar) {
       return new Launch(jar.getFileName().toString(), jar, (config, gcLog) -> List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-Xlog:gc:file=" + gcLog,
-          "-jar", jar.toString(), "serve", "--config", config.toString()), Map.of());
+          "-jar", jar.toString(), "serve", "--config", config.toString()),
+          gcLog -> Map.of("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN));
     }
 
+    /** The command passes JAVA_OPTS to its JVM: the same options as {@link #jar}'s. */
     static Launch packaged(Path home, Path cache) {
       return new Launch("bin/fulcrum-scim (CDS)", home.resolve("lib/fulcrum-scim.jar"), (config, gcLog) -> List.of(
           home.resolve("bin/fulcrum-scim").toString(), "serve", "--config", config.toString()),
-          Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString()));
+          gcLog -> Map.of("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_HOME", System.getProperty("java.home"),
+              "CACHE_DIRECTORY", cache.toString(), "JAVA_OPTS", "-Xmx256m -Xlog:gc:file=" + gcLog));
     }
 
     BridgeProcess start(Path config, Path gcLog) throws IOException {
-      Map<String, String> env = new java.util.HashMap<>(environment);
-      env.put("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN);
-      if (environment.containsKey("CACHE_DIRECTORY")) {
-        env.put("JAVA_OPTS", "-Xmx256m -Xlog:gc:file=" + gcLog);
-      }
-      return BridgeProcess.exec(command.apply(config, gcLog), env);
+      return BridgeProcess.exec(command.apply(config, gcLog), environment.apply(gcLog));
     }
   }
 
-  String firstStart = "";
-
-  /** The packaged command's first start, which makes the class-data archive (a demo run) before serving. */
-  private void firstStart(Launch packaged, Path home, FulcrumEmulator fulcrum) throws Exception {
+  /**
+   * The packaged command's first start, which makes the class-data archive (a demo run) in
+   * {@code cache} before serving: the report's line on it.
+   */
+  private String firstStart(Launch packaged, Path cache, Path home, FulcrumEmulator fulcrum) throws Exception {
     Files.createDirectories(home);
     Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
     long start = System.nanoTime();
     try (BridgeProcess bridge = packaged.start(config, home.resolve("gc.log"))) {
       awaitReady(bridge);
     }
-    Path cache = Path.of(packaged.environment().get("CACHE_DIRECTORY"));
     long archive;
     try (var files = Files.list(cache)) {
       archive = files.filter(f -> f.toString().endsWith(".jsa")).mapToLong(f -> f.toFile().length()).sum();
     }
-    firstStart = String.format(Locale.ROOT, "the packaged command's first start, making its class-data archive "
+    return String.format(Locale.ROOT, "the packaged command's first start, making its class-data archive "
         + "(%.0f MB) with a demo run: %.1f s to ready", archive / 1e6, (System.nanoTime() - start) / 1e9);
   }
 
