@@ -135,11 +135,17 @@ public final class WorkQueue {
   }
 
   /**
-   * {@link #record} without waiting for its commit: the reconciler goes on to its next key while
+   * {@link #record} without waiting for its commit, after {@code first} in the same transaction
+   * (what the reconcile wrote besides its outcome): the reconciler goes on to its next key while
    * the outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
    */
-  public CompletableFuture<Optional<Instant>> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
-    return db.writeLater(recording(item, fate, affected));
+  public CompletableFuture<Optional<Instant>> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
+      Database.Work<?> first) {
+    Database.Work<Optional<Instant>> recording = recording(item, fate, affected);
+    return db.writeLater(c -> {
+      first.run(c);
+      return recording.run(c);
+    });
   }
 
   private Database.Work<Optional<Instant>> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {

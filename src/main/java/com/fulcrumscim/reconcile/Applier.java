@@ -8,9 +8,8 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +20,9 @@ import java.util.stream.Collectors;
 /**
  * Carries out a plan's actions in order: the Fulcrum call, then the mirrors and SQLite (links,
  * intents, audit). A create is announced by an intent committed before the call, and its link
- * replaces the intent in one transaction, so a crash in between is recognised on replay.
+ * replaces the intent in one transaction, so a crash in between is recognised on replay. What
+ * follows a call commits with the key's outcome ({@link Attempt}): a crash before then leaves the
+ * key's work row claimed and its intent in place, so the key is reconciled again.
  */
 final class Applier {
   private final FulcrumClient client;
@@ -45,54 +46,54 @@ final class Applier {
     this.clock = clock;
   }
 
-  void apply(ResourceKey key, Plan plan) {
+  void apply(Attempt attempt, Plan plan) {
     for (Action action : plan.actions()) {
       switch (action.kind()) {
-        case CREATE_MEMBER -> createMember(key, (Action.CreateMember) action);
-        case UPDATE_MEMBER -> updateMember(key, (Action.UpdateMember) action);
-        case REMOVE_MEMBER -> removeMember(key, (Action.RemoveMember) action);
-        case CREATE_GROUP -> createGroup(key, (Action.CreateGroup) action);
-        case RENAME_GROUP -> renameGroup(key, (Action.RenameGroup) action);
-        case DELETE_GROUP -> deleteGroup(key, (Action.DeleteGroup) action);
-        case CHANGE_GROUP_MEMBERS -> changeGroupMembers(key, (Action.ChangeGroupMembers) action);
-        case LINK -> link(key, (Action.Link) action);
-        case UNLINK -> unlink(key, (Action.Unlink) action);
+        case CREATE_MEMBER -> createMember(attempt, (Action.CreateMember) action);
+        case UPDATE_MEMBER -> updateMember(attempt, (Action.UpdateMember) action);
+        case REMOVE_MEMBER -> removeMember(attempt, (Action.RemoveMember) action);
+        case CREATE_GROUP -> createGroup(attempt, (Action.CreateGroup) action);
+        case RENAME_GROUP -> renameGroup(attempt, (Action.RenameGroup) action);
+        case DELETE_GROUP -> deleteGroup(attempt, (Action.DeleteGroup) action);
+        case CHANGE_GROUP_MEMBERS -> changeGroupMembers(attempt, (Action.ChangeGroupMembers) action);
+        case LINK -> link(attempt, (Action.Link) action);
+        case UNLINK -> unlink(attempt, (Action.Unlink) action);
         case SKIP -> throw new IllegalStateException("a skipped plan is never applied: " + action);
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
     }
   }
 
-  private void createMember(ResourceKey key, Action.CreateMember a) {
+  private void createMember(Attempt attempt, Action.CreateMember a) {
     MemberFields f = a.fields();
-    announce(key, f.email(), observer.members.matching(f.email()).stream().map(FulcrumMember::id));
-    FulcrumMember made = call(key, Action.Kind.CREATE_MEMBER, null, "email " + f.email(), () -> client.createMember(f));
+    announce(attempt, f.email(), observer.members.matching(f.email()).stream().map(FulcrumMember::id));
+    FulcrumMember made = call(attempt, Action.Kind.CREATE_MEMBER, null, "email " + f.email(), () -> client.createMember(f));
     // Fulcrum's answer may leave fields out; the mirror keeps what was sent so the next plan is empty.
     FulcrumMember known = new FulcrumMember(made.id(), made.userId(), or(made.email(), f.email()),
         or(made.firstName(), f.firstName()), or(made.lastName(), f.lastName()), or(made.roleId(), f.roleId()),
         made.roleName(), made.managed(), made.status());
-    linkCreated(key, made.id(), Action.Kind.CREATE_MEMBER, "email " + f.email());
+    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_MEMBER, "email " + f.email());
     observer.members.put(known);
   }
 
-  private void updateMember(ResourceKey key, Action.UpdateMember a) {
+  private void updateMember(Attempt attempt, Action.UpdateMember a) {
     MemberFields f = a.changes();
-    call(key, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f), () -> {
+    call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f), () -> {
       client.updateMember(a.memberId(), f);
       return null;
     });
     observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
         or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
         or(f.roleId(), m.roleId()), m.roleName(), m.managed(), m.status())));
-    recordOk(key, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f));
+    recordOk(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f));
   }
 
-  private void removeMember(ResourceKey key, Action.RemoveMember a) {
+  private void removeMember(Attempt attempt, Action.RemoveMember a) {
     String detail = a.reassignTo() != null ? "records to " + a.reassignTo()
         : a.memberId().equals(observer.context().reassignTo())
             ? "records unassigned: users.reassign_records_to names this member itself"
             : "records unassigned";
-    call(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
+    call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
       deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.rereadMember(a.memberId()));
       return null;
     });
@@ -100,14 +101,14 @@ final class Applier {
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
-    recordOk(key, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
+    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
   }
 
-  private void createGroup(ResourceKey key, Action.CreateGroup a) {
-    announce(key, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
-    FulcrumGroup made = call(key, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
+  private void createGroup(Attempt attempt, Action.CreateGroup a) {
+    announce(attempt, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
+    FulcrumGroup made = call(attempt, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
         () -> client.createGroup(a.name(), FulcrumGroup.BRIDGE_MARKER));
-    linkCreated(key, made.id(), Action.Kind.CREATE_GROUP, "name " + a.name());
+    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_GROUP, "name " + a.name());
     // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
     // Counting the owner in lets the one member call remove it (removing a non-member is a no-op),
     // where reading the group back would cost a call per group.
@@ -119,28 +120,28 @@ final class Applier {
     observer.groups.put(new FulcrumGroup(made.id(), or(made.name(), a.name()), made.description(), members));
   }
 
-  private void renameGroup(ResourceKey key, Action.RenameGroup a) {
-    call(key, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name(), () -> {
+  private void renameGroup(Attempt attempt, Action.RenameGroup a) {
+    call(attempt, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name(), () -> {
       client.renameGroup(a.groupId(), a.name());
       return null;
     });
     observer.groups.get(a.groupId()).ifPresent(g ->
         observer.groups.put(new FulcrumGroup(g.id(), a.name(), g.description(), g.memberIds())));
-    recordOk(key, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name());
+    recordOk(attempt, Action.Kind.RENAME_GROUP, a.groupId(), "name " + a.name());
   }
 
-  private void deleteGroup(ResourceKey key, Action.DeleteGroup a) {
-    call(key, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
+  private void deleteGroup(Attempt attempt, Action.DeleteGroup a) {
+    call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
       deleteConfirmed(() -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()));
       return null;
     });
     observer.groups.remove(a.groupId());
-    recordOk(key, Action.Kind.DELETE_GROUP, a.groupId(), null);
+    recordOk(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null);
   }
 
-  private void changeGroupMembers(ResourceKey key, Action.ChangeGroupMembers a) {
+  private void changeGroupMembers(Attempt attempt, Action.ChangeGroupMembers a) {
     String detail = "add " + a.add().size() + ", remove " + a.remove().size();
-    call(key, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, () -> {
+    call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, () -> {
       client.changeGroupMembers(a.groupId(), a.add(), a.remove());
       return null;
     });
@@ -149,15 +150,11 @@ final class Applier {
       a.add().stream().filter(id -> !now.contains(id)).forEach(now::add);
       observer.groups.put(new FulcrumGroup(g.id(), g.name(), g.description(), now));
     });
-    recordOk(key, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
+    recordOk(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
   }
 
-  private void link(ResourceKey key, Action.Link a) {
-    db.write(c -> {
-      linkIn(c, key, a.fulcrumId(), a.origin());
-      audit.record(c, key, Action.Kind.LINK, a.fulcrumId(), "ok", a.origin().name().toLowerCase(java.util.Locale.ROOT));
-      return null;
-    });
+  private void link(Attempt attempt, Action.Link a) {
+    linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, a.origin().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   /**
@@ -176,7 +173,9 @@ final class Applier {
   }
 
   /** Every dropped link leaves an audit row naming the entity and why, in the same transaction. */
-  private void unlink(ResourceKey key, Action.Unlink a) {
+  private void unlink(Attempt attempt, Action.Unlink a) {
+    ResourceKey key = attempt.key;
+    attempt.startHeld(db);
     db.write(c -> {
       links.unlink(c, key.type(), key.scimId());
       audit.record(c, key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why());
@@ -186,25 +185,26 @@ final class Applier {
       }
       return null;
     });
+    attempt.caughtUp();
   }
 
   /** Commits the intent that lets a replay recognise this create's result. */
-  private void announce(ResourceKey key, String matchKey, java.util.stream.Stream<String> priorIds) {
+  private void announce(Attempt attempt, String matchKey, java.util.stream.Stream<String> priorIds) {
+    ResourceKey key = attempt.key;
+    attempt.startHeld(db);
     intents.record(key.type(), new Intent(key.scimId(), Mirror.key(matchKey), priorIds.collect(Collectors.toSet()), clock.instant()));
   }
 
-  private void linkCreated(ResourceKey key, String fulcrumId, Action.Kind kind, String detail) {
-    db.write(c -> {
-      linkIn(c, key, fulcrumId, Action.Link.Origin.CREATED);
+  /** Links, forgets the intent and audits, with the key's outcome. */
+  private void linkLater(Attempt attempt, String fulcrumId, Action.Link.Origin origin, Action.Kind kind, String detail) {
+    ResourceKey key = attempt.key;
+    Instant now = clock.instant();
+    attempt.linked(new Link(key.scimId(), fulcrumId, origin, now), c -> {
+      links.link(c, key.type(), key.scimId(), fulcrumId, origin, now);
+      intents.delete(c, key.type(), key.scimId());
       audit.record(c, key, kind, fulcrumId, "ok", detail);
       return null;
     });
-  }
-
-  /** Links and forgets the intent. */
-  private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin) throws SQLException {
-    links.link(c, key.type(), key.scimId(), fulcrumId, origin, clock.instant());
-    intents.delete(c, key.type(), key.scimId());
   }
 
   /**
@@ -213,20 +213,27 @@ final class Applier {
    * result: they are read again, so the next plan starts from what Fulcrum really has (and a
    * create's replay finds what its intent announced).
    */
-  private <T> T call(ResourceKey key, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
+  private <T> T call(Attempt attempt, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
     try {
       return fulcrumCall.get();
     } catch (FulcrumException e) {
       if (e instanceof FulcrumException.Unavailable) {
         observer.invalidate();
       }
-      audit.record(key, kind, fulcrumId, "failed: " + e.getMessage(), detail);
+      audit(attempt, kind, fulcrumId, "failed: " + e.getMessage(), detail);
       throw e;
     }
   }
 
-  private void recordOk(ResourceKey key, Action.Kind kind, String fulcrumId, String detail) {
-    audit.record(key, kind, fulcrumId, "ok", detail);
+  private void recordOk(Attempt attempt, Action.Kind kind, String fulcrumId, String detail) {
+    audit(attempt, kind, fulcrumId, "ok", detail);
+  }
+
+  private void audit(Attempt attempt, Action.Kind kind, String fulcrumId, String result, String detail) {
+    attempt.later(c -> {
+      audit.record(c, attempt.key, kind, fulcrumId, result, detail);
+      return null;
+    });
   }
 
   private static List<String> without(List<String> ids, Set<String> gone) {

@@ -12,6 +12,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -54,20 +55,22 @@ final class Observer {
    * True when nothing in Fulcrum can concern the key (never pushed, not wanted, no create in
    * doubt; or groups are not pushed): it is settled without a single call.
    */
-  boolean idle(ResourceKey key) {
+  boolean idle(Attempt attempt) {
+    ResourceKey key = attempt.key;
     if (key.type() == EntityType.GROUP && !settings.groupsPush()) {
       return true;
     }
     boolean wanted = key.type() == EntityType.USER
         ? desired.user(key.scimId()).map(DesiredUser::active).orElse(false)
         : desired.group(key.scimId()).isPresent();
-    return !wanted && links.get(key.type(), key.scimId()).isEmpty() && intents.get(key.type(), key.scimId()).isEmpty();
+    return !wanted && link(attempt) == null && intent(attempt) == null;
   }
 
-  UserState user(String id) {
+  UserState user(Attempt attempt) {
+    String id = attempt.key.scimId();
     DesiredUser d = desired.user(id).orElse(null);
-    Link link = links.get(EntityType.USER, id).orElse(null);
-    Intent intent = intents.get(EntityType.USER, id).orElse(null);
+    Link link = link(attempt);
+    Intent intent = intent(attempt);
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
     // A create in doubt is looked for under the email it was made with.
@@ -78,18 +81,30 @@ final class Observer {
     return new UserState(id, d, link, linked, byEmail, linkedTo, intent);
   }
 
-  GroupState group(String id) {
+  GroupState group(Attempt attempt) {
+    String id = attempt.key.scimId();
     DesiredGroup d = desired.group(id).orElse(null);
-    Link link = links.get(EntityType.GROUP, id).orElse(null);
-    Intent intent = intents.get(EntityType.GROUP, id).orElse(null);
+    Link link = link(attempt);
+    Intent intent = intent(attempt);
     groups.ensure();
     FulcrumGroup linked = link == null ? null : groups.get(link.fulcrumId()).orElse(null);
     String name = intent != null ? intent.matchKey() : d == null ? null : d.displayName();
-    Set<String> managed = links.fulcrumIds(EntityType.GROUP);
+    Set<String> managed = new HashSet<>(links.fulcrumIds(EntityType.GROUP));
+    attempt.pendingLink().ifPresent(l -> managed.add(l.fulcrumId()));
     List<FulcrumGroup> sameName = name == null ? List.of()
         : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
     return new GroupState(id, d, link, linked, sameName, intent, links.memberIdsOfGroup(id),
         linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), links.pendingMembersOfGroup(id));
+  }
+
+  /** The key's link: the one its attempt made and has not seen committed, else the database's. */
+  private Link link(Attempt attempt) {
+    return attempt.pendingLink().orElseGet(() -> links.get(attempt.key.type(), attempt.key.scimId()).orElse(null));
+  }
+
+  /** Linking removes the intent in the same transaction: a pending link means no create in doubt. */
+  private Intent intent(Attempt attempt) {
+    return attempt.pendingLink().isPresent() ? null : intents.get(attempt.key.type(), attempt.key.scimId()).orElse(null);
   }
 
   Set<String> linkedMemberIds() {

@@ -6,7 +6,6 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,21 +38,23 @@ public final class ReadSide {
 
   /** What reconciling {@code key} would do now, confirmed where the cached lists are in doubt. */
   public Plan plan(ResourceKey key) {
-    return plan(key, new HashSet<>());
+    return plan(new Attempt(key));
   }
 
-  /** {@code confirmed}: ids already read again during this reconcile; grows with each re-read. */
-  Plan plan(ResourceKey key, Set<String> confirmed) {
+  /** Plans the attempt's key; its {@code confirmed} ids grow with each re-read. */
+  Plan plan(Attempt attempt) {
+    ResourceKey key = attempt.key;
+    Set<String> confirmed = attempt.confirmed;
     for (int i = 0; ; i++) {
       PlanContext context = observer.context();
       Plan plan;
       Set<String> doubts;
       if (key.type() == EntityType.USER) {
-        UserState s = observer.user(key.scimId());
+        UserState s = observer.user(attempt);
         plan = planner.user(s, context);
         doubts = doubts(s, plan);
       } else {
-        GroupState s = observer.group(key.scimId());
+        GroupState s = observer.group(attempt);
         plan = planner.group(s, context);
         doubts = doubts(s, plan);
         if (removesUnlinked(plan, context)) {

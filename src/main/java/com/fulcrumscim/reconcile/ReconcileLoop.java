@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -149,15 +151,43 @@ public final class ReconcileLoop implements AutoCloseable {
   }
 
   /**
-   * The outcome and the keys it affects are written in one transaction, which the worker does not
-   * wait for (the row stays RUNNING until it commits): the answered future says when it is done,
-   * and whether the outcome was recorded.
+   * The outcome, the keys it affects and what the reconcile left unwritten (links, audit) are
+   * written in one transaction, which the worker does not wait for (the row stays RUNNING until it
+   * commits). If what the reconcile wrote cannot be committed, the outcome becomes a failure,
+   * retried within the budget: a create's intent is still there to recognise what it made. The
+   * answered future says when it is done, and whether the outcome was recorded.
    */
   private CompletableFuture<Boolean> finish(WorkItem item, Reconciled result) {
-    Outcome outcome = result.outcome();
     Instant now = clock.instant();
-    outcomes.finished(outcome.kind());
-    WorkQueue.Fate fate = switch (outcome.kind()) {
+    outcomes.finished(result.outcome().kind());
+    WorkQueue.Fate fate = fate(item, result.outcome(), now);
+    Attempt.Unwritten unwritten = result.unwritten();
+    return unwritten.started().handle((started, failure) -> failure)
+        .thenCompose(failure -> failure != null ? recordFailure(item, result, now, failure)
+            : queue.recordLater(item, fate, result.affected(), unwritten.held())
+                .exceptionallyCompose(e -> recordFailure(item, result, now, e)))
+        .handle((acknowledged, failure) -> {
+          if (failure != null) {
+            log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
+                item.key(), failure.toString(), failure);
+            stranded.add(item);
+            return false;
+          }
+          acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
+          return true;
+        });
+  }
+
+  private CompletableFuture<Optional<Instant>> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    String reason = "could not commit what reconciling " + item.key() + " wrote after its Fulcrum calls: "
+        + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
+    log.error("{}; it is retried", reason);
+    return queue.recordLater(item, failed(item, now, reason), result.affected(), c -> null);
+  }
+
+  private WorkQueue.Fate fate(WorkItem item, Outcome outcome, Instant now) {
+    return switch (outcome.kind()) {
       case APPLIED, NO_CHANGE -> new WorkQueue.Fate.Done();
       case SKIPPED -> new WorkQueue.Fate.Skipped(((Outcome.Skipped) outcome).reason());
       case RETRY_AFTER -> {
@@ -165,11 +195,7 @@ public final class ReconcileLoop implements AutoCloseable {
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
         yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false);
       }
-      case FAILED -> {
-        String reason = ((Outcome.Failed) outcome).reason();
-        yield retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
-            .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
-      }
+      case FAILED -> failed(item, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason());
       case HELD -> {
         String reason = ((Outcome.Held) outcome).reason();
@@ -177,22 +203,18 @@ public final class ReconcileLoop implements AutoCloseable {
         log.error("REMOVAL HELD for {}: {}", item.key(), reason);
         yield new WorkQueue.Fate.Hold(reason);
       }
-      case PAUSED -> new WorkQueue.Fate.Release();
-    };
-    if (outcome instanceof Outcome.Paused p) {
-      pause(p.reason());
-    }
-    return queue.recordLater(item, fate, result.affected()).handle((acknowledged, failure) -> {
-      if (failure != null) {
-        log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
-            item.key(), failure.toString(), failure);
-        stranded.add(item);
-        return false;
+      case PAUSED -> {
+        pause(((Outcome.Paused) outcome).reason());
+        yield new WorkQueue.Fate.Release();
       }
-      acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
-      return true;
-    });
+    };
   }
+
+  private WorkQueue.Fate failed(WorkItem item, Instant now, String reason) {
+    return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
+        .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
+  }
+
 
   private synchronized void pause(String reason) {
     if (!paused) {

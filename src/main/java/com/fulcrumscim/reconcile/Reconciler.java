@@ -10,7 +10,6 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -55,21 +54,30 @@ public final class Reconciler {
     this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, clock);
   }
 
-  /** Reconciles {@code key}; the caller records the outcome and queues the affected keys. */
+  /**
+   * Reconciles {@code key}; the caller records the outcome, queues the affected keys and writes
+   * what the reconcile left unwritten, in one transaction.
+   */
   public Reconciled reconcile(ResourceKey key) {
+    Attempt attempt = new Attempt(key);
+    Reconciled result = reconcile(attempt);
+    return new Reconciled(result.outcome(), result.affected(), attempt.unwritten());
+  }
+
+  private Reconciled reconcile(Attempt attempt) {
+    ResourceKey key = attempt.key;
     long loadsBefore = observer.loads();
     List<Action> applied = new ArrayList<>();
-    Set<String> confirmed = new HashSet<>();
     Set<ResourceKey> affected = new LinkedHashSet<>();
     try {
       if (key.type() == EntityType.USER && isOwnersNamesake(key.scimId())) {
         affected.addAll(groupsOf(key.scimId()));
       }
       for (int round = 0; round < MAX_ROUNDS; round++) {
-        if (observer.idle(key)) {
+        if (observer.idle(attempt)) {
           return done(applied, affected);
         }
-        Plan plan = read.plan(key, confirmed);
+        Plan plan = read.plan(attempt);
         if (plan.isBlocked()) {
           return new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected);
         }
@@ -87,7 +95,7 @@ public final class Reconciler {
             return new Reconciled(new Outcome.Held(held.get()), affected);
           }
         }
-        applier.apply(key, plan);
+        applier.apply(attempt, plan);
         plan.actions().stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
         if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
           // A newly managed user: the groups that list it may have skipped or waited for it.
@@ -99,7 +107,7 @@ public final class Reconciler {
         }
       }
       return new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
-          + " (still planning " + read.plan(key, confirmed).actions() + " after " + MAX_ROUNDS + " rounds)"), affected);
+          + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected);
     } catch (FulcrumException.RateLimited e) {
       return new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected);
     } catch (FulcrumException.Unauthorized | FulcrumException.Forbidden e) {

@@ -3,11 +3,13 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The reconcile of one key as a value: an outcome plus the keys it affects; the queue is the loop's. */
@@ -79,14 +81,14 @@ class ReconcilerTest extends EndToEnd {
   void aRowWhoseOutcomeCommitFailsIsHandedBackAndFinishedNextCycleWithoutASecondCreate() {
     start();
     h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    // the database refuses the outcome's transaction itself (as a full disk would), nothing else
-    refuseDone(true);
+    // the database refuses every outcome's transaction (as a full disk would), nothing else
+    refuseOutcomes(true);
     try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
       assertThat(loop.runOnce().finished()).as("outcomes recorded").isZero();
       assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.RUNNING));
       assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
 
-      refuseDone(false);
+      refuseOutcomes(false);
       assertThat(loop.runOnce().finished()).isEqualTo(1);
 
       assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
@@ -94,14 +96,56 @@ class ReconcilerTest extends EndToEnd {
     }
   }
 
-  /** A trigger that makes the database refuse to mark any work row DONE. */
-  private void refuseDone(boolean refuse) {
+  @Test
+  void aLinkThatCannotBeCommittedMakesTheOutcomeARetriedFailureAndTheRetryLinksTheMemberMade() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    refuseLinks(true);
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
+      loop.runOnce();
+
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> {
+        assertThat(w.state()).isEqualTo(WorkState.RETRYING);
+        assertThat(w.attempts()).isEqualTo(1);
+        assertThat(w.lastError()).contains("could not commit what reconciling user/" + ada).contains("no link today");
+      });
+      assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
+
+      refuseLinks(false);
+      h.clock.tick(Duration.ofHours(1));
+      loop.runOnce();
+
+      assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
+      assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).get()
+          .satisfies(l -> assertThat(l.fulcrumId()).isEqualTo(h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id()));
+      assertThat(h.fulcrum.calls().all()).filteredOn(c -> c.endpoint().startsWith("POST")).hasSize(1);
+    }
+  }
+
+  /** A trigger that makes the database refuse to record any outcome (a claim still works). */
+  private void refuseOutcomes(boolean refuse) {
     boolean postgres = h.db.dialect() == Dialect.POSTGRESQL;
-    List<String> sql = !refuse ? List.of(postgres ? "DROP TRIGGER refuse_done ON work" : "DROP TRIGGER refuse_done")
-        : postgres ? List.of("CREATE FUNCTION refuse_done() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_done BEFORE UPDATE ON work FOR EACH ROW WHEN (NEW.state = 'DONE') EXECUTE FUNCTION refuse_done()")
-        : List.of("CREATE TRIGGER refuse_done BEFORE UPDATE OF state ON work WHEN NEW.state = 'DONE' "
+    trigger(refuse, "refuse_outcome", postgres
+        ? "CREATE TRIGGER refuse_outcome BEFORE UPDATE ON work FOR EACH ROW WHEN (NEW.state <> 'RUNNING') EXECUTE FUNCTION refuse()"
+        : "CREATE TRIGGER refuse_outcome BEFORE UPDATE OF state ON work WHEN NEW.state <> 'RUNNING' "
             + "BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  }
+
+  /** A trigger that makes the database refuse every new link. */
+  private void refuseLinks(boolean refuse) {
+    boolean postgres = h.db.dialect() == Dialect.POSTGRESQL;
+    trigger(refuse, "refuse_link", postgres
+        ? "CREATE TRIGGER refuse_link BEFORE INSERT ON link FOR EACH ROW EXECUTE FUNCTION refuse('no link today')"
+        : "CREATE TRIGGER refuse_link BEFORE INSERT ON link BEGIN SELECT RAISE(ABORT, 'no link today'); END");
+  }
+
+  private void trigger(boolean create, String name, String createSql) {
+    boolean postgres = h.db.dialect() == Dialect.POSTGRESQL;
+    String table = name.equals("refuse_link") ? "link" : "work";
+    List<String> sql = !create ? List.of(postgres ? "DROP TRIGGER " + name + " ON " + table : "DROP TRIGGER " + name)
+        : postgres ? List.of("CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '%', "
+            + "COALESCE(TG_ARGV[0], 'disk full'); END $$ LANGUAGE plpgsql", createSql)
+        : List.of(createSql);
     h.db.write(c -> {
       for (String statement : sql) {
         c.createStatement().execute(statement);
