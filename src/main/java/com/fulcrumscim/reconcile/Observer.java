@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,8 +94,13 @@ final class Observer {
     attempt.pendingLink().ifPresent(l -> managed.add(l.fulcrumId()));
     List<FulcrumGroup> sameName = name == null ? List.of()
         : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
-    return new GroupState(id, d, link, linked, sameName, intent, links.memberIdsOfGroup(id),
-        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), links.pendingMembersOfGroup(id));
+    // Pending before linked: a user's push links it and ends its work row in one transaction, so
+    // read in this order a user in flight shows in one set or both, never in neither (which would
+    // leave it out of the member change and cost a second call once it links).
+    Set<String> pending = links.pendingMembersOfGroup(id);
+    Map<String, String> memberIds = links.memberIdsOfGroup(id);
+    return new GroupState(id, d, link, linked, sameName, intent, memberIds,
+        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), pending);
   }
 
   /** The key's link: the one its attempt made and has not seen committed, else the database's. */
