@@ -268,6 +268,10 @@ final class SqliteEngine implements Engine {
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   @Override
   public <T> T write(Database.Work<T> work) {
+    if (Thread.currentThread() == writer) {
+      // e.g. from a callback on a commit's future: the writer would wait for itself forever
+      throw new IllegalStateException("a write waited for on the database writer thread itself; use writeLater");
+    }
     return await(writeLater(work));
   }
 

@@ -100,6 +100,23 @@ class DatabaseTest {
   }
 
   @Test
+  void aWriteWaitedForFromACommitsCallbackIsRefusedInsteadOfHangingTheWriter() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      java.util.concurrent.CountDownLatch callbackAttached = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CompletableFuture<Object> nested = db.writeLater(c -> {
+        callbackAttached.await();
+        return setting(c, "first", "1");
+      }).thenApply(first -> db.write(c -> setting(c, "nested", "1")));
+      callbackAttached.countDown();
+
+      assertThatThrownBy(() -> nested.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("writer thread");
+      db.write(c -> setting(c, "after", "1"));
+      assertThat(count(db)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void reopeningKeepsCommittedWritesAndSkipsAppliedMigrations() {
     Path file = dir.resolve("b.db");
     try (Database db = Database.open(file)) {
