@@ -8,6 +8,8 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,8 +155,24 @@ final class Applier {
     recordOk(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
   }
 
+  /**
+   * An adopted entity has no intent behind it: only its committed link would make a later
+   * deactivation remove it, so that link commits before anything is done to it. A link that
+   * recognises the bridge's own create is backed by the create's intent until it commits.
+   */
   private void link(Attempt attempt, Action.Link a) {
-    linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, a.origin().name().toLowerCase(java.util.Locale.ROOT));
+    String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
+    if (a.origin() == Action.Link.Origin.ADOPTED) {
+      attempt.startHeld(db);
+      db.write(c -> {
+        linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
+        audit.record(c, attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail);
+        return null;
+      });
+      attempt.caughtUp();
+    } else {
+      linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, detail);
+    }
   }
 
   /**
@@ -195,16 +213,20 @@ final class Applier {
     intents.record(key.type(), new Intent(key.scimId(), Mirror.key(matchKey), priorIds.collect(Collectors.toSet()), clock.instant()));
   }
 
-  /** Links, forgets the intent and audits, with the key's outcome. */
+  /** Links and forgets the intent, and audits, with the key's outcome. */
   private void linkLater(Attempt attempt, String fulcrumId, Action.Link.Origin origin, Action.Kind kind, String detail) {
     ResourceKey key = attempt.key;
     Instant now = clock.instant();
     attempt.linked(new Link(key.scimId(), fulcrumId, origin, now), c -> {
-      links.link(c, key.type(), key.scimId(), fulcrumId, origin, now);
-      intents.delete(c, key.type(), key.scimId());
-      audit.record(c, key, kind, fulcrumId, "ok", detail);
+      linkIn(c, key, fulcrumId, origin, now);
       return null;
     });
+    audit(attempt, kind, fulcrumId, "ok", detail);
+  }
+
+  private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin, Instant at) throws SQLException {
+    links.link(c, key.type(), key.scimId(), fulcrumId, origin, at);
+    intents.delete(c, key.type(), key.scimId());
   }
 
   /**
@@ -214,6 +236,7 @@ final class Applier {
    * create's replay finds what its intent announced).
    */
   private <T> T call(Attempt attempt, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
+    attempt.startHeld(db);
     try {
       return fulcrumCall.get();
     } catch (FulcrumException e) {
@@ -230,7 +253,7 @@ final class Applier {
   }
 
   private void audit(Attempt attempt, Action.Kind kind, String fulcrumId, String result, String detail) {
-    attempt.later(c -> {
+    attempt.audit(c -> {
       audit.record(c, attempt.key, kind, fulcrumId, result, detail);
       return null;
     });

@@ -10,22 +10,27 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One reconcile of one key. What it writes after a Fulcrum call (the link of what it created or
- * adopted, the audit rows) is held back and committed with the key's outcome, in one transaction
- * the worker does not wait for: a create makes the worker wait for one commit (its intent, which
- * must precede the call) instead of two, and costs two transactions instead of three. A crash
- * before that commit leaves the work row claimed and
- * the intent in place, so the key is reconciled again and the create recognised. Until then only
- * this attempt sees its link; its next plan reads it from here. No one else writes this key's link
- * meanwhile: the key's work row stays claimed until its outcome commits.
+ * One reconcile of one key. What it writes after a Fulcrum call (the link of what it created, the
+ * intent's removal, the audit rows) is held back and committed with the key's outcome, in one
+ * transaction the worker does not wait for: a create of one call makes the worker wait for one
+ * commit (its intent, which must precede the call) instead of two, and costs two transactions
+ * instead of three. A crash before that commit leaves the work row claimed and the intent in
+ * place, so the key is reconciled again and the create recognised. Until then only this attempt
+ * sees its link; its next plan reads it from here. No one else writes this key's link meanwhile:
+ * the key's work row stays claimed until its outcome commits. Held writes start (without a wait)
+ * before the attempt's next Fulcrum call or any write it waits for; an adopted entity, which has
+ * no intent behind it, is linked at once ({@code Applier}).
  */
 final class Attempt {
   final ResourceKey key;
   /** Ids read again from Fulcrum during this reconcile: each doubt is confirmed once. */
   final Set<String> confirmed = new HashSet<>();
-  private final List<Database.Work<?>> held = new ArrayList<>();
+  private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
   private Link link;
+
+  /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
+  private record Held(Database.Work<?> work, boolean audit) {}
 
   Attempt(ResourceKey key) {
     this.key = key;
@@ -33,7 +38,12 @@ final class Attempt {
 
   /** Holds {@code work} back for the outcome's transaction. */
   void later(Database.Work<?> work) {
-    held.add(work);
+    held.add(new Held(work, false));
+  }
+
+  /** Holds an audit row back for the outcome's transaction, or for the failure's if that fails. */
+  void audit(Database.Work<?> work) {
+    held.add(new Held(work, true));
   }
 
   /** As {@link #later}, for the key's link (and the intent's removal). */
@@ -43,19 +53,20 @@ final class Attempt {
   }
 
   /**
-   * Starts what is held back, ahead of a write that cannot wait (an intent, an unlink): one
-   * thread's writes commit in the order started, so nothing commits out of order.
+   * Starts what is held back: ahead of a write that cannot wait (an intent, an unlink), since one
+   * thread's writes commit in the order started, and ahead of another Fulcrum call, so that what
+   * this attempt made is linked while the call runs rather than after it.
    */
   void startHeld(Database db) {
-    for (Database.Work<?> work : held) {
-      started.add(db.writeLater(work));
+    for (Held h : held) {
+      started.add(db.writeLater(h.work()));
     }
     held.clear();
   }
 
   /**
-   * A write was waited for: every write this attempt started before it has committed too, so the
-   * database shows the key's link again.
+   * A write of the key's link was waited for: everything this attempt started before it has
+   * committed (or failed, which fails the outcome), so the key's link is read from the database again.
    */
   void caughtUp() {
     link = null;
@@ -68,22 +79,29 @@ final class Attempt {
 
   /** What this attempt left to write: writes already started, and the work held for the outcome. */
   Unwritten unwritten() {
-    List<Database.Work<?>> rest = List.copyOf(held);
-    return new Unwritten(CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)), c -> {
-      for (Database.Work<?> work : rest) {
-        work.run(c);
+    List<Held> rest = List.copyOf(held);
+    return new Unwritten(CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)),
+        writing(rest), writing(rest.stream().filter(Held::audit).toList()));
+  }
+
+  private static Database.Work<Void> writing(List<Held> works) {
+    return c -> {
+      for (Held h : works) {
+        h.work().run(c);
       }
       return null;
-    });
+    };
   }
 
   /**
    * {@code started} completes once the writes started during the reconcile committed
-   * (exceptionally if one failed); {@code held} is to run in the outcome's transaction.
+   * (exceptionally if one failed); {@code held} is to run in the outcome's transaction, and
+   * {@code audits}, its audit rows alone, in the transaction of the failure that replaces the
+   * outcome when that cannot commit.
    */
-  record Unwritten(CompletableFuture<Void> started, Database.Work<Void> held) {
+  record Unwritten(CompletableFuture<Void> started, Database.Work<Void> held, Database.Work<Void> audits) {
     static Unwritten none() {
-      return new Unwritten(CompletableFuture.completedFuture(null), c -> null);
+      return new Unwritten(CompletableFuture.completedFuture(null), c -> null, c -> null);
     }
   }
 }

@@ -94,9 +94,9 @@ final class Observer {
     attempt.pendingLink().ifPresent(l -> managed.add(l.fulcrumId()));
     List<FulcrumGroup> sameName = name == null ? List.of()
         : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
-    // Pending before linked: a user's push links it and ends its work row in one transaction, so
-    // read in this order a user in flight shows in one set or both, never in neither (which would
-    // leave it out of the member change and cost a second call once it links).
+    // Pending before linked: a user's push links it no later than it ends its work row, so read
+    // in this order a user being pushed shows in one set or both, not in neither (which would leave
+    // it out of the member change and cost a second call once it links).
     Set<String> pending = links.pendingMembersOfGroup(id);
     Map<String, String> memberIds = links.memberIdsOfGroup(id);
     return new GroupState(id, d, link, linked, sameName, intent, memberIds,

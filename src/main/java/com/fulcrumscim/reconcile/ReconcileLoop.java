@@ -183,7 +183,8 @@ public final class ReconcileLoop implements AutoCloseable {
     String reason = "could not commit what reconciling " + item.key() + " wrote after its Fulcrum calls: "
         + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
     log.error("{}; it is retried", reason);
-    return queue.recordLater(item, failed(item, now, reason), result.affected(), c -> null);
+    // The audit rows still go in: the Fulcrum calls they describe happened.
+    return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits());
   }
 
   private WorkQueue.Fate fate(WorkItem item, Outcome outcome, Instant now) {
@@ -214,7 +215,6 @@ public final class ReconcileLoop implements AutoCloseable {
     return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
         .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
   }
-
 
   private synchronized void pause(String reason) {
     if (!paused) {

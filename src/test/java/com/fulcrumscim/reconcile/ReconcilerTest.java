@@ -7,6 +7,7 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,6 +111,8 @@ class ReconcilerTest extends EndToEnd {
         assertThat(w.lastError()).contains("could not commit what reconciling user/" + ada).contains("no link today");
       });
       assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
+      assertThat(new AuditLog(h.db, h.clock).created(EntityType.USER)).as("the create's audit row went in with the failure")
+          .containsEntry(h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id(), ResourceKey.user(ada));
 
       refuseLinks(false);
       h.clock.tick(Duration.ofHours(1));
@@ -119,6 +122,23 @@ class ReconcilerTest extends EndToEnd {
       assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).get()
           .satisfies(l -> assertThat(l.fulcrumId()).isEqualTo(h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id()));
       assertThat(h.fulcrum.calls().all()).filteredOn(c -> c.endpoint().startsWith("POST")).hasSize(1);
+    }
+  }
+
+  @Test
+  void anAdoptedMemberIsNotChangedUntilItsLinkHasCommitted() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()));
+    String before = inFulcrum("taken@corp.example").firstName();
+    String id = h.okta.user("taken@corp.example", "Okta", "Name", null);
+    // An adopted member has no intent: changed without a committed link, a later deactivation
+    // would find nothing to remove.
+    refuseLinks(true);
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
+      loop.runOnce();
+
+      assertThat(new LinkStore(h.db).get(EntityType.USER, id)).isEmpty();
+      assertThat(inFulcrum("taken@corp.example").firstName()).isEqualTo(before).isNotEqualTo("Okta");
+      assertThat(h.fulcrum.calls().all()).noneSatisfy(c -> assertThat(c.endpoint()).startsWith("PUT"));
     }
   }
 
