@@ -12,7 +12,6 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,10 +89,10 @@ final class Observer {
     groups.ensure();
     FulcrumGroup linked = link == null ? null : groups.get(link.fulcrumId()).orElse(null);
     String name = intent != null ? intent.matchKey() : d == null ? null : d.displayName();
-    Set<String> managed = new HashSet<>(links.fulcrumIds(EntityType.GROUP));
-    attempt.pendingLink().ifPresent(l -> managed.add(l.fulcrumId()));
+    Set<String> managed = links.fulcrumIds(EntityType.GROUP);
+    String linkedByAttempt = attempt.pendingLink().map(Link::fulcrumId).orElse(null);
     List<FulcrumGroup> sameName = name == null ? List.of()
-        : groups.matching(name).stream().filter(g -> !managed.contains(g.id())).toList();
+        : groups.matching(name).stream().filter(g -> !managed.contains(g.id()) && !g.id().equals(linkedByAttempt)).toList();
     // Pending before linked: a user's push links it no later than it ends its work row, so read
     // in this order a user being pushed shows in one set or both, not in neither (which would leave
     // it out of the member change and cost a second call once it links).
