@@ -36,20 +36,15 @@ final class Attempt {
     this.key = key;
   }
 
-  /** Holds {@code work} back for the outcome's transaction. */
-  void later(Database.Work<?> work) {
-    held.add(new Held(work, false));
-  }
-
   /** Holds an audit row back for the outcome's transaction, or for the failure's if that fails. */
   void audit(Database.Work<?> work) {
     held.add(new Held(work, true));
   }
 
-  /** As {@link #later}, for the key's link (and the intent's removal). */
+  /** Holds back the write of the key's link (and the intent's removal) for the outcome's transaction. */
   void linked(Link made, Database.Work<?> work) {
     link = made;
-    later(work);
+    held.add(new Held(work, false));
   }
 
   /**
