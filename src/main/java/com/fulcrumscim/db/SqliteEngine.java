@@ -204,7 +204,7 @@ final class SqliteEngine implements Engine {
       // Other processes (the CLI while the daemon runs) wait rather than fail.
       s.execute("PRAGMA busy_timeout = 10000");
     }
-    return c;
+    return StatementCache.wrap(c);
   }
 
   Path path() {
@@ -350,10 +350,10 @@ final class SqliteEngine implements Engine {
 
   private void commitGroup(List<WriteTask<?>> group) {
     List<Runnable> completions = new ArrayList<>(group.size());
-    try (Statement s = writeConnection.createStatement()) {
+    try {
       writeConnection.setAutoCommit(false);
       for (WriteTask<?> task : group) {
-        completions.add(runInSavepoint(s, task));
+        completions.add(runInSavepoint(task));
       }
       writeConnection.commit();
       lastCommitFailure = null;
@@ -377,16 +377,23 @@ final class SqliteEngine implements Engine {
     }
   }
 
-  private <T> Runnable runInSavepoint(Statement s, WriteTask<T> task) throws SQLException {
-    s.execute("SAVEPOINT w");
+  private <T> Runnable runInSavepoint(WriteTask<T> task) throws SQLException {
+    execute("SAVEPOINT w");
     try {
       T value = task.work().run(writeConnection);
-      s.execute("RELEASE w");
+      execute("RELEASE w");
       return () -> task.result().complete(value);
     } catch (Exception | Error e) {
-      s.execute("ROLLBACK TO w");
-      s.execute("RELEASE w");
+      execute("ROLLBACK TO w");
+      execute("RELEASE w");
       return () -> task.result().completeExceptionally(e);
+    }
+  }
+
+  /** Prepared, not executed as text: the connection keeps it, and a write runs two or four of these. */
+  private void execute(String sql) throws SQLException {
+    try (PreparedStatement statement = writeConnection.prepareStatement(sql)) {
+      statement.execute();
     }
   }
 
