@@ -197,6 +197,10 @@ final class SqliteEngine implements Engine {
     try (Statement s = c.createStatement()) {
       if (access == Database.Access.READ_WRITE) {
         s.execute("PRAGMA journal_mode = WAL");
+        // Each write runs in a savepoint, whose undo copies of the pages it changes SQLite moves into a
+        // temporary file (made and deleted again) past 64 KiB: an intake write, which changes a dozen
+        // or more pages (its row, indexes, journal and work rows), often got there. Kept in memory.
+        s.execute("PRAGMA temp_store = MEMORY");
       }
       // FULL: a commit is on disk before the caller is answered, so an acknowledged change survives a power cut.
       s.execute("PRAGMA synchronous = FULL");
