@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A flight recording of a child JVM over one phase (jcmd JFR.start/stop), read back with
  * {@code jfr print --json}: where the CPU samples (jdk.ExecutionSample) landed, by layer, by
- * thread, by top frame, and which of the bridge's own methods they passed through.
+ * thread, by top frame, and which of the bridge's own methods they passed through; and, apart,
+ * the threads found inside SQLite's native code (jdk.NativeMethodSample), which Java CPU samples
+ * never show.
  */
 final class JfrProfile {
   /** Layers by class-name prefix; a sample belongs to the innermost frame that has one (else the JDK). */
@@ -55,54 +57,74 @@ final class JfrProfile {
     tool("jcmd", Long.toString(pid), "JFR.stop", "name=bench");
   }
 
-  /** The summary lines: layers, threads, top frames, the bridge's methods (inclusive). */
+  /**
+   * The summary lines: where the Java CPU samples landed (layers, threads, top frames, the bridge's
+   * methods, inclusive), then the samples of threads inside SQLite's native code, which
+   * jdk.ExecutionSample never sees: statements, commits and their fsync (on or off the CPU).
+   */
   List<String> summary(int top) throws IOException, InterruptedException {
-    String json = tool("jfr", "print", "--json", "--stack-depth", "96", "--events", "jdk.ExecutionSample", file.toString());
+    List<String> out = new ArrayList<>();
+    Tally java = tally("jdk.ExecutionSample", frames -> true);
+    out.add(String.format(Locale.ROOT, "%d Java CPU samples (jdk.ExecutionSample)", java.samples));
+    out.add("by layer (innermost non-JDK frame):");
+    out.addAll(ranked(java.layers, java.samples, top));
+    out.add("by thread:");
+    out.addAll(ranked(java.threads, java.samples, top));
+    out.add("top frames (self):");
+    out.addAll(ranked(java.selfFrames, java.samples, top));
+    out.add("bridge methods (inclusive):");
+    out.addAll(ranked(java.bridgeMethods, java.samples, top));
+    Tally sqlite = tally("jdk.NativeMethodSample", frames -> name(frames.get(0)).startsWith("org.sqlite."));
+    out.add(String.format(Locale.ROOT, "%d samples of threads inside SQLite's native code (jdk.NativeMethodSample: "
+        + "statements, commits, fsync; on the CPU or waiting for the disk)", sqlite.samples));
+    out.add("by thread:");
+    out.addAll(ranked(sqlite.threads, sqlite.samples, top));
+    out.add("bridge methods (inclusive):");
+    out.addAll(ranked(sqlite.bridgeMethods, sqlite.samples, top));
+    return out;
+  }
+
+  private static final class Tally {
+    final Map<String, Integer> layers = new HashMap<>();
+    final Map<String, Integer> threads = new HashMap<>();
+    final Map<String, Integer> selfFrames = new HashMap<>();
+    final Map<String, Integer> bridgeMethods = new HashMap<>();
+    int samples;
+  }
+
+  /** The events of {@code type} whose stack {@code counts}, tallied by layer, thread, top frame and bridge method. */
+  private Tally tally(String type, java.util.function.Predicate<JsonNode> counts) throws IOException, InterruptedException {
+    String json = tool("jfr", "print", "--json", "--stack-depth", "96", "--events", type, file.toString());
     JsonNode events = new ObjectMapper().readTree(json).path("recording").path("events");
-    Map<String, Integer> layers = new HashMap<>();
-    Map<String, Integer> threads = new HashMap<>();
-    Map<String, Integer> selfFrames = new HashMap<>();
-    Map<String, Integer> bridgeMethods = new HashMap<>();
-    int samples = 0;
+    Tally t = new Tally();
     for (JsonNode event : events) {
       JsonNode frames = event.path("values").path("stackTrace").path("frames");
-      if (frames.isEmpty()) {
+      if (frames.isEmpty() || !counts.test(frames)) {
         continue;
       }
-      samples++;
-      threads.merge(threadKind(event.path("values").path("sampledThread").path("javaName").asText("?")), 1, Integer::sum);
-      selfFrames.merge(name(frames.get(0)), 1, Integer::sum);
+      t.samples++;
+      t.threads.merge(threadKind(event.path("values").path("sampledThread").path("javaName").asText("?")), 1, Integer::sum);
+      t.selfFrames.merge(name(frames.get(0)), 1, Integer::sum);
       String layer = "JDK";
       for (JsonNode f : frames) {
-        String type = name(f);
-        String hit = LAYERS.entrySet().stream().filter(e -> type.startsWith(e.getKey())).map(Map.Entry::getValue)
+        String frame = name(f);
+        String hit = LAYERS.entrySet().stream().filter(e -> frame.startsWith(e.getKey())).map(Map.Entry::getValue)
             .findFirst().orElse(null);
         if (hit != null) {
           layer = hit;
           break;
         }
       }
-      layers.merge(layer, 1, Integer::sum);
+      t.layers.merge(layer, 1, Integer::sum);
       Set<String> seen = new HashSet<>();
       for (JsonNode f : frames) {
         String n = name(f);
         if (n.startsWith("com.fulcrumscim.") && !n.contains("$$Lambda") && seen.add(n)) {
-          bridgeMethods.merge(n, 1, Integer::sum);
+          t.bridgeMethods.merge(n, 1, Integer::sum);
         }
       }
     }
-    List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, "%d CPU samples (jdk.ExecutionSample; time in native code such as fsync "
-        + "is not sampled here)", samples));
-    out.add("by layer (innermost non-JDK frame):");
-    out.addAll(ranked(layers, samples, top));
-    out.add("by thread:");
-    out.addAll(ranked(threads, samples, top));
-    out.add("top frames (self):");
-    out.addAll(ranked(selfFrames, samples, top));
-    out.add("bridge methods (inclusive):");
-    out.addAll(ranked(bridgeMethods, samples, top));
-    return out;
+    return t;
   }
 
   private static String threadKind(String name) {
