@@ -1,11 +1,15 @@
 package com.fulcrumscim.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +38,39 @@ class WorkQueueTest {
   @AfterEach
   void close() {
     db.close();
+  }
+
+  @Test
+  void aClaimTakesTheEarliestDueRowsWhetherNewOrRetrying() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    ResourceKey carol = ResourceKey.user("u-carol");
+    queue.enqueue(alice);
+    WorkItem failing = queue.claim(1).get(0);
+    clock.tick(Duration.ofSeconds(1));
+    queue.enqueue(bob);
+    queue.retry(failing, clock.instant().plusSeconds(1), "Fulcrum answered 503", true);
+    clock.tick(Duration.ofSeconds(2));
+    queue.enqueue(carol);
+    clock.tick(Duration.ofSeconds(1));
+
+    assertThat(queue.claim(2)).extracting(WorkItem::key).containsExactlyInAnyOrder(bob, alice);
+    assertThat(queue.claim(2)).extracting(WorkItem::key).containsExactly(carol);
+  }
+
+  @Test
+  void aClaimReadsClaimableRowsInDueOrderInsteadOfSortingTheBacklog() {
+    assumeTrue(store() instanceof StoreLocation.SqliteFile, "SQLite's query plan");
+    String plan = db.read(c -> {
+      StringBuilder detail = new StringBuilder();
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + WorkQueue.claimSql(Dialect.SQLITE));
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          detail.append(rs.getString("detail")).append('\n');
+        }
+      }
+      return detail.toString();
+    });
+    assertThat(plan).contains("work_due_at").doesNotContain("TEMP B-TREE");
   }
 
   @Test
