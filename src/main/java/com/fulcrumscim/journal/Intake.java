@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.function.LongPredicate;
 import java.util.function.Function;
 
@@ -44,7 +43,7 @@ public final class Intake {
   /** Stores a new resource from a normalized document; 409 when its name is taken. */
   public StoredResource create(EntityType type, ObjectNode doc, IntakeRequest request) {
     ResourceStore store = store(type);
-    String id = UUID.randomUUID().toString();
+    String id = ResourceIds.next(clock.millis());
     StoredResource created = db.write(c -> {
       long now = clock.millis();
       StoredResource inserted = store.insert(c, id, doc, now);

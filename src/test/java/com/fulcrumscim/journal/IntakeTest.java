@@ -98,6 +98,16 @@ class IntakeTest {
   }
 
   @Test
+  void aNewResourcesIdIsTimeOrderedFromItsCreation() {
+    StoredResource first = intake.create(EntityType.USER, user("first@example.com"), req(null));
+    clock.tick(java.time.Duration.ofMillis(5));
+    StoredResource second = intake.create(EntityType.USER, user("second@example.com"), req(null));
+
+    assertThat(java.util.UUID.fromString(first.id()).getMostSignificantBits() >>> 16).isEqualTo(first.created().toEpochMilli());
+    assertThat(second.id()).isGreaterThan(first.id());
+  }
+
+  @Test
   void aCreateWritesTheUserAJournalRowAndAWorkRowThenSignals() {
     StoredResource u = intake.create(EntityType.USER, user("a@example.com"), req(user("a@example.com")));
     assertThat(count("SELECT count(*) FROM scim_user")).isEqualTo(1);
