@@ -76,13 +76,20 @@ final class StatementCache implements InvocationHandler {
     return new Loan(sql, statement).proxy;
   }
 
-  /** Back from a caller, reset: a statement left mid-query would hold a read snapshot open. */
+  /**
+   * Back from a caller, reset: a statement left on a row would hold a read snapshot open (and on
+   * the writer, fail every later RELEASE and COMMIT); a batch added but not run would be inserted
+   * by the next caller. {@code open}: the last result set the caller was handed; a query run with
+   * {@code execute()} whose rows were never asked for has one all the same.
+   */
   private void giveBack(String sql, PreparedStatement statement, ResultSet open) {
     try {
-      if (open != null) {
-        open.close();
+      ResultSet rows = open != null ? open : statement.getResultSet();
+      if (rows != null) {
+        rows.close();
       }
       statement.clearParameters();
+      statement.clearBatch();
     } catch (SQLException | RuntimeException e) {
       closeQuietly(statement);
       return;
@@ -127,6 +134,16 @@ final class StatementCache implements InvocationHandler {
     @Override
     public Object invoke(Object self, Method method, Object[] args) throws Throwable {
       String name = method.getName();
+      switch (name) {
+        case "toString":
+          return "kept statement " + sql + (closed ? " (closed)" : "");
+        case "hashCode":
+          return System.identityHashCode(self);
+        case "equals":
+          return self == args[0];
+        default:
+          break;
+      }
       if (name.equals("close")) {
         if (!closed) {
           closed = true;

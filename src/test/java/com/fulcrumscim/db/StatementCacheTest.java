@@ -93,6 +93,37 @@ class StatementCacheTest {
   }
 
   @Test
+  void aQueryRunWithExecuteWhoseRowsWereNeverAskedForEndsItsReadAtClose() throws SQLException {
+    try (PreparedStatement ps = cached.prepareStatement("SELECT n FROM t")) {
+      assertThat(ps.execute()).isTrue();
+    }
+    try (Statement s = raw.createStatement()) {
+      s.execute("INSERT INTO t VALUES (4)");
+    }
+    try (PreparedStatement count = cached.prepareStatement("SELECT count(*) FROM t"); ResultSet c = count.executeQuery()) {
+      c.next();
+      assertThat(c.getInt(1)).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aBatchAddedButNeverRunIsNotRunByTheNextCaller() throws SQLException {
+    try (PreparedStatement ps = cached.prepareStatement("INSERT INTO t VALUES (?)")) {
+      ps.setInt(1, 100);
+      ps.addBatch();
+    }
+    try (PreparedStatement ps = cached.prepareStatement("INSERT INTO t VALUES (?)")) {
+      ps.setInt(1, 200);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = cached.prepareStatement("SELECT n FROM t WHERE n >= 100"); ResultSet rs = ps.executeQuery()) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(200);
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
   void aClosedHandleRefusesUseEvenWhenItsStatementIsLentAgain() throws SQLException {
     PreparedStatement stale = cached.prepareStatement("SELECT n FROM t WHERE n = ?");
     stale.close();
@@ -100,6 +131,7 @@ class StatementCacheTest {
       current.setInt(1, 2);
       assertThatThrownBy(() -> stale.setInt(1, 3)).isInstanceOf(SQLException.class).hasMessageContaining("closed");
       assertThat(stale.isClosed()).isTrue();
+      assertThat(stale.toString()).contains("closed");
       try (ResultSet rs = current.executeQuery()) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getInt(1)).isEqualTo(2);
