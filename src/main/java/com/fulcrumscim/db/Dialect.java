@@ -51,8 +51,9 @@ public enum Dialect {
   }
 
   /**
-   * Makes the query walk index {@code index} of {@code table}: SQLite's planner, left alone, reads
-   * whole rows for a deep OFFSET; PostgreSQL picks the primary key's index by itself.
+   * Makes the query walk index {@code index} of {@code table} where SQLite's planner, left alone,
+   * would not (it reads whole rows for a deep OFFSET, and sorts every due work row for a claim);
+   * PostgreSQL picks its index by itself.
    */
   public String tableUsingIndex(String table, String index) {
     return this == SQLITE ? table + " INDEXED BY " + index : table;

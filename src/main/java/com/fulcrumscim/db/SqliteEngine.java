@@ -188,6 +188,9 @@ final class SqliteEngine implements Engine {
     // Readers never create the file: only open() does, with mode 0600.
     config.resetOpenMode(SQLiteOpenMode.CREATE);
     config.setReadOnly(access == Database.Access.READ_ONLY);
+    // Otherwise every INSERT compiles and runs a second statement (last_insert_rowid()) whose key
+    // nothing reads: inserts that need theirs say RETURNING.
+    config.setGetGeneratedKeys(false);
     if (access == Database.Access.READ_WRITE) {
       // Take the write lock when the transaction begins: a transaction that read first and then
       // wrote could not wait for another process (the CLI beside the daemon) and would fail BUSY.
@@ -423,8 +426,9 @@ final class SqliteEngine implements Engine {
     for (Connection c : all) {
       try {
         c.close();
-      } catch (SQLException e) {
-        log.warn("closing database connection: {}", e.getMessage());
+      } catch (SQLException | RuntimeException e) {
+        // RuntimeException: a writer still running after the wait above may be using its kept statements
+        log.warn("closing database connection: {}", e.toString());
       }
     }
   }
