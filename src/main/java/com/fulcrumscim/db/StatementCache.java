@@ -141,18 +141,16 @@ final class StatementCache implements InvocationHandler {
           return System.identityHashCode(self);
         case "equals":
           return self == args[0];
+        case "close":
+          if (!closed) {
+            closed = true;
+            giveBack(sql, statement, open);
+          }
+          return null;
+        case "isClosed":
+          return closed;
         default:
           break;
-      }
-      if (name.equals("close")) {
-        if (!closed) {
-          closed = true;
-          giveBack(sql, statement, open);
-        }
-        return null;
-      }
-      if (name.equals("isClosed")) {
-        return closed;
       }
       if (closed) {
         throw new SQLException("statement is closed");
