@@ -25,9 +25,15 @@ final class ResourceIds {
   private ResourceIds() {}
 
   static String next(long epochMillis) {
-    SecureRandom random = RANDOM.get();
-    long high = (epochMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
-    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    // One draw of the 74 bits: each nextLong is two draws, and a DRBG draw hashes however few bytes it gives.
+    byte[] random = new byte[10];
+    RANDOM.get().nextBytes(random);
+    long bits = 0;
+    for (int i = 2; i < 10; i++) {
+      bits = bits << 8 | (random[i] & 0xFFL);
+    }
+    long high = (epochMillis << 16) | 0x7000L | ((random[0] & 0x0FL) << 8 | (random[1] & 0xFFL));
+    long low = (bits & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(high, low).toString();
   }
 }

@@ -35,4 +35,23 @@ class ResourceIdsTest {
     }
     assertThat(ids).hasSize(100_000);
   }
+
+  @Test
+  void everyOneOfThe74RandomBitsTakesBothValues() {
+    long highOnes = 0;
+    long highZeros = 0;
+    long lowOnes = 0;
+    long lowZeros = 0;
+    for (int i = 0; i < 2_000; i++) {
+      UUID id = UUID.fromString(ResourceIds.next(AT));
+      highOnes |= id.getMostSignificantBits();
+      highZeros |= ~id.getMostSignificantBits();
+      lowOnes |= id.getLeastSignificantBits();
+      lowZeros |= ~id.getLeastSignificantBits();
+    }
+    long randA = 0x0FFFL;
+    long randB = 0x3FFF_FFFF_FFFF_FFFFL;
+    assertThat(highOnes & highZeros & randA).isEqualTo(randA);
+    assertThat(lowOnes & lowZeros & randB).isEqualTo(randB);
+  }
 }
