@@ -21,18 +21,14 @@ public final class GroupStore extends ResourceStore {
   private static final String MEMBERS = "members";
 
   public GroupStore(ObjectMapper json) {
-    super(json, EntityType.GROUP, "scim_group", "displayName", "display_name", Map.of());
+    super(json, EntityType.GROUP, "scim_group", "displayName", "display_name",
+        List.of("display_name", "display_name_key", "external_id"), Map.of());
   }
 
   @Override
-  List<String> columns() {
-    return List.of("display_name", "display_name_key", "external_id");
-  }
-
-  @Override
-  List<Object> values(ObjectNode doc) {
+  Row row(ObjectNode doc) {
     GroupFields f = GroupFields.of(doc);
-    return Arrays.asList(f.displayName(), key(f.displayName()), f.externalId());
+    return row(doc, storedDoc(doc), f.displayName(), Arrays.asList(f.displayName(), key(f.displayName()), f.externalId()), null);
   }
 
   @Override
@@ -40,11 +36,6 @@ public final class GroupStore extends ResourceStore {
     ObjectNode stored = doc.deepCopy();
     stored.remove(MEMBERS);
     return stored;
-  }
-
-  @Override
-  String name(ObjectNode doc) {
-    return GroupFields.of(doc).displayName();
   }
 
   @Override

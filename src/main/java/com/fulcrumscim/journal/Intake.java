@@ -44,9 +44,10 @@ public final class Intake {
   public StoredResource create(EntityType type, ObjectNode doc, IntakeRequest request) {
     ResourceStore store = store(type);
     String id = ResourceIds.next(clock.millis());
+    ResourceStore.Row row = store.row(doc);
     StoredResource created = db.write(c -> {
       long now = clock.millis();
-      StoredResource inserted = store.insert(c, id, doc, now);
+      StoredResource inserted = store.insert(c, id, row, now);
       accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, List.of());
       return inserted;
     });
@@ -70,15 +71,17 @@ public final class Intake {
       if (!store.differs(old, doc)) {
         return old;
       }
+      ResourceStore.Row row = store.row(doc);
+      List<ResourceKey> replanned = groupsReplannedBy(type, old, doc);
       Outcome outcome = db.write(c -> {
         long now = clock.millis();
         // The version check is the UPDATE's own (a moved-on or deleted row updates nothing): no read
         // of the old row here, in the one writer every request waits for.
-        if (!store.update(c, id, old.version(), doc, now)) {
+        if (!store.update(c, id, old.version(), row, now)) {
           return Outcome.CONFLICT;
         }
-        accept(c, now, request, new ResourceKey(type, id), op, groupsReplannedBy(type, old, doc));
-        return new Outcome(store.find(c, id, true).orElseThrow());
+        accept(c, now, request, new ResourceKey(type, id), op, replanned);
+        return new Outcome(store.updated(c, old, row, now));
       });
       if (outcome != Outcome.CONFLICT) {
         onAccepted.run();

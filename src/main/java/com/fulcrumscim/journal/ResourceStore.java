@@ -34,9 +34,15 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   private final String nameKeyColumn;
   private final String nameAttribute;
   private final Map<String, String> sortable;
+  private final String insertSql;
+  private final String updateSql;
 
+  /**
+   * {@code columns}: those besides seq, id, doc, version and the times that a document fills, in
+   * the order of {@link Row#values}.
+   */
   ResourceStore(ObjectMapper json, EntityType type, String table, String nameAttribute, String nameColumn,
-      Map<String, String> extraSortable) {
+      List<String> columns, Map<String, String> extraSortable) {
     this.json = json;
     this.type = type;
     this.table = table;
@@ -50,6 +56,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     sorts.put("meta.lastmodified", "updated_at");
     sorts.put(nameAttribute.toLowerCase(Locale.ROOT), nameKeyColumn);
     this.sortable = Map.copyOf(sorts);
+    this.insertSql = "INSERT INTO " + table + " (id, doc, version, created_at, updated_at, " + String.join(", ", columns)
+        + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(columns.size()) + ") RETURNING seq";
+    this.updateSql = "UPDATE " + table + " SET doc = ?, version = version + 1, updated_at = ?, "
+        + columns.stream().map(col -> col + " = ?").collect(Collectors.joining(", ")) + " WHERE id = ? AND version = ?";
   }
 
   public EntityType type() {
@@ -164,6 +174,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    */
   abstract String referencesQuery();
 
+  private List<Reference> references(Connection c, String id) throws SQLException {
+    return references(c, List.of(id)).getOrDefault(id, List.of());
+  }
+
   /** Memberships of {@code ids}, keyed by id. */
   private Map<String, List<Reference>> references(Connection c, List<String> ids) throws SQLException {
     Map<String, List<Reference>> out = new HashMap<>();
@@ -184,19 +198,29 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   // ---- writes (inside Intake's transaction)
 
-  /** The columns besides seq/id/doc/version/times that a document fills, and their values for {@code doc}. */
-  abstract List<String> columns();
-
-  abstract List<Object> values(ObjectNode doc);
+  /**
+   * What {@code doc} writes, worked out on the caller's thread: everything inside a write runs on
+   * the one writer thread that every request waits for, so a document is turned into text and
+   * column values before it gets there.
+   */
+  abstract Row row(ObjectNode doc);
 
   /** What is kept in the doc column: the document without what lives in other tables. */
   abstract ObjectNode storedDoc(ObjectNode doc);
 
-  /** The name that must be unique case-insensitively: userName or displayName. */
-  abstract String name(ObjectNode doc);
-
   /** Checks and writes what lives outside the row (group members); {@code doc} is the whole new document. */
   abstract void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException;
+
+  /**
+   * A normalized document ready to write: {@code stored} (the doc column's document) and its
+   * {@code json} text, the unique {@code name}, the {@code values} of the columns the subclass named, in that order, and
+   * {@code activeEmail}, the email no other active user may have (null when it claims none).
+   */
+  record Row(ObjectNode doc, ObjectNode stored, String json, String name, List<Object> values, String activeEmail) {}
+
+  final Row row(ObjectNode doc, ObjectNode stored, String name, List<Object> values, String activeEmail) {
+    return new Row(doc, stored, stored.toString(), name, values, activeEmail);
+  }
 
   /** True when {@code doc} would change what {@code old} holds (document or memberships). */
   abstract boolean differs(StoredResource old, ObjectNode doc);
@@ -207,30 +231,32 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * (seeding benchmarks does that).
    */
   public StoredResource insert(Connection c, String id, ObjectNode doc, long now) throws SQLException {
+    return insert(c, id, row(doc), now);
+  }
+
+  /** {@link #insert(Connection, String, ObjectNode, long)} of a document made ready with {@link #row}. */
+  StoredResource insert(Connection c, String id, Row row, long now) throws SQLException {
     Dialect.of(c).appendInOrder(c, table);
-    requireUniqueName(c, doc, id);
-    requireUniqueFields(c, doc, id);
-    List<String> cols = columns();
-    ObjectNode stored = storedDoc(doc);
+    requireUniqueName(c, row, id);
+    requireUniqueFields(c, row, id);
     long seq;
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
-        + String.join(", ", cols) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(cols.size()) + ") RETURNING seq")) {
+    try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       ps.setString(1, id);
-      ps.setString(2, stored.toString());
+      ps.setString(2, row.json());
       ps.setLong(3, now);
       ps.setLong(4, now);
-      bind(ps, 5, values(doc));
+      bind(ps, 5, row.values());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         seq = rs.getLong(1);
       }
     } catch (SQLException e) {
-      throw takenOr(e, doc);
+      throw takenOr(e, row);
     }
-    writeRelated(c, id, doc);
-    List<Reference> refs = hasReferencesWhenNew() ? references(c, List.of(id)).getOrDefault(id, List.of()) : List.of();
+    writeRelated(c, id, row.doc());
+    List<Reference> refs = hasReferencesWhenNew() ? references(c, id) : List.of();
     Instant at = Instant.ofEpochMilli(now);
-    return new StoredResource(type, seq, id, stored, refs, 1, at, at);
+    return new StoredResource(type, seq, id, row.stored(), refs, 1, at, at);
   }
 
   /** Whether a just-created resource can already have memberships (a group's members can; a user's groups cannot). */
@@ -242,27 +268,39 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * the same version, and the row lock makes the second UPDATE see the first's new version.
    */
   boolean update(Connection c, String id, long version, ObjectNode doc, long now) throws SQLException {
-    List<String> cols = columns();
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET doc = ?, version = version + 1, "
-        + "updated_at = ?, " + cols.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
-        + " WHERE id = ? AND version = ?")) {
-      ps.setString(1, storedDoc(doc).toString());
+    return update(c, id, version, row(doc), now);
+  }
+
+  /** {@link #update(Connection, String, long, ObjectNode, long)} of a document made ready with {@link #row}. */
+  boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+      ps.setString(1, row.json());
       ps.setLong(2, now);
-      int next = bind(ps, 3, values(doc));
+      int next = bind(ps, 3, row.values());
       ps.setString(next, id);
       ps.setLong(next + 1, version);
       if (ps.executeUpdate() == 0) {
         return false;
       }
     } catch (SQLException e) {
-      throw takenOr(e, doc);
+      throw takenOr(e, row);
     }
     // After the version check: a document made on an older version is computed again, not refused
     // for a name that version had. A refusal here rolls the update back with the rest of the write.
-    requireUniqueName(c, doc, id);
-    requireUniqueFields(c, doc, id);
-    writeRelated(c, id, doc);
+    requireUniqueName(c, row, id);
+    requireUniqueFields(c, row, id);
+    writeRelated(c, id, row.doc());
     return true;
+  }
+
+  /**
+   * The resource as {@link #update} just committed it over {@code old}: the row is what was
+   * written (no read back and parse on the writer), the memberships are read, since other writes
+   * change them without moving this resource's version.
+   */
+  StoredResource updated(Connection c, StoredResource old, Row row, long now) throws SQLException {
+    return new StoredResource(type, old.seq(), old.id(), row.stored(), references(c, old.id()), old.version() + 1,
+        old.created(), Instant.ofEpochMilli(now));
   }
 
   /** Deletes the row if it is still at {@code version}; false when another writer moved it on. */
@@ -278,14 +316,14 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * A unique index refused the write: a writer on another node took the name (or email) between
    * this one's check and its write. On SQLite the check runs under the one writer and this never happens.
    */
-  private SQLException takenOr(SQLException e, ObjectNode doc) {
+  private SQLException takenOr(SQLException e, Row row) {
     if (!Dialect.isUniqueViolation(e)) {
       return e;
     }
     // the active-email index of db/postgresql/V001__init.sql; the name key's is the other one
     throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, Dialect.violatedConstraint(e).equals("scim_user_active_email")
         ? "email is already the email of another active user (Fulcrum compares emails case-insensitively)"
-        : nameAttribute + " '" + name(doc) + "' is already taken (compared case-insensitively)");
+        : nameAttribute + " '" + row.name() + "' is already taken (compared case-insensitively)");
   }
 
   /** A change that others see through memberships: new version, new lastModified. */
@@ -302,10 +340,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   }
 
   /** Uniqueness besides the name that Fulcrum would otherwise refuse later; none by default. */
-  void requireUniqueFields(Connection c, ObjectNode doc, String id) throws SQLException {}
+  void requireUniqueFields(Connection c, Row row, String id) throws SQLException {}
 
-  private void requireUniqueName(Connection c, ObjectNode doc, String id) throws SQLException {
-    String name = name(doc);
+  private void requireUniqueName(Connection c, Row row, String id) throws SQLException {
+    String name = row.name();
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT id FROM " + table + " WHERE " + nameKeyColumn + " = ? AND id <> ?")) {
       ps.setString(1, key(name));

@@ -16,7 +16,8 @@ import java.util.Map;
 /** scim_user: one row per managed user; the columns Fulcrum needs are lifted out of the document. */
 public final class UserStore extends ResourceStore {
   public UserStore(ObjectMapper json) {
-    super(json, EntityType.USER, "scim_user", "userName", "user_name", Map.of(
+    super(json, EntityType.USER, "scim_user", "userName", "user_name",
+        List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role"), Map.of(
         "displayname", "doc.displayName",
         "name.givenname", "given_name",
         "name.familyname", "family_name",
@@ -25,25 +26,15 @@ public final class UserStore extends ResourceStore {
   }
 
   @Override
-  List<String> columns() {
-    return List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role");
-  }
-
-  @Override
-  List<Object> values(ObjectNode doc) {
+  Row row(ObjectNode doc) {
     UserFields f = UserFields.of(doc);
-    return Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0, f.email(),
-        f.givenName(), f.familyName(), f.role());
+    return row(doc, doc, f.userName(), Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0,
+        f.email(), f.givenName(), f.familyName(), f.role()), f.active() && f.email() != null ? f.email().strip() : null);
   }
 
   @Override
   ObjectNode storedDoc(ObjectNode doc) {
     return doc;
-  }
-
-  @Override
-  String name(ObjectNode doc) {
-    return UserFields.of(doc).userName();
   }
 
   /**
@@ -52,18 +43,17 @@ public final class UserStore extends ResourceStore {
    * users are not members, so deactivating never fails here.
    */
   @Override
-  void requireUniqueFields(Connection c, ObjectNode doc, String id) throws SQLException {
-    UserFields f = UserFields.of(doc);
-    if (!f.active() || f.email() == null) {
+  void requireUniqueFields(Connection c, Row row, String id) throws SQLException {
+    if (row.activeEmail() == null) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT id FROM scim_user WHERE " + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND id <> ? LIMIT 1")) {
-      ps.setString(1, f.email().strip());
+      ps.setString(1, row.activeEmail());
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, "email '" + f.email()
+          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, "email '" + row.activeEmail()
               + "' is already the email of active user " + rs.getString(1)
               + " (Fulcrum compares emails case-insensitively)");
         }

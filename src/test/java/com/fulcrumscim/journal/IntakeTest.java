@@ -183,6 +183,44 @@ class IntakeTest {
     assertThat(queue.get(ResourceKey.group(g.id())).orElseThrow().generation()).isEqualTo(generationBefore + 2);
   }
 
+  StoredResource committed(ResourceStore store, String id) {
+    return db.read(c -> store.find(c, id, true).orElseThrow());
+  }
+
+  @Test
+  void anUpdateAnswersTheResourceExactlyAsAReadOfItsCommittedRowDoes() {
+    UserStore users = new UserStore(json);
+    GroupStore groups = new GroupStore(json);
+    StoredResource a = intake.create(EntityType.USER, user("a@example.com"), req(null));
+    StoredResource b = intake.create(EntityType.USER, user("b@example.com"), req(null));
+    StoredResource g = intake.create(EntityType.GROUP, group("Crew", a.id()), req(null));
+    clock.tick(java.time.Duration.ofSeconds(3));
+
+    StoredResource renamed = intake.update(EntityType.GROUP, g.id(), v -> true, JournalOp.REPLACE,
+        old -> group("Crew Two", a.id(), b.id()), req(null));
+    StoredResource titled = intake.update(EntityType.USER, a.id(), v -> true, JournalOp.PATCH,
+        old -> old.doc().deepCopy().put("title", "Pilot"), req(null));
+
+    assertThat(renamed).isEqualTo(committed(groups, g.id()));
+    assertThat(renamed.references()).extracting(StoredResource.Reference::id).containsExactlyInAnyOrder(a.id(), b.id());
+    assertThat(titled).isEqualTo(committed(users, a.id()));
+    assertThat(titled.references()).containsExactly(new StoredResource.Reference(g.id(), "Crew Two"));
+    assertThat(titled.version()).isEqualTo(a.version() + 1);
+    assertThat(titled.lastModified()).isEqualTo(clock.instant()).isAfter(titled.created());
+  }
+
+  @Test
+  void anUpdatedUsersGroupsAreThoseCommittedWithItNotThoseSeenWhenTheChangeWasComputed() {
+    StoredResource a = intake.create(EntityType.USER, user("a@example.com"), req(null));
+    StoredResource g = intake.create(EntityType.GROUP, group("Before", a.id()), req(null));
+    StoredResource result = intake.update(EntityType.USER, a.id(), v -> true, JournalOp.PATCH, old -> {
+      // a group change does not move the user's version, so this change is not computed again
+      intake.update(EntityType.GROUP, g.id(), v -> true, JournalOp.REPLACE, o -> group("After", a.id()), req(null));
+      return old.doc().deepCopy().put("title", "Pilot");
+    }, req(null));
+    assertThat(result.references()).containsExactly(new StoredResource.Reference(g.id(), "After"));
+  }
+
   @Test
   void aStaleVersionIs412AndChangesNothing() {
     StoredResource u = intake.create(EntityType.USER, user("v@example.com"), req(null));
