@@ -164,10 +164,10 @@ final class Applier {
     String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
     if (a.origin() == Action.Link.Origin.ADOPTED) {
       attempt.startHeld(db);
+      Database.Work<Void> entry = audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail);
       db.write(c -> {
         linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
-        audit.record(c, attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail);
-        return null;
+        return entry.run(c);
       });
       attempt.caughtUp();
     } else {
@@ -194,9 +194,10 @@ final class Applier {
   private void unlink(Attempt attempt, Action.Unlink a) {
     ResourceKey key = attempt.key;
     attempt.startHeld(db);
+    Database.Work<Void> entry = audit.entry(key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why());
     db.write(c -> {
       links.unlink(c, key.type(), key.scimId());
-      audit.record(c, key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why());
+      entry.run(c);
       intents.delete(c, key.type(), key.scimId());
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());
@@ -253,10 +254,7 @@ final class Applier {
   }
 
   private void audit(Attempt attempt, Action.Kind kind, String fulcrumId, String result, String detail) {
-    attempt.audit(c -> {
-      audit.record(c, attempt.key, kind, fulcrumId, result, detail);
-      return null;
-    });
+    attempt.audit(audit.entry(attempt.key, kind, fulcrumId, result, detail));
   }
 
   private static List<String> without(List<String> ids, Set<String> gone) {

@@ -3,7 +3,6 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,30 +25,36 @@ public final class AuditLog {
     this.clock = clock;
   }
 
-  void record(Connection c, ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail)
-      throws SQLException {
+  /**
+   * The entry of one attempted write, for a transaction of the caller's to insert. It is made when
+   * the write was done: the operator's log line is printed now, once, and the row keeps this moment,
+   * although the reconciler commits a key's entries with its outcome, after all of its calls, and
+   * writes them a second time (in the failure that replaces the outcome) when that cannot commit.
+   */
+  Database.Work<Void> entry(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
+    long at = clock.millis();
     // The operator's line per Fulcrum write; detail is what was sent (fields, counts), never a credential.
     log.info("Fulcrum {} {} (Fulcrum id {}): {}{}", action, key, fulcrumId == null ? "-" : fulcrumId, result,
         detail == null || detail.isBlank() ? "" : " [" + detail + "]");
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO reconcile_audit (at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setLong(1, clock.millis());
-      ps.setString(2, key.type().name());
-      ps.setString(3, key.scimId());
-      ps.setString(4, action.name());
-      ps.setString(5, fulcrumId);
-      ps.setString(6, result);
-      ps.setString(7, detail);
-      ps.executeUpdate();
-    }
+    return c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO reconcile_audit (at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setLong(1, at);
+        ps.setString(2, key.type().name());
+        ps.setString(3, key.scimId());
+        ps.setString(4, action.name());
+        ps.setString(5, fulcrumId);
+        ps.setString(6, result);
+        ps.setString(7, detail);
+        ps.executeUpdate();
+      }
+      return null;
+    };
   }
 
   /** One attempted write on its own (resync removing an orphan); the reconciler's own go with their link change. */
   public void record(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
-    db.write(c -> {
-      record(c, key, action, fulcrumId, result, detail);
-      return null;
-    });
+    db.write(entry(key, action, fulcrumId, result, detail));
   }
 
   /** Newest first, at or after {@code since} (null: any time), at most {@code limit}. */

@@ -7,14 +7,17 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reconcile of one key as a value: an outcome plus the keys it affects; the queue is the loop's. */
 class ReconcilerTest extends EndToEnd {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @Test
   void linkingAUserNamesItsGroupsAsAffectedWithoutTouchingTheQueue() {
@@ -123,6 +126,22 @@ class ReconcilerTest extends EndToEnd {
           .satisfies(l -> assertThat(l.fulcrumId()).isEqualTo(h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id()));
       assertThat(h.fulcrum.calls().all()).filteredOn(c -> c.endpoint().startsWith("POST")).hasSize(1);
     }
+  }
+
+  @Test
+  void aFulcrumCallIsLoggedOnceThoughItsAuditRowIsWrittenInEachTransactionThatTriesToRecordTheOutcome() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    // the outcome's transaction fails after its audit row, then so does the failure's that replaces it
+    refuseOutcomes(true);
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
+      loop.runOnce();
+      refuseOutcomes(false);
+      loop.runOnce();
+    }
+    assertThat(h.queue.list(null, 100)).singleElement().satisfies(w -> assertThat(w.state()).isEqualTo(WorkState.DONE));
+    assertThat(logs.events()).map(e -> e.getFormattedMessage())
+        .filteredOn(m -> m.startsWith("Fulcrum CREATE_MEMBER user/" + ada)).hasSize(1);
   }
 
   @Test
