@@ -12,6 +12,6 @@ public record IntakeRequest(String requestId, JsonNode body, String journalBody)
    * on the one writer thread that all requests wait for, so work done there is paid by all of them.
    */
   public IntakeRequest(String requestId, JsonNode body) {
-    this(requestId, body, body == null ? null : JournalStore.withoutSecrets(body).toString());
+    this(requestId, body, body == null ? null : JournalStore.journalText(body));
   }
 }

@@ -1,19 +1,23 @@
 package com.fulcrumscim.journal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /** The append-only journal: one row per accepted change, what was asked and by which request. */
 public final class JournalStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public void append(Connection c, long receivedAt, IntakeRequest request, ResourceKey key, JournalOp op)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
@@ -50,14 +54,20 @@ public final class JournalStore {
   }
 
   /**
-   * A copy of {@code body} with every password removed: Okta sends a placeholder {@code password} on every
-   * create and a real one with password sync, as an attribute or as a PATCH op on path "password"; Entra
-   * and others qualify it with the core User URN, as a key, a PATCH path or inside a path-less value.
+   * What the journal keeps of a request body: its JSON text without any password. Okta sends a
+   * placeholder {@code password} on every create and a real one with password sync, as an attribute
+   * or as a PATCH op on path "password"; Entra and others qualify it with the core User URN, as a
+   * key, a PATCH path or inside a path-less value. Written straight from the parsed body (no copy
+   * of it first): this runs for every change, on the request's thread.
    */
-  static JsonNode withoutSecrets(JsonNode body) {
-    JsonNode copy = body.deepCopy();
-    redact(copy);
-    return copy;
+  static String journalText(JsonNode body) {
+    StringWriter text = new StringWriter(256);
+    try (JsonGenerator out = JSON.createGenerator(text)) {
+      writeWithoutSecrets(out, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON to a string", e);
+    }
+    return text.toString();
   }
 
   /** "password" in any case, bare or URN-qualified ("urn:...:User:password"). */
@@ -66,23 +76,26 @@ public final class JournalStore {
     return a.equals("password") || a.startsWith("urn:") && a.endsWith(":password");
   }
 
-  private static void redact(JsonNode node) {
+  private static void writeWithoutSecrets(JsonGenerator out, JsonNode node) throws IOException {
     if (node instanceof ObjectNode object) {
-      List<String> secretKeys = new ArrayList<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        if (namesPassword(field.getKey())) {
-          secretKeys.add(field.getKey());
-        } else {
-          redact(field.getValue());
+      boolean secretValue = namesPassword(object.path("path").asText(""));
+      out.writeStartObject();
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        String key = field.getKey();
+        if (!namesPassword(key) && !(secretValue && key.equals("value"))) {
+          out.writeFieldName(key);
+          writeWithoutSecrets(out, field.getValue());
         }
       }
-      secretKeys.forEach(object::remove);
-      if (namesPassword(object.path("path").asText(""))) {
-        object.remove("value");
-      }
+      out.writeEndObject();
     } else if (node instanceof ArrayNode array) {
-      array.forEach(JournalStore::redact);
+      out.writeStartArray();
+      for (JsonNode element : array) {
+        writeWithoutSecrets(out, element);
+      }
+      out.writeEndArray();
+    } else {
+      out.writeTree(node);
     }
   }
 }

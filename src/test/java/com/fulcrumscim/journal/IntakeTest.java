@@ -131,9 +131,16 @@ class IntakeTest {
 
   @Test
   void aPasswordPatchOpIsJournaledWithoutItsValue() {
-    JsonNode withoutSecrets = JournalStore.withoutSecrets(json.createObjectNode().set("Operations",
+    String text = JournalStore.journalText(json.createObjectNode().set("Operations",
         json.createArrayNode().add(json.createObjectNode().put("op", "replace").put("path", "password").put("value", "s3cret"))));
-    assertThat(withoutSecrets.toString()).doesNotContain("s3cret");
+    assertThat(text).isEqualTo("{\"Operations\":[{\"op\":\"replace\",\"path\":\"password\"}]}");
+  }
+
+  @Test
+  void aBodyWithoutSecretsIsJournaledAsItsOwnJsonText() throws Exception {
+    JsonNode body = json.readTree("{\"userName\":\"\u00e9va@example.com\",\"n\":[1,2.50,-3e-4,null,true],"
+        + "\"quote\":\"a\\\"b\\\\c\\n\\u0001\",\"big\":123456789012345678901234567890,\"empty\":{},\"none\":[]}");
+    assertThat(JournalStore.journalText(body)).isEqualTo(body.toString());
   }
 
   @Test
