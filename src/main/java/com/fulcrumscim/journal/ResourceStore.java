@@ -287,7 +287,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
     // After the version check: a document made on an older version is computed again, not refused
     // for a name that version had. A refusal here rolls the update back with the rest of the write.
-    requireUniqueName(c, row, id);
+    // The name needs no query: the UPDATE above failed on the name key's unique index if it was taken.
     requireUniqueFields(c, row, id);
     writeRelated(c, id, row.doc());
     return true;

@@ -157,7 +157,12 @@ class UsersEndpointTest {
     String taken = unique("taken");
     create(taken);
     JsonNode u = create(unique("taker"));
-    assertThat(http.put("/Users/" + u.path("id").asText(), user(taken)).status()).isEqualTo(409);
+    Response r = http.put("/Users/" + u.path("id").asText(), user(taken));
+    assertThat(r.status()).isEqualTo(409);
+    assertThat(r.json().path("scimType").asText()).isEqualTo("uniqueness");
+    assertThat(r.json().path("detail").asText()).contains("userName '" + taken + "' is already taken");
+    assertThat(http.get("/Users/" + u.path("id").asText()).json().path("meta").path("version").asText())
+        .as("nothing written").isEqualTo(u.path("meta").path("version").asText());
   }
 
   @Test
