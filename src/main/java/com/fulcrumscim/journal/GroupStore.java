@@ -28,7 +28,8 @@ public final class GroupStore extends ResourceStore {
   @Override
   Row row(ObjectNode doc) {
     GroupFields f = GroupFields.of(doc);
-    return row(doc, storedDoc(doc), f.displayName(), Arrays.asList(f.displayName(), key(f.displayName()), f.externalId()), null);
+    return row(doc, storedDoc(doc), f.displayName(),
+        Arrays.asList(f.displayName(), key(f.displayName()), f.externalId()), null);
   }
 
   @Override

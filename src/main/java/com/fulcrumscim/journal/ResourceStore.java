@@ -56,8 +56,8 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     sorts.put("meta.lastmodified", "updated_at");
     sorts.put(nameAttribute.toLowerCase(Locale.ROOT), nameKeyColumn);
     this.sortable = Map.copyOf(sorts);
-    this.insertSql = "INSERT INTO " + table + " (id, doc, version, created_at, updated_at, " + String.join(", ", columns)
-        + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(columns.size()) + ") RETURNING seq";
+    this.insertSql = "INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
+        + String.join(", ", columns) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(columns.size()) + ") RETURNING seq";
     this.updateSql = "UPDATE " + table + " SET doc = ?, version = version + 1, updated_at = ?, "
         + columns.stream().map(col -> col + " = ?").collect(Collectors.joining(", ")) + " WHERE id = ? AND version = ?";
   }
@@ -213,8 +213,9 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   /**
    * A normalized document ready to write: {@code stored} (the doc column's document) and its
-   * {@code json} text, the unique {@code name}, the {@code values} of the columns the subclass named, in that order, and
-   * {@code activeEmail}, the email no other active user may have (null when it claims none).
+   * {@code json} text, the unique {@code name}, the {@code values} of the columns the subclass
+   * named (in that order), and {@code activeEmail}, the email no other active user may have (null
+   * when it claims none).
    */
   record Row(ObjectNode doc, ObjectNode stored, String json, String name, List<Object> values, String activeEmail) {}
 
@@ -263,15 +264,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   abstract boolean hasReferencesWhenNew();
 
   /**
-   * Writes {@code doc} over the row if it is still at {@code version}; false (nothing written) when
-   * another writer moved it on. The check is in the UPDATE itself: on PostgreSQL two nodes may read
-   * the same version, and the row lock makes the second UPDATE see the first's new version.
+   * Writes {@code row} over the stored one if that is still at {@code version}; false (nothing
+   * written) when another writer moved it on. The check is in the UPDATE itself: on PostgreSQL two
+   * nodes may read the same version, and the row lock makes the second UPDATE see the first's new version.
    */
-  boolean update(Connection c, String id, long version, ObjectNode doc, long now) throws SQLException {
-    return update(c, id, version, row(doc), now);
-  }
-
-  /** {@link #update(Connection, String, long, ObjectNode, long)} of a document made ready with {@link #row}. */
   boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(updateSql)) {
       ps.setString(1, row.json());

@@ -17,19 +17,21 @@ import java.util.Map;
 public final class UserStore extends ResourceStore {
   public UserStore(ObjectMapper json) {
     super(json, EntityType.USER, "scim_user", "userName", "user_name",
-        List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role"), Map.of(
-        "displayname", "doc.displayName",
-        "name.givenname", "given_name",
-        "name.familyname", "family_name",
-        "emails.value", "email",
-        "active", "active"));
+        List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role"),
+        Map.of(
+            "displayname", "doc.displayName",
+            "name.givenname", "given_name",
+            "name.familyname", "family_name",
+            "emails.value", "email",
+            "active", "active"));
   }
 
   @Override
   Row row(ObjectNode doc) {
     UserFields f = UserFields.of(doc);
-    return row(doc, doc, f.userName(), Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0,
-        f.email(), f.givenName(), f.familyName(), f.role()), f.active() && f.email() != null ? f.email().strip() : null);
+    List<Object> values = Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0, f.email(),
+        f.givenName(), f.familyName(), f.role());
+    return row(doc, doc, f.userName(), values, f.active() && f.email() != null ? f.email().strip() : null);
   }
 
   @Override

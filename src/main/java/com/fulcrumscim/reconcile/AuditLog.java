@@ -37,8 +37,8 @@ public final class AuditLog {
     log.info("Fulcrum {} {} (Fulcrum id {}): {}{}", action, key, fulcrumId == null ? "-" : fulcrumId, result,
         detail == null || detail.isBlank() ? "" : " [" + detail + "]");
     return c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO reconcile_audit (at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO reconcile_audit "
+          + "(at, entity_type, scim_id, action, fulcrum_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setLong(1, at);
         ps.setString(2, key.type().name());
         ps.setString(3, key.scimId());

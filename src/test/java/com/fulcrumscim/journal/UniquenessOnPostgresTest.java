@@ -42,7 +42,7 @@ class UniquenessOnPostgresTest {
 
       // B's check cannot see A's uncommitted row: the unique index refuses B's rename once A commits
       CompletableFuture<Boolean> rename = CompletableFuture.supplyAsync(() -> nodeB.write(
-          c -> users.update(c, "id-b", 1, user("someone@email.example", "b@corp.example"), 3)));
+          c -> users.update(c, "id-b", 1, users.row(user("someone@email.example", "b@corp.example")), 3)));
       Thread.sleep(500);
       release.countDown();
       first.get(10, TimeUnit.SECONDS);
