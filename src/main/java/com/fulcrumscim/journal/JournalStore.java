@@ -78,11 +78,15 @@ public final class JournalStore {
 
   private static void writeWithoutSecrets(JsonGenerator out, JsonNode node) throws IOException {
     if (node instanceof ObjectNode object) {
-      boolean secretValue = namesPassword(object.path("path").asText(""));
+      // A PATCH operation's member names compare without case ("Path", "VALUE"), as the SCIM layer reads them.
+      boolean secretValue = false;
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        secretValue |= field.getKey().equalsIgnoreCase("path") && namesPassword(field.getValue().asText(""));
+      }
       out.writeStartObject();
       for (Map.Entry<String, JsonNode> field : object.properties()) {
         String key = field.getKey();
-        if (!namesPassword(key) && !(secretValue && key.equals("value"))) {
+        if (!namesPassword(key) && !(secretValue && key.equalsIgnoreCase("value"))) {
           out.writeFieldName(key);
           writeWithoutSecrets(out, field.getValue());
         }

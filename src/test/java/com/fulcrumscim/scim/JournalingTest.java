@@ -126,6 +126,11 @@ class JournalingTest {
       answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"path\":\"" + path + "\",\"value\":"
           + secret.apply("path-" + path) + "}")));
     }
+    // an operation's member names compare without case too
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"Path\":\"password\",\"Value\":"
+        + secret.apply("capitalisedMembers") + "}")));
+    answers.add(http.patch("/Users/" + id, rename.apply("{\"OP\":\"replace\",\"PATH\":\"" + CORE + ":password\",\"VALUE\":"
+        + secret.apply("upperCaseMembers") + "}")));
     answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"replace\",\"value\":{\"password\":"
         + secret.apply("valueKey") + "}}")));
     answers.add(http.patch("/Users/" + id, rename.apply("{\"op\":\"Replace\",\"value\":{\"" + CORE + ":password\":"
