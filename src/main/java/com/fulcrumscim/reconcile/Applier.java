@@ -164,10 +164,10 @@ final class Applier {
     String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
     if (a.origin() == Action.Link.Origin.ADOPTED) {
       attempt.startHeld(db);
-      Database.Work<Void> entry = audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail);
       db.write(c -> {
         linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
-        return entry.run(c);
+        // made here, not before the write: no Fulcrum call to date, and the line only once the link went in
+        return audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail).run(c);
       });
       attempt.caughtUp();
     } else {
@@ -194,10 +194,9 @@ final class Applier {
   private void unlink(Attempt attempt, Action.Unlink a) {
     ResourceKey key = attempt.key;
     attempt.startHeld(db);
-    Database.Work<Void> entry = audit.entry(key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why());
     db.write(c -> {
       links.unlink(c, key.type(), key.scimId());
-      entry.run(c);
+      audit.entry(key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why()).run(c);
       intents.delete(c, key.type(), key.scimId());
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());

@@ -158,6 +158,8 @@ class ReconcilerTest extends EndToEnd {
       assertThat(new LinkStore(h.db).get(EntityType.USER, id)).isEmpty();
       assertThat(inFulcrum("taken@corp.example").firstName()).isEqualTo(before).isNotEqualTo("Okta");
       assertThat(h.fulcrum.calls().all()).noneSatisfy(c -> assertThat(c.endpoint()).startsWith("PUT"));
+      assertThat(logs.events()).as("no line says a link went in").map(e -> e.getFormattedMessage())
+          .noneMatch(m -> m.startsWith("Fulcrum LINK user/" + id));
     }
   }
 
