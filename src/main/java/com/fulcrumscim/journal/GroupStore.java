@@ -32,8 +32,8 @@ public final class GroupStore extends ResourceStore {
         Arrays.asList(f.displayName(), key(f.displayName()), f.externalId()), null);
   }
 
-  @Override
-  ObjectNode storedDoc(ObjectNode doc) {
+  /** What is kept in the doc column: the document without its members, which live in scim_group_member. */
+  private static ObjectNode storedDoc(ObjectNode doc) {
     ObjectNode stored = doc.deepCopy();
     stored.remove(MEMBERS);
     return stored;

@@ -205,9 +205,6 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    */
   abstract Row row(ObjectNode doc);
 
-  /** What is kept in the doc column: the document without what lives in other tables. */
-  abstract ObjectNode storedDoc(ObjectNode doc);
-
   /** Checks and writes what lives outside the row (group members); {@code doc} is the whole new document. */
   abstract void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException;
 

@@ -31,12 +31,8 @@ public final class UserStore extends ResourceStore {
     UserFields f = UserFields.of(doc);
     List<Object> values = Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0, f.email(),
         f.givenName(), f.familyName(), f.role());
+    // the whole document is kept: a user's groups are not part of it
     return row(doc, doc, f.userName(), values, f.active() && f.email() != null ? f.email().strip() : null);
-  }
-
-  @Override
-  ObjectNode storedDoc(ObjectNode doc) {
-    return doc;
   }
 
   /**
@@ -70,7 +66,7 @@ public final class UserStore extends ResourceStore {
 
   @Override
   boolean differs(StoredResource old, ObjectNode doc) {
-    return !old.doc().equals(storedDoc(doc));
+    return !old.doc().equals(doc);
   }
 
   /** Takes the user out of every group; returns those groups' ids. */
