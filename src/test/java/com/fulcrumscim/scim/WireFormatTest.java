@@ -10,10 +10,16 @@ import com.fulcrumscim.scim.schema.ScimSchemas;
 import com.fulcrumscim.testing.RawHttp;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +94,26 @@ class WireFormatTest {
     assertThat(created.head()).contains("Location: " + PUBLIC_URL + "/Users/" + id);
     assertThat(http.get("/Users/" + id).json().path("meta").path("location").asText())
         .as("the test client reached 127.0.0.1").isEqualTo(PUBLIC_URL + "/Users/" + id);
+  }
+
+  @Test
+  void aLargeAnswerIsGzippedForAClientThatAcceptsIt() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      http.post("/Users", user("gzipped-" + i + "@example.com"));
+    }
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest.Builder list = HttpRequest.newBuilder(
+        URI.create(server.baseUrl() + "/Users")).header("Authorization", "Bearer " + ScimTestServer.TOKEN);
+    HttpResponse<byte[]> gzipped = client.send(list.copy().header("Accept-Encoding", "gzip").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> plain = client.send(list.build(), HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(gzipped.headers().firstValue("Content-Type")).hasValue(ScimHttp.SCIM_JSON);
+    byte[] inflated = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
+    assertThat(gzipped.body().length).isLessThan(inflated.length / 2);
+    assertThat(new ObjectMapper().readTree(inflated).path("totalResults").asInt()).isEqualTo(10);
+    assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(new ObjectMapper().readTree(plain.body())).isEqualTo(new ObjectMapper().readTree(inflated));
   }
 }
