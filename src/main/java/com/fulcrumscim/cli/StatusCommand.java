@@ -107,10 +107,10 @@ public final class StatusCommand implements Callable<Integer> {
     if (last == null) {
       return "none yet";
     }
-    if (last.error() != null) {
+    if (last.totals() == null) {
       return last.finishedAt() + ": could not run: " + last.error();
     }
     return last.finishedAt() + ": " + last.totals().checked() + " checked, " + last.totals().fixed() + " fixed, "
-        + last.totals().remaining() + " drift remaining";
+        + last.totals().remaining() + " drift remaining" + (last.error() == null ? "" : "; stopped early: " + last.error());
   }
 }

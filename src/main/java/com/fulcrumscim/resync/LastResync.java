@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What the last scheduled resync left, kept in the setting table under {@value ResyncService#LAST_REPORT}
- * for {@code status}: when it ran, its totals, the first lines of drift still there, or why it could not run.
+ * for {@code status}: when it ran, its totals, the first lines of drift still there, and why it stopped
+ * early; or, without totals, why it could not run.
  */
 public record LastResync(Instant startedAt, Instant finishedAt, ResyncReport.Totals totals, List<Drift> remaining, String error) {
   /** At most this many remaining lines are kept; the totals count them all. */

@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.resync.LastResync;
+import com.fulcrumscim.resync.ReportJson;
+import com.fulcrumscim.resync.ResyncReport;
+import com.fulcrumscim.resync.ResyncService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +68,26 @@ class StatusCommandTest {
     }
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.out()).contains("pending 2, running 0, retrying 0, done 1, dead 0, held 0, skipped 0");
+  }
+
+  @Test
+  void theLastScheduledResyncShowsWhatItLeftAndWhyItStoppedOrWhyItCouldNotRun() {
+    Instant at = Instant.parse("2026-03-01T03:00:00Z");
+    String held = "1 orphan member removal held by the mass-removal guard";
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put(ResyncService.LAST_REPORT, new ReportJson().write(new LastResync(at, at,
+          new ResyncReport.Totals(40, 2, 2, 0, 0, 1, 1), List.of(), held), false));
+    }
+    String stopped = cli.runWithConfig("status").out();
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put(ResyncService.LAST_REPORT, new ReportJson().write(new LastResync(at, at, null, List.of(),
+          "Fulcrum unreachable"), false));
+    }
+    String failed = cli.runWithConfig("status").out();
+
+    assertThat(stopped).containsPattern("Last scheduled resync\\s+2026-03-01T03:00:00Z: 40 checked, 1 fixed, "
+        + "1 drift remaining; stopped early: " + held);
+    assertThat(failed).containsPattern("Last scheduled resync\\s+2026-03-01T03:00:00Z: could not run: Fulcrum unreachable");
   }
 
   @Test
