@@ -21,7 +21,10 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "resync",
@@ -44,6 +47,7 @@ import picocli.CommandLine.Option;
     })
 public final class ResyncCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
+  @Spec CommandSpec spec;
 
   @Option(names = "--dry-run", description = "Print the plan and change nothing (four read calls to Fulcrum).")
   boolean dryRun;
@@ -51,19 +55,29 @@ public final class ResyncCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON instead of tables.")
   boolean json;
 
+  @Option(names = "--approve-removals", description = {
+      "Also remove the orphan members that the mass-removal guard holds (a resync without it removes them only",
+      "within guard.mass_removal_percent / guard.mass_removal_minimum). Check them with --dry-run first."})
+  boolean approveRemovals;
+
   @Override
   public Integer call() {
+    if (dryRun && approveRemovals) {
+      throw new ParameterException(spec.commandLine(), "--approve-removals applies a resync: drop --dry-run to use it");
+    }
+    OperatorActions.Resyncing how = dryRun ? OperatorActions.Resyncing.DRY_RUN
+        : approveRemovals ? OperatorActions.Resyncing.APPLY_APPROVING_REMOVALS : OperatorActions.Resyncing.APPLY;
     return support.withDatabase((config, db) -> {
       ProgressLine progress = new ProgressLine(support.out(), support.err());
       OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC()).perform(
-          dryRun ? OperatorRequest.Kind.RESYNC_DRY_RUN : OperatorRequest.Kind.RESYNC, null, json, !dryRun,
-          json ? Watch.NONE : progress, (watch, fence) -> inProcess(config, db, watch, fence));
+          how.kind(), null, json, !dryRun, json ? Watch.NONE : progress, (watch, fence) -> inProcess(config, db, how, watch, fence));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });
   }
 
-  private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, Watch watch, BeforeSend fence) {
+  private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, OperatorActions.Resyncing how, Watch watch,
+      BeforeSend fence) {
     if (config.fulcrum().embedded()) {
       return new OperatorRequest.Answer(ExitCode.FULCRUM, "", "fulcrum.base_url is 'embedded' (in " + support.configFile()
           + "): that emulator only exists inside a running `fulcrum-scim serve`, and none runs on this database. "
@@ -80,7 +94,7 @@ public final class ResyncCommand implements Callable<Integer> {
       ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {
         return OperatorActions.configured(config, db, clock, () -> {}).resync(new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl()),
-            dryRun, json, watch);
+            how, json, watch);
       } finally {
         path.loop().close();
       }

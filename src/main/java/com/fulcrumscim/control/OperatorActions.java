@@ -45,18 +45,37 @@ public final class OperatorActions {
   /** Carries out {@code request}; {@code fulcrum} is asked for only by a resync. */
   public OperatorRequest.Answer carryOut(OperatorRequest request, Supplier<Fulcrum> fulcrum, Watch watch) {
     return switch (request.kind()) {
-      case RESYNC -> resync(fulcrum.get(), false, request.json(), watch);
-      case RESYNC_DRY_RUN -> resync(fulcrum.get(), true, request.json(), watch);
+      case RESYNC -> resync(fulcrum.get(), Resyncing.APPLY, request.json(), watch);
+      case RESYNC_APPROVING_REMOVALS -> resync(fulcrum.get(), Resyncing.APPLY_APPROVING_REMOVALS, request.json(), watch);
+      case RESYNC_DRY_RUN -> resync(fulcrum.get(), Resyncing.DRY_RUN, request.json(), watch);
       case RETRY -> retry(request.key());
       case SKIP -> skip(request.key());
       case APPROVE_REMOVALS -> approveRemovals();
     };
   }
 
-  public OperatorRequest.Answer resync(Fulcrum fulcrum, boolean dryRun, boolean json, Watch watch) {
+  /** How far a resync goes. */
+  public enum Resyncing {
+    DRY_RUN,
+    APPLY,
+    /** Applies, also removing the orphan members the mass-removal guard would hold. */
+    APPLY_APPROVING_REMOVALS;
+
+    /** The request that asks for it. */
+    public OperatorRequest.Kind kind() {
+      return switch (this) {
+        case DRY_RUN -> OperatorRequest.Kind.RESYNC_DRY_RUN;
+        case APPLY -> OperatorRequest.Kind.RESYNC;
+        case APPLY_APPROVING_REMOVALS -> OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS;
+      };
+    }
+  }
+
+  public OperatorRequest.Answer resync(Fulcrum fulcrum, Resyncing how, boolean json, Watch watch) {
+    boolean dryRun = how == Resyncing.DRY_RUN;
     try {
       ResyncReport report = dryRun ? fulcrum.resync().dryRun()
-          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch));
+          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch), how == Resyncing.APPLY_APPROVING_REMOVALS);
       String out = json ? new ReportJson().write(report, true) + System.lineSeparator()
           : dryRun ? ReportText.plan(report) : ReportText.outcome(report);
       return new OperatorRequest.Answer(report.driftRemains() ? ExitCode.FAILED : ExitCode.OK, out, "");

@@ -23,6 +23,8 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
   /** What the command asks for. */
   public enum Kind {
     RESYNC,
+    /** A resync that also removes the orphan members the mass-removal guard would hold. */
+    RESYNC_APPROVING_REMOVALS,
     RESYNC_DRY_RUN,
     RETRY,
     SKIP,

@@ -11,10 +11,11 @@ import java.util.function.Consumer;
 /**
  * The one place that builds a reconciler and the loop that drives it, for the daemon, the
  * in-process command line and the tests alike: keys are enqueued on {@link #queue()} and
- * reconciled by {@link #loop()}; {@link #readSide()} observes and plans over the same cached lists.
+ * reconciled by {@link #loop()}; {@link #readSide()} observes and plans over the same cached lists;
+ * {@link #guard()} is the mass-removal guard its removals pass.
  * The caller closes {@link #loop()}.
  */
-public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler reconciler) {
+public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler reconciler, RemovalGuard guard) {
 
   /** Everything config.yml decides about reconciling. */
   public record Knobs(ReconcileSettings settings, int guardPercent, int guardMinimum, Duration guardWindow,
@@ -40,7 +41,7 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
     Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);
     ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), knobs.retry(), knobs.batchSize(),
         knobs.parallelism(), clock, outcomes);
-    return new ReconcileWiring(queue, loop, reconciler);
+    return new ReconcileWiring(queue, loop, reconciler, guard);
   }
 
   public ReadSide readSide() {

@@ -41,25 +41,33 @@ public final class RemovalGuard {
 
   /** Why the removal for {@code userId} must wait; empty when it may go ahead. */
   public Optional<String> holds(String userId) {
-    return db.read(c -> {
-      if (approved(c, userId)) {
-        return Optional.empty();
-      }
-      int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
-          + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-          + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)");
-      int recent = count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > "
-          + clock.instant().minus(window).toEpochMilli() + " AND action = 'REMOVE_MEMBER' AND result = 'ok'");
-      int managed = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'");
-      long threshold = Math.max(minimum, (long) Math.ceil((managed + recent) * percent / 100.0));
-      if (recent + pending <= threshold) {
-        return Optional.empty();
-      }
-      return Optional.of(recent + " removals in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
-          + " and " + pending + " pending, of " + (managed + recent) + " managed members (guard: more than "
-          + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window); held until "
-          + "`fulcrum-scim approve-removals`");
-    });
+    return db.read(c -> approved(c, userId) ? Optional.<String>empty() : exceeded(c, 0)
+        .map(why -> why + "; held until `fulcrum-scim approve-removals`"));
+  }
+
+  /**
+   * Why {@code removals} more removals at once, on top of those made and pending, must wait; empty
+   * when they may go ahead. For removals that no work row carries (a resync's orphans), so none
+   * can have been approved.
+   */
+  public Optional<String> holdsMore(int removals) {
+    return db.read(c -> exceeded(c, removals));
+  }
+
+  private Optional<String> exceeded(Connection c, int more) throws SQLException {
+    int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+        + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
+        + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)") + more;
+    int recent = count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > "
+        + clock.instant().minus(window).toEpochMilli() + " AND action = 'REMOVE_MEMBER' AND result = 'ok'");
+    int managed = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'");
+    long threshold = Math.max(minimum, (long) Math.ceil((managed + recent) * percent / 100.0));
+    if (recent + pending <= threshold) {
+      return Optional.empty();
+    }
+    return Optional.of(recent + " removals in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
+        + " and " + pending + " pending, of " + (managed + recent) + " managed members (guard: more than "
+        + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window)");
   }
 
   /**

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Manual and scheduled resync: read Fulcrum once, find where it drifted from what Okta wants for
@@ -29,10 +31,11 @@ import java.util.Set;
  * <pre>{@code
  * Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
  * ResyncReport plan = resync.dryRun();
- * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE);
+ * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE, false);
  * }</pre>
  */
 public final class Resync {
+  private static final Logger log = LoggerFactory.getLogger(Resync.class);
   /** How long an apply waits for its keys to settle before it reports what is left. */
   static final Duration MAX_WAIT = Duration.ofMinutes(2);
   /** How often it looks again while nothing is due (a key the daemon is running, a short retry). */
@@ -64,8 +67,11 @@ public final class Resync {
    * Finds the drift, lets the reconciler fix it (users first: a group's adds need its members),
    * then checks again. A key being reconciled at that moment is queued again all the same (it runs
    * once more after the current run, never twice at once) and waited for like the others.
+   * Orphan members are removed only within the mass-removal guard, counted as one batch with the
+   * removals made and pending, unless the operator {@code approveRemovals} for this run: no work
+   * row carries them, so {@code approve-removals} cannot reach them.
    */
-  public ResyncReport apply(ReconcileWiring path, Progress progress) {
+  public ResyncReport apply(ReconcileWiring path, Progress progress, boolean approveRemovals) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
     progress.planned(report(started, false, found, found, null));
@@ -88,14 +94,34 @@ public final class Resync {
     }
     if (stopped == null) {
       List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
+      String held = approveRemovals ? null : heldMembers(path, doomed);
+      if (held != null) {
+        doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
+      }
       for (int i = 0; i < doomed.size(); i++) {
         orphans.remove(doomed.get(i));
         progress.update("orphans", i + 1, doomed.size());
       }
+      progress.finish();
+      return report(started, true, found, finder.find(FulcrumSnapshot.read(client)), held);
     }
     progress.finish();
-    List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
-    return report(started, true, found, after, stopped);
+    return report(started, true, found, found, stopped);
+  }
+
+  /** Why the orphan members among {@code doomed} must stay (the guard holds them), else null. */
+  private static String heldMembers(ReconcileWiring path, List<Orphan> doomed) {
+    long members = doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count();
+    if (members == 0) {
+      return null;
+    }
+    String held = path.guard().holdsMore((int) members).map(why -> members + " orphan member removal"
+        + (members == 1 ? "" : "s") + " held by the mass-removal guard: " + why + ". Check them with "
+        + "`fulcrum-scim resync --dry-run`; `fulcrum-scim resync --approve-removals` removes them").orElse(null);
+    if (held != null) {
+      log.error("resync: {}", held);
+    }
+    return held;
   }
 
   /**

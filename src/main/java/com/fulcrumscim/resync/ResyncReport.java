@@ -7,7 +7,8 @@ import java.util.List;
  * What one resync found and, unless it was a dry run, what was left after applying.
  * {@code plan}: drift found first. {@code remaining}: drift found by the check after applying
  * (a dry run: the plan itself).
- * {@code stoppedBecause}: why applying ended early (the reconciler paused, the breaker open), else null.
+ * {@code stoppedBecause}: why applying ended early (the reconciler paused, the breaker open) or left
+ * orphan members in place (the mass-removal guard holds them), else null.
  */
 public record ResyncReport(
     Instant startedAt,

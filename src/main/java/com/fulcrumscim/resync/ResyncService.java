@@ -109,7 +109,7 @@ public final class ResyncService {
     Instant started = clock.instant();
     LastResync last;
     try {
-      last = LastResync.of(resync.apply(path, Progress.NONE));
+      last = LastResync.of(resync.apply(path, Progress.NONE, false));
       log.info("scheduled resync: {}", last.totals());
     } catch (FulcrumException e) {
       last = LastResync.failed(started, clock.instant(), e.getMessage());

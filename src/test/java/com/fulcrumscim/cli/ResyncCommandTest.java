@@ -19,11 +19,12 @@ class ResyncCommandTest {
   @TempDir Path dir;
   ReconcileHarness h;
   String adaId;
+  String adaScimId;
 
   @BeforeEach
   void start() {
     h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
-    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    adaScimId = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
     adaId = h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id();
   }
@@ -75,6 +76,33 @@ class ResyncCommandTest {
         .containsPattern("user ada@corp.example\\s+first_name\\s+Adda\\s+Ada\\s+update")
         .contains("Applied through the reconciler: 1 of 1 drifting fixed, 0 still drifting.");
     assertThat(h.fulcrum.member(adaId).orElseThrow().firstName()).isEqualTo("Ada");
+  }
+
+  @Test
+  void anOrphanMemberTheGuardHoldsIsRemovedOnlyByAResyncWithApproveRemovals() throws Exception {
+    h.db.write(c -> {
+      try (var ps = c.prepareStatement("DELETE FROM link WHERE entity_type = 'USER' AND scim_id = ?")) {
+        ps.setString(1, adaScimId);
+        return ps.executeUpdate();
+      }
+    });
+    h.okta.set(adaScimId, "active", 0);
+    h.settle();
+    OpsCliRun guarded = new OpsCliRun(dir, "fulcrum:\n  base_url: " + h.fulcrum.baseUrl() + "\n  api_token: "
+        + ReconcileHarness.TOKEN + "\n  calls_per_hour: 3600000\nguard:\n  mass_removal_minimum: 0\n");
+
+    OpsCliRun.Result held = guarded.runWithConfig("resync");
+    OpsCliRun.Result both = guarded.runWithConfig("resync", "--dry-run", "--approve-removals");
+    assertThat(h.fulcrum.member(adaId)).isPresent();
+    OpsCliRun.Result approved = guarded.runWithConfig("resync", "--approve-removals");
+
+    assertThat(held.exit()).as(held.err()).isEqualTo(1);
+    assertThat(held.out()).contains("Stopped early: 1 orphan member removal held by the mass-removal guard")
+        .containsPattern("orphan member ada@corp.example\\s+member");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--approve-removals applies a resync: drop --dry-run to use it");
+    assertThat(approved.exit()).as(approved.err()).isZero();
+    assertThat(h.fulcrum.member(adaId)).isEmpty();
   }
 
   @Test

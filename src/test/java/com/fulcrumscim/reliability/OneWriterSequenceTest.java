@@ -106,7 +106,7 @@ class OneWriterSequenceTest {
     h.settle(5_000);
     operator.approveRemovals();
     if (resync) {
-      operator.resync(fulcrum, false, false, Watch.NONE);
+      operator.resync(fulcrum, OperatorActions.Resyncing.APPLY, false, Watch.NONE);
       operator.approveRemovals();
     }
     h.settle(5_000);
@@ -166,7 +166,8 @@ class OneWriterSequenceTest {
     List<WorkItem> dead = h.queue.list(WorkState.DEAD, 100);
     switch (random.nextInt(4)) {
       case 0 -> {
-        operator.resync(fulcrum, random.nextInt(4) == 0, false, Watch.NONE);
+        operator.resync(fulcrum, random.nextInt(4) == 0 ? OperatorActions.Resyncing.DRY_RUN : OperatorActions.Resyncing.APPLY, false,
+            Watch.NONE);
         okta.note("resync");
       }
       case 1 -> {

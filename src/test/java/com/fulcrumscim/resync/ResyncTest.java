@@ -3,6 +3,9 @@ package com.fulcrumscim.resync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.Watch;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
@@ -10,6 +13,7 @@ import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkStore;
@@ -67,7 +71,7 @@ class ResyncTest {
   }
 
   ResyncReport apply() {
-    return resync.apply(path, Progress.NONE);
+    return resync.apply(path, Progress.NONE, false);
   }
 
   FulcrumMember member(String email) {
@@ -309,6 +313,30 @@ class ResyncTest {
    */
   @Nested
   class Orphans {
+    /** Users {@code names}@corp.example reach Fulcrum; the first {@code orphaned} lose their link and are deactivated. */
+    void orphansOf(int orphaned, String... names) {
+      List<String> users = new ArrayList<>();
+      for (String name : names) {
+        users.add(h.okta.user(name + "@corp.example", name, "Example", null));
+      }
+      h.settle();
+      for (String user : users.subList(0, orphaned)) {
+        dropLink(EntityType.USER, user);
+        h.okta.set(user, "active", 0);
+      }
+      h.settle();
+    }
+
+    /** A fresh bridge whose mass-removal guard lets through at most max(minimum, percent%) removals. */
+    void guardedAt(int percent, int minimum) {
+      path.loop().close();
+      h.close();
+      h = new ReconcileHarness(dir.resolve("guarded"), ReconcileHarness.Options.defaults().withGuard(percent, minimum));
+      path = h.newWiring(h.http);
+      resync = new Resync(h.http, h.db, settings, h.clock, h.clock::tick);
+      unmanagedBefore = unmanaged();
+    }
+
     void dropLink(EntityType type, String scimId) {
       h.db.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM link WHERE entity_type = ? AND scim_id = ?")) {
@@ -394,6 +422,85 @@ class ResyncTest {
       apply();
 
       assertThat(h.fulcrum.group(orphanId)).isEmpty();
+    }
+
+    @Test
+    void orphanMembersBeyondTheMassRemovalGuardStayUntilAResyncApprovesTheirRemoval() {
+      guardedAt(10, 2);
+      orphansOf(3, "a", "b", "c");
+
+      ResyncReport held = apply();
+
+      assertThat(List.of("a", "b", "c")).allSatisfy(n -> assertThat(h.fulcrum.memberByEmail(n + "@corp.example")).isPresent());
+      assertThat(held.stoppedBecause()).startsWith("3 orphan member removals held by the mass-removal guard")
+          .contains("of 0 managed members (guard: more than 2 = max(2, 10%)").contains("resync --approve-removals");
+      assertThat(held.driftRemains()).isTrue();
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
+
+      ResyncReport approved = resync.apply(path, Progress.NONE, true);
+
+      assertThat(List.of("a", "b", "c")).allSatisfy(n -> assertThat(h.fulcrum.memberByEmail(n + "@corp.example")).isEmpty());
+      assertThat(approved.stoppedBecause()).isNull();
+      assertThat(approved.remaining()).isEmpty();
+    }
+
+    @Test
+    void theDaemonCarriesOutAResyncRequestThatApprovesRemovalsAndOneThatDoesNot() {
+      guardedAt(10, 0);
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      h.settle();
+      dropLink(EntityType.USER, x);
+      h.okta.set(x, "active", 0);
+      h.settle();
+      OperatorActions daemon = new OperatorActions(h.db, h.queue, h.guard, () -> {});
+      OperatorActions.Fulcrum fulcrum = new OperatorActions.Fulcrum(resync, path, "the emulator");
+
+      OperatorRequest.Answer plain = daemon.carryOut(request(OperatorRequest.Kind.RESYNC), () -> fulcrum, Watch.NONE);
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).isPresent();
+      OperatorRequest.Answer approving = daemon.carryOut(request(OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS),
+          () -> fulcrum, Watch.NONE);
+
+      assertThat(plain.exitCode()).isEqualTo(ExitCode.FAILED);
+      assertThat(plain.out()).contains("1 orphan member removal held by the mass-removal guard");
+      assertThat(approving.exitCode()).as(approving.out()).isEqualTo(ExitCode.OK);
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).isEmpty();
+    }
+
+    OperatorRequest request(OperatorRequest.Kind kind) {
+      return new OperatorRequest(1, kind, null, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
+    }
+
+    @Test
+    void orphanMembersWithinTheMassRemovalGuardAreRemovedWithoutApproval() {
+      guardedAt(10, 2);
+      orphansOf(2, "a", "b", "c");
+
+      ResyncReport done = apply();
+
+      assertThat(done.stoppedBecause()).isNull();
+      assertThat(h.fulcrum.memberByEmail("a@corp.example")).isEmpty();
+      assertThat(h.fulcrum.memberByEmail("b@corp.example")).isEmpty();
+      assertThat(h.fulcrum.memberByEmail("c@corp.example")).isPresent();
+    }
+
+    @Test
+    void orphanGroupsGoEvenWhileTheGuardHoldsOrphanMembers() {
+      guardedAt(10, 0);
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      String ops = h.okta.group("Ops", List.of());
+      h.settle();
+      String groupId = group("Ops").id();
+      dropLink(EntityType.USER, x);
+      dropLink(EntityType.GROUP, ops);
+      h.okta.set(x, "active", 0);
+      h.okta.deleteGroup(ops);
+      h.settle();
+
+      ResyncReport held = apply();
+
+      assertThat(held.stoppedBecause()).startsWith("1 orphan member removal held");
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).isPresent();
+      assertThat(h.fulcrum.group(groupId)).isEmpty();
     }
 
     @Test
