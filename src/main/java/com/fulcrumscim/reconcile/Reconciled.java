@@ -9,8 +9,8 @@ import java.util.Set;
  * what it left to write (links, audit rows: {@link Attempt}). {@link ReconcileLoop} records all of
  * it in one transaction.
  */
-public record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten) {
-  public Reconciled {
+record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten) {
+  Reconciled {
     affected = Set.copyOf(affected);
   }
 

@@ -58,7 +58,7 @@ public final class Reconciler {
    * Reconciles {@code key}; the caller records the outcome, queues the affected keys and writes
    * what the reconcile left unwritten, in one transaction.
    */
-  public Reconciled reconcile(ResourceKey key) {
+  Reconciled reconcile(ResourceKey key) {
     Attempt attempt = new Attempt(key);
     Reconciled result = reconcile(attempt);
     return new Reconciled(result.outcome(), result.affected(), attempt.unwritten());
