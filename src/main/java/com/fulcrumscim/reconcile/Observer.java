@@ -177,6 +177,25 @@ final class Observer {
     confirm(ids, groups, groupDoubts, id -> client.group(id));
   }
 
+  /** Reads the member list again unless this cycle read it: what it does not show is then not there. */
+  void confirmMemberList() {
+    confirmList(members, memberDoubts);
+  }
+
+  /** As {@link #confirmMemberList}, for groups. */
+  void confirmGroupList() {
+    confirmList(groups, groupDoubts);
+  }
+
+  private void confirmList(Mirror<?> mirror, Doubts doubts) {
+    if (doubts.fresh(mirror)) {
+      return;
+    }
+    rereads.incrementAndGet();
+    mirror.invalidate();
+    mirror.ensure();
+  }
+
   private <T> void confirm(Collection<String> ids, Mirror<T> mirror, Doubts doubts, Function<String, Optional<T>> get) {
     for (String id : ids) {
       switch (doubts.next(mirror)) {
@@ -222,8 +241,12 @@ final class Observer {
       getSpent = false;
     }
 
+    synchronized boolean fresh(Mirror<?> mirror) {
+      return mirror.loads() > loadsAtCycleStart;
+    }
+
     synchronized Step next(Mirror<?> mirror) {
-      if (mirror.loads() > loadsAtCycleStart) {
+      if (fresh(mirror)) {
         return Step.FRESH;
       }
       if (!getSpent) {

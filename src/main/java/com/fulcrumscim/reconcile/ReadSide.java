@@ -15,7 +15,8 @@ import java.util.Set;
  * show drift. A plan that would create, unlink, recreate, link or refuse because of what a cached
  * list says is confirmed first, unless the list was read during this cycle: the one member or
  * group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()} counts
- * those reads), and the key planned again on what Fulcrum answered.
+ * those reads), and the key planned again on what Fulcrum answered. A create in doubt (an open
+ * intent) whose member or group the list does not show is confirmed by reading the list again.
  */
 public final class ReadSide {
   /** Each confirmation adds at least one id; a handful settles any real plan. */
@@ -45,14 +46,17 @@ public final class ReadSide {
   Plan plan(Attempt attempt) {
     ResourceKey key = attempt.key;
     Set<String> confirmed = attempt.confirmed;
+    boolean listed = false;
     for (int i = 0; ; i++) {
       PlanContext context = observer.context();
       Plan plan;
       Set<String> doubts;
+      boolean createUnseen;
       if (key.type() == EntityType.USER) {
         UserState s = observer.user(attempt);
         plan = planner.user(s, context);
         doubts = doubts(s, plan);
+        createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
       } else {
         GroupState s = observer.group(attempt);
         plan = planner.group(s, context);
@@ -60,6 +64,19 @@ public final class ReadSide {
         if (removesUnlinked(plan, context)) {
           doubts.add(s.linked().id());
         }
+        createUnseen = s.link() == null && s.intent() != null && s.sameName().isEmpty();
+      }
+      if (createUnseen && !listed) {
+        // A create in doubt whose entity the cached list does not show may be one another writer
+        // made after that list was read: without a fresh list the plan would drop the intent and
+        // leave that member or group in Fulcrum for good. No single id to GET, so the list.
+        listed = true;
+        if (key.type() == EntityType.USER) {
+          observer.confirmMemberList();
+        } else {
+          observer.confirmGroupList();
+        }
+        continue;
       }
       doubts.removeAll(confirmed);
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {

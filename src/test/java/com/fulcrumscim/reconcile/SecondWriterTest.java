@@ -168,6 +168,69 @@ class SecondWriterTest extends EndToEnd {
     assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
   }
 
+  /** A second writer's reconciler runs the due keys with {@code client}, which dies after a create as its process would. */
+  void secondWriterDiesAfterItsCreate() {
+    ReconcileWiring second = h.newWiring(UserPushTest.crashAfterCreate(h.http));
+    try {
+      second.loop().runOnce();
+    } finally {
+      second.loop().close();
+    }
+  }
+
+  @Test
+  void aMemberASecondWriterCreatedButNeverLinkedIsRemovedWhenOktaDeletesTheUserWhileTheDaemonsListPredatesIt() {
+    start();
+    h.okta.user("warm@corp.example", "Warm", "Up", null);
+    h.settle(); // the daemon's member list is read, and young
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    secondWriterDiesAfterItsCreate();
+    assertThat(membersIn("ada@corp.example")).as("made by the second writer, never linked").isEqualTo(1);
+
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(new IntentStore(h.db).all(EntityType.USER)).isEmpty();
+    assertThat(new AuditLog(h.db, h.clock).list(null, 100)).anySatisfy(a -> {
+      assertThat(a.key()).isEqualTo(ResourceKey.user(ada));
+      assertThat(a.action()).isEqualTo("REMOVE_MEMBER");
+      assertThat(a.result()).isEqualTo("ok");
+    });
+  }
+
+  @Test
+  void aGroupASecondWriterCreatedButNeverLinkedIsDeletedWhenOktaDeletesItWhileTheDaemonsListPredatesIt() {
+    start();
+    h.okta.group("Warm", List.of());
+    h.settle(); // the daemon's group list is read, and young
+    String ops = h.okta.group("Ops", List.of());
+    secondWriterDiesAfterItsCreate();
+    String made = groupNamed("Ops").id();
+
+    h.okta.deleteGroup(ops);
+    h.settle();
+
+    assertThat(h.fulcrum.group(made)).isEmpty();
+    assertThat(new IntentStore(h.db).all(EntityType.GROUP)).isEmpty();
+  }
+
+  @Test
+  void aCreateASecondWriterLeftUnlinkedIsLinkedNotMadeTwiceWhileTheDaemonsListPredatesIt() {
+    start();
+    h.okta.user("warm@corp.example", "Warm", "Up", null);
+    h.settle();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    secondWriterDiesAfterItsCreate();
+    h.fulcrum.calls().reset();
+
+    h.settle();
+
+    assertThat(calls("POST /api/v2/memberships.json")).isZero();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada).orElseThrow().fulcrumId())
+        .isEqualTo(inFulcrum("ada@corp.example").id());
+  }
+
   private List<org.assertj.core.groups.Tuple> unlinks() {
     return new AuditLog(h.db, h.clock).list(null, 1000).stream()
         .filter(e -> e.action().equals("UNLINK"))
