@@ -11,7 +11,8 @@ import java.util.Set;
  * {@code sameName}: unlinked Fulcrum groups with the desired name. {@code memberIds}: SCIM user id
  * to linked membership id. {@code leaving}: the linked group's members whose users are going (their own
  * removal takes them out of every group). {@code pending}: SCIM users not in Fulcrum yet whose
- * push is still in progress.
+ * push is still in progress. {@code managedMembers}: the linked group's members that a link ties to
+ * a SCIM user, so none can be a pending user's; read only while some user is pending.
  */
 public record GroupState(
     String scimId,
@@ -22,4 +23,5 @@ public record GroupState(
     Intent intent,
     Map<String, String> memberIds,
     Set<String> leaving,
-    Set<String> pending) {}
+    Set<String> pending,
+    Set<String> managedMembers) {}

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /** The link table: which Fulcrum entities the bridge manages, and the questions asked of it. */
 public final class LinkStore {
@@ -122,6 +123,16 @@ public final class LinkStore {
    * and 1,000 groups read 100 million rows).
    */
   public Set<String> leavingAmong(Collection<String> fulcrumIds) {
+    return among(fulcrumIds, LinkStore::leavingAmongSql);
+  }
+
+  /** Those of {@code fulcrumIds} (member ids) linked to a SCIM user. */
+  public Set<String> linkedAmong(Collection<String> fulcrumIds) {
+    return among(fulcrumIds, ids -> "SELECT fulcrum_id FROM link WHERE entity_type = 'USER' AND fulcrum_id IN "
+        + Dialect.placeholders(ids));
+  }
+
+  private Set<String> among(Collection<String> fulcrumIds, IntFunction<String> sql) {
     if (fulcrumIds.isEmpty()) {
       return Set.of();
     }
@@ -130,7 +141,7 @@ public final class LinkStore {
       Set<String> out = new HashSet<>();
       for (int from = 0; from < ids.size(); from += LEAVING_CHUNK) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LEAVING_CHUNK));
-        try (PreparedStatement ps = c.prepareStatement(leavingAmongSql(chunk.size()))) {
+        try (PreparedStatement ps = c.prepareStatement(sql.apply(chunk.size()))) {
           for (int i = 0; i < chunk.size(); i++) {
             ps.setString(i + 1, chunk.get(i));
           }

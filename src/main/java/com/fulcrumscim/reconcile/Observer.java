@@ -99,7 +99,8 @@ final class Observer {
     Set<String> pending = links.pendingMembersOfGroup(id);
     Map<String, String> memberIds = links.memberIdsOfGroup(id);
     return new GroupState(id, d, link, linked, sameName, intent, memberIds,
-        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), pending);
+        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), pending,
+        linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
   }
 
   /** The key's link: the one its attempt made and has not seen committed, else the database's. */

@@ -200,13 +200,14 @@ public final class Planner {
       }
       // else the user's push failed or is held: linking it later re-queues this group
     }
-    if (waiting.isEmpty()) {
-      List<String> add = want.stream().filter(id -> !actual.memberIds().contains(id)).toList();
-      List<String> remove = actual.memberIds().stream()
-          .filter(id -> !want.contains(id) && !s.leaving().contains(id)).toList();
-      if (!add.isEmpty() || !remove.isEmpty()) {
-        actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
-      }
+    List<String> add = want.stream().filter(id -> !actual.memberIds().contains(id)).toList();
+    // While listed users are still being pushed the change waits, to be made in one call once they
+    // are in; but a managed member Okta took out goes now (a pending user's member cannot be one).
+    List<String> remove = actual.memberIds().stream()
+        .filter(id -> !want.contains(id) && !s.leaving().contains(id))
+        .filter(id -> waiting.isEmpty() || s.managedMembers().contains(id)).toList();
+    if (waiting.isEmpty() ? !add.isEmpty() || !remove.isEmpty() : !remove.isEmpty()) {
+      actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
     }
     return new Plan(actions, waiting);
   }

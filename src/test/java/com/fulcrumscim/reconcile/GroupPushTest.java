@@ -2,11 +2,15 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +112,46 @@ class GroupPushTest extends EndToEnd {
     assertThat(h.row(ResourceKey.group(crew)).state()).as("queued with the user's outcome").isEqualTo(WorkState.PENDING);
     h.settle();
     assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
+  }
+
+  @Test
+  void aUserOktaTakesOutOfAGroupLeavesItAtOnceWhileAnotherListedUsersPushIsStillRetrying() {
+    start();
+    String a = h.okta.user("a@corp.example", "A", "A", null);
+    String x = h.okta.user("x@corp.example", "X", "X", null);
+    String crew = h.okta.group("Crew", List.of(a, x));
+    h.settle();
+    h.restart(unavailableForCreating("p@corp.example"));
+    String p = h.okta.user("p@corp.example", "P", "P", null);
+    h.okta.setGroup(crew, "Crew", List.of(a, p));
+
+    for (int i = 0; i < 3; i++) {
+      h.runOnce();
+    }
+
+    assertThat(h.row(ResourceKey.user(p)).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(managed(crew).memberIds()).doesNotContain(memberId("x@corp.example")).contains(memberId("a@corp.example"));
+    assertThat(h.row(ResourceKey.group(crew)).state()).as("still waiting to add p").isEqualTo(WorkState.RETRYING);
+    h.restart(h.http);
+    h.settle();
+    assertThat(managed(crew).memberIds()).contains(memberId("a@corp.example"), memberId("p@corp.example"))
+        .doesNotContain(memberId("x@corp.example"));
+  }
+
+  /** A client on which creating the member for {@code email} fails as an outage would (retried later). */
+  FulcrumClient unavailableForCreating(String email) {
+    FulcrumClient real = h.http;
+    return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("createMember") && String.valueOf(args[0]).contains(email)) {
+            throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "simulated outage", null);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Test

@@ -182,7 +182,13 @@ class PlannerTest {
 
   static GroupState group(DesiredGroup d, FulcrumGroup linked, Map<String, String> memberIds, Set<String> leaving,
       Set<String> pending) {
-    return new GroupState("g1", d, linked == null ? null : LINK_G1, linked, List.of(), null, memberIds, leaving, pending);
+    return group(d, linked, memberIds, leaving, pending, Set.of());
+  }
+
+  static GroupState group(DesiredGroup d, FulcrumGroup linked, Map<String, String> memberIds, Set<String> leaving,
+      Set<String> pending, Set<String> managedMembers) {
+    return new GroupState("g1", d, linked == null ? null : LINK_G1, linked, List.of(), null, memberIds, leaving, pending,
+        managedMembers);
   }
 
   static Stream<Arguments> groups() {
@@ -190,12 +196,13 @@ class PlannerTest {
         row("groups.push false sends nothing",
             group(crew(m("u1")), null, Map.of(), Set.of(), Set.of()), context(false, false, Map.of(), ""), Plan.of()),
         row("a new group is created even when an unmanaged group has the name",
-            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of()), CTX,
+            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of()),
+            CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
         row("a create in doubt links the new same-name group, never the prior one",
             new GroupState("g1", crew(), null, null,
                 List.of(UNMANAGED_CREW, new FulcrumGroup("fg-new", "Crew", null, List.of())),
-                new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH), Map.of(), Set.of(), Set.of()), CTX,
+                new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of()), CTX,
             Plan.of(new Action.Link("fg-new", Action.Link.Origin.CREATED))),
         row("a renamed group is renamed",
             group(new DesiredGroup("g1", "Crew North", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
@@ -213,6 +220,10 @@ class PlannerTest {
             group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of("m-owner")),
                 Map.of("u1", "m1"), Set.of(), Set.of("u2")), CTX,
             new Plan(List.of(), List.of("u2"))),
+        row("a managed member Okta took out leaves at once, with the adds possible now, while a listed user is pushed",
+            group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of("m-owner", "m3", "m-hand")),
+                Map.of("u1", "m1"), Set.of(), Set.of("u2"), Set.of("m3")), CTX,
+            new Plan(List.of(new Action.ChangeGroupMembers("fg1", List.of("m1"), List.of("m3"))), List.of("u2"))),
         row("a listed user whose push failed does not hold up the others",
             group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of()),
                 Map.of("u1", "m1"), Set.of(), Set.of()), CTX,
