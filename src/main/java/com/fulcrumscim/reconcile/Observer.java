@@ -53,17 +53,22 @@ final class Observer {
 
   /**
    * True when nothing in Fulcrum can concern the key (never pushed, not wanted, no create in
-   * doubt; or groups are not pushed): it is settled without a single call.
+   * doubt; or groups are not pushed): it is settled without a single call. Except the token
+   * owner's own Okta user deactivated: planned, so that the row says the owner keeps access.
    */
   boolean idle(Attempt attempt) {
     ResourceKey key = attempt.key;
     if (key.type() == EntityType.GROUP && !settings.groupsPush()) {
       return true;
     }
-    boolean wanted = key.type() == EntityType.USER
-        ? desired.user(key.scimId()).map(DesiredUser::active).orElse(false)
-        : desired.group(key.scimId()).isPresent();
-    return !wanted && link(attempt) == null && intent(attempt) == null;
+    if (key.type() == EntityType.GROUP) {
+      return desired.group(key.scimId()).isEmpty() && link(attempt) == null && intent(attempt) == null;
+    }
+    Optional<DesiredUser> user = desired.user(key.scimId());
+    if (user.map(DesiredUser::active).orElse(false) || link(attempt) != null || intent(attempt) != null) {
+      return false;
+    }
+    return user.map(u -> u.email() == null || !u.email().equalsIgnoreCase(owner().email())).orElse(true);
   }
 
   UserState user(Attempt attempt) {

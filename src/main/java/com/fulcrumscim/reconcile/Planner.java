@@ -113,7 +113,11 @@ public final class Planner {
   private Plan userGone(UserState s, PlanContext ctx) {
     if (s.link() == null) {
       if (s.intent() == null) {
-        return Plan.of();
+        DesiredUser d = s.desired();
+        return d != null && ctx.isOwner(null, d.email())
+            ? Plan.skip("user " + d.userName() + ": " + d.email() + " was deactivated in Okta but is the Fulcrum API "
+                + "token's owner, whose membership the bridge never removes; it keeps access until removed in Fulcrum by hand")
+            : Plan.of();
       }
       FulcrumMember made = s.byEmail();
       if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())

@@ -61,6 +61,36 @@ class IdentityPolicyTest extends EndToEnd {
   }
 
   @Test
+  void theOwnersOwnOktaUserDeactivatedIsSkippedSayingTheOwnerKeepsAccess() {
+    start();
+    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+    String id = h.okta.user(owner, "Token", "Owner", "Standard User");
+    h.settle();
+    h.okta.set(id, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(h.fulcrum.ownerMembershipId())).isPresent();
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
+    assertThat(row.lastError()).contains(owner + " was deactivated in Okta but is the Fulcrum API token's owner")
+        .contains("keeps access until removed in Fulcrum by hand");
+  }
+
+  @Test
+  void onceTheOwnerIsKnownADeactivatedUserThatWasNeverPushedIsSettledWithoutACall() {
+    start();
+    h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    String id = h.okta.user("never@corp.example", "Never", "Pushed", null);
+    h.okta.set(id, "active", 0);
+    h.fulcrum.calls().reset();
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.calls().all()).isEmpty();
+  }
+
+  @Test
   void oktaCannotGrantOwnerAndTheRoleStaysWithAClearReason() {
     start();
     String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
