@@ -87,6 +87,7 @@ public final class Bridge {
   private ScimServer server;
   private ReconcilerService reconciler;
   private ResyncService resync;
+  private ReadSide readSide;
   private LeaseKeeper lease;
   private final Leadership leadership;
   private WorkQueue queue;
@@ -152,6 +153,7 @@ public final class Bridge {
             metrics.applied(sinceAcknowledged);
           }
         });
+        readSide = path.readSide();
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", path.readSide(), ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
@@ -215,9 +217,12 @@ public final class Bridge {
    * once, unless another node or an operator command holds it): work a dead leader left claimed is
    * due again, the trailing hour's calls (all nodes') are what the budget gauges start from, and the
    * scheduled resync and operator requests run here. The reconciler runs on every node and claims
-   * work only while this one leads.
+   * work only while this one leads. Its copies of Fulcrum's lists are dropped: another node or an
+   * operator command may have written since they were read (a group copy missing a member another
+   * writer added would plan no removal when Okta takes that member out).
    */
   private void startWriting() {
+    readSide.forget();
     int rescued = queue.rescue();
     if (rescued > 0) {
       log.info("{} changes were being applied when the previous writer stopped; they run again", rescued);
