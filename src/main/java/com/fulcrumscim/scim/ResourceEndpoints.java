@@ -1,7 +1,6 @@
 package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRequest;
@@ -41,7 +40,7 @@ final class ResourceEndpoints {
 
   void create(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
-    StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body), request(ctx, body));
+    StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body, null), request(ctx, body));
     ctx.header("Location", kind.location(responses.baseUrl(ctx), created.id()));
     send(ctx, 201, created);
   }
@@ -62,9 +61,8 @@ final class ResourceEndpoints {
 
   void replace(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
-    ObjectNode doc = kind.normalizer().apply(body);
     StoredResource replaced = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
-        JournalOp.REPLACE, old -> doc, request(ctx, body));
+        JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()), request(ctx, body));
     send(ctx, 200, replaced);
   }
 
@@ -73,7 +71,7 @@ final class ResourceEndpoints {
     StoredResource patched = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
         // The patched resource still carries the id it was rendered with; normalizing again drops it.
         JournalOp.PATCH, old -> kind.normalizer().apply(
-            patcher.apply(kind.render(old, null, true), body, kind.schema()).resource()),
+            patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(), old.doc()),
         request(ctx, body));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);

@@ -13,12 +13,12 @@ import com.fulcrumscim.scim.schema.ResourceSchema;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
- * What differs between /Users and /Groups: endpoint, schema, store, how a body is normalized,
- * and the membership attribute rendered from scim_group_member (a user's {@code groups}, a
- * group's {@code members}).
+ * What differs between /Users and /Groups: endpoint, schema, store, how a body is normalized
+ * (given the document it replaces, null for a create), and the membership attribute rendered from
+ * scim_group_member (a user's {@code groups}, a group's {@code members}).
  */
 record ResourceKind(
     String endpoint,
@@ -28,19 +28,19 @@ record ResourceKind(
     ResourceStore store,
     String referenceAttribute,
     String referenceEndpoint,
-    Function<JsonNode, ObjectNode> normalizer,
+    BiFunction<JsonNode, ObjectNode, ObjectNode> normalizer,
     boolean patchAnswersWithBody) {
 
   static ResourceKind users(UserStore store, ResourceNormalizer normalizer) {
     // Entra's validator wants 200 with the user after a PATCH.
     return new ResourceKind("Users", "User", EntityType.USER, ResourceSchema.USER, store, "groups", "Groups",
-        normalizer::user, true);
+        normalizer::userReplacing, true);
   }
 
   static ResourceKind groups(GroupStore store, ResourceNormalizer normalizer) {
     // Entra prefers 204 after a group PATCH; Okta takes either.
     return new ResourceKind("Groups", "Group", EntityType.GROUP, ResourceSchema.GROUP, store, "members", "Users",
-        normalizer::group, false);
+        (body, previous) -> normalizer.group(body), false);
   }
 
   /**

@@ -153,6 +153,45 @@ class UsersEndpointTest {
   }
 
   @Test
+  void aPutWithoutActiveKeepsADeactivatedUserInactive() {
+    String name = unique("omitted");
+    JsonNode u = create(name);
+    String path = "/Users/" + u.path("id").asText();
+    http.patch(path, patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
+
+    Response r = http.put(path, user(name, "New", "Name", false).replace(",\"active\":false", ""));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("name").path("givenName").asText()).isEqualTo("New");
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertThat(http.get(path).json().path("active").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aPutWithoutActiveKeepsAnActiveUserActiveAndANewUserWithoutItIsActive() {
+    String name = unique("omitted-active");
+    Response created = http.post("/Users", user(name).replace(",\"active\":true", ""));
+    Response r = http.put("/Users/" + created.json().path("id").asText(),
+        user(name, "New", "Name", true).replace(",\"active\":true", ""));
+
+    assertThat(created.json().path("active").asBoolean()).isTrue();
+    assertThat(r.json().path("active").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aPatchRemovingActiveKeepsADeactivatedUserInactive() {
+    JsonNode u = create(unique("removed-active"));
+    String path = "/Users/" + u.path("id").asText();
+    http.patch(path, patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
+
+    Response r = http.patch(path, patch("{\"op\":\"remove\",\"path\":\"active\"}"));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertThat(http.get(path).json().path("active").asBoolean()).isFalse();
+  }
+
+  @Test
   void aPutTakingAnotherUsersNameIs409() {
     String taken = unique("taken");
     create(taken);

@@ -72,9 +72,22 @@ public final class ResourceNormalizer {
     return limits;
   }
 
-  /** A normalized User body (no id, meta, groups or password). */
+  /** A normalized new User body (no id, meta, groups or password); one that does not say is active. */
   public ObjectNode user(JsonNode body) {
-    return normalize(body, ResourceSchema.USER);
+    return userReplacing(body, null);
+  }
+
+  /**
+   * As {@link #user}, for a body that replaces {@code previous} (PUT, or a PATCH's result): one
+   * that leaves {@code active} unassigned keeps the previous value. A deactivated user is never
+   * made active again by omission (a PUT without the attribute, a PATCH that removes it).
+   */
+  public ObjectNode userReplacing(JsonNode body, ObjectNode previous) {
+    ObjectNode user = normalize(body, ResourceSchema.USER);
+    if (!user.has("active")) {
+      user.put("active", previous == null || previous.path("active").asBoolean(true));
+    }
+    return user;
   }
 
   /** A normalized Group body (no id or meta; always a members array). */
@@ -226,9 +239,6 @@ public final class ResourceNormalizer {
           throw ScimException.invalidValue(def.name() + " is required and must not be blank");
         }
       }
-    }
-    if (schema == ResourceSchema.USER && !attrs.has("active")) {
-      attrs.put("active", true);
     }
     if (schema == ResourceSchema.GROUP && !attrs.has("members")) {
       attrs.putArray("members");
