@@ -5,10 +5,14 @@ import com.fulcrumscim.db.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The operator_request table: commands submit, the daemon claims and answers, commands wait on the row. */
 public final class RequestStore {
+  private static final String KNOWN_KINDS = Arrays.stream(OperatorRequest.Kind.values())
+      .map(k -> "'" + k.name() + "'").collect(Collectors.joining(", ", "(", ")"));
   private static final String COLUMNS =
       "id, kind, target, json, state, plan_text, phase, done, total, exit_code, out_text, err_text";
 
@@ -37,13 +41,16 @@ public final class RequestStore {
     });
   }
 
-  /** The oldest pending request, now RUNNING, if any. */
+  /**
+   * The oldest pending request of a kind this release knows, now RUNNING, if any. A kind written by
+   * a newer release's command stays pending for a node that knows it (a rolling upgrade).
+   */
   public Optional<OperatorRequest> claimNext() {
     // one statement, so two daemons on one PostgreSQL can never both claim a request
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'RUNNING', updated_at = ? "
-          + "WHERE state = 'PENDING' AND id = (SELECT id FROM operator_request WHERE state = 'PENDING' ORDER BY id LIMIT 1"
-          + Dialect.of(c).skipLocked() + ") RETURNING id")) {
+          + "WHERE state = 'PENDING' AND id = (SELECT id FROM operator_request WHERE state = 'PENDING' AND kind IN "
+          + KNOWN_KINDS + " ORDER BY id LIMIT 1" + Dialect.of(c).skipLocked() + ") RETURNING id")) {
         ps.setLong(1, clock.millis());
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
