@@ -19,6 +19,8 @@ public final class RequestExecutor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RequestExecutor.class);
   /** How soon a command's request is picked up. */
   public static final Duration POLL = Duration.ofMillis(300);
+  /** How long an answered request's row is kept (for a command that reads its answer late). */
+  static final Duration KEEP_ANSWERED = Duration.ofDays(7);
 
   private final RequestStore store;
   private final OperatorActions actions;
@@ -63,6 +65,7 @@ public final class RequestExecutor implements AutoCloseable {
       }
       store.answer(r.id(), answer);
       log.info("operator request #{} answered: exit {}", r.id(), answer.exitCode());
+      store.pruneAnswered(KEEP_ANSWERED);
     }
   }
 

@@ -5,6 +5,7 @@ import com.fulcrumscim.db.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -108,6 +109,19 @@ public final class RequestStore {
         ps.setString(3, answer.err());
         ps.setLong(4, clock.millis());
         ps.setLong(5, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Deletes requests answered longer than {@code kept} ago: a row only serves the command waiting
+   * on it, so old ones are nothing but growth. Returns how many.
+   */
+  public int pruneAnswered(Duration kept) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM operator_request WHERE state = 'DONE' AND updated_at < ?")) {
+        ps.setLong(1, clock.millis() - kept.toMillis());
         return ps.executeUpdate();
       }
     });
