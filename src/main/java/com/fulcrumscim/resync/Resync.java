@@ -92,9 +92,10 @@ public final class Resync {
         }
       }
     }
+    String held = null;
     if (stopped == null) {
       List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
-      String held = approveRemovals ? null : heldMembers(path, doomed);
+      held = approveRemovals ? null : heldMembers(path, doomed);
       if (held != null) {
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
       }
@@ -102,11 +103,10 @@ public final class Resync {
         orphans.remove(doomed.get(i));
         progress.update("orphans", i + 1, doomed.size());
       }
-      progress.finish();
-      return report(started, true, found, finder.find(FulcrumSnapshot.read(client)), held);
     }
     progress.finish();
-    return report(started, true, found, found, stopped);
+    List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
+    return report(started, true, found, after, stopped != null ? stopped : held);
   }
 
   /** Why the orphan members among {@code doomed} must stay (the guard holds them), else null. */
