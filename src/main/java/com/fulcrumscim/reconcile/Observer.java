@@ -183,23 +183,27 @@ final class Observer {
     confirm(ids, groups, groupDoubts, id -> client.group(id));
   }
 
-  /** Reads the member list again unless this cycle read it: what it does not show is then not there. */
-  void confirmMemberList() {
-    confirmList(members, memberDoubts);
+  /**
+   * Reads the member list again unless this cycle read it: what it does not show is then not there.
+   * Returns whether it read it (false: the copy at hand is already this cycle's).
+   */
+  boolean confirmMemberList() {
+    return confirmList(members, memberDoubts);
   }
 
   /** As {@link #confirmMemberList}, for groups. */
-  void confirmGroupList() {
-    confirmList(groups, groupDoubts);
+  boolean confirmGroupList() {
+    return confirmList(groups, groupDoubts);
   }
 
-  private void confirmList(Mirror<?> mirror, Doubts doubts) {
+  private boolean confirmList(Mirror<?> mirror, Doubts doubts) {
     if (doubts.fresh(mirror)) {
-      return;
+      return false;
     }
     rereads.incrementAndGet();
     mirror.invalidate();
     mirror.ensure();
+    return true;
   }
 
   private <T> void confirm(Collection<String> ids, Mirror<T> mirror, Doubts doubts, Function<String, Optional<T>> get) {

@@ -71,12 +71,10 @@ public final class ReadSide {
         // made after that list was read: without a fresh list the plan would drop the intent and
         // leave that member or group in Fulcrum for good. No single id to GET, so the list.
         listed = true;
-        if (key.type() == EntityType.USER) {
-          observer.confirmMemberList();
-        } else {
-          observer.confirmGroupList();
+        boolean reread = key.type() == EntityType.USER ? observer.confirmMemberList() : observer.confirmGroupList();
+        if (reread) {
+          continue; // a list read in this cycle already answers: the plan stands
         }
-        continue;
       }
       doubts.removeAll(confirmed);
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
