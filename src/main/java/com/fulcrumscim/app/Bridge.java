@@ -154,7 +154,7 @@ public final class Bridge {
           }
         });
         readSide = path.readSide();
-        FunctionCounter.builder("fulcrum.scim.reconcile.rereads", path.readSide(), ReadSide::rereads)
+        FunctionCounter.builder("fulcrum.scim.reconcile.rereads", readSide, ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
         lease = new LeaseKeeper(new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON,

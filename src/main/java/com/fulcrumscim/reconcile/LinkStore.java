@@ -139,8 +139,8 @@ public final class LinkStore {
     List<String> ids = List.copyOf(fulcrumIds);
     return db.read(c -> {
       Set<String> out = new HashSet<>();
-      for (int from = 0; from < ids.size(); from += LEAVING_CHUNK) {
-        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LEAVING_CHUNK));
+      for (int from = 0; from < ids.size(); from += CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
         try (PreparedStatement ps = c.prepareStatement(sql.apply(chunk.size()))) {
           for (int i = 0; i < chunk.size(); i++) {
             ps.setString(i + 1, chunk.get(i));
@@ -153,7 +153,7 @@ public final class LinkStore {
   }
 
   /** SQLite allows 32,766 parameters; a chunk keeps statements small and their plans cached. */
-  private static final int LEAVING_CHUNK = 200;
+  private static final int CHUNK = 200;
 
   static String leavingAmongSql(int ids) {
     return "SELECT l.fulcrum_id FROM link l LEFT JOIN scim_user u ON u.id = l.scim_id "

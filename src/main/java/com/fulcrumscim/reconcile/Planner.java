@@ -210,7 +210,7 @@ public final class Planner {
     List<String> remove = actual.memberIds().stream()
         .filter(id -> !want.contains(id) && !s.leaving().contains(id))
         .filter(id -> waiting.isEmpty() || s.managedMembers().contains(id)).toList();
-    if (waiting.isEmpty() ? !add.isEmpty() || !remove.isEmpty() : !remove.isEmpty()) {
+    if (!remove.isEmpty() || (waiting.isEmpty() && !add.isEmpty())) {
       actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
     }
     return new Plan(actions, waiting);
