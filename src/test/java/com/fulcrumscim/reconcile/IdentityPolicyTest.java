@@ -48,12 +48,22 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(row.lastError()).contains("the Fulcrum API token's owner, whose membership the bridge never changes");
   }
 
+  String ownerEmail() {
+    return h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+  }
+
+  /** Okta assigns the token owner's own person, and the bridge has settled it; returns the SCIM id. */
+  String oktaUserOfTheOwner() {
+    String id = h.okta.user(ownerEmail(), "Token", "Owner", "Standard User");
+    h.settle();
+    return id;
+  }
+
   @Test
   void theOwnersOwnOktaUserIsSkippedWithTheReasonNotDead() {
     start();
-    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
-    String id = h.okta.user(owner, "Token", "Owner", "Standard User");
-    h.settle();
+    String owner = ownerEmail();
+    String id = oktaUserOfTheOwner();
     WorkItem row = h.row(ResourceKey.user(id));
     assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
     assertThat(row.lastError()).contains(owner + " is the Fulcrum API token's owner");
@@ -63,9 +73,8 @@ class IdentityPolicyTest extends EndToEnd {
   @Test
   void theOwnersOwnOktaUserDeactivatedIsSkippedSayingTheOwnerKeepsAccess() {
     start();
-    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
-    String id = h.okta.user(owner, "Token", "Owner", "Standard User");
-    h.settle();
+    String owner = ownerEmail();
+    String id = oktaUserOfTheOwner();
     h.okta.set(id, "active", 0);
     h.settle();
 
