@@ -18,9 +18,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,7 +136,7 @@ class ReconcileBench {
         100.0 * (calls - 20) / 20, rereads));
     report.add("  (minimum: the 20 deletes; the rest is what seeing the second writer's changes cost: "
         + h.fulcrum.calls().all().stream().map(c -> c.endpoint() + " " + c.status() + " x" + c.count())
-            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+            .collect(Collectors.joining(", ")) + ")");
     assertThat(h.fulcrum.calls().count("DELETE /api/v2/memberships/{id}.json")).isEqualTo(20);
     assertThat(rereads).as("one GET then one fresh list, for members and for groups").isLessThanOrEqualTo(4);
   }
@@ -165,8 +168,9 @@ class ReconcileBench {
    * 4 parallel keys, one trigger, real time) drains a backlog of creates; its calls per second are
    * compared with what the emulator answers to 4 threads calling createMember directly through the
    * same client, measured right after on the same emulator. Both are measured warm, the drain after
-   * a first backlog of the same size. Both sides' CPU time per call (the whole JVM: the emulator
-   * runs in it) shows what the reconciler adds to a call, steadier than rates on a shared machine.
+   * backlogs of the same size. Both sides' CPU time per call (the whole JVM: the emulator runs in
+   * it) shows what the reconciler adds to a call, steadier than rates on a shared machine, and the
+   * drain's is broken down by thread.
    */
   private void drainAtUnlimitedBudget() throws Exception {
     int users = 4_000;
@@ -178,17 +182,28 @@ class ReconcileBench {
       long start;
       long before;
       long cpu;
+      Map<String, Long> threads;
+      Map<Long, ScimBench.ThreadCpu> threadsBefore;
       double ownMicros;
       String role = h.http.roles().get(0).id();
       AtomicInteger n = new AtomicInteger();
       IntConsumer direct = i -> h.http.createMember(
           new MemberFields("direct" + n.incrementAndGet() + "@corp.example", "Direct", "Call", role));
       double ownBefore;
+      int warmBacklogs = 0;
+      double compiling;
       try {
-        // A first backlog warms the JIT up: drained cold, the JVM spends a core compiling.
-        backlog(h, "warm", users);
+        // Warm until the JIT has compiled the per-key path: its methods run once per key, and C2
+        // takes one only after about 15,000 calls, so after one backlog of 4,000 the compilers
+        // still took a fifth of the JVM's CPU during the measured drain.
         service.start();
-        awaitDone(work, users);
+        do {
+          threadsBefore = ScimBench.threadTicks(self);
+          backlog(h, "warm" + warmBacklogs + "-", users);
+          service.trigger();
+          awaitDone(work, ++warmBacklogs * users);
+          compiling = compilerShare(threadsBefore, ScimBench.threadTicks(self));
+        } while (compiling > MAX_COMPILING && warmBacklogs < MAX_WARM_BACKLOGS);
         // The emulator's own rate swings between runs: measured on both sides of the drain.
         long ownCpu = ScimBench.cpuTicks(self);
         int ownCalls = n.get();
@@ -196,10 +211,16 @@ class ReconcileBench {
         ownMicros = micros(ScimBench.cpuTicks(self) - ownCpu, n.get() - ownCalls);
         backlog(h, "user", users);
         before = h.calls();
+        threadsBefore = ScimBench.threadTicks(self);
         cpu = ScimBench.cpuTicks(self);
         start = System.nanoTime();
         service.trigger();
-        awaitDone(work, 2 * users);
+        // Counting DONE rows scans the work table: polled only once the emulator has seen every call.
+        while (h.calls() - before < users) {
+          Thread.sleep(5);
+        }
+        awaitDone(work, (warmBacklogs + 1) * users);
+        threads = spent(threadsBefore, ScimBench.threadTicks(self));
       } finally {
         service.stop();
       }
@@ -215,7 +236,46 @@ class ReconcileBench {
           + "drain/own = %.2f (target >= 0.80); CPU time of this JVM (emulator, client, and in the drain the reconciler "
           + "and SQLite) per call: %.0f us draining, %.0f us calling directly", users, seconds, drain, ownBefore, ownAfter,
           own, drain / own, drainMicros, ownMicros));
+      report.add(String.format(Locale.ROOT, "  measured after %d warm backlogs of %d (the compilers' share of the JVM's CPU in the last: "
+          + "%.0f%%); the drain's CPU per call by thread: %s", warmBacklogs, users, 100 * compiling, perCall(threads, drained)));
     }
+  }
+
+  /** The warm-up ends once the JIT compilers use at most this share of the JVM's CPU over a backlog... */
+  private static final double MAX_COMPILING = 0.05;
+  /** ...or after this many backlogs, whatever their share. */
+  private static final int MAX_WARM_BACKLOGS = 10;
+
+  /**
+   * CPU ticks each kind of thread used between two snapshots, by thread id, summed by name without
+   * its number ("reconcile-worker-3"); OkHttp's task threads take the name of the task they run.
+   */
+  private static Map<String, Long> spent(Map<Long, ScimBench.ThreadCpu> before, Map<Long, ScimBench.ThreadCpu> after) {
+    Map<String, Long> out = new TreeMap<>();
+    after.forEach((tid, now) -> {
+      ScimBench.ThreadCpu then = before.get(tid);
+      String name = now.name().startsWith("OkHttp") ? "OkHttp" : now.name().replaceAll("[-# ]*\\d+$", "");
+      out.merge(name, now.ticks() - (then == null ? 0 : then.ticks()), Long::sum);
+    });
+    return out;
+  }
+
+  private static double compilerShare(Map<Long, ScimBench.ThreadCpu> before, Map<Long, ScimBench.ThreadCpu> after) {
+    Map<String, Long> spent = spent(before, after);
+    long all = spent.values().stream().mapToLong(Long::longValue).sum();
+    long compilers = spent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+        .mapToLong(Map.Entry::getValue).sum();
+    return all == 0 ? 0 : (double) compilers / all;
+  }
+
+  /** "reconcile-worker 205 us, sqlite-writer 165 us, ...": threads that used at least 5 us a call, most first. */
+  private static String perCall(Map<String, Long> ticks, long calls) {
+    return ticks.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), micros(e.getValue(), calls)))
+        .filter(e -> e.getValue() >= 5)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .map(e -> String.format(Locale.ROOT, "%s %.0f us", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", "));
   }
 
   private static double micros(long ticks, long calls) {

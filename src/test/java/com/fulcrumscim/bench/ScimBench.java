@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,6 +224,28 @@ class ScimBench {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /** A thread's name as Linux keeps it (its first 15 characters) and its utime + stime in clock ticks. */
+  record ThreadCpu(String name, long ticks) {}
+
+  /** Every thread of process {@code pid}, by thread id. */
+  static Map<Long, ThreadCpu> threadTicks(long pid) throws java.io.IOException {
+    Map<Long, ThreadCpu> out = new TreeMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (java.io.IOException ended) {
+          continue; // the thread ended since the listing
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out.put(Long.parseLong(task.getFileName().toString()), new ThreadCpu(
+            stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+      }
+    }
+    return out;
   }
 
   /** Calls per second of {@code call} from {@code clients} threads over {@code ms}, after a warm-up. */
