@@ -20,12 +20,15 @@ public final class DesiredState {
   }
 
   public Optional<DesiredUser> user(String id) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE id = ?")) {
-        ps.setString(1, id);
-        return users(ps).stream().findFirst();
-      }
-    });
+    return db.read(c -> user(c, id));
+  }
+
+  /** As {@link #user(String)}, inside the caller's read. */
+  public Optional<DesiredUser> user(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE id = ?")) {
+      ps.setString(1, id);
+      return users(ps).stream().findFirst();
+    }
   }
 
   /** Every user, in creation order. */
@@ -38,14 +41,17 @@ public final class DesiredState {
   }
 
   public Optional<DesiredGroup> group(String id) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, display_name FROM scim_group WHERE id = ?")) {
-        ps.setString(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(group(c, rs.getString(1), rs.getString(2))) : Optional.empty();
-        }
+    return db.read(c -> group(c, id));
+  }
+
+  /** As {@link #group(String)}, inside the caller's read. */
+  public Optional<DesiredGroup> group(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, display_name FROM scim_group WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(group(c, rs.getString(1), rs.getString(2))) : Optional.empty();
       }
-    });
+    }
   }
 
   /** Every group with its members, in creation order. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One reconcile of one key. What it writes after a Fulcrum call (the link of what it created, the
@@ -28,6 +29,7 @@ final class Attempt {
   private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
   private Link link;
+  private Recorded recorded;
 
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
@@ -65,6 +67,24 @@ final class Attempt {
    */
   void caughtUp() {
     link = null;
+    recorded = null;
+  }
+
+  /**
+   * What the database held for the key when this round of the reconcile first asked, read by
+   * {@code read} then; every question of the round (idle, plan, the owner's namesake) gets the
+   * same answer. Writes that change it happen only when a plan is applied, which ends the round.
+   */
+  Recorded recorded(Supplier<Recorded> read) {
+    if (recorded == null) {
+      recorded = read.get();
+    }
+    return recorded;
+  }
+
+  /** A plan was applied: the next round reads what the database holds for the key again. */
+  void roundApplied() {
+    recorded = null;
   }
 
   /** The link this attempt made and the database may not show yet. */

@@ -20,21 +20,20 @@ public final class IntentStore {
     this.db = db;
   }
 
-  Optional<Intent> get(EntityType type, String scimId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?")) {
-        ps.setString(1, type.name());
-        ps.setString(2, scimId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          Set<String> prior = priors(rs.getString(2));
-          return Optional.of(new Intent(scimId, rs.getString(1), prior, Instant.ofEpochMilli(rs.getLong(3))));
+  /** The key's open intent, inside the caller's read. */
+  Optional<Intent> get(Connection c, EntityType type, String scimId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?")) {
+      ps.setString(1, type.name());
+      ps.setString(2, scimId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        Set<String> prior = priors(rs.getString(2));
+        return Optional.of(new Intent(scimId, rs.getString(1), prior, Instant.ofEpochMilli(rs.getLong(3))));
       }
-    });
+    }
   }
 
   /** Every open intent of {@code type}: creates whose result was never linked (resync's orphan evidence). */

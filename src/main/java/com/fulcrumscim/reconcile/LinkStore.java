@@ -27,16 +27,19 @@ public final class LinkStore {
   }
 
   public Optional<Link> get(EntityType type, String scimId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? AND scim_id = ?")) {
-        ps.setString(1, type.name());
-        ps.setString(2, scimId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(link(rs)) : Optional.empty();
-        }
+    return db.read(c -> get(c, type, scimId));
+  }
+
+  /** As {@link #get(EntityType, String)}, inside the caller's read. */
+  Optional<Link> get(Connection c, EntityType type, String scimId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? AND scim_id = ?")) {
+      ps.setString(1, type.name());
+      ps.setString(2, scimId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(link(rs)) : Optional.empty();
       }
-    });
+    }
   }
 
   /** Every link of {@code type}, oldest first: what the bridge manages (resync's scope). */

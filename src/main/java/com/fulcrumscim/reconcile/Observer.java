@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
@@ -25,6 +26,7 @@ import java.util.function.Function;
  */
 final class Observer {
   private final FulcrumClient client;
+  private final Database db;
   private final DesiredState desired;
   private final LinkStore links;
   private final IntentStore intents;
@@ -39,9 +41,10 @@ final class Observer {
   private RoleTable roles;
   private Instant rolesReadAt;
 
-  Observer(FulcrumClient client, DesiredState desired, LinkStore links, IntentStore intents,
+  Observer(FulcrumClient client, Database db, DesiredState desired, LinkStore links, IntentStore intents,
       ReconcileSettings settings, Clock clock) {
     this.client = client;
+    this.db = db;
     this.desired = desired;
     this.links = links;
     this.intents = intents;
@@ -61,21 +64,28 @@ final class Observer {
     if (key.type() == EntityType.GROUP && !settings.groupsPush()) {
       return true;
     }
+    Recorded r = recorded(attempt);
     if (key.type() == EntityType.GROUP) {
-      return desired.group(key.scimId()).isEmpty() && link(attempt) == null && intent(attempt) == null;
+      return r.group() == null && link(attempt, r) == null && intent(attempt, r) == null;
     }
-    Optional<DesiredUser> user = desired.user(key.scimId());
-    if (user.map(DesiredUser::active).orElse(false) || link(attempt) != null || intent(attempt) != null) {
+    DesiredUser user = r.user();
+    if (user != null && user.active() || link(attempt, r) != null || intent(attempt, r) != null) {
       return false;
     }
-    return user.map(u -> u.email() == null || !u.email().equalsIgnoreCase(owner().email())).orElse(true);
+    return user == null || user.email() == null || !user.email().equalsIgnoreCase(owner().email());
+  }
+
+  /** What Okta wants for the attempt's user, as this round read it. */
+  Optional<DesiredUser> desiredUser(Attempt attempt) {
+    return Optional.ofNullable(recorded(attempt).user());
   }
 
   UserState user(Attempt attempt) {
     String id = attempt.key.scimId();
-    DesiredUser d = desired.user(id).orElse(null);
-    Link link = link(attempt);
-    Intent intent = intent(attempt);
+    Recorded r = recorded(attempt);
+    DesiredUser d = r.user();
+    Link link = link(attempt, r);
+    Intent intent = intent(attempt, r);
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
     // A create in doubt is looked for under the email it was made with.
@@ -88,9 +98,10 @@ final class Observer {
 
   GroupState group(Attempt attempt) {
     String id = attempt.key.scimId();
-    DesiredGroup d = desired.group(id).orElse(null);
-    Link link = link(attempt);
-    Intent intent = intent(attempt);
+    Recorded r = recorded(attempt);
+    DesiredGroup d = r.group();
+    Link link = link(attempt, r);
+    Intent intent = intent(attempt, r);
     groups.ensure();
     FulcrumGroup linked = link == null ? null : groups.get(link.fulcrumId()).orElse(null);
     String name = intent != null ? intent.matchKey() : d == null ? null : d.displayName();
@@ -108,14 +119,24 @@ final class Observer {
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
   }
 
+  /** The key's rows, in one read per round (one connection, three indexed lookups). */
+  private Recorded recorded(Attempt attempt) {
+    ResourceKey key = attempt.key;
+    return attempt.recorded(() -> db.read(c -> new Recorded(
+        key.type() == EntityType.USER ? desired.user(c, key.scimId()).orElse(null) : null,
+        key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
+        links.get(c, key.type(), key.scimId()).orElse(null),
+        intents.get(c, key.type(), key.scimId()).orElse(null))));
+  }
+
   /** The key's link: the one its attempt made and has not seen committed, else the database's. */
-  private Link link(Attempt attempt) {
-    return attempt.pendingLink().orElseGet(() -> links.get(attempt.key.type(), attempt.key.scimId()).orElse(null));
+  private static Link link(Attempt attempt, Recorded r) {
+    return attempt.pendingLink().orElse(r.link());
   }
 
   /** Linking removes the intent in the same transaction: a pending link means no create in doubt. */
-  private Intent intent(Attempt attempt) {
-    return attempt.pendingLink().isPresent() ? null : intents.get(attempt.key.type(), attempt.key.scimId()).orElse(null);
+  private static Intent intent(Attempt attempt, Recorded r) {
+    return attempt.pendingLink().isPresent() ? null : r.intent();
   }
 
   Set<String> linkedMemberIds() {

@@ -34,7 +34,7 @@ public final class ReadSide {
    * once for the whole run.
    */
   public static ReadSide over(FulcrumClient source, Database db, ReconcileSettings settings, Clock clock) {
-    return new ReadSide(new Observer(source, new DesiredState(db), new LinkStore(db), new IntentStore(db), settings, clock));
+    return new ReadSide(new Observer(source, db, new DesiredState(db), new LinkStore(db), new IntentStore(db), settings, clock));
   }
 
   /** What reconciling {@code key} would do now, confirmed where the cached lists are in doubt. */

@@ -49,7 +49,7 @@ public final class Reconciler {
     this.desired = new DesiredState(db);
     LinkStore links = new LinkStore(db);
     IntentStore intents = new IntentStore(db);
-    this.observer = new Observer(client, desired, links, intents, settings, clock);
+    this.observer = new Observer(client, db, desired, links, intents, settings, clock);
     this.read = new ReadSide(observer);
     this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, clock);
   }
@@ -70,7 +70,7 @@ public final class Reconciler {
     List<Action> applied = new ArrayList<>();
     Set<ResourceKey> affected = new LinkedHashSet<>();
     try {
-      if (key.type() == EntityType.USER && isOwnersNamesake(key.scimId())) {
+      if (key.type() == EntityType.USER && isOwnersNamesake(attempt)) {
         affected.addAll(groupsOf(key.scimId()));
       }
       for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -96,6 +96,7 @@ public final class Reconciler {
           }
         }
         applier.apply(attempt, plan);
+        attempt.roundApplied();
         plan.actions().stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
         if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
           // A newly managed user: the groups that list it may have skipped or waited for it.
@@ -155,8 +156,8 @@ public final class Reconciler {
    * only once known (no call for it): a group plan that added the owner learned it first, and
    * after a restart the nightly resync re-plans every group.
    */
-  private boolean isOwnersNamesake(String scimId) {
-    Optional<DesiredUser> d = desired.user(scimId);
+  private boolean isOwnersNamesake(Attempt attempt) {
+    Optional<DesiredUser> d = observer.desiredUser(attempt);
     return d.isPresent() && d.get().email() != null && observer.knownOwner()
         .filter(o -> d.get().email().equalsIgnoreCase(o.email())).isPresent();
   }
