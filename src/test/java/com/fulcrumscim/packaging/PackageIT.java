@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +133,28 @@ class PackageIT {
       assertThat(second.output()).noneMatch(l -> l.contains("cds") || l.contains("shared archive"));
     }
     assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("com.fulcrumscim.app.Bridge source: shared objects file (top)"));
+  }
+
+  @Test
+  void serveMakesANewArchiveWhenJavaOptsChange() throws Exception {
+    Path home = unpackedTarball();
+    Path cache = dir.resolve("cache");
+    List<String> archives = new ArrayList<>();
+    for (String options : List.of("-Xmx200m", "-Xmx300m -XX:+UseSerialGC")) {
+      Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
+          "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", options);
+      Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("start" + archives.size())), "embedded", "\"\"", "");
+      try (BridgeProcess bridge = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
+          "--config", config.toString()), env)) {
+        bridge.endpoint();
+      }
+      try (Stream<Path> made = Files.list(cache)) {
+        archives.add(made.map(p -> p.getFileName().toString()).reduce((a, b) -> a + " " + b).orElse(""));
+      }
+    }
+    assertThat(archives.get(0)).matches("fulcrum-scim-\\d+\\.jsa");
+    assertThat(archives.get(1)).as("the archive made under the new JAVA_OPTS replaced the old one")
+        .matches("fulcrum-scim-\\d+\\.jsa").isNotEqualTo(archives.get(0));
   }
 
   @Test
