@@ -11,6 +11,8 @@ import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Okta's "Push Users", "Deactivate Users", "Push profile updates" and "Map Roles", end to end. */
@@ -66,6 +68,19 @@ class UserPushTest extends EndToEnd {
     h.okta.set(id, "active", 1);
     h.settle();
     assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+  }
+
+  @Test
+  void aDeactivationThatLandsWhileTheCreateRunsIsAppliedInTheSameReconcile() {
+    start();
+    String[] id = new String[1];
+    // Okta unassigns the person while Fulcrum is creating the member: the reconcile's next round
+    // plans on what Okta wants now, not on what it read before the call.
+    h.restart(afterCreate(h.http, () -> h.okta.set(id[0], "active", 0)));
+    id[0] = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("removed within the one cycle").isEmpty();
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(1);
   }
 
   @Test
@@ -216,8 +231,20 @@ class UserPushTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
   }
 
-  /** A client whose createMember makes the real call, then dies as the process would. */
+  /** A client whose createMember makes the real call, then runs {@code meanwhile} before it answers. */
+  static FulcrumClient afterCreate(FulcrumClient real, Runnable meanwhile) {
+    return afterCreates(real, Set.of("createMember"), name -> meanwhile.run());
+  }
+
+  /** A client whose createMember and createGroup make the real call, then die as the process would. */
   static FulcrumClient crashAfterCreate(FulcrumClient real) {
+    return afterCreates(real, Set.of("createMember", "createGroup"), name -> {
+      throw new IllegalStateException("simulated crash after " + name + " succeeded");
+    });
+  }
+
+  /** The real client; after one of {@code creates} succeeded, {@code then} gets its name before the answer. */
+  private static FulcrumClient afterCreates(FulcrumClient real, Set<String> creates, Consumer<String> then) {
     return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
         (proxy, method, args) -> {
           Object result;
@@ -226,8 +253,8 @@ class UserPushTest extends EndToEnd {
           } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause();
           }
-          if (method.getName().equals("createMember") || method.getName().equals("createGroup")) {
-            throw new IllegalStateException("simulated crash after " + method.getName() + " succeeded");
+          if (creates.contains(method.getName())) {
+            then.accept(method.getName());
           }
           return result;
         });
