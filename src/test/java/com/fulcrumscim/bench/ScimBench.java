@@ -221,7 +221,11 @@ class ScimBench {
 
   /** utime + stime of process {@code pid}, in clock ticks. */
   static long cpuTicks(long pid) throws java.io.IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** utime + stime from a /proc stat line (the fields after the name, which may hold spaces). */
+  private static long ticks(String stat) {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
@@ -240,9 +244,8 @@ class ScimBench {
         } catch (java.io.IOException ended) {
           continue; // the thread ended since the listing
         }
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        out.put(Long.parseLong(task.getFileName().toString()), new ThreadCpu(
-            stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+        out.put(Long.parseLong(task.getFileName().toString()),
+            new ThreadCpu(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks(stat)));
       }
     }
     return out;
