@@ -2,12 +2,16 @@ package com.fulcrumscim.journal;
 
 import java.time.Instant;
 
-/** A work row as claimed or listed. {@code claimedGeneration} is what the current claim saw. */
+/**
+ * A work row as claimed or listed. {@code claimedGeneration} is what the current claim saw;
+ * {@code claim} identifies that claim (0 before the first).
+ */
 public record WorkItem(
     ResourceKey key,
     WorkState state,
     long generation,
     long claimedGeneration,
+    long claim,
     int attempts,
     Instant firstFailureAt,
     Instant nextAttemptAt,

@@ -2,6 +2,7 @@ package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,14 +20,21 @@ import java.util.concurrent.CompletableFuture;
  * the reconciler {@link #claim}s due rows and finishes each with exactly one of the finishing
  * calls. A finish whose generation moved while the key ran puts the row back to PENDING, so a
  * change that lands mid-reconcile is never lost (client-go's dirty-while-processing rule).
+ *
+ * <p>Each claim is marked with a token of its own, and everything that ends or writes for a claim
+ * checks it ({@link #stillClaimed}): a node that stalls past its writer lease while another takes
+ * over and claims the row again finds its claim gone, and its late writes change nothing, as if it
+ * had crashed at the stall (the new holder reconciles the key from state).
  */
 public final class WorkQueue {
   private static final String COLUMNS =
-      "entity_type, entity_id, state, generation, claimed_generation, attempts, first_failure_at, "
+      "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
           + "next_attempt_at, last_error, updated_at";
 
   private final Database db;
   private final Clock clock;
+  /** Claim tokens: unguessable is not needed, only distinct from every earlier claim of a row. */
+  private final SecureRandom tokens = new SecureRandom();
 
   public WorkQueue(Database db, Clock clock) {
     this.db = db;
@@ -66,11 +74,13 @@ public final class WorkQueue {
   /** Claims up to {@code limit} due rows, oldest due first, moving them to RUNNING. */
   public List<WorkItem> claim(int limit) {
     long now = clock.millis();
+    long token = tokens.nextLong();
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(claimSql(Dialect.of(c)))) {
-        ps.setLong(1, now);
+        ps.setLong(1, token);
         ps.setLong(2, now);
-        ps.setInt(3, limit);
+        ps.setLong(3, now);
+        ps.setInt(4, limit);
         return readAll(ps);
       }
     });
@@ -81,7 +91,7 @@ public final class WorkQueue {
    * entries as it takes (on {@code work_due} it sorted every due row, on the writer thread, per claim).
    */
   static String claimSql(Dialect dialect) {
-    return "UPDATE work SET state = 'RUNNING', claimed_generation = generation, updated_at = ? "
+    return "UPDATE work SET state = 'RUNNING', claimed_generation = generation, claim = ?, updated_at = ? "
         + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM "
         + dialect.tableUsingIndex("work", "work_due_at") + " WHERE state IN ('PENDING', 'RETRYING') "
         + "AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" + dialect.skipLocked() + ") RETURNING " + COLUMNS;
@@ -142,16 +152,19 @@ public final class WorkQueue {
   }
 
   /**
-   * {@link #record} without waiting for its commit, after {@code first} in the same transaction
-   * (what the reconcile wrote besides its outcome): the reconciler goes on to its next key while
-   * the outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
+   * {@link #record} without waiting for its commit, with {@code also} in the same transaction (what
+   * the reconcile wrote besides its outcome): the reconciler goes on to its next key while the
+   * outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
+   * The row is finished first: a lost claim rolls back before anything else is written, and on
+   * PostgreSQL the row is locked before the key's other rows, in the order every claimed write takes.
    */
   public CompletableFuture<Optional<Instant>> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
-      Database.Work<?> first) {
+      Database.Work<?> also) {
     Database.Work<Optional<Instant>> recording = recording(item, fate, affected);
     return db.writeLater(c -> {
-      first.run(c);
-      return recording.run(c);
+      Optional<Instant> acknowledged = recording.run(c);
+      also.run(c);
+      return acknowledged;
     });
   }
 
@@ -187,15 +200,20 @@ public final class WorkQueue {
   private void release(Connection c, WorkItem item) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
-            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING'")) {
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ?")) {
       ps.setLong(1, clock.millis());
       ps.setString(2, item.key().type().name());
       ps.setString(3, item.key().scimId());
+      ps.setLong(4, item.claim());
       ps.executeUpdate();
     }
   }
 
-  /** Returns the row's created_at when it took {@code state}; empty when it went back to PENDING instead. */
+  /**
+   * Returns the row's created_at when it took {@code state}; empty when it went back to PENDING
+   * instead. Throws {@link ClaimLost} (rolling back the caller's transaction) when the row is no
+   * longer this claim's.
+   */
   private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
       throws SQLException {
     long now = clock.millis();
@@ -204,7 +222,7 @@ public final class WorkQueue {
     // lock makes this UPDATE see a bump committed before it (and a later bump see its result).
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation = ? "
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation = ? "
             + "RETURNING created_at")) {
       int i = 1;
       ps.setString(i++, state);
@@ -216,6 +234,7 @@ public final class WorkQueue {
       }
       ps.setString(i++, item.key().type().name());
       ps.setString(i++, item.key().scimId());
+      ps.setLong(i++, item.claim());
       ps.setLong(i, item.claimedGeneration());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -226,15 +245,41 @@ public final class WorkQueue {
     // A generation that moved while the key ran means newer desired state: run again now.
     try (PreparedStatement moved = c.prepareStatement(
         "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
-            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND generation <> ?")) {
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation <> ?")) {
       moved.setLong(1, now);
       moved.setLong(2, now);
       moved.setString(3, item.key().type().name());
       moved.setString(4, item.key().scimId());
-      moved.setLong(5, item.claimedGeneration());
-      moved.executeUpdate();
+      moved.setLong(5, item.claim());
+      moved.setLong(6, item.claimedGeneration());
+      if (moved.executeUpdate() == 0) {
+        throw new ClaimLost(item.key());
+      }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A check to run first in each transaction that writes for {@code item}'s claim (the reconcile's
+   * intent, link and unlink): it throws {@link ClaimLost}, rolling the transaction back, once the
+   * row is no longer RUNNING under this claim. On PostgreSQL it also locks the row until the
+   * commit, so a node taking over claims it only after this write, never beside it.
+   */
+  public Database.Work<Void> stillClaimed(WorkItem item) {
+    return c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM work WHERE entity_type = ? AND entity_id = ? "
+          + "AND state = 'RUNNING' AND claim = ?" + Dialect.of(c).keepSelected())) {
+        ps.setString(1, item.key().type().name());
+        ps.setString(2, item.key().scimId());
+        ps.setLong(3, item.claim());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new ClaimLost(item.key());
+          }
+        }
+      }
+      return null;
+    };
   }
 
   /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */
@@ -315,6 +360,7 @@ public final class WorkQueue {
             WorkState.valueOf(rs.getString("state")),
             rs.getLong("generation"),
             rs.getLong("claimed_generation"),
+            rs.getLong("claim"),
             rs.getInt("attempts"),
             noFirstFailure ? null : Instant.ofEpochMilli(firstFailure),
             Instant.ofEpochMilli(rs.getLong("next_attempt_at")),

@@ -164,7 +164,7 @@ final class Applier {
     String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
     if (a.origin() == Action.Link.Origin.ADOPTED) {
       attempt.startHeld(db);
-      db.write(c -> {
+      attempt.write(db, c -> {
         linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
         // made here, not before the write: no Fulcrum call to date, and the line only once the link went in
         return audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail).run(c);
@@ -194,7 +194,7 @@ final class Applier {
   private void unlink(Attempt attempt, Action.Unlink a) {
     ResourceKey key = attempt.key;
     attempt.startHeld(db);
-    db.write(c -> {
+    attempt.write(db, c -> {
       links.unlink(c, key.type(), key.scimId());
       audit.entry(key, Action.Kind.UNLINK, a.fulcrumId(), "ok", a.why()).run(c);
       intents.delete(c, key.type(), key.scimId());
@@ -210,7 +210,11 @@ final class Applier {
   private void announce(Attempt attempt, String matchKey, java.util.stream.Stream<String> priorIds) {
     ResourceKey key = attempt.key;
     attempt.startHeld(db);
-    intents.record(key.type(), new Intent(key.scimId(), Mirror.key(matchKey), priorIds.collect(Collectors.toSet()), clock.instant()));
+    Intent intent = new Intent(key.scimId(), Mirror.key(matchKey), priorIds.collect(Collectors.toSet()), clock.instant());
+    attempt.write(db, c -> {
+      intents.record(c, key.type(), intent);
+      return null;
+    });
   }
 
   /** Links and forgets the intent, and audits, with the key's outcome. */

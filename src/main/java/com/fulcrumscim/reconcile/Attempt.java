@@ -21,9 +21,15 @@ import java.util.function.Supplier;
  * the key's work row stays claimed until its outcome commits. Held writes start (without a wait)
  * before the attempt's next Fulcrum call or any write it waits for; an adopted entity, which has
  * no intent behind it, is linked at once ({@code Applier}).
+ *
+ * <p>Every write of the key's state (intent, link, unlink) first checks that the work row is still
+ * this attempt's claim: a node that stalled past its writer lease finds it taken over and changes
+ * nothing. Audit rows are not checked: the Fulcrum calls they describe happened.
  */
 final class Attempt {
   final ResourceKey key;
+  /** Throws {@code ClaimLost} once the key's work row is no longer this attempt's claim. */
+  private final Database.Work<?> claim;
   /** Ids read again from Fulcrum during this reconcile: each doubt is confirmed once. */
   final Set<String> confirmed = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
@@ -34,8 +40,29 @@ final class Attempt {
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
 
-  Attempt(ResourceKey key) {
+  /** {@code claim}: run first in each write for the key (see {@code WorkQueue.stillClaimed}). */
+  Attempt(ResourceKey key, Database.Work<?> claim) {
     this.key = key;
+    this.claim = claim;
+  }
+
+  /** An attempt that only plans (a dry run): it never writes, so it holds no claim. */
+  static Attempt planOnly(ResourceKey key) {
+    return new Attempt(key, c -> {
+      throw new IllegalStateException("a plan-only attempt for " + key + " cannot write");
+    });
+  }
+
+  /** Writes for the key now, under the claim, and waits for the commit. */
+  <T> T write(Database db, Database.Work<T> work) {
+    return db.write(claimed(work));
+  }
+
+  private <T> Database.Work<T> claimed(Database.Work<T> work) {
+    return c -> {
+      claim.run(c);
+      return work.run(c);
+    };
   }
 
   /** Holds an audit row back for the outcome's transaction, or for the failure's if that fails. */
@@ -56,7 +83,8 @@ final class Attempt {
    */
   void startHeld(Database db) {
     for (Held h : held) {
-      started.add(db.writeLater(h.work()));
+      Database.Work<?> work = h.audit() ? h.work() : claimed(h.work());
+      started.add(db.writeLater(work));
     }
     held.clear();
   }

@@ -53,22 +53,19 @@ public final class IntentStore {
     });
   }
 
-  /** Commits the intent before the call it announces. */
-  void record(EntityType type, Intent intent) {
-    db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO reconcile_intent (entity_type, scim_id, match_key, prior_ids, created_at) VALUES (?, ?, ?, ?, ?) "
-              + "ON CONFLICT (entity_type, scim_id) DO UPDATE SET match_key = excluded.match_key, "
-              + "prior_ids = excluded.prior_ids, created_at = excluded.created_at")) {
-        ps.setString(1, type.name());
-        ps.setString(2, intent.scimId());
-        ps.setString(3, intent.matchKey());
-        ps.setString(4, String.join("\n", intent.priorIds()));
-        ps.setLong(5, intent.createdAt().toEpochMilli());
-        ps.executeUpdate();
-      }
-      return null;
-    });
+  /** Writes the intent, which commits before the call it announces. */
+  void record(Connection c, EntityType type, Intent intent) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO reconcile_intent (entity_type, scim_id, match_key, prior_ids, created_at) VALUES (?, ?, ?, ?, ?) "
+            + "ON CONFLICT (entity_type, scim_id) DO UPDATE SET match_key = excluded.match_key, "
+            + "prior_ids = excluded.prior_ids, created_at = excluded.created_at")) {
+      ps.setString(1, type.name());
+      ps.setString(2, intent.scimId());
+      ps.setString(3, intent.matchKey());
+      ps.setString(4, String.join("\n", intent.priorIds()));
+      ps.setLong(5, intent.createdAt().toEpochMilli());
+      ps.executeUpdate();
+    }
   }
 
   void delete(Connection c, EntityType type, String scimId) throws SQLException {

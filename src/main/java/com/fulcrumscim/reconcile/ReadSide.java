@@ -39,7 +39,7 @@ public final class ReadSide {
 
   /** What reconciling {@code key} would do now, confirmed where the cached lists are in doubt. */
   public Plan plan(ResourceKey key) {
-    return plan(new Attempt(key));
+    return plan(Attempt.planOnly(key));
   }
 
   /** Plans the attempt's key; its {@code confirmed} ids grow with each re-read. */

@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
@@ -109,7 +110,7 @@ public final class ReconcileLoop implements AutoCloseable {
               queue.release(item);
               released.incrementAndGet();
             } else {
-              recording.add(finish(item, reconciler.reconcile(item.key())).thenAccept(recorded -> {
+              recording.add(finish(item, reconciler.reconcile(item.key(), queue.stillClaimed(item))).thenAccept(recorded -> {
                 if (recorded) {
                   finished.incrementAndGet();
                 }
@@ -154,8 +155,10 @@ public final class ReconcileLoop implements AutoCloseable {
    * The outcome, the keys it affects and what the reconcile left unwritten (links, audit) are
    * written in one transaction, which the worker does not wait for (the row stays RUNNING until it
    * commits). If what the reconcile wrote cannot be committed, the outcome becomes a failure,
-   * retried within the budget: a create's intent is still there to recognise what it made. The
-   * answered future says when it is done, and whether the outcome was recorded.
+   * retried within the budget: a create's intent is still there to recognise what it made. A row
+   * that is no longer this claim's (the node stalled past its lease and another took over) gets
+   * nothing but the audit rows of the calls made. The answered future says when it is done, and
+   * whether the outcome was recorded.
    */
   private CompletableFuture<Boolean> finish(WorkItem item, Reconciled result) {
     Instant now = clock.instant();
@@ -167,6 +170,10 @@ public final class ReconcileLoop implements AutoCloseable {
             : queue.recordLater(item, fate, result.affected(), unwritten.held())
                 .exceptionallyCompose(e -> recordFailure(item, result, now, e)))
         .handle((acknowledged, failure) -> {
+          if (failure != null && cause(failure) instanceof ClaimLost lost) {
+            log.warn("{}", lost.getMessage());
+            return false;
+          }
           if (failure != null) {
             log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
                 item.key(), failure.toString(), failure);
@@ -179,12 +186,19 @@ public final class ReconcileLoop implements AutoCloseable {
   }
 
   private CompletableFuture<Optional<Instant>> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause = cause(failure);
+    if (cause instanceof ClaimLost) {
+      return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(cause));
+    }
     String reason = "could not commit what reconciling " + item.key() + " wrote after its Fulcrum calls: "
         + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
     log.error("{}; it is retried", reason);
     // The audit rows still go in: the Fulcrum calls they describe happened.
     return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits());
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private WorkQueue.Fate fate(WorkItem item, Outcome outcome, Instant now) {

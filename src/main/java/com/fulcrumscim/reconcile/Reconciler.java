@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
@@ -14,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +58,12 @@ public final class Reconciler {
 
   /**
    * Reconciles {@code key}; the caller records the outcome, queues the affected keys and writes
-   * what the reconcile left unwritten, in one transaction.
+   * what the reconcile left unwritten, in one transaction. {@code claim} runs first in every write
+   * of the key's state and throws {@link ClaimLost} once the key's work row is no longer the
+   * caller's: the reconcile then stops at that write.
    */
-  Reconciled reconcile(ResourceKey key) {
-    Attempt attempt = new Attempt(key);
+  Reconciled reconcile(ResourceKey key, Database.Work<?> claim) {
+    Attempt attempt = new Attempt(key, claim);
     Reconciled result = reconcile(attempt);
     return new Reconciled(result.outcome(), result.affected(), attempt.unwritten());
   }
@@ -122,10 +126,20 @@ public final class Reconciler {
         return new Reconciled(new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again"), affected);
       }
       return new Reconciled(new Outcome.Terminal(e.getMessage()), affected);
+    } catch (ClaimLost e) {
+      return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
     } catch (RuntimeException e) {
       log.error("reconcile of {} failed unexpectedly", key, e);
       return new Reconciled(new Outcome.Failed(key + ": " + e), affected);
     }
+  }
+
+  /**
+   * What a reconcile whose claim passed on still writes: the audit rows of the Fulcrum calls it
+   * made (they happened), nothing of the key's state.
+   */
+  CompletableFuture<Void> writeAudits(Reconciled result) {
+    return db.writeLater(result.unwritten().audits());
   }
 
   private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {

@@ -1,6 +1,7 @@
 package com.fulcrumscim.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fulcrumscim.db.Database;
@@ -207,6 +208,83 @@ class WorkQueueTest {
     }
     assertThat(queue.get(alice).orElseThrow().state()).as("still claimed: rescued and run again").isEqualTo(WorkState.RUNNING);
     assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
+  }
+
+  /**
+   * Another node took the row over: this node stalled past its lease, the other rescued the row
+   * and claimed it again (the same generation). Returns that node's claim.
+   */
+  private WorkItem takenOverFrom(WorkItem stalled) {
+    assertThat(queue.rescue()).isEqualTo(1);
+    WorkItem taken = queue.claim(1).get(0);
+    assertThat(taken.claimedGeneration()).isEqualTo(stalled.claimedGeneration());
+    return taken;
+  }
+
+  @Test
+  void aStalledClaimsFinishIsRefusedAndTheNodeThatTookTheRowOverFinishesIt() {
+    queue.enqueue(alice);
+    WorkItem stalled = queue.claim(1).get(0);
+    WorkItem taken = takenOverFrom(stalled);
+
+    assertThatThrownBy(() -> queue.done(stalled)).isInstanceOf(ClaimLost.class).hasMessageContaining(alice.toString());
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
+    queue.retry(taken, clock.instant().plusSeconds(30), "503", true);
+    assertThat(queue.get(alice).orElseThrow().state()).as("the new holder's outcome stands").isEqualTo(WorkState.RETRYING);
+  }
+
+  @Test
+  void aStalledClaimsFinishAfterAChangeDoesNotMakeTheRowClaimableWhileItRuns() {
+    queue.enqueue(alice);
+    WorkItem stalled = queue.claim(1).get(0);
+    WorkItem taken = takenOverFrom(stalled);
+    queue.enqueue(alice);
+
+    assertThatThrownBy(() -> queue.done(stalled)).isInstanceOf(ClaimLost.class);
+    assertThat(queue.claim(1)).as("one key never runs twice at once").isEmpty();
+    queue.done(taken);
+    assertThat(queue.get(alice).orElseThrow().state()).as("the change runs again").isEqualTo(WorkState.PENDING);
+  }
+
+  @Test
+  void aStalledClaimsReleaseLeavesTheRowToTheNodeThatTookItOver() {
+    queue.enqueue(alice);
+    WorkItem stalled = queue.claim(1).get(0);
+    WorkItem taken = takenOverFrom(stalled);
+
+    queue.release(stalled);
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
+    assertThat(queue.claim(1)).as("one key never runs twice at once").isEmpty();
+    assertThat(queue.done(taken)).isPresent();
+  }
+
+  @Test
+  void aWriteUnderAClaimThatPassedOnIsRolledBackAndOneUnderTheCurrentClaimCommits() {
+    queue.enqueue(alice);
+    WorkItem stalled = queue.claim(1).get(0);
+    WorkItem taken = takenOverFrom(stalled);
+    ResourceKey marker = ResourceKey.group("g-written-under-the-claim");
+
+    assertThatThrownBy(() -> db.write(c -> {
+      queue.stillClaimed(stalled).run(c);
+      queue.enqueue(c, marker);
+      return null;
+    })).isInstanceOf(ClaimLost.class);
+    assertThat(queue.get(marker)).isEmpty();
+    db.write(c -> {
+      queue.stillClaimed(taken).run(c);
+      queue.enqueue(c, marker);
+      return null;
+    });
+    assertThat(queue.get(marker)).isPresent();
+  }
+
+  @Test
+  void aFinishedRowIsNoLongerAClaimToWriteUnder() {
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+    queue.done(running);
+    assertThatThrownBy(() -> db.write(queue.stillClaimed(running))).isInstanceOf(ClaimLost.class);
   }
 
   /** Makes the store fail every insert of a work row for {@code entityId}, as a full disk would. */

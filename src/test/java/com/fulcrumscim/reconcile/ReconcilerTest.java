@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reconcile of one key as a value: an outcome plus the keys it affects; the queue is the loop's. */
 class ReconcilerTest extends EndToEnd {
+  /** These reconciles run outside the loop, with no claim to check: the queue stays untouched. */
+  private static final Database.Work<Void> UNCLAIMED = c -> null;
+
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @Test
@@ -26,7 +30,7 @@ class ReconcilerTest extends EndToEnd {
     String ops = h.okta.group("Ops", List.of(ada));
     List<WorkItem> queueBefore = h.queue.list(null, 100);
 
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(ada));
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(ada), UNCLAIMED);
 
     assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.APPLIED);
     assertThat(result.affected()).containsExactly(ResourceKey.group(ops));
@@ -39,7 +43,7 @@ class ReconcilerTest extends EndToEnd {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String ops = h.okta.group("Ops", List.of(ada));
 
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(ops)); // before Ada's push
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(ops), UNCLAIMED); // before Ada's push
 
     assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
     assertThat(((Outcome.RetryAfter) result.outcome()).why()).contains(ada);
@@ -52,7 +56,7 @@ class ReconcilerTest extends EndToEnd {
     h.fulcrum.calls().reset();
 
     Plan plan = h.wiring().readSide().plan(ResourceKey.user(taken));
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(taken));
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(taken), UNCLAIMED);
 
     assertThat(plan.isBlocked()).isTrue();
     assertThat(plan.actions()).isEmpty();

@@ -233,18 +233,18 @@ class UserPushTest extends EndToEnd {
 
   /** A client whose createMember makes the real call, then runs {@code meanwhile} before it answers. */
   static FulcrumClient afterCreate(FulcrumClient real, Runnable meanwhile) {
-    return afterCreates(real, Set.of("createMember"), name -> meanwhile.run());
+    return afterCalls(real, Set.of("createMember"), name -> meanwhile.run());
   }
 
   /** A client whose createMember and createGroup make the real call, then die as the process would. */
   static FulcrumClient crashAfterCreate(FulcrumClient real) {
-    return afterCreates(real, Set.of("createMember", "createGroup"), name -> {
+    return afterCalls(real, Set.of("createMember", "createGroup"), name -> {
       throw new IllegalStateException("simulated crash after " + name + " succeeded");
     });
   }
 
-  /** The real client; after one of {@code creates} succeeded, {@code then} gets its name before the answer. */
-  private static FulcrumClient afterCreates(FulcrumClient real, Set<String> creates, Consumer<String> then) {
+  /** The real client; after one of {@code methods} succeeded, {@code then} gets its name before the answer. */
+  static FulcrumClient afterCalls(FulcrumClient real, Set<String> methods, Consumer<String> then) {
     return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
         (proxy, method, args) -> {
           Object result;
@@ -253,7 +253,7 @@ class UserPushTest extends EndToEnd {
           } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause();
           }
-          if (creates.contains(method.getName())) {
+          if (methods.contains(method.getName())) {
             then.accept(method.getName());
           }
           return result;

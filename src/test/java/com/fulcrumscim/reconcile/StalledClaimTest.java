@@ -1,0 +1,83 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A node that stalls past its writer lease while another takes its work over (PostgreSQL HA): what
+ * it writes once it wakes changes none of the key's state, as if it had crashed at the stall, and
+ * the node that took over finishes the key from state (a create recognised by its intent, not made
+ * twice). The Fulcrum fence stops the stalled node's calls; these tests show its database writes
+ * stop too, so they can run without one.
+ */
+class StalledClaimTest extends EndToEnd {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+  /** The other node's claim, once it took the rows over. */
+  private final AtomicReference<WorkItem> takenOver = new AtomicReference<>();
+
+  /** The other node rescues this node's RUNNING rows and claims them again, as a takeover does. */
+  private void anotherNodeTakesOver() {
+    if (takenOver.get() == null) {
+      h.queue.rescue();
+      takenOver.set(h.queue.claim(10).get(0));
+    }
+  }
+
+  @Test
+  void aCreatesLateOutcomeIsDroppedAndTheNodeThatTookOverLinksWhatItMade() {
+    start();
+    h.restart(UserPushTest.afterCreate(h.http, this::anotherNodeTakesOver));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    ResourceKey key = ResourceKey.user(ada);
+    h.runOnce();
+
+    assertThat(h.row(key).state()).isEqualTo(WorkState.RUNNING);
+    assertThat(h.row(key).claim()).as("still the other node's claim").isEqualTo(takenOver.get().claim());
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).as("the stalled node's link").isEmpty();
+    assertThat(new IntentStore(h.db).all(EntityType.USER)).as("left for the new holder to recognise the create")
+        .extracting(Intent::scimId).containsExactly(ada);
+    assertThat(new AuditLog(h.db, h.clock).list(null, 100)).as("the call happened: its audit row stays")
+        .anySatisfy(a -> {
+          assertThat(a.key()).isEqualTo(key);
+          assertThat(a.action()).isEqualTo("CREATE_MEMBER");
+          assertThat(a.result()).isEqualTo("ok");
+        });
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains(key.toString()).contains("passed to another holder");
+    });
+
+    h.restart(h.http); // the node that took over, reconciling from state
+    h.settle();
+    assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+    assertThat(calls("POST /api/v2/memberships.json")).isEqualTo(1);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).map(Link::fulcrumId).contains(inFulcrum("ada@corp.example").id());
+    assertThat(h.row(key).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void aNodeWhoseClaimPassedOnBeforeItsCreateWritesNoIntentAndMakesNoCall() {
+    start();
+    h.restart(UserPushTest.afterCalls(h.http, Set.of("members"), name -> anotherNodeTakesOver()));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    ResourceKey key = ResourceKey.user(ada);
+    h.runOnce();
+
+    assertThat(takenOver.get()).as("the member list was read before the create").isNotNull();
+    assertThat(calls("POST /api/v2/memberships.json")).isZero();
+    assertThat(new IntentStore(h.db).all(EntityType.USER)).isEmpty();
+    assertThat(h.row(key).state()).isEqualTo(WorkState.RUNNING);
+    assertThat(h.row(key).claim()).isEqualTo(takenOver.get().claim());
+    assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.ERROR));
+  }
+}
