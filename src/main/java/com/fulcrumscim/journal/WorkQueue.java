@@ -182,7 +182,9 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Skipped s) {
         finish(c, item, "SKIPPED", s.reason(), 0, "attempts = 0, first_failure_at = NULL, last_error = ?");
       } else if (fate instanceof Fate.Release) {
-        release(c, item);
+        if (release(c, item) == 0) {
+          throw new ClaimLost(item.key());
+        }
       } else {
         acknowledged = finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
       }
@@ -193,11 +195,12 @@ public final class WorkQueue {
     };
   }
 
+  /** Hands a claimed row back untouched; nothing to do once the claim passed on. */
   public void release(WorkItem item) {
-    record(item, new Fate.Release(), List.of());
+    db.write(c -> release(c, item));
   }
 
-  private void release(Connection c, WorkItem item) throws SQLException {
+  private int release(Connection c, WorkItem item) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ?")) {
@@ -205,7 +208,7 @@ public final class WorkQueue {
       ps.setString(2, item.key().type().name());
       ps.setString(3, item.key().scimId());
       ps.setLong(4, item.claim());
-      ps.executeUpdate();
+      return ps.executeUpdate();
     }
   }
 

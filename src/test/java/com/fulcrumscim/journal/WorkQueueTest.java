@@ -253,6 +253,9 @@ class WorkQueueTest {
     WorkItem taken = takenOverFrom(stalled);
 
     queue.release(stalled);
+    assertThatThrownBy(() -> queue.record(stalled, new WorkQueue.Fate.Release(), List.of(ResourceKey.group("g-ops"))))
+        .as("an outcome that hands the row back writes nothing with it").isInstanceOf(ClaimLost.class);
+    assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
     assertThat(queue.claim(1)).as("one key never runs twice at once").isEmpty();
     assertThat(queue.done(taken)).isPresent();
