@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.ResourceKey;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -87,6 +89,16 @@ final class Attempt {
       started.add(db.writeLater(work));
     }
     held.clear();
+    // Where a started write already ended (PostgreSQL runs it here), a claim it found lost stops
+    // the reconcile before its next call; elsewhere the outcome's transaction finds it.
+    for (CompletableFuture<?> write : started) {
+      if (write.isCompletedExceptionally()) {
+        Throwable failure = write.handle((done, e) -> e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).join();
+        if (failure instanceof ClaimLost lost) {
+          throw lost;
+        }
+      }
+    }
   }
 
   /**

@@ -187,14 +187,20 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private CompletableFuture<Optional<Instant>> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
     Throwable cause = cause(failure);
-    if (cause instanceof ClaimLost) {
-      return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(cause));
+    if (cause instanceof ClaimLost lost) {
+      return dropped(result, lost);
     }
     String reason = "could not commit what reconciling " + item.key() + " wrote after its Fulcrum calls: "
         + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
     log.error("{}; it is retried", reason);
     // The audit rows still go in: the Fulcrum calls they describe happened.
-    return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits());
+    return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits())
+        .exceptionallyCompose(e -> cause(e) instanceof ClaimLost lost ? dropped(result, lost) : CompletableFuture.failedFuture(e));
+  }
+
+  /** The claim passed on: only the audit rows go in (the calls happened), and the loss is reported. */
+  private CompletableFuture<Optional<Instant>> dropped(Reconciled result, ClaimLost lost) {
+    return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(lost));
   }
 
   private static Throwable cause(Throwable failure) {

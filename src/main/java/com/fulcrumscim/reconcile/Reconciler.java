@@ -60,7 +60,8 @@ public final class Reconciler {
    * Reconciles {@code key}; the caller records the outcome, queues the affected keys and writes
    * what the reconcile left unwritten, in one transaction. {@code claim} runs first in every write
    * of the key's state and throws {@link ClaimLost} once the key's work row is no longer the
-   * caller's: the reconcile then stops at that write.
+   * caller's: the reconcile stops at the first write that finds it (a write held for the outcome
+   * that SQLite's writer thread commits later reports it only to the outcome).
    */
   Reconciled reconcile(ResourceKey key, Database.Work<?> claim) {
     Attempt attempt = new Attempt(key, claim);

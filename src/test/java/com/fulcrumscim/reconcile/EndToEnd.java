@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.testing.ReconcileHarness;
 import com.fulcrumscim.testing.TestStore;
@@ -66,6 +67,13 @@ abstract class EndToEnd {
 
   long calls(String endpoint) {
     return h.fulcrum.calls().count(endpoint);
+  }
+
+  /** The one group of that name in Fulcrum. */
+  FulcrumGroup groupNamed(String name) {
+    List<FulcrumGroup> found = h.fulcrum.groups().stream().filter(g -> g.name().equals(name)).toList();
+    assertThat(found).as("groups named " + name).hasSize(1);
+    return found.get(0);
   }
 
   long membersIn(String email) {

@@ -237,10 +237,4 @@ class SecondWriterTest extends EndToEnd {
         .sorted(java.util.Comparator.comparingLong(AuditEntry::id))
         .map(e -> tuple(e.key(), e.fulcrumId())).toList();
   }
-
-  private FulcrumGroup groupNamed(String name) {
-    List<FulcrumGroup> found = h.fulcrum.groups().stream().filter(g -> g.name().equals(name)).toList();
-    assertThat(found).as("groups named " + name).hasSize(1);
-    return found.get(0);
-  }
 }

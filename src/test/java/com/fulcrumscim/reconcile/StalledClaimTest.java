@@ -8,6 +8,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ReconcileHarness;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -33,16 +34,27 @@ class StalledClaimTest extends EndToEnd {
     }
   }
 
+  /** This node's client: the other node takes over right after one of {@code methods} answered. */
+  void takeOverAfter(String... methods) {
+    h.restart(UserPushTest.afterCalls(h.http, Set.of(methods), name -> anotherNodeTakesOver()));
+  }
+
+  /** The other node's claim still holds {@code key}: nothing this node did after the takeover finished it. */
+  void stillTakenOver(ResourceKey key) {
+    assertThat(takenOver.get()).as("the other node took over").isNotNull();
+    assertThat(h.row(key).state()).isEqualTo(WorkState.RUNNING);
+    assertThat(h.row(key).claim()).as("still the other node's claim").isEqualTo(takenOver.get().claim());
+  }
+
   @Test
   void aCreatesLateOutcomeIsDroppedAndTheNodeThatTookOverLinksWhatItMade() {
     start();
-    h.restart(UserPushTest.afterCreate(h.http, this::anotherNodeTakesOver));
+    takeOverAfter("createMember");
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     ResourceKey key = ResourceKey.user(ada);
     h.runOnce();
 
-    assertThat(h.row(key).state()).isEqualTo(WorkState.RUNNING);
-    assertThat(h.row(key).claim()).as("still the other node's claim").isEqualTo(takenOver.get().claim());
+    stillTakenOver(key);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).as("the stalled node's link").isEmpty();
     assertThat(new IntentStore(h.db).all(EntityType.USER)).as("left for the new holder to recognise the create")
         .extracting(Intent::scimId).containsExactly(ada);
@@ -68,16 +80,55 @@ class StalledClaimTest extends EndToEnd {
   @Test
   void aNodeWhoseClaimPassedOnBeforeItsCreateWritesNoIntentAndMakesNoCall() {
     start();
-    h.restart(UserPushTest.afterCalls(h.http, Set.of("members"), name -> anotherNodeTakesOver()));
+    takeOverAfter("members");
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     ResourceKey key = ResourceKey.user(ada);
     h.runOnce();
 
-    assertThat(takenOver.get()).as("the member list was read before the create").isNotNull();
+    stillTakenOver(key);
     assertThat(calls("POST /api/v2/memberships.json")).isZero();
     assertThat(new IntentStore(h.db).all(EntityType.USER)).isEmpty();
-    assertThat(h.row(key).state()).isEqualTo(WorkState.RUNNING);
-    assertThat(h.row(key).claim()).isEqualTo(takenOver.get().claim());
     assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.ERROR));
+  }
+
+  @Test
+  void aDeactivationsLateUnlinkIsDroppedAndTheNodeThatTookOverFinishesIt() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    ResourceKey key = ResourceKey.user(ada);
+    h.settle();
+    String member = inFulcrum("ada@corp.example").id();
+    takeOverAfter("deleteMember");
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+
+    stillTakenOver(key);
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("removed before the stall").isEmpty();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).as("the stalled node's unlink").map(Link::fulcrumId).contains(member);
+
+    h.restart(h.http);
+    h.settle();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(h.row(key).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void anAdoptionWhoseClaimPassedOnLinksNothingAndChangesNothing() {
+    changedOnPurpose.add("m-taken");
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()));
+    takeOverAfter("members");
+    String id = h.okta.user("taken@corp.example", "Okta", "Name", null);
+    ResourceKey key = ResourceKey.user(id);
+    h.runOnce();
+
+    stillTakenOver(key);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, id)).isEmpty();
+    assertThat(inFulcrum("taken@corp.example").firstName()).as("not updated").isNotEqualTo("Okta");
+
+    h.restart(h.http);
+    h.settle();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, id)).map(Link::origin).contains(Action.Link.Origin.ADOPTED);
+    assertThat(inFulcrum("taken@corp.example").firstName()).isEqualTo("Okta");
   }
 }
