@@ -210,76 +210,74 @@ class WorkQueueTest {
     assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
   }
 
+  /** Alice's row as this node claimed it, and as the node that took it over claimed it again. */
+  private record Takeover(WorkItem stalled, WorkItem taken) {}
+
   /**
-   * Another node took the row over: this node stalled past its lease, the other rescued the row
-   * and claimed it again (the same generation). Returns that node's claim.
+   * Another node took alice's row over: this node claimed it and stalled past its lease, the other
+   * rescued the row and claimed it again (the same generation).
    */
-  private WorkItem takenOverFrom(WorkItem stalled) {
+  private Takeover aliceTakenOver() {
+    queue.enqueue(alice);
+    WorkItem stalled = queue.claim(1).get(0);
     assertThat(queue.rescue()).isEqualTo(1);
     WorkItem taken = queue.claim(1).get(0);
     assertThat(taken.claimedGeneration()).isEqualTo(stalled.claimedGeneration());
-    return taken;
+    return new Takeover(stalled, taken);
   }
 
   @Test
   void aStalledClaimsFinishIsRefusedAndTheNodeThatTookTheRowOverFinishesIt() {
-    queue.enqueue(alice);
-    WorkItem stalled = queue.claim(1).get(0);
-    WorkItem taken = takenOverFrom(stalled);
+    Takeover t = aliceTakenOver();
 
-    assertThatThrownBy(() -> queue.done(stalled)).isInstanceOf(ClaimLost.class).hasMessageContaining(alice.toString());
+    assertThatThrownBy(() -> queue.done(t.stalled())).isInstanceOf(ClaimLost.class).hasMessageContaining(alice.toString());
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
-    queue.retry(taken, clock.instant().plusSeconds(30), "503", true);
+    queue.retry(t.taken(), clock.instant().plusSeconds(30), "503", true);
     assertThat(queue.get(alice).orElseThrow().state()).as("the new holder's outcome stands").isEqualTo(WorkState.RETRYING);
   }
 
   @Test
   void aStalledClaimsFinishAfterAChangeDoesNotMakeTheRowClaimableWhileItRuns() {
-    queue.enqueue(alice);
-    WorkItem stalled = queue.claim(1).get(0);
-    WorkItem taken = takenOverFrom(stalled);
+    Takeover t = aliceTakenOver();
     queue.enqueue(alice);
 
-    assertThatThrownBy(() -> queue.done(stalled)).isInstanceOf(ClaimLost.class);
+    assertThatThrownBy(() -> queue.done(t.stalled())).isInstanceOf(ClaimLost.class);
     assertThat(queue.claim(1)).as("one key never runs twice at once").isEmpty();
-    queue.done(taken);
+    queue.done(t.taken());
     assertThat(queue.get(alice).orElseThrow().state()).as("the change runs again").isEqualTo(WorkState.PENDING);
   }
 
   @Test
   void aStalledClaimsReleaseLeavesTheRowToTheNodeThatTookItOver() {
-    queue.enqueue(alice);
-    WorkItem stalled = queue.claim(1).get(0);
-    WorkItem taken = takenOverFrom(stalled);
+    Takeover t = aliceTakenOver();
 
-    queue.release(stalled);
-    assertThatThrownBy(() -> queue.record(stalled, new WorkQueue.Fate.Release(), List.of(ResourceKey.group("g-ops"))))
+    queue.release(t.stalled());
+    assertThatThrownBy(() -> queue.record(t.stalled(), new WorkQueue.Fate.Release(), List.of(ResourceKey.group("g-ops"))))
         .as("an outcome that hands the row back writes nothing with it").isInstanceOf(ClaimLost.class);
     assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
     assertThat(queue.claim(1)).as("one key never runs twice at once").isEmpty();
-    assertThat(queue.done(taken)).isPresent();
+    assertThat(queue.done(t.taken())).isPresent();
   }
 
   @Test
   void aWriteUnderAClaimThatPassedOnIsRolledBackAndOneUnderTheCurrentClaimCommits() {
-    queue.enqueue(alice);
-    WorkItem stalled = queue.claim(1).get(0);
-    WorkItem taken = takenOverFrom(stalled);
+    Takeover t = aliceTakenOver();
     ResourceKey marker = ResourceKey.group("g-written-under-the-claim");
 
-    assertThatThrownBy(() -> db.write(c -> {
-      queue.stillClaimed(stalled).run(c);
-      queue.enqueue(c, marker);
-      return null;
-    })).isInstanceOf(ClaimLost.class);
+    assertThatThrownBy(() -> enqueueUnder(t.stalled(), marker)).isInstanceOf(ClaimLost.class);
     assertThat(queue.get(marker)).isEmpty();
+    enqueueUnder(t.taken(), marker);
+    assertThat(queue.get(marker)).isPresent();
+  }
+
+  /** A write for {@code claim}'s key, as a reconcile makes one: the claim is checked first. */
+  private void enqueueUnder(WorkItem claim, ResourceKey key) {
     db.write(c -> {
-      queue.stillClaimed(taken).run(c);
-      queue.enqueue(c, marker);
+      queue.stillClaimed(claim).run(c);
+      queue.enqueue(c, key);
       return null;
     });
-    assertThat(queue.get(marker)).isPresent();
   }
 
   @Test

@@ -46,15 +46,21 @@ class StalledClaimTest extends EndToEnd {
     assertThat(h.row(key).claim()).as("still the other node's claim").isEqualTo(takenOver.get().claim());
   }
 
+  /** Okta pushes Ada; this node reconciles her, and the other node takes over after {@code method}. */
+  String adaPushedAndTakenOverAfter(String method) {
+    start();
+    takeOverAfter(method);
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    stillTakenOver(ResourceKey.user(ada));
+    return ada;
+  }
+
   @Test
   void aCreatesLateOutcomeIsDroppedAndTheNodeThatTookOverLinksWhatItMade() {
-    start();
-    takeOverAfter("createMember");
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String ada = adaPushedAndTakenOverAfter("createMember");
     ResourceKey key = ResourceKey.user(ada);
-    h.runOnce();
 
-    stillTakenOver(key);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).as("the stalled node's link").isEmpty();
     assertThat(new IntentStore(h.db).all(EntityType.USER)).as("left for the new holder to recognise the create")
         .extracting(Intent::scimId).containsExactly(ada);
@@ -79,13 +85,8 @@ class StalledClaimTest extends EndToEnd {
 
   @Test
   void aNodeWhoseClaimPassedOnBeforeItsCreateWritesNoIntentAndMakesNoCall() {
-    start();
-    takeOverAfter("members");
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    ResourceKey key = ResourceKey.user(ada);
-    h.runOnce();
+    adaPushedAndTakenOverAfter("members");
 
-    stillTakenOver(key);
     assertThat(calls("POST /api/v2/memberships.json")).isZero();
     assertThat(new IntentStore(h.db).all(EntityType.USER)).isEmpty();
     assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.ERROR));
