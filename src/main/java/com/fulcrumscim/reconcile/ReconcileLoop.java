@@ -157,8 +157,9 @@ public final class ReconcileLoop implements AutoCloseable {
    * commits). If what the reconcile wrote cannot be committed, the outcome becomes a failure,
    * retried within the budget: a create's intent is still there to recognise what it made. A row
    * that is no longer this claim's (the node stalled past its lease and another took over) gets
-   * nothing but the audit rows of the calls made. The answered future says when it is done, and
-   * whether the outcome was recorded.
+   * nothing but the audit rows of the calls made, and a removal it held is not reported: the node
+   * that holds the row now reconciles it. The answered future says when it is done, and whether
+   * the outcome was recorded.
    */
   private CompletableFuture<Boolean> finish(WorkItem item, Reconciled result) {
     Instant now = clock.instant();
@@ -173,6 +174,10 @@ public final class ReconcileLoop implements AutoCloseable {
           if (failure != null && cause(failure) instanceof ClaimLost lost) {
             log.warn("{}", lost.getMessage());
             return false;
+          }
+          if (fate instanceof WorkQueue.Fate.Hold hold && failure == null) {
+            // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
+            log.error("REMOVAL HELD for {}: {}", item.key(), hold.reason());
           }
           if (failure != null) {
             log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
@@ -218,12 +223,7 @@ public final class ReconcileLoop implements AutoCloseable {
       }
       case FAILED -> failed(item, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason());
-      case HELD -> {
-        String reason = ((Outcome.Held) outcome).reason();
-        // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
-        log.error("REMOVAL HELD for {}: {}", item.key(), reason);
-        yield new WorkQueue.Fate.Hold(reason);
-      }
+      case HELD -> new WorkQueue.Fate.Hold(((Outcome.Held) outcome).reason());
       case PAUSED -> {
         pause(((Outcome.Paused) outcome).reason());
         yield new WorkQueue.Fate.Release();

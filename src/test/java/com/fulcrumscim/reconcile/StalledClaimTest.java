@@ -115,6 +115,30 @@ class StalledClaimTest extends EndToEnd {
   }
 
   @Test
+  void aRemovalHeldUnderAClaimThatPassedOnIsReportedOnlyByTheNodeThatHoldsTheRow() {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0)); // every removal waits for approval
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    ResourceKey key = ResourceKey.user(ada);
+    h.settle();
+    takeOverAfter("members", "member");
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+
+    stillTakenOver(key);
+    assertThat(removalsHeldInTheLog()).as("held by this node, which no longer holds the row").isZero();
+
+    h.restart(h.http);
+    h.runOnce();
+    assertThat(h.row(key).state()).isEqualTo(WorkState.HELD);
+    assertThat(removalsHeldInTheLog()).isEqualTo(1);
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
+  }
+
+  private long removalsHeldInTheLog() {
+    return logs.events().stream().filter(e -> e.getFormattedMessage().startsWith("REMOVAL HELD")).count();
+  }
+
+  @Test
   void anAdoptionWhoseClaimPassedOnLinksNothingAndChangesNothing() {
     changedOnPurpose.add("m-taken");
     start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()));
