@@ -175,15 +175,15 @@ public final class ReconcileLoop implements AutoCloseable {
             log.warn("{}", lost.getMessage());
             return false;
           }
-          if (fate instanceof WorkQueue.Fate.Hold hold && failure == null) {
-            // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
-            log.error("REMOVAL HELD for {}: {}", item.key(), hold.reason());
-          }
           if (failure != null) {
             log.error("could not record the outcome of {} (its row is handed back at the next cycle): {}",
                 item.key(), failure.toString(), failure);
             stranded.add(item);
             return false;
+          }
+          if (fate instanceof WorkQueue.Fate.Hold hold) {
+            // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
+            log.error("REMOVAL HELD for {}: {}", item.key(), hold.reason());
           }
           acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
           return true;
