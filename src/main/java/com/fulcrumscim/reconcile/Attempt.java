@@ -92,13 +92,15 @@ final class Attempt {
     // Where a started write already ended (PostgreSQL runs it here), a claim it found lost stops
     // the reconcile before its next call; elsewhere the outcome's transaction finds it.
     for (CompletableFuture<?> write : started) {
-      if (write.isCompletedExceptionally()) {
-        Throwable failure = write.handle((done, e) -> e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).join();
-        if (failure instanceof ClaimLost lost) {
-          throw lost;
-        }
+      if (write.isCompletedExceptionally() && cause(write.handle((done, failure) -> failure).join()) instanceof ClaimLost lost) {
+        throw lost;
       }
     }
+  }
+
+  /** What made a write fail: the exception itself, not the CompletionException a future wraps it in. */
+  static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   /**

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -171,7 +170,7 @@ public final class ReconcileLoop implements AutoCloseable {
             : queue.recordLater(item, fate, result.affected(), unwritten.held())
                 .exceptionallyCompose(e -> recordFailure(item, result, now, e)))
         .handle((acknowledged, failure) -> {
-          if (failure != null && cause(failure) instanceof ClaimLost lost) {
+          if (failure != null && Attempt.cause(failure) instanceof ClaimLost lost) {
             log.warn("{}", lost.getMessage());
             return false;
           }
@@ -191,7 +190,7 @@ public final class ReconcileLoop implements AutoCloseable {
   }
 
   private CompletableFuture<Optional<Instant>> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
-    Throwable cause = cause(failure);
+    Throwable cause = Attempt.cause(failure);
     if (cause instanceof ClaimLost lost) {
       return dropped(result, lost);
     }
@@ -200,16 +199,12 @@ public final class ReconcileLoop implements AutoCloseable {
     log.error("{}; it is retried", reason);
     // The audit rows still go in: the Fulcrum calls they describe happened.
     return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits())
-        .exceptionallyCompose(e -> cause(e) instanceof ClaimLost lost ? dropped(result, lost) : CompletableFuture.failedFuture(e));
+        .exceptionallyCompose(e -> Attempt.cause(e) instanceof ClaimLost lost ? dropped(result, lost) : CompletableFuture.failedFuture(e));
   }
 
   /** The claim passed on: only the audit rows go in (the calls happened), and the loss is reported. */
   private CompletableFuture<Optional<Instant>> dropped(Reconciled result, ClaimLost lost) {
     return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(lost));
-  }
-
-  private static Throwable cause(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private WorkQueue.Fate fate(WorkItem item, Outcome outcome, Instant now) {
