@@ -34,7 +34,7 @@ record ResourceKind(
   static ResourceKind users(UserStore store, ResourceNormalizer normalizer) {
     // Entra's validator wants 200 with the user after a PATCH.
     return new ResourceKind("Users", "User", EntityType.USER, ResourceSchema.USER, store, "groups", "Groups",
-        normalizer::userReplacing, true);
+        normalizer::user, true);
   }
 
   static ResourceKind groups(GroupStore store, ResourceNormalizer normalizer) {

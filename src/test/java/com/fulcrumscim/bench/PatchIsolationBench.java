@@ -126,7 +126,7 @@ class PatchIsolationBench {
         var members = group.putArray("members");
         for (int i = 0; i < MEMBERS; i++) {
           String id = UUID.randomUUID().toString();
-          users.insert(c, id, normalizer.user(json.readTree(user("member-" + i + "@bench.example"))), now);
+          users.insert(c, id, normalizer.user(json.readTree(user("member-" + i + "@bench.example")), null), now);
           members.addObject().put("value", id);
         }
         groups.insert(c, groupId, normalizer.group(group), now);

@@ -55,7 +55,7 @@ class IntakeTest {
   ObjectNode user(String userName) {
     try {
       return normalizer.user(json.readTree("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
-          + "\"userName\":\"" + userName + "\",\"active\":true}"));
+          + "\"userName\":\"" + userName + "\",\"active\":true}"), null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

@@ -49,7 +49,7 @@ public final class ManagedOrg {
     db.write(c -> {
       long now = System.currentTimeMillis();
       for (int i = 0; i < count; i++) {
-        store.insert(c, userId(i), normalizer.user(json.readTree(user("seed-" + i + "@example.com"))), now);
+        store.insert(c, userId(i), normalizer.user(json.readTree(user("seed-" + i + "@example.com")), null), now);
       }
       return null;
     });

@@ -72,17 +72,13 @@ public final class ResourceNormalizer {
     return limits;
   }
 
-  /** A normalized new User body (no id, meta, groups or password); one that does not say is active. */
-  public ObjectNode user(JsonNode body) {
-    return userReplacing(body, null);
-  }
-
   /**
-   * As {@link #user}, for a body that replaces {@code previous} (PUT, or a PATCH's result): one
-   * that leaves {@code active} unassigned keeps the previous value. A deactivated user is never
-   * made active again by omission (a PUT without the attribute, a PATCH that removes it).
+   * A normalized User body (no id, meta, groups or password) that replaces {@code previous} (PUT,
+   * or a PATCH's result), or creates one when it is null. One that leaves {@code active} unassigned
+   * keeps the previous value, and a new user is active. A deactivated user is never made active
+   * again by omission (a PUT without the attribute, a PATCH that removes it).
    */
-  public ObjectNode userReplacing(JsonNode body, ObjectNode previous) {
+  public ObjectNode user(JsonNode body, ObjectNode previous) {
     ObjectNode user = normalize(body, ResourceSchema.USER);
     if (!user.has("active")) {
       user.put("active", previous == null || previous.path("active").asBoolean(true));

@@ -13,7 +13,7 @@ class FieldsTest {
 
   @Test
   void oktasCreateBodyGivesTheFulcrumFields() {
-    UserFields f = UserFields.of(normalizer.user(fixture("okta/create-user.json")));
+    UserFields f = UserFields.of(normalizer.user(fixture("okta/create-user.json"), null));
     assertThat(f).isEqualTo(new UserFields("test.user@okta.local", "00ujl29u0le5T6Aj10h7", true,
         "test.user@okta.local", "Test", "User", "Test User", null));
   }
@@ -60,7 +60,7 @@ class FieldsTest {
 
   @Test
   void anInactiveUserIsInactive() {
-    assertThat(UserFields.of(normalizer.user(json("{'schemas':[],'userName':'a','active':false}")))
+    assertThat(UserFields.of(normalizer.user(json("{'schemas':[],'userName':'a','active':false}"), null))
         .active()).isFalse();
   }
 
@@ -72,12 +72,12 @@ class FieldsTest {
   }
 
   private String email(String extra) {
-    return UserFields.of(normalizer.user(json("{'schemas':[],'userName':'u@x'," + extra + "}")))
+    return UserFields.of(normalizer.user(json("{'schemas':[],'userName':'u@x'," + extra + "}"), null))
         .email();
   }
 
   private String role(String extra) {
-    return UserFields.of(normalizer.user(json("{'schemas':[],'userName':'u'," + extra + "}")))
+    return UserFields.of(normalizer.user(json("{'schemas':[],'userName':'u'," + extra + "}"), null))
         .role();
   }
 }

@@ -16,7 +16,7 @@ class ResourceNormalizerTest {
 
   @Test
   void oktasCreateBodyKeepsItsAttributesAndDropsPasswordAndGroups() {
-    ObjectNode user = normalizer.user(fixture("okta/create-user.json"));
+    ObjectNode user = normalizer.user(fixture("okta/create-user.json"), null);
     assertThat(user.get("userName").asText()).isEqualTo("test.user@okta.local");
     assertThat(user.get("name").get("givenName").asText()).isEqualTo("Test");
     assertThat(user.get("emails").get(0).get("primary").asBoolean()).isTrue();
@@ -28,7 +28,7 @@ class ResourceNormalizerTest {
 
   @Test
   void schemasComeFirstAndListTheExtensionsPresent() {
-    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"));
+    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"), null);
     assertThat(user.fieldNames().next()).isEqualTo("schemas");
     assertThat(user.get("schemas")).extracting(JsonNode::asText)
         .containsExactly(ScimSchemas.CORE_USER, ENTERPRISE);
@@ -36,7 +36,7 @@ class ResourceNormalizerTest {
 
   @Test
   void oktasPutEchoIgnoresIdMetaGroupsAndPassword() {
-    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"));
+    ObjectNode user = normalizer.user(fixture("okta/put-user-echo.json"), null);
     assertThat(user.has("id")).isFalse();
     assertThat(user.has("meta")).isFalse();
     assertThat(user.has("groups")).isFalse();
@@ -48,7 +48,7 @@ class ResourceNormalizerTest {
 
   @Test
   void entrasPascalCaseNamesAndStringBooleansBecomeCanonical() {
-    ObjectNode user = normalizer.user(fixture("entra/create-user.json"));
+    ObjectNode user = normalizer.user(fixture("entra/create-user.json"), null);
     assertThat(user.get("userName").asText()).isEqualTo("Kaylee_Hills@contoso.example");
     assertThat(user.get("active").isBoolean()).isTrue();
     assertThat(user.get("active").asBoolean()).isTrue();
@@ -72,9 +72,9 @@ class ResourceNormalizerTest {
 
   @Test
   void aUserIsActiveUnlessToldOtherwise() {
-    assertThat(normalizer.user(json("{'schemas':[],'userName':'a'}")).get("active").asBoolean())
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a'}"), null).get("active").asBoolean())
         .isTrue();
-    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','active':'FALSE'}"))
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','active':'FALSE'}"), null)
         .get("active").asBoolean()).isFalse();
   }
 
@@ -103,7 +103,7 @@ class ResourceNormalizerTest {
   @Test
   void aManagerWithABlankValueIsUnassigned() {
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
-        + "':{'manager':{'value':''},'department':'D'}}"));
+        + "':{'manager':{'value':''},'department':'D'}}"), null);
     assertThat(user.get(ENTERPRISE).has("manager")).isFalse();
     assertThat(user.get(ENTERPRISE).get("department").asText()).isEqualTo("D");
   }
@@ -112,7 +112,7 @@ class ResourceNormalizerTest {
   void unknownUrnExtensionsAreKeptAsSent() {
     String acme = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + acme
-        + "':{'role':'Owner','Other':{'x':1}}}"));
+        + "':{'role':'Owner','Other':{'x':1}}}"), null);
     assertThat(user.get(acme)).isEqualTo(json("{'role':'Owner','Other':{'x':1}}"));
     assertThat(user.get("schemas")).extracting(JsonNode::asText).contains(acme);
   }
@@ -120,21 +120,21 @@ class ResourceNormalizerTest {
   @Test
   void aCustomAttributeInsideAKnownExtensionIsKept() {
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
-        + "':{'role':'Manager'}}"));
+        + "':{'role':'Manager'}}"), null);
     assertThat(user.get(ENTERPRISE).get("role").asText()).isEqualTo("Manager");
   }
 
   @Test
   void urnQualifiedAttributeKeysLandInTheirExtension() {
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
-        + ":employeeNumber':'42'}"));
+        + ":employeeNumber':'42'}"), null);
     assertThat(user.get(ENTERPRISE).get("employeeNumber").asText()).isEqualTo("42");
   }
 
   @Test
   void emptyValuesAreUnassigned() {
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','title':null,"
-        + "'emails':[],'name':{},'phoneNumbers':[{'value':''}]}"));
+        + "'emails':[],'name':{},'phoneNumbers':[{'value':''}]}"), null);
     assertThat(user.has("title")).isFalse();
     assertThat(user.has("emails")).isFalse();
     assertThat(user.has("name")).isFalse();
@@ -143,23 +143,23 @@ class ResourceNormalizerTest {
 
   @Test
   void aBodyThatIsNotAnObjectIsInvalidSyntax() {
-    assertBadRequest(() -> normalizer.user(json("[1]")), "invalidSyntax", "JSON object");
-    assertBadRequest(() -> normalizer.user(null), "invalidSyntax", "JSON object");
+    assertBadRequest(() -> normalizer.user(json("[1]"), null), "invalidSyntax", "JSON object");
+    assertBadRequest(() -> normalizer.user(null, null), "invalidSyntax", "JSON object");
   }
 
   @Test
   void missingSchemasIsInvalidSyntax() {
-    assertBadRequest(() -> normalizer.user(json("{'userName':'a'}")), "invalidSyntax", "schemas");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':'x','userName':'a'}")), "invalidSyntax",
+    assertBadRequest(() -> normalizer.user(json("{'userName':'a'}"), null), "invalidSyntax", "schemas");
+    assertBadRequest(() -> normalizer.user(json("{'schemas':'x','userName':'a'}"), null), "invalidSyntax",
         "schemas");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[1],'userName':'a'}")), "invalidSyntax",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[1],'userName':'a'}"), null), "invalidSyntax",
         "schemas");
   }
 
   @Test
   void aMissingOrBlankUserNameIsInvalidValue() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[]}")), "invalidValue", "userName");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'  '}")), "invalidValue",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[]}"), null), "invalidValue", "userName");
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'  '}"), null), "invalidValue",
         "userName");
     assertBadRequest(() -> normalizer.group(json("{'schemas':[],'displayName':''}")),
         "invalidValue", "displayName");
@@ -167,14 +167,14 @@ class ResourceNormalizerTest {
 
   @Test
   void unknownTopLevelAttributesAreDropped() {
-    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','adreses':[{'x':1}],'bar':2}")))
-        .isEqualTo(normalizer.user(json("{'schemas':[],'userName':'a'}")));
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','adreses':[{'x':1}],'bar':2}"), null))
+        .isEqualTo(normalizer.user(json("{'schemas':[],'userName':'a'}"), null));
     assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','userName':'x'}")).has("userName")).isFalse();
   }
 
   @Test
   void unknownSubAttributesAreDroppedAndTheKnownOnesKept() {
-    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x','givenName':'Ada'}}"))
+    assertThat(normalizer.user(json("{'schemas':[],'userName':'a','name':{'nick':'x','givenName':'Ada'}}"), null)
         .path("name").toString()).isEqualTo("{\"givenName\":\"Ada\"}");
     assertThat(normalizer.group(json("{'schemas':[],'displayName':'a','members':[{'value':'u1','displayName':'Ada'}]}"))
         .path("members").toString()).isEqualTo("[{\"value\":\"u1\"}]");
@@ -182,27 +182,27 @@ class ResourceNormalizerTest {
 
   @Test
   void aTypeErrorOnAKnownAttributeStaysInvalidValueBesideUnknownOnes() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','adreses':1,'active':'maybe'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','adreses':1,'active':'maybe'}"), null),
         "invalidValue", "active must be a boolean");
   }
 
   @Test
   void wrongTypesAreInvalidValueNamingTheAttribute() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':5}")), "invalidValue",
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':5}"), null), "invalidValue",
         "userName must be a string");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','active':'yes'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','active':'yes'}"), null),
         "invalidValue", "active must be a boolean");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','emails':{}}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','emails':{}}"), null),
         "invalidValue", "emails must be an array");
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':'x'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','name':'x'}"), null),
         "invalidValue", "name must be a JSON object");
     assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
-        + "'roles':[{'primary':'maybe'}]}")), "invalidValue", "roles.primary");
+        + "'roles':[{'primary':'maybe'}]}"), null), "invalidValue", "roles.primary");
   }
 
   @Test
   void theSameAttributeTwiceInDifferentCaseIsInvalidSyntax() {
-    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','UserName':'b'}")),
+    assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a','UserName':'b'}"), null),
         "invalidSyntax", "more than once");
   }
 
@@ -210,16 +210,16 @@ class ResourceNormalizerTest {
   void deepNestingIsRejected() {
     String deep = "{'a':".repeat(40) + "1" + "}".repeat(40);
     assertBadRequest(() -> normalizer.user(json("{'schemas':[],'userName':'a',"
-        + "'urn:x:y':" + deep + "}")), "invalidSyntax", "nested deeper");
+        + "'urn:x:y':" + deep + "}"), null), "invalidSyntax", "nested deeper");
   }
 
   @Test
   void oversizedStringsAndArraysAreRejected() {
     ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 10, 3, 3));
-    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}")),
+    assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'abcdefghijkl'}"), null),
         "invalidValue", "limit of 10");
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
-        + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}")), "invalidValue",
+        + "[{'value':'1'},{'value':'2'},{'value':'3'},{'value':'4'}]}"), null), "invalidValue",
         "limit of 3");
   }
 
@@ -227,20 +227,20 @@ class ResourceNormalizerTest {
   void moreValuesThanTheLimitInAMultiValuedAttributeIsTooManyButMembersAreNotCapped() {
     ResourceNormalizer small = new ResourceNormalizer(new InputLimits(32, 100, 1000, 2));
     assertBadRequest(() -> small.user(json("{'schemas':[],'userName':'a','emails':"
-        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")), "tooMany", "emails has 3 values; at most 2");
+        + "[{'value':'1'},{'value':'2'},{'value':'3'}]}"), null), "tooMany", "emails has 3 values; at most 2");
     assertThat(small.group(json("{'schemas':[],'displayName':'g','members':"
         + "[{'value':'1'},{'value':'2'},{'value':'3'}]}")).path("members").size()).isEqualTo(3);
   }
 
   @Test
   void normalizingTwiceChangesNothing() {
-    ObjectNode once = normalizer.user(fixture("entra/create-user.json"));
-    assertThat(normalizer.user(once)).isEqualTo(once);
+    ObjectNode once = normalizer.user(fixture("entra/create-user.json"), null);
+    assertThat(normalizer.user(once, null)).isEqualTo(once);
   }
 
   private String managerOf(String manager) {
     ObjectNode user = normalizer.user(json("{'schemas':[],'userName':'a','" + ENTERPRISE
-        + "':{'manager':" + manager + "}}"));
+        + "':{'manager':" + manager + "}}"), null);
     JsonNode m = user.get(ENTERPRISE).get("manager");
     assertThat(m.has("displayName")).isFalse();
     return m.get("value").asText();
