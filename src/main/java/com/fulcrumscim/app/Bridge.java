@@ -152,6 +152,11 @@ public final class Bridge {
           public void applied(Duration sinceAcknowledged) {
             metrics.applied(sinceAcknowledged);
           }
+
+          @Override
+          public void claimLost() {
+            metrics.claimLost();
+          }
         });
         readSide = path.readSide();
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", readSide, ReadSide::rereads)

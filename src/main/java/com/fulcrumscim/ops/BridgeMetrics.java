@@ -51,6 +51,7 @@ public final class BridgeMetrics {
 
   private final MeterRegistry registry;
   private final Counter authFailures;
+  private final Counter claimsLost;
   private final Timer acknowledgedToApplied;
   private final Map<String, Timer> scimRequests = new ConcurrentHashMap<>();
 
@@ -80,6 +81,10 @@ public final class BridgeMetrics {
         "When the last scheduled resync finished (Unix seconds; 0: never)");
     authFailures = Counter.builder("fulcrum.scim.auth.failures")
         .description("SCIM requests refused for a missing or wrong bearer token")
+        .register(registry);
+    // Registered up front: an alert on its increase needs the series before the first loss.
+    claimsLost = Counter.builder("fulcrum.scim.reconcile.claims.lost")
+        .description("Reconciles whose outcome was dropped because another node took the row over (this node stalled past its writer lease)")
         .register(registry);
     acknowledgedToApplied = Timer.builder("fulcrum.scim.acknowledged.to.applied")
         .description("From the bridge's 2xx to Okta to Fulcrum having the change")
@@ -152,6 +157,10 @@ public final class BridgeMetrics {
         .description("Reconcile outcomes by kind")
         .register(registry)
         .increment();
+  }
+
+  public void claimLost() {
+    claimsLost.increment();
   }
 
   public void applied(Duration sinceAcknowledged) {

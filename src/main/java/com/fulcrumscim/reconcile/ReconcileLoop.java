@@ -38,6 +38,12 @@ public final class ReconcileLoop implements AutoCloseable {
 
     /** Fulcrum has what Okta sent {@code sinceAcknowledged} after the bridge answered Okta 2xx. */
     default void applied(Duration sinceAcknowledged) {}
+
+    /**
+     * The outcome just {@link #finished} was dropped: another node took the row over while this
+     * one reconciled it (this node stalled past its writer lease).
+     */
+    default void claimLost() {}
   }
 
   /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
@@ -172,6 +178,7 @@ public final class ReconcileLoop implements AutoCloseable {
         .handle((acknowledged, failure) -> {
           if (failure != null && Attempt.cause(failure) instanceof ClaimLost lost) {
             log.warn("{}", lost.getMessage());
+            outcomes.claimLost();
             return false;
           }
           if (failure != null) {

@@ -78,6 +78,13 @@ class BridgeMetricsTest {
         .contains("fulcrum_scim_reconcile_outcomes_total{kind=\"retry\"} 1");
   }
 
+  @Test
+  void lostClaimsAreCountedFromZero() {
+    assertThat(registry.scrape()).contains("fulcrum_scim_reconcile_claims_lost_total 0.0");
+    metrics.claimLost();
+    assertThat(registry.scrape()).contains("fulcrum_scim_reconcile_claims_lost_total 1.0");
+  }
+
   /** Serves {@code status} (after {@code sleepMs}) on /scim/v2/Users/{id} with the daemon's timing handlers; GETs each id. */
   void serveScim(int status, long sleepMs, String... ids) throws Exception {
     Javalin app = Javalin.create(cfg -> {

@@ -10,6 +10,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,9 +35,20 @@ class StalledClaimTest extends EndToEnd {
     }
   }
 
+  /** Outcomes this node's loop dropped because the row had passed on (what the metric counts). */
+  private final AtomicInteger claimsLost = new AtomicInteger();
+
   /** This node's client: the other node takes over right after one of {@code methods} answered. */
   void takeOverAfter(String... methods) {
-    h.restart(UserPushTest.afterCalls(h.http, Set.of(methods), name -> anotherNodeTakesOver()));
+    h.restart(UserPushTest.afterCalls(h.http, Set.of(methods), name -> anotherNodeTakesOver()), new ReconcileLoop.Listener() {
+      @Override
+      public void finished(Outcome.Kind kind) {}
+
+      @Override
+      public void claimLost() {
+        claimsLost.incrementAndGet();
+      }
+    });
   }
 
   /** The other node's claim still holds {@code key}: nothing this node did after the takeover finished it. */
@@ -74,6 +86,7 @@ class StalledClaimTest extends EndToEnd {
       assertThat(e.getLevel()).isEqualTo(Level.WARN);
       assertThat(e.getFormattedMessage()).contains(key.toString()).contains("passed to another holder");
     });
+    assertThat(claimsLost).as("counted for the metric").hasValue(1);
 
     h.restart(h.http); // the node that took over, reconciling from state
     h.settle();
@@ -90,6 +103,7 @@ class StalledClaimTest extends EndToEnd {
     assertThat(calls("POST /api/v2/memberships.json")).isZero();
     assertThat(new IntentStore(h.db).all(EntityType.USER)).isEmpty();
     assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.ERROR));
+    assertThat(claimsLost).hasValue(1);
   }
 
   @Test

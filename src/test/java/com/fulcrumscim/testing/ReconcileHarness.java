@@ -136,9 +136,14 @@ public final class ReconcileHarness implements AutoCloseable {
 
   /** Swaps in a fresh process's loop (the old one is closed). */
   public void restart(FulcrumClient client) {
+    restart(client, kind -> {});
+  }
+
+  /** As {@link #restart(FulcrumClient)}, with {@code outcomes} hearing every finished reconcile. */
+  public void restart(FulcrumClient client, ReconcileLoop.Listener outcomes) {
     wiring.loop().close();
     queue.rescue();
-    wiring = newWiring(client);
+    wiring = newWiring(client, outcomes);
   }
 
   public Options options() {
