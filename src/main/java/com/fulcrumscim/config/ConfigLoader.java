@@ -114,8 +114,11 @@ public final class ConfigLoader {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
     if (needed.test(ApiTokenFile.KEY)) {
-      // a command that reads only storage.* need not be able to read the token file either
       config = ApiTokenFile.read(source, config, configDir, environment);
+    } else {
+      // a command that reads only storage.* need not be able to read the token file either, so
+      // the token it would hold is not checked
+      unresolved.add(ApiTokenFile.KEY);
     }
     new Validation(source, unresolved).validate(config);
     return config;
@@ -305,9 +308,12 @@ public final class ConfigLoader {
     return PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(name);
   }
 
-  /** "250ms", "10s", "5m", "24h", "7d", or ISO-8601 ("PT10S"). */
+  /** "250ms", "10s", "5m", "24h", "7d", ISO-8601 ("PT10S"), or a bare 0 (no unit needed for none). */
   static Duration parseDuration(String text) {
     String t = text.strip();
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = DURATION.matcher(t);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

@@ -52,8 +52,9 @@ public final class WorkQueue {
             + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
             + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
             + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
-            // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done)
-            + "  created_at = CASE WHEN work.state = 'DONE' THEN excluded.created_at ELSE work.created_at END")) {
+            // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
+            // skipped row had nothing left to apply, as a done one
+            + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);

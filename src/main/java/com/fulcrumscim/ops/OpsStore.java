@@ -87,13 +87,15 @@ public final class OpsStore {
   }
 
   /**
-   * Since when the oldest unfinished change has waited: the start of its failures if it has
-   * failed, else when it was last queued. A row re-queued by a newer change counts from then.
+   * Since when the oldest unfinished change has waited: when Okta was told it was accepted. Not its
+   * last attempt or last failure: a row that Fulcrum keeps rate limiting (which spends no attempt)
+   * must age, or the alert on this age never fires. A newer change to a row that is already
+   * waiting does not make it younger.
    */
   public Optional<Instant> oldestUnfinishedSince() {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT min(COALESCE(first_failure_at, updated_at)) FROM work WHERE " + UNFINISHED);
+          "SELECT min(created_at) FROM work WHERE " + UNFINISHED);
           ResultSet rs = ps.executeQuery()) {
         long at = rs.next() ? rs.getLong(1) : 0;
         return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));

@@ -169,6 +169,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aCommandThatReadsOnlyStorageLoadsWithAnUnreadableTokenFileForARealFulcrum(@TempDir Path etc) throws Exception {
+    // status, audit, journal list and backup as an operator who may not read the token (the .deb's layout)
+    Files.writeString(etc.resolve("fulcrum-api-token"), "tok");
+    Files.writeString(etc.resolve("config.yml"), "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: fulcrum-api-token\n"
+        + "storage:\n  path: " + etc.resolve("b.db") + "\n");
+    Files.writeString(etc.resolve("no-file.yml"), "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: nope\n");
+    ConfigLoader noEnvironment = new ConfigLoader(Map.<String, String>of()::get);
+
+    assertThat(noEnvironment.load(etc.resolve("config.yml"), key -> key.startsWith("storage.")).storage().path())
+        .isEqualTo(etc.resolve("b.db"));
+    assertThat(noEnvironment.load(etc.resolve("no-file.yml"), key -> key.startsWith("storage.")).fulcrum().apiToken()).isEmpty();
+  }
+
+  @Test
   void aTokenAndATokenFileTogetherAreRefused() {
     assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  api_token: x\n  api_token_file: y\n"))
         .hasMessage("config.yml: fulcrum.api_token_file: set fulcrum.api_token or fulcrum.api_token_file, not both");
@@ -191,6 +205,14 @@ class ConfigLoaderTest {
     BridgeConfig c = loader.parse("config.yml", "");
     assertThat(c.roles().allowOwner()).isFalse();
     assertThat(c.guard().window()).isEqualTo(java.time.Duration.ofHours(1));
+  }
+
+  @Test
+  void aBareZeroRetentionKeepsRowsForeverAsTheSampleConfigSays() {
+    BridgeConfig c = loader.parse("config.yml", "retention:\n  journal: 0\n  audit: 0d\n");
+    assertThat(c.retention().journal()).isZero();
+    assertThat(c.retention().audit()).isZero();
+    assertThat(c.retention().prunes()).isFalse();
   }
 
   @Test

@@ -57,7 +57,7 @@ class BridgeMetricsTest {
   }
 
   @Test
-  void aRetryingRowAgesFromItsFirstFailureNotItsLastAttempt() {
+  void aRetryingRowAgesFromWhenItsChangeWasQueuedNotItsLastAttempt() {
     WorkQueue queue = new WorkQueue(db, clock);
     queue.enqueue(ResourceKey.user("u1"));
     clock.tick(Duration.ofSeconds(10));
@@ -65,7 +65,40 @@ class BridgeMetricsTest {
     clock.tick(Duration.ofSeconds(50));
     queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(60), "503 from Fulcrum", true);
     clock.tick(Duration.ofSeconds(30));
-    assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 80");
+    assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 90");
+  }
+
+  @Test
+  void aRowFulcrumKeepsRateLimitingAgesThoughItSpendsNoAttempt() {
+    WorkQueue queue = new WorkQueue(db, clock);
+    queue.enqueue(ResourceKey.user("u1"));
+    for (int i = 0; i < 3; i++) {
+      clock.tick(Duration.ofSeconds(600));
+      queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(1), "429 from Fulcrum", false);
+    }
+    clock.tick(Duration.ofSeconds(1));
+    assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 1801");
+  }
+
+  @Test
+  void aNewerChangeToAWaitingRowDoesNotMakeItYounger() {
+    WorkQueue queue = new WorkQueue(db, clock);
+    queue.enqueue(ResourceKey.user("u1"));
+    clock.tick(Duration.ofSeconds(60));
+    queue.enqueue(ResourceKey.user("u1"));
+    clock.tick(Duration.ofSeconds(5));
+    assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 65");
+  }
+
+  @Test
+  void aChangeToASkippedRowAgesFromItsOwnArrival() {
+    WorkQueue queue = new WorkQueue(db, clock);
+    queue.enqueue(ResourceKey.user("owner"));
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Skipped("the API token's owner"), java.util.List.of());
+    clock.tick(Duration.ofHours(5));
+    queue.enqueue(ResourceKey.user("owner"));
+    clock.tick(Duration.ofSeconds(7));
+    assertThat(registry.scrape()).contains("fulcrum_scim_oldest_pending_age_seconds 7");
   }
 
   @Test
