@@ -2,6 +2,7 @@ package com.fulcrumscim.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.control.LeaseKeeper;
 import com.fulcrumscim.control.OperatorActions;
@@ -290,17 +291,25 @@ public final class Bridge {
 
 
   /**
-   * A users.reassign_records_to Fulcrum does not know stops the start (a config error: every
-   * removal would fail and the person keep access); a managed token owner is worth a warning. An
-   * unreachable Fulcrum does not stop the start: the reconciler waits for it anyway.
+   * A users.reassign_records_to Fulcrum does not know is logged, not fatal: removals then leave
+   * records unassigned (the reconciler does the same once the target itself is deprovisioned), and
+   * a bridge that refused to start would stop taking Okta's changes too. {@code check} fails on it.
+   * A managed token owner is worth a warning. An unreachable Fulcrum does not stop the start: the
+   * reconciler waits for it anyway.
    */
   private void checkPolicy(HttpFulcrumClient client) {
     try {
       PolicyCheck.reassignTarget("config", config.users(), client);
+    } catch (ConfigException e) {
+      log.error("{}; until then removed members' records stay unassigned", e.getMessage());
+    } catch (FulcrumException e) {
+      log.warn("could not check users.reassign_records_to at start: {}", e.getMessage());
+    }
+    try {
       FulcrumUser owner = client.tokenOwner();
       PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> log.warn("{}", PolicyCheck.managedOwnerWarning(owner, scimId)));
     } catch (FulcrumException e) {
-      log.warn("could not check users.reassign_records_to and the token owner at start: {}", e.getMessage());
+      log.warn("could not check the token owner at start: {}", e.getMessage());
     }
   }
 

@@ -91,10 +91,11 @@ final class Applier {
   }
 
   private void removeMember(Attempt attempt, Action.RemoveMember a) {
+    String configured = observer.configuredReassignTarget();
     String detail = a.reassignTo() != null ? "records to " + a.reassignTo()
-        : a.memberId().equals(observer.context().reassignTo())
-            ? "records unassigned: users.reassign_records_to names this member itself"
-            : "records unassigned";
+        : configured == null ? "records unassigned"
+        : a.memberId().equals(configured) ? "records unassigned: users.reassign_records_to names this member itself"
+        : "records unassigned: users.reassign_records_to names " + configured + ", no longer in the organization";
     call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
       deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.rereadMember(a.memberId()));
       return null;

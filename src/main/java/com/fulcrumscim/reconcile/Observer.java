@@ -17,14 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers what the planner needs for one key: desired state and links from SQLite, actual state
  * from the member and group mirrors, and the context (token owner, roles) read once and cached.
  */
 final class Observer {
+  private static final Logger log = LoggerFactory.getLogger(Observer.class);
   private final FulcrumClient client;
   private final Database db;
   private final DesiredState desired;
@@ -38,6 +42,8 @@ final class Observer {
   private final Doubts memberDoubts = new Doubts();
   private final Doubts groupDoubts = new Doubts();
   private volatile FulcrumUser owner;
+  /** Whether the last plan found the reassign target, so its loss and return are logged once each. */
+  private final AtomicBoolean reassignTargetPresent = new AtomicBoolean(true);
   private RoleTable roles;
   private Instant rolesReadAt;
 
@@ -149,7 +155,33 @@ final class Observer {
     String ownerMemberId = members.matching(o.email()).stream().findFirst()
         .or(() -> members.find(m -> o.id().equals(m.userId())))
         .map(FulcrumMember::id).orElse(null);
-    return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), settings.reassignTo(), settings.groupsPush());
+    return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), reassignTarget(), settings.groupsPush());
+  }
+
+  /** users.reassign_records_to as configured, whether or not that member is still there. */
+  String configuredReassignTarget() {
+    return settings.reassignTo();
+  }
+
+  /**
+   * users.reassign_records_to while that member is in the organization, else null (records left
+   * unassigned). Fulcrum refuses a removal whose target is gone (422), so once the target itself
+   * is deprovisioned, or removed by hand, every later removal would fail and each person keep
+   * access. A copy that still lists a target removed since then costs one refused call, after
+   * which the reconcile reads the list again.
+   */
+  private String reassignTarget() {
+    String target = settings.reassignTo();
+    boolean present = target == null || members.get(target).isPresent();
+    if (reassignTargetPresent.getAndSet(present) != present) {
+      if (present) {
+        log.info("users.reassign_records_to: membership {} is in the organization again; removed members' records go to it", target);
+      } else {
+        log.error("users.reassign_records_to: membership {} is no longer in the organization; removed members' records "
+            + "stay unassigned until it names an existing member (fulcrum-scim check verifies it)", target);
+      }
+    }
+    return present ? target : null;
   }
 
   /** The token owner if already learned, without asking Fulcrum. */

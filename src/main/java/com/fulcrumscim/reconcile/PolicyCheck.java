@@ -10,15 +10,15 @@ import java.util.Optional;
 
 /**
  * Identity policy checked against Fulcrum and the database before the bridge runs: what `check`
- * reports and `serve` refuses to start with. Config errors name {@code source} and the key.
+ * reports and `serve` logs. Config errors name {@code source} and the key.
  */
 public final class PolicyCheck {
   private PolicyCheck() {}
 
   /**
    * The member that receives removed members' records; empty when records stay unassigned. A
-   * configured id Fulcrum does not know is a config error: every removal would be refused (422)
-   * and the person would keep access. One GET.
+   * configured id Fulcrum does not know is a config error here (`check` fails on it; `serve` logs
+   * it and leaves records unassigned, as the reconciler does for a target that left). One GET.
    */
   public static Optional<FulcrumMember> reassignTarget(String source, BridgeConfig.Users users, FulcrumClient client) {
     String id = users.reassignRecordsTo();

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import java.nio.file.Path;
@@ -13,16 +15,40 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class BridgeTest {
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   Bridge start(String envToken) {
     BridgeConfig config = ScimTestServer.withPort(
         new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n"), 0);
     return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? envToken : null, Clock.systemUTC(),
         new SecureRandom()).start();
+  }
+
+  @Test
+  void aReassignTargetFulcrumDoesNotKnowIsLoggedAndTheBridgeStillTakesOktasChanges() {
+    // Refusing to start would stop intake too; removals leave records unassigned instead (`check` fails on it).
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
+          + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
+          + "\nusers:\n  reassign_records_to: m-nope\n"), 0);
+      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+          new SecureRandom()).start();
+      try {
+        assertThat(logs.events()).anySatisfy(e -> {
+          assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+          assertThat(e.getFormattedMessage()).contains("users.reassign_records_to: Fulcrum has no membership with id 'm-nope'")
+              .endsWith("until then removed members' records stay unassigned");
+        });
+        assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
+      } finally {
+        bridge.stop();
+      }
+    }
   }
 
   @Test

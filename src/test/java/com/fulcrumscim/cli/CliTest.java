@@ -65,18 +65,6 @@ class CliTest {
   }
 
   @Test
-  void serveRefusesAReassignTargetFulcrumDoesNotKnowWithOneConfigLine() throws Exception {
-    try (com.fulcrumscim.fulcrum.emulator.FulcrumEmulator fulcrum = com.fulcrumscim.fulcrum.emulator.FulcrumEmulator.builder()
-        .build().start("127.0.0.1", 0)) {
-      Path config = com.fulcrumscim.testing.BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(),
-          "users:\n  reassign_records_to: m-nope\nscim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("t") + "\"]\n");
-      assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
-      assertThat(err.toString().strip()).doesNotContain("\n")
-          .startsWith(config + ": users.reassign_records_to: Fulcrum has no membership with id 'm-nope'");
-    }
-  }
-
-  @Test
   void aCorruptDatabaseIsOneLineAndExitCode2SoSystemdDoesNotRestartIt() throws Exception {
     Path db = dir.resolve("d.db");
     com.fulcrumscim.testing.CorruptedDatabase.write(db);

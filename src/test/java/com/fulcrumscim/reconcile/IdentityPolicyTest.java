@@ -8,12 +8,17 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Who may be changed and how: the token owner, Owner grants, default and unknown roles. */
 class IdentityPolicyTest extends EndToEnd {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   String roleId(String name) {
     return h.fulcrum.roles().stream().filter(r -> r.name().equals(name)).map(FulcrumRole::id).findFirst().orElseThrow();
@@ -196,5 +201,80 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
     assertThat(new AuditLog(h.db, h.clock).list(null, 20)).filteredOn(e -> e.action().equals("REMOVE_MEMBER"))
         .extracting(AuditEntry::detail).containsExactly("records unassigned: users.reassign_records_to names this member itself");
+  }
+
+  List<AuditEntry> removalsOf(String scimId) {
+    return new AuditLog(h.db, h.clock).list(null, 100).stream()
+        .filter(e -> e.key().equals(ResourceKey.user(scimId)) && e.action().equals("REMOVE_MEMBER")).toList();
+  }
+
+  /** Restarts with users.reassign_records_to naming {@code memberId}. */
+  void reassignRecordsTo(String memberId) {
+    h.restart(new ReconcileSettings(false, memberId, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void onceTheReassignTargetIsDeprovisionedLaterRemovalsStillGoThroughWithRecordsUnassigned() {
+    start();
+    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
+    h.settle();
+    String ritasMember = inFulcrum("rita@corp.example").id();
+    reassignRecordsTo(ritasMember);
+    h.okta.set(rita, "active", 0);
+    h.settle();
+
+    h.okta.set(bob, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("bob@corp.example")).as("deprovisioned").isEmpty();
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+    assertThat(removalsOf(bob))
+        .extracting(AuditEntry::detail)
+        .containsExactly("records unassigned: users.reassign_records_to names " + ritasMember + ", no longer in the organization");
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR)
+        .extracting(e -> e.getFormattedMessage()).singleElement().asString()
+        .contains("users.reassign_records_to: membership " + ritasMember + " is no longer in the organization");
+  }
+
+  @Test
+  void aReassignTargetRemovedByHandCostsOneRefusedRemovalThenRecordsStayUnassigned() {
+    start();
+    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
+    h.settle();
+    String ritasMember = inFulcrum("rita@corp.example").id();
+    reassignRecordsTo(ritasMember);
+    h.okta.set(rita, "given_name", "Rita-Mae"); // the reconciler reads the members, Rita still among them
+    h.settle();
+    h.http.deleteMember(ritasMember, null); // a person removes Rita in Fulcrum's UI
+
+    h.okta.set(bob, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("bob@corp.example")).as("deprovisioned").isEmpty();
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+    assertThat(removalsOf(bob))
+        .extracting(AuditEntry::result).as("newest first").satisfiesExactly(
+            result -> assertThat(result).isEqualTo("ok"),
+            result -> assertThat(result).contains("422").contains("reassign_to_membership_id"));
+  }
+
+  @Test
+  void removalsGoToAReassignTargetThatIsThere() {
+    start();
+    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
+    h.settle();
+    String ritasMember = inFulcrum("rita@corp.example").id();
+    reassignRecordsTo(ritasMember);
+
+    h.okta.set(bob, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("bob@corp.example")).isEmpty();
+    assertThat(removalsOf(bob))
+        .extracting(AuditEntry::detail).containsExactly("records to " + ritasMember);
   }
 }

@@ -471,6 +471,23 @@ class ResyncTest {
     }
 
     @Test
+    void anOrphanGoesWithRecordsUnassignedWhenTheReassignTargetHasLeftTheOrganization() {
+      resync = new Resync(h.http, h.db, new ReconcileSettings(false, "m-left", true, java.util.Map.of(), "", false,
+          java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5)), h.clock, h.clock::tick);
+      orphansOf(1, "a");
+
+      ResyncReport done = apply();
+
+      assertThat(done.stoppedBecause()).isNull();
+      assertThat(h.fulcrum.memberByEmail("a@corp.example")).as("a deprovisioned person's orphan").isEmpty();
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).filteredOn(a -> a.action().equals("REMOVE_MEMBER"))
+          .singleElement().satisfies(a -> {
+            assertThat(a.result()).isEqualTo("ok");
+            assertThat(a.detail()).endsWith("records unassigned: users.reassign_records_to names m-left, no longer in the organization");
+          });
+    }
+
+    @Test
     void orphanMembersWithinTheMassRemovalGuardAreRemovedWithoutApproval() {
       guardedAt(10, 2);
       orphansOf(2, "a", "b", "c");
