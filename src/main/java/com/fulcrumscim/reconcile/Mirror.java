@@ -82,6 +82,10 @@ final class Mirror<T> {
     return byId.values().stream().filter(test).findFirst();
   }
 
+  synchronized List<T> filter(java.util.function.Predicate<T> test) {
+    return byId.values().stream().filter(test).toList();
+  }
+
   synchronized void put(T entity) {
     remove(id.apply(entity));
     index(entity);

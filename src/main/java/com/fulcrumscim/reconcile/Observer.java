@@ -145,6 +145,29 @@ final class Observer {
     return attempt.pendingLink().isPresent() ? null : r.intent();
   }
 
+  /**
+   * SCIM ids of the managed groups whose Fulcrum copy lists the key's member though Okta no longer
+   * lists the user in them, for an active, linked user. A group plan leaves a member whose user is
+   * inactive to that user's own removal; if the user is reactivated instead (the removal held, or
+   * not run yet), nothing else would plan those groups again and the person would keep them. The
+   * group list is read at most once per mirror age, and usually is already.
+   */
+  List<String> groupsStillListing(Attempt attempt) {
+    Recorded r = recorded(attempt);
+    Link link = link(attempt, r);
+    if (!settings.groupsPush() || r.user() == null || !r.user().active() || link == null) {
+      return List.of();
+    }
+    groups.ensure();
+    List<FulcrumGroup> holding = groups.filter(g -> g.memberIds().contains(link.fulcrumId()));
+    if (holding.isEmpty()) {
+      return List.of();
+    }
+    Set<String> listed = Set.copyOf(db.read(c -> desired.groupsOf(c, attempt.key.scimId())));
+    return holding.stream().flatMap(g -> links.scimIdOf(EntityType.GROUP, g.id()).stream())
+        .filter(id -> !listed.contains(id)).toList();
+  }
+
   Set<String> linkedMemberIds() {
     return links.fulcrumIds(EntityType.USER);
   }

@@ -92,6 +92,9 @@ public final class Reconciler {
           return new Reconciled(new Outcome.Skipped(skip.get()), affected);
         }
         if (plan.settled()) {
+          if (key.type() == EntityType.USER) {
+            observer.groupsStillListing(attempt).forEach(id -> affected.add(ResourceKey.group(id)));
+          }
           return settled(plan, applied, affected);
         }
         if (plan.removesMember()) {

@@ -187,6 +187,39 @@ class GroupPushTest extends EndToEnd {
   }
 
   @Test
+  void aUserTakenOutOfAGroupWhileInactiveLeavesItInFulcrumWhenReactivated() {
+    // The mirror image: Crew's plan leaves Ada to her own removal, which the guard holds; Okta
+    // takes her out of Crew, then reactivates her. Nothing in Okta lists Crew for her any more.
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String crew = h.okta.group("Crew", List.of(ada));
+    h.settle();
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    h.okta.setGroup(crew, "Crew", List.of());
+    h.settle();
+    assertThat(managed(crew).memberIds()).as("left to Ada's removal, which is held").containsExactly(memberId("ada@corp.example"));
+
+    h.okta.set(ada, "active", 1);
+    h.settle();
+
+    assertThat(managed(crew).memberIds()).isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void aUserReconcileQueuesNoGroupWhenFulcrumsGroupsAgreeWithOkta() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String crew = h.okta.group("Crew", List.of(ada));
+    h.settle();
+    h.okta.set(ada, "family_name", "King");
+    h.runOnce();
+    assertThat(h.row(ResourceKey.group(crew)).state()).as("not queued again").isEqualTo(WorkState.DONE);
+  }
+
+  @Test
   void aCrashBetweenGroupCreateAndLinkTakesTheNewGroupNotTheUnmanagedOne() {
     start();
     h.restart(UserPushTest.crashAfterCreate(h.http));
