@@ -257,10 +257,14 @@ public final class Bridge {
   public List<String> reload(BridgeConfig fresh) {
     List<String> reloaded = new ArrayList<>();
     List<String> hashes = scimTokens(fresh).hashes();
+    boolean tlsToo = tls.isPresent() && fresh.server().tls().enabled();
+    // the certificate first: one that does not load must leave the tokens as they were too
+    if (tlsToo) {
+      tls.get().reload(fresh.server().tls());
+    }
     auth.replace(hashes);
     reloaded.add("scim.token_hashes (" + hashes.size() + " accepted)");
-    if (tls.isPresent() && fresh.server().tls().enabled()) {
-      tls.get().reload(fresh.server().tls());
+    if (tlsToo) {
       reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
     }
     return reloaded;

@@ -117,9 +117,10 @@ public final class ServeCommand implements Callable<Integer> {
   private void reload(Bridge bridge) {
     try {
       BridgeConfig fresh = ConfigLoader.fromSystemEnvironment().load(config);
+      List<String> changed = bridge.reload(fresh); // may refuse (a certificate that does not load): nothing changes
       List<String> reloaded = new ArrayList<>();
       reloaded.add("logging.level " + LoggingSetup.setLevel(fresh.logging().level()));
-      reloaded.addAll(bridge.reload(fresh));
+      reloaded.addAll(changed);
       log.info("SIGHUP: reloaded {} from {}; other settings need a restart", String.join(", ", reloaded), config);
     } catch (RuntimeException e) {
       log.error("SIGHUP: nothing reloaded, {} keeps the settings it had: {}", config, e.getMessage());

@@ -3,8 +3,11 @@ package com.fulcrumscim.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.testing.ScimTestServer;
 import io.javalin.Javalin;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -82,6 +87,12 @@ class TlsSupportTest {
   }
 
   static HttpResponse<String> get(String host, int port, Pem pem) throws Exception {
+    return trusting(pem).send(HttpRequest.newBuilder(URI.create("https://" + host + ":" + port + "/hello")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A client that trusts only {@code pem}'s certificate. */
+  static HttpClient trusting(Pem pem) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("bridge", pem.cert());
@@ -89,9 +100,31 @@ class TlsSupportTest {
     tmf.init(trust);
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(client).build().send(
-        HttpRequest.newBuilder(URI.create("https://" + host + ":" + port + "/hello")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newBuilder().sslContext(client).build();
+  }
+
+  @Test
+  void aBridgeReloadWhoseCertificateDoesNotLoadLeavesTheTokensAsTheyWereToo() throws Exception {
+    String before = "token_hashes: [\"" + com.fulcrumscim.scim.BearerTokens.sha256Hex("old") + "\"]";
+    String after = "token_hashes: [\"" + com.fulcrumscim.scim.BearerTokens.sha256Hex("new") + "\"]";
+    String config = "storage:\n  path: " + dir.resolve("reload.db") + "\nserver:\n  tls:\n    certificate: %s\n    private_key: "
+        + rsa.privateKey() + "\nscim:\n  %s\n";
+    ConfigLoader loader = new ConfigLoader(n -> null);
+    Bridge bridge = new Bridge(ScimTestServer.withPort(loader.parse("test", config.formatted(rsa.certificate(), before)), 0),
+        n -> null, Clock.systemUTC(), new SecureRandom()).start();
+    try {
+      Path broken = Files.writeString(dir.resolve("broken-cert.pem"), "not a certificate\n");
+      assertThatThrownBy(() -> bridge.reload(loader.parse("test", config.formatted(broken, after))))
+          .hasMessageContaining("server.tls.certificate");
+
+      URI users = URI.create("https://localhost:" + bridge.port() + "/scim/v2/Users");
+      assertThat(trusting(rsa).send(HttpRequest.newBuilder(users).header("Authorization", "Bearer old").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).as("the old token still works").isEqualTo(200);
+      assertThat(trusting(rsa).send(HttpRequest.newBuilder(users).header("Authorization", "Bearer new").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    } finally {
+      bridge.stop();
+    }
   }
 
   static HttpResponse<String> httpsRoundTrip(TlsSupport tls, Pem pem) throws Exception {
