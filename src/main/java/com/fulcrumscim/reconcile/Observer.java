@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -143,6 +144,24 @@ final class Observer {
   /** Linking removes the intent in the same transaction: a pending link means no create in doubt. */
   private static Intent intent(Attempt attempt, Recorded r) {
     return attempt.pendingLink().isPresent() ? null : r.intent();
+  }
+
+  /**
+   * How long {@code plan} must wait before it may forget a create in doubt that left nothing in
+   * Fulcrum (the key was deleted or deactivated meanwhile); empty when it need not. A create whose
+   * answer was lost (a timeout, a 5xx) may sit in Fulcrum's queue and land after the list was read;
+   * forgetting its intent then would leave a member that nothing records, who keeps access.
+   */
+  Optional<Duration> createMayStillLand(Attempt attempt, Plan plan) {
+    if (plan.actions().stream().noneMatch(a -> a instanceof Action.Unlink u && u.fulcrumId() == null)) {
+      return Optional.empty();
+    }
+    Intent intent = intent(attempt, recorded(attempt));
+    if (intent == null) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), intent.createdAt().plus(settings.createLandsWithin()));
+    return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
   }
 
   /**

@@ -91,6 +91,11 @@ public final class Reconciler {
         if (skip.isPresent()) {
           return new Reconciled(new Outcome.Skipped(skip.get()), affected);
         }
+        Optional<Duration> landing = observer.createMayStillLand(attempt, plan);
+        if (landing.isPresent()) {
+          return new Reconciled(new Outcome.RetryAfter(landing.get(), "a create in doubt shows nothing in Fulcrum yet; it may "
+              + "still land, so it is looked for again before it is forgotten"), affected);
+        }
         if (plan.settled()) {
           if (key.type() == EntityType.USER) {
             observer.groupsStillListing(attempt).forEach(id -> affected.add(ResourceKey.group(id)));

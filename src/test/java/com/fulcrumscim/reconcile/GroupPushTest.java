@@ -58,7 +58,7 @@ class GroupPushTest extends EndToEnd {
   @Test
   void withoutGroupPushGroupsSendNothing() {
     start(ReconcileHarness.Options.defaults().withSettings(
-        new ReconcileSettings(false, null, false, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5))));
+        new ReconcileSettings(false, null, false, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(70))));
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String crew = h.okta.group("Field Crew", List.of(ada));
     h.settle();

@@ -139,7 +139,7 @@ class IdentityPolicyTest extends EndToEnd {
   @Test
   void withAllowOwnerOktaMayGrantOwner() {
     start(ReconcileHarness.Options.defaults().withSettings(new ReconcileSettings(false, null, true, Map.of(), "", true,
-        java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5))));
+        java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70))));
     h.okta.user("ada@corp.example", "Ada", "Lovelace", "Owner");
     h.settle();
     assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Owner");
@@ -194,7 +194,7 @@ class IdentityPolicyTest extends EndToEnd {
     h.settle();
     String ada = inFulcrum("ada@corp.example").id();
     h.restart(new ReconcileSettings(false, ada, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
-        java.time.Duration.ofMinutes(5)));
+        java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70)));
     h.okta.set(id, "active", 0);
     h.settle();
     assertThat(h.fulcrum.member(ada)).isEmpty();
@@ -211,7 +211,7 @@ class IdentityPolicyTest extends EndToEnd {
   /** Restarts with users.reassign_records_to naming {@code memberId}. */
   void reassignRecordsTo(String memberId) {
     h.restart(new ReconcileSettings(false, memberId, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
-        java.time.Duration.ofMinutes(5)));
+        java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70)));
   }
 
   @Test

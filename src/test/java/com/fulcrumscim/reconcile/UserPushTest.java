@@ -3,7 +3,9 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
@@ -12,6 +14,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +23,7 @@ class UserPushTest extends EndToEnd {
   static final ReconcileSettings DEFAULTS = ReconcileHarness.Options.defaults().settings();
 
   static ReconcileSettings adopting() {
-    return new ReconcileSettings(true, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5));
+    return new ReconcileSettings(true, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(70));
   }
 
   /** Neither an Okta role nor the default may be given (Owner): a push fails until Okta sends a valid role. */
@@ -29,7 +32,7 @@ class UserPushTest extends EndToEnd {
   }
 
   static ReconcileSettings roles(Map<String, String> map, String defaultRole) {
-    return new ReconcileSettings(false, null, true, map, defaultRole, false, Duration.ofSeconds(5), Duration.ofMinutes(5));
+    return new ReconcileSettings(false, null, true, map, defaultRole, false, Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(70));
   }
 
   @Test
@@ -229,6 +232,62 @@ class UserPushTest extends EndToEnd {
     h.restart(h.http);
     h.settle();
     assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+  }
+
+  /**
+   * A create that timed out while Fulcrum still had it queued: the client gets no answer, the
+   * member appears only later (the test lands it). Okta deactivates the user in between.
+   */
+  @Test
+  void anUnansweredCreateThatLandsAfterTheDeactivationIsStillRemoved() {
+    start();
+    AtomicReference<MemberFields> queuedInFulcrum = new AtomicReference<>();
+    h.restart(unansweredCreate(h.http, queuedInFulcrum));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.RETRYING);
+    h.okta.set(id, "active", 0);
+    h.clock.tick(Duration.ofSeconds(30)); // the harness's createLandsWithin is 70 s
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(id)).state()).as("waits for the create to show").isEqualTo(WorkState.RETRYING);
+
+    h.http.createMember(queuedInFulcrum.get()); // Fulcrum gets round to it
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new IntentStore(h.db).all(com.fulcrumscim.journal.EntityType.USER)).isEmpty();
+  }
+
+  @Test
+  void anUnansweredCreateThatNeverLandsIsForgottenOnceItCannotAnyMore() {
+    start();
+    h.restart(unansweredCreate(h.http, new AtomicReference<>()));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    h.okta.set(id, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new IntentStore(h.db).all(com.fulcrumscim.journal.EntityType.USER)).isEmpty();
+    assertThat(calls("POST /api/v2/memberships.json")).isZero();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+  }
+
+  /** The real client, except that its first createMember gets no answer and reaches Fulcrum only when the test sends {@code queued}. */
+  static FulcrumClient unansweredCreate(FulcrumClient real, AtomicReference<MemberFields> queued) {
+    return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("createMember") && queued.get() == null) {
+            queued.set((MemberFields) args[0]);
+            throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "read timed out", null);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /** A client whose createMember makes the real call, then runs {@code meanwhile} before it answers. */

@@ -473,7 +473,7 @@ class ResyncTest {
     @Test
     void anOrphanGoesWithRecordsUnassignedWhenTheReassignTargetHasLeftTheOrganization() {
       resync = new Resync(h.http, h.db, new ReconcileSettings(false, "m-left", true, java.util.Map.of(), "", false,
-          java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5)), h.clock, h.clock::tick);
+          java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70)), h.clock, h.clock::tick);
       orphansOf(1, "a");
 
       ResyncReport done = apply();

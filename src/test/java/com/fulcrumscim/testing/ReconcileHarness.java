@@ -42,7 +42,7 @@ public final class ReconcileHarness implements AutoCloseable {
       int emulatorCallsPerHour, int parallelism, int batchSize, boolean overScim) {
     public static Options defaults() {
       return new Options(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")),
-          new ReconcileSettings(false, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5)),
+          new ReconcileSettings(false, null, true, Map.of(), "", false, Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(70)),
           10, 20, 3_600_000, 0, 4, 100, true);
     }
 
