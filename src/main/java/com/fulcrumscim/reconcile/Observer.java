@@ -194,8 +194,9 @@ final class Observer {
   PlanContext context() {
     FulcrumUser o = owner();
     members.ensure();
-    String ownerMemberId = members.matching(o.email()).stream().findFirst()
-        .or(() -> members.find(m -> o.id().equals(m.userId())))
+    // by account id first: the email is the one learned with the owner and may have moved on
+    String ownerMemberId = members.find(m -> o.id().equals(m.userId()))
+        .or(() -> members.matching(o.email()).stream().filter(m -> m.userId() == null).findFirst())
         .map(FulcrumMember::id).orElse(null);
     return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), reassignTarget(), settings.groupsPush());
   }

@@ -23,8 +23,15 @@ public record PlanContext(
     return memberId.equals(reassignTo) ? null : reassignTo;
   }
 
+  /**
+   * Whether a member (its user account id, when Fulcrum gives one) or a SCIM user (email alone) is
+   * the token owner. The id decides when there is one: the owner's email is learned once, and a
+   * member given the owner's former address must not pass for the owner and keep access.
+   */
   public boolean isOwner(String userId, String email) {
-    return (userId != null && userId.equals(tokenOwner.id()))
-        || (email != null && email.equalsIgnoreCase(tokenOwner.email()));
+    if (userId != null) {
+      return userId.equals(tokenOwner.id());
+    }
+    return email != null && email.equalsIgnoreCase(tokenOwner.email());
   }
 }

@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.WorkState;
 import ch.qos.logback.classic.Level;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,27 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
     assertThat(new AuditLog(h.db, h.clock).list(null, 20)).filteredOn(e -> e.action().equals("REMOVE_MEMBER"))
         .extracting(AuditEntry::detail).containsExactly("records unassigned: users.reassign_records_to names this member itself");
+  }
+
+  @Test
+  void aMemberGivenTheTokenOwnersFormerEmailIsRemovedWhenDeactivated() {
+    start();
+    h.okta.user("first@corp.example", "First", "User", null);
+    h.settle(); // the reconciler has learned the token owner, email and all
+    FulcrumMember owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow();
+    changedOnPurpose.add(owner.id());
+    h.http.updateMember(owner.id(), new MemberFields("owner-renamed@corp.example", null, null, null)); // by hand
+    h.clock.tick(Duration.ofHours(1));
+    String bob = h.okta.user(owner.email(), "Bob", "Byrne", null); // Okta gives Bob the freed address
+
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail(owner.email())).as("Bob's member").isPresent();
+    h.okta.set(bob, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail(owner.email())).as("Bob deprovisioned").isEmpty();
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+    assertThat(h.fulcrum.member(owner.id())).as("the owner untouched").isPresent();
   }
 
   List<AuditEntry> removalsOf(String scimId) {
