@@ -35,6 +35,17 @@ public sealed interface Action {
     public Kind kind() {
       return Kind.REMOVE_MEMBER;
     }
+
+    /**
+     * Where the records of {@code memberId} went, for its audit row: to {@code used}, else why they
+     * stayed unassigned although users.reassign_records_to is {@code configured}.
+     */
+    public static String records(String memberId, String used, String configured) {
+      return used != null ? "records to " + used
+          : configured == null ? "records unassigned"
+          : memberId.equals(configured) ? "records unassigned: users.reassign_records_to names this member itself"
+          : "records unassigned: users.reassign_records_to names " + configured + ", no longer in the organization";
+    }
   }
 
   /** {@code POST /groups.json}; the new group is linked as CREATED. */

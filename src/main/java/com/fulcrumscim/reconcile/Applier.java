@@ -91,20 +91,32 @@ final class Applier {
   }
 
   private void removeMember(Attempt attempt, Action.RemoveMember a) {
-    String configured = observer.configuredReassignTarget();
-    String detail = a.reassignTo() != null ? "records to " + a.reassignTo()
-        : configured == null ? "records unassigned"
-        : a.memberId().equals(configured) ? "records unassigned: users.reassign_records_to names this member itself"
-        : "records unassigned: users.reassign_records_to names " + configured + ", no longer in the organization";
-    call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> {
-      deleteConfirmed(() -> client.deleteMember(a.memberId(), a.reassignTo()), () -> observer.rereadMember(a.memberId()));
-      return null;
-    });
+    String detail;
+    try {
+      detail = remove(attempt, a.memberId(), a.reassignTo());
+    } catch (FulcrumException.Rejected refused) {
+      // The target may have left since the plan was made (another removal of the same batch, or by
+      // hand): Fulcrum refuses a removal that names it, and the person would keep access.
+      if (a.reassignTo() == null || observer.rereadMember(a.reassignTo()).isPresent()) {
+        throw refused;
+      }
+      detail = remove(attempt, a.memberId(), null);
+    }
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
     recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
+  }
+
+  /** One removal call; returns its audit detail. */
+  private String remove(Attempt attempt, String memberId, String reassignTo) {
+    String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
+    call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () -> {
+      deleteConfirmed(() -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId));
+      return null;
+    });
+    return detail;
   }
 
   private void createGroup(Attempt attempt, Action.CreateGroup a) {

@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumUser;
@@ -45,6 +46,10 @@ final class Observer {
   private volatile FulcrumUser owner;
   /** Whether the last plan found the reassign target, so its loss and return are logged once each. */
   private final AtomicBoolean reassignTargetPresent = new AtomicBoolean(true);
+  /** The member list read (its load count) for which the missing reassign target was looked up. */
+  private volatile long reassignCheckedAtLoad = -1;
+  /** The member list read in which the owner's membership was looked for by account id. */
+  private volatile long ownerScannedAtLoad = -1;
   private RoleTable roles;
   private Instant rolesReadAt;
 
@@ -161,7 +166,11 @@ final class Observer {
       return Optional.empty();
     }
     Duration left = Duration.between(clock.instant(), intent.createdAt().plus(settings.createLandsWithin()));
-    return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
+    if (left.isNegative() || left.isZero()) {
+      return Optional.empty();
+    }
+    // capped: an intent written by a node whose clock ran ahead must not hold the key longer
+    return Optional.of(left.compareTo(settings.createLandsWithin()) > 0 ? settings.createLandsWithin() : left);
   }
 
   /**
@@ -177,7 +186,13 @@ final class Observer {
     if (!settings.groupsPush() || r.user() == null || !r.user().active() || link == null) {
       return List.of();
     }
-    groups.ensure();
+    try {
+      groups.ensure();
+    } catch (FulcrumException.Unavailable e) {
+      // best effort: the user's own change is made; the nightly resync finds such a group too
+      log.warn("could not read Fulcrum's groups to check {}'s memberships: {}", attempt.key, e.getMessage());
+      return List.of();
+    }
     List<FulcrumGroup> holding = groups.filter(g -> g.memberIds().contains(link.fulcrumId()));
     if (holding.isEmpty()) {
       return List.of();
@@ -192,13 +207,39 @@ final class Observer {
   }
 
   PlanContext context() {
-    FulcrumUser o = owner();
     members.ensure();
-    // by account id first: the email is the one learned with the owner and may have moved on
-    String ownerMemberId = members.find(m -> o.id().equals(m.userId()))
-        .or(() -> members.matching(o.email()).stream().filter(m -> m.userId() == null).findFirst())
-        .map(FulcrumMember::id).orElse(null);
-    return new PlanContext(o, ownerMemberId, roles(), settings.adoptExisting(), reassignTarget(), settings.groupsPush());
+    FulcrumMember ownerMember = ownerMember();
+    FulcrumUser o = owner();
+    return new PlanContext(o, ownerMember == null ? null : ownerMember.id(),
+        ownerMember != null && ownerMember.userId() != null, roles(), settings.adoptExisting(), reassignTarget(),
+        settings.groupsPush());
+  }
+
+  /**
+   * The token owner's membership in the member list: the one with the owner's account id, else
+   * (a list without account ids) the one with its email. The owner is learned once, so an email
+   * the owner changed since is taken from the membership: a member given the former address must
+   * not pass for the owner. The email index answers while the address holds; after a change, one
+   * scan per list read finds the membership by id.
+   */
+  private FulcrumMember ownerMember() {
+    FulcrumUser o = owner();
+    Optional<FulcrumMember> byEmail = members.matching(o.email()).stream().findFirst();
+    if (byEmail.isPresent() && (byEmail.get().userId() == null || byEmail.get().userId().equals(o.id()))) {
+      return byEmail.get();
+    }
+    if (o.id() == null) {
+      return null;
+    }
+    long loads = members.loads();
+    if (ownerScannedAtLoad != loads) {
+      ownerScannedAtLoad = loads;
+      members.find(m -> o.id().equals(m.userId())).filter(m -> m.email() != null).ifPresent(m -> {
+        log.info("the Fulcrum API token's owner is now {} (was {})", m.email(), o.email());
+        owner = new FulcrumUser(o.id(), m.email(), o.firstName(), o.lastName());
+      });
+    }
+    return members.matching(owner().email()).stream().filter(m -> o.id().equals(m.userId())).findFirst().orElse(null);
   }
 
   /** users.reassign_records_to as configured, whether or not that member is still there. */
@@ -210,12 +251,28 @@ final class Observer {
    * users.reassign_records_to while that member is in the organization, else null (records left
    * unassigned). Fulcrum refuses a removal whose target is gone (422), so once the target itself
    * is deprovisioned, or removed by hand, every later removal would fail and each person keep
-   * access. A copy that still lists a target removed since then costs one refused call, after
-   * which the reconcile reads the list again.
+   * access. A target the list does not show is looked up once per list read before records go
+   * unassigned: a list can miss a member (pages read while the organization changes).
    */
   private String reassignTarget() {
     String target = settings.reassignTo();
-    boolean present = target == null || members.get(target).isPresent();
+    if (target == null || members.get(target).isPresent()) {
+      reassignTargetFound(target, true);
+      return target;
+    }
+    long loads = members.loads();
+    if (reassignCheckedAtLoad != loads) {
+      reassignCheckedAtLoad = loads;
+      if (rereadMember(target).isPresent()) {
+        reassignTargetFound(target, true);
+        return target;
+      }
+    }
+    reassignTargetFound(target, false);
+    return null;
+  }
+
+  private void reassignTargetFound(String target, boolean present) {
     if (reassignTargetPresent.getAndSet(present) != present) {
       if (present) {
         log.info("users.reassign_records_to: membership {} is in the organization again; removed members' records go to it", target);
@@ -224,7 +281,6 @@ final class Observer {
             + "stay unassigned until it names an existing member (fulcrum-scim check verifies it)", target);
       }
     }
-    return present ? target : null;
   }
 
   /** The token owner if already learned, without asking Fulcrum. */

@@ -9,6 +9,7 @@ import com.fulcrumscim.fulcrum.FulcrumUser;
 public record PlanContext(
     FulcrumUser tokenOwner,
     String ownerMemberId,
+    boolean ownerIdListed,
     RoleTable roles,
     boolean adoptExisting,
     String reassignTo,
@@ -25,13 +26,16 @@ public record PlanContext(
 
   /**
    * Whether a member (its user account id, when Fulcrum gives one) or a SCIM user (email alone) is
-   * the token owner. The id decides when there is one: the owner's email is learned once, and a
-   * member given the owner's former address must not pass for the owner and keep access.
+   * the token owner. The id decides once the member list has shown the owner's membership with
+   * it ({@code ownerIdListed}): a member given an address the owner no longer uses must not pass
+   * for the owner and keep access. Without that, an email match counts too, as it must not remove
+   * the owner on an id Fulcrum spells differently in the two lists.
    */
   public boolean isOwner(String userId, String email) {
-    if (userId != null) {
-      return userId.equals(tokenOwner.id());
+    boolean byId = userId != null && userId.equals(tokenOwner.id());
+    if (userId != null && ownerIdListed) {
+      return byId;
     }
-    return email != null && email.equalsIgnoreCase(tokenOwner.email());
+    return byId || (email != null && email.equalsIgnoreCase(tokenOwner.email()));
   }
 }

@@ -26,7 +26,7 @@ public record ReconcileSettings(
     String reassign = config.users().reassignRecordsTo();
     return new ReconcileSettings(
         config.users().adoptExisting(),
-        reassign == null || reassign.isBlank() ? null : reassign,
+        reassign == null || reassign.isBlank() ? null : reassign.strip(),
         config.groups().push(),
         config.roles().map(),
         config.roles().defaultRole(),

@@ -36,13 +36,14 @@ final class OrphanRemover {
       return;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
-    // Fulcrum refuses a removal to a target that left the organization (422), and the orphan stays
-    String target = member && reassignTo != null && client.member(reassignTo).isPresent() ? reassignTo : null;
-    String detail = "orphan (created by the bridge, no link)"
-        + (member ? (target != null ? "; records to " + target : reassignTo == null ? "; records unassigned"
-            : "; records unassigned: users.reassign_records_to names " + reassignTo + ", no longer in the organization") : "");
+    String detail = "orphan (created by the bridge, no link)";
     try {
+      // Fulcrum refuses a removal to a target that left the organization, or to the member itself
+      // (422), and the orphan would stay
+      String target = member && reassignTo != null && !reassignTo.equals(o.fulcrumId())
+          && client.member(reassignTo).isPresent() ? reassignTo : null;
       if (member) {
+        detail += "; " + Action.RemoveMember.records(o.fulcrumId(), target, reassignTo);
         client.deleteMember(o.fulcrumId(), target);
       } else {
         client.deleteGroup(o.fulcrumId());

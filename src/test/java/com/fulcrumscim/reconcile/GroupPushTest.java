@@ -220,6 +220,24 @@ class GroupPushTest extends EndToEnd {
   }
 
   @Test
+  void aUserChangeIsDoneThoughFulcrumsGroupListCannotBeReadToCheckItsGroups() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.okta.group("Crew", List.of(ada));
+    h.settle();
+    h.clock.tick(Duration.ofHours(1)); // the cached lists are old: the group list must be read again
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      throw new FulcrumException.Unavailable("GET /api/v2/groups.json", "503 server error", null);
+    }));
+
+    h.okta.set(ada, "family_name", "King");
+    h.runOnce();
+
+    assertThat(inFulcrum("ada@corp.example").lastName()).isEqualTo("King");
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
   void aCrashBetweenGroupCreateAndLinkTakesTheNewGroupNotTheUnmanagedOne() {
     start();
     h.restart(UserPushTest.crashAfterCreate(h.http));

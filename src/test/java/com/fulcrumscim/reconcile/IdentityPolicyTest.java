@@ -221,6 +221,7 @@ class IdentityPolicyTest extends EndToEnd {
     h.settle();
 
     assertThat(h.fulcrum.memberByEmail(owner.email())).as("Bob deprovisioned").isEmpty();
+    assertThat(h.row(ResourceKey.user(bob)).state()).as("not taken for the owner").isEqualTo(WorkState.DONE);
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
     assertThat(h.fulcrum.member(owner.id())).as("the owner untouched").isPresent();
   }
@@ -230,20 +231,24 @@ class IdentityPolicyTest extends EndToEnd {
         .filter(e -> e.key().equals(ResourceKey.user(scimId)) && e.action().equals("REMOVE_MEMBER")).toList();
   }
 
-  /** Restarts with users.reassign_records_to naming {@code memberId}. */
-  void reassignRecordsTo(String memberId) {
-    h.restart(new ReconcileSettings(false, memberId, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
-        java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70)));
+  /** Okta's Rita and Bob, both pushed; the bridge then restarts with Rita's member as users.reassign_records_to. */
+  private String rita;
+  private String bob;
+
+  String ritaReceivesRemovedMembersRecords() {
+    start();
+    rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
+    bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
+    h.settle();
+    String ritasMember = inFulcrum("rita@corp.example").id();
+    h.restart(new ReconcileSettings(false, ritasMember, true, Map.of(), "", false, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMinutes(5), Duration.ofSeconds(70)));
+    return ritasMember;
   }
 
   @Test
   void onceTheReassignTargetIsDeprovisionedLaterRemovalsStillGoThroughWithRecordsUnassigned() {
-    start();
-    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
-    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
-    h.settle();
-    String ritasMember = inFulcrum("rita@corp.example").id();
-    reassignRecordsTo(ritasMember);
+    String ritasMember = ritaReceivesRemovedMembersRecords();
     h.okta.set(rita, "active", 0);
     h.settle();
 
@@ -261,42 +266,30 @@ class IdentityPolicyTest extends EndToEnd {
   }
 
   @Test
-  void aReassignTargetRemovedByHandCostsOneRefusedRemovalThenRecordsStayUnassigned() {
-    start();
-    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
-    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
-    h.settle();
-    String ritasMember = inFulcrum("rita@corp.example").id();
-    reassignRecordsTo(ritasMember);
+  void aRemovalRefusedBecauseTheReassignTargetLeftMeanwhileIsSentAgainWithRecordsUnassigned() {
+    String ritasMember = ritaReceivesRemovedMembersRecords();
     h.okta.set(rita, "given_name", "Rita-Mae"); // the reconciler reads the members, Rita still among them
     h.settle();
-    h.http.deleteMember(ritasMember, null); // a person removes Rita in Fulcrum's UI
+    h.http.deleteMember(ritasMember, null); // a person removes Rita in Fulcrum's UI; the copy still lists her
 
     h.okta.set(bob, "active", 0);
-    h.settle();
+    h.runOnce();
 
-    assertThat(h.fulcrum.memberByEmail("bob@corp.example")).as("deprovisioned").isEmpty();
-    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
-    assertThat(removalsOf(bob))
-        .extracting(AuditEntry::result).as("newest first").satisfiesExactly(
-            result -> assertThat(result).isEqualTo("ok"),
-            result -> assertThat(result).contains("422").contains("reassign_to_membership_id"));
+    assertThat(h.fulcrum.memberByEmail("bob@corp.example")).as("deprovisioned in the same reconcile").isEmpty();
+    assertThat(h.row(ResourceKey.user(bob)).state()).isEqualTo(WorkState.DONE);
+    assertThat(removalsOf(bob)).as("newest first").satisfiesExactly(
+        ok -> assertThat(ok.detail()).endsWith("names " + ritasMember + ", no longer in the organization"),
+        refused -> assertThat(refused.result()).contains("422").contains("reassign_to_membership_id"));
   }
 
   @Test
   void removalsGoToAReassignTargetThatIsThere() {
-    start();
-    String rita = h.okta.user("rita@corp.example", "Rita", "Records", null);
-    String bob = h.okta.user("bob@corp.example", "Bob", "Byrne", null);
-    h.settle();
-    String ritasMember = inFulcrum("rita@corp.example").id();
-    reassignRecordsTo(ritasMember);
+    String ritasMember = ritaReceivesRemovedMembersRecords();
 
     h.okta.set(bob, "active", 0);
     h.settle();
 
     assertThat(h.fulcrum.memberByEmail("bob@corp.example")).isEmpty();
-    assertThat(removalsOf(bob))
-        .extracting(AuditEntry::detail).containsExactly("records to " + ritasMember);
+    assertThat(removalsOf(bob)).extracting(AuditEntry::detail).containsExactly("records to " + ritasMember);
   }
 }

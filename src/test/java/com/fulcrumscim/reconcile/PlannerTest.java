@@ -31,7 +31,7 @@ class PlannerTest {
   static final Planner planner = new Planner();
 
   static PlanContext context(boolean adopt, boolean groupsPush, Map<String, String> roleMap, String defaultRole) {
-    return new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, roleMap, defaultRole, false), adopt, null, groupsPush);
+    return new PlanContext(OWNER, "m-owner", true, new RoleTable(ROLES, roleMap, defaultRole, false), adopt, null, groupsPush);
   }
 
   static DesiredUser alice(String role, boolean active) {
@@ -103,7 +103,7 @@ class PlannerTest {
                 + "(roles.allow_owner: false); valid roles: Manager, Record Creator, Standard User")),
         row("with roles.allow_owner Okta may grant Owner",
             user(alice("Owner", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM),
-            new PlanContext(OWNER, "m-owner", new RoleTable(ROLES, Map.of(), "", true), false, null, true),
+            new PlanContext(OWNER, "m-owner", true, new RoleTable(ROLES, Map.of(), "", true), false, null, true),
             Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-owner")))),
         row("a member made Owner by hand whom Okta also calls Owner needs nothing",
             user(alice("Owner", true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-owner"), null),
@@ -140,6 +140,15 @@ class PlannerTest {
         row("the token owner is never removed",
             user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH),
                 OWNER_IN_FULCRUM, null), CTX,
+            Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
+                + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
+        row("a member with the owner's email but another account id is removed once the list has shown the owner's id",
+            user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Bob", "Byrne", "r-standard"), null), CTX,
+            Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
+                "member owner@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+        row("without the owner's id in the member list, the owner's email still protects the membership",
+            user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Olive", "Owner", "r-owner"), null),
+            new PlanContext(OWNER, null, false, new RoleTable(ROLES, Map.of(), "", false), false, null, true),
             Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
                 + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
         row("a create in doubt finds its member and links it",

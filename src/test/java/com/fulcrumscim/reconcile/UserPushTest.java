@@ -276,14 +276,24 @@ class UserPushTest extends EndToEnd {
 
   /** The real client, except that its first createMember gets no answer and reaches Fulcrum only when the test sends {@code queued}. */
   static FulcrumClient unansweredCreate(FulcrumClient real, AtomicReference<MemberFields> queued) {
+    return replacing(real, "createMember", args -> {
+      if (queued.compareAndSet(null, (MemberFields) args[0])) {
+        throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "read timed out", null);
+      }
+      return null;
+    });
+  }
+
+  /** The real client, except calls of {@code method} that {@code instead} answers or throws for; its null makes the real call. */
+  static FulcrumClient replacing(FulcrumClient real, String method, java.util.function.Function<Object[], Object> instead) {
     return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("createMember") && queued.get() == null) {
-            queued.set((MemberFields) args[0]);
-            throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "read timed out", null);
+        (proxy, m, args) -> {
+          Object answer = m.getName().equals(method) ? instead.apply(args) : null;
+          if (answer != null) {
+            return answer;
           }
           try {
-            return method.invoke(real, args);
+            return m.invoke(real, args);
           } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause();
           }
