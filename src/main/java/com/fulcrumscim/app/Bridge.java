@@ -160,6 +160,9 @@ public final class Bridge {
           }
         });
         readSide = path.readSide();
+        Gauge.builder("fulcrum.scim.reassign.target.missing", readSide, r -> r.reassignTargetMissing() ? 1 : 0)
+            .description("1 while users.reassign_records_to names a member that is gone: removed members' records stay unassigned")
+            .register(registry);
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", readSide, ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);

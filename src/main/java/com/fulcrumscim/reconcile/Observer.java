@@ -242,6 +242,11 @@ final class Observer {
     return members.matching(owner().email()).stream().filter(m -> o.id().equals(m.userId())).findFirst().orElse(null);
   }
 
+  /** Whether the last plan found users.reassign_records_to set but its member gone. */
+  boolean reassignTargetMissing() {
+    return !reassignTargetPresent.get();
+  }
+
   /** users.reassign_records_to as configured, whether or not that member is still there. */
   String configuredReassignTarget() {
     return settings.reassignTo();

@@ -147,6 +147,14 @@ public final class ReadSide {
     observer.invalidate();
   }
 
+  /**
+   * Whether users.reassign_records_to names a member that is gone, as the last plan found: removed
+   * members' records then stay unassigned.
+   */
+  public boolean reassignTargetMissing() {
+    return observer.reassignTargetMissing();
+  }
+
   /** Single-entity reads made to confirm a plan (and a removal whose answer was lost). */
   public long rereads() {
     return observer.rereads();

@@ -65,7 +65,7 @@ class MonitoringFilesTest {
     }
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
-        "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost");
+        "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing");
   }
 
   @Test

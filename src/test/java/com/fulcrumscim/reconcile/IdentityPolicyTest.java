@@ -263,6 +263,7 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR)
         .extracting(e -> e.getFormattedMessage()).singleElement().asString()
         .contains("users.reassign_records_to: membership " + ritasMember + " is no longer in the organization");
+    assertThat(h.wiring().readSide().reassignTargetMissing()).as("the gauge's source").isTrue();
   }
 
   @Test
@@ -291,5 +292,6 @@ class IdentityPolicyTest extends EndToEnd {
 
     assertThat(h.fulcrum.memberByEmail("bob@corp.example")).isEmpty();
     assertThat(removalsOf(bob)).extracting(AuditEntry::detail).containsExactly("records to " + ritasMember);
+    assertThat(h.wiring().readSide().reassignTargetMissing()).isFalse();
   }
 }
