@@ -169,8 +169,8 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aCommandThatReadsOnlyStorageLoadsWithAnUnreadableTokenFileForARealFulcrum(@TempDir Path etc) throws Exception {
-    // status, audit, journal list and backup as an operator who may not read the token (the .deb's layout)
+  void aCommandThatReadsOnlyStorageNeitherReadsNorChecksTheTokenFile(@TempDir Path etc) throws Exception {
+    // status, audit, journal list and backup, with a real Fulcrum configured (the .deb's layout)
     Files.writeString(etc.resolve("fulcrum-api-token"), "tok");
     Files.writeString(etc.resolve("config.yml"), "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: fulcrum-api-token\n"
         + "storage:\n  path: " + etc.resolve("b.db") + "\n");
