@@ -38,11 +38,11 @@ final class OrphanRemover {
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
     String detail = "orphan (created by the bridge, no link)";
     try {
-      // Fulcrum refuses a removal to a target that left the organization, or to the member itself
-      // (422), and the orphan would stay
-      String target = member && reassignTo != null && !reassignTo.equals(o.fulcrumId())
-          && client.member(reassignTo).isPresent() ? reassignTo : null;
       if (member) {
+        // Fulcrum refuses a removal to a target that left the organization, or to the member itself
+        // (422), and the orphan would stay
+        String target = reassignTo != null && !reassignTo.equals(o.fulcrumId())
+            && client.member(reassignTo).isPresent() ? reassignTo : null;
         detail += "; " + Action.RemoveMember.records(o.fulcrumId(), target, reassignTo);
         client.deleteMember(o.fulcrumId(), target);
       } else {
