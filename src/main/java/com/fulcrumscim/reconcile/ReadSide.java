@@ -92,7 +92,8 @@ public final class ReadSide {
   /**
    * Member ids whose cached copy decides the plan in a way a stale copy would make wrong: a linked
    * member missing from the list (unlink, recreate, or a removal skipped), and a member found by
-   * email that the plan links, removes or refuses for.
+   * email that the plan links, removes, refuses for or skips (as the token owner's: an owner who took
+   * another address by hand leaves it to a new member).
    */
   static Set<String> doubts(UserState s, Plan plan) {
     Set<String> out = new LinkedHashSet<>();
@@ -100,7 +101,7 @@ public final class ReadSide {
       out.add(s.link().fulcrumId());
     }
     if (s.byEmail() != null && (s.link() == null || s.linked() == null)
-        && (plan.isBlocked() || touches(plan, s.byEmail().id()))) {
+        && (plan.isBlocked() || skips(plan) || touches(plan, s.byEmail().id()))) {
       out.add(s.byEmail().id());
     }
     return out;
@@ -130,6 +131,10 @@ public final class ReadSide {
     }
     Set<String> linked = observer.linkedMemberIds();
     return removed.stream().anyMatch(id -> !linked.contains(id));
+  }
+
+  private static boolean skips(Plan plan) {
+    return plan.actions().stream().anyMatch(a -> a.kind() == Action.Kind.SKIP);
   }
 
   private static boolean touches(Plan plan, String fulcrumId) {

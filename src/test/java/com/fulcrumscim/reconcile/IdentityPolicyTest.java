@@ -226,6 +226,22 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(h.fulcrum.member(owner.id())).as("the owner untouched").isPresent();
   }
 
+  @Test
+  void aUserGivenTheOwnersFormerEmailIsCreatedAlthoughTheCachedCopyStillShowsTheOwnerUnderIt() {
+    start();
+    h.okta.user("first@corp.example", "First", "User", null);
+    h.settle(); // the member list is cached, the owner under its email
+    FulcrumMember owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow();
+    changedOnPurpose.add(owner.id());
+    h.http.updateMember(owner.id(), new MemberFields("owner-renamed@corp.example", null, null, null)); // by hand
+    String bob = h.okta.user(owner.email(), "Bob", "Byrne", null); // before the cached copy ages
+
+    h.settle();
+    assertThat(h.row(ResourceKey.user(bob)).state()).as("not skipped as the owner").isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.memberByEmail(owner.email())).as("Bob's member").isPresent();
+    assertThat(h.fulcrum.member(owner.id()).orElseThrow().email()).isEqualTo("owner-renamed@corp.example");
+  }
+
   List<AuditEntry> removalsOf(String scimId) {
     return new AuditLog(h.db, h.clock).list(null, 100).stream()
         .filter(e -> e.key().equals(ResourceKey.user(scimId)) && e.action().equals("REMOVE_MEMBER")).toList();
