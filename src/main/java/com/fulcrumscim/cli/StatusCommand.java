@@ -67,6 +67,7 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
         .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
+        .row("Removed members' records", records(r))
         .row("Skipped", r.skippedRows().isEmpty() ? "none" : r.skippedRows().size()
             + " left alone on purpose (warning, see below)")
         .print(out, "");
@@ -86,6 +87,18 @@ public final class StatusCommand implements Callable<Integer> {
     if (count > rows.size()) {
       out.println("  ... and " + (count - rows.size()) + " more: `fulcrum-scim journal list --state " + listState + "`");
     }
+  }
+
+  private static String records(StatusReport r) {
+    if (r.reassignRecordsTo() == null) {
+      return "left unassigned (users.reassign_records_to is not set)";
+    }
+    if (r.reassignTargetGoneAt() != null) {
+      return "LEFT UNASSIGNED: users.reassign_records_to names " + r.reassignRecordsTo() + ", no longer in the "
+          + "organization (the last removal, " + r.reassignTargetGoneAt() + "); name an existing membership "
+          + "(`fulcrum-scim check` verifies it)";
+    }
+    return "to membership " + r.reassignRecordsTo();
   }
 
   /** 3725 → "1h 2m 5s". */

@@ -107,7 +107,12 @@ public record BridgeConfig(
   public record Reconcile(Duration interval, int parallelism, int batchSize, Duration retryBudget) {}
 
   /** {@code reassignRecordsTo} empty: a removed member's records are left unassigned. */
-  public record Users(boolean adoptExisting, String reassignRecordsTo) {}
+  public record Users(boolean adoptExisting, String reassignRecordsTo) {
+    /** The membership that receives removed members' records; null when they stay unassigned. */
+    public String reassignTarget() {
+      return reassignRecordsTo == null || reassignRecordsTo.isBlank() ? null : reassignRecordsTo.strip();
+    }
+  }
 
   /**
    * {@code map}: role name Okta sends → Fulcrum role name. {@code defaultRole} empty: Fulcrum's

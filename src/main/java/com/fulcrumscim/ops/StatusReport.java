@@ -5,6 +5,8 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.Action;
+import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
@@ -18,6 +20,8 @@ import java.util.Map;
 /**
  * What {@code fulcrum-scim status} shows: one read-only snapshot of the bridge's database.
  * Nullable fields are facts that do not exist yet (nothing pending, nothing applied, not paused).
+ * {@code reassignTargetGoneAt}: when the newest removal left its records unassigned because the
+ * configured users.reassign_records_to member had left the organization.
  */
 public record StatusReport(
     String target,
@@ -33,7 +37,9 @@ public record StatusReport(
     List<Row> heldRows,
     List<Row> skippedRows,
     LastResync lastResync,
-    String writerLease) {
+    String writerLease,
+    String reassignRecordsTo,
+    Instant reassignTargetGoneAt) {
 
   /** At most this many rows of each list are shown; the counts have them all. */
   public static final int DEAD_ROWS_SHOWN = 50;
@@ -56,12 +62,16 @@ public record StatusReport(
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
     WorkQueue queue = new WorkQueue(db, clock);
+    AuditLog audit = new AuditLog(db, clock);
+    String reassignTo = config.users().reassignTarget();
+    Instant targetGoneAt = reassignTo == null ? null : audit.lastRemoval()
+        .filter(e -> Action.RemoveMember.targetGone(reassignTo).equals(e.detail())).map(AuditEntry::at).orElse(null);
     return new StatusReport(
         config.fulcrum().embedded() ? "embedded emulator" : config.fulcrum().baseUrl(),
         store.pauseReason().orElse(null),
         backlog,
         store.oldestUnfinishedSince().map(since -> Math.max(0, Duration.between(since, clock.instant()).toSeconds())).orElse(null),
-        new AuditLog(db, clock).lastApplied().orElse(null),
+        audit.lastApplied().orElse(null),
         new FulcrumCallLog(db, clock).lastHour(),
         config.fulcrum().callsPerHour(),
         backlog.get("dead"),
@@ -70,7 +80,9 @@ public record StatusReport(
         rows(queue, WorkState.HELD),
         rows(queue, WorkState.SKIPPED),
         LastResync.kept(new SettingStore(db)).orElse(null),
-        writerLease);
+        writerLease,
+        reassignTo,
+        targetGoneAt);
   }
 
   private static List<Row> rows(WorkQueue queue, WorkState state) {

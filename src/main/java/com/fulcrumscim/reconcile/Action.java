@@ -44,7 +44,12 @@ public sealed interface Action {
       return used != null ? "records to " + used
           : configured == null ? "records unassigned"
           : memberId.equals(configured) ? "records unassigned: users.reassign_records_to names this member itself"
-          : "records unassigned: users.reassign_records_to names " + configured + ", no longer in the organization";
+          : targetGone(configured);
+    }
+
+    /** The audit detail of a removal whose records stayed unassigned because {@code configured} had left. */
+    public static String targetGone(String configured) {
+      return "records unassigned: users.reassign_records_to names " + configured + ", no longer in the organization";
     }
   }
 

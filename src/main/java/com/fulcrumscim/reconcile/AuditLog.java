@@ -68,9 +68,7 @@ public final class AuditLog {
         List<AuditEntry> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
-                new ResourceKey(EntityType.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8)));
+            out.add(entry(rs));
           }
         }
         return out;
@@ -121,6 +119,26 @@ public final class AuditLog {
         return ps.executeUpdate();
       }
     });
+  }
+
+  /** The newest removal of a member that Fulcrum accepted: where its records went is in its detail. */
+  public Optional<AuditEntry> lastRemoval() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, at, entity_type, scim_id, action, fulcrum_id, result, detail FROM reconcile_audit "
+              + "WHERE action = ? AND result = 'ok' ORDER BY id DESC LIMIT 1")) {
+        ps.setString(1, Action.Kind.REMOVE_MEMBER.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  private static AuditEntry entry(ResultSet rs) throws SQLException {
+    return new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
+        new ResourceKey(EntityType.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
+        rs.getString(6), rs.getString(7), rs.getString(8));
   }
 
   /** When Fulcrum last accepted a write from the reconciler. */

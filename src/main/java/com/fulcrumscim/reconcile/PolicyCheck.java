@@ -21,11 +21,11 @@ public final class PolicyCheck {
    * it and leaves records unassigned, as the reconciler does for a target that left). One GET.
    */
   public static Optional<FulcrumMember> reassignTarget(String source, BridgeConfig.Users users, FulcrumClient client) {
-    String id = users.reassignRecordsTo();
-    if (id == null || id.isBlank()) {
+    String id = users.reassignTarget();
+    if (id == null) {
       return Optional.empty();
     }
-    return Optional.of(client.member(id.strip()).orElseThrow(() -> new ConfigException(source,
+    return Optional.of(client.member(id).orElseThrow(() -> new ConfigException(source,
         "users.reassign_records_to", "Fulcrum has no membership with id '" + id
             + "' (use the id of an existing member, e.g. the token owner's, or \"\" to leave records unassigned)")));
   }

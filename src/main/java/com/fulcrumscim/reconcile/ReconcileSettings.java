@@ -23,10 +23,9 @@ public record ReconcileSettings(
     Duration createLandsWithin) {
 
   public static ReconcileSettings from(BridgeConfig config) {
-    String reassign = config.users().reassignRecordsTo();
     return new ReconcileSettings(
         config.users().adoptExisting(),
-        reassign == null || reassign.isBlank() ? null : reassign.strip(),
+        config.users().reassignTarget(),
         config.groups().push(),
         config.roles().map(),
         config.roles().defaultRole(),

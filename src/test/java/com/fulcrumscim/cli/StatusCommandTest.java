@@ -9,6 +9,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.ResyncReport;
@@ -137,6 +138,53 @@ class StatusCommandTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).containsPattern("Skipped\\s+1 left alone on purpose")
         .containsPattern("user/u-olive\\s+0\\s+\\S+\\s+user olive is managed as olive@corp.example, the Fulcrum API token's owner");
+  }
+
+  @Test
+  void removedMembersRecordsAreShownUnassignedWithoutAReassignTarget() {
+    cli.openDatabase().close();
+    assertThat(cli.runWithConfig("status").out())
+        .containsPattern("Removed members' records\\s+left unassigned \\(users.reassign_records_to is not set\\)");
+  }
+
+  @Test
+  void removedMembersRecordsGoToTheConfiguredMembership() throws Exception {
+    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-rita\n");
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "REMOVE_MEMBER", "ok",
+          Action.RemoveMember.records("f-u1", "m-rita", "m-rita"));
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Removed members' records\\s+to membership m-rita\n");
+  }
+
+  @Test
+  void aReassignTargetThatLeftIsShownWhenTheLastRemovalLeftRecordsUnassignedAsAWarning() throws Exception {
+    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-rita\n");
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "REMOVE_MEMBER", "ok",
+          Action.RemoveMember.records("f-u1", "m-rita", "m-rita"));
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "REMOVE_MEMBER", "ok",
+          Action.RemoveMember.records("f-u2", null, "m-rita"));
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T12:00:00Z"), "USER", "u3", "REMOVE_MEMBER", "500 unavailable",
+          Action.RemoveMember.records("f-u3", "m-rita", "m-rita"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).containsPattern("Removed members' records\\s+LEFT UNASSIGNED: users.reassign_records_to names "
+        + "m-rita, no longer in the organization \\(the last removal, 2026-03-01T11:00:00Z\\)");
+    JsonNode json = new ObjectMapper().readTree(cli.runWithConfig("status", "--json").out());
+    assertThat(json.get("reassignRecordsTo").asText()).isEqualTo("m-rita");
+    assertThat(json.get("reassignTargetGoneAt").asText()).isEqualTo("2026-03-01T11:00:00Z");
+  }
+
+  @Test
+  void aNewReassignTargetIsNotReportedGoneForTheFormerTargetsUnassignedRemoval() throws Exception {
+    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-new\n");
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "REMOVE_MEMBER", "ok",
+          Action.RemoveMember.records("f-u2", null, "m-rita"));
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Removed members' records\\s+to membership m-new\n");
   }
 
   @Test
