@@ -121,6 +121,24 @@ public final class AuditLog {
     });
   }
 
+  /** When the newest {@code action} of {@code key} at or after {@code since} was attempted, whatever its result. */
+  Optional<Instant> lastAttempt(ResourceKey key, Action.Kind action, Instant since) {
+    return db.read(c -> {
+      // the index on at bounds the scan to the rows since then
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM reconcile_audit "
+          + "WHERE at >= ? AND entity_type = ? AND scim_id = ? AND action = ?")) {
+        ps.setLong(1, since.toEpochMilli());
+        ps.setString(2, key.type().name());
+        ps.setString(3, key.scimId());
+        ps.setString(4, action.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          long at = rs.next() ? rs.getLong(1) : 0;
+          return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+        }
+      }
+    });
+  }
+
   /** The newest removal of a member that Fulcrum accepted: where its records went is in its detail. */
   public Optional<AuditEntry> lastRemoval() {
     return db.read(c -> {

@@ -36,6 +36,7 @@ final class Observer {
   private final DesiredState desired;
   private final LinkStore links;
   private final IntentStore intents;
+  private final AuditLog audit;
   private final ReconcileSettings settings;
   private final Clock clock;
   final Mirror<FulcrumMember> members;
@@ -60,6 +61,7 @@ final class Observer {
     this.desired = desired;
     this.links = links;
     this.intents = intents;
+    this.audit = new AuditLog(db, clock);
     this.settings = settings;
     this.clock = clock;
     this.members = new Mirror<>(client::members, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
@@ -155,7 +157,9 @@ final class Observer {
    * How long {@code plan} must wait before it may forget a create in doubt that left nothing in
    * Fulcrum (the key was deleted or deactivated meanwhile); empty when it need not. A create whose
    * answer was lost (a timeout, a 5xx) may sit in Fulcrum's queue and land after the list was read;
-   * forgetting its intent then would leave a member that nothing records, who keeps access.
+   * forgetting its intent then would leave a member that nothing records, who keeps access. The
+   * window counts from the create's last attempt (its audit row is made when the call answered or
+   * failed): at a low fulcrum.calls_per_hour a call can wait for its slot far longer than the window.
    */
   Optional<Duration> createMayStillLand(Attempt attempt, Plan plan) {
     if (plan.actions().stream().noneMatch(a -> a instanceof Action.Unlink u && u.fulcrumId() == null)) {
@@ -165,7 +169,9 @@ final class Observer {
     if (intent == null) {
       return Optional.empty();
     }
-    Duration left = Duration.between(clock.instant(), intent.createdAt().plus(settings.createLandsWithin()));
+    Action.Kind create = attempt.key.type() == EntityType.USER ? Action.Kind.CREATE_MEMBER : Action.Kind.CREATE_GROUP;
+    Instant sent = audit.lastAttempt(attempt.key, create, intent.createdAt()).orElse(intent.createdAt());
+    Duration left = Duration.between(clock.instant(), sent.plus(settings.createLandsWithin()));
     if (left.isNegative() || left.isZero()) {
       return Optional.empty();
     }

@@ -259,6 +259,33 @@ class UserPushTest extends EndToEnd {
     assertThat(new IntentStore(h.db).all(com.fulcrumscim.journal.EntityType.USER)).isEmpty();
   }
 
+  /**
+   * As above, but the create went out long after its intent was written: at a low
+   * fulcrum.calls_per_hour the pacer holds a call for its slot (here two minutes), and the window
+   * in which the create may still land counts from the call, not from the intent.
+   */
+  @Test
+  void anUnansweredCreateSentLongAfterItsIntentIsWaitedForFromWhenItWasSent() {
+    start();
+    AtomicReference<MemberFields> queuedInFulcrum = new AtomicReference<>();
+    h.restart(replacing(unansweredCreate(h.http, queuedInFulcrum), "createMember", args -> {
+      h.clock.tick(Duration.ofMinutes(2)); // waiting for the pacer's slot
+      return null;
+    }));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    h.okta.set(id, "active", 0);
+    h.clock.tick(Duration.ofSeconds(30)); // the harness's createLandsWithin is 70 s
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(id)).state()).as("waits for the create to show").isEqualTo(WorkState.RETRYING);
+
+    h.http.createMember(queuedInFulcrum.get());
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+  }
+
   @Test
   void anUnansweredCreateThatNeverLandsIsForgottenOnceItCannotAnyMore() {
     start();
