@@ -68,8 +68,10 @@ final class Applier {
 
   private void createMember(Attempt attempt, Action.CreateMember a) {
     MemberFields f = a.fields();
+    boolean earlierInDoubt = observer.createInDoubt(attempt);
     announce(attempt, f.email(), observer.members.matching(f.email()).stream().map(FulcrumMember::id));
-    FulcrumMember made = call(attempt, Action.Kind.CREATE_MEMBER, null, "email " + f.email(), () -> client.createMember(f));
+    FulcrumMember made = create(attempt, Action.Kind.CREATE_MEMBER, "email " + f.email(), earlierInDoubt,
+        () -> client.createMember(f));
     // Fulcrum's answer may leave fields out; the mirror keeps what was sent so the next plan is empty.
     FulcrumMember known = new FulcrumMember(made.id(), made.userId(), or(made.email(), f.email()),
         or(made.firstName(), f.firstName()), or(made.lastName(), f.lastName()), or(made.roleId(), f.roleId()),
@@ -120,8 +122,9 @@ final class Applier {
   }
 
   private void createGroup(Attempt attempt, Action.CreateGroup a) {
+    boolean earlierInDoubt = observer.createInDoubt(attempt);
     announce(attempt, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
-    FulcrumGroup made = call(attempt, Action.Kind.CREATE_GROUP, null, "name " + a.name(),
+    FulcrumGroup made = create(attempt, Action.Kind.CREATE_GROUP, "name " + a.name(), earlierInDoubt,
         () -> client.createGroup(a.name(), FulcrumGroup.BRIDGE_MARKER));
     linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_GROUP, "name " + a.name());
     // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
@@ -217,6 +220,30 @@ final class Applier {
       return null;
     });
     attempt.caughtUp();
+  }
+
+  /**
+   * One create call. Refused outright (any answer but a lost one), it made nothing, so its intent
+   * goes with the outcome: the intent's prior ids come from a cached list, and a member or group
+   * made by hand since (often why Fulcrum refused: the email is taken) would otherwise pass for
+   * this create's and be linked, or removed with a deactivation. An intent from an earlier create
+   * still in doubt stays: that create may have taken the email, and it is the bridge's own.
+   */
+  private <T> T create(Attempt attempt, Action.Kind kind, String detail, boolean earlierInDoubt, Supplier<T> fulcrumCall) {
+    try {
+      return call(attempt, kind, null, detail, fulcrumCall);
+    } catch (FulcrumException.Unavailable inDoubt) {
+      throw inDoubt;
+    } catch (FulcrumException refused) {
+      if (!earlierInDoubt) {
+        ResourceKey key = attempt.key;
+        attempt.hold(c -> {
+          intents.delete(c, key.type(), key.scimId());
+          return null;
+        });
+      }
+      throw refused;
+    }
   }
 
   /** Commits the intent that lets a replay recognise this create's result. */

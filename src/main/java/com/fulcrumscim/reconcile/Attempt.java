@@ -75,6 +75,11 @@ final class Attempt {
   /** Holds back the write of the key's link (and the intent's removal) for the outcome's transaction. */
   void linked(Link made, Database.Work<?> work) {
     link = made;
+    hold(work);
+  }
+
+  /** Holds back a write of the key's state for the outcome's transaction. */
+  void hold(Database.Work<?> work) {
     held.add(new Held(work, false));
   }
 

@@ -148,6 +148,11 @@ final class Observer {
     return attempt.pendingLink().orElse(r.link());
   }
 
+  /** Whether an earlier create of the key is in doubt: its intent was there when this round began. */
+  boolean createInDoubt(Attempt attempt) {
+    return intent(attempt, recorded(attempt)) != null;
+  }
+
   /** Linking removes the intent in the same transaction: a pending link means no create in doubt. */
   private static Intent intent(Attempt attempt, Recorded r) {
     return attempt.pendingLink().isPresent() ? null : r.intent();

@@ -301,6 +301,71 @@ class UserPushTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
   }
 
+  /**
+   * Someone invites the person by hand in Fulcrum after the reconciler last read the member list;
+   * Okta then assigns the same email. Fulcrum refuses the create (the email is taken): nothing was
+   * made, so the member that the next read shows is not the bridge's own.
+   */
+  @Test
+  void aMemberInvitedByHandAfterTheListWasReadIsNotTakenForTheBridgesOwnCreate() {
+    start();
+    h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle(); // the member list is cached
+    FulcrumMember byHand = h.http.createMember(new MemberFields("eve@corp.example", "Eve", "ByHand", null));
+    changedOnPurpose.add(byHand.id());
+    String eve = h.okta.user("eve@corp.example", "Eve", "Okta", null);
+    h.settle();
+
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, eve)).as("not managed").isEmpty();
+    assertThat(h.row(ResourceKey.user(eve)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(eve)).lastError()).contains("that the bridge does not manage");
+    assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).isEqualTo("ByHand");
+  }
+
+  @Test
+  void aMemberInvitedByHandSurvivesTheDeactivationOfTheOktaUserWhoseCreateFulcrumRefused() {
+    start();
+    h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    FulcrumMember byHand = h.http.createMember(new MemberFields("eve@corp.example", "Eve", "ByHand", null));
+    changedOnPurpose.add(byHand.id());
+    String eve = h.okta.user("eve@corp.example", "Eve", "Okta", null);
+    h.runOnce(); // 422: the email is taken
+    h.okta.set(eve, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(byHand.id())).as("the member made by hand").isPresent();
+    assertThat(new IntentStore(h.db).all(com.fulcrumscim.journal.EntityType.USER)).isEmpty();
+  }
+
+  /**
+   * A create whose answer was lost lands only after the retry has sent a second create, which
+   * Fulcrum refuses because the first took the email: the first's member is still the bridge's
+   * own, so a deactivation removes it.
+   */
+  @Test
+  void aRefusedCreateAfterAnUnansweredOneLeavesTheFirstCreatesMemberTheBridgesOwn() {
+    start();
+    AtomicReference<MemberFields> queuedInFulcrum = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
+    h.restart(replacing(h.http, "createMember", args -> {
+      if (creates.incrementAndGet() == 1) {
+        queuedInFulcrum.set((MemberFields) args[0]);
+        throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "read timed out", null);
+      }
+      h.http.createMember(queuedInFulcrum.get()); // Fulcrum gets round to the first just before the second
+      return null;
+    }));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    assertThat(creates.get()).isEqualTo(2);
+    assertThat(membersIn("ada@corp.example")).isEqualTo(1);
+
+    h.okta.set(id, "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("a deprovisioned person").isEmpty();
+  }
+
   /** The real client, except that its first createMember gets no answer and reaches Fulcrum only when the test sends {@code queued}. */
   static FulcrumClient unansweredCreate(FulcrumClient real, AtomicReference<MemberFields> queued) {
     return replacing(real, "createMember", args -> {
