@@ -160,8 +160,7 @@ public final class Planner {
       return Plan.of();
     }
     DesiredGroup d = s.desired();
-    FulcrumGroup made = s.intent() == null ? null : s.sameName().stream()
-        .filter(g -> ours(s.intent(), g.id())).findFirst().orElse(null);
+    FulcrumGroup made = madeBy(s.intent(), s.sameName());
     if (d == null) {
       if (s.link() != null) {
         return s.linked() == null
@@ -214,6 +213,19 @@ public final class Planner {
       actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
     }
     return new Plan(actions, waiting);
+  }
+
+  /**
+   * The group a create in doubt made, among the unlinked groups of its name. Names are not unique
+   * and the intent's prior ids come from a cached list, so a group made by hand since can also be
+   * new to it: the bridge's marker decides, and a group described otherwise is never the bridge's.
+   * Without a description (a list that leaves it out) a new group is taken, the marked one first.
+   */
+  static FulcrumGroup madeBy(Intent intent, List<FulcrumGroup> sameName) {
+    List<FulcrumGroup> candidates = sameName.stream().filter(g -> ours(intent, g.id())
+        && (g.description() == null || g.description().equals(FulcrumGroup.BRIDGE_MARKER))).toList();
+    return candidates.stream().filter(g -> FulcrumGroup.BRIDGE_MARKER.equals(g.description())).findFirst()
+        .orElse(candidates.isEmpty() ? null : candidates.get(0));
   }
 
   private static boolean ours(Intent intent, String fulcrumId) {

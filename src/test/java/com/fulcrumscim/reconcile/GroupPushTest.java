@@ -249,4 +249,60 @@ class GroupPushTest extends EndToEnd {
     assertThat(managed(crew).id()).isNotEqualTo("g-crew");
     assertThat(calls("POST /api/v2/groups.json")).isEqualTo(1);
   }
+
+  private final java.util.concurrent.atomic.AtomicBoolean loseGroupCreateAnswers = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** The real client, except that while {@code loseGroupCreateAnswers} a group create's answer is lost after Fulcrum made it. */
+  FulcrumClient groupCreateAnswersLostOnDemand() {
+    return UserPushTest.replacing(h.http, "createGroup", args -> {
+      if (!loseGroupCreateAnswers.get()) {
+        return null;
+      }
+      h.http.createGroup((String) args[0], (String) args[1]);
+      throw new FulcrumException.Unavailable("POST /api/v2/groups.json", "read timed out", null);
+    });
+  }
+
+  /**
+   * Someone makes a group by hand after the reconciler read the group list; Okta then pushes one
+   * of that name, and Fulcrum makes it but its answer is lost.
+   */
+  FulcrumGroup aGroupMadeByHandWhileTheListIsCached(String name) {
+    h.restart(groupCreateAnswersLostOnDemand());
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.okta.group("Crew", List.of(ada));
+    h.settle(); // the group list is cached
+    FulcrumGroup byHand = h.http.createGroup(name, "made by a person");
+    h.http.changeGroupMembers(byHand.id(), List.of("m-bystander"), List.of());
+    loseGroupCreateAnswers.set(true);
+    return h.fulcrum.group(byHand.id()).orElseThrow();
+  }
+
+  @Test
+  void aGroupCreateInDoubtIsRecognisedByItsMarkerNotInASameNameGroupMadeByHandMeanwhile() {
+    start();
+    FulcrumGroup byHand = aGroupMadeByHandWhileTheListIsCached("Ops");
+    String ops = h.okta.group("Ops", List.of());
+    h.runOnce();
+    loseGroupCreateAnswers.set(false);
+    h.settle();
+
+    assertThat(managed(ops).id()).isNotEqualTo(byHand.id());
+    assertThat(managed(ops).description()).isEqualTo(FulcrumGroup.BRIDGE_MARKER);
+    assertThat(h.fulcrum.group(byHand.id()).orElseThrow()).as("the group made by hand").isEqualTo(byHand);
+  }
+
+  @Test
+  void aGroupDeletedInOktaWhileItsCreateIsInDoubtLeavesTheSameNameGroupMadeByHand() {
+    start();
+    FulcrumGroup byHand = aGroupMadeByHandWhileTheListIsCached("Ops");
+    String ops = h.okta.group("Ops", List.of());
+    h.runOnce();
+    h.okta.deleteGroup(ops);
+    loseGroupCreateAnswers.set(false);
+    h.settle();
+
+    assertThat(h.fulcrum.group(byHand.id()).orElseThrow()).as("the group made by hand").isEqualTo(byHand);
+    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Ops")).containsExactly(byHand);
+  }
 }
