@@ -36,6 +36,7 @@ final class Attempt {
   final Set<String> confirmed = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
+  private final Set<ResourceKey> alsoDue = new HashSet<>();
   private Link link;
   private Recorded recorded;
 
@@ -132,6 +133,15 @@ final class Attempt {
   /** A plan was applied: the next round reads what the database holds for the key again. */
   void roundApplied() {
     recorded = null;
+  }
+
+  /** Another key that what this reconcile saw in Fulcrum concerns (queued with the outcome). */
+  void alsoDue(ResourceKey other) {
+    alsoDue.add(other);
+  }
+
+  Set<ResourceKey> alsoDue() {
+    return Set.copyOf(alsoDue);
   }
 
   /** The link this attempt made and the database may not show yet. */

@@ -15,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,9 +129,20 @@ final class Observer {
     // in this order a user being pushed shows in one set or both, not in neither (which would leave
     // it out of the member change and cost a second call once it links).
     Set<String> pending = links.pendingMembersOfGroup(id);
-    Map<String, String> memberIds = links.memberIdsOfGroup(id);
-    return new GroupState(id, d, link, linked, sameName, intent, memberIds,
-        linked == null ? Set.of() : links.leavingAmong(linked.memberIds()), pending,
+    Map<String, String> memberIds = new LinkedHashMap<>(links.memberIdsOfGroup(id));
+    Set<String> leaving = linked == null ? new HashSet<>() : new HashSet<>(links.leavingAmong(linked.memberIds()));
+    // Fulcrum refuses a whole member change that names one id it does not know: a linked member
+    // removed by hand is neither added nor removed here; its user's reconcile pushes it again.
+    members.ensure();
+    memberIds.entrySet().removeIf(e -> {
+      if (members.get(e.getValue()).isPresent()) {
+        return false;
+      }
+      leaving.add(e.getValue());
+      attempt.alsoDue(ResourceKey.user(e.getKey()));
+      return true;
+    });
+    return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
   }
 

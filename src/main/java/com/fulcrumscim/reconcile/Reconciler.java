@@ -66,7 +66,9 @@ public final class Reconciler {
   Reconciled reconcile(ResourceKey key, Database.Work<?> claim) {
     Attempt attempt = new Attempt(key, claim);
     Reconciled result = reconcile(attempt);
-    return new Reconciled(result.outcome(), result.affected(), attempt.unwritten());
+    Set<ResourceKey> affected = new LinkedHashSet<>(result.affected());
+    affected.addAll(attempt.alsoDue());
+    return new Reconciled(result.outcome(), affected, attempt.unwritten());
   }
 
   private Reconciled reconcile(Attempt attempt) {

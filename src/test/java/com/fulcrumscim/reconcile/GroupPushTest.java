@@ -250,6 +250,29 @@ class GroupPushTest extends EndToEnd {
     assertThat(calls("POST /api/v2/groups.json")).isEqualTo(1);
   }
 
+  /**
+   * Fulcrum refuses a whole member change when one id in it is not a member (all or nothing), so a
+   * managed member removed by hand must not be in the change that takes another out.
+   */
+  @Test
+  void aMemberRemovedByHandDoesNotStopOktasRemovalsFromItsGroupAndIsPushedAgain() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Crew", List.of(ada, bob));
+    h.settle();
+    String bobsMember = memberId("bob@corp.example");
+    h.http.deleteMember(memberId("ada@corp.example"), null); // by hand; Ada stays assigned in Okta
+    h.clock.tick(Duration.ofMinutes(10)); // the cached lists have aged
+    h.okta.setGroup(crew, "Crew", List.of(ada)); // Okta takes Bob out of Crew
+
+    h.settle();
+    assertThat(managed(crew).memberIds()).as("Bob, taken out of Crew in Okta").doesNotContain(bobsMember)
+        .as("Ada, pushed again").contains(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+  }
+
   private final java.util.concurrent.atomic.AtomicBoolean loseGroupCreateAnswers = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The real client, except that while {@code loseGroupCreateAnswers} a group create's answer is lost after Fulcrum made it. */
