@@ -34,6 +34,8 @@ final class Attempt {
   private final Database.Work<?> claim;
   /** Ids read again from Fulcrum during this reconcile: each doubt is confirmed once. */
   final Set<String> confirmed = new HashSet<>();
+  /** Ids read from Fulcrum one by one during this reconcile (a GET, not a list). */
+  final Set<String> readById = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
   private final Set<ResourceKey> alsoDue = new HashSet<>();

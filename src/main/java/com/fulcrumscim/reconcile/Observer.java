@@ -355,13 +355,13 @@ final class Observer {
    * this cycle; one GET for the first doubt of a cycle; a fresh list (one call for 20,000 members)
    * once a second doubt shows a single GET is no longer the cheaper way.
    */
-  void confirmMembers(Collection<String> ids) {
-    confirm(ids, members, memberDoubts, id -> client.member(id));
+  Set<String> confirmMembers(Collection<String> ids) {
+    return confirm(ids, members, memberDoubts, id -> client.member(id));
   }
 
   /** As {@link #confirmMembers}, for groups. */
-  void confirmGroups(Collection<String> ids) {
-    confirm(ids, groups, groupDoubts, id -> client.group(id));
+  Set<String> confirmGroups(Collection<String> ids) {
+    return confirm(ids, groups, groupDoubts, id -> client.group(id));
   }
 
   /**
@@ -387,12 +387,15 @@ final class Observer {
     return true;
   }
 
-  private <T> void confirm(Collection<String> ids, Mirror<T> mirror, Doubts doubts, Function<String, Optional<T>> get) {
+  /** Returns the ids it read one by one. */
+  private <T> Set<String> confirm(Collection<String> ids, Mirror<T> mirror, Doubts doubts, Function<String, Optional<T>> get) {
+    Set<String> read = new HashSet<>();
     for (String id : ids) {
       switch (doubts.next(mirror)) {
         case FRESH -> { }
         case GET -> {
           rereads.incrementAndGet();
+          read.add(id);
           get.apply(id).ifPresentOrElse(mirror::put, () -> mirror.remove(id));
         }
         case LIST -> {
@@ -402,6 +405,7 @@ final class Observer {
         }
       }
     }
+    return read;
   }
 
   /** Reads one member again after its removal's answer was lost; the mirror follows. */

@@ -52,11 +52,13 @@ public final class ReadSide {
       Plan plan;
       Set<String> doubts;
       boolean createUnseen;
+      String linkedUnlisted;
       if (key.type() == EntityType.USER) {
         UserState s = observer.user(attempt);
         plan = planner.user(s, context);
         doubts = doubts(s, plan);
         createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
+        linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
       } else {
         GroupState s = observer.group(attempt);
         plan = planner.group(s, context);
@@ -65,6 +67,7 @@ public final class ReadSide {
           doubts.add(s.linked().id());
         }
         createUnseen = s.link() == null && s.intent() != null && s.sameName().isEmpty();
+        linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
       }
       if (createUnseen && !listed) {
         // A create in doubt whose entity the cached list does not show may be one another writer
@@ -78,13 +81,19 @@ public final class ReadSide {
       }
       doubts.removeAll(confirmed);
       if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
+        if (linkedUnlisted != null && attempt.readById.add(linkedUnlisted)) {
+          // Even a list read in this cycle can miss an entity (a page shifts while the organization
+          // changes): forgetting the link on that would leave a deprovisioned person in Fulcrum.
+          if (key.type() == EntityType.USER) {
+            observer.rereadMember(linkedUnlisted);
+          } else {
+            observer.rereadGroup(linkedUnlisted);
+          }
+          continue;
+        }
         return plan;
       }
-      if (key.type() == EntityType.USER) {
-        observer.confirmMembers(doubts);
-      } else {
-        observer.confirmGroups(doubts);
-      }
+      attempt.readById.addAll(key.type() == EntityType.USER ? observer.confirmMembers(doubts) : observer.confirmGroups(doubts));
       confirmed.addAll(doubts);
     }
   }

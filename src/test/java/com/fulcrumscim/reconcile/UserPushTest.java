@@ -366,6 +366,26 @@ class UserPushTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("a deprovisioned person").isEmpty();
   }
 
+  /**
+   * A member list read while the organization changes can miss a member (one leaving an earlier
+   * page shifts the next page's first onto a page already read). A deactivated user's member is
+   * not taken for gone on such a list: one GET finds it, and it is removed.
+   */
+  @Test
+  void aDeactivatedUsersMemberThatAFreshListMissesIsReadByItsIdAndRemoved() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    String member = inFulcrum("ada@corp.example").id();
+    h.restart(replacing(h.http, "members", args ->
+        h.http.members().stream().filter(m -> !m.id().equals(member)).toList()));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(member)).as("a deprovisioned person").isEmpty();
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+  }
+
   /** The real client, except that its first createMember gets no answer and reaches Fulcrum only when the test sends {@code queued}. */
   static FulcrumClient unansweredCreate(FulcrumClient real, AtomicReference<MemberFields> queued) {
     return replacing(real, "createMember", args -> {
