@@ -126,8 +126,14 @@ public final class Reconciler {
           + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected);
     } catch (FulcrumException.RateLimited e) {
       return new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected);
-    } catch (FulcrumException.Unauthorized | FulcrumException.Forbidden e) {
+    } catch (FulcrumException.Unauthorized e) {
       return new Reconciled(new Outcome.Paused(e.getMessage()), affected);
+    } catch (FulcrumException.Forbidden e) {
+      // The token works (a pause would resume at the next probe and pause again every cycle); this
+      // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that.
+      return new Reconciled(new Outcome.Terminal(e.getMessage() + "; Fulcrum refuses this call to the API token's user:"
+          + " give it a role that may make it (an Owner's token) or fix the plan, then"
+          + " `fulcrum-scim journal retry --all-dead`"), affected);
     } catch (FulcrumException.Unavailable e) {
       return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
     } catch (FulcrumException.Rejected | FulcrumException.NotFound e) {

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fulcrumscim.cli.ApproveRemovalsCommand;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
@@ -81,6 +82,35 @@ class ResilienceTest extends EndToEnd {
     h.settle();
     assertThat(h.pause.reason()).isEmpty();
     everyUserIsExactlyOneMemberAndEveryRowIsDone(ids.size());
+  }
+
+  /**
+   * A 403 (or 402) refuses one kind of call to the token's user, e.g. a role that may manage
+   * members but not groups: the token works, so pausing would resume at the next probe and pause
+   * again every cycle. The row ends dead with the reason; everything else goes on.
+   */
+  @Test
+  void aCallTheTokensUserMayNotMakeEndsThatRowDeadWithTheReasonAndTheRestGoOn() {
+    start();
+    h.restart(UserPushTest.replacing(h.http, "createGroup", args -> {
+      throw new FulcrumException.Forbidden("POST /api/v2/groups.json", 403, "");
+    }));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String crew = h.okta.group("Crew", List.of(ada));
+    h.settle();
+
+    assertThat(h.pause.reason()).isEmpty();
+    WorkItem row = h.row(ResourceKey.group(crew));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("403").contains("fulcrum-scim journal retry --all-dead");
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isPresent();
+    long ownerReads = calls("GET /api/v2/users.json");
+    for (int i = 0; i < 5; i++) {
+      h.clock.tick(Duration.ofSeconds(10));
+      h.runOnce();
+    }
+    assertThat(calls("GET /api/v2/users.json")).as("no token probe cycle after cycle").isEqualTo(ownerReads);
   }
 
   @Test
