@@ -65,7 +65,7 @@ public sealed interface Outcome {
     }
   }
 
-  /** Fulcrum refused the token (401/403): the whole reconciler pauses; this key spends nothing. */
+  /** Fulcrum refused the token (401): the whole reconciler pauses; this key spends nothing. */
   record Paused(String reason) implements Outcome {
     public Kind kind() {
       return Kind.PAUSED;
