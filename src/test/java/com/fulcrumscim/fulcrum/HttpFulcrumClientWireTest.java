@@ -161,6 +161,14 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
+  void aCreateAnsweredWithAMemberWithoutAnIdFindsTheMemberWithOneListCall() {
+    server.enqueue(json(201, "{\"membership\":{\"email\":\"ada@corp.example\"}}"));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-5\",\"email\":\"ada@corp.example\"}", 1, 1)));
+    assertThat(client.createMember(new MemberFields("ada@corp.example", "Ada", null, null)).id()).isEqualTo("m-5");
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
   void updateMemberPutsOnlyTheFieldsThatChange() throws Exception {
     server.enqueue(json(200, "{\"membership\":" + ALICE + "}"));
     client.updateMember("m-1", new MemberFields(null, null, "Hargreaves", "r-mgr"));
@@ -258,6 +266,14 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     server.enqueue(status(201));
     server.enqueue(json(200, page("groups", "{\"id\":\"g-1\",\"name\":\"Other\"},{\"id\":\"g-7\",\"name\":\"Field Crew\"}", 1, 1)));
     assertThat(client.createGroup("Field Crew", null).id()).isEqualTo("g-7");
+  }
+
+  @Test
+  void aGroupCreateAnsweredWithAGroupWithoutAnIdFindsTheGroupByName() {
+    server.enqueue(json(201, "{\"group\":{\"name\":\"Field Crew\",\"description\":null}}"));
+    server.enqueue(json(200, page("groups", "{\"id\":\"g-7\",\"name\":\"Field Crew\"}", 1, 1)));
+    assertThat(client.createGroup("Field Crew", null).id()).isEqualTo("g-7");
+    assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test

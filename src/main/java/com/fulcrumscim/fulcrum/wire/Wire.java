@@ -52,18 +52,23 @@ public final class Wire {
   }
 
   /**
-   * The entity of a single answer: {@code root[key]}, else the root itself when it carries an id,
-   * else the only object-valued root key. Empty when the answer carried no entity.
+   * The entity of a single answer: {@code root[key]}, else the root itself, else the first
+   * object-valued root key. Empty when that carries no id: an entity without one cannot be
+   * referred to, so the caller treats it as an answer without a body.
    */
   public static Optional<JsonNode> entity(JsonNode root, String key) {
     JsonNode wrapped = root.get(key);
     if (wrapped != null && wrapped.isObject()) {
-      return Optional.of(wrapped);
+      return Optional.of(wrapped).filter(Wire::hasId);
     }
-    if (root.hasNonNull("id")) {
+    if (hasId(root)) {
       return Optional.of(root);
     }
-    return firstField(root, JsonNode::isObject).filter(n -> n.hasNonNull("id"));
+    return firstField(root, JsonNode::isObject).filter(Wire::hasId);
+  }
+
+  private static boolean hasId(JsonNode entity) {
+    return !entity.path("id").asText("").isBlank();
   }
 
   private static Optional<JsonNode> firstField(JsonNode root, Predicate<JsonNode> test) {
