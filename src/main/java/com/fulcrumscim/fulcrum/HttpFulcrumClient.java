@@ -14,8 +14,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -192,18 +194,31 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return "HttpFulcrumClient[" + baseUrl + "]";
   }
 
-  /** Every page of a list: until current_page ≥ total_pages, an empty page, or a short page. */
+  /**
+   * Every page of a list: until current_page ≥ total_pages, an empty page, or a short page. An id
+   * already read is not added again: a server that ignores {@code page} answers page 1 twice, and
+   * an entity added mid-read pushes the last one of a page already read onto the next.
+   */
   private <W, T> List<T> list(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
     List<T> all = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
     for (int page = 1; ; page++) {
       ApiCall call = first.withQuery("page", Integer.toString(page)).withQuery("per_page", Integer.toString(pageSize));
       JsonNode root = parse(call.endpoint(), calls.execute(call));
       List<JsonNode> items = Wire.items(root, key);
-      items.forEach(item -> all.add(toDomain.apply(wire.convert(item, type))));
+      items.stream()
+          .filter(item -> firstSeen(seen, item))
+          .forEach(item -> all.add(toDomain.apply(wire.convert(item, type))));
       if (lastPage(root, page, items.size())) {
         return all;
       }
     }
+  }
+
+  /** True unless the item's id was seen before; an item without an id cannot be told apart, so it is kept. */
+  private static boolean firstSeen(Set<String> seen, JsonNode item) {
+    String id = item.path("id").asText("");
+    return id.isBlank() || seen.add(id);
   }
 
   private boolean lastPage(JsonNode root, int page, int itemCount) {

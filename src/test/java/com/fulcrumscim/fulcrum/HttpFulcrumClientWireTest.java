@@ -86,6 +86,23 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
+  void aServerThatIgnoresPageHasItsFirstPageReadOnce() {
+    String pageOneAgain = page("memberships", "{\"id\":\"m-1\"},{\"id\":\"m-2\"}", 1, 2);
+    server.enqueue(json(200, pageOneAgain));
+    server.enqueue(json(200, pageOneAgain));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2");
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aListNeverReturnsAnIdTwiceEvenWithoutCurrentPage() {
+    String pageOneAgain = "{\"memberships\":[{\"id\":\"m-1\"},{\"id\":\"m-2\"}],\"total_pages\":2}";
+    server.enqueue(json(200, pageOneAgain));
+    server.enqueue(json(200, pageOneAgain));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2");
+  }
+
+  @Test
   void aListWithoutPagingKeysStopsAtAShortPage() {
     server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}]}"));
     assertThat(client.members()).hasSize(1);
