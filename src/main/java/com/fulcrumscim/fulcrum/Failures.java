@@ -20,6 +20,8 @@ final class Failures {
       case 401 -> new FulcrumException.Unauthorized(endpoint);
       case 402, 403 -> new FulcrumException.Forbidden(endpoint, status, detail(body));
       case 404 -> new FulcrumException.NotFound(endpoint);
+      // the entity existed and no longer does: to a delete or a read that is what 404 means
+      case 410 -> new FulcrumException.NotFound(endpoint, "410 gone");
       case 429 -> new FulcrumException.RateLimited(endpoint, RetryAfter.parse(retryAfter, now));
       case 408 -> new FulcrumException.Unavailable(endpoint, "408 request timeout", null);
       default -> status >= 500

@@ -81,10 +81,14 @@ public abstract sealed class FulcrumException extends RuntimeException {
     }
   }
 
-  /** 404 where the call needs the entity to exist. */
+  /** 404, or 410 Gone, where the call needs the entity to exist. */
   public static final class NotFound extends FulcrumException {
     public NotFound(String endpoint) {
-      super(endpoint, "404 not found", null);
+      this(endpoint, "404 not found");
+    }
+
+    NotFound(String endpoint, String message) {
+      super(endpoint, message, null);
     }
   }
 }

@@ -241,7 +241,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return Wire.entity(root, key).map(node -> wire.convert(node, type));
   }
 
-  /** A GET of one entity: empty on 404; a 2xx without the entity is a broken answer. */
+  /** A GET of one entity: empty on 404 or 410; a 2xx without the entity is a broken answer. */
   private <W> Optional<W> found(ApiCall call, String key, Class<W> type) {
     try {
       return Optional.of(single(call, key, type).orElseThrow(() -> noEntity(call.endpoint())));
@@ -250,7 +250,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     }
   }
 
-  /** A delete: any 2xx or a 404 (already gone) is done. */
+  /** A delete: any 2xx, or a 404 or 410 (already gone), is done. */
   private void deleting(ApiCall call) {
     try {
       calls.execute(call);

@@ -114,6 +114,14 @@ class HttpFulcrumClientFailureTest extends MockFulcrumTest {
   }
 
   @Test
+  void a410OnAnUpdateIsNotFound() {
+    server.enqueue(status(410));
+    assertThatThrownBy(() -> client.renameGroup("g-gone", "x"))
+        .isInstanceOf(FulcrumException.NotFound.class)
+        .hasMessage("PUT /api/v2/groups/{id}.json: 410 gone");
+  }
+
+  @Test
   void a429HonoursRetryAfterSeconds() {
     server.enqueue(withRetryAfter("120"));
     FulcrumException.RateLimited e = catchThrowableOfType(FulcrumException.RateLimited.class, client::roles);

@@ -140,6 +140,12 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
+  void aGoneMemberIsEmpty() {
+    server.enqueue(json(410, "{}"));
+    assertThat(client.member("m-gone")).isEmpty();
+  }
+
+  @Test
   void idsArePathEncoded() throws Exception {
     server.enqueue(json(404, ""));
     client.member("a b/c");
@@ -230,6 +236,13 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   @Test
   void deletingAMemberThatIsAlreadyGoneIsDone() {
     server.enqueue(json(404, "{}"));
+    client.deleteMember("m-gone", null);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void deletingAMemberAnsweredGoneIsDone() {
+    server.enqueue(json(410, "{}"));
     client.deleteMember("m-gone", null);
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
@@ -326,6 +339,13 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   @Test
   void deletingAGroupThatIsAlreadyGoneIsDone() {
     server.enqueue(status(404));
+    client.deleteGroup("g-gone");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void deletingAGroupAnsweredGoneIsDone() {
+    server.enqueue(status(410));
     client.deleteGroup("g-gone");
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
