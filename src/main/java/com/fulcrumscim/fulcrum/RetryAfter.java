@@ -2,9 +2,14 @@ package com.fulcrumscim.fulcrum;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
 
 /** A 429's {@code Retry-After}: delay-seconds or an HTTP-date; a sane default without one. */
 final class RetryAfter {
@@ -12,6 +17,9 @@ final class RetryAfter {
   static final Duration DEFAULT = Duration.ofSeconds(60);
 
   private static final Duration MIN = Duration.ofSeconds(1);
+
+  /** RFC 9110's obsolete asctime format, always GMT: {@code Thu Jan  1 00:02:00 2026}. */
+  private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss uuuu", Locale.US);
 
   private RetryAfter() {}
 
@@ -24,12 +32,39 @@ final class RetryAfter {
       return atLeastMin(Duration.ofSeconds(Long.parseLong(value)));
     } catch (NumberFormatException notSeconds) {
       try {
-        Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        return atLeastMin(Duration.between(now, at));
+        return atLeastMin(Duration.between(now, httpDate(value, now)));
       } catch (DateTimeParseException notADate) {
         return DEFAULT;
       }
     }
+  }
+
+  /** RFC 9110 §5.6.7: recipients accept all three formats, told apart by the day name's comma. */
+  private static Instant httpDate(String value, Instant now) {
+    int comma = value.indexOf(',');
+    if (comma < 0) {
+      return LocalDateTime.parse(value, ASCTIME).toInstant(ZoneOffset.UTC);
+    }
+    // IMF-fixdate's day name is three letters (Thu, 01 Jan 2026 00:02:00 GMT); RFC 850's is whole
+    return comma == 3
+        ? ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()
+        : rfc850(value.substring(comma + 1).strip(), now);
+  }
+
+  /**
+   * RFC 850 after its day name: {@code 01-Jan-26 00:02:00 GMT}. The two-digit year is the latest
+   * one with those digits not more than 50 years ahead (RFC 9110). The day name is not checked
+   * against the date: which century the date is in is only settled here.
+   */
+  private static Instant rfc850(String afterDayName, Instant now) {
+    LocalDateTime limit = LocalDateTime.ofInstant(now, ZoneOffset.UTC).plusYears(50);
+    DateTimeFormatter format = new DateTimeFormatterBuilder()
+        .appendPattern("dd-MMM-")
+        .appendValueReduced(ChronoField.YEAR, 2, 2, limit.getYear() - 99)
+        .appendPattern(" HH:mm:ss 'GMT'")
+        .toFormatter(Locale.US);
+    LocalDateTime at = LocalDateTime.parse(afterDayName, format);
+    return (at.isAfter(limit) ? at.minusYears(100) : at).toInstant(ZoneOffset.UTC);
   }
 
   private static Duration atLeastMin(Duration d) {
