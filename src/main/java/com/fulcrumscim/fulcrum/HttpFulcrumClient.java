@@ -195,13 +195,28 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   }
 
   /**
-   * Every page of a list: until current_page ≥ total_pages, an empty page, or a short page. An id
-   * already read is not added again: a server that ignores {@code page} answers page 1 twice, and
-   * an entity added mid-read pushes the last one of a page already read onto the next.
+   * Every page of a list. When total_count moved between its pages the organization changed while
+   * it was read, and an entity leaving a page already read shifted an unread one onto it, never
+   * seen: the list is read once more, and that read stands. Nothing changed, no extra call.
    */
   private <W, T> List<T> list(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
+    Pages<T> read = pages(first, key, type, toDomain);
+    return read.countMoved() ? pages(first, key, type, toDomain).items() : read.items();
+  }
+
+  /** One walk through a list's pages, and whether its total_count moved on the way. */
+  private record Pages<T>(List<T> items, boolean countMoved) {}
+
+  /**
+   * Pages until current_page ≥ total_pages, an empty page, or a short page. An id already read is
+   * not added again: a server that ignores {@code page} answers page 1 twice, and an entity added
+   * mid-read pushes the last one of a page already read onto the next.
+   */
+  private <W, T> Pages<T> pages(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
     List<T> all = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    long firstCount = -1;
+    boolean countMoved = false;
     for (int page = 1; ; page++) {
       ApiCall call = first.withQuery("page", Integer.toString(page)).withQuery("per_page", Integer.toString(pageSize));
       JsonNode root = parse(call.endpoint(), calls.execute(call));
@@ -209,8 +224,14 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       items.stream()
           .filter(item -> firstSeen(seen, item))
           .forEach(item -> all.add(toDomain.apply(wire.convert(item, type))));
+      long count = root.path("total_count").asLong(-1); // -1: not given, which Fulcrum allows
+      if (page == 1) {
+        firstCount = count;
+      } else if (firstCount >= 0 && count >= 0 && count != firstCount) {
+        countMoved = true;
+      }
       if (lastPage(root, page, items.size())) {
-        return all;
+        return new Pages<>(all, countMoved);
       }
     }
   }

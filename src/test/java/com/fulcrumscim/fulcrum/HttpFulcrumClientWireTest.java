@@ -72,6 +72,17 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
+  void aListWhoseTotalCountMovesBetweenPagesIsReadOnceMore() {
+    // m-1 leaves after page 1 is read: m-3 moves onto page 1 and the first walk never sees it
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"},{\"id\":\"m-2\"}],\"current_page\":1,\"total_pages\":2,\"total_count\":4}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-4\"}],\"current_page\":2,\"total_pages\":2,\"total_count\":3}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-2\"},{\"id\":\"m-3\"}],\"current_page\":1,\"total_pages\":2,\"total_count\":3}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-4\"}],\"current_page\":2,\"total_pages\":2,\"total_count\":3}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-2", "m-3", "m-4");
+    assertThat(server.getRequestCount()).isEqualTo(4);
+  }
+
+  @Test
   void aListWithoutTotalCountIsRead() {
     server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}],\"current_page\":1,\"total_pages\":1,\"per_page\":20000}"));
     assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1");
