@@ -147,27 +147,29 @@ class StatusCommandTest {
         .containsPattern("Removed members' records\\s+left unassigned \\(users.reassign_records_to is not set\\)");
   }
 
+  /** A config with users.reassign_records_to {@code target}, and removals audited at 10:00, 11:00, ... with these results and details. */
+  void removalsWithReassignTarget(String target, String... resultsAndDetails) throws Exception {
+    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: " + target + "\n");
+    try (Database db = cli.openDatabase()) {
+      for (int i = 0; i < resultsAndDetails.length; i += 2) {
+        OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z").plusSeconds(3600L * i / 2), "USER", "u" + i,
+            "REMOVE_MEMBER", resultsAndDetails[i], resultsAndDetails[i + 1]);
+      }
+    }
+  }
+
   @Test
   void removedMembersRecordsGoToTheConfiguredMembership() throws Exception {
-    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-rita\n");
-    try (Database db = cli.openDatabase()) {
-      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "REMOVE_MEMBER", "ok",
-          Action.RemoveMember.records("f-u1", "m-rita", "m-rita"));
-    }
+    removalsWithReassignTarget("m-rita", "ok", Action.RemoveMember.records("f-u1", "m-rita", "m-rita"));
     assertThat(cli.runWithConfig("status").out()).containsPattern("Removed members' records\\s+to membership m-rita\n");
   }
 
   @Test
   void aReassignTargetThatLeftIsShownWhenTheLastRemovalLeftRecordsUnassignedAsAWarning() throws Exception {
-    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-rita\n");
-    try (Database db = cli.openDatabase()) {
-      OpsCliRun.audit(db, Instant.parse("2026-03-01T10:00:00Z"), "USER", "u1", "REMOVE_MEMBER", "ok",
-          Action.RemoveMember.records("f-u1", "m-rita", "m-rita"));
-      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "REMOVE_MEMBER", "ok",
-          Action.RemoveMember.records("f-u2", null, "m-rita"));
-      OpsCliRun.audit(db, Instant.parse("2026-03-01T12:00:00Z"), "USER", "u3", "REMOVE_MEMBER", "500 unavailable",
-          Action.RemoveMember.records("f-u3", "m-rita", "m-rita"));
-    }
+    removalsWithReassignTarget("m-rita",
+        "ok", Action.RemoveMember.records("f-u1", "m-rita", "m-rita"),
+        "ok", Action.RemoveMember.records("f-u2", null, "m-rita"),
+        "500 unavailable", Action.RemoveMember.records("f-u3", "m-rita", "m-rita"));
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).containsPattern("Removed members' records\\s+LEFT UNASSIGNED: users.reassign_records_to names "
@@ -179,11 +181,7 @@ class StatusCommandTest {
 
   @Test
   void aNewReassignTargetIsNotReportedGoneForTheFormerTargetsUnassignedRemoval() throws Exception {
-    cli = new OpsCliRun(dir, "users:\n  reassign_records_to: m-new\n");
-    try (Database db = cli.openDatabase()) {
-      OpsCliRun.audit(db, Instant.parse("2026-03-01T11:00:00Z"), "USER", "u2", "REMOVE_MEMBER", "ok",
-          Action.RemoveMember.records("f-u2", null, "m-rita"));
-    }
+    removalsWithReassignTarget("m-new", "ok", Action.RemoveMember.records("f-u2", null, "m-rita"));
     assertThat(cli.runWithConfig("status").out()).containsPattern("Removed members' records\\s+to membership m-new\n");
   }
 

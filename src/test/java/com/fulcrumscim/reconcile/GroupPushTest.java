@@ -154,18 +154,26 @@ class GroupPushTest extends EndToEnd {
         });
   }
 
-  @Test
-  void aRemovedMemberLeavesItsGroupsWithoutAGroupCall() {
+  /** Okta's Ada and Bob, both in Okta's group Crew, all pushed. */
+  record Crew(String ada, String bob, String crew) {}
+
+  Crew adaAndBobInCrew() {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
     String crew = h.okta.group("Crew", List.of(ada, bob));
     h.settle();
+    return new Crew(ada, bob, crew);
+  }
+
+  @Test
+  void aRemovedMemberLeavesItsGroupsWithoutAGroupCall() {
+    Crew c = adaAndBobInCrew();
     long before = calls("POST /api/v2/groups/change_permissions.json");
-    h.okta.set(ada, "active", 0);
+    h.okta.set(c.ada(), "active", 0);
     h.settle();
     assertThat(calls("POST /api/v2/groups/change_permissions.json")).isEqualTo(before);
-    assertThat(managed(crew).memberIds()).containsExactly(memberId("bob@corp.example"));
+    assertThat(managed(c.crew()).memberIds()).containsExactly(memberId("bob@corp.example"));
   }
 
   @Test
@@ -256,20 +264,16 @@ class GroupPushTest extends EndToEnd {
    */
   @Test
   void aMemberRemovedByHandDoesNotStopOktasRemovalsFromItsGroupAndIsPushedAgain() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
-    String crew = h.okta.group("Crew", List.of(ada, bob));
-    h.settle();
+    Crew c = adaAndBobInCrew();
     String bobsMember = memberId("bob@corp.example");
     h.http.deleteMember(memberId("ada@corp.example"), null); // by hand; Ada stays assigned in Okta
     h.clock.tick(Duration.ofMinutes(10)); // the cached lists have aged
-    h.okta.setGroup(crew, "Crew", List.of(ada)); // Okta takes Bob out of Crew
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada())); // Okta takes Bob out of Crew
 
     h.settle();
-    assertThat(managed(crew).memberIds()).as("Bob, taken out of Crew in Okta").doesNotContain(bobsMember)
+    assertThat(managed(c.crew()).memberIds()).as("Bob, taken out of Crew in Okta").doesNotContain(bobsMember)
         .as("Ada, pushed again").contains(memberId("ada@corp.example"));
-    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
   }
 
