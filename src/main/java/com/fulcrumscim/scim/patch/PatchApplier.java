@@ -29,9 +29,11 @@ public final class PatchApplier {
   /** Comparisons in one value filter ({@code emails[type eq "work" and value eq "x"]} has 2). */
   public static final int MAX_FILTER_TERMS = 10;
   /**
-   * Element-times-term evaluations one request may cost, summed over its operations: removing one
-   * member of a 100,000-member group costs 100,000; 200 filtered ops over 20,000 values would
-   * cost 4,000,000 and are refused before they run.
+   * Element-times-term evaluations one request may cost, summed over its operations: a filter
+   * over a 100,000-member group costs 100,000 per comparison; 200 such ops over 20,000 values
+   * would cost 4,000,000 and are refused before they run. A plain {@code value eq} (Okta's
+   * per-member removal) and Entra's listed removal are looked up in an index instead: building it
+   * costs the array's size once per run of such ops, then each lookup costs 1.
    */
   public static final long MAX_EVALUATION_COST = 1_000_000;
 

@@ -41,6 +41,11 @@ final class ResourceEditor {
   private final ResourceNormalizer normalizer;
   /** Evaluations spent so far, against {@link PatchApplier#MAX_EVALUATION_COST}. */
   private long cost;
+  /** Calls of {@link #at} so far: each is one step that may change any attribute. */
+  private long steps;
+  /** The last index built: current only if this step or the one before last used it. */
+  private ValueIndex index;
+  private long indexedStep;
 
   ResourceEditor(ObjectNode work, ResourceSchema schema, ResourceNormalizer normalizer) {
     this.work = work;
@@ -68,6 +73,7 @@ final class ResourceEditor {
   }
 
   private void at(Kind kind, String path, JsonNode value) {
+    steps++;
     if (ResourceNormalizer.isUrn(path)) {
       if (schema.knowsSchema(path)) {
         wholeSchema(kind, schema.extension(path).orElse(schema.core()), value);
@@ -248,9 +254,21 @@ final class ResourceEditor {
     AttributeDef sub = parsed.subAttribute() == null ? null
         : def.subAttribute(parsed.subAttribute()).orElseThrow(() -> ScimException.invalidPath(
             "Unknown attribute " + def.name() + "." + parsed.subAttribute()));
+    // Compiled even when the index answers: compiling is what validates the filter.
     Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def);
     JsonNode current = container.get(def.name());
     ArrayNode array = current != null && current.isArray() ? (ArrayNode) current : JSON.arrayNode();
+    String wanted = ValueIndex.looksUp(parsed.valueFilter());
+    AttributeDef valueDef = wanted == null ? null : ValueIndex.indexable(def);
+    if (valueDef != null) {
+      ValueIndex byValue = index(valueDef, array, path);
+      charge(1, path);
+      List<JsonNode> matches = new ArrayList<>(byValue.find(wanted));
+      // Forgotten before the edit, which may change their value or remove them.
+      matches.forEach(byValue::remove);
+      edit(kind, container, def, sub, parsed, path, value, array, matches).forEach(byValue::add);
+      return;
+    }
     charge((long) array.size() * terms(parsed.valueFilter(), path), path);
     List<JsonNode> matches = new ArrayList<>();
     for (JsonNode e : array) {
@@ -258,14 +276,20 @@ final class ResourceEditor {
         matches.add(e);
       }
     }
+    edit(kind, container, def, sub, parsed, path, value, array, matches);
+  }
+
+  /** Applies a filtered operation to its matches; returns those (or the one created) still there. */
+  private List<JsonNode> edit(Kind kind, ObjectNode container, AttributeDef def, AttributeDef sub,
+      PatchPath parsed, String path, JsonNode value, ArrayNode array, List<JsonNode> matches) {
     if (kind == Kind.REMOVE) {
       // A filter that matches nothing removes nothing (Okta re-sends member removals).
       if (sub == null) {
-        array.removeIf(identities(matches)::contains);
-      } else {
-        matches.forEach(e -> ((ObjectNode) e).remove(sub.name()));
+        removeElements(array, matches);
+        return List.of();
       }
-      return;
+      matches.forEach(e -> ((ObjectNode) e).remove(sub.name()));
+      return matches;
     }
     JsonNode v = sub == null ? element(def, value, path) : normalizer.attributeValue(sub, value, path);
     if (matches.isEmpty()) {
@@ -281,11 +305,33 @@ final class ResourceEditor {
         ((ObjectNode) e).setAll((ObjectNode) v);
       }
     }
-    if (sub == null && v == null) {
-      array.removeIf(identities(matches)::contains);
+    boolean removed = sub == null && v == null;
+    if (removed) {
+      removeElements(array, matches);
     }
     container.set(def.name(), array);
     singlePrimary(def, array, matches);
+    return removed ? List.of() : matches;
+  }
+
+  /**
+   * The index of {@code array} by value: the one this or the previous step kept current, or a new
+   * one, charged one evaluation per element. Any other step may have changed the array.
+   */
+  private ValueIndex index(AttributeDef valueDef, ArrayNode array, String path) {
+    if (index == null || !index.covers(array) || indexedStep < steps - 1) {
+      charge(array.size(), path);
+      index = new ValueIndex(array, valueDef);
+    }
+    indexedStep = steps;
+    return index;
+  }
+
+  /** Removes these very elements; one pass, and none at all when nothing matched. */
+  private static void removeElements(ArrayNode array, List<JsonNode> gone) {
+    if (!gone.isEmpty()) {
+      array.removeIf(identities(gone)::contains);
+    }
   }
 
   /** Identity, not equals: List.contains would compare deeply, once per element per match. */
@@ -335,9 +381,28 @@ final class ResourceEditor {
     if (current == null || !current.isArray() || listed == null) {
       return;
     }
-    List<JsonNode> remove = elements(listed);
-    charge((long) current.size() * remove.size(), def.name());
-    ((ArrayNode) current).removeIf(e -> remove.stream().anyMatch(l -> sameElement(e, l)));
+    ArrayNode array = (ArrayNode) current;
+    AttributeDef valueDef = ValueIndex.indexable(def);
+    List<JsonNode> gone = new ArrayList<>();
+    for (JsonNode l : elements(listed)) {
+      JsonNode id = l.get("value");
+      if (valueDef != null && id != null && id.isTextual()) {
+        charge(1, def.name());
+        index(valueDef, array, def.name()).find(id.textValue()).stream()
+            .filter(e -> sameElement(e, l)).forEach(gone::add);
+      } else {
+        charge(array.size(), def.name());
+        array.forEach(e -> {
+          if (sameElement(e, l)) {
+            gone.add(e);
+          }
+        });
+      }
+    }
+    removeElements(array, gone);
+    if (index != null && index.covers(array)) {
+      gone.forEach(index::remove);
+    }
   }
 
   private static boolean sameElement(JsonNode existing, JsonNode listed) {

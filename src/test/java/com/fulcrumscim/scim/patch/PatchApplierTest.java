@@ -240,19 +240,81 @@ class PatchApplierTest {
 
   @Test
   void filteredOperationsBeyondTheEvaluationBudgetAreTooManyBeforeTheyRun() {
-    // a group as large as allowed, and more member-removal ops than the budget covers
-    StringBuilder members = new StringBuilder();
+    // each op compares two terms on every one of 20,000 members: 40,000 evaluations
+    String op = "{'op':'remove','path':'members[display co \\\"x\\\" or display co \\\"y\\\"]'}";
+    assertBadRequest(() -> onLargeGroup(26, op), "tooMany", "filter evaluations");
+    assertThat(onLargeGroup(24, op).changed()).isFalse();
+  }
+
+  @Test
+  void oktasOneRemovalPerMemberOn20000MembersRemovesExactlyThoseMembers() {
+    ObjectNode group = group(20_000);
+    String request = patch(ops(256,
+        i -> "{'op':'remove','path':'members[value eq \\\"m" + i * 50 + "\\\"]'}"));
+    JsonNode members = applier.apply(group, json(request), ResourceSchema.GROUP).resource()
+        .get("members");
+    assertThat(members).hasSize(20_000 - 256);
+    java.util.Set<String> left = new java.util.HashSet<>();
+    members.forEach(m -> left.add(m.get("value").asText()));
     for (int i = 0; i < 20_000; i++) {
-      members.append(i == 0 ? "" : ",").append("{'value':'m").append(i).append("'}");
+      assertThat(left.contains("m" + i)).as("m" + i).isEqualTo(i % 50 != 0 || i >= 256 * 50);
     }
-    ObjectNode group = json("{'schemas':['" + ScimSchemas.CORE_GROUP + "'],'id':'g','displayName':'G','members':["
+  }
+
+  @Test
+  void entrasListedRemovalOf256MembersRemovesExactlyThoseMembers() {
+    ObjectNode group = group(20_000);
+    String listed = ops(256, i -> "{'value':'m" + (i * 3 + 1) + "'}");
+    JsonNode members = applier.apply(group,
+        json(patch("{'op':'Remove','path':'members','value':[" + listed + "]}")),
+        ResourceSchema.GROUP).resource().get("members");
+    assertThat(members).hasSize(20_000 - 256);
+    members.forEach(m -> {
+      int n = Integer.parseInt(m.get("value").asText().substring(1));
+      assertThat(n % 3 == 1 && n < 256 * 3).as(m.toString()).isFalse();
+    });
+  }
+
+  @Test
+  void onlyAPlainValueEqIsLookedUpRatherThanChargedPerMember() {
+    String op = "{'op':'remove','path':'members[value eq \\\"m1\\\" and type eq \\\"User\\\"]'}";
+    assertBadRequest(() -> onLargeGroup(30, op), "tooMany", "filter evaluations");
+  }
+
+  @Test
+  void aMemberAddedBetweenValueEqRemovalsIsFoundByTheNextOne() {
+    ObjectNode group = group(3);
+    String remove = "{'op':'remove','path':'members[value eq \\\"m1\\\"]'}";
+    JsonNode members = applier.apply(group, json(patch(remove
+        + ",{'op':'add','path':'members','value':[{'value':'m1'}]}," + remove)),
+        ResourceSchema.GROUP).resource().get("members");
+    assertThat(members.toString()).doesNotContain("m1");
+  }
+
+  @Test
+  void aValueChangedByOneOperationIsFoundByTheNextUnderItsNewValue() {
+    PatchResult r = apply(patch(
+        "{'op':'replace','path':'emails[value eq \\\"" + user.at("/emails/0/value").asText()
+            + "\\\"]','value':{'value':'New@Example.com'}},"
+            + "{'op':'replace','path':'emails[value eq \\\"new@example.COM\\\"].type','value':'home'}"));
+    assertThat(r.resource().get("emails")).hasSize(user.get("emails").size());
+    assertThat(r.resource().at("/emails/0/type").asText()).isEqualTo("home");
+  }
+
+  /** {@code times} copies of {@code op} applied to a 20,000-member group. */
+  private PatchResult onLargeGroup(int times, String op) {
+    return applier.apply(group(20_000), json(patch(ops(times, i -> op))), ResourceSchema.GROUP);
+  }
+
+  /** A group whose members are m0, m1, ... */
+  private static ObjectNode group(int size) {
+    String members = ops(size, i -> "{'value':'m" + i + "','display':'Member " + i + "'}");
+    return json("{'schemas':['" + ScimSchemas.CORE_GROUP + "'],'id':'g','displayName':'G','members':["
         + members + "]}").deepCopy();
-    String op = "{'op':'remove','path':'members[value eq \\\"nobody\\\"]'}";
-    String ops = String.join(",", java.util.Collections.nCopies(60, op));
-    assertBadRequest(() -> applier.apply(group, json(patch(ops)), ResourceSchema.GROUP), "tooMany",
-        "filter evaluations");
-    String affordable = String.join(",", java.util.Collections.nCopies(40, op));
-    assertThat(applier.apply(group, json(patch(affordable)), ResourceSchema.GROUP).changed()).isFalse();
+  }
+
+  private static String ops(int n, java.util.function.IntFunction<String> op) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(op).collect(java.util.stream.Collectors.joining(","));
   }
 
   private PatchResult apply(String request) {
