@@ -193,10 +193,11 @@ final class HostileCorpus {
       "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":{\"nested\":[1]}}]}",
       "{\"op\":\"replace\",\"path\":\"meta.created\",\"value\":\"1970\"}",
     };
-    boolean group = random.nextBoolean();
+    String op = ops[random.nextInt(ops.length)];
+    // Sent where the attribute exists: elsewhere it is unknown, ignored as on POST (2xx, nothing stored).
+    boolean group = op.contains("members") || !op.contains("userName") && random.nextBoolean();
     String target = BASE + (group ? "/Groups/" + pick(groupIds) : "/Users/" + pick(userIds));
-    String body = random.nextInt(5) == 0 ? "{\"Operations\":[" + ops[random.nextInt(ops.length)] + "]}"
-        : Bodies.patch(ops[random.nextInt(ops.length)]);
+    String body = random.nextInt(5) == 0 ? "{\"Operations\":[" + op + "]}" : Bodies.patch(op);
     return new Request("hostile-patch", "PATCH", target, withType(auth(), "application/scim+json"), utf8(body));
   }
 

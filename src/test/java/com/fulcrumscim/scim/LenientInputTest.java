@@ -65,6 +65,48 @@ class LenientInputTest {
   }
 
   @Test
+  void aDeactivationBesideAnUnknownAttributeLandsAndTheAttributeIsNotStored() throws Exception {
+    String id = http.post("/Users", user("leaver@example.com")).json().path("id").asText();
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}",
+        "{\"op\":\"Replace\",\"path\":\"costCenter\",\"value\":\"CC-1\"}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(storedDoc(id)).contains("\"active\":false").doesNotContain("costCenter").doesNotContain("CC-1");
+  }
+
+  @Test
+  void aPathlessDeactivationWithAnUnknownKeyLandsAndTheKeyIsNotStored() throws Exception {
+    String id = http.post("/Users", user("pathless-leaver@example.com")).json().path("id").asText();
+    Response r = http.patch("/Users/" + id,
+        patch("{\"op\":\"replace\",\"value\":{\"active\":false,\"costCenter\":\"CC-1\"}}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(storedDoc(id)).contains("\"active\":false").doesNotContain("costCenter").doesNotContain("CC-1");
+  }
+
+  @Test
+  void anUnknownPatchAttributeIsLoggedAtWarnOncePerRequestByNameNotValue() {
+    String id = http.post("/Users", user("warned@example.com")).json().path("id").asText();
+    http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"path\":\"costCenter\",\"value\":\"CC-secret\"}",
+        "{\"op\":\"replace\",\"value\":{\"costcenter\":\"CC-secret\"}}"));
+    assertThat(logs.events().stream().filter(e -> e.getFormattedMessage().contains("costCenter")))
+        .singleElement().satisfies(e -> {
+          assertThat(e.getLevel()).isEqualTo(Level.WARN);
+          assertThat(e.getFormattedMessage()).contains(id).doesNotContain("CC-secret");
+        });
+  }
+
+  /** The user's desired state as stored, not as rendered. */
+  private String storedDoc(String id) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+        java.sql.PreparedStatement q = c.prepareStatement("SELECT doc FROM scim_user WHERE id = ?")) {
+      q.setString(1, id);
+      try (ResultSet rs = q.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  @Test
   void anUnknownMemberSubAttributeDoesNotRejectTheGroupPatch() {
     String u = http.post("/Users", user("member@example.com")).json().path("id").asText();
     String g = http.post("/Groups", group("Lenient")).json().path("id").asText();

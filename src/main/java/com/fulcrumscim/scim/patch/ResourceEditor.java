@@ -19,9 +19,12 @@ import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import com.fulcrumscim.scim.schema.SchemaDef;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,11 +49,18 @@ final class ResourceEditor {
   /** The last index built: current only if this step or the one before last used it. */
   private ValueIndex index;
   private long indexedStep;
+  /** Unknown core attributes operations named, by lower-case name, in the order first seen. */
+  private final Map<String, String> ignored = new LinkedHashMap<>();
 
   ResourceEditor(ObjectNode work, ResourceSchema schema, ResourceNormalizer normalizer) {
     this.work = work;
     this.schema = schema;
     this.normalizer = normalizer;
+  }
+
+  /** The unknown core attributes the operations named (not their values): ignored, not stored. */
+  Collection<String> ignored() {
+    return ignored.values();
   }
 
   void apply(PatchOperation op) {
@@ -109,6 +119,15 @@ final class ResourceEditor {
     }
   }
 
+  /**
+   * An operation on a core attribute or sub-attribute the schema does not define does nothing,
+   * as POST and PUT drop one: a misspelt or extra IdP mapping must not refuse the whole PATCH,
+   * with a deactivation in it. Unknown names under an extension URN are custom attributes, kept.
+   */
+  private void ignore(String attribute) {
+    ignored.putIfAbsent(attribute.toLowerCase(Locale.ROOT), abbreviated(attribute));
+  }
+
   /** Whether the path starts with the core or a known extension URN and ':'. */
   private boolean underKnownSchema(String path) {
     List<SchemaDef> known = new ArrayList<>(schema.extensions());
@@ -153,13 +172,17 @@ final class ResourceEditor {
     target.setAll((ObjectNode) value.deepCopy());
   }
 
-  /** {@code urn:<custom or known extension>:attr}: a custom attribute the schema does not define. */
+  /**
+   * A path the schema does not resolve: in the core schema, ignored; {@code urn:<custom or known
+   * extension>:attr}, a custom attribute.
+   */
   private void customAttribute(Kind kind, PatchPath parsed, String path, JsonNode value) {
     AttrPath ap = parsed.attribute();
-    boolean custom = ap.schemaUrn() != null && parsed.valueFilter() == null
-        && ap.subAttribute() == null && (!schema.knowsSchema(ap.schemaUrn())
-        || schema.extension(ap.schemaUrn()).isPresent());
-    if (!custom) {
+    if (ap.schemaUrn() == null || schema.core().id().equalsIgnoreCase(ap.schemaUrn())) {
+      ignore(ap.toString());
+      return;
+    }
+    if (parsed.valueFilter() != null || ap.subAttribute() != null) {
       throw ScimException.invalidPath("Unknown attribute path '" + path + "' for "
           + schema.resourceType());
     }
@@ -252,8 +275,11 @@ final class ResourceEditor {
           + path);
     }
     AttributeDef sub = parsed.subAttribute() == null ? null
-        : def.subAttribute(parsed.subAttribute()).orElseThrow(() -> ScimException.invalidPath(
-            "Unknown attribute " + def.name() + "." + parsed.subAttribute()));
+        : def.subAttribute(parsed.subAttribute()).orElse(null);
+    if (parsed.subAttribute() != null && sub == null) {
+      ignore(def.name() + "." + parsed.subAttribute());
+      return;
+    }
     // Compiled even when the index answers: compiling is what validates the filter.
     Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def);
     JsonNode current = container.get(def.name());

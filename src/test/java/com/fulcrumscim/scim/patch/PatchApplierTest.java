@@ -54,14 +54,22 @@ class PatchApplierTest {
   }
 
   @Test
-  void anUnknownPathIsInvalidPath() {
-    assertRejected(patch("{'op':'replace','path':'nosuch','value':'x'}"), "invalidPath",
-        "nosuch");
-    assertRejected(patch("{'op':'replace','path':'name.nosuch','value':'x'}"), "invalidPath",
-        "name.nosuch");
-    assertRejected(patch("{'op':'replace','value':{'nosuch':1}}"), "invalidPath", "nosuch");
+  void aMalformedPathIsInvalidPath() {
+    assertRejected(patch("{'op':'replace','path':'emails[type eq','value':'x'}"), "invalidPath",
+        "Invalid path");
     assertRejected(patch("{'op':'replace','path':'title[value eq 1]','value':'x'}"),
         "invalidPath", "not a multi-valued complex");
+  }
+
+  @Test
+  void operationsOnUnknownCoreAttributesAreIgnoredAndTheRestApplies() {
+    PatchResult r = apply(patch("{'op':'replace','path':'nosuch','value':'x'},"
+        + "{'op':'add','path':'name.nosuch','value':'x'},"
+        + "{'op':'replace','path':'emails[type eq \\\"work\\\"].nosuch','value':'x'},"
+        + "{'op':'remove','path':'" + ScimSchemas.CORE_USER + ":nosuch'},"
+        + "{'op':'replace','value':{'nosuch':'x','title':'T'}}"));
+    assertThat(r.resource().toString()).doesNotContainIgnoringCase("nosuch");
+    assertThat(r.resource().path("title").asText()).isEqualTo("T");
   }
 
   @Test
