@@ -54,8 +54,9 @@ final class Projection {
     if (raw.isEmpty()) {
       return true;
     }
+    // Including members.display needs members; excluding it leaves the rest of members (§3.4.2.5).
     boolean named = raw.stream().anyMatch(r -> r.equalsIgnoreCase(attribute)
-        || r.toLowerCase(Locale.ROOT).startsWith(attribute.toLowerCase(Locale.ROOT) + ".")
+        || include && r.toLowerCase(Locale.ROOT).startsWith(attribute.toLowerCase(Locale.ROOT) + ".")
         || r.toLowerCase(Locale.ROOT).endsWith(":" + attribute.toLowerCase(Locale.ROOT)));
     return include == named;
   }
@@ -136,14 +137,23 @@ final class Projection {
       }
       if (p.subAttribute() == null) {
         from.remove(name);
-      } else if (from.get(name) instanceof ObjectNode parent) {
-        String sub = fieldName(parent, p.subAttribute());
-        if (sub != null) {
-          parent.remove(sub);
-        }
+      } else {
+        removeSubAttribute(from.get(name), p.subAttribute());
       }
     }
     return out;
+  }
+
+  /** {@code name.givenName} from a complex value; {@code members.display} from each element. */
+  private static void removeSubAttribute(JsonNode value, String subAttribute) {
+    if (value.isArray()) {
+      value.forEach(element -> removeSubAttribute(element, subAttribute));
+    } else if (value instanceof ObjectNode parent) {
+      String sub = fieldName(parent, subAttribute);
+      if (sub != null) {
+        parent.remove(sub);
+      }
+    }
   }
 
   private static ObjectNode child(ObjectNode parent, String name) {

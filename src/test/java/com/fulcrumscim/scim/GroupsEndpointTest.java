@@ -99,6 +99,38 @@ class GroupsEndpointTest {
   }
 
   @Test
+  void excludingMembersDisplayKeepsEachMembersValueAndRefInGetAndList() {
+    String member = userId();
+    String id = createGroup(name("Undisplayed"), member).path("id").asText();
+    assertOnlyDisplayExcluded("/Groups", id, "members", "/Users/" + member);
+  }
+
+  @Test
+  void excludingGroupsDisplayKeepsEachOfAUsersGroupsValueAndRefInGetAndList() {
+    String member = userId();
+    String group = createGroup(name("Unnamed"), member).path("id").asText();
+    assertOnlyDisplayExcluded("/Users", member, "groups", "/Groups/" + group);
+  }
+
+  /**
+   * With {@code excludedAttributes=<attribute>.display}, the newest resource, read alone and as
+   * the first of an unfiltered list (where loading memberships is decided), still carries its one
+   * reference with value and $ref.
+   */
+  static void assertOnlyDisplayExcluded(String endpoint, String id, String attribute, String reference) {
+    String excluded = "?excludedAttributes=" + attribute + ".display";
+    JsonNode listed = http.get(endpoint + excluded + "&sortOrder=descending&count=1").json().path("Resources").get(0);
+    assertThat(listed.path("id").asText()).isEqualTo(id);
+    for (JsonNode resource : List.of(http.get(endpoint + "/" + id + excluded).json(), listed)) {
+      assertThat(resource.path(attribute)).hasSize(1);
+      JsonNode ref = resource.path(attribute).get(0);
+      assertThat(reference).endsWith("/" + ref.path("value").asText());
+      assertThat(ref.path("$ref").asText()).endsWith(reference);
+      assertThat(ref.has("display")).isFalse();
+    }
+  }
+
+  @Test
   void deletingAUserTakesItOutOfItsGroupsAndChangesTheGroupVersion() {
     String alice = userId();
     String bob = userId();
