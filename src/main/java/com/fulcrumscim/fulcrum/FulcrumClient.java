@@ -21,7 +21,10 @@ public interface FulcrumClient {
   /** {@code GET /memberships/{id}.json}; empty on 404. */
   Optional<FulcrumMember> member(String membershipId);
 
-  /** {@code POST /memberships.json}. */
+  /**
+   * {@code POST /memberships.json}. Throws {@link FulcrumException.Unavailable} when the member may
+   * exist (no answer, or one that did not say which); any other failure means nothing was made.
+   */
   FulcrumMember createMember(MemberFields fields);
 
   /** {@code PUT /memberships/{id}.json} with only the non-null fields of {@code changes}. */
@@ -39,7 +42,7 @@ public interface FulcrumClient {
   /** {@code GET /groups/{id}.json?associations=true}; empty on 404. */
   Optional<FulcrumGroup> group(String groupId);
 
-  /** {@code POST /groups.json}. */
+  /** {@code POST /groups.json}; failures mean what {@link #createMember}'s do. */
   FulcrumGroup createGroup(String name, String description);
 
   /** {@code PUT /groups/{id}.json}. */

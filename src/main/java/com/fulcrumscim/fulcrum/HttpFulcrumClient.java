@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -100,10 +101,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return single(call, "membership", MembershipJson.class)
         .map(WireMapping::member)
         // Created, but the answer had no body: one list call finds it (emails are unique).
-        .orElseGet(() -> members().stream()
+        .orElseGet(() -> created(call.endpoint(), () -> members().stream()
             .filter(m -> m.email() != null && m.email().equalsIgnoreCase(fields.email()))
             .findFirst()
-            .orElseThrow(() -> noEntity(call.endpoint())));
+            .orElseThrow(() -> noEntity(call.endpoint()))));
   }
 
   @Override
@@ -137,7 +138,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     ApiCall call = ApiCall.create("groups.json", wire.write(new Requests.GroupBody(new Requests.Group(name, description))));
     return single(call, "group", GroupJson.class)
         .map(WireMapping::group)
-        .orElseGet(() -> createdGroupByName(call.endpoint(), name));
+        .orElseGet(() -> created(call.endpoint(), () -> createdGroupByName(call.endpoint(), name)));
   }
 
   @Override
@@ -277,6 +278,21 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       calls.execute(call);
     } catch (FulcrumException.NotFound alreadyGone) {
       // done: the entity no longer exists, which is what the delete wanted
+    }
+  }
+
+  /**
+   * Finds what a create answered 2xx without its entity made. Fulcrum made it, so whatever stops
+   * the lookup (a refused or rate-limited list) leaves the create in doubt, never refused: a
+   * refused create's intent is forgotten, and with it the only record of this member or group.
+   */
+  private static <T> T created(String endpoint, Supplier<T> lookup) {
+    try {
+      return lookup.get();
+    } catch (FulcrumException.Unavailable e) {
+      throw e;
+    } catch (FulcrumException e) {
+      throw new FulcrumException.Unavailable(endpoint, "created, but finding it failed: " + e.getMessage(), null);
     }
   }
 

@@ -6,6 +6,7 @@ import static com.fulcrumscim.fulcrum.ClientFixture.json;
 import static com.fulcrumscim.fulcrum.ClientFixture.pathAndQuery;
 import static com.fulcrumscim.fulcrum.ClientFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import mockwebserver3.RecordedRequest;
@@ -200,6 +201,23 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     server.enqueue(json(200, page("memberships", "{\"id\":\"m-5\",\"email\":\"ada@corp.example\"}", 1, 1)));
     assertThat(client.createMember(new MemberFields("ada@corp.example", "Ada", null, null)).id()).isEqualTo("m-5");
     assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  /** Fulcrum made the member: whatever stops the client finding it leaves the create in doubt, never refused. */
+  @Test
+  void aCreatedMemberThatCannotBeFoundBecauseTheListIsRefusedIsInDoubtNotRefused() {
+    server.enqueue(json(201, "{\"membership\":{\"email\":\"ada@corp.example\"}}"));
+    server.enqueue(json(403, "{\"error\":\"Forbidden\"}"));
+    assertThatThrownBy(() -> client.createMember(new MemberFields("ada@corp.example", "Ada", null, null)))
+        .isInstanceOf(FulcrumException.Unavailable.class).hasMessageContaining("created");
+  }
+
+  @Test
+  void aCreatedGroupThatCannotBeFoundBecauseTheListIsRefusedIsInDoubtNotRefused() {
+    server.enqueue(status(201));
+    server.enqueue(json(403, "{\"error\":\"Forbidden\"}"));
+    assertThatThrownBy(() -> client.createGroup("Crew", null))
+        .isInstanceOf(FulcrumException.Unavailable.class).hasMessageContaining("created");
   }
 
   @Test
