@@ -65,7 +65,7 @@ public sealed interface Outcome {
     }
   }
 
-  /** Fulcrum refused the token (401): the whole reconciler pauses; this key spends nothing. */
+  /** Fulcrum refused the token (401), or a read every plan needs (403, 402): the whole reconciler pauses; this key spends nothing. */
   record Paused(String reason) implements Outcome {
     public Kind kind() {
       return Kind.PAUSED;

@@ -41,6 +41,8 @@ public final class Reconciler {
   private final DesiredState desired;
   private final Database db;
   private final boolean groupsPush;
+  /** The endpoint of a read Fulcrum refused to the token's user (403, 402): the probe repeats it. */
+  private volatile String refusedRead;
 
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
@@ -129,8 +131,14 @@ public final class Reconciler {
     } catch (FulcrumException.Unauthorized e) {
       return new Reconciled(new Outcome.Paused(e.getMessage()), affected);
     } catch (FulcrumException.Forbidden e) {
+      if (e.endpoint().startsWith("GET ")) {
+        // A read every plan needs: nothing can be planned, so everything waits, spending nothing.
+        refusedRead = e.endpoint();
+        return new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a read every"
+            + " change needs: give it an Owner's role or fix the plan"), affected);
+      }
       // The token works (a pause would resume at the next probe and pause again every cycle); this
-      // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that.
+      // write is refused to its user: the role (403) or the plan (402). Retrying cannot change that.
       return new Reconciled(new Outcome.Terminal(e.getMessage() + "; Fulcrum refuses this call to the API token's user:"
           + " give it a role that may make it (an Owner's token) or fix the plan, then"
           + " `fulcrum-scim journal retry --all-dead`"), affected);
@@ -215,10 +223,22 @@ public final class Reconciler {
     return client.circuitOpen();
   }
 
-  /** Whether Fulcrum accepts the token again (asked once per cycle while paused). */
+  /** Whether Fulcrum accepts the token again, and the read it refused if one paused it (asked once per cycle while paused). */
   public boolean probe() {
     try {
       client.tokenOwner();
+      String read = refusedRead;
+      if (read != null) {
+        // the token works; the pause is over only once the read Fulcrum refused works too
+        if (read.contains("/groups")) {
+          client.groups();
+        } else if (read.contains("/roles")) {
+          client.roles();
+        } else {
+          client.members();
+        }
+        refusedRead = null;
+      }
       return true;
     } catch (FulcrumException e) {
       return false;

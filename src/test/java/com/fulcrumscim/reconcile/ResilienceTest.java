@@ -113,6 +113,37 @@ class ResilienceTest extends EndToEnd {
     assertThat(calls("GET /api/v2/users.json")).as("no token probe cycle after cycle").isEqualTo(ownerReads);
   }
 
+  /**
+   * A read refused to the token's user (the plan lapsed: 402; a role that may not list members)
+   * stops every plan: the reconciler pauses, rows spend nothing, and the probe repeats that read
+   * (the token itself still works), so it resumes only once the read is allowed again.
+   */
+  @Test
+  void aReadRefusedToTheTokensUserPausesUntilThatReadWorksAgain() {
+    start();
+    java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean(true);
+    h.restart(UserPushTest.replacing(h.http, "members", args -> {
+      if (refused.get()) {
+        throw new FulcrumException.Forbidden("GET /api/v2/memberships.json", 402, "payment required");
+      }
+      return null;
+    }));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).contains("402"));
+    for (int i = 0; i < 3; i++) {
+      h.clock.tick(Duration.ofSeconds(10));
+      assertThat(h.runOnce().skipped()).as("still paused while the read is refused").startsWith("paused");
+    }
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.PENDING);
+    assertThat(h.row(ResourceKey.user(ada)).attempts()).isZero();
+
+    refused.set(false);
+    h.settle();
+    assertThat(h.pause.reason()).isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
   @Test
   void aPauseSurvivesARestart() {
     start();
