@@ -164,6 +164,12 @@ public final class LinkStore {
         + "AND (u.id IS NULL OR u.active = 0)";
   }
 
+  /** Those of {@code userScimIds} whose work row is DONE: nothing would reconcile them again unqueued. */
+  public Set<String> settledUsersAmong(Collection<String> userScimIds) {
+    return among(userScimIds, ids -> "SELECT entity_id FROM work WHERE entity_type = 'USER' AND state = 'DONE' "
+        + "AND entity_id IN " + Dialect.placeholders(ids));
+  }
+
   /** Unlinked users of group {@code groupId} whose push is still queued, running or retrying. */
   public Set<String> pendingMembersOfGroup(String groupId) {
     return db.read(c -> {

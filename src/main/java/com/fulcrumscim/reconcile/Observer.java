@@ -132,16 +132,25 @@ final class Observer {
     Map<String, String> memberIds = new LinkedHashMap<>(links.memberIdsOfGroup(id));
     Set<String> leaving = linked == null ? new HashSet<>() : new HashSet<>(links.leavingAmong(linked.memberIds()));
     // Fulcrum refuses a whole member change that names one id it does not know: a linked member
-    // removed by hand is neither added nor removed here; its user's reconcile pushes it again.
+    // the list does not show (confirmed as any doubt is) is neither added nor removed here. Its
+    // user's reconcile pushes it again: queued if its row is DONE; a row that waits for an
+    // operator (dead, held, skipped) is left for the operator.
     members.ensure();
-    memberIds.entrySet().removeIf(e -> {
-      if (members.get(e.getValue()).isPresent()) {
-        return false;
+    Set<String> unlisted = new HashSet<>(memberIds.values());
+    unlisted.removeIf(m -> members.get(m).isPresent() || attempt.confirmed.contains(m));
+    if (!unlisted.isEmpty()) {
+      attempt.readById.addAll(confirmMembers(unlisted));
+      attempt.confirmed.addAll(unlisted);
+    }
+    Map<String, String> gone = new LinkedHashMap<>();
+    memberIds.forEach((user, member) -> {
+      if (members.get(member).isEmpty()) {
+        gone.put(user, member);
       }
-      leaving.add(e.getValue());
-      attempt.alsoDue(ResourceKey.user(e.getKey()));
-      return true;
     });
+    memberIds.keySet().removeAll(gone.keySet());
+    leaving.addAll(gone.values());
+    links.settledUsersAmong(gone.keySet()).forEach(user -> attempt.alsoDue(ResourceKey.user(user)));
     return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
   }

@@ -80,7 +80,7 @@ public final class ReadSide {
         }
       }
       doubts.removeAll(confirmed);
-      if (doubts.isEmpty() || i == MAX_CONFIRMATIONS) {
+      if (doubts.isEmpty() || i >= MAX_CONFIRMATIONS) {
         if (linkedUnlisted != null && attempt.readById.add(linkedUnlisted)) {
           // Even a list read in this cycle can miss an entity (a page shifts while the organization
           // changes): forgetting the link on that would leave a deprovisioned person in Fulcrum.

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.InvocationTargetException;
@@ -275,6 +278,26 @@ class GroupPushTest extends EndToEnd {
         .as("Ada, pushed again").contains(memberId("ada@corp.example"));
     assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
+  }
+
+  /** A user whose row needs an operator (DEAD here) is not revived by every plan of a group that lists it. */
+  @Test
+  void aGroupPlanDoesNotReviveTheDeadRowOfAUserWhoseMemberWasReplacedByHand() {
+    Crew c = adaAndBobInCrew();
+    FulcrumMember former = inFulcrum("ada@corp.example");
+    h.http.deleteMember(former.id(), null); // by hand, and invited again by hand: not the bridge's
+    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    changedOnPurpose.add(byHand.id());
+    h.clock.tick(Duration.ofMinutes(10));
+    h.okta.set(c.ada(), "family_name", "King");
+    h.settle();
+    WorkItem dead = h.row(ResourceKey.user(c.ada()));
+    assertThat(dead.state()).isEqualTo(WorkState.DEAD);
+
+    h.okta.setGroup(c.crew(), "Crew North", List.of(c.ada(), c.bob()));
+    h.settle();
+    assertThat(managed(c.crew()).name()).isEqualTo("Crew North");
+    assertThat(h.row(ResourceKey.user(c.ada()))).as("left for an operator").isEqualTo(dead);
   }
 
   private final java.util.concurrent.atomic.AtomicBoolean loseGroupCreateAnswers = new java.util.concurrent.atomic.AtomicBoolean();
