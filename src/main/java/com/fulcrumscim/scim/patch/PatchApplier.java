@@ -3,7 +3,6 @@ package com.fulcrumscim.scim.patch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fulcrumscim.ops.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef;
 import com.fulcrumscim.scim.schema.JsonFields;
@@ -11,11 +10,7 @@ import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import com.fulcrumscim.scim.schema.ScimSchemas;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies an RFC 7644 §3.5.2 PatchOp request, in every dialect Okta and Entra send
@@ -43,9 +38,6 @@ public final class PatchApplier {
   public static final long MAX_EVALUATION_COST = 1_000_000;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final Logger log = LoggerFactory.getLogger(PatchApplier.class);
-  /** A request may name up to 1,000 unknown attributes; the log line lists this many. */
-  private static final int MAX_LOGGED_NAMES = 20;
 
   private final ResourceNormalizer normalizer;
 
@@ -62,23 +54,10 @@ public final class PatchApplier {
     ObjectNode work = withSchemas(resource.deepCopy(), schema);
     ResourceEditor editor = new ResourceEditor(work, schema, normalizer);
     operations.forEach(editor::apply);
-    logIgnored(resource, schema, editor.ignored());
+    editor.ignored().forEach(name -> normalizer.ignored(schema.resourceType() + " attribute " + name));
     ObjectNode after = normalizer.normalize(work, schema);
     ObjectNode before = normalizer.normalize(withSchemas(resource.deepCopy(), schema), schema);
     return new PatchResult(withServerAttributes(resource, after, schema), !before.equals(after));
-  }
-
-  /** Once per request, so the admin can fix the IdP mapping; names only, values may be secrets. */
-  private static void logIgnored(ObjectNode resource, ResourceSchema schema, Collection<String> names) {
-    if (names.isEmpty()) {
-      return;
-    }
-    String listed = names.stream().limit(MAX_LOGGED_NAMES)
-        .map(TerminalText::escape)
-        .collect(Collectors.joining(", "));
-    log.warn("PATCH {} {}: ignoring unknown attribute(s) {}{} (not stored; check the IdP's attribute mappings)",
-        schema.endpoint(), TerminalText.escape(resource.path("id").asText()), listed,
-        names.size() > MAX_LOGGED_NAMES ? " and " + (names.size() - MAX_LOGGED_NAMES) + " more" : "");
   }
 
   private List<PatchOperation> operations(JsonNode request) {

@@ -57,7 +57,7 @@ public final class ResourceNormalizer {
    * mapping must not stop a person from being provisioned. Logged once per name so the admin can
    * fix the mapping; the value is never logged (it may be a secret).
    */
-  private void ignored(String what) {
+  public void ignored(String what) {
     if (logged.size() < MAX_LOGGED_NAMES && logged.add(what.toLowerCase(Locale.ROOT))) {
       log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(
           what.length() > 200 ? what.substring(0, 200) + "..." : what));
