@@ -23,7 +23,8 @@ public interface FulcrumClient {
 
   /**
    * {@code POST /memberships.json}. Throws {@link FulcrumException.Unavailable} when the member may
-   * exist (no answer, or one that did not say which); any other failure means nothing was made.
+   * exist (no answer, or one that did not say which); {@link FulcrumException.Rejected} and
+   * {@link FulcrumException.Forbidden} mean Fulcrum refused it and nothing was made.
    */
   FulcrumMember createMember(MemberFields fields);
 

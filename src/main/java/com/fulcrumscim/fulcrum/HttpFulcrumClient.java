@@ -282,16 +282,14 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   }
 
   /**
-   * Finds what a create answered 2xx without its entity made. Fulcrum made it, so whatever stops
-   * the lookup (a refused or rate-limited list) leaves the create in doubt, never refused: a
-   * refused create's intent is forgotten, and with it the only record of this member or group.
+   * Finds what a create answered 2xx without its entity made. Fulcrum made it, so a refused lookup
+   * leaves the create in doubt, never refused: a refused create's intent is forgotten, and with it
+   * the only record of this member or group. A 429 or 401 keeps its own meaning (wait; pause).
    */
   private static <T> T created(String endpoint, Supplier<T> lookup) {
     try {
       return lookup.get();
-    } catch (FulcrumException.Unavailable e) {
-      throw e;
-    } catch (FulcrumException e) {
+    } catch (FulcrumException.Rejected | FulcrumException.Forbidden | FulcrumException.NotFound e) {
       throw new FulcrumException.Unavailable(endpoint, "created, but finding it failed: " + e.getMessage(), null);
     }
   }

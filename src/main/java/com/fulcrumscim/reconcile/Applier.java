@@ -223,18 +223,17 @@ final class Applier {
   }
 
   /**
-   * One create call. Refused outright (any answer but a lost one), it made nothing, so its intent
-   * goes with the outcome: the intent's prior ids come from a cached list, and a member or group
-   * made by hand since (often why Fulcrum refused: the email is taken) would otherwise pass for
-   * this create's and be linked, or removed with a deactivation. An intent from an earlier create
-   * still in doubt stays: that create may have taken the email, and it is the bridge's own.
+   * One create call. Refused (422, 403, 402), it made nothing, so its intent goes with the
+   * outcome: the intent's prior ids come from a cached list, and a member or group made by hand
+   * since (often why Fulcrum refused: the email is taken) would otherwise pass for this create's
+   * and be linked, or removed with a deactivation. An intent from an earlier create still in doubt
+   * stays: that create may have taken the email, and it is the bridge's own. Any other failure may
+   * have made it, or says nothing either way (a 429 from the pacer): the intent stays.
    */
   private <T> T create(Attempt attempt, Action.Kind kind, String detail, boolean earlierInDoubt, Supplier<T> fulcrumCall) {
     try {
       return call(attempt, kind, null, detail, fulcrumCall);
-    } catch (FulcrumException.Unavailable inDoubt) {
-      throw inDoubt;
-    } catch (FulcrumException refused) {
+    } catch (FulcrumException.Rejected | FulcrumException.Forbidden refused) {
       if (!earlierInDoubt) {
         ResourceKey key = attempt.key;
         attempt.hold(c -> {

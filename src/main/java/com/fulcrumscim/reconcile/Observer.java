@@ -221,7 +221,7 @@ final class Observer {
     }
     try {
       groups.ensure();
-    } catch (FulcrumException.Unavailable e) {
+    } catch (FulcrumException.Unavailable | FulcrumException.Forbidden e) {
       // best effort: the user's own change is made; the nightly resync finds such a group too
       log.warn("could not read Fulcrum's groups to check {}'s memberships: {}", attempt.key, e.getMessage());
       return List.of();

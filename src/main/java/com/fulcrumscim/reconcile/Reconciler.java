@@ -41,7 +41,11 @@ public final class Reconciler {
   private final DesiredState desired;
   private final Database db;
   private final boolean groupsPush;
-  /** The endpoint of a read Fulcrum refused to the token's user (403, 402): the probe repeats it. */
+  private static final String MEMBERS_LIST = "GET /api/v2/memberships.json";
+  private static final String ROLES_LIST = "GET /api/v2/roles.json";
+  /** Reads every plan makes: refused (403, 402), nothing can be planned. */
+  private static final Set<String> EVERY_PLAN_READS = Set.of(MEMBERS_LIST, ROLES_LIST, "GET /api/v2/users.json");
+  /** The endpoint of such a read Fulcrum refused to the token's user: the probe repeats it. */
   private volatile String refusedRead;
 
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
@@ -131,14 +135,15 @@ public final class Reconciler {
     } catch (FulcrumException.Unauthorized e) {
       return new Reconciled(new Outcome.Paused(e.getMessage()), affected);
     } catch (FulcrumException.Forbidden e) {
-      if (e.endpoint().startsWith("GET ")) {
-        // A read every plan needs: nothing can be planned, so everything waits, spending nothing.
+      if (EVERY_PLAN_READS.contains(e.endpoint())) {
+        // Nothing can be planned, so everything waits, spending nothing.
         refusedRead = e.endpoint();
         return new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a read every"
             + " change needs: give it an Owner's role or fix the plan"), affected);
       }
       // The token works (a pause would resume at the next probe and pause again every cycle); this
-      // write is refused to its user: the role (403) or the plan (402). Retrying cannot change that.
+      // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that,
+      // and other keys (removals among them) may not need it: the group list, a single entity.
       return new Reconciled(new Outcome.Terminal(e.getMessage() + "; Fulcrum refuses this call to the API token's user:"
           + " give it a role that may make it (an Owner's token) or fix the plan, then"
           + " `fulcrum-scim journal retry --all-dead`"), affected);
@@ -225,20 +230,17 @@ public final class Reconciler {
 
   /** Whether Fulcrum accepts the token again, and the read it refused if one paused it (asked once per cycle while paused). */
   public boolean probe() {
+    String read = refusedRead;
     try {
-      client.tokenOwner();
-      String read = refusedRead;
-      if (read != null) {
-        // the token works; the pause is over only once the read Fulcrum refused works too
-        if (read.contains("/groups")) {
-          client.groups();
-        } else if (read.contains("/roles")) {
-          client.roles();
-        } else {
-          client.members();
-        }
-        refusedRead = null;
+      // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
+      if (MEMBERS_LIST.equals(read)) {
+        client.members();
+      } else if (ROLES_LIST.equals(read)) {
+        client.roles();
+      } else {
+        client.tokenOwner();
       }
+      refusedRead = null;
       return true;
     } catch (FulcrumException e) {
       return false;

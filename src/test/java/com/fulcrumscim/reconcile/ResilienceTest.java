@@ -144,6 +144,28 @@ class ResilienceTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
   }
 
+  /**
+   * The group list is a read only group plans need: a role that may not list groups fails those
+   * rows, and never holds up a user's removal.
+   */
+  @Test
+  void aRefusedGroupListFailsTheGroupRowsAndRemovalsStillGoThrough() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.clock.tick(Duration.ofHours(1)); // the cached lists have aged
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      throw new FulcrumException.Forbidden("GET /api/v2/groups.json", 403, "");
+    }));
+    String crew = h.okta.group("Crew", List.of());
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.pause.reason()).isEmpty();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DEAD);
+  }
+
   @Test
   void aPauseSurvivesARestart() {
     start();
