@@ -132,8 +132,7 @@ public final class AuditLog {
         ps.setString(3, key.scimId());
         ps.setString(4, action.name());
         try (ResultSet rs = ps.executeQuery()) {
-          long at = rs.next() ? rs.getLong(1) : 0;
-          return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+          return maxAt(rs);
         }
       }
     });
@@ -153,6 +152,12 @@ public final class AuditLog {
     });
   }
 
+  /** The answer of a {@code SELECT max(at)}: empty when no row matched. */
+  private static Optional<Instant> maxAt(ResultSet rs) throws SQLException {
+    long at = rs.next() ? rs.getLong(1) : 0;
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+  }
+
   private static AuditEntry entry(ResultSet rs) throws SQLException {
     return new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
         new ResourceKey(EntityType.valueOf(rs.getString(3)), rs.getString(4)), rs.getString(5),
@@ -164,8 +169,7 @@ public final class AuditLog {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT max(at) FROM reconcile_audit WHERE result = 'ok'");
           ResultSet rs = ps.executeQuery()) {
-        long at = rs.next() ? rs.getLong(1) : 0;
-        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+        return maxAt(rs);
       }
     });
   }
