@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import com.fulcrumscim.db.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Map;
 import java.util.Optional;
 
 /** The setting table: small facts that must survive a restart. */
@@ -25,12 +26,26 @@ public final class SettingStore {
   }
 
   public void put(String key, String value) {
+    write(Map.of(key, Optional.of(value)));
+  }
+
+  /** Sets each key to its value, or removes it where the value is empty, in one transaction. */
+  public void write(Map<String, Optional<String>> values) {
     db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-        ps.setString(1, key);
-        ps.setString(2, value);
-        return ps.executeUpdate();
+      try (PreparedStatement put = c.prepareStatement(
+              "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+          PreparedStatement delete = c.prepareStatement("DELETE FROM setting WHERE key = ?")) {
+        for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
+          if (e.getValue().isPresent()) {
+            put.setString(1, e.getKey());
+            put.setString(2, e.getValue().get());
+            put.executeUpdate();
+          } else {
+            delete.setString(1, e.getKey());
+            delete.executeUpdate();
+          }
+        }
+        return null;
       }
     });
   }

@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How one reconcile ended. {@link ReconcileLoop} maps each kind to exactly one work-queue call;
@@ -65,8 +66,15 @@ public sealed interface Outcome {
     }
   }
 
-  /** Fulcrum refused the token (401), or a read every plan needs (403, 402): the whole reconciler pauses; this key spends nothing. */
-  record Paused(String reason) implements Outcome {
+  /**
+   * Fulcrum refused the token (401), or a read every plan needs (403, 402: {@code refusedRead}, the
+   * endpoint the probe repeats): the whole reconciler pauses; this key spends nothing.
+   */
+  record Paused(String reason, Optional<String> refusedRead) implements Outcome {
+    Paused(String reason) {
+      this(reason, Optional.empty());
+    }
+
     public Kind kind() {
       return Kind.PAUSED;
     }

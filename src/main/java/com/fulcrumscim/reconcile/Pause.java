@@ -1,51 +1,40 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import com.fulcrumscim.journal.SettingStore;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Whether Fulcrum refused the token, kept in the setting table ({@value #KEY}) so that status,
- * /readyz and a restarted daemon all see it.
+ * /readyz and a restarted daemon all see it; with the read Fulcrum refused if that paused it
+ * ({@value #READ_KEY}), so that a restarted daemon, or another node, probes that read.
  */
 public final class Pause {
   public static final String KEY = "reconciler.paused";
+  private static final String READ_KEY = "reconciler.paused_read";
 
-  private final Database db;
+  private final SettingStore settings;
 
   public Pause(Database db) {
-    this.db = db;
+    this.settings = new SettingStore(db);
   }
 
   /** Why the reconciler is paused; empty when it runs. */
   public Optional<String> reason() {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
-        ps.setString(1, KEY);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return settings.get(KEY);
   }
 
-  void pause(String reason) {
-    db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-        ps.setString(1, KEY);
-        ps.setString(2, reason);
-        return ps.executeUpdate();
-      }
-    });
+  /** The endpoint of the read every plan needs that Fulcrum refused, if that is why it paused. */
+  Optional<String> refusedRead() {
+    return settings.get(READ_KEY);
+  }
+
+  void pause(String reason, Optional<String> refusedRead) {
+    settings.write(Map.of(KEY, Optional.of(reason), READ_KEY, refusedRead));
   }
 
   void resume() {
-    db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM setting WHERE key = ?")) {
-        ps.setString(1, KEY);
-        return ps.executeUpdate();
-      }
-    });
+    settings.write(Map.of(KEY, Optional.empty(), READ_KEY, Optional.empty()));
   }
 }

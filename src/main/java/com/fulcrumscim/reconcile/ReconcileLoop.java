@@ -86,7 +86,7 @@ public final class ReconcileLoop implements AutoCloseable {
       return new Cycle(0, 0, 0, "stopping");
     }
     if (paused) {
-      if (!reconciler.probe()) {
+      if (!reconciler.probe(pause.refusedRead())) {
         return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
       }
       pause.resume();
@@ -227,7 +227,8 @@ public final class ReconcileLoop implements AutoCloseable {
       case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason());
       case HELD -> new WorkQueue.Fate.Hold(((Outcome.Held) outcome).reason());
       case PAUSED -> {
-        pause(((Outcome.Paused) outcome).reason());
+        Outcome.Paused refused = (Outcome.Paused) outcome;
+        pause(refused.reason(), refused.refusedRead());
         yield new WorkQueue.Fate.Release();
       }
     };
@@ -238,10 +239,10 @@ public final class ReconcileLoop implements AutoCloseable {
         .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
   }
 
-  private synchronized void pause(String reason) {
+  private synchronized void pause(String reason, Optional<String> refusedRead) {
     if (!paused) {
       paused = true;
-      pause.pause(reason);
+      pause.pause(reason, refusedRead);
       log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until the token works again; "
           + "it is probed every cycle", reason);
     }

@@ -45,8 +45,6 @@ public final class Reconciler {
   private static final String ROLES_LIST = "GET /api/v2/roles.json";
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
   private static final Set<String> EVERY_PLAN_READS = Set.of(MEMBERS_LIST, ROLES_LIST, "GET /api/v2/users.json");
-  /** The endpoint of such a read Fulcrum refused to the token's user: the probe repeats it. */
-  private volatile String refusedRead;
 
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
@@ -137,9 +135,8 @@ public final class Reconciler {
     } catch (FulcrumException.Forbidden e) {
       if (EVERY_PLAN_READS.contains(e.endpoint())) {
         // Nothing can be planned, so everything waits, spending nothing.
-        refusedRead = e.endpoint();
         return new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a read every"
-            + " change needs: give it an Owner's role or fix the plan"), affected);
+            + " change needs: give it an Owner's role or fix the plan", Optional.of(e.endpoint())), affected);
       }
       // The token works (a pause would resume at the next probe and pause again every cycle); this
       // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that,
@@ -228,9 +225,12 @@ public final class Reconciler {
     return client.circuitOpen();
   }
 
-  /** Whether Fulcrum accepts the token again, and the read it refused if one paused it (asked once per cycle while paused). */
-  public boolean probe() {
-    String read = refusedRead;
+  /**
+   * Whether Fulcrum accepts the token again, and {@code refusedRead} if a refused read paused the
+   * reconciler (asked once per cycle while paused).
+   */
+  public boolean probe(Optional<String> refusedRead) {
+    String read = refusedRead.orElse("");
     try {
       // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
       if (MEMBERS_LIST.equals(read)) {
@@ -240,7 +240,6 @@ public final class Reconciler {
       } else {
         client.tokenOwner();
       }
-      refusedRead = null;
       return true;
     } catch (FulcrumException e) {
       return false;

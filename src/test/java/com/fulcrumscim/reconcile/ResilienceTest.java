@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fulcrumscim.cli.ApproveRemovalsCommand;
+import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -139,6 +140,35 @@ class ResilienceTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).attempts()).isZero();
 
     refused.set(false);
+    h.settle();
+    assertThat(h.pause.reason()).isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * The refused read is kept with the pause: a restarted daemon (or another node) probes that read,
+   * not the token's user, and stays paused without making the refused call again and again.
+   */
+  @Test
+  void aPauseForARefusedReadSurvivesARestartAndTheProbeRepeatsThatRead() {
+    start();
+    FulcrumClient refusing = UserPushTest.replacing(h.http, "members", args -> {
+      throw new FulcrumException.Forbidden("GET /api/v2/memberships.json", 402, "payment required");
+    });
+    h.restart(refusing);
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).contains("402"));
+
+    h.restart(refusing);
+    for (int i = 0; i < 3; i++) {
+      h.clock.tick(Duration.ofSeconds(10));
+      assertThat(h.runOnce().skipped()).as("paused after the restart, cycle " + i).startsWith("paused");
+    }
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.PENDING);
+    assertThat(h.row(ResourceKey.user(ada)).attempts()).isZero();
+
+    h.restart(h.http);
     h.settle();
     assertThat(h.pause.reason()).isEmpty();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
