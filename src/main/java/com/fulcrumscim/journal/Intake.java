@@ -162,7 +162,7 @@ public final class Intake {
     journal.append(c, now, request, key, op);
     queue.enqueue(c, key);
     for (ResourceKey other : alsoAffected) {
-      queue.enqueue(c, other);
+      queue.nudge(c, other);
     }
   }
 }

@@ -16,7 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The work table: one row per entity key. Intake {@link #enqueue}s inside its own transaction;
+ * The work table: one row per entity key. Intake {@link #enqueue}s inside its own transaction
+ * (and {@link #nudge}s the keys whose plans its change affects);
  * the reconciler {@link #claim}s due rows and finishes each with exactly one of the finishing
  * calls. A finish whose generation moved while the key ran puts the row back to PENDING, so a
  * change that lands mid-reconcile is never lost (client-go's dirty-while-processing rule).
@@ -64,10 +65,45 @@ public final class WorkQueue {
     }
   }
 
-  /** Enqueues in a transaction of its own (resync, operator commands). */
+  /** Enqueues in a transaction of its own (operator commands). */
   public void enqueue(ResourceKey key) {
     db.write(c -> {
       enqueue(c, key);
+      return null;
+    });
+  }
+
+  /**
+   * Asks for another reconcile of {@code key} because something its plan depends on changed, not
+   * its own desired state (a member it waited for is linked; resync saw drift): due now, its retry
+   * budget running on. A row waiting for an operator (dead, held, skipped) is left to the operator:
+   * reviving it would restart a failing change's budget every night, so it never went dead, and
+   * would let a held removal past the guard once its window had passed.
+   */
+  public void nudge(Connection c, ResourceKey key) throws SQLException {
+    long now = clock.millis();
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
+            + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
+            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
+            + "  state = CASE WHEN work.state = 'DONE' THEN 'PENDING' ELSE work.state END, "
+            + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
+            + "  updated_at = excluded.updated_at, "
+            + "  created_at = CASE WHEN work.state = 'DONE' THEN excluded.created_at ELSE work.created_at END "
+            + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE')")) {
+      ps.setString(1, key.type().name());
+      ps.setString(2, key.scimId());
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      ps.setLong(5, now);
+      ps.executeUpdate();
+    }
+  }
+
+  /** {@link #nudge(Connection, ResourceKey)} in a transaction of its own (resync). */
+  public void nudge(ResourceKey key) {
+    db.write(c -> {
+      nudge(c, key);
       return null;
     });
   }
@@ -190,7 +226,7 @@ public final class WorkQueue {
         acknowledged = finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
       }
       for (ResourceKey key : affected) {
-        enqueue(c, key);
+        nudge(c, key);
       }
       return acknowledged;
     };

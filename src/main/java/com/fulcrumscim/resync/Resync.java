@@ -85,7 +85,7 @@ public final class Resync {
       }
       if (!keys.isEmpty()) {
         path.readSide().forget();
-        keys.forEach(path.queue()::enqueue);
+        keys.forEach(path.queue()::nudge);
         stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress);
         if (stopped != null) {
           break;

@@ -197,6 +197,61 @@ class WorkQueueTest {
   }
 
   @Test
+  void aNudgeLeavesRowsWaitingForAnOperatorAlone() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    ResourceKey carol = ResourceKey.user("u-carol");
+    queue.enqueue(alice);
+    queue.dead(queue.claim(1).get(0), "422 email is invalid");
+    queue.enqueue(bob);
+    queue.hold(queue.claim(1).get(0), "mass-removal guard");
+    queue.enqueue(carol);
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Skipped("the token owner"), List.of());
+
+    db.write(c -> {
+      for (ResourceKey key : List.of(alice, bob, carol)) {
+        queue.nudge(c, key);
+      }
+      return null;
+    });
+
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DEAD);
+    assertThat(queue.get(bob).orElseThrow().state()).as("a held removal waits for approve-removals").isEqualTo(WorkState.HELD);
+    assertThat(queue.get(carol).orElseThrow().state()).isEqualTo(WorkState.SKIPPED);
+    assertThat(queue.claim(3)).isEmpty();
+  }
+
+  @Test
+  void aNudgeMakesARetryingRowDueNowWithoutRestartingItsBudget() {
+    queue.enqueue(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant().plus(Duration.ofMinutes(10)), "Fulcrum answered 503", true);
+    WorkItem failing = queue.get(alice).orElseThrow();
+    clock.tick(Duration.ofMinutes(1));
+
+    queue.nudge(alice);
+
+    WorkItem nudged = queue.get(alice).orElseThrow();
+    assertThat(nudged.attempts()).isEqualTo(1);
+    assertThat(nudged.firstFailureAt()).isEqualTo(failing.firstFailureAt());
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aNudgeRunsADoneKeyAgainAndARunningOneOnceMoreAfterItsRun() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    queue.enqueue(alice);
+    queue.done(queue.claim(1).get(0));
+    queue.enqueue(bob);
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.nudge(alice);
+    queue.nudge(bob);
+
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    assertThat(queue.done(running)).as("the plan may predate what the nudge was for").isEmpty();
+    assertThat(queue.get(bob).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+  }
+
+  @Test
   void anOutcomeWhoseAffectedKeysCannotBeQueuedIsNotRecordedEither() {
     refuseWorkRowsFor("g-ops");
     queue.enqueue(alice);

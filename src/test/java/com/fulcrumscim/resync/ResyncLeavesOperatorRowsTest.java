@@ -1,0 +1,94 @@
+package com.fulcrumscim.resync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.ReconcileWiring;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The nightly resync queues the keys it finds drifting, but a row waiting for an operator stays
+ * with the operator, and a failing one keeps its retry budget: resync is not an operator.
+ */
+class ResyncLeavesOperatorRowsTest {
+  @TempDir Path dir;
+  ReconcileHarness h;
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  @Test
+  void aHeldRemovalWaitsForAnOperatorWhenTheNightlyResyncRunsAfterTheGuardsWindow() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", null);
+    String b = h.okta.user("b@corp.example", "B", "Example", null);
+    h.settle();
+    h.okta.set(a, "active", 0);
+    h.settle();
+    h.okta.set(b, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+
+    h.clock.tick(Duration.ofHours(8));
+    ReconcileWiring path = h.newWiring(h.http);
+    resync().apply(path, Progress.NONE, false);
+    path.loop().close();
+
+    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+    assertThat(h.fulcrum.memberByEmail("b@corp.example")).as("held until `approve-removals`").isPresent();
+  }
+
+  @Test
+  void aChangeFailingEveryNightStillGoesDeadAtTheEndOfItsBudget() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
+    String x = h.okta.user("x@corp.example", "X", "Example", null);
+    h.settle();
+    ReconcileWiring path = h.newWiring(failingUpdates(h.http));
+    h.okta.set(x, "given_name", "Xena");
+    path.loop().runOnce();
+    assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.RETRYING);
+
+    for (int night = 0; night < 2; night++) {
+      for (int quarter = 0; quarter < 24 * 4; quarter++) {
+        h.clock.tick(Duration.ofMinutes(15));
+        if (quarter == 12) {
+          resync().apply(path, Progress.NONE, false);
+        }
+        path.loop().runOnce();
+      }
+    }
+    path.loop().close();
+
+    assertThat(h.row(ResourceKey.user(x)).state()).as("retry budget 24h, two nightly resyncs").isEqualTo(WorkState.DEAD);
+  }
+
+  private Resync resync() {
+    return new Resync(h.http, h.db, ReconcileHarness.Options.defaults().settings(), h.clock, h.clock::tick);
+  }
+
+  private static FulcrumClient failingUpdates(FulcrumClient real) {
+    return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, m, args) -> {
+          if (m.getName().equals("updateMember")) {
+            throw new FulcrumException.Unavailable("PUT /api/v2/memberships/{id}.json", "500", null);
+          }
+          try {
+            return m.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+}
