@@ -95,8 +95,14 @@ public final class RemovalGuard {
     }
   }
 
+  /**
+   * An approval covers the removal held when it was given: a change Okta sent after it (the user
+   * reactivated, then deactivated again a month later) starts a new removal, which the guard
+   * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived.
+   */
   private static boolean approved(Connection c, String userId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM removal_approval WHERE scim_id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
+        + "AND w.entity_id = a.scim_id WHERE a.scim_id = ? AND a.approved_at >= w.created_at")) {
       ps.setString(1, userId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();

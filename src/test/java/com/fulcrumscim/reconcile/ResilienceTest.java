@@ -221,6 +221,36 @@ class ResilienceTest extends EndToEnd {
     assertThat(row.lastError()).contains("retry budget of PT24H");
   }
 
+  /**
+   * An operator approved a held removal, then Okta put the user back before it ran: the approval
+   * must not let the same user's removal past the guard a month later, in a mis-scoped batch.
+   */
+  @Test
+  void anApprovalForARemovalThatNeverHappenedDoesNotLetALaterRemovalPastTheGuard() {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", null);
+    String b = h.okta.user("b@corp.example", "B", "Example", null);
+    List<String> later = List.of(h.okta.user("c@corp.example", "C", "Example", null),
+        h.okta.user("d@corp.example", "D", "Example", null), h.okta.user("e@corp.example", "E", "Example", null));
+    h.settle();
+    h.okta.set(a, "active", 0);
+    h.okta.set(b, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(a)).state()).isEqualTo(WorkState.HELD);
+    h.guard.approveHeld(h.queue);
+    h.okta.set(a, "active", 1);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail("a@corp.example")).isPresent();
+
+    h.clock.tick(Duration.ofDays(30));
+    h.okta.set(a, "active", 0);
+    later.forEach(u -> h.okta.set(u, "active", 0));
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(a)).state()).as("one of 4 removals at once (guard: more than 1)").isEqualTo(WorkState.HELD);
+    assertThat(h.fulcrum.memberByEmail("a@corp.example")).isPresent();
+  }
+
   @Test
   void massRemovalsAreHeldUntilApprovedThenGoOnce() throws Exception {
     start(ReconcileHarness.Options.defaults().withGuard(10, 3));
