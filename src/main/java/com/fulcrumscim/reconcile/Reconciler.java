@@ -78,6 +78,9 @@ public final class Reconciler {
   private Reconciled reconcile(Attempt attempt) {
     ResourceKey key = attempt.key;
     long loadsBefore = observer.loads();
+    // Lists read by the time the last plan was made: a list another worker reads while this one
+    // calls Fulcrum is not the copy this plan was made on.
+    long loadsAtPlan = loadsBefore;
     List<Action> applied = new ArrayList<>();
     Set<ResourceKey> affected = new LinkedHashSet<>();
     try {
@@ -89,6 +92,7 @@ public final class Reconciler {
           return done(applied, affected);
         }
         Plan plan = read.plan(attempt);
+        loadsAtPlan = observer.loads();
         if (plan.isBlocked()) {
           return new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected);
         }
@@ -147,7 +151,7 @@ public final class Reconciler {
     } catch (FulcrumException.Unavailable e) {
       return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
     } catch (FulcrumException.Rejected | FulcrumException.NotFound e) {
-      if (observer.loads() == loadsBefore) {
+      if (loadsAtPlan == loadsBefore) {
         // Planned on a copy read before this reconcile: Fulcrum may have changed under it.
         observer.invalidate();
         return new Reconciled(new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again"), affected);

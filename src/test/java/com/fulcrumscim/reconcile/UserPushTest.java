@@ -306,6 +306,38 @@ class UserPushTest extends EndToEnd {
    * Okta then assigns the same email. Fulcrum refuses the create (the email is taken): nothing was
    * made, so the member that the next read shows is not the bridge's own.
    */
+  /**
+   * A person deleted the member in Fulcrum, then Okta changed the user: the update, planned on the
+   * copy read before the deletion, meets a 404 while another worker reads the list afresh. The
+   * copy this plan used was still the old one, so the key reads again and makes the member anew
+   * instead of giving up (a 404 on a fresh copy is what ends a row).
+   */
+  @Test
+  void anUpdateToAMemberDeletedByHandMakesItAgainThoughAnotherWorkerReadTheListMeanwhile() {
+    start();
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+    String bob = h.okta.user("bob@corp.example", "Bob", "Babbage", null);
+    h.restart(replacing(h.http, "updateMember", args -> {
+      if (armed.compareAndSet(true, false)) {
+        h.wiring().readSide().forget(); // another worker, meanwhile, reads the list afresh
+        h.wiring().readSide().plan(ResourceKey.user(bob));
+        fired.set(true);
+      }
+      return null;
+    }));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
+    h.okta.set(ada, "given_name", "Augusta");
+    armed.set(true);
+    h.settle();
+
+    assertThat(fired).as("the update was planned on the copy read before the deletion").isTrue();
+    assertThat(inFulcrum("ada@corp.example").firstName()).isEqualTo("Augusta");
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
   @Test
   void aMemberInvitedByHandAfterTheListWasReadIsNotTakenForTheBridgesOwnCreate() {
     start();
