@@ -72,7 +72,7 @@ public final class Intake {
         return old;
       }
       ResourceStore.Row row = store.row(doc);
-      List<ResourceKey> replanned = groupsReplannedBy(type, old, doc);
+      boolean activeFlips = activeFlips(type, old, doc);
       Outcome outcome = db.write(c -> {
         long now = clock.millis();
         // The version check is the UPDATE's own (a moved-on or deleted row updates nothing): no read
@@ -80,8 +80,13 @@ public final class Intake {
         if (!store.update(c, id, old.version(), row, now)) {
           return Outcome.CONFLICT;
         }
-        accept(c, now, request, new ResourceKey(type, id), op, replanned);
-        return new Outcome(store.updated(c, old, row, now));
+        StoredResource updated = store.updated(c, old, row, now);
+        // The groups as committed with this change, not as read before it: adding a member does
+        // not move the user's version, so a group that took the user in meanwhile (and was planned
+        // without it while it was inactive) passes the version check unseen.
+        accept(c, now, request, new ResourceKey(type, id), op,
+            activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
+        return new Outcome(updated);
       });
       if (outcome != Outcome.CONFLICT) {
         onAccepted.run();
@@ -141,16 +146,14 @@ public final class Intake {
   }
 
   /**
-   * A group's plan adds only its active members, and a user's own reconcile re-queues its groups
-   * only when it links a member. A user reactivated while still linked (its removal had not run,
-   * or the guard held it) is linked already: without this, a group planned while it was inactive
-   * would never get it back.
+   * Whether the change moves a user's active flag, which re-queues the user's groups: a group's
+   * plan adds only its active members, and a user's own reconcile re-queues its groups only when it
+   * links a member. A user reactivated while still linked (its removal had not run, or the guard
+   * held it) is linked already: without this, a group planned while it was inactive would never get
+   * it back. {@code old}'s flag is the committed one: the write checks its version.
    */
-  private static List<ResourceKey> groupsReplannedBy(EntityType type, StoredResource old, ObjectNode doc) {
-    if (type != EntityType.USER || UserFields.of(old.doc()).active() == UserFields.of(doc).active()) {
-      return List.of();
-    }
-    return old.references().stream().map(g -> ResourceKey.group(g.id())).toList();
+  private static boolean activeFlips(EntityType type, StoredResource old, ObjectNode doc) {
+    return type == EntityType.USER && UserFields.of(old.doc()).active() != UserFields.of(doc).active();
   }
 
   private ResourceStore store(EntityType type) {
