@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -121,18 +123,30 @@ public final class ReconcileLoop implements AutoCloseable {
                 }
               }));
             }
-          } catch (RuntimeException e) {
-            log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
+          } catch (RuntimeException | Error e) {
+            // An Error too: the row must be handed back whatever went wrong, and the worker goes on
+            // to the rest of the batch. Stranded before the log line, which an OutOfMemoryError may fail.
             stranded.add(item);
+            log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
           }
         }
         return null;
       });
     }
     try {
-      workers.invokeAll(tasks);
+      for (Future<Void> worker : workers.invokeAll(tasks)) {
+        try {
+          worker.get();
+        } catch (ExecutionException e) {
+          log.error("a reconcile worker stopped; its unstarted rows are handed back at the next cycle", e.getCause());
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // Rows no worker took (one stopped, or this thread was interrupted) are still claimed.
+    for (WorkItem item; (item = todo.poll()) != null; ) {
+      stranded.add(item);
     }
     // A cycle ends with its outcomes committed: the next claim and every reader see them.
     CompletableFuture.allOf(recording.toArray(CompletableFuture[]::new)).join();

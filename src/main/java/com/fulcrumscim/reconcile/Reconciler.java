@@ -159,7 +159,11 @@ public final class Reconciler {
       return new Reconciled(new Outcome.Terminal(e.getMessage()), affected);
     } catch (ClaimLost e) {
       return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error too (a stack overflow on one key's data, a linkage error, an allocation too big):
+      // as a failure the row backs off and ends DEAD with the reason after its budget, and what the
+      // reconcile made in Fulcrum is still recorded. Thrown on, the row stayed claimed and every
+      // later change to the key waited behind it until a restart.
       log.error("reconcile of {} failed unexpectedly", key, e);
       return new Reconciled(new Outcome.Failed(key + ": " + e), affected);
     }
