@@ -2,10 +2,12 @@ package com.fulcrumscim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.control.CommandChannel;
 import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -49,7 +51,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
-      "1:unknown key, a row not in the state the command needs, or no database",
+      "1:unknown key, a row not in the state the command needs (for skip: or changed since it was read), or no database",
       "2:invalid config or command line"
     })
 public final class JournalCommand {
@@ -192,7 +194,8 @@ public final class JournalCommand {
 
   @Command(name = "skip", mixinStandardHelpOptions = true,
       description = "Set a DEAD row aside: marked DONE without applying it; Fulcrum keeps what it has for this key "
-          + "until Okta sends the next change.")
+          + "until Okta sends the next change. Only the change DEAD when the command runs: if a newer one takes its "
+          + "place before the daemon carries the skip out, nothing is skipped.")
   static final class Skip implements Callable<Integer> {
     @Mixin CommandSupport support;
 
@@ -201,7 +204,14 @@ public final class JournalCommand {
 
     @Override
     public Integer call() {
-      return act(support, OperatorRequest.Kind.SKIP, key, actions -> actions.skip(key));
+      return support.withDatabase((config, db) -> {
+        // The generation the operator is skipping is the one here now; the daemon carries the skip
+        // out later, when a newer change may have gone DEAD in its place. No row: generation 0,
+        // which no row has, and the answer says the key is unknown.
+        long seen = new WorkQueue(db, Clock.systemUTC()).get(key).map(WorkItem::generation).orElse(0L);
+        return act(support, config, db, OperatorRequest.Kind.SKIP, OperatorRequest.skipTarget(key, seen),
+            actions -> actions.skip(key, seen));
+      });
     }
   }
 
@@ -211,12 +221,15 @@ public final class JournalCommand {
    */
   private static int act(CommandSupport support, OperatorRequest.Kind kind, ResourceKey key,
       java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) {
-    return support.withDatabase((config, db) -> {
-      Clock clock = Clock.systemUTC();
-      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(kind, key == null ? null : key.toString(), false,
-          true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
-      return answer.printTo(support.out(), support.err());
-    });
+    return support.withDatabase((config, db) -> act(support, config, db, kind, key == null ? null : key.toString(), action));
+  }
+
+  private static int act(CommandSupport support, BridgeConfig config, Database db, OperatorRequest.Kind kind, String target,
+      java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) throws InterruptedException {
+    Clock clock = Clock.systemUTC();
+    OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(kind, target, false,
+        true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
+    return answer.printTo(support.out(), support.err());
   }
 
   private static CommandFailure unknown(ResourceKey key) {

@@ -49,7 +49,9 @@ public final class OperatorActions {
       case RESYNC_APPROVING_REMOVALS -> resync(fulcrum.get(), Resyncing.APPLY_APPROVING_REMOVALS, request.json(), watch);
       case RESYNC_DRY_RUN -> resync(fulcrum.get(), Resyncing.DRY_RUN, request.json(), watch);
       case RETRY -> retry(request.key());
-      case SKIP -> skip(request.key());
+      case SKIP -> request.generation().isPresent() ? skip(request.key(), request.generation().getAsLong())
+          : failed(ExitCode.FAILED, request.key() + " not skipped: the command (an older fulcrum-scim) did not say which "
+              + "generation of the row it saw DEAD; run it again with this release's fulcrum-scim");
       case APPROVE_REMOVALS -> approveRemovals();
     };
   }
@@ -102,11 +104,16 @@ public final class OperatorActions {
     return ok(key + " is due again with a fresh retry budget");
   }
 
-  public OperatorRequest.Answer skip(ResourceKey key) {
-    if (!queue.skip(key)) {
-      return notDead(key, "skip");
+  /** Skips {@code key}'s DEAD row if it is still at {@code seenGeneration}, the one the operator's command read. */
+  public OperatorRequest.Answer skip(ResourceKey key, long seenGeneration) {
+    if (queue.skip(key, seenGeneration)) {
+      return ok(key + " skipped: marked DONE without applying");
     }
-    return ok(key + " skipped: marked DONE without applying");
+    return queue.get(key).filter(w -> w.generation() != seenGeneration)
+        .map(w -> failed(ExitCode.FAILED, key + " changed after this command read it (generation " + seenGeneration
+            + ", now " + w.generation() + ", " + w.state() + "): nothing skipped; `fulcrum-scim journal show " + key
+            + "` shows the newer change"))
+        .orElseGet(() -> notDead(key, "skip"));
   }
 
   public OperatorRequest.Answer approveRemovals() {

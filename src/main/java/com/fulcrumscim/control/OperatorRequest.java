@@ -2,6 +2,7 @@ package com.fulcrumscim.control;
 
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import java.util.OptionalLong;
 
 /**
  * One operator command that acts, as a row the daemon carries out: what to do ({@code kind},
@@ -10,14 +11,35 @@ import com.fulcrumscim.journal.ResourceKey;
 public record OperatorRequest(long id, Kind kind, String target, boolean json, State state, String planText,
     String phase, int done, int total, Answer answer) {
 
+  /**
+   * A skip's target: the key, then the generation of its row the command read ({@code user/<id>@5}),
+   * so the daemon skips only that generation. In the target because a request row has no other
+   * place for it; a key's SCIM id is a UUID, and only a SKIP's target is read this way.
+   */
+  public static String skipTarget(ResourceKey key, long generation) {
+    return key + "@" + generation;
+  }
+
   /** The work key a request names, as {@link ResourceKey#toString()} wrote it; null for all. */
   public ResourceKey key() {
     if (target == null) {
       return null;
     }
-    int slash = target.indexOf('/');
-    return new ResourceKey(EntityType.valueOf(target.substring(0, slash).toUpperCase(java.util.Locale.ROOT)),
-        target.substring(slash + 1));
+    String key = generationAt() < 0 ? target : target.substring(0, generationAt());
+    int slash = key.indexOf('/');
+    return new ResourceKey(EntityType.valueOf(key.substring(0, slash).toUpperCase(java.util.Locale.ROOT)),
+        key.substring(slash + 1));
+  }
+
+  /** The generation a skip's command read ({@link #skipTarget}); empty from a command that sent none. */
+  public OptionalLong generation() {
+    return generationAt() < 0 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(target.substring(generationAt() + 1)));
+  }
+
+  /** Where a SKIP target's {@code @<generation>} begins, or -1. */
+  private int generationAt() {
+    int at = target == null || kind != Kind.SKIP ? -1 : target.lastIndexOf('@');
+    return at > 0 && at < target.length() - 1 && target.substring(at + 1).chars().allMatch(Character::isDigit) ? at : -1;
   }
 
   /** What the command asks for. */

@@ -351,15 +351,21 @@ public final class WorkQueue {
     });
   }
 
-  /** A DEAD row set aside by an operator: marked DONE without applying. */
-  public boolean skip(ResourceKey key) {
+  /**
+   * A DEAD row set aside by an operator: marked DONE without applying, only if it is still at the
+   * {@code generation} the operator's command read. A newer change may have gone DEAD again since
+   * (the command is carried out later, by the daemon): settling that one would drop a change Okta
+   * was told was accepted, unseen by anyone.
+   */
+  public boolean skip(ResourceKey key, long generation) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE work SET state = 'DONE', last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
-              + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD'")) {
+              + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
         ps.setLong(1, clock.millis());
         ps.setString(2, key.type().name());
         ps.setString(3, key.scimId());
+        ps.setLong(4, generation);
         return ps.executeUpdate() > 0;
       }
     });

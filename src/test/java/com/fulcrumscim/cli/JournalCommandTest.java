@@ -1,14 +1,29 @@
 package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.RequestStore;
+import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,6 +195,43 @@ class JournalCommandTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("user/u-bob skipped");
     assertThat(stateOf(bob)).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * A running daemon carries the skip out after the command asked for it. Okta changed bob again
+   * meanwhile and that change went DEAD too: it is not the one the operator saw, and stays DEAD.
+   */
+  @Test
+  void skipThroughTheDaemonLeavesARowThatChangedAfterTheCommandReadIt() throws Exception {
+    ExecutorService operator = Executors.newSingleThreadExecutor();
+    try (Database db = cli.openDatabase()) {
+      Clock clock = Clock.systemUTC();
+      new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, Duration.ofMinutes(1)).tryHold();
+      Future<OpsCliRun.Result> skip = operator.submit(() -> cli.runWithConfig("journal", "skip", "user/u-bob"));
+      RequestStore requests = new RequestStore(db, clock);
+      OperatorRequest asked = await().atMost(Duration.ofSeconds(10)).until(requests::claimNext, Optional::isPresent).orElseThrow();
+
+      WorkQueue queue = new WorkQueue(db, clock);
+      queue.enqueue(bob);
+      for (WorkItem claimed : queue.claim(10)) {
+        if (claimed.key().equals(bob)) {
+          queue.dead(claimed, "422 rejected: the newer change");
+        } else {
+          queue.release(claimed);
+        }
+      }
+      requests.answer(asked.id(), OperatorActions.configured(ConfigLoader.fromSystemEnvironment().defaults(), db, clock, () -> {})
+          .carryOut(asked, () -> null, Watch.NONE));
+
+      OpsCliRun.Result r = skip.get(10, TimeUnit.SECONDS);
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err()).isEqualToIgnoringNewLines("user/u-bob changed after this command read it (generation 1, now 2, DEAD): "
+          + "nothing skipped; `fulcrum-scim journal show user/u-bob` shows the newer change");
+      assertThat(queue.get(bob).orElseThrow().lastError()).isEqualTo("422 rejected: the newer change");
+    } finally {
+      operator.shutdownNow();
+    }
+    assertThat(stateOf(bob)).isEqualTo(WorkState.DEAD);
   }
 
   @Test

@@ -183,8 +183,24 @@ class WorkQueueTest {
   void skipClosesADeadRowWithoutApplying() {
     queue.enqueue(alice);
     queue.dead(queue.claim(1).get(0), "refused");
-    assertThat(queue.skip(alice)).isTrue();
+    assertThat(queue.skip(alice, 1)).isTrue();
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void skipLeavesANewerChangeThatWentDeadAgainAfterTheOperatorSawTheRow() {
+    queue.enqueue(alice);
+    queue.dead(queue.claim(1).get(0), "refused");
+    long seen = queue.get(alice).orElseThrow().generation();
+    queue.enqueue(alice);
+    queue.dead(queue.claim(1).get(0), "refused again");
+
+    assertThat(queue.skip(alice, seen)).isFalse();
+    assertThat(queue.get(alice).orElseThrow()).satisfies(w -> {
+      assertThat(w.state()).isEqualTo(WorkState.DEAD);
+      assertThat(w.generation()).isEqualTo(seen + 1);
+      assertThat(w.lastError()).isEqualTo("refused again");
+    });
   }
 
   @Test
