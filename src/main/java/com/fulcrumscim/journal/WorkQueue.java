@@ -208,22 +208,25 @@ public final class WorkQueue {
   private Database.Work<Optional<Instant>> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
     return c -> {
       Optional<Instant> acknowledged = Optional.empty();
-      if (fate instanceof Fate.Retry r) {
-        finish(c, item, "RETRYING", r.error(), r.at().toEpochMilli(),
-            (r.spendsAttempt() ? "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, " + clock.millis() + "), " : "")
-                + "last_error = ?");
+      if (fate instanceof Fate.Retry r && r.spendsAttempt()) {
+        // The time is bound, not written into the SQL: text that differs on every failure would be a
+        // new statement each time, pushing a hot one out of the writer's statement cache.
+        finish(c, item, "RETRYING", r.at().toEpochMilli(),
+            "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?", clock.millis(), r.error());
+      } else if (fate instanceof Fate.Retry r) {
+        finish(c, item, "RETRYING", r.at().toEpochMilli(), "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {
-        finish(c, item, "DEAD", d.reason(), 0, "attempts = attempts + 1, last_error = ?");
+        finish(c, item, "DEAD", 0, "attempts = attempts + 1, last_error = ?", d.reason());
       } else if (fate instanceof Fate.Hold h) {
-        finish(c, item, "HELD", h.reason(), 0, "last_error = ?");
+        finish(c, item, "HELD", 0, "last_error = ?", h.reason());
       } else if (fate instanceof Fate.Skipped s) {
-        finish(c, item, "SKIPPED", s.reason(), 0, "attempts = 0, first_failure_at = NULL, last_error = ?");
+        finish(c, item, "SKIPPED", 0, "attempts = 0, first_failure_at = NULL, last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
           throw new ClaimLost(item.key());
         }
       } else {
-        acknowledged = finish(c, item, "DONE", null, 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+        acknowledged = finish(c, item, "DONE", 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
       }
       for (ResourceKey key : affected) {
         nudge(c, key);
@@ -252,9 +255,9 @@ public final class WorkQueue {
   /**
    * Returns the row's created_at when it took {@code state}; empty when it went back to PENDING
    * instead. Throws {@link ClaimLost} (rolling back the caller's transaction) when the row is no
-   * longer this claim's.
+   * longer this claim's. {@code extra} binds {@code extraSet}'s parameters in order: a Long or a String.
    */
-  private Optional<Instant> finish(Connection c, WorkItem item, String state, String error, long nextAt, String extraSet)
+  private Optional<Instant> finish(Connection c, WorkItem item, String state, long nextAt, String extraSet, Object... extra)
       throws SQLException {
     long now = clock.millis();
     // Only the generation that was claimed finishes. The check is in the UPDATE itself: on
@@ -269,8 +272,12 @@ public final class WorkQueue {
       ps.setLong(i++, now);
       ps.setLong(i++, nextAt);
       ps.setLong(i++, nextAt);
-      if (extraSet.contains("?")) {
-        ps.setString(i++, error);
+      for (Object value : extra) {
+        if (value instanceof Long l) {
+          ps.setLong(i++, l);
+        } else {
+          ps.setString(i++, (String) value);
+        }
       }
       ps.setString(i++, item.key().type().name());
       ps.setString(i++, item.key().scimId());

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +152,20 @@ class WorkQueueTest {
     assertThat(queue.claim(1)).isEmpty();
     clock.tick(Duration.ofSeconds(30));
     assertThat(queue.claim(1)).hasSize(1);
+  }
+
+  @Test
+  void aRetryAfterAnotherFailureKeepsTheFirstFailuresTimeAndTheLatestError() {
+    queue.enqueue(alice);
+    Instant firstFailure = clock.instant();
+    queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(30), "503", true);
+    clock.tick(Duration.ofSeconds(30));
+    queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(60), "504", true);
+    WorkItem row = queue.get(alice).orElseThrow();
+    assertThat(row.attempts()).isEqualTo(2);
+    assertThat(row.firstFailureAt()).isEqualTo(firstFailure);
+    assertThat(row.lastError()).isEqualTo("504");
+    assertThat(row.nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(60));
   }
 
   @Test
