@@ -31,6 +31,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads config.yml over the built-in defaults, expands {@code ${NAME}} and {@code ${NAME:-fallback}}
@@ -91,8 +93,7 @@ public final class ConfigLoader {
     try {
       user = mapper.readTree(yaml);
     } catch (JsonProcessingException e) {
-      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new ConfigException(source + (line > 0 ? ":" + line : ""), "", "not valid YAML: " + e.getOriginalMessage());
+      throw notYaml(source, yaml, e);
     }
     if (user != null && !user.isNull() && !user.isMissingNode()) {
       if (!user.isObject()) {
@@ -122,6 +123,49 @@ public final class ConfigLoader {
     }
     new Validation(source, unresolved).validate(config);
     return config;
+  }
+
+  /**
+   * One line: where and what, never the text there. SnakeYAML's own message quotes the offending
+   * line over several lines, and that line may be a password's (a value starting with @ or `).
+   */
+  private static ConfigException notYaml(String source, String yaml, JsonProcessingException e) {
+    int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+    int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+    String problem = "";
+    if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+      // the problem's own place; Jackson's location is the token before it
+      line = marked.getProblemMark().getLine() + 1;
+      column = marked.getProblemMark().getColumn() + 1;
+      problem = yamlProblem(marked.getProblem(), marked.getContext());
+    } else if (e.getCause() instanceof ReaderException unreadable) {
+      String before = yaml.substring(0, Math.min(Math.max(unreadable.getPosition(), 0), yaml.length()));
+      line = (int) before.chars().filter(c -> c == '\n').count() + 1;
+      column = before.length() - before.lastIndexOf('\n');
+      problem = "a control character YAML does not allow";
+    }
+    String where = source + (line > 0 ? ":" + line + (column > 0 ? ":" + column : "") : "");
+    return new ConfigException(where, "", "not valid YAML" + (problem.isEmpty() ? "" : ": " + problem));
+  }
+
+  /**
+   * SnakeYAML's problem up to where it shows what it found: from "found" on it quotes characters
+   * of the file. The context ("while scanning a double-quoted scalar") is SnakeYAML's own words.
+   */
+  private static String yamlProblem(String problem, String context) {
+    String first = problem == null ? "" : problem.lines().findFirst().orElse("").strip();
+    if (first.contains("(TAB)")) {
+      return "a tab, which YAML does not allow for indentation (use spaces)";
+    }
+    if (first.contains("cannot start any token")) {
+      return "a value starts with a character YAML reserves (such as @ ` % ! & * | >): put the value in quotes";
+    }
+    int found = first.indexOf("found");
+    String kept = (found < 0 ? first : first.substring(0, found)).replaceFirst("[,\\s]*(but)?\\s*$", "");
+    if (!kept.isEmpty()) {
+      return kept;
+    }
+    return "unexpected characters" + (context == null || context.isBlank() ? "" : " " + context.lines().findFirst().orElse("").strip());
   }
 
   private static ObjectMapper mapper() {

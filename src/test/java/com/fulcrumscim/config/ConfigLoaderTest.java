@@ -201,6 +201,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aYamlSyntaxErrorIsOneLineGivingLineAndColumnButNotTheTextThere() {
+    // the unquoted value is a password: SnakeYAML's own message would quote its line
+    assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  password: @hunter2\n"))
+        .hasMessageStartingWith("config.yml:2:13: not valid YAML: ")
+        .hasMessageNotContaining("hunter2")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void aYamlSyntaxErrorKeepsSnakeYamlsWordsUpToWhatItFound() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  password: \"hunter2\\q\"\n"))
+        .hasMessage("config.yml:2:22: not valid YAML: unexpected characters while scanning a double-quoted scalar");
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  host: a: hunter2\n"))
+        .hasMessage("config.yml:2:10: not valid YAML: mapping values are not allowed here");
+  }
+
+  @Test
+  void aControlCharacterInTheFileIsPlacedButNotShown() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  password: hun\u0001ter2\n"))
+        .hasMessage("config.yml:2:16: not valid YAML: a control character YAML does not allow");
+  }
+
+  @Test
   void oktaMayNotGrantOwnerAndTheGuardCountsAnHourByDefault() {
     BridgeConfig c = loader.parse("config.yml", "");
     assertThat(c.roles().allowOwner()).isFalse();
