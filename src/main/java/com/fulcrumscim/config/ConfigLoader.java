@@ -21,7 +21,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -31,6 +33,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.quartz.CronExpression;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.reader.ReaderException;
 
@@ -313,8 +316,19 @@ public final class ConfigLoader {
           "must be 3s to 2m (a shorter lease fails over on a slow database; a longer one leaves Fulcrum unwritten longer), got "
               + ttl.toMillis() + " ms");
       String schedule = c.resync().schedule();
-      check("resync.schedule", schedule.isBlank() || org.quartz.CronExpression.isValidExpression(schedule),
+      check("resync.schedule", schedule.isBlank() || CronExpression.isValidExpression(schedule),
           "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
+      check("resync.schedule", schedule.isBlank() || firesAgain(schedule),
+          "never fires again (no time from now on matches '" + schedule + "'); leave it empty to turn the resync off");
+    }
+
+    /** Quartz refuses to schedule a cron with no next fire time ("0 0 3 * * ? 2020"). */
+    private static boolean firesAgain(String schedule) {
+      try {
+        return new CronExpression(schedule).getNextValidTimeAfter(new Date()) != null;
+      } catch (ParseException e) {
+        return false;
+      }
     }
 
     private void checkPort(String key, int port, boolean zeroAllowed) {

@@ -60,7 +60,11 @@ public final class ResyncService {
     }
   }
 
-  /** Schedules the job; with an empty cron nothing is scheduled. */
+  /**
+   * Schedules the job; with an empty cron nothing is scheduled. A cron Quartz refuses (one that
+   * never fires again: a year that has passed) is one ERROR line and no schedule, never a throw:
+   * this runs in the takeover, and a throw there kept the node from ever writing to Fulcrum.
+   */
   public synchronized void start() {
     if (scheduler != null) {
       return; // started already: a second "resync" job would be refused by the scheduler
@@ -81,8 +85,16 @@ public final class ResyncService {
               .withMisfireHandlingInstructionDoNothing()).build());
       scheduler.start();
       log.info("scheduled resync on cron '{}'", cron);
-    } catch (SchedulerException e) {
-      throw new IllegalStateException("cannot schedule the resync on '" + cron + "': " + e.getMessage(), e);
+    } catch (SchedulerException | RuntimeException e) {
+      log.error("scheduled resync is off: cannot schedule it on resync.schedule '{}': {}", cron, e.getMessage());
+      if (scheduler != null) {
+        try {
+          scheduler.shutdown(false); // its threads; nothing was scheduled
+        } catch (SchedulerException ignored) {
+          // nothing more to release
+        }
+        scheduler = null;
+      }
     }
   }
 

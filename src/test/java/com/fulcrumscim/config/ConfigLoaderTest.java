@@ -251,6 +251,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aCronThatNeverFiresAgainIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "resync:\n  schedule: \"0 0 3 * * ? 2020\"\n"))
+        .hasMessage("config.yml: resync.schedule: never fires again (no time from now on matches '0 0 3 * * ? 2020'); "
+            + "leave it empty to turn the resync off");
+  }
+
+  @Test
   void theTokenNeverShowsInToString() {
     BridgeConfig c = loader.parse("c", "fulcrum:\n  base_url: https://x.example\n  api_token: ${FULCRUM_API_TOKEN}\n");
     assertThat(c.toString()).doesNotContain("tok-123");

@@ -2,19 +2,23 @@ package com.fulcrumscim.resync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcileWiring;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ResyncServiceTest {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   @TempDir Path dir;
   ReconcileHarness h;
   ReconcileWiring path;
@@ -36,6 +40,19 @@ class ResyncServiceTest {
 
   ResyncService service(String cron) {
     return new ResyncService(resync, path, new SettingStore(h.db), cron, h.clock);
+  }
+
+  @Test
+  void aScheduleThatNeverFiresIsOneErrorLineNotAThrowIntoTheTakeover() {
+    ResyncService pastYear = service("0 0 3 * * ? 2020");
+
+    pastYear.start();
+    pastYear.stop();
+
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
+        .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("scheduled resync is off: cannot schedule it on "
+            + "resync.schedule '0 0 3 * * ? 2020'").doesNotContain("\n"))
+        .satisfies(e -> assertThat(e.getThrowableProxy()).as("no stack trace").isNull());
   }
 
   @Test
