@@ -24,8 +24,10 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -304,6 +306,7 @@ public final class ConfigLoader {
       checkPositive("reconcile.retry_budget", c.reconcile().retryBudget());
       check("reconcile.parallelism", c.reconcile().parallelism() >= 1 && c.reconcile().parallelism() <= 64, "must be 1 to 64");
       check("reconcile.batch_size", c.reconcile().batchSize() >= 1, "must be at least 1");
+      checkRoleMap(c.roles().map());
       check("guard.mass_removal_percent", c.guard().massRemovalPercent() >= 1 && c.guard().massRemovalPercent() <= 100, "must be 1 to 100");
       check("guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
       checkPositive("guard.window", c.guard().window());
@@ -320,6 +323,22 @@ public final class ConfigLoader {
           "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
       check("resync.schedule", schedule.isBlank() || firesAgain(schedule),
           "never fires again (no time from now on matches '" + schedule + "'); leave it empty to turn the resync off");
+    }
+
+    /**
+     * The reconciler looks Okta's role names up ignoring case, in a table built from this map:
+     * an empty value or two keys differing only in case made every user's reconcile fail.
+     */
+    private void checkRoleMap(Map<String, String> map) {
+      Map<String, String> seen = new HashMap<>();
+      for (Map.Entry<String, String> e : map.entrySet()) {
+        String key = "roles.map." + e.getKey();
+        check(key, e.getValue() != null && !e.getValue().isBlank(),
+            "must name the Fulcrum role that Okta's role '" + e.getKey() + "' becomes");
+        String earlier = seen.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getKey());
+        check(key, earlier == null,
+            "the same Okta role as roles.map." + earlier + " (role names match ignoring case); keep one of them");
+      }
     }
 
     /** Quartz refuses to schedule a cron with no next fire time ("0 0 3 * * ? 2020"). */

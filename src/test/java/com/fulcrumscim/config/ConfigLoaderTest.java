@@ -258,6 +258,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aRoleMapEntryWithoutAFulcrumRoleIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {admin: }\n"))
+        .hasMessageStartingWith("config.yml: roles.map.admin: ");
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {admin: \"\"}\n"))
+        .hasMessage("config.yml: roles.map.admin: must name the Fulcrum role that Okta's role 'admin' becomes");
+  }
+
+  @Test
+  void twoRoleMapKeysDifferingOnlyInCaseAreNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {Admin: Manager, admin: Owner}\n"))
+        .hasMessage("config.yml: roles.map.admin: the same Okta role as roles.map.Admin (role names match ignoring case); "
+            + "keep one of them");
+  }
+
+  @Test
   void theTokenNeverShowsInToString() {
     BridgeConfig c = loader.parse("c", "fulcrum:\n  base_url: https://x.example\n  api_token: ${FULCRUM_API_TOKEN}\n");
     assertThat(c.toString()).doesNotContain("tok-123");
