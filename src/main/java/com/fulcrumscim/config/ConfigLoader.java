@@ -119,6 +119,7 @@ public final class ConfigLoader {
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
+    refuseEmptyItems(source, "", merged);
     if (needed.test(ApiTokenFile.KEY)) {
       config = ApiTokenFile.read(source, config, configDir, environment);
     } else {
@@ -210,6 +211,31 @@ public final class ConfigLoader {
         base.set(field.getKey(), value.isNull() && existing != null ? existing : value);
       }
     }
+  }
+
+  /**
+   * A list item or map value left empty ({@code ~}, or nothing after "- " or "key:") is the one null
+   * the merge leaves (an empty setting takes its default): every consumer of a list or map would
+   * meet it as a null, so it is refused here, for every list and map at once.
+   */
+  private static void refuseEmptyItems(String source, String prefix, JsonNode node) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      refuseEmpty(source, prefix + field.getKey(), field.getValue());
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        refuseEmpty(source, prefix + i, node.get(i));
+      }
+    }
+  }
+
+  private static void refuseEmpty(String source, String key, JsonNode value) {
+    if (value.isNull()) {
+      throw new ConfigException(source, key, "is empty: give it a value or remove it");
+    }
+    refuseEmptyItems(source, key + ".", value);
   }
 
   /** Substitutes variables; records keys whose unset variable the command does not need. */
@@ -333,7 +359,7 @@ public final class ConfigLoader {
       Map<String, String> seen = new HashMap<>();
       for (Map.Entry<String, String> e : map.entrySet()) {
         String key = "roles.map." + e.getKey();
-        check(key, e.getValue() != null && !e.getValue().isBlank(),
+        check(key, !e.getValue().isBlank(),
             "must name the Fulcrum role that Okta's role '" + e.getKey() + "' becomes");
         String earlier = seen.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getKey());
         check(key, earlier == null,

@@ -195,6 +195,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anEmptyTokenHashIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "scim:\n  token_hashes: [~]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config.yml: scim.token_hashes.0: is empty: give it a value or remove it");
+  }
+
+  @Test
+  void anEmptySettingTakesItsDefault() {
+    assertThat(loader.parse("config.yml", "server:\n  host:\nscim:\n  token_hashes:\n").server().host()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
   void brokenYamlSaysWhichLine() {
     assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  port: [\n"))
         .hasMessageStartingWith("config.yml:");
@@ -260,7 +272,7 @@ class ConfigLoaderTest {
   @Test
   void aRoleMapEntryWithoutAFulcrumRoleIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {admin: }\n"))
-        .hasMessageStartingWith("config.yml: roles.map.admin: ");
+        .hasMessage("config.yml: roles.map.admin: is empty: give it a value or remove it");
     assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {admin: \"\"}\n"))
         .hasMessage("config.yml: roles.map.admin: must name the Fulcrum role that Okta's role 'admin' becomes");
   }
