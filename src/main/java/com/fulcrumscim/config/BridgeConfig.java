@@ -93,6 +93,21 @@ public record BridgeConfig(
       return EMBEDDED.equals(baseUrl);
     }
 
+    /**
+     * Where {@code token} holds its first character an HTTP header cannot carry (a control
+     * character, a space, anything beyond ASCII); -1 when it has none. The one rule for the
+     * config check and for the client, so check refuses what serve would.
+     */
+    public static int unsendableAt(String token) {
+      for (int i = 0; i < token.length(); i++) {
+        char c = token.charAt(i);
+        if (c <= 0x20 || c >= 0x7f) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
     /** The same settings with {@code token} as the API token (read from {@code apiTokenFile}). */
     Fulcrum withApiToken(String token) {
       return new Fulcrum(baseUrl, token, apiTokenFile, callsPerHour, connectTimeout, readTimeout, emulatorSeed);

@@ -35,6 +35,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import okhttp3.HttpUrl;
 import org.quartz.CronExpression;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.reader.ReaderException;
@@ -47,6 +48,7 @@ public final class ConfigLoader {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
 
   private final Function<String, String> environment;
 
@@ -126,6 +128,9 @@ public final class ConfigLoader {
       // a command that reads only storage.* need not be able to read the token file either, so
       // the token it would hold is not checked
       unresolved.add(ApiTokenFile.KEY);
+    }
+    if (!needed.test(EMULATOR_SEED)) {
+      unresolved.add(EMULATOR_SEED);
     }
     new Validation(source, unresolved).validate(config);
     return config;
@@ -321,9 +326,17 @@ public final class ConfigLoader {
       BridgeConfig.Fulcrum f = c.fulcrum();
       if (!f.embedded()) {
         check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
-        check(f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY, !f.apiToken().isBlank(),
-            f.apiTokenFile().isBlank() ? "is required when fulcrum.base_url is a real Fulcrum URL"
-                : "the file is empty; put the Fulcrum API token in it");
+        String unsendable = notSendable(f.baseUrl());
+        check("fulcrum.base_url", unsendable == null, "not a URL the HTTP client takes (" + unsendable + ")");
+        String tokenKey = f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY;
+        check(tokenKey, !f.apiToken().isBlank(), f.apiTokenFile().isBlank()
+            ? "is required when fulcrum.base_url is a real Fulcrum URL" : "the file is empty; put the Fulcrum API token in it");
+        int at = BridgeConfig.Fulcrum.unsendableAt(f.apiToken());
+        check(tokenKey, at < 0, "the token holds a character an HTTP header cannot carry (position " + at + ")"
+            + (f.apiTokenFile().isBlank() ? "" : "; the file holds the token alone: no \"Bearer \", no byte-order mark, one line"));
+      } else if (!f.emulatorSeed().isBlank()) {
+        String unreadable = unreadable(Path.of(f.emulatorSeed()));
+        check(EMULATOR_SEED, unreadable == null, "cannot read " + f.emulatorSeed() + ": " + unreadable);
       }
       check("fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
       checkPositive("fulcrum.connect_timeout", f.connectTimeout());
@@ -389,6 +402,28 @@ public final class ConfigLoader {
       if (!ok && !unresolved.contains(key)) {
         throw new ConfigException(source, key, problem);
       }
+    }
+  }
+
+  /** Why OkHttp, which serve and check call Fulcrum with, refuses {@code url}; null when it takes it. */
+  private static String notSendable(String url) {
+    try {
+      HttpUrl.get(url);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage(); // such as: Invalid URL port: "99999" (java.net.URI takes that port)
+    }
+  }
+
+  /** Why {@code file} cannot be read as serve will read it (relative to the working directory); null when it can. */
+  private static String unreadable(Path file) {
+    if (Files.isDirectory(file)) {
+      return "a directory, not a file";
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return null;
+    } catch (IOException e) {
+      return FileProblem.of(e);
     }
   }
 

@@ -1,5 +1,7 @@
 package com.fulcrumscim.fulcrum;
 
+import com.fulcrumscim.config.BridgeConfig;
+
 /**
  * The Fulcrum API token. Its {@code toString} is redacted, so a token can sit in records and
  * messages without leaking; only the auth header ever reads {@link #value()}.
@@ -13,12 +15,10 @@ public final class ApiToken {
    *     (OkHttp would otherwise quote the value in its own exception message)
    */
   public ApiToken(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c <= 0x20 || c >= 0x7f) {
-        throw new IllegalArgumentException(
-            "fulcrum.api_token holds a character an HTTP header cannot carry (position " + i + ")");
-      }
+    int unsendable = BridgeConfig.Fulcrum.unsendableAt(value);
+    if (unsendable >= 0) {
+      throw new IllegalArgumentException(
+          "fulcrum.api_token holds a character an HTTP header cannot carry (position " + unsendable + ")");
     }
     this.value = value;
   }

@@ -183,6 +183,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTokenFileHoldingMoreThanTheTokenIsNamedWithoutShowingIt(@TempDir Path etc) throws Exception {
+    Files.writeString(etc.resolve("t"), "Bearer abc123\n");
+    Path config = etc.resolve("config.yml");
+    Files.writeString(config, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token_file: t\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).load(config))
+        .hasMessage(config + ": fulcrum.api_token_file: the token holds a character an HTTP header cannot carry "
+            + "(position 6); the file holds the token alone: no \"Bearer \", no byte-order mark, one line");
+  }
+
+  @Test
+  void aTokenAnHttpHeaderCannotCarryIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: https://x.example\n  api_token: \"tok\\tabc\"\n"))
+        .hasMessage("config.yml: fulcrum.api_token: the token holds a character an HTTP header cannot carry (position 3)");
+  }
+
+  @Test
+  void aBaseUrlTheHttpClientRefusesIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: http://127.0.0.1:99999\n  api_token: t\n"))
+        .hasMessage("config.yml: fulcrum.base_url: not a URL the HTTP client takes (Invalid URL port: \"99999\")");
+  }
+
+  @Test
+  void anEmulatorSeedThatCannotBeReadIsNamed(@TempDir Path dir) {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  emulator_seed: " + dir.resolve("nope.json") + "\n"))
+        .hasMessage("config.yml: fulcrum.emulator_seed: cannot read " + dir.resolve("nope.json") + ": no such file");
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  emulator_seed: " + dir + "\n"))
+        .hasMessage("config.yml: fulcrum.emulator_seed: cannot read " + dir + ": a directory, not a file");
+  }
+
+  @Test
   void aTokenAndATokenFileTogetherAreRefused() {
     assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  api_token: x\n  api_token_file: y\n"))
         .hasMessage("config.yml: fulcrum.api_token_file: set fulcrum.api_token or fulcrum.api_token_file, not both");
