@@ -8,6 +8,8 @@ import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.SchemaVersionException;
 import com.fulcrumscim.ops.LoggingSetup;
 import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -33,6 +35,7 @@ import sun.misc.Signal;
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
   static final int START_ERROR = 1;
+  private static final String JETTY_BIND_FAILURE = "Failed to bind to ";
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec CommandSpec spec;
@@ -83,9 +86,9 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on (a log line in JSON mode)
       if (json) {
-        log.error("cannot start: {}", e.getMessage());
+        log.error("cannot start: {}", startFailure(e));
       } else {
-        spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+        spec.commandLine().getErr().println("cannot start: " + startFailure(e));
       }
       return START_ERROR;
     }
@@ -111,6 +114,29 @@ public final class ServeCommand implements Callable<Integer> {
     bridge.stop();
     log.info("stopped cleanly");
     return 0;
+  }
+
+  /**
+   * Javalin reports every failed bind as "Port already in use"; its causes tell which it was: the
+   * port taken, server.host not an address of this host, a name that does not resolve. Each may pass
+   * (the old process exiting, the network coming up), so all are exit 1: systemd tries again.
+   */
+  static String startFailure(RuntimeException e) {
+    String address = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      if (message.startsWith(JETTY_BIND_FAILURE)) {
+        address = message.substring(JETTY_BIND_FAILURE.length()).replace("/<unresolved>", "").replaceFirst("^/", "");
+      }
+      if (t instanceof UnresolvedAddressException) {
+        return "cannot listen on " + address + ": server.host does not resolve to an address";
+      }
+      if (t instanceof BindException) {
+        return "cannot listen on " + address + ": " + message + (message.contains("assign requested address")
+            ? " (server.host is not an address of this host)" : message.contains("in use") ? " (another process has the port)" : "");
+      }
+    }
+    return e.getMessage();
   }
 
   /** SIGHUP: a config that no longer loads changes nothing; the daemon keeps running either way. */

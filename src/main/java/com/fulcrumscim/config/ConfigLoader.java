@@ -17,7 +17,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -49,6 +51,11 @@ public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
+  private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
+  /** RFC 1123 labels, 253 characters at most, an optional final dot. */
+  private static final Pattern HOST_NAME =
+      Pattern.compile("(?=.{1,253}\\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
 
   private final Function<String, String> environment;
 
@@ -303,6 +310,8 @@ public final class ConfigLoader {
   private record Validation(String source, Set<String> unresolved) {
     private void validate(BridgeConfig c) {
       check("server.host", !c.server().host().isBlank(), "must not be empty");
+      check("server.host", isHost(c.server().host()), "must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host "
+          + "name, without a port (that is server.port), got '" + c.server().host() + "'");
       checkPort("server.port", c.server().port(), false);
       checkPort("server.ops_port", c.server().opsPort(), true);
       check("server.max_body_bytes", c.server().maxBodyBytes() >= 1024, "must be at least 1024");
@@ -403,6 +412,31 @@ public final class ConfigLoader {
         throw new ConfigException(source, key, problem);
       }
     }
+  }
+
+  /**
+   * An IP literal or a host name's syntax: nothing is resolved here, as check may run on another
+   * host than serve, and a name may resolve only once the network is up; serve's bind says the rest.
+   */
+  private static boolean isHost(String host) {
+    if (IPV4.matcher(host).matches()) {
+      return true;
+    }
+    if (host.contains(":")) {
+      String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      if (!IPV6_CHARACTERS.matcher(literal).matches()) {
+        return false;
+      }
+      try {
+        // with a colon in it, the JDK parses the text as an IPv6 literal and never asks DNS
+        InetAddress.getByName(literal);
+        return true;
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+    // an all-digit last label is an IPv4 address the pattern refused (10.255.255, 999.1.1.1), not a name
+    return HOST_NAME.matcher(host).matches() && !host.replaceFirst("\\.$", "").matches(".*(^|\\.)\\d+");
   }
 
   /** Why OkHttp, which serve and check call Fulcrum with, refuses {@code url}; null when it takes it. */

@@ -102,6 +102,19 @@ class ServeProcessTest {
   }
 
   @Test
+  void aHostNotOnThisMachineIsReportedAsSuchNotAsAPortInUse() throws Exception {
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    // TEST-NET-1 (RFC 5737): assigned to no host
+    Files.writeString(config, Files.readString(config).replaceFirst("server:\n", "server:\n  host: 192.0.2.1\n"));
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    assertThat(bridge.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(bridge.terminate()).isEqualTo(1);
+    assertThat(bridge.output()).anyMatch(l -> l.startsWith("cannot start: cannot listen on 192.0.2.1:")
+            && l.endsWith(": Cannot assign requested address (server.host is not an address of this host)"))
+        .noneMatch(l -> l.contains("Port already in use"));
+  }
+
+  @Test
   void sighupReloadsTokenHashesAndLogLevelWithoutStopping() throws Exception {
     Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
     BridgeProcess bridge = BridgeProcess.serve(config, Map.of());

@@ -118,6 +118,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aHostWithAPortIsNamed() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  host: 0.0.0.0:8080\n"))
+        .hasMessage("config.yml: server.host: must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name, "
+            + "without a port (that is server.port), got '0.0.0.0:8080'");
+  }
+
+  @Test
+  void aHostThatIsNeitherAnAddressNorANameIsNamed() {
+    for (String host : new String[] {"10.255.255", "999.1.1.1", "scim_bridge", "https://scim.example.com", "::g", "-scim"}) {
+      assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  host: \"" + host + "\"\n"))
+          .as(host).hasMessageStartingWith("config.yml: server.host: must be an IP address");
+    }
+  }
+
+  @Test
+  void aHostIsAnyIpAddressOrNameWithoutResolvingIt() {
+    for (String host : new String[] {"0.0.0.0", "10.255.255.1", "::", "::1", "[::1]", "localhost", "scim.invalid", "scim-1.corp.example."}) {
+      assertThat(loader.parse("config.yml", "server:\n  host: \"" + host + "\"\n").server().host()).isEqualTo(host);
+    }
+  }
+
+  @Test
   void aPublicUrlMustBeAnHttpUrlAndBodyBoundsPositive() {
     assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  public_url: scim.example.com\n"))
         .hasMessageStartingWith("config.yml: server.public_url: must be empty or an http(s) URL");
