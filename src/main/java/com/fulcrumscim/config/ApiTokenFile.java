@@ -40,7 +40,7 @@ final class ApiTokenFile {
       throw new ConfigException(source, KEY, "cannot read " + file + ": permission denied (under systemd the unit's "
           + "LoadCredential= hands it over in $" + CREDENTIALS_DIRECTORY + "; elsewhere run as its owner)");
     } catch (IOException e) {
-      throw new ConfigException(source, KEY, "cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException(source, KEY, "cannot read " + file + ": " + FileProblem.of(e));
     }
   }
 

@@ -84,7 +84,7 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       throw new ConfigException(source, "", "file not found");
     } catch (IOException e) {
-      throw new ConfigException(source, "", "cannot read: " + e.getMessage());
+      throw new ConfigException(source, "", "cannot read: " + FileProblem.of(e));
     }
     Path dir = file.toAbsolutePath().getParent();
     return parse(source, text, needed, dir == null ? Path.of(".") : dir);

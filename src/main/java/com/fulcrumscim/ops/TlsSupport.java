@@ -2,6 +2,7 @@ package com.fulcrumscim.ops;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.config.FileProblem;
 import io.javalin.config.JavalinConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -205,7 +206,7 @@ public final class TlsSupport {
     } catch (NoSuchFileException e) {
       throw new ConfigException(file.toString(), key, "file not found");
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), key, "cannot read: " + e.getMessage());
+      throw new ConfigException(file.toString(), key, "cannot read: " + FileProblem.of(e));
     }
     List<Block> blocks = new ArrayList<>();
     Matcher m = PEM.matcher(text);

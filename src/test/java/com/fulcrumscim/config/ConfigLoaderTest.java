@@ -2,9 +2,11 @@ package com.fulcrumscim.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -256,6 +258,20 @@ class ConfigLoaderTest {
   @Test
   void anEmptySettingTakesItsDefault() {
     assertThat(loader.parse("config.yml", "server:\n  host:\nscim:\n  token_hashes:\n").server().host()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aConfigThatCannotBeReadSaysWhyInWords(@TempDir Path dir) throws Exception {
+    Path underAFile = Files.writeString(dir.resolve("file"), "").resolve("config.yml");
+    assertThatThrownBy(() -> loader.load(underAFile)).hasMessage(underAFile + ": cannot read: not a directory");
+  }
+
+  @Test
+  void anUnreadableConfigSaysPermissionDenied(@TempDir Path dir) throws Exception {
+    assumeFalse("root".equals(System.getProperty("user.name")), "root reads a file whatever its mode");
+    Path config = Files.writeString(dir.resolve("c600.yml"), "");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("---------"));
+    assertThatThrownBy(() -> loader.load(config)).hasMessage(config + ": cannot read: permission denied");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static com.fulcrumscim.db.SettingRows.setting;
 import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,21 @@ class DatabaseTest {
       assertThat(db.path()).exists();
     }
     assertThat(PosixFilePermissions.toString(permissions(file))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void aDirectoryThatCannotBeMadeIsNamedWithWhy() throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "");
+    assertThatThrownBy(() -> Database.open(file.resolve("data/b.db")))
+        .hasMessage("cannot open database " + file.resolve("data/b.db") + ": not a directory: " + file.resolve("data"));
+  }
+
+  @Test
+  void aDirectoryItMayNotMakeSaysPermissionDenied() throws Exception {
+    assumeFalse("root".equals(System.getProperty("user.name")), "root makes a directory whatever the modes");
+    Path locked = Files.createDirectory(dir.resolve("locked"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r-x------")));
+    assertThatThrownBy(() -> Database.open(locked.resolve("data/b.db")))
+        .hasMessage("cannot open database " + locked.resolve("data/b.db") + ": permission denied on " + locked.resolve("data"));
   }
 
   @Test

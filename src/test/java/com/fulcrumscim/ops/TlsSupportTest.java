@@ -201,6 +201,13 @@ class TlsSupportTest {
   }
 
   @Test
+  void aCertificateThatCannotBeReadSaysWhyInWords() throws Exception {
+    Path underAFile = Files.writeString(dir.resolve("a-file"), "").resolve("cert.pem");
+    assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(underAFile.toString(), rsa.privateKey().toString())))
+        .hasMessage(underAFile + ": server.tls.certificate: cannot read: not a directory");
+  }
+
+  @Test
   void aFileWithoutACertificateSaysWhatWasExpected() throws Exception {
     Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
     assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(notPem.toString(), rsa.privateKey().toString())))
