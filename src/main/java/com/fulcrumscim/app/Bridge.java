@@ -41,7 +41,7 @@ import com.fulcrumscim.reconcile.Outcome;
 import com.fulcrumscim.reconcile.ReconcileLoop;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
-import com.fulcrumscim.reconcile.TargetReset;
+import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.Resync;
@@ -277,13 +277,14 @@ public final class Bridge {
     BridgeConfig.Fulcrum f = config.fulcrum();
     String baseUrl = f.baseUrl();
     String token = f.apiToken();
+    // before the emulator starts: a database whose links are a real Fulcrum's refuses it
+    int queued = LinkTarget.settle(db, queue, baseUrl);
     if (f.embedded()) {
       Seed seed = f.emulatorSeed().isBlank() ? Seed.demo() : Seed.load(Path.of(f.emulatorSeed()));
       emulator = FulcrumEmulator.builder().seed(seed).callsPerHour(f.callsPerHour()).build().start();
       running.push(emulator);
       baseUrl = emulator.baseUrl();
       token = emulator.token();
-      int queued = TargetReset.forgetLinksAndRequeue(db, queue);
       log.warn("TARGET IS THE EMBEDDED FULCRUM EMULATOR at {} (fulcrum.base_url: embedded): nothing reaches a real "
           + "Fulcrum. It starts empty each run; {} stored users and groups are pushed into it again.", baseUrl, queued);
     }

@@ -68,6 +68,24 @@ public final class DesiredState {
     });
   }
 
+  /** Every user's and group's key (users first, each in creation order), inside the caller's transaction. */
+  public static List<ResourceKey> keys(Connection c) throws SQLException {
+    List<ResourceKey> out = new ArrayList<>();
+    try (PreparedStatement users = c.prepareStatement("SELECT id FROM scim_user ORDER BY seq");
+        ResultSet rs = users.executeQuery()) {
+      while (rs.next()) {
+        out.add(ResourceKey.user(rs.getString(1)));
+      }
+    }
+    try (PreparedStatement groups = c.prepareStatement("SELECT id FROM scim_group ORDER BY seq");
+        ResultSet rs = groups.executeQuery()) {
+      while (rs.next()) {
+        out.add(ResourceKey.group(rs.getString(1)));
+      }
+    }
+    return out;
+  }
+
   /** Ids of the groups that list {@code userId}. */
   public List<String> groupsOf(Connection c, String userId) throws SQLException {
     List<String> out = new ArrayList<>();

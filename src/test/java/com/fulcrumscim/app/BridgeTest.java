@@ -1,19 +1,30 @@
 package com.fulcrumscim.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.Link;
+import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import ch.qos.logback.classic.Level;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +38,132 @@ class BridgeTest {
         new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n"), 0);
     return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? envToken : null, Clock.systemUTC(),
         new SecureRandom()).start();
+  }
+
+  /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking SCIM token "t". */
+  Bridge startAgainst(String baseUrl, FulcrumEmulator fulcrum) {
+    BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
+        + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token()
+        + "\nreconcile:\n  interval: 200ms\n"), 0);
+    return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+        new SecureRandom()).start();
+  }
+
+  /** Posts a user as Okta does and waits until the bridge has linked it to a member; returns the member's id. */
+  String provisioned(Bridge bridge, FulcrumEmulator fulcrum, String email) {
+    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").post("/Users", Bodies.user(email)).status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.memberByEmail(email).isPresent()
+        && userLinks().containsValue(fulcrum.memberByEmail(email).get().id()));
+    return fulcrum.memberByEmail(email).orElseThrow().id();
+  }
+
+  /** SCIM user id → Fulcrum member id, as the database holds them. */
+  Map<String, String> userLinks() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      return new LinkStore(db).all(EntityType.USER).stream().collect(Collectors.toMap(Link::scimId, Link::fulcrumId));
+    }
+  }
+
+  Optional<String> recordedTarget() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      return new SettingStore(db).get("fulcrum.link_target");
+    }
+  }
+
+  @Test
+  void theEmbeddedEmulatorIsRefusedADatabaseWhoseLinksAreARealFulcrums() {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      Bridge real = startAgainst(fulcrum.baseUrl(), fulcrum);
+      provisioned(real, fulcrum, "ada@corp.example");
+      real.stop();
+      Map<String, String> links = userLinks();
+
+      // no fulcrum section: embedded, as on a second node whose config sets only the storage
+      assertThatThrownBy(() -> start("t")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("fulcrum.base_url").hasMessageContaining(fulcrum.baseUrl())
+          .hasMessageContaining("a database of its own").message().doesNotContain("\n");
+      assertThat(userLinks()).isEqualTo(links);
+      assertThat(recordedTarget()).contains(fulcrum.baseUrl());
+    }
+  }
+
+  @Test
+  void theEmbeddedEmulatorIsRefusedLinksMadeBeforeTheirTargetWasRecorded() {
+    // a database an earlier release linked: nothing says which Fulcrum its links are into
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      Bridge real = startAgainst(fulcrum.baseUrl(), fulcrum);
+      provisioned(real, fulcrum, "ada@corp.example");
+      real.stop();
+      try (Database db = Database.open(dir.resolve("b.db"))) {
+        new SettingStore(db).write(Map.of("fulcrum.link_target", Optional.empty()));
+      }
+      Map<String, String> links = userLinks();
+
+      assertThatThrownBy(() -> start("t")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("fulcrum.base_url").hasMessageContaining("1 links made before");
+      assertThat(userLinks()).isEqualTo(links);
+    }
+  }
+
+  @Test
+  void theEmbeddedEmulatorStartsEmptyEachRunAndIsGivenEveryStoredUserAgain() {
+    Bridge first = start("t");
+    provisioned(first, first.emulator().orElseThrow(), "ada@corp.example");
+    first.stop();
+
+    Bridge second = start("t");
+    try {
+      FulcrumEmulator fresh = second.emulator().orElseThrow();
+      await().atMost(Duration.ofSeconds(10)).until(() -> fresh.memberByEmail("ada@corp.example").isPresent());
+    } finally {
+      second.stop();
+    }
+  }
+
+  @Test
+  void fromTheEmbeddedEmulatorToARealFulcrumTheEmulatorsLinksAreForgottenAndEveryStoredUserIsPushed() {
+    Bridge trial = start("t");
+    String emulatorsId = provisioned(trial, trial.emulator().orElseThrow(), "ada@corp.example");
+    trial.stop();
+
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      Bridge real = startAgainst(fulcrum.baseUrl(), fulcrum);
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.memberByEmail("ada@corp.example").isPresent());
+        String realId = fulcrum.memberByEmail("ada@corp.example").orElseThrow().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> userLinks().containsValue(realId));
+        assertThat(userLinks()).doesNotContainValue(emulatorsId);
+        assertThat(logs.events()).anySatisfy(e -> assertThat(e.getFormattedMessage())
+            .contains("links were into the embedded emulator").contains("1 stored users and groups are pushed into " + fulcrum.baseUrl()));
+      } finally {
+        real.stop();
+      }
+    }
+  }
+
+  @Test
+  void anotherUrlForTheSameFulcrumKeepsTheLinksWithOneWarningNamingBoth() {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      Bridge first = startAgainst(fulcrum.baseUrl(), fulcrum);
+      String memberId = provisioned(first, fulcrum, "ada@corp.example");
+      first.stop();
+      String otherName = fulcrum.baseUrl().replace("127.0.0.1", "localhost");
+
+      Bridge second = startAgainst(otherName, fulcrum);
+      try {
+        assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("changed from"))
+            .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains(fulcrum.baseUrl() + " to " + otherName).contains("links are kept"));
+        // still managed: Okta's deactivation removes the member
+        String scimId = userLinks().entrySet().stream().filter(l -> l.getValue().equals(memberId)).findFirst().orElseThrow().getKey();
+        assertThat(new ScimHttp(second.scimBaseUrl(), "Bearer t").patch("/Users/" + scimId,
+            Bodies.patch("{\"op\":\"replace\",\"value\":{\"active\":false}}")).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.member(memberId).isEmpty());
+      } finally {
+        second.stop();
+      }
+      assertThat(recordedTarget()).contains(otherName);
+    }
   }
 
   @Test

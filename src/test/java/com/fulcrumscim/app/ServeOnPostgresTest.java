@@ -11,10 +11,16 @@ import com.fulcrumscim.testing.PostgresServer;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimOkta;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +89,48 @@ class ServeOnPostgresTest {
       assertThat(migrate.exit()).as(migrate.err()).isZero();
       assertThat(migrate.out()).contains("already current");
     }
+  }
+
+  @Test
+  void aSecondNodeWhoseConfigLeavesOutFulcrumRefusesTheSharedDatabaseInOneLineWithExitTwo() throws Exception {
+    try (BridgeProcess first = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", TOKEN))) {
+      ScimOkta okta = new ScimOkta(new ScimHttp(first.endpoint(), "Bearer " + TOKEN));
+      okta.user("ada@corp.example", "Ada", "Lovelace", null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> links().size() == 1);
+      List<String> links = links();
+
+      // fulcrum.base_url left out: the embedded emulator, by default
+      Path second = Files.createDirectories(dir.resolve("second")).resolve("config.yml");
+      Files.writeString(second, """
+          server:
+            port: %d
+          storage:
+            url: %s
+            username: %s
+            password: %s
+          """.formatted(BridgeProcess.freePort(), pg.jdbcUrl(), pg.username(), pg.password()));
+      try (BridgeProcess refused = BridgeProcess.serve(second, Map.of("FULCRUM_SCIM_TOKEN", TOKEN))) {
+        assertThat(refused.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(refused.terminate()).isEqualTo(2);
+        assertThat(refused.output()).filteredOn(l -> l.contains("fulcrum.base_url")).singleElement().asString()
+            .startsWith(second + ": fulcrum.base_url: ").contains(fulcrum.baseUrl());
+      }
+      assertThat(links()).isEqualTo(links);
+      assertThat(first.process().isAlive()).isTrue();
+    }
+  }
+
+  /** "scim id -> fulcrum id" of every link row in the shared database. */
+  List<String> links() throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = pg.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT scim_id, fulcrum_id FROM link ORDER BY scim_id")) {
+      while (rs.next()) {
+        out.add(rs.getString(1) + " -> " + rs.getString(2));
+      }
+    }
+    return out;
   }
 
   @Test
