@@ -97,6 +97,7 @@ public final class Bridge {
   private RequestExecutor requests;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
+  private ScimTokens startTokens;
   private BearerAuth auth;
   private Optional<TlsSupport> tls = Optional.empty();
 
@@ -185,9 +186,9 @@ public final class Bridge {
       }
 
       Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, onAccepted);
-      ScimTokens tokens = scimTokens(config);
-      generatedToken = tokens.generated();
-      auth = new BearerAuth(tokens.hashes());
+      startTokens = scimTokens(config);
+      generatedToken = startTokens.generated();
+      auth = new BearerAuth(startTokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       server = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(), json, clock).start(cfg -> {
@@ -259,14 +260,26 @@ public final class Bridge {
    */
   public List<String> reload(BridgeConfig fresh) {
     List<String> reloaded = new ArrayList<>();
-    List<String> hashes = scimTokens(fresh).hashes();
+    List<String> hashes = ScimTokens.configured(fresh.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN));
+    boolean generatedStays = hashes.isEmpty() && !startTokens.configured();
+    // Never a new token here (shown to no one), nor one generated before tokens were configured
+    // (long forgotten): either would shut Okta out.
+    if (hashes.isEmpty() && !generatedStays) {
+      throw new IllegalStateException("scim.token_hashes is empty and " + ScimTokens.ENV_TOKEN + " was not set when serve "
+          + "started (the environment is read only then): no configured SCIM token would be accepted, so the tokens in use stay");
+    }
+    if (generatedStays) {
+      hashes = startTokens.hashes();
+    }
     boolean tlsToo = tls.isPresent() && fresh.server().tls().enabled();
     // the certificate first: one that does not load must leave the tokens as they were too
     if (tlsToo) {
       tls.get().reload(fresh.server().tls());
     }
     auth.replace(hashes);
-    reloaded.add("scim.token_hashes (" + hashes.size() + " accepted)");
+    reloaded.add(generatedStays
+        ? "scim.token_hashes (none set: the generated token stays the one accepted)"
+        : "scim.token_hashes (" + hashes.size() + " accepted)");
     if (tlsToo) {
       reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
     }
@@ -343,9 +356,17 @@ public final class Bridge {
     }
   }
 
-  /** The token generated at this start because none was configured; shown once, never stored. */
+  /**
+   * The token generated at this start because none was configured; never stored. Later starts
+   * accept it only once {@link #generatedTokenShown} says it was shown.
+   */
   public Optional<String> generatedToken() {
     return generatedToken;
+  }
+
+  /** Keeps the generated token's hash, so later starts accept it without showing it again. */
+  public void generatedTokenShown() {
+    generatedToken.ifPresent(token -> ScimTokens.keep(new SettingStore(db), token));
   }
 
   public String scimBaseUrl() {

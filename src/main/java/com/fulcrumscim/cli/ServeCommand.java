@@ -93,11 +93,22 @@ public final class ServeCommand implements Callable<Integer> {
       return START_ERROR;
     }
     Signal.handle(new Signal("HUP"), signal -> reload(bridge));
-    List<String> announced = new ArrayList<>();
-    bridge.generatedToken().ifPresent(token -> announced.add("SCIM token: " + token
-        + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)"));
-    announced.add("SCIM endpoint: " + bridge.scimBaseUrl());
-    announced.add("Fulcrum target: " + bridge.target());
+    bridge.generatedToken().ifPresent(token -> {
+      String line = "SCIM token: " + token
+          + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)";
+      // Shown whatever logging.level says, and its hash kept only once it has been: later starts
+      // accept it without showing it again, so a token nobody saw would shut Okta out for good.
+      if (json) {
+        LoggingSetup.always(log, line);
+      } else {
+        out.println(line);
+        out.flush();
+      }
+      if (json || !out.checkError()) {
+        bridge.generatedTokenShown();
+      }
+    });
+    List<String> announced = List.of("SCIM endpoint: " + bridge.scimBaseUrl(), "Fulcrum target: " + bridge.target());
     for (String line : announced) {
       // In JSON mode every line a log pipeline sees must be JSON, these included.
       if (json) {

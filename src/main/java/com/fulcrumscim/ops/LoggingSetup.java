@@ -3,6 +3,7 @@ package com.fulcrumscim.ops;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -52,6 +53,18 @@ public final class LoggingSetup {
     Level parsed = Level.toLevel(level, Level.INFO);
     context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(parsed);
     return parsed.toString();
+  }
+
+  /**
+   * {@code message} at INFO through {@code logger}'s appenders, in the log's format, whatever
+   * {@code logging.level} says: for a line that must reach the operator (a generated SCIM token).
+   */
+  public static void always(Logger logger, String message) {
+    if (logger instanceof ch.qos.logback.classic.Logger logback) {
+      logback.callAppenders(new LoggingEvent(Logger.class.getName(), logback, Level.INFO, message, null, null));
+    } else {
+      logger.info(message);
+    }
   }
 
   /** ECS JSON, one object per line. */

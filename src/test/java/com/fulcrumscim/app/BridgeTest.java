@@ -18,6 +18,9 @@ import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import com.fulcrumscim.scim.BearerTokens;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -34,10 +37,22 @@ class BridgeTest {
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   Bridge start(String envToken) {
-    BridgeConfig config = ScimTestServer.withPort(
-        new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n"), 0);
+    return start(envToken, config("", 0));
+  }
+
+  Bridge start(String envToken, BridgeConfig config) {
     return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? envToken : null, Clock.systemUTC(),
         new SecureRandom()).start();
+  }
+
+  /** This test's database and {@code yaml}, on {@code port} (0: any free one). */
+  BridgeConfig config(String yaml, int port) {
+    return ScimTestServer.withPort(
+        new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n" + yaml), port);
+  }
+
+  static int status(Bridge bridge, String token) {
+    return new ScimHttp(bridge.scimBaseUrl(), "Bearer " + token).get("/Users").status();
   }
 
   /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking SCIM token "t". */
@@ -189,17 +204,90 @@ class BridgeTest {
   }
 
   @Test
-  void withNoTokenConfiguredAGeneratedOneWorksAndSurvivesARestart() {
+  void withNoTokenConfiguredAGeneratedOneShownOnceIsAcceptedAfterARestart() {
     Bridge first = start(null);
     String token = first.generatedToken().orElseThrow();
-    assertThat(new ScimHttp(first.scimBaseUrl(), "Bearer " + token).get("/Users").status()).isEqualTo(200);
+    assertThat(status(first, token)).isEqualTo(200);
+    first.generatedTokenShown();
     first.stop();
     Bridge second = start(null);
     try {
       assertThat(second.generatedToken()).as("shown only once").isEmpty();
-      assertThat(new ScimHttp(second.scimBaseUrl(), "Bearer " + token).get("/Users").status()).isEqualTo(200);
+      assertThat(status(second, token)).isEqualTo(200);
     } finally {
       second.stop();
+    }
+  }
+
+  @Test
+  void aStartThatFailsBeforeItsTokenIsShownLeavesNoneBehindSoTheNextStartGeneratesOne() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      BridgeConfig onTakenPort = config("", taken.getLocalPort());
+      assertThatThrownBy(() -> start(null, onTakenPort)).hasMessageContaining("in use");
+    }
+    Bridge next = start(null);
+    try {
+      String token = next.generatedToken().orElseThrow();
+      assertThat(status(next, token)).isEqualTo(200);
+    } finally {
+      next.stop();
+    }
+  }
+
+  @Test
+  void aGeneratedTokenNeverShownIsNotAcceptedAfterARestart() {
+    Bridge first = start(null);
+    String unseen = first.generatedToken().orElseThrow();
+    first.stop();
+    Bridge second = start(null);
+    try {
+      assertThat(second.generatedToken()).isPresent().get().isNotEqualTo(unseen);
+      assertThat(status(second, unseen)).isEqualTo(401);
+    } finally {
+      second.stop();
+    }
+  }
+
+  @Test
+  void aReloadThatWouldAcceptNoTokenIsRefusedAndTheTokenInUseKeepsWorking() {
+    Bridge bridge = start(null, config("scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("okta") + "\"]\n", 0));
+    try {
+      assertThatThrownBy(() -> bridge.reload(config("scim:\n  token_hashes: []\n", 0)))
+          .hasMessageContaining("scim.token_hashes is empty").hasMessageContaining("the tokens in use stay")
+          .message().doesNotContain("\n");
+      assertThat(status(bridge, "okta")).isEqualTo(200);
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
+  void aReloadToAnEmptyListIsRefusedThoughATokenGeneratedBeforeTokensWereConfiguredIsStillKept() {
+    Bridge firstRun = start(null);
+    String forgotten = firstRun.generatedToken().orElseThrow();
+    firstRun.generatedTokenShown();
+    firstRun.stop();
+    Bridge bridge = start(null, config("scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("okta") + "\"]\n", 0));
+    try {
+      assertThatThrownBy(() -> bridge.reload(config("scim:\n  token_hashes: []\n", 0)))
+          .hasMessageContaining("scim.token_hashes is empty");
+      assertThat(status(bridge, "okta")).isEqualTo(200);
+      assertThat(status(bridge, forgotten)).isEqualTo(401);
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
+  void aReloadWithNoTokenConfiguredKeepsAcceptingTheGeneratedOne() {
+    Bridge bridge = start(null);
+    try {
+      String token = bridge.generatedToken().orElseThrow();
+      bridge.generatedTokenShown();
+      assertThat(bridge.reload(config("", 0))).contains("scim.token_hashes (none set: the generated token stays the one accepted)");
+      assertThat(status(bridge, token)).isEqualTo(200);
+    } finally {
+      bridge.stop();
     }
   }
 

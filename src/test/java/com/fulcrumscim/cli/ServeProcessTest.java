@@ -9,13 +9,19 @@ import com.fulcrumscim.scim.BearerTokens;
 import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +44,28 @@ class ServeProcessTest {
           level: %s
         """.formatted(tokenHash, format, level));
   }
+
+  /** The same with no SCIM token configured: serve generates one. */
+  Path configWithoutToken(String format, String level) throws Exception {
+    return BridgeProcess.writeConfig(dir, "embedded", "\"\"", """
+        logging:
+          format: %s
+          level: %s
+        """.formatted(format, level));
+  }
+
+  static int port(Path config) throws Exception {
+    Matcher port = Pattern.compile("port: (\\d+)").matcher(Files.readString(config));
+    assertThat(port.find()).isTrue();
+    return Integer.parseInt(port.group(1));
+  }
+
+  /** The token a "SCIM token: ..." line showed, in text or inside a JSON line's message. */
+  static Optional<String> shownToken(BridgeProcess bridge) {
+    return bridge.output().stream().map(SHOWN_TOKEN::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst();
+  }
+
+  static final Pattern SHOWN_TOKEN = Pattern.compile("SCIM token: ([A-Za-z0-9_-]+)");
 
   /** An operator's edit of config.yml, then `systemctl reload`; waits for the line that answers it. */
   static void editAndHangUp(Path config, BridgeProcess bridge, UnaryOperator<String> edit, String answer) throws Exception {
@@ -112,6 +140,41 @@ class ServeProcessTest {
     assertThat(bridge.output()).anyMatch(l -> l.startsWith("cannot start: cannot listen on 192.0.2.1:")
             && l.endsWith(": Cannot assign requested address (server.host is not an address of this host)"))
         .noneMatch(l -> l.contains("Port already in use"));
+  }
+
+  @Test
+  void aFirstStartThatFailsOnABusyPortLeavesTheNextStartToShowAGeneratedToken() throws Exception {
+    Path config = configWithoutToken("text", "INFO");
+    try (ServerSocket taken = new ServerSocket(port(config), 1, InetAddress.getLoopbackAddress())) {
+      BridgeProcess failed = BridgeProcess.serve(config, Map.of());
+      assertThat(failed.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(failed.terminate()).isEqualTo(1);
+    }
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      String endpoint = bridge.endpoint();
+      String token = shownToken(bridge).orElseThrow(() -> new AssertionError("no SCIM token shown: " + bridge.output()));
+      assertThat(new ScimHttp(endpoint, "Bearer " + token).get("/Users").status()).isEqualTo(200);
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void withJsonLogsAtWarnAGeneratedTokenIsStillShownAsAJsonLine() throws Exception {
+    Path config = configWithoutToken("json", "WARN");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      ScimHttp http = new ScimHttp("http://127.0.0.1:" + port(config) + "/scim/v2", null);
+      // the endpoint line is INFO, so not printed at WARN: wait for the port to answer instead
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.get("/Users").status() == 401);
+      await().atMost(Duration.ofSeconds(10)).until(() -> shownToken(bridge).isPresent());
+      String line = bridge.output().stream().filter(l -> l.contains("SCIM token: ")).findFirst().orElseThrow();
+      assertThat(new ObjectMapper().readTree(line).path("message").asText()).startsWith("SCIM token: ");
+      assertThat(http.withAuthorization("Bearer " + shownToken(bridge).orElseThrow()).get("/Users").status()).isEqualTo(200);
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
   }
 
   @Test
