@@ -40,6 +40,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Guards {@link #started} and {@link #reloadAsked}, and keeps reloads one at a time. */
+  private final Object reloading = new Object();
+  private Bridge started;
+  private boolean reloadAsked;
+
   @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}",
       description = "config file (default: ${DEFAULT-VALUE}; the package's wrapper sets /etc/fulcrum-scim/config.yml)")
   Path config;
@@ -67,6 +72,9 @@ public final class ServeCommand implements Callable<Integer> {
         stop.countDown();
       });
     }
+    // Before the start too: the JVM's own SIGHUP handler ends the process, silently, and
+    // `systemctl reload` right after a start is what configuration management does.
+    Signal.handle(new Signal("HUP"), signal -> hangUp());
     Bridge bridge;
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
@@ -92,7 +100,6 @@ public final class ServeCommand implements Callable<Integer> {
       }
       return START_ERROR;
     }
-    Signal.handle(new Signal("HUP"), signal -> reload(bridge));
     bridge.generatedToken().ifPresent(token -> {
       String line = "SCIM token: " + token
           + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)";
@@ -118,6 +125,12 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     out.flush();
+    synchronized (reloading) {
+      started = bridge;
+      if (reloadAsked) {
+        reload(bridge);
+      }
+    }
     stop.await();
     synchronized (stoppedBy) {
       log.info("{} received: stopping (no new SCIM requests; the apply in flight finishes)", stoppedBy.get(0));
@@ -148,6 +161,18 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     return e.getMessage();
+  }
+
+  /** SIGHUP: reloads now, or once started when the start is still under way (it reads the config as it was). */
+  private void hangUp() {
+    synchronized (reloading) {
+      if (started != null) {
+        reload(started);
+      } else if (!reloadAsked) {
+        reloadAsked = true;
+        log.info("SIGHUP during start-up: {} is re-read once the bridge has started", config);
+      }
+    }
   }
 
   /** SIGHUP: a config that no longer loads changes nothing; the daemon keeps running either way. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.scim.BearerTokens;
 import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ScimHttp;
@@ -196,6 +197,33 @@ class ServeProcessTest {
           .anyMatch(l -> l.contains(" DEBUG "));
     } finally {
       assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void sighupDuringStartUpDoesNotStopTheDaemonAndIsReloadedOnceStarted() throws Exception {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      // a slow Fulcrum holds the start in its first call, which comes after the database is created
+      fulcrum.faults().latency(Duration.ofSeconds(3));
+      Path config = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), """
+          scim:
+            token_hashes: ["%s"]
+          """.formatted(BearerTokens.sha256Hex(TOKEN)));
+      BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+      try {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+            .until(() -> Files.exists(dir.resolve("bridge.db")) || !bridge.process().isAlive());
+        assertThat(bridge.output()).noneMatch(l -> l.contains("SCIM endpoint"));
+        bridge.signal("HUP");
+
+        String endpoint = bridge.endpoint();
+        await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("SIGHUP: reloaded")));
+        assertThat(bridge.process().isAlive()).isTrue();
+        assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP during start-up"));
+        assertThat(new ScimHttp(endpoint, "Bearer " + TOKEN).get("/Users").status()).isEqualTo(200);
+      } finally {
+        assertThat(bridge.terminate()).isZero();
+      }
     }
   }
 
