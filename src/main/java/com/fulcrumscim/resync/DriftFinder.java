@@ -78,8 +78,7 @@ final class DriftFinder {
       lines.fix(member ? "member" : "group", has, member ? "gone (inactive or deleted in Okta)" : "gone (Okta no longer wants it)",
           "remove the orphan");
     } else {
-      lines.add(Drift.Kind.ORPHAN, member ? "member" : "group", has, member ? "an active user" : "a group not linked yet",
-          "report only: Okta still wants it");
+      lines.add(Drift.Kind.ORPHAN, member ? "member" : "group", has, o.wantedBy(), "report only: Okta still wants it");
     }
     return new KeyDrift(o.createdFor(), lines.rows, o.remove(), o);
   }

@@ -3,6 +3,7 @@ package com.fulcrumscim.resync;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
@@ -25,6 +26,7 @@ import java.util.function.Function;
  * Finds the bridge's orphans in a snapshot: unlinked members and groups that an accepted create
  * (audit) or an open create intent proves the bridge made, groups also carrying its description
  * marker. Nothing else is ever a candidate, so unmanaged entities and the token owner never are.
+ * An orphan goes only when no one in Okta wants it (see {@link #wanted}).
  */
 final class OrphanFinder {
   private final DesiredState desired;
@@ -43,13 +45,13 @@ final class OrphanFinder {
     List<Orphan> out = new ArrayList<>();
     Set<String> linkedMembers = links.fulcrumIds(EntityType.USER);
     Map<String, ResourceKey> madeMembers = made(EntityType.USER, snap.members(), FulcrumMember::id, FulcrumMember::email);
+    ActiveUsers active = ActiveUsers.of(desired.users());
     for (FulcrumMember m : snap.members()) {
       ResourceKey by = madeMembers.get(m.id());
       if (by == null || linkedMembers.contains(m.id()) || snap.owner().id().equals(m.userId())) {
         continue;
       }
-      Optional<DesiredUser> d = desired.user(by.scimId());
-      out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, d.map(u -> !u.active()).orElse(true)));
+      out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, active.wanting(m.email(), by).orElse(null)));
     }
     if (groupsPush) {
       Set<String> linkedGroups = links.fulcrumIds(EntityType.GROUP);
@@ -59,14 +61,61 @@ final class OrphanFinder {
         if (by == null || linkedGroups.contains(g.id()) || !FulcrumGroup.BRIDGE_MARKER.equals(g.description())) {
           continue;
         }
-        // an unlinked SCIM group wanting this name may still link it: only a group no one wants goes
-        boolean wanted = desired.groups().stream().anyMatch(w -> links.get(EntityType.GROUP, w.id()).isEmpty()
-            && key(w.displayName()).equals(key(g.name())));
-        boolean ownerDone = desired.group(by.scimId()).isEmpty() || links.get(EntityType.GROUP, by.scimId()).isPresent();
-        out.add(new Orphan(Orphan.Type.GROUP, g.id(), g.name(), by, !wanted && ownerDone));
+        out.add(new Orphan(Orphan.Type.GROUP, g.id(), g.name(), by, groupWanted(g.name(), by).orElse(null)));
       }
     }
     return out;
+  }
+
+  /**
+   * Who in Okta wants the orphan now, read from the desired state at this moment (empty: it may
+   * go); {@code label} is its email or name as Fulcrum has it now. The remover asks again right
+   * before each delete, with the same rule the plan was made with.
+   */
+  Optional<String> wanted(Orphan.Type type, String label, ResourceKey createdFor) {
+    return type == Orphan.Type.MEMBER ? ActiveUsers.of(desired.users()).wanting(label, createdFor)
+        : groupWanted(label, createdFor);
+  }
+
+  private Optional<String> groupWanted(String name, ResourceKey createdFor) {
+    // an unlinked SCIM group wanting this name may still link it: only a group no one wants goes
+    Optional<DesiredGroup> byName = desired.groups().stream()
+        .filter(w -> links.get(EntityType.GROUP, w.id()).isEmpty() && key(w.displayName()).equals(key(name))).findFirst();
+    if (byName.isPresent()) {
+      return Optional.of("SCIM " + ResourceKey.group(byName.get().id()) + " (not linked yet) with this name");
+    }
+    boolean ownerDone = desired.group(createdFor.scimId()).isEmpty() || links.get(EntityType.GROUP, createdFor.scimId()).isPresent();
+    return ownerDone ? Optional.empty() : Optional.of("SCIM " + createdFor + " (not linked yet)");
+  }
+
+  /**
+   * The active SCIM users by id and by email. An orphan member stays while the user it was made
+   * for is active, and while any active user has its email: Okta may delete a person and push them
+   * again under a new id, and that user's push meets this very member (a collision), so removing it
+   * would take the access Okta just gave back. Emails compare as the reconciler matches members
+   * (trimmed, lower-cased in Java: SQLite's NOCASE folds ASCII only).
+   */
+  private record ActiveUsers(Map<String, DesiredUser> byId, Map<String, DesiredUser> byEmail) {
+    static ActiveUsers of(List<DesiredUser> users) {
+      Map<String, DesiredUser> byId = new HashMap<>();
+      Map<String, DesiredUser> byEmail = new HashMap<>();
+      users.stream().filter(DesiredUser::active).forEach(u -> {
+        byId.put(u.id(), u);
+        if (!key(u.email()).isEmpty()) {
+          byEmail.putIfAbsent(key(u.email()), u);
+        }
+      });
+      return new ActiveUsers(byId, byEmail);
+    }
+
+    Optional<String> wanting(String email, ResourceKey createdFor) {
+      if (byId.containsKey(createdFor.scimId())) {
+        return Optional.of("active " + createdFor + " it was made for");
+      }
+      DesiredUser other = byEmail.get(key(email));
+      return other == null ? Optional.empty()
+          : Optional.of("active " + ResourceKey.user(other.id()) + " (" + other.userName() + ") with this email");
+    }
   }
 
   /** Fulcrum id to the key it was made for: accepted creates, and entities an open intent's create left unlinked. */

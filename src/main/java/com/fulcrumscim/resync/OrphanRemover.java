@@ -8,31 +8,48 @@ import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
 import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Deletes an orphan resync found, after reading it once more from Fulcrum (the snapshot may be
- * minutes old) and checking no link claimed it meanwhile; every attempt is an audit row under the
- * key it was created for. A 404 on the delete means it is gone, which was the point.
+ * Deletes an orphan resync found, after reading it once more from Fulcrum and the desired state
+ * (the snapshot may be minutes old: settling the users and groups takes up to twice
+ * {@link Resync#MAX_WAIT}) and checking no link claimed it and no one in Okta wants it meanwhile;
+ * every attempt is an audit row under the key it was created for. A 404 on the delete means it is
+ * gone, which was the point.
  */
 final class OrphanRemover {
+  private static final Logger log = LoggerFactory.getLogger(OrphanRemover.class);
   private final FulcrumClient client;
   private final LinkStore links;
   private final AuditLog audit;
   private final String reassignTo;
+  private final OrphanFinder finder;
 
   OrphanRemover(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock) {
     this.client = client;
     this.links = new LinkStore(db);
     this.audit = new AuditLog(db, clock);
     this.reassignTo = settings.reassignTo();
+    this.finder = new OrphanFinder(db, clock);
   }
 
   void remove(Orphan o) {
     boolean member = o.type() == Orphan.Type.MEMBER;
     EntityType type = member ? EntityType.USER : EntityType.GROUP;
-    boolean stillThere = member ? client.member(o.fulcrumId()).isPresent() : client.group(o.fulcrumId()).isPresent();
-    if (!stillThere || links.scimIdOf(type, o.fulcrumId()).isPresent()) {
+    Optional<String> label = member ? client.member(o.fulcrumId()).map(FulcrumMember::email)
+        : client.group(o.fulcrumId()).map(FulcrumGroup::name);
+    if (label.isEmpty() || links.scimIdOf(type, o.fulcrumId()).isPresent()) {
+      return;
+    }
+    Optional<String> wanted = finder.wanted(o.type(), label.get(), o.createdFor());
+    if (wanted.isPresent()) {
+      log.info("resync: orphan {} {} ({}) stays: {} wants it now", member ? "member" : "group", label.get(),
+          o.fulcrumId(), wanted.get());
       return;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;

@@ -393,6 +393,55 @@ class ResyncTest {
     }
 
     @Test
+    void anOrphanWhoseEmailAnActiveUserWantsIsReportedAndNotRemoved() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      h.settle();
+      String orphanId = member("x@corp.example").id();
+      dropLink(EntityType.USER, x);
+      h.okta.deleteUser(x); // Okta deletes the person and pushes them again under a new id
+      String again = h.okta.user("X@Corp.example", "Xavier", "Example", null);
+      h.settle();
+
+      ResyncReport dry = resync.dryRun();
+      ResyncReport done = apply();
+
+      assertThat(dry.plan()).filteredOn(d -> d.entity().equals("orphan member x@corp.example")).singleElement()
+          .satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(Drift.Kind.ORPHAN);
+            assertThat(d.oktaWants()).contains("user/" + again);
+          });
+      assertThat(h.fulcrum.memberByEmail("x@corp.example").map(FulcrumMember::id)).contains(orphanId);
+      assertThat(done.plan()).isEqualTo(dry.plan());
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
+    }
+
+    @Test
+    void anOrphanWhoseUserIsReactivatedDuringTheRunIsNotRemoved() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      h.settle();
+      dropLink(EntityType.USER, x);
+      h.okta.set(x, "active", 0);
+      h.settle();
+
+      resync.apply(path, new Progress() {
+        @Override
+        public void planned(ResyncReport plan) {
+          assertThat(plan.plan()).anySatisfy(d -> assertThat(d.action()).isEqualTo("remove the orphan"));
+          h.okta.set(x, "active", 1); // Okta reassigns the person while the users settle
+        }
+
+        @Override
+        public void update(String phase, int done, int total) {}
+
+        @Override
+        public void finish() {}
+      }, false);
+
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).as("the member of an active SCIM user").isPresent();
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
+    }
+
+    @Test
     void aGroupOktaRenamedWhileItsOldCopyLostItsLinkIsDeletedAndTheLinkedOneKept() {
       String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
       String ops = h.okta.group("Ops", List.of(x));
