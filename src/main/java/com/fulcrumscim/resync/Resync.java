@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,13 @@ public final class Resync {
   private final OrphanRemover orphans;
   private final Clock clock;
   private final Sleeper sleeper;
+  /**
+   * One resync at a time in this process, whatever starts it (the schedule, an operator's request):
+   * two at once read Fulcrum twice against the shared budget and both deleted the same orphan (a
+   * 404 counts as gone), leaving two REMOVE_MEMBER rows the mass-removal guard counted as two.
+   * Fair, so runs go in the order they asked.
+   */
+  private final ReentrantLock oneRun = new ReentrantLock(true);
 
   public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
     this.client = client;
@@ -58,9 +66,22 @@ public final class Resync {
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
   public ResyncReport dryRun() {
-    Instant started = clock.instant();
-    List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
-    return report(started, false, found, found, null);
+    oneRunAtATime();
+    try {
+      Instant started = clock.instant();
+      List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+      return report(started, false, found, found, null);
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  /** Waits for a resync already running here (the nightly one, an operator's), then holds the turn. */
+  private void oneRunAtATime() {
+    if (!oneRun.tryLock()) {
+      log.info("resync: waiting for the resync already running to finish");
+      oneRun.lock();
+    }
   }
 
   /**
@@ -72,6 +93,15 @@ public final class Resync {
    * row carries them, so {@code approve-removals} cannot reach them.
    */
   public ResyncReport apply(ReconcileWiring path, Progress progress, boolean approveRemovals) {
+    oneRunAtATime();
+    try {
+      return applyAlone(path, progress, approveRemovals);
+    } finally {
+      oneRun.unlock();
+    }
+  }
+
+  private ResyncReport applyAlone(ReconcileWiring path, Progress progress, boolean approveRemovals) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
     progress.planned(report(started, false, found, found, null));

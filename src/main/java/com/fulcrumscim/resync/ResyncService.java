@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduled resync: on the cron of {@code resync.schedule} (empty: never) it applies a resync
  * through the daemon's own reconciler path and keeps what it left as {@link LastResync} JSON in
- * the setting table under {@value #LAST_REPORT}. One run at a time; a run never throws into Quartz.
+ * the setting table under {@value #LAST_REPORT}. One resync at a time, an operator's too (the
+ * {@link Resync} waits its turn); a run never throws into Quartz.
  */
 public final class ResyncService {
   public static final String LAST_REPORT = "resync.last_report";
@@ -33,8 +34,6 @@ public final class ResyncService {
   private final String cron;
   private final Clock clock;
   private final ReportJson json = new ReportJson();
-  /** Not the service's monitor: stop() holds that while Quartz waits for a run to end. */
-  private final Object oneRun = new Object();
   private Scheduler scheduler;
 
   public ResyncService(Resync resync, ReconcileWiring path, SettingStore settings, String cron, Clock clock) {
@@ -110,14 +109,11 @@ public final class ResyncService {
     }
   }
 
-  /** One resync with apply, kept as the last report; a Fulcrum failure is kept as its error. */
+  /**
+   * One resync with apply, kept as the last report; a Fulcrum failure is kept as its error. A
+   * resync already running (an operator's) is waited for: {@link Resync} runs one at a time.
+   */
   public LastResync runNow() {
-    synchronized (oneRun) {
-      return run();
-    }
-  }
-
-  private LastResync run() {
     Instant started = clock.instant();
     LastResync last;
     try {

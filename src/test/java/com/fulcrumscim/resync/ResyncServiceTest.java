@@ -1,16 +1,30 @@
 package com.fulcrumscim.resync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +96,47 @@ class ResyncServiceTest {
     assertThat(last.totals()).isNull();
     assertThat(last.error()).contains("401");
     assertThat(LastResync.kept(new SettingStore(h.db)).orElseThrow().error()).isEqualTo(last.error());
+  }
+
+  @Test
+  void anOperatorsResyncArrivingDuringTheScheduledOneWaitsForItThenRuns() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> reads = new CopyOnWriteArrayList<>();
+    FulcrumClient held = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
+          if (m.getName().equals("tokenOwner")) { // the first read of every snapshot
+            reads.add(Thread.currentThread().getName());
+            if (reads.size() == 1) {
+              inside.countDown();
+              release.await(30, TimeUnit.SECONDS);
+            }
+          }
+          try {
+            return m.invoke(h.http, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    resync = new Resync(held, h.db, ReconcileHarness.Options.defaults().settings(), h.clock, h.clock::tick);
+    OperatorActions.Fulcrum daemons = new OperatorActions.Fulcrum(resync, path, "the emulator");
+    Thread nightly = new Thread(() -> service("0 0 3 * * ?").runNow(), "nightly");
+    FutureTask<OperatorRequest.Answer> manual = new FutureTask<>(() -> new OperatorActions(h.db, h.queue, h.guard, () -> {})
+        .resync(daemons, OperatorActions.Resyncing.APPLY, false, Watch.NONE));
+    Thread operator = new Thread(manual, "operator");
+    nightly.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    operator.start();
+    try {
+      assertThatThrownBy(() -> manual.get(1, TimeUnit.SECONDS)).as("the operator's resync while the nightly one runs")
+          .isInstanceOf(TimeoutException.class);
+    } finally {
+      release.countDown();
+    }
+    nightly.join(30_000);
+
+    assertThat(manual.get(30, TimeUnit.SECONDS).exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(reads).containsExactly("nightly", "nightly", "operator", "operator");
   }
 
   @Test
