@@ -82,12 +82,18 @@ public final class OperatorActions {
           : dryRun ? ReportText.plan(report) : ReportText.outcome(report);
       return new OperatorRequest.Answer(report.driftRemains() ? ExitCode.FAILED : ExitCode.OK, out, "");
     } catch (FulcrumException e) {
-      String why = e instanceof FulcrumException.Unauthorized ? "refuses the API token: set fulcrum.api_token to a valid Owner's token"
-          : e instanceof FulcrumException.Forbidden ? "refuses this token's user: use an Owner's API token"
-          : "cannot be read";
-      return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why + " (" + e.getMessage()
+      return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why(e) + " (" + e.getMessage()
           + "); nothing was changed");
+    } catch (Resync.PartlyApplied e) {
+      return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why(e.fulcrum()) + " ("
+          + e.fulcrum().getMessage() + ") after " + e.done() + "; that stands. `fulcrum-scim resync --dry-run` shows what is left");
     }
+  }
+
+  private static String why(FulcrumException e) {
+    return e instanceof FulcrumException.Unauthorized ? "refuses the API token: set fulcrum.api_token to a valid Owner's token"
+        : e instanceof FulcrumException.Forbidden ? "refuses this token's user: use an Owner's API token"
+        : "cannot be read";
   }
 
   /** Makes one DEAD row (or, with a null key, every DEAD row) due again with a fresh retry budget. */

@@ -38,19 +38,20 @@ final class OrphanRemover {
     this.finder = new OrphanFinder(db, clock);
   }
 
-  void remove(Orphan o) {
+  /** Whether it deleted {@code o} (Fulcrum accepted, or it was gone already on the delete). */
+  boolean remove(Orphan o) {
     boolean member = o.type() == Orphan.Type.MEMBER;
     EntityType type = member ? EntityType.USER : EntityType.GROUP;
     Optional<String> label = member ? client.member(o.fulcrumId()).map(FulcrumMember::email)
         : client.group(o.fulcrumId()).map(FulcrumGroup::name);
     if (label.isEmpty() || links.scimIdOf(type, o.fulcrumId()).isPresent()) {
-      return;
+      return false;
     }
     Optional<String> wanted = finder.wanted(o.type(), label.get(), o.createdFor());
     if (wanted.isPresent()) {
       log.info("resync: orphan {} {} ({}) stays: {} wants it now", member ? "member" : "group", label.get(),
           o.fulcrumId(), wanted.get());
-      return;
+      return false;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
     String detail = "orphan (created by the bridge, no link)";
@@ -66,8 +67,10 @@ final class OrphanRemover {
         client.deleteGroup(o.fulcrumId());
       }
       audit.record(o.createdFor(), kind, o.fulcrumId(), "ok", detail);
+      return true;
     } catch (FulcrumException e) {
       audit.record(o.createdFor(), kind, o.fulcrumId(), "failed: " + e.getMessage(), detail);
+      return false;
     }
   }
 }

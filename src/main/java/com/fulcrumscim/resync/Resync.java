@@ -2,6 +2,7 @@ package com.fulcrumscim.resync;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
@@ -104,6 +105,19 @@ public final class Resync {
   private ResyncReport applyAlone(ReconcileWiring path, Progress progress, boolean approveRemovals) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+    Done done = new Done();
+    try {
+      return applyFound(path, progress, approveRemovals, started, found, done);
+    } catch (FulcrumException e) {
+      if (done.nothing()) {
+        throw e;
+      }
+      throw new PartlyApplied(e, done.toString());
+    }
+  }
+
+  private ResyncReport applyFound(ReconcileWiring path, Progress progress, boolean approveRemovals, Instant started,
+      List<KeyDrift> found, Done done) {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
@@ -116,6 +130,7 @@ public final class Resync {
       if (!keys.isEmpty()) {
         path.readSide().forget();
         keys.forEach(path.queue()::nudge);
+        done.queued += keys.size();
         stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress);
         if (stopped != null) {
           break;
@@ -130,13 +145,57 @@ public final class Resync {
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
       }
       for (int i = 0; i < doomed.size(); i++) {
-        orphans.remove(doomed.get(i));
+        if (orphans.remove(doomed.get(i))) {
+          done.removed++;
+        }
         progress.update("orphans", i + 1, doomed.size());
       }
     }
     progress.finish();
     List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
     return report(started, true, found, after, stopped != null ? stopped : held);
+  }
+
+  /** What an apply has changed so far, in case Fulcrum fails before it can read the result. */
+  private static final class Done {
+    int queued;
+    int removed;
+
+    boolean nothing() {
+      return queued == 0 && removed == 0;
+    }
+
+    @Override
+    public String toString() {
+      return "it had queued " + queued + " fix" + (queued == 1 ? "" : "es") + " for the reconciler (applied, or "
+          + "pending in the work queue) and removed " + removed + " orphan" + (removed == 1 ? "" : "s");
+    }
+  }
+
+  /**
+   * Fulcrum failed (a read timed out, the shared call budget ran out) after the apply had begun to
+   * change things: what it had done stands, so "nothing was changed" would be wrong.
+   * {@link #done()} says what, for the operator's answer and the scheduled run's record.
+   */
+  public static final class PartlyApplied extends RuntimeException {
+    private final transient FulcrumException fulcrum;
+    private final String done;
+
+    PartlyApplied(FulcrumException cause, String done) {
+      super(cause.getMessage() + " (after " + done + ")", cause);
+      this.fulcrum = cause;
+      this.done = done;
+    }
+
+    /** What Fulcrum answered. */
+    public FulcrumException fulcrum() {
+      return fulcrum;
+    }
+
+    /** What the apply had done before, in words. */
+    public String done() {
+      return done;
+    }
   }
 
   /** Why the orphan members among {@code doomed} must stay (the guard holds them), else null. */

@@ -122,6 +122,9 @@ public final class ResyncService {
     } catch (FulcrumException e) {
       last = LastResync.failed(started, clock.instant(), e.getMessage());
       log.warn("scheduled resync could not run: {}", e.getMessage());
+    } catch (Resync.PartlyApplied e) {
+      last = LastResync.failed(started, clock.instant(), e.getMessage());
+      log.warn("scheduled resync stopped when Fulcrum failed: {}", e.getMessage());
     } catch (RuntimeException e) {
       last = LastResync.failed(started, clock.instant(), e.toString());
       log.error("scheduled resync failed", e);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
@@ -20,10 +22,13 @@ import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -300,6 +305,41 @@ class ResyncTest {
       assertThat(d.action()).contains("role 'Astronaut' is not a Fulcrum role");
     });
     assertThat(report.totals().toFix()).isZero();
+  }
+
+  @Test
+  void aFailedReadAfterTheFixesDoesNotSayNothingWasChanged() {
+    String id = drifted("x@corp.example");
+    AtomicInteger ownerReads = new AtomicInteger();
+    FulcrumClient flaky = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
+          if (m.getName().equals("tokenOwner") && ownerReads.incrementAndGet() == 2) { // the check after the fixes
+            throw new FulcrumException.Unavailable("GET /api/v2/users.json", "timeout", null);
+          }
+          try {
+            return m.invoke(h.http, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    resync = new Resync(flaky, h.db, settings, h.clock, h.clock::tick);
+
+    OperatorRequest.Answer answer = new OperatorActions(h.db, h.queue, h.guard, () -> {})
+        .resync(new OperatorActions.Fulcrum(resync, path, "the emulator"), OperatorActions.Resyncing.APPLY, false, Watch.NONE);
+
+    assertThat(h.fulcrum.member(id).orElseThrow().firstName()).isEqualTo("Xavier");
+    assertThat(answer.exitCode()).isEqualTo(ExitCode.FULCRUM);
+    assertThat(answer.err()).doesNotContain("nothing was changed").contains("timeout")
+        .contains("after it had queued 1 fix for the reconciler");
+  }
+
+  /** A managed user {@code email} whose first name was changed by hand in Fulcrum; returns its member id. */
+  String drifted(String email) {
+    h.okta.user(email, "Xavier", "Example", null);
+    h.settle();
+    String id = member(email).id();
+    h.http.updateMember(id, new MemberFields(null, "Renamed", null, null));
+    return id;
   }
 
   static List<String> writes(CallCounter calls) {
