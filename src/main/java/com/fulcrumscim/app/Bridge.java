@@ -88,6 +88,7 @@ public final class Bridge {
   private ScimServer server;
   private ReconcilerService reconciler;
   private ResyncService resync;
+  private Resync resyncer;
   private ReadSide readSide;
   private LeaseKeeper lease;
   private final Leadership leadership;
@@ -177,7 +178,7 @@ public final class Bridge {
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
         leadership.whenLeading(reconciler::trigger);
         running.push(reconciler::stop);
-        Resync resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
+        resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
         requests = new RequestExecutor(new RequestStore(db, clock),
             OperatorActions.configured(config, db, clock, reconciler::trigger),
@@ -210,6 +211,9 @@ public final class Bridge {
       if (lease != null) {
         running.push(resync::stop);
         running.push(requests);
+        // a resync running ends at its next check, before the request executor and the scheduler
+        // wait for it: settling alone may take minutes, and systemd kills a stop after 60 s
+        running.push(resyncer::close);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         running.push(lease::halt);
         reconciler.start();
@@ -246,6 +250,7 @@ public final class Bridge {
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
   private void stopWriting() {
+    resyncer.stopRuns(); // its writes are fenced now: it would only wait for retries
     requests.close();
     resync.stop();
   }

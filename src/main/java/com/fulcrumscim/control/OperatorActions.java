@@ -84,6 +84,8 @@ public final class OperatorActions {
     } catch (FulcrumException e) {
       return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why(e) + " (" + e.getMessage()
           + "); nothing was changed");
+    } catch (Resync.Stopped e) {
+      return failed(ExitCode.FAILED, "resync interrupted: " + e.getMessage());
     } catch (Resync.PartlyApplied e) {
       return failed(ExitCode.FULCRUM, "Fulcrum at " + fulcrum.describedAs() + " " + why(e.fulcrum()) + " ("
           + e.fulcrum().getMessage() + ") after " + e.done() + "; that stands. `fulcrum-scim resync --dry-run` shows what is left");

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,16 @@ public final class Resync {
    * Fair, so runs go in the order they asked.
    */
   private final ReentrantLock oneRun = new ReentrantLock(true);
+  /**
+   * Bumped by {@link #stopRuns}: a run begun under an older value ends at its next check (between
+   * phases, each settle cycle, each orphan), waiting runs too. Settling alone may take twice
+   * {@link #MAX_WAIT}, and once the writer lease is gone its writes are fenced and its keys only retry.
+   */
+  private final AtomicLong stops = new AtomicLong();
+  /** After {@link #close}: every run, also one asked for later, ends at once. */
+  private volatile boolean closed;
+  /** The {@link #stops} value the run holding the turn began under. */
+  private long runningSince;
 
   public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
     this.client = client;
@@ -67,7 +79,7 @@ public final class Resync {
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
   public ResyncReport dryRun() {
-    oneRunAtATime();
+    oneRunAtATime(stops.get());
     try {
       Instant started = clock.instant();
       List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
@@ -77,11 +89,56 @@ public final class Resync {
     }
   }
 
-  /** Waits for a resync already running here (the nightly one, an operator's), then holds the turn. */
-  private void oneRunAtATime() {
+  /**
+   * Waits for a resync already running here (the nightly one, an operator's), then holds the turn;
+   * a stop meanwhile ends the wait with {@link Stopped}.
+   */
+  private void oneRunAtATime(long since) {
     if (!oneRun.tryLock()) {
       log.info("resync: waiting for the resync already running to finish");
-      oneRun.lock();
+      try {
+        while (!oneRun.tryLock(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+          if (stopped(since)) {
+            throw new Stopped("before it began");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Stopped("before it began");
+      }
+    }
+    runningSince = since;
+    if (stopped(since)) {
+      oneRun.unlock();
+      throw new Stopped("before it began");
+    }
+  }
+
+  private boolean stopped(long since) {
+    return closed || stops.get() != since;
+  }
+
+  /**
+   * Ends the runs in progress or waiting, promptly (at their next check), each with {@link Stopped}:
+   * this node stopped writing (lost the writer lease). Runs asked for afterwards go ahead.
+   */
+  public void stopRuns() {
+    stops.incrementAndGet();
+  }
+
+  /** As {@link #stopRuns}, for good: the daemon is stopping, so a run asked for later ends at once too. */
+  public void close() {
+    closed = true;
+    stopRuns();
+  }
+
+  /**
+   * A stop ended the run ({@link #stopRuns}, {@link #close}). What it had done stands: fixes it
+   * queued stay in the work queue for the reconciler, nothing is left claimed.
+   */
+  public static final class Stopped extends RuntimeException {
+    Stopped(String done) {
+      super("the daemon stopped this resync " + done + "; run it again once the daemon is back");
     }
   }
 
@@ -94,7 +151,7 @@ public final class Resync {
    * row carries them, so {@code approve-removals} cannot reach them.
    */
   public ResyncReport apply(ReconcileWiring path, Progress progress, boolean approveRemovals) {
-    oneRunAtATime();
+    oneRunAtATime(stops.get());
     try {
       return applyAlone(path, progress, approveRemovals);
     } finally {
@@ -128,10 +185,11 @@ public final class Resync {
         }
       }
       if (!keys.isEmpty()) {
+        stopIfAsked(done);
         path.readSide().forget();
         keys.forEach(path.queue()::nudge);
         done.queued += keys.size();
-        stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress);
+        stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress, done);
         if (stopped != null) {
           break;
         }
@@ -145,6 +203,7 @@ public final class Resync {
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
       }
       for (int i = 0; i < doomed.size(); i++) {
+        stopIfAsked(done);
         if (orphans.remove(doomed.get(i))) {
           done.removed++;
         }
@@ -152,11 +211,19 @@ public final class Resync {
       }
     }
     progress.finish();
+    stopIfAsked(done);
     List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
     return report(started, true, found, after, stopped != null ? stopped : held);
   }
 
-  /** What an apply has changed so far, in case Fulcrum fails before it can read the result. */
+  private void stopIfAsked(Done done) {
+    if (stopped(runningSince)) {
+      log.info("resync: stopped before it finished ({})", done);
+      throw new Stopped("before it finished (" + done + ")");
+    }
+  }
+
+  /** What an apply has changed so far, in case Fulcrum fails or a stop comes before it can read the result. */
   private static final class Done {
     int queued;
     int removed;
@@ -217,9 +284,10 @@ public final class Resync {
    * Runs reconcile cycles until none of {@code keys} is pending, running or retrying soon.
    * Returns why it stopped early (the reconciler paused, the breaker open), else null.
    */
-  private String settle(ReconcileWiring path, List<ResourceKey> keys, String phase, Progress progress) {
+  private String settle(ReconcileWiring path, List<ResourceKey> keys, String phase, Progress progress, Done done) {
     Instant deadline = clock.instant().plus(MAX_WAIT);
     while (true) {
+      stopIfAsked(done);
       ReconcileLoop.Cycle cycle = path.loop().runOnce();
       if (cycle.skipped() != null) {
         return cycle.skipped();
@@ -240,7 +308,11 @@ public final class Resync {
         }
         Duration wait = Duration.between(now, next);
         try {
-          sleeper.sleep(wait.compareTo(POLL) < 0 ? POLL : wait);
+          // in slices: a retry may be minutes away, and a stop must not wait for it
+          for (Duration left = wait.compareTo(POLL) < 0 ? POLL : wait; !left.isNegative() && !left.isZero(); left = left.minus(POLL)) {
+            stopIfAsked(done);
+            sleeper.sleep(left.compareTo(POLL) < 0 ? left : POLL);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return "interrupted";

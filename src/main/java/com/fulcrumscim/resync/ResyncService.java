@@ -122,6 +122,9 @@ public final class ResyncService {
     } catch (FulcrumException e) {
       last = LastResync.failed(started, clock.instant(), e.getMessage());
       log.warn("scheduled resync could not run: {}", e.getMessage());
+    } catch (Resync.Stopped e) {
+      last = LastResync.failed(started, clock.instant(), e.getMessage());
+      log.info("scheduled resync: {}", e.getMessage());
     } catch (Resync.PartlyApplied e) {
       last = LastResync.failed(started, clock.instant(), e.getMessage());
       log.warn("scheduled resync stopped when Fulcrum failed: {}", e.getMessage());

@@ -12,6 +12,17 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.RequestStore;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.OpsStore;
+import com.fulcrumscim.ops.StoreLocations;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import ch.qos.logback.classic.Level;
 import com.fulcrumscim.testing.CapturedLogs;
@@ -346,6 +357,47 @@ class BridgeTest {
       assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_work");
     } finally {
       bridge.stop();
+    }
+  }
+
+  @Test
+  void aStopDuringAResyncWhoseFixesRetryEndsTheResyncAndReturnsPromptly() throws Exception {
+    Bridge bridge = start("t");
+    boolean stopped = false;
+    try {
+      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer t");
+      okta.post("/Users", """
+          {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@corp.example",
+           "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"value":"ada@corp.example","primary":true}],
+           "active":true}""");
+      FulcrumEmulator fulcrum = bridge.emulator().orElseThrow();
+      await().atMost(Duration.ofSeconds(8)).until(() -> fulcrum.memberByEmail("ada@corp.example").isPresent());
+      try (HttpFulcrumClient byHand = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 10_000,
+          Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL,
+          FulcrumCallListener.NONE)) {
+        byHand.updateMember(fulcrum.memberByEmail("ada@corp.example").orElseThrow().id(), new MemberFields(null, "Adda", null, null));
+      }
+      fulcrum.faults().latency(Duration.ofMillis(500)); // faults are drawn after the latency: time to turn them on
+      try (Database db = Database.open(StoreLocations.of(config("", 0).storage()))) {
+        RequestStore requests = new RequestStore(db, Clock.systemUTC());
+        long id = requests.submit(OperatorRequest.Kind.RESYNC, null, false);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+            .until(() -> requests.get(id).map(OperatorRequest::planText).isPresent());
+        fulcrum.faults().latency(Duration.ZERO).errorShare(1.0); // the fix fails: its key waits seconds for a retry
+        await().atMost(Duration.ofSeconds(10)).until(() -> new OpsStore(db).count(WorkState.RETRYING) > 0);
+
+        long began = System.nanoTime();
+        bridge.stop();
+        stopped = true;
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+        assertThat(took).as("systemd kills a stop after TimeoutStopSec=60").isLessThan(Duration.ofSeconds(10));
+        assertThat(requests.get(id).orElseThrow().answer().err()).contains("resync interrupted: the daemon stopped this resync");
+      }
+    } finally {
+      if (!stopped) {
+        bridge.stop();
+      }
     }
   }
 
