@@ -67,6 +67,9 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
         .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
+        .row("Held orphan removals", r.heldOrphanRemovals() == 0 ? "none" : r.heldOrphanRemovals()
+            + " orphan members HELD by the mass-removal guard at the last resync: these people keep access; check "
+            + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals`")
         .row("Removed members' records", records(r))
         .row("Skipped", r.skippedRows().isEmpty() ? "none" : r.skippedRows().size()
             + " left alone on purpose (warning, see below)")

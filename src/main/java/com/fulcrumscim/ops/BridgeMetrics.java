@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals the
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
+ *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
+ *       resync (no work row carries them), alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
  *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
@@ -73,6 +75,11 @@ public final class BridgeMetrics {
         .register(registry);
     Gauge.builder("fulcrum.scim.reconciler.paused", store, s -> s.pauseReason().isPresent() ? 1 : 0)
         .description("1 while the reconciler is paused (see `fulcrum-scim status` for why)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("fulcrum.scim.resync.orphan.removals.held", store, s -> s.heldOrphanRemovals())
+        .description("Orphan members the mass-removal guard held at the latest resync: those people keep access "
+            + "until `fulcrum-scim resync --approve-removals`")
         .strongReference(true)
         .register(registry);
     timestamp("fulcrum.scim.last.apply.timestamp", store, OpsStore::lastApplied,

@@ -6,6 +6,7 @@ import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.resync.LastResync;
+import com.fulcrumscim.resync.Resync;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,6 +50,11 @@ public final class OpsStore {
   /** When Fulcrum last accepted a write from the reconciler. */
   public Optional<Instant> lastApplied() {
     return new AuditLog(db, Clock.systemUTC()).lastApplied();
+  }
+
+  /** Orphan member removals the mass-removal guard held at the latest resync apply (0: none). */
+  public long heldOrphanRemovals() {
+    return Resync.heldOrphanRemovals(new SettingStore(db));
   }
 
   /** When the last scheduled resync finished, whatever it found. */

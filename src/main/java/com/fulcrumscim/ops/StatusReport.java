@@ -36,6 +36,7 @@ public record StatusReport(
     long heldCount,
     List<Row> heldRows,
     List<Row> skippedRows,
+    long heldOrphanRemovals,
     LastResync lastResync,
     String writerLease,
     String reassignRecordsTo,
@@ -49,11 +50,12 @@ public record StatusReport(
 
   /**
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
-   * the mass-removal guard holds (those people keep access until someone approves). Skipped rows
-   * are shown as warnings only: they are the bridge's policy working.
+   * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
+   * access until someone approves). Skipped rows are shown as warnings only: they are the bridge's
+   * policy working.
    */
   public boolean needsAttention() {
-    return pausedReason != null || deadCount > 0 || heldCount > 0;
+    return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0;
   }
 
   /** {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when nobody does. */
@@ -79,6 +81,7 @@ public record StatusReport(
         backlog.get("held"),
         rows(queue, WorkState.HELD),
         rows(queue, WorkState.SKIPPED),
+        store.heldOrphanRemovals(),
         LastResync.kept(new SettingStore(db)).orElse(null),
         writerLease,
         reassignTo,

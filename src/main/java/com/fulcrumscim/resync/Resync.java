@@ -6,6 +6,7 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.ReconcileLoop;
@@ -46,11 +47,19 @@ public final class Resync {
   static final Duration POLL = Duration.ofMillis(200);
   private static final Set<WorkState> OPEN = EnumSet.of(WorkState.PENDING, WorkState.RUNNING, WorkState.RETRYING);
 
+  /**
+   * Setting: how many orphan member removals the mass-removal guard held at the latest apply that
+   * got that far, scheduled or an operator's (0: none). Those people keep access until someone
+   * approves, so status and a gauge show it until an apply removes them or finds them gone.
+   */
+  public static final String HELD_ORPHANS = "resync.held_orphan_removals";
+
   private final FulcrumClient client;
   private final DriftFinder finder;
   private final OrphanRemover orphans;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final SettingStore settingStore;
   /**
    * One resync at a time in this process, whatever starts it (the schedule, an operator's request):
    * two at once read Fulcrum twice against the shared budget and both deleted the same orphan (a
@@ -75,6 +84,12 @@ public final class Resync {
     this.orphans = new OrphanRemover(client, db, settings, clock);
     this.clock = clock;
     this.sleeper = sleeper;
+    this.settingStore = new SettingStore(db);
+  }
+
+  /** What {@link #HELD_ORPHANS} says: orphan member removals held at the latest apply. */
+  public static long heldOrphanRemovals(SettingStore settings) {
+    return settings.get(HELD_ORPHANS).map(Long::parseLong).orElse(0L);
   }
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
@@ -199,6 +214,8 @@ public final class Resync {
     if (stopped == null) {
       List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
       held = approveRemovals ? null : heldMembers(path, doomed);
+      long heldCount = held == null ? 0 : doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count();
+      settingStore.put(HELD_ORPHANS, Long.toString(heldCount));
       if (held != null) {
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
       }

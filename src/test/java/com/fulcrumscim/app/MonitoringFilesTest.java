@@ -65,7 +65,8 @@ class MonitoringFilesTest {
     }
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
-        "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing");
+        "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
+        "FulcrumScimOrphanRemovalsHeld");
   }
 
   @Test

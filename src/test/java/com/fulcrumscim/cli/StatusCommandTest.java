@@ -13,6 +13,7 @@ import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.ResyncReport;
+import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,6 +111,17 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("user/u-bob\\s+1\\s+\\S+\\s+422 rejected: role 'Pilot' does not exist");
+  }
+
+  @Test
+  void orphanRemovalsTheLastResyncHeldAreShownAndExitThree() {
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put(Resync.HELD_ORPHANS, "3");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Held orphan removals\\s+3 orphan members HELD by the mass-removal guard")
+        .contains("resync --approve-removals");
   }
 
   @Test

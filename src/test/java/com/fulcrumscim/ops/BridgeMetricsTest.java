@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.SettableClock;
 import io.javalin.Javalin;
@@ -45,6 +47,15 @@ class BridgeMetricsTest {
     queue.hold(queue.claim(1).get(0), "21 removals in the last 1h");
     String series = "fulcrum_scim_work{state=\"held\"}";
     assertThat(registry.scrape()).contains(series + " 1.0");
+    assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
+        .contains("expr: " + series + " > 0");
+  }
+
+  @Test
+  void orphanRemovalsAResyncHeldAreTheGaugeTheShippedAlertRuleWatches() throws Exception {
+    new SettingStore(db).put(Resync.HELD_ORPHANS, "3");
+    String series = "fulcrum_scim_resync_orphan_removals_held";
+    assertThat(registry.scrape()).contains(series + " 3.0");
     assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
         .contains("expr: " + series + " > 0");
   }

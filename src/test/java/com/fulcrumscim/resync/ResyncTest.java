@@ -14,6 +14,7 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.AuditEntry;
@@ -531,6 +532,19 @@ class ResyncTest {
       assertThat(List.of("a", "b", "c")).allSatisfy(n -> assertThat(h.fulcrum.memberByEmail(n + "@corp.example")).isEmpty());
       assertThat(approved.stoppedBecause()).isNull();
       assertThat(approved.remaining()).isEmpty();
+    }
+
+    @Test
+    void orphanRemovalsTheGuardHeldAreKeptForStatusUntilAnApplyRemovesThem() {
+      guardedAt(10, 2);
+      orphansOf(3, "a", "b", "c");
+
+      apply();
+      long held = Resync.heldOrphanRemovals(new SettingStore(h.db));
+      resync.apply(path, Progress.NONE, true);
+
+      assertThat(held).isEqualTo(3);
+      assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).isZero();
     }
 
     @Test
