@@ -362,6 +362,10 @@ public final class ConfigLoader {
       check("logging.level", c.logging().level().matches("(?i)TRACE|DEBUG|INFO|WARN|ERROR"), "must be TRACE, DEBUG, INFO, WARN or ERROR");
       check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
       check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
+      // the mass-removal guard counts the removals of the trailing window in the audit: pruned rows would let more through
+      check("retention.audit", c.retention().audit().isZero() || c.retention().audit().compareTo(c.guard().window()) >= 0,
+          "must be 0 (keep forever) or at least guard.window (" + text(c.guard().window()) + "): the mass-removal guard "
+              + "counts the removals within guard.window from the audit rows, got " + text(c.retention().audit()));
       Duration ttl = c.ha().leaseTtl();
       check("ha.lease_ttl", ttl.compareTo(Duration.ofSeconds(3)) >= 0 && ttl.compareTo(Duration.ofMinutes(2)) <= 0,
           "must be 3s to 2m (a shorter lease fails over on a slow database; a longer one leaves Fulcrum unwritten longer), got "
@@ -459,6 +463,11 @@ public final class ConfigLoader {
     } catch (IOException e) {
       return FileProblem.of(e);
     }
+  }
+
+  /** As a config value reads ("1h", "30m"), for messages. */
+  private static String text(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   private static boolean isHttpUrl(String s) {

@@ -319,6 +319,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anAuditRetentionShorterThanTheGuardWindowIsRejected() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "guard:\n  window: 2h\nretention:\n  audit: 30m\n"))
+        .hasMessage("config.yml: retention.audit: must be 0 (keep forever) or at least guard.window (2h): the mass-removal "
+            + "guard counts the removals within guard.window from the audit rows, got 30m");
+  }
+
+  @Test
+  void anAuditRetentionOfZeroOrAtLeastTheGuardWindowIsAccepted() {
+    assertThat(loader.parse("config.yml", "guard:\n  window: 2h\nretention:\n  audit: 0\n").retention().audit()).isZero();
+    assertThat(loader.parse("config.yml", "guard:\n  window: 2h\nretention:\n  audit: 2h\n").retention().audit())
+        .isEqualTo(java.time.Duration.ofHours(2));
+  }
+
+  @Test
   void aZeroGuardWindowIsNamed() {
     assertThatThrownBy(() -> loader.parse("config.yml", "guard:\n  window: 0s\n"))
         .hasMessage("config.yml: guard.window: must be longer than zero");
