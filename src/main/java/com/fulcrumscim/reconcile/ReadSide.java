@@ -169,6 +169,14 @@ public final class ReadSide {
     return observer.reassignTargetMissing();
   }
 
+  /**
+   * What plans are made with, the token owner among it: resync's orphan search asks the planner's
+   * {@link PlanContext#isOwner} rather than a rule of its own.
+   */
+  public PlanContext context() {
+    return observer.context();
+  }
+
   /** Single-entity reads made to confirm a plan (and a removal whose answer was lost). */
   public long rereads() {
     return observer.rereads();

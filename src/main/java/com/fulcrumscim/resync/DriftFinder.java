@@ -66,7 +66,7 @@ final class DriftFinder {
       scope(groups.keySet(), groupLinks).forEach(id ->
           out.add(group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap)));
     }
-    orphans.find(snap, settings.groupsPush()).forEach(o -> out.add(orphan(o)));
+    orphans.find(snap, planning.context(), settings.groupsPush()).forEach(o -> out.add(orphan(o)));
     return out;
   }
 

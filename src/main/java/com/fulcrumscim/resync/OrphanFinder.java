@@ -12,6 +12,7 @@ import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.Intent;
 import com.fulcrumscim.reconcile.IntentStore;
 import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.reconcile.PlanContext;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,14 +42,16 @@ final class OrphanFinder {
     this.intents = new IntentStore(db);
   }
 
-  List<Orphan> find(FulcrumSnapshot snap, boolean groupsPush) {
+  /** {@code context}: the planner's, over the same snapshot; its owner check is the one that decides here too. */
+  List<Orphan> find(FulcrumSnapshot snap, PlanContext context, boolean groupsPush) {
     List<Orphan> out = new ArrayList<>();
     Set<String> linkedMembers = links.fulcrumIds(EntityType.USER);
     Map<String, ResourceKey> madeMembers = made(EntityType.USER, snap.members(), FulcrumMember::id, FulcrumMember::email);
     ActiveUsers active = ActiveUsers.of(desired.users());
     for (FulcrumMember m : snap.members()) {
       ResourceKey by = madeMembers.get(m.id());
-      if (by == null || linkedMembers.contains(m.id()) || snap.owner().id().equals(m.userId())) {
+      // by id, or by email where Fulcrum lists no account id: the reconciler never removes the owner either
+      if (by == null || linkedMembers.contains(m.id()) || context.isOwner(m.userId(), m.email())) {
         continue;
       }
       out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, active.wanting(m.email(), by).orElse(null)));

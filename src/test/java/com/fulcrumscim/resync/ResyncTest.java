@@ -624,6 +624,35 @@ class ResyncTest {
     }
 
     @Test
+    void theTokenOwnersMembershipIsNeverAnOrphanWhereFulcrumListsMembersWithoutAccountIds() {
+      String o = h.okta.user("olive@corp.example", "Olive", "Example", null);
+      h.settle();
+      String olive = member("olive@corp.example").id();
+      h.http.updateMember(olive, new MemberFields(null, null, null, roleId("Owner")));
+      h.fulcrum.tokenOwnedBy(olive); // the person the bridge provisioned became the Owner whose token it uses
+      unmanagedBefore = unmanaged();
+      dropLink(EntityType.USER, o);
+      h.okta.set(o, "active", 0);
+      h.settle();
+      FulcrumClient noAccountIds = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
+            try {
+              Object answer = m.invoke(h.http, args);
+              return !m.getName().equals("members") ? answer : ((List<?>) answer).stream().map(FulcrumMember.class::cast)
+                  .map(f -> new FulcrumMember(f.id(), null, f.email(), f.firstName(), f.lastName(), f.roleId(), f.roleName(),
+                      f.managed(), f.status()))
+                  .toList();
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+
+      ResyncReport dry = new Resync(noAccountIds, h.db, settings, h.clock, h.clock::tick).dryRun();
+
+      assertThat(dry.plan()).noneMatch(d -> d.entity().startsWith("orphan"));
+    }
+
+    @Test
     void unmanagedMembersAndGroupsAndTheOwnerAreNeverListedAsOrphans() {
       h.okta.user("x@corp.example", "Xavier", "Example", null);
       h.settle();
