@@ -47,13 +47,14 @@ final class OrphanFinder {
     List<Orphan> out = new ArrayList<>();
     Set<String> linkedMembers = links.fulcrumIds(EntityType.USER);
     Map<String, ResourceKey> madeMembers = made(EntityType.USER, snap.members(), FulcrumMember::id, FulcrumMember::email);
-    ActiveUsers active = ActiveUsers.of(desired.users());
+    ActiveUsers active = null; // read once, and only when there is an orphan member to judge
     for (FulcrumMember m : snap.members()) {
       ResourceKey by = madeMembers.get(m.id());
       // by id, or by email where Fulcrum lists no account id: the reconciler never removes the owner either
       if (by == null || linkedMembers.contains(m.id()) || context.isOwner(m.userId(), m.email())) {
         continue;
       }
+      active = active != null ? active : ActiveUsers.of(desired.users());
       out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, active.wanting(m.email(), by).orElse(null)));
     }
     if (groupsPush) {
