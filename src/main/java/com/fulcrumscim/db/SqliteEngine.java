@@ -47,14 +47,32 @@ final class SqliteEngine implements Engine {
   /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
   private volatile String lastCommitFailure;
 
-  private SqliteEngine(Path path, Connection writeConnection, BlockingQueue<Connection> readers) {
+  private SqliteEngine(Path path, Connection writeConnection, BlockingQueue<Connection> readers) throws SQLException {
     this.path = path;
     this.writeConnection = writeConnection;
     this.readers = readers;
     this.writer = new Thread(this::writeLoop, "sqlite-writer");
     this.writer.setDaemon(true);
     if (writeConnection != null) {
+      leaveAutoCommit(writeConnection);
       this.writer.start();
+    }
+  }
+
+  /**
+   * The writer says BEGIN IMMEDIATE, COMMIT and ROLLBACK itself instead of through JDBC: sqlite-jdbc's
+   * {@code commit()} runs COMMIT and then at once BEGIN IMMEDIATE, so when another process (the CLI,
+   * {@code sqlite3}, a backup) took the write lock in between and held it past the busy timeout,
+   * the call failed after its COMMIT had succeeded and a durable group was answered as failed.
+   * Out of JDBC's autocommit mode all the same: in it, sqlite-jdbc tries a {@code begin;} after
+   * every statement that returns no row, one step more for each statement of each write. Leaving
+   * that mode makes the driver begin a transaction, committed here; from then on the connection is
+   * in a transaction only during a group, and other processes can write between groups.
+   */
+  private static void leaveAutoCommit(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement commit = c.prepareStatement("COMMIT")) {
+      commit.execute();
     }
   }
 
@@ -357,31 +375,31 @@ final class SqliteEngine implements Engine {
 
   private void commitGroup(List<WriteTask<?>> group) {
     List<Runnable> completions = new ArrayList<>(group.size());
+    boolean begun = false;
     try {
-      writeConnection.setAutoCommit(false);
+      execute("BEGIN IMMEDIATE");
+      begun = true;
       for (WriteTask<?> task : group) {
         completions.add(runInSavepoint(task));
       }
-      writeConnection.commit();
-      lastCommitFailure = null;
-      completions.forEach(Runnable::run);
+      execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
       log.error("commit of {} writes failed: {}", group.size(), e.toString());
-      try {
-        writeConnection.rollback();
-      } catch (SQLException rollbackFailure) {
-        e.addSuppressed(rollbackFailure);
+      if (begun) {
+        try {
+          execute("ROLLBACK");
+        } catch (SQLException rollbackFailure) {
+          // e.g. SQLite already rolled back on its own (a full disk, an I/O error)
+          e.addSuppressed(rollbackFailure);
+        }
       }
       lastCommitFailure = "the last commit failed: " + e.getMessage();
       DatabaseException failure = new DatabaseException("commit failed: " + e.getMessage(), e);
       group.forEach(t -> t.result().completeExceptionally(failure));
-    } finally {
-      try {
-        writeConnection.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // the next group sets it again
-      }
+      return;
     }
+    lastCommitFailure = null;
+    completions.forEach(Runnable::run);
   }
 
   private <T> Runnable runInSavepoint(WriteTask<T> task) throws SQLException {

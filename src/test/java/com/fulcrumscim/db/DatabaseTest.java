@@ -4,22 +4,32 @@ import static com.fulcrumscim.db.SettingRows.count;
 import static com.fulcrumscim.db.SettingRows.setting;
 import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import com.fulcrumscim.testing.CorruptedDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.BusyHandler;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
 
 class DatabaseTest {
   @TempDir Path dir;
@@ -157,6 +167,69 @@ class DatabaseTest {
     try (Database db = Database.open(file)) {
       String changed = db.read(c -> value(c, "k49"));
       assertThat(changed).startsWith("y");
+    }
+  }
+
+  @Test
+  void aGroupIsReportedCommittedEvenWhenAnotherProcessTakesTheWriteLockTheMomentItCommits() throws Exception {
+    Path file = dir.resolve("b.db");
+    try (Database db = Database.open(file);
+        Connection other = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      // Waiting for the lock spins instead of sleeping, so the other connection gets it the instant
+      // the writer lets go: the gap between a COMMIT and anything the writer does next is microseconds.
+      BusyHandler.setHandler(other, new BusyHandler() {
+        @Override
+        protected int callback(int attempts) {
+          return 1;
+        }
+      });
+      AtomicReference<CountDownLatch> committing = new AtomicReference<>();
+      db.write(c -> {
+        // Past this the writer gives up on a lock someone else holds, instead of the usual 10 s.
+        try (Statement s = c.createStatement()) {
+          s.execute("PRAGMA busy_timeout = 20");
+        }
+        c.unwrap(SQLiteConnection.class).addCommitListener(new SQLiteCommitListener() {
+          @Override
+          public void onCommit() {
+            CountDownLatch waiting = committing.getAndSet(null);
+            if (waiting != null) {
+              waiting.countDown();
+            }
+          }
+
+          @Override
+          public void onRollback() {}
+        });
+        return null;
+      });
+      // Each round: the other connection asks for the write lock while a group is committing and
+      // holds it well past the writer's busy timeout once it has it. Whenever it won the race, a
+      // writer that began its next transaction at once would meet SQLITE_BUSY right after a COMMIT
+      // that succeeded; many rounds, since who wins is up to the scheduler.
+      ExecutorService grabber = Executors.newSingleThreadExecutor();
+      try {
+        for (int round = 0; round < 50; round++) {
+          CountDownLatch signal = new CountDownLatch(1);
+          committing.set(signal);
+          Future<?> grab = grabber.submit(() -> {
+            signal.await();
+            try (Statement s = other.createStatement()) {
+              s.execute("BEGIN IMMEDIATE");
+              Thread.sleep(60);
+              s.execute("COMMIT");
+            }
+            return null;
+          });
+          String key = "k" + round;
+          assertThatCode(() -> db.write(c -> setting(c, key, "v"))).as("round %d", round).doesNotThrowAnyException();
+          grab.get(10, TimeUnit.SECONDS);
+        }
+      } finally {
+        grabber.shutdownNow();
+      }
+      db.write(c -> setting(c, "after", "v"));
+      assertThat(count(db)).isEqualTo(51);
     }
   }
 
