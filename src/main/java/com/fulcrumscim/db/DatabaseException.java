@@ -1,7 +1,7 @@
 package com.fulcrumscim.db;
 
 /** The database could not do what was asked: disk, corruption, or a bug in our SQL. */
-public final class DatabaseException extends RuntimeException {
+public class DatabaseException extends RuntimeException {
   public DatabaseException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -44,6 +44,8 @@ final class SqliteEngine implements Engine {
   private final BlockingQueue<Connection> readers;
   private final Thread writer;
   private volatile boolean closed;
+  /** Set once the writer loop has ended (closed, or died): why every write is refused from then on. */
+  private volatile DatabaseUnavailableException stopped;
   /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
   private volatile String lastCommitFailure;
 
@@ -281,6 +283,9 @@ final class SqliteEngine implements Engine {
     if (writeConnection == null) {
       return Optional.of("database is open read-only");
     }
+    if (stopped != null) {
+      return Optional.of(stopped.getMessage());
+    }
     if (!writer.isAlive()) {
       return Optional.of("the database writer thread stopped");
     }
@@ -307,10 +312,19 @@ final class SqliteEngine implements Engine {
       throw new DatabaseException("database " + path + " is open read-only", null);
     }
     if (closed) {
-      throw new DatabaseException("database is closed", null);
+      throw new DatabaseUnavailableException("database is closed", null);
+    }
+    DatabaseUnavailableException refusal = stopped;
+    if (refusal != null) {
+      return CompletableFuture.failedFuture(refusal);
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     writes.add(new WriteTask<>(work, result));
+    if (stopped != null) {
+      // The writer ended between the check above and the add, and may have emptied the queue
+      // before this task was in it: nobody else would complete it.
+      failQueued();
+    }
     return result;
   }
 
@@ -355,8 +369,9 @@ final class SqliteEngine implements Engine {
 
   private void writeLoop() {
     List<WriteTask<?>> group = new ArrayList<>();
-    while (!closed || !writes.isEmpty()) {
-      try {
+    Throwable death = null;
+    try {
+      while (!closed || !writes.isEmpty()) {
         WriteTask<?> first = writes.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
@@ -364,12 +379,44 @@ final class SqliteEngine implements Engine {
         group.add(first);
         writes.drainTo(group, MAX_GROUP - 1);
         commitGroup(group);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } finally {
         group.clear();
       }
+    } catch (Throwable e) {
+      // interrupted (nothing does that on purpose), or an Error outside a write's own savepoint (out
+      // of memory in the driver, a missing native method): the thread ends either way
+      death = e;
+    } finally {
+      stop(death, group);
+    }
+  }
+
+  /**
+   * Refuses every write from now on and fails those waiting ({@code inFlight}: the group being
+   * committed when the writer died, which was not committed): a caller of {@link #write} would
+   * otherwise wait forever while HTTP keeps accepting. {@code death} null: a clean close.
+   */
+  private void stop(Throwable death, List<WriteTask<?>> inFlight) {
+    stopped = death == null ? new DatabaseUnavailableException("database is closed", null)
+        : new DatabaseUnavailableException("the database writer stopped (" + death
+            + "); writes are refused until fulcrum-scim is restarted", death);
+    inFlight.forEach(t -> t.result().completeExceptionally(stopped));
+    failQueued();
+    if (death != null) {
+      log.error("the database writer stopped ({}); every write is refused until fulcrum-scim is restarted",
+          death.toString(), death);
+      try {
+        // a group cut short would otherwise keep the write lock from every other process
+        execute("ROLLBACK");
+      } catch (Throwable noTransaction) {
+        // none was open, or the connection is past using; the process is to be restarted either way
+      }
+    }
+  }
+
+  /** Fails every write still queued with the reason the writer stopped; safe from any thread. */
+  private void failQueued() {
+    for (WriteTask<?> task; (task = writes.poll()) != null; ) {
+      task.result().completeExceptionally(stopped);
     }
   }
 

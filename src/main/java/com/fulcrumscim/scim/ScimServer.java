@@ -3,6 +3,7 @@ package com.fulcrumscim.scim;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseUnavailableException;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
@@ -127,6 +128,11 @@ public final class ScimServer {
     r.exception(IntakeRejected.class, (e, ctx) -> responses.error(ctx, ScimException.of(e)));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
+    // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
+    // request may succeed later (after a restart), which a 500 would not tell Okta.
+    r.exception(DatabaseUnavailableException.class, (e, ctx) -> responses.error(ctx, new ScimException(503, null,
+        "the bridge cannot store changes now; the server log has details (request id " + ScimResponses.requestId(ctx)
+            + ")")));
     r.exception(Exception.class, (e, ctx) -> {
       log.error("request {} {} (request id {}) failed", ctx.method(), ctx.path(), ScimResponses.requestId(ctx), e);
       responses.error(ctx, new ScimException(500, null,

@@ -6,6 +6,7 @@ import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
@@ -16,8 +17,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -230,6 +233,51 @@ class DatabaseTest {
       }
       db.write(c -> setting(c, "after", "v"));
       assertThat(count(db)).isEqualTo(51);
+    }
+  }
+
+  @Test
+  void aWriteAfterTheWriterStoppedFailsAtOnceSayingWhy() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      // interrupted on its own thread: the writer's loop ends once this write has committed
+      db.write(c -> {
+        Thread.currentThread().interrupt();
+        return setting(c, "last", "1");
+      });
+
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(() -> db.write(c -> setting(c, "refused", "1")))
+          .isInstanceOf(DatabaseUnavailableException.class).hasMessageContaining("writer stopped"));
+      assertThat(db.writeProblem()).hasValueSatisfying(why -> assertThat(why).contains("writer stopped"));
+      assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void writesQueuedWhenTheWriterStopsFailToo() throws Exception {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch queued = new CountDownLatch(1);
+      CompletableFuture<Object> last = db.writeLater(c -> {
+        running.countDown();
+        queued.await();
+        Thread.currentThread().interrupt();
+        return setting(c, "last", "1");
+      });
+      running.await();
+      List<CompletableFuture<Object>> waiting = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String key = "queued" + i;
+        waiting.add(db.writeLater(c -> setting(c, key, "1")));
+      }
+      queued.countDown();
+
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        last.join();
+        for (CompletableFuture<Object> f : waiting) {
+          assertThatThrownBy(f::join).hasCauseInstanceOf(DatabaseUnavailableException.class);
+        }
+      });
+      assertThat(count(db)).isEqualTo(1);
     }
   }
 

@@ -1,0 +1,11 @@
+package com.fulcrumscim.db;
+
+/**
+ * The store takes no writes now: it is closing, or its writer stopped. Not a fault of the request,
+ * so the SCIM endpoint answers 503 (the client may retry later) rather than 500.
+ */
+public final class DatabaseUnavailableException extends DatabaseException {
+  public DatabaseUnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
