@@ -47,18 +47,30 @@ public final class Migrations {
     if (applied > files.size()) {
       throw tooNew(applied, files.size());
     }
-    for (int i = applied; i < files.size(); i++) {
-      String file = files.get(i);
-      if (!file.startsWith(String.format("V%03d__", i + 1))) {
+    while (applied < files.size()) {
+      String file = files.get(applied);
+      if (!file.startsWith(String.format("V%03d__", applied + 1))) {
         throw new IllegalStateException("migration " + file + " is out of order in db/migrations.txt");
       }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        // Read again now that the transaction holds the write lock: on SQLite another process (a
+        // second serve, `db migrate` beside serve) may have applied this one while we waited for it.
+        int now = version(c, dialect);
+        if (now != applied) {
+          c.rollback();
+          if (now > files.size()) {
+            throw tooNew(now, files.size());
+          }
+          applied = now;
+          continue;
+        }
         for (String sql : statements(resource(directory(dialect) + file))) {
           s.executeUpdate(sql);
         }
-        recordVersion(s, dialect, i + 1);
+        recordVersion(s, dialect, applied + 1);
         c.commit();
+        applied++;
       } catch (SQLException e) {
         c.rollback();
         throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import static com.fulcrumscim.db.SettingRows.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -278,6 +279,70 @@ class DatabaseTest {
         }
       });
       assertThat(count(db)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aProcessThatWaitedWhileAnotherMigratedTheFileSkipsWhatTheOtherApplied() throws Exception {
+    Path file = dir.resolve("b.db");
+    List<String> migrations = migrations();
+    olderRelease(file, migrations.subList(0, migrations.size() - 1));
+    CompletableFuture<Database> opened = new CompletableFuture<>();
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = other.createStatement()) {
+      // the other process (a second serve, or `db migrate`) has the write lock and is migrating
+      s.execute("BEGIN IMMEDIATE");
+      Thread opener = new Thread(() -> {
+        try {
+          opened.complete(Database.open(file));
+        } catch (Throwable e) {
+          opened.completeExceptionally(e);
+        }
+      });
+      opener.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> waitingToBeginAMigration(opener));
+      runScript(s, migrations.get(migrations.size() - 1));
+      s.execute("PRAGMA user_version = " + migrations.size());
+      s.execute("COMMIT");
+    }
+
+    try (Database db = opened.get(30, TimeUnit.SECONDS)) {
+      assertThat(db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found()).isEqualTo(migrations.size());
+      db.write(c -> setting(c, "after", "1"));
+    }
+  }
+
+  /** Has read the file's version and waits for the write lock to migrate it: past the point of reading it again. */
+  private static boolean waitingToBeginAMigration(Thread t) {
+    List<StackTraceElement> frames = List.of(t.getStackTrace());
+    return frames.stream().anyMatch(f -> f.getClassName().equals(Migrations.class.getName()))
+        && frames.stream().anyMatch(f -> f.getClassName().equals(SQLiteConnection.class.getName())
+            && f.getMethodName().equals("setAutoCommit"));
+  }
+
+  private static List<String> migrations() throws Exception {
+    return resource("db/migrations.txt").lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  }
+
+  /** The file an older release left behind: only {@code applied} migrations, in WAL mode as serve leaves it. */
+  private static void olderRelease(Path file, List<String> applied) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode = WAL");
+      for (String migration : applied) {
+        runScript(s, migration);
+      }
+      s.execute("PRAGMA user_version = " + applied.size());
+    }
+  }
+
+  private static void runScript(Statement s, String migration) throws Exception {
+    for (String sql : Migrations.statements(resource("db/" + migration))) {
+      s.executeUpdate(sql);
+    }
+  }
+
+  private static String resource(String name) throws Exception {
+    try (java.io.InputStream in = DatabaseTest.class.getClassLoader().getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
