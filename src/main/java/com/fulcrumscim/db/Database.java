@@ -1,11 +1,7 @@
 package com.fulcrumscim.db;
 
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -49,27 +45,7 @@ public final class Database implements AutoCloseable {
     if (location instanceof StoreLocation.Postgres p) {
       return new Database(p, PostgresEngine.open(p, Access.READ_WRITE, true));
     }
-    Path path = ((StoreLocation.SqliteFile) location).path();
-    try {
-      return new Database(location, SqliteEngine.open(path));
-    } catch (DatabaseException e) {
-      // The JDK's file exceptions tell what went wrong by their type; their message is only the
-      // path ("cannot open database /srv/data/b.db: /srv/data" for a directory it may not create)
-      if (e.getCause() instanceof FileSystemException fs) {
-        throw new DatabaseException("cannot open database " + path + ": " + fileProblem(fs), fs);
-      }
-      throw e;
-    }
-  }
-
-  private static String fileProblem(FileSystemException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied on " + e.getFile();
-    }
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory " + e.getFile();
-    }
-    return e.getReason() == null ? e.getMessage() : e.getReason().toLowerCase(Locale.ROOT) + ": " + e.getFile();
+    return new Database(location, SqliteEngine.open(((StoreLocation.SqliteFile) location).path()));
   }
 
   public static Database open(Path path) {

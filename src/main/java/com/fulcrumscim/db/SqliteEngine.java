@@ -1,8 +1,11 @@
 package com.fulcrumscim.db;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.channels.FileChannel;
@@ -14,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -104,8 +108,25 @@ final class SqliteEngine implements Engine {
       }
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+      throw new DatabaseException("cannot open database " + path + ": " + fileProblem(e), e);
     }
+  }
+
+  /**
+   * The JDK's file exceptions tell what went wrong by their type; their message is only the path
+   * ("cannot open database /srv/data/b.db: /srv/data" for a directory it may not create).
+   */
+  private static String fileProblem(IOException e) {
+    if (e instanceof AccessDeniedException denied) {
+      return "permission denied on " + denied.getFile();
+    }
+    if (e instanceof NoSuchFileException missing) {
+      return "no such file or directory " + missing.getFile();
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason().toLowerCase(Locale.ROOT) + ": " + fs.getFile();
+    }
+    return e.getMessage();
   }
 
   /** {@code PRAGMA quick_check}: the page-level half of integrity_check, fast enough for every start. */
