@@ -50,6 +50,8 @@ public final class ConfigLoader {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  /** Jackson's words for a key given twice: a key's name, never a value. */
+  private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
@@ -156,6 +158,10 @@ public final class ConfigLoader {
       line = marked.getProblemMark().getLine() + 1;
       column = marked.getProblemMark().getColumn() + 1;
       problem = yamlProblem(marked.getProblem(), marked.getContext());
+    } else if (e.getOriginalMessage() != null && DUPLICATE_KEY.matcher(e.getOriginalMessage()).matches()) {
+      Matcher duplicate = DUPLICATE_KEY.matcher(e.getOriginalMessage());
+      duplicate.matches();
+      problem = "the key '" + duplicate.group(1) + "' appears twice in one mapping; keep one";
     } else if (e.getCause() instanceof ReaderException unreadable) {
       String before = yaml.substring(0, Math.min(Math.max(unreadable.getPosition(), 0), yaml.length()));
       line = (int) before.chars().filter(c -> c == '\n').count() + 1;
@@ -188,7 +194,9 @@ public final class ConfigLoader {
 
   private static ObjectMapper mapper() {
     SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer());
+    // A key given twice in one mapping (two fulcrum: sections) is refused: the last one silently won
     return new ObjectMapper(new YAMLFactory())
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .registerModule(durations)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -290,6 +290,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsNamedNotSilentlyTakenFromTheLastOne() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  calls_per_hour: 100\nscim: {}\nfulcrum:\n  calls_per_hour: 9000\n"))
+        .hasMessage("config.yml:4:8: not valid YAML: the key 'fulcrum' appears twice in one mapping; keep one");
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map:\n    admin: Owner\n    admin: Manager\n"))
+        .hasMessageContaining("the key 'admin' appears twice in one mapping");
+  }
+
+  @Test
   void aYamlSyntaxErrorKeepsSnakeYamlsWordsUpToWhatItFound() {
     assertThatThrownBy(() -> loader.parse("config.yml", "storage:\n  password: \"hunter2\\q\"\n"))
         .hasMessage("config.yml:2:22: not valid YAML: unexpected characters while scanning a double-quoted scalar");
