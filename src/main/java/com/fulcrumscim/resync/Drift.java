@@ -8,7 +8,10 @@ public record Drift(String key, String entity, String field, String fulcrumHas, 
   public enum Kind {
     /** The reconciler fixes it. */
     FIX,
-    /** The reconciler cannot (unknown role, the token owner): the action says why. */
+    /**
+     * The reconciler cannot (unknown role, the token owner), or resync leaves it to an operator
+     * (its change is DEAD or HELD): the action says why.
+     */
     BLOCKED,
     /** An unmanaged member has the managed user's email: reported, never touched. */
     COLLISION,

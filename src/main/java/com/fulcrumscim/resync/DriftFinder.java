@@ -9,6 +9,8 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
@@ -57,17 +59,49 @@ final class DriftFinder {
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     Set<String> active = new LinkedHashSet<>();
     users.values().stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
-    scope(active, userLinks).forEach(id ->
-        out.add(user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap)));
+    Map<ResourceKey, WorkState> operators = waitingForAnOperator();
+    scope(active, userLinks).forEach(id -> out.add(leftTo(operators,
+        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap))));
     if (settings.groupsPush()) {
       Map<String, DesiredGroup> groups = new LinkedHashMap<>();
       desired.groups().forEach(g -> groups.put(g.id(), g));
       Map<String, Link> groupLinks = byScimId(links.all(EntityType.GROUP));
       scope(groups.keySet(), groupLinks).forEach(id ->
-          out.add(group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap)));
+          out.add(leftTo(operators,
+              group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap))));
     }
     orphans.find(snap, planning.context(), settings.groupsPush()).forEach(o -> out.add(orphan(o)));
     return out;
+  }
+
+  /** Keys whose work row waits for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
+  private Map<ResourceKey, WorkState> waitingForAnOperator() {
+    WorkQueue queue = new WorkQueue(db, clock);
+    Map<ResourceKey, WorkState> out = new LinkedHashMap<>();
+    for (WorkState state : List.of(WorkState.DEAD, WorkState.HELD, WorkState.SKIPPED)) {
+      queue.list(state, Integer.MAX_VALUE).forEach(w -> out.put(w.key(), state));
+    }
+    return out;
+  }
+
+  /**
+   * A key resync would fix whose row waits for an operator is reported as theirs: resync does not
+   * revive a dead row (a change failing every night would never end), nor let a held removal past
+   * the guard. The plan says what the operator's command is.
+   */
+  private static KeyDrift leftTo(Map<ResourceKey, WorkState> operators, KeyDrift found) {
+    WorkState state = operators.get(found.key());
+    if (!found.fixable() || state == null) {
+      return found;
+    }
+    String after = switch (state) {
+      case DEAD -> "once an operator retries it: its change is DEAD (`fulcrum-scim journal retry " + found.key() + "`)";
+      case HELD -> "once an operator approves it: its removal is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
+      default -> "at Okta's next change to it: its change was set aside (SKIPPED)";
+    };
+    List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
+        : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED)).toList();
+    return new KeyDrift(found.key(), rows, false);
   }
 
   private static KeyDrift orphan(Orphan o) {

@@ -43,9 +43,14 @@ class ResyncLeavesOperatorRowsTest {
 
     h.clock.tick(Duration.ofHours(8));
     ReconcileWiring path = h.newWiring(h.http);
-    resync().apply(path, Progress.NONE, false);
+    ResyncReport report = resync().apply(path, Progress.NONE, false);
     path.loop().close();
 
+    assertThat(report.plan()).filteredOn(d -> d.key().equals(ResourceKey.user(b).toString())).singleElement()
+        .satisfies(d -> {
+          assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
+          assertThat(d.action()).contains("fulcrum-scim approve-removals");
+        });
     assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
     assertThat(h.fulcrum.memberByEmail("b@corp.example")).as("held until `approve-removals`").isPresent();
   }
@@ -74,15 +79,43 @@ class ResyncLeavesOperatorRowsTest {
     assertThat(h.row(ResourceKey.user(x)).state()).as("retry budget 24h, two nightly resyncs").isEqualTo(WorkState.DEAD);
   }
 
+  @Test
+  void theDriftOfADeadChangeIsReportedAsTheOperatorsWithTheCommandThatRetriesIt() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
+    String x = h.okta.user("x@corp.example", "X", "Example", null);
+    h.settle();
+    ReconcileWiring path = h.newWiring(refusingUpdates(h.http));
+    h.okta.set(x, "given_name", "Xena");
+    path.loop().runOnce();
+    path.loop().close();
+    assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.DEAD);
+
+    ResyncReport plan = resync().dryRun();
+
+    assertThat(plan.plan()).filteredOn(d -> d.field().equals("first_name")).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
+      assertThat(d.action()).contains("fulcrum-scim journal retry user/" + x);
+    });
+    assertThat(plan.totals().toFix()).isZero();
+  }
+
   private Resync resync() {
     return new Resync(h.http, h.db, ReconcileHarness.Options.defaults().settings(), h.clock, h.clock::tick);
   }
 
+  private static FulcrumClient refusingUpdates(FulcrumClient real) {
+    return replacingUpdates(real, new FulcrumException.Forbidden("PUT /api/v2/memberships/{id}.json", 403, "not allowed"));
+  }
+
   private static FulcrumClient failingUpdates(FulcrumClient real) {
+    return replacingUpdates(real, new FulcrumException.Unavailable("PUT /api/v2/memberships/{id}.json", "500", null));
+  }
+
+  private static FulcrumClient replacingUpdates(FulcrumClient real, FulcrumException thrown) {
     return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
         (proxy, m, args) -> {
           if (m.getName().equals("updateMember")) {
-            throw new FulcrumException.Unavailable("PUT /api/v2/memberships/{id}.json", "500", null);
+            throw thrown;
           }
           try {
             return m.invoke(real, args);
