@@ -26,6 +26,10 @@ public final class RequestExecutor implements AutoCloseable {
   private final OperatorActions actions;
   private final Supplier<OperatorActions.Fulcrum> fulcrum;
   private ScheduledExecutorService thread;
+  /** A request carried out whose answer could not be written yet: the command waits on the row for it. */
+  private volatile Unwritten unwritten;
+
+  private record Unwritten(long id, OperatorRequest.Answer answer) {}
 
   public RequestExecutor(RequestStore store, OperatorActions actions, Supplier<OperatorActions.Fulcrum> fulcrum) {
     this.store = store;
@@ -38,6 +42,7 @@ public final class RequestExecutor implements AutoCloseable {
     if (thread != null) {
       return; // carrying requests out already; a second thread would claim beside it
     }
+    writeUnwrittenAnswer(); // before the RUNNING rows are abandoned: that request was carried out
     int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again");
     if (abandoned > 0) {
       log.warn("{} operator request(s) were running when the daemon last stopped; answered as failed", abandoned);
@@ -50,23 +55,54 @@ public final class RequestExecutor implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One scheduled run. Nothing may escape it: a scheduled task that throws is never run again, and
+   * every later command would wait forever on a request no thread carries out.
+   */
   private void drain() {
-    Optional<OperatorRequest> next;
-    while ((next = claim()).isPresent()) {
-      OperatorRequest r = next.get();
-      log.info("operator request #{}: {}{}", r.id(), r.kind(), r.target() == null ? "" : " " + r.target());
-      OperatorRequest.Answer answer;
-      try {
-        answer = actions.carryOut(r, fulcrum, new Recorded(store, r.id()));
-      } catch (RuntimeException e) {
-        log.error("operator request #{} failed", r.id(), e);
-        answer = new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon could not carry this out: " + e
-            + " (its log has the details)" + System.lineSeparator());
+    try {
+      Optional<OperatorRequest> next;
+      // an answer still owed comes first: claiming more while the database refuses it would pile up answers
+      while (writeUnwrittenAnswer() && (next = claim()).isPresent()) {
+        OperatorRequest r = next.get();
+        // kept until written: carried out once, the request must neither stay RUNNING nor be done again
+        unwritten = new Unwritten(r.id(), carryOut(r));
+        if (writeUnwrittenAnswer()) {
+          store.pruneAnswered(KEEP_ANSWERED);
+        }
       }
-      store.answer(r.id(), answer);
-      log.info("operator request #{} answered: exit {}", r.id(), answer.exitCode());
-      store.pruneAnswered(KEEP_ANSWERED);
+    } catch (RuntimeException e) {
+      log.error("carrying out operator requests failed; trying again in {} ms", POLL.toMillis(), e);
     }
+  }
+
+  private OperatorRequest.Answer carryOut(OperatorRequest r) {
+    log.info("operator request #{}: {}{}", r.id(), r.kind(), r.target() == null ? "" : " " + r.target());
+    try {
+      return actions.carryOut(r, fulcrum, new Recorded(store, r.id()));
+    } catch (RuntimeException e) {
+      log.error("operator request #{} failed", r.id(), e);
+      return new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon could not carry this out: " + e
+          + " (its log has the details)" + System.lineSeparator());
+    }
+  }
+
+  /** Writes the answer still owed to a command, if any; false while that fails (logged). */
+  private boolean writeUnwrittenAnswer() {
+    Unwritten owed = unwritten;
+    if (owed == null) {
+      return true;
+    }
+    try {
+      store.answer(owed.id(), owed.answer());
+    } catch (RuntimeException e) {
+      log.error("could not write the answer to operator request #{} (exit {}); its command waits, and writing it "
+          + "is tried again in {} ms: {}", owed.id(), owed.answer().exitCode(), POLL.toMillis(), e.toString());
+      return false;
+    }
+    unwritten = null;
+    log.info("operator request #{} answered: exit {}", owed.id(), owed.answer().exitCode());
+    return true;
   }
 
   private Optional<OperatorRequest> claim() {
@@ -91,6 +127,7 @@ public final class RequestExecutor implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     thread = null;
+    writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
   }
 
   /** Progress goes to the row, where the waiting command reads it. */
