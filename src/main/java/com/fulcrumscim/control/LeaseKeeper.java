@@ -66,6 +66,19 @@ public final class LeaseKeeper implements AutoCloseable {
    * (rescuing that work), whether the gap came from a stall or from the database being unreachable.
    */
   synchronized void keep() {
+    try {
+      keepOnce();
+    } catch (RuntimeException e) {
+      // a scheduled run that throws is never run again: a standby would never take over, and a
+      // leader would never step down (it would go on reporting itself the leader, behind the fence)
+      log.error("keeping the writer lease failed; trying again in {} ms", every.toMillis(), e);
+      if (held) {
+        stepDown("keeping it failed (" + e + ")");
+      }
+    }
+  }
+
+  private void keepOnce() {
     long startedAt = nanoTime.getAsLong();
     if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
@@ -85,12 +98,20 @@ public final class LeaseKeeper implements AutoCloseable {
         takeOver();
       }
     } else if (held) {
-      stepDown("another holder has it: " + lease.current().map(WriterLease.Holder::describe).orElse("another process"));
+      stepDown("another holder has it: " + holder());
     } else if (!saidWaiting) {
       saidWaiting = true;
       log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
-          + "to Fulcrum until it takes the lease (tried every {} ms)",
-          lease.current().map(WriterLease.Holder::describe).orElse("another process"), every.toMillis());
+          + "to Fulcrum until it takes the lease (tried every {} ms)", holder(), every.toMillis());
+    }
+  }
+
+  /** Who holds the lease, for the log: only words, so a failed read must not stop the step-down it explains. */
+  private String holder() {
+    try {
+      return lease.current().map(WriterLease.Holder::describe).orElse("another process");
+    } catch (RuntimeException e) {
+      return "another process (which one could not be read: " + e + ")";
     }
   }
 

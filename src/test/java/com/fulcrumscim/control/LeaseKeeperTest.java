@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,12 +35,14 @@ class LeaseKeeperTest {
     final AtomicInteger tookOver = new AtomicInteger();
     final AtomicInteger steppedDown = new AtomicInteger();
     RuntimeException failNextTakeOver;
+    /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
+    int failClockRead;
     Leadership leadership;
     LeaseKeeper keeper;
 
     Node on(Database db) {
       leadership = new Leadership(TTL, this::nanos);
-      keeper = new LeaseKeeper(new WriterLease(db, clock, WriterLease.Role.DAEMON), leadership, () -> {
+      keeper = new LeaseKeeper(new WriterLease(db, this::databaseMillis, WriterLease.Role.DAEMON, TTL), leadership, () -> {
         tookOver.incrementAndGet();
         RuntimeException failure = failNextTakeOver;
         failNextTakeOver = null;
@@ -51,6 +55,13 @@ class LeaseKeeperTest {
 
     long nanos() {
       return clock.millis() * 1_000_000;
+    }
+
+    long databaseMillis(Connection c) throws SQLException {
+      if (failClockRead > 0 && --failClockRead == 0) {
+        throw new SQLException("An I/O error occurred while sending to the backend", "08006");
+      }
+      return clock.millis();
     }
   }
 
@@ -135,5 +146,44 @@ class LeaseKeeperTest {
 
     assertThat(b.tookOver).hasValue(0);
     assertThat(b.leadership.leading()).isFalse();
+  }
+
+  @Test
+  void aStandbyThatCouldNotReadWhoHoldsTheLeaseKeepsTryingAndTakesItOnceFree() {
+    b.keeper.keep();
+    a.failClockRead = 2; // a's attempt to take the lease is answered; its look at who holds it is not
+    a.keeper.keep();
+    b.keeper.close();
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+
+    assertThat(a.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void aLeaderThatFindsItsLeaseTakenStepsDownEvenWhenItCannotReadByWhom() {
+    a.keeper.keep();
+    dbB.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET holder = 'another-node/1'"));
+    a.failClockRead = 2;
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+
+    assertThat(a.steppedDown).hasValue(1);
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(a.leadership.mayWrite()).isFalse();
+  }
+
+  @Test
+  void aFailureWhileLeadingMakesTheNodeStepDownRatherThanStopKeepingTheLease() {
+    a.leadership.whenLeading(() -> {
+      throw new IllegalStateException("a start-up step that fails once the node leads");
+    });
+
+    a.keeper.keep();
+
+    assertThat(a.steppedDown).hasValue(1);
+    assertThat(a.leadership.mayWrite()).isFalse();
   }
 }
