@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * holder's work and starts applying); {@link Leadership} then says it leads. While another holder
  * has it, this process is a standby that keeps trying, and says so once. {@code onLost} runs when
  * it is lost after being held (this process stalled past the lease's life and another took it):
- * the daemon stops applying and becomes a standby again. Renewal times feed the fence (see
- * {@link Leadership}).
+ * the daemon stops applying and becomes a standby again. A take-over that fails gives the lease
+ * up and sits out one lease life before trying again, so a healthy node takes it meanwhile. Renewal
+ * times feed the fence (see {@link Leadership}).
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -34,6 +35,9 @@ public final class LeaseKeeper implements AutoCloseable {
   private boolean saidWaiting;
   /** When the last successful renewal was sent (monotonic clock); meaningful while {@code held}. */
   private long renewedAt;
+  /** After a failed take-over: no attempt to take the lease before {@code retryAt} (monotonic clock). */
+  private boolean backingOff;
+  private long retryAt;
 
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
     this(lease, leadership, onHeld, onLost, System::nanoTime);
@@ -84,6 +88,12 @@ public final class LeaseKeeper implements AutoCloseable {
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
           + lease.ttl() + ", so another node may have led meanwhile");
     }
+    if (backingOff) {
+      if (startedAt - retryAt < 0) {
+        return;
+      }
+      backingOff = false;
+    }
     boolean now;
     try {
       now = lease.tryHold();
@@ -119,10 +129,16 @@ public final class LeaseKeeper implements AutoCloseable {
     try {
       onHeld.run();
     } catch (RuntimeException e) {
-      // undo what started, so the next renewal's attempt starts from a standby's state, not half a leader's
-      log.error("could not take over as the writer ({}); this node stays a standby and tries again in {} ms",
-          e.toString(), every.toMillis(), e);
+      // Undo what started, so the next attempt starts from a standby's state, not half a leader's. Then
+      // give the lease up and sit out a lease life: renewed as "ours" at the next run, it would stay with
+      // a node that fails the same way every time (its configuration, say) while a healthy one waits.
+      // A lease life is three of the other nodes' attempts.
+      log.error("could not take over as the writer ({}); this node gives the writer lease up and stays a standby, "
+          + "trying again in {} ms", e.toString(), lease.ttl().toMillis(), e);
       runOnLost();
+      giveUp();
+      backingOff = true;
+      retryAt = nanoTime.getAsLong() + lease.ttl().toNanos();
       return;
     }
     if (saidWaiting) {
@@ -131,6 +147,14 @@ public final class LeaseKeeper implements AutoCloseable {
     saidWaiting = false;
     held = true;
     leadership.began();
+  }
+
+  private void giveUp() {
+    try {
+      lease.release();
+    } catch (RuntimeException e) {
+      log.warn("could not give the writer lease up; it expires within {}: {}", lease.ttl(), e.toString());
+    }
   }
 
   private void stepDown(String why) {

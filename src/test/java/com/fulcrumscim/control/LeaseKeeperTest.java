@@ -35,6 +35,7 @@ class LeaseKeeperTest {
     final AtomicInteger tookOver = new AtomicInteger();
     final AtomicInteger steppedDown = new AtomicInteger();
     RuntimeException failNextTakeOver;
+    RuntimeException failEveryTakeOver;
     /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
     int failClockRead;
     Leadership leadership;
@@ -44,7 +45,7 @@ class LeaseKeeperTest {
       leadership = new Leadership(TTL, this::nanos);
       keeper = new LeaseKeeper(new WriterLease(db, this::databaseMillis, WriterLease.Role.DAEMON, TTL), leadership, () -> {
         tookOver.incrementAndGet();
-        RuntimeException failure = failNextTakeOver;
+        RuntimeException failure = failEveryTakeOver != null ? failEveryTakeOver : failNextTakeOver;
         failNextTakeOver = null;
         if (failure != null) {
           throw failure;
@@ -113,17 +114,52 @@ class LeaseKeeperTest {
   }
 
   @Test
-  void aFailedTakeOverIsUndoneAndTriedAgainAtTheNextRenewal() {
+  void aFailedTakeOverIsUndone() {
     a.failNextTakeOver = new IllegalStateException("database error while rescuing");
 
     a.keeper.keep();
+
     assertThat(a.leadership.leading()).isFalse();
     assertThat(a.steppedDown).as("what the failed take-over started is stopped").hasValue(1);
+  }
+
+  @Test
+  void aNodeWhoseTakeOverFailedGivesTheLeaseUpSoAnotherTakesItAtOnce() {
+    a.failNextTakeOver = new IllegalStateException("cannot schedule the resync");
+    a.keeper.keep();
+
+    b.keeper.keep();
+
+    assertThat(b.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void aNodeWhoseTakeOverFailedTriesAgainOnlyAfterALeaseLife() {
+    a.failNextTakeOver = new IllegalStateException("database error while rescuing");
+    a.keeper.keep();
 
     clock.tick(TTL.dividedBy(3));
     a.keeper.keep();
+    assertThat(a.tookOver).as("sitting out, so a healthy node can take the lease").hasValue(1);
+    clock.tick(TTL.minus(TTL.dividedBy(3)));
+    a.keeper.keep();
+
     assertThat(a.tookOver).hasValue(2);
     assertThat(a.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void aNodeWhoseTakeOverAlwaysFailsLeavesTheLeaseToAHealthyOne() {
+    a.failEveryTakeOver = new IllegalStateException("cannot schedule the resync: its cron never fires");
+
+    for (int renewal = 0; renewal < 30; renewal++) {
+      a.keeper.keep(); // first each round: the healthy node only ever finds the lease as the broken one left it
+      b.keeper.keep();
+      clock.tick(TTL.dividedBy(3));
+    }
+
+    assertThat(b.leadership.leading()).isTrue();
+    assertThat(b.steppedDown).as("never lost it once taken").hasValue(0);
   }
 
   @Test
