@@ -40,6 +40,13 @@ public final class WriterLease {
   private final String me;
   private final Role role;
   private final Duration ttl;
+  /**
+   * How long each of the lease's transactions may wait on the database: less than the renew interval
+   * (a third of the lease), so a renewal on a connection to a server that vanished fails in time for
+   * the next one (which may find a new primary), rather than holding the keeper past the lease's life.
+   * The statements are one-row reads and upserts, done in milliseconds by a healthy server.
+   */
+  private final Duration bound;
 
   /** A lease of the default lifetime, on the clock of {@code db}'s engine ({@code clock} for SQLite). */
   public WriterLease(Database db, Clock clock, Role role) {
@@ -51,6 +58,7 @@ public final class WriterLease {
     this.clock = clock;
     this.role = role;
     this.ttl = ttl;
+    this.bound = ttl.dividedBy(4);
     this.me = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -74,7 +82,7 @@ public final class WriterLease {
         ps.setLong(6, now);
         return ps.executeUpdate();
       }
-    });
+    }, bound);
     return changed == 1;
   }
 
@@ -86,7 +94,7 @@ public final class WriterLease {
         ps.setString(2, me);
         return ps.executeUpdate();
       }
-    });
+    }, bound);
   }
 
   /** The live lease of anyone (this process included), if one is held. */
@@ -103,7 +111,7 @@ public final class WriterLease {
               : Optional.empty();
         }
       }
-    });
+    }, bound);
   }
 
   /** How long the lease lives without renewal. */

@@ -2,6 +2,7 @@ package com.fulcrumscim.db;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -134,6 +135,20 @@ public final class Database implements AutoCloseable {
   /** Runs {@code work} on a connection that sees every committed write. */
   public <T> T read(Work<T> work) {
     return engine.read(work);
+  }
+
+  /**
+   * {@link #write}, failing (a {@link DatabaseException}) rather than waiting much longer than
+   * {@code bound} on PostgreSQL: for a few short statements that must give up in time (the writer
+   * lease's), where the default bound would be far too long. On SQLite, {@link #write}.
+   */
+  public <T> T write(Work<T> work, Duration bound) {
+    return engine.write(work, bound);
+  }
+
+  /** {@link #read}, bounded as {@link #write(Work, Duration)} is. */
+  public <T> T read(Work<T> work, Duration bound) {
+    return engine.read(work, bound);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.fulcrumscim.db;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +26,19 @@ interface Engine extends AutoCloseable {
   }
 
   <T> T read(Database.Work<T> work);
+
+  /**
+   * {@link #write}, failing rather than waiting longer than about {@code bound} on the database
+   * server. A local file has no network to hang on: by default the bound is not needed.
+   */
+  default <T> T write(Database.Work<T> work, Duration bound) {
+    return write(work);
+  }
+
+  /** {@link #read}, bounded as {@link #write(Database.Work, Duration)} is. */
+  default <T> T read(Database.Work<T> work, Duration bound) {
+    return read(work);
+  }
 
   /** Why a write would fail now, found without writing; empty: writable. */
   Optional<String> writeProblem();

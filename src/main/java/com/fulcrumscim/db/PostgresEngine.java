@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,7 +32,22 @@ final class PostgresEngine implements Engine {
   /** Plain JDBC: a handful of connections per node is what one SCIM receiver and one reconciler use. */
   static final int POOL_SIZE = 8;
   static final int MAX_ATTEMPTS = 5;
-  private static final long BORROW_TIMEOUT_SECONDS = 30;
+  private static final Duration BORROW_TIMEOUT = Duration.ofSeconds(30);
+  /** How long opening a connection may take (pgjdbc's connectTimeout). */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long a statement waits for the server's next bytes before its connection is given up
+   * (pgjdbc's socketTimeout; its default is forever). A server that vanished without a reset (host
+   * gone, packets dropped: a failover behind a virtual IP) would otherwise hold the statement and its
+   * pooled connection until TCP gives up, 15 minutes or more, with intake and /readyz hanging on
+   * it. It must outlast every legitimate silence: the bridge's statements touch a few thousand rows
+   * at most, and the longest wait is for a row or append lock another node holds, which the server
+   * ends after {@link #IDLE_IN_TRANSACTION} if that node is gone. Migrations, which may wait for
+   * another node's and build indexes on big tables, have no bound (see {@link #open}).
+   */
+  static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(2);
+  /** pgjdbc applies a network timeout at once; the executor it asks for is not used. */
+  private static final Executor DIRECT = Runnable::run;
   /**
    * The server ends a session left inside a transaction this long: a node that dies or hangs while
    * holding a row lock (the call log's) or the append lock would otherwise block every node until
@@ -66,7 +82,9 @@ final class PostgresEngine implements Engine {
       Connection c = engine.connect();
       try {
         if (migrate) {
+          c.setNetworkTimeout(DIRECT, 0); // waits for another node's migration, builds indexes: may be long and silent
           Migrations.apply(c, Dialect.POSTGRESQL);
+          c.setNetworkTimeout(DIRECT, millis(SOCKET_TIMEOUT));
         } else {
           Migrations.requireCurrent(c, Dialect.POSTGRESQL, location.describe());
         }
@@ -106,6 +124,11 @@ final class PostgresEngine implements Engine {
   }
 
   Connection connect() throws SQLException {
+    return connect(SOCKET_TIMEOUT);
+  }
+
+  /** A new session; {@code bound}, when shorter than the usual timeouts, is how long connecting and each statement may take. */
+  private Connection connect(Duration bound) throws SQLException {
     Properties p = new Properties();
     if (location.username() != null && !location.username().isBlank()) {
       p.setProperty("user", location.username());
@@ -114,7 +137,8 @@ final class PostgresEngine implements Engine {
       p.setProperty("password", location.password());
     }
     p.setProperty("ApplicationName", "fulcrum-scim");
-    p.setProperty("connectTimeout", "10");
+    p.setProperty("connectTimeout", String.valueOf(seconds(min(bound, CONNECT_TIMEOUT))));
+    p.setProperty("socketTimeout", String.valueOf(seconds(min(bound, SOCKET_TIMEOUT))));
     p.setProperty("tcpKeepAlive", "true");
     Connection c = DriverManager.getConnection(location.url(), p);
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
@@ -142,11 +166,16 @@ final class PostgresEngine implements Engine {
 
   @Override
   public <T> T write(Database.Work<T> work) {
+    return write(work, SOCKET_TIMEOUT);
+  }
+
+  @Override
+  public <T> T write(Database.Work<T> work, Duration bound) {
     if (access == Database.Access.READ_ONLY) {
       throw new DatabaseException("database " + location.describe() + " is open read-only", null);
     }
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow();
+      Connection c = borrow(bound);
       boolean broken = false;
       try {
         c.setAutoCommit(false);
@@ -172,7 +201,12 @@ final class PostgresEngine implements Engine {
 
   @Override
   public <T> T read(Database.Work<T> work) {
-    Connection c = borrow();
+    return read(work, SOCKET_TIMEOUT);
+  }
+
+  @Override
+  public <T> T read(Database.Work<T> work, Duration bound) {
+    Connection c = borrow(bound);
     boolean broken = false;
     try {
       c.setAutoCommit(true);
@@ -221,13 +255,15 @@ final class PostgresEngine implements Engine {
     }
   }
 
-  private Connection borrow() {
+  /** A connection whose statements wait at most {@code bound} for the server ({@link #giveBack} undoes a shorter one). */
+  private Connection borrow(Duration bound) {
     if (closed) {
       throw new DatabaseException("database is closed", null);
     }
+    Duration wait = min(bound, BORROW_TIMEOUT);
     try {
-      if (!permits.tryAcquire(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        throw new DatabaseException("no free database connection within " + BORROW_TIMEOUT_SECONDS + " s", null);
+      if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new DatabaseException("no free database connection within " + wait.toMillis() + " ms", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -235,11 +271,17 @@ final class PostgresEngine implements Engine {
     }
     Connection c = idle.poll();
     try {
-      if (c != null && !c.isClosed()) {
-        return c;
+      if (c == null || c.isClosed()) {
+        c = connect(bound);
       }
-      return connect();
+      if (bound.compareTo(SOCKET_TIMEOUT) < 0) {
+        c.setNetworkTimeout(DIRECT, millis(bound));
+      }
+      return c;
     } catch (SQLException e) {
+      if (c != null) {
+        closeQuietly(c);
+      }
       permits.release();
       throw new DatabaseException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
     }
@@ -251,6 +293,9 @@ final class PostgresEngine implements Engine {
         closeQuietly(c);
       } else {
         c.setAutoCommit(true);
+        if (c.getNetworkTimeout() != millis(SOCKET_TIMEOUT)) {
+          c.setNetworkTimeout(DIRECT, millis(SOCKET_TIMEOUT));
+        }
         idle.add(c);
       }
     } catch (SQLException e) {
@@ -258,6 +303,19 @@ final class PostgresEngine implements Engine {
     } finally {
       permits.release();
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+
+  /** Whole seconds, rounded up: pgjdbc's properties count in seconds, and 0 would mean no limit. */
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.max(1, d.toMillis());
   }
 
   private static void closeQuietly(Connection c) {

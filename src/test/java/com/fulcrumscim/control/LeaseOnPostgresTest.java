@@ -1,11 +1,15 @@
 package com.fulcrumscim.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.DatabaseException;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.ops.FulcrumCallLog;
+import com.fulcrumscim.testing.BlackholeProxy;
 import com.fulcrumscim.testing.PostgresServer;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.SettableClock;
@@ -28,11 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresPostgres
 class LeaseOnPostgresTest {
+  PostgresServer.Database pg;
   Database db;
 
   @BeforeEach
   void open() {
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    pg = PostgresServer.shared().freshDatabase();
     db = Database.open(new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password()));
   }
 
@@ -88,6 +93,20 @@ class LeaseOnPostgresTest {
       assertThat(log.lastHour()).isEqualTo(budget);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRenewalToAServerThatVanishedFailsWithinTheRenewInterval() {
+    Duration ttl = Duration.ofSeconds(12);
+    try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.jdbcUrl());
+        Database viaProxy = Database.open(new StoreLocation.Postgres(proxy.in(pg.jdbcUrl()), pg.username(), pg.password()))) {
+      WriterLease lease = new WriterLease(viaProxy, DatabaseClock.postgres(), WriterLease.Role.DAEMON, ttl);
+      assertThat(lease.tryHold()).isTrue();
+      proxy.blackhole();
+
+      assertTimeoutPreemptively(LeaseKeeper.every(ttl),
+          () -> assertThatThrownBy(lease::tryHold).isInstanceOf(DatabaseException.class));
     }
   }
 }

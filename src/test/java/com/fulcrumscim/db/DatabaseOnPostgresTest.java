@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -165,4 +166,19 @@ class DatabaseOnPostgresTest {
     }
   }
 
+
+  @Test
+  void aStatementGivesUpOnASilentServerAfterTheSocketTimeout() {
+    try (Database db = Database.open(pg)) {
+      assertThat(db.read(Connection::getNetworkTimeout)).isEqualTo(PostgresEngine.SOCKET_TIMEOUT.toMillis());
+    }
+  }
+
+  @Test
+  void aBoundedReadWaitsOnlyItsBoundAndLeavesTheConnectionWithTheUsualTimeout() {
+    try (Database db = Database.open(pg)) {
+      assertThat(db.read(Connection::getNetworkTimeout, Duration.ofSeconds(3))).isEqualTo(3_000);
+      assertThat(db.read(Connection::getNetworkTimeout)).isEqualTo(PostgresEngine.SOCKET_TIMEOUT.toMillis());
+    }
+  }
 }

@@ -1,0 +1,108 @@
+package com.fulcrumscim.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy in front of a server that can, on demand, stop forwarding in both directions without
+ * closing anything: what a client sees when its server's host vanishes or a failover moves the
+ * address (packets dropped, no reset). Connections opened meanwhile are accepted and go silent too.
+ */
+public final class BlackholeProxy implements AutoCloseable {
+  private final ServerSocket listener;
+  private final String host;
+  private final int port;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile boolean blackholed;
+
+  private BlackholeProxy(String host, int port) throws IOException {
+    this.host = host;
+    this.port = port;
+    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::accept, "blackhole-proxy");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  /** A proxy to the server of {@code jdbcUrl} (jdbc:postgresql://host:port/...). */
+  public static BlackholeProxy toServerOf(String jdbcUrl) {
+    URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
+    try {
+      return new BlackholeProxy(u.getHost(), u.getPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code jdbcUrl} with the server's address replaced by the proxy's. */
+  public String in(String jdbcUrl) {
+    URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
+    return "jdbc:" + u.getScheme() + "://" + listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort()
+        + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+  }
+
+  /** From now on nothing gets through either way, and nothing is closed. */
+  public void blackhole() {
+    blackholed = true;
+  }
+
+  private void accept() {
+    while (!listener.isClosed()) {
+      try {
+        Socket client = listener.accept();
+        Socket server = new Socket(host, port);
+        sockets.add(client);
+        sockets.add(server);
+        pump(client, server);
+        pump(server, client);
+      } catch (IOException e) {
+        return; // closed
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[8192];
+      try {
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          while (blackholed) {
+            Thread.sleep(50); // dropped: held forever, never delivered
+          }
+          out.write(buf, 0, n);
+          out.flush();
+        }
+      } catch (IOException | InterruptedException e) {
+        // the proxy closed
+      }
+    }, "blackhole-proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public void close() {
+    try {
+      listener.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    for (Socket s : sockets) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+}
