@@ -2,11 +2,14 @@ package com.fulcrumscim.cli;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
@@ -19,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,7 +39,8 @@ import picocli.CommandLine.Option;
       "loads them, the database (if any) opens without being created or migrated, and Fulcrum answers",
       "with the API token (prints the token's owner and the organization's roles, and warns when the owner is",
       "a managed member). Makes two read-only Fulcrum calls (three with users.reassign_records_to, which must",
-      "name an existing membership); with fulcrum.base_url: embedded it says so and calls nothing."
+      "name an existing membership); with fulcrum.base_url: embedded it says so and calls nothing. Once the",
+      "database exists, its calls (and --write-test's) count in the hourly budget the daemons share."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -74,8 +79,10 @@ public final class CheckCommand implements Callable<Integer> {
         report.print(support.out(), "");
         return ExitCode.OK;
       }
-      try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(), new SimpleMeterRegistry())) {
-        fulcrum(client, config, report);
+      try (Database db = existingDatabase(config.storage());
+          HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
+              new SimpleMeterRegistry(), budget(db, config.fulcrum()))) {
+        fulcrum(client, config, report, db);
         report.print(support.out(), "");
         return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;
       } catch (IllegalArgumentException badToken) {
@@ -132,7 +139,25 @@ public final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private void fulcrum(HttpFulcrumClient client, BridgeConfig config, TextTable report) {
+  /** The database {@code serve} made, opened as operator commands open it (never created or migrated); null: none yet. */
+  private static Database existingDatabase(BridgeConfig.Storage storage) {
+    if (!storage.postgres() && !Files.exists(storage.path())) {
+      return null;
+    }
+    return Database.openExisting(StoreLocations.of(storage), Database.Access.READ_WRITE);
+  }
+
+  /**
+   * check's calls spend the token's hourly budget like any node's: they are counted where the
+   * daemons count theirs, so a check beside a running daemon cannot push Fulcrum past it. Without a
+   * database there is no daemon, and nothing to count in.
+   */
+  private static BeforeSend budget(Database db, BridgeConfig.Fulcrum fulcrum) {
+    return db == null ? BeforeSend.NONE
+        : new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), fulcrum.callsPerHour());
+  }
+
+  private void fulcrum(HttpFulcrumClient client, BridgeConfig config, TextTable report, Database db) {
     String url = config.fulcrum().baseUrl();
     FulcrumUser owner;
     List<FulcrumRole> roles;
@@ -148,11 +173,8 @@ public final class CheckCommand implements Callable<Integer> {
         .row("Token owner", name(owner) + " <" + owner.email() + "> (never removed by the bridge)")
         .row("Roles", roles.stream().map(r -> r.name() + (r.isDefault() ? " (default)" : "")).collect(Collectors.joining(", ")))
         .row("Removed members' records", reassignTo.map(m -> "go to " + m.email() + " (" + m.id() + ")").orElse("unassigned"));
-    if (config.storage().postgres() || Files.exists(config.storage().path())) {
-      try (Database db = Database.openExisting(StoreLocations.of(config.storage()), Database.Access.READ_ONLY)) {
-        PolicyCheck.managedOwner(db, owner).ifPresent(scimId ->
-            report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
-      }
+    if (db != null) {
+      PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
     }
   }
 
@@ -162,6 +184,10 @@ public final class CheckCommand implements Callable<Integer> {
       message = "is reachable but refuses the API token (401): set fulcrum.api_token to a valid token of an Owner";
     } else if (e instanceof FulcrumException.Forbidden f) {
       message = "is reachable but the token's user may not do this (" + f.status() + "): use an Owner's API token";
+    } else if (e instanceof FulcrumException.RateLimited r) {
+      // Fulcrum's 429, or the budget the daemons share spent: the same advice
+      message = "takes no more calls for now: the token's hourly budget is spent (fulcrum.calls_per_hour counts every "
+          + "node's calls); try again in " + r.retryAfter().toSeconds() + " s";
     } else if (e instanceof FulcrumException.Unavailable) {
       message = "is unreachable: " + e.getMessage();
     } else {

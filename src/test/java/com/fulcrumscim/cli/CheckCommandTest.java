@@ -2,8 +2,13 @@ package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.FulcrumCallLog;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Clock;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -11,6 +16,7 @@ import okhttp3.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckCommandTest {
@@ -56,6 +62,37 @@ class CheckCommandTest {
     RecordedRequest first = fulcrum.takeRequest();
     assertThat(first.getUrl().encodedPath()).isEqualTo("/api/v2/users.json");
     assertThat(first.getHeaders().get("X-ApiToken")).isEqualTo(TOKEN);
+  }
+
+  @Test
+  void itsCallsCountInTheBudgetTheDaemonsShare() throws Exception {
+    ownerAndRoles();
+    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    cli.openDatabase().close();
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Database db = cli.openDatabase()) {
+      assertThat(new FulcrumCallLog(db, Clock.systemUTC()).lastHour()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @Timeout(30) // a check that ignored the shared budget would wait on its own pacer: one call an hour
+  void aSpentBudgetCallsNothingAndSaysWhenToTryAgain() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\n  calls_per_hour: 1\n");
+    try (Database db = cli.openDatabase()) {
+      FulcrumCallLog daemons = new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), 1);
+      assertThat(daemons.reserve()).as("a daemon's call spends the hour's one").isEmpty();
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
+    assertThat(r.err()).contains("hourly budget is spent").containsPattern("try again in \\d+ s");
+    assertThat(fulcrum.getRequestCount()).isZero();
   }
 
   void ownerAndRoles() {
