@@ -65,7 +65,7 @@ public final class WorkQueue {
     }
   }
 
-  /** Enqueues in a transaction of its own (operator commands). */
+  /** {@link #enqueue(Connection, ResourceKey)} in a transaction of its own. */
   public void enqueue(ResourceKey key) {
     db.write(c -> {
       enqueue(c, key);
@@ -76,9 +76,10 @@ public final class WorkQueue {
   /**
    * Asks for another reconcile of {@code key} because something its plan depends on changed, not
    * its own desired state (a member it waited for is linked; resync saw drift): due now, its retry
-   * budget running on. A row waiting for an operator (dead, held, skipped) is left to the operator:
-   * reviving it would restart a failing change's budget every night, so it never went dead, and
-   * would let a held removal past the guard once its window had passed.
+   * budget running on. A row waiting for an operator (dead, held) is left to the operator: reviving
+   * it would restart a failing change's budget every night, so it never went dead, and would let a
+   * held removal past the guard once its window had passed. A skipped row (policy: the token's
+   * owner) runs again as a done one does: what the policy saw may have changed (a new token).
    */
   public void nudge(Connection c, ResourceKey key) throws SQLException {
     long now = clock.millis();
@@ -86,11 +87,11 @@ public final class WorkQueue {
         "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
             + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
             + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
-            + "  state = CASE WHEN work.state = 'DONE' THEN 'PENDING' ELSE work.state END, "
+            + "  state = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN 'PENDING' ELSE work.state END, "
             + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
             + "  updated_at = excluded.updated_at, "
-            + "  created_at = CASE WHEN work.state = 'DONE' THEN excluded.created_at ELSE work.created_at END "
-            + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE')")) {
+            + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
+            + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')")) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);
@@ -179,7 +180,7 @@ public final class WorkQueue {
   }
 
   /**
-   * Finishes a claimed row and enqueues {@code affected} (keys whose plans depend on what this
+   * Finishes a claimed row and nudges {@code affected} (keys whose plans depend on what this
    * reconcile changed) in one transaction: a crash between the two would lose the follow-up work.
    * For {@link Fate.Done}, returns when the oldest change it applied was acknowledged to Okta;
    * empty for other fates and when a newer change arrived meanwhile (the row runs again).
@@ -289,9 +290,11 @@ public final class WorkQueue {
         }
       }
     }
-    // A generation that moved while the key ran means newer desired state: run again now.
+    // A generation that moved while the key ran means newer desired state, or a nudge: run again
+    // now. The budget is left as it is: a new Okta change reset it when it came (enqueue), a
+    // nudge must not (a failing group nudged by each member that links would never go dead).
     try (PreparedStatement moved = c.prepareStatement(
-        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, attempts = 0, first_failure_at = NULL, updated_at = ? "
+        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation <> ?")) {
       moved.setLong(1, now);
       moved.setLong(2, now);

@@ -78,7 +78,7 @@ final class DriftFinder {
   private Map<ResourceKey, WorkState> waitingForAnOperator() {
     WorkQueue queue = new WorkQueue(db, clock);
     Map<ResourceKey, WorkState> out = new LinkedHashMap<>();
-    for (WorkState state : List.of(WorkState.DEAD, WorkState.HELD, WorkState.SKIPPED)) {
+    for (WorkState state : List.of(WorkState.DEAD, WorkState.HELD)) {
       queue.list(state, Integer.MAX_VALUE).forEach(w -> out.put(w.key(), state));
     }
     return out;
@@ -94,11 +94,9 @@ final class DriftFinder {
     if (!found.fixable() || state == null) {
       return found;
     }
-    String after = switch (state) {
-      case DEAD -> "once an operator retries it: its change is DEAD (`fulcrum-scim journal retry " + found.key() + "`)";
-      case HELD -> "once an operator approves it: its removal is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
-      default -> "at Okta's next change to it: its change was set aside (SKIPPED)";
-    };
+    String after = state == WorkState.DEAD
+        ? "once an operator retries it: its change is DEAD (`fulcrum-scim journal retry " + found.key() + "`)"
+        : "once an operator approves it: its removal is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
     List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
         : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED)).toList();
     return new KeyDrift(found.key(), rows, false);

@@ -4,7 +4,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import java.util.List;
 
 /**
- * Everything resync found for one key; {@code fixable}: enqueueing it lets the reconciler close the
+ * Everything resync found for one key; {@code fixable}: queueing it lets the reconciler close the
  * gap. For an {@code orphan} (null otherwise) {@code key} is what it was created for, and fixable
  * means resync removes it itself: no work row's reconcile would touch an entity no link points to.
  */

@@ -228,7 +228,7 @@ class WorkQueueTest {
   }
 
   @Test
-  void aNudgeLeavesRowsWaitingForAnOperatorAlone() {
+  void aNudgeLeavesRowsWaitingForAnOperatorAloneAndPlansASkippedOneAgain() {
     ResourceKey bob = ResourceKey.user("u-bob");
     ResourceKey carol = ResourceKey.user("u-carol");
     queue.enqueue(alice);
@@ -247,8 +247,8 @@ class WorkQueueTest {
 
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DEAD);
     assertThat(queue.get(bob).orElseThrow().state()).as("a held removal waits for approve-removals").isEqualTo(WorkState.HELD);
-    assertThat(queue.get(carol).orElseThrow().state()).isEqualTo(WorkState.SKIPPED);
-    assertThat(queue.claim(3)).isEmpty();
+    assertThat(queue.get(carol).orElseThrow().state()).as("policy, not an operator: planned again").isEqualTo(WorkState.PENDING);
+    assertThat(queue.claim(3)).extracting(WorkItem::key).containsExactly(carol);
   }
 
   @Test
@@ -264,6 +264,36 @@ class WorkQueueTest {
     assertThat(nudged.attempts()).isEqualTo(1);
     assertThat(nudged.firstFailureAt()).isEqualTo(failing.firstFailureAt());
     assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aNudgeWhileAFailingKeyRunsKeepsItsBudget() {
+    queue.enqueue(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant(), "Fulcrum answered 503", true);
+    WorkItem failing = queue.get(alice).orElseThrow();
+    clock.tick(Duration.ofMinutes(1));
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.nudge(alice);
+    queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 503", true);
+
+    WorkItem after = queue.get(alice).orElseThrow();
+    assertThat(after.state()).isEqualTo(WorkState.PENDING);
+    assertThat(after.attempts()).isEqualTo(1);
+    assertThat(after.firstFailureAt()).isEqualTo(failing.firstFailureAt());
+  }
+
+  @Test
+  void aNewChangeWhileAFailingKeyRunsStartsAFreshBudget() {
+    queue.enqueue(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant(), "Fulcrum answered 503", true);
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.enqueue(alice);
+    queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 503", true);
+
+    assertThat(queue.get(alice).orElseThrow().attempts()).isZero();
+    assertThat(queue.get(alice).orElseThrow().firstFailureAt()).isNull();
   }
 
   @Test
