@@ -236,6 +236,7 @@ public final class Bridge {
    * writer added would plan no removal when Okta takes that member out).
    */
   private void startWriting() {
+    resyncer.resumeRuns();
     readSide.forget();
     int rescued = queue.rescue();
     if (rescued > 0) {

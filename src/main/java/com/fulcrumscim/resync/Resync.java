@@ -75,6 +75,12 @@ public final class Resync {
   private final AtomicLong stops = new AtomicLong();
   /** After {@link #close}: every run, also one asked for later, ends at once. */
   private volatile boolean closed;
+  /**
+   * Between {@link #stopRuns} and {@link #resumeRuns}: this node does not write to Fulcrum, so a
+   * run asked for meanwhile (an operator's request claimed as the node stepped down, the schedule
+   * firing) ends at once instead of claiming work rows whose writes are fenced.
+   */
+  private volatile boolean standingBy;
   /** The {@link #stops} value the run holding the turn began under. */
   private long runningSince;
 
@@ -130,15 +136,22 @@ public final class Resync {
   }
 
   private boolean stopped(long since) {
-    return closed || stops.get() != since;
+    return closed || standingBy || stops.get() != since;
   }
 
   /**
    * Ends the runs in progress or waiting, promptly (at their next check), each with {@link Stopped}:
-   * this node stopped writing (lost the writer lease). Runs asked for afterwards go ahead.
+   * this node stopped writing (lost the writer lease). Runs asked for afterwards end at once too,
+   * until {@link #resumeRuns}.
    */
   public void stopRuns() {
+    standingBy = true;
     stops.incrementAndGet();
+  }
+
+  /** This node writes to Fulcrum again (took the writer lease): runs go ahead. */
+  public void resumeRuns() {
+    standingBy = false;
   }
 
   /** As {@link #stopRuns}, for good: the daemon is stopping, so a run asked for later ends at once too. */
@@ -214,9 +227,8 @@ public final class Resync {
     if (stopped == null) {
       List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
       held = approveRemovals ? null : heldMembers(path, doomed);
-      long heldCount = held == null ? 0 : doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count();
-      settingStore.put(HELD_ORPHANS, Long.toString(heldCount));
       if (held != null) {
+        settingStore.put(HELD_ORPHANS, Long.toString(doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count()));
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
       }
       for (int i = 0; i < doomed.size(); i++) {
@@ -225,6 +237,10 @@ public final class Resync {
           done.removed++;
         }
         progress.update("orphans", i + 1, doomed.size());
+      }
+      if (held == null) {
+        // only once they are gone: a run stopped or failing midway leaves the count of the last one
+        settingStore.put(HELD_ORPHANS, "0");
       }
     }
     progress.finish();

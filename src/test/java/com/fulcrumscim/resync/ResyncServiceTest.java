@@ -56,6 +56,24 @@ class ResyncServiceTest {
     return new ResyncService(resync, path, new SettingStore(h.db), cron, h.clock);
   }
 
+  /**
+   * A node that lost the writer lease runs no resync asked for afterwards (an operator's request
+   * claimed as it stepped down, the schedule firing): its writes are fenced, so it would only spend
+   * retry attempts. Once it leads again, resyncs run.
+   */
+  @Test
+  void aNodeThatStoppedWritingRunsNoResyncUntilItWritesAgain() {
+    long readsBefore = h.fulcrum.calls().count("GET /api/v2/memberships.json");
+    resync.stopRuns();
+    assertThatThrownBy(() -> resync.apply(path, Progress.NONE, false)).isInstanceOf(Resync.Stopped.class);
+    assertThatThrownBy(() -> resync.dryRun()).isInstanceOf(Resync.Stopped.class);
+    assertThat(h.fulcrum.calls().count("GET /api/v2/memberships.json")).as("no Fulcrum read while standing by")
+        .isEqualTo(readsBefore);
+
+    resync.resumeRuns();
+    assertThat(resync.dryRun().driftRemains()).isFalse();
+  }
+
   @Test
   void aScheduleThatNeverFiresIsOneErrorLineNotAThrowIntoTheTakeover() {
     ResyncService pastYear = service("0 0 3 * * ? 2020");

@@ -1,6 +1,7 @@
 package com.fulcrumscim.resync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fulcrumscim.control.OperatorActions;
@@ -545,6 +546,31 @@ class ResyncTest {
 
       assertThat(held).isEqualTo(3);
       assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).isZero();
+    }
+
+    @Test
+    void anApprovingRunStoppedAmongTheOrphansLeavesTheHeldCountForStatus() {
+      guardedAt(10, 2);
+      orphansOf(3, "a", "b", "c");
+      apply();
+      Progress stopAfterTheFirst = new Progress() {
+        @Override
+        public void planned(ResyncReport plan) {}
+
+        @Override
+        public void update(String phase, int done, int total) {
+          if (phase.equals("orphans") && done == 1) {
+            resync.stopRuns(); // the node lost the writer lease
+          }
+        }
+
+        @Override
+        public void finish() {}
+      };
+
+      assertThatThrownBy(() -> resync.apply(path, stopAfterTheFirst, true)).isInstanceOf(Resync.Stopped.class);
+
+      assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).as("two of them still have access").isEqualTo(3);
     }
 
     @Test
