@@ -77,10 +77,11 @@ public final class RemovalGuard {
   public int approveHeld(WorkQueue queue) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
+          // approved_at is the held change's own time, not this node's clock: approved() compares it
+          // with the row's created_at, which the node that accepted the change stamped
           "INSERT INTO removal_approval (scim_id, approved_at) "
-              + "SELECT entity_id, ? FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
+              + "SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
               + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at")) {
-        ps.setLong(1, clock.millis());
         return ps.executeUpdate();
       }
     });
@@ -98,7 +99,8 @@ public final class RemovalGuard {
   /**
    * An approval covers the removal held when it was given: a change Okta sent after it (the user
    * reactivated, then deactivated again a month later) starts a new removal, which the guard
-   * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived.
+   * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived;
+   * an approval records the held row's own.
    */
   private static boolean approved(Connection c, String userId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "

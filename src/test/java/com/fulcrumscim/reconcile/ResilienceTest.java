@@ -251,6 +251,28 @@ class ResilienceTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail("a@corp.example")).isPresent();
   }
 
+  /** HA: the node where the operator approves runs minutes behind the one that took the deactivations. */
+  @Test
+  void anApprovalOnANodeWhoseClockIsBehindStillReleasesTheHeldRemovals() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", null);
+    String b = h.okta.user("b@corp.example", "B", "Example", null);
+    h.settle();
+    h.okta.set(a, "active", 0);
+    h.okta.set(b, "active", 0);
+    h.settle();
+    assertThat(h.queue.list(WorkState.HELD, 10)).hasSize(2);
+
+    h.clock.tick(Duration.ofMinutes(-3));
+    assertThat(h.guard.approveHeld(h.queue)).isEqualTo(2);
+    h.clock.tick(Duration.ofMinutes(4));
+    h.settle();
+
+    assertThat(h.queue.list(WorkState.HELD, 10)).isEmpty();
+    assertThat(h.fulcrum.memberByEmail("a@corp.example")).isEmpty();
+    assertThat(h.fulcrum.memberByEmail("b@corp.example")).isEmpty();
+  }
+
   @Test
   void massRemovalsAreHeldUntilApprovedThenGoOnce() throws Exception {
     start(ReconcileHarness.Options.defaults().withGuard(10, 3));
