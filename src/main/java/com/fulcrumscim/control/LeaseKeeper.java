@@ -72,7 +72,7 @@ public final class LeaseKeeper implements AutoCloseable {
   synchronized void keep() {
     try {
       keepOnce();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // a scheduled run that throws is never run again: a standby would never take over, and a
       // leader would never step down (it would go on reporting itself the leader, behind the fence)
       log.error("keeping the writer lease failed; trying again in {} ms", every.toMillis(), e);
@@ -128,7 +128,7 @@ public final class LeaseKeeper implements AutoCloseable {
   private void takeOver() {
     try {
       onHeld.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // Undo what started, so the next attempt starts from a standby's state, not half a leader's. Then
       // give the lease up and sit out a lease life: renewed as "ours" at the next run, it would stay with
       // a node that fails the same way every time (its configuration, say) while a healthy one waits.

@@ -71,7 +71,8 @@ public final class RequestExecutor implements AutoCloseable {
           store.pruneAnswered(KEEP_ANSWERED);
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too: a scheduled run that throws is never run again, and every later command would wait
       log.error("carrying out operator requests failed; trying again in {} ms", POLL.toMillis(), e);
     }
   }
@@ -80,7 +81,7 @@ public final class RequestExecutor implements AutoCloseable {
     log.info("operator request #{}: {}{}", r.id(), r.kind(), r.target() == null ? "" : " " + r.target());
     try {
       return actions.carryOut(r, fulcrum, new Recorded(store, r.id()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.error("operator request #{} failed", r.id(), e);
       return new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon could not carry this out: " + e
           + " (its log has the details)" + System.lineSeparator());
