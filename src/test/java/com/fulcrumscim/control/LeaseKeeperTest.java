@@ -1,6 +1,7 @@
 package com.fulcrumscim.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.SettableClock;
@@ -34,7 +35,8 @@ class LeaseKeeperTest {
   final class Node {
     final AtomicInteger tookOver = new AtomicInteger();
     final AtomicInteger steppedDown = new AtomicInteger();
-    RuntimeException failNextTakeOver;
+    /** A RuntimeException or an Error. */
+    Throwable failNextTakeOver;
     RuntimeException failEveryTakeOver;
     /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
     int failClockRead;
@@ -45,10 +47,13 @@ class LeaseKeeperTest {
       leadership = new Leadership(TTL, this::nanos);
       keeper = new LeaseKeeper(new WriterLease(db, this::databaseMillis, WriterLease.Role.DAEMON, TTL), leadership, () -> {
         tookOver.incrementAndGet();
-        RuntimeException failure = failEveryTakeOver != null ? failEveryTakeOver : failNextTakeOver;
+        Throwable failure = failEveryTakeOver != null ? failEveryTakeOver : failNextTakeOver;
         failNextTakeOver = null;
+        if (failure instanceof Error error) {
+          throw error;
+        }
         if (failure != null) {
-          throw failure;
+          throw (RuntimeException) failure;
         }
       }, steppedDown::incrementAndGet, this::nanos);
       return this;
@@ -130,6 +135,17 @@ class LeaseKeeperTest {
 
     b.keeper.keep();
 
+    assertThat(b.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void aTakeOverFailingWithAnErrorGivesTheLeaseUpLikeAnyOtherFailure() {
+    a.failNextTakeOver = new NoClassDefFoundError("org/quartz/impl/StdSchedulerFactory");
+    assertThatCode(a.keeper::keep).doesNotThrowAnyException();
+
+    b.keeper.keep();
+
+    assertThat(a.leadership.leading()).isFalse();
     assertThat(b.leadership.leading()).isTrue();
   }
 
