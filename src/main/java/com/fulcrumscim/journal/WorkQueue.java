@@ -32,6 +32,14 @@ public final class WorkQueue {
       "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
           + "next_attempt_at, last_error, updated_at";
 
+  /**
+   * A new row due now; what changes in a key's existing row follows (the old row's columns are
+   * qualified: PostgreSQL calls a bare name ambiguous with excluded's).
+   */
+  private static final String NEW_ROW =
+      "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
+          + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
+
   private final Database db;
   private final Clock clock;
   /** Claim tokens: unguessable is not needed, only distinct from every earlier claim of a row. */
@@ -44,26 +52,16 @@ public final class WorkQueue {
 
   /** Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction. */
   public void enqueue(Connection c, ResourceKey key) throws SQLException {
-    long now = clock.millis();
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
-            + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
-            // the old row's columns are qualified: PostgreSQL calls a bare name ambiguous with excluded's
-            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
-            + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
-            + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
-            + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
-            // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
-            // skipped row had nothing left to apply, as a done one
-            + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END")) {
-      ps.setString(1, key.type().name());
-      ps.setString(2, key.scimId());
-      ps.setLong(3, now);
-      ps.setLong(4, now);
-      ps.setLong(5, now);
-      ps.executeUpdate();
-    }
+    upsert(c, key, ENQUEUE);
   }
+
+  private static final String ENQUEUE = NEW_ROW + "generation = work.generation + 1, "
+        + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
+        + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
+        + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
+        // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
+        // skipped row had nothing left to apply, as a done one
+        + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END";
 
   /** {@link #enqueue(Connection, ResourceKey)} in a transaction of its own. */
   public void enqueue(ResourceKey key) {
@@ -82,16 +80,20 @@ public final class WorkQueue {
    * owner) runs again as a done one does: what the policy saw may have changed (a new token).
    */
   public void nudge(Connection c, ResourceKey key) throws SQLException {
+    upsert(c, key, NUDGE);
+  }
+
+  private static final String NUDGE = NEW_ROW + "generation = work.generation + 1, "
+        + "  state = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN 'PENDING' ELSE work.state END, "
+        + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
+        + "  updated_at = excluded.updated_at, "
+        + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
+        + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')";
+
+  /** Runs {@code upsert} ({@link #ENQUEUE} or {@link #NUDGE}): a new row due now, or the key's row changed as it says. */
+  private void upsert(Connection c, ResourceKey key, String upsert) throws SQLException {
     long now = clock.millis();
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
-            + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) "
-            + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET generation = work.generation + 1, "
-            + "  state = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN 'PENDING' ELSE work.state END, "
-            + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
-            + "  updated_at = excluded.updated_at, "
-            + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
-            + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')")) {
+    try (PreparedStatement ps = c.prepareStatement(upsert)) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
       ps.setLong(3, now);

@@ -12,6 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResyncLeavesOperatorRowsTest {
   @TempDir Path dir;
   ReconcileHarness h;
+  ReconcileWiring path;
 
   @AfterEach
   void stop() {
@@ -42,7 +44,7 @@ class ResyncLeavesOperatorRowsTest {
     assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
 
     h.clock.tick(Duration.ofHours(8));
-    ReconcileWiring path = h.newWiring(h.http);
+    path = h.newWiring(h.http);
     ResyncReport report = resync().apply(path, Progress.NONE, false);
     path.loop().close();
 
@@ -57,12 +59,7 @@ class ResyncLeavesOperatorRowsTest {
 
   @Test
   void aChangeFailingEveryNightStillGoesDeadAtTheEndOfItsBudget() {
-    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
-    String x = h.okta.user("x@corp.example", "X", "Example", null);
-    h.settle();
-    ReconcileWiring path = h.newWiring(failingUpdates(h.http));
-    h.okta.set(x, "given_name", "Xena");
-    path.loop().runOnce();
+    String x = renamedOnceThrough(ResyncLeavesOperatorRowsTest::failingUpdates);
     assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.RETRYING);
 
     for (int night = 0; night < 2; night++) {
@@ -81,12 +78,7 @@ class ResyncLeavesOperatorRowsTest {
 
   @Test
   void theDriftOfADeadChangeIsReportedAsTheOperatorsWithTheCommandThatRetriesIt() {
-    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
-    String x = h.okta.user("x@corp.example", "X", "Example", null);
-    h.settle();
-    ReconcileWiring path = h.newWiring(refusingUpdates(h.http));
-    h.okta.set(x, "given_name", "Xena");
-    path.loop().runOnce();
+    String x = renamedOnceThrough(ResyncLeavesOperatorRowsTest::refusingUpdates);
     path.loop().close();
     assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.DEAD);
 
@@ -97,6 +89,17 @@ class ResyncLeavesOperatorRowsTest {
       assertThat(d.action()).contains("fulcrum-scim journal retry user/" + x);
     });
     assertThat(plan.totals().toFix()).isZero();
+  }
+
+  /** x@corp.example pushed and settled, then renamed by Okta: one cycle through {@code fulcrum} meets the update. */
+  private String renamedOnceThrough(UnaryOperator<FulcrumClient> fulcrum) {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults());
+    String x = h.okta.user("x@corp.example", "X", "Example", null);
+    h.settle();
+    path = h.newWiring(fulcrum.apply(h.http));
+    h.okta.set(x, "given_name", "Xena");
+    path.loop().runOnce();
+    return x;
   }
 
   private Resync resync() {
