@@ -52,6 +52,8 @@ public final class ConfigLoader {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   /** Jackson's words for a key given twice: a key's name, never a value. */
   private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
+  /** A URL's user info: what stands between "//" and "@" before the path. */
+  private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@");
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
@@ -342,6 +344,10 @@ public final class ConfigLoader {
       check("scim.auth_failures_per_minute", c.scim().authFailuresPerMinute() >= 1, "must be at least 1");
       BridgeConfig.Fulcrum f = c.fulcrum();
       if (!f.embedded()) {
+        // First, and without the value: a password in the URL would reach this message, the log
+        // lines that name the target, and the database (which Fulcrum its links point into)
+        check("fulcrum.base_url", !CREDENTIALS_IN_URL.matcher(f.baseUrl()).find(), "must not hold a user name or password "
+            + "(Fulcrum takes its API token in fulcrum.api_token or fulcrum.api_token_file)");
         check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
         String unsendable = notSendable(f.baseUrl());
         check("fulcrum.base_url", unsendable == null, "not a URL the HTTP client takes (" + unsendable + ")");

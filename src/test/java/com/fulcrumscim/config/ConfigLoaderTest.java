@@ -290,6 +290,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBaseUrlWithAPasswordInItIsRefusedWithoutRepeatingIt() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: https://admin:hunter2@api.fulcrumapp.com\n"
+        + "  api_token: t0ken\n"))
+        .hasMessageStartingWith("config.yml: fulcrum.base_url: must not hold a user name or password")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: \"https://admin:hun ter2@api\"\n  api_token: t0ken\n"))
+        .hasMessageNotContaining("ter2");
+  }
+
+  @Test
   void aKeyGivenTwiceIsNamedNotSilentlyTakenFromTheLastOne() {
     assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  calls_per_hour: 100\nscim: {}\nfulcrum:\n  calls_per_hour: 9000\n"))
         .hasMessage("config.yml:4:8: not valid YAML: the key 'fulcrum' appears twice in one mapping; keep one");
