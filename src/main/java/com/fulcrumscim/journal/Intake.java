@@ -6,8 +6,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.Function;
 
@@ -48,7 +50,7 @@ public final class Intake {
     StoredResource created = db.write(c -> {
       long now = clock.millis();
       StoredResource inserted = store.insert(c, id, row, now);
-      accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, List.of());
+      accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, false, List.of());
       return inserted;
     });
     onAccepted.run();
@@ -73,6 +75,7 @@ public final class Intake {
       }
       ResourceStore.Row row = store.row(doc);
       boolean activeFlips = activeFlips(type, old, doc);
+      boolean removal = removesAccess(type, old, doc);
       Outcome outcome = db.write(c -> {
         long now = clock.millis();
         // The version check is the UPDATE's own (a moved-on or deleted row updates nothing): no read
@@ -84,7 +87,7 @@ public final class Intake {
         // The groups as committed with this change, not as read before it: adding a member does
         // not move the user's version, so a group that took the user in meanwhile (and was planned
         // without it while it was inactive) passes the version check unseen.
-        accept(c, now, request, new ResourceKey(type, id), op,
+        accept(c, now, request, new ResourceKey(type, id), op, removal,
             activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
         return new Outcome(updated);
       });
@@ -122,7 +125,7 @@ public final class Intake {
         groups.touch(c, left, now);
         left.forEach(g -> affected.add(ResourceKey.group(g)));
       }
-      accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, affected);
+      accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, true, affected);
       return null;
     });
     onAccepted.run();
@@ -156,14 +159,28 @@ public final class Intake {
     return type == EntityType.USER && UserFields.of(old.doc()).active() != UserFields.of(doc).active();
   }
 
+  /**
+   * Whether the change takes access away, which puts its work row ahead of other due work (see
+   * {@link WorkQueue#enqueue(Connection, ResourceKey, boolean)}): a user deactivated, a member
+   * taken out of a group. {@code old}'s members were read with it; should they have moved on, the
+   * write's version check sends the change round again with the newer ones.
+   */
+  private static boolean removesAccess(EntityType type, StoredResource old, ObjectNode doc) {
+    if (type == EntityType.USER) {
+      return UserFields.of(old.doc()).active() && !UserFields.of(doc).active();
+    }
+    Set<String> kept = new HashSet<>(GroupFields.of(doc).memberIds());
+    return old.references().stream().anyMatch(member -> !kept.contains(member.id()));
+  }
+
   private ResourceStore store(EntityType type) {
     return type == EntityType.USER ? users : groups;
   }
 
-  private void accept(Connection c, long now, IntakeRequest request, ResourceKey key, JournalOp op,
+  private void accept(Connection c, long now, IntakeRequest request, ResourceKey key, JournalOp op, boolean removal,
       List<ResourceKey> alsoAffected) throws SQLException {
     journal.append(c, now, request, key, op);
-    queue.enqueue(c, key);
+    queue.enqueue(c, key, removal);
     for (ResourceKey other : alsoAffected) {
       queue.nudge(c, other);
     }

@@ -37,8 +37,8 @@ public final class WorkQueue {
    * qualified: PostgreSQL calls a bare name ambiguous with excluded's).
    */
   private static final String NEW_ROW =
-      "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at) "
-          + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
+      "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at, removal) "
+          + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?, ?) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
 
   private final Database db;
   private final Clock clock;
@@ -50,23 +50,30 @@ public final class WorkQueue {
     this.clock = clock;
   }
 
-  /** Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction. */
-  public void enqueue(Connection c, ResourceKey key) throws SQLException {
-    upsert(c, key, ENQUEUE);
+  /**
+   * Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction.
+   * {@code removal}: the change takes access away; the row is then claimed before other due work
+   * until a reconcile applies it (a later change that does not, a reactivation say, leaves it so:
+   * the reconcile plans from state, and claiming early costs nothing).
+   */
+  public void enqueue(Connection c, ResourceKey key, boolean removal) throws SQLException {
+    upsert(c, key, ENQUEUE, removal);
   }
 
   private static final String ENQUEUE = NEW_ROW + "generation = work.generation + 1, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
+        // a row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied
+        + "  removal = CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END, "
         // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
         // skipped row had nothing left to apply, as a done one
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END";
 
-  /** {@link #enqueue(Connection, ResourceKey)} in a transaction of its own. */
+  /** {@link #enqueue(Connection, ResourceKey, boolean)} of a change that is not a removal, in a transaction of its own. */
   public void enqueue(ResourceKey key) {
     db.write(c -> {
-      enqueue(c, key);
+      enqueue(c, key, false);
       return null;
     });
   }
@@ -80,18 +87,19 @@ public final class WorkQueue {
    * owner) runs again as a done one does: what the policy saw may have changed (a new token).
    */
   public void nudge(Connection c, ResourceKey key) throws SQLException {
-    upsert(c, key, NUDGE);
+    upsert(c, key, NUDGE, false);
   }
 
   private static final String NUDGE = NEW_ROW + "generation = work.generation + 1, "
         + "  state = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN 'PENDING' ELSE work.state END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  updated_at = excluded.updated_at, "
+        + "  removal = CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END, "
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
         + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')";
 
   /** Runs {@code upsert} ({@link #ENQUEUE} or {@link #NUDGE}): a new row due now, or the key's row changed as it says. */
-  private void upsert(Connection c, ResourceKey key, String upsert) throws SQLException {
+  private void upsert(Connection c, ResourceKey key, String upsert, boolean removal) throws SQLException {
     long now = clock.millis();
     try (PreparedStatement ps = c.prepareStatement(upsert)) {
       ps.setString(1, key.type().name());
@@ -99,41 +107,59 @@ public final class WorkQueue {
       ps.setLong(3, now);
       ps.setLong(4, now);
       ps.setLong(5, now);
+      ps.setInt(6, removal ? 1 : 0);
       ps.executeUpdate();
     }
   }
 
-  /** {@link #nudge(Connection, ResourceKey)} in a transaction of its own (resync). */
-  public void nudge(ResourceKey key) {
+  /**
+   * {@link #nudge(Connection, ResourceKey)} in a transaction of its own (resync); {@code removal}:
+   * the drift it closes takes access away, so the row goes ahead of other due work, as an Okta
+   * removal's does ({@link #enqueue(Connection, ResourceKey, boolean)}).
+   */
+  public void nudge(ResourceKey key, boolean removal) {
     db.write(c -> {
-      nudge(c, key);
+      upsert(c, key, NUDGE, removal);
       return null;
     });
   }
 
-  /** Claims up to {@code limit} due rows, oldest due first, moving them to RUNNING. */
+  /**
+   * Claims up to {@code limit} due rows, moving them to RUNNING: the due removals first, oldest due
+   * first, then the rest in due order.
+   */
   public List<WorkItem> claim(int limit) {
     long now = clock.millis();
     long token = tokens.nextLong();
     return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(claimSql(Dialect.of(c)))) {
-        ps.setLong(1, token);
-        ps.setLong(2, now);
-        ps.setLong(3, now);
-        ps.setInt(4, limit);
-        return readAll(ps);
+      List<WorkItem> claimed = claim(c, 1, token, now, limit);
+      if (claimed.size() < limit) {
+        claimed.addAll(claim(c, 0, token, now, limit - claimed.size()));
       }
+      return claimed;
     });
   }
 
+  private static List<WorkItem> claim(Connection c, int removal, long token, long now, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(claimSql(Dialect.of(c)))) {
+      ps.setLong(1, token);
+      ps.setLong(2, now);
+      ps.setInt(3, removal);
+      ps.setLong(4, now);
+      ps.setInt(5, limit);
+      return readAll(ps);
+    }
+  }
+
   /**
-   * The claim: {@code work_due_at} holds only claimable rows in due order, so SQLite reads as many
-   * entries as it takes (on {@code work_due} it sorted every due row, on the writer thread, per claim).
+   * The claim of one kind of row (removals, or the rest): {@code work_claim_order} holds only
+   * claimable rows, by kind and due time, so each is one index range that SQLite reads only as far
+   * as it takes (on {@code work_due} it sorted every due row, on the writer thread, per claim).
    */
   static String claimSql(Dialect dialect) {
     return "UPDATE work SET state = 'RUNNING', claimed_generation = generation, claim = ?, updated_at = ? "
         + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM "
-        + dialect.tableUsingIndex("work", "work_due_at") + " WHERE state IN ('PENDING', 'RETRYING') "
+        + dialect.tableUsingIndex("work", "work_claim_order") + " WHERE removal = ? AND state IN ('PENDING', 'RETRYING') "
         + "AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" + dialect.skipLocked() + ") RETURNING " + COLUMNS;
   }
 
@@ -223,13 +249,13 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Hold h) {
         finish(c, item, "HELD", 0, "last_error = ?", h.reason());
       } else if (fate instanceof Fate.Skipped s) {
-        finish(c, item, "SKIPPED", 0, "attempts = 0, first_failure_at = NULL, last_error = ?", s.reason());
+        finish(c, item, "SKIPPED", 0, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
           throw new ClaimLost(item.key());
         }
       } else {
-        acknowledged = finish(c, item, "DONE", 0, "attempts = 0, first_failure_at = NULL, last_error = NULL");
+        acknowledged = finish(c, item, "DONE", 0, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
       }
       for (ResourceKey key : affected) {
         nudge(c, key);
@@ -372,7 +398,7 @@ public final class WorkQueue {
   public boolean skip(ResourceKey key, long generation) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = 'DONE', last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
+          "UPDATE work SET state = 'DONE', removal = 0, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
               + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
         ps.setLong(1, clock.millis());
         ps.setString(2, key.type().name());

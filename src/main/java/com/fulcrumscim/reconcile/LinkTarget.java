@@ -147,7 +147,7 @@ public final class LinkTarget {
     }
     int queued = 0;
     for (ResourceKey key : DesiredState.keys(c)) {
-      queue.enqueue(c, key);
+      queue.enqueue(c, key, false);
       queued++;
     }
     return queued;

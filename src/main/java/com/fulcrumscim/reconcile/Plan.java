@@ -66,4 +66,10 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   public boolean removesMember() {
     return actions.stream().anyMatch(a -> a.kind() == Action.Kind.REMOVE_MEMBER);
   }
+
+  /** Takes access away: removes a member, deletes a group or takes members out of one. */
+  public boolean takesAccessAway() {
+    return removesMember() || actions.stream().anyMatch(a -> a.kind() == Action.Kind.DELETE_GROUP
+        || a instanceof Action.ChangeGroupMembers c && !c.remove().isEmpty());
+  }
 }

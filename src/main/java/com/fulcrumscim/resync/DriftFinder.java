@@ -112,7 +112,7 @@ final class DriftFinder {
     } else {
       lines.add(Drift.Kind.ORPHAN, member ? "member" : "group", has, o.wantedBy(), "report only: Okta still wants it");
     }
-    return new KeyDrift(o.createdFor(), lines.rows, o.remove(), o);
+    return new KeyDrift(o.createdFor(), lines.rows, o.remove(), o, false);
   }
 
   private static Map<String, Link> byScimId(List<Link> all) {
@@ -137,7 +137,7 @@ final class DriftFinder {
       lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", d.email(),
           "report only: the unmanaged member is left untouched"
               + (settings.adoptExisting() ? "" : " (users.adopt_existing: false)"));
-      return lines.done(false);
+      return lines.done(false, plan);
     }
     boolean stale = link != null && linked.isEmpty();
     for (Action a : plan.actions()) {
@@ -173,7 +173,7 @@ final class DriftFinder {
       }
     }
     blocked(lines, plan);
-    return lines.done(!lines.has(Drift.Kind.BLOCKED));
+    return lines.done(!lines.has(Drift.Kind.BLOCKED), plan);
   }
 
   /**
@@ -228,7 +228,7 @@ final class DriftFinder {
       lines.add(Drift.Kind.WAITING, "members", "-", "SCIM users " + String.join(", ", plan.waitingFor()),
           "wait: their push is still in progress");
     }
-    return lines.done(!lines.has(Drift.Kind.BLOCKED));
+    return lines.done(!lines.has(Drift.Kind.BLOCKED), plan);
   }
 
   private static void blocked(Lines lines, Plan plan) {
@@ -275,8 +275,8 @@ final class DriftFinder {
       return rows.stream().anyMatch(r -> r.kind() == kind);
     }
 
-    KeyDrift done(boolean fixable) {
-      return new KeyDrift(key, rows, fixable && !rows.isEmpty());
+    KeyDrift done(boolean fixable, Plan plan) {
+      return new KeyDrift(key, rows, fixable && !rows.isEmpty(), null, plan.takesAccessAway());
     }
   }
 }

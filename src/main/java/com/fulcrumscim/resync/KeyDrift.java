@@ -7,14 +7,15 @@ import java.util.List;
  * Everything resync found for one key; {@code fixable}: queueing it lets the reconciler close the
  * gap. For an {@code orphan} (null otherwise) {@code key} is what it was created for, and fixable
  * means resync removes it itself: no work row's reconcile would touch an entity no link points to.
+ * {@code removal}: closing the gap takes access away, so the key is queued ahead of other due work.
  */
-record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan) {
+record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal) {
   KeyDrift {
     rows = List.copyOf(rows);
   }
 
   KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable) {
-    this(key, rows, fixable, null);
+    this(key, rows, fixable, null, false);
   }
 
   /** Tells this finding from another for the same key (a user and the orphan made for it). */

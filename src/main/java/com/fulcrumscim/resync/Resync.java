@@ -15,7 +15,6 @@ import com.fulcrumscim.reconcile.ReconcileSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -206,16 +205,12 @@ public final class Resync {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
-      List<ResourceKey> keys = new ArrayList<>();
-      for (KeyDrift k : found) {
-        if (k.fixable() && k.orphan() == null && k.key().type() == type) {
-          keys.add(k.key());
-        }
-      }
+      List<KeyDrift> fixes = found.stream().filter(k -> k.fixable() && k.orphan() == null && k.key().type() == type).toList();
+      List<ResourceKey> keys = fixes.stream().map(KeyDrift::key).toList();
       if (!keys.isEmpty()) {
         stopIfAsked(done);
         path.readSide().forget();
-        keys.forEach(path.queue()::nudge);
+        fixes.forEach(k -> path.queue().nudge(k.key(), k.removal()));
         done.queued += keys.size();
         stopped = settle(path, keys, type.name().toLowerCase(Locale.ROOT) + "s", progress, done);
         if (stopped != null) {

@@ -12,6 +12,7 @@ import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -222,7 +223,7 @@ class IntakeTest {
     StoredResource a = intake.create(EntityType.USER, user("a@example.com"), req(null));
     StoredResource b = intake.create(EntityType.USER, user("b@example.com"), req(null));
     StoredResource g = intake.create(EntityType.GROUP, group("Crew", a.id()), req(null));
-    clock.tick(java.time.Duration.ofSeconds(3));
+    clock.tick(Duration.ofSeconds(3));
 
     StoredResource renamed = intake.update(EntityType.GROUP, g.id(), v -> true, JournalOp.REPLACE,
         old -> group("Crew Two", a.id(), b.id()), req(null));
@@ -303,5 +304,62 @@ class IntakeTest {
     assertThat(computed.get()).as("computed again on the renamed version").isEqualTo(2);
     assertThat(result.doc().path("userName").asText()).isEqualTo("new@example.com");
     assertThat(result.doc().path("title").asText()).isEqualTo("Outer");
+  }
+
+  @Test
+  void aDeactivationIsClaimedBeforeTheCreatesQueuedAheadOfIt() {
+    StoredResource leaver = settled(intake.create(EntityType.USER, user("leaver@example.com"), req(null)));
+    queueCreates(3);
+    intake.update(EntityType.USER, leaver.id(), v -> true, JournalOp.PATCH,
+        old -> old.doc().deepCopy().put("active", false), req(null));
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(ResourceKey.user(leaver.id()));
+  }
+
+  @Test
+  void aDeletedUserIsClaimedBeforeTheCreatesQueuedAheadOfIt() {
+    StoredResource leaver = settled(intake.create(EntityType.USER, user("leaver@example.com"), req(null)));
+    queueCreates(3);
+    intake.delete(EntityType.USER, leaver.id(), v -> true, req(null));
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(ResourceKey.user(leaver.id()));
+  }
+
+  @Test
+  void aMemberTakenOutOfAGroupIsClaimedBeforeTheCreatesQueuedAheadOfIt() {
+    StoredResource member = settled(intake.create(EntityType.USER, user("member@example.com"), req(null)));
+    StoredResource team = settled(intake.create(EntityType.GROUP, group("Team", member.id()), req(null)));
+    queueCreates(3);
+    intake.update(EntityType.GROUP, team.id(), v -> true, JournalOp.PATCH, old -> group("Team"), req(null));
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(ResourceKey.group(team.id()));
+  }
+
+  @Test
+  void aProfileChangeOrANewMemberWaitsItsTurn() {
+    StoredResource member = settled(intake.create(EntityType.USER, user("member@example.com"), req(null)));
+    StoredResource team = settled(intake.create(EntityType.GROUP, group("Team"), req(null)));
+    queueCreates(1);
+    intake.update(EntityType.USER, member.id(), v -> true, JournalOp.PATCH,
+        old -> old.doc().deepCopy().put("title", "Lead"), req(null));
+    intake.update(EntityType.GROUP, team.id(), v -> true, JournalOp.PATCH, old -> group("Team", member.id()), req(null));
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).singleElement()
+        .matches(k -> k.type() == EntityType.USER && !k.scimId().equals(member.id()), "the create queued first");
+  }
+
+  /** {@code r}'s work row claimed and done, as the reconciler leaves it; later changes queue behind newer work. */
+  private StoredResource settled(StoredResource r) {
+    WorkItem item = queue.claim(10).stream().filter(w -> w.key().scimId().equals(r.id())).findFirst().orElseThrow();
+    queue.done(item);
+    clock.tick(Duration.ofSeconds(1));
+    return r;
+  }
+
+  private void queueCreates(int n) {
+    for (int i = 0; i < n; i++) {
+      intake.create(EntityType.USER, user("new" + i + "@example.com"), req(null));
+    }
+    clock.tick(Duration.ofSeconds(1));
   }
 }

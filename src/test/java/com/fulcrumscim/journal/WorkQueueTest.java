@@ -72,7 +72,88 @@ class WorkQueueTest {
       }
       return detail.toString();
     });
-    assertThat(plan).contains("work_due_at").doesNotContain("TEMP B-TREE");
+    assertThat(plan).contains("work_claim_order").doesNotContain("TEMP B-TREE");
+  }
+
+  @Test
+  void aDueRemovalIsClaimedBeforeOlderDueWork() {
+    for (int i = 0; i < 5; i++) {
+      queue.enqueue(ResourceKey.user("u-new-" + i));
+    }
+    clock.tick(Duration.ofSeconds(1));
+    ResourceKey leaver = ResourceKey.user("u-leaver");
+    enqueueRemoval(leaver);
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(leaver);
+    assertThat(queue.claim(2)).extracting(WorkItem::key)
+        .containsExactlyInAnyOrder(ResourceKey.user("u-new-0"), ResourceKey.user("u-new-1"));
+  }
+
+  @Test
+  void aRemovalKeepsItsPlaceWhenAPlainChangeFollowsBeforeItRuns() {
+    queue.enqueue(ResourceKey.user("u-new"));
+    clock.tick(Duration.ofSeconds(1));
+    enqueueRemoval(alice);
+    queue.enqueue(alice);
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aRemovalThatFailsKeepsItsPlaceForItsRetry() {
+    queue.enqueue(ResourceKey.user("u-new"));
+    clock.tick(Duration.ofSeconds(1));
+    enqueueRemoval(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(5), "Fulcrum answered 503", true);
+
+    assertThat(queue.claim(1)).as("not due yet").extracting(WorkItem::key).containsExactly(ResourceKey.user("u-new"));
+    clock.tick(Duration.ofSeconds(5));
+    queue.enqueue(ResourceKey.user("u-newer"));
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void anAppliedRemovalNoLongerGoesFirst() {
+    queue.enqueue(ResourceKey.user("u-new"));
+    clock.tick(Duration.ofSeconds(1));
+    enqueueRemoval(alice);
+    queue.done(queue.claim(1).get(0));
+    queue.enqueue(alice);
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(ResourceKey.user("u-new"));
+  }
+
+  @Test
+  void aRemovalThatArrivesWhileItsKeyRunsGoesFirstWhenItRunsAgain() {
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+    queue.enqueue(ResourceKey.user("u-new"));
+    clock.tick(Duration.ofSeconds(1));
+    enqueueRemoval(alice);
+    queue.done(running);
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aResyncNudgeThatRemovesGoesAheadOfOtherDueWork() {
+    queue.enqueue(ResourceKey.user("u-new"));
+    queue.done(queue.claim(1).get(0));
+    queue.enqueue(ResourceKey.user("u-newer"));
+    clock.tick(Duration.ofSeconds(1));
+    queue.enqueue(alice);
+    queue.done(queue.claim(2).stream().filter(w -> w.key().equals(alice)).findFirst().orElseThrow());
+    clock.tick(Duration.ofSeconds(1));
+    queue.nudge(alice, true);
+
+    assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  private void enqueueRemoval(ResourceKey key) {
+    db.write(c -> {
+      queue.enqueue(c, key, true);
+      return null;
+    });
   }
 
   @Test
@@ -258,7 +339,7 @@ class WorkQueueTest {
     WorkItem failing = queue.get(alice).orElseThrow();
     clock.tick(Duration.ofMinutes(1));
 
-    queue.nudge(alice);
+    queue.nudge(alice, false);
 
     WorkItem nudged = queue.get(alice).orElseThrow();
     assertThat(nudged.attempts()).isEqualTo(1);
@@ -274,7 +355,7 @@ class WorkQueueTest {
     clock.tick(Duration.ofMinutes(1));
     WorkItem running = queue.claim(1).get(0);
 
-    queue.nudge(alice);
+    queue.nudge(alice, false);
     queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 503", true);
 
     WorkItem after = queue.get(alice).orElseThrow();
@@ -304,8 +385,8 @@ class WorkQueueTest {
     queue.enqueue(bob);
     WorkItem running = queue.claim(1).get(0);
 
-    queue.nudge(alice);
-    queue.nudge(bob);
+    queue.nudge(alice, false);
+    queue.nudge(bob, false);
 
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     assertThat(queue.done(running)).as("the plan may predate what the nudge was for").isEmpty();
@@ -391,7 +472,7 @@ class WorkQueueTest {
   private void enqueueUnder(WorkItem claim, ResourceKey key) {
     db.write(c -> {
       queue.stillClaimed(claim).run(c);
-      queue.enqueue(c, key);
+      queue.enqueue(c, key, false);
       return null;
     });
   }

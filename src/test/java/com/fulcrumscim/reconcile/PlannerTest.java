@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -263,6 +264,26 @@ class PlannerTest {
   @MethodSource("groups")
   void group(String rule, GroupState state, PlanContext ctx, Plan expected) {
     assertThat(planner.group(state, ctx)).isEqualTo(expected);
+  }
+
+  @Test
+  void aDeactivatedUsersPlanTakesAccessAway() {
+    assertThat(planner.user(user(alice(null, false), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX).takesAccessAway()).isTrue();
+  }
+
+  @Test
+  void aProfileChangeDoesNotTakeAccessAway() {
+    DesiredUser renamed = new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", null, true);
+    Plan plan = planner.user(user(renamed, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX);
+    assertThat(plan.actions()).isNotEmpty();
+    assertThat(plan.takesAccessAway()).isFalse();
+  }
+
+  @Test
+  void aGroupDeletedOrLosingAMemberTakesAccessAwayOneGainingAMemberDoesNot() {
+    assertThat(Plan.of(new Action.DeleteGroup("g1")).takesAccessAway()).isTrue();
+    assertThat(Plan.of(new Action.ChangeGroupMembers("g1", List.of(), List.of("m1"))).takesAccessAway()).isTrue();
+    assertThat(Plan.of(new Action.ChangeGroupMembers("g1", List.of("m1"), List.of())).takesAccessAway()).isFalse();
   }
 
   private static Arguments row(String rule, Object state, PlanContext ctx, Plan expected) {

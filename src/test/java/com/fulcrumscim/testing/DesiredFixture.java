@@ -45,7 +45,7 @@ public final class DesiredFixture implements Okta {
         ps.setLong(9, clock.millis());
         ps.executeUpdate();
       }
-      queue.enqueue(c, ResourceKey.user(id));
+      queue.enqueue(c, ResourceKey.user(id), false);
     });
     return id;
   }
@@ -60,11 +60,13 @@ public final class DesiredFixture implements Okta {
         ps.setString(3, userId);
         ps.executeUpdate();
       }
-      queue.enqueue(c, ResourceKey.user(userId));
+      // as the intake does: a deactivation goes ahead of other due work
+      boolean deactivated = attribute.equals("active") && Integer.valueOf(0).equals(value);
+      queue.enqueue(c, ResourceKey.user(userId), deactivated);
       if (attribute.equals("active")) {
         // as the intake does: the user's groups plan only their active members
         for (String group : new DesiredState(db).groupsOf(c, userId)) {
-          queue.enqueue(c, ResourceKey.group(group));
+          queue.enqueue(c, ResourceKey.group(group), false);
         }
       }
     });
@@ -75,7 +77,7 @@ public final class DesiredFixture implements Okta {
     write(c -> {
       exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
       exec(c, "DELETE FROM scim_user WHERE id = ?", userId);
-      queue.enqueue(c, ResourceKey.user(userId));
+      queue.enqueue(c, ResourceKey.user(userId), true);
     });
   }
 
@@ -115,7 +117,7 @@ public final class DesiredFixture implements Okta {
   public void deleteGroup(String groupId) {
     write(c -> {
       exec(c, "DELETE FROM scim_group WHERE id = ?", groupId);
-      queue.enqueue(c, ResourceKey.group(groupId));
+      queue.enqueue(c, ResourceKey.group(groupId), true);
     });
   }
 
@@ -123,7 +125,7 @@ public final class DesiredFixture implements Okta {
     for (String userId : userIds) {
       exec(c, "INSERT INTO scim_group_member (group_id, user_id) VALUES (?, ?)", groupId, userId);
     }
-    queue.enqueue(c, ResourceKey.group(groupId));
+    queue.enqueue(c, ResourceKey.group(groupId), false);
   }
 
   private static void exec(Connection c, String sql, String... args) throws SQLException {
