@@ -19,15 +19,34 @@ final class Failures {
     return switch (status) {
       case 401 -> new FulcrumException.Unauthorized(endpoint);
       case 402, 403 -> new FulcrumException.Forbidden(endpoint, status, detail(body));
-      case 404 -> new FulcrumException.NotFound(endpoint);
-      // the entity existed and no longer does: to a delete or a read that is what 404 means
-      case 410 -> new FulcrumException.NotFound(endpoint, "410 gone");
+      // A 404 or 410 means "gone" only in Fulcrum's words: a proxy's or WAF's page in front of it
+      // says nothing about the entity, and taken as gone it would end a removal that never happened.
+      case 404, 410 -> !fulcrumsBody(wire, body) ? new FulcrumException.Unavailable(endpoint, status
+          + " answer is not Fulcrum's (its body is not JSON): something in front of Fulcrum answered", null)
+          : status == 404 ? new FulcrumException.NotFound(endpoint)
+          // the entity existed and no longer does: to a delete or a read that is what 404 means
+          : new FulcrumException.NotFound(endpoint, "410 gone");
       case 429 -> new FulcrumException.RateLimited(endpoint, RetryAfter.parse(retryAfter, now));
       case 408 -> new FulcrumException.Unavailable(endpoint, "408 request timeout", null);
       default -> status >= 500
           ? new FulcrumException.Unavailable(endpoint, status + " server error" + suffix(detail(body)), null)
           : new FulcrumException.Rejected(endpoint, status, orStatus(detail(body), status));
     };
+  }
+
+  /**
+   * Whether {@code body} can be Fulcrum's: empty, or a JSON object or array (decisions 10). A bare
+   * JSON scalar counts as not: "404 page not found" parses as the number 404.
+   */
+  static boolean fulcrumsBody(Wire wire, String body) {
+    if (body == null || body.isBlank()) {
+      return true;
+    }
+    try {
+      return wire.read(body).isContainerNode();
+    } catch (IOException notJson) {
+      return false;
+    }
   }
 
   FulcrumException.Unavailable transport(String endpoint, IOException e) {

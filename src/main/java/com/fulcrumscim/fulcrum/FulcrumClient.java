@@ -33,9 +33,10 @@ public interface FulcrumClient {
 
   /**
    * {@code DELETE /memberships/{id}.json}; records go to {@code reassignToMembershipId} (null:
-   * unassigned). A 404 counts as done.
+   * unassigned). Answers Fulcrum's status: a 2xx, or 404 when it says the member is gone (404, 410).
+   * Neither proves the member gone; only a read does.
    */
-  void deleteMember(String membershipId, String reassignToMembershipId);
+  int deleteMember(String membershipId, String reassignToMembershipId);
 
   /** {@code GET /groups.json?associations=true}, every page. */
   List<FulcrumGroup> groups();
@@ -49,8 +50,8 @@ public interface FulcrumClient {
   /** {@code PUT /groups/{id}.json}. */
   void renameGroup(String groupId, String name);
 
-  /** {@code DELETE /groups/{id}.json}; a 404 counts as done. */
-  void deleteGroup(String groupId);
+  /** {@code DELETE /groups/{id}.json}; answers Fulcrum's status as {@link #deleteMember} does. */
+  int deleteGroup(String groupId);
 
   /** {@code POST /groups/change_permissions.json}, type group_members: all or nothing. */
   void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);

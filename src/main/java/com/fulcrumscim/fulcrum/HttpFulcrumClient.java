@@ -116,9 +116,9 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   }
 
   @Override
-  public void deleteMember(String membershipId, String reassignToMembershipId) {
+  public int deleteMember(String membershipId, String reassignToMembershipId) {
     String body = wire.write(new Requests.RemoveMembershipBody(new Requests.Reassign(reassignToMembershipId)));
-    deleting(ApiCall.delete("memberships/{id}.json", body, membershipId));
+    return deleting(ApiCall.delete("memberships/{id}.json", body, membershipId));
   }
 
   @Override
@@ -147,8 +147,8 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   }
 
   @Override
-  public void deleteGroup(String groupId) {
-    deleting(ApiCall.delete("groups/{id}.json", null, groupId));
+  public int deleteGroup(String groupId) {
+    return deleting(ApiCall.delete("groups/{id}.json", null, groupId));
   }
 
   @Override
@@ -272,12 +272,20 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     }
   }
 
-  /** A delete: any 2xx, or a 404 or 410 (already gone), is done. */
-  private void deleting(ApiCall call) {
+  /**
+   * A delete: Fulcrum's 2xx, or its 404 or 410 (already gone; answered as 404), and the status.
+   * A 2xx carrying a page that is not JSON (a proxy's maintenance page) is no answer of Fulcrum's:
+   * Unavailable, so the caller reads the entity again instead of taking it for removed.
+   */
+  private int deleting(ApiCall call) {
     try {
-      calls.execute(call);
+      Answer answer = calls.execute(call);
+      if (!Failures.fulcrumsBody(wire, answer.body())) {
+        throw new FulcrumException.Unavailable(call.endpoint(), answer.status() + " answer is not JSON", null);
+      }
+      return answer.status();
     } catch (FulcrumException.NotFound alreadyGone) {
-      // done: the entity no longer exists, which is what the delete wanted
+      return 404;
     }
   }
 

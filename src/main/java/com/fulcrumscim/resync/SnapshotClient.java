@@ -63,7 +63,7 @@ final class SnapshotClient implements FulcrumClient {
   }
 
   @Override
-  public void deleteMember(String membershipId, String reassignToMembershipId) {
+  public int deleteMember(String membershipId, String reassignToMembershipId) {
     throw readOnly();
   }
 
@@ -78,7 +78,7 @@ final class SnapshotClient implements FulcrumClient {
   }
 
   @Override
-  public void deleteGroup(String groupId) {
+  public int deleteGroup(String groupId) {
     throw readOnly();
   }
 

@@ -5,7 +5,7 @@ import java.util.Map;
 /** What the emulator does with one HTTP call: answer it, or drop the connection without a word. */
 sealed interface Answer {
 
-  /** A status, extra headers and a JSON body (empty for 204). */
+  /** A status, extra headers and a body: JSON (empty for 204), but for a fault standing in for a proxy. */
   record Reply(int status, Map<String, String> headers, byte[] body) implements Answer {}
 
   /** The connection is closed before any response byte: the client sees an IOException. */

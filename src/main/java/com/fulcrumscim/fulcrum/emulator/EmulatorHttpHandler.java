@@ -83,7 +83,7 @@ final class EmulatorHttpHandler implements HttpHandler {
     if (wait.isPresent()) {
       return Replies.tooManyRequests(wait.get());
     }
-    return api.handle(route, req);
+    return faults.instead(req.method()).orElseGet(() -> api.handle(route, req));
   }
 
   private static boolean sameToken(String given, String expected) {
@@ -96,7 +96,9 @@ final class EmulatorHttpHandler implements HttpHandler {
       ex.sendResponseHeaders(reply.status(), -1);
       return;
     }
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    if (!reply.headers().containsKey("Content-Type")) {
+      ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    }
     ex.sendResponseHeaders(reply.status(), reply.body().length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(reply.body());

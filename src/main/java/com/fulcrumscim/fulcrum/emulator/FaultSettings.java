@@ -13,7 +13,9 @@ package com.fulcrumscim.fulcrum.emulator;
  *  "rate_limit_burst_retry_after_seconds": 2,   // ...with this Retry-After (default 1)
  *  "token_revoked": true,            // every call 401 until false (or a new token is set)
  *  "outage_seconds": 60,             // every call fails for this long from now (0 ends it)...
- *  "outage_mode": "UNAVAILABLE"}     // ...as 503 (UNAVAILABLE) or a dropped connection (DROP)
+ *  "outage_mode": "UNAVAILABLE",     // ...as 503 (UNAVAILABLE) or a dropped connection (DROP)
+ *  "deletes_ignored": true,          // every DELETE answered 204, and nothing removed
+ *  "deletes_answered_by_proxy": true}  // every DELETE answered 404 with an HTML page, nothing removed
  * }</pre>
  */
 public record FaultSettings(
@@ -25,21 +27,26 @@ public record FaultSettings(
     Long rateLimitBurstRetryAfterSeconds,
     Boolean tokenRevoked,
     Long outageSeconds,
-    OutageMode outageMode) {
+    OutageMode outageMode,
+    Boolean deletesIgnored,
+    Boolean deletesAnsweredByProxy) {
 
   public static FaultSettings none() {
-    return new FaultSettings(null, null, null, null, null, null, null, null, null);
+    return new FaultSettings(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public FaultSettings withLatencyMs(long ms) {
-    return new FaultSettings(ms, errorShare, dropShare, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode);
+    return new FaultSettings(ms, errorShare, dropShare, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode,
+        deletesIgnored, deletesAnsweredByProxy);
   }
 
   public FaultSettings withErrorShare(double share) {
-    return new FaultSettings(latencyMs, share, dropShare, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode);
+    return new FaultSettings(latencyMs, share, dropShare, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode,
+        deletesIgnored, deletesAnsweredByProxy);
   }
 
   public FaultSettings withDropShare(double share) {
-    return new FaultSettings(latencyMs, errorShare, share, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode);
+    return new FaultSettings(latencyMs, errorShare, share, lostResponseShare, rateLimitBurst, rateLimitBurstRetryAfterSeconds, tokenRevoked, outageSeconds, outageMode,
+        deletesIgnored, deletesAnsweredByProxy);
   }
 }

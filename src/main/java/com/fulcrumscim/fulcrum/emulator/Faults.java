@@ -27,6 +27,8 @@ public final class Faults {
   private volatile boolean tokenRevoked;
   private volatile Instant outageUntil = Instant.MIN;
   private volatile OutageMode outageMode = OutageMode.UNAVAILABLE;
+  private volatile boolean deletesIgnored;
+  private volatile boolean deletesAnsweredByProxy;
 
   Faults(Clock clock, Random random) {
     this.clock = clock;
@@ -82,6 +84,18 @@ public final class Faults {
     return this;
   }
 
+  /** Every DELETE is answered 204 and removes nothing: a removal that only a read back can catch. */
+  public Faults deletesIgnored(boolean on) {
+    deletesIgnored = on;
+    return this;
+  }
+
+  /** Every DELETE is answered 404 with an HTML page, as a proxy in front of Fulcrum would; nothing is removed. */
+  public Faults deletesAnsweredByProxy(boolean on) {
+    deletesAnsweredByProxy = on;
+    return this;
+  }
+
   /** Switches every fault off. */
   public Faults clear() {
     latency = Duration.ZERO;
@@ -91,6 +105,8 @@ public final class Faults {
     burstLeft.set(0);
     tokenRevoked = false;
     outageUntil = Instant.MIN;
+    deletesIgnored = false;
+    deletesAnsweredByProxy = false;
     return this;
   }
 
@@ -122,6 +138,12 @@ public final class Faults {
     if (s.outageSeconds() != null) {
       outage(Duration.ofSeconds(s.outageSeconds()), s.outageMode() == null ? OutageMode.UNAVAILABLE : s.outageMode());
     }
+    if (s.deletesIgnored() != null) {
+      deletesIgnored = s.deletesIgnored();
+    }
+    if (s.deletesAnsweredByProxy() != null) {
+      deletesAnsweredByProxy = s.deletesAnsweredByProxy();
+    }
     return this;
   }
 
@@ -137,7 +159,9 @@ public final class Faults {
         burstRetryAfter.toSeconds(),
         tokenRevoked,
         outageLeft,
-        outageMode);
+        outageMode,
+        deletesIgnored,
+        deletesAnsweredByProxy);
   }
 
   /** Sleeps the added latency (real time: it is what a benchmark measures). */
@@ -163,6 +187,17 @@ public final class Faults {
       return Optional.of(Replies.serverError(SERVER_ERRORS[next(SERVER_ERRORS.length)]));
     }
     return Optional.empty();
+  }
+
+  /** What an admitted call with {@code method} gets instead of being applied, or empty to apply it. */
+  Optional<Answer> instead(String method) {
+    if (!"DELETE".equals(method)) {
+      return Optional.empty();
+    }
+    if (deletesAnsweredByProxy) {
+      return Optional.of(Replies.html(404, "<html><head><title>404 Not Found</title></head><body>nginx</body></html>"));
+    }
+    return deletesIgnored ? Optional.of(Replies.noContent()) : Optional.empty();
   }
 
   /** Whether the answer to an applied call is lost. */

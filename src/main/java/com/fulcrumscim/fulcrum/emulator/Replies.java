@@ -15,6 +15,11 @@ final class Replies {
     return new Reply(status, Map.of(), Json.bytes(body));
   }
 
+  /** Not Fulcrum's: a page as a proxy or WAF in front of it answers. */
+  static Reply html(int status, String page) {
+    return new Reply(status, Map.of("Content-Type", "text/html"), page.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   static Reply noContent() {
     return new Reply(204, Map.of(), EMPTY);
   }

@@ -105,6 +105,30 @@ class EmulatorFaultsTest {
   }
 
   @Test
+  void anIgnoredDeleteIsAnswered204AndRemovesNothing() {
+    String id = created("i@example.com");
+    fulcrum.faults().deletesIgnored(true);
+    assertThat(http.delete("/api/v2/memberships/" + id + ".json", null).status()).isEqualTo(204);
+    assertThat(fulcrum.member(id)).isPresent();
+    assertThat(http.get("/api/v2/memberships/" + id + ".json").status()).as("reads are Fulcrum's as ever").isEqualTo(200);
+  }
+
+  @Test
+  void aDeleteAnsweredByAProxyIsAnHtml404AndRemovesNothing() {
+    String id = created("p@example.com");
+    http.send(admin("POST", "/_emulator/faults", "{\"deletes_answered_by_proxy\":true}"));
+    Http.Resp r = http.delete("/api/v2/memberships/" + id + ".json", null);
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.header("Content-Type")).startsWith("text/html");
+    assertThat(r.body()).startsWith("<html>");
+    assertThat(fulcrum.member(id)).isPresent();
+    assertThat(fulcrum.faults().settings().deletesAnsweredByProxy()).isTrue();
+    fulcrum.faults().clear();
+    assertThat(http.delete("/api/v2/memberships/" + id + ".json", null).status()).isEqualTo(204);
+    assertThat(fulcrum.member(id)).isEmpty();
+  }
+
+  @Test
   void faultsAreSetAndReadOverTheAdminEndpoint() {
     Http.Resp set =
         http.send(admin("POST", "/_emulator/faults", "{\"error_share\":0.25,\"rate_limit_burst\":4,\"outage_seconds\":60,\"outage_mode\":\"drop\"}"));
@@ -136,6 +160,10 @@ class EmulatorFaultsTest {
   void theTokenCanBeRevokedOverTheAdminEndpoint() {
     http.send(admin("POST", "/_emulator/faults", "{\"token_revoked\":true}"));
     assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(401);
+  }
+
+  private String created(String email) {
+    return http.post("/api/v2/memberships.json", member(email, "A", "B")).json().path("membership").path("id").asText();
   }
 
   private HttpRequest.Builder admin(String method, String path, String body) {
