@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -27,6 +29,8 @@ import java.util.stream.Collectors;
  * key's work row claimed and its intent in place, so the key is reconciled again.
  */
 final class Applier {
+  private static final String MEMBER_DELETE = "DELETE /api/v2/memberships/{id}.json";
+  private static final String GROUP_DELETE = "DELETE /api/v2/groups/{id}.json";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;
@@ -115,7 +119,8 @@ final class Applier {
   private String remove(Attempt attempt, String memberId, String reassignTo) {
     String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
     call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () -> {
-      deleteConfirmed(() -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId));
+      deleteConfirmed(MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
+          m -> "removing member " + m.id() + " (" + m.email() + ")");
       return null;
     });
     return detail;
@@ -150,7 +155,8 @@ final class Applier {
 
   private void deleteGroup(Attempt attempt, Action.DeleteGroup a) {
     call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
-      deleteConfirmed(() -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()));
+      deleteConfirmed(GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
+          g -> "deleting group " + g.id() + " (" + g.name() + ")");
       return null;
     });
     observer.groups.remove(a.groupId());
@@ -192,17 +198,28 @@ final class Applier {
   }
 
   /**
-   * A delete is done only when Fulcrum says the entity is gone: a 2xx, a 404 (the client treats it
-   * as gone), or, when the answer was lost, a read that finds nothing. Otherwise the failure stands
-   * and the link stays, so a later run removes it.
+   * A delete is done only when a read by id then finds the entity gone, whatever the delete got:
+   * a 2xx or 404 from something that removed nothing (a proxy, a request Fulcrum ignored) would
+   * drop the link while the person keeps access, and once unlinked nothing looks again. The same
+   * one read decides a delete whose answer was lost. Found, the delete failed as retryable with
+   * what was answered and found ({@code what} names the entity found), and the link stays.
    */
-  private static void deleteConfirmed(Runnable delete, Supplier<Optional<?>> reread) {
+  private static <T> void deleteConfirmed(String endpoint, IntSupplier delete, Supplier<Optional<T>> reread,
+      Function<T, String> what) {
+    FulcrumException.Unavailable lost = null;
+    int status = 0;
     try {
-      delete.run();
-    } catch (FulcrumException.Unavailable lost) {
-      if (reread.get().isPresent()) {
-        throw lost;
-      }
+      status = delete.getAsInt();
+    } catch (FulcrumException.Unavailable e) {
+      lost = e;
+    }
+    Optional<T> still = reread.get();
+    if (still.isPresent()) {
+      String entity = what.apply(still.get());
+      throw new FulcrumException.Unavailable(endpoint, (lost == null
+          ? "Fulcrum answered " + status + " to " + entity + " but still has it"
+          : entity + " got no answer of Fulcrum's (" + lost.getMessage() + ") and Fulcrum still has it")
+          + " (read back by id); the link stays and it is tried again", lost);
     }
   }
 

@@ -415,7 +415,8 @@ class UserPushTest extends EndToEnd {
     h.settle();
 
     assertThat(h.fulcrum.member(member)).as("a deprovisioned person").isEmpty();
-    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+    // one finds it, one confirms the removal
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(2);
   }
 
   /** The real client, except that its first createMember gets no answer and reaches Fulcrum only when the test sends {@code queued}. */
