@@ -77,13 +77,15 @@ public final class AuditLog {
   }
 
   /**
-   * The Fulcrum ids the reconciler created of {@code type} (a create Fulcrum accepted), each with
-   * the key it was created for: resync's evidence that an unlinked entity is the bridge's own.
+   * The Fulcrum ids of {@code type} the reconciler made its own, each with the key it was for: a
+   * create Fulcrum accepted, or a link (an adopted entity, or one whose create's answer was lost
+   * and that its intent recognised; neither has an accepted create). Resync's evidence that an
+   * entity no link points to any more is the bridge's: a removal that left it behind is found.
    */
-  public java.util.Map<String, ResourceKey> created(EntityType type) {
+  public java.util.Map<String, ResourceKey> owned(EntityType type) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT fulcrum_id, scim_id FROM reconcile_audit WHERE entity_type = ? "
-          + "AND action = ? AND result = 'ok' AND fulcrum_id IS NOT NULL ORDER BY id")) {
+          + "AND action IN (?, 'LINK') AND result = 'ok' AND fulcrum_id IS NOT NULL ORDER BY id")) {
         ps.setString(1, type.name());
         ps.setString(2, (type == EntityType.USER ? Action.Kind.CREATE_MEMBER : Action.Kind.CREATE_GROUP).name());
         java.util.Map<String, ResourceKey> out = new java.util.HashMap<>();
@@ -100,8 +102,8 @@ public final class AuditLog {
   /**
    * Deletes up to {@code limit} entries from before {@code before}, oldest first, and answers how
    * many. Kept regardless of age: entries of a user or group whose work row is not DONE, the
-   * newest successful write ({@link #lastApplied} stays true), and successful creates, one per
-   * entity: resync's evidence that an entity no link points to is the bridge's own ({@link #created}).
+   * newest successful write ({@link #lastApplied} stays true), and successful creates and links:
+   * resync's evidence that an entity no link points to is the bridge's own ({@link #owned}).
    */
   public int prune(Instant before, int limit) {
     return db.write(c -> {
@@ -110,7 +112,7 @@ public final class AuditLog {
             SELECT a.id FROM reconcile_audit a
             WHERE a.at < ?
               AND a.id IS DISTINCT FROM (SELECT max(o.id) FROM reconcile_audit o WHERE o.result = 'ok')
-              AND NOT (a.result = 'ok' AND a.action IN ('CREATE_MEMBER', 'CREATE_GROUP'))
+              AND NOT (a.result = 'ok' AND a.action IN ('CREATE_MEMBER', 'CREATE_GROUP', 'LINK'))
               AND NOT EXISTS (SELECT 1 FROM work w
                               WHERE w.entity_type = a.entity_type AND w.entity_id = a.scim_id AND w.state <> 'DONE')
             ORDER BY a.id LIMIT ?)""")) {

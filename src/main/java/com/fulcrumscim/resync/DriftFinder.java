@@ -105,7 +105,7 @@ final class DriftFinder {
   private static KeyDrift orphan(Orphan o) {
     boolean member = o.type() == Orphan.Type.MEMBER;
     Lines lines = new Lines(o.createdFor(), (member ? "orphan member " : "orphan group ") + o.label());
-    String has = o.label() + " (" + o.fulcrumId() + "), created by the bridge for " + o.createdFor() + ", no link";
+    String has = o.label() + " (" + o.fulcrumId() + "), created or linked by the bridge for " + o.createdFor() + ", no link";
     if (o.remove()) {
       lines.fix(member ? "member" : "group", has, member ? "gone (inactive or deleted in Okta)" : "gone (Okta no longer wants it)",
           "remove the orphan");

@@ -24,8 +24,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Finds the bridge's orphans in a snapshot: unlinked members and groups that an accepted create
- * (audit) or an open create intent proves the bridge made, groups also carrying its description
+ * Finds the bridge's orphans in a snapshot: unlinked members and groups that an accepted create or
+ * a link (audit) or an open create intent proves the bridge's, groups also carrying its description
  * marker. Nothing else is ever a candidate, so unmanaged entities and the token owner never are.
  * An orphan goes only when no one in Okta wants it (see {@link #wanted}).
  */
@@ -122,9 +122,9 @@ final class OrphanFinder {
     }
   }
 
-  /** Fulcrum id to the key it was made for: accepted creates, and entities an open intent's create left unlinked. */
+  /** Fulcrum id to the key it was made or linked for: the audit's, and entities an open intent's create left unlinked. */
   private <T> Map<String, ResourceKey> made(EntityType type, List<T> all, Function<T, String> id, Function<T, String> match) {
-    Map<String, ResourceKey> out = new HashMap<>(audit.created(type));
+    Map<String, ResourceKey> out = new HashMap<>(audit.owned(type));
     for (Intent i : intents.all(type)) {
       all.stream().filter(e -> key(match.apply(e)).equals(key(i.matchKey())) && !i.priorIds().contains(id.apply(e)))
           .forEach(e -> out.putIfAbsent(id.apply(e), new ResourceKey(type, i.scimId())));

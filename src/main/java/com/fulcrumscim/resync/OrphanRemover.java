@@ -54,7 +54,7 @@ final class OrphanRemover {
       return false;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
-    String detail = "orphan (created by the bridge, no link)";
+    String detail = "orphan (created or linked by the bridge, no link)";
     try {
       if (member) {
         // Fulcrum refuses a removal to a target that left the organization, or to the member itself

@@ -118,7 +118,7 @@ class ReconcilerTest extends EndToEnd {
         assertThat(w.lastError()).contains("could not commit what reconciling user/" + ada).contains("no link today");
       });
       assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
-      assertThat(new AuditLog(h.db, h.clock).created(EntityType.USER)).as("the create's audit row went in with the failure")
+      assertThat(new AuditLog(h.db, h.clock).owned(EntityType.USER)).as("the create's audit row went in with the failure")
           .containsEntry(h.fulcrum.memberByEmail("ada@corp.example").orElseThrow().id(), ResourceKey.user(ada));
 
       refuseLinks(false);
