@@ -129,6 +129,10 @@ public final class Planner {
     }
     FulcrumMember m = s.linked();
     if (m == null) {
+      FulcrumMember namesake = s.byEmail();
+      if (namesake != null && s.byEmailLinkedTo() == null && !ctx.isOwner(namesake.userId(), namesake.email())) {
+        return reinvited(s, namesake, ctx);
+      }
       return Plan.of(new Action.Unlink(s.link().fulcrumId(), "the linked member is already gone from Fulcrum; " + why(s)));
     }
     if (ctx.isOwner(m.userId(), m.email())) {
@@ -137,6 +141,39 @@ public final class Planner {
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),
         new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));
+  }
+
+  /**
+   * The linked member is gone, yet a member nobody manages has the user's email: someone removed
+   * the managed member and invited the person again by hand. Forgetting the link would end the
+   * deprovisioning as done while that person keeps access. With users.adopt_existing the member
+   * would have been adopted for an active user, so it is adopted and removed; otherwise it is not
+   * the bridge's to remove, and the change stays in front of an operator.
+   */
+  private static Plan reinvited(UserState s, FulcrumMember namesake, PlanContext ctx) {
+    String stale = s.link().fulcrumId();
+    if (ctx.adoptExisting()) {
+      return Plan.of(
+          new Action.Unlink(stale, "the linked member is already gone from Fulcrum; " + namesake.email()
+              + " was invited again by hand as " + namesake.id() + ", adopted to be removed (users.adopt_existing: true)"),
+          new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
+          new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
+          new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
+    }
+    String user = s.desired() != null ? s.desired().userName() : s.scimId();
+    return Plan.blocked(keepsAccess(user, why(s), namesake) + ". The bridge's member " + stale
+        + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
+        + " or set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
+        + s.scimId() + "`");
+  }
+
+  /**
+   * The operator's warning, worded once for the reconciler and resync: a member the bridge does not
+   * manage keeps the access Okta took away ({@code why}: "the user was deactivated in Okta").
+   */
+  public static String keepsAccess(String userName, String why, FulcrumMember member) {
+    return "user " + userName + ": " + why + ", but Fulcrum member " + member.id() + " (" + member.email()
+        + "), not managed by the bridge, still has access";
   }
 
   private static String why(UserState s) {

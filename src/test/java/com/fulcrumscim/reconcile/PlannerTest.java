@@ -46,6 +46,8 @@ class PlannerTest {
   static final FulcrumMember ALICE_IN_FULCRUM = member("m1", "alice@corp.example", "Alice", "Archer", "r-standard");
   static final FulcrumMember OWNER_IN_FULCRUM = new FulcrumMember("m-owner", "uid-owner", "owner@corp.example",
       "Olive", "Owner", "r-owner", null, false, "active");
+  /** The same person invited again by hand after m1 was removed. */
+  static final FulcrumMember ALICE_AGAIN = member("m2", "alice@corp.example", "Alice", "Archer", "r-standard");
   static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH);
   static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
 
@@ -125,6 +127,25 @@ class PlannerTest {
         row("a deleted user whose member is already gone is only unlinked",
             user(null, LINK_M1, null, null), CTX, Plan.of(new Action.Unlink("m1",
                 "the linked member is already gone from Fulcrum; the user was deleted in Okta"))),
+        row("a deactivated user whose member was removed and invited again by hand is blocked, naming the member that keeps access",
+            user(alice(null, false), LINK_M1, null, ALICE_AGAIN), CTX,
+            Plan.blocked("user alice@corp.example: the user was deactivated in Okta, but Fulcrum member m2 "
+                + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
+                + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
+                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
+        row("with adoption, a member invited again by hand after the linked one was removed is adopted and removed",
+            user(alice(null, false), LINK_M1, null, ALICE_AGAIN), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; alice@corp.example was invited "
+                    + "again by hand as m2, adopted to be removed (users.adopt_existing: true)"),
+                new Action.Link("m2", Action.Link.Origin.ADOPTED), new Action.RemoveMember("m2", null),
+                new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+        row("a deactivated user whose member is gone leaves the token owner's membership with its email alone, unreported",
+            user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
+            context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
+        row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user",
+            new UserState("u1", alice(null, false), LINK_M1, null, ALICE_AGAIN, "u9", null), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
         row("a deactivated user never pushed needs nothing",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
         row("an unmanaged member with the email is left alone when adoption is off",

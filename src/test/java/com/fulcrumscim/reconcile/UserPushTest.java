@@ -371,6 +371,94 @@ class UserPushTest extends EndToEnd {
   }
 
   /**
+   * A managed member removed by hand and the person invited again by hand: that member is not the
+   * bridge's, so a deactivation leaves it, but it does not end DONE as if the person were gone.
+   */
+  @Test
+  void aMemberInvitedAgainByHandKeepsTheDeactivationDeadNamingItAndWhatToDo() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null); // by hand
+    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    h.fulcrum.calls().reset(); // the calls above were an admin's
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("member " + byHand.id() + " (ada@corp.example)")
+        .contains("not managed by the bridge, still has access").contains("users.adopt_existing: true")
+        .contains("journal retry user/" + ada);
+    assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).as("never changed").isEqualTo("ByHand");
+    assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isZero();
+  }
+
+  /** The operator removes the member made by hand and retries, as the row says: the row is DONE. */
+  @Test
+  void aDeactivationDeadOnAMemberInvitedAgainByHandIsDoneOnceTheOperatorRemovedItAndRetried() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+
+    h.http.deleteMember(byHand.id(), null);
+    h.queue.revive(ResourceKey.user(ada), WorkState.DEAD);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+  }
+
+  /**
+   * The user's row was already DEAD on the member invited by hand (a profile change met it); the
+   * deactivation revives the row, and it ends DEAD again, now saying that member keeps access.
+   */
+  @Test
+  void aDeadRowOnAMemberInvitedAgainByHandRevivedByTheDeactivationEndsDeadAgainNotDone() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    h.clock.tick(Duration.ofMinutes(10));
+    h.okta.set(ada, "family_name", "King");
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("does not manage");
+
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
+
+  /** users.adopt_existing: the member invited by hand would have been adopted, so it is adopted and removed. */
+  @Test
+  void withAdoptionAMemberInvitedAgainByHandIsAdoptedAndRemovedWhenTheUserIsDeactivated() {
+    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).filteredOn(e -> byHand.id().equals(e.fulcrumId()))
+        .extracting(AuditEntry::action, AuditEntry::result)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("LINK", "ok"),
+            org.assertj.core.groups.Tuple.tuple("REMOVE_MEMBER", "ok"), org.assertj.core.groups.Tuple.tuple("UNLINK", "ok"));
+  }
+
+  /**
    * A create whose answer was lost lands only after the retry has sent a second create, which
    * Fulcrum refuses because the first took the email: the first's member is still the bridge's
    * own, so a deactivation removes it.
