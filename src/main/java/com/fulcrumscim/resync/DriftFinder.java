@@ -15,6 +15,7 @@ import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.Plan;
+import com.fulcrumscim.reconcile.Planner;
 import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import java.time.Clock;
@@ -57,11 +58,19 @@ final class DriftFinder {
     Map<String, DesiredUser> users = new LinkedHashMap<>();
     desired.users().forEach(u -> users.put(u.id(), u));
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
+    List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
+    Set<String> orphanIds = orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet());
     Set<String> active = new LinkedHashSet<>();
     users.values().stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
     Map<ResourceKey, WorkState> operators = waitingForAnOperator();
     scope(active, userLinks).forEach(id -> out.add(leftTo(operators,
-        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap))));
+        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap, orphanIds))));
+    // An inactive user no link points to any more is not managed, but a member with its email that
+    // was invited by hand keeps the access Okta took away, and nothing else would ever say so.
+    // Its plan is empty: nothing is queued for it, and it is not counted as checked unless reported.
+    users.values().stream().filter(u -> !u.active() && !userLinks.containsKey(u.id()))
+        .forEach(u -> collision(u, null, Plan.of(), snap).filter(m -> !orphanIds.contains(m.id()))
+            .ifPresent(m -> out.add(keepsAccess(ResourceKey.user(u.id()), u, m, Plan.of()))));
     if (settings.groupsPush()) {
       Map<String, DesiredGroup> groups = new LinkedHashMap<>();
       desired.groups().forEach(g -> groups.put(g.id(), g));
@@ -70,7 +79,7 @@ final class DriftFinder {
           out.add(leftTo(operators,
               group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap))));
     }
-    orphans.find(snap, planning.context(), settings.groupsPush()).forEach(o -> out.add(orphan(o)));
+    orphaned.forEach(o -> out.add(orphan(o)));
     return out;
   }
 
@@ -127,17 +136,20 @@ final class DriftFinder {
     return ids;
   }
 
-  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap) {
+  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, Set<String> orphanIds) {
     Optional<FulcrumMember> linked = link == null ? Optional.empty() : snap.member(link.fulcrumId());
     String entity = "user " + (d != null ? d.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
     Lines lines = new Lines(key, entity);
-    Optional<FulcrumMember> collision = collision(d, link, plan, snap);
-    if (collision.isPresent()) {
+    Optional<FulcrumMember> collision = collision(d, link, plan, snap).filter(m -> !orphanIds.contains(m.id()));
+    if (collision.isPresent() && d.active()) {
       FulcrumMember m = collision.get();
       lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", d.email(),
           "report only: the unmanaged member is left untouched"
               + (settings.adoptExisting() ? "" : " (users.adopt_existing: false)"));
       return lines.done(false, plan);
+    }
+    if (collision.isPresent()) {
+      return keepsAccess(key, d, collision.get(), plan);
     }
     boolean stale = link != null && linked.isEmpty();
     for (Action a : plan.actions()) {
@@ -177,11 +189,25 @@ final class DriftFinder {
   }
 
   /**
-   * An unmanaged member that has the email Okta wants for this user and that the plan does not
-   * link (adopt): the reconciler could only fail on it, so resync reports it and leaves both alone.
+   * An unmanaged member with an inactive user's email: reported, never removed. A blocked plan (the
+   * user's stale link kept, its row DEAD) waits for `journal retry` once the member is gone.
+   */
+  private static KeyDrift keepsAccess(ResourceKey key, DesiredUser d, FulcrumMember m, Plan plan) {
+    Lines lines = new Lines(key, "user " + d.userName());
+    lines.add(Drift.Kind.COLLISION, "member", "unmanaged member " + m.email() + " (" + m.id() + ")",
+        "gone (deactivated in Okta)", "report only: " + Planner.keepsAccess(d.userName(), "the user was deactivated in Okta", m)
+            + "; the bridge never removes a member it does not manage: remove it in Fulcrum"
+            + (plan.isBlocked() ? ", then `fulcrum-scim journal retry " + key + "`" : ""));
+    return lines.done(false, plan);
+  }
+
+  /**
+   * An unmanaged member that has the email of this user and that the plan does not link (adopt):
+   * for an active user the reconciler could only fail on it; for an inactive one it keeps access
+   * Okta took away. Resync reports it and leaves both alone. The token owner is never one.
    */
   private Optional<FulcrumMember> collision(DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap) {
-    if (d == null || !d.active()) {
+    if (d == null) {
       return Optional.empty();
     }
     return snap.memberByEmail(d.email())

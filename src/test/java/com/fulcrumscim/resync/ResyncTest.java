@@ -236,6 +236,76 @@ class ResyncTest {
     assertThat(writes(h.fulcrum.calls())).isEmpty();
   }
 
+  /**
+   * Okta deactivated the user and the bridge removed its member; later an admin invites the same
+   * email by hand. Nothing links that member, and the user is inactive, so only resync can say the
+   * person has access again: reported, never touched.
+   */
+  @Test
+  void aMemberInvitedByHandWithADeactivatedUsersEmailIsReportedAsKeepingAccess() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null)));
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand[0].id() + ")");
+      assertThat(d.action()).startsWith("report only").contains("not managed by the bridge, still has access")
+          .contains("remove it in Fulcrum").doesNotContain("journal retry");
+    });
+    assertThat(report.totals().collisions()).isEqualTo(1);
+    assertThat(report.driftRemains()).isTrue();
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+    assertThat(h.fulcrum.member(byHand[0].id()).orElseThrow().lastName()).isEqualTo("ByHand");
+  }
+
+  /**
+   * The deactivation met a member invited again by hand and is DEAD, its stale link kept: resync
+   * reports the member that keeps access, and the retry that finishes the deactivation once it is gone.
+   */
+  @Test
+  void aDeactivationDeadOnAMemberInvitedAgainByHandIsReportedWithTheRetryThatFinishesIt() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> {
+      h.http.deleteMember(member("ada@corp.example").id(), null);
+      byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    });
+    h.clock.tick(java.time.Duration.ofMinutes(10));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    h.fulcrum.calls().reset();
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.fulcrumHas()).contains(byHand[0].id());
+      assertThat(d.action()).contains("still has access").contains("journal retry user/" + ada);
+    });
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+  }
+
+  /** The token owner's membership is never reported as a member keeping a deactivated user's access. */
+  @Test
+  void aDeactivatedUserWithTheTokenOwnersEmailIsNotReported() {
+    String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
+    String namesake = h.okta.user(owner, "Not", "Me", null);
+    h.settle();
+    h.okta.set(namesake, "active", 0);
+    h.settle();
+
+    assertThat(resync.dryRun().plan()).isEmpty();
+  }
+
   @Test
   void aDryRunOnlyReadsFulcrumFourTimesAndQueuesNothing() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
@@ -416,6 +486,18 @@ class ResyncTest {
         assertThat(a.result()).isEqualTo("ok");
         assertThat(a.detail()).startsWith("orphan");
       });
+    }
+
+    /** The bridge's own member is an orphan to remove, not an unmanaged member keeping access. */
+    @Test
+    void anOrphanOfADeactivatedUserIsReportedOnlyAsAnOrphan() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      h.settle();
+      dropLink(EntityType.USER, x);
+      h.okta.set(x, "active", 0);
+      h.settle();
+
+      assertThat(resync.dryRun().plan()).singleElement().satisfies(d -> assertThat(d.entity()).isEqualTo("orphan member x@corp.example"));
     }
 
     @Test
