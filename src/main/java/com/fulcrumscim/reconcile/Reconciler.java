@@ -31,6 +31,13 @@ public final class Reconciler {
   private static final int MAX_ROUNDS = 3;
   /** After Fulcrum refused a write planned on a cached copy: read again, soon. */
   private static final Duration REREAD_DELAY = Duration.ofSeconds(1);
+  /**
+   * A group member change Fulcrum refused (all or nothing: one named member that has just left the
+   * organization refuses the rest) is planned again on lists read anew, this often per reconcile
+   * before the refusal stands; each costs the two list reads and the call.
+   */
+  private static final int MEMBER_CHANGE_REPLANS = 2;
+  private static final String GROUP_MEMBER_CHANGE = "POST /api/v2/groups/change_permissions.json";
 
   private final FulcrumClient client;
   private final ReadSide read;
@@ -83,6 +90,7 @@ public final class Reconciler {
     long loadsAtPlan = loadsBefore;
     List<Action> applied = new ArrayList<>();
     Set<ResourceKey> affected = new LinkedHashSet<>();
+    int replans = 0;
     try {
       if (key.type() == EntityType.USER && isOwnersNamesake(attempt)) {
         affected.addAll(groupsOf(key.scimId()));
@@ -118,7 +126,21 @@ public final class Reconciler {
             return new Reconciled(new Outcome.Held(held.get()), affected);
           }
         }
-        applier.apply(attempt, plan);
+        try {
+          applier.apply(attempt, plan);
+        } catch (FulcrumException.Rejected e) {
+          if (!GROUP_MEMBER_CHANGE.equals(e.endpoint()) || replans++ >= MEMBER_CHANGE_REPLANS) {
+            throw e;
+          }
+          // The plan named a member Fulcrum no longer has (removed by hand, or by another writer,
+          // after the lists were read): a fresh plan leaves it out and the other changes go now,
+          // instead of waiting for an operator while the people Okta took out keep the group.
+          log.info("{}: {}; reading Fulcrum again and planning the change anew", key, e.getMessage());
+          observer.invalidate();
+          attempt.roundApplied();
+          round--; // a replan is not a round: the change it makes still needs its check
+          continue;
+        }
         attempt.roundApplied();
         plan.actions().stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
         if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {

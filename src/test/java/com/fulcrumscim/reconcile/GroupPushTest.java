@@ -280,6 +280,57 @@ class GroupPushTest extends EndToEnd {
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
   }
 
+  /**
+   * Okta takes X and Y out of a group; X's member leaves Fulcrum (by hand) between the lists the
+   * plan was made on and the call, so Fulcrum refuses the whole change (422: it does not know X's
+   * id). That is a stale view, not a dead end: the group is planned again on lists read anew and Y
+   * leaves, in the same reconcile.
+   */
+  @Test
+  void aMemberChangeRefusedForAMemberThatJustLeftFulcrumIsPlannedAgainAndTheOtherRemovalGoes() {
+    start();
+    String x = h.okta.user("x@corp.example", "X", "X", null);
+    String y = h.okta.user("y@corp.example", "Y", "Y", null);
+    String z = h.okta.user("z@corp.example", "Z", "Z", null);
+    String crew = h.okta.group("Crew", List.of(x, y, z));
+    h.settle();
+    String mx = memberId("x@corp.example");
+    String my = memberId("y@corp.example");
+    java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+    h.restart(UserPushTest.replacing(h.http, "changeGroupMembers", args -> {
+      if (changes.incrementAndGet() == 1) {
+        h.http.deleteMember(mx, null); // by hand, just before the call lands
+      }
+      return null;
+    })); // fresh mirrors: the plan is made on lists read in this very reconcile
+    h.okta.setGroup(crew, "Crew", List.of(z));
+    h.settle();
+
+    assertThat(managed(crew).memberIds()).as("Y, taken out in Okta").doesNotContain(my)
+        .containsExactly(memberId("z@corp.example"));
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(changes.get()).as("the refused call and the one planned anew").isEqualTo(2);
+  }
+
+  /** Fulcrum keeps refusing the change: the group is planned anew twice, then its row is DEAD with Fulcrum's answer. */
+  @Test
+  void aMemberChangeFulcrumKeepsRefusingIsDeadAfterTwoFreshPlans() {
+    Crew c = adaAndBobInCrew();
+    java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+    h.restart(UserPushTest.replacing(h.http, "changeGroupMembers", args -> {
+      changes.incrementAndGet();
+      throw new FulcrumException.Rejected("POST /api/v2/groups/change_permissions.json", 422, "remove: not allowed");
+    }));
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+    long listsBefore = calls("GET /api/v2/memberships.json");
+    h.settle();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.group(c.crew())).lastError()).contains("remove: not allowed");
+    assertThat(changes.get()).as("the first call and one per fresh plan").isEqualTo(3);
+    assertThat(calls("GET /api/v2/memberships.json") - listsBefore).as("the first read and one per fresh plan").isEqualTo(3);
+  }
+
   /** A user whose row needs an operator (DEAD here) is not revived by every plan of a group that lists it. */
   @Test
   void aGroupPlanDoesNotReviveTheDeadRowOfAUserWhoseMemberWasReplacedByHand() {
