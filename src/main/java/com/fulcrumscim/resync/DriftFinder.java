@@ -70,7 +70,11 @@ final class DriftFinder {
     // Its plan is empty: nothing is queued for it, and it is not counted as checked unless reported.
     users.values().stream().filter(u -> !u.active() && !userLinks.containsKey(u.id()))
         .forEach(u -> collision(u, null, Plan.of(), snap).filter(m -> !orphanIds.contains(m.id()))
-            .ifPresent(m -> out.add(keepsAccess(ResourceKey.user(u.id()), u, m, Plan.of()))));
+            .ifPresent(m -> {
+              Lines lines = new Lines(ResourceKey.user(u.id()), "user " + u.userName());
+              keepsAccess(lines, u, m, Plan.of());
+              out.add(lines.done(false, Plan.of()));
+            }));
     if (settings.groupsPush()) {
       Map<String, DesiredGroup> groups = new LinkedHashMap<>();
       desired.groups().forEach(g -> groups.put(g.id(), g));
@@ -149,7 +153,10 @@ final class DriftFinder {
       return lines.done(false, plan);
     }
     if (collision.isPresent()) {
-      return keepsAccess(key, d, collision.get(), plan);
+      keepsAccess(lines, d, collision.get(), plan);
+      if (plan.isBlocked()) {
+        return lines.done(false, plan); // blocked on this very member: the row above says it all
+      }
     }
     boolean stale = link != null && linked.isEmpty();
     for (Action a : plan.actions()) {
@@ -185,20 +192,19 @@ final class DriftFinder {
       }
     }
     blocked(lines, plan);
-    return lines.done(!lines.has(Drift.Kind.BLOCKED), plan);
+    // a reported member alone gives the reconciler nothing to fix
+    return lines.done(!lines.has(Drift.Kind.BLOCKED) && lines.has(Drift.Kind.FIX), plan);
   }
 
   /**
    * An unmanaged member with an inactive user's email: reported, never removed. A blocked plan (the
    * user's stale link kept, its row DEAD) waits for `journal retry` once the member is gone.
    */
-  private static KeyDrift keepsAccess(ResourceKey key, DesiredUser d, FulcrumMember m, Plan plan) {
-    Lines lines = new Lines(key, "user " + d.userName());
+  private static void keepsAccess(Lines lines, DesiredUser d, FulcrumMember m, Plan plan) {
     lines.add(Drift.Kind.COLLISION, "member", "unmanaged member " + m.email() + " (" + m.id() + ")",
         "gone (deactivated in Okta)", "report only: " + Planner.keepsAccess(d.userName(), "the user was deactivated in Okta", m)
             + "; the bridge never removes a member it does not manage: remove it in Fulcrum"
-            + (plan.isBlocked() ? ", then `fulcrum-scim journal retry " + key + "`" : ""));
-    return lines.done(false, plan);
+            + (plan.isBlocked() ? ", then `fulcrum-scim journal retry " + lines.key + "`" : ""));
   }
 
   /**

@@ -294,6 +294,30 @@ class ResyncTest {
     assertThat(writes(h.fulcrum.calls())).isEmpty();
   }
 
+  /**
+   * A deactivated user's own member (its email changed by hand) is still removed by resync's fix,
+   * beside the member invited by hand with the user's email, reported as keeping access.
+   */
+  @Test
+  void aDeactivatedUsersOwnMemberIsStillRemovedBesideAMemberWithItsEmailReportedAsKeepingAccess() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    String own = member("ada@corp.example").id();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> {
+      h.http.updateMember(own, new MemberFields("ada.old@corp.example", null, null, null));
+      byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    });
+    h.okta.set(ada, "active", 0); // not reconciled yet when resync runs
+
+    ResyncReport dry = resync.dryRun();
+
+    assertThat(dry.plan()).extracting(Drift::kind, Drift::fulcrumHas).containsExactly(
+        tuple(Drift.Kind.COLLISION, "unmanaged member ada@corp.example (" + byHand[0].id() + ")"),
+        tuple(Drift.Kind.FIX, "ada.old@corp.example (" + own + ")"));
+    assertThat(dry.totals().toFix()).isEqualTo(1);
+  }
+
   /** The token owner's membership is never reported as a member keeping a deactivated user's access. */
   @Test
   void aDeactivatedUserWithTheTokenOwnersEmailIsNotReported() {
