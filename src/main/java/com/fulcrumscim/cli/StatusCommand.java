@@ -44,7 +44,7 @@ public final class StatusCommand implements Callable<Integer> {
     return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       String lease = new WriterLease(db, clock, WriterLease.Role.COMMAND).current().map(WriterLease.Holder::describe).orElse(null);
-      StatusReport report = StatusReport.read(config, db, clock, lease);
+      StatusReport report = StatusReport.read(config, support.unresolved(), db, clock, lease);
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -62,7 +62,8 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Oldest pending", r.oldestPendingSeconds() == null ? "none" : human(r.oldestPendingSeconds()))
         .row("Last successful apply", r.lastSuccessfulApply() == null ? "never"
             : r.lastSuccessfulApply() + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
-        .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + r.fulcrumCallsPerHour())
+        .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + (r.fulcrumCallsPerHour() == null
+            ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
         .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
@@ -93,6 +94,9 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private static String records(StatusReport r) {
+    if (r.unknownHere().contains("users.reassign_records_to")) {
+      return "unknown: users.reassign_records_to's variable is not set here (`fulcrum-scim check` with the daemon's environment verifies it)";
+    }
     if (r.reassignRecordsTo() == null) {
       return "left unassigned (users.reassign_records_to is not set)";
     }

@@ -77,10 +77,22 @@ public final class ConfigLoader {
 
   /**
    * Loads for a command that reads only the keys {@code needed} accepts: a variable left unset in
-   * any other key (the Fulcrum API token, for {@code status}) is no error; that key is empty and
-   * not validated.
+   * any other key (the Fulcrum API token, for {@code status}) is no error; that key keeps its
+   * default and is not validated.
    */
   public BridgeConfig load(Path file, Predicate<String> needed) {
+    return loadPartly(file, needed).config();
+  }
+
+  /**
+   * A config loaded for a command that reads only some keys. {@code unresolved}: the keys whose
+   * variable is unset here and which hold their default instead, so a command that shows one (status
+   * shows the target) can say it does not know the daemon's value rather than show the default.
+   */
+  public record Partial(BridgeConfig config, Set<String> unresolved) {}
+
+  /** As {@link #load(Path, Predicate)}, telling which keys were left at their default. */
+  public Partial loadPartly(Path file, Predicate<String> needed) {
     String source = file.toString();
     String text;
     try {
@@ -100,13 +112,14 @@ public final class ConfigLoader {
   }
 
   public BridgeConfig parse(String source, String yaml) {
-    return parse(source, yaml, key -> true, Path.of("."));
+    return parse(source, yaml, key -> true, Path.of(".")).config();
   }
 
   /** {@code configDir}: where relative file names in the config (fulcrum.api_token_file) are looked up. */
-  private BridgeConfig parse(String source, String yaml, Predicate<String> needed, Path configDir) {
+  private Partial parse(String source, String yaml, Predicate<String> needed, Path configDir) {
     ObjectMapper mapper = mapper();
     ObjectNode merged = defaultsTree(mapper);
+    ObjectNode defaults = defaultsTree(mapper);
     JsonNode user;
     try {
       user = mapper.readTree(yaml);
@@ -120,7 +133,8 @@ public final class ConfigLoader {
       merge(source, "", merged, (ObjectNode) user);
     }
     Set<String> unresolved = new HashSet<>();
-    new Expansion(source, needed, unresolved).expand("", merged);
+    new Expansion(source, needed, unresolved, defaults).expand("", merged);
+    Set<String> leftAtDefault = Set.copyOf(unresolved);
     BridgeConfig config;
     try {
       config = mapper.treeToValue(merged, BridgeConfig.class);
@@ -144,7 +158,7 @@ public final class ConfigLoader {
       unresolved.add(EMULATOR_SEED);
     }
     new Validation(source, unresolved).validate(config);
-    return config;
+    return new Partial(config, leftAtDefault);
   }
 
   /**
@@ -260,16 +274,22 @@ public final class ConfigLoader {
     refuseEmptyItems(source, key + ".", value);
   }
 
-  /** Substitutes variables; records keys whose unset variable the command does not need. */
+  /**
+   * Substitutes variables; a key whose unset variable the command does not need is recorded and
+   * takes its default: an empty text bound to a number or a duration was a config error, and
+   * status, audit and backup run from a shell that lacks the unit's environment.
+   */
   private final class Expansion {
     private final String source;
     private final Predicate<String> needed;
     private final Set<String> unresolved;
+    private final JsonNode defaults;
 
-    Expansion(String source, Predicate<String> needed, Set<String> unresolved) {
+    Expansion(String source, Predicate<String> needed, Set<String> unresolved, JsonNode defaults) {
       this.source = source;
       this.needed = needed;
       this.unresolved = unresolved;
+      this.defaults = defaults;
     }
 
     void expand(String prefix, JsonNode node) {
@@ -279,7 +299,8 @@ public final class ConfigLoader {
           Map.Entry<String, JsonNode> field = fields.next();
           String key = prefix + field.getKey();
           if (field.getValue().isTextual()) {
-            field.setValue(TextNode.valueOf(substitute(key, field.getValue().asText())));
+            String value = substitute(key, field.getValue().asText());
+            field.setValue(unresolved.contains(key) ? defaultOf(key) : TextNode.valueOf(value));
           } else {
             expand(key + ".", field.getValue());
           }
@@ -291,6 +312,15 @@ public final class ConfigLoader {
           }
         }
       }
+    }
+
+    /** The built-in default of {@code key}; an empty text for a list item or map value, which have none. */
+    private JsonNode defaultOf(String key) {
+      JsonNode node = defaults;
+      for (String part : key.split("\\.")) {
+        node = node.path(part);
+      }
+      return node.isValueNode() ? node.deepCopy() : TextNode.valueOf("");
     }
 
     private String substitute(String key, String value) {
@@ -377,7 +407,8 @@ public final class ConfigLoader {
       check("retention.journal", !c.retention().journal().isNegative(), "must not be negative (0 keeps rows forever)");
       check("retention.audit", !c.retention().audit().isNegative(), "must not be negative (0 keeps rows forever)");
       // the mass-removal guard counts the removals of the trailing window in the audit: pruned rows would let more through
-      check("retention.audit", c.retention().audit().isZero() || c.retention().audit().compareTo(c.guard().window()) >= 0,
+      check("retention.audit", unresolved.contains("guard.window") || c.retention().audit().isZero()
+          || c.retention().audit().compareTo(c.guard().window()) >= 0,
           "must be 0 (keep forever) or at least guard.window (" + text(c.guard().window()) + "): the mass-removal guard "
               + "counts the removals within guard.window from the audit rows, got " + text(c.retention().audit()));
       Duration ttl = c.ha().leaseTtl();

@@ -9,6 +9,7 @@ import com.fulcrumscim.db.SchemaVersionException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.function.Predicate;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,8 +39,15 @@ public final class CommandSupport {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
+  private Set<String> unresolved = Set.of();
+
   public Path configFile() {
     return configFile;
+  }
+
+  /** The keys the last {@link #withConfig(Predicate, WithConfig)} left at their default: their variable is unset here. */
+  public Set<String> unresolved() {
+    return unresolved;
   }
 
   public PrintWriter out() {
@@ -58,7 +66,9 @@ public final class CommandSupport {
   /** Runs {@code body} with the keys {@code needed} accepts resolved; see {@link ConfigLoader#load(Path, Predicate)}. */
   public int withConfig(Predicate<String> needed, WithConfig body) {
     try {
-      return body.run(ConfigLoader.fromSystemEnvironment().load(configFile, needed));
+      ConfigLoader.Partial loaded = ConfigLoader.fromSystemEnvironment().loadPartly(configFile, needed);
+      unresolved = loaded.unresolved();
+      return body.run(loaded.config());
     } catch (ConfigException e) {
       err().println(e.getMessage());
       return ExitCode.CONFIG;

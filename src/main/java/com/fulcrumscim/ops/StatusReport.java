@@ -8,6 +8,7 @@ import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,12 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@code fulcrum-scim status} shows: one read-only snapshot of the bridge's database.
  * Nullable fields are facts that do not exist yet (nothing pending, nothing applied, not paused).
  * {@code reassignTargetGoneAt}: when the newest removal left its records unassigned because the
- * configured users.reassign_records_to member had left the organization.
+ * configured users.reassign_records_to member had left the organization. {@code unknownHere}: the
+ * keys shown here whose variable this shell does not set (the unit's environment file is not the
+ * operator's), so their value is the daemon's secret: {@code fulcrumCallsPerHour} is then null and
+ * {@code target} is where the database's links point.
  */
 public record StatusReport(
     String target,
@@ -30,7 +35,7 @@ public record StatusReport(
     Long oldestPendingSeconds,
     Instant lastSuccessfulApply,
     long fulcrumCallsLastHour,
-    int fulcrumCallsPerHour,
+    Integer fulcrumCallsPerHour,
     long deadCount,
     List<Row> deadRows,
     long heldCount,
@@ -40,7 +45,11 @@ public record StatusReport(
     LastResync lastResync,
     String writerLease,
     String reassignRecordsTo,
-    Instant reassignTargetGoneAt) {
+    Instant reassignTargetGoneAt,
+    List<String> unknownHere) {
+
+  /** The keys status shows, in the order it shows them. */
+  private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
 
   /** At most this many rows of each list are shown; the counts have them all. */
   public static final int DEAD_ROWS_SHOWN = 50;
@@ -58,24 +67,28 @@ public record StatusReport(
     return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0;
   }
 
-  /** {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when nobody does. */
-  public static StatusReport read(BridgeConfig config, Database db, Clock clock, String writerLease) {
+  /**
+   * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
+   * nobody does. {@code unresolved}: the config keys whose variable this shell does not set.
+   */
+  public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
     WorkQueue queue = new WorkQueue(db, clock);
     AuditLog audit = new AuditLog(db, clock);
-    String reassignTo = config.users().reassignTarget();
+    List<String> unknown = SHOWN.stream().filter(unresolved::contains).toList();
+    String reassignTo = unknown.contains("users.reassign_records_to") ? null : config.users().reassignTarget();
     Instant targetGoneAt = reassignTo == null ? null : audit.lastRemoval()
         .filter(e -> Action.RemoveMember.targetGone(reassignTo).equals(e.detail())).map(AuditEntry::at).orElse(null);
     return new StatusReport(
-        config.fulcrum().embedded() ? "embedded emulator" : config.fulcrum().baseUrl(),
+        target(config, unknown, db),
         store.pauseReason().orElse(null),
         backlog,
         store.oldestUnfinishedSince().map(since -> Math.max(0, Duration.between(since, clock.instant()).toSeconds())).orElse(null),
         audit.lastApplied().orElse(null),
         new FulcrumCallLog(db, clock).lastHour(),
-        config.fulcrum().callsPerHour(),
+        unknown.contains("fulcrum.calls_per_hour") ? null : config.fulcrum().callsPerHour(),
         backlog.get("dead"),
         rows(queue, WorkState.DEAD),
         backlog.get("held"),
@@ -85,7 +98,22 @@ public record StatusReport(
         LastResync.kept(new SettingStore(db)).orElse(null),
         writerLease,
         reassignTo,
-        targetGoneAt);
+        targetGoneAt,
+        unknown);
+  }
+
+  /** With fulcrum.base_url unknown here, the Fulcrum the database's links point into is the daemon's target. */
+  private static String target(BridgeConfig config, List<String> unknown, Database db) {
+    if (!unknown.contains("fulcrum.base_url")) {
+      return named(config.fulcrum().baseUrl());
+    }
+    return new SettingStore(db).get(LinkTarget.KEY)
+        .map(linked -> named(linked) + " (where the database's links point; fulcrum.base_url's variable is not set here)")
+        .orElse("unknown: fulcrum.base_url's variable is not set here");
+  }
+
+  private static String named(String baseUrl) {
+    return BridgeConfig.Fulcrum.EMBEDDED.equals(baseUrl) ? "embedded emulator" : baseUrl;
   }
 
   private static List<Row> rows(WorkQueue queue, WorkState state) {

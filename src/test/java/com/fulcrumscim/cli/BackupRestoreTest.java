@@ -113,6 +113,19 @@ class BackupRestoreTest {
   }
 
   @Test
+  void backupRunsWhenAVariableOutsideStorageIsUnsetInThisShell() throws Exception {
+    // cron runs backup without the unit's environment file
+    bridge = serve(dir.resolve("live"));
+    Path config = Files.writeString(dir.resolve("cron.yml"), "storage:\n  path: " + bridge.database() + "\n"
+        + StatusCommandTest.KEYS_FROM_THE_UNITS_ENVIRONMENT);
+    Path copy = dir.resolve("nightly.db");
+    OpsCliRun.Result r = new OpsCliRun(Files.createDirectories(dir.resolve("cli")))
+        .run("backup", copy.toString(), "--config", config.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(copy).isNotEmptyFile();
+  }
+
+  @Test
   void aRestoredCopyServesAndReconcilesWithoutDuplicatingAnyone() throws Exception {
     bridge = serve(dir.resolve("live"));
     ScimHttp okta = bridge.http();

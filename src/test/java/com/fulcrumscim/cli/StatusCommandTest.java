@@ -246,6 +246,60 @@ class StatusCommandTest {
     assertThat(r.err().strip()).isEqualTo(cli.config + ": server.port: must be 1 to 65535");
   }
 
+  /** The unit's environment file is not the operator's shell: variables the daemon has are unset here. */
+  static final String KEYS_FROM_THE_UNITS_ENVIRONMENT = """
+      server:
+        port: ${FULCRUM_SCIM_TEST_UNSET_PORT}
+      fulcrum:
+        base_url: ${FULCRUM_SCIM_TEST_UNSET_URL}
+        calls_per_hour: ${FULCRUM_SCIM_TEST_UNSET_CALLS}
+        read_timeout: ${FULCRUM_SCIM_TEST_UNSET_TIMEOUT}
+      reconcile:
+        interval: ${FULCRUM_SCIM_TEST_UNSET_INTERVAL}
+      users:
+        reassign_records_to: ${FULCRUM_SCIM_TEST_UNSET_TARGET}
+      ha:
+        lease_ttl: ${FULCRUM_SCIM_TEST_UNSET_TTL}
+      """;
+
+  @Test
+  void statusRunsWhenAVariableOutsideStorageIsUnsetInThisShellAndSaysWhatItCannotKnow() throws Exception {
+    cli = new OpsCliRun(dir, KEYS_FROM_THE_UNITS_ENVIRONMENT);
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put("fulcrum.link_target", "https://api.fulcrumapp.com");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("Target\\s+https://api.fulcrumapp.com \\(where the database's links point; fulcrum.base_url's variable is not set here\\)")
+        .containsPattern("Fulcrum calls, last hour\\s+0 of \\? \\(fulcrum.calls_per_hour's variable is not set here\\)")
+        .containsPattern("Removed members' records\\s+unknown: users.reassign_records_to's variable is not set here")
+        .doesNotContain("embedded emulator");
+  }
+
+  @Test
+  void statusJsonNamesTheKeysWhoseVariableIsUnsetHere() throws Exception {
+    cli = new OpsCliRun(dir, KEYS_FROM_THE_UNITS_ENVIRONMENT);
+    cli.openDatabase().close();
+    OpsCliRun.Result r = cli.runWithConfig("status", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("target").asText()).isEqualTo("unknown: fulcrum.base_url's variable is not set here");
+    assertThat(json.get("fulcrumCallsPerHour").isNull()).isTrue();
+    assertThat(json.get("unknownHere")).extracting(JsonNode::asText)
+        .containsExactly("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
+  }
+
+  @Test
+  void auditAndJournalListRunWhenAVariableOutsideStorageIsUnsetInThisShell() throws Exception {
+    cli = new OpsCliRun(dir, KEYS_FROM_THE_UNITS_ENVIRONMENT);
+    cli.openDatabase().close();
+    for (String[] command : List.of(new String[] {"audit"}, new String[] {"journal", "list"})) {
+      OpsCliRun.Result r = cli.runWithConfig(command);
+      assertThat(r.exit()).as(String.join(" ", command) + ": " + r.err()).isZero();
+    }
+  }
+
   @Test
   void helpListsTheExitCodes() {
     assertThat(cli.run("status", "--help").out()).contains("Exit codes:").contains("3   needs an operator");

@@ -207,6 +207,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTypedKeyWhoseVariableIsUnsetKeepsItsDefaultForACommandThatReadsOnlyStorage(@TempDir Path etc) throws Exception {
+    Files.writeString(etc.resolve("config.yml"), """
+        storage:
+          path: %s
+        server:
+          port: ${PORT}
+        reconcile:
+          interval: ${INTERVAL}
+        retention:
+          audit: 30m
+        guard:
+          window: ${WINDOW}
+        fulcrum:
+          base_url: ${FULCRUM_URL}
+          calls_per_hour: ${CALLS}
+        """.formatted(etc.resolve("b.db")));
+    BridgeConfig loaded = new ConfigLoader(Map.<String, String>of()::get)
+        .load(etc.resolve("config.yml"), key -> key.startsWith("storage."));
+
+    assertThat(loaded.server().port()).isEqualTo(8080);
+    assertThat(loaded.reconcile().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(loaded.fulcrum().callsPerHour()).isEqualTo(5000);
+  }
+
+  @Test
   void aTokenFileHoldingMoreThanTheTokenIsNamedWithoutShowingIt(@TempDir Path etc) throws Exception {
     Files.writeString(etc.resolve("t"), "Bearer abc123\n");
     Path config = etc.resolve("config.yml");
