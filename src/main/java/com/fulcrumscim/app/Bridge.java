@@ -101,6 +101,14 @@ public final class Bridge {
   private ScimTokens startTokens;
   private BearerAuth auth;
   private Optional<TlsSupport> tls = Optional.empty();
+  /**
+   * Set when start-up's GET found no membership with users.reassign_records_to's id. The
+   * reconciler's own flag changes only when a plan looks for the target, so after a restart with a
+   * wrong id and no Okta change the gauge read 0 for up to a day while removals would leave records
+   * unassigned. Fulcrum does not give an id back, and the setting changes only with a restart, so it
+   * stays set until then.
+   */
+  private volatile boolean reassignTargetMissingAtStart;
 
   /** What runs: everything, or only the SCIM receiver and its store (tests that drive the reconciler themselves). */
   public enum Mode {
@@ -162,7 +170,8 @@ public final class Bridge {
           }
         });
         readSide = path.readSide();
-        Gauge.builder("fulcrum.scim.reassign.target.missing", readSide, r -> r.reassignTargetMissing() ? 1 : 0)
+        Gauge.builder("fulcrum.scim.reassign.target.missing", readSide,
+                r -> reassignTargetMissingAtStart || r.reassignTargetMissing() ? 1 : 0)
             .description("1 while users.reassign_records_to names a member that is gone: removed members' records stay unassigned")
             .register(registry);
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", readSide, ReadSide::rereads)
@@ -328,6 +337,7 @@ public final class Bridge {
     try {
       PolicyCheck.reassignTarget("config", config.users(), client);
     } catch (ConfigException e) {
+      reassignTargetMissingAtStart = true;
       log.error("{}; until then removed members' records stay unassigned", e.getMessage());
     } catch (FulcrumException e) {
       log.warn("could not check users.reassign_records_to at start: {}", e.getMessage());

@@ -215,6 +215,23 @@ class BridgeTest {
   }
 
   @Test
+  void aReassignTargetFulcrumDoesNotKnowAtStartSetsItsGaugeBeforeAnyChangeArrives() {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
+          + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
+          + "\nusers:\n  reassign_records_to: m-nope\n"), 0);
+      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+          new SecureRandom()).start();
+      try {
+        ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+        assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reassign_target_missing 1.0");
+      } finally {
+        bridge.stop();
+      }
+    }
+  }
+
+  @Test
   void withNoTokenConfiguredAGeneratedOneShownOnceIsAcceptedAfterARestart() {
     Bridge first = start(null);
     String token = first.generatedToken().orElseThrow();
