@@ -70,6 +70,34 @@ class MonitoringFilesTest {
   }
 
   @Test
+  void theDownAlertTellsOnCallToRetryOktasFailedTasksNotThatOktaRetries() throws Exception {
+    // Okta shows a refused provisioning call as a task for an admin to retry; it never resends it by itself
+    String description = rule("FulcrumScimDown").path("annotations").path("description").asText();
+    assertThat(description).doesNotContain("Okta retries").contains("does not send them again").contains("retry the failed provisioning tasks");
+  }
+
+  @Test
+  void theCallBudgetPanelShowsTheLeastBudgetLeftOverNodesNotAStandbysUntouchedOne() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    List<String> exprs = new ArrayList<>();
+    dashboard.path("panels").forEach(panel -> exprs.addAll(panel.path("targets").findValuesAsText("expr")));
+    // each node's gauge comes from its own pacer: a standby's reads the full calls_per_hour
+    assertThat(exprs).filteredOn(e -> e.contains("fulcrum_scim_fulcrum_rate_budget_left"))
+        .isNotEmpty().allSatisfy(e -> assertThat(e).startsWith("min("));
+  }
+
+  private static JsonNode rule(String name) throws Exception {
+    for (JsonNode group : new ObjectMapper(new YAMLFactory()).readTree(ALERTS.toFile()).path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        if (rule.path("alert").asText().equals(name)) {
+          return rule;
+        }
+      }
+    }
+    throw new AssertionError("no alert " + name);
+  }
+
+  @Test
   void theDashboardIsGrafanaJsonWithAQueryInEveryPanel() throws Exception {
     JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
     assertThat(dashboard.path("uid").asText()).isEqualTo("fulcrum-scim");
