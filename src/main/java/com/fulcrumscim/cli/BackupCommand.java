@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
     name = "backup",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a consistent copy of the bridge's database to FILE (a new file, mode 0600) while the daemon runs.",
+      "Write a consistent copy of the bridge's database to FILE (created by backup, mode 0600; never an existing file) while the daemon runs.",
       "To restore: stop the service, delete storage.path and its -wal and -shm files, copy FILE to storage.path",
       "(owned by the service user, mode 0600), start the service, then have Okta or Entra push every assignment",
       "again: changes sent after the backup are not in it (README, \"Backup and restore\")."

@@ -266,13 +266,23 @@ final class SqliteEngine implements Engine {
    */
   void copyTo(Path target) {
     Path absolute = target.toAbsolutePath();
+    Path directory = absolute.getParent();
     try {
-      if (Files.exists(absolute) && Files.size(absolute) > 0) {
-        throw new DatabaseException(absolute + " already exists: give a new file name (a backup never overwrites)", null);
+      if (directory != null) {
+        Files.createDirectories(directory);
       }
-      createPrivateFile(absolute);
     } catch (IOException e) {
-      throw new DatabaseException("cannot create " + absolute + ": " + e.getMessage(), e);
+      throw new DatabaseException("cannot create " + absolute + ": " + fileProblem(e) + writableBy(e, directory), e);
+    }
+    try {
+      // Even an empty file made beforehand (mktemp, touch, a symlink) is refused: VACUUM INTO would
+      // fill it and the copy, every SCIM request and the token hashes, would keep that file's mode
+      createNewPrivateFile(absolute);
+    } catch (FileAlreadyExistsException e) {
+      throw new DatabaseException(absolute + " already exists: give a new file name (a backup never writes into an "
+          + "existing file, even an empty one)", e);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot create " + absolute + ": " + fileProblem(e) + writableBy(e, directory), e);
     }
     try (Connection c = connect(url(path), Database.Access.READ_ONLY);
         PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
@@ -288,6 +298,37 @@ final class SqliteEngine implements Engine {
         e.addSuppressed(cleanup);
       }
       throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
+    }
+    syncDirectory(directory);
+  }
+
+  private static String writableBy(IOException e, Path directory) {
+    return e instanceof AccessDeniedException && directory != null
+        ? " (give the user that runs backup a directory of its own, e.g. `install -d -o fulcrum-scim -g fulcrum-scim "
+            + "-m 0700 " + directory + "`)"
+        : "";
+  }
+
+  private static void createNewPrivateFile(Path file) throws IOException {
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    }
+  }
+
+  /**
+   * The new file's name is an entry of its directory: without this a power cut after "exit 0" could
+   * leave no backup. Best effort: some file systems refuse to sync a directory.
+   */
+  private static void syncDirectory(Path directory) {
+    if (directory == null) {
+      return;
+    }
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      log.warn("the backup is written, but its directory {} could not be synced to disk: {}", directory, fileProblem(e));
     }
   }
 

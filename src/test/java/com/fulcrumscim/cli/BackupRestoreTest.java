@@ -2,6 +2,7 @@ package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
@@ -110,6 +111,37 @@ class BackupRestoreTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("already exists");
     assertThat(Files.readString(existing)).isEqualTo("keep me");
+  }
+
+  @Test
+  void aBackupIntoAnEmptyFileMadeBeforehandIsRefusedSoTheCopyNeverKeepsItsMode() throws Exception {
+    // a cron script that mktemps or touches the name first: VACUUM INTO filled it, readable by all
+    bridge = serve(dir.resolve("live"));
+    Path empty = Files.createFile(dir.resolve("pre.db"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), Files.createFile(dir.resolve("elsewhere.db")));
+
+    for (Path target : List.of(empty, link)) {
+      OpsCliRun.Result r = backup(bridge.database(), target);
+      assertThat(r.exit()).as(target.toString()).isEqualTo(1);
+      assertThat(r.err()).contains(target.toAbsolutePath() + " already exists");
+    }
+    assertThat(empty).isEmptyFile();
+    assertThat(dir.resolve("elsewhere.db")).isEmptyFile();
+  }
+
+  @Test
+  void aBackupWhereItsUserMayNotCreateTheFileSaysPermissionDeniedAndHowToMakeTheDirectory() throws Exception {
+    assumeFalse("root".equals(System.getProperty("user.name")), "root writes in any directory");
+    bridge = serve(dir.resolve("live"));
+    Path readOnly = Files.createDirectory(dir.resolve("ro"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r-xr-xr-x")));
+
+    OpsCliRun.Result inSub = backup(bridge.database(), readOnly.resolve("sub/today.db"));
+    OpsCliRun.Result inDir = backup(bridge.database(), readOnly.resolve("today.db"));
+
+    assertThat(inSub.exit()).isEqualTo(1);
+    assertThat(inSub.err()).contains("permission denied on " + readOnly.resolve("sub")).contains("install -d -o fulcrum-scim");
+    assertThat(inDir.exit()).isEqualTo(1);
+    assertThat(inDir.err()).contains("permission denied on " + readOnly.resolve("today.db"));
   }
 
   @Test
