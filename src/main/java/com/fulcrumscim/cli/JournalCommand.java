@@ -56,12 +56,12 @@ import picocli.CommandLine.Parameters;
     })
 public final class JournalCommand {
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Work rows, oldest change first.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Work rows, least recently changed first.")
   static final class ListRows implements Callable<Integer> {
     @Mixin CommandSupport support;
 
     @Option(names = "--state", paramLabel = "STATE", converter = CliArguments.State.class,
-        description = "Only rows in this state: pending, running, retrying, done, dead, held.")
+        description = "Only rows in this state: pending, running, retrying, done, dead, held, skipped.")
     WorkState state;
 
     @Option(names = "--entity", paramLabel = "user|group", converter = CliArguments.Entity.class, description = "Only users or only groups.")
@@ -82,7 +82,11 @@ public final class JournalCommand {
     @Override
     public Integer call() {
       return support.readDatabase((config, db) -> {
-        List<WorkItem> rows = rows(new WorkQueue(db, Clock.systemUTC()));
+        // one row past the limit tells whether there are more, which the listing says
+        List<WorkItem> fetched = rows(new WorkQueue(db, Clock.systemUTC()),
+            limit < 0 || limit == Integer.MAX_VALUE ? limit : limit + 1);
+        boolean more = limit >= 0 && fetched.size() > limit;
+        List<WorkItem> rows = more ? fetched.subList(0, limit) : fetched;
         if (json) {
           support.out().println(CliJson.write(rows.stream().map(w -> new Row(w.key().toString(),
               w.state().name().toLowerCase(Locale.ROOT), w.attempts(), w.nextAttemptAt(), w.updatedAt(), w.lastError()))
@@ -96,11 +100,14 @@ public final class JournalCommand {
         TextTable table = new TextTable("KEY", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "UPDATED", "LAST ERROR");
         rows.forEach(w -> table.row(w.key(), w.state(), w.attempts(), w.nextAttemptAt(), w.updatedAt(), w.lastError()));
         table.print(support.out(), "");
+        if (more) {
+          support.out().println("... more rows match: these are the first " + limit + "; raise --limit to see them");
+        }
         return ExitCode.OK;
       });
     }
 
-    private List<WorkItem> rows(WorkQueue queue) {
+    private List<WorkItem> rows(WorkQueue queue, int limit) {
       if (id != null) {
         return Stream.of(EntityType.values())
             .filter(t -> entity == null || entity == t)

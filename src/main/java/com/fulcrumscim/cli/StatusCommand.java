@@ -72,12 +72,12 @@ public final class StatusCommand implements Callable<Integer> {
             + " orphan members HELD by the mass-removal guard at the last resync: these people keep access; check "
             + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals`")
         .row("Removed members' records", records(r))
-        .row("Skipped", r.skippedRows().isEmpty() ? "none" : r.skippedRows().size()
+        .row("Skipped", r.skippedCount() == 0 ? "none" : r.skippedCount()
             + " left alone on purpose (warning, see below)")
         .print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
-    rows(out, "SKIPPED", r.skippedRows(), r.skippedRows().size(), "skipped");
+    rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
   }
 
   private static void rows(PrintWriter out, String state, List<StatusReport.Row> rows, long count, String listState) {
@@ -89,7 +89,9 @@ public final class StatusCommand implements Callable<Integer> {
     rows.forEach(d -> table.row(d.key(), d.attempts(), d.since(), d.lastError()));
     table.print(out, "  ");
     if (count > rows.size()) {
-      out.println("  ... and " + (count - rows.size()) + " more: `fulcrum-scim journal list --state " + listState + "`");
+      // journal list stops at 50 by default too, in the same order: without --limit it showed these rows again
+      out.println("  ... and " + (count - rows.size()) + " more: `fulcrum-scim journal list --state " + listState
+          + " --limit " + count + "`");
     }
   }
 

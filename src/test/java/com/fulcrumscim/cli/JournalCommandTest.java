@@ -103,7 +103,14 @@ class JournalCommandTest {
   @Test
   void listHonoursTheLimit() {
     OpsCliRun.Result r = cli.runWithConfig("journal", "list", "--limit", "1");
-    assertThat(r.out().lines().count()).as("header and one row").isEqualTo(2);
+    assertThat(r.out().lines().filter(line -> line.matches("(user|group)/.*"))).as("one row").hasSize(1);
+  }
+
+  @Test
+  void listSaysWhenTheLimitLeftRowsOutAndNotWhenItDidNot() {
+    assertThat(cli.runWithConfig("journal", "list", "--limit", "2").out())
+        .contains("... more rows match: these are the first 2; raise --limit to see them");
+    assertThat(cli.runWithConfig("journal", "list", "--limit", "3").out()).doesNotContain("more rows match");
   }
 
   @Test

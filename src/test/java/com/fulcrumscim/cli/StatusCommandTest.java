@@ -153,6 +153,36 @@ class StatusCommandTest {
   }
 
   @Test
+  void moreDeadRowsThanStatusListsPointToAJournalListThatShowsTheRest() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      for (int i = 0; i < 55; i++) {
+        queue.enqueue(ResourceKey.user("u-" + i));
+      }
+      queue.claim(55).forEach(w -> queue.dead(w, "422 rejected"));
+    }
+    OpsCliRun.Result status = cli.runWithConfig("status");
+    assertThat(status.out()).contains("... and 5 more: `fulcrum-scim journal list --state dead --limit 55`");
+
+    OpsCliRun.Result list = cli.runWithConfig("journal", "list", "--state", "dead", "--limit", "55");
+    assertThat(list.out().lines().filter(line -> line.contains("DEAD"))).hasSize(55);
+  }
+
+  @Test
+  void moreSkippedRowsThanStatusListsAreCountedAll() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      for (int i = 0; i < 70; i++) {
+        queue.enqueue(ResourceKey.user("u-" + i));
+      }
+      queue.claim(70).forEach(w -> queue.record(w, new WorkQueue.Fate.Skipped("the token owner"), List.of()));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.out()).containsPattern("Skipped\\s+70 left alone on purpose")
+        .contains("... and 20 more: `fulcrum-scim journal list --state skipped --limit 70`");
+  }
+
+  @Test
   void removedMembersRecordsAreShownUnassignedWithoutAReassignTarget() {
     cli.openDatabase().close();
     assertThat(cli.runWithConfig("status").out())
