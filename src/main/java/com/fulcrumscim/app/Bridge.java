@@ -200,15 +200,16 @@ public final class Bridge {
       generatedToken = startTokens.generated();
       auth = new BearerAuth(startTokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
-      server = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
-          new ResourceNormalizer(), json, clock).start(cfg -> {
-            cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
-            cfg.routes.after(ScimServer.BASE_PATH + "/*", metrics::recordScimRequest);
-            if (config.server().opsPort() == 0) {
-              ops.addTo(cfg);
-            }
-            tls.ifPresent(t -> t.useHttps(cfg, config.server().host(), config.server().port()));
-          });
+      ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
+          new ResourceNormalizer(), json, clock);
+      server = scim.start(cfg -> {
+        cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
+        cfg.routes.after(ScimServer.BASE_PATH + "/*", ctx -> metrics.recordScimRequest(ctx, scim::routeOf));
+        if (config.server().opsPort() == 0) {
+          ops.addTo(cfg);
+        }
+        tls.ifPresent(t -> t.useHttps(cfg, config.server().host(), config.server().port()));
+      });
       running.push(server::stop);
       if (config.server().opsPort() != 0) {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());

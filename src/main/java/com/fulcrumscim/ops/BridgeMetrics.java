@@ -151,10 +151,19 @@ public final class BridgeMetrics {
    * The latency runs from {@link #startScimRequest} to here, just before the answer is written.
    */
   public void recordScimRequest(Context ctx) {
+    recordScimRequest(ctx, c -> Optional.empty());
+  }
+
+  /**
+   * As {@link #recordScimRequest(Context)}; {@code routeOf} names the route of a request Javalin
+   * matched to none, such as one authentication refused in a before-handler, which runs before
+   * Javalin matches the endpoint: every 401 was counted under "unmatched".
+   */
+  public void recordScimRequest(Context ctx, Function<Context, Optional<String>> routeOf) {
     Endpoint matched = ctx.endpoints().lastHttpEndpoint();
     Long started = ctx.attribute(STARTED);
-    scimRequest(ctx.method().name(), matched == null ? "unmatched" : matched.path, ctx.statusCode(),
-        Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
+    String route = matched != null ? matched.path : routeOf.apply(ctx).orElse("unmatched");
+    scimRequest(ctx.method().name(), route, ctx.statusCode(), Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
   }
 
   /** Counts one reconcile outcome, e.g. applied, retry, failed, paused. */

@@ -17,6 +17,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +170,12 @@ public final class ScimServer {
       log.debug("{} {} -> {} in {} ms (request id {})", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms),
           ScimResponses.requestId(ctx));
     }
+  }
+
+  /** The route template of the endpoint {@code ctx} is for, whether or not a before-handler refused it. */
+  public Optional<String> routeOf(Context ctx) {
+    return app.unsafe.internalRouter.findHttpHandlerEntries(ctx.method(), ctx.path()).stream()
+        .findFirst().map(entry -> entry.endpoint.path);
   }
 
   public int port() {

@@ -419,6 +419,20 @@ class BridgeTest {
   }
 
   @Test
+  void aRefusedTokenIsCountedUnderTheRouteItWasSentTo() {
+    Bridge bridge = start("t");
+    try {
+      assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer wrong").get("/Users/u-1").status()).isEqualTo(401);
+      ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+      assertThat(ops.get("/metrics").text())
+          .contains("fulcrum_scim_requests_seconds_count{method=\"GET\",route=\"/scim/v2/Users/{id}\",status=\"401\"} 1")
+          .doesNotContain("route=\"unmatched\"");
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
   void theDaemonCountsItsConfirmingReReadsOfFulcrum() {
     Bridge bridge = start("t");
     try {
