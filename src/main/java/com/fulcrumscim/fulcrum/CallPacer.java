@@ -42,24 +42,36 @@ final class CallPacer {
   /** Waits for this call's slot. */
   void acquire(String endpoint) throws InterruptedException {
     Duration wait;
+    Instant slot;
     synchronized (this) {
       Instant now = clock.instant();
       refuseWhileCoolingDown(endpoint, now);
       Instant due = theoreticalArrival.isAfter(now) ? theoreticalArrival : now;
       Instant earliest = due.minus(tolerance);
-      Instant slot = earliest.isAfter(now) ? earliest : now;
+      slot = earliest.isAfter(now) ? earliest : now;
       theoreticalArrival = due.plus(interval);
       lastHour.addLast(slot);
       wait = Duration.between(now, slot);
     }
     if (!wait.isZero()) {
       sleeper.sleep(wait);
+      synchronized (this) {
+        // A 429 may have come back to another caller while this one waited for its slot: sent
+        // now, it would spend a call Fulcrum refuses and could lengthen the cool-down.
+        Instant now = clock.instant();
+        if (now.isBefore(coolDownUntil)) {
+          lastHour.removeLastOccurrence(slot);
+          refuseWhileCoolingDown(endpoint, now);
+        }
+      }
     }
   }
 
   /** After a 429: nothing goes out before {@code retryAfter} has passed. */
   synchronized void coolDown(Duration retryAfter) {
-    Instant until = clock.instant().plus(retryAfter);
+    Instant now = clock.instant();
+    // Saturates rather than overflowing: a refusal must never turn into an ArithmeticException.
+    Instant until = retryAfter.compareTo(Duration.between(now, Instant.MAX)) >= 0 ? Instant.MAX : now.plus(retryAfter);
     if (until.isAfter(coolDownUntil)) {
       coolDownUntil = until;
     }

@@ -10,6 +10,9 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A 429's {@code Retry-After}: delay-seconds or an HTTP-date; a sane default without one. */
 final class RetryAfter {
@@ -17,6 +20,16 @@ final class RetryAfter {
   static final Duration DEFAULT = Duration.ofSeconds(60);
 
   private static final Duration MIN = Duration.ofSeconds(1);
+
+  /**
+   * Fulcrum's limit is per hour: no 429 needs a longer wait. A longer value (a bug, a proxy's
+   * guess, a year) would stop all Fulcrum work for that long, shown only as RETRYING.
+   */
+  static final Duration MAX = Duration.ofHours(1);
+
+  private static final Logger log = LoggerFactory.getLogger(RetryAfter.class);
+
+  private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
   /** RFC 9110's obsolete asctime format, always GMT: {@code Thu Jan  1 00:02:00 2026}. */
   private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss uuuu", Locale.US);
@@ -28,15 +41,34 @@ final class RetryAfter {
       return DEFAULT;
     }
     String value = header.strip();
+    if (DIGITS.matcher(value).matches()) {
+      Duration asked;
+      try {
+        asked = Duration.ofSeconds(Long.parseLong(value));
+      } catch (NumberFormatException tooLongForALong) {
+        asked = null; // still a number of seconds, just far beyond MAX
+      }
+      return bounded(asked);
+    }
     try {
-      return atLeastMin(Duration.ofSeconds(Long.parseLong(value)));
+      return bounded(Duration.ofSeconds(Long.parseLong(value)));
     } catch (NumberFormatException notSeconds) {
       try {
-        return atLeastMin(Duration.between(now, httpDate(value, now)));
+        return bounded(Duration.between(now, httpDate(value, now)));
       } catch (DateTimeParseException notADate) {
         return DEFAULT;
       }
     }
+  }
+
+  /** Between MIN and MAX; {@code asked} null is beyond any Duration. */
+  private static Duration bounded(Duration asked) {
+    if (asked == null || asked.compareTo(MAX) > 0) {
+      log.warn("Fulcrum asked to wait {} before the next call (Retry-After), longer than its hourly limit window;"
+          + " waiting {} s instead", asked == null ? "beyond any time" : asked.toSeconds() + " s", MAX.toSeconds());
+      return MAX;
+    }
+    return atLeastMin(asked);
   }
 
   /** RFC 9110 §5.6.7: recipients accept all three formats, told apart by the day name's comma. */

@@ -114,4 +114,26 @@ class CallPacerTest {
     pacer.acquire("GET /x");
     assertThat(pacer.callsInLastHour()).isEqualTo(1);
   }
+
+  @Test
+  void aCallWaitingForItsSlotWhenA429ArrivesIsRefusedAndNotCounted() throws InterruptedException {
+    CallPacer[] pacer = new CallPacer[1];
+    // the wait for a slot is when another worker's 429 lands
+    pacer[0] = new CallPacer(3600, clock, d -> {
+      clock.tick(d);
+      pacer[0].coolDown(Duration.ofSeconds(60));
+    });
+    pacer[0].acquire("GET /x");
+    pacer[0].acquire("GET /x"); // the one call of burst allowance: no wait
+    assertThatThrownBy(() -> pacer[0].acquire("GET /x"))
+        .isInstanceOf(FulcrumException.RateLimited.class);
+    assertThat(pacer[0].callsInLastHour()).isEqualTo(2);
+  }
+
+  @Test
+  void aCoolDownTooLongForAnInstantSaturatesInsteadOfOverflowing() {
+    CallPacer pacer = pacer(3600);
+    pacer.coolDown(Duration.ofSeconds(Long.MAX_VALUE));
+    assertThatThrownBy(() -> pacer.acquire("GET /x")).isInstanceOf(FulcrumException.RateLimited.class);
+  }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.testing.CapturedLogs;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,9 +16,11 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import okhttp3.Headers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every failure Fulcrum (or the network) can produce, as the one exception type it means. */
 class HttpFulcrumClientFailureTest extends MockFulcrumTest {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   static final MemberFields ALICE = new MemberFields("alice@example.com", "Alice", "Liddell", null);
 
   /** The request arrives, then the socket closes before any answer: the server may have acted. */
@@ -141,6 +145,25 @@ class HttpFulcrumClientFailureTest extends MockFulcrumTest {
     server.enqueue(status(429));
     FulcrumException.RateLimited e = catchThrowableOfType(FulcrumException.RateLimited.class, client::roles);
     assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void aRetryAfterBeyondALongIsCappedAtAnHourWithAWarningAndNoArithmeticException() {
+    server.enqueue(withRetryAfter("9223372036854775807"));
+    FulcrumException.RateLimited e = catchThrowableOfType(FulcrumException.RateLimited.class, client::roles);
+    assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(1));
+    assertThat(logs.events()).anySatisfy(event -> {
+      assertThat(event.getLevel()).isEqualTo(Level.WARN);
+      assertThat(event.getFormattedMessage()).contains("waiting 3600 s instead");
+    });
+
+    // the cool-down took: nothing goes out within the hour, calls do after it
+    fx.clock.tick(Duration.ofMinutes(59));
+    assertThatThrownBy(client::roles).isInstanceOf(FulcrumException.RateLimited.class);
+    fx.clock.tick(Duration.ofMinutes(1));
+    server.enqueue(json(200, "{\"roles\":[]}"));
+    assertThat(client.roles()).isEmpty();
+    assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test

@@ -23,8 +23,8 @@ class RetryAfterTest {
 
   @Test
   void anRfc850YearUpToFiftyYearsAheadIsThisCentury() {
-    assertThat(RetryAfter.parse("Wednesday, 01-Jan-76 00:00:00 GMT", NOW))
-        .isEqualTo(Duration.between(NOW, Instant.parse("2076-01-01T00:00:00Z")));
+    // 2076, not 1976: a wait (capped at the hour), not a date already past (1 s)
+    assertThat(RetryAfter.parse("Wednesday, 01-Jan-76 00:00:00 GMT", NOW)).isEqualTo(RetryAfter.MAX);
   }
 
   @Test
@@ -32,5 +32,14 @@ class RetryAfterTest {
     assertThat(RetryAfter.parse("Thursday, 01-Jan-76 00:00:01 GMT", NOW))
         .isEqualTo(Duration.ofSeconds(1));
     assertThat(RetryAfter.parse("Saturday, 01-Jan-77 00:00:00 GMT", NOW)).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheHourlyLimitWindowIsCappedAtAnHour() {
+    assertThat(RetryAfter.parse("31536000", NOW)).isEqualTo(Duration.ofHours(1));
+    assertThat(RetryAfter.parse("99999999999999999999999", NOW)).isEqualTo(Duration.ofHours(1));
+    assertThat(RetryAfter.parse("Fri, 01 Jan 2027 00:00:00 GMT", NOW)).isEqualTo(Duration.ofHours(1));
+    assertThat(RetryAfter.parse("3600", NOW)).isEqualTo(Duration.ofHours(1));
+    assertThat(RetryAfter.parse("3599", NOW)).isEqualTo(Duration.ofSeconds(3599));
   }
 }
