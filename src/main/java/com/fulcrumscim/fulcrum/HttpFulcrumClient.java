@@ -22,6 +22,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link FulcrumClient} over Fulcrum's REST API (shared/fulcrum-api.md) with OkHttp: paced to the
@@ -29,6 +31,8 @@ import okhttp3.OkHttpClient;
  * Thread-safe; {@link #close()} releases OkHttp's threads and connections.
  */
 public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpFulcrumClient.class);
+
   private final HttpUrl baseUrl;
   private final int pageSize;
   private final Wire wire = new Wire();
@@ -80,7 +84,15 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public List<FulcrumRole> roles() {
-    return list(ApiCall.get("roles.json"), "roles", RoleJson.class, WireMapping::role);
+    ApiCall call = ApiCall.get("roles.json");
+    List<FulcrumRole> all = list(call, "roles", RoleJson.class, WireMapping::role);
+    List<FulcrumRole> usable = all.stream().filter(r -> !blank(r.id()) && !blank(r.name())).toList();
+    if (usable.size() < all.size()) {
+      // A role without an id cannot be granted and one without a name cannot be asked for; kept,
+      // every role lookup by name would trip over it.
+      log.warn("{}: {} role(s) without an id or a name ignored", call.endpoint(), all.size() - usable.size());
+    }
+    return usable;
   }
 
   @Override
@@ -261,6 +273,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   private <W> Optional<W> single(ApiCall call, String key, Class<W> type) {
     JsonNode root = parse(call.endpoint(), calls.execute(call));
     return Wire.entity(root, key).map(node -> wire.convert(node, type));
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   /** A GET of one entity: empty on 404 or 410; a 2xx without the entity is a broken answer. */

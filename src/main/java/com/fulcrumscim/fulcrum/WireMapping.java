@@ -17,8 +17,13 @@ final class WireMapping {
     return new FulcrumUser(u.id(), u.email(), u.firstName(), u.lastName());
   }
 
+  /**
+   * A role that does not say whether it is a system role counts as one when it is named Owner:
+   * read as false, no role would be the Owner and roles.allow_owner would protect nothing.
+   */
   static FulcrumRole role(RoleJson r) {
-    return new FulcrumRole(r.id(), r.name(), r.isSystem(), r.isDefault());
+    boolean system = r.isSystem() != null ? r.isSystem() : r.name() != null && r.name().strip().equalsIgnoreCase("Owner");
+    return new FulcrumRole(r.id(), r.name(), system, r.isDefault());
   }
 
   static FulcrumMember member(MembershipJson m) {

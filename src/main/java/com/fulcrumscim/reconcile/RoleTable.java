@@ -56,9 +56,13 @@ public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String
     return new Granted(role.get().id());
   }
 
-  /** Fulcrum has no owner flag: the Owner role is the system role of that name (shared/fulcrum-api.md). */
+  /**
+   * Fulcrum has no owner flag: the Owner role is the system role of that name (shared/fulcrum-api.md).
+   * Any role so named counts, whatever it says of itself: granting a role named Owner by mistake
+   * would hand over the organization, refusing a custom role of that name costs a roles.map entry.
+   */
   public static boolean isOwner(FulcrumRole role) {
-    return role.system() && role.name().equalsIgnoreCase("Owner");
+    return role.name() != null && role.name().strip().equalsIgnoreCase("Owner");
   }
 
   private String grantable() {
