@@ -1,6 +1,7 @@
 package com.fulcrumscim.fulcrum;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.fulcrum.CallExecutor.Answer;
@@ -234,9 +235,12 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       ApiCall call = first.withQuery("page", Integer.toString(page)).withQuery("per_page", Integer.toString(pageSize));
       JsonNode root = parse(call.endpoint(), calls.execute(call));
       List<JsonNode> items = Wire.items(root, key);
-      items.stream()
-          .filter(item -> firstSeen(seen, item))
-          .forEach(item -> all.add(toDomain.apply(wire.convert(item, type))));
+      for (int i = 0; i < items.size(); i++) {
+        JsonNode item = items.get(i);
+        if (firstSeen(seen, item)) {
+          all.add(toDomain.apply(convert(call.endpoint(), "page " + page + ", item " + (i + 1), item, type)));
+        }
+      }
       long count = root.path("total_count").asLong(-1); // -1: not given, which Fulcrum allows
       if (page == 1) {
         firstCount = count;
@@ -263,16 +267,53 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     if (current < page) {
       return true; // the server ignores `page`: asking again would loop forever
     }
-    JsonNode totalPages = root.get("total_pages");
-    return totalPages != null && totalPages.canConvertToInt()
-        ? current >= totalPages.asInt()
-        : itemCount < pageSize;
+    // asInt reads "2" as 2 too: a string total_pages read as missing cut a capped list short
+    JsonNode totalPages = root.path("total_pages");
+    int total = totalPages.isNumber() || totalPages.isTextual() ? totalPages.asInt(-1) : -1;
+    return total >= 0 ? current >= total : itemCount < pageSize;
   }
 
   /** The entity of a single answer, empty when the answer had no body (or no entity in it). */
   private <W> Optional<W> single(ApiCall call, String key, Class<W> type) {
     JsonNode root = parse(call.endpoint(), calls.execute(call));
-    return Wire.entity(root, key).map(node -> wire.convert(node, type));
+    return Wire.entity(root, key).map(node -> convert(call.endpoint(), "the answer", node, type));
+  }
+
+  /**
+   * One entity of an answer in its wire type. A field of the wrong type fails this read with the
+   * item and field named (typed, so the reconciler backs off rather than failing "unexpectedly");
+   * the value is not quoted: it is Fulcrum's data, and may be anything.
+   */
+  private <W> W convert(String endpoint, String where, JsonNode node, Class<W> type) {
+    try {
+      return wire.convert(node, type);
+    } catch (IllegalArgumentException e) {
+      String id = node.path("id").asText("");
+      throw new FulcrumException.Unavailable(endpoint, where + (id.isBlank() ? "" : " (id " + shortened(id) + ")")
+          + " is malformed: field " + field(e) + " has a type the bridge cannot read", null);
+    }
+  }
+
+  /** The JSON path of the field a conversion failed on, e.g. {@code member_ids[0]}. */
+  private static String field(IllegalArgumentException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : mapping.getPath()) {
+          if (ref.getFieldName() != null) {
+            path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+          } else if (ref.getIndex() >= 0) {
+            path.append('[').append(ref.getIndex()).append(']');
+          }
+        }
+        return path.toString();
+      }
+    }
+    return "(unknown)";
+  }
+
+  private static String shortened(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
   private static boolean blank(String s) {

@@ -1,10 +1,12 @@
 package com.fulcrumscim.fulcrum;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.fulcrum.wire.GroupJson;
 import com.fulcrumscim.fulcrum.wire.MembershipJson;
 import com.fulcrumscim.fulcrum.wire.Requests;
 import com.fulcrumscim.fulcrum.wire.RoleJson;
 import com.fulcrumscim.fulcrum.wire.UserJson;
+import java.util.Locale;
 
 /**
  * Between the wire records and the domain ones. It lives on the domain side so that
@@ -27,8 +29,25 @@ final class WireMapping {
   }
 
   static FulcrumMember member(MembershipJson m) {
-    return new FulcrumMember(m.id(), m.userId(), m.email(), m.firstName(), m.lastName(), m.roleId(), m.roleName(),
-        m.managed(), m.status());
+    return new FulcrumMember(m.id(), m.userId(), m.email(), m.firstName(), m.lastName(), m.roleId(), text(m.roleName()),
+        flag(m.managed()), text(m.status()));
+  }
+
+  /** A scalar as text; anything else (an object, an array) as not given. */
+  private static String text(JsonNode v) {
+    return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
+  }
+
+  /** true/false, also as text; anything else as not given. */
+  private static Boolean flag(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    String t = v.isTextual() ? v.textValue().strip().toLowerCase(Locale.ROOT) : "";
+    return t.equals("true") ? Boolean.TRUE : t.equals("false") ? Boolean.FALSE : null;
   }
 
   static FulcrumGroup group(GroupJson g) {

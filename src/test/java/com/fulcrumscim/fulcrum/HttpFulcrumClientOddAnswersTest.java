@@ -64,4 +64,44 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     assertThat(new RoleTable(roles, Map.of(), "", false).resolve("Standard User")).isEqualTo(new RoleTable.Granted("r-std"));
     assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("2 role(s) without an id or a name ignored"));
   }
+
+  // ---- finding 6: one malformed item ----
+
+  @Test
+  void aMemberWithAFieldTheBridgeNeedsOfTheWrongTypeFailsTheListNamingItemAndField() {
+    server.enqueue(json(200, page("memberships",
+        "{\"id\":\"m-1\",\"email\":\"a@x.example\"},{\"id\":\"m-2\",\"email\":{\"address\":\"b@x.example\"}}")));
+    assertThatThrownBy(client::members)
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessage("GET /api/v2/memberships.json: page 1, item 2 (id m-2) is malformed: field email has a type"
+            + " the bridge cannot read");
+  }
+
+  @Test
+  void aGroupWhoseMemberIdsHoldObjectsFailsTheListNamingTheField() {
+    server.enqueue(json(200, page("groups", "{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[{\"id\":\"m-1\"}]}")));
+    assertThatThrownBy(client::groups)
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("page 1, item 1 (id g-1) is malformed: field member_ids[0]");
+  }
+
+  @Test
+  void oddValuesInMemberFieldsTheBridgeDoesNotUseAreReadLeniently() {
+    server.enqueue(json(200, page("memberships",
+        "{\"id\":\"m-1\",\"email\":\"a@x.example\",\"managed\":\"unknown\",\"status\":{\"state\":\"active\"},\"role_name\":[1]},"
+            + "{\"id\":\"m-2\",\"email\":\"b@x.example\",\"managed\":\"true\",\"status\":\"pending\"}")));
+    assertThat(client.members()).containsExactly(
+        new FulcrumMember("m-1", null, "a@x.example", null, null, null, null, null, null),
+        new FulcrumMember("m-2", null, "b@x.example", null, null, null, null, true, "pending"));
+  }
+
+  // ---- finding 8: total_pages as a string ----
+
+  @Test
+  void totalPagesAsAStringIsReadAsANumber() {
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"},{\"id\":\"m-2\"}],\"current_page\":\"1\",\"total_pages\":\"2\"}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-3\"}],\"current_page\":\"2\",\"total_pages\":\"2\"}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2", "m-3");
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
 }

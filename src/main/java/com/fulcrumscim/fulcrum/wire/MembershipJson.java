@@ -1,8 +1,13 @@
 package com.fulcrumscim.fulcrum.wire;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 
-/** A membership as Fulcrum sends it; fields we don't use are ignored. */
+/**
+ * A membership as Fulcrum sends it; fields we don't use are ignored. {@code roleName},
+ * {@code managed} and {@code status} are kept as sent and read leniently: the bridge decides
+ * nothing on them, so an odd value there must not fail the whole member list.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MembershipJson(
     String id,
@@ -11,6 +16,6 @@ public record MembershipJson(
     String firstName,
     String lastName,
     String roleId,
-    String roleName,
-    Boolean managed,
-    String status) {}
+    JsonNode roleName,
+    JsonNode managed,
+    JsonNode status) {}
