@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -136,14 +137,33 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public List<FulcrumGroup> groups() {
-    return list(ApiCall.get("groups.json").withQuery("associations", "true"),
-        "groups", GroupJson.class, WireMapping::group);
+    ApiCall call = groupList();
+    return list(call, "groups", GroupJson.class, g -> WireMapping.group(withMembers(call.endpoint(), g)));
   }
 
   @Override
   public Optional<FulcrumGroup> group(String groupId) {
     ApiCall call = ApiCall.get("groups/{id}.json", groupId).withQuery("associations", "true");
-    return found(call, "group", GroupJson.class).map(WireMapping::group);
+    return found(call, "group", GroupJson.class).map(g -> WireMapping.group(withMembers(call.endpoint(), g)));
+  }
+
+  private static ApiCall groupList() {
+    return ApiCall.get("groups.json").withQuery("associations", "true");
+  }
+
+  /**
+   * A group read with associations=true but without member_ids: who is in it is unknown. Taken for
+   * empty, every member Okta removed would stay (nothing to remove) and every add be sent again.
+   * Reading each such group on its own would cost a call per group on every list read, so the read
+   * fails instead, naming the group; Fulcrum documents member_ids with associations=true.
+   */
+  private static GroupJson withMembers(String endpoint, GroupJson g) {
+    if (g.memberIds() == null) {
+      throw new FulcrumException.Unavailable(endpoint, "group " + g.id() + " came without member_ids although"
+          + " associations=true was asked: its members are unknown, and taking it for empty would keep people"
+          + " in it that Okta removed", null);
+    }
+    return g;
   }
 
   @Override
@@ -151,7 +171,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     ApiCall call = ApiCall.create("groups.json", wire.write(new Requests.GroupBody(new Requests.Group(name, description))));
     return single(call, "group", GroupJson.class)
         .map(WireMapping::group)
-        .orElseGet(() -> created(call.endpoint(), () -> createdGroupByName(call.endpoint(), name)));
+        .orElseGet(() -> created(call.endpoint(), () -> createdGroupByName(call.endpoint(), name, description)));
   }
 
   @Override
@@ -316,6 +336,11 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
+  /** Null and blank are one: Fulcrum may answer "" for a description never given. */
+  private static boolean sameText(String a, String b) {
+    return Objects.equals(a == null ? "" : a, b == null ? "" : b);
+  }
+
   private static boolean blank(String s) {
     return s == null || s.isBlank();
   }
@@ -359,12 +384,21 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     }
   }
 
-  private FulcrumGroup createdGroupByName(String endpoint, String name) {
-    List<FulcrumGroup> named = groups().stream().filter(g -> name.equals(g.name())).toList();
+  /**
+   * The group a create answered without made, recognised by its name and the description it was
+   * given: a group of that name made by hand is someone else's, and taken for this create it would
+   * be linked, its members replaced by Okta's and, on a SCIM delete, deleted. Only id, name and
+   * description matter here, so a list without member_ids does not fail this lookup; what the
+   * group holds is then unknown, as it is after any create answer without them.
+   */
+  private FulcrumGroup createdGroupByName(String endpoint, String name, String description) {
+    List<FulcrumGroup> named = list(groupList(), "groups", GroupJson.class, WireMapping::group).stream()
+        .filter(g -> name.equals(g.name()) && sameText(description, g.description()))
+        .toList();
     if (named.size() != 1) {
       // Names are not unique in Fulcrum; guessing could adopt someone else's group.
       throw new FulcrumException.Unavailable(endpoint, "group created without an answer body, and "
-          + named.size() + " groups carry its name; the next cycle reads before it writes", null);
+          + named.size() + " groups carry its name and description; the next cycle reads before it writes", null);
     }
     return named.get(0);
   }

@@ -231,7 +231,7 @@ class HttpFulcrumClientFailureTest extends MockFulcrumTest {
   @Test
   void aDroppedConnectionOnAGetIsRetried() {
     server.enqueue(dropConnection());
-    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"G\"}}"));
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"G\",\"member_ids\":[]}}"));
     assertThat(client.group("g-1")).map(FulcrumGroup::name).contains("G");
     assertThat(fx.calls).extracting(ClientFixture.Call::status).containsExactly("io_error", "200");
   }

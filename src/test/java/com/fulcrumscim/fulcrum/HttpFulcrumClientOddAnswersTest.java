@@ -30,6 +30,28 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(e -> e.getFormattedMessage()).toList();
   }
 
+  // ---- finding 2: a group create answered without a body ----
+
+  @Test
+  void aGroupCreateWithoutABodyNeverTakesASameNameGroupMadeByHand() {
+    server.enqueue(status(201));
+    server.enqueue(json(200, page("groups",
+        "{\"id\":\"g-hand\",\"name\":\"Field Crew\",\"description\":\"made by hand\",\"member_ids\":[\"m-7\"]}")));
+    assertThatThrownBy(() -> client.createGroup("Field Crew", FulcrumGroup.BRIDGE_MARKER))
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("0 groups carry its name and description");
+  }
+
+  @Test
+  void aGroupCreateWithoutABodyFindsTheSameNameGroupCarryingTheDescriptionSent() {
+    server.enqueue(status(201));
+    server.enqueue(json(200, page("groups",
+        "{\"id\":\"g-hand\",\"name\":\"Field Crew\",\"description\":\"made by hand\",\"member_ids\":[\"m-7\"]},"
+            + "{\"id\":\"g-7\",\"name\":\"Field Crew\",\"description\":\"" + FulcrumGroup.BRIDGE_MARKER + "\"}")));
+    assertThat(client.createGroup("Field Crew", FulcrumGroup.BRIDGE_MARKER).id()).isEqualTo("g-7");
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
   // ---- finding 3: a role without is_system ----
 
   @Test
@@ -103,5 +125,31 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-3\"}],\"current_page\":\"2\",\"total_pages\":\"2\"}"));
     assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2", "m-3");
     assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  // ---- S3: a group without member_ids is unknown, not empty ----
+
+  @Test
+  void aGroupListedWithoutMemberIdsFailsTheListRatherThanLookEmpty() {
+    server.enqueue(json(200, page("groups",
+        "{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[]},{\"id\":\"g-2\",\"name\":\"Field Crew\"}")));
+    assertThatThrownBy(client::groups)
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("group g-2 came without member_ids");
+    assertThat(server.getRequestCount()).as("no call spent reading groups one by one").isEqualTo(1);
+  }
+
+  @Test
+  void aSingleGroupReadWithoutMemberIdsFailsRatherThanLookEmpty() {
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Crew\"}}"));
+    assertThatThrownBy(() -> client.group("g-1"))
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("group g-1 came without member_ids");
+  }
+
+  @Test
+  void aGroupWithAnEmptyMemberIdsListIsEmpty() {
+    server.enqueue(json(200, page("groups", "{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[]}")));
+    assertThat(client.groups()).containsExactly(new FulcrumGroup("g-1", "Crew", null, List.of()));
   }
 }

@@ -290,7 +290,7 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   void groupsAreListedWithAssociations() throws Exception {
     server.enqueue(json(200, page("groups", """
         {"id":"g-1","name":"Field Crew","description":"d","member_ids":["m-1","m-2"],"form_ids":["f-1"]},
-        {"id":"g-2","name":"Empty"}""", 1, 1)));
+        {"id":"g-2","name":"Empty","member_ids":[]}""", 1, 1)));
     assertThat(client.groups()).containsExactly(
         new FulcrumGroup("g-1", "Field Crew", "d", List.of("m-1", "m-2")), new FulcrumGroup("g-2", "Empty", null, List.of()));
     assertThat(pathAndQuery(take())).isEqualTo("/api/v2/groups.json?associations=true&page=1&per_page=20000");
