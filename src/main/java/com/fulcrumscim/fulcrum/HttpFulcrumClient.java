@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -126,7 +127,9 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     if (changes.isEmpty()) {
       return;
     }
-    calls.execute(ApiCall.put("memberships/{id}.json", wire.write(WireMapping.membership(changes)), membershipId));
+    ApiCall call = ApiCall.put("memberships/{id}.json", wire.write(WireMapping.membership(changes)), membershipId);
+    Answer answer = calls.execute(call);
+    answeredMembership(answer).ifPresent(m -> refuseIfNotApplied(call.endpoint(), answer.status(), changes, m));
   }
 
   @Override
@@ -334,6 +337,47 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   private static String shortened(String s) {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  /** The membership a PUT's answer carries; empty without a body, or with one that is not JSON. */
+  private Optional<JsonNode> answeredMembership(Answer answer) {
+    try {
+      return Wire.entity(wire.read(answer.body()), "membership");
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Fulcrum may answer a PUT 2xx yet keep fields it does not permit (role change and names by PUT
+   * are assumed, not documented; a member of several organizations cannot be edited): taken as
+   * done, the mirror would show the change, the audit say ok, and each re-read send the same PUT
+   * again. Compares each field sent with the membership answered, at no extra call; a field the
+   * answer leaves out says nothing.
+   */
+  private static void refuseIfNotApplied(String endpoint, int status, MemberFields sent, JsonNode answered) {
+    List<String> kept = new ArrayList<>();
+    keptUnless(kept, "email", sent.email(), answered, true);
+    keptUnless(kept, "first_name", sent.firstName(), answered, false);
+    keptUnless(kept, "last_name", sent.lastName(), answered, false);
+    keptUnless(kept, "role_id", sent.roleId(), answered, false);
+    if (!kept.isEmpty()) {
+      throw new FulcrumException.Rejected(endpoint, status,
+          "Fulcrum accepted the PUT but kept " + String.join(", ", kept));
+    }
+  }
+
+  private static void keptUnless(List<String> kept, String field, String sent, JsonNode answered, boolean anyCase) {
+    JsonNode value = answered.get(field);
+    if (sent == null || value == null || value.isNull() || !value.isValueNode()) {
+      return;
+    }
+    String now = value.asText().strip();
+    String wanted = sent.strip();
+    boolean applied = anyCase ? now.toLowerCase(Locale.ROOT).equals(wanted.toLowerCase(Locale.ROOT)) : now.equals(wanted);
+    if (!applied) {
+      kept.add(field + " '" + shortened(now) + "' (sent '" + shortened(wanted) + "')");
+    }
   }
 
   /** Null and blank are one: Fulcrum may answer "" for a description never given. */

@@ -77,6 +77,22 @@ class HttpFulcrumClientEmulatorTest {
   }
 
   @Test
+  void aPutThatFulcrumAppliesOnlyToTheEmailIsRejectedNotTakenAsDone() {
+    start(FulcrumEmulator.builder().putAppliesEmailOnly(true), FulcrumSettings.MAX_PAGE_SIZE);
+    String manager = client.roles().stream().filter(r -> r.name().equals("Manager")).findFirst().orElseThrow().id();
+    FulcrumMember erin = create("erin@example.com");
+
+    FulcrumException.Rejected e = catchThrowableOfType(FulcrumException.Rejected.class,
+        () -> client.updateMember(erin.id(), new MemberFields(null, "Erina", null, manager)));
+    assertThat(e.detail()).contains("kept first_name 'First' (sent 'Erina')", "kept", "role_id '" + erin.roleId() + "'");
+    assertThat(fulcrum.member(erin.id()).orElseThrow().roleId()).isEqualTo(erin.roleId());
+
+    // what such a Fulcrum does apply passes
+    client.updateMember(erin.id(), new MemberFields("erin.new@example.com", null, null, null));
+    assertThat(fulcrum.member(erin.id()).orElseThrow().email()).isEqualTo("erin.new@example.com");
+  }
+
+  @Test
   void aDuplicateEmailInAnyCaseIsRejectedWithFulcrumsWords() {
     start();
     create("bob@example.com");

@@ -30,6 +30,36 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(e -> e.getFormattedMessage()).toList();
   }
 
+  // ---- finding 1: a PUT answered 2xx but not applied ----
+
+  @Test
+  void aPutAnsweredWithTheOldRoleIsRejectedNamingTheFieldAndNotRetried() {
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"role_id\":\"r-old\"}}"));
+    FulcrumException.Rejected e = catchThrowableOfType(FulcrumException.Rejected.class,
+        () -> client.updateMember("m-1", new MemberFields(null, null, null, "r-new")));
+    assertThat(e.detail()).isEqualTo("Fulcrum accepted the PUT but kept role_id 'r-old' (sent 'r-new')");
+    assertThat(e.endpoint()).isEqualTo("PUT /api/v2/memberships/{id}.json");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aPutAnsweredWithTheOldNamesIsRejectedNamingEach() {
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"first_name\":\"Al\",\"last_name\":\"Old\",\"email\":\"a@x.example\"}}"));
+    assertThatThrownBy(() -> client.updateMember("m-1", new MemberFields("a@x.example", "Alice", "New", null)))
+        .isInstanceOf(FulcrumException.Rejected.class)
+        .hasMessageContaining("kept first_name 'Al' (sent 'Alice'), last_name 'Old' (sent 'New')")
+        .hasMessageNotContaining("email");
+  }
+
+  @Test
+  void aPutAnsweredWithTheEmailInAnotherCaseOrWithoutTheFieldsIsDone() {
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"email\":\"ada@corp.example\"}}"));
+    client.updateMember("m-1", new MemberFields("Ada@Corp.example", "Ada", null, "r-mgr"));
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"role_id\":\"r-mgr\",\"first_name\":\"Ada\"}}"));
+    client.updateMember("m-1", new MemberFields(null, "Ada", null, "r-mgr"));
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
   // ---- finding 2: a group create answered without a body ----
 
   @Test

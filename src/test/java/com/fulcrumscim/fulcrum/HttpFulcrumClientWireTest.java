@@ -222,7 +222,7 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
 
   @Test
   void updateMemberPutsOnlyTheFieldsThatChange() throws Exception {
-    server.enqueue(json(200, "{\"membership\":" + ALICE + "}"));
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"last_name\":\"Hargreaves\",\"role_id\":\"r-mgr\"}}"));
     client.updateMember("m-1", new MemberFields(null, null, "Hargreaves", "r-mgr"));
     RecordedRequest request = take();
     assertThat(request.getMethod()).isEqualTo("PUT");

@@ -23,6 +23,9 @@ final class ApiRoutes {
   interface Settings {
     boolean autoAddOwnerToCreatedGroups();
 
+    /** A PUT applies email only, answering 200 with the member as it was otherwise (shared/fulcrum-api.md 4: [A]). */
+    boolean putAppliesEmailOnly();
+
     /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
     void ownerRemoved();
   }
@@ -98,7 +101,9 @@ final class ApiRoutes {
 
   private Answer.Reply updateMember(String id, Request req) {
     JsonNode m = root(req, "membership");
-    Member updated = org.updateMember(id, text(m, "email"), text(m, "first_name"), text(m, "last_name"), text(m, "role_id"));
+    Member updated = settings.putAppliesEmailOnly()
+        ? org.updateMember(id, text(m, "email"), null, null, null)
+        : org.updateMember(id, text(m, "email"), text(m, "first_name"), text(m, "last_name"), text(m, "role_id"));
     return Replies.json(200, Map.of("membership", views.member(updated, true)));
   }
 

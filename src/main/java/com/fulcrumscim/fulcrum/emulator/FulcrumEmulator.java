@@ -47,6 +47,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private final ApiRoutes api;
   private volatile String token;
   private volatile boolean autoAddOwnerToCreatedGroups;
+  private volatile boolean putAppliesEmailOnly;
   private HttpServer server;
   private ExecutorService executor;
   private String baseUrl;
@@ -54,6 +55,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private FulcrumEmulator(Builder b) {
     this.token = b.token == null ? newToken() : b.token;
     this.autoAddOwnerToCreatedGroups = b.autoAddOwnerToCreatedGroups;
+    this.putAppliesEmailOnly = b.putAppliesEmailOnly;
     this.faults = new Faults(b.clock, b.random).apply(b.faults);
     this.limiter = new SlidingWindowLimiter(b.callsPerHour, Duration.ofHours(1), b.clock);
     this.org = new OrgState(b.clock, new IdGenerator(b.random.nextLong()), b.seed.organizationName());
@@ -67,6 +69,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean autoAddOwnerToCreatedGroups() {
         return FulcrumEmulator.this.autoAddOwnerToCreatedGroups;
+      }
+
+      @Override
+      public boolean putAppliesEmailOnly() {
+        return FulcrumEmulator.this.putAppliesEmailOnly;
       }
 
       @Override
@@ -179,6 +186,15 @@ public final class FulcrumEmulator implements AutoCloseable {
   }
 
   /**
+   * Whether {@code PUT /memberships/{id}.json} ignores role_id, first_name and last_name and still
+   * answers 200 (default false): a Fulcrum that permits only the documented email, or a member of
+   * several organizations, so the client's check of the answer is tested end to end.
+   */
+  public void putAppliesEmailOnly(boolean on) {
+    putAppliesEmailOnly = on;
+  }
+
+  /**
    * The API token now belongs to {@code membershipId}, an Owner: as when an admin the bridge
    * provisioned was made Owner and created the replacement token.
    */
@@ -256,6 +272,7 @@ public final class FulcrumEmulator implements AutoCloseable {
     private String seedSource = "(given in code)";
     private int callsPerHour = 5_000;
     private boolean autoAddOwnerToCreatedGroups = true;
+    private boolean putAppliesEmailOnly;
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
     private FaultSettings faults = FaultSettings.none();
@@ -294,6 +311,12 @@ public final class FulcrumEmulator implements AutoCloseable {
 
     public Builder autoAddOwnerToCreatedGroups(boolean on) {
       this.autoAddOwnerToCreatedGroups = on;
+      return this;
+    }
+
+    /** See {@link FulcrumEmulator#putAppliesEmailOnly(boolean)}. */
+    public Builder putAppliesEmailOnly(boolean on) {
+      this.putAppliesEmailOnly = on;
       return this;
     }
 
