@@ -57,6 +57,15 @@ class WriteTestCommandTest {
   }
 
   @Test
+  void theWriteTestTriesACreateOfATakenEmailAndAnAddOfAMemberAlreadyInTheGroup() {
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("POST /memberships.json with an email already a member is refused \\(422\\)\\s+holds")
+        .containsPattern("group_members add of a member already in the group is accepted \\(no 422\\)\\s+holds");
+  }
+
+  @Test
   void leftoversOfAKilledEarlierRunAreFoundByTheirMarkerAndRemoved() {
     // what a run killed with SIGKILL (no shutdown hook) leaves behind
     try (HttpFulcrumClient someone = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
