@@ -119,6 +119,29 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
+  /** The highest seq in the table, 0 when it is empty: one step down the seq index. */
+  public long maxSeq(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT max(seq) FROM " + table);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * How many rows have a seq above {@code seq}, counting no further than {@code limit}: a walk of
+   * at most {@code limit} entries of the seq index.
+   */
+  public long countAbove(Connection c, long seq, long limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT count(*) FROM (SELECT seq FROM " + table + " WHERE seq > ? ORDER BY seq LIMIT ?) above")) {
+      ps.setLong(1, seq);
+      ps.setLong(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
   /** Visits every row in {@code order} (filters no index serves). */
   public void scan(Connection c, ListOrder order, boolean withReferences, Consumer<StoredResource> visitor)
       throws SQLException {

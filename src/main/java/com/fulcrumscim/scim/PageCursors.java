@@ -1,48 +1,39 @@
 package com.fulcrumscim.scim;
 
 import com.fulcrumscim.journal.EntityType;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where the next page of a creation-order walk starts: after serving startIndex s with n rows
  * ending at seq L, startIndex s+n continues after seq L, so Okta's sequential import reads each
- * page by keyset however deep it is. New rows only ever get higher seqs, so inserts keep every
- * cursor valid; a delete shifts positions, so it moves the epoch and forgets them all.
+ * page by keyset however deep it is.
+ *
+ * <p>A cursor is only a guess, kept in this node's memory: a delete, on any node sharing the
+ * database, shifts every later position, and no node hears of another's deletes. So each cursor
+ * also records the snapshot it was made in ({@code total} rows, the highest seq {@code maxSeq}),
+ * and {@link ResourceLister} uses it only after checking against its own snapshot that none of
+ * those rows has gone since.
  */
 final class PageCursors {
   private static final int MAX_CURSORS = 10_000;
 
   private record Key(EntityType type, long startIndex) {}
 
-  private record Cursor(long afterSeq, long epoch) {}
+  /** Continue after seq {@code afterSeq}; made when the table held {@code total} rows, none above {@code maxSeq}. */
+  record Cursor(long afterSeq, long total, long maxSeq) {}
 
-  private final Map<EntityType, AtomicLong> epochs = Map.of(EntityType.USER, new AtomicLong(), EntityType.GROUP, new AtomicLong());
   private final ConcurrentMap<Key, Cursor> cursors = new ConcurrentHashMap<>();
 
-  /** Read before the query whose result will be remembered. */
-  long epoch(EntityType type) {
-    return epochs.get(type).get();
+  Optional<Cursor> at(EntityType type, long startIndex) {
+    return Optional.ofNullable(cursors.get(new Key(type, startIndex)));
   }
 
-  Optional<Long> afterSeq(EntityType type, long startIndex, long epoch) {
-    Cursor c = cursors.get(new Key(type, startIndex));
-    return c != null && c.epoch() == epoch ? Optional.of(c.afterSeq()) : Optional.empty();
-  }
-
-  void remember(EntityType type, long startIndex, long afterSeq, long epoch) {
+  void remember(EntityType type, long startIndex, Cursor cursor) {
     if (cursors.size() >= MAX_CURSORS) {
       cursors.clear();
     }
-    cursors.put(new Key(type, startIndex), new Cursor(afterSeq, epoch));
-  }
-
-  /** Call after a delete commits. */
-  void rowsRemoved(EntityType type) {
-    epochs.get(type).incrementAndGet();
-    cursors.keySet().removeIf(k -> k.type() == type);
+    cursors.put(new Key(type, startIndex), cursor);
   }
 }

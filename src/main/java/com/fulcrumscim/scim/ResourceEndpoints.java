@@ -18,19 +18,17 @@ final class ResourceEndpoints {
   private final Database db;
   private final Intake intake;
   private final ResourceLister lister;
-  private final PageCursors cursors;
   private final PatchApplier patcher;
   private final int maxPageSize;
 
   ResourceEndpoints(ResourceKind kind, ScimResponses responses, Database db, Intake intake, ResourceLister lister,
-      PageCursors cursors, PatchApplier patcher, int maxPageSize) {
+      PatchApplier patcher, int maxPageSize) {
     this.patcher = patcher;
     this.kind = kind;
     this.responses = responses;
     this.db = db;
     this.intake = intake;
     this.lister = lister;
-    this.cursors = cursors;
     this.maxPageSize = maxPageSize;
   }
 
@@ -83,7 +81,6 @@ final class ResourceEndpoints {
 
   void delete(Context ctx) {
     intake.delete(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
-    cursors.rowsRemoved(kind.type());
     ctx.status(204);
   }
 

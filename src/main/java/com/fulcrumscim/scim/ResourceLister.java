@@ -3,6 +3,7 @@ package com.fulcrumscim.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.ListOrder;
 import com.fulcrumscim.journal.LookupColumn;
 import com.fulcrumscim.journal.ResourceStore;
@@ -12,6 +13,7 @@ import com.fulcrumscim.scim.filter.FilterEvaluator;
 import com.fulcrumscim.scim.filter.FilterParser;
 import com.fulcrumscim.scim.filter.IndexedLookup;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,12 +45,11 @@ final class ResourceLister {
   }
 
   private Page unfiltered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {
-    long epoch = cursors.epoch(kind.type());
     boolean refs = q.projection().wants(kind.referenceAttribute());
     return db.read(c -> snapshot(c, () -> {
       long total = kind.store().count(c);
       List<StoredResource> rows = q.count() == 0 || q.startIndex() > total ? List.of()
-          : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, epoch)
+          : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, total)
           : kind.store().page(c, order, q.startIndex() - 1, q.count(), refs);
       return new Page(total, rows.stream().map(r -> q.projection().apply(kind.render(r, baseUrl, refs))).toList());
     }));
@@ -83,12 +84,19 @@ final class ResourceLister {
     return new Page(total[0], page);
   }
 
-  /** The page starting at startIndex in creation order: after a remembered cursor, else found on the seq index. */
-  private List<StoredResource> creationPage(Connection c, ResourceKind kind, ListRequest q, boolean refs, long epoch)
+  /**
+   * The page starting at startIndex in creation order: after a remembered cursor that still
+   * holds, else found on the seq index. {@code total} is the row count in this snapshot.
+   */
+  private List<StoredResource> creationPage(Connection c, ResourceKind kind, ListRequest q, boolean refs, long total)
       throws java.sql.SQLException {
     ResourceStore store = kind.store();
     long start = q.startIndex();
-    Optional<Long> after = start == 1 ? Optional.of(0L) : cursors.afterSeq(kind.type(), start, epoch);
+    Optional<Long> after = start == 1 ? Optional.of(0L) : Optional.empty();
+    Optional<PageCursors.Cursor> cursor = start == 1 ? Optional.empty() : cursors.at(kind.type(), start);
+    if (cursor.isPresent() && holds(c, store, cursor.get(), total, start)) {
+      after = Optional.of(cursor.get().afterSeq());
+    }
     if (after.isEmpty()) {
       after = store.seqAt(c, start - 2);
     }
@@ -96,10 +104,26 @@ final class ResourceLister {
       return List.of();
     }
     List<StoredResource> rows = store.after(c, after.get(), q.count(), refs);
-    if (!rows.isEmpty()) {
-      cursors.remember(kind.type(), start + rows.size(), rows.get(rows.size() - 1).seq(), epoch);
+    long next = start + rows.size();
+    if (!rows.isEmpty() && next <= total) {
+      cursors.remember(kind.type(), next,
+          new PageCursors.Cursor(rows.get(rows.size() - 1).seq(), total, store.maxSeq(c)));
     }
     return rows;
+  }
+
+  /**
+   * Whether every row the cursor was made over is still there, so its position is still right.
+   * A new row always gets a seq above every existing one (AUTOINCREMENT; on PostgreSQL an identity
+   * taken under {@code Dialect.appendInOrder}'s lock), so no row at or below {@code maxSeq} can
+   * have appeared: they are all still there exactly when the rows above {@code maxSeq} account for
+   * all the growth of the total. Counting those costs one index step per row added since the
+   * cursor was made; when that is more than finding the page by offset, the offset is used.
+   */
+  private static boolean holds(Connection c, ResourceStore store, PageCursors.Cursor cursor, long total, long start)
+      throws java.sql.SQLException {
+    long added = total - cursor.total();
+    return added >= 0 && added <= start && store.countAbove(c, cursor.maxSeq(), added + 1) == added;
   }
 
   /** The store's name for the model's indexed column; empty (scan) for one it does not know. */
@@ -116,10 +140,19 @@ final class ResourceLister {
     T get() throws Exception;
   }
 
-  /** Count and page from one read transaction, so totalResults agrees with the page. */
+  /**
+   * Count, cursor check and page from one read transaction, so totalResults agrees with the page
+   * and a cursor is checked against the rows it is used on. PostgreSQL's default READ COMMITTED
+   * gives each statement a snapshot of its own; SQLite's read transaction keeps one already.
+   */
   private static <T> T snapshot(Connection c, SqlSupplier<T> work) throws Exception {
     c.setAutoCommit(false);
     try {
+      if (Dialect.of(c) == Dialect.POSTGRESQL) {
+        try (Statement s = c.createStatement()) {
+          s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+      }
       return work.get();
     } finally {
       c.rollback();

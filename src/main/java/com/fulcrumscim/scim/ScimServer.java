@@ -56,13 +56,12 @@ public final class ScimServer {
     this.throttle = new AuthThrottle(settings.authFailuresPerMinute(), clock);
     this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes(), settings.bodyReadTimeout(),
         settings.maxConcurrentBodies()), settings.publicUrl());
-    PageCursors cursors = new PageCursors();
-    ResourceLister lister = new ResourceLister(db, cursors);
+    ResourceLister lister = new ResourceLister(db, new PageCursors());
     PatchApplier patcher = new PatchApplier(normalizer);
-    this.users = new ResourceEndpoints(ResourceKind.users(userStore, normalizer), responses, db, intake, lister, cursors,
-        patcher, settings.maxPageSize());
+    this.users = new ResourceEndpoints(ResourceKind.users(userStore, normalizer), responses, db, intake, lister, patcher,
+        settings.maxPageSize());
     this.groups = new ResourceEndpoints(ResourceKind.groups(groupStore, normalizer), responses, db, intake, lister,
-        cursors, patcher, settings.maxPageSize());
+        patcher, settings.maxPageSize());
     this.discovery = new DiscoveryEndpoints(responses, settings.maxPageSize(), settings.maxBodyBytes());
   }
 

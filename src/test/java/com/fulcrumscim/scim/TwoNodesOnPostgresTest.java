@@ -163,6 +163,28 @@ class TwoNodesOnPostgresTest {
     assertThat(walk(a, 7)).hasSize(60 + 160);
   }
 
+  @Test
+  void aPagedWalkAcrossBothNodesAfterTheOtherNodeDeletedUsersServesEveryRemainingUserOnce() {
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      created.add(a.post("/Users", user("paged" + i + "@corp.example")).json().path("id").asText());
+    }
+    // a first walk leaves node A remembering where startIndex 11 and 21 begin
+    assertThat(walk(a, 10)).containsExactlyElementsOf(created);
+    for (String id : created.subList(0, 5)) {
+      assertThat(b.delete("/Users/" + id).status()).isEqualTo(204);
+    }
+    // Okta's import behind a round-robin balancer: each page from whichever node
+    List<String> seen = new ArrayList<>();
+    List<ScimHttp> nodes = List.of(b, a, b);
+    for (int page = 0; page < nodes.size(); page++) {
+      JsonNode list = nodes.get(page).get("/Users?startIndex=" + (1 + 10 * page) + "&count=10").json();
+      assertThat(list.path("totalResults").asInt()).isEqualTo(25);
+      list.path("Resources").forEach(r -> seen.add(r.path("id").asText()));
+    }
+    assertThat(seen).containsExactlyElementsOf(created.subList(5, 30));
+  }
+
   /** Every id of /Users in pages of {@code count}, by startIndex, in the default (creation) order. */
   static List<String> walk(ScimHttp http, int count) {
     List<String> ids = new ArrayList<>();
