@@ -1,9 +1,12 @@
 package com.fulcrumscim.journal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.StoredResource.Reference;
+import com.fulcrumscim.ops.TerminalText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,10 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** scim_group and its members in scim_group_member; members must be managed users. */
+/** scim_group and its members in scim_group_member; members are managed users, other ids are left out. */
 public final class GroupStore extends ResourceStore {
   private static final String MEMBERS = "members";
+  private static final int MAX_LOGGED_IDS = 20;
+  private static final Logger log = LoggerFactory.getLogger(GroupStore.class);
 
   public GroupStore(ObjectMapper json) {
     super(json, EntityType.GROUP, "scim_group", "displayName", "display_name",
@@ -52,7 +59,12 @@ public final class GroupStore extends ResourceStore {
   @Override
   void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException {
     Set<String> members = memberIds(doc);
-    requireUsers(c, members);
+    // Read FOR SHARE (PostgreSQL): a user deleted on another node meanwhile waits for this write, or is left out here.
+    Set<String> unknown = unknownUsers(c, members);
+    if (!unknown.isEmpty()) {
+      warnDropped(id, unknown);
+      members.removeAll(unknown);
+    }
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM scim_group_member WHERE group_id = ?")) {
       ps.setString(1, id);
       ps.executeUpdate();
@@ -67,11 +79,51 @@ public final class GroupStore extends ResourceStore {
     }
   }
 
-  /** Okta only pushes members it provisioned; anything else is a client error, not a dangling row. */
-  private static void requireUsers(Connection c, Set<String> ids) throws SQLException {
-    if (ids.isEmpty()) {
-      return;
+  /**
+   * {@code doc} without the members {@code old} does not have and no user has, so a change that
+   * only names such ids changes nothing. Only the new ids are looked up: a member {@code old} has
+   * and that went meanwhile is left out by the write itself.
+   */
+  ObjectNode withoutUnknownMembers(Connection c, StoredResource old, ObjectNode doc) throws SQLException {
+    Set<String> unknown = unknownUsers(c, addedMembers(old, doc));
+    if (unknown.isEmpty()) {
+      return doc;
     }
+    warnDropped(old.id(), unknown);
+    ObjectNode kept = doc.deepCopy();
+    ArrayNode members = kept.putArray(MEMBERS);
+    for (JsonNode m : doc.path(MEMBERS)) {
+      if (!unknown.contains(UserFields.text(m.get("value")))) {
+        members.add(m);
+      }
+    }
+    return kept;
+  }
+
+  /** The members {@code doc} has and {@code old} has not. */
+  Set<String> addedMembers(StoredResource old, ObjectNode doc) {
+    Set<String> added = memberIds(doc);
+    old.references().forEach(r -> added.remove(r.id()));
+    return added;
+  }
+
+  /**
+   * A member id that names no user is left out, not refused: refusing it lost the whole change,
+   * and with it the removals Okta sends in the same PATCH (or AIW in the same PUT), so a person
+   * taken out of the group kept its access. Ids are the bridge's own, so one it does not know now
+   * (a user deleted by Entra or an operator, a database restored to before it) can never become
+   * a user later: there is nothing to wait for.
+   */
+  private static void warnDropped(String groupId, Set<String> unknown) {
+    String listed = unknown.stream().limit(MAX_LOGGED_IDS).map(TerminalText::escape).collect(Collectors.joining(", "))
+        + (unknown.size() > MAX_LOGGED_IDS ? " and " + (unknown.size() - MAX_LOGGED_IDS) + " more" : "");
+    log.warn("group {}: left out {} member id(s) that are no user of this bridge: {} (the identity provider's "
+        + "link to them is stale; the rest of the change is applied)", TerminalText.escape(groupId), unknown.size(),
+        listed);
+  }
+
+  /** Those of {@code ids} that no user has. */
+  private static Set<String> unknownUsers(Connection c, Set<String> ids) throws SQLException {
     Set<String> missing = new LinkedHashSet<>(ids);
     List<String> all = new ArrayList<>(ids);
     for (int from = 0; from < all.size(); from += 500) {
@@ -86,10 +138,7 @@ public final class GroupStore extends ResourceStore {
         }
       }
     }
-    if (!missing.isEmpty()) {
-      throw new IntakeRejected(IntakeRejected.Reason.UNKNOWN_REFERENCE, "members: no user with id " + String.join(", ", missing)
-          + " (a member's value must be the id of a user provisioned to this bridge)");
-    }
+    return missing;
   }
 
   @Override

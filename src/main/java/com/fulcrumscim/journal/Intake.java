@@ -69,7 +69,9 @@ public final class Intake {
     ResourceStore store = store(type);
     for (int attempt = 1; ; attempt++) {
       StoredResource old = db.read(c -> existing(c, store, id, ifMatch));
-      ObjectNode doc = change.apply(old);
+      ObjectNode changed = change.apply(old);
+      ObjectNode doc = type == EntityType.GROUP && !groups.addedMembers(old, changed).isEmpty()
+          ? db.read(c -> groups.withoutUnknownMembers(c, old, changed)) : changed;
       if (!store.differs(old, doc)) {
         return old;
       }

@@ -6,7 +6,10 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GroupsEndpointTest {
   @RegisterExtension static final ScimTestServer.PerClass server = new ScimTestServer.PerClass();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   static ScimHttp http;
 
   @BeforeAll
@@ -67,13 +71,57 @@ class GroupsEndpointTest {
   }
 
   @Test
-  void aMemberThatIsNoUserIs400AndNothingIsStored() {
-    String displayName = name("Ghosts");
-    Response r = http.post("/Groups", group(displayName, "no-such-user"));
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("scimType").asText()).isEqualTo("invalidValue");
-    assertThat(http.get("/Groups?filter=" + q("displayName eq \"" + displayName + "\"")).json().path("totalResults")
-        .asInt()).isZero();
+  void aMemberThatIsNoUserIsLeftOutOfANewGroupWithAWarningNamingIt() {
+    String alice = userId();
+    Response r = http.post("/Groups", group(name("Ghosts"), alice, "no-such-user"));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(memberIds(r.json())).containsExactly(alice);
+    assertThat(memberIds(http.get("/Groups/" + r.json().path("id").asText()).json())).containsExactly(alice);
+    assertThat(warningsNaming("no-such-user")).hasSize(1);
+  }
+
+  @Test
+  void oktasRemoveAndAddInOnePatchRemovesTheMemberWhenAnAddedIdIsNoUser() {
+    String alice = userId();
+    String bob = userId();
+    String id = createGroup(name("Push"), alice).path("id").asText();
+    Response r = http.patch("/Groups/" + id, patch(
+        "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + alice + "\\\"]\"}",
+        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"gone-user\"},{\"value\":\"" + bob + "\"}]}"));
+    assertThat(r.status()).as(r.text()).isIn(200, 204);
+    assertThat(memberIds(http.get("/Groups/" + id).json())).containsExactly(bob);
+    assertThat(warningsNaming("gone-user")).singleElement().satisfies(m -> assertThat(m).contains(id));
+  }
+
+  @Test
+  void aPutWhoseMemberListNamesAnIdThatIsNoUserKeepsTheRestOfTheList() {
+    String alice = userId();
+    String bob = userId();
+    String carol = userId();
+    JsonNode g = createGroup(name("Aiw"), alice, bob);
+    String id = g.path("id").asText();
+    Response r = http.put("/Groups/" + id, group(g.path("displayName").asText(), bob, "stale-id", carol));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(memberIds(r.json())).containsExactlyInAnyOrder(bob, carol);
+    assertThat(warningsNaming("stale-id")).hasSize(1);
+  }
+
+  @Test
+  void aPatchThatOnlyAddsIdsThatAreNoUserChangesNothing() {
+    String alice = userId();
+    String id = createGroup(name("Still"), alice).path("id").asText();
+    String etag = http.get("/Groups/" + id).header("ETag");
+    Response r = http.patch("/Groups/" + id, patch(
+        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"never-a-user\"}]}"));
+    assertThat(r.status()).as(r.text()).isIn(200, 204);
+    Response now = http.get("/Groups/" + id);
+    assertThat(now.header("ETag")).isEqualTo(etag);
+    assertThat(memberIds(now.json())).containsExactly(alice);
+  }
+
+  List<String> warningsNaming(String id) {
+    return logs.events().stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(id)).toList();
   }
 
   @Test
