@@ -313,6 +313,11 @@ public final class FilterParser {
       }
       v = v * 16 + d;
     }
+    if (v == 0) {
+      // No stored value holds NUL (request bodies are refused for it); PostgreSQL refused it as a query parameter: a 500.
+      throw ScimException.invalidValue((pathMode ? "Invalid path" : "Invalid filter") + " at position " + start
+          + ": a string holds U+0000 (NUL), which no attribute may hold");
+    }
     return (char) v;
   }
 

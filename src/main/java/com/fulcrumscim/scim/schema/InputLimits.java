@@ -58,6 +58,11 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
       boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
       if (paired) {
         i++;
+      } else if (c == 0) {
+        // PostgreSQL's text cannot hold it (the write failed: a 500) while SQLite stored it: refused
+        // here, for every attribute and name, so both stores answer alike and nothing keeps it.
+        throw ScimException.invalidValue("A string holds U+0000 (NUL) at position " + (i + 1)
+            + ", which no attribute may hold");
       } else if (Character.isSurrogate(c)) {
         // stored, it would come back as '?': refused rather than silently changed
         throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
