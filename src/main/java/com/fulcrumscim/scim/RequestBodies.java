@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.scim.schema.InputLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,8 +48,9 @@ final class RequestBodies {
     if (bytes.length == 0) {
       throw ScimException.invalidSyntax("the request body is empty; a JSON object was expected");
     }
+    JsonNode body;
     try {
-      return json.readTree(bytes);
+      body = json.readTree(bytes);
     } catch (StreamConstraintsException e) {
       throw ScimException.invalidSyntax("the request body is nested deeper than " + ScimJson.MAX_NESTING + " levels");
     } catch (JsonProcessingException e) {
@@ -58,6 +60,8 @@ final class RequestBodies {
     } catch (IOException e) {
       throw ScimException.invalidSyntax("the request body could not be read: " + e.getMessage());
     }
+    InputLimits.refuseNul(body);
+    return body;
   }
 
   /** Both SCIM media types, any parameters; a missing Content-Type is tolerated (some clients omit it). */

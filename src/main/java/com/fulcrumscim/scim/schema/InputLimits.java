@@ -47,6 +47,35 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
     }
   }
 
+  /**
+   * Throws 400 invalidValue when any string or name in {@code node} holds U+0000. PostgreSQL's
+   * text cannot hold it (the write failed: a 500) while SQLite stored it, so it is refused in what
+   * a client sends, and only there: a value an older release stored in SQLite must not make every
+   * later PATCH of that user (its deactivation) fail.
+   */
+  public static void refuseNul(JsonNode node) {
+    if (node.isTextual()) {
+      refuseNul(node.textValue());
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        refuseNul(element);
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        refuseNul(field.getKey());
+        refuseNul(field.getValue());
+      }
+    }
+  }
+
+  private static void refuseNul(String s) {
+    int at = s.indexOf(0);
+    if (at >= 0) {
+      throw ScimException.invalidValue("A string holds U+0000 (NUL) at position " + (at + 1)
+          + ", which no attribute may hold");
+    }
+  }
+
   private void checkString(String s) {
     if (s.length() > maxStringLength) {
       // The content is not echoed: it may be a password.
@@ -58,11 +87,6 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
       boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
       if (paired) {
         i++;
-      } else if (c == 0) {
-        // PostgreSQL's text cannot hold it (the write failed: a 500) while SQLite stored it: refused
-        // here, for every attribute and name, so both stores answer alike and nothing keeps it.
-        throw ScimException.invalidValue("A string holds U+0000 (NUL) at position " + (i + 1)
-            + ", which no attribute may hold");
       } else if (Character.isSurrogate(c)) {
         // stored, it would come back as '?': refused rather than silently changed
         throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
