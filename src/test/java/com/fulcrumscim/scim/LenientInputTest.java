@@ -83,6 +83,37 @@ class LenientInputTest {
   }
 
   @Test
+  void aPathlessDeactivationThatEchoesMetaDeactivatesAndIgnoresMeta() throws Exception {
+    String id = http.post("/Users", user("meta-leaver@example.com")).json().path("id").asText();
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"value\":{\"active\":false,"
+        + "\"meta\":{\"resourceType\":\"User\",\"version\":\"W/\\\"99\\\"\"},\"groups\":[{\"value\":\"g1\"}]}}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertThat(storedDoc(id)).contains("\"active\":false").doesNotContain("\"99");
+  }
+
+  @Test
+  void oktasPathlessRenameIsAppliedWhateverIdItCarries() {
+    String id = http.post("/Groups", group("Before")).json().path("id").asText();
+    Response r = http.patch("/Groups/" + id, patch("{\"op\":\"replace\",\"value\":{\"id\":\"" + id.toUpperCase()
+        + "\",\"displayName\":\"After\"}}"));
+    assertThat(r.status()).as(r.text()).isBetween(200, 204);
+    Response now = http.get("/Groups/" + id);
+    assertThat(now.json().path("displayName").asText()).isEqualTo("After");
+    assertThat(now.json().path("id").asText()).isEqualTo(id);
+  }
+
+  @Test
+  void anOperationWhosePathIsAReadOnlyAttributeIsStillMutability() {
+    String id = http.post("/Users", user("explicit@example.com")).json().path("id").asText();
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"path\":\"meta.resourceType\",\"value\":\"Group\"}",
+        "{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(r.json().path("scimType").asText()).isEqualTo("mutability");
+    assertThat(http.get("/Users/" + id).json().path("active").asBoolean()).isTrue();
+  }
+
+  @Test
   void anUnknownPatchAttributeIsLoggedOnceByNameNotValueAsOnAPost() {
     String id = http.post("/Users", user("warned@example.com")).json().path("id").asText();
     for (int i = 0; i < 2; i++) {

@@ -77,12 +77,23 @@ final class ResourceEditor {
     // Path-less add/replace: each key is itself a path, plain, dotted or URN-qualified (§4.3).
     for (Map.Entry<String, JsonNode> field : op.value().properties()) {
       if (!field.getKey().equalsIgnoreCase("schemas")) {
-        at(op.kind(), field.getKey(), field.getValue());
+        at(op.kind(), field.getKey(), field.getValue(), true);
       }
     }
   }
 
   private void at(Kind kind, String path, JsonNode value) {
+    at(kind, path, value, false);
+  }
+
+  /**
+   * {@code inValue}: the path is a key of an operation's value object (path-less, or a whole
+   * schema's), not an operation's own path. A read-only attribute there is skipped, as a POST or
+   * PUT skips it: Okta puts the group's {@code id} in every rename value and a client may echo
+   * {@code meta} (okta-scim.md §1.7, §4.9), and refusing them refused the deactivation beside them.
+   * An operation whose own path names one is still {@code mutability}.
+   */
+  private void at(Kind kind, String path, JsonNode value, boolean inValue) {
     steps++;
     if (ResourceNormalizer.isUrn(path)) {
       if (schema.knowsSchema(path)) {
@@ -106,7 +117,9 @@ final class ResourceEditor {
     }
     ResolvedAttribute r = resolved.get();
     if (r.attribute().isReadOnly() || (r.subAttribute() != null && r.subAttribute().isReadOnly())) {
-      readOnly(kind, parsed, r, value);
+      if (!inValue) {
+        readOnly(kind, parsed, r, value);
+      }
       return;
     }
     ObjectNode container = container(r.extensionUrn());
@@ -153,7 +166,7 @@ final class ResourceEditor {
       throw ScimException.invalidValue(target.id() + " must be a JSON object");
     }
     for (Map.Entry<String, JsonNode> field : value.properties()) {
-      at(kind, core ? field.getKey() : target.id() + ":" + field.getKey(), field.getValue());
+      at(kind, core ? field.getKey() : target.id() + ":" + field.getKey(), field.getValue(), true);
     }
   }
 
