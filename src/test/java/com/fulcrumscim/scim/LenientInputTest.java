@@ -113,6 +113,42 @@ class LenientInputTest {
     assertThat(http.get("/Users/" + id).json().path("active").asBoolean()).isTrue();
   }
 
+  static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  static final String ACME = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+
+  @Test
+  void aRoleSentAsAnArrayOfOneStringIsThatRoleWhereverItIs() throws Exception {
+    Response top = http.post("/Users", user("role-top@example.com").replace("\"active\":true",
+        "\"active\":true,\"role\":[\"Manager\"]"));
+    assertThat(top.status()).as(top.text()).isEqualTo(201);
+    assertThat(top.json().path("role").asText()).isEqualTo("Manager");
+    Response enterprise = http.post("/Users", user("role-ent@example.com").replace("\"active\":true",
+        "\"active\":true,\"" + ENTERPRISE + "\":{\"role\":[\"Standard User\"]}"));
+    assertThat(enterprise.status()).as(enterprise.text()).isEqualTo(201);
+    assertThat(enterprise.json().path(ENTERPRISE).path("role").asText()).isEqualTo("Standard User");
+    Response custom = http.post("/Users", user("role-acme@example.com").replace("\"active\":true",
+        "\"active\":true,\"" + ACME + "\":{\"Role\":[\"Record Creator\"]}"));
+    assertThat(custom.status()).as(custom.text()).isEqualTo(201);
+    assertThat(custom.json().path(ACME).path("Role").asText()).isEqualTo("Record Creator");
+    String id = top.json().path("id").asText();
+    Response patched = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"path\":\"role\",\"value\":[\"Owner\"]}"));
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().path("role").asText()).isEqualTo("Owner");
+    assertThat(storedDoc(id)).contains("\"role\":\"Owner\"");
+  }
+
+  @Test
+  void aRoleArrayOfSeveralValuesIs400InvalidValueNamingRole() {
+    for (String role : new String[] {"\"role\":[\"Manager\",\"Owner\"]",
+        "\"" + ENTERPRISE + "\":{\"role\":[\"Manager\",\"Owner\"]}", "\"" + ACME + "\":{\"role\":[\"A\",\"B\"]}"}) {
+      Response r = http.post("/Users", user("roles@example.com").replace("\"active\":true", "\"active\":true," + role));
+      assertThat(r.status()).as(r.text()).isEqualTo(400);
+      assertThat(r.json().path("scimType").asText()).isEqualTo("invalidValue");
+      assertThat(r.json().path("detail").asText()).contains("role").contains("2 values");
+    }
+    assertThat(http.get("/Users?count=0").json().path("totalResults").asInt()).isZero();
+  }
+
   @Test
   void anUnknownPatchAttributeIsLoggedOnceByNameNotValueAsOnAPost() {
     String id = http.post("/Users", user("warned@example.com")).json().path("id").asText();

@@ -39,6 +39,7 @@ public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
   private static final int MAX_LOGGED_NAMES = 1_000;
+  private static final String ROLE = "role";
   /** Attribute paths (lower case) whose text names a person or group: checked by {@link #identityText}. */
   private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
       "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
@@ -129,7 +130,51 @@ public final class ResourceNormalizer {
     if (def.isComplex()) {
       return complexValue(def, value, path);
     }
+    if (isRole(def) && value.isArray()) {
+      return oneRole(value, path);
+    }
     return simpleValue(def, value, path);
+  }
+
+  private static boolean isRole(AttributeDef def) {
+    return def.name().equals(ROLE) && def.type() == AttributeDef.Type.STRING && !def.multiValued();
+  }
+
+  /**
+   * An Okta profile attribute can be an array of strings (okta-scim.md §1.8), so a {@code role}
+   * mapped from one arrives as {@code ["Manager"]}: refusing it refused the whole user. One
+   * element is that role, none is no role; several are refused, since a member has one role and
+   * picking one would be a guess.
+   */
+  private static JsonNode oneRole(JsonNode values, String path) {
+    if (values.size() > 1) {
+      throw ScimException.invalidValue(path + " holds " + values.size() + " values; a Fulcrum member has one role, "
+          + "so send one string (or an array of one)");
+    }
+    if (values.isEmpty()) {
+      return null;
+    }
+    JsonNode only = values.get(0);
+    if (!only.isTextual()) {
+      throw ScimException.invalidValue(path + " must be a string (or an array of one string)");
+    }
+    return TextNode.valueOf(only.textValue());
+  }
+
+  /** {@link #oneRole} for the {@code role} (any case) of an extension no schema describes, kept otherwise as sent. */
+  private static ObjectNode withOneRole(ObjectNode extension, String urn) {
+    for (String key : extension.properties().stream().map(Map.Entry::getKey).toList()) {
+      JsonNode value = extension.get(key);
+      if (key.equalsIgnoreCase(ROLE) && value.isArray()) {
+        JsonNode role = oneRole(value, urn + ":" + key);
+        if (role == null) {
+          extension.remove(key);
+        } else {
+          extension.set(key, role);
+        }
+      }
+    }
+    return extension;
   }
 
   /** Whether a key is a schema URN or a URN-qualified attribute path. */
@@ -198,8 +243,9 @@ public final class ResourceNormalizer {
       unknown.add(key);
       return;
     }
-    // An extension no schema describes (Okta's custom namespace): kept exactly as sent.
-    extensions.merge(key, value.deepCopy(), (a, b) -> (ObjectNode) a.setAll(b));
+    // An extension no schema describes (Okta's custom namespace): kept as sent, but for a role array.
+    ObjectNode custom = schema == ResourceSchema.USER ? withOneRole(value.deepCopy(), key) : value.deepCopy();
+    extensions.merge(key, custom, (a, b) -> (ObjectNode) a.setAll(b));
   }
 
   private void extensionField(SchemaDef ext, String key, JsonNode value, ObjectNode target) {
