@@ -2,6 +2,7 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.ops.TerminalText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accepts SCIM changes. Each accepted change is ONE transaction: the desired-state rows, an
@@ -20,6 +23,7 @@ import java.util.function.Function;
  * writes nothing and keeps the version.
  */
 public final class Intake {
+  private static final Logger log = LoggerFactory.getLogger(Intake.class);
   /** Optimistic attempts of one update before the client is asked to resend. */
   static final int MAX_ATTEMPTS = 20;
 
@@ -73,6 +77,9 @@ public final class Intake {
       ObjectNode doc = type == EntityType.GROUP && !groups.addedMembers(old, changed).isEmpty()
           ? db.read(c -> groups.withoutUnknownMembers(c, old, changed)) : changed;
       if (!store.differs(old, doc)) {
+        if (type == EntityType.USER && !UserFields.of(doc).active()) {
+          reviveDeadRemoval(ResourceKey.user(id), request);
+        }
         return old;
       }
       ResourceStore.Row row = store.row(doc);
@@ -131,6 +138,20 @@ public final class Intake {
       return null;
     });
     onAccepted.run();
+  }
+
+  /**
+   * The identity provider says again that this user is deactivated (an AIW PUT on the next push, an
+   * admin pushing again) while the deactivation has run out of retries: the person still has
+   * access in Fulcrum, and the request is as good as an operator's {@code journal retry}, so the
+   * row is due again with a fresh budget. A row the mass-removal guard HELD stays held: only
+   * {@code approve-removals} lets it past. Read first, so the usual repeat writes nothing.
+   */
+  private void reviveDeadRemoval(ResourceKey key, IntakeRequest request) {
+    if (queue.get(key).filter(w -> w.state() == WorkState.DEAD).isPresent() && queue.revive(key, WorkState.DEAD) > 0) {
+      log.info("{} {}: deactivation sent again (request {}) while its change was DEAD: due again with a fresh retry budget",
+          key.type().name().toLowerCase(Locale.ROOT), key.scimId(), TerminalText.escape(String.valueOf(request.requestId())));
+    }
   }
 
   /** The committed resource, or {@link #CONFLICT}: another write got there first. */

@@ -196,6 +196,49 @@ class IntakeTest {
     queue.claim(100).forEach(queue::done);
   }
 
+  /** A user deactivated whose work row then ended {@code state}: DEAD (out of retries) or HELD (the guard). */
+  StoredResource deactivatedWithWorkRow(String userName, WorkState state) {
+    StoredResource u = intake.create(EntityType.USER, user(userName), req(null));
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> user(userName).put("active", false), req(null));
+    WorkItem item = queue.claim(100).stream().filter(w -> w.key().equals(ResourceKey.user(u.id()))).findFirst().orElseThrow();
+    if (state == WorkState.DEAD) {
+      queue.dead(item, "Fulcrum answered 503 until the retry budget ran out");
+    } else {
+      queue.hold(item, "mass-removal guard");
+    }
+    assertThat(queue.get(ResourceKey.user(u.id())).orElseThrow().state()).isEqualTo(state);
+    return u;
+  }
+
+  @Test
+  void aDeactivationSentAgainRevivesItsDeadChangeWithAFreshBudgetAndWritesNothingElse() {
+    StoredResource u = deactivatedWithWorkRow("dead@example.com", WorkState.DEAD);
+    long journalRows = count("SELECT count(*) FROM journal");
+    StoredResource again = intake.update(EntityType.USER, u.id(), v -> true, JournalOp.REPLACE,
+        old -> user("dead@example.com").put("active", false), req(null));
+    WorkItem row = queue.get(ResourceKey.user(u.id())).orElseThrow();
+    assertThat(row.state()).isEqualTo(WorkState.PENDING);
+    assertThat(row.attempts()).isZero();
+    assertThat(again.version()).as("the user itself is unchanged").isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM journal")).isEqualTo(journalRows);
+  }
+
+  @Test
+  void aDeactivationSentAgainLeavesARemovalTheGuardHeldHeld() {
+    StoredResource u = deactivatedWithWorkRow("held@example.com", WorkState.HELD);
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.REPLACE,
+        old -> user("held@example.com").put("active", false), req(null));
+    assertThat(queue.get(ResourceKey.user(u.id())).orElseThrow().state()).isEqualTo(WorkState.HELD);
+  }
+
+  @Test
+  void anActiveUsersUnchangedUpdateLeavesItsDeadChangeDead() {
+    StoredResource u = intake.create(EntityType.USER, user("role@example.com"), req(null));
+    queue.dead(queue.claim(100).get(0), "unknown role");
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.REPLACE, old -> user("role@example.com"), req(null));
+    assertThat(queue.get(ResourceKey.user(u.id())).orElseThrow().state()).isEqualTo(WorkState.DEAD);
+  }
+
   @Test
   void reactivatingAUserRequeuesAGroupThatTookItInWhileTheReactivationWasComputed() {
     StoredResource u = intake.create(EntityType.USER, user("back@example.com"), req(null));
