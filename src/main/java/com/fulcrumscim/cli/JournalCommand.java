@@ -19,7 +19,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.CliArguments;
-import com.fulcrumscim.ops.TerminalText;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.ops.TextTable;
 import java.io.PrintWriter;
 import java.time.Clock;

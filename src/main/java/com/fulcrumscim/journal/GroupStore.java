@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.StoredResource.Reference;
-import com.fulcrumscim.ops.TerminalText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

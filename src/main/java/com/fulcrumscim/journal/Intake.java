@@ -2,7 +2,6 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.ops.TerminalText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

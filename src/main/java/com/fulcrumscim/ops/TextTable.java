@@ -1,5 +1,6 @@
 package com.fulcrumscim.ops;
 
+import com.fulcrumscim.journal.TerminalText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fulcrumscim.ops.TerminalText;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package com.fulcrumscim.ops;
+package com.fulcrumscim.journal;
 
 /**
  * Text from the database made safe to print on an operator's terminal: stored names and errors
