@@ -84,9 +84,24 @@ public sealed interface Action {
     }
   }
 
-  /** Ties the key to {@code fulcrumId}: from now on the bridge manages it. */
-  record Link(String fulcrumId, Link.Origin origin) implements Action {
+  /**
+   * Ties the key to {@code fulcrumId}: from now on the bridge manages it. {@code replaces}, when
+   * set, is the key's stale link (to a member already gone), dropped in the same transaction as
+   * this one goes in, with both audit rows: the key is never left with neither, which a
+   * deactivation's replay would take for "nothing to remove". Only an adoption replaces a link.
+   */
+  record Link(String fulcrumId, Link.Origin origin, Unlink replaces) implements Action {
     public enum Origin { CREATED, ADOPTED }
+
+    public Link {
+      if (replaces != null && origin != Origin.ADOPTED) {
+        throw new IllegalArgumentException("only an adoption replaces a link: " + fulcrumId);
+      }
+    }
+
+    public Link(String fulcrumId, Origin origin) {
+      this(fulcrumId, origin, null);
+    }
 
     public Kind kind() {
       return Kind.LINK;

@@ -180,13 +180,19 @@ final class Applier {
   /**
    * An adopted entity has no intent behind it: only its committed link would make a later
    * deactivation remove it, so that link commits before anything is done to it. A link that
-   * recognises the bridge's own create is backed by the create's intent until it commits.
+   * recognises the bridge's own create is backed by the create's intent until it commits. A stale
+   * link the adoption replaces goes in the same transaction, with its UNLINK audit row; it spends
+   * no removal approval: that is for the unlink after the removal itself.
    */
   private void link(Attempt attempt, Action.Link a) {
     String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
     if (a.origin() == Action.Link.Origin.ADOPTED) {
       attempt.startHeld(db);
       attempt.write(db, c -> {
+        if (a.replaces() != null) {
+          links.unlink(c, attempt.key.type(), attempt.key.scimId());
+          audit.entry(attempt.key, Action.Kind.UNLINK, a.replaces().fulcrumId(), "ok", a.replaces().why()).run(c);
+        }
         linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
         // made here, not before the write: no Fulcrum call to date, and the line only once the link went in
         return audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail).run(c);

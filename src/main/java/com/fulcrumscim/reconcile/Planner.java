@@ -148,15 +148,18 @@ public final class Planner {
    * the managed member and invited the person again by hand. Forgetting the link would end the
    * deprovisioning as done while that person keeps access. With users.adopt_existing the member
    * would have been adopted for an active user, so it is adopted and removed; otherwise it is not
-   * the bridge's to remove, and the change stays in front of an operator.
+   * the bridge's to remove, and the change stays in front of an operator. The adoption replaces the
+   * stale link in one write: had the stale link gone alone first, an interruption (a crash, a lost
+   * claim, a failed write) before the adoption committed would leave the key with no link and no
+   * intent, which a replay settles as done while the person keeps access.
    */
   private static Plan reinvited(UserState s, FulcrumMember namesake, PlanContext ctx) {
     String stale = s.link().fulcrumId();
     if (ctx.adoptExisting()) {
       return Plan.of(
-          new Action.Unlink(stale, "the linked member is already gone from Fulcrum; " + namesake.email()
-              + " was invited again by hand as " + namesake.id() + ", adopted to be removed (users.adopt_existing: true)"),
-          new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
+          new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED, new Action.Unlink(stale,
+              "the linked member is already gone from Fulcrum; " + namesake.email() + " was invited again by hand as "
+                  + namesake.id() + ", adopted to be removed (users.adopt_existing: true)")),
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
           new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
     }

@@ -133,11 +133,13 @@ class PlannerTest {
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
                 + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
-        row("with adoption, a member invited again by hand after the linked one was removed is adopted and removed",
+        row("with adoption, a member invited again by hand after the linked one was removed is adopted (its link "
+                + "replacing the stale one in one write) and removed",
             user(alice(null, false), LINK_M1, null, ALICE_AGAIN), context(true, true, Map.of(), ""),
-            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; alice@corp.example was invited "
-                    + "again by hand as m2, adopted to be removed (users.adopt_existing: true)"),
-                new Action.Link("m2", Action.Link.Origin.ADOPTED), new Action.RemoveMember("m2", null),
+            Plan.of(new Action.Link("m2", Action.Link.Origin.ADOPTED, new Action.Unlink("m1", "the linked member is already "
+                    + "gone from Fulcrum; alice@corp.example was invited again by hand as m2, adopted to be removed "
+                    + "(users.adopt_existing: true)")),
+                new Action.RemoveMember("m2", null),
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deactivated user whose member is gone leaves the token owner's membership with its email alone, unreported",
             user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
