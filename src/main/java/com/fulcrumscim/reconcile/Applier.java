@@ -52,7 +52,8 @@ final class Applier {
     this.clock = clock;
   }
 
-  void apply(Attempt attempt, Plan plan) {
+  /** Applies {@code plan}; {@code done} hears each action once it went through, so a plan stopped midway still says what it did. */
+  void apply(Attempt attempt, Plan plan, java.util.function.Consumer<Action> done) {
     for (Action action : plan.actions()) {
       switch (action.kind()) {
         case CREATE_MEMBER -> createMember(attempt, (Action.CreateMember) action);
@@ -67,6 +68,7 @@ final class Applier {
         case SKIP -> throw new IllegalStateException("a skipped plan is never applied: " + action);
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
+      done.accept(action);
     }
   }
 

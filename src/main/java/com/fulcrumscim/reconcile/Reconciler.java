@@ -126,12 +126,15 @@ public final class Reconciler {
             return new Reconciled(new Outcome.Held(held.get()), affected);
           }
         }
+        List<Action> went = new ArrayList<>();
         try {
-          applier.apply(attempt, plan);
+          applier.apply(attempt, plan, went::add);
         } catch (FulcrumException.Rejected e) {
           if (!GROUP_MEMBER_CHANGE.equals(e.endpoint()) || replans++ >= MEMBER_CHANGE_REPLANS) {
             throw e;
           }
+          // What went through before the refused change (a rename) was made: the outcome says so.
+          went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
           // The plan named a member Fulcrum no longer has (removed by hand, or by another writer,
           // after the lists were read): a fresh plan leaves it out and the other changes go now,
           // instead of waiting for an operator while the people Okta took out keep the group.
@@ -142,7 +145,7 @@ public final class Reconciler {
           continue;
         }
         attempt.roundApplied();
-        plan.actions().stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
+        went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
         if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
           // A newly managed user: the groups that list it may have skipped or waited for it.
           affected.addAll(groupsOf(key.scimId()));

@@ -167,6 +167,37 @@ class ReconcilerTest extends EndToEnd {
     }
   }
 
+  /**
+   * Okta renames a group and takes X out of it; X's member leaves Fulcrum by hand just before the
+   * member change lands, so Fulcrum refuses that change (422) after the rename went through. The
+   * fresh plan has nothing left to do (Fulcrum dropped X from the group itself), and the outcome
+   * still counts the rename the refused plan made.
+   */
+  @Test
+  void aRenameMadeBeforeAMemberChangeFulcrumRefusedIsCountedInTheOutcomeOfTheReplan() {
+    start();
+    String x = h.okta.user("x@corp.example", "X", "X", null);
+    String y = h.okta.user("y@corp.example", "Y", "Y", null);
+    String crew = h.okta.group("Crew", List.of(x, y));
+    h.settle();
+    String mx = inFulcrum("x@corp.example").id();
+    java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+    h.restart(UserPushTest.replacing(h.http, "changeGroupMembers", args -> {
+      if (changes.incrementAndGet() == 1) {
+        h.http.deleteMember(mx, null); // by hand, just before the call lands
+      }
+      return null;
+    }));
+    h.okta.setGroup(crew, "Crew Renamed", List.of(y));
+
+    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(crew), UNCLAIMED);
+
+    assertThat(changes.get()).as("the refused change; the fresh plan needs none").isEqualTo(1);
+    assertThat(groupNamed("Crew Renamed").memberIds()).doesNotContain(mx);
+    assertThat(result.outcome()).isInstanceOfSatisfying(Outcome.Applied.class, applied ->
+        assertThat(applied.actions()).extracting(Action::kind).containsExactly(Action.Kind.RENAME_GROUP));
+  }
+
   /** A trigger that makes the database refuse to record any outcome (a claim still works). */
   private void refuseOutcomes(boolean refuse) {
     boolean postgres = h.db.dialect() == Dialect.POSTGRESQL;
