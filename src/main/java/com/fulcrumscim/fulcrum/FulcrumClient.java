@@ -8,6 +8,23 @@ import java.util.Optional;
  * paced HTTP calls; failures are {@link FulcrumException} subtypes that say what the caller may do.
  */
 public interface FulcrumClient {
+  /*
+   * Endpoint labels ("METHOD /api/v2/template", ids left as {id}): what FulcrumException#endpoint()
+   * and the call metrics carry. Callers that tell one call from another, or label a failure they
+   * make themselves, use these; EndpointLabelsTest holds HttpFulcrumClient to them.
+   */
+  /** {@link #tokenOwner()}'s label. */
+  String TOKEN_OWNER = "GET /api/v2/users.json";
+  /** {@link #roles()}'s label. */
+  String ROLES_LIST = "GET /api/v2/roles.json";
+  /** {@link #members()}'s label. */
+  String MEMBERS_LIST = "GET /api/v2/memberships.json";
+  /** {@link #deleteMember}'s label. */
+  String MEMBER_DELETE = "DELETE /api/v2/memberships/{id}.json";
+  /** {@link #deleteGroup}'s label. */
+  String GROUP_DELETE = "DELETE /api/v2/groups/{id}.json";
+  /** {@link #changeGroupMembers}'s label. */
+  String GROUP_MEMBER_CHANGE = "POST /api/v2/groups/change_permissions.json";
 
   /** {@code GET /users.json}: the user who owns the API token. */
   FulcrumUser tokenOwner();

@@ -29,8 +29,6 @@ import java.util.stream.Collectors;
  * key's work row claimed and its intent in place, so the key is reconciled again.
  */
 final class Applier {
-  private static final String MEMBER_DELETE = "DELETE /api/v2/memberships/{id}.json";
-  private static final String GROUP_DELETE = "DELETE /api/v2/groups/{id}.json";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;
@@ -121,7 +119,7 @@ final class Applier {
   private String remove(Attempt attempt, String memberId, String reassignTo) {
     String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
     call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () -> {
-      deleteConfirmed(MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
+      deleteConfirmed(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
           m -> "removing member " + m.id() + " (" + m.email() + ")");
       return null;
     });
@@ -157,7 +155,7 @@ final class Applier {
 
   private void deleteGroup(Attempt attempt, Action.DeleteGroup a) {
     call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
-      deleteConfirmed(GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
+      deleteConfirmed(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
           g -> "deleting group " + g.id() + " (" + g.name() + ")");
       return null;
     });

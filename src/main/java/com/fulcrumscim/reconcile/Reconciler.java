@@ -37,7 +37,6 @@ public final class Reconciler {
    * before the refusal stands; each costs the two list reads and the call.
    */
   private static final int MEMBER_CHANGE_REPLANS = 2;
-  private static final String GROUP_MEMBER_CHANGE = "POST /api/v2/groups/change_permissions.json";
 
   private final FulcrumClient client;
   private final ReadSide read;
@@ -48,10 +47,9 @@ public final class Reconciler {
   private final DesiredState desired;
   private final Database db;
   private final boolean groupsPush;
-  private static final String MEMBERS_LIST = "GET /api/v2/memberships.json";
-  private static final String ROLES_LIST = "GET /api/v2/roles.json";
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
-  private static final Set<String> EVERY_PLAN_READS = Set.of(MEMBERS_LIST, ROLES_LIST, "GET /api/v2/users.json");
+  private static final Set<String> EVERY_PLAN_READS =
+      Set.of(FulcrumClient.MEMBERS_LIST, FulcrumClient.ROLES_LIST, FulcrumClient.TOKEN_OWNER);
 
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
@@ -130,7 +128,10 @@ public final class Reconciler {
         try {
           applier.apply(attempt, plan, went::add);
         } catch (FulcrumException.Rejected e) {
-          if (!GROUP_MEMBER_CHANGE.equals(e.endpoint()) || replans++ >= MEMBER_CHANGE_REPLANS) {
+          // The action that failed is the one after those that went through: only a refused group
+          // member change is planned anew, whatever the endpoint it was sent to is called.
+          if (plan.actions().get(went.size()).kind() != Action.Kind.CHANGE_GROUP_MEMBERS
+              || replans++ >= MEMBER_CHANGE_REPLANS) {
             throw e;
           }
           // What went through before the refused change (a rename) was made: the outcome says so.
@@ -266,9 +267,9 @@ public final class Reconciler {
     String read = refusedRead.orElse("");
     try {
       // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
-      if (MEMBERS_LIST.equals(read)) {
+      if (FulcrumClient.MEMBERS_LIST.equals(read)) {
         client.members();
-      } else if (ROLES_LIST.equals(read)) {
+      } else if (FulcrumClient.ROLES_LIST.equals(read)) {
         client.roles();
       } else {
         client.tokenOwner();

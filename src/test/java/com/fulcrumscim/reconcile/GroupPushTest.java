@@ -312,6 +312,28 @@ class GroupPushTest extends EndToEnd {
     assertThat(changes.get()).as("the refused call and the one planned anew").isEqualTo(2);
   }
 
+  /**
+   * The refused call is known as the plan's member change, not by its endpoint's name: a client
+   * that labels that call otherwise (a new API path) still gets the change planned anew.
+   */
+  @Test
+  void aRefusedMemberChangeIsPlannedAnewWhateverItsEndpointIsCalled() {
+    Crew c = adaAndBobInCrew();
+    java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+    h.restart(UserPushTest.replacing(h.http, "changeGroupMembers", args -> {
+      if (changes.incrementAndGet() == 1) {
+        throw new FulcrumException.Rejected("POST /api/v3/groups/members.json", 422, "unknown membership");
+      }
+      return null;
+    }));
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+    h.settle();
+
+    assertThat(changes.get()).as("the refused call and the one planned anew").isEqualTo(2);
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+    assertThat(managed(c.crew()).memberIds()).containsExactly(memberId("ada@corp.example"));
+  }
+
   /** Fulcrum keeps refusing the change: the group is planned anew twice, then its row is DEAD with Fulcrum's answer. */
   @Test
   void aMemberChangeFulcrumKeepsRefusingIsDeadAfterTwoFreshPlans() {
