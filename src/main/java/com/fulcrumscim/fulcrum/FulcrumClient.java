@@ -35,7 +35,11 @@ public interface FulcrumClient {
   /** {@code GET /memberships.json?managed_info=1}, every page (20,000 per call). */
   List<FulcrumMember> members();
 
-  /** {@code GET /memberships/{id}.json}; empty on 404. */
+  /**
+   * {@code GET /memberships/{id}.json}; empty on Fulcrum's own 404 or 410 (an empty or JSON body):
+   * the member is not in the organization. This read, not a delete's answer, says a removal is done.
+   * A 404 page that is not Fulcrum's (a proxy's HTML or text) is {@link FulcrumException.Unavailable}.
+   */
   Optional<FulcrumMember> member(String membershipId);
 
   /**
@@ -50,15 +54,18 @@ public interface FulcrumClient {
 
   /**
    * {@code DELETE /memberships/{id}.json}; records go to {@code reassignToMembershipId} (null:
-   * unassigned). Answers Fulcrum's status: a 2xx, or 404 when it says the member is gone (404, 410).
-   * Neither proves the member gone; only a read does.
+   * unassigned). Answers the status of an answer that is Fulcrum's own: a 2xx, or 404 for a 404 or
+   * 410 with an empty or JSON body. Fulcrum's 404 says only that it found no entity the request
+   * named: the member, or the reassign target (it answers an unknown target so while the member
+   * stays). So neither answer proves the member gone: the caller reads it back by id
+   * ({@link #member}). A 404 or 410 that is not Fulcrum's is {@link FulcrumException.Unavailable}.
    */
   int deleteMember(String membershipId, String reassignToMembershipId);
 
   /** {@code GET /groups.json?associations=true}, every page. */
   List<FulcrumGroup> groups();
 
-  /** {@code GET /groups/{id}.json?associations=true}; empty on 404. */
+  /** {@code GET /groups/{id}.json?associations=true}; empty on Fulcrum's own 404 or 410, as {@link #member}. */
   Optional<FulcrumGroup> group(String groupId);
 
   /** {@code POST /groups.json}; failures mean what {@link #createMember}'s do. */
@@ -67,7 +74,10 @@ public interface FulcrumClient {
   /** {@code PUT /groups/{id}.json}. */
   void renameGroup(String groupId, String name);
 
-  /** {@code DELETE /groups/{id}.json}; answers Fulcrum's status as {@link #deleteMember} does. */
+  /**
+   * {@code DELETE /groups/{id}.json}; answers Fulcrum's status as {@link #deleteMember} does, and a
+   * 404 proves no more: the caller reads the group back by id ({@link #group}).
+   */
   int deleteGroup(String groupId);
 
   /** {@code POST /groups/change_permissions.json}, type group_members: all or nothing. */

@@ -73,7 +73,7 @@ class HttpFulcrumClientEmulatorTest {
 
     client.deleteMember(alice.id(), null);
     assertThat(client.member(alice.id())).isEmpty();
-    client.deleteMember(alice.id(), null); // already gone: done, not an error
+    client.deleteMember(alice.id(), null); // Fulcrum's 404: answered, not thrown (the read above says she is gone)
   }
 
   @Test

@@ -263,16 +263,16 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
-  void deletingAMemberThatIsAlreadyGoneIsDone() {
+  void fulcrums404ToAMemberDeleteIsAnsweredNotThrown() {
     server.enqueue(json(404, "{}"));
-    client.deleteMember("m-gone", null);
+    assertThat(client.deleteMember("m-gone", null)).as("answered: the reconciler's read by id decides").isEqualTo(404);
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test
-  void deletingAMemberAnsweredGoneIsDone() {
+  void fulcrums410ToAMemberDeleteIsAnsweredNotThrown() {
     server.enqueue(json(410, "{}"));
-    client.deleteMember("m-gone", null);
+    assertThat(client.deleteMember("m-gone", null)).as("answered: the reconciler's read by id decides").isEqualTo(404);
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
@@ -366,16 +366,16 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
-  void deletingAGroupThatIsAlreadyGoneIsDone() {
+  void fulcrums404ToAGroupDeleteIsAnsweredNotThrown() {
     server.enqueue(status(404));
-    client.deleteGroup("g-gone");
+    assertThat(client.deleteGroup("g-gone")).as("answered: the reconciler's read by id decides").isEqualTo(404);
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test
-  void deletingAGroupAnsweredGoneIsDone() {
+  void fulcrums410ToAGroupDeleteIsAnsweredNotThrown() {
     server.enqueue(status(410));
-    client.deleteGroup("g-gone");
+    assertThat(client.deleteGroup("g-gone")).as("answered: the reconciler's read by id decides").isEqualTo(404);
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
