@@ -104,7 +104,10 @@ final class Observer {
     Intent intent = intent(attempt, r);
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
-    // A create in doubt is looked for under the email it was made with.
+    // A create in doubt is looked for under the email it was made with. A deleted user has no
+    // email here: a member invited again by hand after its managed one was removed is then not
+    // found, and the stale link is forgotten as done (the README says so; the link keeps no email,
+    // and the create's audit row may name one the user no longer had).
     String email = intent != null ? intent.matchKey() : d == null ? null : d.email();
     FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
     String linkedTo = byEmail == null ? null
