@@ -57,10 +57,13 @@ final class CallPacer {
       sleeper.sleep(wait);
       synchronized (this) {
         // A 429 may have come back to another caller while this one waited for its slot: sent
-        // now, it would spend a call Fulcrum refuses and could lengthen the cool-down.
+        // now, it would spend a call Fulcrum refuses and could lengthen the cool-down. Its slot
+        // is given back, in the hour and in the schedule: kept in the schedule, each refused
+        // waiter would push the first calls after the cool-down back by one interval.
         Instant now = clock.instant();
         if (now.isBefore(coolDownUntil)) {
           lastHour.removeLastOccurrence(slot);
+          theoreticalArrival = theoreticalArrival.minus(interval);
           refuseWhileCoolingDown(endpoint, now);
         }
       }

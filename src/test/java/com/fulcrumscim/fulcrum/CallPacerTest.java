@@ -10,6 +10,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Pacing on a simulated clock: sleeping moves the clock, so hours of traffic take milliseconds. */
@@ -128,6 +133,52 @@ class CallPacerTest {
     assertThatThrownBy(() -> pacer[0].acquire("GET /x"))
         .isInstanceOf(FulcrumException.RateLimited.class);
     assertThat(pacer[0].callsInLastHour()).isEqualTo(2);
+  }
+
+  @Test
+  void waitersRefusedByACoolDownGiveBackTheirPlaceInTheSchedule() throws Exception {
+    int waiters = 10;
+    CountDownLatch asleep = new CountDownLatch(waiters);
+    CountDownLatch wake = new CountDownLatch(1);
+    List<Duration> waitsAfter = new ArrayList<>();
+    boolean[] parked = {true};
+    CallPacer pacer = new CallPacer(3600, clock, d -> {
+      if (parked[0]) {
+        asleep.countDown();
+        wake.await();
+      } else {
+        waitsAfter.add(d);
+        clock.tick(d);
+      }
+    });
+    pacer.acquire("GET /x");
+    pacer.acquire("GET /x"); // the burst allowance: from here on each caller waits for its slot
+    ExecutorService workers = Executors.newFixedThreadPool(waiters);
+    try {
+      List<Future<?>> calls = new ArrayList<>();
+      for (int i = 0; i < waiters; i++) {
+        calls.add(workers.submit(() -> {
+          pacer.acquire("GET /x");
+          return null;
+        }));
+      }
+      assertThat(asleep.await(10, TimeUnit.SECONDS)).isTrue();
+      pacer.coolDown(Duration.ofSeconds(5)); // another worker's 429 while they wait
+      clock.tick(Duration.ofSeconds(2));
+      wake.countDown();
+      for (Future<?> call : calls) {
+        assertThatThrownBy(call::get).hasCauseInstanceOf(FulcrumException.RateLimited.class);
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+    parked[0] = false;
+    clock.tick(Duration.ofSeconds(4)); // the cool-down is over
+    pacer.acquire("GET /x");
+    pacer.acquire("GET /x");
+    // as if the refused calls had never queued: about 10 s of slots no call was sent in are not waited for
+    assertThat(waitsAfter).allMatch(d -> d.compareTo(pacer.interval()) <= 0, "at most one interval");
+    assertThat(pacer.callsInLastHour()).isEqualTo(4);
   }
 
   @Test
