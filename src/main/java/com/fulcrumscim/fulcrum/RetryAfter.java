@@ -29,7 +29,8 @@ final class RetryAfter {
 
   private static final Logger log = LoggerFactory.getLogger(RetryAfter.class);
 
-  private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+  /** Delay-seconds; a sign is not RFC 9110's, but its meaning is plain (a negative delay: at once). */
+  private static final Pattern SECONDS = Pattern.compile("[+-]?[0-9]+");
 
   /** RFC 9110's obsolete asctime format, always GMT: {@code Thu Jan  1 00:02:00 2026}. */
   private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss uuuu", Locale.US);
@@ -41,23 +42,20 @@ final class RetryAfter {
       return DEFAULT;
     }
     String value = header.strip();
-    if (DIGITS.matcher(value).matches()) {
+    if (SECONDS.matcher(value).matches()) {
       Duration asked;
       try {
         asked = Duration.ofSeconds(Long.parseLong(value));
       } catch (NumberFormatException tooLongForALong) {
-        asked = null; // still a number of seconds, just far beyond MAX
+        // still a number of seconds: far beyond MAX, or (signed) far in the past
+        asked = value.startsWith("-") ? Duration.ZERO : null;
       }
       return bounded(asked);
     }
     try {
-      return bounded(Duration.ofSeconds(Long.parseLong(value)));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        return bounded(Duration.between(now, httpDate(value, now)));
-      } catch (DateTimeParseException notADate) {
-        return DEFAULT;
-      }
+      return bounded(Duration.between(now, httpDate(value, now)));
+    } catch (DateTimeParseException notADate) {
+      return DEFAULT;
     }
   }
 

@@ -42,4 +42,13 @@ class RetryAfterTest {
     assertThat(RetryAfter.parse("3600", NOW)).isEqualTo(Duration.ofHours(1));
     assertThat(RetryAfter.parse("3599", NOW)).isEqualTo(Duration.ofSeconds(3599));
   }
+
+  @Test
+  void aSignedNumberOfSecondsIsReadAsSecondsWhateverItsLength() {
+    assertThat(RetryAfter.parse("+5", NOW)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RetryAfter.parse("-5", NOW)).isEqualTo(Duration.ofSeconds(1));
+    // too long for a long, as the unsigned form: a wait beyond the cap, or one already over; never the default
+    assertThat(RetryAfter.parse("+99999999999999999999999", NOW)).isEqualTo(RetryAfter.MAX);
+    assertThat(RetryAfter.parse("-99999999999999999999999", NOW)).isEqualTo(Duration.ofSeconds(1));
+  }
 }
