@@ -20,6 +20,14 @@ import org.slf4j.LoggerFactory;
  * Idempotent calls that end {@link FulcrumException.Unavailable} are tried again a few times with
  * exponential backoff and jitter; creates never are. Anything longer-lived belongs to the work
  * queue, which sees the typed exception.
+ *
+ * <p>A page that something in front of Fulcrum answered for it (an HTML 404 from a proxy or a WAF,
+ * {@link FulcrumException.Unavailable#answeredInFront()}) is a rule there, not a passing fault: it
+ * is not tried again within the call. It counts against the circuit only on a read. Every
+ * reconcile starts with reads, so a front end that lost Fulcrum altogether (an ingress's default
+ * 404 backend, a wrong route) fails them and opens the circuit as a Fulcrum that is down does; a
+ * rule refusing one kind of write (a WAF against DELETE) says nothing of the calls that work, and
+ * must not pause creates and reads with them. Such a write counts neither way.
  */
 final class CallExecutor {
   private static final Logger log = LoggerFactory.getLogger(CallExecutor.class);
@@ -71,7 +79,7 @@ final class CallExecutor {
       try {
         return attempt(call);
       } catch (FulcrumException.Unavailable e) {
-        if (!call.idempotent() || attempt >= maxAttempts || circuit.isOpen()) {
+        if (!call.idempotent() || e.answeredInFront() || attempt >= maxAttempts || circuit.isOpen()) {
           throw e;
         }
         Duration wait = Duration.ofMillis(backoff.apply(attempt));
@@ -116,7 +124,11 @@ final class CallExecutor {
       }
       FulcrumException failure =
           failures.classify(endpoint, response.code(), response.header("Retry-After"), body, clock.instant());
-      circuit.onResult(took, failure);
+      if (failure instanceof FulcrumException.Unavailable u && u.answeredInFront() && !call.method().equals("GET")) {
+        circuit.releasePermission(); // a rule in front against this write: no word on Fulcrum's health
+      } else {
+        circuit.onResult(took, failure);
+      }
       if (failure instanceof FulcrumException.RateLimited limited) {
         log.info("{}: Fulcrum rate limit reached; pausing calls for {} s", endpoint, limited.retryAfter().toSeconds());
         pacer.coolDown(limited.retryAfter());

@@ -22,7 +22,7 @@ final class Failures {
       // A 404 or 410 means "gone" only in Fulcrum's words: a proxy's or WAF's page in front of it
       // says nothing about the entity, and taken as gone it would end a removal that never happened.
       case 404, 410 -> !fulcrumsBody(wire, body) ? new FulcrumException.Unavailable(endpoint, status
-          + " answer is not Fulcrum's (its body is not JSON): something in front of Fulcrum answered", null)
+          + " answer is not Fulcrum's (its body is not JSON): something in front of Fulcrum answered", null, true)
           : status == 404 ? new FulcrumException.NotFound(endpoint)
           // the entity existed and no longer does: to a delete or a read that is what 404 means
           : new FulcrumException.NotFound(endpoint, "410 gone");

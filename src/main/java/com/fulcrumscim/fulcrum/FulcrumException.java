@@ -21,8 +21,23 @@ public abstract sealed class FulcrumException extends RuntimeException {
 
   /** 5xx, timeouts, dropped connections, an open circuit: try again later. */
   public static final class Unavailable extends FulcrumException {
+    private final boolean answeredInFront;
+
     public Unavailable(String endpoint, String message, Throwable cause) {
+      this(endpoint, message, cause, false);
+    }
+
+    Unavailable(String endpoint, String message, Throwable cause, boolean answeredInFront) {
       super(endpoint, message, cause);
+      this.answeredInFront = answeredInFront;
+    }
+
+    /**
+     * Whether something in front of Fulcrum (a proxy, a WAF) answered in its stead with a page of
+     * its own, such as an HTML 404: a rule there, which will not change within the call.
+     */
+    boolean answeredInFront() {
+      return answeredInFront;
     }
   }
 

@@ -18,10 +18,9 @@ class DeleteAnswersTest extends MockFulcrumTest {
     return new MockResponse(code, Headers.of("Content-Type", "text/html"), "<html><body>nginx 404</body></html>");
   }
 
+  /** One answer is enough: a page from in front of Fulcrum is not tried again within the call. */
   private void enqueueEveryAttempt(MockResponse response) {
-    for (int i = 0; i < 3; i++) {
-      server.enqueue(response);
-    }
+    server.enqueue(response);
   }
 
   @Test
@@ -84,5 +83,19 @@ class DeleteAnswersTest extends MockFulcrumTest {
     assertThatThrownBy(() -> client.group("g-1")).isInstanceOf(FulcrumException.Unavailable.class);
     server.enqueue(json(404, "{}"));
     assertThat(client.member("m-gone")).as("Fulcrum's own 404 still means gone").isEmpty();
+  }
+
+  /** A rule in front of Fulcrum does not change in the 500 ms of an in-call backoff. */
+  @Test
+  void aPageFromInFrontOfFulcrumIsNotTriedAgainWithinTheCall() {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(html(404));
+    }
+    assertThatThrownBy(() -> client.deleteMember("m-1", null)).isInstanceOf(FulcrumException.Unavailable.class);
+    assertThatThrownBy(() -> client.member("m-1")).isInstanceOf(FulcrumException.Unavailable.class);
+    assertThatThrownBy(() -> client.changeGroupMembers("g-1", java.util.List.of("m-1"), java.util.List.of()))
+        .isInstanceOf(FulcrumException.Unavailable.class);
+    assertThat(server.getRequestCount()).as("one request per call").isEqualTo(3);
+    assertThat(fx.sleeps).as("pacing only, no backoff (500 ms ± 50%)").allMatch(d -> d.toMillis() < 50);
   }
 }
