@@ -24,7 +24,7 @@ final class WireMapping {
    * read as false, no role would be the Owner and roles.allow_owner would protect nothing.
    */
   static FulcrumRole role(RoleJson r) {
-    boolean system = r.isSystem() != null ? r.isSystem() : r.name() != null && r.name().strip().equalsIgnoreCase("Owner");
+    boolean system = r.isSystem() != null ? r.isSystem() : FulcrumRole.namedOwner(r.name());
     return new FulcrumRole(r.id(), r.name(), system, r.isDefault());
   }
 

@@ -12,6 +12,11 @@ import java.util.stream.Collectors;
  * role names (case-insensitive). A user without a role gets {@code roles.default}, or Fulcrum's
  * default role when that is empty. Owner is granted only with {@code roles.allow_owner}: whoever
  * controls the IdP must not become an Owner of the organization by editing a profile.
+ *
+ * <p>Owner is any role {@link FulcrumRole#isOwner named Owner}, in any case, system role or not.
+ * Every way to a role so named is refused, a {@code roles.map} entry to it included: the only ways
+ * out for a custom role of that name are renaming it in Fulcrum or {@code roles.allow_owner: true},
+ * which allows the real Owner too. With two roles of that name, the first Fulcrum lists is the one.
  */
 public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String defaultRole, boolean allowOwner) {
   public RoleTable {
@@ -49,24 +54,15 @@ public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String
     if (role.isEmpty()) {
       return new Refused(asked + " is not a Fulcrum role; valid roles: " + grantable(), null);
     }
-    if (isOwner(role.get()) && !allowOwner) {
+    if (FulcrumRole.isOwner(role.get()) && !allowOwner) {
       return new Refused(asked + " is Owner, which the bridge does not grant (roles.allow_owner: false); "
           + "valid roles: " + grantable(), role.get().id());
     }
     return new Granted(role.get().id());
   }
 
-  /**
-   * Fulcrum has no owner flag: the Owner role is the system role of that name (shared/fulcrum-api.md).
-   * Any role so named counts, whatever it says of itself: granting a role named Owner by mistake
-   * would hand over the organization, refusing a custom role of that name costs a roles.map entry.
-   */
-  public static boolean isOwner(FulcrumRole role) {
-    return role.name() != null && role.name().strip().equalsIgnoreCase("Owner");
-  }
-
   private String grantable() {
-    return roles.stream().filter(r -> allowOwner || !isOwner(r)).map(FulcrumRole::name).sorted()
+    return roles.stream().filter(r -> allowOwner || !FulcrumRole.isOwner(r)).map(FulcrumRole::name).sorted()
         .collect(Collectors.joining(", "));
   }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.MemberFields;
@@ -14,9 +16,13 @@ import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.ops.WriteTest;
 import com.fulcrumscim.testing.BridgeProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,5 +111,38 @@ class WriteTestCommandTest {
     OpsCliRun.Result r = embedded.runWithConfig("check", "--write-test");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--write-test needs a Fulcrum to write to");
+  }
+
+  /**
+   * The write test picks "a role other than Owner" by the bridge's one Owner rule: a role named Owner
+   * in another case, or one Fulcrum sends without is_system, is Owner too and never put on its member.
+   */
+  @Test
+  void theWriteTestNeverPutsARoleNamedOwnerInAnyCaseOnItsMember() {
+    try (HttpFulcrumClient http = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
+        Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL,
+        FulcrumCallListener.NONE)) {
+      String ownerRoleId = http.roles().stream().filter(r -> r.name().equals("Owner")).findFirst().orElseThrow().id();
+      // listed first, as a Fulcrum that names it in capitals and leaves is_system out would be read
+      FulcrumRole shouted = new FulcrumRole(ownerRoleId, "OWNER", false, false);
+      FulcrumClient client = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {FulcrumClient.class}, (proxy, method, args) -> {
+            if (method.getName().equals("roles")) {
+              List<FulcrumRole> roles = new ArrayList<>(List.of(shouted));
+              http.roles().stream().filter(r -> !r.id().equals(ownerRoleId)).forEach(roles::add);
+              return roles;
+            }
+            try {
+              return method.invoke(http, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      List<WriteTest.Finding> findings = new WriteTest(client, new SecureRandom()).run();
+      assertThat(findings).filteredOn(f -> f.assumption().contains("with role_id changes the role"))
+          .singleElement()
+          .satisfies(f -> assertThat(f.holds()).as(f.result()).isTrue())
+          .satisfies(f -> assertThat(f.result()).doesNotContain(ownerRoleId).doesNotContain("OWNER"));
+    }
   }
 }
