@@ -17,10 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
@@ -357,26 +357,26 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    */
   private static void refuseIfNotApplied(String endpoint, int status, MemberFields sent, JsonNode answered) {
     List<String> kept = new ArrayList<>();
-    keptUnless(kept, "email", sent.email(), answered, true);
-    keptUnless(kept, "first_name", sent.firstName(), answered, false);
-    keptUnless(kept, "last_name", sent.lastName(), answered, false);
-    keptUnless(kept, "role_id", sent.roleId(), answered, false);
+    keptUnless(kept, "email", sent.email(), answered, MemberFields::sameEmail);
+    keptUnless(kept, "first_name", sent.firstName(), answered, MemberFields::sameName);
+    keptUnless(kept, "last_name", sent.lastName(), answered, MemberFields::sameName);
+    keptUnless(kept, "role_id", sent.roleId(), answered, String::equals);
     if (!kept.isEmpty()) {
       throw new FulcrumException.Rejected(endpoint, status,
           "Fulcrum accepted the PUT but kept " + String.join(", ", kept));
     }
   }
 
-  private static void keptUnless(List<String> kept, String field, String sent, JsonNode answered, boolean anyCase) {
+  /** {@code same} is the planner's own comparison, so a field it would send again is never taken as applied. */
+  private static void keptUnless(List<String> kept, String field, String sent, JsonNode answered,
+      BiPredicate<String, String> same) {
     JsonNode value = answered.get(field);
     if (sent == null || value == null || value.isNull() || !value.isValueNode()) {
       return;
     }
-    String now = value.asText().strip();
-    String wanted = sent.strip();
-    boolean applied = anyCase ? now.toLowerCase(Locale.ROOT).equals(wanted.toLowerCase(Locale.ROOT)) : now.equals(wanted);
-    if (!applied) {
-      kept.add(field + " '" + shortened(now) + "' (sent '" + shortened(wanted) + "')");
+    String now = value.asText();
+    if (!same.test(sent, now)) {
+      kept.add(field + " '" + shortened(now.strip()) + "' (sent '" + shortened(sent.strip()) + "')");
     }
   }
 

@@ -185,12 +185,13 @@ public final class Planner {
 
   /**
    * Only what differs; a field Okta left empty is not cleared, nor is the role when {@code roleId}
-   * is null. Emails compare case-insensitively.
+   * is null. Names and emails compare as {@link MemberFields#sameName} and {@link MemberFields#sameEmail}
+   * say, the rule the client's check of a PUT's answer uses too.
    */
   static MemberFields changes(FulcrumMember actual, DesiredUser d, String roleId) {
-    String email = d.email() != null && !d.email().equalsIgnoreCase(actual.email()) ? d.email() : null;
-    String first = d.givenName() != null && !d.givenName().equals(actual.firstName()) ? d.givenName() : null;
-    String last = d.familyName() != null && !d.familyName().equals(actual.lastName()) ? d.familyName() : null;
+    String email = d.email() != null && !MemberFields.sameEmail(d.email(), actual.email()) ? d.email() : null;
+    String first = d.givenName() != null && !MemberFields.sameName(d.givenName(), actual.firstName()) ? d.givenName() : null;
+    String last = d.familyName() != null && !MemberFields.sameName(d.familyName(), actual.lastName()) ? d.familyName() : null;
     String role = roleId == null || roleId.equals(actual.roleId()) ? null : roleId;
     return new MemberFields(email, first, last, role);
   }
