@@ -138,35 +138,26 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return deleting(ApiCall.delete("memberships/{id}.json", body, membershipId));
   }
 
+  /**
+   * A group listed without member_ids although associations=true was asked comes with its members
+   * unknown ({@link FulcrumGroup#membersKnown()} false), not as empty and not failing the list: one
+   * such group, even one made by hand that the bridge never touches, would otherwise stop every
+   * group's reconcile. Reading each such group on its own would cost a call per group at every list
+   * read; the reconciler refuses to plan the members of a managed one instead, naming it.
+   */
   @Override
   public List<FulcrumGroup> groups() {
-    ApiCall call = groupList();
-    return list(call, "groups", GroupJson.class, g -> WireMapping.group(withMembers(call.endpoint(), g)));
+    return list(groupList(), "groups", GroupJson.class, WireMapping::group);
   }
 
   @Override
   public Optional<FulcrumGroup> group(String groupId) {
     ApiCall call = ApiCall.get("groups/{id}.json", groupId).withQuery("associations", "true");
-    return found(call, "group", GroupJson.class).map(g -> WireMapping.group(withMembers(call.endpoint(), g)));
+    return found(call, "group", GroupJson.class).map(WireMapping::group);
   }
 
   private static ApiCall groupList() {
     return ApiCall.get("groups.json").withQuery("associations", "true");
-  }
-
-  /**
-   * A group read with associations=true but without member_ids: who is in it is unknown. Taken for
-   * empty, every member Okta removed would stay (nothing to remove) and every add be sent again.
-   * Reading each such group on its own would cost a call per group on every list read, so the read
-   * fails instead, naming the group; Fulcrum documents member_ids with associations=true.
-   */
-  private static GroupJson withMembers(String endpoint, GroupJson g) {
-    if (g.memberIds() == null) {
-      throw new FulcrumException.Unavailable(endpoint, "group " + g.id() + " came without member_ids although"
-          + " associations=true was asked: its members are unknown, and taking it for empty would keep people"
-          + " in it that Okta removed", null);
-    }
-    return g;
   }
 
   @Override
@@ -432,11 +423,11 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    * The group a create answered without made, recognised by its name and the description it was
    * given: a group of that name made by hand is someone else's, and taken for this create it would
    * be linked, its members replaced by Okta's and, on a SCIM delete, deleted. Only id, name and
-   * description matter here, so a list without member_ids does not fail this lookup; what the
-   * group holds is then unknown, as it is after any create answer without them.
+   * description matter here; what the group holds may be unknown, as after any create answer
+   * without member_ids.
    */
   private FulcrumGroup createdGroupByName(String endpoint, String name, String description) {
-    List<FulcrumGroup> named = list(groupList(), "groups", GroupJson.class, WireMapping::group).stream()
+    List<FulcrumGroup> named = groups().stream()
         .filter(g -> name.equals(g.name()) && sameText(description, g.description()))
         .toList();
     if (named.size() != 1) {

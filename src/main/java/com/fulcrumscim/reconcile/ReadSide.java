@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
@@ -61,7 +62,13 @@ public final class ReadSide {
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
       } else {
         GroupState s = observer.group(attempt);
-        plan = planner.group(s, context);
+        FulcrumGroup unknown = membersUnknown(s, context);
+        if (unknown != null && attempt.readById.add(unknown.id())) {
+          // The list left its members out; a read by id may give them. Only on this odd path.
+          observer.rereadGroup(unknown.id());
+          continue;
+        }
+        plan = unknown != null ? Plan.blocked(membersUnknownReason(attempt.key, unknown)) : planner.group(s, context);
         doubts = doubts(s, plan);
         if (removesUnlinked(plan, context)) {
           doubts.add(s.linked().id());
@@ -96,6 +103,24 @@ public final class ReadSide {
       attempt.readById.addAll(key.type() == EntityType.USER ? observer.confirmMembers(doubts) : observer.confirmGroups(doubts));
       confirmed.addAll(doubts);
     }
+  }
+
+  /**
+   * The linked group when its members are unknown (Fulcrum left member_ids out) and the plan would
+   * need them: taken for empty, members Okta removed would stay in it and every add be sent again.
+   * A group deleted in Okta needs no members; neither does any other group, which plans as usual.
+   */
+  private static FulcrumGroup membersUnknown(GroupState s, PlanContext context) {
+    FulcrumGroup linked = s.linked();
+    return context.groupsPush() && s.desired() != null && s.link() != null && linked != null && !linked.membersKnown()
+        ? linked : null;
+  }
+
+  private static String membersUnknownReason(ResourceKey key, FulcrumGroup g) {
+    return "Fulcrum answers group '" + g.name() + "' (" + g.id() + ") without member_ids, in its list and read by id:"
+        + " who is in it is unknown, so no member change is planned for it (taken for empty, people Okta took out"
+        + " would keep it); other groups are not affected. Once Fulcrum lists its members: fulcrum-scim journal retry "
+        + key;
   }
 
   /**

@@ -4,6 +4,7 @@ import static com.fulcrumscim.fulcrum.ClientFixture.json;
 import static com.fulcrumscim.fulcrum.ClientFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
@@ -159,22 +160,23 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
 
   // ---- S3: a group without member_ids is unknown, not empty ----
 
+  /** One such group, even one made by hand, must not fail the list every group's reconcile reads. */
   @Test
-  void aGroupListedWithoutMemberIdsFailsTheListRatherThanLookEmpty() {
+  void aGroupListedWithoutMemberIdsComesWithItsMembersUnknownAndTheOthersAsListed() {
     server.enqueue(json(200, page("groups",
-        "{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[]},{\"id\":\"g-2\",\"name\":\"Field Crew\"}")));
-    assertThatThrownBy(client::groups)
-        .isInstanceOf(FulcrumException.Unavailable.class)
-        .hasMessageContaining("group g-2 came without member_ids");
+        "{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[\"m-1\"]},{\"id\":\"g-2\",\"name\":\"Field Crew\"}")));
+    List<FulcrumGroup> groups = client.groups();
+    assertThat(groups).extracting(FulcrumGroup::id, FulcrumGroup::membersKnown)
+        .containsExactly(tuple("g-1", true), tuple("g-2", false));
+    assertThat(groups.get(0).memberIds()).containsExactly("m-1");
+    assertThat(groups.get(1)).as("unknown is not empty").isNotEqualTo(new FulcrumGroup("g-2", "Field Crew", null, List.of()));
     assertThat(server.getRequestCount()).as("no call spent reading groups one by one").isEqualTo(1);
   }
 
   @Test
-  void aSingleGroupReadWithoutMemberIdsFailsRatherThanLookEmpty() {
+  void aSingleGroupReadWithoutMemberIdsComesWithItsMembersUnknown() {
     server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Crew\"}}"));
-    assertThatThrownBy(() -> client.group("g-1"))
-        .isInstanceOf(FulcrumException.Unavailable.class)
-        .hasMessageContaining("group g-1 came without member_ids");
+    assertThat(client.group("g-1")).hasValueSatisfying(g -> assertThat(g.membersKnown()).isFalse());
   }
 
   @Test

@@ -312,7 +312,8 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   @Test
   void createGroupPostsNameAndDescription() throws Exception {
     server.enqueue(json(201, "{\"group\":{\"name\":\"Field Crew\",\"description\":\"From Okta\",\"id\":\"g-7\"}}"));
-    assertThat(client.createGroup("Field Crew", "From Okta")).isEqualTo(new FulcrumGroup("g-7", "Field Crew", "From Okta", List.of()));
+    // an answer without member_ids says nothing of who is in the group
+    assertThat(client.createGroup("Field Crew", "From Okta")).isEqualTo(new FulcrumGroup("g-7", "Field Crew", "From Okta", null));
     RecordedRequest request = take();
     assertThat(request.getMethod()).isEqualTo("POST");
     assertThat(pathAndQuery(request)).isEqualTo("/api/v2/groups.json");

@@ -28,6 +28,11 @@ final class ApiRoutes {
 
     /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
     void ownerRemoved();
+
+    /** The group is answered without member_ids even with associations=true (undocumented; for tests). */
+    default boolean memberIdsLeftOut(String groupId) {
+      return false;
+    }
   }
 
   /** The matched route: the endpoint as counted ("GET /api/v2/groups/{id}.json") and the path id. */
@@ -35,7 +40,7 @@ final class ApiRoutes {
 
   ApiRoutes(OrgState org, Settings settings) {
     this.org = org;
-    this.views = new JsonViews(org);
+    this.views = new JsonViews(org, settings::memberIdsLeftOut);
     this.settings = settings;
   }
 

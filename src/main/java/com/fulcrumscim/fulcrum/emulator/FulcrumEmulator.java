@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile String token;
   private volatile boolean autoAddOwnerToCreatedGroups;
   private volatile boolean putAppliesEmailOnly;
+  private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private ExecutorService executor;
   private String baseUrl;
@@ -79,6 +81,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public void ownerRemoved() {
         faults.revokeToken();
+      }
+
+      @Override
+      public boolean memberIdsLeftOut(String groupId) {
+        return memberIdsLeftOut.contains(groupId);
       }
     });
   }
@@ -192,6 +199,18 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void putAppliesEmailOnly(boolean on) {
     putAppliesEmailOnly = on;
+  }
+
+  /**
+   * Whether group {@code groupId} is answered without member_ids, in the list and read by id, even
+   * with associations=true (default false): a Fulcrum whose answer leaves them out for one group.
+   */
+  public void memberIdsLeftOut(String groupId, boolean on) {
+    if (on) {
+      memberIdsLeftOut.add(groupId);
+    } else {
+      memberIdsLeftOut.remove(groupId);
+    }
   }
 
   /**

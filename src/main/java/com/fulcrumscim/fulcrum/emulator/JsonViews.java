@@ -7,15 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Members, groups, roles and the token's user in Fulcrum's wire shapes (shared/fulcrum-api.md). */
 final class JsonViews {
   private static final String GRAVATAR = "https://s.gravatar.com/avatar/d41d8cd98f00b204e9800998ecf8427e";
 
   private final OrgState org;
+  private final Predicate<String> memberIdsLeftOut;
 
-  JsonViews(OrgState org) {
+  JsonViews(OrgState org, Predicate<String> memberIdsLeftOut) {
     this.org = org;
+    this.memberIdsLeftOut = memberIdsLeftOut;
   }
 
   /** Section 3.9: the documented fields, then name/status/role_name, then {@code managed} if asked. */
@@ -52,7 +55,9 @@ final class JsonViews {
     j.put("created_at", g.createdAt().toString());
     j.put("updated_at", g.updatedAt().toString());
     if (associations) {
-      j.put("member_ids", g.memberIds());
+      if (!memberIdsLeftOut.test(g.id())) {
+        j.put("member_ids", g.memberIds());
+      }
       j.put("layer_ids", List.of());
       j.put("project_ids", List.of());
       j.put("form_ids", List.of());
