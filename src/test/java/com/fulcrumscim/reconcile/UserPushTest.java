@@ -379,9 +379,7 @@ class UserPushTest extends EndToEnd {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
-    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null); // by hand
-    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
-    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.fulcrum.calls().reset(); // the calls above were an admin's
     h.okta.set(ada, "active", 0);
     h.settle();
@@ -400,9 +398,7 @@ class UserPushTest extends EndToEnd {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
-    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
-    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
-    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.okta.set(ada, "active", 0);
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
@@ -423,9 +419,7 @@ class UserPushTest extends EndToEnd {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
-    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
-    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
-    h.clock.tick(Duration.ofMinutes(10));
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.okta.set(ada, "family_name", "King");
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("does not manage");
@@ -437,15 +431,21 @@ class UserPushTest extends EndToEnd {
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
   }
 
+  /** An admin removes the bridge's member of {@code email} and invites the person again; the cached member list then ages. */
+  private FulcrumMember invitedAgainByHand(String email) {
+    h.http.deleteMember(inFulcrum(email).id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields(email, "Ada", "ByHand", null));
+    h.clock.tick(Duration.ofMinutes(10));
+    return byHand;
+  }
+
   /** users.adopt_existing: the member invited by hand would have been adopted, so it is adopted and removed. */
   @Test
   void withAdoptionAMemberInvitedAgainByHandIsAdoptedAndRemovedWhenTheUserIsDeactivated() {
     start(ReconcileHarness.Options.defaults().withSettings(adopting()));
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
-    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null);
-    FulcrumMember byHand = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
-    h.clock.tick(Duration.ofMinutes(10)); // the cached member list has aged
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.okta.set(ada, "active", 0);
     h.settle();
 
