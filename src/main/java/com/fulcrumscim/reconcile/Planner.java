@@ -46,7 +46,10 @@ public final class Planner {
     } else if (ours(s.intent(), existing.id())) {
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.CREATED));
     } else if (ctx.adoptExisting()) {
-      actions.add(new Action.Link(existing.id(), Action.Link.Origin.ADOPTED));
+      // A stale link goes in the adoption's own write: unlinked first and stopped there, the user
+      // would have no link and no intent, and a deactivation meanwhile would leave the member kept.
+      Action.Unlink stale = actions.isEmpty() ? null : (Action.Unlink) actions.remove(0);
+      actions.add(new Action.Link(existing.id(), Action.Link.Origin.ADOPTED, stale));
     } else {
       return Plan.blocked("user " + d.userName() + ": Fulcrum already has a member " + existing.email()
           + " that the bridge does not manage; it is left untouched. Set users.adopt_existing: true to adopt it,"
