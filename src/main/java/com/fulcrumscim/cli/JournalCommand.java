@@ -70,7 +70,8 @@ public final class JournalCommand {
     @Option(names = "--id", paramLabel = "ID", description = "Only the row(s) of this SCIM id.")
     String id;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N rows (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", converter = CliArguments.Limit.class,
+        description = "At most N rows (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "Print the rows as a JSON array (empty when none match).")
@@ -84,8 +85,8 @@ public final class JournalCommand {
       return support.readDatabase((config, db) -> {
         // one row past the limit tells whether there are more, which the listing says
         List<WorkItem> fetched = rows(new WorkQueue(db, Clock.systemUTC()),
-            limit < 0 || limit == Integer.MAX_VALUE ? limit : limit + 1);
-        boolean more = limit >= 0 && fetched.size() > limit;
+            limit == Integer.MAX_VALUE ? limit : limit + 1);
+        boolean more = fetched.size() > limit;
         List<WorkItem> rows = more ? fetched.subList(0, limit) : fetched;
         if (json) {
           support.out().println(CliJson.write(rows.stream().map(w -> new Row(w.key().toString(),
@@ -134,7 +135,8 @@ public final class JournalCommand {
     @Parameters(paramLabel = "KEY", converter = CliArguments.Key.class, description = "user/<SCIM id> or group/<SCIM id>")
     ResourceKey key;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N journal entries (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", converter = CliArguments.Limit.class,
+        description = "At most N journal entries (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override

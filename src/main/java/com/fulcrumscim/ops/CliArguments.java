@@ -29,6 +29,22 @@ public final class CliArguments {
     }
   }
 
+  /** A row count: 1 or more (a negative one was "all" on SQLite, an error on PostgreSQL, a crash in a filtered listing). */
+  public static final class Limit implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        int n = Integer.parseInt(value.strip());
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException notANumber) {
+        // the message below says what is wanted
+      }
+      throw new TypeConversionException("'" + value + "' is not a number of rows: give 1 or more");
+    }
+  }
+
   /** {@code pending}, {@code dead}, ... in any case. */
   public static final class State implements ITypeConverter<WorkState> {
     @Override

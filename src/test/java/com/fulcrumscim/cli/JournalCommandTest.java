@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,6 +112,16 @@ class JournalCommandTest {
     assertThat(cli.runWithConfig("journal", "list", "--limit", "2").out())
         .contains("... more rows match: these are the first 2; raise --limit to see them");
     assertThat(cli.runWithConfig("journal", "list", "--limit", "3").out()).doesNotContain("more rows match");
+  }
+
+  @Test
+  void aLimitBelowOneIsAUsageErrorForListAndShow() {
+    for (String[] args : List.of(new String[] {"journal", "list", "--entity", "user", "--limit", "-1"},
+        new String[] {"journal", "list", "--limit", "0"}, new String[] {"journal", "show", "user/u-alice", "--limit", "-1"})) {
+      OpsCliRun.Result r = cli.runWithConfig(args);
+      assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(r.err()).contains("is not a number of rows: give 1 or more");
+    }
   }
 
   @Test
