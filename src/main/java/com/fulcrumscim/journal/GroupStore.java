@@ -106,6 +106,12 @@ public final class GroupStore extends ResourceStore {
     return added;
   }
 
+  /** Whether {@code doc} leaves out a member {@code old} has. */
+  boolean removesMembers(StoredResource old, ObjectNode doc) {
+    Set<String> kept = memberIds(doc);
+    return old.references().stream().anyMatch(r -> !kept.contains(r.id()));
+  }
+
   /**
    * A member id that names no user is left out, not refused: refusing it lost the whole change,
    * and with it the removals Okta sends in the same PATCH (or AIW in the same PUT), so a person

@@ -6,10 +6,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -187,12 +185,9 @@ public final class Intake {
    * taken out of a group. {@code old}'s members were read with it; should they have moved on, the
    * write's version check sends the change round again with the newer ones.
    */
-  private static boolean removesAccess(EntityType type, StoredResource old, ObjectNode doc) {
-    if (type == EntityType.USER) {
-      return UserFields.of(old.doc()).active() && !UserFields.of(doc).active();
-    }
-    Set<String> kept = new HashSet<>(GroupFields.of(doc).memberIds());
-    return old.references().stream().anyMatch(member -> !kept.contains(member.id()));
+  private boolean removesAccess(EntityType type, StoredResource old, ObjectNode doc) {
+    return type == EntityType.USER ? UserFields.of(old.doc()).active() && !UserFields.of(doc).active()
+        : groups.removesMembers(old, doc);
   }
 
   private ResourceStore store(EntityType type) {
