@@ -379,6 +379,10 @@ public final class ConfigLoader {
         check("fulcrum.base_url", !CREDENTIALS_IN_URL.matcher(f.baseUrl()).find(), "must not hold a user name or password "
             + "(Fulcrum takes its API token in fulcrum.api_token or fulcrum.api_token_file)");
         check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
+        check("fulcrum.base_url", !isHttpUrl(f.baseUrl()) || !"http".equals(URI.create(f.baseUrl()).getScheme())
+                || isLoopback(URI.create(f.baseUrl()).getHost()),
+            "must be https: the API token would cross the network in clear (plain http is taken only to a loopback "
+                + "address such as 127.0.0.1, e.g. `fulcrum-scim emulator`), got '" + f.baseUrl() + "'");
         String unsendable = notSendable(f.baseUrl());
         check("fulcrum.base_url", unsendable == null, "not a URL the HTTP client takes (" + unsendable + ")");
         String tokenKey = f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY;
@@ -486,6 +490,13 @@ public final class ConfigLoader {
     }
     // an all-digit last label is an IPv4 address the pattern refused (10.255.255, 999.1.1.1), not a name
     return HOST_NAME.matcher(host).matches() && !host.replaceFirst("\\.$", "").matches(".*(^|\\.)\\d+");
+  }
+
+  /** Names that stay on this machine without asking DNS (RFC 6761 keeps localhost and *.localhost there). */
+  private static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
+    return h.equals("localhost") || h.endsWith(".localhost") || h.equals("[::1]")
+        || (IPV4.matcher(h).matches() && h.startsWith("127."));
   }
 
   /** Why OkHttp, which serve and check call Fulcrum with, refuses {@code url}; null when it takes it. */

@@ -254,6 +254,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void plainHttpToAnotherMachineIsRefusedAsTheTokenWouldTravelInClear() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: http://api.fulcrumapp.com\n  api_token: t\n"))
+        .hasMessage("config.yml: fulcrum.base_url: must be https: the API token would cross the network in clear (plain "
+            + "http is taken only to a loopback address such as 127.0.0.1, e.g. `fulcrum-scim emulator`), got "
+            + "'http://api.fulcrumapp.com'");
+    assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  base_url: http://10.0.0.7:9090\n  api_token: t\n"))
+        .hasMessageContaining("fulcrum.base_url: must be https");
+  }
+
+  @Test
+  void plainHttpToThisMachineIsTaken() {
+    for (String url : new String[] {"http://127.0.0.1:9090", "http://localhost:9090/", "http://[::1]:9090", "http://fulcrum.localhost"}) {
+      assertThat(loader.parse("config.yml", "fulcrum:\n  base_url: " + url + "\n  api_token: t\n").fulcrum().baseUrl())
+          .as(url).isEqualTo(url);
+    }
+  }
+
+  @Test
   void anEmulatorSeedThatCannotBeReadIsNamed(@TempDir Path dir) {
     assertThatThrownBy(() -> loader.parse("config.yml", "fulcrum:\n  emulator_seed: " + dir.resolve("nope.json") + "\n"))
         .hasMessage("config.yml: fulcrum.emulator_seed: cannot read " + dir.resolve("nope.json") + ": no such file");
