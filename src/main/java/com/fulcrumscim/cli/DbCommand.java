@@ -26,14 +26,15 @@ public final class DbCommand {
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       description = {
         "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
-        "Run it after an upgrade, before starting the new release (`serve` also migrates at start).",
+        "Run it after an upgrade, before starting the new release (`serve` also migrates at start), with every node",
+        "stopped: it refuses while another process (a node of the old release, an operator command) holds the writer lease.",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the schema is current",
         "1:the database cannot be opened or a migration failed",
-        "2:invalid config, or a database newer than this release (run the newer release)"
+        "2:invalid config, a database newer than this release (run the newer release), or another process's live writer lease"
       })
   static final class Migrate implements Callable<Integer> {
     @Mixin CommandSupport support;

@@ -3,6 +3,7 @@ package com.fulcrumscim.cli;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.DatabaseCorruptException;
+import com.fulcrumscim.db.MigrationRefusedException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.SchemaVersionException;
@@ -86,6 +87,11 @@ public final class ServeCommand implements Callable<Integer> {
       return CONFIG_ERROR;
     } catch (DatabaseCorruptException e) {
       // a restart would find the same file: the unit's RestartPreventExitStatus stops the loop
+      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      return CONFIG_ERROR;
+    } catch (MigrationRefusedException e) {
+      // another node still runs the release the schema belongs to: restarting would only find it
+      // again, and migrating under it is what must not happen, so an operator stops the nodes first
       spec.commandLine().getErr().println("cannot start: " + e.getMessage());
       return CONFIG_ERROR;
     } catch (SchemaVersionException e) {

@@ -19,7 +19,12 @@ public interface DatabaseClock {
 
   /** The clock of {@code db}'s engine; {@code local} is SQLite's (and the one tests set). */
   static DatabaseClock of(Database db, Clock local) {
-    return db.dialect() == Dialect.POSTGRESQL ? postgres() : local(local);
+    return of(db.dialect(), local);
+  }
+
+  /** The clock of a {@code dialect} store, for a connection opened without a {@link Database}. */
+  static DatabaseClock of(Dialect dialect, Clock local) {
+    return dialect == Dialect.POSTGRESQL ? postgres() : local(local);
   }
 
   /** The local clock: SQLite's, and the one tests set. */

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Numbered schema migrations listed in {@code db/migrations.txt}: SQLite runs {@code db/V00N__*.sql},
@@ -23,6 +27,8 @@ public final class Migrations {
 
   /** Any constant both nodes agree on: nodes starting together migrate one after the other. */
   private static final long POSTGRES_MIGRATION_LOCK = 0x46756c6372756dL;
+  /** V004 made the writer lease's table: a schema before it has no lease to look at. */
+  private static final int WRITER_LEASE_SINCE = 4;
 
   static void apply(Connection c, Dialect dialect) throws SQLException, IOException {
     if (dialect == Dialect.POSTGRESQL) {
@@ -65,6 +71,13 @@ public final class Migrations {
           applied = now;
           continue;
         }
+        Optional<String> writer = liveWriter(c, dialect, now);
+        if (writer.isPresent()) {
+          c.rollback();
+          throw new MigrationRefusedException("cannot migrate the schema from version " + now + " to " + files.size() + ": "
+              + writer.get() + "; the release it runs does not know the new schema, so stop every node and let operator "
+              + "commands end first, then run `fulcrum-scim db migrate` once (README: Upgrade, High availability)");
+        }
         for (String sql : statements(resource(directory(dialect) + file))) {
           s.executeUpdate(sql);
         }
@@ -76,6 +89,28 @@ public final class Migrations {
         throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);
       } finally {
         c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /**
+   * Who holds a live writer lease, in words, if anyone does: a process of the release that made this
+   * schema, still writing (in HA, possibly the leader of the other nodes), which must not have its
+   * schema changed under it. Any live lease is another process's: this one has not opened the store
+   * yet. Read in each migration's transaction: on SQLite it holds the write lock, so no one takes the
+   * lease before it commits; on PostgreSQL a node taking the lease in that very instant is not seen.
+   */
+  private static Optional<String> liveWriter(Connection c, Dialect dialect, int version) throws SQLException {
+    if (version < WRITER_LEASE_SINCE) {
+      return Optional.empty();
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT holder, role, expires_at FROM writer_lease WHERE expires_at > ?")) {
+      ps.setLong(1, DatabaseClock.of(dialect, Clock.systemUTC()).millis(c));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(("DAEMON".equals(rs.getString(2)) ? "a daemon (" : "an operator command (") + rs.getString(1)
+                + ") holds the writer lease until " + Instant.ofEpochMilli(rs.getLong(3)) + " unless it stops renewing it")
+            : Optional.empty();
       }
     }
   }

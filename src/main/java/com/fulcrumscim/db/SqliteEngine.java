@@ -97,7 +97,7 @@ final class SqliteEngine implements Engine {
       requireIntact(writeConnection, absolute);
       try {
         Migrations.apply(writeConnection, Dialect.SQLITE);
-      } catch (SchemaVersionException e) {
+      } catch (SchemaVersionException | MigrationRefusedException e) {
         writeConnection.close();
         throw e;
       }

@@ -5,6 +5,7 @@ import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseException;
+import com.fulcrumscim.db.MigrationRefusedException;
 import com.fulcrumscim.db.SchemaVersionException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -75,6 +76,9 @@ public final class CommandSupport {
     } catch (SchemaVersionException e) {
       err().println(e.getMessage());
       return e.newer() ? ExitCode.CONFIG : ExitCode.FAILED;
+    } catch (MigrationRefusedException e) {
+      err().println(e.getMessage());
+      return ExitCode.CONFIG;
     } catch (CommandFailure e) {
       err().println(e.getMessage());
       return e.exitCode();
