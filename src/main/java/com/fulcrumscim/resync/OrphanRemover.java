@@ -44,23 +44,28 @@ final class OrphanRemover {
     EntityType type = member ? EntityType.USER : EntityType.GROUP;
     Optional<String> label = member ? client.member(o.fulcrumId()).map(FulcrumMember::email)
         : client.group(o.fulcrumId()).map(FulcrumGroup::name);
-    if (label.isEmpty() || links.scimIdOf(type, o.fulcrumId()).isPresent()) {
-      return false;
-    }
-    Optional<String> wanted = finder.wanted(o.type(), label.get(), o.createdFor());
-    if (wanted.isPresent()) {
-      log.info("resync: orphan {} {} ({}) stays: {} wants it now", member ? "member" : "group", label.get(),
-          o.fulcrumId(), wanted.get());
+    if (label.isEmpty()) {
       return false;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
     String detail = "orphan (created or linked by the bridge, no link)";
     try {
+      // Fulcrum refuses a removal to a target that left the organization, or to the member itself
+      // (422), and the orphan would stay. Read before the check below, so that no Fulcrum call stands
+      // between the check and the delete: the reconciler runs meanwhile, and may link this member to a
+      // person Okta deleted and pushed again under a new id.
+      String target = member && reassignTo != null && !reassignTo.equals(o.fulcrumId())
+          && client.member(reassignTo).isPresent() ? reassignTo : null;
+      if (links.scimIdOf(type, o.fulcrumId()).isPresent()) {
+        return false;
+      }
+      Optional<String> wanted = finder.wanted(o.type(), label.get(), o.createdFor());
+      if (wanted.isPresent()) {
+        log.info("resync: orphan {} {} ({}) stays: {} wants it now", member ? "member" : "group", label.get(),
+            o.fulcrumId(), wanted.get());
+        return false;
+      }
       if (member) {
-        // Fulcrum refuses a removal to a target that left the organization, or to the member itself
-        // (422), and the orphan would stay
-        String target = reassignTo != null && !reassignTo.equals(o.fulcrumId())
-            && client.member(reassignTo).isPresent() ? reassignTo : null;
         detail += "; " + Action.RemoveMember.records(o.fulcrumId(), target, reassignTo);
         client.deleteMember(o.fulcrumId(), target);
       } else {

@@ -705,10 +705,15 @@ class ResyncTest {
       return new OperatorRequest(1, kind, null, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
     }
 
+    /** The harness's settings, with users.reassign_records_to set to {@code membershipId}. */
+    ReconcileSettings reassigningTo(String membershipId) {
+      return new ReconcileSettings(false, membershipId, true, java.util.Map.of(), "", false,
+          java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70));
+    }
+
     @Test
     void anOrphanGoesWithRecordsUnassignedWhenTheReassignTargetHasLeftTheOrganization() {
-      resync = new Resync(h.http, h.db, new ReconcileSettings(false, "m-left", true, java.util.Map.of(), "", false,
-          java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(70)), h.clock, h.clock::tick);
+      resync = new Resync(h.http, h.db, reassigningTo("m-left"), h.clock, h.clock::tick);
       orphansOf(1, "a");
 
       ResyncReport done = apply();
@@ -720,6 +725,43 @@ class ResyncTest {
             assertThat(a.result()).isEqualTo("ok");
             assertThat(a.detail()).endsWith("records unassigned: users.reassign_records_to names m-left, no longer in the organization");
           });
+    }
+
+    @Test
+    void anOrphanTheReconcilerLinksWhileTheReassignTargetIsReadIsNotRemoved() {
+      orphansOf(1, "x");
+      String orphanId = member("x@corp.example").id();
+      // the reconciler, running beside the resync, adopts the member for a person Okta pushed again
+      // under a new id while the remover reads the reassign target
+      FulcrumClient adoptedMeanwhile = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
+            if (m.getName().equals("member") && args[0].equals("m-bystander")) {
+              link(EntityType.USER, "x-pushed-again", orphanId);
+            }
+            try {
+              return m.invoke(h.http, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      resync = new Resync(adoptedMeanwhile, h.db, reassigningTo("m-bystander"), h.clock, h.clock::tick);
+
+      apply();
+
+      assertThat(h.fulcrum.member(orphanId)).as("the member linked to an active person").isPresent();
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
+    }
+
+    void link(EntityType type, String scimId, String fulcrumId) {
+      h.db.write(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) VALUES (?, ?, ?, 'ADOPTED', 0)")) {
+          ps.setString(1, type.name());
+          ps.setString(2, scimId);
+          ps.setString(3, fulcrumId);
+          return ps.executeUpdate();
+        }
+      });
     }
 
     @Test
