@@ -24,6 +24,7 @@ import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.BridgeMetrics;
@@ -195,7 +196,7 @@ public final class Bridge {
         onAccepted = reconciler::trigger;
       }
 
-      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), clock, onAccepted);
+      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), new Tombstones(), clock, onAccepted);
       startTokens = scimTokens(config);
       generatedToken = startTokens.generated();
       auth = new BearerAuth(startTokens.hashes());

@@ -29,16 +29,18 @@ public final class Intake {
   private final UserStore users;
   private final GroupStore groups;
   private final JournalStore journal;
+  private final Tombstones tombstones;
   private final Clock clock;
   private final Runnable onAccepted;
 
-  public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal, Clock clock,
-      Runnable onAccepted) {
+  public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal,
+      Tombstones tombstones, Clock clock, Runnable onAccepted) {
     this.db = db;
     this.queue = queue;
     this.users = users;
     this.groups = groups;
     this.journal = journal;
+    this.tombstones = tombstones;
     this.clock = clock;
     this.onAccepted = onAccepted;
   }
@@ -108,15 +110,21 @@ public final class Intake {
     }
   }
 
-  /** Deletes a resource; a deleted user also leaves its groups, and those groups are changed too. */
+  /**
+   * Deletes a resource; a deleted user also leaves its groups, and those groups are changed too, and
+   * leaves its tombstone: its last email finds a member invited again by hand, as a deactivated
+   * user's row does.
+   */
   public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
     ResourceStore store = store(type);
     db.write(c -> {
       // Each read sees the newest commit (SQLite's one writer; PostgreSQL's READ COMMITTED), so a
       // delete that lost to another node's write checks If-Match again against the newer version.
+      StoredResource deleted;
       for (int attempt = 1; ; attempt++) {
         StoredResource old = existing(c, store, id, ifMatch);
         if (store.delete(c, id, old.version())) {
+          deleted = old;
           break;
         }
         if (attempt == MAX_ATTEMPTS) {
@@ -127,6 +135,7 @@ public final class Intake {
       long now = clock.millis();
       List<ResourceKey> affected = new ArrayList<>();
       if (type == EntityType.USER) {
+        tombstones.keep(c, id, UserFields.of(deleted.doc()), now);
         List<String> left = users.leaveGroups(c, id);
         groups.touch(c, left, now);
         left.forEach(g -> affected.add(ResourceKey.group(g)));

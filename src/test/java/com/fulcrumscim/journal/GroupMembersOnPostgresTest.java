@@ -31,7 +31,7 @@ class GroupMembersOnPostgresTest {
       ObjectNode ada = json.createObjectNode().put("userName", "ada@corp.example").put("active", true);
       nodeA.write(c -> users.insert(c, "u1", ada, 1));
       Intake intakeOnB = new Intake(nodeB, new WorkQueue(nodeB, Clock.systemUTC()), users, groups, new JournalStore(),
-          Clock.systemUTC(), () -> {});
+          new Tombstones(), Clock.systemUTC(), () -> {});
 
       CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);

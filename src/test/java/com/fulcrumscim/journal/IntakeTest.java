@@ -36,7 +36,7 @@ class IntakeTest {
     db = Database.open(store());
     queue = new WorkQueue(db, clock);
     UserStore users = new UserStore(json);
-    intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), clock, () -> {
+    intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), new Tombstones(), clock, () -> {
       // runs after the commit: the committed rows are visible to another connection
       assertThat(count("SELECT count(*) FROM journal")).isPositive();
       accepted.incrementAndGet();
@@ -174,6 +174,43 @@ class IntakeTest {
     assertThat(queue.get(ResourceKey.group(g.id())).orElseThrow().generation()).isEqualTo(generationBefore + 1);
     assertThat(count("SELECT version FROM scim_group")).isEqualTo(2);
     assertThat(journalOps()).containsExactly("USER CREATE", "GROUP CREATE", "USER DELETE");
+  }
+
+  /** The delete removes the only record of the email its member had; its tombstone keeps it for the reconciler. */
+  @Test
+  void deletingAUserKeepsItsLastUserNameAndEmailInATombstone() {
+    StoredResource u = intake.create(EntityType.USER, user("leaver@example.com"), req(null));
+    intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH,
+        old -> old.doc().deepCopy().put("userName", "Leaver@Example.com"), req(null));
+    intake.delete(EntityType.USER, u.id(), v -> true, req(null));
+
+    java.util.Optional<DeletedUser> kept = db.read(c -> new Tombstones().find(c, u.id()));
+    assertThat(kept).contains(new DeletedUser(u.id(), "Leaver@Example.com", "Leaver@Example.com"));
+  }
+
+  @Test
+  void aDeleteRefusedByIfMatchLeavesNoTombstone() {
+    StoredResource u = intake.create(EntityType.USER, user("kept@example.com"), req(null));
+    assertThatThrownBy(() -> intake.delete(EntityType.USER, u.id(), v -> false, req(null)))
+        .isInstanceOf(IntakeRejected.class);
+
+    assertThat(count("SELECT count(*) FROM user_tombstone")).isZero();
+  }
+
+  /** What Okta sees of a deleted user is unchanged by its tombstone: not found, not listed, its userName free. */
+  @Test
+  void aDeletedUsersTombstoneHidesNothingFromScimAndLeavesItsUserNameFree() {
+    StoredResource u = intake.create(EntityType.USER, user("again@example.com"), req(null));
+    intake.delete(EntityType.USER, u.id(), v -> true, req(null));
+    UserStore users = new UserStore(json);
+
+    java.util.Optional<StoredResource> found = db.read(c -> users.find(c, u.id(), true));
+    long listed = db.read(users::count);
+    assertThat(found).isEmpty();
+    assertThat(listed).isZero();
+    StoredResource again = intake.create(EntityType.USER, user("again@example.com"), req(null));
+    assertThat(again.id()).isNotEqualTo(u.id());
+    assertThat(count("SELECT count(*) FROM user_tombstone")).isEqualTo(1);
   }
 
   @Test

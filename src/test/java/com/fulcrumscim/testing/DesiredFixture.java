@@ -75,6 +75,13 @@ public final class DesiredFixture implements Okta {
   @Override
   public void deleteUser(String userId) {
     write(c -> {
+      // as the intake does: the deleted user's last email stays for its removal
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
+          + "SELECT id, user_name, email, ? FROM scim_user WHERE id = ? AND email IS NOT NULL")) {
+        ps.setLong(1, clock.millis());
+        ps.setString(2, userId);
+        ps.executeUpdate();
+      }
       exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
       exec(c, "DELETE FROM scim_user WHERE id = ?", userId);
       queue.enqueue(c, ResourceKey.user(userId), true);

@@ -1,0 +1,49 @@
+package com.fulcrumscim.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * user_tombstone: the last userName and email of a user deleted over SCIM. A deactivated user keeps
+ * its row, whose email finds a member invited again by hand after its managed member was removed;
+ * a deleted one has no row, so its delete leaves this in the same transaction. The reconciler
+ * drops it once nothing of the key is left in Fulcrum to remove. SCIM never reads it.
+ */
+public final class Tombstones {
+
+  /** Inside the delete's transaction; nothing for a user without an email (no member to look for). */
+  void keep(Connection c, String id, UserFields user, long now) throws SQLException {
+    if (user.email() == null) {
+      return;
+    }
+    // SCIM ids are never issued twice; the upsert only makes a replayed write harmless
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
+        + "VALUES (?, ?, ?, ?) ON CONFLICT (scim_id) DO UPDATE SET user_name = excluded.user_name, "
+        + "email = excluded.email, deleted_at = excluded.deleted_at")) {
+      ps.setString(1, id);
+      ps.setString(2, user.userName());
+      ps.setString(3, user.email());
+      ps.setLong(4, now);
+      ps.executeUpdate();
+    }
+  }
+
+  public Optional<DeletedUser> find(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT user_name, email FROM user_tombstone WHERE scim_id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new DeletedUser(id, rs.getString(1), rs.getString(2))) : Optional.empty();
+      }
+    }
+  }
+
+  public void drop(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM user_tombstone WHERE scim_id = ?")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+  }
+}
