@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.Tombstones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,7 @@ final class Observer {
   private final DesiredState desired;
   private final LinkStore links;
   private final IntentStore intents;
+  private final Tombstones tombstones = new Tombstones();
   private final AuditLog audit;
   private final ReconcileSettings settings;
   private final Clock clock;
@@ -104,15 +106,14 @@ final class Observer {
     Intent intent = intent(attempt, r);
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
-    // A create in doubt is looked for under the email it was made with. A deleted user has no
-    // email here: a member invited again by hand after its managed one was removed is then not
-    // found, and the stale link is forgotten as done (the README says so; the link keeps no email,
-    // and the create's audit row may name one the user no longer had).
-    String email = intent != null ? intent.matchKey() : d == null ? null : d.email();
+    // A create in doubt is looked for under the email it was made with; a deleted user under the
+    // last one it had (its tombstone): a member invited again by hand after the managed one was
+    // removed would otherwise keep the access the delete took away.
+    String email = intent != null ? intent.matchKey() : d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
     FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
     String linkedTo = byEmail == null ? null
         : links.scimIdOf(EntityType.USER, byEmail.id()).filter(other -> !other.equals(id)).orElse(null);
-    return new UserState(id, d, link, linked, byEmail, linkedTo, intent);
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, intent);
   }
 
   GroupState group(Attempt attempt) {
@@ -158,14 +159,31 @@ final class Observer {
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
   }
 
-  /** The key's rows, in one read per round (one connection, three indexed lookups). */
+  /** The key's rows, in one read per round (one connection, three indexed lookups; four for a deleted user). */
   private Recorded recorded(Attempt attempt) {
     ResourceKey key = attempt.key;
-    return attempt.recorded(() -> db.read(c -> new Recorded(
-        key.type() == EntityType.USER ? desired.user(c, key.scimId()).orElse(null) : null,
-        key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
-        links.get(c, key.type(), key.scimId()).orElse(null),
-        intents.get(c, key.type(), key.scimId()).orElse(null))));
+    return attempt.recorded(() -> db.read(c -> {
+      DesiredUser user = key.type() == EntityType.USER ? desired.user(c, key.scimId()).orElse(null) : null;
+      return new Recorded(user,
+          key.type() == EntityType.USER && user == null ? tombstones.find(c, key.scimId()).orElse(null) : null,
+          key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
+          links.get(c, key.type(), key.scimId()).orElse(null),
+          intents.get(c, key.type(), key.scimId()).orElse(null));
+    }));
+  }
+
+  /**
+   * The key is idle: nothing of it is left in Fulcrum for the bridge to remove (its removal verified
+   * done, or there was none), so a deleted user's tombstone has served. Its drop commits with the
+   * outcome, under the claim.
+   */
+  void tombstoneServed(Attempt attempt) {
+    if (recorded(attempt).deleted() != null) {
+      attempt.hold(c -> {
+        tombstones.drop(c, attempt.key.scimId());
+        return null;
+      });
+    }
   }
 
   /** The key's link: the one its attempt made and has not seen committed, else the database's. */

@@ -166,7 +166,7 @@ public final class Planner {
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
           new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
     }
-    String user = s.desired() != null ? s.desired().userName() : s.scimId();
+    String user = s.desired() != null ? s.desired().userName() : s.deleted() != null ? s.deleted().userName() : s.scimId();
     return Plan.blocked(keepsAccess(user, why(s), namesake) + ". The bridge's member " + stale
         + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
         + " or set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"

@@ -95,6 +95,7 @@ public final class Reconciler {
       }
       for (int round = 0; round < MAX_ROUNDS; round++) {
         if (observer.idle(attempt)) {
+          observer.tombstoneServed(attempt);
           return done(applied, affected);
         }
         Plan plan = read.plan(attempt);

@@ -1,17 +1,21 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
 
 /**
  * Everything the planner knows about one user key. Null means absent:
- * {@code desired} (deleted in Okta), {@code link} (not managed), {@code linked} (the linked member
- * is gone from Fulcrum), {@code byEmail} (no member has the desired email), {@code intent} (no
- * create in doubt). {@code byEmailLinkedTo} is the other SCIM user already managing {@code byEmail}.
+ * {@code desired} (deleted in Okta), {@code deleted} (not deleted, or its tombstone is gone),
+ * {@code link} (not managed), {@code linked} (the linked member is gone from Fulcrum),
+ * {@code byEmail} (no member has the desired email, or the deleted user's last one),
+ * {@code intent} (no create in doubt). {@code byEmailLinkedTo} is the other SCIM user already
+ * managing {@code byEmail}.
  */
 public record UserState(
     String scimId,
     DesiredUser desired,
+    DeletedUser deleted,
     Link link,
     FulcrumMember linked,
     FulcrumMember byEmail,

@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredGroup.Member;
 import com.fulcrumscim.journal.DesiredUser;
@@ -48,11 +49,13 @@ class PlannerTest {
       "Olive", "Owner", "r-owner", null, false, "active");
   /** The same person invited again by hand after m1 was removed. */
   static final FulcrumMember ALICE_AGAIN = member("m2", "alice@corp.example", "Alice", "Archer", "r-standard");
+  /** Alice's tombstone: deleted in Okta, her last userName and email kept. */
+  static final DeletedUser ALICE_DELETED = new DeletedUser("u1", "alice@corp.example", "alice@corp.example");
   static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH);
   static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
 
   static UserState user(DesiredUser d, Link link, FulcrumMember linked, FulcrumMember byEmail) {
-    return new UserState("u1", d, link, linked, byEmail, null, null);
+    return new UserState("u1", d, null, link, linked, byEmail, null, null);
   }
 
   static Stream<Arguments> users() {
@@ -141,12 +144,25 @@ class PlannerTest {
                     + "(users.adopt_existing: true)")),
                 new Action.RemoveMember("m2", null),
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+        row("a deleted user whose member was removed and invited again by hand is blocked, named by its tombstone",
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null), CTX,
+            Plan.blocked("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
+                + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
+                + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
+                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
+        row("with adoption, a deleted user's member invited again by hand is adopted and removed",
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Link("m2", Action.Link.Origin.ADOPTED, new Action.Unlink("m1", "the linked member is already "
+                    + "gone from Fulcrum; alice@corp.example was invited again by hand as m2, adopted to be removed "
+                    + "(users.adopt_existing: true)")),
+                new Action.RemoveMember("m2", null),
+                new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deleted in Okta"))),
         row("a deactivated user whose member is gone leaves the token owner's membership with its email alone, unreported",
             user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
             Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
         row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user",
-            new UserState("u1", alice(null, false), LINK_M1, null, ALICE_AGAIN, "u9", null), context(true, true, Map.of(), ""),
+            new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, "u9", null), context(true, true, Map.of(), ""),
             Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
         row("a deactivated user never pushed needs nothing",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
@@ -180,15 +196,15 @@ class PlannerTest {
             Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
                 + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
         row("a create in doubt finds its member and links it",
-            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
         row("a member that existed before the intent is not taken for ours",
-            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, null,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null,
                 new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,
             Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
                 + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
         row("a create in doubt for a user since deleted removes what it made",
-            new UserState("u1", null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            new UserState("u1", null, null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
                 "removed the member an unfinished create made; the user was deleted in Okta"))),
         row("a linked member deleted in Fulcrum is pushed again",
@@ -196,7 +212,7 @@ class PlannerTest {
             Plan.of(new Action.Unlink("m1", "the linked member is gone from Fulcrum"), new Action.CreateMember(
                 new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")))),
         row("a member managed for another SCIM user is not taken",
-            new UserState("u1", alice(null, true), null, null, ALICE_IN_FULCRUM, "u9", null), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null), CTX,
             Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
   }
 

@@ -7,18 +7,21 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
  * users.adopt_existing and a managed member removed by hand, then invited again by hand: the
- * deactivation adopts and removes the new member. However that plan is interrupted between its
+ * deactivation (or the delete) adopts and removes the new member. However that plan is interrupted between its
  * writes, the row never ends DONE while the person invited by hand keeps access.
  */
 class ReinvitedByHandTest extends EndToEnd {
@@ -55,20 +58,32 @@ class ReinvitedByHandTest extends EndToEnd {
     return byHand;
   }
 
+  /** How Okta takes the person away: a deactivation keeps the user's row, a delete leaves its tombstone. */
+  enum Leaving { DEACTIVATED, DELETED }
+
+  static Stream<Arguments> interruptions() {
+    return Stream.of(Leaving.values()).flatMap(how -> Stream.of(Interruption.values()).map(at -> Arguments.of(how, at)));
+  }
+
   @ParameterizedTest
-  @EnumSource(Interruption.class)
-  void anAdoptAndRemovePlanInterruptedAnywhereNeverEndsDoneWhileTheMemberInvitedByHandKeepsAccess(Interruption at) {
+  @MethodSource("interruptions")
+  void anAdoptAndRemovePlanInterruptedAnywhereNeverEndsDoneWhileTheMemberInvitedByHandKeepsAccess(Leaving how, Interruption at) {
     start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()));
     String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
     FulcrumMember byHand = adaInvitedAgainByHand(ada);
     interrupt(at, true);
-    h.okta.set(ada, "active", 0);
+    if (how == Leaving.DELETED) {
+      h.okta.deleteUser(ada);
+    } else {
+      h.okta.set(ada, "active", 0);
+    }
     h.runOnce();
 
     WorkItem row = h.row(ResourceKey.user(ada));
     if (h.fulcrum.member(byHand.id()).isPresent()) {
       assertThat(row.state()).as("interrupted at " + at + ": the person keeps access, so the row is not done")
           .isNotEqualTo(WorkState.DONE);
+      assertThat(tombstoneKept(ada)).as("what finds that person again").isEqualTo(how == Leaving.DELETED);
     }
 
     interrupt(at, false);
@@ -76,6 +91,11 @@ class ReinvitedByHandTest extends EndToEnd {
     assertThat(h.fulcrum.member(byHand.id())).as("deprovisioned").isEmpty();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
+    assertThat(tombstoneKept(ada)).as("dropped once the removal is done").isFalse();
+  }
+
+  private boolean tombstoneKept(String ada) {
+    return h.db.read(c -> new Tombstones().find(c, ada)).isPresent();
   }
 
   /** The stale link goes with the adoption, in its transaction: both audit rows, and never one without the other. */

@@ -7,12 +7,15 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
+import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -429,6 +432,96 @@ class UserPushTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
     assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
+
+  /**
+   * As a deactivation does: a SCIM DELETE of a user whose member was removed and invited again by
+   * hand ends DEAD naming that member, found by the deleted user's last email (its tombstone).
+   */
+  @Test
+  void aMemberInvitedAgainByHandKeepsTheDeleteDeadNamingItAndWhatToDo() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("user ada@corp.example: the user was deleted in Okta")
+        .contains("member " + byHand.id() + " (ada@corp.example)").contains("not managed by the bridge, still has access")
+        .contains("users.adopt_existing: true").contains("journal retry user/" + ada);
+    assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).as("never changed").isEqualTo("ByHand");
+    assertThat(tombstone(ada)).as("kept for the retry").isPresent();
+  }
+
+  /** The operator removes the member made by hand and retries: DONE, and the tombstone has served. */
+  @Test
+  void aDeleteDeadOnAMemberInvitedAgainByHandIsDoneOnceTheOperatorRemovedItAndRetriedAndItsTombstoneGoes() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    h.http.deleteMember(byHand.id(), null);
+    h.queue.revive(ResourceKey.user(ada), WorkState.DEAD);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+    assertThat(tombstone(ada)).isEmpty();
+  }
+
+  @Test
+  void withAdoptionADeletedUsersMemberInvitedAgainByHandIsAdoptedAndRemoved() {
+    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+    assertThat(tombstone(ada)).isEmpty();
+  }
+
+  /** The deactivation was DEAD on the member invited by hand; a delete after it ends DEAD again, not DONE. */
+  @Test
+  void aDeleteAfterADeactivationDeadOnAMemberInvitedAgainByHandEndsDeadToo() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
+
+  @Test
+  void aDeletedUsersTombstoneGoesOnceItsRemovalIsVerifiedOrWhenItWasNeverPushed() {
+    start();
+    String pushed = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.deleteUser(pushed);
+    String never = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.okta.deleteUser(never);
+    h.settle();
+
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(tombstone(pushed)).isEmpty();
+    assertThat(tombstone(never)).isEmpty();
+  }
+
+  private Optional<DeletedUser> tombstone(String scimId) {
+    return h.db.read(c -> new Tombstones().find(c, scimId));
   }
 
   /** An admin removes the bridge's member of {@code email} and invites the person again; the cached member list then ages. */
