@@ -50,13 +50,18 @@ final class Applier {
     this.clock = clock;
   }
 
-  /** Applies {@code plan}; {@code done} hears each action once it went through, so a plan stopped midway still says what it did. */
-  void apply(Attempt attempt, Plan plan, java.util.function.Consumer<Action> done) {
+  /**
+   * Applies {@code plan}; {@code done} hears each action once it went through, so a plan stopped
+   * midway still says what it did. Returns false when it stopped after an action whose result makes
+   * the rest of the plan wrong (see {@link #removeMember}): the key is to be planned anew.
+   */
+  boolean apply(Attempt attempt, Plan plan, java.util.function.Consumer<Action> done) {
     for (Action action : plan.actions()) {
+      boolean planStands = true;
       switch (action.kind()) {
         case CREATE_MEMBER -> createMember(attempt, (Action.CreateMember) action);
         case UPDATE_MEMBER -> updateMember(attempt, (Action.UpdateMember) action);
-        case REMOVE_MEMBER -> removeMember(attempt, (Action.RemoveMember) action);
+        case REMOVE_MEMBER -> planStands = removeMember(attempt, (Action.RemoveMember) action);
         case CREATE_GROUP -> createGroup(attempt, (Action.CreateGroup) action);
         case RENAME_GROUP -> renameGroup(attempt, (Action.RenameGroup) action);
         case DELETE_GROUP -> deleteGroup(attempt, (Action.DeleteGroup) action);
@@ -67,7 +72,11 @@ final class Applier {
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
       done.accept(action);
+      if (!planStands) {
+        return false;
+      }
     }
+    return true;
   }
 
   private void createMember(Attempt attempt, Action.CreateMember a) {
@@ -96,34 +105,50 @@ final class Applier {
     recordOk(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f));
   }
 
-  private void removeMember(Attempt attempt, Action.RemoveMember a) {
-    String detail;
+  /**
+   * Removes the member; returns false when Fulcrum answered 404 and the read by id found the member
+   * gone: someone removed it before the bridge did, perhaps to invite the person again by hand
+   * (same email, a new member) after the member list at hand was read, which can be minutes old.
+   * Forgetting the link next, as planned, would end the removal done while that person keeps
+   * access, and nothing would look again. So the member list is read anew and the key planned again,
+   * where a member invited again by hand meets the planner's rule for it (DEAD naming it, or adopted
+   * and removed). Once per reconcile: one list read is the whole extra cost, and only in this case.
+   */
+  private boolean removeMember(Attempt attempt, Action.RemoveMember a) {
+    Removal removal;
     try {
-      detail = remove(attempt, a.memberId(), a.reassignTo());
+      removal = remove(attempt, a.memberId(), a.reassignTo());
     } catch (FulcrumException.Rejected refused) {
       // The target may have left since the plan was made (another removal of the same batch, or by
       // hand): Fulcrum refuses a removal that names it, and the person would keep access.
       if (a.reassignTo() == null || observer.rereadMember(a.reassignTo()).isPresent()) {
         throw refused;
       }
-      detail = remove(attempt, a.memberId(), null);
+      removal = remove(attempt, a.memberId(), null);
     }
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
-    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
+    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), removal.detail());
+    attempt.readById.add(a.memberId()); // the next plan needs no read of it again
+    if (removal.alreadyGone() && attempt.seekNamesakeOnce()) {
+      observer.members.invalidate();
+      return false;
+    }
+    return true;
   }
 
-  /** One removal call; returns its audit detail. */
-  private String remove(Attempt attempt, String memberId, String reassignTo) {
+  /** A removal verified by a read by id: its audit detail, and whether Fulcrum found the member already gone (404). */
+  private record Removal(String detail, boolean alreadyGone) {}
+
+  /** One removal call. */
+  private Removal remove(Attempt attempt, String memberId, String reassignTo) {
     String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
-    call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () -> {
-      deleteConfirmed(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
-          m -> "removing member " + m.id() + " (" + m.email() + ")");
-      return null;
-    });
-    return detail;
+    int status = call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () ->
+        deleteConfirmed(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
+            m -> "removing member " + m.id() + " (" + m.email() + ")"));
+    return new Removal(detail, status == 404);
   }
 
   private void createGroup(Attempt attempt, Action.CreateGroup a) {
@@ -154,11 +179,9 @@ final class Applier {
   }
 
   private void deleteGroup(Attempt attempt, Action.DeleteGroup a) {
-    call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () -> {
-      deleteConfirmed(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
-          g -> "deleting group " + g.id() + " (" + g.name() + ")");
-      return null;
-    });
+    call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () ->
+        deleteConfirmed(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
+            g -> "deleting group " + g.id() + " (" + g.name() + ")"));
     observer.groups.remove(a.groupId());
     recordOk(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null);
   }
@@ -208,9 +231,10 @@ final class Applier {
    * a 2xx or 404 from something that removed nothing (a proxy, a request Fulcrum ignored) would
    * drop the link while the person keeps access, and once unlinked nothing looks again. The same
    * one read decides a delete whose answer was lost. Found, the delete failed as retryable with
-   * what was answered and found ({@code what} names the entity found), and the link stays.
+   * what was answered and found ({@code what} names the entity found), and the link stays. Returns
+   * the status the delete was answered (0: no answer).
    */
-  private static <T> void deleteConfirmed(String endpoint, IntSupplier delete, Supplier<Optional<T>> reread,
+  private static <T> int deleteConfirmed(String endpoint, IntSupplier delete, Supplier<Optional<T>> reread,
       Function<T, String> what) {
     FulcrumException.Unavailable lost = null;
     int status = 0;
@@ -227,6 +251,7 @@ final class Applier {
           : entity + " got no answer of Fulcrum's (" + lost.getMessage() + ") and Fulcrum still has it")
           + " (read back by id); the link stays and it is tried again", lost);
     }
+    return status;
   }
 
   /** Every dropped link leaves an audit row naming the entity and why, in the same transaction. */

@@ -41,6 +41,7 @@ final class Attempt {
   private final Set<ResourceKey> alsoDue = new HashSet<>();
   private Link link;
   private Recorded recorded;
+  private boolean namesakeSought;
 
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
@@ -135,6 +136,16 @@ final class Attempt {
   /** A plan was applied: the next round reads what the database holds for the key again. */
   void roundApplied() {
     recorded = null;
+  }
+
+  /**
+   * True the first time only: a removal that found its member already gone has the member list read
+   * again to look for a namesake invited by hand, at most once per reconcile.
+   */
+  boolean seekNamesakeOnce() {
+    boolean first = !namesakeSought;
+    namesakeSought = true;
+    return first;
   }
 
   /** Another key that what this reconcile saw in Fulcrum concerns (queued with the outcome). */

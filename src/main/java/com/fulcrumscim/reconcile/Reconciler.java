@@ -126,8 +126,9 @@ public final class Reconciler {
           }
         }
         List<Action> went = new ArrayList<>();
+        boolean planStood;
         try {
-          applier.apply(attempt, plan, went::add);
+          planStood = applier.apply(attempt, plan, went::add);
         } catch (FulcrumException.Rejected e) {
           // The action that failed is the one after those that went through: only a refused group
           // member change is planned anew, whatever the endpoint it was sent to is called.
@@ -151,6 +152,11 @@ public final class Reconciler {
         if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
           // A newly managed user: the groups that list it may have skipped or waited for it.
           affected.addAll(groupsOf(key.scimId()));
+        }
+        if (!planStood) {
+          // A removal found its member already gone: planned anew on the member list read again.
+          round--; // not a round: the Applier stops a plan so once per reconcile
+          continue;
         }
         if (!plan.waitingFor().isEmpty()) {
           return new Reconciled(new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users "

@@ -526,10 +526,93 @@ class UserPushTest extends EndToEnd {
 
   /** An admin removes the bridge's member of {@code email} and invites the person again; the cached member list then ages. */
   private FulcrumMember invitedAgainByHand(String email) {
-    h.http.deleteMember(inFulcrum(email).id(), null);
-    FulcrumMember byHand = h.http.createMember(new MemberFields(email, "Ada", "ByHand", null));
+    FulcrumMember byHand = invitedAgainByHandNow(email);
     h.clock.tick(Duration.ofMinutes(10));
     return byHand;
+  }
+
+  /** As {@link #invitedAgainByHand}, while the bridge's cached member list still shows the removed member. */
+  private FulcrumMember invitedAgainByHandNow(String email) {
+    h.http.deleteMember(inFulcrum(email).id(), null);
+    return h.http.createMember(new MemberFields(email, "Ada", "ByHand", null));
+  }
+
+  /**
+   * The second actor between the bridge's calls: after the bridge read the member list and before
+   * its DELETE, an admin removes the bridge's member and invites the person again by hand. The
+   * DELETE answers 404 and the read by id finds the member gone; the list read again finds the one
+   * invited by hand, and the deactivation is DEAD naming it instead of DONE.
+   */
+  @Test
+  void aMemberInvitedAgainByHandBetweenTheListReadAndTheRemovalKeepsTheDeactivationDead() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    AtomicReference<FulcrumMember> byHand = new AtomicReference<>();
+    h.restart(replacing(h.http, "deleteMember", args -> {
+      if (byHand.get() == null) {
+        byHand.set(invitedAgainByHandNow("ada@corp.example"));
+      }
+      return null; // then the bridge's own DELETE
+    }));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("member " + byHand.get().id() + " (ada@corp.example)")
+        .contains("still has access");
+    assertThat(h.fulcrum.member(byHand.get().id())).as("never touched").isPresent();
+  }
+
+  /** Within the member list's cache age: the removal finds the member gone, the list read again finds the one invited by hand. */
+  @Test
+  void withAdoptionAMemberInvitedAgainByHandWhileTheListWasCachedIsAdoptedAndRemoved() {
+    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHandNow("ada@corp.example");
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+  }
+
+  /** Both gaps at once: a SCIM DELETE, and the member invited again by hand after the cached list was read. */
+  @Test
+  void aMemberInvitedAgainByHandWhileTheListWasCachedKeepsTheDeleteDead() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember byHand = invitedAgainByHandNow("ada@corp.example");
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("the user was deleted in Okta");
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
+
+  /**
+   * A member removed by hand and not invited again: the removal that finds it gone costs one list
+   * read more than a removal does (the DELETE and the read by id), and no more, then ends DONE.
+   */
+  @Test
+  void aRemovalThatFindsTheMemberAlreadyGoneLooksForANamesakeWithOneListReadOnly() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null); // by hand; the bridge's list still shows it
+    h.fulcrum.calls().reset();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(1);
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(calls(FulcrumClient.MEMBERS_LIST)).isEqualTo(1);
+    assertThat(h.calls()).isEqualTo(3);
   }
 
   /** users.adopt_existing: the member invited by hand would have been adopted, so it is adopted and removed. */
