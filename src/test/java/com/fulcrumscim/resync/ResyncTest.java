@@ -294,6 +294,33 @@ class ResyncTest {
     assertThat(writes(h.fulcrum.calls())).isEmpty();
   }
 
+  /** As for a deactivation: a delete DEAD on a member invited again by hand is reported, with the retry, and nothing is written. */
+  @Test
+  void aDeleteDeadOnAMemberInvitedAgainByHandIsReportedWithTheRetryThatFinishesIt() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> {
+      h.http.deleteMember(member("ada@corp.example").id(), null);
+      byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
+    });
+    h.clock.tick(java.time.Duration.ofMinutes(10));
+    h.okta.deleteUser(ada);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    h.fulcrum.calls().reset();
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.action()).contains("the user was deleted in Okta").contains(byHand[0].id()).contains("still has access")
+          .contains("journal retry user/" + ada);
+    });
+    assertThat(report.driftRemains()).isTrue();
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+  }
+
   /**
    * A deactivated user's own member (its email changed by hand) is still removed by resync's fix,
    * beside the member invited by hand with the user's email, reported as keeping access.
