@@ -58,9 +58,6 @@ class ReinvitedByHandTest extends EndToEnd {
     return byHand;
   }
 
-  /** How Okta takes the person away: a deactivation keeps the user's row, a delete leaves its tombstone. */
-  enum Leaving { DEACTIVATED, DELETED }
-
   static Stream<Arguments> interruptions() {
     return Stream.of(Leaving.values()).flatMap(how -> Stream.of(Interruption.values()).map(at -> Arguments.of(how, at)));
   }
@@ -72,11 +69,7 @@ class ReinvitedByHandTest extends EndToEnd {
     String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
     FulcrumMember byHand = adaInvitedAgainByHand(ada);
     interrupt(at, true);
-    if (how == Leaving.DELETED) {
-      h.okta.deleteUser(ada);
-    } else {
-      h.okta.set(ada, "active", 0);
-    }
+    how.leave(h.okta, ada);
     h.runOnce();
 
     WorkItem row = h.row(ResourceKey.user(ada));

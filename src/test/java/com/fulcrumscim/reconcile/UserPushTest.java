@@ -19,7 +19,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Okta's "Push Users", "Deactivate Users", "Push profile updates" and "Map Roles", end to end. */
 class UserPushTest extends EndToEnd {
@@ -375,34 +381,34 @@ class UserPushTest extends EndToEnd {
 
   /**
    * A managed member removed by hand and the person invited again by hand: that member is not the
-   * bridge's, so a deactivation leaves it, but it does not end DONE as if the person were gone.
+   * bridge's, so a deactivation leaves it, but it does not end DONE as if the person were gone. A
+   * delete neither: the deleted user's last email (its tombstone) finds the member.
    */
-  @Test
-  void aMemberInvitedAgainByHandKeepsTheDeactivationDeadNamingItAndWhatToDo() {
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aMemberInvitedAgainByHandKeepsTheRemovalDeadNamingItAndWhatToDo(Leaving how) {
     start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
+    String ada = pushedAda();
     FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.fulcrum.calls().reset(); // the calls above were an admin's
-    h.okta.set(ada, "active", 0);
+    how.leave(h.okta, ada);
     h.settle();
 
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("member " + byHand.id() + " (ada@corp.example)")
-        .contains("not managed by the bridge, still has access").contains("users.adopt_existing: true")
+    deadNaming(ada, byHand).contains("user ada@corp.example: " + how.why).contains("users.adopt_existing: true")
         .contains("journal retry user/" + ada);
     assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).as("never changed").isEqualTo("ByHand");
     assertThat(calls("DELETE /api/v2/memberships/{id}.json")).isZero();
+    assertThat(tombstone(ada).isPresent()).as("a tombstone kept for the retry").isEqualTo(how == Leaving.DELETED);
   }
 
-  /** The operator removes the member made by hand and retries, as the row says: the row is DONE. */
-  @Test
-  void aDeactivationDeadOnAMemberInvitedAgainByHandIsDoneOnceTheOperatorRemovedItAndRetried() {
+  /** The operator removes the member made by hand and retries, as the row says: the row is DONE, the tombstone gone. */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aRemovalDeadOnAMemberInvitedAgainByHandIsDoneOnceTheOperatorRemovedItAndRetried(Leaving how) {
     start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
+    String ada = pushedAda();
     FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.set(ada, "active", 0);
+    how.leave(h.okta, ada);
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
 
@@ -411,17 +417,18 @@ class UserPushTest extends EndToEnd {
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
+    assertThat(tombstone(ada)).isEmpty();
   }
 
   /**
    * The user's row was already DEAD on the member invited by hand (a profile change met it); the
-   * deactivation revives the row, and it ends DEAD again, now saying that member keeps access.
+   * deactivation revives the row, and it ends DEAD again, now saying that member keeps access; so
+   * does a delete after that.
    */
   @Test
-  void aDeadRowOnAMemberInvitedAgainByHandRevivedByTheDeactivationEndsDeadAgainNotDone() {
+  void aDeadRowOnAMemberInvitedAgainByHandRevivedByTheDeactivationOrADeleteEndsDeadAgainNotDone() {
     start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
+    String ada = pushedAda();
     FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
     h.okta.set(ada, "family_name", "King");
     h.settle();
@@ -429,87 +436,45 @@ class UserPushTest extends EndToEnd {
 
     h.okta.set(ada, "active", 0);
     h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
-    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+    deadNaming(ada, byHand).contains(Leaving.DEACTIVATED.why);
+
+    h.okta.deleteUser(ada);
+    h.settle();
+    deadNaming(ada, byHand).contains(Leaving.DELETED.why);
+  }
+
+  static Stream<Arguments> leavingWithTheListAgedOrCached() {
+    return Stream.of(Leaving.values()).flatMap(how -> Stream.of(Arguments.of(how, false), Arguments.of(how, true)));
   }
 
   /**
-   * As a deactivation does: a SCIM DELETE of a user whose member was removed and invited again by
-   * hand ends DEAD naming that member, found by the deleted user's last email (its tombstone).
+   * users.adopt_existing: the member invited by hand would have been adopted, so it is adopted and
+   * removed, whether the cached member list had aged (read anew for the plan) or still showed the
+   * removed member (read anew once the removal found that member already gone).
    */
-  @Test
-  void aMemberInvitedAgainByHandKeepsTheDeleteDeadNamingItAndWhatToDo() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.deleteUser(ada);
-    h.settle();
-
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("user ada@corp.example: the user was deleted in Okta")
-        .contains("member " + byHand.id() + " (ada@corp.example)").contains("not managed by the bridge, still has access")
-        .contains("users.adopt_existing: true").contains("journal retry user/" + ada);
-    assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).as("never changed").isEqualTo("ByHand");
-    assertThat(tombstone(ada)).as("kept for the retry").isPresent();
-  }
-
-  /** The operator removes the member made by hand and retries: DONE, and the tombstone has served. */
-  @Test
-  void aDeleteDeadOnAMemberInvitedAgainByHandIsDoneOnceTheOperatorRemovedItAndRetriedAndItsTombstoneGoes() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.deleteUser(ada);
-    h.settle();
-
-    h.http.deleteMember(byHand.id(), null);
-    h.queue.revive(ResourceKey.user(ada), WorkState.DEAD);
-    h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
-    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
-    assertThat(tombstone(ada)).isEmpty();
-  }
-
-  @Test
-  void withAdoptionADeletedUsersMemberInvitedAgainByHandIsAdoptedAndRemoved() {
+  @ParameterizedTest(name = "{0}, list still cached: {1}")
+  @MethodSource("leavingWithTheListAgedOrCached")
+  void withAdoptionAMemberInvitedAgainByHandIsAdoptedAndRemoved(Leaving how, boolean listCached) {
     start(ReconcileHarness.Options.defaults().withSettings(adopting()));
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.deleteUser(ada);
+    String ada = pushedAda();
+    FulcrumMember byHand = listCached ? invitedAgainByHandNow("ada@corp.example") : invitedAgainByHand("ada@corp.example");
+    how.leave(h.okta, ada);
     h.settle();
 
     assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
     assertThat(tombstone(ada)).isEmpty();
-  }
-
-  /** The deactivation was DEAD on the member invited by hand; a delete after it ends DEAD again, not DONE. */
-  @Test
-  void aDeleteAfterADeactivationDeadOnAMemberInvitedAgainByHandEndsDeadToo() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.set(ada, "active", 0);
-    h.settle();
-    h.okta.deleteUser(ada);
-    h.settle();
-
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
-    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).filteredOn(e -> byHand.id().equals(e.fulcrumId()))
+        .extracting(AuditEntry::action, AuditEntry::result)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("LINK", "ok"),
+            org.assertj.core.groups.Tuple.tuple("REMOVE_MEMBER", "ok"), org.assertj.core.groups.Tuple.tuple("UNLINK", "ok"));
   }
 
   @Test
   void aDeletedUsersTombstoneGoesOnceItsRemovalIsVerifiedOrWhenItWasNeverPushed() {
     start();
-    String pushed = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
+    String pushed = pushedAda();
     h.okta.deleteUser(pushed);
     String never = h.okta.user("bob@corp.example", "Bob", "Builder", null);
     h.okta.deleteUser(never);
@@ -520,8 +485,55 @@ class UserPushTest extends EndToEnd {
     assertThat(tombstone(never)).isEmpty();
   }
 
-  private Optional<DeletedUser> tombstone(String scimId) {
-    return h.db.read(c -> new Tombstones().find(c, scimId));
+  /**
+   * The second actor between the bridge's calls: after the bridge read the member list and before
+   * its DELETE, an admin removes the bridge's member and invites the person again by hand. The
+   * DELETE answers 404 and the read by id finds the member gone; the list read again finds the one
+   * invited by hand, and the row is DEAD naming it instead of DONE.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aMemberInvitedAgainByHandBetweenTheListReadAndTheRemovalKeepsTheRowDead(Leaving how) {
+    start();
+    String ada = pushedAda();
+    AtomicReference<FulcrumMember> byHand = new AtomicReference<>();
+    h.restart(replacing(h.http, "deleteMember", args -> {
+      if (byHand.get() == null) {
+        byHand.set(invitedAgainByHandNow("ada@corp.example"));
+      }
+      return null; // then the bridge's own DELETE
+    }));
+    how.leave(h.okta, ada);
+    h.settle();
+
+    deadNaming(ada, byHand.get()).contains(how.why);
+  }
+
+  /**
+   * A member removed by hand and not invited again: the removal that finds it gone costs one list
+   * read more than a removal does (the DELETE and the read by id), and no more, then ends DONE.
+   */
+  @Test
+  void aRemovalThatFindsTheMemberAlreadyGoneLooksForANamesakeWithOneListReadOnly() {
+    start();
+    String ada = pushedAda();
+    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null); // by hand; the bridge's list still shows it
+    h.fulcrum.calls().reset();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(1);
+    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
+    assertThat(calls(FulcrumClient.MEMBERS_LIST)).isEqualTo(1);
+    assertThat(h.calls()).isEqualTo(3);
+  }
+
+  /** Ada pushed: her member made and linked, the member list cached. */
+  private String pushedAda() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    return ada;
   }
 
   /** An admin removes the bridge's member of {@code email} and invites the person again; the cached member list then ages. */
@@ -537,101 +549,16 @@ class UserPushTest extends EndToEnd {
     return h.http.createMember(new MemberFields(email, "Ada", "ByHand", null));
   }
 
-  /**
-   * The second actor between the bridge's calls: after the bridge read the member list and before
-   * its DELETE, an admin removes the bridge's member and invites the person again by hand. The
-   * DELETE answers 404 and the read by id finds the member gone; the list read again finds the one
-   * invited by hand, and the deactivation is DEAD naming it instead of DONE.
-   */
-  @Test
-  void aMemberInvitedAgainByHandBetweenTheListReadAndTheRemovalKeepsTheDeactivationDead() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    AtomicReference<FulcrumMember> byHand = new AtomicReference<>();
-    h.restart(replacing(h.http, "deleteMember", args -> {
-      if (byHand.get() == null) {
-        byHand.set(invitedAgainByHandNow("ada@corp.example"));
-      }
-      return null; // then the bridge's own DELETE
-    }));
-    h.okta.set(ada, "active", 0);
-    h.settle();
-
+  /** The row is DEAD naming the member invited by hand, which keeps access; the reason, for more checks. */
+  private AbstractStringAssert<?> deadNaming(String ada, FulcrumMember byHand) {
+    assertThat(h.fulcrum.member(byHand.id())).as("left to an operator").isPresent();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("member " + byHand.get().id() + " (ada@corp.example)")
-        .contains("still has access");
-    assertThat(h.fulcrum.member(byHand.get().id())).as("never touched").isPresent();
+    return assertThat(h.row(ResourceKey.user(ada)).lastError())
+        .contains("member " + byHand.id() + " (" + byHand.email() + "), not managed by the bridge, still has access");
   }
 
-  /** Within the member list's cache age: the removal finds the member gone, the list read again finds the one invited by hand. */
-  @Test
-  void withAdoptionAMemberInvitedAgainByHandWhileTheListWasCachedIsAdoptedAndRemoved() {
-    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHandNow("ada@corp.example");
-    h.okta.set(ada, "active", 0);
-    h.settle();
-
-    assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
-    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
-  }
-
-  /** Both gaps at once: a SCIM DELETE, and the member invited again by hand after the cached list was read. */
-  @Test
-  void aMemberInvitedAgainByHandWhileTheListWasCachedKeepsTheDeleteDead() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHandNow("ada@corp.example");
-    h.okta.deleteUser(ada);
-    h.settle();
-
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("the user was deleted in Okta");
-    assertThat(h.fulcrum.member(byHand.id())).isPresent();
-  }
-
-  /**
-   * A member removed by hand and not invited again: the removal that finds it gone costs one list
-   * read more than a removal does (the DELETE and the read by id), and no more, then ends DONE.
-   */
-  @Test
-  void aRemovalThatFindsTheMemberAlreadyGoneLooksForANamesakeWithOneListReadOnly() {
-    start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    h.http.deleteMember(inFulcrum("ada@corp.example").id(), null); // by hand; the bridge's list still shows it
-    h.fulcrum.calls().reset();
-    h.okta.set(ada, "active", 0);
-    h.settle();
-
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
-    assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(1);
-    assertThat(calls("GET /api/v2/memberships/{id}.json")).isEqualTo(1);
-    assertThat(calls(FulcrumClient.MEMBERS_LIST)).isEqualTo(1);
-    assertThat(h.calls()).isEqualTo(3);
-  }
-
-  /** users.adopt_existing: the member invited by hand would have been adopted, so it is adopted and removed. */
-  @Test
-  void withAdoptionAMemberInvitedAgainByHandIsAdoptedAndRemovedWhenTheUserIsDeactivated() {
-    start(ReconcileHarness.Options.defaults().withSettings(adopting()));
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember byHand = invitedAgainByHand("ada@corp.example");
-    h.okta.set(ada, "active", 0);
-    h.settle();
-
-    assertThat(h.fulcrum.member(byHand.id())).as("a deprovisioned person").isEmpty();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
-    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, ada)).isEmpty();
-    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).filteredOn(e -> byHand.id().equals(e.fulcrumId()))
-        .extracting(AuditEntry::action, AuditEntry::result)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("LINK", "ok"),
-            org.assertj.core.groups.Tuple.tuple("REMOVE_MEMBER", "ok"), org.assertj.core.groups.Tuple.tuple("UNLINK", "ok"));
+  private Optional<DeletedUser> tombstone(String scimId) {
+    return h.db.read(c -> new Tombstones().find(c, scimId));
   }
 
   /**

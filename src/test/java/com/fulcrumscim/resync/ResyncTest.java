@@ -272,23 +272,13 @@ class ResyncTest {
   @Test
   void aDeactivationDeadOnAMemberInvitedAgainByHandIsReportedWithTheRetryThatFinishesIt() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember[] byHand = new FulcrumMember[1];
-    byHand(() -> {
-      h.http.deleteMember(member("ada@corp.example").id(), null);
-      byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
-    });
-    h.clock.tick(java.time.Duration.ofMinutes(10));
-    h.okta.set(ada, "active", 0);
-    h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    h.fulcrum.calls().reset();
+    FulcrumMember byHand = deadOnAMemberInvitedAgainByHand(ada, () -> h.okta.set(ada, "active", 0));
 
     ResyncReport report = apply();
 
     assertThat(report.plan()).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
-      assertThat(d.fulcrumHas()).contains(byHand[0].id());
+      assertThat(d.fulcrumHas()).contains(byHand.id());
       assertThat(d.action()).contains("still has access").contains("journal retry user/" + ada);
     });
     assertThat(writes(h.fulcrum.calls())).isEmpty();
@@ -298,6 +288,24 @@ class ResyncTest {
   @Test
   void aDeleteDeadOnAMemberInvitedAgainByHandIsReportedWithTheRetryThatFinishesIt() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    FulcrumMember byHand = deadOnAMemberInvitedAgainByHand(ada, () -> h.okta.deleteUser(ada));
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.action()).contains("the user was deleted in Okta").contains(byHand.id()).contains("still has access")
+          .contains("journal retry user/" + ada);
+    });
+    assertThat(report.driftRemains()).isTrue();
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+  }
+
+  /**
+   * Ada pushed; her member removed and invited again by hand, the cached list aged; then Okta takes
+   * her away ({@code leave}) and her row ends DEAD on the member made by hand. Calls counted from here.
+   */
+  private FulcrumMember deadOnAMemberInvitedAgainByHand(String ada, Runnable leave) {
     h.settle();
     FulcrumMember[] byHand = new FulcrumMember[1];
     byHand(() -> {
@@ -305,20 +313,11 @@ class ResyncTest {
       byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null));
     });
     h.clock.tick(java.time.Duration.ofMinutes(10));
-    h.okta.deleteUser(ada);
+    leave.run();
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
     h.fulcrum.calls().reset();
-
-    ResyncReport report = apply();
-
-    assertThat(report.plan()).singleElement().satisfies(d -> {
-      assertThat(d.key()).isEqualTo("user/" + ada);
-      assertThat(d.action()).contains("the user was deleted in Okta").contains(byHand[0].id()).contains("still has access")
-          .contains("journal retry user/" + ada);
-    });
-    assertThat(report.driftRemains()).isTrue();
-    assertThat(writes(h.fulcrum.calls())).isEmpty();
+    return byHand[0];
   }
 
   /**
