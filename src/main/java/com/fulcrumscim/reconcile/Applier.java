@@ -14,10 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -29,6 +26,8 @@ import java.util.stream.Collectors;
  * key's work row claimed and its intent in place, so the key is reconciled again.
  */
 final class Applier {
+  /** What follows a delete Fulcrum did not carry out: the reconcile retries it. */
+  private static final String LINK_STAYS = "the link stays and it is tried again";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;
@@ -146,8 +145,8 @@ final class Applier {
   private Removal remove(Attempt attempt, String memberId, String reassignTo) {
     String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
     int status = call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () ->
-        deleteConfirmed(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
-            m -> "removing member " + m.id() + " (" + m.email() + ")"));
+        ConfirmedDelete.run(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
+            m -> "removing member " + m.id() + " (" + m.email() + ")", LINK_STAYS));
     return new Removal(detail, status == 404);
   }
 
@@ -180,8 +179,8 @@ final class Applier {
 
   private void deleteGroup(Attempt attempt, Action.DeleteGroup a) {
     call(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null, () ->
-        deleteConfirmed(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
-            g -> "deleting group " + g.id() + " (" + g.name() + ")"));
+        ConfirmedDelete.run(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(a.groupId()), () -> observer.rereadGroup(a.groupId()),
+            g -> "deleting group " + g.id() + " (" + g.name() + ")", LINK_STAYS));
     observer.groups.remove(a.groupId());
     recordOk(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null);
   }
@@ -224,34 +223,6 @@ final class Applier {
     } else {
       linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, detail);
     }
-  }
-
-  /**
-   * A delete is done only when a read by id then finds the entity gone, whatever the delete got:
-   * a 2xx or 404 from something that removed nothing (a proxy, a request Fulcrum ignored) would
-   * drop the link while the person keeps access, and once unlinked nothing looks again. The same
-   * one read decides a delete whose answer was lost. Found, the delete failed as retryable with
-   * what was answered and found ({@code what} names the entity found), and the link stays. Returns
-   * the status the delete was answered (0: no answer).
-   */
-  private static <T> int deleteConfirmed(String endpoint, IntSupplier delete, Supplier<Optional<T>> reread,
-      Function<T, String> what) {
-    FulcrumException.Unavailable lost = null;
-    int status = 0;
-    try {
-      status = delete.getAsInt();
-    } catch (FulcrumException.Unavailable e) {
-      lost = e;
-    }
-    Optional<T> still = reread.get();
-    if (still.isPresent()) {
-      String entity = what.apply(still.get());
-      throw new FulcrumException.Unavailable(endpoint, (lost == null
-          ? "Fulcrum answered " + status + " to " + entity + " but still has it"
-          : entity + " got no answer of Fulcrum's (" + lost.getMessage() + ") and Fulcrum still has it")
-          + " (read back by id); the link stays and it is tried again", lost);
-    }
-    return status;
   }
 
   /** Every dropped link leaves an audit row naming the entity and why, in the same transaction. */

@@ -6,6 +6,7 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.ConfirmedDelete;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
@@ -19,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * Deletes an orphan resync found, after reading it once more from Fulcrum and the desired state
  * (the snapshot may be minutes old: settling the users and groups takes up to twice
  * {@link Resync#MAX_WAIT}) and checking no link claimed it and no one in Okta wants it meanwhile;
- * every attempt is an audit row under the key it was created for. A 404 on the delete means it is
- * gone, which was the point.
+ * every attempt is an audit row under the key it was created for. A delete counts only once a read
+ * by id finds the orphan gone ({@link ConfirmedDelete}), as the reconciler's removals do.
  */
 final class OrphanRemover {
   private static final Logger log = LoggerFactory.getLogger(OrphanRemover.class);
+  /** No work row carries an orphan: only a later resync finds it again. */
+  private static final String NEXT_RESYNC = "the next resync finds it again";
   private final FulcrumClient client;
   private final LinkStore links;
   private final AuditLog audit;
@@ -38,7 +41,7 @@ final class OrphanRemover {
     this.finder = new OrphanFinder(db, clock);
   }
 
-  /** Whether it deleted {@code o} (Fulcrum accepted, or it was gone already on the delete). */
+  /** Whether it deleted {@code o}: gone when read back by id after the delete. */
   boolean remove(Orphan o) {
     boolean member = o.type() == Orphan.Type.MEMBER;
     EntityType type = member ? EntityType.USER : EntityType.GROUP;
@@ -67,9 +70,11 @@ final class OrphanRemover {
       }
       if (member) {
         detail += "; " + Action.RemoveMember.records(o.fulcrumId(), target, reassignTo);
-        client.deleteMember(o.fulcrumId(), target);
+        ConfirmedDelete.run(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(o.fulcrumId(), target),
+            () -> client.member(o.fulcrumId()), m -> "removing orphan member " + m.id() + " (" + m.email() + ")", NEXT_RESYNC);
       } else {
-        client.deleteGroup(o.fulcrumId());
+        ConfirmedDelete.run(FulcrumClient.GROUP_DELETE, () -> client.deleteGroup(o.fulcrumId()),
+            () -> client.group(o.fulcrumId()), g -> "deleting orphan group " + g.id() + " (" + g.name() + ")", NEXT_RESYNC);
       }
       audit.record(o.createdFor(), kind, o.fulcrumId(), "ok", detail);
       return true;

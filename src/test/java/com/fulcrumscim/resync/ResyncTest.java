@@ -824,6 +824,31 @@ class ResyncTest {
     }
 
     @Test
+    void anOrphanDeleteFulcrumAcceptsButDoesNotCarryOutIsAFailureNotARemoval() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      String ops = h.okta.group("Ops", List.of());
+      h.settle();
+      String memberId = member("x@corp.example").id();
+      String groupId = group("Ops").id();
+      dropLink(EntityType.USER, x);
+      dropLink(EntityType.GROUP, ops);
+      h.okta.set(x, "active", 0);
+      h.okta.deleteGroup(ops);
+      h.settle();
+      h.fulcrum.faults().deletesIgnored(true); // a proxy answering 204 to every DELETE
+
+      ResyncReport done = apply();
+
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).isPresent();
+      assertThat(done.totals().fixed()).isZero();
+      assertThat(done.remaining()).extracting(Drift::entity).contains("orphan member x@corp.example", "orphan group Ops");
+      assertThat(new AuditLog(h.db, h.clock).list(null, 100)).filteredOn(a -> a.fulcrumId().equals(memberId)
+              || a.fulcrumId().equals(groupId)).filteredOn(a -> a.detail() != null && a.detail().startsWith("orphan"))
+          .hasSize(2).allSatisfy(a -> assertThat(a.result())
+              .startsWith("failed: DELETE /api/v2/").contains("Fulcrum answered 204 to ").contains("but still has it (read back by id); the next resync finds it again"));
+    }
+
+    @Test
     void theTokenOwnersMembershipIsNeverAnOrphanWhereFulcrumListsMembersWithoutAccountIds() {
       String o = h.okta.user("olive@corp.example", "Olive", "Example", null);
       h.settle();
