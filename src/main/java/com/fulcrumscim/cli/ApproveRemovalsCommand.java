@@ -4,29 +4,67 @@ import com.fulcrumscim.control.CommandChannel;
 import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.ops.CliArguments;
+import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.reconcile.RemovalGuard;
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code approve-removals}: lets every removal the mass-removal guard holds go ahead once, through
- * the one writer: a running daemon approves and applies them at once; with none, this command
- * approves them under the writer lease and the daemon applies them when it starts.
+ * {@code approve-removals}: lets the removals the mass-removal guard holds now (or those named) go
+ * ahead once, through the one writer: a running daemon approves and applies them at once; with
+ * none, this command approves them under the writer lease and the daemon applies them when it starts.
  */
 @Command(name = "approve-removals", mixinStandardHelpOptions = true,
-    description = "Approve the member removals held by the mass-removal guard; each goes ahead once.")
+    description = {"Approve the member removals held by the mass-removal guard; each goes ahead once.",
+        "Only those held when the command runs (`journal list --state held` lists them): removals held after",
+        "it looked, while its request waited for the daemon, stay held, and the answer says how many."})
 public final class ApproveRemovalsCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
+
+  @Parameters(paramLabel = "KEY", arity = "0..*", converter = CliArguments.Key.class,
+      description = "Only these held removals (user/<SCIM id>); all held ones when none is named.")
+  List<ResourceKey> keys = List.of();
 
   @Override
   public Integer call() {
     return support.withDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
-      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.APPROVE_REMOVALS, null,
-          false, true, Watch.NONE, (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals());
+      // what the operator approves is what is held now: the daemon may carry the request out much later
+      List<RemovalGuard.Held> seen = seen(new RemovalGuard(db, clock, config.guard()).held());
+      if (seen.isEmpty()) {
+        support.out().println("No removals are held.");
+        return 0;
+      }
+      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
+          OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
+          (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals(seen));
       return answer.printTo(support.out(), support.err());
     });
+  }
+
+  /** The held removals to approve: all, or the named ones, each of which must be held. */
+  private List<RemovalGuard.Held> seen(List<RemovalGuard.Held> held) {
+    if (keys.isEmpty()) {
+      return held;
+    }
+    Set<String> heldIds = held.stream().map(RemovalGuard.Held::userId).collect(Collectors.toSet());
+    List<ResourceKey> notHeld = keys.stream().filter(k -> k.type() != EntityType.USER || !heldIds.contains(k.scimId())).toList();
+    if (!notHeld.isEmpty()) {
+      throw new CommandFailure(notHeld.stream().map(ResourceKey::toString).collect(Collectors.joining(", "))
+          + (notHeld.size() == 1 ? " is" : " are") + " not a held removal: nothing approved "
+          + "(`fulcrum-scim journal list --state held` lists them)");
+    }
+    Set<String> named = keys.stream().map(ResourceKey::scimId).collect(Collectors.toSet());
+    return held.stream().filter(h -> named.contains(h.userId())).toList();
   }
 }

@@ -14,7 +14,10 @@ import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * What the acting operator commands do, in the one process allowed to write to Fulcrum: the
@@ -52,7 +55,9 @@ public final class OperatorActions {
       case SKIP -> request.generation().isPresent() ? skip(request.key(), request.generation().getAsLong())
           : failed(ExitCode.FAILED, request.key() + " not skipped: the command (an older fulcrum-scim) did not say which "
               + "generation of the row it saw DEAD; run it again with this release's fulcrum-scim");
-      case APPROVE_REMOVALS -> approveRemovals();
+      case APPROVE_REMOVALS -> request.approvals().map(this::approveRemovals)
+          .orElseGet(() -> failed(ExitCode.FAILED, "nothing approved: the command (an older fulcrum-scim) did not say which "
+              + "held removals it saw; run it again with this release's fulcrum-scim"));
     };
   }
 
@@ -124,11 +129,34 @@ public final class OperatorActions {
         .orElseGet(() -> notDead(key, "skip"));
   }
 
-  public OperatorRequest.Answer approveRemovals() {
-    int approved = guard.approveHeld(queue);
+  /**
+   * Approves the removals of {@code seen}, the held ones the operator's command read, if they are
+   * still held as read; says how many others are held now, which stay held until approved in turn.
+   */
+  public OperatorRequest.Answer approveRemovals(List<RemovalGuard.Held> seen) {
+    List<RemovalGuard.Held> approved = guard.approveHeld(queue, seen);
     wake.run();
-    return ok(approved == 0 ? "No removals are held." : "Approved " + approved + " held removal"
-        + (approved == 1 ? "" : "s") + "; the reconciler applies them in its next cycle.");
+    Set<String> read = seen.stream().map(RemovalGuard.Held::userId).collect(Collectors.toSet());
+    long others = guard.held().stream().filter(h -> !read.contains(h.userId())).count();
+    StringBuilder err = new StringBuilder();
+    if (approved.size() < seen.size()) {
+      int changed = seen.size() - approved.size();
+      err.append(changed).append(" of the ").append(seen.size()).append(" held removal").append(seen.size() == 1 ? "" : "s")
+          .append(" this command read changed since (no longer held, or Okta sent a newer change) and ")
+          .append(changed == 1 ? "was" : "were").append(" not approved").append(System.lineSeparator());
+    }
+    if (others > 0) {
+      err.append(others).append(" more removal").append(others == 1 ? " is" : "s are").append(" held that this command ")
+          .append("did not read or name (held after it looked): not approved. Check them with `fulcrum-scim journal list ")
+          .append("--state held`, then run `fulcrum-scim approve-removals` again").append(System.lineSeparator());
+    }
+    String out = approved.isEmpty() ? "" : "Approved " + approved.size() + " held removal" + (approved.size() == 1 ? "" : "s")
+        + ": " + approved.stream().map(h -> "user/" + h.userId()).collect(Collectors.joining(", "))
+        + "; the reconciler applies them in its next cycle." + System.lineSeparator();
+    if (approved.isEmpty() && !seen.isEmpty()) {
+      err.insert(0, "Nothing approved: ");
+    }
+    return new OperatorRequest.Answer(approved.isEmpty() && !seen.isEmpty() ? ExitCode.FAILED : ExitCode.OK, out, err.toString());
   }
 
   private OperatorRequest.Answer notDead(ResourceKey key, String verb) {

@@ -2,11 +2,16 @@ package com.fulcrumscim.control;
 
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /**
  * One operator command that acts, as a row the daemon carries out: what to do ({@code kind},
- * {@code target} a work key or null for all, {@code json}), how far it got, and its answer.
+ * {@code target} a work key or null for all, or what the command read: see {@link #skipTarget},
+ * {@link #approvalTarget}; {@code json}), how far it got, and its answer.
  */
 public record OperatorRequest(long id, Kind kind, String target, boolean json, State state, String planText,
     String phase, int done, int total, Answer answer) {
@@ -18,6 +23,25 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
    */
   public static String skipTarget(ResourceKey key, long generation) {
     return key + "@" + generation;
+  }
+
+  /**
+   * An approve-removals target: the held removals the command read, one {@code <SCIM id>@<created_at>}
+   * a line, so the daemon approves only those, as they were then ({@link RemovalGuard#approveHeld}).
+   */
+  public static String approvalTarget(List<RemovalGuard.Held> seen) {
+    return seen.stream().map(h -> h.userId() + "@" + h.createdAt()).collect(Collectors.joining("\n"));
+  }
+
+  /** The held removals an approve-removals command read ({@link #approvalTarget}); empty from a command that sent none. */
+  public Optional<List<RemovalGuard.Held>> approvals() {
+    if (target == null || kind != Kind.APPROVE_REMOVALS) {
+      return Optional.empty();
+    }
+    return Optional.of(target.lines().map(line -> {
+      int at = line.lastIndexOf('@');
+      return new RemovalGuard.Held(line.substring(0, at), Long.parseLong(line.substring(at + 1)));
+    }).toList());
   }
 
   /** The work key a request names, as {@link ResourceKey#toString()} wrote it; null for all. */

@@ -5,12 +5,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import com.fulcrumscim.config.BridgeConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,21 +75,53 @@ public final class RemovalGuard {
   }
 
   /**
-   * Approves every held removal once and makes those rows due. Returns how many. Safe to repeat:
-   * after a crash between the two steps, running it again finishes the job.
+   * A removal the guard holds, as an operator's command read it: the user, and its work row's
+   * {@code created_at} (when the held change arrived), which tells this removal from a later one.
    */
-  public int approveHeld(WorkQueue queue) {
-    db.write(c -> {
+  public record Held(String userId, long createdAt) {}
+
+  /** The removals held now, oldest first. */
+  public List<Held> held() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' "
+          + "AND state = 'HELD' ORDER BY created_at, entity_id"); ResultSet rs = ps.executeQuery()) {
+        List<Held> held = new ArrayList<>();
+        while (rs.next()) {
+          held.add(new Held(rs.getString(1), rs.getLong(2)));
+        }
+        return held;
+      }
+    });
+  }
+
+  /**
+   * Approves once, and makes due, the removals of {@code seen} still held as the operator's command
+   * read them; returns those. Only those: the command is carried out later (by the daemon, after the
+   * requests before it), and a removal storm held meanwhile is exactly what the guard is for. Safe
+   * to repeat: after a crash between the two steps, running it again finishes the job.
+   */
+  public List<Held> approveHeld(WorkQueue queue, List<Held> seen) {
+    List<Held> approved = db.write(c -> {
+      List<Held> still = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           // approved_at is the held change's own time, not this node's clock: approved() compares it
           // with the row's created_at, which the node that accepted the change stamped
           "INSERT INTO removal_approval (scim_id, approved_at) "
               + "SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
-              + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at")) {
-        return ps.executeUpdate();
+              + "AND entity_id = ? AND created_at = ? ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at")) {
+        for (Held h : seen) {
+          ps.setString(1, h.userId());
+          ps.setLong(2, h.createdAt());
+          if (ps.executeUpdate() > 0) {
+            still.add(h);
+          }
+        }
       }
+      return still;
     });
-    return queue.revive(null, WorkState.HELD);
+    // a row whose change was replaced after this approval is held again: approved() compares created_at
+    return approved.stream().filter(h -> queue.revive(new ResourceKey(EntityType.USER, h.userId()), WorkState.HELD) > 0)
+        .toList();
   }
 
   /** The approval is spent once the removal is done. */

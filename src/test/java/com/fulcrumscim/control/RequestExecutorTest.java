@@ -45,7 +45,7 @@ class RequestExecutorTest {
   void anAnswerTheDatabaseRefusedReachesTheCommandOnceTheDatabaseIsBack() throws Exception {
     blipStarts();
     executor.start();
-    long asked = store.submit(OperatorRequest.Kind.APPROVE_REMOVALS, null, false);
+    long asked = store.submit(OperatorRequest.Kind.RETRY, null, false);
     await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(asked) == OperatorRequest.State.RUNNING);
     Thread.sleep(RequestExecutor.POLL.multipliedBy(3).toMillis()); // carried out; its answer refused
 
@@ -59,12 +59,12 @@ class RequestExecutorTest {
   void aRequestMadeAfterARefusedAnswerIsStillCarriedOut() throws Exception {
     blipStarts();
     executor.start();
-    long first = store.submit(OperatorRequest.Kind.APPROVE_REMOVALS, null, false);
+    long first = store.submit(OperatorRequest.Kind.RETRY, null, false);
     await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(first) == OperatorRequest.State.RUNNING);
     Thread.sleep(RequestExecutor.POLL.multipliedBy(3).toMillis());
     blipEnds();
 
-    long second = store.submit(OperatorRequest.Kind.APPROVE_REMOVALS, null, false);
+    long second = store.submit(OperatorRequest.Kind.RETRY, null, false);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(second) == OperatorRequest.State.DONE);
   }

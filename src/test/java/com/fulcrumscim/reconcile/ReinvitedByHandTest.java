@@ -126,7 +126,7 @@ class ReinvitedByHandTest extends EndToEnd {
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
 
-    h.guard.approveHeld(h.queue);
+    h.guard.approveHeld(h.queue, h.guard.held());
     h.fulcrum.faults().deletesIgnored(true);
     h.runOnce();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.RETRYING);

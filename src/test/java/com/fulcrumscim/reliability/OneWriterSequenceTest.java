@@ -104,10 +104,10 @@ class OneWriterSequenceTest {
    */
   private static void quiesce(ReconcileHarness h, OperatorActions operator, OperatorActions.Fulcrum fulcrum, boolean resync) {
     h.settle(5_000);
-    operator.approveRemovals();
+    operator.approveRemovals(h.guard.held());
     if (resync) {
       operator.resync(fulcrum, OperatorActions.Resyncing.APPLY, false, Watch.NONE);
-      operator.approveRemovals();
+      operator.approveRemovals(h.guard.held());
     }
     h.settle(5_000);
   }
@@ -182,7 +182,7 @@ class OneWriterSequenceTest {
         }
       }
       default -> {
-        operator.approveRemovals();
+        operator.approveRemovals(h.guard.held());
         okta.note("approve-removals");
       }
     }

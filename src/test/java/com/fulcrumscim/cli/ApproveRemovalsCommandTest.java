@@ -1,0 +1,56 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code approve-removals} with no daemon running: the command approves under the writer lease. */
+class ApproveRemovalsCommandTest {
+  @TempDir Path dir;
+  OpsCliRun cli;
+
+  /** ada's and bob's removals are held by the mass-removal guard. */
+  @BeforeEach
+  void seed() throws Exception {
+    cli = new OpsCliRun(dir);
+    try (Database db = cli.openDatabase()) {
+      for (String id : new String[] {"u-ada", "u-bob"}) {
+        db.write(c -> c.createStatement().executeUpdate("INSERT INTO work (entity_type, entity_id, state, generation, "
+            + "attempts, next_attempt_at, created_at, updated_at, removal) VALUES ('USER', '" + id + "', 'HELD', 1, 0, 1, 1, 1, 1)"));
+      }
+    }
+  }
+
+  @Test
+  void approvesOnlyTheNamedHeldRemovals() {
+    OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("Approved 1 held removal: user/u-bob;");
+    assertThat(stateOf("u-bob")).isEqualTo(WorkState.PENDING);
+    assertThat(stateOf("u-ada")).isEqualTo(WorkState.HELD);
+  }
+
+  @Test
+  void aNamedKeyThatIsNotHeldApprovesNothing() {
+    OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob", "user/u-typo");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("user/u-typo is not a held removal: nothing approved");
+    assertThat(stateOf("u-bob")).isEqualTo(WorkState.HELD);
+  }
+
+  private WorkState stateOf(String id) {
+    try (Database db = cli.openDatabase()) {
+      return new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.user(id)).orElseThrow().state();
+    }
+  }
+}
