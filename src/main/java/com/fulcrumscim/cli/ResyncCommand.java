@@ -55,22 +55,28 @@ public final class ResyncCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON instead of tables.")
   boolean json;
 
-  @Option(names = "--approve-removals", description = {
+  @Option(names = "--approve-removals", paramLabel = "N", description = {
       "Also remove the orphan members that the mass-removal guard holds (a resync without it removes them only",
-      "within guard.mass_removal_percent / guard.mass_removal_minimum). Check them with --dry-run first."})
-  boolean approveRemovals;
+      "within guard.mass_removal_percent / guard.mass_removal_minimum): N of them, as many as the --dry-run plan",
+      "shows. Check them with --dry-run first: if this run finds more than N, it removes none of them."})
+  Integer approveRemovals;
 
   @Override
   public Integer call() {
-    if (dryRun && approveRemovals) {
+    if (dryRun && approveRemovals != null) {
       throw new ParameterException(spec.commandLine(), "--approve-removals applies a resync: drop --dry-run to use it");
     }
-    OperatorActions.Resyncing how = dryRun ? OperatorActions.Resyncing.DRY_RUN
-        : approveRemovals ? OperatorActions.Resyncing.APPLY_APPROVING_REMOVALS : OperatorActions.Resyncing.APPLY;
+    if (approveRemovals != null && approveRemovals < 1) {
+      throw new ParameterException(spec.commandLine(), "--approve-removals=N: N is how many orphan member removals "
+          + "the --dry-run plan shows, 1 or more");
+    }
+    OperatorActions.Resyncing how = dryRun ? OperatorActions.Resyncing.DRY_RUN : OperatorActions.Resyncing.APPLY;
     return support.withDatabase((config, db) -> {
       ProgressLine progress = new ProgressLine(support.out(), support.err());
       OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC()).perform(
-          how.kind(), null, json, !dryRun, json ? Watch.NONE : progress, (watch, fence) -> inProcess(config, db, how, watch, fence));
+          approveRemovals == null ? how.kind() : OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS,
+          approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
+          (watch, fence) -> inProcess(config, db, how, watch, fence));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });
@@ -93,8 +99,10 @@ public final class ResyncCommand implements Callable<Integer> {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
       ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {
-        return OperatorActions.configured(config, db, clock, () -> {}).resync(new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl()),
-            how, json, watch);
+        OperatorActions actions = OperatorActions.configured(config, db, clock, () -> {});
+        OperatorActions.Fulcrum fulcrum = new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl());
+        return approveRemovals == null ? actions.resync(fulcrum, how, json, watch)
+            : actions.resyncApprovingRemovals(fulcrum, approveRemovals, json, watch);
       } finally {
         path.loop().close();
       }

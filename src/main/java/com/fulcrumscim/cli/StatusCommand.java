@@ -70,7 +70,7 @@ public final class StatusCommand implements Callable<Integer> {
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
         .row("Held orphan removals", r.heldOrphanRemovals() == 0 ? "none" : r.heldOrphanRemovals()
             + " orphan members HELD by the mass-removal guard at the last resync: these people keep access; check "
-            + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals`")
+            + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals=N` (N: how many it lists)")
         .row("Removed members' records", records(r))
         .row("Skipped", r.skippedCount() == 0 ? "none" : r.skippedCount()
             + " left alone on purpose (warning, see below)")

@@ -49,7 +49,10 @@ public final class OperatorActions {
   public OperatorRequest.Answer carryOut(OperatorRequest request, Supplier<Fulcrum> fulcrum, Watch watch) {
     return switch (request.kind()) {
       case RESYNC -> resync(fulcrum.get(), Resyncing.APPLY, request.json(), watch);
-      case RESYNC_APPROVING_REMOVALS -> resync(fulcrum.get(), Resyncing.APPLY_APPROVING_REMOVALS, request.json(), watch);
+      case RESYNC_APPROVING_REMOVALS -> request.approvedOrphanMembers().isPresent()
+          ? resyncApprovingRemovals(fulcrum.get(), request.approvedOrphanMembers().getAsInt(), request.json(), watch)
+          : failed(ExitCode.FAILED, "resync not run: the command (an older fulcrum-scim) did not say how many orphan member "
+              + "removals it approved; run it again with this release's fulcrum-scim (`resync --approve-removals=N`)");
       case RESYNC_DRY_RUN -> resync(fulcrum.get(), Resyncing.DRY_RUN, request.json(), watch);
       case RETRY -> retry(request.key());
       case SKIP -> request.generation().isPresent() ? skip(request.key(), request.generation().getAsLong())
@@ -61,28 +64,36 @@ public final class OperatorActions {
     };
   }
 
-  /** How far a resync goes. */
+  /** How far a resync goes; {@link #resyncApprovingRemovals} goes further. */
   public enum Resyncing {
     DRY_RUN,
-    APPLY,
-    /** Applies, also removing the orphan members the mass-removal guard would hold. */
-    APPLY_APPROVING_REMOVALS;
+    APPLY;
 
     /** The request that asks for it. */
     public OperatorRequest.Kind kind() {
       return switch (this) {
         case DRY_RUN -> OperatorRequest.Kind.RESYNC_DRY_RUN;
         case APPLY -> OperatorRequest.Kind.RESYNC;
-        case APPLY_APPROVING_REMOVALS -> OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS;
       };
     }
   }
 
   public OperatorRequest.Answer resync(Fulcrum fulcrum, Resyncing how, boolean json, Watch watch) {
-    boolean dryRun = how == Resyncing.DRY_RUN;
+    return resync(fulcrum, how == Resyncing.DRY_RUN, 0, json, watch);
+  }
+
+  /**
+   * Applies a resync that also removes the orphan members the mass-removal guard would hold, as
+   * long as it finds no more than the {@code approvedOrphanMembers} the operator checked in a dry run.
+   */
+  public OperatorRequest.Answer resyncApprovingRemovals(Fulcrum fulcrum, int approvedOrphanMembers, boolean json, Watch watch) {
+    return resync(fulcrum, false, approvedOrphanMembers, json, watch);
+  }
+
+  private OperatorRequest.Answer resync(Fulcrum fulcrum, boolean dryRun, int approvedOrphanMembers, boolean json, Watch watch) {
     try {
       ResyncReport report = dryRun ? fulcrum.resync().dryRun()
-          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch), how == Resyncing.APPLY_APPROVING_REMOVALS);
+          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch), approvedOrphanMembers);
       String out = json ? new ReportJson().write(report, true) + System.lineSeparator()
           : dryRun ? ReportText.plan(report) : ReportText.outcome(report);
       return new OperatorRequest.Answer(report.driftRemains() ? ExitCode.FAILED : ExitCode.OK, out, "");

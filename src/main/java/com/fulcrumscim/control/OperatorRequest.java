@@ -5,6 +5,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
@@ -44,6 +45,15 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
     }).toList());
   }
 
+  /**
+   * How many orphan member removals a {@code resync --approve-removals=N} approved (the count in its
+   * dry run's plan); empty from a command that sent none.
+   */
+  public OptionalInt approvedOrphanMembers() {
+    return target == null || kind != Kind.RESYNC_APPROVING_REMOVALS || !target.chars().allMatch(Character::isDigit)
+        ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(target));
+  }
+
   /** The work key a request names, as {@link ResourceKey#toString()} wrote it; null for all. */
   public ResourceKey key() {
     if (target == null) {
@@ -69,7 +79,10 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
   /** What the command asks for. */
   public enum Kind {
     RESYNC,
-    /** A resync that also removes the orphan members the mass-removal guard would hold. */
+    /**
+     * A resync that also removes the orphan members the mass-removal guard would hold, up to the
+     * number its target approves ({@link #approvedOrphanMembers}).
+     */
     RESYNC_APPROVING_REMOVALS,
     RESYNC_DRY_RUN,
     RETRY,

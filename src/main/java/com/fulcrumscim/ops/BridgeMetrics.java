@@ -79,7 +79,7 @@ public final class BridgeMetrics {
         .register(registry);
     Gauge.builder("fulcrum.scim.resync.orphan.removals.held", store, s -> s.heldOrphanRemovals())
         .description("Orphan members the mass-removal guard held at the latest resync: those people keep access "
-            + "until `fulcrum-scim resync --approve-removals`")
+            + "until `fulcrum-scim resync --approve-removals=N`")
         .strongReference(true)
         .register(registry);
     timestamp("fulcrum.scim.last.apply.timestamp", store, OpsStore::lastApplied,

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
  * ResyncReport plan = resync.dryRun();
- * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE, false);
+ * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE, 0);
  * }</pre>
  */
 public final class Resync {
@@ -174,24 +174,26 @@ public final class Resync {
    * then checks again. A key being reconciled at that moment is queued again all the same (it runs
    * once more after the current run, never twice at once) and waited for like the others.
    * Orphan members are removed only within the mass-removal guard, counted as one batch with the
-   * removals made and pending, unless the operator {@code approveRemovals} for this run: no work
-   * row carries them, so {@code approve-removals} cannot reach them.
+   * removals made and pending, unless the operator approved them for this run: no work row carries
+   * them, so {@code approve-removals} cannot reach them. {@code approvedOrphanMembers} is how many
+   * the operator approved after checking a dry run's plan (0: none): when this run finds more (the
+   * plan changed since), it removes none of them.
    */
-  public ResyncReport apply(ReconcileWiring path, Progress progress, boolean approveRemovals) {
+  public ResyncReport apply(ReconcileWiring path, Progress progress, int approvedOrphanMembers) {
     oneRunAtATime(stops.get());
     try {
-      return applyAlone(path, progress, approveRemovals);
+      return applyAlone(path, progress, approvedOrphanMembers);
     } finally {
       oneRun.unlock();
     }
   }
 
-  private ResyncReport applyAlone(ReconcileWiring path, Progress progress, boolean approveRemovals) {
+  private ResyncReport applyAlone(ReconcileWiring path, Progress progress, int approvedOrphanMembers) {
     Instant started = clock.instant();
     List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
     Done done = new Done();
     try {
-      return applyFound(path, progress, approveRemovals, started, found, done);
+      return applyFound(path, progress, approvedOrphanMembers, started, found, done);
     } catch (FulcrumException e) {
       if (done.nothing()) {
         throw e;
@@ -200,7 +202,7 @@ public final class Resync {
     }
   }
 
-  private ResyncReport applyFound(ReconcileWiring path, Progress progress, boolean approveRemovals, Instant started,
+  private ResyncReport applyFound(ReconcileWiring path, Progress progress, int approvedOrphanMembers, Instant started,
       List<KeyDrift> found, Done done) {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
@@ -221,7 +223,7 @@ public final class Resync {
     String held = null;
     if (stopped == null) {
       List<Orphan> doomed = found.stream().filter(k -> k.fixable() && k.orphan() != null).map(KeyDrift::orphan).toList();
-      held = approveRemovals ? null : heldMembers(path, doomed);
+      held = approvedOrphanMembers == 0 ? heldMembers(path, doomed) : beyondApproval(doomed, approvedOrphanMembers);
       if (held != null) {
         settingStore.put(HELD_ORPHANS, Long.toString(doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count()));
         doomed = doomed.stream().filter(o -> o.type() != Orphan.Type.MEMBER).toList();
@@ -301,10 +303,25 @@ public final class Resync {
     }
     String held = path.guard().holdsMore((int) members).map(why -> members + " orphan member removal"
         + (members == 1 ? "" : "s") + " held by the mass-removal guard: " + why + ". Check them with "
-        + "`fulcrum-scim resync --dry-run`; `fulcrum-scim resync --approve-removals` removes them").orElse(null);
+        + "`fulcrum-scim resync --dry-run`; `fulcrum-scim resync --approve-removals=" + members + "` removes them").orElse(null);
     if (held != null) {
       log.error("resync: {}", held);
     }
+    return held;
+  }
+
+  /**
+   * Why the orphan members among {@code doomed} must stay although the operator approved removing
+   * {@code approved}: this run found more than that, so the plan they checked is not this one.
+   */
+  private static String beyondApproval(List<Orphan> doomed, int approved) {
+    long members = doomed.stream().filter(o -> o.type() == Orphan.Type.MEMBER).count();
+    if (members <= approved) {
+      return null;
+    }
+    String held = members + " orphan member removals found, more than the " + approved + " approved (--approve-removals="
+        + approved + "): none removed. Check them with `fulcrum-scim resync --dry-run`, then approve that many";
+    log.error("resync: {}", held);
     return held;
   }
 

@@ -117,7 +117,7 @@ public final class ResyncService {
     Instant started = clock.instant();
     LastResync last;
     try {
-      last = LastResync.of(resync.apply(path, Progress.NONE, false));
+      last = LastResync.of(resync.apply(path, Progress.NONE, 0));
       log.info("scheduled resync: {}", last.totals());
     } catch (FulcrumException e) {
       last = LastResync.failed(started, clock.instant(), e.getMessage());

@@ -92,9 +92,9 @@ class ResyncCommandTest {
         + ReconcileHarness.TOKEN + "\n  calls_per_hour: 3600000\nguard:\n  mass_removal_minimum: 0\n");
 
     OpsCliRun.Result held = guarded.runWithConfig("resync");
-    OpsCliRun.Result both = guarded.runWithConfig("resync", "--dry-run", "--approve-removals");
+    OpsCliRun.Result both = guarded.runWithConfig("resync", "--dry-run", "--approve-removals=1");
     assertThat(h.fulcrum.member(adaId)).isPresent();
-    OpsCliRun.Result approved = guarded.runWithConfig("resync", "--approve-removals");
+    OpsCliRun.Result approved = guarded.runWithConfig("resync", "--approve-removals=1");
 
     assertThat(held.exit()).as(held.err()).isEqualTo(1);
     assertThat(held.out()).contains("Stopped early: 1 orphan member removal held by the mass-removal guard")

@@ -38,7 +38,7 @@ class SecondWriterTest extends EndToEnd {
     h.http.deleteMember(firstMember, null);
     ReconcileWiring second = h.newWiring(h.http);
     try {
-      new Resync(h.http, h.db, h.options().settings(), h.clock, h.clock::tick).apply(second, Progress.NONE, false);
+      new Resync(h.http, h.db, h.options().settings(), h.clock, h.clock::tick).apply(second, Progress.NONE, 0);
     } finally {
       second.loop().close();
     }

@@ -55,7 +55,7 @@ class OrphanEvidenceTest {
 
   ResyncReport resync() {
     h.restart(h.http);
-    return new Resync(h.http, h.db, h.options().settings(), h.clock, h.clock::tick).apply(h.wiring(), Progress.NONE, false);
+    return new Resync(h.http, h.db, h.options().settings(), h.clock, h.clock::tick).apply(h.wiring(), Progress.NONE, 0);
   }
 
   @Test

@@ -45,7 +45,7 @@ class ResyncLeavesOperatorRowsTest {
 
     h.clock.tick(Duration.ofHours(8));
     path = h.newWiring(h.http);
-    ResyncReport report = resync().apply(path, Progress.NONE, false);
+    ResyncReport report = resync().apply(path, Progress.NONE, 0);
     path.loop().close();
 
     assertThat(report.plan()).filteredOn(d -> d.key().equals(ResourceKey.user(b).toString())).singleElement()
@@ -66,7 +66,7 @@ class ResyncLeavesOperatorRowsTest {
       for (int quarter = 0; quarter < 24 * 4; quarter++) {
         h.clock.tick(Duration.ofMinutes(15));
         if (quarter == 12) {
-          resync().apply(path, Progress.NONE, false);
+          resync().apply(path, Progress.NONE, 0);
         }
         path.loop().runOnce();
       }

@@ -65,7 +65,7 @@ class ResyncServiceTest {
   void aNodeThatStoppedWritingRunsNoResyncUntilItWritesAgain() {
     long readsBefore = h.fulcrum.calls().count("GET /api/v2/memberships.json");
     resync.stopRuns();
-    assertThatThrownBy(() -> resync.apply(path, Progress.NONE, false)).isInstanceOf(Resync.Stopped.class);
+    assertThatThrownBy(() -> resync.apply(path, Progress.NONE, 0)).isInstanceOf(Resync.Stopped.class);
     assertThatThrownBy(() -> resync.dryRun()).isInstanceOf(Resync.Stopped.class);
     assertThat(h.fulcrum.calls().count("GET /api/v2/memberships.json")).as("no Fulcrum read while standing by")
         .isEqualTo(readsBefore);

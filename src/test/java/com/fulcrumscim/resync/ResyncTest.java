@@ -78,7 +78,7 @@ class ResyncTest {
   }
 
   ResyncReport apply() {
-    return resync.apply(path, Progress.NONE, false);
+    return resync.apply(path, Progress.NONE, 0);
   }
 
   FulcrumMember member(String email) {
@@ -609,7 +609,7 @@ class ResyncTest {
 
         @Override
         public void finish() {}
-      }, false);
+      }, 0);
 
       assertThat(h.fulcrum.memberByEmail("x@corp.example")).as("the member of an active SCIM user").isPresent();
       assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
@@ -660,11 +660,23 @@ class ResyncTest {
       assertThat(held.driftRemains()).isTrue();
       assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
 
-      ResyncReport approved = resync.apply(path, Progress.NONE, true);
+      ResyncReport approved = resync.apply(path, Progress.NONE, 3);
 
       assertThat(List.of("a", "b", "c")).allSatisfy(n -> assertThat(h.fulcrum.memberByEmail(n + "@corp.example")).isEmpty());
       assertThat(approved.stoppedBecause()).isNull();
       assertThat(approved.remaining()).isEmpty();
+    }
+
+    @Test
+    void anApprovingRunThatFindsMoreOrphanMembersThanTheOperatorApprovedRemovesNone() {
+      guardedAt(10, 2);
+      orphansOf(3, "a", "b", "c");
+
+      ResyncReport refused = resync.apply(path, Progress.NONE, 2);
+
+      assertThat(List.of("a", "b", "c")).allSatisfy(n -> assertThat(h.fulcrum.memberByEmail(n + "@corp.example")).isPresent());
+      assertThat(refused.stoppedBecause()).startsWith("3 orphan member removals found, more than the 2 approved");
+      assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).isEqualTo(3);
     }
 
     @Test
@@ -674,7 +686,7 @@ class ResyncTest {
 
       apply();
       long held = Resync.heldOrphanRemovals(new SettingStore(h.db));
-      resync.apply(path, Progress.NONE, true);
+      resync.apply(path, Progress.NONE, 3);
 
       assertThat(held).isEqualTo(3);
       assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).isZero();
@@ -700,7 +712,7 @@ class ResyncTest {
         public void finish() {}
       };
 
-      assertThatThrownBy(() -> resync.apply(path, stopAfterTheFirst, true)).isInstanceOf(Resync.Stopped.class);
+      assertThatThrownBy(() -> resync.apply(path, stopAfterTheFirst, 3)).isInstanceOf(Resync.Stopped.class);
 
       assertThat(Resync.heldOrphanRemovals(new SettingStore(h.db))).as("two of them still have access").isEqualTo(3);
     }
@@ -718,7 +730,7 @@ class ResyncTest {
 
       OperatorRequest.Answer plain = daemon.carryOut(request(OperatorRequest.Kind.RESYNC), () -> fulcrum, Watch.NONE);
       assertThat(h.fulcrum.memberByEmail("x@corp.example")).isPresent();
-      OperatorRequest.Answer approving = daemon.carryOut(request(OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS),
+      OperatorRequest.Answer approving = daemon.carryOut(request(OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS, "1"),
           () -> fulcrum, Watch.NONE);
 
       assertThat(plain.exitCode()).isEqualTo(ExitCode.FAILED);
@@ -727,8 +739,27 @@ class ResyncTest {
       assertThat(h.fulcrum.memberByEmail("x@corp.example")).isEmpty();
     }
 
+    @Test
+    void aResyncRequestApprovingRemovalsFromACommandThatSaidNotHowManyRunsNothing() {
+      guardedAt(10, 0);
+      orphansOf(1, "x");
+      OperatorActions daemon = new OperatorActions(h.db, h.queue, h.guard, () -> {});
+      OperatorActions.Fulcrum fulcrum = new OperatorActions.Fulcrum(resync, path, "the emulator");
+
+      OperatorRequest.Answer answer = daemon.carryOut(request(OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS, null),
+          () -> fulcrum, Watch.NONE);
+
+      assertThat(answer.exitCode()).isEqualTo(ExitCode.FAILED);
+      assertThat(answer.err()).contains("did not say how many orphan member removals it approved");
+      assertThat(h.fulcrum.memberByEmail("x@corp.example")).isPresent();
+    }
+
     OperatorRequest request(OperatorRequest.Kind kind) {
-      return new OperatorRequest(1, kind, null, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
+      return request(kind, null);
+    }
+
+    OperatorRequest request(OperatorRequest.Kind kind, String target) {
+      return new OperatorRequest(1, kind, target, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
     }
 
     /** The harness's settings, with users.reassign_records_to set to {@code membershipId}. */
