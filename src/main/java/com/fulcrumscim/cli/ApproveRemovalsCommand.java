@@ -45,7 +45,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
         support.out().println("No removals are held.");
         return 0;
       }
-      OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
+      OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
           OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
           (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals(seen));
       return answer.printTo(support.out(), support.err());

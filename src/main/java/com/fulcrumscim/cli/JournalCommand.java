@@ -236,7 +236,7 @@ public final class JournalCommand {
   private static int act(CommandSupport support, BridgeConfig config, Database db, OperatorRequest.Kind kind, String target,
       java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) throws InterruptedException {
     Clock clock = Clock.systemUTC();
-    OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(kind, target, false,
+    OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(kind, target, false,
         true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
     return answer.printTo(support.out(), support.err());
   }

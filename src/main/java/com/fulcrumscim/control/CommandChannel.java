@@ -4,8 +4,10 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.ops.ExitCode;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,18 +29,23 @@ public final class CommandChannel {
   }
 
   static final Duration WAIT_STEP = Duration.ofMillis(200);
+  /** How long a request may wait unclaimed before the command says what the daemon is busy with. */
+  static final Duration SAY_WAITING_AFTER = Duration.ofSeconds(1);
 
   private final RequestStore requests;
   private final WriterLease lease;
+  private final PrintWriter notices;
 
-  public CommandChannel(Database db, Clock clock) {
-    this(db, clock, WriterLease.TTL);
+  /** {@code notices}: where the command says what it waits for (its stderr). */
+  public CommandChannel(Database db, Clock clock, PrintWriter notices) {
+    this(db, clock, WriterLease.TTL, notices);
   }
 
   /** {@code ttl}: the writer lease's life ({@link WriterLease#TTL} but in tests). */
-  CommandChannel(Database db, Clock clock, Duration ttl) {
+  CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices) {
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
+    this.notices = notices;
   }
 
   /**
@@ -79,12 +86,51 @@ public final class CommandChannel {
     }
   }
 
-  /** The daemon's answer; empty when the daemon went away before taking the request (withdrawn, nothing done). */
+  /**
+   * The daemon's answer; empty when the daemon went away before taking the request (withdrawn,
+   * nothing done). A command given up on (Ctrl-C, the thread interrupted) withdraws its request
+   * on the way out, so the daemon does not carry it out later with no one watching.
+   */
   private Optional<OperatorRequest.Answer> viaDaemon(long id, Watch watch) throws InterruptedException {
+    Thread withdrawOnExit = new Thread(() -> giveUp(id), "withdraw-operator-request-" + id);
+    Runtime.getRuntime().addShutdownHook(withdrawOnExit);
+    try {
+      return awaitAnswer(id, watch);
+    } catch (InterruptedException e) {
+      giveUp(id);
+      throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(withdrawOnExit);
+      } catch (IllegalStateException exiting) {
+        // the JVM is exiting: the hook runs (or ran) and withdraws the request
+      }
+    }
+  }
+
+  /** Withdraws a request the command no longer waits for, and says what became of it. */
+  private void giveUp(long id) {
+    if (requests.withdraw(id)) {
+      notices.println("request #" + id + " withdrawn: the daemon had not begun it, nothing was done");
+    } else if (requests.get(id).map(r -> r.state() == OperatorRequest.State.RUNNING).orElse(false)) {
+      notices.println("the daemon is already carrying out request #" + id + " and finishes it; "
+          + "`fulcrum-scim status` and `fulcrum-scim journal list` show where the work stands");
+    }
+    notices.flush();
+  }
+
+  private Optional<OperatorRequest.Answer> awaitAnswer(long id, Watch watch) throws InterruptedException {
+    long submitted = System.nanoTime();
+    boolean saidWhy = false;
     boolean planShown = false;
     String lastProgress = null;
     while (true) {
-      OperatorRequest r = requests.get(id).orElseThrow();
+      Optional<OperatorRequest> current = requests.get(id);
+      if (current.isEmpty()) {
+        // withdrawn by the exit hook (Ctrl-C), which said so: the JVM is ending, there is nothing more to print
+        return Optional.of(new OperatorRequest.Answer(ExitCode.FAILED, "", ""));
+      }
+      OperatorRequest r = current.get();
       if (r.planText() != null && !planShown) {
         planShown = true;
         watch.planned(r.planText());
@@ -96,6 +142,15 @@ public final class CommandChannel {
       }
       if (r.state() == OperatorRequest.State.DONE) {
         return Optional.of(r.answer());
+      }
+      if (!saidWhy && r.state() == OperatorRequest.State.PENDING && System.nanoTime() - submitted >= SAY_WAITING_AFTER.toNanos()) {
+        Optional<RequestStore.Ahead> ahead = requests.ahead(id);
+        if (ahead.isPresent()) {
+          saidWhy = true;
+          notices.println("waiting for the daemon: it is carrying out request #" + ahead.get().id() + " ("
+              + ahead.get().kind() + ", asked for at " + ahead.get().createdAt().truncatedTo(ChronoUnit.SECONDS) + ")");
+          notices.flush();
+        }
       }
       // a live daemon renews its lease every few seconds: once it has expired, the daemon is gone
       if (!lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -135,6 +136,23 @@ public final class RequestStore {
         return ps.executeUpdate();
       }
     }) == 1;
+  }
+
+  /** A request claimed before request {@code id}, as a waiting command names it. */
+  public record Ahead(long id, OperatorRequest.Kind kind, Instant createdAt) {}
+
+  /** The request the daemon is carrying out while request {@code id} waits, if any. */
+  public Optional<Ahead> ahead(long id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, created_at FROM operator_request "
+          + "WHERE state = 'RUNNING' AND id < ? ORDER BY id LIMIT 1")) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Ahead(rs.getLong(1), OperatorRequest.Kind.valueOf(rs.getString(2)),
+              Instant.ofEpochMilli(rs.getLong(3)))) : Optional.<Ahead>empty();
+        }
+      }
+    });
   }
 
   public Optional<OperatorRequest> get(long id) {

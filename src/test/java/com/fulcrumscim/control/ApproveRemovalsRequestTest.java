@@ -7,6 +7,8 @@ import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.RemovalGuard;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -48,8 +50,8 @@ class ApproveRemovalsRequestTest {
     assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
     CompletableFuture<OperatorRequest.Answer> command = CompletableFuture.supplyAsync(() -> {
       try {
-        return new CommandChannel(db, Clock.systemUTC()).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
-            OperatorRequest.approvalTarget(seen), false, true, Watch.NONE, (w, f) -> {
+        return new CommandChannel(db, Clock.systemUTC(), new PrintWriter(Writer.nullWriter()))
+            .perform(OperatorRequest.Kind.APPROVE_REMOVALS, OperatorRequest.approvalTarget(seen), false, true, Watch.NONE, (w, f) -> {
               throw new AssertionError("not in-process: a daemon runs");
             });
       } catch (InterruptedException e) {

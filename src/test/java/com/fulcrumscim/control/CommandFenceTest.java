@@ -14,6 +14,8 @@ import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.ops.ExitCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,8 +39,8 @@ class CommandFenceTest {
   void aCommandWhoseLeaseAnotherHolderTookSendsNoWriteToFulcrum() throws Exception {
     try (Database db = Database.open(store());
         FulcrumEmulator fulcrum = FulcrumEmulator.builder().callsPerHour(0).build().start("127.0.0.1", 0)) {
-      OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), TTL).perform(OperatorRequest.Kind.RESYNC,
-          null, false, true, Watch.NONE, (watch, fence) -> {
+      OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), TTL, new PrintWriter(Writer.nullWriter()))
+          .perform(OperatorRequest.Kind.RESYNC, null, false, true, Watch.NONE, (watch, fence) -> {
             try (HttpFulcrumClient client = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(),
                 3_600_000, Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(),
                 Sleeper.REAL, FulcrumCallListener.NONE, fence)) {

@@ -1,0 +1,109 @@
+package com.fulcrumscim.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.testing.BridgeProcess;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A command waiting for the daemon, on a real SQLite file with a daemon's lease held and its request thread busy. */
+class CommandChannelTest {
+  static final BridgeConfig CONFIG = ConfigLoader.fromSystemEnvironment().defaults();
+
+  @TempDir Path dir;
+  Database db;
+  RequestStore store;
+  final StringWriter notices = new StringWriter();
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("bridge.db"));
+    store = new RequestStore(db, Clock.systemUTC());
+    assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void aCommandGivenUpOnWhileItWaitsWithdrawsItsRequest() throws Exception {
+    held("the-one-the-operator-changed-their-mind-about");
+    AtomicReference<Throwable> ended = new AtomicReference<>();
+    Thread command = waiting(OperatorRequest.Kind.APPROVE_REMOVALS,
+        OperatorRequest.approvalTarget(new RemovalGuard(db, Clock.systemUTC(), CONFIG.guard()).held()), ended);
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.get(1).isPresent());
+
+    command.interrupt();
+    command.join();
+
+    assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+    assertThat(store.get(1)).as("withdrawn: no daemon carries it out later").isEmpty();
+    assertThat(notices.toString()).contains("request #1 withdrawn: the daemon had not begun it, nothing was done");
+  }
+
+  @Test
+  void aCommandWaitingBehindAnotherRequestSaysWhichOneTheDaemonIsCarryingOut() throws Exception {
+    long resync = store.submit(OperatorRequest.Kind.RESYNC, null, false);
+    assertThat(store.claimNext()).isPresent();
+    Thread command = waiting(OperatorRequest.Kind.RETRY, null, new AtomicReference<>());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> notices.toString().contains("waiting for the daemon"));
+    command.interrupt();
+    command.join();
+
+    assertThat(notices.toString()).startsWith("waiting for the daemon: it is carrying out request #" + resync + " (RESYNC, asked for at ");
+  }
+
+  @Test
+  void ctrlCOnACommandWaitingForTheDaemonWithdrawsItsRequest() throws Exception {
+    held("y");
+    Path cfg = BridgeProcess.writeConfig(dir, "https://fulcrum.example", "t", "");
+    try (BridgeProcess cmd = BridgeProcess.command(Map.of(), "approve-removals", "--config", cfg.toString())) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.get(1).isPresent());
+      cmd.signal("INT"); // the operator gives up
+      assertThat(cmd.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> String.join("\n", cmd.output()).contains("withdrawn"));
+    }
+
+    assertThat(store.get(1)).as("withdrawn: no daemon approves it later").isEmpty();
+  }
+
+  private Thread waiting(OperatorRequest.Kind kind, String target, AtomicReference<Throwable> ended) {
+    Thread command = new Thread(() -> {
+      try {
+        new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true)).perform(kind, target, false, true,
+            Watch.NONE, (w, f) -> {
+              throw new AssertionError("not in-process: a daemon runs");
+            });
+      } catch (Throwable t) {
+        ended.set(t);
+      }
+    });
+    command.start();
+    return command;
+  }
+
+  private void held(String id) {
+    long now = System.currentTimeMillis();
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO work (entity_type, entity_id, state, generation, "
+        + "attempts, next_attempt_at, created_at, updated_at, removal) VALUES ('USER', '" + id + "', 'HELD', 1, 0, "
+        + now + ", " + now + ", " + now + ", 1)"));
+  }
+}
