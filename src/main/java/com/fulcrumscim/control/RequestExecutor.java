@@ -26,6 +26,11 @@ public final class RequestExecutor implements AutoCloseable {
   private final OperatorActions actions;
   private final Supplier<OperatorActions.Fulcrum> fulcrum;
   private ScheduledExecutorService thread;
+  /**
+   * Set by {@link #close}: this node stops leading, so it claims nothing more while it finishes the
+   * request in flight; what is still pending goes to the next leader.
+   */
+  private volatile boolean closing;
   /** A request carried out whose answer could not be written yet: the command waits on the row for it. */
   private volatile Unwritten unwritten;
 
@@ -42,6 +47,7 @@ public final class RequestExecutor implements AutoCloseable {
     if (thread != null) {
       return; // carrying requests out already; a second thread would claim beside it
     }
+    closing = false;
     writeUnwrittenAnswer(); // before the RUNNING rows are abandoned: that request was carried out
     int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again");
     if (abandoned > 0) {
@@ -63,8 +69,11 @@ public final class RequestExecutor implements AutoCloseable {
     try {
       Optional<OperatorRequest> next;
       // an answer still owed comes first: claiming more while the database refuses it would pile up answers
-      while (writeUnwrittenAnswer() && (next = claim()).isPresent()) {
+      while (!closing && writeUnwrittenAnswer() && (next = claim()).isPresent()) {
         OperatorRequest r = next.get();
+        if (closing && store.release(r.id())) {
+          return; // claimed as this node stepped down: the next leader carries it out
+        }
         // kept until written: carried out once, the request must neither stay RUNNING nor be done again
         unwritten = new Unwritten(r.id(), carryOut(r));
         if (writeUnwrittenAnswer()) {
@@ -95,7 +104,12 @@ public final class RequestExecutor implements AutoCloseable {
       return true;
     }
     try {
-      store.answer(owed.id(), owed.answer());
+      if (!store.answer(owed.id(), owed.answer())) {
+        log.warn("operator request #{} was answered meanwhile (a daemon that took over abandoned it); this node's "
+            + "answer (exit {}) is dropped", owed.id(), owed.answer().exitCode());
+        unwritten = null;
+        return true;
+      }
     } catch (RuntimeException e) {
       log.error("could not write the answer to operator request #{} (exit {}); its command waits, and writing it "
           + "is tried again in {} ms: {}", owed.id(), owed.answer().exitCode(), POLL.toMillis(), e.toString());
@@ -121,6 +135,7 @@ public final class RequestExecutor implements AutoCloseable {
     if (thread == null) {
       return;
     }
+    closing = true;
     thread.shutdown();
     try {
       thread.awaitTermination(3, TimeUnit.MINUTES);

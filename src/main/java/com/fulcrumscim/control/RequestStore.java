@@ -101,10 +101,14 @@ public final class RequestStore {
     });
   }
 
-  public void answer(long id, OperatorRequest.Answer answer) {
-    db.write(c -> {
+  /**
+   * Answers a RUNNING request; false when it was answered meanwhile (a daemon that took over
+   * abandoned it), whose answer the command may have printed already and must not change.
+   */
+  public boolean answer(long id, OperatorRequest.Answer answer) {
+    return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'DONE', exit_code = ?, "
-          + "out_text = ?, err_text = ?, updated_at = ? WHERE id = ?")) {
+          + "out_text = ?, err_text = ?, updated_at = ? WHERE id = ? AND state = 'RUNNING'")) {
         ps.setInt(1, answer.exitCode());
         ps.setString(2, answer.out());
         ps.setString(3, answer.err());
@@ -112,7 +116,7 @@ public final class RequestStore {
         ps.setLong(5, id);
         return ps.executeUpdate();
       }
-    });
+    }) == 1;
   }
 
   /**
@@ -126,6 +130,18 @@ public final class RequestStore {
         return ps.executeUpdate();
       }
     });
+  }
+
+  /** A request claimed as its daemon stepped down goes back to PENDING, for the next leader; false if it is not RUNNING. */
+  public boolean release(long id) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'PENDING', updated_at = ? "
+          + "WHERE id = ? AND state = 'RUNNING'")) {
+        ps.setLong(1, clock.millis());
+        ps.setLong(2, id);
+        return ps.executeUpdate();
+      }
+    }) == 1;
   }
 
   /** A request no one carried out is withdrawn, so a daemon starting later does not act on a command given up on. */
