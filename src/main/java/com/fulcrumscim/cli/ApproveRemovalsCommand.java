@@ -47,7 +47,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       }
       OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
           OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
-          (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).approveRemovals(seen));
+          (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).approveRemovals(seen));
       return answer.printTo(support.out(), support.err());
     });
   }

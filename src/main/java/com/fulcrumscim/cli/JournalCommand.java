@@ -237,7 +237,7 @@ public final class JournalCommand {
       java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) throws InterruptedException {
     Clock clock = Clock.systemUTC();
     OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(kind, target, false,
-        true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.configured(config, db, clock, () -> {})));
+        true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.withoutDaemon(config, db, clock)));
     return answer.printTo(support.out(), support.err());
   }
 

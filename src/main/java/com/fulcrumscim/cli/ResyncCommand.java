@@ -99,7 +99,7 @@ public final class ResyncCommand implements Callable<Integer> {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
       ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
       try {
-        OperatorActions actions = OperatorActions.configured(config, db, clock, () -> {});
+        OperatorActions actions = OperatorActions.withoutDaemon(config, db, clock);
         OperatorActions.Fulcrum fulcrum = new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl());
         return approveRemovals == null ? actions.resync(fulcrum, how, json, watch)
             : actions.resyncApprovingRemovals(fulcrum, approveRemovals, json, watch);

@@ -15,6 +15,7 @@ import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -28,21 +29,44 @@ public final class OperatorActions {
   /** The resync side, which only the writer has: the daemon's own, or one the command builds. */
   public record Fulcrum(Resync resync, ReconcileWiring path, String describedAs) {}
 
+  /** What an in-process answer adds: the command changed the database, and no reconciler runs to apply it. */
+  private static final String NO_DAEMON = "no daemon is running, so nothing is applied until `fulcrum-scim serve` starts";
+
   private final WorkQueue queue;
   private final RemovalGuard guard;
+  /** The daemon's reconciler trigger; null in a command working without a daemon. */
   private final Runnable wake;
 
-  /** {@code wake}: tells the reconciler there is due work (the daemon's trigger; nothing in a command). */
+  /** In the daemon; {@code wake}: tells the reconciler there is due work. */
   public OperatorActions(Database db, WorkQueue queue, RemovalGuard guard, Runnable wake) {
     this.queue = queue;
     this.guard = guard;
     this.wake = wake;
   }
 
-  /** As config.yml sets the removal guard up; {@code wake} as for the constructor. */
+  /** In the daemon, as config.yml sets the removal guard up; {@code wake} as for the constructor. */
   public static OperatorActions configured(BridgeConfig config, Database db, Clock clock, Runnable wake) {
     return new OperatorActions(db, new WorkQueue(db, clock),
-        new RemovalGuard(db, clock, config.guard()), wake);
+        new RemovalGuard(db, clock, config.guard()), Objects.requireNonNull(wake));
+  }
+
+  /**
+   * In a command working while no daemon runs: its answers say that nothing applies what it
+   * changed until a daemon starts, since the operator fixing things by hand is about to leave.
+   */
+  public static OperatorActions withoutDaemon(BridgeConfig config, Database db, Clock clock) {
+    return new OperatorActions(db, new WorkQueue(db, clock), new RemovalGuard(db, clock, config.guard()), null);
+  }
+
+  private void wake() {
+    if (wake != null) {
+      wake.run();
+    }
+  }
+
+  /** The end of an answer whose change waits for the reconciler: {@code soon} in the daemon. */
+  private String applied(String soon) {
+    return wake != null ? soon : "; " + NO_DAEMON;
   }
 
   /** Carries out {@code request}; {@code fulcrum} is asked for only by a resync. */
@@ -118,14 +142,14 @@ public final class OperatorActions {
   public OperatorRequest.Answer retry(ResourceKey key) {
     if (key == null) {
       int n = queue.revive(null, WorkState.DEAD);
-      wake.run();
-      return ok(n == 0 ? "no dead rows" : n + " dead row" + (n == 1 ? " is" : "s are") + " due again");
+      wake();
+      return ok(n == 0 ? "no dead rows" : n + " dead row" + (n == 1 ? " is" : "s are") + " due again" + applied(""));
     }
     if (queue.revive(key, WorkState.DEAD) == 0) {
       return notDead(key, "retry");
     }
-    wake.run();
-    return ok(key + " is due again with a fresh retry budget");
+    wake();
+    return ok(key + " is due again with a fresh retry budget" + applied(""));
   }
 
   /** Skips {@code key}'s DEAD row if it is still at {@code seenGeneration}, the one the operator's command read. */
@@ -146,7 +170,7 @@ public final class OperatorActions {
    */
   public OperatorRequest.Answer approveRemovals(List<RemovalGuard.Held> seen) {
     List<RemovalGuard.Held> approved = guard.approveHeld(queue, seen);
-    wake.run();
+    wake();
     Set<String> read = seen.stream().map(RemovalGuard.Held::userId).collect(Collectors.toSet());
     long others = guard.held().stream().filter(h -> !read.contains(h.userId())).count();
     StringBuilder err = new StringBuilder();
@@ -163,7 +187,7 @@ public final class OperatorActions {
     }
     String out = approved.isEmpty() ? "" : "Approved " + approved.size() + " held removal" + (approved.size() == 1 ? "" : "s")
         + ": " + approved.stream().map(h -> "user/" + h.userId()).collect(Collectors.joining(", "))
-        + "; the reconciler applies them in its next cycle." + System.lineSeparator();
+        + applied("; the reconciler applies them in its next cycle") + "." + System.lineSeparator();
     if (approved.isEmpty() && !seen.isEmpty()) {
       err.insert(0, "Nothing approved: ");
     }

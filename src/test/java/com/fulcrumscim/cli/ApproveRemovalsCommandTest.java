@@ -40,6 +40,14 @@ class ApproveRemovalsCommandTest {
   }
 
   @Test
+  void withNoDaemonRunningTheAnswerSaysNothingAppliesTheApprovalUntilServeStarts() {
+    OpsCliRun.Result r = cli.runWithConfig("approve-removals");
+
+    assertThat(r.out()).isEqualToIgnoringNewLines("Approved 2 held removals: user/u-ada, user/u-bob; no daemon is running, "
+        + "so nothing is applied until `fulcrum-scim serve` starts.");
+  }
+
+  @Test
   void aNamedKeyThatIsNotHeldApprovesNothing() {
     OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob", "user/u-typo");
 

@@ -182,6 +182,14 @@ class JournalCommandTest {
   }
 
   @Test
+  void aRetryWithNoDaemonRunningSaysNothingAppliesItUntilServeStarts() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "user/u-bob");
+
+    assertThat(r.out()).isEqualToIgnoringNewLines("user/u-bob is due again with a fresh retry budget; no daemon is running, "
+        + "so nothing is applied until `fulcrum-scim serve` starts");
+  }
+
+  @Test
   void retryAllDeadRevivesEveryDeadRow() {
     OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "--all-dead");
     assertThat(r.out()).contains("1 dead row is due again");
