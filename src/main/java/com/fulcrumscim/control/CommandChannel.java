@@ -161,6 +161,11 @@ public final class CommandChannel {
         if (last.state() == OperatorRequest.State.DONE) {
           return Optional.of(last.answer()); // answered, then the daemon stopped
         }
+        if (lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
+          // a daemon that took over meanwhile claimed it before the withdraw: it answers
+          Thread.sleep(WAIT_STEP.toMillis());
+          continue;
+        }
         return Optional.of(new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon stopped while carrying out this "
             + "request; `fulcrum-scim journal list` shows where the work stands" + System.lineSeparator()));
       }

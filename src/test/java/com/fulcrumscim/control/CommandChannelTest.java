@@ -85,6 +85,37 @@ class CommandChannelTest {
     assertThat(store.get(1)).as("withdrawn: no daemon approves it later").isEmpty();
   }
 
+  @Test
+  void aRequestANewLeaderClaimedAsTheOldOnesLeaseExpiredIsAwaitedNotReportedAsStopped() throws Exception {
+    db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = "
+        + (System.currentTimeMillis() + 1_000))); // the old leader stops renewing: its lease ends in a second
+    // the command's withdraw comes just too late: a new leader has taken the lease and claimed the request
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER new_leader_claims BEFORE DELETE ON operator_request "
+        + "WHEN OLD.state = 'PENDING' BEGIN UPDATE operator_request SET state = 'RUNNING' WHERE id = OLD.id; "
+        + "UPDATE writer_lease SET holder = 'daemon-b', expires_at = " + (System.currentTimeMillis() + 60_000) + "; "
+        + "SELECT RAISE(IGNORE); END"));
+    AtomicReference<OperatorRequest.Answer> answer = new AtomicReference<>();
+    Thread command = new Thread(() -> {
+      try {
+        answer.set(new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true))
+            .perform(OperatorRequest.Kind.RETRY, null, false, true, Watch.NONE, (w, f) -> {
+              throw new AssertionError("not in-process: a daemon runs");
+            }));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    command.start();
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> store.get(1).map(r -> r.state() == OperatorRequest.State.RUNNING).orElse(false));
+    Thread.sleep(CommandChannel.WAIT_STEP.multipliedBy(3).toMillis());
+
+    store.answer(1, new OperatorRequest.Answer(0, "no dead rows" + System.lineSeparator(), ""));
+    command.join(10_000);
+
+    assertThat(answer.get()).isEqualTo(new OperatorRequest.Answer(0, "no dead rows" + System.lineSeparator(), ""));
+  }
+
   private Thread waiting(OperatorRequest.Kind kind, String target, AtomicReference<Throwable> ended) {
     Thread command = new Thread(() -> {
       try {
