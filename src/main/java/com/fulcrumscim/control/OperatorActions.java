@@ -182,7 +182,7 @@ public final class OperatorActions {
     }
     if (others > 0) {
       err.append(others).append(" more removal").append(others == 1 ? " is" : "s are").append(" held that this command ")
-          .append("did not read or name (held after it looked): not approved. Check them with `fulcrum-scim journal list ")
+          .append("did not approve (held after it looked, or not named): check them with `fulcrum-scim journal list ")
           .append("--state held`, then run `fulcrum-scim approve-removals` again").append(System.lineSeparator());
     }
     String out = approved.isEmpty() ? "" : "Approved " + approved.size() + " held removal" + (approved.size() == 1 ? "" : "s")

@@ -69,7 +69,7 @@ class ApproveRemovalsRequestTest {
 
       assertThat(answer.exitCode()).isEqualTo(ExitCode.OK);
       assertThat(answer.out()).startsWith("Approved 1 held removal: user/seen-by-the-operator;");
-      assertThat(answer.err()).contains("40 more removals are held that this command did not read or name");
+      assertThat(answer.err()).contains("40 more removals are held that this command did not approve (held after it looked");
     }
     assertThat(guard.held()).hasSize(40).noneMatch(h -> h.userId().equals("seen-by-the-operator"));
   }
