@@ -106,6 +106,17 @@ class ResyncCommandTest {
   }
 
   @Test
+  void approveRemovalsTakesHowManyOrphanMemberRemovalsThePlanShowed() throws Exception {
+    OpsCliRun.Result bare = cli().runWithConfig("resync", "--approve-removals");
+    OpsCliRun.Result none = cli().runWithConfig("resync", "--approve-removals=0");
+
+    assertThat(bare.exit()).isEqualTo(2);
+    assertThat(bare.err()).contains("--approve-removals");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("--approve-removals=N: N is how many orphan member removals the --dry-run plan shows");
+  }
+
+  @Test
   void aResyncOfManyKeysShowsItsProgressOnStderrAsPlainLinesWithoutATerminal() throws Exception {
     int many = ProgressLine.PROGRESS_ABOVE + 5;
     for (int i = 0; i < many; i++) {
