@@ -3,6 +3,7 @@ package com.fulcrumscim.control;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
+import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.ExitCode;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class CommandChannel {
 
   private final RequestStore requests;
   private final WriterLease lease;
+  private final WorkQueue queue;
   private final PrintWriter notices;
 
   /** {@code notices}: where the command says what it waits for (its stderr). */
@@ -45,6 +47,7 @@ public final class CommandChannel {
   CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices) {
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
+    this.queue = new WorkQueue(db, clock);
     this.notices = notices;
   }
 
@@ -71,6 +74,9 @@ public final class CommandChannel {
       if (lease.tryHold()) {
         // held from this moment: the keeper's first renewal, on its own thread, may come after the first call
         leadership.renewed(startedAt);
+        // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
+        // otherwise wait out its settling for them and report them as drift, and nothing else frees them
+        queue.rescue();
         leadership.began();
         try (LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, () -> {})) {
           keeper.start();

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.testing.BridgeProcess;
 import java.io.PrintWriter;
@@ -114,6 +117,24 @@ class CommandChannelTest {
     command.join(10_000);
 
     assertThat(answer.get()).isEqualTo(new OperatorRequest.Answer(0, "no dead rows" + System.lineSeparator(), ""));
+  }
+
+  @Test
+  void aCommandWorkingWithoutADaemonFirstFreesTheRowsADeadDaemonLeftRunning() throws Exception {
+    db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = 0")); // the daemon died
+    WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+    ResourceKey ada = ResourceKey.user("u-ada");
+    queue.enqueue(ada);
+    assertThat(queue.claim(1)).hasSize(1); // claimed by the daemon as it died
+
+    AtomicReference<WorkState> seenInProcess = new AtomicReference<>();
+    new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true)).perform(OperatorRequest.Kind.RESYNC, null,
+        false, true, Watch.NONE, (w, f) -> {
+          seenInProcess.set(queue.get(ada).orElseThrow().state());
+          return new OperatorRequest.Answer(0, "", "");
+        });
+
+    assertThat(seenInProcess.get()).isEqualTo(WorkState.PENDING);
   }
 
   private Thread waiting(OperatorRequest.Kind kind, String target, AtomicReference<Throwable> ended) {
