@@ -3,11 +3,16 @@ package com.fulcrumscim.control;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.reconcile.RestoreHold;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;
@@ -16,6 +21,7 @@ import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -34,6 +40,8 @@ public final class OperatorActions {
 
   private final WorkQueue queue;
   private final RemovalGuard guard;
+  private final RestoreMarker restore;
+  private final DesiredState desired;
   /** The daemon's reconciler trigger; null in a command working without a daemon. */
   private final Runnable wake;
 
@@ -41,6 +49,8 @@ public final class OperatorActions {
   public OperatorActions(Database db, WorkQueue queue, RemovalGuard guard, Runnable wake) {
     this.queue = queue;
     this.guard = guard;
+    this.restore = new RestoreMarker(db);
+    this.desired = new DesiredState(db);
     this.wake = wake;
   }
 
@@ -85,6 +95,7 @@ public final class OperatorActions {
       case APPROVE_REMOVALS -> request.approvals().map(this::approveRemovals)
           .orElseGet(() -> failed(ExitCode.FAILED, "nothing approved: the command (an older fulcrum-scim) did not say which "
               + "held removals it saw; run it again with this release's fulcrum-scim"));
+      case RELEASE_RESTORED -> releaseRestored(request.key());
     };
   }
 
@@ -192,6 +203,41 @@ public final class OperatorActions {
       err.insert(0, "Nothing approved: ");
     }
     return new OperatorRequest.Answer(approved.isEmpty() && !seen.isEmpty() ? ExitCode.FAILED : ExitCode.OK, out, err.toString());
+  }
+
+  /**
+   * Lets the user {@code key} be invited again although the database was restored from a backup;
+   * a null key ends the restore's holds for everyone, those no plan has found yet included. Rows
+   * the hold made DEAD are due again; other DEAD rows stay for `journal retry`.
+   */
+  public OperatorRequest.Answer releaseRestored(ResourceKey key) {
+    Optional<RestoreMarker.Mark> mark = restore.current();
+    if (mark.isEmpty()) {
+      return failed(ExitCode.FAILED, "no restore is recorded in this database: nothing is held after a restore");
+    }
+    if (key == null) {
+      restore.clear();
+      int revived = (int) queue.list(WorkState.DEAD, Integer.MAX_VALUE).stream()
+          .filter(w -> RestoreMarker.isHold(w.lastError())).filter(w -> queue.revive(w.key(), WorkState.DEAD) == 1).count();
+      wake();
+      return ok("The restore of " + mark.get().at() + " holds no one any more: " + revived + " held user"
+          + (revived == 1 ? " is" : "s are") + " due again, and a member found gone later is invited again as usual" + applied("") + ".");
+    }
+    if (key.type() != EntityType.USER) {
+      return failed(ExitCode.FAILED, key + " is not a user: only users are held after a restore");
+    }
+    if (desired.user(key.scimId()).isEmpty()) {
+      return failed(ExitCode.FAILED, "unknown user " + key + ": Okta never sent it, or deleted it (`fulcrum-scim resync "
+          + "--dry-run` names the held users)");
+    }
+    restore.release(key.scimId(), mark.get());
+    Optional<WorkItem> row = queue.get(key);
+    if (row.isPresent() && row.get().state() == WorkState.DEAD && RestoreMarker.isHold(row.get().lastError())
+        && queue.revive(key, WorkState.DEAD) == 1) {
+      wake();
+      return ok(key + " released: it is due again, and its member is invited again" + applied(""));
+    }
+    return ok(key + " released: not held now; if its member is found gone, it is invited again");
   }
 
   private OperatorRequest.Answer notDead(ResourceKey key, String verb) {

@@ -87,7 +87,9 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
     RESYNC_DRY_RUN,
     RETRY,
     SKIP,
-    APPROVE_REMOVALS
+    APPROVE_REMOVALS,
+    /** Lets users held after a restore be invited again: one ({@code target}) or all (null), ending the holds. */
+    RELEASE_RESTORED
   }
 
   public enum State {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.LongPredicate;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class Intake {
   private final Tombstones tombstones;
   private final Clock clock;
   private final Runnable onAccepted;
+  private final RestoreMarker restore;
 
   public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal,
       Tombstones tombstones, Clock clock, Runnable onAccepted) {
@@ -43,6 +45,7 @@ public final class Intake {
     this.tombstones = tombstones;
     this.clock = clock;
     this.onAccepted = onAccepted;
+    this.restore = new RestoreMarker(db);
   }
 
   /** Stores a new resource from a normalized document; 409 when its name is taken. */
@@ -78,6 +81,8 @@ public final class Intake {
       if (!store.differs(old, doc)) {
         if (type == EntityType.USER && !UserFields.of(doc).active()) {
           reviveDeadRemoval(ResourceKey.user(id), request);
+        } else if (type == EntityType.USER) {
+          pushedAgainAfterRestore(ResourceKey.user(id), request);
         }
         return old;
       }
@@ -157,6 +162,25 @@ public final class Intake {
     if (queue.get(key).filter(w -> w.state() == WorkState.DEAD).isPresent() && queue.revive(key, WorkState.DEAD) > 0) {
       log.info("{} {}: deactivation sent again (request {}) while its change was DEAD: due again with a fresh retry budget",
           key.type().name().toLowerCase(Locale.ROOT), key.scimId(), TerminalText.escape(String.valueOf(request.requestId())));
+    }
+  }
+
+  /**
+   * Okta's "re-apply assignments" sends an active user as it was: nothing changes, so nothing is
+   * journaled, yet it is the identity provider saying it still assigns the person. While a restore
+   * marker stands that releases the user ({@link RestoreMarker}), and a row the restore held is due again.
+   */
+  private void pushedAgainAfterRestore(ResourceKey key, IntakeRequest request) {
+    Optional<RestoreMarker.Mark> mark = restore.current();
+    if (mark.isEmpty()) {
+      return;
+    }
+    restore.release(key.scimId(), mark.get());
+    if (queue.get(key).filter(w -> w.state() == WorkState.DEAD && RestoreMarker.isHold(w.lastError())).isPresent()
+        && queue.revive(key, WorkState.DEAD) > 0) {
+      log.info("user {}: pushed again after the restore (request {}): no longer held, due again", key.scimId(),
+          TerminalText.escape(String.valueOf(request.requestId())));
+      onAccepted.run();
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
@@ -29,6 +30,27 @@ public final class JournalStore {
       ps.setString(5, op.name());
       ps.setString(6, request.journalBody());
       ps.executeUpdate();
+    }
+  }
+
+  /** The newest entry's id; 0 for an empty journal. Ids only grow: an entry above it came later. */
+  public long lastId(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM journal");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Whether a change to {@code key} was journaled after the entry {@code afterId}. */
+  public boolean changedAfter(Connection c, ResourceKey key, long afterId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT 1 FROM journal WHERE entity_type = ? AND entity_id = ? AND id > ? LIMIT 1")) {
+      ps.setString(1, key.type().name());
+      ps.setString(2, key.scimId());
+      ps.setLong(3, afterId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

@@ -3,6 +3,8 @@ package com.fulcrumscim.journal;
 import com.fulcrumscim.db.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +23,24 @@ public final class SettingStore {
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
         }
+      }
+    });
+  }
+
+  /** The keys that begin with {@code prefix}, in key order. */
+  public List<String> keysStartingWith(String prefix) {
+    return db.read(c -> {
+      // substr, not LIKE: a key may hold '_' or '%', which LIKE would take for wildcards
+      try (PreparedStatement ps = c.prepareStatement("SELECT key FROM setting WHERE substr(key, 1, ?) = ? ORDER BY key")) {
+        ps.setInt(1, prefix.length());
+        ps.setString(2, prefix);
+        List<String> keys = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
+          }
+        }
+        return keys;
       }
     });
   }

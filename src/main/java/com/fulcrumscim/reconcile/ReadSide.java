@@ -25,9 +25,11 @@ public final class ReadSide {
 
   final Observer observer;
   private final Planner planner = new Planner();
+  private final RestoreHold restoreHold;
 
-  ReadSide(Observer observer) {
+  ReadSide(Observer observer, RestoreHold restoreHold) {
     this.observer = observer;
+    this.restoreHold = restoreHold;
   }
 
   /**
@@ -35,7 +37,8 @@ public final class ReadSide {
    * once for the whole run.
    */
   public static ReadSide over(FulcrumClient source, Database db, ReconcileSettings settings, Clock clock) {
-    return new ReadSide(new Observer(source, db, new DesiredState(db), new LinkStore(db), new IntentStore(db), settings, clock));
+    return new ReadSide(new Observer(source, db, new DesiredState(db), new LinkStore(db), new IntentStore(db), settings, clock),
+        new RestoreHold(db));
   }
 
   /** What reconciling {@code key} would do now, confirmed where the cached lists are in doubt. */
@@ -56,7 +59,7 @@ public final class ReadSide {
       String linkedUnlisted;
       if (key.type() == EntityType.USER) {
         UserState s = observer.user(attempt);
-        plan = planner.user(s, context);
+        plan = restoreHold.check(s, planner.user(s, context));
         doubts = doubts(s, plan);
         createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;

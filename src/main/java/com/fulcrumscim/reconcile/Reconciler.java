@@ -61,7 +61,7 @@ public final class Reconciler {
     LinkStore links = new LinkStore(db);
     IntentStore intents = new IntentStore(db);
     this.observer = new Observer(client, db, desired, links, intents, settings, clock);
-    this.read = new ReadSide(observer);
+    this.read = new ReadSide(observer, new RestoreHold(db));
     this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, clock);
   }
 

@@ -1,0 +1,82 @@
+package com.fulcrumscim.journal;
+
+import com.fulcrumscim.db.Database;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The restore marker, in the setting table: this database was restored from a backup at {@code at},
+ * when its journal's newest entry was {@code journalId}. A backup knows nothing of what the identity
+ * provider sent after it, deprovisionings included, so while the marker stands the reconciler does
+ * not invite again a linked person whose member is gone unless the identity provider has written
+ * about that user since (a journal entry above {@code journalId}: entry ids only grow, whatever
+ * the clocks of the nodes say) or an operator released that user.
+ */
+public final class RestoreMarker {
+  /** How the reason of every row the restore holds begins: status, resync and the release tell them apart by it. */
+  public static final String HELD = "held after a restore: ";
+
+  /** When the restore was recorded, and the journal's newest entry then. */
+  public record Mark(Instant at, long journalId) {}
+
+  private static final String PREFIX = "restore.";
+  private static final String AT = PREFIX + "at";
+  private static final String JOURNAL_ID = PREFIX + "journal_id";
+  private static final String RELEASED = PREFIX + "released.";
+
+  private final Database db;
+  private final SettingStore settings;
+  private final JournalStore journal = new JournalStore();
+
+  public RestoreMarker(Database db) {
+    this.db = db;
+    this.settings = new SettingStore(db);
+  }
+
+  public Optional<Mark> current() {
+    return settings.get(AT).map(at -> new Mark(Instant.parse(at),
+        settings.get(JOURNAL_ID).map(Long::parseLong).orElse(0L)));
+  }
+
+  /**
+   * Records a restore made at {@code at}, replacing an earlier marker and its releases (a backup
+   * taken during an earlier restore carries them, and they were given for other people).
+   */
+  public Mark mark(Instant at) {
+    Mark mark = new Mark(at, db.read(journal::lastId));
+    Map<String, Optional<String>> values = new LinkedHashMap<>();
+    settings.keysStartingWith(PREFIX).forEach(k -> values.put(k, Optional.empty()));
+    values.put(AT, Optional.of(at.toString()));
+    values.put(JOURNAL_ID, Optional.of(Long.toString(mark.journalId())));
+    settings.write(values);
+    return mark;
+  }
+
+  /** Ends the restore's holds for everyone: the marker and every release go. */
+  public void clear() {
+    Map<String, Optional<String>> values = new LinkedHashMap<>();
+    settings.keysStartingWith(PREFIX).forEach(k -> values.put(k, Optional.empty()));
+    settings.write(values);
+  }
+
+  /** An operator lets the user {@code scimId} be invited again under {@code mark}. */
+  public void release(String scimId, Mark mark) {
+    settings.put(RELEASED + scimId, mark.at().toString());
+  }
+
+  /** Whether a work row's reason ({@code last_error}) is a hold of the restore's. */
+  public static boolean isHold(String reason) {
+    return reason != null && reason.startsWith(HELD);
+  }
+
+  /**
+   * Whether the user {@code scimId} may be invited again under {@code mark}: the identity provider
+   * wrote about it after the restore, or an operator released it.
+   */
+  public boolean cleared(String scimId, Mark mark) {
+    return settings.get(RELEASED + scimId).filter(mark.at().toString()::equals).isPresent()
+        || db.read(c -> journal.changedAfter(c, ResourceKey.user(scimId), mark.journalId()));
+  }
+}
