@@ -16,11 +16,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Write a consistent copy of the bridge's database to FILE (created by backup, mode 0600; never an existing file) while the daemon runs.",
-      "To restore: stop the service, delete storage.path and its -wal and -shm files, copy FILE to storage.path",
-      "(owned by the service user, mode 0600), start the service, then have Okta or Entra push every assignment",
-      "again: changes sent after the backup are not in it (README, \"Backup and restore\").",
-      "People deactivated after the backup are active again in it, and a resync would invite them back:",
-      "follow the README's step 4 before the next resync."
+      "To restore: stop the service, `fulcrum-scim restore FILE`, start the service (README, \"Backup and restore\").",
+      "Changes sent after the backup are not in it: people deactivated since are active again in it, and the",
+      "restore holds those whose member is gone instead of inviting them again, until Okta pushes them or an",
+      "operator releases them."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

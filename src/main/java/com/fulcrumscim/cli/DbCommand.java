@@ -5,6 +5,7 @@ import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.StoreCopy;
 import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.ops.CommandSupport;
@@ -13,6 +14,7 @@ import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TextTable;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code db migrate}: the one operator command that creates or changes the schema (serve does it too, at start). */
 @Command(name = "db", mixinStandardHelpOptions = true, description = "The bridge's database (SQLite file or PostgreSQL).",
-    subcommands = {DbCommand.Migrate.class, DbCommand.Copy.class})
+    subcommands = {DbCommand.Migrate.class, DbCommand.Copy.class, DbCommand.MarkRestored.class})
 public final class DbCommand {
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
@@ -120,6 +122,36 @@ public final class DbCommand {
           support.out().println("copied " + source.describe() + " to " + target.describe() + "; set storage.url to it and start serve");
           return ExitCode.OK;
         }
+      });
+    }
+  }
+  @Command(name = "mark-restored", mixinStandardHelpOptions = true,
+      description = {
+        "Record in the database that it was just restored outside the bridge (pg_restore, litestream restore), as",
+        "`fulcrum-scim restore` does itself: someone active and linked in the restored data whose Fulcrum member is gone",
+        "may have been deprovisioned after the backup, and is not invited again until Okta sends a change for that user",
+        "or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:recorded",
+        "1:no database, or it cannot be written",
+        "2:invalid config, a database of another schema version, or command line"
+      })
+  static final class MarkRestored implements Callable<Integer> {
+    @Mixin CommandSupport support;
+
+    @Override
+    public Integer call() {
+      return support.withDatabase((config, db) -> {
+        RestoreMarker marker = new RestoreMarker(db);
+        boolean replaces = marker.current().isPresent();
+        RestoreMarker.Mark mark = marker.mark(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));
+        support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
+            + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "")
+            + ": a linked user whose Fulcrum member is gone is held, not invited again, until Okta sends a change for"
+            + " them or `fulcrum-scim restore release` lets them");
+        return ExitCode.OK;
       });
     }
   }

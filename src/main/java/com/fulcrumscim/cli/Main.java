@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DbCommand.class,
       BackupCommand.class,
+      RestoreCommand.class,
     })
 public final class Main {
   private Main() {}

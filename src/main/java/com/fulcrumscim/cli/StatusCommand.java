@@ -66,6 +66,7 @@ public final class StatusCommand implements Callable<Integer> {
             ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
+        .row("Restored from a backup", restored(r))
         .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
         .row("Held orphan removals", r.heldOrphanRemovals() == 0 ? "none" : r.heldOrphanRemovals()
@@ -93,6 +94,16 @@ public final class StatusCommand implements Callable<Integer> {
       out.println("  ... and " + (count - rows.size()) + " more: `fulcrum-scim journal list --state " + listState
           + " --limit " + count + "`");
     }
+  }
+
+  private static String restored(StatusReport r) {
+    if (r.restoredAt() == null) {
+      return "no (or its holds are over)";
+    }
+    return "at " + r.restoredAt() + ": " + (r.heldAfterRestore() == 0 ? "no user held so far"
+        : r.heldAfterRestore() + " user" + (r.heldAfterRestore() == 1 ? "" : "s") + " HELD (dead rows below): linked, member gone,"
+            + " not invited again in case they were deprovisioned after the backup")
+        + "; `fulcrum-scim resync --dry-run` finds every one; `fulcrum-scim restore release user/<id>|--all` lets them back";
   }
 
   private static String records(StatusReport r) {

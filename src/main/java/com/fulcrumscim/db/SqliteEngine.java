@@ -116,7 +116,7 @@ final class SqliteEngine implements Engine {
    * The JDK's file exceptions tell what went wrong by their type; their message is only the path
    * ("cannot open database /srv/data/b.db: /srv/data" for a directory it may not create).
    */
-  private static String fileProblem(IOException e) {
+  static String fileProblem(IOException e) {
     if (e instanceof AccessDeniedException denied) {
       return "permission denied on " + denied.getFile();
     }
@@ -224,7 +224,7 @@ final class SqliteEngine implements Engine {
     }
   }
 
-  private static Connection connect(String url, Database.Access access) throws SQLException {
+  static Connection connect(String url, Database.Access access) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     // Readers never create the file: only open() does, with mode 0600.
     config.resetOpenMode(SQLiteOpenMode.CREATE);

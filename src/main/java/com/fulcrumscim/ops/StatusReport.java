@@ -4,11 +4,13 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkTarget;
+import com.fulcrumscim.reconcile.RestoreHold;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +28,9 @@ import java.util.Set;
  * configured users.reassign_records_to member had left the organization. {@code unknownHere}: the
  * keys shown here whose variable this shell does not set (the unit's environment file is not the
  * operator's), so their value is the daemon's secret: {@code fulcrumCallsPerHour} is then null and
- * {@code target} is where the database's links point.
+ * {@code target} is where the database's links point. {@code restoredAt}: when the database was
+ * restored from a backup (null: never, or the restore's holds are over), and {@code heldAfterRestore}
+ * the DEAD rows of users that restore holds (counted among {@code deadCount}).
  */
 public record StatusReport(
     String target,
@@ -47,7 +51,9 @@ public record StatusReport(
     String writerLease,
     String reassignRecordsTo,
     Instant reassignTargetGoneAt,
-    List<String> unknownHere) {
+    List<String> unknownHere,
+    Instant restoredAt,
+    long heldAfterRestore) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -101,7 +107,9 @@ public record StatusReport(
         writerLease,
         reassignTo,
         targetGoneAt,
-        unknown);
+        unknown,
+        new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
+        queue.list(WorkState.DEAD, Integer.MAX_VALUE).stream().filter(w -> RestoreMarker.isHold(w.lastError())).count());
   }
 
   /** With fulcrum.base_url unknown here, the Fulcrum the database's links point into is the daemon's target. */

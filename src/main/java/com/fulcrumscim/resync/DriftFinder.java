@@ -9,6 +9,7 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
@@ -18,6 +19,7 @@ import com.fulcrumscim.reconcile.Plan;
 import com.fulcrumscim.reconcile.Planner;
 import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileSettings;
+import com.fulcrumscim.reconcile.RestoreHold;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -159,6 +161,10 @@ final class DriftFinder {
       }
     }
     boolean stale = link != null && linked.isEmpty();
+    if (stale && plan.isBlocked() && RestoreMarker.isHold(plan.blocked().reason())) {
+      lines.add(Drift.Kind.BLOCKED, "member", "missing (link to " + link.fulcrumId() + " is stale)", d.email(), plan.blocked().reason());
+      return lines.done(false, plan);
+    }
     for (Action a : plan.actions()) {
       switch (a.kind()) {
         case CREATE_MEMBER -> {

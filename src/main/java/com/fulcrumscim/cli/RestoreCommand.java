@@ -1,0 +1,150 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.control.CommandChannel;
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
+import com.fulcrumscim.control.Watch;
+import com.fulcrumscim.control.WriterLease;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseException;
+import com.fulcrumscim.db.SchemaVersionException;
+import com.fulcrumscim.db.SqliteRestore;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.ops.CliArguments;
+import com.fulcrumscim.ops.CommandFailure;
+import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code restore BACKUP}: the SQLite file at storage.path replaced by a backup, with the restore
+ * marker set in it, so that no one deprovisioned after the backup is invited again; and
+ * {@code restore release}, the operator's way past that hold.
+ */
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    subcommands = RestoreCommand.Release.class,
+    description = {
+      "Replace the SQLite database at storage.path with BACKUP (made by `fulcrum-scim backup`). Stop the service first:",
+      "restore refuses while the daemon or an operator command holds the database. BACKUP is copied in (mode 0600),",
+      "checked (SQLite's quick_check, a bridge schema this release knows) and migrated; the replaced database is kept",
+      "beside it as <storage.path>.replaced-<time> (mode 0600).",
+      "The restore is recorded in the database: someone active and linked in the backup whose Fulcrum member is gone",
+      "may have been deprovisioned after the backup, and is not invited again until Okta sends a change for that user",
+      "or `fulcrum-scim restore release` lets them (their row is DEAD and says so). PostgreSQL: pg_restore, then",
+      "`fulcrum-scim db mark-restored`."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:restored",
+      "1:the daemon or a command holds the database, BACKUP is not a readable bridge database, or the copy failed",
+      "2:invalid config, PostgreSQL storage, a backup newer than this release, or command line"
+    })
+public final class RestoreCommand implements Callable<Integer> {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  @Mixin CommandSupport support;
+
+  @Parameters(paramLabel = "BACKUP", arity = "0..1", description = "The backup file to restore.")
+  Path backup;
+
+  @Override
+  public Integer call() {
+    if (backup == null) {
+      support.err().println("give the BACKUP file to restore (or `restore release`)");
+      return ExitCode.CONFIG;
+    }
+    return support.withConfig(key -> key.startsWith("storage."), config -> {
+      if (config.storage().postgres()) {
+        throw new CommandFailure(ExitCode.CONFIG, "restore replaces the SQLite file at storage.path; storage.url is PostgreSQL:"
+            + " restore with pg_restore while the service is stopped, then `fulcrum-scim db mark-restored`");
+      }
+      Path path = config.storage().path().toAbsolutePath();
+      Clock clock = Clock.systemUTC();
+      requireNoWriter(path, clock);
+      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      RestoreMarker.Mark[] mark = new RestoreMarker.Mark[1];
+      SqliteRestore.Restored restored = SqliteRestore.restore(backup, path, STAMP.format(now), db -> {
+        // the last look before the swap: a daemon started meanwhile would write on into the replaced file
+        requireNoWriter(path, clock);
+        mark[0] = new RestoreMarker(db).mark(now);
+      });
+      support.out().println("restored " + backup.toAbsolutePath() + " to " + path + " (schema version "
+          + restored.versions().found() + (restored.versions().found() == restored.versions().known() ? ""
+              : " -> " + restored.versions().known()) + ")"
+          + (restored.replacedKeptAs() == null ? "" : "; the replaced database is kept as " + restored.replacedKeptAs()));
+      support.out().println("restore recorded at " + mark[0].at() + ": a linked user whose Fulcrum member is gone is held,"
+          + " not invited again, until Okta sends a change for them or `fulcrum-scim restore release` lets them."
+          + " Start the service, run `fulcrum-scim resync --dry-run` and follow the README (\"Backup and restore\")");
+      return ExitCode.OK;
+    });
+  }
+
+  /**
+   * Refuses while anyone holds the writer lease of the database at {@code path}. A file this release
+   * cannot read (damaged, another schema) has no daemon of this release on it: it is what is replaced.
+   */
+  static void requireNoWriter(Path path, Clock clock) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Database current = Database.openExisting(path, Database.Access.READ_ONLY)) {
+      new WriterLease(current, clock, WriterLease.Role.COMMAND).current().ifPresent(holder -> {
+        throw new CommandFailure(holder.describe() + " holds " + path + ": stop it first (systemctl stop fulcrum-scim);"
+            + " nothing was changed");
+      });
+    } catch (SchemaVersionException | DatabaseException unreadable) {
+      // nothing of this release can be writing to it
+    }
+  }
+
+  @Command(name = "release", mixinStandardHelpOptions = true,
+      description = {
+        "Let a user held after a restore be invited again (its member is gone from Fulcrum and Okta has sent nothing for",
+        "it since the restore): check first that Okta still assigns the person. --all ends the restore's holds for",
+        "everyone, those not found yet included: run `fulcrum-scim resync --dry-run` first and deal with every held line."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:released",
+        "1:no restore is recorded, or an unknown user",
+        "2:invalid config or command line"
+      })
+  static final class Release implements Callable<Integer> {
+    @Mixin CommandSupport support;
+
+    @Parameters(paramLabel = "KEY", arity = "0..1", converter = CliArguments.Key.class, description = "user/<SCIM id>")
+    ResourceKey key;
+
+    @Option(names = "--all", description = "Every user, and end the restore's holds.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+      if ((key == null) == !all) {
+        support.err().println("give a KEY or --all (not both)");
+        return ExitCode.CONFIG;
+      }
+      return support.withDatabase((config, db) -> {
+        Clock clock = Clock.systemUTC();
+        OperatorRequest.Answer answer = new CommandChannel(db, clock).perform(OperatorRequest.Kind.RELEASE_RESTORED,
+            key == null ? null : key.toString(), false, true, Watch.NONE,
+            (watch, fence) -> OperatorActions.configured(config, db, clock, () -> {}).releaseRestored(key));
+        return answer.printTo(support.out(), support.err());
+      });
+    }
+  }
+}

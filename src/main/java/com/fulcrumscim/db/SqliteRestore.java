@@ -1,0 +1,163 @@
+package com.fulcrumscim.db;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code restore BACKUP}: puts a backup in the place of the SQLite file at {@code storage.path}.
+ * The backup is copied beside the database first (mode 0600, synced), checked there (a readable
+ * SQLite file, a bridge schema this release knows), migrated and {@code prepare}d (the restore
+ * marker goes in); only then does it replace the database in one rename. The database it replaces
+ * is kept beside it, its WAL with it, so nothing the old file held is lost. Stop every writer first.
+ */
+public final class SqliteRestore {
+  /** Where the restore left things: the schema versions of the backup and now, and the replaced file (null: none). */
+  public record Restored(Migrations.Versions versions, Path replacedKeptAs) {}
+
+  private static final List<String> BRIDGE_TABLES = List.of("setting", "link", "journal", "work");
+
+  private SqliteRestore() {}
+
+  /** {@code stamp}: names the replaced database's copy ({@code <path>.replaced-<stamp>}). */
+  public static Restored restore(Path backup, Path path, String stamp, Consumer<Database> prepare) {
+    Path target = path.toAbsolutePath();
+    Path source = backup.toAbsolutePath();
+    if (!Files.isRegularFile(source)) {
+      throw new DatabaseException("no backup at " + source + "; nothing was changed", null);
+    }
+    Path incoming = sidecar(target, ".restoring");
+    try {
+      if (Files.exists(target) && Files.isSameFile(source, target)) {
+        throw new DatabaseException(source + " is storage.path itself, not a backup; nothing was changed", null);
+      }
+      Files.createDirectories(target.getParent()); // a new host, restored before serve ever ran
+      removeWithSidecars(incoming); // left by a restore that was interrupted: only a restore writes it
+      copyPrivately(source, incoming);
+      int found = check(incoming, source);
+      Migrations.Versions versions;
+      try (Database db = Database.open(incoming)) {
+        versions = new Migrations.Versions(found, db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found());
+        prepare.accept(db);
+      }
+      Path kept = Files.exists(target) ? keepAside(target, sidecar(target, ".replaced-" + stamp)) : null;
+      Files.deleteIfExists(sidecar(target, "-shm"));
+      // what closing left of the copy's WAL (nothing, normally) goes with it, or its last commits would be lost
+      moveIfExists(sidecar(incoming, "-wal"), sidecar(target, "-wal"));
+      Files.deleteIfExists(sidecar(incoming, "-shm"));
+      Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory(target.getParent());
+      return new Restored(versions, kept);
+    } catch (IOException e) {
+      removeQuietly(incoming);
+      throw new DatabaseException("restore of " + source + " to " + target + " failed: " + SqliteEngine.fileProblem(e), e);
+    } catch (RuntimeException e) {
+      removeQuietly(incoming);
+      throw e;
+    }
+  }
+
+  /**
+   * The copy must be a bridge database this release can migrate: SQLite's quick_check passes, its
+   * schema version is known, its tables are the bridge's. Answers the schema version.
+   */
+  private static int check(Path copy, Path named) {
+    try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_ONLY)) {
+      List<String> problems = new ArrayList<>();
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(5)")) {
+        while (rs.next()) {
+          problems.add(rs.getString(1));
+        }
+      }
+      if (!problems.equals(List.of("ok"))) {
+        throw notABridgeDatabase(named, "SQLite's quick_check finds it damaged: " + String.join("; ", problems));
+      }
+      Migrations.Versions v = Migrations.versions(c, Dialect.SQLITE);
+      if (v.found() > v.known()) {
+        throw new SchemaVersionException("backup " + named + " has schema version " + v.found() + ", newer than this"
+            + " fulcrum-scim knows (" + v.known() + "): restore it with the release that wrote it; nothing was changed", true);
+      }
+      List<String> missing = new ArrayList<>(BRIDGE_TABLES);
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+        while (rs.next()) {
+          missing.remove(rs.getString(1));
+        }
+      }
+      if (v.found() == 0 || !missing.isEmpty()) {
+        throw notABridgeDatabase(named, "an SQLite file without the bridge's tables");
+      }
+      return v.found();
+    } catch (SQLException e) {
+      throw notABridgeDatabase(named, e.getMessage().replaceAll("\\s+", " "));
+    }
+  }
+
+  private static DatabaseException notABridgeDatabase(Path named, String why) {
+    return new DatabaseException(named + " is not a fulcrum-scim database (" + why + "); nothing was changed", null);
+  }
+
+  /** A copy of the database and its WAL, each mode 0600: the WAL may hold commits the file does not yet. */
+  private static Path keepAside(Path target, Path aside) throws IOException {
+    copyPrivately(target, aside);
+    Path wal = sidecar(target, "-wal");
+    if (Files.exists(wal)) {
+      copyPrivately(wal, sidecar(aside, "-wal"));
+      Files.delete(wal);
+    }
+    return aside;
+  }
+
+  private static void copyPrivately(Path from, Path to) throws IOException {
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(to, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      long size = in.size();
+      for (long done = 0; done < size; ) {
+        done += in.transferTo(done, size - done, out);
+      }
+      out.force(true);
+    }
+  }
+
+  private static void moveIfExists(Path from, Path to) throws IOException {
+    if (Files.exists(from)) {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void removeWithSidecars(Path file) throws IOException {
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(sidecar(file, "-wal"));
+    Files.deleteIfExists(sidecar(file, "-shm"));
+  }
+
+  private static void removeQuietly(Path file) {
+    try {
+      removeWithSidecars(file);
+    } catch (IOException ignored) {
+      // the failure being reported matters more; a later restore removes it
+    }
+  }
+
+  private static Path sidecar(Path file, String suffix) {
+    return file.resolveSibling(file.getFileName() + suffix);
+  }
+
+  private static void syncDirectory(Path directory) throws IOException {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+}

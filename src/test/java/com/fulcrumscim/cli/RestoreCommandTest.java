@@ -1,0 +1,245 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.DesiredVsActual;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code restore BACKUP} end to end: a backup taken, people deactivated in Okta after it, the
+ * backup restored with the command, the daemon started again on it. Whoever Okta deprovisioned
+ * after the backup is active and linked in it while their member is gone: they must not be invited
+ * again until Okta speaks of them or an operator releases them.
+ */
+class RestoreCommandTest {
+  static final String DEACTIVATE = BackupRestoreTest.DEACTIVATE;
+
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  ScimTestServer bridge;
+  Path home;
+  OpsCliRun cli;
+  Path nightly;
+  String stays;
+  String leaver;
+  String returner;
+  String crew;
+
+  @BeforeEach
+  void aBackupThenTwoPeopleDeactivatedAfterIt() throws Exception {
+    fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0);
+    home = Files.createDirectories(dir.resolve("live"));
+    cli = new OpsCliRun(home, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n");
+    bridge = serve();
+    ScimHttp okta = bridge.http();
+    stays = okta.post("/Users", Bodies.user("stays@corp.example")).json().path("id").asText();
+    leaver = okta.post("/Users", Bodies.user("leaver@corp.example")).json().path("id").asText();
+    returner = okta.post("/Users", Bodies.user("returner@corp.example")).json().path("id").asText();
+    crew = okta.post("/Groups", Bodies.group("Crew", stays, leaver, returner)).json().path("id").asText();
+    awaitSettled();
+    nightly = dir.resolve("nightly.db");
+    assertThat(cli.runWithConfig("backup", nightly.toString()).exit()).isZero();
+    okta.patch("/Users/" + leaver, DEACTIVATE);
+    okta.patch("/Users/" + returner, DEACTIVATE);
+    awaitSettled();
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).isEmpty();
+    assertThat(fulcrum.memberByEmail("returner@corp.example")).isEmpty();
+    bridge.close();
+    bridge = null;
+  }
+
+  @AfterEach
+  void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    fulcrum.close();
+  }
+
+  ScimTestServer serve() {
+    return ScimTestServer.start(home, """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+        reconcile:
+          interval: 200ms
+        """.formatted(fulcrum.baseUrl(), fulcrum.token()), Clock.systemUTC(), Bridge.Mode.FULL);
+  }
+
+  /** The restore, then the daemon started on the restored database and a change to the group the leavers were in. */
+  void restoreAndTouchTheirGroup() {
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    bridge = serve();
+    bridge.http().patch("/Groups/" + crew, Bodies.patch("""
+        {"op":"replace","path":"displayName","value":"Crew 2"}"""));
+  }
+
+  @Test
+  void aPersonDeactivatedAfterTheBackupIsHeldNotInvitedAgainAndTheRowSaysWhyAndWhatToDo() {
+    restoreAndTouchTheirGroup();
+
+    WorkItem row = awaitRow(leaver, WorkState.DEAD);
+    assertThat(row.lastError()).contains("leaver@corp.example", "restored from a backup at",
+        "may have been deprovisioned after the backup", "send the deactivation", "push the user again",
+        "fulcrum-scim restore release user/" + leaver);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.groups().stream().anyMatch(g -> g.name().equals("Crew 2")));
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).as("invited again").isEmpty();
+    assertThat(fulcrum.memberByEmail("stays@corp.example")).isPresent();
+
+    OpsCliRun.Result status = cli.runWithConfig("status");
+    assertThat(status.exit()).isEqualTo(3);
+    assertThat(status.out()).containsPattern("Restored from a backup\\s+at .*: \\d users? HELD").contains("user/" + leaver);
+  }
+
+  @Test
+  void resyncShowsTheHeldPeopleInItsPlanAndDoesNotInviteThemAgain() {
+    restoreAndTouchTheirGroup();
+    awaitRow(leaver, WorkState.DEAD);
+
+    OpsCliRun.Result dryRun = cli.runWithConfig("resync", "--dry-run");
+    OpsCliRun.Result applied = cli.runWithConfig("resync");
+
+    assertThat(dryRun.out()).containsPattern("user leaver@corp.example\\s+member\\s+missing \\(link to \\S+ is stale\\)"
+        + "\\s+leaver@corp.example\\s+held after a restore: ");
+    assertThat(dryRun.out()).containsPattern("user returner@corp.example\\s+member\\s+missing .*held after a restore: ");
+    assertThat(applied.out()).contains("held after a restore: user leaver@corp.example");
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).as("invited again").isEmpty();
+    assertThat(fulcrum.memberByEmail("returner@corp.example")).as("invited again").isEmpty();
+  }
+
+  @Test
+  void aUserOktaPushesAgainAfterTheRestoreIsInvitedAgain() {
+    restoreAndTouchTheirGroup();
+    // Okta assigns the returner again: re-applying the assignments sends the user as the backup has it
+    assertThat(bridge.http().put("/Users/" + returner, Bodies.user("returner@corp.example")).status()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("returner@corp.example").isPresent());
+    awaitRow(leaver, WorkState.DEAD);
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).isEmpty();
+  }
+
+  @Test
+  void releasingAHeldUserInvitesItAgainAndNoOneElse() {
+    restoreAndTouchTheirGroup();
+    awaitRow(leaver, WorkState.DEAD);
+    awaitRow(returner, WorkState.DEAD);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", "release", "user/" + returner);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("user/" + returner + " released");
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("returner@corp.example").isPresent());
+    assertThat(row(leaver).state()).isEqualTo(WorkState.DEAD);
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).isEmpty();
+  }
+
+  @Test
+  void releasingAllEndsTheHoldsAndStatusNoLongerShowsTheRestore() {
+    restoreAndTouchTheirGroup();
+    awaitRow(leaver, WorkState.DEAD);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", "release", "--all");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("leaver@corp.example").isPresent());
+    awaitSettled();
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Restored from a backup\\s+no ");
+  }
+
+  @Test
+  void theReplacedDatabaseIsKeptAsidePrivatelyAndTheRestoredOneIsPrivateWithoutTheOldWal() throws Exception {
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    Path kept;
+    try (Stream<Path> files = Files.list(home)) {
+      kept = files.filter(f -> f.getFileName().toString().startsWith("bridge.db.replaced-")
+          && !f.getFileName().toString().endsWith("-wal")).findFirst().orElseThrow();
+    }
+    assertThat(r.out()).contains("kept as " + kept);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.database))).isEqualTo("rw-------");
+    assertThat(home.resolve("bridge.db.restoring")).doesNotExist();
+    // the replaced database is whole: the leavers are inactive in it, as Okta left them
+    try (Database old = Database.openExisting(kept, Database.Access.READ_ONLY)) {
+      int inactive = old.read(c -> {
+        try (var s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM scim_user WHERE active = 0")) {
+          return rs.next() ? rs.getInt(1) : -1;
+        }
+      });
+      assertThat(inactive).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void restoreRefusesWhileServeRunsAndChangesNothing() throws Exception {
+    bridge = serve();
+    long before = Files.size(cli.database);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    // the daemon runs in this JVM: its log lines come first
+    assertThat(r.err().strip().lines().reduce((a, b) -> b).orElseThrow())
+        .startsWith("the daemon (").contains("holds " + cli.database, "stop it first", "nothing was changed");
+    assertThat(Files.size(cli.database)).isEqualTo(before);
+    try (Stream<Path> files = Files.list(home)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains(".replaced-") || n.endsWith(".restoring"));
+    }
+    assertThat(bridge.http().get("/Users/" + leaver).json().path("active").asBoolean()).isFalse();
+  }
+
+  @Test
+  void restoreRefusesAFileThatIsNotADatabaseInOneClearLine() throws Exception {
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "not a database at all, but long enough to have a header".repeat(20));
+    long before = Files.size(cli.database);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", notes.toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().strip()).doesNotContain("\n")
+        .startsWith(notes.toAbsolutePath() + " is not a fulcrum-scim database (").endsWith("; nothing was changed");
+    assertThat(Files.size(cli.database)).isEqualTo(before);
+    assertThat(home.resolve("bridge.db.restoring")).doesNotExist();
+  }
+
+  private WorkItem awaitRow(String userId, WorkState state) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(userId) != null && row(userId).state() == state);
+    return row(userId);
+  }
+
+  private WorkItem row(String userId) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      Optional<WorkItem> item = new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.user(userId));
+      return item.orElse(null);
+    }
+  }
+
+  private void awaitSettled() {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> DesiredVsActual.unsettled(db).isEmpty());
+    }
+  }
+}
