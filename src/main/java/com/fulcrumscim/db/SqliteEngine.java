@@ -131,16 +131,22 @@ final class SqliteEngine implements Engine {
 
   /** {@code PRAGMA quick_check}: the page-level half of integrity_check, fast enough for every start. */
   private static void requireIntact(Connection c, Path file) throws SQLException {
+    List<String> problems = quickCheck(c);
+    if (!problems.equals(List.of("ok"))) {
+      c.close();
+      throw corrupt(file, String.join("; ", problems), null);
+    }
+  }
+
+  /** What {@code PRAGMA quick_check} finds, at most five problems; {@code ["ok"]} for none. */
+  static List<String> quickCheck(Connection c) throws SQLException {
     List<String> problems = new ArrayList<>();
     try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA quick_check(5)")) {
       while (rs.next()) {
         problems.add(rs.getString(1));
       }
     }
-    if (!problems.equals(List.of("ok"))) {
-      c.close();
-      throw corrupt(file, String.join("; ", problems), null);
-    }
+    return problems;
   }
 
   private static boolean isCorruption(SQLException e) {

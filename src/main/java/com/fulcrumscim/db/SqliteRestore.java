@@ -75,12 +75,7 @@ public final class SqliteRestore {
    */
   private static int check(Path copy, Path named) {
     try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_ONLY)) {
-      List<String> problems = new ArrayList<>();
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(5)")) {
-        while (rs.next()) {
-          problems.add(rs.getString(1));
-        }
-      }
+      List<String> problems = SqliteEngine.quickCheck(c);
       if (!problems.equals(List.of("ok"))) {
         throw notABridgeDatabase(named, "SQLite's quick_check finds it damaged: " + String.join("; ", problems));
       }

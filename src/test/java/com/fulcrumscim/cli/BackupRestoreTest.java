@@ -48,6 +48,11 @@ class BackupRestoreTest {
   }
 
   ScimTestServer serve(Path home) throws Exception {
+    return serve(fulcrum, home);
+  }
+
+  /** The daemon on {@code home}'s database, reconciling into {@code fulcrum} every 200 ms. */
+  static ScimTestServer serve(FulcrumEmulator fulcrum, Path home) throws Exception {
     Files.createDirectories(home);
     return ScimTestServer.start(home, """
         fulcrum:

@@ -3,7 +3,6 @@ package com.fulcrumscim.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.ResourceKey;
@@ -77,18 +76,12 @@ class RestoreCommandTest {
     fulcrum.close();
   }
 
-  ScimTestServer serve() {
-    return ScimTestServer.start(home, """
-        fulcrum:
-          base_url: %s
-          api_token: %s
-        reconcile:
-          interval: 200ms
-        """.formatted(fulcrum.baseUrl(), fulcrum.token()), Clock.systemUTC(), Bridge.Mode.FULL);
+  ScimTestServer serve() throws Exception {
+    return BackupRestoreTest.serve(fulcrum, home);
   }
 
   /** The restore, then the daemon started on the restored database and a change to the group the leavers were in. */
-  void restoreAndTouchTheirGroup() {
+  void restoreAndTouchTheirGroup() throws Exception {
     OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     bridge = serve();
@@ -97,7 +90,7 @@ class RestoreCommandTest {
   }
 
   @Test
-  void aPersonDeactivatedAfterTheBackupIsHeldNotInvitedAgainAndTheRowSaysWhyAndWhatToDo() {
+  void aPersonDeactivatedAfterTheBackupIsHeldNotInvitedAgainAndTheRowSaysWhyAndWhatToDo() throws Exception {
     restoreAndTouchTheirGroup();
 
     WorkItem row = awaitRow(leaver, WorkState.DEAD);
@@ -114,7 +107,7 @@ class RestoreCommandTest {
   }
 
   @Test
-  void resyncShowsTheHeldPeopleInItsPlanAndDoesNotInviteThemAgain() {
+  void resyncShowsTheHeldPeopleInItsPlanAndDoesNotInviteThemAgain() throws Exception {
     restoreAndTouchTheirGroup();
     awaitRow(leaver, WorkState.DEAD);
 
@@ -130,7 +123,7 @@ class RestoreCommandTest {
   }
 
   @Test
-  void aUserOktaPushesAgainAfterTheRestoreIsInvitedAgain() {
+  void aUserOktaPushesAgainAfterTheRestoreIsInvitedAgain() throws Exception {
     restoreAndTouchTheirGroup();
     // Okta assigns the returner again: re-applying the assignments sends the user as the backup has it
     assertThat(bridge.http().put("/Users/" + returner, Bodies.user("returner@corp.example")).status()).isEqualTo(200);
@@ -141,7 +134,7 @@ class RestoreCommandTest {
   }
 
   @Test
-  void releasingAHeldUserInvitesItAgainAndNoOneElse() {
+  void releasingAHeldUserInvitesItAgainAndNoOneElse() throws Exception {
     restoreAndTouchTheirGroup();
     awaitRow(leaver, WorkState.DEAD);
     awaitRow(returner, WorkState.DEAD);
@@ -156,7 +149,7 @@ class RestoreCommandTest {
   }
 
   @Test
-  void releasingAllEndsTheHoldsAndStatusNoLongerShowsTheRestore() {
+  void releasingAllEndsTheHoldsAndStatusNoLongerShowsTheRestore() throws Exception {
     restoreAndTouchTheirGroup();
     awaitRow(leaver, WorkState.DEAD);
 
@@ -166,6 +159,25 @@ class RestoreCommandTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("leaver@corp.example").isPresent());
     awaitSettled();
     assertThat(cli.runWithConfig("status").out()).containsPattern("Restored from a backup\\s+no ");
+  }
+
+  @Test
+  void aRestoreMadeOutsideTheBridgeHoldsTheSameOnceMarked() throws Exception {
+    // litestream restore, or a copy by hand: the old file and its -wal/-shm go, the backup comes in
+    for (String name : new String[] {"bridge.db", "bridge.db-wal", "bridge.db-shm"}) {
+      Files.deleteIfExists(home.resolve(name));
+    }
+    Files.copy(nightly, cli.database);
+
+    OpsCliRun.Result r = cli.runWithConfig("db", "mark-restored");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("restore recorded at ");
+    bridge = serve();
+    bridge.http().patch("/Groups/" + crew, Bodies.patch("""
+        {"op":"replace","path":"displayName","value":"Crew 2"}"""));
+    assertThat(awaitRow(leaver, WorkState.DEAD).lastError()).contains("restored from a backup at");
+    assertThat(fulcrum.memberByEmail("leaver@corp.example")).isEmpty();
   }
 
   @Test
