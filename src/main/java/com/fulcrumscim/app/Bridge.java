@@ -23,6 +23,7 @@ import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
+import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.UserStore;
@@ -257,7 +258,11 @@ public final class Bridge {
     resync.start();
     requests.start();
     log.info("reconciling into {} ({} Fulcrum calls in the trailing hour so far, by any node); operator commands "
-        + "(resync, journal retry|skip, approve-removals) are carried out here", target(), callLog.lastHour());
+        + "(resync, journal retry|skip, approve-removals, restore release) are carried out here", target(), callLog.lastHour());
+    new RestoreMarker(db).current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: a linked"
+        + " user whose Fulcrum member is gone is held, not invited again, until Okta sends a change for it or"
+        + " `fulcrum-scim restore release` lets it; `fulcrum-scim resync --dry-run` lists them (README, \"Backup and restore\")",
+        mark.at()));
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */

@@ -3,12 +3,15 @@ package com.fulcrumscim.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -23,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RestoreCommandTest {
   static final String DEACTIVATE = BackupRestoreTest.DEACTIVATE;
 
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   @TempDir Path dir;
   FulcrumEmulator fulcrum;
   ScimTestServer bridge;
@@ -174,6 +179,8 @@ class RestoreCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("restore recorded at ");
     bridge = serve();
+    await().atMost(Duration.ofSeconds(30)).until(() -> logs.events().stream().anyMatch(e ->
+        e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("this database was restored from a backup at ")));
     bridge.http().patch("/Groups/" + crew, Bodies.patch("""
         {"op":"replace","path":"displayName","value":"Crew 2"}"""));
     assertThat(awaitRow(leaver, WorkState.DEAD).lastError()).contains("restored from a backup at");
