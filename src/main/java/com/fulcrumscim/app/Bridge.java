@@ -259,10 +259,8 @@ public final class Bridge {
     requests.start();
     log.info("reconciling into {} ({} Fulcrum calls in the trailing hour so far, by any node); operator commands "
         + "(resync, journal retry|skip, approve-removals, restore release) are carried out here", target(), callLog.lastHour());
-    new RestoreMarker(db).current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: a linked"
-        + " user whose Fulcrum member is gone is held, not invited again, until Okta sends a change for it or"
-        + " `fulcrum-scim restore release` lets it; `fulcrum-scim resync --dry-run` lists them (README, \"Backup and restore\")",
-        mark.at()));
+    new RestoreMarker(db).current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: {};"
+        + " `fulcrum-scim resync --dry-run` lists them (README, \"Backup and restore\")", mark.at(), RestoreMarker.HOLDS));
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */

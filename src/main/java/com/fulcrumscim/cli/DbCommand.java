@@ -125,12 +125,13 @@ public final class DbCommand {
       });
     }
   }
+
   @Command(name = "mark-restored", mixinStandardHelpOptions = true,
       description = {
         "Record in the database that it was just restored outside the bridge (pg_restore, litestream restore), as",
-        "`fulcrum-scim restore` does itself: someone active and linked in the restored data whose Fulcrum member is gone",
-        "may have been deprovisioned after the backup, and is not invited again until Okta sends a change for that user",
-        "or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service."
+        "`fulcrum-scim restore` does itself: someone active in the restored data with no Fulcrum member (linked and gone,",
+        "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
+        "again or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
@@ -148,9 +149,7 @@ public final class DbCommand {
         boolean replaces = marker.current().isPresent();
         RestoreMarker.Mark mark = marker.mark(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));
         support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
-            + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "")
-            + ": a linked user whose Fulcrum member is gone is held, not invited again, until Okta sends a change for"
-            + " them or `fulcrum-scim restore release` lets them");
+            + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
         return ExitCode.OK;
       });
     }

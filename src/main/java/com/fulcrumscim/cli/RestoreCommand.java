@@ -42,9 +42,9 @@ import picocli.CommandLine.Parameters;
       "restore refuses while the daemon or an operator command holds the database. BACKUP is copied in (mode 0600),",
       "checked (SQLite's quick_check, a bridge schema this release knows) and migrated; the replaced database is kept",
       "beside it as <storage.path>.replaced-<time> (mode 0600).",
-      "The restore is recorded in the database: someone active and linked in the backup whose Fulcrum member is gone",
-      "may have been deprovisioned after the backup, and is not invited again until Okta sends a change for that user",
-      "or `fulcrum-scim restore release` lets them (their row is DEAD and says so). PostgreSQL: pg_restore, then",
+      "The restore is recorded in the database: someone active in the backup with no Fulcrum member (linked and gone,",
+      "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
+      "again or `fulcrum-scim restore release` lets them (their row is DEAD and says so). PostgreSQL: pg_restore, then",
       "`fulcrum-scim db mark-restored`."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -76,19 +76,17 @@ public final class RestoreCommand implements Callable<Integer> {
       Clock clock = Clock.systemUTC();
       requireNoWriter(path, clock);
       Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-      RestoreMarker.Mark[] mark = new RestoreMarker.Mark[1];
       SqliteRestore.Restored restored = SqliteRestore.restore(backup, path, STAMP.format(now), db -> {
         // the last look before the swap: a daemon started meanwhile would write on into the replaced file
         requireNoWriter(path, clock);
-        mark[0] = new RestoreMarker(db).mark(now);
+        new RestoreMarker(db).mark(now);
       });
       support.out().println("restored " + backup.toAbsolutePath() + " to " + path + " (schema version "
           + restored.versions().found() + (restored.versions().found() == restored.versions().known() ? ""
               : " -> " + restored.versions().known()) + ")"
           + (restored.replacedKeptAs() == null ? "" : "; the replaced database is kept as " + restored.replacedKeptAs()));
-      support.out().println("restore recorded at " + mark[0].at() + ": a linked user whose Fulcrum member is gone is held,"
-          + " not invited again, until Okta sends a change for them or `fulcrum-scim restore release` lets them."
-          + " Start the service, run `fulcrum-scim resync --dry-run` and follow the README (\"Backup and restore\")");
+      support.out().println("restore recorded at " + now + ": " + RestoreMarker.HOLDS + ". Start the service, run"
+          + " `fulcrum-scim resync --dry-run` and follow the README (\"Backup and restore\")");
       return ExitCode.OK;
     });
   }

@@ -101,8 +101,8 @@ public final class StatusCommand implements Callable<Integer> {
       return "no (or its holds are over)";
     }
     return "at " + r.restoredAt() + ": " + (r.heldAfterRestore() == 0 ? "no user held so far"
-        : r.heldAfterRestore() + " user" + (r.heldAfterRestore() == 1 ? "" : "s") + " HELD (dead rows below): linked, member gone,"
-            + " not invited again in case they were deprovisioned after the backup")
+        : r.heldAfterRestore() + " user" + (r.heldAfterRestore() == 1 ? "" : "s") + " HELD (dead rows below): no Fulcrum member,"
+            + " not invited in case they were deprovisioned after the backup")
         + "; `fulcrum-scim resync --dry-run` finds every one; `fulcrum-scim restore release user/<id>|--all` lets them back";
   }
 

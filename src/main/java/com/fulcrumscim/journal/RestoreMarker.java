@@ -10,13 +10,18 @@ import java.util.Optional;
  * The restore marker, in the setting table: this database was restored from a backup at {@code at},
  * when its journal's newest entry was {@code journalId}. A backup knows nothing of what the identity
  * provider sent after it, deprovisionings included, so while the marker stands the reconciler does
- * not invite again a linked person whose member is gone unless the identity provider has written
- * about that user since (a journal entry above {@code journalId}: entry ids only grow, whatever
- * the clocks of the nodes say) or an operator released that user.
+ * not invite a person the restored data alone wants (linked, member gone; or not pushed yet at the
+ * backup) unless the identity provider has written about that user since (a journal entry above
+ * {@code journalId}: entry ids only grow, whatever the clocks of the nodes say; or an unchanged push,
+ * which journals nothing and releases the user) or an operator released that user.
  */
 public final class RestoreMarker {
   /** How the reason of every row the restore holds begins: status, resync and the release tell them apart by it. */
   public static final String HELD = "held after a restore: ";
+
+  /** What the marker does, as the commands and the daemon's log say it. */
+  public static final String HOLDS = "a user active in the restored data with no Fulcrum member (its link stale, or not"
+      + " pushed yet) is held, not invited, until Okta sends that user again or `fulcrum-scim restore release` lets them";
 
   /** When the restore was recorded, and the journal's newest entry then. */
   public record Mark(Instant at, long journalId) {}

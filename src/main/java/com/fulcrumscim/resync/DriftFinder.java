@@ -161,8 +161,9 @@ final class DriftFinder {
       }
     }
     boolean stale = link != null && linked.isEmpty();
-    if (stale && plan.isBlocked() && RestoreMarker.isHold(plan.blocked().reason())) {
-      lines.add(Drift.Kind.BLOCKED, "member", "missing (link to " + link.fulcrumId() + " is stale)", d.email(), plan.blocked().reason());
+    if (plan.isBlocked() && RestoreMarker.isHold(plan.blocked().reason())) {
+      lines.add(Drift.Kind.BLOCKED, "member", stale ? "missing (link to " + link.fulcrumId() + " is stale)" : "no member",
+          d.email(), plan.blocked().reason());
       return lines.done(false, plan);
     }
     for (Action a : plan.actions()) {

@@ -54,6 +54,21 @@ class RestoreHoldTest extends EndToEnd {
   }
 
   @Test
+  void aUserTheBackupHadNotPushedYetIsHeldTooUntilOktaSendsItAgain() {
+    // created just before the backup, not reconciled by then; perhaps pushed and deprovisioned since
+    String bea = h.okta.user("bea@corp.example", "Bea", "Baker", null);
+    new RestoreMarker(h.db).mark(h.clock.instant());
+    h.settle();
+
+    assertThat(membersIn("bea@corp.example")).isZero();
+    assertThat(h.row(ResourceKey.user(bea)).lastError()).startsWith(RestoreMarker.HELD)
+        .contains("user bea@corp.example (bea@corp.example) is active but has no Fulcrum member");
+    h.okta.set(bea, "given_name", "Bea");
+    h.settle();
+    assertThat(membersIn("bea@corp.example")).isEqualTo(1);
+  }
+
+  @Test
   void aRetryOfTheDeadRowHoldsItAgain() {
     new RestoreMarker(h.db).mark(h.clock.instant());
     reconcileAda();
