@@ -47,6 +47,7 @@ public final class SqliteRestore {
       removeWithSidecars(incoming); // left by a restore that was interrupted: only a restore writes it
       copyPrivately(source, incoming);
       int found = check(incoming, source);
+      forgetTheBackupsProcesses(incoming);
       Migrations.Versions versions;
       try (Database db = Database.open(incoming)) {
         versions = new Migrations.Versions(found, db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found());
@@ -96,6 +97,34 @@ public final class SqliteRestore {
       return v.found();
     } catch (SQLException e) {
       throw notABridgeDatabase(named, e.getMessage().replaceAll("\\s+", " "));
+    }
+  }
+
+  /**
+   * The writer lease and the operator requests in a backup belong to the processes of its time,
+   * none of which holds the restored file (the restore checked the live one's lease): a lease
+   * still running in it would keep the restored daemon waiting, and refuse a migration as if a node
+   * of the old release wrote; a request no one answered then would be carried out now, long after
+   * its command was given up.
+   */
+  private static void forgetTheBackupsProcesses(Path copy) {
+    try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_WRITE);
+        Statement s = c.createStatement()) {
+      Set<String> tables = new java.util.HashSet<>();
+      try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      if (tables.contains("writer_lease")) {
+        s.executeUpdate("DELETE FROM writer_lease");
+      }
+      if (tables.contains("operator_request")) {
+        s.executeUpdate("DELETE FROM operator_request WHERE state IN ('PENDING', 'RUNNING')");
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot clear the backup's writer lease and operator requests in " + copy + ": "
+          + e.getMessage() + "; nothing was changed", e);
     }
   }
 

@@ -212,6 +212,36 @@ class RestoreCommandTest {
     }
   }
 
+  /** The backup was taken while serve ran: its lease is in it, as would be a request no daemon had answered yet. */
+  @Test
+  void theRestoredDatabaseHoldsNoLeaseAndNoUnansweredRequestOfTheBackupsTime() throws Exception {
+    try (Database backup = Database.openExisting(nightly, Database.Access.READ_WRITE)) {
+      assertThat(count(backup, "SELECT count(*) FROM writer_lease")).as("the backed-up daemon's lease").isEqualTo(1);
+      backup.write(c -> {
+        try (var s = c.createStatement()) {
+          return s.executeUpdate("INSERT INTO operator_request (kind, state, created_at, updated_at) "
+              + "VALUES ('APPROVE_REMOVALS', 'PENDING', 1, 1), ('RESYNC', 'RUNNING', 1, 1), ('RESYNC', 'DONE', 1, 1)");
+        }
+      });
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(count(db, "SELECT count(*) FROM writer_lease")).isZero();
+      assertThat(count(db, "SELECT count(*) FROM operator_request")).as("only the answered one").isEqualTo(1);
+    }
+  }
+
+  private static int count(Database db, String sql) {
+    return db.read(c -> {
+      try (var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+        return rs.next() ? rs.getInt(1) : -1;
+      }
+    });
+  }
+
   @Test
   void restoreRefusesWhileServeRunsAndChangesNothing() throws Exception {
     bridge = serve();
