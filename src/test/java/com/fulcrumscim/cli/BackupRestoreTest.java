@@ -47,6 +47,11 @@ class BackupRestoreTest {
     fulcrum.close();
   }
 
+  /**
+   * The daemon on {@code home}'s database. Unpaced (a call every 0.7 s at the default budget), and
+   * with the shortest lease: a restored copy holds the lease row of the daemon that was backed up,
+   * which the restored daemon waits out (3 s here, not the default 15).
+   */
   ScimTestServer serve(Path home) throws Exception {
     return serve(fulcrum, home);
   }
@@ -58,8 +63,11 @@ class BackupRestoreTest {
         fulcrum:
           base_url: %s
           api_token: %s
+          calls_per_hour: 3600000
         reconcile:
           interval: 200ms
+        ha:
+          lease_ttl: 3s
         """.formatted(fulcrum.baseUrl(), fulcrum.token()), Clock.systemUTC(), Bridge.Mode.FULL);
   }
 

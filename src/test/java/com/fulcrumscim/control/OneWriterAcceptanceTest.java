@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
@@ -18,6 +19,7 @@ import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimOkta;
 import com.fulcrumscim.testing.ScimTestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,6 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OneWriterAcceptanceTest {
   static final String X = "x@corp.example";
+  /**
+   * The daemons' lease: the shortest ha.lease_ttl, so what waits on the lease (a standby's next try,
+   * a dead holder's expiry) waits seconds, not the default's 15.
+   */
+  static final Duration TTL = Duration.ofSeconds(3);
+  static final String HA = "ha:\n  lease_ttl: " + TTL.toSeconds() + "s\n";
 
   @TempDir Path dir;
   FulcrumEmulator fulcrum;
@@ -58,7 +66,7 @@ class OneWriterAcceptanceTest {
     unmanagedBefore = fulcrum.snapshotJson(unmanagedIds);
     byHand = admin(fulcrum);
     String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
-        + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\n" + more;
+        + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\n" + HA + more;
     daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
     config = dir.resolve("config.yml");
     Files.writeString(config, "storage:\n  path: " + daemon.database() + "\n" + yaml);
@@ -82,7 +90,9 @@ class OneWriterAcceptanceTest {
   String[] createDeleteByHandAndResync() throws Exception {
     String x = okta.user(X, "Xavier", "Example", null);
     String ops = okta.group("Ops", List.of(x));
-    await().atMost(Duration.ofSeconds(20)).until(() -> groupNamed("Ops").map(g -> g.memberIds().size() == 1).orElse(false));
+    // x in Ops, not just one member: a group is created with the token's owner in it, whom the next call swaps for x
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail(X)
+        .flatMap(m -> groupNamed("Ops").map(g -> g.memberIds().equals(List.of(m.id())))).orElse(false));
     byHand.deleteGroup(groupNamed("Ops").orElseThrow().id());
     byHand.deleteMember(fulcrum.memberByEmail(X).orElseThrow().id(), null);
 
@@ -178,7 +188,7 @@ class OneWriterAcceptanceTest {
   @Test
   void aDaemonStartingWhileACommandHoldsTheLeaseAcceptsScimButAppliesOnlyOnceItIsReleased() throws Exception {
     fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
-    String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n";
+    String yaml = "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n" + HA;
     WriterLease command;
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
       command = new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND);
@@ -186,7 +196,7 @@ class OneWriterAcceptanceTest {
       daemon = ScimTestServer.start(dir, yaml, Clock.systemUTC(), Bridge.Mode.FULL);
       new ScimOkta(daemon.http()).user(X, "Xavier", "Example", null);
 
-      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
+      Thread.sleep(LeaseKeeper.every(TTL).toMillis() * 2);
       assertThat(fulcrum.memberByEmail(X)).as("accepted, stored, not applied").isEmpty();
 
       command.release();
@@ -232,7 +242,8 @@ class OneWriterAcceptanceTest {
     fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).build().start();
     Path cfg = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), "");
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
-      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue(); // then killed: never renewed
+      assertThat(new WriterLease(db, DatabaseClock.local(Clock.systemUTC()), WriterLease.Role.DAEMON, TTL).tryHold())
+          .isTrue(); // then killed: never renewed
 
       BridgeProcess.CommandRun retry = BridgeProcess.command(cfg, "journal", "retry", "--all-dead");
 
@@ -251,11 +262,12 @@ class OneWriterAcceptanceTest {
           .current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false));
       db.write(c -> c.createStatement().executeUpdate( // as if the daemon had stalled and a command took over
           "UPDATE writer_lease SET holder = 'someone else', role = 'COMMAND', expires_at = " + (System.currentTimeMillis() + 600_000)));
-      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
+      ScimHttp ops = new ScimHttp(daemon.rootUrl(), "");
+      await().atMost(Duration.ofSeconds(10)).until(() -> !ops.get("/healthz").json().path("leader").asBoolean());
 
       okta.user(X, "Xavier", "Example", null);
 
-      Thread.sleep(LeaseKeeper.every(WriterLease.TTL).toMillis() * 2);
+      Thread.sleep(LeaseKeeper.every(TTL).toMillis() * 2);
       assertThat(fulcrum.memberByEmail(X)).as("accepted and stored, never written beside the other holder").isEmpty();
     }
   }
