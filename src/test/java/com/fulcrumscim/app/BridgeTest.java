@@ -56,10 +56,13 @@ class BridgeTest {
         new SecureRandom()).start();
   }
 
-  /** This test's database and {@code yaml}, on {@code port} (0: any free one). */
+  /** Fulcrum calls unpaced: at the default budget they go 0.7 s apart, and no test here is about the pace. */
+  static final String UNPACED = "  calls_per_hour: 3600000\n";
+
+  /** This test's database and {@code yaml}, on {@code port} (0: any free one), with the embedded emulator. */
   BridgeConfig config(String yaml, int port) {
-    return ScimTestServer.withPort(
-        new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n" + yaml), port);
+    return ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db")
+        + "\nfulcrum:\n" + UNPACED + yaml), port);
   }
 
   static int status(Bridge bridge, String token) {
@@ -69,8 +72,8 @@ class BridgeTest {
   /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking SCIM token "t". */
   Bridge startAgainst(String baseUrl, FulcrumEmulator fulcrum) {
     BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
-        + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token()
-        + "\nreconcile:\n  interval: 200ms\n"), 0);
+        + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token() + "\n" + UNPACED
+        + "reconcile:\n  interval: 200ms\n"), 0);
     return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
         new SecureRandom()).start();
   }

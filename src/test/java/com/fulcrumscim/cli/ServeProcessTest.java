@@ -33,9 +33,10 @@ class ServeProcessTest {
 
   @TempDir Path dir;
 
-  /** A config against the embedded emulator, with the SCIM token hashes and logging given. */
+  /** A config against the embedded emulator (calls unpaced), with the SCIM token hashes and logging given. */
   Path config(String tokenHash, String format, String level) throws Exception {
     return BridgeProcess.writeConfig(dir, "embedded", "\"\"", """
+          calls_per_hour: 3600000
         scim:
           token_hashes: ["%s"]
         reconcile:

@@ -43,11 +43,16 @@ class RevokedTokenTest {
   FulcrumEmulator fulcrum;
   ScimTestServer bridge;
 
+  /**
+   * The daemon with {@code apiToken}, its calls unpaced: at the default budget they go 0.7 s apart,
+   * and a restarted daemon would first wait out the schedule of the calls its trailing hour holds.
+   */
   ScimTestServer bridgeWith(String apiToken) {
     return ScimTestServer.start(dir, """
         fulcrum:
           base_url: %s
           api_token: %s
+          calls_per_hour: 3600000
         reconcile:
           interval: 200ms
         """.formatted(fulcrum.baseUrl(), apiToken), Clock.systemUTC(), Bridge.Mode.FULL);

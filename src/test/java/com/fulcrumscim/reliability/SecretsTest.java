@@ -34,6 +34,7 @@ class SecretsTest {
   void noSecretReachesALogLineOrTheDatabaseAndItsFilesAreOwnerOnly() throws Exception {
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().token(FULCRUM_TOKEN).build().start("127.0.0.1", 0)) {
       Path config = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), FULCRUM_TOKEN, """
+            calls_per_hour: 3600000
           reconcile:
             interval: 500ms
           logging:
