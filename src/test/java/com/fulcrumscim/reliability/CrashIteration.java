@@ -102,6 +102,10 @@ final class CrashIteration {
     }
   }
 
+  /**
+   * The shortest writer lease: a killed daemon's lease must run out before the next start takes
+   * over, which at the default 15 s was most of each restart.
+   */
   private Path writeConfig(String fulcrumUrl) throws Exception {
     return BridgeProcess.writeConfig(dir, fulcrumUrl, FULCRUM_TOKEN, """
           calls_per_hour: 1000000
@@ -109,6 +113,8 @@ final class CrashIteration {
           interval: 1s
         guard:
           mass_removal_minimum: 100000
+        ha:
+          lease_ttl: 3s
         """);
   }
 
