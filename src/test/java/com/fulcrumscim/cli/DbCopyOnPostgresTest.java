@@ -14,6 +14,7 @@ import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import java.util.stream.Stream;
 import com.fulcrumscim.testing.BridgeProcess;
+import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.PostgresServer;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
@@ -76,7 +77,10 @@ class DbCopyOnPostgresTest {
         assertThat(fulcrum.groups().stream().filter(g -> g.name().equals("Surveyors")).findFirst())
             .hasValueSatisfying(g -> assertThat(g.memberIds()).hasSize(6));
       });
-      Thread.sleep(2_000); // the work rows of the last reconciles reach DONE
+      try (Database sqlite = Database.openExisting(dir.resolve("bridge.db"), Database.Access.READ_ONLY)) {
+        // the work rows of the last reconciles reach DONE: the copy has nothing left to reconcile
+        await().atMost(Duration.ofSeconds(30)).until(() -> DesiredVsActual.unsettled(sqlite).isEmpty());
+      }
     }
   }
 
@@ -85,8 +89,8 @@ class DbCopyOnPostgresTest {
     BridgeProcess p = BridgeProcess.command(Map.of(PASSWORD_VARIABLE, pg.password()), "db", "copy", "--to", pg.jdbcUrl(),
         "--username", pg.username(), "--password-env", PASSWORD_VARIABLE, "--config", sqliteConfig.toString());
     assertThat(p.process().waitFor(3, TimeUnit.MINUTES)).isTrue();
-    Thread.sleep(200); // the output reader catches up
-    return new BridgeProcess.CommandRun(p.process().exitValue(), String.join("\n", p.output()), "");
+    int exit = p.terminate(); // exited already: this waits for the output reader to catch up
+    return new BridgeProcess.CommandRun(exit, String.join("\n", p.output()), "");
   }
 
   StoreLocation.Postgres target() {
