@@ -50,7 +50,7 @@ class TakeoverTest {
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
       long now = System.currentTimeMillis();
       db.write(c -> c.createStatement().executeUpdate("INSERT INTO writer_lease (name, holder, role, acquired_at, expires_at) "
-          + "VALUES ('fulcrum', 'the other node', 'DAEMON', " + now + ", " + (now + 8_000) + ")"));
+          + "VALUES ('fulcrum', 'the other node', 'DAEMON', " + now + ", " + (now + 60_000) + ")"));
     }
     standby = ScimTestServer.start(dir, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
         + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\nha:\n  lease_ttl: 3s\n", Clock.systemUTC(), Bridge.Mode.FULL);
@@ -66,6 +66,7 @@ class TakeoverTest {
     Thread.sleep(1_000);
     assertThat(fulcrum.memberByEmail(X)).as("stored, not applied by a standby").isEmpty();
 
+    leaseOfTheOtherNodeRunsOut();
     await().atMost(Duration.ofSeconds(15)).until(() -> ops.get("/healthz").json().path("leader").asBoolean());
     await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.memberByEmail(X).isPresent());
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_leader 1.0");
@@ -89,7 +90,7 @@ class TakeoverTest {
     try (Database db = Database.openExisting(dir.resolve("bridge.db"), Database.Access.READ_WRITE)) {
       long now = System.currentTimeMillis();
       db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET holder = 'the other node', "
-          + "acquired_at = " + now + ", expires_at = " + (now + 5_000)));
+          + "acquired_at = " + now + ", expires_at = " + (now + 60_000)));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> !ops.get("/healthz").json().path("leader").asBoolean());
     okta.setGroup(crew, "Night Shift", List.of(a, x));
@@ -100,10 +101,20 @@ class TakeoverTest {
           List.of());
     }
     okta.setGroup(crew, "Night Shift", List.of(a));
+    leaseOfTheOtherNodeRunsOut();
 
     await().atMost(Duration.ofSeconds(15)).until(() -> ops.get("/healthz").json().path("leader").asBoolean());
     String xMember = fulcrum.memberByEmail(X).orElseThrow().id();
     await().atMost(Duration.ofSeconds(10)).until(() -> !crewInFulcrum().orElseThrow().memberIds().contains(xMember));
+  }
+
+  /** The other node dies, or stops leading: its lease ends now, not at the minute it was taken for. */
+  private void leaseOfTheOtherNodeRunsOut() {
+    try (Database db = Database.openExisting(dir.resolve("bridge.db"), Database.Access.READ_WRITE)) {
+      int ended = db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = "
+          + System.currentTimeMillis() + " WHERE holder = 'the other node'"));
+      assertThat(ended).isEqualTo(1);
+    }
   }
 
   private Optional<FulcrumGroup> crewInFulcrum() {
