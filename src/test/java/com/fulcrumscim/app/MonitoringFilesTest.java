@@ -22,7 +22,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,18 +33,26 @@ class MonitoringFilesTest {
   static final Pattern SERIES = Pattern.compile("\\b((?:fulcrum_scim|jvm|process|system)_[a-zA-Z0-9_]+)\\b");
 
   @TempDir Path dir;
-  Bridge bridge;
+  private Bridge bridge;
 
-  @BeforeEach
-  void start() {
-    bridge = new Bridge(ScimTestServer.withPort(
-        new ConfigLoader(n -> null).parse("test", "storage:\n  path: " + dir.resolve("b.db") + "\n"), 0),
-        n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(), new SecureRandom()).start();
+  /**
+   * The bridge with its embedded emulator, started by the tests that scrape it (the others only read
+   * files). Calls unpaced: at the default budget they go 0.7 s apart.
+   */
+  Bridge bridge() {
+    if (bridge == null) {
+      bridge = new Bridge(ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
+          + dir.resolve("b.db") + "\nfulcrum:\n  calls_per_hour: 3600000\n"), 0),
+          n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(), new SecureRandom()).start();
+    }
+    return bridge;
   }
 
   @AfterEach
   void stop() {
-    bridge.stop();
+    if (bridge != null) {
+      bridge.stop();
+    }
   }
 
   @Test
@@ -107,11 +114,11 @@ class MonitoringFilesTest {
 
   @Test
   void everySeriesTheAlertsAndTheDashboardQueryIsOnALiveScrape() throws Exception {
-    ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer t");
+    ScimHttp okta = new ScimHttp(bridge().scimBaseUrl(), "Bearer t");
     assertThat(okta.post("/Users", Bodies.user("scraped@corp.example")).status()).isEqualTo(201);
     assertThat(okta.withAuthorization("Bearer wrong").get("/Users").status()).isEqualTo(401);
-    await().atMost(Duration.ofSeconds(15)).until(() -> bridge.emulator().orElseThrow().memberByEmail("scraped@corp.example").isPresent());
-    ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+    await().atMost(Duration.ofSeconds(15)).until(() -> bridge().emulator().orElseThrow().memberByEmail("scraped@corp.example").isPresent());
+    ScimHttp ops = new ScimHttp(bridge().scimBaseUrl().replace("/scim/v2", ""), "");
     await().atMost(Duration.ofSeconds(10)).until(() -> ops.get("/metrics").text().contains("fulcrum_scim_reconcile_outcomes_total"));
     Set<String> scraped = new TreeSet<>();
     for (String line : ops.get("/metrics").text().split("\n")) {
@@ -131,11 +138,11 @@ class MonitoringFilesTest {
 
   @Test
   void aChangeThatReachesFulcrumIsTimedFromItsAcknowledgementAndStampsTheLastApply() throws Exception {
-    ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
+    ScimHttp ops = new ScimHttp(bridge().scimBaseUrl().replace("/scim/v2", ""), "");
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_acknowledged_to_applied_seconds_count 0",
         "fulcrum_scim_last_apply_timestamp_seconds 0.0");
     long before = System.currentTimeMillis() / 1000;
-    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").post("/Users", Bodies.user("timed@corp.example")).status())
+    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer t").post("/Users", Bodies.user("timed@corp.example")).status())
         .isEqualTo(201);
     await().atMost(Duration.ofSeconds(15)).until(() -> ops.get("/metrics").text()
         .contains("fulcrum_scim_acknowledged_to_applied_seconds_count 1"));
@@ -146,8 +153,8 @@ class MonitoringFilesTest {
 
   @Test
   void everyBridgeSeriesHasTheOnePrefix() throws Exception {
-    ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
-    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
+    ScimHttp ops = new ScimHttp(bridge().scimBaseUrl().replace("/scim/v2", ""), "");
+    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
     List<String> foreign = new ArrayList<>();
     for (String line : ops.get("/metrics").text().split("\n")) {
       String name = line.startsWith("# TYPE ") ? line.split(" ")[2] : null;
