@@ -60,9 +60,16 @@ public final class BridgeProcess implements AutoCloseable {
   public static BridgeProcess java(List<String> jvmOptions, String mainClass, List<String> arguments,
       Map<String, String> environment) throws IOException {
     List<String> command = new ArrayList<>(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(classPath(jvmOptions));
+    command.add(mainClass);
     command.addAll(arguments);
     return java(command, environment);
+  }
+
+  /** -cp and the test's class path; with the default options, from the children's class-data archive too. */
+  private static List<String> classPath(List<String> jvmOptions) {
+    return jvmOptions.equals(DEFAULT_JVM) ? ChildClassData.options(DEFAULT_JVM)
+        : List.of("-cp", System.getProperty("java.class.path"));
   }
 
   /** {@code java} with these arguments (options, then -cp/-jar and what follows) as a child JVM. */
@@ -105,7 +112,8 @@ public final class BridgeProcess implements AutoCloseable {
     List<String> line = new ArrayList<>();
     line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     line.addAll(DEFAULT_JVM);
-    line.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.fulcrumscim.cli.Main"));
+    line.addAll(classPath(DEFAULT_JVM));
+    line.add("com.fulcrumscim.cli.Main");
     return line;
   }
 
