@@ -104,11 +104,15 @@ final class CrashIteration {
 
   /**
    * The shortest writer lease: a killed daemon's lease must run out before the next start takes
-   * over, which at the default 15 s was most of each restart.
+   * over, which at the default 15 s was most of each restart. Timeouts for an emulator on loopback:
+   * a create in doubt when its user is deactivated is waited for connect_timeout plus twice
+   * read_timeout (12 s here, 70 s by default), which some seeds otherwise spend.
    */
   private Path writeConfig(String fulcrumUrl) throws Exception {
     return BridgeProcess.writeConfig(dir, fulcrumUrl, FULCRUM_TOKEN, """
           calls_per_hour: 1000000
+          connect_timeout: 2s
+          read_timeout: 5s
         reconcile:
           interval: 1s
         guard:

@@ -191,8 +191,15 @@ class FailoverSuiteTest {
     return node;
   }
 
+  /**
+   * Timeouts for an emulator on loopback: a create in doubt when its user is deactivated is waited
+   * for connect_timeout plus twice read_timeout (12 s here, 70 s by default), which some seeds
+   * otherwise spend in a round.
+   */
   private Path config(String node, FulcrumEmulator fulcrum, PostgresServer.Database pg) throws Exception {
     return BridgeProcess.writePostgresConfig(dir.resolve(node), fulcrum.baseUrl(), FULCRUM_TOKEN, pg, BUDGET, """
+          connect_timeout: 2s
+          read_timeout: 5s
         guard:
           mass_removal_minimum: 100000
         ha:

@@ -137,9 +137,10 @@ public final class BridgeProcess implements AutoCloseable {
   }
 
   /**
-   * config.yml in {@code dir} for a node on PostgreSQL database {@code pg}, reconciling every second;
-   * {@code more} is appended (whole top-level sections). storage.path names a file that must never
-   * appear: storage.url wins.
+   * config.yml in {@code dir} for a node on PostgreSQL database {@code pg}, reconciling every second.
+   * {@code more} follows the fulcrum section's calls_per_hour line as is, so it may go on with that
+   * section (indented) or start others. storage.path names a file that must never appear:
+   * storage.url wins.
    */
   public static Path writePostgresConfig(Path dir, String fulcrumUrl, String fulcrumToken, PostgresServer.Database pg,
       long callsPerHour, String more) throws IOException {
@@ -152,12 +153,12 @@ public final class BridgeProcess implements AutoCloseable {
           url: %s
           username: %s
           password: %s
+        reconcile:
+          interval: 1s
         fulcrum:
           base_url: %s
           api_token: %s
           calls_per_hour: %d
-        reconcile:
-          interval: 1s
         """.formatted(freePort(), dir.resolve("bridge.db"), pg.jdbcUrl(), pg.username(), pg.password(), fulcrumUrl,
         fulcrumToken, callsPerHour) + more);
   }
