@@ -45,6 +45,8 @@ final class SqliteEngine implements Engine {
   private final Path path;
   private final Connection writeConnection;
   private final BlockingQueue<WriteTask<?>> writes = new LinkedBlockingQueue<>();
+  /** Queued by {@link #close}: an idle writer sees it is closed now, not at its next poll (up to 200 ms on). */
+  private final WriteTask<Void> wake = new WriteTask<>(c -> null, new CompletableFuture<>());
   private final BlockingQueue<Connection> readers;
   private final Thread writer;
   private volatile boolean closed;
@@ -441,11 +443,12 @@ final class SqliteEngine implements Engine {
     try {
       while (!closed || !writes.isEmpty()) {
         WriteTask<?> first = writes.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (first == null || first == wake) {
           continue;
         }
         group.add(first);
         writes.drainTo(group, MAX_GROUP - 1);
+        group.removeIf(t -> t == wake);
         commitGroup(group);
         group.clear();
       }
@@ -545,6 +548,7 @@ final class SqliteEngine implements Engine {
   @Override
   public void close() {
     closed = true;
+    writes.offer(wake);
     try {
       if (writer.isAlive()) {
         writer.join(10_000);
