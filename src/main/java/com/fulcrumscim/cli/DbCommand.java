@@ -131,12 +131,13 @@ public final class DbCommand {
         "Record in the database that it was just restored outside the bridge (pg_restore, litestream restore), as",
         "`fulcrum-scim restore` does itself: someone active in the restored data with no Fulcrum member (linked and gone,",
         "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
-        "again or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service."
+        "again or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service: it",
+        "refuses while a process holds the writer lease, and drops the backup's lease and unanswered operator requests."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:recorded",
-        "1:no database, or it cannot be written",
+        "1:no database, it cannot be written, or a process holds its writer lease",
         "2:invalid config, a database of another schema version, or command line"
       })
   static final class MarkRestored implements Callable<Integer> {
@@ -145,6 +146,15 @@ public final class DbCommand {
     @Override
     public Integer call() {
       return support.withDatabase((config, db) -> {
+        // run after pg_restore or litestream restore, before any node starts: a live lease is a node
+        // already writing (or the backup's own, minutes old at most: wait for it to end)
+        db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
+          throw new CommandFailure(holder + ": stop every node first, then mark the restore; nothing was changed");
+        });
+        db.write(c -> {
+          Migrations.forgetTheBackupsProcesses(c);
+          return null;
+        });
         RestoreMarker marker = new RestoreMarker(db);
         boolean replaces = marker.current().isPresent();
         RestoreMarker.Mark mark = marker.mark(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));

@@ -4,10 +4,7 @@ import com.fulcrumscim.control.CommandChannel;
 import com.fulcrumscim.control.OperatorActions;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.Watch;
-import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.db.DatabaseException;
-import com.fulcrumscim.db.SchemaVersionException;
 import com.fulcrumscim.db.SqliteRestore;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
@@ -15,7 +12,6 @@ import com.fulcrumscim.ops.CliArguments;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -74,11 +70,11 @@ public final class RestoreCommand implements Callable<Integer> {
       }
       Path path = config.storage().path().toAbsolutePath();
       Clock clock = Clock.systemUTC();
-      requireNoWriter(path, clock);
+      requireNoWriter(path);
       Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
       SqliteRestore.Restored restored = SqliteRestore.restore(backup, path, STAMP.format(now), db -> {
         // the last look before the swap: a daemon started meanwhile would write on into the replaced file
-        requireNoWriter(path, clock);
+        requireNoWriter(path);
         new RestoreMarker(db).mark(now);
       });
       support.out().println("restored " + backup.toAbsolutePath() + " to " + path + " (schema version "
@@ -92,21 +88,14 @@ public final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * Refuses while anyone holds the writer lease of the database at {@code path}. A file this release
-   * cannot read (damaged, another schema) has no daemon of this release on it: it is what is replaced.
+   * Refuses while anyone holds the writer lease of the database at {@code path}, read whatever its
+   * schema: a daemon of an older release writing to it would go on answering Okta into the replaced
+   * file, and the changes it accepted (deactivations among them) would be lost.
    */
-  static void requireNoWriter(Path path, Clock clock) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Database current = Database.openExisting(path, Database.Access.READ_ONLY)) {
-      new WriterLease(current, clock, WriterLease.Role.COMMAND).current().ifPresent(holder -> {
-        throw new CommandFailure(holder.describe() + " holds " + path + ": stop it first (systemctl stop fulcrum-scim);"
-            + " nothing was changed");
-      });
-    } catch (SchemaVersionException | DatabaseException unreadable) {
-      // nothing of this release can be writing to it
-    }
+  static void requireNoWriter(Path path) {
+    SqliteRestore.liveWriter(path).ifPresent(holder -> {
+      throw new CommandFailure(holder + ", on " + path + ": stop it first (systemctl stop fulcrum-scim); nothing was changed");
+    });
   }
 
   @Command(name = "release", mixinStandardHelpOptions = true,

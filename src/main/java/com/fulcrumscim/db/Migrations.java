@@ -94,6 +94,28 @@ public final class Migrations {
   }
 
   /**
+   * Who holds a live writer lease on the store {@code c} opens, in words, whatever its schema
+   * version (a node of an older release may be writing to it); empty when none, or when it has no
+   * lease table.
+   */
+  public static Optional<String> liveWriter(Connection c, Dialect dialect) throws SQLException {
+    return liveWriter(c, dialect, version(c, dialect));
+  }
+
+  /**
+   * What a restored copy keeps of the processes of the backup's time, none of which runs on it: their
+   * writer lease (a restored daemon would wait it out, a migration would be refused for it) and the
+   * operator requests no one answered (a command given then would be carried out now). For a schema
+   * at or after {@value #WRITER_LEASE_SINCE}, which has both tables.
+   */
+  public static void forgetTheBackupsProcesses(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("DELETE FROM writer_lease");
+      s.executeUpdate("DELETE FROM operator_request WHERE state IN ('PENDING', 'RUNNING')");
+    }
+  }
+
+  /**
    * Who holds a live writer lease, in words, if anyone does: a process of the release that made this
    * schema, still writing (in HA, possibly the leader of the other nodes), which must not have its
    * schema changed under it. Any live lease is another process's: this one has not opened the store

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -47,11 +50,14 @@ public final class SqliteRestore {
       removeWithSidecars(incoming); // left by a restore that was interrupted: only a restore writes it
       copyPrivately(source, incoming);
       int found = check(incoming, source);
-      forgetTheBackupsProcesses(incoming);
+      forgetTheBackupsProcesses(incoming, found);
       Migrations.Versions versions;
       try (Database db = Database.open(incoming)) {
         versions = new Migrations.Versions(found, db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found());
         prepare.accept(db);
+      }
+      if (Files.exists(target)) {
+        sameOwner(target, incoming);
       }
       Path kept = Files.exists(target) ? keepAside(target, sidecar(target, ".replaced-" + stamp)) : null;
       Files.deleteIfExists(sidecar(target, "-shm"));
@@ -100,31 +106,32 @@ public final class SqliteRestore {
     }
   }
 
-  /**
-   * The writer lease and the operator requests in a backup belong to the processes of its time,
-   * none of which holds the restored file (the restore checked the live one's lease): a lease
-   * still running in it would keep the restored daemon waiting, and refuse a migration as if a node
-   * of the old release wrote; a request no one answered then would be carried out now, long after
-   * its command was given up.
-   */
-  private static void forgetTheBackupsProcesses(Path copy) {
-    try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_WRITE);
-        Statement s = c.createStatement()) {
-      Set<String> tables = new java.util.HashSet<>();
-      try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-        while (rs.next()) {
-          tables.add(rs.getString(1));
-        }
-      }
-      if (tables.contains("writer_lease")) {
-        s.executeUpdate("DELETE FROM writer_lease");
-      }
-      if (tables.contains("operator_request")) {
-        s.executeUpdate("DELETE FROM operator_request WHERE state IN ('PENDING', 'RUNNING')");
-      }
+  /** See {@link Migrations#forgetTheBackupsProcesses}; a backup older than the lease has neither table. */
+  private static void forgetTheBackupsProcesses(Path copy, int version) {
+    if (version < 4) {
+      return;
+    }
+    try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_WRITE)) {
+      Migrations.forgetTheBackupsProcesses(c);
     } catch (SQLException e) {
       throw new DatabaseException("cannot clear the backup's writer lease and operator requests in " + copy + ": "
           + e.getMessage() + "; nothing was changed", e);
+    }
+  }
+
+  /**
+   * Who holds a live writer lease on the SQLite file at {@code path}, read whatever its schema (a
+   * daemon of an older release may be writing to it); empty when no one does, or when the file
+   * cannot be read as a database at all (then nothing can be writing to it).
+   */
+  public static Optional<String> liveWriter(Path path) {
+    if (!Files.exists(path)) {
+      return Optional.empty();
+    }
+    try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + path, Database.Access.READ_ONLY)) {
+      return Migrations.liveWriter(c, Dialect.SQLITE);
+    } catch (SQLException e) {
+      return Optional.empty();
     }
   }
 
@@ -141,6 +148,21 @@ public final class SqliteRestore {
       Files.delete(wal);
     }
     return aside;
+  }
+
+  /**
+   * The restored file belongs to whoever owned the one it replaces: run as root (not `sudo -u
+   * fulcrum-scim`), the restore would leave a file the service's user cannot open.
+   */
+  private static void sameOwner(Path of, Path to) throws IOException {
+    PosixFileAttributes was = Files.readAttributes(of, PosixFileAttributes.class);
+    PosixFileAttributes is = Files.readAttributes(to, PosixFileAttributes.class);
+    if (!was.owner().equals(is.owner())) {
+      Files.setOwner(to, was.owner());
+    }
+    if (!was.group().equals(is.group())) {
+      Files.getFileAttributeView(to, PosixFileAttributeView.class).setGroup(was.group());
+    }
   }
 
   private static void copyPrivately(Path from, Path to) throws IOException {

@@ -2,10 +2,13 @@ package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.OlderRelease;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -16,11 +19,18 @@ import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -173,11 +183,15 @@ class RestoreCommandTest {
       Files.deleteIfExists(home.resolve(name));
     }
     Files.copy(nightly, cli.database);
+    // the copy holds the lease of the daemon backed up seconds ago: marking waits until it has run out
+    OpsCliRun.Result refused = cli.runWithConfig("db", "mark-restored");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("holds the writer lease", "stop every node first", "nothing was changed");
 
-    OpsCliRun.Result r = cli.runWithConfig("db", "mark-restored");
+    OpsCliRun.Result[] marked = new OpsCliRun.Result[1];
+    await().atMost(Duration.ofSeconds(30)).until(() -> (marked[0] = cli.runWithConfig("db", "mark-restored")).exit() == 0);
 
-    assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).startsWith("restore recorded at ");
+    assertThat(marked[0].out()).startsWith("restore recorded at ");
     bridge = serve();
     await().atMost(Duration.ofSeconds(30)).until(() -> logs.events().stream().anyMatch(e ->
         e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("this database was restored from a backup at ")));
@@ -242,6 +256,31 @@ class RestoreCommandTest {
     });
   }
 
+  /** Run as root instead of `sudo -u fulcrum-scim`: the service's user must still be able to open the file. */
+  @Test
+  void theRestoredFileBelongsToWhoeverOwnedTheOneItReplaces() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    UserPrincipalLookupService names = cli.database.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(cli.database, names.lookupPrincipalByName("nobody"));
+    GroupPrincipal nobodys = nobodysGroup(names);
+    Files.getFileAttributeView(cli.database, PosixFileAttributeView.class).setGroup(nobodys);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    PosixFileAttributes restored = Files.readAttributes(cli.database, PosixFileAttributes.class);
+    assertThat(restored.owner().getName()).isEqualTo("nobody");
+    assertThat(restored.group()).isEqualTo(nobodys);
+  }
+
+  private static GroupPrincipal nobodysGroup(UserPrincipalLookupService names) throws IOException {
+    try {
+      return names.lookupPrincipalByGroupName("nogroup"); // Debian's
+    } catch (UserPrincipalNotFoundException e) {
+      return names.lookupPrincipalByGroupName("nobody");
+    }
+  }
+
   @Test
   void restoreRefusesWhileServeRunsAndChangesNothing() throws Exception {
     bridge = serve();
@@ -252,12 +291,31 @@ class RestoreCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     // the daemon runs in this JVM: its log lines come first
     assertThat(r.err().strip().lines().reduce((a, b) -> b).orElseThrow())
-        .startsWith("the daemon (").contains("holds " + cli.database, "stop it first", "nothing was changed");
+        .startsWith("a daemon (").contains("holds the writer lease", "on " + cli.database, "stop it first", "nothing was changed");
     assertThat(Files.size(cli.database)).isEqualTo(before);
     try (Stream<Path> files = Files.list(home)) {
       assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains(".replaced-") || n.endsWith(".restoring"));
     }
     assertThat(bridge.http().get("/Users/" + leaver).json().path("active").asBoolean()).isFalse();
+  }
+
+  /** A tarball upgrade with the old release still running: its schema is not this release's, its lease is live. */
+  @Test
+  void restoreRefusesWhileADaemonOfAnOlderReleaseHoldsTheDatabase() throws Exception {
+    Path old = Files.createDirectories(dir.resolve("old"));
+    Path oldDb = old.resolve("bridge.db");
+    StoreLocation at = new StoreLocation.SqliteFile(oldDb);
+    OlderRelease.schema(at, OlderRelease.newest() - 1);
+    OlderRelease.holdsTheLease(at, "4242@old-release/1a2b3c4d", "DAEMON", Instant.now().plus(Duration.ofMinutes(10)));
+    OpsCliRun oldCli = new OpsCliRun(old, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n");
+    long before = Files.size(oldDb);
+
+    OpsCliRun.Result r = oldCli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("a daemon (4242@old-release/1a2b3c4d) holds the writer lease").contains("nothing was changed");
+    assertThat(Files.size(oldDb)).isEqualTo(before);
+    assertThat(OlderRelease.version(at)).isEqualTo(OlderRelease.newest() - 1);
   }
 
   @Test
