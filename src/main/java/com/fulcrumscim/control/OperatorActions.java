@@ -12,7 +12,6 @@ import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.RemovalGuard;
-import com.fulcrumscim.reconcile.RestoreHold;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;

@@ -71,8 +71,11 @@ public final class RequestExecutor implements AutoCloseable {
       // an answer still owed comes first: claiming more while the database refuses it would pile up answers
       while (!closing && writeUnwrittenAnswer() && (next = claim()).isPresent()) {
         OperatorRequest r = next.get();
-        if (closing && store.release(r.id())) {
-          return; // claimed as this node stepped down: the next leader carries it out
+        if (closing) {
+          // claimed as this node stepped down: the next leader carries it out, or has already
+          // answered it as abandoned (release finds it DONE), and the operator runs it again
+          store.release(r.id());
+          return;
         }
         // kept until written: carried out once, the request must neither stay RUNNING nor be done again
         unwritten = new Unwritten(r.id(), carryOut(r));

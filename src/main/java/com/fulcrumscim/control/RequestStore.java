@@ -154,8 +154,11 @@ public final class RequestStore {
     }) == 1;
   }
 
-  /** A request claimed before request {@code id}, as a waiting command names it. */
-  public record Ahead(long id, OperatorRequest.Kind kind, Instant createdAt) {}
+  /**
+   * A request claimed before request {@code id}, as a waiting command names it; {@code kind} as
+   * stored: a newer daemon's kind this release does not know is named all the same.
+   */
+  public record Ahead(long id, String kind, Instant createdAt) {}
 
   /** The request the daemon is carrying out while request {@code id} waits, if any. */
   public Optional<Ahead> ahead(long id) {
@@ -164,7 +167,7 @@ public final class RequestStore {
           + "WHERE state = 'RUNNING' AND id < ? ORDER BY id LIMIT 1")) {
         ps.setLong(1, id);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(new Ahead(rs.getLong(1), OperatorRequest.Kind.valueOf(rs.getString(2)),
+          return rs.next() ? Optional.of(new Ahead(rs.getLong(1), rs.getString(2),
               Instant.ofEpochMilli(rs.getLong(3)))) : Optional.<Ahead>empty();
         }
       }

@@ -10,7 +10,6 @@ import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkTarget;
-import com.fulcrumscim.reconcile.RestoreHold;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
