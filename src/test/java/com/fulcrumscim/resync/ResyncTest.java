@@ -499,6 +499,22 @@ class ResyncTest {
       unmanagedBefore = unmanaged();
     }
 
+    record Orphaned(String memberId, String groupId) {}
+
+    /** x@corp.example's member and the group Ops lose their links, then Okta deactivates x and deletes Ops. */
+    Orphaned orphanMemberAndGroup() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      String ops = h.okta.group("Ops", List.of());
+      h.settle();
+      Orphaned orphaned = new Orphaned(member("x@corp.example").id(), group("Ops").id());
+      dropLink(EntityType.USER, x);
+      dropLink(EntityType.GROUP, ops);
+      h.okta.set(x, "active", 0);
+      h.okta.deleteGroup(ops);
+      h.settle();
+      return orphaned;
+    }
+
     void dropLink(EntityType type, String scimId) {
       h.db.write(c -> {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM link WHERE entity_type = ? AND scim_id = ?")) {
@@ -837,15 +853,7 @@ class ResyncTest {
     @Test
     void orphanGroupsGoEvenWhileTheGuardHoldsOrphanMembers() {
       guardedAt(10, 0);
-      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
-      String ops = h.okta.group("Ops", List.of());
-      h.settle();
-      String groupId = group("Ops").id();
-      dropLink(EntityType.USER, x);
-      dropLink(EntityType.GROUP, ops);
-      h.okta.set(x, "active", 0);
-      h.okta.deleteGroup(ops);
-      h.settle();
+      String groupId = orphanMemberAndGroup().groupId();
 
       ResyncReport held = apply();
 
@@ -856,16 +864,9 @@ class ResyncTest {
 
     @Test
     void anOrphanDeleteFulcrumAcceptsButDoesNotCarryOutIsAFailureNotARemoval() {
-      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
-      String ops = h.okta.group("Ops", List.of());
-      h.settle();
-      String memberId = member("x@corp.example").id();
-      String groupId = group("Ops").id();
-      dropLink(EntityType.USER, x);
-      dropLink(EntityType.GROUP, ops);
-      h.okta.set(x, "active", 0);
-      h.okta.deleteGroup(ops);
-      h.settle();
+      Orphaned orphaned = orphanMemberAndGroup();
+      String memberId = orphaned.memberId();
+      String groupId = orphaned.groupId();
       h.fulcrum.faults().deletesIgnored(true); // a proxy answering 204 to every DELETE
 
       ResyncReport done = apply();
