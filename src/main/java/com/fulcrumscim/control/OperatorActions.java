@@ -7,7 +7,6 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
-import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
@@ -216,8 +215,7 @@ public final class OperatorActions {
     }
     if (key == null) {
       restore.clear();
-      int revived = (int) queue.list(WorkState.DEAD, Integer.MAX_VALUE).stream()
-          .filter(w -> RestoreMarker.isHold(w.lastError())).filter(w -> queue.revive(w.key(), WorkState.DEAD) == 1).count();
+      int revived = (int) RestoreMarker.heldRows(queue).stream().filter(w -> RestoreMarker.reviveHeld(queue, w.key())).count();
       wake();
       return ok("The restore of " + mark.get().at() + " holds no one any more: " + revived + " held user"
           + (revived == 1 ? " is" : "s are") + " due again, and a member found gone later is invited again as usual" + applied("") + ".");
@@ -230,9 +228,7 @@ public final class OperatorActions {
           + "--dry-run` names the held users)");
     }
     restore.release(key.scimId(), mark.get());
-    Optional<WorkItem> row = queue.get(key);
-    if (row.isPresent() && row.get().state() == WorkState.DEAD && RestoreMarker.isHold(row.get().lastError())
-        && queue.revive(key, WorkState.DEAD) == 1) {
+    if (RestoreMarker.reviveHeld(queue, key)) {
       wake();
       return ok(key + " released: it is due again, and its member is invited again" + applied(""));
     }

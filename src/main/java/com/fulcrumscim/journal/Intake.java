@@ -176,8 +176,7 @@ public final class Intake {
       return;
     }
     restore.release(key.scimId(), mark.get());
-    if (queue.get(key).filter(w -> w.state() == WorkState.DEAD && RestoreMarker.isHold(w.lastError())).isPresent()
-        && queue.revive(key, WorkState.DEAD) > 0) {
+    if (RestoreMarker.reviveHeld(queue, key)) {
       log.info("user {}: pushed again after the restore (request {}): no longer held, due again", key.scimId(),
           TerminalText.escape(String.valueOf(request.requestId())));
       onAccepted.run();

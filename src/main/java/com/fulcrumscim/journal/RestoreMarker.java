@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import com.fulcrumscim.db.Database;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -74,6 +75,17 @@ public final class RestoreMarker {
   /** Whether a work row's reason ({@code last_error}) is a hold of the restore's. */
   public static boolean isHold(String reason) {
     return reason != null && reason.startsWith(HELD);
+  }
+
+  /** The DEAD rows a restore holds ({@link #isHold}): status counts them, `restore release --all` revives them. */
+  public static List<WorkItem> heldRows(WorkQueue queue) {
+    return queue.list(WorkState.DEAD, Integer.MAX_VALUE).stream().filter(w -> isHold(w.lastError())).toList();
+  }
+
+  /** Makes {@code key}'s row due again if a restore holds it DEAD; true when it did. Other DEAD rows stay for `journal retry`. */
+  public static boolean reviveHeld(WorkQueue queue, ResourceKey key) {
+    return queue.get(key).filter(w -> w.state() == WorkState.DEAD && isHold(w.lastError())).isPresent()
+        && queue.revive(key, WorkState.DEAD) == 1;
   }
 
   /**

@@ -108,7 +108,7 @@ public record StatusReport(
         targetGoneAt,
         unknown,
         new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
-        queue.list(WorkState.DEAD, Integer.MAX_VALUE).stream().filter(w -> RestoreMarker.isHold(w.lastError())).count());
+        RestoreMarker.heldRows(queue).size());
   }
 
   /** With fulcrum.base_url unknown here, the Fulcrum the database's links point into is the daemon's target. */
