@@ -152,7 +152,7 @@ public final class DbCommand {
           throw new CommandFailure(holder + ": stop every node first, then mark the restore; nothing was changed");
         });
         db.write(c -> {
-          Migrations.forgetTheBackupsProcesses(c);
+          Migrations.forgetTheBackupsProcesses(c, db.dialect());
           return null;
         });
         RestoreMarker marker = new RestoreMarker(db);

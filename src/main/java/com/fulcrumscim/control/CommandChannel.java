@@ -125,6 +125,10 @@ public final class CommandChannel {
     notices.flush();
   }
 
+  private boolean daemonHoldsTheLease() {
+    return lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false);
+  }
+
   private Optional<OperatorRequest.Answer> awaitAnswer(long id, Watch watch) throws InterruptedException {
     long submitted = System.nanoTime();
     boolean saidWhy = false;
@@ -159,7 +163,7 @@ public final class CommandChannel {
         }
       }
       // a live daemon renews its lease every few seconds: once it has expired, the daemon is gone
-      if (!lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
+      if (!daemonHoldsTheLease()) {
         if (requests.withdraw(id)) {
           return Optional.empty();
         }
@@ -167,7 +171,7 @@ public final class CommandChannel {
         if (last.state() == OperatorRequest.State.DONE) {
           return Optional.of(last.answer()); // answered, then the daemon stopped
         }
-        if (lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
+        if (daemonHoldsTheLease()) {
           // a daemon that took over meanwhile claimed it before the withdraw: it answers
           Thread.sleep(WAIT_STEP.toMillis());
           continue;

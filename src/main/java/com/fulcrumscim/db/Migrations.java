@@ -105,10 +105,13 @@ public final class Migrations {
   /**
    * What a restored copy keeps of the processes of the backup's time, none of which runs on it: their
    * writer lease (a restored daemon would wait it out, a migration would be refused for it) and the
-   * operator requests no one answered (a command given then would be carried out now). For a schema
-   * at or after {@value #WRITER_LEASE_SINCE}, which has both tables.
+   * operator requests no one answered (a command given then would be carried out now). A schema
+   * before {@value #WRITER_LEASE_SINCE} has neither table.
    */
-  public static void forgetTheBackupsProcesses(Connection c) throws SQLException {
+  public static void forgetTheBackupsProcesses(Connection c, Dialect dialect) throws SQLException {
+    if (version(c, dialect) < WRITER_LEASE_SINCE) {
+      return;
+    }
     try (Statement s = c.createStatement()) {
       s.executeUpdate("DELETE FROM writer_lease");
       s.executeUpdate("DELETE FROM operator_request WHERE state IN ('PENDING', 'RUNNING')");

@@ -50,7 +50,7 @@ public final class SqliteRestore {
       removeWithSidecars(incoming); // left by a restore that was interrupted: only a restore writes it
       copyPrivately(source, incoming);
       int found = check(incoming, source);
-      forgetTheBackupsProcesses(incoming, found);
+      forgetTheBackupsProcesses(incoming);
       Migrations.Versions versions;
       try (Database db = Database.open(incoming)) {
         versions = new Migrations.Versions(found, db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found());
@@ -106,13 +106,10 @@ public final class SqliteRestore {
     }
   }
 
-  /** See {@link Migrations#forgetTheBackupsProcesses}; a backup older than the lease has neither table. */
-  private static void forgetTheBackupsProcesses(Path copy, int version) {
-    if (version < 4) {
-      return;
-    }
+  /** See {@link Migrations#forgetTheBackupsProcesses}. */
+  private static void forgetTheBackupsProcesses(Path copy) {
     try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_WRITE)) {
-      Migrations.forgetTheBackupsProcesses(c);
+      Migrations.forgetTheBackupsProcesses(c, Dialect.SQLITE);
     } catch (SQLException e) {
       throw new DatabaseException("cannot clear the backup's writer lease and operator requests in " + copy + ": "
           + e.getMessage() + "; nothing was changed", e);
