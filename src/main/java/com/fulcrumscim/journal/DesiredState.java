@@ -1,6 +1,7 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,6 +29,15 @@ public final class DesiredState {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE id = ?")) {
       ps.setString(1, id);
       return users(ps).stream().findFirst();
+    }
+  }
+
+  /** The active users whose email is {@code email} (case-insensitive, as the receiver keeps it unique), inside the caller's read. */
+  public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1")) {
+      ps.setString(1, email);
+      return users(ps);
     }
   }
 

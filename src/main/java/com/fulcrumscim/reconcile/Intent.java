@@ -12,4 +12,9 @@ public record Intent(String scimId, String matchKey, Set<String> priorIds, Insta
   public Intent {
     priorIds = Set.copyOf(priorIds);
   }
+
+  /** Whether this create may have made the entity {@code id} listed as {@code label}: it matches, and is new to it. */
+  public boolean made(String id, String label) {
+    return Mirror.key(matchKey).equals(Mirror.key(label)) && !priorIds.contains(id);
+  }
 }

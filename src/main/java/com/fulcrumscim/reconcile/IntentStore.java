@@ -42,15 +42,29 @@ public final class IntentStore {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT scim_id, match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ?")) {
         ps.setString(1, type.name());
-        java.util.List<Intent> out = new java.util.ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Intent(rs.getString(1), rs.getString(2), priors(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4))));
-          }
-        }
-        return out;
+        return list(ps);
       }
     });
+  }
+
+  /** The open intents of {@code type} whose match key is {@code label}'s, inside the caller's read (a small table: creates in doubt). */
+  java.util.List<Intent> matching(Connection c, EntityType type, String label) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT scim_id, match_key, prior_ids, created_at FROM reconcile_intent WHERE entity_type = ? AND match_key = ?")) {
+      ps.setString(1, type.name());
+      ps.setString(2, Mirror.key(label));
+      return list(ps);
+    }
+  }
+
+  private static java.util.List<Intent> list(PreparedStatement ps) throws SQLException {
+    java.util.List<Intent> out = new java.util.ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new Intent(rs.getString(1), rs.getString(2), priors(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4))));
+      }
+    }
+    return out;
   }
 
   /** Writes the intent, which commits before the call it announces. */

@@ -113,7 +113,19 @@ final class Observer {
     FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
     String linkedTo = byEmail == null ? null
         : links.scimIdOf(EntityType.USER, byEmail.id()).filter(other -> !other.equals(id)).orElse(null);
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, intent);
+    boolean unmanaged = byEmail != null && linkedTo == null && (link == null || !link.fulcrumId().equals(byEmail.id()));
+    EmailClaims.Claim claim = unmanaged && (d == null || !d.active()) ? claimOn(byEmail, id) : null;
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent);
+  }
+
+  /**
+   * Which other user the member with a leaving user's email is being given to: Okta may delete a
+   * person and push them again under a new id while the old key's removal is still to come. Read
+   * for that email alone; rare (a leaving user whose email finds a member no user manages).
+   */
+  private EmailClaims.Claim claimOn(FulcrumMember m, String besides) {
+    return db.read(c -> new EmailClaims(desired.activeUsersWithEmail(c, m.email()),
+        intents.matching(c, EntityType.USER, m.email()))).on(m, besides).orElse(null);
   }
 
   GroupState group(Attempt attempt) {

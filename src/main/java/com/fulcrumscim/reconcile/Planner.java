@@ -5,6 +5,7 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.ResourceKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -132,11 +133,19 @@ public final class Planner {
     }
     FulcrumMember m = s.linked();
     if (m == null) {
+      String gone = "the linked member is already gone from Fulcrum; " + why(s);
       FulcrumMember namesake = s.byEmail();
-      if (namesake != null && s.byEmailLinkedTo() == null && !ctx.isOwner(namesake.userId(), namesake.email())) {
+      if (namesake == null || ctx.isOwner(namesake.userId(), namesake.email())) {
+        return Plan.of(new Action.Unlink(s.link().fulcrumId(), gone));
+      }
+      String owner = s.byEmailLinkedTo() != null ? ResourceKey.user(s.byEmailLinkedTo()) + ", which manages it"
+          : s.byEmailClaim() != null ? s.byEmailClaim().toString() : null;
+      if (owner == null) {
         return reinvited(s, namesake, ctx);
       }
-      return Plan.of(new Action.Unlink(s.link().fulcrumId(), "the linked member is already gone from Fulcrum; " + why(s)));
+      // Another user is being given this person: the member is theirs, not this user's to remove.
+      return Plan.of(new Action.Unlink(s.link().fulcrumId(), gone + "; Fulcrum member " + namesake.id() + " ("
+          + namesake.email() + ") is left in place: it belongs to " + owner));
     }
     if (ctx.isOwner(m.userId(), m.email())) {
       return Plan.blocked(m.email() + " left Okta but is the Fulcrum API token's owner; the bridge never removes that"
@@ -147,7 +156,8 @@ public final class Planner {
   }
 
   /**
-   * The linked member is gone, yet a member nobody manages has the user's email: someone removed
+   * The linked member is gone, yet a member no user manages or is being given has the user's
+   * email (one another user is given stays theirs, see {@link EmailClaims}): someone removed
    * the managed member and invited the person again by hand. Forgetting the link would end the
    * deprovisioning as done while that person keeps access. With users.adopt_existing the member
    * would have been adopted for an active user, so it is adopted and removed; otherwise it is not

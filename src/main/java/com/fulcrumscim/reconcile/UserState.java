@@ -10,7 +10,9 @@ import com.fulcrumscim.journal.DesiredUser;
  * {@code link} (not managed), {@code linked} (the linked member is gone from Fulcrum),
  * {@code byEmail} (no member has the desired email, or the deleted user's last one),
  * {@code intent} (no create in doubt). {@code byEmailLinkedTo} is the other SCIM user already
- * managing {@code byEmail}.
+ * managing {@code byEmail}. {@code byEmailClaim}, asked only for a user Okta deactivated or deleted
+ * whose {@code byEmail} no user manages: the other user that member is being given to (null:
+ * none, or not asked).
  */
 public record UserState(
     String scimId,
@@ -20,4 +22,5 @@ public record UserState(
     FulcrumMember linked,
     FulcrumMember byEmail,
     String byEmailLinkedTo,
+    EmailClaims.Claim byEmailClaim,
     Intent intent) {}

@@ -9,6 +9,7 @@ import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.EmailClaims;
 import com.fulcrumscim.reconcile.Intent;
 import com.fulcrumscim.reconcile.IntentStore;
 import com.fulcrumscim.reconcile.LinkStore;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Finds the bridge's orphans in a snapshot: unlinked members and groups that an accepted create or
@@ -93,32 +95,22 @@ final class OrphanFinder {
   }
 
   /**
-   * The active SCIM users by id and by email. An orphan member stays while the user it was made
-   * for is active, and while any active user has its email: Okta may delete a person and push them
-   * again under a new id, and that user's push meets this very member (a collision), so removing it
-   * would take the access Okta just gave back. Emails compare as the reconciler matches members
-   * (trimmed, lower-cased in Java: SQLite's NOCASE folds ASCII only).
+   * The active SCIM users by id, and the rule for their emails. An orphan member stays while the
+   * user it was made for is active, and while any active user has its email: Okta may delete a
+   * person and push them again under a new id, and that user's push meets this very member (a
+   * collision), so removing it would take the access Okta just gave back.
    */
-  private record ActiveUsers(Map<String, DesiredUser> byId, Map<String, DesiredUser> byEmail) {
+  private record ActiveUsers(Set<String> ids, EmailClaims byEmail) {
     static ActiveUsers of(List<DesiredUser> users) {
-      Map<String, DesiredUser> byId = new HashMap<>();
-      Map<String, DesiredUser> byEmail = new HashMap<>();
-      users.stream().filter(DesiredUser::active).forEach(u -> {
-        byId.put(u.id(), u);
-        if (!key(u.email()).isEmpty()) {
-          byEmail.putIfAbsent(key(u.email()), u);
-        }
-      });
-      return new ActiveUsers(byId, byEmail);
+      return new ActiveUsers(users.stream().filter(DesiredUser::active).map(DesiredUser::id).collect(Collectors.toSet()),
+          new EmailClaims(users, List.of()));
     }
 
     Optional<String> wanting(String email, ResourceKey createdFor) {
-      if (byId.containsKey(createdFor.scimId())) {
+      if (ids.contains(createdFor.scimId())) {
         return Optional.of("active " + createdFor + " it was made for");
       }
-      DesiredUser other = byEmail.get(key(email));
-      return other == null ? Optional.empty()
-          : Optional.of("active " + ResourceKey.user(other.id()) + " (" + other.userName() + ") with this email");
+      return byEmail.activeUser(email, createdFor.scimId()).map(EmailClaims.Claim::toString);
     }
   }
 
@@ -126,7 +118,7 @@ final class OrphanFinder {
   private <T> Map<String, ResourceKey> made(EntityType type, List<T> all, Function<T, String> id, Function<T, String> match) {
     Map<String, ResourceKey> out = new HashMap<>(audit.owned(type));
     for (Intent i : intents.all(type)) {
-      all.stream().filter(e -> key(match.apply(e)).equals(key(i.matchKey())) && !i.priorIds().contains(id.apply(e)))
+      all.stream().filter(e -> i.made(id.apply(e), match.apply(e)))
           .forEach(e -> out.putIfAbsent(id.apply(e), new ResourceKey(type, i.scimId())));
     }
     return out;

@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredGroup.Member;
 import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.ResourceKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +54,13 @@ class PlannerTest {
   static final DeletedUser ALICE_DELETED = new DeletedUser("u1", "alice@corp.example", "alice@corp.example");
   static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH);
   static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
+  /** Alice pushed again by Okta under a new id, u2: the member with her email is being given to u2. */
+  static final EmailClaims.Claim ALICE_AS_U2 = new EmailClaims.Claim.ActiveUser(ResourceKey.user("u2"), "alice2");
+  /** u2's create made the member and is not linked yet. */
+  static final EmailClaims.Claim U2_CREATING = new EmailClaims.Claim.Creating(ResourceKey.user("u2"));
 
   static UserState user(DesiredUser d, Link link, FulcrumMember linked, FulcrumMember byEmail) {
-    return new UserState("u1", d, null, link, linked, byEmail, null, null);
+    return new UserState("u1", d, null, link, linked, byEmail, null, null, null);
   }
 
   static Stream<Arguments> users() {
@@ -145,13 +150,13 @@ class PlannerTest {
                 new Action.RemoveMember("m2", null),
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deleted user whose member was removed and invited again by hand is blocked, named by its tombstone",
-            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null), CTX,
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null, null), CTX,
             Plan.blocked("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
                 + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
         row("with adoption, a deleted user's member invited again by hand is adopted and removed",
-            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null), context(true, true, Map.of(), ""),
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null, null), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m2", Action.Link.Origin.ADOPTED, new Action.Unlink("m1", "the linked member is already "
                     + "gone from Fulcrum; alice@corp.example was invited again by hand as m2, adopted to be removed "
                     + "(users.adopt_existing: true)")),
@@ -161,9 +166,28 @@ class PlannerTest {
             user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
             Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
-        row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user",
-            new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, "u9", null), context(true, true, Map.of(), ""),
-            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
+        row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user, saying so",
+            new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, "u9", null, null), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta; "
+                + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to user/u9, which manages it"))),
+        row("a deactivated user whose member is gone leaves a member an active user with its email is given, saying so",
+            new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, null, ALICE_AS_U2, null), CTX,
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta; "
+                + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to active user/u2 (alice2) with this email"))),
+        row("with adoption, a member an active user with the email is given is not adopted to be removed",
+            new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, null, ALICE_AS_U2, null),
+            context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta; "
+                + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to active user/u2 (alice2) with this email"))),
+        row("a deleted user whose member is gone leaves a member another user's create made, saying so",
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, U2_CREATING, null), CTX,
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deleted in Okta; "
+                + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to user/u2, whose create made it (not linked yet)"))),
+        row("with adoption, a member another user's create made is not adopted to be removed",
+            new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, U2_CREATING, null),
+            context(true, true, Map.of(), ""),
+            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deleted in Okta; "
+                + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to user/u2, whose create made it (not linked yet)"))),
         row("a deactivated user never pushed needs nothing",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
         row("an unmanaged member with the email is left alone when adoption is off",
@@ -196,15 +220,15 @@ class PlannerTest {
             Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
                 + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
         row("a create in doubt finds its member and links it",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
         row("a member that existed before the intent is not taken for ours",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null,
                 new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,
             Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
                 + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
         row("a create in doubt for a user since deleted removes what it made",
-            new UserState("u1", null, null, null, null, ALICE_IN_FULCRUM, null, INTENT), CTX,
+            new UserState("u1", null, null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
                 "removed the member an unfinished create made; the user was deleted in Okta"))),
         row("a linked member deleted in Fulcrum is pushed again",
@@ -212,7 +236,7 @@ class PlannerTest {
             Plan.of(new Action.Unlink("m1", "the linked member is gone from Fulcrum"), new Action.CreateMember(
                 new MemberFields("alice@corp.example", "Alice", "Archer", "r-standard")))),
         row("a member managed for another SCIM user is not taken",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null), CTX,
             Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
   }
 

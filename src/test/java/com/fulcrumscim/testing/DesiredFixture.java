@@ -29,14 +29,19 @@ public final class DesiredFixture implements Okta {
 
   @Override
   public String user(String email, String given, String family, String role) {
+    return userNamed(email, email, given, family, role);
+  }
+
+  @Override
+  public String userNamed(String userName, String email, String given, String family, String role) {
     String id = UUID.randomUUID().toString();
     write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO scim_user (id, user_name, user_name_key, active, email, given_name, family_name, role, doc, created_at, updated_at) "
               + "VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?)")) {
         ps.setString(1, id);
-        ps.setString(2, email);
-        ps.setString(3, email.toLowerCase(Locale.ROOT));
+        ps.setString(2, userName);
+        ps.setString(3, userName.toLowerCase(Locale.ROOT));
         ps.setString(4, email);
         ps.setString(5, given);
         ps.setString(6, family);

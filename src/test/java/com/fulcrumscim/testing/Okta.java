@@ -7,6 +7,9 @@ public interface Okta {
   /** A new active user; returns its SCIM id. {@code role} may be null. */
   String user(String email, String given, String family, String role);
 
+  /** As {@link #user}, under a userName other than the email (a person pushed again while a deactivated user keeps theirs). */
+  String userNamed(String userName, String email, String given, String family, String role);
+
   /** Changes one attribute: {@code active} (0/1), {@code given_name}, {@code family_name} or {@code role}. */
   void set(String userId, String attribute, Object value);
 

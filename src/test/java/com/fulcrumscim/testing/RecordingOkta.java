@@ -32,6 +32,13 @@ public final class RecordingOkta implements Okta {
   }
 
   @Override
+  public String userNamed(String userName, String email, String given, String family, String role) {
+    String id = okta.userNamed(userName, email, given, family, role);
+    log.add(name(id, "u") + "=userNamed(" + userName + ", " + email + ", " + given + ", " + family + ", " + role + ")");
+    return id;
+  }
+
+  @Override
   public void set(String userId, String attribute, Object value) {
     okta.set(userId, attribute, value);
     log.add("set(" + name(userId, "u") + ", " + attribute + ", " + value + ")");

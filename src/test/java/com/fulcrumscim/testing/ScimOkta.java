@@ -17,7 +17,12 @@ public final class ScimOkta implements Okta {
 
   @Override
   public String user(String email, String given, String family, String role) {
-    String body = Bodies.user(email, given, family, true);
+    return userNamed(email, email, given, family, role);
+  }
+
+  @Override
+  public String userNamed(String userName, String email, String given, String family, String role) {
+    String body = Bodies.user(userName, email, given, family, true);
     if (role != null) {
       body = body.replaceFirst("\"active\":true", "\"active\":true,\"role\":\"" + role + "\"");
     }

@@ -149,13 +149,17 @@ public final class ScimTestServer implements AutoCloseable {
     }
 
     public static String user(String userName, String given, String family, boolean active) {
+      return user(userName, userName, given, family, active);
+    }
+
+    public static String user(String userName, String email, String given, String family, boolean active) {
       return """
           {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"%1$s",
            "name":{"givenName":"%2$s","familyName":"%3$s"},
-           "emails":[{"primary":true,"value":"%1$s","type":"work"}],
+           "emails":[{"primary":true,"value":"%5$s","type":"work"}],
            "displayName":"%2$s %3$s","locale":"en-US","externalId":"ext-%1$s",
            "groups":[],"password":"1mz050nq","active":%4$s}
-          """.formatted(userName, given, family, active);
+          """.formatted(userName, given, family, active, email);
     }
 
     public static String group(String displayName, String... memberIds) {
