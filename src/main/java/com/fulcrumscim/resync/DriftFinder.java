@@ -13,6 +13,7 @@ import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
+import com.fulcrumscim.reconcile.EmailClaims;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.Plan;
@@ -59,6 +60,7 @@ final class DriftFinder {
     List<KeyDrift> out = new ArrayList<>();
     Map<String, DesiredUser> users = new LinkedHashMap<>();
     desired.users().forEach(u -> users.put(u.id(), u));
+    EmailClaims claims = new EmailClaims(users.values(), List.of()); // what an open create made is an orphan
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
     Set<String> orphanIds = orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet());
@@ -66,12 +68,13 @@ final class DriftFinder {
     users.values().stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
     Map<ResourceKey, WorkState> operators = waitingForAnOperator();
     scope(active, userLinks).forEach(id -> out.add(leftTo(operators,
-        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap, orphanIds))));
+        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap, orphanIds,
+            claims))));
     // An inactive user no link points to any more is not managed, but a member with its email that
     // was invited by hand keeps the access Okta took away, and nothing else would ever say so.
     // Its plan is empty: nothing is queued for it, and it is not counted as checked unless reported.
     users.values().stream().filter(u -> !u.active() && !userLinks.containsKey(u.id()))
-        .forEach(u -> collision(u, null, Plan.of(), snap).filter(m -> !orphanIds.contains(m.id()))
+        .forEach(u -> collision(u, null, Plan.of(), snap, claims).filter(m -> !orphanIds.contains(m.id()))
             .ifPresent(m -> {
               Lines lines = new Lines(ResourceKey.user(u.id()), "user " + u.userName());
               keepsAccess(lines, u, m, Plan.of());
@@ -142,11 +145,12 @@ final class DriftFinder {
     return ids;
   }
 
-  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, Set<String> orphanIds) {
+  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, Set<String> orphanIds,
+      EmailClaims claims) {
     Optional<FulcrumMember> linked = link == null ? Optional.empty() : snap.member(link.fulcrumId());
     String entity = "user " + (d != null ? d.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
     Lines lines = new Lines(key, entity);
-    Optional<FulcrumMember> collision = collision(d, link, plan, snap).filter(m -> !orphanIds.contains(m.id()));
+    Optional<FulcrumMember> collision = collision(d, link, plan, snap, claims).filter(m -> !orphanIds.contains(m.id()));
     if (collision.isPresent() && d.active()) {
       FulcrumMember m = collision.get();
       lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", d.email(),
@@ -217,9 +221,11 @@ final class DriftFinder {
   /**
    * An unmanaged member that has the email of this user and that the plan does not link (adopt):
    * for an active user the reconciler could only fail on it; for an inactive one it keeps access
-   * Okta took away. Resync reports it and leaves both alone. The token owner is never one.
+   * Okta took away, unless an active user has that email (the person pushed again under a new id:
+   * that user's own line reports the member). Resync reports it and leaves both alone. The token
+   * owner is never one.
    */
-  private Optional<FulcrumMember> collision(DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap) {
+  private Optional<FulcrumMember> collision(DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, EmailClaims claims) {
     if (d == null) {
       return Optional.empty();
     }
@@ -227,7 +233,8 @@ final class DriftFinder {
         .filter(m -> link == null || !m.id().equals(link.fulcrumId()))
         .filter(m -> !snap.owner().id().equals(m.userId()) && !m.email().equalsIgnoreCase(snap.owner().email()))
         .filter(m -> links.scimIdOf(EntityType.USER, m.id()).isEmpty())
-        .filter(m -> plan.actions().stream().noneMatch(a -> a instanceof Action.Link l && l.fulcrumId().equals(m.id())));
+        .filter(m -> plan.actions().stream().noneMatch(a -> a instanceof Action.Link l && l.fulcrumId().equals(m.id())))
+        .filter(m -> d.active() || claims.activeUser(m.email(), d.id()).isEmpty());
   }
 
   private KeyDrift group(ResourceKey key, DesiredGroup d, Link link, Plan plan, FulcrumSnapshot snap) {

@@ -244,25 +244,50 @@ class ResyncTest {
   @Test
   void aMemberInvitedByHandWithADeactivatedUsersEmailIsReportedAsKeepingAccess() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    h.okta.set(ada, "active", 0);
-    h.settle();
-    FulcrumMember[] byHand = new FulcrumMember[1];
-    byHand(() -> byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null)));
+    FulcrumMember byHand = invitedByHandOnceDeactivated(ada);
 
     ResyncReport report = apply();
 
     assertThat(report.plan()).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
       assertThat(d.key()).isEqualTo("user/" + ada);
-      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand[0].id() + ")");
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
       assertThat(d.action()).startsWith("report only").contains("not managed by the bridge, still has access")
           .contains("remove it in Fulcrum").doesNotContain("journal retry");
     });
     assertThat(report.totals().collisions()).isEqualTo(1);
     assertThat(report.driftRemains()).isTrue();
     assertThat(writes(h.fulcrum.calls())).isEmpty();
-    assertThat(h.fulcrum.member(byHand[0].id()).orElseThrow().lastName()).isEqualTo("ByHand");
+    assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).isEqualTo("ByHand");
+  }
+
+  /**
+   * As above, but Okta pushed the person again under a new id: the member with the deactivated
+   * user's email is the new user's, reported once, as that user's collision, not as keeping access.
+   */
+  @Test
+  void aMemberWithADeactivatedUsersEmailThatAnActiveUserHasIsReportedOnlyAsThatUsersCollision() {
+    FulcrumMember byHand = invitedByHandOnceDeactivated(h.okta.user("ada@corp.example", "Ada", "Lovelace", null));
+    String again = h.okta.userNamed("ada.lovelace", "ada@corp.example", "Ada", "Lovelace", null);
+
+    ResyncReport report = resync.dryRun();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.key()).isEqualTo("user/" + again);
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
+      assertThat(d.action()).doesNotContain("still has access");
+    });
+  }
+
+  /** {@code ada} pushed, then deactivated and her member removed; an admin then invites her email by hand. */
+  private FulcrumMember invitedByHandOnceDeactivated(String ada) {
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null)));
+    return byHand[0];
   }
 
   /**
