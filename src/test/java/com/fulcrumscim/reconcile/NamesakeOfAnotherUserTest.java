@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class NamesakeOfAnotherUserTest extends EndToEnd {
   static final String ADA = "ada@corp.example";
+  /** Ada's SCIM id. */
+  private String ada;
 
   static Stream<Arguments> leavingWithAndWithoutAdoption() {
     return Stream.of(Leaving.values()).flatMap(how -> Stream.of(Arguments.of(how, false), Arguments.of(how, true)));
@@ -40,13 +42,11 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
   @MethodSource("leavingWithAndWithoutAdoption")
   void aMemberInvitedAgainByHandThatAnActiveUserWithTheEmailIsGivenIsLeftToThatUser(Leaving how, boolean adopt) {
     start(adopt, false);
-    String ada = pushedAda();
-    FulcrumMember byHand = invitedAgainByHand();
-    how.leave(h.okta, ada);
+    FulcrumMember byHand = invitedAgainByHandAndAdaGone(how);
     String again = pushedAgain();
     h.settle();
 
-    doneLeaving(ada, byHand, "it belongs to active user/" + again);
+    doneLeaving(byHand, "it belongs to active user/" + again);
     if (adopt) {
       assertThat(new LinkStore(h.db).get(EntityType.USER, again)).get().extracting(Link::fulcrumId).isEqualTo(byHand.id());
     } else {
@@ -59,13 +59,12 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
   @MethodSource("leavingWithAndWithoutAdoption")
   void aMemberAnActiveUsersCreateMadeAndHasNotLinkedYetIsLeftToThatUser(Leaving how, boolean adopt) {
     start(adopt, true);
-    String ada = pushedAda();
-    String again = pushedAgainWhileAdasRemovalIsHeld(how, ada);
+    String again = pushedAgainWhileAdasRemovalIsHeld(how);
     approve(ada);
     h.settle();
 
     FulcrumMember made = inFulcrum(ADA);
-    doneLeaving(ada, made, "it belongs to active user/" + again);
+    doneLeaving(made, "it belongs to active user/" + again);
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).get().satisfies(l -> {
       assertThat(l.fulcrumId()).isEqualTo(made.id());
       assertThat(l.origin()).isEqualTo(Action.Link.Origin.CREATED);
@@ -77,15 +76,14 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
   @MethodSource("leavingWithAndWithoutAdoption")
   void aMemberAnotherUsersCreateMadeIsLeftToThatUsersOwnRemoval(Leaving how, boolean adopt) {
     start(adopt, true);
-    String ada = pushedAda();
-    String again = pushedAgainWhileAdasRemovalIsHeld(how, ada);
+    String again = pushedAgainWhileAdasRemovalIsHeld(how);
     h.okta.set(again, "active", 0);
     h.settle();
     assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.HELD);
     approve(ada);
     h.settle();
 
-    doneLeaving(ada, inFulcrum(ADA), "it belongs to user/" + again + ", whose create made it (not linked yet)");
+    doneLeaving(inFulcrum(ADA), "it belongs to user/" + again + ", whose create made it (not linked yet)");
     approve(again);
     h.settle();
     assertThat(h.fulcrum.memberByEmail(ADA)).as("a deprovisioned person").isEmpty();
@@ -97,9 +95,7 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
   @MethodSource("leavingWithAndWithoutAdoption")
   void aMemberWhoseEmailOnlyAnInactiveUserAlsoHasIsStillTheLeavingUsersNamesake(Leaving how, boolean adopt) {
     start(adopt, false);
-    String ada = pushedAda();
-    FulcrumMember byHand = invitedAgainByHand();
-    how.leave(h.okta, ada);
+    FulcrumMember byHand = invitedAgainByHandAndAdaGone(how);
     h.okta.set(pushedAgain(), "active", 0);
     h.settle();
 
@@ -113,10 +109,10 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     }
   }
 
-  private String pushedAda() {
-    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+  /** Ada pushed: her member made and linked. */
+  private void pushedAda() {
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
     h.settle();
-    return ada;
   }
 
   /** Okta pushes the person again under a new id (a deactivated Ada keeps her userName); returns it. */
@@ -124,20 +120,26 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     return h.okta.userNamed("ada.lovelace", ADA, "Ada", "Lovelace", null);
   }
 
-  /** An admin removes Ada's member and invites the person again by hand; the cached member list then ages. */
-  private FulcrumMember invitedAgainByHand() {
+  /**
+   * Ada pushed; an admin removes her member and invites the person again by hand (the cached member
+   * list then ages); then Okta takes Ada away. Returns the member invited by hand.
+   */
+  private FulcrumMember invitedAgainByHandAndAdaGone(Leaving how) {
+    pushedAda();
     h.http.deleteMember(inFulcrum(ADA).id(), null);
     FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Ada", "ByHand", null));
     h.clock.tick(Duration.ofMinutes(10));
+    how.leave(h.okta, ada);
     return byHand;
   }
 
   /**
-   * Okta takes Ada away and the guard holds her removal; an admin removes her member by hand, and
-   * Okta pushes the person again under a new id, whose create lands in Fulcrum but dies before its
-   * link is written (its intent open). Returns the new user's id.
+   * Ada pushed; Okta takes her away and the guard holds her removal; an admin removes her member
+   * by hand, and Okta pushes the person again under a new id, whose create lands in Fulcrum but
+   * dies before its link is written (its intent open). Returns the new user's id.
    */
-  private String pushedAgainWhileAdasRemovalIsHeld(Leaving how, String ada) {
+  private String pushedAgainWhileAdasRemovalIsHeld(Leaving how) {
+    pushedAda();
     how.leave(h.okta, ada);
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
@@ -156,7 +158,7 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
   }
 
   /** Ada's removal is done, her link and tombstone gone; {@code kept} untouched, and her UNLINK line says whose it is. */
-  private void doneLeaving(String ada, FulcrumMember kept, String whose) {
+  private void doneLeaving(FulcrumMember kept, String whose) {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
     assertThat(h.db.read(c -> new Tombstones().find(c, ada)).isPresent()).as("tombstone kept").isFalse();
