@@ -30,6 +30,7 @@ public final class DbCommand {
         "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
         "Run it after an upgrade, before starting the new release (`serve` also migrates at start), with every node",
         "stopped: it refuses while another process (a node of the old release, an operator command) holds the writer lease.",
+        "A lease a killed process left is waited out until it expires (one line says so); if renewed meanwhile, it refuses.",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
       exitCodeListHeading = "%nExit codes:%n",

@@ -39,7 +39,8 @@ public final class Database implements AutoCloseable {
    * Opens (creating a SQLite file with mode 0600 if needed), checks and migrates the store: what
    * {@code serve} and {@code db migrate} do, and nothing else may, so an older daemon's schema is
    * never migrated under it by a newer CLI. Nor by a newer {@code serve}: a schema to migrate while
-   * another process holds a live writer lease is refused with {@link MigrationRefusedException}. A
+   * another process holds a live writer lease waits for that lease to expire, and is refused with
+   * {@link MigrationRefusedException} when its holder renews it (or another takes it) meanwhile. A
    * damaged SQLite file is refused with {@link DatabaseCorruptException} before anything is served:
    * left running, every write would answer 500 until someone noticed.
    */

@@ -9,9 +9,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Numbered schema migrations listed in {@code db/migrations.txt}: SQLite runs {@code db/V00N__*.sql},
@@ -29,6 +32,14 @@ public final class Migrations {
   private static final long POSTGRES_MIGRATION_LOCK = 0x46756c6372756dL;
   /** V004 made the writer lease's table: a schema before it has no lease to look at. */
   private static final int WRITER_LEASE_SINCE = 4;
+  /**
+   * How long past a lease's expiry a migration waits for it at most: the wait is timed here, but the
+   * lease expires on the database's clock, which the last look must find past the expiry.
+   */
+  private static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
+  /** How often a migration waiting for a lease looks whether it is still the one it waits for. */
+  private static final Duration LEASE_LOOK = Duration.ofMillis(250);
+  private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
   static void apply(Connection c, Dialect dialect) throws SQLException, IOException {
     if (dialect == Dialect.POSTGRESQL) {
@@ -53,11 +64,13 @@ public final class Migrations {
     if (applied > files.size()) {
       throw tooNew(applied, files.size());
     }
+    boolean waited = false;
     while (applied < files.size()) {
       String file = files.get(applied);
       if (!file.startsWith(String.format("V%03d__", applied + 1))) {
         throw new IllegalStateException("migration " + file + " is out of order in db/migrations.txt");
       }
+      Optional<LiveLease> writer;
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         // Read again now that the transaction holds the write lock: on SQLite another process (a
@@ -71,25 +84,56 @@ public final class Migrations {
           applied = now;
           continue;
         }
-        Optional<String> writer = liveWriter(c, dialect, now);
+        writer = liveLease(c, dialect, now);
         if (writer.isPresent()) {
           c.rollback();
-          throw new MigrationRefusedException("cannot migrate the schema from version " + now + " to " + files.size() + ": "
-              + writer.get() + "; the release it runs does not know the new schema, so stop every node and let operator "
-              + "commands end first, then run `fulcrum-scim db migrate` once (README: Upgrade, High availability)");
+        } else {
+          for (String sql : statements(resource(directory(dialect) + file))) {
+            s.executeUpdate(sql);
+          }
+          recordVersion(s, dialect, applied + 1);
+          c.commit();
+          applied++;
         }
-        for (String sql : statements(resource(directory(dialect) + file))) {
-          s.executeUpdate(sql);
-        }
-        recordVersion(s, dialect, applied + 1);
-        c.commit();
-        applied++;
       } catch (SQLException e) {
         c.rollback();
         throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);
       } finally {
         c.setAutoCommit(true);
       }
+      if (writer.isPresent()) {
+        if (waited) {
+          throw new MigrationRefusedException("cannot migrate the schema from version " + applied + " to " + files.size()
+              + ": " + writer.get().describe() + "; the release it runs does not know the new schema, so stop every node and "
+              + "let operator commands end first, then run `fulcrum-scim db migrate` once (README: Upgrade, High availability)");
+        }
+        // outside the transaction: on SQLite it holds the write lock, which a live holder needs to renew
+        waitOut(c, dialect, writer.get());
+        waited = true;
+      }
+    }
+  }
+
+  /**
+   * Waits for {@code lease} to expire: a holder killed (SIGKILL, a power cut) leaves its lease
+   * behind until then, and the restart right after it (an upgrade's) would otherwise refuse for a
+   * process that is gone. The wait ends early once the lease is no longer the one read: released,
+   * renewed or taken by another (a process that runs, which the next look refuses), or expired.
+   */
+  private static void waitOut(Connection c, Dialect dialect, LiveLease lease) throws SQLException {
+    Duration left = Duration.ofMillis(lease.expiresAt() - lease.readAt()).plus(LEASE_MARGIN);
+    log.warn("waiting up to {}s for the writer lease of {} ({}; expires at {}) before migrating: a holder that was killed "
+        + "leaves its lease until it expires; if it is renewed meanwhile, its holder runs and the migration is refused",
+        (left.toMillis() + 999) / 1000, lease.holder(), lease.daemon() ? "a daemon" : "an operator command",
+        Instant.ofEpochMilli(lease.expiresAt()));
+    long deadline = System.nanoTime() + left.toNanos();
+    try {
+      while (System.nanoTime() < deadline && readLease(c, dialect).filter(lease::sameRow).isPresent()) {
+        Thread.sleep(LEASE_LOOK.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted waiting for the writer lease of " + lease.holder() + "; nothing was migrated", e);
     }
   }
 
@@ -99,7 +143,7 @@ public final class Migrations {
    * lease table.
    */
   public static Optional<String> liveWriter(Connection c, Dialect dialect) throws SQLException {
-    return liveWriter(c, dialect, version(c, dialect));
+    return liveLease(c, dialect, version(c, dialect)).map(LiveLease::describe);
   }
 
   /**
@@ -119,24 +163,40 @@ public final class Migrations {
   }
 
   /**
-   * Who holds a live writer lease, in words, if anyone does: a process of the release that made this
-   * schema, still writing (in HA, possibly the leader of the other nodes), which must not have its
-   * schema changed under it. Any live lease is another process's: this one has not opened the store
-   * yet. Read in each migration's transaction: on SQLite it holds the write lock, so no one takes the
+   * Who holds a live writer lease, if anyone does: a process of the release that made this schema,
+   * still writing (in HA, possibly the leader of the other nodes), which must not have its schema
+   * changed under it. Any live lease is another process's: this one has not opened the store yet.
+   * Read in each migration's transaction: on SQLite it holds the write lock, so no one takes the
    * lease before it commits; on PostgreSQL a node taking the lease in that very instant is not seen.
    */
-  private static Optional<String> liveWriter(Connection c, Dialect dialect, int version) throws SQLException {
-    if (version < WRITER_LEASE_SINCE) {
-      return Optional.empty();
-    }
+  private static Optional<LiveLease> liveLease(Connection c, Dialect dialect, int version) throws SQLException {
+    return version < WRITER_LEASE_SINCE ? Optional.empty() : readLease(c, dialect);
+  }
+
+  /** The live writer lease, read on the clock the lease is kept on (the database's). */
+  private static Optional<LiveLease> readLease(Connection c, Dialect dialect) throws SQLException {
+    long now = DatabaseClock.of(dialect, Clock.systemUTC()).millis(c);
     try (PreparedStatement ps = c.prepareStatement("SELECT holder, role, expires_at FROM writer_lease WHERE expires_at > ?")) {
-      ps.setLong(1, DatabaseClock.of(dialect, Clock.systemUTC()).millis(c));
+      ps.setLong(1, now);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next()
-            ? Optional.of(("DAEMON".equals(rs.getString(2)) ? "a daemon (" : "an operator command (") + rs.getString(1)
-                + ") holds the writer lease until " + Instant.ofEpochMilli(rs.getLong(3)) + " unless it stops renewing it")
-            : Optional.empty();
+        return rs.next() ? Optional.of(new LiveLease(rs.getString(1), rs.getString(2), rs.getLong(3), now)) : Optional.empty();
       }
+    }
+  }
+
+  /** A live writer lease's row, and when (database clock, ms) it was read. */
+  private record LiveLease(String holder, String role, long expiresAt, long readAt) {
+    boolean daemon() {
+      return "DAEMON".equals(role);
+    }
+
+    String describe() {
+      return (daemon() ? "a daemon (" : "an operator command (") + holder + ") holds the writer lease until " + Instant.ofEpochMilli(expiresAt) + " unless it stops renewing it";
+    }
+
+    /** The same holder's lease, not renewed since: what a holder that is gone leaves. */
+    boolean sameRow(LiveLease other) {
+      return holder.equals(other.holder) && expiresAt == other.expiresAt;
     }
   }
 

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpgradeUnderARunningNodeTest {
   static final String OTHER_HOLDER = "4242@node-b/1a2b3c4d";
+  /** The shortest ha.lease_ttl: a renewal every second. */
+  static final Duration LEASE_TTL = Duration.ofSeconds(3);
+  /** Longer than a child JVM takes to reach its migration, so it finds the lease still live. */
+  static final Duration LEFT_OF_A_DEAD_HOLDERS_LEASE = Duration.ofSeconds(6);
 
   @TempDir Path dir;
   TestStore store;
@@ -47,29 +53,64 @@ class UpgradeUnderARunningNodeTest {
   }
 
   @Test
-  void serveRefusesToMigrateWhileAnotherProcessHoldsTheWriterLease() throws Exception {
+  void serveRefusesToMigrateWhileAnotherProcessKeepsRenewingTheWriterLease() throws Exception {
     OlderRelease.schema(store.location(), older);
-    OlderRelease.holdsTheLease(store.location(), OTHER_HOLDER, otherRole(), Instant.now().plus(Duration.ofMinutes(10)));
 
-    BridgeProcess.CommandRun serve = BridgeProcess.command(config, "serve");
+    BridgeProcess.CommandRun serve;
+    try (AutoCloseable running = OlderRelease.keepsTheLease(store.location(), OTHER_HOLDER, otherRole(), LEASE_TTL)) {
+      serve = BridgeProcess.command(config, "serve");
+    }
 
     assertThat(serve.exit()).as(serve.err()).isEqualTo(2);
-    assertThat(serve.err().strip()).startsWith("cannot start: cannot migrate the schema from version " + older)
-        .contains(OTHER_HOLDER, "stop every node").doesNotContain("\n");
+    assertThat(lastLine(serve.err())).startsWith("cannot start: cannot migrate the schema from version " + older)
+        .contains(OTHER_HOLDER, "stop every node");
     assertThat(OlderRelease.version(store.location())).isEqualTo(older);
   }
 
   @Test
-  void dbMigrateRefusesWhileAnotherProcessHoldsTheWriterLease() throws Exception {
+  void dbMigrateRefusesWhileAnotherProcessKeepsRenewingTheWriterLease() throws Exception {
     OlderRelease.schema(store.location(), older);
-    OlderRelease.holdsTheLease(store.location(), OTHER_HOLDER, otherRole(), Instant.now().plus(Duration.ofMinutes(10)));
+
+    BridgeProcess.CommandRun migrate;
+    try (AutoCloseable running = OlderRelease.keepsTheLease(store.location(), OTHER_HOLDER, otherRole(), LEASE_TTL)) {
+      migrate = BridgeProcess.command(config, "db", "migrate");
+    }
+
+    assertThat(migrate.exit()).as(migrate.err()).isEqualTo(2);
+    assertThat(lastLine(migrate.err())).startsWith("cannot migrate the schema from version " + older + " to " + (older + 1))
+        .contains(OTHER_HOLDER, "stop every node", "db migrate");
+    assertThat(OlderRelease.version(store.location())).isEqualTo(older);
+  }
+
+  /** The old release's process was killed (or its host rebooted) and the new release starts at once: its lease is still live. */
+  @Test
+  void serveWaitsForTheLeaseOfAProcessThatIsGoneToExpireThenMigrates() throws Exception {
+    OlderRelease.schema(store.location(), older);
+    Instant expiry = Instant.now().plus(LEFT_OF_A_DEAD_HOLDERS_LEASE);
+    OlderRelease.holdsTheLease(store.location(), OTHER_HOLDER, otherRole(), expiry);
+
+    try (BridgeProcess serve = BridgeProcess.serve(config, Map.of())) {
+      serve.endpoint();
+
+      assertThat(Instant.now()).isAfter(expiry);
+      assertThat(serve.output()).anySatisfy(line -> assertThat(line).contains("waiting up to",
+          "for the writer lease of " + OTHER_HOLDER, "expires at " + expiry.truncatedTo(ChronoUnit.MILLIS) + ") before migrating"));
+    }
+    assertThat(OlderRelease.version(store.location())).isEqualTo(OlderRelease.newest());
+  }
+
+  @Test
+  void dbMigrateWaitsForTheLeaseOfAProcessThatIsGoneToExpireThenMigrates() throws Exception {
+    OlderRelease.schema(store.location(), older);
+    Instant expiry = Instant.now().plus(LEFT_OF_A_DEAD_HOLDERS_LEASE);
+    OlderRelease.holdsTheLease(store.location(), OTHER_HOLDER, otherRole(), expiry);
 
     BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
 
-    assertThat(migrate.exit()).as(migrate.err()).isEqualTo(2);
-    assertThat(migrate.err().strip()).startsWith("cannot migrate the schema from version " + older + " to " + (older + 1))
-        .contains(OTHER_HOLDER, "stop every node", "db migrate").doesNotContain("\n");
-    assertThat(OlderRelease.version(store.location())).isEqualTo(older);
+    assertThat(migrate.exit()).as(migrate.err()).isZero();
+    assertThat(migrate.err()).contains("waiting up to", "for the writer lease of " + OTHER_HOLDER, ") before migrating");
+    assertThat(migrate.out()).contains(older + " -> " + OlderRelease.newest() + " (migrated)");
+    assertThat(Instant.now()).isAfter(expiry);
   }
 
   @Test
@@ -103,5 +144,9 @@ class UpgradeUnderARunningNodeTest {
 
     assertThat(migrate.exit()).as(migrate.err()).isZero();
     assertThat(migrate.out()).contains("already current");
+  }
+
+  private static String lastLine(String text) {
+    return text.strip().lines().reduce((a, b) -> b).orElse("");
   }
 }

@@ -8,8 +8,12 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A store as a process of an older release left it, and that process's writer lease: for the
@@ -54,6 +58,27 @@ public final class OlderRelease {
       ps.setLong(4, until.toEpochMilli());
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * A process of that release that runs: it holds the lease for {@code ttl} and renews it every
+   * third of that, as a live holder does, until closed.
+   */
+  public static AutoCloseable keepsTheLease(StoreLocation location, String holder, String role, Duration ttl) throws SQLException {
+    holdsTheLease(location, holder, role, Instant.now().plus(ttl));
+    ScheduledExecutorService renewing = Executors.newSingleThreadScheduledExecutor();
+    long every = ttl.dividedBy(3).toMillis();
+    renewing.scheduleAtFixedRate(() -> {
+      try (Connection c = connect(location);
+          PreparedStatement ps = c.prepareStatement("UPDATE writer_lease SET expires_at = ? WHERE holder = ?")) {
+        ps.setLong(1, Instant.now().plus(ttl).toEpochMilli());
+        ps.setString(2, holder);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw new IllegalStateException("renewing the lease of " + holder + " failed", e);
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
+    return renewing::shutdownNow;
   }
 
   /** The schema version the store at {@code location} records now. */
