@@ -307,7 +307,7 @@ final class SqliteEngine implements Engine {
       }
       throw new DatabaseException("backup to " + absolute + " failed: " + e.getMessage(), e);
     }
-    syncDirectory(directory);
+    syncDirectory(directory, "the backup is written");
   }
 
   private static String writableBy(IOException e, Path directory) {
@@ -326,17 +326,19 @@ final class SqliteEngine implements Engine {
   }
 
   /**
-   * The new file's name is an entry of its directory: without this a power cut after "exit 0" could
-   * leave no backup. Best effort: some file systems refuse to sync a directory.
+   * Syncs {@code directory} after a file was created or renamed in it ({@code done} says what, for
+   * the warning): a name is an entry of its directory, and without this a power cut after "exit 0"
+   * could undo it. Best effort: the work is done, and some file systems refuse to sync a directory
+   * (or the user may write in it but not read it), which the operator hears of but does not fail on.
    */
-  private static void syncDirectory(Path directory) {
+  static void syncDirectory(Path directory, String done) {
     if (directory == null) {
       return;
     }
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      log.warn("the backup is written, but its directory {} could not be synced to disk: {}", directory, fileProblem(e));
+      log.warn("{}, but its directory {} could not be synced to disk: {}", done, directory, fileProblem(e));
     }
   }
 

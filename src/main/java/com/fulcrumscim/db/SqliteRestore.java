@@ -65,7 +65,7 @@ public final class SqliteRestore {
       moveIfExists(sidecar(incoming, "-wal"), sidecar(target, "-wal"));
       Files.deleteIfExists(sidecar(incoming, "-shm"));
       Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory(target.getParent());
+      SqliteEngine.syncDirectory(target.getParent(), "the restore is done");
       return new Restored(versions, kept);
     } catch (IOException e) {
       removeQuietly(incoming);
@@ -196,11 +196,5 @@ public final class SqliteRestore {
 
   private static Path sidecar(Path file, String suffix) {
     return file.resolveSibling(file.getFileName() + suffix);
-  }
-
-  private static void syncDirectory(Path directory) throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    }
   }
 }

@@ -14,6 +14,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
@@ -223,6 +224,29 @@ class RestoreCommandTest {
         }
       });
       assertThat(inactive).isEqualTo(2);
+    }
+  }
+
+  /**
+   * A directory its user may write in but not read (mode 0300) cannot be opened to sync it: by then
+   * the restored file has taken the database's place, so the restore is done and says so.
+   */
+  @Test
+  void aDirectoryThatCannotBeSyncedAfterTheSwapIsAWarningNotAFailedRestore() throws Exception {
+    BridgeProcess.CommandRun r;
+    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("-wx------"));
+    try {
+      r = BridgeProcess.commandBoundByFileModes(cli.config, "restore", nightly.toString());
+    } finally {
+      Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("the restore is done, but its directory " + home + " could not be synced to disk: "
+        + "permission denied on " + home);
+    assertThat(r.out()).contains("restored " + nightly + " to " + cli.database, "restore recorded at");
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(count(db, "SELECT count(*) FROM scim_user WHERE active = 0")).as("the backup's: no one deactivated yet").isZero();
     }
   }
 

@@ -95,7 +95,21 @@ public final class BridgeProcess implements AutoCloseable {
    * operator's shell does next to the daemon, and waits for it (at most 3 minutes).
    */
   public static CommandRun command(Path config, String... args) throws IOException, InterruptedException {
-    List<String> line = new ArrayList<>(javaMain());
+    return command(List.of(), config, args);
+  }
+
+  /**
+   * {@link #command(Path, String...)} held to file modes as the service's user is: run by root, the
+   * child goes without the capabilities that let root read and write whatever the modes say.
+   */
+  public static CommandRun commandBoundByFileModes(Path config, String... args) throws IOException, InterruptedException {
+    return command("root".equals(System.getProperty("user.name"))
+        ? List.of("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search") : List.of(), config, args);
+  }
+
+  private static CommandRun command(List<String> wrapper, Path config, String... args) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(wrapper);
+    line.addAll(javaMain());
     line.addAll(List.of(args));
     line.addAll(List.of("--config", config.toString()));
     Path out = Files.createTempFile(config.getParent(), "cmd", ".out");
