@@ -8,4 +8,9 @@ public final class DatabaseUnavailableException extends DatabaseException {
   public DatabaseUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** The store was closed (the process is stopping): whatever still asks it is refused, not failed. */
+  static DatabaseUnavailableException closed() {
+    return new DatabaseUnavailableException("database is closed", null);
+  }
 }

@@ -258,7 +258,7 @@ final class PostgresEngine implements Engine {
   /** A connection whose statements wait at most {@code bound} for the server ({@link #giveBack} undoes a shorter one). */
   private Connection borrow(Duration bound) {
     if (closed) {
-      throw new DatabaseException("database is closed", null);
+      throw DatabaseUnavailableException.closed();
     }
     Duration wait = min(bound, BORROW_TIMEOUT);
     try {
@@ -268,6 +268,11 @@ final class PostgresEngine implements Engine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatabaseException("interrupted waiting for a database connection", e);
+    }
+    if (closed) {
+      // closed while this waited for a connection: it would open a new one on a pool that is gone
+      permits.release();
+      throw DatabaseUnavailableException.closed();
     }
     Connection c = idle.poll();
     try {

@@ -384,7 +384,7 @@ final class SqliteEngine implements Engine {
       throw new DatabaseException("database " + path + " is open read-only", null);
     }
     if (closed) {
-      throw new DatabaseUnavailableException("database is closed", null);
+      throw DatabaseUnavailableException.closed();
     }
     DatabaseUnavailableException refusal = stopped;
     if (refusal != null) {
@@ -400,9 +400,15 @@ final class SqliteEngine implements Engine {
     return result;
   }
 
-  /** Runs {@code work} on a read-only connection that sees every committed write. */
+  /**
+   * Runs {@code work} on a read-only connection that sees every committed write. Once closed (its
+   * connections with it), refused as writes are: a request still in flight is not at fault.
+   */
   @Override
   public <T> T read(Database.Work<T> work) {
+    if (closed) {
+      throw DatabaseUnavailableException.closed();
+    }
     Connection c;
     try {
       c = readers.take();
@@ -415,6 +421,9 @@ final class SqliteEngine implements Engine {
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
+      if (closed) {
+        throw DatabaseUnavailableException.closed(); // its connection was closed under it
+      }
       throw new DatabaseException("read failed: " + e.getMessage(), e);
     } finally {
       readers.add(c);
@@ -469,7 +478,7 @@ final class SqliteEngine implements Engine {
    * otherwise wait forever while HTTP keeps accepting. {@code death} null: a clean close.
    */
   private void stop(Throwable death, List<WriteTask<?>> inFlight) {
-    stopped = death == null ? new DatabaseUnavailableException("database is closed", null)
+    stopped = death == null ? DatabaseUnavailableException.closed()
         : new DatabaseUnavailableException("the database writer stopped (" + death
             + "); writes are refused until fulcrum-scim is restarted", death);
     inFlight.forEach(t -> t.result().completeExceptionally(stopped));

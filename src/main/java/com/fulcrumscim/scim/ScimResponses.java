@@ -32,14 +32,7 @@ final class ScimResponses {
   }
 
   JsonNode body(Context ctx) throws IOException {
-    try {
-      return bodies.read(ctx.header("Content-Type"), ctx.header("Content-Length"), ctx.req().getInputStream());
-    } catch (ScimException e) {
-      if (e.status() == 503) {
-        ctx.header("Retry-After", "1");
-      }
-      throw e;
-    }
+    return bodies.read(ctx.header("Content-Type"), ctx.header("Content-Length"), ctx.req().getInputStream());
   }
 
   /**
@@ -67,7 +60,11 @@ final class ScimResponses {
     return out;
   }
 
+  /** A 503 (too many bodies at once, the store unavailable) tells the client when to try again: soon. */
   void error(Context ctx, ScimException e) {
+    if (e.status() == 503) {
+      ctx.header("Retry-After", "1");
+    }
     try {
       send(ctx, e.status(), ScimJson.errorBody(json, e));
     } catch (IOException impossible) {
