@@ -192,7 +192,7 @@ final class PostgresEngine implements Engine {
         if (e instanceof RuntimeException re) {
           throw re;
         }
-        throw new DatabaseException("write failed: " + e.getMessage(), e);
+        throw broken ? lost("write", e) : new DatabaseException("write failed: " + e.getMessage(), e);
       } finally {
         giveBack(c, broken);
       }
@@ -215,7 +215,7 @@ final class PostgresEngine implements Engine {
       throw e;
     } catch (Exception e) {
       broken = e instanceof SQLException s && isConnectionLost(s);
-      throw new DatabaseException("read failed: " + e.getMessage(), e);
+      throw broken ? lost("read", e) : new DatabaseException("read failed: " + e.getMessage(), e);
     } finally {
       giveBack(c, broken);
     }
@@ -263,7 +263,7 @@ final class PostgresEngine implements Engine {
     Duration wait = min(bound, BORROW_TIMEOUT);
     try {
       if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new DatabaseException("no free database connection within " + wait.toMillis() + " ms", null);
+        throw new DatabaseUnavailableException("no free database connection within " + wait.toMillis() + " ms", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -288,8 +288,17 @@ final class PostgresEngine implements Engine {
         closeQuietly(c);
       }
       permits.release();
-      throw new DatabaseException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
+      throw new DatabaseUnavailableException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The server went away under a statement (restart, failover, network): nothing the caller asked
+   * was wrong, and the same work may succeed once the server is back, so it is unavailability.
+   */
+  private DatabaseUnavailableException lost(String what, Exception e) {
+    return new DatabaseUnavailableException(what + " failed: lost the connection to " + location.describe() + ": "
+        + e.getMessage(), e);
   }
 
   private void giveBack(Connection c, boolean broken) {

@@ -130,9 +130,13 @@ public final class ScimServer {
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
     // request may succeed later (after a restart), which a 500 would not tell Okta.
-    r.exception(DatabaseUnavailableException.class, (e, ctx) -> responses.error(ctx, new ScimException(503, null,
-        "the bridge cannot store changes now; the server log has details (request id " + ScimResponses.requestId(ctx)
-            + ")")));
+    r.exception(DatabaseUnavailableException.class, (e, ctx) -> {
+      log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), ctx.path(), ScimResponses.requestId(ctx),
+          e.getMessage());
+      responses.error(ctx, new ScimException(503, null,
+          "the bridge cannot store changes now; the server log has details (request id " + ScimResponses.requestId(ctx)
+              + ")"));
+    });
     r.exception(Exception.class, (e, ctx) -> {
       log.error("request {} {} (request id {}) failed", ctx.method(), ctx.path(), ScimResponses.requestId(ctx), e);
       responses.error(ctx, new ScimException(500, null,
