@@ -279,7 +279,7 @@ final class Applier {
   private void linkLater(Attempt attempt, String fulcrumId, Action.Link.Origin origin, Action.Kind kind, String detail) {
     ResourceKey key = attempt.key;
     Instant now = clock.instant();
-    attempt.linked(new Link(key.scimId(), fulcrumId, origin, now), c -> {
+    attempt.linked(new Link(key.scimId(), fulcrumId, origin, now, null), c -> {
       linkIn(c, key, fulcrumId, origin, now);
       return null;
     });

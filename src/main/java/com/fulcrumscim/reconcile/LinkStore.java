@@ -33,7 +33,7 @@ public final class LinkStore {
   /** As {@link #get(EntityType, String)}, inside the caller's read. */
   Optional<Link> get(Connection c, EntityType type, String scimId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? AND scim_id = ?")) {
+        "SELECT scim_id, fulcrum_id, origin, linked_at, okta_role_id FROM link WHERE entity_type = ? AND scim_id = ?")) {
       ps.setString(1, type.name());
       ps.setString(2, scimId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -46,7 +46,8 @@ public final class LinkStore {
   public List<Link> all(EntityType type) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT scim_id, fulcrum_id, origin, linked_at FROM link WHERE entity_type = ? ORDER BY linked_at, scim_id")) {
+          "SELECT scim_id, fulcrum_id, origin, linked_at, okta_role_id FROM link WHERE entity_type = ? "
+              + "ORDER BY linked_at, scim_id")) {
         ps.setString(1, type.name());
         List<Link> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -208,7 +209,7 @@ public final class LinkStore {
 
   private static Link link(ResultSet rs) throws SQLException {
     return new Link(rs.getString(1), rs.getString(2), Action.Link.Origin.valueOf(rs.getString(3)),
-        Instant.ofEpochMilli(rs.getLong(4)));
+        Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
   }
 
   private static Set<String> strings(PreparedStatement ps) throws SQLException {

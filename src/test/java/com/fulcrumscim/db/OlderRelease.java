@@ -48,6 +48,13 @@ public final class OlderRelease {
     }
   }
 
+  /** A row as that release wrote it: {@code sql} in its schema's columns. */
+  public static void wrote(StoreLocation location, String sql) throws SQLException {
+    try (Connection c = connect(location); Statement s = c.createStatement()) {
+      s.executeUpdate(sql);
+    }
+  }
+
   /** The writer lease row a running process of that release keeps renewing: {@code role} DAEMON or COMMAND. */
   public static void holdsTheLease(StoreLocation location, String holder, String role, Instant until) throws SQLException {
     try (Connection c = connect(location); PreparedStatement ps = c.prepareStatement(

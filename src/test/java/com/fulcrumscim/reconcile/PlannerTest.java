@@ -52,7 +52,7 @@ class PlannerTest {
   static final FulcrumMember ALICE_AGAIN = member("m2", "alice@corp.example", "Alice", "Archer", "r-standard");
   /** Alice's tombstone: deleted in Okta, her last userName and email kept. */
   static final DeletedUser ALICE_DELETED = new DeletedUser("u1", "alice@corp.example", "alice@corp.example");
-  static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH);
+  static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH, null);
   static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
   /** Alice pushed again by Okta under a new id, u2: the member with her email is being given to u2. */
   static final EmailClaims.Claim ALICE_AS_U2 = new EmailClaims.Claim.ActiveUser(ResourceKey.user("u2"), "alice2");
@@ -124,7 +124,7 @@ class PlannerTest {
             context(false, true, Map.of(), "Record Creator"), Plan.of()),
         row("the token owner's managed membership is never updated, in any field",
             user(new DesiredUser("u1", "olive", "owner@corp.example", "Olivia", "Owner", "Record Creator", true),
-                new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
+                new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
             CTX,
             Plan.skip("user olive is managed as owner@corp.example, the Fulcrum API token's owner, whose membership "
                 + "the bridge never changes (edit it in Fulcrum)")),
@@ -206,7 +206,7 @@ class PlannerTest {
             context(true, true, Map.of(), ""),
             Plan.skip("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
         row("the token owner is never removed",
-            user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH),
+            user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null),
                 OWNER_IN_FULCRUM, null), CTX,
             Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
                 + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
@@ -246,7 +246,7 @@ class PlannerTest {
     assertThat(planner.user(state, ctx)).isEqualTo(expected);
   }
 
-  static final Link LINK_G1 = new Link("g1", "fg1", Action.Link.Origin.CREATED, Instant.EPOCH);
+  static final Link LINK_G1 = new Link("g1", "fg1", Action.Link.Origin.CREATED, Instant.EPOCH, null);
   static final FulcrumGroup UNMANAGED_CREW = new FulcrumGroup("fg-x", "Crew", "theirs", List.of("m-x"));
 
   static DesiredGroup crew(Member... members) {
