@@ -11,7 +11,7 @@ import java.util.List;
 public sealed interface Action {
   enum Kind {
     CREATE_MEMBER, UPDATE_MEMBER, REMOVE_MEMBER, CREATE_GROUP, RENAME_GROUP, DELETE_GROUP,
-    CHANGE_GROUP_MEMBERS, LINK, UNLINK, SKIP, REFUSE
+    CHANGE_GROUP_MEMBERS, LINK, UNLINK, REMEMBER_ROLE, SKIP, REFUSE
   }
 
   Kind kind();
@@ -115,6 +115,18 @@ public sealed interface Action {
   record Unlink(String fulcrumId, String why) implements Action {
     public Kind kind() {
       return Kind.UNLINK;
+    }
+  }
+
+  /**
+   * Records on the user's link the role the bridge now holds for Okta ({@link
+   * com.fulcrumscim.reconcile.Link#oktaRoleId}), or none ({@code roleId} null): no Fulcrum call.
+   * It follows the create or update that gave the role, or takes the place of one when the member
+   * already has what is wanted; with the key's outcome it commits.
+   */
+  record RememberRole(String roleId) implements Action {
+    public Kind kind() {
+      return Kind.REMEMBER_ROLE;
     }
   }
 

@@ -67,6 +67,7 @@ final class Applier {
         case CHANGE_GROUP_MEMBERS -> changeGroupMembers(attempt, (Action.ChangeGroupMembers) action);
         case LINK -> link(attempt, (Action.Link) action);
         case UNLINK -> unlink(attempt, (Action.Unlink) action);
+        case REMEMBER_ROLE -> rememberRole(attempt, (Action.RememberRole) action);
         case SKIP -> throw new IllegalStateException("a skipped plan is never applied: " + action);
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
@@ -239,6 +240,18 @@ final class Applier {
       return null;
     });
     attempt.caughtUp();
+  }
+
+  /**
+   * With the key's outcome, as the update or create that gave the role: planned only for a linked
+   * key, or one whose create this attempt has just linked. The attempt's next plan reads it from here.
+   */
+  private void rememberRole(Attempt attempt, Action.RememberRole a) {
+    String scimId = attempt.key.scimId();
+    attempt.linked(observer.link(attempt).withOktaRole(a.roleId()), c -> {
+      links.rememberRole(c, scimId, a.roleId());
+      return null;
+    });
   }
 
   /**

@@ -76,7 +76,10 @@ final class Attempt {
     held.add(new Held(work, true));
   }
 
-  /** Holds back the write of the key's link (and the intent's removal) for the outcome's transaction. */
+  /**
+   * Holds back the write of the key's link (and the intent's removal), or of the role it holds for
+   * Okta, for the outcome's transaction.
+   */
   void linked(Link made, Database.Work<?> work) {
     link = made;
     hold(work);
@@ -157,7 +160,7 @@ final class Attempt {
     return Set.copyOf(alsoDue);
   }
 
-  /** The link this attempt made and the database may not show yet. */
+  /** The link this attempt made, or whose role it changed, and the database may not show yet. */
   Optional<Link> pendingLink() {
     return Optional.ofNullable(link);
   }

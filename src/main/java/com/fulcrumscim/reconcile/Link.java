@@ -8,4 +8,9 @@ import java.time.Instant;
  * it holds none (a group, a member made with the default role or whose role was only set by hand,
  * or one whose role was taken back): the only role the bridge takes back once Okta names none.
  */
-public record Link(String scimId, String fulcrumId, Action.Link.Origin origin, Instant linkedAt, String oktaRoleId) {}
+public record Link(String scimId, String fulcrumId, Action.Link.Origin origin, Instant linkedAt, String oktaRoleId) {
+  /** The same link, holding {@code roleId} for Okta (null: none). */
+  Link withOktaRole(String roleId) {
+    return new Link(scimId, fulcrumId, origin, linkedAt, roleId);
+  }
+}

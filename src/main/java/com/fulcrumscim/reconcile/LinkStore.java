@@ -199,6 +199,15 @@ public final class LinkStore {
     }
   }
 
+  /** Records on the user's link the role the bridge holds for Okta ({@link Link#oktaRoleId}; null: none). */
+  void rememberRole(Connection c, String scimId, String roleId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE link SET okta_role_id = ? WHERE entity_type = 'USER' AND scim_id = ?")) {
+      ps.setString(1, roleId);
+      ps.setString(2, scimId);
+      ps.executeUpdate();
+    }
+  }
+
   void unlink(Connection c, EntityType type, String scimId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM link WHERE entity_type = ? AND scim_id = ?")) {
       ps.setString(1, type.name());

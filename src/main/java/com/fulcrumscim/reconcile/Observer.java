@@ -198,6 +198,11 @@ final class Observer {
     }
   }
 
+  /** The key's link as this round sees it (null: none). */
+  Link link(Attempt attempt) {
+    return link(attempt, recorded(attempt));
+  }
+
   /** The key's link: the one its attempt made and has not seen committed, else the database's. */
   private static Link link(Attempt attempt, Recorded r) {
     return attempt.pendingLink().orElse(r.link());

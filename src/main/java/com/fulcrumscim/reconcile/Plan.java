@@ -67,6 +67,14 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return actions.stream().anyMatch(a -> a.kind() == Action.Kind.REMOVE_MEMBER);
   }
 
+  /**
+   * Okta names no role any more and the bridge stops holding the one it gave: the member gets the
+   * default role if it still has that one (the plan's update sends it), else keeps its own.
+   */
+  public boolean dropsOktaRole() {
+    return actions.stream().anyMatch(a -> a instanceof Action.RememberRole r && r.roleId() == null);
+  }
+
   /** Takes access away: removes a member, deletes a group or takes members out of one. */
   public boolean takesAccessAway() {
     return removesMember() || actions.stream().anyMatch(a -> a.kind() == Action.Kind.DELETE_GROUP

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,7 +26,7 @@ public final class Planner {
       return userGone(s, ctx);
     }
     if (s.link() != null && s.linked() != null) {
-      return update(s.linked(), d, ctx);
+      return update(s.linked(), d, s.link().oktaRoleId(), ctx);
     }
     List<Action> actions = new ArrayList<>();
     if (s.link() != null) {
@@ -46,6 +47,8 @@ public final class Planner {
           + " is already managed for SCIM user " + s.byEmailLinkedTo());
     } else if (ours(s.intent(), existing.id())) {
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.CREATED));
+      // made by the bridge's own create, whose answer was lost: a role Okta named is the bridge's, as on any create
+      oktaRole(d, ctx).filter(id -> id.equals(existing.roleId())).ifPresent(id -> actions.add(new Action.RememberRole(id)));
     } else if (ctx.adoptExisting()) {
       // A stale link goes in the adoption's own write: unlinked first and stopped there, the user
       // would have no link and no intent, and a deactivation meanwhile would leave the member kept.
@@ -60,8 +63,9 @@ public final class Planner {
   }
 
   /**
-   * A new member gets Okta's role, or the default role without one. A role that cannot be given
-   * does not keep the person out: the member is made with the default role and the role part fails.
+   * A new member gets Okta's role, which the bridge then holds for Okta, or the default role without
+   * one. A role that cannot be given does not keep the person out: the member is made with the
+   * default role and the role part fails.
    */
   private static Plan create(DesiredUser d, PlanContext ctx, List<Action> actions) {
     RoleTable.Choice asked = ctx.roles().resolve(d.role());
@@ -71,42 +75,84 @@ public final class Planner {
     }
     actions.add(new Action.CreateMember(
         new MemberFields(d.email(), d.givenName(), d.familyName(), ((RoleTable.Granted) role).roleId())));
+    if (namesRole(d) && asked instanceof RoleTable.Granted g) {
+      actions.add(new Action.RememberRole(g.roleId()));
+    }
     if (asked instanceof RoleTable.Refused r) {
       actions.add(refuse(d, r));
     }
     return new Plan(actions, List.of());
   }
 
+  /** The role Okta names for {@code d}, when it names one that may be given. */
+  private static Optional<String> oktaRole(DesiredUser d, PlanContext ctx) {
+    return namesRole(d) && ctx.roles().resolve(d.role()) instanceof RoleTable.Granted g ? Optional.of(g.roleId()) : Optional.empty();
+  }
+
+  private static boolean namesRole(DesiredUser d) {
+    return d.role() != null && !d.role().isBlank();
+  }
+
   /**
    * A managed member follows Okta field by field. The token owner's membership is never changed:
    * a replacement token made by a managed admin would otherwise let an Okta edit demote the owner
-   * and lock the bridge out. Without a role in Okta the member's role is left alone, so a role set
-   * by hand in Fulcrum stays and a new roles.default re-roles nobody.
+   * and lock the bridge out. Okta owns the role while it names one. Once it names none, the bridge
+   * takes back only what it gave ({@code given}, the link's {@link Link#oktaRoleId}): a member that
+   * still has that role gets the default role, once; a role set by hand in Fulcrum since, or one the
+   * bridge never gave for Okta, stays, and a new roles.default re-roles nobody.
    */
-  private static Plan update(FulcrumMember m, DesiredUser d, PlanContext ctx) {
+  private static Plan update(FulcrumMember m, DesiredUser d, String given, PlanContext ctx) {
     if (ctx.isOwner(m.userId(), m.email())) {
       return Plan.skip("user " + d.userName() + " is managed as " + m.email()
           + ", the Fulcrum API token's owner, whose membership the bridge never changes (edit it in Fulcrum)");
     }
-    String roleId = null;
-    Action.Refuse refused = null;
-    if (d.role() != null && !d.role().isBlank()) {
-      RoleTable.Choice role = ctx.roles().resolve(d.role());
-      if (role instanceof RoleTable.Granted g) {
-        roleId = g.roleId();
-      } else if (role instanceof RoleTable.Refused r && !Objects.equals(r.roleId(), m.roleId())) {
-        refused = refuse(d, r); // a member who already has that role loses nothing by the refusal
-      }
-    }
-    MemberFields changes = changes(m, d, roleId);
+    RolePart role = namesRole(d) ? oktaNames(m, d, given, ctx) : given != null ? takeBack(m, d, given, ctx) : RolePart.NONE;
+    MemberFields changes = changes(m, d, role.roleId());
     List<Action> actions = new ArrayList<>();
     if (!changes.isEmpty()) {
       actions.add(new Action.UpdateMember(m.id(), changes));
     }
-    if (refused != null) {
-      actions.add(refused);
-    }
+    actions.addAll(role.after());
     return new Plan(actions, List.of());
+  }
+
+  /** The role to send (null: leave it), and what follows the update: the role remembered, or refused. */
+  private record RolePart(String roleId, List<Action> after) {
+    static final RolePart NONE = new RolePart(null, List.of());
+  }
+
+  /**
+   * Okta names a role. The bridge holds it for Okta from the write that gives it on, and keeps
+   * holding what Okta names while it holds any (Okta named the role the member already has).
+   */
+  private static RolePart oktaNames(FulcrumMember m, DesiredUser d, String given, PlanContext ctx) {
+    RoleTable.Choice role = ctx.roles().resolve(d.role());
+    if (role instanceof RoleTable.Granted g) {
+      boolean holds = given != null || !g.roleId().equals(m.roleId());
+      return new RolePart(g.roleId(), holds && !g.roleId().equals(given) ? List.of(new Action.RememberRole(g.roleId())) : List.of());
+    }
+    RoleTable.Refused r = (RoleTable.Refused) role;
+    // a member who already has that role loses nothing by the refusal
+    return Objects.equals(r.roleId(), m.roleId()) ? RolePart.NONE : new RolePart(null, List.of(refuse(d, r)));
+  }
+
+  /**
+   * Okta names no role any more, and the bridge had given one. The member still has it: the default
+   * role, and the bridge holds none. It has another, set by hand since: it stays, and the bridge
+   * lets go (a later hand change back is the admin's too).
+   */
+  private static RolePart takeBack(FulcrumMember m, DesiredUser d, String given, PlanContext ctx) {
+    Action forget = new Action.RememberRole(null);
+    if (!given.equals(m.roleId())) {
+      return new RolePart(null, List.of(forget));
+    }
+    RoleTable.Choice fallback = ctx.roles().resolve(null);
+    if (fallback instanceof RoleTable.Granted g) {
+      return new RolePart(g.roleId(), List.of(forget));
+    }
+    return new RolePart(null, List.of(new Action.Refuse("user " + d.userName() + ": Okta names no role any more, so the"
+        + " role the bridge gave is to be taken back, but " + ((RoleTable.Refused) fallback).reason()
+        + "; the member keeps its role")));
   }
 
   private static Action.Refuse refuse(DesiredUser d, RoleTable.Refused r) {

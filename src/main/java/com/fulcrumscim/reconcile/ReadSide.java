@@ -13,10 +13,10 @@ import java.util.Set;
 
 /**
  * Observe and plan one key, no writes: the reconciler's first half, and all that resync needs to
- * show drift. A plan that would create, unlink, recreate, link or refuse because of what a cached
- * list says is confirmed first, unless the list was read during this cycle: the one member or
- * group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()} counts
- * those reads), and the key planned again on what Fulcrum answered. A create in doubt (an open
+ * show drift. A plan that would create, unlink, recreate, link, refuse or take a role back because
+ * of what a cached list says is confirmed first, unless the list was read during this cycle: the one
+ * member or group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()}
+ * counts those reads), and the key planned again on what Fulcrum answered. A create in doubt (an open
  * intent) whose member or group the list does not show is confirmed by reading the list again.
  */
 public final class ReadSide {
@@ -128,14 +128,18 @@ public final class ReadSide {
 
   /**
    * Member ids whose cached copy decides the plan in a way a stale copy would make wrong: a linked
-   * member missing from the list (unlink, recreate, or a removal skipped), and a member found by
-   * email that the plan links, removes, refuses for or skips (as the token owner's: an owner who took
-   * another address by hand leaves it to a new member).
+   * member missing from the list (unlink, recreate, or a removal skipped), a linked member whose role
+   * the plan takes back or lets go of (a role set by hand after the list was read is the admin's), and
+   * a member found by email that the plan links, removes, refuses for or skips (as the token owner's:
+   * an owner who took another address by hand leaves it to a new member).
    */
   static Set<String> doubts(UserState s, Plan plan) {
     Set<String> out = new LinkedHashSet<>();
     if (s.link() != null && s.linked() == null) {
       out.add(s.link().fulcrumId());
+    }
+    if (s.linked() != null && plan.dropsOktaRole()) {
+      out.add(s.linked().id());
     }
     if (s.byEmail() != null && (s.link() == null || s.linked() == null)
         && (plan.isBlocked() || skips(plan) || touches(plan, s.byEmail().id()))) {

@@ -184,7 +184,13 @@ final class DriftFinder {
           field(lines, "email", m.email(), f.email());
           field(lines, "first_name", m.firstName(), f.firstName());
           field(lines, "last_name", m.lastName(), f.lastName());
-          field(lines, "role", m.roleId() == null ? null : snap.roleName(m.roleId()), f.roleId() == null ? null : snap.roleName(f.roleId()));
+          String has = m.roleId() == null ? null : snap.roleName(m.roleId());
+          if (f.roleId() != null && plan.dropsOktaRole()) {
+            lines.fix("role", has, snap.roleName(f.roleId()) + " (the default role)",
+                "take back: Okta names no role now, and the bridge gave this one");
+          } else {
+            field(lines, "role", has, f.roleId() == null ? null : snap.roleName(f.roleId()));
+          }
         }
         case REMOVE_MEMBER -> {
           String id = ((Action.RemoveMember) a).memberId();
@@ -198,7 +204,7 @@ final class DriftFinder {
           }
         }
         case REFUSE -> lines.add(Drift.Kind.BLOCKED, "role", "-", "-", "blocked: " + ((Action.Refuse) a).reason());
-        case SKIP -> { } // left alone on purpose: not drift
+        case SKIP, REMEMBER_ROLE -> { } // left alone on purpose, or the bridge's own record: not drift
         default -> throw new IllegalStateException("a user plan never holds " + a);
       }
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.testing.ReconcileHarness;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
@@ -63,6 +65,15 @@ abstract class EndToEnd {
 
   FulcrumMember inFulcrum(String email) {
     return h.fulcrum.memberByEmail(email).orElseThrow(() -> new AssertionError("no member " + email + " in Fulcrum"));
+  }
+
+  String roleId(String name) {
+    return h.fulcrum.roles().stream().filter(r -> r.name().equals(name)).map(FulcrumRole::id).findFirst().orElseThrow();
+  }
+
+  /** A person sets a role in Fulcrum's UI (through the API, as the UI does). */
+  void setRoleByHand(String email, String role) {
+    h.http.updateMember(inFulcrum(email).id(), new MemberFields(null, null, null, roleId(role)));
   }
 
   long calls(String endpoint) {

@@ -3,7 +3,6 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.fulcrum.FulcrumMember;
-import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -20,15 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Who may be changed and how: the token owner, Owner grants, default and unknown roles. */
 class IdentityPolicyTest extends EndToEnd {
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
-
-  String roleId(String name) {
-    return h.fulcrum.roles().stream().filter(r -> r.name().equals(name)).map(FulcrumRole::id).findFirst().orElseThrow();
-  }
-
-  /** A person sets a role in Fulcrum's UI (through the API, as the UI does). */
-  void setRoleByHand(String email, String role) {
-    h.http.updateMember(inFulcrum(email).id(), new MemberFields(null, null, null, roleId(role)));
-  }
 
   @Test
   void theTokenOwnersManagedMembershipIsNeverChangedInAnyField() {

@@ -59,6 +59,11 @@ class PlannerTest {
   /** u2's create made the member and is not linked yet. */
   static final EmailClaims.Claim U2_CREATING = new EmailClaims.Claim.Creating(ResourceKey.user("u2"));
 
+  /** Alice's link to m1, the bridge holding {@code roleId} for Okta. */
+  static Link holding(String roleId) {
+    return new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH, roleId);
+  }
+
   static UserState user(DesiredUser d, Link link, FulcrumMember linked, FulcrumMember byEmail) {
     return new UserState("u1", d, null, link, linked, byEmail, null, null, null);
   }
@@ -77,12 +82,14 @@ class PlannerTest {
         row("an email differing only in case is not a change",
             user(new DesiredUser("u1", "a", "ALICE@corp.example", "Alice", "Archer", null, true), LINK_M1,
                 ALICE_IN_FULCRUM, null), CTX, Plan.of()),
-        row("a role change sends only the role id, matched case-insensitively",
+        row("a role change sends only the role id, matched case-insensitively, and the bridge holds that role for Okta",
             user(alice("manager", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
-            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-manager")))),
-        row("roles.map translates Okta's role name",
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-manager")),
+                new Action.RememberRole("r-manager"))),
+        row("roles.map translates Okta's role name, and the new member's role is held for Okta",
             user(alice("admin", true), null, null, null), context(false, true, Map.of("Admin", "Manager"), ""),
-            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-manager")))),
+            Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-manager")),
+                new Action.RememberRole("r-manager"))),
         row("roles.default applies to a user without a role",
             user(alice(null, true), null, null, null), context(false, true, Map.of(), "record creator"),
             Plan.of(new Action.CreateMember(new MemberFields("alice@corp.example", "Alice", "Archer", "r-creator")))),
@@ -115,13 +122,49 @@ class PlannerTest {
         row("with roles.allow_owner Okta may grant Owner",
             user(alice("Owner", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM),
             new PlanContext(OWNER, "m-owner", true, new RoleTable(ROLES, Map.of(), "", true), false, null, true),
-            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-owner")))),
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-owner")), new Action.RememberRole("r-owner"))),
         row("a member made Owner by hand whom Okta also calls Owner needs nothing",
             user(alice("Owner", true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-owner"), null),
             CTX, Plan.of()),
-        row("a user without a role leaves a linked member's role as set in Fulcrum",
+        row("a user without a role leaves a role the bridge never gave (set in Fulcrum) alone, whatever roles.default says",
             user(alice(null, true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
             context(false, true, Map.of(), "Record Creator"), Plan.of()),
+        row("a role Okta no longer names is taken back: the member that still has it gets roles.default, and the bridge holds none",
+            user(alice(null, true), holding("r-manager"), member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
+            context(false, true, Map.of(), "Record Creator"),
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-creator")), new Action.RememberRole(null))),
+        row("a role Okta sends blank is taken back to Fulcrum's default role without roles.default, in the one update with the names",
+            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", " ", true),
+                holding("r-manager"), member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null), CTX,
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, "r-standard")), new Action.RememberRole(null))),
+        row("Owner given for Okta (roles.allow_owner) is taken back like any role once Okta names none",
+            user(alice(null, true), holding("r-owner"), member("m1", "alice@corp.example", "Alice", "Archer", "r-owner"), null),
+            new PlanContext(OWNER, "m-owner", true, new RoleTable(ROLES, Map.of(), "", true), false, null, true),
+            Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-standard")), new Action.RememberRole(null))),
+        row("a role Okta no longer names but changed by hand since stays, and the bridge lets go of the role it gave",
+            user(alice(null, true), holding("r-manager"), member("m1", "alice@corp.example", "Alice", "Archer", "r-creator"), null),
+            CTX, Plan.of(new Action.RememberRole(null))),
+        row("a role Okta no longer names that is already the default role is not sent again; the bridge only lets go of it",
+            user(alice(null, true), holding("r-standard"), ALICE_IN_FULCRUM, null), CTX, Plan.of(new Action.RememberRole(null))),
+        row("a role Okta no longer names is not taken back to a roles.default of Owner: refused, the member keeps its role",
+            user(alice(null, true), holding("r-manager"), member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
+            context(false, true, Map.of(), "Owner"),
+            Plan.of(new Action.Refuse("user alice@corp.example: Okta names no role any more, so the role the bridge gave is to be"
+                + " taken back, but roles.default 'Owner' is Owner, which the bridge does not grant (roles.allow_owner: false);"
+                + " valid roles: Manager, Record Creator, Standard User; the member keeps its role"))),
+        row("the token owner's managed membership keeps the role the bridge gave when Okta names none",
+            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olive", "Owner", null, true),
+                new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH, "r-owner"), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
+            CTX,
+            Plan.skip("user olive is managed as owner@corp.example, the Fulcrum API token's owner, whose membership "
+                + "the bridge never changes (edit it in Fulcrum)")),
+        row("Okta naming the role the member already has, while the bridge holds another, makes the bridge hold the one named",
+            user(alice("Record Creator", true), holding("r-manager"),
+                member("m1", "alice@corp.example", "Alice", "Archer", "r-creator"), null), CTX,
+            Plan.of(new Action.RememberRole("r-creator"))),
+        row("Okta naming the role a member has by hand gives the bridge no role to take back later",
+            user(alice("Manager", true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
+            CTX, Plan.of()),
         row("the token owner's managed membership is never updated, in any field",
             user(new DesiredUser("u1", "olive", "owner@corp.example", "Olivia", "Owner", "Record Creator", true),
                 new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
@@ -222,6 +265,10 @@ class PlannerTest {
         row("a create in doubt finds its member and links it",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
+        row("a create in doubt that made its member with Okta's role links it holding that role",
+            new UserState("u1", alice("Manager", true), null, null, null,
+                member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null, INTENT), CTX,
+            Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED), new Action.RememberRole("r-manager"))),
         row("a member that existed before the intent is not taken for ours",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null,
                 new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,

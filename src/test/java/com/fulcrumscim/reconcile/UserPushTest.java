@@ -140,6 +140,58 @@ class UserPushTest extends EndToEnd {
   }
 
   @Test
+  void aRoleOktaLeavesOutOfItsPutIsTakenBackToFulcrumsDefaultRoleOnce() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    h.okta.replaceUser(id, "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Standard User");
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(com.fulcrumscim.journal.EntityType.USER, id).orElseThrow().oktaRoleId())
+        .as("the bridge holds no role for Okta any more").isNull();
+    long before = h.calls();
+    h.queue.enqueue(ResourceKey.user(id));
+    h.settle();
+    assertThat(h.calls()).as("settled: nothing more to take back").isEqualTo(before);
+  }
+
+  @Test
+  void aRoleOktaClearsWithAPatchIsTakenBackToRolesDefault() {
+    start(ReconcileHarness.Options.defaults().withSettings(roles(Map.of(), "Record Creator")));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    h.okta.set(id, "role", null);
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Record Creator");
+  }
+
+  @Test
+  void aRoleChangedByHandInFulcrumStaysWhenOktaClearsTheRoleItGaveBefore() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    setRoleByHand("ada@corp.example", "Record Creator"); // the reconciler's copy of the member list still shows Manager
+    h.okta.replaceUser(id, "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Record Creator");
+    assertThat(h.row(ResourceKey.user(id)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void aRoleOktaClearsThatIsAlreadyTheDefaultIsLetGoSoANewRolesDefaultReRolesNobody() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Standard User");
+    h.settle();
+    h.okta.replaceUser(id, "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.restart(roles(Map.of(), "Record Creator"));
+    h.queue.enqueue(ResourceKey.user(id)); // as the nightly resync does
+    h.settle();
+    assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Standard User");
+  }
+
+  @Test
   void anUnknownRoleIsDeadAtOnceWithTheValidNamesYetThePersonGetsAMemberWithTheDefaultRole() {
     start();
     String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Wizard");

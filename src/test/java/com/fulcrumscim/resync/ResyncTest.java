@@ -153,6 +153,22 @@ class ResyncTest {
   }
 
   @Test
+  void aRoleOktaNoLongerNamesIsShownByADryRunAsTakenBackToTheDefaultRoleAndTakenBackByAnApply() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    h.okta.replaceUser(ada, "ada@corp.example", "Ada", "Lovelace", null);
+
+    ResyncReport dryRun = resync.dryRun();
+
+    assertThat(dryRun.plan()).extracting(Drift::field, Drift::fulcrumHas, Drift::oktaWants, Drift::action).containsExactly(
+        tuple("role", "Manager", "Standard User (the default role)",
+            "take back: Okta names no role now, and the bridge gave this one"));
+    assertThat(member("ada@corp.example").roleName()).as("a dry run changes nothing").isEqualTo("Manager");
+    apply();
+    assertThat(member("ada@corp.example").roleName()).isEqualTo("Standard User");
+  }
+
+  @Test
   void groupMembersEditedInFulcrumAreRevertedBecauseOktaOwnsThem() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String bob = h.okta.user("bob@corp.example", "Bob", "Babbage", null);

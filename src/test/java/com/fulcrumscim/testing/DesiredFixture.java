@@ -78,6 +78,25 @@ public final class DesiredFixture implements Okta {
   }
 
   @Override
+  public void replaceUser(String userId, String email, String given, String family, String role) {
+    write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, user_name_key = ?, email = ?, "
+          + "given_name = ?, family_name = ?, role = ?, updated_at = ? WHERE id = ?")) {
+        ps.setString(1, email);
+        ps.setString(2, email.toLowerCase(Locale.ROOT));
+        ps.setString(3, email);
+        ps.setString(4, given);
+        ps.setString(5, family);
+        ps.setString(6, role);
+        ps.setLong(7, clock.millis());
+        ps.setString(8, userId);
+        ps.executeUpdate();
+      }
+      queue.enqueue(c, ResourceKey.user(userId), false);
+    });
+  }
+
+  @Override
   public void deleteUser(String userId) {
     write(c -> {
       // as the intake does: the deleted user's last email stays for its removal

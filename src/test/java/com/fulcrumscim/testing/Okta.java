@@ -13,6 +13,12 @@ public interface Okta {
   /** Changes one attribute: {@code active} (0/1), {@code given_name}, {@code family_name} or {@code role}. */
   void set(String userId, String attribute, Object value);
 
+  /**
+   * Okta's profile push: the whole user again, as its PUT sends it ({@code role} null: an attribute
+   * Okta cleared, which it leaves out).
+   */
+  void replaceUser(String userId, String email, String given, String family, String role);
+
   void deleteUser(String userId);
 
   /** A new group listing {@code userIds}; returns its SCIM id. */

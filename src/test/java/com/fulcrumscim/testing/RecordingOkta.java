@@ -45,6 +45,12 @@ public final class RecordingOkta implements Okta {
   }
 
   @Override
+  public void replaceUser(String userId, String email, String given, String family, String role) {
+    okta.replaceUser(userId, email, given, family, role);
+    log.add("replaceUser(" + name(userId, "u") + ", " + email + ", " + given + ", " + family + ", " + role + ")");
+  }
+
+  @Override
   public void deleteUser(String userId) {
     okta.deleteUser(userId);
     log.add("deleteUser(" + name(userId, "u") + ")");

@@ -22,11 +22,17 @@ public final class ScimOkta implements Okta {
 
   @Override
   public String userNamed(String userName, String email, String given, String family, String role) {
+    return expect(201, http.post("/Users", body(userName, email, given, family, role))).json().get("id").asText();
+  }
+
+  @Override
+  public void replaceUser(String userId, String email, String given, String family, String role) {
+    expect(200, http.put("/Users/" + userId, body(email, email, given, family, role)));
+  }
+
+  private static String body(String userName, String email, String given, String family, String role) {
     String body = Bodies.user(userName, email, given, family, true);
-    if (role != null) {
-      body = body.replaceFirst("\"active\":true", "\"active\":true,\"role\":\"" + role + "\"");
-    }
-    return expect(201, http.post("/Users", body)).json().get("id").asText();
+    return role == null ? body : body.replaceFirst("\"active\":true", "\"active\":true,\"role\":\"" + role + "\"");
   }
 
   @Override
