@@ -267,7 +267,7 @@ class PlannerTest {
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
         row("a create in doubt that made its member with Okta's role links it holding that role",
             new UserState("u1", alice("Manager", true), null, null, null,
-                member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null, INTENT), CTX,
+                member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED), new Action.RememberRole("r-manager"))),
         row("a member that existed before the intent is not taken for ours",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null,
