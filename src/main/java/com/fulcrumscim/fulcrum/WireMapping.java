@@ -51,7 +51,16 @@ final class WireMapping {
   }
 
   static FulcrumGroup group(GroupJson g) {
-    return new FulcrumGroup(g.id(), g.name(), g.description(), g.memberIds());
+    return new FulcrumGroup(g.id(), g.name(), description(g.description()), g.memberIds());
+  }
+
+  /**
+   * Sent as null: empty, the group has none. Left out (or not text): null, unknown. A group the
+   * bridge made shows its marker in any answer that carries descriptions, so "none" tells a group
+   * made by hand apart, and "unknown" cannot.
+   */
+  private static String description(JsonNode v) {
+    return v != null && v.isNull() ? "" : text(v);
   }
 
   /** The same fields for create and update; nulls are left out of the JSON. */

@@ -261,6 +261,11 @@ public final class Planner {
     }
     DesiredGroup d = s.desired();
     FulcrumGroup made = madeBy(s.intent(), s.sameName());
+    FulcrumGroup unknown = made == null && s.link() == null ? undescribed(s.intent(), s.sameName()).stream()
+        .filter(g -> g.description() == null).findFirst().orElse(null) : null;
+    if (unknown != null) {
+      return Plan.blocked(cannotTell(s, unknown));
+    }
     if (d == null) {
       if (s.link() != null) {
         return s.linked() == null
@@ -318,14 +323,34 @@ public final class Planner {
   /**
    * The group a create in doubt made, among the unlinked groups of its name. Names are not unique
    * and the intent's prior ids come from a cached list, so a group made by hand since can also be
-   * new to it: the bridge's marker decides, and a group described otherwise is never the bridge's.
-   * Without a description (a list that leaves it out) a new group is taken, the marked one first.
+   * new to it: the bridge sends its marker with every create, and only a group carrying it is the
+   * bridge's. A new group without a description is a person's; one whose description Fulcrum's
+   * answer left out cannot be told apart, and blocks the plan ({@link #cannotTell}).
    */
   static FulcrumGroup madeBy(Intent intent, List<FulcrumGroup> sameName) {
-    List<FulcrumGroup> candidates = sameName.stream().filter(g -> ours(intent, g.id())
-        && (g.description() == null || g.description().equals(FulcrumGroup.BRIDGE_MARKER))).toList();
-    return candidates.stream().filter(g -> FulcrumGroup.BRIDGE_MARKER.equals(g.description())).findFirst()
-        .orElse(candidates.isEmpty() ? null : candidates.get(0));
+    return sameName.stream().filter(g -> ours(intent, g.id()) && g.marked()).findFirst().orElse(null);
+  }
+
+  /**
+   * The unlinked same-name groups new to a create in doubt that show no description, or none that
+   * the answer carried: the ones a read by id must settle before a plan may pass them over.
+   */
+  static List<FulcrumGroup> undescribed(Intent intent, List<FulcrumGroup> sameName) {
+    return sameName.stream().filter(g -> ours(intent, g.id()) && (g.description() == null || g.description().isBlank()))
+        .toList();
+  }
+
+  /**
+   * Linked, the group would have its members replaced by Okta's, or be deleted with Okta's group;
+   * passed over, a second create could leave the bridge's own group behind unmanaged.
+   */
+  private static String cannotTell(GroupState s, FulcrumGroup g) {
+    return "group '" + g.name() + "': a create of it is in doubt, and Fulcrum has a group of that name (" + g.id()
+        + ") made since, whose description its answers leave out, so the bridge cannot tell whether its create made it"
+        + " or a person did, and links, changes and deletes nothing. In Fulcrum, a group the bridge made is described \""
+        + FulcrumGroup.BRIDGE_MARKER + "\": if that one is not, rename it (the bridge then makes its own); if it is,"
+        + " delete it (made again while Okta pushes the group). Then: fulcrum-scim journal retry "
+        + com.fulcrumscim.journal.ResourceKey.group(s.scimId());
   }
 
   private static boolean ours(Intent intent, String fulcrumId) {

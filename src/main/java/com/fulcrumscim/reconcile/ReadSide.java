@@ -76,13 +76,14 @@ public final class ReadSide {
         if (removesUnlinked(plan, context)) {
           doubts.add(s.linked().id());
         }
-        createUnseen = s.link() == null && s.intent() != null && s.sameName().isEmpty();
+        createUnseen = s.link() == null && s.intent() != null && Planner.madeBy(s.intent(), s.sameName()) == null;
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
       }
       if (createUnseen && !listed) {
-        // A create in doubt whose entity the cached list does not show may be one another writer
-        // made after that list was read: without a fresh list the plan would drop the intent and
-        // leave that member or group in Fulcrum for good. No single id to GET, so the list.
+        // A create in doubt whose entity the cached list does not show (for a group: none of its
+        // name carrying the marker) may be one another writer made after that list was read:
+        // without a fresh list the plan would drop the intent and leave that member or group in
+        // Fulcrum for good, or make the group twice. No single id to GET, so the list.
         listed = true;
         boolean reread = key.type() == EntityType.USER ? observer.confirmMemberList() : observer.confirmGroupList();
         if (reread) {
@@ -148,13 +149,21 @@ public final class ReadSide {
     return out;
   }
 
-  /** Group ids: a linked group missing from the list, and a same-name group the plan links or deletes. */
+  /**
+   * Group ids: a linked group missing from the list, a same-name group the plan links or deletes,
+   * and, while no group carrying the bridge's marker is found for a create in doubt, the new
+   * same-name groups the list shows without a description: a list may leave descriptions out, and
+   * only the group's own answer says whether it is the bridge's.
+   */
   static Set<String> doubts(GroupState s, Plan plan) {
     Set<String> out = new LinkedHashSet<>();
     if (s.link() != null && s.linked() == null) {
       out.add(s.link().fulcrumId());
     }
     s.sameName().stream().filter(g -> touches(plan, g.id())).forEach(g -> out.add(g.id()));
+    if (s.link() == null && Planner.madeBy(s.intent(), s.sameName()) == null) {
+      Planner.undescribed(s.intent(), s.sameName()).forEach(g -> out.add(g.id()));
+    }
     return out;
   }
 

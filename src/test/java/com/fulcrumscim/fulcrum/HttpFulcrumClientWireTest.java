@@ -296,6 +296,15 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     assertThat(pathAndQuery(take())).isEqualTo("/api/v2/groups.json?associations=true&page=1&per_page=20000");
   }
 
+  /** Only an answer that carries the description says whether a group bears the bridge's marker. */
+  @Test
+  void aGroupDescriptionSentAsNullIsNoneAndOneLeftOutIsUnknown() {
+    server.enqueue(json(200, page("groups", """
+        {"id":"g-1","name":"Crew","description":null,"member_ids":[]},
+        {"id":"g-2","name":"Crew","member_ids":[]}""", 1, 1)));
+    assertThat(client.groups()).extracting(FulcrumGroup::description).containsExactly("", null);
+  }
+
   @Test
   void groupIsGetByIdWithAssociations() throws Exception {
     server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Field Crew\",\"member_ids\":[\"m-1\"]}}"));

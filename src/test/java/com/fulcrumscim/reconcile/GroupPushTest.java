@@ -428,4 +428,63 @@ class GroupPushTest extends EndToEnd {
     assertThat(h.fulcrum.group(byHand.id()).orElseThrow()).as("the group made by hand").isEqualTo(byHand);
     assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Ops")).containsExactly(byHand);
   }
+
+  private final java.util.concurrent.atomic.AtomicBoolean groupCreatesFail = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** The real client, except that while {@code groupCreatesFail} a group create is answered 503 and Fulcrum makes nothing. */
+  FulcrumClient groupCreatesFailOnDemand() {
+    return UserPushTest.replacing(h.http, "createGroup", args -> {
+      if (groupCreatesFail.get()) {
+        throw new FulcrumException.Unavailable("POST /api/v2/groups.json", "503 server error", null);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Okta pushes "Ops" with Ada; the bridge's create fails and Fulcrum makes nothing, so its intent
+   * stays; meanwhile an admin makes an "Ops" group by hand, without a description, and puts a
+   * bystander in it. Returns the group made by hand.
+   */
+  FulcrumGroup aGroupMadeByHandWithoutDescriptionAfterACreateThatNeverLanded(String ops) {
+    assertThat(h.row(ResourceKey.group(ops)).state()).isEqualTo(WorkState.RETRYING);
+    FulcrumGroup byHand = h.http.createGroup("Ops", null);
+    h.http.changeGroupMembers(byHand.id(), List.of("m-bystander"), List.of());
+    groupCreatesFail.set(false);
+    return h.fulcrum.group(byHand.id()).orElseThrow();
+  }
+
+  String opsPushedWhileGroupCreatesFail() {
+    start();
+    h.restart(groupCreatesFailOnDemand());
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    groupCreatesFail.set(true);
+    String ops = h.okta.group("Ops", List.of(ada));
+    h.runOnce();
+    return ops;
+  }
+
+  @Test
+  void aCreateThatNeverLandedIsMadeAgainNotTakenFromASameNameGroupMadeByHandWithoutDescription() {
+    String ops = opsPushedWhileGroupCreatesFail();
+    FulcrumGroup byHand = aGroupMadeByHandWithoutDescriptionAfterACreateThatNeverLanded(ops);
+    h.settle();
+
+    assertThat(managed(ops).id()).isNotEqualTo(byHand.id());
+    assertThat(managed(ops).description()).as("the bridge's own group").isEqualTo(FulcrumGroup.BRIDGE_MARKER);
+    assertThat(managed(ops).memberIds()).containsExactly(memberId("ada@corp.example"));
+    assertThat(h.fulcrum.group(byHand.id()).orElseThrow()).as("the group made by hand").isEqualTo(byHand);
+  }
+
+  @Test
+  void aGroupDeletedInOktaAfterItsCreateNeverLandedLeavesTheSameNameGroupMadeByHandWithoutDescription() {
+    String ops = opsPushedWhileGroupCreatesFail();
+    FulcrumGroup byHand = aGroupMadeByHandWithoutDescriptionAfterACreateThatNeverLanded(ops);
+    h.okta.deleteGroup(ops);
+    h.settle();
+
+    assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Ops")).containsExactly(byHand);
+    assertThat(h.row(ResourceKey.group(ops)).state()).isEqualTo(WorkState.DONE);
+  }
 }

@@ -315,6 +315,17 @@ class PlannerTest {
         managedMembers);
   }
 
+  /** Made by hand in Fulcrum without a description, after the create's intent was recorded. */
+  static final FulcrumGroup BARE_CREW = new FulcrumGroup("fg-bare", "Crew", "", List.of("m-x"));
+  /** A group of that name whose description Fulcrum's answers leave out. */
+  static final FulcrumGroup UNDESCRIBED_CREW = new FulcrumGroup("fg-unsaid", "Crew", null, List.of("m-x"));
+
+  /** Group g1 ("Crew") with a create in doubt that knew of fg-x only, and these unlinked groups of that name. */
+  static GroupState inDoubt(DesiredGroup d, FulcrumGroup... sameName) {
+    return new GroupState("g1", d, null, null, List.of(sameName), new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH),
+        Map.of(), Set.of(), Set.of(), Set.of());
+  }
+
   static Stream<Arguments> groups() {
     return Stream.of(
         row("groups.push false sends nothing",
@@ -323,11 +334,20 @@ class PlannerTest {
             new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of()),
             CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
-        row("a create in doubt links the new same-name group, never the prior one",
-            new GroupState("g1", crew(), null, null,
-                List.of(UNMANAGED_CREW, new FulcrumGroup("fg-new", "Crew", null, List.of())),
-                new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of()), CTX,
+        row("a create in doubt links the new same-name group carrying the marker, never the prior one",
+            inDoubt(crew(), UNMANAGED_CREW, new FulcrumGroup("fg-new", "Crew", FulcrumGroup.BRIDGE_MARKER, List.of())),
+            CTX,
             Plan.of(new Action.Link("fg-new", Action.Link.Origin.CREATED))),
+        row("a create in doubt never takes a new same-name group without a description: made by hand, so it creates again",
+            inDoubt(crew(), BARE_CREW), CTX,
+            Plan.of(new Action.CreateGroup("Crew"))),
+        row("a group deleted in Okta while its create is in doubt deletes the new group carrying the marker",
+            inDoubt(null, BARE_CREW, new FulcrumGroup("fg-new", "Crew", FulcrumGroup.BRIDGE_MARKER, List.of())), CTX,
+            Plan.of(new Action.DeleteGroup("fg-new"),
+                new Action.Unlink("fg-new", "deleted the group an unfinished create made; deleted in Okta"))),
+        row("a group deleted in Okta while its create is in doubt leaves a new same-name group without a description",
+            inDoubt(null, BARE_CREW), CTX,
+            Plan.of(new Action.Unlink(null, "a create that left no group in Fulcrum; deleted in Okta"))),
         row("a create in doubt takes the new group with the bridge's marker before one without a description",
             new GroupState("g1", crew(), null, null,
                 List.of(new FulcrumGroup("fg-bare", "Crew", null, List.of()),
@@ -378,6 +398,21 @@ class PlannerTest {
   @MethodSource("groups")
   void group(String rule, GroupState state, PlanContext ctx, Plan expected) {
     assertThat(planner.group(state, ctx)).isEqualTo(expected);
+  }
+
+  @Test
+  void aCreateInDoubtCannotTellANewSameNameGroupWhoseDescriptionFulcrumLeavesOutAndTouchesNothing() {
+    Plan plan = planner.group(inDoubt(crew(), UNDESCRIBED_CREW), CTX);
+    assertThat(plan.isBlocked()).isTrue();
+    assertThat(plan.blocked().reason()).contains("fg-unsaid", "cannot tell", FulcrumGroup.BRIDGE_MARKER,
+        "fulcrum-scim journal retry group/g1");
+  }
+
+  @Test
+  void aGroupDeletedInOktaWhileItsCreateIsInDoubtDeletesNoSameNameGroupWhoseDescriptionFulcrumLeavesOut() {
+    Plan plan = planner.group(inDoubt(null, UNDESCRIBED_CREW), CTX);
+    assertThat(plan.isBlocked()).isTrue();
+    assertThat(plan.blocked().reason()).contains("fg-unsaid", "cannot tell");
   }
 
   @Test
