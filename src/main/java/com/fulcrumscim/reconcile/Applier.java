@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -193,9 +194,10 @@ final class Applier {
       return null;
     });
     observer.groups.get(a.groupId()).ifPresent(g -> {
-      List<String> now = new ArrayList<>(without(g.memberIds(), Set.copyOf(a.remove())));
-      a.add().stream().filter(id -> !now.contains(id)).forEach(now::add);
-      observer.groups.put(new FulcrumGroup(g.id(), g.name(), g.description(), now));
+      // in the list's order, the adds after: a set, as the first push of a big group adds thousands
+      Set<String> now = new LinkedHashSet<>(without(g.memberIds(), Set.copyOf(a.remove())));
+      now.addAll(a.add());
+      observer.groups.put(new FulcrumGroup(g.id(), g.name(), g.description(), List.copyOf(now)));
     });
     recordOk(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
   }

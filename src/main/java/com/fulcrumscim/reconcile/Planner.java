@@ -308,7 +308,9 @@ public final class Planner {
       }
       // else the user's push failed or is held: linking it later re-queues this group
     }
-    List<String> add = want.stream().filter(id -> !actual.memberIds().contains(id)).toList();
+    // a set: an all-staff group of tens of thousands would cost a scan of the list per member
+    Set<String> have = Set.copyOf(actual.memberIds());
+    List<String> add = want.stream().filter(id -> !have.contains(id)).toList();
     // While listed users are still being pushed the change waits, to be made in one call once they
     // are in; but a managed member Okta took out goes now (a pending user's member cannot be one).
     List<String> remove = actual.memberIds().stream()
