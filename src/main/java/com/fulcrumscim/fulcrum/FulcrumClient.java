@@ -80,7 +80,10 @@ public interface FulcrumClient {
    */
   int deleteGroup(String groupId);
 
-  /** {@code POST /groups/change_permissions.json}, type group_members: all or nothing. */
+  /**
+   * {@code POST /groups/change_permissions.json}, type group_members: all or nothing. An answer
+   * whose member_ids show the change not made is {@link FulcrumException.Unavailable}.
+   */
   void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);
 
   /**

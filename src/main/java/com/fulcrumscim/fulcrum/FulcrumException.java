@@ -19,7 +19,10 @@ public abstract sealed class FulcrumException extends RuntimeException {
     return endpoint;
   }
 
-  /** 5xx, timeouts, dropped connections, an open circuit: try again later. */
+  /**
+   * 5xx, timeouts, dropped connections, an open circuit, or a 2xx whose answer shows the change not
+   * made: try again later.
+   */
   public static final class Unavailable extends FulcrumException {
     private final boolean answeredInFront;
 

@@ -129,7 +129,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     }
     ApiCall call = ApiCall.put("memberships/{id}.json", wire.write(WireMapping.membership(changes)), membershipId);
     Answer answer = calls.execute(call);
-    answeredMembership(answer).ifPresent(m -> refuseIfNotApplied(call.endpoint(), answer.status(), changes, m));
+    answered(answer, "membership").ifPresent(m -> refuseIfNotApplied(call.endpoint(), answer.status(), changes, m));
   }
 
   @Override
@@ -184,7 +184,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       return;
     }
     Requests.Change change = Requests.Change.groupMembers(groupId, addMembershipIds, removeMembershipIds);
-    calls.execute(ApiCall.idempotentPost("groups/change_permissions.json", wire.write(new Requests.ChangeBody(change))));
+    ApiCall call = ApiCall.idempotentPost("groups/change_permissions.json", wire.write(new Requests.ChangeBody(change)));
+    Answer answer = calls.execute(call);
+    answered(answer, "group").filter(g -> groupId.equals(g.path("id").asText()))
+        .ifPresent(g -> failIfMembersUnchanged(call.endpoint(), answer.status(), addMembershipIds, removeMembershipIds, g));
   }
 
   /** True while the circuit breaker refuses calls: the reconciler may skip this cycle. */
@@ -330,10 +333,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
-  /** The membership a PUT's answer carries; empty without a body, or with one that is not JSON. */
-  private Optional<JsonNode> answeredMembership(Answer answer) {
+  /** The entity ("membership", "group") a write's answer carries; empty without a body, or with one that is not JSON. */
+  private Optional<JsonNode> answered(Answer answer, String key) {
     try {
-      return Wire.entity(wire.read(answer.body()), "membership");
+      return Wire.entity(wire.read(answer.body()), key);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
@@ -356,6 +359,44 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       throw new FulcrumException.Rejected(endpoint, status,
           "Fulcrum accepted the PUT but kept " + String.join(", ", kept));
     }
+  }
+
+  /**
+   * Fulcrum may answer a member change 2xx yet not make it (it reads another root key: section 5.3
+   * of the contract names two). Taken as done, the audit would say ok while a person Okta took out
+   * keeps the group's access, and nothing would look again before the nightly resync. When the
+   * answer carries the group's member_ids (the emulator's and the OpenAPI example's do; the docs
+   * promise no body), every add must be in them and no removal, at no extra call; an answer without
+   * them says nothing. The failure is retried within the retry budget, the group planned anew on
+   * lists read again, as after any call whose effect is unknown.
+   */
+  private static void failIfMembersUnchanged(String endpoint, int status, List<String> added, List<String> removed,
+      JsonNode group) {
+    JsonNode ids = group.get("member_ids");
+    if (ids == null || !ids.isArray()) {
+      return;
+    }
+    Set<String> listed = new HashSet<>();
+    ids.forEach(id -> listed.add(id.asText()));
+    List<String> kept = removed.stream().filter(listed::contains).toList();
+    List<String> missing = added.stream().filter(id -> !listed.contains(id)).toList();
+    List<String> wrong = new ArrayList<>();
+    if (!kept.isEmpty()) {
+      wrong.add("still lists " + some(kept) + " (removed)");
+    }
+    if (!missing.isEmpty()) {
+      wrong.add("does not list " + some(missing) + " (added)");
+    }
+    if (!wrong.isEmpty()) {
+      throw new FulcrumException.Unavailable(endpoint, "Fulcrum accepted the member change (" + status + ") but "
+          + String.join(" and ", wrong), null);
+    }
+  }
+
+  /** At most a handful of ids: a change to a big group can name thousands. */
+  private static String some(List<String> ids) {
+    int shown = Math.min(ids.size(), 5);
+    return String.join(", ", ids.subList(0, shown)) + (ids.size() > shown ? " and " + (ids.size() - shown) + " more" : "");
   }
 
   /** {@code same} is the planner's own comparison, so a field it would send again is never taken as applied. */

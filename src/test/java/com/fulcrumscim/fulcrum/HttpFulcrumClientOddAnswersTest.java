@@ -61,6 +61,37 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
+  // ---- a group member change answered 2xx but not made (review-groups M2) ----
+
+  @Test
+  void aMemberChangeAnsweredStillListingARemovedMemberAndMissingAnAddFailsNamingThem() {
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[\"m-1\",\"m-3\"]}}"));
+    assertThatThrownBy(() -> client.changeGroupMembers("g-1", List.of("m-1", "m-2"), List.of("m-3")))
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessage("POST /api/v2/groups/change_permissions.json: Fulcrum accepted the member change (200) but still"
+            + " lists m-3 (removed) and does not list m-2 (added)");
+    assertThat(server.getRequestCount()).as("no call spent to find out").isEqualTo(1);
+  }
+
+  @Test
+  void aMemberChangeNotMadeNamesAHandfulOfTheIds() {
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"member_ids\":[]}}"));
+    assertThatThrownBy(() -> client.changeGroupMembers("g-1", List.of("m-1", "m-2", "m-3", "m-4", "m-5", "m-6", "m-7"), List.of()))
+        .hasMessageEndingWith("does not list m-1, m-2, m-3, m-4, m-5 and 2 more (added)");
+  }
+
+  @Test
+  void aMemberChangeAnsweredWithoutABodyWithoutMemberIdsOrForAnotherGroupIsDone() {
+    server.enqueue(status(200));
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Crew\"}}"));
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-2\",\"member_ids\":[\"m-3\"]}}"));
+    server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"member_ids\":[\"m-1\",\"m-owner\"]}}"));
+    for (int i = 0; i < 4; i++) {
+      client.changeGroupMembers("g-1", List.of("m-1"), List.of("m-3"));
+    }
+    assertThat(server.getRequestCount()).isEqualTo(4);
+  }
+
   // ---- finding 2: a group create answered without a body ----
 
   @Test

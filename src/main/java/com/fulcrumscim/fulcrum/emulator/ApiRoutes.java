@@ -26,6 +26,12 @@ final class ApiRoutes {
     /** A PUT applies email only, answering 200 with the member as it was otherwise (shared/fulcrum-api.md 4: [A]). */
     boolean putAppliesEmailOnly();
 
+    /**
+     * A group member change changes nothing yet answers 200 with the group as it is: a Fulcrum that
+     * reads another root key than the one sent (shared/fulcrum-api.md 5.3: [D, conflicting]).
+     */
+    boolean memberChangesIgnored();
+
     /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
     void ownerRemoved();
 
@@ -147,7 +153,8 @@ final class ApiRoutes {
     if (groupId == null) {
       throw ApiError.invalid("change", "group_id", "can't be blank");
     }
-    Group changed = org.changeGroupMembers(groupId, ids(c, "add"), ids(c, "remove"));
+    Group changed = settings.memberChangesIgnored() ? org.group(groupId)
+        : org.changeGroupMembers(groupId, ids(c, "add"), ids(c, "remove"));
     return Replies.json(200, Map.of("group", views.group(changed, true)));
   }
 

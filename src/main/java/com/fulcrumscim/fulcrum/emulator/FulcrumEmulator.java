@@ -49,6 +49,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile String token;
   private volatile boolean autoAddOwnerToCreatedGroups;
   private volatile boolean putAppliesEmailOnly;
+  private volatile boolean memberChangesIgnored;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private ExecutorService executor;
@@ -76,6 +77,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean putAppliesEmailOnly() {
         return FulcrumEmulator.this.putAppliesEmailOnly;
+      }
+
+      @Override
+      public boolean memberChangesIgnored() {
+        return FulcrumEmulator.this.memberChangesIgnored;
       }
 
       @Override
@@ -199,6 +205,15 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void putAppliesEmailOnly(boolean on) {
     putAppliesEmailOnly = on;
+  }
+
+  /**
+   * Whether {@code POST /groups/change_permissions.json} changes nothing yet answers 200 with the
+   * group as it is, member_ids included (default false): a Fulcrum that reads another root key than
+   * the one sent, so the client's check of the answer is tested end to end.
+   */
+  public void memberChangesIgnored(boolean on) {
+    memberChangesIgnored = on;
   }
 
   /**
