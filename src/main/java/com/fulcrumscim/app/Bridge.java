@@ -155,6 +155,11 @@ public final class Bridge {
         if (!config.fulcrum().embedded()) {
           checkPolicy(client);
         }
+        // after the client: a start against the embedded emulator has forgotten its links by now
+        long frozen = PolicyCheck.frozenGroups(db, config.groups().push());
+        if (frozen > 0) {
+          log.warn("{}", PolicyCheck.frozenGroupsWarning(frozen));
+        }
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {

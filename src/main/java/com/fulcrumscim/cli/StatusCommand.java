@@ -6,6 +6,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StatusReport;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.resync.LastResync;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -55,7 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private static void print(StatusReport r, Instant now, PrintWriter out) {
-    new TextTable("Target", r.target())
+    TextTable table = new TextTable("Target", r.target())
         .row("Reconciler", r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason())
         .row("Writer lease", r.writerLease() == null ? "free: no daemon or command applies to Fulcrum now" : r.writerLease())
         .row("Backlog", r.backlog().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
@@ -74,8 +75,11 @@ public final class StatusCommand implements Callable<Integer> {
             + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals=N` (N: how many it lists)")
         .row("Removed members' records", records(r))
         .row("Skipped", r.skippedCount() == 0 ? "none" : r.skippedCount()
-            + " left alone on purpose (warning, see below)")
-        .print(out, "");
+            + " left alone on purpose (warning, see below)");
+    if (r.frozenGroups() > 0) {
+      table.row("WARNING", PolicyCheck.frozenGroupsWarning(r.frozenGroups()));
+    }
+    table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");

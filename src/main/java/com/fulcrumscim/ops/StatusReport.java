@@ -10,6 +10,7 @@ import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkTarget;
+import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import java.util.Set;
  * operator's), so their value is the daemon's secret: {@code fulcrumCallsPerHour} is then null and
  * {@code target} is where the database's links point. {@code restoredAt}: when the database was
  * restored from a backup (null: never, or the restore's holds are over), and {@code heldAfterRestore}
- * the DEAD rows of users that restore holds (counted among {@code deadCount}).
+ * the DEAD rows of users that restore holds (counted among {@code deadCount}). {@code frozenGroups}:
+ * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
  */
 public record StatusReport(
     String target,
@@ -52,7 +54,8 @@ public record StatusReport(
     Instant reassignTargetGoneAt,
     List<String> unknownHere,
     Instant restoredAt,
-    long heldAfterRestore) {
+    long heldAfterRestore,
+    long frozenGroups) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -108,7 +111,8 @@ public record StatusReport(
         targetGoneAt,
         unknown,
         new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
-        RestoreMarker.heldRows(queue).size());
+        RestoreMarker.heldRows(queue).size(),
+        PolicyCheck.frozenGroups(db, config.groups().push()));
   }
 
   /** With fulcrum.base_url unknown here, the Fulcrum the database's links point into is the daemon's target. */

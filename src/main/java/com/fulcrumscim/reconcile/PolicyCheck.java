@@ -6,6 +6,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.journal.EntityType;
 import java.util.Optional;
 
 /**
@@ -36,6 +37,24 @@ public final class PolicyCheck {
    */
   public static Optional<String> managedOwner(Database db, FulcrumUser owner) {
     return owner.email() == null ? Optional.empty() : new LinkStore(db).managedUserWithEmail(owner.email());
+  }
+
+  /**
+   * How many Fulcrum groups the bridge manages (a link each) while groups.push is false, 0 while it
+   * is true: the planner leaves every group key alone then, and resync skips groups, so those
+   * groups keep their last members for good, silently.
+   */
+  public static long frozenGroups(Database db, boolean groupsPush) {
+    return groupsPush ? 0 : new LinkStore(db).fulcrumIds(EntityType.GROUP).size();
+  }
+
+  /** The one line `serve` logs, `check` prints and `status` shows for {@link #frozenGroups}. */
+  public static String frozenGroupsWarning(long groups) {
+    return "groups.push is false, yet the bridge manages " + groups + " Fulcrum group" + (groups == 1 ? "" : "s")
+        + " it pushed earlier: they no longer follow Okta, so people Okta takes out of them keep the access they give,"
+        + " and Okta's group deletes delete nothing. Set groups.push: true and run `fulcrum-scim resync` to bring them"
+        + " up to date; to stop pushing groups, have Okta delete them (unlink the pushed groups with \"delete\") first,"
+        + " while groups.push is still true";
   }
 
   /** The warning `check` prints and `serve` logs for {@link #managedOwner}. */

@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -71,9 +72,14 @@ class BridgeTest {
 
   /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking SCIM token "t". */
   Bridge startAgainst(String baseUrl, FulcrumEmulator fulcrum) {
+    return startAgainst(baseUrl, fulcrum, "");
+  }
+
+  /** As {@link #startAgainst(String, FulcrumEmulator)}, with {@code yaml} added to the config. */
+  Bridge startAgainst(String baseUrl, FulcrumEmulator fulcrum, String yaml) {
     BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
         + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token() + "\n" + UNPACED
-        + "reconcile:\n  interval: 200ms\n"), 0);
+        + "reconcile:\n  interval: 200ms\n" + yaml), 0);
     return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
         new SecureRandom()).start();
   }
@@ -168,6 +174,41 @@ class BridgeTest {
         real.stop();
       }
     }
+  }
+
+  /** Link rows as an earlier push made them: {@code type} USER or GROUP. */
+  void linked(String type, String... scimIds) {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      for (String id : scimIds) {
+        db.write(c -> c.createStatement().executeUpdate("INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at)"
+            + " VALUES ('" + type + "', '" + id + "', 'f-" + id + "', 'CREATED', 0)"));
+      }
+    }
+  }
+
+  List<String> groupsPushWarnings() {
+    return logs.events().stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(e -> e.getFormattedMessage()).filter(m -> m.startsWith("groups.push is false")).toList();
+  }
+
+  @Test
+  void withGroupsPushOffAStartWarnsOnceThatTheGroupsTheBridgeManagesNoLongerFollowOkta() {
+    linked("GROUP", "g-crew", "g-ops");
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      startAgainst(fulcrum.baseUrl(), fulcrum, "groups:\n  push: false\n").stop();
+    }
+    assertThat(groupsPushWarnings()).singleElement().satisfies(m -> assertThat(m)
+        .contains("manages 2 Fulcrum groups", "people Okta takes out of them keep the access", "groups.push: true")
+        .doesNotContain("\n"));
+  }
+
+  @Test
+  void withGroupsPushOffAndNoGroupTheBridgeManagesAStartSaysNothingOfGroups() {
+    linked("USER", "u-ada");
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      startAgainst(fulcrum.baseUrl(), fulcrum, "groups:\n  push: false\n").stop();
+    }
+    assertThat(groupsPushWarnings()).isEmpty();
   }
 
   @Test

@@ -133,13 +133,26 @@ class CheckCommandTest {
     try (com.fulcrumscim.db.Database db = cli.openDatabase()) {
       String id = new com.fulcrumscim.testing.DesiredFixture(db, new com.fulcrumscim.journal.WorkQueue(db,
           java.time.Clock.systemUTC()), java.time.Clock.systemUTC()).user("OWNER@example.com", "Olive", "Owner", null);
-      db.write(c -> c.createStatement().executeUpdate("INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) "
-          + "VALUES ('USER', '" + id + "', 'm-olive', 'CREATED', 0)"));
+      OpsCliRun.link(db, "USER", id, "m-olive");
     }
     OpsCliRun.Result r = cli.runWithConfig("check");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("WARNING\\s+the API token's owner owner@example.com is a member the bridge manages")
         .contains("Okta's changes to that user are skipped");
+  }
+
+  @Test
+  void groupsTheBridgeManagesWhileGroupsPushIsOffAreAWarning() throws Exception {
+    ownerAndRoles();
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\ngroups:\n  push: false\n");
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.link(db, "GROUP", "g-crew", "fg-crew");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("WARNING\\s+groups.push is false, yet the bridge manages 1 Fulcrum group it pushed"
+        + " earlier: they no longer follow Okta");
   }
 
   @Test

@@ -35,6 +35,19 @@ final class OpsCliRun {
     return Database.open(database);
   }
 
+  /** A link row, as a push made it: {@code entityType} USER or GROUP. */
+  static void link(Database db, String entityType, String scimId, String fulcrumId) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) VALUES (?, ?, ?, 'CREATED', 0)")) {
+        ps.setString(1, entityType);
+        ps.setString(2, scimId);
+        ps.setString(3, fulcrumId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   static void audit(Database db, Instant at, String entityType, String scimId, String action, String result, String detail) {
     db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO reconcile_audit "

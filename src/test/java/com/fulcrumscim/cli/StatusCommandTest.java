@@ -47,6 +47,25 @@ class StatusCommandTest {
   }
 
   @Test
+  void groupsTheBridgeManagesWhileGroupsPushIsOffAreAWarning() throws Exception {
+    cli = new OpsCliRun(dir, "groups:\n  push: false\n");
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.link(db, "GROUP", "g-crew", "fg-crew");
+      OpsCliRun.link(db, "GROUP", "g-ops", "fg-ops");
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("WARNING\\s+groups.push is false, yet the bridge manages"
+        + " 2 Fulcrum groups it pushed earlier: they no longer follow Okta, so people Okta takes out of them keep the access");
+  }
+
+  @Test
+  void groupsTheBridgeManagesWhileGroupsPushIsOnAreNoWarning() {
+    try (Database db = cli.openDatabase()) {
+      OpsCliRun.link(db, "GROUP", "g-crew", "fg-crew");
+    }
+    assertThat(cli.runWithConfig("status").out()).doesNotContain("WARNING", "groups.push");
+  }
+
+  @Test
   void theWriterLeaseHolderIsShownOrThatItIsFree() {
     cli.openDatabase().close();
     assertThat(cli.runWithConfig("status").out()).containsPattern("Writer lease\\s+free: no daemon or command applies");
