@@ -352,7 +352,7 @@ public final class Planner {
         + " or a person did, and links, changes and deletes nothing. In Fulcrum, a group the bridge made is described \""
         + FulcrumGroup.BRIDGE_MARKER + "\": if that one is not, rename it (the bridge then makes its own); if it is,"
         + " delete it (made again while Okta pushes the group). Then: fulcrum-scim journal retry "
-        + com.fulcrumscim.journal.ResourceKey.group(s.scimId());
+        + ResourceKey.group(s.scimId());
   }
 
   private static boolean ours(Intent intent, String fulcrumId) {
