@@ -245,15 +245,26 @@ final class Applier {
   }
 
   /**
-   * With the key's outcome, as the update or create that gave the role: planned only for a linked
-   * key, or one whose create this attempt has just linked. The attempt's next plan reads it from here.
+   * Planned only for a linked key, or one whose create this attempt has just linked: then with the
+   * key's outcome, as the link itself (a create lost before it is recognised by its intent, which
+   * names the role again). A role to hold for a key linked earlier is committed now, before the
+   * update that gives it: lost with the outcome, it would never be written again (the replay finds
+   * the member with the role already), and the role never taken back. A record of a role the update
+   * then failed to give only makes the bridge let go when Okta clears it (the member has another).
+   * Dropping the record waits for the outcome: lost, the next plan finds the member without that role.
    */
   private void rememberRole(Attempt attempt, Action.RememberRole a) {
     String scimId = attempt.key.scimId();
-    attempt.linked(observer.link(attempt).withOktaRole(a.roleId()), c -> {
+    Database.Work<Void> remember = c -> {
       links.rememberRole(c, scimId, a.roleId());
       return null;
-    });
+    };
+    if (a.roleId() != null && attempt.pendingLink().isEmpty()) {
+      attempt.startHeld(db);
+      attempt.write(db, remember);
+    } else {
+      attempt.linked(observer.link(attempt).withOktaRole(a.roleId()), remember);
+    }
   }
 
   /**

@@ -108,7 +108,7 @@ public final class Planner {
     }
     RolePart role = namesRole(d) ? oktaNames(m, d, given, ctx) : given != null ? takeBack(m, d, given, ctx) : RolePart.NONE;
     MemberFields changes = changes(m, d, role.roleId());
-    List<Action> actions = new ArrayList<>();
+    List<Action> actions = new ArrayList<>(role.before());
     if (!changes.isEmpty()) {
       actions.add(new Action.UpdateMember(m.id(), changes));
     }
@@ -116,9 +116,17 @@ public final class Planner {
     return new Plan(actions, List.of());
   }
 
-  /** The role to send (null: leave it), and what follows the update: the role remembered, or refused. */
-  private record RolePart(String roleId, List<Action> after) {
-    static final RolePart NONE = new RolePart(null, List.of());
+  /**
+   * The role to send (null: leave it); what goes before the update: the role Okta names remembered,
+   * so that a record lost after the update cannot be (on the replay the member already has the role,
+   * and would keep it once Okta clears it); and what follows it: the record dropped, or a refusal.
+   */
+  private record RolePart(String roleId, List<Action> before, List<Action> after) {
+    static final RolePart NONE = new RolePart(null, List.of(), List.of());
+
+    static RolePart after(String roleId, Action action) {
+      return new RolePart(roleId, List.of(), List.of(action));
+    }
   }
 
   /**
@@ -129,11 +137,12 @@ public final class Planner {
     RoleTable.Choice role = ctx.roles().resolve(d.role());
     if (role instanceof RoleTable.Granted g) {
       boolean holds = given != null || !g.roleId().equals(m.roleId());
-      return new RolePart(g.roleId(), holds && !g.roleId().equals(given) ? List.of(new Action.RememberRole(g.roleId())) : List.of());
+      return new RolePart(g.roleId(), holds && !g.roleId().equals(given) ? List.of(new Action.RememberRole(g.roleId())) : List.of(),
+          List.of());
     }
     RoleTable.Refused r = (RoleTable.Refused) role;
     // a member who already has that role loses nothing by the refusal
-    return Objects.equals(r.roleId(), m.roleId()) ? RolePart.NONE : new RolePart(null, List.of(refuse(d, r)));
+    return Objects.equals(r.roleId(), m.roleId()) ? RolePart.NONE : RolePart.after(null, refuse(d, r));
   }
 
   /**
@@ -144,15 +153,15 @@ public final class Planner {
   private static RolePart takeBack(FulcrumMember m, DesiredUser d, String given, PlanContext ctx) {
     Action forget = new Action.RememberRole(null);
     if (!given.equals(m.roleId())) {
-      return new RolePart(null, List.of(forget));
+      return RolePart.after(null, forget);
     }
     RoleTable.Choice fallback = ctx.roles().resolve(null);
     if (fallback instanceof RoleTable.Granted g) {
-      return new RolePart(g.roleId(), List.of(forget));
+      return RolePart.after(g.roleId(), forget);
     }
-    return new RolePart(null, List.of(new Action.Refuse("user " + d.userName() + ": Okta names no role any more, so the"
+    return RolePart.after(null, new Action.Refuse("user " + d.userName() + ": Okta names no role any more, so the"
         + " role the bridge gave is to be taken back, but " + ((RoleTable.Refused) fallback).reason()
-        + "; the member keeps its role")));
+        + "; the member keeps its role"));
   }
 
   private static Action.Refuse refuse(DesiredUser d, RoleTable.Refused r) {

@@ -105,6 +105,25 @@ class ReconcilerTest extends EndToEnd {
   }
 
   @Test
+  void aRoleGivenToAnExistingMemberIsTakenBackLaterThoughTheOutcomeOfTheUpdateWasLost() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(ada, "role", "Manager");
+    refuseOutcomes(true); // the update is made, then its outcome cannot be recorded (a full disk, a kill)
+    try (ReconcileLoop loop = h.newWiring(h.http, kind -> { }).loop()) {
+      loop.runOnce();
+      assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
+      refuseOutcomes(false);
+      loop.runOnce(); // the replay finds the member a Manager already: nothing to send
+    }
+    h.okta.set(ada, "role", null);
+    h.settle();
+
+    assertThat(inFulcrum("ada@corp.example").roleName()).as("the role the bridge gave, taken back").isEqualTo("Standard User");
+  }
+
+  @Test
   void aLinkThatCannotBeCommittedMakesTheOutcomeARetriedFailureAndTheRetryLinksTheMemberMade() {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
