@@ -181,6 +181,11 @@ public final class Planner {
       FulcrumMember made = s.byEmail();
       if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())
           && !ctx.isOwner(made.userId(), made.email())) {
+        if (s.byEmailClaim() != null) {
+          // another user's create may have made it as well as this one's, and an active user is given it
+          return Plan.of(new Action.Unlink(null, "a create in doubt; " + why(s) + "; Fulcrum member " + made.id() + " ("
+              + made.email() + ") is left in place: it belongs to " + s.byEmailClaim()));
+        }
         return Plan.of(new Action.RemoveMember(made.id(), ctx.reassignFor(made.id())),
             new Action.Unlink(made.id(), "removed the member an unfinished create made; " + why(s)));
       }

@@ -278,6 +278,10 @@ class PlannerTest {
             new UserState("u1", null, null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
                 "removed the member an unfinished create made; the user was deleted in Okta"))),
+        row("a create in doubt for a user since deleted leaves what it may have made to the active user with its email",
+            new UserState("u1", null, ALICE_DELETED, null, null, ALICE_IN_FULCRUM, null, ALICE_AS_U2, INTENT), CTX,
+            Plan.of(new Action.Unlink(null, "a create in doubt; the user was deleted in Okta; Fulcrum member m1 "
+                + "(alice@corp.example) is left in place: it belongs to active user/u2 (alice2) with this email"))),
         row("a linked member deleted in Fulcrum is pushed again",
             user(alice(null, true), LINK_M1, null, null), CTX,
             Plan.of(new Action.Unlink("m1", "the linked member is gone from Fulcrum"), new Action.CreateMember(
