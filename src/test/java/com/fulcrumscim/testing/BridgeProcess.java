@@ -25,6 +25,8 @@ public final class BridgeProcess implements AutoCloseable {
   private static final List<String> DEFAULT_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
   /** Printed as text, or inside a JSON log line's message with {@code logging.format: json}. */
   private static final Pattern ENDPOINT = Pattern.compile("SCIM endpoint: ([^\\s\"]+)");
+  /** Whether GNU env can start a child with SIGHUP and SIGINT at their defaults (see withDefaultSignals). */
+  private static final boolean ENV_RESETS_SIGNALS = envResetsSignals();
   private final Process process;
   private final Thread reader;
   private final CompletableFuture<String> endpoint = new CompletableFuture<>();
@@ -82,7 +84,7 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Any command line as a child process, e.g. the packaged {@code bin/fulcrum-scim serve} (it execs its JVM). */
   public static BridgeProcess exec(List<String> command, Map<String, String> environment) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(withDefaultSignals(command)).redirectErrorStream(true);
     pb.environment().putAll(environment);
     return new BridgeProcess(pb.start());
   }
@@ -114,12 +116,40 @@ public final class BridgeProcess implements AutoCloseable {
     line.addAll(List.of("--config", config.toString()));
     Path out = Files.createTempFile(config.getParent(), "cmd", ".out");
     Path err = Files.createTempFile(config.getParent(), "cmd", ".err");
-    Process p = new ProcessBuilder(line).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = new ProcessBuilder(withDefaultSignals(line)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(3, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException("`" + String.join(" ", args) + "` did not end within 3 minutes");
     }
     return new CommandRun(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  /**
+   * {@code command} run with SIGHUP and SIGINT at their defaults. A signal ignored at exec stays
+   * ignored in the child, and a JVM installs no handler for it: a build started under {@code nohup}
+   * or as a background job of a script (which ignores SIGINT) would otherwise fail every test that
+   * signals a child, though the daemon is fine. GNU env execs the command, so the pid is the JVM's.
+   */
+  private static List<String> withDefaultSignals(List<String> command) {
+    if (!ENV_RESETS_SIGNALS) {
+      return command;
+    }
+    List<String> line = new ArrayList<>(List.of("env", "--default-signal=HUP,INT"));
+    line.addAll(command);
+    return line;
+  }
+
+  private static boolean envResetsSignals() {
+    try {
+      Process p = new ProcessBuilder("env", "--default-signal=HUP,INT", "true").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false; // no GNU env: children inherit whatever this JVM was started with
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static List<String> javaMain() {
