@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 public final class WriteTest {
   /** In the throwaway member's email and the throwaway group's name; nothing else carries it. */
   public static final String MARKER = "fulcrum-scim-write-test";
+  private static final String GROUP_DESCRIPTION = "created by fulcrum-scim check --write-test; safe to delete";
   private static final String EMAIL_DOMAIN = "@example.com";
 
   /** One assumption and what Fulcrum did: {@code holds} false means the bridge would misbehave. */
@@ -118,7 +119,7 @@ public final class WriteTest {
     }
 
     Optional<FulcrumGroup> madeGroup = record("POST /groups.json creates a group", () -> {
-      FulcrumGroup g = fulcrum.createGroup(MARKER + " " + nonce, "created by fulcrum-scim check --write-test; safe to delete");
+      FulcrumGroup g = fulcrum.createGroup(MARKER + " " + nonce, GROUP_DESCRIPTION);
       synchronized (this) {
         groupsToDelete.add(g.id());
       }
@@ -156,6 +157,12 @@ public final class WriteTest {
 
   /** Owner auto-add, then set and clear the members; true while every step holds. */
   private boolean groupSteps(FulcrumGroup group, FulcrumMember created) {
+    // not a step the rest depends on: without it the bridge blocks a group create in doubt, nothing worse
+    record("GET /groups/{id}.json answers the group's description (the bridge knows its own groups by it)", () -> {
+      FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+      return check(GROUP_DESCRIPTION.equals(read.description()), read.description() == null
+          ? "left out: a group create whose answer was lost would be blocked (DEAD) rather than recognised" : "it does", read);
+    });
     return record("a new group may start with the token owner in it (the bridge takes it out)", () -> {
       FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
       // informational either way: the bridge removes an auto-added owner from groups it manages

@@ -55,9 +55,25 @@ class WriteTestCommandTest {
     assertThat(r.out())
         .containsPattern("PUT /memberships/\\{id}.json with role_id changes the role\\s+holds")
         .containsPattern("group_members remove of a non-member is accepted \\(no 422\\)\\s+holds")
+        .containsPattern("GET /groups/\\{id}.json answers the group's description .*\\s+holds")
         .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds")
         .doesNotContain("DIFFERS")
         .contains("nothing was left behind");
+    assertThat(fulcrum.members()).isEqualTo(membersBefore);
+    assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
+  }
+
+  @Test
+  void aFulcrumThatLeavesGroupDescriptionsOutDiffersOnThatAloneAndTheRunGoesOn() {
+    fulcrum.descriptionsLeftOut(true);
+    List<FulcrumMember> membersBefore = fulcrum.members();
+    List<FulcrumGroup> groupsBefore = fulcrum.groups();
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out())
+        .containsPattern("GET /groups/\\{id}.json answers the group's description .*\\s+DIFFERS\\s+left out")
+        .containsPattern("group_members remove takes the member out again\\s+holds")
+        .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds");
     assertThat(fulcrum.members()).isEqualTo(membersBefore);
     assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
   }

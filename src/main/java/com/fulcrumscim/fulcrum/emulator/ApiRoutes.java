@@ -39,6 +39,11 @@ final class ApiRoutes {
     default boolean memberIdsLeftOut(String groupId) {
       return false;
     }
+
+    /** Groups are answered without their description, listed and read by id (5.2 documents it; for tests). */
+    default boolean descriptionsLeftOut() {
+      return false;
+    }
   }
 
   /** The matched route: the endpoint as counted ("GET /api/v2/groups/{id}.json") and the path id. */
@@ -46,7 +51,7 @@ final class ApiRoutes {
 
   ApiRoutes(OrgState org, Settings settings) {
     this.org = org;
-    this.views = new JsonViews(org, settings::memberIdsLeftOut);
+    this.views = new JsonViews(org, settings::memberIdsLeftOut, settings::descriptionsLeftOut);
     this.settings = settings;
   }
 

@@ -50,6 +50,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean autoAddOwnerToCreatedGroups;
   private volatile boolean putAppliesEmailOnly;
   private volatile boolean memberChangesIgnored;
+  private volatile boolean descriptionsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private ExecutorService executor;
@@ -82,6 +83,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean memberChangesIgnored() {
         return FulcrumEmulator.this.memberChangesIgnored;
+      }
+
+      @Override
+      public boolean descriptionsLeftOut() {
+        return FulcrumEmulator.this.descriptionsLeftOut;
       }
 
       @Override
@@ -214,6 +220,14 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void memberChangesIgnored(boolean on) {
     memberChangesIgnored = on;
+  }
+
+  /**
+   * Whether every group is answered without its description, in the list and read by id (default
+   * false): a Fulcrum in which the bridge cannot tell the groups it made from ones made by hand.
+   */
+  public void descriptionsLeftOut(boolean on) {
+    descriptionsLeftOut = on;
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -15,10 +16,12 @@ final class JsonViews {
 
   private final OrgState org;
   private final Predicate<String> memberIdsLeftOut;
+  private final BooleanSupplier descriptionsLeftOut;
 
-  JsonViews(OrgState org, Predicate<String> memberIdsLeftOut) {
+  JsonViews(OrgState org, Predicate<String> memberIdsLeftOut, BooleanSupplier descriptionsLeftOut) {
     this.org = org;
     this.memberIdsLeftOut = memberIdsLeftOut;
+    this.descriptionsLeftOut = descriptionsLeftOut;
   }
 
   /** Section 3.9: the documented fields, then name/status/role_name, then {@code managed} if asked. */
@@ -51,7 +54,9 @@ final class JsonViews {
     Map<String, Object> j = new LinkedHashMap<>();
     j.put("id", g.id());
     j.put("name", g.name());
-    j.put("description", g.description());
+    if (!descriptionsLeftOut.getAsBoolean()) {
+      j.put("description", g.description());
+    }
     j.put("created_at", g.createdAt().toString());
     j.put("updated_at", g.updatedAt().toString());
     if (associations) {
