@@ -152,7 +152,7 @@ class FootprintBench {
     Files.createDirectories(home);
     Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
     long start = System.nanoTime();
-    try (BridgeProcess bridge = packaged.start(config, home.resolve("gc.log"))) {
+    try (BridgeProcess bridge = packaged.start(config, gcLogs())) {
       awaitReady(bridge);
     }
     long archive;
@@ -161,6 +161,14 @@ class FootprintBench {
     }
     return String.format(Locale.ROOT, "the packaged command's first start, making its class-data archive "
         + "(%.0f MB) with a demo run: %.1f s to ready", archive / 1e6, (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Every start's -Xlog:gc file, one per process (the JVM puts its pid for %p): the same option at
+   * every start, since the packaged command makes a new class-data archive when JAVA_OPTS change.
+   */
+  private Path gcLogs() {
+    return dir.resolve("gc-%p.log");
   }
 
   private void awaitReady(BridgeProcess bridge) throws Exception {
@@ -178,9 +186,10 @@ class FootprintBench {
     long heapPeak = 0;
     for (int i = 0; i < STARTS; i++) {
       Path config = BridgeProcess.writeConfig(home, fulcrum.baseUrl(), fulcrum.token(), "");
-      Path gcLog = home.resolve("gc-" + i + ".log");
+      Path gcLog;
       long start = System.nanoTime();
-      try (BridgeProcess bridge = launch.start(config, gcLog)) {
+      try (BridgeProcess bridge = launch.start(config, gcLogs())) {
+        gcLog = gcLogs().resolveSibling("gc-" + bridge.process().pid() + ".log");
         awaitReady(bridge);
         ready[i] = (System.nanoTime() - start) / 1_000_000;
         if (i == STARTS - 1) {
