@@ -174,12 +174,15 @@ final class PostgresEngine implements Engine {
     if (access == Database.Access.READ_ONLY) {
       throw new DatabaseException("database " + location.describe() + " is open read-only", null);
     }
+    long deadline = System.nanoTime() + bound.toNanos();
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow(bound);
+      Connection c = borrow(attempt == 1 ? bound : left(deadline));
       boolean broken = false;
+      boolean committing = false;
       try {
         c.setAutoCommit(false);
         T value = work.run(c);
+        committing = true;
         c.commit();
         return value;
       } catch (Exception e) {
@@ -187,6 +190,12 @@ final class PostgresEngine implements Engine {
         if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
           log.debug("write attempt {} lost a race ({}); running it again", attempt, e.getMessage());
           pause(attempt);
+          continue;
+        }
+        // Lost before COMMIT was sent, nothing of it can have committed: once more on a new session
+        // (after a server restart every pooled one is dead). Lost during COMMIT, it may have: never.
+        if (broken && !committing && attempt < MAX_ATTEMPTS && System.nanoTime() < deadline) {
+          log.debug("write attempt {} lost its connection ({}); running it again on a new one", attempt, e.getMessage());
           continue;
         }
         if (e instanceof RuntimeException re) {
@@ -206,19 +215,33 @@ final class PostgresEngine implements Engine {
 
   @Override
   public <T> T read(Database.Work<T> work, Duration bound) {
-    Connection c = borrow(bound);
-    boolean broken = false;
-    try {
-      c.setAutoCommit(true);
-      return work.run(c);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      broken = e instanceof SQLException s && isConnectionLost(s);
-      throw broken ? lost("read", e) : new DatabaseException("read failed: " + e.getMessage(), e);
-    } finally {
-      giveBack(c, broken);
+    long deadline = System.nanoTime() + bound.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      Connection c = borrow(attempt == 1 ? bound : left(deadline));
+      boolean broken = false;
+      try {
+        c.setAutoCommit(true);
+        return work.run(c);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        broken = e instanceof SQLException s && isConnectionLost(s);
+        if (broken && attempt < MAX_ATTEMPTS && System.nanoTime() < deadline) {
+          continue; // a read changes nothing: again on a new session
+        }
+        throw broken ? lost("read", e) : new DatabaseException("read failed: " + e.getMessage(), e);
+      } finally {
+        giveBack(c, broken);
+      }
     }
+  }
+
+  /**
+   * What is left of the bound for another attempt: a caller with a deadline (the lease's renewal)
+   * gets no more in all, however many sessions the server dropped.
+   */
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
   }
 
   /** Rolls back after {@code cause}; true when the connection itself is gone and must not be reused. */
@@ -301,10 +324,19 @@ final class PostgresEngine implements Engine {
         + e.getMessage(), e);
   }
 
+  /**
+   * A broken connection takes the idle ones with it: the server ended one session most often by
+   * ending them all (a restart, a failover), and each would fail the next statement given it.
+   */
   private void giveBack(Connection c, boolean broken) {
     try {
       if (broken || closed) {
         closeQuietly(c);
+        if (broken) {
+          List<Connection> suspect = new ArrayList<>();
+          idle.drainTo(suspect);
+          suspect.forEach(PostgresEngine::closeQuietly);
+        }
       } else {
         c.setAutoCommit(true);
         if (c.getNetworkTimeout() != millis(SOCKET_TIMEOUT)) {

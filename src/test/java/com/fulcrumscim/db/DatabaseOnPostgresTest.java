@@ -49,6 +49,41 @@ class DatabaseOnPostgresTest {
   }
 
   @Test
+  void writesAndReadsAfterTheServerEndedEverySessionOfThePoolSucceed() throws Exception {
+    try (Database db = Database.open(pg)) {
+      // every pooled connection in use once, so the pool holds 8 sessions
+      CountDownLatch all = new CountDownLatch(8);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> fill = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        fill.add(pool.submit(() -> db.write(c -> {
+          all.countDown();
+          all.await();
+          return null;
+        })));
+      }
+      for (Future<?> f : fill) {
+        f.get();
+      }
+      pool.shutdown();
+      // a restart or a failover: the server ends every session the pool holds
+      StoreLocation.Postgres p = (StoreLocation.Postgres) pg;
+      try (Connection admin = java.sql.DriverManager.getConnection(p.url(), p.username(), p.password());
+          Statement s = admin.createStatement()) {
+        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND pid <> pg_backend_pid()");
+      }
+
+      for (int i = 0; i < 10; i++) {
+        int n = i;
+        db.write(c -> setting(c, "after" + n, "v"));
+        String stored = db.read(c -> value(c, "after" + n));
+        assertThat(stored).isEqualTo("v");
+      }
+    }
+  }
+
+  @Test
   void aFailingWriteRollsBackAloneAndReachesItsCaller() {
     try (Database db = Database.open(pg)) {
       db.write(c -> setting(c, "kept", "1"));
