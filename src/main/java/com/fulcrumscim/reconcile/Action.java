@@ -121,8 +121,9 @@ public sealed interface Action {
   /**
    * Records on the user's link the role the bridge now holds for Okta ({@link
    * com.fulcrumscim.reconcile.Link#oktaRoleId}), or none ({@code roleId} null): no Fulcrum call.
-   * It follows the create or update that gave the role, or takes the place of one when the member
-   * already has what is wanted; with the key's outcome it commits.
+   * A role for a linked member comes before the update that gives it and commits at once; after a
+   * create, and a record dropped, it commits with the key's outcome (see Applier#rememberRole). It
+   * takes the place of an update when the member already has what is wanted.
    */
   record RememberRole(String roleId) implements Action {
     public Kind kind() {
