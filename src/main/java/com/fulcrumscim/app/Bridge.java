@@ -156,10 +156,7 @@ public final class Bridge {
           checkPolicy(client);
         }
         // after the client: a start against the embedded emulator has forgotten its links by now
-        long frozen = PolicyCheck.frozenGroups(db, config.groups().push());
-        if (frozen > 0) {
-          log.warn("{}", PolicyCheck.frozenGroupsWarning(frozen));
-        }
+        PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {

@@ -175,10 +175,8 @@ public final class CheckCommand implements Callable<Integer> {
         .row("Removed members' records", reassignTo.map(m -> "go to " + m.email() + " (" + m.id() + ")").orElse("unassigned"));
     if (db != null) {
       PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
-      long frozen = PolicyCheck.frozenGroups(db, config.groups().push());
-      if (frozen > 0) {
-        report.row("WARNING", PolicyCheck.frozenGroupsWarning(frozen));
-      }
+      PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push()))
+          .ifPresent(w -> report.row("WARNING", w));
     }
   }
 

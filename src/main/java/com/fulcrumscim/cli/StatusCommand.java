@@ -76,9 +76,7 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Removed members' records", records(r))
         .row("Skipped", r.skippedCount() == 0 ? "none" : r.skippedCount()
             + " left alone on purpose (warning, see below)");
-    if (r.frozenGroups() > 0) {
-      table.row("WARNING", PolicyCheck.frozenGroupsWarning(r.frozenGroups()));
-    }
+    PolicyCheck.frozenGroupsWarning(r.frozenGroups()).ifPresent(w -> table.row("WARNING", w));
     table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");

@@ -48,13 +48,13 @@ public final class PolicyCheck {
     return groupsPush ? 0 : new LinkStore(db).fulcrumIds(EntityType.GROUP).size();
   }
 
-  /** The one line `serve` logs, `check` prints and `status` shows for {@link #frozenGroups}. */
-  public static String frozenGroupsWarning(long groups) {
-    return "groups.push is false, yet the bridge manages " + groups + " Fulcrum group" + (groups == 1 ? "" : "s")
+  /** The one line `serve` logs, `check` prints and `status` shows for {@link #frozenGroups}; none for 0. */
+  public static Optional<String> frozenGroupsWarning(long groups) {
+    return groups == 0 ? Optional.empty() : Optional.of("groups.push is false, yet the bridge manages " + groups + " Fulcrum group" + (groups == 1 ? "" : "s")
         + " it pushed earlier: they no longer follow Okta, so people Okta takes out of them keep the access they give,"
         + " and Okta's group deletes delete nothing. Set groups.push: true and run `fulcrum-scim resync` to bring them"
         + " up to date; to stop pushing groups, have Okta delete them (unlink the pushed groups with \"delete\") first,"
-        + " while groups.push is still true";
+        + " while groups.push is still true");
   }
 
   /** The warning `check` prints and `serve` logs for {@link #managedOwner}. */
