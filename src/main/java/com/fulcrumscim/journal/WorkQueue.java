@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * (and {@link #nudge}s the keys whose plans its change affects);
  * the reconciler {@link #claim}s due rows and finishes each with exactly one of the finishing
  * calls. A finish whose generation moved while the key ran puts the row back to PENDING, so a
- * change that lands mid-reconcile is never lost (client-go's dirty-while-processing rule).
+ * change that lands mid-reconcile is never lost (client-go's dirty-while-processing rule); a
+ * failure whose generation only nudges moved still counts as one ({@link #finish}).
  *
  * <p>Each claim is marked with a token of its own, and everything that ends or writes for a claim
  * checks it ({@link #stillClaimed}): a node that stalls past its writer lease while another takes
@@ -61,6 +62,8 @@ public final class WorkQueue {
   }
 
   private static final String ENQUEUE = NEW_ROW + "generation = work.generation + 1, "
+        // the claim's generation is superseded by Okta's change, not merely nudged (see finish)
+        + "  claimed_generation = NULL, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
@@ -240,22 +243,22 @@ public final class WorkQueue {
       if (fate instanceof Fate.Retry r && r.spendsAttempt()) {
         // The time is bound, not written into the SQL: text that differs on every failure would be a
         // new statement each time, pushing a hot one out of the writer's statement cache.
-        finish(c, item, "RETRYING", r.at().toEpochMilli(),
+        finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
             "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?", clock.millis(), r.error());
       } else if (fate instanceof Fate.Retry r) {
-        finish(c, item, "RETRYING", r.at().toEpochMilli(), "last_error = ?", r.error());
+        finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {
-        finish(c, item, "DEAD", 0, "attempts = attempts + 1, last_error = ?", d.reason());
+        finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?", d.reason());
       } else if (fate instanceof Fate.Hold h) {
-        finish(c, item, "HELD", 0, "last_error = ?", h.reason());
+        finish(c, item, "HELD", 0, true, "last_error = ?", h.reason());
       } else if (fate instanceof Fate.Skipped s) {
-        finish(c, item, "SKIPPED", 0, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
+        finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
           throw new ClaimLost(item.key());
         }
       } else {
-        acknowledged = finish(c, item, "DONE", 0, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
+        acknowledged = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
       }
       for (ResourceKey key : affected) {
         nudge(c, key);
@@ -285,22 +288,31 @@ public final class WorkQueue {
    * Returns the row's created_at when it took {@code state}; empty when it went back to PENDING
    * instead. Throws {@link ClaimLost} (rolling back the caller's transaction) when the row is no
    * longer this claim's. {@code extra} binds {@code extraSet}'s parameters in order: a Long or a String.
+   *
+   * <p>{@code failure}: the attempt failed (retry, dead, held). A failure stands when only nudges
+   * moved the generation, a retry then due at once: a nudge asks for another plan, it does not undo
+   * what this one met. Erasing it instead left no error to see and no budget running, so a failing
+   * key nudged on every attempt (a group as each member links) retried for ever without backoff.
    */
-  private Optional<Instant> finish(Connection c, WorkItem item, String state, long nextAt, String extraSet, Object... extra)
-      throws SQLException {
+  private Optional<Instant> finish(Connection c, WorkItem item, String state, long nextAt, boolean failure, String extraSet,
+      Object... extra) throws SQLException {
     long now = clock.millis();
-    // Only the generation that was claimed finishes. The check is in the UPDATE itself: on
-    // PostgreSQL an intake on another node may bump the generation at any moment, and the row
-    // lock makes this UPDATE see a bump committed before it (and a later bump see its result).
+    // Only the generation that was claimed finishes (or, for a failure, one only nudges moved:
+    // Okta's changes clear claimed_generation). The check is in the UPDATE itself: on PostgreSQL an
+    // intake on another node may bump the generation at any moment, and the row lock makes this
+    // UPDATE see a bump committed before it (and a later bump see its result).
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = ?, updated_at = ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, "
-            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation = ? "
-            + "RETURNING created_at")) {
+        "UPDATE work SET state = ?, updated_at = ?, "
+            + "next_attempt_at = CASE WHEN ? = 0 THEN next_attempt_at WHEN generation = ? THEN ? ELSE ? END, "
+            + extraSet + " WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? "
+            + "AND (generation = ? OR (? = 1 AND claimed_generation = ?)) RETURNING created_at")) {
       int i = 1;
       ps.setString(i++, state);
       ps.setLong(i++, now);
       ps.setLong(i++, nextAt);
+      ps.setLong(i++, item.claimedGeneration());
       ps.setLong(i++, nextAt);
+      ps.setLong(i++, now);
       for (Object value : extra) {
         if (value instanceof Long l) {
           ps.setLong(i++, l);
@@ -311,6 +323,8 @@ public final class WorkQueue {
       ps.setString(i++, item.key().type().name());
       ps.setString(i++, item.key().scimId());
       ps.setLong(i++, item.claim());
+      ps.setLong(i++, item.claimedGeneration());
+      ps.setInt(i++, failure ? 1 : 0);
       ps.setLong(i, item.claimedGeneration());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -318,9 +332,9 @@ public final class WorkQueue {
         }
       }
     }
-    // A generation that moved while the key ran means newer desired state, or a nudge: run again
-    // now. The budget is left as it is: a new Okta change reset it when it came (enqueue), a
-    // nudge must not (a failing group nudged by each member that links would never go dead).
+    // A generation that moved while the key ran means newer desired state, or a nudge after an
+    // attempt that did not fail: run again now. The budget is left as it is: a new Okta change
+    // reset it when it came (enqueue), a nudge must not.
     try (PreparedStatement moved = c.prepareStatement(
         "UPDATE work SET state = 'PENDING', next_attempt_at = ?, updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation <> ?")) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.reconcile.RetryPolicy;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -348,7 +349,7 @@ class WorkQueueTest {
   }
 
   @Test
-  void aNudgeWhileAFailingKeyRunsKeepsItsBudget() {
+  void aNudgeWhileAFailingKeyRunsKeepsItsBudgetAndCountsTheFailure() {
     queue.enqueue(alice);
     queue.retry(queue.claim(1).get(0), clock.instant(), "Fulcrum answered 503", true);
     WorkItem failing = queue.get(alice).orElseThrow();
@@ -356,12 +357,66 @@ class WorkQueueTest {
     WorkItem running = queue.claim(1).get(0);
 
     queue.nudge(alice, false);
+    queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 502", true);
+
+    WorkItem after = queue.get(alice).orElseThrow();
+    assertThat(after.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(after.attempts()).isEqualTo(2);
+    assertThat(after.firstFailureAt()).isEqualTo(failing.firstFailureAt());
+    assertThat(after.lastError()).isEqualTo("Fulcrum answered 502");
+    assertThat(queue.claim(1)).as("the nudge still asks for another plan at once").extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aFirstFailureDuringANudgeStartsTheBudget() {
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.nudge(alice, false);
     queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 503", true);
 
     WorkItem after = queue.get(alice).orElseThrow();
-    assertThat(after.state()).isEqualTo(WorkState.PENDING);
     assertThat(after.attempts()).isEqualTo(1);
-    assertThat(after.firstFailureAt()).isEqualTo(failing.firstFailureAt());
+    assertThat(after.firstFailureAt()).isEqualTo(clock.instant());
+    assertThat(after.lastError()).isEqualTo("Fulcrum answered 503");
+  }
+
+  /** A group nudged by a member that links on each of its attempts: the budget's end still comes. */
+  @Test
+  void aKeyNudgedOnEveryFailingAttemptGoesDeadAtTheEndOfItsBudget() {
+    RetryPolicy policy = RetryPolicy.withBudget(Duration.ofHours(1));
+    queue.enqueue(alice);
+    Instant start = clock.instant();
+    for (int attempt = 0; attempt < 1_000 && queue.get(alice).orElseThrow().state() != WorkState.DEAD; attempt++) {
+      WorkItem running = queue.claim(1).get(0);
+      queue.nudge(alice, false);
+      clock.tick(Duration.ofMinutes(1));
+      policy.next(running, clock.instant()).ifPresentOrElse(
+          at -> queue.retry(running, at, "Fulcrum answered 503", true),
+          () -> queue.dead(running, "gave up after an hour: Fulcrum answered 503"));
+    }
+
+    WorkItem after = queue.get(alice).orElseThrow();
+    assertThat(after.state()).isEqualTo(WorkState.DEAD);
+    assertThat(Duration.between(start, after.updatedAt())).isBetween(Duration.ofHours(1), Duration.ofMinutes(62));
+  }
+
+  @Test
+  void aDeadOrHeldVerdictStandsWhenANudgeCameMeanwhile() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    queue.enqueue(alice);
+    queue.enqueue(bob);
+    List<WorkItem> running = queue.claim(2);
+
+    queue.nudge(alice, false);
+    queue.nudge(bob, false);
+    queue.dead(running.get(0), "Fulcrum refused the email");
+    queue.hold(running.get(1), "3 removals pending: approve-removals");
+
+    assertThat(queue.get(running.get(0).key()).orElseThrow().state()).as("as a nudge just after would leave it").isEqualTo(WorkState.DEAD);
+    assertThat(queue.get(running.get(0).key()).orElseThrow().lastError()).isEqualTo("Fulcrum refused the email");
+    assertThat(queue.get(running.get(1).key()).orElseThrow().state()).isEqualTo(WorkState.HELD);
+    assertThat(queue.claim(2)).isEmpty();
   }
 
   @Test
@@ -373,8 +428,25 @@ class WorkQueueTest {
     queue.enqueue(alice);
     queue.retry(running, clock.instant().plus(Duration.ofMinutes(5)), "Fulcrum answered 503", true);
 
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     assertThat(queue.get(alice).orElseThrow().attempts()).isZero();
     assertThat(queue.get(alice).orElseThrow().firstFailureAt()).isNull();
+  }
+
+  @Test
+  void aNewChangeAfterANudgeWhileAFailingKeyRunsStillStartsAFreshBudget() {
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.nudge(alice, false);
+    queue.enqueue(alice);
+    queue.nudge(alice, false);
+    queue.dead(running, "Fulcrum refused the email");
+
+    WorkItem after = queue.get(alice).orElseThrow();
+    assertThat(after.state()).as("the verdict was on desired state Okta has replaced").isEqualTo(WorkState.PENDING);
+    assertThat(after.attempts()).isZero();
+    assertThat(after.firstFailureAt()).isNull();
   }
 
   @Test
