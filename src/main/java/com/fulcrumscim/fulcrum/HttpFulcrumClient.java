@@ -250,8 +250,12 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     boolean countMoved = false;
     for (int page = 1; ; page++) {
       ApiCall call = first.withQuery("page", Integer.toString(page)).withQuery("per_page", Integer.toString(pageSize));
-      JsonNode root = parse(call.endpoint(), calls.execute(call));
-      List<JsonNode> items = Wire.items(root, key);
+      Answer answer = calls.execute(call);
+      JsonNode root = parse(call.endpoint(), answer);
+      int status = answer.status();
+      int number = page;
+      List<JsonNode> items = Wire.items(root, key).orElseThrow(() -> new FulcrumException.Unavailable(call.endpoint(),
+          status + " answer to page " + number + " holds no list of " + key, null));
       for (int i = 0; i < items.size(); i++) {
         JsonNode item = items.get(i);
         if (firstSeen(seen, item)) {

@@ -179,6 +179,32 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
         new FulcrumMember("m-2", null, "b@x.example", null, null, null, null, true, "pending"));
   }
 
+  // ---- a 2xx list answer without a list ----
+
+  /** Read as an empty list, it would tell a removal's check (and resync) that every member is gone. */
+  @Test
+  void aListAnsweredWithAnObjectThatHoldsNoListFailsTheReadInsteadOfReadingEmpty() {
+    server.enqueue(json(200, "{\"message\":\"Service degraded, try again later\",\"current_page\":1}"));
+    assertThatThrownBy(client::members)
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessage("GET /api/v2/memberships.json: 200 answer to page 1 holds no list of memberships");
+  }
+
+  @Test
+  void aListPageAnsweredWithAnEmptyBodyFailsTheRead() {
+    server.enqueue(json(200, "{\"groups\":[{\"id\":\"g-1\",\"name\":\"Crew\",\"member_ids\":[]}],\"current_page\":1,\"total_pages\":2}"));
+    server.enqueue(json(200, ""));
+    assertThatThrownBy(client::groups)
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessageContaining("200 answer to page 2 holds no list of groups");
+  }
+
+  @Test
+  void anEmptyListIsEmpty() {
+    server.enqueue(json(200, page("memberships", "")));
+    assertThat(client.members()).isEmpty();
+  }
+
   // ---- finding 8: total_pages as a string ----
 
   @Test

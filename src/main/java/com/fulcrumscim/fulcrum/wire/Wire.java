@@ -38,17 +38,22 @@ public final class Wire {
     return mapper.convertValue(node, type);
   }
 
-  /** The items of a list answer: {@code root[key]}, else the first array-valued root key. */
-  public static List<JsonNode> items(JsonNode root, String key) {
+  /**
+   * The items of a list answer: {@code root[key]}, else the first array-valued root key. Empty when
+   * the answer holds no array at all: that is no list (an error or maintenance object answered 2xx,
+   * an empty body), and read as an empty one it would say every member is gone.
+   */
+  public static Optional<List<JsonNode>> items(JsonNode root, String key) {
     JsonNode array = root.isArray() ? root : root.get(key);
     if (array == null || !array.isArray()) {
       array = firstField(root, JsonNode::isArray).orElse(null);
     }
-    List<JsonNode> items = new ArrayList<>();
-    if (array != null) {
-      array.forEach(items::add);
+    if (array == null) {
+      return Optional.empty();
     }
-    return items;
+    List<JsonNode> items = new ArrayList<>();
+    array.forEach(items::add);
+    return Optional.of(items);
   }
 
   /**
