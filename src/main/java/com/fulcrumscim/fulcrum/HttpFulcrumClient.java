@@ -128,7 +128,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       return;
     }
     ApiCall call = ApiCall.put("memberships/{id}.json", wire.write(WireMapping.membership(changes)), membershipId);
-    Answer answer = calls.execute(call);
+    Answer answer = writing(call);
     answered(answer, "membership").ifPresent(m -> refuseIfNotApplied(call.endpoint(), answer.status(), changes, m));
   }
 
@@ -170,7 +170,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public void renameGroup(String groupId, String name) {
-    calls.execute(ApiCall.put("groups/{id}.json", wire.write(new Requests.GroupBody(new Requests.Group(name, null))), groupId));
+    writing(ApiCall.put("groups/{id}.json", wire.write(new Requests.GroupBody(new Requests.Group(name, null))), groupId));
   }
 
   @Override
@@ -185,7 +185,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     }
     Requests.Change change = Requests.Change.groupMembers(groupId, addMembershipIds, removeMembershipIds);
     ApiCall call = ApiCall.idempotentPost("groups/change_permissions.json", wire.write(new Requests.ChangeBody(change)));
-    Answer answer = calls.execute(call);
+    Answer answer = writing(call);
     answered(answer, "group").filter(g -> groupId.equals(g.path("id").asText()))
         .ifPresent(g -> failIfMembersUnchanged(call.endpoint(), answer.status(), addMembershipIds, removeMembershipIds, g));
   }
@@ -337,7 +337,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
-  /** The entity ("membership", "group") a write's answer carries; empty without a body, or with one that is not JSON. */
+  /** The entity ("membership", "group") a write's answer carries; empty without a body ({@link #writing} let only JSON through). */
   private Optional<JsonNode> answered(Answer answer, String key) {
     try {
       return Wire.entity(wire.read(answer.body()), key);
@@ -436,19 +436,28 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   /**
    * A delete: Fulcrum's 2xx, or its 404 or 410 (already gone; answered as 404), and the status.
-   * A 2xx carrying a page that is not JSON (a proxy's maintenance page) is no answer of Fulcrum's:
-   * Unavailable, so the caller reads the entity again instead of taking it for removed.
+   * A 2xx that is not Fulcrum's is Unavailable ({@link #writing}), so the caller reads the entity
+   * again instead of taking it for removed.
    */
   private int deleting(ApiCall call) {
     try {
-      Answer answer = calls.execute(call);
-      if (!Failures.fulcrumsBody(wire, answer.body())) {
-        throw new FulcrumException.Unavailable(call.endpoint(), answer.status() + " answer is not JSON", null);
-      }
-      return answer.status();
+      return writing(call).status();
     } catch (FulcrumException.NotFound alreadyGone) {
       return 404;
     }
+  }
+
+  /**
+   * A write's 2xx answer. One carrying a page that is not JSON (a proxy's or captive portal's) is no
+   * answer of Fulcrum's: Unavailable, retried, instead of a role change or a member change taken as
+   * made while the person keeps what it was to take away. An empty body is Fulcrum's (204).
+   */
+  private Answer writing(ApiCall call) {
+    Answer answer = calls.execute(call);
+    if (!Failures.fulcrumsBody(wire, answer.body())) {
+      throw new FulcrumException.Unavailable(call.endpoint(), answer.status() + " answer is not JSON", null);
+    }
+    return answer;
   }
 
   /**

@@ -11,6 +11,8 @@ import ch.qos.logback.classic.Level;
 import com.fulcrumscim.reconcile.RoleTable;
 import com.fulcrumscim.testing.CapturedLogs;
 import java.util.List;
+import mockwebserver3.MockResponse;
+import okhttp3.Headers;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +60,30 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
     client.updateMember("m-1", new MemberFields("Ada@Corp.example", "Ada", null, "r-mgr"));
     server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"role_id\":\"r-mgr\",\"first_name\":\"Ada\"}}"));
     client.updateMember("m-1", new MemberFields(null, "Ada", null, "r-mgr"));
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  /** A proxy's or captive portal's page answered 200: a role taken back or a member taken out of a group is not made. */
+  @Test
+  void aWriteAnswered2xxWithAPageThatIsNotJsonIsUnavailableNotDone() {
+    MockResponse portal = new MockResponse(200, Headers.of("Content-Type", "text/html"), "<html>sign in to the network</html>");
+    server.enqueue(portal);
+    assertThatThrownBy(() -> client.updateMember("m-1", new MemberFields(null, null, null, "r-std")))
+        .isInstanceOf(FulcrumException.Unavailable.class)
+        .hasMessage("PUT /api/v2/memberships/{id}.json: 200 answer is not JSON");
+    server.enqueue(portal);
+    assertThatThrownBy(() -> client.changeGroupMembers("g-1", List.of(), List.of("m-1")))
+        .isInstanceOf(FulcrumException.Unavailable.class);
+    server.enqueue(portal);
+    assertThatThrownBy(() -> client.renameGroup("g-1", "Crew")).isInstanceOf(FulcrumException.Unavailable.class);
+  }
+
+  @Test
+  void aWriteAnswered204WithoutABodyIsDone() {
+    server.enqueue(status(204));
+    client.updateMember("m-1", new MemberFields(null, null, null, "r-std"));
+    server.enqueue(status(204));
+    client.changeGroupMembers("g-1", List.of(), List.of("m-1"));
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
