@@ -9,10 +9,25 @@ public final class TerminalText {
 
   /** Control characters other than newline, and lone surrogates, written as {@code \\uXXXX}. */
   public static String escape(String text) {
+    return escape(text, false);
+  }
+
+  /**
+   * {@link #escape} of a log message: newlines too, and Unicode's line and paragraph separators, so
+   * text a client chose (an attribute name, a member id) cannot start a line that reads as the
+   * bridge's own (a forged ERROR). A tab stays.
+   */
+  public static String oneLine(String text) {
+    return escape(text, true);
+  }
+
+  private static String escape(String text, boolean oneLine) {
     StringBuilder out = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean unsafe = c != '\n' && (Character.isISOControl(c) || isLoneSurrogate(text, i));
+      boolean unsafe = oneLine
+          ? c != '\t' && (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || isLoneSurrogate(text, i))
+          : c != '\n' && (Character.isISOControl(c) || isLoneSurrogate(text, i));
       if (unsafe && out == null) {
         out = new StringBuilder(text.length() + 8).append(text, 0, i);
       }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ScimServer {
   public static final String BASE_PATH = "/scim/v2";
   private static final Logger log = LoggerFactory.getLogger(ScimServer.class);
+  /** Characters of a request path a log line keeps. */
+  private static final int MAX_LOGGED_PATH = 200;
 
   /** The parts of config.yml the endpoint reads. */
   public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute,
@@ -131,14 +133,14 @@ public final class ScimServer {
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
     // request may succeed later (after a restart), which a 500 would not tell Okta.
     r.exception(DatabaseUnavailableException.class, (e, ctx) -> {
-      log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), ctx.path(), ScimResponses.requestId(ctx),
+      log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx),
           e.getMessage());
       responses.error(ctx, new ScimException(503, null,
           "the bridge cannot store changes now; the server log has details (request id " + ScimResponses.requestId(ctx)
               + ")"));
     });
     r.exception(Exception.class, (e, ctx) -> {
-      log.error("request {} {} (request id {}) failed", ctx.method(), ctx.path(), ScimResponses.requestId(ctx), e);
+      log.error("request {} {} (request id {}) failed", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx), e);
       responses.error(ctx, new ScimException(500, null,
           "internal error; the server log has details under request id " + ScimResponses.requestId(ctx)));
     });
@@ -158,21 +160,37 @@ public final class ScimServer {
       ctx.header("Retry-After", Long.toString(wait));
       throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
     }
-    throttle.failed(address);
+    boolean limitReached = throttle.failed(address);
     log.warn("SCIM authentication failed from {}: {} on {} {}", address,
-        ctx.header("Authorization") == null ? "no Authorization header" : "token not accepted", ctx.method(), ctx.path());
+        ctx.header("Authorization") == null ? "no Authorization header" : "token not accepted", ctx.method(), loggedPath(ctx));
+    if (limitReached) {
+      log.warn("SCIM authentication failures from {} refused (429) for the rest of the minute; each is counted in "
+          + "fulcrum_scim_auth_failures_total, not logged", address);
+    }
     ctx.header("WWW-Authenticate", "Bearer realm=\"fulcrum-scim\"");
     throw ScimException.unauthorized("missing or invalid bearer token (send Authorization: Bearer <token>)");
   }
 
+  /**
+   * A line per failed request, except those of unauthenticated clients: a 401 has its WARN line
+   * (authenticate) and a 429 for failed authentications one per throttled minute, so a stranger's
+   * flood writes neither twice nor without bound.
+   */
   private static void logRequest(Context ctx, Float ms) {
-    if (ctx.statusCode() >= 400) {
-      log.info("{} {} -> {} in {} ms (request id {})", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms),
+    int status = ctx.statusCode();
+    if (status >= 400 && status != 401 && status != 429) {
+      log.info("{} {} -> {} in {} ms (request id {})", ctx.method(), loggedPath(ctx), status, Math.round(ms),
           ScimResponses.requestId(ctx));
     } else if (log.isDebugEnabled()) {
-      log.debug("{} {} -> {} in {} ms (request id {})", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms),
+      log.debug("{} {} -> {} in {} ms (request id {})", ctx.method(), loggedPath(ctx), status, Math.round(ms),
           ScimResponses.requestId(ctx));
     }
+  }
+
+  /** The request's path as logged: a client chooses it, and one of 8 KB would make each line 8 KB. */
+  private static String loggedPath(Context ctx) {
+    String path = ctx.path();
+    return path.length() <= MAX_LOGGED_PATH ? path : path.substring(0, MAX_LOGGED_PATH) + "...(" + path.length() + " characters)";
   }
 
   /** The route template of the endpoint {@code ctx} is for, whether or not a before-handler refused it. */

@@ -2,7 +2,10 @@ package com.fulcrumscim.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -11,7 +14,10 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import com.fulcrumscim.config.BridgeConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class LoggingSetupTest {
@@ -124,5 +130,49 @@ class LoggingSetupTest {
         (OutputStreamAppender<ILoggingEvent>) context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("JSON");
     assertThat(json.getEncoder()).isInstanceOf(RedactingEncoder.class);
     json.stop();
+  }
+
+  /** The shipped logback.xml's text encoder, configured as serve's start-up configures it. */
+  @SuppressWarnings("unchecked")
+  static Encoder<ILoggingEvent> shippedTextEncoder(LoggerContext shipped) throws Exception {
+    shipped.setMDCAdapter(new LogbackMDCAdapter());
+    JoranConfigurator joran = new JoranConfigurator();
+    joran.setContext(shipped);
+    try (InputStream xml = Files.newInputStream(Path.of("src/main/resources/logback.xml"))) {
+      joran.doConfigure(xml);
+    }
+    return ((OutputStreamAppender<ILoggingEvent>) shipped.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR"))
+        .getEncoder();
+  }
+
+  /** A client's line break (an attribute name, a member id) cannot start a line that reads as the bridge's own. */
+  @Test
+  void theShippedTextLogWritesEveryEventOnOneLine() throws Exception {
+    LoggerContext shipped = new LoggerContext();
+    Encoder<ILoggingEvent> encoder = shippedTextEncoder(shipped);
+    Logger logger = shipped.getLogger("com.fulcrumscim.scim.schema.ResourceNormalizer");
+    String forged = "x\n2026-01-01T00:00:00.000+00:00 ERROR [main] c.f.r.ReconcileLoop  forged\u2028and\r\u001b[2Jmore";
+
+    String line = new String(encoder.encode(
+        new LoggingEvent(Logger.FQCN, logger, Level.INFO, "ignoring unknown User attribute {}", null, new Object[] {forged})),
+        StandardCharsets.UTF_8);
+
+    assertThat(line).endsWith("\n").doesNotContain("\r").doesNotContain("\u2028").doesNotContain("\u001b");
+    assertThat(line.strip().lines()).hasSize(1);
+    assertThat(line).contains("attribute x\\u000a2026-01-01T00:00:00.000+00:00 ERROR");
+  }
+
+  @Test
+  void theShippedTextLogStillWritesAStackTraceOnLinesOfItsOwn() throws Exception {
+    LoggerContext shipped = new LoggerContext();
+    Encoder<ILoggingEvent> encoder = shippedTextEncoder(shipped);
+    Logger logger = shipped.getLogger("test");
+
+    String text = new String(encoder.encode(
+        new LoggingEvent(Logger.FQCN, logger, Level.ERROR, "call failed", new IllegalStateException("boom"), null)),
+        StandardCharsets.UTF_8);
+
+    assertThat(text.lines()).hasSizeGreaterThan(2);
+    assertThat(text.lines().skip(1).findFirst()).hasValue("java.lang.IllegalStateException: boom");
   }
 }

@@ -3,18 +3,22 @@ package com.fulcrumscim.scim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.scim.schema.ScimSchemas;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class AuthTest {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   static final String CONFIGURED = "configured-token-42";
   @TempDir Path dir;
   final SettableClock clock = new SettableClock();
@@ -73,6 +77,25 @@ class AuthTest {
     assertThat(http.get("/Users").status()).as("the right token is never throttled").isEqualTo(200);
     clock.tick(Duration.ofSeconds(61));
     assertThat(guesser.get("/Users").status()).isEqualTo(401);
+  }
+
+  @Test
+  void aStrangersFailuresAreLoggedOnceEachWithTheirPathCutAndNotAtAllOnceThrottled() {
+    ScimHttp guesser = http.withAuthorization("Bearer guess");
+    String longPath = "/Users/" + "x".repeat(7_500);
+    for (int i = 0; i < 3; i++) {
+      guesser.get(longPath);
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(guesser.get(longPath).status()).isEqualTo(429);
+    }
+
+    List<String> lines = logs.events().stream().filter(e -> e.getLoggerName().equals(ScimServer.class.getName()))
+        .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    assertThat(lines).filteredOn(l -> l.contains("authentication failed")).hasSize(3)
+        .allSatisfy(l -> assertThat(l).hasSizeLessThan(400).contains("...(" + ("/scim/v2" + longPath).length() + " characters)"));
+    assertThat(lines).filteredOn(l -> l.contains("refused (429) for the rest of the minute")).hasSize(1);
+    assertThat(lines).as("no second line per 401, none per 429").hasSize(4);
   }
 
   @Test

@@ -80,6 +80,14 @@ class GroupsEndpointTest {
     assertThat(warningsNaming("no-such-user")).hasSize(1);
   }
 
+  /** Twenty ids of 64 KB each would make one request's warning a line of about a megabyte. */
+  @Test
+  void aLongMemberIdThatIsNoUserIsCutInTheWarning() {
+    String longId = "ghost-" + "x".repeat(60_000);
+    assertThat(http.post("/Groups", group(name("Ghosts"), longId)).status()).isEqualTo(201);
+    assertThat(warningsNaming("ghost-")).singleElement().satisfies(w -> assertThat(w).hasSizeLessThan(500));
+  }
+
   @Test
   void oktasRemoveAndAddInOnePatchRemovesTheMemberWhenAnAddedIdIsNoUser() {
     String alice = userId();
