@@ -126,7 +126,8 @@ public final class BridgeMetrics {
     // one map lookup per request; Timer.builder(...).register(...) would build, sort and look up a tagged id each time
     scimRequests.computeIfAbsent(method + ' ' + route + ' ' + status, k -> scimRequestTimer(method, route, status))
         .record(took);
-    if (status == 401) {
+    // the receiver's only 429 refuses a failed authentication over its address's limit (not logged one by one)
+    if (status == 401 || status == 429) {
       authFailures.increment();
     }
   }

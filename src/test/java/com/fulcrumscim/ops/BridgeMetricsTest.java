@@ -168,10 +168,11 @@ class BridgeMetricsTest {
   }
 
   @Test
-  void refusedBearerTokensCountAsAuthFailures() throws Exception {
+  void refusedBearerTokensCountAsAuthFailuresThrottledOrNot() throws Exception {
     serveScim(401, 0, "x", "y", "z");
+    serveScim(429, 0, "w");
     serveScim(200, 0, "ok");
-    assertThat(registry.scrape()).contains("fulcrum_scim_auth_failures_total 3.0");
+    assertThat(registry.scrape()).contains("fulcrum_scim_auth_failures_total 4.0");
   }
 
   @Test
