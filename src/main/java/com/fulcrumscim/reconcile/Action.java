@@ -23,8 +23,17 @@ public sealed interface Action {
     }
   }
 
-  /** {@code PUT /memberships/{id}.json} with only the fields that differ. */
-  record UpdateMember(String memberId, MemberFields changes) implements Action {
+  /**
+   * {@code PUT /memberships/{id}.json} with only the fields that differ. {@code takesRoleBack}: the
+   * role it sends is the default, because Okta names no role any more and the member still has the
+   * one the bridge gave ({@link Planner}); the mass-removal guard counts and holds these as role
+   * take-backs. A role Okta names is never one.
+   */
+  record UpdateMember(String memberId, MemberFields changes, boolean takesRoleBack) implements Action {
+    public UpdateMember(String memberId, MemberFields changes) {
+      this(memberId, changes, false);
+    }
+
     public Kind kind() {
       return Kind.UPDATE_MEMBER;
     }

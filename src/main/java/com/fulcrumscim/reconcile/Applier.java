@@ -96,14 +96,16 @@ final class Applier {
 
   private void updateMember(Attempt attempt, Action.UpdateMember a) {
     MemberFields f = a.changes();
-    call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f), () -> {
+    // the guard counts the take-backs made within guard.window by this mark on their audit rows
+    String detail = a.takesRoleBack() ? fieldNames(f) + "; " + Planner.TAKE_BACK : fieldNames(f);
+    call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail, () -> {
       client.updateMember(a.memberId(), f);
       return null;
     });
     observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
         or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
         or(f.roleId(), m.roleId()), m.roleName(), m.managed(), m.status())));
-    recordOk(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), fieldNames(f));
+    recordOk(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail);
   }
 
   /**

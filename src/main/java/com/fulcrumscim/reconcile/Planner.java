@@ -19,6 +19,8 @@ import java.util.Set;
  * Only linked entities appear in update, remove, rename and delete actions.
  */
 public final class Planner {
+  /** How a take-back is named wherever it is shown: resync's report, the audit row of its update. */
+  public static final String TAKE_BACK = "take back: Okta names no role now, and the bridge gave this one";
 
   public Plan user(UserState s, PlanContext ctx) {
     DesiredUser d = s.desired();
@@ -106,11 +108,12 @@ public final class Planner {
       return Plan.skip("user " + d.userName() + " is managed as " + m.email()
           + ", the Fulcrum API token's owner, whose membership the bridge never changes (edit it in Fulcrum)");
     }
-    RolePart role = namesRole(d) ? oktaNames(m, d, given, ctx) : given != null ? takeBack(m, d, given, ctx) : RolePart.NONE;
+    boolean takingBack = !namesRole(d) && given != null;
+    RolePart role = namesRole(d) ? oktaNames(m, d, given, ctx) : takingBack ? takeBack(m, d, given, ctx) : RolePart.NONE;
     MemberFields changes = changes(m, d, role.roleId());
     List<Action> actions = new ArrayList<>(role.before());
     if (!changes.isEmpty()) {
-      actions.add(new Action.UpdateMember(m.id(), changes));
+      actions.add(new Action.UpdateMember(m.id(), changes, takingBack && changes.roleId() != null));
     }
     actions.addAll(role.after());
     return new Plan(actions, List.of());

@@ -185,9 +185,8 @@ final class DriftFinder {
           field(lines, "first_name", m.firstName(), f.firstName());
           field(lines, "last_name", m.lastName(), f.lastName());
           String has = m.roleId() == null ? null : snap.roleName(m.roleId());
-          if (f.roleId() != null && plan.dropsOktaRole()) {
-            lines.fix("role", has, snap.roleName(f.roleId()) + " (the default role)",
-                "take back: Okta names no role now, and the bridge gave this one");
+          if (u.takesRoleBack()) {
+            lines.fix("role", has, snap.roleName(f.roleId()) + " (the default role)", Planner.TAKE_BACK);
           } else {
             field(lines, "role", has, f.roleId() == null ? null : snap.roleName(f.roleId()));
           }
