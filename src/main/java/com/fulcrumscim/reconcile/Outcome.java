@@ -59,8 +59,11 @@ public sealed interface Outcome {
     }
   }
 
-  /** The mass-removal guard stopped this removal before any write. */
-  record Held(String reason) implements Outcome {
+  /**
+   * The mass-removal guard stopped this change before any write; {@code what} names it for the log
+   * ("REMOVAL", "ROLE TAKE-BACK").
+   */
+  record Held(String what, String reason) implements Outcome {
     public Kind kind() {
       return Kind.HELD;
     }

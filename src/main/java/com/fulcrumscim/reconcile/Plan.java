@@ -75,6 +75,15 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return actions.stream().anyMatch(a -> a instanceof Action.RememberRole r && r.roleId() == null);
   }
 
+  /**
+   * The update that takes a role back to the default ({@link Action.UpdateMember#takesRoleBack}):
+   * what the mass-removal guard counts as a role take-back. Empty when the plan demotes nobody.
+   */
+  public Optional<Action.UpdateMember> roleTakeBack() {
+    return actions.stream().filter(a -> a instanceof Action.UpdateMember u && u.takesRoleBack())
+        .map(a -> (Action.UpdateMember) a).findFirst();
+  }
+
   /** Takes access away: removes a member, deletes a group or takes members out of one. */
   public boolean takesAccessAway() {
     return removesMember() || actions.stream().anyMatch(a -> a.kind() == Action.Kind.DELETE_GROUP

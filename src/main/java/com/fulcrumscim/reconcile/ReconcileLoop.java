@@ -202,8 +202,8 @@ public final class ReconcileLoop implements AutoCloseable {
             return false;
           }
           if (fate instanceof WorkQueue.Fate.Hold hold) {
-            // Loud on purpose: until an operator approves, the person keeps access to Fulcrum.
-            log.error("REMOVAL HELD for {}: {}", item.key(), hold.reason());
+            // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
+            log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
           }
           acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
           return true;

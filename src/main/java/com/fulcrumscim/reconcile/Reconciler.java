@@ -122,7 +122,15 @@ public final class Reconciler {
         if (plan.removesMember()) {
           Optional<String> held = guard.holds(key.scimId());
           if (held.isPresent()) {
-            return new Reconciled(new Outcome.Held(held.get()), affected);
+            return new Reconciled(new Outcome.Held("REMOVAL", held.get()), affected);
+          }
+        }
+        Optional<Action.UpdateMember> takeBack = plan.roleTakeBack();
+        if (takeBack.isPresent()) {
+          // a name change in the same plan waits with it: the key has one work row, and it is HELD
+          Optional<String> held = guard.holdsTakeBack(key.scimId(), takeBack.get().changes().roleId());
+          if (held.isPresent()) {
+            return new Reconciled(new Outcome.Held("ROLE TAKE-BACK", held.get()), affected);
           }
         }
         List<Action> went = new ArrayList<>();

@@ -22,7 +22,15 @@ import java.util.Optional;
  * {@code window} plus those pending (queued work for linked users Okta deactivated or deleted,
  * this one included) exceed max(minimum, percent of managed users): a misconfigured Okta
  * assignment must not empty the Fulcrum organization, whether it lands at once or trickles in.
- * An approval lets each held removal through once.
+ *
+ * <p>Role take-backs (a role the bridge gave, taken back to the default because Okta names none any
+ * more) are guarded the same way with the same settings, counted on their own: an Okta role mapping
+ * removed for everyone must not demote every admin in one cycle. Their share is of the members that
+ * hold a role the bridge gave other than the default, the ones a take-back can demote: admins are
+ * few among all members. A removal storm and a take-back storm are different mistakes, and one
+ * should not hold the other's ordinary changes.
+ *
+ * <p>An approval lets each held removal or take-back through once.
  */
 public final class RemovalGuard {
   private final Database db;
@@ -50,6 +58,30 @@ public final class RemovalGuard {
   }
 
   /**
+   * Why taking {@code userId}'s role back to {@code defaultRoleId} must wait; empty when it may go
+   * ahead. Counted: the take-backs made in the trailing window (their audit rows) plus those pending
+   * (queued work for active linked users whose role the bridge gave, other than the default, while
+   * Okta names none now; this one included), of the members holding such a role (plus those made).
+   */
+  public Optional<String> holdsTakeBack(String userId, String defaultRoleId) {
+    return db.read(c -> {
+      if (approved(c, userId)) {
+        return Optional.<String>empty();
+      }
+      int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+          + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
+          + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
+          + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", defaultRoleId);
+      int recent = recent(c, "UPDATE_MEMBER", "%; " + Planner.TAKE_BACK);
+      int holding = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL "
+          + "AND okta_role_id <> ?", defaultRoleId);
+      return over(recent, pending, holding + recent, "role take-backs", "members the bridge gave a role other than the default")
+          .map(why -> "role take-back: " + why + "; Okta names no role for these users any more (is its role attribute"
+              + " mapping still in place?), so each member keeps the role the bridge gave until `fulcrum-scim approve-removals`");
+    });
+  }
+
+  /**
    * Why {@code removals} more removals at once, on top of those made and pending, must wait; empty
    * when they may go ahead. For removals that no work row carries (a resync's orphans), so none
    * can have been approved.
@@ -62,25 +94,35 @@ public final class RemovalGuard {
     int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
         + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)") + more;
-    int recent = count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > "
-        + clock.instant().minus(window).toEpochMilli() + " AND action = 'REMOVE_MEMBER' AND result = 'ok'");
+    int recent = recent(c, "REMOVE_MEMBER", "%");
     int managed = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'");
-    long threshold = Math.max(minimum, (long) Math.ceil((managed + recent) * percent / 100.0));
+    return over(recent, pending, managed + recent, "removals", "managed members");
+  }
+
+  /** The {@code action}s done within the trailing window whose audit detail is like {@code detail}. */
+  private int recent(Connection c, String action, String detail) throws SQLException {
+    return count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > ? AND action = ? AND result = 'ok' AND COALESCE(detail, '') LIKE ?",
+        clock.instant().minus(window).toEpochMilli(), action, detail);
+  }
+
+  /** Why {@code recent} plus {@code pending} {@code changes} are too many, of {@code base} {@code of}; empty when they are not. */
+  private Optional<String> over(int recent, int pending, int base, String changes, String of) {
+    long threshold = Math.max(minimum, (long) Math.ceil(base * percent / 100.0));
     if (recent + pending <= threshold) {
       return Optional.empty();
     }
-    return Optional.of(recent + " removals in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
-        + " and " + pending + " pending, of " + (managed + recent) + " managed members (guard: more than "
+    return Optional.of(recent + " " + changes + " in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
+        + " and " + pending + " pending, of " + base + " " + of + " (guard: more than "
         + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window)");
   }
 
   /**
-   * A removal the guard holds, as an operator's command read it: the user, and its work row's
-   * {@code created_at} (when the held change arrived), which tells this removal from a later one.
+   * A removal or role take-back the guard holds, as an operator's command read it: the user, and its
+   * work row's {@code created_at} (when the held change arrived), which tells this change from a later one.
    */
   public record Held(String userId, long createdAt) {}
 
-  /** The removals held now, oldest first. */
+  /** The removals and role take-backs held now, oldest first. */
   public List<Held> held() {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' "
@@ -95,10 +137,11 @@ public final class RemovalGuard {
   }
 
   /**
-   * Approves once, and makes due, the removals of {@code seen} still held as the operator's command
-   * read them; returns those. Only those: the command is carried out later (by the daemon, after the
-   * requests before it), and a removal storm held meanwhile is exactly what the guard is for. Safe
-   * to repeat: after a crash between the two steps, running it again finishes the job.
+   * Approves once, and makes due, the removals and take-backs of {@code seen} still held as the
+   * operator's command read them; returns those. Only those: the command is carried out later (by
+   * the daemon, after the requests before it), and a removal storm held meanwhile is exactly what
+   * the guard is for. Safe to repeat: after a crash between the two steps, running it again
+   * finishes the job.
    */
   public List<Held> approveHeld(WorkQueue queue, List<Held> seen) {
     List<Held> approved = db.write(c -> {
@@ -133,10 +176,11 @@ public final class RemovalGuard {
   }
 
   /**
-   * An approval covers the removal held when it was given: a change Okta sent after it (the user
-   * reactivated, then deactivated again a month later) starts a new removal, which the guard
+   * An approval covers the removal or take-back held when it was given: a change Okta sent after it
+   * (the user reactivated, then deactivated again a month later) starts a new one, which the guard
    * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived;
-   * an approval records the held row's own.
+   * an approval records the held row's own. So a take-back's approval, which no unlink spends,
+   * covers nothing once its row is done.
    */
   private static boolean approved(Connection c, String userId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
@@ -148,9 +192,14 @@ public final class RemovalGuard {
     }
   }
 
-  private static int count(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getInt(1) : 0;
+  private static int count(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
     }
   }
 }
