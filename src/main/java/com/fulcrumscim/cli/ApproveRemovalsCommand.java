@@ -20,19 +20,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code approve-removals}: lets the removals the mass-removal guard holds now (or those named) go
- * ahead once, through the one writer: a running daemon approves and applies them at once; with
+ * {@code approve-removals}: lets the removals and role take-backs the mass-removal guard holds now
+ * (or those named) go ahead once, through the one writer: a running daemon approves and applies them at once; with
  * none, this command approves them under the writer lease and the daemon applies them when it starts.
  */
 @Command(name = "approve-removals", mixinStandardHelpOptions = true,
-    description = {"Approve the member removals held by the mass-removal guard; each goes ahead once.",
-        "Only those held when the command runs (`journal list --state held` lists them): removals held after",
-        "it looked, while its request waited for the daemon, stay held, and the answer says how many."})
+    description = {"Approve the member removals and role take-backs held by the mass-removal guard;",
+        "each goes ahead once. Only those held when the command runs (`journal list --state held` lists",
+        "them): those held after it looked, while its request waited for the daemon, stay held, and the",
+        "answer says how many."})
 public final class ApproveRemovalsCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
 
   @Parameters(paramLabel = "KEY", arity = "0..*", converter = CliArguments.Key.class,
-      description = "Only these held removals (user/<SCIM id>); all held ones when none is named.")
+      description = "Only these held removals or role take-backs (user/<SCIM id>); all held ones when none is named.")
   List<ResourceKey> keys = List.of();
 
   @Override
@@ -42,7 +43,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       // what the operator approves is what is held now: the daemon may carry the request out much later
       List<RemovalGuard.Held> seen = seen(new RemovalGuard(db, clock, config.guard()).held());
       if (seen.isEmpty()) {
-        support.out().println("No removals are held.");
+        support.out().println("No removals or role take-backs are held.");
         return 0;
       }
       OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
@@ -52,7 +53,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     });
   }
 
-  /** The held removals to approve: all, or the named ones, each of which must be held. */
+  /** The held removals and take-backs to approve: all, or the named ones, each of which must be held. */
   private List<RemovalGuard.Held> seen(List<RemovalGuard.Held> held) {
     if (keys.isEmpty()) {
       return held;
@@ -61,7 +62,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     List<ResourceKey> notHeld = keys.stream().filter(k -> k.type() != EntityType.USER || !heldIds.contains(k.scimId())).toList();
     if (!notHeld.isEmpty()) {
       throw new CommandFailure(notHeld.stream().map(ResourceKey::toString).collect(Collectors.joining(", "))
-          + (notHeld.size() == 1 ? " is" : " are") + " not a held removal: nothing approved "
+          + (notHeld.size() == 1 ? " is" : " are") + " not a held removal or role take-back: nothing approved "
           + "(`fulcrum-scim journal list --state held` lists them)");
     }
     Set<String> named = keys.stream().map(ResourceKey::scimId).collect(Collectors.toSet());

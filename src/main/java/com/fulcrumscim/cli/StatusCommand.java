@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
       "0:all well",
       "1:no database at storage.path",
       "2:invalid config or command line",
-      "3:needs an operator: the reconciler is paused, dead rows exist, or removals are held"
+      "3:needs an operator: the reconciler is paused, dead rows exist, or removals or role take-backs are held"
     })
 public final class StatusCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -68,8 +68,11 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
         .row("Restored from a backup", restored(r))
-        .row("Held removals", r.heldCount() == 0 ? "none" : r.heldCount()
+        .row("Held removals", r.heldCount() == r.heldTakeBacks() ? "none" : (r.heldCount() - r.heldTakeBacks())
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
+        .row("Held role take-backs", r.heldTakeBacks() == 0 ? "none" : r.heldTakeBacks()
+            + " HELD by the mass-removal guard: these members keep the role the bridge gave until `fulcrum-scim approve-removals`"
+            + " (Okta names no role for them now: check its role attribute mapping first)")
         .row("Held orphan removals", r.heldOrphanRemovals() == 0 ? "none" : r.heldOrphanRemovals()
             + " orphan members HELD by the mass-removal guard at the last resync: these people keep access; check "
             + "`fulcrum-scim resync --dry-run`, then `fulcrum-scim resync --approve-removals=N` (N: how many it lists)")

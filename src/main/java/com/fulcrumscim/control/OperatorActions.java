@@ -17,12 +17,14 @@ import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What the acting operator commands do, in the one process allowed to write to Fulcrum: the
@@ -174,33 +176,45 @@ public final class OperatorActions {
   }
 
   /**
-   * Approves the removals of {@code seen}, the held ones the operator's command read, if they are
-   * still held as read; says how many others are held now, which stay held until approved in turn.
+   * Approves the removals and role take-backs of {@code seen}, the held ones the operator's command
+   * read, if they are still held as read; says how many others are held now, which stay held until
+   * approved in turn.
    */
   public OperatorRequest.Answer approveRemovals(List<RemovalGuard.Held> seen) {
     List<RemovalGuard.Held> approved = guard.approveHeld(queue, seen);
     wake();
     Set<String> read = seen.stream().map(RemovalGuard.Held::userId).collect(Collectors.toSet());
-    long others = guard.held().stream().filter(h -> !read.contains(h.userId())).count();
+    List<String> others = guard.held().stream().map(RemovalGuard.Held::userId).filter(id -> !read.contains(id)).toList();
+    Set<String> takeBacks = guard.takeBacks(Stream.concat(read.stream(), others.stream()).toList());
     StringBuilder err = new StringBuilder();
     if (approved.size() < seen.size()) {
       int changed = seen.size() - approved.size();
-      err.append(changed).append(" of the ").append(seen.size()).append(" held removal").append(seen.size() == 1 ? "" : "s")
+      err.append(changed).append(" of the ").append(count(read, takeBacks, "held "))
           .append(" this command read changed since (no longer held, or Okta sent a newer change) and ")
           .append(changed == 1 ? "was" : "were").append(" not approved").append(System.lineSeparator());
     }
-    if (others > 0) {
-      err.append(others).append(" more removal").append(others == 1 ? " is" : "s are").append(" held that this command ")
+    if (!others.isEmpty()) {
+      err.append(count(others, takeBacks, "more ")).append(others.size() == 1 ? " is" : " are").append(" held that this command ")
           .append("did not approve (held after it looked, or not named): check them with `fulcrum-scim journal list ")
           .append("--state held`, then run `fulcrum-scim approve-removals` again").append(System.lineSeparator());
     }
-    String out = approved.isEmpty() ? "" : "Approved " + approved.size() + " held removal" + (approved.size() == 1 ? "" : "s")
-        + ": " + approved.stream().map(h -> "user/" + h.userId()).collect(Collectors.joining(", "))
+    List<String> ids = approved.stream().map(RemovalGuard.Held::userId).toList();
+    String out = approved.isEmpty() ? "" : "Approved " + count(ids, takeBacks, "held ")
+        + ": " + ids.stream().map(id -> "user/" + id).collect(Collectors.joining(", "))
         + applied("; the reconciler applies them in its next cycle") + "." + System.lineSeparator();
     if (approved.isEmpty() && !seen.isEmpty()) {
       err.insert(0, "Nothing approved: ");
     }
     return new OperatorRequest.Answer(approved.isEmpty() && !seen.isEmpty() ? ExitCode.FAILED : ExitCode.OK, out, err.toString());
+  }
+
+  /** "2 held removals", "1 more role take-back", "2 held removals and 1 held role take-back". */
+  private static String count(Collection<String> userIds, Set<String> takeBacks, String adjective) {
+    long roles = userIds.stream().filter(takeBacks::contains).count();
+    long removals = userIds.size() - roles;
+    String removed = removals + " " + adjective + "removal" + (removals == 1 ? "" : "s");
+    String takenBack = roles + " " + adjective + "role take-back" + (roles == 1 ? "" : "s");
+    return roles == 0 ? removed : removals == 0 ? takenBack : removed + " and " + takenBack;
   }
 
   /**

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * etc/fulcrum-scim-dashboard.json and etc/fulcrum-scim-alerts.yml use these names.
  *
  * <ul>
- *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals the
+ *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals and role take-backs the
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
  *       resync (no work row carries them), alerted on by etc/fulcrum-scim-alerts.yml

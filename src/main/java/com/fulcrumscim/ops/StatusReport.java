@@ -11,6 +11,7 @@ import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.PolicyCheck;
+import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.LastResync;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import java.util.Set;
  * restored from a backup (null: never, or the restore's holds are over), and {@code heldAfterRestore}
  * the DEAD rows of users that restore holds (counted among {@code deadCount}). {@code frozenGroups}:
  * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
+ * {@code heldTakeBacks}: how many of the {@code heldCount} HELD rows are role take-backs, not removals.
  */
 public record StatusReport(
     String target,
@@ -45,6 +47,7 @@ public record StatusReport(
     List<Row> deadRows,
     long heldCount,
     List<Row> heldRows,
+    long heldTakeBacks,
     long skippedCount,
     List<Row> skippedRows,
     long heldOrphanRemovals,
@@ -69,7 +72,7 @@ public record StatusReport(
   /**
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
-   * access until someone approves). Skipped rows are shown as warnings only: they are the bridge's
+   * access until someone approves), and the role take-backs it holds. Skipped rows are shown as warnings only: they are the bridge's
    * policy working.
    */
   public boolean needsAttention() {
@@ -102,6 +105,7 @@ public record StatusReport(
         rows(queue, WorkState.DEAD),
         backlog.get("held"),
         rows(queue, WorkState.HELD),
+        heldTakeBacks(config, db, clock),
         backlog.get("skipped"),
         rows(queue, WorkState.SKIPPED),
         store.heldOrphanRemovals(),
@@ -113,6 +117,11 @@ public record StatusReport(
         new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
         RestoreMarker.heldRows(queue).size(),
         PolicyCheck.frozenGroups(db, config.groups().push()));
+  }
+
+  private static long heldTakeBacks(BridgeConfig config, Database db, Clock clock) {
+    RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
+    return guard.takeBacks(guard.held().stream().map(RemovalGuard.Held::userId).toList()).size();
   }
 
   /** With fulcrum.base_url unknown here, the Fulcrum the database's links point into is the daemon's target. */

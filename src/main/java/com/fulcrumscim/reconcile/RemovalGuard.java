@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.Locale;
 import com.fulcrumscim.config.BridgeConfig;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The mass-removal guard. A removal waits for an operator when the removals made in the trailing
@@ -121,6 +124,27 @@ public final class RemovalGuard {
    * work row's {@code created_at} (when the held change arrived), which tells this change from a later one.
    */
   public record Held(String userId, long createdAt) {}
+
+  /**
+   * Which of {@code userIds} are role take-backs rather than removals, as their users are now: the
+   * active ones (a removal is planned only for a user Okta deactivated or deleted).
+   */
+  public Set<String> takeBacks(Collection<String> userIds) {
+    return db.read(c -> {
+      Set<String> out = new HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM scim_user WHERE id = ? AND active = 1")) {
+        for (String id : userIds) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              out.add(id);
+            }
+          }
+        }
+      }
+      return out;
+    });
+  }
 
   /** The removals and role take-backs held now, oldest first. */
   public List<Held> held() {

@@ -114,10 +114,15 @@ final class DriftFinder {
     }
     String after = state == WorkState.DEAD
         ? "once an operator retries it: its change is DEAD (`fulcrum-scim journal retry " + found.key() + "`)"
-        : "once an operator approves it: its removal is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
+        : "once an operator approves it: its " + (takesRoleBack(found) ? "role take-back" : "removal")
+            + " is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
     List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
         : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED)).toList();
     return new KeyDrift(found.key(), rows, false);
+  }
+
+  private static boolean takesRoleBack(KeyDrift found) {
+    return found.rows().stream().anyMatch(r -> r.action().equals(Planner.TAKE_BACK));
   }
 
   private static KeyDrift orphan(Orphan o) {

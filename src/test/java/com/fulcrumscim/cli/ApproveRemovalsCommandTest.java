@@ -48,11 +48,26 @@ class ApproveRemovalsCommandTest {
   }
 
   @Test
+  void heldRoleTakeBacksAreCountedApartFromHeldRemovals() throws Exception {
+    try (Database db = cli.openDatabase()) {
+      // cy is still active in Okta: what the guard holds for cy is a role take-back, not a removal
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, active, role, doc, "
+          + "created_at, updated_at) VALUES ('u-cy', 'cy', 'cy', 1, NULL, '{}', 1, 1)"));
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO work (entity_type, entity_id, state, generation, "
+          + "attempts, next_attempt_at, created_at, updated_at, removal) VALUES ('USER', 'u-cy', 'HELD', 1, 0, 1, 2, 1, 0)"));
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("approve-removals");
+
+    assertThat(r.out()).startsWith("Approved 2 held removals and 1 held role take-back: user/u-ada, user/u-bob, user/u-cy;");
+  }
+
+  @Test
   void aNamedKeyThatIsNotHeldApprovesNothing() {
     OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob", "user/u-typo");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("user/u-typo is not a held removal: nothing approved");
+    assertThat(r.err()).contains("user/u-typo is not a held removal or role take-back: nothing approved");
     assertThat(stateOf("u-bob")).isEqualTo(WorkState.HELD);
   }
 

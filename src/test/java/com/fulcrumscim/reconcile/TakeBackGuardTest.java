@@ -4,16 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fulcrumscim.cli.ApproveRemovalsCommand;
+import com.fulcrumscim.cli.JournalCommand;
+import com.fulcrumscim.cli.StatusCommand;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
+import com.fulcrumscim.testing.TestStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 /**
  * The mass-removal guard over role take-backs: an Okta role mapping removed for everyone (Okta then
@@ -103,6 +112,30 @@ class TakeBackGuardTest extends EndToEnd {
   }
 
   @Test
+  void anApprovalLetsEachHeldTakeBackThroughOnce() throws Exception {
+    List<String> ids = managers(6);
+    for (int i = 0; i < 6; i++) {
+      oktaDropsTheRole(ids, i);
+    }
+    h.settle();
+    assertThat(held()).hasSize(6);
+
+    StringWriter approved = new StringWriter();
+    assertThat(cli(new ApproveRemovalsCommand(), approved)).isZero();
+    assertThat(approved.toString()).startsWith("Approved 6 held role take-backs: user/");
+    h.settle();
+    assertThat(managersInFulcrum()).isZero();
+    assertThat(h.queue.list(null, 100)).extracting(WorkItem::state).containsOnly(WorkState.DONE);
+
+    h.okta.set(ids.get(0), "role", "Manager");
+    h.settle();
+    oktaDropsTheRole(ids, 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ids.get(0))).state()).as("the window still counts the 6 approved").isEqualTo(WorkState.HELD);
+    assertThat(inFulcrum(email(0)).roleName()).isEqualTo("Manager");
+  }
+
+  @Test
   void aRoleChangedFromOneNamedRoleToAnotherIsNeverHeldNorCountedInAStormOfTakeBacks() {
     List<String> ids = managers(8);
     for (int i = 0; i < 4; i++) {
@@ -168,5 +201,46 @@ class TakeBackGuardTest extends EndToEnd {
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR && e.getLoggerName().equals(ReconcileLoop.class.getName()))
         .extracting(ILoggingEvent::getFormattedMessage).hasSize(4)
         .allMatch(m -> m.startsWith("ROLE TAKE-BACK HELD for user/") && m.contains("4 pending"));
+  }
+
+  @Test
+  void statusShowsHeldTakeBacksApartFromRemovalsListsThemAndExitsThree() throws Exception {
+    List<String> ids = managers(6);
+    for (int i = 0; i < 6; i++) {
+      oktaDropsTheRole(ids, i);
+    }
+    h.settle();
+
+    StringWriter status = new StringWriter();
+    assertThat(cli(new StatusCommand(), status)).isEqualTo(3);
+    assertThat(status.toString()).containsPattern("Held removals\\s+none")
+        .containsPattern("Held role take-backs\\s+6 HELD by the mass-removal guard: these members keep the role the bridge"
+            + " gave until `fulcrum-scim approve-removals`")
+        .containsPattern("user/" + ids.get(0) + "\\s+0\\s+\\S+\\s+role take-back: 0 role take-backs in the last 1h and 6 pending");
+  }
+
+  @Test
+  void journalListsHeldTakeBacksWithTheirReason() throws Exception {
+    List<String> ids = managers(4);
+    for (int i = 0; i < 4; i++) {
+      oktaDropsTheRole(ids, i);
+    }
+    h.settle();
+
+    StringWriter journal = new StringWriter();
+    assertThat(cli(new JournalCommand(), journal, "list", "--state", "held")).isZero();
+    assertThat(journal.toString().lines().filter(l -> l.contains("HELD") && l.contains("role take-back: 0 role take-backs"
+        + " in the last 1h and 4 pending"))).hasSize(4);
+  }
+
+  /** Runs an operator command on this harness's database, as `bin/fulcrum-scim` would; returns its exit code. */
+  private int cli(Object command, StringWriter out, String... args) throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, new TestStore(h.db.location()).yaml());
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(new PrintWriter(out, true));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--config", config.toString()));
+    return cli.execute(all.toArray(String[]::new));
   }
 }

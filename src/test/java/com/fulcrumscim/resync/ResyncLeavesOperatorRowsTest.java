@@ -58,6 +58,28 @@ class ResyncLeavesOperatorRowsTest {
   }
 
   @Test
+  void aHeldRoleTakeBackIsShownInTheDryRunAsTheOperatorsWithTheCommandThatApprovesIt() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", "Manager");
+    String b = h.okta.user("b@corp.example", "B", "Example", "Manager");
+    h.settle();
+    h.okta.replaceUser(a, "a@corp.example", "A", "Example", null);
+    h.okta.replaceUser(b, "b@corp.example", "B", "Example", null);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+
+    ResyncReport plan = resync().dryRun();
+
+    assertThat(plan.plan()).filteredOn(d -> d.key().equals(ResourceKey.user(b).toString())).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
+      assertThat(d.field()).isEqualTo("role");
+      assertThat(d.action()).isEqualTo("take back: Okta names no role now, and the bridge gave this one once an operator"
+          + " approves it: its role take-back is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)");
+    });
+    assertThat(plan.totals().toFix()).isZero();
+  }
+
+  @Test
   void aChangeFailingEveryNightStillGoesDeadAtTheEndOfItsBudget() {
     String x = renamedOnceThrough(ResyncLeavesOperatorRowsTest::failingUpdates);
     assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.RETRYING);
