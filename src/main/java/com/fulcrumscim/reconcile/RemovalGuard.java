@@ -71,14 +71,14 @@ public final class RemovalGuard {
       if (approved(c, userId)) {
         return Optional.<String>empty();
       }
-      int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+      Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
           + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
           + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
-          + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", defaultRoleId);
-      int recent = recent(c, "UPDATE_MEMBER", "%; " + Planner.TAKE_BACK);
-      int holding = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL "
-          + "AND okta_role_id <> ?", defaultRoleId);
-      return over(recent, pending, holding + recent, "role take-backs", "members the bridge gave a role other than the default")
+          + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", List.of(defaultRoleId),
+          "UPDATE_MEMBER", "%; " + Planner.TAKE_BACK,
+          "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL AND okta_role_id <> ?",
+          List.of(defaultRoleId));
+      return over(n.recent(), n.pending(), n.base() + n.recent(), "role take-backs", "members the bridge gave a role other than the default")
           .map(why -> "role take-back: " + why + "; Okta names no role for these users any more (is its role attribute"
               + " mapping still in place?), so each member keeps the role the bridge gave until `fulcrum-scim approve-removals`");
     });
@@ -94,18 +94,49 @@ public final class RemovalGuard {
   }
 
   private Optional<String> exceeded(Connection c, int more) throws SQLException {
-    int pending = count(c, "SELECT COUNT(*) FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+    Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-        + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)") + more;
-    int recent = recent(c, "REMOVE_MEMBER", "%");
-    int managed = count(c, "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'");
-    return over(recent, pending, managed + recent, "removals", "managed members");
+        + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)", List.of(),
+        "REMOVE_MEMBER", "%",
+        "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'", List.of());
+    return over(n.recent(), n.pending() + more, n.base() + n.recent(), "removals", "managed members");
   }
 
-  /** The {@code action}s done within the trailing window whose audit detail is like {@code detail}. */
-  private int recent(Connection c, String action, String detail) throws SQLException {
-    return count(c, "SELECT COUNT(*) FROM reconcile_audit WHERE at > ? AND action = ? AND result = 'ok' AND COALESCE(detail, '') LIKE ?",
-        clock.instant().minus(window).toEpochMilli(), action, detail);
+  /** People whose change is pending, and whose change was made within the trailing window; what their share is taken of. */
+  private record Counts(int pending, int recent, int base) {}
+
+  /**
+   * The users of {@code pending} (SQL selecting their ids) and those the {@code action}s done within
+   * the trailing window with an audit detail like {@code detail} were for, each person once, and
+   * {@code base} (SQL), all in one statement. A change is made (its audit row committed) a moment
+   * before its work row and link say so: counted apart, it was both pending and made in that moment
+   * (on PostgreSQL, whose writes commit as they go, often), and an ordinary batch was held. One
+   * statement is also one snapshot on PostgreSQL, whose separate reads each see the latest commits.
+   */
+  private Counts counts(Connection c, String pending, List<Object> pendingParams, String action, String detail, String base,
+      List<Object> baseParams) throws SQLException {
+    String made = "SELECT scim_id FROM reconcile_audit WHERE entity_type = 'USER' AND at > ? AND action = ? AND result = 'ok' "
+        + "AND COALESCE(detail, '') LIKE ?";
+    try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM (" + pending + " UNION " + made + ") AS people), "
+        + "(SELECT COUNT(DISTINCT scim_id) FROM (" + made + ") AS done), (" + base + ")")) {
+      long since = clock.instant().minus(window).toEpochMilli();
+      int i = 1;
+      for (Object p : pendingParams) {
+        ps.setObject(i++, p);
+      }
+      for (int twice = 0; twice < 2; twice++) {
+        ps.setLong(i++, since);
+        ps.setString(i++, action);
+        ps.setString(i++, detail);
+      }
+      for (Object p : baseParams) {
+        ps.setObject(i++, p);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Counts(rs.getInt(1) - rs.getInt(2), rs.getInt(2), rs.getInt(3));
+      }
+    }
   }
 
   /** Why {@code recent} plus {@code pending} {@code changes} are too many, of {@code base} {@code of}; empty when they are not. */
@@ -212,17 +243,6 @@ public final class RemovalGuard {
       ps.setString(1, userId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
-      }
-    }
-  }
-
-  private static int count(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : 0;
       }
     }
   }
