@@ -44,6 +44,11 @@ final class ApiRoutes {
     default boolean descriptionsLeftOut() {
       return false;
     }
+
+    /** What a DELETE of this member does instead of removing it plainly; null: it removes it (for tests). */
+    default DeleteFault deleteFault(String membershipId) {
+      return null;
+    }
   }
 
   /** The matched route: the endpoint as counted ("GET /api/v2/groups/{id}.json") and the path id. */
@@ -73,7 +78,7 @@ final class ApiRoutes {
     return new Route(method + " (unknown path)", null);
   }
 
-  Answer.Reply handle(Route route, Request req) {
+  Answer handle(Route route, Request req) {
     try {
       return dispatch(route, req);
     } catch (ApiError e) {
@@ -81,7 +86,7 @@ final class ApiRoutes {
     }
   }
 
-  private Answer.Reply dispatch(Route route, Request req) {
+  private Answer dispatch(Route route, Request req) {
     String id = route.id();
     return switch (route.endpoint()) {
       case "GET /api/v2/users.json" -> Replies.json(200, views.user(org.member(org.ownerMembershipId())));
@@ -124,13 +129,31 @@ final class ApiRoutes {
   }
 
   /** The body is optional here; its {@code reassign_to_membership_id}, if any, must be another member. */
-  private Answer.Reply deleteMember(String id, Request req) {
+  private Answer deleteMember(String id, Request req) {
     String reassignTo = req.body().length == 0 ? null : text(root(req, "membership"), "reassign_to_membership_id");
+    DeleteFault fault = settings.deleteFault(id);
+    if (fault == DeleteFault.IGNORED) {
+      return Replies.noContent();
+    }
+    if (fault == DeleteFault.ANSWER_LOST) {
+      if (org.hasMember(id)) {
+        remove(id, reassignTo);
+      }
+      return new Answer.Dropped();
+    }
+    Member removed = remove(id, reassignTo);
+    if (fault == DeleteFault.INVITED_AGAIN) {
+      org.createMember(removed.email(), removed.firstName(), removed.lastName(), removed.roleId());
+    }
+    return Replies.noContent();
+  }
+
+  private Member remove(String id, String reassignTo) {
     Member removed = org.deleteMember(id, reassignTo);
     if (removed.id().equals(org.ownerMembershipId())) {
       settings.ownerRemoved();
     }
-    return Replies.noContent();
+    return removed;
   }
 
   private Answer.Reply listGroups(Request req) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -52,6 +53,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean memberChangesIgnored;
   private volatile boolean descriptionsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
+  private final Map<String, DeleteFault> deleteFaults = new ConcurrentHashMap<>();
   private HttpServer server;
   private ExecutorService executor;
   private String baseUrl;
@@ -98,6 +100,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean memberIdsLeftOut(String groupId) {
         return memberIdsLeftOut.contains(groupId);
+      }
+
+      @Override
+      public DeleteFault deleteFault(String membershipId) {
+        return deleteFaults.get(membershipId);
       }
     });
   }
@@ -239,6 +246,19 @@ public final class FulcrumEmulator implements AutoCloseable {
       memberIdsLeftOut.add(groupId);
     } else {
       memberIdsLeftOut.remove(groupId);
+    }
+  }
+
+  /**
+   * What {@code DELETE /memberships/{id}.json} of member {@code membershipId} does instead of
+   * removing it plainly (null, the default: it removes it): one removal going wrong among several,
+   * where {@link Faults#deletesIgnored} fails them all.
+   */
+  public void deleteFault(String membershipId, DeleteFault fault) {
+    if (fault == null) {
+      deleteFaults.remove(membershipId);
+    } else {
+      deleteFaults.put(membershipId, fault);
     }
   }
 

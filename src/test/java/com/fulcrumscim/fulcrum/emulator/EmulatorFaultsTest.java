@@ -114,6 +114,40 @@ class EmulatorFaultsTest {
   }
 
   @Test
+  void aDeleteFaultOfOneMemberLeavesTheOtherMembersDeletesAlone() {
+    String ignored = created("x@example.com");
+    String other = created("y@example.com");
+    fulcrum.deleteFault(ignored, DeleteFault.IGNORED);
+    assertThat(http.delete("/api/v2/memberships/" + ignored + ".json", null).status()).isEqualTo(204);
+    assertThat(http.delete("/api/v2/memberships/" + other + ".json", null).status()).isEqualTo(204);
+    assertThat(fulcrum.member(ignored)).isPresent();
+    assertThat(fulcrum.member(other)).isEmpty();
+    fulcrum.deleteFault(ignored, null);
+    assertThat(http.delete("/api/v2/memberships/" + ignored + ".json", null).status()).isEqualTo(204);
+    assertThat(fulcrum.member(ignored)).isEmpty();
+  }
+
+  @Test
+  void aDeleteWhoseAnswerIsLostRemovesTheMemberAndClosesTheConnectionAtEveryTry() {
+    String id = created("l@example.com");
+    fulcrum.deleteFault(id, DeleteFault.ANSWER_LOST);
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> http.sendOrThrow(http.request("DELETE", "/api/v2/memberships/" + id + ".json", null)))
+          .isInstanceOf(IOException.class);
+      assertThat(fulcrum.member(id)).isEmpty();
+    }
+  }
+
+  @Test
+  void aMemberInvitedAgainByHandOnItsDeleteComesBackAsANewMemberWithItsEmail() {
+    String id = created("r@example.com");
+    fulcrum.deleteFault(id, DeleteFault.INVITED_AGAIN);
+    assertThat(http.delete("/api/v2/memberships/" + id + ".json", null).status()).isEqualTo(204);
+    assertThat(fulcrum.member(id)).isEmpty();
+    assertThat(fulcrum.memberByEmail("r@example.com")).hasValueSatisfying(m -> assertThat(m.id()).isNotEqualTo(id));
+  }
+
+  @Test
   void aDeleteAnsweredByAProxyIsAnHtml404AndRemovesNothing() {
     String id = created("p@example.com");
     http.send(admin("POST", "/_emulator/faults", "{\"deletes_answered_by_proxy\":true}"));

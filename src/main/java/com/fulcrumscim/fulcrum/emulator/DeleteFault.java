@@ -1,0 +1,14 @@
+package com.fulcrumscim.fulcrum.emulator;
+
+/**
+ * What a DELETE of one member does instead of removing it plainly ({@link FulcrumEmulator#deleteFault}):
+ * one member's removal going wrong among several, which the reconciler checks together.
+ */
+public enum DeleteFault {
+  /** Answered 204 and nothing removed: something in front of Fulcrum answered it. */
+  IGNORED,
+  /** Removed (if still there), and the connection closed before any answer, at every try. */
+  ANSWER_LOST,
+  /** Removed and answered 204, and at once invited again by hand: a new member with the same email and names. */
+  INVITED_AGAIN
+}
