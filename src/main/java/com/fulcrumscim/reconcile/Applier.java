@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -51,17 +52,24 @@ final class Applier {
   }
 
   /**
-   * Applies {@code plan}; {@code done} hears each action once it went through, so a plan stopped
-   * midway still says what it did. Returns false when it stopped after an action whose result makes
-   * the rest of the plan wrong (see {@link #removeMember}): the key is to be planned anew.
+   * How applying a plan ended: every action went through; stopped after one whose result makes the
+   * rest wrong (see {@link #removeMember}), to plan anew; or stopped at a member removal whose DELETE
+   * went out, to go on from it once checked with the rest of the cycle's ({@link RemovalChecks}).
    */
-  boolean apply(Attempt attempt, Plan plan, java.util.function.Consumer<Action> done) {
-    for (Action action : plan.actions()) {
-      boolean planStands = true;
+  enum Applied { ALL, REPLAN, CHECK_PENDING }
+
+  /**
+   * Applies {@code plan} from the action after those in {@code went} (which a plan stopped for a
+   * removal's check holds); each action is added to {@code went} once it went through, so a plan
+   * stopped midway still says what it did.
+   */
+  Applied apply(Attempt attempt, Plan plan, List<Action> went) {
+    for (Action action : plan.actions().subList(went.size(), plan.actions().size())) {
+      Applied applied = Applied.ALL;
       switch (action.kind()) {
         case CREATE_MEMBER -> createMember(attempt, (Action.CreateMember) action);
         case UPDATE_MEMBER -> updateMember(attempt, (Action.UpdateMember) action);
-        case REMOVE_MEMBER -> planStands = removeMember(attempt, (Action.RemoveMember) action);
+        case REMOVE_MEMBER -> applied = removeMember(attempt, (Action.RemoveMember) action);
         case CREATE_GROUP -> createGroup(attempt, (Action.CreateGroup) action);
         case RENAME_GROUP -> renameGroup(attempt, (Action.RenameGroup) action);
         case DELETE_GROUP -> deleteGroup(attempt, (Action.DeleteGroup) action);
@@ -72,12 +80,15 @@ final class Applier {
         case SKIP -> throw new IllegalStateException("a skipped plan is never applied: " + action);
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
-      done.accept(action);
-      if (!planStands) {
-        return false;
+      if (applied == Applied.CHECK_PENDING) {
+        return applied; // the removal has not gone through: it is done only once checked
+      }
+      went.add(action);
+      if (applied == Applied.REPLAN) {
+        return applied;
       }
     }
-    return true;
+    return Applied.ALL;
   }
 
   private void createMember(Attempt attempt, Action.CreateMember a) {
@@ -109,49 +120,63 @@ final class Applier {
   }
 
   /**
-   * Removes the member; returns false when Fulcrum answered 404 and the read by id found the member
-   * gone: someone removed it before the bridge did, perhaps to invite the person again by hand
-   * (same email, a new member) after the member list at hand was read, which can be minutes old.
-   * Forgetting the link next, as planned, would end the removal done while that person keeps
-   * access, and nothing would look again. So the member list is read anew and the key planned again,
-   * where a member invited again by hand meets the planner's rule for it (DEAD naming it, or adopted
-   * and removed). Once per reconcile: one list read is the whole extra cost, and only in this case.
+   * Removes the member: the DELETE, then a read made after it decides (by id at once, or with the
+   * rest of the cycle's removals: {@link Applied#CHECK_PENDING}, and called again once checked). A
+   * new plan is asked for when Fulcrum answered 404 and the read found the member gone: someone
+   * removed it before the bridge did, perhaps to invite the person again by hand (same email, a new
+   * member) after the member list at hand was read, which can be minutes old. Forgetting the link
+   * next, as planned, would end the removal done while that person keeps access, and nothing would
+   * look again. So the key is planned again on a member list read after the DELETE (the check's, or
+   * one more), where a member invited again by hand meets the planner's rule for it (DEAD naming it,
+   * or adopted and removed). Once per reconcile, and only in this case.
    */
-  private boolean removeMember(Attempt attempt, Action.RemoveMember a) {
-    Removal removal;
-    try {
-      removal = remove(attempt, a.memberId(), a.reassignTo());
-    } catch (FulcrumException.Rejected refused) {
-      // The target may have left since the plan was made (another removal of the same batch, or by
-      // hand): Fulcrum refuses a removal that names it, and the person would keep access.
-      if (a.reassignTo() == null || observer.rereadMember(a.reassignTo()).isPresent()) {
-        throw refused;
-      }
-      removal = remove(attempt, a.memberId(), null);
+  private Applied removeMember(Attempt attempt, Action.RemoveMember a) {
+    Optional<RemovalChecks.Found> checked = attempt.takeRemovalFound(a.memberId());
+    if (checked.isEmpty() && attempt.removalCheckedLater()) {
+      attempt.removalSent(send(attempt, a));
+      return Applied.CHECK_PENDING;
     }
+    RemovalChecks.Found found = checked.orElseGet(() -> RemovalChecks.readById(observer, send(attempt, a)));
+    String detail = Action.RemoveMember.records(a.memberId(), found.sent().reassignTo(), observer.configuredReassignTarget());
+    int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> found.status(LINK_STAYS));
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
-    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), removal.detail());
+    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
     attempt.readById.add(a.memberId()); // the next plan needs no read of it again
-    if (removal.alreadyGone() && attempt.seekNamesakeOnce()) {
-      observer.members.invalidate();
-      return false;
+    if (status == 404 && attempt.seekNamesakeOnce()) {
+      if (!found.listed()) {
+        observer.members.invalidate();
+      }
+      return Applied.REPLAN;
     }
-    return true;
+    return Applied.ALL;
   }
 
-  /** A removal verified by a read by id: its audit detail, and whether Fulcrum found the member already gone (404). */
-  private record Removal(String detail, boolean alreadyGone) {}
+  /**
+   * The DELETE; a lost answer is left to the read that follows. Refused because of its records'
+   * target, it is sent again leaving them unassigned when that target has left since the plan was
+   * made (another removal of the same batch, or by hand): Fulcrum refuses a removal that names it,
+   * and the person would keep access.
+   */
+  private RemovalChecks.Sent send(Attempt attempt, Action.RemoveMember a) {
+    String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
+    String reassignTo = a.reassignTo();
+    try {
+      return new RemovalChecks.Sent(a.memberId(), email, reassignTo, delete(attempt, a.memberId(), reassignTo));
+    } catch (FulcrumException.Rejected refused) {
+      if (reassignTo == null || observer.rereadMember(reassignTo).isPresent()) {
+        throw refused;
+      }
+      return new RemovalChecks.Sent(a.memberId(), email, null, delete(attempt, a.memberId(), null));
+    }
+  }
 
-  /** One removal call. */
-  private Removal remove(Attempt attempt, String memberId, String reassignTo) {
+  private ConfirmedDelete.Sent delete(Attempt attempt, String memberId, String reassignTo) {
     String detail = Action.RemoveMember.records(memberId, reassignTo, observer.configuredReassignTarget());
-    int status = call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail, () ->
-        ConfirmedDelete.run(FulcrumClient.MEMBER_DELETE, () -> client.deleteMember(memberId, reassignTo), () -> observer.rereadMember(memberId),
-            m -> "removing member " + m.id() + " (" + m.email() + ")", LINK_STAYS));
-    return new Removal(detail, status == 404);
+    return call(attempt, Action.Kind.REMOVE_MEMBER, memberId, detail,
+        () -> ConfirmedDelete.send(() -> client.deleteMember(memberId, reassignTo)));
   }
 
   private void createGroup(Attempt attempt, Action.CreateGroup a) {

@@ -42,6 +42,12 @@ final class Attempt {
   private Link link;
   private Recorded recorded;
   private boolean namesakeSought;
+  /** Whether the attempt's next member removal waits for its cycle's {@link RemovalChecks}; once only. */
+  private boolean removalCheckedLater;
+  /** The removal whose DELETE went out and whose check is waited for. */
+  private RemovalChecks.Sent removalSent;
+  /** What that check found, until the removal takes it. */
+  private RemovalChecks.Found removalFound;
 
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
@@ -149,6 +155,40 @@ final class Attempt {
     boolean first = !namesakeSought;
     namesakeSought = true;
     return first;
+  }
+
+  /** The attempt's first member removal is checked with the rest of its cycle's ({@link RemovalChecks}). */
+  void checkRemovalLater() {
+    removalCheckedLater = true;
+  }
+
+  /** Whether the member removal at hand waits for its cycle's check rather than being read back by id now. */
+  boolean removalCheckedLater() {
+    return removalCheckedLater;
+  }
+
+  /** The removal's DELETE went out: the reconcile stops until the check; any later removal is read back at once. */
+  void removalSent(RemovalChecks.Sent sent) {
+    removalSent = sent;
+    removalCheckedLater = false;
+  }
+
+  RemovalChecks.Sent removalSent() {
+    return removalSent;
+  }
+
+  void removalChecked(RemovalChecks.Found found) {
+    removalFound = found;
+  }
+
+  /** What the check found for {@code memberId}'s removal, once: the reconcile has gone on with it. */
+  Optional<RemovalChecks.Found> takeRemovalFound(String memberId) {
+    RemovalChecks.Found found = removalFound;
+    if (found == null || !found.sent().memberId().equals(memberId)) {
+      return Optional.empty();
+    }
+    removalFound = null;
+    return Optional.of(found);
   }
 
   /** Another key that what this reconcile saw in Fulcrum concerns (queued with the outcome). */

@@ -7,14 +7,27 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * A delete is done only when a read by id then finds the entity gone, whatever the delete got: a
- * 2xx or 404 from something that removed nothing (a proxy, a request Fulcrum ignored) would be
- * taken as done while the person keeps access, and nothing would look again. The same one read
- * decides a delete whose answer was lost. The reconciler's removals and resync's orphan removals
- * both go through it.
+ * A delete is done only when a read made after it finds the entity gone, whatever the delete got:
+ * a 2xx or 404 from something that removed nothing (a proxy, a request Fulcrum ignored) would be
+ * taken as done while the person keeps access, and nothing would look again. The same read decides
+ * a delete whose answer was lost. The reconciler's removals and resync's orphan removals both go
+ * through it: read back by id, or (several removals of one reconcile cycle) in one read of the
+ * member list after their deletes ({@link RemovalChecks}).
  */
 public final class ConfirmedDelete {
   private ConfirmedDelete() {}
+
+  /** What a delete got: the status it was answered (0: no answer), and the failure that left it without one. */
+  public record Sent(int status, FulcrumException.Unavailable lost) {}
+
+  /** Sends {@code delete}; an answer lost is no failure yet: the read that follows decides. */
+  public static Sent send(IntSupplier delete) {
+    try {
+      return new Sent(delete.getAsInt(), null);
+    } catch (FulcrumException.Unavailable e) {
+      return new Sent(0, e);
+    }
+  }
 
   /**
    * Sends {@code delete}, then {@code reread}s. Found, the delete failed as retryable with what was
@@ -23,21 +36,24 @@ public final class ConfirmedDelete {
    */
   public static <T> int run(String endpoint, IntSupplier delete, Supplier<Optional<T>> reread, Function<T, String> what,
       String then) {
-    FulcrumException.Unavailable lost = null;
-    int status = 0;
-    try {
-      status = delete.getAsInt();
-    } catch (FulcrumException.Unavailable e) {
-      lost = e;
-    }
+    Sent sent = send(delete);
     Optional<T> still = reread.get();
     if (still.isPresent()) {
-      String entity = what.apply(still.get());
-      throw new FulcrumException.Unavailable(endpoint, (lost == null
-          ? "Fulcrum answered " + status + " to " + entity + " but still has it"
-          : entity + " got no answer of Fulcrum's (" + lost.getMessage() + ") and Fulcrum still has it")
-          + " (read back by id); " + then, lost);
+      throw stillThere(endpoint, sent, what.apply(still.get()), "still has it", "read back by id", then);
     }
-    return status;
+    return sent.status();
+  }
+
+  /**
+   * The retryable failure of a delete that a read made after it ({@code readBack}: how) found not
+   * carried out: {@code entity} names the delete ("removing member ..."), {@code has} what Fulcrum
+   * has ("still has it").
+   */
+  static FulcrumException.Unavailable stillThere(String endpoint, Sent sent, String entity, String has, String readBack,
+      String then) {
+    return new FulcrumException.Unavailable(endpoint, (sent.lost() == null
+        ? "Fulcrum answered " + sent.status() + " to " + entity + " but " + has
+        : entity + " got no answer of Fulcrum's (" + sent.lost().getMessage() + ") and Fulcrum " + has)
+        + " (" + readBack + "); " + then, sent.lost());
   }
 }

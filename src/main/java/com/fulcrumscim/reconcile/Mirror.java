@@ -62,6 +62,11 @@ final class Mirror<T> {
     return loads;
   }
 
+  /** How many entities the copy at hand holds (the last list read, kept current). */
+  synchronized int size() {
+    return byId.size();
+  }
+
   synchronized void invalidate() {
     loadedAt = null;
   }

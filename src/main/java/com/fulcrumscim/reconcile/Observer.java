@@ -5,6 +5,7 @@ import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
@@ -428,10 +429,14 @@ final class Observer {
     if (doubts.fresh(mirror)) {
       return false;
     }
+    reread(mirror);
+    return true;
+  }
+
+  private void reread(Mirror<?> mirror) {
     rereads.incrementAndGet();
     mirror.invalidate();
     mirror.ensure();
-    return true;
   }
 
   /** Returns the ids it read one by one. */
@@ -445,17 +450,26 @@ final class Observer {
           read.add(id);
           get.apply(id).ifPresentOrElse(mirror::put, () -> mirror.remove(id));
         }
-        case LIST -> {
-          rereads.incrementAndGet();
-          mirror.invalidate();
-          mirror.ensure();
-        }
+        case LIST -> reread(mirror);
       }
     }
     return read;
   }
 
-  /** Reads one member again after its removal's answer was lost; the mirror follows. */
+  /**
+   * Reads the member list anew, even when this cycle read it already: the read must come after
+   * writes it is to show (the cycle's removals, {@link RemovalChecks}). The mirror follows.
+   */
+  void rereadMemberList() {
+    reread(members);
+  }
+
+  /** Calls one read of the member list takes: one a page of 20,000, for as many members as the copy at hand has. */
+  int memberListCalls() {
+    return Math.max(1, (members.size() + FulcrumSettings.MAX_PAGE_SIZE - 1) / FulcrumSettings.MAX_PAGE_SIZE);
+  }
+
+  /** Reads one member again (a removal's check, a doubt); the mirror follows. */
   Optional<FulcrumMember> rereadMember(String id) {
     rereads.incrementAndGet();
     Optional<FulcrumMember> now = client.member(id);

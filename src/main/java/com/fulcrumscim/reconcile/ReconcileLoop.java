@@ -19,14 +19,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One cycle: claim due work rows, reconcile them on up to {@code parallelism} threads (one key
- * never twice at once: a claimed row is RUNNING), and record each outcome. {@link #finish} is the
- * only place an {@link Outcome} becomes a work-queue call, and the loop is the only part of the
- * reconciler that touches the work queue.
+ * never twice at once: a claimed row is RUNNING), and record each outcome. Member removals wait,
+ * outcome and all, for one read that checks them together once every key had its turn
+ * ({@link RemovalChecks}). {@link #finish} is the only place an {@link Outcome} becomes a
+ * work-queue call, and the loop is the only part of the reconciler that touches the work queue.
  */
 public final class ReconcileLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -103,32 +105,51 @@ public final class ReconcileLoop implements AutoCloseable {
     if (!claimed.isEmpty()) {
       reconciler.beginCycle();
     }
-    Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
+    RemovalChecks checks = reconciler.removalChecks();
     AtomicInteger finished = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();
     Queue<CompletableFuture<Void>> recording = new ConcurrentLinkedQueue<>();
+    Queue<WorkItem> todo = new ConcurrentLinkedQueue<>(claimed);
+    onWorkers(todo, item -> {
+      try {
+        if (stopping || paused || reconciler.circuitOpen()) {
+          queue.release(item);
+          released.incrementAndGet();
+        } else {
+          recording.add(record(item, reconciler.reconcile(item.key(), queue.stillClaimed(item), checks), finished));
+        }
+      } catch (RuntimeException | Error e) {
+        // An Error too: the row must be handed back whatever went wrong, and the worker goes on
+        // to the rest of the batch. Stranded before the log line, which an OutOfMemoryError may fail.
+        strand(item, e);
+      }
+    });
+    // Rows no worker took (one stopped, or this thread was interrupted) are still claimed.
+    for (WorkItem item; (item = todo.poll()) != null; ) {
+      stranded.add(item);
+    }
+    // The member removals whose DELETEs went out are checked by one read made after all of them;
+    // only then do their reconciles go on to unlink and to their outcomes.
+    try {
+      onWorkers(new ConcurrentLinkedQueue<>(checks.check()), Runnable::run);
+    } catch (RuntimeException | Error e) {
+      log.error("could not check this cycle's member removals (their rows are handed back at the next cycle): {}",
+          e.toString(), e);
+    } finally {
+      checks.abandonUnresumed();
+    }
+    // A cycle ends with its outcomes committed: the next claim and every reader see them.
+    CompletableFuture.allOf(recording.toArray(CompletableFuture[]::new)).join();
+    return new Cycle(claimed.size(), finished.get(), released.get(), null);
+  }
+
+  /** Takes from {@code todo} on up to {@code parallelism} workers until it is empty, a worker stopped, or this thread is interrupted. */
+  private <T> void onWorkers(Queue<T> todo, Consumer<T> each) {
     List<Callable<Void>> tasks = new ArrayList<>();
-    for (int i = 0; i < Math.min(parallelism, claimed.size()); i++) {
+    for (int i = 0; i < Math.min(parallelism, todo.size()); i++) {
       tasks.add(() -> {
-        WorkItem item;
-        while ((item = todo.poll()) != null) {
-          try {
-            if (stopping || paused || reconciler.circuitOpen()) {
-              queue.release(item);
-              released.incrementAndGet();
-            } else {
-              recording.add(finish(item, reconciler.reconcile(item.key(), queue.stillClaimed(item))).thenAccept(recorded -> {
-                if (recorded) {
-                  finished.incrementAndGet();
-                }
-              }));
-            }
-          } catch (RuntimeException | Error e) {
-            // An Error too: the row must be handed back whatever went wrong, and the worker goes on
-            // to the rest of the batch. Stranded before the log line, which an OutOfMemoryError may fail.
-            stranded.add(item);
-            log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
-          }
+        for (T next; (next = todo.poll()) != null; ) {
+          each.accept(next);
         }
         return null;
       });
@@ -144,13 +165,23 @@ public final class ReconcileLoop implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // Rows no worker took (one stopped, or this thread was interrupted) are still claimed.
-    for (WorkItem item; (item = todo.poll()) != null; ) {
-      stranded.add(item);
-    }
-    // A cycle ends with its outcomes committed: the next claim and every reader see them.
-    CompletableFuture.allOf(recording.toArray(CompletableFuture[]::new)).join();
-    return new Cycle(claimed.size(), finished.get(), released.get(), null);
+  }
+
+  /** The outcome recorded once the reconcile answers (a removal's check may come later in the cycle). */
+  private CompletableFuture<Void> record(WorkItem item, CompletableFuture<Reconciled> reconciled, AtomicInteger finished) {
+    return reconciled.thenCompose(result -> finish(item, result)).handle((recorded, failure) -> {
+      if (failure != null) {
+        strand(item, Attempt.cause(failure));
+      } else if (recorded) {
+        finished.incrementAndGet();
+      }
+      return null;
+    });
+  }
+
+  private void strand(WorkItem item, Throwable e) {
+    stranded.add(item);
+    log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
   }
 
   /**

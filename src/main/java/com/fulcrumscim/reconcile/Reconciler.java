@@ -70,143 +70,208 @@ public final class Reconciler {
    * what the reconcile left unwritten, in one transaction. {@code claim} runs first in every write
    * of the key's state and throws {@link ClaimLost} once the key's work row is no longer the
    * caller's: the reconcile stops at the first write that finds it (a write held for the outcome
-   * that SQLite's writer thread commits later reports it only to the outcome).
+   * that SQLite's writer thread commits later reports it only to the outcome). A member removal is
+   * read back by id at once.
    */
   Reconciled reconcile(ResourceKey key, Database.Work<?> claim) {
-    Attempt attempt = new Attempt(key, claim);
-    Reconciled result = reconcile(attempt);
-    Set<ResourceKey> affected = new LinkedHashSet<>(result.affected());
-    affected.addAll(attempt.alsoDue());
-    return new Reconciled(result.outcome(), affected, attempt.unwritten());
+    Run run = new Run(new Attempt(key, claim));
+    return run.result(run.go().orElseThrow());
   }
 
-  private Reconciled reconcile(Attempt attempt) {
-    ResourceKey key = attempt.key;
-    long loadsBefore = observer.loads();
-    // Lists read by the time the last plan was made: a list another worker reads while this one
-    // calls Fulcrum is not the copy this plan was made on.
-    long loadsAtPlan = loadsBefore;
-    List<Action> applied = new ArrayList<>();
-    Set<ResourceKey> affected = new LinkedHashSet<>();
-    int replans = 0;
-    try {
-      if (key.type() == EntityType.USER && isOwnersNamesake(attempt)) {
-        affected.addAll(groupsOf(key.scimId()));
-      }
-      for (int round = 0; round < MAX_ROUNDS; round++) {
-        if (observer.idle(attempt)) {
-          observer.tombstoneServed(attempt);
-          return done(applied, affected);
-        }
-        Plan plan = read.plan(attempt);
-        loadsAtPlan = observer.loads();
-        if (plan.isBlocked()) {
-          return new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected);
-        }
-        Optional<String> skip = plan.actions().stream()
-            .filter(a -> a.kind() == Action.Kind.SKIP).map(a -> ((Action.Skip) a).reason()).findFirst();
-        if (skip.isPresent()) {
-          return new Reconciled(new Outcome.Skipped(skip.get()), affected);
-        }
-        Optional<Duration> landing = observer.createMayStillLand(attempt, plan);
-        if (landing.isPresent()) {
-          return new Reconciled(new Outcome.RetryAfter(landing.get(), "a create in doubt shows nothing in Fulcrum yet; it may "
-              + "still land, so it is looked for again before it is forgotten"), affected);
-        }
-        if (plan.settled()) {
-          if (key.type() == EntityType.USER) {
-            observer.groupsStillListing(attempt).forEach(id -> affected.add(ResourceKey.group(id)));
-          }
-          return settled(plan, applied, affected);
-        }
-        if (plan.removesMember()) {
-          Optional<String> held = guard.holds(key.scimId());
-          if (held.isPresent()) {
-            return new Reconciled(new Outcome.Held("REMOVAL", held.get()), affected);
-          }
-        }
-        Optional<Action.UpdateMember> takeBack = plan.roleTakeBack();
-        if (takeBack.isPresent()) {
-          // a name change in the same plan waits with it: the key has one work row, and it is HELD
-          Optional<String> held = guard.holdsTakeBack(key.scimId(), takeBack.get().changes().roleId());
-          if (held.isPresent()) {
-            return new Reconciled(new Outcome.Held("ROLE TAKE-BACK", held.get()), affected);
-          }
-        }
-        List<Action> went = new ArrayList<>();
-        boolean planStood;
-        try {
-          planStood = applier.apply(attempt, plan, went::add);
-        } catch (FulcrumException.Rejected e) {
-          // The action that failed is the one after those that went through: only a refused group
-          // member change is planned anew, whatever the endpoint it was sent to is called.
-          if (plan.actions().get(went.size()).kind() != Action.Kind.CHANGE_GROUP_MEMBERS
-              || replans++ >= MEMBER_CHANGE_REPLANS) {
-            throw e;
-          }
-          // What went through before the refused change (a rename) was made: the outcome says so.
-          went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
-          // The plan named a member Fulcrum no longer has (removed by hand, or by another writer,
-          // after the lists were read): a fresh plan leaves it out and the other changes go now,
-          // instead of waiting for an operator while the people Okta took out keep the group.
-          log.info("{}: {}; reading Fulcrum again and planning the change anew", key, e.getMessage());
-          observer.invalidate();
-          attempt.roundApplied();
-          round--; // a replan is not a round: the change it makes still needs its check
-          continue;
-        }
-        attempt.roundApplied();
-        went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
-        if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
-          // A newly managed user: the groups that list it may have skipped or waited for it.
+  /**
+   * As {@link #reconcile(ResourceKey, Database.Work)}, but the key's first member removal is checked
+   * with the rest of its cycle's ({@code checks}): the reconcile stops after the DELETE and goes on
+   * once {@link RemovalChecks#check} has read Fulcrum for all of them. The answer completes with the
+   * result, then.
+   */
+  CompletableFuture<Reconciled> reconcile(ResourceKey key, Database.Work<?> claim, RemovalChecks checks) {
+    Attempt attempt = new Attempt(key, claim);
+    attempt.checkRemovalLater();
+    Run run = new Run(attempt);
+    Optional<Reconciled> result = run.go();
+    return result.isPresent() ? CompletableFuture.completedFuture(run.result(result.get()))
+        : checks.await(attempt, () -> run.result(run.go().orElseThrow()));
+  }
+
+  /** A new cycle's member removals, to be checked together. */
+  RemovalChecks removalChecks() {
+    return new RemovalChecks(observer);
+  }
+
+  /**
+   * One reconcile of one key, and where its rounds stand while a member removal waits for its
+   * cycle's check, so that {@link #go} goes on from there.
+   */
+  private final class Run {
+    private final Attempt attempt;
+    private final long loadsBefore;
+    /**
+     * Lists read by the time the last plan was made: a list another worker reads while this one
+     * calls Fulcrum is not the copy this plan was made on.
+     */
+    private long loadsAtPlan;
+    private final List<Action> applied = new ArrayList<>();
+    private final Set<ResourceKey> affected = new LinkedHashSet<>();
+    private int replans;
+    private int round;
+    /** The plan a removal's check stopped, and the actions of it that went through before that removal. */
+    private Plan stopped;
+    private List<Action> stoppedWent;
+
+    Run(Attempt attempt) {
+      this.attempt = attempt;
+      this.loadsBefore = observer.loads();
+      this.loadsAtPlan = loadsBefore;
+    }
+
+    /** The outcome with every key it affects and what the reconcile left unwritten. */
+    Reconciled result(Reconciled outcome) {
+      Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
+      all.addAll(attempt.alsoDue());
+      return new Reconciled(outcome.outcome(), all, attempt.unwritten());
+    }
+
+    /** Plans and applies until the key is settled; empty while a member removal waits for its cycle's check. */
+    Optional<Reconciled> go() {
+      ResourceKey key = attempt.key;
+      try {
+        if (stopped == null && key.type() == EntityType.USER && isOwnersNamesake(attempt)) {
           affected.addAll(groupsOf(key.scimId()));
         }
-        if (!planStood) {
-          // A removal found its member already gone: planned anew on the member list read again.
-          round--; // not a round: the Applier stops a plan so once per reconcile
-          continue;
+        for (; round < MAX_ROUNDS; round++) {
+          Plan plan = stopped;
+          List<Action> went = plan == null ? new ArrayList<>() : stoppedWent;
+          stopped = null;
+          if (plan == null) {
+            if (observer.idle(attempt)) {
+              observer.tombstoneServed(attempt);
+              return Optional.of(done(applied, affected));
+            }
+            plan = read.plan(attempt);
+            loadsAtPlan = observer.loads();
+            Optional<Reconciled> early = settledOrStopped(plan);
+            if (early.isPresent()) {
+              return early;
+            }
+          }
+          Applier.Applied end;
+          try {
+            end = applier.apply(attempt, plan, went);
+          } catch (FulcrumException.Rejected e) {
+            // The action that failed is the one after those that went through: only a refused group
+            // member change is planned anew, whatever the endpoint it was sent to is called.
+            if (plan.actions().get(went.size()).kind() != Action.Kind.CHANGE_GROUP_MEMBERS
+                || replans++ >= MEMBER_CHANGE_REPLANS) {
+              throw e;
+            }
+            // What went through before the refused change (a rename) was made: the outcome says so.
+            went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
+            // The plan named a member Fulcrum no longer has (removed by hand, or by another writer,
+            // after the lists were read): a fresh plan leaves it out and the other changes go now,
+            // instead of waiting for an operator while the people Okta took out keep the group.
+            log.info("{}: {}; reading Fulcrum again and planning the change anew", key, e.getMessage());
+            observer.invalidate();
+            attempt.roundApplied();
+            round--; // a replan is not a round: the change it makes still needs its check
+            continue;
+          }
+          if (end == Applier.Applied.CHECK_PENDING) {
+            stopped = plan;
+            stoppedWent = went;
+            return Optional.empty();
+          }
+          attempt.roundApplied();
+          went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
+          if (key.type() == EntityType.USER && plan.actions().stream().anyMatch(Reconciler::links)) {
+            // A newly managed user: the groups that list it may have skipped or waited for it.
+            affected.addAll(groupsOf(key.scimId()));
+          }
+          if (end == Applier.Applied.REPLAN) {
+            // A removal found its member already gone: planned anew on the member list read again.
+            round--; // not a round: the Applier stops a plan so once per reconcile
+            continue;
+          }
+          if (!plan.waitingFor().isEmpty()) {
+            return Optional.of(new Reconciled(new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: "
+                + "SCIM users " + String.join(", ", plan.waitingFor())), affected));
+          }
         }
-        if (!plan.waitingFor().isEmpty()) {
-          return new Reconciled(new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users "
-              + String.join(", ", plan.waitingFor())), affected);
+        return Optional.of(new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
+            + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected));
+      } catch (FulcrumException.RateLimited e) {
+        return Optional.of(new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected));
+      } catch (FulcrumException.Unauthorized e) {
+        return Optional.of(new Reconciled(new Outcome.Paused(e.getMessage()), affected));
+      } catch (FulcrumException.Forbidden e) {
+        if (EVERY_PLAN_READS.contains(e.endpoint())) {
+          // Nothing can be planned, so everything waits, spending nothing.
+          return Optional.of(new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a"
+              + " read every change needs: give it an Owner's role or fix the plan", Optional.of(e.endpoint())), affected));
+        }
+        // The token works (a pause would resume at the next probe and pause again every cycle); this
+        // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that,
+        // and other keys (removals among them) may not need it: the group list, a single entity.
+        return Optional.of(new Reconciled(new Outcome.Terminal(e.getMessage() + "; Fulcrum refuses this call to the API"
+            + " token's user: give it a role that may make it (an Owner's token) or fix the plan, then"
+            + " `fulcrum-scim journal retry --all-dead`"), affected));
+      } catch (FulcrumException.Unavailable e) {
+        return Optional.of(new Reconciled(new Outcome.Failed(e.getMessage()), affected));
+      } catch (FulcrumException.Rejected | FulcrumException.NotFound e) {
+        if (loadsAtPlan == loadsBefore) {
+          // Planned on a copy read before this reconcile: Fulcrum may have changed under it.
+          observer.invalidate();
+          return Optional.of(new Reconciled(new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again"),
+              affected));
+        }
+        return Optional.of(new Reconciled(new Outcome.Terminal(e.getMessage()), affected));
+      } catch (ClaimLost e) {
+        return Optional.of(new Reconciled(new Outcome.Failed(e.getMessage()), affected));
+      } catch (RuntimeException | Error e) {
+        // An Error too (a stack overflow on one key's data, a linkage error, an allocation too big):
+        // as a failure the row backs off and ends DEAD with the reason after its budget, and what the
+        // reconcile made in Fulcrum is still recorded. Thrown on, the row stayed claimed and every
+        // later change to the key waited behind it until a restart.
+        log.error("reconcile of {} failed unexpectedly", key, e);
+        return Optional.of(new Reconciled(new Outcome.Failed(key + ": " + e), affected));
+      }
+    }
+
+    /** The outcome when {@code plan} is not to be applied (settled, blocked, skipped, waiting, held); else empty. */
+    private Optional<Reconciled> settledOrStopped(Plan plan) {
+      if (plan.isBlocked()) {
+        return Optional.of(new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected));
+      }
+      Optional<String> skip = plan.actions().stream()
+          .filter(a -> a.kind() == Action.Kind.SKIP).map(a -> ((Action.Skip) a).reason()).findFirst();
+      if (skip.isPresent()) {
+        return Optional.of(new Reconciled(new Outcome.Skipped(skip.get()), affected));
+      }
+      Optional<Duration> landing = observer.createMayStillLand(attempt, plan);
+      if (landing.isPresent()) {
+        return Optional.of(new Reconciled(new Outcome.RetryAfter(landing.get(), "a create in doubt shows nothing in Fulcrum"
+            + " yet; it may still land, so it is looked for again before it is forgotten"), affected));
+      }
+      if (plan.settled()) {
+        if (attempt.key.type() == EntityType.USER) {
+          observer.groupsStillListing(attempt).forEach(id -> affected.add(ResourceKey.group(id)));
+        }
+        return Optional.of(settled(plan, applied, affected));
+      }
+      if (plan.removesMember()) {
+        Optional<String> held = guard.holds(attempt.key.scimId());
+        if (held.isPresent()) {
+          return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", held.get()), affected));
         }
       }
-      return new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
-          + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected);
-    } catch (FulcrumException.RateLimited e) {
-      return new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected);
-    } catch (FulcrumException.Unauthorized e) {
-      return new Reconciled(new Outcome.Paused(e.getMessage()), affected);
-    } catch (FulcrumException.Forbidden e) {
-      if (EVERY_PLAN_READS.contains(e.endpoint())) {
-        // Nothing can be planned, so everything waits, spending nothing.
-        return new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a read every"
-            + " change needs: give it an Owner's role or fix the plan", Optional.of(e.endpoint())), affected);
+      Optional<Action.UpdateMember> takeBack = plan.roleTakeBack();
+      if (takeBack.isPresent()) {
+        // a name change in the same plan waits with it: the key has one work row, and it is HELD
+        Optional<String> held = guard.holdsTakeBack(attempt.key.scimId(), takeBack.get().changes().roleId());
+        if (held.isPresent()) {
+          return Optional.of(new Reconciled(new Outcome.Held("ROLE TAKE-BACK", held.get()), affected));
+        }
       }
-      // The token works (a pause would resume at the next probe and pause again every cycle); this
-      // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that,
-      // and other keys (removals among them) may not need it: the group list, a single entity.
-      return new Reconciled(new Outcome.Terminal(e.getMessage() + "; Fulcrum refuses this call to the API token's user:"
-          + " give it a role that may make it (an Owner's token) or fix the plan, then"
-          + " `fulcrum-scim journal retry --all-dead`"), affected);
-    } catch (FulcrumException.Unavailable e) {
-      return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
-    } catch (FulcrumException.Rejected | FulcrumException.NotFound e) {
-      if (loadsAtPlan == loadsBefore) {
-        // Planned on a copy read before this reconcile: Fulcrum may have changed under it.
-        observer.invalidate();
-        return new Reconciled(new Outcome.RetryAfter(REREAD_DELAY, e.getMessage() + "; reading Fulcrum again"), affected);
-      }
-      return new Reconciled(new Outcome.Terminal(e.getMessage()), affected);
-    } catch (ClaimLost e) {
-      return new Reconciled(new Outcome.Failed(e.getMessage()), affected);
-    } catch (RuntimeException | Error e) {
-      // An Error too (a stack overflow on one key's data, a linkage error, an allocation too big):
-      // as a failure the row backs off and ends DEAD with the reason after its budget, and what the
-      // reconcile made in Fulcrum is still recorded. Thrown on, the row stayed claimed and every
-      // later change to the key waited behind it until a restart.
-      log.error("reconcile of {} failed unexpectedly", key, e);
-      return new Reconciled(new Outcome.Failed(key + ": " + e), affected);
+      return Optional.empty();
     }
   }
 
