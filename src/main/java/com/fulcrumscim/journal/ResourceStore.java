@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,16 +86,23 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
-  /** Rows whose indexed {@code column} equals {@code value}; NAME compares case-insensitively. */
+  /**
+   * Rows whose indexed {@code column} equals {@code value}; NAME compares case-insensitively and
+   * in either Unicode spelling (see {@link #keys}).
+   */
   public List<StoredResource> where(Connection c, LookupColumn column, String value, ListOrder order,
       boolean withReferences) throws SQLException {
+    List<String> bound = switch (column) {
+      case ID, EXTERNAL_ID -> List.of(value);
+      case NAME -> keys(value);
+    };
     String sqlColumn = switch (column) {
       case ID -> "id";
       case EXTERNAL_ID -> "external_id";
       case NAME -> nameKeyColumn;
     };
-    String bound = column == LookupColumn.NAME ? key(value) : value;
-    return query(c, "WHERE " + sqlColumn + " = ? ORDER BY " + order.sql(Dialect.of(c)), withReferences, bound);
+    return query(c, "WHERE " + sqlColumn + " IN " + Dialect.placeholders(bound.size()) + " ORDER BY "
+        + order.sql(Dialect.of(c)), withReferences, bound.toArray());
   }
 
   /** {@code limit} rows from {@code offset} (0-based) in {@code order}. */
@@ -217,6 +225,16 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   static String key(String name) {
     return name.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The keys a name may be stored under: that of its composed (NFC) spelling, which the SCIM layer
+   * stores, and that of its decomposed (NFD) one, which a release before it stored as sent.
+   */
+  static List<String> keys(String name) {
+    String composed = key(Normalizer.normalize(name, Normalizer.Form.NFC));
+    String decomposed = key(Normalizer.normalize(name, Normalizer.Form.NFD));
+    return composed.equals(decomposed) ? List.of(composed) : List.of(composed, decomposed);
   }
 
   // ---- writes (inside Intake's transaction)
@@ -360,10 +378,12 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   private void requireUniqueName(Connection c, Row row, String id) throws SQLException {
     String name = row.name();
+    List<String> keys = keys(name);
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id FROM " + table + " WHERE " + nameKeyColumn + " = ? AND id <> ?")) {
-      ps.setString(1, key(name));
-      ps.setString(2, id);
+        "SELECT id FROM " + table + " WHERE " + nameKeyColumn + " IN " + Dialect.placeholders(keys.size())
+            + " AND id <> ?")) {
+      int next = bind(ps, 1, new ArrayList<>(keys));
+      ps.setString(next, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, nameAttribute + " '" + name + "' is already taken by "

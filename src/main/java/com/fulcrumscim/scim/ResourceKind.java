@@ -40,7 +40,7 @@ record ResourceKind(
   static ResourceKind groups(GroupStore store, ResourceNormalizer normalizer) {
     // Entra prefers 204 after a group PATCH; Okta takes either.
     return new ResourceKind("Groups", "Group", EntityType.GROUP, ResourceSchema.GROUP, store, "members", "Users",
-        (body, previous) -> normalizer.group(body), false);
+        normalizer::group, false);
   }
 
   /**

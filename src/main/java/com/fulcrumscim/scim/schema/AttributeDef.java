@@ -200,9 +200,12 @@ public record AttributeDef(
     }
   }
 
-  /** Lower-cased with {@link Locale#ROOT}: the one folding used for case-insensitive values. */
+  /**
+   * NFC, then lower-cased with {@link Locale#ROOT}: the one folding used for case-insensitive
+   * values, so a decomposed spelling compares equal to the composed one stored.
+   */
   public static String fold(String s) {
-    return s.toLowerCase(Locale.ROOT);
+    return IdentityText.nfc(s).toLowerCase(Locale.ROOT);
   }
 
 }

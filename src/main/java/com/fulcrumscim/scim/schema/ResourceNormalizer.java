@@ -40,7 +40,7 @@ public final class ResourceNormalizer {
   private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
   private static final int MAX_LOGGED_NAMES = 1_000;
   private static final String ROLE = "role";
-  /** Attribute paths (lower case) whose text names a person or group: checked by {@link #identityText}. */
+  /** Attribute paths (lower case) whose text names a person or group: trimmed (and checked by {@link IdentityText}). */
   private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
       "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
       "name.honorificsuffix");
@@ -77,19 +77,28 @@ public final class ResourceNormalizer {
    * A normalized User body (no id, meta, groups or password) that replaces {@code previous} (PUT,
    * or a PATCH's result), or creates one when it is null. One that leaves {@code active} unassigned
    * keeps the previous value, and a new user is active. A deactivated user is never made active
-   * again by omission (a PUT without the attribute, a PATCH that removes it).
+   * again by omission (a PUT without the attribute, a PATCH that removes it). Identity text is
+   * checked as {@link IdentityText} says.
    */
   public ObjectNode user(JsonNode body, ObjectNode previous) {
     ObjectNode user = normalize(body, ResourceSchema.USER);
     if (!user.has("active")) {
       user.put("active", previous == null || previous.path("active").asBoolean(true));
     }
+    IdentityText.settle(user, previous, ResourceSchema.USER);
     return user;
   }
 
-  /** A normalized Group body (no id or meta; always a members array). */
+  /** A normalized Group body (no id or meta; always a members array) for a new group. */
   public ObjectNode group(JsonNode body) {
-    return normalize(body, ResourceSchema.GROUP);
+    return group(body, null);
+  }
+
+  /** A normalized Group body that replaces {@code previous} (PUT, or a PATCH's result), or creates one when it is null. */
+  public ObjectNode group(JsonNode body, ObjectNode previous) {
+    ObjectNode group = normalize(body, ResourceSchema.GROUP);
+    IdentityText.settle(group, previous, ResourceSchema.GROUP);
+    return group;
   }
 
   public ObjectNode normalize(JsonNode body, ResourceSchema schema) {
@@ -409,26 +418,11 @@ public final class ResourceNormalizer {
         throw ScimException.invalidValue(path + " must be a simple value");
       default:
         requireText(value, path);
+        // Fulcrum trims names and emails: trimmed here, "ada@x " is the same user as "ada@x" (a 409 now,
+        // not a DEAD row later), also to the value filters of the PATCH operations that follow.
         return IDENTITY_TEXT.contains(path.toLowerCase(Locale.ROOT))
-            ? TextNode.valueOf(identityText(value.textValue(), path)) : TextNode.valueOf(value.textValue());
+            ? TextNode.valueOf(value.textValue().strip()) : TextNode.valueOf(value.textValue());
     }
-  }
-
-  /**
-   * Text that reaches Fulcrum and the operator's terminal as a person's identity. Fulcrum trims
-   * and refuses control characters: trimming here makes {@code "ada@x "} the same user as
-   * {@code "ada@x"} (a 409 now, not a DEAD row later), and refusing here tells the client.
-   */
-  private static String identityText(String text, String path) {
-    String trimmed = text.strip();
-    for (int i = 0; i < trimmed.length(); i++) {
-      char c = trimmed.charAt(i);
-      if (Character.isISOControl(c)) {
-        throw ScimException.invalidValue(path + " must not contain control characters (U+"
-            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
-      }
-    }
-    return trimmed;
   }
 
   private static void requireText(JsonNode value, String path) {

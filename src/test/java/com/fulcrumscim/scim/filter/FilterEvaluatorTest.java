@@ -120,6 +120,14 @@ class FilterEvaluatorTest {
   }
 
   @Test
+  void aDecomposedLiteralMatchesTheComposedValue() {
+    JsonNode user = json("{'userName':'jos\u00e9@x.example','title':'Caf\u00e9'}");
+    assertThat(FilterEvaluator.matches(FilterParser.parse("userName eq \"JOSE\u0301@x.example\""), user,
+        ResourceSchema.USER)).isTrue();
+    assertThat(FilterEvaluator.matches(FilterParser.parse("title ew \"e\u0301\""), user, ResourceSchema.USER)).isTrue();
+  }
+
+  @Test
   void aUserAttributeIsUnknownForGroups() {
     assertThatThrownBy(() -> FilterEvaluator.validate(FilterParser.parse("userName eq \"a\""),
         ResourceSchema.GROUP)).isInstanceOf(ScimException.class);
