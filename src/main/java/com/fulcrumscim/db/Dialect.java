@@ -116,6 +116,20 @@ public enum Dialect {
   }
 
   /**
+   * Whether {@code e} is PostgreSQL's program_limit_exceeded (54000): an index entry larger than
+   * a btree page allows ("index row size 3032 exceeds btree version 4 maximum 2704"). SQLite has no
+   * such limit.
+   */
+  public static boolean isTooLargeToIndex(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && "54000".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The name of the constraint or unique index PostgreSQL says {@code e} violated; empty on SQLite
    * or when the server named none. The message text is no guide: it quotes the duplicate value.
    */

@@ -349,8 +349,15 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   /**
    * A unique index refused the write: a writer on another node took the name (or email) between
    * this one's check and its write. On SQLite the check runs under the one writer and this never happens.
+   * Or PostgreSQL's index could not hold a value (an entry is at most 2,704 bytes): the SCIM layer
+   * bounds these attributes far below that, so this only stands behind it, as a refusal, not a 500.
    */
   private SQLException takenOr(SQLException e, Row row) {
+    if (Dialect.isTooLargeToIndex(e)) {
+      throw new IntakeRejected(IntakeRejected.Reason.TOO_LARGE, "the " + type.name().toLowerCase(Locale.ROOT)
+          + " holds a value too long for the database to index (userName, displayName, externalId or an email; "
+          + "a few hundred characters are accepted)");
+    }
     if (!Dialect.isUniqueViolation(e)) {
       return e;
     }
