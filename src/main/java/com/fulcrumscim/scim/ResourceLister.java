@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -26,6 +27,15 @@ import java.util.function.Predicate;
  * are served from their indexes; any other filter is evaluated over a scan in the list order.
  */
 final class ResourceLister {
+  /**
+   * Evaluations ({@code FilterEvaluator.cost}) a filter may cost beyond {@link #EVALUATIONS_PER_ROW}
+   * per row it is tested on. A scan costs what the rows cost to read; the filter may add to that
+   * only so much, however long the values it compares or however many terms it has.
+   */
+  static final long MAX_EVALUATION_COST = 1_000_000;
+  /** Far more than a filter of a few terms on short values costs a row (Entra's email lookup: 2 per email). */
+  static final long EVALUATIONS_PER_ROW = 64;
+
   record Page(long totalResults, List<ObjectNode> resources) {}
 
   private final Database db;
@@ -61,11 +71,13 @@ final class ResourceLister {
     Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
     Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
     boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
-    Predicate<JsonNode> matches = FilterEvaluator.compile(filter, kind.schema());
+    Budget budget = new Budget();
+    Predicate<JsonNode> matches = FilterEvaluator.compile(filter, kind.schema(), budget);
     List<ObjectNode> page = new ArrayList<>();
     long[] total = {0};
     Consumer<StoredResource> visit = r -> {
       ObjectNode full = kind.render(r, baseUrl, true);
+      budget.allowed += EVALUATIONS_PER_ROW;
       if (!evaluate || matches.test(full)) {
         total[0]++;
         if (total[0] >= q.startIndex() && page.size() < q.count()) {
@@ -82,6 +94,22 @@ final class ResourceLister {
       return null;
     });
     return new Page(total[0], page);
+  }
+
+  /** What one list request's filter has cost so far, and may. */
+  private static final class Budget implements LongConsumer {
+    long allowed = MAX_EVALUATION_COST;
+    long spent;
+
+    @Override
+    public void accept(long evaluations) {
+      spent += evaluations;
+      if (spent > allowed) {
+        throw ScimException.tooMany("this filter costs more than one request may (" + allowed
+            + " evaluations here; a long string, a long co string or a value filter over many values counts as "
+            + "several); use fewer terms or shorter strings");
+      }
+    }
   }
 
   /**

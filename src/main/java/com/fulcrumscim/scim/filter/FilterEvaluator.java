@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -23,32 +24,67 @@ import java.util.function.Predicate;
  * {@code invalidFilter}, detected when the filter is compiled, before any resource is read.
  *
  * <p>Attributes inside an extension the bridge has no schema for (custom URN objects, a custom
- * {@code role} under the enterprise URN) compare as case-insensitive strings.
+ * {@code role} under the enterprise URN) compare as case-insensitive strings. Strings compare in
+ * NFC ({@link AttributeDef#fold}).
+ *
+ * <p>A compiled filter reports what each test of one value costs, in evaluations (see
+ * {@link #cost}), so that its caller can bound the work of one request: a string is not one
+ * evaluation whatever its length, and {@code co} on a long value with a long literal is the
+ * dearest test there is.
  */
 public final class FilterEvaluator {
+  /** Characters of a value one evaluation covers: comparing a longer one costs one more per this many. */
+  public static final int CHARS_PER_EVALUATION = 64;
+  /**
+   * Characters of a {@code co} literal one evaluation covers: the JDK's search compares it about
+   * this many characters at a time at every position of the value, so a longer literal multiplies
+   * the cost.
+   */
+  public static final int LITERAL_CHARS_PER_EVALUATION = 16;
+
+  private static final LongConsumer UNMETERED = units -> {};
+
   private FilterEvaluator() {}
 
   /** Checks that every attribute and comparison in the filter is supported; else invalidFilter. */
   public static void validate(Filter filter, ResourceSchema schema) {
-    compile(filter, schema);
+    compile(filter, schema, UNMETERED);
   }
 
-  /** Validates once, then tests many resources: what a scan should use. */
-  public static Predicate<JsonNode> compile(Filter filter, ResourceSchema schema) {
-    return compile(filter, new Scope(schema, null));
+  /**
+   * Validates once, then tests many resources: what a scan should use. {@code cost} is told what
+   * each value test costs, before the test runs; it may throw to stop the scan.
+   */
+  public static Predicate<JsonNode> compile(Filter filter, ResourceSchema schema, LongConsumer cost) {
+    return compile(filter, new Scope(schema, null, cost));
   }
 
   public static boolean matches(Filter filter, JsonNode resource, ResourceSchema schema) {
-    return compile(filter, schema).test(resource);
+    return compile(filter, schema, UNMETERED).test(resource);
   }
 
-  /** Compiles a value filter ({@code emails[...]}) for the elements of {@code attribute}. */
-  public static Predicate<JsonNode> compileElement(Filter filter, AttributeDef attribute) {
-    return compile(filter, new Scope(null, attribute));
+  /** Compiles a value filter ({@code emails[...]}) for the elements of {@code attribute}; {@code cost} as in compile. */
+  public static Predicate<JsonNode> compileElement(Filter filter, AttributeDef attribute, LongConsumer cost) {
+    return compile(filter, new Scope(null, attribute, cost));
   }
 
-  /** Where attribute names resolve: a resource's top level, or one element of {@code parent}. */
-  private record Scope(ResourceSchema schema, AttributeDef parent) {}
+  /**
+   * Evaluations one test of a value costs: 1 for a value that is not a string; for one of {@code length}
+   * characters, one per started {@value #CHARS_PER_EVALUATION} of them (it is folded and compared
+   * whole), times, for {@code co}, one per started {@value #LITERAL_CHARS_PER_EVALUATION} characters
+   * of the literal. 64 KiB strings and a 256-character literal make one test cost 16,384.
+   */
+  public static long cost(int length, CompareOp op, int literalLength) {
+    long blocks = Math.max(1, ceilDiv(length, CHARS_PER_EVALUATION));
+    return op == CompareOp.CO ? blocks * Math.max(1, ceilDiv(literalLength, LITERAL_CHARS_PER_EVALUATION)) : blocks;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Where attribute names resolve: a resource's top level, or one element of {@code parent}; where costs go. */
+  private record Scope(ResourceSchema schema, AttributeDef parent, LongConsumer cost) {}
 
   /** A resolved attribute: its definition (null for a custom one) and how to read its values. */
   private record Target(AttributeDef def, String containerUrn, String name, String sub,
@@ -87,14 +123,14 @@ public final class FilterEvaluator {
     }
     if (filter instanceof Filter.Present present) {
       Target t = target(present.path(), scope, false);
-      return r -> t.values(r).stream().anyMatch(FilterEvaluator::isPresent);
+      return r -> t.values(r).stream().anyMatch(present(scope.cost()));
     }
     if (filter instanceof Filter.ValuePath vp) {
       Target t = target(vp.path(), scope, true);
       if (t.def() != null && !t.def().isComplex()) {
         throw ScimException.invalidFilter(t.label() + " is not complex; it has no value filter");
       }
-      Predicate<JsonNode> inner = compile(vp.filter(), new Scope(null, t.def()));
+      Predicate<JsonNode> inner = compile(vp.filter(), new Scope(null, t.def(), scope.cost()));
       return r -> t.values(r).stream().anyMatch(inner);
     }
     return comparison((Filter.Compare) filter, scope);
@@ -106,17 +142,34 @@ public final class FilterEvaluator {
     if (literal.isNull()) {
       // RFC 7643 §2.5: null means unassigned.
       if (c.op() == CompareOp.EQ || c.op() == CompareOp.NE) {
-        Predicate<JsonNode> present = r -> t.values(r).stream().anyMatch(FilterEvaluator::isPresent);
+        Predicate<JsonNode> present = r -> t.values(r).stream().anyMatch(present(scope.cost()));
         return c.op() == CompareOp.EQ ? present.negate() : present;
       }
       throw ScimException.invalidFilter(c.op().wire() + " null is not supported");
     }
     if (c.op() == CompareOp.NE) {
-      Predicate<JsonNode> eq = valueTest(t, CompareOp.EQ, literal);
+      Predicate<JsonNode> eq = valueTest(t, CompareOp.EQ, literal, scope.cost());
       return r -> t.values(r).stream().noneMatch(eq);
     }
-    Predicate<JsonNode> one = valueTest(t, c.op(), literal);
+    Predicate<JsonNode> one = valueTest(t, c.op(), literal, scope.cost());
     return r -> t.values(r).stream().anyMatch(one);
+  }
+
+  private static Predicate<JsonNode> present(LongConsumer cost) {
+    return v -> {
+      cost.accept(1);
+      return isPresent(v);
+    };
+  }
+
+  /** The per-value test, charging {@code cost} before it runs. */
+  private static Predicate<JsonNode> valueTest(Target t, CompareOp op, JsonNode literal, LongConsumer cost) {
+    Predicate<JsonNode> test = valueTest(t, op, literal);
+    int literalLength = literal.isTextual() ? literal.textValue().length() : 0;
+    return v -> {
+      cost.accept(v.isTextual() ? cost(v.textValue().length(), op, literalLength) : 1);
+      return test.test(v);
+    };
   }
 
   /** Checks the comparison is meaningful for the attribute's type; returns the per-value test. */

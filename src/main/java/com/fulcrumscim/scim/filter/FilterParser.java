@@ -24,6 +24,11 @@ public final class FilterParser {
   public static final int MAX_LENGTH = 4096;
   /** Parentheses, not() and value filters nested deeper than this are rejected. */
   public static final int MAX_DEPTH = 50;
+  /**
+   * Characters in a co, sw or ew literal: as long as the longest name or email the bridge stores,
+   * while the cost of {@code co} grows with the literal's length times the value's.
+   */
+  public static final int MAX_SUBSTRING_LITERAL = 256;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -178,7 +183,14 @@ public final class FilterParser {
           : "unknown operator '" + op + "'");
     };
     skipWs();
-    return new Filter.Compare(path, compareOp, literal());
+    int literalStart = pos;
+    JsonNode literal = literal();
+    boolean substring = compareOp == CompareOp.CO || compareOp == CompareOp.SW || compareOp == CompareOp.EW;
+    if (substring && literal.isTextual() && literal.textValue().length() > MAX_SUBSTRING_LITERAL) {
+      throw error(literalStart, op + " takes a string of at most " + MAX_SUBSTRING_LITERAL + " characters, not "
+          + literal.textValue().length());
+    }
+    return new Filter.Compare(path, compareOp, literal);
   }
 
   private Filter valueFilter(AttrPath path) {

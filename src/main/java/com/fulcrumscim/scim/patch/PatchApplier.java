@@ -31,9 +31,12 @@ public final class PatchApplier {
   /**
    * Element-times-term evaluations one request may cost, summed over its operations: a filter
    * over a 100,000-member group costs 100,000 per comparison; 200 such ops over 20,000 values
-   * would cost 4,000,000 and are refused before they run. A plain {@code value eq} (Okta's
-   * per-member removal) and Entra's listed removal are looked up in an index instead: building it
-   * costs the array's size once per run of such ops, then each lookup costs 1.
+   * would cost 4,000,000 and are refused before they run. A string longer than 64 characters
+   * costs more, as it is compared ({@code FilterEvaluator.cost}: a {@code co} of 256 characters
+   * over a 64 KiB value costs 16,384), so long values cannot make the bound mean seconds of CPU. A
+   * plain {@code value eq} (Okta's per-member removal) and Entra's listed removal are looked up in
+   * an index instead: building it costs the array's size once per run of such ops, then each
+   * lookup costs 1.
    */
   public static final long MAX_EVALUATION_COST = 1_000_000;
 

@@ -293,8 +293,9 @@ final class ResourceEditor {
       ignore(def.name() + "." + parsed.subAttribute());
       return;
     }
-    // Compiled even when the index answers: compiling is what validates the filter.
-    Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def);
+    // Compiled even when the index answers: compiling is what validates the filter. Each test's
+    // first evaluation is charged below, before the scan; what a long string costs beyond it, as it runs.
+    Predicate<JsonNode> match = FilterEvaluator.compileElement(parsed.valueFilter(), def, units -> charge(units - 1, path));
     JsonNode current = container.get(def.name());
     ArrayNode array = current != null && current.isArray() ? (ArrayNode) current : JSON.arrayNode();
     String wanted = ValueIndex.looksUp(parsed.valueFilter());
@@ -405,7 +406,8 @@ final class ResourceEditor {
     cost += units;
     if (cost > PatchApplier.MAX_EVALUATION_COST) {
       throw ScimException.tooMany("this PATCH request needs more than " + PatchApplier.MAX_EVALUATION_COST
-          + " filter evaluations (at path " + abbreviated(path) + "); send fewer filtered operations per request");
+          + " filter evaluations (at path " + abbreviated(path) + "; a long string, or a long co string, counts as "
+          + "several); send fewer filtered operations per request");
     }
   }
 

@@ -119,6 +119,29 @@ class FilterEvaluatorTest {
         ResourceSchema.GROUP)).isFalse();
   }
 
+  /** What a compiled filter reports it cost over one resource. */
+  static long costOver(String filter, JsonNode resource) {
+    long[] spent = {0};
+    FilterEvaluator.compile(FilterParser.parse(filter), ResourceSchema.USER, units -> spent[0] += units).test(resource);
+    return spent[0];
+  }
+
+  @Test
+  void eachTestOfAShortValueCostsOneEvaluation() {
+    // the two emails' types, then the work email's value
+    assertThat(costOver("emails[type eq \"work\"].value eq \"test.user@okta.local\"", USER)).isEqualTo(3);
+    assertThat(costOver("active eq true and title pr", USER)).isEqualTo(2);
+  }
+
+  @Test
+  void aLongStringCostsOneEvaluationPer64CharactersAndCoAlsoPer16OfItsLiteral() {
+    JsonNode user = json("{'userName':'u','title':'" + "a".repeat(64 * 1000) + "'}");
+    assertThat(costOver("title eq \"b\"", user)).isEqualTo(1000);
+    assertThat(costOver("title sw \"" + "a".repeat(256) + "\"", user)).isEqualTo(1000);
+    assertThat(costOver("title co \"" + "a".repeat(16) + "\"", user)).isEqualTo(1000);
+    assertThat(costOver("title co \"" + "a".repeat(255) + "b\"", user)).isEqualTo(16_000);
+  }
+
   @Test
   void aDecomposedLiteralMatchesTheComposedValue() {
     JsonNode user = json("{'userName':'jos\u00e9@x.example','title':'Caf\u00e9'}");

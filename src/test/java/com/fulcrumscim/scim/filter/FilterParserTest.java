@@ -145,6 +145,18 @@ class FilterParserTest {
   }
 
   @Test
+  void aSubstringLiteralOfMoreThan256CharactersIsRefused() {
+    for (String op : new String[] {"co", "sw", "ew"}) {
+      assertBadRequest(() -> FilterParser.parse("title " + op + " \"" + "x".repeat(257) + "\""), "invalidFilter",
+          "position 9: " + op + " takes a string of at most 256 characters, not 257");
+      assertBadRequest(() -> FilterParser.parsePath("emails[value " + op + " \"" + "x".repeat(257) + "\"]"),
+          "invalidPath", "at most 256 characters");
+      assertThat(FilterParser.parse("title " + op + " \"" + "x".repeat(256) + "\"")).isInstanceOf(Filter.Compare.class);
+    }
+    assertThat(FilterParser.parse("title eq \"" + "x".repeat(257) + "\"")).isInstanceOf(Filter.Compare.class);
+  }
+
+  @Test
   void aMalformedPathIsInvalidPath() {
     assertThatThrownBy(() -> FilterParser.parsePath("members[value eq \"x\""))
         .isInstanceOfSatisfying(ScimException.class,
