@@ -52,7 +52,7 @@ final class RequestBodies {
     try {
       body = json.readTree(bytes);
     } catch (StreamConstraintsException e) {
-      throw ScimException.invalidSyntax("the request body is nested deeper than " + ScimJson.MAX_NESTING + " levels");
+      throw ScimException.invalidSyntax("the request body " + brokenConstraint(e));
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
           + e.getLocation().getColumnNr();
@@ -60,8 +60,24 @@ final class RequestBodies {
     } catch (IOException e) {
       throw ScimException.invalidSyntax("the request body could not be read: " + e.getMessage());
     }
-    InputLimits.refuseNul(body);
+    InputLimits.refuseUnstorable(body);
     return body;
+  }
+
+  /**
+   * Which of the parser's limits the body broke. Jackson says so only in its message, and names
+   * its own API there; the two the mapper sets are said in the client's terms.
+   */
+  private static String brokenConstraint(StreamConstraintsException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    if (message.startsWith("Document nesting depth")) {
+      return "is nested deeper than " + ScimJson.MAX_NESTING + " levels";
+    }
+    if (message.startsWith("Number value length")) {
+      return "holds a number longer than " + ScimJson.MAX_NUMBER_LENGTH + " characters";
+    }
+    int source = message.indexOf(" (");
+    return "exceeds a limit of the JSON parser: " + (source > 0 ? message.substring(0, source) : message);
   }
 
   /** Both SCIM media types, any parameters; a missing Content-Type is tolerated (some clients omit it). */

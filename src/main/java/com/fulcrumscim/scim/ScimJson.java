@@ -13,16 +13,20 @@ public final class ScimJson {
   public static final String MEDIA_TYPE = "application/scim+json; charset=utf-8";
   /** Deeper than any SCIM resource needs; stops stack-eating bodies at the parser. */
   static final int MAX_NESTING = 32;
+  /** Digits (and sign, point, exponent) in one number: Jackson's own default, named here for the error. */
+  static final int MAX_NUMBER_LENGTH = 1000;
 
   private ScimJson() {}
 
   /**
-   * A mapper that rejects duplicate keys, nesting deeper than {@value #MAX_NESTING}, and anything
+   * A mapper that rejects duplicate keys, nesting deeper than {@value #MAX_NESTING}, numbers longer
+   * than {@value #MAX_NUMBER_LENGTH} characters, and anything
    * after the JSON value ({@code {...}}}} is malformed, not a resource with noise after it).
    */
   public static ObjectMapper newMapper() {
     JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
+            .maxNumberLength(MAX_NUMBER_LENGTH).build())
         .build();
     return new ObjectMapper(factory).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

@@ -137,6 +137,29 @@ class BadInputTest {
   }
 
   @Test
+  void aNumberOfMoreThan1000CharactersIs400SayingSo() {
+    Response r = http.post("/Users", user("num@example.com").replace("\"locale\":\"en-US\"",
+        "\"urn:example:acme:2.0:User\":{\"n\":" + "1".repeat(1500) + "}"));
+    assertScimError(r, 400, "invalidSyntax");
+    assertThat(r.json().path("detail").asText()).isEqualTo("the request body holds a number longer than 1000 characters");
+  }
+
+  @Test
+  void aNumberBeyondADoublesRangeIs400NotStoredAsTheStringInfinity() {
+    for (String number : List.of("1e400", "-1e400", "1.5E+999")) {
+      Response r = http.post("/Users", user("inf@example.com").replace("\"locale\":\"en-US\"",
+          "\"urn:example:acme:2.0:User\":{\"n\":" + number + "}"));
+      assertScimError(r, 400, "invalidValue");
+      assertThat(r.json().path("detail").asText()).contains("out of range");
+    }
+    String id = http.post("/Users", user("finite@example.com")).json().path("id").asText();
+    assertScimError(http.patch("/Users/" + id, "{\"schemas\":[\"" + ScimSchemas.PATCH_OP + "\"],\"Operations\":"
+        + "[{\"op\":\"add\",\"path\":\"urn:example:acme:2.0:User:n\",\"value\":1e400}]}"), 400, "invalidValue");
+    assertThat(http.delete("/Users/" + id).status()).isEqualTo(204);
+    acceptedWrites = 2;
+  }
+
+  @Test
   void anUnsupportedContentTypeIs415() {
     assertScimError(http.send("POST", "/Users", user("xml@example.com"), Map.of("Content-Type", "application/xml")), 415,
         null);

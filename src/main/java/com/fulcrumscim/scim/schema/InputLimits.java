@@ -48,22 +48,26 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
   }
 
   /**
-   * Throws 400 invalidValue when any string or name in {@code node} holds U+0000. PostgreSQL's
-   * text cannot hold it (the write failed: a 500) while SQLite stored it, so it is refused in what
-   * a client sends, and only there: a value an older release stored in SQLite must not make every
-   * later PATCH of that user (its deactivation) fail.
+   * Throws 400 invalidValue when any string or name in {@code node} holds U+0000, or a number is
+   * not finite. PostgreSQL's text cannot hold U+0000 (the write failed: a 500) while SQLite stored
+   * it; a number beyond a double's range ({@code 1e400}) parses as Infinity, which JSON cannot
+   * hold and which was stored and echoed as the string "Infinity". Refused in what a client sends,
+   * and only there: a value an older release stored in SQLite must not make every later PATCH of
+   * that user (its deactivation) fail.
    */
-  public static void refuseNul(JsonNode node) {
+  public static void refuseUnstorable(JsonNode node) {
     if (node.isTextual()) {
       refuseNul(node.textValue());
+    } else if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+      throw ScimException.invalidValue("A number is out of range (beyond +/-1.8e308, a double's limit)");
     } else if (node.isArray()) {
       for (JsonNode element : node) {
-        refuseNul(element);
+        refuseUnstorable(element);
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> field : node.properties()) {
         refuseNul(field.getKey());
-        refuseNul(field.getValue());
+        refuseUnstorable(field.getValue());
       }
     }
   }
