@@ -34,13 +34,13 @@ import java.util.function.Predicate;
  */
 public final class FilterEvaluator {
   /** Characters of a value one evaluation covers: comparing a longer one costs one more per this many. */
-  public static final int CHARS_PER_EVALUATION = 64;
+  private static final int CHARS_PER_EVALUATION = 64;
   /**
    * Characters of a {@code co} literal one evaluation covers: the JDK's search compares it about
    * this many characters at a time at every position of the value, so a longer literal multiplies
    * the cost.
    */
-  public static final int LITERAL_CHARS_PER_EVALUATION = 16;
+  private static final int LITERAL_CHARS_PER_EVALUATION = 16;
 
   private static final LongConsumer UNMETERED = units -> {};
 

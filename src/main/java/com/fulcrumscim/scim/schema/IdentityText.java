@@ -25,7 +25,10 @@ import java.util.Map;
 final class IdentityText {
   /** RFC 5321 §4.5.3.1.3: a path holds at most 256 octets with its angle brackets. */
   static final int MAX_EMAIL = 254;
-  /** AD, Entra and Okta keep names, logins and group names to 256 characters or fewer. */
+  /**
+   * Entra (like Active Directory) keeps a displayName to 256 characters and given and family names
+   * to 64: room for any real name, login, role or group name, and far below the index's limit.
+   */
   static final int MAX_TEXT = 256;
 
   private IdentityText() {}
