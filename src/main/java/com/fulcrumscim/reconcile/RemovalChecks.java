@@ -86,6 +86,8 @@ final class RemovalChecks {
     if (listed) {
       try {
         observer.rereadMemberList();
+        // the copy at hand was one page, the organization has grown past it since: the read's own size decides
+        listed = observer.memberListCalls() == 1;
       } catch (RuntimeException e) {
         listFailed = e;
       }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import com.fulcrumscim.config.BridgeConfig;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -75,7 +76,7 @@ public final class RemovalGuard {
           + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
           + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
           + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", List.of(defaultRoleId),
-          "UPDATE_MEMBER", "%; " + Planner.TAKE_BACK,
+          List.of("UPDATE_MEMBER"), "%; " + Planner.TAKE_BACK,
           "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL AND okta_role_id <> ?",
           List.of(defaultRoleId));
       return over(n.recent(), n.pending(), n.base() + n.recent(), "role take-backs", "members the bridge gave a role other than the default")
@@ -97,7 +98,9 @@ public final class RemovalGuard {
     Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
         + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)", List.of(),
-        "REMOVE_MEMBER", "%",
+        // an unlink too: a removal whose check failed (its DELETE went through) is found gone by the
+        // next attempt and unlinked with no removal row, and a batch of those counted as none
+        List.of("REMOVE_MEMBER", "UNLINK"), "%",
         "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'", List.of());
     return over(n.recent(), n.pending() + more, n.base() + n.recent(), "removals", "managed members");
   }
@@ -106,17 +109,17 @@ public final class RemovalGuard {
   private record Counts(int pending, int recent, int base) {}
 
   /**
-   * The users of {@code pending} (SQL selecting their ids) and those the {@code action}s done within
+   * The users of {@code pending} (SQL selecting their ids) and those the {@code actions} done within
    * the trailing window with an audit detail like {@code detail} were for, each person once, and
    * {@code base} (SQL), all in one statement. A change is made (its audit row committed) a moment
    * before its work row and link say so: counted apart, it was both pending and made in that moment
    * (on PostgreSQL, whose writes commit as they go, often), and an ordinary batch was held. One
    * statement is also one snapshot on PostgreSQL, whose separate reads each see the latest commits.
    */
-  private Counts counts(Connection c, String pending, List<Object> pendingParams, String action, String detail, String base,
-      List<Object> baseParams) throws SQLException {
-    String made = "SELECT scim_id FROM reconcile_audit WHERE entity_type = 'USER' AND at > ? AND action = ? AND result = 'ok' "
-        + "AND COALESCE(detail, '') LIKE ?";
+  private Counts counts(Connection c, String pending, List<Object> pendingParams, List<String> actions, String detail,
+      String base, List<Object> baseParams) throws SQLException {
+    String made = "SELECT scim_id FROM reconcile_audit WHERE entity_type = 'USER' AND at > ? AND action IN ("
+        + String.join(", ", Collections.nCopies(actions.size(), "?")) + ") AND result = 'ok' AND COALESCE(detail, '') LIKE ?";
     try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM (" + pending + " UNION " + made + ") AS people), "
         + "(SELECT COUNT(DISTINCT scim_id) FROM (" + made + ") AS done), (" + base + ")")) {
       long since = clock.instant().minus(window).toEpochMilli();
@@ -126,7 +129,9 @@ public final class RemovalGuard {
       }
       for (int twice = 0; twice < 2; twice++) {
         ps.setLong(i++, since);
-        ps.setString(i++, action);
+        for (String action : actions) {
+          ps.setString(i++, action);
+        }
         ps.setString(i++, detail);
       }
       for (Object p : baseParams) {

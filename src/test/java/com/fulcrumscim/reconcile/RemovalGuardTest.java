@@ -58,6 +58,16 @@ class RemovalGuardTest {
     assertThat(guard.holdsMore(1)).hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 1 pending"));
   }
 
+  /** Its DELETE went through but the check read failed: the next attempt found the member gone and only unlinked. */
+  @Test
+  void aPersonUnlinkedWithoutARemovalRowCountsAsRemoved() {
+    removalPending("u-other");
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO reconcile_audit (at, entity_type, scim_id, action, result) "
+        + "VALUES (" + System.currentTimeMillis() + ", 'USER', 'u-checked-late', 'UNLINK', 'ok')"));
+
+    assertThat(guard.holdsMore(0)).hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 1 pending"));
+  }
+
   @Test
   void removalsOfDifferentPeopleAddUp() {
     removalPending("u-one");

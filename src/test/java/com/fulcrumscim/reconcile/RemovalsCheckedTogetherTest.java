@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.EntityType;
@@ -80,6 +81,27 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(3);
     assertThat(calls(GET_BY_ID)).isEqualTo(3);
     assertThat(calls(FulcrumClient.MEMBERS_LIST)).isZero();
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+  }
+
+  /** The copy at hand was one page; people invited by hand since took the organization past it: the read decides. */
+  @Test
+  void anOrganizationThatGrewPastOnePageSinceItWasReadHasItsRemovalsReadBackById() {
+    List<Seed.SeedMember> many = new ArrayList<>();
+    for (int i = 0; i < FulcrumSettings.MAX_PAGE_SIZE - 5; i++) {
+      many.add(new Seed.SeedMember("seed-" + i, null, "seed" + i + "@corp.example", "S", "No" + i, null, false, "active"));
+    }
+    start(ReconcileHarness.Options.defaults().withSeed(new Seed(null, null, many, null)));
+    List<String> users = pushed(3);
+    deactivateAll(users);
+    for (int i = 0; i < 10; i++) {
+      h.http.createMember(new MemberFields("hand" + i + "@corp.example", "H", "No" + i, null));
+    }
+    h.fulcrum.calls().reset();
+    h.runOnce();
+
+    assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(3);
+    assertThat(calls(GET_BY_ID)).isEqualTo(3);
     assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
   }
 
