@@ -99,6 +99,15 @@ public enum Dialect {
     return this == SQLITE ? "" : " FOR SHARE";
   }
 
+  /**
+   * Appended to a SELECT of the row a write then changes from what it read (a SCIM update or delete):
+   * on PostgreSQL it reads the newest committed version, and another node's write of that row waits
+   * for this transaction. SQLite's one writer lets nothing else write meanwhile.
+   */
+  public String lockSelected() {
+    return this == SQLITE ? "" : " FOR UPDATE";
+  }
+
   /** {@code (?, ?, ...)}: {@code n} parameters for an IN list or a VALUES row (the same on both stores). */
   public static String placeholders(int n) {
     return Collections.nCopies(n, "?").stream().collect(Collectors.joining(", ", "(", ")"));

@@ -51,8 +51,10 @@ final class PostgresEngine implements Engine {
   /**
    * The server ends a session left inside a transaction this long: a node that dies or hangs while
    * holding a row lock (the call log's) or the append lock would otherwise block every node until
-   * TCP keepalive notices, hours later. The bridge never waits on anything outside the database
-   * inside a transaction, so a minute idle in one means the node is gone.
+   * TCP keepalive notices, hours later. Inside a transaction the bridge waits on nothing outside the
+   * database but its own CPU (a SCIM change another node overtook is computed again there, on its
+   * row locked; the PATCH bounds keep that far below a minute), so a minute idle in one means the
+   * node is gone.
    */
   static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(60);
 

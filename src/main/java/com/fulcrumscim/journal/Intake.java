@@ -22,9 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Intake {
   private static final Logger log = LoggerFactory.getLogger(Intake.class);
-  /** Optimistic attempts of one update before the client is asked to resend. */
-  static final int MAX_ATTEMPTS = 20;
-
   private final Database db;
   private final WorkQueue queue;
   private final UserStore users;
@@ -34,6 +31,7 @@ public final class Intake {
   private final Clock clock;
   private final Runnable onAccepted;
   private final RestoreMarker restore;
+  private final ResourceTurns turns = new ResourceTurns();
 
   public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal,
       Tombstones tombstones, Clock clock, Runnable onAccepted) {
@@ -65,54 +63,94 @@ public final class Intake {
 
   /**
    * Replaces (PUT) or modifies (PATCH) a resource: {@code change} gets the committed resource
-   * with its memberships and returns the whole new normalized document. It runs in the caller's
-   * thread, outside the single writer, so an expensive PATCH delays no one else's write; the
-   * write commits only if the resource is still at the version {@code change} saw, and otherwise
-   * {@code change} runs again on the newer one, so concurrent PATCHes never lose each other's changes.
+   * with its memberships and returns the whole new normalized document. Updates of one resource
+   * take turns in this process ({@link ResourceTurns}). In its turn the change is computed on the
+   * caller's thread, outside the single writer, so an expensive PATCH delays no one else's write,
+   * and written if the resource is still at the version it was computed on. Should another node,
+   * or a user's deletion (which touches its groups), have moved the resource on meanwhile, the
+   * change is computed again inside its write, on the row locked: nothing can overtake it there,
+   * so contention never fails a request, and concurrent changes never lose each other.
    */
   public StoredResource update(EntityType type, String id, LongPredicate ifMatch, JournalOp op,
       Function<StoredResource, ObjectNode> change, IntakeRequest request) {
-    ResourceStore store = store(type);
-    for (int attempt = 1; ; attempt++) {
-      StoredResource old = db.read(c -> existing(c, store, id, ifMatch));
-      ObjectNode changed = change.apply(old);
-      ObjectNode doc = type == EntityType.GROUP && !groups.addedMembers(old, changed).isEmpty()
-          ? db.read(c -> groups.withoutUnknownMembers(c, old, changed)) : changed;
-      if (!store.differs(old, doc)) {
-        if (type == EntityType.USER && !UserFields.of(doc).active()) {
-          reviveDeadRemoval(ResourceKey.user(id), request);
-        } else if (type == EntityType.USER) {
-          pushedAgainAfterRestore(ResourceKey.user(id), request);
-        }
-        return old;
-      }
-      ResourceStore.Row row = store.row(doc);
-      boolean activeFlips = activeFlips(type, old, doc);
-      boolean removal = removesAccess(type, old, doc);
-      Outcome outcome = db.write(c -> {
-        long now = clock.millis();
-        // The version check is the UPDATE's own (a moved-on or deleted row updates nothing): no read
-        // of the old row here, in the one writer every request waits for.
-        if (!store.update(c, id, old.version(), row, now)) {
-          return Outcome.CONFLICT;
-        }
-        StoredResource updated = store.updated(c, old, row, now);
-        // The groups as committed with this change, not as read before it: adding a member does
-        // not move the user's version, so a group that took the user in meanwhile (and was planned
-        // without it while it was inactive) passes the version check unseen.
-        accept(c, now, request, new ResourceKey(type, id), op, removal,
-            activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
-        return new Outcome(updated);
-      });
-      if (outcome != Outcome.CONFLICT) {
-        onAccepted.run();
-        return outcome.resource();
-      }
-      if (attempt == MAX_ATTEMPTS) {
-        throw new IntakeRejected(IntakeRejected.Reason.CONTENDED, store.type().name().toLowerCase(Locale.ROOT) + " "
-            + id + " changed under " + MAX_ATTEMPTS + " attempts to apply this change; send it again");
-      }
+    Update update = new Update(new ResourceKey(type, id), store(type), ifMatch, op, change, request);
+    Result result = turns.inTurn(update.key(), () -> {
+      Result outside = computedOutside(update);
+      return outside != Result.MOVED_ON ? outside : db.write(c -> computedInside(c, update));
+    });
+    if (result.changed()) {
+      onAccepted.run();
+    } else if (type == EntityType.USER && !UserFields.of(result.resource().doc()).active()) {
+      reviveDeadRemoval(update.key(), request);
+    } else if (type == EntityType.USER) {
+      pushedAgainAfterRestore(update.key(), request);
     }
+    return result.resource();
+  }
+
+  /** One update as asked: what to change, how, and on which version ({@code ifMatch}). */
+  private record Update(ResourceKey key, ResourceStore store, LongPredicate ifMatch, JournalOp op,
+      Function<StoredResource, ObjectNode> change, IntakeRequest request) {}
+
+  /** The resource an update answers, and whether it wrote it; {@link #MOVED_ON}: another write got there first. */
+  private record Result(StoredResource resource, boolean changed) {
+    static final Result MOVED_ON = new Result(null, false);
+  }
+
+  /**
+   * The change computed outside any transaction, written only if the resource is still at the
+   * version it was computed on, else {@link Result#MOVED_ON}.
+   */
+  private Result computedOutside(Update u) {
+    StoredResource old = db.read(c -> existing(c, u.store(), u.key().scimId(), u.ifMatch(), false));
+    ObjectNode changed = u.change().apply(old);
+    ObjectNode doc = u.key().type() == EntityType.GROUP && !groups.addedMembers(old, changed).isEmpty()
+        ? db.read(c -> groups.withoutUnknownMembers(c, old, changed)) : changed;
+    if (!u.store().differs(old, doc)) {
+      return new Result(old, false);
+    }
+    ResourceStore.Row row = u.store().row(doc);
+    boolean activeFlips = activeFlips(u.key().type(), old, doc);
+    boolean removal = removesAccess(u.key().type(), old, doc);
+    // No read of the old row inside the write, in the one writer every request waits for: the
+    // UPDATE's own version check finds a row moved on or deleted.
+    return db.write(c -> written(c, u, old, row, activeFlips, removal));
+  }
+
+  /**
+   * The change computed inside its write, on the row as committed and locked: by the one writer on
+   * SQLite, by {@code SELECT ... FOR UPDATE} on PostgreSQL, so no other write can move it on before
+   * this one commits. If-Match is checked against that row.
+   */
+  private Result computedInside(Connection c, Update u) throws SQLException {
+    StoredResource old = existing(c, u.store(), u.key().scimId(), u.ifMatch(), true);
+    ObjectNode changed = u.change().apply(old);
+    ObjectNode doc = u.key().type() == EntityType.GROUP ? groups.withoutUnknownMembers(c, old, changed) : changed;
+    if (!u.store().differs(old, doc)) {
+      return new Result(old, false);
+    }
+    Result result = written(c, u, old, u.store().row(doc), activeFlips(u.key().type(), old, doc),
+        removesAccess(u.key().type(), old, doc));
+    if (result == Result.MOVED_ON) {
+      throw new IllegalStateException(u.key() + " moved on while this write held its row");
+    }
+    return result;
+  }
+
+  /** Writes {@code row} over {@code old} with its journal and work rows, if the resource is still at {@code old}'s version. */
+  private Result written(Connection c, Update u, StoredResource old, ResourceStore.Row row, boolean activeFlips,
+      boolean removal) throws SQLException {
+    long now = clock.millis();
+    if (!u.store().update(c, u.key().scimId(), old.version(), row, now)) {
+      return Result.MOVED_ON;
+    }
+    StoredResource updated = u.store().updated(c, old, row, now);
+    // The groups as committed with this change, not as read before it: adding a member does
+    // not move the user's version, so a group that took the user in meanwhile (and was planned
+    // without it while it was inactive) passes the version check unseen.
+    accept(c, now, u.request(), u.key(), u.op(), removal,
+        activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
+    return new Result(updated, true);
   }
 
   /**
@@ -123,19 +161,10 @@ public final class Intake {
   public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
     ResourceStore store = store(type);
     db.write(c -> {
-      // Each read sees the newest commit (SQLite's one writer; PostgreSQL's READ COMMITTED), so a
-      // delete that lost to another node's write checks If-Match again against the newer version.
-      StoredResource deleted;
-      for (int attempt = 1; ; attempt++) {
-        StoredResource old = existing(c, store, id, ifMatch);
-        if (store.delete(c, id, old.version())) {
-          deleted = old;
-          break;
-        }
-        if (attempt == MAX_ATTEMPTS) {
-          throw new IntakeRejected(IntakeRejected.Reason.CONTENDED, store.type().name().toLowerCase(Locale.ROOT) + " "
-              + id + " changed under " + MAX_ATTEMPTS + " attempts to delete it; send it again");
-        }
+      // Read locked: a delete that waited for another node's write checks If-Match against the newer version.
+      StoredResource deleted = existing(c, store, id, ifMatch, true);
+      if (!store.delete(c, id, deleted.version())) {
+        throw new IllegalStateException(new ResourceKey(type, id) + " moved on while this write held its row");
       }
       long now = clock.millis();
       List<ResourceKey> affected = new ArrayList<>();
@@ -183,14 +212,10 @@ public final class Intake {
     }
   }
 
-  /** The committed resource, or {@link #CONFLICT}: another write got there first. */
-  private record Outcome(StoredResource resource) {
-    static final Outcome CONFLICT = new Outcome(null);
-  }
-
-  private static StoredResource existing(Connection c, ResourceStore store, String id, LongPredicate ifMatch)
-      throws SQLException {
-    StoredResource old = store.find(c, id, true)
+  /** The resource as committed, read {@code locked} ({@link ResourceStore#locked}) or not; 404 and 412 refused here. */
+  private static StoredResource existing(Connection c, ResourceStore store, String id, LongPredicate ifMatch,
+      boolean locked) throws SQLException {
+    StoredResource old = (locked ? store.locked(c, id) : store.find(c, id, true))
         .orElseThrow(() -> new IntakeRejected(IntakeRejected.Reason.NOT_FOUND, 
             "no " + store.type().name().toLowerCase(Locale.ROOT) + " with id " + id));
     if (!ifMatch.test(old.version())) {
@@ -215,7 +240,7 @@ public final class Intake {
    * Whether the change takes access away, which puts its work row ahead of other due work (see
    * {@link WorkQueue#enqueue(Connection, ResourceKey, boolean)}): a user deactivated, a member
    * taken out of a group. {@code old}'s members were read with it; should they have moved on, the
-   * write's version check sends the change round again with the newer ones.
+   * write's version check has the change computed again, inside the write, with the newer ones.
    */
   private boolean removesAccess(EntityType type, StoredResource old, ObjectNode doc) {
     return type == EntityType.USER ? UserFields.of(old.doc()).active() && !UserFields.of(doc).active()

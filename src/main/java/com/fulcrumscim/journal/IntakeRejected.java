@@ -2,7 +2,7 @@ package com.fulcrumscim.journal;
 
 /**
  * A change intake refused before anything was written. The protocol layer turns the reason into
- * its own error (SCIM: 404, 412, 409 uniqueness, 409, 400 invalidValue); the detail is for the client.
+ * its own error (SCIM: 404, 412, 409 uniqueness, 400 invalidValue); the detail is for the client.
  */
 public final class IntakeRejected extends RuntimeException {
   /** Why a change was refused. */
@@ -13,8 +13,6 @@ public final class IntakeRejected extends RuntimeException {
     VERSION_MISMATCH,
     /** The userName or displayName is taken by another resource (compared as Fulcrum compares). */
     NAME_TAKEN,
-    /** Other writes kept changing the resource while this change was computed. */
-    CONTENDED,
     /** A value is longer than the database can index (PostgreSQL), which the client's limits should have caught. */
     TOO_LARGE
   }

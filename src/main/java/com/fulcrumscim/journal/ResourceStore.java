@@ -79,6 +79,14 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     return where(c, LookupColumn.ID, id, ListOrder.CREATION, withReferences).stream().findFirst();
   }
 
+  /**
+   * The row with its memberships, locked until the write transaction of {@code c} ends (see
+   * {@link Dialect#lockSelected}): what an update computed inside its write, or a delete, changes.
+   */
+  Optional<StoredResource> locked(Connection c, String id) throws SQLException {
+    return query(c, "WHERE id = ?" + Dialect.of(c).lockSelected(), true, id).stream().findFirst();
+  }
+
   public long count(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table);
         ResultSet rs = ps.executeQuery()) {

@@ -35,7 +35,6 @@ public final class ScimException extends RuntimeException {
       case NOT_FOUND -> notFound(rejected.getMessage());
       case VERSION_MISMATCH -> preconditionFailed(rejected.getMessage());
       case NAME_TAKEN -> uniqueness(rejected.getMessage());
-      case CONTENDED -> new ScimException(409, null, rejected.getMessage());
       case TOO_LARGE -> invalidValue(rejected.getMessage());
     };
   }

@@ -15,7 +15,12 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -356,6 +361,39 @@ class IntakeTest {
     assertThat(result.doc().path("title").asText()).isEqualTo("Outer");
     assertThat(result.version()).isEqualTo(3);
     assertThat(journalOps()).containsExactly("USER CREATE", "USER PATCH", "USER PATCH");
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void updatesOfOneResourceAtOnceTakeTurnsSoNoneIsComputedTwice() throws Exception {
+    StoredResource u = intake.create(EntityType.USER, user("turns@example.com"), req(null));
+    int updates = 40;
+    AtomicInteger computed = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(updates);
+    ExecutorService pool = Executors.newFixedThreadPool(updates);
+    try {
+      List<Future<StoredResource>> done = new ArrayList<>();
+      for (int i = 0; i < updates; i++) {
+        String title = "t" + i;
+        done.add(pool.submit(() -> {
+          start.await();
+          return intake.update(EntityType.USER, u.id(), v -> true, JournalOp.PATCH, old -> {
+            computed.incrementAndGet();
+            return old.doc().deepCopy().put("title", title);
+          }, req(null));
+        }));
+      }
+      List<Long> versions = new ArrayList<>();
+      for (var f : done) {
+        versions.add(f.get().version());
+      }
+      assertThat(versions).containsExactlyInAnyOrderElementsOf(
+          LongStream.rangeClosed(2, updates + 1).boxed().toList());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(computed.get()).as("each change computed once, on the version it commits over").isEqualTo(updates);
+    assertThat(journalOps()).hasSize(1 + updates);
   }
 
   @Test

@@ -134,6 +134,40 @@ class TwoNodesOnPostgresTest {
   }
 
   @Test
+  void memberAddsToOneGroupFromBothNodesAtOnceAreAllAnsweredAndAllStored() throws Exception {
+    int each = 30;
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 2 * each; i++) {
+      users.add(a.post("/Users", user("member" + i + "@corp.example")).json().path("id").asText());
+    }
+    String groupId = a.post("/Groups", group("Everyone")).json().path("id").asText();
+    ExecutorService clients = Executors.newFixedThreadPool(2 * each);
+    try {
+      // Okta behind a round-robin balancer: half of one burst of assignments reaches each node
+      CyclicBarrier start = new CyclicBarrier(2 * each);
+      List<CompletableFuture<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < users.size(); i++) {
+        ScimHttp node = i % 2 == 0 ? a : b;
+        String body = patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + users.get(i) + "\"}]}");
+        answers.add(CompletableFuture.supplyAsync(() -> {
+          await(start);
+          return node.patch("/Groups/" + groupId, body).status();
+        }, clients));
+      }
+      for (CompletableFuture<Integer> answer : answers) {
+        assertThat(answer.get()).isEqualTo(204);
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    ScimHttp.Response stored = b.get("/Groups/" + groupId);
+    List<String> members = new ArrayList<>();
+    stored.json().path("members").forEach(m -> members.add(m.path("value").asText()));
+    assertThat(members).containsExactlyInAnyOrderElementsOf(users);
+    assertThat(stored.header("ETag")).isEqualTo("W/\"" + (1 + 2 * each) + "\"");
+  }
+
+  @Test
   void aPagedWalkOnOneNodeWhileTheOtherCreatesShowsNoUserTwiceAndMissesNoneThatWasThere() throws Exception {
     Set<String> before = new HashSet<>();
     for (int i = 0; i < 60; i++) {
