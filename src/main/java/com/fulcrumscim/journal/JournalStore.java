@@ -1,24 +1,13 @@
 package com.fulcrumscim.journal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Map;
 
 /** The append-only journal: one row per accepted change, what was asked and by which request. */
 public final class JournalStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public void append(Connection c, long receivedAt, IntakeRequest request, ResourceKey key, JournalOp op)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
@@ -72,56 +61,6 @@ public final class JournalStore {
       ps.setLong(1, before.toEpochMilli());
       ps.setInt(2, limit);
       return ps.executeUpdate();
-    }
-  }
-
-  /**
-   * What the journal keeps of a request body: its JSON text without any password. Okta sends a
-   * placeholder {@code password} on every create and a real one with password sync, as an attribute
-   * or as a PATCH op on path "password"; Entra and others qualify it with the core User URN, as a
-   * key, a PATCH path or inside a path-less value. Written straight from the parsed body (no copy
-   * of it first): this runs for every change, on the request's thread.
-   */
-  static String journalText(JsonNode body) {
-    StringWriter text = new StringWriter(256);
-    try (JsonGenerator out = JSON.createGenerator(text)) {
-      writeWithoutSecrets(out, body);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write JSON to a string", e);
-    }
-    return text.toString();
-  }
-
-  /** "password" in any case, bare or URN-qualified ("urn:...:User:password"). */
-  static boolean namesPassword(String attribute) {
-    String a = attribute.strip().toLowerCase(java.util.Locale.ROOT);
-    return a.equals("password") || a.startsWith("urn:") && a.endsWith(":password");
-  }
-
-  private static void writeWithoutSecrets(JsonGenerator out, JsonNode node) throws IOException {
-    if (node instanceof ObjectNode object) {
-      // A PATCH operation's member names compare without case ("Path", "VALUE"), as the SCIM layer reads them.
-      boolean secretValue = false;
-      for (Map.Entry<String, JsonNode> field : object.properties()) {
-        secretValue |= field.getKey().equalsIgnoreCase("path") && namesPassword(field.getValue().asText(""));
-      }
-      out.writeStartObject();
-      for (Map.Entry<String, JsonNode> field : object.properties()) {
-        String key = field.getKey();
-        if (!namesPassword(key) && !(secretValue && key.equalsIgnoreCase("value"))) {
-          out.writeFieldName(key);
-          writeWithoutSecrets(out, field.getValue());
-        }
-      }
-      out.writeEndObject();
-    } else if (node instanceof ArrayNode array) {
-      out.writeStartArray();
-      for (JsonNode element : array) {
-        writeWithoutSecrets(out, element);
-      }
-      out.writeEndArray();
-    } else {
-      out.writeTree(node);
     }
   }
 }

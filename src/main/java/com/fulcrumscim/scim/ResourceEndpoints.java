@@ -98,7 +98,7 @@ final class ResourceEndpoints {
   }
 
   private static IntakeRequest request(Context ctx, JsonNode body) {
-    return new IntakeRequest(ScimResponses.requestId(ctx), body);
+    return new IntakeRequest(ScimResponses.requestId(ctx), JournalText.of(body));
   }
 
   private ScimException notFound(String id) {

@@ -27,6 +27,7 @@ class SecretsTest {
   static final String FULCRUM_TOKEN = "fulcrum-api-secret-7f3e9d";
   static final String PASSWORD = "Pa55word-secret-91xq";
   static final String WRONG_TOKEN = "presented-wrong-secret-x0";
+  static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
   @TempDir Path dir;
 
@@ -49,6 +50,15 @@ class SecretsTest {
         assertThat(http.put("/Users/" + id, body.replace("Test", "Ada")).status()).isEqualTo(200);
         assertThat(http.patch("/Users/" + id, Bodies.patch("{\"op\":\"replace\",\"path\":\"password\",\"value\":\"" + PASSWORD + "\"}"))
             .status()).isBetween(200, 204);
+        // under an extension, where a custom attribute would be kept: by path, by path-less key, in the object
+        assertThat(http.patch("/Users/" + id, Bodies.patch("{\"op\":\"replace\",\"path\":\"" + ENTERPRISE + ":password\",\"value\":\""
+            + PASSWORD + "\"}", "{\"op\":\"add\",\"value\":{\"urn:okta:custom:1.0:User:Password\":\"" + PASSWORD + "\"}}",
+            "{\"op\":\"add\",\"path\":\"" + ENTERPRISE + "\",\"value\":{\"password\":\"" + PASSWORD + "\"}}")).status()).isEqualTo(200);
+        String inExtensions = Bodies.user("lin@corp.example").replace("\"locale\"", "\"" + ENTERPRISE + "\":{\"PASSWORD\":\"" + PASSWORD
+            + "\"},\"urn:okta:custom:1.0:User\":{\"costCenter\":\"42\",\"password\":\"" + PASSWORD + "\"},\"locale\"");
+        String lin = http.post("/Users", inExtensions).json().path("id").asText();
+        assertThat(http.get("/Users/" + id).text() + http.get("/Users/" + lin).text() + http.get("/Users").text())
+            .as("GET answers").doesNotContain(PASSWORD).contains("lin@corp.example");
         assertThat(http.withAuthorization("Bearer " + WRONG_TOKEN).get("/Users").status()).isEqualTo(401);
         await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("ada@corp.example").isPresent());
 

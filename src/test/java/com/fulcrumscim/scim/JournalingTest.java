@@ -9,6 +9,8 @@ import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.sql.Connection;
@@ -152,5 +154,65 @@ class JournalingTest {
       assertThat(journalBodies()).as("journal rows").hasSize(answers.size() + 1);
       assertThat(logged).as("log lines").noneMatch(line -> line.toLowerCase().contains(s.toLowerCase()));
     }
+  }
+
+  static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  static final String FULCRUM = "urn:ietf:params:scim:schemas:extension:fulcrum:2.0:User";
+  static final String CUSTOM = "urn:okta:custom:1.0:User";
+
+  @Test
+  void aPasswordUnderAnyExtensionIsNeitherStoredNorEchoedNorJournaled() throws Exception {
+    List<String> secrets = new ArrayList<>();
+    java.util.function.Function<String, String> secret = form -> {
+      secrets.add("Secret-" + form + "-7w");
+      return "\"" + secrets.get(secrets.size() - 1) + "\"";
+    };
+    String body = user("ext@example.com").replace("\"locale\"",
+        "\"" + ENTERPRISE + "\":{\"department\":\"Research\",\"password\":" + secret.apply("enterpriseObject") + "},"
+        + "\"" + FULCRUM + "\":{\"role\":\"Manager\",\"Password\":" + secret.apply("fulcrumObject") + "},"
+        + "\"" + CUSTOM + "\":{\"costCenter\":\"42\",\"PASSWORD\":" + secret.apply("customObject")
+        + ",\"login\":{\"name\":\"ext\",\"password\":" + secret.apply("customNested") + "}},"
+        + "\"" + CUSTOM + ":password\":{\"value\":" + secret.apply("customUrnKey") + "},\"locale\"");
+    Response created = http.post("/Users", body);
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String id = created.json().path("id").asText();
+    List<String> operations = List.of(
+        "{\"op\":\"replace\",\"path\":\"" + ENTERPRISE + ":password\",\"value\":" + secret.apply("enterprisePath") + "}",
+        "{\"op\":\"add\",\"path\":\"" + CUSTOM + ":Password\",\"value\":" + secret.apply("customPath") + "}",
+        "{\"op\":\"replace\",\"value\":{\"" + FULCRUM + ":password\":" + secret.apply("fulcrumValueKey") + "}}",
+        "{\"op\":\"replace\",\"path\":\"" + ENTERPRISE + "\",\"value\":{\"password\":" + secret.apply("enterpriseWhole") + "}}",
+        "{\"op\":\"add\",\"path\":\"" + CUSTOM + "\",\"value\":{\"password\":" + secret.apply("customWhole")
+            + ",\"access\":{\"PassWord\":" + secret.apply("customWholeNested") + "}}}",
+        "{\"op\":\"add\",\"value\":{\"" + CUSTOM + "\":{\"password\":" + secret.apply("customValueKey") + "}}}");
+    for (int i = 0; i < operations.size(); i++) {
+      // each request also renames the user: a change that changes nothing leaves no journal row to check
+      Response patched = http.patch("/Users/" + id, patch(operations.get(i),
+          "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Patch " + i + "\"}"));
+      assertThat(patched.status()).as(operations.get(i) + " => " + patched.text()).isEqualTo(200);
+      assertThat(patched.text()).as("the PATCH answer").doesNotContain("Secret-");
+    }
+
+    Response read = http.get("/Users/" + id);
+    assertThat(read.json().path(ENTERPRISE).path("department").asText()).isEqualTo("Research");
+    assertThat(read.json().path(CUSTOM).path("login").path("name").asText()).as("custom attributes stay").isEqualTo("ext");
+    List<String> answers = List.of(created.text(), read.text(), http.get("/Users?filter=" + ScimHttp.q("userName eq \"ext@example.com\"")).text());
+    assertThat(journalBodies()).as("journal rows").hasSize(1 + operations.size());
+    String files = databaseFiles();
+    for (String s : secrets) {
+      assertThat(answers).as("answers").noneMatch(text -> text.contains(s));
+      assertThat(journalBodies()).as("journal rows").noneMatch(text -> text.contains(s));
+      assertThat(files).as("database files").doesNotContain(s);
+    }
+  }
+
+  /** Every byte of the database's files (the main file, its WAL), as text. */
+  String databaseFiles() throws Exception {
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("bridge.db")).toList()) {
+        all.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all.toString();
   }
 }

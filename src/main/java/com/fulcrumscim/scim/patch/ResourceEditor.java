@@ -94,6 +94,10 @@ final class ResourceEditor {
    * An operation whose own path names one is still {@code mutability}.
    */
   private void at(Kind kind, String path, JsonNode value, boolean inValue) {
+    if (ResourceNormalizer.namesPassword(path)) {
+      // Under an extension or a custom URN it would be a custom attribute, stored and echoed.
+      return;
+    }
     steps++;
     if (ResourceNormalizer.isUrn(path)) {
       if (schema.knowsSchema(path)) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * carry {@code members}. Unknown core attributes and sub-attributes are dropped (logged once per
  * name); type errors on known ones are 400. Extension objects under a URN key that no schema describes, and
  * attributes a known extension does not define, are kept as sent: that is where Okta and Entra
- * put custom attributes such as {@code role}.
+ * put custom attributes such as {@code role}. A password is dropped wherever it is
+ * ({@link #namesPassword}), in those too.
  */
 public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -171,7 +172,7 @@ public final class ResourceNormalizer {
   }
 
   /** {@link #oneRole} for the {@code role} (any case) of an extension no schema describes, kept otherwise as sent. */
-  private static ObjectNode withOneRole(ObjectNode extension, String urn) {
+  private static void withOneRole(ObjectNode extension, String urn) {
     for (String key : extension.properties().stream().map(Map.Entry::getKey).toList()) {
       JsonNode value = extension.get(key);
       if (key.equalsIgnoreCase(ROLE) && value.isArray()) {
@@ -183,7 +184,17 @@ public final class ResourceNormalizer {
         }
       }
     }
-    return extension;
+  }
+
+  /**
+   * Whether a key or a PATCH path names a password: {@code password} in any case, bare or
+   * URN-qualified under any schema ({@code urn:...:enterprise:2.0:User:password}, a custom URN's).
+   * The one test the normalizer, the PATCH editor and the journal apply: a password is accepted
+   * and dropped wherever it is put, never stored, echoed or journaled.
+   */
+  public static boolean namesPassword(String name) {
+    String a = name.strip().toLowerCase(Locale.ROOT);
+    return a.equals("password") || a.startsWith("urn:") && a.endsWith(":password");
   }
 
   /** Whether a key is a schema URN or a URN-qualified attribute path. */
@@ -219,7 +230,7 @@ public final class ResourceNormalizer {
 
   private void urnField(ResourceSchema schema, String key, JsonNode value, ObjectNode attrs,
       Map<String, ObjectNode> extensions, List<String> unknown) {
-    if (value.isNull()) {
+    if (value.isNull() || namesPassword(key)) {
       return;
     }
     if (schema.core().id().equalsIgnoreCase(key)) {
@@ -252,17 +263,24 @@ public final class ResourceNormalizer {
       unknown.add(key);
       return;
     }
-    // An extension no schema describes (Okta's custom namespace): kept as sent, but for a role array.
-    ObjectNode custom = schema == ResourceSchema.USER ? withOneRole(value.deepCopy(), key) : value.deepCopy();
+    // An extension no schema describes (Okta's custom namespace): kept as sent, but for a role array
+    // and any password.
+    ObjectNode custom = (ObjectNode) withoutPasswords(value);
+    if (schema == ResourceSchema.USER) {
+      withOneRole(custom, key);
+    }
     extensions.merge(key, custom, (a, b) -> (ObjectNode) a.setAll(b));
   }
 
   private void extensionField(SchemaDef ext, String key, JsonNode value, ObjectNode target) {
+    if (namesPassword(key)) {
+      return;
+    }
     AttributeDef def = ext.attribute(key).orElse(null);
     if (def == null) {
       // A custom attribute in a known namespace (e.g. role under the enterprise URN): kept.
       if (!value.isNull()) {
-        target.set(key, value.deepCopy());
+        target.set(key, withoutPasswords(value));
       }
       return;
     }
@@ -270,6 +288,25 @@ public final class ResourceNormalizer {
       return;
     }
     put(target, def.name(), attributeValue(def, value, ext.id() + ":" + def.name()));
+  }
+
+  /** A copy of a value kept as sent (a custom attribute or extension) without any member naming a password, at any depth. */
+  private static JsonNode withoutPasswords(JsonNode value) {
+    if (value.isObject()) {
+      ObjectNode out = JSON.objectNode();
+      value.properties().forEach(f -> {
+        if (!namesPassword(f.getKey())) {
+          out.set(f.getKey(), withoutPasswords(f.getValue()));
+        }
+      });
+      return out;
+    }
+    if (value.isArray()) {
+      ArrayNode out = JSON.arrayNode();
+      value.forEach(e -> out.add(withoutPasswords(e)));
+      return out;
+    }
+    return value;
   }
 
   private static void put(ObjectNode target, String name, JsonNode value) {
