@@ -38,7 +38,8 @@ final class ResourceEndpoints {
 
   void create(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
-    StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body, null), request(ctx, body));
+    StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body, null),
+        request(ctx, JournalText.resource(body, kind.schema())));
     ctx.header("Location", kind.location(responses.baseUrl(ctx), created.id()));
     send(ctx, 201, created);
   }
@@ -60,7 +61,7 @@ final class ResourceEndpoints {
   void replace(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
     StoredResource replaced = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
-        JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()), request(ctx, body));
+        JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()), request(ctx, JournalText.resource(body, kind.schema())));
     send(ctx, 200, replaced);
   }
 
@@ -70,7 +71,7 @@ final class ResourceEndpoints {
         // The patched resource still carries the id it was rendered with; normalizing again drops it.
         JournalOp.PATCH, old -> kind.normalizer().apply(
             patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(), old.doc()),
-        request(ctx, body));
+        request(ctx, JournalText.patch(body, kind.schema())));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
     } else {
@@ -97,8 +98,8 @@ final class ResourceEndpoints {
     return Projection.of(ctx.queryParam("attributes"), ctx.queryParam("excludedAttributes"));
   }
 
-  private static IntakeRequest request(Context ctx, JsonNode body) {
-    return new IntakeRequest(ScimResponses.requestId(ctx), JournalText.of(body));
+  private static IntakeRequest request(Context ctx, String journalText) {
+    return new IntakeRequest(ScimResponses.requestId(ctx), journalText);
   }
 
   private ScimException notFound(String id) {

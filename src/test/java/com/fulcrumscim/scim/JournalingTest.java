@@ -205,6 +205,39 @@ class JournalingTest {
     }
   }
 
+  @Test
+  void theJournalKeepsAnUnknownAttributesNameButNotItsValue() throws Exception {
+    String body = user("unknown@example.com")
+        .replace("\"locale\"", "\"ssn\":\"123-45-6789\",\"apiKey\":{\"key\":\"k-secret-1\"},"
+            + "\"" + ENTERPRISE + "\":{\"department\":\"Research\",\"manager\":{\"value\":\"m1\",\"pin\":\"p-secret-2\"}},"
+            + "\"" + CUSTOM + "\":{\"costCenter\":\"42\"},\"locale\"")
+        .replace("\"givenName\":\"Test\"", "\"givenName\":\"Test\",\"maidenName\":\"n-secret-3\"")
+        .replace("\"type\":\"work\"", "\"type\":\"work\",\"code\":\"c-secret-4\"");
+    String id = http.post("/Users", body).json().path("id").asText();
+    assertThat(http.put("/Users/" + id, user("unknown@example.com").replace("\"locale\"", "\"apiKey\":\"k-secret-5\",\"locale\""))
+        .status()).isEqualTo(200);
+    assertThat(http.patch("/Users/" + id, patch(
+        "{\"op\":\"replace\",\"path\":\"ssn\",\"value\":\"s-secret-6\"}",
+        "{\"op\":\"replace\",\"value\":{\"apiKey\":\"k-secret-7\",\"name.maidenName\":\"n-secret-8\",\"displayName\":\"Renamed\"}}",
+        "{\"op\":\"replace\",\"path\":\"name\",\"value\":{\"givenName\":\"Ann\",\"maidenName\":\"n-secret-9\"}}")).status())
+        .isEqualTo(200);
+
+    List<String> rows = journalBodies();
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0)).as("what the admin fixing a mapping needs: the names")
+        .contains("\"ssn\":\"(ignored)\"", "\"apiKey\":\"(ignored)\"", "\"pin\":\"(ignored)\"", "\"maidenName\":\"(ignored)\"",
+            "\"code\":\"(ignored)\"")
+        .as("what the bridge keeps, as sent").contains("\"department\":\"Research\"", "\"costCenter\":\"42\"", "\"givenName\":\"Test\"");
+    assertThat(rows.get(2)).contains("\"path\":\"ssn\",\"value\":\"(ignored)\"", "\"name.maidenName\":\"(ignored)\"",
+        "\"displayName\":\"Renamed\"", "\"givenName\":\"Ann\"");
+    String files = databaseFiles();
+    for (String value : List.of("123-45-6789", "k-secret-1", "p-secret-2", "n-secret-3", "c-secret-4", "k-secret-5", "s-secret-6",
+        "k-secret-7", "n-secret-8", "n-secret-9")) {
+      assertThat(rows).as("journal rows").noneMatch(row -> row.contains(value));
+      assertThat(files).as("database files").doesNotContain(value);
+    }
+  }
+
   /** Every byte of the database's files (the main file, its WAL), as text. */
   String databaseFiles() throws Exception {
     StringBuilder all = new StringBuilder();

@@ -106,7 +106,7 @@ final class ResourceEditor {
       }
       String customKey = JsonFields.key(work, path);
       if (customKey != null
-          || (kind != Kind.REMOVE && value.isObject() && !underKnownSchema(path))) {
+          || (kind != Kind.REMOVE && value.isObject() && !schema.qualifiedByKnownSchema(path))) {
         customExtension(kind, customKey == null ? path : customKey, value);
         return;
       }
@@ -143,14 +143,6 @@ final class ResourceEditor {
    */
   private void ignore(String attribute) {
     ignored.putIfAbsent(attribute.toLowerCase(Locale.ROOT), abbreviated(attribute));
-  }
-
-  /** Whether the path starts with the core or a known extension URN and ':'. */
-  private boolean underKnownSchema(String path) {
-    List<SchemaDef> known = new ArrayList<>(schema.extensions());
-    known.add(schema.core());
-    return known.stream().anyMatch(s ->
-        path.regionMatches(true, 0, s.id() + ":", 0, s.id().length() + 1));
   }
 
   /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */

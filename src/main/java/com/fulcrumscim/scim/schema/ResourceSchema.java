@@ -69,6 +69,11 @@ public enum ResourceSchema {
     return core.id().equalsIgnoreCase(urn) || extension(urn).isPresent();
   }
 
+  /** Whether the path starts with the core or a known extension URN and ':' (any case). */
+  public boolean qualifiedByKnownSchema(String path) {
+    return schemasLongestFirst().stream().anyMatch(s -> path.regionMatches(true, 0, s.id() + ":", 0, s.id().length() + 1));
+  }
+
   /** The definition of the attribute a path names, if the path is known. */
   public Optional<AttributeDef> attribute(String path) {
     return resolve(path).map(ResolvedAttribute::leaf);
