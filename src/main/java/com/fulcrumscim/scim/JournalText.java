@@ -151,7 +151,7 @@ final class JournalText {
     Optional<ResolvedAttribute> resolved = schema.resolve(key);
     if (resolved.isPresent() && resolved.get().subAttribute() == null) {
       attribute(resolved.get().attribute(), value);
-    } else if (value.isObject()) {
+    } else if (value.isObject() && ResourceNormalizer.isWellFormedUrn(key)) {
       asSent(value);
     } else {
       ignored();

@@ -44,7 +44,7 @@ class LenientInputTest {
 
   @Test
   void anUnknownAttributeIsIgnoredNeitherStoredNorEchoedAndLoggedOncePerName() throws Exception {
-    // the journal keeps the request as sent (minus passwords): it is the record of what was asked
+    // what the journal keeps of it: JournalingTest
     String misspelt = "\"adreses\":[{\"streetAddress\":\"secret-street-1\"}],\"active\":true";
     Response created = http.post("/Users", user("lenient@example.com").replace("\"active\":true", misspelt));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
@@ -158,6 +158,26 @@ class LenientInputTest {
     }
     assertThat(logs.events().stream().filter(e -> e.getFormattedMessage().toLowerCase(java.util.Locale.ROOT).contains("costcenterx")))
         .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("ignoring unknown").doesNotContain("CC-secret"));
+  }
+
+  @Test
+  void anExtensionUnderAUrnNoSchemaDescribesIsKeptAsSentByPostAndPatch() {
+    String id = http.post("/Users", user("custom@example.com").replace("\"active\":true",
+        "\"active\":true,\"urn:okta:custom:1.0:User\":{\"costCenter\":\"42\"}")).json().path("id").asText();
+    Response patched = http.patch("/Users/" + id, patch("{\"op\":\"add\",\"path\":\"urn:okta:other:1.0:User\",\"value\":{\"site\":\"Oslo\"}}"));
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().path("urn:okta:custom:1.0:User").path("costCenter").asText()).isEqualTo("42");
+    assertThat(patched.json().path("urn:okta:other:1.0:User").path("site").asText()).isEqualTo("Oslo");
+    assertThat(patched.json().path("schemas").toString()).contains("urn:okta:custom:1.0:User", "urn:okta:other:1.0:User");
+  }
+
+  @Test
+  void aMalformedUrnKeyInAPostIsAnUnknownAttributeNeitherStoredNorASchema() throws Exception {
+    Response created = http.post("/Users", user("badurn@example.com").replace("\"active\":true",
+        "\"active\":true,\"urn:foo:bar[x eq \\\"y\\\"]\":{\"a\":1},\"urn:foo:bar\\nX\":{\"b\":2}"));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(created.json().path("schemas").toString()).doesNotContain("urn:foo");
+    assertThat(storedDoc(created.json().path("id").asText())).doesNotContain("urn:foo");
   }
 
   /** The user's desired state as stored, not as rendered. */

@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -107,7 +106,7 @@ final class ResourceEditor {
       String customKey = JsonFields.key(work, path);
       if (customKey != null
           || (kind != Kind.REMOVE && value.isObject() && !schema.qualifiedByKnownSchema(path))) {
-        customExtension(kind, customKey == null ? path : customKey, value);
+        customExtension(kind, customKey == null ? extensionUrn(path, path) : customKey, value);
         return;
       }
     }
@@ -195,8 +194,10 @@ final class ResourceEditor {
       throw ScimException.invalidPath("Unknown attribute path '" + path + "' for "
           + schema.resourceType());
     }
-    String containerKey = schema.extension(ap.schemaUrn()).map(SchemaDef::id).orElseGet(() ->
-        Objects.requireNonNullElse(JsonFields.key(work, ap.schemaUrn()), ap.schemaUrn()));
+    String containerKey = schema.extension(ap.schemaUrn()).map(SchemaDef::id).orElseGet(() -> {
+      String existing = JsonFields.key(work, ap.schemaUrn());
+      return existing != null ? existing : extensionUrn(ap.schemaUrn(), path);
+    });
     JsonNode current = work.get(containerKey);
     if (kind == Kind.REMOVE || value.isNull()) {
       if (current != null) {
@@ -208,6 +209,18 @@ final class ResourceEditor {
         : work.putObject(containerKey);
     removeKey(container, ap.attribute());
     container.set(ap.attribute(), value.deepCopy());
+  }
+
+  /**
+   * The URN of a custom extension an operation creates, which becomes a key of the resource and
+   * an entry of its schemas: one that is not well formed ({@code urn:x:y[a eq "b"]}) is a malformed path.
+   */
+  private static String extensionUrn(String urn, String path) {
+    if (!ResourceNormalizer.isWellFormedUrn(urn)) {
+      throw ScimException.invalidPath("Invalid path '" + abbreviated(path) + "': a schema URN is 'urn:' and segments of"
+          + " letters, digits, '.', '_' or '-' joined by ':'");
+    }
+    return urn;
   }
 
   /** id, meta, groups: an operation is accepted only when it would change nothing (Okta's rename). */

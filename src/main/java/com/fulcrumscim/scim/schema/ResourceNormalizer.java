@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class ResourceNormalizer {
   private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
   private static final int MAX_LOGGED_NAMES = 1_000;
   private static final String ROLE = "role";
+  private static final Pattern WELL_FORMED_URN = Pattern.compile("(?i)urn(:[a-z0-9._-]+)+");
   /** Attribute paths (lower case) whose text names a person or group: trimmed (and checked by {@link IdentityText}). */
   private static final Set<String> IDENTITY_TEXT = Set.of("username", "displayname", "nickname", "emails.value",
       "name.givenname", "name.familyname", "name.middlename", "name.formatted", "name.honorificprefix",
@@ -202,6 +204,16 @@ public final class ResourceNormalizer {
     return key.regionMatches(true, 0, "urn:", 0, 4);
   }
 
+  /**
+   * Whether a URN may name a custom extension: {@code urn:}, then segments of letters, digits,
+   * '.', '_' or '-' joined by ':' (Okta's {@code urn:okta:custom:1.0:User}, RFC 7643's). Not a
+   * filter ({@code urn:x:y[a eq "b"]}), a space or a line break, which would become a key of the
+   * stored user and an entry of its {@code schemas}.
+   */
+  public static boolean isWellFormedUrn(String urn) {
+    return WELL_FORMED_URN.matcher(urn).matches();
+  }
+
   private static void requireSchemas(JsonNode body) {
     JsonNode schemas = JsonFields.get(body, "schemas");
     if (schemas == null || !schemas.isArray()) {
@@ -259,7 +271,7 @@ public final class ResourceNormalizer {
       }
       return;
     }
-    if (!value.isObject()) {
+    if (!value.isObject() || !isWellFormedUrn(key)) {
       unknown.add(key);
       return;
     }
