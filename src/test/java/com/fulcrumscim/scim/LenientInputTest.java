@@ -180,6 +180,17 @@ class LenientInputTest {
     assertThat(storedDoc(created.json().path("id").asText())).doesNotContain("urn:foo");
   }
 
+  @Test
+  void aPatchWhoseMembersAreEachNamedOnceInAnyCaseIsApplied() {
+    String id = http.post("/Users", user("cases@example.com")).json().path("id").asText();
+    Response patched = http.patch("/Users/" + id, "{\"SCHEMAS\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+        + "\"operations\":[{\"OP\":\"Replace\",\"PATH\":\"displayName\",\"Value\":\"Cased\"},"
+        + "{\"Op\":\"replace\",\"VALUE\":{\"Active\":\"False\"}}]}");
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().path("displayName").asText()).isEqualTo("Cased");
+    assertThat(patched.json().path("active").asBoolean()).isFalse();
+  }
+
   /** The user's desired state as stored, not as rendered. */
   private String storedDoc(String id) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.database());

@@ -74,4 +74,53 @@ class PatchRefusalsTest {
   void anAttributeUnderAMalformedUrnIs400InvalidPath() {
     assertScimError(patchUser("{\"op\":\"replace\",\"path\":\"urn:foo::bar:costCenter\",\"value\":\"42\"}"), 400, "invalidPath");
   }
+
+  static final String PATCH_OP = "[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"]";
+
+  static void assertSaysTheNameTwice(Response r, String first, String second) {
+    assertScimError(r, 400, "invalidSyntax");
+    assertThat(r.json().path("detail").asText()).contains("'" + first + "'", "'" + second + "'");
+  }
+
+  @Test
+  void operationsInTwoCasesIs400InvalidSyntaxNamingBoth() {
+    assertSaysTheNameTwice(http.patch("/Users/" + id, "{\"schemas\":" + PATCH_OP + ","
+        + "\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Applied\"}],"
+        + "\"operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), "Operations", "operations");
+  }
+
+  @Test
+  void schemasInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(http.patch("/Users/" + id, "{\"schemas\":" + PATCH_OP + ",\"SCHEMAS\":[\"urn:x:y\"],"
+        + "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), "schemas", "SCHEMAS");
+  }
+
+  @Test
+  void anOpInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(patchUser("{\"op\":\"replace\",\"OP\":\"remove\",\"path\":\"displayName\",\"value\":\"X\"}"),
+        "op", "OP");
+  }
+
+  @Test
+  void aPathInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(patchUser("{\"op\":\"replace\",\"path\":\"displayName\",\"Path\":\"nickName\",\"value\":\"X\"}"),
+        "path", "Path");
+  }
+
+  @Test
+  void aValueInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(patchUser("{\"op\":\"replace\",\"path\":\"active\",\"value\":false,\"VALUE\":true}"),
+        "value", "VALUE");
+  }
+
+  @Test
+  void aPathlessValueNamingOneAttributeInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(patchUser("{\"op\":\"replace\",\"value\":{\"active\":false,\"ACTIVE\":true}}"), "active", "ACTIVE");
+  }
+
+  @Test
+  void anExtensionsValueNamingOneAttributeInTwoCasesIs400InvalidSyntax() {
+    assertSaysTheNameTwice(patchUser("{\"op\":\"add\",\"path\":\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\","
+        + "\"value\":{\"department\":\"A\",\"Department\":\"B\"}}"), "department", "Department");
+  }
 }

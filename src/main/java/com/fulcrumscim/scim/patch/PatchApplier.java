@@ -68,7 +68,7 @@ public final class PatchApplier {
       throw ScimException.invalidSyntax("The PATCH body must be a JSON object");
     }
     normalizer.limits().check(request);
-    JsonNode schemas = JsonFields.get(request, "schemas");
+    JsonNode schemas = JsonFields.single(request, "schemas");
     boolean patchOp = false;
     if (schemas != null && schemas.isArray()) {
       for (JsonNode s : schemas) {
@@ -78,7 +78,7 @@ public final class PatchApplier {
     if (!patchOp) {
       throw ScimException.invalidSyntax("'schemas' must contain " + ScimSchemas.PATCH_OP);
     }
-    JsonNode ops = JsonFields.get(request, "Operations");
+    JsonNode ops = JsonFields.single(request, "Operations");
     if (ops == null || !ops.isArray() || ops.isEmpty()) {
       throw ScimException.invalidSyntax("'Operations' must be a non-empty array");
     }

@@ -16,7 +16,7 @@ record PatchOperation(Kind kind, String path, JsonNode value) {
     if (!op.isObject()) {
       throw ScimException.invalidSyntax(where + " must be an object");
     }
-    JsonNode name = JsonFields.get(op, "op");
+    JsonNode name = JsonFields.single(op, "op");
     if (name == null || !name.isTextual()) {
       throw ScimException.invalidSyntax(where + ".op is required (add, replace or remove)");
     }
@@ -27,12 +27,12 @@ record PatchOperation(Kind kind, String path, JsonNode value) {
       default -> throw ScimException.invalidSyntax(
           where + ".op must be add, replace or remove, not '" + name.textValue() + "'");
     };
-    JsonNode path = JsonFields.get(op, "path");
+    JsonNode path = JsonFields.single(op, "path");
     if (path != null && !path.isNull() && !path.isTextual()) {
       throw ScimException.invalidPath(where + ".path must be a string");
     }
     String p = path == null || path.isNull() || path.textValue().isBlank() ? null : path.textValue();
-    JsonNode value = JsonFields.get(op, "value");
+    JsonNode value = JsonFields.single(op, "value");
     if (kind != Kind.REMOVE && value == null) {
       throw ScimException.invalidSyntax(where + " (" + name.textValue() + ") needs a value");
     }

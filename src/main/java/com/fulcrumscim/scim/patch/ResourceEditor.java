@@ -74,6 +74,7 @@ final class ResourceEditor {
       throw ScimException.invalidValue("An operation without a path needs an object value");
     }
     // Path-less add/replace: each key is itself a path, plain, dotted or URN-qualified (§4.3).
+    JsonFields.requireDistinctNames(op.value());
     for (Map.Entry<String, JsonNode> field : op.value().properties()) {
       if (!field.getKey().equalsIgnoreCase("schemas")) {
         at(op.kind(), field.getKey(), field.getValue(), true);
@@ -160,6 +161,7 @@ final class ResourceEditor {
     if (!value.isObject()) {
       throw ScimException.invalidValue(target.id() + " must be a JSON object");
     }
+    JsonFields.requireDistinctNames(value);
     for (Map.Entry<String, JsonNode> field : value.properties()) {
       at(kind, core ? field.getKey() : target.id() + ":" + field.getKey(), field.getValue(), true);
     }
