@@ -51,6 +51,7 @@ import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
 import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
+import com.fulcrumscim.scim.schema.InputLimits;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -205,7 +206,7 @@ public final class Bridge {
       auth = new BearerAuth(startTokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
-          new ResourceNormalizer(), json, clock);
+          new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
       server = scim.start(cfg -> {
         cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
         cfg.routes.after(ScimServer.BASE_PATH + "/*", ctx -> metrics.recordScimRequest(ctx, scim::routeOf));

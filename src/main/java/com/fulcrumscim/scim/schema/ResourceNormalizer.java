@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class ResourceNormalizer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Logger log = LoggerFactory.getLogger(ResourceNormalizer.class);
-  private static final int MAX_LOGGED_NAMES = 1_000;
   private static final String ROLE = "role";
   private static final Pattern WELL_FORMED_URN = Pattern.compile("(?i)urn(:[a-z0-9._-]+)+");
   /** Attribute paths (lower case) whose text names a person or group: trimmed (and checked by {@link IdentityText}). */
@@ -49,22 +48,31 @@ public final class ResourceNormalizer {
       "name.honorificsuffix");
 
   private final InputLimits limits;
-  /** Names already logged as ignored; bounded, so hostile clients inventing names cannot grow it. */
-  private final Set<String> logged = ConcurrentHashMap.newKeySet();
+  private final IgnoredNames logged;
+
+  /** {@code clock}: what the log's share of unknown names per minute is counted by. */
+  public ResourceNormalizer(InputLimits limits, Clock clock) {
+    this.limits = limits;
+    this.logged = new IgnoredNames(clock);
+  }
 
   public ResourceNormalizer(InputLimits limits) {
-    this.limits = limits;
+    this(limits, Clock.systemUTC());
   }
 
   /**
    * An attribute the bridge does not know is dropped, not refused: a misspelt or extra IdP
    * mapping must not stop a person from being provisioned. Logged once per name so the admin can
-   * fix the mapping; the value is never logged (it may be a secret).
+   * fix the mapping, within the bounds {@link IgnoredNames} sets; the value is never logged (it
+   * may be a secret).
    */
   public void ignored(String what) {
-    if (logged.size() < MAX_LOGGED_NAMES && logged.add(what.toLowerCase(Locale.ROOT))) {
-      log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(
-          what.length() > 200 ? what.substring(0, 200) + "..." : what));
+    String name = what.length() > 200 ? what.substring(0, 200) + "..." : what;
+    switch (logged.admit(name)) {
+      case LOG -> log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(name));
+      case LIMIT_REACHED -> log.info("more than {} unknown attribute names in a minute: the rest of this minute's are not"
+          + " logged (each is logged when next sent)", IgnoredNames.PER_MINUTE);
+      case QUIET -> { }
     }
   }
 
