@@ -79,6 +79,8 @@ import org.slf4j.LoggerFactory;
  * in reverse order.
  */
 public final class Bridge {
+  /** The environment variable holding a plain SCIM token, read at start only. */
+  public static final String SCIM_TOKEN_ENV = "FULCRUM_SCIM_TOKEN";
   private static final Logger log = LoggerFactory.getLogger(Bridge.class);
 
   private final BridgeConfig config;
@@ -134,7 +136,8 @@ public final class Bridge {
   }
 
   public Bridge start() {
-    // first: a TLS file that does not load stops start-up before anything is opened or started
+    // first: a weak SCIM token or a TLS file that does not load stops start-up before anything is opened or started
+    ScimTokens.requireStrong(environment.apply(SCIM_TOKEN_ENV));
     tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
@@ -274,7 +277,7 @@ public final class Bridge {
   }
 
   private ScimTokens scimTokens(BridgeConfig from) {
-    return ScimTokens.resolve(from.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN), new SettingStore(db), random);
+    return ScimTokens.resolve(from.scim().tokenHashes(), environment.apply(SCIM_TOKEN_ENV), new SettingStore(db), random);
   }
 
   /**
@@ -283,12 +286,12 @@ public final class Bridge {
    */
   public List<String> reload(BridgeConfig fresh) {
     List<String> reloaded = new ArrayList<>();
-    List<String> hashes = ScimTokens.configured(fresh.scim().tokenHashes(), environment.apply(ScimTokens.ENV_TOKEN));
+    List<String> hashes = ScimTokens.configured(fresh.scim().tokenHashes(), environment.apply(SCIM_TOKEN_ENV));
     boolean generatedStays = hashes.isEmpty() && !startTokens.configured();
     // Never a new token here (shown to no one), nor one generated before tokens were configured
     // (long forgotten): either would shut Okta out.
     if (hashes.isEmpty() && !generatedStays) {
-      throw new IllegalStateException("scim.token_hashes is empty and " + ScimTokens.ENV_TOKEN + " was not set when serve "
+      throw new IllegalStateException("scim.token_hashes is empty and " + SCIM_TOKEN_ENV + " was not set when serve "
           + "started (the environment is read only then): no configured SCIM token would be accepted, so the tokens in use stay");
     }
     if (generatedStays) {

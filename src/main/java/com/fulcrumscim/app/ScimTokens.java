@@ -1,5 +1,6 @@
 package com.fulcrumscim.app;
 
+import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.scim.BearerTokens;
 import java.security.SecureRandom;
@@ -14,8 +15,34 @@ import java.util.Optional;
  * a hash kept for a token nobody saw would lock every later start out of generating one.
  */
 record ScimTokens(List<String> hashes, boolean configured, Optional<String> generated) {
-  static final String ENV_TOKEN = "FULCRUM_SCIM_TOKEN";
   static final String GENERATED_HASH_SETTING = "scim.generated_token_hash";
+  /** What a FULCRUM_SCIM_TOKEN needs at least; {@code token new} makes 43 characters of 64 kinds (256 random bits). */
+  static final int MIN_LENGTH = 32;
+  static final int MIN_DIFFERENT_CHARACTERS = 8;
+
+  /**
+   * Refuses a FULCRUM_SCIM_TOKEN that is short or plainly repetitive ("changeme" four times), at
+   * start, before anything is opened. A token is kept and compared only as an unsalted SHA-256
+   * digest (scim.token_hashes, {@link BearerTokens}): sound for a random token of 128 bits or more,
+   * which neither a precomputed table nor a search of the digest can reach, so there is nothing to
+   * salt or stretch. A weak token would be guessed online (the throttle allows 30 tries a minute
+   * per address) or from a leaked config's digest in moments: refused rather than hashed harder.
+   * A digest in scim.token_hashes cannot be checked; {@code token new} makes those.
+   */
+  static void requireStrong(String envToken) {
+    if (envToken == null || envToken.isBlank()) {
+      return;
+    }
+    String token = envToken.strip();
+    long different = token.codePoints().distinct().count();
+    String problem = token.length() < MIN_LENGTH
+        ? "is " + token.length() + " characters long; a SCIM token needs at least " + MIN_LENGTH
+        : different < MIN_DIFFERENT_CHARACTERS ? "has only " + different + " different characters, too easy to guess" : null;
+    if (problem != null) {
+      throw new ConfigException("environment (under systemd: /etc/fulcrum-scim/env)", Bridge.SCIM_TOKEN_ENV, problem
+          + ". `fulcrum-scim token new` makes a random one (or put its hash in scim.token_hashes instead)");
+    }
+  }
 
   /** At start: what is configured, else the generated token kept earlier, else a new one (not kept yet). */
   static ScimTokens resolve(List<String> configured, String envToken, SettingStore settings, SecureRandom random) {

@@ -80,9 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
     } catch (ConfigException e) {
-      // a TLS problem names the certificate or key file; a setting Fulcrum contradicts
-      // (users.reassign_records_to) names the config file. Either way not restartable: exit 2
-      ConfigException told = e.key().startsWith("server.tls.") ? e : e.in(config.toString());
+      // a TLS problem names the certificate or key file, a weak SCIM token the environment; a setting
+      // Fulcrum contradicts (users.reassign_records_to) names the config file. Either way not restartable: exit 2
+      ConfigException told = e.key().startsWith("server.tls.") || e.key().equals(Bridge.SCIM_TOKEN_ENV) ? e : e.in(config.toString());
       spec.commandLine().getErr().println(told.getMessage());
       return CONFIG_ERROR;
     } catch (DatabaseCorruptException e) {

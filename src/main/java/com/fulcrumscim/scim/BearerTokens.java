@@ -18,7 +18,13 @@ public final class BearerTokens {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** Lower-case SHA-256 hex, the form {@code scim.token_hashes} holds. */
+  /**
+   * Lower-case SHA-256 hex, the form {@code scim.token_hashes} holds. Unsalted and fast on
+   * purpose: a bearer token is {@link #generate}d with 256 random bits (a FULCRUM_SCIM_TOKEN must
+   * be 32 characters or more, {@code app.ScimTokens}), which no precomputed table covers and no
+   * search of the digest finds, so a salt or a slow hash would add nothing but cost per request.
+   * A password-like token would need them; that is why a weak one is refused, not hashed harder.
+   */
   public static String sha256Hex(String token) {
     return HexFormat.of().formatHex(sha256(token));
   }

@@ -70,7 +70,7 @@ class BridgeTest {
     return new ScimHttp(bridge.scimBaseUrl(), "Bearer " + token).get("/Users").status();
   }
 
-  /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking SCIM token "t". */
+  /** The bridge on this test's database aimed at {@code fulcrum} by {@code baseUrl}, taking ScimTestServer.TOKEN as its SCIM token. */
   Bridge startAgainst(String baseUrl, FulcrumEmulator fulcrum) {
     return startAgainst(baseUrl, fulcrum, "");
   }
@@ -80,13 +80,13 @@ class BridgeTest {
     BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
         + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token() + "\n" + UNPACED
         + "reconcile:\n  interval: 200ms\n" + yaml), 0);
-    return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+    return new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? ScimTestServer.TOKEN : null, Clock.systemUTC(),
         new SecureRandom()).start();
   }
 
   /** Posts a user as Okta does and waits until the bridge has linked it to a member; returns the member's id. */
   String provisioned(Bridge bridge, FulcrumEmulator fulcrum, String email) {
-    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").post("/Users", Bodies.user(email)).status()).isEqualTo(201);
+    assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN).post("/Users", Bodies.user(email)).status()).isEqualTo(201);
     await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.memberByEmail(email).isPresent()
         && userLinks().containsValue(fulcrum.memberByEmail(email).get().id()));
     return fulcrum.memberByEmail(email).orElseThrow().id();
@@ -114,7 +114,7 @@ class BridgeTest {
       Map<String, String> links = userLinks();
 
       // no fulcrum section: embedded, as on a second node whose config sets only the storage
-      assertThatThrownBy(() -> start("t")).isInstanceOf(ConfigException.class)
+      assertThatThrownBy(() -> start(ScimTestServer.TOKEN)).isInstanceOf(ConfigException.class)
           .hasMessageContaining("fulcrum.base_url").hasMessageContaining(fulcrum.baseUrl())
           .hasMessageContaining("a database of its own").message().doesNotContain("\n");
       assertThat(userLinks()).isEqualTo(links);
@@ -134,7 +134,7 @@ class BridgeTest {
       }
       Map<String, String> links = userLinks();
 
-      assertThatThrownBy(() -> start("t")).isInstanceOf(ConfigException.class)
+      assertThatThrownBy(() -> start(ScimTestServer.TOKEN)).isInstanceOf(ConfigException.class)
           .hasMessageContaining("fulcrum.base_url").hasMessageContaining("1 links made before");
       assertThat(userLinks()).isEqualTo(links);
     }
@@ -142,11 +142,11 @@ class BridgeTest {
 
   @Test
   void theEmbeddedEmulatorStartsEmptyEachRunAndIsGivenEveryStoredUserAgain() {
-    Bridge first = start("t");
+    Bridge first = start(ScimTestServer.TOKEN);
     provisioned(first, first.emulator().orElseThrow(), "ada@corp.example");
     first.stop();
 
-    Bridge second = start("t");
+    Bridge second = start(ScimTestServer.TOKEN);
     try {
       FulcrumEmulator fresh = second.emulator().orElseThrow();
       await().atMost(Duration.ofSeconds(10)).until(() -> fresh.memberByEmail("ada@corp.example").isPresent());
@@ -157,7 +157,7 @@ class BridgeTest {
 
   @Test
   void fromTheEmbeddedEmulatorToARealFulcrumTheEmulatorsLinksAreForgottenAndEveryStoredUserIsPushed() {
-    Bridge trial = start("t");
+    Bridge trial = start(ScimTestServer.TOKEN);
     String emulatorsId = provisioned(trial, trial.emulator().orElseThrow(), "ada@corp.example");
     trial.stop();
 
@@ -226,7 +226,7 @@ class BridgeTest {
                 .contains(fulcrum.baseUrl() + " to " + otherName).contains("links are kept"));
         // still managed: Okta's deactivation removes the member
         String scimId = userLinks().entrySet().stream().filter(l -> l.getValue().equals(memberId)).findFirst().orElseThrow().getKey();
-        assertThat(new ScimHttp(second.scimBaseUrl(), "Bearer t").patch("/Users/" + scimId,
+        assertThat(new ScimHttp(second.scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN).patch("/Users/" + scimId,
             Bodies.patch("{\"op\":\"replace\",\"value\":{\"active\":false}}")).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> fulcrum.member(memberId).isEmpty());
       } finally {
@@ -243,7 +243,7 @@ class BridgeTest {
       BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
           + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
           + "\nusers:\n  reassign_records_to: m-nope\n"), 0);
-      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? ScimTestServer.TOKEN : null, Clock.systemUTC(),
           new SecureRandom()).start();
       try {
         assertThat(logs.events()).anySatisfy(e -> {
@@ -251,7 +251,7 @@ class BridgeTest {
           assertThat(e.getFormattedMessage()).contains("users.reassign_records_to: Fulcrum has no membership with id 'm-nope'")
               .endsWith("until then removed members' records stay unassigned");
         });
-        assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
+        assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN).get("/Users").status()).isEqualTo(200);
       } finally {
         bridge.stop();
       }
@@ -264,7 +264,7 @@ class BridgeTest {
       BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
           + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
           + "\nusers:\n  reassign_records_to: m-nope\n"), 0);
-      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(),
+      Bridge bridge = new Bridge(config, n -> n.equals("FULCRUM_SCIM_TOKEN") ? ScimTestServer.TOKEN : null, Clock.systemUTC(),
           new SecureRandom()).start();
       try {
         ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
@@ -363,12 +363,14 @@ class BridgeTest {
     }
   }
 
+  static final String FROM_ENV = "from-env-6b1e8d3f9a2c7e4b0d5f1a9c";
+
   @Test
   void anEnvironmentTokenMeansNothingIsGenerated() {
-    Bridge bridge = start("from-env");
+    Bridge bridge = start(FROM_ENV);
     try {
       assertThat(bridge.generatedToken()).isEmpty();
-      assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer from-env").get("/Users").status()).isEqualTo(200);
+      assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer " + FROM_ENV).get("/Users").status()).isEqualTo(200);
     } finally {
       bridge.stop();
     }
@@ -376,7 +378,7 @@ class BridgeTest {
 
   @Test
   void theBaseUrlNamesHostPortAndPath() {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     try {
       assertThat(bridge.scimBaseUrl()).isEqualTo("http://127.0.0.1:" + bridge.port() + "/scim/v2");
     } finally {
@@ -386,9 +388,9 @@ class BridgeTest {
 
   @Test
   void aScimUserReachesTheEmbeddedEmulatorWithoutWaitingForTheInterval() {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     try {
-      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer t");
+      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN);
       assertThat(okta.post("/Users", """
           {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@corp.example",
            "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"value":"ada@corp.example","primary":true}],
@@ -407,7 +409,7 @@ class BridgeTest {
 
   @Test
   void healthAndReadinessSayTheTargetIsTheEmulator() {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     try {
       String root = bridge.scimBaseUrl().replace("/scim/v2", "");
       ScimHttp ops = new ScimHttp(root, "");
@@ -423,10 +425,10 @@ class BridgeTest {
 
   @Test
   void aStopDuringAResyncWhoseFixesRetryEndsTheResyncAndReturnsPromptly() throws Exception {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     boolean stopped = false;
     try {
-      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer t");
+      ScimHttp okta = new ScimHttp(bridge.scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN);
       okta.post("/Users", """
           {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@corp.example",
            "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"value":"ada@corp.example","primary":true}],
@@ -464,7 +466,7 @@ class BridgeTest {
 
   @Test
   void aRefusedTokenIsCountedUnderTheRouteItWasSentTo() {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     try {
       assertThat(new ScimHttp(bridge.scimBaseUrl(), "Bearer wrong").get("/Users/u-1").status()).isEqualTo(401);
       ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
@@ -478,7 +480,7 @@ class BridgeTest {
 
   @Test
   void theDaemonCountsItsConfirmingReReadsOfFulcrum() {
-    Bridge bridge = start("t");
+    Bridge bridge = start(ScimTestServer.TOKEN);
     try {
       ScimHttp ops = new ScimHttp(bridge.scimBaseUrl().replace("/scim/v2", ""), "");
       assertThat(ops.get("/metrics").text()).contains("reconcile_rereads_total 0.0");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it on the same file, and finds every write that was acknowledged with a 201.
  */
 class CrashTest {
-  static final String TOKEN = "crash-test-token";
+  static final String TOKEN = "crash-test-token-8e3b1f7a9c2d4e6f05";
   static final int WRITERS = 4;
 
   @TempDir Path dir;

@@ -43,7 +43,7 @@ class MonitoringFilesTest {
     if (bridge == null) {
       bridge = new Bridge(ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
           + dir.resolve("b.db") + "\nfulcrum:\n  calls_per_hour: 3600000\n"), 0),
-          n -> n.equals("FULCRUM_SCIM_TOKEN") ? "t" : null, Clock.systemUTC(), new SecureRandom()).start();
+          n -> n.equals("FULCRUM_SCIM_TOKEN") ? ScimTestServer.TOKEN : null, Clock.systemUTC(), new SecureRandom()).start();
     }
     return bridge;
   }
@@ -114,7 +114,7 @@ class MonitoringFilesTest {
 
   @Test
   void everySeriesTheAlertsAndTheDashboardQueryIsOnALiveScrape() throws Exception {
-    ScimHttp okta = new ScimHttp(bridge().scimBaseUrl(), "Bearer t");
+    ScimHttp okta = new ScimHttp(bridge().scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN);
     assertThat(okta.post("/Users", Bodies.user("scraped@corp.example")).status()).isEqualTo(201);
     assertThat(okta.withAuthorization("Bearer wrong").get("/Users").status()).isEqualTo(401);
     await().atMost(Duration.ofSeconds(15)).until(() -> bridge().emulator().orElseThrow().memberByEmail("scraped@corp.example").isPresent());
@@ -142,7 +142,7 @@ class MonitoringFilesTest {
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_acknowledged_to_applied_seconds_count 0",
         "fulcrum_scim_last_apply_timestamp_seconds 0.0");
     long before = System.currentTimeMillis() / 1000;
-    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer t").post("/Users", Bodies.user("timed@corp.example")).status())
+    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN).post("/Users", Bodies.user("timed@corp.example")).status())
         .isEqualTo(201);
     await().atMost(Duration.ofSeconds(15)).until(() -> ops.get("/metrics").text()
         .contains("fulcrum_scim_acknowledged_to_applied_seconds_count 1"));
@@ -154,7 +154,7 @@ class MonitoringFilesTest {
   @Test
   void everyBridgeSeriesHasTheOnePrefix() throws Exception {
     ScimHttp ops = new ScimHttp(bridge().scimBaseUrl().replace("/scim/v2", ""), "");
-    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer t").get("/Users").status()).isEqualTo(200);
+    assertThat(new ScimHttp(bridge().scimBaseUrl(), "Bearer " + ScimTestServer.TOKEN).get("/Users").status()).isEqualTo(200);
     List<String> foreign = new ArrayList<>();
     for (String line : ops.get("/metrics").text().split("\n")) {
       String name = line.startsWith("# TYPE ") ? line.split(" ")[2] : null;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real {@code serve} process with storage.url on PostgreSQL: SCIM in, reconciled into the emulator, operator commands beside it. */
 @RequiresPostgres
 class ServeOnPostgresTest {
-  static final String TOKEN = "serve-on-postgres-token";
+  static final String TOKEN = "serve-on-postgres-token-4f1a9c7e2b8d";
 
   @TempDir Path dir;
   FulcrumEmulator fulcrum;

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code db copy --to}: a single node's SQLite file moved to PostgreSQL, where serve carries on as if nothing happened. */
 @RequiresPostgres
 class DbCopyOnPostgresTest {
-  static final String TOKEN = "db-copy-token";
+  static final String TOKEN = "db-copy-token-3f8a1c9e7b2d4f6a0c5e";
   static final String PASSWORD_VARIABLE = "COPY_TEST_PGPASSWORD";
 
   @TempDir Path dir;

@@ -241,4 +241,33 @@ class ServeProcessTest {
       assertThat(bridge.terminate()).isZero();
     }
   }
+
+  /** What serve printed when it stopped at once with exit 2 (a config error), {@code token} as FULCRUM_SCIM_TOKEN. */
+  List<String> refusedAtStart(String token) throws Exception {
+    BridgeProcess bridge = BridgeProcess.serve(config(BearerTokens.sha256Hex(TOKEN), "text", "INFO"),
+        Map.of("FULCRUM_SCIM_TOKEN", token));
+    int exit;
+    try {
+      assertThat(bridge.process().waitFor(60, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
+    } finally {
+      exit = bridge.terminate();
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(dir.resolve("bridge.db")).as("refused before the database is opened").doesNotExist();
+    return bridge.output();
+  }
+
+  @Test
+  void aScimTokenShorterThan32CharactersIsRefusedAtStartInOneLineNamingItsPlace() throws Exception {
+    assertThat(refusedAtStart("okta-token-0123456789abcdefABCD")).singleElement().asString()
+        .startsWith("environment (under systemd: /etc/fulcrum-scim/env): FULCRUM_SCIM_TOKEN: is 31 characters long; ")
+        .contains("token new").doesNotContain("okta-token");
+  }
+
+  @Test
+  void aRepetitiveScimTokenIsRefusedAtStartInOneLine() throws Exception {
+    assertThat(refusedAtStart("changeme".repeat(4))).singleElement().asString()
+        .startsWith("environment (under systemd: /etc/fulcrum-scim/env): FULCRUM_SCIM_TOKEN: has only 7 different characters")
+        .doesNotContain("changeme");
+  }
 }

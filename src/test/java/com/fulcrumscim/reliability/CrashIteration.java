@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * present, Fulcrum exactly as desired, unmanaged entities byte-identical.
  */
 final class CrashIteration {
-  static final String SCIM_TOKEN = "crash-suite-scim-token";
+  static final String SCIM_TOKEN = "crash-suite-scim-token-5c9e2a7f1b3d8046";
   static final String FULCRUM_TOKEN = "crash-suite-fulcrum-token";
   static final Set<String> UNMANAGED = Set.of("m-taken", "m-bystander", "g-crew");
   static final int WRITERS = 3;

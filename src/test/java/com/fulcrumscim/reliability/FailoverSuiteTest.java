@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 @RequiresPostgres
 class FailoverSuiteTest {
   private static final Logger log = LoggerFactory.getLogger(FailoverSuiteTest.class);
-  static final String SCIM_TOKEN = "failover-suite-scim-token";
+  static final String SCIM_TOKEN = "failover-suite-scim-token-7a2e9c4f1b8d";
   static final String FULCRUM_TOKEN = "failover-suite-fulcrum-token";
   static final Duration TTL = Duration.ofSeconds(3);
   /** The lease's life plus one renew interval (a third of it), plus a second for the probe and a busy machine. */

@@ -1,5 +1,6 @@
 package com.fulcrumscim.reliability;
 
+import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
@@ -52,8 +53,10 @@ final class HostileCorpus {
     "application/octet-stream", "image/png", "application/scim+xml", "application/jsonx",
   };
   private static final String[] BAD_AUTH = {
-    null, "Bearer wrong-token", "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Token test-token-1f3a9c",
-    "Bearer test-token-1f3a9cX", "Bearer test-token-1f3a9", "Bearer\ttest-token-1f3a9c-", "Bearer " + "A".repeat(8000),
+    null, "Bearer wrong-token", "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Token " + ScimTestServer.TOKEN,
+    "Bearer " + ScimTestServer.TOKEN + "X", "Bearer " + ScimTestServer.TOKEN.substring(0, ScimTestServer.TOKEN.length() - 1),
+    "Bearer\t" + ScimTestServer.TOKEN + "-",
+    "Bearer " + "A".repeat(8000),
     "Bearer ' OR '1'='1", "Bearer \u00fftoken",
   };
 

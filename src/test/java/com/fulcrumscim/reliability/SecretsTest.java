@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * strings appears in anything it prints or in its database files, which only their owner can read.
  */
 class SecretsTest {
-  static final String SCIM_TOKEN = "scim-bearer-secret-42ab9";
+  static final String SCIM_TOKEN = "scim-bearer-secret-42ab9c7e1f3d5a8b06";
   static final String FULCRUM_TOKEN = "fulcrum-api-secret-7f3e9d";
   static final String PASSWORD = "Pa55word-secret-91xq";
   static final String WRONG_TOKEN = "presented-wrong-secret-x0";

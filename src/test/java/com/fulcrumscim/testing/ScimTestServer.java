@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
  * client that holds the test token (given as FULCRUM_SCIM_TOKEN).
  */
 public final class ScimTestServer implements AutoCloseable {
-  public static final String TOKEN = "test-token-1f3a9c";
+  public static final String TOKEN = "test-token-1f3a9c4e7b2d8056a1c3e9f7";
 
   private final Bridge bridge;
   private final TestStore store;
