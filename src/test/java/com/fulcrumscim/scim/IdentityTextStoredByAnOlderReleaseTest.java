@@ -5,15 +5,14 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.StoredDocs;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,14 +40,7 @@ class IdentityTextStoredByAnOlderReleaseTest {
     }
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
       db.write(c -> {
-        ObjectNode doc;
-        try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM scim_user WHERE id = ?")) {
-          ps.setString(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            doc = (ObjectNode) new ObjectMapper().readTree(rs.getString(1));
-          }
-        }
+        ObjectNode doc = StoredDocs.user(c, id);
         doc.put("userName", DECOMPOSED).put("externalId", LONG_EXTERNAL_ID).put("role", ROLE);
         ((ObjectNode) doc.get("emails").get(0)).put("value", DECOMPOSED);
         try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET doc = ?, user_name = ?, user_name_key = ?, "

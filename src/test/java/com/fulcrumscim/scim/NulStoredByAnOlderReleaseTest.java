@@ -4,14 +4,13 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.StoredDocs;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,14 +31,7 @@ class NulStoredByAnOlderReleaseTest {
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
       db.write(c -> {
         // as an older release wrote it: the document's JSON text, and the indexed column
-        ObjectNode doc;
-        try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM scim_user WHERE id = ?")) {
-          ps.setString(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            doc = (ObjectNode) new ObjectMapper().readTree(rs.getString(1));
-          }
-        }
+        ObjectNode doc = StoredDocs.user(c, id);
         doc.put("externalId", "ext\0x");
         try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET doc = ?, external_id = ? WHERE id = ?")) {
           ps.setString(1, doc.toString());
