@@ -42,8 +42,8 @@ final class Attempt {
   private Link link;
   private Recorded recorded;
   private boolean namesakeSought;
-  /** Whether the attempt's next member removal waits for its cycle's {@link RemovalChecks}; once only. */
-  private boolean removalCheckedLater;
+  /** Whether the attempt's next member removal waits for its cycle's {@link RemovalChecks}; the first only. */
+  private boolean removalCheckedLater = true;
   /** The removal whose DELETE went out and whose check is waited for. */
   private RemovalChecks.Sent removalSent;
   /** What that check found, until the removal takes it. */
@@ -155,11 +155,6 @@ final class Attempt {
     boolean first = !namesakeSought;
     namesakeSought = true;
     return first;
-  }
-
-  /** The attempt's first member removal is checked with the rest of its cycle's ({@link RemovalChecks}). */
-  void checkRemovalLater() {
-    removalCheckedLater = true;
   }
 
   /** Whether the member removal at hand waits for its cycle's check rather than being read back by id now. */

@@ -70,23 +70,13 @@ public final class Reconciler {
    * what the reconcile left unwritten, in one transaction. {@code claim} runs first in every write
    * of the key's state and throws {@link ClaimLost} once the key's work row is no longer the
    * caller's: the reconcile stops at the first write that finds it (a write held for the outcome
-   * that SQLite's writer thread commits later reports it only to the outcome). A member removal is
-   * read back by id at once.
-   */
-  Reconciled reconcile(ResourceKey key, Database.Work<?> claim) {
-    Run run = new Run(new Attempt(key, claim));
-    return run.result(run.go().orElseThrow());
-  }
-
-  /**
-   * As {@link #reconcile(ResourceKey, Database.Work)}, but the key's first member removal is checked
-   * with the rest of its cycle's ({@code checks}): the reconcile stops after the DELETE and goes on
-   * once {@link RemovalChecks#check} has read Fulcrum for all of them. The answer completes with the
-   * result, then.
+   * that SQLite's writer thread commits later reports it only to the outcome). The key's first
+   * member removal is checked with the rest of its cycle's ({@code checks}): the reconcile stops
+   * after the DELETE and goes on once {@link RemovalChecks#check} has read Fulcrum for all of them.
+   * The answer completes with the result, then.
    */
   CompletableFuture<Reconciled> reconcile(ResourceKey key, Database.Work<?> claim, RemovalChecks checks) {
     Attempt attempt = new Attempt(key, claim);
-    attempt.checkRemovalLater();
     Run run = new Run(attempt);
     Optional<Reconciled> result = run.go();
     return result.isPresent() ? CompletableFuture.completedFuture(run.result(result.get()))

@@ -12,6 +12,7 @@ import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,15 @@ class ReconcilerTest extends EndToEnd {
 
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
+  /** One key reconciled as a cycle of its own does it: its removal, if any, checked by the cycle's one check. */
+  private Reconciled reconcile(ResourceKey key) {
+    Reconciler reconciler = h.wiring().reconciler();
+    RemovalChecks checks = reconciler.removalChecks();
+    CompletableFuture<Reconciled> result = reconciler.reconcile(key, UNCLAIMED, checks);
+    checks.check().forEach(Runnable::run);
+    return result.join();
+  }
+
   @Test
   void linkingAUserNamesItsGroupsAsAffectedWithoutTouchingTheQueue() {
     start();
@@ -30,7 +40,7 @@ class ReconcilerTest extends EndToEnd {
     String ops = h.okta.group("Ops", List.of(ada));
     List<WorkItem> queueBefore = h.queue.list(null, 100);
 
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(ada), UNCLAIMED);
+    Reconciled result = reconcile(ResourceKey.user(ada));
 
     assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.APPLIED);
     assertThat(result.affected()).containsExactly(ResourceKey.group(ops));
@@ -43,7 +53,7 @@ class ReconcilerTest extends EndToEnd {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String ops = h.okta.group("Ops", List.of(ada));
 
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(ops), UNCLAIMED); // before Ada's push
+    Reconciled result = reconcile(ResourceKey.group(ops)); // before Ada's push
 
     assertThat(result.outcome().kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
     assertThat(((Outcome.RetryAfter) result.outcome()).why()).contains(ada);
@@ -56,7 +66,7 @@ class ReconcilerTest extends EndToEnd {
     h.fulcrum.calls().reset();
 
     Plan plan = h.wiring().readSide().plan(ResourceKey.user(taken));
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.user(taken), UNCLAIMED);
+    Reconciled result = reconcile(ResourceKey.user(taken));
 
     assertThat(plan.isBlocked()).isTrue();
     assertThat(plan.actions()).isEmpty();
@@ -213,7 +223,7 @@ class ReconcilerTest extends EndToEnd {
     }));
     h.okta.setGroup(crew, "Crew Renamed", List.of(y));
 
-    Reconciled result = h.wiring().reconciler().reconcile(ResourceKey.group(crew), UNCLAIMED);
+    Reconciled result = reconcile(ResourceKey.group(crew));
 
     assertThat(changes.get()).as("the refused change; the fresh plan needs none").isEqualTo(1);
     assertThat(groupNamed("Crew Renamed").memberIds()).doesNotContain(mx);
