@@ -122,7 +122,7 @@ public final class GroupStore extends ResourceStore {
   private static void warnDropped(String groupId, Set<String> unknown) {
     // the ids are the client's text: an id of 64 KB would make the line as long
     String listed = unknown.stream().limit(MAX_LOGGED_IDS)
-        .map(id -> TerminalText.escape(id.length() > 64 ? id.substring(0, 64) + "..." : id)).collect(Collectors.joining(", "))
+        .map(id -> TerminalText.escape(TerminalText.cut(id, 64))).collect(Collectors.joining(", "))
         + (unknown.size() > MAX_LOGGED_IDS ? " and " + (unknown.size() - MAX_LOGGED_IDS) + " more" : "");
     log.warn("group {}: left out {} member id(s) that are no user of this bridge: {} (the identity provider's "
         + "link to them is stale; the rest of the change is applied)", TerminalText.escape(groupId), unknown.size(),

@@ -21,6 +21,14 @@ public final class TerminalText {
     return escape(text, true);
   }
 
+  /**
+   * {@code text}, or its first {@code max} characters and "...": a value a client chose (a name, a
+   * path, an id), quoted in an error or a log line, which it must not make as long as itself.
+   */
+  public static String cut(String text, int max) {
+    return text.length() > max ? text.substring(0, max) + "..." : text;
+  }
+
   private static String escape(String text, boolean oneLine) {
     StringBuilder out = null;
     for (int i = 0; i < text.length(); i++) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.filter.AttrPath;
 import com.fulcrumscim.scim.filter.CompareOp;
@@ -142,7 +143,7 @@ final class ResourceEditor {
    * with a deactivation in it. Unknown names under an extension URN are custom attributes, kept.
    */
   private void ignore(String attribute) {
-    ignored.putIfAbsent(attribute.toLowerCase(Locale.ROOT), abbreviated(attribute));
+    ignored.putIfAbsent(attribute.toLowerCase(Locale.ROOT), TerminalText.cut(attribute, 100));
   }
 
   /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */
@@ -219,7 +220,7 @@ final class ResourceEditor {
    */
   private static String extensionUrn(String urn, String path) {
     if (!ResourceNormalizer.isWellFormedUrn(urn)) {
-      throw ScimException.invalidPath("Invalid path '" + abbreviated(path) + "': a schema URN is 'urn:' and segments of"
+      throw ScimException.invalidPath("Invalid path '" + TerminalText.cut(path, 100) + "': a schema URN is 'urn:' and segments of"
           + " letters, digits, '.', '_' or '-' joined by ':'");
     }
     return urn;
@@ -407,7 +408,7 @@ final class ResourceEditor {
       n = 1;
     }
     if (n > PatchApplier.MAX_FILTER_TERMS) {
-      throw ScimException.tooMany("the filter in path " + abbreviated(path) + " has more than "
+      throw ScimException.tooMany("the filter in path " + TerminalText.cut(path, 100) + " has more than "
           + PatchApplier.MAX_FILTER_TERMS + " comparisons");
     }
     return n;
@@ -417,13 +418,9 @@ final class ResourceEditor {
     cost += units;
     if (cost > PatchApplier.MAX_EVALUATION_COST) {
       throw ScimException.tooMany("this PATCH request needs more than " + PatchApplier.MAX_EVALUATION_COST
-          + " filter evaluations (at path " + abbreviated(path) + "; a long string, or a long co string, counts as "
+          + " filter evaluations (at path " + TerminalText.cut(path, 100) + "; a long string, or a long co string, counts as "
           + "several); send fewer filtered operations per request");
     }
-  }
-
-  private static String abbreviated(String path) {
-    return path.length() > 100 ? path.substring(0, 100) + "..." : path;
   }
 
   /** Entra's {@code remove members} with a value array: only the listed members go (§4.4). */

@@ -1,6 +1,7 @@
 package com.fulcrumscim.scim.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -70,11 +71,7 @@ public final class JsonFields {
   }
 
   private static ScimException sameNameTwice(String first, String second) {
-    return ScimException.invalidSyntax("'" + abbreviated(first) + "' and '" + abbreviated(second)
+    return ScimException.invalidSyntax("'" + TerminalText.cut(first, 100) + "' and '" + TerminalText.cut(second, 100)
         + "' name one member in two cases: send it once");
-  }
-
-  private static String abbreviated(String name) {
-    return name.length() > 100 ? name.substring(0, 100) + "..." : name;
   }
 }

@@ -67,7 +67,7 @@ public final class ResourceNormalizer {
    * may be a secret).
    */
   public void ignored(String what) {
-    String name = what.length() > 200 ? what.substring(0, 200) + "..." : what;
+    String name = TerminalText.cut(what, 200);
     switch (logged.admit(name)) {
       case LOG -> log.info("ignoring unknown {} (not stored; logged once per name)", TerminalText.escape(name));
       case LIMIT_REACHED -> log.info("more than {} unknown attribute names in a minute: the rest of this minute's are not"
