@@ -59,6 +59,7 @@ final class EmulatorHttpHandler implements HttpHandler {
   private Answer apiCall(Request req) throws InterruptedException {
     ApiRoutes.Route route = ApiRoutes.route(req.method(), req.path());
     Answer answer;
+    calls.started(route.endpoint());
     try {
       faults.delay();
       answer = faults.before().orElseGet(() -> admitted(route, req));
@@ -67,6 +68,8 @@ final class EmulatorHttpHandler implements HttpHandler {
       }
     } catch (RuntimeException e) {
       answer = Replies.json(500, Map.of("error", "emulator failure: " + e));
+    } finally {
+      calls.ended(route.endpoint());
     }
     calls.record(route.endpoint(), answer.status());
     return answer;

@@ -104,6 +104,26 @@ class EmulatorFaultsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
   }
 
+  /** Whether a client's calls overlapped is seen where they arrive: the most of one endpoint handled at once. */
+  @Test
+  void callsThatArriveWhileOthersAreDelayedCountAsInFlightTogether() throws Exception {
+    fulcrum.faults().latency(Duration.ofMillis(300));
+    http.get("/api/v2/roles.json");
+    assertThat(fulcrum.calls().mostInFlight("GET /api/v2/roles.json")).isEqualTo(1);
+
+    List<Thread> three = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      three.add(new Thread(() -> http.get("/api/v2/roles.json")));
+    }
+    three.forEach(Thread::start);
+    for (Thread t : three) {
+      t.join();
+    }
+    assertThat(fulcrum.calls().mostInFlight("GET /api/v2/roles.json")).isEqualTo(3);
+    fulcrum.calls().reset();
+    assertThat(fulcrum.calls().mostInFlight("GET /api/v2/roles.json")).isZero();
+  }
+
   @Test
   void anIgnoredDeleteIsAnswered204AndRemovesNothing() {
     String id = created("i@example.com");
