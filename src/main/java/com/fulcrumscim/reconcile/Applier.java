@@ -138,12 +138,14 @@ final class Applier {
     }
     RemovalChecks.Found found = checked.orElseGet(() -> RemovalChecks.readById(observer, send(attempt, a)));
     String detail = Action.RemoveMember.records(a.memberId(), found.sent().reassignTo(), observer.configuredReassignTarget());
-    int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, () -> found.status(LINK_STAYS));
+    // audited at the DELETE's time: the cycle's other DELETEs went before its check
+    Instant sentAt = found.sent().at();
+    int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, sentAt, () -> found.status(LINK_STAYS));
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
-    recordOk(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail);
+    attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok", detail, sentAt));
     attempt.readById.add(a.memberId()); // the next plan needs no read of it again
     if (status == 404 && attempt.seekNamesakeOnce()) {
       if (!found.listed()) {
@@ -164,12 +166,14 @@ final class Applier {
     String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
     String reassignTo = a.reassignTo();
     try {
-      return new RemovalChecks.Sent(a.memberId(), email, reassignTo, delete(attempt, a.memberId(), reassignTo));
+      ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), reassignTo);
+      return new RemovalChecks.Sent(a.memberId(), email, reassignTo, sent, clock.instant());
     } catch (FulcrumException.Rejected refused) {
       if (reassignTo == null || observer.rereadMember(reassignTo).isPresent()) {
         throw refused;
       }
-      return new RemovalChecks.Sent(a.memberId(), email, null, delete(attempt, a.memberId(), null));
+      ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), null);
+      return new RemovalChecks.Sent(a.memberId(), email, null, sent, clock.instant());
     }
   }
 
@@ -351,6 +355,11 @@ final class Applier {
    * create's replay finds what its intent announced).
    */
   private <T> T call(Attempt attempt, Action.Kind kind, String fulcrumId, String detail, Supplier<T> fulcrumCall) {
+    return call(attempt, kind, fulcrumId, detail, null, fulcrumCall);
+  }
+
+  /** As {@link #call(Attempt, Action.Kind, String, String, Supplier)}; a failure audited as of {@code madeAt} (null: now). */
+  private <T> T call(Attempt attempt, Action.Kind kind, String fulcrumId, String detail, Instant madeAt, Supplier<T> fulcrumCall) {
     attempt.startHeld(db);
     try {
       return fulcrumCall.get();
@@ -358,7 +367,9 @@ final class Applier {
       if (e instanceof FulcrumException.Unavailable) {
         observer.invalidate();
       }
-      audit(attempt, kind, fulcrumId, "failed: " + e.getMessage(), detail);
+      String result = "failed: " + e.getMessage();
+      attempt.audit(madeAt == null ? audit.entry(attempt.key, kind, fulcrumId, result, detail)
+          : audit.entry(attempt.key, kind, fulcrumId, result, detail, madeAt));
       throw e;
     }
   }

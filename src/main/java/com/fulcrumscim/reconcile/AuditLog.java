@@ -32,7 +32,15 @@ public final class AuditLog {
    * writes them a second time (in the failure that replaces the outcome) when that cannot commit.
    */
   Database.Work<Void> entry(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail) {
-    long at = clock.millis();
+    return entry(key, action, fulcrumId, result, detail, clock.instant());
+  }
+
+  /**
+   * As {@link #entry(ResourceKey, Action.Kind, String, String, String)}, for a write done {@code when}:
+   * a member removal's DELETE, whose check comes after the cycle's other DELETEs.
+   */
+  Database.Work<Void> entry(ResourceKey key, Action.Kind action, String fulcrumId, String result, String detail, Instant when) {
+    long at = when.toEpochMilli();
     // The operator's line per Fulcrum write; detail is what was sent (fields, counts), never a credential.
     log.info("Fulcrum {} {} (Fulcrum id {}): {}{}", action, key, fulcrumId == null ? "-" : fulcrumId, result,
         detail == null || detail.isBlank() ? "" : " [" + detail + "]");

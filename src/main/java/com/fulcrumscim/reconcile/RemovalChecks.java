@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +24,11 @@ final class RemovalChecks {
   private final Observer observer;
   private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
 
-  /** A removal whose DELETE went out: the member, its email when planned, where its records went, what the DELETE got. */
-  record Sent(String memberId, String email, String reassignTo, ConfirmedDelete.Sent delete) {}
+  /**
+   * A removal whose DELETE went out {@code at}: the member, its email when planned, where its records
+   * went, what the DELETE got.
+   */
+  record Sent(String memberId, String email, String reassignTo, ConfirmedDelete.Sent delete, Instant at) {}
 
   /**
    * What the check found for {@code sent}: what Fulcrum still has (the member itself, or in the list

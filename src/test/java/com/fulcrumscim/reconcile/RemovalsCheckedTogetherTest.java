@@ -13,9 +13,16 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +45,19 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
 
   static String email(int i) {
     return "p" + i + "@corp.example";
+  }
+
+  /** An organization of one full page before the bridge pushes anyone: its member list takes more than one call. */
+  static Seed onePageFull() {
+    List<Seed.SeedMember> many = new ArrayList<>();
+    for (int i = 0; i < FulcrumSettings.MAX_PAGE_SIZE; i++) {
+      many.add(new Seed.SeedMember("seed-" + i, null, "seed" + i + "@corp.example", "S", "No" + i, null, false, "active"));
+    }
+    return new Seed(null, null, many, null);
+  }
+
+  List<AuditEntry> removalRows() {
+    return new AuditLog(h.db, h.clock).list(null, 1000).stream().filter(e -> e.action().equals("REMOVE_MEMBER")).toList();
   }
 
   void deactivateAll(List<String> users) {
@@ -69,11 +89,7 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
    */
   @Test
   void inAnOrganizationOfMoreThanOnePageEachRemovalIsReadBackById() {
-    List<Seed.SeedMember> many = new ArrayList<>();
-    for (int i = 0; i < FulcrumSettings.MAX_PAGE_SIZE; i++) {
-      many.add(new Seed.SeedMember("seed-" + i, null, "seed" + i + "@corp.example", "S", "No" + i, null, false, "active"));
-    }
-    start(ReconcileHarness.Options.defaults().withSeed(new Seed(null, null, many, null)));
+    start(ReconcileHarness.Options.defaults().withSeed(onePageFull()));
     List<String> users = pushed(3);
     deactivateAll(users);
     h.runOnce();
@@ -171,6 +187,35 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
     assertThat(calls(FulcrumClient.MEMBERS_LIST)).isEqualTo(1);
     assertThat(calls(GET_BY_ID)).isZero();
+  }
+
+  /**
+   * The check of a removal can come long after its DELETE (the cycle's other DELETEs go first, at
+   * the pace of fulcrum.calls_per_hour): the removal's audit row says when the DELETE was made.
+   */
+  @Test
+  void aRemovalsAuditRowHasTheTimeOfItsDeleteNotOfItsCheck() {
+    start();
+    List<String> users = pushed(3);
+    List<Instant> deletedAt = new CopyOnWriteArrayList<>();
+    AtomicReference<Instant> checkedFrom = new AtomicReference<>();
+    FulcrumClient timed = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletedAt.add(h.clock.instant()));
+    h.restart(UserPushTest.replacing(timed, "members", args -> {
+      if (deletedAt.size() == users.size()) {
+        checkedFrom.set(h.clock.instant());
+        h.clock.tick(Duration.ofMinutes(30));
+      }
+      return null;
+    }));
+    deactivateAll(users);
+    h.runOnce();
+
+    Instant firstDelete = deletedAt.stream().min(Comparator.naturalOrder()).orElseThrow();
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+    assertThat(removalRows()).hasSize(3).allSatisfy(e -> {
+      assertThat(e.result()).isEqualTo("ok");
+      assertThat(e.at()).isBetween(firstDelete.truncatedTo(ChronoUnit.MILLIS), checkedFrom.get());
+    });
   }
 
   /**
