@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One cycle: claim due work rows, reconcile them on up to {@code parallelism} threads (one key
  * never twice at once: a claimed row is RUNNING), and record each outcome. Member removals wait,
- * outcome and all, for one read that checks them together once every key had its turn
- * ({@link RemovalChecks}). {@link #finish} is the only place an {@link Outcome} becomes a
- * work-queue call, and the loop is the only part of the reconciler that touches the work queue.
+ * outcome and all, for the reads that check them together once every key had its turn
+ * ({@link RemovalChecks}), made on the same workers. {@link #finish} is the only place an
+ * {@link Outcome} becomes a work-queue call, and the loop is the only part of the reconciler that
+ * touches the work queue.
  */
 public final class ReconcileLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -128,8 +129,9 @@ public final class ReconcileLoop implements AutoCloseable {
     for (WorkItem item; (item = todo.poll()) != null; ) {
       stranded.add(item);
     }
-    // The member removals whose DELETEs went out are checked by one read made after all of them;
-    // only then do their reconciles go on to unlink and to their outcomes.
+    // The member removals whose DELETEs went out are checked by reads made after all of them (one of
+    // the member list, or one by id each, on the workers); only then do their reconciles go on to
+    // unlink and to their outcomes.
     try {
       onWorkers(new ConcurrentLinkedQueue<>(checks.check()), Runnable::run);
     } catch (RuntimeException | Error e) {

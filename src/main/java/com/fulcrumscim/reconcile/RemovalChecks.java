@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 /**
  * The member removals of one reconcile cycle, checked together. Each removal's reconcile sends its
  * DELETE and stops there; once every key the cycle claimed has had its turn, {@link #check} reads
- * Fulcrum once for all of them: the member list when it is one page (up to 20,000 members: 50
- * removals cost 51 calls, not 100), else each by id (a lone removal: its DELETE and a read by id). Only then does each reconcile go on (the unlink, the
- * outcome): a removal is done only when a read made after its DELETE finds the member gone. Until
+ * Fulcrum for all of them: the member list once when it is one page (up to 20,000 members: 50
+ * removals cost 51 calls, not 100), else each by id, on the loop's workers (a lone removal: its
+ * DELETE and a read by id). Only then does each reconcile go on (the unlink, the outcome): a
+ * removal is done only when a read made after its DELETE finds the member gone. Until
  * its outcome commits the key's work row stays claimed, so a crash in between leaves the key to be
  * reconciled again from what Fulcrum has then.
  */
@@ -73,9 +74,12 @@ final class RemovalChecks {
   }
 
   /**
-   * Reads Fulcrum once for every removal waiting (after their DELETEs: each reconcile sent its own
-   * before it stopped), hands each attempt what was found, and returns the reconciles to go on with;
-   * each completes the answer {@link #await} gave, exceptionally if it throws.
+   * Reads the member list once for every removal waiting when it is one page (after their DELETEs:
+   * each reconcile sent its own before it stopped), and returns a task per removal that hands its
+   * attempt what was found (read back by id, when the list was not read) and goes on with its
+   * reconcile; each completes the answer {@link #await} gave, exceptionally if it throws. The tasks
+   * are for the loop's workers: reads by id one after another on one thread took 4.3 s for 16
+   * removals at 200 ms a call.
    */
   List<Runnable> check() {
     List<Waiting> all = new ArrayList<>(waiting);
@@ -96,20 +100,22 @@ final class RemovalChecks {
         listFailed = e;
       }
     }
-    List<Runnable> resumes = new ArrayList<>();
+    List<Runnable> tasks = new ArrayList<>();
     for (Waiting w : all) {
       Sent sent = w.attempt().removalSent();
-      w.attempt().removalChecked(listFailed != null ? new Found(sent, Optional.empty(), listFailed, true)
-          : listed ? new Found(sent, listedStill(sent), null, true) : readById(observer, sent));
-      resumes.add(() -> {
+      RuntimeException failed = listFailed;
+      Supplier<Found> find = failed != null ? () -> new Found(sent, Optional.empty(), failed, true)
+          : listed ? () -> new Found(sent, listedStill(sent), null, true) : () -> readById(observer, sent);
+      tasks.add(() -> {
         try {
+          w.attempt().removalChecked(find.get());
           w.done().complete(w.resume().get());
         } catch (RuntimeException | Error e) {
           w.done().completeExceptionally(e);
         }
       });
     }
-    return resumes;
+    return tasks;
   }
 
   /**
