@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  */
 final class Applier {
   /** What follows a delete Fulcrum did not carry out: the reconcile retries it. */
-  private static final String LINK_STAYS = "the link stays and it is tried again";
+  static final String LINK_STAYS = "the link stays and it is tried again";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;

@@ -51,9 +51,21 @@ public final class ConfirmedDelete {
    */
   static FulcrumException.Unavailable stillThere(String endpoint, Sent sent, String entity, String has, String readBack,
       String then) {
-    return new FulcrumException.Unavailable(endpoint, (sent.lost() == null
-        ? "Fulcrum answered " + sent.status() + " to " + entity + " but " + has
-        : entity + " got no answer of Fulcrum's (" + sent.lost().getMessage() + ") and Fulcrum " + has)
-        + " (" + readBack + "); " + then, sent.lost());
+    return new FulcrumException.Unavailable(endpoint, answered(sent, entity) + (sent.lost() == null ? " but " : " and Fulcrum ")
+        + has + " (" + readBack + "); " + then, sent.lost());
+  }
+
+  /**
+   * The retryable failure of a delete that no read after it checked ({@code why}): it may have
+   * taken or not, and only a later read can say.
+   */
+  static FulcrumException.Unavailable notReadBack(String endpoint, Sent sent, String entity, String why, String then) {
+    return new FulcrumException.Unavailable(endpoint, answered(sent, entity) + " and it was not read back (" + why + "); "
+        + then, sent.lost());
+  }
+
+  private static String answered(Sent sent, String entity) {
+    return sent.lost() == null ? "Fulcrum answered " + sent.status() + " to " + entity
+        : entity + " got no answer of Fulcrum's (" + sent.lost().getMessage() + ")";
   }
 }

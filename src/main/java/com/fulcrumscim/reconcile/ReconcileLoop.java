@@ -131,14 +131,16 @@ public final class ReconcileLoop implements AutoCloseable {
     }
     // The member removals whose DELETEs went out are checked by reads made after all of them (one of
     // the member list, or one by id each, on the workers); only then do their reconciles go on to
-    // unlink and to their outcomes.
+    // unlink and to their outcomes. Those the check did not go on with end retried.
+    String unchecked = "the check of its cycle's removals stopped before it (the cycle's thread was interrupted,"
+        + " or a worker stopped)";
     try {
       onWorkers(new ConcurrentLinkedQueue<>(checks.check()), Runnable::run);
     } catch (RuntimeException | Error e) {
-      log.error("could not check this cycle's member removals (their rows are handed back at the next cycle): {}",
-          e.toString(), e);
+      log.error("could not check this cycle's member removals (each is retried): {}", e.toString(), e);
+      unchecked = "the check of its cycle's removals failed: " + e;
     } finally {
-      checks.abandonUnresumed();
+      checks.close(unchecked);
     }
     // A cycle ends with its outcomes committed: the next claim and every reader see them.
     CompletableFuture.allOf(recording.toArray(CompletableFuture[]::new)).join();

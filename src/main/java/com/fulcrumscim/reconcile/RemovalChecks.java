@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -16,20 +18,29 @@ import java.util.function.Supplier;
  * DELETE and stops there; once every key the cycle claimed has had its turn, {@link #check} reads
  * Fulcrum for all of them: the member list once when it is one page (up to 20,000 members: 50
  * removals cost 51 calls, not 100), else each by id, on the loop's workers (a lone removal: its
- * DELETE and a read by id). Only then does each reconcile go on (the unlink, the outcome): a
- * removal is done only when a read made after its DELETE finds the member gone. Until
- * its outcome commits the key's work row stays claimed, so a crash in between leaves the key to be
- * reconciled again from what Fulcrum has then.
+ * DELETE and a read by id). Only then does each reconcile go on (the unlink, the outcome): a removal
+ * is done only when a read made after its DELETE finds the member gone. Until its outcome commits
+ * the key's work row stays claimed, so a crash in between leaves the key to be reconciled again
+ * from what Fulcrum has then. A removal the check does not go on with (the cycle's thread
+ * interrupted, a worker stopped, the check failed) still gets its outcome, retried, and the audit
+ * row of its DELETE ({@link #close}).
  */
 final class RemovalChecks {
   private final Observer observer;
   private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+  /** Set once {@link #close} ran: a removal sent after that is not checked this cycle. */
+  private volatile boolean closed;
 
   /**
    * A removal whose DELETE went out {@code at}: the member, its email when planned, where its records
    * went, what the DELETE got.
    */
-  record Sent(String memberId, String email, String reassignTo, ConfirmedDelete.Sent delete, Instant at) {}
+  record Sent(String memberId, String email, String reassignTo, ConfirmedDelete.Sent delete, Instant at) {
+    /** How the removal's messages name it. */
+    String entity(String memberEmail) {
+      return "removing member " + memberId + " (" + memberEmail + ")";
+    }
+  }
 
   /**
    * What the check found for {@code sent}: what Fulcrum still has (the member itself, or in the list
@@ -42,22 +53,47 @@ final class RemovalChecks {
      * failure {@link ConfirmedDelete} gives ({@code then}: what happens next), or the read's own.
      */
     int status(String then) {
-      if (failure != null) {
+      if (failure instanceof FulcrumException) {
         throw failure;
+      }
+      if (failure != null) {
+        // not the read's word on Fulcrum (a bug, an answer the client could not take): the removal
+        // fails as any whose DELETE was not checked, so that its audit row records the DELETE
+        throw notReadBack(sent, "the read failed: " + failure, then);
       }
       if (still.isEmpty()) {
         return sent.delete().status();
       }
       FulcrumMember m = still.get();
       boolean itself = m.id().equals(sent.memberId());
-      String entity = "removing member " + sent.memberId() + " (" + (itself ? m.email() : sent.email()) + ")";
-      throw ConfirmedDelete.stillThere(FulcrumClient.MEMBER_DELETE, sent.delete(), entity,
+      throw ConfirmedDelete.stillThere(FulcrumClient.MEMBER_DELETE, sent.delete(), sent.entity(itself ? m.email() : sent.email()),
           itself ? "still has it" : "has " + m.email() + " again, as new member " + m.id(),
           listed ? "read back in the member list" : "read back by id", then);
     }
   }
 
-  private record Waiting(Attempt attempt, Supplier<Reconciled> resume, CompletableFuture<Reconciled> done) {}
+  /** A removal waiting for its check; {@code taken} once the check or {@link #close} goes on with it, which only one does. */
+  private record Waiting(Attempt attempt, Supplier<Reconciled> resume, CompletableFuture<Reconciled> done, AtomicBoolean taken) {
+    boolean take() {
+      return taken.compareAndSet(false, true);
+    }
+
+    /** Hands the attempt what was found and goes on with its reconcile; the answer completes with its result. */
+    void goOn(Found found) {
+      attempt.removalChecked(found);
+      try {
+        done.complete(resume.get());
+      } catch (RuntimeException | Error e) {
+        done.completeExceptionally(e);
+      }
+    }
+
+    /** Goes on with the removal failed as not read back: its reconcile records the DELETE and ends retried. */
+    void notChecked(String why) {
+      goOn(new Found(attempt.removalSent(), Optional.empty(), notReadBack(attempt.removalSent(), why, Applier.LINK_STAYS),
+          false));
+    }
+  }
 
   RemovalChecks(Observer observer) {
     this.observer = observer;
@@ -68,18 +104,22 @@ final class RemovalChecks {
    * goes on with it once checked. The answer completes with the reconcile's result.
    */
   CompletableFuture<Reconciled> await(Attempt attempt, Supplier<Reconciled> resume) {
-    CompletableFuture<Reconciled> done = new CompletableFuture<>();
-    waiting.add(new Waiting(attempt, resume, done));
-    return done;
+    Waiting w = new Waiting(attempt, resume, new CompletableFuture<>(), new AtomicBoolean());
+    waiting.add(w);
+    // A worker the cycle stopped waiting for (its thread interrupted) may send its DELETE after the
+    // check: nothing else would ever go on with it, and its row would stay claimed until a restart.
+    if (closed && w.take()) {
+      w.notChecked("its cycle had checked its removals and ended before this DELETE went out");
+    }
+    return w.done();
   }
 
   /**
    * Reads the member list once for every removal waiting when it is one page (after their DELETEs:
    * each reconcile sent its own before it stopped), and returns a task per removal that hands its
    * attempt what was found (read back by id, when the list was not read) and goes on with its
-   * reconcile; each completes the answer {@link #await} gave, exceptionally if it throws. The tasks
-   * are for the loop's workers: reads by id one after another on one thread took 4.3 s for 16
-   * removals at 200 ms a call.
+   * reconcile; each completes the answer {@link #await} gave. The tasks are for the loop's workers:
+   * reads by id one after another on one thread took 4.3 s for 16 removals at 200 ms a call.
    */
   List<Runnable> check() {
     List<Waiting> all = new ArrayList<>(waiting);
@@ -102,29 +142,41 @@ final class RemovalChecks {
     }
     List<Runnable> tasks = new ArrayList<>();
     for (Waiting w : all) {
-      Sent sent = w.attempt().removalSent();
+      Attempt attempt = w.attempt();
+      Sent sent = attempt.removalSent();
       RuntimeException failed = listFailed;
       Supplier<Found> find = failed != null ? () -> new Found(sent, Optional.empty(), failed, true)
           : listed ? () -> new Found(sent, listedStill(sent), null, true) : () -> readById(observer, sent);
       tasks.add(() -> {
-        try {
-          w.attempt().removalChecked(find.get());
-          w.done().complete(w.resume().get());
-        } catch (RuntimeException | Error e) {
-          w.done().completeExceptionally(e);
+        if (!w.take()) {
+          return;
         }
+        Found found;
+        try {
+          found = find.get();
+        } catch (RuntimeException | Error e) {
+          // what the read found could not be told (a database read failed): the removal still ends retried
+          w.notChecked("its check failed: " + e);
+          return;
+        }
+        w.goOn(found);
       });
     }
     return tasks;
   }
 
   /**
-   * Fails the answers of reconciles that did not go on (a worker stopped, the cycle's thread was
-   * interrupted): their rows are handed back, and reconciled again at a later cycle.
+   * The cycle's check is over: every removal it did not go on with fails as not read back
+   * ({@code why}), and so does any sent later. Each goes on at once, here: its reconcile makes no
+   * call (the removal fails first), holds the audit row of its DELETE and ends retried, so its row
+   * gets an outcome instead of staying claimed.
    */
-  void abandonUnresumed() {
+  void close(String why) {
+    closed = true;
     for (Waiting w : waiting) {
-      w.done().completeExceptionally(new IllegalStateException(w.attempt().key + ": its removal's check was not gone on with"));
+      if (w.take()) {
+        w.notChecked(why);
+      }
     }
   }
 
@@ -144,5 +196,9 @@ final class RemovalChecks {
     } catch (RuntimeException e) {
       return new Found(sent, Optional.empty(), e, false);
     }
+  }
+
+  private static FulcrumException.Unavailable notReadBack(Sent sent, String why, String then) {
+    return ConfirmedDelete.notReadBack(FulcrumClient.MEMBER_DELETE, sent.delete(), sent.entity(sent.email()), why, then);
   }
 }

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
@@ -21,6 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -239,34 +242,64 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
   }
 
   /**
-   * The process dies at the list read that checks the cycle's removals, after their DELETEs: no
-   * outcome was recorded and the links stay, so the next process reconciles the keys again from
-   * what Fulcrum has (the members gone) and ends them done.
+   * An unexpected failure of the check's read (not a FulcrumException) fails each removal as
+   * retryable, and each removal's audit row records its DELETE all the same: it was made, and no
+   * read after it said whether it took.
    */
   @Test
-  void aCrashBetweenTheDeletesAndTheirCheckLeavesEveryRowToRunAgain() {
+  void aCheckReadThatThrowsUnexpectedlyRetriesEveryRemovalAndAuditsItsDelete() {
     start();
     List<String> users = pushed(3);
     AtomicInteger deletes = new AtomicInteger();
-    FulcrumClient counting = UserPushTest.replacing(h.http, "deleteMember", args -> {
-      deletes.incrementAndGet();
-      return null; // then the real DELETE
-    });
+    FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
     h.restart(UserPushTest.replacing(counting, "members", args -> {
       if (deletes.get() == users.size()) {
-        throw new Error("simulated crash at the check of the removals");
+        throw new IllegalStateException("unreadable member list");
       }
       return null;
     }));
     deactivateAll(users);
     h.runOnce();
 
-    assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
     assertThat(users).allSatisfy(u -> {
-      assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.RUNNING);
+      WorkItem row = h.row(ResourceKey.user(u));
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.lastError()).contains("unreadable member list");
       assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isPresent();
     });
-    assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(e -> e.action().equals("UNLINK"));
+    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ")
+        .contains("Fulcrum answered 204", "not read back", "unreadable member list"));
+  }
+
+  /**
+   * Something other than a failed read escapes the check (an Error): every removal of the cycle
+   * still gets its outcome, retried with the link kept, and its audit row: the DELETE was made,
+   * and no read after it said whether it took. Before, the rows waited for the next cycle without
+   * an outcome, and no audit row recorded the DELETEs.
+   */
+  @Test
+  void anErrorThatEscapesTheCheckStillGivesEveryRemovalItsRetryAndItsAuditRow() {
+    start();
+    List<String> users = pushed(3);
+    AtomicInteger deletes = new AtomicInteger();
+    FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
+    h.restart(UserPushTest.replacing(counting, "members", args -> {
+      if (deletes.get() == users.size()) {
+        throw new Error("simulated failure at the check of the removals");
+      }
+      return null;
+    }));
+    deactivateAll(users);
+    h.runOnce();
+
+    assertThat(users).allSatisfy(u -> {
+      WorkItem row = h.row(ResourceKey.user(u));
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.lastError()).contains("not read back", "simulated failure at the check of the removals",
+          "the link stays and it is tried again");
+      assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isPresent();
+    });
+    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ").contains("answered 204"));
 
     h.restart(h.http);
     h.settle();
@@ -274,5 +307,63 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
       assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE);
       assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isEmpty();
     });
+  }
+
+  /**
+   * The cycle's thread is interrupted while a worker is still sending its removal's DELETE: the
+   * cycle ends without waiting for it, and the removal's check is over before it asks for one.
+   * Its key still gets an outcome (retried, with the DELETE's audit row) instead of keeping its row
+   * RUNNING until a restart.
+   */
+  @Test
+  void aRemovalSentAfterItsCycleWasInterruptedIsRetriedNotLeftRunning() throws Exception {
+    start();
+    List<String> users = pushed(1);
+    CountDownLatch deleted = new CountDownLatch(1);
+    CountDownLatch cycleOver = new CountDownLatch(1);
+    h.restart(UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> {
+      deleted.countDown();
+      awaitQuietly(cycleOver);
+    }));
+    deactivateAll(users);
+    Thread cycle = new Thread(h::runOnce, "interrupted-cycle");
+    cycle.start();
+    assertThat(deleted.await(10, TimeUnit.SECONDS)).isTrue();
+    cycle.interrupt();
+    cycle.join(10_000);
+    assertThat(cycle.isAlive()).isFalse();
+    cycleOver.countDown();
+
+    ResourceKey key = ResourceKey.user(users.get(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.row(key).state() != WorkState.RUNNING);
+    assertThat(h.row(key).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, users.get(0))).isPresent();
+    await().atMost(Duration.ofSeconds(10)).until(() -> removalRows().size() == 1);
+    assertThat(removalRows().get(0).result()).startsWith("failed: ").contains("not read back");
+
+    h.settle();
+    assertThat(h.row(key).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
+  }
+
+  /** Waits for {@code latch} however often interrupted (a worker the cycle cancels), keeping the interrupt. */
+  static void awaitQuietly(CountDownLatch latch) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!latch.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("waited 10 s for the test");
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }
