@@ -137,7 +137,8 @@ final class Applier {
       return Applied.CHECK_PENDING;
     }
     RemovalChecks.Found found = checked.orElseGet(() -> RemovalChecks.readById(observer, send(attempt, a)));
-    String detail = Action.RemoveMember.records(a.memberId(), found.sent().reassignTo(), observer.configuredReassignTarget());
+    String detail = found.detail(Action.RemoveMember.records(a.memberId(), found.sent().reassignTo(),
+        observer.configuredReassignTarget()));
     // audited at the DELETE's time: the cycle's other DELETEs went before its check
     Instant sentAt = found.sent().at();
     int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, sentAt, () -> found.status(LINK_STAYS));

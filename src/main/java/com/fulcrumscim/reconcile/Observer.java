@@ -129,6 +129,20 @@ final class Observer {
         intents.matching(c, EntityType.USER, m.email()))).on(m, besides).orElse(null);
   }
 
+  /**
+   * Which user other than {@code scimId} member {@code m} belongs to, named as a plan's reason names
+   * it: the one whose link manages it, else the one it is being given to ({@link EmailClaims});
+   * empty when no other user has it (a person invited by hand). For a removal's check that finds a
+   * member with the leaving user's email after the DELETE ({@link RemovalChecks}).
+   */
+  Optional<String> otherUserOf(FulcrumMember m, String scimId) {
+    Optional<String> manages = links.scimIdOf(EntityType.USER, m.id()).filter(other -> !other.equals(scimId));
+    if (manages.isPresent()) {
+      return Optional.of(ResourceKey.user(manages.get()) + ", which manages it");
+    }
+    return Optional.ofNullable(claimOn(m, scimId)).map(Object::toString);
+  }
+
   GroupState group(Attempt attempt) {
     String id = attempt.key.scimId();
     Recorded r = recorded(attempt);

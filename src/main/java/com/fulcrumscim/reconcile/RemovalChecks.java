@@ -45,9 +45,10 @@ final class RemovalChecks {
   /**
    * What the check found for {@code sent}: what Fulcrum still has (the member itself, or in the list
    * a member with its email, invited again by hand after the DELETE; empty: gone), or why it could
-   * not read; and whether it read the list.
+   * not read; whether it read the list; and, found gone, a member with its email left in place
+   * because another user has it (null: none), for the removal's audit row.
    */
-  record Found(Sent sent, Optional<FulcrumMember> still, RuntimeException failure, boolean listed) {
+  record Found(Sent sent, Optional<FulcrumMember> still, RuntimeException failure, boolean listed, String leftInPlace) {
     /**
      * The status the DELETE got (0: no answer) once the member is found gone; else the retryable
      * failure {@link ConfirmedDelete} gives ({@code then}: what happens next), or the read's own.
@@ -70,6 +71,11 @@ final class RemovalChecks {
           itself ? "still has it" : "has " + m.email() + " again, as new member " + m.id(),
           listed ? "read back in the member list" : "read back by id", then);
     }
+
+    /** The removal's audit detail, after where its records went. */
+    String detail(String records) {
+      return leftInPlace == null ? records : records + "; " + leftInPlace;
+    }
   }
 
   /** A removal waiting for its check; {@code taken} once the check or {@link #close} goes on with it, which only one does. */
@@ -91,7 +97,7 @@ final class RemovalChecks {
     /** Goes on with the removal failed as not read back: its reconcile records the DELETE and ends retried. */
     void notChecked(String why) {
       goOn(new Found(attempt.removalSent(), Optional.empty(), notReadBack(attempt.removalSent(), why, Applier.LINK_STAYS),
-          false));
+          false, null));
     }
   }
 
@@ -145,8 +151,8 @@ final class RemovalChecks {
       Attempt attempt = w.attempt();
       Sent sent = attempt.removalSent();
       RuntimeException failed = listFailed;
-      Supplier<Found> find = failed != null ? () -> new Found(sent, Optional.empty(), failed, true)
-          : listed ? () -> new Found(sent, listedStill(sent), null, true) : () -> readById(observer, sent);
+      Supplier<Found> find = failed != null ? () -> new Found(sent, Optional.empty(), failed, true, null)
+          : listed ? () -> listed(attempt, sent) : () -> readById(observer, sent);
       tasks.add(() -> {
         if (!w.take()) {
           return;
@@ -180,21 +186,34 @@ final class RemovalChecks {
     }
   }
 
-  /** The member under its id, else one with its email: a person invited again by hand since the DELETE. */
-  private Optional<FulcrumMember> listedStill(Sent sent) {
+  /**
+   * In the list read: the member under its id, else one with its email that no other user has: a
+   * person invited again by hand since the DELETE. One another user manages or is given (Okta
+   * moved the email to it in the same batch) is that user's, as the planner has it
+   * ({@link Observer#otherUserOf}): the removal is done, and its audit row says so.
+   */
+  private Found listed(Attempt attempt, Sent sent) {
     Optional<FulcrumMember> itself = observer.members.get(sent.memberId());
     if (itself.isPresent() || sent.email() == null) {
-      return itself;
+      return new Found(sent, itself, null, true, null);
     }
-    return observer.members.matching(sent.email()).stream().findFirst();
+    String leftInPlace = null;
+    for (FulcrumMember m : observer.members.matching(sent.email())) {
+      Optional<String> whose = observer.otherUserOf(m, attempt.key.scimId());
+      if (whose.isEmpty()) {
+        return new Found(sent, Optional.of(m), null, true, null);
+      }
+      leftInPlace = "Fulcrum member " + m.id() + " (" + m.email() + ") is left in place: it belongs to " + whose.get();
+    }
+    return new Found(sent, Optional.empty(), null, true, leftInPlace);
   }
 
   /** The removal's check on its own: its member read back by id; a failure to read is kept for the removal to throw. */
   static Found readById(Observer observer, Sent sent) {
     try {
-      return new Found(sent, observer.rereadMember(sent.memberId()), null, false);
+      return new Found(sent, observer.rereadMember(sent.memberId()), null, false, null);
     } catch (RuntimeException e) {
-      return new Found(sent, Optional.empty(), e, false);
+      return new Found(sent, Optional.empty(), e, false, null);
     }
   }
 

@@ -242,6 +242,37 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
   }
 
   /**
+   * Okta deletes a person and gives their email to another managed user in the same batch: that
+   * user's member has it by the time the removals are checked. It is that user's, not the person
+   * invited again by hand: the removal is done at once, and its audit row says whose the member is.
+   */
+  @Test
+  void aMemberAnotherManagedUserIsGivenTheEmailOfInTheSameCycleIsNoReasonToRetryTheRemoval() {
+    start(ReconcileHarness.Options.defaults().withParallelism(3));
+    List<String> users = pushed(3);
+    FulcrumMember leaving = inFulcrum(email(0));
+    FulcrumMember taking = inFulcrum(email(2));
+    h.restart(UserPushTest.replacing(h.http, "updateMember", args -> {
+      // Fulcrum gives an email only once the member that had it is gone
+      await().atMost(Duration.ofSeconds(10)).until(() -> h.fulcrum.member(leaving.id()).isEmpty());
+      return null;
+    }));
+    h.okta.deleteUser(users.get(0));
+    h.okta.set(users.get(1), "active", 0);
+    h.okta.replaceUser(users.get(2), email(0), "P", "No2", null);
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(taking.id()).orElseThrow().email()).isEqualTo(email(0));
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+    assertThat(new LinkStore(h.db).get(EntityType.USER, users.get(0))).isEmpty();
+    assertThat(removalRows()).filteredOn(e -> e.fulcrumId().equals(leaving.id())).singleElement().satisfies(e -> {
+      assertThat(e.result()).isEqualTo("ok");
+      assertThat(e.detail()).contains("Fulcrum member " + taking.id() + " (" + email(0) + ") is left in place: it belongs to "
+          + ResourceKey.user(users.get(2)) + ", which manages it");
+    });
+  }
+
+  /**
    * An unexpected failure of the check's read (not a FulcrumException) fails each removal as
    * retryable, and each removal's audit row records its DELETE all the same: it was made, and no
    * read after it said whether it took.
