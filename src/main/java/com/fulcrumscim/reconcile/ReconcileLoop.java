@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -147,19 +147,25 @@ public final class ReconcileLoop implements AutoCloseable {
     return new Cycle(claimed.size(), finished.get(), released.get(), null);
   }
 
-  /** Takes from {@code todo} on up to {@code parallelism} workers until it is empty, a worker stopped, or this thread is interrupted. */
+  /**
+   * Takes from {@code todo} on up to {@code parallelism} workers until it is empty, a worker stopped,
+   * or this thread is interrupted. Interrupted, it returns without waiting, and the workers take
+   * nothing more but are not interrupted: each ends the key at hand and records its outcome. An
+   * interrupted worker failed its Fulcrum call midway (its outcome in doubt) and, on PostgreSQL,
+   * the very write of its outcome, leaving the row claimed for a later cycle.
+   */
   private <T> void onWorkers(Queue<T> todo, Consumer<T> each) {
-    List<Callable<Void>> tasks = new ArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Future<?>> running = new ArrayList<>();
     for (int i = 0; i < Math.min(parallelism, todo.size()); i++) {
-      tasks.add(() -> {
-        for (T next; (next = todo.poll()) != null; ) {
+      running.add(workers.submit(() -> {
+        for (T next; !stop.get() && (next = todo.poll()) != null; ) {
           each.accept(next);
         }
-        return null;
-      });
+      }));
     }
     try {
-      for (Future<Void> worker : workers.invokeAll(tasks)) {
+      for (Future<?> worker : running) {
         try {
           worker.get();
         } catch (ExecutionException e) {
@@ -167,6 +173,7 @@ public final class ReconcileLoop implements AutoCloseable {
         }
       }
     } catch (InterruptedException e) {
+      stop.set(true);
       Thread.currentThread().interrupt();
     }
   }

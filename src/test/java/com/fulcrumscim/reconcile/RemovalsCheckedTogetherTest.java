@@ -377,7 +377,7 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
   }
 
-  /** Waits for {@code latch} however often interrupted (a worker the cycle cancels), keeping the interrupt. */
+  /** Waits for {@code latch}; an interrupt does not end the wait, and is kept for the caller. */
   static void awaitQuietly(CountDownLatch latch) {
     boolean interrupted = false;
     try {
