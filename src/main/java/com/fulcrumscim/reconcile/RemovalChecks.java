@@ -179,9 +179,18 @@ final class RemovalChecks {
    */
   void close(String why) {
     closed = true;
-    for (Waiting w : waiting) {
-      if (w.take()) {
-        w.notChecked(why);
+    // An interrupted cycle (often why checks were not made) must still write these outcomes: on
+    // PostgreSQL a write runs on the calling thread, and an interrupt fails it. Kept for the caller.
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (Waiting w : waiting) {
+        if (w.take()) {
+          w.notChecked(why);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -377,6 +377,36 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     assertThat(h.fulcrum.members()).noneMatch(m -> m.email().startsWith("p"));
   }
 
+  /**
+   * The cycle's thread is interrupted at the check of its removals (here by its list read, which
+   * then fails): the checks the workers had not taken are not made, and each of those removals
+   * still gets its outcome, retried with its DELETE's audit row, while the thread keeps its
+   * interrupt for whoever runs the cycle.
+   */
+  @Test
+  void aCycleInterruptedAtTheCheckOfItsRemovalsStillRetriesEachWithItsAuditRow() {
+    start();
+    List<String> users = pushed(3);
+    AtomicInteger deletes = new AtomicInteger();
+    FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
+    h.restart(UserPushTest.replacing(counting, "members", args -> {
+      if (deletes.get() == users.size()) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted at the check of the removals");
+      }
+      return null;
+    }));
+    deactivateAll(users);
+    h.runOnce();
+    assertThat(Thread.interrupted()).as("the cycle's thread keeps its interrupt").isTrue();
+
+    assertThat(users).allSatisfy(u -> {
+      assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.RETRYING);
+      assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isPresent();
+    });
+    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ").contains("not read back"));
+  }
+
   /** Waits for {@code latch}; an interrupt does not end the wait, and is kept for the caller. */
   static void awaitQuietly(CountDownLatch latch) {
     boolean interrupted = false;
