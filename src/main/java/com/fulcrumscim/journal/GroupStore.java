@@ -129,6 +129,25 @@ public final class GroupStore extends ResourceStore {
         listed);
   }
 
+  /**
+   * The ids of the groups {@code userId} is a member of, their rows locked (see
+   * {@link Dialect#lockSelected}) one after another in id order: two deletes of users in the same
+   * groups lock them in one order, so neither holds one the other waits for while waiting itself.
+   */
+  List<String> lockGroupsOf(Connection c, String userId) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM scim_group WHERE id IN "
+        + "(SELECT group_id FROM scim_group_member WHERE user_id = ?) ORDER BY id" + Dialect.of(c).lockSelected())) {
+      ps.setString(1, userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
+  }
+
   /** Those of {@code ids} that no user has. */
   private static Set<String> unknownUsers(Connection c, Set<String> ids) throws SQLException {
     Set<String> missing = new LinkedHashSet<>(ids);

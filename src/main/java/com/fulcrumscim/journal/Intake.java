@@ -157,10 +157,16 @@ public final class Intake {
    * Deletes a resource; a deleted user also leaves its groups, and those groups are changed too, and
    * leaves its tombstone: its last email finds a member invited again by hand, as a deactivated
    * user's row does.
+   *
+   * <p>A user's groups are locked before the user, in the order of their ids: a group's change locks
+   * the group's row, then its members' ({@link GroupStore#writeRelated}), so a delete that locked the
+   * user first and then waited for one of its groups deadlocked with that group's change on
+   * PostgreSQL (one of them answered 500 once the retries ran out).
    */
   public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
     ResourceStore store = store(type);
     db.write(c -> {
+      List<String> lockedGroups = type == EntityType.USER ? groups.lockGroupsOf(c, id) : List.of();
       // Read locked: a delete that waited for another node's write checks If-Match against the newer version.
       StoredResource deleted = existing(c, store, id, ifMatch, true);
       if (!store.delete(c, id, deleted.version())) {
@@ -171,13 +177,28 @@ public final class Intake {
       if (type == EntityType.USER) {
         tombstones.keep(c, id, UserFields.of(deleted.doc()), now);
         List<String> left = users.leaveGroups(c, id);
+        if (!lockedGroups.containsAll(left)) {
+          throw joinedMeanwhile(id);
+        }
         groups.touch(c, left, now);
-        left.forEach(g -> affected.add(ResourceKey.group(g)));
+        // queued in id order, as a user's update queues its groups: two writes queueing them in other orders deadlock
+        left.stream().sorted().forEach(g -> affected.add(ResourceKey.group(g)));
       }
       accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, true, affected);
       return null;
     });
     onAccepted.run();
+  }
+
+  /**
+   * A group took the user in between the read of the user's groups and the lock of its row (on
+   * PostgreSQL; SQLite's one writer lets nothing in between): that group is not locked, and locking
+   * it now, with the user's row held, is the order that deadlocks. Nothing is written: the delete
+   * runs again from the start, as a write that lost a serialization race does (SQLState 40001, which
+   * the database runs again a few times before giving up).
+   */
+  private static SQLException joinedMeanwhile(String userId) {
+    return new SQLException("user " + userId + " joined a group while its delete locked its groups", "40001");
   }
 
   /**
