@@ -125,6 +125,20 @@ public enum Dialect {
   }
 
   /**
+   * Whether {@code e} is a write that lost to other writes of the same rows: a serialization failure
+   * or a deadlock PostgreSQL broke (SQLState 40001, 40P01). Such a write was rolled back whole, and
+   * the same write may succeed when sent again.
+   */
+  public static boolean isWriteConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether {@code e} is PostgreSQL's program_limit_exceeded (54000): an index entry larger than
    * a btree page allows ("index row size 3032 exceeds btree version 4 maximum 2704"). SQLite has no
    * such limit.

@@ -3,7 +3,9 @@ package com.fulcrumscim.scim;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseException;
 import com.fulcrumscim.db.DatabaseUnavailableException;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
@@ -132,18 +134,32 @@ public final class ScimServer {
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
     // request may succeed later (after a restart), which a 500 would not tell Okta.
-    r.exception(DatabaseUnavailableException.class, (e, ctx) -> {
-      log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx),
-          e.getMessage());
-      responses.error(ctx, new ScimException(503, null,
-          "the bridge cannot store changes now; the server log has details (request id " + ScimResponses.requestId(ctx)
-              + ")"));
+    r.exception(DatabaseUnavailableException.class, (e, ctx) -> unavailable(ctx, e,
+        "the bridge cannot store changes now; the server log has details"));
+    // Other writes of the same users and groups kept winning until the database stopped running this
+    // one again: it was rolled back whole, and the same request may succeed when sent again.
+    r.exception(DatabaseException.class, (e, ctx) -> {
+      if (Dialect.isWriteConflict(e)) {
+        unavailable(ctx, e, "the change met concurrent changes of the same users or groups at every attempt "
+            + "and was not stored; send it again");
+      } else {
+        internalError(ctx, e);
+      }
     });
-    r.exception(Exception.class, (e, ctx) -> {
-      log.error("request {} {} (request id {}) failed", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx), e);
-      responses.error(ctx, new ScimException(500, null,
-          "internal error; the server log has details under request id " + ScimResponses.requestId(ctx)));
-    });
+    r.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+  }
+
+  /** 503 with Retry-After (see {@link ScimResponses#error}) and one WARN line: nothing the client sent is wrong. */
+  private void unavailable(Context ctx, Exception e, String detail) {
+    log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx),
+        e.getMessage());
+    responses.error(ctx, new ScimException(503, null, detail + " (request id " + ScimResponses.requestId(ctx) + ")"));
+  }
+
+  private void internalError(Context ctx, Exception e) {
+    log.error("request {} {} (request id {}) failed", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx), e);
+    responses.error(ctx, new ScimException(500, null,
+        "internal error; the server log has details under request id " + ScimResponses.requestId(ctx)));
   }
 
   /**
