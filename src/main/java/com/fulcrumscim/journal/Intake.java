@@ -52,6 +52,7 @@ public final class Intake {
     String id = ResourceIds.next(clock.millis());
     ResourceStore.Row row = store.row(doc);
     StoredResource created = db.write(c -> {
+      DocumentBound.check(new ResourceKey(type, id), row, null);
       long now = clock.millis();
       StoredResource inserted = store.insert(c, id, row, now);
       accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, false, List.of());
@@ -144,6 +145,8 @@ public final class Intake {
     if (!u.store().update(c, u.key().scimId(), old.version(), row, now)) {
       return Result.MOVED_ON;
     }
+    // After the version check, on the committed old document: a refusal rolls the update back.
+    DocumentBound.check(u.key(), row, old);
     StoredResource updated = u.store().updated(c, old, row, now);
     // The groups as committed with this change, not as read before it: adding a member does
     // not move the user's version, so a group that took the user in meanwhile (and was planned

@@ -13,7 +13,10 @@ public final class IntakeRejected extends RuntimeException {
     VERSION_MISMATCH,
     /** The userName or displayName is taken by another resource (compared as Fulcrum compares). */
     NAME_TAKEN,
-    /** A value is longer than the database can index (PostgreSQL), which the client's limits should have caught. */
+    /**
+     * A value is longer than the database can index (PostgreSQL), which the client's limits should
+     * have caught; or the change would grow the stored document past {@link DocumentBound}.
+     */
     TOO_LARGE
   }
 

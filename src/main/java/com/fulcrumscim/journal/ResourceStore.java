@@ -258,15 +258,17 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   abstract void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException;
 
   /**
-   * A normalized document ready to write: {@code stored} (the doc column's document) and its
-   * {@code json} text, the unique {@code name}, the {@code values} of the columns the subclass
-   * named (in that order), and {@code activeEmail}, the email no other active user may have (null
-   * when it claims none).
+   * A normalized document ready to write: {@code stored} (the doc column's document), its
+   * {@code json} text and that text's size in UTF-8 {@code bytes}, the unique {@code name}, the
+   * {@code values} of the columns the subclass named (in that order), and {@code activeEmail}, the
+   * email no other active user may have (null when it claims none).
    */
-  record Row(ObjectNode doc, ObjectNode stored, String json, String name, List<Object> values, String activeEmail) {}
+  record Row(ObjectNode doc, ObjectNode stored, String json, int bytes, String name, List<Object> values,
+      String activeEmail) {}
 
   final Row row(ObjectNode doc, ObjectNode stored, String name, List<Object> values, String activeEmail) {
-    return new Row(doc, stored, stored.toString(), name, values, activeEmail);
+    String text = stored.toString();
+    return new Row(doc, stored, text, DocumentBound.utf8Length(text), name, values, activeEmail);
   }
 
   /** True when {@code doc} would change what {@code old} holds (document or memberships). */

@@ -1,0 +1,190 @@
+package com.fulcrumscim.scim;
+
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.group;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
+import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimHttp.Response;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.StoredDocs;
+import com.fulcrumscim.testing.TestStore;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each request is bounded, but what PATCHes add accumulates: a stored document may grow to 1 MiB
+ * of JSON and no further. The change that would pass it is 400 invalidValue naming the resource and
+ * the bound, and leaves nothing behind: not in the document, not in the journal. A group's members
+ * are not in its document, so a large group is not refused.
+ */
+class StoredDocumentBoundTest {
+  static final int BOUND = 1 << 20;
+  static final String CUSTOM = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+  static final String NOTE = "n".repeat(60_000);
+
+  @TempDir Path dir;
+  ScimTestServer server;
+  ScimHttp http;
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  TestStore store() {
+    return TestStore.sqlite(dir.resolve("bridge.db"));
+  }
+
+  @BeforeEach
+  void start() {
+    server = ScimTestServer.start(store(), "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
+    http = server.http();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void thePatchThatWouldGrowAUserPastOneMiBIsRefusedAndLeavesNothingBehind() throws Exception {
+    String id = http.post("/Users", user("grower@corp.example")).json().path("id").asText();
+    ObjectNode before;
+    long journaled;
+    Response refused;
+    int notes = 0;
+    do {
+      before = storedUser(id);
+      journaled = journalRows(id);
+      refused = http.patch("/Users/" + id, patch(addNotes(notes, 4)));
+      notes += 4;
+    } while (refused.status() == 200 && notes < 100);
+
+    assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+    assertThat(refused.json().path("scimType").asText()).isEqualTo("invalidValue");
+    assertThat(refused.json().path("detail").asText()).contains("user " + id, "1,048,576 bytes");
+    assertThat(before.toString().length()).as("the document grew close to the bound first").isGreaterThan(BOUND - 4 * 60_100);
+    assertThat(storedUser(id)).isEqualTo(before);
+    assertThat(journalRows(id)).isEqualTo(journaled);
+  }
+
+  @Test
+  void aGroupWhoseMembersAloneAreOverOneMiBIsAccepted() throws Exception {
+    List<String> users = seedUsers(10_000);
+    String id = http.post("/Groups", group("Everyone")).json().path("id").asText();
+
+    Response added = http.patch("/Groups/" + id, patch("{\"op\":\"add\",\"path\":\"members\",\"value\":["
+        + users.stream().map(u -> "{\"value\":\"" + u + "\"}").collect(Collectors.joining(",")) + "]}"));
+
+    assertThat(added.status()).as(added.text()).isEqualTo(204);
+    Response stored = http.get("/Groups/" + id);
+    assertThat(stored.json().path("members").size()).isEqualTo(users.size());
+    assertThat(stored.text().length()).isGreaterThan(BOUND);
+  }
+
+  @Test
+  void aUserAnEarlierReleaseStoredOverTheBoundIsStillDeactivated() throws Exception {
+    String id = http.post("/Users", user("legacy@corp.example")).json().path("id").asText();
+    storeOverTheBound(id);
+
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"value\":{\"active\":false}}"));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(storedUser(id).path("active").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aUserAnEarlierReleaseStoredOverTheBoundGrowsNoFurther() throws Exception {
+    String id = http.post("/Users", user("legacy@corp.example")).json().path("id").asText();
+    storeOverTheBound(id);
+    ObjectNode before = storedUser(id);
+
+    Response r = http.patch("/Users/" + id, patch(addNotes(100, 1)));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(storedUser(id)).isEqualTo(before);
+  }
+
+  /** A PATCH adding {@code count} custom attributes of 60,000 characters, numbered from {@code first}. */
+  static String addNotes(int first, int count) {
+    StringBuilder notes = new StringBuilder();
+    for (int i = first; i < first + count; i++) {
+      notes.append(notes.length() == 0 ? "" : ",").append("\"note").append(i).append("\":\"").append(NOTE).append('"');
+    }
+    return "{\"op\":\"add\",\"value\":{\"" + CUSTOM + "\":{" + notes + "}}}";
+  }
+
+  /** The user's document rewritten as a release before the bound could store it: 20 notes, about 1.2 MB. */
+  void storeOverTheBound(String id) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_WRITE)) {
+      db.write(c -> {
+        ObjectNode doc = StoredDocs.user(c, id);
+        doc.withArray("schemas").add(CUSTOM);
+        ObjectNode custom = doc.putObject(CUSTOM);
+        for (int i = 0; i < 20; i++) {
+          custom.put("note" + i, NOTE);
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET doc = ? WHERE id = ?")) {
+          ps.setString(1, doc.toString());
+          ps.setString(2, id);
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        return null;
+      });
+    }
+  }
+
+  /** {@code n} users written straight to the store in one batch, as a bulk load would: over HTTP they would take minutes. */
+  List<String> seedUsers(int n) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_WRITE)) {
+      return db.write(c -> {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO scim_user (id, user_name, user_name_key, doc, "
+            + "created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)")) {
+          for (int i = 0; i < n; i++) {
+            String id = String.format("seeded-%06d", i);
+            String userName = id + "@corp.example";
+            ps.setString(1, id);
+            ps.setString(2, userName);
+            ps.setString(3, userName);
+            ps.setString(4, "{\"userName\":\"" + userName + "\",\"active\":true}");
+            ps.addBatch();
+            ids.add(id);
+          }
+          ps.executeBatch();
+        }
+        return ids;
+      });
+    }
+  }
+
+  ObjectNode storedUser(String id) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
+      return db.read(c -> StoredDocs.user(c, id));
+    }
+  }
+
+  long journalRows(String id) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
+      return db.read(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM journal WHERE entity_id = ?")) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        }
+      });
+    }
+  }
+}
