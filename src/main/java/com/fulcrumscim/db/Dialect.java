@@ -2,6 +2,7 @@ package com.fulcrumscim.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.stream.Collectors;
 
@@ -130,12 +131,7 @@ public enum Dialect {
    * the same write may succeed when sent again.
    */
   public static boolean isWriteConflict(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
+    return hasSqlState(e, "40001", "40P01");
   }
 
   /**
@@ -144,8 +140,13 @@ public enum Dialect {
    * such limit.
    */
   public static boolean isTooLargeToIndex(SQLException e) {
+    return hasSqlState(e, "54000");
+  }
+
+  /** Whether {@code e} or one of its causes is a SQLException of one of {@code states}. */
+  private static boolean hasSqlState(Throwable e, String... states) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && "54000".equals(s.getSQLState())) {
+      if (t instanceof SQLException s && Arrays.asList(states).contains(s.getSQLState())) {
         return true;
       }
     }
