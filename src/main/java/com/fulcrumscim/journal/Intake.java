@@ -49,13 +49,13 @@ public final class Intake {
   /** Stores a new resource from a normalized document; 409 when its name is taken. */
   public StoredResource create(EntityType type, ObjectNode doc, IntakeRequest request) {
     ResourceStore store = store(type);
-    String id = ResourceIds.next(clock.millis());
+    ResourceKey key = new ResourceKey(type, ResourceIds.next(clock.millis()));
     ResourceStore.Row row = store.row(doc);
     StoredResource created = db.write(c -> {
-      DocumentBound.check(new ResourceKey(type, id), row, null);
+      DocumentBound.check(key, row, null);
       long now = clock.millis();
-      StoredResource inserted = store.insert(c, id, row, now);
-      accept(c, now, request, new ResourceKey(type, id), JournalOp.CREATE, false, List.of());
+      StoredResource inserted = store.insert(c, key.scimId(), row, now);
+      accept(c, now, request, key, JournalOp.CREATE, false, List.of());
       return inserted;
     });
     onAccepted.run();
