@@ -11,6 +11,7 @@ import com.fulcrumscim.control.RequestStore;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumException;
@@ -141,6 +142,9 @@ public final class Bridge {
     tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
+      // before the file is opened, and released last: a restore or a db copy|migrate cannot start
+      // once this daemon has the file, nor this daemon while one of them runs
+      running.push(StoreLock.take(StoreLocations.of(config.storage()), "serve"));
       db = Database.open(StoreLocations.of(config.storage()));
       running.push(db);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

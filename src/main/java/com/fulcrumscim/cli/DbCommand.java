@@ -12,7 +12,6 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TextTable;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
@@ -29,7 +28,8 @@ public final class DbCommand {
       description = {
         "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
         "Run it after an upgrade, before starting the new release (`serve` also migrates at start), with every node",
-        "stopped: it refuses while another process (a node of the old release, an operator command) holds the writer lease.",
+        "stopped: it refuses while another process (a node of the old release, an operator command) holds the writer lease,",
+        "or while `serve`, `restore` or another `db` command has the SQLite file.",
         "A lease a killed process left is waited out until it expires (one line says so); if renewed meanwhile, it refuses.",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
@@ -37,14 +37,14 @@ public final class DbCommand {
       exitCodeList = {
         "0:the schema is current",
         "1:the database cannot be opened or a migration failed",
-        "2:invalid config, a database newer than this release (run the newer release), or another process's live writer lease"
+        "2:invalid config, a database newer than this release (run the newer release), another process's live writer lease, or serve (or restore, another db command) has the SQLite file"
       })
   static final class Migrate implements Callable<Integer> {
     @Mixin CommandSupport support;
 
     @Override
     public Integer call() {
-      return support.withConfig(key -> key.startsWith("storage."), config -> {
+      return support.exclusively("db migrate", ExitCode.CONFIG, config -> {
         Migrations.Versions v = Database.migrate(StoreLocations.of(config.storage()));
         String path = config.storage().describe();
         support.out().println(v.found() == v.known() ? path + ": schema version " + v.known() + ", already current"
@@ -82,7 +82,7 @@ public final class DbCommand {
 
     @Override
     public Integer call() {
-      return support.withConfig(key -> key.startsWith("storage."), config -> {
+      return support.exclusivelyOnExisting("db copy", config -> {
         if (config.storage().postgres()) {
           throw new CommandFailure(ExitCode.CONFIG, "storage.url is set: db copy reads the SQLite file at storage.path; "
               + "remove storage.url (the copy's target goes in --to)");
@@ -100,9 +100,6 @@ public final class DbCommand {
         }
         StoreLocation.Postgres target = new StoreLocation.Postgres(to, username, password);
         StoreLocation source = StoreLocations.of(config.storage());
-        if (!Files.exists(config.storage().path())) {
-          throw new CommandFailure("no database at " + source.describe() + " (storage.path in " + support.configFile() + ")");
-        }
         try (Database from = Database.openExisting(source, Database.Access.READ_ONLY)) {
           new WriterLease(from, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
             throw new CommandFailure(holder.describe() + " holds " + source.describe()
@@ -138,7 +135,7 @@ public final class DbCommand {
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:recorded",
-        "1:no database, it cannot be written, or a process holds its writer lease",
+        "1:no database, it cannot be written, a process holds its writer lease, or serve (or restore, db copy|migrate) has the SQLite file",
         "2:invalid config, a database of another schema version, or command line"
       })
   static final class MarkRestored implements Callable<Integer> {
@@ -146,7 +143,8 @@ public final class DbCommand {
 
     @Override
     public Integer call() {
-      return support.withDatabase((config, db) -> {
+      return support.exclusivelyOnExisting("db mark-restored",
+          config -> support.open(config, Database.Access.READ_WRITE, (opened, db) -> {
         // run after pg_restore or litestream restore, before any node starts: a live lease is a node
         // already writing (or the backup's own, minutes old at most: wait for it to end)
         db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
@@ -162,7 +160,7 @@ public final class DbCommand {
         support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
             + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
         return ExitCode.OK;
-      });
+      }));
     }
   }
 }

@@ -63,7 +63,7 @@ public final class RestoreCommand implements Callable<Integer> {
       support.err().println("give the BACKUP file to restore (or `restore release`)");
       return ExitCode.CONFIG;
     }
-    return support.withConfig(key -> key.startsWith("storage."), config -> {
+    return support.exclusively("restore", ExitCode.FAILED, config -> {
       if (config.storage().postgres()) {
         throw new CommandFailure(ExitCode.CONFIG, "restore replaces the SQLite file at storage.path; storage.url is PostgreSQL:"
             + " restore with pg_restore while the service is stopped, then `fulcrum-scim db mark-restored`");
@@ -73,7 +73,8 @@ public final class RestoreCommand implements Callable<Integer> {
       requireNoWriter(path);
       Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
       SqliteRestore.Restored restored = SqliteRestore.restore(backup, path, STAMP.format(now), db -> {
-        // the last look before the swap: a daemon started meanwhile would write on into the replaced file
+        // the last look before the swap: a daemon of an older release (it takes no store lock) started
+        // meanwhile would write on into the replaced file
         requireNoWriter(path);
         new RestoreMarker(db).mark(now);
       });

@@ -149,9 +149,10 @@ public final class SqliteRestore {
 
   /**
    * The restored file belongs to whoever owned the one it replaces: run as root (not `sudo -u
-   * fulcrum-scim`), the restore would leave a file the service's user cannot open.
+   * fulcrum-scim`), the restore would leave a file the service's user cannot open. The store's lock
+   * file is given away the same way.
    */
-  private static void sameOwner(Path of, Path to) throws IOException {
+  static void sameOwner(Path of, Path to) throws IOException {
     PosixFileAttributes was = Files.readAttributes(of, PosixFileAttributes.class);
     PosixFileAttributes is = Files.readAttributes(to, PosixFileAttributes.class);
     if (!was.owner().equals(is.owner())) {

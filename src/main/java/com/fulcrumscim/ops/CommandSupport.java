@@ -7,6 +7,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseException;
 import com.fulcrumscim.db.MigrationRefusedException;
 import com.fulcrumscim.db.SchemaVersionException;
+import com.fulcrumscim.db.StoreLock;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,43 @@ public final class CommandSupport {
     return withConfig(key -> key.startsWith("storage."), config -> open(config, Database.Access.READ_ONLY, body));
   }
 
+  /**
+   * For the commands that replace or rewrite the SQLite file wholesale (restore, db migrate; and see
+   * {@link #exclusivelyOnExisting}): {@code body} runs holding the store's lock (see
+   * {@link StoreLock}) from before its first look until it ends, so no {@code serve} starts on the
+   * file meanwhile; while {@code serve} or another such command holds it, refused at once with
+   * {@code whenInUse}. Only {@code storage.*} has to resolve.
+   */
+  public int exclusively(String commandName, int whenInUse, WithConfig body) {
+    return withConfig(key -> key.startsWith("storage."), config -> locked(commandName, whenInUse, config, body));
+  }
+
+  /**
+   * {@link #exclusively}, refused with exit 1, for a command that works on the SQLite file as it is
+   * (db copy, db mark-restored): a mistyped storage.path is refused before a lock file (or its
+   * directory) is made there.
+   */
+  public int exclusivelyOnExisting(String commandName, WithConfig body) {
+    return withConfig(key -> key.startsWith("storage."), config -> {
+      if (!config.storage().postgres()) {
+        existingFile(config);
+      }
+      return locked(commandName, ExitCode.FAILED, config, body);
+    });
+  }
+
+  private static int locked(String commandName, int whenInUse, BridgeConfig config, WithConfig body) throws Exception {
+    StoreLock lock;
+    try {
+      lock = StoreLock.take(StoreLocations.of(config.storage()), commandName);
+    } catch (StoreLock.InUseException e) {
+      throw new CommandFailure(whenInUse, e.getMessage() + "; nothing was changed");
+    }
+    try (lock) {
+      return body.run(config);
+    }
+  }
+
   /** Opens the configured store for {@code body}, for a command that has read the config itself. */
   public int open(BridgeConfig config, Database.Access access, WithDatabase body) throws Exception {
     if (config.storage().postgres()) {
@@ -121,13 +159,18 @@ public final class CommandSupport {
         return body.run(config, db);
       }
     }
+    try (Database db = Database.openExisting(existingFile(config), access)) {
+      return body.run(config, db);
+    }
+  }
+
+  /** The SQLite file at storage.path, which a command must not create: one line when it is not there. */
+  public Path existingFile(BridgeConfig config) {
     Path path = config.storage().path();
     if (!Files.exists(path)) {
       throw new CommandFailure("no database at " + path.toAbsolutePath()
           + " (storage.path in " + configFile + "); `fulcrum-scim serve` creates it");
     }
-    try (Database db = Database.openExisting(path, access)) {
-      return body.run(config, db);
-    }
+    return path;
   }
 }

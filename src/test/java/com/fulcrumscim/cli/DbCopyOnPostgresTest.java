@@ -152,7 +152,7 @@ class DbCopyOnPostgresTest {
       BridgeProcess.CommandRun copy = copy();
 
       assertThat(copy.exit()).isEqualTo(1);
-      assertThat(copy.out()).contains("the daemon").contains("stop it first");
+      assertThat(copy.out()).contains("bridge.db is in use by serve (").contains("stop it first");
     }
     try (Database onPg = Database.openExisting(target(), Database.Access.READ_ONLY)) {
       throw new AssertionError("the refused copy created the schema on " + onPg.location().describe());

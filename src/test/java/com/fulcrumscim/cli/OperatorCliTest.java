@@ -65,6 +65,21 @@ class OperatorCliTest {
     assertThat(cli.database).doesNotExist();
   }
 
+  /** They lock the file for their run, but a mistyped storage.path gets no lock file, nor its directory. */
+  @Test
+  void dbCopyAndMarkRestoredLeaveNothingBehindAtAPathWithNoDatabase() throws Exception {
+    Path nowhere = dir.resolve("typo/bridge.db");
+    OpsCliRun cli = new OpsCliRun(dir);
+    Files.writeString(cli.config, "storage:\n  path: " + nowhere + "\n");
+    for (String[] command : List.of(new String[] {"db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere"},
+        new String[] {"db", "mark-restored"})) {
+      OpsCliRun.Result r = cli.runWithConfig(command);
+      assertThat(r.exit()).as(String.join(" ", command)).isEqualTo(1);
+      assertThat(r.err()).startsWith("no database at " + nowhere);
+    }
+    assertThat(nowhere.getParent()).doesNotExist();
+  }
+
   @Test
   void readingCommandsDoNotMigrateAnOlderDatabaseButSayHow() throws Exception {
     OpsCliRun cli = new OpsCliRun(dir);

@@ -315,7 +315,7 @@ class RestoreCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     // the daemon runs in this JVM: its log lines share stderr and may come before or after the refusal
     assertThat(r.err().strip().lines().filter(line -> !line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*")).reduce((a, b) -> b).orElseThrow())
-        .startsWith("a daemon (").contains("holds the writer lease", "on " + cli.database, "stop it first", "nothing was changed");
+        .startsWith(cli.database + " is in use by serve (").endsWith("): stop it first (systemctl stop fulcrum-scim); nothing was changed");
     assertThat(Files.size(cli.database)).isEqualTo(before);
     try (Stream<Path> files = Files.list(home)) {
       assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains(".replaced-") || n.endsWith(".restoring"));

@@ -1,0 +1,161 @@
+package com.fulcrumscim.db;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The operating system's exclusive lock on {@code <storage.path>.lock}, held by {@code serve} from
+ * before it opens the SQLite file until it exits, and by each command that replaces or rewrites the
+ * file wholesale (restore, db copy|migrate|mark-restored) for its whole run. The writer lease cannot
+ * do this job: {@code serve} takes it last, after opening and migrating the file and checking
+ * Fulcrum, and a restore that looked only at the lease swapped the file under a daemon still
+ * starting, which then acknowledged SCIM changes into the replaced file.
+ *
+ * <p>A file of its own, not the database: POSIX locks on a file are dropped when the process closes
+ * any descriptor to it, and SQLite opens and closes several. The lock ends with its process, so a
+ * crash leaves no stale lock: the file is never removed (a process that removed it could leave two
+ * others each locking a file of that name) and its existence means nothing. It holds one line
+ * naming its holder, for the refusal.
+ *
+ * <p>Within one JVM (tests, the demo) a second taker is refused from a table of the locks this JVM
+ * holds, before it opens the file: closing a descriptor of its own would drop this process's lock.
+ * PostgreSQL has no file to swap, and several nodes share it by design: no lock there.
+ */
+public final class StoreLock implements AutoCloseable {
+  /** Another process (or this JVM) holds the lock: the message names the file, the holder and what to do. */
+  public static final class InUseException extends DatabaseException {
+    InUseException(String message) {
+      super(message, null);
+    }
+  }
+
+  private static final Map<Path, String> HELD_HERE = new HashMap<>();
+
+  private final Path file;
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private StoreLock(Path file, FileChannel channel, FileLock lock) {
+    this.file = file;
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /**
+   * Takes the lock of the store at {@code location} for {@code command} (its name, as the refusal
+   * of another process shows it: "serve", "restore"), or refuses at once with {@link InUseException}
+   * while another process or another taker in this JVM holds it. Nothing to take on PostgreSQL.
+   */
+  public static StoreLock take(StoreLocation location, String command) {
+    if (!(location instanceof StoreLocation.SqliteFile sqlite)) {
+      return new StoreLock(null, null, null);
+    }
+    Path database = sqlite.path().toAbsolutePath();
+    String holder = command + " (" + ManagementFactory.getRuntimeMXBean().getName() + ", since "
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")";
+    try {
+      Files.createDirectories(database.getParent()); // serve's first start, a restore onto a new host
+      Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+      synchronized (HELD_HERE) {
+        String here = HELD_HERE.get(file);
+        if (here != null) {
+          throw inUse(database, here);
+        }
+        FileChannel channel = open(file, database);
+        FileLock lock;
+        try {
+          lock = channel.tryLock();
+        } catch (OverlappingFileLockException sameFileOtherName) {
+          lock = null; // a link to a file this JVM has locked under another name
+        }
+        if (lock == null) {
+          String other = holderIn(channel);
+          channel.close();
+          throw inUse(database, other);
+        }
+        try {
+          channel.truncate(0);
+          channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException e) {
+          channel.close(); // and the lock with it
+          throw e;
+        }
+        HELD_HERE.put(file, holder);
+        return new StoreLock(file, channel, lock);
+      }
+    } catch (IOException e) {
+      throw new DatabaseException("cannot lock " + database + " against other fulcrum-scim processes: "
+          + SqliteEngine.fileProblem(e), e);
+    }
+  }
+
+  /**
+   * Opens the lock file, creating it (mode 0600) with the owner and group of the database, or of its
+   * directory before there is one: run as root (postinst's `db migrate`, a restore not run as the
+   * service's user), a root-owned file would keep the service from ever locking it again. SQLite
+   * does the same for the -wal and -shm files it makes.
+   */
+  private static FileChannel open(Path file, Path database) throws IOException {
+    FileChannel created;
+    try {
+      created = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+          StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException left) {
+      return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    try {
+      SqliteRestore.sameOwner(Files.exists(database) ? database : database.getParent(), file);
+      return created;
+    } catch (IOException e) {
+      // not root, and not the database's owner: a file of ours would shut the service's user out
+      created.close();
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
+  /** The line its holder wrote; empty in the instant between its lock and its write. */
+  private static String holderIn(FileChannel channel) throws IOException {
+    ByteBuffer line = ByteBuffer.allocate(512);
+    channel.read(line, 0);
+    return new String(line.array(), 0, line.position(), StandardCharsets.UTF_8).strip();
+  }
+
+  private static InUseException inUse(Path database, String holder) {
+    String who = holder.isEmpty() ? "another fulcrum-scim process" : holder;
+    String todo = holder.startsWith("serve ") ? "stop it first (systemctl stop fulcrum-scim)" : "let it finish first";
+    return new InUseException(database + " is in use by " + who + ": " + todo);
+  }
+
+  /** Releases the lock (and closes its file, which is left in place). */
+  @Override
+  public void close() {
+    if (file == null) {
+      return;
+    }
+    synchronized (HELD_HERE) {
+      HELD_HERE.remove(file);
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // the process ends soon after every release, and the lock with it
+      }
+    }
+  }
+}

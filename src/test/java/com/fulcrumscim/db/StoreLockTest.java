@@ -1,0 +1,111 @@
+package com.fulcrumscim.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fulcrumscim.testing.BridgeProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lock on {@code <storage.path>.lock} that serve and the commands replacing the file take. */
+class StoreLockTest {
+  @TempDir Path dir;
+
+  StoreLocation at() {
+    return new StoreLocation.SqliteFile(dir.resolve("bridge.db"));
+  }
+
+  @Test
+  void aSecondTakerIsRefusedAtOnceNamingTheHolder() {
+    try (StoreLock held = StoreLock.take(at(), "restore")) {
+      assertThatThrownBy(() -> StoreLock.take(at(), "serve"))
+          .isInstanceOf(StoreLock.InUseException.class)
+          .hasMessageStartingWith(dir.resolve("bridge.db") + " is in use by restore (" + ProcessHandle.current().pid() + "@")
+          .hasMessageEndingWith("): let it finish first");
+    }
+  }
+
+  /**
+   * A second taker in the same JVM must not so much as open the file: closing its descriptor would
+   * drop this process's POSIX lock, and another process could take it while the first still runs.
+   */
+  @Test
+  void aSecondTakerInThisJvmLeavesTheFirstsLockInForceAgainstOtherProcesses() throws Exception {
+    Path config = Files.writeString(dir.resolve("config.yml"), "storage:\n  path: " + dir.resolve("bridge.db") + "\n");
+    try (StoreLock held = StoreLock.take(at(), "serve")) {
+      assertThatThrownBy(() -> StoreLock.take(at(), "restore")).isInstanceOf(StoreLock.InUseException.class);
+
+      BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
+
+      assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isEqualTo(2);
+      assertThat(migrate.err().strip()).startsWith(dir.resolve("bridge.db") + " is in use by serve (" + ProcessHandle.current().pid() + "@")
+          .endsWith("): stop it first (systemctl stop fulcrum-scim); nothing was changed");
+    }
+    assertThat(dir.resolve("bridge.db")).as("db migrate changed nothing").doesNotExist();
+  }
+
+  @Test
+  void closingReleasesTheLock() {
+    StoreLock.take(at(), "db copy").close();
+
+    try (StoreLock again = StoreLock.take(at(), "serve")) {
+      assertThat(dir.resolve("bridge.db.lock")).content().startsWith("serve (");
+    }
+  }
+
+  /** A crash leaves the file; the operating system ended the lock with the process. */
+  @Test
+  void aLockFileLeftBehindIsNoLock() throws Exception {
+    Files.writeString(dir.resolve("bridge.db.lock"), "serve (4242@gone, since 2026-01-01T00:00:00Z)\n");
+
+    try (StoreLock taken = StoreLock.take(at(), "restore")) {
+      assertThat(dir.resolve("bridge.db.lock")).content().startsWith("restore (" + ProcessHandle.current().pid() + "@");
+    }
+  }
+
+  /** Run as root (postinst's db migrate, a restore without `sudo -u fulcrum-scim`): the service's user must lock it later. */
+  @Test
+  void aLockFileMadeByRootBelongsToTheDatabasesOwnerAndIsPrivate() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    Path database = Files.createFile(dir.resolve("bridge.db"));
+    UserPrincipalLookupService names = database.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(database, names.lookupPrincipalByName("nobody"));
+    GroupPrincipal nobodys = nobodysGroup(names);
+    Files.getFileAttributeView(database, PosixFileAttributeView.class).setGroup(nobodys);
+
+    StoreLock.take(at(), "db migrate").close();
+
+    PosixFileAttributes lock = Files.readAttributes(dir.resolve("bridge.db.lock"), PosixFileAttributes.class);
+    assertThat(lock.owner().getName()).isEqualTo("nobody");
+    assertThat(lock.group()).isEqualTo(nobodys);
+    assertThat(PosixFilePermissions.toString(lock.permissions())).isEqualTo("rw-------");
+  }
+
+  /** Several nodes share one PostgreSQL database by design, and there is no file to swap. */
+  @Test
+  void onPostgresqlThereIsNothingToLock() {
+    StoreLocation postgres = new StoreLocation.Postgres("jdbc:postgresql://db.internal/fulcrum_scim", null, null);
+
+    try (StoreLock first = StoreLock.take(postgres, "serve"); StoreLock second = StoreLock.take(postgres, "serve")) {
+      assertThat(dir).isEmptyDirectory();
+    }
+  }
+
+  private static GroupPrincipal nobodysGroup(UserPrincipalLookupService names) throws IOException {
+    try {
+      return names.lookupPrincipalByGroupName("nogroup"); // Debian's
+    } catch (UserPrincipalNotFoundException e) {
+      return names.lookupPrincipalByGroupName("nobody");
+    }
+  }
+}
