@@ -101,19 +101,6 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Writes a consistent copy of a SQLite store to {@code target}, a new file of mode 0600, while
-   * others keep writing (see {@link SqliteEngine#copyTo}). PostgreSQL has pg_dump for that.
-   */
-  public void copyTo(Path target) {
-    if (engine instanceof SqliteEngine sqlite) {
-      sqlite.copyTo(target);
-      return;
-    }
-    throw new DatabaseException("backup copies a SQLite file; for PostgreSQL (" + location.describe()
-        + ") use pg_dump, e.g. pg_dump -Fc -f fulcrum-scim.dump DBNAME", null);
-  }
-
-  /**
    * Why a write would fail now, found without writing (a probe may run every second). Empty: writable.
    */
   public Optional<String> writeProblem() {

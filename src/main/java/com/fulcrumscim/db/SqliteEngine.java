@@ -268,11 +268,12 @@ final class SqliteEngine implements Engine {
   }
 
   /**
-   * Writes a consistent copy of the database to {@code target}, a new file of mode 0600, while
-   * others keep writing: {@code VACUUM INTO} reads one snapshot, so the copy holds every commit
-   * up to a moment and none after it. Safe beside a running daemon; takes no write lock.
+   * Writes a consistent copy of the database at {@code source} to {@code target}, a new file of
+   * mode 0600, while others keep writing: {@code VACUUM INTO} reads one snapshot, so the copy holds
+   * every commit up to a moment and none after it. Safe beside a running daemon; takes no write
+   * lock. It copies pages, whatever the schema version.
    */
-  void copyTo(Path target) {
+  static void copy(Path source, Path target) {
     Path absolute = target.toAbsolutePath();
     Path directory = absolute.getParent();
     try {
@@ -292,7 +293,7 @@ final class SqliteEngine implements Engine {
     } catch (IOException e) {
       throw new DatabaseException("cannot create " + absolute + ": " + fileProblem(e) + writableBy(e, directory), e);
     }
-    try (Connection c = connect(url(path), Database.Access.READ_ONLY);
+    try (Connection c = connect(url(source), Database.Access.READ_ONLY);
         PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
       vacuum.setString(1, absolute.toString());
       vacuum.executeUpdate();

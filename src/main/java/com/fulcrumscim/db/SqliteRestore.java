@@ -10,10 +10,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +26,6 @@ import java.util.function.Consumer;
 public final class SqliteRestore {
   /** Where the restore left things: the schema versions of the backup and now, and the replaced file (null: none). */
   public record Restored(Migrations.Versions versions, Path replacedKeptAs) {}
-
-  private static final List<String> BRIDGE_TABLES = List.of("setting", "link", "journal", "work");
 
   private SqliteRestore() {}
 
@@ -84,25 +79,17 @@ public final class SqliteRestore {
     try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + copy, Database.Access.READ_ONLY)) {
       List<String> problems = SqliteEngine.quickCheck(c);
       if (!problems.equals(List.of("ok"))) {
-        throw notABridgeDatabase(named, "SQLite's quick_check finds it damaged: " + String.join("; ", problems));
+        throw BridgeFile.notABridgeDatabase(named, "SQLite's quick_check finds it damaged: " + String.join("; ", problems));
       }
       Migrations.Versions v = Migrations.versions(c, Dialect.SQLITE);
       if (v.found() > v.known()) {
         throw new SchemaVersionException("backup " + named + " has schema version " + v.found() + ", newer than this"
             + " fulcrum-scim knows (" + v.known() + "): restore it with the release that wrote it; nothing was changed", true);
       }
-      List<String> missing = new ArrayList<>(BRIDGE_TABLES);
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-        while (rs.next()) {
-          missing.remove(rs.getString(1));
-        }
-      }
-      if (v.found() == 0 || !missing.isEmpty()) {
-        throw notABridgeDatabase(named, "an SQLite file without the bridge's tables");
-      }
+      BridgeFile.requireTables(c, v.found(), named);
       return v.found();
     } catch (SQLException e) {
-      throw notABridgeDatabase(named, e.getMessage().replaceAll("\\s+", " "));
+      throw BridgeFile.notABridgeDatabase(named, e.getMessage().replaceAll("\\s+", " "));
     }
   }
 
@@ -130,10 +117,6 @@ public final class SqliteRestore {
     } catch (SQLException e) {
       return Optional.empty();
     }
-  }
-
-  private static DatabaseException notABridgeDatabase(Path named, String why) {
-    return new DatabaseException(named + " is not a fulcrum-scim database (" + why + "); nothing was changed", null);
   }
 
   /** A copy of the database and its WAL, each mode 0600: the WAL may hold commits the file does not yet. */

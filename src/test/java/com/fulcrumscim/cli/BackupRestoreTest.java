@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.OlderRelease;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
@@ -14,6 +16,8 @@ import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +173,59 @@ class BackupRestoreTest {
         .run("backup", copy.toString(), "--config", config.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(copy).isNotEmptyFile();
+  }
+
+  /** "Back up the database first" before an upgrade: the file is still of the release before. */
+  @Test
+  void aDatabaseOfAnOlderSchemaIsBackedUpAsItIsAndTheAnswerSaysItsVersion() throws Exception {
+    Path old = Files.createDirectories(dir.resolve("old")).resolve("bridge.db");
+    int older = OlderRelease.newest() - 1;
+    OlderRelease.schema(new StoreLocation.SqliteFile(old), older);
+    Path copy = Files.createDirectories(dir.resolve("backups")).resolve("before-upgrade.db");
+
+    OpsCliRun.Result r = backup(old, copy);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().strip()).isEqualTo("backed up " + old + " to " + copy + " (schema version " + older
+        + "; this release's is " + OlderRelease.newest() + ")");
+    assertThat(OlderRelease.version(new StoreLocation.SqliteFile(copy))).isEqualTo(older);
+    assertThat(OlderRelease.version(new StoreLocation.SqliteFile(old))).as("not migrated").isEqualTo(older);
+    try (Stream<Path> files = Files.list(copy.getParent())) {
+      assertThat(files).as("the copy alone, no -wal or -shm beside it").containsExactly(copy);
+    }
+  }
+
+  /** After a rollback the old release backs up what a newer one wrote. */
+  @Test
+  void aDatabaseANewerReleaseWroteIsBackedUpToo() throws Exception {
+    Path newer = Files.createDirectories(dir.resolve("newer")).resolve("bridge.db");
+    Database.open(newer).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + newer); Statement s = c.createStatement()) {
+      s.execute("PRAGMA user_version = " + (OlderRelease.newest() + 1));
+    }
+    Path copy = dir.resolve("after-rollback.db");
+
+    OpsCliRun.Result r = backup(newer, copy);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(schema version " + (OlderRelease.newest() + 1) + "; this release's is " + OlderRelease.newest() + ")");
+    assertThat(OlderRelease.version(new StoreLocation.SqliteFile(copy))).isEqualTo(OlderRelease.newest() + 1);
+  }
+
+  @Test
+  void aFileThatIsNotABridgeDatabaseIsNotBackedUp() throws Exception {
+    Path other = dir.resolve("other.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE notes (body TEXT)");
+    }
+    Path copy = dir.resolve("copy.db");
+
+    OpsCliRun.Result r = backup(other, copy);
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo(other + " is not a fulcrum-scim database (an SQLite file without the bridge's tables)"
+        + "; nothing was changed");
+    assertThat(copy).doesNotExist();
   }
 
   @Test
