@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * durable (and on the synchronous standbys, when there are any); PostgreSQL orders the
  * writers of all nodes with row locks and unique indexes, so no write is funnelled through one
  * thread here. A write that loses a serialization race or a deadlock (SQLState 40001, 40P01)
- * runs again from the start, a bounded number of times.
+ * runs again from the start, a bounded number of times. Every read is one REPEATABLE READ, READ
+ * ONLY transaction: all its statements see the database as of its first one, so counts add up,
+ * a page agrees with its total and a group with its version, however many nodes commit meanwhile.
  */
 final class PostgresEngine implements Engine {
   private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
@@ -58,11 +62,37 @@ final class PostgresEngine implements Engine {
    */
   static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(60);
 
+  /**
+   * What a pooled session is set up for, in its session defaults: a transaction then begins with
+   * the BEGIN pgjdbc sends ahead of its first statement, in the same round trip, and a read costs
+   * one round trip more than its statements in autocommit (its COMMIT), not two or three (a SET
+   * TRANSACTION of its own, or setting the session's level and setting it back for the write that
+   * gets the session next). A session changes use (one statement) only when none set up for the use
+   * asked for is idle, so sessions settle into uses by demand.
+   */
+  enum Use {
+    /** The server's defaults (READ COMMITTED; read-only only where the database says so), which writes rely on. */
+    WRITE("RESET default_transaction_isolation; RESET default_transaction_read_only"),
+    /** One snapshot for the whole read; READ ONLY, so a write slipped into a read fails instead of committing. */
+    READ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+
+    private final String sessionDefaults;
+
+    Use(String sessionDefaults) {
+      this.sessionDefaults = sessionDefaults;
+    }
+
+    Use other() {
+      return this == READ ? WRITE : READ;
+    }
+  }
+
   private final StoreLocation.Postgres location;
   private final Database.Access access;
   private final Duration idleInTransaction;
-  /** Idle connections; an empty slot (null is not allowed in the queue, so a count) is opened on demand. */
-  private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
+  /** Idle connections by what they are set up for; an empty slot is opened on demand. */
+  private final Map<Use, BlockingQueue<Connection>> idle = new EnumMap<>(Map.of(
+      Use.WRITE, new ArrayBlockingQueue<>(POOL_SIZE), Use.READ, new ArrayBlockingQueue<>(POOL_SIZE)));
   private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(POOL_SIZE, true);
   private volatile boolean closed;
 
@@ -94,7 +124,7 @@ final class PostgresEngine implements Engine {
         c.close();
         throw e;
       }
-      engine.idle.add(c);
+      engine.idle.get(Use.WRITE).add(c);
       return engine;
     } catch (SQLException | IOException e) {
       throw new DatabaseException("cannot open database " + location.describe() + ": " + e.getMessage(), e);
@@ -178,7 +208,7 @@ final class PostgresEngine implements Engine {
     }
     long deadline = System.nanoTime() + bound.toNanos();
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow(attempt == 1 ? bound : left(deadline));
+      Connection c = borrow(attempt == 1 ? bound : left(deadline), Use.WRITE);
       boolean broken = false;
       boolean committing = false;
       try {
@@ -205,7 +235,7 @@ final class PostgresEngine implements Engine {
         }
         throw broken ? lost("write", e) : new DatabaseException("write failed: " + e.getMessage(), e);
       } finally {
-        giveBack(c, broken);
+        giveBack(c, Use.WRITE, broken);
       }
     }
   }
@@ -215,25 +245,40 @@ final class PostgresEngine implements Engine {
     return read(work, SOCKET_TIMEOUT);
   }
 
+  /**
+   * Runs {@code work} in one transaction on a {@link Use#READ} session: its statements share the
+   * snapshot the first one takes. A read changes nothing, so one that lost its session runs again on
+   * a new one; so does one that lost a serialization race, which a read-only transaction meets only
+   * on a hot standby (replay removing rows its snapshot still sees).
+   */
   @Override
   public <T> T read(Database.Work<T> work, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow(attempt == 1 ? bound : left(deadline));
+      Connection c = borrow(attempt == 1 ? bound : left(deadline), Use.READ);
       boolean broken = false;
       try {
-        c.setAutoCommit(true);
-        return work.run(c);
-      } catch (RuntimeException e) {
-        throw e;
+        c.setAutoCommit(false);
+        T value = work.run(c);
+        c.commit();
+        return value;
       } catch (Exception e) {
-        broken = e instanceof SQLException s && isConnectionLost(s);
-        if (broken && attempt < MAX_ATTEMPTS && System.nanoTime() < deadline) {
-          continue; // a read changes nothing: again on a new session
+        broken = rollback(c, e);
+        boolean again = attempt < MAX_ATTEMPTS && System.nanoTime() < deadline;
+        if (isRetryable(e) && again) {
+          log.debug("read attempt {} lost a race ({}); running it again", attempt, e.getMessage());
+          pause(attempt);
+          continue;
+        }
+        if (broken && again) {
+          continue;
+        }
+        if (e instanceof RuntimeException re) {
+          throw re;
         }
         throw broken ? lost("read", e) : new DatabaseException("read failed: " + e.getMessage(), e);
       } finally {
-        giveBack(c, broken);
+        giveBack(c, Use.READ, broken);
       }
     }
   }
@@ -276,12 +321,15 @@ final class PostgresEngine implements Engine {
       Thread.sleep(ThreadLocalRandom.current().nextLong(5L << attempt, 20L << attempt));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DatabaseException("interrupted between attempts of a write", e);
+      throw new DatabaseException("interrupted between attempts of a transaction", e);
     }
   }
 
-  /** A connection whose statements wait at most {@code bound} for the server ({@link #giveBack} undoes a shorter one). */
-  private Connection borrow(Duration bound) {
+  /**
+   * A connection set up for {@code use} whose statements wait at most {@code bound} for the server
+   * ({@link #giveBack} undoes a shorter one).
+   */
+  private Connection borrow(Duration bound, Use use) {
     if (closed) {
       throw DatabaseUnavailableException.closed();
     }
@@ -299,10 +347,16 @@ final class PostgresEngine implements Engine {
       permits.release();
       throw DatabaseUnavailableException.closed();
     }
-    Connection c = idle.poll();
+    Connection c = idle.get(use).poll();
     try {
       if (c == null || c.isClosed()) {
+        c = changedTo(use, idle.get(use.other()).poll(), bound);
+      }
+      if (c == null) {
         c = connect(bound);
+        if (use != Use.WRITE) { // a new session has the server's defaults, a write's
+          set(c, use);
+        }
       }
       if (bound.compareTo(SOCKET_TIMEOUT) < 0) {
         c.setNetworkTimeout(DIRECT, millis(bound));
@@ -314,6 +368,37 @@ final class PostgresEngine implements Engine {
       }
       permits.release();
       throw new DatabaseUnavailableException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code idle}, a session of the other use (or null: none was idle), set up for {@code use}; null
+   * when there was none, or when it was dead: a restart or failover ended it, and the idle ones
+   * with it, which are dropped too.
+   */
+  private Connection changedTo(Use use, Connection idle, Duration bound) throws SQLException {
+    if (idle == null) {
+      return null;
+    }
+    try {
+      if (bound.compareTo(SOCKET_TIMEOUT) < 0) {
+        idle.setNetworkTimeout(DIRECT, millis(bound));
+      }
+      set(idle, use);
+      return idle;
+    } catch (SQLException e) {
+      closeQuietly(idle);
+      if (!isConnectionLost(e)) {
+        throw e;
+      }
+      dropIdle();
+      return null;
+    }
+  }
+
+  private static void set(Connection c, Use use) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(use.sessionDefaults);
     }
   }
 
@@ -330,27 +415,31 @@ final class PostgresEngine implements Engine {
    * A broken connection takes the idle ones with it: the server ended one session most often by
    * ending them all (a restart, a failover), and each would fail the next statement given it.
    */
-  private void giveBack(Connection c, boolean broken) {
+  private void giveBack(Connection c, Use use, boolean broken) {
     try {
       if (broken || closed) {
         closeQuietly(c);
         if (broken) {
-          List<Connection> suspect = new ArrayList<>();
-          idle.drainTo(suspect);
-          suspect.forEach(PostgresEngine::closeQuietly);
+          dropIdle();
         }
       } else {
         c.setAutoCommit(true);
         if (c.getNetworkTimeout() != millis(SOCKET_TIMEOUT)) {
           c.setNetworkTimeout(DIRECT, millis(SOCKET_TIMEOUT));
         }
-        idle.add(c);
+        idle.get(use).add(c);
       }
     } catch (SQLException e) {
       closeQuietly(c);
     } finally {
       permits.release();
     }
+  }
+
+  private void dropIdle() {
+    List<Connection> suspect = new ArrayList<>();
+    idle.values().forEach(q -> q.drainTo(suspect));
+    suspect.forEach(PostgresEngine::closeQuietly);
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -382,9 +471,10 @@ final class PostgresEngine implements Engine {
     if (access == Database.Access.READ_ONLY) {
       return Optional.of("database is open read-only");
     }
-    // A standby (say, the old primary after a failover) answers reads but refuses every write.
+    // A standby (say, the old primary after a failover) answers reads but refuses every write. Asked
+    // in a write's transaction, on a write's session: a read's is read-only whatever the server says.
     try {
-      return read(c -> {
+      return write(c -> {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW transaction_read_only")) {
           return rs.next() && "on".equals(rs.getString(1))
               ? Optional.of(location.describe() + " accepts no writes (a standby, or default_transaction_read_only is on)")
@@ -399,8 +489,6 @@ final class PostgresEngine implements Engine {
   @Override
   public void close() {
     closed = true;
-    List<Connection> all = new ArrayList<>();
-    idle.drainTo(all);
-    all.forEach(PostgresEngine::closeQuietly);
+    dropIdle();
   }
 }

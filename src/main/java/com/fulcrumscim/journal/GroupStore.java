@@ -59,7 +59,7 @@ public final class GroupStore extends ResourceStore {
   void writeRelated(Connection c, String id, ObjectNode doc) throws SQLException {
     Set<String> members = memberIds(doc);
     // Read FOR SHARE (PostgreSQL): a user deleted on another node meanwhile waits for this write, or is left out here.
-    Set<String> unknown = unknownUsers(c, members);
+    Set<String> unknown = unknownUsers(c, members, true);
     if (!unknown.isEmpty()) {
       warnDropped(id, unknown);
       members.removeAll(unknown);
@@ -81,10 +81,12 @@ public final class GroupStore extends ResourceStore {
   /**
    * {@code doc} without the members {@code old} does not have and no user has, so a change that
    * only names such ids changes nothing. Only the new ids are looked up: a member {@code old} has
-   * and that went meanwhile is left out by the write itself.
+   * and that went meanwhile is left out by the write itself. Looked up without a lock, also in a read
+   * (whose transaction is read-only on PostgreSQL): the write's {@link #writeRelated} looks every
+   * member up again, locked.
    */
   ObjectNode withoutUnknownMembers(Connection c, StoredResource old, ObjectNode doc) throws SQLException {
-    Set<String> unknown = unknownUsers(c, addedMembers(old, doc));
+    Set<String> unknown = unknownUsers(c, addedMembers(old, doc), false);
     if (unknown.isEmpty()) {
       return doc;
     }
@@ -148,14 +150,14 @@ public final class GroupStore extends ResourceStore {
     return ids;
   }
 
-  /** Those of {@code ids} that no user has. */
-  private static Set<String> unknownUsers(Connection c, Set<String> ids) throws SQLException {
+  /** Those of {@code ids} that no user has; {@code keep}: the users found stay until the commit ({@link Dialect#keepSelected}). */
+  private static Set<String> unknownUsers(Connection c, Set<String> ids, boolean keep) throws SQLException {
     Set<String> missing = new LinkedHashSet<>(ids);
     List<String> all = new ArrayList<>(ids);
     for (int from = 0; from < all.size(); from += 500) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM scim_user WHERE id IN " + Dialect.placeholders(chunk.size()) + Dialect.of(c).keepSelected())) {
+          "SELECT id FROM scim_user WHERE id IN " + Dialect.placeholders(chunk.size()) + (keep ? Dialect.of(c).keepSelected() : ""))) {
         bind(ps, 1, new ArrayList<>(chunk));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

@@ -13,7 +13,6 @@ import com.fulcrumscim.scim.filter.FilterEvaluator;
 import com.fulcrumscim.scim.filter.FilterParser;
 import com.fulcrumscim.scim.filter.IndexedLookup;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -170,17 +169,14 @@ final class ResourceLister {
 
   /**
    * Count, cursor check and page from one read transaction, so totalResults agrees with the page
-   * and a cursor is checked against the rows it is used on. PostgreSQL's default READ COMMITTED
-   * gives each statement a snapshot of its own; SQLite's read transaction keeps one already.
+   * and a cursor is checked against the rows it is used on. A PostgreSQL read is one already.
    */
   private static <T> T snapshot(Connection c, SqlSupplier<T> work) throws Exception {
+    if (Dialect.of(c) == Dialect.POSTGRESQL) {
+      return work.get();
+    }
     c.setAutoCommit(false);
     try {
-      if (Dialect.of(c) == Dialect.POSTGRESQL) {
-        try (Statement s = c.createStatement()) {
-          s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-        }
-      }
       return work.get();
     } finally {
       c.rollback();

@@ -140,6 +140,100 @@ class DatabaseOnPostgresTest {
   }
 
   @Test
+  void aReadOfSeveralStatementsSeesTheDatabaseAsOfItsFirstStatement() throws Exception {
+    try (Database nodeA = Database.open(pg); Database nodeB = Database.open(pg)) {
+      nodeA.write(c -> setting(c, "a", "1"));
+      CountDownLatch firstRead = new CountDownLatch(1);
+      CountDownLatch otherCommitted = new CountDownLatch(1);
+      CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> nodeA.read(c -> {
+        String a = value(c, "a");
+        firstRead.countDown();
+        otherCommitted.await(10, TimeUnit.SECONDS);
+        return java.util.Arrays.asList(a, value(c, "b"), String.valueOf(countIn(c)));
+      }));
+      assertThat(firstRead.await(10, TimeUnit.SECONDS)).isTrue();
+      nodeB.write(c -> setting(c, "b", "2"));
+      otherCommitted.countDown();
+
+      assertThat(read.get(10, TimeUnit.SECONDS)).as("a, b and the row count as of the read's first statement")
+          .containsExactly("1", null, "1");
+    }
+  }
+
+  @Test
+  void aReadCannotWrite() {
+    try (Database db = Database.open(pg)) {
+      assertThatThrownBy(() -> db.read(c -> setting(c, "k", "v"))).isInstanceOf(DatabaseException.class)
+          .hasMessageContaining("read-only transaction");
+      assertThat(count(db)).isZero();
+    }
+  }
+
+  @Test
+  void everyConnectionAReadGivesBackWritesAsBeforeInItsOwnTransaction() throws Exception {
+    try (Database db = Database.open(pg)) {
+      // every session of the pool used by a read, so each one a write gets has been a read's
+      CountDownLatch all = new CountDownLatch(PostgresEngine.POOL_SIZE);
+      ExecutorService pool = Executors.newFixedThreadPool(PostgresEngine.POOL_SIZE);
+      List<Future<?>> reads = new ArrayList<>();
+      for (int i = 0; i < PostgresEngine.POOL_SIZE; i++) {
+        reads.add(pool.submit(() -> db.read(c -> {
+          all.countDown();
+          all.await();
+          return value(c, "nothing");
+        })));
+      }
+      for (Future<?> f : reads) {
+        f.get();
+      }
+      pool.shutdown();
+
+      for (int i = 0; i < PostgresEngine.POOL_SIZE; i++) {
+        int n = i;
+        List<String> seen = db.write(c -> {
+          setting(c, "k" + n, "v");
+          return List.of(show(c, "transaction_isolation"), show(c, "transaction_read_only"),
+              String.valueOf(c.getAutoCommit()));
+        });
+        assertThat(seen).as("write %d", n).containsExactly("read committed", "off", "false");
+      }
+      assertThat(count(db)).isEqualTo(PostgresEngine.POOL_SIZE);
+    }
+  }
+
+  @Test
+  void aReadThatFailsLeavesItsConnectionFitForTheNextWrite() {
+    try (Database db = Database.open(pg)) {
+      assertThatThrownBy(() -> db.read(c -> execute(c, "SELECT no_such_column FROM setting")))
+          .isInstanceOf(DatabaseException.class);
+      assertThatThrownBy(() -> db.read(c -> {
+        value(c, "k");
+        throw new IllegalStateException("the caller's own failure");
+      })).isInstanceOf(IllegalStateException.class);
+
+      db.write(c -> setting(c, "k", "v"));
+      String stored = db.read(c -> value(c, "k"));
+      assertThat(stored).isEqualTo("v");
+    }
+  }
+
+  @Test
+  void aReadThatLosesASerializationRaceRunsAgain() {
+    try (Database db = Database.open(pg)) {
+      AtomicInteger runs = new AtomicInteger();
+      String found = db.read(c -> {
+        if (runs.incrementAndGet() == 1) {
+          // what a standby answers when replaying the primary's changes would remove rows the snapshot still sees
+          throw new SQLException("canceling statement due to conflict with recovery", "40001");
+        }
+        return value(c, "k");
+      });
+      assertThat(found).isNull();
+      assertThat(runs.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aSerializationFailureRunsTheWriteAgainABoundedNumberOfTimes() {
     try (Database db = Database.open(pg)) {
       AtomicInteger runs = new AtomicInteger();
@@ -191,6 +285,13 @@ class DatabaseOnPostgresTest {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + name)) {
       rs.next();
       return rs.getString(1);
+    }
+  }
+
+  private static long countIn(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM setting")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 
