@@ -423,6 +423,12 @@ final class PostgresEngine implements Engine {
           dropIdle();
         }
       } else {
+        // Still in the transaction only when the work ended in an Error (a stack overflow, out of
+        // memory), which the catch of write and read does not see: leaving autocommit would COMMIT
+        // what it had done. Sends nothing when the transaction is over.
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
         c.setAutoCommit(true);
         if (c.getNetworkTimeout() != millis(SOCKET_TIMEOUT)) {
           c.setNetworkTimeout(DIRECT, millis(SOCKET_TIMEOUT));

@@ -96,6 +96,17 @@ class DatabaseOnPostgresTest {
   }
 
   @Test
+  void aWriteEndedByAnErrorRatherThanAnExceptionCommitsNothing() {
+    try (Database db = Database.open(pg)) {
+      assertThatThrownBy(() -> db.write(c -> {
+        setting(c, "half", "1");
+        throw new StackOverflowError("deep in the work");
+      })).isInstanceOf(StackOverflowError.class);
+      assertThat(count(db)).isZero();
+    }
+  }
+
+  @Test
   void nodesStartingTogetherMigrateAnEmptyDatabaseOnce() throws Exception {
     List<CompletableFuture<Database>> opening = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
