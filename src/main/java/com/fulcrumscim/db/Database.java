@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * The bridge's store: a SQLite file ({@link SqliteEngine}: one writer thread, group commit) or a
  * PostgreSQL database shared by several nodes ({@link PostgresEngine}). Callers see the same
  * contract on both: {@link #write} returns only once its transaction is durably committed, and a
- * failing write rolls back alone; {@link #read} sees every committed write.
+ * failing write rolls back alone; {@link #read} sees one moment: every write committed before its
+ * first statement, none after, however many of its own statements it runs.
  */
 public final class Database implements AutoCloseable {
   /** A unit of work on a connection; may throw any exception, which reaches the caller as-is. */
@@ -121,7 +122,10 @@ public final class Database implements AutoCloseable {
     return engine.writeLater(work);
   }
 
-  /** Runs {@code work} on a connection that sees every committed write. */
+  /**
+   * Runs {@code work} in one read-only transaction: all its statements see the database as of the
+   * first one (every write committed before it), so what they read together agrees.
+   */
   public <T> T read(Work<T> work) {
     return engine.read(work);
   }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * writers of all nodes with row locks and unique indexes, so no write is funnelled through one
  * thread here. A write that loses a serialization race or a deadlock (SQLState 40001, 40P01)
  * runs again from the start, a bounded number of times. Every read is one REPEATABLE READ, READ
- * ONLY transaction: all its statements see the database as of its first one, so counts add up,
- * a page agrees with its total and a group with its version, however many nodes commit meanwhile.
+ * ONLY transaction: all its statements see the database as of its first one, as a SQLite read
+ * does, so counts add up, a page agrees with its total and a group with its version, however many
+ * nodes commit meanwhile.
  */
 final class PostgresEngine implements Engine {
   private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);

@@ -402,7 +402,8 @@ final class SqliteEngine implements Engine {
   }
 
   /**
-   * Runs {@code work} on a read-only connection that sees every committed write. Once closed (its
+   * Runs {@code work} in one read transaction on a read-only connection: it sees the database as
+   * of its first statement, every write committed before that and none after. Once closed (its
    * connections with it), refused as writes are: a request still in flight is not at fault.
    */
   @Override
@@ -418,6 +419,9 @@ final class SqliteEngine implements Engine {
       throw new DatabaseException("interrupted waiting for a read connection", e);
     }
     try {
+      // Out of autocommit (sqlite-jdbc: BEGIN, deferred): the first statement takes the WAL snapshot
+      // every later one reads, so a commit of the writer between two statements is not seen halfway.
+      c.setAutoCommit(false);
       return work.run(c);
     } catch (RuntimeException e) {
       throw e;
@@ -427,7 +431,19 @@ final class SqliteEngine implements Engine {
       }
       throw new DatabaseException("read failed: " + e.getMessage(), e);
     } finally {
+      endRead(c);
       readers.add(c);
+    }
+  }
+
+  /** Back in autocommit (sqlite-jdbc: COMMIT), so the next read on {@code c} sees what was committed since. */
+  private void endRead(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (!closed) {
+        log.warn("ending a read transaction: {}", e.getMessage());
+      }
     }
   }
 

@@ -65,23 +65,16 @@ public final class StoreCopy {
       throw new DatabaseException("schema versions differ (SQLite " + fromVersion + ", PostgreSQL " + toVersion
           + "): run `fulcrum-scim db migrate` on the file first", null);
     }
-    from.read(c -> {
-      // one snapshot of the file: every table as of the same moment
-      c.setAutoCommit(false);
-      try {
-        List<String> tables = sqliteTables(c);
-        to.write(target -> {
-          for (String table : tables) {
-            copyTable(c, target, table);
-          }
-          advanceIdentities(target);
-          return null;
-        });
+    from.read(c -> { // one read, one snapshot of the file: every table as of the same moment
+      List<String> tables = sqliteTables(c);
+      to.write(target -> {
+        for (String table : tables) {
+          copyTable(c, target, table);
+        }
+        advanceIdentities(target);
         return null;
-      } finally {
-        c.rollback();
-        c.setAutoCommit(true);
-      }
+      });
+      return null;
     });
     return new Counts(from.read(StoreCopy::countAll), to.read(StoreCopy::countAll));
   }

@@ -3,7 +3,6 @@ package com.fulcrumscim.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.ListOrder;
 import com.fulcrumscim.journal.LookupColumn;
 import com.fulcrumscim.journal.ResourceStore;
@@ -55,13 +54,15 @@ final class ResourceLister {
 
   private Page unfiltered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {
     boolean refs = q.projection().wants(kind.referenceAttribute());
-    return db.read(c -> snapshot(c, () -> {
+    // Count, cursor check and page from one read, one snapshot: totalResults agrees with the page,
+    // and a cursor is checked against the rows it is used on.
+    return db.read(c -> {
       long total = kind.store().count(c);
       List<StoredResource> rows = q.count() == 0 || q.startIndex() > total ? List.of()
           : order.equals(ListOrder.CREATION) ? creationPage(c, kind, q, refs, total)
           : kind.store().page(c, order, q.startIndex() - 1, q.count(), refs);
       return new Page(total, rows.stream().map(r -> q.projection().apply(kind.render(r, baseUrl, refs))).toList());
-    }));
+    });
   }
 
   /** Every candidate is rendered whole (with memberships and meta) and tested; totals are exact. */
@@ -163,24 +164,4 @@ final class ResourceLister {
     };
   }
 
-  private interface SqlSupplier<T> {
-    T get() throws Exception;
-  }
-
-  /**
-   * Count, cursor check and page from one read transaction, so totalResults agrees with the page
-   * and a cursor is checked against the rows it is used on. A PostgreSQL read is one already.
-   */
-  private static <T> T snapshot(Connection c, SqlSupplier<T> work) throws Exception {
-    if (Dialect.of(c) == Dialect.POSTGRESQL) {
-      return work.get();
-    }
-    c.setAutoCommit(false);
-    try {
-      return work.get();
-    } finally {
-      c.rollback();
-      c.setAutoCommit(true);
-    }
-  }
 }

@@ -108,6 +108,46 @@ class DatabaseTest {
   }
 
   @Test
+  void aReadOfSeveralStatementsSeesTheDatabaseAsOfItsFirstStatement() throws Exception {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      db.write(c -> setting(c, "a", "1"));
+      CountDownLatch firstRead = new CountDownLatch(1);
+      CountDownLatch otherCommitted = new CountDownLatch(1);
+      CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> db.read(c -> {
+        String a = value(c, "a");
+        firstRead.countDown();
+        otherCommitted.await(10, TimeUnit.SECONDS);
+        return java.util.Arrays.asList(a, value(c, "b"), String.valueOf(countIn(c)));
+      }));
+      assertThat(firstRead.await(10, TimeUnit.SECONDS)).isTrue();
+      db.write(c -> setting(c, "b", "2"));
+      otherCommitted.countDown();
+
+      assertThat(read.get(10, TimeUnit.SECONDS)).as("a, b and the row count as of the read's first statement")
+          .containsExactly("1", null, "1");
+      String b = db.read(c -> value(c, "b"));
+      assertThat(b).as("the next read").isEqualTo("2");
+    }
+  }
+
+  @Test
+  void aReadThatFailsLeavesItsConnectionSeeingLaterWrites() {
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      for (int i = 0; i < 8; i++) { // more than there are readers: each of them once
+        assertThatThrownBy(() -> db.read(c -> {
+          value(c, "k");
+          throw new IllegalStateException("the caller's own failure");
+        })).isInstanceOf(IllegalStateException.class);
+      }
+      db.write(c -> setting(c, "k", "v"));
+      for (int i = 0; i < 8; i++) {
+        String stored = db.read(c -> value(c, "k"));
+        assertThat(stored).isEqualTo("v");
+      }
+    }
+  }
+
+  @Test
   void writesStartedWithoutWaitingCommitInTheOrderStarted() {
     try (Database db = Database.open(dir.resolve("b.db"))) {
       List<java.util.concurrent.CompletableFuture<String>> started = new ArrayList<>();
@@ -324,6 +364,13 @@ class DatabaseTest {
     try (Database db = opened.get(30, TimeUnit.SECONDS)) {
       assertThat(db.read(c -> Migrations.versions(c, Dialect.SQLITE)).found()).isEqualTo(migrations.size());
       db.write(c -> setting(c, "after", "1"));
+    }
+  }
+
+  private static long countIn(Connection c) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM setting")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 
