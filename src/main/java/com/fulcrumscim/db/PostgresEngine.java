@@ -220,7 +220,7 @@ final class PostgresEngine implements Engine {
         return value;
       } catch (Exception e) {
         broken = rollback(c, e);
-        if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
+        if (Dialect.isWriteConflict(e) && attempt < MAX_ATTEMPTS) {
           log.debug("write attempt {} lost a race ({}); running it again", attempt, e.getMessage());
           pause(attempt);
           continue;
@@ -266,7 +266,7 @@ final class PostgresEngine implements Engine {
       } catch (Exception e) {
         broken = rollback(c, e);
         boolean again = attempt < MAX_ATTEMPTS && System.nanoTime() < deadline;
-        if (isRetryable(e) && again) {
+        if (Dialect.isWriteConflict(e) && again) {
           log.debug("read attempt {} lost a race ({}); running it again", attempt, e.getMessage());
           pause(attempt);
           continue;
@@ -301,15 +301,6 @@ final class PostgresEngine implements Engine {
       cause.addSuppressed(rollbackFailure);
       return true;
     }
-  }
-
-  static boolean isRetryable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isConnectionLost(SQLException e) {
