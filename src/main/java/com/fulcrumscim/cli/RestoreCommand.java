@@ -12,6 +12,8 @@ import com.fulcrumscim.ops.CliArguments;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.restore.Carried;
+import com.fulcrumscim.restore.CarryForward;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,14 +40,19 @@ import picocli.CommandLine.Parameters;
       "restore refuses while the daemon or an operator command holds the database. BACKUP is copied in (mode 0600),",
       "checked (SQLite's quick_check, a bridge schema this release knows) and migrated; the replaced database is kept",
       "beside it as <storage.path>.replaced-<time> (mode 0600).",
+      "What the replaced database holds newer than the backup is carried forward into the restored one, read as it is",
+      "(it may be damaged): the users and groups Okta changed after the backup (deactivations and deletes the",
+      "reconciler had not applied yet among them: it removes those people when the service starts), the links to the",
+      "Fulcrum members and groups the bridge made after it, and their audit rows. A summary names each deprovisioning;",
+      "what could not be read is a WARNING on stderr naming the README step to follow.",
       "The restore is recorded in the database: someone active in the backup with no Fulcrum member (linked and gone,",
-      "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
-      "again or `fulcrum-scim restore release` lets them (their row is DEAD and says so). PostgreSQL: pg_restore, then",
-      "`fulcrum-scim db mark-restored`."
+      "or not pushed yet) whom nothing carried forward speaks of may have been deprovisioned after the backup, and is not",
+      "invited until Okta sends that user again or `fulcrum-scim restore release` lets them (their row is DEAD and says",
+      "so). PostgreSQL: pg_restore, then `fulcrum-scim db mark-restored`."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:restored",
+      "0:restored (what could not be carried forward is a WARNING on stderr)",
       "1:the daemon or a command holds the database, BACKUP is not a readable bridge database, or the copy failed",
       "2:invalid config, PostgreSQL storage, a backup newer than this release, or command line"
     })
@@ -72,16 +79,22 @@ public final class RestoreCommand implements Callable<Integer> {
       Clock clock = Clock.systemUTC();
       requireNoWriter(path);
       Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      Carried[] carried = new Carried[1];
       SqliteRestore.Restored restored = SqliteRestore.restore(backup, path, STAMP.format(now), db -> {
         // the last look before the swap: a daemon of an older release (it takes no store lock) started
         // meanwhile would write on into the replaced file
         requireNoWriter(path);
+        // marked first: what is carried is then the identity provider's word after the restore, not held by it
         new RestoreMarker(db).mark(now);
+        // read where it stands, before the swap: what it holds newer goes in with the backup, or nothing does
+        carried[0] = CarryForward.from(path, db, clock);
       });
       support.out().println("restored " + backup.toAbsolutePath() + " to " + path + " (schema version "
           + restored.versions().found() + (restored.versions().found() == restored.versions().known() ? ""
               : " -> " + restored.versions().known()) + ")"
           + (restored.replacedKeptAs() == null ? "" : "; the replaced database is kept as " + restored.replacedKeptAs()));
+      (restored.replacedKeptAs() == null ? carried[0] : carried[0].keptAs(restored.replacedKeptAs()))
+          .printTo(support.out(), support.err());
       support.out().println("restore recorded at " + now + ": " + RestoreMarker.HOLDS + ". Start the service, run"
           + " `fulcrum-scim resync --dry-run` and follow the README (\"Backup and restore\")");
       return ExitCode.OK;

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -116,6 +117,40 @@ public final class SqliteRestore {
       return Migrations.liveWriter(c, Dialect.SQLITE);
     } catch (SQLException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The database a restore replaces, opened read-only as it is, damaged or of an older schema (a
+   * restore is made because something went wrong): what it holds that the backup lacks is carried
+   * forward from it. {@code damage}: what SQLite's quick_check finds wrong (empty: nothing).
+   */
+  public record Replaced(Connection connection, Migrations.Versions versions, List<String> damage) implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      connection.close();
+    }
+  }
+
+  /** Opens {@code file} as {@link Replaced}; fails only when it cannot be read as a SQLite database at all. */
+  public static Replaced openReplaced(Path file) throws SQLException {
+    Connection c = SqliteEngine.connect("jdbc:sqlite:" + file.toAbsolutePath(), Database.Access.READ_ONLY);
+    try {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA query_only = ON");
+      }
+      Migrations.Versions versions = Migrations.versions(c, Dialect.SQLITE);
+      List<String> problems;
+      try {
+        problems = SqliteEngine.quickCheck(c);
+      } catch (SQLException e) {
+        // a damaged page can stop the check itself; the reads that follow find what is still readable
+        problems = List.of(e.getMessage().replaceAll("\\s+", " "));
+      }
+      return new Replaced(c, versions, problems.equals(List.of("ok")) ? List.of() : problems);
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
     }
   }
 

@@ -1,0 +1,99 @@
+package com.fulcrumscim.restore;
+
+import com.fulcrumscim.journal.ResourceKey;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a restore carried forward from the database it replaced, and what it could not: the
+ * summary the operator reads. {@code unreadable}: why nothing at all could be read.
+ */
+public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned> deprovisionings, Counts counts,
+    List<String> problems) {
+
+  /**
+   * A user the backup has active (or does not have, while a Fulcrum member is linked to it) whom
+   * Okta deactivated or deleted after the backup: without the carry the person kept access.
+   */
+  public record Deprovisioned(ResourceKey key, String userName, boolean deleted) {}
+
+  /** Users and groups whose newer desired state was carried, and the rows carried with them. */
+  public record Counts(int users, int groups, int links, int intents, int audit, int entries) {
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0);
+
+    boolean none() {
+      return equals(NONE);
+    }
+  }
+
+  /** Where the README tells the operator what to do when the carry is not complete. */
+  public static final String README_STEP = "README, \"Backup and restore\", \"When the restore cannot carry everything forward\"";
+
+  public Carried {
+    deprovisionings = List.copyOf(deprovisionings);
+    problems = List.copyOf(problems);
+  }
+
+  static Carried unreadable(Path from, String why) {
+    return new Carried(from, Optional.of(why), List.of(), Counts.NONE, List.of());
+  }
+
+  /** This report naming the replaced database where it now lies: a restore keeps it aside once read. */
+  public Carried keptAs(Path file) {
+    return new Carried(file, unreadable, deprovisionings, counts, problems);
+  }
+
+  /** True when everything the replaced database holds newer than the backup was carried. */
+  public boolean complete() {
+    return unreadable.isEmpty() && problems.isEmpty();
+  }
+
+  /** What was carried goes to {@code out}; what was not, loudly, to {@code err}. */
+  public void printTo(PrintWriter out, PrintWriter err) {
+    if (unreadable.isEmpty()) {
+      printCarried(out);
+    }
+    if (complete()) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(unreadable.map(why -> "WARNING: NOTHING was carried forward from the replaced database " + from + ": " + why
+        + ". What Okta sent after the backup is not in the restored data.").orElse(
+            "WARNING: the replaced database " + from + " could not be read in full; NOT carried forward:"));
+    problems.forEach(p -> lines.add("  - " + p));
+    lines.add("WARNING: a deactivation or delete among what was not carried leaves that person's access in Fulcrum, and Okta"
+        + " does not send it again; a group pushed after the backup keeps its members. Follow the " + README_STEP
+        + " before you start the service.");
+    lines.forEach(err::println);
+  }
+
+  private void printCarried(PrintWriter out) {
+    if (counts.none()) {
+      out.println("nothing to carry forward: the replaced database " + from + " holds nothing newer than the backup");
+      return;
+    }
+    out.println("carried forward from the replaced database " + from + " what Okta sent and the bridge did after the backup: "
+        + deprovisionings.size() + plural(" deprovisioning", deprovisionings.size()) + ", "
+        + counts.users() + plural(" user", counts.users()) + " and " + counts.groups() + plural(" group", counts.groups())
+        + " in all, " + counts.links() + plural(" link", counts.links()) + " to Fulcrum, " + counts.intents()
+        + plural(" create", counts.intents()) + " in doubt, " + counts.audit() + plural(" audit row", counts.audit()) + ", "
+        + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies"));
+    if (!deprovisionings.isEmpty()) {
+      out.println("deprovisioned after the backup (active in it): the reconciler removes them from Fulcrum when the service"
+          + " starts (the mass-removal guard applies):");
+      deprovisionings.forEach(d -> out.println("  " + d.userName() + " (" + d.key() + "): "
+          + (d.deleted() ? "deleted" : "deactivated")));
+    }
+  }
+
+  private static String plural(String word, int n) {
+    return plural(word, n, "", "s");
+  }
+
+  private static String plural(String stem, int n, String one, String many) {
+    return stem + (n == 1 ? one : many);
+  }
+}

@@ -1,0 +1,447 @@
+package com.fulcrumscim.restore;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Carries into a restored database what the database it replaces holds newer than the backup. The
+ * replaced database ran until the restore, so it holds the identity provider's latest word; the
+ * backup does not, and Okta never sends a change again once acknowledged. Without this, a person
+ * deactivated after the backup whose removal had not reached Fulcrum yet (pending, retrying, held,
+ * dead) came back active and linked with their member still there, and a group pushed after the
+ * backup was forgotten with its members in Fulcrum.
+ *
+ * <p>What is carried, read from the replaced database as it stands:
+ * <ul>
+ *   <li>every user and group whose newest journal entry the restored journal lacks: its desired
+ *       state (row, members; for a deleted user its tombstone), those journal entries, and a work
+ *       row, a removal when it takes access away. The restore marker is set before, so these
+ *       entries count as the identity provider's word after it and the restore's hold does not
+ *       apply to them;</li>
+ *   <li>every link that differs (the Fulcrum member or group the bridge made or adopted after the
+ *       backup), with the creates in doubt (intents) the restored database lacks;</li>
+ *   <li>the audit rows of Fulcrum writes made after the backup: resync's evidence of what the
+ *       bridge made.</li>
+ * </ul>
+ * A link is never dropped: one the replaced database no longer has belongs to a removal the
+ * reconciler verifies again. Each key is carried in a transaction of its own, so a row that
+ * cannot be read or written costs only itself, and is named in the report.
+ */
+public final class CarryForward {
+  /** Audit rows are looked for from this long before the backup's newest write: a clock may have stepped back. */
+  private static final Duration AUDIT_MARGIN = Duration.ofHours(1);
+
+  private final ReplacedStore replaced;
+  private final Database restored;
+  private final WorkQueue queue;
+  private final RestoredStore store = new RestoredStore();
+  private final List<String> problems = new ArrayList<>();
+  private final List<Carried.Deprovisioned> deprovisionings = new ArrayList<>();
+  private final Set<ResourceKey> carried = new HashSet<>();
+  private final Set<ResourceKey> notCarried = new HashSet<>();
+  private int users;
+  private int groups;
+  private int entries;
+
+  private CarryForward(ReplacedStore replaced, Database restored, Clock clock) {
+    this.replaced = replaced;
+    this.restored = restored;
+    this.queue = new WorkQueue(restored, clock);
+  }
+
+  /**
+   * Carries into {@code restored} (SQLite, its restore marker set) what {@code file} holds newer.
+   * Never throws for what it cannot read: the report says what that was.
+   */
+  public static Carried from(Path file, Database restored, Clock clock) {
+    if (!Files.exists(file)) {
+      return Carried.unreadable(file, "there is no such file");
+    }
+    ReplacedStore replaced;
+    try {
+      replaced = ReplacedStore.open(file);
+    } catch (SQLException | RuntimeException e) {
+      return Carried.unreadable(file, "it cannot be read (" + message(e) + ")");
+    }
+    try {
+      if (replaced.versions().found() == 0) {
+        return Carried.unreadable(file, "it holds no fulcrum-scim schema");
+      }
+      if (replaced.versions().found() > replaced.versions().known()) {
+        return Carried.unreadable(file, "its schema version " + replaced.versions().found() + " is newer than this release"
+            + " knows (" + replaced.versions().known() + ")");
+      }
+      return new CarryForward(replaced, restored, clock).carry(file);
+    } finally {
+      replaced.closeQuietly();
+    }
+  }
+
+  /** One key the replaced database holds newer: its desired state there (resource null: deleted) and its entries. */
+  private record Change(ReplacedStore.Newest newest, Row resource, Row tombstone, List<String> members, List<Row> entries) {
+    ResourceKey key() {
+      return newest.key();
+    }
+
+    /** Deletions first (they free names), then users before the groups that name them, each in creation order. */
+    static final Comparator<Change> ORDER = Comparator.<Change>comparingInt(c -> c.resource == null ? 0 : 1)
+        .thenComparing(c -> c.key().type())
+        .thenComparingLong(c -> c.resource == null ? 0 : c.resource.number("seq"));
+  }
+
+  /** Each step on its own: one that fails is named, and the others still carry what they can. */
+  private Carried carry(Path file) {
+    if (!replaced.damage().isEmpty()) {
+      problems.add("SQLite's quick_check finds it damaged (" + String.join("; ", replaced.damage())
+          + "): what lies on the damaged pages is named below as it was met");
+    }
+    // before anything is carried: carried journal entries are newer than the backup's newest write
+    long auditSince = step("its audit of Fulcrum writes", () -> restored.read(store::newestWrite) - AUDIT_MARGIN.toMillis(), 0L);
+    List<Row> links = readLinks();
+    Set<ResourceKey> linkedThere = new HashSet<>();
+    links.forEach(l -> linkedThere.add(key(l, "scim_id")));
+    step("its users and groups", () -> {
+      applyChanges(changes(), linkedThere);
+      return null;
+    }, null);
+    int linksCarried = step("its links to Fulcrum", () -> carryLinks(links), 0);
+    int intents = step("its creates in doubt (intents)", this::carryIntents, 0);
+    int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
+    return new Carried(file, Optional.empty(), deprovisionings,
+        new Carried.Counts(users, groups, linksCarried, intents, audit, entries), problems);
+  }
+
+  /** {@code work}'s answer; {@code otherwise} when it fails unforeseen, named as {@code what} among the problems. */
+  private <T> T step(String what, Supplier<T> work, T otherwise) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      problems.add(what + ": the carry stopped part way (" + message(e) + ")");
+      return otherwise;
+    }
+  }
+
+  /** The keys whose newest journal entry in the replaced database the restored one lacks, read there. */
+  private List<Change> changes() {
+    List<ReplacedStore.Newest> newest = new ArrayList<>();
+    try {
+      replaced.newestEntries(newest::add);
+    } catch (SQLException e) {
+      problems.add("its journal (" + newest.size() + " users and groups read, then: " + message(e)
+          + "): a change Okta sent after the backup about any other user or group is not carried");
+    }
+    List<ReplacedStore.Newest> newer = restored.read(c -> {
+      List<ReplacedStore.Newest> out = new ArrayList<>();
+      for (ReplacedStore.Newest n : newest) {
+        if (!store.hasEntry(c, n.key(), n.requestId(), n.receivedAt(), n.op())) {
+          out.add(n);
+        }
+      }
+      return out;
+    });
+    List<Change> changes = new ArrayList<>();
+    for (ReplacedStore.Newest n : newer) {
+      ResourceKey key = n.key();
+      try {
+        Row resource = replaced.resource(key).orElse(null);
+        Row tombstone = resource == null && key.type() == EntityType.USER ? replaced.tombstone(key.scimId()).orElse(null) : null;
+        List<String> members = resource != null && key.type() == EntityType.GROUP ? replaced.members(key.scimId()) : List.of();
+        changes.add(new Change(n, resource, tombstone, members, replaced.entries(key)));
+      } catch (SQLException e) {
+        notCarried(key, message(e));
+      }
+    }
+    changes.sort(Change.ORDER);
+    return changes;
+  }
+
+  /**
+   * Each change in a transaction of its own. One refused for a name another carried change frees
+   * (a userName Okta gave a new user after renaming the old one) is tried again once the rest are in.
+   */
+  private void applyChanges(List<Change> changes, Set<ResourceKey> linkedThere) {
+    List<Change> todo = changes;
+    while (!todo.isEmpty()) {
+      List<CompletableFuture<Applied>> futures = todo.stream()
+          .map(ch -> restored.writeLater(c -> apply(c, ch, linkedThere))).toList();
+      List<Change> again = new ArrayList<>();
+      Map<ResourceKey, String> refused = new HashMap<>();
+      for (int i = 0; i < todo.size(); i++) {
+        Change ch = todo.get(i);
+        try {
+          counted(ch.key(), futures.get(i).join());
+        } catch (RuntimeException e) {
+          if (uniqueViolation(e)) {
+            again.add(ch);
+            refused.put(ch.key(), message(e));
+          } else {
+            notCarried(ch.key(), message(e));
+          }
+        }
+      }
+      if (again.size() == todo.size()) {
+        again.forEach(ch -> notCarried(ch.key(), refused.get(ch.key())));
+        return;
+      }
+      todo = again;
+    }
+  }
+
+  private void counted(ResourceKey key, Applied applied) {
+    carried.add(key);
+    if (key.type() == EntityType.USER) {
+      users++;
+    } else {
+      groups++;
+    }
+    entries += applied.entries();
+    applied.deprovisioned().ifPresent(deprovisionings::add);
+    applied.membersLeftOut().forEach(m -> problems.add(key + ": its member user/" + m + " (no such user here)"));
+  }
+
+  /** What carrying one change did. */
+  private record Applied(int entries, Optional<Carried.Deprovisioned> deprovisioned, List<String> membersLeftOut) {}
+
+  private Applied apply(Connection c, Change ch, Set<ResourceKey> linkedThere) throws SQLException {
+    ResourceKey key = ch.key();
+    Optional<RestoredStore.Held> was = store.held(c, key);
+    List<String> affectedGroups = new ArrayList<>();
+    List<String> leftOut = List.of();
+    boolean removal;
+    if (ch.resource() == null) {
+      if (key.type() == EntityType.USER && was.isPresent()) {
+        affectedGroups.addAll(store.groupsOf(c, key.scimId()));
+        store.leaveGroups(c, key.scimId());
+      }
+      if (was.isPresent()) {
+        store.remove(c, key);
+      }
+      keepTombstone(c, ch, was);
+      removal = true;
+    } else {
+      store.put(c, key, ch.resource(), was);
+      if (key.type() == EntityType.USER) {
+        boolean active = active(ch.resource());
+        removal = !active;
+        if (was.isEmpty() || was.get().active() != active) {
+          // its groups plan only active members: an active flag that moved changes their plans
+          affectedGroups.addAll(store.groupsOf(c, key.scimId()));
+        }
+      } else {
+        List<String> before = store.members(c, key.scimId());
+        leftOut = store.setMembers(c, key.scimId(), ch.members());
+        removal = !ch.members().containsAll(before);
+      }
+    }
+    int added = 0;
+    for (Row entry : ch.entries()) {
+      if (!store.hasEntry(c, key, entry.string("request_id"), entry.number("received_at"), entry.string("op"))) {
+        store.insert(c, "journal", entry.without(Set.of("id")));
+        added++;
+      }
+    }
+    queue.enqueue(c, key, removal);
+    for (String group : affectedGroups) {
+      queue.nudge(c, ResourceKey.group(group));
+    }
+    boolean hadAccess = was.map(RestoredStore.Held::active)
+        .orElse(linkedThere.contains(key) || store.linked(c, key));
+    Optional<Carried.Deprovisioned> deprovisioned = key.type() == EntityType.USER && removal && hadAccess
+        ? Optional.of(new Carried.Deprovisioned(key, userName(ch, was), ch.resource() == null)) : Optional.empty();
+    return new Applied(added, deprovisioned, leftOut);
+  }
+
+  /**
+   * A deleted user's last userName and email, by which the reconciler finds a member invited again
+   * by hand: the replaced database's tombstone, or (dropped there once its removal was verified)
+   * one made from the restored row, so that removal is verified again here.
+   */
+  private void keepTombstone(Connection c, Change ch, Optional<RestoredStore.Held> was) throws SQLException {
+    if (ch.key().type() != EntityType.USER) {
+      return;
+    }
+    if (ch.tombstone() != null) {
+      store.keepTombstone(c, ch.key().scimId(), ch.tombstone().string("user_name"), ch.tombstone().string("email"),
+          ch.tombstone().number("deleted_at"));
+    } else if (was.isPresent() && was.get().email() != null) {
+      store.keepTombstone(c, ch.key().scimId(), was.get().name(), was.get().email(), ch.newest().receivedAt());
+    }
+  }
+
+  private List<Row> readLinks() {
+    List<Row> links = new ArrayList<>();
+    try {
+      replaced.links(links::add);
+    } catch (SQLException e) {
+      problems.add("its links to Fulcrum (" + links.size() + " read, then: " + message(e) + "): a Fulcrum member or group"
+          + " the bridge made or adopted after the backup is unknown to it; resync lists it as an orphan when its audit"
+          + " row was carried");
+    }
+    return links;
+  }
+
+  /** How carrying one link or intent ended. */
+  private enum Outcome { ALREADY_THERE, CARRIED, KEY_UNKNOWN }
+
+  /** Links the restored database lacks or holds otherwise; answers how many were carried. */
+  private int carryLinks(List<Row> links) {
+    return carryEach(links, "its link to Fulcrum", link -> c -> {
+      ResourceKey key = key(link, "scim_id");
+      if (store.hasLink(c, key, link)) {
+        return Outcome.ALREADY_THERE;
+      }
+      if (!carried.contains(key) && !store.knows(c, key) && !store.linked(c, key)) {
+        return Outcome.KEY_UNKNOWN;
+      }
+      // the Fulcrum entity went to another key after the backup (Okta deleted a user and pushed them again)
+      Optional<String> displaced = store.otherLinkedTo(c, key, link.string("fulcrum_id"));
+      if (displaced.isPresent()) {
+        ResourceKey other = new ResourceKey(key.type(), displaced.get());
+        store.unlink(c, other);
+        queue.enqueue(c, other, false);
+      }
+      store.putLink(c, key, link);
+      store.dropIntent(c, key); // the create it stood for was linked
+      queue.enqueue(c, key, false);
+      return Outcome.CARRIED;
+    });
+  }
+
+  /** Creates in doubt the restored database knows nothing of, for keys it does not link; answers how many. */
+  private int carryIntents() {
+    List<Row> intents = new ArrayList<>();
+    try {
+      replaced.intents(intents::add);
+    } catch (SQLException e) {
+      problems.add("its creates in doubt (intents) (" + intents.size() + " read, then: " + message(e) + ")");
+    }
+    return carryEach(intents, "its create in doubt", intent -> c -> {
+      ResourceKey key = key(intent, "scim_id");
+      if (store.hasIntent(c, key) || store.linked(c, key)) {
+        return Outcome.ALREADY_THERE;
+      }
+      if (!carried.contains(key) && !store.knows(c, key)) {
+        return Outcome.KEY_UNKNOWN;
+      }
+      store.insert(c, "reconcile_intent", intent);
+      queue.enqueue(c, key, false);
+      return Outcome.CARRIED;
+    });
+  }
+
+  /**
+   * Each of {@code rows} (links or intents) in a transaction of its own, those of a key that could
+   * not be carried left out; answers how many were carried.
+   */
+  private int carryEach(List<Row> rows, String what, Function<Row, Database.Work<Outcome>> carry) {
+    List<Row> tried = new ArrayList<>();
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
+    for (Row row : rows) {
+      ResourceKey key = key(row, "scim_id");
+      if (notCarried.contains(key)) {
+        problems.add(key + ": " + what + " " + row.string("fulcrum_id", "match_key") + " (not carried with it)");
+      } else {
+        tried.add(row);
+        outcomes.add(restored.writeLater(carry.apply(row)));
+      }
+    }
+    int n = 0;
+    for (int i = 0; i < tried.size(); i++) {
+      Row row = tried.get(i);
+      ResourceKey key = key(row, "scim_id");
+      String named = key + ": " + what + " " + row.string("fulcrum_id", "match_key");
+      try {
+        switch (outcomes.get(i).join()) {
+          case CARRIED -> n++;
+          case KEY_UNKNOWN -> problems.add(named + " (neither database holds the "
+              + key.type().name().toLowerCase(Locale.ROOT) + " itself)");
+          case ALREADY_THERE -> { }
+        }
+      } catch (RuntimeException e) {
+        problems.add(named + " (" + message(e) + ")");
+      }
+    }
+    return n;
+  }
+
+  /** The audit rows of Fulcrum writes made since {@code since} (epoch ms) the restored audit lacks; answers how many. */
+  private int carryAudit(long since) {
+    List<Row> rows = new ArrayList<>();
+    try {
+      replaced.auditSince(since, rows::add);
+    } catch (SQLException e) {
+      problems.add("its audit of Fulcrum writes (" + rows.size() + " rows read, then: " + message(e) + "): resync may"
+          + " not recognise a member or group the bridge made after the backup as its own");
+    }
+    return restored.write(c -> {
+      int n = 0;
+      for (Row row : rows) {
+        if (!store.hasAudit(c, row)) {
+          store.insert(c, "reconcile_audit", row.without(Set.of("id")));
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  private void notCarried(ResourceKey key, String why) {
+    notCarried.add(key);
+    problems.add(key + ": " + why);
+  }
+
+  private static ResourceKey key(Row row, String idColumn) {
+    return new ResourceKey(EntityType.valueOf(row.string("entity_type")), row.string(idColumn));
+  }
+
+  private static boolean active(Row user) {
+    return user.number("active") == 1;
+  }
+
+  private static String userName(Change ch, Optional<RestoredStore.Held> was) {
+    if (ch.resource() != null) {
+      return ch.resource().string("user_name");
+    }
+    return ch.tombstone() != null ? ch.tombstone().string("user_name") : was.map(RestoredStore.Held::name).orElse("?");
+  }
+
+  private static boolean uniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && Dialect.isUniqueViolation(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The innermost message: what SQLite said, without the wrappers' prefixes. */
+  private static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.replaceAll("\\s+", " ");
+  }
+}

@@ -1,0 +1,230 @@
+package com.fulcrumscim.restore;
+
+import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * SQL on the restored database for what is carried into it: rows of the replaced database written
+ * as they stand there, by the restore alone, before any daemon runs on it. Every method runs in the
+ * caller's transaction.
+ */
+final class RestoredStore {
+  /** A key's desired-state row as the restored database holds it before the carry. */
+  record Held(String name, String email, boolean active, long version) {}
+
+  private static final Set<String> LINK_COLUMNS = Set.of("fulcrum_id", "origin", "linked_at", "okta_role_id");
+
+  /** Whether the restored journal holds this entry of {@code key} (its ids may differ: matched by what it says). */
+  boolean hasEntry(Connection c, ResourceKey key, String requestId, long receivedAt, String op) throws SQLException {
+    return exists(c, "SELECT 1 FROM journal WHERE entity_type = ? AND entity_id = ? AND request_id = ? AND received_at = ? "
+        + "AND op = ? LIMIT 1", key.type().name(), key.scimId(), requestId, receivedAt, op);
+  }
+
+  Optional<Held> held(Connection c, ResourceKey key) throws SQLException {
+    boolean user = key.type() == EntityType.USER;
+    try (PreparedStatement ps = c.prepareStatement(user
+        ? "SELECT user_name, email, active, version FROM scim_user WHERE id = ?"
+        : "SELECT display_name, NULL, 1, version FROM scim_group WHERE id = ?")) {
+      ps.setString(1, key.scimId());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new Held(rs.getString(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Writes the replaced database's {@code row} of {@code key} over the restored one ({@code was}),
+   * keeping that one's place in creation order; its version moves past both, so an ETag of either
+   * never names the other's document.
+   */
+  void put(Connection c, ResourceKey key, Row row, Optional<Held> was) throws SQLException {
+    String table = table(key.type());
+    if (was.isEmpty()) {
+      insert(c, table, row.without(Set.of("seq")));
+      return;
+    }
+    Row values = row.without(Set.of("seq", "id")).with("version", Math.max(row.number("version"), was.get().version() + 1));
+    List<String> columns = new ArrayList<>(values.values().keySet());
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET "
+        + String.join(" = ?, ", columns) + " = ? WHERE id = ?")) {
+      int i = bind(ps, values);
+      ps.setString(i, key.scimId());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Deletes {@code key}'s desired-state row; a group's members go with it (ON DELETE CASCADE). */
+  void remove(Connection c, ResourceKey key) throws SQLException {
+    update(c, "DELETE FROM " + table(key.type()) + " WHERE id = ?", key.scimId());
+  }
+
+  /** The groups user {@code userId} is in. */
+  List<String> groupsOf(Connection c, String userId) throws SQLException {
+    return strings(c, "SELECT group_id FROM scim_group_member WHERE user_id = ?", userId);
+  }
+
+  List<String> members(Connection c, String groupId) throws SQLException {
+    return strings(c, "SELECT user_id FROM scim_group_member WHERE group_id = ?", groupId);
+  }
+
+  /** Takes a deleted user out of its groups, as its delete did in the replaced database. */
+  void leaveGroups(Connection c, String userId) throws SQLException {
+    update(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
+  }
+
+  /** Makes {@code userIds} the members of group {@code groupId}; answers those left out: no user here has the id. */
+  List<String> setMembers(Connection c, String groupId, List<String> userIds) throws SQLException {
+    update(c, "DELETE FROM scim_group_member WHERE group_id = ?", groupId);
+    List<String> unknown = new ArrayList<>();
+    for (String user : userIds) {
+      if (exists(c, "SELECT 1 FROM scim_user WHERE id = ?", user)) {
+        update(c, "INSERT INTO scim_group_member (group_id, user_id) VALUES (?, ?)", groupId, user);
+      } else {
+        unknown.add(user);
+      }
+    }
+    return unknown;
+  }
+
+  /** Keeps a deleted user's last userName and email (replacing any the restored database has). */
+  void keepTombstone(Connection c, String userId, String userName, String email, long deletedAt) throws SQLException {
+    update(c, "DELETE FROM user_tombstone WHERE scim_id = ?", userId);
+    update(c, "INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) VALUES (?, ?, ?, ?)",
+        userId, userName, email, deletedAt);
+  }
+
+  /** Whether the restored database knows {@code key}: its desired-state row, or a deleted user's tombstone. */
+  boolean knows(Connection c, ResourceKey key) throws SQLException {
+    return exists(c, "SELECT 1 FROM " + table(key.type()) + " WHERE id = ?", key.scimId())
+        || key.type() == EntityType.USER && exists(c, "SELECT 1 FROM user_tombstone WHERE scim_id = ?", key.scimId());
+  }
+
+  /** Whether {@code key}'s link here is the replaced database's {@code link}, column for column. */
+  boolean hasLink(Connection c, ResourceKey key, Row link) throws SQLException {
+    Optional<Row> mine = first(c, "SELECT * FROM link WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
+    return mine.isPresent() && link.values().entrySet().stream().filter(e -> LINK_COLUMNS.contains(e.getKey()))
+        .allMatch(e -> Objects.equals(normalized(e.getValue()), normalized(mine.get().values().get(e.getKey()))));
+  }
+
+  boolean linked(Connection c, ResourceKey key) throws SQLException {
+    return exists(c, "SELECT 1 FROM link WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
+  }
+
+  /** The SCIM id other than {@code key}'s linked to {@code fulcrumId}, if any. */
+  Optional<String> otherLinkedTo(Connection c, ResourceKey key, String fulcrumId) throws SQLException {
+    return strings(c, "SELECT scim_id FROM link WHERE entity_type = ? AND fulcrum_id = ? AND scim_id <> ?",
+        key.type().name(), fulcrumId, key.scimId()).stream().findFirst();
+  }
+
+  /** Makes the replaced database's {@code link} of {@code key} the key's link here. */
+  void putLink(Connection c, ResourceKey key, Row link) throws SQLException {
+    unlink(c, key);
+    insert(c, "link", link);
+  }
+
+  void unlink(Connection c, ResourceKey key) throws SQLException {
+    update(c, "DELETE FROM link WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
+  }
+
+  boolean hasIntent(Connection c, ResourceKey key) throws SQLException {
+    return exists(c, "SELECT 1 FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
+  }
+
+  void dropIntent(Connection c, ResourceKey key) throws SQLException {
+    update(c, "DELETE FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
+  }
+
+  /** Whether the restored audit holds this row of the replaced one (its id may differ: matched by what it says). */
+  boolean hasAudit(Connection c, Row audit) throws SQLException {
+    return exists(c, "SELECT 1 FROM reconcile_audit WHERE at = ? AND entity_type = ? AND scim_id = ? AND action = ? "
+        + "AND result = ? LIMIT 1", audit.number("at"), audit.string("entity_type"), audit.string("scim_id"),
+        audit.string("action"), audit.string("result"));
+  }
+
+  /** When the restored database last took a change or recorded a Fulcrum write (epoch ms): about when the backup was taken. */
+  long newestWrite(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT max(t) FROM (SELECT max(received_at) AS t FROM journal "
+        + "UNION ALL SELECT max(at) FROM reconcile_audit)"); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Inserts {@code row} into {@code table} as it is. */
+  void insert(Connection c, String table, Row row) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + String.join(", ", row.values().keySet())
+        + ") VALUES " + Dialect.placeholders(row.values().size()))) {
+      bind(ps, row);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String table(EntityType type) {
+    return type == EntityType.USER ? "scim_user" : "scim_group";
+  }
+
+  /** SQLite hands back a small integer as Integer or Long depending on its size: compared as numbers. */
+  private static Object normalized(Object value) {
+    return value instanceof Number n ? n.longValue() : value;
+  }
+
+  private static int bind(PreparedStatement ps, Row row) throws SQLException {
+    int i = 1;
+    for (Map.Entry<String, Object> e : row.values().entrySet()) {
+      ps.setObject(i++, e.getValue());
+    }
+    return i;
+  }
+
+  private static void update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = prepared(c, sql, params)) {
+      ps.executeUpdate();
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = prepared(c, sql, params); ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  private static Optional<Row> first(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = prepared(c, sql, params); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(Row.of(rs)) : Optional.empty();
+    }
+  }
+
+  private static List<String> strings(Connection c, String sql, Object... params) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = prepared(c, sql, params); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static PreparedStatement prepared(Connection c, String sql, Object... params) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      return ps;
+    } catch (SQLException e) {
+      ps.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.emulator.DeleteFault;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.DesiredVsActual;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code restore BACKUP} carries forward what the database it replaces holds newer than the backup.
+ * After the backup, Okta deactivated {@code leaver}, and the bridge acknowledged it while its
+ * removal had not gone through yet (its DELETE ignored: in life pending, retrying, held or dead
+ * during the incident that forced the restore); and Okta pushed the group {@code Late} with
+ * {@code member} in it, which the bridge created in Fulcrum. Okta sends neither again.
+ */
+class RestoreCarryForwardTest {
+  static final String README_STEP = "README, \"Backup and restore\", \"When the restore cannot carry everything forward\"";
+
+  @TempDir Path dir;
+  FulcrumEmulator fulcrum;
+  ScimTestServer bridge;
+  Path home;
+  OpsCliRun cli;
+  Path nightly;
+  String leaver;
+  String member;
+  String late;
+  String leaverMember;
+
+  @BeforeEach
+  void twoUsersPushedThenABackup() throws Exception {
+    fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0);
+    home = Files.createDirectories(dir.resolve("live"));
+    cli = new OpsCliRun(home, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n");
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+    ScimHttp okta = bridge.http();
+    leaver = okta.post("/Users", Bodies.user("leaver@corp.example")).json().path("id").asText();
+    member = okta.post("/Users", Bodies.user("member@corp.example")).json().path("id").asText();
+    awaitSettled();
+    leaverMember = fulcrum.memberByEmail("leaver@corp.example").orElseThrow().id();
+    nightly = dir.resolve("nightly.db");
+    assertThat(cli.runWithConfig("backup", nightly.toString()).exit()).isZero();
+  }
+
+  /** After the backup: the group Late pushed and made in Fulcrum, leaver deactivated while its DELETE does not take. */
+  void afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum() {
+    ScimHttp okta = bridge.http();
+    late = okta.post("/Groups", Bodies.group("Late", member)).json().path("id").asText();
+    String memberId = fulcrum.memberByEmail("member@corp.example").orElseThrow().id();
+    await().atMost(Duration.ofSeconds(30)).until(() -> lateGroups().stream().anyMatch(g -> g.memberIds().contains(memberId)));
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(okta.patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    stopTheService();
+  }
+
+  @AfterEach
+  void stop() {
+    stopTheService();
+    fulcrum.close();
+  }
+
+  @Test
+  void aDeactivationThatHadNotReachedFulcrumIsCarriedForwardAndThePersonIsRemoved() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    fulcrum.deleteFault(leaverMember, null); // Fulcrum takes DELETEs again
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).doesNotContain("WARNING");
+    assertThat(r.out()).contains("carried forward from the replaced database " + cli.database + ".replaced-",
+        "1 deprovisioning, 1 user and 1 group in all", "leaver@corp.example (user/" + leaver + "): deactivated");
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
+    assertThat(bridge.http().get("/Users/" + leaver).json().path("active").asBoolean()).isFalse();
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.DONE).orElse(false));
+  }
+
+  @Test
+  void aGroupPushedAfterTheBackupStaysLinkedSoOktasLaterChangesToItReachFulcrum() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+    int answer = bridge.http().patch("/Groups/" + late, Bodies.patch(
+        "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + member + "\\\"]\"}")).status();
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(answer).isBetween(200, 204);
+    await().atMost(Duration.ofSeconds(30)).until(() -> lateGroups().stream().allMatch(g -> g.memberIds().isEmpty()));
+    assertThat(lateGroups()).as("no second Late made").hasSize(1);
+    assertThat(fulcrum.memberByEmail("member@corp.example")).as("the member stays; only its group membership went").isPresent();
+  }
+
+  @Test
+  void aUserDeletedAfterTheBackupWhoseMemberWasStillThereIsCarriedForwardAndRemoved() throws Exception {
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(bridge.http().delete("/Users/" + leaver).status()).isEqualTo(204);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    stopTheService();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    fulcrum.deleteFault(leaverMember, null);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deleted");
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
+    assertThat(bridge.http().get("/Users/" + leaver).status()).isEqualTo(404);
+  }
+
+  /** The replaced database is damaged (the reason for a restore): what can be read is carried, what cannot is named. */
+  @Test
+  void aDamagedReplacedDatabaseCarriesWhatCanBeReadAndNamesWhatCannotLoudly() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    damageTable(cli.database, "link");
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    fulcrum.deleteFault(leaverMember, null);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deactivated");
+    assertThat(r.err()).contains("WARNING: the replaced database " + cli.database + ".replaced-",
+        " could not be read in full; NOT carried forward:",
+        "SQLite's quick_check finds it damaged", "its links to Fulcrum", README_STEP);
+    // the backup's own link to leaver's member is enough for the removal carried forward
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
+  }
+
+  @Test
+  void aReplacedDatabaseThatCannotBeReadAtAllIsALoudWarningAndTheRestoreIsDone() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    Files.deleteIfExists(Path.of(cli.database + "-wal"));
+    byte[] garbage = new byte[64 * 1024];
+    Arrays.fill(garbage, (byte) 0x5a);
+    Files.write(cli.database, garbage);
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("WARNING: NOTHING was carried forward from the replaced database " + cli.database
+        + ".replaced-", ": it cannot be read (", "leaves that person's access in Fulcrum",
+        README_STEP);
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(new RestoreMarker(db).current()).as("restored and recorded all the same").isPresent();
+    }
+  }
+
+  /** Nothing happened after the backup: the restored database is the backup, as before the carry existed. */
+  @Test
+  void whenNothingIsNewerThanTheBackupNothingIsCarriedAndTheRestoredDataIsTheBackups() throws Exception {
+    stopTheService();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("nothing to carry forward: the replaced database " + cli.database + ".replaced-",
+        " holds nothing newer than the backup");
+    for (String table : List.of("scim_user", "scim_group", "scim_group_member", "journal", "link", "reconcile_audit",
+        "reconcile_intent", "user_tombstone", "work")) {
+      assertThat(rows(cli.database, table)).as(table).isEqualTo(rows(nightly, table));
+    }
+  }
+
+  private void stopTheService() {
+    if (bridge != null) {
+      bridge.close();
+      bridge = null;
+    }
+  }
+
+  private List<FulcrumGroup> lateGroups() {
+    return fulcrum.groups().stream().filter(g -> g.name().equals("Late")).toList();
+  }
+
+  /** Overwrites the root page of {@code table} with garbage, its WAL checkpointed into the file first. */
+  private static void damageTable(Path file, String table) throws Exception {
+    long rootPage;
+    long pageSize;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      try (ResultSet rs = s.executeQuery("SELECT rootpage FROM sqlite_master WHERE name = '" + table + "'")) {
+        rootPage = rs.getLong(1);
+      }
+      try (ResultSet rs = s.executeQuery("PRAGMA page_size")) {
+        pageSize = rs.getLong(1);
+      }
+    }
+    byte[] garbage = new byte[(int) pageSize];
+    Arrays.fill(garbage, (byte) 0x5a);
+    try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      f.write(ByteBuffer.wrap(garbage), (rootPage - 1) * pageSize);
+      f.force(true);
+    }
+  }
+
+  /** Every row of {@code table} in {@code file}, as text, in primary key order. */
+  private static List<String> rows(Path file, String table) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1, 2")) {
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.append(rs.getMetaData().getColumnName(i)).append('=').append(rs.getString(i)).append(' ');
+        }
+        out.add(row.toString());
+      }
+    }
+    return out;
+  }
+
+  private Optional<WorkItem> row(String userId) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      return new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.user(userId));
+    }
+  }
+
+  private void awaitSettled() {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> DesiredVsActual.unsettled(db).isEmpty());
+    }
+  }
+}
