@@ -12,6 +12,12 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.restore.Carried;
+import com.fulcrumscim.restore.CarryForward;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
@@ -130,21 +136,31 @@ public final class DbCommand {
         "`fulcrum-scim restore` does itself: someone active in the restored data with no Fulcrum member (linked and gone,",
         "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
         "again or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service: it",
-        "refuses while a process holds the writer lease, and drops the backup's lease and unanswered operator requests."
+        "refuses while a process holds the writer lease, and drops the backup's lease and unanswered operator requests.",
+        "--replaced FILE (SQLite): the database the restore replaced, moved aside first; what it holds newer than the",
+        "backup is carried forward as `restore` does (deprovisionings, users and groups, links, audit rows). Without it,",
+        "a WARNING lists what was not carried and what to check by hand."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
-        "0:recorded",
-        "1:no database, it cannot be written, a process holds its writer lease, or serve (or restore, db copy|migrate) has the SQLite file",
-        "2:invalid config, a database of another schema version, or command line"
+        "0:recorded (what could not be carried forward is a WARNING on stderr)",
+        "1:no database, it cannot be written, a process holds its writer lease, serve (or restore, db copy|migrate) has the SQLite file, or no file at --replaced",
+        "2:invalid config, a database of another schema version, --replaced with PostgreSQL, or command line"
       })
   static final class MarkRestored implements Callable<Integer> {
     @Mixin CommandSupport support;
+
+    @Option(names = "--replaced", paramLabel = "FILE",
+        description = "The SQLite database this restore replaced: what it holds newer than the backup is carried forward.")
+    Path replaced;
 
     @Override
     public Integer call() {
       return support.exclusivelyOnExisting("db mark-restored",
           config -> support.open(config, Database.Access.READ_WRITE, (opened, db) -> {
+        if (replaced != null) {
+          requireReplacedFile(config, db);
+        }
         // run after pg_restore or litestream restore, before any node starts: a live lease is a node
         // already writing (or the backup's own, minutes old at most: wait for it to end)
         db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
@@ -156,11 +172,48 @@ public final class DbCommand {
         });
         RestoreMarker marker = new RestoreMarker(db);
         boolean replaces = marker.current().isPresent();
-        RestoreMarker.Mark mark = marker.mark(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));
+        Clock clock = Clock.systemUTC();
+        RestoreMarker.Mark mark = marker.mark(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
             + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
+        if (replaced != null) {
+          CarryForward.from(replaced.toAbsolutePath(), db, clock).printTo(support.out(), support.err());
+        } else {
+          nothingCarried(config.storage().postgres());
+        }
         return ExitCode.OK;
       }));
+    }
+
+    private void requireReplacedFile(BridgeConfig config, Database db) throws IOException {
+      if (config.storage().postgres()) {
+        throw new CommandFailure(ExitCode.CONFIG, "--replaced reads the SQLite file a restore replaced; storage.url is"
+            + " PostgreSQL: run without it and check by hand what it lists; nothing was changed");
+      }
+      if (!Files.isRegularFile(replaced)) {
+        throw new CommandFailure("no file at " + replaced.toAbsolutePath() + " (--replaced); nothing was changed");
+      }
+      if (Files.isSameFile(replaced, db.path())) {
+        throw new CommandFailure(ExitCode.CONFIG, replaced.toAbsolutePath() + " is storage.path itself, the restored"
+            + " database: --replaced names the one it replaced; nothing was changed");
+      }
+    }
+
+    /** No replaced database named: what the operator must now check by hand, loudly. */
+    private void nothingCarried(boolean postgres) {
+      PrintWriter err = support.err();
+      err.println("WARNING: NOTHING was carried forward from the database this restore replaced"
+          + (postgres ? "." : " (none was named: --replaced FILE)."));
+      err.println("WARNING: what Okta sent after the backup is not in the restored data, and Okta does not send it again:");
+      err.println("  - people deactivated or unassigned after the backup whose removal had not reached Fulcrum yet keep"
+          + " their access (active and linked here, their member still in Fulcrum);");
+      err.println("  - groups pushed after the backup are unknown here: their Fulcrum group keeps its members, and Okta's"
+          + " changes to them are answered 404;");
+      err.println("  - Fulcrum members the bridge made after the backup are unlinked here.");
+      err.println(postgres
+          ? "WARNING: follow the " + Carried.README_STEP + " before you start the first node."
+          : "WARNING: if you still have the replaced database, run `fulcrum-scim db mark-restored --replaced FILE` with it"
+              + " now; otherwise follow the " + Carried.README_STEP + " before you start the service.");
     }
   }
 }

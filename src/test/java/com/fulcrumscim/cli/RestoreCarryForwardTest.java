@@ -195,6 +195,30 @@ class RestoreCarryForwardTest {
     }
   }
 
+  @Test
+  void markRestoredCarriesForwardFromTheReplacedFileItIsGiven() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    // restored by hand: the old file moved aside (its WAL with it), the backup copied in
+    Path old = dir.resolve("old.db");
+    Files.move(cli.database, old);
+    if (Files.exists(Path.of(cli.database + "-wal"))) {
+      Files.move(Path.of(cli.database + "-wal"), Path.of(old + "-wal"));
+    }
+    Files.deleteIfExists(Path.of(cli.database + "-shm"));
+    Files.copy(nightly, cli.database);
+
+    OpsCliRun.Result[] marked = new OpsCliRun.Result[1];
+    // the copy holds the lease of the daemon backed up seconds ago: marking waits until it has run out
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> (marked[0] = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString())).exit() == 0);
+    fulcrum.deleteFault(leaverMember, null);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(marked[0].out()).contains("leaver@corp.example (user/" + leaver + "): deactivated");
+    assertThat(marked[0].err()).doesNotContain("WARNING");
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
+  }
+
   private void stopTheService() {
     if (bridge != null) {
       bridge.close();

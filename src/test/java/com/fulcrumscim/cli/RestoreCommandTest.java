@@ -202,6 +202,8 @@ class RestoreCommandTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> (marked[0] = cli.runWithConfig("db", "mark-restored")).exit() == 0);
 
     assertThat(marked[0].out()).startsWith("restore recorded at ");
+    assertThat(marked[0].err()).contains("WARNING: NOTHING was carried forward from the database this restore replaced",
+        "run `fulcrum-scim db mark-restored --replaced FILE`");
     bridge = serve();
     await().atMost(Duration.ofSeconds(30)).until(() -> logs.events().stream().anyMatch(e ->
         e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("this database was restored from a backup at ")));
