@@ -99,12 +99,12 @@ class RestoreCarryForwardTest {
     bridge = BackupRestoreTest.serve(fulcrum, home);
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.err()).doesNotContain("WARNING");
-    assertThat(r.out()).contains("carried forward from the replaced database " + cli.database + ".replaced-",
-        "1 deprovisioning, 1 user and 1 group in all", "leaver@corp.example (user/" + leaver + "): deactivated");
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
     assertThat(bridge.http().get("/Users/" + leaver).json().path("active").asBoolean()).isFalse();
     await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.DONE).orElse(false));
+    assertThat(r.err()).doesNotContain("WARNING");
+    assertThat(r.out()).contains("carried forward from the replaced database " + cli.database + ".replaced-",
+        "1 deprovisioning, 1 user and 1 group in all", "leaver@corp.example (user/" + leaver + "): deactivated");
   }
 
   @Test
@@ -135,9 +135,9 @@ class RestoreCarryForwardTest {
     bridge = BackupRestoreTest.serve(fulcrum, home);
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deleted");
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
     assertThat(bridge.http().get("/Users/" + leaver).status()).isEqualTo(404);
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deleted");
   }
 
   /** The replaced database is damaged (the reason for a restore): what can be read is carried, what cannot is named. */
@@ -151,12 +151,12 @@ class RestoreCarryForwardTest {
     bridge = BackupRestoreTest.serve(fulcrum, home);
 
     assertThat(r.exit()).as(r.err()).isZero();
+    // the backup's own link to leaver's member is enough for the removal carried forward
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
     assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deactivated");
     assertThat(r.err()).contains("WARNING: the replaced database " + cli.database + ".replaced-",
         " could not be read in full; NOT carried forward:",
         "SQLite's quick_check finds it damaged", "its links to Fulcrum", README_STEP);
-    // the backup's own link to leaver's member is enough for the removal carried forward
-    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
   }
 
   @Test
@@ -214,9 +214,9 @@ class RestoreCarryForwardTest {
     fulcrum.deleteFault(leaverMember, null);
     bridge = BackupRestoreTest.serve(fulcrum, home);
 
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
     assertThat(marked[0].out()).contains("leaver@corp.example (user/" + leaver + "): deactivated");
     assertThat(marked[0].err()).doesNotContain("WARNING");
-    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
   }
 
   private void stopTheService() {
