@@ -37,6 +37,7 @@ public final class CommandChannel {
   private final WriterLease lease;
   private final WorkQueue queue;
   private final PrintWriter notices;
+  private final ExitHooks exitHooks;
 
   /** {@code notices}: where the command says what it waits for (its stderr). */
   public CommandChannel(Database db, Clock clock, PrintWriter notices) {
@@ -45,10 +46,16 @@ public final class CommandChannel {
 
   /** {@code ttl}: the writer lease's life ({@link WriterLease#TTL} but in tests). */
   CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices) {
+    this(db, clock, ttl, notices, ExitHooks.RUNTIME);
+  }
+
+  /** {@code exitHooks}: the JVM's, but in tests that deliver Ctrl-C at a chosen moment. */
+  CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices, ExitHooks exitHooks) {
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
     this.queue = new WorkQueue(db, clock);
     this.notices = notices;
+    this.exitHooks = exitHooks;
   }
 
   /**
@@ -99,7 +106,7 @@ public final class CommandChannel {
    */
   private Optional<OperatorRequest.Answer> viaDaemon(long id, Watch watch) throws InterruptedException {
     Thread withdrawOnExit = new Thread(() -> giveUp(id), "withdraw-operator-request-" + id);
-    Runtime.getRuntime().addShutdownHook(withdrawOnExit);
+    exitHooks.add(withdrawOnExit);
     try {
       return awaitAnswer(id, watch);
     } catch (InterruptedException e) {
@@ -107,7 +114,7 @@ public final class CommandChannel {
       throw e;
     } finally {
       try {
-        Runtime.getRuntime().removeShutdownHook(withdrawOnExit);
+        exitHooks.remove(withdrawOnExit);
       } catch (IllegalStateException exiting) {
         // the JVM is exiting: the hook runs (or ran) and withdraws the request
       }
