@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * How an acting operator command gets carried out by the one writer: a running daemon gets a
@@ -67,7 +68,7 @@ public final class CommandChannel {
     while (true) {
       Optional<WriterLease.Holder> holder = lease.current();
       if (holder.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false)) {
-        Optional<OperatorRequest.Answer> answer = viaDaemon(requests.submit(kind, target, json), watch);
+        Optional<OperatorRequest.Answer> answer = viaDaemon(kind, target, json, watch);
         if (answer.isPresent()) {
           return answer.get();
         }
@@ -104,32 +105,22 @@ public final class CommandChannel {
    * nothing done). A command given up on (Ctrl-C, the thread interrupted) withdraws its request
    * on the way out, so the daemon does not carry it out later with no one watching.
    */
-  private Optional<OperatorRequest.Answer> viaDaemon(long id, Watch watch) throws InterruptedException {
-    Thread withdrawOnExit = new Thread(() -> giveUp(id), "withdraw-operator-request-" + id);
-    exitHooks.add(withdrawOnExit);
-    try {
-      return awaitAnswer(id, watch);
-    } catch (InterruptedException e) {
-      giveUp(id);
-      throw e;
-    } finally {
+  private Optional<OperatorRequest.Answer> viaDaemon(OperatorRequest.Kind kind, String target, boolean json, Watch watch)
+      throws InterruptedException {
+    try (ExitWithdrawal request = new ExitWithdrawal(requests, notices, exitHooks)) {
+      OptionalLong id = request.submit(kind, target, json);
+      if (id.isEmpty()) {
+        return Optional.of(new OperatorRequest.Answer(ExitCode.FAILED, "", "")); // Ctrl-C came first: nothing asked for
+      }
       try {
-        exitHooks.remove(withdrawOnExit);
-      } catch (IllegalStateException exiting) {
-        // the JVM is exiting: the hook runs (or ran) and withdraws the request
+        return awaitAnswer(id.getAsLong(), watch);
+      } catch (InterruptedException e) {
+        request.giveUp();
+        throw e;
+      } finally {
+        request.settled();
       }
     }
-  }
-
-  /** Withdraws a request the command no longer waits for, and says what became of it. */
-  private void giveUp(long id) {
-    if (requests.withdraw(id)) {
-      notices.println("request #" + id + " withdrawn: the daemon had not begun it, nothing was done");
-    } else if (requests.get(id).map(r -> r.state() == OperatorRequest.State.RUNNING).orElse(false)) {
-      notices.println("the daemon is already carrying out request #" + id + " and finishes it; "
-          + "`fulcrum-scim status` and `fulcrum-scim journal list` show where the work stands");
-    }
-    notices.flush();
   }
 
   private boolean daemonHoldsTheLease() {

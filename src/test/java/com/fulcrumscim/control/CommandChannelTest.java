@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
@@ -16,7 +17,9 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -32,12 +35,15 @@ class CommandChannelTest {
   Database db;
   RequestStore store;
   final StringWriter notices = new StringWriter();
+  final Signal signal = new Signal();
 
   @BeforeEach
   void open() {
     db = Database.open(dir.resolve("bridge.db"));
     store = new RequestStore(db, Clock.systemUTC());
-    assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
+    // the daemon's lease, live for the whole test: a child JVM may take many seconds to start
+    assertThat(new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, Duration.ofMinutes(10))
+        .tryHold()).isTrue();
   }
 
   @AfterEach
@@ -62,6 +68,51 @@ class CommandChannelTest {
   }
 
   @Test
+  void aCtrlCBeforeTheCommandCouldWithdrawARequestLeavesNoRequestBehind() throws Exception {
+    held("the-one-the-operator-changed-their-mind-about");
+    signal.landsBeforeTheNextHook = true;
+    AtomicReference<Throwable> ended = new AtomicReference<>();
+
+    waiting(OperatorRequest.Kind.APPROVE_REMOVALS, OperatorRequest.approvalTarget(
+        new RemovalGuard(db, Clock.systemUTC(), CONFIG.guard()).held()), ended).join(10_000);
+
+    assertThat(store.get(1)).as("nothing left PENDING for the daemon to carry out later").isEmpty();
+    assertThat(ended.get()).isNull();
+  }
+
+  @Test
+  void aCtrlCAsTheAnswerArrivesEndsTheCommandQuietlyOnceItClosedTheDatabase() throws Exception {
+    Thread command = waiting(OperatorRequest.Kind.RETRY, null, new AtomicReference<>());
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.get(1).isPresent());
+    assertThat(store.claimNext()).isPresent();
+    signal.exiting = true; // the JVM begins to exit: the command can no longer take its hook back
+    store.answer(1, new OperatorRequest.Answer(0, "no dead rows" + System.lineSeparator(), ""));
+    command.join(10_000);
+    db.close(); // as the command does once it has its answer
+
+    signal.lands();
+
+    assertThat(signal.uncaught).as("no stack trace from the hook").isEmpty();
+    assertThat(notices.toString()).isEmpty();
+  }
+
+  @Test
+  void aCtrlCThatCannotWithdrawTheRequestSaysTheDaemonMayStillCarryItOut() throws Exception {
+    Thread command = waiting(OperatorRequest.Kind.RETRY, null, new AtomicReference<>());
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.get(1).isPresent());
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER withdraw_refused BEFORE DELETE ON operator_request "
+        + "BEGIN SELECT RAISE(ABORT, 'database blip'); END"));
+
+    signal.lands();
+    command.interrupt();
+    command.join(10_000);
+
+    assertThat(signal.uncaught).as("no stack trace from the hook").isEmpty();
+    assertThat(notices.toString()).startsWith("request #1 could not be withdrawn (")
+        .contains("database blip").contains("the daemon may still carry it out");
+  }
+
+  @Test
   void aCommandWaitingBehindAnotherRequestSaysWhichOneTheDaemonIsCarryingOut() throws Exception {
     long resync = store.submit(OperatorRequest.Kind.RESYNC, null, false);
     assertThat(store.claimNext()).isPresent();
@@ -79,7 +130,7 @@ class CommandChannelTest {
     held("y");
     Path cfg = BridgeProcess.writeConfig(dir, "https://fulcrum.example", "t", "");
     try (BridgeProcess cmd = BridgeProcess.command(Map.of(), "approve-removals", "--config", cfg.toString())) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> store.get(1).isPresent());
+      await().atMost(Duration.ofSeconds(60)).until(() -> store.get(1).isPresent()); // a child JVM on a loaded machine
       cmd.signal("INT"); // the operator gives up
       assertThat(cmd.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(5)).until(() -> String.join("\n", cmd.output()).contains("withdrawn"));
@@ -140,7 +191,7 @@ class CommandChannelTest {
   private Thread waiting(OperatorRequest.Kind kind, String target, AtomicReference<Throwable> ended) {
     Thread command = new Thread(() -> {
       try {
-        new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true)).perform(kind, target, false, true,
+        new CommandChannel(db, Clock.systemUTC(), WriterLease.TTL, new PrintWriter(notices, true), signal).perform(kind, target, false, true,
             Watch.NONE, (w, f) -> {
               throw new AssertionError("not in-process: a daemon runs");
             });
@@ -157,5 +208,47 @@ class CommandChannelTest {
     db.write(c -> c.createStatement().executeUpdate("INSERT INTO work (entity_type, entity_id, state, generation, "
         + "attempts, next_attempt_at, created_at, updated_at, removal) VALUES ('USER', '" + id + "', 'HELD', 1, 0, "
         + now + ", " + now + ", " + now + ", 1)"));
+  }
+
+  /** The JVM's shutdown hooks as the test drives them: Ctrl-C lands when the test says. */
+  static final class Signal implements ExitHooks {
+    final List<Thread> hooks = new CopyOnWriteArrayList<>();
+    final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    volatile boolean exiting;
+    /** Ctrl-C lands just before the command registers its next hook. */
+    volatile boolean landsBeforeTheNextHook;
+
+    @Override
+    public void add(Thread hook) {
+      if (landsBeforeTheNextHook) {
+        lands();
+      }
+      if (exiting) {
+        throw new IllegalStateException("Shutdown in progress");
+      }
+      hooks.add(hook);
+    }
+
+    @Override
+    public void remove(Thread hook) {
+      if (exiting) {
+        throw new IllegalStateException("Shutdown in progress");
+      }
+      hooks.remove(hook);
+    }
+
+    /** Ctrl-C: the JVM exits, running each hook registered by then. */
+    void lands() {
+      exiting = true;
+      for (Thread hook : hooks) {
+        hook.setUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        hook.start();
+        try {
+          hook.join(10_000);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
 }
