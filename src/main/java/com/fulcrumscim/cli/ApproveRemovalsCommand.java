@@ -46,9 +46,9 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
         support.out().println("No removals or role take-backs are held.");
         return 0;
       }
-      OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(OperatorRequest.Kind.APPROVE_REMOVALS,
-          OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
-          (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).approveRemovals(seen));
+      OperatorRequest.Answer answer = new CommandChannel(db, clock, config.ha().leaseTtl(), support.err())
+          .perform(OperatorRequest.Kind.APPROVE_REMOVALS, OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
+              (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).approveRemovals(seen));
       return answer.printTo(support.out(), support.err());
     });
   }

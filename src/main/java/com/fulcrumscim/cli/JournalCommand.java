@@ -236,8 +236,8 @@ public final class JournalCommand {
   private static int act(CommandSupport support, BridgeConfig config, Database db, OperatorRequest.Kind kind, String target,
       java.util.function.Function<OperatorActions, OperatorRequest.Answer> action) throws InterruptedException {
     Clock clock = Clock.systemUTC();
-    OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(kind, target, false,
-        true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.withoutDaemon(config, db, clock)));
+    OperatorRequest.Answer answer = new CommandChannel(db, clock, config.ha().leaseTtl(), support.err()).perform(kind,
+        target, false, true, Watch.NONE, (watch, fence) -> action.apply(OperatorActions.withoutDaemon(config, db, clock)));
     return answer.printTo(support.out(), support.err());
   }
 

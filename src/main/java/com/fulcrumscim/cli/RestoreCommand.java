@@ -141,9 +141,9 @@ public final class RestoreCommand implements Callable<Integer> {
       }
       return support.withDatabase((config, db) -> {
         Clock clock = Clock.systemUTC();
-        OperatorRequest.Answer answer = new CommandChannel(db, clock, support.err()).perform(OperatorRequest.Kind.RELEASE_RESTORED,
-            key == null ? null : key.toString(), false, true, Watch.NONE,
-            (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).releaseRestored(key));
+        OperatorRequest.Answer answer = new CommandChannel(db, clock, config.ha().leaseTtl(), support.err())
+            .perform(OperatorRequest.Kind.RELEASE_RESTORED, key == null ? null : key.toString(), false, true, Watch.NONE,
+                (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).releaseRestored(key));
         return answer.printTo(support.out(), support.err());
       });
     }

@@ -73,10 +73,10 @@ public final class ResyncCommand implements Callable<Integer> {
     OperatorActions.Resyncing how = dryRun ? OperatorActions.Resyncing.DRY_RUN : OperatorActions.Resyncing.APPLY;
     return support.withDatabase((config, db) -> {
       ProgressLine progress = new ProgressLine(support.out(), support.err());
-      OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), support.err()).perform(
-          approveRemovals == null ? how.kind() : OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS,
-          approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
-          (watch, fence) -> inProcess(config, db, how, watch, fence));
+      OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), config.ha().leaseTtl(), support.err())
+          .perform(approveRemovals == null ? how.kind() : OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS,
+              approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
+              (watch, fence) -> inProcess(config, db, how, watch, fence));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });

@@ -8,6 +8,7 @@ import com.fulcrumscim.ops.ExitCode;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,7 +18,11 @@ import java.util.OptionalLong;
  * How an acting operator command gets carried out by the one writer: a running daemon gets a
  * request row and the command waits for its answer, relaying progress; with no daemon the command
  * does the work itself while holding the writer lease, so a daemon starting meanwhile (or a second
- * command) waits instead of applying at the same time.
+ * command) waits instead of applying at the same time. A daemon's lease that lapsed less than a
+ * lease's life ago does not mean "no daemon": a standby takes it over within a third of that life
+ * (a failover, a leader that stalled, the database failing over), and a restarting {@code serve}
+ * soon after. Until then the command waits for the daemon that takes over, and only then works
+ * in-process, where an in-process resync would keep every daemon out for minutes.
  */
 public final class CommandChannel {
   /**
@@ -40,13 +45,14 @@ public final class CommandChannel {
   private final PrintWriter notices;
   private final ExitHooks exitHooks;
 
-  /** {@code notices}: where the command says what it waits for (its stderr). */
-  public CommandChannel(Database db, Clock clock, PrintWriter notices) {
-    this(db, clock, WriterLease.TTL, notices);
-  }
+  /** The lapsed daemon lease this command has said it waits on (each lapse is told once). */
+  private Instant saidLapsedAt;
 
-  /** {@code ttl}: the writer lease's life ({@link WriterLease#TTL} but in tests). */
-  CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices) {
+  /**
+   * {@code ttl}: the writer lease's life, ha.lease_ttl (the daemons' and the command's own);
+   * {@code notices}: where the command says what it waits for (its stderr).
+   */
+  public CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices) {
     this(db, clock, ttl, notices, ExitHooks.RUNTIME);
   }
 
@@ -72,7 +78,11 @@ public final class CommandChannel {
         if (answer.isPresent()) {
           return answer.get();
         }
-        continue; // the daemon died before it took the request: its lease has expired, so do it here
+        continue; // no daemon took the request before its lease had lapsed for a lease's life: look again
+      }
+      if (holder.isEmpty() && daemonMayHoldItSoon(null)) {
+        Thread.sleep(WAIT_STEP.toMillis());
+        continue;
       }
       if (!writes) {
         return inProcess.run(watch, BeforeSend.NONE);
@@ -123,6 +133,23 @@ public final class CommandChannel {
     }
   }
 
+  /**
+   * Whether a daemon's lease lapsed less than a lease's life ago (see the class comment), saying so
+   * once per lapse; {@code request}: the request that waits for it, or null.
+   */
+  private boolean daemonMayHoldItSoon(Long request) {
+    Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon(lease.ttl());
+    if (lapsed.isPresent() && !lapsed.get().expiresAt().equals(saidLapsedAt)) {
+      saidLapsedAt = lapsed.get().expiresAt();
+      notices.println("the daemon's writer lease lapsed at " + saidLapsedAt.truncatedTo(ChronoUnit.SECONDS) + " ("
+          + lapsed.get().holder() + "): a standby taking over or a restarting `fulcrum-scim serve` may hold it again soon; "
+          + "waiting for one until " + saidLapsedAt.plus(lease.ttl()).truncatedTo(ChronoUnit.SECONDS)
+          + (request == null ? " before doing this here" : " to carry out request #" + request));
+      notices.flush();
+    }
+    return lapsed.isPresent();
+  }
+
   private boolean daemonHoldsTheLease() {
     return lease.current().map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false);
   }
@@ -160,8 +187,12 @@ public final class CommandChannel {
           notices.flush();
         }
       }
-      // a live daemon renews its lease every few seconds: once it has expired, the daemon is gone
+      // a live daemon renews its lease every few seconds: once it has lapsed for a lease's life, no daemon takes it over
       if (!daemonHoldsTheLease()) {
+        if (daemonMayHoldItSoon(id)) {
+          Thread.sleep(WAIT_STEP.toMillis());
+          continue;
+        }
         if (requests.withdraw(id)) {
           return Optional.empty();
         }

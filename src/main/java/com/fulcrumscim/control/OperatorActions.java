@@ -36,7 +36,8 @@ public final class OperatorActions {
   public record Fulcrum(Resync resync, ReconcileWiring path, String describedAs) {}
 
   /** What an in-process answer adds: the command changed the database, and no reconciler runs to apply it. */
-  private static final String NO_DAEMON = "no daemon is running, so nothing is applied until `fulcrum-scim serve` starts";
+  private static final String NO_DAEMON = "no daemon holds the writer lease, so nothing is applied until one does "
+      + "(`fulcrum-scim serve` takes it as it starts)";
 
   private final WorkQueue queue;
   private final RemovalGuard guard;

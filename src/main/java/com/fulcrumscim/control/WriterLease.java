@@ -104,14 +104,37 @@ public final class WriterLease {
           "SELECT holder, role, acquired_at, expires_at FROM writer_lease WHERE name = ? AND expires_at > ?")) {
         ps.setString(1, NAME);
         ps.setLong(2, clock.millis(c));
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next()
-              ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
-                  Instant.ofEpochMilli(rs.getLong(4))))
-              : Optional.empty();
-        }
+        return holder(ps);
       }
     }, bound);
+  }
+
+  /**
+   * A daemon's lease that lapsed less than {@code within} ago and that no one has taken since: a
+   * daemon probably holds it again soon (a standby taking over, {@code serve} restarting, the leader
+   * back from a stall or from a database failover). A daemon that stopped cleanly released it: no row.
+   */
+  public Optional<Holder> lapsedDaemon(Duration within) {
+    return db.read(c -> {
+      long now = clock.millis(c);
+      try (PreparedStatement ps = c.prepareStatement("SELECT holder, role, acquired_at, expires_at FROM writer_lease "
+          + "WHERE name = ? AND role = ? AND expires_at <= ? AND expires_at > ?")) {
+        ps.setString(1, NAME);
+        ps.setString(2, Role.DAEMON.name());
+        ps.setLong(3, now);
+        ps.setLong(4, now - within.toMillis());
+        return holder(ps);
+      }
+    }, bound);
+  }
+
+  private static Optional<Holder> holder(PreparedStatement ps) throws java.sql.SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next()
+          ? Optional.of(new Holder(rs.getString(1), Role.valueOf(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+              Instant.ofEpochMilli(rs.getLong(4))))
+          : Optional.empty();
+    }
   }
 
   /** How long the lease lives without renewal. */

@@ -43,8 +43,8 @@ class ApproveRemovalsCommandTest {
   void withNoDaemonRunningTheAnswerSaysNothingAppliesTheApprovalUntilServeStarts() {
     OpsCliRun.Result r = cli.runWithConfig("approve-removals");
 
-    assertThat(r.out()).isEqualToIgnoringNewLines("Approved 2 held removals: user/u-ada, user/u-bob; no daemon is running, "
-        + "so nothing is applied until `fulcrum-scim serve` starts.");
+    assertThat(r.out()).isEqualToIgnoringNewLines("Approved 2 held removals: user/u-ada, user/u-bob; no daemon holds the "
+        + "writer lease, so nothing is applied until one does (`fulcrum-scim serve` takes it as it starts).");
   }
 
   @Test

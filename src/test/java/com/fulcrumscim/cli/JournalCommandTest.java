@@ -185,8 +185,8 @@ class JournalCommandTest {
   void aRetryWithNoDaemonRunningSaysNothingAppliesItUntilServeStarts() {
     OpsCliRun.Result r = cli.runWithConfig("journal", "retry", "user/u-bob");
 
-    assertThat(r.out()).isEqualToIgnoringNewLines("user/u-bob is due again with a fresh retry budget; no daemon is running, "
-        + "so nothing is applied until `fulcrum-scim serve` starts");
+    assertThat(r.out()).isEqualToIgnoringNewLines("user/u-bob is due again with a fresh retry budget; no daemon holds the "
+        + "writer lease, so nothing is applied until one does (`fulcrum-scim serve` takes it as it starts)");
   }
 
   @Test

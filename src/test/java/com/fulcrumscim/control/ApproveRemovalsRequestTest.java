@@ -50,7 +50,7 @@ class ApproveRemovalsRequestTest {
     assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
     CompletableFuture<OperatorRequest.Answer> command = CompletableFuture.supplyAsync(() -> {
       try {
-        return new CommandChannel(db, Clock.systemUTC(), new PrintWriter(Writer.nullWriter()))
+        return new CommandChannel(db, Clock.systemUTC(), WriterLease.TTL, new PrintWriter(Writer.nullWriter()))
             .perform(OperatorRequest.Kind.APPROVE_REMOVALS, OperatorRequest.approvalTarget(seen), false, true, Watch.NONE, (w, f) -> {
               throw new AssertionError("not in-process: a daemon runs");
             });

@@ -151,7 +151,8 @@ class CommandChannelTest {
     AtomicReference<OperatorRequest.Answer> answer = new AtomicReference<>();
     Thread command = new Thread(() -> {
       try {
-        answer.set(new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true))
+        // a lease's life of a second: the command stops waiting for a daemon to take the lapsed lease over soon
+        answer.set(new CommandChannel(db, Clock.systemUTC(), Duration.ofSeconds(1), new PrintWriter(notices, true))
             .perform(OperatorRequest.Kind.RETRY, null, false, true, Watch.NONE, (w, f) -> {
               throw new AssertionError("not in-process: a daemon runs");
             }));
@@ -179,7 +180,7 @@ class CommandChannelTest {
     assertThat(queue.claim(1)).hasSize(1); // claimed by the daemon as it died
 
     AtomicReference<WorkState> seenInProcess = new AtomicReference<>();
-    new CommandChannel(db, Clock.systemUTC(), new PrintWriter(notices, true)).perform(OperatorRequest.Kind.RESYNC, null,
+    new CommandChannel(db, Clock.systemUTC(), WriterLease.TTL, new PrintWriter(notices, true)).perform(OperatorRequest.Kind.RESYNC, null,
         false, true, Watch.NONE, (w, f) -> {
           seenInProcess.set(queue.get(ada).orElseThrow().state());
           return new OperatorRequest.Answer(0, "", "");
