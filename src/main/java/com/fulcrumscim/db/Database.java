@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The bridge's store: a SQLite file ({@link SqliteEngine}: one writer thread, group commit) or a
@@ -128,6 +129,23 @@ public final class Database implements AutoCloseable {
    */
   public <T> T read(Work<T> work) {
     return engine.read(work);
+  }
+
+  /**
+   * {@link #read} for code that reads through stores, each of which makes its own reads: every read
+   * made through the {@link Database} {@code reads} is given runs within this one read (its
+   * connection, its transaction), so all see the same moment and counts taken apart add up however
+   * much others commit meanwhile. Writes through it fail.
+   */
+  public <T> T inOneRead(Function<Database, T> reads) {
+    Dialect dialect = dialect();
+    return engine.read(c -> {
+      try {
+        return reads.apply(new Database(location, new OneRead(c, dialect)));
+      } catch (OneRead.Failed e) {
+        throw e.unwrapped();
+      }
+    });
   }
 
   /**

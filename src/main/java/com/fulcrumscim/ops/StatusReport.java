@@ -81,9 +81,15 @@ public record StatusReport(
 
   /**
    * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
-   * nobody does. {@code unresolved}: the config keys whose variable this shell does not set.
+   * nobody does. {@code unresolved}: the config keys whose variable this shell does not set. All of
+   * it is read in one moment of the database: counts read apart can disagree (held removals less
+   * held take-backs went negative) while the daemon changes rows.
    */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease) {
+    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease));
+  }
+
+  private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
