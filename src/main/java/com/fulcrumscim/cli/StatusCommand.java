@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
       "0:all well",
       "1:no database at storage.path",
       "2:invalid config or command line",
-      "3:needs an operator: the reconciler is paused, dead rows exist, or removals or role take-backs are held"
+      "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, or changes "
+          + "wait while no daemon holds the writer lease"
     })
 public final class StatusCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -44,8 +46,9 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
-      String lease = new WriterLease(db, clock, WriterLease.Role.COMMAND).current().map(WriterLease.Holder::describe).orElse(null);
-      StatusReport report = StatusReport.read(config, support.unresolved(), db, clock, lease);
+      Optional<WriterLease.Holder> lease = new WriterLease(db, clock, WriterLease.Role.COMMAND).current();
+      StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
+          lease.map(WriterLease.Holder::describe).orElse(null), lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false));
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -57,7 +60,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   private static void print(StatusReport r, Instant now, PrintWriter out) {
     TextTable table = new TextTable("Target", r.target())
-        .row("Reconciler", r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason())
+        .row("Reconciler", reconciler(r))
         .row("Writer lease", r.writerLease() == null ? "free: no daemon or command applies to Fulcrum now" : r.writerLease())
         .row("Backlog", r.backlog().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
         .row("Oldest pending", r.oldestPendingSeconds() == null ? "none" : human(r.oldestPendingSeconds()))
@@ -84,6 +87,16 @@ public final class StatusCommand implements Callable<Integer> {
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
+  }
+
+  /** Not running comes first: a pause is a setting a daemon left, which holds again once one runs. */
+  private static String reconciler(StatusReport r) {
+    if (!r.daemonHoldsLease()) {
+      return "NOT RUNNING: no daemon holds the writer lease (none runs, or one is starting or taking over), so no change "
+          + "reaches Fulcrum until `fulcrum-scim serve` holds it" + (r.pausedReason() == null ? ""
+              : "; and PAUSED when one last ran: " + r.pausedReason());
+    }
+    return r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason();
   }
 
   private static void rows(PrintWriter out, String state, List<StatusReport.Row> rows, long count, String listState) {

@@ -34,6 +34,7 @@ import java.util.Set;
  * the DEAD rows of users that restore holds (counted among {@code deadCount}). {@code frozenGroups}:
  * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
  * {@code heldTakeBacks}: how many of the {@code heldCount} HELD rows are role take-backs, not removals.
+ * {@code daemonHoldsLease}: whether a daemon holds the writer lease, i.e. a reconciler applies changes.
  */
 public record StatusReport(
     String target,
@@ -53,6 +54,7 @@ public record StatusReport(
     long heldOrphanRemovals,
     LastResync lastResync,
     String writerLease,
+    boolean daemonHoldsLease,
     String reassignRecordsTo,
     Instant reassignTargetGoneAt,
     List<String> unknownHere,
@@ -72,24 +74,29 @@ public record StatusReport(
   /**
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
-   * access until someone approves), and the role take-backs it holds. Skipped rows are shown as warnings only: they are the bridge's
-   * policy working.
+   * access until someone approves), and the role take-backs it holds; and changes waiting while no
+   * daemon holds the writer lease, which nothing applies until one does. Skipped rows are shown as
+   * warnings only: they are the bridge's policy working.
    */
   public boolean needsAttention() {
-    return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0;
+    return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0
+        || (!daemonHoldsLease && oldestPendingSeconds != null);
   }
 
   /**
    * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
-   * nobody does. {@code unresolved}: the config keys whose variable this shell does not set. All of
-   * it is read in one moment of the database: counts read apart can disagree (held removals less
-   * held take-backs went negative) while the daemon changes rows.
+   * nobody does; {@code daemonHoldsLease}: a daemon does, not an operator command. {@code unresolved}:
+   * the config keys whose variable this shell does not set. All of it is read in one moment of the
+   * database: counts read apart can disagree (held removals less held take-backs went negative)
+   * while the daemon changes rows.
    */
-  public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease) {
-    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease));
+  public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
+      boolean daemonHoldsLease) {
+    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease));
   }
 
-  private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease) {
+  private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
+      boolean daemonHoldsLease) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -117,6 +124,7 @@ public record StatusReport(
         store.heldOrphanRemovals(),
         LastResync.kept(new SettingStore(db)).orElse(null),
         writerLease,
+        daemonHoldsLease,
         reassignTo,
         targetGoneAt,
         unknown,

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +37,8 @@ class OperatorCliTest {
     OpsCliRun cli = new OpsCliRun(dir, REAL_FULCRUM);
     try (Database db = cli.openDatabase()) {
       new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
+      // the daemon runs, with the token in its unit's environment: status has nothing to flag
+      new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, Duration.ofMinutes(10)).tryHold();
     }
     for (String[] command : List.of(new String[] {"status"}, new String[] {"audit"}, new String[] {"journal", "list"},
         new String[] {"journal", "show", "user/u1"})) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
@@ -17,6 +18,7 @@ import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +36,7 @@ class StatusCommandTest {
 
   @Test
   void aQuietBridgeExitsZeroAndNamesTheEmulatorAsTarget() {
-    cli.openDatabase().close();
+    daemonRuns();
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
@@ -76,6 +78,49 @@ class StatusCommandTest {
       holder = daemon.me();
     }
     assertThat(cli.runWithConfig("status").out()).containsPattern("Writer lease\\s+the daemon \\(" + java.util.regex.Pattern.quote(holder) + ", until ");
+  }
+
+  @Test
+  void changesWaitingWhileNoDaemonHoldsTheWriterLeaseNeedAnOperator() throws Exception {
+    try (Database db = cli.openDatabase()) {
+      new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Reconciler\\s+NOT RUNNING: no daemon holds the writer lease \\(none runs, or one is "
+        + "starting or taking over\\), so no change reaches Fulcrum until `fulcrum-scim serve` holds it\n");
+    assertThat(new ObjectMapper().readTree(cli.runWithConfig("status", "--json").out()).get("daemonHoldsLease").asBoolean())
+        .isFalse();
+  }
+
+  @Test
+  void anOperatorCommandHoldingTheWriterLeaseIsNoDaemon() {
+    try (Database db = cli.openDatabase()) {
+      new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
+      assertThat(lease(db, WriterLease.Role.COMMAND).tryHold()).isTrue();
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Reconciler\\s+NOT RUNNING").containsPattern("Writer lease\\s+an operator command");
+  }
+
+  @Test
+  void withNoDaemonAndNothingWaitingStatusSaysSoAndExitsZero() {
+    cli.openDatabase().close();
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).containsPattern("Reconciler\\s+NOT RUNNING: no daemon holds the writer lease");
+  }
+
+  @Test
+  void aPauseLeftByADaemonThatNoLongerRunsIsShownAfterNotRunning() {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate(
+          "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Reconciler\\s+NOT RUNNING: .*; and PAUSED when one last ran: Fulcrum answered 401");
   }
 
   @Test
@@ -248,6 +293,7 @@ class StatusCommandTest {
 
   @Test
   void aPausedReconcilerIsShownWithItsReasonAndExitsThree() {
+    daemonRuns();
     try (Database db = cli.openDatabase()) {
       db.write(c -> c.createStatement().executeUpdate(
           "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
@@ -259,6 +305,7 @@ class StatusCommandTest {
 
   @Test
   void jsonCarriesTheSameFacts() throws Exception {
+    daemonRuns();
     try (Database db = cli.openDatabase()) {
       new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
     }
@@ -268,6 +315,7 @@ class StatusCommandTest {
     assertThat(json.get("target").asText()).isEqualTo("embedded emulator");
     assertThat(json.get("backlog").get("pending").asLong()).isEqualTo(1);
     assertThat(json.get("pausedReason").isNull()).isTrue();
+    assertThat(json.get("daemonHoldsLease").asBoolean()).isTrue();
     assertThat(json.get("oldestPendingSeconds").isNumber()).isTrue();
     assertThat(json.get("deadRows")).isEmpty();
   }
@@ -293,6 +341,17 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo(cli.config + ": server.port: must be 1 to 65535");
+  }
+
+  /** A daemon holds the writer lease for the rest of the test. */
+  private void daemonRuns() {
+    try (Database db = cli.openDatabase()) {
+      assertThat(lease(db, WriterLease.Role.DAEMON).tryHold()).isTrue();
+    }
+  }
+
+  private static WriterLease lease(Database db, WriterLease.Role role) {
+    return new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), role, Duration.ofMinutes(10));
   }
 
   /** The unit's environment file is not the operator's shell: variables the daemon has are unset here. */
