@@ -2,6 +2,7 @@ package com.fulcrumscim.cli;
 
 import com.fulcrumscim.reconcile.AuditEntry;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.ops.CliArguments;
 import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
@@ -38,7 +39,8 @@ public final class AuditCommand implements Callable<Integer> {
       description = "Only entries from WHEN on: an age (30m, 24h, 7d), a date (2026-03-01, UTC) or an instant (2026-03-01T12:00:00Z).")
   Instant since;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N entries (default ${DEFAULT-VALUE}).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", converter = CliArguments.Limit.class,
+      description = "At most N entries, 1 or more (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(names = "--json", description = "Print the entries as a JSON array (empty when there are none).")

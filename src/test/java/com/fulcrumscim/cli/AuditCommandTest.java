@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.db.Database;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +76,18 @@ class AuditCommandTest {
     seed();
     OpsCliRun.Result r = cli.runWithConfig("audit", "--limit", "1");
     assertThat(r.out()).contains("u-bob").doesNotContain("g-ops");
+  }
+
+  @Test
+  void aLimitBelowOneIsAUsageErrorNotAnEmptyAudit() {
+    seed();
+    for (String limit : List.of("0", "-1")) {
+      OpsCliRun.Result r = cli.runWithConfig("audit", "--limit", limit);
+      assertThat(r.exit()).as("--limit " + limit).isEqualTo(2);
+      assertThat(r.err().lines().findFirst()).hasValueSatisfying(line -> assertThat(line)
+          .contains("'" + limit + "' is not a number of rows: give 1 or more"));
+      assertThat(r.out()).doesNotContain("no Fulcrum writes", "u-alice");
+    }
   }
 
   @Test
