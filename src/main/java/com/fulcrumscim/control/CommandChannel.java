@@ -159,6 +159,7 @@ public final class CommandChannel {
     boolean saidWhy = false;
     boolean planShown = false;
     String lastProgress = null;
+    String lastNotice = null;
     while (true) {
       Optional<OperatorRequest> current = requests.get(id);
       if (current.isEmpty()) {
@@ -174,6 +175,11 @@ public final class CommandChannel {
       if (r.phase() != null && !Objects.equals(progress, lastProgress)) {
         lastProgress = progress;
         watch.update(r.phase(), r.done(), r.total());
+      }
+      if (r.notice() != null && !r.notice().equals(lastNotice)) {
+        lastNotice = r.notice();
+        notices.println(lastNotice);
+        notices.flush();
       }
       if (r.state() == OperatorRequest.State.DONE) {
         return Optional.of(r.answer());

@@ -128,8 +128,9 @@ public final class OperatorActions {
 
   private OperatorRequest.Answer resync(Fulcrum fulcrum, boolean dryRun, int approvedOrphanMembers, boolean json, Watch watch) {
     try {
-      ResyncReport report = dryRun ? fulcrum.resync().dryRun()
-          : fulcrum.resync().apply(fulcrum.path(), json ? Progress.NONE : new Relay(watch), approvedOrphanMembers);
+      // relayed with --json too: the command shows what it waits for on stderr, and leaves the rest out
+      Relay relay = new Relay(watch);
+      ResyncReport report = dryRun ? fulcrum.resync().dryRun(relay) : fulcrum.resync().apply(fulcrum.path(), relay, approvedOrphanMembers);
       String out = json ? new ReportJson().write(report, true) + System.lineSeparator()
           : dryRun ? ReportText.plan(report) : ReportText.outcome(report);
       return new OperatorRequest.Answer(report.driftRemains() ? ExitCode.FAILED : ExitCode.OK, out, "");
@@ -279,6 +280,11 @@ public final class OperatorActions {
     @Override
     public void update(String phase, int done, int total) {
       watch.update(phase, done, total);
+    }
+
+    @Override
+    public void waiting(String what) {
+      watch.waiting(what);
     }
 
     @Override

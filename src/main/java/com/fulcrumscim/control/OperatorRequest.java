@@ -12,10 +12,11 @@ import java.util.stream.Collectors;
 /**
  * One operator command that acts, as a row the daemon carries out: what to do ({@code kind},
  * {@code target} a work key or null for all, or what the command read: see {@link #skipTarget},
- * {@link #approvalTarget}; {@code json}), how far it got, and its answer.
+ * {@link #approvalTarget}; {@code json}), how far it got, what it waits for meanwhile
+ * ({@code notice}, or null), and its answer.
  */
 public record OperatorRequest(long id, Kind kind, String target, boolean json, State state, String planText,
-    String phase, int done, int total, Answer answer) {
+    String phase, int done, int total, String notice, Answer answer) {
 
   /**
    * A skip's target: the key, then the generation of its row the command read ({@code user/<id>@5}),

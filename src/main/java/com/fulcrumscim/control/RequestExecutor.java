@@ -160,5 +160,10 @@ public final class RequestExecutor implements AutoCloseable {
     public void update(String phase, int done, int total) {
       store.progress(id, phase, done, total);
     }
+
+    @Override
+    public void waiting(String what) {
+      store.notice(id, "waiting for the daemon: it finishes " + what + " before it begins this");
+    }
   }
 }

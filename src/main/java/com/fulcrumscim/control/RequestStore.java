@@ -102,6 +102,22 @@ public final class RequestStore {
   }
 
   /**
+   * What the waiting command says on stderr while the request runs (what it waits for), kept
+   * where the answer's stderr goes: an older command reads that only once the request is DONE.
+   */
+  public void notice(long id, String text) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE operator_request SET err_text = ?, updated_at = ? WHERE id = ? AND state = 'RUNNING'")) {
+        ps.setString(1, text);
+        ps.setLong(2, clock.millis());
+        ps.setLong(3, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /**
    * Answers a RUNNING request; false when it was answered meanwhile (a daemon that took over
    * abandoned it), whose answer the command may have printed already and must not change.
    */
@@ -183,11 +199,12 @@ public final class RequestStore {
             return Optional.empty();
           }
           rs.getInt(10);
-          OperatorRequest.Answer answer = rs.wasNull() ? null
-              : new OperatorRequest.Answer(rs.getInt(10), rs.getString(11), rs.getString(12));
+          boolean answered = !rs.wasNull();
+          OperatorRequest.Answer answer = answered ? new OperatorRequest.Answer(rs.getInt(10), rs.getString(11), rs.getString(12))
+              : null;
           return Optional.of(new OperatorRequest(rs.getLong(1), OperatorRequest.Kind.valueOf(rs.getString(2)),
               rs.getString(3), rs.getInt(4) == 1, OperatorRequest.State.valueOf(rs.getString(5)), rs.getString(6),
-              rs.getString(7), rs.getInt(8), rs.getInt(9), answer));
+              rs.getString(7), rs.getInt(8), rs.getInt(9), answered ? null : rs.getString(12), answer));
         }
       }
     });

@@ -15,4 +15,7 @@ public interface Watch {
 
   /** {@code done} of {@code total} keys of {@code phase} are settled. */
   void update(String phase, int done, int total);
+
+  /** Before it begins, the work waits for {@code what} to finish (see {@link com.fulcrumscim.resync.Progress#waiting}). */
+  default void waiting(String what) {}
 }

@@ -19,5 +19,11 @@ public interface Progress {
   /** {@code done} of {@code total} keys of {@code phase} ("users", "groups") are settled. */
   void update(String phase, int done, int total);
 
+  /**
+   * Before it begins, the run waits for {@code what} to finish ("the resync already running since
+   * ..."): one run at a time. Only an operator watching wants to hear it.
+   */
+  default void waiting(String what) {}
+
   void finish();
 }

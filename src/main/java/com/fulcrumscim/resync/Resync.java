@@ -15,6 +15,7 @@ import com.fulcrumscim.reconcile.ReconcileSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -82,6 +83,8 @@ public final class Resync {
   private volatile boolean standingBy;
   /** The {@link #stops} value the run holding the turn began under. */
   private long runningSince;
+  /** When the run holding the turn took it, for a run that waits to say what it waits for. */
+  private volatile Instant runStartedAt;
 
   public Resync(FulcrumClient client, Database db, ReconcileSettings settings, Clock clock, Sleeper sleeper) {
     this.client = client;
@@ -98,8 +101,8 @@ public final class Resync {
   }
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
-  public ResyncReport dryRun() {
-    oneRunAtATime(stops.get());
+  public ResyncReport dryRun(Progress progress) {
+    oneRunAtATime(stops.get(), progress);
     try {
       Instant started = clock.instant();
       List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
@@ -110,12 +113,15 @@ public final class Resync {
   }
 
   /**
-   * Waits for a resync already running here (the nightly one, an operator's), then holds the turn;
-   * a stop meanwhile ends the wait with {@link Stopped}.
+   * Waits for a resync already running here (the nightly one, an operator's), saying so to
+   * {@code progress}, then holds the turn; a stop meanwhile ends the wait with {@link Stopped}.
    */
-  private void oneRunAtATime(long since) {
+  private void oneRunAtATime(long since, Progress progress) {
     if (!oneRun.tryLock()) {
-      log.info("resync: waiting for the resync already running to finish");
+      String running = "the resync already running since " + runStartedAt.truncatedTo(ChronoUnit.SECONDS)
+          + " (the scheduled one, or another command's)";
+      log.info("resync: waiting for {} to finish", running);
+      progress.waiting(running);
       try {
         while (!oneRun.tryLock(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
           if (stopped(since)) {
@@ -128,6 +134,7 @@ public final class Resync {
       }
     }
     runningSince = since;
+    runStartedAt = clock.instant();
     if (stopped(since)) {
       oneRun.unlock();
       throw new Stopped("before it began");
@@ -180,7 +187,7 @@ public final class Resync {
    * plan changed since), it removes none of them.
    */
   public ResyncReport apply(ReconcileWiring path, Progress progress, int approvedOrphanMembers) {
-    oneRunAtATime(stops.get());
+    oneRunAtATime(stops.get(), progress);
     try {
       return applyAlone(path, progress, approvedOrphanMembers);
     } finally {

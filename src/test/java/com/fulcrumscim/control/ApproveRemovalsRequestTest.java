@@ -101,7 +101,7 @@ class ApproveRemovalsRequestTest {
 
   private static OperatorRequest request(String target) {
     return new OperatorRequest(1, OperatorRequest.Kind.APPROVE_REMOVALS, target, false, OperatorRequest.State.RUNNING,
-        null, null, 0, 0, null);
+        null, null, 0, 0, null, null);
   }
 
   private void held(String id, long createdAt) {

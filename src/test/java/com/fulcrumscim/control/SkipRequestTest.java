@@ -19,7 +19,7 @@ class SkipRequestTest {
   final ResourceKey bob = ResourceKey.user("019b76da-a800-7d49-9300-caedf956658f");
 
   OperatorRequest request(String target) {
-    return new OperatorRequest(1, OperatorRequest.Kind.SKIP, target, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
+    return new OperatorRequest(1, OperatorRequest.Kind.SKIP, target, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null, null);
   }
 
   @Test

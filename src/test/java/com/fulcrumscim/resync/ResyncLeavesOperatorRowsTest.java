@@ -68,7 +68,7 @@ class ResyncLeavesOperatorRowsTest {
     h.settle();
     assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
 
-    ResyncReport plan = resync().dryRun();
+    ResyncReport plan = resync().dryRun(Progress.NONE);
 
     assertThat(plan.plan()).filteredOn(d -> d.key().equals(ResourceKey.user(b).toString())).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
@@ -104,7 +104,7 @@ class ResyncLeavesOperatorRowsTest {
     path.loop().close();
     assertThat(h.row(ResourceKey.user(x)).state()).isEqualTo(WorkState.DEAD);
 
-    ResyncReport plan = resync().dryRun();
+    ResyncReport plan = resync().dryRun(Progress.NONE);
 
     assertThat(plan.plan()).filteredOn(d -> d.field().equals("first_name")).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);

@@ -66,12 +66,12 @@ class ResyncServiceTest {
     long readsBefore = h.fulcrum.calls().count("GET /api/v2/memberships.json");
     resync.stopRuns();
     assertThatThrownBy(() -> resync.apply(path, Progress.NONE, 0)).isInstanceOf(Resync.Stopped.class);
-    assertThatThrownBy(() -> resync.dryRun()).isInstanceOf(Resync.Stopped.class);
+    assertThatThrownBy(() -> resync.dryRun(Progress.NONE)).isInstanceOf(Resync.Stopped.class);
     assertThat(h.fulcrum.calls().count("GET /api/v2/memberships.json")).as("no Fulcrum read while standing by")
         .isEqualTo(readsBefore);
 
     resync.resumeRuns();
-    assertThat(resync.dryRun().driftRemains()).isFalse();
+    assertThat(resync.dryRun(Progress.NONE).driftRemains()).isFalse();
   }
 
   @Test

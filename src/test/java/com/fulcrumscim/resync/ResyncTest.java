@@ -104,7 +104,7 @@ class ResyncTest {
   void aSettledOrganizationHasNoDrift() {
     h.okta.group("Ops", List.of(h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager")));
     h.settle();
-    ResyncReport report = resync.dryRun();
+    ResyncReport report = resync.dryRun(Progress.NONE);
     assertThat(report.plan()).isEmpty();
     assertThat(report.driftRemains()).isFalse();
     assertThat(report.totals().checked()).isEqualTo(2);
@@ -158,7 +158,7 @@ class ResyncTest {
     h.settle();
     h.okta.replaceUser(ada, "ada@corp.example", "Ada", "Lovelace", null);
 
-    ResyncReport dryRun = resync.dryRun();
+    ResyncReport dryRun = resync.dryRun(Progress.NONE);
 
     assertThat(dryRun.plan()).extracting(Drift::field, Drift::fulcrumHas, Drift::oktaWants, Drift::action).containsExactly(
         tuple("role", "Manager", "Standard User (the default role)",
@@ -226,7 +226,7 @@ class ResyncTest {
     byHand(() -> h.http.deleteMember(id, null));
     h.okta.deleteUser(ada);
 
-    assertThat(resync.dryRun().plan()).extracting(Drift::entity, Drift::fulcrumHas, Drift::action)
+    assertThat(resync.dryRun(Progress.NONE).plan()).extracting(Drift::entity, Drift::fulcrumHas, Drift::action)
         .containsExactly(tuple("user " + ada, "member " + id + " gone", "forget the stale link"));
     ResyncReport report = apply();
 
@@ -286,7 +286,7 @@ class ResyncTest {
     FulcrumMember byHand = invitedByHandOnceDeactivated(h.okta.user("ada@corp.example", "Ada", "Lovelace", null));
     String again = h.okta.userNamed("ada.lovelace", "ada@corp.example", "Ada", "Lovelace", null);
 
-    ResyncReport report = resync.dryRun();
+    ResyncReport report = resync.dryRun(Progress.NONE);
 
     assertThat(report.plan()).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
@@ -377,7 +377,7 @@ class ResyncTest {
     });
     h.okta.set(ada, "active", 0); // not reconciled yet when resync runs
 
-    ResyncReport dry = resync.dryRun();
+    ResyncReport dry = resync.dryRun(Progress.NONE);
 
     assertThat(dry.plan()).extracting(Drift::kind, Drift::fulcrumHas).containsExactly(
         tuple(Drift.Kind.COLLISION, "unmanaged member ada@corp.example (" + byHand[0].id() + ")"),
@@ -394,7 +394,7 @@ class ResyncTest {
     h.okta.set(namesake, "active", 0);
     h.settle();
 
-    assertThat(resync.dryRun().plan()).isEmpty();
+    assertThat(resync.dryRun(Progress.NONE).plan()).isEmpty();
   }
 
   @Test
@@ -409,7 +409,7 @@ class ResyncTest {
     });
     String before = h.fulcrum.snapshotJson();
 
-    ResyncReport report = resync.dryRun();
+    ResyncReport report = resync.dryRun(Progress.NONE);
 
     assertThat(report.plan()).hasSize(2);
     assertThat(report.driftRemains()).isTrue();
@@ -461,7 +461,7 @@ class ResyncTest {
     h.okta.set(ada, "role", "Astronaut");
     h.settle();
 
-    ResyncReport report = resync.dryRun();
+    ResyncReport report = resync.dryRun(Progress.NONE);
 
     assertThat(report.plan()).singleElement().satisfies(d -> {
       assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
@@ -576,7 +576,7 @@ class ResyncTest {
       h.settle();
       assertThat(h.fulcrum.memberByEmail("x@corp.example")).as("the reconciler alone cannot see it").isPresent();
 
-      ResyncReport dry = resync.dryRun();
+      ResyncReport dry = resync.dryRun(Progress.NONE);
       assertThat(dry.plan()).anySatisfy(d -> {
         assertThat(d.entity()).isEqualTo("orphan member x@corp.example");
         assertThat(d.action()).isEqualTo("remove the orphan");
@@ -604,7 +604,7 @@ class ResyncTest {
       h.okta.set(x, "active", 0);
       h.settle();
 
-      assertThat(resync.dryRun().plan()).singleElement().satisfies(d -> assertThat(d.entity()).isEqualTo("orphan member x@corp.example"));
+      assertThat(resync.dryRun(Progress.NONE).plan()).singleElement().satisfies(d -> assertThat(d.entity()).isEqualTo("orphan member x@corp.example"));
     }
 
     @Test
@@ -613,7 +613,7 @@ class ResyncTest {
       h.settle();
       dropLink(EntityType.USER, x);
 
-      ResyncReport dry = resync.dryRun();
+      ResyncReport dry = resync.dryRun(Progress.NONE);
 
       assertThat(dry.plan()).anySatisfy(d -> {
         assertThat(d.entity()).isEqualTo("orphan member x@corp.example");
@@ -633,7 +633,7 @@ class ResyncTest {
       String again = h.okta.user("X@Corp.example", "Xavier", "Example", null);
       h.settle();
 
-      ResyncReport dry = resync.dryRun();
+      ResyncReport dry = resync.dryRun(Progress.NONE);
       ResyncReport done = apply();
 
       assertThat(dry.plan()).filteredOn(d -> d.entity().equals("orphan member x@corp.example")).singleElement()
@@ -816,7 +816,7 @@ class ResyncTest {
     }
 
     OperatorRequest request(OperatorRequest.Kind kind, String target) {
-      return new OperatorRequest(1, kind, target, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null);
+      return new OperatorRequest(1, kind, target, false, OperatorRequest.State.RUNNING, null, null, 0, 0, null, null);
     }
 
     /** The harness's settings, with users.reassign_records_to set to {@code membershipId}. */
@@ -945,7 +945,7 @@ class ResyncTest {
             }
           });
 
-      ResyncReport dry = new Resync(noAccountIds, h.db, settings, h.clock, h.clock::tick).dryRun();
+      ResyncReport dry = new Resync(noAccountIds, h.db, settings, h.clock, h.clock::tick).dryRun(Progress.NONE);
 
       assertThat(dry.plan()).noneMatch(d -> d.entity().startsWith("orphan"));
     }
@@ -956,7 +956,7 @@ class ResyncTest {
       h.settle();
       h.http.createGroup("Hand made", "Provisioned by fulcrum-scim"); // the marker alone proves nothing
 
-      ResyncReport dry = resync.dryRun();
+      ResyncReport dry = resync.dryRun(Progress.NONE);
 
       assertThat(dry.plan()).noneMatch(d -> d.entity().startsWith("orphan"));
     }
