@@ -240,7 +240,8 @@ class OneWriterAcceptanceTest {
   @Test
   void aCommandFindingTheLeaseOfADaemonThatDiedDoesTheWorkItselfOnceTheLeaseExpires() throws Exception {
     fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).build().start();
-    Path cfg = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), "");
+    // the daemon's lease life, which the command also waits out after the lease lapsed for a daemon to take it over
+    Path cfg = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), "ha:\n  lease_ttl: " + TTL.toSeconds() + "s\n");
     try (Database db = Database.open(dir.resolve("bridge.db"))) {
       assertThat(new WriterLease(db, DatabaseClock.local(Clock.systemUTC()), WriterLease.Role.DAEMON, TTL).tryHold())
           .isTrue(); // then killed: never renewed
