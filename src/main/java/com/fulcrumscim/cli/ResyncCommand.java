@@ -76,12 +76,13 @@ public final class ResyncCommand implements Callable<Integer> {
       OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), config.ha().leaseTtl(), support.err())
           .perform(approveRemovals == null ? how.kind() : OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS,
               approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
-              (watch, fence) -> inProcess(config, db, how, watch, fence));
+              (watch, fence) -> inProcess(support.wholeConfig(), db, how, watch, fence));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });
   }
 
+  /** With no daemon running: the resync here, with the whole config ({@code fulcrum.*} too), which the daemon's way needs none of. */
   private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, OperatorActions.Resyncing how, Watch watch,
       BeforeSend fence) {
     if (config.fulcrum().embedded()) {

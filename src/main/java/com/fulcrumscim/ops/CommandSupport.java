@@ -101,10 +101,23 @@ public final class CommandSupport {
    * For commands that change the database beside the daemon (safe while it runs: WAL, busy
    * timeout). Opens only an existing database of this build's schema: a mistyped
    * {@code storage.path} must not leave an empty database behind, and only {@code serve} and
-   * {@code db migrate} migrate.
+   * {@code db migrate} migrate. Only {@code storage.*} and {@code guard.*} (the removal guard's
+   * limits) have to resolve: these commands never call Fulcrum themselves, so an operator's shell
+   * without the unit's environment (the API token, {@code server.port}'s variable) runs them. One
+   * that may call Fulcrum in-process asks for {@link #wholeConfig} when it does.
    */
   public int withDatabase(WithDatabase body) {
-    return withConfig(key -> true, config -> open(config, Database.Access.READ_WRITE, body));
+    return withConfig(key -> key.startsWith("storage.") || key.startsWith("guard."),
+        config -> open(config, Database.Access.READ_WRITE, body));
+  }
+
+  /**
+   * The config with every variable resolved, read again from {@code --config}: for the part of a
+   * {@link #withDatabase} command that calls Fulcrum itself (a resync with no daemon running). A
+   * {@link ConfigException} thrown here is reported as any config error of the command is.
+   */
+  public BridgeConfig wholeConfig() {
+    return ConfigLoader.fromSystemEnvironment().load(configFile);
   }
 
   /**
