@@ -70,6 +70,8 @@ public final class CommandSupport {
     try {
       ConfigLoader.Partial loaded = ConfigLoader.fromSystemEnvironment().loadPartly(configFile, needed);
       unresolved = loaded.unresolved();
+      // an in-process resync logs Fulcrum's answers, which may quote a credential: masked as in the daemon's log
+      LoggingSetup.forCommand(loaded.config().logging());
       return body.run(loaded.config());
     } catch (ConfigException e) {
       err().println(e.getMessage());

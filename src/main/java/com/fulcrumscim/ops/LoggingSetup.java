@@ -27,6 +27,22 @@ public final class LoggingSetup {
     }
   }
 
+  /**
+   * For an operator command: {@code logging.level}, and {@link SecretRedactor} in front of the
+   * output, which is stderr in logback.xml's readable format whatever {@code logging.format} says
+   * (JSON is for the daemon's log collector, not a terminal).
+   */
+  public static void forCommand(BridgeConfig.Logging logging) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      forCommand(context, logging);
+    }
+  }
+
+  static void forCommand(LoggerContext context, BridgeConfig.Logging logging) {
+    setLevel(context, logging.level());
+    redact(context.getLogger(Logger.ROOT_LOGGER_NAME));
+  }
+
   static void apply(LoggerContext context, BridgeConfig.Logging logging) {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     setLevel(context, logging.level());

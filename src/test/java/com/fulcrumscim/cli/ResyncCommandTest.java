@@ -6,9 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.CallCounter;
+import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +60,76 @@ class ResyncCommandTest {
   void driftByHand() {
     h.http.updateMember(adaId, new MemberFields(null, "Adda", null, null));
     h.fulcrum.calls().reset();
+  }
+
+  /**
+   * In front of the emulator: passes every call on, but refuses a member change with a message that
+   * quotes a credential, as a gateway (or a Fulcrum) might. Not the bridge's own token, which the
+   * client scrubs from Fulcrum's answers itself: the log's redactor is the last line of defence.
+   */
+  static final class QuotingGateway extends Dispatcher {
+    static final String QUOTED = "tok-GATEWAY-5ecret";
+    private final HttpUrl fulcrum;
+    private final OkHttpClient client = new OkHttpClient();
+
+    QuotingGateway(String fulcrumBaseUrl) {
+      this.fulcrum = HttpUrl.get(fulcrumBaseUrl);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      Headers json = Headers.of("Content-Type", "application/json");
+      if (request.getMethod().equals("PUT") && request.getUrl().encodedPath().contains("/memberships/")) {
+        return new MockResponse(422, json, "{\"errors\":\"X-ApiToken: " + QUOTED + " may not change memberships\"}");
+      }
+      HttpUrl to = fulcrum.newBuilder().encodedPath(request.getUrl().encodedPath())
+          .encodedQuery(request.getUrl().encodedQuery()).build();
+      RequestBody body = request.getBody() == null || request.getMethod().equals("GET") ? null
+          : RequestBody.create(request.getBody(), MediaType.get("application/json"));
+      Request.Builder forwarded = new Request.Builder().url(to).method(request.getMethod(), body);
+      for (String name : List.of("X-ApiToken", "Accept", "Content-Type")) {
+        String value = request.getHeaders().get(name);
+        if (value != null) {
+          forwarded.header(name, value);
+        }
+      }
+      try (Response answer = client.newCall(forwarded.build()).execute()) {
+        return new MockResponse(answer.code(), json, answer.body().string());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Test
+  void aCredentialInALoggedFulcrumAnswerIsMaskedOnTheCommandsStderr() throws Exception {
+    driftByHand();
+    try (MockWebServer gateway = new MockWebServer()) {
+      gateway.setDispatcher(new QuotingGateway(h.fulcrum.baseUrl()));
+      gateway.start();
+      OpsCliRun cli = cli(gateway.url("/").toString(), ReconcileHarness.TOKEN);
+
+      // a JVM of its own, as the operator's shell runs it: logging is set up once per process
+      BridgeProcess.CommandRun r = BridgeProcess.command(cli.config, "resync");
+
+      List<String> logged = r.err().lines().filter(l -> l.contains("Fulcrum UPDATE_MEMBER")).toList();
+      assertThat(logged).as(r.err()).isNotEmpty()
+          .allSatisfy(l -> assertThat(l).contains("X-ApiToken: <redacted> may not change memberships"));
+      assertThat(logged).noneMatch(l -> l.contains(QuotingGateway.QUOTED));
+    }
+  }
+
+  @Test
+  void theCommandsLogHonoursLoggingLevel() throws Exception {
+    driftByHand();
+    OpsCliRun quiet = new OpsCliRun(dir, "fulcrum:\n  base_url: " + h.fulcrum.baseUrl() + "\n  api_token: "
+        + ReconcileHarness.TOKEN + "\n  calls_per_hour: 3600000\nlogging:\n  level: warn\n");
+
+    BridgeProcess.CommandRun r = BridgeProcess.command(quiet.config, "resync");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("1 of 1 drifting fixed");
+    assertThat(r.err()).doesNotContain("Fulcrum UPDATE_MEMBER").doesNotContain(" INFO ");
   }
 
   @Test

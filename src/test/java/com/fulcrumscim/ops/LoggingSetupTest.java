@@ -132,6 +132,28 @@ class LoggingSetupTest {
     json.stop();
   }
 
+  /** An operator command masks tokens too, but keeps the terminal's readable lines under logging.format: json. */
+  @Test
+  void aCommandMasksTokensAndKeepsTheTextFormat() {
+    PatternLayoutEncoder text = new PatternLayoutEncoder();
+    text.setPattern("%level %msg%n");
+    text.setContext(context);
+    text.start();
+    OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+    appender.setContext(context);
+    appender.setEncoder(text);
+    appender.setOutputStream(written);
+    appender.start();
+    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
+
+    LoggingSetup.forCommand(context, new BridgeConfig.Logging("json", "warn"));
+    Logger logger = context.getLogger("test");
+    logger.info("not at warn");
+    logger.warn("Fulcrum answered: X-ApiToken: {} refused", SECRET);
+
+    assertThat(output()).isEqualTo("WARN Fulcrum answered: X-ApiToken: <redacted> refused\n");
+  }
+
   /** The shipped logback.xml's text encoder, configured as serve's start-up configures it. */
   @SuppressWarnings("unchecked")
   static Encoder<ILoggingEvent> shippedTextEncoder(LoggerContext shipped) throws Exception {
