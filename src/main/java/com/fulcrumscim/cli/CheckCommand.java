@@ -29,7 +29,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "check",
@@ -47,21 +50,34 @@ import picocli.CommandLine.Option;
       "0:ready to serve",
       "1:the database cannot be opened, or needs `db migrate`",
       "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
-      "1:(also) --write-test found an assumption that does not hold",
+      "1:(also) --write-test was refused (a process holds the writer lease, or the organization is managed) or found an "
+          + "assumption that does not hold",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
+  @Spec CommandSpec spec;
 
   @Option(names = "--write-test", description = {
-      "Also try each undocumented Fulcrum API shape the bridge relies on: create a throwaway member and group",
-      "(named " + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it",
-      "(twice: removing a non-member), delete both. About 20 calls. Nothing is left behind, also when",
-      "interrupted; a leftover of a killed run is removed by the next. Run it once against a sandbox organization."})
+      "Also try each undocumented Fulcrum API shape the bridge relies on: create a throwaway member and group (named "
+          + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it (twice: removing "
+          + "a non-member), delete both. About 20 calls. Nothing is left behind, also when interrupted; a leftover of a "
+          + "killed run is removed by the next.",
+      "Run it once against a sandbox organization. It is refused while the daemon or an operator command holds the "
+          + "writer lease, and when the database links users or groups into the organization (see "
+          + WriteTestGuard.ALLOW_MANAGED_ORG + ")."})
   boolean writeTest;
+
+  @Option(names = WriteTestGuard.ALLOW_MANAGED_ORG, description = "With --write-test: run it although the database "
+      + "links users or groups into the organization, which the bridge provisions. Only for a sandbox organization: the "
+      + "test invites a member there (a seat, an invitation email) and creates a group.")
+  boolean allowManagedOrg;
 
   @Override
   public Integer call() {
+    if (allowManagedOrg && !writeTest) {
+      throw new ParameterException(spec.commandLine(), WriteTestGuard.ALLOW_MANAGED_ORG + " only goes with --write-test");
+    }
     return support.withConfig(config -> {
       TextTable report = new TextTable("Config", support.configFile() + ": valid");
       if (config.server().tls().enabled()) {
@@ -82,6 +98,9 @@ public final class CheckCommand implements Callable<Integer> {
       try (Database db = existingDatabase(config.storage());
           HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
               new SimpleMeterRegistry(), budget(db, config.fulcrum()))) {
+        if (writeTest) {
+          WriteTestGuard.requireSafe(db, allowManagedOrg);
+        }
         fulcrum(client, config, report, db);
         report.print(support.out(), "");
         return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;

@@ -3,6 +3,9 @@ package com.fulcrumscim.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fulcrumscim.control.WriterLease;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
@@ -13,7 +16,9 @@ import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.WriteTest;
+import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.testing.BridgeProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
@@ -127,6 +132,83 @@ class WriteTestCommandTest {
     OpsCliRun.Result r = embedded.runWithConfig("check", "--write-test");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--write-test needs a Fulcrum to write to");
+  }
+
+  /** The database's links point into {@code target} (a base URL, or embedded), as a serve that pushed a user left them. */
+  void linkedInto(String target) {
+    try (Database db = cli.openDatabase()) {
+      LinkTarget.settle(db, new WorkQueue(db, Clock.systemUTC()), target);
+      OpsCliRun.link(db, "USER", "u-1", "m-1");
+    }
+    fulcrum.calls().reset();
+  }
+
+  @Test
+  void refusedWhileTheDaemonHoldsTheWriterLeaseEvenOnASandboxAndNothingIsCalled() {
+    try (Database db = cli.openDatabase()) {
+      new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, Duration.ofMinutes(10)).tryHold();
+    }
+    fulcrum.calls().reset();
+
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test", "--allow-managed-org");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("the daemon (").contains("holds the Fulcrum writer lease")
+        .contains("systemctl stop fulcrum-scim").endsWith("nothing was written").doesNotContain("\n");
+    assertThat(fulcrum.calls().all()).isEmpty();
+  }
+
+  @Test
+  void refusedOnADatabaseLinkedIntoTheOrganizationAndNothingIsCalled() {
+    linkedInto(fulcrum.baseUrl());
+
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("this database links 1 member(s) and 0 group(s) into the Fulcrum organization at "
+        + fulcrum.baseUrl()).contains("add --allow-managed-org if this organization is a sandbox")
+        .endsWith("nothing was written").doesNotContain("\n");
+    assertThat(fulcrum.calls().all()).isEmpty();
+  }
+
+  @Test
+  void allowManagedOrgRunsItOnALinkedSandbox() {
+    linkedInto(fulcrum.baseUrl());
+    List<FulcrumMember> membersBefore = fulcrum.members();
+
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test", "--allow-managed-org");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("Every assumption holds; nothing was left behind.");
+    assertThat(fulcrum.members()).isEqualTo(membersBefore);
+  }
+
+  /** The emulator's links ended with its run: a real Fulcrum behind this config gets every user pushed anew. */
+  @Test
+  void linksIntoTheEmbeddedEmulatorAreNoManagedOrganization() {
+    linkedInto("embedded");
+
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+  }
+
+  /** The README's first contact: serve may have made the database, but pushed nothing yet. */
+  @Test
+  void aDatabaseWithNoLinksYetNeedsNoConfirmation() {
+    cli.openDatabase().close();
+
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+  }
+
+  @Test
+  void allowManagedOrgWithoutWriteTestIsAUsageError() {
+    OpsCliRun.Result r = cli.runWithConfig("check", "--allow-managed-org");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--allow-managed-org only goes with --write-test");
   }
 
   /**

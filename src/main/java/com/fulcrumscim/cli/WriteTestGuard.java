@@ -1,0 +1,65 @@
+package com.fulcrumscim.cli;
+
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.control.WriterLease;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.ops.CommandFailure;
+import com.fulcrumscim.ops.WriteTest;
+import com.fulcrumscim.reconcile.LinkStore;
+import com.fulcrumscim.reconcile.LinkTarget;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Where {@code check --write-test} may invite its throwaway member and create its group: never
+ * beside the bridge's one writer to Fulcrum (the test's writes are not fenced by the writer lease),
+ * and in an organization the bridge provisions only when the operator confirms it is a sandbox.
+ * The README's own example runs it with the production config.yml.
+ */
+final class WriteTestGuard {
+  /** The option that confirms it. */
+  static final String ALLOW_MANAGED_ORG = "--allow-managed-org";
+
+  private WriteTestGuard() {}
+
+  /**
+   * Throws a {@link CommandFailure} saying why the write test must not run through {@code db}'s
+   * config; {@code db} null (no database yet: the first contact) never refuses.
+   */
+  static void requireSafe(Database db, boolean managedOrgAllowed) {
+    if (db == null) {
+      return;
+    }
+    new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
+      throw new CommandFailure(holder.describe() + " holds the Fulcrum writer lease of this database: --write-test would "
+          + "write to Fulcrum beside the bridge's one writer. Stop the service first (systemctl stop fulcrum-scim), or run "
+          + "the write test with a config of its own (another storage.path); nothing was written");
+    });
+    if (!managedOrgAllowed) {
+      managed(db).ifPresent(organization -> {
+        throw new CommandFailure("this database links " + organization + ", which the bridge provisions: --write-test "
+            + "would invite " + WriteTest.MARKER + "+<random>@example.com there (a seat, an invitation email) and create "
+            + "a group. Run it against a sandbox organization with a config of its own (another storage.path), or add "
+            + ALLOW_MANAGED_ORG + " if this organization is a sandbox; nothing was written");
+      });
+    }
+  }
+
+  /** What the links point into, as the refusal names it; empty when there are none, or only the emulator's. */
+  private static Optional<String> managed(Database db) {
+    Optional<String> target = new SettingStore(db).get(LinkTarget.KEY);
+    if (target.filter(BridgeConfig.Fulcrum.EMBEDDED::equals).isPresent()) {
+      return Optional.empty(); // into an emulator that ended with its run: a real Fulcrum gets every user pushed anew
+    }
+    LinkStore links = new LinkStore(db);
+    int members = links.fulcrumIds(EntityType.USER).size();
+    int groups = links.fulcrumIds(EntityType.GROUP).size();
+    if (members + groups == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(members + " member(s) and " + groups + " group(s) into "
+        + target.map(url -> "the Fulcrum organization at " + url).orElse("a Fulcrum organization"));
+  }
+}
