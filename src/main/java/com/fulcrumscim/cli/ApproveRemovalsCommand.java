@@ -25,10 +25,9 @@ import picocli.CommandLine.Parameters;
  * none, this command approves them under the writer lease and the daemon applies them when it starts.
  */
 @Command(name = "approve-removals", mixinStandardHelpOptions = true,
-    description = {"Approve the member removals and role take-backs held by the mass-removal guard;",
-        "each goes ahead once. Only those held when the command runs (`journal list --state held` lists",
-        "them): those held after it looked, while its request waited for the daemon, stay held, and the",
-        "answer says how many."})
+    description = {"Approve the member removals and role take-backs held by the mass-removal guard: each goes ahead once.",
+        "Only those held when the command runs (`journal list --state held` lists them): those held after it looked, "
+            + "while its request waited for the daemon, stay held, and the answer says how many."})
 public final class ApproveRemovalsCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
 

@@ -27,8 +27,9 @@ import picocli.CommandLine.TypeConversionException;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-      "Fulcrum writes the reconciler made, newest first: when, which user or group, what, Fulcrum's id, and the result",
-      "(ok, or why it failed). Kept in the bridge's SQLite file; safe while the daemon runs."
+      "The Fulcrum writes the reconciler made, newest first.",
+      "Each says when, which user or group, what, Fulcrum's id, and the result (ok, or why it failed). Kept in the "
+          + "bridge's database (the SQLite file or PostgreSQL); safe while the daemon runs."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:listed (possibly nothing)", "1:no database at storage.path", "2:invalid config or command line"})

@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
       "Write a consistent copy of the bridge's database to FILE (created by backup, mode 0600; never an existing file) while the daemon runs.",
       "Any schema version is copied (back up before `db migrate`, or after a rollback); the answer names the version.",
       "To restore: stop the service, `fulcrum-scim restore FILE`, start the service (README, \"Backup and restore\").",
-      "Changes sent after the backup are not in it: people deactivated since are active again in it, and the",
-      "restore holds those whose member is gone instead of inviting them again, until Okta pushes them or an",
-      "operator releases them."
+      "Changes sent after the backup are not in it: people deactivated since are active again in it, and the restore "
+          + "holds those whose member is gone instead of inviting them again, until Okta pushes them or an operator "
+          + "releases them."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

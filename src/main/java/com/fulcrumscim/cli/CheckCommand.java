@@ -38,20 +38,20 @@ import picocli.CommandLine.Spec;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a deployment before starting it: the config is valid, the TLS certificate and key load as serve",
-      "loads them, the database (if any) opens without being created or migrated, and Fulcrum answers",
-      "with the API token (prints the token's owner and the organization's roles, and warns when the owner is",
-      "a managed member). Makes two read-only Fulcrum calls (three with users.reassign_records_to, which must",
-      "name an existing membership); with fulcrum.base_url: embedded it says so and calls nothing. Once the",
-      "database exists, its calls (and --write-test's) count in the hourly budget the daemons share."
+      "Check a deployment before starting it: the config, the TLS files, the database and Fulcrum.",
+      "The config must be valid, and the TLS certificate and key load as serve loads them. The database (if any) "
+          + "must open without being created or migrated. Fulcrum must answer with the API token: check prints the "
+          + "token's owner and the organization's roles, and warns when the owner is a managed member. It makes two "
+          + "read-only Fulcrum calls (three with users.reassign_records_to, which must name an existing membership); "
+          + "with fulcrum.base_url: embedded it says so and calls nothing. Once the database exists, its calls (and "
+          + "--write-test's) count in the hourly budget the daemons share."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:ready to serve",
-      "1:the database cannot be opened, or needs `db migrate`",
+      "0:ready to serve (with --write-test: every assumption holds)",
+      "1:the database cannot be opened or needs `db migrate`; or --write-test was refused (a process holds the writer "
+          + "lease, or the organization is managed) or found an assumption that does not hold",
       "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
-      "1:(also) --write-test was refused (a process holds the writer lease, or the organization is managed) or found an "
-          + "assumption that does not hold",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {

@@ -33,10 +33,10 @@ public final class DbCommand {
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       description = {
         "Create the database at storage.path (or the tables in storage.url), or bring its schema to this release's version.",
-        "Run it after an upgrade, before starting the new release (`serve` also migrates at start), with every node",
-        "stopped: it refuses while another process (a node of the old release, an operator command) holds the writer lease,",
-        "or while `serve`, `restore` or another `db` command has the SQLite file.",
-        "A lease a killed process left is waited out until it expires (one line says so); if renewed meanwhile, it refuses.",
+        "Run it after an upgrade, before starting the new release (`serve` also migrates at start), with every node "
+            + "stopped: it refuses while another process (a node of the old release, an operator command) holds the "
+            + "writer lease, or while `serve`, `restore` or another `db` command has the SQLite file. A lease a killed "
+            + "process left is waited out until it expires (one line says so); if renewed meanwhile, it refuses.",
         "Other commands never migrate: they refuse a database whose schema differs from theirs."
       },
       exitCodeListHeading = "%nExit codes:%n",
@@ -62,9 +62,10 @@ public final class DbCommand {
 
   @Command(name = "copy", mixinStandardHelpOptions = true,
       description = {
-        "Copy the SQLite database at storage.path (desired state, links, intents, work rows, journal, audit,",
-        "settings: every table) into an empty PostgreSQL database, creating its tables first; then count the rows",
-        "of each table on both sides and print them. Stop the daemon first: it refuses while one holds the file.",
+        "Copy the SQLite database at storage.path into an empty PostgreSQL database.",
+        "Every table is copied (desired state, links, intents, work rows, journal, audit, settings), into tables it "
+            + "creates first; then the rows of each table are counted on both sides and printed. Stop the daemon first: "
+            + "it refuses while one holds the file.",
         "Afterwards set storage.url (and username, password) in config.yml and start `serve` on PostgreSQL."
       },
       exitCodeListHeading = "%nExit codes:%n",
@@ -132,20 +133,23 @@ public final class DbCommand {
 
   @Command(name = "mark-restored", mixinStandardHelpOptions = true,
       description = {
-        "Record in the database that it was just restored outside the bridge (pg_restore, litestream restore), as",
-        "`fulcrum-scim restore` does itself: someone active in the restored data with no Fulcrum member (linked and gone,",
-        "or not pushed yet) may have been deprovisioned after the backup, and is not invited until Okta sends that user",
-        "again or `fulcrum-scim restore release` lets them. Run it after the restore, before starting the service: it",
-        "refuses while a process holds the writer lease, and drops the backup's lease and unanswered operator requests.",
-        "--replaced FILE (SQLite): the database the restore replaced, moved aside first; what it holds newer than the",
-        "backup is carried forward as `restore` does (deprovisionings, users and groups, links, audit rows). Without it,",
-        "a WARNING lists what was not carried and what to check by hand."
+        "Record in the database that it was just restored outside the bridge (pg_restore, litestream restore), as "
+            + "`fulcrum-scim restore` does itself.",
+        "Someone active in the restored data with no Fulcrum member (linked and gone, or not pushed yet) may have been "
+            + "deprovisioned after the backup, and is not invited until Okta sends that user again or "
+            + "`fulcrum-scim restore release` lets them.",
+        "Run it after the restore, before starting the service: it refuses while a process holds the writer lease, and "
+            + "drops the backup's lease and unanswered operator requests.",
+        "--replaced FILE (SQLite): the database the restore replaced, moved aside first; what it holds newer than the "
+            + "backup is carried forward as `restore` does (deprovisionings, users and groups, links, audit rows). Without "
+            + "it, a WARNING lists what was not carried and what to check by hand."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:recorded (what could not be carried forward is a WARNING on stderr)",
-        "1:no database, it cannot be written, a process holds its writer lease, serve (or restore, db copy|migrate) has the SQLite file, or no file at --replaced",
-        "2:invalid config, a database of another schema version, --replaced with PostgreSQL, or command line"
+        "1:no database, it cannot be written, a schema older than this release's (run `db migrate`), a process holds its "
+            + "writer lease, serve (or restore, db copy|migrate) has the SQLite file, or no file at --replaced",
+        "2:invalid config, a database newer than this release, --replaced with PostgreSQL, or command line"
       })
   static final class MarkRestored implements Callable<Integer> {
     @Mixin CommandSupport support;

@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole bridge in this process on an emulated Fulcrum (the demo org) with a temporary database,",
-      "play a scripted Okta session over real SCIM HTTP, and print Fulcrum's members and groups before and",
-      "after, managed beside unmanaged. Needs no config, no Fulcrum account and no network."
+      "Run the whole bridge in this process on an emulated Fulcrum (the demo org) with a temporary database.",
+      "It plays a scripted Okta session over real SCIM HTTP and prints Fulcrum's members and groups before and after, "
+          + "managed beside unmanaged. Needs no config, no Fulcrum account and no network."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the demo ran", "1:it failed (the message says where)"})

@@ -39,8 +39,9 @@ import picocli.CommandLine.Parameters;
     name = "journal",
     mixinStandardHelpOptions = true,
     description = {
-      "Inspect and recover the work queue: one row per user or group (key user/<SCIM id> or group/<SCIM id>),",
-      "and the journal of SCIM changes Okta or Entra sent for it. Safe while the daemon runs."
+      "Inspect and recover the work queue: one row per user or group, and the journal of SCIM changes Okta or Entra "
+          + "sent for it.",
+      "A row's key is user/<SCIM id> or group/<SCIM id>. Safe while the daemon runs."
     },
     subcommands = {
       JournalCommand.ListRows.class,
@@ -202,9 +203,9 @@ public final class JournalCommand {
   }
 
   @Command(name = "skip", mixinStandardHelpOptions = true,
-      description = "Set a DEAD row aside: marked DONE without applying it; Fulcrum keeps what it has for this key "
-          + "until Okta sends the next change. Only the change DEAD when the command runs: if a newer one takes its "
-          + "place before the daemon carries the skip out, nothing is skipped.")
+      description = {"Set a DEAD row aside: marked DONE without applying it.",
+          "Fulcrum keeps what it has for this key until Okta sends the next change. Only the change DEAD when the "
+              + "command runs: if a newer one takes its place before the daemon carries the skip out, nothing is skipped."})
   static final class Skip implements Callable<Integer> {
     @Mixin CommandSupport support;
 

@@ -36,19 +36,20 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     subcommands = RestoreCommand.Release.class,
     description = {
-      "Replace the SQLite database at storage.path with BACKUP (made by `fulcrum-scim backup`). Stop the service first:",
-      "restore refuses while the daemon or an operator command holds the database. BACKUP is copied in (mode 0600),",
-      "checked (SQLite's quick_check, a bridge schema this release knows) and migrated; the replaced database is kept",
-      "beside it as <storage.path>.replaced-<time> (mode 0600).",
-      "What the replaced database holds newer than the backup is carried forward into the restored one, read as it is",
-      "(it may be damaged): the users and groups Okta changed after the backup (deactivations and deletes the",
-      "reconciler had not applied yet among them: it removes those people when the service starts), the links to the",
-      "Fulcrum members and groups the bridge made after it, and their audit rows. A summary names each deprovisioning;",
-      "what could not be read is a WARNING on stderr naming the README step to follow.",
-      "The restore is recorded in the database: someone active in the backup with no Fulcrum member (linked and gone,",
-      "or not pushed yet) whom nothing carried forward speaks of may have been deprovisioned after the backup, and is not",
-      "invited until Okta sends that user again or `fulcrum-scim restore release` lets them (their row is DEAD and says",
-      "so). PostgreSQL: pg_restore, then `fulcrum-scim db mark-restored`."
+      "Replace the SQLite database at storage.path with BACKUP (made by `fulcrum-scim backup`).",
+      "Stop the service first: restore refuses while the daemon or an operator command holds the database. BACKUP is "
+          + "copied in (mode 0600), checked (SQLite's quick_check, a bridge schema this release knows) and migrated; "
+          + "the replaced database is kept beside it as <storage.path>.replaced-<time> (mode 0600).",
+      "What the replaced database holds newer than the backup is carried forward into the restored one, read as it is "
+          + "(it may be damaged): the users and groups Okta changed after the backup (deactivations and deletes the "
+          + "reconciler had not applied yet among them: it removes those people when the service starts), the links to "
+          + "the Fulcrum members and groups the bridge made after it, and their audit rows. A summary names each "
+          + "deprovisioning; what could not be read is a WARNING on stderr naming the README step to follow.",
+      "The restore is recorded in the database: someone active in the backup with no Fulcrum member (linked and gone, "
+          + "or not pushed yet) whom nothing carried forward speaks of may have been deprovisioned after the backup, and "
+          + "is not invited until Okta sends that user again or `fulcrum-scim restore release` lets them (their row is "
+          + "DEAD and says so).",
+      "PostgreSQL: pg_restore, then `fulcrum-scim db mark-restored`."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -114,9 +115,10 @@ public final class RestoreCommand implements Callable<Integer> {
 
   @Command(name = "release", mixinStandardHelpOptions = true,
       description = {
-        "Let a user held after a restore be invited again (its member is gone from Fulcrum and Okta has sent nothing for",
-        "it since the restore): check first that Okta still assigns the person. --all ends the restore's holds for",
-        "everyone, those not found yet included: run `fulcrum-scim resync --dry-run` first and deal with every held line."
+        "Let a user held after a restore be invited again.",
+        "Such a user's member is gone from Fulcrum and Okta has sent nothing for it since the restore: check first that "
+            + "Okta still assigns the person. --all ends the restore's holds for everyone, those not found yet "
+            + "included: run `fulcrum-scim resync --dry-run` first and deal with every held line."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {

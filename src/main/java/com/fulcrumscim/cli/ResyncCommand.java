@@ -30,13 +30,15 @@ import picocli.CommandLine.Spec;
     name = "resync",
     mixinStandardHelpOptions = true,
     description = {
-      "Compare Fulcrum with what Okta wants for the entities the bridge manages and fix the drift: members",
-      "missing or edited in Fulcrum, managed groups renamed, deleted or with members edited by hand, stale links,",
-      "and members or groups the bridge created that no link points to any more (orphans).",
+      "Compare Fulcrum with what Okta wants for the entities the bridge manages, and fix the drift.",
+      "Drift is: members missing or edited in Fulcrum, managed groups renamed, deleted or with members edited by hand, "
+          + "stale links, and members or groups the bridge created that no link points to any more (orphans). Unmanaged "
+          + "members whose email a managed user wants are reported, never touched.",
       "Prints the plan as a table; without --dry-run applies it through the reconciler and checks again.",
-      "Unmanaged members whose email a managed user wants are reported, never touched. While the daemon runs",
-      "the daemon does the work (it is the only writer to Fulcrum) and this command shows its progress; with no",
-      "daemon the command does it itself, holding the writer lease so a daemon starting meanwhile waits."
+      "While the daemon runs, the daemon does the work (it is the only writer to Fulcrum) and this command shows its "
+          + "progress. With no daemon the command does it itself, holding the writer lease so a daemon starting "
+          + "meanwhile waits; it then needs every variable of the config (the Fulcrum API token too), which the "
+          + "daemon's way does not."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -55,10 +57,10 @@ public final class ResyncCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON instead of tables.")
   boolean json;
 
-  @Option(names = "--approve-removals", paramLabel = "N", description = {
-      "Also remove the orphan members that the mass-removal guard holds (a resync without it removes them only",
-      "within guard.mass_removal_percent / guard.mass_removal_minimum): N of them, as many as the --dry-run plan",
-      "shows. Check them with --dry-run first: if this run finds more than N, it removes none of them."})
+  @Option(names = "--approve-removals", paramLabel = "N", description = "Also remove the orphan members that the "
+      + "mass-removal guard holds (a resync without it removes them only within guard.mass_removal_percent / "
+      + "guard.mass_removal_minimum): N of them, as many as the --dry-run plan shows. Check them with --dry-run first: "
+      + "if this run finds more than N, it removes none of them.")
   Integer approveRemovals;
 
   @Override
