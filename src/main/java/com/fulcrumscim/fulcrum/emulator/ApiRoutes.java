@@ -32,6 +32,14 @@ final class ApiRoutes {
      */
     boolean memberChangesIgnored();
 
+    /**
+     * A group member change is answered 200 {@code {}}, without the group: as a proxy or WAF in
+     * front of Fulcrum answers, or a Fulcrum whose docs promise no body (shared/fulcrum-api.md 5.1).
+     */
+    default boolean memberChangesAnsweredEmpty() {
+      return false;
+    }
+
     /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
     void ownerRemoved();
 
@@ -92,7 +100,8 @@ final class ApiRoutes {
       case "GET /api/v2/users.json" -> Replies.json(200, views.user(org.member(org.ownerMembershipId())));
       case "GET /api/v2/roles.json" -> Replies.json(200, JsonViews.envelope("roles", org.roles(page(req), perPage(req)), views::role));
       case "GET /api/v2/memberships.json" -> listMembers(req);
-      case "GET /api/v2/memberships/{id}.json" -> Replies.json(200, Map.of("membership", views.member(org.member(id), req.flag("managed_info"))));
+      case "GET /api/v2/memberships/{id}.json" -> settings.deleteFault(id) == DeleteFault.UNKNOWN_BY_ID ? Replies.notFound()
+          : Replies.json(200, Map.of("membership", views.member(org.member(id), req.flag("managed_info"))));
       case "POST /api/v2/memberships.json" -> createMember(req);
       case "PUT /api/v2/memberships/{id}.json" -> updateMember(id, req);
       case "DELETE /api/v2/memberships/{id}.json" -> deleteMember(id, req);
@@ -134,6 +143,9 @@ final class ApiRoutes {
     DeleteFault fault = settings.deleteFault(id);
     if (fault == DeleteFault.IGNORED) {
       return Replies.noContent();
+    }
+    if (fault == DeleteFault.UNKNOWN_BY_ID) {
+      return Replies.notFound();
     }
     if (fault == DeleteFault.ANSWER_LOST) {
       if (org.hasMember(id)) {
@@ -183,7 +195,8 @@ final class ApiRoutes {
     }
     Group changed = settings.memberChangesIgnored() ? org.group(groupId)
         : org.changeGroupMembers(groupId, ids(c, "add"), ids(c, "remove"));
-    return Replies.json(200, Map.of("group", views.group(changed, true)));
+    return settings.memberChangesAnsweredEmpty() ? Replies.json(200, Map.of())
+        : Replies.json(200, Map.of("group", views.group(changed, true)));
   }
 
   /** The body's root object under {@code key}; 422 with a plain-string error if there is none. */

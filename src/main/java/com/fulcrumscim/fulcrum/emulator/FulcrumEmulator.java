@@ -51,6 +51,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean autoAddOwnerToCreatedGroups;
   private volatile boolean putAppliesEmailOnly;
   private volatile boolean memberChangesIgnored;
+  private volatile boolean memberChangesAnsweredEmpty;
   private volatile boolean descriptionsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private final Map<String, DeleteFault> deleteFaults = new ConcurrentHashMap<>();
@@ -85,6 +86,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean memberChangesIgnored() {
         return FulcrumEmulator.this.memberChangesIgnored;
+      }
+
+      @Override
+      public boolean memberChangesAnsweredEmpty() {
+        return FulcrumEmulator.this.memberChangesAnsweredEmpty;
       }
 
       @Override
@@ -227,6 +233,16 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void memberChangesIgnored(boolean on) {
     memberChangesIgnored = on;
+  }
+
+  /**
+   * Whether {@code POST /groups/change_permissions.json} is answered 200 {@code {}}, without the
+   * group and its member_ids (default false): what a proxy in front of Fulcrum answers, or a
+   * Fulcrum as its docs describe it (nothing returned). With {@link #memberChangesIgnored} too, a
+   * change answered 2xx and not made that only a read of the group after it can tell.
+   */
+  public void memberChangesAnsweredEmpty(boolean on) {
+    memberChangesAnsweredEmpty = on;
   }
 
   /**

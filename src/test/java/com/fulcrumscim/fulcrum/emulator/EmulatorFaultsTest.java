@@ -168,6 +168,22 @@ class EmulatorFaultsTest {
   }
 
   @Test
+  void aMemberUnknownByIdIsFulcrums404ToItsDeleteAndItsReadWhileTheListShowsIt() {
+    String id = created("u@example.com");
+    fulcrum.deleteFault(id, DeleteFault.UNKNOWN_BY_ID);
+    Http.Resp deleted = http.delete("/api/v2/memberships/" + id + ".json", null);
+    assertThat(deleted.status()).isEqualTo(404);
+    assertThat(deleted.body()).isEqualTo("{}");
+    Http.Resp read = http.get("/api/v2/memberships/" + id + ".json");
+    assertThat(read.status()).isEqualTo(404);
+    assertThat(read.body()).isEqualTo("{}");
+    assertThat(fulcrum.member(id)).isPresent();
+    assertThat(http.get("/api/v2/memberships.json").body()).contains(id);
+    fulcrum.deleteFault(id, null);
+    assertThat(http.get("/api/v2/memberships/" + id + ".json").status()).isEqualTo(200);
+  }
+
+  @Test
   void aDeleteAnsweredByAProxyIsAnHtml404AndRemovesNothing() {
     String id = created("p@example.com");
     http.send(admin("POST", "/_emulator/faults", "{\"deletes_answered_by_proxy\":true}"));

@@ -142,6 +142,26 @@ class EmulatorGroupsTest {
   }
 
   @Test
+  void aMemberChangeCanBeAnsweredWithAnEmptyObjectAndStillBeMade() {
+    fulcrum.memberChangesAnsweredEmpty(true);
+    Http.Resp r = http.post("/api/v2/groups/change_permissions.json", change(FIELD_CREW, quoted(PRIYA), quoted(MARCUS)));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{}");
+    assertThat(fulcrum.group(FIELD_CREW).orElseThrow().memberIds()).contains(PRIYA).doesNotContain(MARCUS);
+  }
+
+  @Test
+  void anIgnoredMemberChangeAnsweredWithAnEmptyObjectChangesNothing() {
+    fulcrum.memberChangesIgnored(true);
+    fulcrum.memberChangesAnsweredEmpty(true);
+    String before = fulcrum.snapshotJson();
+    Http.Resp r = http.post("/api/v2/groups/change_permissions.json", change(FIELD_CREW, quoted(PRIYA), quoted(MARCUS)));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{}");
+    assertThat(fulcrum.snapshotJson()).isEqualTo(before);
+  }
+
+  @Test
   void addingAPresentMemberChangesNothing() {
     String before = fulcrum.snapshotJson();
     assertThat(http.post("/api/v2/groups/change_permissions.json", change(FIELD_CREW, quoted(MARCUS), "")).status()).isEqualTo(200);
