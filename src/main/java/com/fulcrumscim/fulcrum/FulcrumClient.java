@@ -82,9 +82,13 @@ public interface FulcrumClient {
 
   /**
    * {@code POST /groups/change_permissions.json}, type group_members: all or nothing. An answer
-   * whose member_ids show the change not made is {@link FulcrumException.Unavailable}.
+   * whose member_ids show the change not made is {@link FulcrumException.Unavailable}. Returns
+   * whether the answer showed it made (its member_ids, or nothing to change); false when the answer
+   * did not say (no body, {@code {}}, no member_ids): Fulcrum's docs promise no body, and a 2xx
+   * from something in front of Fulcrum, or a Fulcrum that read another root key, may have changed
+   * nothing. Only a read of the group after the call can tell then.
    */
-  void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);
+  boolean changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds);
 
   /**
    * True while the client refuses calls after sustained failure (circuit open), so a caller may

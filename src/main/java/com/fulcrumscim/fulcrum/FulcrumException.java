@@ -19,6 +19,12 @@ public abstract sealed class FulcrumException extends RuntimeException {
     return endpoint;
   }
 
+  /** At most a handful of {@code ids}, and how many more, for a message: a change to a big group can name thousands. */
+  public static String someIds(java.util.List<String> ids) {
+    int shown = Math.min(ids.size(), 5);
+    return String.join(", ", ids.subList(0, shown)) + (ids.size() > shown ? " and " + (ids.size() - shown) + " more" : "");
+  }
+
   /**
    * 5xx, timeouts, dropped connections, an open circuit, or a 2xx whose answer shows the change not
    * made: try again later.

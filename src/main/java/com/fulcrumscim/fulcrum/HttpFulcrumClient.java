@@ -179,15 +179,16 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   }
 
   @Override
-  public void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds) {
+  public boolean changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds) {
     if (addMembershipIds.isEmpty() && removeMembershipIds.isEmpty()) {
-      return;
+      return true;
     }
     Requests.Change change = Requests.Change.groupMembers(groupId, addMembershipIds, removeMembershipIds);
     ApiCall call = ApiCall.idempotentPost("groups/change_permissions.json", wire.write(new Requests.ChangeBody(change)));
     Answer answer = writing(call);
-    answered(answer, "group").filter(g -> groupId.equals(g.path("id").asText()))
-        .ifPresent(g -> failIfMembersUnchanged(call.endpoint(), answer.status(), addMembershipIds, removeMembershipIds, g));
+    return answered(answer, "group").filter(g -> groupId.equals(g.path("id").asText()))
+        .map(g -> failIfMembersUnchanged(call.endpoint(), answer.status(), addMembershipIds, removeMembershipIds, g))
+        .orElse(false);
   }
 
   /** True while the circuit breaker refuses calls: the reconciler may skip this cycle. */
@@ -371,14 +372,14 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    * keeps the group's access, and nothing would look again before the nightly resync. When the
    * answer carries the group's member_ids (the emulator's and the OpenAPI example's do; the docs
    * promise no body), every add must be in them and no removal, at no extra call; an answer without
-   * them says nothing. The failure is retried within the retry budget, the group planned anew on
-   * lists read again, as after any call whose effect is unknown.
+   * them says nothing (false: the caller reads the group back). The failure is retried within the
+   * retry budget, the group planned anew on lists read again, as after any call whose effect is unknown.
    */
-  private static void failIfMembersUnchanged(String endpoint, int status, List<String> added, List<String> removed,
+  private static boolean failIfMembersUnchanged(String endpoint, int status, List<String> added, List<String> removed,
       JsonNode group) {
     JsonNode ids = group.get("member_ids");
     if (ids == null || !ids.isArray()) {
-      return;
+      return false;
     }
     Set<String> listed = new HashSet<>();
     ids.forEach(id -> listed.add(id.asText()));
@@ -386,21 +387,16 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     List<String> missing = added.stream().filter(id -> !listed.contains(id)).toList();
     List<String> wrong = new ArrayList<>();
     if (!kept.isEmpty()) {
-      wrong.add("still lists " + some(kept) + " (removed)");
+      wrong.add("still lists " + FulcrumException.someIds(kept) + " (removed)");
     }
     if (!missing.isEmpty()) {
-      wrong.add("does not list " + some(missing) + " (added)");
+      wrong.add("does not list " + FulcrumException.someIds(missing) + " (added)");
     }
     if (!wrong.isEmpty()) {
       throw new FulcrumException.Unavailable(endpoint, "Fulcrum accepted the member change (" + status + ") but "
           + String.join(" and ", wrong), null);
     }
-  }
-
-  /** At most a handful of ids: a change to a big group can name thousands. */
-  private static String some(List<String> ids) {
-    int shown = Math.min(ids.size(), 5);
-    return String.join(", ", ids.subList(0, shown)) + (ids.size() > shown ? " and " + (ids.size() - shown) + " more" : "");
+    return true;
   }
 
   /** {@code same} is the planner's own comparison, so a field it would send again is never taken as applied. */

@@ -54,7 +54,8 @@ final class Applier {
   /**
    * How applying a plan ended: every action went through; stopped after one whose result makes the
    * rest wrong (see {@link #removeMember}), to plan anew; or stopped at a member removal whose DELETE
-   * went out, to go on from it once checked with the rest of the cycle's ({@link RemovalChecks}).
+   * went out, or a group member change whose answer did not show its removals made, to go on from
+   * it once checked with the rest of the cycle's ({@link RemovalChecks}).
    */
   enum Applied { ALL, REPLAN, CHECK_PENDING }
 
@@ -73,7 +74,7 @@ final class Applier {
         case CREATE_GROUP -> createGroup(attempt, (Action.CreateGroup) action);
         case RENAME_GROUP -> renameGroup(attempt, (Action.RenameGroup) action);
         case DELETE_GROUP -> deleteGroup(attempt, (Action.DeleteGroup) action);
-        case CHANGE_GROUP_MEMBERS -> changeGroupMembers(attempt, (Action.ChangeGroupMembers) action);
+        case CHANGE_GROUP_MEMBERS -> applied = changeGroupMembers(attempt, (Action.ChangeGroupMembers) action);
         case LINK -> link(attempt, (Action.Link) action);
         case UNLINK -> unlink(attempt, (Action.Unlink) action);
         case REMEMBER_ROLE -> rememberRole(attempt, (Action.RememberRole) action);
@@ -219,19 +220,48 @@ final class Applier {
     recordOk(attempt, Action.Kind.DELETE_GROUP, a.groupId(), null);
   }
 
-  private void changeGroupMembers(Attempt attempt, Action.ChangeGroupMembers a) {
+  /**
+   * The member change; one that takes someone out and whose answer did not show it made is read
+   * back ({@link GroupChangeCheck}): with the rest of the cycle's ({@link Applied#CHECK_PENDING}, and
+   * called again once checked), or by id at once. Found not made, it fails, retried.
+   */
+  private Applied changeGroupMembers(Attempt attempt, Action.ChangeGroupMembers a) {
     String detail = "add " + a.add().size() + ", remove " + a.remove().size();
-    call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, () -> {
-      client.changeGroupMembers(a.groupId(), a.add(), a.remove());
-      return null;
-    });
+    Optional<GroupChangeCheck.Found> checked = attempt.takeGroupChangeFound(a.groupId());
+    Instant sentAt = checked.map(found -> found.sent().at()).orElse(null);
+    if (checked.isEmpty()) {
+      boolean shown = call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail,
+          () -> client.changeGroupMembers(a.groupId(), a.add(), a.remove()));
+      sentAt = clock.instant();
+      if (!shown && !a.remove().isEmpty()) {
+        GroupChangeCheck.Sent sent = new GroupChangeCheck.Sent(a.groupId(),
+            observer.groups.get(a.groupId()).map(FulcrumGroup::name).orElse(null), a.remove(), sentAt);
+        if (attempt.removalCheckedLater()) {
+          attempt.groupChangeSent(sent);
+          return Applied.CHECK_PENDING;
+        }
+        checked = Optional.of(GroupChangeCheck.readById(observer, sent));
+      }
+    }
+    if (checked.isPresent()) {
+      GroupChangeCheck.Found found = checked.get();
+      if (!found.listed()) {
+        attempt.readById.add(a.groupId()); // the next plan needs no read of it again
+      }
+      // audited at the call's time: the cycle's other calls went before its check
+      call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, sentAt, () -> {
+        found.confirm(GroupChangeCheck.TRIED_AGAIN);
+        return null;
+      });
+    }
     observer.groups.get(a.groupId()).ifPresent(g -> {
       // in the list's order, the adds after: a set, as the first push of a big group adds thousands
       Set<String> now = new LinkedHashSet<>(without(g.memberIds(), Set.copyOf(a.remove())));
       now.addAll(a.add());
       observer.groups.put(new FulcrumGroup(g.id(), g.name(), g.description(), List.copyOf(now)));
     });
-    recordOk(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail);
+    attempt.audit(audit.entry(attempt.key, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), "ok", detail, sentAt));
+    return Applied.ALL;
   }
 
   /**

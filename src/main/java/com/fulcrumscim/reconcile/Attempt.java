@@ -42,12 +42,19 @@ final class Attempt {
   private Link link;
   private Recorded recorded;
   private boolean namesakeSought;
-  /** Whether the attempt's next member removal waits for its cycle's {@link RemovalChecks}; the first only. */
+  /**
+   * Whether the attempt's next removal (a member's, or from a group) waits for its cycle's
+   * {@link RemovalChecks}; the first only.
+   */
   private boolean removalCheckedLater = true;
   /** The removal whose DELETE went out and whose check is waited for. */
   private RemovalChecks.Sent removalSent;
   /** What that check found, until the removal takes it. */
   private RemovalChecks.Found removalFound;
+  /** The group member change whose answer did not show its removals made, and whose check is waited for. */
+  private GroupChangeCheck.Sent groupChangeSent;
+  /** What that check found, until the change takes it. */
+  private GroupChangeCheck.Found groupChangeFound;
 
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
@@ -157,7 +164,7 @@ final class Attempt {
     return first;
   }
 
-  /** Whether the member removal at hand waits for its cycle's check rather than being read back by id now. */
+  /** Whether the removal at hand waits for its cycle's check rather than being read back by id now. */
   boolean removalCheckedLater() {
     return removalCheckedLater;
   }
@@ -183,6 +190,31 @@ final class Attempt {
       return Optional.empty();
     }
     removalFound = null;
+    return Optional.of(found);
+  }
+
+  /** The group member change went out unconfirmed: the reconcile stops until the check; any later one is read back at once. */
+  void groupChangeSent(GroupChangeCheck.Sent sent) {
+    groupChangeSent = sent;
+    removalCheckedLater = false;
+  }
+
+  /** The change waiting for its check; null when what waits is a member removal, or nothing. */
+  GroupChangeCheck.Sent groupChangeSent() {
+    return groupChangeSent;
+  }
+
+  void groupChangeChecked(GroupChangeCheck.Found found) {
+    groupChangeFound = found;
+  }
+
+  /** What the check found for the member change of group {@code groupId}, once: the reconcile has gone on with it. */
+  Optional<GroupChangeCheck.Found> takeGroupChangeFound(String groupId) {
+    GroupChangeCheck.Found found = groupChangeFound;
+    if (found == null || !found.sent().groupId().equals(groupId)) {
+      return Optional.empty();
+    }
+    groupChangeFound = null;
     return Optional.of(found);
   }
 

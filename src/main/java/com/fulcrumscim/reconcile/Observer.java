@@ -480,7 +480,21 @@ final class Observer {
 
   /** Calls one read of the member list takes: one a page of 20,000, for as many members as the copy at hand has. */
   int memberListCalls() {
-    return Math.max(1, (members.size() + FulcrumSettings.MAX_PAGE_SIZE - 1) / FulcrumSettings.MAX_PAGE_SIZE);
+    return listCalls(members);
+  }
+
+  /** As {@link #rereadMemberList}, for groups: after the cycle's group member changes ({@link RemovalChecks}). */
+  void rereadGroupList() {
+    reread(groups);
+  }
+
+  /** As {@link #memberListCalls}, for groups. */
+  int groupListCalls() {
+    return listCalls(groups);
+  }
+
+  private static int listCalls(Mirror<?> mirror) {
+    return Math.max(1, (mirror.size() + FulcrumSettings.MAX_PAGE_SIZE - 1) / FulcrumSettings.MAX_PAGE_SIZE);
   }
 
   /** Reads one member again (a removal's check, a doubt); the mirror follows. */

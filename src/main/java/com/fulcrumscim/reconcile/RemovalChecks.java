@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,10 @@ import java.util.function.Supplier;
  * from what Fulcrum has then. A removal the check does not go on with (the cycle's thread
  * interrupted, a worker stopped, the check failed) still gets its outcome, retried, and the audit
  * row of its DELETE ({@link #close}).
+ *
+ * <p>Group member changes whose answer did not show their removals made ({@link GroupChangeCheck})
+ * wait the same way, and are read back together: in one read of the group list when that costs
+ * fewer calls than a read by id each.
  */
 final class RemovalChecks {
   private final Observer observer;
@@ -84,9 +89,24 @@ final class RemovalChecks {
       return taken.compareAndSet(false, true);
     }
 
+    /** Whether what waits is a group member change, not a member removal. */
+    boolean fromGroup() {
+      return attempt.groupChangeSent() != null;
+    }
+
     /** Hands the attempt what was found and goes on with its reconcile; the answer completes with its result. */
     void goOn(Found found) {
       attempt.removalChecked(found);
+      carryOn();
+    }
+
+    /** As {@link #goOn}, for a group member change. */
+    void goOnWithGroup(GroupChangeCheck.Found found) {
+      attempt.groupChangeChecked(found);
+      carryOn();
+    }
+
+    private void carryOn() {
       try {
         done.complete(resume.get());
       } catch (RuntimeException | Error e) {
@@ -94,8 +114,12 @@ final class RemovalChecks {
       }
     }
 
-    /** Goes on with the removal failed as not read back: its reconcile records the DELETE and ends retried. */
+    /** Goes on with the removal failed as not read back: its reconcile records the call and ends retried. */
     void notChecked(String why) {
+      if (fromGroup()) {
+        goOnWithGroup(GroupChangeCheck.notChecked(attempt.groupChangeSent(), why));
+        return;
+      }
       goOn(new Found(attempt.removalSent(), Optional.empty(), notReadBack(attempt.removalSent(), why, Applier.LINK_STAYS),
           false, null));
     }
@@ -129,6 +153,13 @@ final class RemovalChecks {
    */
   List<Runnable> check() {
     List<Waiting> all = new ArrayList<>(waiting);
+    List<Runnable> tasks = new ArrayList<>(memberRemovals(all.stream().filter(w -> !w.fromGroup()).toList()));
+    tasks.addAll(groupChanges(all.stream().filter(Waiting::fromGroup).toList()));
+    return tasks;
+  }
+
+  /** {@link #check}'s tasks for the member removals among the waiting. */
+  private List<Runnable> memberRemovals(List<Waiting> all) {
     if (all.isEmpty()) {
       return List.of();
     }
@@ -153,22 +184,57 @@ final class RemovalChecks {
       RuntimeException failed = listFailed;
       Supplier<Found> find = failed != null ? () -> new Found(sent, Optional.empty(), failed, true, null)
           : listed ? () -> listed(attempt, sent) : () -> readById(observer, sent);
-      tasks.add(() -> {
-        if (!w.take()) {
-          return;
-        }
-        Found found;
-        try {
-          found = find.get();
-        } catch (RuntimeException | Error e) {
-          // what the read found could not be told (a database read failed): the removal still ends retried
-          w.notChecked("its check failed: " + e);
-          return;
-        }
-        w.goOn(found);
-      });
+      tasks.add(task(w, find, w::goOn));
     }
     return tasks;
+  }
+
+  /**
+   * {@link #check}'s tasks for the group member changes among the waiting: the group list read once
+   * (after all their calls) when it takes fewer calls than reading each group by id. Unlike the
+   * member list, its pages cannot make a removal look done: a group the list does not show is read
+   * by id ({@link GroupChangeCheck#listed}).
+   */
+  private List<Runnable> groupChanges(List<Waiting> all) {
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    boolean listed = observer.groupListCalls() < all.size();
+    RuntimeException listFailed = null;
+    if (listed) {
+      try {
+        observer.rereadGroupList();
+      } catch (RuntimeException e) {
+        listFailed = e;
+      }
+    }
+    List<Runnable> tasks = new ArrayList<>();
+    for (Waiting w : all) {
+      GroupChangeCheck.Sent sent = w.attempt().groupChangeSent();
+      RuntimeException failed = listFailed;
+      Supplier<GroupChangeCheck.Found> find = failed != null ? () -> new GroupChangeCheck.Found(sent, Optional.empty(), failed, true)
+          : listed ? () -> GroupChangeCheck.listed(observer, sent) : () -> GroupChangeCheck.readById(observer, sent);
+      tasks.add(task(w, find, w::goOnWithGroup));
+    }
+    return tasks;
+  }
+
+  /** A worker's task: finds what a read says of {@code w}'s removal, and goes on with its reconcile. */
+  private static <F> Runnable task(Waiting w, Supplier<F> find, Consumer<F> goOn) {
+    return () -> {
+      if (!w.take()) {
+        return;
+      }
+      F found;
+      try {
+        found = find.get();
+      } catch (RuntimeException | Error e) {
+        // what the read found could not be told (a database read failed): the removal still ends retried
+        w.notChecked("its check failed: " + e);
+        return;
+      }
+      goOn.accept(found);
+    };
   }
 
   /**

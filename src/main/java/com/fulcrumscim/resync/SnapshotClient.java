@@ -83,7 +83,7 @@ final class SnapshotClient implements FulcrumClient {
   }
 
   @Override
-  public void changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds) {
+  public boolean changeGroupMembers(String groupId, List<String> addMembershipIds, List<String> removeMembershipIds) {
     throw readOnly();
   }
 

@@ -106,16 +106,23 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
         .hasMessageEndingWith("does not list m-1, m-2, m-3, m-4, m-5 and 2 more (added)");
   }
 
+  /**
+   * An answer without its group's member_ids (no body, a proxy's {@code {}}, the group without them,
+   * another group's) does not fail, and does not say the change was made: the caller reads the group back.
+   */
   @Test
-  void aMemberChangeAnsweredWithoutABodyWithoutMemberIdsOrForAnotherGroupIsDone() {
+  void aMemberChangeAnsweredWithoutItsGroupsMemberIdsIsNotShownMadeAndOneWithThemIs() {
     server.enqueue(status(200));
+    server.enqueue(json(200, "{}"));
     server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"name\":\"Crew\"}}"));
     server.enqueue(json(200, "{\"group\":{\"id\":\"g-2\",\"member_ids\":[\"m-3\"]}}"));
     server.enqueue(json(200, "{\"group\":{\"id\":\"g-1\",\"member_ids\":[\"m-1\",\"m-owner\"]}}"));
-    for (int i = 0; i < 4; i++) {
-      client.changeGroupMembers("g-1", List.of("m-1"), List.of("m-3"));
+    List<Boolean> shown = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      shown.add(client.changeGroupMembers("g-1", List.of("m-1"), List.of("m-3")));
     }
-    assertThat(server.getRequestCount()).isEqualTo(4);
+    assertThat(shown).containsExactly(false, false, false, false, true);
+    assertThat(server.getRequestCount()).isEqualTo(5);
   }
 
   // ---- finding 2: a group create answered without a body ----

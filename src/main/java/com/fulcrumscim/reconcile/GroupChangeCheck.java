@@ -1,0 +1,101 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.fulcrum.FulcrumGroup;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A group member change that takes someone out is done only once a read made after it shows them
+ * out of the group. Fulcrum's answer shows it at no extra call when it carries the group's
+ * member_ids ({@link FulcrumClient#changeGroupMembers}); without them (the docs promise no body, a
+ * proxy's {@code {}}, a Fulcrum reading another root key than the one sent: contract 5.3) a 2xx
+ * may have changed nothing, and taken as done the person would keep the group's access while
+ * every later plan, and the nightly resync's, found nothing to do or sent the same no-op again.
+ * Such a change is read back: with the cycle's others in one read of the group list
+ * ({@link RemovalChecks}), or by id.
+ */
+final class GroupChangeCheck {
+  /** What follows a change a read found not made: the reconcile fails, retried within its budget. */
+  static final String TRIED_AGAIN = "the group is planned anew and the change tried again";
+
+  private GroupChangeCheck() {}
+
+  /**
+   * A member change sent to group {@code groupId} ({@code name}: as the mirror had it, for messages)
+   * {@code at}, whose answer did not show {@code removed} out of it.
+   */
+  record Sent(String groupId, String name, List<String> removed, Instant at) {
+    Sent {
+      removed = List.copyOf(removed);
+    }
+  }
+
+  /**
+   * What a read after the change found: the group (empty: gone, and so no one is in it), or why it
+   * could not read; whether it was read in the group list.
+   */
+  record Found(Sent sent, Optional<FulcrumGroup> group, RuntimeException failure, boolean listed) {
+    /**
+     * Returns when none of the removed members is in the group; else throws the retryable failure
+     * ({@code then}: what happens next), or the read's own.
+     */
+    void confirm(String then) {
+      if (failure instanceof FulcrumException) {
+        throw failure;
+      }
+      if (failure != null) {
+        throw notReadBack(sent, "the read failed: " + failure, then);
+      }
+      if (group.isEmpty()) {
+        return;
+      }
+      FulcrumGroup g = group.get();
+      if (!g.membersKnown()) {
+        throw notReadBack(sent, "Fulcrum answered the group without its member_ids", then);
+      }
+      List<String> kept = sent.removed().stream().filter(g.memberIds()::contains).toList();
+      if (!kept.isEmpty()) {
+        throw new FulcrumException.Unavailable(FulcrumClient.GROUP_MEMBER_CHANGE, "Fulcrum accepted the member change of "
+            + entity(sent) + " but still lists " + FulcrumException.someIds(kept) + " (removed; "
+            + (listed ? "read back in the group list" : "read back by id") + "); " + then, null);
+      }
+    }
+  }
+
+  /** The change's check on its own: the group read back by id; a failure to read is kept for the change to throw. */
+  static Found readById(Observer observer, Sent sent) {
+    try {
+      return new Found(sent, observer.rereadGroup(sent.groupId()), null, false);
+    } catch (RuntimeException e) {
+      return new Found(sent, Optional.empty(), e, false);
+    }
+  }
+
+  /**
+   * In the group list read after the change; a group it does not show (deleted, or moved to a page
+   * already read) or shows without its members is read by id, so the list's pages cannot make a
+   * removal look done.
+   */
+  static Found listed(Observer observer, Sent sent) {
+    Optional<FulcrumGroup> g = observer.groups.get(sent.groupId());
+    return g.isPresent() && g.get().membersKnown() ? new Found(sent, g, null, true) : readById(observer, sent);
+  }
+
+  /** A change whose check was not made ({@code why}): it fails as not read back, and is tried again. */
+  static Found notChecked(Sent sent, String why) {
+    return new Found(sent, Optional.empty(), notReadBack(sent, why, TRIED_AGAIN), false);
+  }
+
+  private static FulcrumException.Unavailable notReadBack(Sent sent, String why, String then) {
+    return new FulcrumException.Unavailable(FulcrumClient.GROUP_MEMBER_CHANGE, "Fulcrum accepted the member change of "
+        + entity(sent) + ", removing " + FulcrumException.someIds(sent.removed()) + ", and it was not read back ("
+        + why + "); " + then, null);
+  }
+
+  private static String entity(Sent sent) {
+    return "group " + sent.groupId() + (sent.name() == null ? "" : " (" + sent.name() + ")");
+  }
+}

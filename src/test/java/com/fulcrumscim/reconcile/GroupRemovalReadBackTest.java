@@ -1,0 +1,201 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A group member change that takes someone out is done only once a read made after it shows them
+ * out: Fulcrum's answer when it carries the group's member_ids (no extra call), else the group read
+ * back, with the cycle's other such changes in one read of the group list, or by id. A 2xx without
+ * member_ids that changed nothing (a proxy's {@code {}}, a Fulcrum reading another root key) is
+ * retried with the reason, then DEAD, instead of done while the person keeps the group.
+ */
+class GroupRemovalReadBackTest extends EndToEnd {
+  static final String GROUP_BY_ID = "GET /api/v2/groups/{id}.json";
+  static final String GROUP_LIST = "GET /api/v2/groups.json";
+
+  /** SCIM ids of users Ada and Bob and of their Okta group Crew. */
+  record Crew(String ada, String bob, String crew) {}
+
+  /** Ada and Bob in Okta group Crew, pushed. */
+  Crew adaAndBobInCrew() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Crew", List.of(ada, bob));
+    h.settle();
+    return new Crew(ada, bob, crew);
+  }
+
+  /** Okta takes Bob out of Crew. */
+  void bobLeaves(Crew c) {
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+  }
+
+  String fulcrumId(String groupScimId) {
+    return new LinkStore(h.db).get(EntityType.GROUP, groupScimId).orElseThrow().fulcrumId();
+  }
+
+  @Test
+  void aRemovalAnsweredWithoutMemberIdsThatFulcrumDidNotMakeIsRetriedWithTheReasonNotDone() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    String bob = inFulcrum("bob@corp.example").id();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+
+    bobLeaves(c);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(h.row(ResourceKey.group(crew)).lastError()).contains("Fulcrum accepted the member change of group "
+        + fulcrumId(crew) + " (Crew) but still lists " + bob + " (removed; read back by id)");
+    assertThat(h.fulcrum.group(fulcrumId(crew)).orElseThrow().memberIds()).contains(bob);
+    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).anySatisfy(e -> {
+      assertThat(e.action()).isEqualTo("CHANGE_GROUP_MEMBERS");
+      assertThat(e.result()).startsWith("failed: ").contains("still lists " + bob);
+    });
+  }
+
+  @Test
+  void aRemovalFulcrumKeepsNotMakingIsDeadWithTheReasonAtTheEndOfItsBudget() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    String bob = inFulcrum("bob@corp.example").id();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+
+    bobLeaves(c);
+    h.settle(500);
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.group(crew)).lastError()).contains("but still lists " + bob)
+        .contains("gave up after the retry budget");
+  }
+
+  @Test
+  void aRemovalFulcrumMakesOnceItCountsTheChangeAgainIsDone() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    bobLeaves(c);
+    h.runOnce();
+
+    h.fulcrum.memberChangesIgnored(false);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.group(fulcrumId(crew)).orElseThrow().memberIds()).containsExactly(inFulcrum("ada@corp.example").id());
+  }
+
+  /** What a verified removal costs when Fulcrum's answer does not show it: one read of the group by id. */
+  @Test
+  void aRemovalAnsweredWithoutMemberIdsAndMadeCostsOneReadOfTheGroupById() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    h.fulcrum.calls().reset();
+
+    bobLeaves(c);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(calls(FulcrumClient.GROUP_MEMBER_CHANGE)).isEqualTo(1);
+    assertThat(calls(GROUP_BY_ID)).isEqualTo(1);
+    assertThat(h.calls()).isEqualTo(2);
+  }
+
+  @Test
+  void anAnswerWithMemberIdsShowsTheRemovalMadeAtNoExtraCall() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    h.fulcrum.calls().reset();
+
+    bobLeaves(c);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.calls()).isEqualTo(1);
+  }
+
+  @Test
+  void anAddAnsweredWithoutMemberIdsIsNotReadBack() {
+    Crew c = adaAndBobInCrew();
+    String crew = c.crew();
+    String cy = h.okta.user("cy@corp.example", "Cy", "Young", null);
+    h.settle();
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    h.fulcrum.calls().reset();
+
+    h.okta.setGroup(crew, "Crew", List.of(c.ada(), c.bob(), cy));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.calls()).isEqualTo(1);
+  }
+
+  /** Several such changes in one cycle: one read of the group list after all their calls, not one by id each. */
+  @Test
+  void theCyclesRemovalsAnsweredWithoutMemberIdsAreReadBackInOneReadOfTheGroupList() {
+    start();
+    List<String> users = new ArrayList<>();
+    List<String> groups = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
+      users.add(h.okta.user("q" + i + "@corp.example", "Q", "No" + i, null));
+      groups.add(h.okta.group("Crew " + i, users.subList(2 * i, 2 * i + 2)));
+    }
+    h.settle();
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    h.fulcrum.calls().reset();
+
+    for (int i = 0; i < 3; i++) {
+      h.okta.setGroup(groups.get(i), "Crew " + i, List.of(users.get(2 * i)));
+    }
+    h.runOnce();
+
+    assertThat(calls(FulcrumClient.GROUP_MEMBER_CHANGE)).isEqualTo(3);
+    assertThat(calls(GROUP_LIST)).isEqualTo(1);
+    assertThat(calls(GROUP_BY_ID)).isZero();
+    assertThat(h.calls()).isEqualTo(3 + 1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(h.row(ResourceKey.group(groups.get(i))).state()).isEqualTo(WorkState.DONE);
+      assertThat(h.fulcrum.group(fulcrumId(groups.get(i))).orElseThrow().memberIds())
+          .containsExactly(inFulcrum("p" + i + "@corp.example").id());
+    }
+  }
+
+  @Test
+  void inOneReadOfTheGroupListEachGroupStillListingARemovedMemberIsRetried() {
+    start();
+    List<String> users = new ArrayList<>();
+    List<String> groups = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
+      users.add(h.okta.user("q" + i + "@corp.example", "Q", "No" + i, null));
+      groups.add(h.okta.group("Crew " + i, users.subList(2 * i, 2 * i + 2)));
+    }
+    h.settle();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+
+    for (int i = 0; i < 2; i++) {
+      h.okta.setGroup(groups.get(i), "Crew " + i, List.of(users.get(2 * i)));
+    }
+    h.runOnce();
+
+    for (int i = 0; i < 2; i++) {
+      assertThat(h.row(ResourceKey.group(groups.get(i))).state()).isEqualTo(WorkState.RETRYING);
+      assertThat(h.row(ResourceKey.group(groups.get(i))).lastError())
+          .contains("but still lists " + inFulcrum("q" + i + "@corp.example").id() + " (removed; read back in the group list)");
+    }
+  }
+}
