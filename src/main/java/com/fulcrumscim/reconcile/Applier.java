@@ -132,6 +132,13 @@ final class Applier {
    * or adopted and removed). Once per reconcile, and only in this case.
    */
   private Applied removeMember(Attempt attempt, Action.RemoveMember a) {
+    if (attempt.removedById.contains(a.memberId())) {
+      FulcrumException.Unavailable failure = listedButUnknownById(a);
+      // the removal's audit row said ok; this one says what the list showed since
+      attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "failed: " + failure.getMessage(),
+          "read back by id, then listed"));
+      throw failure;
+    }
     Optional<RemovalChecks.Found> checked = attempt.takeRemovalFound(a.memberId());
     if (checked.isEmpty() && attempt.removalCheckedLater()) {
       attempt.removalSent(send(attempt, a));
@@ -149,6 +156,9 @@ final class Applier {
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
     attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok", detail, sentAt));
     attempt.readById.add(a.memberId()); // the next plan needs no read of it again
+    if (!found.listed()) {
+      attempt.removedById.add(a.memberId());
+    }
     if (status == 404 && attempt.seekNamesakeOnce()) {
       if (!found.listed()) {
         observer.members.invalidate();
@@ -156,6 +166,21 @@ final class Applier {
       return Applied.REPLAN;
     }
     return Applied.ALL;
+  }
+
+  /**
+   * A removal this reconcile already found done by a read by id, planned again on a member list read
+   * since that still shows the member: Fulcrum answers 404 for it by id (its DELETE and its read)
+   * while listing it, as an API gateway's route or an inconsistency in Fulcrum would. Another 404 by
+   * id would be trusted again, and the removal end done and unlinked while the person keeps access:
+   * it fails instead, retried, and DEAD with this reason at the end of its budget. No DELETE is sent
+   * again: its 404 is what cannot be trusted.
+   */
+  private FulcrumException.Unavailable listedButUnknownById(Action.RemoveMember a) {
+    String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
+    return new FulcrumException.Unavailable(FulcrumClient.MEMBER_DELETE, "Fulcrum lists member " + a.memberId()
+        + (email == null ? "" : " (" + email + ")") + " but answers 404 for it by id: its removal was read back by id"
+        + " as gone, and the member list read since shows it; " + LINK_STAYS, null);
   }
 
   /**

@@ -36,6 +36,11 @@ final class Attempt {
   final Set<String> confirmed = new HashSet<>();
   /** Ids read from Fulcrum one by one during this reconcile (a GET, not a list). */
   final Set<String> readById = new HashSet<>();
+  /**
+   * Members whose removal a read by id found gone in this reconcile: a plan that removes one again
+   * was made on a member list read since, which still shows it.
+   */
+  final Set<String> removedById = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
   private final Set<ResourceKey> alsoDue = new HashSet<>();
