@@ -41,14 +41,25 @@ final class OrphanRemover {
     this.finder = new OrphanFinder(db, clock);
   }
 
-  /** Whether it deleted {@code o}: gone when read back by id after the delete. */
-  boolean remove(Orphan o) {
+  /** What became of an orphan: deleted (gone when read back by id after the delete), found gone by id before, or kept. */
+  enum Result {
+    DELETED,
+    ALREADY_GONE,
+    KEPT;
+
+    /** Whether a read by id said the orphan is gone: a list read after that still shows it contradicts it. */
+    boolean goneById() {
+      return this != KEPT;
+    }
+  }
+
+  Result remove(Orphan o) {
     boolean member = o.type() == Orphan.Type.MEMBER;
     EntityType type = member ? EntityType.USER : EntityType.GROUP;
     Optional<String> label = member ? client.member(o.fulcrumId()).map(FulcrumMember::email)
         : client.group(o.fulcrumId()).map(FulcrumGroup::name);
     if (label.isEmpty()) {
-      return false;
+      return Result.ALREADY_GONE;
     }
     Action.Kind kind = member ? Action.Kind.REMOVE_MEMBER : Action.Kind.DELETE_GROUP;
     String detail = "orphan (created or linked by the bridge, no link)";
@@ -60,13 +71,13 @@ final class OrphanRemover {
       String target = member && reassignTo != null && !reassignTo.equals(o.fulcrumId())
           && client.member(reassignTo).isPresent() ? reassignTo : null;
       if (links.scimIdOf(type, o.fulcrumId()).isPresent()) {
-        return false;
+        return Result.KEPT;
       }
       Optional<String> wanted = finder.wanted(o.type(), label.get(), o.createdFor());
       if (wanted.isPresent()) {
         log.info("resync: orphan {} {} ({}) stays: {} wants it now", member ? "member" : "group", label.get(),
             o.fulcrumId(), wanted.get());
-        return false;
+        return Result.KEPT;
       }
       if (member) {
         detail += "; " + Action.RemoveMember.records(o.fulcrumId(), target, reassignTo);
@@ -77,10 +88,10 @@ final class OrphanRemover {
             () -> client.group(o.fulcrumId()), g -> "deleting orphan group " + g.id() + " (" + g.name() + ")", NEXT_RESYNC);
       }
       audit.record(o.createdFor(), kind, o.fulcrumId(), "ok", detail);
-      return true;
+      return Result.DELETED;
     } catch (FulcrumException e) {
       audit.record(o.createdFor(), kind, o.fulcrumId(), "failed: " + e.getMessage(), detail);
-      return false;
+      return Result.KEPT;
     }
   }
 }

@@ -16,8 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -213,9 +215,12 @@ public final class Resync {
       List<KeyDrift> found, Done done) {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
+    List<ResourceKey> queued = new ArrayList<>();
+    Set<String> goneById = new HashSet<>();
     for (EntityType type : List.of(EntityType.USER, EntityType.GROUP)) {
       List<KeyDrift> fixes = found.stream().filter(k -> k.fixable() && k.orphan() == null && k.key().type() == type).toList();
       List<ResourceKey> keys = fixes.stream().map(KeyDrift::key).toList();
+      queued.addAll(keys);
       if (!keys.isEmpty()) {
         stopIfAsked(done);
         path.readSide().forget();
@@ -237,8 +242,12 @@ public final class Resync {
       }
       for (int i = 0; i < doomed.size(); i++) {
         stopIfAsked(done);
-        if (orphans.remove(doomed.get(i))) {
+        OrphanRemover.Result removed = orphans.remove(doomed.get(i));
+        if (removed == OrphanRemover.Result.DELETED) {
           done.removed++;
+        }
+        if (removed.goneById()) {
+          goneById.add(doomed.get(i).fulcrumId());
         }
         progress.update("orphans", i + 1, doomed.size());
       }
@@ -250,6 +259,9 @@ public final class Resync {
     progress.finish();
     stopIfAsked(done);
     List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
+    if (stopped == null) {
+      StillDrifting.say(queued, goneById, after, path.queue());
+    }
     return report(started, true, found, after, stopped != null ? stopped : held);
   }
 
