@@ -1,8 +1,10 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +19,30 @@ public final class SettingStore {
   }
 
   public Optional<String> get(String key) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
-        ps.setString(1, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-        }
+    return db.read(c -> get(c, key));
+  }
+
+  /** {@link #get(String)} in the caller's transaction. */
+  public Optional<String> get(Connection c, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
       }
-    });
+    }
+  }
+
+  /**
+   * Removes {@code key} and returns the value it had, in the caller's transaction: of two
+   * transactions taking one key at once (two nodes), only one gets the value.
+   */
+  public Optional<String> take(Connection c, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM setting WHERE key = ? RETURNING value")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    }
   }
 
   /** The keys that begin with {@code prefix}, in key order. */
@@ -52,21 +70,26 @@ public final class SettingStore {
   /** Sets each key to its value, or removes it where the value is empty, in one transaction. */
   public void write(Map<String, Optional<String>> values) {
     db.write(c -> {
-      try (PreparedStatement put = c.prepareStatement(
-              "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-          PreparedStatement delete = c.prepareStatement("DELETE FROM setting WHERE key = ?")) {
-        for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
-          if (e.getValue().isPresent()) {
-            put.setString(1, e.getKey());
-            put.setString(2, e.getValue().get());
-            put.executeUpdate();
-          } else {
-            delete.setString(1, e.getKey());
-            delete.executeUpdate();
-          }
-        }
-        return null;
-      }
+      write(c, values);
+      return null;
     });
+  }
+
+  /** {@link #write(Map)} in the caller's transaction. */
+  public void write(Connection c, Map<String, Optional<String>> values) throws SQLException {
+    try (PreparedStatement put = c.prepareStatement(
+            "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        PreparedStatement delete = c.prepareStatement("DELETE FROM setting WHERE key = ?")) {
+      for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
+        if (e.getValue().isPresent()) {
+          put.setString(1, e.getKey());
+          put.setString(2, e.getValue().get());
+          put.executeUpdate();
+        } else {
+          delete.setString(1, e.getKey());
+          delete.executeUpdate();
+        }
+      }
+    }
   }
 }

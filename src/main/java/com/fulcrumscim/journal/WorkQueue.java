@@ -385,6 +385,29 @@ public final class WorkQueue {
     });
   }
 
+  /**
+   * Gives the time since {@code pausedSince} back to every row whose retry budget runs (it failed,
+   * and waits for no operator): the budget is counted from the first failure, and none of them
+   * could be tried while the reconciler was paused. A row whose first failure came during the pause
+   * (a reconcile under way when it began) has its budget start now. Call in the transaction that
+   * ends the pause, so that the time is given once. Returns how many rows it moved.
+   */
+  public int creditPausedTime(Connection c, Instant pausedSince) throws SQLException {
+    long now = clock.millis();
+    long since = pausedSince.toEpochMilli();
+    // Clamped: a pause another node began on a clock a little ahead must not take budget away.
+    long paused = Math.max(0, now - since);
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET first_failure_at = CASE WHEN first_failure_at < ? THEN first_failure_at + ? ELSE ? END "
+            + "WHERE state IN ('PENDING', 'RUNNING', 'RETRYING') AND first_failure_at < ?")) {
+      ps.setLong(1, since);
+      ps.setLong(2, paused);
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      return ps.executeUpdate();
+    }
+  }
+
   /** DEAD or HELD rows of {@code key} (or all such rows when key is null) become due now with a fresh budget. */
   public int revive(ResourceKey key, WorkState from) {
     return db.write(c -> {

@@ -2,22 +2,35 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.journal.WorkQueue;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Whether Fulcrum refused the token, kept in the setting table ({@value #KEY}) so that status,
  * /readyz and a restarted daemon all see it; with the read Fulcrum refused if that paused it
- * ({@value #READ_KEY}), so that a restarted daemon, or another node, probes that read.
+ * ({@value #READ_KEY}), so that a restarted daemon, or another node, probes that read; and since
+ * when ({@value #SINCE_KEY}), so that whichever process ends the pause gives that time back to the
+ * retry budgets it would otherwise have spent ({@link WorkQueue#creditPausedTime}).
  */
 public final class Pause {
   public static final String KEY = "reconciler.paused";
   private static final String READ_KEY = "reconciler.paused_read";
+  private static final String SINCE_KEY = "reconciler.paused_since";
 
+  private final Database db;
   private final SettingStore settings;
+  private final WorkQueue queue;
+  private final Clock clock;
 
-  public Pause(Database db) {
+  public Pause(Database db, WorkQueue queue, Clock clock) {
+    this.db = db;
     this.settings = new SettingStore(db);
+    this.queue = queue;
+    this.clock = clock;
   }
 
   /** Why the reconciler is paused; empty when it runs. */
@@ -30,11 +43,31 @@ public final class Pause {
     return settings.get(READ_KEY);
   }
 
+  /** Pauses, or, already paused (another node paused first), gives the new reason and keeps when it began. */
   void pause(String reason, Optional<String> refusedRead) {
-    settings.write(Map.of(KEY, Optional.of(reason), READ_KEY, refusedRead));
+    db.write(c -> {
+      Map<String, Optional<String>> values = new HashMap<>(Map.of(KEY, Optional.of(reason), READ_KEY, refusedRead));
+      if (settings.get(c, KEY).isEmpty()) {
+        values.put(SINCE_KEY, Optional.of(Long.toString(clock.millis())));
+      }
+      settings.write(c, values);
+      return null;
+    });
   }
 
+  /**
+   * Ends the pause and credits its time, in one transaction: the start is taken, not read, so of
+   * two nodes resuming at once (one stalled past its lease), or a resume repeated, only one credits
+   * it. A pause begun by a release that did not record its start credits nothing.
+   */
   void resume() {
-    settings.write(Map.of(KEY, Optional.empty(), READ_KEY, Optional.empty()));
+    db.write(c -> {
+      Optional<String> since = settings.take(c, SINCE_KEY);
+      settings.write(c, Map.of(KEY, Optional.empty(), READ_KEY, Optional.empty()));
+      if (since.isPresent()) {
+        queue.creditPausedTime(c, Instant.ofEpochMilli(Long.parseLong(since.get())));
+      }
+      return null;
+    });
   }
 }

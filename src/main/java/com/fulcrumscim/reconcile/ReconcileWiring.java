@@ -39,7 +39,7 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
     WorkQueue queue = new WorkQueue(db, clock);
     RemovalGuard guard = new RemovalGuard(db, clock, knobs.guardPercent(), knobs.guardMinimum(), knobs.guardWindow());
     Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);
-    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db), knobs.retry(), knobs.batchSize(),
+    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db, queue, clock), knobs.retry(), knobs.batchSize(),
         knobs.parallelism(), clock, outcomes);
     return new ReconcileWiring(queue, loop, reconciler, guard);
   }

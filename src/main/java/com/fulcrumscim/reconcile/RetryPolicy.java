@@ -8,7 +8,10 @@ import java.util.Random;
 
 /**
  * Exponential backoff with jitter inside a wall-clock budget counted from the row's first failure:
- * an outage of any length is ridden out up to the budget, never by a count of attempts.
+ * an outage of any length is ridden out up to the budget, never by a count of attempts. Time the
+ * reconciler was paused moves the first failure on when the pause ends ({@link Pause#resume}):
+ * nothing could be tried then, for as long as nobody replaced a refused token. The circuit
+ * breaker's open spells still count: each lasts 30 s and is part of the outage the budget is for.
  */
 public final class RetryPolicy {
   private final Duration budget;

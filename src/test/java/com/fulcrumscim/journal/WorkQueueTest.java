@@ -479,6 +479,65 @@ class WorkQueueTest {
     assertThat(queue.get(ResourceKey.group("g-ops"))).isEmpty();
   }
 
+  /** Alice's row failed once at the time it returns (RETRYING, its budget running). */
+  private Instant aliceFailedOnce() {
+    queue.enqueue(alice);
+    Instant failed = clock.instant();
+    queue.retry(queue.claim(1).get(0), failed.plusSeconds(5), "Fulcrum answered 503", true);
+    return failed;
+  }
+
+  private int creditPausedTime(Instant pausedSince) {
+    return db.write(c -> queue.creditPausedTime(c, pausedSince));
+  }
+
+  @Test
+  void aPauseGivesItsTimeBackToTheBudgetOfARowThatFailedBeforeIt() {
+    Instant failed = aliceFailedOnce();
+    clock.tick(Duration.ofMinutes(10));
+    Instant pausedSince = clock.instant();
+    clock.tick(Duration.ofHours(48));
+
+    assertThat(creditPausedTime(pausedSince)).isEqualTo(1);
+
+    WorkItem after = queue.get(alice).orElseThrow();
+    assertThat(after.firstFailureAt()).isEqualTo(failed.plus(Duration.ofHours(48)));
+    assertThat(after.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(after.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void aRowFirstFailedDuringAPauseHasItsBudgetStartWhenThePauseEnds() {
+    Instant pausedSince = clock.instant();
+    clock.tick(Duration.ofSeconds(2));
+    aliceFailedOnce(); // a reconcile that was under way when the pause began
+    clock.tick(Duration.ofHours(48));
+
+    creditPausedTime(pausedSince);
+
+    assertThat(queue.get(alice).orElseThrow().firstFailureAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void aPauseLeavesRowsThatNeverFailedOrWaitForAnOperatorAsTheyAre() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    ResourceKey carol = ResourceKey.user("u-carol");
+    queue.enqueue(alice);
+    queue.enqueue(bob);
+    queue.enqueue(carol);
+    List<WorkItem> running = queue.claim(3);
+    WorkItem bobs = running.stream().filter(w -> w.key().equals(bob)).findFirst().orElseThrow();
+    queue.retry(bobs, clock.instant(), "Fulcrum answered 503", true);
+    queue.dead(queue.claim(1).get(0), "Fulcrum answered 503 (gave up after the retry budget of PT24H)");
+    queue.done(running.stream().filter(w -> w.key().equals(carol)).findFirst().orElseThrow());
+    List<WorkItem> before = queue.list(null, 10);
+    Instant pausedSince = clock.instant();
+    clock.tick(Duration.ofHours(48));
+
+    assertThat(creditPausedTime(pausedSince)).isZero();
+    assertThat(queue.list(null, 10)).isEqualTo(before);
+  }
+
   /** Alice's row as this node claimed it, and as the node that took it over claimed it again. */
   private record Takeover(WorkItem stalled, WorkItem taken) {}
 

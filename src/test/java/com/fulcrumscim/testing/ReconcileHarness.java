@@ -108,7 +108,7 @@ public final class ReconcileHarness implements AutoCloseable {
     this.db = Database.open(store.location());
     this.queue = new WorkQueue(db, clock);
     this.okta = receiver != null ? new ScimOkta(receiver.http()) : new DesiredFixture(db, queue, clock);
-    this.pause = new Pause(db);
+    this.pause = new Pause(db, queue, clock);
     this.guard = new RemovalGuard(db, clock, options.guardPercent(), options.guardMinimum(), GUARD_WINDOW);
     this.wiring = newWiring(http);
   }

@@ -1,0 +1,161 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A row's retry budget is counted from its first failure, and the time the reconciler is paused (a
+ * refused token) is given back to it when the pause ends: nothing could be tried meanwhile. So a
+ * removal that failed once before a weekend's pause is still retried after it, and one that keeps
+ * failing still ends DEAD once it has been tried for the whole budget.
+ */
+class PauseTest extends EndToEnd {
+  static final String ADA = "ada@corp.example";
+  static final Duration BUDGET = Duration.ofHours(24);
+  static final Duration WEEKEND = Duration.ofHours(48);
+
+  String ada;
+
+  /** Ada's removal failed once (a proxy answers 204 to the DELETE and removes nothing); returns when. */
+  Instant adasRemovalFailedOnce() {
+    start();
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().deletesIgnored(true);
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+    WorkItem row = adasRow();
+    assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(row.attempts()).isEqualTo(1);
+    return row.firstFailureAt();
+  }
+
+  WorkItem adasRow() {
+    return h.row(ResourceKey.user(ada));
+  }
+
+  /** Fulcrum refuses the token at Ada's next attempt, which pauses the reconciler; returns when. */
+  Instant tokenRevokedAtAdasNextAttempt() {
+    h.fulcrum.faults().revokeToken();
+    h.clock.set(adasRow().nextAttemptAt());
+    h.runOnce();
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).contains("401"));
+    return h.clock.instant();
+  }
+
+  /** A row failed once (Fulcrum answered 503), as the queue records it, ten minutes ago; returns when. */
+  Instant aRowFailedOnce() {
+    start();
+    h.queue.enqueue(ResourceKey.user("u-failing"));
+    Instant failed = h.clock.instant();
+    h.queue.retry(h.queue.claim(1).get(0), failed.plusSeconds(5), "Fulcrum answered 503", true);
+    h.clock.tick(Duration.ofMinutes(10));
+    return failed;
+  }
+
+  Instant firstFailureOf(String scimId) {
+    return h.row(ResourceKey.user(scimId)).firstFailureAt();
+  }
+
+  @Test
+  void aRemovalThatFailedBeforeAPauseLongerThanTheBudgetIsRetriedAfterItNotDead() {
+    Instant failed = adasRemovalFailedOnce();
+    Instant pausedAt = tokenRevokedAtAdasNextAttempt();
+    h.clock.tick(WEEKEND);
+    assertThat(h.runOnce().skipped()).startsWith("paused");
+
+    h.fulcrum.faults().restoreToken();
+    h.runOnce(); // the probe resumes, and Ada's removal fails again
+
+    WorkItem row = adasRow();
+    assertThat(row.state()).as(row.lastError()).isEqualTo(WorkState.RETRYING);
+    assertThat(row.attempts()).isEqualTo(2);
+    assertThat(Duration.between(failed, row.firstFailureAt())).as("the time paused, given back")
+        .isCloseTo(Duration.between(pausedAt, h.clock.instant()), Duration.ofSeconds(1));
+    assertThat(h.pause.reason()).isEmpty();
+  }
+
+  @Test
+  void aRemovalThatKeepsFailingAfterAPauseStillEndsDeadOnceTriedForTheWholeBudget() {
+    adasRemovalFailedOnce();
+    tokenRevokedAtAdasNextAttempt();
+    h.clock.tick(WEEKEND);
+    h.fulcrum.faults().restoreToken();
+    h.runOnce();
+    Instant budgetFrom = adasRow().firstFailureAt();
+
+    h.settle(500);
+
+    WorkItem row = adasRow();
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("still has it").contains("retry budget of PT24H");
+    assertThat(Duration.between(budgetFrom, row.updatedAt())).as("tried for the budget after the pause, no longer")
+        .isBetween(BUDGET, BUDGET.plusMinutes(1));
+    assertThat(h.fulcrum.memberByEmail(ADA)).isPresent();
+  }
+
+  @Test
+  void aDaemonRestartedDuringAPauseGivesBackTheTimeSinceThePauseBegan() {
+    Instant failed = adasRemovalFailedOnce();
+    Instant pausedAt = tokenRevokedAtAdasNextAttempt();
+    h.clock.tick(Duration.ofHours(20));
+    h.restart(h.http); // a crash, or a restart with a token that is refused too
+    h.clock.tick(Duration.ofHours(28));
+    assertThat(h.runOnce().skipped()).startsWith("paused");
+
+    h.fulcrum.faults().restoreToken();
+    h.runOnce();
+
+    assertThat(adasRow().state()).isEqualTo(WorkState.RETRYING);
+    assertThat(Duration.between(failed, adasRow().firstFailureAt()))
+        .isCloseTo(Duration.between(pausedAt, h.clock.instant()), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void thePausedTimeIsGivenBackOnceThoughAnotherNodeAndThenThisOneResume() {
+    Instant failed = aRowFailedOnce();
+    h.pause.pause("Fulcrum answered 401", Optional.empty());
+    h.clock.tick(WEEKEND);
+
+    new Pause(h.db, h.queue, h.clock).resume();
+    h.clock.tick(Duration.ofMinutes(1));
+    h.pause.resume();
+
+    assertThat(firstFailureOf("u-failing")).isEqualTo(failed.plus(WEEKEND));
+  }
+
+  @Test
+  void aPauseWrittenAgainWhileItLastsKeepsWhenItBegan() {
+    Instant failed = aRowFailedOnce();
+    h.pause.pause("Fulcrum answered 401", Optional.empty());
+    h.clock.tick(Duration.ofHours(1));
+    new Pause(h.db, h.queue, h.clock).pause("Fulcrum answered 401 again", Optional.empty()); // another node
+    h.clock.tick(Duration.ofHours(47));
+
+    h.pause.resume();
+
+    assertThat(firstFailureOf("u-failing")).isEqualTo(failed.plus(WEEKEND));
+  }
+
+  @Test
+  void aPauseAfterAnEarlierOneEndedCountsFromItsOwnStart() {
+    Instant failed = aRowFailedOnce();
+    h.pause.pause("Fulcrum answered 401", Optional.empty());
+    h.clock.tick(Duration.ofHours(2));
+    h.pause.resume();
+    h.clock.tick(Duration.ofHours(10));
+    h.pause.pause("Fulcrum answered 401", Optional.empty());
+    h.clock.tick(Duration.ofHours(3));
+
+    h.pause.resume();
+
+    assertThat(firstFailureOf("u-failing")).isEqualTo(failed.plus(Duration.ofHours(5)));
+  }
+}
