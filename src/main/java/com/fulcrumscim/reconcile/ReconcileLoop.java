@@ -83,12 +83,15 @@ public final class ReconcileLoop implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.paused = pause.reason().isPresent();
   }
 
   public Cycle runOnce() {
     if (stopping) {
       return new Cycle(0, 0, 0, "stopping");
+    }
+    // A pause another node stored counts here too: this node may have taken the lease over from it.
+    if (!paused && pause.reason().isPresent()) {
+      paused = true;
     }
     if (paused) {
       if (!reconciler.probe(pause.refusedRead())) {

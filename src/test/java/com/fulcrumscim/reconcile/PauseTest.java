@@ -118,6 +118,28 @@ class PauseTest extends EndToEnd {
         .isCloseTo(Duration.between(pausedAt, h.clock.instant()), Duration.ofSeconds(1));
   }
 
+  /**
+   * Every node runs a loop, and only the lease holder's cycles claim work. A node started before
+   * another paused takes over from it and finds the token accepted again: it ends the stored pause,
+   * giving its time back, rather than going on as if none stood.
+   */
+  @Test
+  void aNodeThatTakesOverFromAPausedOneEndsItsPauseAndGivesTheTimeBack() {
+    Instant failed = adasRemovalFailedOnce();
+    try (ReconcileLoop standby = h.newLoop(h.http)) {
+      Instant pausedAt = tokenRevokedAtAdasNextAttempt();
+      h.clock.tick(WEEKEND);
+      h.fulcrum.faults().restoreToken();
+
+      standby.runOnce();
+
+      assertThat(h.pause.reason()).isEmpty();
+      assertThat(adasRow().state()).as(adasRow().lastError()).isEqualTo(WorkState.RETRYING);
+      assertThat(Duration.between(failed, adasRow().firstFailureAt()))
+          .isCloseTo(Duration.between(pausedAt, h.clock.instant()), Duration.ofSeconds(1));
+    }
+  }
+
   @Test
   void thePausedTimeIsGivenBackOnceThoughAnotherNodeAndThenThisOneResume() {
     Instant failed = aRowFailedOnce();
