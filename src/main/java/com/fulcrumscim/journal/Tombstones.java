@@ -9,8 +9,10 @@ import java.util.Optional;
 /**
  * user_tombstone: the last userName and email of a user deleted over SCIM. A deactivated user keeps
  * its row, whose email finds a member invited again by hand after its managed member was removed;
- * a deleted one has no row, so its delete leaves this in the same transaction. The reconciler
- * drops it once nothing of the key is left in Fulcrum to remove. SCIM never reads it.
+ * a deleted one has no row, so its delete leaves this in the same transaction. Kept for good, as a
+ * deactivated user's row is: the reconciler looks for that email while it removes the user, and
+ * resync after that (a member invited again by hand once the removal was done keeps the access the
+ * delete took away). SCIM never reads it.
  */
 public final class Tombstones {
 
@@ -37,13 +39,6 @@ public final class Tombstones {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(new DeletedUser(id, rs.getString(1), rs.getString(2))) : Optional.empty();
       }
-    }
-  }
-
-  public void drop(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM user_tombstone WHERE scim_id = ?")) {
-      ps.setString(1, id);
-      ps.executeUpdate();
     }
   }
 }

@@ -46,6 +46,8 @@ final class Attempt {
   private final Set<ResourceKey> alsoDue = new HashSet<>();
   private Link link;
   private Recorded recorded;
+  /** Whether the key had a link when this attempt first read it (null: not read yet). */
+  private Boolean linkedAtStart;
   private boolean namesakeSought;
   /**
    * Whether the attempt's next removal (a member's, or from a group) waits for its cycle's
@@ -150,8 +152,16 @@ final class Attempt {
   Recorded recorded(Supplier<Recorded> read) {
     if (recorded == null) {
       recorded = read.get();
+      if (linkedAtStart == null) {
+        linkedAtStart = recorded.link() != null;
+      }
     }
     return recorded;
+  }
+
+  /** Whether the key had a link when this attempt first read it; false before it has. */
+  boolean linkedAtStart() {
+    return Boolean.TRUE.equals(linkedAtStart);
   }
 
   /** A plan was applied: the next round reads what the database holds for the key again. */

@@ -75,8 +75,13 @@ final class Observer {
 
   /**
    * True when nothing in Fulcrum can concern the key (never pushed, not wanted, no create in
-   * doubt; or groups are not pushed): it is settled without a single call. Except the token
-   * owner's own Okta user deactivated: planned, so that the row says the owner keeps access.
+   * doubt; or groups are not pushed): it is settled without a single call. Not a user Okta
+   * deactivated or deleted that the key had no link for when this attempt began and that has an
+   * email (for a deleted one, its tombstone's): a member with that email keeps the access Okta took
+   * away (one invited by hand before Okta assigned the person, on which the push failed; the token
+   * owner's), which only the plan, on the member list, can tell. A link this attempt dropped was
+   * settled by the plan that dropped it (its member removed and read back, or found gone and the
+   * email looked for then), so the key is done as before, without another read.
    */
   boolean idle(Attempt attempt) {
     ResourceKey key = attempt.key;
@@ -91,7 +96,8 @@ final class Observer {
     if (user != null && user.active() || link(attempt, r) != null || intent(attempt, r) != null) {
       return false;
     }
-    return user == null || user.email() == null || !user.email().equalsIgnoreCase(owner().email());
+    String email = user != null ? user.email() : r.deleted() != null ? r.deleted().email() : null;
+    return attempt.linkedAtStart() || email == null || email.isBlank();
   }
 
   /** What Okta wants for the attempt's user, as this round read it. */
@@ -197,20 +203,6 @@ final class Observer {
           links.get(c, key.type(), key.scimId()).orElse(null),
           intents.get(c, key.type(), key.scimId()).orElse(null));
     }));
-  }
-
-  /**
-   * The key is idle: nothing of it is left in Fulcrum for the bridge to remove (its removal verified
-   * done, or there was none), so a deleted user's tombstone has served. Its drop commits with the
-   * outcome, under the claim.
-   */
-  void tombstoneServed(Attempt attempt) {
-    if (recorded(attempt).deleted() != null) {
-      attempt.hold(c -> {
-        tombstones.drop(c, attempt.key.scimId());
-        return null;
-      });
-    }
   }
 
   /** The key's link as this round sees it (null: none). */

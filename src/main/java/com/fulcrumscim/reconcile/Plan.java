@@ -10,8 +10,12 @@ import java.util.Optional;
  * nothing.
  */
 public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
-  /** The desired state cannot be reached by retrying; {@code reason} tells the operator why. */
-  public record Blocked(String reason) {}
+  /**
+   * The desired state cannot be reached by retrying; {@code reason} tells the operator why.
+   * {@code keepsAccess}: a person Okta deactivated or deleted keeps their access in Fulcrum while it
+   * stands (a member the bridge does not manage has their email, or they are the API token's owner).
+   */
+  public record Blocked(String reason, boolean keepsAccess) {}
 
   public Plan {
     actions = List.copyOf(actions);
@@ -30,7 +34,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   }
 
   public static Plan blocked(String reason) {
-    return new Plan(List.of(), List.of(), new Blocked(reason));
+    return new Plan(List.of(), List.of(), new Blocked(reason, false));
+  }
+
+  /** Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess}). */
+  public static Plan blockedKeepingAccess(String reason) {
+    return new Plan(List.of(), List.of(), new Blocked(reason, true));
   }
 
   public static Plan skip(String reason) {

@@ -175,11 +175,7 @@ public final class Planner {
   private Plan userGone(UserState s, PlanContext ctx) {
     if (s.link() == null) {
       if (s.intent() == null) {
-        DesiredUser d = s.desired();
-        return d != null && ctx.isOwner(null, d.email())
-            ? Plan.skip("user " + d.userName() + ": " + d.email() + " was deactivated in Okta but is the Fulcrum API "
-                + "token's owner, whose membership the bridge never removes; it keeps access until removed in Fulcrum by hand")
-            : Plan.of();
+        return neverLinked(s, ctx);
       }
       FulcrumMember made = s.byEmail();
       if (made != null && s.byEmailLinkedTo() == null && ours(s.intent(), made.id())
@@ -219,6 +215,41 @@ public final class Planner {
   }
 
   /**
+   * A user Okta deactivated or deleted that the bridge never linked: its push failed (on a member
+   * invited by hand before Okta assigned the email, say), or never ran. Nothing of the bridge's is
+   * left to remove, yet a member with the user's email (for a deleted user, the last one it had)
+   * that no other user manages or is being given ({@link EmailClaims}) is that person, who keeps the
+   * access Okta took away: ended done, the row would say nothing of it. With users.adopt_existing
+   * the member would have been adopted for an active user, so it is adopted and removed; otherwise
+   * it is not the bridge's to remove, and the change stays in front of an operator, as for a member
+   * invited again by hand ({@link #reinvited}).
+   */
+  private static Plan neverLinked(UserState s, PlanContext ctx) {
+    FulcrumMember namesake = s.byEmail();
+    if (namesake == null) {
+      return Plan.of();
+    }
+    if (ctx.isOwner(namesake.userId(), namesake.email())) {
+      DesiredUser d = s.desired();
+      return d == null ? Plan.of() : Plan.skip("user " + d.userName() + ": " + d.email() + " was deactivated in Okta but is"
+          + " the Fulcrum API token's owner, whose membership the bridge never removes; it keeps access until removed in"
+          + " Fulcrum by hand");
+    }
+    if (s.byEmailLinkedTo() != null || s.byEmailClaim() != null) {
+      return Plan.of();
+    }
+    if (ctx.adoptExisting()) {
+      return Plan.of(new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
+          new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
+          new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
+    }
+    return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". No link of the bridge's points to it"
+        + " (the user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
+        + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
+        + s.scimId() + "`");
+  }
+
+  /**
    * The linked member is gone, yet a member no user manages or is being given has the user's
    * email (one another user is given stays theirs, see {@link EmailClaims}): someone removed
    * the managed member and invited the person again by hand. Forgetting the link would end the
@@ -239,8 +270,7 @@ public final class Planner {
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
           new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
     }
-    String user = s.desired() != null ? s.desired().userName() : s.deleted() != null ? s.deleted().userName() : s.scimId();
-    return Plan.blocked(keepsAccess(user, why(s), namesake) + ". The bridge's member " + stale
+    return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". The bridge's member " + stale
         + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
         + " or set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
         + s.scimId() + "`");
@@ -253,6 +283,10 @@ public final class Planner {
   public static String keepsAccess(String userName, String why, FulcrumMember member) {
     return "user " + userName + ": " + why + ", but Fulcrum member " + member.id() + " (" + member.email()
         + "), not managed by the bridge, still has access";
+  }
+
+  private static String userName(UserState s) {
+    return s.desired() != null ? s.desired().userName() : s.deleted() != null ? s.deleted().userName() : s.scimId();
   }
 
   private static String why(UserState s) {

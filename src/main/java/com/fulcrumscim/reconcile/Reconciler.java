@@ -134,7 +134,6 @@ public final class Reconciler {
           stopped = null;
           if (plan == null) {
             if (observer.idle(attempt)) {
-              observer.tombstoneServed(attempt);
               return Optional.of(done(applied, affected));
             }
             plan = read.plan(attempt);

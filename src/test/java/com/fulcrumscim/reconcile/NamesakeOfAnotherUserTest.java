@@ -46,7 +46,7 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     String again = pushedAgain();
     h.settle();
 
-    doneLeaving(byHand, "it belongs to active user/" + again);
+    doneLeaving(how, byHand, "it belongs to active user/" + again);
     if (adopt) {
       assertThat(new LinkStore(h.db).get(EntityType.USER, again)).get().extracting(Link::fulcrumId).isEqualTo(byHand.id());
     } else {
@@ -64,7 +64,7 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     h.settle();
 
     FulcrumMember made = inFulcrum(ADA);
-    doneLeaving(made, "it belongs to active user/" + again);
+    doneLeaving(how, made, "it belongs to active user/" + again);
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).get().satisfies(l -> {
       assertThat(l.fulcrumId()).isEqualTo(made.id());
       assertThat(l.origin()).isEqualTo(Action.Link.Origin.CREATED);
@@ -83,7 +83,7 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     approve(ada);
     h.settle();
 
-    doneLeaving(inFulcrum(ADA), "it belongs to user/" + again + ", whose create made it (not linked yet)");
+    doneLeaving(how, inFulcrum(ADA), "it belongs to user/" + again + ", whose create made it (not linked yet)");
     approve(again);
     h.settle();
     assertThat(h.fulcrum.memberByEmail(ADA)).as("a deprovisioned person").isEmpty();
@@ -157,11 +157,14 @@ class NamesakeOfAnotherUserTest extends EndToEnd {
     h.guard.approveHeld(h.queue, h.guard.held().stream().filter(held -> held.userId().equals(userId)).toList());
   }
 
-  /** Ada's removal is done, her link and tombstone gone; {@code kept} untouched, and her UNLINK line says whose it is. */
-  private void doneLeaving(FulcrumMember kept, String whose) {
+  /**
+   * Ada's removal is done, her link gone (a deleted Ada's tombstone stays, for resync); {@code kept}
+   * untouched, and her UNLINK line says whose it is.
+   */
+  private void doneLeaving(Leaving how, FulcrumMember kept, String whose) {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
-    assertThat(h.db.read(c -> new Tombstones().find(c, ada)).isPresent()).as("tombstone kept").isFalse();
+    assertThat(h.db.read(c -> new Tombstones().find(c, ada)).isPresent()).as("tombstone kept").isEqualTo(how == Leaving.DELETED);
     assertThat(h.fulcrum.member(kept.id())).as("the member the person keeps").isPresent();
     assertThat(new AuditLog(h.db, h.clock).list(null, 100))
         .filteredOn(e -> e.key().equals(ResourceKey.user(ada)) && e.action().equals("UNLINK")).singleElement()

@@ -185,7 +185,7 @@ class PlannerTest {
                 "the linked member is already gone from Fulcrum; the user was deleted in Okta"))),
         row("a deactivated user whose member was removed and invited again by hand is blocked, naming the member that keeps access",
             user(alice(null, false), LINK_M1, null, ALICE_AGAIN), CTX,
-            Plan.blocked("user alice@corp.example: the user was deactivated in Okta, but Fulcrum member m2 "
+            Plan.blockedKeepingAccess("user alice@corp.example: the user was deactivated in Okta, but Fulcrum member m2 "
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
                 + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
@@ -199,7 +199,7 @@ class PlannerTest {
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deleted user whose member was removed and invited again by hand is blocked, named by its tombstone",
             new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null, null), CTX,
-            Plan.blocked("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
+            Plan.blockedKeepingAccess("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
                 + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
@@ -236,8 +236,34 @@ class PlannerTest {
             context(true, true, Map.of(), ""),
             Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deleted in Okta; "
                 + "Fulcrum member m2 (alice@corp.example) is left in place: it belongs to user/u2, whose create made it (not linked yet)"))),
-        row("a deactivated user never pushed needs nothing",
-            user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX, Plan.of()),
+        row("a deactivated user never pushed whose email no member has needs nothing",
+            user(alice(null, false), null, null, null), CTX, Plan.of()),
+        row("a deactivated user never linked whose email a member the bridge does not manage has is blocked, naming the"
+                + " member that keeps access",
+            user(alice(null, false), null, null, ALICE_IN_FULCRUM), CTX,
+            Plan.blockedKeepingAccess("user alice@corp.example: the user was deactivated in Okta, but Fulcrum member m1 "
+                + "(alice@corp.example), not managed by the bridge, still has access. No link of the bridge's points to it (the"
+                + " user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
+                + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry"
+                + " user/u1`")),
+        row("a deleted user never linked whose last email a member the bridge does not manage has is blocked, named by its"
+                + " tombstone",
+            new UserState("u1", null, ALICE_DELETED, null, null, ALICE_IN_FULCRUM, null, null, null), CTX,
+            Plan.blockedKeepingAccess("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m1 "
+                + "(alice@corp.example), not managed by the bridge, still has access. No link of the bridge's points to it (the"
+                + " user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
+                + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry"
+                + " user/u1`")),
+        row("with adoption, a member with the email of a deactivated user never linked is adopted and removed",
+            user(alice(null, false), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
+            Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED), new Action.RemoveMember("m1", null),
+                new Action.Unlink("m1", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+        row("a deactivated user never linked leaves a member another SCIM user manages to that user",
+            new UserState("u1", alice(null, false), null, null, null, ALICE_IN_FULCRUM, "u9", null, null),
+            context(true, true, Map.of(), ""), Plan.of()),
+        row("a deleted user never linked leaves a member an active user with its email is given to that user",
+            new UserState("u1", null, ALICE_DELETED, null, null, ALICE_IN_FULCRUM, null, ALICE_AS_U2, null),
+            context(true, true, Map.of(), ""), Plan.of()),
         row("an unmanaged member with the email is left alone when adoption is off",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), CTX,
             Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "

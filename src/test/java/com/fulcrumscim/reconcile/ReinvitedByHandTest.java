@@ -84,7 +84,8 @@ class ReinvitedByHandTest extends EndToEnd {
     assertThat(h.fulcrum.member(byHand.id())).as("deprovisioned").isEmpty();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
-    assertThat(tombstoneKept(ada)).as("dropped once the removal is done").isFalse();
+    assertThat(tombstoneKept(ada)).as("kept once the removal is done: resync looks for that email again")
+        .isEqualTo(how == Leaving.DELETED);
   }
 
   private boolean tombstoneKept(String ada) {

@@ -1,0 +1,101 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A user Okta deactivates or deletes that the bridge never linked, while a member it does not
+ * manage has the user's email: the seeded member taken@corp.example (m-taken), invited by hand
+ * before Okta assigned the same email, on which the user's push failed. That person keeps the
+ * access Okta took away, so the row stays in front of an operator instead of ending DONE.
+ */
+class NeverLinkedNamesakeTest extends EndToEnd {
+  static final String TAKEN = "taken@corp.example";
+  static final String KEEPS_ACCESS = "Fulcrum member m-taken (Taken@corp.example), not managed by the bridge, still has access";
+
+  /** Okta assigns the email of the member made by hand: the push fails on it, DEAD, and the alert on dead rows fires. */
+  private String assignedOverTheMemberMadeByHand() {
+    String taken = h.okta.user(TAKEN, "Hand", "Made", null);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DEAD);
+    return taken;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aDeprovisionedUserWhosePushFailedOnAMemberInvitedByHandStaysDeadNamingThatMember(Leaving how) {
+    start();
+    String taken = assignedOverTheMemberMadeByHand();
+
+    how.leave(h.okta, taken);
+    h.settle();
+
+    WorkItem row = h.row(ResourceKey.user(taken));
+    assertThat(row.state()).as("not DONE: the person keeps access").isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains(how.why).contains(KEEPS_ACCESS).contains("users.adopt_existing: true")
+        .contains("journal retry user/" + taken);
+    assertThat(h.fulcrum.member("m-taken")).as("left untouched: not the bridge's").isPresent();
+  }
+
+  /** The operator removes the member by hand and retries, as the row says: DONE, and nothing more is called for. */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void onceTheMemberIsRemovedByHandTheRetryEndsTheRowDone(Leaving how) {
+    start();
+    String taken = assignedOverTheMemberMadeByHand();
+    how.leave(h.okta, taken);
+    h.settle();
+    changedOnPurpose.add("m-taken");
+    h.http.deleteMember("m-taken", null); // by hand
+
+    h.queue.revive(ResourceKey.user(taken), WorkState.DEAD); // journal retry
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * The second actor between the list read and the plan: an admin removes the member made by hand
+   * while the bridge's cached list still shows it. The plan that would keep the row in front of an
+   * operator is confirmed on Fulcrum first, and the row ends DONE.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aMemberRemovedByHandSinceTheListWasReadDoesNotKeepTheRowDead(Leaving how) {
+    start();
+    String taken = assignedOverTheMemberMadeByHand();
+    changedOnPurpose.add("m-taken");
+    h.http.deleteMember("m-taken", null); // by hand: the cached list still shows it
+
+    how.leave(h.okta, taken);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * users.adopt_existing: the member would have been adopted had the user stayed active (here the
+   * setting came after the push failed), so the deprovisioning adopts and removes it.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void withAdoptionTheMemberWithTheEmailIsAdoptedAndRemoved(Leaving how) {
+    start();
+    String taken = assignedOverTheMemberMadeByHand();
+    changedOnPurpose.add("m-taken");
+    h.restart(UserPushTest.adopting());
+
+    how.leave(h.okta, taken);
+    h.settle();
+
+    assertThat(h.fulcrum.member("m-taken")).as("a deprovisioned person").isEmpty();
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, taken)).isEmpty();
+  }
+}
