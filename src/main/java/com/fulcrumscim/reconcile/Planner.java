@@ -194,8 +194,11 @@ public final class Planner {
     if (m == null) {
       String gone = "the linked member is already gone from Fulcrum; " + why(s);
       FulcrumMember namesake = s.byEmail();
-      if (namesake == null || ctx.isOwner(namesake.userId(), namesake.email())) {
+      if (namesake == null) {
         return Plan.of(new Action.Unlink(s.link().fulcrumId(), gone));
+      }
+      if (ctx.isOwner(namesake.userId(), namesake.email())) {
+        return ownerLeft(s, namesake);
       }
       String owner = s.byEmailLinkedTo() != null ? ResourceKey.user(s.byEmailLinkedTo()) + ", which manages it"
           : s.byEmailClaim() != null ? s.byEmailClaim().toString() : null;
@@ -207,8 +210,7 @@ public final class Planner {
           + namesake.email() + ") is left in place: it belongs to " + owner));
     }
     if (ctx.isOwner(m.userId(), m.email())) {
-      return Plan.blocked(m.email() + " left Okta but is the Fulcrum API token's owner; the bridge never removes that"
-          + " membership: set fulcrum.api_token to another Owner's token, then remove " + m.email() + " in Fulcrum");
+      return ownerLeft(s, m);
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),
         new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));
@@ -230,10 +232,7 @@ public final class Planner {
       return Plan.of();
     }
     if (ctx.isOwner(namesake.userId(), namesake.email())) {
-      DesiredUser d = s.desired();
-      return d == null ? Plan.of() : Plan.skip("user " + d.userName() + ": " + d.email() + " was deactivated in Okta but is"
-          + " the Fulcrum API token's owner, whose membership the bridge never removes; it keeps access until removed in"
-          + " Fulcrum by hand");
+      return ownerLeft(s, namesake);
     }
     if (s.byEmailLinkedTo() != null || s.byEmailClaim() != null) {
       return Plan.of();
@@ -247,6 +246,18 @@ public final class Planner {
         + " (the user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
         + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
         + s.scimId() + "`");
+  }
+
+  /**
+   * The token owner's own person left Okta, whether the bridge manages that membership or not: it
+   * never removes it (the bridge itself runs on the owner's token), so the person keeps Owner
+   * access until an operator moves the bridge to another Owner's token and removes it by hand.
+   */
+  private static Plan ownerLeft(UserState s, FulcrumMember owner) {
+    return Plan.blockedKeepingAccess("user " + userName(s) + ": " + why(s) + ", but " + owner.email() + " is the Fulcrum"
+        + " API token's owner, whose membership the bridge never removes: that person keeps Owner access, and the bridge"
+        + " still runs on their token. Set fulcrum.api_token to another Owner's token and restart, remove " + owner.email()
+        + " in Fulcrum, then `fulcrum-scim journal retry user/" + s.scimId() + "`");
   }
 
   /**

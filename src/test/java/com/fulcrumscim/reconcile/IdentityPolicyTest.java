@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Who may be changed and how: the token owner, Owner grants, default and unknown roles. */
 class IdentityPolicyTest extends EndToEnd {
@@ -66,19 +68,48 @@ class IdentityPolicyTest extends EndToEnd {
     assertThat(h.queue.list(WorkState.DEAD, 10)).isEmpty();
   }
 
-  @Test
-  void theOwnersOwnOktaUserDeactivatedIsSkippedSayingTheOwnerKeepsAccess() {
+  /**
+   * The token owner's own person leaves Okta: the bridge never removes that membership, and runs on
+   * that person's token, so the row waits for an operator, DEAD with what to do; not SKIPPED, which
+   * nothing alerts on.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void theOwnersOwnOktaUserLeavingIsDeadSayingTheOwnerKeepsAccessAndWhatToDo(Leaving how) {
     start();
     String owner = ownerEmail();
     String id = oktaUserOfTheOwner();
-    h.okta.set(id, "active", 0);
+    how.leave(h.okta, id);
     h.settle();
 
     assertThat(h.fulcrum.member(h.fulcrum.ownerMembershipId())).isPresent();
     WorkItem row = h.row(ResourceKey.user(id));
-    assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
-    assertThat(row.lastError()).contains(owner + " was deactivated in Okta but is the Fulcrum API token's owner")
-        .contains("keeps access until removed in Fulcrum by hand");
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains(how.why + ", but " + owner + " is the Fulcrum API token's owner")
+        .contains("keeps Owner access").contains("Set fulcrum.api_token to another Owner's token")
+        .contains("remove " + owner + " in Fulcrum");
+  }
+
+  /** A token owner the bridge manages (a managed admin made the token) leaving Okta ends the same way, in the same words. */
+  @Test
+  void aManagedTokenOwnerDeactivatedIsDeadInTheSameWords() {
+    start();
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    FulcrumMember ada = inFulcrum("ada@corp.example");
+    changedOnPurpose.add(ada.id());
+    setRoleByHand("ada@corp.example", "Owner");
+    h.fulcrum.tokenOwnedBy(ada.id()); // Ada made the replacement token the bridge now uses
+    h.restart(h.http);
+
+    h.okta.set(id, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(ada.id())).isPresent();
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("the user was deactivated in Okta, but ada@corp.example is the Fulcrum API token's owner")
+        .contains("keeps Owner access").contains("Set fulcrum.api_token to another Owner's token");
   }
 
   @Test

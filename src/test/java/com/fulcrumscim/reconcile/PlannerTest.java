@@ -210,10 +210,10 @@ class PlannerTest {
                     + "(users.adopt_existing: true)")),
                 new Action.RemoveMember("m2", null),
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deleted in Okta"))),
-        row("a deactivated user whose member is gone leaves the token owner's membership with its email alone, unreported",
+        row("a deactivated user whose member is gone and whose email the token owner's membership now has is the owner"
+                + " leaving: blocked, never adopted to be removed",
             user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
-            context(true, true, Map.of(), ""),
-            Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta"))),
+            context(true, true, Map.of(), ""), ownerLeft("o", "the user was deactivated in Okta")),
         row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user, saying so",
             new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, "u9", null, null), context(true, true, Map.of(), ""),
             Plan.of(new Action.Unlink("m1", "the linked member is already gone from Fulcrum; the user was deactivated in Okta; "
@@ -279,11 +279,15 @@ class PlannerTest {
             user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true), null, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
             Plan.skip("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
-        row("the token owner is never removed",
+        row("the token owner is never removed: blocked, saying the owner keeps access",
             user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null),
-                OWNER_IN_FULCRUM, null), CTX,
-            Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
-                + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
+                OWNER_IN_FULCRUM, null), CTX, ownerLeft("alice@corp.example", "the user was deactivated in Okta")),
+        row("the token owner's own Okta user deactivated, never linked, is blocked as a linked one is, not skipped",
+            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, false), null, null, OWNER_IN_FULCRUM),
+            context(true, true, Map.of(), ""), ownerLeft("o", "the user was deactivated in Okta")),
+        row("the token owner's own Okta user deleted, never linked, is blocked, named by its tombstone",
+            new UserState("u1", null, new DeletedUser("u1", "o", "owner@corp.example"), null, null, OWNER_IN_FULCRUM, null,
+                null, null), CTX, ownerLeft("o", "the user was deleted in Okta")),
         row("a member with the owner's email but another account id is removed once the list has shown the owner's id",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Bob", "Byrne", "r-standard"), null), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
@@ -291,8 +295,7 @@ class PlannerTest {
         row("without the owner's id in the member list, the owner's email still protects the membership",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Olive", "Owner", "r-owner"), null),
             new PlanContext(OWNER, null, false, new RoleTable(ROLES, Map.of(), "", false), false, null, true),
-            Plan.blocked("owner@corp.example left Okta but is the Fulcrum API token's owner; the bridge never removes that "
-                + "membership: set fulcrum.api_token to another Owner's token, then remove owner@corp.example in Fulcrum")),
+            ownerLeft("alice@corp.example", "the user was deactivated in Okta")),
         row("a create in doubt finds its member and links it",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
@@ -320,6 +323,14 @@ class PlannerTest {
         row("a member managed for another SCIM user is not taken",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null), CTX,
             Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")));
+  }
+
+  /** The owner's membership (owner@corp.example) kept while the user {@code userName} of key u1 left Okta ({@code why}). */
+  static Plan ownerLeft(String userName, String why) {
+    return Plan.blockedKeepingAccess("user " + userName + ": " + why + ", but owner@corp.example is the Fulcrum API token's"
+        + " owner, whose membership the bridge never removes: that person keeps Owner access, and the bridge still runs on"
+        + " their token. Set fulcrum.api_token to another Owner's token and restart, remove owner@corp.example in Fulcrum,"
+        + " then `fulcrum-scim journal retry user/u1`");
   }
 
   @ParameterizedTest(name = "{0}")
