@@ -52,7 +52,9 @@ public final class ReportText {
       out.println();
       out.println("Checked " + t.checked() + " managed users and groups: " + t.drifting() + " drifting; " + t.toFix()
           + " for the reconciler to fix, " + t.blocked() + " blocked, " + t.collisions()
-          + " colliding with unmanaged members (reported, never touched).");
+          + " colliding with unmanaged members (reported, never touched)"
+          + (t.keepsAccess() == 0 ? "." : "; " + t.keepsAccess() + " deactivated or deleted in Okta but still with"
+              + " access in Fulcrum, left to an operator."));
     }
     out.flush();
   }

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +41,18 @@ public final class Tombstones {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(new DeletedUser(id, rs.getString(1), rs.getString(2))) : Optional.empty();
       }
+    }
+  }
+
+  /** Every deleted user's tombstone (resync looks for a member with each email). */
+  public List<DeletedUser> all(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT scim_id, user_name, email FROM user_tombstone ORDER BY scim_id");
+        ResultSet rs = ps.executeQuery()) {
+      List<DeletedUser> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new DeletedUser(rs.getString(1), rs.getString(2), rs.getString(3)));
+      }
+      return out;
     }
   }
 }

@@ -3,8 +3,12 @@ package com.fulcrumscim.resync;
 /**
  * One line of a resync report: where Fulcrum differs from what Okta wants for a managed entity,
  * and what resync does about it. {@code key} is the work key ({@code user/<SCIM id>}).
+ * {@code keepsAccess}: the line names a person Okta deactivated or deleted who still has access in
+ * Fulcrum, which the bridge leaves to an operator (a member it does not manage with their email, or
+ * the API token's owner); while the last resync apply found one, {@code status} needs attention.
  */
-public record Drift(String key, String entity, String field, String fulcrumHas, String oktaWants, String action, Kind kind) {
+public record Drift(String key, String entity, String field, String fulcrumHas, String oktaWants, String action, Kind kind,
+    boolean keepsAccess) {
   public enum Kind {
     /** The reconciler fixes it. */
     FIX,

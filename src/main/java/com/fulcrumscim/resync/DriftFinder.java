@@ -4,12 +4,14 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
@@ -43,6 +45,7 @@ final class DriftFinder {
   private final DesiredState desired;
   private final LinkStore links;
   private final OrphanFinder orphans;
+  private final Tombstones tombstones = new Tombstones();
 
   DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
     this.db = db;
@@ -58,34 +61,32 @@ final class DriftFinder {
     // The snapshot client answers every read, re-reads included, from the snapshot: no calls.
     ReadSide planning = ReadSide.over(new SnapshotClient(snap), db, settings, clock);
     List<KeyDrift> out = new ArrayList<>();
-    Map<String, DesiredUser> users = new LinkedHashMap<>();
-    desired.users().forEach(u -> users.put(u.id(), u));
-    EmailClaims claims = new EmailClaims(users.values(), List.of()); // what an open create made is an orphan
+    Map<String, Person> people = new LinkedHashMap<>();
+    List<DesiredUser> users = desired.users();
+    users.forEach(u -> people.put(u.id(), Person.of(u)));
+    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
+    EmailClaims claims = new EmailClaims(users, List.of()); // what an open create made is an orphan
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
-    Set<String> orphanIds = orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet());
+    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), claims, waitingForAnOperator());
     Set<String> active = new LinkedHashSet<>();
-    users.values().stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
-    Map<ResourceKey, WorkState> operators = waitingForAnOperator();
-    scope(active, userLinks).forEach(id -> out.add(leftTo(operators,
-        user(ResourceKey.user(id), users.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), snap, orphanIds,
-            claims))));
-    // An inactive user no link points to any more is not managed, but a member with its email that
-    // was invited by hand keeps the access Okta took away, and nothing else would ever say so.
-    // Its plan is empty: nothing is queued for it, and it is not counted as checked unless reported.
-    users.values().stream().filter(u -> !u.active() && !userLinks.containsKey(u.id()))
-        .forEach(u -> collision(u, null, Plan.of(), snap, claims).filter(m -> !orphanIds.contains(m.id()))
-            .ifPresent(m -> {
-              Lines lines = new Lines(ResourceKey.user(u.id()), "user " + u.userName());
-              keepsAccess(lines, u, m, Plan.of());
-              out.add(lines.done(false, Plan.of()));
-            }));
+    users.stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
+    scope(active, userLinks).forEach(id -> out.add(leftTo(run.operators(),
+        user(ResourceKey.user(id), people.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), run))));
+    // A user Okta deactivated or deleted that no link points to (its removal done, or its push never
+    // made a member) is not managed, but a member with its email keeps the access Okta took away:
+    // one invited by hand before Okta assigned the person, or again after the removal. The planner
+    // says so (with users.adopt_existing it adopts and removes that member). Reported when found,
+    // and not counted as checked otherwise.
+    people.values().stream().filter(p -> !p.active() && !userLinks.containsKey(p.id()))
+        .map(p -> leftTo(run.operators(), user(ResourceKey.user(p.id()), p, null, planning.plan(ResourceKey.user(p.id())), run)))
+        .filter(k -> !k.rows().isEmpty()).forEach(out::add);
     if (settings.groupsPush()) {
       Map<String, DesiredGroup> groups = new LinkedHashMap<>();
       desired.groups().forEach(g -> groups.put(g.id(), g));
       Map<String, Link> groupLinks = byScimId(links.all(EntityType.GROUP));
       scope(groups.keySet(), groupLinks).forEach(id ->
-          out.add(leftTo(operators,
+          out.add(leftTo(run.operators(),
               group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap))));
     }
     orphaned.forEach(o -> out.add(orphan(o)));
@@ -117,7 +118,8 @@ final class DriftFinder {
         : "once an operator approves it: its " + (takesRoleBack(found) ? "role take-back" : "removal")
             + " is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)";
     List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
-        : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED)).toList();
+        : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED,
+            r.keepsAccess())).toList();
     return new KeyDrift(found.key(), rows, false);
   }
 
@@ -150,21 +152,45 @@ final class DriftFinder {
     return ids;
   }
 
-  private KeyDrift user(ResourceKey key, DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, Set<String> orphanIds,
-      EmailClaims claims) {
+  /** What one resync run compares against, the same for every key. */
+  private record Run(FulcrumSnapshot snap, Set<String> orphanIds, EmailClaims claims, Map<ResourceKey, WorkState> operators) {}
+
+  /**
+   * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
+   * {@code left} says how Okta took a user that is not active away.
+   */
+  private record Person(String id, String userName, String email, boolean active, String left) {
+    static Person of(DesiredUser u) {
+      return new Person(u.id(), u.userName(), u.email(), u.active(), "deactivated in Okta");
+    }
+
+    static Person of(DeletedUser g) {
+      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta");
+    }
+  }
+
+  /** {@code p}: null for a deleted user that has no tombstone (deleted before tombstones were kept). */
+  private KeyDrift user(ResourceKey key, Person p, Link link, Plan plan, Run run) {
+    FulcrumSnapshot snap = run.snap();
     Optional<FulcrumMember> linked = link == null ? Optional.empty() : snap.member(link.fulcrumId());
-    String entity = "user " + (d != null ? d.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
+    String entity = "user " + (p != null ? p.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
     Lines lines = new Lines(key, entity);
-    Optional<FulcrumMember> collision = collision(d, link, plan, snap, claims).filter(m -> !orphanIds.contains(m.id()));
-    if (collision.isPresent() && d.active()) {
+    Optional<FulcrumMember> collision = collision(p, link, plan, snap, run.claims());
+    if (collision.filter(m -> run.orphanIds().contains(m.id())).isPresent()) {
+      if (plan.isBlocked() && plan.blocked().keepsAccess()) {
+        return lines.done(false, plan); // blocked on the bridge's own orphan: its line reports it, and resync removes it
+      }
+      collision = Optional.empty();
+    }
+    if (collision.isPresent() && p.active()) {
       FulcrumMember m = collision.get();
-      lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", d.email(),
+      lines.add(Drift.Kind.COLLISION, "email", "unmanaged member " + m.email() + " (" + m.id() + ")", p.email(),
           "report only: the unmanaged member is left untouched"
               + (settings.adoptExisting() ? "" : " (users.adopt_existing: false)"));
       return lines.done(false, plan);
     }
     if (collision.isPresent()) {
-      keepsAccess(lines, d, collision.get(), plan);
+      keepsAccess(lines, p, collision.get(), run.operators().get(key) == WorkState.DEAD);
       if (plan.isBlocked()) {
         return lines.done(false, plan); // blocked on this very member: the row above says it all
       }
@@ -172,7 +198,7 @@ final class DriftFinder {
     boolean stale = link != null && linked.isEmpty();
     if (plan.isBlocked() && RestoreMarker.isHold(plan.blocked().reason())) {
       lines.add(Drift.Kind.BLOCKED, "member", stale ? "missing (link to " + link.fulcrumId() + " is stale)" : "no member",
-          d.email(), plan.blocked().reason());
+          p.email(), plan.blocked().reason());
       return lines.done(false, plan);
     }
     for (Action a : plan.actions()) {
@@ -198,8 +224,8 @@ final class DriftFinder {
         }
         case REMOVE_MEMBER -> {
           String id = ((Action.RemoveMember) a).memberId();
-          lines.fix("member", snap.emailOf(id) + " (" + id + ")",
-              d == null ? "gone (deleted in Okta)" : "gone (deactivated in Okta)", "remove");
+          lines.fix("member", snap.emailOf(id) + " (" + id + ")", "gone (" + (p == null ? "deleted in Okta" : p.left()) + ")",
+              "remove");
         }
         case LINK -> linkLine(lines, (Action.Link) a, snap.emailOf(((Action.Link) a).fulcrumId()));
         case UNLINK -> {
@@ -218,33 +244,34 @@ final class DriftFinder {
   }
 
   /**
-   * An unmanaged member with an inactive user's email: reported, never removed. A blocked plan (the
-   * user's stale link kept, its row DEAD) waits for `journal retry` once the member is gone.
+   * An unmanaged member with the email of a user Okta deactivated or deleted: reported, never
+   * removed. A row DEAD on it (blocked, or its stale link kept) waits for `journal retry` once the
+   * member is gone.
    */
-  private static void keepsAccess(Lines lines, DesiredUser d, FulcrumMember m, Plan plan) {
+  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead) {
     lines.add(Drift.Kind.COLLISION, "member", "unmanaged member " + m.email() + " (" + m.id() + ")",
-        "gone (deactivated in Okta)", "report only: " + Planner.keepsAccess(d.userName(), "the user was deactivated in Okta", m)
+        "gone (" + p.left() + ")", "report only: " + Planner.keepsAccess(p.userName(), "the user was " + p.left(), m)
             + "; the bridge never removes a member it does not manage: remove it in Fulcrum"
-            + (plan.isBlocked() ? ", then `fulcrum-scim journal retry " + lines.key + "`" : ""));
+            + (dead ? ", then `fulcrum-scim journal retry " + lines.key + "`" : ""), true);
   }
 
   /**
    * An unmanaged member that has the email of this user and that the plan does not link (adopt):
-   * for an active user the reconciler could only fail on it; for an inactive one it keeps access
-   * Okta took away, unless an active user has that email (the person pushed again under a new id:
-   * that user's own line reports the member). Resync reports it and leaves both alone. The token
-   * owner is never one.
+   * for an active user the reconciler could only fail on it; for one Okta deactivated or deleted it
+   * keeps access Okta took away, unless an active user has that email (the person pushed again
+   * under a new id: that user's own line reports the member). Resync reports it and leaves both
+   * alone. The token owner is never one: the plan says what the owner's departure needs.
    */
-  private Optional<FulcrumMember> collision(DesiredUser d, Link link, Plan plan, FulcrumSnapshot snap, EmailClaims claims) {
-    if (d == null) {
+  private Optional<FulcrumMember> collision(Person p, Link link, Plan plan, FulcrumSnapshot snap, EmailClaims claims) {
+    if (p == null || p.email() == null) {
       return Optional.empty();
     }
-    return snap.memberByEmail(d.email())
+    return snap.memberByEmail(p.email())
         .filter(m -> link == null || !m.id().equals(link.fulcrumId()))
         .filter(m -> !snap.owner().id().equals(m.userId()) && !m.email().equalsIgnoreCase(snap.owner().email()))
         .filter(m -> links.scimIdOf(EntityType.USER, m.id()).isEmpty())
         .filter(m -> plan.actions().stream().noneMatch(a -> a instanceof Action.Link l && l.fulcrumId().equals(m.id())))
-        .filter(m -> d.active() || claims.activeUser(m.email(), d.id()).isEmpty());
+        .filter(m -> p.active() || claims.activeUser(m.email(), p.id()).isEmpty());
   }
 
   private KeyDrift group(ResourceKey key, DesiredGroup d, Link link, Plan plan, FulcrumSnapshot snap) {
@@ -289,7 +316,7 @@ final class DriftFinder {
 
   private static void blocked(Lines lines, Plan plan) {
     if (plan.isBlocked()) {
-      lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + plan.blocked().reason());
+      lines.add(Drift.Kind.BLOCKED, "-", "-", "-", "blocked: " + plan.blocked().reason(), plan.blocked().keepsAccess());
     }
   }
 
@@ -324,7 +351,11 @@ final class DriftFinder {
     }
 
     void add(Drift.Kind kind, String field, String has, String wants, String action) {
-      rows.add(new Drift(key.toString(), entity, field, has == null ? "-" : has, wants, action, kind));
+      add(kind, field, has, wants, action, false);
+    }
+
+    void add(Drift.Kind kind, String field, String has, String wants, String action, boolean keepsAccess) {
+      rows.add(new Drift(key.toString(), entity, field, has == null ? "-" : has, wants, action, kind, keepsAccess));
     }
 
     boolean has(Drift.Kind kind) {

@@ -56,6 +56,13 @@ public final class Resync {
    */
   public static final String HELD_ORPHANS = "resync.held_orphan_removals";
 
+  /**
+   * Setting: how many people Okta deactivated or deleted still had access in Fulcrum, left to an
+   * operator ({@link Drift#keepsAccess}), as the latest apply, scheduled or an operator's, found
+   * (0: none). status needs attention and a gauge shows it until an apply finds them gone.
+   */
+  public static final String KEEPS_ACCESS = "resync.keeps_access";
+
   private final FulcrumClient client;
   private final DriftFinder finder;
   private final OrphanRemover orphans;
@@ -100,6 +107,11 @@ public final class Resync {
   /** What {@link #HELD_ORPHANS} says: orphan member removals held at the latest apply. */
   public static long heldOrphanRemovals(SettingStore settings) {
     return settings.get(HELD_ORPHANS).map(Long::parseLong).orElse(0L);
+  }
+
+  /** What {@link #KEEPS_ACCESS} says: people who keep access Okta took away, at the latest apply. */
+  public static long keepingAccess(SettingStore settings) {
+    return settings.get(KEEPS_ACCESS).map(Long::parseLong).orElse(0L);
   }
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
@@ -262,7 +274,20 @@ public final class Resync {
     if (stopped == null) {
       StillDrifting.say(queued, goneById, after, path.queue());
     }
-    return report(started, true, found, after, stopped != null ? stopped : held);
+    ResyncReport report = report(started, true, found, after, stopped != null ? stopped : held);
+    keepingAccess(report);
+    return report;
+  }
+
+  /**
+   * Loud on purpose, one ERROR line a person: nothing else would say that someone Okta took away
+   * still has access (the bridge never removes a member it does not manage, nor the token owner).
+   * Their count stands for status and the gauge until the next apply.
+   */
+  private void keepingAccess(ResyncReport report) {
+    report.remaining().stream().filter(Drift::keepsAccess)
+        .forEach(d -> log.error("resync: {} keeps access: {}", d.entity(), d.action()));
+    settingStore.put(KEEPS_ACCESS, Integer.toString(report.totals().keepsAccess()));
   }
 
   private void stopIfAsked(Done done) {
@@ -395,7 +420,8 @@ public final class Resync {
     int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.identity())).count() : 0;
     ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
         (int) found.stream().filter(KeyDrift::fixable).count(),
-        count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size());
+        count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(),
+        (int) after.stream().filter(k -> k.rows().stream().anyMatch(Drift::keepsAccess)).count());
     return new ResyncReport(started, clock.instant(), applied, plan, remaining, stopped, totals);
   }
 

@@ -26,9 +26,12 @@ public record ResyncReport(
 
   /**
    * Counts of keys. {@code drifting}: keys with any line. {@code toFix}: those resync hands to the
-   * reconciler. {@code fixed}: drifting keys the check after applying found clean.
+   * reconciler. {@code fixed}: drifting keys the check after applying found clean. {@code keepsAccess}:
+   * people Okta deactivated or deleted who still have access, as the check after applying found them
+   * ({@link Drift#keepsAccess}).
    */
-  public record Totals(int checked, int drifting, int toFix, int blocked, int collisions, int fixed, int remaining) {}
+  public record Totals(int checked, int drifting, int toFix, int blocked, int collisions, int fixed, int remaining,
+      int keepsAccess) {}
 
   /** The exit status a script wants: was Fulcrum left as Okta wants it? */
   public boolean driftRemains() {

@@ -14,6 +14,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -545,6 +546,8 @@ class UserPushTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(pushed)).state()).isEqualTo(WorkState.DONE);
     assertThat(tombstone(pushed)).map(DeletedUser::email).contains("ada@corp.example");
     assertThat(tombstone(never)).map(DeletedUser::email).contains("bob@corp.example");
+    List<DeletedUser> kept = h.db.read(c -> new Tombstones().all(c));
+    assertThat(kept).as("what resync looks through").extracting(DeletedUser::id).containsExactlyInAnyOrder(pushed, never);
   }
 
   /**

@@ -23,6 +23,7 @@ import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcileWiring;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +48,7 @@ class ResyncTest {
   static final List<String> UNMANAGED = List.of("m-taken", "m-bystander", "g-crew");
 
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   ReconcileHarness h;
   ReconcileSettings settings;
   ReconcileWiring path;
@@ -227,7 +230,7 @@ class ResyncTest {
     h.okta.deleteUser(ada);
 
     assertThat(resync.dryRun(Progress.NONE).plan()).extracting(Drift::entity, Drift::fulcrumHas, Drift::action)
-        .containsExactly(tuple("user " + ada, "member " + id + " gone", "forget the stale link"));
+        .containsExactly(tuple("user ada@corp.example", "member " + id + " gone", "forget the stale link"));
     ResyncReport report = apply();
 
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
@@ -294,6 +297,82 @@ class ResyncTest {
       assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
       assertThat(d.action()).doesNotContain("still has access");
     });
+  }
+
+  /**
+   * Okta deleted the user (a SCIM DELETE) and the bridge removed its member; later an admin invites
+   * the same email by hand. The deleted user's tombstone outlives the removal, so resync still finds
+   * that person, as for a deactivated user.
+   */
+  @Test
+  void aMemberInvitedByHandWithADeletedUsersEmailIsReportedAsKeepingAccess() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.deleteUser(ada);
+    h.settle();
+    FulcrumMember[] byHand = new FulcrumMember[1];
+    byHand(() -> byHand[0] = h.http.createMember(new MemberFields("ada@corp.example", "Ada", "ByHand", null)));
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.keepsAccess()).isTrue();
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.entity()).isEqualTo("user ada@corp.example");
+      assertThat(d.oktaWants()).isEqualTo("gone (deleted in Okta)");
+      assertThat(d.action()).contains("the user was deleted in Okta").contains(byHand[0].id()).contains("still has access")
+          .doesNotContain("journal retry");
+    });
+    assertThat(report.totals().keepsAccess()).isEqualTo(1);
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+  }
+
+  /**
+   * A user whose push failed on a member invited by hand before Okta assigned the email, then
+   * deactivated or deleted: its row is DEAD, and resync reports the member as keeping access, with
+   * the retry that finishes the row once it is removed.
+   */
+  @Test
+  void aDeprovisionedUserWhosePushFailedOnAMemberInvitedByHandIsReportedAsKeepingAccessWithTheRetry() {
+    String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
+    h.settle();
+    h.okta.deleteUser(taken);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DEAD);
+    h.fulcrum.calls().reset();
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.keepsAccess()).isTrue();
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member Taken@corp.example (m-taken)");
+      assertThat(d.action()).contains("the user was deleted in Okta").contains("still has access")
+          .contains("journal retry user/" + taken);
+    });
+    assertThat(writes(h.fulcrum.calls())).isEmpty();
+  }
+
+  /**
+   * An apply keeps how many people it found keeping access (status and a gauge read it) and logs
+   * an ERROR line for each; once the member is removed by hand, the next apply clears the count.
+   */
+  @Test
+  void anApplyCountsThePeopleKeepingAccessAndLogsEachAsAnError() {
+    FulcrumMember byHand = invitedByHandOnceDeactivated(h.okta.user("ada@corp.example", "Ada", "Lovelace", null));
+
+    apply();
+
+    assertThat(Resync.keepingAccess(new SettingStore(h.db))).isEqualTo(1);
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+        .extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.startsWith("resync: ")).singleElement()
+        .satisfies(m -> assertThat(m).startsWith("resync: user ada@corp.example keeps access: ").contains(byHand.id())
+            .contains("still has access"));
+
+    byHand(() -> h.http.deleteMember(byHand.id(), null));
+    apply();
+
+    assertThat(Resync.keepingAccess(new SettingStore(h.db))).isZero();
   }
 
   /** {@code ada} pushed, then deactivated and her member removed; an admin then invites her email by hand. */
@@ -385,16 +464,28 @@ class ResyncTest {
     assertThat(dry.totals().toFix()).isEqualTo(1);
   }
 
-  /** The token owner's membership is never reported as a member keeping a deactivated user's access. */
+  /**
+   * The token owner's own Okta user deactivated: not a member keeping access that the operator may
+   * simply remove (the bridge runs on that person's token), but one BLOCKED line saying what to do,
+   * counted among the people who keep access.
+   */
   @Test
-  void aDeactivatedUserWithTheTokenOwnersEmailIsNotReported() {
+  void aDeactivatedUserWithTheTokenOwnersEmailIsABlockedLineSayingTheOwnerKeepsAccess() {
     String owner = h.fulcrum.member(h.fulcrum.ownerMembershipId()).orElseThrow().email();
     String namesake = h.okta.user(owner, "Not", "Me", null);
     h.settle();
     h.okta.set(namesake, "active", 0);
     h.settle();
 
-    assertThat(resync.dryRun(Progress.NONE).plan()).isEmpty();
+    ResyncReport report = resync.dryRun(Progress.NONE);
+
+    assertThat(report.plan()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.BLOCKED);
+      assertThat(d.keepsAccess()).isTrue();
+      assertThat(d.action()).contains(owner + " is the Fulcrum API token's owner").contains("keeps Owner access")
+          .contains("Set fulcrum.api_token to another Owner's token").contains("journal retry user/" + namesake);
+    });
+    assertThat(report.totals().keepsAccess()).isEqualTo(1);
   }
 
   @Test
