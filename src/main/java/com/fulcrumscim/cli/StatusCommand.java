@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
       "0:all well",
       "1:no database at storage.path",
       "2:invalid config or command line",
-      "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, or changes "
-          + "wait while no daemon holds the writer lease"
+      "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, changes "
+          + "wait while no daemon holds the writer lease, or the last resync found people Okta took away who keep access"
     })
 public final class StatusCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -70,6 +70,10 @@ public final class StatusCommand implements Callable<Integer> {
             ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
+        .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
+            + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, found by the last resync and left to an"
+            + " operator: `fulcrum-scim resync --dry-run` names them and what to do; the next `fulcrum-scim resync` (or the"
+            + " scheduled one) clears this once they are gone")
         .row("Restored from a backup", restored(r))
         .row("Held removals", r.heldCount() == r.heldTakeBacks() ? "none" : (r.heldCount() - r.heldTakeBacks())
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")

@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals and role take-backs the
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
+ *   <li>{@code fulcrum_scim_resync_keeps_access}: people Okta deactivated or deleted whom the latest resync apply
+ *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
  *       resync (no work row carries them), alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
@@ -75,6 +77,11 @@ public final class BridgeMetrics {
         .register(registry);
     Gauge.builder("fulcrum.scim.reconciler.paused", store, s -> s.pauseReason().isPresent() ? 1 : 0)
         .description("1 while the reconciler is paused (see `fulcrum-scim status` for why)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("fulcrum.scim.resync.keeps.access", store, OpsStore::keepingAccess)
+        .description("People Okta deactivated or deleted whom the latest resync apply found still with access in Fulcrum,"
+            + " left to an operator: a member the bridge does not manage has their email, or they are the API token's owner")
         .strongReference(true)
         .register(registry);
     Gauge.builder("fulcrum.scim.resync.orphan.removals.held", store, s -> s.heldOrphanRemovals())

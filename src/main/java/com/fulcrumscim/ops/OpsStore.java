@@ -57,6 +57,11 @@ public final class OpsStore {
     return Resync.heldOrphanRemovals(new SettingStore(db));
   }
 
+  /** People Okta deactivated or deleted who still had access at the latest resync apply (0: none). */
+  public long keepingAccess() {
+    return Resync.keepingAccess(new SettingStore(db));
+  }
+
   /** When the last scheduled resync finished, whatever it found. */
   public Optional<Instant> lastResyncFinished() {
     return LastResync.kept(new SettingStore(db)).map(LastResync::finishedAt);

@@ -13,6 +13,7 @@ import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.LastResync;
+import com.fulcrumscim.resync.Resync;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,8 @@ import java.util.Set;
  * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
  * {@code heldTakeBacks}: how many of the {@code heldCount} HELD rows are role take-backs, not removals.
  * {@code daemonHoldsLease}: whether a daemon holds the writer lease, i.e. a reconciler applies changes.
+ * {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
+ * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}).
  */
 public record StatusReport(
     String target,
@@ -60,7 +63,8 @@ public record StatusReport(
     List<String> unknownHere,
     Instant restoredAt,
     long heldAfterRestore,
-    long frozenGroups) {
+    long frozenGroups,
+    long keepsAccess) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -74,13 +78,14 @@ public record StatusReport(
   /**
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
-   * access until someone approves), and the role take-backs it holds; and changes waiting while no
-   * daemon holds the writer lease, which nothing applies until one does. Skipped rows are shown as
-   * warnings only: they are the bridge's policy working.
+   * access until someone approves), and the role take-backs it holds; changes waiting while no
+   * daemon holds the writer lease, which nothing applies until one does; and people Okta took away
+   * whom the latest resync found still with access (the bridge leaves them to an operator). Skipped
+   * rows are shown as warnings only: they are the bridge's policy working.
    */
   public boolean needsAttention() {
     return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0
-        || (!daemonHoldsLease && oldestPendingSeconds != null);
+        || (!daemonHoldsLease && oldestPendingSeconds != null) || keepsAccess > 0;
   }
 
   /**
@@ -130,7 +135,8 @@ public record StatusReport(
         unknown,
         new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
         RestoreMarker.heldRows(queue).size(),
-        PolicyCheck.frozenGroups(db, config.groups().push()));
+        PolicyCheck.frozenGroups(db, config.groups().push()),
+        store.keepingAccess());
   }
 
   private static long heldTakeBacks(BridgeConfig config, Database db, Clock clock) {

@@ -40,6 +40,7 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
+        .containsPattern("Keeping access\\s+none")
         .containsPattern("Target\\s+embedded emulator")
         .containsPattern("Reconciler\\s+running")
         .containsPattern("Oldest pending\\s+none")
@@ -186,6 +187,18 @@ class StatusCommandTest {
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("Held orphan removals\\s+3 orphan members HELD by the mass-removal guard")
         .contains("resync --approve-removals");
+  }
+
+  /** A person Okta took away whom the last resync found still with access: nothing else would page anyone. */
+  @Test
+  void peopleTheLastResyncFoundKeepingAccessAreShownAndExitThree() {
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put(Resync.KEEPS_ACCESS, "2");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Keeping access\\s+2 deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum")
+        .contains("resync --dry-run");
   }
 
   @Test

@@ -61,6 +61,15 @@ class BridgeMetricsTest {
   }
 
   @Test
+  void peopleTheLastResyncFoundKeepingAccessAreTheGaugeTheShippedAlertRuleWatches() throws Exception {
+    new SettingStore(db).put(Resync.KEEPS_ACCESS, "2");
+    String series = "fulcrum_scim_resync_keeps_access";
+    assertThat(registry.scrape()).contains(series + " 2.0");
+    assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
+        .contains("expr: " + series + " > 0");
+  }
+
+  @Test
   void oldestPendingAgeCountsFromWhenTheChangeWasQueued() {
     new WorkQueue(db, clock).enqueue(ResourceKey.user("u1"));
     clock.tick(Duration.ofSeconds(90));
