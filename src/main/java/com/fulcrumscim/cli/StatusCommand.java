@@ -69,7 +69,9 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + (r.fulcrumCallsPerHour() == null
             ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
         .row("Last scheduled resync", lastResync(r.lastResync()))
-        .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)")
+        .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)"
+            + (r.deadRemovals() == 0 ? "" : "; " + r.deadRemovals() + " of them take access away: those people KEEP ACCESS"
+                + " until an operator acts on the reason below"))
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, found by the last resync and left to an"
             + " operator: `fulcrum-scim resync --dry-run` names them and what to do; the next `fulcrum-scim resync` (or the"

@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
 public final class WorkQueue {
   private static final String COLUMNS =
       "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
-          + "next_attempt_at, last_error, updated_at";
+          + "next_attempt_at, last_error, updated_at, removal";
 
   /**
    * A new row due now; what changes in a key's existing row follows (the old row's columns are
@@ -486,7 +486,8 @@ public final class WorkQueue {
             noFirstFailure ? null : Instant.ofEpochMilli(firstFailure),
             Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
             rs.getString("last_error"),
-            Instant.ofEpochMilli(rs.getLong("updated_at"))));
+            Instant.ofEpochMilli(rs.getLong("updated_at")),
+            rs.getInt("removal") == 1));
       }
     }
     return out;

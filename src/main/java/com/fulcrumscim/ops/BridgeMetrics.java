@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code fulcrum_scim_work{state}}: work rows by state (dead rows: {@code state="dead"}; removals and role take-backs the
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
+ *   <li>{@code fulcrum_scim_work_dead_removals}: dead rows among them whose change takes access away, alerted on
+ *       (critical) by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_keeps_access}: people Okta deactivated or deleted whom the latest resync apply
  *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
@@ -77,6 +79,11 @@ public final class BridgeMetrics {
         .register(registry);
     Gauge.builder("fulcrum.scim.reconciler.paused", store, s -> s.pauseReason().isPresent() ? 1 : 0)
         .description("1 while the reconciler is paused (see `fulcrum-scim status` for why)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("fulcrum.scim.work.dead.removals", store, OpsStore::deadRemovals)
+        .description("DEAD work rows whose change takes access away (deactivations, deletes, members taken out of groups):"
+            + " those people keep access until an operator acts (`fulcrum-scim journal list --state dead`)")
         .strongReference(true)
         .register(registry);
     Gauge.builder("fulcrum.scim.resync.keeps.access", store, OpsStore::keepingAccess)

@@ -62,6 +62,21 @@ public final class OpsStore {
     return Resync.keepingAccess(new SettingStore(db));
   }
 
+  /**
+   * DEAD rows whose change takes access away (a user deactivated or deleted, members taken out of
+   * a group): deprovisionings that gave up, whose people keep access until an operator acts. One
+   * range of the state index, cheap enough for every metrics scrape.
+   */
+  public long deadRemovals() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE state = 'DEAD' AND removal = 1");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
   /** When the last scheduled resync finished, whatever it found. */
   public Optional<Instant> lastResyncFinished() {
     return LastResync.kept(new SettingStore(db)).map(LastResync::finishedAt);

@@ -36,7 +36,8 @@ import java.util.Set;
  * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
  * {@code heldTakeBacks}: how many of the {@code heldCount} HELD rows are role take-backs, not removals.
  * {@code daemonHoldsLease}: whether a daemon holds the writer lease, i.e. a reconciler applies changes.
- * {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
+ * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
+ * that gave up). {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
  * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}).
  */
 public record StatusReport(
@@ -64,6 +65,7 @@ public record StatusReport(
     Instant restoredAt,
     long heldAfterRestore,
     long frozenGroups,
+    long deadRemovals,
     long keepsAccess) {
 
   /** The keys status shows, in the order it shows them. */
@@ -136,6 +138,7 @@ public record StatusReport(
         new RestoreMarker(db).current().map(RestoreMarker.Mark::at).orElse(null),
         RestoreMarker.heldRows(queue).size(),
         PolicyCheck.frozenGroups(db, config.groups().push()),
+        store.deadRemovals(),
         store.keepingAccess());
   }
 

@@ -249,6 +249,9 @@ public final class ReconcileLoop implements AutoCloseable {
           if (fate instanceof WorkQueue.Fate.Hold hold) {
             // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
             log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
+          } else if (fate instanceof WorkQueue.Fate.Dead dead && item.removal()) {
+            // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
+            log.error("DEPROVISIONING DEAD for {}: {}", item.key(), dead.reason());
           }
           acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
           return true;

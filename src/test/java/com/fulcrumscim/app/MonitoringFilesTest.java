@@ -73,13 +73,13 @@ class MonitoringFilesTest {
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
         "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
-        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisionedKeepsAccess");
+        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess");
   }
 
   /** A deprovisioned person who keeps access pages someone, as a held removal does; other dead rows only warn. */
   @Test
   void theAlertsOnPeopleWhoKeepAccessAreCritical() throws Exception {
-    for (String name : List.of("FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
+    for (String name : List.of("FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
       assertThat(rule(name).path("labels").path("severity").asText()).as(name).isEqualTo("critical");
     }
   }

@@ -202,6 +202,22 @@ class StatusCommandTest {
   }
 
   @Test
+  void deadRowsThatTakeAccessAwayAreCountedApart() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      db.write(c -> {
+        queue.enqueue(c, ResourceKey.user("u-leaver"), true);
+        queue.enqueue(c, ResourceKey.user("u-joiner"), false);
+        return null;
+      });
+      queue.claim(2).forEach(w -> queue.dead(w, "gave up"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Dead rows\\s+2 .*; 1 of them take access away: those people KEEP ACCESS");
+  }
+
+  @Test
   void heldRemovalsAreCountedListedAndExitThree() {
     try (Database db = cli.openDatabase()) {
       WorkQueue queue = new WorkQueue(db, Clock.systemUTC());

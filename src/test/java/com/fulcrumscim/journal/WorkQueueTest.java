@@ -150,6 +150,18 @@ class WorkQueueTest {
     assertThat(queue.claim(1)).extracting(WorkItem::key).containsExactly(alice);
   }
 
+  /** The reconciler tells a deprovisioning that gives up from other dead rows by this. */
+  @Test
+  void aClaimedOrListedRowSaysWhetherItsChangeTakesAccessAway() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    enqueueRemoval(alice);
+    queue.enqueue(bob);
+
+    assertThat(queue.claim(2)).extracting(WorkItem::key, WorkItem::removal)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(alice, true), org.assertj.core.groups.Tuple.tuple(bob, false));
+    assertThat(queue.get(alice).orElseThrow().removal()).isTrue();
+  }
+
   private void enqueueRemoval(ResourceKey key) {
     db.write(c -> {
       queue.enqueue(c, key, true);

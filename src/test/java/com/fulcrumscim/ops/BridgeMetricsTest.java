@@ -60,6 +60,22 @@ class BridgeMetricsTest {
         .contains("expr: " + series + " > 0");
   }
 
+  /** A dead deprovisioning leaves a person their access: its own gauge, apart from other dead rows, for a critical alert. */
+  @Test
+  void deadDeprovisioningsAreTheGaugeTheShippedAlertRuleWatchesApartFromOtherDeadRows() throws Exception {
+    WorkQueue queue = new WorkQueue(db, clock);
+    db.write(c -> {
+      queue.enqueue(c, ResourceKey.user("u-leaver"), true);
+      queue.enqueue(c, ResourceKey.user("u-joiner"), false);
+      return null;
+    });
+    queue.claim(2).forEach(w -> queue.dead(w, "gave up"));
+    String series = "fulcrum_scim_work_dead_removals";
+    assertThat(registry.scrape()).contains(series + " 1.0").contains("fulcrum_scim_work{state=\"dead\"} 2.0");
+    assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
+        .contains("expr: " + series + " > 0");
+  }
+
   @Test
   void peopleTheLastResyncFoundKeepingAccessAreTheGaugeTheShippedAlertRuleWatches() throws Exception {
     new SettingStore(db).put(Resync.KEEPS_ACCESS, "2");
