@@ -1,5 +1,7 @@
 package com.fulcrumscim.scim.schema;
 
+import com.fulcrumscim.journal.LinesPerMinute;
+import com.fulcrumscim.journal.LinesPerMinute.Verdict;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,9 +18,6 @@ final class IgnoredNames {
   static final int REMEMBERED = 1_000;
   static final int PER_MINUTE = 100;
 
-  enum Verdict { LOG, LIMIT_REACHED, QUIET }
-
-  private final Clock clock;
   /** Lower-case names, least recently sent first. */
   private final Map<String, Boolean> remembered = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -26,11 +25,10 @@ final class IgnoredNames {
       return size() > REMEMBERED;
     }
   };
-  private long minute = Long.MIN_VALUE;
-  private int loggedThisMinute;
+  private final LinesPerMinute share;
 
   IgnoredNames(Clock clock) {
-    this.clock = clock;
+    this.share = new LinesPerMinute(PER_MINUTE, clock);
   }
 
   /**
@@ -42,16 +40,10 @@ final class IgnoredNames {
     if (remembered.get(key) != null) {
       return Verdict.QUIET;
     }
-    long now = Math.floorDiv(clock.millis(), 60_000L);
-    if (now != minute) {
-      minute = now;
-      loggedThisMinute = 0;
+    Verdict verdict = share.take();
+    if (verdict == Verdict.LOG) {
+      remembered.put(key, Boolean.TRUE);
     }
-    if (loggedThisMinute >= PER_MINUTE) {
-      return loggedThisMinute++ == PER_MINUTE ? Verdict.LIMIT_REACHED : Verdict.QUIET;
-    }
-    loggedThisMinute++;
-    remembered.put(key, Boolean.TRUE);
-    return Verdict.LOG;
+    return verdict;
   }
 }
