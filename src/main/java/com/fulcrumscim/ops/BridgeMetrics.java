@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
  *   <li>{@code fulcrum_scim_requests_seconds{method,route,status}}: SCIM request latency histogram
  *   <li>{@code fulcrum_scim_auth_failures_total}, {@code fulcrum_scim_reconcile_outcomes_total{kind}}
+ *   <li>{@code fulcrum_scim_unknown_id_writes_total}: SCIM writes to user or group ids the bridge does not have
  *   <li>{@code fulcrum_scim_acknowledged_to_applied_seconds}: from Okta's 2xx to the change in Fulcrum
  *   <li>{@code fulcrum_scim_build_info{version,commit}}: always 1
  * </ul>
@@ -58,6 +59,7 @@ public final class BridgeMetrics {
   private final MeterRegistry registry;
   private final Counter authFailures;
   private final Counter claimsLost;
+  private final Counter unknownIdWrites;
   private final Timer acknowledgedToApplied;
   private final Map<String, Timer> scimRequests = new ConcurrentHashMap<>();
 
@@ -107,6 +109,10 @@ public final class BridgeMetrics {
     claimsLost = Counter.builder("fulcrum.scim.reconcile.claims.lost")
         .description("Reconciles whose outcome was dropped because another node took the row over (this node stalled past its writer lease)")
         .register(registry);
+    unknownIdWrites = Counter.builder("fulcrum.scim.unknown.id.writes")
+        .description("SCIM PUT, PATCH and DELETE requests answered 404: the identity provider wrote to a user or group id"
+            + " the bridge does not have (its state was lost: an older backup restored, a wrong storage.path)")
+        .register(registry);
     acknowledgedToApplied = Timer.builder("fulcrum.scim.acknowledged.to.applied")
         .description("From the bridge's 2xx to Okta to Fulcrum having the change")
         .serviceLevelObjectives(APPLIED_BUCKETS)
@@ -143,6 +149,10 @@ public final class BridgeMetrics {
     // the receiver's only 429 refuses a failed authentication over its address's limit (not logged one by one)
     if (status == 401 || status == 429) {
       authFailures.increment();
+    }
+    // intake answers 404 to a write only for an id it does not have; no other route takes an {id}
+    if (status == 404 && route.endsWith("/{id}") && (method.equals("PUT") || method.equals("PATCH") || method.equals("DELETE"))) {
+      unknownIdWrites.increment();
     }
   }
 

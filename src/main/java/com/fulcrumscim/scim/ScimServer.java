@@ -9,6 +9,8 @@ import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
+import com.fulcrumscim.journal.LinesPerMinute;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
@@ -33,6 +35,8 @@ public final class ScimServer {
   private static final Logger log = LoggerFactory.getLogger(ScimServer.class);
   /** Characters of a request path a log line keeps. */
   private static final int MAX_LOGGED_PATH = 200;
+  /** WARN lines a minute for writes to ids the bridge does not know; the rest are counted only. */
+  static final int UNKNOWN_ID_WARNINGS_PER_MINUTE = 20;
 
   /** The parts of config.yml the endpoint reads. */
   public record Settings(String host, int port, long maxBodyBytes, int maxPageSize, int authFailuresPerMinute,
@@ -51,6 +55,7 @@ public final class ScimServer {
   private final ResourceEndpoints users;
   private final ResourceEndpoints groups;
   private final DiscoveryEndpoints discovery;
+  private final LinesPerMinute unknownIdWarnings;
   private Javalin app;
 
   public ScimServer(Settings settings, BearerAuth auth, Database db, Intake intake, UserStore userStore,
@@ -67,6 +72,7 @@ public final class ScimServer {
     this.groups = new ResourceEndpoints(ResourceKind.groups(groupStore, normalizer), responses, db, intake, lister,
         patcher, settings.maxPageSize());
     this.discovery = new DiscoveryEndpoints(responses, settings.maxPageSize(), settings.maxBodyBytes());
+    this.unknownIdWarnings = new LinesPerMinute(UNKNOWN_ID_WARNINGS_PER_MINUTE, clock);
   }
 
   /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
@@ -129,7 +135,7 @@ public final class ScimServer {
     r.get(BASE_PATH + "/Schemas", discovery::schemas);
     r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
-    r.exception(IntakeRejected.class, (e, ctx) -> responses.error(ctx, ScimException.of(e)));
+    r.exception(IntakeRejected.class, (e, ctx) -> rejected(ctx, e));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
@@ -160,6 +166,30 @@ public final class ScimServer {
     log.error("request {} {} (request id {}) failed", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx), e);
     responses.error(ctx, new ScimException(500, null,
         "internal error; the server log has details under request id " + ScimResponses.requestId(ctx)));
+  }
+
+  /**
+   * A PUT, PATCH or DELETE of an id the bridge does not know (intake reads no other id) is answered
+   * 404, as SCIM says; yet the identity provider only writes to ids the bridge gave it, and never
+   * reissued, so the bridge lost that state (a restore from an older backup, a wrong storage.path).
+   * The change does not reach Fulcrum: a deactivation so refused leaves the person their access, and
+   * Okta shows no more than a failed task. A WARN line each, within a share a minute (the rest are
+   * only counted, as fulcrum_scim_unknown_id_writes_total counts them all).
+   */
+  private void rejected(Context ctx, IntakeRejected e) {
+    if (e.reason() == IntakeRejected.Reason.NOT_FOUND) {
+      switch (unknownIdWarnings.take()) {
+        case LOG -> log.warn("SCIM {} {} (request id {}) answered 404: {}. The identity provider writes to an id the bridge"
+            + " does not have: the database lost it (restored from an older backup, a wrong storage.path) or the resource"
+            + " is deleted already. The change does not reach Fulcrum; a deactivation refused so leaves the person their"
+            + " access: check them in Fulcrum (README, Backup and restore)", ctx.method(),
+            TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()));
+        case LIMIT_REACHED -> log.warn("more than {} SCIM writes to unknown ids in a minute: the rest of this minute's are"
+            + " not logged, only counted in fulcrum_scim_unknown_id_writes_total", UNKNOWN_ID_WARNINGS_PER_MINUTE);
+        case QUIET -> { }
+      }
+    }
+    responses.error(ctx, ScimException.of(e));
   }
 
   /**

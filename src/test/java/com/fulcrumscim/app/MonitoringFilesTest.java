@@ -73,7 +73,8 @@ class MonitoringFilesTest {
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
         "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
-        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess");
+        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess",
+        "FulcrumScimWritesToUnknownIds");
   }
 
   /** A deprovisioned person who keeps access pages someone, as a held removal does; other dead rows only warn. */

@@ -85,6 +85,20 @@ class BridgeMetricsTest {
         .contains("expr: " + series + " > 0");
   }
 
+  /** A 404 to a write, from intake, means an id the bridge does not have; a read's 404 or another refusal does not. */
+  @Test
+  void scimWritesToUnknownIdsAreCountedFromZero() {
+    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total 0.0");
+    for (String method : new String[] {"PATCH", "PUT", "DELETE"}) {
+      metrics.scimRequest(method, "/scim/v2/Users/{id}", 404, Duration.ofMillis(3));
+    }
+    metrics.scimRequest("PATCH", "/scim/v2/Groups/{id}", 404, Duration.ofMillis(3));
+    metrics.scimRequest("GET", "/scim/v2/Users/{id}", 404, Duration.ofMillis(3));
+    metrics.scimRequest("PATCH", "/scim/v2/Users/{id}", 400, Duration.ofMillis(3));
+    metrics.scimRequest("POST", "/scim/v2/Users", 404, Duration.ofMillis(3));
+    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total 4.0");
+  }
+
   @Test
   void oldestPendingAgeCountsFromWhenTheChangeWasQueued() {
     new WorkQueue(db, clock).enqueue(ResourceKey.user("u1"));
