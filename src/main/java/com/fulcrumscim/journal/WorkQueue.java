@@ -191,6 +191,14 @@ public final class WorkQueue {
   }
 
   /**
+   * What recording a claim's end wrote: {@code fate}, which the row {@code took}, or not when a
+   * newer Okta change arrived while the key ran (the row went back to PENDING: the key runs again,
+   * and nobody must hear of a fate it no longer has); for a {@link Fate.Done} the row took, when
+   * the oldest change it applied was acknowledged to Okta.
+   */
+  public record Finished(Fate fate, boolean took, Optional<Instant> acknowledged) {}
+
+  /**
    * The desired state is reached for the claimed generation. Returns when the oldest change this
    * applied was acknowledged to Okta; empty when a newer change arrived meanwhile (the row runs again).
    */
@@ -217,7 +225,7 @@ public final class WorkQueue {
    * empty for other fates and when a newer change arrived meanwhile (the row runs again).
    */
   public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
-    return db.write(recording(item, fate, affected));
+    return db.write(recording(item, fate, affected)).acknowledged();
   }
 
   /**
@@ -227,43 +235,44 @@ public final class WorkQueue {
    * The row is finished first: a lost claim rolls back before anything else is written, and on
    * PostgreSQL the row is locked before the key's other rows, in the order every claimed write takes.
    */
-  public CompletableFuture<Optional<Instant>> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
+  public CompletableFuture<Finished> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
       Database.Work<?> also) {
-    Database.Work<Optional<Instant>> recording = recording(item, fate, affected);
+    Database.Work<Finished> recording = recording(item, fate, affected);
     return db.writeLater(c -> {
-      Optional<Instant> acknowledged = recording.run(c);
+      Finished finished = recording.run(c);
       also.run(c);
-      return acknowledged;
+      return finished;
     });
   }
 
-  private Database.Work<Optional<Instant>> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+  private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
     return c -> {
-      Optional<Instant> acknowledged = Optional.empty();
+      Optional<Instant> took;
       if (fate instanceof Fate.Retry r && r.spendsAttempt()) {
         // The time is bound, not written into the SQL: text that differs on every failure would be a
         // new statement each time, pushing a hot one out of the writer's statement cache.
-        finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
+        took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
             "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?", clock.millis(), r.error());
       } else if (fate instanceof Fate.Retry r) {
-        finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
+        took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {
-        finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?", d.reason());
+        took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?", d.reason());
       } else if (fate instanceof Fate.Hold h) {
-        finish(c, item, "HELD", 0, true, "last_error = ?", h.reason());
+        took = finish(c, item, "HELD", 0, true, "last_error = ?", h.reason());
       } else if (fate instanceof Fate.Skipped s) {
-        finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
+        took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
           throw new ClaimLost(item.key());
         }
+        took = Optional.empty();
       } else {
-        acknowledged = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
+        took = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
       }
       for (ResourceKey key : affected) {
         nudge(c, key);
       }
-      return acknowledged;
+      return new Finished(fate, took.isPresent(), fate instanceof Fate.Done ? took : Optional.empty());
     };
   }
 

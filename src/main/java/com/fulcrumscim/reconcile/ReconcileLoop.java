@@ -234,7 +234,7 @@ public final class ReconcileLoop implements AutoCloseable {
         .thenCompose(failure -> failure != null ? recordFailure(item, result, now, failure)
             : queue.recordLater(item, fate, result.affected(), unwritten.held())
                 .exceptionallyCompose(e -> recordFailure(item, result, now, e)))
-        .handle((acknowledged, failure) -> {
+        .handle((recorded, failure) -> {
           if (failure != null && Attempt.cause(failure) instanceof ClaimLost lost) {
             log.warn("{}", lost.getMessage());
             outcomes.claimLost();
@@ -246,19 +246,21 @@ public final class ReconcileLoop implements AutoCloseable {
             stranded.add(item);
             return false;
           }
-          if (fate instanceof WorkQueue.Fate.Hold hold) {
+          // Only what the row really is now: a newer Okta change that put it back to PENDING runs it
+          // again, and the fate recorded is the one written (a failed commit records a retry instead).
+          if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Hold hold) {
             // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
             log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
-          } else if (fate instanceof WorkQueue.Fate.Dead dead && item.removal()) {
+          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead && item.removal()) {
             // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
             log.error("DEPROVISIONING DEAD for {}: {}", item.key(), dead.reason());
           }
-          acknowledged.ifPresent(at -> outcomes.applied(Duration.between(at, now)));
+          recorded.acknowledged().ifPresent(at -> outcomes.applied(Duration.between(at, now)));
           return true;
         });
   }
 
-  private CompletableFuture<Optional<Instant>> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
+  private CompletableFuture<WorkQueue.Finished> recordFailure(WorkItem item, Reconciled result, Instant now, Throwable failure) {
     Throwable cause = Attempt.cause(failure);
     if (cause instanceof ClaimLost lost) {
       return dropped(result, lost);
@@ -272,7 +274,7 @@ public final class ReconcileLoop implements AutoCloseable {
   }
 
   /** The claim passed on: only the audit rows go in (the calls happened), and the loss is reported. */
-  private CompletableFuture<Optional<Instant>> dropped(Reconciled result, ClaimLost lost) {
+  private CompletableFuture<WorkQueue.Finished> dropped(Reconciled result, ClaimLost lost) {
     return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(lost));
   }
 
