@@ -254,12 +254,14 @@ public final class Resync {
       }
       for (int i = 0; i < doomed.size(); i++) {
         stopIfAsked(done);
-        OrphanRemover.Result removed = orphans.remove(doomed.get(i));
+        Orphan orphan = doomed.get(i);
+        OrphanRemover.Result removed = orphans.remove(orphan);
         if (removed == OrphanRemover.Result.DELETED) {
           done.removed++;
         }
         if (removed.goneById()) {
-          goneById.add(doomed.get(i).fulcrumId());
+          goneById.add(orphan.fulcrumId());
+          settleDeadDeprovisioning(path, orphan);
         }
         progress.update("orphans", i + 1, doomed.size());
       }
@@ -277,6 +279,20 @@ public final class Resync {
     ResyncReport report = report(started, true, found, after, stopped != null ? stopped : held);
     keepingAccess(report);
     return report;
+  }
+
+  /**
+   * The deprovisioning of the user an orphan member was made for went DEAD on that very member (its
+   * link lost, the bridge's own member looked like one it does not manage and keeps access): with
+   * the member gone, its row runs again and settles from state (nothing left to remove: DONE; the
+   * orphan's removal is its audit row), instead of staying DEAD until `journal retry`. Only a row
+   * whose cause may be gone runs again, once: a removed orphan is not found the next night.
+   */
+  private static void settleDeadDeprovisioning(ReconcileWiring path, Orphan orphan) {
+    if (orphan.type() == Orphan.Type.MEMBER && path.queue().revive(orphan.createdFor(), WorkState.DEAD) > 0) {
+      log.info("resync: {} was DEAD on orphan member {} ({}), which is gone now; it runs again", orphan.createdFor(),
+          orphan.label(), orphan.fulcrumId());
+    }
   }
 
   /**
