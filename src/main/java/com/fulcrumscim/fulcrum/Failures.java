@@ -58,15 +58,20 @@ final class Failures {
     return e instanceof InterruptedIOException ? "timeout" : "io_error";
   }
 
-  /** Fulcrum's text, with the token scrubbed should a server ever echo it back. */
+  /**
+   * Fulcrum's text, with the token scrubbed should a server ever echo it back, and any other
+   * credential it echoes (a proxy's copy of the request's headers, say): the text goes on to audit
+   * rows, work rows, status and logs. Masked in the body too, before a copy of it is shortened: a
+   * value cut short at the end would no longer be recognised.
+   */
   private String detail(String body) {
-    return token.redact(ErrorDetail.from(wire, body));
+    return ForeignCredentials.mask(token.redact(ErrorDetail.from(wire, ForeignCredentials.mask(token.redact(body)))));
   }
 
   private String describe(IOException e) {
     String what = e instanceof InterruptedIOException ? "timed out" : "connection failed";
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return what + " (" + token.redact(message) + ")";
+    return what + " (" + ForeignCredentials.mask(token.redact(message)) + ")";
   }
 
   private static String suffix(String detail) {
