@@ -63,6 +63,8 @@ public final class CarryForward {
   private int users;
   private int groups;
   private int entries;
+  /** Whether every link of the replaced database was read: if not, an unlinked key may have been linked there. */
+  private boolean linksWhole = true;
 
   private CarryForward(ReplacedStore replaced, Database restored, Clock clock) {
     this.replaced = replaced;
@@ -122,7 +124,7 @@ public final class CarryForward {
     Set<ResourceKey> linkedThere = new HashSet<>();
     links.forEach(l -> linkedThere.add(key(l, "scim_id")));
     step("its users and groups", () -> {
-      applyChanges(changes(), linkedThere);
+      applyChanges(withoutUnlinkedNewGroups(changes(), linkedThere), linkedThere);
       return null;
     }, null);
     int linksCarried = step("its links to Fulcrum", () -> carryLinks(links), 0);
@@ -174,6 +176,43 @@ public final class CarryForward {
     }
     changes.sort(Change.ORDER);
     return changes;
+  }
+
+  /**
+   * The changes less those of groups the backup does not have whose link could not be read. The
+   * bridge may have made such a group in Fulcrum after the backup: carried without its link, it
+   * would be made a second time when the service starts (group names are not unique in Fulcrum, and
+   * the reconciler never takes a group it did not record making), and the first would keep its
+   * members for good. Not carried, nothing makes it, Okta's changes to it are answered 404, and the
+   * README step named in the warning has the operator delete the first and push the group again. A
+   * user carried without its link needs no such care: Fulcrum has one member per email, which the
+   * reconciler adopts (users.adopt_existing) or leaves DEAD saying so, and never invites twice.
+   */
+  private List<Change> withoutUnlinkedNewGroups(List<Change> changes, Set<ResourceKey> linkedThere) {
+    if (linksWhole) {
+      return changes;
+    }
+    Set<ResourceKey> unknownHere = restored.read(c -> {
+      Set<ResourceKey> out = new HashSet<>();
+      for (Change ch : changes) {
+        ResourceKey key = ch.key();
+        if (key.type() == EntityType.GROUP && ch.resource() != null && !linkedThere.contains(key)
+            && !store.knows(c, key) && !store.linked(c, key)) {
+          out.add(key);
+        }
+      }
+      return out;
+    });
+    List<Change> kept = new ArrayList<>();
+    for (Change ch : changes) {
+      if (unknownHere.contains(ch.key())) {
+        notCarried(ch.key(), "the group '" + ch.resource().string("display_name") + "' pushed after the backup, left out:"
+            + " its link to Fulcrum could not be read, and without it the group would be made in Fulcrum a second time");
+      } else {
+        kept.add(ch);
+      }
+    }
+    return kept;
   }
 
   /**
@@ -294,6 +333,7 @@ public final class CarryForward {
     try {
       replaced.links(links::add);
     } catch (SQLException e) {
+      linksWhole = false;
       problems.add("its links to Fulcrum (" + links.size() + " read, then: " + message(e) + "): a Fulcrum member or group"
           + " the bridge made or adopted after the backup is unknown to it; resync lists it as an orphan when its audit"
           + " row was carried");

@@ -159,6 +159,27 @@ class RestoreCarryForwardTest {
         "SQLite's quick_check finds it damaged", "its links to Fulcrum", README_STEP);
   }
 
+  /**
+   * Late's link is on the damaged page: carried without it, Late would be made in Fulcrum a second
+   * time while the first kept its member. Left out, it is named with the step that deals with it.
+   */
+  @Test
+  void aGroupPushedAfterTheBackupWhoseLinkCannotBeReadIsNotMadeASecondTime() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    damageTable(cli.database, "link");
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    fulcrum.deleteFault(leaverMember, null);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
+    awaitQuiet();
+    assertThat(lateGroups()).as("no second Late made").hasSize(1);
+    assertThat(r.err()).contains("group/" + late + ": the group 'Late' pushed after the backup, left out: its link to"
+        + " Fulcrum could not be read", README_STEP);
+  }
+
   @Test
   void aReplacedDatabaseThatCannotBeReadAtAllIsALoudWarningAndTheRestoreIsDone() throws Exception {
     afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
@@ -270,6 +291,15 @@ class RestoreCarryForwardTest {
   private Optional<WorkItem> row(String userId) {
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       return new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.user(userId));
+    }
+  }
+
+  /** Until no work row is due or being worked on: whatever the reconciler was going to do, it did. */
+  private void awaitQuiet() {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      await().atMost(Duration.ofSeconds(30)).until(() -> queue.list(null, Integer.MAX_VALUE).stream()
+          .allMatch(w -> w.state() != WorkState.PENDING && w.state() != WorkState.RUNNING && w.state() != WorkState.RETRYING));
     }
   }
 
