@@ -14,6 +14,7 @@ import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.restore.Carried;
 import com.fulcrumscim.restore.CarryForward;
+import com.fulcrumscim.restore.IncompleteCarry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -183,6 +184,9 @@ public final class DbCommand {
         if (replaced != null) {
           CarryForward.from(replaced.toAbsolutePath(), db, clock).printTo(support.out(), support.err());
         } else {
+          IncompleteCarry.recordNothing(db, clock.instant(), config.storage().postgres()
+              ? "nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read"
+              : "nothing was carried: no replaced database was named (--replaced FILE)");
           nothingCarried(config.storage().postgres());
         }
         return ExitCode.OK;

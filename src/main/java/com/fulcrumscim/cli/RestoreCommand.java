@@ -14,6 +14,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.restore.Carried;
 import com.fulcrumscim.restore.CarryForward;
+import com.fulcrumscim.restore.IncompleteCarry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "restore",
     mixinStandardHelpOptions = true,
-    subcommands = RestoreCommand.Release.class,
+    subcommands = {RestoreCommand.Release.class, RestoreCommand.Acknowledge.class},
     description = {
       "Replace the SQLite database at storage.path with BACKUP (made by `fulcrum-scim backup`).",
       "Stop the service first: restore refuses while the daemon or an operator command holds the database. BACKUP is "
@@ -44,7 +45,8 @@ import picocli.CommandLine.Parameters;
           + "(it may be damaged): the users and groups Okta changed after the backup (deactivations and deletes the "
           + "reconciler had not applied yet among them: it removes those people when the service starts), the links to "
           + "the Fulcrum members and groups the bridge made after it, and their audit rows. A summary names each "
-          + "deprovisioning; what could not be read is a WARNING on stderr naming the README step to follow.",
+          + "deprovisioning; what could not be read is a WARNING on stderr naming the README step to follow, and is "
+          + "recorded: `fulcrum-scim status` shows it (exit 3) until `fulcrum-scim restore acknowledge`.",
       "The restore is recorded in the database: someone active in the backup with no Fulcrum member (linked and gone, "
           + "or not pushed yet) whom nothing carried forward speaks of may have been deprovisioned after the backup, and "
           + "is not invited until Okta sends that user again or `fulcrum-scim restore release` lets them (their row is "
@@ -53,7 +55,7 @@ import picocli.CommandLine.Parameters;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:restored (what could not be carried forward is a WARNING on stderr)",
+      "0:restored (what could not be carried forward is a WARNING on stderr, and recorded for status)",
       "1:the daemon or a command holds the database, BACKUP is not a readable bridge database, or the copy failed",
       "2:invalid config, PostgreSQL storage, a backup newer than this release, or command line"
     })
@@ -111,6 +113,35 @@ public final class RestoreCommand implements Callable<Integer> {
     SqliteRestore.liveWriter(path).ifPresent(holder -> {
       throw new CommandFailure(holder + ", on " + path + ": stop it first (systemctl stop fulcrum-scim); nothing was changed");
     });
+  }
+
+  @Command(name = "acknowledge", mixinStandardHelpOptions = true,
+      description = {
+        "Clear what status shows as \"Carry forward INCOMPLETE\" once you followed the README for it.",
+        "A restore that could not carry forward everything the replaced database held newer than the backup records "
+            + "what it lost; `fulcrum-scim status` lists it and exits 3 until this command. Nothing else clears it (a "
+            + "later restore replaces it with its own): no resync can tell whether a deactivation lost with it was dealt "
+            + "with. Safe while the daemon runs."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:acknowledged, or nothing was recorded",
+        "1:no database",
+        "2:invalid config or command line"
+      })
+  static final class Acknowledge implements Callable<Integer> {
+    @Mixin CommandSupport support;
+
+    @Override
+    public Integer call() {
+      return support.withDatabase((config, db) -> {
+        IncompleteCarry.acknowledge(db).ifPresentOrElse(
+            c -> support.out().println("acknowledged: what the restore at " + c.at() + " could not carry forward ("
+                + c.notCarried().size() + (c.notCarried().size() == 1 ? " line" : " lines") + ") is no longer shown by status"),
+            () -> support.out().println("nothing to acknowledge: no restore recorded anything it could not carry forward"));
+        return ExitCode.OK;
+      });
+    }
   }
 
   @Command(name = "release", mixinStandardHelpOptions = true,

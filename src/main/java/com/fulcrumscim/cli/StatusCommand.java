@@ -7,6 +7,8 @@ import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StatusReport;
 import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.reconcile.PolicyCheck;
+import com.fulcrumscim.restore.Carried;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.LastResync;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Option;
       "1:no database at storage.path",
       "2:invalid config or command line",
       "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, changes "
-          + "wait while no daemon holds the writer lease, or the last resync found people Okta took away who keep access"
+          + "wait while no daemon holds the writer lease, the last resync found people Okta took away who keep access, or "
+          + "a restore could not carry forward everything the replaced database held (until `fulcrum-scim restore acknowledge`)"
     })
 public final class StatusCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -77,6 +80,7 @@ public final class StatusCommand implements Callable<Integer> {
             + " operator: `fulcrum-scim resync --dry-run` names them and what to do; the next `fulcrum-scim resync` (or the"
             + " scheduled one) clears this once they are gone")
         .row("Restored from a backup", restored(r))
+        .row("Carry forward", carry(r.carryIncomplete()))
         .row("Held removals", r.heldCount() == r.heldTakeBacks() ? "none" : (r.heldCount() - r.heldTakeBacks())
             + " HELD by the mass-removal guard: these people keep access until `fulcrum-scim approve-removals`")
         .row("Held role take-backs", r.heldTakeBacks() == 0 ? "none" : r.heldTakeBacks()
@@ -93,6 +97,21 @@ public final class StatusCommand implements Callable<Integer> {
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
+    if (r.carryIncomplete() != null) {
+      out.println();
+      out.println("  NOT CARRIED FORWARD by the restore at " + r.carryIncomplete().at() + ":");
+      r.carryIncomplete().notCarried().forEach(line -> out.println("    - " + line));
+    }
+  }
+
+  private static String carry(IncompleteCarry c) {
+    if (c == null) {
+      return "nothing left to check (no restore lost anything, or an operator acknowledged it)";
+    }
+    return "INCOMPLETE: the restore at " + c.at() + " could not carry forward " + c.notCarried().size()
+        + (c.notCarried().size() == 1 ? " thing" : " things") + " the replaced database held newer than the backup (below):"
+        + " a deactivation among them leaves that person's access in Fulcrum. Follow the " + Carried.README_STEP
+        + ", then `fulcrum-scim restore acknowledge`";
   }
 
   /** Not running comes first: a pause is a setting a daemon left, which holds again once one runs. */

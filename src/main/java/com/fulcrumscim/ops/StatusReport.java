@@ -12,6 +12,7 @@ import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.Resync;
 import java.time.Clock;
@@ -38,7 +39,9 @@ import java.util.Set;
  * {@code daemonHoldsLease}: whether a daemon holds the writer lease, i.e. a reconciler applies changes.
  * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
  * that gave up). {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
- * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}).
+ * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}). {@code carryIncomplete}:
+ * what the latest restore could not carry forward from the database it replaced, until an operator
+ * acknowledges it (null: nothing, or acknowledged).
  */
 public record StatusReport(
     String target,
@@ -66,7 +69,8 @@ public record StatusReport(
     long heldAfterRestore,
     long frozenGroups,
     long deadRemovals,
-    long keepsAccess) {
+    long keepsAccess,
+    IncompleteCarry carryIncomplete) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -82,12 +86,13 @@ public record StatusReport(
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
    * access until someone approves), and the role take-backs it holds; changes waiting while no
    * daemon holds the writer lease, which nothing applies until one does; and people Okta took away
-   * whom the latest resync found still with access (the bridge leaves them to an operator). Skipped
+   * whom the latest resync found still with access (the bridge leaves them to an operator); and a
+   * restore that could not carry everything forward, whose losses only an operator can find. Skipped
    * rows are shown as warnings only: they are the bridge's policy working.
    */
   public boolean needsAttention() {
     return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0
-        || (!daemonHoldsLease && oldestPendingSeconds != null) || keepsAccess > 0;
+        || (!daemonHoldsLease && oldestPendingSeconds != null) || keepsAccess > 0 || carryIncomplete != null;
   }
 
   /**
@@ -139,7 +144,8 @@ public record StatusReport(
         RestoreMarker.heldRows(queue).size(),
         PolicyCheck.frozenGroups(db, config.groups().push()),
         store.deadRemovals(),
-        store.keepingAccess());
+        store.keepingAccess(),
+        IncompleteCarry.current(db).orElse(null));
   }
 
   private static long heldTakeBacks(BridgeConfig config, Database db, Clock clock) {

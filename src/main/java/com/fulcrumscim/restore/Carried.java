@@ -51,6 +51,11 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
     return unreadable.isEmpty() && problems.isEmpty();
   }
 
+  /** What was not carried, one line each, as the warning lists it. */
+  public List<String> notCarried() {
+    return unreadable.map(why -> List.of("nothing was carried: " + why)).orElse(problems);
+  }
+
   /** What was carried goes to {@code out}; what was not, loudly, to {@code err}. */
   public void printTo(PrintWriter out, PrintWriter err) {
     if (unreadable.isEmpty()) {

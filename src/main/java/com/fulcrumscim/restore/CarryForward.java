@@ -73,10 +73,17 @@ public final class CarryForward {
   }
 
   /**
-   * Carries into {@code restored} (SQLite, its restore marker set) what {@code file} holds newer.
-   * Never throws for what it cannot read: the report says what that was.
+   * Carries into {@code restored} (SQLite, its restore marker set) what {@code file} holds newer,
+   * and records in it whether that was everything ({@link IncompleteCarry}). Never throws for what
+   * it cannot read: the report says what that was.
    */
   public static Carried from(Path file, Database restored, Clock clock) {
+    Carried carried = read(file, restored, clock);
+    IncompleteCarry.record(restored, clock.instant(), carried);
+    return carried;
+  }
+
+  private static Carried read(Path file, Database restored, Clock clock) {
     if (!Files.exists(file)) {
       return Carried.unreadable(file, "there is no such file");
     }

@@ -47,6 +47,24 @@ class MarkRestoredOnPostgresTest {
         "README, \"Backup and restore\", \"When the restore cannot carry everything forward\" before you start the first node");
   }
 
+  /** Nothing could be carried from a PostgreSQL database: status says so, exit 3, until an operator acknowledges it. */
+  @Test
+  void whatAMarkedRestoreCouldNotCarryIsShownByStatusUntilAcknowledged() throws Exception {
+    OpsCliRun cli = new OpsCliRun(Files.createDirectories(dir.resolve("cli")));
+    assertThat(cli.run("db", "mark-restored", "--config", config.toString()).exit()).isZero();
+
+    OpsCliRun.Result before = cli.run("status", "--config", config.toString());
+    OpsCliRun.Result acknowledged = cli.run("restore", "acknowledge", "--config", config.toString());
+    OpsCliRun.Result after = cli.run("status", "--config", config.toString());
+
+    assertThat(before.exit()).as(before.out()).isEqualTo(3);
+    assertThat(before.out()).contains("INCOMPLETE: the restore at ",
+        "- nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read");
+    assertThat(acknowledged.exit()).as(acknowledged.err()).isZero();
+    assertThat(after.exit()).as(after.out()).isZero();
+    assertThat(after.out()).contains("nothing left to check");
+  }
+
   @Test
   void replacedIsRefusedOnPostgresAndNothingIsMarked() throws Exception {
     Path old = Files.writeString(dir.resolve("old.db"), "an old file");

@@ -199,6 +199,28 @@ class RestoreCarryForwardTest {
     }
   }
 
+  /** A WARNING is read once or never: what was lost stays in status, exit 3, until an operator acknowledges it. */
+  @Test
+  void aCarryThatLostSomethingIsShownByStatusUntilAnOperatorAcknowledgesIt() throws Exception {
+    stopTheService();
+    Files.deleteIfExists(Path.of(cli.database + "-wal"));
+    Files.write(cli.database, new byte[64 * 1024]);
+    assertThat(cli.runWithConfig("restore", nightly.toString()).exit()).isZero();
+
+    OpsCliRun.Result before = cli.runWithConfig("status");
+    OpsCliRun.Result acknowledged = cli.runWithConfig("restore", "acknowledge");
+    OpsCliRun.Result after = cli.runWithConfig("status");
+
+    assertThat(before.exit()).as(before.out()).isEqualTo(3);
+    assertThat(before.out()).containsPattern("Carry forward\\s+INCOMPLETE: the restore at \\S+ could not carry forward 1 thing")
+        .contains(README_STEP + ", then `fulcrum-scim restore acknowledge`", "NOT CARRIED FORWARD by the restore at ",
+            "- nothing was carried: it cannot be read (");
+    assertThat(acknowledged.exit()).as(acknowledged.err()).isZero();
+    assertThat(acknowledged.out()).startsWith("acknowledged: what the restore at ");
+    assertThat(after.exit()).as(after.out()).isZero();
+    assertThat(after.out()).containsPattern("Carry forward\\s+nothing left to check").doesNotContain("NOT CARRIED");
+  }
+
   /** Nothing happened after the backup: the restored database is the backup, as before the carry existed. */
   @Test
   void whenNothingIsNewerThanTheBackupNothingIsCarriedAndTheRestoredDataIsTheBackups() throws Exception {
