@@ -21,8 +21,8 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
   public record Deprovisioned(ResourceKey key, String userName, boolean deleted) {}
 
   /** Users and groups whose newer desired state was carried, and the rows carried with them. */
-  public record Counts(int users, int groups, int links, int intents, int audit, int entries) {
-    static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0);
+  public record Counts(int users, int groups, int links, int intents, int audit, int entries, int approvals) {
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0);
 
     boolean none() {
       return equals(NONE);
@@ -85,7 +85,8 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
         + counts.users() + plural(" user", counts.users()) + " and " + counts.groups() + plural(" group", counts.groups())
         + " in all, " + counts.links() + plural(" link", counts.links()) + " to Fulcrum, " + counts.intents()
         + plural(" create", counts.intents()) + " in doubt, " + counts.audit() + plural(" audit row", counts.audit()) + ", "
-        + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies"));
+        + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies") + ", "
+        + counts.approvals() + plural(" removal approval", counts.approvals()));
     if (!deprovisionings.isEmpty()) {
       out.println("deprovisioned after the backup (active in it): the reconciler removes them from Fulcrum when the service"
           + " starts (the mass-removal guard applies):");

@@ -137,8 +137,9 @@ public final class CarryForward {
     int linksCarried = step("its links to Fulcrum", () -> carryLinks(links), 0);
     int intents = step("its creates in doubt (intents)", this::carryIntents, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
+    int approvals = step("its removal approvals", this::carryApprovals, 0);
     return new Carried(file, Optional.empty(), deprovisionings,
-        new Carried.Counts(users, groups, linksCarried, intents, audit, entries), problems);
+        new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals), problems);
   }
 
   /** {@code work}'s answer; {@code otherwise} when it fails unforeseen, named as {@code what} among the problems. */
@@ -427,6 +428,53 @@ public final class CarryForward {
         }
       } catch (RuntimeException e) {
         problems.add(named + " (" + message(e) + ")");
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The approvals given with `approve-removals` after the backup that still cover a change waiting
+   * there; answers how many. Without them, a removal the operator had let past the mass-removal
+   * guard was held again, and the person kept access until someone noticed and approved it twice.
+   * An approval covers the change its work row waits with (RemovalGuard compares approved_at with
+   * the row's created_at): here it covers the restored row's, which the carry made (a new row is
+   * stamped now) or which held the same change since before the backup. A HELD row is made due, as
+   * the approval did there.
+   */
+  private int carryApprovals() {
+    List<Row> approvals = new ArrayList<>();
+    try {
+      replaced.approvals(approvals::add);
+    } catch (SQLException e) {
+      problems.add("its removal approvals (" + approvals.size() + " read, then: " + message(e) + "): a removal approved"
+          + " after the backup is held again by the mass-removal guard; `fulcrum-scim approve-removals` lets it go");
+    }
+    List<Row> tried = new ArrayList<>();
+    List<CompletableFuture<Boolean>> outcomes = new ArrayList<>();
+    for (Row approval : approvals) {
+      ResourceKey key = ResourceKey.user(approval.string("scim_id"));
+      if (notCarried.contains(key)) {
+        problems.add(key + ": its removal approval (not carried with it)");
+        continue;
+      }
+      tried.add(approval);
+      outcomes.add(restored.writeLater(c -> {
+        Optional<Long> since = store.unsettledSince(c, key);
+        if (since.isEmpty() || store.approved(c, key.scimId(), since.get())) {
+          return false;
+        }
+        store.approve(c, key.scimId(), Math.max(since.get(), approval.number("approved_at")));
+        queue.enqueue(c, key, false);
+        return true;
+      }));
+    }
+    int n = 0;
+    for (int i = 0; i < tried.size(); i++) {
+      try {
+        n += outcomes.get(i).join() ? 1 : 0;
+      } catch (RuntimeException e) {
+        problems.add("user/" + tried.get(i).string("scim_id") + ": its removal approval (" + message(e) + ")");
       }
     }
     return n;

@@ -106,6 +106,19 @@ final class ReplacedStore {
     }
   }
 
+  /**
+   * The removal approvals (and role take-back approvals) that still cover their user's unsettled
+   * change here, as RemovalGuard reads one: given at or after the change its work row waits with.
+   * One whose row is settled was spent, or covers nothing any more.
+   */
+  void approvals(Consumer<Row> each) throws SQLException {
+    if (tables.contains("removal_approval")) {
+      scan("SELECT a.scim_id, a.approved_at FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
+          + "AND w.entity_id = a.scim_id WHERE a.approved_at >= w.created_at AND w.state NOT IN ('DONE', 'SKIPPED') "
+          + "ORDER BY a.scim_id", each);
+    }
+  }
+
   /** The audit rows written at or after {@code at} (epoch milliseconds), oldest first. */
   void auditSince(long at, Consumer<Row> each) throws SQLException {
     if (tables.contains("reconcile_audit")) {

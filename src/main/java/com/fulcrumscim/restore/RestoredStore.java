@@ -146,6 +146,25 @@ final class RestoredStore {
     update(c, "DELETE FROM reconcile_intent WHERE entity_type = ? AND scim_id = ?", key.type().name(), key.scimId());
   }
 
+  /** When {@code key}'s unsettled change arrived (its work row's created_at); empty when its row is settled or absent. */
+  Optional<Long> unsettledSince(Connection c, ResourceKey key) throws SQLException {
+    try (PreparedStatement ps = prepared(c, "SELECT created_at FROM work WHERE entity_type = ? AND entity_id = ? "
+        + "AND state NOT IN ('DONE', 'SKIPPED')", key.type().name(), key.scimId()); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+    }
+  }
+
+  /** Whether an approval here covers user {@code userId}'s change that arrived at {@code since}. */
+  boolean approved(Connection c, String userId, long since) throws SQLException {
+    return exists(c, "SELECT 1 FROM removal_approval WHERE scim_id = ? AND approved_at >= ?", userId, since);
+  }
+
+  /** Approves user {@code userId}'s change that arrived at {@code since} (RemovalGuard compares the two). */
+  void approve(Connection c, String userId, long since) throws SQLException {
+    update(c, "INSERT INTO removal_approval (scim_id, approved_at) VALUES (?, ?) "
+        + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at", userId, since);
+  }
+
   /** Whether the restored audit holds this row of the replaced one (its id may differ: matched by what it says). */
   boolean hasAudit(Connection c, Row audit) throws SQLException {
     return exists(c, "SELECT 1 FROM reconcile_audit WHERE at = ? AND entity_type = ? AND scim_id = ? AND action = ? "

@@ -12,6 +12,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -197,6 +198,29 @@ class RestoreCarryForwardTest {
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       assertThat(new RestoreMarker(db).current()).as("restored and recorded all the same").isPresent();
     }
+  }
+
+  /**
+   * After the backup the guard held leaver's removal and an operator approved it: restored, the
+   * removal goes ahead at once instead of being held again (a guard that holds every removal here).
+   */
+  @Test
+  void aRemovalApprovedAfterTheBackupIsStillApprovedAfterTheRestore() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      // as the mass-removal guard leaves it
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'HELD' WHERE entity_id = '" + leaver + "'"));
+    }
+    assertThat(cli.runWithConfig("approve-removals", "user/" + leaver).exit()).isZero();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(new RemovalGuard(db, Clock.systemUTC(), 0, 0, Duration.ofHours(1)).holds(leaver)).isEmpty();
+      assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    }
+    assertThat(r.out()).contains(", 1 removal approval");
   }
 
   /** A WARNING is read once or never: what was lost stays in status, exit 3, until an operator acknowledges it. */
