@@ -286,6 +286,28 @@ class RestoreCarryForwardTest {
     assertThat(marked[0].err()).doesNotContain("WARNING");
   }
 
+  /** Run again with the same file (the operator unsure the first took): nothing is carried a second time, and it says so. */
+  @Test
+  void markRestoredRunTwiceWithTheSameFileCarriesNothingTheSecondTime() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    Path old = dir.resolve("old.db");
+    Files.move(cli.database, old);
+    if (Files.exists(Path.of(cli.database + "-wal"))) {
+      Files.move(Path.of(cli.database + "-wal"), Path.of(old + "-wal"));
+    }
+    Files.deleteIfExists(Path.of(cli.database + "-shm"));
+    Files.copy(nightly, cli.database);
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> cli.runWithConfig("db", "mark-restored", "--replaced", old.toString()).exit() == 0);
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString());
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("nothing to carry forward: the replaced database " + old)
+        .doesNotContain("leaver@corp.example");
+    assertThat(again.err()).doesNotContain("WARNING");
+  }
+
   private void stopTheService() {
     if (bridge != null) {
       bridge.close();
