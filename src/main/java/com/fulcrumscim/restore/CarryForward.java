@@ -3,6 +3,9 @@ package com.fulcrumscim.restore;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.IntakeRequest;
+import com.fulcrumscim.journal.JournalOp;
+import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.nio.file.Files;
@@ -56,6 +59,8 @@ public final class CarryForward {
   private final Database restored;
   private final WorkQueue queue;
   private final RestoredStore store = new RestoredStore();
+  /** The journal's own insert: its columns have not changed since schema 1, so an entry of any schema goes in whole. */
+  private final JournalStore journal = new JournalStore();
   private final List<String> problems = new ArrayList<>();
   private final List<Carried.Deprovisioned> deprovisionings = new ArrayList<>();
   private final Set<ResourceKey> carried = new HashSet<>();
@@ -304,7 +309,8 @@ public final class CarryForward {
     int added = 0;
     for (Row entry : ch.entries()) {
       if (!store.hasEntry(c, key, entry.string("request_id"), entry.number("received_at"), entry.string("op"))) {
-        store.insert(c, "journal", entry.without(Set.of("id")));
+        journal.append(c, entry.number("received_at"), new IntakeRequest(entry.string("request_id"), entry.string("body")),
+            key, JournalOp.valueOf(entry.string("op")));
         added++;
       }
     }
