@@ -139,12 +139,12 @@ final class Applier {
           "read back by id, then listed"));
       throw failure;
     }
-    Optional<RemovalChecks.Found> checked = attempt.takeRemovalFound(a.memberId());
-    if (checked.isEmpty() && attempt.removalCheckedLater()) {
-      attempt.removalSent(send(attempt, a));
+    Optional<MemberRemovalCheck.Found> checked = attempt.takeFound(MemberRemovalCheck.KIND, a.memberId());
+    if (checked.isEmpty() && attempt.checkedLater()) {
+      attempt.sent(MemberRemovalCheck.KIND, send(attempt, a));
       return Applied.CHECK_PENDING;
     }
-    RemovalChecks.Found found = checked.orElseGet(() -> RemovalChecks.readById(observer, send(attempt, a)));
+    MemberRemovalCheck.Found found = checked.orElseGet(() -> MemberRemovalCheck.KIND.byId(observer, send(attempt, a)));
     String detail = found.detail(Action.RemoveMember.records(a.memberId(), found.sent().reassignTo(),
         observer.configuredReassignTarget()));
     // audited at the DELETE's time: the cycle's other DELETEs went before its check
@@ -189,18 +189,18 @@ final class Applier {
    * made (another removal of the same batch, or by hand): Fulcrum refuses a removal that names it,
    * and the person would keep access.
    */
-  private RemovalChecks.Sent send(Attempt attempt, Action.RemoveMember a) {
+  private MemberRemovalCheck.Sent send(Attempt attempt, Action.RemoveMember a) {
     String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
     String reassignTo = a.reassignTo();
     try {
       ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), reassignTo);
-      return new RemovalChecks.Sent(a.memberId(), email, reassignTo, sent, clock.instant());
+      return new MemberRemovalCheck.Sent(a.memberId(), email, reassignTo, sent, clock.instant());
     } catch (FulcrumException.Rejected refused) {
       if (reassignTo == null || observer.rereadMember(reassignTo).isPresent()) {
         throw refused;
       }
       ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), null);
-      return new RemovalChecks.Sent(a.memberId(), email, null, sent, clock.instant());
+      return new MemberRemovalCheck.Sent(a.memberId(), email, null, sent, clock.instant());
     }
   }
 
@@ -252,7 +252,7 @@ final class Applier {
    */
   private Applied changeGroupMembers(Attempt attempt, Action.ChangeGroupMembers a) {
     String detail = "add " + a.add().size() + ", remove " + a.remove().size();
-    Optional<GroupChangeCheck.Found> checked = attempt.takeGroupChangeFound(a.groupId());
+    Optional<GroupChangeCheck.Found> checked = attempt.takeFound(GroupChangeCheck.KIND, a.groupId());
     Instant sentAt = checked.map(found -> found.sent().at()).orElse(null);
     if (checked.isEmpty()) {
       boolean shown = call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail,
@@ -261,11 +261,11 @@ final class Applier {
       if (!shown && !a.remove().isEmpty()) {
         GroupChangeCheck.Sent sent = new GroupChangeCheck.Sent(a.groupId(),
             observer.groups.get(a.groupId()).map(FulcrumGroup::name).orElse(null), a.remove(), sentAt);
-        if (attempt.removalCheckedLater()) {
-          attempt.groupChangeSent(sent);
+        if (attempt.checkedLater()) {
+          attempt.sent(GroupChangeCheck.KIND, sent);
           return Applied.CHECK_PENDING;
         }
-        checked = Optional.of(GroupChangeCheck.readById(observer, sent));
+        checked = Optional.of(GroupChangeCheck.KIND.byId(observer, sent));
       }
     }
     if (checked.isPresent()) {

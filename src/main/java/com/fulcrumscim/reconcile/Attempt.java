@@ -50,18 +50,12 @@ final class Attempt {
   private Boolean linkedAtStart;
   private boolean namesakeSought;
   /**
-   * Whether the attempt's next removal (a member's, or from a group) waits for its cycle's
-   * {@link RemovalChecks}; the first only.
+   * Whether the attempt's next write that is read back (a member removal, a group member change
+   * that takes people out) waits for its cycle's {@link RemovalChecks}; the first only.
    */
-  private boolean removalCheckedLater = true;
-  /** The removal whose DELETE went out and whose check is waited for. */
-  private RemovalChecks.Sent removalSent;
-  /** What that check found, until the removal takes it. */
-  private RemovalChecks.Found removalFound;
-  /** The group member change whose answer did not show its removals made, and whose check is waited for. */
-  private GroupChangeCheck.Sent groupChangeSent;
-  /** What that check found, until the change takes it. */
-  private GroupChangeCheck.Found groupChangeFound;
+  private boolean checkedLater = true;
+  /** The write that went out and whose check is waited for (null: none). */
+  private Awaited<?, ?> awaited;
 
   /** A held write; an audit row is written even when the rest cannot be (the Fulcrum call happened). */
   private record Held(Database.Work<?> work, boolean audit) {}
@@ -179,58 +173,65 @@ final class Attempt {
     return first;
   }
 
-  /** Whether the removal at hand waits for its cycle's check rather than being read back by id now. */
-  boolean removalCheckedLater() {
-    return removalCheckedLater;
+  /** Whether the write at hand waits for its cycle's check rather than being read back by id now. */
+  boolean checkedLater() {
+    return checkedLater;
   }
 
-  /** The removal's DELETE went out: the reconcile stops until the check; any later removal is read back at once. */
-  void removalSent(RemovalChecks.Sent sent) {
-    removalSent = sent;
-    removalCheckedLater = false;
+  /** A write of {@code kind} went out: the reconcile stops until the check; any later one is read back at once. */
+  <S> void sent(ReadBack<S, ?> kind, S sent) {
+    awaited = new Awaited<>(kind, sent);
+    checkedLater = false;
   }
 
-  RemovalChecks.Sent removalSent() {
-    return removalSent;
+  /** The write waiting for its check; null when none went out. */
+  Awaited<?, ?> awaited() {
+    return awaited;
   }
 
-  void removalChecked(RemovalChecks.Found found) {
-    removalFound = found;
-  }
-
-  /** What the check found for {@code memberId}'s removal, once: the reconcile has gone on with it. */
-  Optional<RemovalChecks.Found> takeRemovalFound(String memberId) {
-    RemovalChecks.Found found = removalFound;
-    if (found == null || !found.sent().memberId().equals(memberId)) {
+  /**
+   * What the check found for the write of {@code kind} to {@code id}, once: the reconcile has gone on
+   * with it.
+   */
+  <F> Optional<F> takeFound(ReadBack<?, F> kind, String id) {
+    if (awaited == null || awaited.kind != kind) {
       return Optional.empty();
     }
-    removalFound = null;
-    return Optional.of(found);
+    @SuppressWarnings("unchecked") // of the same kind: what it finds is an F
+    Awaited<?, F> same = (Awaited<?, F>) awaited;
+    return same.take(id);
   }
 
-  /** The group member change went out unconfirmed: the reconcile stops until the check; any later one is read back at once. */
-  void groupChangeSent(GroupChangeCheck.Sent sent) {
-    groupChangeSent = sent;
-    removalCheckedLater = false;
-  }
+  /** A write of {@code kind} that went out ({@code sent}), and what its check found until taken. */
+  static final class Awaited<S, F> {
+    final ReadBack<S, F> kind;
+    private final S sent;
+    private F found;
 
-  /** The change waiting for its check; null when what waits is a member removal, or nothing. */
-  GroupChangeCheck.Sent groupChangeSent() {
-    return groupChangeSent;
-  }
-
-  void groupChangeChecked(GroupChangeCheck.Found found) {
-    groupChangeFound = found;
-  }
-
-  /** What the check found for the member change of group {@code groupId}, once: the reconcile has gone on with it. */
-  Optional<GroupChangeCheck.Found> takeGroupChangeFound(String groupId) {
-    GroupChangeCheck.Found found = groupChangeFound;
-    if (found == null || !found.sent().groupId().equals(groupId)) {
-      return Optional.empty();
+    private Awaited(ReadBack<S, F> kind, S sent) {
+      this.kind = kind;
+      this.sent = sent;
     }
-    groupChangeFound = null;
-    return Optional.of(found);
+
+    /** Reads back the write: in the list read again ({@code listed}), or by id, or not: the list's read failed. */
+    void find(Observer observer, Attempt attempt, boolean listed, RuntimeException listFailed) {
+      found = listFailed != null ? kind.listFailed(sent, listFailed)
+          : listed ? kind.inList(observer, attempt, sent) : kind.byId(observer, sent);
+    }
+
+    /** The write was not read back ({@code why}): its reconcile fails it, retried. */
+    void notChecked(String why) {
+      found = kind.notChecked(sent, why);
+    }
+
+    private Optional<F> take(String id) {
+      F taken = found;
+      if (taken == null || !kind.id(sent).equals(id)) {
+        return Optional.empty();
+      }
+      found = null;
+      return Optional.of(taken);
+    }
   }
 
   /** Another key that what this reconcile saw in Fulcrum concerns (queued with the outcome). */

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * taken as done while the person keeps access, and nothing would look again. The same read decides
  * a delete whose answer was lost. The reconciler's removals and resync's orphan removals both go
  * through it: read back by id, or (several removals of one reconcile cycle) in one read of the
- * member list after their deletes ({@link RemovalChecks}).
+ * member list after their deletes ({@link MemberRemovalCheck}).
  */
 public final class ConfirmedDelete {
   private ConfirmedDelete() {}

@@ -17,7 +17,9 @@ import java.util.Optional;
  * Such a change is read back: with the cycle's others in one read of the group list
  * ({@link RemovalChecks}), or by id.
  */
-final class GroupChangeCheck {
+final class GroupChangeCheck implements ReadBack<GroupChangeCheck.Sent, GroupChangeCheck.Found> {
+  static final GroupChangeCheck KIND = new GroupChangeCheck();
+
   /** What follows a change a read found not made: the reconcile fails, retried within its budget. */
   static final String TRIED_AGAIN = "the group is planned anew and the change tried again";
 
@@ -65,13 +67,25 @@ final class GroupChangeCheck {
     }
   }
 
-  /** The change's check on its own: the group read back by id; a failure to read is kept for the change to throw. */
-  static Found readById(Observer observer, Sent sent) {
-    try {
-      return new Found(sent, observer.rereadGroup(sent.groupId()), null, false);
-    } catch (RuntimeException e) {
-      return new Found(sent, Optional.empty(), e, false);
-    }
+  @Override
+  public String id(Sent sent) {
+    return sent.groupId();
+  }
+
+  /**
+   * The group list once (after all the changes) when it takes fewer calls than reading each group by
+   * id. Unlike the member list, its pages cannot make a removal look done: a group the list does not
+   * show is read by id ({@link #inList}).
+   */
+  @Override
+  public boolean listed(Observer observer, int count) {
+    return observer.groupListCalls() < count;
+  }
+
+  @Override
+  public boolean relist(Observer observer) {
+    observer.rereadGroupList();
+    return true;
   }
 
   /**
@@ -79,13 +93,29 @@ final class GroupChangeCheck {
    * already read) or shows without its members is read by id, so the list's pages cannot make a
    * removal look done.
    */
-  static Found listed(Observer observer, Sent sent) {
+  @Override
+  public Found inList(Observer observer, Attempt attempt, Sent sent) {
     Optional<FulcrumGroup> g = observer.groups.get(sent.groupId());
-    return g.isPresent() && g.get().membersKnown() ? new Found(sent, g, null, true) : readById(observer, sent);
+    return g.isPresent() && g.get().membersKnown() ? new Found(sent, g, null, true) : byId(observer, sent);
   }
 
-  /** A change whose check was not made ({@code why}): it fails as not read back, and is tried again. */
-  static Found notChecked(Sent sent, String why) {
+  @Override
+  public Found byId(Observer observer, Sent sent) {
+    try {
+      return new Found(sent, observer.rereadGroup(sent.groupId()), null, false);
+    } catch (RuntimeException e) {
+      return new Found(sent, Optional.empty(), e, false);
+    }
+  }
+
+  @Override
+  public Found listFailed(Sent sent, RuntimeException failure) {
+    return new Found(sent, Optional.empty(), failure, true);
+  }
+
+  /** It fails as not read back, and is tried again. */
+  @Override
+  public Found notChecked(Sent sent, String why) {
     return new Found(sent, Optional.empty(), notReadBack(sent, why, TRIED_AGAIN), false);
   }
 

@@ -139,7 +139,7 @@ final class Observer {
    * Which user other than {@code scimId} member {@code m} belongs to, named as a plan's reason names
    * it: the one whose link manages it, else the one it is being given to ({@link EmailClaims});
    * empty when no other user has it (a person invited by hand). For a removal's check that finds a
-   * member with the leaving user's email after the DELETE ({@link RemovalChecks}).
+   * member with the leaving user's email after the DELETE ({@link MemberRemovalCheck}).
    */
   Optional<String> otherUserOf(FulcrumMember m, String scimId) {
     Optional<String> manages = links.scimIdOf(EntityType.USER, m.id()).filter(other -> !other.equals(scimId));
