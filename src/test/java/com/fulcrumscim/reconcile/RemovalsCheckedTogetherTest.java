@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The member removals of one cycle are checked by one read of the member list made after all their
@@ -272,65 +274,67 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     });
   }
 
-  /**
-   * An unexpected failure of the check's read (not a FulcrumException) fails each removal as
-   * retryable, and each removal's audit row records its DELETE all the same: it was made, and no
-   * read after it said whether it took.
-   */
-  @Test
-  void aCheckReadThatThrowsUnexpectedlyRetriesEveryRemovalAndAuditsItsDelete() {
-    start();
-    List<String> users = pushed(3);
+  /** What goes wrong at the check of the cycle's removals, from the check's read of the member list on. */
+  enum CheckFailure {
+    /** Not a FulcrumException (a bug, an answer the client could not take): not the read's word on Fulcrum. */
+    UNEXPECTED_EXCEPTION_FROM_THE_READ("unreadable member list") {
+      @Override
+      void raise() {
+        throw new IllegalStateException(message);
+      }
+    },
+    /** Something other than a failed read: it escapes the check itself. */
+    ERROR_ESCAPING_THE_CHECK("simulated failure at the check of the removals") {
+      @Override
+      void raise() {
+        throw new Error(message);
+      }
+    };
+
+    final String message;
+
+    CheckFailure(String message) {
+      this.message = message;
+    }
+
+    abstract void raise();
+  }
+
+  /** Once the cycle's {@code removals} DELETEs went out, the check's read of the member list runs {@code failing}, which throws. */
+  void theCheckReadFails(int removals, Runnable failing) {
     AtomicInteger deletes = new AtomicInteger();
     FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
     h.restart(UserPushTest.replacing(counting, "members", args -> {
-      if (deletes.get() == users.size()) {
-        throw new IllegalStateException("unreadable member list");
+      if (deletes.get() == removals) {
+        failing.run();
       }
       return null;
     }));
-    deactivateAll(users);
-    h.runOnce();
-
-    assertThat(users).allSatisfy(u -> {
-      WorkItem row = h.row(ResourceKey.user(u));
-      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
-      assertThat(row.lastError()).contains("unreadable member list");
-      assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isPresent();
-    });
-    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ")
-        .contains("Fulcrum answered 204", "not read back", "unreadable member list"));
   }
 
   /**
-   * Something other than a failed read escapes the check (an Error): every removal of the cycle
-   * still gets its outcome, retried with the link kept, and its audit row: the DELETE was made,
-   * and no read after it said whether it took. Before, the rows waited for the next cycle without
-   * an outcome, and no audit row recorded the DELETEs.
+   * The check fails ({@code how}): every removal of the cycle still gets its outcome, retried with
+   * the link kept, and its audit row recording its DELETE: it was made, and no read after it said
+   * whether it took. The next cycle completes them. Before, an Error left the rows waiting for the
+   * next cycle without an outcome, and no audit row recorded the DELETEs.
    */
-  @Test
-  void anErrorThatEscapesTheCheckStillGivesEveryRemovalItsRetryAndItsAuditRow() {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(CheckFailure.class)
+  void aCheckThatFailsRetriesEveryRemovalWithItsLinkAndAuditsItsDelete(CheckFailure how) {
     start();
     List<String> users = pushed(3);
-    AtomicInteger deletes = new AtomicInteger();
-    FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
-    h.restart(UserPushTest.replacing(counting, "members", args -> {
-      if (deletes.get() == users.size()) {
-        throw new Error("simulated failure at the check of the removals");
-      }
-      return null;
-    }));
+    theCheckReadFails(users.size(), how::raise);
     deactivateAll(users);
     h.runOnce();
 
     assertThat(users).allSatisfy(u -> {
       WorkItem row = h.row(ResourceKey.user(u));
       assertThat(row.state()).isEqualTo(WorkState.RETRYING);
-      assertThat(row.lastError()).contains("not read back", "simulated failure at the check of the removals",
-          "the link stays and it is tried again");
+      assertThat(row.lastError()).contains("not read back", how.message, "the link stays and it is tried again");
       assertThat(new LinkStore(h.db).get(EntityType.USER, u)).isPresent();
     });
-    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ").contains("answered 204"));
+    assertThat(removalRows()).hasSize(3).allSatisfy(e -> assertThat(e.result()).startsWith("failed: ")
+        .contains("Fulcrum answered 204", "not read back", how.message));
 
     h.restart(h.http);
     h.settle();
@@ -387,15 +391,10 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
   void aCycleInterruptedAtTheCheckOfItsRemovalsStillRetriesEachWithItsAuditRow() {
     start();
     List<String> users = pushed(3);
-    AtomicInteger deletes = new AtomicInteger();
-    FulcrumClient counting = UserPushTest.afterCalls(h.http, Set.of("deleteMember"), name -> deletes.incrementAndGet());
-    h.restart(UserPushTest.replacing(counting, "members", args -> {
-      if (deletes.get() == users.size()) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted at the check of the removals");
-      }
-      return null;
-    }));
+    theCheckReadFails(users.size(), () -> {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted at the check of the removals");
+    });
     deactivateAll(users);
     h.runOnce();
     assertThat(Thread.interrupted()).as("the cycle's thread keeps its interrupt").isTrue();
