@@ -63,6 +63,24 @@ abstract class EndToEnd {
     }
   }
 
+  /** SCIM ids of users Ada and Bob and of their Okta group Crew. */
+  record Crew(String ada, String bob, String crew) {}
+
+  /** Ada and Bob in Okta group Crew, pushed. */
+  Crew adaAndBobInCrew() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Crew", List.of(ada, bob));
+    h.settle();
+    return new Crew(ada, bob, crew);
+  }
+
+  /** Okta takes Bob out of Crew. */
+  void bobLeaves(Crew c) {
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+  }
+
   FulcrumMember inFulcrum(String email) {
     return h.fulcrum.memberByEmail(email).orElseThrow(() -> new AssertionError("no member " + email + " in Fulcrum"));
   }

@@ -21,22 +21,40 @@ class GroupRemovalReadBackTest extends EndToEnd {
   static final String GROUP_BY_ID = "GET /api/v2/groups/{id}.json";
   static final String GROUP_LIST = "GET /api/v2/groups.json";
 
-  /** SCIM ids of users Ada and Bob and of their Okta group Crew. */
-  record Crew(String ada, String bob, String crew) {}
+  /** SCIM ids of users p0, q0, p1, q1, ... and of Okta groups Crew 0, Crew 1, ...: Crew i of p i and q i. */
+  record Crews(List<String> users, List<String> groups) {}
 
-  /** Ada and Bob in Okta group Crew, pushed. */
-  Crew adaAndBobInCrew() {
+  /** {@code n} such Okta groups, pushed. */
+  Crews crewsOfTwo(int n) {
     start();
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
-    String crew = h.okta.group("Crew", List.of(ada, bob));
+    List<String> users = new ArrayList<>();
+    List<String> groups = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
+      users.add(h.okta.user("q" + i + "@corp.example", "Q", "No" + i, null));
+      groups.add(h.okta.group("Crew " + i, users.subList(2 * i, 2 * i + 2)));
+    }
     h.settle();
-    return new Crew(ada, bob, crew);
+    return new Crews(users, groups);
   }
 
-  /** Okta takes Bob out of Crew. */
-  void bobLeaves(Crew c) {
-    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+  /** Okta takes q i out of each Crew i. */
+  void eachQLeaves(Crews c) {
+    for (int i = 0; i < c.groups().size(); i++) {
+      h.okta.setGroup(c.groups().get(i), "Crew " + i, List.of(c.users().get(2 * i)));
+    }
+  }
+
+  /**
+   * Ada and Bob in Crew, pushed; Fulcrum then answers member changes 2xx without member_ids and
+   * makes none, and Okta takes Bob out: Crew's SCIM id.
+   */
+  String bobLeavesWhileFulcrumIgnoresMemberChanges() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    bobLeaves(c);
+    return c.crew();
   }
 
   String fulcrumId(String groupScimId) {
@@ -45,13 +63,9 @@ class GroupRemovalReadBackTest extends EndToEnd {
 
   @Test
   void aRemovalAnsweredWithoutMemberIdsThatFulcrumDidNotMakeIsRetriedWithTheReasonNotDone() {
-    Crew c = adaAndBobInCrew();
-    String crew = c.crew();
+    String crew = bobLeavesWhileFulcrumIgnoresMemberChanges();
     String bob = inFulcrum("bob@corp.example").id();
-    h.fulcrum.memberChangesIgnored(true);
-    h.fulcrum.memberChangesAnsweredEmpty(true);
 
-    bobLeaves(c);
     h.runOnce();
 
     assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.RETRYING);
@@ -66,13 +80,9 @@ class GroupRemovalReadBackTest extends EndToEnd {
 
   @Test
   void aRemovalFulcrumKeepsNotMakingIsDeadWithTheReasonAtTheEndOfItsBudget() {
-    Crew c = adaAndBobInCrew();
-    String crew = c.crew();
+    String crew = bobLeavesWhileFulcrumIgnoresMemberChanges();
     String bob = inFulcrum("bob@corp.example").id();
-    h.fulcrum.memberChangesIgnored(true);
-    h.fulcrum.memberChangesAnsweredEmpty(true);
 
-    bobLeaves(c);
     h.settle(500);
 
     assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DEAD);
@@ -82,11 +92,7 @@ class GroupRemovalReadBackTest extends EndToEnd {
 
   @Test
   void aRemovalFulcrumMakesOnceItCountsTheChangeAgainIsDone() {
-    Crew c = adaAndBobInCrew();
-    String crew = c.crew();
-    h.fulcrum.memberChangesIgnored(true);
-    h.fulcrum.memberChangesAnsweredEmpty(true);
-    bobLeaves(c);
+    String crew = bobLeavesWhileFulcrumIgnoresMemberChanges();
     h.runOnce();
 
     h.fulcrum.memberChangesIgnored(false);
@@ -145,21 +151,12 @@ class GroupRemovalReadBackTest extends EndToEnd {
   /** Several such changes in one cycle: one read of the group list after all their calls, not one by id each. */
   @Test
   void theCyclesRemovalsAnsweredWithoutMemberIdsAreReadBackInOneReadOfTheGroupList() {
-    start();
-    List<String> users = new ArrayList<>();
-    List<String> groups = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
-      users.add(h.okta.user("q" + i + "@corp.example", "Q", "No" + i, null));
-      groups.add(h.okta.group("Crew " + i, users.subList(2 * i, 2 * i + 2)));
-    }
-    h.settle();
+    Crews c = crewsOfTwo(3);
+    List<String> groups = c.groups();
     h.fulcrum.memberChangesAnsweredEmpty(true);
     h.fulcrum.calls().reset();
 
-    for (int i = 0; i < 3; i++) {
-      h.okta.setGroup(groups.get(i), "Crew " + i, List.of(users.get(2 * i)));
-    }
+    eachQLeaves(c);
     h.runOnce();
 
     assertThat(calls(FulcrumClient.GROUP_MEMBER_CHANGE)).isEqualTo(3);
@@ -175,21 +172,12 @@ class GroupRemovalReadBackTest extends EndToEnd {
 
   @Test
   void inOneReadOfTheGroupListEachGroupStillListingARemovedMemberIsRetried() {
-    start();
-    List<String> users = new ArrayList<>();
-    List<String> groups = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      users.add(h.okta.user("p" + i + "@corp.example", "P", "No" + i, null));
-      users.add(h.okta.user("q" + i + "@corp.example", "Q", "No" + i, null));
-      groups.add(h.okta.group("Crew " + i, users.subList(2 * i, 2 * i + 2)));
-    }
-    h.settle();
+    Crews c = crewsOfTwo(2);
+    List<String> groups = c.groups();
     h.fulcrum.memberChangesIgnored(true);
     h.fulcrum.memberChangesAnsweredEmpty(true);
 
-    for (int i = 0; i < 2; i++) {
-      h.okta.setGroup(groups.get(i), "Crew " + i, List.of(users.get(2 * i)));
-    }
+    eachQLeaves(c);
     h.runOnce();
 
     for (int i = 0; i < 2; i++) {
