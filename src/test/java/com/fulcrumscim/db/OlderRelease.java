@@ -67,6 +67,16 @@ public final class OlderRelease {
     }
   }
 
+  /** The time {@code holder}'s lease had left has passed: its expiry is in the past now. */
+  public static void leaseRunsOut(StoreLocation location, String holder) throws SQLException {
+    try (Connection c = connect(location);
+        PreparedStatement ps = c.prepareStatement("UPDATE writer_lease SET expires_at = ? WHERE holder = ?")) {
+      ps.setLong(1, Instant.now().minusSeconds(1).toEpochMilli());
+      ps.setString(2, holder);
+      ps.executeUpdate();
+    }
+  }
+
   /**
    * A process of that release that runs: it holds the lease for {@code ttl} and renews it every
    * third of that, as a live holder does, until closed.
