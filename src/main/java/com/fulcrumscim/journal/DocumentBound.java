@@ -11,10 +11,12 @@ import java.util.Locale;
  * <p>A user the bridge is given holds a few KB, a hundred values in each of its multi-valued
  * attributes (their bound) some tens. A group's document is its name and ids without its members,
  * which live in scim_group_member, one row each: a group of 100,000 members is as small as an empty
- * one, and only the number of users bounds those. One MiB is also what the default server.max_body_bytes
- * lets one request carry, and Okta sends a user back whole (its GET, then a PUT). A constant, not a
- * setting: server.max_body_bytes is raised for groups listed whole in a PUT, which should not loosen
- * this, and a document near it is a mapping adding at every push, not a person.
+ * one, and only the number of users bounds those. The default server.max_body_bytes is twice this:
+ * Okta sends a user back whole (its GET, then a PUT), with what it holds that the bound refused, and
+ * its deactivation is such a PUT, which lands whatever it carries ({@link Intake} then stores only
+ * the deactivation). A constant, not a setting: server.max_body_bytes is raised for groups listed
+ * whole in a PUT, which should not loosen this, and a document near it is a mapping adding at every
+ * push, not a person.
  */
 final class DocumentBound {
   static final int MAX_BYTES = 1 << 20;
@@ -34,8 +36,7 @@ final class DocumentBound {
    * {@code old}: the resource as committed, null for a new one.
    */
   static void check(ResourceKey key, ResourceStore.Row row, StoredResource old) {
-    if (row.bytes() <= MAX_BYTES
-        || old != null && row.bytes() <= (long) utf8Length(old.doc().toString()) + STORED_OVER_GROWTH) {
+    if (within(row, old)) {
       return;
     }
     String type = key.type().name().toLowerCase(Locale.ROOT);
@@ -44,6 +45,12 @@ final class DocumentBound {
             + "A %s holds a few KB: look for what the identity provider adds at every change",
         old == null ? "the new " + type : type + " " + key.scimId(), row.bytes(), MAX_BYTES, type,
         key.type() == EntityType.GROUP ? " (its members not counted)" : "", type));
+  }
+
+  /** Whether {@code row} may replace {@code old} (null for a new resource): what {@link #check} lets through. */
+  static boolean within(ResourceStore.Row row, StoredResource old) {
+    return row.bytes() <= MAX_BYTES
+        || old != null && row.bytes() <= (long) utf8Length(old.doc().toString()) + STORED_OVER_GROWTH;
   }
 
   /** The length of {@code text} in UTF-8, counted without encoding it. */

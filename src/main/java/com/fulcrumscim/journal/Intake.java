@@ -81,6 +81,12 @@ public final class Intake {
     });
     if (result.changed()) {
       onAccepted.run();
+      if (result.askedBytes() > 0) {
+        log.warn("user {}: deactivated (request {}), but the rest of the change was dropped: it would have made the stored user"
+            + " {} bytes of JSON, over the bound of {} bytes (1 MiB). The identity provider still holds what was dropped:"
+            + " look for what it adds at every change", update.key().scimId(),
+            TerminalText.escape(String.valueOf(request.requestId())), result.askedBytes(), DocumentBound.MAX_BYTES);
+      }
     } else if (type == EntityType.USER && !UserFields.of(result.resource().doc()).active()) {
       reviveDeadRemoval(update.key(), request);
     } else if (type == EntityType.USER) {
@@ -93,9 +99,17 @@ public final class Intake {
   private record Update(ResourceKey key, ResourceStore store, LongPredicate ifMatch, JournalOp op,
       Function<StoredResource, ObjectNode> change, IntakeRequest request) {}
 
-  /** The resource an update answers, and whether it wrote it; {@link #MOVED_ON}: another write got there first. */
-  private record Result(StoredResource resource, boolean changed) {
-    static final Result MOVED_ON = new Result(null, false);
+  /**
+   * The resource an update answers, and whether it wrote it; {@link #MOVED_ON}: another write got
+   * there first. {@code askedBytes}: the size of the document asked for when only its deactivation
+   * was stored (see {@link #bounded}), else 0.
+   */
+  private record Result(StoredResource resource, boolean changed, int askedBytes) {
+    static final Result MOVED_ON = new Result(null, false, 0);
+
+    static Result unchanged(StoredResource resource) {
+      return new Result(resource, false, 0);
+    }
   }
 
   /**
@@ -108,7 +122,7 @@ public final class Intake {
     ObjectNode doc = u.key().type() == EntityType.GROUP && !groups.addedMembers(old, changed).isEmpty()
         ? db.read(c -> groups.withoutUnknownMembers(c, old, changed)) : changed;
     if (!u.store().differs(old, doc)) {
-      return new Result(old, false);
+      return Result.unchanged(old);
     }
     ResourceStore.Row row = u.store().row(doc);
     boolean activeFlips = activeFlips(u.key().type(), old, doc);
@@ -128,7 +142,7 @@ public final class Intake {
     ObjectNode changed = u.change().apply(old);
     ObjectNode doc = u.key().type() == EntityType.GROUP ? groups.withoutUnknownMembers(c, old, changed) : changed;
     if (!u.store().differs(old, doc)) {
-      return new Result(old, false);
+      return Result.unchanged(old);
     }
     Result result = written(c, u, old, u.store().row(doc), activeFlips(u.key().type(), old, doc),
         removesAccess(u.key().type(), old, doc));
@@ -139,9 +153,10 @@ public final class Intake {
   }
 
   /** Writes {@code row} over {@code old} with its journal and work rows, if the resource is still at {@code old}'s version. */
-  private Result written(Connection c, Update u, StoredResource old, ResourceStore.Row row, boolean activeFlips,
+  private Result written(Connection c, Update u, StoredResource old, ResourceStore.Row asked, boolean activeFlips,
       boolean removal) throws SQLException {
     long now = clock.millis();
+    ResourceStore.Row row = bounded(u, old, asked, removal);
     if (!u.store().update(c, u.key().scimId(), old.version(), row, now)) {
       return Result.MOVED_ON;
     }
@@ -153,7 +168,23 @@ public final class Intake {
     // without it while it was inactive) passes the version check unseen.
     accept(c, now, u.request(), u.key(), u.op(), removal,
         activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
-    return new Result(updated, true);
+    return new Result(updated, true, row == asked ? 0 : asked.bytes());
+  }
+
+  /**
+   * What to write for {@code asked}: itself, unless it deactivates a user and would pass the stored
+   * document bound ({@link DocumentBound}). A person the identity provider deprovisions must lose
+   * access whatever else the change carries: Okta's deactivation (its GET, then a PUT of its whole
+   * profile with active false) carries the values a growth PATCH was refused, and Okta does not send
+   * a refused task again. Then only the deactivation is stored: the committed document with
+   * {@code active} false, which the bound lets through (it grows a byte), and the rest is dropped.
+   * On {@code old} as read: should the write's version check find it moved on, it is computed again.
+   */
+  private static ResourceStore.Row bounded(Update u, StoredResource old, ResourceStore.Row asked, boolean removal) {
+    if (u.key().type() != EntityType.USER || !removal || DocumentBound.within(asked, old)) {
+      return asked;
+    }
+    return u.store().row(old.doc().deepCopy().put("active", false));
   }
 
   /**

@@ -2,17 +2,22 @@ package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.StoredResource;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The handlers of one resource endpoint (/Users or /Groups). */
 final class ResourceEndpoints {
+  private static final Logger log = LoggerFactory.getLogger(ResourceEndpoints.class);
   private final ResourceKind kind;
   private final ScimResponses responses;
   private final Database db;
@@ -59,10 +64,28 @@ final class ResourceEndpoints {
   }
 
   void replace(Context ctx) throws IOException {
-    JsonNode body = responses.body(ctx);
+    JsonNode body = replacement(ctx);
     StoredResource replaced = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
         JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()), request(ctx, JournalText.resource(body, kind.schema())));
     send(ctx, 200, replaced);
+  }
+
+  /**
+   * A PUT's body. Okta deactivates a user by a PUT of its whole profile (its GET, then the PUT with
+   * active false), and does not send a failed task again: a user's PUT refused for its size may be
+   * a deactivation that never lands, the person keeping access, so it is an ERROR line naming the user.
+   */
+  private JsonNode replacement(Context ctx) throws IOException {
+    try {
+      return responses.body(ctx);
+    } catch (ScimException e) {
+      if (e.status() == 413 && kind.type() == EntityType.USER) {
+        log.error("SCIM PUT of user {} (request id {}) refused 413: {}. A deactivation may have been refused: deactivate"
+            + " the user by PATCH or by hand (README, What the SCIM endpoint accepts)",
+            TerminalText.oneLine(ctx.pathParam("id")), ScimResponses.requestId(ctx), e.getMessage());
+      }
+      throw e;
+    }
   }
 
   void patch(Context ctx) throws IOException {

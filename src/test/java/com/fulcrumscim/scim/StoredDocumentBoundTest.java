@@ -5,9 +5,11 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.patch;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -23,13 +25,15 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each request is bounded, but what PATCHes add accumulates: a stored document may grow to 1 MiB
  * of JSON and no further. The change that would pass it is 400 invalidValue naming the resource and
  * the bound, and leaves nothing behind: not in the document, not in the journal. A group's members
- * are not in its document, so a large group is not refused.
+ * are not in its document, so a large group is not refused. A deactivation always lands: over the
+ * bound, alone.
  */
 class StoredDocumentBoundTest {
   static final int BOUND = 1 << 20;
@@ -37,6 +41,7 @@ class StoredDocumentBoundTest {
   static final String NOTE = "n".repeat(60_000);
 
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   ScimTestServer server;
   ScimHttp http;
 
@@ -113,6 +118,114 @@ class StoredDocumentBoundTest {
 
     assertThat(r.status()).as(r.text()).isEqualTo(400);
     assertThat(storedUser(id)).isEqualTo(before);
+  }
+
+  @Test
+  void oktasDeactivationOfAUserAtTheBoundStoresOnlyTheDeactivation() throws Exception {
+    String id = http.post("/Users", user("grower@corp.example")).json().path("id").asText();
+    int refused = growUntilRefused(id);
+    ObjectNode before = storedUser(id);
+    long journaled = journalRows(id);
+
+    Response put = http.put("/Users/" + id, oktasDeactivation(id, refused, 1));
+
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
+    assertThat(put.json().path("active").asBoolean()).isFalse();
+    assertThat(storedUser(id)).isEqualTo(before.deepCopy().put("active", false));
+    assertThat(journalRows(id)).isEqualTo(journaled + 1);
+    assertThat(workRow(id)).isEqualTo("PENDING removal");
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("user " + id + ": deactivated", "the rest of the change was dropped");
+    });
+  }
+
+  @Test
+  void oktasDeactivationCarryingMoreThanTheBodyLimitAllowsLandsWhereTheLimitIsRaised() throws Exception {
+    restartWith("server:\n  max_body_bytes: 8388608\n");
+    String id = http.post("/Users", user("grower@corp.example")).json().path("id").asText();
+    int refused = growUntilRefused(id);
+    ObjectNode before = storedUser(id);
+    long journaled = journalRows(id);
+
+    String deactivation = oktasDeactivation(id, refused, 30);
+    Response put = http.put("/Users/" + id, deactivation);
+
+    assertThat(deactivation.length()).as("more than the default body limit").isGreaterThan(2 * BOUND);
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
+    assertThat(storedUser(id)).isEqualTo(before.deepCopy().put("active", false));
+    assertThat(journalRows(id)).isEqualTo(journaled + 1);
+    assertThat(workRow(id)).isEqualTo("PENDING removal");
+  }
+
+  @Test
+  void aUsersPutRefusedForItsSizeIsAnErrorNamingTheUser() throws Exception {
+    String id = http.post("/Users", user("grower@corp.example")).json().path("id").asText();
+    ObjectNode body = (ObjectNode) http.get("/Users/" + id).json();
+    ObjectNode custom = body.putObject(CUSTOM);
+    for (int i = 0; i < 40; i++) {
+      custom.put("note" + i, NOTE);
+    }
+    body.withArray("schemas").add(CUSTOM);
+    body.put("active", false);
+
+    Response put = http.put("/Users/" + id, body.toString());
+
+    assertThat(put.status()).as(put.text()).isEqualTo(413);
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+      assertThat(e.getFormattedMessage()).contains("user " + id, "A deactivation may have been refused",
+          "deactivate the user by PATCH or by hand");
+    });
+    assertThat(storedUser(id).path("active").asBoolean()).isTrue();
+  }
+
+  /** Adds one note at a time until the bound refuses one; returns the refused note's number. */
+  int growUntilRefused(String id) {
+    for (int note = 0; note < 100; note++) {
+      Response r = http.patch("/Users/" + id, patch(addNotes(note, 1)));
+      if (r.status() != 200) {
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(storedUser(id).toString().length()).as("grown to the bound first").isGreaterThan(BOUND - 60_100);
+        return note;
+      }
+    }
+    throw new AssertionError("never refused");
+  }
+
+  /**
+   * Okta's AIW deactivation (okta-scim.md 1.4): our GET with Okta's values merged over it, which
+   * hold the {@code count} notes from {@code first} that the bound refused, and active false.
+   */
+  String oktasDeactivation(String id, int first, int count) {
+    ObjectNode okta = (ObjectNode) http.get("/Users/" + id).json();
+    for (int i = first; i < first + count; i++) {
+      ((ObjectNode) okta.get(CUSTOM)).put("note" + i, NOTE);
+    }
+    return okta.put("active", false).toString();
+  }
+
+  /** The server again on the same store, with {@code yaml} added to its config. */
+  void restartWith(String yaml) {
+    TestStore same = server.store();
+    server.close();
+    server = ScimTestServer.start(same, yaml, Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
+    http = server.http();
+  }
+
+  /** The user's work row: its state, and "removal" when it is claimed first as a change taking access away. */
+  String workRow(String id) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
+      return db.read(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, removal FROM work WHERE entity_type = 'USER' "
+            + "AND entity_id = ?")) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) + (rs.getInt(2) == 1 ? " removal" : "") : "none";
+          }
+        }
+      });
+    }
   }
 
   /** A PATCH adding {@code count} custom attributes of 60,000 characters, numbered from {@code first}. */
