@@ -11,10 +11,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,6 +37,8 @@ import java.util.Set;
  *
  * <p>Within one JVM (tests, the demo) a second taker is refused from a table of the locks this JVM
  * holds, before it opens the file: closing a descriptor of its own would drop this process's lock.
+ * The table is keyed by the file itself (device and inode), not by its name: a hard link or a bind
+ * mount reaches one lock file under two real paths.
  * PostgreSQL has no file to swap, and several nodes share it by design: no lock there.
  */
 public final class StoreLock implements AutoCloseable {
@@ -44,14 +49,21 @@ public final class StoreLock implements AutoCloseable {
     }
   }
 
-  private static final Map<Path, String> HELD_HERE = new HashMap<>();
+  /** The holders of the locks this JVM holds, by {@link #keyOf} their file. */
+  private static final Map<Object, String> HELD_HERE = new HashMap<>();
+  /**
+   * Channels to a file this JVM had locked under another name linked to it in the instant between
+   * the look in {@link #HELD_HERE} and the open: closing one would drop that lock, so they stay open
+   * as long as the process.
+   */
+  private static final List<FileChannel> KEPT_OPEN = new ArrayList<>();
 
-  private final Path file;
+  private final Object key;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private StoreLock(Path file, FileChannel channel, FileLock lock) {
-    this.file = file;
+  private StoreLock(Object key, FileChannel channel, FileLock lock) {
+    this.key = key;
     this.channel = channel;
     this.lock = lock;
   }
@@ -72,7 +84,7 @@ public final class StoreLock implements AutoCloseable {
       Files.createDirectories(database.getParent()); // serve's first start, a restore onto a new host
       Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
       synchronized (HELD_HERE) {
-        String here = HELD_HERE.get(file);
+        String here = Files.exists(file) ? HELD_HERE.get(keyOf(file)) : null;
         if (here != null) {
           throw inUse(database, here);
         }
@@ -80,23 +92,26 @@ public final class StoreLock implements AutoCloseable {
         FileLock lock;
         try {
           lock = channel.tryLock();
-        } catch (OverlappingFileLockException sameFileOtherName) {
-          lock = null; // a link to a file this JVM has locked under another name
+        } catch (OverlappingFileLockException linkedMeanwhile) {
+          KEPT_OPEN.add(channel);
+          throw inUse(database, "");
         }
-        if (lock == null) {
+        if (lock == null) { // another process's: this one holds no lock to drop
           String other = holderIn(channel);
           channel.close();
           throw inUse(database, other);
         }
+        Object key;
         try {
+          key = keyOf(file);
           channel.truncate(0);
           channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
         } catch (IOException e) {
           channel.close(); // and the lock with it
           throw e;
         }
-        HELD_HERE.put(file, holder);
-        return new StoreLock(file, channel, lock);
+        HELD_HERE.put(key, holder);
+        return new StoreLock(key, channel, lock);
       }
     } catch (IOException e) {
       throw new DatabaseException("cannot lock " + database + " against other fulcrum-scim processes: "
@@ -129,6 +144,12 @@ public final class StoreLock implements AutoCloseable {
     }
   }
 
+  /** The file's identity (device and inode), whatever name reaches it; its real path where there is none. */
+  private static Object keyOf(Path file) throws IOException {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    return key != null ? key : file.toRealPath();
+  }
+
   /** The line its holder wrote; empty in the instant between its lock and its write. */
   private static String holderIn(FileChannel channel) throws IOException {
     ByteBuffer line = ByteBuffer.allocate(512);
@@ -145,11 +166,11 @@ public final class StoreLock implements AutoCloseable {
   /** Releases the lock (and closes its file, which is left in place). */
   @Override
   public void close() {
-    if (file == null) {
+    if (key == null) {
       return;
     }
     synchronized (HELD_HERE) {
-      HELD_HERE.remove(file);
+      HELD_HERE.remove(key);
       try {
         lock.release();
         channel.close();

@@ -54,6 +54,27 @@ class StoreLockTest {
     assertThat(dir.resolve("bridge.db")).as("db migrate changed nothing").doesNotExist();
   }
 
+  /**
+   * One lock file under two real paths (a hard link, a bind mount): the second taker is refused by
+   * the file, not by its name, before it opens it, so the first's lock stays in force.
+   */
+  @Test
+  void aSecondTakerReachingTheLockFileByAnotherNameLeavesTheFirstsLockInForce() throws Exception {
+    Path first = Files.createDirectories(dir.resolve("first")).resolve("bridge.db");
+    Path second = Files.createDirectories(dir.resolve("second")).resolve("bridge.db");
+    Path config = Files.writeString(dir.resolve("config.yml"), "storage:\n  path: " + first + "\n");
+    try (StoreLock held = StoreLock.take(new StoreLocation.SqliteFile(first), "serve")) {
+      Files.createLink(dir.resolve("second/bridge.db.lock"), dir.resolve("first/bridge.db.lock"));
+
+      assertThatThrownBy(() -> StoreLock.take(new StoreLocation.SqliteFile(second), "restore"))
+          .isInstanceOf(StoreLock.InUseException.class).hasMessageContaining(" is in use by serve (");
+
+      BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
+      assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isEqualTo(2);
+      assertThat(migrate.err()).contains(first + " is in use by serve (" + ProcessHandle.current().pid() + "@");
+    }
+  }
+
   @Test
   void closingReleasesTheLock() {
     StoreLock.take(at(), "db copy").close();
