@@ -147,18 +147,32 @@ public final class Migrations {
   }
 
   /**
+   * The setting holding when the reconciler's pause began (reconcile.Pause): its end gives the time
+   * since back to every failed change's retry budget.
+   */
+  public static final String PAUSED_SINCE = "reconciler.paused_since";
+
+  /**
    * What a restored copy keeps of the processes of the backup's time, none of which runs on it: their
    * writer lease (a restored daemon would wait it out, a migration would be refused for it) and the
    * operator requests no one answered (a command given then would be carried out now). A schema
-   * before {@value #WRITER_LEASE_SINCE} has neither table.
+   * before {@value #WRITER_LEASE_SINCE} has neither table. A pause the backup was taken in is kept
+   * (the token may still be refused), but counts from now: from the backup's time, its end would
+   * give the days between backup and restore to every failed change's retry budget, the changes
+   * carried forward too, and a deprovisioning that keeps failing would go DEAD that much later.
    */
   public static void forgetTheBackupsProcesses(Connection c, Dialect dialect) throws SQLException {
     if (version(c, dialect) < WRITER_LEASE_SINCE) {
-      return;
+      return; // nor a recorded pause start: releases of those schemas kept none
     }
     try (Statement s = c.createStatement()) {
       s.executeUpdate("DELETE FROM writer_lease");
       s.executeUpdate("DELETE FROM operator_request WHERE state IN ('PENDING', 'RUNNING')");
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE setting SET value = ? WHERE key = ?")) {
+      ps.setString(1, Long.toString(Clock.systemUTC().millis()));
+      ps.setString(2, PAUSED_SINCE);
+      ps.executeUpdate();
     }
   }
 

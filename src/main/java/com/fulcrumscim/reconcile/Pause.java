@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
@@ -19,7 +20,8 @@ import java.util.Optional;
 public final class Pause {
   public static final String KEY = "reconciler.paused";
   private static final String READ_KEY = "reconciler.paused_read";
-  private static final String SINCE_KEY = "reconciler.paused_since";
+  /** Set anew by a restore ({@link Migrations#forgetTheBackupsProcesses}). */
+  private static final String SINCE_KEY = Migrations.PAUSED_SINCE;
 
   private final Database db;
   private final SettingStore settings;

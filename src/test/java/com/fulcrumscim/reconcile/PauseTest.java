@@ -2,11 +2,13 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -164,6 +166,32 @@ class PauseTest extends EndToEnd {
     h.pause.resume();
 
     assertThat(firstFailureOf("u-failing")).isEqualTo(failed.plus(WEEKEND));
+  }
+
+  /**
+   * A backup taken while paused brings the pause back with it, which stands (the token may still be
+   * refused), but not its start: the days between backup and restore were no pause of the restored
+   * database's, and given back they would keep a failing deprovisioning from going DEAD for as long.
+   */
+  @Test
+  void aRestoredPauseGivesBackOnlyTheTimeSinceTheRestore() {
+    start();
+    h.clock.set(Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.MILLIS)); // the backup's day
+    h.queue.enqueue(ResourceKey.user("u-failing"));
+    Instant failed = h.clock.instant();
+    h.queue.retry(h.queue.claim(1).get(0), failed.plusSeconds(5), "Fulcrum answered 503", true);
+    h.pause.pause("Fulcrum answered 401", Optional.empty());
+
+    Instant restored = Instant.now();
+    h.db.write(c -> { // what restore does to its copy, and db mark-restored after a restore by hand
+      Migrations.forgetTheBackupsProcesses(c, h.db.dialect());
+      return null;
+    });
+    h.clock.set(restored.plus(Duration.ofHours(1)));
+    assertThat(h.pause.reason()).as("the pause stands").isPresent();
+    h.pause.resume();
+
+    assertThat(Duration.between(failed, firstFailureOf("u-failing"))).isCloseTo(Duration.ofHours(1), Duration.ofSeconds(10));
   }
 
   @Test
