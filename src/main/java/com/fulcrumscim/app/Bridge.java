@@ -147,6 +147,14 @@ public final class Bridge {
       running.push(StoreLock.take(StoreLocations.of(config.storage()), "serve"));
       db = Database.open(StoreLocations.of(config.storage()));
       running.push(db);
+      if (mode == Mode.FULL) {
+        // Held from here, taken over at the end of start: an operator command run while this daemon
+        // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
+        lease = new LeaseKeeper(new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON,
+            config.ha().leaseTtl()), leadership, this::startWriting, this::stopWriting);
+        running.push(lease);
+        lease.hold();
+      }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ObjectMapper json = ScimJson.newMapper();
       UserStore users = new UserStore(json);
@@ -189,9 +197,6 @@ public final class Bridge {
         FunctionCounter.builder("fulcrum.scim.reconcile.rereads", readSide, ReadSide::rereads)
             .description("Single Fulcrum reads that confirmed a plan made on a cached list, or a removal whose answer was lost")
             .register(registry);
-        lease = new LeaseKeeper(new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON,
-            config.ha().leaseTtl()), leadership, this::startWriting, this::stopWriting);
-        running.push(lease);
         Gauge.builder("fulcrum.scim.leader", leadership, l -> l.leading() ? 1 : 0)
             .description("1 while this node holds the writer lease and reconciles into Fulcrum; the sum over nodes should be 1")
             .register(registry);

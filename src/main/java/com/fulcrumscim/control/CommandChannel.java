@@ -87,18 +87,13 @@ public final class CommandChannel {
       if (!writes) {
         return inProcess.run(watch, BeforeSend.NONE);
       }
-      Leadership leadership = new Leadership(lease.ttl());
-      long startedAt = System.nanoTime();
-      if (lease.tryHold()) {
-        // held from this moment: the keeper's first renewal, on its own thread, may come after the first call
-        leadership.renewed(startedAt);
-        // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
-        // otherwise wait out its settling for them and report them as drift, and nothing else frees them
-        queue.rescue();
-        leadership.began();
-        try (LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, () -> {})) {
-          keeper.start();
-          return inProcess.run(watch, leadership);
+      Optional<CommandLease> held = CommandLease.take(lease);
+      if (held.isPresent()) {
+        try (CommandLease mine = held.get()) {
+          // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
+          // otherwise wait out its settling for them and report them as drift, and nothing else frees them
+          queue.rescue();
+          return inProcess.run(watch, mine.fence());
         }
       }
       Optional<WriterLease.Holder> other = lease.current();
@@ -134,16 +129,22 @@ public final class CommandChannel {
   }
 
   /**
-   * Whether a daemon's lease lapsed less than a lease's life ago (see the class comment), saying so
-   * once per lapse; {@code request}: the request that waits for it, or null.
+   * Whether a daemon's lease lapsed less than a lease's life ago (see the class comment), or a
+   * daemon on PostgreSQL stopped cleanly less than half of it ago (a standby tries to take the lease
+   * every third of it), saying so once per lapse; {@code request}: the request that waits for it, or null.
    */
   private boolean daemonMayHoldItSoon(Long request) {
-    Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon(lease.ttl());
+    Duration afterStop = lease.ttl().dividedBy(2);
+    Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon(lease.ttl(), afterStop);
     if (lapsed.isPresent() && !lapsed.get().expiresAt().equals(saidLapsedAt)) {
       saidLapsedAt = lapsed.get().expiresAt();
-      notices.println("the daemon's writer lease lapsed at " + saidLapsedAt.truncatedTo(ChronoUnit.SECONDS) + " ("
-          + lapsed.get().holder() + "): a standby taking over or a restarting `fulcrum-scim serve` may hold it again soon; "
-          + "waiting for one until " + saidLapsedAt.plus(lease.ttl()).truncatedTo(ChronoUnit.SECONDS)
+      boolean stepped = lapsed.get().stepped();
+      notices.println((stepped ? "the daemon holding the writer lease (" + lapsed.get().holder() + ") stopped at "
+              + saidLapsedAt.truncatedTo(ChronoUnit.SECONDS) + ": a standby may take it over; waiting for one until "
+          : "the daemon's writer lease lapsed at " + saidLapsedAt.truncatedTo(ChronoUnit.SECONDS) + " ("
+              + lapsed.get().holder() + "): a standby taking over or a restarting `fulcrum-scim serve` may hold it again "
+              + "soon; waiting for one until ")
+          + saidLapsedAt.plus(stepped ? afterStop : lease.ttl()).truncatedTo(ChronoUnit.SECONDS)
           + (request == null ? " before doing this here" : " to carry out request #" + request));
       notices.flush();
     }

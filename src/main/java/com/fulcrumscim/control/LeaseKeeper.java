@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * it is lost after being held (this process stalled past the lease's life and another took it):
  * the daemon stops applying and becomes a standby again. A take-over that fails gives the lease
  * up and sits out one lease life before trying again, so a healthy node takes it meanwhile. Renewal
- * times feed the fence (see {@link Leadership}).
+ * times feed the fence (see {@link Leadership}). A daemon starts keeping it ({@link #hold()}) as
+ * soon as its database is open, before its slower steps, and takes over only once everything that
+ * {@code onHeld} starts is built ({@link #start()}): an operator command run meanwhile finds a
+ * daemon and asks it, rather than working in-process while the daemon finishes starting.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -32,6 +35,9 @@ public final class LeaseKeeper implements AutoCloseable {
     return t;
   });
   private boolean held;
+  /** Whether holding the lease, the keeper takes over too: cleared by {@link #hold()} until {@link #start()}. */
+  private volatile boolean mayTakeOver = true;
+  private boolean keeping;
   private boolean saidWaiting;
   /** When the last successful renewal was sent (monotonic clock); meaningful while {@code held}. */
   private long renewedAt;
@@ -58,9 +64,26 @@ public final class LeaseKeeper implements AutoCloseable {
     return ttl.dividedBy(3);
   }
 
-  /** Starts keeping the lease on the keeper's thread. */
-  public void start() {
-    thread.scheduleWithFixedDelay(this::keep, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+  /**
+   * Takes the lease now if it is free, on the caller's thread, and keeps it (or keeps trying) from
+   * then on, without taking over until {@link #start()}.
+   */
+  public synchronized void hold() {
+    mayTakeOver = false;
+    keep();
+    thread.scheduleWithFixedDelay(this::keep, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    keeping = true;
+  }
+
+  /** Keeps the lease on the keeper's thread and takes over whenever it holds it: at once, if {@link #hold()} took it. */
+  public synchronized void start() {
+    mayTakeOver = true;
+    if (keeping) {
+      thread.execute(this::keep);
+    } else {
+      thread.scheduleWithFixedDelay(this::keep, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+      keeping = true;
+    }
   }
 
   /**
@@ -104,7 +127,7 @@ public final class LeaseKeeper implements AutoCloseable {
     if (now) {
       leadership.renewed(startedAt);
       renewedAt = startedAt;
-      if (!held) {
+      if (!held && mayTakeOver) {
         takeOver();
       }
     } else if (held) {

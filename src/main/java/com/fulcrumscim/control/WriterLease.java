@@ -2,6 +2,7 @@ package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.Dialect;
 import java.lang.management.ManagementFactory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +33,11 @@ public final class WriterLease {
     /** For logs and messages: who, and until when unless renewed. */
     public String describe() {
       return (role == Role.DAEMON ? "the daemon (" : "an operator command (") + holder + ", until " + expiresAt + " unless renewed)";
+    }
+
+    /** A daemon's lease given up by a clean stop on PostgreSQL (see {@link #release()}), not one that lapsed unrenewed. */
+    public boolean stepped() {
+      return acquiredAt.equals(expiresAt);
     }
   }
 
@@ -86,9 +92,29 @@ public final class WriterLease {
     return changed == 1;
   }
 
-  /** Gives the lease up at once (a clean stop), so the next holder need not wait for it to expire. */
+  /**
+   * Gives the lease up at once (a clean stop), so the next holder need not wait for it to expire. A
+   * daemon on PostgreSQL, where other nodes may stand by, leaves its row lapsed this very instant
+   * instead (acquired then too, which no held lease's row is): a command in the moment before a
+   * standby's next attempt takes it over waits for that standby, as after a lapse, rather than
+   * working in-process and keeping it out. On SQLite no other daemon runs on the file (serve holds
+   * its store lock), so the row goes.
+   */
   public void release() {
+    boolean stepAside = role == Role.DAEMON && db.dialect() == Dialect.POSTGRESQL;
     db.write(c -> {
+      if (stepAside) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE writer_lease SET acquired_at = ?, expires_at = ? WHERE name = ? AND holder = ? AND expires_at > ?")) {
+          long now = clock.millis(c);
+          ps.setLong(1, now);
+          ps.setLong(2, now);
+          ps.setString(3, NAME);
+          ps.setString(4, me);
+          ps.setLong(5, now);
+          return ps.executeUpdate();
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM writer_lease WHERE name = ? AND holder = ?")) {
         ps.setString(1, NAME);
         ps.setString(2, me);
@@ -110,19 +136,23 @@ public final class WriterLease {
   }
 
   /**
-   * A daemon's lease that lapsed less than {@code within} ago and that no one has taken since: a
-   * daemon probably holds it again soon (a standby taking over, {@code serve} restarting, the leader
-   * back from a stall or from a database failover). A daemon that stopped cleanly released it: no row.
+   * A daemon's lease that lapsed less than {@code within} ago, or that a daemon gave up by a clean
+   * stop on PostgreSQL less than {@code withinStepped} ago, and that no one has taken since: a daemon
+   * probably holds it again soon (a standby taking over, {@code serve} restarting, the leader back
+   * from a stall or from a database failover). A daemon that stopped cleanly on SQLite released it: no row.
    */
-  public Optional<Holder> lapsedDaemon(Duration within) {
+  public Optional<Holder> lapsedDaemon(Duration within, Duration withinStepped) {
     return db.read(c -> {
       long now = clock.millis(c);
       try (PreparedStatement ps = c.prepareStatement("SELECT holder, role, acquired_at, expires_at FROM writer_lease "
-          + "WHERE name = ? AND role = ? AND expires_at <= ? AND expires_at > ?")) {
+          + "WHERE name = ? AND role = ? AND expires_at <= ? "
+          + "AND expires_at > ? - CASE WHEN acquired_at = expires_at THEN ? ELSE ? END")) {
         ps.setString(1, NAME);
         ps.setString(2, Role.DAEMON.name());
         ps.setLong(3, now);
-        ps.setLong(4, now - within.toMillis());
+        ps.setLong(4, now);
+        ps.setLong(5, withinStepped.toMillis());
+        ps.setLong(6, within.toMillis());
         return holder(ps);
       }
     }, bound);

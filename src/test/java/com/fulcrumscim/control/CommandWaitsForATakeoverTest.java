@@ -102,17 +102,17 @@ class CommandWaitsForATakeoverTest {
     assertThat(daemonLease(life).tryHold()).isTrue();
   }
 
-  private WriterLease daemonLease(Duration life) {
+  WriterLease daemonLease(Duration life) {
     return new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, life);
   }
 
   /** What the daemon's request thread does: claims the oldest pending request and answers it. */
-  private void daemonAnswers(long id) {
+  void daemonAnswers(long id) {
     assertThat(store.claimNext()).hasValueSatisfying(r -> assertThat(r.id()).isEqualTo(id));
     assertThat(store.answer(id, BY_THE_DAEMON)).isTrue();
   }
 
-  private CompletableFuture<OperatorRequest.Answer> command() {
+  CompletableFuture<OperatorRequest.Answer> command() {
     CompletableFuture<OperatorRequest.Answer> answer = new CompletableFuture<>();
     Thread command = new Thread(() -> {
       try {

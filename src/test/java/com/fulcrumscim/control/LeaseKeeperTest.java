@@ -2,6 +2,7 @@ package com.fulcrumscim.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.SettableClock;
@@ -83,6 +84,25 @@ class LeaseKeeperTest {
   void close() {
     dbA.close();
     dbB.close();
+  }
+
+  /** A starting daemon: it holds the lease from the moment its database is open, and takes over once ready. */
+  @Test
+  void aLeaseHeldBeforeStartKeepsOtherNodesOutButIsTakenOverOnlyOnceStarted() {
+    try {
+      a.keeper.hold();
+      b.keeper.keep();
+
+      assertThat(a.tookOver).as("not ready yet: nothing to take over with").hasValue(0);
+      assertThat(a.leadership.leading()).isFalse();
+      assertThat(b.leadership.leading()).as("the lease is a's").isFalse();
+
+      a.keeper.start();
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a.tookOver).hasValue(1));
+      assertThat(a.leadership.leading()).isTrue();
+    } finally {
+      a.keeper.halt();
+    }
   }
 
   @Test

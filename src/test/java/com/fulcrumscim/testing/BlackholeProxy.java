@@ -54,6 +54,16 @@ public final class BlackholeProxy implements AutoCloseable {
     blackholed = true;
   }
 
+  /** From now on everything gets through again, what was held first: the server was only slow. */
+  public void letThrough() {
+    blackholed = false;
+  }
+
+  /** How many connections the proxy has accepted so far. */
+  public int connections() {
+    return sockets.size() / 2;
+  }
+
   private void accept() {
     while (!listener.isClosed()) {
       try {
