@@ -1,6 +1,7 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
@@ -63,9 +64,10 @@ public final class CheckCommand implements Callable<Integer> {
           + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it (twice: removing "
           + "a non-member), delete both. About 20 calls. Nothing is left behind, also when interrupted; a leftover of a "
           + "killed run is removed by the next.",
-      "Run it once against a sandbox organization. It is refused while the daemon or an operator command holds the "
-          + "writer lease, and when the database links users or groups into the organization (see "
-          + WriteTestGuard.ALLOW_MANAGED_ORG + ")."})
+      "Run it once against a sandbox organization. It is refused while the daemon (also one still starting) or an "
+          + "operator command holds the writer lease, and when the database links users or groups into the organization "
+          + "(see " + WriteTestGuard.ALLOW_MANAGED_ORG + "). It holds the lease itself from its first call to its last: "
+          + "a daemon started meanwhile waits until it ends."})
   boolean writeTest;
 
   @Option(names = WriteTestGuard.ALLOW_MANAGED_ORG, description = "With --write-test: run it although the database "
@@ -96,11 +98,10 @@ public final class CheckCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       try (Database db = existingDatabase(config.storage());
+          // held from before the first call to the last: a daemon starting meanwhile stands by until the test ends
+          CommandLease lease = writeTest ? WriteTestGuard.hold(db, config.ha().leaseTtl(), allowManagedOrg).orElse(null) : null;
           HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
-              new SimpleMeterRegistry(), budget(db, config.fulcrum()))) {
-        if (writeTest) {
-          WriteTestGuard.requireSafe(db, allowManagedOrg);
-        }
+              new SimpleMeterRegistry(), fenced(lease, budget(db, config.fulcrum())))) {
         fulcrum(client, config, report, db);
         report.print(support.out(), "");
         return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;
@@ -174,6 +175,11 @@ public final class CheckCommand implements Callable<Integer> {
   private static BeforeSend budget(Database db, BridgeConfig.Fulcrum fulcrum) {
     return db == null ? BeforeSend.NONE
         : new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), fulcrum.callsPerHour());
+  }
+
+  /** The write test's writes go only while its lease is live, as a daemon's and an operator command's do. */
+  private static BeforeSend fenced(CommandLease lease, BeforeSend budget) {
+    return lease == null ? budget : BeforeSend.writesFencedBy(lease.fence(), budget);
   }
 
   private void fulcrum(HttpFulcrumClient client, BridgeConfig config, TextTable report, Database db) {

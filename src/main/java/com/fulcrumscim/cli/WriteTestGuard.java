@@ -1,6 +1,7 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.EntityType;
@@ -10,13 +11,15 @@ import com.fulcrumscim.ops.WriteTest;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.LinkTarget;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Where {@code check --write-test} may invite its throwaway member and create its group: never
- * beside the bridge's one writer to Fulcrum (the test's writes are not fenced by the writer lease),
- * and in an organization the bridge provisions only when the operator confirms it is a sandbox.
- * The README's own example runs it with the production config.yml.
+ * beside the bridge's one writer to Fulcrum, so the test holds the writer lease for its whole run
+ * (a daemon starting meanwhile stands by until it ends), and in an organization the bridge
+ * provisions only when the operator confirms it is a sandbox. The README's own example runs it
+ * with the production config.yml.
  */
 final class WriteTestGuard {
   /** The option that confirms it. */
@@ -25,25 +28,32 @@ final class WriteTestGuard {
   private WriteTestGuard() {}
 
   /**
-   * Throws a {@link CommandFailure} saying why the write test must not run through {@code db}'s
-   * config; {@code db} null (no database yet: the first contact) never refuses.
+   * Takes the writer lease of {@code db} (of life {@code ttl}) for the write test, or throws a
+   * {@link CommandFailure} saying why the test must not run through {@code db}'s config; {@code db}
+   * null (no database yet: the first contact) has no lease to take and never refuses.
    */
-  static void requireSafe(Database db, boolean managedOrgAllowed) {
+  static Optional<CommandLease> hold(Database db, Duration ttl, boolean managedOrgAllowed) {
     if (db == null) {
-      return;
+      return Optional.empty();
     }
-    new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
-      throw new CommandFailure(holder.describe() + " holds the Fulcrum writer lease of this database: --write-test would "
-          + "write to Fulcrum beside the bridge's one writer. Stop the service first (systemctl stop fulcrum-scim), or run "
-          + "the write test with a config of its own (another storage.path); nothing was written");
-    });
-    if (!managedOrgAllowed) {
-      managed(db).ifPresent(organization -> {
-        throw new CommandFailure("this database links " + organization + ", which the bridge provisions: --write-test "
-            + "would invite " + WriteTest.MARKER + "+<random>@example.com there (a seat, an invitation email) and create "
-            + "a group. Run it against a sandbox organization with a config of its own (another storage.path), or add "
-            + ALLOW_MANAGED_ORG + " if this organization is a sandbox; nothing was written");
-      });
+    CommandLease lease = CommandLease.take(db, Clock.systemUTC(), ttl).orElseThrow(() -> new CommandFailure(
+        new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current().map(WriterLease.Holder::describe)
+            .orElse("another process") + " holds the Fulcrum writer lease of this database: --write-test would "
+            + "write to Fulcrum beside the bridge's one writer. Stop the service first (systemctl stop fulcrum-scim), or run "
+            + "the write test with a config of its own (another storage.path); nothing was written"));
+    try {
+      if (!managedOrgAllowed) {
+        managed(db).ifPresent(organization -> {
+          throw new CommandFailure("this database links " + organization + ", which the bridge provisions: --write-test "
+              + "would invite " + WriteTest.MARKER + "+<random>@example.com there (a seat, an invitation email) and create "
+              + "a group. Run it against a sandbox organization with a config of its own (another storage.path), or add "
+              + ALLOW_MANAGED_ORG + " if this organization is a sandbox; nothing was written");
+        });
+      }
+      return Optional.of(lease);
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
     }
   }
 
