@@ -1,8 +1,10 @@
 package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -10,6 +12,7 @@ import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -194,11 +197,16 @@ class ServeHoldsTheFileTest {
    */
   @Test
   void theLockEndsWithServeKilledOrStoppedAndRestoreThenRuns() throws Exception {
-    Path config = BridgeProcess.writeConfig(home, fulcrum.url("/").toString(), "tok-LOCK-test", "");
+    Path config = BridgeProcess.writeConfig(home, fulcrum.url("/").toString(), "tok-LOCK-test", "ha:\n  lease_ttl: 3s\n");
     BridgeProcess killed = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN));
     assertThat(checking.await(60, TimeUnit.SECONDS)).isTrue();
     BridgeProcess.CommandRun refused = BridgeProcess.command(config, "restore", backup.toString());
     killed.kill();
+    // the writer lease, held from the moment its database was open, outlives it until it expires, as any killed daemon's
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND)
+          .current().isEmpty());
+    }
     BridgeProcess.CommandRun afterKill = BridgeProcess.command(config, "restore", backup.toString());
 
     assertThat(refused.exit()).as(refused.err()).isEqualTo(1);
