@@ -22,6 +22,7 @@ public final class BlackholeProxy implements AutoCloseable {
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean blackholed;
+  private boolean closed;
 
   private BlackholeProxy(String host, int port) throws IOException {
     this.host = host;
@@ -69,8 +70,9 @@ public final class BlackholeProxy implements AutoCloseable {
       try {
         Socket client = listener.accept();
         Socket server = new Socket(host, port);
-        sockets.add(client);
-        sockets.add(server);
+        if (!kept(client, server)) {
+          return;
+        }
         pump(client, server);
         pump(server, client);
       } catch (IOException e) {
@@ -100,19 +102,38 @@ public final class BlackholeProxy implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Keeps a new connection's sockets to close with the proxy; false, having closed them, when the
+   * proxy closed while it was being accepted (it would outlive the close: a test that loses its
+   * server found a write getting through).
+   */
+  private synchronized boolean kept(Socket client, Socket server) {
+    if (closed) {
+      closeQuietly(client);
+      closeQuietly(server);
+      return false;
+    }
+    sockets.add(client);
+    sockets.add(server);
+    return true;
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     try {
       listener.close();
     } catch (IOException e) {
       // closing anyway
     }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
+    sockets.forEach(BlackholeProxy::closeQuietly);
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closing anyway
     }
   }
 }
