@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
@@ -71,29 +70,52 @@ final class ResourceLister {
     Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
     Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
     boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
-    Budget budget = new Budget();
-    Predicate<JsonNode> matches = FilterEvaluator.compile(filter, kind.schema(), budget);
-    List<ObjectNode> page = new ArrayList<>();
-    long[] total = {0};
-    Consumer<StoredResource> visit = r -> {
+    // Count, page and budget are made inside the read: on PostgreSQL a read that lost its connection
+    // part way runs again from the start, and rows the lost attempt visited must not count twice.
+    return db.read(c -> {
+      Matches matches = new Matches(kind, q, baseUrl, filter, evaluate);
+      if (column.isPresent()) {
+        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(matches::visit);
+      } else {
+        kind.store().scan(c, order, true, matches::visit);
+      }
+      return matches.page();
+    });
+  }
+
+  /** One attempt of a filtered list: the rows that matched so far, the page they fill, and what the filter cost. */
+  private static final class Matches {
+    private final ResourceKind kind;
+    private final ListRequest q;
+    private final String baseUrl;
+    private final boolean evaluate;
+    private final Budget budget = new Budget();
+    private final Predicate<JsonNode> filter;
+    private final List<ObjectNode> page = new ArrayList<>();
+    private long total;
+
+    Matches(ResourceKind kind, ListRequest q, String baseUrl, Filter filter, boolean evaluate) {
+      this.kind = kind;
+      this.q = q;
+      this.baseUrl = baseUrl;
+      this.evaluate = evaluate;
+      this.filter = FilterEvaluator.compile(filter, kind.schema(), budget);
+    }
+
+    void visit(StoredResource r) {
       ObjectNode full = kind.render(r, baseUrl, true);
       budget.allowed += EVALUATIONS_PER_ROW;
-      if (!evaluate || matches.test(full)) {
-        total[0]++;
-        if (total[0] >= q.startIndex() && page.size() < q.count()) {
+      if (!evaluate || filter.test(full)) {
+        total++;
+        if (total >= q.startIndex() && page.size() < q.count()) {
           page.add(q.projection().apply(full));
         }
       }
-    };
-    db.read(c -> {
-      if (column.isPresent()) {
-        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(visit);
-      } else {
-        kind.store().scan(c, order, true, visit);
-      }
-      return null;
-    });
-    return new Page(total[0], page);
+    }
+
+    Page page() {
+      return new Page(total, page);
+    }
   }
 
   /** What one list request's filter has cost so far, and may. */
