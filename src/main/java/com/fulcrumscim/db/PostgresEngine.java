@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * durable (and on the synchronous standbys, when there are any); PostgreSQL orders the
  * writers of all nodes with row locks and unique indexes, so no write is funnelled through one
  * thread here. A write that loses a serialization race or a deadlock (SQLState 40001, 40P01)
- * runs again from the start, a bounded number of times. Every read is one REPEATABLE READ, READ
+ * runs again from the start, a bounded number of times, none starting later than
+ * {@link #RACE_WINDOW} after the first. Every read is one REPEATABLE READ, READ
  * ONLY transaction: all its statements see the database as of its first one, as a SQLite read
  * does, so counts add up, a page agrees with its total and a group with its version, however many
  * nodes commit meanwhile.
@@ -37,6 +38,13 @@ final class PostgresEngine implements Engine {
   /** Plain JDBC: a handful of connections per node is what one SCIM receiver and one reconciler use. */
   static final int POOL_SIZE = 8;
   static final int MAX_ATTEMPTS = 5;
+  /**
+   * How long after a write began it may start again when it lost a race (SQLState 40001, 40P01);
+   * past that (or its caller's shorter bound) it fails at once. Each attempt may first wait for the
+   * row locks it then loses on, a deadlock a second or more (deadlock_timeout), so five of them
+   * held a SCIM request far longer than a client waits, and its 503 came when nobody read it.
+   */
+  static final Duration RACE_WINDOW = Duration.ofSeconds(5);
   private static final Duration BORROW_TIMEOUT = Duration.ofSeconds(30);
   /** How long opening a connection may take (pgjdbc's connectTimeout). */
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -207,7 +215,9 @@ final class PostgresEngine implements Engine {
     if (access == Database.Access.READ_ONLY) {
       throw new DatabaseException("database " + location.describe() + " is open read-only", null);
     }
-    long deadline = System.nanoTime() + bound.toNanos();
+    long start = System.nanoTime();
+    long deadline = start + bound.toNanos();
+    long racesUntil = start + min(bound, RACE_WINDOW).toNanos();
     for (int attempt = 1; ; attempt++) {
       Connection c = borrow(attempt == 1 ? bound : left(deadline), Use.WRITE);
       boolean broken = false;
@@ -220,9 +230,8 @@ final class PostgresEngine implements Engine {
         return value;
       } catch (Exception e) {
         broken = rollback(c, e);
-        if (Dialect.isWriteConflict(e) && attempt < MAX_ATTEMPTS) {
+        if (Dialect.isWriteConflict(e) && attempt < MAX_ATTEMPTS && pausedWithin(attempt, racesUntil)) {
           log.debug("write attempt {} lost a race ({}); running it again", attempt, e.getMessage());
-          pause(attempt);
           continue;
         }
         // Lost before COMMIT was sent, nothing of it can have committed: once more on a new session
@@ -266,9 +275,8 @@ final class PostgresEngine implements Engine {
       } catch (Exception e) {
         broken = rollback(c, e);
         boolean again = attempt < MAX_ATTEMPTS && System.nanoTime() < deadline;
-        if (Dialect.isWriteConflict(e) && again) {
+        if (Dialect.isWriteConflict(e) && again && pausedWithin(attempt, deadline)) {
           log.debug("read attempt {} lost a race ({}); running it again", attempt, e.getMessage());
-          pause(attempt);
           continue;
         }
         if (broken && again) {
@@ -308,9 +316,18 @@ final class PostgresEngine implements Engine {
     return state != null && (state.startsWith("08") || state.startsWith("57P"));
   }
 
-  private static void pause(int attempt) {
+  /**
+   * Waits a little longer after each lost race, so racers fall out of step; false, without waiting,
+   * when the next attempt would start after {@code until} (System.nanoTime).
+   */
+  private static boolean pausedWithin(int attempt, long until) {
+    long millis = ThreadLocalRandom.current().nextLong(5L << attempt, 20L << attempt);
+    if (until - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(millis)) {
+      return false;
+    }
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(5L << attempt, 20L << attempt));
+      Thread.sleep(millis);
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatabaseException("interrupted between attempts of a transaction", e);

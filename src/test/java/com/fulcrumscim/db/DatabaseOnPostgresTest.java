@@ -257,6 +257,23 @@ class DatabaseOnPostgresTest {
   }
 
   @Test
+  void aWriteThatKeepsLosingRacesStartsNoAttemptPastItsBound() {
+    try (Database db = Database.open(pg)) {
+      AtomicInteger runs = new AtomicInteger();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> db.write(c -> {
+        runs.incrementAndGet();
+        Thread.sleep(400); // what waiting for the row locks it then loses on costs each attempt
+        throw new SQLException("could not serialize access", "40001");
+      }, Duration.ofSeconds(1))).isInstanceOf(DatabaseException.class).satisfies(e -> assertThat(Dialect.isWriteConflict(e)).isTrue());
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(runs.get()).as("attempts started within 1 s, 400 ms each").isLessThanOrEqualTo(3);
+      assertThat(took).isLessThan(Duration.ofMillis(1_400 + 500));
+    }
+  }
+
+  @Test
   void writesCommitSynchronouslyEvenWhenTheDatabaseDefaultIsOff() {
     try (Database db = Database.open(pg)) {
       db.write(c -> execute(c, "ALTER DATABASE " + databaseName(c) + " SET synchronous_commit = off"));

@@ -19,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,13 +34,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @RequiresPostgres
 class WriteConflictOnPostgresTest {
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+  TestStore store;
   ScimTestServer server;
   ScimHttp http;
   String id;
 
   @BeforeEach
   void everyWriteLosesToADeadlock() throws SQLException {
-    TestStore store = TestStore.freshPostgres();
+    store = TestStore.freshPostgres();
     server = ScimTestServer.start(store, "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
     http = server.http();
     id = http.post("/Users", user("ada@corp.example")).json().path("id").asText();
@@ -84,6 +86,34 @@ class WriteConflictOnPostgresTest {
         .singleElement()
         .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN))
         .extracting(ILoggingEvent::getFormattedMessage).asString().contains("PATCH", "answered 503", "deadlock");
+  }
+
+  /**
+   * PostgreSQL tells a deadlock's loser only after deadlock_timeout (1 s), and an attempt may wait
+   * longer for row locks before it loses: five attempts of 2.5 s each held the request 13 s. No
+   * attempt starts more than 5 s after the first, so the 503 comes after the second.
+   */
+  @Test
+  void aChangeWhoseAttemptsLoseSlowlyIs503SoonAfterTheRetryWindow() throws SQLException {
+    loseAfter("2.5");
+
+    long start = System.nanoTime();
+    Response r = deactivate();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(r.status()).as(r.text()).isEqualTo(503);
+    assertThat(r.header("Retry-After")).isNotBlank();
+    assertThat(took).isLessThan(Duration.ofSeconds(5 + 2 + 2)); // the window, less than one attempt more, slack
+  }
+
+  /** Every journal row is refused as a deadlock victim after {@code seconds}, as a loser waits for its locks first. */
+  private void loseAfter(String seconds) throws SQLException {
+    StoreLocation.Postgres pg = (StoreLocation.Postgres) store.location();
+    try (Connection c = DriverManager.getConnection(pg.url(), pg.username(), pg.password());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE OR REPLACE FUNCTION lose() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep("
+          + seconds + "); RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$");
+    }
   }
 
   private Response deactivate() {
