@@ -54,8 +54,8 @@ final class Applier {
   /**
    * How applying a plan ended: every action went through; stopped after one whose result makes the
    * rest wrong (see {@link #removeMember}), to plan anew; or stopped at a member removal whose DELETE
-   * went out, or a group member change whose answer did not show its removals made, to go on from
-   * it once checked with the rest of the cycle's ({@link RemovalChecks}).
+   * went out, or a group member change whose answer did not show it made, to go on from it once
+   * checked with the rest of the cycle's ({@link RemovalChecks}).
    */
   enum Applied { ALL, REPLAN, CHECK_PENDING }
 
@@ -246,9 +246,9 @@ final class Applier {
   }
 
   /**
-   * The member change; one that takes someone out and whose answer did not show it made is read
-   * back ({@link GroupChangeCheck}): with the rest of the cycle's ({@link Applied#CHECK_PENDING}, and
-   * called again once checked), or by id at once. Found not made, it fails, retried.
+   * The member change; one whose answer did not show it made is read back ({@link GroupChangeCheck}):
+   * with the rest of the cycle's ({@link Applied#CHECK_PENDING}, and called again once checked), or
+   * by id at once. Found not made, it fails, retried.
    */
   private Applied changeGroupMembers(Attempt attempt, Action.ChangeGroupMembers a) {
     String detail = "add " + a.add().size() + ", remove " + a.remove().size();
@@ -258,9 +258,9 @@ final class Applier {
       boolean shown = call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail,
           () -> client.changeGroupMembers(a.groupId(), a.add(), a.remove()));
       sentAt = clock.instant();
-      if (!shown && !a.remove().isEmpty()) {
+      if (!shown) {
         GroupChangeCheck.Sent sent = new GroupChangeCheck.Sent(a.groupId(),
-            observer.groups.get(a.groupId()).map(FulcrumGroup::name).orElse(null), a.remove(), sentAt);
+            observer.groups.get(a.groupId()).map(FulcrumGroup::name).orElse(null), a.add(), a.remove(), sentAt);
         if (attempt.checkedLater()) {
           attempt.sent(GroupChangeCheck.KIND, sent);
           return Applied.CHECK_PENDING;

@@ -51,7 +51,7 @@ final class Attempt {
   private boolean namesakeSought;
   /**
    * Whether the attempt's next write that is read back (a member removal, a group member change
-   * that takes people out) waits for its cycle's {@link RemovalChecks}; the first only.
+   * whose answer did not show it made) waits for its cycle's {@link RemovalChecks}; the first only.
    */
   private boolean checkedLater = true;
   /** The write that went out and whose check is waited for (null: none). */

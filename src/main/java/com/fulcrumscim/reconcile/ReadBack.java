@@ -5,8 +5,8 @@ package com.fulcrumscim.reconcile;
  * ({@code S}) and what the read found ({@code F}), which the write's reconcile goes on with. The
  * cycle's writes of one kind are read back together ({@link RemovalChecks}): in one read of a list
  * where that tells them and costs fewer calls, else each by id. The kinds: a member removal
- * ({@link MemberRemovalCheck}, the member list) and a group member change that takes people out
- * ({@link GroupChangeCheck}, the group list).
+ * ({@link MemberRemovalCheck}, the member list) and a group member change whose answer did not
+ * show it made ({@link GroupChangeCheck}, the group list).
  */
 interface ReadBack<S, F> {
   /** The entity {@code sent} wrote to: the action that goes on with its check names it too. */

@@ -75,7 +75,7 @@ class ReconcileBench {
       row(h, "membership churn: 500 adds/removes in 10 groups", 10);
 
       // Fulcrum's docs promise no body for a member change: answered without the group's member_ids,
-      // a change that takes people out is read back, the cycle's 10 in one read of the group list
+      // a change is read back (its adds and its removals), the cycle's 10 in one read of the group list
       h.fulcrum.memberChangesAnsweredEmpty(true);
       churn(h, users, groups, random);
       row(h, "the same, answered without member_ids", 10 + 1);

@@ -11,13 +11,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A group member change that takes someone out is done only once a read made after it shows them
- * out: Fulcrum's answer when it carries the group's member_ids (no extra call), else the group read
- * back, with the cycle's other such changes in one read of the group list, or by id. A 2xx without
- * member_ids that changed nothing (a proxy's {@code {}}, a Fulcrum reading another root key) is
- * retried with the reason, then DEAD, instead of done while the person keeps the group.
+ * A group member change is done only once a read made after it shows it made, its adds as well as
+ * its removals: Fulcrum's answer when it carries the group's member_ids (no extra call), else the
+ * group read back, with the cycle's other such changes in one read of the group list, or by id. A
+ * 2xx without member_ids that changed nothing (a proxy's {@code {}}, a Fulcrum reading another root
+ * key) is retried with the reason, then DEAD, instead of done while the person keeps the group, or
+ * never gets it: no later plan sends an add again that the reconciler recorded as done.
  */
-class GroupRemovalReadBackTest extends EndToEnd {
+class GroupChangeReadBackTest extends EndToEnd {
   static final String GROUP_BY_ID = "GET /api/v2/groups/{id}.json";
   static final String GROUP_LIST = "GET /api/v2/groups.json";
 
@@ -132,20 +133,118 @@ class GroupRemovalReadBackTest extends EndToEnd {
     assertThat(h.calls()).isEqualTo(1);
   }
 
-  @Test
-  void anAddAnsweredWithoutMemberIdsIsNotReadBack() {
-    Crew c = adaAndBobInCrew();
-    String crew = c.crew();
+  /** Cy, pushed, in no group: Cy's SCIM id. */
+  String cyPushed() {
     String cy = h.okta.user("cy@corp.example", "Cy", "Young", null);
     h.settle();
+    return cy;
+  }
+
+  /** Okta puts Cy into Crew, beside Ada and Bob. */
+  void cyJoins(Crew c, String cy) {
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob(), cy));
+  }
+
+  @Test
+  void anAddAnsweredWithoutMemberIdsThatFulcrumDidNotMakeIsRetriedWithTheReasonNotDone() {
+    Crew c = adaAndBobInCrew();
+    String cy = cyPushed();
+    String cys = inFulcrum("cy@corp.example").id();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+
+    cyJoins(c, cy);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(h.row(ResourceKey.group(c.crew())).lastError()).contains("Fulcrum accepted the member change of group "
+        + fulcrumId(c.crew()) + " (Crew) but does not list " + cys + " (added; read back by id)");
+    assertThat(h.fulcrum.group(fulcrumId(c.crew())).orElseThrow().memberIds()).doesNotContain(cys);
+  }
+
+  @Test
+  void anAddFulcrumMakesOnceItCountsTheChangeAgainIsDone() {
+    Crew c = adaAndBobInCrew();
+    String cy = cyPushed();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    cyJoins(c, cy);
+    h.runOnce();
+
+    h.fulcrum.memberChangesIgnored(false);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.group(fulcrumId(c.crew())).orElseThrow().memberIds()).contains(inFulcrum("cy@corp.example").id());
+  }
+
+  /** One change that adds and removes, not made: the read names both. */
+  @Test
+  void aChangeReadBackNamesTheRemovedMemberStillListedAndTheAddedOneNotListed() {
+    Crew c = adaAndBobInCrew();
+    String cy = cyPushed();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), cy));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).lastError()).contains("but still lists " + inFulcrum("bob@corp.example").id()
+        + " (removed; read back by id) and does not list " + inFulcrum("cy@corp.example").id() + " (added; read back by id)");
+  }
+
+  /** What a verified add costs when Fulcrum's answer does not show it: one read of the group by id. */
+  @Test
+  void anAddAnsweredWithoutMemberIdsAndMadeCostsOneReadOfTheGroupById() {
+    Crew c = adaAndBobInCrew();
+    String cy = cyPushed();
     h.fulcrum.memberChangesAnsweredEmpty(true);
     h.fulcrum.calls().reset();
 
-    h.okta.setGroup(crew, "Crew", List.of(c.ada(), c.bob(), cy));
+    cyJoins(c, cy);
     h.runOnce();
 
-    assertThat(h.row(ResourceKey.group(crew)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+    assertThat(calls(FulcrumClient.GROUP_MEMBER_CHANGE)).isEqualTo(1);
+    assertThat(calls(GROUP_BY_ID)).isEqualTo(1);
+    assertThat(h.calls()).isEqualTo(2);
+  }
+
+  @Test
+  void anAddAnsweredWithMemberIdsCostsNoExtraCall() {
+    Crew c = adaAndBobInCrew();
+    String cy = cyPushed();
+    h.fulcrum.calls().reset();
+
+    cyJoins(c, cy);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
     assertThat(h.calls()).isEqualTo(1);
+  }
+
+  /** The cycle's adds, as its removals: one read of the group list after all their calls. */
+  @Test
+  void inOneReadOfTheGroupListEachGroupNotListingAnAddedMemberIsRetried() {
+    Crews c = crewsOfTwo(2);
+    List<String> groups = c.groups();
+    String cy = cyPushed();
+    h.fulcrum.memberChangesIgnored(true);
+    h.fulcrum.memberChangesAnsweredEmpty(true);
+    h.fulcrum.calls().reset();
+
+    for (int i = 0; i < 2; i++) {
+      h.okta.setGroup(groups.get(i), "Crew " + i, List.of(c.users().get(2 * i), c.users().get(2 * i + 1), cy));
+    }
+    h.runOnce();
+
+    assertThat(calls(GROUP_LIST)).isEqualTo(1);
+    assertThat(calls(GROUP_BY_ID)).isZero();
+    for (int i = 0; i < 2; i++) {
+      assertThat(h.row(ResourceKey.group(groups.get(i))).state()).isEqualTo(WorkState.RETRYING);
+      assertThat(h.row(ResourceKey.group(groups.get(i))).lastError())
+          .contains("but does not list " + inFulcrum("cy@corp.example").id() + " (added; read back in the group list)");
+    }
   }
 
   /** Several such changes in one cycle: one read of the group list after all their calls, not one by id each. */
