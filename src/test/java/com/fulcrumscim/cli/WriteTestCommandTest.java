@@ -62,6 +62,7 @@ class WriteTestCommandTest {
         .containsPattern("group_members remove of a non-member is accepted \\(no 422\\)\\s+holds")
         .containsPattern("GET /groups/\\{id}.json answers the group's description .*\\s+holds")
         .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds")
+        .containsPattern("group member change answers carry the group's member_ids\\s+holds\\s+they do")
         .doesNotContain("DIFFERS")
         .contains("nothing was left behind");
     assertThat(fulcrum.members()).isEqualTo(membersBefore);
@@ -77,6 +78,24 @@ class WriteTestCommandTest {
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.out())
         .containsPattern("GET /groups/\\{id}.json answers the group's description .*\\s+DIFFERS\\s+left out")
+        .containsPattern("group_members remove takes the member out again\\s+holds")
+        .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds");
+    assertThat(fulcrum.members()).isEqualTo(membersBefore);
+    assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
+  }
+
+  /** Fulcrum's docs promise no body: the bridge works, reading every member change back, and the table says what that costs. */
+  @Test
+  void aFulcrumAnsweringMemberChangesWithoutMemberIdsDiffersOnThatWithItsCostAndTheRunGoesOn() {
+    fulcrum.memberChangesAnsweredEmpty(true);
+    List<FulcrumMember> membersBefore = fulcrum.members();
+    List<FulcrumGroup> groupsBefore = fulcrum.groups();
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out())
+        .containsPattern("group member change answers carry the group's member_ids\\s+DIFFERS\\s+4 of 4 answered without"
+            + " them: every group member change is read back, one more call each")
+        .containsPattern("group_members add puts a member in the group\\s+holds")
         .containsPattern("group_members remove takes the member out again\\s+holds")
         .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds");
     assertThat(fulcrum.members()).isEqualTo(membersBefore);
