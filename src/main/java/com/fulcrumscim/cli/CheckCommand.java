@@ -127,7 +127,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
     support.out().println();
     TextTable table = new TextTable("ASSUMPTION", "RESULT", "DETAIL");
-    findings.forEach(f -> table.row(f.assumption(), f.holds() ? "holds" : "DIFFERS", f.result()));
+    findings.forEach(f -> table.row(f.assumption(), f.informational() ? "note" : f.holds() ? "holds" : "DIFFERS", f.result()));
     table.print(support.out(), "");
     boolean allHold = findings.stream().allMatch(WriteTest.Finding::holds);
     support.out().println(allHold ? "Every assumption holds; nothing was left behind."
