@@ -54,8 +54,11 @@ public final class WorkQueue {
   /**
    * Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction.
    * {@code removal}: the change takes access away; the row is then claimed before other due work
-   * until a reconcile applies it (a later change that does not, a reactivation say, leaves it so:
-   * the reconcile plans from state, and claiming early costs nothing).
+   * until a reconcile applies it. A later change that does not take access away leaves it so:
+   * intake cannot tell whether the removal still stands (a member taken out of a group stays out
+   * when another is put in), the reconcile plans from state, and claiming early costs nothing. So
+   * the flag can outlive its removal (a reactivation): whether a change given up on still takes
+   * access away is its reconcile's to say ({@link Fate.Dead}).
    */
   public void enqueue(Connection c, ResourceKey key, boolean removal) throws SQLException {
     upsert(c, key, ENQUEUE, removal);
@@ -177,8 +180,13 @@ public final class WorkQueue {
     /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
     record Retry(Instant at, String error, boolean spendsAttempt) implements Fate {}
 
-    /** Give up on this generation: visible in status until an operator retries or skips it. */
-    record Dead(String reason) implements Fate {}
+    /**
+     * Give up on this generation: visible in status until an operator retries or skips it.
+     * {@code removal}: the change given up on still takes access away (its people keep access until
+     * an operator acts); written to the row, whose flag may have stayed from a removal a later change
+     * undid (see {@link #enqueue(Connection, ResourceKey, boolean)}).
+     */
+    record Dead(String reason, boolean removal) implements Fate {}
 
     /** A guard holds the row before any write; released by an operator. */
     record Hold(String reason) implements Fate {}
@@ -210,8 +218,9 @@ public final class WorkQueue {
     record(item, new Fate.Retry(at, error, spendsAttempt), List.of());
   }
 
+  /** Gives up on the claimed generation, its row's removal flag as it was. */
   public void dead(WorkItem item, String reason) {
-    record(item, new Fate.Dead(reason), List.of());
+    record(item, new Fate.Dead(reason, item.removal()), List.of());
   }
 
   public void hold(WorkItem item, String reason) {
@@ -256,7 +265,10 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Retry r) {
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {
-        took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?", d.reason());
+        // The flag is written only where the row takes DEAD: a newer Okta change (a deactivation
+        // arriving meanwhile) puts it back to PENDING with the flag its enqueue set.
+        took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?, removal = ?", d.reason(),
+            d.removal() ? 1L : 0L);
       } else if (fate instanceof Fate.Hold h) {
         took = finish(c, item, "HELD", 0, true, "last_error = ?", h.reason());
       } else if (fate instanceof Fate.Skipped s) {

@@ -98,4 +98,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return removesMember() || actions.stream().anyMatch(a -> a.kind() == Action.Kind.DELETE_GROUP
         || a instanceof Action.ChangeGroupMembers c && !c.remove().isEmpty());
   }
+
+  /**
+   * Is a deprovisioning: takes access away, or is blocked where it would, leaving the person Okta
+   * took away their access ({@link Blocked#keepsAccess}).
+   */
+  public boolean deprovisions() {
+    return takesAccessAway() || blocked != null && blocked.keepsAccess();
+  }
 }

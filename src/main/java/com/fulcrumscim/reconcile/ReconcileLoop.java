@@ -228,7 +228,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private CompletableFuture<Boolean> finish(WorkItem item, Reconciled result) {
     Instant now = clock.instant();
     outcomes.finished(result.outcome().kind());
-    WorkQueue.Fate fate = fate(item, result.outcome(), now);
+    WorkQueue.Fate fate = fate(item, result, now);
     Attempt.Unwritten unwritten = result.unwritten();
     return unwritten.started().handle((started, failure) -> failure)
         .thenCompose(failure -> failure != null ? recordFailure(item, result, now, failure)
@@ -251,7 +251,7 @@ public final class ReconcileLoop implements AutoCloseable {
           if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Hold hold) {
             // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
             log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
-          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead && item.removal()) {
+          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead && dead.removal()) {
             // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
             log.error("DEPROVISIONING DEAD for {}: {}", item.key(), dead.reason());
           }
@@ -269,7 +269,7 @@ public final class ReconcileLoop implements AutoCloseable {
         + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
     log.error("{}; it is retried", reason);
     // The audit rows still go in: the Fulcrum calls they describe happened.
-    return queue.recordLater(item, failed(item, now, reason), result.affected(), result.unwritten().audits())
+    return queue.recordLater(item, failed(item, result, now, reason), result.affected(), result.unwritten().audits())
         .exceptionallyCompose(e -> Attempt.cause(e) instanceof ClaimLost lost ? dropped(result, lost) : CompletableFuture.failedFuture(e));
   }
 
@@ -278,7 +278,8 @@ public final class ReconcileLoop implements AutoCloseable {
     return reconciler.writeAudits(result).thenCompose(written -> CompletableFuture.failedFuture(lost));
   }
 
-  private WorkQueue.Fate fate(WorkItem item, Outcome outcome, Instant now) {
+  private WorkQueue.Fate fate(WorkItem item, Reconciled result, Instant now) {
+    Outcome outcome = result.outcome();
     return switch (outcome.kind()) {
       case APPLIED, NO_CHANGE -> new WorkQueue.Fate.Done();
       case SKIPPED -> new WorkQueue.Fate.Skipped(((Outcome.Skipped) outcome).reason());
@@ -287,8 +288,8 @@ public final class ReconcileLoop implements AutoCloseable {
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
         yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false);
       }
-      case FAILED -> failed(item, now, ((Outcome.Failed) outcome).reason());
-      case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason());
+      case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
+      case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason(), result.deprovisions(item.removal()));
       case HELD -> new WorkQueue.Fate.Hold(((Outcome.Held) outcome).reason());
       case PAUSED -> {
         Outcome.Paused refused = (Outcome.Paused) outcome;
@@ -298,9 +299,10 @@ public final class ReconcileLoop implements AutoCloseable {
     };
   }
 
-  private WorkQueue.Fate failed(WorkItem item, Instant now, String reason) {
+  private WorkQueue.Fate failed(WorkItem item, Reconciled result, Instant now, String reason) {
     return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
-        .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")"));
+        .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")",
+            result.deprovisions(item.removal())));
   }
 
   private synchronized void pause(String reason, Optional<String> refusedRead) {

@@ -7,14 +7,23 @@ import java.util.Set;
  * What reconciling one key returned: its outcome, the other keys whose plans depend on what it
  * changed (the groups of a user just linked, the groups listing the token owner's namesake), and
  * what it left to write (links, audit rows: {@link Attempt}). {@link ReconcileLoop} records all of
- * it in one transaction.
+ * it in one transaction. {@code lastPlan}: the last plan it made (null: it ended before planning).
  */
-record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten) {
+record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan) {
   Reconciled {
     affected = Set.copyOf(affected);
   }
 
   Reconciled(Outcome outcome, Set<ResourceKey> affected) {
-    this(outcome, affected, Attempt.Unwritten.none());
+    this(outcome, affected, Attempt.Unwritten.none(), null);
+  }
+
+  /**
+   * Whether the change this reconcile was on takes access away, as its last plan says;
+   * {@code asQueued} (the work row's flag, which may outlive its removal) when it ended before it
+   * could plan.
+   */
+  boolean deprovisions(boolean asQueued) {
+    return lastPlan == null ? asQueued : lastPlan.deprovisions();
   }
 }

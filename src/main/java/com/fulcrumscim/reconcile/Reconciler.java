@@ -107,6 +107,8 @@ public final class Reconciler {
     /** The plan a removal's check stopped, and the actions of it that went through before that removal. */
     private Plan stopped;
     private List<Action> stoppedWent;
+    /** The last plan made: whether a change given up on still takes access away. */
+    private Plan lastPlan;
 
     Run(Attempt attempt) {
       this.attempt = attempt;
@@ -118,7 +120,7 @@ public final class Reconciler {
     Reconciled result(Reconciled outcome) {
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
-      return new Reconciled(outcome.outcome(), all, attempt.unwritten());
+      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan);
     }
 
     /** Plans and applies until the key is settled; empty while a member removal waits for its cycle's check. */
@@ -137,6 +139,7 @@ public final class Reconciler {
               return Optional.of(done(applied, affected));
             }
             plan = read.plan(attempt);
+            lastPlan = plan;
             loadsAtPlan = observer.loads();
             Optional<Reconciled> early = settledOrStopped(plan);
             if (early.isPresent()) {

@@ -162,6 +162,31 @@ class WorkQueueTest {
     assertThat(queue.get(alice).orElseThrow().removal()).isTrue();
   }
 
+  /** A removal a later change undid (a reactivation) leaves its flag; the reconcile that gives up says what is left. */
+  @Test
+  void aChangeGivenUpOnThatNoLongerTakesAccessAwayIsNoDeadRemoval() {
+    enqueueRemoval(alice);
+    queue.enqueue(alice);
+    WorkItem running = queue.claim(1).get(0);
+
+    queue.record(running, new WorkQueue.Fate.Dead("Fulcrum already has a member taken@corp.example", false), List.of());
+
+    assertThat(queue.get(alice).orElseThrow()).extracting(WorkItem::state, WorkItem::removal)
+        .containsExactly(WorkState.DEAD, false);
+  }
+
+  @Test
+  void aRemovalThatArrivesWhileItsKeyRunsOutlivesThePushGivenUpOnMeanwhile() {
+    queue.enqueue(alice);
+    WorkItem push = queue.claim(1).get(0);
+    enqueueRemoval(alice);
+
+    queue.record(push, new WorkQueue.Fate.Dead("Fulcrum already has a member taken@corp.example", false), List.of());
+
+    assertThat(queue.get(alice).orElseThrow()).extracting(WorkItem::state, WorkItem::removal)
+        .containsExactly(WorkState.PENDING, true);
+  }
+
   private void enqueueRemoval(ResourceKey key) {
     db.write(c -> {
       queue.enqueue(c, key, true);
@@ -483,7 +508,7 @@ class WorkQueueTest {
     queue.enqueue(alice);
     WorkItem running = queue.claim(1).get(0);
     try {
-      queue.record(running, new WorkQueue.Fate.Dead("role unknown"), List.of(ResourceKey.group("g-ops")));
+      queue.record(running, new WorkQueue.Fate.Dead("role unknown", false), List.of(ResourceKey.group("g-ops")));
     } catch (RuntimeException expected) {
       // the transaction failed as a whole
     }

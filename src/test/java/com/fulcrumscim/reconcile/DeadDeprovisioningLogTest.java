@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.testing.CapturedLogs;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,37 @@ class DeadDeprovisioningLogTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
     assertThat(errors()).filteredOn(m -> m.startsWith(DEAD)).singleElement().satisfies(m ->
         assertThat(m).startsWith(DEAD + "user/" + ada + ": ").contains("retry budget of PT24H"));
+  }
+
+  /**
+   * The work row keeps the deactivation's removal flag after the reactivation (it is claimed early
+   * until a reconcile runs), yet the reconcile that gives up is a push: nobody keeps access.
+   */
+  @Test
+  void aPushGivenUpOnAfterAReactivationIsNoDeadDeprovisioning() {
+    start();
+    String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
+    h.okta.set(taken, "active", 0);
+    h.okta.set(taken, "active", 1);
+    assertThat(h.row(ResourceKey.user(taken)).removal()).as("the flag outlives the deactivation until a reconcile").isTrue();
+
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(errors()).noneMatch(m -> m.startsWith(DEAD));
+    assertThat(new OpsStore(h.db).deadRemovals()).as("the gauge and status count").isZero();
+  }
+
+  @Test
+  void aDeactivationBlockedAtOnceCountsAsADeadRemoval() {
+    start();
+    String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
+    h.settle();
+
+    h.okta.set(taken, "active", 0);
+    h.settle();
+
+    assertThat(new OpsStore(h.db).deadRemovals()).isEqualTo(1);
   }
 
   @Test
