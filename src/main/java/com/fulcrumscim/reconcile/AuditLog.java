@@ -108,6 +108,27 @@ public final class AuditLog {
   }
 
   /**
+   * Whether the reconciler made or linked member or group {@code fulcrumId} for {@code key}, as
+   * {@link #owned} counts it. No index serves this (the table's only one is on {@code at}), so it
+   * reads every entry: ask it only where it is rare (a leaving user whose email finds a member nobody
+   * manages), never per key of a cycle.
+   */
+  boolean made(ResourceKey key, String fulcrumId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM reconcile_audit WHERE entity_type = ? AND scim_id = ? "
+          + "AND fulcrum_id = ? AND action IN (?, 'LINK') AND result = 'ok' LIMIT 1")) {
+        ps.setString(1, key.type().name());
+        ps.setString(2, key.scimId());
+        ps.setString(3, fulcrumId);
+        ps.setString(4, (key.type() == EntityType.USER ? Action.Kind.CREATE_MEMBER : Action.Kind.CREATE_GROUP).name());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  /**
    * Deletes up to {@code limit} entries from before {@code before}, oldest first, and answers how
    * many. Kept regardless of age: entries of a user or group whose work row is not DONE, the
    * newest successful write ({@link #lastApplied} stays true), and successful creates and links:

@@ -224,7 +224,9 @@ public final class Planner {
    * access Okta took away: ended done, the row would say nothing of it. With users.adopt_existing
    * the member would have been adopted for an active user, so it is adopted and removed; otherwise
    * it is not the bridge's to remove, and the change stays in front of an operator, as for a member
-   * invited again by hand ({@link #reinvited}).
+   * invited again by hand ({@link #reinvited}). A member the audit shows the bridge made for this
+   * user, whose link was lost, is the bridge's orphan: resync removes it and runs the change again
+   * (Resync#settleDeadDeprovisioning), so the reason says that instead of asking for a hand.
    */
   private static Plan neverLinked(UserState s, PlanContext ctx) {
     FulcrumMember namesake = s.byEmail();
@@ -241,6 +243,12 @@ public final class Planner {
       return Plan.of(new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
           new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
+    }
+    if (s.byEmailMadeForIt()) {
+      return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". The bridge made that member for"
+          + " this user (its audit says so) and has lost the link since (an older backup restored, say): the next resync"
+          + " apply (the scheduled one, or `fulcrum-scim resync`) removes it as the bridge's orphan, within the"
+          + " mass-removal guard, and runs this change again, which then ends done");
     }
     return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". No link of the bridge's points to it"
         + " (the user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"

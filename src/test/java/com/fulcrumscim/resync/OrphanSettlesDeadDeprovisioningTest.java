@@ -71,6 +71,32 @@ class OrphanSettlesDeadDeprovisioningTest {
   }
 
   @Test
+  void aDeprovisioningDeadOnTheBridgesOwnMemberSaysTheNextResyncRemovesIt() {
+    String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+    h.settle();
+    dropUserLink(x);
+
+    h.okta.set(x, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(x)).lastError())
+        .contains("The bridge made that member for this user", "the next resync apply", "removes it as the bridge's orphan")
+        .doesNotContain("Remove it in Fulcrum", "users.adopt_existing");
+  }
+
+  @Test
+  void aDeprovisioningDeadOnAMemberInvitedByHandStillAsksForAnOperator() {
+    String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
+    h.settle();
+
+    h.okta.set(taken, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(taken)).lastError()).contains("Remove it in Fulcrum, or set users.adopt_existing")
+        .doesNotContain("the next resync");
+  }
+
+  @Test
   void aDeadRowOfAnotherCauseWhoseUserHasNoOrphanStaysDead() {
     String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
     h.settle();
