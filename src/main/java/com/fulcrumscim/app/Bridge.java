@@ -47,6 +47,8 @@ import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileWiring;
+import com.fulcrumscim.restore.Carried;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
@@ -161,6 +163,7 @@ public final class Bridge {
       GroupStore groups = new GroupStore(json);
       queue = new WorkQueue(db, clock);
 
+      warnIfCarryIncomplete();
       BridgeMetrics metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
       metrics.buildInfo(BuildInfo.current());
       running.push(metrics.bindJvmAndProcess());
@@ -276,6 +279,18 @@ public final class Bridge {
         + "(resync, journal retry|skip, approve-removals, restore release) are carried out here", target(), callLog.lastHour());
     new RestoreMarker(db).current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: {};"
         + " `fulcrum-scim resync --dry-run` lists them (README, \"Backup and restore\")", mark.at(), RestoreMarker.HOLDS));
+  }
+
+  /**
+   * On every node, whether or not it writes: status exits 3 for it, and the restore's own WARNING
+   * went to a terminal that may be closed by now, while a deactivation among what was lost leaves
+   * that person's access in Fulcrum.
+   */
+  private void warnIfCarryIncomplete() {
+    IncompleteCarry.current(db).ifPresent(carry -> log.warn("the restore at {} could not carry forward {} of what the"
+        + " replaced database held newer than the backup (`fulcrum-scim status` lists it): a deactivation among it leaves"
+        + " that person's access in Fulcrum. Follow the {}, then run `fulcrum-scim restore acknowledge`", carry.at(),
+        carry.notCarried().size() == 1 ? "1 thing" : carry.notCarried().size() + " things", Carried.README_STEP));
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */

@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
  *       resync (no work row carries them), alerted on by etc/fulcrum-scim-alerts.yml
+ *   <li>{@code fulcrum_scim_restore_carry_incomplete}: 1 while a restore's carry forward is incomplete and not yet
+ *       acknowledged ({@code fulcrum-scim restore acknowledge}), alerted on (critical) by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_oldest_pending_age_seconds}: how long the oldest unfinished change has waited
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
  *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
@@ -96,6 +98,12 @@ public final class BridgeMetrics {
     Gauge.builder("fulcrum.scim.resync.orphan.removals.held", store, s -> s.heldOrphanRemovals())
         .description("Orphan members the mass-removal guard held at the latest resync: those people keep access "
             + "until `fulcrum-scim resync --approve-removals=N`")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("fulcrum.scim.restore.carry.incomplete", store, s -> s.restoreCarryIncomplete() ? 1 : 0)
+        .description("1 while a restore could not carry forward everything the replaced database held newer than the"
+            + " backup (a deactivation among it leaves that person's access), until an operator follows the README and"
+            + " runs `fulcrum-scim restore acknowledge`; `fulcrum-scim status` lists what was lost")
         .strongReference(true)
         .register(registry);
     timestamp("fulcrum.scim.last.apply.timestamp", store, OpsStore::lastApplied,

@@ -5,6 +5,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.Resync;
 import java.sql.Connection;
@@ -60,6 +61,14 @@ public final class OpsStore {
   /** People Okta deactivated or deleted who still had access at the latest resync apply (0: none). */
   public long keepingAccess() {
     return Resync.keepingAccess(new SettingStore(db));
+  }
+
+  /**
+   * Whether a restore's carry forward is incomplete and no operator has acknowledged it yet
+   * ({@link IncompleteCarry}): one setting read, cheap enough for every metrics scrape.
+   */
+  public boolean restoreCarryIncomplete() {
+    return IncompleteCarry.current(db).isPresent();
   }
 
   /**

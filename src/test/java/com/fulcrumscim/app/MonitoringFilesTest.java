@@ -74,7 +74,7 @@ class MonitoringFilesTest {
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
         "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
         "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess",
-        "FulcrumScimWritesToUnknownIds");
+        "FulcrumScimWritesToUnknownIds", "FulcrumScimRestoreCarryIncomplete");
   }
 
   /** A deprovisioned person who keeps access pages someone, as a held removal does; other dead rows only warn. */
@@ -83,6 +83,15 @@ class MonitoringFilesTest {
     for (String name : List.of("FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
       assertThat(rule(name).path("labels").path("severity").asText()).as(name).isEqualTo("critical");
     }
+  }
+
+  /** A deactivation the restore could not carry leaves a person their access, and nothing else would say so. */
+  @Test
+  void theAlertOnAnIncompleteRestoreCarryIsCriticalAndNamesTheWayOut() throws Exception {
+    JsonNode rule = rule("FulcrumScimRestoreCarryIncomplete");
+    assertThat(rule.path("labels").path("severity").asText()).isEqualTo("critical");
+    assertThat(rule.path("annotations").path("description").asText())
+        .contains("When the restore cannot carry everything forward", "fulcrum-scim restore acknowledge");
   }
 
   @Test

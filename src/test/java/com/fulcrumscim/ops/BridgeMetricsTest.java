@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.SettableClock;
@@ -83,6 +84,21 @@ class BridgeMetricsTest {
     assertThat(registry.scrape()).contains(series + " 2.0");
     assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
         .contains("expr: " + series + " > 0");
+  }
+
+  /** A deactivation a restore could not carry leaves a person their access: 1 until `restore acknowledge`. */
+  @Test
+  void anIncompleteRestoreCarryIsTheGaugeTheShippedAlertRuleWatchesUntilAcknowledged() throws Exception {
+    String series = "fulcrum_scim_restore_carry_incomplete";
+    assertThat(registry.scrape()).contains(series + " 0.0");
+
+    IncompleteCarry.recordNothing(db, clock.instant(), "nothing was carried: no replaced database was named");
+    assertThat(registry.scrape()).contains(series + " 1.0");
+    assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
+        .contains("expr: " + series + " == 1");
+
+    IncompleteCarry.acknowledge(db);
+    assertThat(registry.scrape()).contains(series + " 0.0");
   }
 
   /** A 404 to a write, from intake, means an id the bridge does not have; a read's 404 or another refusal does not. */
