@@ -147,7 +147,10 @@ public final class DbCommand {
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
-        "0:recorded (what could not be carried forward is a WARNING on stderr)",
+        "0:recorded, and everything the replaced database (--replaced) held newer than the backup was carried forward",
+        "3:recorded, but what could not be carried forward (a WARNING on stderr, recorded for status; without --replaced,"
+            + " everything) needs an operator: follow the README step the WARNING names, then"
+            + " `fulcrum-scim restore acknowledge`",
         "1:no database, it cannot be written, a schema older than this release's (run `db migrate`), a process holds its "
             + "writer lease, serve (or restore, db copy|migrate) has the SQLite file, or no file at --replaced",
         "2:invalid config, a database newer than this release, --replaced with PostgreSQL, or command line"
@@ -182,14 +185,15 @@ public final class DbCommand {
         support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
             + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
         if (replaced != null) {
-          CarryForward.from(replaced.toAbsolutePath(), db, clock).printTo(support.out(), support.err());
-        } else {
-          IncompleteCarry.recordNothing(db, clock.instant(), config.storage().postgres()
-              ? "nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read"
-              : "nothing was carried: no replaced database was named (--replaced FILE)");
-          nothingCarried(config.storage().postgres());
+          Carried carried = CarryForward.from(replaced.toAbsolutePath(), db, clock);
+          carried.printTo(support.out(), support.err());
+          return carried.complete() ? ExitCode.OK : ExitCode.ATTENTION;
         }
-        return ExitCode.OK;
+        IncompleteCarry.recordNothing(db, clock.instant(), config.storage().postgres()
+            ? "nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read"
+            : "nothing was carried: no replaced database was named (--replaced FILE)");
+        nothingCarried(config.storage().postgres());
+        return ExitCode.ATTENTION;
       }));
     }
 

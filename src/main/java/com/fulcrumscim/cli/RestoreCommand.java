@@ -55,7 +55,9 @@ import picocli.CommandLine.Parameters;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:restored (what could not be carried forward is a WARNING on stderr, and recorded for status)",
+      "0:restored, and everything the replaced database held newer than the backup was carried forward",
+      "3:restored, but what could not be carried forward (a WARNING on stderr, recorded for status) needs an operator:"
+          + " follow the README step the WARNING names, then `fulcrum-scim restore acknowledge`",
       "1:the daemon or a command holds the database, BACKUP is not a readable bridge database, or the copy failed",
       "2:invalid config, PostgreSQL storage, a backup newer than this release, or command line"
     })
@@ -100,7 +102,8 @@ public final class RestoreCommand implements Callable<Integer> {
           .printTo(support.out(), support.err());
       support.out().println("restore recorded at " + now + ": " + RestoreMarker.HOLDS + ". Start the service, run"
           + " `fulcrum-scim resync --dry-run` and follow the README (\"Backup and restore\")");
-      return ExitCode.OK;
+      // a script must not take the WARNING's restore for a clean one: status would say 3 for it later
+      return carried[0].complete() ? ExitCode.OK : ExitCode.ATTENTION;
     });
   }
 

@@ -8,7 +8,11 @@ public final class ExitCode {
   public static final int FAILED = 1;
   /** config.yml is invalid (also picocli's code for a bad command line). */
   public static final int CONFIG = 2;
-  /** The bridge needs an operator: the reconciler is paused or dead rows exist. */
+  /**
+   * The bridge needs an operator: the reconciler is paused or dead rows exist; for {@code restore}
+   * and {@code db mark-restored}, restored, but the carry forward is incomplete (the README step
+   * and {@code restore acknowledge} are next, as {@code status}, which exits 3 for it too, says).
+   */
   public static final int ATTENTION = 3;
   /** Fulcrum is unreachable or refuses the API token. */
   public static final int FULCRUM = 4;

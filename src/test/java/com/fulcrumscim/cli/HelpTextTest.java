@@ -100,6 +100,16 @@ class HelpTextTest {
         .contains("--write-test was refused").contains("found an assumption that does not hold");
   }
 
+  /** A script tells a restore whose carry needs an operator from a clean one by the exit code, as status does. */
+  @Test
+  void restoreAndMarkRestoredListExitThreeForACarryThatIsIncomplete() {
+    for (String command : List.of("restore", "db mark-restored")) {
+      Map<String, String> help = everyCommand().get(command).usageMessage().exitCodeList();
+      assertThat(help.get("0")).as(command).contains("everything").contains("carried forward");
+      assertThat(help.get("3")).as(command).contains("could not be carried forward", "`fulcrum-scim restore acknowledge`");
+    }
+  }
+
   /** The file of an older release exits 1 and says to migrate; only a newer one exits 2. */
   @Test
   void markRestoredExitsAsItsHelpSaysOnADatabaseOfAnOlderSchema() throws Exception {
