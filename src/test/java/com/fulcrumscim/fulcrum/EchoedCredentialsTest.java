@@ -76,4 +76,29 @@ class EchoedCredentialsTest {
 
     assertThat(message).contains("password is too short", "token has expired");
   }
+
+  @Test
+  void aCredentialThousandsOfCharactersLongIsMaskedAndTheRefusalStillClassified() {
+    String huge = "a".repeat(100_000);
+    String escaped = "ab\\\\".repeat(25_000);
+    for (String body : List.of("{\"error\":\"bad\",\"password\":\"" + huge + "\"}",
+        "{\"error\":\"token=\\\"" + escaped + "\\\"\"}", "token='".repeat(15_000))) {
+      Throwable refused = catchThrowable(() -> {
+        server.enqueue(json(422, body));
+        fx.client.createMember(BOB);
+      });
+
+      assertThat(refused).isInstanceOf(FulcrumException.Rejected.class);
+      assertThat(refused.getMessage()).doesNotContain("aaaaaaaa", "ab\\ab\\ab").hasSizeLessThan(2_000);
+    }
+  }
+
+  @Test
+  void shortWordsAfterASchemeOrALabelAreFulcrumsWordsAndStayReadable() {
+    String message = failureOfACreate(json(422, "{\"errors\":[\"member limit reached for the Basic plan\","
+        + "\"password: must be at least 12 characters\",\"secret=false is not allowed\",\"the Bearer of this ID\"]}"));
+
+    assertThat(message).contains("the Basic plan", "password: must be at least 12", "secret=false", "the Bearer of this ID")
+        .doesNotContain(ForeignCredentials.MASK);
+  }
 }
