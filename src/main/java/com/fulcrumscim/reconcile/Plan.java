@@ -14,8 +14,14 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
    * The desired state cannot be reached by retrying; {@code reason} tells the operator why.
    * {@code keepsAccess}: a person Okta deactivated or deleted keeps their access in Fulcrum while it
    * stands (a member the bridge does not manage has their email, or they are the API token's owner).
+   * {@code accessUnknown}: what the change would do cannot be told (a group whose members Fulcrum
+   * leaves out), so whether someone keeps access cannot be either.
    */
-  public record Blocked(String reason, boolean keepsAccess) {}
+  public record Blocked(String reason, boolean keepsAccess, boolean accessUnknown) {
+    public Blocked(String reason, boolean keepsAccess) {
+      this(reason, keepsAccess, false);
+    }
+  }
 
   public Plan {
     actions = List.copyOf(actions);
@@ -40,6 +46,11 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   /** Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess}). */
   public static Plan blockedKeepingAccess(String reason) {
     return new Plan(List.of(), List.of(), new Blocked(reason, true));
+  }
+
+  /** Blocked where what the change would take away cannot be told ({@link Blocked#accessUnknown}). */
+  public static Plan blockedNotKnowingAccess(String reason) {
+    return new Plan(List.of(), List.of(), new Blocked(reason, false, true));
   }
 
   public static Plan skip(String reason) {

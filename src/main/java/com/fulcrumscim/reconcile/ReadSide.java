@@ -71,7 +71,7 @@ public final class ReadSide {
           observer.rereadGroup(unknown.id());
           continue;
         }
-        plan = unknown != null ? Plan.blocked(membersUnknownReason(attempt.key, unknown)) : planner.group(s, context);
+        plan = unknown != null ? Plan.blockedNotKnowingAccess(membersUnknownReason(attempt.key, unknown)) : planner.group(s, context);
         doubts = doubts(s, plan);
         if (removesUnlinked(plan, context)) {
           doubts.add(s.linked().id());

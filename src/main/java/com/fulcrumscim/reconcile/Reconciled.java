@@ -21,9 +21,11 @@ record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten 
   /**
    * Whether the change this reconcile was on takes access away, as its last plan says;
    * {@code asQueued} (the work row's flag, which may outlive its removal) when it ended before it
-   * could plan.
+   * could plan, or its plan could not tell (a group whose members Fulcrum leaves out: people Okta
+   * took out of it keep it, and its DEAD row must say so).
    */
   boolean deprovisions(boolean asQueued) {
-    return lastPlan == null ? asQueued : lastPlan.deprovisions();
+    return lastPlan == null || lastPlan.isBlocked() && lastPlan.blocked().accessUnknown() ? asQueued
+        : lastPlan.deprovisions();
   }
 }

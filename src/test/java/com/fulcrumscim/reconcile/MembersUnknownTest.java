@@ -7,6 +7,7 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.OpsStore;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,26 @@ class MembersUnknownTest extends EndToEnd {
 
     assertThat(h.row(ResourceKey.group(ops)).state()).isEqualTo(WorkState.DONE);
     assertThat(managed(ops).memberIds()).containsExactly(memberId("ada@corp.example"));
+  }
+
+  @Test
+  void aRemovalFromAManagedGroupWhoseMembersAreUnknownIsADeadDeprovisioning() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Night Crew", List.of(ada, bob));
+    h.settle();
+    h.fulcrum.memberIdsLeftOut(fulcrumIdOf(crew), true);
+    listsReadAgain();
+
+    h.okta.setGroup(crew, "Night Crew", List.of(ada)); // Okta takes Bob out
+    h.settle();
+
+    WorkItem refused = h.row(ResourceKey.group(crew));
+    assertThat(refused.state()).isEqualTo(WorkState.DEAD);
+    assertThat(managed(crew).memberIds()).as("Bob keeps the group").contains(memberId("bob@corp.example"));
+    assertThat(refused.removal()).as("counted among the dead removals, whose alert is critical").isTrue();
+    assertThat(new OpsStore(h.db).deadRemovals()).isEqualTo(1);
   }
 
   @Test
