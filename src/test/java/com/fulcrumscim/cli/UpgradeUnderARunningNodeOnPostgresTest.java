@@ -8,7 +8,7 @@ import com.fulcrumscim.testing.TestStore;
 class UpgradeUnderARunningNodeOnPostgresTest extends UpgradeUnderARunningNodeTest {
   @Override
   TestStore store() {
-    return TestStore.freshPostgres();
+    return TestStore.emptyPostgres();
   }
 
   @Override

@@ -8,6 +8,6 @@ import com.fulcrumscim.testing.TestStore;
 class LinkUpgradeOnPostgresTest extends LinkUpgradeTest {
   @Override
   TestStore store() {
-    return TestStore.freshPostgres();
+    return TestStore.emptyPostgres();
   }
 }

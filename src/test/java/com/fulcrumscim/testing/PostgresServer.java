@@ -1,5 +1,6 @@
 package com.fulcrumscim.testing;
 
+import com.fulcrumscim.db.StoreLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,8 @@ public final class PostgresServer {
   private final int port;
   private final String adminPassword = secret();
   private final AtomicInteger databases = new AtomicInteger();
+  /** The database {@link #migratedDatabase()} copies; made on first use. */
+  private Database migrated;
 
   private PostgresServer(Path dir, Path bin, ClusterOwner owner, int port) {
     this.dir = dir;
@@ -110,6 +113,51 @@ public final class PostgresServer {
       throw new IllegalStateException("could not create database " + name + " on " + jdbcUrl("postgres"), e);
     }
     return new Database(jdbcUrl(name), name, password);
+  }
+
+  /**
+   * A new database holding this build's schema, with a name, role and password of its own as
+   * {@link #freshDatabase()}'s: a copy of one migrated once per JVM. Each test is spared running the
+   * migrations (about half a second each, over hundreds of tests on a loaded machine); tests of
+   * migrating itself, and of a store another release made, take {@link #freshDatabase()}.
+   */
+  public Database migratedDatabase() {
+    Database source = migrated();
+    String name = "fulcrum_test_" + databases.incrementAndGet();
+    String password = secret();
+    try (Connection admin = DriverManager.getConnection(jdbcUrl("postgres"), ADMIN, adminPassword);
+        Statement s = admin.createStatement()) {
+      s.execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
+      s.execute("CREATE DATABASE " + name + " OWNER " + name + " TEMPLATE " + source.username());
+      s.execute("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC");
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not copy database " + source.username() + " to " + name, e);
+    }
+    // the copy's tables and sequences are the source role's: its own role must own them, as after migrating
+    try (Connection admin = DriverManager.getConnection(jdbcUrl(name), ADMIN, adminPassword);
+        Statement s = admin.createStatement()) {
+      s.execute("REASSIGN OWNED BY " + source.username() + " TO " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not give database " + name + " to its role", e);
+    }
+    return new Database(jdbcUrl(name), name, password);
+  }
+
+  private synchronized Database migrated() {
+    if (migrated == null) {
+      Database source = freshDatabase();
+      com.fulcrumscim.db.Database.open(new StoreLocation.Postgres(source.jdbcUrl(), source.username(), source.password()))
+          .close();
+      try (Connection admin = DriverManager.getConnection(jdbcUrl("postgres"), ADMIN, adminPassword);
+          Statement s = admin.createStatement()) {
+        // copies reassign what the source role owns: the database itself must not be among it
+        s.execute("ALTER DATABASE " + source.username() + " OWNER TO " + ADMIN);
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not keep database " + source.username() + " as a template", e);
+      }
+      migrated = source;
+    }
+    return migrated;
   }
 
   private String jdbcUrl(String database) {
@@ -169,7 +217,22 @@ public final class PostgresServer {
     } catch (IOException e) {
       System.err.println("PostgreSQL test cluster in " + dir + " did not stop: " + e.getMessage());
     }
-    deleteTree(dir);
+    removeInBackground(dir);
+  }
+
+  /**
+   * Removes the cluster's dir in a process of its own, which outlives this JVM: after a suite it
+   * holds hundreds of databases, gigabytes of files, and deleting them in this shutdown hook took
+   * longer than surefire waits for a test JVM to exit (30 s): it killed the JVM half way, which left
+   * the rest on the disk (several GB a run) and cost every run those 30 s.
+   */
+  private static void removeInBackground(Path root) {
+    try {
+      new ProcessBuilder("rm", "-rf", root.toString()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      deleteTree(root);
+    }
   }
 
   /**

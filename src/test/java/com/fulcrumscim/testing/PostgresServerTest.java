@@ -3,6 +3,7 @@ package com.fulcrumscim.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fulcrumscim.db.OlderRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +37,22 @@ class PostgresServerTest {
     }
     assertThatThrownBy(() -> new PostgresServer.Database(a.jdbcUrl(), b.username(), b.password()).connect().close())
         .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+  }
+
+  @Test
+  void aMigratedDatabaseHasTheSchemaOwnedByItsOwnRoleAndNothingOfAnothers() throws Exception {
+    PostgresServer.Database a = PostgresServer.shared().migratedDatabase();
+    PostgresServer.Database b = PostgresServer.shared().migratedDatabase();
+    try (Connection c = a.connect(); Statement s = c.createStatement()) {
+      s.execute("insert into setting (key, value) values ('only.in', 'a')");
+      s.execute("alter table setting add column probe text"); // what only the table's owner may do
+      assertThat(query(c, "select tableowner from pg_tables where tablename = 'setting'")).isEqualTo(a.username());
+    }
+    try (Connection c = b.connect()) {
+      assertThat(query(c, "select count(*) from setting where key = 'only.in'")).isEqualTo("0");
+      assertThat(query(c, "select count(*) from information_schema.columns where column_name = 'probe'")).isEqualTo("0");
+      assertThat(query(c, "select max(version) from schema_version")).isEqualTo(String.valueOf(OlderRelease.newest()));
+    }
   }
 
   @Test

@@ -13,9 +13,17 @@ public record TestStore(StoreLocation location) {
     return new TestStore(new StoreLocation.SqliteFile(file.toAbsolutePath()));
   }
 
-  /** A new empty database of its own on this JVM's PostgreSQL cluster. */
+  /** A new database of its own on this JVM's PostgreSQL cluster, with this build's schema (as serve leaves it). */
   public static TestStore freshPostgres() {
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    return postgres(PostgresServer.shared().migratedDatabase());
+  }
+
+  /** A PostgreSQL database with no schema at all: for tests of migrating, or of a store an older release made. */
+  public static TestStore emptyPostgres() {
+    return postgres(PostgresServer.shared().freshDatabase());
+  }
+
+  private static TestStore postgres(PostgresServer.Database pg) {
     return new TestStore(new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password()));
   }
 
