@@ -5,17 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
-import com.fulcrumscim.control.CommandChannel;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.RequestStore;
-import com.fulcrumscim.control.Watch;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.testing.RetryCommand;
 import com.fulcrumscim.testing.BlackholeProxy;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.TestStore;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CommandWhileServeStartsTest {
   static final Duration TTL = Duration.ofSeconds(3);
-  static final OperatorRequest.Answer IN_PROCESS = new OperatorRequest.Answer(0, "in-process" + System.lineSeparator(), "");
+  static final OperatorRequest.Answer IN_PROCESS = RetryCommand.IN_PROCESS;
 
   @TempDir Path dir;
   TestStore store;
@@ -99,20 +97,7 @@ class CommandWhileServeStartsTest {
 
   /** `fulcrum-scim journal retry` as its command runs it, on its own thread. */
   CompletableFuture<OperatorRequest.Answer> command() {
-    CompletableFuture<OperatorRequest.Answer> answer = new CompletableFuture<>();
-    Thread command = new Thread(() -> {
-      try {
-        answer.complete(new CommandChannel(db, Clock.systemUTC(), TTL, new PrintWriter(notices, true))
-            .perform(OperatorRequest.Kind.RETRY, null, false, true, Watch.NONE, (w, fence) -> {
-              workedInProcess.set(true);
-              return IN_PROCESS;
-            }));
-      } catch (Throwable t) {
-        answer.completeExceptionally(t);
-      }
-    });
-    command.start();
-    return answer;
+    return RetryCommand.start(db, TTL, notices, workedInProcess);
   }
 
   /** Whose writer lease is live now, if anyone's. */

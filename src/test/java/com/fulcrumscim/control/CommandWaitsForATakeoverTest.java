@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.db.StoreLocation;
-import java.io.PrintWriter;
+import com.fulcrumscim.testing.RetryCommand;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,7 +28,7 @@ class CommandWaitsForATakeoverTest {
   /** The command's lease life (ha.lease_ttl): how long after a lapse it waits for a daemon. */
   static final Duration TTL = Duration.ofSeconds(5);
   static final OperatorRequest.Answer BY_THE_DAEMON = new OperatorRequest.Answer(0, "by the daemon" + System.lineSeparator(), "");
-  static final OperatorRequest.Answer IN_PROCESS = new OperatorRequest.Answer(0, "in-process" + System.lineSeparator(), "");
+  static final OperatorRequest.Answer IN_PROCESS = RetryCommand.IN_PROCESS;
 
   @TempDir Path dir;
   Database db;
@@ -113,19 +113,6 @@ class CommandWaitsForATakeoverTest {
   }
 
   CompletableFuture<OperatorRequest.Answer> command() {
-    CompletableFuture<OperatorRequest.Answer> answer = new CompletableFuture<>();
-    Thread command = new Thread(() -> {
-      try {
-        answer.complete(new CommandChannel(db, Clock.systemUTC(), TTL, new PrintWriter(notices, true))
-            .perform(OperatorRequest.Kind.RETRY, null, false, true, Watch.NONE, (w, fence) -> {
-              workedInProcess.set(true);
-              return IN_PROCESS;
-            }));
-      } catch (Throwable t) {
-        answer.completeExceptionally(t);
-      }
-    });
-    command.start();
-    return answer;
+    return RetryCommand.start(db, TTL, notices, workedInProcess);
   }
 }
