@@ -130,11 +130,12 @@ public final class CommandChannel {
 
   /**
    * Whether a daemon's lease lapsed less than a lease's life ago (see the class comment), or a
-   * daemon on PostgreSQL stopped cleanly less than half of it ago (a standby tries to take the lease
-   * every third of it), saying so once per lapse; {@code request}: the request that waits for it, or null.
+   * daemon on PostgreSQL stopped cleanly less than two thirds of it ago (a standby tries to take the
+   * lease a third of it after its last try ended, and a try may take a quarter: seven twelfths at
+   * most), saying so once per lapse; {@code request}: the request that waits for it, or null.
    */
   private boolean daemonMayHoldItSoon(Long request) {
-    Duration afterStop = lease.ttl().dividedBy(2);
+    Duration afterStop = lease.ttl().multipliedBy(2).dividedBy(3);
     Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon(lease.ttl(), afterStop);
     if (lapsed.isPresent() && !lapsed.get().expiresAt().equals(saidLapsedAt)) {
       saidLapsedAt = lapsed.get().expiresAt();
