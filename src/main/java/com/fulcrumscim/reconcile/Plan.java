@@ -11,16 +11,32 @@ import java.util.Optional;
  */
 public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
   /**
-   * The desired state cannot be reached by retrying; {@code reason} tells the operator why.
-   * {@code keepsAccess}: a person Okta deactivated or deleted keeps their access in Fulcrum while it
-   * stands (a member the bridge does not manage has their email, or they are the API token's owner).
-   * {@code accessUnknown}: what the change would do cannot be told (a group whose members Fulcrum
-   * leaves out), so whether someone keeps access cannot be either.
+   * The desired state cannot be reached by retrying; {@code reason} tells the operator why, and
+   * {@code access} what that leaves of a person's access.
    */
-  public record Blocked(String reason, boolean keepsAccess, boolean accessUnknown) {
-    public Blocked(String reason, boolean keepsAccess) {
-      this(reason, keepsAccess, false);
+  public record Blocked(String reason, Access access) {
+    /** Whether a person Okta deactivated or deleted keeps their access in Fulcrum while it stands. */
+    public boolean keepsAccess() {
+      return access == Access.KEPT;
     }
+
+    /** Whether what the change would do cannot be told, and so whether someone keeps access cannot either. */
+    public boolean accessUnknown() {
+      return access == Access.UNKNOWN;
+    }
+  }
+
+  /** What a blocked plan leaves of the access of people Okta took away. */
+  public enum Access {
+    /** Nobody keeps access because of it. */
+    NOT_KEPT,
+    /**
+     * A person Okta deactivated or deleted keeps it while the plan stands: a member the bridge does
+     * not manage has their email, or they are the API token's owner.
+     */
+    KEPT,
+    /** Cannot be told: a group whose members Fulcrum leaves out. */
+    UNKNOWN
   }
 
   public Plan {
@@ -40,17 +56,17 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   }
 
   public static Plan blocked(String reason) {
-    return new Plan(List.of(), List.of(), new Blocked(reason, false));
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.NOT_KEPT));
   }
 
   /** Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess}). */
   public static Plan blockedKeepingAccess(String reason) {
-    return new Plan(List.of(), List.of(), new Blocked(reason, true));
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT));
   }
 
   /** Blocked where what the change would take away cannot be told ({@link Blocked#accessUnknown}). */
   public static Plan blockedNotKnowingAccess(String reason) {
-    return new Plan(List.of(), List.of(), new Blocked(reason, false, true));
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.UNKNOWN));
   }
 
   public static Plan skip(String reason) {
