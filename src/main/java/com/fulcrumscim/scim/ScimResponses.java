@@ -40,7 +40,17 @@ final class ScimResponses {
    * client's to choose, so behind a proxy only the configured URL is trustworthy in meta.location.
    */
   String baseUrl(Context ctx) {
-    return publicUrl.isEmpty() ? ctx.scheme() + "://" + ctx.host() + ScimServer.BASE_PATH : publicUrl;
+    return publicUrl.isEmpty() ? ctx.scheme() + "://" + host(ctx) + ScimServer.BASE_PATH : publicUrl;
+  }
+
+  /** An HTTP/1.0 request may come without a Host header: then the address it reached us on. */
+  private static String host(Context ctx) {
+    String host = ctx.host();
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    String address = ctx.req().getLocalAddr();
+    return (address.contains(":") ? "[" + address + "]" : address) + ":" + ctx.req().getLocalPort();
   }
 
   void send(Context ctx, int status, JsonNode body) throws IOException {

@@ -6,9 +6,12 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.testing.RawHttp;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,17 @@ class UsersEndpointTest {
     assertThat(r.header("Location")).isEqualTo(u.path("meta").path("location").asText());
     assertThat(r.header("ETag")).isEqualTo("W/\"1\"");
     assertThat(u.has("password")).isFalse();
+  }
+
+  @Test
+  void aCreateFromAClientThatSendsNoHostHeaderIsLocatedAtTheAddressItReached() throws Exception {
+    RawHttp.Response r = new RawHttp(http.baseUrl()).sendWithoutHost("POST", "/scim/v2/Users",
+        Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN, "Content-Type", "application/scim+json"),
+        user(unique("hostless")).getBytes(StandardCharsets.UTF_8));
+    assertThat(r.status()).as(r.head()).isEqualTo(201);
+    String location = new ObjectMapper().readTree(r.body()).path("meta").path("location").asText();
+    assertThat(location).doesNotContain("null").startsWith(http.baseUrl() + "/Users/");
+    assertThat(r.head()).contains("Location: " + location);
   }
 
   @Test

@@ -42,6 +42,26 @@ public final class RawHttp {
     return exchange(method, target, headers, body, true);
   }
 
+  /** As an HTTP/1.0 client that sends no Host header (only {@code headers}): a proxy or a script may. */
+  public Response sendWithoutHost(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    try (Socket socket = new Socket()) {
+      connect(socket);
+      socket.setSoTimeout(30_000);
+      StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.0\r\n");
+      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      if (body != null) {
+        head.append("Content-Length: ").append(body.length).append("\r\n");
+      }
+      OutputStream out = socket.getOutputStream();
+      out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+      if (body != null) {
+        out.write(body);
+      }
+      out.flush();
+      return read(socket.getInputStream());
+    }
+  }
+
   /** The same without a Content-Length: {@code headers} frame the body (Transfer-Encoding: chunked). */
   public Response sendUnframed(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
     return exchange(method, target, headers, body, false);
@@ -130,7 +150,7 @@ public final class RawHttp {
       // keep what arrived
     }
     String text = bytes.toString(StandardCharsets.ISO_8859_1);
-    if (!text.startsWith("HTTP/1.1 ") || text.length() < 12) {
+    if (!text.startsWith("HTTP/1.") || text.length() < 12) {
       return new Response(-1, text, "");
     }
     int end = text.indexOf("\r\n\r\n");
