@@ -110,8 +110,8 @@ public final class AuditLog {
   /**
    * Whether the reconciler made or linked member or group {@code fulcrumId} for {@code key}, as
    * {@link #owned} counts it. No index serves this (the table's only one is on {@code at}), so it
-   * reads every entry: ask it only where it is rare (a leaving user whose email finds a member nobody
-   * manages), never per key of a cycle.
+   * reads every entry: ask it only where it is rare (once a leaving user's change ends DEAD on a
+   * member nobody manages), never per plan or per key of a cycle.
    */
   boolean made(ResourceKey key, String fulcrumId) {
     return db.read(c -> {

@@ -121,12 +121,8 @@ final class Observer {
     String linkedTo = byEmail == null ? null
         : links.scimIdOf(EntityType.USER, byEmail.id()).filter(other -> !other.equals(id)).orElse(null);
     boolean unmanaged = byEmail != null && linkedTo == null && (link == null || !link.fulcrumId().equals(byEmail.id()));
-    boolean leaving = unmanaged && (d == null || !d.active());
-    EmailClaims.Claim claim = leaving ? claimOn(byEmail, id) : null;
-    // rare as the claim: what the reason of a deprovisioning blocked on that member tells an operator
-    boolean madeForIt = leaving && claim == null && link == null && !settings.adoptExisting()
-        && audit.made(attempt.key, byEmail.id());
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, madeForIt);
+    EmailClaims.Claim claim = unmanaged && (d == null || !d.active()) ? claimOn(byEmail, id) : null;
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent);
   }
 
   /**

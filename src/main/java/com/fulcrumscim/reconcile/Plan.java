@@ -12,9 +12,14 @@ import java.util.Optional;
 public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
   /**
    * The desired state cannot be reached by retrying; {@code reason} tells the operator why, and
-   * {@code access} what that leaves of a person's access.
+   * {@code access} what that leaves of a person's access. {@code ifMadeForIt}, when not null, is the
+   * reason instead should the member in the way be the bridge's own (see {@link IfMadeForIt}).
    */
-  public record Blocked(String reason, Access access) {
+  public record Blocked(String reason, Access access, IfMadeForIt ifMadeForIt) {
+    public Blocked(String reason, Access access) {
+      this(reason, access, null);
+    }
+
     /** Whether a person Okta deactivated or deleted keeps their access in Fulcrum while it stands. */
     public boolean keepsAccess() {
       return access == Access.KEPT;
@@ -25,6 +30,14 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
       return access == Access.UNKNOWN;
     }
   }
+
+  /**
+   * A member with a leaving user's email that no link points to may be the one the bridge made for
+   * that very user, its link lost since: then {@code reason} is what the DEAD row says. Only the
+   * audit can tell, and no index serves that question, so the plan does not ask it (a resync plans
+   * every such user, every night); the reconciler asks once the plan ends the row DEAD.
+   */
+  public record IfMadeForIt(String memberId, String reason) {}
 
   /** What a blocked plan leaves of the access of people Okta took away. */
   public enum Access {
@@ -62,6 +75,14 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   /** Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess}). */
   public static Plan blockedKeepingAccess(String reason) {
     return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT));
+  }
+
+  /**
+   * Blocked on a member the person Okta took away keeps, which may be the bridge's own: {@code
+   * ifMadeForIt} says which member and what the reason is then.
+   */
+  public static Plan blockedKeepingAccess(String reason, IfMadeForIt ifMadeForIt) {
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT, ifMadeForIt));
   }
 
   /** Blocked where what the change would take away cannot be told ({@link Blocked#accessUnknown}). */

@@ -226,7 +226,8 @@ public final class Planner {
    * it is not the bridge's to remove, and the change stays in front of an operator, as for a member
    * invited again by hand ({@link #reinvited}). A member the audit shows the bridge made for this
    * user, whose link was lost, is the bridge's orphan: resync removes it and runs the change again
-   * (Resync#settleDeadDeprovisioning), so the reason says that instead of asking for a hand.
+   * (Resync#settleDeadDeprovisioning), so the reason the row ends DEAD with then says that instead of
+   * asking for a hand ({@link Plan.IfMadeForIt}: the reconciler asks the audit, not the plan).
    */
   private static Plan neverLinked(UserState s, PlanContext ctx) {
     FulcrumMember namesake = s.byEmail();
@@ -244,16 +245,14 @@ public final class Planner {
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
           new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
     }
-    if (s.byEmailMadeForIt()) {
-      return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". The bridge made that member for"
-          + " this user (its audit says so) and has lost the link since (an older backup restored, say): the next resync"
-          + " apply (the scheduled one, or `fulcrum-scim resync`) removes it as the bridge's orphan, within the"
-          + " mass-removal guard, and runs this change again, which then ends done");
-    }
-    return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". No link of the bridge's points to it"
-        + " (the user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
-        + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
-        + s.scimId() + "`");
+    String keeps = keepsAccess(userName(s), why(s), namesake);
+    return Plan.blockedKeepingAccess(keeps + ". No link of the bridge's points to it (the user's push failed or never"
+        + " ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or set users.adopt_existing: true"
+        + " to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/" + s.scimId() + "`",
+        new Plan.IfMadeForIt(namesake.id(), keeps + ". The bridge made that member for this user (its audit says so) and"
+            + " has lost the link since (an older backup restored, say): the next resync apply (the scheduled one, or"
+            + " `fulcrum-scim resync`) removes it as the bridge's orphan, within the mass-removal guard, and runs this"
+            + " change again, which then ends done"));
   }
 
   /**

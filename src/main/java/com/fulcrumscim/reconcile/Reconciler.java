@@ -42,6 +42,7 @@ public final class Reconciler {
   private final ReadSide read;
   private final Observer observer;
   private final Applier applier;
+  private final AuditLog audit;
   private final RemovalGuard guard;
   private final Duration memberWait;
   private final DesiredState desired;
@@ -62,7 +63,8 @@ public final class Reconciler {
     IntentStore intents = new IntentStore(db);
     this.observer = new Observer(client, db, desired, links, intents, settings, clock);
     this.read = new ReadSide(observer, new RestoreHold(db));
-    this.applier = new Applier(client, db, observer, links, intents, new AuditLog(db, clock), guard, clock);
+    this.audit = new AuditLog(db, clock);
+    this.applier = new Applier(client, db, observer, links, intents, audit, guard, clock);
   }
 
   /**
@@ -228,10 +230,20 @@ public final class Reconciler {
       }
     }
 
+    /**
+     * What the row ends DEAD saying: a member in the way that the bridge made for this very user is
+     * its orphan, which resync removes. Asked here, once the plan ends the row, not in each plan (a
+     * resync or a dry run plans every such user): the audit has no index for the question.
+     */
+    private String deadReason(Plan.Blocked blocked) {
+      Plan.IfMadeForIt own = blocked.ifMadeForIt();
+      return own != null && audit.made(attempt.key, own.memberId()) ? own.reason() : blocked.reason();
+    }
+
     /** The outcome when {@code plan} is not to be applied (settled, blocked, skipped, waiting, held); else empty. */
     private Optional<Reconciled> settledOrStopped(Plan plan) {
       if (plan.isBlocked()) {
-        return Optional.of(new Reconciled(new Outcome.Terminal(plan.blocked().reason()), affected));
+        return Optional.of(new Reconciled(new Outcome.Terminal(deadReason(plan.blocked())), affected));
       }
       Optional<String> skip = plan.actions().stream()
           .filter(a -> a.kind() == Action.Kind.SKIP).map(a -> ((Action.Skip) a).reason()).findFirst();

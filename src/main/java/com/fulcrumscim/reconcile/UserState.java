@@ -12,9 +12,7 @@ import com.fulcrumscim.journal.DesiredUser;
  * {@code intent} (no create in doubt). {@code byEmailLinkedTo} is the other SCIM user already
  * managing {@code byEmail}. {@code byEmailClaim}, asked only for a user Okta deactivated or deleted
  * whose {@code byEmail} no user manages: the other user that member is being given to (null:
- * none, or not asked). {@code byEmailMadeForIt}, asked only where {@code byEmailClaim} is and then
- * only with no link: the audit shows the bridge made or linked {@code byEmail} for this very user,
- * whose link was lost since (false: not so, or not asked).
+ * none, or not asked).
  */
 public record UserState(
     String scimId,
@@ -25,11 +23,4 @@ public record UserState(
     FulcrumMember byEmail,
     String byEmailLinkedTo,
     EmailClaims.Claim byEmailClaim,
-    Intent intent,
-    boolean byEmailMadeForIt) {
-
-  public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
-      FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {
-    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false);
-  }
-}
+    Intent intent) {}

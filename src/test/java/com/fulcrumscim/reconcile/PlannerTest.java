@@ -245,7 +245,11 @@ class PlannerTest {
                 + "(alice@corp.example), not managed by the bridge, still has access. No link of the bridge's points to it (the"
                 + " user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
                 + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry"
-                + " user/u1`")),
+                + " user/u1`", new Plan.IfMadeForIt("m1", "user alice@corp.example: the user was deactivated in Okta, but"
+                + " Fulcrum member m1 (alice@corp.example), not managed by the bridge, still has access. The bridge made that"
+                + " member for this user (its audit says so) and has lost the link since (an older backup restored, say): the"
+                + " next resync apply (the scheduled one, or `fulcrum-scim resync`) removes it as the bridge's orphan, within"
+                + " the mass-removal guard, and runs this change again, which then ends done"))),
         row("a deleted user never linked whose last email a member the bridge does not manage has is blocked, named by its"
                 + " tombstone",
             new UserState("u1", null, ALICE_DELETED, null, null, ALICE_IN_FULCRUM, null, null, null), CTX,
@@ -253,7 +257,11 @@ class PlannerTest {
                 + "(alice@corp.example), not managed by the bridge, still has access. No link of the bridge's points to it (the"
                 + " user's push failed or never ran, or its link was lost), so it is left untouched. Remove it in Fulcrum, or"
                 + " set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry"
-                + " user/u1`")),
+                + " user/u1`", new Plan.IfMadeForIt("m1", "user alice@corp.example: the user was deleted in Okta, but"
+                + " Fulcrum member m1 (alice@corp.example), not managed by the bridge, still has access. The bridge made that"
+                + " member for this user (its audit says so) and has lost the link since (an older backup restored, say): the"
+                + " next resync apply (the scheduled one, or `fulcrum-scim resync`) removes it as the bridge's orphan, within"
+                + " the mass-removal guard, and runs this change again, which then ends done"))),
         row("with adoption, a member with the email of a deactivated user never linked is adopted and removed",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED), new Action.RemoveMember("m1", null),

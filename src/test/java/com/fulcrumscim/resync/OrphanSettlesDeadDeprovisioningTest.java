@@ -7,11 +7,13 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.Plan;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.testing.ReconcileHarness;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,21 @@ class OrphanSettlesDeadDeprovisioningTest {
   }
 
   @Test
+  void planningTheDeprovisioningOfAUserWhoseLinkWasLostReadsNoAudit() {
+    String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+    h.settle();
+    String member = h.fulcrum.memberByEmail("x@corp.example").orElseThrow().id();
+    dropUserLink(x);
+    h.okta.set(x, "active", 0);
+    hideAudit();
+
+    Plan plan = path.readSide().plan(ResourceKey.user(x));
+
+    assertThat(plan.blocked().keepsAccess()).isTrue();
+    assertThat(plan.blocked().reason()).contains("Fulcrum member " + member);
+  }
+
+  @Test
   void aDeadRowOfAnotherCauseWhoseUserHasNoOrphanStaysDead() {
     String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
     h.settle();
@@ -109,6 +126,15 @@ class OrphanSettlesDeadDeprovisioningTest {
 
     assertThat(h.row(ResourceKey.user(taken)).state()).as("a member invited by hand is no orphan of the bridge's")
         .isEqualTo(WorkState.DEAD);
+  }
+
+  /** A plan that reads the audit fails from now on: every resync plans each such user again. */
+  private void hideAudit() {
+    h.db.write(c -> {
+      try (Statement st = c.createStatement()) {
+        return st.executeUpdate("ALTER TABLE reconcile_audit RENAME TO reconcile_audit_hidden");
+      }
+    });
   }
 
   private void dropUserLink(String scimId) {
