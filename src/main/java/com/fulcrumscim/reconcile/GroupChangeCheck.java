@@ -80,6 +80,11 @@ final class GroupChangeCheck implements ReadBack<GroupChangeCheck.Sent, GroupCha
   }
 
   @Override
+  public String write() {
+    return "member change";
+  }
+
+  @Override
   public String id(Sent sent) {
     return sent.groupId();
   }

@@ -65,6 +65,11 @@ final class MemberRemovalCheck implements ReadBack<MemberRemovalCheck.Sent, Memb
   }
 
   @Override
+  public String write() {
+    return "DELETE";
+  }
+
+  @Override
   public String id(Sent sent) {
     return sent.memberId();
   }

@@ -9,6 +9,9 @@ package com.fulcrumscim.reconcile;
  * show it made ({@link GroupChangeCheck}, the group list).
  */
 interface ReadBack<S, F> {
+  /** The write as a message names it: "DELETE", "member change". */
+  String write();
+
   /** The entity {@code sent} wrote to: the action that goes on with its check names it too. */
   String id(S sent);
 

@@ -69,7 +69,7 @@ final class RemovalChecks {
     // A worker the cycle stopped waiting for (its thread interrupted) may send its write after the
     // check: nothing else would ever go on with it, and its row would stay claimed until a restart.
     if (closed && w.take()) {
-      w.notChecked("its cycle had checked its removals and ended before this DELETE went out");
+      w.notChecked("its cycle had checked its writes and ended before this " + w.awaited().kind.write() + " went out");
     }
     return w.done();
   }

@@ -166,6 +166,40 @@ class ReconcilerTest extends EndToEnd {
   }
 
   @Test
+  void aGroupMemberChangeSentAfterItsCyclesCheckEndedIsRetriedNamingTheMemberChangeNotADelete() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.memberChangesAnsweredEmpty(true); // so the change waits for the cycle's check
+    bobLeaves(c);
+
+    Reconciled result = reconcileAfterItsCyclesCheck(ResourceKey.group(c.crew()));
+
+    assertThat(result.outcome()).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.reason())
+        .contains("its cycle had checked its writes and ended before this member change went out")
+        .doesNotContain("DELETE"));
+  }
+
+  @Test
+  void aMemberRemovalSentAfterItsCyclesCheckEndedIsRetriedNamingItsDelete() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(ada, "active", 0);
+
+    Reconciled result = reconcileAfterItsCyclesCheck(ResourceKey.user(ada));
+
+    assertThat(result.outcome()).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.reason())
+        .contains("its cycle had checked its writes and ended before this DELETE went out"));
+  }
+
+  /** A worker the cycle stopped waiting for sends its write after the cycle's check is over. */
+  private Reconciled reconcileAfterItsCyclesCheck(ResourceKey key) {
+    Reconciler reconciler = h.wiring().reconciler();
+    RemovalChecks checks = reconciler.removalChecks();
+    checks.close("not this text: the check ended before the write went out");
+    return reconciler.reconcile(key, UNCLAIMED, checks).join();
+  }
+
+  @Test
   void aFulcrumCallIsLoggedOnceThoughItsAuditRowIsWrittenInEachTransactionThatTriesToRecordTheOutcome() {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
