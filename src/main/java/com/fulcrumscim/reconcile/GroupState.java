@@ -13,6 +13,8 @@ import java.util.Set;
  * removal takes them out of every group). {@code pending}: SCIM users not in Fulcrum yet whose
  * push is still in progress. {@code managedMembers}: the linked group's members that a link ties to
  * a SCIM user, so none can be a pending user's; read only while some user is pending.
+ * {@code madeForIt}: the id of the unlinked same-name group the audit shows the bridge made for
+ * this key, when no link or create in doubt names one (its link was lost).
  */
 public record GroupState(
     String scimId,
@@ -24,4 +26,5 @@ public record GroupState(
     Map<String, String> memberIds,
     Set<String> leaving,
     Set<String> pending,
-    Set<String> managedMembers) {}
+    Set<String> managedMembers,
+    String madeForIt) {}

@@ -189,7 +189,23 @@ final class Observer {
     leaving.addAll(gone.values());
     links.settledUsersAmong(gone.keySet()).forEach(user -> attempt.alsoDue(ResourceKey.user(user)));
     return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
-        linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()));
+        linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()),
+        madeForIt(attempt.key, d, link, intent, sameName));
+  }
+
+  /**
+   * The unlinked group of the desired name that the audit shows the bridge made (or linked) for this
+   * very key, when neither a link nor a create in doubt says which is its own: its link was lost (a
+   * restore that could not read the replaced database's links carries the audit, not the link). A
+   * second create would leave the first, members and all, in Fulcrum for good. Only the audit tells
+   * it from a group a person made by that name. Asked only for an unlinked key whose name Fulcrum
+   * has unlinked groups of: rare, and no index serves the audit here.
+   */
+  private String madeForIt(ResourceKey key, DesiredGroup d, Link link, Intent intent, List<FulcrumGroup> sameName) {
+    if (d == null || link != null || intent != null) {
+      return null;
+    }
+    return sameName.stream().map(FulcrumGroup::id).filter(g -> audit.made(key, g)).findFirst().orElse(null);
   }
 
   /** The key's rows, in one read per round (one connection, three indexed lookups; four for a deleted user). */

@@ -355,8 +355,10 @@ public final class Planner {
       if (s.link() != null) {
         actions.add(new Action.Unlink(s.link().fulcrumId(), "the linked group is gone from Fulcrum: created again"));
       }
-      // Never an unmanaged group of the same name: only the one our own create made.
-      actions.add(made != null ? new Action.Link(made.id(), Action.Link.Origin.CREATED) : new Action.CreateGroup(d.displayName()));
+      // Never an unmanaged group of the same name: only the one our own create made, as its intent
+      // or (its link lost) the audit shows.
+      String own = made != null ? made.id() : s.madeForIt();
+      actions.add(own != null ? new Action.Link(own, Action.Link.Origin.CREATED) : new Action.CreateGroup(d.displayName()));
       return new Plan(actions, List.of());
     }
     List<Action> actions = new ArrayList<>();

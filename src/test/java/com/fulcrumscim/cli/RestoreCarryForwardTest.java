@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.Link;
+import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
@@ -181,6 +186,65 @@ class RestoreCarryForwardTest {
         + " Fulcrum could not be read", README_STEP);
   }
 
+  /**
+   * Early was pushed before the backup while the reconciler was paused (the token refused): the
+   * backup has it unlinked, with no create in doubt. After the backup the bridge made it in Fulcrum,
+   * {@code changedAfter}: Okta changed it then too. Its link is on a damaged page of the replaced
+   * database; the audit row of its create is not.
+   */
+  private String aGroupUnlinkedInTheBackupMadeAfterIt(boolean changedAfter) throws Exception {
+    fulcrum.faults().revokeToken();
+    bridge.http().put("/Users/" + member, Bodies.user("member@corp.example", "Mem", "Ber", true));
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> new SettingStore(db).get(Migrations.PAUSED_SINCE).isPresent());
+    }
+    String early = bridge.http().post("/Groups", Bodies.group("Early", member)).json().path("id").asText();
+    Path backup = dir.resolve("early.db");
+    assertThat(cli.runWithConfig("backup", backup.toString()).exit()).isZero();
+    assertThat(groups("Early")).as("not made before the backup").isEmpty();
+    fulcrum.faults().restoreToken();
+    if (changedAfter) {
+      assertThat(bridge.http().patch("/Groups/" + early, Bodies.patch(
+          "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + member + "\\\"]\"}")).status()).isBetween(200, 204);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> !groups("Early").isEmpty()
+        && groupRow(early).map(w -> w.state() == WorkState.DONE).orElse(false));
+    stopTheService();
+    damageTable(cli.database, "link");
+    nightly = backup;
+    return early;
+  }
+
+  /** Restored unlinked, Early would be made in Fulcrum a second time; the audit shows which one the bridge made for it. */
+  @Test
+  void aGroupUnlinkedInTheBackupWhoseLaterLinkCannotBeReadIsLinkedToTheGroupTheBridgeMadeNotMadeAgain() throws Exception {
+    String early = aGroupUnlinkedInTheBackupMadeAfterIt(false);
+    String made = groups("Early").get(0).id();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as("restored, but the links lost are recorded: " + r.err()).isEqualTo(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> linkOf(early).isPresent());
+    awaitQuiet();
+    assertThat(groups("Early")).as("no second Early made").extracting(FulcrumGroup::id).containsExactly(made);
+    assertThat(linkOf(early)).contains(made);
+  }
+
+  @Test
+  void aGroupUnlinkedInTheBackupAndChangedAfterItWhoseLinkCannotBeReadIsNotMadeASecondTime() throws Exception {
+    String early = aGroupUnlinkedInTheBackupMadeAfterIt(true);
+    String made = groups("Early").get(0).id();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> linkOf(early).isPresent());
+    awaitQuiet();
+    assertThat(groups("Early")).as("no second Early made").extracting(FulcrumGroup::id).containsExactly(made);
+  }
+
   @Test
   void aReplacedDatabaseThatCannotBeReadAtAllIsALoudWarningAndTheRestoreIsDone() throws Exception {
     afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
@@ -312,6 +376,22 @@ class RestoreCarryForwardTest {
     if (bridge != null) {
       bridge.close();
       bridge = null;
+    }
+  }
+
+  private List<FulcrumGroup> groups(String name) {
+    return fulcrum.groups().stream().filter(g -> g.name().equals(name)).toList();
+  }
+
+  private Optional<String> linkOf(String groupId) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      return new LinkStore(db).get(EntityType.GROUP, groupId).map(Link::fulcrumId);
+    }
+  }
+
+  private Optional<WorkItem> groupRow(String groupId) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      return new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.group(groupId));
     }
   }
 

@@ -366,7 +366,7 @@ class PlannerTest {
   static GroupState group(DesiredGroup d, FulcrumGroup linked, Map<String, String> memberIds, Set<String> leaving,
       Set<String> pending, Set<String> managedMembers) {
     return new GroupState("g1", d, linked == null ? null : LINK_G1, linked, List.of(), null, memberIds, leaving, pending,
-        managedMembers);
+        managedMembers, null);
   }
 
   /** Made by hand in Fulcrum without a description, after the create's intent was recorded. */
@@ -377,7 +377,7 @@ class PlannerTest {
   /** Group g1 ("Crew") with a create in doubt that knew of fg-x only, and these unlinked groups of that name. */
   static GroupState inDoubt(DesiredGroup d, FulcrumGroup... sameName) {
     return new GroupState("g1", d, null, null, List.of(sameName), new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH),
-        Map.of(), Set.of(), Set.of(), Set.of());
+        Map.of(), Set.of(), Set.of(), Set.of(), null);
   }
 
   static Stream<Arguments> groups() {
@@ -385,9 +385,14 @@ class PlannerTest {
         row("groups.push false sends nothing",
             group(crew(m("u1")), null, Map.of(), Set.of(), Set.of()), context(false, false, Map.of(), ""), Plan.of()),
         row("a new group is created even when an unmanaged group has the name",
-            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of()),
+            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of(), null),
             CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
+        row("a group whose link was lost links the same-name group the audit shows the bridge made for it, not a second",
+            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW, new FulcrumGroup("fg-made", "Crew", null, List.of())),
+                null, Map.of(), Set.of(), Set.of(), Set.of(), "fg-made"),
+            CTX,
+            Plan.of(new Action.Link("fg-made", Action.Link.Origin.CREATED))),
         row("a create in doubt links the new same-name group carrying the marker, never the prior one",
             inDoubt(crew(), UNMANAGED_CREW, new FulcrumGroup("fg-new", "Crew", FulcrumGroup.BRIDGE_MARKER, List.of())),
             CTX,
@@ -406,12 +411,12 @@ class PlannerTest {
             new GroupState("g1", crew(), null, null,
                 List.of(new FulcrumGroup("fg-bare", "Crew", null, List.of()),
                     new FulcrumGroup("fg-marked", "Crew", FulcrumGroup.BRIDGE_MARKER, List.of())),
-                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of()), CTX,
+                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null), CTX,
             Plan.of(new Action.Link("fg-marked", Action.Link.Origin.CREATED))),
         row("a create in doubt never takes a new same-name group described otherwise: made by hand",
             new GroupState("g1", crew(), null, null,
                 List.of(new FulcrumGroup("fg-hand", "Crew", "made by a person", List.of())),
-                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of()), CTX,
+                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null), CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
         row("a renamed group is renamed",
             group(new DesiredGroup("g1", "Crew North", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
