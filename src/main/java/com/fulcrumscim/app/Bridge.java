@@ -277,7 +277,9 @@ public final class Bridge {
     requests.start();
     log.info("reconciling into {} ({} Fulcrum calls in the trailing hour so far, by any node); operator commands "
         + "(resync, journal retry|skip, approve-removals, restore release) are carried out here", target(), callLog.lastHour());
-    new RestoreMarker(db).current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: {};"
+    RestoreMarker marker = new RestoreMarker(db);
+    marker.started();
+    marker.current().ifPresent(mark -> log.warn("this database was restored from a backup at {}: {};"
         + " `fulcrum-scim resync --dry-run` lists them (README, \"Backup and restore\")", mark.at(), RestoreMarker.HOLDS));
   }
 

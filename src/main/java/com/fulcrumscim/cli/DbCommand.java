@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -174,16 +175,23 @@ public final class DbCommand {
         db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
           throw new CommandFailure(holder + ": stop every node first, then mark the restore; nothing was changed");
         });
-        db.write(c -> {
-          Migrations.forgetTheBackupsProcesses(c, db.dialect());
-          return null;
-        });
-        RestoreMarker marker = new RestoreMarker(db);
-        boolean replaces = marker.current().isPresent();
         Clock clock = Clock.systemUTC();
-        RestoreMarker.Mark mark = marker.mark(clock.instant().truncatedTo(ChronoUnit.SECONDS));
-        support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
-            + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
+        RestoreMarker marker = new RestoreMarker(db);
+        Optional<RestoreMarker.Mark> already = marker.notStarted();
+        if (already.isPresent()) {
+          // run again before the service started: the same restore, whose marker, releases and pause stand
+          support.out().println("restore already recorded at " + already.get().at() + " in " + config.storage().describe()
+              + ", and no service has run on it since: kept as it is (" + RestoreMarker.HOLDS + ")");
+        } else {
+          db.write(c -> {
+            Migrations.forgetTheBackupsProcesses(c, db.dialect());
+            return null;
+          });
+          boolean replaces = marker.current().isPresent();
+          RestoreMarker.Mark mark = marker.mark(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+          support.out().println("restore recorded at " + mark.at() + " in " + config.storage().describe()
+              + (replaces ? " (in place of the earlier one, whose releases no longer count)" : "") + ": " + RestoreMarker.HOLDS);
+        }
         if (replaced != null) {
           Carried carried = CarryForward.from(replaced.toAbsolutePath(), db, clock);
           carried.printTo(support.out(), support.err());

@@ -31,6 +31,8 @@ public final class RestoreMarker {
   private static final String AT = PREFIX + "at";
   private static final String JOURNAL_ID = PREFIX + "journal_id";
   private static final String RELEASED = PREFIX + "released.";
+  /** Set with the marker, gone once a daemon starts writing on it: until then, marking again is the same restore's. */
+  private static final String NOT_STARTED = PREFIX + "not_started";
 
   private final Database db;
   private final SettingStore settings;
@@ -56,8 +58,27 @@ public final class RestoreMarker {
     settings.keysStartingWith(PREFIX).forEach(k -> values.put(k, Optional.empty()));
     values.put(AT, Optional.of(at.toString()));
     values.put(JOURNAL_ID, Optional.of(Long.toString(mark.journalId())));
+    values.put(NOT_STARTED, Optional.of(at.toString()));
     settings.write(values);
     return mark;
+  }
+
+  /**
+   * The marker, when no daemon has written on this database since it was set: marking again now
+   * (`db mark-restored` run a second time) is the same restore, and must leave it as it is. A new
+   * marker would hold again the users whose carried entries the first one counted as after it, and
+   * drop the releases given since. A backup of a database a daemon ran on never has this: a restore
+   * by hand of one is a restore of its own.
+   */
+  public Optional<Mark> notStarted() {
+    return settings.get(NOT_STARTED).flatMap(at -> current().filter(mark -> mark.at().toString().equals(at)));
+  }
+
+  /** A daemon starts writing on this database: from now on, marking it again is a restore of its own. */
+  public void started() {
+    if (settings.get(NOT_STARTED).isPresent()) {
+      settings.write(Map.of(NOT_STARTED, Optional.empty()));
+    }
   }
 
   /** Ends the restore's holds for everyone: the marker and every release go. */

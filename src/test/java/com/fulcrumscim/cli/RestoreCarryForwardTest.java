@@ -372,6 +372,66 @@ class RestoreCarryForwardTest {
     assertThat(again.err()).doesNotContain("WARNING");
   }
 
+  /**
+   * After the backup Okta pushed newcomer, whose invitation had not gone through when the service
+   * stopped. The first `db mark-restored` carries newcomer forward as Okta's word after the restore;
+   * run again before the service starts (the operator unsure the first took), it is the same restore:
+   * marked anew, newcomer's carried entries would count as before it and newcomer be held.
+   */
+  @Test
+  void markRestoredRunTwiceBeforeTheServiceStartsKeepsTheFirstMarkSoAUserItCarriedIsInvited() throws Exception {
+    fulcrum.faults().errorShare(1.0);
+    String newcomer = bridge.http().post("/Users", Bodies.user("newcomer@corp.example")).json().path("id").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(newcomer).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    stopTheService();
+    fulcrum.faults().clear();
+    Path old = restoredByHand();
+    OpsCliRun.Result[] first = new OpsCliRun.Result[1];
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> (first[0] = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString())).exit() == 0);
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString());
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("newcomer@corp.example").isPresent());
+    assertThat(again.exit()).as(again.err()).isZero();
+    String firstAt = first[0].out().replaceAll("(?s)^restore recorded at (\\S+) .*", "$1");
+    assertThat(again.out()).startsWith("restore already recorded at " + firstAt + " in ")
+        .contains("no service has run on it since: kept as it is");
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(new RestoreMarker(db).current().orElseThrow().at()).hasToString(firstAt);
+    }
+  }
+
+  /** Once a service ran on the restored database, marking it is a restore of its own, as before. */
+  @Test
+  void markRestoredAfterTheServiceRanOnTheRestoredDatabaseRecordsANewRestore() throws Exception {
+    stopTheService();
+    Path old = restoredByHand();
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> cli.runWithConfig("db", "mark-restored", "--replaced", old.toString()).exit() == 0);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+    awaitQuiet();
+    stopTheService();
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString());
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).startsWith("restore recorded at ").contains("(in place of the earlier one, whose releases no longer count)");
+  }
+
+  /** Restored by hand: the old file moved aside (its WAL with it), the backup copied in; answers the old file. */
+  private Path restoredByHand() throws Exception {
+    Path old = dir.resolve("old.db");
+    Files.move(cli.database, old);
+    if (Files.exists(Path.of(cli.database + "-wal"))) {
+      Files.move(Path.of(cli.database + "-wal"), Path.of(old + "-wal"));
+    }
+    Files.deleteIfExists(Path.of(cli.database + "-shm"));
+    Files.copy(nightly, cli.database);
+    return old;
+  }
+
   private void stopTheService() {
     if (bridge != null) {
       bridge.close();
