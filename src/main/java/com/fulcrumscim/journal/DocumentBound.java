@@ -36,11 +36,15 @@ final class DocumentBound {
    * {@code old}: the resource as committed, null for a new one.
    */
   static void check(ResourceKey key, ResourceStore.Row row, StoredResource old) {
-    if (within(row, old)) {
-      return;
+    if (!within(row, old)) {
+      throw refusal(key, row, old);
     }
+  }
+
+  /** The refusal of {@code row}, which is not {@link #within} the bound, as {@code key}'s new document. */
+  static IntakeRejected refusal(ResourceKey key, ResourceStore.Row row, StoredResource old) {
     String type = key.type().name().toLowerCase(Locale.ROOT);
-    throw new IntakeRejected(IntakeRejected.Reason.TOO_LARGE, String.format(Locale.ROOT,
+    return new IntakeRejected(IntakeRejected.Reason.TOO_LARGE, String.format(Locale.ROOT,
         "%s would be %,d bytes of JSON, over the bound of %,d bytes (1 MiB) on a stored %s%s; nothing was stored. "
             + "A %s holds a few KB: look for what the identity provider adds at every change",
         old == null ? "the new " + type : type + " " + key.scimId(), row.bytes(), MAX_BYTES, type,

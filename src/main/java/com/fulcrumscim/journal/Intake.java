@@ -102,7 +102,7 @@ public final class Intake {
   /**
    * The resource an update answers, and whether it wrote it; {@link #MOVED_ON}: another write got
    * there first. {@code askedBytes}: the size of the document asked for when only its deactivation
-   * was stored (see {@link #bounded}), else 0.
+   * was stored (see {@link BoundedChange.Cut}), else 0.
    */
   private record Result(StoredResource resource, boolean changed, int askedBytes) {
     static final Result MOVED_ON = new Result(null, false, 0);
@@ -152,39 +152,26 @@ public final class Intake {
     return result;
   }
 
-  /** Writes {@code row} over {@code old} with its journal and work rows, if the resource is still at {@code old}'s version. */
+  /** Writes {@code asked} over {@code old} with its journal and work rows, if the resource is still at {@code old}'s version. */
   private Result written(Connection c, Update u, StoredResource old, ResourceStore.Row asked, boolean activeFlips,
       boolean removal) throws SQLException {
     long now = clock.millis();
-    ResourceStore.Row row = bounded(u, old, asked, removal);
+    BoundedChange bounded = BoundedChange.of(u.key(), u.store(), old, asked, removal);
+    ResourceStore.Row row = bounded.row();
     if (!u.store().update(c, u.key().scimId(), old.version(), row, now)) {
       return Result.MOVED_ON;
     }
     // After the version check, on the committed old document: a refusal rolls the update back.
-    DocumentBound.check(u.key(), row, old);
+    if (bounded instanceof BoundedChange.Refused) {
+      throw DocumentBound.refusal(u.key(), row, old);
+    }
     StoredResource updated = u.store().updated(c, old, row, now);
     // The groups as committed with this change, not as read before it: adding a member does
     // not move the user's version, so a group that took the user in meanwhile (and was planned
     // without it while it was inactive) passes the version check unseen.
     accept(c, now, u.request(), u.key(), u.op(), removal,
         activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
-    return new Result(updated, true, row == asked ? 0 : asked.bytes());
-  }
-
-  /**
-   * What to write for {@code asked}: itself, unless it deactivates a user and would pass the stored
-   * document bound ({@link DocumentBound}). A person the identity provider deprovisions must lose
-   * access whatever else the change carries: Okta's deactivation (its GET, then a PUT of its whole
-   * profile with active false) carries the values a growth PATCH was refused, and Okta does not send
-   * a refused task again. Then only the deactivation is stored: the committed document with
-   * {@code active} false, which the bound lets through (it grows a byte), and the rest is dropped.
-   * On {@code old} as read: should the write's version check find it moved on, it is computed again.
-   */
-  private static ResourceStore.Row bounded(Update u, StoredResource old, ResourceStore.Row asked, boolean removal) {
-    if (u.key().type() != EntityType.USER || !removal || DocumentBound.within(asked, old)) {
-      return asked;
-    }
-    return u.store().row(old.doc().deepCopy().put("active", false));
+    return new Result(updated, true, bounded instanceof BoundedChange.Cut cut ? cut.asked().bytes() : 0);
   }
 
   /**
