@@ -169,7 +169,9 @@ public final class Intake {
     // The groups as committed with this change, not as read before it: adding a member does
     // not move the user's version, so a group that took the user in meanwhile (and was planned
     // without it while it was inactive) passes the version check unseen.
-    accept(c, now, u.request(), u.key(), u.op(), removal,
+    IntakeRequest request = bounded instanceof BoundedChange.Cut cut
+        ? new IntakeRequest(u.request().requestId(), cut.journalBody()) : u.request();
+    accept(c, now, request, u.key(), u.op(), removal,
         activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
     return new Result(updated, true, bounded instanceof BoundedChange.Cut cut ? cut.asked().bytes() : 0);
   }

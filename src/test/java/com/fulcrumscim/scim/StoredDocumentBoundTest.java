@@ -6,6 +6,8 @@ import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
@@ -39,6 +41,7 @@ class StoredDocumentBoundTest {
   static final int BOUND = 1 << 20;
   static final String CUSTOM = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
   static final String NOTE = "n".repeat(60_000);
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
@@ -138,6 +141,23 @@ class StoredDocumentBoundTest {
       assertThat(e.getLevel()).isEqualTo(Level.WARN);
       assertThat(e.getFormattedMessage()).contains("user " + id + ": deactivated", "the rest of the change was dropped");
     });
+  }
+
+  @Test
+  void oktasDeactivationOfAUserAtTheBoundIsJournaledAsTheDeactivationOfThatUserAndWhyTheRestIsNot() throws Exception {
+    String id = http.post("/Users", user("grower@corp.example")).json().path("id").asText();
+    int refused = growUntilRefused(id);
+
+    Response put = http.put("/Users/" + id, oktasDeactivation(id, refused, 1));
+
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
+    String journaled = newestJournalBody(id);
+    assertThat(journaled.length()).as(journaled).isLessThan(1_000);
+    JsonNode body = JSON.readTree(journaled);
+    assertThat(body.path("userName").asText()).isEqualTo("grower@corp.example");
+    assertThat(body.path("active").isBoolean() && !body.path("active").booleanValue()).as(journaled).isTrue();
+    assertThat(body.path("(not stored)").asText()).contains("the rest of this change", "over the bound of 1,048,576 bytes",
+        "only the deactivation was applied");
   }
 
   @Test
@@ -284,6 +304,21 @@ class StoredDocumentBoundTest {
   ObjectNode storedUser(String id) {
     try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
       return db.read(c -> StoredDocs.user(c, id));
+    }
+  }
+
+  /** The body of the user's newest journal row. */
+  String newestJournalBody(String id) {
+    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
+      return db.read(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM journal WHERE entity_id = ? ORDER BY id DESC LIMIT 1")) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).as("a journal row of " + id).isTrue();
+            return rs.getString(1);
+          }
+        }
+      });
     }
   }
 
