@@ -81,11 +81,13 @@ public final class Intake {
     });
     if (result.changed()) {
       onAccepted.run();
-      if (result.askedBytes() > 0) {
-        log.warn("user {}: deactivated (request {}), but the rest of the change was dropped: it would have made the stored user"
+      if (result.cut() != null) {
+        String kind = type.name().toLowerCase(Locale.ROOT);
+        log.warn("{} {}: {} (request {}), but the rest of the change was dropped: it would have made the stored {}"
             + " {} bytes of JSON, over the bound of {} bytes (1 MiB). The identity provider still holds what was dropped:"
-            + " look for what it adds at every change", update.key().scimId(),
-            TerminalText.escape(String.valueOf(request.requestId())), result.askedBytes(), DocumentBound.MAX_BYTES);
+            + " look for what it adds at every change", kind, update.key().scimId(), result.cut().applied(),
+            TerminalText.escape(String.valueOf(request.requestId())), kind, result.cut().asked().bytes(),
+            DocumentBound.MAX_BYTES);
       }
     } else if (type == EntityType.USER && !UserFields.of(result.resource().doc()).active()) {
       reviveDeadRemoval(update.key(), request);
@@ -101,14 +103,13 @@ public final class Intake {
 
   /**
    * The resource an update answers, and whether it wrote it; {@link #MOVED_ON}: another write got
-   * there first. {@code askedBytes}: the size of the document asked for when only its deactivation
-   * was stored (see {@link BoundedChange.Cut}), else 0.
+   * there first. {@code cut}: what the stored-document bound cut the change to, when it did, else null.
    */
-  private record Result(StoredResource resource, boolean changed, int askedBytes) {
-    static final Result MOVED_ON = new Result(null, false, 0);
+  private record Result(StoredResource resource, boolean changed, BoundedChange.Cut cut) {
+    static final Result MOVED_ON = new Result(null, false, null);
 
     static Result unchanged(StoredResource resource) {
-      return new Result(resource, false, 0);
+      return new Result(resource, false, null);
     }
   }
 
@@ -173,7 +174,7 @@ public final class Intake {
         ? new IntakeRequest(u.request().requestId(), cut.journalBody()) : u.request();
     accept(c, now, request, u.key(), u.op(), removal,
         activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
-    return new Result(updated, true, bounded instanceof BoundedChange.Cut cut ? cut.asked().bytes() : 0);
+    return new Result(updated, true, bounded instanceof BoundedChange.Cut cut ? cut : null);
   }
 
   /**

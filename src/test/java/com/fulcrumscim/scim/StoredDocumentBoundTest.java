@@ -34,13 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Each request is bounded, but what PATCHes add accumulates: a stored document may grow to 1 MiB
  * of JSON and no further. The change that would pass it is 400 invalidValue naming the resource and
  * the bound, and leaves nothing behind: not in the document, not in the journal. A group's members
- * are not in its document, so a large group is not refused. A deactivation always lands: over the
- * bound, alone.
+ * are not in its document, so a large group is not refused. A deactivation always lands, and so does a
+ * group change taking a member out: over the bound, alone, journaled as what was applied.
  */
 class StoredDocumentBoundTest {
   static final int BOUND = 1 << 20;
   static final String CUSTOM = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
   static final String NOTE = "n".repeat(60_000);
+  static final String GROUP_CUSTOM = "urn:ietf:params:scim:schemas:extension:acme:2.0:Group";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -200,6 +201,116 @@ class StoredDocumentBoundTest {
     assertThat(storedUser(id).path("active").asBoolean()).isTrue();
   }
 
+  @Test
+  void aGroupPatchOverTheBoundThatRemovesAMemberRemovesItAndDropsTheRest() throws Exception {
+    String alice = http.post("/Users", user("alice@corp.example")).json().path("id").asText();
+    String bob = http.post("/Users", user("bob@corp.example")).json().path("id").asText();
+    String id = http.post("/Groups", group("Engineering", alice, bob)).json().path("id").asText();
+    int refused = growGroupUntilRefused(id);
+    ObjectNode before = groupWithoutMembers(id);
+
+    Response r = http.patch("/Groups/" + id, patch("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + bob + "\\\"]\"}",
+        addGroupNote(refused)));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(204);
+    assertThat(memberIds(id)).containsExactly(alice);
+    assertThat(groupWithoutMembers(id)).isEqualTo(before);
+    assertThat(workRow("GROUP", id)).isEqualTo("PENDING removal");
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("group " + id + ": its member changes applied",
+          "the rest of the change was dropped");
+    });
+  }
+
+  @Test
+  void aGroupPutOverTheBoundThatLeavesAMemberOutRemovesItAndKeepsTheMembersItAdds() throws Exception {
+    String alice = http.post("/Users", user("alice@corp.example")).json().path("id").asText();
+    String bob = http.post("/Users", user("bob@corp.example")).json().path("id").asText();
+    String carol = http.post("/Users", user("carol@corp.example")).json().path("id").asText();
+    String id = http.post("/Groups", group("Engineering", alice, bob)).json().path("id").asText();
+    int refused = growGroupUntilRefused(id);
+    ObjectNode before = groupWithoutMembers(id);
+    ObjectNode put = (ObjectNode) http.get("/Groups/" + id).json();
+    ((ObjectNode) put.get(GROUP_CUSTOM)).put("note" + refused, NOTE);
+    put.putArray("members").add(JSON.createObjectNode().put("value", alice)).add(JSON.createObjectNode().put("value", carol));
+
+    Response r = http.put("/Groups/" + id, put.toString());
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(memberIds(id)).containsExactlyInAnyOrder(alice, carol);
+    assertThat(groupWithoutMembers(id)).isEqualTo(before);
+    assertThat(workRow("GROUP", id)).isEqualTo("PENDING removal");
+  }
+
+  @Test
+  void aGroupChangeCutAtTheBoundIsJournaledAsTheMemberChangesAppliedAndWhyTheRestIsNot() throws Exception {
+    String alice = http.post("/Users", user("alice@corp.example")).json().path("id").asText();
+    String bob = http.post("/Users", user("bob@corp.example")).json().path("id").asText();
+    String id = http.post("/Groups", group("Engineering", alice, bob)).json().path("id").asText();
+    int refused = growGroupUntilRefused(id);
+
+    http.patch("/Groups/" + id, patch("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + bob + "\\\"]\"}",
+        addGroupNote(refused)));
+
+    String journaled = newestJournalBody(id);
+    assertThat(journaled.length()).as(journaled).isLessThan(1_000);
+    JsonNode body = JSON.readTree(journaled);
+    assertThat(body.path("displayName").asText()).isEqualTo("Engineering");
+    assertThat(body.path("Operations")).hasSize(1);
+    assertThat(body.path("Operations").get(0).path("op").asText()).isEqualTo("remove");
+    assertThat(body.path("Operations").get(0).path("value").get(0).path("value").asText()).isEqualTo(bob);
+    assertThat(body.path("(not stored)").asText()).contains("the stored group", "over the bound of 1,048,576 bytes",
+        "only the member changes were applied");
+  }
+
+  @Test
+  void aGroupChangeOverTheBoundThatRemovesNoMemberIsStillRefused() throws Exception {
+    String alice = http.post("/Users", user("alice@corp.example")).json().path("id").asText();
+    String bob = http.post("/Users", user("bob@corp.example")).json().path("id").asText();
+    String id = http.post("/Groups", group("Engineering", alice)).json().path("id").asText();
+    int refused = growGroupUntilRefused(id);
+    ObjectNode before = groupWithoutMembers(id);
+
+    Response r = http.patch("/Groups/" + id, patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+        + bob + "\"}]}", addGroupNote(refused)));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(memberIds(id)).containsExactly(alice);
+    assertThat(groupWithoutMembers(id)).isEqualTo(before);
+  }
+
+  /** Adds one note at a time to the group until the bound refuses one; returns the refused note's number. */
+  int growGroupUntilRefused(String id) {
+    for (int note = 0; note < 100; note++) {
+      Response r = http.patch("/Groups/" + id, patch(addGroupNote(note)));
+      if (r.status() / 100 != 2) {
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(groupWithoutMembers(id).toString().length()).as("grown to the bound first").isGreaterThan(BOUND - 60_100);
+        return note;
+      }
+    }
+    throw new AssertionError("never refused");
+  }
+
+  /** A PATCH operation adding a custom group attribute of 60,000 characters. */
+  static String addGroupNote(int note) {
+    return "{\"op\":\"add\",\"value\":{\"" + GROUP_CUSTOM + "\":{\"note" + note + "\":\"" + NOTE + "\"}}}";
+  }
+
+  /** The group as a GET answers it, without its members and meta. */
+  ObjectNode groupWithoutMembers(String id) {
+    ObjectNode g = (ObjectNode) http.get("/Groups/" + id).json();
+    g.remove(List.of("members", "meta"));
+    return g;
+  }
+
+  List<String> memberIds(String id) {
+    List<String> ids = new ArrayList<>();
+    http.get("/Groups/" + id).json().path("members").forEach(m -> ids.add(m.path("value").asText()));
+    return ids;
+  }
+
   /** Adds one note at a time until the bound refuses one; returns the refused note's number. */
   int growUntilRefused(String id) {
     for (int note = 0; note < 100; note++) {
@@ -235,11 +346,17 @@ class StoredDocumentBoundTest {
 
   /** The user's work row: its state, and "removal" when it is claimed first as a change taking access away. */
   String workRow(String id) {
+    return workRow("USER", id);
+  }
+
+  /** The work row of the {@code type} (USER or GROUP) {@code id}, as {@link #workRow(String)} says it. */
+  String workRow(String type, String id) {
     try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
       return db.read(c -> {
-        try (PreparedStatement ps = c.prepareStatement("SELECT state, removal FROM work WHERE entity_type = 'USER' "
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, removal FROM work WHERE entity_type = ? "
             + "AND entity_id = ?")) {
-          ps.setString(1, id);
+          ps.setString(1, type);
+          ps.setString(2, id);
           try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) + (rs.getInt(2) == 1 ? " removal" : "") : "none";
           }
