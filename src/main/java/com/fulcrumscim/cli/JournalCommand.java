@@ -52,7 +52,8 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
-      "1:unknown key, a row not in the state the command needs (for skip: or changed since it was read), or no database",
+      "1:unknown key, a row not in the state the command needs (for skip: or changed since it was read), no database, "
+          + "or (retry, skip with no daemon running) a restore or db command holds the SQLite file",
       "2:invalid config or command line"
     })
 public final class JournalCommand {

@@ -2,6 +2,8 @@ package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.ExitCode;
@@ -18,7 +20,9 @@ import java.util.OptionalLong;
  * How an acting operator command gets carried out by the one writer: a running daemon gets a
  * request row and the command waits for its answer, relaying progress; with no daemon the command
  * does the work itself while holding the writer lease, so a daemon starting meanwhile (or a second
- * command) waits instead of applying at the same time. A daemon's lease that lapsed less than a
+ * command) waits instead of applying at the same time; on SQLite it holds the file's {@link StoreLock}
+ * too, so no restore swaps the file under what it writes, and a serve starting meanwhile exits
+ * naming the command (systemd starts it again) instead of standing by. A daemon's lease that lapsed less than a
  * lease's life ago does not mean "no daemon": a standby takes it over within a third of that life
  * (a failover, a leader that stalled, the database failing over), and a restarting {@code serve}
  * soon after. Until then the command waits for the daemon that takes over, and only then works
@@ -39,6 +43,7 @@ public final class CommandChannel {
   /** How long a request may wait unclaimed before the command says what the daemon is busy with. */
   static final Duration SAY_WAITING_AFTER = Duration.ofSeconds(1);
 
+  private final StoreLocation location;
   private final RequestStore requests;
   private final WriterLease lease;
   private final WorkQueue queue;
@@ -47,6 +52,8 @@ public final class CommandChannel {
 
   /** The lapsed daemon lease this command has said it waits on (each lapse is told once). */
   private Instant saidLapsedAt;
+  /** When this command first found a serve holding the file but not the lease ({@link System#nanoTime}). */
+  private Long serveSeenAt;
 
   /**
    * {@code ttl}: the writer lease's life, ha.lease_ttl (the daemons' and the command's own);
@@ -58,6 +65,7 @@ public final class CommandChannel {
 
   /** {@code exitHooks}: the JVM's, but in tests that deliver Ctrl-C at a chosen moment. */
   CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices, ExitHooks exitHooks) {
+    this.location = db.location();
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
     this.queue = new WorkQueue(db, clock);
@@ -87,22 +95,52 @@ public final class CommandChannel {
       if (!writes) {
         return inProcess.run(watch, BeforeSend.NONE);
       }
-      Optional<CommandLease> held = CommandLease.take(lease);
-      if (held.isPresent()) {
-        try (CommandLease mine = held.get()) {
-          // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
-          // otherwise wait out its settling for them and report them as drift, and nothing else frees them
-          queue.rescue();
-          return inProcess.run(watch, mine.fence());
+      StoreLock file;
+      try {
+        // the SQLite file's lock, for the whole run: a restore swapping the file meanwhile would keep
+        // what this command writes only in the replaced file (lost links mean duplicate creates later)
+        file = StoreLock.take(location, kind.command());
+      } catch (StoreLock.InUseException e) {
+        if (e.serve() && serveMayHoldItSoon()) {
+          Thread.sleep(WAIT_STEP.toMillis());
+          continue; // a serve starting holds the lease at once, then it carries this out
         }
+        return new OperatorRequest.Answer(ExitCode.FAILED, "", e.getMessage() + "; nothing was done" + System.lineSeparator());
       }
-      Optional<WriterLease.Holder> other = lease.current();
-      if (other.map(h -> h.role() == WriterLease.Role.COMMAND).orElse(false)) {
-        return new OperatorRequest.Answer(ExitCode.FAILED, "", other.get().describe()
-            + " holds the Fulcrum writer lease; nothing was done: run this again when it ends" + System.lineSeparator());
+      try (file) {
+        Optional<CommandLease> held = CommandLease.take(lease);
+        if (held.isPresent()) {
+          try (CommandLease mine = held.get()) {
+            // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
+            // otherwise wait out its settling for them and report them as drift, and nothing else frees them
+            queue.rescue();
+            return inProcess.run(watch, mine.fence());
+          }
+        }
+        Optional<WriterLease.Holder> other = lease.current();
+        if (other.map(h -> h.role() == WriterLease.Role.COMMAND).orElse(false)) {
+          return new OperatorRequest.Answer(ExitCode.FAILED, "", other.get().describe()
+              + " holds the Fulcrum writer lease; nothing was done: run this again when it ends" + System.lineSeparator());
+        }
       }
       // the holder went away or a daemon just took the lease: look again
     }
+  }
+
+  /**
+   * Whether a {@code serve} that holds the SQLite file but no writer lease may take the lease soon:
+   * one starting takes it right after opening the file, one stopping lets the file go right after
+   * the lease. Told once; past a lease's life it is stuck, and the command is refused.
+   */
+  private boolean serveMayHoldItSoon() {
+    long now = System.nanoTime();
+    if (serveSeenAt == null) {
+      serveSeenAt = now;
+      notices.println("`fulcrum-scim serve` holds the database but not the writer lease (it is starting or stopping): "
+          + "waiting up to " + lease.ttl().toSeconds() + " s for it to take the lease");
+      notices.flush();
+    }
+    return now - serveSeenAt < lease.ttl().toNanos();
   }
 
   /**

@@ -90,7 +90,18 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
     SKIP,
     APPROVE_REMOVALS,
     /** Lets users held after a restore be invited again: one ({@code target}) or all (null), ending the holds. */
-    RELEASE_RESTORED
+    RELEASE_RESTORED;
+
+    /** The command that asks for it, as a refusal names it. */
+    public String command() {
+      return switch (this) {
+        case RESYNC, RESYNC_APPROVING_REMOVALS, RESYNC_DRY_RUN -> "resync";
+        case RETRY -> "journal retry";
+        case SKIP -> "journal skip";
+        case APPROVE_REMOVALS -> "approve-removals";
+        case RELEASE_RESTORED -> "restore release";
+      };
+    }
   }
 
   public enum State {

@@ -23,8 +23,10 @@ import java.util.Set;
 
 /**
  * The operating system's exclusive lock on {@code <storage.path>.lock}, held by {@code serve} from
- * before it opens the SQLite file until it exits, and by each command that replaces or rewrites the
- * file wholesale (restore, db copy|migrate|mark-restored) for its whole run. The writer lease cannot
+ * before it opens the SQLite file until it exits, by each command that replaces or rewrites the
+ * file wholesale (restore, db copy|migrate|mark-restored) for its whole run, and by an acting
+ * command while it does its work itself with no daemon (see {@code CommandChannel}): a restore
+ * swapping the file under it would keep what it wrote only in the replaced file. The writer lease cannot
  * do this job: {@code serve} takes it last, after opening and migrating the file and checking
  * Fulcrum, and a restore that looked only at the lease swapped the file under a daemon still
  * starting, which then acknowledged SCIM changes into the replaced file.
@@ -44,8 +46,16 @@ import java.util.Set;
 public final class StoreLock implements AutoCloseable {
   /** Another process (or this JVM) holds the lock: the message names the file, the holder and what to do. */
   public static final class InUseException extends DatabaseException {
-    InUseException(String message) {
+    private final boolean serve;
+
+    InUseException(String message, boolean serve) {
       super(message, null);
+      this.serve = serve;
+    }
+
+    /** Whether its holder is {@code serve}, which holds it until stopped, not a command that ends by itself. */
+    public boolean serve() {
+      return serve;
     }
   }
 
@@ -159,8 +169,9 @@ public final class StoreLock implements AutoCloseable {
 
   private static InUseException inUse(Path database, String holder) {
     String who = holder.isEmpty() ? "another fulcrum-scim process" : holder;
-    String todo = holder.startsWith("serve ") ? "stop it first (systemctl stop fulcrum-scim)" : "let it finish first";
-    return new InUseException(database + " is in use by " + who + ": " + todo);
+    boolean serve = holder.startsWith("serve ");
+    String todo = serve ? "stop it first (systemctl stop fulcrum-scim)" : "let it finish first";
+    return new InUseException(database + " is in use by " + who + ": " + todo, serve);
   }
 
   /** Releases the lock (and closes its file, which is left in place). */
