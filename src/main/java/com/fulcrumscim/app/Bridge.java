@@ -146,7 +146,11 @@ public final class Bridge {
     try {
       // before the file is opened, and released last: a restore or a db copy|migrate cannot start
       // once this daemon has the file, nor this daemon while one of them runs
-      running.push(StoreLock.take(StoreLocations.of(config.storage()), "serve"));
+      // (not by a receiver alone: the test beside it plays the daemon, and runs the operator commands that
+      // then work in-process, taking this lock themselves)
+      if (mode == Mode.FULL) {
+        running.push(StoreLock.take(StoreLocations.of(config.storage()), "serve"));
+      }
       db = Database.open(StoreLocations.of(config.storage()));
       running.push(db);
       if (mode == Mode.FULL) {
