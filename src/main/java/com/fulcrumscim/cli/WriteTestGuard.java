@@ -4,6 +4,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.ops.CommandFailure;
@@ -12,12 +13,14 @@ import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.LinkTarget;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
  * Where {@code check --write-test} may invite its throwaway member and create its group: never
  * beside the bridge's one writer to Fulcrum, so the test holds the writer lease for its whole run
- * (a daemon starting meanwhile stands by until it ends), and in an organization the bridge
+ * (a daemon starting meanwhile stands by until it ends), never while a standby may take over a
+ * daemon's lapsed lease, and in an organization the bridge
  * provisions only when the operator confirms it is a sandbox. The README's own example runs it
  * with the production config.yml.
  */
@@ -36,6 +39,15 @@ final class WriteTestGuard {
     if (db == null) {
       return Optional.empty();
     }
+    WriterLease daemons = new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.COMMAND, ttl);
+    // as an acting command waits for it: taken now, the lease would keep a standby out for the test's run
+    daemons.lapsedDaemon().ifPresent(lapsed -> {
+      throw new CommandFailure("a daemon's writer lease (" + lapsed.holder() + ") " + (lapsed.stepped() ? "was given up by a "
+          + "clean stop" : "lapsed") + " at " + lapsed.expiresAt().truncatedTo(ChronoUnit.SECONDS) + "; a standby may take "
+          + "it until " + daemons.takenOverBy(lapsed).truncatedTo(ChronoUnit.SECONDS) + ": --write-test would write to "
+          + "Fulcrum beside it. Run it after that with the service stopped, or with a config of its own (another "
+          + "storage.path); nothing was written");
+    });
     CommandLease lease = CommandLease.take(db, Clock.systemUTC(), ttl).orElseThrow(() -> new CommandFailure(
         new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current().map(WriterLease.Holder::describe)
             .orElse("another process") + " holds the Fulcrum writer lease of this database: --write-test would "

@@ -167,14 +167,11 @@ public final class CommandChannel {
   }
 
   /**
-   * Whether a daemon's lease lapsed less than a lease's life ago (see the class comment), or a
-   * daemon on PostgreSQL stopped cleanly less than two thirds of it ago (a standby tries to take the
-   * lease a third of it after its last try ended, and a try may take a quarter: seven twelfths at
-   * most), saying so once per lapse; {@code request}: the request that waits for it, or null.
+   * Whether a daemon may hold the lease again soon (see {@link WriterLease#lapsedDaemon()}), saying
+   * so once per lapse; {@code request}: the request that waits for it, or null.
    */
   private boolean daemonMayHoldItSoon(Long request) {
-    Duration afterStop = lease.ttl().multipliedBy(2).dividedBy(3);
-    Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon(lease.ttl(), afterStop);
+    Optional<WriterLease.Holder> lapsed = lease.lapsedDaemon();
     if (lapsed.isPresent() && !lapsed.get().expiresAt().equals(saidLapsedAt)) {
       saidLapsedAt = lapsed.get().expiresAt();
       boolean stepped = lapsed.get().stepped();
@@ -183,7 +180,7 @@ public final class CommandChannel {
           : "the daemon's writer lease lapsed at " + saidLapsedAt.truncatedTo(ChronoUnit.SECONDS) + " ("
               + lapsed.get().holder() + "): a standby taking over or a restarting `fulcrum-scim serve` may hold it again "
               + "soon; waiting for one until ")
-          + saidLapsedAt.plus(stepped ? afterStop : lease.ttl()).truncatedTo(ChronoUnit.SECONDS)
+          + lease.takenOverBy(lapsed.get()).truncatedTo(ChronoUnit.SECONDS)
           + (request == null ? " before doing this here" : " to carry out request #" + request));
       notices.flush();
     }

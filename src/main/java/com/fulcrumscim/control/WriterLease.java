@@ -136,12 +136,15 @@ public final class WriterLease {
   }
 
   /**
-   * A daemon's lease that lapsed less than {@code within} ago, or that a daemon gave up by a clean
-   * stop on PostgreSQL less than {@code withinStepped} ago, and that no one has taken since: a daemon
-   * probably holds it again soon (a standby taking over, {@code serve} restarting, the leader back
-   * from a stall or from a database failover). A daemon that stopped cleanly on SQLite released it: no row.
+   * A daemon's lease that a daemon probably holds again soon, no one having taken it since: one that
+   * lapsed less than a lease's life ago (a standby taking over, {@code serve} restarting, the leader
+   * back from a stall or from a database failover), or one a daemon gave up by a clean stop on
+   * PostgreSQL less than two thirds of it ago (a standby tries to take the lease a third of it after
+   * its last try ended, and a try may take a quarter: seven twelfths at most). A daemon that stopped
+   * cleanly on SQLite released it: no row. Whoever would write to Fulcrum in-process waits for that
+   * daemon, or refuses, until {@link #takenOverBy}.
    */
-  public Optional<Holder> lapsedDaemon(Duration within, Duration withinStepped) {
+  public Optional<Holder> lapsedDaemon() {
     return db.read(c -> {
       long now = clock.millis(c);
       try (PreparedStatement ps = c.prepareStatement("SELECT holder, role, acquired_at, expires_at FROM writer_lease "
@@ -151,11 +154,20 @@ public final class WriterLease {
         ps.setString(2, Role.DAEMON.name());
         ps.setLong(3, now);
         ps.setLong(4, now);
-        ps.setLong(5, withinStepped.toMillis());
-        ps.setLong(6, within.toMillis());
+        ps.setLong(5, afterStop().toMillis());
+        ps.setLong(6, ttl.toMillis());
         return holder(ps);
       }
     }, bound);
+  }
+
+  /** Until when a daemon may take {@code lapsed} (as {@link #lapsedDaemon()} found it) over. */
+  public Instant takenOverBy(Holder lapsed) {
+    return lapsed.expiresAt().plus(lapsed.stepped() ? afterStop() : ttl);
+  }
+
+  private Duration afterStop() {
+    return ttl.multipliedBy(2).dividedBy(3);
   }
 
   private static Optional<Holder> holder(PreparedStatement ps) throws java.sql.SQLException {

@@ -41,6 +41,8 @@ class WriteTestHoldsTheLeaseTest {
   Database db;
   Bridge serve;
   CompletableFuture<?> inBackground;
+  /** ha.lease_ttl of the configs this test writes. */
+  Duration leaseTtl = TTL;
 
   TestStore store() {
     return TestStore.sqlite(dir.resolve("bridge.db"));
@@ -93,20 +95,27 @@ class WriteTestHoldsTheLeaseTest {
     assertThat(inBackground).as("serve is still starting").isNotDone();
     fulcrum.calls().reset();
 
+    Refused r = writeTest();
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("the daemon (")
+        .contains("holds the Fulcrum writer lease").endsWith("nothing was written").doesNotContain("\n");
+    assertThat(fulcrum.calls().all()).isEmpty();
+  }
+
+  record Refused(int exit, String err) {}
+
+  /** {@code check --write-test} against the emulator, straight: its exit and its stderr, stripped. */
+  Refused writeTest() throws java.io.IOException {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream was = System.err;
-    int exit;
     try {
       System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-      exit = Main.run("check", "--write-test", "--config", config(fulcrum.baseUrl()).toString());
+      int exit = Main.run("check", "--write-test", "--config", config(fulcrum.baseUrl()).toString());
+      return new Refused(exit, err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
     } finally {
       System.setErr(was);
     }
-
-    assertThat(exit).isEqualTo(1);
-    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).startsWith("the daemon (")
-        .contains("holds the Fulcrum writer lease").endsWith("nothing was written").doesNotContain("\n");
-    assertThat(fulcrum.calls().all()).isEmpty();
   }
 
   /** The emulator's address through the proxy. */
@@ -116,7 +125,7 @@ class WriteTestHoldsTheLeaseTest {
 
   String yaml(String baseUrl) {
     return store.yaml() + "fulcrum:\n  base_url: " + baseUrl + "\n  api_token: " + fulcrum.token()
-        + "\n  calls_per_hour: 3600000\nha:\n  lease_ttl: " + TTL.toSeconds() + "s\n";
+        + "\n  calls_per_hour: 3600000\nha:\n  lease_ttl: " + leaseTtl.toSeconds() + "s\n";
   }
 
   /** A config.yml on this test's store, aimed at the Fulcrum at {@code baseUrl}. */
