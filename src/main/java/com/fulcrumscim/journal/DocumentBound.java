@@ -14,9 +14,10 @@ import java.util.Locale;
  * one, and only the number of users bounds those. The default server.max_body_bytes is twice this:
  * Okta sends a user back whole (its GET, then a PUT), with what it holds that the bound refused, and
  * its deactivation is such a PUT, which lands whatever it carries ({@link BoundedChange} then has
- * only the deactivation stored, as it has only a group's member changes for one taking a member out). A constant, not a setting: server.max_body_bytes is raised for groups listed
- * whole in a PUT, which should not loosen this, and a document near it is a mapping adding at every
- * push, not a person.
+ * only the deactivation stored, as it has only a group's member changes for one taking a member
+ * out). A constant, not a setting: server.max_body_bytes is raised for groups listed whole in a
+ * PUT, which should not loosen this, and a document near it is a mapping adding at every push, not
+ * a person.
  */
 final class DocumentBound {
   static final int MAX_BYTES = 1 << 20;
