@@ -58,8 +58,9 @@ public final class PatchApplier {
     ResourceEditor editor = new ResourceEditor(work, schema, normalizer);
     operations.forEach(editor::apply);
     editor.ignored().forEach(name -> normalizer.ignored(schema.resourceType() + " attribute " + name));
-    ObjectNode after = normalizer.normalize(work, schema);
-    ObjectNode before = normalizer.normalize(withSchemas(resource.deepCopy(), schema), schema);
+    // The limits are for what the request brings: not for values the resource held stored (StoredValues).
+    ObjectNode after = normalizer.normalize(work, schema, resource);
+    ObjectNode before = normalizer.normalize(withSchemas(resource.deepCopy(), schema), schema, resource);
     return new PatchResult(withServerAttributes(resource, after, schema), !before.equals(after));
   }
 

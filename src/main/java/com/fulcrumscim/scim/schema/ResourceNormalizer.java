@@ -92,7 +92,7 @@ public final class ResourceNormalizer {
    * checked as {@link IdentityText} says.
    */
   public ObjectNode user(JsonNode body, ObjectNode previous) {
-    ObjectNode user = normalize(body, ResourceSchema.USER);
+    ObjectNode user = normalize(body, ResourceSchema.USER, previous);
     if (!user.has("active")) {
       user.put("active", previous == null || previous.path("active").asBoolean(true));
     }
@@ -107,12 +107,21 @@ public final class ResourceNormalizer {
 
   /** A normalized Group body that replaces {@code previous} (PUT, or a PATCH's result), or creates one when it is null. */
   public ObjectNode group(JsonNode body, ObjectNode previous) {
-    ObjectNode group = normalize(body, ResourceSchema.GROUP);
+    ObjectNode group = normalize(body, ResourceSchema.GROUP, previous);
     IdentityText.settle(group, previous, ResourceSchema.GROUP);
     return group;
   }
 
   public ObjectNode normalize(JsonNode body, ResourceSchema schema) {
+    return normalize(body, schema, null);
+  }
+
+  /**
+   * {@link #normalize(JsonNode, ResourceSchema)} for a body that replaces {@code previous}, the
+   * document as stored (null for a create): what it holds already is not refused by a limit a later
+   * release set ({@link StoredValues}).
+   */
+  public ObjectNode normalize(JsonNode body, ResourceSchema schema, ObjectNode previous) {
     if (body == null || !body.isObject()) {
       throw ScimException.invalidSyntax("The request body must be a JSON object");
     }
@@ -121,15 +130,16 @@ public final class ResourceNormalizer {
     ObjectNode attrs = JSON.objectNode();
     Map<String, ObjectNode> extensions = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
+    StoredValues stored = StoredValues.of(previous);
     for (Map.Entry<String, JsonNode> field : body.properties()) {
       String key = field.getKey();
       if (key.equalsIgnoreCase("schemas")) {
         continue;
       }
       if (isUrn(key)) {
-        urnField(schema, key, field.getValue(), attrs, extensions, unknown);
+        urnField(schema, key, field.getValue(), attrs, extensions, unknown, stored);
       } else {
-        topLevelField(schema, key, field.getValue(), attrs, unknown);
+        topLevelField(schema, key, field.getValue(), attrs, unknown, stored);
       }
     }
     unknown.forEach(name -> ignored(schema.resourceType() + " attribute " + name));
@@ -141,11 +151,15 @@ public final class ResourceNormalizer {
    * {@code path} names the attribute in error messages.
    */
   public JsonNode attributeValue(AttributeDef def, JsonNode value, String path) {
+    return attributeValue(def, value, path, StoredValues.NONE);
+  }
+
+  private JsonNode attributeValue(AttributeDef def, JsonNode value, String path, StoredValues stored) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return null;
     }
     if (def.multiValued()) {
-      return multiValue(def, value, path);
+      return multiValue(def, value, path, stored);
     }
     if (def.isComplex()) {
       return complexValue(def, value, path);
@@ -181,11 +195,14 @@ public final class ResourceNormalizer {
     return TextNode.valueOf(only.textValue());
   }
 
-  /** {@link #oneRole} for the {@code role} (any case) of an extension no schema describes, kept otherwise as sent. */
-  private static void withOneRole(ObjectNode extension, String urn) {
+  /**
+   * {@link #oneRole} for the {@code role} (any case) of an extension no schema describes, kept
+   * otherwise as sent. A role array stored before the rule is kept as stored.
+   */
+  private static void withOneRole(ObjectNode extension, String urn, StoredValues stored) {
     for (String key : extension.properties().stream().map(Map.Entry::getKey).toList()) {
       JsonNode value = extension.get(key);
-      if (key.equalsIgnoreCase(ROLE) && value.isArray()) {
+      if (key.equalsIgnoreCase(ROLE) && value.isArray() && !stored.holds(urn, key, value)) {
         JsonNode role = oneRole(value, urn + ":" + key);
         if (role == null) {
           extension.remove(key);
@@ -235,7 +252,7 @@ public final class ResourceNormalizer {
   }
 
   private void topLevelField(ResourceSchema schema, String key, JsonNode value, ObjectNode attrs,
-      List<String> unknown) {
+      List<String> unknown, StoredValues stored) {
     AttributeDef def = schema.topLevel(key).orElse(null);
     if (def == null) {
       unknown.add(key);
@@ -245,25 +262,25 @@ public final class ResourceNormalizer {
     if (def.isReadOnly() || def.mutability() == Mutability.WRITE_ONLY) {
       return;
     }
-    put(attrs, def.name(), attributeValue(def, value, def.name()));
+    put(attrs, def.name(), attributeValue(def, value, def.name(), stored));
   }
 
   private void urnField(ResourceSchema schema, String key, JsonNode value, ObjectNode attrs,
-      Map<String, ObjectNode> extensions, List<String> unknown) {
+      Map<String, ObjectNode> extensions, List<String> unknown, StoredValues stored) {
     if (value.isNull() || namesPassword(key)) {
       return;
     }
     if (schema.core().id().equalsIgnoreCase(key)) {
       requireObject(value, key);
       value.properties().forEach(f -> topLevelField(schema, f.getKey(), f.getValue(), attrs,
-          unknown));
+          unknown, stored));
       return;
     }
     SchemaDef ext = schema.extension(key).orElse(null);
     if (ext != null) {
       requireObject(value, key);
       ObjectNode target = extensions.computeIfAbsent(ext.id(), k -> JSON.objectNode());
-      value.properties().forEach(f -> extensionField(ext, f.getKey(), f.getValue(), target));
+      value.properties().forEach(f -> extensionField(ext, f.getKey(), f.getValue(), target, stored));
       return;
     }
     ResolvedAttribute resolved = schema.resolve(key).orElse(null);
@@ -273,9 +290,9 @@ public final class ResourceNormalizer {
         ObjectNode target = extensions.computeIfAbsent(resolved.extensionUrn(),
             k -> JSON.objectNode());
         extensionField(schema.extension(resolved.extensionUrn()).orElseThrow(),
-            resolved.attribute().name(), value, target);
+            resolved.attribute().name(), value, target, stored);
       } else {
-        topLevelField(schema, resolved.attribute().name(), value, attrs, unknown);
+        topLevelField(schema, resolved.attribute().name(), value, attrs, unknown, stored);
       }
       return;
     }
@@ -287,12 +304,12 @@ public final class ResourceNormalizer {
     // and any password.
     ObjectNode custom = (ObjectNode) withoutPasswords(value);
     if (schema == ResourceSchema.USER) {
-      withOneRole(custom, key);
+      withOneRole(custom, key, stored);
     }
     extensions.merge(key, custom, (a, b) -> (ObjectNode) a.setAll(b));
   }
 
-  private void extensionField(SchemaDef ext, String key, JsonNode value, ObjectNode target) {
+  private void extensionField(SchemaDef ext, String key, JsonNode value, ObjectNode target, StoredValues stored) {
     if (namesPassword(key)) {
       return;
     }
@@ -307,7 +324,7 @@ public final class ResourceNormalizer {
     if (def.isReadOnly()) {
       return;
     }
-    put(target, def.name(), attributeValue(def, value, ext.id() + ":" + def.name()));
+    put(target, def.name(), attributeValue(def, value, ext.id() + ":" + def.name(), stored));
   }
 
   /** A copy of a value kept as sent (a custom attribute or extension) without any member naming a password, at any depth. */
@@ -364,13 +381,18 @@ public final class ResourceNormalizer {
     return out;
   }
 
-  private JsonNode multiValue(AttributeDef def, JsonNode value, String path) {
+  /**
+   * A multi-valued attribute holds at most {@code maxValues} values, or as many as it holds stored:
+   * a request may not grow it past the limit, but one stored before the limit is not refused.
+   */
+  private JsonNode multiValue(AttributeDef def, JsonNode value, String path, StoredValues stored) {
     if (!value.isArray()) {
       throw ScimException.invalidValue(path + " must be an array");
     }
-    if (!isMembers(def) && value.size() > limits.maxValues()) {
-      throw ScimException.tooMany(path + " has " + value.size() + " values; at most " + limits.maxValues()
-          + " are accepted");
+    int limit = Math.max(limits.maxValues(), stored.count(path));
+    if (!isMembers(def) && value.size() > limit) {
+      throw ScimException.tooMany(path + " has " + value.size() + " values; at most " + limit
+          + (limit > limits.maxValues() ? " (as many as it holds stored)" : "") + " are accepted");
     }
     ArrayNode out = JSON.arrayNode();
     Set<JsonNode> seen = new HashSet<>();
