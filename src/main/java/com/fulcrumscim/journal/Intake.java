@@ -75,10 +75,7 @@ public final class Intake {
   public StoredResource update(EntityType type, String id, LongPredicate ifMatch, JournalOp op,
       Function<StoredResource, ObjectNode> change, IntakeRequest request) {
     Update update = new Update(new ResourceKey(type, id), store(type), ifMatch, op, change, request);
-    Result result = turns.inTurn(update.key(), () -> {
-      Result outside = computedOutside(update);
-      return outside != Result.MOVED_ON ? outside : db.write(c -> computedInside(c, update));
-    });
+    Result result = inTurn(update);
     if (result.changed()) {
       onAccepted.run();
       if (result.cut() != null) {
@@ -95,6 +92,36 @@ public final class Intake {
       pushedAgainAfterRestore(update.key(), request);
     }
     return result.resource();
+  }
+
+  /**
+   * Stores only the deactivation of user {@code id} ({@link DeactivationAlone}), journaled as
+   * {@code request} and queued as a removal, as any deactivation is: for a request that, read alone,
+   * deactivates the user, and whose rest was refused ({@code refusal}: why, for the WARN line). On
+   * the user as committed when it runs, with {@code ifMatch} checked against it. Empty when the user
+   * is inactive already: nothing is stored, and the refusal stands.
+   */
+  public Optional<StoredResource> deactivationAlone(String id, LongPredicate ifMatch, JournalOp op,
+      IntakeRequest request, String refusal) {
+    Update update = new Update(ResourceKey.user(id), users, ifMatch, op, DeactivationAlone::of, request);
+    Result result = inTurn(update);
+    if (!result.changed()) {
+      reviveDeadRemoval(update.key(), request);
+      return Optional.empty();
+    }
+    onAccepted.run();
+    log.warn("user {}: deactivated (request {}), but the rest of the change was refused: {}. The identity provider"
+        + " still holds what was refused: correct it there", id, TerminalText.escape(String.valueOf(request.requestId())),
+        TerminalText.oneLine(refusal));
+    return Optional.of(result.resource());
+  }
+
+  /** {@code update} in its turn: computed outside the writer, or inside it when another write moved the resource on. */
+  private Result inTurn(Update update) {
+    return turns.inTurn(update.key(), () -> {
+      Result outside = computedOutside(update);
+      return outside != Result.MOVED_ON ? outside : db.write(c -> computedInside(c, update));
+    });
   }
 
   /** One update as asked: what to change, how, and on which version ({@code ifMatch}). */

@@ -1,9 +1,11 @@
 package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.Intake;
+import com.fulcrumscim.journal.IntakeRejected;
 import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.StoredResource;
@@ -12,6 +14,8 @@ import com.fulcrumscim.scim.patch.PatchApplier;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +69,8 @@ final class ResourceEndpoints {
 
   void replace(Context ctx) throws IOException {
     JsonNode body = replacement(ctx);
-    StoredResource replaced = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
-        JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()), request(ctx, JournalText.resource(body, kind.schema())));
+    StoredResource replaced = updated(ctx, JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()),
+        request(ctx, JournalText.resource(body, kind.schema())), RequestedDeactivation.byPut(body));
     send(ctx, 200, replaced);
   }
 
@@ -90,16 +94,45 @@ final class ResourceEndpoints {
 
   void patch(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
-    StoredResource patched = intake.update(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")),
+    StoredResource patched = updated(ctx, JournalOp.PATCH,
         // The patched resource still carries the id it was rendered with; normalizing again drops it.
-        JournalOp.PATCH, old -> kind.normalizer().apply(
-            patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(), old.doc()),
-        request(ctx, JournalText.patch(body, kind.schema())));
+        old -> kind.normalizer().apply(patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(), old.doc()),
+        request(ctx, JournalText.patch(body, kind.schema())), RequestedDeactivation.byPatch(body));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
     } else {
       ctx.header("ETag", ETags.of(patched.version()));
       ctx.status(204);
+    }
+  }
+
+  /**
+   * The resource a PUT or PATCH ({@code op}) leaves. A user's request that, read alone, deactivates
+   * it ({@code deactivates}) and whose rest is refused (400, or 409 for a name taken) stores the
+   * deactivation alone ({@link Intake#deactivationAlone}) and is answered as accepted: the person
+   * the identity provider deprovisions loses access whatever else the request carries; of a user
+   * inactive already, it stays refused. One refused otherwise (the id unknown, If-Match stale) is an
+   * ERROR line with the refusal: the person keeps access, and the identity provider does not send
+   * it again.
+   */
+  private StoredResource updated(Context ctx, JournalOp op, Function<StoredResource, ObjectNode> change,
+      IntakeRequest request, boolean deactivates) {
+    String id = ctx.pathParam("id");
+    LongPredicate ifMatch = ETags.ifMatch(ctx.header("If-Match"));
+    try {
+      return intake.update(kind.type(), id, ifMatch, op, change, request);
+    } catch (ScimException | IntakeRejected e) {
+      if (kind.type() != EntityType.USER || !deactivates) {
+        throw e;
+      }
+      ScimException refusal = e instanceof IntakeRejected rejected ? ScimException.of(rejected) : (ScimException) e;
+      if (refusal.status() == 400 || refusal.status() == 409) {
+        return intake.deactivationAlone(id, ifMatch, op, request, refusal.detail()).orElseThrow(() -> e);
+      }
+      log.error("SCIM {} of user {} (request id {}) refused {}: {}. It deactivates the user, who keeps their access in"
+          + " Fulcrum: deactivate the user by hand (README, What the SCIM endpoint accepts)", ctx.method(),
+          TerminalText.oneLine(id), ScimResponses.requestId(ctx), refusal.status(), TerminalText.oneLine(refusal.detail()));
+      throw e;
     }
   }
 

@@ -179,7 +179,7 @@ class IdentityTextTest {
     String longText = IncompressibleText.of(3000);
     assertRefused(http.put("/Users/" + ada, userWith(longText + "@example.com", "")), "userName");
     assertRefused(http.patch("/Users/" + ada, patch(
-        "{\"op\":\"replace\",\"value\":{\"active\":false,\"externalId\":\"" + longText + "\"}}")), "externalId");
+        "{\"op\":\"replace\",\"value\":{\"nickName\":\"Ada\",\"externalId\":\"" + longText + "\"}}")), "externalId");
     assertRefused(http.patch("/Groups/" + crew, patch(
         "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"" + longText + "\"}")), "displayName");
   }
