@@ -1,7 +1,6 @@
 package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.Intake;
@@ -28,6 +27,7 @@ final class ResourceEndpoints {
   private final Intake intake;
   private final ResourceLister lister;
   private final PatchApplier patcher;
+  private final GroupUpdates groupUpdates;
   private final int maxPageSize;
 
   ResourceEndpoints(ResourceKind kind, ScimResponses responses, Database db, Intake intake, ResourceLister lister,
@@ -38,6 +38,7 @@ final class ResourceEndpoints {
     this.db = db;
     this.intake = intake;
     this.lister = lister;
+    this.groupUpdates = new GroupUpdates(intake, db, kind.store(), kind.normalizer());
     this.maxPageSize = maxPageSize;
   }
 
@@ -69,8 +70,8 @@ final class ResourceEndpoints {
 
   void replace(Context ctx) throws IOException {
     JsonNode body = replacement(ctx);
-    StoredResource replaced = updated(ctx, JournalOp.REPLACE, old -> kind.normalizer().apply(body, old.doc()),
-        request(ctx, JournalText.resource(body, kind.schema())), RequestedDeactivation.byPut(body));
+    StoredResource replaced = update(ctx, JournalOp.REPLACE, old -> body, request(ctx, JournalText.resource(body, kind.schema())),
+        RequestedDeactivation.byPut(body));
     send(ctx, 200, replaced);
   }
 
@@ -94,9 +95,9 @@ final class ResourceEndpoints {
 
   void patch(Context ctx) throws IOException {
     JsonNode body = responses.body(ctx);
-    StoredResource patched = updated(ctx, JournalOp.PATCH,
-        // The patched resource still carries the id it was rendered with; normalizing again drops it.
-        old -> kind.normalizer().apply(patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(), old.doc()),
+    // The patched resource still carries the id it was rendered with; normalizing again drops it.
+    StoredResource patched = update(ctx, JournalOp.PATCH,
+        old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
         request(ctx, JournalText.patch(body, kind.schema())), RequestedDeactivation.byPatch(body));
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
@@ -107,22 +108,27 @@ final class ResourceEndpoints {
   }
 
   /**
-   * The resource a PUT or PATCH ({@code op}) leaves. A user's request that, read alone, deactivates
-   * it ({@code deactivates}) and whose rest is refused (400, or 409 for a name taken) stores the
-   * deactivation alone ({@link Intake#deactivationAlone}) and is answered as accepted: the person
-   * the identity provider deprovisions loses access whatever else the request carries; of a user
-   * inactive already, it stays refused. One refused otherwise (the id unknown, If-Match stale) is an
-   * ERROR line with the refusal: the person keeps access, and the identity provider does not send
-   * it again.
+   * The resource a PUT or PATCH ({@code op}) leaves, {@code asked} being the whole new resource as
+   * the client asks for it, computed from the stored one and normalized against it here. A group's
+   * refused new name does not refuse the rest ({@link GroupUpdates}). A user's request that, read
+   * alone, deactivates it ({@code deactivates}) and whose rest is refused (400, or 409 for a name
+   * taken) stores the deactivation alone ({@link Intake#deactivationAlone}) and is answered as
+   * accepted: the person the identity provider deprovisions loses access whatever else the request
+   * carries; of a user inactive already, it stays refused. One refused otherwise (the id unknown,
+   * If-Match stale) is an ERROR line with the refusal: the person keeps access, and the identity
+   * provider does not send it again.
    */
-  private StoredResource updated(Context ctx, JournalOp op, Function<StoredResource, ObjectNode> change,
+  private StoredResource update(Context ctx, JournalOp op, Function<StoredResource, JsonNode> asked,
       IntakeRequest request, boolean deactivates) {
     String id = ctx.pathParam("id");
     LongPredicate ifMatch = ETags.ifMatch(ctx.header("If-Match"));
+    if (kind.type() == EntityType.GROUP) {
+      return groupUpdates.update(id, ifMatch, op, asked, request);
+    }
     try {
-      return intake.update(kind.type(), id, ifMatch, op, change, request);
+      return intake.update(kind.type(), id, ifMatch, op, old -> kind.normalizer().apply(asked.apply(old), old.doc()), request);
     } catch (ScimException | IntakeRejected e) {
-      if (kind.type() != EntityType.USER || !deactivates) {
+      if (!deactivates) {
         throw e;
       }
       ScimException refusal = e instanceof IntakeRejected rejected ? ScimException.of(rejected) : (ScimException) e;
