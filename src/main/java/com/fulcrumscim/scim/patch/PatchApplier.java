@@ -24,7 +24,13 @@ import java.util.List;
  * were. The input is never modified.
  */
 public final class PatchApplier {
-  /** Entra sends about 36 operations; this bounds the work one request can cause. */
+  /**
+   * Entra sends about 36 operations; this bounds the work one request can cause. A group's member
+   * removals are not counted: Okta sends one per person taken out (okta-scim.md §1.7), in batches
+   * whose size neither its documentation nor ours gives, and a refused request keeps every one of
+   * those people in the group (Okta does not send it again). Each costs one lookup of
+   * {@link #MAX_EVALUATION_COST}, and the request body limit bounds how many one request holds.
+   */
   public static final int MAX_OPERATIONS = 1000;
   /** Comparisons in one value filter ({@code emails[type eq "work" and value eq "x"]} has 2). */
   public static final int MAX_FILTER_TERMS = 10;
@@ -53,7 +59,7 @@ public final class PatchApplier {
   }
 
   public PatchResult apply(ObjectNode resource, JsonNode patchRequest, ResourceSchema schema) {
-    List<PatchOperation> operations = operations(patchRequest);
+    List<PatchOperation> operations = operations(patchRequest, schema);
     ObjectNode work = withSchemas(resource.deepCopy(), schema);
     ResourceEditor editor = new ResourceEditor(work, schema, normalizer);
     operations.forEach(editor::apply);
@@ -64,7 +70,7 @@ public final class PatchApplier {
     return new PatchResult(withServerAttributes(resource, after, schema), !before.equals(after));
   }
 
-  private List<PatchOperation> operations(JsonNode request) {
+  private List<PatchOperation> operations(JsonNode request, ResourceSchema schema) {
     if (request == null || !request.isObject()) {
       throw ScimException.invalidSyntax("The PATCH body must be a JSON object");
     }
@@ -83,13 +89,15 @@ public final class PatchApplier {
     if (ops == null || !ops.isArray() || ops.isEmpty()) {
       throw ScimException.invalidSyntax("'Operations' must be a non-empty array");
     }
-    if (ops.size() > MAX_OPERATIONS) {
-      throw ScimException.invalidValue(
-          ops.size() + " operations exceed the limit of " + MAX_OPERATIONS + " per request");
-    }
     List<PatchOperation> out = new ArrayList<>();
+    int counted = 0;
     for (int i = 0; i < ops.size(); i++) {
-      out.add(PatchOperation.parse(ops.get(i), i));
+      PatchOperation op = PatchOperation.parse(ops.get(i), i);
+      if ((schema != ResourceSchema.GROUP || !op.removesMembers()) && ++counted > MAX_OPERATIONS) {
+        throw ScimException.invalidValue("the request holds more than " + MAX_OPERATIONS + " operations, over the limit"
+            + " of " + MAX_OPERATIONS + " per request (a group's member removals are not counted)");
+      }
+      out.add(op);
     }
     return out;
   }

@@ -3,10 +3,12 @@ package com.fulcrumscim.scim.patch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.JsonFields;
+import com.fulcrumscim.scim.schema.ScimSchemas;
 import java.util.Locale;
 
 /** One entry of {@code Operations}: op (any case, Entra sends "Replace"), optional path, value. */
 record PatchOperation(Kind kind, String path, JsonNode value) {
+  private static final String GROUP_URN_PREFIX = ScimSchemas.CORE_GROUP.toLowerCase(Locale.ROOT) + ":";
 
   enum Kind { ADD, REPLACE, REMOVE }
 
@@ -37,5 +39,21 @@ record PatchOperation(Kind kind, String path, JsonNode value) {
       throw ScimException.invalidSyntax(where + " (" + name.textValue() + ") needs a value");
     }
     return new PatchOperation(kind, p, value);
+  }
+
+  /**
+   * Whether this takes members out of a group: a {@code remove} whose path is {@code members},
+   * with a value filter (Okta) or without (Entra lists them in the value), bare or qualified by
+   * the core Group schema's URN.
+   */
+  boolean removesMembers() {
+    if (kind != Kind.REMOVE || path == null) {
+      return false;
+    }
+    String p = path.strip().toLowerCase(Locale.ROOT);
+    if (p.startsWith(GROUP_URN_PREFIX)) {
+      p = p.substring(GROUP_URN_PREFIX.length());
+    }
+    return p.equals("members") || p.startsWith("members[");
   }
 }

@@ -234,6 +234,23 @@ class PatchApplierTest {
   }
 
   @Test
+  void oktasRemovalOfMoreMembersThanTheOperationLimitIsAppliedWithTheRenameBesideIt() {
+    int removed = PatchApplier.MAX_OPERATIONS + 500;
+    String request = patch("{'op':'replace','value':{'displayName':'Renamed'}},"
+        + ops(removed, i -> "{'op':'remove','path':'members[value eq \\\"m" + i * 2 + "\\\"]'}"));
+    JsonNode group = applier.apply(group(3_000), json(request), ResourceSchema.GROUP).resource();
+    assertThat(group.get("members")).hasSize(3_000 - removed);
+    assertThat(group.get("displayName").asText()).isEqualTo("Renamed");
+  }
+
+  @Test
+  void aGroupRequestOverTheOperationLimitBesidesItsRemovalsIsStillRefused() {
+    String adds = ops(PatchApplier.MAX_OPERATIONS + 1, i -> "{'op':'add','path':'members','value':[{'value':'n" + i + "'}]}");
+    String request = patch("{'op':'remove','path':'members[value eq \\\"m1\\\"]'}," + adds);
+    assertBadRequest(() -> applier.apply(group(3), json(request), ResourceSchema.GROUP), "invalidValue", "limit of 1000");
+  }
+
+  @Test
   void aDeeplyNestedValueIsRefused() {
     String deep = "{'a':".repeat(40) + "1" + "}".repeat(40);
     assertRejected(patch("{'op':'add','path':'urn:x:y:z','value':" + deep + "}"),
