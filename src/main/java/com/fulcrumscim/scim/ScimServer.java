@@ -21,6 +21,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -222,15 +223,32 @@ public final class ScimServer {
    * (authenticate) and a 429 for failed authentications one per throttled minute, so a stranger's
    * flood writes neither twice nor without bound.
    */
+  /**
+   * A refused group PUT or PATCH is a WARN: Okta's (and Entra's) are membership pushes, and Okta
+   * does not send a failed one again, so the people it took out of the group keep their access in
+   * Fulcrum until the group is pushed again. The line says so with the request id, for whoever
+   * looks for it in the identity provider's tasks. A 404 has its own WARN (an id the bridge does not have).
+   */
   private static void logRequest(Context ctx, Float ms) {
     int status = ctx.statusCode();
-    if (status >= 400 && status != 401 && status != 429) {
+    if (status >= 400 && status != 401 && status != 404 && status != 429 && isGroupChange(ctx)) {
+      log.warn("{} {} -> {} in {} ms (request id {}): a group change was refused; people it took out of the group"
+          + " keep their access until the identity provider sends it again (push the group again)", ctx.method(),
+          loggedPath(ctx), status, Math.round(ms), ScimResponses.requestId(ctx));
+    } else if (status >= 400 && status != 401 && status != 429) {
       log.info("{} {} -> {} in {} ms (request id {})", ctx.method(), loggedPath(ctx), status, Math.round(ms),
           ScimResponses.requestId(ctx));
     } else if (log.isDebugEnabled()) {
       log.debug("{} {} -> {} in {} ms (request id {})", ctx.method(), loggedPath(ctx), status, Math.round(ms),
           ScimResponses.requestId(ctx));
     }
+  }
+
+  /** A PUT or PATCH of one group (endpoint names match in any case, as the routes do). */
+  private static boolean isGroupChange(Context ctx) {
+    String method = ctx.method().name();
+    return (method.equals("PUT") || method.equals("PATCH"))
+        && ctx.path().toLowerCase(Locale.ROOT).startsWith(BASE_PATH.toLowerCase(Locale.ROOT) + "/groups/");
   }
 
   /** The request's path as logged: a client chooses it, and one of 8 KB would make each line 8 KB. */
