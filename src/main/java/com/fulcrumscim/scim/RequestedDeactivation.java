@@ -14,8 +14,9 @@ import java.util.Locale;
  * the last operation that sets {@code active} decides; one that removes it leaves it as stored.
  *
  * <p>A request that names a member twice in different cases ({@code active} and {@code ACTIVE},
- * {@code value} and {@code VALUE}), or a PATCH without the PatchOp schema, is not read: which one
- * was meant would be a guess, and its refusal stands.
+ * {@code value} and {@code VALUE}), a PATCH without the PatchOp schema, or one holding an operation
+ * that is not add, replace or remove, is not read: what was meant would be a guess, and its refusal
+ * stands.
  */
 final class RequestedDeactivation {
   private static final String ACTIVE = "active";
@@ -50,6 +51,9 @@ final class RequestedDeactivation {
     for (JsonNode op : operations) {
       JsonNode name = JsonFields.single(op, "op");
       String kind = name != null && name.isTextual() ? name.textValue().toLowerCase(Locale.ROOT) : "";
+      if (!kind.equals("add") && !kind.equals("replace") && !kind.equals("remove")) {
+        return false; // an operation no PATCH may hold: what the request means is a guess
+      }
       JsonNode path = JsonFields.single(op, "path");
       JsonNode value = JsonFields.single(op, "value");
       boolean pathLess = path == null || path.isNull() || path.isTextual() && path.textValue().isBlank();

@@ -51,6 +51,16 @@ class RequestedDeactivationTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
+      "{\"op\":null,\"path\":\"active\",\"value\":false}",
+      "{\"path\":\"active\",\"value\":false}",
+      "{\"op\":\"delete\",\"path\":\"active\",\"value\":false}",
+      "{\"op\":\"replace\",\"path\":\"active\",\"value\":false},{\"op\":7,\"path\":\"displayName\",\"value\":\"x\"}"})
+  void aPatchHoldingAnOperationNoPatchMayHoldIsNotRead(String operations) {
+    assertThat(RequestedDeactivation.byPatch(json(patch(operations)))).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
       "{\"op\":\"replace\",\"path\":\"active\",\"value\":false,\"VALUE\":true}",
       "{\"op\":\"replace\",\"value\":{\"active\":false,\"ACTIVE\":true}}"})
   void aPatchNamingAMemberInTwoCasesIsNotRead(String operations) {
