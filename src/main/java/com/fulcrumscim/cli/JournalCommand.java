@@ -53,7 +53,8 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:done",
       "1:unknown key, a row not in the state the command needs (for skip: or changed since it was read), no database, "
-          + "or (retry, skip with no daemon running) a restore or db command holds the SQLite file",
+          + "or (retry, skip with no daemon running) a restore or db command holds the SQLite file "
+          + "(or a restore replaced it since the command opened it)",
       "2:invalid config or command line"
     })
 public final class JournalCommand {

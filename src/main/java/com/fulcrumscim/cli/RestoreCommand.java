@@ -157,7 +157,8 @@ public final class RestoreCommand implements Callable<Integer> {
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:released",
-        "1:no restore is recorded, an unknown user, or (no daemon running) a restore or db command holds the SQLite file",
+        "1:no restore is recorded, an unknown user, or (no daemon running) a restore or db command holds the SQLite file "
+            + "(or a restore replaced it since the command opened it)",
         "2:invalid config or command line"
       })
   static final class Release implements Callable<Integer> {

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:no drift remains",
       "1:drift remains (or a dry run found drift), another command holds the writer lease, a restore or db command holds "
-          + "the SQLite file, or no database at storage.path",
+          + "the SQLite file (or a restore replaced it since the command opened it), or no database at storage.path",
       "2:invalid config or command line",
       "4:Fulcrum unreachable, or it refuses the API token, or the embedded emulator with no daemon running"
     })

@@ -2,7 +2,6 @@ package com.fulcrumscim.control;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
-import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.journal.WorkQueue;
@@ -21,7 +20,8 @@ import java.util.OptionalLong;
  * request row and the command waits for its answer, relaying progress; with no daemon the command
  * does the work itself while holding the writer lease, so a daemon starting meanwhile (or a second
  * command) waits instead of applying at the same time; on SQLite it holds the file's {@link StoreLock}
- * too, so no restore swaps the file under what it writes, and a serve starting meanwhile exits
+ * too, so no restore swaps the file under what it writes (and it is refused, having done nothing,
+ * when a restore swapped the file it opened before it held that lock), and a serve starting meanwhile exits
  * naming the command (systemd starts it again) instead of standing by. A daemon's lease that lapsed less than a
  * lease's life ago does not mean "no daemon": a standby takes it over within a third of that life
  * (a failover, a leader that stalled, the database failing over), and a restarting {@code serve}
@@ -43,7 +43,7 @@ public final class CommandChannel {
   /** How long a request may wait unclaimed before the command says what the daemon is busy with. */
   static final Duration SAY_WAITING_AFTER = Duration.ofSeconds(1);
 
-  private final StoreLocation location;
+  private final Database db;
   private final RequestStore requests;
   private final WriterLease lease;
   private final WorkQueue queue;
@@ -65,7 +65,7 @@ public final class CommandChannel {
 
   /** {@code exitHooks}: the JVM's, but in tests that deliver Ctrl-C at a chosen moment. */
   CommandChannel(Database db, Clock clock, Duration ttl, PrintWriter notices, ExitHooks exitHooks) {
-    this.location = db.location();
+    this.db = db;
     this.requests = new RequestStore(db, clock);
     this.lease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, ttl);
     this.queue = new WorkQueue(db, clock);
@@ -99,8 +99,11 @@ public final class CommandChannel {
       try {
         // the SQLite file's lock, for the whole run: a restore swapping the file meanwhile would keep
         // what this command writes only in the replaced file (lost links mean duplicate creates later)
-        file = StoreLock.take(location, kind.command());
+        file = StoreLock.take(db.location(), kind.command());
       } catch (StoreLock.InUseException e) {
+        if (db.replacedSinceOpened()) {
+          return replaced(); // the lease this command reads is the replaced file's: no daemon answers it there
+        }
         if (e.serve() && serveMayHoldItSoon()) {
           Thread.sleep(WAIT_STEP.toMillis());
           continue; // a serve starting holds the lease at once, then it carries this out
@@ -108,6 +111,11 @@ public final class CommandChannel {
         return new OperatorRequest.Answer(ExitCode.FAILED, "", e.getMessage() + "; nothing was done" + System.lineSeparator());
       }
       try (file) {
+        if (db.replacedSinceOpened()) {
+          // a restore swapped the file while this command waited, before it held the lock: what it
+          // wrote through the file it has open would reach neither storage.path nor the replaced copy
+          return replaced();
+        }
         Optional<CommandLease> held = CommandLease.take(lease);
         if (held.isPresent()) {
           try (CommandLease mine = held.get()) {
@@ -125,6 +133,11 @@ public final class CommandChannel {
       }
       // the holder went away or a daemon just took the lease: look again
     }
+  }
+
+  private OperatorRequest.Answer replaced() {
+    return new OperatorRequest.Answer(ExitCode.FAILED, "", db.location().describe() + " was replaced (a restore) "
+        + "since this command opened it; nothing was done: run it again" + System.lineSeparator());
   }
 
   /**

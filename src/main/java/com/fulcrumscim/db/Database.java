@@ -103,6 +103,14 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Whether the SQLite file this store has open is no longer the one at its path: a restore renamed
+   * another onto it since it was opened. Never on PostgreSQL, which has no file to replace.
+   */
+  public boolean replacedSinceOpened() {
+    return engine instanceof SqliteEngine sqlite && sqlite.replaced();
+  }
+
+  /**
    * Why a write would fail now, found without writing (a probe may run every second). Empty: writable.
    */
   public Optional<String> writeProblem() {

@@ -43,6 +43,8 @@ final class SqliteEngine implements Engine {
   private record WriteTask<T>(Database.Work<T> work, CompletableFuture<T> result) {}
 
   private final Path path;
+  /** The file's {@link FileIdentity} when it was opened: the file every connection here has open. */
+  private final Object identity;
   private final Connection writeConnection;
   private final BlockingQueue<WriteTask<?>> writes = new LinkedBlockingQueue<>();
   /** Queued by {@link #close}: an idle writer sees it is closed now, not at its next poll (up to 200 ms on). */
@@ -55,8 +57,10 @@ final class SqliteEngine implements Engine {
   /** Why the last commit failed; null once one succeeds. What readiness reports without writing. */
   private volatile String lastCommitFailure;
 
-  private SqliteEngine(Path path, Connection writeConnection, BlockingQueue<Connection> readers) throws SQLException {
+  private SqliteEngine(Path path, Object identity, Connection writeConnection, BlockingQueue<Connection> readers)
+      throws SQLException {
     this.path = path;
+    this.identity = identity;
     this.writeConnection = writeConnection;
     this.readers = readers;
     this.writer = new Thread(this::writeLoop, "sqlite-writer");
@@ -95,6 +99,7 @@ final class SqliteEngine implements Engine {
     Path absolute = path.toAbsolutePath();
     try {
       createPrivateFile(absolute);
+      Object identity = FileIdentity.of(absolute); // before the connections: a rename in between reads as replaced
       Connection writeConnection = connect(url(absolute), Database.Access.READ_WRITE);
       requireIntact(writeConnection, absolute);
       try {
@@ -103,7 +108,7 @@ final class SqliteEngine implements Engine {
         writeConnection.close();
         throw e;
       }
-      return new SqliteEngine(absolute, writeConnection, readers(absolute));
+      return new SqliteEngine(absolute, identity, writeConnection, readers(absolute));
     } catch (SQLException e) {
       if (isCorruption(e)) {
         throw corrupt(absolute, e.getMessage(), e);
@@ -171,6 +176,7 @@ final class SqliteEngine implements Engine {
       throw new DatabaseException("no database at " + absolute + "; `fulcrum-scim serve` (or `db migrate`) creates it", null);
     }
     try {
+      Object identity = FileIdentity.of(absolute); // before the connections: a rename in between reads as replaced
       Connection writeConnection = access == Database.Access.READ_WRITE ? connect(url(absolute), Database.Access.READ_WRITE) : null;
       BlockingQueue<Connection> readers = readers(absolute);
       try {
@@ -184,9 +190,11 @@ final class SqliteEngine implements Engine {
         }
         throw e;
       }
-      return new SqliteEngine(absolute, writeConnection, readers);
+      return new SqliteEngine(absolute, identity, writeConnection, readers);
     } catch (SQLException e) {
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new DatabaseException("cannot open database " + path + ": " + fileProblem(e), e);
     }
   }
 
@@ -265,6 +273,20 @@ final class SqliteEngine implements Engine {
 
   Path path() {
     return path;
+  }
+
+  /**
+   * Whether another file took this one's name since it was opened (a restore renames its file onto
+   * {@code storage.path}, or it is gone): what is written here then reaches a file no one reads.
+   */
+  boolean replaced() {
+    try {
+      return !identity.equals(FileIdentity.of(path));
+    } catch (NoSuchFileException gone) {
+      return true;
+    } catch (IOException e) {
+      throw new DatabaseException("cannot read " + path + ": " + fileProblem(e), e);
+    }
   }
 
   /**

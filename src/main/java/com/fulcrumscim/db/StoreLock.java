@@ -11,7 +11,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -59,7 +58,7 @@ public final class StoreLock implements AutoCloseable {
     }
   }
 
-  /** The holders of the locks this JVM holds, by {@link #keyOf} their file. */
+  /** The holders of the locks this JVM holds, by their file's {@link FileIdentity}. */
   private static final Map<Object, String> HELD_HERE = new HashMap<>();
   /**
    * Channels to a file this JVM had locked under another name linked to it in the instant between
@@ -94,7 +93,7 @@ public final class StoreLock implements AutoCloseable {
       Files.createDirectories(database.getParent()); // serve's first start, a restore onto a new host
       Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
       synchronized (HELD_HERE) {
-        String here = Files.exists(file) ? HELD_HERE.get(keyOf(file)) : null;
+        String here = Files.exists(file) ? HELD_HERE.get(FileIdentity.of(file)) : null;
         if (here != null) {
           throw inUse(database, here);
         }
@@ -113,7 +112,7 @@ public final class StoreLock implements AutoCloseable {
         }
         Object key;
         try {
-          key = keyOf(file);
+          key = FileIdentity.of(file);
           channel.truncate(0);
           channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
         } catch (IOException e) {
@@ -152,12 +151,6 @@ public final class StoreLock implements AutoCloseable {
       Files.deleteIfExists(file);
       throw e;
     }
-  }
-
-  /** The file's identity (device and inode), whatever name reaches it; its real path where there is none. */
-  private static Object keyOf(Path file) throws IOException {
-    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-    return key != null ? key : file.toRealPath();
   }
 
   /** The line its holder wrote; empty in the instant between its lock and its write. */
