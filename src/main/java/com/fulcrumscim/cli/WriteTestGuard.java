@@ -5,6 +5,7 @@ import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.ops.CommandFailure;
@@ -43,8 +44,8 @@ final class WriteTestGuard {
     // as an acting command waits for it: taken now, the lease would keep a standby out for the test's run
     daemons.lapsedDaemon().ifPresent(lapsed -> {
       throw new CommandFailure("a daemon's writer lease (" + lapsed.holder() + ") " + (lapsed.stepped() ? "was given up by a "
-          + "clean stop" : "lapsed") + " at " + lapsed.expiresAt().truncatedTo(ChronoUnit.SECONDS) + "; a standby may take "
-          + "it until " + daemons.takenOverBy(lapsed).truncatedTo(ChronoUnit.SECONDS) + ": --write-test would write to "
+          + "clean stop" : "lapsed") + " at " + lapsed.expiresAt().truncatedTo(ChronoUnit.SECONDS) + "; " + takers(db, lapsed)
+          + " may take it until " + daemons.takenOverBy(lapsed).truncatedTo(ChronoUnit.SECONDS) + ": --write-test would write to "
           + "Fulcrum beside it. Run it after that with the service stopped, or with a config of its own (another "
           + "storage.path); nothing was written");
     });
@@ -67,6 +68,18 @@ final class WriteTestGuard {
       lease.close();
       throw e;
     }
+  }
+
+  /**
+   * Who may take over a daemon's lease that {@code lapsed}: a standby after a clean stop (only
+   * PostgreSQL's leaves the lease behind), a restarting serve after a crash; SQLite has no standby.
+   */
+  private static String takers(Database db, WriterLease.Holder lapsed) {
+    if (lapsed.stepped()) {
+      return "a standby";
+    }
+    return db.location() instanceof StoreLocation.Postgres ? "a standby taking over or a restarting `fulcrum-scim serve`"
+        : "a restarting `fulcrum-scim serve`";
   }
 
   /** What the links point into, as the refusal names it; empty when there are none, or only the emulator's. */

@@ -15,6 +15,11 @@ class WriteTestHoldsTheLeaseOnPostgresTest extends WriteTestHoldsTheLeaseTest {
     return TestStore.freshPostgres();
   }
 
+  @Override
+  String whoMayTakeALapsedLeaseOver() {
+    return "a standby taking over or a restarting `fulcrum-scim serve`";
+  }
+
   /**
    * A leader stopped cleanly on PostgreSQL leaves its lease for a standby to take within two thirds
    * of its life: a write test run right then took it, and kept the standby out for its whole run

@@ -8,6 +8,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.ops.WriteTest;
 import com.fulcrumscim.testing.BlackholeProxy;
@@ -103,15 +104,44 @@ class WriteTestHoldsTheLeaseTest {
     assertThat(fulcrum.calls().all()).isEmpty();
   }
 
+  /** A serve killed or crashed: a restarting serve (or on PostgreSQL a standby) may take its lease over (review-s1 F4). */
+  @Test
+  void refusedInOneLineRightAfterADaemonsLeaseLapsedNamingWhoMayTakeItOver() throws Exception {
+    leaseTtl = Duration.ofSeconds(60); // the take-over window outlasts the test however slow the machine
+    WriterLease crashed = new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON,
+        Duration.ofMillis(500));
+    assertThat(crashed.tryHold()).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> crashed.current().isEmpty());
+    fulcrum.calls().reset();
+
+    Refused r = writeTest();
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("a daemon's writer lease (").contains(") lapsed at ")
+        .contains("; " + whoMayTakeALapsedLeaseOver() + " may take it until ").endsWith("nothing was written")
+        .doesNotContain("\n");
+    assertThat(fulcrum.calls().all()).isEmpty();
+  }
+
+  /** As the refusal names it: SQLite has no standby. */
+  String whoMayTakeALapsedLeaseOver() {
+    return "a restarting `fulcrum-scim serve`";
+  }
+
   record Refused(int exit, String err) {}
 
   /** {@code check --write-test} against the emulator, straight: its exit and its stderr, stripped. */
   Refused writeTest() throws java.io.IOException {
+    return run("check", "--write-test", "--config", config(fulcrum.baseUrl()).toString());
+  }
+
+  /** {@code fulcrum-scim args}: its exit and its stderr, stripped. */
+  Refused run(String... args) {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     java.io.PrintStream was = System.err;
     try {
       System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-      int exit = Main.run("check", "--write-test", "--config", config(fulcrum.baseUrl()).toString());
+      int exit = Main.run(args);
       return new Refused(exit, err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
     } finally {
       System.setErr(was);
