@@ -104,6 +104,11 @@ public final class CommandChannel {
         if (db.replacedSinceOpened()) {
           return replaced(); // the lease this command reads is the replaced file's: no daemon answers it there
         }
+        if (e.serve() && holder.isPresent()) {
+          // what keeps the standing-by serve from the lease, and this command from the work, is the
+          // command holding it (check --write-test): once it ends, that serve takes the lease
+          return heldByCommand(holder.get());
+        }
         if (e.serve() && serveMayHoldItSoon()) {
           Thread.sleep(WAIT_STEP.toMillis());
           continue; // a serve starting holds the lease at once, then it carries this out
@@ -127,12 +132,16 @@ public final class CommandChannel {
         }
         Optional<WriterLease.Holder> other = lease.current();
         if (other.map(h -> h.role() == WriterLease.Role.COMMAND).orElse(false)) {
-          return new OperatorRequest.Answer(ExitCode.FAILED, "", other.get().describe()
-              + " holds the Fulcrum writer lease; nothing was done: run this again when it ends" + System.lineSeparator());
+          return heldByCommand(other.get());
         }
       }
       // the holder went away or a daemon just took the lease: look again
     }
+  }
+
+  private static OperatorRequest.Answer heldByCommand(WriterLease.Holder command) {
+    return new OperatorRequest.Answer(ExitCode.FAILED, "", command.describe()
+        + " holds the Fulcrum writer lease; nothing was done: run this again when it ends" + System.lineSeparator());
   }
 
   private OperatorRequest.Answer replaced() {

@@ -128,6 +128,28 @@ class WriteTestHoldsTheLeaseTest {
     return "a restarting `fulcrum-scim serve`";
   }
 
+  /**
+   * On SQLite the serve standing by holds the file's lock, which the command finds first: what keeps
+   * it from the work is still the write test's lease, and the service is healthy (review-s1 F2).
+   */
+  @Test
+  void anActingCommandBesideTheWriteTestAndAServeStandingByNamesTheWriteTestNotTheService() throws Exception {
+    String config = config(slow()).toString();
+    slowFulcrum.blackhole();
+    CompletableFuture<Integer> writeTest = CompletableFuture.supplyAsync(() -> Main.run("check", "--write-test", "--config", config));
+    inBackground = writeTest;
+    await().atMost(Duration.ofSeconds(10)).until(() -> slowFulcrum.connections() > 0 || writeTest.isDone());
+    serve = bridge(fulcrum.baseUrl()); // standing by: it holds the file, the write test the lease
+    long started = System.nanoTime();
+
+    Refused r = run("journal", "retry", "user/u-1", "--config", config);
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("an operator command (")
+        .endsWith(" holds the Fulcrum writer lease; nothing was done: run this again when it ends").doesNotContain("\n");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not waiting for the serve to take the lease").isLessThan(TTL);
+  }
+
   record Refused(int exit, String err) {}
 
   /** {@code check --write-test} against the emulator, straight: its exit and its stderr, stripped. */
