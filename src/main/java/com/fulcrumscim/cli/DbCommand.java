@@ -148,9 +148,11 @@ public final class DbCommand {
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
-        "0:recorded, and everything the replaced database (--replaced) held newer than the backup was carried forward",
+        "0:recorded, and everything the replaced database (--replaced) held newer than the backup was carried forward (by "
+            + "this run, or by an earlier run of the same restore)",
         "3:recorded, but what could not be carried forward (a WARNING on stderr, recorded for status; without --replaced,"
-            + " everything) needs an operator: follow the README step the WARNING names, then"
+            + " everything, but when run again for the same restore: then what its first run left) needs an operator: follow"
+            + " the README step the WARNING names, then"
             + " `fulcrum-scim restore acknowledge`",
         "1:no database, it cannot be written, a schema older than this release's (run `db migrate`), a process holds its "
             + "writer lease, serve (or restore, db copy|migrate) has the SQLite file, or no file at --replaced",
@@ -197,6 +199,10 @@ public final class DbCommand {
           carried.printTo(support.out(), support.err());
           return carried.complete() ? ExitCode.OK : ExitCode.ATTENTION;
         }
+        if (already.isPresent()) {
+          // the same restore, named no file this time: what its earlier run carried (or recorded as not) stands
+          return carryKept(db, config.storage().postgres());
+        }
         IncompleteCarry.recordNothing(db, clock.instant(), config.storage().postgres()
             ? "nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read"
             : "nothing was carried: no replaced database was named (--replaced FILE)");
@@ -217,6 +223,22 @@ public final class DbCommand {
         throw new CommandFailure(ExitCode.CONFIG, replaced.toAbsolutePath() + " is storage.path itself, the restored"
             + " database: --replaced names the one it replaced; nothing was changed");
       }
+    }
+
+    /** Run again without --replaced: the carry the earlier run recorded, as status shows it; 3 while it is incomplete. */
+    private int carryKept(Database db, boolean postgres) {
+      Optional<IncompleteCarry> carry = IncompleteCarry.current(db);
+      if (carry.isEmpty()) {
+        support.out().println("its carry forward is kept as recorded: nothing it could not carry is left to check");
+        return ExitCode.OK;
+      }
+      PrintWriter err = support.err();
+      err.println("WARNING: its carry forward is kept as recorded at " + carry.get().at() + ", which could NOT carry forward:");
+      carry.get().notCarried().forEach(line -> err.println("  - " + line));
+      err.println(postgres ? "WARNING: follow the " + Carried.README_STEP + ", then run `fulcrum-scim restore acknowledge`."
+          : "WARNING: if you still have the replaced database, run `fulcrum-scim db mark-restored --replaced FILE` with it"
+              + " now; otherwise follow the " + Carried.README_STEP + ", then run `fulcrum-scim restore acknowledge`.");
+      return ExitCode.ATTENTION;
     }
 
     /** No replaced database named: what the operator must now check by hand, loudly. */

@@ -18,6 +18,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.RemovalGuard;
+import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -400,6 +401,47 @@ class RestoreCarryForwardTest {
         .contains("no service has run on it since: kept as it is");
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       assertThat(new RestoreMarker(db).current().orElseThrow().at()).hasToString(firstAt);
+    }
+  }
+
+  /**
+   * First run with the replaced file, everything carried; run again without it before the service
+   * starts (review-s1 F3): the same restore, whose complete carry stands. It recorded that nothing
+   * was carried, and status exited 3 until `restore acknowledge`.
+   */
+  @Test
+  void markRestoredRunAgainWithoutTheReplacedFileKeepsTheFirstRunsCompleteCarry() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    Path old = restoredByHand();
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> cli.runWithConfig("db", "mark-restored", "--replaced", old.toString()).exit() == 0);
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored");
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).startsWith("restore already recorded at ")
+        .contains("its carry forward is kept as recorded: nothing it could not carry is left to check");
+    assertThat(again.err()).doesNotContain("WARNING");
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(IncompleteCarry.current(db)).isEmpty();
+    }
+  }
+
+  /** First run without the replaced file, run again without it: still nothing carried, said again. */
+  @Test
+  void markRestoredRunAgainWithoutTheReplacedFileAfterAFirstWithoutItStillSaysNothingWasCarried() throws Exception {
+    stopTheService();
+    restoredByHand();
+    await().atMost(Duration.ofSeconds(30)).until(() -> cli.runWithConfig("db", "mark-restored").exit() == 3);
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored");
+
+    assertThat(again.exit()).as(again.err()).isEqualTo(3);
+    assertThat(again.err()).contains("WARNING: its carry forward is kept as recorded at ")
+        .contains("  - nothing was carried: no replaced database was named (--replaced FILE)")
+        .contains("run `fulcrum-scim db mark-restored --replaced FILE` with it now");
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(IncompleteCarry.current(db)).isPresent();
     }
   }
 
