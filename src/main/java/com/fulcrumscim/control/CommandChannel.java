@@ -20,12 +20,12 @@ import java.util.OptionalLong;
  * request row and the command waits for its answer, relaying progress; with no daemon the command
  * does the work itself while holding the writer lease, so a daemon starting meanwhile (or a second
  * command) waits instead of applying at the same time; on SQLite it holds the file's {@link StoreLock}
- * too, so no restore swaps the file under what it writes (and it is refused, having done nothing,
- * when a restore swapped the file it opened before it held that lock), and a serve starting meanwhile exits
- * naming the command (systemd starts it again) instead of standing by. A daemon's lease that lapsed less than a
- * lease's life ago does not mean "no daemon": a standby takes it over within a third of that life
- * (a failover, a leader that stalled, the database failing over), and a restarting {@code serve}
- * soon after. Until then the command waits for the daemon that takes over, and only then works
+ * too, so no restore swaps the file under what it writes (it is refused, having done nothing, when a
+ * restore swapped the file it opened before it held that lock), and a serve starting meanwhile
+ * exits naming the command (systemd starts it again) instead of standing by. A daemon's lease that
+ * lapsed less than a lease's life ago does not mean "no daemon": a standby takes it over within a
+ * third of that life (a failover, a leader that stalled, the database failing over), and a
+ * restarting {@code serve} soon after. Until then the command waits for the daemon that takes over, and only then works
  * in-process, where an in-process resync would keep every daemon out for minutes.
  */
 public final class CommandChannel {
