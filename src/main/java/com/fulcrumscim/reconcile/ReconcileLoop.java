@@ -90,11 +90,19 @@ public final class ReconcileLoop implements AutoCloseable {
       return new Cycle(0, 0, 0, "stopping");
     }
     // A pause another node stored counts here too: this node may have taken the lease over from it.
-    if (!paused && pause.reason().isPresent()) {
+    boolean found = !paused && pause.reason().isPresent();
+    if (found) {
       paused = true;
     }
     if (paused) {
-      if (!reconciler.probe(pause.refusedRead())) {
+      Optional<String> stillRefused = reconciler.probe(pause.refusedRead());
+      if (stillRefused.isPresent()) {
+        if (found) {
+          // a restart with a new token that is refused too must not read as if the token now works
+          log.error("RECONCILER PAUSED: {} (recorded before this process took over), and its first probe fails: {}. "
+              + "No change reaches Fulcrum until the token works again; it is probed every cycle",
+              pause.reason().orElse("token refused"), stillRefused.get());
+        }
         return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
       }
       pause.resume();

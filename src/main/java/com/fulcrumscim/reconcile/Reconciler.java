@@ -344,10 +344,10 @@ public final class Reconciler {
   }
 
   /**
-   * Whether Fulcrum accepts the token again, and {@code refusedRead} if a refused read paused the
-   * reconciler (asked once per cycle while paused).
+   * Why Fulcrum still refuses the token, or {@code refusedRead} if a refused read paused the
+   * reconciler (asked once per cycle while paused); empty once it accepts them again.
    */
-  public boolean probe(Optional<String> refusedRead) {
+  public Optional<String> probe(Optional<String> refusedRead) {
     String read = refusedRead.orElse("");
     try {
       // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
@@ -358,9 +358,9 @@ public final class Reconciler {
       } else {
         client.tokenOwner();
       }
-      return true;
+      return Optional.empty();
     } catch (FulcrumException e) {
-      return false;
+      return Optional.of(e.getMessage());
     }
   }
 }

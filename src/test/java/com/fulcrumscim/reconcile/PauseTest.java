@@ -2,15 +2,19 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.db.Migrations;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A row's retry budget is counted from its first failure, and the time the reconciler is paused (a
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * failing still ends DEAD once it has been tried for the whole budget.
  */
 class PauseTest extends EndToEnd {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   static final String ADA = "ada@corp.example";
   static final Duration BUDGET = Duration.ofHours(24);
   static final Duration WEEKEND = Duration.ofHours(48);
@@ -101,6 +106,26 @@ class PauseTest extends EndToEnd {
     assertThat(Duration.between(budgetFrom, row.updatedAt())).as("tried for the budget after the pause, no longer")
         .isBetween(BUDGET, BUDGET.plusMinutes(1));
     assertThat(h.fulcrum.memberByEmail(ADA)).isPresent();
+  }
+
+  /**
+   * The operator puts a new token in and restarts: if Fulcrum refuses that one too, the new process
+   * says so at ERROR, once, rather than a start that reads as if the token now works.
+   */
+  @Test
+  void aDaemonRestartedOnATokenStillRefusedSaysOnceAtErrorThatItIsStillPaused() {
+    adasRemovalFailedOnce();
+    tokenRevokedAtAdasNextAttempt();
+    h.restart(h.http);
+    int before = logs.events().size();
+
+    h.runOnce();
+    h.runOnce();
+
+    assertThat(logs.events().subList(before, logs.events().size()).stream()
+        .filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage))
+        .singleElement().asString().startsWith("RECONCILER PAUSED: ").contains("recorded before this process took over")
+        .contains("its first probe fails").contains("401");
   }
 
   @Test
