@@ -259,9 +259,16 @@ public final class ReconcileLoop implements AutoCloseable {
           if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Hold hold) {
             // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
             log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
-          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead && dead.removal()) {
-            // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
-            log.error("DEPROVISIONING DEAD for {}: {}", item.key(), dead.reason());
+          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead) {
+            if (dead.removal()) {
+              // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
+              log.error("DEPROVISIONING DEAD for {}: {}", item.key(), dead.reason());
+            } else {
+              // Any other change that gave up (a new hire with no seat, a role Fulcrum does not have) waits
+              // for an operator too; status and the dead-rows alert show it, and so does the log someone reads.
+              log.warn("DEAD for {}: {}; `fulcrum-scim journal retry {}` once that is resolved", item.key(), dead.reason(),
+                  item.key());
+            }
           }
           recorded.acknowledged().ifPresent(at -> outcomes.applied(Duration.between(at, now)));
           return true;

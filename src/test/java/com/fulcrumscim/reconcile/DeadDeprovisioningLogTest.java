@@ -59,6 +59,21 @@ class DeadDeprovisioningLogTest extends EndToEnd {
         assertThat(m).startsWith(DEAD + "user/" + ada + ": ").contains("retry budget of PT24H"));
   }
 
+  /** Another change that gives up keeps a person out, not in: a WARN line, so the log shows it too. */
+  @Test
+  void aPushGivenUpOnIsAWarnLineNamingTheCommandThatRetriesIt() {
+    start();
+    String bogus = h.okta.user("newhire@corp.example", "New", "Hire", "Bogus");
+
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(bogus)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(errors()).noneMatch(m -> m.startsWith(DEAD));
+    assertThat(logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage))
+        .filteredOn(m -> m.startsWith("DEAD for user/" + bogus + ": ")).singleElement().asString()
+        .contains("Bogus").endsWith("`fulcrum-scim journal retry user/" + bogus + "` once that is resolved");
+  }
+
   /**
    * The work row keeps the deactivation's removal flag after the reactivation (it is claimed early
    * until a reconcile runs), yet the reconcile that gives up is a push: nobody keeps access.
