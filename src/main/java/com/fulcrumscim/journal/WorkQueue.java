@@ -431,20 +431,23 @@ public final class WorkQueue {
 
   /** DEAD or HELD rows of {@code key} (or all such rows when key is null) become due now with a fresh budget. */
   public int revive(ResourceKey key, WorkState from) {
-    return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = 'PENDING', attempts = 0, first_failure_at = NULL, next_attempt_at = ?, updated_at = ? "
-              + "WHERE state = ? AND (? IS NULL OR (entity_type = ? AND entity_id = ?))")) {
-        long now = clock.millis();
-        ps.setLong(1, now);
-        ps.setLong(2, now);
-        ps.setString(3, from.name());
-        ps.setString(4, key == null ? null : key.scimId());
-        ps.setString(5, key == null ? null : key.type().name());
-        ps.setString(6, key == null ? null : key.scimId());
-        return ps.executeUpdate();
-      }
-    });
+    return db.write(c -> revive(c, key, from));
+  }
+
+  /** As {@link #revive(ResourceKey, WorkState)}, inside the caller's transaction. */
+  public int revive(Connection c, ResourceKey key, WorkState from) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET state = 'PENDING', attempts = 0, first_failure_at = NULL, next_attempt_at = ?, updated_at = ? "
+            + "WHERE state = ? AND (? IS NULL OR (entity_type = ? AND entity_id = ?))")) {
+      long now = clock.millis();
+      ps.setLong(1, now);
+      ps.setLong(2, now);
+      ps.setString(3, from.name());
+      ps.setString(4, key == null ? null : key.scimId());
+      ps.setString(5, key == null ? null : key.type().name());
+      ps.setString(6, key == null ? null : key.scimId());
+      return ps.executeUpdate();
+    }
   }
 
   /**

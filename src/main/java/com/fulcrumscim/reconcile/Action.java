@@ -11,7 +11,7 @@ import java.util.List;
 public sealed interface Action {
   enum Kind {
     CREATE_MEMBER, UPDATE_MEMBER, REMOVE_MEMBER, CREATE_GROUP, RENAME_GROUP, DELETE_GROUP,
-    CHANGE_GROUP_MEMBERS, LINK, UNLINK, REMEMBER_ROLE, SKIP, REFUSE
+    CHANGE_GROUP_MEMBERS, LINK, UNLINK, HAND_OVER, REMEMBER_ROLE, SKIP, REFUSE
   }
 
   Kind kind();
@@ -124,6 +124,18 @@ public sealed interface Action {
   record Unlink(String fulcrumId, String why) implements Action {
     public Kind kind() {
       return Kind.UNLINK;
+    }
+  }
+
+  /**
+   * Moves the key's link to {@code memberId} to user {@code heir} (a SCIM id) in one transaction,
+   * with the role the bridge holds for Okta: a user Okta took away lets go of the member the person
+   * it pushed again under {@code heir} is given. No Fulcrum call. {@code why} goes to the key's
+   * UNLINK audit row; the heir's LINK row names the key it came from.
+   */
+  record HandOver(String memberId, String heir, String why) implements Action {
+    public Kind kind() {
+      return Kind.HAND_OVER;
     }
   }
 

@@ -8,6 +8,8 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -37,6 +39,7 @@ final class Applier {
   private final IntentStore intents;
   private final AuditLog audit;
   private final RemovalGuard guard;
+  private final WorkQueue queue;
   private final Clock clock;
 
   Applier(FulcrumClient client, Database db, Observer observer, LinkStore links, IntentStore intents, AuditLog audit,
@@ -48,6 +51,7 @@ final class Applier {
     this.intents = intents;
     this.audit = audit;
     this.guard = guard;
+    this.queue = new WorkQueue(db, clock);
     this.clock = clock;
   }
 
@@ -77,6 +81,7 @@ final class Applier {
         case CHANGE_GROUP_MEMBERS -> applied = changeGroupMembers(attempt, (Action.ChangeGroupMembers) action);
         case LINK -> link(attempt, (Action.Link) action);
         case UNLINK -> unlink(attempt, (Action.Unlink) action);
+        case HAND_OVER -> handOver(attempt, (Action.HandOver) action);
         case REMEMBER_ROLE -> rememberRole(attempt, (Action.RememberRole) action);
         case SKIP -> throw new IllegalStateException("a skipped plan is never applied: " + action);
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
@@ -326,6 +331,38 @@ final class Applier {
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());
       }
+      return null;
+    });
+    attempt.caughtUp();
+  }
+
+  /**
+   * The key's link moves to the heir in one transaction, so the member is never left unmanaged (a
+   * deactivation of the heir meanwhile would find nothing to remove) nor managed twice. Checked
+   * again inside it: a concurrent writer may have linked the heir or unlinked the key since the
+   * plan. A DEAD heir row is revived: an active user with no link and this member's email died,
+   * most often, on this very link ("already managed for SCIM user ..."), which has now ended, and
+   * its plan is now the one of a managed member; a row in any other state is made due with the
+   * outcome.
+   */
+  private void handOver(Attempt attempt, Action.HandOver a) {
+    ResourceKey key = attempt.key;
+    ResourceKey heir = ResourceKey.user(a.heir());
+    attempt.startHeld(db);
+    attempt.write(db, c -> {
+      Link mine = links.get(c, EntityType.USER, key.scimId()).orElse(null);
+      if (mine == null || !mine.fulcrumId().equals(a.memberId()) || links.get(c, EntityType.USER, a.heir()).isPresent()) {
+        throw new IllegalStateException(key + " cannot hand member " + a.memberId() + " over to " + heir
+            + ": the links changed since the plan; it is planned again");
+      }
+      links.unlink(c, EntityType.USER, key.scimId());
+      intents.delete(c, EntityType.USER, key.scimId());
+      guard.consume(c, key.scimId());
+      audit.entry(key, Action.Kind.UNLINK, a.memberId(), "ok", a.why()).run(c);
+      linkIn(c, heir, a.memberId(), mine.origin(), clock.instant());
+      links.rememberRole(c, a.heir(), mine.oktaRoleId());
+      audit.entry(heir, Action.Kind.LINK, a.memberId(), "ok", "handed over from " + key + ", which Okta took away").run(c);
+      queue.revive(c, heir, WorkState.DEAD);
       return null;
     });
     attempt.caughtUp();

@@ -118,11 +118,36 @@ final class Observer {
     // removed would otherwise keep the access the delete took away.
     String email = intent != null ? intent.matchKey() : d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
     FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
-    String linkedTo = byEmail == null ? null
-        : links.scimIdOf(EntityType.USER, byEmail.id()).filter(other -> !other.equals(id)).orElse(null);
+    String holder = byEmail == null ? null : links.scimIdOf(EntityType.USER, byEmail.id()).orElse(null);
+    if (link == null && id.equals(holder)) {
+      // handed over to this key (Action.HandOver) after this round read its rows: read them again
+      attempt.roundApplied();
+      return user(attempt);
+    }
+    String linkedTo = id.equals(holder) ? null : holder;
     boolean unmanaged = byEmail != null && linkedTo == null && (link == null || !link.fulcrumId().equals(byEmail.id()));
-    EmailClaims.Claim claim = unmanaged && (d == null || !d.active()) ? claimOn(byEmail, id) : null;
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent);
+    boolean leaving = d == null || !d.active();
+    EmailClaims.Claim claim = unmanaged && leaving ? claimOn(byEmail, id) : null;
+    boolean linkedToLeaves = linkedTo != null && db.read(c -> desired.user(c, linkedTo)).filter(DesiredUser::active).isEmpty();
+    EmailClaims.Claim.ActiveUser heir = leaving && linked != null ? heirOf(linked, id) : null;
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir);
+  }
+
+  /**
+   * The active user other than {@code besides} with member {@code m}'s email that has neither a
+   * link nor a create in doubt: Okta took {@code besides} away and pushed the person again under
+   * that id, which the member can be handed over to. One indexed read per leaving linked user.
+   */
+  private EmailClaims.Claim.ActiveUser heirOf(FulcrumMember m, String besides) {
+    return db.read(c -> {
+      for (DesiredUser u : desired.activeUsersWithEmail(c, m.email())) {
+        if (!u.id().equals(besides) && links.get(c, EntityType.USER, u.id()).isEmpty()
+            && intents.get(c, EntityType.USER, u.id()).isEmpty()) {
+          return new EmailClaims.Claim.ActiveUser(ResourceKey.user(u.id()), u.userName());
+        }
+      }
+      return null;
+    });
   }
 
   /**

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one key needs, in order. {@code waitingFor} names group members whose users are not in
- * Fulcrum yet but are still being pushed: their adds wait for a later run. A plan that cannot
+ * What one key needs, in order. {@code waitingFor} names the SCIM users this key waits for: for a
+ * group, members whose users are not in Fulcrum yet but are still being pushed (their adds wait
+ * for a later run); for a user, the leaving user whose member it is to be handed. A plan that cannot
  * proceed is {@link #blocked()} and carries no actions: the reconciler records why and writes
  * nothing.
  */
@@ -88,6 +89,11 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   /** Blocked where what the change would take away cannot be told ({@link Blocked#accessUnknown}). */
   public static Plan blockedNotKnowingAccess(String reason) {
     return new Plan(List.of(), List.of(), new Blocked(reason, Access.UNKNOWN));
+  }
+
+  /** Nothing to do until the users {@code scimIds} have been reconciled. */
+  public static Plan waitingFor(String... scimIds) {
+    return new Plan(List.of(), List.of(scimIds));
   }
 
   public static Plan skip(String reason) {

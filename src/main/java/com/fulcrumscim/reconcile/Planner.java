@@ -45,6 +45,12 @@ public final class Planner {
       return Plan.skip("user " + d.userName() + ": " + existing.email()
           + " is the Fulcrum API token's owner, whose membership the bridge never adopts or changes");
     } else if (s.byEmailLinkedTo() != null) {
+      if (s.byEmailLinkedToLeaves()) {
+        // Okta took that user away and pushed the person again as this one: that user's own
+        // reconcile hands the member over (userGone) and makes this key due. Until then it waits,
+        // spending no attempt; DEAD here would name a link about to end, and nothing would retry it.
+        return Plan.waitingFor(s.byEmailLinkedTo());
+      }
       return Plan.blocked("user " + d.userName() + ": the Fulcrum member " + existing.email()
           + " is already managed for SCIM user " + s.byEmailLinkedTo());
     } else if (ours(s.intent(), existing.id())) {
@@ -211,6 +217,14 @@ public final class Planner {
     }
     if (ctx.isOwner(m.userId(), m.email())) {
       return ownerLeft(s, m);
+    }
+    if (s.heir() != null) {
+      // Okta pushed the person again under a new id (the heir): the member is handed over, not
+      // removed and made again. The person keeps their access, groups and records, and it costs no
+      // Fulcrum call; removed, they would be locked out until the heir's create, their records
+      // reassigned. The bridge made or adopted the member, so users.adopt_existing has no say.
+      return Plan.of(new Action.HandOver(m.id(), s.heir().user().scimId(), why(s) + "; Fulcrum member " + m.id() + " ("
+          + m.email() + ") is left in place: handed over to " + s.heir()));
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),
         new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));

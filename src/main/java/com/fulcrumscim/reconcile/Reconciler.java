@@ -185,9 +185,14 @@ public final class Reconciler {
             round--; // not a round: the Applier stops a plan so once per reconcile
             continue;
           }
+          plan.actions().stream().filter(a -> a instanceof Action.HandOver).map(a -> ((Action.HandOver) a).heir())
+              .forEach(heir -> {
+                // the heir now manages the member: its own plan, and its groups', may have waited for it
+                affected.add(ResourceKey.user(heir));
+                affected.addAll(groupsOf(heir));
+              });
           if (!plan.waitingFor().isEmpty()) {
-            return Optional.of(new Reconciled(new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: "
-                + "SCIM users " + String.join(", ", plan.waitingFor())), affected));
+            return Optional.of(new Reconciled(new Outcome.RetryAfter(memberWait, waiting(key, plan)), affected));
           }
         }
         return Optional.of(new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
@@ -285,6 +290,15 @@ public final class Reconciler {
    */
   CompletableFuture<Void> writeAudits(Reconciled result) {
     return db.writeLater(result.unwritten().audits());
+  }
+
+  /** Why {@code key} waits: a group for users still being pushed, a user for the leaving user holding its member. */
+  private static String waiting(ResourceKey key, Plan plan) {
+    String users = String.join(", ", plan.waitingFor());
+    return key.type() == EntityType.USER
+        ? "waiting for SCIM user " + users + ", which Okta deactivated or deleted, to hand over the Fulcrum member with this"
+            + " user's email"
+        : "waiting for members not yet in Fulcrum: SCIM users " + users;
   }
 
   private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {

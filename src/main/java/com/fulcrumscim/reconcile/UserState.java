@@ -12,7 +12,11 @@ import com.fulcrumscim.journal.DesiredUser;
  * {@code intent} (no create in doubt). {@code byEmailLinkedTo} is the other SCIM user already
  * managing {@code byEmail}. {@code byEmailClaim}, asked only for a user Okta deactivated or deleted
  * whose {@code byEmail} no user manages: the other user that member is being given to (null:
- * none, or not asked).
+ * none, or not asked). {@code byEmailLinkedToLeaves}: Okta deactivated or deleted {@code
+ * byEmailLinkedTo}, whose own reconcile then hands the member over. {@code heir}, asked only for a
+ * user Okta deactivated or deleted whose linked member is there: the active user other than it with
+ * that member's email, which has no link and no create in doubt, to hand the member over to (null:
+ * none).
  */
 public record UserState(
     String scimId,
@@ -23,4 +27,13 @@ public record UserState(
     FulcrumMember byEmail,
     String byEmailLinkedTo,
     EmailClaims.Claim byEmailClaim,
-    Intent intent) {}
+    Intent intent,
+    boolean byEmailLinkedToLeaves,
+    EmailClaims.Claim.ActiveUser heir) {
+
+  /** No other user's link or heir in play. */
+  public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
+      FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {
+    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null);
+  }
+}

@@ -233,6 +233,11 @@ final class DriftFinder {
             lines.fix("link", "member " + (link == null ? "-" : link.fulcrumId()) + " gone", "-", "forget the stale link");
           }
         }
+        case HAND_OVER -> {
+          Action.HandOver o = (Action.HandOver) a;
+          lines.fix("link", "member " + snap.emailOf(o.memberId()) + " (" + o.memberId() + ")", "user/" + o.heir(),
+              "hand over to the user Okta pushed the person again as");
+        }
         case REFUSE -> lines.add(Drift.Kind.BLOCKED, "role", "-", "-", "blocked: " + ((Action.Refuse) a).reason());
         case SKIP, REMEMBER_ROLE -> { } // left alone on purpose, or the bridge's own record: not drift
         default -> throw new IllegalStateException("a user plan never holds " + a);
