@@ -49,8 +49,18 @@ public interface FulcrumClient {
    */
   FulcrumMember createMember(MemberFields fields);
 
-  /** {@code PUT /memberships/{id}.json} with only the non-null fields of {@code changes}. */
-  void updateMember(String membershipId, MemberFields changes);
+  /** {@link #updateMember}'s label. */
+  String MEMBER_UPDATE = "PUT /api/v2/memberships/{id}.json";
+
+  /**
+   * {@code PUT /memberships/{id}.json} with only the non-null fields of {@code changes}. An answer
+   * that shows a field sent kept as it was is {@link FulcrumException.Rejected}. Returns whether the
+   * answer showed every field sent made (or there was nothing to send); false when it did not say
+   * (no body, {@code {}}, a membership without a field sent): a role change by PUT is assumed, not
+   * documented, and a 2xx from something in front of Fulcrum may have changed nothing. Only a read
+   * of the member after the call can tell then.
+   */
+  boolean updateMember(String membershipId, MemberFields changes);
 
   /**
    * {@code DELETE /memberships/{id}.json}; records go to {@code reassignToMembershipId} (null:

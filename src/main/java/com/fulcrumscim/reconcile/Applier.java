@@ -58,8 +58,8 @@ final class Applier {
   /**
    * How applying a plan ended: every action went through; stopped after one whose result makes the
    * rest wrong (see {@link #removeMember}), to plan anew; or stopped at a member removal whose DELETE
-   * went out, or a group member change whose answer did not show it made, to go on from it once
-   * checked with the rest of the cycle's ({@link RemovalChecks}).
+   * went out, or a member PUT or group member change whose answer did not show it made, to go on
+   * from it once checked with the rest of the cycle's ({@link RemovalChecks}).
    */
   enum Applied { ALL, REPLAN, CHECK_PENDING }
 
@@ -73,7 +73,7 @@ final class Applier {
       Applied applied = Applied.ALL;
       switch (action.kind()) {
         case CREATE_MEMBER -> createMember(attempt, (Action.CreateMember) action);
-        case UPDATE_MEMBER -> updateMember(attempt, (Action.UpdateMember) action);
+        case UPDATE_MEMBER -> applied = updateMember(attempt, (Action.UpdateMember) action);
         case REMOVE_MEMBER -> applied = removeMember(attempt, (Action.RemoveMember) action);
         case CREATE_GROUP -> createGroup(attempt, (Action.CreateGroup) action);
         case RENAME_GROUP -> renameGroup(attempt, (Action.RenameGroup) action);
@@ -87,7 +87,7 @@ final class Applier {
         case REFUSE -> { } // changes nothing: the reconciler reports it once the rest is applied
       }
       if (applied == Applied.CHECK_PENDING) {
-        return applied; // the removal has not gone through: it is done only once checked
+        return applied; // the write has not gone through: it is done only once checked
       }
       went.add(action);
       if (applied == Applied.REPLAN) {
@@ -111,18 +111,48 @@ final class Applier {
     observer.members.put(known);
   }
 
-  private void updateMember(Attempt attempt, Action.UpdateMember a) {
+  /**
+   * The PUT; one whose answer did not show every field it sent is read back ({@link MemberChangeCheck}):
+   * with the rest of the cycle's ({@link Applied#CHECK_PENDING}, and called again once checked), or
+   * by id at once. Found not made, it fails, retried.
+   */
+  private Applied updateMember(Attempt attempt, Action.UpdateMember a) {
     MemberFields f = a.changes();
+    String fields = String.join(", ", f.fieldNames());
     // the guard counts the take-backs made within guard.window by this mark on their audit rows
-    String detail = a.takesRoleBack() ? fieldNames(f) + "; " + Planner.TAKE_BACK : fieldNames(f);
-    call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail, () -> {
-      client.updateMember(a.memberId(), f);
-      return null;
-    });
+    String detail = a.takesRoleBack() ? fields + "; " + Planner.TAKE_BACK : fields;
+    Optional<MemberChangeCheck.Found> checked = attempt.takeFound(MemberChangeCheck.KIND, a.memberId());
+    Instant sentAt = checked.map(found -> found.sent().at()).orElse(null);
+    if (checked.isEmpty()) {
+      boolean shown = call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail,
+          () -> client.updateMember(a.memberId(), f));
+      sentAt = clock.instant();
+      if (!shown) {
+        MemberChangeCheck.Sent sent = new MemberChangeCheck.Sent(a.memberId(),
+            observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null), f, sentAt);
+        if (attempt.checkedLater()) {
+          attempt.sent(MemberChangeCheck.KIND, sent);
+          return Applied.CHECK_PENDING;
+        }
+        checked = Optional.of(MemberChangeCheck.KIND.byId(observer, sent));
+      }
+    }
+    if (checked.isPresent()) {
+      MemberChangeCheck.Found found = checked.get();
+      if (!found.listed()) {
+        attempt.readById.add(a.memberId()); // the next plan needs no read of it again
+      }
+      // audited at the PUT's time: the cycle's other calls went before its check
+      call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail, found.sent().at(), () -> {
+        found.confirm(MemberChangeCheck.TRIED_AGAIN);
+        return null;
+      });
+    }
     observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
         or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
         or(f.roleId(), m.roleId()), m.roleName(), m.managed(), m.status())));
-    recordOk(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail);
+    attempt.audit(audit.entry(attempt.key, Action.Kind.UPDATE_MEMBER, a.memberId(), "ok", detail, sentAt));
+    return Applied.ALL;
   }
 
   /**
@@ -481,22 +511,5 @@ final class Applier {
 
   private static String or(String preferred, String fallback) {
     return preferred != null ? preferred : fallback;
-  }
-
-  private static String fieldNames(MemberFields f) {
-    List<String> names = new ArrayList<>();
-    if (f.email() != null) {
-      names.add("email");
-    }
-    if (f.firstName() != null) {
-      names.add("first_name");
-    }
-    if (f.lastName() != null) {
-      names.add("last_name");
-    }
-    if (f.roleId() != null) {
-      names.add("role_id");
-    }
-    return String.join(", ", names);
   }
 }

@@ -5,7 +5,8 @@ package com.fulcrumscim.reconcile;
  * ({@code S}) and what the read found ({@code F}), which the write's reconcile goes on with. The
  * cycle's writes of one kind are read back together ({@link RemovalChecks}): in one read of a list
  * where that tells them and costs fewer calls, else each by id. The kinds: a member removal
- * ({@link MemberRemovalCheck}, the member list) and a group member change whose answer did not
+ * ({@link MemberRemovalCheck}, the member list), a member PUT whose answer did not show it made
+ * ({@link MemberChangeCheck}, the member list too) and a group member change whose answer did not
  * show it made ({@link GroupChangeCheck}, the group list).
  */
 interface ReadBack<S, F> {
@@ -20,6 +21,15 @@ interface ReadBack<S, F> {
 
   /** Reads the list again, after the writes; false when what it read cannot tell them (each is read by id then). */
   boolean relist(Observer observer);
+
+  /**
+   * Whether the list {@code earlier}, a kind checked before this one, read again in the same check
+   * (after every write of the cycle) shows this kind's writes too: then they are found in it at no
+   * call, whatever {@code earlier} could tell from it.
+   */
+  default boolean readsListOf(ReadBack<?, ?> earlier) {
+    return false;
+  }
 
   /** What the list read again shows of {@code sent}, the write of {@code attempt}'s reconcile. */
   F inList(Observer observer, Attempt attempt, S sent);

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The writes of one reconcile cycle that are done only once a read made after them shows them made
- * ({@link ReadBack}: member removals, group member changes whose answer did not show them made),
+ * ({@link ReadBack}: member removals, member PUTs and group member changes whose answer did not
+ * show them made),
  * checked together.
  * Each write's reconcile sends it and stops there; once every key the cycle claimed has had its
  * turn, {@link #check} reads Fulcrum for all of them: for each kind, its list once when that tells
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  */
 final class RemovalChecks {
   /** The kinds, in the order the check reads their lists. */
-  private static final List<ReadBack<?, ?>> KINDS = List.of(MemberRemovalCheck.KIND, GroupChangeCheck.KIND);
+  private static final List<ReadBack<?, ?>> KINDS =
+      List.of(MemberRemovalCheck.KIND, MemberChangeCheck.KIND, GroupChangeCheck.KIND);
 
   private final Observer observer;
   private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
@@ -85,22 +87,28 @@ final class RemovalChecks {
   List<Runnable> check() {
     List<Waiting> all = new ArrayList<>(waiting);
     List<Runnable> tasks = new ArrayList<>();
+    List<ReadBack<?, ?>> relisted = new ArrayList<>();
     for (ReadBack<?, ?> kind : KINDS) {
-      tasks.addAll(tasks(kind, all.stream().filter(w -> w.awaited().kind == kind).toList()));
+      tasks.addAll(tasks(kind, all.stream().filter(w -> w.awaited().kind == kind).toList(), relisted));
     }
     return tasks;
   }
 
-  /** {@link #check}'s tasks for the writes of {@code kind} among the waiting. */
-  private List<Runnable> tasks(ReadBack<?, ?> kind, List<Waiting> all) {
+  /**
+   * {@link #check}'s tasks for the writes of {@code kind} among the waiting; {@code relisted}: the
+   * kinds whose list this check has read again, to which {@code kind} is added when it reads its own.
+   */
+  private List<Runnable> tasks(ReadBack<?, ?> kind, List<Waiting> all, List<ReadBack<?, ?>> relisted) {
     if (all.isEmpty()) {
       return List.of();
     }
-    boolean listed = kind.listed(observer, all.size());
+    boolean shared = relisted.stream().anyMatch(kind::readsListOf);
+    boolean listed = shared || kind.listed(observer, all.size());
     RuntimeException listFailed = null;
-    if (listed) {
+    if (listed && !shared) {
       try {
         listed = kind.relist(observer);
+        relisted.add(kind);
       } catch (RuntimeException e) {
         listFailed = e;
       }

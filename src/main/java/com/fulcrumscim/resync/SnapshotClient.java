@@ -58,7 +58,7 @@ final class SnapshotClient implements FulcrumClient {
   }
 
   @Override
-  public void updateMember(String membershipId, MemberFields changes) {
+  public boolean updateMember(String membershipId, MemberFields changes) {
     throw readOnly();
   }
 

@@ -25,6 +25,8 @@ class EndpointLabelsTest extends MockFulcrumTest {
     assertThat(labelOf(() -> client.tokenOwner())).isEqualTo(FulcrumClient.TOKEN_OWNER);
     assertThat(labelOf(() -> client.roles())).isEqualTo(FulcrumClient.ROLES_LIST);
     assertThat(labelOf(() -> client.members())).isEqualTo(FulcrumClient.MEMBERS_LIST);
+    assertThat(labelOf(() -> client.updateMember("m-1", new MemberFields(null, null, null, "r-1"))))
+        .isEqualTo(FulcrumClient.MEMBER_UPDATE);
     assertThat(labelOf(() -> client.deleteMember("m-1", null))).isEqualTo(FulcrumClient.MEMBER_DELETE);
     assertThat(labelOf(() -> client.deleteGroup("g-1"))).isEqualTo(FulcrumClient.GROUP_DELETE);
     assertThat(labelOf(() -> client.changeGroupMembers("g-1", List.of("m-1"), List.of())))

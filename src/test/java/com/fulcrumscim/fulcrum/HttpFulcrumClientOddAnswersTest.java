@@ -55,12 +55,23 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
   }
 
   @Test
-  void aPutAnsweredWithTheEmailInAnotherCaseOrWithoutTheFieldsIsDone() {
+  void aPutAnsweredWithEveryFieldSentShowsItMadeTheEmailInAnyCase() {
+    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"email\":\"ada@corp.example\",\"role_id\":\"r-mgr\","
+        + "\"first_name\":\"Ada\"}}"));
+    assertThat(client.updateMember("m-1", new MemberFields("Ada@Corp.example", "Ada", null, "r-mgr"))).isTrue();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  /** Review-rec F3: a role demotion answered 200 without role_id may not have been made: the caller reads the member back. */
+  @Test
+  void aPutAnsweredWithoutAFieldSentOrWithoutABodyIsTakenButNotShownMade() {
     server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"email\":\"ada@corp.example\"}}"));
-    client.updateMember("m-1", new MemberFields("Ada@Corp.example", "Ada", null, "r-mgr"));
-    server.enqueue(json(200, "{\"membership\":{\"id\":\"m-1\",\"role_id\":\"r-mgr\",\"first_name\":\"Ada\"}}"));
-    client.updateMember("m-1", new MemberFields(null, "Ada", null, "r-mgr"));
-    assertThat(server.getRequestCount()).isEqualTo(2);
+    assertThat(client.updateMember("m-1", new MemberFields("Ada@Corp.example", "Ada", null, "r-mgr"))).isFalse();
+    server.enqueue(json(200, "{}"));
+    assertThat(client.updateMember("m-1", new MemberFields(null, null, null, "r-std"))).isFalse();
+    server.enqueue(new MockResponse(200, Headers.of("Content-Type", "application/json"), ""));
+    assertThat(client.updateMember("m-1", new MemberFields(null, null, null, "r-std"))).isFalse();
+    assertThat(server.getRequestCount()).as("the client itself reads nothing back").isEqualTo(3);
   }
 
   /** A proxy's or captive portal's page answered 200: a role taken back or a member taken out of a group is not made. */
@@ -79,11 +90,11 @@ class HttpFulcrumClientOddAnswersTest extends MockFulcrumTest {
   }
 
   @Test
-  void aWriteAnswered204WithoutABodyIsDone() {
+  void aWriteAnswered204WithoutABodyIsTakenButNotShownMade() {
     server.enqueue(status(204));
-    client.updateMember("m-1", new MemberFields(null, null, null, "r-std"));
+    assertThat(client.updateMember("m-1", new MemberFields(null, null, null, "r-std"))).isFalse();
     server.enqueue(status(204));
-    client.changeGroupMembers("g-1", List.of(), List.of("m-1"));
+    assertThat(client.changeGroupMembers("g-1", List.of(), List.of("m-1"))).isFalse();
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 

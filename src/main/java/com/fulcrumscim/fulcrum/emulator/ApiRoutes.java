@@ -40,6 +40,15 @@ final class ApiRoutes {
       return false;
     }
 
+    /**
+     * A member PUT is answered 200 {@code {}}, without the membership: as a proxy or gateway in front
+     * of Fulcrum answers, or a Fulcrum whose answer to the assumed role change by PUT differs
+     * (shared/fulcrum-api.md 3.5: [A]).
+     */
+    default boolean putsAnsweredEmpty() {
+      return false;
+    }
+
     /** Deleting the token owner's membership deletes its API tokens too (shared/fulcrum-api.md 3.6). */
     void ownerRemoved();
 
@@ -134,7 +143,8 @@ final class ApiRoutes {
     Member updated = settings.putAppliesEmailOnly()
         ? org.updateMember(id, text(m, "email"), null, null, null)
         : org.updateMember(id, text(m, "email"), text(m, "first_name"), text(m, "last_name"), text(m, "role_id"));
-    return Replies.json(200, Map.of("membership", views.member(updated, true)));
+    return settings.putsAnsweredEmpty() ? Replies.json(200, Map.of())
+        : Replies.json(200, Map.of("membership", views.member(updated, true)));
   }
 
   /** The body is optional here; its {@code reassign_to_membership_id}, if any, must be another member. */

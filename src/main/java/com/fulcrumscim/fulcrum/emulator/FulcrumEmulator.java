@@ -52,6 +52,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean putAppliesEmailOnly;
   private volatile boolean memberChangesIgnored;
   private volatile boolean memberChangesAnsweredEmpty;
+  private volatile boolean putsAnsweredEmpty;
   private volatile boolean descriptionsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private final Map<String, DeleteFault> deleteFaults = new ConcurrentHashMap<>();
@@ -91,6 +92,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean memberChangesAnsweredEmpty() {
         return FulcrumEmulator.this.memberChangesAnsweredEmpty;
+      }
+
+      @Override
+      public boolean putsAnsweredEmpty() {
+        return FulcrumEmulator.this.putsAnsweredEmpty;
       }
 
       @Override
@@ -243,6 +249,16 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void memberChangesAnsweredEmpty(boolean on) {
     memberChangesAnsweredEmpty = on;
+  }
+
+  /**
+   * Whether {@code PUT /memberships/{id}.json} is answered 200 {@code {}}, without the membership
+   * (default false): what a proxy in front of Fulcrum answers. With {@link #putAppliesEmailOnly}
+   * too, a role or name change answered 2xx and not made that only a read of the member after it
+   * can tell.
+   */
+  public void putsAnsweredEmpty(boolean on) {
+    putsAnsweredEmpty = on;
   }
 
   /**
