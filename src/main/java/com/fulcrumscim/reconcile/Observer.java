@@ -105,6 +105,11 @@ final class Observer {
     return Optional.ofNullable(recorded(attempt).user());
   }
 
+  /** What Okta wants for another user, {@code scimId}: read as needed, for a refusal's reason ({@link EmailMoves}). */
+  Optional<DesiredUser> desiredUserOf(String scimId) {
+    return db.read(c -> desired.user(c, scimId));
+  }
+
   UserState user(Attempt attempt) {
     String id = attempt.key.scimId();
     Recorded r = recorded(attempt);

@@ -42,6 +42,7 @@ public final class Reconciler {
   private final ReadSide read;
   private final Observer observer;
   private final Applier applier;
+  private final EmailMoves emailMoves;
   private final AuditLog audit;
   private final RemovalGuard guard;
   private final Duration memberWait;
@@ -65,6 +66,7 @@ public final class Reconciler {
     this.read = new ReadSide(observer, new RestoreHold(db));
     this.audit = new AuditLog(db, clock);
     this.applier = new Applier(client, db, observer, links, intents, audit, guard, clock);
+    this.emailMoves = new EmailMoves(observer, links);
   }
 
   /**
@@ -154,7 +156,15 @@ public final class Reconciler {
           } catch (FulcrumException.Rejected e) {
             // The action that failed is the one after those that went through: only a refused group
             // member change is planned anew, whatever the endpoint it was sent to is called.
-            if (plan.actions().get(went.size()).kind() != Action.Kind.CHANGE_GROUP_MEMBERS
+            Action failed = plan.actions().get(went.size());
+            if (failed instanceof Action.UpdateMember change && loadsAtPlan != loadsBefore) {
+              // planned on a list read in this reconcile: the address's holder is as Fulcrum has it
+              Optional<Outcome> moving = emailMoves.refused(attempt, change, e);
+              if (moving.isPresent()) {
+                return Optional.of(new Reconciled(moving.get(), affected));
+              }
+            }
+            if (failed.kind() != Action.Kind.CHANGE_GROUP_MEMBERS
                 || replans++ >= MEMBER_CHANGE_REPLANS) {
               throw e;
             }
