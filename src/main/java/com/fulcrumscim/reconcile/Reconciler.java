@@ -155,7 +155,8 @@ public final class Reconciler {
             end = applier.apply(attempt, plan, went);
           } catch (FulcrumException.Rejected e) {
             // The action that failed is the one after those that went through: only a refused group
-            // member change is planned anew, whatever the endpoint it was sent to is called.
+            // member change is planned anew, whatever the endpoint it was sent to is called; a refused
+            // member change may be an email another managed user is moving away from (EmailMoves).
             Action failed = plan.actions().get(went.size());
             if (failed instanceof Action.UpdateMember change && loadsAtPlan != loadsBefore) {
               // planned on a list read in this reconcile: the address's holder is as Fulcrum has it

@@ -11,8 +11,7 @@ import java.util.function.Supplier;
 /**
  * The writes of one reconcile cycle that are done only once a read made after them shows them made
  * ({@link ReadBack}: member removals, member PUTs and group member changes whose answer did not
- * show them made),
- * checked together.
+ * show them made), checked together.
  * Each write's reconcile sends it and stops there; once every key the cycle claimed has had its
  * turn, {@link #check} reads Fulcrum for all of them: for each kind, its list once when that tells
  * them and costs fewer calls, else each by id, on the loop's workers. Only then does each reconcile
