@@ -20,7 +20,6 @@ import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
-import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
@@ -61,7 +60,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,9 +173,7 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         running.push(client);
-        if (!config.fulcrum().embedded()) {
-          checkPolicy(client);
-        }
+        checkPolicy(client);
         // after the client: a start against the embedded emulator has forgotten its links by now
         PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, new ReconcileLoop.Listener() {
@@ -349,8 +345,7 @@ public final class Bridge {
     // before the emulator starts: a database whose links are a real Fulcrum's refuses it
     int queued = LinkTarget.settle(db, queue, baseUrl);
     if (f.embedded()) {
-      Seed seed = f.emulatorSeed().isBlank() ? Seed.demo() : Seed.load(Path.of(f.emulatorSeed()));
-      emulator = FulcrumEmulator.builder().seed(seed).callsPerHour(f.callsPerHour()).build().start();
+      emulator = EmbeddedFulcrum.start(f);
       running.push(emulator);
       baseUrl = emulator.baseUrl();
       token = emulator.token();
@@ -371,10 +366,18 @@ public final class Bridge {
    * A users.reassign_records_to Fulcrum does not know is logged, not fatal: removals then leave
    * records unassigned (the reconciler does the same once the target itself is deprovisioned), and
    * a bridge that refused to start would stop taking Okta's changes too. {@code check} fails on it.
-   * A managed token owner is worth a warning. An unreachable Fulcrum does not stop the start: the
-   * reconciler waits for it anyway.
+   * A managed token owner is worth a warning. A roles.map value or roles.default Fulcrum has no role
+   * of is a config error that stops the start (exit 2), as {@code check} refuses it: running on, the
+   * bridge would make each user it applies to DEAD, one at a time, as Okta pushes them. An
+   * unreachable Fulcrum does not stop the start: the reconciler waits for it anyway. The embedded
+   * emulator is checked as a real Fulcrum is.
    */
   private void checkPolicy(HttpFulcrumClient client) {
+    try {
+      PolicyCheck.rolesExist("config", config.roles(), client.roles());
+    } catch (FulcrumException e) {
+      log.warn("could not check roles.map and roles.default against Fulcrum's roles at start: {}", e.getMessage());
+    }
     try {
       PolicyCheck.reassignTarget("config", config.users(), client);
     } catch (ConfigException e) {

@@ -1,15 +1,22 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.app.EmbeddedFulcrum;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.SeedException;
 import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.CommandFailure;
@@ -42,9 +49,10 @@ import picocli.CommandLine.Spec;
       "Check a deployment before starting it: the config, the TLS files, the database and Fulcrum.",
       "The config must be valid, and the TLS certificate and key load as serve loads them. The database (if any) "
           + "must open without being created or migrated. Fulcrum must answer with the API token: check prints the "
-          + "token's owner and the organization's roles, and warns when the owner is a managed member. It makes two "
-          + "read-only Fulcrum calls (three with users.reassign_records_to, which must name an existing membership); "
-          + "with fulcrum.base_url: embedded it says so and calls nothing. Once the database exists, its calls (and "
+          + "token's owner and the organization's roles, and warns when the owner is a managed member. Every roles.map "
+          + "value and roles.default must be one of those roles. It makes two read-only Fulcrum calls (three with "
+          + "users.reassign_records_to, which must name an existing membership); with fulcrum.base_url: embedded it "
+          + "makes them to the emulator serve would start, seeded alike. Once the database exists, its calls (and "
           + "--write-test's) count in the hourly budget the daemons share."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -52,7 +60,8 @@ import picocli.CommandLine.Spec;
       "0:ready to serve (with --write-test: every assumption holds)",
       "1:the database cannot be opened or needs `db migrate`; or --write-test was refused (a process holds the writer "
           + "lease, or the organization is managed) or found an assumption that does not hold",
-      "2:invalid config or TLS files (one line naming the key), a database newer than this build, or command line",
+      "2:invalid config or TLS files (one line naming the key; also a roles.map value, roles.default or "
+          + "users.reassign_records_to Fulcrum does not have), a database newer than this build, or command line",
       "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
@@ -94,22 +103,45 @@ public final class CheckCommand implements Callable<Integer> {
           throw new CommandFailure(ExitCode.CONFIG, "fulcrum.base_url is 'embedded': --write-test needs a Fulcrum to write "
               + "to; point fulcrum.base_url at a sandbox organization (or at `fulcrum-scim emulator`)");
         }
-        report.row("Fulcrum", "embedded: the built-in emulator (no Fulcrum account or API token used)");
-        report.print(support.out(), "");
-        return ExitCode.OK;
+        return embedded(config, report);
       }
       try (Database db = existingDatabase(config.storage());
           // held from before the first call to the last: a daemon starting meanwhile stands by until the test ends
           CommandLease lease = writeTest ? WriteTestGuard.hold(db, config.ha().leaseTtl(), allowManagedOrg).orElse(null) : null;
           HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
               new SimpleMeterRegistry(), fenced(lease, budget(db, config.fulcrum())))) {
-        fulcrum(client, config, report, db);
+        fulcrum(client, config, config.fulcrum().baseUrl() + ": reachable, token accepted", report, db);
         report.print(support.out(), "");
         return writeTest ? writeTest(client, config.fulcrum().baseUrl()) : ExitCode.OK;
       } catch (IllegalArgumentException badToken) {
         throw new CommandFailure(ExitCode.CONFIG, badToken.getMessage());
       }
     });
+  }
+
+  /**
+   * The emulator serve would start, seeded as it would be: the settings it contradicts fail here as
+   * against a real Fulcrum. Its calls spend no budget: they reach no Fulcrum.
+   */
+  private int embedded(BridgeConfig config, TextTable report) {
+    BridgeConfig.Fulcrum f = config.fulcrum();
+    try (Database db = existingDatabase(config.storage());
+        FulcrumEmulator emulator = emulator(f);
+        HttpFulcrumClient client = new HttpFulcrumClient(FulcrumSettings.of(emulator.baseUrl(), emulator.token(),
+            f.callsPerHour(), f.connectTimeout(), f.readTimeout()), new SimpleMeterRegistry(), Clock.systemUTC(),
+            Sleeper.REAL, FulcrumCallListener.NONE, BeforeSend.NONE)) {
+      fulcrum(client, config, "embedded: the built-in emulator (no Fulcrum account or API token used)", report, db);
+    }
+    report.print(support.out(), "");
+    return ExitCode.OK;
+  }
+
+  private FulcrumEmulator emulator(BridgeConfig.Fulcrum f) {
+    try {
+      return EmbeddedFulcrum.start(f);
+    } catch (SeedException e) {
+      throw new ConfigException(support.configFile().toString(), "fulcrum.emulator_seed", e.getMessage());
+    }
   }
 
   private int writeTest(HttpFulcrumClient client, String url) {
@@ -183,19 +215,20 @@ public final class CheckCommand implements Callable<Integer> {
     return lease == null ? budget : BeforeSend.writesFencedBy(lease.fence(), budget);
   }
 
-  private void fulcrum(HttpFulcrumClient client, BridgeConfig config, TextTable report, Database db) {
-    String url = config.fulcrum().baseUrl();
+  private void fulcrum(HttpFulcrumClient client, BridgeConfig config, String reached, TextTable report, Database db) {
+    String source = support.configFile().toString();
     FulcrumUser owner;
     List<FulcrumRole> roles;
     Optional<FulcrumMember> reassignTo;
     try {
       owner = client.tokenOwner();
       roles = client.roles();
-      reassignTo = PolicyCheck.reassignTarget(support.configFile().toString(), config.users(), client);
+      reassignTo = PolicyCheck.reassignTarget(source, config.users(), client);
     } catch (FulcrumException e) {
-      throw failure(url, e);
+      throw failure(config.fulcrum().embedded() ? "the embedded emulator" : config.fulcrum().baseUrl(), e);
     }
-    report.row("Fulcrum", url + ": reachable, token accepted")
+    PolicyCheck.rolesExist(source, config.roles(), roles);
+    report.row("Fulcrum", reached)
         .row("Token owner", name(owner) + " <" + owner.email() + "> (never removed by the bridge)")
         .row("Roles", roles.stream().map(r -> r.name() + (r.isDefault() ? " (default)" : "")).collect(Collectors.joining(", ")))
         .row("Removed members' records", reassignTo.map(m -> "go to " + m.email() + " (" + m.id() + ")").orElse("unassigned"));

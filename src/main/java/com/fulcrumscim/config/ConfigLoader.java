@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fulcrumscim.fulcrum.FulcrumRole;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -403,6 +404,7 @@ public final class ConfigLoader {
       check("reconcile.parallelism", c.reconcile().parallelism() >= 1 && c.reconcile().parallelism() <= 64, "must be 1 to 64");
       check("reconcile.batch_size", c.reconcile().batchSize() >= 1, "must be at least 1");
       checkRoleMap(c.roles().map());
+      checkOwnerNotNamed(c.roles());
       check("guard.mass_removal_percent", c.guard().massRemovalPercent() >= 1 && c.guard().massRemovalPercent() <= 100, "must be 1 to 100");
       check("guard.mass_removal_minimum", c.guard().massRemovalMinimum() >= 0, "must not be negative");
       checkPositive("guard.window", c.guard().window());
@@ -440,6 +442,22 @@ public final class ConfigLoader {
         check(key, earlier == null,
             "the same Okta role as roles.map." + earlier + " (role names match ignoring case); keep one of them");
       }
+    }
+
+    /**
+     * The reconciler refuses every way to a role named Owner while roles.allow_owner is false
+     * (RoleTable): a default or a map entry naming it would make each user it applies to DEAD at
+     * run time, which this config alone already says.
+     */
+    private void checkOwnerNotNamed(BridgeConfig.Roles roles) {
+      if (roles.allowOwner()) {
+        return;
+      }
+      String problem = " is the Owner role, which the bridge does not grant while roles.allow_owner is false: "
+          + "name another role, or set roles.allow_owner: true";
+      roles.map().forEach((okta, fulcrum) ->
+          check("roles.map." + okta, !FulcrumRole.namedOwner(fulcrum), "'" + fulcrum + "'" + problem));
+      check("roles.default", !FulcrumRole.namedOwner(roles.defaultRole()), "'" + roles.defaultRole() + "'" + problem);
     }
 
     /** Quartz refuses to schedule a cron with no next fire time ("0 0 3 * * ? 2020"). */

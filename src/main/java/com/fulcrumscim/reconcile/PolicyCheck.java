@@ -5,9 +5,13 @@ import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.journal.EntityType;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Identity policy checked against Fulcrum and the database before the bridge runs: what `check`
@@ -29,6 +33,27 @@ public final class PolicyCheck {
     return Optional.of(client.member(id).orElseThrow(() -> new ConfigException(source,
         "users.reassign_records_to", "Fulcrum has no membership with id '" + id
             + "' (use the id of an existing member, e.g. the token owner's, or \"\" to leave records unassigned)")));
+  }
+
+  /**
+   * Every roles.map value and roles.default must name one of {@code fulcrumRoles}, as the
+   * reconciler looks them up ({@link RoleTable#named}): otherwise each user they apply to would end
+   * DEAD, one at a time, once Okta pushes them. The first that does not is a config error naming its key.
+   */
+  public static void rolesExist(String source, BridgeConfig.Roles roles, List<FulcrumRole> fulcrumRoles) {
+    for (Map.Entry<String, String> e : roles.map().entrySet()) {
+      roleExists(source, "roles.map." + e.getKey(), e.getValue(), fulcrumRoles);
+    }
+    if (!roles.defaultRole().isBlank()) {
+      roleExists(source, "roles.default", roles.defaultRole(), fulcrumRoles);
+    }
+  }
+
+  private static void roleExists(String source, String key, String name, List<FulcrumRole> fulcrumRoles) {
+    if (RoleTable.named(fulcrumRoles, name).isEmpty()) {
+      throw new ConfigException(source, key, "'" + name + "' is not a Fulcrum role (roles: "
+          + fulcrumRoles.stream().map(FulcrumRole::name).collect(Collectors.joining(", ")) + ")");
+    }
   }
 
   /**

@@ -49,7 +49,7 @@ public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String
       if (!fulcrumName.equalsIgnoreCase(name)) {
         asked += " (roles.map: '" + fulcrumName + "')";
       }
-      role = roles.stream().filter(r -> r.name().equalsIgnoreCase(fulcrumName)).findFirst();
+      role = named(roles, fulcrumName);
     }
     if (role.isEmpty()) {
       return new Refused(asked + " is not a Fulcrum role; valid roles: " + grantable(), null);
@@ -59,6 +59,15 @@ public record RoleTable(List<FulcrumRole> roles, Map<String, String> map, String
           + "valid roles: " + grantable(), role.get().id());
     }
     return new Granted(role.get().id());
+  }
+
+  /**
+   * The Fulcrum role a configured or Okta-sent name stands for: names match ignoring case, and of
+   * two roles of one name the first Fulcrum lists is the one. The one comparison, for the reconciler
+   * and for {@code check} and {@code serve}'s start alike.
+   */
+  public static Optional<FulcrumRole> named(List<FulcrumRole> roles, String name) {
+    return roles.stream().filter(r -> r.name().equalsIgnoreCase(name)).findFirst();
   }
 
   private String grantable() {

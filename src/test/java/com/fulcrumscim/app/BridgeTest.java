@@ -259,6 +259,31 @@ class BridgeTest {
   }
 
   @Test
+  void aRoleMapValueFulcrumHasNoRoleOfStopsTheStartNamingTheKey() {
+    Bridge bridge = new Bridge(config("roles:\n  map: {admin: Mangaer}\n", 0), n -> ScimTestServer.TOKEN,
+        Clock.systemUTC(), new SecureRandom());
+    try {
+      assertThatThrownBy(bridge::start).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("config: roles.map.admin: 'Mangaer' is not a Fulcrum role (roles: ");
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
+  void withTheEmbeddedEmulatorAReassignTargetItDoesNotKnowIsLoggedAsAgainstARealFulcrum() {
+    Bridge bridge = start(ScimTestServer.TOKEN, config("users:\n  reassign_records_to: nobody-here\n", 0));
+    try {
+      assertThat(logs.events()).anySatisfy(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+        assertThat(e.getFormattedMessage()).contains("users.reassign_records_to: Fulcrum has no membership with id 'nobody-here'");
+      });
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  @Test
   void aReassignTargetFulcrumDoesNotKnowAtStartSetsItsGaugeBeforeAnyChangeArrives() {
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
       BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "

@@ -116,6 +116,73 @@ class CheckCommandTest {
     assertThat(fulcrum.takeRequest().getUrl().encodedPath()).isEqualTo("/api/v2/memberships/m-nope.json");
   }
 
+  /** The token owner and Fulcrum's four system roles. */
+  void ownerAndSystemRoles() {
+    fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"owner@example.com\"}}"));
+    fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true},"
+        + "{\"id\":\"r2\",\"name\":\"Manager\",\"is_system\":true},"
+        + "{\"id\":\"r3\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true},"
+        + "{\"id\":\"r4\",\"name\":\"Record Creator\",\"is_system\":true}],"
+        + "\"current_page\":1,\"total_pages\":1,\"total_count\":4,\"per_page\":20000}"));
+  }
+
+  @Test
+  void aRoleMapValueFulcrumHasNoRoleOfIsOneConfigLineNamingTheKeyAndExitTwo() throws Exception {
+    ownerAndSystemRoles();
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\nroles:\n  map: {user: Standard User, admin: Mangaer}\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": roles.map.admin: 'Mangaer' is not a Fulcrum role "
+        + "(roles: Owner, Manager, Standard User, Record Creator)");
+  }
+
+  @Test
+  void aDefaultRoleFulcrumHasNoRoleOfIsOneConfigLineNamingTheKeyAndExitTwo() throws Exception {
+    ownerAndSystemRoles();
+    OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\nroles:\n  default: Bogus\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": roles.default: 'Bogus' is not a Fulcrum role "
+        + "(roles: Owner, Manager, Standard User, Record Creator)");
+  }
+
+  @Test
+  void roleNamesMatchFulcrumsIgnoringCaseAsTheReconcilerLooksThemUp() throws Exception {
+    ownerAndSystemRoles();
+    OpsCliRun.Result r = new OpsCliRun(dir, "fulcrum:\n  base_url: " + fulcrum.url("/") + "\n  api_token: " + TOKEN
+        + "\nroles:\n  map: {admin: manager}\n  default: record creator\n").runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+  }
+
+  @Test
+  void embeddedChecksTheRolesOfTheEmulatorServeWouldStart() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir, "roles:\n  map: {admin: Mangaer}\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith(cli.config + ": roles.map.admin: 'Mangaer' is not a Fulcrum role (roles: ")
+        .contains("Manager").doesNotContain("\n");
+  }
+
+  @Test
+  void embeddedChecksTheReassignTargetAgainstTheEmulatorServeWouldStart() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir, "users:\n  reassign_records_to: nobody-here\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith(cli.config + ": users.reassign_records_to: Fulcrum has no membership with id "
+        + "'nobody-here'");
+  }
+
+  @Test
+  void embeddedShowsTheEmulatorsRolesAndAReassignTargetOfItsSeed() throws Exception {
+    OpsCliRun.Result r = new OpsCliRun(dir, "users:\n  reassign_records_to: 5f1a0c3e9b2d4e6f8a7b9c01\n")
+        .runWithConfig("check");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("Roles\\s+.*Standard User \\(default\\)")
+        .containsPattern("Removed members' records\\s+go to priya.natarajan@example.com");
+  }
+
   @Test
   void anExistingReassignTargetIsShownByEmail() throws Exception {
     ownerAndRoles();

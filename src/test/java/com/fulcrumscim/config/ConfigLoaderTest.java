@@ -428,6 +428,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDefaultRoleOfOwnerWithoutAllowOwnerIsRefusedAtLoad() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  default: owner\n"))
+        .hasMessage("config.yml: roles.default: 'owner' is the Owner role, which the bridge does not grant while "
+            + "roles.allow_owner is false: name another role, or set roles.allow_owner: true");
+  }
+
+  @Test
+  void aRoleMapEntryToOwnerWithoutAllowOwnerIsRefusedAtLoad() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: {admin: Manager, boss: Owner}\n"))
+        .hasMessageStartingWith("config.yml: roles.map.boss: 'Owner' is the Owner role, which the bridge does not grant");
+  }
+
+  @Test
+  void ownerMayBeNamedWithAllowOwner() {
+    BridgeConfig c = loader.parse("config.yml", "roles:\n  default: Owner\n  map: {boss: Owner}\n  allow_owner: true\n");
+    assertThat(c.roles().defaultRole()).isEqualTo("Owner");
+  }
+
+  @Test
   void theTokenNeverShowsInToString() {
     BridgeConfig c = loader.parse("c", "fulcrum:\n  base_url: https://x.example\n  api_token: ${FULCRUM_API_TOKEN}\n");
     assertThat(c.toString()).doesNotContain("tok-123");
