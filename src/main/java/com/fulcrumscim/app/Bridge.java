@@ -11,6 +11,7 @@ import com.fulcrumscim.control.RequestStore;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.SqliteDirectory;
 import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
@@ -142,6 +143,11 @@ public final class Bridge {
     tls = config.server().tls().enabled()
         ? Optional.of(TlsSupport.load(config.server().tls())) : Optional.empty();
     try {
+      if (!config.storage().postgres()) {
+        SqliteDirectory.problem(config.storage().path()).ifPresent(problem -> {
+          throw new ConfigException("config", "storage.path", problem);
+        });
+      }
       // before the file is opened, and released last: a restore or a db copy|migrate cannot start
       // once this daemon has the file, nor this daemon while one of them runs
       // (not by a receiver alone: the test beside it plays the daemon, and runs the operator commands that

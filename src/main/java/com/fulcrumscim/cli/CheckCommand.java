@@ -6,6 +6,7 @@ import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.control.CommandLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.SqliteDirectory;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumException;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Check a deployment before starting it: the config, the TLS files, the database and Fulcrum.",
       "The config must be valid, and the TLS certificate and key load as serve loads them. The database (if any) "
-          + "must open without being created or migrated. Fulcrum must answer with the API token: check prints the "
+          + "must open without being created or migrated, and storage.path's directory be one serve can create it "
+          + "in. Fulcrum must answer with the API token: check prints the "
           + "token's owner and the organization's roles, and warns when the owner is a managed member. Every roles.map "
           + "value and roles.default must be one of those roles. It makes two read-only Fulcrum calls (three with "
           + "users.reassign_records_to, which must name an existing membership); with fulcrum.base_url: embedded it "
@@ -97,7 +99,7 @@ public final class CheckCommand implements Callable<Integer> {
         TlsSupport.load(config.server().tls());
         report.row("TLS", config.server().tls().certificate() + ": certificate and key load and match");
       }
-      report.row("Database", database(config.storage()));
+      report.row("Database", database(support.configFile().toString(), config.storage()));
       if (config.fulcrum().embedded()) {
         if (writeTest) {
           throw new CommandFailure(ExitCode.CONFIG, "fulcrum.base_url is 'embedded': --write-test needs a Fulcrum to write "
@@ -177,13 +179,17 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   /** Looks without creating or migrating: check may run beside a daemon of another version. */
-  private static String database(BridgeConfig.Storage storage) {
+  private static String database(String source, BridgeConfig.Storage storage) {
     if (storage.postgres()) {
       try (Database db = Database.openExisting(StoreLocations.of(storage), Database.Access.READ_ONLY)) {
         return storage.describe() + ": opens, schema current";
       }
     }
     Path path = storage.path();
+    // as serve refuses it at start
+    SqliteDirectory.problem(path).ifPresent(problem -> {
+      throw new ConfigException(source, "storage.path", problem);
+    });
     if (!Files.exists(path)) {
       return path.toAbsolutePath() + ": not created yet (`fulcrum-scim serve` creates it)";
     }

@@ -7,6 +7,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseException;
 import com.fulcrumscim.db.MigrationRefusedException;
 import com.fulcrumscim.db.SchemaVersionException;
+import com.fulcrumscim.db.SqliteDirectory;
 import com.fulcrumscim.db.StoreLock;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -183,6 +184,11 @@ public final class CommandSupport {
   public Path existingFile(BridgeConfig config) {
     Path path = config.storage().path();
     if (!Files.exists(path)) {
+      // serve would refuse this directory too: telling the operator to run it would send them in a circle
+      SqliteDirectory.problem(path).ifPresent(problem -> {
+        throw new ConfigException(configFile.toString(), "storage.path", "no database at " + path.toAbsolutePath()
+            + ", and serve cannot create it: " + problem);
+      });
       throw new CommandFailure("no database at " + path.toAbsolutePath()
           + " (storage.path in " + configFile + "); `fulcrum-scim serve` creates it");
     }

@@ -258,6 +258,55 @@ class CheckCommandTest {
   }
 
   @Test
+  void aStoragePathUnderARegularFileIsAConfigErrorNamingTheKey() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    java.nio.file.Files.writeString(cli.config, "storage:\n  path: " + cli.config.resolve("x.db") + "\n");
+    OpsCliRun.Result r = cli.runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": storage.path: " + cli.config + " is not a directory, so "
+        + cli.config.resolve("x.db") + " cannot be created under it");
+  }
+
+  @Test
+  void aStorageDirectoryThisUserCannotWriteInIsAConfigErrorNamingTheKey() throws Exception {
+    Path locked = java.nio.file.Files.createDirectory(dir.resolve("locked"));
+    Path config = java.nio.file.Files.writeString(dir.resolve("lock.yml"), "storage:\n  path: " + locked.resolve("f.db") + "\n");
+    java.nio.file.Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    com.fulcrumscim.testing.BridgeProcess.CommandRun r;
+    try {
+      r = com.fulcrumscim.testing.BridgeProcess.commandBoundByFileModes(config, "check");
+    } finally {
+      java.nio.file.Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(config + ": storage.path: directory " + locked + " is not writable by user "
+        + System.getProperty("user.name"));
+  }
+
+  @Test
+  void serveRefusesAStorageDirectoryThisUserCannotWriteInWithExitTwoSoSystemdDoesNotRestartIt() throws Exception {
+    Path locked = java.nio.file.Files.createDirectory(dir.resolve("locked"));
+    Path config = java.nio.file.Files.writeString(dir.resolve("lock.yml"), "server:\n  port: " + freePort()
+        + "\nstorage:\n  path: " + locked.resolve("f.db") + "\n");
+    java.nio.file.Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    com.fulcrumscim.testing.BridgeProcess.CommandRun r;
+    try {
+      r = com.fulcrumscim.testing.BridgeProcess.commandBoundByFileModes(config, "serve");
+    } finally {
+      java.nio.file.Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(config + ": storage.path: directory " + locked + " is not writable by user "
+        + System.getProperty("user.name"));
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
   void anInvalidConfigIsItsOneLineAndExitTwo() throws Exception {
     OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n");
     OpsCliRun.Result r = cli.runWithConfig("check");

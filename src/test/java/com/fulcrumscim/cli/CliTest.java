@@ -92,6 +92,27 @@ class CliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60) // a serve that got past it would run until stopped
+  void aStoragePathUnderARegularFileStopsServeWithOneConfigLineAndExitCode2() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + config.resolve("x.db") + "\nscim:\n  token_hashes: [\""
+        + BearerTokens.sha256Hex("t") + "\"]\n");
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).isEqualTo(config + ": storage.path: " + config + " is not a directory, so "
+        + config.resolve("x.db") + " cannot be created under it");
+  }
+
+  @Test
+  void statusOnAStoragePathServeCannotCreateSaysSoInsteadOfSendingToServe() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + config.resolve("x.db") + "\n");
+    assertThat(run("status", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).isEqualTo(config + ": storage.path: no database at " + config.resolve("x.db")
+        + ", and serve cannot create it: " + config + " is not a directory, so " + config.resolve("x.db")
+        + " cannot be created under it");
+  }
+
+  @Test
   void aCorruptDatabaseIsOneLineAndExitCode2SoSystemdDoesNotRestartIt() throws Exception {
     Path db = dir.resolve("d.db");
     com.fulcrumscim.testing.CorruptedDatabase.write(db);
