@@ -373,14 +373,18 @@ public final class Bridge {
    * records unassigned (the reconciler does the same once the target itself is deprovisioned), and
    * a bridge that refused to start would stop taking Okta's changes too. {@code check} fails on it.
    * A managed token owner is worth a warning. A roles.map value or roles.default Fulcrum has no role
-   * of is a config error that stops the start (exit 2), as {@code check} refuses it: running on, the
-   * bridge would make each user it applies to DEAD, one at a time, as Okta pushes them. An
-   * unreachable Fulcrum does not stop the start: the reconciler waits for it anyway. The embedded
-   * emulator is checked as a real Fulcrum is.
+   * of is an ERROR line, not fatal either, though {@code check} refuses it (exit 2): a role renamed in
+   * Fulcrum since the last start makes each user it applies to DEAD, one at a time, but a bridge
+   * that refused to start would stop every deactivation as well. An unreachable Fulcrum does not
+   * stop the start: the reconciler waits for it anyway. The embedded emulator is checked as a real
+   * Fulcrum is.
    */
   private void checkPolicy(HttpFulcrumClient client) {
     try {
       PolicyCheck.rolesExist("config", config.roles(), client.roles());
+    } catch (ConfigException e) {
+      log.error("{}: each user Okta gives that role ends DEAD until it is fixed (`fulcrum-scim check` exits 2 on it);"
+          + " deactivations and other changes go on", e.getMessage());
     } catch (FulcrumException e) {
       log.warn("could not check roles.map and roles.default against Fulcrum's roles at start: {}", e.getMessage());
     }

@@ -65,25 +65,6 @@ class CliTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(60) // a serve that accepted the role would run until stopped
-  void aRoleMapValueFulcrumHasNoRoleOfStopsServeWithOneLineAndExitCode2() throws Exception {
-    try (com.fulcrumscim.fulcrum.emulator.FulcrumEmulator fulcrum =
-        com.fulcrumscim.fulcrum.emulator.FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
-      int port;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-        port = free.getLocalPort();
-      }
-      Path config = dir.resolve("config.yml");
-      Files.writeString(config, "server:\n  port: " + port + "\nstorage:\n  path: " + dir.resolve("d.db")
-          + "\nscim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("t") + "\"]\nfulcrum:\n  base_url: " + fulcrum.baseUrl()
-          + "\n  api_token: " + fulcrum.token() + "\nroles:\n  map: {admin: Mangaer}\n");
-      assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
-      assertThat(err.toString().strip()).isEqualTo(config + ": roles.map.admin: 'Mangaer' is not a Fulcrum role "
-          + "(roles: Owner, Manager, Standard User, Record Creator)");
-    }
-  }
-
-  @Test
   void aDefaultRoleOfOwnerWithoutAllowOwnerStopsServeWithOneLineAndExitCode2() throws Exception {
     Path config = dir.resolve("config.yml");
     Files.writeString(config, "storage:\n  path: " + dir.resolve("d.db") + "\nroles:\n  default: Owner\n");
