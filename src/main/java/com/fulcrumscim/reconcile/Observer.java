@@ -134,7 +134,12 @@ final class Observer {
     boolean leaving = d == null || !d.active();
     EmailClaims.Claim claim = unmanaged && leaving ? claimOn(byEmail, id) : null;
     boolean linkedToLeaves = linkedTo != null && db.read(c -> desired.user(c, linkedTo)).filter(DesiredUser::active).isEmpty();
-    EmailClaims.Claim.ActiveUser heir = leaving && linked != null ? heirOf(linked, id) : null;
+    // Only the same person pushed again: the leaver's own last email must be the member's too. A member
+    // whose email was changed by hand to someone else's is that leaver's account (their login), which
+    // another person must never be given; it is removed.
+    String ownEmail = d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
+    EmailClaims.Claim.ActiveUser heir = leaving && linked != null && ownEmail != null
+        && ownEmail.equalsIgnoreCase(linked.email()) ? heirOf(linked, id) : null;
     return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir);
   }
 
