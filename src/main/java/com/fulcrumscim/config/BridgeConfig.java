@@ -133,7 +133,15 @@ public record BridgeConfig(
    * {@code map}: role name Okta sends → Fulcrum role name. {@code defaultRole} empty: Fulcrum's
    * default; it is given only when a member is created. {@code allowOwner}: whether Okta may grant Owner.
    */
-  public record Roles(@JsonProperty("default") String defaultRole, Map<String, String> map, boolean allowOwner) {}
+  public record Roles(@JsonProperty("default") String defaultRole, Map<String, String> map, boolean allowOwner) {
+    /**
+     * Whether a role of this name is Fulcrum's Owner role: any so named, in any case. Here, where the
+     * config checks it, and the one rule the fulcrum package's FulcrumRole also applies.
+     */
+    public static boolean namesOwner(String roleName) {
+      return roleName != null && roleName.strip().equalsIgnoreCase("Owner");
+    }
+  }
 
   public record Groups(boolean push) {}
 

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fulcrumscim.fulcrum.FulcrumRole;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -456,8 +455,8 @@ public final class ConfigLoader {
       String problem = " is the Owner role, which the bridge does not grant while roles.allow_owner is false: "
           + "name another role, or set roles.allow_owner: true";
       roles.map().forEach((okta, fulcrum) ->
-          check("roles.map." + okta, !FulcrumRole.namedOwner(fulcrum), "'" + fulcrum + "'" + problem));
-      check("roles.default", !FulcrumRole.namedOwner(roles.defaultRole()), "'" + roles.defaultRole() + "'" + problem);
+          check("roles.map." + okta, !BridgeConfig.Roles.namesOwner(fulcrum), "'" + fulcrum + "'" + problem));
+      check("roles.default", !BridgeConfig.Roles.namesOwner(roles.defaultRole()), "'" + roles.defaultRole() + "'" + problem);
     }
 
     /** Quartz refuses to schedule a cron with no next fire time ("0 0 3 * * ? 2020"). */

@@ -1,5 +1,7 @@
 package com.fulcrumscim.fulcrum;
 
+import com.fulcrumscim.config.BridgeConfig;
+
 public record FulcrumRole(String id, String name, boolean system, boolean isDefault) {
   /**
    * Fulcrum has no owner flag: the Owner role is the system role of that name (shared/fulcrum-api.md).
@@ -13,6 +15,6 @@ public record FulcrumRole(String id, String name, boolean system, boolean isDefa
 
   /** Whether a role of this name is the Owner role; see {@link #isOwner(FulcrumRole)}. */
   public static boolean namedOwner(String roleName) {
-    return roleName != null && roleName.strip().equalsIgnoreCase("Owner");
+    return BridgeConfig.Roles.namesOwner(roleName);
   }
 }
