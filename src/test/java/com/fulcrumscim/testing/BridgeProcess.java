@@ -3,6 +3,8 @@ package com.fulcrumscim.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +26,10 @@ import java.util.regex.Pattern;
 public final class BridgeProcess implements AutoCloseable {
   /** Small heap and the quick JIT: tests start many child JVMs and measure nothing. */
   private static final List<String> DEFAULT_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+  /** Ports {@link #freePort} hands out: below the kernel's ephemeral range. */
+  private static final int FIRST_PORT = 20_000;
+  private static final int PORTS = 12_000;
+  private static final AtomicInteger nextPort = new AtomicInteger((int) (ProcessHandle.current().pid() * 7_919 % PORTS));
   /** Printed as text, or inside a JSON log line's message with {@code logging.format: json}. */
   private static final Pattern ENDPOINT = Pattern.compile("SCIM endpoint: ([^\\s\"]+)");
   /** Whether GNU env can start a child with SIGHUP and SIGINT at their defaults (see withDefaultSignals). */
@@ -207,8 +214,22 @@ public final class BridgeProcess implements AutoCloseable {
         fulcrumToken, callsPerHour) + more);
   }
 
-  /** A port that was free a moment ago (the child binds it itself). */
+  /**
+   * A port that was free a moment ago (the child binds it itself), below the kernel's ephemeral
+   * range (32768 and up on Linux): one from that range could be handed to another socket's bind(0)
+   * or connect() before the child binds it (seen: a child's embedded emulator took its SCIM port).
+   * Each JVM walks the range from its own offset, so two test JVMs seldom try the same port.
+   */
   public static int freePort() throws IOException {
+    for (int tries = 0; tries < PORTS; tries++) {
+      int port = FIRST_PORT + Math.floorMod(nextPort.getAndIncrement(), PORTS);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException taken) {
+        // in use: the next one
+      }
+    }
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
