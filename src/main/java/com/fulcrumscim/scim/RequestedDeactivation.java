@@ -103,6 +103,6 @@ final class RequestedDeactivation {
   }
 
   private static boolean isFalse(JsonNode value) {
-    return value.isBoolean() ? !value.booleanValue() : value.isTextual() && value.textValue().equalsIgnoreCase("false");
+    return Boolean.FALSE.equals(JsonFields.bool(value));
   }
 }

@@ -178,14 +178,14 @@ public final class FilterEvaluator {
     String what = t.label() + " " + op.wire();
     switch (type) {
       case BOOLEAN -> {
-        Boolean want = bool(literal);
+        Boolean want = JsonFields.bool(literal);
         if (want == null) {
           throw ScimException.invalidFilter(what + ": expected true or false");
         }
         if (op != CompareOp.EQ) {
           throw ScimException.invalidFilter(what + ": booleans support only eq and ne");
         }
-        return v -> want.equals(bool(v));
+        return v -> want.equals(JsonFields.bool(v));
       }
       case INTEGER, DECIMAL -> {
         requireOrdering(op, what);
@@ -302,16 +302,6 @@ public final class FilterEvaluator {
         || (v.isContainerNode() && v.isEmpty()));
   }
 
-  private static Boolean bool(JsonNode v) {
-    if (v.isBoolean()) {
-      return v.booleanValue();
-    }
-    if (v.isTextual() && (v.textValue().equalsIgnoreCase("true")
-        || v.textValue().equalsIgnoreCase("false"))) {
-      return v.textValue().equalsIgnoreCase("true");
-    }
-    return null;
-  }
 
   private static Instant instant(String s) {
     try {

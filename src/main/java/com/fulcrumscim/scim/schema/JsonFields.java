@@ -58,6 +58,21 @@ public final class JsonFields {
     return found == null ? null : object.get(found);
   }
 
+  /**
+   * A SCIM boolean as clients send it: JSON true or false, or the string "True"/"False" in any case
+   * (Entra sends strings); null for anything else. The one reading for the normalizer, filters and
+   * what a request asks of {@code active}.
+   */
+  public static Boolean bool(JsonNode value) {
+    if (value.isBoolean()) {
+      return value.booleanValue();
+    }
+    if (value.isTextual() && (value.textValue().equalsIgnoreCase("true") || value.textValue().equalsIgnoreCase("false"))) {
+      return value.textValue().equalsIgnoreCase("true");
+    }
+    return null;
+  }
+
   /** Throws 400 invalidSyntax when two members of {@code object} have one name in different cases. */
   public static void requireDistinctNames(JsonNode object) {
     Map<String, String> seen = new HashMap<>();

@@ -470,9 +470,9 @@ public final class ResourceNormalizer {
         if (value.isBoolean()) {
           return value;
         }
-        if (value.isTextual() && (value.textValue().equalsIgnoreCase("true")
-            || value.textValue().equalsIgnoreCase("false"))) {
-          return BooleanNode.valueOf(value.textValue().equalsIgnoreCase("true"));
+        Boolean spelled = JsonFields.bool(value);
+        if (spelled != null) {
+          return BooleanNode.valueOf(spelled);
         }
         throw ScimException.invalidValue(path + " must be a boolean");
       case INTEGER:
