@@ -2,11 +2,11 @@ package com.fulcrumscim.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
 
 /**
  * What the bridge needs from a normalized user to drive Fulcrum. {@code email} is the primary
- * email, else the first, else the userName; {@code role} is null when the client sent none.
+ * email, else the first, else the userName; {@code role} is the first
+ * {@link RolePlaces} names, null when the client sent none.
  */
 public record UserFields(
     String userName,
@@ -33,7 +33,7 @@ public record UserFields(
         text(name.get("givenName")),
         text(name.get("familyName")),
         text(normalizedUser.get("displayName")),
-        role(normalizedUser));
+        RolePlaces.role(normalizedUser));
   }
 
   private static String email(ObjectNode user, String userName) {
@@ -49,42 +49,6 @@ public record UserFields(
       }
     }
     return userName;
-  }
-
-  /**
-   * The role from wherever the client put it (okta-scim.md §1.8): the bridge's extension, the
-   * top-level custom attribute, any other extension object, then {@code roles[]}.
-   */
-  private static String role(ObjectNode user) {
-    String role = text(user.path(FULCRUM_EXTENSION).get("role"));
-    if (role == null) {
-      role = text(user.get("role"));
-    }
-    for (Map.Entry<String, JsonNode> field : user.properties()) {
-      if (role == null && field.getKey().regionMatches(true, 0, "urn:", 0, 4)) {
-        role = roleIn(field.getValue());
-      }
-    }
-    return role != null ? role : fromRoles(user.path("roles"));
-  }
-
-  /** An extension's {@code role} in any case (SCIM names compare without case). */
-  private static String roleIn(JsonNode extension) {
-    for (Map.Entry<String, JsonNode> field : extension.properties()) {
-      if (field.getKey().equalsIgnoreCase("role")) {
-        return text(field.getValue());
-      }
-    }
-    return null;
-  }
-
-  private static String fromRoles(JsonNode roles) {
-    for (JsonNode r : roles) {
-      if (r.path("primary").asBoolean(false) && text(r.get("value")) != null) {
-        return text(r.get("value"));
-      }
-    }
-    return roles.size() == 1 ? text(roles.get(0).get("value")) : null;
   }
 
   /** Non-blank text, else null. */

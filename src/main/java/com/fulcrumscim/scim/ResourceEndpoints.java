@@ -7,12 +7,14 @@ import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
 import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
+import com.fulcrumscim.journal.RolePlaces;
 import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -50,6 +52,7 @@ final class ResourceEndpoints {
     JsonNode body = responses.body(ctx);
     StoredResource created = intake.create(kind.type(), kind.normalizer().apply(body, null),
         request(ctx, JournalText.resource(body, kind.schema())));
+    warnOfRoles(created);
     ctx.header("Location", kind.location(responses.baseUrl(ctx), created.id()));
     send(ctx, 201, created);
   }
@@ -72,6 +75,7 @@ final class ResourceEndpoints {
     JsonNode body = replacement(ctx);
     StoredResource replaced = update(ctx, JournalOp.REPLACE, old -> body, request(ctx, JournalText.resource(body, kind.schema())),
         RequestedDeactivation.byPut(body));
+    warnOfRoles(replaced);
     send(ctx, 200, replaced);
   }
 
@@ -99,6 +103,7 @@ final class ResourceEndpoints {
     StoredResource patched = update(ctx, JournalOp.PATCH,
         old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
         request(ctx, JournalText.patch(body, kind.schema())), RequestedDeactivation.byPatch(body));
+    warnOfRoles(patched);
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
     } else {
@@ -139,6 +144,21 @@ final class ResourceEndpoints {
           + " Fulcrum: deactivate the user by hand (README, What the SCIM endpoint accepts)", ctx.method(),
           TerminalText.oneLine(id), ScimResponses.requestId(ctx), refusal.status(), TerminalText.oneLine(refusal.detail()));
       throw e;
+    }
+  }
+
+  /**
+   * A user whose places name different roles gets the first ({@link RolePlaces}), which need not be
+   * the one the client means: one request set two at once, or a release before 8 December 2026
+   * stored a role the client had moved elsewhere (the new place set now clears the old one).
+   */
+  private void warnOfRoles(StoredResource r) {
+    if (kind.type() == EntityType.USER && RolePlaces.distinct(r.doc()).size() > 1) {
+      Map<String, String> places = RolePlaces.of(r.doc());
+      log.warn("user {} names different roles in different places ({}): it gets '{}', the first of them; map the"
+          + " role to one attribute in the identity provider and send it again (README, Connecting Okta, step 6)",
+          TerminalText.oneLine(r.id()), TerminalText.oneLine(places.toString()),
+          TerminalText.oneLine(places.values().iterator().next()));
     }
   }
 

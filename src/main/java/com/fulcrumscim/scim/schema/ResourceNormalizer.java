@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fulcrumscim.journal.RolePlaces;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.ScimException;
 import com.fulcrumscim.scim.schema.AttributeDef.Mutability;
@@ -89,7 +90,8 @@ public final class ResourceNormalizer {
    * or a PATCH's result), or creates one when it is null. One that leaves {@code active} unassigned
    * keeps the previous value, and a new user is active. A deactivated user is never made active
    * again by omission (a PUT without the attribute, a PATCH that removes it). Identity text is
-   * checked as {@link IdentityText} says.
+   * checked as {@link IdentityText} says. A role the request sets in one place clears a different
+   * one in the others ({@link RolePlaces#settle}).
    */
   public ObjectNode user(JsonNode body, ObjectNode previous) {
     ObjectNode user = normalize(body, ResourceSchema.USER, previous);
@@ -97,6 +99,7 @@ public final class ResourceNormalizer {
       user.put("active", previous == null || previous.path("active").asBoolean(true));
     }
     IdentityText.settle(user, previous, ResourceSchema.USER);
+    RolePlaces.settle(user, previous);
     return user;
   }
 
