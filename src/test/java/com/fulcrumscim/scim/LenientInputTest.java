@@ -172,6 +172,34 @@ class LenientInputTest {
   }
 
   @Test
+  void anObjectAddedAtAnAttributeOfAHeldCustomExtensionBecomesThatAttribute() throws Exception {
+    String id = http.post("/Users", user("address@example.com").replace("\"active\":true",
+        "\"active\":true,\"urn:acme:ext:1.0:User\":{\"site\":\"A\"}")).json().path("id").asText();
+
+    Response patched = http.patch("/Users/" + id,
+        patch("{\"op\":\"add\",\"path\":\"urn:acme:ext:1.0:User:address\",\"value\":{\"city\":\"Oslo\"}}"));
+
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().path("urn:acme:ext:1.0:User").path("address").path("city").asText()).isEqualTo("Oslo");
+    assertThat(patched.json().path("urn:acme:ext:1.0:User").path("site").asText()).isEqualTo("A");
+    assertThat(patched.json().path("schemas").toString()).doesNotContain("urn:acme:ext:1.0:User:address");
+    assertThat(storedDoc(id)).doesNotContain("urn:acme:ext:1.0:User:address");
+  }
+
+  @Test
+  void anObjectInAPathlessValueAtAnAttributeOfAHeldCustomExtensionBecomesThatAttribute() {
+    String id = http.post("/Users", user("pathless-address@example.com").replace("\"active\":true",
+        "\"active\":true,\"urn:acme:ext:1.0:User\":{\"site\":\"A\"}")).json().path("id").asText();
+
+    Response patched = http.patch("/Users/" + id,
+        patch("{\"op\":\"replace\",\"value\":{\"urn:acme:ext:1.0:User:address\":{\"city\":\"Oslo\"}}}"));
+
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().path("urn:acme:ext:1.0:User").path("address").path("city").asText()).isEqualTo("Oslo");
+    assertThat(patched.json().has("urn:acme:ext:1.0:User:address")).as(patched.text()).isFalse();
+  }
+
+  @Test
   void aMalformedUrnKeyInAPostIsAnUnknownAttributeNeitherStoredNorASchema() throws Exception {
     Response created = http.post("/Users", user("badurn@example.com").replace("\"active\":true",
         "\"active\":true,\"urn:foo:bar[x eq \\\"y\\\"]\":{\"a\":1},\"urn:foo:bar\\nX\":{\"b\":2}"));

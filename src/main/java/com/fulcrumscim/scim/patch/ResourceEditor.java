@@ -106,8 +106,8 @@ final class ResourceEditor {
         return;
       }
       String customKey = JsonFields.key(work, path);
-      if (customKey != null
-          || (kind != Kind.REMOVE && value.isObject() && !schema.qualifiedByKnownSchema(path))) {
+      if (customKey != null || (kind != Kind.REMOVE && value.isObject() && !schema.qualifiedByKnownSchema(path)
+          && !namesAttributeOfHeldExtension(path))) {
         customExtension(kind, customKey == null ? extensionUrn(path, path) : customKey, value);
         return;
       }
@@ -144,6 +144,17 @@ final class ResourceEditor {
    */
   private void ignore(String attribute) {
     ignored.putIfAbsent(attribute.toLowerCase(Locale.ROOT), TerminalText.cut(attribute, 100));
+  }
+
+  /**
+   * {@code <URN of an extension object the resource holds>:<attribute>}: an attribute of that
+   * extension, an object value too, as a scalar one is. Taken as a whole extension, it became a
+   * second one named after the path, beside the one it belongs to.
+   */
+  private boolean namesAttributeOfHeldExtension(String path) {
+    int colon = path.lastIndexOf(':');
+    String key = JsonFields.key(work, path.substring(0, colon));
+    return key != null && work.get(key).isObject();
   }
 
   /** A schema URN as the path: its attributes one by one, or (an extension) all of it. */
