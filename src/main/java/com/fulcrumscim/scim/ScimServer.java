@@ -18,10 +18,12 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -121,20 +123,21 @@ public final class ScimServer {
         ctx.res().setContentType(null);
       }
     });
+    PathRoutes paths = new PathRoutes(r);
+    // Before /Users/{id}, which would read .search as an id.
+    paths.add(BASE_PATH + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
     for (ResourceEndpoints e : new ResourceEndpoints[] {users, groups}) {
       String path = BASE_PATH + e.path();
-      r.post(path, e::create);
-      r.get(path, e::list);
-      r.get(path + "/{id}", e::get);
-      r.put(path + "/{id}", e::replace);
-      r.patch(path + "/{id}", e::patch);
-      r.delete(path + "/{id}", e::delete);
+      paths.add(path + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
+      paths.add(path, Map.of(HandlerType.POST, e::create, HandlerType.GET, e::list));
+      paths.add(path + "/{id}", Map.of(HandlerType.GET, e::get, HandlerType.PUT, e::replace, HandlerType.PATCH, e::patch,
+          HandlerType.DELETE, e::delete));
     }
-    r.get(BASE_PATH + "/ServiceProviderConfig", discovery::serviceProviderConfig);
-    r.get(BASE_PATH + "/ResourceTypes", discovery::resourceTypes);
-    r.get(BASE_PATH + "/ResourceTypes/{name}", discovery::resourceType);
-    r.get(BASE_PATH + "/Schemas", discovery::schemas);
-    r.get(BASE_PATH + "/Schemas/{urn}", discovery::schema);
+    paths.add(BASE_PATH + "/ServiceProviderConfig", Map.of(HandlerType.GET, discovery::serviceProviderConfig));
+    paths.add(BASE_PATH + "/ResourceTypes", Map.of(HandlerType.GET, discovery::resourceTypes));
+    paths.add(BASE_PATH + "/ResourceTypes/{name}", Map.of(HandlerType.GET, discovery::resourceType));
+    paths.add(BASE_PATH + "/Schemas", Map.of(HandlerType.GET, discovery::schemas));
+    paths.add(BASE_PATH + "/Schemas/{urn}", Map.of(HandlerType.GET, discovery::schema));
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
     r.exception(IntakeRejected.class, (e, ctx) -> rejected(ctx, e));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
@@ -154,6 +157,15 @@ public final class ScimServer {
       }
     });
     r.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+  }
+
+  /**
+   * RFC 7644 §3.4.3's search by POST: neither Okta nor Entra sends it (okta-scim.md), and a GET with
+   * a filter asks the same; 501 as RFC 7644 §3.12 says for a feature not implemented.
+   */
+  private static void searchNotImplemented(Context ctx) {
+    throw new ScimException(501, null, "POST .search (RFC 7644 section 3.4.3) is not implemented: query with GET and a"
+        + " filter instead, e.g. GET " + BASE_PATH + "/Users?filter=userName eq \"ada@example.com\"");
   }
 
   /** 503 with Retry-After (see {@link ScimResponses#error}) and one WARN line: nothing the client sent is wrong. */

@@ -192,7 +192,7 @@ class BadInputTest {
   @Test
   void unknownEndpointsAre404ScimErrors() {
     assertScimError(http.get("/Widgets"), 404, null);
-    assertScimError(http.post("/Users/abc", user("x@example.com")), 404, null);
+    assertScimError(http.post("/Users/abc/more", user("x@example.com")), 404, null);
   }
 
   @Test
