@@ -147,7 +147,7 @@ final class IdentityText {
       }
     }
     each(out, "emails", "value", Rule.EMAIL, doc);
-    // Everywhere a role may come from (UserFields.role): top level, any extension object, roles[].
+    // Everywhere a role may come from (RolePlaces): top level, any extension object, roles[].
     add(out, "role", Rule.NAME, doc, "role");
     doc.properties().forEach(field -> {
       if (ResourceNormalizer.isUrn(field.getKey()) && field.getValue() instanceof ObjectNode extension) {
