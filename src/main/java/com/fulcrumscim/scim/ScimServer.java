@@ -239,11 +239,12 @@ public final class ScimServer {
    * A refused group PUT or PATCH is a WARN: Okta's (and Entra's) are membership pushes, and Okta
    * does not send a failed one again, so the people it took out of the group keep their access in
    * Fulcrum until the group is pushed again. The line says so with the request id, for whoever
-   * looks for it in the identity provider's tasks. A 404 has its own WARN (an id the bridge does not have).
+   * looks for it in the identity provider's tasks. A 404 has its own WARN (an id the bridge does not have); a 405
+   * ({@code /Groups/.search}) is no group.
    */
   private static void logRequest(Context ctx, Float ms) {
     int status = ctx.statusCode();
-    if (status >= 400 && status != 401 && status != 404 && status != 429 && isGroupChange(ctx)) {
+    if (status >= 400 && status != 401 && status != 404 && status != 405 && status != 429 && isGroupChange(ctx)) {
       log.warn("{} {} -> {} in {} ms (request id {}): a group change was refused; people it took out of the group"
           + " keep their access until the identity provider sends it again (push the group again)", ctx.method(),
           loggedPath(ctx), status, Math.round(ms), ScimResponses.requestId(ctx));

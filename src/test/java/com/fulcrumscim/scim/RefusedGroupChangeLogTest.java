@@ -49,6 +49,15 @@ class RefusedGroupChangeLogTest {
         .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
   }
 
+  @Test
+  void aPatchOfGroupsSearchIsNoGroupChangeAndStaysAnInfoLine() throws Exception {
+    Response r = server.http().patch("/Groups/.search", patch("{\"op\":\"remove\",\"path\":\"members\"}"));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(405);
+    assertThat(requestLines(r.header("X-Request-Id"))).singleElement()
+        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+  }
+
   /** The request log's lines naming {@code requestId}: written once the answer is sent, so waited for. */
   List<ILoggingEvent> requestLines(String requestId) throws InterruptedException {
     for (int i = 0; i < 50; i++) {
