@@ -471,14 +471,17 @@ public final class WorkQueue {
   }
 
   public Optional<WorkItem> get(ResourceKey key) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + COLUMNS + " FROM work WHERE entity_type = ? AND entity_id = ?")) {
-        ps.setString(1, key.type().name());
-        ps.setString(2, key.scimId());
-        return readAll(ps).stream().findFirst();
-      }
-    });
+    return db.read(c -> get(c, key));
+  }
+
+  /** As {@link #get(ResourceKey)}, inside the caller's transaction. */
+  public Optional<WorkItem> get(Connection c, ResourceKey key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT " + COLUMNS + " FROM work WHERE entity_type = ? AND entity_id = ?")) {
+      ps.setString(1, key.type().name());
+      ps.setString(2, key.scimId());
+      return readAll(ps).stream().findFirst();
+    }
   }
 
   /** Rows in {@code state} (all states when null), oldest change first, at most {@code limit}. */

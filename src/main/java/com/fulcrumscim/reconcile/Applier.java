@@ -6,8 +6,11 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.sql.Connection;
@@ -39,11 +42,12 @@ final class Applier {
   private final IntentStore intents;
   private final AuditLog audit;
   private final RemovalGuard guard;
+  private final DesiredState desired;
   private final WorkQueue queue;
   private final Clock clock;
 
-  Applier(FulcrumClient client, Database db, Observer observer, LinkStore links, IntentStore intents, AuditLog audit,
-      RemovalGuard guard, Clock clock) {
+  Applier(FulcrumClient client, Database db, Observer observer, DesiredState desired, LinkStore links, IntentStore intents,
+      AuditLog audit, RemovalGuard guard, Clock clock) {
     this.client = client;
     this.db = db;
     this.observer = observer;
@@ -51,6 +55,7 @@ final class Applier {
     this.intents = intents;
     this.audit = audit;
     this.guard = guard;
+    this.desired = desired;
     this.queue = new WorkQueue(db, clock);
     this.clock = clock;
   }
@@ -367,35 +372,62 @@ final class Applier {
   }
 
   /**
-   * The key's link moves to the heir in one transaction, so the member is never left unmanaged (a
+   * The giver's link moves to the heir in one transaction, so the member is never left unmanaged (a
    * deactivation of the heir meanwhile would find nothing to remove) nor managed twice. Checked
-   * again inside it: a concurrent writer may have linked the heir or unlinked the key since the
-   * plan. A DEAD heir row is revived: an active user with no link and this member's email died,
-   * most often, on this very link ("already managed for SCIM user ..."), which has now ended, and
-   * its plan is now the one of a managed member; a row in any other state is made due with the
-   * outcome.
+   * again inside it ({@link #cannotHandOver}): the plan was made on rows read before, which SCIM
+   * and other writers may have changed since. A DEAD heir row is revived: an active user with no
+   * link and this member's email died, most often, on this very link ("already managed for SCIM user
+   * ..."), which has now ended, and its plan is now the one of a managed member; a row in any other
+   * state is made due with the outcome. A giver whose removal the guard held has nothing left to
+   * remove: due again, it settles done.
    */
   private void handOver(Attempt attempt, Action.HandOver a) {
-    ResourceKey key = attempt.key;
+    ResourceKey from = ResourceKey.user(a.from());
     ResourceKey heir = ResourceKey.user(a.heir());
+    String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
     attempt.startHeld(db);
     attempt.write(db, c -> {
-      Link mine = links.get(c, EntityType.USER, key.scimId()).orElse(null);
-      if (mine == null || !mine.fulcrumId().equals(a.memberId()) || links.get(c, EntityType.USER, a.heir()).isPresent()) {
-        throw new IllegalStateException(key + " cannot hand member " + a.memberId() + " over to " + heir
-            + ": the links changed since the plan; it is planned again");
+      String cannot = cannotHandOver(c, attempt, a, email);
+      if (cannot != null) {
+        throw new IllegalStateException(from + " cannot hand member " + a.memberId() + " over to " + heir + ": " + cannot
+            + " since the plan; it is planned again");
       }
-      links.unlink(c, EntityType.USER, key.scimId());
-      intents.delete(c, EntityType.USER, key.scimId());
-      guard.consume(c, key.scimId());
-      audit.entry(key, Action.Kind.UNLINK, a.memberId(), "ok", a.why()).run(c);
-      linkIn(c, heir, a.memberId(), mine.origin(), clock.instant());
-      links.rememberRole(c, a.heir(), mine.oktaRoleId());
-      audit.entry(heir, Action.Kind.LINK, a.memberId(), "ok", "handed over from " + key + ", which Okta took away").run(c);
+      Link given = links.get(c, EntityType.USER, a.from()).orElseThrow();
+      links.unlink(c, EntityType.USER, a.from());
+      intents.delete(c, EntityType.USER, a.from());
+      guard.consume(c, a.from());
+      audit.entry(from, Action.Kind.UNLINK, a.memberId(), "ok", a.why()).run(c);
+      linkIn(c, heir, a.memberId(), given.origin(), clock.instant());
+      links.rememberRole(c, a.heir(), given.oktaRoleId());
+      audit.entry(heir, Action.Kind.LINK, a.memberId(), "ok", "handed over from " + from + ", which Okta took away").run(c);
       queue.revive(c, heir, WorkState.DEAD);
+      queue.revive(c, from, WorkState.HELD);
       return null;
     });
     attempt.caughtUp();
+  }
+
+  /**
+   * What changed since the plan that forbids the hand-over, or null: the giver no longer links the
+   * member, or its row left the state that let the heir take the member over (an operator or Okta
+   * acted on it: it plans for itself again); the heir is linked, has a create in doubt, is no longer
+   * active, or no longer has the member's email (Okta deactivated it or changed its address).
+   */
+  private String cannotHandOver(Connection c, Attempt attempt, Action.HandOver a, String email) throws SQLException {
+    if (!links.get(c, EntityType.USER, a.from()).map(Link::fulcrumId).equals(Optional.of(a.memberId()))
+        || links.get(c, EntityType.USER, a.heir()).isPresent()) {
+      return "the links changed";
+    }
+    if (!attempt.key.scimId().equals(a.from()) && queue.get(c, ResourceKey.user(a.from())).map(WorkItem::state)
+        .filter(s -> s == WorkState.HELD || s == WorkState.DONE).isEmpty()) {
+      return ResourceKey.user(a.from()) + " is due again";
+    }
+    Optional<DesiredUser> heir = desired.user(c, a.heir());
+    if (heir.filter(DesiredUser::active).isEmpty() || email == null || !MemberFields.sameEmail(heir.get().email(), email)
+        || intents.get(c, EntityType.USER, a.heir()).isPresent()) {
+      return "the heir is no longer an active user with the member's email and no create in doubt";
+    }
+    return null;
   }
 
   /**

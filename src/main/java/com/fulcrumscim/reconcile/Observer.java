@@ -9,10 +9,14 @@ import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +45,7 @@ final class Observer {
   private final LinkStore links;
   private final IntentStore intents;
   private final Tombstones tombstones = new Tombstones();
+  private final WorkQueue queue;
   private final AuditLog audit;
   private final ReconcileSettings settings;
   private final Clock clock;
@@ -67,6 +72,7 @@ final class Observer {
     this.links = links;
     this.intents = intents;
     this.audit = new AuditLog(db, clock);
+    this.queue = new WorkQueue(db, clock);
     this.settings = settings;
     this.clock = clock;
     this.members = new Mirror<>(client::members, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
@@ -133,14 +139,36 @@ final class Observer {
     boolean unmanaged = byEmail != null && linkedTo == null && (link == null || !link.fulcrumId().equals(byEmail.id()));
     boolean leaving = d == null || !d.active();
     EmailClaims.Claim claim = unmanaged && leaving ? claimOn(byEmail, id) : null;
-    boolean linkedToLeaves = linkedTo != null && db.read(c -> desired.user(c, linkedTo)).filter(DesiredUser::active).isEmpty();
-    // Only the same person pushed again: the leaver's own last email must be the member's too. A member
-    // whose email was changed by hand to someone else's is that leaver's account (their login), which
-    // another person must never be given; it is removed.
+    UserState.Leaver leaver = linkedTo == null || leaving ? null : leaver(linkedTo, byEmail, id);
     String ownEmail = d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
-    EmailClaims.Claim.ActiveUser heir = leaving && linked != null && ownEmail != null
-        && ownEmail.equalsIgnoreCase(linked.email()) ? heirOf(linked, id) : null;
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir);
+    EmailClaims.Claim.ActiveUser heir = leaving && linked != null && samePerson(ownEmail, linked) ? heirOf(linked, id) : null;
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, leaver, heir);
+  }
+
+  /**
+   * Only the same person pushed again is handed a leaving user's member: the leaver's own last email
+   * ({@code ownEmail}) must be the member's too. A member whose email was changed by hand to someone
+   * else's is that leaver's account (their login), which another person must never be given; it is
+   * removed.
+   */
+  private static boolean samePerson(String ownEmail, FulcrumMember m) {
+    return ownEmail != null && ownEmail.equalsIgnoreCase(m.email());
+  }
+
+  /**
+   * {@code holder}, which manages member {@code m} (the one with active user {@code id}'s email), as a
+   * user Okta took away; null while Okta still assigns it. Read only on this path, which is rare.
+   */
+  private UserState.Leaver leaver(String holder, FulcrumMember m, String id) {
+    Optional<DesiredUser> user = db.read(c -> desired.user(c, holder));
+    if (user.filter(DesiredUser::active).isPresent()) {
+      return null;
+    }
+    String ownEmail = user.map(DesiredUser::email)
+        .orElseGet(() -> db.read(c -> tombstones.find(c, holder)).map(DeletedUser::email).orElse(null));
+    EmailClaims.Claim.ActiveUser heir = samePerson(ownEmail, m) ? heirOf(m, holder) : null;
+    WorkState row = queue.get(ResourceKey.user(holder)).map(WorkItem::state).orElse(null);
+    return new UserState.Leaver(user.isEmpty(), row, heir != null && heir.user().scimId().equals(id));
   }
 
   /**

@@ -131,7 +131,7 @@ public final class ReadSide {
    * Member ids whose cached copy decides the plan in a way a stale copy would make wrong: a linked
    * member missing from the list (unlink, recreate, or a removal skipped), a linked member whose role
    * the plan takes back or lets go of (a role set by hand after the list was read is the admin's), and
-   * a member found by email that the plan links, removes, refuses for or skips (as the token owner's:
+   * a member found by email that the plan links, takes over, removes, refuses for or skips (as the token owner's:
    * an owner who took another address by hand leaves it to a new member).
    */
   static Set<String> doubts(UserState s, Plan plan) {
@@ -191,6 +191,7 @@ public final class ReadSide {
     return plan.actions().stream().anyMatch(a ->
         a instanceof Action.Link l && l.fulcrumId().equals(fulcrumId)
             || a instanceof Action.RemoveMember r && r.memberId().equals(fulcrumId)
+            || a instanceof Action.HandOver o && o.memberId().equals(fulcrumId)
             || a instanceof Action.DeleteGroup d && d.groupId().equals(fulcrumId));
   }
 

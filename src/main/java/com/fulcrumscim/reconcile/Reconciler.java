@@ -8,6 +8,9 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +40,11 @@ public final class Reconciler {
    * before the refusal stands; each costs the two list reads and the call.
    */
   private static final int MEMBER_CHANGE_REPLANS = 2;
+  /**
+   * How often a user waiting for a leaving user's row that waits for an operator looks again: the
+   * operator's command makes it due at once; this is the fallback.
+   */
+  static final Duration OPERATOR_WAIT = Duration.ofHours(1);
 
   private final FulcrumClient client;
   private final ReadSide read;
@@ -48,6 +56,7 @@ public final class Reconciler {
   private final Duration memberWait;
   private final DesiredState desired;
   private final Database db;
+  private final WorkQueue queue;
   private final boolean groupsPush;
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
   private static final Set<String> EVERY_PLAN_READS =
@@ -56,6 +65,7 @@ public final class Reconciler {
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
     this.db = db;
+    this.queue = new WorkQueue(db, clock);
     this.guard = guard;
     this.memberWait = settings.memberWait();
     this.groupsPush = settings.groupsPush();
@@ -65,7 +75,7 @@ public final class Reconciler {
     this.observer = new Observer(client, db, desired, links, intents, settings, clock);
     this.read = new ReadSide(observer, new RestoreHold(db));
     this.audit = new AuditLog(db, clock);
-    this.applier = new Applier(client, db, observer, links, intents, audit, guard, clock);
+    this.applier = new Applier(client, db, observer, desired, links, intents, audit, guard, clock);
     this.emailMoves = new EmailMoves(observer, links);
   }
 
@@ -199,11 +209,13 @@ public final class Reconciler {
           plan.actions().stream().filter(a -> a instanceof Action.HandOver).map(a -> ((Action.HandOver) a).heir())
               .forEach(heir -> {
                 // the heir now manages the member: its own plan, and its groups', may have waited for it
-                affected.add(ResourceKey.user(heir));
+                if (!heir.equals(key.scimId())) {
+                  affected.add(ResourceKey.user(heir));
+                }
                 affected.addAll(groupsOf(heir));
               });
           if (!plan.waitingFor().isEmpty()) {
-            return Optional.of(new Reconciled(new Outcome.RetryAfter(memberWait, waiting(key, plan)), affected));
+            return Optional.of(new Reconciled(waiting(key, plan), affected));
           }
         }
         return Optional.of(new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
@@ -303,13 +315,32 @@ public final class Reconciler {
     return db.writeLater(result.unwritten().audits());
   }
 
-  /** Why {@code key} waits: a group for users still being pushed, a user for the leaving user holding its member. */
-  private static String waiting(ResourceKey key, Plan plan) {
+  /**
+   * How long {@code key} waits and why: a group for users still being pushed; a user for the leaving
+   * user holding the member with its email, which hands it over or removes it and then makes this key
+   * due. While that user's row waits for an operator (dead, held, set aside), so does this one: its
+   * reason names that row and the command, and it looks again only every {@link #OPERATOR_WAIT}, as
+   * the command makes it due at once.
+   */
+  private Outcome.RetryAfter waiting(ResourceKey key, Plan plan) {
     String users = String.join(", ", plan.waitingFor());
-    return key.type() == EntityType.USER
-        ? "waiting for SCIM user " + users + ", which Okta deactivated or deleted, to hand over the Fulcrum member with this"
-            + " user's email"
-        : "waiting for members not yet in Fulcrum: SCIM users " + users;
+    if (key.type() != EntityType.USER) {
+      return new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users " + users);
+    }
+    ResourceKey leaver = ResourceKey.user(users);
+    String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove the Fulcrum"
+        + " member with this user's email";
+    WorkState row = queue.get(leaver).map(WorkItem::state).orElse(WorkState.DONE);
+    return switch (row) {
+      case PENDING, RUNNING, RETRYING -> new Outcome.RetryAfter(memberWait, waits);
+      case DEAD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; " + leaver + " is DEAD (`fulcrum-scim journal show "
+          + leaver + "` says why): `fulcrum-scim journal retry " + leaver + "` runs it again, and this user is made due"
+          + " once it lets go of the member");
+      case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
+          + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed");
+      case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside with the"
+          + " member still linked: the next resync apply (the scheduled one, or `fulcrum-scim resync`) runs it again");
+    };
   }
 
   private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {

@@ -1,13 +1,18 @@
 package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -113,5 +118,123 @@ class RepushedUnderNewIdTest extends EndToEnd {
     assertThat(h.fulcrum.member(m.id())).as("Ada's own member").isEmpty();
     assertThat(new LinkStore(h.db).get(EntityType.USER, bob)).map(Link::fulcrumId).isNotEqualTo(Optional.of(m.id()));
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * A user Okta took away whose removal the mass-removal guard held before the person was pushed
+   * again: its own reconcile waits for `approve-removals`, so the new user takes the member over (a
+   * hand-over removes nobody), and the held row settles done (review-s2 F2).
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aPersonPushedAgainAfterTheLeavingUsersRemovalWasHeldTakesTheMemberOver(Leaving how) {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    how.leave(h.okta, ada);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.settle();
+
+    assertThat(h.fulcrum.member(m.id())).as("the person's member, never removed").isPresent();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
+    assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("nothing left to approve").isEqualTo(WorkState.DONE);
+    assertThat(h.guard.held()).isEmpty();
+    assertThat(new AuditLog(h.db, h.clock).list(null, 100))
+        .filteredOn(e -> e.key().equals(ResourceKey.user(ada)) && e.action().equals("UNLINK")).singleElement()
+        .satisfies(e -> assertThat(e.detail()).contains(how.why).contains("held by the mass-removal guard")
+            .contains("handed over to active user/" + again));
+  }
+
+  /** An operator set the leaving user's DEAD removal aside (`journal skip`): the person pushed again takes the member over. */
+  @Test
+  void aPersonPushedAgainAfterTheLeavingUsersRemovalWasSetAsideTakesTheMemberOver() {
+    FulcrumMember m = adaDeactivatedAndDead();
+    h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation());
+
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.settle();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
+    assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * The leaving user is DEAD: the person pushed again waits, spending no attempt, its reason naming
+   * that row and the command, and looks again only hourly; the command then hands the member over
+   * and makes it due at once (review-s2 F2).
+   */
+  @Test
+  void aPersonPushedAgainWhileTheLeavingUserIsDeadWaitsNamingItAndItsRetry() {
+    FulcrumMember m = adaDeactivatedAndDead();
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.runOnce();
+
+    WorkItem waiting = h.row(ResourceKey.user(again));
+    assertThat(waiting.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(waiting.attempts()).isZero();
+    assertThat(waiting.lastError()).contains("user/" + ada + " is DEAD").contains("`fulcrum-scim journal retry user/" + ada + "`");
+    assertThat(waiting.nextAttemptAt()).as("an hour on, not memberWait")
+        .isAfter(h.clock.instant().plus(Reconciler.OPERATOR_WAIT).minusSeconds(1));
+
+    h.queue.revive(ResourceKey.user(ada), WorkState.DEAD); // fulcrum-scim journal retry user/<ada>
+    h.runOnce();
+    h.runOnce();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
+    assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * Okta deactivates the heir after the plan that hands Ada's member over to it and before the
+   * plan's write: the write reads the heir again, hands nothing over and fails, to be planned again
+   * (review-s2 F3), and that plan, with no heir, removes the member. The interleaving has no Fulcrum
+   * call to hang on, so the test applies the plan made before the deactivation itself.
+   */
+  @Test
+  void aHandOverWhoseHeirOktaDeactivatedSinceThePlanHandsNothingOver() {
+    start();
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    h.okta.set(ada, "active", 0);
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    ReadSide read = h.wiring().readSide();
+    Plan plan = read.plan(ResourceKey.user(ada));
+    assertThat(plan.actions()).singleElement().isInstanceOf(Action.HandOver.class);
+
+    h.okta.set(again, "active", 0);
+    List<WorkItem> claimed = h.queue.claim(10);
+    WorkItem adas = claimed.stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
+    Applier applier = new Applier(h.http, h.db, read.observer, new DesiredState(h.db), new LinkStore(h.db),
+        new IntentStore(h.db), new AuditLog(h.db, h.clock), h.guard, h.clock);
+    assertThatThrownBy(() -> applier.apply(new Attempt(adas.key(), h.queue.stillClaimed(adas)), plan, new ArrayList<>()))
+        .hasMessageContaining("the heir is no longer an active user with the member's email")
+        .hasMessageContaining("it is planned again");
+    LinkStore links = new LinkStore(h.db);
+    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
+    assertThat(links.get(EntityType.USER, again)).isEmpty();
+
+    claimed.forEach(h.queue::release);
+    h.settle();
+    assertThat(h.fulcrum.member(m.id())).as("removed: Okta took both users away").isEmpty();
+    assertThat(links.get(EntityType.USER, ada)).isEmpty();
+  }
+
+  /** Ada pushed, then deactivated, and her removal DEAD before it ran (why does not matter here); returns her member. */
+  private FulcrumMember adaDeactivatedAndDead() {
+    start();
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    h.okta.set(ada, "active", 0);
+    WorkItem claimed = h.queue.claim(10).stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
+    h.queue.dead(claimed, "member removal refused");
+    return m;
   }
 }
