@@ -153,6 +153,9 @@ final class Applier {
         return null;
       });
     }
+    if (f.email() != null) {
+      letGo(attempt, observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null));
+    }
     observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
         or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
         or(f.roleId(), m.roleId()), m.roleName(), m.managed(), m.status())));
@@ -190,6 +193,7 @@ final class Applier {
     // audited at the DELETE's time: the cycle's other DELETEs went before its check
     Instant sentAt = found.sent().at();
     int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, sentAt, () -> found.status(LINK_STAYS));
+    letGo(attempt, found.sent().email());
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows.
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
@@ -355,9 +359,13 @@ final class Applier {
     }
   }
 
-  /** Every dropped link leaves an audit row naming the entity and why, in the same transaction. */
+  /**
+   * Every dropped link leaves an audit row naming the entity and why, in the same transaction. A
+   * member left in place is no longer this user's: see {@link #freed}.
+   */
   private void unlink(Attempt attempt, Action.Unlink a) {
     ResourceKey key = attempt.key;
+    String email = a.fulcrumId() == null ? null : observer.members.get(a.fulcrumId()).map(FulcrumMember::email).orElse(null);
     attempt.startHeld(db);
     attempt.write(db, c -> {
       links.unlink(c, key.type(), key.scimId());
@@ -365,10 +373,42 @@ final class Applier {
       intents.delete(c, key.type(), key.scimId());
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());
+        freed(c, key, email);
       }
       return null;
     });
     attempt.caughtUp();
+  }
+
+  /**
+   * The member with {@code email} is no longer this user's (removed, or given another address), with
+   * the outcome: see {@link #freed}.
+   */
+  private void letGo(Attempt attempt, String email) {
+    if (attempt.key.type() == EntityType.USER && email != null) {
+      attempt.hold(c -> {
+        freed(c, attempt.key, email);
+        return null;
+      });
+    }
+  }
+
+  /**
+   * {@code key}'s link no longer holds a member with {@code email}: an active user with that email
+   * and no link planned on that link, waiting for it to end, or DEAD on it ("already managed for SCIM
+   * user ..."), and nothing else would run it again. It is due now, a DEAD row with a fresh budget.
+   */
+  private void freed(Connection c, ResourceKey key, String email) throws SQLException {
+    if (email == null) {
+      return;
+    }
+    for (DesiredUser u : desired.activeUsersWithEmail(c, email)) {
+      ResourceKey other = ResourceKey.user(u.id());
+      if (!other.equals(key) && links.get(c, EntityType.USER, u.id()).isEmpty()) {
+        queue.revive(c, other, WorkState.DEAD);
+        queue.nudge(c, other);
+      }
+    }
   }
 
   /**

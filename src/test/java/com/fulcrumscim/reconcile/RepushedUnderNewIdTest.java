@@ -191,6 +191,65 @@ class RepushedUnderNewIdTest extends EndToEnd {
   }
 
   /**
+   * Bob waits for Ada, whose member has his address by hand and whose removal the guard held: his
+   * reason names the hold and `approve-removals`, and once approved the removal makes him due at
+   * once, and he gets a member of his own.
+   */
+  @Test
+  void aUserWaitingForAHeldRemovalNamesItAndIsCreatedOnceItIsApproved() {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    ada = h.okta.userNamed("ada", ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    h.http.updateMember(m.id(), new MemberFields(BOB, null, null, null));
+    h.clock.tick(Duration.ofMinutes(10));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    bob = h.okta.userNamed("bob", BOB, "Bob", "Builder", null);
+    h.runOnce();
+
+    WorkItem waiting = h.row(ResourceKey.user(bob));
+    assertThat(waiting.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(waiting.lastError()).contains("HELD by the mass-removal guard").contains("`fulcrum-scim approve-removals`");
+    assertThat(waiting.nextAttemptAt()).as("an hour on, not memberWait")
+        .isAfter(h.clock.instant().plus(Reconciler.OPERATOR_WAIT).minusSeconds(1));
+
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.runOnce();
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(m.id())).as("Ada's own member").isEmpty();
+    assertThat(h.row(ResourceKey.user(bob)).state()).isEqualTo(WorkState.DONE);
+    assertThat(inFulcrum(BOB).id()).isNotEqualTo(m.id());
+  }
+
+  /** Bob, DEAD on Ada's member (his address by hand), gets his own member once Okta deactivates Ada and it is removed (review-rec F7). */
+  @Test
+  void aUserDeadOnAnotherUsersMemberIsCreatedOnceThatUserLeavesAndItsMemberIsRemoved() {
+    FulcrumMember m = adasMemberGivenBobsEmailByHand();
+
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(m.id())).isEmpty();
+    assertThat(h.row(ResourceKey.user(bob)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, bob)).map(Link::fulcrumId).contains(inFulcrum(BOB).id());
+  }
+
+  /** Bob, DEAD on Ada's member (his address by hand), gets his own member once Ada's member is given her address back (review-rec F7). */
+  @Test
+  void aUserDeadOnAnotherUsersMemberIsCreatedOnceThatMemberIsGivenItsOwnAddressBack() {
+    FulcrumMember m = adasMemberGivenBobsEmailByHand();
+
+    h.okta.set(ada, "given_name", "Augusta"); // Ada's next reconcile puts her address back too
+    h.settle();
+
+    assertThat(inFulcrum(ADA).id()).isEqualTo(m.id());
+    assertThat(h.row(ResourceKey.user(bob)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, bob)).map(Link::fulcrumId).contains(inFulcrum(BOB).id());
+  }
+
+  /**
    * Okta deactivates the heir after the plan that hands Ada's member over to it and before the
    * plan's write: the write reads the heir again, hands nothing over and fails, to be planned again
    * (review-s2 F3), and that plan, with no heir, removes the member. The interleaving has no Fulcrum
