@@ -5,6 +5,7 @@ import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
@@ -129,6 +130,7 @@ final class Applier {
     Optional<MemberChangeCheck.Found> checked = attempt.takeFound(MemberChangeCheck.KIND, a.memberId());
     Instant sentAt = checked.map(found -> found.sent().at()).orElse(null);
     if (checked.isEmpty()) {
+      neverTheOwners(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail);
       boolean shown = call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail,
           () -> client.updateMember(a.memberId(), f));
       sentAt = clock.instant();
@@ -236,6 +238,7 @@ final class Applier {
   private MemberRemovalCheck.Sent send(Attempt attempt, Action.RemoveMember a) {
     String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
     String reassignTo = a.reassignTo();
+    neverTheOwners(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), null);
     try {
       ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), reassignTo);
       return new MemberRemovalCheck.Sent(a.memberId(), email, reassignTo, sent, clock.instant());
@@ -245,6 +248,21 @@ final class Applier {
       }
       ConfirmedDelete.Sent sent = delete(attempt, a.memberId(), null);
       return new MemberRemovalCheck.Sent(a.memberId(), email, null, sent, clock.instant());
+    }
+  }
+
+  /**
+   * The last check before a write to a membership, whatever the plan says: the token owner's is
+   * never changed or removed (the bridge runs on its token). The planner leaves it alone whenever
+   * it recognises the owner; this catches a plan that did not, audited and refused before any call.
+   */
+  private void neverTheOwners(Attempt attempt, Action.Kind kind, String memberId, String detail) {
+    if (observer.ownerMemberships().contains(memberId)) {
+      String email = observer.members.get(memberId).map(FulcrumMember::email).orElse(null);
+      OwnerMembershipRefused refused = new OwnerMembershipRefused(attempt.key, kind, memberId, email,
+          observer.knownOwner().map(FulcrumUser::email).orElse(null));
+      attempt.audit(audit.entry(attempt.key, kind, memberId, "refused: the Fulcrum API token's owner's membership", detail));
+      throw refused;
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -61,6 +62,10 @@ final class Observer {
   private volatile long reassignCheckedAtLoad = -1;
   /** The member list read in which the owner's membership was looked for by account id. */
   private volatile long ownerScannedAtLoad = -1;
+  /** The member list read for which the owner was read again, as it showed no membership for it. */
+  private volatile long ownerReadAtLoad = -1;
+  /** Every membership id found to be the token owner's ({@link #ownerMemberships}). */
+  private final Set<String> ownerMemberships = ConcurrentHashMap.newKeySet();
   private RoleTable roles;
   private Instant rolesReadAt;
 
@@ -377,9 +382,32 @@ final class Observer {
    * (a list without account ids) the one with its email. The owner is learned once, so an email
    * the owner changed since is taken from the membership: a member given the former address must
    * not pass for the owner. The email index answers while the address holds; after a change, one
-   * scan per list read finds the membership by id.
+   * scan per list read finds the membership by id. A list without account ids cannot show the
+   * change: the owner is read again instead, once per list read that shows no membership for it
+   * (rare: only after such a change), and looked for under the address it has now. Each membership
+   * found is remembered for the Applier's last check ({@link #ownerMemberships}).
    */
   private FulcrumMember ownerMember() {
+    FulcrumMember found = ownerMemberAsKnown();
+    long loads = members.loads();
+    if (found == null && ownerReadAtLoad != loads) {
+      ownerReadAtLoad = loads;
+      FulcrumUser was = owner();
+      FulcrumUser now = client.tokenOwner();
+      owner = now;
+      if (now.email() != null && !now.email().equalsIgnoreCase(was.email())) {
+        log.info("the Fulcrum API token's owner is now {} (was {}), read again: the member list showed no membership for {}",
+            now.email(), was.email(), was.email());
+      }
+      found = ownerMemberAsKnown();
+    }
+    if (found != null) {
+      ownerMemberships.add(found.id());
+    }
+    return found;
+  }
+
+  private FulcrumMember ownerMemberAsKnown() {
     FulcrumUser o = owner();
     Optional<FulcrumMember> byEmail = members.matching(o.email()).stream().findFirst();
     if (byEmail.isPresent() && (byEmail.get().userId() == null || byEmail.get().userId().equals(o.id()))) {
@@ -397,6 +425,18 @@ final class Observer {
       });
     }
     return members.matching(owner().email()).stream().filter(m -> o.id().equals(m.userId())).findFirst().orElse(null);
+  }
+
+  /**
+   * The ids of the token owner's membership as the member list shows it now and as any plan of
+   * this process found it: a membership's id never changes, nor does the token's owner while the
+   * token works, so one the list no longer shows under the owner's email is still the owner's.
+   * What the Applier checks last, whatever a plan says ({@link OwnerMembershipRefused}).
+   */
+  Set<String> ownerMemberships() {
+    members.ensure();
+    ownerMember();
+    return Set.copyOf(ownerMemberships);
   }
 
   /** Whether the last plan found users.reassign_records_to set but its member gone. */
@@ -450,7 +490,10 @@ final class Observer {
     return Optional.ofNullable(owner);
   }
 
-  /** Learned once: the token's owner does not change while the token works. */
+  /**
+   * Learned once: the token's owner does not change while the token works. Read again only when the
+   * member list shows no membership for it ({@link #ownerMember}).
+   */
   FulcrumUser owner() {
     FulcrumUser o = owner;
     if (o == null) {

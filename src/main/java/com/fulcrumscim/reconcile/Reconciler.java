@@ -248,6 +248,9 @@ public final class Reconciler {
         return Optional.of(new Reconciled(new Outcome.Terminal(e.getMessage()), affected));
       } catch (ClaimLost e) {
         return Optional.of(new Reconciled(new Outcome.Failed(e.getMessage()), affected));
+      } catch (OwnerMembershipRefused e) {
+        log.error("{}", e.getMessage());
+        return Optional.of(new Reconciled(new Outcome.Terminal(e.getMessage()), affected));
       } catch (RuntimeException | Error e) {
         // An Error too (a stack overflow on one key's data, a linkage error, an allocation too big):
         // as a failure the row backs off and ends DEAD with the reason after its budget, and what the

@@ -57,6 +57,14 @@ final class ApiRoutes {
       return false;
     }
 
+    /**
+     * Memberships are answered without user_id, listed, read by id and in a write's answer: a shape
+     * the client tolerates (3.3 documents the field; for tests of a list that carries no account ids).
+     */
+    default boolean userIdsLeftOut() {
+      return false;
+    }
+
     /** Groups are answered without their description, listed and read by id (5.2 documents it; for tests). */
     default boolean descriptionsLeftOut() {
       return false;
@@ -73,7 +81,7 @@ final class ApiRoutes {
 
   ApiRoutes(OrgState org, Settings settings) {
     this.org = org;
-    this.views = new JsonViews(org, settings::memberIdsLeftOut, settings::descriptionsLeftOut);
+    this.views = new JsonViews(org, settings::memberIdsLeftOut, settings::descriptionsLeftOut, settings::userIdsLeftOut);
     this.settings = settings;
   }
 

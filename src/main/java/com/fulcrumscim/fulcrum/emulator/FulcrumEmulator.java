@@ -54,6 +54,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean memberChangesAnsweredEmpty;
   private volatile boolean putsAnsweredEmpty;
   private volatile boolean descriptionsLeftOut;
+  private volatile boolean userIdsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
   private final Map<String, DeleteFault> deleteFaults = new ConcurrentHashMap<>();
   private HttpServer server;
@@ -102,6 +103,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public boolean descriptionsLeftOut() {
         return FulcrumEmulator.this.descriptionsLeftOut;
+      }
+
+      @Override
+      public boolean userIdsLeftOut() {
+        return FulcrumEmulator.this.userIdsLeftOut;
       }
 
       @Override
@@ -267,6 +273,15 @@ public final class FulcrumEmulator implements AutoCloseable {
    */
   public void descriptionsLeftOut(boolean on) {
     descriptionsLeftOut = on;
+  }
+
+  /**
+   * Whether every membership is answered without user_id, listed, read by id and in a write's answer
+   * (default false): a Fulcrum whose members carry no user account ids, so the token owner's
+   * membership can be told only by its email.
+   */
+  public void userIdsLeftOut(boolean on) {
+    userIdsLeftOut = on;
   }
 
   /**

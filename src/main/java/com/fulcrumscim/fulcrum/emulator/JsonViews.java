@@ -17,11 +17,13 @@ final class JsonViews {
   private final OrgState org;
   private final Predicate<String> memberIdsLeftOut;
   private final BooleanSupplier descriptionsLeftOut;
+  private final BooleanSupplier userIdsLeftOut;
 
-  JsonViews(OrgState org, Predicate<String> memberIdsLeftOut, BooleanSupplier descriptionsLeftOut) {
+  JsonViews(OrgState org, Predicate<String> memberIdsLeftOut, BooleanSupplier descriptionsLeftOut, BooleanSupplier userIdsLeftOut) {
     this.org = org;
     this.memberIdsLeftOut = memberIdsLeftOut;
     this.descriptionsLeftOut = descriptionsLeftOut;
+    this.userIdsLeftOut = userIdsLeftOut;
   }
 
   /** Section 3.9: the documented fields, then name/status/role_name, then {@code managed} if asked. */
@@ -32,7 +34,9 @@ final class JsonViews {
     j.put("updated_at", m.updatedAt().toString());
     j.put("gravatar_email", null);
     j.put("gravatar_image_url", GRAVATAR + "?s=80");
-    j.put("user_id", m.userId());
+    if (!userIdsLeftOut.getAsBoolean()) {
+      j.put("user_id", m.userId());
+    }
     j.put("user", m.fullName());
     j.put("first_name", m.firstName());
     j.put("last_name", m.lastName());

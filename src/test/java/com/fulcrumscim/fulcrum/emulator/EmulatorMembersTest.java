@@ -48,6 +48,17 @@ class EmulatorMembersTest {
   }
 
   @Test
+  void userIdsLeftOutAnswersMembershipsWithoutTheirAccountIds() {
+    fulcrum.userIdsLeftOut(true);
+    JsonNode listed = http.get("/api/v2/memberships.json").json().get("memberships");
+    JsonNode byId = http.get("/api/v2/memberships/" + fulcrum.ownerMembershipId() + ".json").json().get("membership");
+    assertThat(listed.findValues("user_id")).isEmpty();
+    assertThat(byId.has("user_id")).isFalse();
+    assertThat(http.get("/api/v2/users.json").json().get("user").get("id").asText()).as("the token's user keeps its id")
+        .isEqualTo(fulcrum.member(fulcrum.ownerMembershipId()).orElseThrow().userId());
+  }
+
+  @Test
   void managedInfoAddsTheManagedFlag() {
     JsonNode plain = http.get("/api/v2/memberships.json").json().get("memberships");
     JsonNode withInfo = http.get("/api/v2/memberships.json?managed_info=1").json().get("memberships");

@@ -1,0 +1,166 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The bridge never changes or removes the token owner's membership, also when Fulcrum lists members
+ * without their account ids (user_id) and someone changes the owner's email by hand: the reconciler
+ * learned the owner's email once, and only that email could tell the owner's membership in such a list.
+ */
+class OwnerEmailChangedByHandTest extends EndToEnd {
+  static final String PUT = "PUT /api/v2/memberships/{id}.json";
+  static final String DELETE = "DELETE /api/v2/memberships/{id}.json";
+  static final String OWNER_READ = "GET /api/v2/users.json";
+  static final String NEW_EMAIL = "ada.new@corp.example";
+
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+
+  private String ada;
+  private FulcrumMember owner;
+
+  /**
+   * Ada, pushed by the bridge, made the replacement token it now runs on (its owner read cached, or
+   * not: {@link #ownerReadFromACache}); Fulcrum lists members without user_id. The bridge has planned
+   * for her once since its restart, so it knows her as the owner under ada@.
+   */
+  void adaOwnsTheTokenInAListWithoutAccountIds(boolean ownerReadCached) {
+    start();
+    h.fulcrum.userIdsLeftOut(true);
+    ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.settle();
+    owner = inFulcrum("ada@corp.example");
+    changedOnPurpose.add(owner.id());
+    setRoleByHand("ada@corp.example", "Owner");
+    h.fulcrum.tokenOwnedBy(owner.id());
+    h.restart(ownerReadCached ? ownerReadFromACache() : h.http);
+    h.okta.set(ada, "family_name", "King");
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("known as the owner").isEqualTo(WorkState.SKIPPED);
+  }
+
+  /** Someone changes the owner's email in Fulcrum by hand; the bridge's copy of the member list then ages. */
+  void ownersEmailChangedByHand() {
+    h.http.updateMember(owner.id(), new MemberFields(NEW_EMAIL, null, null, null));
+    h.clock.tick(Duration.ofMinutes(6));
+  }
+
+  FulcrumMember ownersMembership() {
+    return h.fulcrum.member(owner.id()).orElseThrow(() -> new AssertionError("the owner's membership was removed"));
+  }
+
+  @Test
+  void anOktaChangeToTheOwnerIsSkippedAfterItsEmailWasChangedByHandReadingTheOwnerOnce() {
+    adaOwnsTheTokenInAListWithoutAccountIds(false);
+    ownersEmailChangedByHand();
+    long putsBefore = calls(PUT);
+    long ownerReadsBefore = calls(OWNER_READ);
+
+    h.okta.set(ada, "given_name", "Augusta");
+    h.settle();
+
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+    assertThat(ownersMembership().firstName()).isEqualTo("Ada");
+    assertThat(calls(PUT)).as("nothing sent to the owner's membership").isEqualTo(putsBefore);
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.SKIPPED);
+    assertThat(row.lastError()).contains(NEW_EMAIL + ", the Fulcrum API token's owner, whose membership the bridge never changes");
+    assertThat(calls(OWNER_READ)).as("the owner read again once, for the list that did not show it").isEqualTo(ownerReadsBefore + 1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void theOwnerWhoseEmailWasChangedByHandIsNotRemovedWhenOktaTakesThemAway(Leaving how) {
+    adaOwnsTheTokenInAListWithoutAccountIds(false);
+    ownersEmailChangedByHand();
+
+    how.leave(h.okta, ada);
+    h.settle();
+
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains(how.why + ", but " + NEW_EMAIL + " is the Fulcrum API token's owner")
+        .contains("keeps Owner access");
+  }
+
+  /**
+   * A client on which GET /users.json answers what it answered first, as a gateway that caches it
+   * would: read again, the owner still shows the email the member list no longer has, and no plan
+   * recognises the owner's membership.
+   */
+  FulcrumClient ownerReadFromACache() {
+    FulcrumClient real = h.http;
+    AtomicReference<FulcrumUser> cached = new AtomicReference<>();
+    return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, method, args) -> {
+          try {
+            if (method.getName().equals("tokenOwner")) {
+              if (cached.get() == null) {
+                cached.set((FulcrumUser) method.invoke(real, args));
+              }
+              return cached.get();
+            }
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  void refusedLoudly(String what) {
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("the plan would " + what + " Fulcrum member " + owner.id() + " (" + NEW_EMAIL + ")")
+        .contains("the Fulcrum API token's owner's membership").contains("refused, nothing sent")
+        .contains("journal retry user/" + ada);
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(e -> e.getFormattedMessage())
+        .anySatisfy(m -> assertThat(m).contains("refused, nothing sent"));
+    assertThat(new AuditLog(h.db, h.clock).list(null, 50)).filteredOn(e -> e.key().equals(ResourceKey.user(ada)))
+        .anySatisfy(e -> assertThat(e.result()).isEqualTo("refused: the Fulcrum API token's owner's membership"));
+  }
+
+  @Test
+  void theApplierRefusesAChangeToTheOwnersMembershipThatNoPlanRecognised() {
+    adaOwnsTheTokenInAListWithoutAccountIds(true);
+    ownersEmailChangedByHand();
+    long putsBefore = calls(PUT);
+
+    h.okta.set(ada, "given_name", "Augusta");
+    h.settle();
+
+    assertThat(calls(PUT)).as("nothing sent to the owner's membership").isEqualTo(putsBefore);
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+    refusedLoudly("change");
+  }
+
+  @Test
+  void theApplierRefusesToRemoveTheOwnersMembershipThatNoPlanRecognised() {
+    adaOwnsTheTokenInAListWithoutAccountIds(true);
+    ownersEmailChangedByHand();
+
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(calls(DELETE)).as("nothing sent to the owner's membership").isZero();
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+    refusedLoudly("remove");
+  }
+}
