@@ -171,13 +171,18 @@ public final class LinkStore {
         + "AND entity_id IN " + Dialect.placeholders(ids));
   }
 
-  /** Unlinked users of group {@code groupId} whose push is still queued, running or retrying. */
+  /**
+   * Unlinked users of group {@code groupId} whose push is queued or running: a group's adds wait for
+   * them, to be one call. Not one RETRYING: a push that failed may keep failing for its whole retry
+   * budget (a day), and the group's other members would wait as long for access. Its create, once it
+   * lands, makes the user's groups due again (as any link does), which adds it then.
+   */
   public Set<String> pendingMembersOfGroup(String groupId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT m.user_id FROM scim_group_member m "
               + "JOIN work w ON w.entity_type = 'USER' AND w.entity_id = m.user_id "
-              + "  AND w.state IN ('PENDING', 'RUNNING', 'RETRYING') "
+              + "  AND w.state IN ('PENDING', 'RUNNING') "
               + "LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = m.user_id "
               + "WHERE m.group_id = ? AND l.scim_id IS NULL")) {
         ps.setString(1, groupId);

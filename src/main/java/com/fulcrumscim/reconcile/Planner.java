@@ -405,7 +405,7 @@ public final class Planner {
       } else if (s.pending().contains(m.userId())) {
         waiting.add(m.userId());
       }
-      // else the user's push failed or is held: linking it later re-queues this group
+      // else the user's push failed (retrying or dead) or is held: linking it later re-queues this group
     }
     // a set: an all-staff group of tens of thousands would cost a scan of the list per member
     Set<String> have = Set.copyOf(actual.memberIds());

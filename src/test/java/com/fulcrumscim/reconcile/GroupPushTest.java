@@ -141,6 +141,45 @@ class GroupPushTest extends EndToEnd {
         .doesNotContain(memberId("x@corp.example"));
   }
 
+  /** SCIM ids of Ada, pushed, and Pat, whose push failed once and is RETRYING, both listed in Okta group Crew. */
+  record RetryingPat(String ada, String pat, String crew) {}
+
+  /** Ada is pushed; Pat's create fails (retried later); then Okta pushes Crew with both, and the group's row runs. */
+  RetryingPat crewWhilePatsPushIsRetrying() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.restart(unavailableForCreating("pat@corp.example"));
+    String pat = h.okta.user("pat@corp.example", "Pat", "Patel", null);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(pat)).state()).isEqualTo(WorkState.RETRYING);
+    String crew = h.okta.group("Crew", List.of(ada, pat));
+    h.runOnce(); // Pat's retry is not due yet: only the group's row runs
+    return new RetryingPat(ada, pat, crew);
+  }
+
+  @Test
+  void aGroupAddsItsMembersWithoutWaitingForAListedUserWhosePushIsRetrying() {
+    RetryingPat c = crewWhilePatsPushIsRetrying();
+
+    assertThat(managed(c.crew()).memberIds()).containsExactly(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.user(c.pat())).state()).isEqualTo(WorkState.RETRYING);
+  }
+
+  @Test
+  void aUserWhosePushLandsAfterRetryingJoinsTheGroupsThatWentWithoutIt() {
+    RetryingPat c = crewWhilePatsPushIsRetrying();
+    long changes = calls("POST /api/v2/groups/change_permissions.json");
+
+    h.restart(h.http); // the outage is over
+    h.settle();
+
+    assertThat(managed(c.crew()).memberIds()).containsExactlyInAnyOrder(memberId("ada@corp.example"), memberId("pat@corp.example"));
+    assertThat(calls("POST /api/v2/groups/change_permissions.json") - changes).as("Pat's add alone").isEqualTo(1);
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
   /** A client on which creating the member for {@code email} fails as an outage would (retried later). */
   FulcrumClient unavailableForCreating(String email) {
     FulcrumClient real = h.http;
