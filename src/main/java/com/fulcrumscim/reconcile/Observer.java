@@ -431,10 +431,10 @@ final class Observer {
    * The ids of the token owner's membership as the member list shows it now and as any plan of
    * this process found it: a membership's id never changes, nor does the token's owner while the
    * token works, so one the list no longer shows under the owner's email is still the owner's.
-   * What the Applier checks last, whatever a plan says ({@link OwnerMembershipRefused}).
+   * What the Applier checks last, whatever a plan says ({@link OwnerMembershipRefused}): on the copy
+   * of the member list the plan was made on, read again for no write.
    */
   Set<String> ownerMemberships() {
-    members.ensure();
     ownerMember();
     return Set.copyOf(ownerMemberships);
   }
