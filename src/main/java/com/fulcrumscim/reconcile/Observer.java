@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -362,6 +363,19 @@ final class Observer {
     Set<String> listed = Set.copyOf(db.read(c -> desired.groupsOf(c, attempt.key.scimId())));
     return holding.stream().flatMap(g -> links.scimIdOf(EntityType.GROUP, g.id()).stream())
         .filter(id -> !listed.contains(id)).toList();
+  }
+
+  /**
+   * Which queued leavers without a link ({@link RemovalGuard.Unlinked}) have a plan that removes a
+   * member, as the member list at hand tells: one with the leaver's email, not the token owner's,
+   * that its create in doubt made or that is adopted to be removed (users.adopt_existing). Another
+   * user's member with that email counts too (the person pushed again under a new id, then the old
+   * id deleted: rare, and brief); asking each one's link would cost a read per leaver per check.
+   */
+  Predicate<RemovalGuard.Unlinked> removingAMember() {
+    PlanContext ctx = context();
+    return u -> (u.createInDoubt() || ctx.adoptExisting())
+        && members.matching(u.email()).stream().anyMatch(m -> !ctx.isOwner(m.userId(), m.email()));
   }
 
   Set<String> linkedMemberIds() {

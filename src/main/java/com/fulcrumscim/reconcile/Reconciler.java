@@ -293,7 +293,7 @@ public final class Reconciler {
         return Optional.of(settled(plan, applied, affected));
       }
       if (plan.removesMember()) {
-        Optional<String> held = guard.holds(attempt.key.scimId());
+        Optional<String> held = guard.holds(attempt.key.scimId(), observer.removingAMember());
         if (held.isPresent()) {
           return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", held.get()), affected));
         }

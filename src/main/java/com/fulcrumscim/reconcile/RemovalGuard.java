@@ -20,12 +20,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The mass-removal guard. A removal waits for an operator when the removals made in the trailing
  * {@code window} plus those pending (queued work for linked users Okta deactivated or deleted,
- * this one included) exceed max(minimum, percent of managed users): a misconfigured Okta
- * assignment must not empty the Fulcrum organization, whether it lands at once or trickles in.
+ * this one included, and for unlinked ones whose plan removes a member: see {@link Unlinked}) exceed
+ * max(minimum, percent of managed users): a misconfigured Okta assignment must not empty the Fulcrum
+ * organization, whether it lands at once or trickles in.
  *
  * <p>Role take-backs (a role the bridge gave, taken back to the default because Okta names none any
  * more) are guarded the same way with the same settings, counted on their own: an Okta role mapping
@@ -37,6 +39,10 @@ import java.util.Set;
  * <p>An approval lets each held removal or take-back through once.
  */
 public final class RemovalGuard {
+  /** Work states of a change still to be made. */
+  private static final String QUEUED = "('PENDING', 'RUNNING', 'RETRYING', 'HELD')";
+  /** Unlinked leavers named in one statement: well under SQLite's and PostgreSQL's limits on parameters. */
+  private static final int NAMED = 5_000;
   private final Database db;
   private final Clock clock;
   private final int percent;
@@ -55,10 +61,48 @@ public final class RemovalGuard {
     this(db, clock, config.massRemovalPercent(), config.massRemovalMinimum(), config.window());
   }
 
-  /** Why the removal for {@code userId} must wait; empty when it may go ahead. */
-  public Optional<String> holds(String userId) {
-    return db.read(c -> approved(c, userId) ? Optional.<String>empty() : exceeded(c, 0)
-        .map(why -> why + "; held until `fulcrum-scim approve-removals`"));
+  /**
+   * A queued user Okta deactivated or deleted that has no link: the email its plan looks a member up
+   * by (a create in doubt's, else the user's, else its tombstone's) and whether a create of it is in
+   * doubt. Its plan removes the member with that email, when Fulcrum has one that no other user
+   * holds: the one its create in doubt made, or one adopted to be removed (users.adopt_existing: a
+   * restore of an older backup that lost links, then an Okta mistake). Counted only once made, a
+   * storm of these removed max(minimum, percent) + 1 members before the guard held the rest, where
+   * linked users' are held whole. Only the caller's copy of Fulcrum's members tells which remove one.
+   */
+  public record Unlinked(String scimId, String email, boolean createInDoubt) {}
+
+  /**
+   * Why the removal for {@code userId} must wait; empty when it may go ahead. {@code removesAMember}
+   * says which queued unlinked leavers' plans remove a member (this one's too, when it is one).
+   */
+  public Optional<String> holds(String userId, Predicate<Unlinked> removesAMember) {
+    if (db.read(c -> approved(c, userId))) {
+      return Optional.empty();
+    }
+    // read apart, as the caller's test may read too; the count below takes them in its one statement
+    List<String> unlinked = db.read(RemovalGuard::unlinkedLeavers).stream().filter(removesAMember).map(Unlinked::scimId)
+        .toList();
+    return db.read(c -> exceeded(c, 0, unlinked)).map(why -> why + "; held until `fulcrum-scim approve-removals`");
+  }
+
+  /** The queued users Okta deactivated or deleted that have no link and an email to look a member up by. */
+  private static List<Unlinked> unlinkedLeavers(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id, COALESCE(i.match_key, u.email, t.email), "
+        + "i.scim_id IS NOT NULL FROM work w "
+        + "LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+        + "LEFT JOIN scim_user u ON u.id = w.entity_id "
+        + "LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
+        + "LEFT JOIN reconcile_intent i ON i.entity_type = 'USER' AND i.scim_id = w.entity_id "
+        + "WHERE w.entity_type = 'USER' AND w.state IN " + QUEUED + " AND l.scim_id IS NULL "
+        + "AND (u.id IS NULL OR u.active = 0) AND COALESCE(i.match_key, u.email, t.email) IS NOT NULL");
+        ResultSet rs = ps.executeQuery()) {
+      List<Unlinked> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Unlinked(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+      }
+      return out;
+    }
   }
 
   /**
@@ -74,7 +118,7 @@ public final class RemovalGuard {
       }
       Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
           + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-          + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
+          + "AND w.state IN " + QUEUED + " AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
           + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", List.of(defaultRoleId),
           List.of("UPDATE_MEMBER"), "%; " + Planner.TAKE_BACK,
           "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL AND okta_role_id <> ?",
@@ -91,18 +135,30 @@ public final class RemovalGuard {
    * can have been approved.
    */
   public Optional<String> holdsMore(int removals) {
-    return db.read(c -> exceeded(c, removals));
+    return db.read(c -> exceeded(c, removals, List.of()));
   }
 
-  private Optional<String> exceeded(Connection c, int more) throws SQLException {
-    Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+  /**
+   * {@code unlinked}: the queued unlinked leavers whose plans remove a member, counted as pending in
+   * the same statement as the rest: one moving on meanwhile (linked by its adoption, or its removal
+   * made) is still one person. Beyond {@link #NAMED} of them the rest are counted apart.
+   */
+  private Optional<String> exceeded(Connection c, int more, List<String> unlinked) throws SQLException {
+    List<String> named = unlinked.subList(0, Math.min(unlinked.size(), NAMED));
+    String pending = "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-        + "AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD') AND (u.id IS NULL OR u.active = 0)", List.of(),
+        + "AND w.state IN " + QUEUED + " AND (u.id IS NULL OR u.active = 0)";
+    if (!named.isEmpty()) {
+      pending += " UNION SELECT entity_id FROM work WHERE entity_type = 'USER' AND state IN " + QUEUED
+          + " AND entity_id IN (" + String.join(", ", Collections.nCopies(named.size(), "?")) + ")";
+    }
+    Counts n = counts(c, pending, new ArrayList<Object>(named),
         // an unlink too: a removal whose check failed (its DELETE went through) is found gone by the
         // next attempt and unlinked with no removal row, and a batch of those counted as none
         List.of("REMOVE_MEMBER", "UNLINK"), "%",
         "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'", List.of());
-    return over(n.recent(), n.pending() + more, n.base() + n.recent(), "removals", "managed members");
+    return over(n.recent(), n.pending() + more + unlinked.size() - named.size(), n.base() + n.recent(), "removals",
+        "managed members");
   }
 
   /** People whose change is pending, and whose change was made within the trailing window; what their share is taken of. */

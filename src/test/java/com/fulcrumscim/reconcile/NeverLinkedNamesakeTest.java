@@ -2,10 +2,15 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -97,5 +102,29 @@ class NeverLinkedNamesakeTest extends EndToEnd {
     assertThat(h.fulcrum.member("m-taken")).as("a deprovisioned person").isEmpty();
     assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DONE);
     assertThat(new LinkStore(h.db).get(EntityType.USER, taken)).isEmpty();
+  }
+
+  /**
+   * users.adopt_existing, and links lost (an older backup restored, say): Okta deactivates many
+   * people whose members the bridge has no link to. Each plan adopts and removes a member, so the
+   * guard counts them pending as it counts linked users' removals, and holds every one, not only
+   * those after max(minimum, percent) were removed.
+   */
+  @Test
+  void aStormOfNeverLinkedRemovalsIsHeldWhole() {
+    start(ReconcileHarness.Options.defaults().withSettings(UserPushTest.adopting()).withGuard(10, 5));
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String email = "storm" + i + "@corp.example";
+      changedOnPurpose.add(h.http.createMember(new MemberFields(email, "Storm", "No. " + i, null)).id()); // by hand
+      String user = h.okta.userNamed("storm" + i, email, "Storm", "No. " + i, null);
+      h.okta.set(user, "active", 0);
+      users.add(user);
+    }
+
+    h.settle();
+
+    assertThat(h.fulcrum.members().stream().filter(m -> m.email().startsWith("storm"))).as("nobody removed").hasSize(12);
+    assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.HELD));
   }
 }
