@@ -36,6 +36,15 @@ public interface FulcrumClient {
   List<FulcrumMember> members();
 
   /**
+   * {@link #members()}, saying whether the read was whole ({@link MemberList#whole}): what a list
+   * read over several pages does not show is no proof that Fulcrum has no such member. A client that
+   * answers from one copy (resync's snapshot) reads it whole.
+   */
+  default MemberList memberList() {
+    return new MemberList(members(), true);
+  }
+
+  /**
    * {@code GET /memberships/{id}.json}; empty on Fulcrum's own 404 or 410 (an empty or JSON body):
    * the member is not in the organization. This read, not a delete's answer, says a removal is done.
    * A 404 page that is not Fulcrum's (a proxy's HTML or text) is {@link FulcrumException.Unavailable}.

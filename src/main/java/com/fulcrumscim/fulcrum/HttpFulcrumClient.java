@@ -87,7 +87,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   @Override
   public List<FulcrumRole> roles() {
     ApiCall call = ApiCall.get("roles.json");
-    List<FulcrumRole> all = list(call, "roles", RoleJson.class, WireMapping::role);
+    List<FulcrumRole> all = list(call, "roles", RoleJson.class, WireMapping::role).items();
     List<FulcrumRole> usable = all.stream().filter(r -> !blank(r.id()) && !blank(r.name())).toList();
     if (usable.size() < all.size()) {
       // A role without an id cannot be granted and one without a name cannot be asked for; kept,
@@ -99,8 +99,14 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public List<FulcrumMember> members() {
-    return list(ApiCall.get("memberships.json").withQuery("managed_info", "1"),
+    return memberList().members();
+  }
+
+  @Override
+  public MemberList memberList() {
+    Pages<FulcrumMember> read = list(ApiCall.get("memberships.json").withQuery("managed_info", "1"),
         "memberships", MembershipJson.class, WireMapping::member);
+    return new MemberList(read.items(), read.pages() == 1);
   }
 
   @Override
@@ -147,7 +153,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
    */
   @Override
   public List<FulcrumGroup> groups() {
-    return list(groupList(), "groups", GroupJson.class, WireMapping::group);
+    return list(groupList(), "groups", GroupJson.class, WireMapping::group).items();
   }
 
   @Override
@@ -229,15 +235,17 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   /**
    * Every page of a list. When total_count moved between its pages the organization changed while
    * it was read, and an entity leaving a page already read shifted an unread one onto it, never
-   * seen: the list is read once more, and that read stands. Nothing changed, no extra call.
+   * seen: the list is read once more, and that read stands. Nothing changed, no extra call. A
+   * count that did not move (or that Fulcrum leaves out) proves nothing either: the caller is told
+   * how many pages the read that stands took ({@link MemberList#whole}).
    */
-  private <W, T> List<T> list(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
+  private <W, T> Pages<T> list(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
     Pages<T> read = pages(first, key, type, toDomain);
-    return read.countMoved() ? pages(first, key, type, toDomain).items() : read.items();
+    return read.countMoved() ? pages(first, key, type, toDomain) : read;
   }
 
-  /** One walk through a list's pages, and whether its total_count moved on the way. */
-  private record Pages<T>(List<T> items, boolean countMoved) {}
+  /** One walk through a list's pages: how many it took, and whether its total_count moved on the way. */
+  private record Pages<T>(List<T> items, boolean countMoved, int pages) {}
 
   /**
    * Pages until current_page ≥ total_pages, an empty page, or a short page. An id already read is
@@ -270,7 +278,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
         countMoved = true;
       }
       if (lastPage(root, page, items.size())) {
-        return new Pages<>(all, countMoved);
+        return new Pages<>(all, countMoved, page);
       }
     }
   }

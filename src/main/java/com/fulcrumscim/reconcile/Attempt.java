@@ -49,6 +49,7 @@ final class Attempt {
   /** Whether the key had a link when this attempt first read it (null: not read yet). */
   private Boolean linkedAtStart;
   private boolean namesakeSought;
+  private boolean memberListReadAgain;
   /**
    * Whether the attempt's next write that is read back (a member removal, a group member change
    * whose answer did not show it made) waits for its cycle's {@link RemovalChecks}; the first only.
@@ -161,6 +162,17 @@ final class Attempt {
   /** A plan was applied: the next round reads what the database holds for the key again. */
   void roundApplied() {
     recorded = null;
+  }
+
+  /**
+   * True the first time only: the member list is read a second time in this reconcile, to confirm
+   * that a member the first read did not show is not in Fulcrum (a list read over several pages can
+   * miss one).
+   */
+  boolean memberListReadAgain() {
+    boolean first = !memberListReadAgain;
+    memberListReadAgain = true;
+    return first;
   }
 
   /**

@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.fulcrum.MemberList;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DeletedUser;
@@ -57,6 +58,8 @@ final class Observer {
   private final Doubts memberDoubts = new Doubts();
   private final Doubts groupDoubts = new Doubts();
   private volatile FulcrumUser owner;
+  /** Whether the member list at hand was read whole ({@link MemberList#whole}). */
+  private volatile boolean membersWhole = true;
   /** Whether the last plan found the reassign target, so its loss and return are logged once each. */
   private final AtomicBoolean reassignTargetPresent = new AtomicBoolean(true);
   /** The member list read (its load count) for which the missing reassign target was looked up. */
@@ -81,8 +84,24 @@ final class Observer {
     this.queue = new WorkQueue(db, clock);
     this.settings = settings;
     this.clock = clock;
-    this.members = new Mirror<>(client::members, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
+    this.members = new Mirror<>(this::readMembers, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
     this.groups = new Mirror<>(client::groups, FulcrumGroup::id, FulcrumGroup::name, clock, settings.mirrorMaxAge());
+  }
+
+  /** The member mirror's loader: the list, noting whether it was read whole. */
+  private List<FulcrumMember> readMembers() {
+    MemberList read = client.memberList();
+    membersWhole = read.whole();
+    return read.members();
+  }
+
+  /**
+   * Whether the member list at hand was read in one answer: read over several pages, a member it
+   * does not show may still be in Fulcrum ({@link MemberList#whole}).
+   */
+  boolean memberListWhole() {
+    members.ensure();
+    return membersWhole;
   }
 
   /**
@@ -133,7 +152,7 @@ final class Observer {
     // A create in doubt is looked for under the email it was made with; a deleted user under the
     // last one it had (its tombstone): a member invited again by hand after the managed one was
     // removed would otherwise keep the access the delete took away.
-    String email = intent != null ? intent.matchKey() : d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
+    String email = UserState.lookedUpBy(d, r.deleted(), intent);
     FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
     String holder = byEmail == null ? null : links.scimIdOf(EntityType.USER, byEmail.id()).orElse(null);
     if (link == null && id.equals(holder)) {

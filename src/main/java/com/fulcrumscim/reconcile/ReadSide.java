@@ -17,7 +17,9 @@ import java.util.Set;
  * of what a cached list says is confirmed first, unless the list was read during this cycle: the one
  * member or group in doubt is read again, or the whole list when that is cheaper ({@link #rereads()}
  * counts those reads), and the key planned again on what Fulcrum answered. A create in doubt (an open
- * intent) whose member or group the list does not show is confirmed by reading the list again.
+ * intent) whose member or group the list does not show is confirmed by reading the list again, as
+ * is the absence of any member with the email of a user Okta took away when the list was read over
+ * several pages ({@link UserState#leftNoMemberListed}).
  */
 public final class ReadSide {
   /** Each confirmation adds at least one id; a handful settles any real plan. */
@@ -57,12 +59,14 @@ public final class ReadSide {
       Set<String> doubts;
       boolean createUnseen;
       String linkedUnlisted;
+      boolean noMemberListed = false;
       if (key.type() == EntityType.USER) {
         UserState s = observer.user(attempt);
         plan = restoreHold.check(s, planner.user(s, context));
         doubts = doubts(s, plan);
         createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
+        noMemberListed = s.leftNoMemberListed();
       } else {
         GroupState s = observer.group(attempt);
         FulcrumGroup unknown = membersUnknown(s, context);
@@ -87,6 +91,9 @@ public final class ReadSide {
         listed = true;
         boolean reread = key.type() == EntityType.USER ? observer.confirmMemberList() : observer.confirmGroupList();
         if (reread) {
+          if (key.type() == EntityType.USER) {
+            attempt.memberListReadAgain();
+          }
           continue; // a list read in this cycle already answers: the plan stands
         }
       }
@@ -100,6 +107,14 @@ public final class ReadSide {
           } else {
             observer.rereadGroup(linkedUnlisted);
           }
+          continue;
+        }
+        if (noMemberListed && !observer.memberListWhole() && attempt.memberListReadAgain()) {
+          // A list of several pages can miss a member: ended done on that absence, a deprovisioning
+          // would leave the person invited by hand (or again) with the access Okta took away, and
+          // nothing would look again. So a second read must miss it too; once per reconcile, only
+          // for a user Okta took away whose email that list does not show.
+          observer.rereadMemberList();
           continue;
         }
         return plan;

@@ -49,6 +49,24 @@ public record UserState(
     }
   }
 
+  /**
+   * The email a user's member is looked up by: a create in doubt's (what it was made with), else
+   * the user's, else a deleted user's last one (its tombstone); null: none.
+   */
+  static String lookedUpBy(DesiredUser desired, DeletedUser deleted, Intent intent) {
+    return intent != null ? intent.matchKey() : desired != null ? desired.email() : deleted != null ? deleted.email() : null;
+  }
+
+  /**
+   * Okta deactivated or deleted the user, and no member with the email it is looked up by (see
+   * {@link #lookedUpBy}) is in the list read, nor its linked one: what ends its deprovisioning done
+   * (nothing left of the person's), if that list is to be believed.
+   */
+  boolean leftNoMemberListed() {
+    String email = lookedUpBy(desired, deleted, intent);
+    return (desired == null || !desired.active()) && linked == null && byEmail == null && email != null && !email.isBlank();
+  }
+
   /** No other user's link or heir in play. */
   public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
       FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {

@@ -84,6 +84,26 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
+  void aMemberListInOneAnswerIsWhole() {
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-1\"},{\"id\":\"m-2\"}", 1, 1)));
+    MemberList read = client.memberList();
+    assertThat(read.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2");
+    assertThat(read.whole()).isTrue();
+  }
+
+  /** Its count held (a member left as one joined) or absent, a walk over pages cannot tell that it missed one. */
+  @Test
+  void aMemberListOverSeveralPagesIsNotWholeWhateverItsCountSays() {
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-1\"}", 1, 2)));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-2\"}", 2, 2)));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}],\"current_page\":1,\"total_pages\":2}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-2\"}],\"current_page\":2,\"total_pages\":2}"));
+    assertThat(client.memberList().whole()).as("total_count held").isFalse();
+    assertThat(client.memberList().whole()).as("no total_count").isFalse();
+    assertThat(server.getRequestCount()).as("no extra call of its own").isEqualTo(4);
+  }
+
+  @Test
   void aListWithoutTotalCountIsRead() {
     server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}],\"current_page\":1,\"total_pages\":1,\"per_page\":20000}"));
     assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1");
