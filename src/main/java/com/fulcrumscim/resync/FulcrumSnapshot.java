@@ -5,16 +5,20 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.fulcrum.MemberList;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Fulcrum as read once: the token owner, roles, members (with {@code managed_info}) and groups
- * (with {@code associations}). Four list calls however large the organization, never one per
- * entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
+ * (with {@code associations}). Four list reads however large the organization (the member list
+ * twice when it takes several pages), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
  * per managed key, and a scan per question made 100k members a 10^10-step job.
  */
 public final class FulcrumSnapshot {
@@ -42,8 +46,29 @@ public final class FulcrumSnapshot {
     this.roles.forEach(r -> roleNames.putIfAbsent(r.id(), r.name()));
   }
 
+  /**
+   * Fulcrum as read now. A member list read over several pages is read twice and the two taken
+   * together ({@link MemberList#whole}): a member one read missed (a page shifted under it) is in
+   * the other, and resync, which plans every user Okta took away that no link points to, would
+   * otherwise miss the person who keeps access because a member invited by hand has their email.
+   * One more list read per run, only for organizations over one page.
+   */
   public static FulcrumSnapshot read(FulcrumClient client) {
-    return new FulcrumSnapshot(client.tokenOwner(), client.roles(), client.members(), client.groups());
+    FulcrumUser owner = client.tokenOwner();
+    List<FulcrumRole> roles = client.roles();
+    MemberList first = client.memberList();
+    List<FulcrumMember> members = first.members();
+    if (!first.whole()) {
+      Set<String> seen = new HashSet<>();
+      members.forEach(m -> seen.add(m.id()));
+      members = new ArrayList<>(members);
+      for (FulcrumMember m : client.members()) {
+        if (seen.add(m.id())) {
+          members.add(m);
+        }
+      }
+    }
+    return new FulcrumSnapshot(owner, roles, members, client.groups());
   }
 
   public FulcrumUser owner() {
