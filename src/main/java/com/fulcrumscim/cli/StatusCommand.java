@@ -1,6 +1,8 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.control.StalledServe;
 import com.fulcrumscim.control.WriterLease;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Option;
       "1:no database at storage.path",
       "2:invalid config or command line",
       "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, changes "
-          + "wait while no daemon holds the writer lease, the last resync found people Okta took away who keep access, or "
+          + "wait while no daemon holds the writer lease, a serve holds the database but has held no writer lease for "
+          + "ha.lease_ttl (hung or stopping), the last resync found people Okta took away who keep access, or "
           + "a restore could not carry forward everything the replaced database held (until `fulcrum-scim restore acknowledge`)"
     })
 public final class StatusCommand implements Callable<Integer> {
@@ -49,9 +52,12 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
-      Optional<WriterLease.Holder> lease = new WriterLease(db, clock, WriterLease.Role.COMMAND).current();
+      WriterLease writer = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, config.ha().leaseTtl());
+      Optional<WriterLease.Holder> lease = writer.current();
+      String stalled = StalledServe.find(db.location(), writer, config.ha().leaseTtl(), clock.instant()).orElse(null);
       StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
-          lease.map(WriterLease.Holder::describe).orElse(null), lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false));
+          lease.map(WriterLease.Holder::describe).orElse(null), lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false),
+          stalled);
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -117,8 +123,9 @@ public final class StatusCommand implements Callable<Integer> {
   /** Not running comes first: a pause is a setting a daemon left, which holds again once one runs. */
   private static String reconciler(StatusReport r) {
     if (!r.daemonHoldsLease()) {
-      return "NOT RUNNING: no daemon holds the writer lease (none runs, or one is starting or taking over), so no change "
-          + "reaches Fulcrum until `fulcrum-scim serve` holds it" + (r.pausedReason() == null ? ""
+      return "NOT RUNNING: " + (r.stalledServe() != null ? r.stalledServe()
+          : "no daemon holds the writer lease (none runs, or one is starting or taking over), so no change "
+              + "reaches Fulcrum until `fulcrum-scim serve` holds it") + (r.pausedReason() == null ? ""
               : "; and PAUSED when one last ran: " + r.pausedReason());
     }
     return r.pausedReason() == null ? "running" : "PAUSED: " + r.pausedReason();

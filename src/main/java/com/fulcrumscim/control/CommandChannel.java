@@ -158,7 +158,7 @@ public final class CommandChannel {
     long now = System.nanoTime();
     if (serveSeenAt == null) {
       serveSeenAt = now;
-      notices.println("`fulcrum-scim serve` holds the database but not the writer lease (it is starting or stopping): "
+      notices.println("`fulcrum-scim serve` holds the database but not the writer lease (it is starting, stopping or hung): "
           + "waiting up to " + lease.ttl().toSeconds() + " s for it to take the lease");
       notices.flush();
     }

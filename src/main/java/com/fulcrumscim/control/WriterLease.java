@@ -135,6 +135,17 @@ public final class WriterLease {
     }, bound);
   }
 
+  /** The lease's row whether live or lapsed, if there is one (a clean stop on SQLite removes it). */
+  public Optional<Holder> last() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT holder, role, acquired_at, expires_at FROM writer_lease WHERE name = ?")) {
+        ps.setString(1, NAME);
+        return holder(ps);
+      }
+    }, bound);
+  }
+
   /**
    * A daemon's lease that a daemon probably holds again soon, no one having taken it since: one that
    * lapsed less than a lease's life ago (a standby taking over, {@code serve} restarting, the leader

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -125,6 +126,51 @@ public final class StoreLock implements AutoCloseable {
     } catch (IOException e) {
       throw new DatabaseException("cannot lock " + database + " against other fulcrum-scim processes: "
           + SqliteEngine.fileProblem(e), e);
+    }
+  }
+
+  /**
+   * The holder line of whoever holds the lock of the store at {@code location} now ("serve
+   * (4242@host, since 2026-12-06T12:57:23Z)"), without taking it: for {@code status}, which only
+   * reads. A shared lock is tried and let go at once, so a second reader is not refused, and only a
+   * taker in that very instant could be (it exits saying the file is in use, as beside any command).
+   * A holder in this JVM is read from the table, the file left unopened (see {@link #take}). Empty:
+   * no one holds it, or PostgreSQL.
+   */
+  public static Optional<String> holder(StoreLocation location) {
+    if (!(location instanceof StoreLocation.SqliteFile sqlite)) {
+      return Optional.empty();
+    }
+    Path database = sqlite.path().toAbsolutePath();
+    try {
+      Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+      synchronized (HELD_HERE) {
+        if (!Files.exists(file)) {
+          return Optional.empty(); // serve writes it before it locks it: no file, no holder
+        }
+        String here = HELD_HERE.get(FileIdentity.of(file));
+        if (here != null) {
+          return Optional.of(here);
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        FileLock probe;
+        try {
+          probe = channel.tryLock(0, Long.MAX_VALUE, true);
+        } catch (OverlappingFileLockException linkedMeanwhile) {
+          KEPT_OPEN.add(channel);
+          return Optional.of("another fulcrum-scim process");
+        }
+        try (channel) {
+          if (probe != null) {
+            probe.release();
+            return Optional.empty();
+          }
+          String line = holderIn(channel);
+          return Optional.of(line.isEmpty() ? "another fulcrum-scim process" : line);
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty(); // unreadable by this user: who holds it cannot be told
     }
   }
 

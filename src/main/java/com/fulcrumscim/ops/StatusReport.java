@@ -37,6 +37,8 @@ import java.util.Set;
  * the managed groups that no longer follow Okta because groups.push is false ({@link PolicyCheck#frozenGroups}).
  * {@code heldTakeBacks}: how many of the {@code heldCount} HELD rows are role take-backs, not removals.
  * {@code daemonHoldsLease}: whether a daemon holds the writer lease, i.e. a reconciler applies changes.
+ * {@code stalledServe}: what to say of a serve that holds the SQLite file but has held no writer
+ * lease for a lease's life, hung or stopping (null: none).
  * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
  * that gave up). {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
  * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}). {@code carryIncomplete}:
@@ -62,6 +64,7 @@ public record StatusReport(
     LastResync lastResync,
     String writerLease,
     boolean daemonHoldsLease,
+    String stalledServe,
     String reassignRecordsTo,
     Instant reassignTargetGoneAt,
     List<String> unknownHere,
@@ -85,30 +88,32 @@ public record StatusReport(
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
    * access until someone approves), and the role take-backs it holds; changes waiting while no
-   * daemon holds the writer lease, which nothing applies until one does; and people Okta took away
+   * daemon holds the writer lease, which nothing applies until one does; a serve hung or stopping
+   * (nothing applies changes Okta sends meanwhile, and its SCIM intake may be dead too); and people Okta took away
    * whom the latest resync found still with access (the bridge leaves them to an operator); and a
    * restore that could not carry everything forward, whose losses only an operator can find. Skipped
    * rows are shown as warnings only: they are the bridge's policy working.
    */
   public boolean needsAttention() {
     return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0
-        || (!daemonHoldsLease && oldestPendingSeconds != null) || keepsAccess > 0 || carryIncomplete != null;
+        || (!daemonHoldsLease && oldestPendingSeconds != null) || stalledServe != null || keepsAccess > 0 || carryIncomplete != null;
   }
 
   /**
    * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
-   * nobody does; {@code daemonHoldsLease}: a daemon does, not an operator command. {@code unresolved}:
+   * nobody does; {@code daemonHoldsLease}: a daemon does, not an operator command; {@code stalledServe}:
+   * see the record's. {@code unresolved}:
    * the config keys whose variable this shell does not set. All of it is read in one moment of the
    * database: counts read apart can disagree (held removals less held take-backs went negative)
    * while the daemon changes rows.
    */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease) {
-    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease));
+      boolean daemonHoldsLease, String stalledServe) {
+    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease, stalledServe));
   }
 
   private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease) {
+      boolean daemonHoldsLease, String stalledServe) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -137,6 +142,7 @@ public record StatusReport(
         LastResync.kept(new SettingStore(db)).orElse(null),
         writerLease,
         daemonHoldsLease,
+        stalledServe,
         reassignTo,
         targetGoneAt,
         unknown,

@@ -144,7 +144,7 @@ class ActingCommandsHoldTheFileTest {
     assertThat(System.nanoTime() - started).as("waited for it to take the lease").isGreaterThanOrEqualTo(3_000_000_000L);
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.err().strip().lines()).containsExactly(
-        "`fulcrum-scim serve` holds the database but not the writer lease (it is starting or stopping): waiting up to 3 s "
+        "`fulcrum-scim serve` holds the database but not the writer lease (it is starting, stopping or hung): waiting up to 3 s "
             + "for it to take the lease",
         r.err().strip().lines().toList().get(1));
     assertThat(r.err().strip().lines().toList().get(1)).startsWith(cli.database + " is in use by serve (")

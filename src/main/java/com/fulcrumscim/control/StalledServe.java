@@ -1,0 +1,55 @@
+package com.fulcrumscim.control;
+
+import com.fulcrumscim.db.StoreLock;
+import com.fulcrumscim.db.StoreLocation;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code serve} that holds the SQLite file (its {@link StoreLock}) but has held no live writer
+ * lease for a lease's life: hung (stopped by a signal, a wedged JVM) or stopping. Nothing reaches
+ * Fulcrum and its SCIM intake may be dead too, while {@code systemctl} shows it running, so
+ * {@code status} names it rather than listing the causes of a free lease. A serve that took the
+ * file less than a lease's life ago is starting: it takes the lease right after opening the file.
+ */
+public final class StalledServe {
+  /** The holder line {@link StoreLock} writes for serve: "serve (4242@host, since 2026-12-06T12:57:23Z)". */
+  private static final Pattern SERVE = Pattern.compile("serve \\((\\S+), since (\\S+)\\)");
+
+  private StalledServe() {}
+
+  /**
+   * The line that says so, or empty (a live lease of anyone, no serve holding the file, one that
+   * took it or let its lease lapse less than {@code ttl} ago, PostgreSQL). {@code lease}: read only.
+   */
+  public static Optional<String> find(StoreLocation location, WriterLease lease, Duration ttl, Instant now) {
+    if (lease.current().isPresent()) {
+      return Optional.empty();
+    }
+    Optional<Matcher> serve = StoreLock.holder(location).map(SERVE::matcher).filter(Matcher::matches);
+    if (serve.isEmpty()) {
+      return Optional.empty();
+    }
+    String process = serve.get().group(1);
+    Instant since;
+    try {
+      since = Instant.parse(serve.get().group(2));
+    } catch (DateTimeParseException e) {
+      return Optional.empty(); // not a line this release writes
+    }
+    // the lease row is this serve's when its holder is this process (WriterLease names holders "pid@host/...")
+    Optional<Instant> lapsedAt = lease.last().filter(h -> h.holder().startsWith(process + "/")).map(WriterLease.Holder::expiresAt);
+    Instant without = lapsedAt.orElse(since);
+    if (now.isBefore(without.plus(ttl))) {
+      return Optional.empty();
+    }
+    return Optional.of("`fulcrum-scim serve` (" + process + ", since " + since + ") holds the database but "
+        + lapsedAt.map(at -> "its writer lease lapsed at " + at.truncatedTo(ChronoUnit.SECONDS)).orElse("has held no writer lease since it took it")
+        + ": hung or stopping; restart it (systemctl restart fulcrum-scim)");
+  }
+}
