@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,14 +18,20 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,7 +46,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import org.quartz.CronExpression;
+import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
 import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
@@ -94,16 +105,32 @@ public final class ConfigLoader {
   /** As {@link #load(Path, Predicate)}, telling which keys were left at their default. */
   public Partial loadPartly(Path file, Predicate<String> needed) {
     String source = file.toString();
-    String text;
+    byte[] bytes;
     try {
-      text = Files.readString(file);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(source, "", "file not found");
     } catch (IOException e) {
       throw new ConfigException(source, "", "cannot read: " + FileProblem.of(e));
     }
+    String text = utf8(source, bytes);
     Path dir = file.toAbsolutePath().getParent();
     return parse(source, text, needed, dir == null ? Path.of(".") : dir);
+  }
+
+  /**
+   * {@code bytes} as UTF-8 text, or a config error naming the first byte that is not (counted from
+   * 1, as cmp does): the JDK's own message is "Input length = 1".
+   */
+  private static String utf8(String source, byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never has fewer bytes than UTF-16 chars
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    if (decoder.decode(in, out, true).isError()) {
+      throw new ConfigException(source, "", "is not UTF-8 text (byte " + (in.position() + 1) + ")");
+    }
+    decoder.flush(out);
+    return out.flip().toString();
   }
 
   /** The defaults alone, as if config.yml were empty. */
@@ -126,6 +153,7 @@ public final class ConfigLoader {
     } catch (JsonProcessingException e) {
       throw notYaml(source, yaml, e);
     }
+    refuseAliases(source, yaml);
     if (user != null && !user.isNull() && !user.isMissingNode()) {
       if (!user.isObject()) {
         throw new ConfigException(source, "", "must be a mapping of sections (server:, storage:, ...)");
@@ -141,6 +169,8 @@ public final class ConfigLoader {
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(source, keyOf(e), "unknown key (known: " + e.getKnownPropertyIds().stream()
           .map(Object::toString).map(ConfigLoader::snake).sorted().collect(Collectors.joining(", ")) + ")");
+    } catch (MismatchedInputException e) {
+      throw new ConfigException(source, keyOf(e), needs(e.getTargetType()));
     } catch (JsonMappingException e) {
       throw new ConfigException(source, keyOf(e), "invalid value: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
@@ -186,6 +216,25 @@ public final class ConfigLoader {
     }
     String where = source + (line > 0 ? ":" + line + (column > 0 ? ":" + column : "") : "");
     return new ConfigException(where, "", "not valid YAML" + (problem.isEmpty() ? "" : ": " + problem));
+  }
+
+  /**
+   * Jackson reads an alias ({@code *name}) as the text "name", defined or not, so a value written
+   * once and referred to, or a stray {@code *}, would be taken as that word: refused, naming the place.
+   */
+  private static void refuseAliases(String source, String yaml) {
+    Set<String> anchors = new HashSet<>();
+    // SnakeYAML's events: Jackson's parser tells an alias but not the anchors a scalar defines
+    for (Event event : new Yaml().parse(new StringReader(yaml))) {
+      if (event instanceof AliasEvent alias) {
+        String where = source + ":" + (alias.getStartMark().getLine() + 1) + ":" + (alias.getStartMark().getColumn() + 1);
+        throw new ConfigException(where, "", anchors.contains(alias.getAnchor()) ? "alias *" + alias.getAnchor()
+            + ": the config takes no YAML aliases; write the value out" : "undefined alias *" + alias.getAnchor());
+      }
+      if (event instanceof NodeEvent node && node.getAnchor() != null) {
+        anchors.add(node.getAnchor());
+      }
+    }
   }
 
   /**
@@ -240,7 +289,7 @@ public final class ConfigLoader {
           continue;
         }
         if (!value.isObject()) {
-          throw new ConfigException(source, key, "must be a section of keys, not a single value");
+          throw new ConfigException(source, key, "must be a section of keys, not " + (value.isArray() ? "a list" : "a single value"));
         }
         merge(source, key + ".", (ObjectNode) existing, (ObjectNode) value);
       } else {
@@ -550,6 +599,26 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** What a value of {@code type} must be, in an operator's words, not Jackson's ("Cannot deserialize value of type `int`"). */
+  private static String needs(Class<?> type) {
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "must be a whole number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "must be true or false";
+    }
+    if (type != null && Collection.class.isAssignableFrom(type)) {
+      return "must be a list, e.g. [\"first\", \"second\"]";
+    }
+    if (type != null && Map.class.isAssignableFrom(type)) {
+      return "must be a section of keys (key: value lines indented below it)";
+    }
+    if (type == Path.class) {
+      return "must be a file path";
+    }
+    return "must be a single value (text)";
   }
 
   private static String keyOf(JsonMappingException e) {

@@ -298,12 +298,11 @@ final class SqliteEngine implements Engine {
   static void copy(Path source, Path target) {
     Path absolute = target.toAbsolutePath();
     Path directory = absolute.getParent();
-    try {
-      if (directory != null) {
-        Files.createDirectories(directory);
-      }
-    } catch (IOException e) {
-      throw new DatabaseException("cannot create " + absolute + ": " + fileProblem(e) + writableBy(e, directory), e);
+    // no directory is made: a typo in the path (a cron line, a mount point not mounted) would put the
+    // copy somewhere no one looks, in directories made with root's umask
+    if (directory != null && !Files.isDirectory(directory)) {
+      throw new DatabaseException("cannot create " + absolute + ": directory " + directory
+          + (Files.exists(directory) ? " is not a directory" : " does not exist") + " (backup makes no directories)", null);
     }
     try {
       // Even an empty file made beforehand (mktemp, touch, a symlink) is refused: VACUUM INTO would

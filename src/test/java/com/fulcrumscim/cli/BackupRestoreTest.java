@@ -147,6 +147,21 @@ class BackupRestoreTest {
     assertThat(dir.resolve("elsewhere.db")).isEmptyFile();
   }
 
+  /** A typo'd directory (or a mount point not mounted) is refused, not made with root's umask. */
+  @Test
+  void aBackupIntoADirectoryThatDoesNotExistIsRefusedInOneLineNamingItAndMakesNone() throws Exception {
+    Path database = dir.resolve("bridge.db");
+    Database.open(database).close();
+    Path missing = dir.resolve("no-such-dir");
+
+    OpsCliRun.Result r = backup(database, missing.resolve("x.db"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot create " + missing.resolve("x.db") + ": directory " + missing
+        + " does not exist (backup makes no directories)");
+    assertThat(missing).doesNotExist();
+  }
+
   @Test
   void aBackupWhereItsUserMayNotCreateTheFileSaysPermissionDeniedAndHowToMakeTheDirectory() throws Exception {
     assumeFalse("root".equals(System.getProperty("user.name")), "root writes in any directory");
@@ -157,7 +172,7 @@ class BackupRestoreTest {
     OpsCliRun.Result inDir = backup(bridge.database(), readOnly.resolve("today.db"));
 
     assertThat(inSub.exit()).isEqualTo(1);
-    assertThat(inSub.err()).contains("permission denied on " + readOnly.resolve("sub")).contains("install -d -o fulcrum-scim");
+    assertThat(inSub.err()).contains("directory " + readOnly.resolve("sub") + " does not exist");
     assertThat(inDir.exit()).isEqualTo(1);
     assertThat(inDir.err()).contains("permission denied on " + readOnly.resolve("today.db"));
   }

@@ -90,10 +90,48 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aWrongTypeIsNamed() {
+  void aWordWhereANumberBelongsSaysANumberIsNeededInPlainWords() {
     assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  port: lots\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("config.yml: server.port: invalid value");
+        .hasMessage("config.yml: server.port: must be a whole number");
+  }
+
+  @Test
+  void aFileThatIsNotUtf8IsNamedWithTheFirstByteThatIsNot(@TempDir Path etc) throws Exception {
+    Path config = Files.write(etc.resolve("bin.yml"), new byte[] {'s', 'e', 'r', 'v', 'e', 'r', ':', '\n', ' ', ' ', (byte) 0xff, (byte) 0xfe});
+    assertThatThrownBy(() -> loader.load(config)).isInstanceOf(ConfigException.class)
+        .hasMessage(config + ": is not UTF-8 text (byte 11)");
+  }
+
+  @Test
+  void anUndefinedAliasIsAConfigErrorNotItsName() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  ops_port: *b\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config.yml:2:13: undefined alias *b");
+  }
+
+  @Test
+  void aDefinedAliasIsRefusedTooForJacksonWouldReadItAsItsName() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "server:\n  port: &p 9000\n  ops_port: *p\n"))
+        .hasMessage("config.yml:3:13: alias *p: the config takes no YAML aliases; write the value out");
+  }
+
+  @Test
+  void aWordWhereTrueOrFalseBelongsSaysSo() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "groups:\n  push: sometimes\n"))
+        .hasMessage("config.yml: groups.push: must be true or false");
+  }
+
+  @Test
+  void aSingleValueWhereAListBelongsSaysAListIsNeededWithAnExample() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "scim:\n  token_hashes: abc\n"))
+        .hasMessage("config.yml: scim.token_hashes: must be a list, e.g. [\"first\", \"second\"]");
+  }
+
+  @Test
+  void aListWhereASectionBelongsIsCalledAList() {
+    assertThatThrownBy(() -> loader.parse("config.yml", "roles:\n  map: [a, b]\n"))
+        .hasMessage("config.yml: roles.map: must be a section of keys, not a list");
   }
 
   @Test
