@@ -156,7 +156,8 @@ public final class JournalCommand {
                 .row("Generation", w.generation())
                 .row("Attempts", w.attempts())
                 .row("First failure", w.firstFailureAt())
-                .row("Next attempt", w.nextAttemptAt())
+                // the column keeps its last value, a past time for a row that is DEAD, HELD or DONE: none will come
+                .row("Next attempt", w.state() == WorkState.PENDING || w.state() == WorkState.RETRYING ? w.nextAttemptAt() : null)
                 .row("Updated", w.updatedAt())
                 .row("Last error", w.lastError())
                 .print(out, ""),

@@ -189,7 +189,9 @@ public final class ServeCommand implements Callable<Integer> {
       List<String> reloaded = new ArrayList<>();
       reloaded.add("logging.level " + LoggingSetup.setLevel(fresh.logging().level()));
       reloaded.addAll(changed);
-      log.info("SIGHUP: reloaded {} from {}; other settings need a restart", String.join(", ", reloaded), config);
+      // whatever the new logging.level: at WARN the operator's reload would otherwise go unanswered
+      LoggingSetup.always(log, "SIGHUP: reloaded " + String.join(", ", reloaded) + " from " + config
+          + "; other settings need a restart");
     } catch (RuntimeException e) {
       log.error("SIGHUP: nothing reloaded, {} keeps the settings it had: {}", config, e.getMessage());
     }

@@ -148,6 +148,18 @@ class JournalCommandTest {
   }
 
   @Test
+  void showOfADeadRowHasNoNextAttempt() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-bob");
+    assertThat(r.out()).containsPattern("State\\s+DEAD").containsPattern("Next attempt\\s+-\n");
+  }
+
+  @Test
+  void showOfAPendingRowSaysWhenItIsNextTried() {
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-alice");
+    assertThat(r.out()).containsPattern("Next attempt\\s+\\d{4}-\\d\\d-\\d\\dT");
+  }
+
+  @Test
   void showEscapesControlCharactersAJournalBodyHolds() {
     try (Database db = cli.openDatabase()) {
       // Jackson escapes C0 in JSON output; C1 and a body that is not JSON pass through unless escaped

@@ -202,6 +202,18 @@ class ServeProcessTest {
   }
 
   @Test
+  void aSighupThatRaisesTheLogLevelToWarnStillConfirmsTheReload() throws Exception {
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      bridge.endpoint();
+      editAndHangUp(config, bridge, text -> text.replace("level: INFO", "level: WARN"), "SIGHUP: reloaded logging.level WARN");
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
   void sighupDuringStartUpDoesNotStopTheDaemonAndIsReloadedOnceStarted() throws Exception {
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
       // a slow Fulcrum holds the start in its first call, which comes after the database is created
