@@ -43,13 +43,15 @@ public final class StalledServe {
       return Optional.empty(); // not a line this release writes
     }
     // the lease row is this serve's when its holder is this process (WriterLease names holders "pid@host/...")
-    Optional<Instant> lapsedAt = lease.last().filter(h -> h.holder().startsWith(process + "/")).map(WriterLease.Holder::expiresAt);
+    Optional<Instant> lapsedAt = lease.last().filter(h -> h.holder().startsWith(process + "/"))
+        .map(WriterLease.Holder::expiresAt);
     Instant without = lapsedAt.orElse(since);
     if (now.isBefore(without.plus(ttl))) {
       return Optional.empty();
     }
-    return Optional.of("`fulcrum-scim serve` (" + process + ", since " + since + ") holds the database but "
-        + lapsedAt.map(at -> "its writer lease lapsed at " + at.truncatedTo(ChronoUnit.SECONDS)).orElse("has held no writer lease since it took it")
+    String noLease = lapsedAt.map(at -> "its writer lease lapsed at " + at.truncatedTo(ChronoUnit.SECONDS))
+        .orElse("has held no writer lease since it took it");
+    return Optional.of("`fulcrum-scim serve` (" + process + ", since " + since + ") holds the database but " + noLease
         + ": hung or stopping; restart it (systemctl restart fulcrum-scim)");
   }
 }
