@@ -26,6 +26,14 @@ final class RequestBodies {
   /** How long a request waits for a free body slot before it is told to come back. */
   private static final long SLOT_WAIT_MS = 200;
 
+  /**
+   * How much of a body over server.max_body_bytes is read and dropped before the 413: a connection
+   * closed while the client still sends is reset, and the reset can throw away the answer already
+   * on its way, so the client sees no answer at all (Okta: a failed task saying nothing of the
+   * limit). Past this the connection is closed at once.
+   */
+  static final long DROPPED_BYTES = 4L << 20;
+
   private final ObjectMapper json;
   private final long maxBytes;
   private final Duration readTimeout;
@@ -40,11 +48,12 @@ final class RequestBodies {
 
   JsonNode read(String contentType, String contentLength, InputStream in) {
     requireJson(contentType);
-    if (contentLength != null && DIGITS.matcher(contentLength.strip()).matches()
-        && Long.parseLong(contentLength.strip()) > maxBytes) {
+    long declared = contentLength != null && DIGITS.matcher(contentLength.strip()).matches()
+        ? Long.parseLong(contentLength.strip()) : -1;
+    if (declared > maxBytes + DROPPED_BYTES) {
       throw tooLarge();
     }
-    byte[] bytes = readInSlot(in);
+    byte[] bytes = readInSlot(in, declared > maxBytes);
     if (bytes.length == 0) {
       throw ScimException.invalidSyntax("the request body is empty; a JSON object was expected");
     }
@@ -91,7 +100,7 @@ final class RequestBodies {
     }
   }
 
-  private byte[] readInSlot(InputStream in) {
+  private byte[] readInSlot(InputStream in, boolean declaredTooLarge) {
     boolean acquired;
     try {
       acquired = slots.tryAcquire(SLOT_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -104,7 +113,7 @@ final class RequestBodies {
           + "(server.max_concurrent_bodies); retry shortly");
     }
     try {
-      return readCapped(in);
+      return readCapped(in, declaredTooLarge);
     } finally {
       slots.release();
     }
@@ -112,22 +121,35 @@ final class RequestBodies {
 
   /**
    * Each read returns what arrived (the connector's idle timeout bounds one wait), so checking
-   * the deadline between reads stops a sender that trickles a byte every few seconds.
+   * the deadline between reads stops a sender that trickles a byte every few seconds. A body over
+   * the limit (or declared so) is read to its end and dropped, up to {@link #DROPPED_BYTES} more,
+   * before the 413.
    */
-  private byte[] readCapped(InputStream in) {
+  private byte[] readCapped(InputStream in, boolean declaredTooLarge) {
     long deadline = System.nanoTime() + readTimeout.toNanos();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
+    long received = 0;
     try {
       for (int n; (n = in.read(buffer)) >= 0; ) {
-        out.write(buffer, 0, n);
-        if (out.size() > maxBytes) {
+        received += n;
+        boolean tooLarge = declaredTooLarge || received > maxBytes;
+        if (tooLarge && received > maxBytes + DROPPED_BYTES) {
           throw tooLarge();
         }
+        if (!tooLarge) {
+          out.write(buffer, 0, n);
+        }
         if (System.nanoTime() - deadline > 0) {
+          if (tooLarge) {
+            throw tooLarge();
+          }
           throw new ScimException(408, null, "the request body did not arrive within server.body_read_timeout ("
               + readTimeout.toMillis() + " ms)");
         }
+      }
+      if (declaredTooLarge || received > maxBytes) {
+        throw tooLarge();
       }
       return out.toByteArray();
     } catch (IOException e) {
