@@ -97,6 +97,7 @@ public final class Bridge {
   private ResyncService resync;
   private Resync resyncer;
   private ReadSide readSide;
+  private WriterLease writerLease;
   private LeaseKeeper lease;
   private final Leadership leadership;
   private WorkQueue queue;
@@ -160,8 +161,8 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         // Held from here, taken over at the end of start: an operator command run while this daemon
         // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
-        lease = new LeaseKeeper(new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON,
-            config.ha().leaseTtl()), leadership, this::startWriting, this::stopWriting);
+        writerLease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, config.ha().leaseTtl());
+        lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting);
         running.push(lease);
         lease.hold();
       }
@@ -198,6 +199,7 @@ public final class Bridge {
             metrics.claimLost();
           }
         });
+        path.queue().fenceClaims(writerLease.fence());
         readSide = path.readSide();
         Gauge.builder("fulcrum.scim.reassign.target.missing", readSide,
                 r -> reassignTargetMissingAtStart || r.reassignTargetMissing() ? 1 : 0)
@@ -215,7 +217,7 @@ public final class Bridge {
         running.push(reconciler::stop);
         resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
-        requests = new RequestExecutor(new RequestStore(db, clock),
+        requests = new RequestExecutor(new RequestStore(db, clock, writerLease.fence()),
             OperatorActions.configured(config, db, clock, reconciler::trigger),
             () -> new OperatorActions.Fulcrum(resyncer, path, target()));
         onAccepted = reconciler::trigger;

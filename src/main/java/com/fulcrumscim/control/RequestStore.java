@@ -1,5 +1,6 @@
 package com.fulcrumscim.control;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import java.sql.PreparedStatement;
@@ -20,10 +21,22 @@ public final class RequestStore {
 
   private final Database db;
   private final Clock clock;
+  private final ClaimFence fence;
 
   public RequestStore(Database db, Clock clock) {
+    this(db, clock, ClaimFence.NONE);
+  }
+
+  /**
+   * {@code fence}: checked in each claim's transaction, so a daemon that stalled past its lease
+   * claims nothing once another took over: the new leader abandons RUNNING requests only at its
+   * take-over, and a request claimed after that by a node that then died would keep its command
+   * waiting for an answer no node writes.
+   */
+  public RequestStore(Database db, Clock clock, ClaimFence fence) {
     this.db = db;
     this.clock = clock;
+    this.fence = fence;
   }
 
   public long submit(OperatorRequest.Kind kind, String target, boolean json) {
@@ -50,6 +63,9 @@ public final class RequestStore {
   public Optional<OperatorRequest> claimNext() {
     // one statement, so two daemons on one PostgreSQL can never both claim a request
     return db.write(c -> {
+      if (!fence.holds(c)) {
+        return Optional.<Long>empty();
+      }
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'RUNNING', updated_at = ? "
           + "WHERE state = 'PENDING' AND id = (SELECT id FROM operator_request WHERE state = 'PENDING' AND kind IN "
           + KNOWN_KINDS + " ORDER BY id LIMIT 1" + Dialect.of(c).skipLocked() + ") RETURNING id")) {

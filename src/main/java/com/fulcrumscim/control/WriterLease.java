@@ -1,5 +1,6 @@
 package com.fulcrumscim.control;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.db.Dialect;
@@ -121,6 +122,30 @@ public final class WriterLease {
         return ps.executeUpdate();
       }
     }, bound);
+  }
+
+  /**
+   * The check for a transaction that claims work under this lease: the lease is this holder's and
+   * unexpired, by the database's clock. On PostgreSQL the row stays share-locked until the claim
+   * commits, so a node taking the lease over (its upsert locks the row) waits for a claim under way,
+   * and the rescue that follows its take-over sees it; a claim that starts after the take-over finds
+   * the lease no longer its own. On SQLite one process writes (serve holds the store lock): no check.
+   */
+  public ClaimFence fence() {
+    if (db.dialect() != Dialect.POSTGRESQL) {
+      return ClaimFence.NONE;
+    }
+    return c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM writer_lease WHERE name = ? AND holder = ? "
+          + "AND expires_at > ?" + Dialect.POSTGRESQL.keepSelected())) {
+        ps.setString(1, NAME);
+        ps.setString(2, me);
+        ps.setLong(3, clock.millis(c));
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    };
   }
 
   /** The live lease of anyone (this process included), if one is held. */

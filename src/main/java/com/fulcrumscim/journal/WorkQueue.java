@@ -1,5 +1,6 @@
 package com.fulcrumscim.journal;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import java.security.SecureRandom;
@@ -13,7 +14,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work table: one row per entity key. Intake {@link #enqueue}s inside its own transaction
@@ -27,8 +33,15 @@ import java.util.concurrent.CompletableFuture;
  * checks it ({@link #stillClaimed}): a node that stalls past its writer lease while another takes
  * over and claims the row again finds its claim gone, and its late writes change nothing, as if it
  * had crashed at the stall (the new holder reconciles the key from state).
+ *
+ * <p>A row can also be left RUNNING under a claim no process works on any more: a stale node's
+ * claim that committed after the new leader's rescue at take-over, and that node died; an outcome
+ * a failover to an asynchronous standby lost. So each claim first hands back the RUNNING rows that
+ * none of this queue's live claims holds ({@link #claim}): one queue claims per process (the
+ * reconciler's, which a resync's settling shares), and only while its process holds the lease.
  */
 public final class WorkQueue {
+  private static final Logger log = LoggerFactory.getLogger(WorkQueue.class);
   private static final String COLUMNS =
       "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
           + "next_attempt_at, last_error, updated_at, removal";
@@ -45,10 +58,31 @@ public final class WorkQueue {
   private final Clock clock;
   /** Claim tokens: unguessable is not needed, only distinct from every earlier claim of a row. */
   private final SecureRandom tokens = new SecureRandom();
+  private volatile ClaimFence fence = ClaimFence.NONE;
+  /**
+   * The rows this queue claimed that have not ended yet (finished, handed back, or found another
+   * claim's): a worker may be applying any of them, so no sweep hands them back. One that ends in
+   * doubt (its outcome's commit failed) stays until the reconciler hands it back.
+   */
+  private final Set<Held> held = ConcurrentHashMap.newKeySet();
+  /** Claims run one at a time, so a sweep never runs between another claim's commit and its rows joining {@link #held}. */
+  private final Object claiming = new Object();
+
+  /** A claimed row: its key under one claim's token. */
+  private record Held(ResourceKey key, long claim) {
+    static Held of(WorkItem item) {
+      return new Held(item.key(), item.claim());
+    }
+  }
 
   public WorkQueue(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
+  }
+
+  /** Claims from here on are made only while {@code fence} holds, checked in each claim's transaction. */
+  public void fenceClaims(ClaimFence fence) {
+    this.fence = fence;
   }
 
   /**
@@ -132,18 +166,70 @@ public final class WorkQueue {
 
   /**
    * Claims up to {@code limit} due rows, moving them to RUNNING: the due removals first, oldest due
-   * first, then the rest in due order.
+   * first, then the rest in due order. Nothing while the fence does not hold. First, in the same
+   * transaction, RUNNING rows that no live claim of this queue holds are due again (see the class
+   * comment), so they are claimed at once with the rest.
    */
   public List<WorkItem> claim(int limit) {
     long now = clock.millis();
     long token = tokens.nextLong();
-    return db.write(c -> {
-      List<WorkItem> claimed = claim(c, 1, token, now, limit);
-      if (claimed.size() < limit) {
-        claimed.addAll(claim(c, 0, token, now, limit - claimed.size()));
+    synchronized (claiming) {
+      Set<Held> live = Set.copyOf(held);
+      Claimed claimed = db.write(c -> {
+        if (!fence.holds(c)) {
+          return new Claimed(List.of(), 0);
+        }
+        int orphans = rescueOrphans(c, live, now);
+        List<WorkItem> rows = claim(c, 1, token, now, limit);
+        if (rows.size() < limit) {
+          rows.addAll(claim(c, 0, token, now, limit - rows.size()));
+        }
+        return new Claimed(rows, orphans);
+      });
+      claimed.rows().forEach(item -> held.add(Held.of(item)));
+      if (claimed.orphans() > 0) {
+        log.warn("{} changes were RUNNING under a claim that no live worker holds (a previous writer's claim that "
+            + "committed after this node took over, or an outcome a database failover lost); they run again",
+            claimed.orphans());
       }
-      return claimed;
-    });
+      return claimed.rows();
+    }
+  }
+
+  private record Claimed(List<WorkItem> rows, int orphans) {}
+
+  /**
+   * Makes due again the RUNNING rows under claims not in {@code live}. A row a writer has locked (on
+   * PostgreSQL, a stale node's write for its claim) is skipped, for a later claim: taking it from
+   * under that write would only make the write wait. The read is of the RUNNING rows only (an index
+   * range of {@code work_due}), so a cycle pays little for it.
+   */
+  private int rescueOrphans(Connection c, Set<Held> live, long now) throws SQLException {
+    List<Held> orphans = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT entity_type, entity_id, COALESCE(claim, 0) FROM work WHERE state = 'RUNNING'");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Held row = new Held(new ResourceKey(EntityType.valueOf(rs.getString(1)), rs.getString(2)), rs.getLong(3));
+        if (!live.contains(row)) {
+          orphans.add(row);
+        }
+      }
+    }
+    int rescued = 0;
+    for (Held orphan : orphans) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? "
+              + "WHERE (entity_type, entity_id) IN (SELECT entity_type, entity_id FROM work WHERE entity_type = ? "
+              + "AND entity_id = ? AND state = 'RUNNING' AND COALESCE(claim, 0) = ?" + Dialect.of(c).skipLocked() + ")")) {
+        ps.setLong(1, now);
+        ps.setString(2, orphan.key().type().name());
+        ps.setString(3, orphan.key().scimId());
+        ps.setLong(4, orphan.claim());
+        rescued += ps.executeUpdate();
+      }
+    }
+    return rescued;
   }
 
   private static List<WorkItem> claim(Connection c, int removal, long token, long now, int limit) throws SQLException {
@@ -234,7 +320,14 @@ public final class WorkQueue {
    * empty for other fates and when a newer change arrived meanwhile (the row runs again).
    */
   public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
-    return db.write(recording(item, fate, affected)).acknowledged();
+    try {
+      Optional<Instant> acknowledged = db.write(recording(item, fate, affected)).acknowledged();
+      held.remove(Held.of(item));
+      return acknowledged;
+    } catch (ClaimLost lost) {
+      held.remove(Held.of(item));
+      throw lost;
+    }
   }
 
   /**
@@ -247,11 +340,21 @@ public final class WorkQueue {
   public CompletableFuture<Finished> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
       Database.Work<?> also) {
     Database.Work<Finished> recording = recording(item, fate, affected);
-    return db.writeLater(c -> {
+    CompletableFuture<Finished> written = db.writeLater(c -> {
       Finished finished = recording.run(c);
       also.run(c);
       return finished;
     });
+    written.whenComplete((finished, failure) -> {
+      if (failure == null || unwrapped(failure) instanceof ClaimLost) {
+        held.remove(Held.of(item));
+      }
+    });
+    return written;
+  }
+
+  private static Throwable unwrapped(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
@@ -291,6 +394,7 @@ public final class WorkQueue {
   /** Hands a claimed row back untouched; nothing to do once the claim passed on. */
   public void release(WorkItem item) {
     db.write(c -> release(c, item));
+    held.remove(Held.of(item));
   }
 
   private int release(Connection c, WorkItem item) throws SQLException {

@@ -61,6 +61,43 @@ class WorkQueueTest {
   }
 
   @Test
+  void aRowAnotherProcessClaimedAndNeverFinishedIsClaimedAgainByTheNextClaim() {
+    queue.enqueue(alice);
+    // a stale node's claim that committed after this node's rescue at take-over; that node then died
+    WorkItem orphaned = new WorkQueue(db, clock).claim(1).get(0);
+
+    List<WorkItem> again = queue.claim(10);
+
+    assertThat(again).extracting(WorkItem::key).containsExactly(alice);
+    assertThat(again.get(0).claim()).isNotEqualTo(orphaned.claim());
+  }
+
+  @Test
+  void aRowLeftRunningUnderAClaimThisQueueFinishedIsClaimedAgainByTheNextClaim() {
+    queue.enqueue(alice);
+    WorkItem claimed = queue.claim(1).get(0);
+    queue.done(claimed);
+    // a failover to an asynchronous standby kept the claim and lost the outcome
+    db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'RUNNING'"));
+
+    assertThat(queue.claim(10)).extracting(WorkItem::key).containsExactly(alice);
+  }
+
+  @Test
+  void aRowThisQueueClaimedIsNeverTakenFromItsWorkerByALaterClaim() {
+    ResourceKey bob = ResourceKey.user("u-bob");
+    queue.enqueue(alice);
+    WorkItem applying = queue.claim(1).get(0);
+    queue.enqueue(bob);
+
+    assertThat(queue.claim(10)).extracting(WorkItem::key).containsExactly(bob);
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.RUNNING);
+    assertThat(queue.get(alice).orElseThrow().claim()).isEqualTo(applying.claim());
+    queue.done(applying);
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
   void aClaimReadsClaimableRowsInDueOrderInsteadOfSortingTheBacklog() {
     assumeTrue(store() instanceof StoreLocation.SqliteFile, "SQLite's query plan");
     String plan = db.read(c -> {

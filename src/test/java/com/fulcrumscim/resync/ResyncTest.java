@@ -536,13 +536,14 @@ class ResyncTest {
     String id = member("ada@corp.example").id();
     byHand(() -> h.http.updateMember(id, new MemberFields(null, "Adda", null, null)));
     h.queue.enqueue(ResourceKey.user(ada));
-    var running = h.queue.claim(1).get(0); // another run holds it past the resync's patience
+    // the daemon's reconciler (whose queue the resync shares) holds it past the resync's patience
+    var running = path.queue().claim(1).get(0);
 
     ResyncReport report = apply();
 
     assertThat(report.driftRemains()).isTrue();
     assertThat(h.queue.get(ResourceKey.user(ada)).orElseThrow().generation()).isGreaterThan(running.generation());
-    h.queue.release(running);
+    path.queue().release(running);
     path.loop().runOnce(); // the resync's reconciler, which re-read Fulcrum for it
     assertThat(member("ada@corp.example").firstName()).isEqualTo("Ada");
   }

@@ -1,0 +1,120 @@
+package com.fulcrumscim.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.TestStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on one PostgreSQL (review-ha F1): a node that checked its lease in memory and then
+ * stalled past it claims nothing once another took over, and a claim under way when another node
+ * takes over commits before that take-over, whose rescue then sees it. Before, a stale claim could
+ * commit after the new leader's one-time rescue, and if its node then died the row stayed RUNNING
+ * (a deactivation blocked) for as long as the new leader led.
+ */
+@RequiresPostgres
+class ClaimFenceOnPostgresTest {
+  static final Duration TTL = Duration.ofSeconds(4);
+  final Clock clock = Clock.systemUTC();
+  final ResourceKey leaver = ResourceKey.user("u-leaver");
+  Database dbA;
+  Database dbB;
+  WriterLease leaseA;
+  WriterLease leaseB;
+  WorkQueue queueA;
+  WorkQueue queueB;
+
+  @BeforeEach
+  void twoNodes() {
+    StoreLocation where = TestStore.freshPostgres().location();
+    dbA = Database.open(where);
+    dbB = Database.open(where);
+    leaseA = new WriterLease(dbA, DatabaseClock.of(dbA, clock), WriterLease.Role.DAEMON, TTL);
+    leaseB = new WriterLease(dbB, DatabaseClock.of(dbB, clock), WriterLease.Role.DAEMON, TTL);
+    queueA = new WorkQueue(dbA, clock);
+    queueA.fenceClaims(leaseA.fence());
+    queueB = new WorkQueue(dbB, clock);
+    queueB.fenceClaims(leaseB.fence());
+    dbB.write(c -> { // node B accepted Okta's deactivation
+      queueB.enqueue(c, leaver, true);
+      return null;
+    });
+  }
+
+  @AfterEach
+  void close() {
+    dbA.close();
+    dbB.close();
+  }
+
+  @Test
+  void aNodeThatStalledPastItsLeaseClaimsNothingOnceAnotherTookOver() {
+    assertThat(leaseA.tryHold()).isTrue();
+    sleep(TTL.toMillis() + 300); // node A stalls between its check in memory and its claim
+    assertThat(leaseB.tryHold()).isTrue();
+    assertThat(queueB.rescue()).isZero();
+
+    assertThat(queueA.claim(10)).as("the stale node's claim").isEmpty();
+    assertThat(queueB.claim(10)).extracting(WorkItem::key).containsExactly(leaver);
+  }
+
+  @Test
+  void aTakeOverWaitsForAClaimUnderWaySoItsRescueSeesIt() throws Exception {
+    assertThat(leaseA.tryHold()).isTrue();
+    CountDownLatch stalled = new CountDownLatch(1);
+    queueA.fenceClaims(c -> {
+      boolean holds = leaseA.fence().holds(c);
+      sleep(TTL.toMillis() + 300); // a pause inside the claim's transaction: the lease runs out meanwhile
+      stalled.countDown();
+      sleep(300); // node B tries to take over now
+      return holds;
+    });
+    CompletableFuture<List<WorkItem>> staleClaim = CompletableFuture.supplyAsync(() -> queueA.claim(10));
+    assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(leaseB.tryHold()).isTrue();
+    int rescued = queueB.rescue();
+
+    assertThat(staleClaim.get(30, TimeUnit.SECONDS)).extracting(WorkItem::key).containsExactly(leaver);
+    assertThat(rescued).as("the take-over's rescue saw the claim that was under way").isEqualTo(1);
+    assertThat(queueB.claim(10)).extracting(WorkItem::key).containsExactly(leaver);
+  }
+
+  @Test
+  void aNodeThatStalledPastItsLeaseClaimsNoOperatorRequestOnceAnotherTookOver() {
+    RequestStore requestsA = new RequestStore(dbA, clock, leaseA.fence());
+    RequestStore requestsB = new RequestStore(dbB, clock, leaseB.fence());
+    long asked = requestsB.submit(OperatorRequest.Kind.APPROVE_REMOVALS, null, false);
+    assertThat(leaseA.tryHold()).isTrue();
+    sleep(TTL.toMillis() + 300);
+    assertThat(leaseB.tryHold()).isTrue();
+    assertThat(requestsB.abandonRunning("the daemon stopped")).isZero();
+
+    assertThat(requestsA.claimNext()).as("the stale node's claim").isEmpty();
+    assertThat(requestsB.claimNext()).map(OperatorRequest::id).contains(asked);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
