@@ -274,6 +274,12 @@ public final class Bridge {
    * writer added would plan no removal when Okta takes that member out).
    */
   private void startWriting() {
+    // An older node left running as a standby after a newer one migrated would reconcile without the
+    // new schema's meaning (a V009 link's role origin, say). Refused, the take-over gives the lease up
+    // and backs off (LeaseKeeper), and /readyz fails (Readiness) so intake goes to the other nodes.
+    db.newerSchema().ifPresent(why -> {
+      throw new IllegalStateException(why + "; this node does not lead over it, and /readyz answers 503");
+    });
     resyncer.resumeRuns();
     readSide.forget();
     int rescued = queue.rescue();

@@ -117,6 +117,14 @@ public final class Database implements AutoCloseable {
     return engine.writeProblem();
   }
 
+  /**
+   * Set when a newer release migrated this database since this process opened it: such a process
+   * must neither lead nor take intake (it knows nothing of the new schema's rules). What to do, in words.
+   */
+  public Optional<String> newerSchema() {
+    return read(c -> Migrations.newerSchema(c, dialect()));
+  }
+
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
     return engine.write(work);

@@ -226,6 +226,18 @@ public final class Migrations {
     }
   }
 
+  /**
+   * Set when the stored schema is newer than this build knows, found by a process that opened it
+   * before a newer release migrated it (an older node left running as a standby): what to do.
+   */
+  static Optional<String> newerSchema(Connection c, Dialect dialect) throws SQLException {
+    Versions v = versions(c, dialect);
+    return v.found() > v.known()
+        ? Optional.of("database schema version " + v.found() + " is newer than this fulcrum-scim knows (" + v.known()
+            + "): a newer release migrated it while this node ran; upgrade this node to that release (or newer)")
+        : Optional.empty();
+  }
+
   static Versions versions(Connection c, Dialect dialect) throws SQLException {
     try {
       return new Versions(version(c, dialect), files().size());

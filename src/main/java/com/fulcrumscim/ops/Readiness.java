@@ -6,8 +6,9 @@ import java.sql.Statement;
 import java.util.Optional;
 
 /**
- * Whether the bridge can accept SCIM changes right now: the database answers a read and nothing
- * says a write would fail. Feeds {@code /readyz}. A paused reconciler does not make the bridge
+ * Whether the bridge can accept SCIM changes right now: the database answers a read, nothing
+ * says a write would fail, and its schema is not newer than this build knows (a newer release
+ * migrated it while this node ran). Feeds {@code /readyz}. A paused reconciler does not make the bridge
  * unready: intake keeps journaling changes while paused, and pulling it from a load balancer would
  * lose them; the pause shows in {@code /healthz}, {@code status} and a metric instead.
  * Probes only read, so a probe every second leaves the database file as it was.
@@ -30,6 +31,15 @@ public final class Readiness {
     Optional<String> problem = db.writeProblem();
     if (problem.isPresent()) {
       return new Verdict(problem.map(p -> "database not writable: " + p));
+    }
+    try {
+      // what this node would store, a newer release may read otherwise: send intake to the nodes that know it
+      Optional<String> newer = db.newerSchema();
+      if (newer.isPresent()) {
+        return new Verdict(newer);
+      }
+    } catch (RuntimeException e) {
+      return new Verdict(Optional.of("database not readable: " + e.getMessage()));
     }
     try {
       db.read(c -> {

@@ -1,0 +1,114 @@
+package com.fulcrumscim.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.TestStore;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node of an older release left running as a standby while a newer one migrated the schema
+ * (review-ha F3): when the lease comes free it refuses to lead over a schema it does not know,
+ * says so at ERROR with both versions and what to do, and answers {@code /readyz} 503 so intake
+ * goes to the nodes that know the schema. Before, it took over and reconciled by the old rules.
+ */
+class NewerSchemaStandbyTest {
+  @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+  FulcrumEmulator fulcrum;
+  ScimTestServer olderNode;
+  /** The newer node's handle on the same store: it holds the lease, then migrates. */
+  Database newerNode;
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  TestStore store() {
+    return TestStore.sqlite(dir.resolve("bridge.db"));
+  }
+
+  @BeforeEach
+  void start() {
+    fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
+    TestStore store = store();
+    newerNode = Database.open(store.location());
+    long now = System.currentTimeMillis();
+    newerNode.write(c -> c.createStatement().executeUpdate("INSERT INTO writer_lease (name, holder, role, acquired_at, "
+        + "expires_at) VALUES ('fulcrum', 'the newer node', 'DAEMON', " + now + ", " + (now + 60_000) + ")"));
+    olderNode = ScimTestServer.start(store, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token()
+        + "\n  calls_per_hour: 3600000\nreconcile:\n  interval: 1s\nha:\n  lease_ttl: 3s\n", Clock.systemUTC(), Bridge.Mode.FULL);
+  }
+
+  @AfterEach
+  void stop() {
+    olderNode.close();
+    newerNode.close();
+    fulcrum.close();
+  }
+
+  @Test
+  void anOlderStandbyNeverLeadsOverASchemaANewerNodeMigratedAndSaysWhy() throws Exception {
+    ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
+    assertThat(ops.get("/readyz").status()).isEqualTo(200);
+    int known = schemaVersion();
+
+    newerNodeMigratesTo(known + 1);
+    newerNodeStops();
+
+    long until = System.nanoTime() + 10_000_000_000L; // more than three lease lives
+    while (System.nanoTime() < until) {
+      assertThat(ops.get("/healthz").json().path("leader").asBoolean()).as("leads").isFalse();
+      Thread.sleep(200);
+    }
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("schema version " + (known + 1))
+            .contains("(" + known + ")").contains("upgrade this node"));
+  }
+
+  @Test
+  void anOlderNodeIsNotReadyOnceANewerNodeMigratedSoIntakeGoesToTheNodesThatKnowTheSchema() {
+    ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
+    assertThat(ops.get("/readyz").status()).isEqualTo(200);
+
+    newerNodeMigratesTo(schemaVersion() + 1);
+
+    ScimHttp.Response ready = ops.get("/readyz");
+    assertThat(ready.status()).isEqualTo(503);
+    assertThat(ready.text()).contains("newer than this fulcrum-scim knows").contains("upgrade this node");
+  }
+
+  private int schemaVersion() {
+    String query = newerNode.dialect() == Dialect.SQLITE ? "PRAGMA user_version" : "SELECT max(version) FROM schema_version";
+    return newerNode.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  private void newerNodeMigratesTo(int version) {
+    newerNode.write(c -> c.createStatement().executeUpdate(newerNode.dialect() == Dialect.SQLITE
+        ? "PRAGMA user_version = " + version : "INSERT INTO schema_version (version) VALUES (" + version + ")"));
+  }
+
+  /** Its lease ends now: the older node may take it at its next try. */
+  private void newerNodeStops() {
+    newerNode.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = "
+        + System.currentTimeMillis() + " WHERE holder = 'the newer node'"));
+  }
+}
