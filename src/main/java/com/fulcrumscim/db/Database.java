@@ -122,8 +122,11 @@ public final class Database implements AutoCloseable {
    * must neither lead nor take intake (it knows nothing of the new schema's rules). What to do, in words.
    */
   public Optional<String> newerSchema() {
-    return read(c -> Migrations.newerSchema(c, dialect()));
+    return read(c -> Migrations.newerSchema(c, dialect()), PROBE_BOUND);
   }
+
+  /** How long a probe ({@code /readyz}'s reads, {@link #newerSchema}) may wait on PostgreSQL. */
+  public static final Duration PROBE_BOUND = Duration.ofSeconds(10);
 
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */
   public <T> T write(Work<T> work) {
@@ -167,7 +170,9 @@ public final class Database implements AutoCloseable {
   /**
    * {@link #write}, failing (a {@link DatabaseException}) rather than waiting much longer than
    * {@code bound} on PostgreSQL: for a few short statements that must give up in time (the writer
-   * lease's), where the default bound would be far too long. On SQLite, {@link #write}.
+   * lease's, the readiness probe's), where the default bound would be far too long. When every
+   * pooled connection is in use (SCIM requests waiting on another node's row lock, say) it takes
+   * one held in reserve for these, instead of queueing behind them. On SQLite, {@link #write}.
    */
   public <T> T write(Work<T> work, Duration bound) {
     return engine.write(work, bound);

@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -101,8 +102,15 @@ final class PostgresEngine implements Engine {
   private final Duration idleInTransaction;
   /** Idle connections by what they are set up for; an empty slot is opened on demand. */
   private final Map<Use, BlockingQueue<Connection>> idle = new EnumMap<>(Map.of(
-      Use.WRITE, new ArrayBlockingQueue<>(POOL_SIZE), Use.READ, new ArrayBlockingQueue<>(POOL_SIZE)));
-  private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(POOL_SIZE, true);
+      Use.WRITE, new ArrayBlockingQueue<>(POOL_SIZE + 1), Use.READ, new ArrayBlockingQueue<>(POOL_SIZE + 1)));
+  private final Semaphore permits = new Semaphore(POOL_SIZE, true);
+  /**
+   * One connection more, for the bounded transactions (the writer lease's) and the readiness probe
+   * when the pool is full: SCIM requests waiting on a row lock another node holds can fill the pool
+   * for as long as that node keeps it (a minute if it died), and a renewal queued behind them failed,
+   * so a healthy leader stepped down, and the last node standing answered /readyz 503.
+   */
+  private final Semaphore reserve = new Semaphore(1, true);
   private volatile boolean closed;
 
   private PostgresEngine(StoreLocation.Postgres location, Database.Access access) {
@@ -207,11 +215,16 @@ final class PostgresEngine implements Engine {
 
   @Override
   public <T> T write(Database.Work<T> work) {
-    return write(work, SOCKET_TIMEOUT);
+    return write(work, SOCKET_TIMEOUT, false);
   }
 
+  /** A bounded write may take the {@link #reserve} connection when the pool is full. */
   @Override
   public <T> T write(Database.Work<T> work, Duration bound) {
+    return write(work, bound, true);
+  }
+
+  private <T> T write(Database.Work<T> work, Duration bound, boolean mayReserve) {
     if (access == Database.Access.READ_ONLY) {
       throw new DatabaseException("database " + location.describe() + " is open read-only", null);
     }
@@ -219,7 +232,8 @@ final class PostgresEngine implements Engine {
     long deadline = start + bound.toNanos();
     long racesUntil = start + min(bound, RACE_WINDOW).toNanos();
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow(attempt == 1 ? bound : left(deadline), Use.WRITE);
+      Lent lent = borrow(attempt == 1 ? bound : left(deadline), Use.WRITE, mayReserve);
+      Connection c = lent.connection();
       boolean broken = false;
       boolean committing = false;
       try {
@@ -245,14 +259,14 @@ final class PostgresEngine implements Engine {
         }
         throw broken ? lost("write", e) : new DatabaseException("write failed: " + e.getMessage(), e);
       } finally {
-        giveBack(c, Use.WRITE, broken);
+        giveBack(lent, Use.WRITE, broken);
       }
     }
   }
 
   @Override
   public <T> T read(Database.Work<T> work) {
-    return read(work, SOCKET_TIMEOUT);
+    return read(work, SOCKET_TIMEOUT, false);
   }
 
   /**
@@ -263,9 +277,14 @@ final class PostgresEngine implements Engine {
    */
   @Override
   public <T> T read(Database.Work<T> work, Duration bound) {
+    return read(work, bound, true);
+  }
+
+  private <T> T read(Database.Work<T> work, Duration bound, boolean mayReserve) {
     long deadline = System.nanoTime() + bound.toNanos();
     for (int attempt = 1; ; attempt++) {
-      Connection c = borrow(attempt == 1 ? bound : left(deadline), Use.READ);
+      Lent lent = borrow(attempt == 1 ? bound : left(deadline), Use.READ, mayReserve);
+      Connection c = lent.connection();
       boolean broken = false;
       try {
         c.setAutoCommit(false);
@@ -287,7 +306,7 @@ final class PostgresEngine implements Engine {
         }
         throw broken ? lost("read", e) : new DatabaseException("read failed: " + e.getMessage(), e);
       } finally {
-        giveBack(c, Use.READ, broken);
+        giveBack(lent, Use.READ, broken);
       }
     }
   }
@@ -334,26 +353,36 @@ final class PostgresEngine implements Engine {
     }
   }
 
+  /** A borrowed connection and the permit it holds, given back together. */
+  private record Lent(Connection connection, Semaphore permit) {}
+
   /**
    * A connection set up for {@code use} whose statements wait at most {@code bound} for the server
-   * ({@link #giveBack} undoes a shorter one).
+   * ({@link #giveBack} undoes a shorter one). {@code mayReserve}: when the pool is full, the
+   * {@link #reserve} connection instead of a wait in the pool's queue.
    */
-  private Connection borrow(Duration bound, Use use) {
+  private Lent borrow(Duration bound, Use use, boolean mayReserve) {
     if (closed) {
       throw DatabaseUnavailableException.closed();
     }
     Duration wait = min(bound, BORROW_TIMEOUT);
-    try {
-      if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new DatabaseUnavailableException("no free database connection within " + wait.toMillis() + " ms", null);
+    Semaphore permit;
+    if (mayReserve && permits.tryAcquire()) {
+      permit = permits;
+    } else {
+      permit = mayReserve ? reserve : permits;
+      try {
+        if (!permit.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new DatabaseUnavailableException("no free database connection within " + wait.toMillis() + " ms", null);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DatabaseException("interrupted waiting for a database connection", e);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatabaseException("interrupted waiting for a database connection", e);
     }
     if (closed) {
       // closed while this waited for a connection: it would open a new one on a pool that is gone
-      permits.release();
+      permit.release();
       throw DatabaseUnavailableException.closed();
     }
     Connection c = idle.get(use).poll();
@@ -370,12 +399,12 @@ final class PostgresEngine implements Engine {
       if (bound.compareTo(SOCKET_TIMEOUT) < 0) {
         c.setNetworkTimeout(DIRECT, millis(bound));
       }
-      return c;
+      return new Lent(c, permit);
     } catch (SQLException e) {
       if (c != null) {
         closeQuietly(c);
       }
-      permits.release();
+      permit.release();
       throw new DatabaseUnavailableException("cannot connect to " + location.describe() + ": " + e.getMessage(), e);
     }
   }
@@ -424,7 +453,8 @@ final class PostgresEngine implements Engine {
    * A broken connection takes the idle ones with it: the server ended one session most often by
    * ending them all (a restart, a failover), and each would fail the next statement given it.
    */
-  private void giveBack(Connection c, Use use, boolean broken) {
+  private void giveBack(Lent lent, Use use, boolean broken) {
+    Connection c = lent.connection();
     try {
       if (broken || closed) {
         closeQuietly(c);
@@ -447,7 +477,7 @@ final class PostgresEngine implements Engine {
     } catch (SQLException e) {
       closeQuietly(c);
     } finally {
-      permits.release();
+      lent.permit().release();
     }
   }
 
@@ -488,6 +518,8 @@ final class PostgresEngine implements Engine {
     }
     // A standby (say, the old primary after a failover) answers reads but refuses every write. Asked
     // in a write's transaction, on a write's session: a read's is read-only whatever the server says.
+    // On the reserve when the pool is full: intake waiting on another node's row lock is no reason
+    // to take this node out of the load balancer.
     try {
       return write(c -> {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW transaction_read_only")) {
@@ -495,7 +527,7 @@ final class PostgresEngine implements Engine {
               ? Optional.of(location.describe() + " accepts no writes (a standby, or default_transaction_read_only is on)")
               : Optional.<String>empty();
         }
-      });
+      }, SOCKET_TIMEOUT, true);
     } catch (RuntimeException e) {
       return Optional.of(e.getMessage());
     }

@@ -46,7 +46,7 @@ public final class Readiness {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM setting")) {
           return rs.next();
         }
-      });
+      }, Database.PROBE_BOUND);
       return new Verdict(Optional.empty());
     } catch (RuntimeException e) {
       return new Verdict(Optional.of("database not readable: " + e.getMessage()));
