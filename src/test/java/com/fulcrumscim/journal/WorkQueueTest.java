@@ -15,6 +15,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,27 @@ class WorkQueueTest {
     assertThat(queue.get(alice).orElseThrow().claim()).isEqualTo(applying.claim());
     queue.done(applying);
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
+  }
+
+  @Test
+  void twoThreadsClaimingOnOneQueueNeverTakeEachOthersRows() throws Exception {
+    // the reconciler's cycle and a resync's settling share the daemon's queue
+    for (int i = 0; i < 200; i++) {
+      queue.enqueue(ResourceKey.user("u-" + i));
+    }
+    Queue<WorkItem> claimed = new ConcurrentLinkedQueue<>();
+    Runnable claiming = () -> {
+      for (List<WorkItem> got; !(got = queue.claim(1)).isEmpty(); ) {
+        claimed.addAll(got);
+      }
+    };
+    Thread other = new Thread(claiming);
+    other.start();
+    claiming.run();
+    other.join();
+
+    assertThat(claimed).hasSize(200);
+    assertThat(claimed).extracting(WorkItem::key).doesNotHaveDuplicates();
   }
 
   @Test
