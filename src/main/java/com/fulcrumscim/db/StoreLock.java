@@ -67,6 +67,8 @@ public final class StoreLock implements AutoCloseable {
    * as long as the process.
    */
   private static final List<FileChannel> KEPT_OPEN = new ArrayList<>();
+  private static final int LOCK_TRIES = 10;
+  private static final long LOCK_RETRY_MS = 50;
 
   private final Object key;
   private final FileChannel channel;
@@ -101,7 +103,7 @@ public final class StoreLock implements AutoCloseable {
         FileChannel channel = open(file, database);
         FileLock lock;
         try {
-          lock = channel.tryLock();
+          lock = tryLockAWhile(channel);
         } catch (OverlappingFileLockException linkedMeanwhile) {
           KEPT_OPEN.add(channel);
           throw inUse(database, "");
@@ -130,10 +132,31 @@ public final class StoreLock implements AutoCloseable {
   }
 
   /**
+   * A few tries over half a second: {@link #holder} (a cron'd {@code status}) holds the
+   * lock shared for an instant, and a taker in that instant must not exit "in use" for it (systemd
+   * would restart serve; an operator's restore would fail once). A real holder keeps it far longer.
+   * Null: held all along.
+   */
+  private static FileLock tryLockAWhile(FileChannel channel) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      FileLock lock = channel.tryLock();
+      if (lock != null || attempt == LOCK_TRIES) {
+        return lock;
+      }
+      try {
+        Thread.sleep(LOCK_RETRY_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+  }
+
+  /**
    * The holder line of whoever holds the lock of the store at {@code location} now ("serve
    * (4242@host, since 2026-12-06T12:57:23Z)"), without taking it: for {@code status}, which only
-   * reads. A shared lock is tried and let go at once, so a second reader is not refused, and only a
-   * taker in that very instant could be (it exits saying the file is in use, as beside any command).
+   * reads. A shared lock is tried and let go at once, so a second reader is not refused, and a taker in
+   * that very instant tries again ({@link #tryLockAWhile}).
    * A holder in this JVM is read from the table, the file left unopened (see {@link #take}). Empty:
    * no one holds it, or PostgreSQL.
    */

@@ -2,6 +2,7 @@ package com.fulcrumscim.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fulcrumscim.testing.BridgeProcess;
@@ -14,6 +15,9 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +36,25 @@ class StoreLockTest {
           .isInstanceOf(StoreLock.InUseException.class)
           .hasMessageStartingWith(dir.resolve("bridge.db") + " is in use by restore (" + ProcessHandle.current().pid() + "@")
           .hasMessageEndingWith("): let it finish first");
+    }
+  }
+
+  /**
+   * Another process's {@code status} holds the lock shared for an instant to see who holds it: a
+   * taker in that instant (serve starting, a restore) takes it once the look is over, not "in use".
+   */
+  @Test
+  void aTakerTakesTheLockThatAnotherProcessLooksAtForAnInstant() throws Exception {
+    Path lockFile = dir.resolve("bridge.db.lock");
+    BridgeProcess looking = BridgeProcess.java(List.of(), SharedLockHolder.class.getName(), List.of(lockFile.toString(), "200"),
+        Map.of());
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> looking.output().contains("held"));
+      try (StoreLock taken = StoreLock.take(at(), "serve")) {
+        assertThat(StoreLock.holder(at())).hasValueSatisfying(h -> h.startsWith("serve ("));
+      }
+    } finally {
+      looking.close();
     }
   }
 
