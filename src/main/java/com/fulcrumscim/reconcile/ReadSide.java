@@ -91,9 +91,8 @@ public final class ReadSide {
         listed = true;
         boolean reread = key.type() == EntityType.USER ? observer.confirmMemberList() : observer.confirmGroupList();
         if (reread) {
-          if (key.type() == EntityType.USER) {
-            attempt.memberListReadAgain();
-          }
+          // Not the absence's second read below: the list at hand predates the create, so this is
+          // the first read that could show its member, and over several pages it can miss it too.
           continue; // a list read in this cycle already answers: the plan stands
         }
       }

@@ -8,6 +8,7 @@ import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.DesiredFixture;
@@ -17,7 +18,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A user Okta deactivated or deleted that the bridge never linked, while a member invited by hand has the
  * user's email: the plan must see that member, or the deprovisioning ends done while the person
  * keeps access. Fulcrum lists the organization over several pages, and the first walk through them
- * misses that member ({@link PagedFulcrum}).
+ * misses that member ({@link PagedFulcrum}). Likewise the member a create in doubt made.
  */
 class AbsenceReadOverPagesTest {
   @StartStop final MockWebServer server = new MockWebServer();
@@ -59,10 +62,32 @@ class AbsenceReadOverPagesTest {
     server.setDispatcher(fulcrum);
     String user = okta.user(TAKEN, "Taken", "ByHand", null);
     how.leave(okta, user);
+    return reconciler(adoptExisting).readSide().plan(ResourceKey.user(user));
+  }
+
+  private Reconciler reconciler(boolean adoptExisting) {
     ReconcileSettings settings = new ReconcileSettings(adoptExisting, null, false, Map.of(), "", false,
         Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(70));
-    Reconciler reconciler = new Reconciler(client, db, new RemovalGuard(db, Clock.systemUTC(), 10, 20, Duration.ofHours(1)),
+    return new Reconciler(client, db, new RemovalGuard(db, Clock.systemUTC(), 10, 20, Duration.ofHours(1)),
         settings, Clock.systemUTC());
+  }
+
+  /**
+   * The user's create is in doubt (its POST's answer was lost): the member list at hand was read
+   * before it, in an earlier cycle, when Okta takes the user away.
+   */
+  private Plan planOfLeaverWithACreateInDoubt(PagedFulcrum fulcrum, Leaving how) {
+    server.setDispatcher(fulcrum);
+    String other = okta.user("other@corp.example", "O", "T", null);
+    String user = okta.user(TAKEN, "Taken", "InDoubt", null);
+    db.write(c -> {
+      new IntentStore(db).record(c, EntityType.USER, new Intent(user, TAKEN, Set.of(), Instant.now()));
+      return null;
+    });
+    Reconciler reconciler = reconciler(false);
+    reconciler.readSide().plan(ResourceKey.user(other)); // an earlier cycle's plan reads the list
+    how.leave(okta, user);
+    reconciler.beginCycle();
     return reconciler.readSide().plan(ResourceKey.user(user));
   }
 
@@ -105,5 +130,32 @@ class AbsenceReadOverPagesTest {
 
     assertThat(plan.isEmpty()).as("nobody has the email: done").isTrue();
     assertThat(fulcrum.listWalks()).isEqualTo(1);
+  }
+
+  /**
+   * The first read after the create is the one re-read for the create in doubt; over several pages
+   * it can miss the member, and a second must miss it too before the intent is dropped.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void theMemberACreateInDoubtMadeIsRemovedThoughTheFirstPagedReadAfterTheCreateSkippedIt(Leaving how) {
+    PagedFulcrum fulcrum = PagedFulcrum.madeAfterTheFirstWalkAndSkippedByTheSecond();
+
+    Plan plan = planOfLeaverWithACreateInDoubt(fulcrum, how);
+
+    assertThat(plan.actions()).as("the member the bridge made keeps no access").contains(new Action.RemoveMember("m-taken", null));
+    assertThat(fulcrum.listWalks()).as("the cached walk, the create's re-read and the absence's").isEqualTo(3);
+  }
+
+  /** In one page the create's re-read is whole: its word stands, no extra call. */
+  @Test
+  void aCreateInDoubtsReadInOneAnswerIsNotReadAgain() {
+    PagedFulcrum fulcrum = PagedFulcrum.onePageWithoutTheNamesake();
+
+    Plan plan = planOfLeaverWithACreateInDoubt(fulcrum, Leaving.DEACTIVATED);
+
+    assertThat(plan.actions()).singleElement().isInstanceOfSatisfying(Action.Unlink.class,
+        u -> assertThat(u.why()).startsWith("a create that left no member"));
+    assertThat(fulcrum.listWalks()).as("the cached walk and the create's re-read").isEqualTo(2);
   }
 }

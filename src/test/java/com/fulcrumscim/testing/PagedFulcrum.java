@@ -13,7 +13,8 @@ import okhttp3.Headers;
  * through it misses member m-taken (taken@corp.example, invited by hand): m-leaver is removed right
  * after page 1 of that walk is read, shifting m-taken onto page 1, while m-joiner joins and keeps
  * the count. Every later walk shows the organization as it is then. With {@code givesTotalCount}
- * false the pages carry no total_count, which Fulcrum may leave out.
+ * false the pages carry no total_count, which Fulcrum may leave out. Or m-taken is made (by the
+ * bridge's create) after the first walk, and the second walk misses it the same way.
  */
 public final class PagedFulcrum extends Dispatcher {
   public static final String TAKEN = "taken@corp.example";
@@ -25,25 +26,38 @@ public final class PagedFulcrum extends Dispatcher {
 
   private final Map<Integer, String> firstWalk;
   private final Map<Integer, String> since;
+  /** How many walks, from the first, show the organization without m-taken. */
+  private final int walksWithout;
   private final AtomicInteger walks = new AtomicInteger();
 
-  private PagedFulcrum(Map<Integer, String> firstWalk, Map<Integer, String> since) {
+  private PagedFulcrum(Map<Integer, String> firstWalk, Map<Integer, String> since, int walksWithout) {
     this.firstWalk = firstWalk;
     this.since = since;
+    this.walksWithout = walksWithout;
   }
 
   /** The organization over two pages, the first walk missing m-taken. */
   public static PagedFulcrum skippingTheNamesake(boolean givesTotalCount) {
+    return overTwoPages(givesTotalCount, 1);
+  }
+
+  /** The organization over two pages, m-taken made after the first walk and missed by the second. */
+  public static PagedFulcrum madeAfterTheFirstWalkAndSkippedByTheSecond() {
+    return overTwoPages(true, 2);
+  }
+
+  private static PagedFulcrum overTwoPages(boolean givesTotalCount, int walksWithout) {
     Integer count = givesTotalCount ? 4 : null;
     return new PagedFulcrum(
         Map.of(1, page(List.of(OWNER, LEAVER), 1, 2, count), 2, page(List.of(OTHER, JOINER), 2, 2, count)),
-        Map.of(1, page(List.of(OWNER, TAKEN_MEMBER), 1, 2, count), 2, page(List.of(OTHER, JOINER), 2, 2, count)));
+        Map.of(1, page(List.of(OWNER, TAKEN_MEMBER), 1, 2, count), 2, page(List.of(OTHER, JOINER), 2, 2, count)),
+        walksWithout);
   }
 
   /** The owner and one other member, in one page: nobody has {@link #TAKEN}. */
   public static PagedFulcrum onePageWithoutTheNamesake() {
     Map<Integer, String> only = Map.of(1, page(List.of(OWNER, OTHER), 1, 1, 2));
-    return new PagedFulcrum(only, only);
+    return new PagedFulcrum(only, only, 1);
   }
 
   /** Walks through the member list so far (reads of its page 1). */
@@ -67,7 +81,7 @@ public final class PagedFulcrum extends Dispatcher {
     if (path.equals("/api/v2/memberships.json")) {
       int page = Integer.parseInt(request.getUrl().queryParameter("page"));
       int walk = page == 1 ? walks.incrementAndGet() : walks.get();
-      return json((walk == 1 ? firstWalk : since).get(page));
+      return json((walk <= walksWithout ? firstWalk : since).get(page));
     }
     return new MockResponse(404, Headers.of("Content-Type", "application/json"), "{}");
   }
