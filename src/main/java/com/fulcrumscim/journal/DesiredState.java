@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +39,32 @@ public final class DesiredState {
         + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1")) {
       ps.setString(1, email);
       return users(ps);
+    }
+  }
+
+  /**
+   * As {@link #activeUsersWithEmail}, only those created (scim_user.created_at) no later than
+   * {@code createdBy}.
+   */
+  public List<DesiredUser> activeUsersWithEmailCreatedBy(Connection c, String email, Instant createdBy) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND created_at <= ?")) {
+      ps.setString(1, email);
+      ps.setLong(2, createdBy.toEpochMilli());
+      return users(ps);
+    }
+  }
+
+  /**
+   * When Okta last changed user {@code id}, an inactive one: its deactivation, or an edit made
+   * since; empty for an active user or one without a row (deleted).
+   */
+  public Optional<Instant> inactiveSince(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT updated_at FROM scim_user WHERE id = ? AND active = 0")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,16 @@ public final class Tombstones {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(new DeletedUser(id, rs.getString(1), rs.getString(2))) : Optional.empty();
+      }
+    }
+  }
+
+  /** When user {@code id} was deleted over SCIM (its tombstone's time); empty without a tombstone. */
+  public Optional<Instant> deletedAt(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT deleted_at FROM user_tombstone WHERE scim_id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
       }
     }
   }

@@ -285,6 +285,94 @@ class RepushedUnderNewIdTest extends EndToEnd {
     assertThat(links.get(EntityType.USER, ada)).isEmpty();
   }
 
+  /**
+   * Ada's removal was HELD and nobody acted; months later a new hire, another person, is given her
+   * address. Only a user created within {@link Observer#SAME_PERSON_WINDOW} of the leave is Ada
+   * pushed again (review-s3 F1): the new hire is not handed her account (login, records, groups,
+   * role), waits hourly naming the hold and `approve-removals`, and once approved gets a member of
+   * its own, Ada's removed.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aNewUserGivenAHeldLeaversAddressLongAfterIsNotHandedItsMemberAndGetsItsOwnOnceApproved(Leaving how) {
+    FulcrumMember m = adaLeftAndHeld(how);
+
+    h.clock.tick(Observer.SAME_PERSON_WINDOW.plusHours(1));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    LinkStore links = new LinkStore(h.db);
+    assertThat(links.get(EntityType.USER, newHire)).isEmpty();
+    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
+    assertThat(h.fulcrum.member(m.id())).get().extracting(FulcrumMember::firstName).isEqualTo("Ada");
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("still in front of an operator").isEqualTo(WorkState.HELD);
+    WorkItem waiting = h.row(ResourceKey.user(newHire));
+    assertThat(waiting.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(waiting.lastError()).contains("user/" + ada).contains("HELD by the mass-removal guard")
+        .contains("`fulcrum-scim approve-removals`");
+    assertThat(waiting.nextAttemptAt()).as("an hour on, not memberWait")
+        .isAfter(h.clock.instant().plus(Reconciler.OPERATOR_WAIT).minusSeconds(1));
+
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.runOnce();
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(m.id())).as("Ada's own member").isEmpty();
+    assertThat(h.row(ResourceKey.user(newHire)).state()).isEqualTo(WorkState.DONE);
+    assertThat(links.get(EntityType.USER, newHire)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
+    assertThat(inFulcrum(ADA).id()).isNotEqualTo(m.id());
+  }
+
+  /** Within {@link Observer#SAME_PERSON_WINDOW} of the leave, a user with Ada's address is still Ada pushed again. */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aUserGivenAHeldLeaversAddressWithinTheWindowTakesTheMemberOver(Leaving how) {
+    FulcrumMember m = adaLeftAndHeld(how);
+
+    h.clock.tick(Observer.SAME_PERSON_WINDOW.minusHours(1));
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.settle();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * Ada is DEAD and nobody acted; months later a new hire is given her address. When the operator
+   * retries Ada, her own reconcile removes her member instead of handing it to the new hire
+   * (review-s3 F1), which then gets a member of its own.
+   */
+  @Test
+  void aDeadLeaversRetryLongAfterRemovesItsMemberRatherThanHandItToANewUserWithItsAddress() {
+    FulcrumMember m = adaDeactivatedAndDead();
+    h.clock.tick(Duration.ofDays(120));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("`fulcrum-scim journal retry user/" + ada + "`");
+
+    h.queue.revive(ResourceKey.user(ada), WorkState.DEAD); // fulcrum-scim journal retry user/<ada>
+    h.runOnce();
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(m.id())).as("Ada's own member").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.user(newHire)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
+    assertThat(inFulcrum(ADA).id()).isNotEqualTo(m.id());
+  }
+
+  /** Ada pushed, then taken away {@code how}, her removal HELD by the guard (0/0); returns her member. */
+  private FulcrumMember adaLeftAndHeld(Leaving how) {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    ada = h.okta.userNamed("ada", ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    how.leave(h.okta, ada);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    return m;
+  }
+
   /** Ada pushed, then deactivated, and her removal DEAD before it ran (why does not matter here); returns her member. */
   private FulcrumMember adaDeactivatedAndDead() {
     start();
