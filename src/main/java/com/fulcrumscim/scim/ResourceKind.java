@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.ResourceStore;
+import com.fulcrumscim.journal.RolePlaces;
 import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
@@ -44,7 +45,8 @@ record ResourceKind(
   }
 
   /**
-   * The resource as a client sees it: schemas and id first, the document, the membership
+   * The resource as a client sees it: schemas and id first, the document (without what it keeps
+   * for the bridge alone, {@link RolePlaces#CLEARED}), the membership
    * attribute ({@code members} always, {@code groups} when there are any), then meta unless
    * {@code baseUrl} is null (the form PATCH operations are applied to).
    */
@@ -56,7 +58,7 @@ record ResourceKind(
     out.put("id", r.id());
     for (Iterator<Map.Entry<String, JsonNode>> it = r.doc().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
-      if (!field.getKey().equals("schemas")) {
+      if (!field.getKey().equals("schemas") && !field.getKey().equals(RolePlaces.CLEARED)) {
         out.set(field.getKey(), field.getValue());
       }
     }

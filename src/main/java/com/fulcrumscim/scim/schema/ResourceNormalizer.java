@@ -91,7 +91,8 @@ public final class ResourceNormalizer {
    * keeps the previous value, and a new user is active. A deactivated user is never made active
    * again by omission (a PUT without the attribute, a PATCH that removes it). Identity text is
    * checked as {@link IdentityText} says. A role the request sets in one place clears a different
-   * one in the others ({@link RolePlaces#settle}).
+   * one in the others, and a cleared one sent again by a second role mapping is a WARN, not a
+   * change ({@link RolePlaces#settle}).
    */
   public ObjectNode user(JsonNode body, ObjectNode previous) {
     ObjectNode user = normalize(body, ResourceSchema.USER, previous);
@@ -99,7 +100,15 @@ public final class ResourceNormalizer {
       user.put("active", previous == null || previous.path("active").asBoolean(true));
     }
     IdentityText.settle(user, previous, ResourceSchema.USER);
-    RolePlaces.settle(user, previous);
+    Map<String, String> resent = RolePlaces.settle(user, previous);
+    if (!resent.isEmpty()) {
+      log.warn("user with userName {}: the identity provider sends {} again, a role the bridge cleared there when"
+          + " another place set the user's role: two role mappings disagree, so the user keeps '{}' ({}), as before."
+          + " Map the role to one attribute in the identity provider, or make both mappings name the same role"
+          + " (README, Connecting Okta, step 6)",
+          TerminalText.oneLine(user.path("userName").asText()), TerminalText.oneLine(resent.toString()),
+          TerminalText.oneLine(RolePlaces.role(user)), TerminalText.oneLine(RolePlaces.of(user).toString()));
+    }
     return user;
   }
 
