@@ -67,8 +67,8 @@ public final class RolePlaces {
    *
    * <p>A place cleared that comes back naming the role it was cleared of, while it stays empty in
    * the stored user, is not set either: that is a second role mapping in the identity provider
-   * sending its role again (Okta's PUT sends every mapped attribute over the bridge's GET; Entra
-   * adds what the GET lacks), not a move, since a moved mapping stops sending the old place. When
+   * sending its role again (Okta's PUT sends every mapped attribute over the bridge's GET; a PATCH
+   * adding it again is read alike), not a move, since a moved mapping stops sending the old place. When
    * the request sets no other role, such a place naming a role the request's other places do not
    * is cleared again and the stored role stays: counted as set, it cleared the winner, and the
    * role flipped at every profile push. The places cleared and their roles are kept in the
