@@ -5,23 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.UserFields;
 import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ReceiverOnly;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
-import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.StoredDocs;
-import com.fulcrumscim.testing.TestStore;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.time.Clock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member's role is the one the client set last, wherever it put it: a client whose role mapping
@@ -32,21 +26,13 @@ class RoleLastSetTest {
   static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
   static final String FULCRUM = "urn:ietf:params:scim:schemas:extension:fulcrum:2.0:User";
 
-  @TempDir Path dir;
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
-  ScimTestServer server;
+  @RegisterExtension final ReceiverOnly scim = new ReceiverOnly();
   ScimHttp http;
 
   @BeforeEach
-  void start() {
-    server = ScimTestServer.start(TestStore.sqlite(dir.resolve("bridge.db")), "", Clock.systemUTC(),
-        Bridge.Mode.RECEIVER_ONLY);
-    http = server.http();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+  void asOkta() {
+    http = scim.http();
   }
 
   @Test
@@ -180,14 +166,12 @@ class RoleLastSetTest {
 
   /** The role the reconciler plans for the user: what UserFields reads from the stored document. */
   String plannedRole(String id) {
-    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
-      return UserFields.of(db.read(c -> StoredDocs.user(c, id))).role();
-    }
+    return UserFields.of(scim.storedUser(id)).role();
   }
 
   /** What a release before the fix stored after Entra's PATCH of the enterprise role: both places. */
   void storedAsAnOlderReleaseLeftIt(String id) {
-    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_WRITE)) {
+    try (Database db = Database.openExisting(scim.location(), Database.Access.READ_WRITE)) {
       db.write(c -> {
         ObjectNode doc = StoredDocs.user(c, id);
         doc.withArray("schemas").add(ENTERPRISE);

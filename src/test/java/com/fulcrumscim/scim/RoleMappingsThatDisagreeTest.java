@@ -7,25 +7,17 @@ import static org.assertj.core.api.Assertions.entry;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fulcrumscim.app.Bridge;
-import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.RolePlaces;
 import com.fulcrumscim.journal.UserFields;
 import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ReceiverOnly;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
-import com.fulcrumscim.testing.ScimTestServer;
-import com.fulcrumscim.testing.StoredDocs;
-import com.fulcrumscim.testing.TestStore;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two role mappings active in Okta that name different roles (the bridge extension's role and
@@ -36,21 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class RoleMappingsThatDisagreeTest {
   static final String FULCRUM = UserFields.FULCRUM_EXTENSION;
 
-  @TempDir Path dir;
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
-  ScimTestServer server;
+  @RegisterExtension final ReceiverOnly scim = new ReceiverOnly();
   ScimHttp http;
 
   @BeforeEach
-  void start() {
-    server = ScimTestServer.start(TestStore.sqlite(dir.resolve("bridge.db")), "", Clock.systemUTC(),
-        Bridge.Mode.RECEIVER_ONLY);
-    http = server.http();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+  void asOkta() {
+    http = scim.http();
   }
 
   @Test
@@ -159,9 +143,7 @@ class RoleMappingsThatDisagreeTest {
   }
 
   ObjectNode storedDoc(String id) {
-    try (Database db = Database.openExisting(server.store().location(), Database.Access.READ_ONLY)) {
-      return db.read(c -> StoredDocs.user(c, id));
-    }
+    return scim.storedUser(id);
   }
 
   List<ILoggingEvent> roleAgainWarnings() {
