@@ -11,7 +11,6 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.sql.Connection;
@@ -436,8 +435,7 @@ final class Applier {
    * and other writers may have changed since. A DEAD heir row is revived: an active user with no
    * link and this member's email died, most often, on this very link ("already managed for SCIM user
    * ..."), which has now ended, and its plan is now the one of a managed member; a row in any other
-   * state is made due with the outcome. A giver whose removal the guard held has nothing left to
-   * remove: due again, it settles done.
+   * state is made due with the outcome.
    */
   private void handOver(Attempt attempt, Action.HandOver a) {
     ResourceKey from = ResourceKey.user(a.from());
@@ -459,7 +457,6 @@ final class Applier {
       links.rememberRole(c, a.heir(), given.oktaRoleId());
       audit.entry(heir, Action.Kind.LINK, a.memberId(), "ok", "handed over from " + from + ", which Okta took away").run(c);
       queue.revive(c, heir, WorkState.DEAD);
-      queue.revive(c, from, WorkState.HELD);
       return null;
     });
     attempt.caughtUp();
@@ -467,18 +464,13 @@ final class Applier {
 
   /**
    * What changed since the plan that forbids the hand-over, or null: the giver no longer links the
-   * member, or its row left the state that let the heir take the member over (an operator or Okta
-   * acted on it: it plans for itself again); the heir is linked, has a create in doubt, is no longer
+   * member; the heir is linked, has a create in doubt, is no longer
    * active, or no longer has the member's email (Okta deactivated it or changed its address).
    */
   private String cannotHandOver(Connection c, Attempt attempt, Action.HandOver a, String email) throws SQLException {
     if (!links.get(c, EntityType.USER, a.from()).map(Link::fulcrumId).equals(Optional.of(a.memberId()))
         || links.get(c, EntityType.USER, a.heir()).isPresent()) {
       return "the links changed";
-    }
-    if (!attempt.key.scimId().equals(a.from()) && queue.get(c, ResourceKey.user(a.from())).map(WorkItem::state)
-        .filter(s -> s == WorkState.HELD || s == WorkState.DONE).isEmpty()) {
-      return ResourceKey.user(a.from()) + " is due again";
     }
     Optional<DesiredUser> heir = desired.user(c, a.heir());
     if (heir.filter(DesiredUser::active).isEmpty() || email == null || !MemberFields.sameEmail(heir.get().email(), email)

@@ -10,14 +10,10 @@ import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberList;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
-import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
-import com.fulcrumscim.journal.WorkItem;
-import com.fulcrumscim.journal.WorkQueue;
-import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +55,6 @@ final class Observer {
   static final Duration SAME_PERSON_WINDOW = Duration.ofHours(24);
 
   private final Tombstones tombstones = new Tombstones();
-  private final WorkQueue queue;
   private final AuditLog audit;
   private final ReconcileSettings settings;
   private final Clock clock;
@@ -92,7 +87,6 @@ final class Observer {
     this.links = links;
     this.intents = intents;
     this.audit = new AuditLog(db, clock);
-    this.queue = new WorkQueue(db, clock);
     this.settings = settings;
     this.clock = clock;
     this.members = new Mirror<>(this::readMembers, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
@@ -175,10 +169,11 @@ final class Observer {
     boolean unmanaged = byEmail != null && linkedTo == null && (link == null || !link.fulcrumId().equals(byEmail.id()));
     boolean leaving = d == null || !d.active();
     EmailClaims.Claim claim = unmanaged && leaving ? claimOn(byEmail, id) : null;
-    UserState.Leaver leaver = linkedTo == null || leaving ? null : leaver(linkedTo, byEmail, id);
+    boolean linkedToLeaves = linkedTo != null && !leaving
+        && db.read(c -> desired.user(c, linkedTo)).filter(DesiredUser::active).isEmpty();
     String ownEmail = d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
     EmailClaims.Claim.ActiveUser heir = leaving && linked != null && samePerson(ownEmail, linked) ? heirOf(linked, id) : null;
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, leaver, heir);
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir);
   }
 
   /**
@@ -189,22 +184,6 @@ final class Observer {
    */
   private static boolean samePerson(String ownEmail, FulcrumMember m) {
     return ownEmail != null && ownEmail.equalsIgnoreCase(m.email());
-  }
-
-  /**
-   * {@code holder}, which manages member {@code m} (the one with active user {@code id}'s email), as a
-   * user Okta took away; null while Okta still assigns it. Read only on this path, which is rare.
-   */
-  private UserState.Leaver leaver(String holder, FulcrumMember m, String id) {
-    Optional<DesiredUser> user = db.read(c -> desired.user(c, holder));
-    if (user.filter(DesiredUser::active).isPresent()) {
-      return null;
-    }
-    String ownEmail = user.map(DesiredUser::email)
-        .orElseGet(() -> db.read(c -> tombstones.find(c, holder)).map(DeletedUser::email).orElse(null));
-    EmailClaims.Claim.ActiveUser heir = samePerson(ownEmail, m) ? heirOf(m, holder) : null;
-    WorkState row = queue.get(ResourceKey.user(holder)).map(WorkItem::state).orElse(null);
-    return new UserState.Leaver(user.isEmpty(), row, heir != null && heir.user().scimId().equals(id));
   }
 
   /**

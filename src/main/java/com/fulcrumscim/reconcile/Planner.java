@@ -6,7 +6,6 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkState;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,23 +45,14 @@ public final class Planner {
       return Plan.skip("user " + d.userName() + ": " + existing.email()
           + " is the Fulcrum API token's owner, whose membership the bridge never adopts or changes");
     } else if (s.byEmailLinkedTo() != null) {
-      UserState.Leaver leaver = s.byEmailLinkedToLeaves();
-      if (leaver != null && leaver.handsOverHere() && leaver.heldOrSetAside()) {
-        // Okta pushed the person again as this user after that user's removal was held by the
-        // mass-removal guard, or set aside by an operator: its own reconcile does not come, so this
-        // one takes the member over. A hand-over removes nobody, which is all the guard and the
-        // skip were about.
-        return Plan.of(new Action.HandOver(existing.id(), s.byEmailLinkedTo(), s.scimId(), (leaver.deleted()
-            ? "the user was deleted in Okta" : "the user was deactivated in Okta") + "; its removal "
-            + (leaver.row() == WorkState.HELD ? "was held by the mass-removal guard" : "was set aside by an operator")
-            + "; Fulcrum member " + existing.id() + " (" + existing.email() + ") is left in place: handed over to "
-            + new EmailClaims.Claim.ActiveUser(ResourceKey.user(s.scimId()), d.userName()) + ", which took it over"));
-      }
-      if (leaver != null) {
+      if (s.byEmailLinkedToLeaves()) {
         // Okta took that user away and pushed the person again as this one (or gave this one its
         // member's address): that user's own reconcile hands the member over (userGone), or removes
         // it, and makes this key due. Until then it waits, spending no attempt; DEAD here would name
-        // a link about to end, and nothing would retry it.
+        // a link about to end, and nothing would retry it. While that user's row waits for an
+        // operator (held, DEAD, set aside), so does this one, its reason naming the command
+        // (Reconciler.waiting): taking the member over from here would hand an account to whoever is
+        // given the address while the hold lasts, months later a different person (review-s4 F1).
         return Plan.waitingFor(s.byEmailLinkedTo());
       }
       return Plan.blocked("user " + d.userName() + ": the Fulcrum member " + existing.email()

@@ -209,9 +209,7 @@ public final class Reconciler {
           plan.actions().stream().filter(a -> a instanceof Action.HandOver).map(a -> ((Action.HandOver) a).heir())
               .forEach(heir -> {
                 // the heir now manages the member: its own plan, and its groups', may have waited for it
-                if (!heir.equals(key.scimId())) {
-                  affected.add(ResourceKey.user(heir));
-                }
+                affected.add(ResourceKey.user(heir));
                 affected.addAll(groupsOf(heir));
               });
           if (!plan.waitingFor().isEmpty()) {

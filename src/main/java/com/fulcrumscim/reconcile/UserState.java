@@ -3,7 +3,6 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
-import com.fulcrumscim.journal.WorkState;
 
 /**
  * Everything the planner knows about one user key. Null means absent:
@@ -14,8 +13,7 @@ import com.fulcrumscim.journal.WorkState;
  * managing {@code byEmail}. {@code byEmailClaim}, asked only for a user Okta deactivated or deleted
  * whose {@code byEmail} no user manages: the other user that member is being given to (null:
  * none, or not asked). {@code byEmailLinkedToLeaves}: Okta deactivated or deleted {@code
- * byEmailLinkedTo}, whose own reconcile then hands the member over or removes it (null: no such
- * user, or Okta still assigns it). {@code heir}, asked only for a
+ * byEmailLinkedTo}, whose own reconcile then hands the member over or removes it. {@code heir}, asked only for a
  * user Okta deactivated or deleted whose linked member is there: the active user other than it with
  * that member's email, which has no link and no create in doubt, to hand the member over to (null:
  * none).
@@ -30,24 +28,8 @@ public record UserState(
     String byEmailLinkedTo,
     EmailClaims.Claim byEmailClaim,
     Intent intent,
-    Leaver byEmailLinkedToLeaves,
+    boolean byEmailLinkedToLeaves,
     EmailClaims.Claim.ActiveUser heir) {
-
-  /**
-   * The user Okta took away that manages the member with this user's email: whether Okta deleted
-   * it (else deactivated), its work row's state (null: it has none), and whether its member is this
-   * user's to be handed over (the same person pushed again: the member's email is that user's own
-   * last one, and this active user is its heir, with no link and no create in doubt).
-   */
-  public record Leaver(boolean deleted, WorkState row, boolean handsOverHere) {
-    /**
-     * Its own reconcile does not come: its removal is held by the mass-removal guard, or was set
-     * aside by an operator (`journal skip` settles a DEAD row DONE, its link kept).
-     */
-    boolean heldOrSetAside() {
-      return row == WorkState.HELD || row == WorkState.DONE;
-    }
-  }
 
   /**
    * The email a user's member is looked up by: a create in doubt's (what it was made with), else
@@ -70,6 +52,6 @@ public record UserState(
   /** No other user's link or heir in play. */
   public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
       FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {
-    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, null, null);
+    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null);
   }
 }

@@ -12,7 +12,6 @@ import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredGroup.Member;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.ResourceKey;
-import com.fulcrumscim.journal.WorkState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -333,32 +332,17 @@ class PlannerTest {
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null), CTX,
             Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")),
         row("a member managed for a SCIM user Okta took away is waited for, not blocked on: that user hands it over",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null,
-                new UserState.Leaver(false, WorkState.PENDING, true), null), CTX,
-            Plan.waitingFor("u9")),
-        row("a member held for the removal of a SCIM user Okta took away is taken over by the same person pushed again",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null,
-                new UserState.Leaver(true, WorkState.HELD, true), null), CTX,
-            Plan.of(new Action.HandOver("m1", "u9", "u1", "the user was deleted in Okta; its removal was held by the"
-                + " mass-removal guard; Fulcrum member m1 (alice@corp.example) is left in place: handed over to active"
-                + " user/u1 (alice@corp.example) with this email, which took it over"))),
-        row("a member whose leaving user's removal is held is waited for when it is not this user's to take (another address)",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null,
-                new UserState.Leaver(false, WorkState.HELD, false), null), CTX,
-            Plan.waitingFor("u9")),
-        row("a member of a leaving user that is DEAD is waited for: an operator retries that user, which hands it over",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null,
-                new UserState.Leaver(false, WorkState.DEAD, true), null), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null, true, null), CTX,
             Plan.waitingFor("u9")),
         row("a deactivated user whose person Okta pushed again under a new id hands its member over, never removes it",
-            new UserState("u1", alice(null, false), null, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM, null, null, null, null,
+            new UserState("u1", alice(null, false), null, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM, null, null, null, false,
                 (EmailClaims.Claim.ActiveUser) ALICE_AS_U2), context(true, true, Map.of(), ""),
             Plan.of(new Action.HandOver("m1", "u1", "u2", "the user was deactivated in Okta; Fulcrum member m1 (alice@corp.example)"
                 + " is left in place: handed over to active user/u2 (alice2) with this email"))),
         row("the token owner's membership is never handed over: the owner leaving stays in front of an operator",
             new UserState("u1", new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), null,
                 new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM,
-                null, null, null, null, (EmailClaims.Claim.ActiveUser) ALICE_AS_U2), CTX,
+                null, null, null, false, (EmailClaims.Claim.ActiveUser) ALICE_AS_U2), CTX,
             ownerLeft("o", "the user was deactivated in Okta")));
   }
 

@@ -122,46 +122,51 @@ class RepushedUnderNewIdTest extends EndToEnd {
 
   /**
    * A user Okta took away whose removal the mass-removal guard held before the person was pushed
-   * again: its own reconcile waits for `approve-removals`, so the new user takes the member over (a
-   * hand-over removes nobody), and the held row settles done (review-s2 F2).
+   * again: the new user waits for `approve-removals` (hourly, naming it), and does not take the
+   * member over itself: while a hold lasts, whoever is given the address could, months later a
+   * different person (review-s4 F1). Approved, the leaving user's own reconcile hands it over.
    */
   @ParameterizedTest
   @EnumSource(Leaving.class)
-  void aPersonPushedAgainAfterTheLeavingUsersRemovalWasHeldTakesTheMemberOver(Leaving how) {
-    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
-    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
-    h.settle();
-    FulcrumMember m = inFulcrum(ADA);
-    how.leave(h.okta, ada);
-    h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+  void aPersonPushedAgainWhileTheLeavingUsersRemovalIsHeldWaitsForTheApprovalThenIsHandedTheMember(Leaving how) {
+    FulcrumMember m = adaLeftAndHeld(how);
 
     String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.runOnce();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).as("not taken over from the held user").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    assertThat(h.row(ResourceKey.user(again)).lastError()).contains("HELD by the mass-removal guard")
+        .contains("`fulcrum-scim approve-removals`");
+
+    h.guard.approveHeld(h.queue, h.guard.held());
     h.settle();
 
     assertThat(h.fulcrum.member(m.id())).as("the person's member, never removed").isPresent();
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
     assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
-    assertThat(h.row(ResourceKey.user(ada)).state()).as("nothing left to approve").isEqualTo(WorkState.DONE);
-    assertThat(h.guard.held()).isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new AuditLog(h.db, h.clock).list(null, 100))
         .filteredOn(e -> e.key().equals(ResourceKey.user(ada)) && e.action().equals("UNLINK")).singleElement()
-        .satisfies(e -> assertThat(e.detail()).contains(how.why).contains("held by the mass-removal guard")
-            .contains("handed over to active user/" + again));
+        .satisfies(e -> assertThat(e.detail()).contains(how.why).contains("handed over to active user/" + again));
   }
 
-  /** An operator set the leaving user's DEAD removal aside (`journal skip`): the person pushed again takes the member over. */
+  /**
+   * An operator set the leaving user's DEAD removal aside (`journal skip`): the person pushed again
+   * waits, its reason naming the resync that runs that user again; it does not take the member over.
+   */
   @Test
-  void aPersonPushedAgainAfterTheLeavingUsersRemovalWasSetAsideTakesTheMemberOver() {
+  void aPersonPushedAgainAfterTheLeavingUsersRemovalWasSetAsideWaitsNamingTheResync() {
     FulcrumMember m = adaDeactivatedAndDead();
     h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation());
 
     String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
-    h.settle();
+    h.runOnce();
 
-    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
-    assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).isEmpty();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
+    assertThat(h.row(ResourceKey.user(again)).lastError()).contains("set its change aside").contains("resync");
   }
 
   /**
@@ -323,14 +328,19 @@ class RepushedUnderNewIdTest extends EndToEnd {
     assertThat(inFulcrum(ADA).id()).isNotEqualTo(m.id());
   }
 
-  /** Within {@link Observer#SAME_PERSON_WINDOW} of the leave, a user with Ada's address is still Ada pushed again. */
+  /**
+   * Within {@link Observer#SAME_PERSON_WINDOW} of the leave, a user with Ada's address is still Ada
+   * pushed again: once the hold is approved, Ada's own reconcile hands it the member.
+   */
   @ParameterizedTest
   @EnumSource(Leaving.class)
-  void aUserGivenAHeldLeaversAddressWithinTheWindowTakesTheMemberOver(Leaving how) {
+  void aUserGivenAHeldLeaversAddressWithinTheWindowIsHandedTheMemberOnceApproved(Leaving how) {
     FulcrumMember m = adaLeftAndHeld(how);
 
     h.clock.tick(Observer.SAME_PERSON_WINDOW.minusHours(1));
     String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.runOnce();
+    h.guard.approveHeld(h.queue, h.guard.held());
     h.settle();
 
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
