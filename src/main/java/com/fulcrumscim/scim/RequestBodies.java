@@ -109,6 +109,9 @@ final class RequestBodies {
       acquired = false;
     }
     if (!acquired) {
+      if (declaredTooLarge) {
+        throw tooLarge(); // it can never succeed: no "retry shortly" for it, dropped or not
+      }
       throw new ScimException(503, null, "too many request bodies are being received at once "
           + "(server.max_concurrent_bodies); retry shortly");
     }
