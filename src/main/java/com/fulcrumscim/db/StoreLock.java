@@ -94,7 +94,7 @@ public final class StoreLock implements AutoCloseable {
         + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")";
     try {
       Files.createDirectories(database.getParent()); // serve's first start, a restore onto a new host
-      Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+      Path file = lockFile(database);
       synchronized (HELD_HERE) {
         String here = Files.exists(file) ? HELD_HERE.get(FileIdentity.of(file)) : null;
         if (here != null) {
@@ -132,6 +132,14 @@ public final class StoreLock implements AutoCloseable {
   }
 
   /**
+   * {@code <database>.lock} in the database's directory as the file system names it, so the same
+   * file reached by another name (a symlinked directory) is the same lock.
+   */
+  private static Path lockFile(Path database) throws IOException {
+    return database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+  }
+
+  /**
    * A few tries over half a second: {@link #holder} (a cron'd {@code status}) holds the
    * lock shared for an instant, and a taker in that instant must not exit "in use" for it (systemd
    * would restart serve; an operator's restore would fail once). A real holder keeps it far longer.
@@ -166,7 +174,7 @@ public final class StoreLock implements AutoCloseable {
     }
     Path database = sqlite.path().toAbsolutePath();
     try {
-      Path file = database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+      Path file = lockFile(database);
       synchronized (HELD_HERE) {
         if (!Files.exists(file)) {
           return Optional.empty(); // serve writes it before it locks it: no file, no holder
