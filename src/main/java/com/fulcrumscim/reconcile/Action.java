@@ -128,13 +128,12 @@ public sealed interface Action {
   }
 
   /**
-   * Moves user {@code from}'s link to {@code memberId} to user {@code heir} (SCIM ids) in one
-   * transaction, with the role the bridge holds for Okta: a user Okta took away lets go of the member
-   * the person it pushed again under {@code heir} is given. Planned by {@code from}'s reconcile, or
-   * by the heir's while {@code from}'s own waits for an operator. No Fulcrum call. {@code why} goes
-   * to {@code from}'s UNLINK audit row; the heir's LINK row names the user it came from.
+   * Moves the key's link to {@code memberId} to user {@code heir} (a SCIM id) in one transaction,
+   * with the role the bridge holds for Okta: a user Okta took away lets go of the member the person
+   * it pushed again under {@code heir} is given. No Fulcrum call. {@code why} goes to the key's
+   * UNLINK audit row; the heir's LINK row names the key it came from.
    */
-  record HandOver(String memberId, String from, String heir, String why) implements Action {
+  record HandOver(String memberId, String heir, String why) implements Action {
     public Kind kind() {
       return Kind.HAND_OVER;
     }

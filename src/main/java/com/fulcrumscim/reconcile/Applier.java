@@ -438,20 +438,20 @@ final class Applier {
    * state is made due with the outcome.
    */
   private void handOver(Attempt attempt, Action.HandOver a) {
-    ResourceKey from = ResourceKey.user(a.from());
+    ResourceKey from = attempt.key;
     ResourceKey heir = ResourceKey.user(a.heir());
     String email = observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null);
     attempt.startHeld(db);
     attempt.write(db, c -> {
-      String cannot = cannotHandOver(c, attempt, a, email);
+      String cannot = cannotHandOver(c, from, a, email);
       if (cannot != null) {
         throw new IllegalStateException(from + " cannot hand member " + a.memberId() + " over to " + heir + ": " + cannot
             + " since the plan; it is planned again");
       }
-      Link given = links.get(c, EntityType.USER, a.from()).orElseThrow();
-      links.unlink(c, EntityType.USER, a.from());
-      intents.delete(c, EntityType.USER, a.from());
-      guard.consume(c, a.from());
+      Link given = links.get(c, EntityType.USER, from.scimId()).orElseThrow();
+      links.unlink(c, EntityType.USER, from.scimId());
+      intents.delete(c, EntityType.USER, from.scimId());
+      guard.consume(c, from.scimId());
       audit.entry(from, Action.Kind.UNLINK, a.memberId(), "ok", a.why()).run(c);
       linkIn(c, heir, a.memberId(), given.origin(), clock.instant());
       links.rememberRole(c, a.heir(), given.oktaRoleId());
@@ -467,8 +467,8 @@ final class Applier {
    * member; the heir is linked, has a create in doubt, is no longer
    * active, or no longer has the member's email (Okta deactivated it or changed its address).
    */
-  private String cannotHandOver(Connection c, Attempt attempt, Action.HandOver a, String email) throws SQLException {
-    if (!links.get(c, EntityType.USER, a.from()).map(Link::fulcrumId).equals(Optional.of(a.memberId()))
+  private String cannotHandOver(Connection c, ResourceKey from, Action.HandOver a, String email) throws SQLException {
+    if (!links.get(c, EntityType.USER, from.scimId()).map(Link::fulcrumId).equals(Optional.of(a.memberId()))
         || links.get(c, EntityType.USER, a.heir()).isPresent()) {
       return "the links changed";
     }

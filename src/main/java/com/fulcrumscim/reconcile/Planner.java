@@ -227,7 +227,7 @@ public final class Planner {
       // removed and made again. The person keeps their access, groups and records, and it costs no
       // Fulcrum call; removed, they would be locked out until the heir's create, their records
       // reassigned. The bridge made or adopted the member, so users.adopt_existing has no say.
-      return Plan.of(new Action.HandOver(m.id(), s.scimId(), s.heir().user().scimId(), why(s) + "; Fulcrum member " + m.id() + " ("
+      return Plan.of(new Action.HandOver(m.id(), s.heir().user().scimId(), why(s) + "; Fulcrum member " + m.id() + " ("
           + m.email() + ") is left in place: handed over to " + s.heir()));
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),

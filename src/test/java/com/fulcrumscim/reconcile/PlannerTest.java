@@ -337,7 +337,7 @@ class PlannerTest {
         row("a deactivated user whose person Okta pushed again under a new id hands its member over, never removes it",
             new UserState("u1", alice(null, false), null, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM, null, null, null, false,
                 (EmailClaims.Claim.ActiveUser) ALICE_AS_U2), context(true, true, Map.of(), ""),
-            Plan.of(new Action.HandOver("m1", "u1", "u2", "the user was deactivated in Okta; Fulcrum member m1 (alice@corp.example)"
+            Plan.of(new Action.HandOver("m1", "u2", "the user was deactivated in Okta; Fulcrum member m1 (alice@corp.example)"
                 + " is left in place: handed over to active user/u2 (alice2) with this email"))),
         row("the token owner's membership is never handed over: the owner leaving stays in front of an operator",
             new UserState("u1", new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), null,
