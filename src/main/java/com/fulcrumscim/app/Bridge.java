@@ -162,7 +162,7 @@ public final class Bridge {
         // Held from here, taken over at the end of start: an operator command run while this daemon
         // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
         writerLease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, config.ha().leaseTtl());
-        lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting);
+        lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting, this::mustNotLead);
         running.push(lease);
         lease.hold();
       }
@@ -274,12 +274,6 @@ public final class Bridge {
    * writer added would plan no removal when Okta takes that member out).
    */
   private void startWriting() {
-    // An older node left running as a standby after a newer one migrated would reconcile without the
-    // new schema's meaning (a V009 link's role origin, say). Refused, the take-over gives the lease up
-    // and backs off (LeaseKeeper), and /readyz fails (Readiness) so intake goes to the other nodes.
-    db.newerSchema().ifPresent(why -> {
-      throw new IllegalStateException(why + "; this node does not lead over it, and /readyz answers 503");
-    });
     resyncer.resumeRuns();
     readSide.forget();
     int rescued = queue.rescue();
@@ -307,6 +301,16 @@ public final class Bridge {
         + " replaced database held newer than the backup (`fulcrum-scim status` lists it): a deactivation among it leaves"
         + " that person's access in Fulcrum. Follow the {}, then run `fulcrum-scim restore acknowledge`", carry.at(),
         carry.notCarried().size() == 1 ? "1 thing" : carry.notCarried().size() + " things", Carried.README_STEP));
+  }
+
+  /**
+   * An older node left running as a standby after a newer one migrated would reconcile without the
+   * new schema's meaning (a V009 link's role origin, say). Asked at each take-over and each renewal
+   * (a take-over in the midst of the migration saw the old schema): the node gives the lease up and
+   * backs off (LeaseKeeper), and /readyz fails (Readiness) so intake goes to the other nodes.
+   */
+  private Optional<String> mustNotLead() {
+    return db.newerSchema().map(why -> why + "; this node does not lead over it, and /readyz answers 503");
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */

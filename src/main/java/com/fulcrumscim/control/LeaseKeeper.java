@@ -1,8 +1,10 @@
 package com.fulcrumscim.control;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,14 +21,19 @@ import org.slf4j.LoggerFactory;
  * times feed the fence (see {@link Leadership}). A daemon starts keeping it ({@link #hold()}) as
  * soon as its database is open, before its slower steps, and takes over only once everything that
  * {@code onHeld} starts is built ({@link #start()}): an operator command run meanwhile finds a
- * daemon and asks it, rather than working in-process while the daemon finishes starting.
+ * daemon and asks it, rather than working in-process while the daemon finishes starting. A node
+ * that must not lead ({@code mustNotLead}: a schema newer than it knows) refuses a take-over, and
+ * a leader that finds it so at a renewal gives the lease up as a refused take-over does.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+  private static final Supplier<Optional<String>> ALWAYS_MAY_LEAD = Optional::empty;
   private final WriterLease lease;
   private final Leadership leadership;
   private final Runnable onHeld;
   private final Runnable onLost;
+  /** Why this node must not lead now, if it must not: asked before each take-over and after each renewal while leading. */
+  private final Supplier<Optional<String>> mustNotLead;
   private final Duration every;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -46,15 +53,26 @@ public final class LeaseKeeper implements AutoCloseable {
   private long retryAt;
 
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
-    this(lease, leadership, onHeld, onLost, System::nanoTime);
+    this(lease, leadership, onHeld, onLost, ALWAYS_MAY_LEAD);
+  }
+
+  public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
+      Supplier<Optional<String>> mustNotLead) {
+    this(lease, leadership, onHeld, onLost, mustNotLead, System::nanoTime);
   }
 
   /** {@code nanoTime}: the monotonic clock renewals are timed by (tests step it, with {@link #keep()}). */
   LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost, LongSupplier nanoTime) {
+    this(lease, leadership, onHeld, onLost, ALWAYS_MAY_LEAD, nanoTime);
+  }
+
+  LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
+      Supplier<Optional<String>> mustNotLead, LongSupplier nanoTime) {
     this.lease = lease;
     this.leadership = leadership;
     this.onHeld = onHeld;
     this.onLost = onLost;
+    this.mustNotLead = mustNotLead;
     this.every = every(lease.ttl());
     this.nanoTime = nanoTime;
   }
@@ -127,7 +145,9 @@ public final class LeaseKeeper implements AutoCloseable {
     if (now) {
       leadership.renewed(startedAt);
       renewedAt = startedAt;
-      if (!held && mayTakeOver) {
+      if (held) {
+        stillMayLead();
+      } else if (mayTakeOver) {
         takeOver();
       }
     } else if (held) {
@@ -150,18 +170,14 @@ public final class LeaseKeeper implements AutoCloseable {
 
   private void takeOver() {
     try {
+      Optional<String> refused = mustNotLead.get();
+      if (refused.isPresent()) {
+        standAside("could not take over as the writer (" + refused.get() + ")", null);
+        return;
+      }
       onHeld.run();
     } catch (RuntimeException | Error e) {
-      // Undo what started, so the next attempt starts from a standby's state, not half a leader's. Then
-      // give the lease up and sit out a lease life: renewed as "ours" at the next run, it would stay with
-      // a node that fails the same way every time (its configuration, say) while a healthy one waits.
-      // A lease life is three of the other nodes' attempts.
-      log.error("could not take over as the writer ({}); this node gives the writer lease up and stays a standby, "
-          + "trying again in {} ms", e.toString(), lease.ttl().toMillis(), e);
-      runOnLost();
-      giveUp();
-      backingOff = true;
-      retryAt = nanoTime.getAsLong() + lease.ttl().toNanos();
+      standAside("could not take over as the writer (" + e + ")", e);
       return;
     }
     if (saidWaiting) {
@@ -170,6 +186,41 @@ public final class LeaseKeeper implements AutoCloseable {
     saidWaiting = false;
     held = true;
     leadership.began();
+  }
+
+  /**
+   * A leader asks again at each renewal: a newer release's migration may have committed since it
+   * took over (on PostgreSQL a take-over in the midst of one still reads the old schema). A failed
+   * look is no reason to stop leading: the renewal just succeeded, and the next one looks again.
+   */
+  private void stillMayLead() {
+    Optional<String> refused;
+    try {
+      refused = mustNotLead.get();
+    } catch (RuntimeException e) {
+      log.warn("could not check whether this node may still lead; checked again in {} ms: {}", every.toMillis(), e.toString());
+      return;
+    }
+    if (refused.isPresent()) {
+      held = false;
+      leadership.ended();
+      standAside("STOPS WRITING TO FULCRUM: " + refused.get(), null);
+    }
+  }
+
+  /**
+   * Undoes what started, so the next attempt starts from a standby's state, not half a leader's.
+   * Then gives the lease up and sits out a lease life: renewed as "ours" at the next run, it would
+   * stay with a node that fails the same way every time (its configuration, say) while a healthy
+   * one waits. A lease life is three of the other nodes' attempts.
+   */
+  private void standAside(String why, Throwable failure) {
+    log.error("{}; this node gives the writer lease up and stays a standby, trying again in {} ms", why,
+        lease.ttl().toMillis(), failure);
+    runOnLost();
+    giveUp();
+    backingOff = true;
+    retryAt = nanoTime.getAsLong() + lease.ttl().toNanos();
   }
 
   private void giveUp() {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,23 @@ class NewerSchemaStandbyTest {
   }
 
   @Test
+  void anOlderLeaderStepsDownAtItsNextRenewalOnceANewerNodeMigratedAndGivesTheLeaseUp() throws Exception {
+    ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
+    newerNodeStops();
+    olderNodeLeadsWithin(5_000);
+    int known = schemaVersion();
+
+    newerNodeMigratesTo(known + 1);
+
+    olderNodeStopsLeadingWithin(3_000); // a renewal (every second) and its look
+    assertThat(liveLeaseHolder()).as("the lease is given up, for a node that knows the schema").isEmpty();
+    assertThat(ops.get("/readyz").status()).isEqualTo(503);
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("STOPS WRITING TO FULCRUM").contains("schema version " + (known + 1))
+            .contains("(" + known + ")").contains("upgrade this node"));
+  }
+
+  @Test
   void anOlderNodeIsNotReadyOnceANewerNodeMigratedSoIntakeGoesToTheNodesThatKnowTheSchema() {
     ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
     assertThat(ops.get("/readyz").status()).isEqualTo(200);
@@ -91,7 +109,41 @@ class NewerSchemaStandbyTest {
     assertThat(ready.text()).contains("newer than this fulcrum-scim knows").contains("upgrade this node");
   }
 
-  private int schemaVersion() {
+  void olderNodeLeadsWithin(long millis) throws InterruptedException {
+    ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
+    long until = System.nanoTime() + millis * 1_000_000;
+    while (!ops.get("/healthz").json().path("leader").asBoolean()) {
+      assertThat(System.nanoTime()).as("the older node leads in time").isLessThan(until);
+      Thread.sleep(100);
+    }
+  }
+
+  /** It stops within {@code millis} and does not lead again for three lease lives after. */
+  void olderNodeStopsLeadingWithin(long millis) throws InterruptedException {
+    ScimHttp ops = new ScimHttp(olderNode.rootUrl(), "");
+    long until = System.nanoTime() + millis * 1_000_000;
+    while (ops.get("/healthz").json().path("leader").asBoolean()) {
+      assertThat(System.nanoTime()).as("the older node stops leading in time").isLessThan(until);
+      Thread.sleep(100);
+    }
+    long after = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < after) {
+      assertThat(ops.get("/healthz").json().path("leader").asBoolean()).as("leads again").isFalse();
+      Thread.sleep(200);
+    }
+  }
+
+  /** Who holds an unexpired writer lease, if anyone. */
+  Optional<String> liveLeaseHolder() {
+    return newerNode.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "SELECT holder FROM writer_lease WHERE expires_at > " + System.currentTimeMillis())) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    });
+  }
+
+  int schemaVersion() {
     String query = newerNode.dialect() == Dialect.SQLITE ? "PRAGMA user_version" : "SELECT max(version) FROM schema_version";
     return newerNode.read(c -> {
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
@@ -101,13 +153,13 @@ class NewerSchemaStandbyTest {
     });
   }
 
-  private void newerNodeMigratesTo(int version) {
+  void newerNodeMigratesTo(int version) {
     newerNode.write(c -> c.createStatement().executeUpdate(newerNode.dialect() == Dialect.SQLITE
         ? "PRAGMA user_version = " + version : "INSERT INTO schema_version (version) VALUES (" + version + ")"));
   }
 
   /** Its lease ends now: the older node may take it at its next try. */
-  private void newerNodeStops() {
+  void newerNodeStops() {
     newerNode.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = "
         + System.currentTimeMillis() + " WHERE holder = 'the newer node'"));
   }
