@@ -84,6 +84,7 @@ public final class Migrations {
           applied = now;
           continue;
         }
+        holdTheLease(s, dialect, now);
         writer = liveLease(c, dialect, now);
         if (writer.isPresent()) {
           c.rollback();
@@ -180,11 +181,23 @@ public final class Migrations {
    * Who holds a live writer lease, if anyone does: a process of the release that made this schema,
    * still writing (in HA, possibly the leader of the other nodes), which must not have its schema
    * changed under it. Any live lease is another process's: this one has not opened the store yet.
-   * Read in each migration's transaction: on SQLite it holds the write lock, so no one takes the
-   * lease before it commits; on PostgreSQL a node taking the lease in that very instant is not seen.
+   * Read in each migration's transaction, after {@link #holdTheLease}: no one takes the lease before
+   * it commits.
    */
   private static Optional<LiveLease> liveLease(Connection c, Dialect dialect, int version) throws SQLException {
     return version < WRITER_LEASE_SINCE ? Optional.empty() : readLease(c, dialect);
+  }
+
+  /**
+   * On PostgreSQL, locks the lease's table against writes until the migration's transaction ends, so
+   * a node taking the lease over meanwhile (an older standby) waits for the commit and then finds the
+   * schema newer than it knows, rather than reading the old one and leading over the new. Plain reads
+   * go on. On SQLite the transaction's write lock does as much.
+   */
+  private static void holdTheLease(Statement s, Dialect dialect, int version) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL && version >= WRITER_LEASE_SINCE) {
+      s.execute("LOCK TABLE writer_lease IN EXCLUSIVE MODE");
+    }
   }
 
   /** The live writer lease, read on the clock the lease is kept on (the database's). */
