@@ -74,9 +74,30 @@ class RoleMappingsThatDisagreeTest {
     assertThat(roleAgainWarnings()).singleElement().satisfies(e -> {
       assertThat(e.getLevel()).isEqualTo(Level.WARN);
       assertThat(e.getFormattedMessage()).contains("user with userName ada@example.com", "{roles=Standard User}",
-          "two role mappings disagree", "keeps 'Manager'", FULCRUM + "=Manager",
-          "Map the role to one attribute in the identity provider");
+          "two role mappings disagree", "keeps 'Manager', which " + FULCRUM + " set", FULCRUM + "=Manager",
+          "Keep the role mapping of " + FULCRUM + " and remove the other",
+          "With the mapping of " + FULCRUM + " removed instead", "the user keeps 'Manager' until the remaining mapping "
+              + "sends a role other than the one it was cleared of, once");
     });
+  }
+
+  /**
+   * review-s4 F3: Okta's PUT echoes the removed mapping's place from the GET, which the bridge cannot
+   * tell from that mapping still sending it, so the user stays on its role until the remaining
+   * mapping sends another role once; then the role it was cleared of counts as well.
+   */
+  @Test
+  void withTheWinningMappingRemovedTheUserKeepsItsRoleUntilTheRemainingMappingSendsAnotherOnce() {
+    String id = createdWithBothMappings("Admin", "Standard User");
+    oktaPut(id, "Manager", "Standard User", "Ada Lovelace");
+
+    oktaPutOnlyRoles(id, "Standard User", "Ada 1");
+    assertThat(plannedRole(id)).as("the role it was cleared of, the extension echoed").isEqualTo("Manager");
+    oktaPutOnlyRoles(id, "Record Creator", "Ada 2");
+    assertThat(plannedRole(id)).isEqualTo("Record Creator");
+    oktaPutOnlyRoles(id, "Standard User", "Ada 3");
+    assertThat(plannedRole(id)).isEqualTo("Standard User");
+    assertThat(RolePlaces.of((ObjectNode) http.get("/Users/" + id).json())).containsExactly(entry("roles", "Standard User"));
   }
 
   @Test
@@ -131,6 +152,15 @@ class RoleMappingsThatDisagreeTest {
   void oktaPut(String id, String extensionRole, String rolesRole, String displayName) {
     ObjectNode body = (ObjectNode) http.get("/Users/" + id).json().deepCopy();
     body.putObject(FULCRUM).put("role", extensionRole);
+    body.putArray("roles").addObject().put("value", rolesRole).put("primary", true);
+    body.put("displayName", displayName);
+    Response r = http.put("/Users/" + id, body.toString());
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+  }
+
+  /** Okta's push once the extension's role mapping is removed: roles[] merged over the GET, which still shows the extension. */
+  void oktaPutOnlyRoles(String id, String rolesRole, String displayName) {
+    ObjectNode body = (ObjectNode) http.get("/Users/" + id).json().deepCopy();
     body.putArray("roles").addObject().put("value", rolesRole).put("primary", true);
     body.put("displayName", displayName);
     Response r = http.put("/Users/" + id, body.toString());

@@ -102,12 +102,19 @@ public final class ResourceNormalizer {
     IdentityText.settle(user, previous, ResourceSchema.USER);
     Map<String, String> resent = RolePlaces.settle(user, previous);
     if (!resent.isEmpty()) {
+      // The way out must be the winner's mapping kept: Okta's PUT echoes the winner's place from the
+      // GET once its mapping is gone, which the bridge cannot tell from that mapping still sending it.
+      Map.Entry<String, String> winner = RolePlaces.of(user).entrySet().iterator().next();
+      String won = TerminalText.oneLine(winner.getKey());
       log.warn("user with userName {}: the identity provider sends {} again, a role the bridge cleared there when"
-          + " another place set the user's role: two role mappings disagree, so the user keeps '{}' ({}), as before."
-          + " Map the role to one attribute in the identity provider, or make both mappings name the same role"
+          + " another place set the user's role: two role mappings disagree, so the user keeps '{}', which {} set ({}),"
+          + " as before. Keep the role mapping of {} and remove the other, or make both name the same role. With the"
+          + " mapping of {} removed instead, Okta still sends it back from the bridge's GET, and the user keeps '{}'"
+          + " until the remaining mapping sends a role other than the one it was cleared of, once"
           + " (README, Connecting Okta, step 6)",
           TerminalText.oneLine(user.path("userName").asText()), TerminalText.oneLine(resent.toString()),
-          TerminalText.oneLine(RolePlaces.role(user)), TerminalText.oneLine(RolePlaces.of(user).toString()));
+          TerminalText.oneLine(winner.getValue()), won, TerminalText.oneLine(RolePlaces.of(user).toString()), won, won,
+          TerminalText.oneLine(winner.getValue()));
     }
     return user;
   }
