@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,10 @@ class LeaseKeeperTest {
     RuntimeException failEveryTakeOver;
     /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
     int failClockRead;
+    /** Why the node must not lead (a schema newer than it knows), asked at take-over and renewal; null: it may. */
+    String mustNotLead;
+    /** The next such look fails, as a read on a bad connection does. */
+    RuntimeException failNextLook;
     Leadership leadership;
     LeaseKeeper keeper;
 
@@ -56,8 +61,17 @@ class LeaseKeeperTest {
         if (failure != null) {
           throw (RuntimeException) failure;
         }
-      }, steppedDown::incrementAndGet, this::nanos);
+      }, steppedDown::incrementAndGet, this::look, this::nanos);
       return this;
+    }
+
+    Optional<String> look() {
+      RuntimeException failure = failNextLook;
+      failNextLook = null;
+      if (failure != null) {
+        throw failure;
+      }
+      return Optional.ofNullable(mustNotLead);
     }
 
     long nanos() {
@@ -136,6 +150,65 @@ class LeaseKeeperTest {
 
     assertThat(a.leadership.leading()).isFalse();
     assertThat(a.steppedDown).hasValue(1);
+  }
+
+  @Test
+  void aLeaderThatMustNoLongerLeadStepsDownAtItsNextRenewalAndGivesTheLeaseUp() {
+    a.keeper.keep();
+    a.mustNotLead = "database schema version 10 is newer than this fulcrum-scim knows (9)";
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    b.keeper.keep();
+
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(a.steppedDown).hasValue(1);
+    assertThat(b.leadership.leading()).as("the lease was given up at once").isTrue();
+  }
+
+  @Test
+  void aLeaderThatMustNoLongerLeadSitsOutALeaseLife() {
+    a.keeper.keep();
+    a.mustNotLead = "database schema version 10 is newer than this fulcrum-scim knows (9)";
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    a.mustNotLead = null;
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    assertThat(a.tookOver).as("sitting out").hasValue(1);
+    clock.tick(TTL);
+    a.keeper.keep();
+
+    assertThat(a.tookOver).hasValue(2);
+  }
+
+  @Test
+  void aLeaderWhoseLookFailsKeepsLeadingAndLooksAgainAtTheNextRenewal() {
+    a.keeper.keep();
+    a.failNextLook = new IllegalStateException("connection reset");
+
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    assertThat(a.leadership.leading()).isTrue();
+    a.mustNotLead = "database schema version 10 is newer than this fulcrum-scim knows (9)";
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(a.steppedDown).as("once, after the look that found it").hasValue(1);
+  }
+
+  @Test
+  void aNodeThatMustNotLeadRefusesTheTakeOverAndLeavesTheLeaseToAnother() {
+    a.mustNotLead = "database schema version 10 is newer than this fulcrum-scim knows (9)";
+
+    a.keeper.keep();
+    b.keeper.keep();
+
+    assertThat(a.tookOver).as("nothing started").hasValue(0);
+    assertThat(a.leadership.leading()).isFalse();
+    assertThat(b.leadership.leading()).isTrue();
   }
 
   @Test
