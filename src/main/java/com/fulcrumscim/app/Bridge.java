@@ -183,7 +183,7 @@ public final class Bridge {
         checkPolicy(client);
         // after the client: a start against the embedded emulator has forgotten its links by now
         PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
-        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, new ReconcileLoop.Listener() {
+        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, writerLease.fence(), new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {
             metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT));
@@ -199,7 +199,6 @@ public final class Bridge {
             metrics.claimLost();
           }
         });
-        path.queue().fenceClaims(writerLease.fence());
         readSide = path.readSide();
         Gauge.builder("fulcrum.scim.reassign.target.missing", readSide,
                 r -> reassignTargetMissingAtStart || r.reassignTargetMissing() ? 1 : 0)

@@ -79,7 +79,7 @@ public final class ResyncCommand implements Callable<Integer> {
       OperatorRequest.Answer answer = new CommandChannel(db, Clock.systemUTC(), config.ha().leaseTtl(), support.err())
           .perform(approveRemovals == null ? how.kind() : OperatorRequest.Kind.RESYNC_APPROVING_REMOVALS,
               approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
-              (watch, fence) -> inProcess(support.wholeConfig(), db, how, watch, fence));
+              (watch, lease) -> inProcess(support.wholeConfig(), db, how, watch, lease));
       progress.finish();
       return answer.printTo(support.out(), support.err());
     });
@@ -87,7 +87,7 @@ public final class ResyncCommand implements Callable<Integer> {
 
   /** With no daemon running: the resync here, with the whole config ({@code fulcrum.*} too), which the daemon's way needs none of. */
   private OperatorRequest.Answer inProcess(BridgeConfig config, Database db, OperatorActions.Resyncing how, Watch watch,
-      BeforeSend fence) {
+      CommandChannel.Fences lease) {
     if (config.fulcrum().embedded()) {
       return new OperatorRequest.Answer(ExitCode.FULCRUM, "", "fulcrum.base_url is 'embedded' (in " + support.configFile()
           + "): that emulator only exists inside a running `fulcrum-scim serve`, and none runs on this database. "
@@ -99,9 +99,11 @@ public final class ResyncCommand implements Callable<Integer> {
     FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.of(db, clock), config.fulcrum().callsPerHour());
     // writes only while this command's writer lease is live, as the daemon's are
     try (HttpFulcrumClient client = HttpFulcrumClient.create(config.fulcrum(), config.fulcrum().baseUrl(),
-        new SimpleMeterRegistry(), BeforeSend.writesFencedBy(fence, calls))) {
+        new SimpleMeterRegistry(), BeforeSend.writesFencedBy(lease.fence(), calls))) {
       Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
-      ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, kind -> {});
+      // claims too: a daemon that took the lease over meanwhile is applying rows this one must not take
+      ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, lease.claims(), kind -> {});
+      lease.whenLost(resync::commandLostTheLease);
       try {
         OperatorActions actions = OperatorActions.withoutDaemon(config, db, clock);
         OperatorActions.Fulcrum fulcrum = new OperatorActions.Fulcrum(resync, path, config.fulcrum().baseUrl());

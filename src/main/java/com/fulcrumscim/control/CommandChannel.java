@@ -1,5 +1,6 @@
 package com.fulcrumscim.control;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.db.StoreLock;
@@ -30,13 +31,45 @@ import java.util.OptionalLong;
  */
 public final class CommandChannel {
   /**
-   * The command's own way of doing the work, used when no daemon runs. Its Fulcrum writes must pass
-   * {@code fence}: it refuses them once the command's lease lapsed (the process stalled past the
-   * lease's life) or another holder took it, so a daemon that took over never writes beside it.
+   * The command's own way of doing the work, used when no daemon runs, under {@code lease}: the
+   * command's writer lease when it writes, else {@link Fences#READING}.
    */
   @FunctionalInterface
   public interface InProcess {
-    OperatorRequest.Answer run(Watch watch, BeforeSend fence);
+    OperatorRequest.Answer run(Watch watch, Fences lease);
+  }
+
+  /**
+   * What a command working in-process passes while it holds the writer lease ({@link CommandLease}),
+   * so that a daemon that took the lease over (the command stalled past its life) never applies
+   * beside it: its Fulcrum writes pass {@link #fence()}, its work claims {@link #claims()} (a
+   * reconciler's queue is built with it), and {@link #whenLost} stops what it runs.
+   */
+  public interface Fences {
+    /** A command that does not write: it sends what it reads, and claims no work. */
+    Fences READING = new Fences() {
+      @Override
+      public BeforeSend fence() {
+        return BeforeSend.NONE;
+      }
+
+      @Override
+      public ClaimFence claims() {
+        return c -> false;
+      }
+
+      @Override
+      public void whenLost(Runnable stop) {}
+    };
+
+    /** What each Fulcrum write must pass: refused once the lease is lost. */
+    BeforeSend fence();
+
+    /** What each claim of work rows must pass, in its transaction. */
+    ClaimFence claims();
+
+    /** Runs {@code stop} once the lease is lost (at once if it is). */
+    void whenLost(Runnable stop);
   }
 
   static final Duration WAIT_STEP = Duration.ofMillis(200);
@@ -93,7 +126,7 @@ public final class CommandChannel {
         continue;
       }
       if (!writes) {
-        return inProcess.run(watch, BeforeSend.NONE);
+        return inProcess.run(watch, Fences.READING);
       }
       StoreLock file;
       try {
@@ -127,7 +160,7 @@ public final class CommandChannel {
             // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
             // otherwise wait out its settling for them and report them as drift, and nothing else frees them
             queue.rescue();
-            return inProcess.run(watch, mine.fence());
+            return inProcess.run(watch, mine);
           }
         }
         Optional<WriterLease.Holder> other = lease.current();

@@ -1,24 +1,38 @@
 package com.fulcrumscim.control;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The writer lease held by an operator command that writes to Fulcrum itself (no daemon holds it),
  * renewed on its own thread until closed. Its {@link #fence()} refuses the command's writes once the
- * lease lapsed (the process stalled past its life) or another holder took it, as a daemon's are.
+ * lease lapsed (the process stalled past its life) or another holder took it, as a daemon's are, and
+ * its {@link #claims()} refuses its work claims then, checked in each claim's transaction.
+ *
+ * <p>Lost once, it stays lost: the keeper may take a lapsed lease again, but a daemon may have
+ * led meanwhile and rescued the rows the command held, and the command has no take-over of its own
+ * to make (a daemon's rescues them again). So what it was doing is stopped ({@link #whenLost}) and
+ * it writes and claims nothing more; run again, the command starts afresh.
  */
-public final class CommandLease implements AutoCloseable {
+public final class CommandLease implements AutoCloseable, CommandChannel.Fences {
+  private final WriterLease lease;
   private final Leadership leadership;
   private final LeaseKeeper keeper;
+  private final List<Runnable> whenLost = new ArrayList<>();
+  private volatile boolean lost;
 
-  private CommandLease(Leadership leadership, LeaseKeeper keeper) {
+  private CommandLease(WriterLease lease, Leadership leadership) {
+    this.lease = lease;
     this.leadership = leadership;
-    this.keeper = keeper;
+    this.keeper = new LeaseKeeper(lease, leadership, () -> {}, this::lost);
   }
 
   /** Takes the lease of life {@code ttl} (ha.lease_ttl) for a command; empty while another process holds it. */
@@ -35,14 +49,49 @@ public final class CommandLease implements AutoCloseable {
     // held from this moment: the keeper's first renewal, on its own thread, may come after the first call
     leadership.renewed(startedAt);
     leadership.began();
-    LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, () -> {});
-    keeper.start();
-    return Optional.of(new CommandLease(leadership, keeper));
+    CommandLease held = new CommandLease(lease, leadership);
+    held.keeper.start();
+    return Optional.of(held);
   }
 
   /** What each of the command's Fulcrum writes must pass. */
+  @Override
   public BeforeSend fence() {
-    return leadership;
+    return endpoint -> {
+      if (lost) {
+        throw new FulcrumException.Unavailable(endpoint,
+            "not sent: this command lost the writer lease (another process may have written since)", null);
+      }
+      leadership.check(endpoint);
+    };
+  }
+
+  /** What each of the command's work claims must pass, in its transaction (the lease's {@link WriterLease#fence()}). */
+  @Override
+  public ClaimFence claims() {
+    ClaimFence held = lease.fence();
+    return c -> !lost && held.holds(c);
+  }
+
+  /** Runs {@code stop} once the lease is lost: at once if it already is. */
+  @Override
+  public void whenLost(Runnable stop) {
+    synchronized (whenLost) {
+      if (!lost) {
+        whenLost.add(stop);
+        return;
+      }
+    }
+    stop.run();
+  }
+
+  private void lost() {
+    List<Runnable> stops;
+    synchronized (whenLost) {
+      lost = true;
+      stops = List.copyOf(whenLost);
+    }
+    stops.forEach(Runnable::run);
   }
 
   /** Stops renewing and gives the lease up. */

@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * claim that committed after the new leader's rescue at take-over, and that node died; an outcome
  * a failover to an asynchronous standby lost. So each claim first hands back the RUNNING rows that
  * none of this queue's live claims holds ({@link #claim}): one queue claims per process (the
- * reconciler's, which a resync's settling shares), and only while its process holds the lease.
+ * reconciler's, which a resync's settling shares), and only while its process holds the lease. The
+ * fence ({@link ClaimFence}) is checked first in that very transaction, so a sweep runs only while
+ * this process holds the lease, and a RUNNING row it does not hold is an earlier holder's: one that
+ * stalled past its lease (its late writes find their claim gone) or died. A queue built without a
+ * fence would sweep the live leader's rows from a stale process, so the one that claims is built
+ * with its process's ({@code ReconcileWiring}).
  */
 public final class WorkQueue {
   private static final Logger log = LoggerFactory.getLogger(WorkQueue.class);
@@ -58,7 +63,7 @@ public final class WorkQueue {
   private final Clock clock;
   /** Claim tokens: unguessable is not needed, only distinct from every earlier claim of a row. */
   private final SecureRandom tokens = new SecureRandom();
-  private volatile ClaimFence fence = ClaimFence.NONE;
+  private final ClaimFence fence;
   /**
    * The rows this queue claimed that have not ended yet (finished, handed back, or found another
    * claim's): a worker may be applying any of them, so no sweep hands them back. One that ends in
@@ -75,13 +80,15 @@ public final class WorkQueue {
     }
   }
 
+  /** A queue that claims without a check: for the rows' other uses, and a process that is the only writer by other means. */
   public WorkQueue(Database db, Clock clock) {
-    this.db = db;
-    this.clock = clock;
+    this(db, clock, ClaimFence.NONE);
   }
 
-  /** Claims from here on are made only while {@code fence} holds, checked in each claim's transaction. */
-  public void fenceClaims(ClaimFence fence) {
+  /** Claims are made only while {@code fence} holds, checked in each claim's transaction. */
+  public WorkQueue(Database db, Clock clock, ClaimFence fence) {
+    this.db = db;
+    this.clock = clock;
     this.fence = fence;
   }
 

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.journal.WorkQueue;
@@ -13,6 +14,10 @@ import java.util.function.Consumer;
  * in-process command line and the tests alike: keys are enqueued on {@link #queue()} and
  * reconciled by {@link #loop()}; {@link #readSide()} observes and plans over the same cached lists;
  * {@link #guard()} is the mass-removal guard its removals pass.
+ * Its queue claims only while {@code claims} holds (the writer lease of the process that builds
+ * it, the daemon's or an operator command's): the loop is what claims, and a claim also hands back
+ * the RUNNING rows its queue does not hold, which from a process whose lease another took over
+ * would be the leader's rows under way.
  * The caller closes {@link #loop()}.
  */
 public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler reconciler, RemovalGuard guard) {
@@ -30,13 +35,13 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
 
   /** As config.yml sets it up; {@code outcomes} hears every finished reconcile (metrics). */
   public static ReconcileWiring configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
-      ReconcileLoop.Listener outcomes) {
-    return build(Knobs.from(config), client, db, clock, outcomes);
+      ClaimFence claims, ReconcileLoop.Listener outcomes) {
+    return build(Knobs.from(config), client, db, clock, claims, outcomes);
   }
 
-  public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock,
+  public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock, ClaimFence claims,
       ReconcileLoop.Listener outcomes) {
-    WorkQueue queue = new WorkQueue(db, clock);
+    WorkQueue queue = new WorkQueue(db, clock, claims);
     RemovalGuard guard = new RemovalGuard(db, clock, knobs.guardPercent(), knobs.guardMinimum(), knobs.guardWindow());
     Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);
     ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db, queue, clock), knobs.retry(), knobs.batchSize(),

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Resync resync = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
  * ResyncReport plan = resync.dryRun();
- * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, kind -> {}), Progress.NONE, 0);
+ * ResyncReport done = resync.apply(ReconcileWiring.configured(config, client, db, clock, lease.fence(), kind -> {}), Progress.NONE, 0);
  * }</pre>
  */
 public final class Resync {
@@ -84,6 +84,8 @@ public final class Resync {
   private final AtomicLong stops = new AtomicLong();
   /** After {@link #close}: every run, also one asked for later, ends at once. */
   private volatile boolean closed;
+  /** What a stopped run tells the operator, with what it had done by then: the daemon's words unless {@link #commandLostTheLease}. */
+  private volatile String stoppedBy = "the daemon stopped this resync %s; run it again once the daemon is back";
   /**
    * Between {@link #stopRuns} and {@link #resumeRuns}: this node does not write to Fulcrum, so a
    * run asked for meanwhile (an operator's request claimed as the node stepped down, the schedule
@@ -139,19 +141,19 @@ public final class Resync {
       try {
         while (!oneRun.tryLock(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
           if (stopped(since)) {
-            throw new Stopped("before it began");
+            throw stop("before it began");
           }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new Stopped("before it began");
+        throw stop("before it began");
       }
     }
     runningSince = since;
     runStartedAt = clock.instant();
     if (stopped(since)) {
       oneRun.unlock();
-      throw new Stopped("before it began");
+      throw stop("before it began");
     }
   }
 
@@ -174,6 +176,17 @@ public final class Resync {
     standingBy = false;
   }
 
+  /**
+   * As {@link #stopRuns}, in an operator command working without a daemon whose writer lease is gone
+   * (it stalled past the lease's life, and a daemon may have taken over): its claims and writes are
+   * refused from now on, so settling would only wait out the rows it still held.
+   */
+  public void commandLostTheLease() {
+    stoppedBy = "this command lost the Fulcrum writer lease (it was paused or stalled past ha.lease_ttl, and a daemon "
+        + "may have taken over), so it stopped this resync %s; run it again";
+    stopRuns();
+  }
+
   /** As {@link #stopRuns}, for good: the daemon is stopping, so a run asked for later ends at once too. */
   public void close() {
     closed = true;
@@ -185,9 +198,13 @@ public final class Resync {
    * queued stay in the work queue for the reconciler, nothing is left claimed.
    */
   public static final class Stopped extends RuntimeException {
-    Stopped(String done) {
-      super("the daemon stopped this resync " + done + "; run it again once the daemon is back");
+    Stopped(String why) {
+      super(why);
     }
+  }
+
+  private Stopped stop(String done) {
+    return new Stopped(String.format(stoppedBy, done));
   }
 
   /**
@@ -309,7 +326,7 @@ public final class Resync {
   private void stopIfAsked(Done done) {
     if (stopped(runningSince)) {
       log.info("resync: stopped before it finished ({})", done);
-      throw new Stopped("before it finished (" + done + ")");
+      throw stop("before it finished (" + done + ")");
     }
   }
 

@@ -46,10 +46,8 @@ class ClaimFenceOnPostgresTest {
     dbB = Database.open(where);
     leaseA = new WriterLease(dbA, DatabaseClock.of(dbA, clock), WriterLease.Role.DAEMON, TTL);
     leaseB = new WriterLease(dbB, DatabaseClock.of(dbB, clock), WriterLease.Role.DAEMON, TTL);
-    queueA = new WorkQueue(dbA, clock);
-    queueA.fenceClaims(leaseA.fence());
-    queueB = new WorkQueue(dbB, clock);
-    queueB.fenceClaims(leaseB.fence());
+    queueA = new WorkQueue(dbA, clock, leaseA.fence());
+    queueB = new WorkQueue(dbB, clock, leaseB.fence());
     dbB.write(c -> { // node B accepted Okta's deactivation
       queueB.enqueue(c, leaver, true);
       return null;
@@ -77,14 +75,14 @@ class ClaimFenceOnPostgresTest {
   void aTakeOverWaitsForAClaimUnderWaySoItsRescueSeesIt() throws Exception {
     assertThat(leaseA.tryHold()).isTrue();
     CountDownLatch stalled = new CountDownLatch(1);
-    queueA.fenceClaims(c -> {
+    WorkQueue stallingA = new WorkQueue(dbA, clock, c -> {
       boolean holds = leaseA.fence().holds(c);
       sleep(TTL.toMillis() + 300); // a pause inside the claim's transaction: the lease runs out meanwhile
       stalled.countDown();
       sleep(300); // node B tries to take over now
       return holds;
     });
-    CompletableFuture<List<WorkItem>> staleClaim = CompletableFuture.supplyAsync(() -> queueA.claim(10));
+    CompletableFuture<List<WorkItem>> staleClaim = CompletableFuture.supplyAsync(() -> stallingA.claim(10));
     assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
 
     assertThat(leaseB.tryHold()).isTrue();

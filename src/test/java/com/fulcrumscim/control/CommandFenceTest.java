@@ -43,7 +43,7 @@ class CommandFenceTest {
           .perform(OperatorRequest.Kind.RESYNC, null, false, true, Watch.NONE, (watch, fence) -> {
             try (HttpFulcrumClient client = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(),
                 3_600_000, Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(),
-                Sleeper.REAL, FulcrumCallListener.NONE, fence)) {
+                Sleeper.REAL, FulcrumCallListener.NONE, fence.fence())) {
               client.createGroup("while held", "");
 
               takeOverAsADaemon(db);

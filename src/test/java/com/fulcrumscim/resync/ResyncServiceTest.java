@@ -74,6 +74,15 @@ class ResyncServiceTest {
     assertThat(resync.dryRun(Progress.NONE).driftRemains()).isFalse();
   }
 
+  /** An operator command whose writer lease is gone stops its resync, and says why in its own words, not a daemon's. */
+  @Test
+  void aCommandThatLostItsLeaseStopsItsResyncSayingSo() {
+    resync.commandLostTheLease();
+
+    assertThatThrownBy(() -> resync.apply(path, Progress.NONE, 0)).isInstanceOf(Resync.Stopped.class)
+        .hasMessageStartingWith("this command lost the Fulcrum writer lease").hasMessageEndingWith("; run it again");
+  }
+
   @Test
   void aScheduleThatNeverFiresIsOneErrorLineNotAThrowIntoTheTakeover() {
     ResyncService pastYear = service("0 0 3 * * ? 2020");

@@ -1,5 +1,6 @@
 package com.fulcrumscim.testing;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
@@ -126,7 +127,8 @@ public final class ReconcileHarness implements AutoCloseable {
     ReconcileWiring.Knobs knobs = new ReconcileWiring.Knobs(options.settings(), options.guardPercent(), options.guardMinimum(), GUARD_WINDOW,
         new RetryPolicy(Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofMinutes(15), new Random(11)),
         options.batchSize(), options.parallelism());
-    return ReconcileWiring.build(knobs, client, db, clock, outcomes);
+    // the only writer, as a process holding the SQLite file's lock is
+    return ReconcileWiring.build(knobs, client, db, clock, ClaimFence.NONE, outcomes);
   }
 
   /** A loop over a fresh Reconciler (empty caches), as after a restart. */
