@@ -696,6 +696,22 @@ class WorkQueueTest {
     assertThat(queue.get(marker)).isPresent();
   }
 
+  /**
+   * A reconcile that learns in its own write that its claim passed on ends with no outcome recorded
+   * (review-s4 F6 c): the queue forgets that claim all the same, or each lost claim stayed held for
+   * the life of the process.
+   */
+  @Test
+  void aClaimFoundLostInAWriteUnderItIsForgotten() {
+    Takeover t = aliceTakenOver();
+
+    assertThatThrownBy(() -> enqueueUnder(t.stalled(), ResourceKey.group("g-ops"))).isInstanceOf(ClaimLost.class);
+
+    assertThat(queue.claimsHeld()).as("only the claim that took the row over").isEqualTo(1);
+    queue.done(t.taken());
+    assertThat(queue.claimsHeld()).isZero();
+  }
+
   /** A write for {@code claim}'s key, as a reconcile makes one: the claim is checked first. */
   private void enqueueUnder(WorkItem claim, ResourceKey key) {
     db.write(c -> {
