@@ -3,8 +3,10 @@ package com.fulcrumscim.control;
 import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +65,10 @@ public final class RequestStore {
   public Optional<OperatorRequest> claimNext() {
     // one statement, so two daemons on one PostgreSQL can never both claim a request
     return db.write(c -> {
-      if (!fence.holds(c)) {
+      // The executor asks several times a second, nearly always finding nothing: the fence locks the
+      // lease row (on PostgreSQL), which the leader's renewal and every standby's take-over wait
+      // behind, so it is taken only for a request there is to claim.
+      if (!anyPending(c) || !fence.holds(c)) {
         return Optional.<Long>empty();
       }
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'RUNNING', updated_at = ? "
@@ -75,6 +80,14 @@ public final class RequestStore {
         }
       }
     }).flatMap(this::get);
+  }
+
+  private static boolean anyPending(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT 1 FROM operator_request WHERE state = 'PENDING' AND kind IN " + KNOWN_KINDS + " LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import com.fulcrumscim.testing.TestStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +106,34 @@ class ClaimFenceOnPostgresTest {
 
     assertThat(requestsA.claimNext()).as("the stale node's claim").isEmpty();
     assertThat(requestsB.claimNext()).map(OperatorRequest::id).contains(asked);
+  }
+
+  /**
+   * The request executor asks several times a second and nearly always finds nothing (review-s4 F6 a):
+   * such a poll does not lock the lease row, so it never waits behind a take-over under way, nor
+   * makes the leader's renewal or a standby's take-over wait behind it.
+   */
+  @Test
+  void aPollThatFindsNoRequestDoesNotWaitOnTheLease() throws Exception {
+    assertThat(leaseA.tryHold()).isTrue();
+    RequestStore requestsA = new RequestStore(dbA, clock, leaseA.fence());
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch polled = new CountDownLatch(1);
+    CompletableFuture<Object> takeOverUnderWay = CompletableFuture.supplyAsync(() -> dbB.write(c -> {
+      c.createStatement().executeQuery("SELECT 1 FROM writer_lease FOR UPDATE").close(); // as node B's upsert locks it
+      locked.countDown();
+      polled.await(30, TimeUnit.SECONDS);
+      return null;
+    }));
+    assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+    try {
+      CompletableFuture<Optional<OperatorRequest>> poll = CompletableFuture.supplyAsync(requestsA::claimNext);
+
+      assertThat(poll.get(2, TimeUnit.SECONDS)).as("answered while the lease row is locked").isEmpty();
+    } finally {
+      polled.countDown();
+      takeOverUnderWay.get(30, TimeUnit.SECONDS);
+    }
   }
 
   private static void sleep(long millis) {
