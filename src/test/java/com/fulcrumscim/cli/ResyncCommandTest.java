@@ -78,10 +78,16 @@ class ResyncCommandTest {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-      Headers json = Headers.of("Content-Type", "application/json");
       if (request.getMethod().equals("PUT") && request.getUrl().encodedPath().contains("/memberships/")) {
-        return new MockResponse(422, json, "{\"errors\":\"X-ApiToken: " + QUOTED + " may not change memberships\"}");
+        return new MockResponse(422, Headers.of("Content-Type", "application/json"),
+            "{\"errors\":\"X-ApiToken: " + QUOTED + " may not change memberships\"}");
       }
+      return passOn(request);
+    }
+
+    /** {@code request} as the emulator answers it. */
+    MockResponse passOn(RecordedRequest request) {
+      Headers json = Headers.of("Content-Type", "application/json");
       HttpUrl to = fulcrum.newBuilder().encodedPath(request.getUrl().encodedPath())
           .encodedQuery(request.getUrl().encodedQuery()).build();
       RequestBody body = request.getBody() == null || request.getMethod().equals("GET") ? null
@@ -98,6 +104,49 @@ class ResyncCommandTest {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  /**
+   * In front of the emulator: passes every call on, and as the first member change is answered a
+   * daemon takes the writer lease over (the command stalled past its life meanwhile, say).
+   */
+  final class TakeOverGateway extends Dispatcher {
+    private final QuotingGateway forward = new QuotingGateway(h.fulcrum.baseUrl());
+    private boolean tookOver;
+
+    @Override
+    public synchronized MockResponse dispatch(RecordedRequest request) {
+      if (tookOver || !(request.getMethod().equals("PUT") && request.getUrl().encodedPath().contains("/memberships/"))) {
+        return forward.passOn(request);
+      }
+      MockResponse answer = forward.passOn(request);
+      tookOver = true;
+      h.db.write(c -> c.createStatement().executeUpdate(
+          "UPDATE writer_lease SET holder = 'daemon-b', role = 'DAEMON', expires_at = expires_at + 600000"));
+      try {
+        Thread.sleep(2_500); // the command's keeper, renewing every second, finds the lease gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return answer;
+    }
+  }
+
+  /** review-s4 F2: a resync working with no daemon stops once its lease is lost, and says why. */
+  @Test
+  void anInProcessResyncWhoseLeaseADaemonTookOverStopsSayingSo() throws Exception {
+    driftByHand();
+    try (MockWebServer gateway = new MockWebServer()) {
+      gateway.setDispatcher(new TakeOverGateway());
+      gateway.start();
+      OpsCliRun cli = new OpsCliRun(dir, "fulcrum:\n  base_url: " + gateway.url("/") + "\n  api_token: "
+          + ReconcileHarness.TOKEN + "\n  calls_per_hour: 3600000\nha:\n  lease_ttl: 3s\n");
+
+      OpsCliRun.Result r = cli.runWithConfig("resync");
+
+      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(r.err()).contains("resync interrupted: this command lost the Fulcrum writer lease");
     }
   }
 
