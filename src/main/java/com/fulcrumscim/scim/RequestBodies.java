@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * from Content-Length alone), parse errors turned into 400 invalidSyntax with where it broke.
  * Slow senders are bounded twice: a body must arrive within the read deadline (408), and only so
  * many bodies are read at once (503), so clients trickling bytes cannot hold every server thread.
+ * A body read whole is refused 400 only: any other status refuses one whose content was not read
+ * or not kept (a user's change so refused is logged as such, see ResourceEndpoints).
  */
 final class RequestBodies {
   private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");

@@ -72,7 +72,7 @@ final class ResourceEndpoints {
   }
 
   void replace(Context ctx) throws IOException {
-    JsonNode body = replacement(ctx);
+    JsonNode body = changeBody(ctx);
     StoredResource replaced = update(ctx, JournalOp.REPLACE, old -> body, request(ctx, JournalText.resource(body, kind.schema())),
         RequestedDeactivation.byPut(body));
     warnOfRoles(replaced);
@@ -80,25 +80,33 @@ final class ResourceEndpoints {
   }
 
   /**
-   * A PUT's body. Okta deactivates a user by a PUT of its whole profile (its GET, then the PUT with
-   * active false), and does not send a failed task again: a user's PUT refused for its size may be
-   * a deactivation that never lands, the person keeping access, so it is an ERROR line naming the user.
+   * A PUT's or PATCH's body. Okta deactivates a user by either (the OIN PATCH, or its GET and then a
+   * PUT of the whole profile with active false), and does not send a failed push again. A user's
+   * change refused before its body is read ({@link RequestBodies} answers anything but 400 only
+   * then: no slot free, too slow, not JSON, too large) may be a deactivation that never lands, the
+   * person keeping access, and nothing read can tell: a WARN naming the user, with the refusal's
+   * detail (never the body's). Refused 413 it is an ERROR: sent again it is refused again.
    */
-  private JsonNode replacement(Context ctx) throws IOException {
+  private JsonNode changeBody(Context ctx) throws IOException {
     try {
       return responses.body(ctx);
     } catch (ScimException e) {
-      if (e.status() == 413 && kind.type() == EntityType.USER) {
-        log.error("SCIM PUT of user {} (request id {}) refused 413: {}. A deactivation may have been refused: deactivate"
-            + " the user by PATCH or by hand (README, What the SCIM endpoint accepts)",
+      if (kind.type() == EntityType.USER && e.status() == 413) {
+        log.error("SCIM {} of user {} (request id {}) refused 413: {}. A deactivation may have been refused: deactivate"
+            + " the user by PATCH or by hand (README, What the SCIM endpoint accepts)", ctx.method(),
             TerminalText.oneLine(ctx.pathParam("id")), ScimResponses.requestId(ctx), e.getMessage());
+      } else if (kind.type() == EntityType.USER && e.status() != 400) {
+        log.warn("SCIM {} of user {} (request id {}) refused {} before its body was read: {}. If it deactivated the"
+            + " user, the person keeps their access in Fulcrum: the identity provider shows the failed push (Okta: a"
+            + " failed task); push the user again", ctx.method(), TerminalText.oneLine(ctx.pathParam("id")),
+            ScimResponses.requestId(ctx), e.status(), TerminalText.oneLine(e.getMessage()));
       }
       throw e;
     }
   }
 
   void patch(Context ctx) throws IOException {
-    JsonNode body = responses.body(ctx);
+    JsonNode body = changeBody(ctx);
     // The patched resource still carries the id it was rendered with; normalizing again drops it.
     StoredResource patched = update(ctx, JournalOp.PATCH,
         old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
