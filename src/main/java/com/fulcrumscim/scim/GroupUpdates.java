@@ -15,6 +15,7 @@ import com.fulcrumscim.journal.ResourceStore;
 import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.schema.JsonFields;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * push in error in Okta, and with the name refused again at each retry, no membership change of
  * that group would reach the bridge until someone freed the name. The price is that Okta shows the
  * group renamed; the refusal is a WARN naming the group, the name and why, at every push that sends
- * it, and the group as read back (GET) keeps the old name.
+ * it, and the group as read back (GET) keeps the old name. A change taking someone out whose other
+ * values are refused stores its members alone ({@link #membersAlone}).
  */
 final class GroupUpdates {
   private static final Logger log = LoggerFactory.getLogger(GroupUpdates.class);
@@ -58,6 +60,9 @@ final class GroupUpdates {
   /** A name the change asked for and did not get, why, and whether another group holds it. */
   private record Refused(String name, String reason, boolean taken) {}
 
+  /** Why the rest of a change was refused, of which only the members were applied. */
+  private record MembersAlone(String refusal) {}
+
   /**
    * Updates group {@code id} to {@code asked} (the whole new group as the client asks for it, not
    * yet normalized against the stored one), without its name if that is refused.
@@ -65,9 +70,11 @@ final class GroupUpdates {
   StoredResource update(String id, LongPredicate ifMatch, JournalOp op, Function<StoredResource, JsonNode> asked,
       IntakeRequest request) {
     AtomicReference<Refused> refused = new AtomicReference<>();
+    AtomicReference<MembersAlone> alone = new AtomicReference<>();
     StoredResource updated;
     try {
-      updated = intake.update(EntityType.GROUP, id, ifMatch, op, old -> normalized(asked.apply(old), old, refused), request);
+      updated = intake.update(EntityType.GROUP, id, ifMatch, op, old -> normalized(asked.apply(old), old, refused, alone),
+          request);
     } catch (IntakeRejected e) {
       if (e.reason() != IntakeRejected.Reason.NAME_TAKEN) {
         throw e;
@@ -85,6 +92,12 @@ final class GroupUpdates {
           TerminalText.oneLine(TerminalText.cut(r.name(), MAX_LOGGED_NAME)), TerminalText.oneLine(r.reason()),
           r.taken() ? heldBy(r.name(), id) : "");
     }
+    MembersAlone a = alone.get();
+    if (a != null) {
+      log.warn("group {}: applied only its member changes (request {}), which take people out of it; the rest of the"
+          + " change was refused: {}. The identity provider still holds what was refused: correct it there", id,
+          TerminalText.oneLine(String.valueOf(request.requestId())), TerminalText.oneLine(a.refusal()));
+    }
     return updated;
   }
 
@@ -98,27 +111,56 @@ final class GroupUpdates {
 
   /**
    * {@code asked} normalized against {@code old}; if only its new name is refused (the change with
-   * the old name is not), the change with the old name, and the refusal in {@code refused}. Called
-   * again when the change is computed again: {@code refused} says what the last computation left out.
+   * the old name is not), the change with the old name, and the refusal in {@code refused}; else, if
+   * it takes someone out of the group, its members alone ({@link #membersAlone}). Called again when
+   * the change is computed again: {@code refused} and {@code alone} say what the last computation left out.
    */
-  private ObjectNode normalized(JsonNode asked, StoredResource old, AtomicReference<Refused> refused) {
+  private ObjectNode normalized(JsonNode asked, StoredResource old, AtomicReference<Refused> refused,
+      AtomicReference<MembersAlone> alone) {
     refused.set(null);
+    alone.set(null);
     try {
       return normalizer.apply(asked, old.doc());
     } catch (ScimException e) {
       String name = renamedTo(asked, old);
-      if (name == null) {
-        throw e;
+      if (name != null) {
+        try {
+          ObjectNode kept = normalizer.apply(withName(asked, old), old.doc());
+          refused.set(new Refused(name, e.getMessage(), false));
+          return kept;
+        } catch (ScimException other) {
+          // more than the name is refused: only the members may still land
+        }
       }
-      ObjectNode kept;
-      try {
-        kept = normalizer.apply(withName(asked, old), old.doc());
-      } catch (ScimException other) {
-        throw e;
-      }
-      refused.set(new Refused(name, e.getMessage(), false));
-      return kept;
+      ObjectNode members = membersAlone(asked, old, e);
+      alone.set(new MembersAlone(e.getMessage()));
+      return members;
     }
+  }
+
+  /**
+   * {@code old} with the members {@code asked} gives it and nothing else of {@code asked}, whose rest
+   * {@code refusal} refused, when that takes someone out of the group; else {@code refusal} is
+   * thrown. Okta does not send a failed membership push again (nor AIW its PUT), and the people it
+   * took out kept their access for a value beside them (a 300-character externalId): as a user's
+   * deactivation lands whatever else its request carries, so do a group's removals (the members it
+   * adds with them, as the PUT or PATCH asked).
+   */
+  private ObjectNode membersAlone(JsonNode asked, StoredResource old, ScimException refusal) {
+    JsonNode members = JsonFields.single(asked, "members");
+    ObjectNode onlyMembers = old.doc().deepCopy();
+    onlyMembers.set("members", members == null ? onlyMembers.arrayNode() : members);
+    ObjectNode applied;
+    try {
+      applied = normalizer.apply(onlyMembers, old.doc());
+    } catch (ScimException other) {
+      throw refusal;
+    }
+    Set<String> kept = Set.copyOf(GroupFields.of(applied).memberIds());
+    if (old.references().stream().allMatch(m -> kept.contains(m.id()))) {
+      throw refusal;
+    }
+    return applied;
   }
 
   /** The displayName {@code asked} gives the group when it is new text, else null. */

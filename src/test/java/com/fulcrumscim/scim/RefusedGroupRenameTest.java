@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Okta sends a group's name with every membership update (okta-scim.md §1.7). A new name the bridge
  * refuses (another group holds it, or it breaks the identity text rules) is left out: the members
  * are removed and added as asked, the group keeps its name, the answer is the 2xx of what was
- * applied, and a WARN names the group, the refused name and why.
+ * applied, and a WARN names the group, the refused name and why. A change taking someone out of
+ * the group whose other values are refused (review-idp F2) stores its members alone.
  */
 class RefusedGroupRenameTest {
   @TempDir Path dir;
@@ -121,16 +122,53 @@ class RefusedGroupRenameTest {
   }
 
   @Test
-  void aRequestWhoseRestIsRefusedIsStillRefusedWhole() {
-    Response r = http.patch("/Groups/" + appX, patch(oktasRename("left-behind"), removal(bob),
-        "{\"op\":\"replace\",\"path\":\"externalId\",\"value\":\"" + "x".repeat(300) + "\"}"));
+  void aRemovalBesideARefusedNameAndARefusedExternalIdRemovesTheMemberAlone() {
+    Response r = http.patch("/Groups/" + appX, patch(oktasRename("left-behind"), removal(bob), longExternalId()));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(204);
+    assertThat(storedMembers(appX)).containsExactly(carol);
+    assertThat(http.get("/Groups/" + appX).json().path("displayName").asText()).isEqualTo("APP-X");
+    assertThat(groupWork(appX)).isEqualTo("PENDING removal");
+    assertThat(warnings()).singleElement().satisfies(w -> assertThat(w).contains("group " + appX,
+        "applied only its member changes", "externalId"));
+  }
+
+  @Test
+  void oktasRemovalBesideARefusedExternalIdRemovesTheMemberAndKeepsTheRest() {
+    Response r = http.patch("/Groups/" + appX, patch(removal(bob), longExternalId()));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(204);
+    assertThat(storedMembers(appX)).containsExactly(carol);
+    assertThat(http.get("/Groups/" + appX).json().path("externalId").isMissingNode()).isTrue();
+    assertThat(groupWork(appX)).isEqualTo("PENDING removal");
+  }
+
+  @Test
+  void anAiwPutLeavingAMemberOutBesideARefusedExternalIdStoresTheMembersAlone() {
+    Response r = http.put("/Groups/" + appX, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],"
+        + "\"displayName\":\"APP-X\",\"externalId\":\"" + "x".repeat(300) + "\",\"members\":[{\"value\":\"" + carol + "\"}]}");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(storedMembers(appX)).containsExactly(carol);
+    assertThat(r.json().path("externalId").isMissingNode()).isTrue();
+    assertThat(groupWork(appX)).isEqualTo("PENDING removal");
+  }
+
+  @Test
+  void aRefusedRequestTakingNoOneOutIsStillRefusedWhole() {
+    String dave = created("/Users", user("dave@example.com"));
+
+    Response r = http.patch("/Groups/" + appX, patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+        + dave + "\"}]}", longExternalId()));
 
     assertThat(r.status()).as(r.text()).isEqualTo(400);
     assertThat(r.json().path("detail").asText()).contains("externalId");
     assertThat(storedMembers(appX)).containsExactlyInAnyOrder(bob, carol);
-    // the refusal's own line (a removal refused with it), not the line of a name left out
-    assertThat(warnings()).singleElement().asString().contains("-> 400").contains("a group change was refused")
-        .doesNotContain("kept its name");
+    assertThat(warnings()).singleElement().asString().contains("-> 400").contains("a group change was refused");
+  }
+
+  static String longExternalId() {
+    return "{\"op\":\"replace\",\"path\":\"externalId\",\"value\":\"" + "x".repeat(300) + "\"}";
   }
 
   @Test
