@@ -43,24 +43,29 @@ public final class DesiredState {
   }
 
   /**
-   * As {@link #activeUsersWithEmail}, only those created (scim_user.created_at) no later than
-   * {@code createdBy}.
+   * As {@link #activeUsersWithEmail}, only those that became active with that email (created, or
+   * reactivated: scim_user.active_since) from {@code from} to {@code to}: not one whose email
+   * Okta changed since (its active_since is null).
    */
-  public List<DesiredUser> activeUsersWithEmailCreatedBy(Connection c, String email, Instant createdBy) throws SQLException {
+  public List<DesiredUser> activeUsersWithEmailActiveBetween(Connection c, String email, Instant from, Instant to)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND created_at <= ?")) {
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND active_since BETWEEN ? AND ?")) {
       ps.setString(1, email);
-      ps.setLong(2, createdBy.toEpochMilli());
+      ps.setLong(2, from.toEpochMilli());
+      ps.setLong(3, to.toEpochMilli());
       return users(ps);
     }
   }
 
   /**
-   * When Okta last changed user {@code id}, an inactive one: its deactivation, or an edit made
-   * since; empty for an active user or one without a row (deleted).
+   * When user {@code id}, an inactive one, lost access (scim_user.inactive_since: its deactivation,
+   * which later edits of the inactive user do not move); empty for an active user, one without a
+   * row (deleted), or one whose row does not say (written by other means than the receiver).
    */
   public Optional<Instant> inactiveSince(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT updated_at FROM scim_user WHERE id = ? AND active = 0")) {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT inactive_since FROM scim_user WHERE id = ? AND active = 0 AND inactive_since IS NOT NULL")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();

@@ -220,13 +220,15 @@ public final class Intake {
       List<String> lockedGroups = type == EntityType.USER ? groups.lockGroupsOf(c, id) : List.of();
       // Read locked: a delete that waited for another node's write checks If-Match against the newer version.
       StoredResource deleted = existing(c, store, id, ifMatch, true);
+      long now = clock.millis();
+      if (type == EntityType.USER) {
+        tombstones.keep(c, id, UserFields.of(deleted.doc()), now); // reads the row's inactive_since: before it goes
+      }
       if (!store.delete(c, id, deleted.version())) {
         throw new IllegalStateException(new ResourceKey(type, id) + " moved on while this write held its row");
       }
-      long now = clock.millis();
       List<ResourceKey> affected = new ArrayList<>();
       if (type == EntityType.USER) {
-        tombstones.keep(c, id, UserFields.of(deleted.doc()), now);
         List<String> left = users.leaveGroups(c, id);
         if (!lockedGroups.containsAll(left)) {
           throw joinedMeanwhile(id);

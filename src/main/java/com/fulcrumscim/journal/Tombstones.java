@@ -19,19 +19,27 @@ import java.util.Optional;
  */
 public final class Tombstones {
 
-  /** Inside the delete's transaction; nothing for a user without an email (no member to look for). */
+  /**
+   * Inside the delete's transaction, before the user's row goes: its left_at is when the user lost
+   * access, the row's inactive_since when Okta deactivated it before deleting it (Entra: disabled,
+   * deleted for good 30 days later), else now. Nothing for a user without an email (no member to
+   * look for).
+   */
   void keep(Connection c, String id, UserFields user, long now) throws SQLException {
     if (user.email() == null) {
       return;
     }
     // SCIM ids are never issued twice; the upsert only makes a replayed write harmless
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
-        + "VALUES (?, ?, ?, ?) ON CONFLICT (scim_id) DO UPDATE SET user_name = excluded.user_name, "
-        + "email = excluded.email, deleted_at = excluded.deleted_at")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at) "
+        + "VALUES (?, ?, ?, ?, COALESCE((SELECT inactive_since FROM scim_user WHERE id = ?), ?)) ON CONFLICT (scim_id) "
+        + "DO UPDATE SET user_name = excluded.user_name, email = excluded.email, deleted_at = excluded.deleted_at, "
+        + "left_at = excluded.left_at")) {
       ps.setString(1, id);
       ps.setString(2, user.userName());
       ps.setString(3, user.email());
       ps.setLong(4, now);
+      ps.setString(5, id);
+      ps.setLong(6, now);
       ps.executeUpdate();
     }
   }
@@ -45,9 +53,13 @@ public final class Tombstones {
     }
   }
 
-  /** When user {@code id} was deleted over SCIM (its tombstone's time); empty without a tombstone. */
-  public Optional<Instant> deletedAt(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT deleted_at FROM user_tombstone WHERE scim_id = ?")) {
+  /**
+   * When user {@code id}, deleted over SCIM, lost access (its deactivation before the delete, else
+   * the delete); empty without a tombstone. A tombstone a restore carried without that time (from
+   * a release before schema 10) counts from its delete.
+   */
+  public Optional<Instant> leftAt(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(left_at, deleted_at) FROM user_tombstone WHERE scim_id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();

@@ -15,9 +15,14 @@ import java.util.Map;
 
 /** scim_user: one row per managed user; the columns Fulcrum needs are lifted out of the document. */
 public final class UserStore extends ResourceStore {
+  private static final List<String> COLUMNS =
+      List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role");
+  /** Places in {@link #row}'s values of the active flag and the email. */
+  private static final int ACTIVE = COLUMNS.indexOf("active");
+  private static final int EMAIL = COLUMNS.indexOf("email");
+
   public UserStore(ObjectMapper json) {
-    super(json, EntityType.USER, "scim_user", "userName", "user_name",
-        List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role"),
+    super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS,
         Map.of(
             "displayname", "doc.displayName",
             "name.givenname", "given_name",
@@ -57,6 +62,52 @@ public final class UserStore extends ResourceStore {
         }
       }
     }
+  }
+
+  /**
+   * A new user's access times (scim_user.inactive_since, active_since): created inactive, it has
+   * been so since now; created active, it has been active with its email since now.
+   */
+  @Override
+  StoredResource insert(Connection c, String id, Row row, long now) throws SQLException {
+    StoredResource inserted = super.insert(c, id, row, now);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
+        + "inactive_since = CASE WHEN active = 0 THEN ? END, active_since = CASE WHEN active = 1 THEN ? END WHERE id = ?")) {
+      ps.setLong(1, now);
+      ps.setLong(2, now);
+      ps.setString(3, id);
+      ps.executeUpdate();
+    }
+    return inserted;
+  }
+
+  /**
+   * Moves the access times with the change, on the row as it is before it (its old active flag and
+   * email), at the version the change is written over (nothing when another writer moved it on):
+   * inactive_since is set when the user goes inactive and kept through edits of the inactive user,
+   * which is what the same-person window of a hand-over is measured from; active_since is set
+   * when it becomes active again, and cleared by a change of an active user's email (case and
+   * spaces aside), so a user given a leaver's address is never taken for that person pushed again.
+   */
+  @Override
+  boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
+    boolean active = (Integer) row.values().get(ACTIVE) == 1;
+    String email = (String) row.values().get(EMAIL);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
+        + "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
+        + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
+        + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END "
+        + "WHERE id = ? AND version = ?")) {
+      ps.setInt(1, active ? 1 : 0);
+      ps.setLong(2, now);
+      ps.setInt(3, active ? 1 : 0);
+      ps.setLong(4, now);
+      ps.setString(5, email);
+      ps.setString(6, id);
+      ps.setLong(7, version);
+      ps.executeUpdate();
+    }
+    return super.update(c, id, version, row, now);
   }
 
   @Override

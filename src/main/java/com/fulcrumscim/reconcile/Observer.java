@@ -44,13 +44,16 @@ final class Observer {
   private final LinkStore links;
   private final IntentStore intents;
   /**
-   * How long after a user left (deactivated: its row's last change; deleted: its tombstone's time)
-   * a new user with its email may still be that person pushed again, and be handed its member. A
-   * re-push (a reassignment, a move between directories, a delete and re-add) follows the leave
-   * within hours; an address is given to a new hire only much later. The bound matters because a
-   * leaver whose removal is held by the mass-removal guard, set aside, or DEAD keeps its member for
-   * as long as nobody acts: without it, any later user with the address, a different person, would
-   * be given the leaver's account (login, records, groups, role).
+   * How near a user's leave (its deactivation, or its delete when it was active until then) a new
+   * user with its email must have become active (created, or reactivated) to be taken for that
+   * person pushed again, and be handed its member. A re-push (a reassignment, a move between
+   * directories, a delete and re-add) is within minutes or hours of the leave; an address is given
+   * to a new hire, or a long-gone user rehired with it, much later. Both ends are times stored when
+   * they happened (scim_user.inactive_since, tombstone left_at, scim_user.active_since), which later
+   * edits or a later delete do not move. The bound matters because a leaver whose removal is held by
+   * the mass-removal guard, set aside, or DEAD keeps its member for as long as nobody acts: without
+   * it, any later user with the address, a different person, would be given the leaver's account
+   * (login, records, groups, role).
    */
   static final Duration SAME_PERSON_WINDOW = Duration.ofHours(24);
 
@@ -188,18 +191,20 @@ final class Observer {
 
   /**
    * The active user other than {@code besides} with member {@code m}'s email that has neither a
-   * link nor a create in doubt, created before Okta took {@code besides} away or within {@link
-   * #SAME_PERSON_WINDOW} after: Okta took {@code besides} away and pushed the person again under
-   * that id, which the member can be handed over to. One indexed read per leaving linked user.
+   * link nor a create in doubt, and became active with that email within {@link
+   * #SAME_PERSON_WINDOW} of when Okta took {@code besides} away, before or after: Okta took {@code
+   * besides} away and pushed the person again under another id, which the member can be handed over
+   * to. One indexed read per leaving linked user.
    */
   private EmailClaims.Claim.ActiveUser heirOf(FulcrumMember m, String besides) {
     return db.read(c -> {
       Optional<Instant> deactivated = desired.inactiveSince(c, besides);
-      Optional<Instant> left = deactivated.isPresent() ? deactivated : tombstones.deletedAt(c, besides);
+      Optional<Instant> left = deactivated.isPresent() ? deactivated : tombstones.leftAt(c, besides);
       if (left.isEmpty()) {
         return null; // active again since this round read it: it keeps its member
       }
-      for (DesiredUser u : desired.activeUsersWithEmailCreatedBy(c, m.email(), left.get().plus(SAME_PERSON_WINDOW))) {
+      for (DesiredUser u : desired.activeUsersWithEmailActiveBetween(c, m.email(), left.get().minus(SAME_PERSON_WINDOW),
+          left.get().plus(SAME_PERSON_WINDOW))) {
         if (!u.id().equals(besides) && links.get(c, EntityType.USER, u.id()).isEmpty()
             && intents.get(c, EntityType.USER, u.id()).isEmpty()) {
           return new EmailClaims.Claim.ActiveUser(ResourceKey.user(u.id()), u.userName());

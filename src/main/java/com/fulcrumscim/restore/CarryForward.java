@@ -286,10 +286,10 @@ public final class CarryForward {
         affectedGroups.addAll(store.groupsOf(c, key.scimId()));
         store.leaveGroups(c, key.scimId());
       }
+      keepTombstone(c, ch, was); // while the restored row is there: it may say when the user lost access
       if (was.isPresent()) {
         store.remove(c, key);
       }
-      keepTombstone(c, ch, was);
       removal = true;
     } else {
       store.put(c, key, ch.resource(), was);
@@ -335,10 +335,11 @@ public final class CarryForward {
       return;
     }
     if (ch.tombstone() != null) {
+      Object leftAt = ch.tombstone().values().get("left_at");
       store.keepTombstone(c, ch.key().scimId(), ch.tombstone().string("user_name"), ch.tombstone().string("email"),
-          ch.tombstone().number("deleted_at"));
+          ch.tombstone().number("deleted_at"), leftAt == null ? null : ((Number) leftAt).longValue());
     } else if (was.isPresent() && was.get().email() != null) {
-      store.keepTombstone(c, ch.key().scimId(), was.get().name(), was.get().email(), ch.newest().receivedAt());
+      store.keepTombstone(c, ch.key().scimId(), was.get().name(), was.get().email(), ch.newest().receivedAt(), null);
     }
   }
 

@@ -98,11 +98,25 @@ final class RestoredStore {
     return unknown;
   }
 
-  /** Keeps a deleted user's last userName and email (replacing any the restored database has). */
-  void keepTombstone(Connection c, String userId, String userName, String email, long deletedAt) throws SQLException {
+  /**
+   * Keeps a deleted user's last userName and email (replacing any the restored database has), and
+   * when it lost access: {@code leftAt} (the replaced database's tombstone's), else the restored
+   * row's inactive_since while that row is still there, else the delete's time.
+   */
+  void keepTombstone(Connection c, String userId, String userName, String email, long deletedAt, Long leftAt)
+      throws SQLException {
     update(c, "DELETE FROM user_tombstone WHERE scim_id = ?", userId);
-    update(c, "INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) VALUES (?, ?, ?, ?)",
-        userId, userName, email, deletedAt);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at) "
+        + "VALUES (?, ?, ?, ?, COALESCE(?, (SELECT inactive_since FROM scim_user WHERE id = ?), ?))")) {
+      ps.setString(1, userId);
+      ps.setString(2, userName);
+      ps.setString(3, email);
+      ps.setLong(4, deletedAt);
+      ps.setObject(5, leftAt, java.sql.Types.BIGINT);
+      ps.setString(6, userId);
+      ps.setLong(7, deletedAt);
+      ps.executeUpdate();
+    }
   }
 
   /** Whether the restored database knows {@code key}: its desired-state row, or a deleted user's tombstone. */

@@ -37,8 +37,8 @@ public final class DesiredFixture implements Okta {
     String id = UUID.randomUUID().toString();
     write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO scim_user (id, user_name, user_name_key, active, email, given_name, family_name, role, doc, created_at, updated_at) "
-              + "VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?)")) {
+          "INSERT INTO scim_user (id, user_name, user_name_key, active, email, given_name, family_name, role, doc, created_at, "
+              + "updated_at, active_since) VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?, ?)")) {
         ps.setString(1, id);
         ps.setString(2, userName);
         ps.setString(3, userName.toLowerCase(Locale.ROOT));
@@ -48,6 +48,7 @@ public final class DesiredFixture implements Okta {
         ps.setString(7, role);
         ps.setLong(8, clock.millis());
         ps.setLong(9, clock.millis());
+        ps.setLong(10, clock.millis());
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(id), false);
@@ -59,6 +60,19 @@ public final class DesiredFixture implements Okta {
   @Override
   public void set(String userId, String attribute, Object value) {
     write(c -> {
+      if (attribute.equals("active")) {
+        // as the intake does: when the user lost access, or became active again
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
+            + "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
+            + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? ELSE active_since END WHERE id = ?")) {
+          ps.setObject(1, value);
+          ps.setLong(2, clock.millis());
+          ps.setObject(3, value);
+          ps.setLong(4, clock.millis());
+          ps.setString(5, userId);
+          ps.executeUpdate();
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET " + attribute + " = ?, updated_at = ? WHERE id = ?")) {
         ps.setObject(1, value);
         ps.setLong(2, clock.millis());
@@ -80,8 +94,10 @@ public final class DesiredFixture implements Okta {
   @Override
   public void replaceUser(String userId, String email, String given, String family, String role) {
     write(c -> {
+      // as the intake does: an active user given another address is no longer the one that became active
       try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, user_name_key = ?, email = ?, "
-          + "given_name = ?, family_name = ?, role = ?, updated_at = ? WHERE id = ?")) {
+          + "given_name = ?, family_name = ?, role = ?, updated_at = ?, "
+          + "active_since = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN NULL ELSE active_since END WHERE id = ?")) {
         ps.setString(1, email);
         ps.setString(2, email.toLowerCase(Locale.ROOT));
         ps.setString(3, email);
@@ -89,7 +105,8 @@ public final class DesiredFixture implements Okta {
         ps.setString(5, family);
         ps.setString(6, role);
         ps.setLong(7, clock.millis());
-        ps.setString(8, userId);
+        ps.setString(8, email);
+        ps.setString(9, userId);
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(userId), false);
@@ -100,10 +117,11 @@ public final class DesiredFixture implements Okta {
   public void deleteUser(String userId) {
     write(c -> {
       // as the intake does: the deleted user's last email stays for its removal
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
-          + "SELECT id, user_name, email, ? FROM scim_user WHERE id = ? AND email IS NOT NULL")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at) "
+          + "SELECT id, user_name, email, ?, COALESCE(inactive_since, ?) FROM scim_user WHERE id = ? AND email IS NOT NULL")) {
         ps.setLong(1, clock.millis());
-        ps.setString(2, userId);
+        ps.setLong(2, clock.millis());
+        ps.setString(3, userId);
         ps.executeUpdate();
       }
       exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);
