@@ -11,6 +11,7 @@ import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
@@ -34,6 +35,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -145,6 +147,30 @@ class RestoreCarryForwardTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.member(leaverMember).isEmpty());
     assertThat(bridge.http().get("/Users/" + leaver).status()).isEqualTo(404);
     assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deleted");
+  }
+
+  /**
+   * Okta deactivated the leaver after the backup and deleted it later, neither removal through yet:
+   * the carried tombstone keeps when the leaver lost access (its deactivation), not the delete's time,
+   * for a hand-over's same-person window (review-s4 F1).
+   */
+  @Test
+  void aUserDeactivatedThenDeletedAfterTheBackupIsCarriedForwardLeftAtItsDeactivation() throws Exception {
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(bridge.http().patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    Thread.sleep(20); // the delete's time differs from the deactivation's
+    assertThat(bridge.http().delete("/Users/" + leaver).status()).isEqualTo(204);
+    stopTheService();
+    Instant deactivated = leftAt(leaver).orElseThrow();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): deleted");
+    assertThat(leftAt(leaver)).contains(deactivated);
+    assertThat(rows(cli.database, "user_tombstone")).singleElement().asString()
+        .contains("left_at=" + deactivated.toEpochMilli()).doesNotContain("deleted_at=" + deactivated.toEpochMilli());
   }
 
   /** The replaced database is damaged (the reason for a restore): what can be read is carried, what cannot is named. */
@@ -536,6 +562,12 @@ class RestoreCarryForwardTest {
       }
     }
     return out;
+  }
+
+  private Optional<Instant> leftAt(String userId) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      return db.read(c -> new Tombstones().leftAt(c, userId));
+    }
   }
 
   private Optional<WorkItem> row(String userId) {
