@@ -59,7 +59,8 @@ public final class Tombstones {
    * a release before schema 10) counts from its delete.
    */
   public Optional<Instant> leftAt(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(left_at, deleted_at) FROM user_tombstone WHERE scim_id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT COALESCE(left_at, deleted_at) FROM user_tombstone WHERE scim_id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();

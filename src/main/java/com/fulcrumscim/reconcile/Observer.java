@@ -201,7 +201,7 @@ final class Observer {
       Optional<Instant> deactivated = desired.inactiveSince(c, besides);
       Optional<Instant> left = deactivated.isPresent() ? deactivated : tombstones.leftAt(c, besides);
       if (left.isEmpty()) {
-        return null; // active again since this round read it: it keeps its member
+        return null; // active again since this round read it (it keeps its member), or its leave not known
       }
       for (DesiredUser u : desired.activeUsersWithEmailActiveBetween(c, m.email(), left.get().minus(SAME_PERSON_WINDOW),
           left.get().plus(SAME_PERSON_WINDOW))) {
