@@ -1,0 +1,153 @@
+package com.fulcrumscim.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.testing.SettableClock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The intake keeps when a user lost access (scim_user.inactive_since; a deleted one's tombstone
+ * left_at) and when it became active with its email (active_since), as they happen: the times a
+ * hand-over's same-person window lies between, which no later change may move (review-s4 F1).
+ */
+class AccessTimesTest {
+  @TempDir Path dir;
+  final ObjectMapper json = new ObjectMapper();
+  final SettableClock clock = new SettableClock();
+  Database db;
+  Intake intake;
+  DesiredState desired;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(store());
+    intake = new Intake(db, new WorkQueue(db, clock), new UserStore(json), new GroupStore(json), new JournalStore(),
+        new Tombstones(), clock, () -> {});
+    desired = new DesiredState(db);
+  }
+
+  /** The store under test; the ...OnPostgresTest subclass gives a PostgreSQL one. */
+  StoreLocation store() {
+    return new StoreLocation.SqliteFile(dir.resolve("a.db"));
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void anEditOfAnInactiveUserKeepsWhenItLostAccess() {
+    String id = created("ada@corp.example", true);
+    clock.tick(Duration.ofDays(1));
+    Instant deactivated = clock.instant();
+    put(id, "ada@corp.example", false, "Ada");
+    clock.tick(Duration.ofDays(120));
+    put(id, "ada@corp.example", false, "Augusta");
+
+    assertThat(inactiveSince(id)).contains(deactivated);
+    assertThat(activeSince(id)).isNull();
+  }
+
+  @Test
+  void aReactivationEndsTheLeaveAndStartsAnActivation() {
+    String id = created("ada@corp.example", false);
+    clock.tick(Duration.ofDays(700));
+    put(id, "ada@corp.example", true, "Ada");
+
+    assertThat(inactiveSince(id)).isEmpty();
+    assertThat(activeSince(id)).isEqualTo(clock.millis());
+  }
+
+  @Test
+  void anEmailChangeOfAnActiveUserEndsItsActivationButACaseChangeDoesNot() {
+    String id = created("ada@corp.example", true);
+    long createdAt = clock.millis();
+    clock.tick(Duration.ofHours(1));
+    put(id, " ADA@corp.example", true, "Ada");
+    assertThat(activeSince(id)).as("the same address").isEqualTo(createdAt);
+
+    put(id, "bob@corp.example", true, "Ada");
+    assertThat(activeSince(id)).isNull();
+    put(id, "bob@corp.example", true, "Augusta");
+    assertThat(activeSince(id)).as("still not since an activation with this address").isNull();
+  }
+
+  @Test
+  void aUserDeletedLongAfterItsDeactivationLeftAtTheDeactivation() {
+    String id = created("ada@corp.example", true);
+    Instant deactivated = clock.instant();
+    put(id, "ada@corp.example", false, "Ada");
+    clock.tick(Duration.ofDays(30));
+    intake.delete(EntityType.USER, id, v -> true, new IntakeRequest("req-delete", null));
+
+    assertThat(leftAt(id)).contains(deactivated);
+  }
+
+  @Test
+  void anActiveUserDeletedLeftAtItsDelete() {
+    String id = created("ada@corp.example", true);
+    clock.tick(Duration.ofDays(30));
+    intake.delete(EntityType.USER, id, v -> true, new IntakeRequest("req-delete", null));
+
+    assertThat(leftAt(id)).contains(clock.instant());
+  }
+
+  private String created(String email, boolean active) {
+    return intake.create(EntityType.USER, user(email, active, "Ada"), new IntakeRequest("req-create", null)).id();
+  }
+
+  /** Okta's PUT of the whole user. */
+  private void put(String id, String email, boolean active, String givenName) {
+    intake.update(EntityType.USER, id, v -> true, JournalOp.REPLACE, old -> user(email, active, givenName),
+        new IntakeRequest("req-put", null));
+  }
+
+  private ObjectNode user(String email, boolean active, String givenName) {
+    try {
+      return new ResourceNormalizer().user(json.readTree("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+          + "\"userName\":\"ada\",\"name\":{\"givenName\":\"" + givenName + "\"},\"active\":" + active
+          + ",\"emails\":[{\"value\":\"" + email + "\",\"primary\":true}]}"), null);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Optional<Instant> inactiveSince(String id) {
+    Database.Work<Optional<Instant>> read = c -> desired.inactiveSince(c, id);
+    return db.read(read);
+  }
+
+  private Optional<Instant> leftAt(String id) {
+    Database.Work<Optional<Instant>> read = c -> new Tombstones().leftAt(c, id);
+    return db.read(read);
+  }
+
+  private Long activeSince(String id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT active_since FROM scim_user WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          long at = rs.getLong(1);
+          return rs.wasNull() ? null : at;
+        }
+      }
+    });
+  }
+}
