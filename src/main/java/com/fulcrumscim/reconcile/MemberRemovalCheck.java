@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * A member removal is done only once a read made after its DELETE finds the member gone: the
  * cycle's removals are read back together ({@link RemovalChecks}), in one read of the member list
- * when it is one page (up to 20,000 members: 50 removals cost 51 calls, not 100), else each by id
- * (a lone removal: its DELETE and a read by id).
+ * when it comes in one page ({@link com.fulcrumscim.fulcrum.MemberList#whole}; up to 20,000 members:
+ * 50 removals cost 51 calls, not 100), else each by id (a lone removal: its DELETE and a read by id).
  */
 final class MemberRemovalCheck implements ReadBack<MemberRemovalCheck.Sent, MemberRemovalCheck.Found> {
   static final MemberRemovalCheck KIND = new MemberRemovalCheck();
@@ -75,20 +75,21 @@ final class MemberRemovalCheck implements ReadBack<MemberRemovalCheck.Sent, Memb
   }
 
   /**
-   * Only a list of one page: read over several, a member can slip from an unread page onto a read
-   * one while it is read (another removed by hand as someone is added; the total stays) and be
-   * taken for removed while the person keeps access. Bigger organizations read each back by id.
+   * Only a list that came in one page: read over several, a member can slip from an unread page onto
+   * a read one while it is read (another removed by hand as someone is added; the total stays) and be
+   * taken for removed while the person keeps access. Bigger organizations read each back by id. The
+   * read itself says how many pages it took: Fulcrum may answer fewer members a page than asked.
    */
   @Override
   public boolean listed(Observer observer, int count) {
-    return count > 1 && observer.memberListCalls() == 1;
+    return count > 1 && observer.memberListWhole();
   }
 
-  /** The copy at hand was one page, the organization has grown past it since: the read's own size decides. */
+  /** The copy at hand was one page, the organization may have grown past it since: the new read decides. */
   @Override
   public boolean relist(Observer observer) {
     observer.rereadMemberList();
-    return observer.memberListCalls() == 1;
+    return observer.memberListWhole();
   }
 
   /**

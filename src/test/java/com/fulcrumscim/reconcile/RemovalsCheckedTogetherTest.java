@@ -3,9 +3,11 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.Seed;
@@ -14,6 +16,7 @@ import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -103,6 +106,57 @@ class RemovalsCheckedTogetherTest extends EndToEnd {
     assertThat(calls(GET_BY_ID)).isEqualTo(3);
     assertThat(calls(FulcrumClient.MEMBERS_LIST)).isZero();
     assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+  }
+
+  /** Restarts the bridge on a client that asks Fulcrum for {@code perPage} members a page; the caller closes it. */
+  HttpFulcrumClient restartedReading(int perPage) {
+    HttpFulcrumClient paged = new HttpFulcrumClient(FulcrumSettings.of(h.fulcrum.baseUrl(), ReconcileHarness.TOKEN, 3_600_000,
+        Duration.ofSeconds(5), Duration.ofSeconds(5)).withPageSize(perPage), new SimpleMeterRegistry(), h.clock, h.clock::tick,
+        FulcrumCallListener.NONE);
+    h.restart(paged);
+    return paged;
+  }
+
+  /**
+   * Whether the list came in one page is the read's word, not a count of its members: Fulcrum may
+   * page a small organization (here two members a page), and the removals are then read back by id.
+   */
+  @Test
+  void inAnOrganizationListedOverSeveralPagesOfFewMembersEachRemovalIsReadBackById() {
+    start();
+    List<String> users = pushed(3);
+    try (HttpFulcrumClient paged = restartedReading(2)) {
+      deactivateAll(users);
+      h.runOnce();
+
+      assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(3);
+      assertThat(calls(GET_BY_ID)).as("each removal read back by id").isEqualTo(3);
+      assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+    }
+  }
+
+  /**
+   * The copy at hand came in one page; four people invited by hand since take the list past it,
+   * the three removed included: the read after the DELETEs takes two pages, and its word decides.
+   */
+  @Test
+  void aListThatCameInOnePageAndNowTakesTwoHasItsRemovalsReadBackById() {
+    start();
+    int before = h.fulcrum.members().size();
+    try (HttpFulcrumClient paged = restartedReading(before + 3)) {
+      List<String> users = pushed(3);
+      deactivateAll(users);
+      for (int i = 0; i < 4; i++) {
+        h.http.createMember(new MemberFields("hand" + i + "@corp.example", "H", "No" + i, null));
+      }
+      h.fulcrum.calls().reset();
+      h.runOnce();
+
+      assertThat(calls(FulcrumClient.MEMBER_DELETE)).isEqualTo(3);
+      assertThat(calls(FulcrumClient.MEMBERS_LIST)).as("the list read again after the DELETEs, over two pages").isEqualTo(2);
+      assertThat(calls(GET_BY_ID)).as("each removal read back by id").isEqualTo(3);
+      assertThat(users).allSatisfy(u -> assertThat(h.row(ResourceKey.user(u)).state()).isEqualTo(WorkState.DONE));
+    }
   }
 
   /**
