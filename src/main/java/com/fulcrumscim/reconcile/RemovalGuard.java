@@ -132,10 +132,12 @@ public final class RemovalGuard {
   /**
    * Why {@code removals} more removals at once, on top of those made and pending, must wait; empty
    * when they may go ahead. For removals that no work row carries (a resync's orphans), so none
-   * can have been approved.
+   * can have been approved. No member list is at hand here to tell which queued unlinked leavers'
+   * plans remove a member ({@link #holds}): each is counted, as one may (a storm of them after a
+   * restore that lost links is what the guard is for); a few too many hold the batch for an operator.
    */
   public Optional<String> holdsMore(int removals) {
-    return db.read(c -> exceeded(c, removals, List.of()));
+    return db.read(c -> exceeded(c, removals, unlinkedLeavers(c).stream().map(Unlinked::scimId).toList()));
   }
 
   /**

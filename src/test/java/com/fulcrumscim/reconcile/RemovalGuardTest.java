@@ -3,12 +3,15 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,20 @@ class RemovalGuardTest {
     new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user(userId));
   }
 
+  /**
+   * A user Okta deleted that the bridge never linked, queued: its create is in doubt, so its plan
+   * removes the member that create made.
+   */
+  void neverLinkedRemovalPending(String userId) {
+    db.write(c -> {
+      c.createStatement().executeUpdate("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
+          + "VALUES ('" + userId + "', '" + userId + "', '" + userId + "@corp.example', 0)");
+      new IntentStore(db).record(c, EntityType.USER, new Intent(userId, userId + "@corp.example", Set.of(), Instant.now()));
+      return null;
+    });
+    new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user(userId));
+  }
+
   void removalMade(String userId) {
     db.write(c -> c.createStatement().executeUpdate("INSERT INTO reconcile_audit (at, entity_type, scim_id, action, result) "
         + "VALUES (" + System.currentTimeMillis() + ", 'USER', '" + userId + "', 'REMOVE_MEMBER', 'ok')"));
@@ -66,6 +83,15 @@ class RemovalGuardTest {
         + "VALUES (" + System.currentTimeMillis() + ", 'USER', 'u-checked-late', 'UNLINK', 'ok')"));
 
     assertThat(guard.holdsMore(0)).hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 1 pending"));
+  }
+
+  /** A resync's orphan batch counts the queued removals of never-linked users, as each removal's own check does. */
+  @Test
+  void anOrphanBatchOnTopOfQueuedNeverLinkedRemovalsIsHeld() {
+    neverLinkedRemovalPending("u-in-doubt");
+
+    assertThat(guard.holdsMore(0)).isEmpty();
+    assertThat(guard.holdsMore(1)).hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
   }
 
   @Test
