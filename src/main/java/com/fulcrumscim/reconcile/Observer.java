@@ -75,9 +75,12 @@ final class Observer {
   private volatile long reassignCheckedAtLoad = -1;
   /** The member list read in which the owner's membership was looked for by account id. */
   private volatile long ownerScannedAtLoad = -1;
-  /** The member list read for which the owner was read again, as it showed no membership for it. */
+  /**
+   * The member list read for which the owner was read again, as it showed no membership for it or
+   * showed one only its email matched, under other names.
+   */
   private volatile long ownerReadAtLoad = -1;
-  /** Every membership id found to be the token owner's ({@link #ownerMemberships}). */
+  /** Every membership id found to be the token owner's and confirmed ({@link #ownerMemberships}). */
   private final Set<String> ownerMemberships = ConcurrentHashMap.newKeySet();
   private RoleTable roles;
   private Instant rolesReadAt;
@@ -418,27 +421,45 @@ final class Observer {
    * not pass for the owner. The email index answers while the address holds; after a change, one
    * scan per list read finds the membership by id. A list without account ids cannot show the
    * change: the owner is read again instead, once per list read that shows no membership for it
-   * (rare: only after such a change), and looked for under the address it has now. Each membership
-   * found is remembered for the Applier's last check ({@link #ownerMemberships}).
+   * or one under other names than the owner's (someone invited by hand at the former address in
+   * the same read: rare, only after such a change), and looked for under the address it has now.
+   * Each membership found and confirmed ({@link #confirmed}) is remembered for the Applier's last
+   * check ({@link #ownerMemberships}); one only the address tells stands for this read alone.
    */
   private FulcrumMember ownerMember() {
     FulcrumMember found = ownerMemberAsKnown();
     long loads = members.loads();
-    if (found == null && ownerReadAtLoad != loads) {
+    if ((found == null || !confirmed(found)) && ownerReadAtLoad != loads) {
       ownerReadAtLoad = loads;
       FulcrumUser was = owner();
       FulcrumUser now = client.tokenOwner();
       owner = now;
       if (now.email() != null && !now.email().equalsIgnoreCase(was.email())) {
-        log.info("the Fulcrum API token's owner is now {} (was {}), read again: the member list showed no membership for {}",
-            now.email(), was.email(), was.email());
+        log.info("the Fulcrum API token's owner is now {} (was {}), read again: the member list showed {} for {}",
+            now.email(), was.email(), found == null ? "no membership" : "a membership under other names", was.email());
       }
       found = ownerMemberAsKnown();
     }
-    if (found != null) {
+    if (found != null && confirmed(found)) {
       ownerMemberships.add(found.id());
     }
     return found;
+  }
+
+  /**
+   * Whether {@code m}, found as the owner's membership, is surely the owner's for as long as it
+   * lasts: its account id says so, or, in a list without account ids, it has the owner's names as
+   * well as its address. Only such a one is remembered past the list read it was found in: one
+   * only the address told may be someone given the owner's former address, and, remembered, it
+   * would pass for the owner's until a restart (never changed or removed, its deprovisioning DEAD).
+   */
+  private boolean confirmed(FulcrumMember m) {
+    FulcrumUser o = owner();
+    return m.userId() != null || sameName(m.firstName(), o.firstName()) && sameName(m.lastName(), o.lastName());
+  }
+
+  private static boolean sameName(String a, String b) {
+    return (a == null ? "" : a.strip()).equalsIgnoreCase(b == null ? "" : b.strip());
   }
 
   private FulcrumMember ownerMemberAsKnown() {
@@ -463,14 +484,20 @@ final class Observer {
 
   /**
    * The ids of the token owner's membership as the member list shows it now and as any plan of
-   * this process found it: a membership's id never changes, nor does the token's owner while the
-   * token works, so one the list no longer shows under the owner's email is still the owner's.
-   * What the Applier checks last, whatever a plan says ({@link OwnerMembershipRefused}): on the copy
-   * of the member list the plan was made on, read again for no write.
+   * this process found and confirmed it ({@link #confirmed}): a membership's id never changes, nor
+   * does the token's owner while the token works, so one the list no longer shows under the owner's
+   * email is still the owner's. What the Applier checks last, whatever a plan says
+   * ({@link OwnerMembershipRefused}): on the copy of the member list the plan was made on, read
+   * again for no write.
    */
   Set<String> ownerMemberships() {
-    ownerMember();
-    return Set.copyOf(ownerMemberships);
+    FulcrumMember now = ownerMember();
+    if (now == null || ownerMemberships.contains(now.id())) {
+      return Set.copyOf(ownerMemberships);
+    }
+    Set<String> ids = new HashSet<>(ownerMemberships);
+    ids.add(now.id());
+    return Set.copyOf(ids);
   }
 
   /** Whether the last plan found users.reassign_records_to set but its member gone. */

@@ -7,10 +7,12 @@ import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.CapturedLogs;
+import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -42,7 +44,11 @@ class OwnerEmailChangedByHandTest extends EndToEnd {
    * for her once since its restart, so it knows her as the owner under ada@.
    */
   void adaOwnsTheTokenInAListWithoutAccountIds(boolean ownerReadCached) {
-    start();
+    adaOwnsTheTokenInAListWithoutAccountIds(ownerReadCached, ReconcileHarness.Options.defaults());
+  }
+
+  void adaOwnsTheTokenInAListWithoutAccountIds(boolean ownerReadCached, ReconcileHarness.Options options) {
+    start(options);
     h.fulcrum.userIdsLeftOut(true);
     ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
     h.settle();
@@ -60,6 +66,14 @@ class OwnerEmailChangedByHandTest extends EndToEnd {
   void ownersEmailChangedByHand() {
     h.http.updateMember(owner.id(), new MemberFields(NEW_EMAIL, null, null, null));
     h.clock.tick(Duration.ofMinutes(6));
+  }
+
+  /**
+   * Between the same two reads of the member list as {@link #ownersEmailChangedByHand}, someone is
+   * invited by hand at the owner's former address, ada@, under their own name.
+   */
+  FulcrumMember invitedByHandAtTheOwnersFormerAddress() {
+    return h.http.createMember(new MemberFields("ada@corp.example", "Bea", "Newhire", null));
   }
 
   FulcrumMember ownersMembership() {
@@ -99,6 +113,41 @@ class OwnerEmailChangedByHandTest extends EndToEnd {
     assertThat(row.state()).isEqualTo(WorkState.DEAD);
     assertThat(row.lastError()).contains(how.why + ", but " + NEW_EMAIL + " is the Fulcrum API token's owner")
         .contains("keeps Owner access");
+  }
+
+  /**
+   * Bea, invited by hand at the owner's former address in the same list read as the owner's email
+   * change, is not the owner: in a list without account ids only her email matched the owner as
+   * last known, and her names are not the owner's, so the owner is read again and found under the
+   * new address. Okta, where Ada got the new address too, then pushes Bea (users.adopt_existing:
+   * her member is adopted) and takes her
+   * away again: her member is removed, where it passed for the owner's and she kept access.
+   */
+  @Test
+  void aMemberInvitedByHandAtTheOwnersFormerAddressDoesNotPassForTheOwner() {
+    adaOwnsTheTokenInAListWithoutAccountIds(false, ReconcileHarness.Options.defaults().withSettings(adopting()));
+    ownersEmailChangedByHand();
+    FulcrumMember bea = invitedByHandAtTheOwnersFormerAddress();
+    changedOnPurpose.add(bea.id());
+
+    h.okta.replaceUser(ada, NEW_EMAIL, "Ada", "King", "Manager");
+    String beaInOkta = h.okta.user("ada@corp.example", "Bea", "Newhire", null);
+    h.settle();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, beaInOkta)).as("Bea's member adopted")
+        .hasValueSatisfying(l -> assertThat(l.fulcrumId()).isEqualTo(bea.id()));
+
+    h.okta.set(beaInOkta, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(bea.id())).as("Bea keeps no access").isEmpty();
+    assertThat(h.row(ResourceKey.user(beaInOkta)).state()).isEqualTo(WorkState.DONE);
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+  }
+
+  static ReconcileSettings adopting() {
+    ReconcileSettings d = ReconcileHarness.Options.defaults().settings();
+    return new ReconcileSettings(true, d.reassignTo(), d.groupsPush(), d.roleMap(), d.defaultRole(), d.allowOwner(),
+        d.memberWait(), d.mirrorMaxAge(), d.createLandsWithin());
   }
 
   /**
