@@ -4,11 +4,8 @@ import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.db.StoreLocation;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@code serve} that holds the SQLite file (its {@link StoreLock}) but has held no live writer
@@ -18,9 +15,6 @@ import java.util.regex.Pattern;
  * file less than a lease's life ago is starting: it takes the lease right after opening the file.
  */
 public final class StalledServe {
-  /** The holder line {@link StoreLock} writes for serve: "serve (4242@host, since 2026-12-06T12:57:23Z)". */
-  private static final Pattern SERVE = Pattern.compile("serve \\((\\S+), since (\\S+)\\)");
-
   private StalledServe() {}
 
   /**
@@ -31,17 +25,12 @@ public final class StalledServe {
     if (lease.current().isPresent()) {
       return Optional.empty();
     }
-    Optional<Matcher> serve = StoreLock.holder(location).map(SERVE::matcher).filter(Matcher::matches);
+    Optional<StoreLock.Holder> serve = StoreLock.holder(location).filter(StoreLock.Holder::serve);
     if (serve.isEmpty()) {
       return Optional.empty();
     }
-    String process = serve.get().group(1);
-    Instant since;
-    try {
-      since = Instant.parse(serve.get().group(2));
-    } catch (DateTimeParseException e) {
-      return Optional.empty(); // not a line this release writes
-    }
+    String process = serve.get().process();
+    Instant since = serve.get().since();
     // the lease row is this serve's when its holder is this process (WriterLease names holders "pid@host/...")
     Optional<Instant> lapsedAt = lease.last().filter(h -> h.holder().startsWith(process + "/"))
         .map(WriterLease.Holder::expiresAt);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The operating system's exclusive lock on {@code <storage.path>.lock}, held by {@code serve} from
@@ -59,8 +62,47 @@ public final class StoreLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Who holds the lock, as the one line it writes in the file names it: "serve (4242@host, since
+   * 2026-12-06T12:57:23Z)". {@link #UNKNOWN}: a holder whose line could not be read (in the instant
+   * between its lock and its write, or not a line this release writes).
+   */
+  public record Holder(String command, String process, Instant since) {
+    public static final Holder UNKNOWN = new Holder(null, null, null);
+    private static final Pattern LINE = Pattern.compile("(.+) \\((\\S+), since (\\S+)\\)");
+
+    /** This process, taking the lock now for {@code command}. */
+    static Holder here(String command) {
+      return new Holder(command, ManagementFactory.getRuntimeMXBean().getName(), Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** The holder {@code line} names, as {@link #toString} writes it. */
+    static Holder read(String line) {
+      Matcher m = LINE.matcher(line);
+      if (!m.matches()) {
+        return UNKNOWN;
+      }
+      try {
+        return new Holder(m.group(1), m.group(2), Instant.parse(m.group(3)));
+      } catch (DateTimeParseException e) {
+        return UNKNOWN;
+      }
+    }
+
+    /** Whether it is {@code serve}, which holds it until stopped, not a command that ends by itself. */
+    public boolean serve() {
+      return "serve".equals(command);
+    }
+
+    /** The holder's line. */
+    @Override
+    public String toString() {
+      return command == null ? "another fulcrum-scim process" : command + " (" + process + ", since " + since + ")";
+    }
+  }
+
   /** The holders of the locks this JVM holds, by their file's {@link FileIdentity}. */
-  private static final Map<Object, String> HELD_HERE = new HashMap<>();
+  private static final Map<Object, Holder> HELD_HERE = new HashMap<>();
   /**
    * Channels to a file this JVM had locked under another name linked to it in the instant between
    * the look in {@link #HELD_HERE} and the open: closing one would drop that lock, so they stay open
@@ -90,40 +132,25 @@ public final class StoreLock implements AutoCloseable {
       return new StoreLock(null, null, null);
     }
     Path database = sqlite.path().toAbsolutePath();
-    String holder = command + " (" + ManagementFactory.getRuntimeMXBean().getName() + ", since "
-        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")";
+    Holder holder = Holder.here(command);
     try {
       Files.createDirectories(database.getParent()); // serve's first start, a restore onto a new host
       Path file = lockFile(database);
-      synchronized (HELD_HERE) {
-        String here = Files.exists(file) ? HELD_HERE.get(FileIdentity.of(file)) : null;
-        if (here != null) {
-          throw inUse(database, here);
+      // A few tries over half a second: {@link #holder} (a cron'd `status`) holds the lock shared
+      // for an instant, and a taker in that instant must not exit "in use" for it (systemd would
+      // restart serve; an operator's restore would fail once). A real holder keeps it far longer.
+      // The waits are outside the table's monitor: other takers and readers in this JVM go on.
+      for (int attempt = 1; ; attempt++) {
+        Optional<StoreLock> taken = tryTake(database, file, holder, attempt == LOCK_TRIES);
+        if (taken.isPresent()) {
+          return taken.get();
         }
-        FileChannel channel = open(file, database);
-        FileLock lock;
         try {
-          lock = tryLockAWhile(channel);
-        } catch (OverlappingFileLockException linkedMeanwhile) {
-          KEPT_OPEN.add(channel);
-          throw inUse(database, "");
+          Thread.sleep(LOCK_RETRY_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw inUse(database, holderOf(file));
         }
-        if (lock == null) { // another process's: this one holds no lock to drop
-          String other = holderIn(channel);
-          channel.close();
-          throw inUse(database, other);
-        }
-        Object key;
-        try {
-          key = FileIdentity.of(file);
-          channel.truncate(0);
-          channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        } catch (IOException e) {
-          channel.close(); // and the lock with it
-          throw e;
-        }
-        HELD_HERE.put(key, holder);
-        return new StoreLock(key, channel, lock);
       }
     } catch (IOException e) {
       throw new DatabaseException("cannot lock " + database + " against other fulcrum-scim processes: "
@@ -140,68 +167,99 @@ public final class StoreLock implements AutoCloseable {
   }
 
   /**
-   * A few tries over half a second: {@link #holder} (a cron'd {@code status}) holds the
-   * lock shared for an instant, and a taker in that instant must not exit "in use" for it (systemd
-   * would restart serve; an operator's restore would fail once). A real holder keeps it far longer.
-   * Null: held all along.
+   * One try, under the table's monitor: the lock taken, or empty while another process holds it
+   * (refused with {@link InUseException} on the {@code last} try, or while this JVM holds it). The
+   * file is opened and, unless locked, closed again within the monitor: this JVM holds no lock on
+   * it then (the table says so, and a lock of its own under a linked name throws instead), and no
+   * other taker here can take one before the close, which would drop it.
    */
-  private static FileLock tryLockAWhile(FileChannel channel) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      FileLock lock = channel.tryLock();
-      if (lock != null || attempt == LOCK_TRIES) {
-        return lock;
+  private static Optional<StoreLock> tryTake(Path database, Path file, Holder holder, boolean last) throws IOException {
+    synchronized (HELD_HERE) {
+      Holder here = Files.exists(file) ? HELD_HERE.get(FileIdentity.of(file)) : null;
+      if (here != null) {
+        throw inUse(database, here);
       }
+      FileChannel channel = open(file, database);
+      FileLock lock;
       try {
-        Thread.sleep(LOCK_RETRY_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException linkedMeanwhile) {
+        KEPT_OPEN.add(channel);
+        throw inUse(database, Holder.UNKNOWN);
       }
+      if (lock == null) { // another process's: this one holds no lock to drop
+        Holder other = Holder.read(holderIn(channel));
+        channel.close();
+        if (last) {
+          throw inUse(database, other);
+        }
+        return Optional.empty();
+      }
+      Object key;
+      try {
+        key = FileIdentity.of(file);
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      } catch (IOException e) {
+        channel.close(); // and the lock with it
+        throw e;
+      }
+      HELD_HERE.put(key, holder);
+      return Optional.of(new StoreLock(key, channel, lock));
+    }
+  }
+
+  /** Who holds the lock of {@code file} as {@link #holder} reads it; unknown when it cannot be told. */
+  private static Holder holderOf(Path file) {
+    try {
+      return holderAt(file).orElse(Holder.UNKNOWN);
+    } catch (IOException e) {
+      return Holder.UNKNOWN;
     }
   }
 
   /**
-   * The holder line of whoever holds the lock of the store at {@code location} now ("serve
-   * (4242@host, since 2026-12-06T12:57:23Z)"), without taking it: for {@code status}, which only
-   * reads. A shared lock is tried and let go at once, so a second reader is not refused, and a taker in
-   * that very instant tries again ({@link #tryLockAWhile}).
+   * Whoever holds the lock of the store at {@code location} now, without taking it: for
+   * {@code status}, which only reads. A shared lock is tried and let go at once, so a second reader
+   * is not refused, and a taker in that very instant tries again ({@link #take}).
    * A holder in this JVM is read from the table, the file left unopened (see {@link #take}). Empty:
    * no one holds it, or PostgreSQL.
    */
-  public static Optional<String> holder(StoreLocation location) {
+  public static Optional<Holder> holder(StoreLocation location) {
     if (!(location instanceof StoreLocation.SqliteFile sqlite)) {
       return Optional.empty();
     }
-    Path database = sqlite.path().toAbsolutePath();
     try {
-      Path file = lockFile(database);
-      synchronized (HELD_HERE) {
-        if (!Files.exists(file)) {
-          return Optional.empty(); // serve writes it before it locks it: no file, no holder
-        }
-        String here = HELD_HERE.get(FileIdentity.of(file));
-        if (here != null) {
-          return Optional.of(here);
-        }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        FileLock probe;
-        try {
-          probe = channel.tryLock(0, Long.MAX_VALUE, true);
-        } catch (OverlappingFileLockException linkedMeanwhile) {
-          KEPT_OPEN.add(channel);
-          return Optional.of("another fulcrum-scim process");
-        }
-        try (channel) {
-          if (probe != null) {
-            probe.release();
-            return Optional.empty();
-          }
-          String line = holderIn(channel);
-          return Optional.of(line.isEmpty() ? "another fulcrum-scim process" : line);
-        }
-      }
+      return holderAt(lockFile(sqlite.path().toAbsolutePath()));
     } catch (IOException e) {
       return Optional.empty(); // unreadable by this user: who holds it cannot be told
+    }
+  }
+
+  private static Optional<Holder> holderAt(Path file) throws IOException {
+    synchronized (HELD_HERE) {
+      if (!Files.exists(file)) {
+        return Optional.empty(); // serve writes it before it locks it: no file, no holder
+      }
+      Holder here = HELD_HERE.get(FileIdentity.of(file));
+      if (here != null) {
+        return Optional.of(here);
+      }
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      FileLock probe;
+      try {
+        probe = channel.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException linkedMeanwhile) {
+        KEPT_OPEN.add(channel);
+        return Optional.of(Holder.UNKNOWN);
+      }
+      try (channel) {
+        if (probe != null) {
+          probe.release();
+          return Optional.empty();
+        }
+        return Optional.of(Holder.read(holderIn(channel)));
+      }
     }
   }
 
@@ -237,11 +295,9 @@ public final class StoreLock implements AutoCloseable {
     return new String(line.array(), 0, line.position(), StandardCharsets.UTF_8).strip();
   }
 
-  private static InUseException inUse(Path database, String holder) {
-    String who = holder.isEmpty() ? "another fulcrum-scim process" : holder;
-    boolean serve = holder.startsWith("serve ");
-    String todo = serve ? "stop it first (systemctl stop fulcrum-scim)" : "let it finish first";
-    return new InUseException(database + " is in use by " + who + ": " + todo, serve);
+  private static InUseException inUse(Path database, Holder holder) {
+    String todo = holder.serve() ? "stop it first (systemctl stop fulcrum-scim)" : "let it finish first";
+    return new InUseException(database + " is in use by " + holder + ": " + todo, holder.serve());
   }
 
   /** Releases the lock (and closes its file, which is left in place). */
