@@ -18,6 +18,7 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,42 @@ class StoreLockTest {
       try (StoreLock taken = StoreLock.take(at(), "serve")) {
         assertThat(StoreLock.holder(at())).hasValueSatisfying(h -> assertThat(h.command()).isEqualTo("serve"));
       }
+    } finally {
+      looking.close();
+    }
+  }
+
+  /**
+   * A taker trying over half a second while another process looks at its lock keeps no other taker
+   * in this JVM waiting (a second store's, say): it waits outside the table of this JVM's locks.
+   */
+  @Test
+  void aTakerTryingAgainKeepsNoOtherTakerInThisJvmWaiting() throws Exception {
+    Path lockFile = dir.resolve("bridge.db.lock");
+    BridgeProcess looking = BridgeProcess.java(List.of(), SharedLockHolder.class.getName(), List.of(lockFile.toString(), "10000"),
+        Map.of());
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> looking.output().contains("held"));
+      AtomicLong refusedAt = new AtomicLong();
+      Thread trying = new Thread(() -> {
+        try {
+          StoreLock.take(at(), "serve").close();
+        } catch (StoreLock.InUseException e) {
+          refusedAt.set(System.nanoTime());
+        }
+      });
+      trying.start();
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+          .until(() -> trying.getState() == Thread.State.TIMED_WAITING); // between two tries
+
+      long takenAt;
+      try (StoreLock other = StoreLock.take(new StoreLocation.SqliteFile(dir.resolve("other/bridge.db")), "restore")) {
+        takenAt = System.nanoTime();
+      }
+      trying.join();
+
+      assertThat(refusedAt.get()).as("the first taker refused after its tries").isNotZero();
+      assertThat(takenAt).as("the other store's lock taken while the first taker still tried").isLessThan(refusedAt.get());
     } finally {
       looking.close();
     }
