@@ -17,3 +17,10 @@ UPDATE scim_user SET active_since = created_at WHERE active = 1;
 -- delete), else the delete's time. A tombstone already there: its delete's time.
 ALTER TABLE user_tombstone ADD COLUMN left_at INTEGER;
 UPDATE user_tombstone SET left_at = deleted_at;
+-- email_changed_at: when Okta last gave the user another email than the one it was created with,
+-- active or not; null while it has never changed. A user given a leaver's address by a change is not
+-- the person who left with it. Rows already there: an inactive one counts as changed at its last
+-- change (what it had before is not known, so it is never taken for the one who left), an active
+-- one as never changed.
+ALTER TABLE scim_user ADD COLUMN email_changed_at INTEGER;
+UPDATE scim_user SET email_changed_at = updated_at WHERE active = 0;

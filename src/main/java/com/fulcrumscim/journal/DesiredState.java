@@ -43,17 +43,21 @@ public final class DesiredState {
   }
 
   /**
-   * As {@link #activeUsersWithEmail}, only those that became active with that email (created, or
-   * reactivated: scim_user.active_since) from {@code from} to {@code to}: not one whose email
-   * Okta changed since (its active_since is null).
+   * As {@link #activeUsersWithEmail}, only those Okta pushed with that email from {@code from} to
+   * {@code to}: created then with it, never given another since (scim_user.email_changed_at), and
+   * active since then too (active_since): not one given the address by a change, nor one created
+   * long before (a new hire staged inactive with a recycled address), nor one reactivated long after.
    */
-  public List<DesiredUser> activeUsersWithEmailActiveBetween(Connection c, String email, Instant from, Instant to)
+  public List<DesiredUser> activeUsersPushedWithEmailBetween(Connection c, String email, Instant from, Instant to)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND active_since BETWEEN ? AND ?")) {
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND email_changed_at IS NULL"
+        + " AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?")) {
       ps.setString(1, email);
       ps.setLong(2, from.toEpochMilli());
       ps.setLong(3, to.toEpochMilli());
+      ps.setLong(4, from.toEpochMilli());
+      ps.setLong(5, to.toEpochMilli());
       return users(ps);
     }
   }

@@ -87,7 +87,9 @@ public final class UserStore extends ResourceStore {
    * inactive_since is set when the user goes inactive and kept through edits of the inactive user,
    * which is what the same-person window of a hand-over is measured from; active_since is set
    * when it becomes active again, and cleared by a change of an active user's email (case and
-   * spaces aside), so a user given a leaver's address is never taken for that person pushed again.
+   * spaces aside); email_changed_at is set by any change of the email, active or not (in the very
+   * request that reactivates the user, say), so a user given a leaver's address is never taken for
+   * that person pushed again.
    */
   @Override
   boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
@@ -96,15 +98,18 @@ public final class UserStore extends ResourceStore {
     try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
         + "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
         + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
-        + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END "
-        + "WHERE id = ? AND version = ?")) {
+        + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END, "
+        + "email_changed_at = CASE WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN ? "
+        + "ELSE email_changed_at END WHERE id = ? AND version = ?")) {
       ps.setInt(1, active ? 1 : 0);
       ps.setLong(2, now);
       ps.setInt(3, active ? 1 : 0);
       ps.setLong(4, now);
       ps.setString(5, email);
-      ps.setString(6, id);
-      ps.setLong(7, version);
+      ps.setString(6, email);
+      ps.setLong(7, now);
+      ps.setString(8, id);
+      ps.setLong(9, version);
       ps.executeUpdate();
     }
     return super.update(c, id, version, row, now);

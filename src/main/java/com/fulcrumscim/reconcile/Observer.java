@@ -45,11 +45,12 @@ final class Observer {
   private final IntentStore intents;
   /**
    * How near a user's leave (its deactivation, or its delete when it was active until then) a new
-   * user with its email must have become active (created, or reactivated) to be taken for that
-   * person pushed again, and be handed its member. A re-push (a reassignment, a move between
+   * user with its email must have been created with it, and become active, to be taken for that
+   * person pushed again, and be handed its member (never a user given the address by a change). A re-push (a reassignment, a move between
    * directories, a delete and re-add) is within minutes or hours of the leave; an address is given
    * to a new hire, or a long-gone user rehired with it, much later. Both ends are times stored when
-   * they happened (scim_user.inactive_since, tombstone left_at, scim_user.active_since), which later
+   * they happened (scim_user.inactive_since, tombstone left_at, scim_user.created_at, active_since,
+   * email_changed_at), which later
    * edits or a later delete do not move. The bound matters because a leaver whose removal is held by
    * the mass-removal guard, set aside, or DEAD keeps its member for as long as nobody acts: without
    * it, any later user with the address, a different person, would be given the leaver's account
@@ -194,10 +195,10 @@ final class Observer {
 
   /**
    * The active user other than {@code besides} with member {@code m}'s email that has neither a
-   * link nor a create in doubt, and became active with that email within {@link
-   * #SAME_PERSON_WINDOW} of when Okta took {@code besides} away, before or after: Okta took {@code
-   * besides} away and pushed the person again under another id, which the member can be handed over
-   * to. One indexed read per leaving linked user.
+   * link nor a create in doubt, and was created with that email, never changed since, and became
+   * active within {@link #SAME_PERSON_WINDOW} of when Okta took {@code besides} away, before or
+   * after: Okta took {@code besides} away and pushed the person again under another id, which the
+   * member can be handed over to. One indexed read per leaving linked user.
    */
   private EmailClaims.Claim.ActiveUser heirOf(FulcrumMember m, String besides) {
     return db.read(c -> {
@@ -206,7 +207,7 @@ final class Observer {
       if (left.isEmpty()) {
         return null; // active again since this round read it (it keeps its member), or its leave not known
       }
-      for (DesiredUser u : desired.activeUsersWithEmailActiveBetween(c, m.email(), left.get().minus(SAME_PERSON_WINDOW),
+      for (DesiredUser u : desired.activeUsersPushedWithEmailBetween(c, m.email(), left.get().minus(SAME_PERSON_WINDOW),
           left.get().plus(SAME_PERSON_WINDOW))) {
         if (!u.id().equals(besides) && links.get(c, EntityType.USER, u.id()).isEmpty()
             && intents.get(c, EntityType.USER, u.id()).isEmpty()) {

@@ -7,6 +7,8 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,59 @@ class SamePersonWindowTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
   }
 
+  /** Carol, long gone, is given Ada's address while still inactive (Entra syncs disabled users), and reactivated hours after Ada left. */
+  @Test
+  void aLongGoneUserGivenTheLeaversAddressWhileInactiveThenReactivatedIsNotItsHeir() {
+    String carol = carolLongGoneThenAdaHeld();
+    FulcrumMember m = inFulcrum(ADA);
+
+    h.clock.tick(Duration.ofHours(1));
+    assertThat(h.scim().put("/Users/" + carol, ScimTestServer.Bodies.user("carol", ADA, "Carol", "Byron", false)).status())
+        .isEqualTo(200);
+    h.clock.tick(Duration.ofHours(2));
+    h.okta.set(carol, "active", 1);
+    approvedAndSettled();
+
+    assertGetsAMemberOfItsOwn(carol, m);
+  }
+
+  /** Carol, long gone, is reactivated with Ada's address in one PUT, hours after Ada left. */
+  @Test
+  void aLongGoneUserReactivatedWithTheLeaversAddressInOneRequestNearTheLeaveIsNotItsHeir() {
+    String carol = carolLongGoneThenAdaHeld();
+    FulcrumMember m = inFulcrum(ADA);
+
+    h.clock.tick(Duration.ofHours(3));
+    assertThat(h.scim().put("/Users/" + carol, ScimTestServer.Bodies.user("carol", ADA, "Carol", "Byron", true)).status())
+        .isEqualTo(200);
+    approvedAndSettled();
+
+    assertGetsAMemberOfItsOwn(carol, m);
+  }
+
+  /** Adeline, a new hire, is staged inactive with the recycled address a month before Ada leaves, and activated hours after. */
+  @Test
+  void aNewHireStagedInactiveWithTheAddressLongBeforeTheLeaveIsNotItsHeir() {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    ada = h.okta.userNamed("ada", ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    ScimHttp.Response staged = h.scim().post("/Users", ScimTestServer.Bodies.user("adeline", ADA, "Adeline", "Byron", false));
+    assertThat(staged.status()).isEqualTo(201);
+    String adeline = staged.json().get("id").asText();
+    h.settle();
+    h.clock.tick(Duration.ofDays(30));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+
+    h.clock.tick(Duration.ofHours(3));
+    h.okta.set(adeline, "active", 1);
+    approvedAndSettled();
+
+    assertGetsAMemberOfItsOwn(adeline, m);
+  }
+
   /**
    * Okta deactivates Ada and pushes her again under a new id minutes later; the operator approves
    * days after, by when Okta has also edited and then deleted the old user: still the same person.
@@ -119,6 +174,20 @@ class SamePersonWindowTest extends EndToEnd {
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
     assertThat(h.row(ResourceKey.user(again)).state()).isEqualTo(WorkState.DONE);
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /** Carol pushed, deactivated and removed; 700 days on, Ada pushed, deactivated, HELD. Returns Carol's id. */
+  private String carolLongGoneThenAdaHeld() {
+    start(ReconcileHarness.Options.defaults().withGuard(0, 0));
+    String carol = h.okta.userNamed("carol", "carol@corp.example", "Carol", "Byron", null);
+    h.settle();
+    h.okta.set(carol, "active", 0);
+    h.settle();
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.settle();
+    h.clock.tick(Duration.ofDays(700));
+    adaDeactivatedAndHeldAfterStart();
+    return carol;
   }
 
   /** Ada pushed, then deactivated, her removal HELD by the guard (0/0); returns her member. */

@@ -97,7 +97,8 @@ public final class DesiredFixture implements Okta {
       // as the intake does: an active user given another address is no longer the one that became active
       try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, user_name_key = ?, email = ?, "
           + "given_name = ?, family_name = ?, role = ?, updated_at = ?, "
-          + "active_since = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN NULL ELSE active_since END WHERE id = ?")) {
+          + "active_since = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN NULL ELSE active_since END, "
+          + "email_changed_at = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN ? ELSE email_changed_at END WHERE id = ?")) {
         ps.setString(1, email);
         ps.setString(2, email.toLowerCase(Locale.ROOT));
         ps.setString(3, email);
@@ -106,7 +107,9 @@ public final class DesiredFixture implements Okta {
         ps.setString(6, role);
         ps.setLong(7, clock.millis());
         ps.setString(8, email);
-        ps.setString(9, userId);
+        ps.setString(9, email);
+        ps.setLong(10, clock.millis());
+        ps.setString(11, userId);
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(userId), false);

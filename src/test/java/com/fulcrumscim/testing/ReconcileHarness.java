@@ -148,6 +148,14 @@ public final class ReconcileHarness implements AutoCloseable {
     wiring = newWiring(client, outcomes);
   }
 
+  /** SCIM as Okta sends it, to the receiver the harness runs ({@link Options#overScim}), for bodies {@link #okta} has no verb for. */
+  public ScimHttp scim() {
+    if (receiver == null) {
+      throw new IllegalStateException("this harness writes Okta's changes straight into the store: no SCIM receiver");
+    }
+    return receiver.http();
+  }
+
   public Options options() {
     return options;
   }
