@@ -275,7 +275,7 @@ public final class Bridge {
   private void startWriting() {
     resyncer.resumeRuns();
     readSide.forget();
-    int rescued = queue.rescue();
+    int rescued = queue.rescue(writerLease.fence());
     if (rescued > 0) {
       log.info("{} changes were being applied when the previous writer stopped; they run again", rescued);
     }

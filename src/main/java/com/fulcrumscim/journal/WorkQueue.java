@@ -514,9 +514,18 @@ public final class WorkQueue {
     return held.size();
   }
 
-  /** At start-up: rows a dead process left RUNNING are due again. Returns how many. */
-  public int rescue() {
+  /**
+   * At a take-over: rows an earlier writer left RUNNING are due again. Returns how many: 0 when
+   * {@code fence} (the lease just taken) no longer holds, checked first in the same transaction. A
+   * process that stalled between its take-over and this rescue while another took the lease over
+   * would otherwise hand that one's RUNNING rows back while its workers apply them, and it would
+   * claim them a second time.
+   */
+  public int rescue(ClaimFence fence) {
     return db.write(c -> {
+      if (!fence.holds(c)) {
+        return 0;
+      }
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? WHERE state = 'RUNNING'")) {
         ps.setLong(1, clock.millis());

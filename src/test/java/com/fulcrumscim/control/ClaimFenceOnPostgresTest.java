@@ -66,7 +66,7 @@ class ClaimFenceOnPostgresTest {
     assertThat(leaseA.tryHold()).isTrue();
     sleep(TTL.toMillis() + 300); // node A stalls between its check in memory and its claim
     assertThat(leaseB.tryHold()).isTrue();
-    assertThat(queueB.rescue()).isZero();
+    assertThat(queueB.rescue(leaseB.fence())).isZero();
 
     assertThat(queueA.claim(10)).as("the stale node's claim").isEmpty();
     assertThat(queueB.claim(10)).extracting(WorkItem::key).containsExactly(leaver);
@@ -87,7 +87,7 @@ class ClaimFenceOnPostgresTest {
     assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
 
     assertThat(leaseB.tryHold()).isTrue();
-    int rescued = queueB.rescue();
+    int rescued = queueB.rescue(leaseB.fence());
 
     assertThat(staleClaim.get(30, TimeUnit.SECONDS)).extracting(WorkItem::key).containsExactly(leaver);
     assertThat(rescued).as("the take-over's rescue saw the claim that was under way").isEqualTo(1);

@@ -88,6 +88,23 @@ class StaleCommandOnPostgresTest {
     }
   }
 
+  /**
+   * review-s5 F3: the command rescues the rows a dead writer left RUNNING right after taking its
+   * lease; stalled in between (Ctrl-Z) while a daemon took over and claimed, its rescue would hand
+   * the daemon's RUNNING row back, and the daemon would claim it again while its first worker applies it.
+   */
+  @Test
+  void aCommandThatStalledBetweenTakingItsLeaseAndItsRescueHandsBackNoneOfTheRowsTheDaemonApplies() {
+    daemonTakesTheLeaseOver();
+    List<WorkItem> applying = daemonClaimsADeactivation();
+
+    int handedBack = new WorkQueue(commandDb, clock).rescue(command.claims()); // as CommandChannel.perform, resumed
+
+    assertThat(handedBack).as("the daemon's RUNNING rows the command's rescue handed back").isZero();
+    daemonDb.write(c -> daemonQueue.stillClaimed(applying.get(0)).run(c)); // no ClaimLost: the daemon keeps it
+    assertThat(daemonQueue.claim(10)).as("the daemon's next claim, its first worker still applying").isEmpty();
+  }
+
   @Test
   void aCommandHearsThatADaemonTookItsLeaseOver() throws Exception {
     CountDownLatch lost = new CountDownLatch(1);
@@ -121,7 +138,7 @@ class StaleCommandOnPostgresTest {
       commandDb.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = 0"));
       return daemon.tryHold();
     });
-    daemonQueue.rescue();
+    daemonQueue.rescue(daemon.fence());
   }
 
   /** Okta deactivates someone; a daemon worker applies it now. */

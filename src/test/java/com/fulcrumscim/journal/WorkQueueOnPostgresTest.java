@@ -2,6 +2,7 @@ package com.fulcrumscim.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.TestStore;
@@ -39,7 +40,7 @@ class WorkQueueOnPostgresTest extends WorkQueueTest {
         return null;
       }));
       assertThat(checked.await(5, TimeUnit.SECONDS)).isTrue();
-      Future<Integer> rescue = nodes.submit(queue::rescue);
+      Future<Integer> rescue = nodes.submit(() -> queue.rescue(ClaimFence.NONE));
       Thread.sleep(500);
       assertThat(rescue).as("the takeover waits while the write is open").isNotDone();
       commit.countDown();

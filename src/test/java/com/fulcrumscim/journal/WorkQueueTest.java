@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.StoreLocation;
@@ -369,8 +370,18 @@ class WorkQueueTest {
   void rescueReturnsRowsADeadProcessLeftRunning() {
     queue.enqueue(alice);
     queue.claim(1);
-    assertThat(queue.rescue()).isEqualTo(1);
+    assertThat(queue.rescue(ClaimFence.NONE)).isEqualTo(1);
     assertThat(queue.claim(1)).hasSize(1);
+  }
+
+  @Test
+  void aRescueWhoseFenceNoLongerHoldsHandsNoRowBack() {
+    queue.enqueue(alice);
+    WorkItem applying = queue.claim(1).get(0);
+
+    assertThat(queue.rescue(c -> false)).as("a writer whose lease another took over since").isZero();
+
+    assertThat(queue.list(WorkState.RUNNING, 10)).extracting(WorkItem::claim).containsExactly(applying.claim());
   }
 
   @Test
@@ -645,7 +656,7 @@ class WorkQueueTest {
   private Takeover aliceTakenOver() {
     queue.enqueue(alice);
     WorkItem stalled = queue.claim(1).get(0);
-    assertThat(queue.rescue()).isEqualTo(1);
+    assertThat(queue.rescue(ClaimFence.NONE)).isEqualTo(1);
     WorkItem taken = queue.claim(1).get(0);
     assertThat(taken.claimedGeneration()).isEqualTo(stalled.claimedGeneration());
     return new Takeover(stalled, taken);

@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import com.fulcrumscim.db.ClaimFence;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -30,7 +31,7 @@ class StalledClaimTest extends EndToEnd {
   /** The other node rescues this node's RUNNING rows and claims them again, as a takeover does. */
   private void anotherNodeTakesOver() {
     if (takenOver.get() == null) {
-      h.queue.rescue();
+      h.queue.rescue(ClaimFence.NONE);
       takenOver.set(h.queue.claim(10).get(0));
     }
   }

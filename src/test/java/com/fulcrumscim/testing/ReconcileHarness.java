@@ -144,7 +144,7 @@ public final class ReconcileHarness implements AutoCloseable {
   /** As {@link #restart(FulcrumClient)}, with {@code outcomes} hearing every finished reconcile. */
   public void restart(FulcrumClient client, ReconcileLoop.Listener outcomes) {
     wiring.loop().close();
-    queue.rescue();
+    queue.rescue(ClaimFence.NONE);
     wiring = newWiring(client, outcomes);
   }
 
