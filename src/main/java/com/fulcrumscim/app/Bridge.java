@@ -307,9 +307,10 @@ public final class Bridge {
    * new schema's meaning (a V009 link's role origin, say). Asked at each take-over and each renewal
    * (a take-over in the midst of the migration saw the old schema): the node gives the lease up and
    * backs off (LeaseKeeper), and /readyz fails (Readiness) so intake goes to the other nodes.
+   * {@code bound}: the lease's, so a slow look never delays the keeper's next renewal past the lease's life.
    */
-  private Optional<String> mustNotLead() {
-    return db.newerSchema().map(why -> why + "; this node does not lead over it, and /readyz answers 503");
+  private Optional<String> mustNotLead(Duration bound) {
+    return db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,13 +26,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-  private static final Supplier<Optional<String>> ALWAYS_MAY_LEAD = Optional::empty;
+  private static final MustNotLead ALWAYS_MAY_LEAD = bound -> Optional.empty();
+
+  /** Why this node must not lead now, if it must not. */
+  @FunctionalInterface
+  public interface MustNotLead {
+    /**
+     * Found within {@code bound} (the lease's own, {@link WriterLease#bound()}), failing rather than
+     * waiting longer: the look runs on the keeper's thread between renewals, and a slow one would
+     * delay the next renewal past the lease's life.
+     */
+    Optional<String> within(Duration bound);
+  }
+
   private final WriterLease lease;
   private final Leadership leadership;
   private final Runnable onHeld;
   private final Runnable onLost;
   /** Why this node must not lead now, if it must not: asked before each take-over and after each renewal while leading. */
-  private final Supplier<Optional<String>> mustNotLead;
+  private final MustNotLead mustNotLead;
   private final Duration every;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -57,7 +68,7 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
-      Supplier<Optional<String>> mustNotLead) {
+      MustNotLead mustNotLead) {
     this(lease, leadership, onHeld, onLost, mustNotLead, System::nanoTime);
   }
 
@@ -67,7 +78,7 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
-      Supplier<Optional<String>> mustNotLead, LongSupplier nanoTime) {
+      MustNotLead mustNotLead, LongSupplier nanoTime) {
     this.lease = lease;
     this.leadership = leadership;
     this.onHeld = onHeld;
@@ -170,7 +181,7 @@ public final class LeaseKeeper implements AutoCloseable {
 
   private void takeOver() {
     try {
-      Optional<String> refused = mustNotLead.get();
+      Optional<String> refused = mustNotLead.within(lease.bound());
       if (refused.isPresent()) {
         standAside("could not take over as the writer (" + refused.get() + ")", null);
         return;
@@ -191,12 +202,14 @@ public final class LeaseKeeper implements AutoCloseable {
   /**
    * A leader asks again at each renewal: a newer release's migration may have committed since it
    * took over (on PostgreSQL a take-over in the midst of one still reads the old schema). A failed
-   * look is no reason to stop leading: the renewal just succeeded, and the next one looks again.
+   * look is no reason to stop leading: the renewal just succeeded, and the next one looks again. A
+   * slow one gives up within the lease's bound, as the renewal does, so the next renewal still comes
+   * within the lease's life.
    */
   private void stillMayLead() {
     Optional<String> refused;
     try {
-      refused = mustNotLead.get();
+      refused = mustNotLead.within(lease.bound());
     } catch (RuntimeException e) {
       log.warn("could not check whether this node may still lead; checked again in {} ms: {}", every.toMillis(), e.toString());
       return;

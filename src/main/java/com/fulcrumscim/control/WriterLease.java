@@ -220,6 +220,11 @@ public final class WriterLease {
     return ttl;
   }
 
+  /** How long each of the lease's transactions may wait on the database: a quarter of its life. */
+  public Duration bound() {
+    return bound;
+  }
+
   /** This holder's name, as {@link Holder#holder()} shows it. */
   public String me() {
     return me;

@@ -122,10 +122,15 @@ public final class Database implements AutoCloseable {
    * must neither lead nor take intake (it knows nothing of the new schema's rules). What to do, in words.
    */
   public Optional<String> newerSchema() {
-    return read(c -> Migrations.newerSchema(c, dialect()), PROBE_BOUND);
+    return newerSchema(PROBE_BOUND);
   }
 
-  /** How long a probe ({@code /readyz}'s reads, {@link #newerSchema}) may wait on PostgreSQL. */
+  /** {@link #newerSchema()}, failing rather than waiting much longer than {@code bound} on PostgreSQL. */
+  public Optional<String> newerSchema(Duration bound) {
+    return read(c -> Migrations.newerSchema(c, dialect()), bound);
+  }
+
+  /** How long a probe ({@code /readyz}'s reads, {@link #newerSchema()}) may wait on PostgreSQL. */
   public static final Duration PROBE_BOUND = Duration.ofSeconds(10);
 
   /** Runs {@code work} in a write transaction and returns once that transaction is committed. */

@@ -46,6 +46,8 @@ class LeaseKeeperTest {
     String mustNotLead;
     /** The next such look fails, as a read on a bad connection does. */
     RuntimeException failNextLook;
+    /** The next such look fails only once it has waited all of the bound it is given, as a read on a stuck connection does. */
+    boolean stuckNextLook;
     Leadership leadership;
     LeaseKeeper keeper;
 
@@ -65,7 +67,12 @@ class LeaseKeeperTest {
       return this;
     }
 
-    Optional<String> look() {
+    Optional<String> look(Duration bound) {
+      if (stuckNextLook) {
+        stuckNextLook = false;
+        clock.tick(bound);
+        throw new IllegalStateException("the read gave up after " + bound);
+      }
       RuntimeException failure = failNextLook;
       failNextLook = null;
       if (failure != null) {
@@ -197,6 +204,27 @@ class LeaseKeeperTest {
 
     assertThat(a.leadership.leading()).isFalse();
     assertThat(a.steppedDown).as("once, after the look that found it").hasValue(1);
+  }
+
+  /**
+   * review-s5 F2: the look runs on the keeper's thread, right after a renewal; the next renewal comes
+   * a third of the lease's life after it ends. Bounded by anything longer than the lease's own bound
+   * (the readiness probe's 10 s), a stuck look let the lease lapse and another node take it over.
+   */
+  @Test
+  void aLeaderWhoseLookIsStuckUntilItsBoundKeepsTheLease() {
+    a.keeper.keep();
+    a.stuckNextLook = true;
+
+    clock.tick(LeaseKeeper.every(TTL));
+    a.keeper.keep();
+    clock.tick(LeaseKeeper.every(TTL)); // the keeper's next run: a third of the lease after this one ended
+    b.keeper.keep();
+    a.keeper.keep();
+
+    assertThat(b.leadership.leading()).as("another node took the lease over").isFalse();
+    assertThat(a.steppedDown).hasValue(0);
+    assertThat(a.leadership.leading()).isTrue();
   }
 
   @Test
