@@ -17,7 +17,7 @@ import java.util.Optional;
  * lease lapsed (the process stalled past its life) or another holder took it, as a daemon's are, and
  * its {@link #claims()} refuses its work claims then, checked in each claim's transaction.
  *
- * <p>Lost once, it stays lost: the keeper may take a lapsed lease again, but a daemon may have
+ * <p>Lost once, it stays lost: its keeper does not take a lapsed lease again, as a daemon may have
  * led meanwhile and rescued the rows the command held, and the command has no take-over of its own
  * to make (a daemon's rescues them again). So what it was doing is stopped ({@link #whenLost}) and
  * it writes and claims nothing more; run again, the command starts afresh.
@@ -29,10 +29,11 @@ public final class CommandLease implements AutoCloseable, CommandChannel.Fences 
   private final List<Runnable> whenLost = new ArrayList<>();
   private volatile boolean lost;
 
-  private CommandLease(WriterLease lease, Leadership leadership) {
+  private CommandLease(WriterLease lease, long takenAt) {
     this.lease = lease;
-    this.leadership = leadership;
-    this.keeper = new LeaseKeeper(lease, leadership, () -> {}, this::lost);
+    this.leadership = new Leadership(lease.ttl());
+    // held from the take: a lease lost before the keeper's first renewal is heard too
+    this.keeper = LeaseKeeper.heldByCommand(lease, leadership, this::lost, takenAt, System::nanoTime);
   }
 
   /** Takes the lease of life {@code ttl} (ha.lease_ttl) for a command; empty while another process holds it. */
@@ -41,15 +42,11 @@ public final class CommandLease implements AutoCloseable, CommandChannel.Fences 
   }
 
   static Optional<CommandLease> take(WriterLease lease) {
-    Leadership leadership = new Leadership(lease.ttl());
-    long startedAt = System.nanoTime();
+    long takenAt = System.nanoTime();
     if (!lease.tryHold()) {
       return Optional.empty();
     }
-    // held from this moment: the keeper's first renewal, on its own thread, may come after the first call
-    leadership.renewed(startedAt);
-    leadership.began();
-    CommandLease held = new CommandLease(lease, leadership);
+    CommandLease held = new CommandLease(lease, takenAt);
     held.keeper.start();
     return Optional.of(held);
   }

@@ -47,6 +47,8 @@ public final class LeaseKeeper implements AutoCloseable {
   private final MustNotLead mustNotLead;
   private final Duration every;
   private final LongSupplier nanoTime;
+  /** An operator command's keeper ({@link #heldByCommand}): it never takes the lease, and says nothing a daemon would. */
+  private final boolean command;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "writer-lease");
     t.setDaemon(true);
@@ -79,6 +81,12 @@ public final class LeaseKeeper implements AutoCloseable {
 
   LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
       MustNotLead mustNotLead, LongSupplier nanoTime) {
+    this(lease, leadership, onHeld, onLost, mustNotLead, nanoTime, false);
+  }
+
+  private LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost,
+      MustNotLead mustNotLead, LongSupplier nanoTime, boolean command) {
+    this.command = command;
     this.lease = lease;
     this.leadership = leadership;
     this.onHeld = onHeld;
@@ -86,6 +94,24 @@ public final class LeaseKeeper implements AutoCloseable {
     this.mustNotLead = mustNotLead;
     this.every = every(lease.ttl());
     this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Keeps a lease an operator command took ({@link WriterLease#tryHold()}) at {@code takenAt} (on
+   * {@code nanoTime}): held from then, so a lease lost before the first renewal is heard too
+   * ({@code onLost}), once it went unrenewed for its life or another holder has it. Lost, it is not
+   * taken again: the command has no take-over of its own to make (see {@link CommandLease}).
+   */
+  static LeaseKeeper heldByCommand(WriterLease lease, Leadership leadership, Runnable onLost, long takenAt,
+      LongSupplier nanoTime) {
+    LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, onLost, ALWAYS_MAY_LEAD, nanoTime, true);
+    synchronized (keeper) {
+      keeper.held = true;
+      keeper.renewedAt = takenAt;
+    }
+    leadership.renewed(takenAt);
+    leadership.began();
+    return keeper;
   }
 
   /** How often a lease of life {@code ttl} is renewed (and a standby tries to take it). */
@@ -139,6 +165,9 @@ public final class LeaseKeeper implements AutoCloseable {
     if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
           + lease.ttl() + ", so another node may have led meanwhile");
+    }
+    if (command && !held) {
+      return;
     }
     if (backingOff) {
       if (startedAt - retryAt < 0) {
@@ -245,8 +274,12 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   private void stepDown(String why) {
-    log.error("LOST THE FULCRUM WRITER LEASE: {}. This node stops writing to Fulcrum and waits as a standby "
-        + "(SCIM changes are still accepted and stored)", why);
+    if (command) {
+      log.error("LOST THE FULCRUM WRITER LEASE: {}. This command stops writing to Fulcrum", why);
+    } else {
+      log.error("LOST THE FULCRUM WRITER LEASE: {}. This node stops writing to Fulcrum and waits as a standby "
+          + "(SCIM changes are still accepted and stored)", why);
+    }
     held = false;
     leadership.ended();
     runOnLost();

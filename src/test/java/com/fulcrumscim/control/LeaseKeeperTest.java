@@ -227,6 +227,24 @@ class LeaseKeeperTest {
     assertThat(a.leadership.leading()).isTrue();
   }
 
+  /** review-s5 F4: a command's keeper is holding from the take, not from its first renewal. */
+  @Test
+  void aCommandsLeaseTakenOverBeforeItsFirstRenewalIsHeardLost() {
+    AtomicInteger lost = new AtomicInteger();
+    Leadership command = new Leadership(TTL, a::nanos);
+    WriterLease lease = new WriterLease(dbA, a::databaseMillis, WriterLease.Role.COMMAND, TTL);
+    assertThat(lease.tryHold()).isTrue();
+    LeaseKeeper keeper = LeaseKeeper.heldByCommand(lease, command, lost::incrementAndGet, a.nanos(), a::nanos);
+    assertThat(command.leading()).isTrue();
+
+    clock.tick(TTL.plusSeconds(1)); // the command stalls before its keeper first renews; a daemon takes over
+    b.keeper.keep();
+    keeper.keep();
+
+    assertThat(lost).hasValue(1);
+    assertThat(command.leading()).isFalse();
+  }
+
   @Test
   void aNodeThatMustNotLeadRefusesTheTakeOverAndLeavesTheLeaseToAnother() {
     a.mustNotLead = "database schema version 10 is newer than this fulcrum-scim knows (9)";
