@@ -83,6 +83,8 @@ final class Observer {
   private volatile long ownerReadAtLoad = -1;
   /** Every membership id found to be the token owner's and confirmed ({@link #ownerMemberships}). */
   private final Set<String> ownerMemberships = ConcurrentHashMap.newKeySet();
+  /** Held while the owner's membership is looked for, and the owner read again if need be ({@link #ownerMember}). */
+  private final Object ownerLook = new Object();
   private RoleTable roles;
   private Instant rolesReadAt;
 
@@ -428,6 +430,15 @@ final class Observer {
    * check ({@link #ownerMemberships}); one only the address tells stands for this read alone.
    */
   private FulcrumMember ownerMember() {
+    // One worker at a time: another's plan on the same list read would otherwise see the read-again
+    // mark set (or the owner not yet replaced) and take a membership only the former address matches
+    // for the owner's, unread. Waiting costs nothing but once a list read, when one reads the owner.
+    synchronized (ownerLook) {
+      return ownerMemberLocked();
+    }
+  }
+
+  private FulcrumMember ownerMemberLocked() {
     FulcrumMember found = ownerMemberAsKnown();
     long loads = members.loads();
     if ((found == null || !confirmed(found)) && ownerReadAtLoad != loads) {

@@ -133,7 +133,7 @@ class OwnerEmailChangedByHandTest extends EndToEnd {
     h.okta.replaceUser(ada, NEW_EMAIL, "Ada", "King", "Manager");
     String beaInOkta = h.okta.user("ada@corp.example", "Bea", "Newhire", null);
     h.settle();
-    assertThat(new LinkStore(h.db).get(EntityType.USER, beaInOkta)).as("Bea's member adopted")
+    assertThat(new LinkStore(h.db).get(EntityType.USER, beaInOkta)).as("Bea's member adopted: %s", h.row(ResourceKey.user(beaInOkta)))
         .hasValueSatisfying(l -> assertThat(l.fulcrumId()).isEqualTo(bea.id()));
 
     h.okta.set(beaInOkta, "active", 0);
