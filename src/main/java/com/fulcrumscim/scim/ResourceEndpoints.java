@@ -115,7 +115,7 @@ final class ResourceEndpoints {
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
     } else {
-      ctx.header("ETag", ETags.of(patched.version()));
+      ctx.header("ETag", ETags.of(patched, true));
       ctx.status(204);
     }
   }
@@ -180,7 +180,7 @@ final class ResourceEndpoints {
   }
 
   private void send(Context ctx, int status, StoredResource r, boolean withReferences) throws IOException {
-    ctx.header("ETag", ETags.of(r.version()));
+    ctx.header("ETag", ETags.of(r, withReferences));
     responses.send(ctx, status, projection(ctx).apply(kind.render(r, responses.baseUrl(ctx), withReferences)));
   }
 

@@ -78,7 +78,7 @@ record ResourceKind(
           .put("created", iso(r.created()))
           .put("lastModified", iso(r.lastModified()))
           .put("location", location(baseUrl, r.id()))
-          .put("version", ETags.of(r.version()));
+          .put("version", ETags.of(r, withReferences));
     }
     return out;
   }

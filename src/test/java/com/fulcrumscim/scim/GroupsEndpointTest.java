@@ -194,7 +194,7 @@ class GroupsEndpointTest {
     assertThat(http.delete("/Users/" + alice).status()).isEqualTo(204);
     JsonNode after = http.get("/Groups/" + g.path("id").asText()).json();
     assertThat(memberIds(after)).containsExactly(bob);
-    assertThat(after.path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+    assertThat(after.path("meta").path("version").asText()).startsWith("W/\"2.");
   }
 
   @Test
@@ -219,7 +219,7 @@ class GroupsEndpointTest {
         "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + alice + "\\\"]\"}",
         "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + bob + "\",\"display\":\"bob\"}]}"));
     assertThat(r.status()).as(r.text()).isEqualTo(204);
-    assertThat(r.header("ETag")).isEqualTo("W/\"2\"");
+    assertThat(r.header("ETag")).startsWith("W/\"2.");
     assertThat(memberIds(http.get(path).json())).containsExactly(bob);
   }
 

@@ -25,6 +25,14 @@ public final class ScimHttp {
       return headers.firstValue(name).orElse(null);
     }
 
+    /** The resource version its ETag names: W/"n", or W/"n.digest" for one rendering memberships. */
+    public long version() {
+      String tag = header("ETag");
+      String inner = tag.substring(3, tag.length() - 1);
+      int dot = inner.indexOf('.');
+      return Long.parseLong(dot < 0 ? inner : inner.substring(0, dot));
+    }
+
     @Override
     public String toString() {
       return status + " " + text;
