@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -398,10 +397,10 @@ final class Observer {
    * user's member with that email counts too (the person pushed again under a new id, then the old
    * id deleted: rare, and brief); asking each one's link would cost a read per leaver per check.
    */
-  Predicate<RemovalGuard.Unlinked> removingAMember() {
+  RemovalGuard.Removing removingAMember() {
     PlanContext ctx = context();
-    return u -> (u.createInDoubt() || ctx.adoptExisting())
-        && members.matching(u.email()).stream().anyMatch(m -> !ctx.isOwner(m.userId(), m.email()));
+    return new RemovalGuard.Removing(ctx.adoptExisting(),
+        u -> members.matching(u.email()).stream().anyMatch(m -> !ctx.isOwner(m.userId(), m.email())));
   }
 
   Set<String> linkedMemberIds() {

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,29 +74,40 @@ public final class RemovalGuard {
   public record Unlinked(String scimId, String email, boolean createInDoubt) {}
 
   /**
-   * Why the removal for {@code userId} must wait; empty when it may go ahead. {@code removesAMember}
-   * says which queued unlinked leavers' plans remove a member (this one's too, when it is one).
+   * Which queued unlinked leavers' plans remove a member, as the caller's copy of Fulcrum's members
+   * tells: {@code memberListed} says whether it shows a member with the leaver's email that no other
+   * user holds (the token owner's membership is not one). Only a leaver whose create is in doubt has
+   * a member of its own, unless {@code adoptExisting} (users.adopt_existing) adopts one to remove.
    */
-  public Optional<String> holds(String userId, Predicate<Unlinked> removesAMember) {
-    if (db.read(c -> approved(c, userId))) {
+  public record Removing(boolean adoptExisting, Predicate<Unlinked> memberListed) {
+    boolean removesAMember(Unlinked u) {
+      return (u.createInDoubt() || adoptExisting) && memberListed.test(u);
+    }
+  }
+
+  /**
+   * Why the removal for {@code userId} must wait; empty when it may go ahead. {@code removing} says
+   * which queued unlinked leavers' plans remove a member (this one's too, when it is one).
+   */
+  public Optional<String> holds(String userId, Removing removing) {
+    if (db.read(c -> approved(c, userId) || surelyUnder(c, 0))) {
       return Optional.empty();
     }
-    // read apart, as the caller's test may read too; the count below takes them in its one statement
-    List<String> unlinked = db.read(RemovalGuard::unlinkedLeavers).stream().filter(removesAMember).map(Unlinked::scimId)
-        .toList();
+    // read apart, as the caller's test may read too; the count below takes them in its one statement.
+    // Without adoption only the creates in doubt are read: a mass deactivation queues thousands of
+    // leavers, and reading them all at each removal's check made the checks quadratic.
+    List<String> unlinked = db.read(c -> unlinkedLeavers(c, !removing.adoptExisting())).stream()
+        .filter(removing::removesAMember).map(Unlinked::scimId).toList();
     return db.read(c -> exceeded(c, 0, unlinked)).map(why -> why + "; held until `fulcrum-scim approve-removals`");
   }
 
-  /** The queued users Okta deactivated or deleted that have no link and an email to look a member up by. */
-  private static List<Unlinked> unlinkedLeavers(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id, COALESCE(i.match_key, u.email, t.email), "
-        + "i.scim_id IS NOT NULL FROM work w "
-        + "LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
-        + "LEFT JOIN scim_user u ON u.id = w.entity_id "
-        + "LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
-        + "LEFT JOIN reconcile_intent i ON i.entity_type = 'USER' AND i.scim_id = w.entity_id "
-        + "WHERE w.entity_type = 'USER' AND w.state IN " + QUEUED + " AND l.scim_id IS NULL "
-        + "AND (u.id IS NULL OR u.active = 0) AND COALESCE(i.match_key, u.email, t.email) IS NOT NULL");
+  /**
+   * The queued users Okta deactivated or deleted that have no link and an email to look a member up
+   * by; {@code inDoubtOnly}: only those whose create is in doubt, read from their intents (a few)
+   * rather than from every queued row.
+   */
+  private static List<Unlinked> unlinkedLeavers(Connection c, boolean inDoubtOnly) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(unlinkedLeaversSql(Dialect.of(c), inDoubtOnly));
         ResultSet rs = ps.executeQuery()) {
       List<Unlinked> out = new ArrayList<>();
       while (rs.next()) {
@@ -103,6 +115,29 @@ public final class RemovalGuard {
       }
       return out;
     }
+  }
+
+  static String unlinkedLeaversSql(Dialect dialect, boolean inDoubtOnly) {
+    String from = inDoubtOnly
+        // the intents first: SQLite's planner, left alone, walks every USER work row to join them
+        ? "reconcile_intent i " + dialect.joinInThisOrder() + " work w ON w.entity_type = 'USER' AND w.entity_id = i.scim_id"
+        : queuedWork(dialect) + " LEFT JOIN reconcile_intent i ON i.entity_type = 'USER' AND i.scim_id = w.entity_id";
+    return "SELECT w.entity_id, COALESCE(i.match_key, u.email, t.email), i.scim_id IS NOT NULL FROM " + from
+        + " LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+        + "LEFT JOIN scim_user u ON u.id = w.entity_id "
+        + "LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
+        + "WHERE " + (inDoubtOnly ? "i.entity_type = 'USER' AND " : "")
+        + "w.entity_type = 'USER' AND w.state IN " + QUEUED + " AND l.scim_id IS NULL "
+        + "AND (u.id IS NULL OR u.active = 0) AND COALESCE(i.match_key, u.email, t.email) IS NOT NULL";
+  }
+
+  /**
+   * The work table as {@code w}, walked by state ({@code work_due}) where SQLite's planner, left
+   * alone, walks every USER row by the primary key: one per user ever queued, settled or not, so
+   * each check read the whole organization's rows, where only the queued ones count.
+   */
+  private static String queuedWork(Dialect dialect) {
+    return dialect.tableUsingIndex("work AS w", "work_due");
   }
 
   /**
@@ -116,7 +151,8 @@ public final class RemovalGuard {
       if (approved(c, userId)) {
         return Optional.<String>empty();
       }
-      Counts n = counts(c, "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+      Counts n = counts(c, "SELECT w.entity_id FROM " + queuedWork(Dialect.of(c)) + " JOIN link l ON l.entity_type = 'USER' "
+          + "AND l.scim_id = w.entity_id "
           + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
           + "AND w.state IN " + QUEUED + " AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
           + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", List.of(defaultRoleId),
@@ -137,7 +173,31 @@ public final class RemovalGuard {
    * restore that lost links is what the guard is for); a few too many hold the batch for an operator.
    */
   public Optional<String> holdsMore(int removals) {
-    return db.read(c -> exceeded(c, removals, unlinkedLeavers(c).stream().map(Unlinked::scimId).toList()));
+    return db.read(c -> surelyUnder(c, removals) ? Optional.<String>empty()
+        : exceeded(c, removals, unlinkedLeavers(c, false).stream().map(Unlinked::scimId).toList()));
+  }
+
+  /**
+   * Whether even an upper bound of the removals made and pending, {@code more} on top, stays within
+   * the threshold: each pending one has a queued USER row (an unlinked leaver's too), each one made
+   * an audit row within the window, and the share is of the links at least. Index-only counts in one
+   * statement (one snapshot on PostgreSQL), where the exact count joins every queued row to its link
+   * and user: most removals go ahead on this alone, and a mass deactivation under the threshold no
+   * longer costs each of its checks a join of all the others.
+   */
+  private boolean surelyUnder(Connection c, int more) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(boundSql(Dialect.of(c)))) {
+      ps.setLong(1, since());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) + rs.getLong(2) + more <= threshold(rs.getLong(3));
+      }
+    }
+  }
+
+  static String boundSql(Dialect dialect) {
+    return "SELECT (SELECT COUNT(*) FROM " + queuedWork(dialect) + " WHERE w.entity_type = 'USER' AND w.state IN " + QUEUED
+        + "), (SELECT COUNT(*) FROM reconcile_audit WHERE at > ?), (SELECT COUNT(*) FROM link WHERE entity_type = 'USER')";
   }
 
   /**
@@ -147,9 +207,7 @@ public final class RemovalGuard {
    */
   private Optional<String> exceeded(Connection c, int more, List<String> unlinked) throws SQLException {
     List<String> named = unlinked.subList(0, Math.min(unlinked.size(), NAMED));
-    String pending = "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
-        + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-        + "AND w.state IN " + QUEUED + " AND (u.id IS NULL OR u.active = 0)";
+    String pending = pendingSql(Dialect.of(c));
     if (!named.isEmpty()) {
       pending += " UNION SELECT entity_id FROM work WHERE entity_type = 'USER' AND state IN " + QUEUED
           + " AND entity_id IN (" + String.join(", ", Collections.nCopies(named.size(), "?")) + ")";
@@ -161,6 +219,13 @@ public final class RemovalGuard {
         "SELECT COUNT(*) FROM link WHERE entity_type = 'USER'", List.of());
     return over(n.recent(), n.pending() + more + unlinked.size() - named.size(), n.base() + n.recent(), "removals",
         "managed members");
+  }
+
+  /** The linked users Okta deactivated or deleted whose removal is queued. */
+  static String pendingSql(Dialect dialect) {
+    return "SELECT w.entity_id FROM " + queuedWork(dialect) + " JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+        + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
+        + "AND w.state IN " + QUEUED + " AND (u.id IS NULL OR u.active = 0)";
   }
 
   /** People whose change is pending, and whose change was made within the trailing window; what their share is taken of. */
@@ -180,7 +245,7 @@ public final class RemovalGuard {
         + String.join(", ", Collections.nCopies(actions.size(), "?")) + ") AND result = 'ok' AND COALESCE(detail, '') LIKE ?";
     try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM (" + pending + " UNION " + made + ") AS people), "
         + "(SELECT COUNT(DISTINCT scim_id) FROM (" + made + ") AS done), (" + base + ")")) {
-      long since = clock.instant().minus(window).toEpochMilli();
+      long since = since();
       int i = 1;
       for (Object p : pendingParams) {
         ps.setObject(i++, p);
@@ -204,13 +269,23 @@ public final class RemovalGuard {
 
   /** Why {@code recent} plus {@code pending} {@code changes} are too many, of {@code base} {@code of}; empty when they are not. */
   private Optional<String> over(int recent, int pending, int base, String changes, String of) {
-    long threshold = Math.max(minimum, (long) Math.ceil(base * percent / 100.0));
+    long threshold = threshold(base);
     if (recent + pending <= threshold) {
       return Optional.empty();
     }
     return Optional.of(recent + " " + changes + " in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
         + " and " + pending + " pending, of " + base + " " + of + " (guard: more than "
         + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window)");
+  }
+
+  /** How many changes of {@code base} members the guard lets through within the window: max(minimum, percent). */
+  private long threshold(long base) {
+    return Math.max(minimum, (long) Math.ceil(base * percent / 100.0));
+  }
+
+  /** Where the trailing window starts, in epoch milliseconds. */
+  private long since() {
+    return clock.instant().minus(window).toEpochMilli();
   }
 
   /**

@@ -308,7 +308,8 @@ class RestoreCarryForwardTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
-      assertThat(new RemovalGuard(db, Clock.systemUTC(), 0, 0, Duration.ofHours(1)).holds(leaver, u -> false)).isEmpty();
+      assertThat(new RemovalGuard(db, Clock.systemUTC(), 0, 0, Duration.ofHours(1))
+          .holds(leaver, new RemovalGuard.Removing(false, u -> false))).isEmpty();
       assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     }
     assertThat(r.out()).contains(", 1 removal approval");

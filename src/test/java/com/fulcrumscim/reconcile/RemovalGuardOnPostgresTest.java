@@ -2,8 +2,11 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.TestStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +29,34 @@ class RemovalGuardOnPostgresTest extends RemovalGuardTest {
   void aRemovalWhoseOutcomeCommitsWhileTheGuardCountsIsCountedOnce() throws Exception {
     // one removal pending, guard: more than 1; pending or made, it is one
     removalPending("u-leaver");
+
+    assertThat(heldWhileTheOutcomeCommitsAndIsUndone("u-leaver")).isEmpty();
+    assertThat(guard.holdsMore(1)).as("a second removal is over the guard").isPresent();
+  }
+
+  /**
+   * The same, with an ordinary change queued too: the upper bound (queued rows plus audit rows) is
+   * then over the guard at every moment, so the one statement of the exact count answers each check.
+   */
+  @Test
+  void aRemovalWhoseOutcomeCommitsWhileTheExactCountRunsIsCountedOnce() throws Exception {
+    removalPending("u-leaver");
+    new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u-renamed"));
+
+    assertThat(heldWhileTheOutcomeCommitsAndIsUndone("u-leaver")).isEmpty();
+    assertThat(guard.holdsMore(1)).as("a second removal is over the guard").isPresent();
+  }
+
+  /** What the guard held within 3 s while {@code userId}'s removal was made and undone over and over. */
+  List<String> heldWhileTheOutcomeCommitsAndIsUndone(String userId) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     Thread outcome = new Thread(() -> {
       while (!stop.get()) {
-        db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'DONE'; INSERT INTO reconcile_audit "
-            + "(at, entity_type, scim_id, action, result) VALUES (" + System.currentTimeMillis() + ", 'USER', 'u-leaver', "
-            + "'REMOVE_MEMBER', 'ok')"));
-        db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'PENDING'; DELETE FROM reconcile_audit"));
+        db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'DONE' WHERE entity_id = '" + userId
+            + "'; INSERT INTO reconcile_audit (at, entity_type, scim_id, action, result) VALUES ("
+            + System.currentTimeMillis() + ", 'USER', '" + userId + "', 'REMOVE_MEMBER', 'ok')"));
+        db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'PENDING' WHERE entity_id = '" + userId
+            + "'; DELETE FROM reconcile_audit"));
       }
     });
     outcome.start();
@@ -46,8 +70,6 @@ class RemovalGuardOnPostgresTest extends RemovalGuardTest {
       stop.set(true);
       outcome.join();
     }
-
-    assertThat(held).isEmpty();
-    assertThat(guard.holdsMore(1)).as("a second removal is over the guard").isPresent();
+    return held;
   }
 }

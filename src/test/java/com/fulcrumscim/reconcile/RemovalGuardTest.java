@@ -1,16 +1,22 @@
 package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +66,13 @@ class RemovalGuardTest {
     new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user(userId));
   }
 
+  /** A user Okta deleted that the bridge never linked and never tried to create, queued. */
+  void neverPushedLeaverPending(String userId) {
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at) "
+        + "VALUES ('" + userId + "', '" + userId + "', '" + userId + "@corp.example', 0)"));
+    new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user(userId));
+  }
+
   void removalMade(String userId) {
     db.write(c -> c.createStatement().executeUpdate("INSERT INTO reconcile_audit (at, entity_type, scim_id, action, result) "
         + "VALUES (" + System.currentTimeMillis() + ", 'USER', '" + userId + "', 'REMOVE_MEMBER', 'ok')"));
@@ -100,5 +113,66 @@ class RemovalGuardTest {
     removalMade("u-two");
 
     assertThat(guard.holdsMore(0)).hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 1 pending"));
+  }
+
+  /** Without adoption the guard reads the unlinked leavers from the creates in doubt: one of those is counted. */
+  @Test
+  void aRemovalsCheckCountsAQueuedLeaverWhoseCreateIsInDoubt() {
+    removalPending("u-leaver");
+    neverLinkedRemovalPending("u-in-doubt");
+
+    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(false, u -> true)))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
+  }
+
+  /** One Okta deleted before any push has no member to remove, unless users.adopt_existing adopts one. */
+  @Test
+  void aQueuedLeaverNeverPushedCountsOnlyWithAdoption() {
+    removalPending("u-leaver");
+    neverPushedLeaverPending("u-never-pushed");
+
+    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(false, u -> true))).isEmpty();
+    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(true, u -> true)))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
+  }
+
+  /** Nor when the member list shows no member with its email. */
+  @Test
+  void aQueuedLeaverWhoseMemberIsNotListedIsNotCounted() {
+    removalPending("u-leaver");
+    neverLinkedRemovalPending("u-in-doubt");
+
+    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(true, u -> false))).isEmpty();
+  }
+
+  /**
+   * The guard's reads walk the queued rows (work_due), not the primary key: SQLite's planner took
+   * that, which reads every user's row, settled or not, so each removal's check read the whole
+   * organization (its creates in doubt first, without adoption), and the upper bound reads indexes only.
+   */
+  @Test
+  void theGuardsReadsWalkTheQueuedRowsOnly() {
+    assumeTrue(store().location() instanceof StoreLocation.SqliteFile, "SQLite's query plan");
+    for (String sql : List.of(RemovalGuard.pendingSql(Dialect.SQLITE), RemovalGuard.unlinkedLeaversSql(Dialect.SQLITE, false),
+        RemovalGuard.boundSql(Dialect.SQLITE))) {
+      assertThat(plan(sql)).as(sql).contains("SEARCH w USING COVERING INDEX work_due").doesNotContain("SCAN w")
+          .doesNotContain("SEARCH w USING PRIMARY KEY (entity_type=?)");
+    }
+    assertThat(plan(RemovalGuard.unlinkedLeaversSql(Dialect.SQLITE, true))).startsWith("SEARCH i USING PRIMARY KEY")
+        .contains("SEARCH w USING PRIMARY KEY (entity_type=? AND entity_id=?)");
+    assertThat(plan(RemovalGuard.boundSql(Dialect.SQLITE)).lines().filter(l -> l.startsWith("SEARCH")))
+        .hasSize(3).allMatch(l -> l.contains("USING COVERING INDEX"));
+  }
+
+  String plan(String sql) {
+    return db.read(c -> {
+      StringBuilder detail = new StringBuilder();
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          detail.append(rs.getString("detail")).append('\n');
+        }
+      }
+      return detail.toString();
+    });
   }
 }
