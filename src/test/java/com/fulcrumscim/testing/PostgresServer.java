@@ -21,11 +21,11 @@ import java.util.stream.Stream;
 /**
  * A throwaway PostgreSQL cluster for the suites that run against PostgreSQL (issue 13): one per test
  * JVM, shared by every test class, started on first use in a temp dir on a free loopback port, and
- * stopped and deleted by a shutdown hook. Its write-ahead log is in a temp dir of its own under
- * {@code java.io.tmpdir}, which the build puts in memory (pom.xml, {@code test.tmpdir}): every commit
- * waits for the log's fdatasync, 4-6 ms each on this project's disk, and each database copied from
- * the template writes about 7 MB of log. The data files stay under {@code fulcrum.test.disk} (on disk;
- * they grow to gigabytes over a suite), written back behind the tests by the checkpointer. Each test takes its own empty database from
+ * stopped and deleted by a shutdown hook. Its write-ahead log is in a temp dir of its own, in memory
+ * where the machine allows ({@link MemoryTempDirs}): every commit waits for the log's fdatasync, 4-6 ms
+ * each on this project's disk, and each database copied from the template writes about 7 MB of log.
+ * The data files stay in the usual temp dir (on disk; they grow to gigabytes over a suite), written
+ * back behind the tests by the checkpointer. Each test takes its own empty database from
  * {@link #freshDatabase}. Guard classes that use it with {@link RequiresPostgres}.
  *
  * <pre>{@code
@@ -177,9 +177,8 @@ public final class PostgresServer {
     Path dir;
     Path wal;
     try {
-      dir = Files.createTempDirectory(Path.of(System.getProperty("fulcrum.test.disk", System.getProperty("java.io.tmpdir"))),
-          "fulcrum-pg-");
-      wal = Files.createTempDirectory("fulcrum-pg-wal-");
+      dir = Files.createTempDirectory("fulcrum-pg-");
+      wal = MemoryTempDirs.newDirectory("fulcrum-pg-wal-");
     } catch (IOException e) {
       throw new UncheckedIOException("PostgreSQL test cluster: no temp dir: " + e.getMessage(), e);
     }

@@ -26,7 +26,7 @@ public final class ReceiverOnly implements BeforeEachCallback, AfterEachCallback
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
-    dir = Files.createTempDirectory("fulcrum-receiver-");
+    dir = MemoryTempDirs.newDirectory("fulcrum-receiver-");
     server = ScimTestServer.start(TestStore.sqlite(dir.resolve("bridge.db")), "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
   }
 

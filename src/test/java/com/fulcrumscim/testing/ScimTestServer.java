@@ -118,7 +118,7 @@ public final class ScimTestServer implements AutoCloseable {
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-      dir = Files.createTempDirectory("scim-test");
+      dir = MemoryTempDirs.newDirectory("scim-test");
       TestStore store = postgres ? TestStore.freshPostgres() : TestStore.sqlite(dir.resolve("bridge.db"));
       server = ScimTestServer.start(store, "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
     }
