@@ -28,7 +28,7 @@ public final class GroupStore extends ResourceStore {
 
   public GroupStore(ObjectMapper json) {
     super(json, EntityType.GROUP, "scim_group", "displayName", "display_name",
-        List.of("display_name", "display_name_key", "external_id"), Map.of());
+        List.of("display_name", "display_name_key", "external_id"), Stamps.NONE, Map.of());
   }
 
   @Override

@@ -40,10 +40,10 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
 
   /**
    * {@code columns}: those besides seq, id, doc, version and the times that a document fills, in
-   * the order of {@link Row#values}.
+   * the order of {@link Row#values}; {@code stamps}: what the subclass writes with them.
    */
   ResourceStore(ObjectMapper json, EntityType type, String table, String nameAttribute, String nameColumn,
-      List<String> columns, Map<String, String> extraSortable) {
+      List<String> columns, Stamps stamps, Map<String, String> extraSortable) {
     this.json = json;
     this.type = type;
     this.table = table;
@@ -57,10 +57,36 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     sorts.put("meta.lastmodified", "updated_at");
     sorts.put(nameAttribute.toLowerCase(Locale.ROOT), nameKeyColumn);
     this.sortable = Map.copyOf(sorts);
+    List<String> inserted = new ArrayList<>(columns);
+    inserted.addAll(stamps.insertColumns());
     this.insertSql = "INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
-        + String.join(", ", columns) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(columns.size()) + ") RETURNING seq";
+        + String.join(", ", inserted) + ") VALUES (?, ?, 1, ?, ?" + ", ?".repeat(inserted.size()) + ") RETURNING seq";
     this.updateSql = "UPDATE " + table + " SET doc = ?, version = version + 1, updated_at = ?, "
-        + columns.stream().map(col -> col + " = ?").collect(Collectors.joining(", ")) + " WHERE id = ? AND version = ?";
+        + columns.stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
+        + (stamps.updateAssignments().isEmpty() ? "" : ", " + stamps.updateAssignments()) + " WHERE id = ? AND version = ?";
+  }
+
+  /**
+   * What a subclass writes into the row besides the document's columns (a user's access times),
+   * in the very INSERT or UPDATE that writes the document rather than in a statement of its own:
+   * on SQLite every write runs on the one writer thread that all requests wait for.
+   * {@code insertColumns} take the values {@link #bindInsertStamps} binds; {@code updateAssignments}
+   * are SET terms, with the parameters {@link #bindUpdateStamps} binds, that may read the row's
+   * columns as they were before the UPDATE (SQLite and PostgreSQL evaluate every SET term before
+   * assigning any).
+   */
+  record Stamps(List<String> insertColumns, String updateAssignments) {
+    static final Stamps NONE = new Stamps(List.of(), "");
+  }
+
+  /** Binds the values of {@link Stamps#insertColumns} from {@code first} for {@code row} inserted at {@code now}; returns the next index. */
+  int bindInsertStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+    return first;
+  }
+
+  /** Binds the parameters of {@link Stamps#updateAssignments} from {@code first} for {@code row} written at {@code now}; returns the next index. */
+  int bindUpdateStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+    return first;
   }
 
   public EntityType type() {
@@ -294,7 +320,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
       ps.setString(2, row.json());
       ps.setLong(3, now);
       ps.setLong(4, now);
-      bind(ps, 5, row.values());
+      bindInsertStamps(ps, bind(ps, 5, row.values()), row, now);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         seq = rs.getLong(1);
@@ -320,7 +346,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     try (PreparedStatement ps = c.prepareStatement(updateSql)) {
       ps.setString(1, row.json());
       ps.setLong(2, now);
-      int next = bind(ps, 3, row.values());
+      int next = bindUpdateStamps(ps, bind(ps, 3, row.values()), row, now);
       ps.setString(next, id);
       ps.setLong(next + 1, version);
       if (ps.executeUpdate() == 0) {

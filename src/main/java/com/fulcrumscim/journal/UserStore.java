@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +21,27 @@ public final class UserStore extends ResourceStore {
   /** Places in {@link #row}'s values of the active flag and the email. */
   private static final int ACTIVE = COLUMNS.indexOf("active");
   private static final int EMAIL = COLUMNS.indexOf("email");
+  /**
+   * The access times, written with the row ({@link Stamps}). A new user: created inactive, it has
+   * been so since now; created active, it has been active with its email since now.
+   * A change moves them on the row as it is before it (its old active flag and email), at the
+   * version the change is written over (nothing when another writer moved it on): inactive_since is
+   * set when the user goes inactive and kept through edits of the inactive user, which is what the
+   * same-person window of a hand-over is measured from; active_since is set when it becomes active
+   * again, and cleared by a change of an active user's email (case and spaces aside);
+   * email_changed_at is set by any change of the email, active or not (in the very request that
+   * reactivates the user, say), so a user given a leaver's address is never taken for that person
+   * pushed again.
+   */
+  private static final Stamps ACCESS_TIMES = new Stamps(List.of("inactive_since", "active_since"),
+      "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
+          + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
+          + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END, "
+          + "email_changed_at = CASE WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN ? "
+          + "ELSE email_changed_at END");
 
   public UserStore(ObjectMapper json) {
-    super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS,
+    super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS, ACCESS_TIMES,
         Map.of(
             "displayname", "doc.displayName",
             "name.givenname", "given_name",
@@ -64,55 +83,38 @@ public final class UserStore extends ResourceStore {
     }
   }
 
-  /**
-   * A new user's access times (scim_user.inactive_since, active_since): created inactive, it has
-   * been so since now; created active, it has been active with its email since now.
-   */
   @Override
-  StoredResource insert(Connection c, String id, Row row, long now) throws SQLException {
-    StoredResource inserted = super.insert(c, id, row, now);
-    try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
-        + "inactive_since = CASE WHEN active = 0 THEN ? END, active_since = CASE WHEN active = 1 THEN ? END WHERE id = ?")) {
-      ps.setLong(1, now);
-      ps.setLong(2, now);
-      ps.setString(3, id);
-      ps.executeUpdate();
-    }
-    return inserted;
+  int bindInsertStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+    boolean active = active(row);
+    bindTime(ps, first, active ? null : now);
+    bindTime(ps, first + 1, active ? now : null);
+    return first + 2;
   }
 
-  /**
-   * Moves the access times with the change, on the row as it is before it (its old active flag and
-   * email), at the version the change is written over (nothing when another writer moved it on):
-   * inactive_since is set when the user goes inactive and kept through edits of the inactive user,
-   * which is what the same-person window of a hand-over is measured from; active_since is set
-   * when it becomes active again, and cleared by a change of an active user's email (case and
-   * spaces aside); email_changed_at is set by any change of the email, active or not (in the very
-   * request that reactivates the user, say), so a user given a leaver's address is never taken for
-   * that person pushed again.
-   */
   @Override
-  boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
-    boolean active = (Integer) row.values().get(ACTIVE) == 1;
+  int bindUpdateStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+    boolean active = active(row);
     String email = (String) row.values().get(EMAIL);
-    try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
-        + "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
-        + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
-        + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END, "
-        + "email_changed_at = CASE WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN ? "
-        + "ELSE email_changed_at END WHERE id = ? AND version = ?")) {
-      ps.setInt(1, active ? 1 : 0);
-      ps.setLong(2, now);
-      ps.setInt(3, active ? 1 : 0);
-      ps.setLong(4, now);
-      ps.setString(5, email);
-      ps.setString(6, email);
-      ps.setLong(7, now);
-      ps.setString(8, id);
-      ps.setLong(9, version);
-      ps.executeUpdate();
+    ps.setInt(first, active ? 1 : 0);
+    ps.setLong(first + 1, now);
+    ps.setInt(first + 2, active ? 1 : 0);
+    ps.setLong(first + 3, now);
+    ps.setString(first + 4, email);
+    ps.setString(first + 5, email);
+    ps.setLong(first + 6, now);
+    return first + 7;
+  }
+
+  private static boolean active(Row row) {
+    return (Integer) row.values().get(ACTIVE) == 1;
+  }
+
+  private static void bindTime(PreparedStatement ps, int index, Long at) throws SQLException {
+    if (at == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, at);
     }
-    return super.update(c, id, version, row, now);
   }
 
   @Override

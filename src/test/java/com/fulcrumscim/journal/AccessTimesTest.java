@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.testing.SettableClock;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -108,6 +110,25 @@ class AccessTimesTest {
     assertThat(leftAt(id)).contains(clock.instant());
   }
 
+  /** On SQLite every statement of a write runs on the one writer thread that all requests wait for. */
+  @Test
+  void aCreateWritesItsAccessTimesInItsInsert() {
+    countRowUpdates();
+    created("ada@corp.example", true);
+
+    assertThat(rowUpdates()).isZero();
+  }
+
+  @Test
+  void aChangeMovesItsAccessTimesInItsOneUpdate() {
+    String id = created("ada@corp.example", true);
+    countRowUpdates();
+    put(id, "bob@corp.example", false, "Ada");
+
+    assertThat(rowUpdates()).isEqualTo(1);
+    assertThat(inactiveSince(id)).contains(clock.instant());
+  }
+
   private String created(String email, boolean active) {
     return intake.create(EntityType.USER, user(email, active, "Ada"), new IntakeRequest("req-create", null)).id();
   }
@@ -136,6 +157,34 @@ class AccessTimesTest {
   private Optional<Instant> leftAt(String id) {
     Database.Work<Optional<Instant>> read = c -> new Tombstones().leftAt(c, id);
     return db.read(read);
+  }
+
+  /** From now on, row_updates.n counts the UPDATEs of scim_user rows (a trigger's, in the write's own transaction). */
+  private void countRowUpdates() {
+    db.write(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE row_updates (n INTEGER NOT NULL)");
+        s.execute("INSERT INTO row_updates VALUES (0)");
+        if (Dialect.of(c) == Dialect.POSTGRESQL) {
+          s.execute("CREATE FUNCTION count_row_update() RETURNS trigger LANGUAGE plpgsql AS "
+              + "$$ BEGIN UPDATE row_updates SET n = n + 1; RETURN NULL; END $$");
+          s.execute("CREATE TRIGGER count_row_updates AFTER UPDATE ON scim_user FOR EACH ROW EXECUTE FUNCTION count_row_update()");
+        } else {
+          s.execute("CREATE TRIGGER count_row_updates AFTER UPDATE ON scim_user BEGIN UPDATE row_updates SET n = n + 1; END");
+        }
+      }
+      return null;
+    });
+  }
+
+  private long rowUpdates() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT n FROM row_updates");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
   }
 
   private Long activeSince(String id) {
