@@ -232,10 +232,11 @@ public final class Bridge {
       server = scim.start(cfg -> {
         cfg.routes.before(ScimServer.BASE_PATH + "/*", metrics::startScimRequest);
         cfg.routes.after(ScimServer.BASE_PATH + "/*", ctx -> metrics.recordScimRequest(ctx, scim::routeOf));
+        tls.ifPresent(t -> t.useHttps(cfg, config.server().host(), config.server().port()));
+      }, cfg -> {
         if (config.server().opsPort() == 0) {
           ops.addTo(cfg);
         }
-        tls.ifPresent(t -> t.useHttps(cfg, config.server().host(), config.server().port()));
       });
       running.push(server::stop);
       if (config.server().opsPort() != 0) {

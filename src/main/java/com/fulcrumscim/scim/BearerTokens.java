@@ -30,8 +30,12 @@ public final class BearerTokens {
   }
 
   static byte[] sha256(String token) {
+    return sha256Digest().digest(token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static MessageDigest sha256Digest() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }

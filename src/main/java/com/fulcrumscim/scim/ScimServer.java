@@ -80,21 +80,24 @@ public final class ScimServer {
 
   /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
   public ScimServer start() {
-    return start(cfg -> {});
+    return start(cfg -> {}, cfg -> {});
   }
 
   /**
-   * As {@link #start()}, letting the daemon add to the same Javalin: ops routes, metrics, an HTTPS
-   * connector (which then replaces the plain one).
+   * As {@link #start()}, letting the daemon add to the same Javalin: {@code first} ahead of the
+   * endpoint's handlers (metrics, an HTTPS connector, which then replaces the plain one), {@code
+   * last} after its routes (the ops routes).
    */
-  public ScimServer start(Consumer<JavalinConfig> extension) {
+  public ScimServer start(Consumer<JavalinConfig> first, Consumer<JavalinConfig> last) {
     app = Javalin.create(cfg -> {
       httpStack(cfg, settings);
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       // First: before-handlers run in order, and the daemon's request timing must include authentication.
-      extension.accept(cfg);
+      first.accept(cfg);
       routes(cfg.routes);
+      // Last: Javalin tries every route added before a request's own, a regular expression each, at every request.
+      last.accept(cfg);
     });
     app.start();
     return this;
@@ -124,15 +127,17 @@ public final class ScimServer {
       }
     });
     PathRoutes paths = new PathRoutes(r);
-    // Before /Users/{id}, which would read .search as an id.
-    paths.add(BASE_PATH + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
+    // Javalin tries the paths in this order, each a regular expression, at every request: the
+    // resources first, as Okta and Entra send almost nothing else.
     for (ResourceEndpoints e : new ResourceEndpoints[] {users, groups}) {
       String path = BASE_PATH + e.path();
-      paths.add(path + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
       paths.add(path, Map.of(HandlerType.POST, e::create, HandlerType.GET, e::list));
+      // Before /Users/{id}, which would read .search as an id.
+      paths.add(path + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
       paths.add(path + "/{id}", Map.of(HandlerType.GET, e::get, HandlerType.PUT, e::replace, HandlerType.PATCH, e::patch,
           HandlerType.DELETE, e::delete));
     }
+    paths.add(BASE_PATH + "/.search", Map.of(HandlerType.POST, ScimServer::searchNotImplemented));
     paths.add(BASE_PATH + "/ServiceProviderConfig", Map.of(HandlerType.GET, discovery::serviceProviderConfig));
     paths.add(BASE_PATH + "/ResourceTypes", Map.of(HandlerType.GET, discovery::resourceTypes));
     paths.add(BASE_PATH + "/ResourceTypes/{name}", Map.of(HandlerType.GET, discovery::resourceType));
