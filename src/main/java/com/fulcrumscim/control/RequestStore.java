@@ -93,9 +93,14 @@ public final class RequestStore {
   /**
    * Requests a previous daemon left RUNNING when it stopped are answered as failed: the command
    * that waits on them must not wait forever, and running them again unasked could surprise.
+   * Fenced like a claim (review-s6b F1): a daemon that stalled between its take-over and this call,
+   * while another took over and claimed a request, must not answer that request as failed.
    */
   public int abandonRunning(String why) {
     return db.write(c -> {
+      if (!fence.holds(c)) {
+        return 0;
+      }
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'DONE', exit_code = 1, "
           + "err_text = ?, updated_at = ? WHERE state = 'RUNNING'")) {
         ps.setString(1, why);

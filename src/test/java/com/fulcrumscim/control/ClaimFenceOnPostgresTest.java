@@ -109,6 +109,27 @@ class ClaimFenceOnPostgresTest {
   }
 
   /**
+   * review-s6b F1: a node's executor abandons the RUNNING requests at its take-over; a node that
+   * stalled between taking the lease and that abandon, while another took over and claimed a
+   * request, would answer the new leader's request as failed (its command exiting 1 while the
+   * request is still carried out).
+   */
+  @Test
+  void aStaleTakeOverAbandonsNoRequestTheNewLeaderRuns() {
+    RequestStore requestsA = new RequestStore(dbA, clock, leaseA.fence());
+    RequestStore requestsB = new RequestStore(dbB, clock, leaseB.fence());
+    long asked = requestsB.submit(OperatorRequest.Kind.APPROVE_REMOVALS, null, false);
+    assertThat(leaseA.tryHold()).isTrue();
+    sleep(TTL.toMillis() + 300); // node A stalls between its take-over and its executor's start
+    assertThat(leaseB.tryHold()).isTrue();
+    assertThat(requestsB.abandonRunning("the daemon stopped")).isZero();
+    assertThat(requestsB.claimNext()).map(OperatorRequest::id).contains(asked);
+
+    assertThat(requestsA.abandonRunning("the daemon stopped")).as("the stale node's abandon").isZero();
+    assertThat(requestsB.get(asked)).map(OperatorRequest::state).contains(OperatorRequest.State.RUNNING);
+  }
+
+  /**
    * The request executor asks several times a second and nearly always finds nothing (review-s4 F6 a):
    * such a poll does not lock the lease row, so it never waits behind a take-over under way, nor
    * makes the leader's renewal or a standby's take-over wait behind it.
