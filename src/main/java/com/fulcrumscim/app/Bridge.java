@@ -101,6 +101,8 @@ public final class Bridge {
   private LeaseKeeper lease;
   private final Leadership leadership;
   private WorkQueue queue;
+  /** The queue this node's reconciler claims with: the take-over rescues through it, leaving its live claims to their workers. */
+  private WorkQueue reconcileQueue;
   private FulcrumCallLog callLog;
   private HttpFulcrumClient client;
   private RequestExecutor requests;
@@ -200,6 +202,7 @@ public final class Bridge {
           }
         });
         readSide = path.readSide();
+        reconcileQueue = path.queue();
         Gauge.builder("fulcrum.scim.reassign.target.missing", readSide,
                 r -> reassignTargetMissingAtStart || r.reassignTargetMissing() ? 1 : 0)
             .description("1 while users.reassign_records_to names a member that is gone: removed members' records stay unassigned")
@@ -276,7 +279,7 @@ public final class Bridge {
   private void startWriting() {
     resyncer.resumeRuns();
     readSide.forget();
-    int rescued = queue.rescue(writerLease.fence());
+    int rescued = reconcileQueue.rescue(writerLease.fence());
     if (rescued > 0) {
       log.info("{} changes were being applied when the previous writer stopped; they run again", rescued);
     }

@@ -520,18 +520,20 @@ public final class WorkQueue {
    * process that stalled between its take-over and this rescue while another took the lease over
    * would otherwise hand that one's RUNNING rows back while its workers apply them, and it would
    * claim them a second time.
+   *
+   * <p>It is the claim's own sweep, run once at once (review-s6b F3, F5): rows this queue's live
+   * claims hold are left to their workers, whose outcomes end them (a process that takes its own
+   * lapsed lease again still applies its earlier term's claims: handed back, a second cycle would
+   * claim them beside those workers); and a row a stale writer has locked is skipped, for the next
+   * claim's sweep once its lock goes, instead of the take-over waiting on it past its own lease.
+   * So a process rescues through the queue its reconciler claims with.
    */
   public int rescue(ClaimFence fence) {
-    return db.write(c -> {
-      if (!fence.holds(c)) {
-        return 0;
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = CASE WHEN attempts > 0 THEN 'RETRYING' ELSE 'PENDING' END, updated_at = ? WHERE state = 'RUNNING'")) {
-        ps.setLong(1, clock.millis());
-        return ps.executeUpdate();
-      }
-    });
+    long now = clock.millis();
+    synchronized (claiming) {
+      Set<Held> live = Set.copyOf(held);
+      return db.write(c -> fence.holds(c) ? rescueOrphans(c, live, now) : 0);
+    }
   }
 
   /**

@@ -22,13 +22,17 @@ class WorkQueueOnPostgresTest extends WorkQueueTest {
   }
 
   /**
-   * The check locks the row until the write commits: a node taking over (its rescue, then its claim)
-   * waits for that write instead of claiming beside it, so the write never lands after the takeover.
+   * The check locks the row until the write commits (review-s6b F5): a node taking over does not
+   * wait for a stale node's open write (stopped inside it, it holds the lock up to
+   * idle_in_transaction_session_timeout, while the new leader's keeper, whose thread rescues, renews
+   * nothing), nor takes the row from under it; its next claim's sweep hands the row back once the
+   * write ends, so the write never lands after the row was taken over.
    */
   @Test
-  void aTakeoverWaitsForAWriteUnderTheClaimToCommit() throws Exception {
+  void aTakeoversRescueSkipsARowUnderAnOpenWriteAndTheNextClaimTakesItOnceTheWriteEnds() throws Exception {
     queue.enqueue(alice);
     WorkItem claimed = queue.claim(1).get(0);
+    WorkQueue takingOver = new WorkQueue(db, clock);
     CountDownLatch checked = new CountDownLatch(1);
     CountDownLatch commit = new CountDownLatch(1);
     ExecutorService nodes = Executors.newFixedThreadPool(2);
@@ -40,12 +44,13 @@ class WorkQueueOnPostgresTest extends WorkQueueTest {
         return null;
       }));
       assertThat(checked.await(5, TimeUnit.SECONDS)).isTrue();
-      Future<Integer> rescue = nodes.submit(() -> queue.rescue(ClaimFence.NONE));
-      Thread.sleep(500);
-      assertThat(rescue).as("the takeover waits while the write is open").isNotDone();
+      Future<Integer> rescue = nodes.submit(() -> takingOver.rescue(ClaimFence.NONE));
+      assertThat(rescue.get(5, TimeUnit.SECONDS)).as("the take-over's rescue, while the write is open").isZero();
+      assertThat(takingOver.claim(10)).as("a claim while the write is open").isEmpty();
       commit.countDown();
       write.get(5, TimeUnit.SECONDS);
-      assertThat(rescue.get(5, TimeUnit.SECONDS)).as("then rescues the row").isEqualTo(1);
+
+      assertThat(takingOver.claim(10)).extracting(WorkItem::key).containsExactly(alice);
     } finally {
       commit.countDown();
       nodes.shutdownNow();

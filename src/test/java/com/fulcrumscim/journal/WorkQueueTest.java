@@ -369,9 +369,25 @@ class WorkQueueTest {
   @Test
   void rescueReturnsRowsADeadProcessLeftRunning() {
     queue.enqueue(alice);
-    queue.claim(1);
+    new WorkQueue(db, clock).claim(1); // the process that died
     assertThat(queue.rescue(ClaimFence.NONE)).isEqualTo(1);
     assertThat(queue.claim(1)).hasSize(1);
+  }
+
+  /**
+   * review-s6b F3: a process that takes its own lapsed lease again (a stall, the database out for a
+   * lease life, no other node taking over) rescues while its workers still apply their claims;
+   * handed back, a second cycle of the same process would claim them beside those workers.
+   */
+  @Test
+  void aRescueLeavesTheRowsThisQueuesWorkersStillApplyToThem() {
+    queue.enqueue(alice);
+    WorkItem applying = queue.claim(1).get(0);
+
+    assertThat(queue.rescue(ClaimFence.NONE)).isZero();
+
+    assertThat(queue.claim(10)).as("a second cycle's claim").isEmpty();
+    assertThat(queue.list(WorkState.RUNNING, 10)).extracting(WorkItem::claim).containsExactly(applying.claim());
   }
 
   @Test
@@ -656,7 +672,7 @@ class WorkQueueTest {
   private Takeover aliceTakenOver() {
     queue.enqueue(alice);
     WorkItem stalled = queue.claim(1).get(0);
-    assertThat(queue.rescue(ClaimFence.NONE)).isEqualTo(1);
+    assertThat(new WorkQueue(db, clock).rescue(ClaimFence.NONE)).as("the other node's take-over").isEqualTo(1);
     WorkItem taken = queue.claim(1).get(0);
     assertThat(taken.claimedGeneration()).isEqualTo(stalled.claimedGeneration());
     return new Takeover(stalled, taken);
