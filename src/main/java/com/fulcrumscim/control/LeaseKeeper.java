@@ -322,11 +322,16 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
-  /** Stops renewing and gives the lease up, so the next writer need not wait for it to expire. */
+  /**
+   * Stops renewing and gives the lease up, so the next writer need not wait for it to expire. A
+   * release the database refuses is logged, not thrown (review-s6b N1): the lease expires within
+   * its life all the same, and thrown from a command's try-with-resources it would take the place
+   * of the answer the command's finished work produced.
+   */
   @Override
   public void close() {
     halt();
     leadership.ended();
-    lease.release();
+    giveUp();
   }
 }

@@ -44,6 +44,23 @@ class CommandLeaseTest {
     db.close();
   }
 
+  /**
+   * review-s6b N1: a command whose work finished closes its lease in a try-with-resources; a
+   * release the database refuses (a blip) must not take the place of the command's answer. The
+   * lease expires within its life all the same.
+   */
+  @Test
+  void aReleaseTheDatabaseRefusesIsLoggedNotThrown() {
+    CommandLease command = CommandLease.take(commandLease).orElseThrow();
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER refuse_release BEFORE DELETE ON writer_lease "
+        + "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"));
+
+    command.close();
+
+    assertThat(logs.events()).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).contains("could not give the writer lease up"));
+  }
+
   /** The keeper's renewals all fail from the take on (the database unreachable): the lease lapses unrenewed. */
   @Test
   void aCommandWhoseLeaseLapsesBeforeItsFirstRenewalHearsItLost() throws Exception {
