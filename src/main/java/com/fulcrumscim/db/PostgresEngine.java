@@ -232,12 +232,14 @@ final class PostgresEngine implements Engine {
     long deadline = start + bound.toNanos();
     long racesUntil = start + min(bound, RACE_WINDOW).toNanos();
     for (int attempt = 1; ; attempt++) {
-      Lent lent = borrow(attempt == 1 ? bound : left(deadline), Use.WRITE, mayReserve);
+      Duration within = attempt == 1 ? bound : left(deadline);
+      Lent lent = borrow(within, Use.WRITE, mayReserve);
       Connection c = lent.connection();
       boolean broken = false;
       boolean committing = false;
       try {
         c.setAutoCommit(false);
+        serverGivesUpWithin(c, within);
         T value = work.run(c);
         committing = true;
         c.commit();
@@ -283,11 +285,13 @@ final class PostgresEngine implements Engine {
   private <T> T read(Database.Work<T> work, Duration bound, boolean mayReserve) {
     long deadline = System.nanoTime() + bound.toNanos();
     for (int attempt = 1; ; attempt++) {
-      Lent lent = borrow(attempt == 1 ? bound : left(deadline), Use.READ, mayReserve);
+      Duration within = attempt == 1 ? bound : left(deadline);
+      Lent lent = borrow(within, Use.READ, mayReserve);
       Connection c = lent.connection();
       boolean broken = false;
       try {
         c.setAutoCommit(false);
+        serverGivesUpWithin(c, within);
         T value = work.run(c);
         c.commit();
         return value;
@@ -308,6 +312,25 @@ final class PostgresEngine implements Engine {
       } finally {
         giveBack(lent, Use.READ, broken);
       }
+    }
+  }
+
+  /**
+   * A bounded transaction (the writer lease's) gives up on the server too (review-s6b F4): the
+   * client's socket timeout alone left the session waiting on the lock it was stuck behind (a
+   * migration's lock on the lease table, say) until that lock went, one session per attempt, and
+   * the connection given up on cost the pool its idle ones. Ended by the server a little before
+   * the socket times out, the statement fails with the session intact: rolled back, it goes back
+   * to the pool. For this transaction only (SET LOCAL).
+   */
+  private static void serverGivesUpWithin(Connection c, Duration bound) throws SQLException {
+    if (bound.compareTo(SOCKET_TIMEOUT) >= 0) {
+      return;
+    }
+    // the margin is for the server's answer to arrive: a tenth, at most a quarter second
+    long millis = Math.max(1, millis(bound) - Math.min(millis(bound) / 10, 250));
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL lock_timeout = " + millis + "; SET LOCAL statement_timeout = " + millis);
     }
   }
 
