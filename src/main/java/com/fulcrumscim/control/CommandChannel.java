@@ -157,11 +157,16 @@ public final class CommandChannel {
         Optional<CommandLease> held = CommandLease.take(lease);
         if (held.isPresent()) {
           try (CommandLease mine = held.get()) {
-            // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
-            // otherwise wait out its settling for them and report them as drift, and nothing else frees them;
-            // fenced, as a daemon may have taken the lease over had this command stalled since taking it
-            queue.rescue(mine.claims());
-            return inProcess.run(watch, mine);
+            ExitRelease onExit = new ExitRelease(mine, exitHooks);
+            try {
+              // the only lease is this command's, so rows left RUNNING are a dead writer's: a resync would
+              // otherwise wait out its settling for them and report them as drift, and nothing else frees them;
+              // fenced, as a daemon may have taken the lease over had this command stalled since taking it
+              queue.rescue(mine.claims());
+              return inProcess.run(watch, mine);
+            } finally {
+              onExit.close();
+            }
           }
         }
         Optional<WriterLease.Holder> other = lease.current();
