@@ -441,9 +441,11 @@ final class Observer {
     FulcrumMember found = ownerMemberAsKnown();
     long loads = members.loads();
     if ((found == null || !confirmed(found)) && ownerReadAtLoad != loads) {
-      ownerReadAtLoad = loads;
       FulcrumUser was = owner();
       FulcrumUser now = client.tokenOwner();
+      // Marked only once read: a failed read (a 5xx, a 429, a timeout) fails this plan, and the next
+      // reads again rather than take a membership only the former address matches for the owner's.
+      ownerReadAtLoad = loads;
       owner = now;
       if (now.email() != null && !now.email().equalsIgnoreCase(was.email())) {
         log.info("the Fulcrum API token's owner is now {} (was {}), read again: the member list showed {} for {}",

@@ -144,6 +144,34 @@ class OwnerEmailChangedByHandTest extends EndToEnd {
     assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
   }
 
+  /**
+   * As above, but the owner's read again (GET /users.json) fails once (a 429): that plan fails,
+   * and the next one on the same list read reads the owner again, rather than take Bea's
+   * membership, matched only by the former address, for the owner's.
+   */
+  @Test
+  void aMemberInvitedByHandAtTheOwnersFormerAddressDoesNotPassForTheOwnerAfterTheOwnersReadFailedOnce() {
+    adaOwnsTheTokenInAListWithoutAccountIds(false, ReconcileHarness.Options.defaults().withParallelism(1).withSettings(adopting()));
+    ownersEmailChangedByHand();
+    FulcrumMember bea = invitedByHandAtTheOwnersFormerAddress();
+    changedOnPurpose.add(bea.id());
+    long ownerReadsBefore = calls(OWNER_READ);
+    h.fulcrum.faults().rateLimitBurstOn(OWNER_READ, 1);
+
+    h.okta.replaceUser(ada, NEW_EMAIL, "Ada", "King", "Manager");
+    String beaInOkta = h.okta.user("ada@corp.example", "Bea", "Newhire", null);
+    h.settle();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, beaInOkta)).as("Bea's member adopted: %s", h.row(ResourceKey.user(beaInOkta)))
+        .hasValueSatisfying(l -> assertThat(l.fulcrumId()).isEqualTo(bea.id()));
+    assertThat(calls(OWNER_READ)).as("the failed read, then one that worked").isEqualTo(ownerReadsBefore + 2);
+
+    h.okta.set(beaInOkta, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(bea.id())).as("Bea keeps no access").isEmpty();
+    assertThat(ownersMembership().email()).isEqualTo(NEW_EMAIL);
+  }
+
   static ReconcileSettings adopting() {
     ReconcileSettings d = ReconcileHarness.Options.defaults().settings();
     return new ReconcileSettings(true, d.reassignTo(), d.groupsPush(), d.roleMap(), d.defaultRole(), d.allowOwner(),

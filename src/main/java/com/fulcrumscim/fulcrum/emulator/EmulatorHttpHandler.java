@@ -62,7 +62,7 @@ final class EmulatorHttpHandler implements HttpHandler {
     calls.started(route.endpoint());
     try {
       faults.delay();
-      answer = faults.before().orElseGet(() -> admitted(route, req));
+      answer = faults.before(route.endpoint()).orElseGet(() -> admitted(route, req));
       if (answer instanceof Reply && faults.loseResponse()) {
         answer = new Dropped();
       }

@@ -4,8 +4,10 @@ import com.fulcrumscim.fulcrum.emulator.Answer.Dropped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +26,8 @@ public final class Faults {
   private volatile double lostResponseShare;
   private final AtomicInteger burstLeft = new AtomicInteger();
   private volatile Duration burstRetryAfter = Duration.ofSeconds(1);
+  /** Calls still to answer 429 (with a {@code Retry-After} of one second) by endpoint, as {@code "GET /api/v2/users.json"}. */
+  private final Map<String, AtomicInteger> burstLeftOn = new ConcurrentHashMap<>();
   private volatile boolean tokenRevoked;
   private volatile Instant outageUntil = Instant.MIN;
   private volatile OutageMode outageMode = OutageMode.UNAVAILABLE;
@@ -66,6 +70,16 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * The next {@code calls} calls to {@code endpoint} alone (as {@code "GET /api/v2/users.json"}; an
+   * id in the path is written {@code {id}}) are answered 429 with a {@code Retry-After} of one second:
+   * one read failing among others that work.
+   */
+  public Faults rateLimitBurstOn(String endpoint, int calls) {
+    burstLeftOn.put(endpoint, new AtomicInteger(calls));
+    return this;
+  }
+
   /** Every call is 401 until {@link #restoreToken()} or a new token is set. */
   public Faults revokeToken() {
     tokenRevoked = true;
@@ -103,6 +117,7 @@ public final class Faults {
     dropShare = 0;
     lostResponseShare = 0;
     burstLeft.set(0);
+    burstLeftOn.clear();
     tokenRevoked = false;
     outageUntil = Instant.MIN;
     deletesIgnored = false;
@@ -172,13 +187,17 @@ public final class Faults {
     }
   }
 
-  /** A failure to give instead of handling the call, or empty to handle it. */
-  Optional<Answer> before() {
+  /** A failure to give instead of handling a call to {@code endpoint}, or empty to handle it. */
+  Optional<Answer> before(String endpoint) {
     if (clock.instant().isBefore(outageUntil)) {
       return Optional.of(outageMode == OutageMode.DROP ? new Dropped() : Replies.serverError(503));
     }
     if (burstLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return Optional.of(Replies.tooManyRequests(burstRetryAfter));
+    }
+    AtomicInteger onEndpoint = burstLeftOn.get(endpoint);
+    if (onEndpoint != null && onEndpoint.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return Optional.of(Replies.tooManyRequests(Duration.ofSeconds(1)));
     }
     if (chance(dropShare)) {
       return Optional.of(new Dropped());

@@ -68,6 +68,14 @@ class EmulatorFaultsTest {
   }
 
   @Test
+  void aBurstOf429sOnOneEndpointLeavesTheOthersAlone() {
+    fulcrum.faults().rateLimitBurstOn("GET /api/v2/users.json", 1);
+    assertThat(http.get("/api/v2/roles.json").status()).isEqualTo(200);
+    assertThat(http.get("/api/v2/users.json").status()).isEqualTo(429);
+    assertThat(http.get("/api/v2/users.json").status()).isEqualTo(200);
+  }
+
+  @Test
   void aBurstOf429sEndsAfterItsCalls() {
     fulcrum.faults().rateLimitBurst(2, Duration.ofSeconds(7));
     Http.Resp first = http.get("/api/v2/roles.json");
