@@ -42,6 +42,15 @@ public final class DesiredState {
     }
   }
 
+  /** The users Okta deactivated whose email is {@code email} (case-insensitive), inside the caller's read. */
+  public List<DesiredUser> inactiveUsersWithEmail(Connection c, String email) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 0")) {
+      ps.setString(1, email);
+      return users(ps);
+    }
+  }
+
   /**
    * As {@link #activeUsersWithEmail}, only those Okta pushed with that email from {@code from} to
    * {@code to}: created then with it, never given another since (scim_user.email_changed_at), and

@@ -1,5 +1,6 @@
 package com.fulcrumscim.journal;
 
+import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,6 +66,21 @@ public final class Tombstones {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
       }
+    }
+  }
+
+  /** The ids of the deleted users whose last email was {@code email} (case-insensitive). */
+  public List<String> idsWithEmail(Connection c, String email) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT scim_id FROM user_tombstone WHERE "
+        + Dialect.of(c).equalsIgnoringCase("email") + " ORDER BY scim_id")) {
+      ps.setString(1, email);
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
     }
   }
 

@@ -11,18 +11,21 @@ import java.util.Optional;
 
 /**
  * Which SCIM user, other than the one asking, a Fulcrum member with a given email is being given
- * to: an active user with that email (Okta assigns that person: deleted or deactivated and pushed
- * again under a new id), or another user's create in doubt that made it (that push links it, or
- * that user's own deactivation removes it). Such a member is not a leaving user's to remove, nor a
- * person who keeps the access Okta took away. One rule for the reconciler, which reads the rows of
- * one email ({@link Observer}), and for resync, which reads them all. Emails compare as the member
- * mirror matches them (trimmed, lower-cased in Java: SQLite's NOCASE folds ASCII only).
+ * to: an active user with that email that is the asking leaver's person pushed again under a new id
+ * ({@link SamePerson}: Okta deleted or deactivated that person and pushed them again), or another
+ * user's create in doubt that made it (that push links it, or that user's own deactivation removes
+ * it). Such a member is not a leaving user's to remove, nor a person who keeps the access Okta took
+ * away. Emails compare as the member mirror matches them (trimmed, lower-cased in Java: SQLite's
+ * NOCASE folds ASCII only).
  */
 public final class EmailClaims {
   private final Map<String, DesiredUser> activeByEmail = new HashMap<>();
   private final List<Intent> creates;
 
-  /** {@code users}: any, inactive ones are left out; {@code userCreates}: open intents of users. */
+  /**
+   * {@code users}: the users the asking leaver may have been pushed again as ({@link SamePerson#pushedAgain}),
+   * inactive ones left out; {@code userCreates}: open intents of users.
+   */
   public EmailClaims(Collection<DesiredUser> users, Collection<Intent> userCreates) {
     users.stream().filter(u -> u.active() && !Mirror.key(u.email()).isEmpty())
         .forEach(u -> activeByEmail.putIfAbsent(Mirror.key(u.email()), u));
@@ -30,7 +33,7 @@ public final class EmailClaims {
   }
 
   /** The active user other than {@code besides} whose email is {@code email}. */
-  public Optional<Claim> activeUser(String email, String besides) {
+  private Optional<Claim> activeUser(String email, String besides) {
     DesiredUser u = activeByEmail.get(Mirror.key(email));
     return u == null || u.id().equals(besides) ? Optional.empty()
         : Optional.of(new Claim.ActiveUser(ResourceKey.user(u.id()), u.userName()));

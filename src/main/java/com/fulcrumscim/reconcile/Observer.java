@@ -14,6 +14,9 @@ import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +62,11 @@ final class Observer {
   static final Duration SAME_PERSON_WINDOW = Duration.ofHours(24);
 
   private final Tombstones tombstones = new Tombstones();
+  private final SamePerson samePersonRule;
+  private final WorkQueue queue;
+  /** A change still to be made, or one waiting for an operator. */
+  private static final Set<WorkState> QUEUED_OR_WAITING =
+      Set.of(WorkState.PENDING, WorkState.RUNNING, WorkState.RETRYING, WorkState.HELD, WorkState.DEAD);
   private final AuditLog audit;
   private final ReconcileSettings settings;
   private final Clock clock;
@@ -92,6 +101,8 @@ final class Observer {
     this.client = client;
     this.db = db;
     this.desired = desired;
+    this.samePersonRule = new SamePerson(desired);
+    this.queue = new WorkQueue(db, clock);
     this.links = links;
     this.intents = intents;
     this.audit = new AuditLog(db, clock);
@@ -181,7 +192,36 @@ final class Observer {
         && db.read(c -> desired.user(c, linkedTo)).filter(DesiredUser::active).isEmpty();
     String ownEmail = d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
     EmailClaims.Claim.ActiveUser heir = leaving && linked != null && samePerson(ownEmail, linked) ? heirOf(linked, id) : null;
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir);
+    String leaver = unmanaged && !leaving ? leaverHolding(byEmail, id) : null;
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir, leaver);
+  }
+
+  /**
+   * The user Okta deactivated or deleted, other than {@code newcomer}, whose plan names member
+   * {@code m}, which no link manages, as that leaver's (its email; no link to a member that is
+   * there): adopted and removed, or reported as keeping access. Only while that change is still to
+   * be made or waits for an operator (queued, held, DEAD): once it has run, the member was removed
+   * or left to someone. None when {@code newcomer} is that leaver's person pushed again ({@link
+   * SamePerson}), whom the leaver's plan leaves it to. Without this, a new hire given a recycled
+   * address would adopt the leaver's account (users.adopt_existing) while a hold lasts. Asked only
+   * for an active user whose email finds a member no user manages: rare once users are adopted.
+   */
+  private String leaverHolding(FulcrumMember m, String newcomer) {
+    Map<String, Optional<Link>> leavers = db.read(c -> {
+      Set<String> ids = new TreeSet<>(tombstones.idsWithEmail(c, m.email()));
+      desired.inactiveUsersWithEmail(c, m.email()).forEach(u -> ids.add(u.id()));
+      Map<String, Optional<Link>> out = new LinkedHashMap<>();
+      for (String l : ids) {
+        if (!l.equals(newcomer) && QUEUED_OR_WAITING.contains(queue.get(c, ResourceKey.user(l)).map(WorkItem::state)
+            .orElse(WorkState.DONE)) && samePersonRule.pushedAgain(c, m.email(), l).stream().noneMatch(u -> u.id().equals(newcomer))) {
+          out.put(l, links.get(c, EntityType.USER, l));
+        }
+      }
+      return out;
+    });
+    // the mirror is asked outside the read: a leaver linked to a member that is there removes that one
+    return leavers.entrySet().stream().filter(e -> e.getValue().filter(k -> members.get(k.fulcrumId()).isPresent()).isEmpty())
+        .map(Map.Entry::getKey).findFirst().orElse(null);
   }
 
   /**
@@ -196,22 +236,14 @@ final class Observer {
 
   /**
    * The active user other than {@code besides} with member {@code m}'s email that has neither a
-   * link nor a create in doubt, and was created with that email, never changed since, and became
-   * active within {@link #SAME_PERSON_WINDOW} of when Okta took {@code besides} away, before or
-   * after: Okta took {@code besides} away and pushed the person again under another id, which the
-   * member can be handed over to. One indexed read per leaving linked user.
+   * link nor a create in doubt and is that person pushed again ({@link SamePerson}): Okta took
+   * {@code besides} away and pushed the person again under another id, which the member can be
+   * handed over to. One indexed read per leaving linked user.
    */
   private EmailClaims.Claim.ActiveUser heirOf(FulcrumMember m, String besides) {
     return db.read(c -> {
-      Optional<Instant> deactivated = desired.inactiveSince(c, besides);
-      Optional<Instant> left = deactivated.isPresent() ? deactivated : tombstones.leftAt(c, besides);
-      if (left.isEmpty()) {
-        return null; // active again since this round read it (it keeps its member), or its leave not known
-      }
-      for (DesiredUser u : desired.activeUsersPushedWithEmailBetween(c, m.email(), left.get().minus(SAME_PERSON_WINDOW),
-          left.get().plus(SAME_PERSON_WINDOW))) {
-        if (!u.id().equals(besides) && links.get(c, EntityType.USER, u.id()).isEmpty()
-            && intents.get(c, EntityType.USER, u.id()).isEmpty()) {
+      for (DesiredUser u : samePersonRule.pushedAgain(c, m.email(), besides)) {
+        if (links.get(c, EntityType.USER, u.id()).isEmpty() && intents.get(c, EntityType.USER, u.id()).isEmpty()) {
           return new EmailClaims.Claim.ActiveUser(ResourceKey.user(u.id()), u.userName());
         }
       }
@@ -221,11 +253,12 @@ final class Observer {
 
   /**
    * Which other user the member with a leaving user's email is being given to: Okta may delete a
-   * person and push them again under a new id while the old key's removal is still to come. Read
-   * for that email alone; rare (a leaving user whose email finds a member no user manages).
+   * person and push them again under a new id while the old key's removal is still to come
+   * ({@link SamePerson}), or another user's create in doubt made it. Read for that email alone;
+   * rare (a leaving user whose email finds a member no user manages).
    */
   private EmailClaims.Claim claimOn(FulcrumMember m, String besides) {
-    return db.read(c -> new EmailClaims(desired.activeUsersWithEmail(c, m.email()),
+    return db.read(c -> new EmailClaims(samePersonRule.pushedAgain(c, m.email(), besides),
         intents.matching(c, EntityType.USER, m.email()))).on(m, besides).orElse(null);
   }
 

@@ -61,6 +61,12 @@ public final class Planner {
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.CREATED));
       // made by the bridge's own create, whose answer was lost: a role Okta named is the bridge's, as on any create
       oktaRole(d, ctx).filter(id -> id.equals(existing.roleId())).ifPresent(id -> actions.add(new Action.RememberRole(id)));
+    } else if (s.byEmailLeaver() != null) {
+      // The member is a leaver's (invited again by hand, never linked, a link lost) whose removal is
+      // queued, held or DEAD, and this user is not that person pushed again (SamePerson): the
+      // leaver's plan adopts and removes it, or reports it keeping access. Adopted from here it would
+      // hand the leaver's account to whoever is given the address while the hold lasts (review-s6a F1).
+      return Plan.waitingFor(s.byEmailLeaver());
     } else if (ctx.adoptExisting()) {
       // A stale link goes in the adoption's own write: unlinked first and stopped there, the user
       // would have no link and no intent, and a deactivation meanwhile would leave the member kept.

@@ -16,7 +16,11 @@ import com.fulcrumscim.journal.DesiredUser;
  * byEmailLinkedTo}, whose own reconcile then hands the member over or removes it. {@code heir}, asked only for a
  * user Okta deactivated or deleted whose linked member is there: the active user other than it with
  * that member's email, which has no link and no create in doubt, to hand the member over to (null:
- * none).
+ * none). {@code byEmailLeaver}, asked only for an active user whose {@code byEmail} no user manages:
+ * a user Okta deactivated or deleted, without a link to a member that is there, whose change is
+ * still to be made or waits for an operator (queued, held, DEAD) and whose plan names that member
+ * (adopts and removes it, or reports it keeping access), this user not being its person pushed
+ * again ({@link SamePerson}) (null: none).
  */
 public record UserState(
     String scimId,
@@ -29,7 +33,8 @@ public record UserState(
     EmailClaims.Claim byEmailClaim,
     Intent intent,
     boolean byEmailLinkedToLeaves,
-    EmailClaims.Claim.ActiveUser heir) {
+    EmailClaims.Claim.ActiveUser heir,
+    String byEmailLeaver) {
 
   /**
    * The email a user's member is looked up by: a create in doubt's (what it was made with), else
@@ -52,6 +57,6 @@ public record UserState(
   /** No other user's link or heir in play. */
   public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
       FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {
-    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null);
+    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null, null);
   }
 }

@@ -15,7 +15,6 @@ import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
-import com.fulcrumscim.reconcile.EmailClaims;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.Plan;
@@ -23,6 +22,7 @@ import com.fulcrumscim.reconcile.Planner;
 import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.RestoreHold;
+import com.fulcrumscim.reconcile.SamePerson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,12 +46,14 @@ final class DriftFinder {
   private final LinkStore links;
   private final OrphanFinder orphans;
   private final Tombstones tombstones = new Tombstones();
+  private final SamePerson samePerson;
 
   DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
     this.db = db;
     this.settings = settings;
     this.clock = clock;
     this.desired = new DesiredState(db);
+    this.samePerson = new SamePerson(desired);
     this.links = new LinkStore(db);
     this.orphans = new OrphanFinder(db, clock);
   }
@@ -65,10 +67,9 @@ final class DriftFinder {
     List<DesiredUser> users = desired.users();
     users.forEach(u -> people.put(u.id(), Person.of(u)));
     db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
-    EmailClaims claims = new EmailClaims(users, List.of()); // what an open create made is an orphan
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
-    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), claims, waitingForAnOperator());
+    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator());
     Set<String> active = new LinkedHashSet<>();
     users.stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
     scope(active, userLinks).forEach(id -> out.add(leftTo(run.operators(),
@@ -153,7 +154,7 @@ final class DriftFinder {
   }
 
   /** What one resync run compares against, the same for every key. */
-  private record Run(FulcrumSnapshot snap, Set<String> orphanIds, EmailClaims claims, Map<ResourceKey, WorkState> operators) {}
+  private record Run(FulcrumSnapshot snap, Set<String> orphanIds, Map<ResourceKey, WorkState> operators) {}
 
   /**
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
@@ -175,7 +176,7 @@ final class DriftFinder {
     Optional<FulcrumMember> linked = link == null ? Optional.empty() : snap.member(link.fulcrumId());
     String entity = "user " + (p != null ? p.userName() : linked.map(FulcrumMember::email).orElse(key.scimId()));
     Lines lines = new Lines(key, entity);
-    Optional<FulcrumMember> collision = collision(p, link, plan, snap, run.claims());
+    Optional<FulcrumMember> collision = collision(p, link, plan, snap);
     if (collision.filter(m -> run.orphanIds().contains(m.id())).isPresent()) {
       if (plan.isBlocked() && plan.blocked().keepsAccess()) {
         return lines.done(false, plan); // blocked on the bridge's own orphan: its line reports it, and resync removes it
@@ -263,11 +264,12 @@ final class DriftFinder {
   /**
    * An unmanaged member that has the email of this user and that the plan does not link (adopt):
    * for an active user the reconciler could only fail on it; for one Okta deactivated or deleted it
-   * keeps access Okta took away, unless an active user has that email (the person pushed again
-   * under a new id: that user's own line reports the member). Resync reports it and leaves both
+   * keeps access Okta took away, unless an active user with that email is the person pushed again
+   * under a new id ({@link SamePerson}: that user's own line reports the member; anyone else given
+   * the address is a different person). Resync reports it and leaves both
    * alone. The token owner is never one: the plan says what the owner's departure needs.
    */
-  private Optional<FulcrumMember> collision(Person p, Link link, Plan plan, FulcrumSnapshot snap, EmailClaims claims) {
+  private Optional<FulcrumMember> collision(Person p, Link link, Plan plan, FulcrumSnapshot snap) {
     if (p == null || p.email() == null) {
       return Optional.empty();
     }
@@ -276,7 +278,7 @@ final class DriftFinder {
         .filter(m -> !snap.owner().id().equals(m.userId()) && !m.email().equalsIgnoreCase(snap.owner().email()))
         .filter(m -> links.scimIdOf(EntityType.USER, m.id()).isEmpty())
         .filter(m -> plan.actions().stream().noneMatch(a -> a instanceof Action.Link l && l.fulcrumId().equals(m.id())))
-        .filter(m -> p.active() || claims.activeUser(m.email(), p.id()).isEmpty());
+        .filter(m -> p.active() || db.read(c -> samePerson.pushedAgain(c, m.email(), p.id())).isEmpty());
   }
 
   private KeyDrift group(ResourceKey key, DesiredGroup d, Link link, Plan plan, FulcrumSnapshot snap) {

@@ -14,6 +14,7 @@ import com.fulcrumscim.reconcile.Intent;
 import com.fulcrumscim.reconcile.IntentStore;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.reconcile.PlanContext;
+import com.fulcrumscim.reconcile.SamePerson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,13 +33,17 @@ import java.util.stream.Collectors;
  * An orphan goes only when no one in Okta wants it (see {@link #wanted}).
  */
 final class OrphanFinder {
+  private final Database db;
   private final DesiredState desired;
+  private final SamePerson samePerson;
   private final LinkStore links;
   private final AuditLog audit;
   private final IntentStore intents;
 
   OrphanFinder(Database db, Clock clock) {
+    this.db = db;
     this.desired = new DesiredState(db);
+    this.samePerson = new SamePerson(desired);
     this.links = new LinkStore(db);
     this.audit = new AuditLog(db, clock);
     this.intents = new IntentStore(db);
@@ -49,15 +54,15 @@ final class OrphanFinder {
     List<Orphan> out = new ArrayList<>();
     Set<String> linkedMembers = links.fulcrumIds(EntityType.USER);
     Map<String, ResourceKey> madeMembers = made(EntityType.USER, snap.members(), FulcrumMember::id, FulcrumMember::email);
-    ActiveUsers active = null; // read once, and only when there is an orphan member to judge
+    Set<String> active = null; // read once, and only when there is an orphan member to judge
     for (FulcrumMember m : snap.members()) {
       ResourceKey by = madeMembers.get(m.id());
       // by id, or by email where Fulcrum lists no account id: the reconciler never removes the owner either
       if (by == null || linkedMembers.contains(m.id()) || context.isOwner(m.userId(), m.email())) {
         continue;
       }
-      active = active != null ? active : ActiveUsers.of(desired.users());
-      out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, active.wanting(m.email(), by).orElse(null)));
+      active = active != null ? active : activeIds();
+      out.add(new Orphan(Orphan.Type.MEMBER, m.id(), m.email(), by, wanting(active, m.email(), by).orElse(null)));
     }
     if (groupsPush) {
       Set<String> linkedGroups = links.fulcrumIds(EntityType.GROUP);
@@ -79,7 +84,7 @@ final class OrphanFinder {
    * before each delete, with the same rule the plan was made with.
    */
   Optional<String> wanted(Orphan.Type type, String label, ResourceKey createdFor) {
-    return type == Orphan.Type.MEMBER ? ActiveUsers.of(desired.users()).wanting(label, createdFor)
+    return type == Orphan.Type.MEMBER ? wanting(activeIds(), label, createdFor)
         : groupWanted(label, createdFor);
   }
 
@@ -95,23 +100,21 @@ final class OrphanFinder {
   }
 
   /**
-   * The active SCIM users by id, and the rule for their emails. An orphan member stays while the
-   * user it was made for is active, and while any active user has its email: Okta may delete a
-   * person and push them again under a new id, and that user's push meets this very member (a
-   * collision), so removing it would take the access Okta just gave back.
+   * Who wants an orphan member: the active user it was made for, else the person Okta took away
+   * as that user pushed again under a new id ({@link SamePerson}), whose push meets this very member
+   * (a collision): removing it would take the access Okta just gave back. Any other active user
+   * given the address later is a different person, who must not keep the leaver's account.
    */
-  private record ActiveUsers(Set<String> ids, EmailClaims byEmail) {
-    static ActiveUsers of(List<DesiredUser> users) {
-      return new ActiveUsers(users.stream().filter(DesiredUser::active).map(DesiredUser::id).collect(Collectors.toSet()),
-          new EmailClaims(users, List.of()));
+  private Optional<String> wanting(Set<String> activeIds, String email, ResourceKey createdFor) {
+    if (activeIds.contains(createdFor.scimId())) {
+      return Optional.of("active " + createdFor + " it was made for");
     }
+    return db.read(c -> samePerson.pushedAgain(c, email, createdFor.scimId())).stream().findFirst()
+        .map(u -> new EmailClaims.Claim.ActiveUser(ResourceKey.user(u.id()), u.userName()).toString());
+  }
 
-    Optional<String> wanting(String email, ResourceKey createdFor) {
-      if (ids.contains(createdFor.scimId())) {
-        return Optional.of("active " + createdFor + " it was made for");
-      }
-      return byEmail.activeUser(email, createdFor.scimId()).map(EmailClaims.Claim::toString);
-    }
+  private Set<String> activeIds() {
+    return desired.users().stream().filter(DesiredUser::active).map(DesiredUser::id).collect(Collectors.toSet());
   }
 
   /** Fulcrum id to the key it was made or linked for: the audit's, and entities an open intent's create left unlinked. */

@@ -1,0 +1,109 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.ReconcileHarness;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A member a leaver holds without a link (here: its managed member removed by hand and the person
+ * invited again by hand) is left to another user only when that user is the leaver's person pushed
+ * again ({@link SamePerson}), as a linked member is handed over (review-s6a F1): a new hire given the
+ * recycled address later is a different person, who neither ends the leaver's deprovisioning (its
+ * DEAD "still has access" row) nor adopts the leaver's account while its removal is held.
+ */
+class UnlinkedLeaversMemberTest extends EndToEnd {
+  static final String ADA = "ada@corp.example";
+  private String ada;
+
+  /**
+   * Ada pushed; her member removed by hand and she invited again by hand; 10 minutes later Okta
+   * deactivates her: DEAD "still has access" (users.adopt_existing: false), or her plan (adopt and
+   * remove) HELD by the guard (0/0). Returns the member invited by hand.
+   */
+  private FulcrumMember adaInvitedAgainByHandThenDeactivated(boolean adopt) {
+    start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 0)
+        .withSettings(adopt ? UserPushTest.adopting() : UserPushTest.DEFAULTS));
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum(ADA).id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Ada", "ByHand", null));
+    changedOnPurpose.add(byHand.id());
+    h.clock.tick(Duration.ofMinutes(10));
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(adopt ? WorkState.HELD : WorkState.DEAD);
+    return byHand;
+  }
+
+  /** Entra: Ada disabled; her address recycled to a new hire on day 20; Ada deleted for good on day 30. */
+  @Test
+  void aNewHireGivenTheAddressDaysLaterDoesNotEndTheLeaversDeadDeprovisioningWhileItsPersonKeepsAccess() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(false);
+    h.clock.tick(Duration.ofDays(20));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+    h.clock.tick(Duration.ofDays(10));
+    h.okta.deleteUser(ada);
+    h.runOnce();
+
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("Fulcrum member " + byHand.id()).contains("still has access");
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
+  }
+
+  /**
+   * users.adopt_existing: true. Ada's plan (adopt the member invited by hand and remove it) is HELD;
+   * 120 days later a new hire is given her address: it waits for Ada's row, naming the hold, instead
+   * of adopting Ada's account; once approved, Ada's member is removed and the new hire gets its own.
+   */
+  @Test
+  void aNewHireGivenAHeldLeaversAddressLongAfterWaitsAndGetsItsOwnMemberOnceApproved() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(true);
+    h.clock.tick(Duration.ofDays(120));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    LinkStore links = new LinkStore(h.db);
+    assertThat(links.get(EntityType.USER, newHire)).isEmpty();
+    WorkItem waiting = h.row(ResourceKey.user(newHire));
+    assertThat(waiting.state()).isEqualTo(WorkState.RETRYING);
+    assertThat(waiting.lastError()).contains("user/" + ada).contains("HELD by the mass-removal guard");
+
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.settle();
+
+    assertThat(h.fulcrum.member(byHand.id())).as("Ada's person's member").isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.user(newHire)).state()).isEqualTo(WorkState.DONE);
+    assertThat(links.get(EntityType.USER, newHire)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
+  }
+
+  /**
+   * The same person pushed again under a new id an hour after the leave (users.adopt_existing:
+   * true) takes the member invited by hand over, held removal or not, and Ada's row ends leaving it
+   * in place for that user.
+   */
+  @Test
+  void thePersonPushedAgainWithinTheWindowAdoptsTheMemberAndTheLeaverLeavesItInPlace() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(true);
+    h.clock.tick(Duration.ofHours(1));
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    h.runOnce();
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.settle();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(byHand.id());
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+}
