@@ -43,6 +43,7 @@ final class Applier {
   private final AuditLog audit;
   private final RemovalGuard guard;
   private final DesiredState desired;
+  private final SamePerson samePerson;
   private final WorkQueue queue;
   private final Clock clock;
 
@@ -56,6 +57,7 @@ final class Applier {
     this.audit = audit;
     this.guard = guard;
     this.desired = desired;
+    this.samePerson = new SamePerson(desired);
     this.queue = new WorkQueue(db, clock);
     this.clock = clock;
   }
@@ -465,7 +467,9 @@ final class Applier {
   /**
    * What changed since the plan that forbids the hand-over, or null: the giver no longer links the
    * member; the heir is linked, has a create in doubt, is no longer
-   * active, or no longer has the member's email (Okta deactivated it or changed its address).
+   * active, or no longer has the member's email (Okta deactivated it or changed its address); or the
+   * heir is no longer the giver's person pushed again ({@link SamePerson}): given another address
+   * and this one back, or deactivated and reactivated, since the plan.
    */
   private String cannotHandOver(Connection c, ResourceKey from, Action.HandOver a, String email) throws SQLException {
     if (!links.get(c, EntityType.USER, from.scimId()).map(Link::fulcrumId).equals(Optional.of(a.memberId()))
@@ -476,6 +480,10 @@ final class Applier {
     if (heir.filter(DesiredUser::active).isEmpty() || email == null || !MemberFields.sameEmail(heir.get().email(), email)
         || intents.get(c, EntityType.USER, a.heir()).isPresent()) {
       return "the heir is no longer an active user with the member's email and no create in doubt";
+    }
+    if (samePerson.pushedAgain(c, email, from.scimId()).stream().noneMatch(u -> u.id().equals(a.heir()))) {
+      return "the heir is no longer the person Okta took away pushed again (its address changed, or it was reactivated,"
+          + " or the giver is active again)";
     }
     return null;
   }

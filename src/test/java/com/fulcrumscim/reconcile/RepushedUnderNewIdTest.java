@@ -255,6 +255,44 @@ class RepushedUnderNewIdTest extends EndToEnd {
   }
 
   /**
+   * Okta deactivates the heir after the plan that hands Ada's member over to it and reactivates it
+   * two days later, before the plan's write: the heir is active with the member's email again, but
+   * no longer active since within a day of Ada's leave (review-s6a F3): the write hands nothing over
+   * and fails, to be planned again, and that plan, with no heir, removes the member.
+   */
+  @Test
+  void aHandOverWhoseHeirWasReactivatedDaysAfterTheLeaveSinceThePlanHandsNothingOver() {
+    start();
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    h.okta.set(ada, "active", 0);
+    String again = h.okta.userNamed("ada.new", ADA, "Ada", "Lovelace", null);
+    ReadSide read = h.wiring().readSide();
+    Plan plan = read.plan(ResourceKey.user(ada));
+    assertThat(plan.actions()).singleElement().isInstanceOf(Action.HandOver.class);
+
+    h.okta.set(again, "active", 0);
+    h.clock.tick(Duration.ofDays(2));
+    h.okta.set(again, "active", 1);
+    List<WorkItem> claimed = h.queue.claim(10);
+    WorkItem adas = claimed.stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
+    Applier applier = new Applier(h.http, h.db, read.observer, new DesiredState(h.db), new LinkStore(h.db),
+        new IntentStore(h.db), new AuditLog(h.db, h.clock), h.guard, h.clock);
+    assertThatThrownBy(() -> applier.apply(new Attempt(adas.key(), h.queue.stillClaimed(adas)), plan, new ArrayList<>()))
+        .hasMessageContaining("the heir is no longer the person Okta took away pushed again")
+        .hasMessageContaining("it is planned again");
+    LinkStore links = new LinkStore(h.db);
+    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
+    assertThat(links.get(EntityType.USER, again)).isEmpty();
+
+    claimed.forEach(h.queue::release);
+    h.settle();
+    assertThat(h.fulcrum.member(m.id())).as("Ada's member removed, not handed over").isEmpty();
+    assertThat(links.get(EntityType.USER, again)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
+  }
+
+  /**
    * Okta deactivates the heir after the plan that hands Ada's member over to it and before the
    * plan's write: the write reads the heir again, hands nothing over and fails, to be planned again
    * (review-s2 F3), and that plan, with no heir, removes the member. The interleaving has no Fulcrum
