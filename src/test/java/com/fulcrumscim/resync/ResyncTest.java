@@ -31,6 +31,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -298,6 +299,28 @@ class ResyncTest {
       assertThat(d.key()).isEqualTo("user/" + again);
       assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
       assertThat(d.action()).doesNotContain("still has access");
+    });
+  }
+
+  /**
+   * As above, but the address is given to a new hire 20 days after the leave: not the person pushed
+   * again (review-s6a F1), so the member invited by hand is still reported as keeping the access Okta
+   * took from Ada, not left to the new hire.
+   */
+  @Test
+  void aMemberWithADeactivatedUsersEmailThatANewHireWasGivenDaysLaterIsReportedAsKeepingAccess() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    FulcrumMember byHand = invitedByHandOnceDeactivated(ada);
+    h.clock.tick(Duration.ofDays(20));
+    h.okta.userNamed("ada.byron", "ada@corp.example", "Adeline", "Byron", null);
+
+    ResyncReport report = resync.dryRun(Progress.NONE);
+
+    assertThat(report.plan()).anySatisfy(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
+      assertThat(d.action()).contains("still has access");
     });
   }
 
@@ -738,6 +761,26 @@ class ResyncTest {
       assertThat(h.fulcrum.memberByEmail("x@corp.example").map(FulcrumMember::id)).contains(orphanId);
       assertThat(done.plan()).isEqualTo(dry.plan());
       assertThat(new AuditLog(h.db, h.clock).list(null, 100)).noneMatch(a -> a.action().equals("REMOVE_MEMBER"));
+    }
+
+    /**
+     * Okta deletes x, whose link was lost; 20 days later a new hire is given the address: not x
+     * pushed again (review-s6a F1), so the orphan, x's account, is removed rather than kept for it.
+     */
+    @Test
+    void anOrphanWhoseEmailANewHireWasGivenDaysAfterTheLeaveIsRemoved() {
+      String x = h.okta.user("x@corp.example", "Xavier", "Example", null);
+      h.settle();
+      String orphanId = member("x@corp.example").id();
+      dropLink(EntityType.USER, x);
+      h.okta.deleteUser(x);
+      h.settle();
+      h.clock.tick(Duration.ofDays(20));
+      h.okta.userNamed("x.new", "x@corp.example", "Xena", "Example", null);
+
+      apply();
+
+      assertThat(h.fulcrum.member(orphanId)).as("x's orphan member").isEmpty();
     }
 
     @Test
