@@ -420,7 +420,7 @@ public final class ResourceNormalizer {
       JsonNode v = def.isComplex()
           ? complexValue(def, element, path)
           : simpleValue(def, element, path);
-      if (v == null || valueRemoved(def, v) || !seen.add(v)) {
+      if (v == null || !seen.add(v)) {
         continue;
       }
       if (isMembers(def)) {
@@ -436,15 +436,6 @@ public final class ResourceNormalizer {
     }
     // RFC 7643 §2.5: an empty multi-valued attribute is unassigned (members stay: see assemble).
     return out.isEmpty() && !isMembers(def) ? null : out;
-  }
-
-  /**
-   * An element whose {@code value} was taken away, as Entra removes a role or an email
-   * ({@code remove roles[primary eq "True"].value}), leaving its {@code primary} or {@code type}
-   * behind: it names nothing, and kept it would be echoed in every GET.
-   */
-  private static boolean valueRemoved(AttributeDef def, JsonNode v) {
-    return !isMembers(def) && def.subAttribute("value").isPresent() && v.isObject() && !v.has("value");
   }
 
   private static boolean isMembers(AttributeDef def) {
