@@ -2,10 +2,10 @@ package com.fulcrumscim.control;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +50,7 @@ public final class LeaseKeeper implements AutoCloseable {
   private final LongSupplier nanoTime;
   /** An operator command's keeper ({@link #heldByCommand}): it never takes the lease, and says nothing a daemon would. */
   private final boolean command;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "writer-lease");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread = keeperThread();
   private boolean held;
   /** Whether holding the lease, the keeper takes over too: cleared by {@link #hold()} until {@link #start()}. */
   private volatile boolean mayTakeOver = true;
@@ -313,6 +309,22 @@ public final class LeaseKeeper implements AutoCloseable {
   }
 
   /** Stops trying and renewing; the lease stays until {@link #close()} or its expiry. */
+  /**
+   * The keeper's one thread. A keep scheduled but not begun is dropped at {@link #halt()}: each keep
+   * schedules the next as a delayed task ({@link #keepOnTime}), which an executor's shutdown would
+   * otherwise still run when due, a renewal after the halt that the halt waited up to a third of a
+   * lease for (every stop of a daemon or command took that much longer).
+   */
+  private static ScheduledExecutorService keeperThread() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "writer-lease");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return t;
+  }
+
   public void halt() {
     thread.shutdown();
     try {

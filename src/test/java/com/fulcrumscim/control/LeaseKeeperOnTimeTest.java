@@ -46,6 +46,23 @@ class LeaseKeeperOnTimeTest {
   }
 
   @Test
+  void aHaltedKeeperRenewsNoMoreAndHaltsAtOnce() {
+    Leadership leadership = new Leadership(TTL);
+    WriterLease lease = new WriterLease(db, c -> Clock.systemUTC().millis(), WriterLease.Role.DAEMON, TTL);
+    LeaseKeeper keeper = new LeaseKeeper(lease, leadership, () -> {}, () -> {});
+    keeper.start();
+    await().atMost(Duration.ofSeconds(5)).until(leadership::mayWrite);
+    WriterLease.Holder before = lease.current().orElseThrow();
+
+    long start = System.nanoTime();
+    keeper.halt();
+
+    // a keep scheduled before the halt ran after it, and the halt waited for it: a renewal, up to a third of a lease later
+    assertThat(lease.current().orElseThrow().expiresAt()).isEqualTo(before.expiresAt());
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TTL.dividedBy(6));
+  }
+
+  @Test
   void aLeaderWhoseLookIsStuckForItsWholeBoundMayWriteThroughout() throws Exception {
     Leadership leadership = new Leadership(TTL);
     LeaseKeeper keeper = new LeaseKeeper(new WriterLease(db, c -> Clock.systemUTC().millis(), WriterLease.Role.DAEMON, TTL),
