@@ -308,7 +308,6 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
-  /** Stops trying and renewing; the lease stays until {@link #close()} or its expiry. */
   /**
    * The keeper's one thread. A keep scheduled but not begun is dropped at {@link #halt()}: each keep
    * schedules the next as a delayed task ({@link #keepOnTime}), which an executor's shutdown would
@@ -325,6 +324,7 @@ public final class LeaseKeeper implements AutoCloseable {
     return t;
   }
 
+  /** Stops trying and renewing; the lease stays until {@link #close()} or its expiry. */
   public void halt() {
     thread.shutdown();
     try {
