@@ -35,17 +35,17 @@ public final class DesiredState {
 
   /** The active users whose email is {@code email} (case-insensitive, as the receiver keeps it unique), inside the caller's read. */
   public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1")) {
-      ps.setString(1, email);
-      return users(ps);
-    }
+    return usersWithEmail(c, email, true);
   }
 
   /** The users Okta deactivated whose email is {@code email} (case-insensitive), inside the caller's read. */
   public List<DesiredUser> inactiveUsersWithEmail(Connection c, String email) throws SQLException {
+    return usersWithEmail(c, email, false);
+  }
+
+  private List<DesiredUser> usersWithEmail(Connection c, String email, boolean active) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 0")) {
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = " + (active ? 1 : 0))) {
       ps.setString(1, email);
       return users(ps);
     }
