@@ -3,8 +3,8 @@ package com.fulcrumscim.control;
 /**
  * Gives a command's writer lease up when the JVM exits (Ctrl-C, SIGTERM) while the command works
  * in-process (review-s6b N3): left to expire, it kept a daemon starting next out for up to
- * {@code ha.lease_ttl}. The command's Fulcrum writes and claims are refused from the release on,
- * as after any loss of the lease.
+ * {@code ha.lease_ttl}. The command counts the lease as lost first ({@link CommandLease#exit}): its
+ * Fulcrum writes and claims are refused from then on, on either store, and its work is stopped.
  */
 final class ExitRelease {
   private final ExitHooks hooks;
@@ -12,7 +12,7 @@ final class ExitRelease {
 
   ExitRelease(CommandLease lease, ExitHooks hooks) {
     this.hooks = hooks;
-    this.hook = new Thread(lease::close, "release-writer-lease");
+    this.hook = new Thread(lease::exit, "release-writer-lease");
     try {
       hooks.add(hook);
     } catch (IllegalStateException alreadyExiting) {
