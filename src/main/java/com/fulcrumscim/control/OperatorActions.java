@@ -10,6 +10,7 @@ import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.reconcile.FreedEmail;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.reconcile.ReconcileWiring;
@@ -39,7 +40,9 @@ public final class OperatorActions {
   private static final String NO_DAEMON = "no daemon holds the writer lease, so nothing is applied until one does "
       + "(`fulcrum-scim serve` takes it as it starts)";
 
+  private final Database db;
   private final WorkQueue queue;
+  private final FreedEmail freedEmail;
   private final RemovalGuard guard;
   private final RestoreMarker restore;
   private final DesiredState desired;
@@ -48,7 +51,9 @@ public final class OperatorActions {
 
   /** In the daemon; {@code wake}: tells the reconciler there is due work. */
   public OperatorActions(Database db, WorkQueue queue, RemovalGuard guard, Runnable wake) {
+    this.db = db;
     this.queue = queue;
+    this.freedEmail = new FreedEmail(db, queue);
     this.guard = guard;
     this.restore = new RestoreMarker(db);
     this.desired = new DesiredState(db);
@@ -165,9 +170,21 @@ public final class OperatorActions {
     return ok(key + " is due again with a fresh retry budget" + applied(""));
   }
 
-  /** Skips {@code key}'s DEAD row if it is still at {@code seenGeneration}, the one the operator's command read. */
+  /**
+   * Skips {@code key}'s DEAD row if it is still at {@code seenGeneration}, the one the operator's
+   * command read. A user Okta took away lets go of its email with it: a new user waiting for that
+   * row runs at once ({@link FreedEmail#rowEnded}).
+   */
   public OperatorRequest.Answer skip(ResourceKey key, long seenGeneration) {
-    if (queue.skip(key, seenGeneration)) {
+    boolean skipped = db.write(c -> {
+      boolean ended = queue.skip(c, key, seenGeneration);
+      if (ended) {
+        freedEmail.rowEnded(c, key);
+      }
+      return ended;
+    });
+    if (skipped) {
+      wake();
       return ok(key + " skipped: marked DONE without applying");
     }
     return queue.get(key).filter(w -> w.generation() != seenGeneration)

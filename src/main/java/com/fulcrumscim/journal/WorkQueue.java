@@ -587,17 +587,20 @@ public final class WorkQueue {
    * was told was accepted, unseen by anyone.
    */
   public boolean skip(ResourceKey key, long generation) {
-    return db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE work SET state = 'DONE', removal = 0, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
-              + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
-        ps.setLong(1, clock.millis());
-        ps.setString(2, key.type().name());
-        ps.setString(3, key.scimId());
-        ps.setLong(4, generation);
-        return ps.executeUpdate() > 0;
-      }
-    });
+    return db.write(c -> skip(c, key, generation));
+  }
+
+  /** As {@link #skip(ResourceKey, long)}, inside the caller's transaction. */
+  public boolean skip(Connection c, ResourceKey key, long generation) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE work SET state = 'DONE', removal = 0, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
+            + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
+      ps.setLong(1, clock.millis());
+      ps.setString(2, key.type().name());
+      ps.setString(3, key.scimId());
+      ps.setLong(4, generation);
+      return ps.executeUpdate() > 0;
+    }
   }
 
   public Optional<WorkItem> get(ResourceKey key) {

@@ -45,6 +45,7 @@ final class Applier {
   private final DesiredState desired;
   private final SamePerson samePerson;
   private final WorkQueue queue;
+  private final FreedEmail freedEmail;
   private final Clock clock;
 
   Applier(FulcrumClient client, Database db, Observer observer, DesiredState desired, LinkStore links, IntentStore intents,
@@ -59,6 +60,7 @@ final class Applier {
     this.desired = desired;
     this.samePerson = new SamePerson(desired);
     this.queue = new WorkQueue(db, clock);
+    this.freedEmail = new FreedEmail(db, queue);
     this.clock = clock;
   }
 
@@ -380,7 +382,7 @@ final class Applier {
 
   /**
    * Every dropped link leaves an audit row naming the entity and why, in the same transaction. A
-   * member left in place is no longer this user's: see {@link #freed}.
+   * member left in place is no longer this user's: see {@link FreedEmail#freed}.
    */
   private void unlink(Attempt attempt, Action.Unlink a) {
     ResourceKey key = attempt.key;
@@ -392,7 +394,7 @@ final class Applier {
       intents.delete(c, key.type(), key.scimId());
       if (key.type() == EntityType.USER) {
         guard.consume(c, key.scimId());
-        freed(c, key, email);
+        freedEmail.freed(c, key, email);
       }
       return null;
     });
@@ -401,33 +403,28 @@ final class Applier {
 
   /**
    * The member with {@code email} is no longer this user's (removed, or given another address), with
-   * the outcome: see {@link #freed}.
+   * the outcome: see {@link FreedEmail#freed}.
    */
   private void letGo(Attempt attempt, String email) {
     if (attempt.key.type() == EntityType.USER && email != null) {
       attempt.hold(c -> {
-        freed(c, attempt.key, email);
+        freedEmail.freed(c, attempt.key, email);
         return null;
       });
     }
   }
 
   /**
-   * {@code key}'s link no longer holds a member with {@code email}: an active user with that email
-   * and no link planned on that link, waiting for it to end, or DEAD on it ("already managed for SCIM
-   * user ..."), and nothing else would run it again. It is due now, a DEAD row with a fresh budget.
+   * The attempt's row ends (applied, nothing to change, skipped), with the outcome: a user Okta
+   * deactivated or deleted holds nothing with its email any more, whether or not this reconcile
+   * removed anything (the member removed by hand before a `journal retry`): see
+   * {@link FreedEmail#rowEnded}.
    */
-  private void freed(Connection c, ResourceKey key, String email) throws SQLException {
-    if (email == null) {
-      return;
-    }
-    for (DesiredUser u : desired.activeUsersWithEmail(c, email)) {
-      ResourceKey other = ResourceKey.user(u.id());
-      if (!other.equals(key) && links.get(c, EntityType.USER, u.id()).isEmpty()) {
-        queue.revive(c, other, WorkState.DEAD);
-        queue.nudge(c, other);
-      }
-    }
+  void ended(Attempt attempt) {
+    attempt.hold(c -> {
+      freedEmail.rowEnded(c, attempt.key);
+      return null;
+    });
   }
 
   /**

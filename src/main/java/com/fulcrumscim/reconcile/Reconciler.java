@@ -58,6 +58,8 @@ public final class Reconciler {
   private final Database db;
   private final WorkQueue queue;
   private final boolean groupsPush;
+  /** Outcomes that end the row (DONE, SKIPPED): it no longer holds anything for anyone to wait for. */
+  private static final Set<Outcome.Kind> ENDS_ROW = Set.of(Outcome.Kind.APPLIED, Outcome.Kind.NO_CHANGE, Outcome.Kind.SKIPPED);
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
   private static final Set<String> EVERY_PLAN_READS =
       Set.of(FulcrumClient.MEMBERS_LIST, FulcrumClient.ROLES_LIST, FulcrumClient.TOKEN_OWNER);
@@ -130,8 +132,16 @@ public final class Reconciler {
       this.loadsAtPlan = loadsBefore;
     }
 
-    /** The outcome with every key it affects and what the reconcile left unwritten. */
+    /**
+     * The outcome with every key it affects and what the reconcile left unwritten. A leaving user's
+     * row that ends lets go of its email whatever this reconcile did ({@link Applier#ended}); the
+     * round's own read tells an active user (most rows) from one, so that costs it nothing.
+     */
     Reconciled result(Reconciled outcome) {
+      if (ENDS_ROW.contains(outcome.outcome().kind()) && attempt.key.type() == EntityType.USER
+          && observer.desiredUser(attempt).filter(DesiredUser::active).isEmpty()) {
+        applier.ended(attempt);
+      }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
       return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan);

@@ -2,14 +2,19 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.control.OperatorActions;
+import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,5 +110,44 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(byHand.id());
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * Ada DEAD "still has access" and a new hire given her address 20 days later waiting for her row;
+   * the operator does what the new hire's reason says: removes Ada's member by hand, then ends Ada's
+   * row with {@code command} (retry, or skip). The new hire's member is made in the cycles that
+   * follow, not at its next look an hour later ({@link Reconciler#OPERATOR_WAIT}).
+   */
+  private void newHireWaitingForADeadLeaverGetsItsMemberOnceTheOperator(
+      BiFunction<OperatorActions, ResourceKey, OperatorRequest.Answer> command) {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(false);
+    h.clock.tick(Duration.ofDays(20));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("waiting for user/" + ada).contains("is DEAD");
+
+    h.http.deleteMember(byHand.id(), null);
+    OperatorRequest.Answer answer = command.apply(new OperatorActions(h.db, h.queue, h.guard, () -> {}), ResourceKey.user(ada));
+    assertThat(answer.exitCode()).as(answer.err()).isEqualTo(ExitCode.OK);
+    Instant acted = h.clock.instant();
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.row(ResourceKey.user(newHire)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
+    assertThat(inFulcrum(ADA).lastName()).isEqualTo("Byron");
+    assertThat(Duration.between(acted, h.clock.instant())).as("from the operator's command to the new hire's member")
+        .isLessThan(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void aNewHireWaitingForADeadLeaverGetsItsMemberAtOnceWhenTheOperatorRemovesTheMemberByHandAndRetriesTheLeaver() {
+    newHireWaitingForADeadLeaverGetsItsMemberOnceTheOperator(OperatorActions::retry);
+  }
+
+  @Test
+  void aNewHireWaitingForADeadLeaverGetsItsMemberAtOnceWhenTheOperatorRemovesTheMemberByHandAndSkipsTheLeaver() {
+    newHireWaitingForADeadLeaverGetsItsMemberOnceTheOperator(
+        (actions, key) -> actions.skip(key, h.row(key).generation()));
   }
 }
