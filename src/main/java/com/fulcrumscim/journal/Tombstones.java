@@ -69,10 +69,12 @@ public final class Tombstones {
     }
   }
 
-  /** The ids of the deleted users whose last email was {@code email} (case-insensitive). */
+  /**
+   * The ids of the deleted users whose last email was {@code email} (case-insensitive): an index
+   * search (user_tombstone_email), as every Okta delete adds a tombstone for good.
+   */
   public List<String> idsWithEmail(Connection c, String email) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT scim_id FROM user_tombstone WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " ORDER BY scim_id")) {
+    try (PreparedStatement ps = c.prepareStatement(idsWithEmailSql(Dialect.of(c)))) {
       ps.setString(1, email);
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -82,6 +84,10 @@ public final class Tombstones {
       }
       return out;
     }
+  }
+
+  static String idsWithEmailSql(Dialect dialect) {
+    return "SELECT scim_id FROM user_tombstone WHERE " + dialect.equalsIgnoringCase("email") + " ORDER BY scim_id";
   }
 
   /** Every deleted user's tombstone (resync looks for a member with each email). */
