@@ -89,6 +89,8 @@ public final class ReconcileLoop implements AutoCloseable {
     if (stopping) {
       return new Cycle(0, 0, 0, "stopping");
     }
+    // before the pause and the circuit: either may last hours, and a claimed row holds back its key's later changes
+    releaseStranded();
     // A pause another node stored counts here too: this node may have taken the lease over from it.
     boolean found = !paused && pause.reason().isPresent();
     if (found) {
@@ -112,7 +114,6 @@ public final class ReconcileLoop implements AutoCloseable {
     if (reconciler.circuitOpen()) {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
-    releaseStranded();
     List<WorkItem> claimed = queue.claim(batchSize);
     if (!claimed.isEmpty()) {
       reconciler.beginCycle();

@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -87,5 +88,30 @@ class ErrorInReconcileTest extends EndToEnd {
     assertThat(rows(users)).extracting(WorkItem::state).doesNotContain(WorkState.RUNNING);
     h.settle();
     everyUserIsExactlyOneMemberAndEveryRowIsDone(users);
+  }
+
+  /**
+   * review-s8a N3: a pause (here one another node stored: this node took the lease over from it)
+   * does not keep a stranded row claimed for as long as it lasts; it holds back every later change
+   * to its key, a deactivation among them.
+   */
+  @Test
+  void aRowStrandedBeforeAPauseIsHandedBackWhileThePauseLasts() {
+    start(ReconcileHarness.Options.defaults().withParallelism(1));
+    List<String> users = threeUsers();
+    AtomicBoolean thrown = new AtomicBoolean();
+    h.restart(h.http, kind -> {
+      if (thrown.compareAndSet(false, true)) {
+        throw new NoClassDefFoundError("io/micrometer/core/instrument/Counter");
+      }
+    });
+    h.runOnce();
+    assertThat(rows(users)).extracting(WorkItem::state).contains(WorkState.RUNNING);
+
+    h.fulcrum.faults().revokeToken();
+    h.pause.pause("Fulcrum refuses the API token (401)", Optional.empty());
+
+    assertThat(h.runOnce().skipped()).startsWith("paused");
+    assertThat(rows(users)).extracting(WorkItem::state).doesNotContain(WorkState.RUNNING);
   }
 }
