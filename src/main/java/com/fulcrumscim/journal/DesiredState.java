@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /** Read-only view of what Okta wants (the receiver's tables), for the reconciler and resync. */
 public final class DesiredState {
-  private static final String USER_COLUMNS = "id, user_name, email, given_name, family_name, role, active";
+  private static final String USER_COLUMNS = "id, user_name, email, given_name, family_name, role, active, left_with_email";
 
   private final Database db;
 
@@ -35,20 +35,31 @@ public final class DesiredState {
 
   /** The active users whose email is {@code email} (case-insensitive, as the receiver keeps it unique), inside the caller's read. */
   public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
-    return usersWithEmail(c, email, true);
-  }
-
-  /** The users Okta deactivated whose email is {@code email} (case-insensitive), inside the caller's read. */
-  public List<DesiredUser> inactiveUsersWithEmail(Connection c, String email) throws SQLException {
-    return usersWithEmail(c, email, false);
-  }
-
-  private List<DesiredUser> usersWithEmail(Connection c, String email, boolean active) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = " + (active ? 1 : 0))) {
+        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1")) {
       ps.setString(1, email);
       return users(ps);
     }
+  }
+
+  /**
+   * The users Okta deactivated whose email is {@code email} (ASCII letters case-insensitively), or
+   * who left with an address of {@code email}'s key ({@link MatchKey}: the one they had when they
+   * lost access, whatever they were given since), inside the caller's read. Both lookups are index
+   * searches.
+   */
+  public List<DesiredUser> inactiveUsersWithEmail(Connection c, String email) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(inactiveUsersWithEmailSql(Dialect.of(c)))) {
+      ps.setString(1, email);
+      ps.setString(2, MatchKey.of(email));
+      return users(ps);
+    }
+  }
+
+  /** {@link #inactiveUsersWithEmail}'s query: the email, then its key. */
+  static String inactiveUsersWithEmailSql(Dialect dialect) {
+    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.equalsIgnoringCase("email") + " AND active = 0"
+        + " UNION SELECT " + USER_COLUMNS + " FROM scim_user WHERE left_with_key = ? AND active = 0";
   }
 
   /**
@@ -175,7 +186,8 @@ public final class DesiredState {
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.add(new DesiredUser(rs.getString("id"), rs.getString("user_name"), rs.getString("email"),
-            rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1));
+            rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1,
+            rs.getString("left_with_email")));
       }
     }
     return out;

@@ -186,7 +186,7 @@ public final class Intake {
     long now = clock.millis();
     BoundedChange bounded = BoundedChange.of(u.key(), u.store(), old, asked, removal);
     ResourceStore.Row row = bounded.row();
-    if (!u.store().update(c, u.key().scimId(), old.version(), row, now)) {
+    if (!u.store().update(c, old, row, now)) {
       return Result.MOVED_ON;
     }
     // After the version check, on the committed old document: a refusal rolls the update back.

@@ -84,8 +84,11 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     return first;
   }
 
-  /** Binds the parameters of {@link Stamps#updateAssignments} from {@code first} for {@code row} written at {@code now}; returns the next index. */
-  int bindUpdateStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+  /**
+   * Binds the parameters of {@link Stamps#updateAssignments} from {@code first} for {@code row} written
+   * over {@code old} at {@code now}; returns the next index.
+   */
+  int bindUpdateStamps(PreparedStatement ps, int first, StoredResource old, Row row, long now) throws SQLException {
     return first;
   }
 
@@ -338,17 +341,18 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   abstract boolean hasReferencesWhenNew();
 
   /**
-   * Writes {@code row} over the stored one if that is still at {@code version}; false (nothing
+   * Writes {@code row} over the stored one if that is still {@code old} (its version); false (nothing
    * written) when another writer moved it on. The check is in the UPDATE itself: on PostgreSQL two
    * nodes may read the same version, and the row lock makes the second UPDATE see the first's new version.
    */
-  boolean update(Connection c, String id, long version, Row row, long now) throws SQLException {
+  boolean update(Connection c, StoredResource old, Row row, long now) throws SQLException {
+    String id = old.id();
     try (PreparedStatement ps = c.prepareStatement(updateSql)) {
       ps.setString(1, row.json());
       ps.setLong(2, now);
-      int next = bindUpdateStamps(ps, bind(ps, 3, row.values()), row, now);
+      int next = bindUpdateStamps(ps, bind(ps, 3, row.values()), old, row, now);
       ps.setString(next, id);
-      ps.setLong(next + 1, version);
+      ps.setLong(next + 1, old.version());
       if (ps.executeUpdate() == 0) {
         return false;
       }

@@ -31,14 +31,19 @@ public final class UserStore extends ResourceStore {
    * again, and cleared by a change of an active user's email (case and spaces aside);
    * email_changed_at is set by any change of the email, active or not (in the very request that
    * reactivates the user, say), so a user given a leaver's address is never taken for that person
-   * pushed again.
+   * pushed again. left_with_email and its key ({@link MatchKey}) follow inactive_since: the address
+   * the user had when it lost access (the row's before the change that deactivates it), which a
+   * member the person still holds has, whatever the inactive user is given later.
    */
-  private static final Stamps ACCESS_TIMES = new Stamps(List.of("inactive_since", "active_since"),
+  private static final Stamps ACCESS_TIMES = new Stamps(
+      List.of("inactive_since", "active_since", "left_with_email", "left_with_key"),
       "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
           + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
           + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END, "
           + "email_changed_at = CASE WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN ? "
-          + "ELSE email_changed_at END");
+          + "ELSE email_changed_at END, "
+          + "left_with_email = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE left_with_email END, "
+          + "left_with_key = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE left_with_key END");
 
   public UserStore(ObjectMapper json) {
     super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS, ACCESS_TIMES,
@@ -86,15 +91,20 @@ public final class UserStore extends ResourceStore {
   @Override
   int bindInsertStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
     boolean active = active(row);
+    String email = (String) row.values().get(EMAIL);
     bindTime(ps, first, active ? null : now);
     bindTime(ps, first + 1, active ? now : null);
-    return first + 2;
+    ps.setString(first + 2, active ? null : email);
+    ps.setString(first + 3, active || email == null ? null : MatchKey.of(email));
+    return first + 4;
   }
 
   @Override
-  int bindUpdateStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {
+  int bindUpdateStamps(PreparedStatement ps, int first, StoredResource old, Row row, long now) throws SQLException {
     boolean active = active(row);
     String email = (String) row.values().get(EMAIL);
+    // the row's email before this change: what a deactivating change leaves with, had it another
+    String before = UserFields.of(old.doc()).email();
     ps.setInt(first, active ? 1 : 0);
     ps.setLong(first + 1, now);
     ps.setInt(first + 2, active ? 1 : 0);
@@ -102,7 +112,11 @@ public final class UserStore extends ResourceStore {
     ps.setString(first + 4, email);
     ps.setString(first + 5, email);
     ps.setLong(first + 6, now);
-    return first + 7;
+    ps.setInt(first + 7, active ? 1 : 0);
+    ps.setString(first + 8, before);
+    ps.setInt(first + 9, active ? 1 : 0);
+    ps.setString(first + 10, before == null ? null : MatchKey.of(before));
+    return first + 11;
   }
 
   private static boolean active(Row row) {

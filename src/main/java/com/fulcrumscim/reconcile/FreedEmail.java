@@ -1,7 +1,6 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
@@ -11,6 +10,7 @@ import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -54,21 +54,27 @@ public final class FreedEmail {
 
   /**
    * {@code key}'s row ended (done, skipped, or set aside by an operator), in the transaction that
-   * ends it: if Okta deactivated or deleted that user, it holds nothing with its last email any more
-   * ({@link #freed}). Reads only the database: an active user or a group costs one read.
+   * ends it: if Okta deactivated or deleted that user, it holds nothing with the emails its member is
+   * looked up by any more ({@link #freed}). Reads only the database: an active user or a group costs
+   * one read.
    */
   public void rowEnded(Connection c, ResourceKey key) throws SQLException {
     if (key.type() == EntityType.USER) {
-      freed(c, key, leaversEmail(c, key.scimId()));
+      for (String email : leaversEmails(c, key.scimId())) {
+        freed(c, key, email);
+      }
     }
   }
 
-  /** The last email of user {@code id} if Okta deactivated or deleted it (its tombstone's); else null. */
-  private String leaversEmail(Connection c, String id) throws SQLException {
+  /**
+   * The emails user {@code id}'s member is looked up by if Okta deactivated or deleted it: the address
+   * it left with, and its current one (its tombstone's last) ({@link UserState#lookedUpBy}); else none.
+   */
+  private List<String> leaversEmails(Connection c, String id) throws SQLException {
     Optional<DesiredUser> user = desired.user(c, id);
     if (user.isPresent()) {
-      return user.get().active() ? null : user.get().email();
+      return user.get().active() ? List.of() : UserState.lookedUpBy(user.get(), null, null);
     }
-    return tombstones.find(c, id).map(DeletedUser::email).orElse(null);
+    return tombstones.find(c, id).map(g -> UserState.lookedUpBy(null, g, null)).orElse(List.of());
   }
 }

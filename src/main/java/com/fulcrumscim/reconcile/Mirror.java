@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.journal.MatchKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -41,7 +41,7 @@ final class Mirror<T> {
   }
 
   static String key(String s) {
-    return s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
+    return MatchKey.of(s);
   }
 
   /** Reads Fulcrum unless a copy younger than maxAge is at hand. */

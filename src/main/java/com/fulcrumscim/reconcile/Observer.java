@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -173,11 +173,10 @@ final class Observer {
     Intent intent = intent(attempt, r);
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
-    // A create in doubt is looked for under the email it was made with; a deleted user under the
-    // last one it had (its tombstone): a member invited again by hand after the managed one was
-    // removed would otherwise keep the access the delete took away.
-    String email = UserState.lookedUpBy(d, r.deleted(), intent);
-    FulcrumMember byEmail = email == null ? null : members.matching(email).stream().findFirst().orElse(null);
+    // A create in doubt is looked for under the email it was made with; a leaver under the address
+    // it left with, then its current one (a deleted user: its tombstone's): a member invited again by
+    // hand after the managed one was removed would otherwise keep the access Okta took away.
+    FulcrumMember byEmail = firstMember(UserState.lookedUpBy(d, r.deleted(), intent)).orElse(null);
     String holder = byEmail == null ? null : links.scimIdOf(EntityType.USER, byEmail.id()).orElse(null);
     if (link == null && id.equals(holder)) {
       // handed over to this key (Action.HandOver) after this round read its rows: read them again
@@ -196,33 +195,48 @@ final class Observer {
     return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir, leaver);
   }
 
+  /** The member the first of {@code emails} that finds one finds ({@link UserState#lookedUpBy}). */
+  private Optional<FulcrumMember> firstMember(List<String> emails) {
+    return emails.stream().flatMap(e -> members.matching(e).stream()).findFirst();
+  }
+
   /**
    * The user Okta deactivated or deleted, other than {@code newcomer}, whose plan names member
-   * {@code m}, which no link manages, as that leaver's (its email; no link to a member that is
-   * there): adopted and removed, or reported as keeping access. Only while that change is still to
-   * be made or waits for an operator (queued, held, DEAD): once it has run, the member was removed
-   * or left to someone. None when {@code newcomer} is that leaver's person pushed again ({@link
-   * SamePerson}), whom the leaver's plan leaves it to. Without this, a new hire given a recycled
-   * address would adopt the leaver's account (users.adopt_existing) while a hold lasts. Asked only
-   * for an active user whose email finds a member no user manages: rare once users are adopted.
+   * {@code m}, which no link manages, as that leaver's (its lookup finds it first, see {@link
+   * UserState#lookedUpBy}; no link to a member that is there): adopted and removed, or reported as
+   * keeping access. Leavers are found by the address they left with as well as by their current one
+   * (a deleted user's last), the first by {@code m}'s key as the mirror matches it (any letter's
+   * case). Only while that change is still to be made or waits for an operator (queued, held, DEAD):
+   * once it has run, the member was removed or left to someone. None when {@code newcomer} is that
+   * leaver's person pushed again ({@link SamePerson}), whom the leaver's plan leaves it to. Without
+   * this, a new hire given a recycled address would adopt the leaver's account (users.adopt_existing)
+   * while a hold lasts. Asked only for an active user whose email finds a member no user manages:
+   * rare once users are adopted.
    */
   private String leaverHolding(FulcrumMember m, String newcomer) {
-    Map<String, Optional<Link>> leavers = db.read(c -> {
-      Set<String> ids = new TreeSet<>(tombstones.idsWithEmail(c, m.email()));
-      desired.inactiveUsersWithEmail(c, m.email()).forEach(u -> ids.add(u.id()));
-      Map<String, Optional<Link>> out = new LinkedHashMap<>();
-      for (String l : ids) {
-        if (!l.equals(newcomer) && QUEUED_OR_WAITING.contains(queue.get(c, ResourceKey.user(l)).map(WorkItem::state)
-            .orElse(WorkState.DONE)) && samePersonRule.pushedAgain(c, m.email(), l).stream().noneMatch(u -> u.id().equals(newcomer))) {
-          out.put(l, links.get(c, EntityType.USER, l));
+    Map<String, Leaver> leavers = db.read(c -> {
+      Map<String, List<String>> lookups = new TreeMap<>();
+      tombstones.withEmail(c, m.email()).forEach(g -> lookups.put(g.id(), UserState.lookedUpBy(null, g, null)));
+      desired.inactiveUsersWithEmail(c, m.email()).forEach(u -> lookups.put(u.id(), UserState.lookedUpBy(u, null, null)));
+      Map<String, Leaver> out = new LinkedHashMap<>();
+      for (Map.Entry<String, List<String>> l : lookups.entrySet()) {
+        String id = l.getKey();
+        if (!id.equals(newcomer) && QUEUED_OR_WAITING.contains(queue.get(c, ResourceKey.user(id)).map(WorkItem::state)
+            .orElse(WorkState.DONE)) && samePersonRule.pushedAgain(c, m.email(), id).stream().noneMatch(u -> u.id().equals(newcomer))) {
+          out.put(id, new Leaver(links.get(c, EntityType.USER, id), l.getValue()));
         }
       }
       return out;
     });
     // the mirror is asked outside the read: a leaver linked to a member that is there removes that one
-    return leavers.entrySet().stream().filter(e -> e.getValue().filter(k -> members.get(k.fulcrumId()).isPresent()).isEmpty())
+    return leavers.entrySet().stream()
+        .filter(e -> e.getValue().link().filter(k -> members.get(k.fulcrumId()).isPresent()).isEmpty())
+        .filter(e -> firstMember(e.getValue().lookedUpBy()).filter(found -> found.id().equals(m.id())).isPresent())
         .map(Map.Entry::getKey).findFirst().orElse(null);
   }
+
+  /** A leaver {@link #leaverHolding} weighs: its link, and the emails its member is looked up by. */
+  private record Leaver(Optional<Link> link, List<String> lookedUpBy) {}
 
   /**
    * Only the same person pushed again is handed a leaving user's member: the leaver's own last email

@@ -243,8 +243,9 @@ public final class Planner {
   /**
    * A user Okta deactivated or deleted that the bridge never linked: its push failed (on a member
    * invited by hand before Okta assigned the email, say), or never ran. Nothing of the bridge's is
-   * left to remove, yet a member with the user's email (for a deleted user, the last one it had)
-   * that no other user manages or is being given ({@link EmailClaims}) is that person, who keeps the
+   * left to remove, yet a member with the user's email (the address it left with, else its current
+   * one: {@link UserState#lookedUpBy}) that no other user manages or is being given ({@link
+   * EmailClaims}) is that person, who keeps the
    * access Okta took away: ended done, the row would say nothing of it. With users.adopt_existing
    * the member would have been adopted for an active user, so it is adopted and removed; otherwise
    * it is not the bridge's to remove, and the change stays in front of an operator, as for a member

@@ -3,6 +3,12 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.MatchKey;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Everything the planner knows about one user key. Null means absent:
@@ -37,21 +43,35 @@ public record UserState(
     String byEmailLeaver) {
 
   /**
-   * The email a user's member is looked up by: a create in doubt's (what it was made with), else
-   * the user's, else a deleted user's last one (its tombstone); null: none.
+   * The emails a user's member is looked up by, the first that finds one winning: a create in
+   * doubt's (what it was made with); else, for a user Okta deactivated or deleted, the address it had
+   * when it lost access, then its current one (a deleted user's: its tombstone's last one); else the
+   * user's. The address it left with comes first: the member the person may still hold has it,
+   * whatever the inactive user was given since (Entra renames a disabled user's address to free it),
+   * and a member with the new address must not hide it; none found there, one with the new address
+   * is the person's too (invited by hand under it).
    */
-  static String lookedUpBy(DesiredUser desired, DeletedUser deleted, Intent intent) {
-    return intent != null ? intent.matchKey() : desired != null ? desired.email() : deleted != null ? deleted.email() : null;
+  public static List<String> lookedUpBy(DesiredUser desired, DeletedUser deleted, Intent intent) {
+    if (intent != null) {
+      return intent.matchKey() == null ? List.of() : List.of(intent.matchKey());
+    }
+    Stream<String> emails = desired != null
+        ? desired.active() ? Stream.of(desired.email()) : Stream.of(desired.leftWith(), desired.email())
+        : deleted != null ? Stream.of(deleted.leftWith(), deleted.email()) : Stream.empty();
+    // the same address twice (the usual leaver, not renamed since) is looked up once
+    Map<String, String> byKey = new LinkedHashMap<>();
+    emails.filter(Objects::nonNull).forEach(e -> byKey.putIfAbsent(MatchKey.of(e), e));
+    return List.copyOf(byKey.values());
   }
 
   /**
-   * Okta deactivated or deleted the user, and no member with the email it is looked up by (see
+   * Okta deactivated or deleted the user, and no member with an email it is looked up by (see
    * {@link #lookedUpBy}) is in the list read, nor its linked one: what ends its deprovisioning done
    * (nothing left of the person's), if that list is to be believed.
    */
   boolean leftNoMemberListed() {
-    String email = lookedUpBy(desired, deleted, intent);
-    return (desired == null || !desired.active()) && linked == null && byEmail == null && email != null && !email.isBlank();
+    return (desired == null || !desired.active()) && linked == null && byEmail == null
+        && lookedUpBy(desired, deleted, intent).stream().anyMatch(email -> !email.isBlank());
   }
 
   /** No other user's link or heir in play. */

@@ -337,9 +337,10 @@ public final class CarryForward {
     if (ch.tombstone() != null) {
       Object leftAt = ch.tombstone().values().get("left_at");
       store.keepTombstone(c, ch.key().scimId(), ch.tombstone().string("user_name"), ch.tombstone().string("email"),
-          ch.tombstone().number("deleted_at"), leftAt == null ? null : ((Number) leftAt).longValue());
+          ch.tombstone().number("deleted_at"), leftAt == null ? null : ((Number) leftAt).longValue(),
+          ch.tombstone().string("left_with_email"));
     } else if (was.isPresent() && was.get().email() != null) {
-      store.keepTombstone(c, ch.key().scimId(), was.get().name(), was.get().email(), ch.newest().receivedAt(), null);
+      store.keepTombstone(c, ch.key().scimId(), was.get().name(), was.get().email(), ch.newest().receivedAt(), null, null);
     }
   }
 

@@ -2,6 +2,7 @@ package com.fulcrumscim.restore;
 
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.MatchKey;
 import com.fulcrumscim.journal.ResourceKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -101,13 +102,16 @@ final class RestoredStore {
   /**
    * Keeps a deleted user's last userName and email (replacing any the restored database has), and
    * when it lost access: {@code leftAt} (the replaced database's tombstone's), else the restored
-   * row's inactive_since while that row is still there, else the delete's time.
+   * row's inactive_since while that row is still there, else the delete's time; likewise the address
+   * it had then: {@code leftWith}, else the restored row's left_with_email, else {@code email}.
    */
-  void keepTombstone(Connection c, String userId, String userName, String email, long deletedAt, Long leftAt)
+  void keepTombstone(Connection c, String userId, String userName, String email, long deletedAt, Long leftAt, String leftWith)
       throws SQLException {
     update(c, "DELETE FROM user_tombstone WHERE scim_id = ?", userId);
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at) "
-        + "VALUES (?, ?, ?, ?, COALESCE(?, (SELECT inactive_since FROM scim_user WHERE id = ?), ?))")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at, "
+        + "left_with_email, left_with_key) VALUES (?, ?, ?, ?, COALESCE(?, (SELECT inactive_since FROM scim_user WHERE id = ?), ?), "
+        + "COALESCE(?, (SELECT left_with_email FROM scim_user WHERE id = ?), ?), "
+        + "COALESCE(?, (SELECT left_with_key FROM scim_user WHERE id = ?), ?))")) {
       ps.setString(1, userId);
       ps.setString(2, userName);
       ps.setString(3, email);
@@ -115,6 +119,12 @@ final class RestoredStore {
       ps.setObject(5, leftAt, java.sql.Types.BIGINT);
       ps.setString(6, userId);
       ps.setLong(7, deletedAt);
+      ps.setString(8, leftWith);
+      ps.setString(9, userId);
+      ps.setString(10, email);
+      ps.setString(11, leftWith == null ? null : MatchKey.of(leftWith));
+      ps.setString(12, userId);
+      ps.setString(13, MatchKey.of(email));
       ps.executeUpdate();
     }
   }

@@ -23,6 +23,7 @@ import com.fulcrumscim.reconcile.ReadSide;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.RestoreHold;
 import com.fulcrumscim.reconcile.SamePerson;
+import com.fulcrumscim.reconcile.UserState;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,13 +161,13 @@ final class DriftFinder {
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
    * {@code left} says how Okta took a user that is not active away.
    */
-  private record Person(String id, String userName, String email, boolean active, String left) {
+  private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy) {
     static Person of(DesiredUser u) {
-      return new Person(u.id(), u.userName(), u.email(), u.active(), "deactivated in Okta");
+      return new Person(u.id(), u.userName(), u.email(), u.active(), "deactivated in Okta", UserState.lookedUpBy(u, null, null));
     }
 
     static Person of(DeletedUser g) {
-      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta");
+      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null));
     }
   }
 
@@ -262,7 +263,8 @@ final class DriftFinder {
   }
 
   /**
-   * An unmanaged member that has the email of this user and that the plan does not link (adopt):
+   * An unmanaged member that has the email of this user (for a leaver: the address it left with, else
+   * its current one, as the reconciler looks it up) and that the plan does not link (adopt):
    * for an active user the reconciler could only fail on it; for one Okta deactivated or deleted it
    * keeps access Okta took away, unless an active user with that email is the person pushed again
    * under a new id ({@link SamePerson}: that user's own line reports the member; anyone else given
@@ -270,10 +272,10 @@ final class DriftFinder {
    * alone. The token owner is never one: the plan says what the owner's departure needs.
    */
   private Optional<FulcrumMember> collision(Person p, Link link, Plan plan, FulcrumSnapshot snap) {
-    if (p == null || p.email() == null) {
+    if (p == null) {
       return Optional.empty();
     }
-    return snap.memberByEmail(p.email())
+    return p.lookedUpBy().stream().flatMap(e -> snap.memberByEmail(e).stream()).findFirst()
         .filter(m -> link == null || !m.id().equals(link.fulcrumId()))
         .filter(m -> !snap.owner().id().equals(m.userId()) && !m.email().equalsIgnoreCase(snap.owner().email()))
         .filter(m -> links.scimIdOf(EntityType.USER, m.id()).isEmpty())

@@ -6,11 +6,11 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
 import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberList;
+import com.fulcrumscim.journal.MatchKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -111,6 +111,6 @@ public final class FulcrumSnapshot {
   }
 
   private static String lower(String s) {
-    return s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
+    return MatchKey.of(s);
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The intake keeps when a user lost access (scim_user.inactive_since; a deleted one's tombstone
  * left_at) and when it became active with its email (active_since), as they happen: the times a
- * hand-over's same-person window lies between, which no later change may move (review-s4 F1).
+ * hand-over's same-person window lies between, which no later change may move (review-s4 F1); and
+ * the address it had when it lost access (left_with_email), which its member has (review-s8b F1).
  */
 class AccessTimesTest {
   @TempDir Path dir;
@@ -110,6 +111,65 @@ class AccessTimesTest {
     assertThat(leftAt(id)).contains(clock.instant());
   }
 
+  /**
+   * The address a user left with (review-s8b F1) is the one it had before the change that took its
+   * access: a PUT that deactivates it and gives it another address at once leaves with the old one,
+   * which its member has.
+   */
+  @Test
+  void aDeactivationLeavesWithTheAddressTheUserHadBeforeIt() {
+    String id = created("ada@corp.example", true);
+    put(id, "ada.old@corp.example", false, "Ada");
+
+    assertThat(leftWith(id)).isEqualTo("ada@corp.example");
+  }
+
+  @Test
+  void anAddressChangeOfAnInactiveUserKeepsTheAddressItLeftWith() {
+    String id = created("ada@corp.example", true);
+    put(id, "ada@corp.example", false, "Ada");
+    clock.tick(Duration.ofDays(1));
+    put(id, "ada.old@corp.example", false, "Ada");
+
+    assertThat(leftWith(id)).isEqualTo("ada@corp.example");
+  }
+
+  @Test
+  void aReactivationForgetsTheAddressTheUserLeftWith() {
+    String id = created("ada@corp.example", false);
+    assertThat(leftWith(id)).as("created inactive").isEqualTo("ada@corp.example");
+    put(id, "ada.old@corp.example", true, "Ada");
+
+    assertThat(leftWith(id)).isNull();
+  }
+
+  @Test
+  void aUserDeletedAfterAnAddressChangeWhileInactiveLeftWithTheAddressItHadWhenDeactivated() {
+    String id = created("ada@corp.example", true);
+    put(id, "ada@corp.example", false, "Ada");
+    put(id, "ada.old@corp.example", false, "Ada");
+    intake.delete(EntityType.USER, id, v -> true, new IntakeRequest("req-delete", null));
+
+    Database.Work<Optional<DeletedUser>> read = c -> new Tombstones().find(c, id);
+    assertThat(db.read(read)).contains(new DeletedUser(id, "ada", "ada.old@corp.example", "ada@corp.example"));
+  }
+
+  /**
+   * The address a user left with is found by any letter's case, as the member list matches it: a
+   * non-ASCII capital too, which SQLite's NOCASE and PostgreSQL's lower() under C do not fold.
+   */
+  @Test
+  void aUserIsFoundByTheAddressItLeftWithWhateverTheCaseOfItsNonAsciiLetters() {
+    String id = created("ZOË@corp.example", false);
+    put(id, "zoe.old@corp.example", false, "Zoë");
+
+    Database.Work<java.util.List<DesiredUser>> leavers = c -> desired.inactiveUsersWithEmail(c, "zoë@corp.example");
+    assertThat(db.read(leavers)).extracting(DesiredUser::id).containsExactly(id);
+    intake.delete(EntityType.USER, id, v -> true, new IntakeRequest("req-delete", null));
+    Database.Work<java.util.List<DeletedUser>> deleted = c -> new Tombstones().withEmail(c, "Zoë@Corp.example");
+    assertThat(db.read(deleted)).extracting(DeletedUser::id).containsExactly(id);
+  }
+
   /** On SQLite every statement of a write runs on the one writer thread that all requests wait for. */
   @Test
   void aCreateWritesItsAccessTimesInItsInsert() {
@@ -152,6 +212,11 @@ class AccessTimesTest {
   private Optional<Instant> inactiveSince(String id) {
     Database.Work<Optional<Instant>> read = c -> desired.inactiveSince(c, id);
     return db.read(read);
+  }
+
+  private String leftWith(String id) {
+    Database.Work<Optional<DesiredUser>> read = c -> desired.user(c, id);
+    return db.read(read).orElseThrow().leftWith();
   }
 
   private Optional<Instant> leftAt(String id) {

@@ -43,8 +43,8 @@ class DesiredStateTest {
     String bob = okta.user("bob@corp.example", "Bob", "Builder", null);
     okta.set(bob, "active", 0);
     assertThat(desired.users()).containsExactly(
-        new DesiredUser(ada, "ada@corp.example", "ada@corp.example", "Ada", "Lovelace", "Manager", true),
-        new DesiredUser(bob, "bob@corp.example", "bob@corp.example", "Bob", "Builder", null, false));
+        new DesiredUser(ada, "ada@corp.example", "ada@corp.example", "Ada", "Lovelace", "Manager", true, null),
+        new DesiredUser(bob, "bob@corp.example", "bob@corp.example", "Bob", "Builder", null, false, "bob@corp.example"));
   }
 
   @Test

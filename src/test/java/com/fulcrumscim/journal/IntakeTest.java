@@ -175,7 +175,7 @@ class IntakeTest {
     intake.delete(EntityType.USER, u.id(), v -> true, req(null));
 
     java.util.Optional<DeletedUser> kept = db.read(c -> new Tombstones().find(c, u.id()));
-    assertThat(kept).contains(new DeletedUser(u.id(), "Leaver@Example.com", "Leaver@Example.com"));
+    assertThat(kept).contains(new DeletedUser(u.id(), "Leaver@Example.com", "Leaver@Example.com", "Leaver@Example.com"));
   }
 
   @Test

@@ -50,7 +50,7 @@ class TombstoneCopyOnPostgresTest {
 
       assertThat(counts.match()).as(counts.toString()).isTrue();
       assertThat(counts.target()).containsEntry("user_tombstone", 1L);
-      assertThat(copied).contains(new DeletedUser(deleted, "leaver@example.com", "leaver@example.com"));
+      assertThat(copied).contains(new DeletedUser(deleted, "leaver@example.com", "leaver@example.com", "leaver@example.com"));
     }
   }
 

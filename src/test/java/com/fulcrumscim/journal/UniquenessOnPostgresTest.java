@@ -29,7 +29,7 @@ class UniquenessOnPostgresTest {
   void aUserNameTakenByAnotherNodeMeanwhileIsReportedAsTheUserNameEvenWhenItReadsLikeAnEmail() throws Exception {
     TestStore store = TestStore.freshPostgres();
     try (Database nodeA = Database.open(store.location()); Database nodeB = Database.open(store.location())) {
-      nodeB.write(c -> users.insert(c, "id-b", user("b@corp.example", "b@corp.example"), 1));
+      StoredResource b = nodeB.write(c -> users.insert(c, "id-b", user("b@corp.example", "b@corp.example"), 1));
       CountDownLatch inserted = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<StoredResource> first = CompletableFuture.supplyAsync(() -> nodeA.write(c -> {
@@ -42,7 +42,7 @@ class UniquenessOnPostgresTest {
 
       // B's check cannot see A's uncommitted row: the unique index refuses B's rename once A commits
       CompletableFuture<Boolean> rename = CompletableFuture.supplyAsync(() -> nodeB.write(
-          c -> users.update(c, "id-b", 1, users.row(user("someone@email.example", "b@corp.example")), 3)));
+          c -> users.update(c, b, users.row(user("someone@email.example", "b@corp.example")), 3)));
       Thread.sleep(500);
       release.countDown();
       first.get(10, TimeUnit.SECONDS);

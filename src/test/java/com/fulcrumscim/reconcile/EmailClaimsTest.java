@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 /** Which other user a member with a leaving user's email is being given to. */
 class EmailClaimsTest {
   static final FulcrumMember ADA = PlannerTest.member("m2", "ada@corp.example", "Ada", "Lovelace", "r-standard");
-  static final DesiredUser LEAVING = new DesiredUser("u1", "ada", "ada@corp.example", "Ada", "Lovelace", null, false);
+  static final DesiredUser LEAVING = new DesiredUser("u1", "ada", "ada@corp.example", "Ada", "Lovelace", null, false, null);
 
   static DesiredUser user(String id, String email, boolean active) {
-    return new DesiredUser(id, id + "-name", email, "Ada", "Lovelace", null, active);
+    return new DesiredUser(id, id + "-name", email, "Ada", "Lovelace", null, active, null);
   }
 
   static Intent create(String scimId, Set<String> priorIds) {

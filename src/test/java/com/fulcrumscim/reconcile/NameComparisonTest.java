@@ -34,7 +34,7 @@ class NameComparisonTest {
   }
 
   private static DesiredUser wanted(String email, String first, String last) {
-    return new DesiredUser("s-1", email, email, first, last, null, true);
+    return new DesiredUser("s-1", email, email, first, last, null, true, null);
   }
 
   /** Whether the client takes Fulcrum's answer {@code answered} to a PUT of {@code sent} as applied. */

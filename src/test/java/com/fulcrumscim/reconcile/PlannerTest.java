@@ -38,7 +38,7 @@ class PlannerTest {
   }
 
   static DesiredUser alice(String role, boolean active) {
-    return new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alice", "Archer", role, active);
+    return new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alice", "Archer", role, active, null);
   }
 
   static FulcrumMember member(String id, String email, String first, String last, String roleId) {
@@ -51,7 +51,7 @@ class PlannerTest {
   /** The same person invited again by hand after m1 was removed. */
   static final FulcrumMember ALICE_AGAIN = member("m2", "alice@corp.example", "Alice", "Archer", "r-standard");
   /** Alice's tombstone: deleted in Okta, her last userName and email kept. */
-  static final DeletedUser ALICE_DELETED = new DeletedUser("u1", "alice@corp.example", "alice@corp.example");
+  static final DeletedUser ALICE_DELETED = new DeletedUser("u1", "alice@corp.example", "alice@corp.example", null);
   static final Link LINK_M1 = new Link("u1", "m1", Action.Link.Origin.CREATED, Instant.EPOCH, null);
   static final Intent INTENT = new Intent("u1", "alice@corp.example", Set.of(), Instant.EPOCH);
   /** Alice pushed again by Okta under a new id, u2: the member with her email is being given to u2. */
@@ -76,11 +76,11 @@ class PlannerTest {
         row("a linked member that matches needs nothing",
             user(alice("Standard User", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX, Plan.of()),
         row("a changed first name sends only the first name",
-            user(new DesiredUser("u1", "a", "alice@corp.example", "Alicia", "Archer", null, true), LINK_M1,
+            user(new DesiredUser("u1", "a", "alice@corp.example", "Alicia", "Archer", null, true, null), LINK_M1,
                 ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
             Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, null)))),
         row("an email differing only in case is not a change",
-            user(new DesiredUser("u1", "a", "ALICE@corp.example", "Alice", "Archer", null, true), LINK_M1,
+            user(new DesiredUser("u1", "a", "ALICE@corp.example", "Alice", "Archer", null, true, null), LINK_M1,
                 ALICE_IN_FULCRUM, null), CTX, Plan.of()),
         row("a role change sends only the role id, matched case-insensitively, the bridge holding that role for Okta before it",
             user(alice("manager", true), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
@@ -99,7 +99,7 @@ class PlannerTest {
                 new Action.Refuse("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
                     + "Manager, Record Creator, Standard User; the member keeps its role (a new member gets the default role)"))),
         row("an unknown role still sends the name change and refuses only the role",
-            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", "Wizard", true),
+            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", "Wizard", true, null),
                 LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
             Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, null)),
                 new Action.Refuse("user alice@corp.example: role 'Wizard' is not a Fulcrum role; valid roles: "
@@ -134,7 +134,7 @@ class PlannerTest {
             context(false, true, Map.of(), "Record Creator"),
             Plan.of(new Action.UpdateMember("m1", new MemberFields(null, null, null, "r-creator"), true), new Action.RememberRole(null))),
         row("a role Okta sends blank is taken back to Fulcrum's default role without roles.default, in the one update with the names",
-            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", " ", true),
+            user(new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", " ", true, null),
                 holding("r-manager"), member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null), CTX,
             Plan.of(new Action.UpdateMember("m1", new MemberFields(null, "Alicia", null, "r-standard"), true), new Action.RememberRole(null))),
         row("Owner given for Okta (roles.allow_owner) is taken back like any role once Okta names none",
@@ -158,7 +158,7 @@ class PlannerTest {
                 + " taken back, but roles.default 'Owner' is Owner, which the bridge does not grant (roles.allow_owner: false);"
                 + " valid roles: Manager, Record Creator, Standard User; the member keeps its role"))),
         row("the token owner's managed membership keeps the role the bridge gave when Okta names none",
-            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olive", "Owner", null, true),
+            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olive", "Owner", null, true, null),
                 new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH, "r-owner"), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
             CTX,
             Plan.skip("user olive is managed as owner@corp.example, the Fulcrum API token's owner, whose membership "
@@ -171,7 +171,7 @@ class PlannerTest {
             user(alice("Manager", true), LINK_M1, member("m1", "alice@corp.example", "Alice", "Archer", "r-manager"), null),
             CTX, Plan.of()),
         row("the token owner's managed membership is never updated, in any field",
-            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olivia", "Owner", "Record Creator", true),
+            user(new DesiredUser("u1", "olive", "owner@corp.example", "Olivia", "Owner", "Record Creator", true, null),
                 new Link("u1", "m-owner", Action.Link.Origin.CREATED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM),
             CTX,
             Plan.skip("user olive is managed as owner@corp.example, the Fulcrum API token's owner, whose membership "
@@ -212,7 +212,7 @@ class PlannerTest {
                 new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deleted in Okta"))),
         row("a deactivated user whose member is gone and whose email the token owner's membership now has is the owner"
                 + " leaving: blocked, never adopted to be removed",
-            user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), LINK_M1, null, OWNER_IN_FULCRUM),
+            user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false, null), LINK_M1, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""), ownerLeft("o", "the user was deactivated in Okta")),
         row("a deactivated user whose member is gone leaves a member another SCIM user manages to that user, saying so",
             new UserState("u1", alice(null, false), null, LINK_M1, null, ALICE_AGAIN, "u9", null, null), context(true, true, Map.of(), ""),
@@ -284,17 +284,17 @@ class PlannerTest {
             Plan.of(new Action.Link("m2", Action.Link.Origin.ADOPTED,
                 new Action.Unlink("m1", "the linked member is gone from Fulcrum")))),
         row("the token owner is never adopted: skipped with the reason, not failed",
-            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true), null, null, OWNER_IN_FULCRUM),
+            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, true, null), null, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""),
             Plan.skip("user o: owner@corp.example is the Fulcrum API token's owner, whose membership the bridge never adopts or changes")),
         row("the token owner is never removed: blocked, saying the owner keeps access",
             user(alice(null, false), new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null),
                 OWNER_IN_FULCRUM, null), CTX, ownerLeft("alice@corp.example", "the user was deactivated in Okta")),
         row("the token owner's own Okta user deactivated, never linked, is blocked as a linked one is, not skipped",
-            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, false), null, null, OWNER_IN_FULCRUM),
+            user(new DesiredUser("u1", "o", "Owner@corp.example", "O", "O", null, false, null), null, null, OWNER_IN_FULCRUM),
             context(true, true, Map.of(), ""), ownerLeft("o", "the user was deactivated in Okta")),
         row("the token owner's own Okta user deleted, never linked, is blocked, named by its tombstone",
-            new UserState("u1", null, new DeletedUser("u1", "o", "owner@corp.example"), null, null, OWNER_IN_FULCRUM, null,
+            new UserState("u1", null, new DeletedUser("u1", "o", "owner@corp.example", null), null, null, OWNER_IN_FULCRUM, null,
                 null, null), CTX, ownerLeft("o", "the user was deleted in Okta")),
         row("a member with the owner's email but another account id is removed once the list has shown the owner's id",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Bob", "Byrne", "r-standard"), null), CTX,
@@ -344,7 +344,7 @@ class PlannerTest {
             Plan.of(new Action.HandOver("m1", "u2", "the user was deactivated in Okta; Fulcrum member m1 (alice@corp.example)"
                 + " is left in place: handed over to active user/u2 (alice2) with this email"))),
         row("the token owner's membership is never handed over: the owner leaving stays in front of an operator",
-            new UserState("u1", new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false), null,
+            new UserState("u1", new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false, null), null,
                 new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM,
                 null, null, null, false, (EmailClaims.Claim.ActiveUser) ALICE_AS_U2, null), CTX,
             ownerLeft("o", "the user was deactivated in Okta")));
@@ -502,7 +502,7 @@ class PlannerTest {
 
   @Test
   void aProfileChangeDoesNotTakeAccessAway() {
-    DesiredUser renamed = new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", null, true);
+    DesiredUser renamed = new DesiredUser("u1", "alice@corp.example", "alice@corp.example", "Alicia", "Archer", null, true, null);
     Plan plan = planner.user(user(renamed, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX);
     assertThat(plan.actions()).isNotEmpty();
     assertThat(plan.takesAccessAway()).isFalse();

@@ -325,6 +325,26 @@ class ResyncTest {
   }
 
   /**
+   * As above, but Ada's address was changed while she was disabled, to free it (review-s8b F1): the
+   * member invited by hand with the address she left with is still reported as keeping access.
+   */
+  @Test
+  void aMemberWithTheAddressADeactivatedUserLeftWithIsReportedAsKeepingAccessAfterItsAddressChanged() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    FulcrumMember byHand = invitedByHandOnceDeactivated(ada);
+    h.okta.set(ada, "email", "ada.old@corp.example");
+
+    ResyncReport report = resync.dryRun(Progress.NONE);
+
+    assertThat(report.plan()).anySatisfy(d -> {
+      assertThat(d.kind()).isEqualTo(Drift.Kind.COLLISION);
+      assertThat(d.key()).isEqualTo("user/" + ada);
+      assertThat(d.fulcrumHas()).isEqualTo("unmanaged member ada@corp.example (" + byHand.id() + ")");
+      assertThat(d.action()).contains("still has access");
+    });
+  }
+
+  /**
    * Okta deleted the user (a SCIM DELETE) and the bridge removed its member; later an admin invites
    * the same email by hand. The deleted user's tombstone outlives the removal, so resync still finds
    * that person, as for a deactivated user.

@@ -2,6 +2,8 @@ package com.fulcrumscim.testing;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.MatchKey;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.sql.Connection;
@@ -61,15 +63,28 @@ public final class DesiredFixture implements Okta {
   public void set(String userId, String attribute, Object value) {
     write(c -> {
       if (attribute.equals("active")) {
-        // as the intake does: when the user lost access, or became active again
+        // as the intake does: when the user lost access and the address it had then, or when it became active again
         try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET "
             + "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
-            + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? ELSE active_since END WHERE id = ?")) {
+            + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? ELSE active_since END, "
+            + "left_with_email = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN email ELSE left_with_email END, "
+            + "left_with_key = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE left_with_key END WHERE id = ?")) {
           ps.setObject(1, value);
           ps.setLong(2, clock.millis());
           ps.setObject(3, value);
           ps.setLong(4, clock.millis());
-          ps.setString(5, userId);
+          ps.setObject(5, value);
+          ps.setObject(6, value);
+          ps.setString(7, MatchKey.of(new DesiredState(db).user(c, userId).map(DesiredUser::email).orElse(null)));
+          ps.setString(8, userId);
+          ps.executeUpdate();
+        }
+      }
+      if (attribute.equals("email")) {
+        // as the intake does: a user given another address
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET email_changed_at = ? WHERE id = ?")) {
+          ps.setLong(1, clock.millis());
+          ps.setString(2, userId);
           ps.executeUpdate();
         }
       }
@@ -120,11 +135,13 @@ public final class DesiredFixture implements Okta {
   public void deleteUser(String userId) {
     write(c -> {
       // as the intake does: the deleted user's last email stays for its removal
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at) "
-          + "SELECT id, user_name, email, ?, COALESCE(inactive_since, ?) FROM scim_user WHERE id = ? AND email IS NOT NULL")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_tombstone (scim_id, user_name, email, deleted_at, left_at, "
+          + "left_with_email, left_with_key) SELECT id, user_name, email, ?, COALESCE(inactive_since, ?), "
+          + "COALESCE(left_with_email, email), COALESCE(left_with_key, ?) FROM scim_user WHERE id = ? AND email IS NOT NULL")) {
         ps.setLong(1, clock.millis());
         ps.setLong(2, clock.millis());
-        ps.setString(3, userId);
+        ps.setString(3, MatchKey.of(new DesiredState(db).user(c, userId).map(DesiredUser::email).orElse(null)));
+        ps.setString(4, userId);
         ps.executeUpdate();
       }
       exec(c, "DELETE FROM scim_group_member WHERE user_id = ?", userId);

@@ -10,7 +10,10 @@ public interface Okta {
   /** As {@link #user}, under a userName other than the email (a person pushed again while a deactivated user keeps theirs). */
   String userNamed(String userName, String email, String given, String family, String role);
 
-  /** Changes one attribute: {@code active} (0/1), {@code given_name}, {@code family_name} or {@code role}. */
+  /**
+   * Changes one attribute: {@code active} (0/1), {@code given_name}, {@code family_name}, {@code role},
+   * or {@code email} (the work address alone, active or not: as Entra frees a disabled user's address).
+   */
   void set(String userId, String attribute, Object value);
 
   /**

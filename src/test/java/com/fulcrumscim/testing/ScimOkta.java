@@ -7,7 +7,8 @@ import java.util.Map;
 /** Plays Okta over real SCIM HTTP against the real receiver, which commits desired state and work rows. */
 public final class ScimOkta implements Okta {
   private static final Map<String, String> PATHS = Map.of(
-      "active", "active", "given_name", "name.givenName", "family_name", "name.familyName", "role", "role");
+      "active", "active", "given_name", "name.givenName", "family_name", "name.familyName", "role", "role",
+      "email", "emails[type eq \\\"work\\\"].value");
 
   private final ScimHttp http;
 
