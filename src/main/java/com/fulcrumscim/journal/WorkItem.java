@@ -18,4 +18,14 @@ public record WorkItem(
     Instant nextAttemptAt,
     String lastError,
     Instant updatedAt,
-    boolean removal) {}
+    boolean removal) {
+
+  /**
+   * A DEAD row an operator set aside ({@link WorkQueue#skip}): DONE without its change applied, which
+   * it keeps as its reason. The only DONE row with a last_error: a change the reconciler ends DONE
+   * clears it, and a new change or a nudge makes the row PENDING again.
+   */
+  public boolean setAside() {
+    return state == WorkState.DONE && lastError != null;
+  }
+}

@@ -584,7 +584,8 @@ public final class WorkQueue {
    * A DEAD row set aside by an operator: marked DONE without applying, only if it is still at the
    * {@code generation} the operator's command read. A newer change may have gone DEAD again since
    * (the command is carried out later, by the daemon): settling that one would drop a change Okta
-   * was told was accepted, unseen by anyone.
+   * was told was accepted, unseen by anyone. The row keeps its reason, which tells it from a change
+   * applied ({@link WorkItem#setAside}).
    */
   public boolean skip(ResourceKey key, long generation) {
     return db.write(c -> skip(c, key, generation));

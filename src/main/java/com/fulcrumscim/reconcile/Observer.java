@@ -206,8 +206,8 @@ final class Observer {
    * UserState#lookedUpBy}; no link to a member that is there): adopted and removed, or reported as
    * keeping access. Leavers are found by the address they left with as well as by their current one
    * (a deleted user's last), the first by {@code m}'s key as the mirror matches it (any letter's
-   * case). Only while that change is still to be made or waits for an operator (queued, held, DEAD):
-   * once it has run, the member was removed or left to someone. None when {@code newcomer} is that
+   * case). Only while that change is still to be made or waits for an operator (queued, held, DEAD,
+   * set aside): once it has run, the member was removed or left to someone. None when {@code newcomer} is that
    * leaver's person pushed again ({@link SamePerson}), whom the leaver's plan leaves it to. Without
    * this, a new hire given a recycled address would adopt the leaver's account (users.adopt_existing)
    * while a hold lasts. Asked only for an active user whose email finds a member no user manages:
@@ -221,8 +221,8 @@ final class Observer {
       Map<String, Leaver> out = new LinkedHashMap<>();
       for (Map.Entry<String, List<String>> l : lookups.entrySet()) {
         String id = l.getKey();
-        if (!id.equals(newcomer) && QUEUED_OR_WAITING.contains(queue.get(c, ResourceKey.user(id)).map(WorkItem::state)
-            .orElse(WorkState.DONE)) && samePersonRule.pushedAgain(c, m.email(), id).stream().noneMatch(u -> u.id().equals(newcomer))) {
+        if (!id.equals(newcomer) && queue.get(c, ResourceKey.user(id)).filter(Observer::stillToBeMade).isPresent()
+            && samePersonRule.pushedAgain(c, m.email(), id).stream().noneMatch(u -> u.id().equals(newcomer))) {
           out.put(id, new Leaver(links.get(c, EntityType.USER, id), l.getValue()));
         }
       }
@@ -233,6 +233,15 @@ final class Observer {
         .filter(e -> e.getValue().link().filter(k -> members.get(k.fulcrumId()).isPresent()).isEmpty())
         .filter(e -> firstMember(e.getValue().lookedUpBy()).filter(found -> found.id().equals(m.id())).isPresent())
         .map(Map.Entry::getKey).findFirst().orElse(null);
+  }
+
+  /**
+   * Whether a leaver's change is still to be made: queued, or waiting for an operator (held, DEAD,
+   * or set aside with `journal skip`, which the next resync apply runs again, as for a linked
+   * leaver: Reconciler#waiting).
+   */
+  private static boolean stillToBeMade(WorkItem row) {
+    return QUEUED_OR_WAITING.contains(row.state()) || row.setAside();
   }
 
   /** A leaver {@link #leaverHolding} weighs: its link, and the emails its member is looked up by. */

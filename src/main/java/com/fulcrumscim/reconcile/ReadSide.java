@@ -146,7 +146,9 @@ public final class ReadSide {
    * member missing from the list (unlink, recreate, or a removal skipped), a linked member whose role
    * the plan takes back or lets go of (a role set by hand after the list was read is the admin's), and
    * a member found by email that the plan links, takes over, removes, refuses for or skips (as the token owner's:
-   * an owner who took another address by hand leaves it to a new member).
+   * an owner who took another address by hand leaves it to a new member), or waits for a leaving user
+   * holding it without a link ({@link UserState#byEmailLeaver}: a member removed by hand since the
+   * list was read holds nothing up, and the leaver's row, set aside, may wait for an operator).
    */
   static Set<String> doubts(UserState s, Plan plan) {
     Set<String> out = new LinkedHashSet<>();
@@ -157,7 +159,7 @@ public final class ReadSide {
       out.add(s.linked().id());
     }
     if (s.byEmail() != null && (s.link() == null || s.linked() == null)
-        && (plan.isBlocked() || skips(plan) || touches(plan, s.byEmail().id()))) {
+        && (plan.isBlocked() || skips(plan) || touches(plan, s.byEmail().id()) || s.byEmailLeaver() != null)) {
       out.add(s.byEmail().id());
     }
     return out;

@@ -349,8 +349,8 @@ public final class Reconciler {
           + " once it lets go of the member");
       case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
           + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed");
-      case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside with the"
-          + " member still linked: the next resync apply (the scheduled one, or `fulcrum-scim resync`) runs it again");
+      case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
+          + " removing the member: the next resync apply (the scheduled one, or `fulcrum-scim resync`) runs it again");
     };
   }
 

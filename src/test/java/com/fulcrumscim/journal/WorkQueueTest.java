@@ -408,6 +408,19 @@ class WorkQueueTest {
     assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.DONE);
   }
 
+  /** A set-aside row still names a change not made (a new user waits for a leaver's); one applied does not. */
+  @Test
+  void aSkippedRowIsSetAsideAndARowDoneByTheReconcilerIsNot() {
+    queue.enqueue(alice);
+    queue.dead(queue.claim(1).get(0), "refused");
+    queue.skip(alice, 1);
+    assertThat(queue.get(alice).orElseThrow().setAside()).isTrue();
+
+    queue.enqueue(alice);
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Done(), List.of());
+    assertThat(queue.get(alice).orElseThrow().setAside()).isFalse();
+  }
+
   @Test
   void skipLeavesANewerChangeThatWentDeadAgainAfterTheOperatorSawTheRow() {
     queue.enqueue(alice);

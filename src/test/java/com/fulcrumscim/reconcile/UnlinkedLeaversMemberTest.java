@@ -257,4 +257,25 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
     assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("user/" + ada).contains("HELD");
   }
+
+  /**
+   * Review-s8b F3: Ada's deactivation is DEAD (users.adopt_existing: false); the operator turns
+   * adopt_existing on and sets her change aside (`journal skip`) instead of retrying it. A new hire
+   * given her address 120 days later waits for her row, as for a linked leaver set aside, naming the
+   * resync apply that runs it again, instead of adopting her account at once.
+   */
+  @Test
+  void aNewHireDoesNotAdoptTheMemberOfALeaverWhoseChangeAnOperatorSetAside() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(false);
+    h.restart(UserPushTest.adopting());
+    assertThat(h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation())).isTrue();
+    h.clock.tick(Duration.ofDays(120));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
+    assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("user/" + ada).contains("set its change aside")
+        .contains("resync");
+    assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
 }
