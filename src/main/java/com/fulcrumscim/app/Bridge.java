@@ -108,7 +108,6 @@ public final class Bridge {
   private RequestExecutor requests;
   private FulcrumEmulator emulator;
   private Optional<String> generatedToken = Optional.empty();
-  private ScimTokens startTokens;
   private BearerAuth auth;
   private Optional<TlsSupport> tls = Optional.empty();
   /**
@@ -226,9 +225,10 @@ public final class Bridge {
       }
 
       Intake intake = new Intake(db, queue, users, groups, new JournalStore(), new Tombstones(), clock, onAccepted);
-      startTokens = scimTokens(config);
-      generatedToken = startTokens.generated();
-      auth = new BearerAuth(startTokens.hashes());
+      ScimTokens tokens = scimTokens(config);
+      generatedToken = tokens.generated();
+      auth = new BearerAuth(tokens.hashes());
+      tokens.generatedWarning().ifPresent(w -> log.warn("{}", w));
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
@@ -329,31 +329,22 @@ public final class Bridge {
   }
 
   /**
-   * What SIGHUP re-reads from {@code fresh}: the SCIM token hashes and, when serving HTTPS, the
-   * certificate and key. Returns what took effect, in words for the log. Everything else needs a restart.
+   * What SIGHUP re-reads from {@code fresh}: the SCIM token hashes (and whether the generated token
+   * is still kept: {@code token forget-generated}) and, when serving HTTPS, the certificate and key.
+   * Returns what took effect, in words for the log. Everything else needs a restart.
    */
   public List<String> reload(BridgeConfig fresh) {
     List<String> reloaded = new ArrayList<>();
-    List<String> hashes = ScimTokens.configured(fresh.scim().tokenHashes(), environment.apply(SCIM_TOKEN_ENV));
-    boolean generatedStays = hashes.isEmpty() && !startTokens.configured();
-    // Never a new token here (shown to no one), nor one generated before tokens were configured
-    // (long forgotten): either would shut Okta out.
-    if (hashes.isEmpty() && !generatedStays) {
-      throw new IllegalStateException("scim.token_hashes is empty and " + SCIM_TOKEN_ENV + " was not set when serve "
-          + "started (the environment is read only then): no configured SCIM token would be accepted, so the tokens in use stay");
-    }
-    if (generatedStays) {
-      hashes = startTokens.hashes();
-    }
+    ScimTokens next = ScimTokens.reloaded(ScimTokens.configured(fresh.scim().tokenHashes(), environment.apply(SCIM_TOKEN_ENV)),
+        new SettingStore(db));
     boolean tlsToo = tls.isPresent() && fresh.server().tls().enabled();
     // the certificate first: one that does not load must leave the tokens as they were too
     if (tlsToo) {
       tls.get().reload(fresh.server().tls());
     }
-    auth.replace(hashes);
-    reloaded.add(generatedStays
-        ? "scim.token_hashes (none set: the generated token stays the one accepted)"
-        : "scim.token_hashes (" + hashes.size() + " accepted)");
+    auth.replace(next.hashes());
+    next.generatedWarning().ifPresent(w -> log.warn("{}", w));
+    reloaded.add("scim.token_hashes (accepted: " + next.accepted() + ")");
     if (tlsToo) {
       reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
     }

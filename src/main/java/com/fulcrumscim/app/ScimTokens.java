@@ -6,16 +6,22 @@ import com.fulcrumscim.scim.BearerTokens;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The SHA-256 digests the SCIM endpoint accepts: {@code scim.token_hashes}, plus the plain token
- * in {@code FULCRUM_SCIM_TOKEN} ({@code configured}). With neither, a token is generated and shown
- * once; only its hash is kept in the setting table, and only once it has been shown ({@link #keep}):
- * a hash kept for a token nobody saw would lock every later start out of generating one.
+ * in {@code FULCRUM_SCIM_TOKEN} ({@code configured}), plus the token {@code serve} generated when
+ * neither was set ({@code generatedHash}). A generated token is shown once; only its hash is kept
+ * in the setting table, and only once it has been shown ({@link #keep}): a hash kept for a token
+ * nobody saw would lock every later start out of generating one. It stays accepted beside the
+ * configured ones until {@code token forget-generated} ({@link #forget}): Okta still presents it
+ * between the reload that adds a configured token and the switch in Okta, and Okta does not retry
+ * what is refused meanwhile (a deactivation lost there leaves that person's access in Fulcrum).
  */
-record ScimTokens(List<String> hashes, boolean configured, Optional<String> generated) {
-  static final String GENERATED_HASH_SETTING = "scim.generated_token_hash";
+public record ScimTokens(List<String> configured, Optional<String> generatedHash, Optional<String> generated) {
+  private static final String GENERATED_HASH_SETTING = "scim.generated_token_hash";
   /** What a FULCRUM_SCIM_TOKEN needs at least; {@code token new} makes 43 characters of 64 kinds (256 random bits). */
   static final int MIN_LENGTH = 32;
   static final int MIN_DIFFERENT_CHARACTERS = 8;
@@ -44,22 +50,83 @@ record ScimTokens(List<String> hashes, boolean configured, Optional<String> gene
     }
   }
 
-  /** At start: what is configured, else the generated token kept earlier, else a new one (not kept yet). */
+  /** At start: what is configured and the generated token kept earlier; with neither, a new one (not kept yet). */
   static ScimTokens resolve(List<String> configured, String envToken, SettingStore settings, SecureRandom random) {
     List<String> hashes = configured(configured, envToken);
-    if (!hashes.isEmpty()) {
-      return new ScimTokens(hashes, true, Optional.empty());
+    Optional<String> kept = keptBeside(hashes, settings);
+    if (hashes.isEmpty() && kept.isEmpty()) {
+      String token = BearerTokens.generate(random);
+      return new ScimTokens(hashes, Optional.of(BearerTokens.sha256Hex(token)), Optional.of(token));
     }
-    Optional<String> kept = settings.get(GENERATED_HASH_SETTING);
-    if (kept.isPresent()) {
-      return new ScimTokens(List.of(kept.get()), false, Optional.empty());
+    return new ScimTokens(hashes, kept, Optional.empty());
+  }
+
+  /**
+   * At a reload: {@code configured} and the generated token while it is kept. Never a new token
+   * (shown to no one): with nothing configured and nothing kept, refused, and the tokens in use stay.
+   */
+  static ScimTokens reloaded(List<String> configured, SettingStore settings) {
+    Optional<String> kept = keptBeside(configured, settings);
+    if (configured.isEmpty() && kept.isEmpty()) {
+      throw new IllegalStateException("scim.token_hashes is empty, " + Bridge.SCIM_TOKEN_ENV + " was not set when serve "
+          + "started (the environment is read only then), and no generated token is kept: no SCIM token would be"
+          + " accepted, so the tokens in use stay");
     }
-    String token = BearerTokens.generate(random);
-    return new ScimTokens(List.of(BearerTokens.sha256Hex(token)), false, Optional.of(token));
+    return new ScimTokens(configured, kept, Optional.empty());
+  }
+
+  /** The kept generated token's digest, unless scim.token_hashes lists it itself (then it is a configured one). */
+  private static Optional<String> keptBeside(List<String> configured, SettingStore settings) {
+    return settings.get(GENERATED_HASH_SETTING).filter(hash -> !configured.contains(hash));
+  }
+
+  /** Every digest accepted: the configured ones, then the generated one. */
+  List<String> hashes() {
+    List<String> all = new ArrayList<>(configured);
+    generatedHash.ifPresent(all::add);
+    return List.copyOf(all);
+  }
+
+  /** Which tokens are accepted, by the first characters of their digests (never the token), for the log. */
+  String accepted() {
+    String mine = configured.isEmpty() ? "" : "scim.token_hashes/" + Bridge.SCIM_TOKEN_ENV + " "
+        + configured.stream().map(ScimTokens::prefix).collect(Collectors.joining(", "));
+    String generatedOne = generatedHash.map(h -> "the token serve generated " + prefix(h)).orElse("");
+    return mine.isEmpty() || generatedOne.isEmpty() ? mine + generatedOne : mine + " and " + generatedOne;
+  }
+
+  /**
+   * While the generated token is accepted: what to do to stop accepting it, for a WARN at each start
+   * and reload. Empty once only configured tokens are.
+   */
+  Optional<String> generatedWarning() {
+    if (generatedHash.isEmpty()) {
+      return Optional.empty();
+    }
+    String stop = "`fulcrum-scim token forget-generated`, then `systemctl reload fulcrum-scim` (or a restart)";
+    return Optional.of("SCIM tokens accepted: " + accepted() + ". " + (configured.isEmpty()
+        ? "To move to a token of your own: `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
+            + " fulcrum-scim`, switch Okta to it, then " + stop
+        : "The generated token stays accepted until " + stop + ": run that once Okta presents a configured token"));
+  }
+
+  /** The first 8 hex digits of a digest: enough to tell tokens apart in a log, nothing to guess one by. */
+  public static String prefix(String hash) {
+    return hash.substring(0, Math.min(8, hash.length())) + "...";
+  }
+
+  /** The digest of the generated token accepted beside the configured ones; empty when none is kept. */
+  public static Optional<String> kept(SettingStore settings) {
+    return settings.get(GENERATED_HASH_SETTING);
+  }
+
+  /** {@code token forget-generated}: running daemons stop accepting it at their next reload or restart. */
+  public static void forget(SettingStore settings) {
+    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.empty()));
   }
 
   /** {@code scim.token_hashes} and FULCRUM_SCIM_TOKEN's hash; empty when neither is set. */
-  static List<String> configured(List<String> configured, String envToken) {
+  public static List<String> configured(List<String> configured, String envToken) {
     List<String> hashes = new ArrayList<>(configured);
     if (envToken != null && !envToken.isBlank()) {
       hashes.add(BearerTokens.sha256Hex(envToken.strip()));

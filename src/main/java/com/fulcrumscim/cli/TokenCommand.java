@@ -1,14 +1,28 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.app.ScimTokens;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.ops.CommandFailure;
+import com.fulcrumscim.ops.CommandSupport;
+import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.scim.BearerTokens;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code token new}: a fresh SCIM bearer token and the config line that accepts it. */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "SCIM bearer tokens.", subcommands = TokenCommand.New.class)
+/**
+ * {@code token new}: a fresh SCIM bearer token and the config line that accepts it.
+ * {@code token forget-generated}: stop accepting the token {@code serve} generated on its first run.
+ */
+@Command(name = "token", mixinStandardHelpOptions = true, description = "SCIM bearer tokens.",
+    subcommands = {TokenCommand.New.class, TokenCommand.ForgetGenerated.class})
 public final class TokenCommand {
 
   @Command(name = "new", mixinStandardHelpOptions = true, description = "Print a fresh random token (paste it into Okta/Entra) and its config.yml line.")
@@ -23,6 +37,49 @@ public final class TokenCommand {
       out.println("config.yml, under scim: (keeps only the hash; add to the list if there is one)");
       out.println("  token_hashes: [\"" + BearerTokens.sha256Hex(token) + "\"]");
       out.flush();
+    }
+  }
+
+  @Command(name = "forget-generated", mixinStandardHelpOptions = true,
+      description = {
+        "Stop accepting the SCIM token serve generated on its first run, once Okta presents a token of scim.token_hashes.",
+        "The generated token stays accepted beside the configured ones until this command, so that switching Okta to a"
+            + " configured token leaves no moment in which Okta is refused. A running serve stops accepting it at its next"
+            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty and"
+            + " FULCRUM_SCIM_TOKEN is not set here: the next start would generate a new token and shut Okta out."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:forgotten, or no generated token was kept",
+        "1:no other SCIM token is configured, or no database",
+        "2:invalid config or command line"
+      })
+  static final class ForgetGenerated implements Callable<Integer> {
+    @Mixin CommandSupport support;
+
+    @Override
+    public Integer call() {
+      return support.withDatabase((config, db) -> {
+        SettingStore settings = new SettingStore(db);
+        Optional<String> kept = ScimTokens.kept(settings);
+        if (kept.isEmpty()) {
+          support.out().println("no generated SCIM token is kept: nothing to forget");
+          return ExitCode.OK;
+        }
+        List<String> configured = ScimTokens.configured(config.scim().tokenHashes(), System.getenv(Bridge.SCIM_TOKEN_ENV));
+        if (configured.isEmpty()) {
+          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty and " + Bridge.SCIM_TOKEN_ENV
+              + " is not set here: the generated token (" + ScimTokens.prefix(kept.get()) + ") is the only SCIM token serve"
+              + " accepts, and forgetting it would make the next start generate another; nothing was changed. First"
+              + " `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload fulcrum-scim` and switch"
+              + " Okta to it (with " + Bridge.SCIM_TOKEN_ENV + " in the unit's environment instead, run this with it set)");
+        }
+        ScimTokens.forget(settings);
+        support.out().println("forgot the generated SCIM token (" + ScimTokens.prefix(kept.get()) + "): a running serve"
+            + " accepts it until `systemctl reload fulcrum-scim` (or a restart); from then on only scim.token_hashes/"
+            + Bridge.SCIM_TOKEN_ENV + " " + String.join(", ", configured.stream().map(ScimTokens::prefix).toList()));
+        return ExitCode.OK;
+      });
     }
   }
 }

@@ -2,6 +2,8 @@ package com.fulcrumscim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.scim.BearerTokens;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,6 +39,29 @@ class CliTest {
     run("token", "new");
     assertThat(Pattern.compile("SCIM token: (\\S+)").matcher(out.toString()).results().map(m -> m.group(1)).distinct())
         .hasSize(2);
+  }
+
+  @Test
+  void forgettingTheGeneratedTokenWhileNoOtherIsConfiguredIsRefusedAndChangesNothing() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + dir.resolve("d.db") + "\n");
+    try (Database db = Database.open(dir.resolve("d.db"))) {
+      new SettingStore(db).put("scim.generated_token_hash", BearerTokens.sha256Hex("generated"));
+    }
+    assertThat(run("token", "forget-generated", "--config", config.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("scim.token_hashes in " + config + " is empty").contains("nothing was changed");
+    try (Database db = Database.open(dir.resolve("d.db"))) {
+      assertThat(new SettingStore(db).get("scim.generated_token_hash")).contains(BearerTokens.sha256Hex("generated"));
+    }
+  }
+
+  @Test
+  void forgettingWhenNoGeneratedTokenIsKeptSaysSoAndExitsZero() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  path: " + dir.resolve("d.db") + "\n");
+    Database.open(dir.resolve("d.db")).close();
+    assertThat(run("token", "forget-generated", "--config", config.toString())).isZero();
+    assertThat(out.toString()).contains("nothing to forget");
   }
 
   @Test

@@ -194,8 +194,41 @@ class ServeProcessTest {
       assertThat(rotated.get("/Users").status()).isEqualTo(200);
       assertThat(old.get("/Users").status()).isEqualTo(401);
       assertThat(bridge.process().isAlive()).isTrue();
-      assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP: reloaded logging.level DEBUG, scim.token_hashes (1 accepted)"))
+      assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP: reloaded logging.level DEBUG, scim.token_hashes (accepted: scim.token_hashes/FULCRUM_SCIM_TOKEN "
+              + BearerTokens.sha256Hex(ROTATED).substring(0, 8) + "...)"))
           .anyMatch(l -> l.contains(" DEBUG "));
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void rotatingAwayFromTheGeneratedTokenLeavesOktaNoGapUntilTheGeneratedOneIsForgotten() throws Exception {
+    // review-s8c F1, the README's recipe: add the new hash, reload, switch Okta, forget the generated one, reload
+    Path config = configWithoutToken("text", "INFO");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      ScimHttp generated = new ScimHttp(bridge.endpoint(), null);
+      String shown = shownToken(bridge).orElseThrow(() -> new AssertionError("no SCIM token shown: " + bridge.output()));
+      generated = generated.withAuthorization("Bearer " + shown);
+      ScimHttp rotated = generated.withAuthorization("Bearer " + ROTATED);
+
+      editAndHangUp(config, bridge, text -> text + "scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex(ROTATED) + "\"]\n",
+          "SIGHUP: reloaded");
+      assertThat(generated.get("/Users").status()).as("Okta not switched yet").isEqualTo(200);
+      assertThat(rotated.get("/Users").status()).isEqualTo(200);
+      assertThat(bridge.output()).anyMatch(l -> l.contains(" WARN ") && l.contains("token forget-generated"));
+
+      BridgeProcess.CommandRun forget = BridgeProcess.command(config, "token", "forget-generated");
+      assertThat(forget.exit()).as(forget.err()).isZero();
+      assertThat(forget.out()).startsWith("forgot the generated SCIM token (" + BearerTokens.sha256Hex(shown).substring(0, 8));
+      assertThat(generated.get("/Users").status()).as("until the reload").isEqualTo(200);
+      bridge.signal("HUP");
+      await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().filter(l -> l.contains("SIGHUP: reloaded")).count() == 2);
+
+      assertThat(generated.get("/Users").status()).isEqualTo(401);
+      assertThat(rotated.get("/Users").status()).isEqualTo(200);
+      assertThat(bridge.output()).filteredOn(l -> l.contains(shown)).singleElement().asString().startsWith("SCIM token: ");
     } finally {
       assertThat(bridge.terminate()).isZero();
     }
