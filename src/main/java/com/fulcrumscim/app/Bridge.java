@@ -181,9 +181,6 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         running.push(client);
-        checkPolicy(client);
-        // after the client: a start against the embedded emulator has forgotten its links by now
-        PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
         ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, writerLease.fence(), new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {
@@ -200,6 +197,9 @@ public final class Bridge {
             metrics.claimLost();
           }
         });
+        checkPolicy(client, path.loop());
+        // after the client: a start against the embedded emulator has forgotten its links by now
+        PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
         readSide = path.readSide();
         reconcileQueue = path.queue();
         Gauge.builder("fulcrum.scim.reassign.target.missing", readSide,
@@ -386,14 +386,14 @@ public final class Bridge {
    * stop the start: the reconciler waits for it anyway. The embedded emulator is checked as a real
    * Fulcrum is.
    */
-  private void checkPolicy(HttpFulcrumClient client) {
+  private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
     try {
       PolicyCheck.rolesExist("config", config.roles(), client.roles());
     } catch (ConfigException e) {
       log.error("{}: each user Okta gives that role ends DEAD until it is fixed (`fulcrum-scim check` exits 2 on it);"
           + " deactivations and other changes go on", e.getMessage());
     } catch (FulcrumException e) {
-      log.warn("could not check roles.map and roles.default against Fulcrum's roles at start: {}", e.getMessage());
+      notChecked("roles.map and roles.default against Fulcrum's roles", e, loop);
     }
     try {
       PolicyCheck.reassignTarget("config", config.users(), client);
@@ -401,13 +401,25 @@ public final class Bridge {
       reassignTargetMissingAtStart = true;
       log.error("{}; until then removed members' records stay unassigned", e.getMessage());
     } catch (FulcrumException e) {
-      log.warn("could not check users.reassign_records_to at start: {}", e.getMessage());
+      notChecked("users.reassign_records_to", e, loop);
     }
     try {
       FulcrumUser owner = client.tokenOwner();
       PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> log.warn("{}", PolicyCheck.managedOwnerWarning(owner, scimId)));
     } catch (FulcrumException e) {
-      log.warn("could not check the token owner at start: {}", e.getMessage());
+      notChecked("the token owner", e, loop);
+    }
+  }
+
+  /**
+   * A refused token pauses the reconciler now, not at the first change that needs Fulcrum: until
+   * then status and /healthz said "running" (review-s8c F3). Anything else (Fulcrum unreachable)
+   * pauses nothing: the reconciler's retries and circuit breaker are for that.
+   */
+  private static void notChecked(String what, FulcrumException e, ReconcileLoop loop) {
+    log.warn("could not check {} at start: {}", what, e.getMessage());
+    if (e instanceof FulcrumException.Unauthorized) {
+      loop.tokenRefusedAtStart(e.getMessage());
     }
   }
 

@@ -321,6 +321,15 @@ public final class ReconcileLoop implements AutoCloseable {
             result.deprovisions(item.removal())));
   }
 
+  /**
+   * Fulcrum refused the token to a read at start, before any change asked for it: paused as a
+   * reconcile refused would pause it, so status, /healthz and the gauge say so at once (a
+   * deactivation the guard holds makes no call that would) and the first cycle's probe ends it.
+   */
+  public void tokenRefusedAtStart(String reason) {
+    pause(reason, Optional.empty());
+  }
+
   private synchronized void pause(String reason, Optional<String> refusedRead) {
     if (!paused) {
       paused = true;

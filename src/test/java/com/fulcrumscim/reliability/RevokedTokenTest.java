@@ -11,6 +11,9 @@ import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -40,6 +44,7 @@ class RevokedTokenTest {
   static final String NEW_TOKEN = "fulcrum-token-after-rotation";
 
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   FulcrumEmulator fulcrum;
   ScimTestServer bridge;
 
@@ -129,5 +134,41 @@ class RevokedTokenTest {
     Status resumed = status();
     assertThat(resumed.exit()).as(resumed.text()).isZero();
     assertThat(resumed.text()).contains("running");
+  }
+
+  @Test
+  void aStartOnATokenFulcrumRefusesIsPausedBeforeAnyChangeAndResumesOnceFulcrumAcceptsIt() throws Exception {
+    // review-s8c F3: until a change needed Fulcrum, status, /healthz and the gauge said "running"
+    fulcrum = FulcrumEmulator.builder().token(NEW_TOKEN).build().start("127.0.0.1", 0);
+    bridge = bridgeWith(OLD_TOKEN);
+    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
+    assertThat(ops.get("/healthz").text()).contains("paused").contains("401");
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 1.0");
+    Status paused = status();
+    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
+    assertThat(paused.text()).contains("PAUSED").contains("401");
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: GET ").contains("401"));
+
+    fulcrum.replaceToken(OLD_TOKEN); // the token works again (or the operator restarts with one that does)
+    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
+  }
+
+  @Test
+  void aStartWhileFulcrumIsUnreachableIsNotAPause() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
+    String unreachable = fulcrum.baseUrl();
+    fulcrum.close(); // nothing listens there any more
+    bridge = ScimTestServer.start(dir, """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+          calls_per_hour: 3600000
+        reconcile:
+          interval: 200ms
+        """.formatted(unreachable, OLD_TOKEN), Clock.systemUTC(), Bridge.Mode.FULL);
+    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
+    assertThat(status().text()).doesNotContain("PAUSED");
   }
 }
