@@ -53,6 +53,11 @@ class RevokedTokenTest {
    * and a restarted daemon would first wait out the schedule of the calls its trailing hour holds.
    */
   ScimTestServer bridgeWith(String apiToken) {
+    return bridgeAt(fulcrum.baseUrl(), apiToken);
+  }
+
+  /** {@link #bridgeWith} aimed at {@code baseUrl}. */
+  ScimTestServer bridgeAt(String baseUrl, String apiToken) {
     return ScimTestServer.start(dir, """
         fulcrum:
           base_url: %s
@@ -60,7 +65,7 @@ class RevokedTokenTest {
           calls_per_hour: 3600000
         reconcile:
           interval: 200ms
-        """.formatted(fulcrum.baseUrl(), apiToken), Clock.systemUTC(), Bridge.Mode.FULL);
+        """.formatted(baseUrl, apiToken), Clock.systemUTC(), Bridge.Mode.FULL);
   }
 
   @AfterEach
@@ -160,14 +165,7 @@ class RevokedTokenTest {
     fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
     String unreachable = fulcrum.baseUrl();
     fulcrum.close(); // nothing listens there any more
-    bridge = ScimTestServer.start(dir, """
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: 3600000
-        reconcile:
-          interval: 200ms
-        """.formatted(unreachable, OLD_TOKEN), Clock.systemUTC(), Bridge.Mode.FULL);
+    bridge = bridgeAt(unreachable, OLD_TOKEN);
     assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
     assertThat(status().text()).doesNotContain("PAUSED");
   }
