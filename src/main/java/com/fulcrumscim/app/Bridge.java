@@ -2,6 +2,7 @@ package com.fulcrumscim.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigChanges;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.control.LeaseKeeper;
@@ -349,6 +350,18 @@ public final class Bridge {
       reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
     }
     return reloaded;
+  }
+
+  /**
+   * The keys of {@code fresh} that differ from the config this daemon started with and that
+   * {@link #reload} does not apply (logging.level is the caller's): they take effect at a restart.
+   */
+  public List<String> restartOnly(BridgeConfig fresh) {
+    boolean tlsReloads = tls.isPresent() && fresh.server().tls().enabled();
+    return ConfigChanges.between(config, fresh).stream()
+        .filter(key -> !key.equals("logging.level") && !key.equals("scim.token_hashes")
+            && !(tlsReloads && key.startsWith("server.tls.")))
+        .toList();
   }
 
   private HttpFulcrumClient fulcrumClient(PrometheusMeterRegistry registry, WorkQueue queue) {

@@ -189,9 +189,12 @@ public final class ServeCommand implements Callable<Integer> {
       List<String> reloaded = new ArrayList<>();
       reloaded.add("logging.level " + LoggingSetup.setLevel(fresh.logging().level()));
       reloaded.addAll(changed);
+      List<String> waiting = bridge.restartOnly(fresh);
       // whatever the new logging.level: at WARN the operator's reload would otherwise go unanswered
-      LoggingSetup.always(log, "SIGHUP: reloaded " + String.join(", ", reloaded) + " from " + config
-          + "; other settings need a restart");
+      LoggingSetup.always(log, "SIGHUP: reloaded " + String.join(", ", reloaded) + " from " + config + "; " + (waiting.isEmpty()
+          ? "no setting that needs a restart changed"
+          : String.join(", ", waiting) + (waiting.size() == 1 ? " changed: takes" : " changed: take")
+              + " effect at restart (systemctl restart fulcrum-scim), not at a reload"));
     } catch (RuntimeException e) {
       log.error("SIGHUP: nothing reloaded, {} keeps the settings it had: {}", config, e.getMessage());
     }

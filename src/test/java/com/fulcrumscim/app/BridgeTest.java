@@ -447,6 +447,18 @@ class BridgeTest {
     }
   }
 
+  @Test
+  void onlyTheChangedSettingsAReloadDoesNotApplyWaitForARestartNamedAsConfigYmlSpellsThem() {
+    Bridge bridge = start(ScimTestServer.TOKEN, config("logging:\n  level: INFO\n", 0));
+    try {
+      assertThat(bridge.restartOnly(config(OKTA_HASHES + "logging:\n  level: DEBUG\n", 0))).as("both reloaded").isEmpty();
+      assertThat(bridge.restartOnly(config("logging:\n  level: INFO\nroles:\n  default: Manager\nreconcile:\n  interval: 7s\n", 0)))
+          .containsExactly("reconcile.interval", "roles.default");
+    } finally {
+      bridge.stop();
+    }
+  }
+
   static final String FROM_ENV = "from-env-6b1e8d3f9a2c7e4b0d5f1a9c";
 
   @Test

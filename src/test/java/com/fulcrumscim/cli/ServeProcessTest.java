@@ -195,7 +195,7 @@ class ServeProcessTest {
       assertThat(old.get("/Users").status()).isEqualTo(401);
       assertThat(bridge.process().isAlive()).isTrue();
       assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP: reloaded logging.level DEBUG, scim.token_hashes (accepted: scim.token_hashes/FULCRUM_SCIM_TOKEN "
-              + BearerTokens.sha256Hex(ROTATED).substring(0, 8) + "...)"))
+              + BearerTokens.sha256Hex(ROTATED).substring(0, 8) + "...)") && l.endsWith("; no setting that needs a restart changed"))
           .anyMatch(l -> l.contains(" DEBUG "));
     } finally {
       assertThat(bridge.terminate()).isZero();
@@ -229,6 +229,23 @@ class ServeProcessTest {
       assertThat(generated.get("/Users").status()).isEqualTo(401);
       assertThat(rotated.get("/Users").status()).isEqualTo(200);
       assertThat(bridge.output()).filteredOn(l -> l.contains(shown)).singleElement().asString().startsWith("SCIM token: ");
+    } finally {
+      assertThat(bridge.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void aSighupNamesTheChangedSettingsThatWaitForARestart() throws Exception {
+    // review-s8c F5: a new Fulcrum token put in and reloaded was only "other settings need a restart"
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+    try {
+      bridge.endpoint();
+      editAndHangUp(config, bridge, text -> text.replace("api_token: \"\"", "api_token: \"fulcrum-token-put-in-at-3am\"")
+          .replace("interval: 500ms", "interval: 2s"), "SIGHUP: reloaded");
+      assertThat(bridge.output()).anyMatch(l -> l.contains("SIGHUP: reloaded") && l.endsWith("; fulcrum.api_token,"
+          + " reconcile.interval changed: take effect at restart (systemctl restart fulcrum-scim), not at a reload"))
+          .noneMatch(l -> l.contains("fulcrum-token-put-in-at-3am"));
     } finally {
       assertThat(bridge.terminate()).isZero();
     }

@@ -108,6 +108,18 @@ class PauseTest extends EndToEnd {
     assertThat(h.fulcrum.memberByEmail(ADA)).isPresent();
   }
 
+  @Test
+  void aRefusedTokensPauseSaysToPutAnOwnersTokenInTheConfigAndRestart() {
+    // review-s8c F5: "invalid or revoked" alone left the operator to guess that a reload does not do it
+    adasRemovalFailedOnce();
+    tokenRevokedAtAdasNextAttempt();
+    String told = "put a valid API token of a Fulcrum Owner in fulcrum.api_token (or the file fulcrum.api_token_file names)"
+        + " and restart: `systemctl restart fulcrum-scim` (a reload does not read it)";
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).as("what status and /healthz show").contains(told));
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: ").contains(told));
+  }
+
   /**
    * The operator puts a new token in and restarts: if Fulcrum refuses that one too, the new process
    * says so at ERROR, once, rather than a start that reads as if the token now works.
