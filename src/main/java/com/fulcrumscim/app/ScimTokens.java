@@ -104,10 +104,10 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
       return Optional.empty();
     }
     String stop = "`fulcrum-scim token forget-generated`, then `systemctl reload fulcrum-scim` (or a restart)";
-    return Optional.of("SCIM tokens accepted: " + accepted() + ". " + (configured.isEmpty()
-        ? "To move to a token of your own: `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
+    return Optional.of("SCIM tokens accepted: " + accepted() + "; " + (configured.isEmpty()
+        ? "to move to a token of your own: `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
             + " fulcrum-scim`, switch Okta to it, then " + stop
-        : "The generated token stays accepted until " + stop + ": run that once Okta presents a configured token"));
+        : "the generated token stays accepted until " + stop + ": run that once Okta presents a configured token"));
   }
 
   /** The first 8 hex digits of a digest: enough to tell tokens apart in a log, nothing to guess one by. */
