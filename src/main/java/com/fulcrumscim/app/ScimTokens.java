@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SHA-256 digests the SCIM endpoint accepts: {@code scim.token_hashes}, plus the plain token
@@ -22,6 +24,14 @@ import java.util.stream.Collectors;
  */
 public record ScimTokens(List<String> configured, Optional<String> generatedHash, Optional<String> generated) {
   private static final String GENERATED_HASH_SETTING = "scim.generated_token_hash";
+  /**
+   * Set while the generated token is accepted (a start on it alone, or its keep): only a token
+   * accepted up to now stays accepted beside configured ones. A release before 8 December 2026
+   * stopped accepting it once tokens were configured but kept its hash; brought back, that long
+   * unused token would have been a way in nobody watched.
+   */
+  private static final String ACCEPTED_SETTING = "scim.generated_token_accepted";
+  private static final Logger log = LoggerFactory.getLogger(ScimTokens.class);
   /** What a FULCRUM_SCIM_TOKEN needs at least; {@code token new} makes 43 characters of 64 kinds (256 random bits). */
   static final int MIN_LENGTH = 32;
   static final int MIN_DIFFERENT_CHARACTERS = 8;
@@ -53,10 +63,20 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   /** At start: what is configured and the generated token kept earlier; with neither, a new one (not kept yet). */
   static ScimTokens resolve(List<String> configured, String envToken, SettingStore settings, SecureRandom random) {
     List<String> hashes = configured(configured, envToken);
-    Optional<String> kept = keptBeside(hashes, settings);
-    if (hashes.isEmpty() && kept.isEmpty()) {
+    Optional<String> kept = settings.get(GENERATED_HASH_SETTING).filter(hash -> !hashes.contains(hash));
+    if (hashes.isEmpty()) {
+      if (kept.isPresent()) {
+        settings.put(ACCEPTED_SETTING, "true");
+        return new ScimTokens(hashes, kept, Optional.empty());
+      }
       String token = BearerTokens.generate(random);
       return new ScimTokens(hashes, Optional.of(BearerTokens.sha256Hex(token)), Optional.of(token));
+    }
+    if (kept.isPresent() && settings.get(ACCEPTED_SETTING).isEmpty()) {
+      log.info("the SCIM token serve generated earlier ({}) has not been accepted since tokens were configured; it is"
+          + " forgotten, not accepted again", prefix(kept.get()));
+      forget(settings);
+      kept = Optional.empty();
     }
     return new ScimTokens(hashes, kept, Optional.empty());
   }
@@ -75,9 +95,13 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
     return new ScimTokens(configured, kept, Optional.empty());
   }
 
-  /** The kept generated token's digest, unless scim.token_hashes lists it itself (then it is a configured one). */
+  /**
+   * The kept generated token's digest while it is accepted, unless scim.token_hashes lists it itself
+   * (then it is a configured one).
+   */
   private static Optional<String> keptBeside(List<String> configured, SettingStore settings) {
-    return settings.get(GENERATED_HASH_SETTING).filter(hash -> !configured.contains(hash));
+    return settings.get(GENERATED_HASH_SETTING).filter(hash -> !configured.contains(hash))
+        .filter(hash -> settings.get(ACCEPTED_SETTING).isPresent());
   }
 
   /** Every digest accepted: the configured ones, then the generated one. */
@@ -122,7 +146,7 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
 
   /** {@code token forget-generated}: running daemons stop accepting it at their next reload or restart. */
   public static void forget(SettingStore settings) {
-    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.empty()));
+    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.empty(), ACCEPTED_SETTING, Optional.empty()));
   }
 
   /** {@code scim.token_hashes} and FULCRUM_SCIM_TOKEN's hash; empty when neither is set. */
@@ -136,6 +160,7 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
 
   /** Once {@code token} has been shown: later starts accept it without showing it again. */
   static void keep(SettingStore settings, String token) {
-    settings.put(GENERATED_HASH_SETTING, BearerTokens.sha256Hex(token));
+    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.of(BearerTokens.sha256Hex(token)),
+        ACCEPTED_SETTING, Optional.of("true")));
   }
 }

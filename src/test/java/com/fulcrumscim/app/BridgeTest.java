@@ -420,6 +420,28 @@ class BridgeTest {
     }
   }
 
+  /**
+   * A release before 8 December 2026 stopped accepting the generated token once tokens were
+   * configured, but kept its hash: after the upgrade that long unused token is not accepted again.
+   */
+  @Test
+  void aGeneratedTokenAnEarlierReleaseStoppedAcceptingIsNotAcceptedAgain() {
+    String generated = generatedOnFirstRun();
+    try (Database db = Database.open(dir.resolve("b.db"))) {
+      // what the earlier release left: the hash, and nothing saying the token is still accepted
+      new SettingStore(db).write(Map.of("scim.generated_token_accepted", Optional.empty()));
+    }
+    Bridge bridge = start(null, config(OKTA_HASHES, 0));
+    try {
+      assertThat(status(bridge, generated)).isEqualTo(401);
+      assertThat(status(bridge, "okta")).isEqualTo(200);
+      bridge.reload(config(OKTA_HASHES, 0));
+      assertThat(status(bridge, generated)).isEqualTo(401);
+    } finally {
+      bridge.stop();
+    }
+  }
+
   @Test
   void aReloadToAnEmptyListLeavesTheKeptGeneratedTokenTheOneAccepted() {
     String generated = generatedOnFirstRun();
