@@ -24,8 +24,12 @@ record ListRequest(long startIndex, int count, String filter, String sortBy, boo
       }
     }
     String filter = q.get("filter");
+    if (filter != null && filter.isBlank()) {
+      // Read as no filter, a lookup would answer every resource.
+      throw ScimException.invalidFilter("filter is empty");
+    }
     String sortBy = q.get("sortBy");
-    return new ListRequest(start, (int) count, filter == null || filter.isBlank() ? null : filter,
+    return new ListRequest(start, (int) count, filter,
         sortBy == null || sortBy.isBlank() ? null : sortBy.strip(), descending,
         Projection.of(q.get("attributes"), q.get("excludedAttributes")));
   }

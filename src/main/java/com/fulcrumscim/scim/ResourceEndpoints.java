@@ -13,6 +13,7 @@ import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.patch.PatchApplier;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -66,9 +67,23 @@ final class ResourceEndpoints {
   }
 
   void list(Context ctx) throws IOException {
-    ListRequest q = ListRequest.of(ctx::queryParam, maxPageSize);
+    ListRequest q = ListRequest.of(name -> listParam(ctx, name), maxPageSize);
     ResourceLister.Page page = lister.list(kind, q, responses.baseUrl(ctx));
     responses.send(ctx, 200, responses.listResponse(page.totalResults(), q.startIndex(), page.resources()));
+  }
+
+  /**
+   * A list parameter, its first value. Javalin drops a value that is not valid percent-encoding (a
+   * raw {@code %}) and keeps the name with no value: read as absent, a filter so dropped answered
+   * every resource, which a client looking a name up before creating it (Okta) takes as a match.
+   */
+  private static String listParam(Context ctx, String name) {
+    List<String> values = ctx.queryParams(name);
+    if (values.isEmpty() && ctx.queryParamMap().containsKey(name)) {
+      String detail = name + " is not valid percent-encoding (send % as %25)";
+      throw name.equals("filter") ? ScimException.invalidFilter(detail) : ScimException.invalidValue(detail);
+    }
+    return values.isEmpty() ? null : values.get(0);
   }
 
   void replace(Context ctx) throws IOException {
