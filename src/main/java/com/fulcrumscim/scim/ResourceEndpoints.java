@@ -111,13 +111,19 @@ final class ResourceEndpoints {
             + " the user by PATCH or by hand (README, What the SCIM endpoint accepts)", ctx.method(),
             TerminalText.oneLine(ctx.pathParam("id")), ScimResponses.requestId(ctx), e.getMessage());
       } else if (kind.type() == EntityType.USER && e.status() != 400) {
-        log.warn("SCIM {} of user {} (request id {}) refused {} before its body was read: {}. If it deactivated the"
-            + " user, the person keeps their access in Fulcrum: the identity provider shows the failed push (Okta: a"
-            + " failed task); push the user again", ctx.method(), TerminalText.oneLine(ctx.pathParam("id")),
-            ScimResponses.requestId(ctx), e.status(), TerminalText.oneLine(e.getMessage()));
+        warnRefusedBeforeRead(ctx.method().name(), ctx.pathParam("id"), ScimResponses.requestId(ctx), e.status(),
+            e.getMessage());
       }
       throw e;
     }
+  }
+
+  /** The WARN for a user's change refused before its body was read (here, or by Jetty: {@link JettyErrors}). */
+  static void warnRefusedBeforeRead(String method, String id, String requestId, int status, String detail) {
+    log.warn("SCIM {} of user {} (request id {}) refused {} before its body was read: {}. If it deactivated or deleted"
+        + " the user, the person keeps their access in Fulcrum: the identity provider shows the failed push (Okta: a"
+        + " failed task); push the user again", method, TerminalText.oneLine(TerminalText.cut(id, 200)), requestId,
+        status, TerminalText.oneLine(detail));
   }
 
   void patch(Context ctx) throws IOException {

@@ -59,6 +59,7 @@ public final class ScimServer {
   private final ResourceEndpoints groups;
   private final DiscoveryEndpoints discovery;
   private final LinesPerMinute unknownIdWarnings;
+  private final JettyErrors jettyErrors;
   private Javalin app;
 
   public ScimServer(Settings settings, BearerAuth auth, Database db, Intake intake, UserStore userStore,
@@ -76,6 +77,7 @@ public final class ScimServer {
         patcher, settings.maxPageSize());
     this.discovery = new DiscoveryEndpoints(responses, settings.maxPageSize(), settings.maxBodyBytes());
     this.unknownIdWarnings = new LinesPerMinute(UNKNOWN_ID_WARNINGS_PER_MINUTE, clock);
+    this.jettyErrors = new JettyErrors(responses.json(), clock);
   }
 
   /** Binds and starts serving; {@code server.port} 0 picks a free port (tests). */
@@ -91,7 +93,7 @@ public final class ScimServer {
   public ScimServer start(Consumer<JavalinConfig> first, Consumer<JavalinConfig> last) {
     app = Javalin.create(cfg -> {
       httpStack(cfg, settings);
-      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(responses.json())));
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
       cfg.router.javaLangErrorHandler((res, error) -> log.error("request failed with {}", error.toString(), error));
       // First: before-handlers run in order, and the daemon's request timing must include authentication.
       first.accept(cfg);
