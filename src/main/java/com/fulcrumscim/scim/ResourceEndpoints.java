@@ -165,15 +165,25 @@ final class ResourceEndpoints {
       if (!deactivates) {
         throw e;
       }
-      ScimException refusal = e instanceof IntakeRejected rejected ? ScimException.of(rejected) : (ScimException) e;
+      ScimException refusal = scimError(e);
       if (refusal.status() == 400 || refusal.status() == 409) {
         return intake.deactivationAlone(id, ifMatch, op, request, refusal.detail()).orElseThrow(() -> e);
       }
-      log.error("SCIM {} of user {} (request id {}) refused {}: {}. It deactivates the user, who keeps their access in"
-          + " Fulcrum: deactivate the user by hand (README, What the SCIM endpoint accepts)", ctx.method(),
-          TerminalText.oneLine(id), ScimResponses.requestId(ctx), refusal.status(), TerminalText.oneLine(refusal.detail()));
+      errorKeepsAccess(ctx, id, "deactivates", refusal);
       throw e;
     }
+  }
+
+  private static ScimException scimError(RuntimeException refused) {
+    return refused instanceof IntakeRejected rejected ? ScimException.of(rejected) : (ScimException) refused;
+  }
+
+  /** {@code what}: what the refused request does to the user (deactivates, deletes). */
+  private static void errorKeepsAccess(Context ctx, String id, String what, ScimException refusal) {
+    log.error("SCIM {} of user {} (request id {}) refused {}: {}. It {} the user, who keeps their access in Fulcrum:"
+        + " deactivate the user by hand (README, What the SCIM endpoint accepts)", ctx.method(),
+        TerminalText.oneLine(TerminalText.cut(id, 200)), ScimResponses.requestId(ctx), refusal.status(),
+        TerminalText.oneLine(refusal.detail()), what);
   }
 
   /**
@@ -191,8 +201,21 @@ final class ResourceEndpoints {
     }
   }
 
+  /**
+   * Entra deprovisions by DELETE: a user's refused for a stale If-Match (412) is the ERROR of a
+   * deactivation so refused. One refused 404 has its own WARN ({@link ScimServer}).
+   */
   void delete(Context ctx) {
-    intake.delete(kind.type(), ctx.pathParam("id"), ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
+    String id = ctx.pathParam("id");
+    try {
+      intake.delete(kind.type(), id, ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
+    } catch (ScimException | IntakeRejected e) {
+      ScimException refusal = scimError(e);
+      if (kind.type() == EntityType.USER && refusal.status() == 412) {
+        errorKeepsAccess(ctx, id, "deletes", refusal);
+      }
+      throw e;
+    }
     ctx.status(204);
   }
 

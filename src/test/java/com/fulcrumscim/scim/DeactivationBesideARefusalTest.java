@@ -152,6 +152,20 @@ class DeactivationBesideARefusalTest {
     });
   }
 
+  /** Entra deprovisions by DELETE, which a stale If-Match refuses as it does a deactivating PATCH (review-s8d F4). */
+  @Test
+  void aDeletionRefusedForAStaleIfMatchIsAnErrorLineWithTheRefusal() {
+    Response r = http.send("DELETE", "/Users/" + id, null, Map.of("If-Match", "W/\"7\""));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(412);
+    assertThat(http.get("/Users/" + id).status()).isEqualTo(200);
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+      assertThat(e.getFormattedMessage()).contains("DELETE of user " + id, "refused 412", "If-Match does not match",
+          "It deletes the user", "keeps their access", "by hand");
+    });
+  }
+
   /** Okta's AIW deactivation starts from a GET: the user as the bridge holds it, with Okta's values merged over it. */
   ObjectNode oktasProfile() {
     return (ObjectNode) http.get("/Users/" + id).json();
