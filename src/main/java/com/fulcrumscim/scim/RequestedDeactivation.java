@@ -10,8 +10,9 @@ import java.util.Locale;
  * of the person's access, whatever else it carries and whether or not the rest is accepted. Read in
  * every spelling the normalizer and the PATCH editor accept: {@code false} or the string
  * {@code "False"} in any case (Entra), {@code active} in any case, bare or qualified by the core
- * schema's URN, a PATCH operation's path or a key of its path-less value (Okta's OIN). In a PATCH
- * the last operation that sets {@code active} decides; one that removes it leaves it as stored.
+ * schema's URN, a PATCH operation's path or a key of its path-less value (Okta's OIN) or of a value
+ * whose path is the core schema's URN. In a PATCH the last operation that sets {@code active}
+ * decides; one that removes it leaves it as stored.
  *
  * <p>A request that names a member twice in different cases ({@code active} and {@code ACTIVE},
  * {@code value} and {@code VALUE}), a PATCH without the PatchOp schema, or one holding an operation
@@ -57,7 +58,10 @@ final class RequestedDeactivation {
       JsonNode path = JsonFields.single(op, "path");
       JsonNode value = JsonFields.single(op, "value");
       boolean pathLess = path == null || path.isNull() || path.isTextual() && path.textValue().isBlank();
-      if (pathLess && (kind.equals("add") || kind.equals("replace"))) {
+      // The editor applies a value whose path is the core schema as it does a path-less one.
+      boolean wholeCore =
+          path != null && path.isTextual() && path.textValue().strip().equalsIgnoreCase(ScimSchemas.CORE_USER);
+      if ((pathLess || wholeCore) && (kind.equals("add") || kind.equals("replace"))) {
         Boolean active = active(value);
         deactivates = active == null ? deactivates : !active;
       } else if (!pathLess && path.isTextual() && namesActive(path.textValue().strip())) {

@@ -114,6 +114,20 @@ class DeactivationBesideARefusalTest {
   }
 
   @Test
+  void aPatchDeactivatingByTheCoreSchemasPathBesideATakenUserNameStoresOnlyTheDeactivation() {
+    http.post("/Users", user("dave@example.com"));
+    ObjectNode before = storedUser(id);
+    long journaled = journalRows(id);
+
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"path\":\"urn:ietf:params:scim:schemas:core:2.0:User\","
+        + "\"value\":{\"active\":false,\"userName\":\"dave@example.com\"}}"));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertOnlyTheDeactivationStored(before, journaled, "userName 'dave@example.com' is already taken");
+  }
+
+  @Test
   void aReactivationBesideARefusedValueIsStillRefused() {
     http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"value\":{\"active\":false}}"));
     ObjectNode okta = oktasProfile();
