@@ -297,6 +297,23 @@ class IdentityTextTest {
     }
   }
 
+  /** Both JDBC drivers send a lone surrogate as '?': the index matched the user '?' (review-s8d F6). */
+  @Test
+  void aLoneSurrogateInAFilterLiteralIs400InvalidValueNotAMatchForAQuestionMark() {
+    stored(http.post("/Users", user("?")));
+    stored(http.post("/Groups", group("x?")));
+
+    for (String lookup : List.of("/Users?filter=" + q("userName eq \"\\uD800\""),
+        "/Users?filter=" + q("userName eq \"\\uD800\" and active eq true"),
+        "/Groups?filter=" + q("displayName eq \"x\\uDFFF\""))) {
+      Response r = http.get(lookup);
+
+      assertThat(r.status()).as(lookup + " " + r.text()).isEqualTo(400);
+      assertThat(r.json().path("scimType").asText()).isEqualTo("invalidValue");
+      assertThat(r.json().path("detail").asText()).contains("lone surrogate");
+    }
+  }
+
   @Test
   void anActiveUsersEmailInTheOtherSpellingIsTaken() {
     stored(http.post("/Users", user("jo1@example.com", COMPOSED, "J", "O", true)));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fulcrumscim.scim.ScimException;
+import com.fulcrumscim.scim.schema.InputLimits;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Locale;
@@ -286,7 +287,7 @@ public final class FilterParser {
       }
       char c = text.charAt(pos++);
       if (c == '"') {
-        return sb.toString();
+        return checkedString(start, sb.toString());
       }
       if (c < 0x20) {
         throw error(pos - 1, "control character in string");
@@ -310,6 +311,20 @@ public final class FilterParser {
         default -> throw error(pos - 2, "invalid escape '\\" + e + "'");
       }
     }
+  }
+
+  /**
+   * A lone surrogate (a {@code \uD800} escape without its pair) is invalid Unicode, refused in any
+   * value a client sends: no value holds one, and both JDBC drivers send it as '?', so a lookup on
+   * the index matched a name '?' that the evaluation over the rows did not.
+   */
+  private String checkedString(int start, String s) {
+    int lone = InputLimits.loneSurrogate(s);
+    if (lone >= 0) {
+      throw ScimException.invalidValue((pathMode ? "Invalid path" : "Invalid filter") + " at position " + start
+          + ": a string holds invalid Unicode (a lone surrogate U+" + String.format("%04X", (int) s.charAt(lone)) + ")");
+    }
+    return s;
   }
 
   private char unicodeEscape() {

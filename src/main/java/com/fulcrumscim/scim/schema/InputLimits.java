@@ -86,16 +86,25 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
       throw ScimException.invalidValue(
           "String of " + s.length() + " characters exceeds the limit of " + maxStringLength);
     }
+    int lone = loneSurrogate(s);
+    if (lone >= 0) {
+      // stored, it would come back as '?': refused rather than silently changed
+      throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
+          + String.format("%04X", (int) s.charAt(lone)) + " at position " + (lone + 1) + ")");
+    }
+  }
+
+  /** Where {@code s} holds its first lone surrogate (invalid Unicode, which both JDBC drivers write as '?'), or -1. */
+  public static int loneSurrogate(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
       if (paired) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        // stored, it would come back as '?': refused rather than silently changed
-        throw ScimException.invalidValue("A string holds invalid Unicode (a lone surrogate U+"
-            + String.format("%04X", (int) c) + " at position " + (i + 1) + ")");
+        return i;
       }
     }
+    return -1;
   }
 }
