@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 final class PathRoutes {
   private static final List<HandlerType> METHODS =
       List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+  /** Methods no path serves: without a route of their own they were "no such endpoint" (404). */
+  private static final List<HandlerType> UNSERVED = List.of(HandlerType.OPTIONS, HandlerType.TRACE);
 
   private final RoutesConfig routes;
 
@@ -27,8 +29,15 @@ final class PathRoutes {
   void add(String path, Map<HandlerType, Handler> handlers) {
     String allow = METHODS.stream().filter(handlers::containsKey).map(HandlerType::name)
         .collect(Collectors.joining(", "));
+    Handler notAllowed = ctx -> notAllowed(ctx, path, allow);
     for (HandlerType method : METHODS) {
-      routes.addHttpHandler(method, path, handlers.getOrDefault(method, ctx -> notAllowed(ctx, path, allow)));
+      routes.addHttpHandler(method, path, handlers.getOrDefault(method, notAllowed));
+    }
+    // A HEAD is the GET without its body (RFC 9110 §9.3.2). Javalin answered it 200 itself, never
+    // running the GET, so a monitor's HEAD of a deleted user was told it exists.
+    routes.addHttpHandler(HandlerType.HEAD, path, handlers.getOrDefault(HandlerType.GET, notAllowed));
+    for (HandlerType method : UNSERVED) {
+      routes.addHttpHandler(method, path, notAllowed);
     }
   }
 

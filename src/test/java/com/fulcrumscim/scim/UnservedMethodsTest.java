@@ -4,9 +4,11 @@ import static com.fulcrumscim.scim.BadInputTest.assertScimError;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.testing.RawHttp;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
+import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,6 +67,37 @@ class UnservedMethodsTest {
     assertScimError(r, 405, null);
     assertThat(r.header("Allow")).isEqualTo("POST");
     assertThat(r.json().path("detail").asText()).doesNotContain("no user");
+  }
+
+  @Test
+  void aHeadRunsTheGetAndAnswersItsStatusWithoutABody() throws IOException {
+    String id = http.post("/Users", user("head@example.com")).json().path("id").asText();
+
+    RawHttp.Response existing = new RawHttp(server.baseUrl()).send("HEAD", "/scim/v2/Users/" + id,
+        Map.of("Authorization", "Bearer " + ScimTestServer.TOKEN), null);
+    assertThat(existing.status()).isEqualTo(200);
+    assertThat(existing.head()).contains("ETag: " + http.get("/Users/" + id).header("ETag"));
+    assertThat(existing.body()).isEmpty();
+    assertThat(http.send("HEAD", "/Users/nonexistent", null, Map.of()).status()).isEqualTo(404);
+    assertThat(http.send("HEAD", "/Users?filter=bad%20%20x", null, Map.of()).status()).isEqualTo(400);
+  }
+
+  @Test
+  void aHeadWhereNoGetIsServedIs405() {
+    Response r = http.send("HEAD", "/Users/.search", null, Map.of());
+
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.header("Allow")).isEqualTo("POST");
+  }
+
+  @Test
+  void optionsAndTraceOnAServedPathAre405NamingTheMethodsItServes() {
+    for (String method : new String[] {"OPTIONS", "TRACE"}) {
+      Response r = http.send(method, "/Users/abc", null, Map.of());
+
+      assertScimError(r, 405, null);
+      assertThat(r.header("Allow")).as(method).isEqualTo("GET, PUT, PATCH, DELETE");
+    }
   }
 
   @Test
