@@ -297,6 +297,27 @@ class IdentityTextTest {
     }
   }
 
+  /** A name stored trimmed is looked up trimmed, or Okta's lookup finds none and its create is 409 (review-s8d F7). */
+  @Test
+  void aLookupWithBlanksAroundANameFindsWhatItsCreateWouldCollideWith() {
+    assertThat(http.post("/Users", user("ada@example.com ").replace("ext-", "other-")).status()).isEqualTo(409);
+    for (String filter : List.of("userName eq \"ada@example.com \"", "userName eq \" ADA@example.com\" and active eq true",
+        "emails[type eq \"work\"].value eq \"ada@example.com \"", "emails.value eq \" ada@example.com\"",
+        "name.givenName eq \"Test \"")) {
+      Response r = http.get("/Users?filter=" + q(filter));
+
+      assertThat(r.json().path("Resources")).as(filter).extracting(u -> u.path("id").asText()).containsExactly(ada);
+    }
+    Response group = http.get("/Groups?filter=" + q("displayName eq \" Crew \""));
+    assertThat(group.json().path("Resources")).extracting(g -> g.path("id").asText()).containsExactly(crew);
+  }
+
+  @Test
+  void aSubstringLiteralKeepsItsBlanks() {
+    assertThat(http.get("/Users?filter=" + q("userName sw \"ada@example.com \"")).json().path("totalResults").asInt())
+        .isZero();
+  }
+
   /** Both JDBC drivers send a lone surrogate as '?': the index matched the user '?' (review-s8d F6). */
   @Test
   void aLoneSurrogateInAFilterLiteralIs400InvalidValueNotAMatchForAQuestionMark() {

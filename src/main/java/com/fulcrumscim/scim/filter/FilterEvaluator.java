@@ -6,6 +6,7 @@ import com.fulcrumscim.scim.schema.AttributeDef;
 import com.fulcrumscim.scim.schema.AttributeDef.Type;
 import com.fulcrumscim.scim.schema.JsonFields;
 import com.fulcrumscim.scim.schema.ResolvedAttribute;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -87,8 +88,9 @@ public final class FilterEvaluator {
   private record Scope(ResourceSchema schema, AttributeDef parent, LongConsumer cost) {}
 
   /** A resolved attribute: its definition (null for a custom one) and how to read its values. */
+  /** {@code trimmed}: the values are stored trimmed ({@link ResourceNormalizer#storesTrimmed}), and so is an eq literal. */
   private record Target(AttributeDef def, String containerUrn, String name, String sub,
-      String label) {
+      String label, boolean trimmed) {
 
     List<JsonNode> values(JsonNode resource) {
       JsonNode container = containerUrn == null ? resource : JsonFields.get(resource, containerUrn);
@@ -213,7 +215,8 @@ public final class FilterEvaluator {
           throw ScimException.invalidFilter(what + ": expected a string");
         }
         boolean exact = t.def() != null && t.def().caseExact();
-        String want = exact ? literal.textValue() : AttributeDef.fold(literal.textValue());
+        String text = op == CompareOp.EQ && t.trimmed() ? literal.textValue().strip() : literal.textValue();
+        String want = exact ? text : AttributeDef.fold(text);
         return v -> {
           if (!v.isTextual()) {
             return false;
@@ -268,10 +271,12 @@ public final class FilterEvaluator {
         // RFC 7644 §3.4.2.2: a complex multi-valued attribute compares on its "value".
         AttributeDef value = def.subAttribute("value").orElse(null);
         if (value != null && def.multiValued()) {
-          return new Target(value, r.extensionUrn(), def.name(), "value", r.path());
+          return new Target(value, r.extensionUrn(), def.name(), "value", r.path(),
+              ResourceNormalizer.storesTrimmed(r.extensionUrn(), def.name() + ".value"));
         }
       }
-      return new Target(def, r.extensionUrn(), r.attribute().name(), sub, r.path());
+      return new Target(def, r.extensionUrn(), r.attribute().name(), sub, r.path(), ResourceNormalizer.storesTrimmed(
+          r.extensionUrn(), sub == null ? r.attribute().name() : r.attribute().name() + "." + sub));
     }
     boolean coreSchema = path.schemaUrn() == null
         || schema.core().id().equalsIgnoreCase(path.schemaUrn());
@@ -282,7 +287,7 @@ public final class FilterEvaluator {
     }
     // A custom attribute in an extension object the bridge keeps as sent.
     return new Target(null, path.schemaUrn(), path.attribute(), path.subAttribute(),
-        path.toString());
+        path.toString(), path.subAttribute() == null && ResourceNormalizer.storesTrimmed(path.schemaUrn(), path.attribute()));
   }
 
   private static Target elementTarget(AttrPath path, AttributeDef parent) {
@@ -290,11 +295,12 @@ public final class FilterEvaluator {
       throw ScimException.invalidFilter("Inside a value filter, name a sub-attribute: " + path);
     }
     if (parent == null) {
-      return new Target(null, null, path.attribute(), null, path.toString());
+      return new Target(null, null, path.attribute(), null, path.toString(), false);
     }
     AttributeDef sub = parent.subAttribute(path.attribute()).orElseThrow(() ->
         ScimException.invalidFilter("Unknown attribute " + parent.name() + "." + path.attribute()));
-    return new Target(sub, null, sub.name(), null, parent.name() + "." + sub.name());
+    String label = parent.name() + "." + sub.name();
+    return new Target(sub, null, sub.name(), null, label, ResourceNormalizer.storesTrimmed(null, label));
   }
 
   private static boolean isPresent(JsonNode v) {

@@ -2,6 +2,7 @@ package com.fulcrumscim.scim.filter;
 
 import com.fulcrumscim.scim.schema.AttributeDef;
 import com.fulcrumscim.scim.schema.ResolvedAttribute;
+import com.fulcrumscim.scim.schema.ResourceNormalizer;
 import com.fulcrumscim.scim.schema.ResourceSchema;
 import java.util.Optional;
 
@@ -37,8 +38,9 @@ public record IndexedLookup(String column, String value, boolean residualRequire
       return Optional.empty();
     }
     String value = c.value().textValue();
-    String folded = AttributeDef.fold(value);
-    return Optional.ofNullable(switch (r.get().attribute().name()) {
+    String name = r.get().attribute().name();
+    String folded = AttributeDef.fold(ResourceNormalizer.storesTrimmed(null, name) ? value.strip() : value);
+    return Optional.ofNullable(switch (name) {
       case "id" -> new IndexedLookup("id", value, false);
       case "externalId" -> new IndexedLookup("external_id", value, false);
       case "userName" -> new IndexedLookup("user_name_key", folded, false);

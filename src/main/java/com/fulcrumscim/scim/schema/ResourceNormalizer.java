@@ -244,6 +244,20 @@ public final class ResourceNormalizer {
   }
 
   /** Whether a key is a schema URN or a URN-qualified attribute path. */
+  /**
+   * Whether text at {@code path} (an attribute or {@code attribute.sub}) of the object of
+   * {@code extensionUrn} (null: the core schema) is stored trimmed, here or by {@link IdentityText}:
+   * names, emails and roles. A filter's {@code eq} literal compared with it is trimmed too, or a
+   * lookup of "ada@x " found no user where a POST of it collided with "ada@x".
+   */
+  public static boolean storesTrimmed(String extensionUrn, String path) {
+    if (extensionUrn != null) {
+      return path.equalsIgnoreCase(ROLE);
+    }
+    String lower = path.toLowerCase(Locale.ROOT);
+    return IDENTITY_TEXT.contains(lower) || lower.equals(ROLE) || lower.equals("roles.value");
+  }
+
   public static boolean isUrn(String key) {
     return key.regionMatches(true, 0, "urn:", 0, 4);
   }
