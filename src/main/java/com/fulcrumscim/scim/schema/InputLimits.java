@@ -2,6 +2,7 @@ package com.fulcrumscim.scim.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fulcrumscim.scim.ScimException;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -15,6 +16,8 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
    * made every filtered PATCH op scan them all).
    */
   public static final InputLimits DEFAULTS = new InputLimits(32, 65_536, 100_000, 100);
+  private static final BigDecimal LARGEST = new BigDecimal(Double.MAX_VALUE);
+  private static final BigDecimal SMALLEST = new BigDecimal(Double.MIN_VALUE);
 
   /** Throws a 400 ScimException when the document exceeds any bound. */
   public void check(JsonNode node) {
@@ -49,17 +52,20 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
 
   /**
    * Throws 400 invalidValue when any string or name in {@code node} holds U+0000, or a number is
-   * not finite. PostgreSQL's text cannot hold U+0000 (the write failed: a 500) while SQLite stored
-   * it; a number beyond a double's range ({@code 1e400}) parses as Infinity, which JSON cannot
-   * hold and which was stored and echoed as the string "Infinity". Refused in what a client sends,
+   * beyond a double's range. PostgreSQL's text cannot hold U+0000 (the write failed: a 500) while
+   * SQLite stored it; {@code 1e400} read as a double is Infinity, which JSON cannot hold and which
+   * was stored and echoed as the string "Infinity" (read as a decimal, see {@link #beyondDouble}).
+   * Refused in what a client sends,
    * and only there: a value an older release stored in SQLite must not make every later PATCH of
    * that user (its deactivation) fail.
    */
   public static void refuseUnstorable(JsonNode node) {
     if (node.isTextual()) {
       refuseNul(node.textValue());
-    } else if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
-      throw ScimException.invalidValue("A number is out of range (beyond +/-1.8e308, a double's limit)");
+    } else if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())
+        || node.isBigDecimal() && beyondDouble(node.decimalValue())) {
+      throw ScimException.invalidValue("A number is out of range (beyond +/-1.8e308, or nearer zero than 4.9e-324:"
+          + " a double's limits)");
     } else if (node.isArray()) {
       for (JsonNode element : node) {
         refuseUnstorable(element);
@@ -70,6 +76,16 @@ public record InputLimits(int maxDepth, int maxStringLength, int maxArrayLength,
         refuseUnstorable(field.getValue());
       }
     }
+  }
+
+  /**
+   * A decimal a double cannot hold: its exponent is otherwise unbounded ({@code 1e-999999999} is 12
+   * characters), and PostgreSQL's jsonb, which list queries cast stored documents to, refuses one
+   * beyond 1,000 (every list of that store failed); one nearer zero read as 0 before decimals were kept.
+   */
+  private static boolean beyondDouble(BigDecimal d) {
+    BigDecimal magnitude = d.abs();
+    return magnitude.compareTo(LARGEST) > 0 || d.signum() != 0 && magnitude.compareTo(SMALLEST) < 0;
   }
 
   private static void refuseNul(String s) {
