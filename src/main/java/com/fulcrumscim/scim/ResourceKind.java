@@ -35,7 +35,7 @@ record ResourceKind(
   static ResourceKind users(UserStore store, ResourceNormalizer normalizer) {
     // Entra's validator wants 200 with the user after a PATCH.
     return new ResourceKind("Users", "User", EntityType.USER, ResourceSchema.USER, store, "groups", "Groups",
-        normalizer::user, true);
+        (body, previous) -> FulcrumEmail.checked(normalizer.user(body, previous), previous), true);
   }
 
   static ResourceKind groups(GroupStore store, ResourceNormalizer normalizer) {

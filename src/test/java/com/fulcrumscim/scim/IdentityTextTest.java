@@ -321,7 +321,7 @@ class IdentityTextTest {
   /** Both JDBC drivers send a lone surrogate as '?': the index matched the user '?' (review-s8d F6). */
   @Test
   void aLoneSurrogateInAFilterLiteralIs400InvalidValueNotAMatchForAQuestionMark() {
-    stored(http.post("/Users", user("?")));
+    stored(http.post("/Users", user("?", "question@example.com", "Q", "M", true)));
     stored(http.post("/Groups", group("x?")));
 
     for (String lookup : List.of("/Users?filter=" + q("userName eq \"\\uD800\""),
