@@ -243,7 +243,6 @@ public final class ResourceNormalizer {
     return a.equals("password") || a.startsWith("urn:") && a.endsWith(":password");
   }
 
-  /** Whether a key is a schema URN or a URN-qualified attribute path. */
   /**
    * Whether text at {@code path} (an attribute or {@code attribute.sub}) of the object of
    * {@code extensionUrn} (null: the core schema) is stored trimmed, here or by {@link IdentityText}:
@@ -258,6 +257,7 @@ public final class ResourceNormalizer {
     return IDENTITY_TEXT.contains(lower) || lower.equals(ROLE) || lower.equals("roles.value");
   }
 
+  /** Whether a key is a schema URN or a URN-qualified attribute path. */
   public static boolean isUrn(String key) {
     return key.regionMatches(true, 0, "urn:", 0, 4);
   }
