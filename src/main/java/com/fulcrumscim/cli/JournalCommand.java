@@ -21,6 +21,7 @@ import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.ops.CliArguments;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.scim.ScimJson;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -131,7 +132,8 @@ public final class JournalCommand {
   @Command(name = "show", mixinStandardHelpOptions = true,
       description = "One key's work row and its journal entries, newest first, with the request bodies.")
   static final class Show implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    // the endpoint's reading of numbers: a custom extension's decimal shown as the journal holds it, not as a double
+    private static final ObjectMapper JSON = ScimJson.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Mixin CommandSupport support;
 

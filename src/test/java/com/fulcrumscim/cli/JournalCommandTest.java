@@ -172,6 +172,16 @@ class JournalCommandTest {
   }
 
   @Test
+  void showPrintsACustomDecimalWithEveryDigitTheJournalHolds() {
+    // the journal keeps it exact (review-s8d F9); read back through a double, show printed 0.12345678901234568
+    try (Database db = cli.openDatabase()) {
+      journal(db, alice, "PUT", "{\"urn:example:acme:2.0:User\":{\"p\":0.12345678901234567890123,\"z\":100.0}}");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-alice");
+    assertThat(r.out()).contains("0.12345678901234567890123").contains("100.0");
+  }
+
+  @Test
   void showOfAnUnknownKeyExitsOne() {
     OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/nobody");
     assertThat(r.exit()).isEqualTo(1);
