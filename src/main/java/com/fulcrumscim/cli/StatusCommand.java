@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
       "0:all well",
       "1:no database at storage.path",
       "2:invalid config or command line",
-      "3:needs an operator: the reconciler is paused, dead rows exist, removals or role take-backs are held, changes "
+      "3:needs an operator: the reconciler is paused, dead rows exist, removals keep failing (retrying: those people "
+          + "keep access), removals or role take-backs are held, changes "
           + "wait while no daemon holds the writer lease, a serve holds the database but has held no writer lease for "
           + "ha.lease_ttl (hung or stopping), the last resync found people Okta took away who keep access, or "
           + "a restore could not carry forward everything the replaced database held (until `fulcrum-scim restore acknowledge`)"
@@ -81,6 +82,10 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)"
             + (r.deadRemovals() == 0 ? "" : "; " + r.deadRemovals() + " of them take access away: those people KEEP ACCESS"
                 + " until an operator acts on the reason below"))
+        .row("Removals failing", r.failingRemovals() == 0 ? "none" : r.failingRemovals()
+            + (r.failingRemovals() == 1 ? " deprovisioning" : " deprovisionings") + " RETRYING after failed attempts (below): these people KEEP ACCESS until one succeeds, or"
+            + " until reconcile.retry_budget runs out and the row is dead; the log's WARN lines"
+            + " `DEPROVISIONING RETRYING` and `fulcrum-scim journal show <key>` say why")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, found by the last resync and left to an"
             + " operator: `fulcrum-scim resync --dry-run` names them and what to do; the next `fulcrum-scim resync` (or the"
@@ -101,6 +106,7 @@ public final class StatusCommand implements Callable<Integer> {
     PolicyCheck.frozenGroupsWarning(r.frozenGroups()).ifPresent(w -> table.row("WARNING", w));
     table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
+    rows(out, "FAILING", r.failingRemovalRows(), r.failingRemovals(), "retrying");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
     if (r.carryIncomplete() != null) {

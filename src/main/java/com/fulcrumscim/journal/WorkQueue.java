@@ -270,8 +270,12 @@ public final class WorkQueue {
     /** The desired state is reached for the claimed generation. */
     record Done() implements Fate {}
 
-    /** Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency). */
-    record Retry(Instant at, String error, boolean spendsAttempt) implements Fate {}
+    /**
+     * Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency).
+     * {@code removal}: for a failure, whether the change still takes access away, written to the row
+     * as {@link Dead}'s is: a failing removal counts as one (status, metrics) while its people keep access.
+     */
+    record Retry(Instant at, String error, boolean spendsAttempt, boolean removal) implements Fate {}
 
     /**
      * Give up on this generation: visible in status until an operator retries or skips it.
@@ -308,7 +312,7 @@ public final class WorkQueue {
   }
 
   public void retry(WorkItem item, Instant at, String error, boolean spendsAttempt) {
-    record(item, new Fate.Retry(at, error, spendsAttempt), List.of());
+    record(item, new Fate.Retry(at, error, spendsAttempt, item.removal()), List.of());
   }
 
   /** Gives up on the claimed generation, its row's removal flag as it was. */
@@ -371,7 +375,8 @@ public final class WorkQueue {
         // The time is bound, not written into the SQL: text that differs on every failure would be a
         // new statement each time, pushing a hot one out of the writer's statement cache.
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
-            "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?", clock.millis(), r.error());
+            "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?, removal = ?",
+            clock.millis(), r.error(), r.removal() ? 1L : 0L);
       } else if (fate instanceof Fate.Retry r) {
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {

@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
  *   <li>{@code fulcrum_scim_work_dead_removals}: dead rows among them whose change takes access away, alerted on
  *       (critical) by etc/fulcrum-scim-alerts.yml
+ *   <li>{@code fulcrum_scim_work_retrying_removals}: deprovisionings retrying after failed attempts, whose people
+ *       keep access meanwhile, alerted on (critical) by etc/fulcrum-scim-alerts.yml long before they are dead
  *   <li>{@code fulcrum_scim_resync_keeps_access}: people Okta deactivated or deleted whom the latest resync apply
  *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
@@ -88,6 +90,12 @@ public final class BridgeMetrics {
     Gauge.builder("fulcrum.scim.work.dead.removals", store, OpsStore::deadRemovals)
         .description("DEAD work rows whose change takes access away (deactivations, deletes, members taken out of groups):"
             + " those people keep access until an operator acts (`fulcrum-scim journal list --state dead`)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("fulcrum.scim.work.retrying.removals", store, OpsStore::failingRemovals)
+        .description("Deprovisionings retrying after failed attempts (Fulcrum errs, or answers and keeps the member):"
+            + " those people keep access until one succeeds, for up to reconcile.retry_budget before the row is dead"
+            + " (`fulcrum-scim status` names them)")
         .strongReference(true)
         .register(registry);
     Gauge.builder("fulcrum.scim.resync.keeps.access", store, OpsStore::keepingAccess)

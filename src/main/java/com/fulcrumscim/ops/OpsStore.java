@@ -1,10 +1,12 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.AuditLog;
+import com.fulcrumscim.reconcile.Person;
 import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.Resync;
@@ -34,6 +36,8 @@ public final class OpsStore {
 
   /** A row the reconciler has not finished: pending, retrying, or in flight. */
   private static final String UNFINISHED = "state IN ('PENDING', 'RETRYING', 'RUNNING')";
+  /** An unfinished removal that has failed since Okta's last change to it (see {@link #failingRemovals()}). */
+  private static final String FAILING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts > 0";
 
   /** One accepted SCIM change as the receiver journaled it. */
   public record JournalEntry(long id, Instant receivedAt, String requestId, String op, String body) {}
@@ -83,6 +87,44 @@ public final class OpsStore {
         rs.next();
         return rs.getLong(1);
       }
+    });
+  }
+
+  /**
+   * Removals not made yet whose last attempts failed (Fulcrum erred, or answered yet kept the member):
+   * their people keep access while the row retries, up to the retry budget, before it is DEAD. A
+   * new change from Okta starts its count again. Cheap enough for every metrics scrape.
+   */
+  public long failingRemovals() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE " + FAILING_REMOVAL);
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /**
+   * The first {@code limit} of {@link #failingRemovals()}, longest failing first, each error led by
+   * who keeps access ({@link Person}), as a DEAD deprovisioning's reason is.
+   */
+  public List<StatusReport.Row> failingRemovals(int limit) {
+    return db.read(c -> {
+      List<StatusReport.Row> out = new ArrayList<>();
+      Person person = new Person(db);
+      try (PreparedStatement ps = c.prepareStatement("SELECT entity_type, entity_id, attempts, last_error, first_failure_at "
+          + "FROM work WHERE " + FAILING_REMOVAL + " ORDER BY first_failure_at, entity_type, entity_id LIMIT ?")) {
+        ps.setInt(1, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ResourceKey key = new ResourceKey(EntityType.valueOf(rs.getString(1)), rs.getString(2));
+            out.add(new StatusReport.Row(key.toString(), rs.getInt(3), person.of(c, key) + ": " + rs.getString(4),
+                Instant.ofEpochMilli(rs.getLong(5))));
+          }
+        }
+      }
+      return out;
     });
   }
 

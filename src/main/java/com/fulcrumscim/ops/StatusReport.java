@@ -40,7 +40,9 @@ import java.util.Set;
  * {@code stalledServe}: what to say of a serve that holds the SQLite file but has held no writer
  * lease for a lease's life, hung or stopping (null: none).
  * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
- * that gave up). {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
+ * that gave up). {@code failingRemovals}: removals not made yet whose attempts since Okta's last change
+ * failed, retrying while their people keep access ({@link OpsStore#failingRemovals()}), the first of them
+ * in {@code failingRemovalRows}, each error led by the person. {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
  * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
  * acknowledges it (null: nothing, or acknowledged).
@@ -72,6 +74,8 @@ public record StatusReport(
     long heldAfterRestore,
     long frozenGroups,
     long deadRemovals,
+    long failingRemovals,
+    List<Row> failingRemovalRows,
     long keepsAccess,
     IncompleteCarry carryIncomplete) {
 
@@ -88,14 +92,15 @@ public record StatusReport(
    * Paused, or changes that will never reach Fulcrum without an operator: dead rows, and removals
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
    * access until someone approves), and the role take-backs it holds; changes waiting while no
-   * daemon holds the writer lease, which nothing applies until one does; a serve hung or stopping
+   * daemon holds the writer lease, which nothing applies until one does; removals that keep failing
+   * (their people keep access for as long as the retry budget, before any row is dead); a serve hung or stopping
    * (nothing applies changes Okta sends meanwhile, and its SCIM intake may be dead too); and people Okta took away
    * whom the latest resync found still with access (the bridge leaves them to an operator); and a
    * restore that could not carry everything forward, whose losses only an operator can find. Skipped
    * rows are shown as warnings only: they are the bridge's policy working.
    */
   public boolean needsAttention() {
-    return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0
+    return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0 || failingRemovals > 0
         || (!daemonHoldsLease && oldestPendingSeconds != null) || stalledServe != null || keepsAccess > 0 || carryIncomplete != null;
   }
 
@@ -150,6 +155,8 @@ public record StatusReport(
         RestoreMarker.heldRows(queue).size(),
         PolicyCheck.frozenGroups(db, config.groups().push()),
         store.deadRemovals(),
+        store.failingRemovals(),
+        store.failingRemovals(DEAD_ROWS_SHOWN),
         store.keepingAccess(),
         IncompleteCarry.current(db).orElse(null));
   }

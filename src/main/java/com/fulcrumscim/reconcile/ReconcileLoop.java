@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.journal.ClaimLost;
+import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
@@ -264,6 +265,13 @@ public final class ReconcileLoop implements AutoCloseable {
           if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Hold hold) {
             // Loud on purpose: until an operator approves, the person keeps access to Fulcrum (or a role).
             log.error("{} HELD for {}: {}", ((Outcome.Held) result.outcome()).what(), item.key(), hold.reason());
+          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Retry failed && failed.spendsAttempt()
+              && failed.removal()) {
+            // Not INFO: each failed attempt leaves the person their access, for up to the whole retry budget.
+            log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: attempt {} failed, the next is due at {};"
+                + " it gives up (DEAD) once the retry budget of {} runs out", item.key(), person(result),
+                failed.error(), item.key().type() == EntityType.GROUP ? "The people Okta took out of it KEEP ACCESS"
+                    : "The person KEEPS ACCESS", item.attempts() + 1, failed.at(), retry.budget());
           } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead) {
             if (dead.removal()) {
               // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
@@ -306,7 +314,7 @@ public final class ReconcileLoop implements AutoCloseable {
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
-        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false);
+        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, item.removal());
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason(), result.deprovisions(item.removal()));
@@ -319,8 +327,14 @@ public final class ReconcileLoop implements AutoCloseable {
     };
   }
 
+  /** ", user ada (ada@corp.example)"; nothing for an outcome whose commit failed, which its reconcile did not name. */
+  private static String person(Reconciled result) {
+    return result.person() != null ? ", " + result.person() : "";
+  }
+
   private WorkQueue.Fate failed(WorkItem item, Reconciled result, Instant now, String reason) {
-    return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true))
+    return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true,
+            result.deprovisions(item.removal())))
         .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")",
             result.deprovisions(item.removal())));
   }

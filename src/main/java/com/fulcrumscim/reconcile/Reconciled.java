@@ -8,14 +8,15 @@ import java.util.Set;
  * changed (the groups of a user just linked, the groups listing the token owner's namesake), and
  * what it left to write (links, audit rows: {@link Attempt}). {@link ReconcileLoop} records all of
  * it in one transaction. {@code lastPlan}: the last plan it made (null: it ended before planning).
+ * {@code person}: who the key is about ({@link Person}), for a failure's log line; null for other outcomes.
  */
-record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan) {
+record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan, String person) {
   Reconciled {
     affected = Set.copyOf(affected);
   }
 
   Reconciled(Outcome outcome, Set<ResourceKey> affected) {
-    this(outcome, affected, Attempt.Unwritten.none(), null);
+    this(outcome, affected, Attempt.Unwritten.none(), null, null);
   }
 
   /**

@@ -58,6 +58,7 @@ public final class Reconciler {
   private final Database db;
   private final WorkQueue queue;
   private final boolean groupsPush;
+  private final Person who;
   /** Outcomes that end the row (DONE, SKIPPED): it no longer holds anything for anyone to wait for. */
   private static final Set<Outcome.Kind> ENDS_ROW = Set.of(Outcome.Kind.APPLIED, Outcome.Kind.NO_CHANGE, Outcome.Kind.SKIPPED);
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
@@ -79,6 +80,7 @@ public final class Reconciler {
     this.audit = new AuditLog(db, clock);
     this.applier = new Applier(client, db, observer, desired, links, intents, audit, guard, clock);
     this.emailMoves = new EmailMoves(observer, links);
+    this.who = new Person(db);
   }
 
   /**
@@ -144,7 +146,9 @@ public final class Reconciler {
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
-      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan);
+      // read for failures only (few): a failing removal's log line names the person who keeps access meanwhile
+      String person = outcome.outcome().kind() == Outcome.Kind.FAILED ? who.of(attempt.key) : null;
+      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person);
     }
 
     /** Plans and applies until the key is settled; empty while a member removal waits for its cycle's check. */

@@ -73,14 +73,16 @@ class MonitoringFilesTest {
     assertThat(names).doesNotHaveDuplicates().contains("FulcrumScimReconcilerPaused", "FulcrumScimDeadRows",
         "FulcrumScimRemovalsHeld", "FulcrumScimOldestPendingTooOld", "FulcrumScimCallBudgetExhausted",
         "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
-        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess",
+        "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisioningRetrying",
+        "FulcrumScimDeprovisionedKeepsAccess",
         "FulcrumScimWritesToUnknownIds", "FulcrumScimRestoreCarryIncomplete");
   }
 
   /** A deprovisioned person who keeps access pages someone, as a held removal does; other dead rows only warn. */
   @Test
   void theAlertsOnPeopleWhoKeepAccessAreCritical() throws Exception {
-    for (String name : List.of("FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
+    for (String name : List.of("FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisioningRetrying",
+        "FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
       assertThat(rule(name).path("labels").path("severity").asText()).as(name).isEqualTo("critical");
     }
   }

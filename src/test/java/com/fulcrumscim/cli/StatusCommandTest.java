@@ -41,6 +41,7 @@ class StatusCommandTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .containsPattern("Keeping access\\s+none")
+        .containsPattern("Removals failing\\s+none")
         .containsPattern("Target\\s+embedded emulator")
         .containsPattern("Reconciler\\s+running")
         .containsPattern("Oldest pending\\s+none")
@@ -215,6 +216,25 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("Dead rows\\s+2 .*; 1 of them take access away: those people KEEP ACCESS");
+  }
+
+  /** A deprovisioning retrying for up to its 24 h budget: its person has access all that time, long before DEAD. */
+  @Test
+  void removalsThatKeepFailingAreListedAndExitThree() {
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      db.write(c -> {
+        queue.enqueue(c, ResourceKey.user("u-fay"), true);
+        return null;
+      });
+      queue.retry(queue.claim(1).get(0), Instant.now().plusSeconds(60), "GET /api/v2/memberships.json: 500 server error", true);
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Removals failing\\s+1 deprovisioning RETRYING after failed attempts \\(below\\): these"
+        + " people KEEP ACCESS until one succeeds")
+        .containsPattern("KEY\\s+ATTEMPTS\\s+FAILING SINCE")
+        .containsPattern("user/u-fay\\s+1\\s+\\S+\\s+user/u-fay: GET /api/v2/memberships.json: 500 server error");
   }
 
   @Test

@@ -1,0 +1,48 @@
+package com.fulcrumscim.reconcile;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.DesiredGroup;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
+import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.Tombstones;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Who a work row is about, in an operator's words: "user ada (ada@corp.example)" (a deleted user as
+ * its tombstone kept it), "group Crew". An operator deciding whether a held or failing removal is
+ * real needs the person, not a SCIM id that takes a `journal show` each to tell.
+ */
+public final class Person {
+  private final Database db;
+  private final DesiredState desired;
+  private final Tombstones tombstones = new Tombstones();
+
+  public Person(Database db) {
+    this.db = db;
+    this.desired = new DesiredState(db);
+  }
+
+  public String of(ResourceKey key) {
+    return db.read(c -> of(c, key));
+  }
+
+  /** As {@link #of(ResourceKey)}, inside the caller's read; the key itself when nothing is kept of it. */
+  public String of(Connection c, ResourceKey key) throws SQLException {
+    if (key.type() == EntityType.GROUP) {
+      return desired.group(c, key.scimId()).map(DesiredGroup::displayName).map(name -> "group " + name).orElse(key.toString());
+    }
+    Optional<DesiredUser> user = desired.user(c, key.scimId());
+    if (user.isPresent()) {
+      return user(user.get().userName(), user.get().email());
+    }
+    return tombstones.find(c, key.scimId()).map(d -> user(d.userName(), d.email())).orElse(key.toString());
+  }
+
+  private static String user(String userName, String email) {
+    return "user " + userName + (email == null || email.equalsIgnoreCase(userName) ? "" : " (" + email + ")");
+  }
+}

@@ -1,0 +1,107 @@
+package com.fulcrumscim.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fulcrumscim.config.BridgeConfig;
+import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.ops.BridgeMetrics;
+import com.fulcrumscim.ops.OpsStore;
+import com.fulcrumscim.ops.StatusReport;
+import com.fulcrumscim.testing.CapturedLogs;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A deprovisioning that keeps failing retries for up to the retry budget (24 h) before it is DEAD,
+ * the person keeping access all that time: each failed attempt is a WARN line naming the person,
+ * status lists it and needs an operator, and a gauge counts it for the shipped alert.
+ */
+class FailingDeprovisioningTest extends EndToEnd {
+  static final String RETRYING = "DEPROVISIONING RETRYING for ";
+  static final BridgeConfig CONFIG = ConfigLoader.fromSystemEnvironment().defaults();
+
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
+
+  private List<String> warnings() {
+    return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith(RETRYING)).toList();
+  }
+
+  private String adaLeavesWhileFulcrumKeepsHerMember() {
+    start();
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().deletesIgnored(true);
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.RETRYING);
+    return ada;
+  }
+
+  @Test
+  void eachFailedRemovalAttemptIsAWarnLineNamingThePersonWhoKeepsAccessAndTheError() {
+    String ada = adaLeavesWhileFulcrumKeepsHerMember();
+
+    assertThat(warnings()).singleElement().satisfies(m -> assertThat(m)
+        .startsWith(RETRYING + "user/" + ada + ", user ada (ada@corp.example): ")
+        .contains("but still has it", "The person KEEPS ACCESS until it succeeds", "attempt 1 failed", "retry budget of PT24H"));
+  }
+
+  @Test
+  void aRemovalFailingOnFulcrumErrorsIsAWarnLineToo() {
+    start();
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().errorShare(1.0);
+    h.okta.set(ada, "active", 0);
+
+    h.runOnce();
+
+    assertThat(warnings()).singleElement().asString().startsWith(RETRYING + "user/" + ada + ", user ada (ada@corp.example): ");
+  }
+
+  @Test
+  void statusListsAFailingRemovalWithThePersonAndNeedsAnOperator() {
+    String ada = adaLeavesWhileFulcrumKeepsHerMember();
+
+    StatusReport report = StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null);
+
+    assertThat(report.needsAttention()).isTrue();
+    assertThat(report.failingRemovals()).isEqualTo(1);
+    assertThat(report.failingRemovalRows()).singleElement().satisfies(row -> {
+      assertThat(row.key()).isEqualTo("user/" + ada);
+      assertThat(row.lastError()).startsWith("user ada (ada@corp.example): ").contains("but still has it");
+    });
+  }
+
+  @Test
+  void aFailingRemovalIsTheGaugeTheShippedAlertRuleWatches() throws Exception {
+    adaLeavesWhileFulcrumKeepsHerMember();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new BridgeMetrics(registry, new OpsStore(h.db), h.clock);
+
+    assertThat(registry.scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
+    assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("etc/fulcrum-scim-alerts.yml")))
+        .contains("expr: fulcrum_scim_work_retrying_removals > 0");
+  }
+
+  @Test
+  void aRemovalThatSucceedsAtItsNextAttemptNoLongerCounts() {
+    String ada = adaLeavesWhileFulcrumKeepsHerMember();
+    h.fulcrum.faults().deletesIgnored(false);
+
+    h.clock.tick(java.time.Duration.ofHours(1));
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new OpsStore(h.db).failingRemovals()).isZero();
+  }
+}
