@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.reconcile.FreedEmail;
+import com.fulcrumscim.reconcile.Person;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.reconcile.ReconcileWiring;
@@ -18,6 +19,7 @@ import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +48,7 @@ public final class OperatorActions {
   private final RemovalGuard guard;
   private final RestoreMarker restore;
   private final DesiredState desired;
+  private final Person person;
   /** The daemon's reconciler trigger; null in a command working without a daemon. */
   private final Runnable wake;
 
@@ -57,6 +60,7 @@ public final class OperatorActions {
     this.guard = guard;
     this.restore = new RestoreMarker(db);
     this.desired = new DesiredState(db);
+    this.person = new Person(db);
     this.wake = wake;
   }
 
@@ -219,7 +223,13 @@ public final class OperatorActions {
     }
     List<String> ids = approved.stream().map(RemovalGuard.Held::userId).toList();
     String out = approved.isEmpty() ? "" : "Approved " + count(ids, takeBacks, "held ")
-        + ": " + ids.stream().map(id -> "user/" + id).collect(Collectors.joining(", "))
+        + ": " + db.read(c -> {
+          List<String> named = new ArrayList<>();
+          for (String id : ids) {
+            named.add(person.withKey(c, ResourceKey.user(id)));
+          }
+          return String.join(", ", named);
+        })
         + applied("; the reconciler applies them in its next cycle") + "." + System.lineSeparator();
     if (approved.isEmpty() && !seen.isEmpty()) {
       err.insert(0, "Nothing approved: ");

@@ -1,7 +1,6 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
@@ -32,17 +31,30 @@ public final class Person {
 
   /** As {@link #of(ResourceKey)}, inside the caller's read; the key itself when nothing is kept of it. */
   public String of(Connection c, ResourceKey key) throws SQLException {
+    return named(c, key).map(n -> n.kind() + " " + n.name() + n.email().map(e -> " (" + e + ")").orElse("")).orElse(key.toString());
+  }
+
+  /** "user ada (ada@corp.example, user/&lt;id&gt;)": for lists of keys an operator may look up next. */
+  public String withKey(Connection c, ResourceKey key) throws SQLException {
+    return named(c, key).map(n -> n.kind() + " " + n.name() + " (" + n.email().map(e -> e + ", ").orElse("") + key + ")")
+        .orElse(key.toString());
+  }
+
+  /** {@code email}: only when it is not the name already (Okta's userName is often the email). */
+  private record Named(String kind, String name, Optional<String> email) {
+    static Named user(String userName, String email) {
+      return new Named("user", userName, Optional.ofNullable(email).filter(e -> !e.equalsIgnoreCase(userName)));
+    }
+  }
+
+  private Optional<Named> named(Connection c, ResourceKey key) throws SQLException {
     if (key.type() == EntityType.GROUP) {
-      return desired.group(c, key.scimId()).map(DesiredGroup::displayName).map(name -> "group " + name).orElse(key.toString());
+      return desired.group(c, key.scimId()).map(g -> new Named("group", g.displayName(), Optional.empty()));
     }
     Optional<DesiredUser> user = desired.user(c, key.scimId());
     if (user.isPresent()) {
-      return user(user.get().userName(), user.get().email());
+      return Optional.of(Named.user(user.get().userName(), user.get().email()));
     }
-    return tombstones.find(c, key.scimId()).map(d -> user(d.userName(), d.email())).orElse(key.toString());
-  }
-
-  private static String user(String userName, String email) {
-    return "user " + userName + (email == null || email.equalsIgnoreCase(userName) ? "" : " (" + email + ")");
+    return tombstones.find(c, key.scimId()).map(d -> Named.user(d.userName(), d.email()));
   }
 }

@@ -283,6 +283,14 @@ public final class Reconciler {
       return own != null && audit.made(attempt.key, own.memberId()) ? own.reason() : blocked.reason();
     }
 
+    /**
+     * The guard's reason led by the person, as a DEAD reason is: status, `journal list` and the
+     * ERROR line then tell who is held, which an operator needs to judge a storm real or a mistake.
+     */
+    private String heldPerson(String why) {
+      return who.of(attempt.key) + ": " + why;
+    }
+
     /** The outcome when {@code plan} is not to be applied (settled, blocked, skipped, waiting, held); else empty. */
     private Optional<Reconciled> settledOrStopped(Plan plan) {
       if (plan.isBlocked()) {
@@ -307,7 +315,7 @@ public final class Reconciler {
       if (plan.removesMember()) {
         Optional<String> held = guard.holds(attempt.key.scimId(), observer.removingAMember());
         if (held.isPresent()) {
-          return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", held.get()), affected));
+          return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", heldPerson(held.get())), affected));
         }
       }
       Optional<Action.UpdateMember> takeBack = plan.roleTakeBack();
@@ -315,7 +323,7 @@ public final class Reconciler {
         // a name change in the same plan waits with it: the key has one work row, and it is HELD
         Optional<String> held = guard.holdsTakeBack(attempt.key.scimId(), takeBack.get().changes().roleId());
         if (held.isPresent()) {
-          return Optional.of(new Reconciled(new Outcome.Held("ROLE TAKE-BACK", held.get()), affected));
+          return Optional.of(new Reconciled(new Outcome.Held("ROLE TAKE-BACK", heldPerson(held.get())), affected));
         }
       }
       return Optional.empty();

@@ -59,7 +59,20 @@ class ApproveRemovalsCommandTest {
 
     OpsCliRun.Result r = cli.runWithConfig("approve-removals");
 
-    assertThat(r.out()).startsWith("Approved 2 held removals and 1 held role take-back: user/u-ada, user/u-bob, user/u-cy;");
+    assertThat(r.out()).startsWith("Approved 2 held removals and 1 held role take-back: user/u-ada, user/u-bob, user cy (user/u-cy);");
+  }
+
+  /** The answer names the people let go, with their keys for `journal show`. */
+  @Test
+  void theAnswerNamesEachApprovedPersonWithTheirKey() throws Exception {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
+          + "created_at, updated_at) VALUES ('u-bob', 'bob', 'bob', 'bob@corp.example', 0, '{}', 1, 1)"));
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob");
+
+    assertThat(r.out()).startsWith("Approved 1 held removal: user bob (bob@corp.example, user/u-bob);");
   }
 
   @Test

@@ -336,6 +336,35 @@ class ResilienceTest extends EndToEnd {
         .extracting(ILoggingEvent::getFormattedMessage).hasSize(5).allMatch(m -> m.startsWith("REMOVAL HELD for user/"));
   }
 
+  /** Whether a storm is real or a mis-scoped assignment is judged by who is in it, not by SCIM ids. */
+  @Test
+  void aHeldRemovalNamesThePersonInItsReasonAndItsErrorLine() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 1));
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger loop = (Logger) LoggerFactory.getLogger(ReconcileLoop.class);
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.userNamed("bob", "bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.okta.set(bob, "active", 0);
+    logs.start();
+    loop.addAppender(logs);
+    try {
+      h.settle();
+    } finally {
+      loop.detachAppender(logs);
+    }
+
+    assertThat(h.queue.list(WorkState.HELD, 10)).extracting(WorkItem::lastError)
+        .containsExactlyInAnyOrder("user ada (ada@corp.example): 0 removals in the last 1h and 2 pending, of 2 managed members"
+            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`",
+            "user bob (bob@corp.example): 0 removals in the last 1h and 2 pending, of 2 managed members"
+            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`");
+    assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactlyInAnyOrder("REMOVAL HELD for user/" + ada + ": " + h.row(ResourceKey.user(ada)).lastError(),
+            "REMOVAL HELD for user/" + bob + ": " + h.row(ResourceKey.user(bob)).lastError());
+  }
+
   @Test
   void aRemovalAfterTheWindowHasPassedGoesThrough() {
     start(ReconcileHarness.Options.defaults().withGuard(10, 20));

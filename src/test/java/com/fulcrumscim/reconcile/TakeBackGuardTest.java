@@ -72,7 +72,7 @@ class TakeBackGuardTest extends EndToEnd {
     }
     h.settle();
 
-    assertThat(held()).hasSize(6).allSatisfy(w -> assertThat(w.lastError()).isEqualTo("role take-back: 0 role take-backs"
+    assertThat(held()).hasSize(6).allSatisfy(w -> assertThat(w.lastError()).startsWith("user user").endsWith("@corp.example: role take-back: 0 role take-backs"
         + " in the last 1h and 6 pending, of 6 members the bridge gave a role other than the default (guard: more than 3 ="
         + " max(3, 10%) per guard.window); Okta names no role for these users any more (is its role attribute mapping"
         + " still in place?), so each member keeps the role the bridge gave until `fulcrum-scim approve-removals`"));
@@ -122,7 +122,7 @@ class TakeBackGuardTest extends EndToEnd {
 
     StringWriter approved = new StringWriter();
     assertThat(cli(new ApproveRemovalsCommand(), approved)).isZero();
-    assertThat(approved.toString()).startsWith("Approved 6 held role take-backs: user/");
+    assertThat(approved.toString()).startsWith("Approved 6 held role take-backs: user user");
     h.settle();
     assertThat(managersInFulcrum()).isZero();
     assertThat(h.queue.list(null, 100)).extracting(WorkItem::state).containsOnly(WorkState.DONE);
@@ -216,7 +216,8 @@ class TakeBackGuardTest extends EndToEnd {
     assertThat(status.toString()).containsPattern("Held removals\\s+none")
         .containsPattern("Held role take-backs\\s+6 HELD by the mass-removal guard: these members keep the role the bridge"
             + " gave until `fulcrum-scim approve-removals`")
-        .containsPattern("user/" + ids.get(0) + "\\s+0\\s+\\S+\\s+role take-back: 0 role take-backs in the last 1h and 6 pending");
+        .containsPattern("user/" + ids.get(0) + "\\s+0\\s+\\S+\\s+user user0@corp.example: role take-back: 0 role take-backs in the last 1h and 6"
+            + " pending");
   }
 
   @Test
