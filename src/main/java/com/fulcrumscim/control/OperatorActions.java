@@ -7,6 +7,7 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
@@ -18,6 +19,8 @@ import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.resync.ReportJson;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncReport;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -180,22 +183,32 @@ public final class OperatorActions {
    * row runs at once ({@link FreedEmail#rowEnded}).
    */
   public OperatorRequest.Answer skip(ResourceKey key, long seenGeneration) {
-    boolean skipped = db.write(c -> {
-      boolean ended = queue.skip(c, key, seenGeneration);
-      if (ended) {
-        freedEmail.rowEnded(c, key);
+    // asked before the skip, which clears the flag: a deprovisioning set aside ends every signal (status, alert)
+    Optional<String> keepsAccess = db.write(c -> {
+      Optional<WorkItem> seen = queue.get(c, key);
+      if (!queue.skip(c, key, seenGeneration)) {
+        return null;
       }
-      return ended;
+      freedEmail.rowEnded(c, key);
+      return seen.filter(WorkItem::removal).isPresent() ? Optional.of(keepsAccess(c, key)) : Optional.<String>empty();
     });
-    if (skipped) {
+    if (keepsAccess != null) {
       wake();
-      return ok(key + " skipped: marked DONE without applying");
+      return ok(key + " skipped: marked DONE without applying" + keepsAccess.orElse(""));
     }
     return queue.get(key).filter(w -> w.generation() != seenGeneration)
         .map(w -> failed(ExitCode.FAILED, key + " changed after this command read it (generation " + seenGeneration
             + ", now " + w.generation() + ", " + w.state() + "): nothing skipped; `fulcrum-scim journal show " + key
             + "` shows the newer change"))
         .orElseGet(() -> notDead(key, "skip"));
+  }
+
+  /** What an operator who set a deprovisioning aside must still do: nothing alerts on it any more. */
+  private String keepsAccess(Connection c, ResourceKey key) throws SQLException {
+    String who = person.of(c, key);
+    return ". It took access away, and nothing alerts on it any more: " + (key.type() == EntityType.GROUP
+        ? "the people Okta took out of " + who + " KEEP IT" : who + " KEEPS ACCESS") + " in Fulcrum until someone removes"
+        + " that by hand, or the next resync apply (the scheduled one, or `fulcrum-scim resync`) finds it again";
   }
 
   /**

@@ -245,6 +245,34 @@ class JournalCommandTest {
     assertThat(stateOf(bob)).isEqualTo(WorkState.DONE);
   }
 
+  /** Skipping a dead deprovisioning ends its status row and its alert while the person still has access. */
+  @Test
+  void skippingADeadDeprovisioningSaysThePersonKeepsAccessAndWhatToDo() {
+    ResourceKey zed = ResourceKey.user("u-zed");
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
+          + "created_at, updated_at) VALUES ('u-zed', 'zed', 'zed', 'zed@corp.example', 0, '{}', 1, 1)"));
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      db.write(c -> {
+        queue.enqueue(c, zed, true);
+        return null;
+      });
+      queue.dead(queue.claim(1).get(0), "user zed: the user was deactivated in Okta, but Fulcrum member m-zed still has access");
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("journal", "skip", "user/u-zed");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().strip()).isEqualTo("user/u-zed skipped: marked DONE without applying. It took access away, and nothing"
+        + " alerts on it any more: user zed (zed@corp.example) KEEPS ACCESS in Fulcrum until someone removes that by hand, or"
+        + " the next resync apply (the scheduled one, or `fulcrum-scim resync`) finds it again");
+  }
+
+  @Test
+  void skippingADeadRowThatGivesNoAccessAwaySaysNothingOfAccess() {
+    assertThat(cli.runWithConfig("journal", "skip", "user/u-bob").out()).doesNotContain("ACCESS");
+  }
+
   /**
    * A running daemon carries the skip out after the command asked for it. Okta changed bob again
    * meanwhile and that change went DEAD too: it is not the one the operator saw, and stays DEAD.
