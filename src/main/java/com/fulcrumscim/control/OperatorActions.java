@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.OpsStore;
 import com.fulcrumscim.reconcile.FreedEmail;
 import com.fulcrumscim.reconcile.Person;
 import com.fulcrumscim.reconcile.RemovalGuard;
@@ -87,9 +88,16 @@ public final class OperatorActions {
     }
   }
 
-  /** The end of an answer whose change waits for the reconciler: {@code soon} in the daemon. */
+  /**
+   * The end of an answer whose change waits for the reconciler: {@code soon} in the daemon, unless
+   * its reconciler is paused (a refused token), which applies nothing until it resumes.
+   */
   private String applied(String soon) {
-    return wake != null ? soon : "; " + NO_DAEMON;
+    if (wake == null) {
+      return "; " + NO_DAEMON;
+    }
+    return new OpsStore(db).pauseReason().map(why -> "; the reconciler is PAUSED (" + why + "), so nothing is applied"
+        + " until it resumes (`fulcrum-scim status` says why)").orElse(soon);
   }
 
   /** Carries out {@code request}; {@code fulcrum} is asked for only by a resync. */

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.reconcile.Pause;
 import com.fulcrumscim.reconcile.RemovalGuard;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -97,6 +101,37 @@ class ApproveRemovalsRequestTest {
     assertThat(answer.exitCode()).isEqualTo(ExitCode.FAILED);
     assertThat(answer.err()).contains("did not say which held removals it saw");
     assertThat(guard.held()).hasSize(1);
+  }
+
+  /** A refused token pauses the reconciler: "its next cycle" would send the operator away with nothing applied. */
+  @Test
+  void whileTheReconcilerIsPausedTheAnswerSaysNothingIsAppliedUntilItResumes() {
+    held("u1", 1_000);
+    new SettingStore(db).put(Pause.KEY, "GET /api/v2/memberships.json: 401 Unauthorized");
+
+    OperatorRequest.Answer answer = actions.approveRemovals(guard.held());
+
+    assertThat(answer.out()).isEqualToIgnoringNewLines("Approved 1 held removal: user/u1; the reconciler is PAUSED"
+        + " (GET /api/v2/memberships.json: 401 Unauthorized), so nothing is applied until it resumes (`fulcrum-scim status`"
+        + " says why).");
+  }
+
+  @Test
+  void aRetryWhileTheReconcilerIsPausedSaysNothingIsAppliedUntilItResumes() {
+    WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+    queue.enqueue(ResourceKey.user("u-bob"));
+    queue.dead(queue.claim(1).get(0), "500 server error");
+    new SettingStore(db).put(Pause.KEY, "GET /api/v2/memberships.json: 401 Unauthorized");
+
+    assertThat(actions.retry(ResourceKey.user("u-bob")).out()).contains("user/u-bob is due again with a fresh retry budget;"
+        + " the reconciler is PAUSED (GET /api/v2/memberships.json: 401 Unauthorized), so nothing is applied until it resumes");
+  }
+
+  @Test
+  void anApprovalWhileTheReconcilerRunsIsAppliedInItsNextCycle() {
+    held("u1", 1_000);
+
+    assertThat(actions.approveRemovals(guard.held()).out()).contains("the reconciler applies them in its next cycle");
   }
 
   private static OperatorRequest request(String target) {
