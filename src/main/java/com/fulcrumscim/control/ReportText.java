@@ -8,8 +8,8 @@ import java.io.StringWriter;
 import java.util.List;
 
 /**
- * A resync report as the {@code resync} command prints it: the plan as a table, then what the
- * apply fixed and what drift remains. Text, so the daemon can answer a command with it.
+ * A resync report as the {@code resync} command prints it: the plan as a table (printed as soon as
+ * it is made), then what the apply fixed and what drift remains. Text, so the daemon can answer a command with it.
  */
 public final class ReportText {
   private ReportText() {}
@@ -24,9 +24,8 @@ public final class ReportText {
     StringWriter s = new StringWriter();
     PrintWriter out = new PrintWriter(s);
     ResyncReport.Totals t = r.totals();
-    if (r.plan().isEmpty()) {
-      printPlan(r, out);
-    } else {
+    // an empty plan has nothing applied to report: its "No drift" line, printed as the plan, says it all
+    if (!r.plan().isEmpty()) {
       out.println();
       out.println("Applied through the reconciler: " + t.fixed() + " of " + t.drifting() + " drifting fixed, "
           + t.remaining() + " still drifting.");

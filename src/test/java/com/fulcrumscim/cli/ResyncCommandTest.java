@@ -185,7 +185,7 @@ class ResyncCommandTest {
   void noDriftExitsZero() throws Exception {
     OpsCliRun.Result r = cli().runWithConfig("resync");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("No drift: Fulcrum matches what Okta wants for all 1 managed users and groups.");
+    assertThat(r.out()).containsOnlyOnce("No drift: Fulcrum matches what Okta wants for all 1 managed users and groups.");
   }
 
   @Test
