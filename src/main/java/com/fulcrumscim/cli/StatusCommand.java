@@ -87,9 +87,10 @@ public final class StatusCommand implements Callable<Integer> {
             + " until reconcile.retry_budget runs out and the row is dead; the log's WARN lines"
             + " `DEPROVISIONING RETRYING` and `fulcrum-scim journal show <key>` say why")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
-            + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, found by the last resync and left to an"
-            + " operator: `fulcrum-scim resync --dry-run` names them and what to do; the next `fulcrum-scim resync` (or the"
-            + " scheduled one) clears this once they are gone")
+            + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, as the last resync apply found"
+            + (r.keepsAccessAt() == null ? "" : " at " + r.keepsAccessAt()) + ", left to an operator: that run's ERROR"
+            + " lines `resync: user ... keeps access: ...` name them and what to do, and `fulcrum-scim resync --dry-run`"
+            + " those still there now; the next `fulcrum-scim resync` (or the scheduled one) clears this once they are gone")
         .row("Restored from a backup", restored(r))
         .row("Carry forward", carry(r.carryIncomplete()))
         .row("Held removals", r.heldCount() == r.heldTakeBacks() ? "none" : (r.heldCount() - r.heldTakeBacks())

@@ -67,6 +67,11 @@ public final class OpsStore {
     return Resync.keepingAccess(new SettingStore(db));
   }
 
+  /** When the resync apply that found {@link #keepingAccess()} finished (empty: none yet, or before this release). */
+  public Optional<Instant> keepingAccessAt() {
+    return Resync.keepingAccessAt(new SettingStore(db));
+  }
+
   /**
    * Whether a restore's carry forward is incomplete and no operator has acknowledged it yet
    * ({@link IncompleteCarry}): one setting read, cheap enough for every metrics scrape.

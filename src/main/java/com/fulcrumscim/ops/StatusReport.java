@@ -43,7 +43,8 @@ import java.util.Set;
  * that gave up). {@code failingRemovals}: removals not made yet whose attempts since Okta's last change
  * failed, retrying while their people keep access ({@link OpsStore#failingRemovals()}), the first of them
  * in {@code failingRemovalRows}, each error led by the person. {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
- * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}). {@code carryIncomplete}:
+ * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}), as that apply
+ * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
  * acknowledges it (null: nothing, or acknowledged).
  */
@@ -77,6 +78,7 @@ public record StatusReport(
     long failingRemovals,
     List<Row> failingRemovalRows,
     long keepsAccess,
+    Instant keepsAccessAt,
     IncompleteCarry carryIncomplete) {
 
   /** The keys status shows, in the order it shows them. */
@@ -158,6 +160,7 @@ public record StatusReport(
         store.failingRemovals(),
         store.failingRemovals(DEAD_ROWS_SHOWN),
         store.keepingAccess(),
+        store.keepingAccessAt().orElse(null),
         IncompleteCarry.current(db).orElse(null));
   }
 

@@ -22,6 +22,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,12 @@ public final class Resync {
    * (0: none). status needs attention and a gauge shows it until an apply finds them gone.
    */
   public static final String KEEPS_ACCESS = "resync.keeps_access";
+
+  /**
+   * Setting: when the apply that wrote {@link #KEEPS_ACCESS} finished. A dry run leaves both: status
+   * says which apply its count comes from, as a dry run since may find the people gone.
+   */
+  public static final String KEEPS_ACCESS_AT = "resync.keeps_access_at";
 
   private final FulcrumClient client;
   private final DriftFinder finder;
@@ -114,6 +121,11 @@ public final class Resync {
   /** What {@link #KEEPS_ACCESS} says: people who keep access Okta took away, at the latest apply. */
   public static long keepingAccess(SettingStore settings) {
     return settings.get(KEEPS_ACCESS).map(Long::parseLong).orElse(0L);
+  }
+
+  /** When the apply {@link #keepingAccess(SettingStore)} counts from finished; empty before any (or before this release). */
+  public static Optional<Instant> keepingAccessAt(SettingStore settings) {
+    return settings.get(KEEPS_ACCESS_AT).map(Instant::parse);
   }
 
   /** Reads and compares; changes nothing anywhere (four read calls to Fulcrum). */
@@ -320,7 +332,8 @@ public final class Resync {
   private void keepingAccess(ResyncReport report) {
     report.remaining().stream().filter(Drift::keepsAccess)
         .forEach(d -> log.error("resync: {} keeps access: {}", d.entity(), d.action()));
-    settingStore.put(KEEPS_ACCESS, Integer.toString(report.totals().keepsAccess()));
+    settingStore.write(Map.of(KEEPS_ACCESS, Optional.of(Integer.toString(report.totals().keepsAccess())),
+        KEEPS_ACCESS_AT, Optional.of(clock.instant().toString())));
   }
 
   private void stopIfAsked(Done done) {

@@ -202,6 +202,18 @@ class StatusCommandTest {
         .contains("resync --dry-run");
   }
 
+  /** A dry run since then may find no one: status says which apply the count is from, and what names them. */
+  @Test
+  void theKeepingAccessCountSaysWhichResyncApplyItComesFrom() {
+    try (Database db = cli.openDatabase()) {
+      new SettingStore(db).put(Resync.KEEPS_ACCESS, "1");
+      new SettingStore(db).put(Resync.KEEPS_ACCESS_AT, "2026-12-06T23:00:00Z");
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Keeping access\\s+1 deactivated or deleted in Okta but"
+        + " STILL WITH ACCESS in Fulcrum, as the last resync apply found at 2026-12-06T23:00:00Z, left to an operator: that"
+        + " run's ERROR lines `resync: user ... keeps access: ...` name them");
+  }
+
   @Test
   void deadRowsThatTakeAccessAwayAreCountedApart() {
     try (Database db = cli.openDatabase()) {

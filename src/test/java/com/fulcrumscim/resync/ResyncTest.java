@@ -420,6 +420,19 @@ class ResyncTest {
     assertThat(Resync.keepingAccess(new SettingStore(h.db))).isZero();
   }
 
+  /** status says which apply its Keeping-access count comes from: a dry run since may no longer find the person. */
+  @Test
+  void anApplyKeepsWhenItCountedThePeopleKeepingAccessAndADryRunLeavesIt() {
+    invitedByHandOnceDeactivated(h.okta.user("ada@corp.example", "Ada", "Lovelace", null));
+    apply();
+    java.time.Instant applied = h.clock.instant();
+    h.clock.tick(java.time.Duration.ofHours(2));
+
+    resync.dryRun(Progress.NONE);
+
+    assertThat(Resync.keepingAccessAt(new SettingStore(h.db))).contains(applied);
+  }
+
   /** {@code ada} pushed, then deactivated and her member removed; an admin then invites her email by hand. */
   private FulcrumMember invitedByHandOnceDeactivated(String ada) {
     h.settle();
