@@ -7,6 +7,8 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -49,7 +51,13 @@ public final class Person {
 
   private Optional<Named> named(Connection c, ResourceKey key) throws SQLException {
     if (key.type() == EntityType.GROUP) {
-      return desired.group(c, key.scimId()).map(g -> new Named("group", g.displayName(), Optional.empty()));
+      // the name alone: DesiredState reads a group with all its members, thousands for a big one, at every failure
+      try (PreparedStatement ps = c.prepareStatement("SELECT display_name FROM scim_group WHERE id = ?")) {
+        ps.setString(1, key.scimId());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Named("group", rs.getString(1), Optional.empty())) : Optional.empty();
+        }
+      }
     }
     Optional<DesiredUser> user = desired.user(c, key.scimId());
     if (user.isPresent()) {

@@ -69,6 +69,18 @@ class FailingDeprovisioningTest extends EndToEnd {
   }
 
   @Test
+  void aGroupMemberRemovalThatFailsNamesTheGroupAndThePeopleKeepingIt() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.faults().errorShare(1.0);
+    bobLeaves(c);
+
+    h.runOnce();
+
+    assertThat(warnings()).singleElement().asString().startsWith(RETRYING + "group/" + c.crew() + ", group Crew: ")
+        .contains("The people Okta took out of it KEEP ACCESS until it succeeds");
+  }
+
+  @Test
   void statusListsAFailingRemovalWithThePersonAndNeedsAnOperator() {
     String ada = adaLeavesWhileFulcrumKeepsHerMember();
 
