@@ -78,7 +78,27 @@ class ImpossibleEmailTest {
 
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     assertThat(r.json().path("active").asBoolean()).isFalse();
-    assertThat(r.json().at("/emails/0/value").asText()).isEqualTo("leaver@example.com");
+  }
+
+  /** review-s8f F4: an inactive user never goes to Fulcrum; Entra counts a refusal towards quarantining its job. */
+  @Test
+  void aDisabledUserWhoseUserNameIsNoAddressIsAccepted() {
+    Response r = http.post("/Users",
+        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"jdoe\",\"active\":false}");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+  }
+
+  @Test
+  void aReactivationWithAnImpossibleEmailIs400() {
+    String id = http.post("/Users",
+        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"jdoe\",\"active\":false}")
+        .json().path("id").asText();
+
+    Response r = http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"value\":{\"active\":true}}"));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(r.json().path("detail").asText()).contains("'jdoe'");
   }
 
   @Test
