@@ -429,11 +429,24 @@ public final class Bridge {
    * then status and /healthz said "running" (review-s8c F3). Anything else (Fulcrum unreachable)
    * pauses nothing: the reconciler's retries and circuit breaker are for that.
    */
-  private static void notChecked(String what, FulcrumException e, ReconcileLoop loop) {
+  private void notChecked(String what, FulcrumException e, ReconcileLoop loop) {
     log.warn("could not check {} at start: {}", what, e.getMessage());
-    if (e instanceof FulcrumException.Unauthorized) {
-      loop.tokenRefusedAtStart(e.getMessage());
+    if (!(e instanceof FulcrumException.Unauthorized)) {
+      return;
     }
+    if (holdsTheLease()) {
+      loop.tokenRefusedAtStart(e.getMessage());
+    } else {
+      // The pause is shared by every node (review-s8f F1): a standby's would say "paused" for the
+      // leader, whose token works, and erase which read the leader's own pause found refused.
+      log.error("this standby's Fulcrum API token is refused ({}): it writes nothing now, but would pause as soon as it"
+          + " took over: put a valid API token of a Fulcrum Owner in fulcrum.api_token and restart it", e.getMessage());
+    }
+  }
+
+  /** Whether this node took the writer lease at start ({@link LeaseKeeper#hold()}): no other node leads. */
+  private boolean holdsTheLease() {
+    return writerLease.current().filter(h -> h.holder().equals(writerLease.me())).isPresent();
   }
 
   /** What the bridge writes to, in words for logs and health endpoints. */

@@ -8,9 +8,11 @@ import com.fulcrumscim.cli.StatusCommand;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.fulcrum.emulator.Seed;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.reconcile.Pause;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.testing.CapturedLogs;
@@ -158,6 +160,25 @@ class RevokedTokenTest {
     fulcrum.replaceToken(OLD_TOKEN); // the token works again (or the operator restarts with one that does)
     await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
+  }
+
+  /** review-s8f F1: the pause is shared, and the leader's token works; the standby says its own is refused. */
+  @Test
+  void aStandbyStartedOnARefusedTokenPausesNothingAndSaysSo() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(NEW_TOKEN).build().start("127.0.0.1", 0);
+    try (Database db = Database.open(dir.resolve("bridge.db"))) {
+      long now = System.currentTimeMillis();
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO writer_lease (name, holder, role, acquired_at, expires_at) "
+          + "VALUES ('fulcrum', 'the other node', 'DAEMON', " + now + ", " + (now + 60_000) + ")"));
+    }
+    bridge = bridgeWith(OLD_TOKEN);
+
+    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
+    try (Database db = Database.open(dir.resolve("bridge.db"))) {
+      assertThat(new SettingStore(db).get(Pause.KEY)).isEmpty();
+    }
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("this standby's Fulcrum API token is refused").contains("401"));
   }
 
   @Test
