@@ -10,6 +10,7 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.LeftWith;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
@@ -46,6 +47,7 @@ final class Applier {
   private final SamePerson samePerson;
   private final WorkQueue queue;
   private final FreedEmail freedEmail;
+  private final LeftWith leftWith = new LeftWith();
   private final Clock clock;
 
   Applier(FulcrumClient client, Database db, Observer observer, DesiredState desired, LinkStore links, IntentStore intents,
@@ -418,11 +420,16 @@ final class Applier {
    * The attempt's row ends (applied, nothing to change, skipped), with the outcome: a user Okta
    * deactivated or deleted holds nothing with its email any more, whether or not this reconcile
    * removed anything (the member removed by hand before a `journal retry`): see
-   * {@link FreedEmail#rowEnded}.
+   * {@link FreedEmail#rowEnded}. {@code verified}: its own plan found nothing left of the person's,
+   * so the address it left with, if changed away from since, is released ({@link LeftWith}), after
+   * the users waiting under it were woken.
    */
-  void ended(Attempt attempt) {
+  void ended(Attempt attempt, boolean verified) {
     attempt.hold(c -> {
       freedEmail.rowEnded(c, attempt.key);
+      if (verified) {
+        leftWith.release(c, attempt.key.scimId());
+      }
       return null;
     });
   }

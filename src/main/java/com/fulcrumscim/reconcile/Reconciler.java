@@ -142,7 +142,8 @@ public final class Reconciler {
     Reconciled result(Reconciled outcome) {
       if (ENDS_ROW.contains(outcome.outcome().kind()) && attempt.key.type() == EntityType.USER
           && observer.desiredUser(attempt).filter(DesiredUser::active).isEmpty()) {
-        applier.ended(attempt);
+        // a plan of its own found nothing left: an outcome Skipped sets the row aside unverified
+        applier.ended(attempt, outcome.outcome().kind() != Outcome.Kind.SKIPPED);
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());

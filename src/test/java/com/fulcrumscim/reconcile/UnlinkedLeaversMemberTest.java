@@ -278,4 +278,55 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
         .contains("resync");
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
   }
+  /**
+   * review-s8e F1: the address a leaver left with matters until its deprovisioning is verified.
+   * Ada's member removed cleanly, Entra frees her address (ada@ to ada.old@), and a contractor not
+   * in Okta is invited by hand under it; Entra's delete of Ada a month later leaves that member be.
+   */
+  @Test
+  void anAddressFreedAfterTheLeaversRemovalIsNotTheLeaversWhenItIsGivenToSomeoneElse() {
+    start(ReconcileHarness.Options.defaults().withParallelism(1).withSettings(UserPushTest.adopting()));
+    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail(ADA)).isEmpty();
+    h.clock.tick(Duration.ofDays(1));
+    h.okta.set(ada, "email", "ada.old@corp.example"); // Entra frees a disabled user's address
+    h.settle();
+    h.clock.tick(Duration.ofDays(20));
+    FulcrumMember contractor = h.http.createMember(new MemberFields(ADA, "Adeline", "Contractor", null));
+    changedOnPurpose.add(contractor.id());
+    h.clock.tick(Duration.ofDays(9));
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    assertThat(h.fulcrum.member(contractor.id())).as("the contractor's unmanaged member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /** As above without adoption: the new hire's member given the freed address is not reported as Ada's access. */
+  @Test
+  void anAddressFreedAfterTheLeaversRemovalIsNotReportedAsTheLeaversAccess() {
+    start(ReconcileHarness.Options.defaults().withParallelism(1));
+    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    h.settle();
+    h.okta.set(ada, "active", 0);
+    h.settle();
+    h.clock.tick(Duration.ofDays(1));
+    h.okta.set(ada, "email", "ada.old@corp.example");
+    h.settle();
+    h.clock.tick(Duration.ofDays(20));
+    FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
+    changedOnPurpose.add(byHand.id());
+    h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+    h.clock.tick(Duration.ofDays(9));
+    h.okta.deleteUser(ada);
+    h.settle();
+
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.DONE);
+    assertThat(row.lastError() == null ? "" : row.lastError()).doesNotContain(byHand.id());
+  }
 }
