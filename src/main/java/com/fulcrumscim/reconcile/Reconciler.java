@@ -362,8 +362,10 @@ public final class Reconciler {
           + " once it lets go of the member");
       case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
           + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed");
+      // resync runs a set-aside change again only for a member the bridge manages (review-s8e F2)
       case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
-          + " removing the member: the next resync apply (the scheduled one, or `fulcrum-scim resync`) runs it again");
+          + " removing the member, which keeps its access: remove that member in Fulcrum by hand (this user then gets its"
+          + " own at its next look, within the hour); one the bridge manages, the next resync apply removes");
     };
   }
 

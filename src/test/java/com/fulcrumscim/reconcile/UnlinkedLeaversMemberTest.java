@@ -261,8 +261,9 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   /**
    * Review-s8b F3: Ada's deactivation is DEAD (users.adopt_existing: false); the operator turns
    * adopt_existing on and sets her change aside (`journal skip`) instead of retrying it. A new hire
-   * given her address 120 days later waits for her row, as for a linked leaver set aside, naming the
-   * resync apply that runs it again, instead of adopting her account at once.
+   * given her address 120 days later waits for her row, as for a linked leaver set aside, instead of
+   * adopting her account at once; its reason says to remove the member by hand (resync runs a change
+   * set aside again only for a member the bridge manages: review-s8e F2).
    */
   @Test
   void aNewHireDoesNotAdoptTheMemberOfALeaverWhoseChangeAnOperatorSetAside() {
@@ -275,9 +276,10 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
 
     assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
     assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("user/" + ada).contains("set its change aside")
-        .contains("resync");
+        .contains("remove that member in Fulcrum by hand");
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
   }
+
   /**
    * review-s8e F1: the address a leaver left with matters until its deprovisioning is verified.
    * Ada's member removed cleanly, Entra frees her address (ada@ to ada.old@), and a contractor not
