@@ -63,7 +63,8 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   /** At start: what is configured and the generated token kept earlier; with neither, a new one (not kept yet). */
   static ScimTokens resolve(List<String> configured, String envToken, SettingStore settings, SecureRandom random) {
     List<String> hashes = configured(configured, envToken);
-    Optional<String> kept = settings.get(GENERATED_HASH_SETTING).filter(hash -> !hashes.contains(hash));
+    forgetIfListed(hashes, settings);
+    Optional<String> kept = settings.get(GENERATED_HASH_SETTING);
     if (hashes.isEmpty()) {
       if (kept.isPresent()) {
         settings.put(ACCEPTED_SETTING, "true");
@@ -86,7 +87,8 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
    * (shown to no one): with nothing configured and nothing kept, refused, and the tokens in use stay.
    */
   static ScimTokens reloaded(List<String> configured, SettingStore settings) {
-    Optional<String> kept = keptBeside(configured, settings);
+    forgetIfListed(configured, settings);
+    Optional<String> kept = keptAccepted(settings);
     if (configured.isEmpty() && kept.isEmpty()) {
       throw new IllegalStateException("scim.token_hashes is empty, " + Bridge.SCIM_TOKEN_ENV + " was not set when serve "
           + "started (the environment is read only then), and no generated token is kept: no SCIM token would be"
@@ -96,12 +98,18 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   }
 
   /**
-   * The kept generated token's digest while it is accepted, unless scim.token_hashes lists it itself
-   * (then it is a configured one).
+   * The generated token listed in scim.token_hashes is a configured one from then on (review-s8f
+   * F3): kept as well, it stayed accepted once the operator took it out of the list again.
    */
-  private static Optional<String> keptBeside(List<String> configured, SettingStore settings) {
-    return settings.get(GENERATED_HASH_SETTING).filter(hash -> !configured.contains(hash))
-        .filter(hash -> settings.get(ACCEPTED_SETTING).isPresent());
+  private static void forgetIfListed(List<String> configured, SettingStore settings) {
+    if (settings.get(GENERATED_HASH_SETTING).filter(configured::contains).isPresent()) {
+      forget(settings);
+    }
+  }
+
+  /** The kept generated token's digest while it is accepted. */
+  private static Optional<String> keptAccepted(SettingStore settings) {
+    return settings.get(GENERATED_HASH_SETTING).filter(hash -> settings.get(ACCEPTED_SETTING).isPresent());
   }
 
   /** Every digest accepted: the configured ones, then the generated one. */

@@ -442,6 +442,26 @@ class BridgeTest {
     }
   }
 
+  /** review-s8f F3: the generated token listed in scim.token_hashes is a configured one, revoked by taking it out. */
+  @Test
+  void theGeneratedTokenListedInTheConfigIsRevokedByTakingItOutOfTheList() {
+    Bridge bridge = start(null);
+    try {
+      String generated = bridge.generatedToken().orElseThrow();
+      bridge.generatedTokenShown();
+      bridge.reload(config("scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex(generated) + "\", \""
+          + BearerTokens.sha256Hex("okta") + "\"]\n", 0));
+      assertThat(status(bridge, generated)).isEqualTo(200);
+
+      bridge.reload(config(OKTA_HASHES, 0));
+
+      assertThat(status(bridge, generated)).isEqualTo(401);
+      assertThat(status(bridge, "okta")).isEqualTo(200);
+    } finally {
+      bridge.stop();
+    }
+  }
+
   @Test
   void aReloadToAnEmptyListLeavesTheKeptGeneratedTokenTheOneAccepted() {
     String generated = generatedOnFirstRun();
