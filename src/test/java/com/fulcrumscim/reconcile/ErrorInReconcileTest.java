@@ -67,8 +67,8 @@ class ErrorInReconcileTest extends EndToEnd {
     everyUserIsExactlyOneMemberAndEveryRowIsDone(users);
   }
 
-  @Test
-  void anErrorWhileFinishingARowHandsItBackAtTheNextCycleWhileTheRestOfTheBatchIsFinished() {
+  /** Three users pushed in one cycle, the first outcome failing to be recorded: its row stays claimed. */
+  List<String> threeUsersOneOutcomeUnrecorded() {
     start(ReconcileHarness.Options.defaults().withParallelism(1));
     List<String> users = threeUsers();
     AtomicBoolean thrown = new AtomicBoolean();
@@ -78,8 +78,13 @@ class ErrorInReconcileTest extends EndToEnd {
         throw new NoClassDefFoundError("io/micrometer/core/instrument/Counter");
       }
     });
-
     h.runOnce();
+    return users;
+  }
+
+  @Test
+  void anErrorWhileFinishingARowHandsItBackAtTheNextCycleWhileTheRestOfTheBatchIsFinished() {
+    List<String> users = threeUsersOneOutcomeUnrecorded();
 
     assertThat(rows(users)).extracting(WorkItem::state).containsExactlyInAnyOrder(WorkState.RUNNING, WorkState.DONE, WorkState.DONE);
     assertThat(errorsCarrying(NoClassDefFoundError.class)).singleElement()
@@ -97,15 +102,7 @@ class ErrorInReconcileTest extends EndToEnd {
    */
   @Test
   void aRowStrandedBeforeAPauseIsHandedBackWhileThePauseLasts() {
-    start(ReconcileHarness.Options.defaults().withParallelism(1));
-    List<String> users = threeUsers();
-    AtomicBoolean thrown = new AtomicBoolean();
-    h.restart(h.http, kind -> {
-      if (thrown.compareAndSet(false, true)) {
-        throw new NoClassDefFoundError("io/micrometer/core/instrument/Counter");
-      }
-    });
-    h.runOnce();
+    List<String> users = threeUsersOneOutcomeUnrecorded();
     assertThat(rows(users)).extracting(WorkItem::state).contains(WorkState.RUNNING);
 
     h.fulcrum.faults().revokeToken();
