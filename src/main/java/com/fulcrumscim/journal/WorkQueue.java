@@ -285,8 +285,11 @@ public final class WorkQueue {
      */
     record Dead(String reason, boolean removal) implements Fate {}
 
-    /** A guard holds the row before any write; released by an operator. */
-    record Hold(String reason) implements Fate {}
+    /**
+     * A guard holds the row before any write; released by an operator, whose approval covers the
+     * change to {@code memberId} alone (null: none named).
+     */
+    record Hold(String reason, String memberId) implements Fate {}
 
     /** Settled by policy without a change ({@link WorkState#SKIPPED}); {@code reason} says why. */
     record Skipped(String reason) implements Fate {}
@@ -321,7 +324,7 @@ public final class WorkQueue {
   }
 
   public void hold(WorkItem item, String reason) {
-    record(item, new Fate.Hold(reason), List.of());
+    record(item, new Fate.Hold(reason, null), List.of());
   }
 
   /**
@@ -385,7 +388,7 @@ public final class WorkQueue {
         took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?, removal = ?", d.reason(),
             d.removal() ? 1L : 0L);
       } else if (fate instanceof Fate.Hold h) {
-        took = finish(c, item, "HELD", 0, true, "last_error = ?", h.reason());
+        took = finish(c, item, "HELD", 0, true, "last_error = ?, held_member = ?", h.reason(), h.memberId());
       } else if (fate instanceof Fate.Skipped s) {
         took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {

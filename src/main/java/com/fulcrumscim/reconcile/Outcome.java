@@ -61,9 +61,10 @@ public sealed interface Outcome {
 
   /**
    * The mass-removal guard stopped this change before any write; {@code what} names it for the log
-   * ("REMOVAL", "ROLE TAKE-BACK").
+   * ("REMOVAL", "ROLE TAKE-BACK"), {@code memberId} the Fulcrum member it would remove or demote,
+   * the one an operator's approval then covers ({@link RemovalGuard#approveHeld}).
    */
-  record Held(String what, String reason) implements Outcome {
+  record Held(String what, String reason, String memberId) implements Outcome {
     public Kind kind() {
       return Kind.HELD;
     }

@@ -6,11 +6,12 @@ import java.util.Optional;
 /**
  * What one key needs, in order. {@code waitingFor} names the SCIM users this key waits for: for a
  * group, members whose users are not in Fulcrum yet but are still being pushed (their adds wait
- * for a later run); for a user, the leaving user whose member it is to be handed. A plan that cannot
+ * for a later run); for a user, the leaving user whose member it is to be handed, and {@code
+ * waitedMember} that member, which the leaver's plan hands over or removes. A plan that cannot
  * proceed is {@link #blocked()} and carries no actions: the reconciler records why and writes
  * nothing.
  */
-public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
+public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked, String waitedMember) {
   /**
    * The desired state cannot be reached by retrying; {@code reason} tells the operator why, and
    * {@code access} what that leaves of a person's access. {@code ifMadeForIt}, when not null, is the
@@ -61,6 +62,10 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     }
   }
 
+  public Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
+    this(actions, waitingFor, blocked, null);
+  }
+
   public Plan(List<Action> actions, List<String> waitingFor) {
     this(actions, waitingFor, null);
   }
@@ -91,9 +96,9 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return new Plan(List.of(), List.of(), new Blocked(reason, Access.UNKNOWN));
   }
 
-  /** Nothing to do until the users {@code scimIds} have been reconciled. */
-  public static Plan waitingFor(String... scimIds) {
-    return new Plan(List.of(), List.of(scimIds));
+  /** Nothing to do until user {@code leaver} has handed over or removed Fulcrum member {@code memberId}. */
+  public static Plan waitingForLeaver(String leaver, String memberId) {
+    return new Plan(List.of(), List.of(leaver), null, memberId);
   }
 
   public static Plan skip(String reason) {
@@ -127,7 +132,13 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   }
 
   public boolean removesMember() {
-    return actions.stream().anyMatch(a -> a.kind() == Action.Kind.REMOVE_MEMBER);
+    return removedMember().isPresent();
+  }
+
+  /** The Fulcrum member the plan removes; empty when it removes none. */
+  public Optional<String> removedMember() {
+    return actions.stream().filter(a -> a instanceof Action.RemoveMember).map(a -> ((Action.RemoveMember) a).memberId())
+        .findFirst();
   }
 
   /**

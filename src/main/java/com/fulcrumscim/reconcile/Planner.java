@@ -53,7 +53,7 @@ public final class Planner {
         // operator (held, DEAD, set aside), so does this one, its reason naming the command
         // (Reconciler.waiting): taking the member over from here would hand an account to whoever is
         // given the address while the hold lasts, months later a different person (review-s4 F1).
-        return Plan.waitingFor(s.byEmailLinkedTo());
+        return Plan.waitingForLeaver(s.byEmailLinkedTo(), existing.id());
       }
       return Plan.blocked("user " + d.userName() + ": the Fulcrum member " + existing.email()
           + " is already managed for SCIM user " + s.byEmailLinkedTo());
@@ -66,7 +66,7 @@ public final class Planner {
       // queued, held or DEAD, and this user is not that person pushed again (SamePerson): the
       // leaver's plan adopts and removes it, or reports it keeping access. Adopted from here it would
       // hand the leaver's account to whoever is given the address while the hold lasts (review-s6a F1).
-      return Plan.waitingFor(s.byEmailLeaver());
+      return Plan.waitingForLeaver(s.byEmailLeaver(), existing.id());
     } else if (ctx.adoptExisting()) {
       // A stale link goes in the adoption's own write: unlinked first and stopped there, the user
       // would have no link and no intent, and a deactivation meanwhile would leave the member kept.

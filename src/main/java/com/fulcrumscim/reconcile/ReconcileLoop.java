@@ -318,7 +318,10 @@ public final class ReconcileLoop implements AutoCloseable {
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason(), result.deprovisions(item.removal()));
-      case HELD -> new WorkQueue.Fate.Hold(((Outcome.Held) outcome).reason());
+      case HELD -> {
+        Outcome.Held held = (Outcome.Held) outcome;
+        yield new WorkQueue.Fate.Hold(held.reason(), held.memberId());
+      }
       case PAUSED -> {
         Outcome.Paused refused = (Outcome.Paused) outcome;
         pause(refused.reason(), refused.refusedRead());

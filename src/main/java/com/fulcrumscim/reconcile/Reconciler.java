@@ -313,18 +313,22 @@ public final class Reconciler {
         }
         return Optional.of(settled(plan, applied, affected));
       }
-      if (plan.removesMember()) {
-        Optional<String> held = guard.holds(attempt.key.scimId(), observer.removingAMember());
+      Optional<String> removed = plan.removedMember();
+      if (removed.isPresent()) {
+        Optional<String> held = guard.holds(attempt.key.scimId(), removed.get(), observer.removingAMember());
         if (held.isPresent()) {
-          return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", heldPerson(held.get())), affected));
+          // named for the operator: an approval covers this member's removal alone
+          String why = heldPerson(held.get()) + "; the change removes Fulcrum member " + removed.get();
+          return Optional.of(new Reconciled(new Outcome.Held("REMOVAL", why, removed.get()), affected));
         }
       }
       Optional<Action.UpdateMember> takeBack = plan.roleTakeBack();
       if (takeBack.isPresent()) {
         // a name change in the same plan waits with it: the key has one work row, and it is HELD
-        Optional<String> held = guard.holdsTakeBack(attempt.key.scimId(), takeBack.get().changes().roleId());
+        String member = takeBack.get().memberId();
+        Optional<String> held = guard.holdsTakeBack(attempt.key.scimId(), member, takeBack.get().changes().roleId());
         if (held.isPresent()) {
-          return Optional.of(new Reconciled(new Outcome.Held("ROLE TAKE-BACK", heldPerson(held.get())), affected));
+          return Optional.of(new Reconciled(new Outcome.Held("ROLE TAKE-BACK", heldPerson(held.get()), member), affected));
         }
       }
       return Optional.empty();
@@ -352,8 +356,8 @@ public final class Reconciler {
       return new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users " + users);
     }
     ResourceKey leaver = ResourceKey.user(users);
-    String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove the Fulcrum"
-        + " member with this user's email";
+    String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove Fulcrum"
+        + " member " + plan.waitedMember() + ", the one with this user's email";
     WorkState row = queue.get(leaver).map(WorkItem::state).orElse(WorkState.DONE);
     return switch (row) {
       case PENDING, RUNNING, RETRYING -> new Outcome.RetryAfter(memberWait, waits);
@@ -361,7 +365,9 @@ public final class Reconciler {
           + leaver + "` says why): `fulcrum-scim journal retry " + leaver + "` runs it again, and this user is made due"
           + " once it lets go of the member");
       case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
-          + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed");
+          + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed. An"
+          + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
+          + " not " + plan.waitedMember() + ", the leaver's change is held again rather than remove it");
       // resync runs a set-aside change again only for a member the bridge manages (review-s8e F2)
       case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
           + " removing the member, which keeps its access: remove that member in Fulcrum by hand (this user then gets its"

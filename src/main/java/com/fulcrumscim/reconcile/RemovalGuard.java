@@ -37,7 +37,8 @@ import java.util.function.Predicate;
  * few among all members. A removal storm and a take-back storm are different mistakes, and one
  * should not hold the other's ordinary changes.
  *
- * <p>An approval lets each held removal or take-back through once.
+ * <p>An approval lets each held removal or take-back through once, of the Fulcrum member the hold
+ * named alone: a plan that names another member by then is held again (review-s8b F4).
  */
 public final class RemovalGuard {
   /** Work states of a change still to be made. */
@@ -86,12 +87,20 @@ public final class RemovalGuard {
   }
 
   /**
-   * Why the removal for {@code userId} must wait; empty when it may go ahead. {@code removing} says
-   * which queued unlinked leavers' plans remove a member (this one's too, when it is one).
+   * Why the removal of Fulcrum member {@code memberId} for {@code userId} must wait; empty when it
+   * may go ahead. {@code removing} says which queued unlinked leavers' plans remove a member (this
+   * one's too, when it is one).
    */
-  public Optional<String> holds(String userId, Removing removing) {
-    if (db.read(c -> approved(c, userId) || surelyUnder(c, 0))) {
-      return Optional.empty();
+  public Optional<String> holds(String userId, String memberId, Removing removing) {
+    Optional<Optional<String>> decided = db.read(c -> {
+      Optional<Approval> approval = approval(c, userId);
+      if (approval.isPresent()) {
+        return Optional.of(approval.get().against(userId, memberId));
+      }
+      return surelyUnder(c, 0) ? Optional.of(Optional.<String>empty()) : Optional.<Optional<String>>empty();
+    });
+    if (decided.isPresent()) {
+      return decided.get();
     }
     // read apart, as the caller's test may read too; the count below takes them in its one statement.
     // Without adoption only the creates in doubt are read: a mass deactivation queues thousands of
@@ -141,15 +150,16 @@ public final class RemovalGuard {
   }
 
   /**
-   * Why taking {@code userId}'s role back to {@code defaultRoleId} must wait; empty when it may go
-   * ahead. Counted: the take-backs made in the trailing window (their audit rows) plus those pending
+   * Why taking the role of {@code userId}'s member {@code memberId} back to {@code defaultRoleId}
+   * must wait; empty when it may go ahead. Counted: the take-backs made in the trailing window (their audit rows) plus those pending
    * (queued work for active linked users whose role the bridge gave, other than the default, while
    * Okta names none now; this one included), of the members holding such a role (plus those made).
    */
-  public Optional<String> holdsTakeBack(String userId, String defaultRoleId) {
+  public Optional<String> holdsTakeBack(String userId, String memberId, String defaultRoleId) {
     return db.read(c -> {
-      if (approved(c, userId)) {
-        return Optional.<String>empty();
+      Optional<Approval> approval = approval(c, userId);
+      if (approval.isPresent()) {
+        return approval.get().against(userId, memberId);
       }
       Counts n = counts(c, "SELECT w.entity_id FROM " + queuedWork(Dialect.of(c)) + " JOIN link l ON l.entity_type = 'USER' "
           + "AND l.scim_id = w.entity_id "
@@ -340,11 +350,13 @@ public final class RemovalGuard {
     List<Held> approved = db.write(c -> {
       List<Held> still = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
-          // approved_at is the held change's own time, not this node's clock: approved() compares it
+          // approved_at is the held change's own time, not this node's clock: approval() compares it
           // with the row's created_at, which the node that accepted the change stamped
-          "INSERT INTO removal_approval (scim_id, approved_at) "
-              + "SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
-              + "AND entity_id = ? AND created_at = ? ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at")) {
+          // member_id: the member the hold named, the only one the approval lets the change remove or demote
+          "INSERT INTO removal_approval (scim_id, approved_at, member_id) "
+              + "SELECT entity_id, created_at, held_member FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
+              + "AND entity_id = ? AND created_at = ? ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at, "
+              + "member_id = excluded.member_id")) {
         for (Held h : seen) {
           ps.setString(1, h.userId());
           ps.setLong(2, h.createdAt());
@@ -355,7 +367,7 @@ public final class RemovalGuard {
       }
       return still;
     });
-    // a row whose change was replaced after this approval is held again: approved() compares created_at
+    // a row whose change was replaced after this approval is held again: approval() compares created_at
     return approved.stream().filter(h -> queue.revive(new ResourceKey(EntityType.USER, h.userId()), WorkState.HELD) > 0)
         .toList();
   }
@@ -373,15 +385,38 @@ public final class RemovalGuard {
    * (the user reactivated, then deactivated again a month later) starts a new one, which the guard
    * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived;
    * an approval records the held row's own. So a take-back's approval, which no unlink spends,
-   * covers nothing once its row is done.
+   * covers nothing once its row is done. Empty when no approval covers the row's change.
    */
-  private static boolean approved(Connection c, String userId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
+  private static Optional<Approval> approval(Connection c, String userId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT a.member_id FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
         + "AND w.entity_id = a.scim_id WHERE a.scim_id = ? AND a.approved_at >= w.created_at")) {
       ps.setString(1, userId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+        return rs.next() ? Optional.of(new Approval(rs.getString(1))) : Optional.empty();
       }
+    }
+  }
+
+  /**
+   * An operator's approval of a held change, given for Fulcrum member {@code memberId} (null: given
+   * before the member was recorded, schema 13, or carried by a restore).
+   */
+  private record Approval(String memberId) {
+    /**
+     * Empty when it covers the change to {@code planned}; else why the change is held again. A plan
+     * run weeks after its hold may find another member under the address: the leaver's removed by
+     * hand meanwhile, and a new hire given the address invited by hand. Removed under the old
+     * approval, that member is a different person's own account.
+     */
+    Optional<String> against(String userId, String planned) {
+      if (planned.equals(memberId)) {
+        return Optional.empty();
+      }
+      return Optional.of("the approval of " + ResourceKey.user(userId) + "'s held change was given for "
+          + (memberId == null ? "a member not recorded (approved before this release)" : "Fulcrum member " + memberId)
+          + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be another person's"
+          + " account (the address given to someone since). If it is this user's, `fulcrum-scim approve-removals`"
+          + " approves the change to " + planned + "; if not, leave it held and remove nothing");
     }
   }
 }

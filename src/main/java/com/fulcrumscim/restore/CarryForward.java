@@ -472,7 +472,7 @@ public final class CarryForward {
         if (since.isEmpty() || store.approved(c, key.scimId(), since.get())) {
           return false;
         }
-        store.approve(c, key.scimId(), Math.max(since.get(), approval.number("approved_at")));
+        store.approve(c, key.scimId(), Math.max(since.get(), approval.number("approved_at")), approval.string("member_id"));
         queue.enqueue(c, key, false);
         return true;
       }));

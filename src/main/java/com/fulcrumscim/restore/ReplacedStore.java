@@ -113,7 +113,8 @@ final class ReplacedStore {
    */
   void approvals(Consumer<Row> each) throws SQLException {
     if (tables.contains("removal_approval")) {
-      scan("SELECT a.scim_id, a.approved_at FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
+      // a.*: the member an approval covers (member_id) is there from schema 13 on
+      scan("SELECT a.* FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
           + "AND w.entity_id = a.scim_id WHERE a.approved_at >= w.created_at AND w.state NOT IN ('DONE', 'SKIPPED') "
           + "ORDER BY a.scim_id", each);
     }

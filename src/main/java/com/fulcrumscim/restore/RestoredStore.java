@@ -183,10 +183,14 @@ final class RestoredStore {
     return exists(c, "SELECT 1 FROM removal_approval WHERE scim_id = ? AND approved_at >= ?", userId, since);
   }
 
-  /** Approves user {@code userId}'s change that arrived at {@code since} (RemovalGuard compares the two). */
-  void approve(Connection c, String userId, long since) throws SQLException {
-    update(c, "INSERT INTO removal_approval (scim_id, approved_at) VALUES (?, ?) "
-        + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at", userId, since);
+  /**
+   * Approves user {@code userId}'s change that arrived at {@code since} (RemovalGuard compares the
+   * two), for Fulcrum member {@code memberId}, the one the approval covers.
+   */
+  void approve(Connection c, String userId, long since, String memberId) throws SQLException {
+    update(c, "INSERT INTO removal_approval (scim_id, approved_at, member_id) VALUES (?, ?, ?) "
+        + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at, member_id = excluded.member_id", userId,
+        since, memberId);
   }
 
   /** Whether the restored audit holds this row of the replaced one (its id may differ: matched by what it says). */

@@ -300,7 +300,7 @@ class RestoreCarryForwardTest {
     afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
       // as the mass-removal guard leaves it
-      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'HELD' WHERE entity_id = '" + leaver + "'"));
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'HELD', held_member = 'm-leaver' WHERE entity_id = '" + leaver + "'"));
     }
     assertThat(cli.runWithConfig("approve-removals", "user/" + leaver).exit()).isZero();
 
@@ -309,7 +309,7 @@ class RestoreCarryForwardTest {
     assertThat(r.exit()).as(r.err()).isZero();
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       assertThat(new RemovalGuard(db, Clock.systemUTC(), 0, 0, Duration.ofHours(1))
-          .holds(leaver, new RemovalGuard.Removing(false, u -> false))).isEmpty();
+          .holds(leaver, "m-leaver", new RemovalGuard.Removing(false, u -> false))).isEmpty();
       assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     }
     assertThat(r.out()).contains(", 1 removal approval");

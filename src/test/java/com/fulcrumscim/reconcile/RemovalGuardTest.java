@@ -8,6 +8,7 @@ import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
@@ -78,6 +79,38 @@ class RemovalGuardTest {
         + "VALUES (" + System.currentTimeMillis() + ", 'USER', '" + userId + "', 'REMOVE_MEMBER', 'ok')"));
   }
 
+  /** Holds {@code userId}'s queued row as the reconciler does, on Fulcrum member {@code memberId}, and approves it. */
+  void heldOnThenApproved(String userId, String memberId) {
+    WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+    WorkItem item = queue.claim(10).stream().filter(w -> w.key().scimId().equals(userId)).findFirst().orElseThrow();
+    queue.record(item, new WorkQueue.Fate.Hold("mass-removal guard", memberId), List.of());
+    assertThat(guard.approveHeld(queue, guard.held())).hasSize(1);
+  }
+
+  /** Weeks after the hold, the address may find another member: a new hire's own account (review-s8b F4). */
+  @Test
+  void anApprovalCoversTheMemberItsHoldNamedAndNoOther() {
+    removalPending("u-leaver");
+    removalPending("u-other");
+    heldOnThenApproved("u-leaver", "m-held");
+
+    assertThat(guard.holds("u-leaver", "m-held", new RemovalGuard.Removing(false, u -> false))).isEmpty();
+    assertThat(guard.holds("u-leaver", "m-new-hire", new RemovalGuard.Removing(false, u -> false)))
+        .hasValueSatisfying(why -> assertThat(why).contains("user/u-leaver", "Fulcrum member m-held",
+            "Fulcrum member m-new-hire", "held again"));
+  }
+
+  /** A row held before schema 13 recorded no member: its approval holds it once more, naming the member. */
+  @Test
+  void anApprovalOfARowHeldWithNoMemberRecordedHoldsItOnceMore() {
+    removalPending("u-leaver");
+    removalPending("u-other");
+    heldOnThenApproved("u-leaver", null);
+
+    assertThat(guard.holds("u-leaver", "m-u-leaver", new RemovalGuard.Removing(false, u -> false)))
+        .hasValueSatisfying(why -> assertThat(why).contains("not recorded", "Fulcrum member m-u-leaver"));
+  }
+
   /** The audit row commits before the unlink and the outcome: a reconciler on PostgreSQL showed it between them. */
   @Test
   void aRemovalMadeWhoseLinkAndRowAreNotYetSettledIsOnePerson() {
@@ -121,7 +154,7 @@ class RemovalGuardTest {
     removalPending("u-leaver");
     neverLinkedRemovalPending("u-in-doubt");
 
-    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(false, u -> true)))
+    assertThat(guard.holds("u-leaver", "m-leaver", new RemovalGuard.Removing(false, u -> true)))
         .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
   }
 
@@ -131,8 +164,8 @@ class RemovalGuardTest {
     removalPending("u-leaver");
     neverPushedLeaverPending("u-never-pushed");
 
-    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(false, u -> true))).isEmpty();
-    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(true, u -> true)))
+    assertThat(guard.holds("u-leaver", "m-leaver", new RemovalGuard.Removing(false, u -> true))).isEmpty();
+    assertThat(guard.holds("u-leaver", "m-leaver", new RemovalGuard.Removing(true, u -> true)))
         .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
   }
 
@@ -142,7 +175,7 @@ class RemovalGuardTest {
     removalPending("u-leaver");
     neverLinkedRemovalPending("u-in-doubt");
 
-    assertThat(guard.holds("u-leaver", new RemovalGuard.Removing(true, u -> false))).isEmpty();
+    assertThat(guard.holds("u-leaver", "m-leaver", new RemovalGuard.Removing(true, u -> false))).isEmpty();
   }
 
   /**

@@ -357,9 +357,11 @@ class ResilienceTest extends EndToEnd {
 
     assertThat(h.queue.list(WorkState.HELD, 10)).extracting(WorkItem::lastError)
         .containsExactlyInAnyOrder("user ada (ada@corp.example): 0 removals in the last 1h and 2 pending, of 2 managed members"
-            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`",
+            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`;"
+            + " the change removes Fulcrum member " + inFulcrum("ada@corp.example").id(),
             "user bob (bob@corp.example): 0 removals in the last 1h and 2 pending, of 2 managed members"
-            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`");
+            + " (guard: more than 1 = max(1, 10%) per guard.window); held until `fulcrum-scim approve-removals`;"
+            + " the change removes Fulcrum member " + inFulcrum("bob@corp.example").id());
     assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
         .containsExactlyInAnyOrder("REMOVAL HELD for user/" + ada + ": " + h.row(ResourceKey.user(ada)).lastError(),
             "REMOVAL HELD for user/" + bob + ": " + h.row(ResourceKey.user(bob)).lastError());

@@ -101,6 +101,61 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     assertThat(links.get(EntityType.USER, newHire)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
   }
 
+  /** The member the admin invited by hand for the new hire, and the new hire's SCIM id. */
+  private record NewHire(FulcrumMember member, String scimId) {}
+
+  /**
+   * users.adopt_existing: true. Ada's adopt-and-remove of the member invited by hand ({@code byHand})
+   * is HELD; an admin removes that member by hand instead of approving. 60 days later her address
+   * goes to a new hire, whom the admin invites by hand and Okta pushes (it waits for Ada's row); then
+   * the operator approves the removal held for Ada.
+   */
+  private NewHire heldRemovalApprovedAfterItsMemberWasRemovedByHandAndTheAddressGivenToANewHire(FulcrumMember byHand) {
+    h.http.deleteMember(byHand.id(), null);
+    h.clock.tick(Duration.ofDays(60));
+    FulcrumMember hers = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
+    changedOnPurpose.add(hers.id());
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.runOnce();
+    return new NewHire(hers, newHire);
+  }
+
+  /**
+   * The approval covers the member Ada's hold named, so it does not remove the new hire's own
+   * account: Ada's row is held again, naming both members (review-s8b F4). The new hire's wait names
+   * the member Ada's plan would remove.
+   */
+  @Test
+  void approvingAHeldRemovalWhoseMemberWasRemovedByHandDoesNotRemoveTheNewHiresOwnMember() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(true);
+    NewHire newHire = heldRemovalApprovedAfterItsMemberWasRemovedByHandAndTheAddressGivenToANewHire(byHand);
+    h.clock.tick(Reconciler.OPERATOR_WAIT.multipliedBy(2));
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(newHire.member().id())).as("the new hire's own member").isPresent();
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.HELD);
+    assertThat(row.lastError()).contains("user/" + ada).contains("Fulcrum member " + byHand.id())
+        .contains("Fulcrum member " + newHire.member().id());
+    assertThat(h.row(ResourceKey.user(newHire.scimId())).lastError()).contains("user/" + ada)
+        .contains("Fulcrum member " + newHire.member().id());
+  }
+
+  /** Held again for another member, the change removes that member once the operator approves it in turn. */
+  @Test
+  void aRemovalHeldAgainForAnotherMemberRemovesItOnceThatIsApproved() {
+    NewHire newHire = heldRemovalApprovedAfterItsMemberWasRemovedByHandAndTheAddressGivenToANewHire(
+        adaInvitedAgainByHandThenDeactivated(true));
+
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(newHire.member().id())).isEmpty();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
   /**
    * The same person pushed again under a new id an hour after the leave (users.adopt_existing:
    * true) takes the member invited by hand over, held removal or not, and Ada's row ends leaving it
