@@ -390,14 +390,17 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Hold h) {
         took = finish(c, item, "HELD", 0, true, "last_error = ?, held_member = ?", h.reason(), h.memberId());
       } else if (fate instanceof Fate.Skipped s) {
-        took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = ?", s.reason());
+        took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, "
+            + "last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
           throw new ClaimLost(item.key());
         }
         took = Optional.empty();
       } else {
-        took = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, last_error = NULL");
+        // a hold's member binds the change it held alone (RemovalGuard): the next change is bound afresh
+        took = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, "
+            + "last_error = NULL");
       }
       for (ResourceKey key : affected) {
         nudge(c, key);
@@ -602,7 +605,8 @@ public final class WorkQueue {
   /** As {@link #skip(ResourceKey, long)}, inside the caller's transaction. */
   public boolean skip(Connection c, ResourceKey key, long generation) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = 'DONE', removal = 0, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), updated_at = ? "
+        "UPDATE work SET state = 'DONE', removal = 0, held_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
+            + "updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
       ps.setLong(1, clock.millis());
       ps.setString(2, key.type().name());

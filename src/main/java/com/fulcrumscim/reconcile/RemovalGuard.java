@@ -93,11 +93,13 @@ public final class RemovalGuard {
    */
   public Optional<String> holds(String userId, String memberId, Removing removing) {
     Optional<Optional<String>> decided = db.read(c -> {
-      Optional<Approval> approval = approval(c, userId);
-      if (approval.isPresent()) {
-        return Optional.of(approval.get().against(userId, memberId));
+      Bound bound = bound(c, userId);
+      Optional<String> another = bound.another(userId, memberId);
+      if (another.isPresent()) {
+        return Optional.of(another);
       }
-      return surelyUnder(c, 0) ? Optional.of(Optional.<String>empty()) : Optional.<Optional<String>>empty();
+      return bound.covers(memberId) || surelyUnder(c, 0) ? Optional.of(Optional.<String>empty())
+          : Optional.<Optional<String>>empty();
     });
     if (decided.isPresent()) {
       return decided.get();
@@ -157,9 +159,10 @@ public final class RemovalGuard {
    */
   public Optional<String> holdsTakeBack(String userId, String memberId, String defaultRoleId) {
     return db.read(c -> {
-      Optional<Approval> approval = approval(c, userId);
-      if (approval.isPresent()) {
-        return approval.get().against(userId, memberId);
+      Bound bound = bound(c, userId);
+      Optional<String> another = bound.another(userId, memberId);
+      if (another.isPresent() || bound.covers(memberId)) {
+        return another;
       }
       Counts n = counts(c, "SELECT w.entity_id FROM " + queuedWork(Dialect.of(c)) + " JOIN link l ON l.entity_type = 'USER' "
           + "AND l.scim_id = w.entity_id "
@@ -381,42 +384,55 @@ public final class RemovalGuard {
   }
 
   /**
-   * An approval covers the removal or take-back held when it was given: a change Okta sent after it
-   * (the user reactivated, then deactivated again a month later) starts a new one, which the guard
-   * counts again. The work row's {@code created_at} is when its oldest unapplied change arrived;
-   * an approval records the held row's own. So a take-back's approval, which no unlink spends,
-   * covers nothing once its row is done. Empty when no approval covers the row's change.
+   * The member {@code userId}'s unsettled change is bound to: the one an approval covering it was
+   * given for, else the one its hold named. An approval covers the removal or take-back held when
+   * it was given: a change Okta sent after it (the user reactivated, then deactivated again a month
+   * later) starts a new one, which the guard counts again. The work row's {@code created_at} is when
+   * its oldest unapplied change arrived; an approval records the held row's own. So a take-back's
+   * approval, which no unlink spends, covers nothing once its row is done. A hold's member is
+   * forgotten once the row ends done.
    */
-  private static Optional<Approval> approval(Connection c, String userId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT a.member_id FROM removal_approval a JOIN work w ON w.entity_type = 'USER' "
-        + "AND w.entity_id = a.scim_id WHERE a.scim_id = ? AND a.approved_at >= w.created_at")) {
+  private static Bound bound(Connection c, String userId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT a.scim_id, a.member_id, w.held_member FROM work w "
+        + "LEFT JOIN removal_approval a ON a.scim_id = w.entity_id AND a.approved_at >= w.created_at "
+        + "WHERE w.entity_type = 'USER' AND w.entity_id = ?")) {
       ps.setString(1, userId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new Approval(rs.getString(1))) : Optional.empty();
+        if (!rs.next()) {
+          return new Bound(false, null);
+        }
+        boolean approved = rs.getString(1) != null;
+        return new Bound(approved, rs.getString(approved ? 2 : 3));
       }
     }
   }
 
   /**
-   * An operator's approval of a held change, given for Fulcrum member {@code memberId} (null: given
-   * before the member was recorded, schema 13, or carried by a restore).
+   * What binds a user's held change to a Fulcrum member: an operator's approval given for {@code
+   * memberId} ({@code approved}; null: given before the member was recorded, schema 13, or carried
+   * by a restore), else the hold that named {@code memberId} (null: none). A plan run weeks after
+   * its hold may find another member under the address: the leaver's removed by hand meanwhile, and
+   * a new hire given the address invited by hand. Removed under the old approval, or once a later
+   * change of the user finds the guard under its threshold, that member is a different person's own
+   * account.
    */
-  private record Approval(String memberId) {
-    /**
-     * Empty when it covers the change to {@code planned}; else why the change is held again. A plan
-     * run weeks after its hold may find another member under the address: the leaver's removed by
-     * hand meanwhile, and a new hire given the address invited by hand. Removed under the old
-     * approval, that member is a different person's own account.
-     */
-    Optional<String> against(String userId, String planned) {
-      if (planned.equals(memberId)) {
+  private record Bound(boolean approved, String memberId) {
+    /** Whether an approval covers the change to {@code planned}. */
+    boolean covers(String planned) {
+      return approved && planned.equals(memberId);
+    }
+
+    /** Why the change to {@code planned}, another member than the one it is bound to, is held again; else empty. */
+    Optional<String> another(String userId, String planned) {
+      if (planned.equals(memberId) || !approved && memberId == null) {
         return Optional.empty();
       }
-      return Optional.of("the approval of " + ResourceKey.user(userId) + "'s held change was given for "
+      String bound = approved ? "the approval of " + ResourceKey.user(userId) + "'s held change was given for "
           + (memberId == null ? "a member not recorded (approved before this release)" : "Fulcrum member " + memberId)
-          + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be another person's"
-          + " account (the address given to someone since). If it is this user's, `fulcrum-scim approve-removals`"
-          + " approves the change to " + planned + "; if not, leave it held and remove nothing");
+          : ResourceKey.user(userId) + "'s change was held on Fulcrum member " + memberId;
+      return Optional.of(bound + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be"
+          + " another person's account (the address given to someone since). If it is this user's, `fulcrum-scim"
+          + " approve-removals` approves the change to " + planned + "; if not, leave it held and remove nothing");
     }
   }
 }

@@ -10,6 +10,7 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -98,6 +99,22 @@ class RemovalGuardTest {
     assertThat(guard.holds("u-leaver", "m-new-hire", new RemovalGuard.Removing(false, u -> false)))
         .hasValueSatisfying(why -> assertThat(why).contains("user/u-leaver", "Fulcrum member m-held",
             "Fulcrum member m-new-hire", "held again"));
+  }
+
+  /** A later change whose plan names another member (the user pushed again, and gone again) is not bound to an old hold's. */
+  @Test
+  void aHoldsMemberIsForgottenOnceItsRowEndsDone() {
+    removalPending("u-leaver");
+    removalPending("u-other");
+    WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+    queue.record(queue.claim(10).stream().filter(w -> w.key().scimId().equals("u-leaver")).findFirst().orElseThrow(),
+        new WorkQueue.Fate.Hold("mass-removal guard", "m-old"), List.of());
+    queue.revive(ResourceKey.user("u-leaver"), WorkState.HELD);
+    queue.done(queue.claim(10).stream().filter(w -> w.key().scimId().equals("u-leaver")).findFirst().orElseThrow());
+    queue.enqueue(ResourceKey.user("u-leaver"));
+
+    assertThat(guard.holds("u-leaver", "m-new", new RemovalGuard.Removing(false, u -> false)))
+        .hasValueSatisfying(why -> assertThat(why).doesNotContain("m-old").contains("pending"));
   }
 
   /** A row held before schema 13 recorded no member: its approval holds it once more, naming the member. */

@@ -157,6 +157,43 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
+   * The same, with no approval: Ada's HELD row is run again by a later change of hers (Okta deletes
+   * her), when the guard no longer holds one removal. Her change stays bound to the member its hold
+   * named: it is held again rather than remove the new hire's own account (review-s8b F4).
+   */
+  @Test
+  void aHeldLeaversLaterChangeDoesNotRemoveTheNewHiresOwnMemberOnceTheGuardLetsRemovalsThrough() {
+    start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 1).withSettings(UserPushTest.adopting()));
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle();
+    h.http.deleteMember(inFulcrum(ADA).id(), null);
+    FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Ada", "ByHand", null));
+    changedOnPurpose.add(byHand.id());
+    h.clock.tick(Duration.ofMinutes(10));
+    h.okta.set(ada, "active", 0);
+    h.okta.set(bob, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    h.guard.approveHeld(h.queue, h.guard.held().stream().filter(held -> held.userId().equals(bob)).toList());
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(bob)).state()).isEqualTo(WorkState.DONE);
+    h.http.deleteMember(byHand.id(), null);
+    h.clock.tick(Duration.ofDays(60));
+    FulcrumMember hers = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
+    changedOnPurpose.add(hers.id());
+    h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    h.okta.deleteUser(ada);
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("held on Fulcrum member " + byHand.id())
+        .contains("Fulcrum member " + hers.id());
+  }
+
+  /**
    * The same person pushed again under a new id an hour after the leave (users.adopt_existing:
    * true) takes the member invited by hand over, held removal or not, and Ada's row ends leaving it
    * in place for that user.
