@@ -38,18 +38,27 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
-   * As {@link #adaInvitedAgainByHandThenDeactivated}, Ada pushed with {@code oktaEmail} and invited
-   * again by hand as {@code handEmail}.
+   * Ada pushed with {@code oktaEmail} (and whoever Okta has pushed meanwhile); her member removed by
+   * hand and she invited again by hand as {@code handEmail}; 10 minutes pass. Returns that member.
    */
-  private FulcrumMember invitedAgainByHandThenDeactivated(boolean adopt, String oktaEmail, String handEmail) {
-    start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 0)
-        .withSettings(adopt ? UserPushTest.adopting() : UserPushTest.DEFAULTS));
+  private FulcrumMember invitedAgainByHand(String oktaEmail, String handEmail) {
     ada = h.okta.user(oktaEmail, "Ada", "Lovelace", null);
     h.settle();
     h.http.deleteMember(inFulcrum(oktaEmail).id(), null);
     FulcrumMember byHand = h.http.createMember(new MemberFields(handEmail, "Ada", "ByHand", null));
     changedOnPurpose.add(byHand.id());
     h.clock.tick(Duration.ofMinutes(10));
+    return byHand;
+  }
+
+  /**
+   * As {@link #adaInvitedAgainByHandThenDeactivated}, Ada pushed with {@code oktaEmail} and invited
+   * again by hand as {@code handEmail}.
+   */
+  private FulcrumMember invitedAgainByHandThenDeactivated(boolean adopt, String oktaEmail, String handEmail) {
+    start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 0)
+        .withSettings(adopt ? UserPushTest.adopting() : UserPushTest.DEFAULTS));
+    FulcrumMember byHand = invitedAgainByHand(oktaEmail, handEmail);
     h.okta.set(ada, "active", 0);
     h.settle();
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(adopt ? WorkState.HELD : WorkState.DEAD);
@@ -164,13 +173,8 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   @Test
   void aHeldLeaversLaterChangeDoesNotRemoveTheNewHiresOwnMemberOnceTheGuardLetsRemovalsThrough() {
     start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 1).withSettings(UserPushTest.adopting()));
-    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
     String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
-    h.settle();
-    h.http.deleteMember(inFulcrum(ADA).id(), null);
-    FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Ada", "ByHand", null));
-    changedOnPurpose.add(byHand.id());
-    h.clock.tick(Duration.ofMinutes(10));
+    FulcrumMember byHand = invitedAgainByHand(ADA, ADA);
     h.okta.set(ada, "active", 0);
     h.okta.set(bob, "active", 0);
     h.settle();
