@@ -5,6 +5,7 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.journal.Tombstones;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,10 +43,15 @@ public final class Person {
         .orElse(key.toString());
   }
 
-  /** {@code email}: only when it is not the name already (Okta's userName is often the email). */
+  /**
+   * {@code email}: only when it is not the name already (Okta's userName is often the email). Both
+   * on one line, control characters escaped: a release before 6 December 2026 stored what a client
+   * sent, and these go into log lines and a terminal.
+   */
   private record Named(String kind, String name, Optional<String> email) {
     static Named user(String userName, String email) {
-      return new Named("user", userName, Optional.ofNullable(email).filter(e -> !e.equalsIgnoreCase(userName)));
+      return new Named("user", TerminalText.oneLine(userName),
+          Optional.ofNullable(email).filter(e -> !e.equalsIgnoreCase(userName)).map(TerminalText::oneLine));
     }
   }
 
@@ -55,7 +61,8 @@ public final class Person {
       try (PreparedStatement ps = c.prepareStatement("SELECT display_name FROM scim_group WHERE id = ?")) {
         ps.setString(1, key.scimId());
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(new Named("group", rs.getString(1), Optional.empty())) : Optional.empty();
+          return rs.next() ? Optional.of(new Named("group", TerminalText.oneLine(rs.getString(1)), Optional.empty()))
+              : Optional.empty();
         }
       }
     }
