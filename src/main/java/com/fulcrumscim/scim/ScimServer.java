@@ -241,9 +241,8 @@ public final class ScimServer {
    * A line per failed request, except those of unauthenticated clients: a 401 has its WARN line
    * (authenticate) and a 429 for failed authentications one per throttled minute, so a stranger's
    * flood writes neither twice nor without bound.
-   */
-  /**
-   * A refused group PUT or PATCH is a WARN: Okta's (and Entra's) are membership pushes, and Okta
+   *
+   * <p>A refused group PUT or PATCH is a WARN: Okta's (and Entra's) are membership pushes, and Okta
    * does not send a failed one again, so the people it took out of the group keep their access in
    * Fulcrum until the group is pushed again. The line says so with the request id, for whoever
    * looks for it in the identity provider's tasks. A 404 has its own WARN (an id the bridge does not have); a 405

@@ -87,8 +87,10 @@ public final class FilterEvaluator {
   /** Where attribute names resolve: a resource's top level, or one element of {@code parent}; where costs go. */
   private record Scope(ResourceSchema schema, AttributeDef parent, LongConsumer cost) {}
 
-  /** A resolved attribute: its definition (null for a custom one) and how to read its values. */
-  /** {@code trimmed}: the values are stored trimmed ({@link ResourceNormalizer#storesTrimmed}), and so is an eq literal. */
+  /**
+   * A resolved attribute: its definition (null for a custom one) and how to read its values.
+   * {@code trimmed}: the values are stored trimmed ({@link ResourceNormalizer#storesTrimmed}), and so is an eq literal.
+   */
   private record Target(AttributeDef def, String containerUrn, String name, String sub,
       String label, boolean trimmed) {
 
