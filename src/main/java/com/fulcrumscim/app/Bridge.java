@@ -229,7 +229,7 @@ public final class Bridge {
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
-      tokens.generatedWarning().ifPresent(w -> log.warn("{}", w));
+      sayWhichTokens(tokens);
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
@@ -344,12 +344,26 @@ public final class Bridge {
       tls.get().reload(fresh.server().tls());
     }
     auth.replace(next.hashes());
-    next.generatedWarning().ifPresent(w -> log.warn("{}", w));
+    sayWhichTokens(next);
     reloaded.add("scim.token_hashes (accepted: " + next.accepted() + ")");
     if (tlsToo) {
       reloaded.add("server.tls certificate " + fresh.server().tls().certificate());
     }
     return reloaded;
+  }
+
+  /**
+   * How to move off the generated token, at each start and reload: INFO while it is the only one (a
+   * first run, the demo), a WARN once it is accepted beside configured tokens, a way in to close.
+   */
+  private static void sayWhichTokens(ScimTokens tokens) {
+    tokens.generatedWarning().ifPresent(line -> {
+      if (tokens.configured().isEmpty()) {
+        log.info("{}", line);
+      } else {
+        log.warn("{}", line);
+      }
+    });
   }
 
   /**

@@ -128,7 +128,7 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   }
 
   /**
-   * While the generated token is accepted: what to do to stop accepting it, for a WARN at each start
+   * While the generated token is accepted: what to do to stop accepting it, for a line at each start
    * and reload. Empty once only configured tokens are.
    */
   Optional<String> generatedWarning() {

@@ -462,6 +462,18 @@ class BridgeTest {
     }
   }
 
+  /** A newcomer's first run on the generated token alone is told how to move off it, without a WARN. */
+  @Test
+  void aStartOnTheGeneratedTokenAloneSaysHowToMoveOffItWithoutAWarning() {
+    Bridge bridge = start(null);
+    try {
+      assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("SCIM tokens accepted: "))
+          .singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+    } finally {
+      bridge.stop();
+    }
+  }
+
   @Test
   void aReloadToAnEmptyListLeavesTheKeptGeneratedTokenTheOneAccepted() {
     String generated = generatedOnFirstRun();
