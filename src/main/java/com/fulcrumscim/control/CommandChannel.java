@@ -179,8 +179,10 @@ public final class CommandChannel {
   }
 
   private static OperatorRequest.Answer heldByCommand(WriterLease.Holder command) {
+    // a command killed outright (kill -9) leaves its lease until it expires: when it ends is then never (review-s8c F8)
     return new OperatorRequest.Answer(ExitCode.FAILED, "", command.describe()
-        + " holds the Fulcrum writer lease; nothing was done: run this again when it ends" + System.lineSeparator());
+        + " holds the Fulcrum writer lease; nothing was done: run this again when it ends (if it was killed, after "
+        + command.expiresAt() + ")" + System.lineSeparator());
   }
 
   private OperatorRequest.Answer replaced() {
