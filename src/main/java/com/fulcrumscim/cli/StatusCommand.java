@@ -55,10 +55,12 @@ public final class StatusCommand implements Callable<Integer> {
       Clock clock = Clock.systemUTC();
       WriterLease writer = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, config.ha().leaseTtl());
       Optional<WriterLease.Holder> lease = writer.current();
-      String stalled = StalledServe.find(db.location(), writer, config.ha().leaseTtl(), clock.instant()).orElse(null);
+      Optional<String> gone = StalledServe.gone(db.location(), lease);
+      String stalled = gone.or(() -> StalledServe.find(db.location(), writer, config.ha().leaseTtl(), clock.instant()))
+          .orElse(null);
       StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
-          lease.map(WriterLease.Holder::describe).orElse(null), lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false),
-          stalled);
+          lease.map(WriterLease.Holder::describe).orElse(null),
+          gone.isEmpty() && lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false), stalled);
       if (json) {
         support.out().println(CliJson.write(report));
       } else {

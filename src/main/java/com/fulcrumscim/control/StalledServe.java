@@ -13,6 +13,7 @@ import java.util.Optional;
  * Fulcrum and its SCIM intake may be dead too, while {@code systemctl} shows it running, so
  * {@code status} names it rather than listing the causes of a free lease. A serve that took the
  * file less than a lease's life ago is starting: it takes the lease right after opening the file.
+ * The reverse too ({@link #gone}): a daemon's live lease on a file no serve holds.
  */
 public final class StalledServe {
   private StalledServe() {}
@@ -42,5 +43,21 @@ public final class StalledServe {
         .orElse("has held no writer lease since it took it");
     return Optional.of("`fulcrum-scim serve` (" + process + ", since " + since + ") holds the database but " + noLease
         + ": hung or stopping; restart it (systemctl restart fulcrum-scim)");
+  }
+
+  /**
+   * On SQLite, the line that says the daemon holding {@code lease} is gone, or empty: a live daemon
+   * lease while no serve holds the file is a daemon killed outright (kill -9, the machine reset),
+   * whose lease stays until it expires, and status said "running" until then (review-s8c F8). A serve
+   * takes the file before its lease and lets it go after it, so a live one always holds the file.
+   */
+  public static Optional<String> gone(StoreLocation location, Optional<WriterLease.Holder> lease) {
+    if (!(location instanceof StoreLocation.SqliteFile) || lease.filter(h -> h.role() == WriterLease.Role.DAEMON).isEmpty()
+        || StoreLock.holder(location).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of("the daemon that holds the writer lease (" + lease.get().holder() + ") is gone: no `fulcrum-scim serve`"
+        + " holds the database (killed, or the machine restarted); start it (systemctl start fulcrum-scim): it takes the"
+        + " lease over once it expires at " + lease.get().expiresAt().truncatedTo(ChronoUnit.SECONDS));
   }
 }

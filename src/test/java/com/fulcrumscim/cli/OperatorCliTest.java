@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.nio.file.Files;
@@ -35,16 +36,20 @@ class OperatorCliTest {
   @Test
   void readingCommandsRunWithoutTheFulcrumApiTokenInTheEnvironment() throws Exception {
     OpsCliRun cli = new OpsCliRun(dir, REAL_FULCRUM);
+    StoreLock serve;
     try (Database db = cli.openDatabase()) {
+      serve = StoreLock.take(db.location(), "serve");
       new WorkQueue(db, Clock.systemUTC()).enqueue(ResourceKey.user("u1"));
-      // the daemon runs, with the token in its unit's environment: status has nothing to flag
+      // the daemon runs (it holds the file and the lease), with the token in its unit's environment: status has nothing to flag
       new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, Duration.ofMinutes(10)).tryHold();
     }
-    for (String[] command : List.of(new String[] {"status"}, new String[] {"audit"}, new String[] {"journal", "list"},
-        new String[] {"journal", "show", "user/u1"})) {
-      OpsCliRun.Result r = cli.runWithConfig(command);
-      assertThat(r.exit()).as(String.join(" ", command) + ": " + r.err()).isZero();
-      assertThat(r.err()).doesNotContain(UNSET);
+    try (serve) {
+      for (String[] command : List.of(new String[] {"status"}, new String[] {"audit"}, new String[] {"journal", "list"},
+          new String[] {"journal", "show", "user/u1"})) {
+        OpsCliRun.Result r = cli.runWithConfig(command);
+        assertThat(r.exit()).as(String.join(" ", command) + ": " + r.err()).isZero();
+        assertThat(r.err()).doesNotContain(UNSET);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusCommandTest {
   @TempDir Path dir;
   OpsCliRun cli;
+  /** The running daemon's hold on the file ({@link #daemonRuns}): without it, its lease is a killed daemon's. */
+  StoreLock serve;
+
+  @AfterEach
+  void stopServing() {
+    if (serve != null) {
+      serve.close();
+    }
+  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -407,8 +418,21 @@ class StatusCommandTest {
   /** A daemon holds the writer lease for the rest of the test. */
   private void daemonRuns() {
     try (Database db = cli.openDatabase()) {
+      serve = StoreLock.take(db.location(), "serve");
       assertThat(lease(db, WriterLease.Role.DAEMON).tryHold()).isTrue();
     }
+  }
+
+  /** review-s8c F8: after kill -9 of serve its lease stays until it expires, and status said "running". */
+  @Test
+  void aDaemonsLiveLeaseWithNoServeHoldingTheFileIsAGoneDaemon() {
+    try (Database db = cli.openDatabase()) {
+      assertThat(lease(db, WriterLease.Role.DAEMON).tryHold()).isTrue();
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Reconciler\\s+NOT RUNNING: the daemon that holds the writer lease \\(")
+        .contains(") is gone: no `fulcrum-scim serve` holds the database");
   }
 
   private static WriterLease lease(Database db, WriterLease.Role role) {

@@ -76,6 +76,26 @@ class StalledServeTest {
     }
   }
 
+  /** review-s8c F8: a daemon killed outright leaves a live lease on a file no serve holds. */
+  @Test
+  void aDaemonsLiveLeaseOnAFileNoServeHoldsIsAGoneDaemonWithWhatToDo() {
+    WriterLease daemon = new WriterLease(db, clock, WriterLease.Role.DAEMON);
+    assertThat(daemon.tryHold()).isTrue();
+
+    assertThat(StalledServe.gone(db.location(), daemon.current())).hasValueSatisfying(line ->
+        assertThat(line).startsWith("the daemon that holds the writer lease (" + daemon.me() + ") is gone: ")
+            .contains("start it (systemctl start fulcrum-scim)"));
+  }
+
+  @Test
+  void aDaemonsLeaseWhileAServeHoldsTheFileIsNoGoneDaemon() {
+    try (StoreLock serve = StoreLock.take(db.location(), "serve")) {
+      WriterLease daemon = new WriterLease(db, clock, WriterLease.Role.DAEMON);
+      assertThat(daemon.tryHold()).isTrue();
+      assertThat(StalledServe.gone(db.location(), daemon.current())).isEmpty();
+    }
+  }
+
   @Test
   void noServeHoldingTheFileIsNoStall() {
     try (StoreLock restore = StoreLock.take(db.location(), "restore")) {
