@@ -361,17 +361,23 @@ public final class Reconciler {
     WorkState row = queue.get(leaver).map(WorkItem::state).orElse(WorkState.DONE);
     return switch (row) {
       case PENDING, RUNNING, RETRYING -> new Outcome.RetryAfter(memberWait, waits);
+      // a DEAD or set-aside row records no member: the one found now may be this user's own (review-s8g F1-F3)
       case DEAD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; " + leaver + " is DEAD (`fulcrum-scim journal show "
-          + leaver + "` says why): `fulcrum-scim journal retry " + leaver + "` runs it again, and this user is made due"
-          + " once it lets go of the member");
+          + leaver + "` says why and which member it found then): if that is " + plan.waitedMember() + ", `fulcrum-scim"
+          + " journal retry " + leaver + "` runs it again, and this user is made due once it lets go of the member;"
+          + " if not, " + plan.waitedMember() + " may be this user's own (invited by hand after the leaver's was"
+          + " removed): do not retry, ask before removing anything");
       case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
           + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed. An"
           + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
           + " not " + plan.waitedMember() + ", the leaver's change is held again rather than remove it");
       // resync runs a set-aside change again only for a member the bridge manages (review-s8e F2)
       case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
-          + " removing the member, which keeps its access: remove that member in Fulcrum by hand (this user then gets its"
-          + " own at its next look, within the hour); one the bridge manages, the next resync apply removes");
+          + " removing the member (`fulcrum-scim journal show " + leaver + "` names the member its change found): if"
+          + " that is " + plan.waitedMember() + ", the leaver's account, remove it in Fulcrum by hand and this user gets"
+          + " its own at its next look, within the hour; if not, " + plan.waitedMember() + " may be this user's own"
+          + " (invited by hand after the leaver's was removed): ask before removing anything. A member the bridge"
+          + " manages for the leaver, the next resync apply (the scheduled one, or `fulcrum-scim resync`) removes");
     };
   }
 

@@ -372,7 +372,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
 
     assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
     assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("user/" + ada).contains("set its change aside")
-        .contains("remove that member in Fulcrum by hand");
+        .contains("remove it in Fulcrum by hand").contains(byHand.id());
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
   }
 
