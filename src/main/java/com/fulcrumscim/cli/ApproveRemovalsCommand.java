@@ -40,7 +40,14 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     return support.withDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       // what the operator approves is what is held now: the daemon may carry the request out much later
-      List<RemovalGuard.Held> seen = seen(new RemovalGuard(db, clock, config.guard()).held());
+      RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
+      List<RemovalGuard.Held> seen = seen(guard.held(), guard.heldAgain());
+      if (seen.isEmpty() && keys.isEmpty() && !guard.heldAgain().isEmpty()) {
+        support.out().println("Nothing approved: every held change is held again for another member than its approval's"
+            + " (" + String.join(", ", guard.heldAgain().stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim"
+            + " journal show` says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go");
+        return 0;
+      }
       if (seen.isEmpty()) {
         support.out().println("No removals or role take-backs are held.");
         return 0;
@@ -52,10 +59,14 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
     });
   }
 
-  /** The held removals and take-backs to approve: all, or the named ones, each of which must be held. */
-  private List<RemovalGuard.Held> seen(List<RemovalGuard.Held> held) {
+  /**
+   * The held removals and take-backs to approve: the named ones, each of which must be held; or all
+   * but those held again for another member than their approval's ({@code heldAgain}), which only
+   * an approval naming them lets go.
+   */
+  private List<RemovalGuard.Held> seen(List<RemovalGuard.Held> held, Set<String> heldAgain) {
     if (keys.isEmpty()) {
-      return held;
+      return held.stream().filter(h -> !heldAgain.contains(h.userId())).toList();
     }
     Set<String> heldIds = held.stream().map(RemovalGuard.Held::userId).collect(Collectors.toSet());
     List<ResourceKey> notHeld = keys.stream().filter(k -> k.type() != EntityType.USER || !heldIds.contains(k.scimId())).toList();

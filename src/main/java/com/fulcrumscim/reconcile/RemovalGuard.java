@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -338,6 +339,27 @@ public final class RemovalGuard {
           held.add(new Held(rs.getString(1), rs.getLong(2)));
         }
         return held;
+      }
+    });
+  }
+
+  /**
+   * The held users whose change an approval covered for one member and whose plan named another
+   * since, so held again (review-s8g F4): the other member may be another person's own account (a
+   * new hire invited by hand under a leaver's address), and its hold says to leave it held; an
+   * approval of everything held must not let it go, only one naming the user.
+   */
+  public Set<String> heldAgain() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id FROM work w JOIN removal_approval a ON a.scim_id = "
+          + "w.entity_id AND a.approved_at >= w.created_at WHERE w.entity_type = 'USER' AND w.state = 'HELD' "
+          + "AND a.member_id IS NOT NULL AND w.held_member IS NOT NULL AND a.member_id <> w.held_member");
+          ResultSet rs = ps.executeQuery()) {
+        Set<String> ids = new TreeSet<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        return ids;
       }
     });
   }

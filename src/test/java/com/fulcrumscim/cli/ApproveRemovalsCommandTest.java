@@ -75,6 +75,29 @@ class ApproveRemovalsCommandTest {
     assertThat(r.out()).startsWith("Approved 1 held removal: user bob (bob@corp.example, user/u-bob);");
   }
 
+  /**
+   * review-s8g F4: ada's change was approved for member m-1 and is held again, its plan now naming
+   * m-2 (maybe a new hire's own account): approving everything held leaves it held; naming it lets it go.
+   */
+  @Test
+  void aChangeHeldAgainForAnotherMemberIsApprovedOnlyByName() throws Exception {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET held_member = 'm-2' WHERE entity_id = 'u-ada'"));
+      db.write(c -> c.createStatement().executeUpdate(
+          "INSERT INTO removal_approval (scim_id, approved_at, member_id) VALUES ('u-ada', 1, 'm-1')"));
+    }
+
+    OpsCliRun.Result all = cli.runWithConfig("approve-removals");
+
+    assertThat(all.out()).startsWith("Approved 1 held removal: user/u-bob;");
+    assertThat(stateOf("u-ada")).isEqualTo(WorkState.HELD);
+    assertThat(cli.runWithConfig("approve-removals").out()).startsWith("Nothing approved: every held change is held again")
+        .contains("user/u-ada");
+    OpsCliRun.Result named = cli.runWithConfig("approve-removals", "user/u-ada");
+    assertThat(named.out()).startsWith("Approved 1 held removal: user/u-ada;");
+    assertThat(stateOf("u-ada")).isEqualTo(WorkState.PENDING);
+  }
+
   @Test
   void aNamedKeyThatIsNotHeldApprovesNothing() {
     OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob", "user/u-typo");
