@@ -255,6 +255,28 @@ class RepushedUnderNewIdTest extends EndToEnd {
   }
 
   /**
+   * Applies {@code plan}, a hand-over of Ada's member {@code m} to {@code again} made before the heir
+   * changed, to Ada's claimed row: its write reads the heir again and fails with {@code why}, handing
+   * nothing over; the row is then handed back and everything settles.
+   */
+  LinkStore staleHandOverFails(ReadSide read, Plan plan, FulcrumMember m, String again, String why) {
+    List<WorkItem> claimed = h.queue.claim(10);
+    WorkItem adas = claimed.stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
+    Applier applier = new Applier(h.http, h.db, read.observer, new DesiredState(h.db), new LinkStore(h.db),
+        new IntentStore(h.db), new AuditLog(h.db, h.clock), h.guard, h.clock);
+    assertThatThrownBy(() -> applier.apply(new Attempt(adas.key(), h.queue.stillClaimed(adas)), plan, new ArrayList<>()))
+        .hasMessageContaining(why)
+        .hasMessageContaining("it is planned again");
+    LinkStore links = new LinkStore(h.db);
+    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
+    assertThat(links.get(EntityType.USER, again)).isEmpty();
+
+    claimed.forEach(h.queue::release);
+    h.settle();
+    return links;
+  }
+
+  /**
    * Okta deactivates the heir after the plan that hands Ada's member over to it and reactivates it
    * two days later, before the plan's write: the heir is active with the member's email again, but
    * no longer active since within a day of Ada's leave (review-s6a F3): the write hands nothing over
@@ -275,19 +297,7 @@ class RepushedUnderNewIdTest extends EndToEnd {
     h.okta.set(again, "active", 0);
     h.clock.tick(Duration.ofDays(2));
     h.okta.set(again, "active", 1);
-    List<WorkItem> claimed = h.queue.claim(10);
-    WorkItem adas = claimed.stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
-    Applier applier = new Applier(h.http, h.db, read.observer, new DesiredState(h.db), new LinkStore(h.db),
-        new IntentStore(h.db), new AuditLog(h.db, h.clock), h.guard, h.clock);
-    assertThatThrownBy(() -> applier.apply(new Attempt(adas.key(), h.queue.stillClaimed(adas)), plan, new ArrayList<>()))
-        .hasMessageContaining("the heir is no longer the person Okta took away pushed again")
-        .hasMessageContaining("it is planned again");
-    LinkStore links = new LinkStore(h.db);
-    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
-    assertThat(links.get(EntityType.USER, again)).isEmpty();
-
-    claimed.forEach(h.queue::release);
-    h.settle();
+    LinkStore links = staleHandOverFails(read, plan, m, again, "the heir is no longer the person Okta took away pushed again");
     assertThat(h.fulcrum.member(m.id())).as("Ada's member removed, not handed over").isEmpty();
     assertThat(links.get(EntityType.USER, again)).map(Link::fulcrumId).contains(inFulcrum(ADA).id());
   }
@@ -311,19 +321,7 @@ class RepushedUnderNewIdTest extends EndToEnd {
     assertThat(plan.actions()).singleElement().isInstanceOf(Action.HandOver.class);
 
     h.okta.set(again, "active", 0);
-    List<WorkItem> claimed = h.queue.claim(10);
-    WorkItem adas = claimed.stream().filter(w -> w.key().equals(ResourceKey.user(ada))).findFirst().orElseThrow();
-    Applier applier = new Applier(h.http, h.db, read.observer, new DesiredState(h.db), new LinkStore(h.db),
-        new IntentStore(h.db), new AuditLog(h.db, h.clock), h.guard, h.clock);
-    assertThatThrownBy(() -> applier.apply(new Attempt(adas.key(), h.queue.stillClaimed(adas)), plan, new ArrayList<>()))
-        .hasMessageContaining("the heir is no longer an active user with the member's email")
-        .hasMessageContaining("it is planned again");
-    LinkStore links = new LinkStore(h.db);
-    assertThat(links.get(EntityType.USER, ada)).map(Link::fulcrumId).contains(m.id());
-    assertThat(links.get(EntityType.USER, again)).isEmpty();
-
-    claimed.forEach(h.queue::release);
-    h.settle();
+    LinkStore links = staleHandOverFails(read, plan, m, again, "the heir is no longer an active user with the member's email");
     assertThat(h.fulcrum.member(m.id())).as("removed: Okta took both users away").isEmpty();
     assertThat(links.get(EntityType.USER, ada)).isEmpty();
   }
