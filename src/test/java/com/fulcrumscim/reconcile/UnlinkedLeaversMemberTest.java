@@ -377,14 +377,12 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
-   * review-s8e F1: the address a leaver left with matters until its deprovisioning is verified.
-   * Ada's member removed cleanly, Entra frees her address (ada@ to ada.old@), and a contractor not
-   * in Okta is invited by hand under it; Entra's delete of Ada a month later leaves that member be.
+   * Ada pushed, deactivated and her member removed; a day later Entra frees her address (ada@ to
+   * ada.old@); 20 days after that someone else, Adeline {@code familyName}, is invited by hand under it.
    */
-  @Test
-  void anAddressFreedAfterTheLeaversRemovalIsNotTheLeaversWhenItIsGivenToSomeoneElse() {
-    start(ReconcileHarness.Options.defaults().withParallelism(1).withSettings(UserPushTest.adopting()));
-    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
+  private FulcrumMember adaRemovedThenHerFreedAddressInvitedByHand(ReconcileSettings settings, String familyName) {
+    start(ReconcileHarness.Options.defaults().withParallelism(1).withSettings(settings));
+    ada = h.okta.user(ADA, "Ada", "Lovelace", null);
     h.settle();
     h.okta.set(ada, "active", 0);
     h.settle();
@@ -393,8 +391,19 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     h.okta.set(ada, "email", "ada.old@corp.example"); // Entra frees a disabled user's address
     h.settle();
     h.clock.tick(Duration.ofDays(20));
-    FulcrumMember contractor = h.http.createMember(new MemberFields(ADA, "Adeline", "Contractor", null));
-    changedOnPurpose.add(contractor.id());
+    FulcrumMember someoneElse = h.http.createMember(new MemberFields(ADA, "Adeline", familyName, null));
+    changedOnPurpose.add(someoneElse.id());
+    return someoneElse;
+  }
+
+  /**
+   * review-s8e F1: the address a leaver left with matters until its deprovisioning is verified.
+   * Ada's member removed cleanly, Entra frees her address (ada@ to ada.old@), and a contractor not
+   * in Okta is invited by hand under it; Entra's delete of Ada a month later leaves that member be.
+   */
+  @Test
+  void anAddressFreedAfterTheLeaversRemovalIsNotTheLeaversWhenItIsGivenToSomeoneElse() {
+    FulcrumMember contractor = adaRemovedThenHerFreedAddressInvitedByHand(UserPushTest.adopting(), "Contractor");
     h.clock.tick(Duration.ofDays(9));
     h.okta.deleteUser(ada);
     h.settle();
@@ -406,17 +415,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   /** As above without adoption: the new hire's member given the freed address is not reported as Ada's access. */
   @Test
   void anAddressFreedAfterTheLeaversRemovalIsNotReportedAsTheLeaversAccess() {
-    start(ReconcileHarness.Options.defaults().withParallelism(1));
-    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
-    h.settle();
-    h.okta.set(ada, "active", 0);
-    h.settle();
-    h.clock.tick(Duration.ofDays(1));
-    h.okta.set(ada, "email", "ada.old@corp.example");
-    h.settle();
-    h.clock.tick(Duration.ofDays(20));
-    FulcrumMember byHand = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
-    changedOnPurpose.add(byHand.id());
+    FulcrumMember byHand = adaRemovedThenHerFreedAddressInvitedByHand(UserPushTest.DEFAULTS, "Byron");
     h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
     h.runOnce();
     h.clock.tick(Duration.ofDays(9));
