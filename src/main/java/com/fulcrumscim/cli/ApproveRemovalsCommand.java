@@ -41,10 +41,11 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       Clock clock = Clock.systemUTC();
       // what the operator approves is what is held now: the daemon may carry the request out much later
       RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
-      List<RemovalGuard.Held> seen = seen(guard.held(), guard.heldAgain());
-      if (seen.isEmpty() && keys.isEmpty() && !guard.heldAgain().isEmpty()) {
+      Set<String> heldAgain = guard.heldAgain();
+      List<RemovalGuard.Held> seen = seen(guard.held(), heldAgain);
+      if (seen.isEmpty() && keys.isEmpty() && !heldAgain.isEmpty()) {
         support.out().println("Nothing approved: every held change is held again for another member than its approval's"
-            + " (" + String.join(", ", guard.heldAgain().stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim"
+            + " (" + String.join(", ", heldAgain.stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim"
             + " journal show` says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go");
         return 0;
       }
