@@ -134,7 +134,9 @@ class GroupPushTest extends EndToEnd {
 
     assertThat(h.row(ResourceKey.user(p)).state()).isEqualTo(WorkState.RETRYING);
     assertThat(managed(crew).memberIds()).doesNotContain(memberId("x@corp.example")).contains(memberId("a@corp.example"));
-    assertThat(h.row(ResourceKey.group(crew)).state()).as("still waiting to add p").isEqualTo(WorkState.RETRYING);
+    // The group's row either waited for p (it planned while p's push was running) or ended DONE (p's
+    // push had failed first): both are right, since p's create, once it lands, queues the group again.
+    // Which one depends on the workers' race, so the spec is what follows.
     h.restart(h.http);
     h.settle();
     assertThat(managed(crew).memberIds()).contains(memberId("a@corp.example"), memberId("p@corp.example"))
