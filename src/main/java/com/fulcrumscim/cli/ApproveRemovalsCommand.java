@@ -44,7 +44,8 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       Set<String> heldAgain = guard.heldAgain();
       List<RemovalGuard.Held> seen = seen(guard.held(), heldAgain);
       if (seen.isEmpty() && keys.isEmpty() && !heldAgain.isEmpty()) {
-        support.out().println("Nothing approved: every held change is held again for another member than its approval's"
+        support.out().println("Nothing approved: every held change is held again for another member than the one it was held on or"
+            + " approved for"
             + " (" + String.join(", ", heldAgain.stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim"
             + " journal show` says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go");
         return 0;
@@ -62,8 +63,8 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
 
   /**
    * The held removals and take-backs to approve: the named ones, each of which must be held; or all
-   * but those held again for another member than their approval's ({@code heldAgain}), which only
-   * an approval naming them lets go.
+   * but those held again for another member than the one they were held on or approved for
+   * ({@code heldAgain}), which only an approval naming them lets go.
    */
   private List<RemovalGuard.Held> seen(List<RemovalGuard.Held> held, Set<String> heldAgain) {
     if (keys.isEmpty()) {

@@ -29,10 +29,12 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
 
   /**
    * An approve-removals target: the held removals the command read, one {@code <SCIM id>@<created_at>}
-   * a line, so the daemon approves only those, as they were then ({@link RemovalGuard#approveHeld}).
+   * a line, then {@code @<member id>} when one was named, so the daemon approves only those, as they
+   * were then ({@link RemovalGuard#approveHeld}). The member id is opaque (Fulcrum's), so it comes last.
    */
   public static String approvalTarget(List<RemovalGuard.Held> seen) {
-    return seen.stream().map(h -> h.userId() + "@" + h.createdAt()).collect(Collectors.joining("\n"));
+    return seen.stream().map(h -> h.userId() + "@" + h.createdAt() + (h.memberId() == null ? "" : "@" + h.memberId()))
+        .collect(Collectors.joining("\n"));
   }
 
   /** The held removals an approve-removals command read ({@link #approvalTarget}); empty from a command that sent none. */
@@ -41,8 +43,8 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
       return Optional.empty();
     }
     return Optional.of(target.lines().map(line -> {
-      int at = line.lastIndexOf('@');
-      return new RemovalGuard.Held(line.substring(0, at), Long.parseLong(line.substring(at + 1)));
+      String[] parts = line.split("@", 3);
+      return new RemovalGuard.Held(parts[0], Long.parseLong(parts[1]), parts.length == 3 ? parts[2] : null);
     }).toList());
   }
 

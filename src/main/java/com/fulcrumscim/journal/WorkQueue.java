@@ -287,7 +287,8 @@ public final class WorkQueue {
 
     /**
      * A guard holds the row before any write; released by an operator, whose approval covers the
-     * change to {@code memberId} alone (null: none named).
+     * change to one member alone: {@code memberId}, the one the plan names now (null: none named),
+     * is recorded as the row's binding the first time it is held, and as only named after that.
      */
     record Hold(String reason, String memberId) implements Fate {}
 
@@ -388,9 +389,14 @@ public final class WorkQueue {
         took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?, removal = ?", d.reason(),
             d.removal() ? 1L : 0L);
       } else if (fate instanceof Fate.Hold h) {
-        took = finish(c, item, "HELD", 0, true, "last_error = ?, held_member = ?", h.reason(), h.memberId());
+        // The member the change was first held on stays its binding: a plan naming another one since
+        // is held again, and that one is only named (RemovalGuard), or it would bind the change to
+        // whatever the address finds later (review-s9a F1). Both sides read the row as it was.
+        took = finish(c, item, "HELD", 0, true, "last_error = ?, held_member = COALESCE(held_member, ?), "
+            + "named_member = CASE WHEN held_member IS NULL OR held_member = ? THEN NULL ELSE ? END",
+            h.reason(), h.memberId(), h.memberId(), h.memberId());
       } else if (fate instanceof Fate.Skipped s) {
-        took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, "
+        took = finish(c, item, "SKIPPED", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, named_member = NULL, "
             + "last_error = ?", s.reason());
       } else if (fate instanceof Fate.Release) {
         if (release(c, item) == 0) {
@@ -399,7 +405,7 @@ public final class WorkQueue {
         took = Optional.empty();
       } else {
         // a hold's member binds the change it held alone (RemovalGuard): the next change is bound afresh
-        took = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, "
+        took = finish(c, item, "DONE", 0, false, "attempts = 0, first_failure_at = NULL, removal = 0, held_member = NULL, named_member = NULL, "
             + "last_error = NULL");
       }
       for (ResourceKey key : affected) {
@@ -605,7 +611,7 @@ public final class WorkQueue {
   /** As {@link #skip(ResourceKey, long)}, inside the caller's transaction. */
   public boolean skip(Connection c, ResourceKey key, long generation) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = 'DONE', removal = 0, held_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
+        "UPDATE work SET state = 'DONE', removal = 0, held_member = NULL, named_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
             + "updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
       ps.setLong(1, clock.millis());

@@ -303,10 +303,12 @@ public final class RemovalGuard {
   }
 
   /**
-   * A removal or role take-back the guard holds, as an operator's command read it: the user, and its
-   * work row's {@code created_at} (when the held change arrived), which tells this change from a later one.
+   * A removal or role take-back the guard holds, as an operator's command read it: the user, its
+   * work row's {@code created_at} (when the held change arrived), which tells this change from a
+   * later one, and {@code memberId}, the member its plan names (null: not recorded, held before
+   * schema 13), which an approval of it covers alone.
    */
-  public record Held(String userId, long createdAt) {}
+  public record Held(String userId, long createdAt, String memberId) {}
 
   /**
    * Which of {@code userIds} are role take-backs rather than removals, as their users are now: the
@@ -332,11 +334,12 @@ public final class RemovalGuard {
   /** The removals and role take-backs held now, oldest first. */
   public List<Held> held() {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT entity_id, created_at FROM work WHERE entity_type = 'USER' "
-          + "AND state = 'HELD' ORDER BY created_at, entity_id"); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT entity_id, created_at, COALESCE(named_member, held_member) "
+          + "FROM work WHERE entity_type = 'USER' AND state = 'HELD' ORDER BY created_at, entity_id");
+          ResultSet rs = ps.executeQuery()) {
         List<Held> held = new ArrayList<>();
         while (rs.next()) {
-          held.add(new Held(rs.getString(1), rs.getLong(2)));
+          held.add(new Held(rs.getString(1), rs.getLong(2), rs.getString(3)));
         }
         return held;
       }
@@ -344,16 +347,18 @@ public final class RemovalGuard {
   }
 
   /**
-   * The held users whose change an approval covered for one member and whose plan named another
-   * since, so held again (review-s8g F4): the other member may be another person's own account (a
-   * new hire invited by hand under a leaver's address), and its hold says to leave it held; an
-   * approval of everything held must not let it go, only one naming the user.
+   * The held users whose plan named another member than the one their change is bound to (the
+   * member it was first held on, or an approval's), so held again (review-s8g F4, review-s9a F1):
+   * the other member may be another person's own account (a new hire invited by hand under a
+   * leaver's address), and its hold says to leave it held; an approval of everything held must not
+   * let it go, only one naming the user.
    */
   public Set<String> heldAgain() {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id FROM work w JOIN removal_approval a ON a.scim_id = "
-          + "w.entity_id AND a.approved_at >= w.created_at WHERE w.entity_type = 'USER' AND w.state = 'HELD' "
-          + "AND a.member_id IS NOT NULL AND w.held_member IS NOT NULL AND a.member_id <> w.held_member");
+      try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id FROM work w LEFT JOIN removal_approval a ON "
+          + "a.scim_id = w.entity_id AND a.approved_at >= w.created_at WHERE w.entity_type = 'USER' AND w.state = 'HELD' "
+          + "AND CASE WHEN a.member_id IS NULL THEN w.named_member IS NOT NULL "
+          + "ELSE COALESCE(w.named_member, w.held_member) <> a.member_id END");
           ResultSet rs = ps.executeQuery()) {
         Set<String> ids = new TreeSet<>();
         while (rs.next()) {
@@ -366,7 +371,8 @@ public final class RemovalGuard {
 
   /**
    * Approves once, and makes due, the removals and take-backs of {@code seen} still held as the
-   * operator's command read them; returns those. Only those: the command is carried out later (by
+   * operator's command read them, each for the member it read ({@link Held#memberId}); returns
+   * those. Only those: the command is carried out later (by
    * the daemon, after the requests before it), and a removal storm held meanwhile is exactly what
    * the guard is for. Safe to repeat: after a crash between the two steps, running it again
    * finishes the job.
@@ -377,14 +383,17 @@ public final class RemovalGuard {
       try (PreparedStatement ps = c.prepareStatement(
           // approved_at is the held change's own time, not this node's clock: approval() compares it
           // with the row's created_at, which the node that accepted the change stamped
-          // member_id: the member the hold named, the only one the approval lets the change remove or demote
+          // member_id: the member the command read, the only one the approval lets the change remove or
+          // demote; a plan naming another since (held again) is not approved: its member was not read
           "INSERT INTO removal_approval (scim_id, approved_at, member_id) "
-              + "SELECT entity_id, created_at, held_member FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
-              + "AND entity_id = ? AND created_at = ? ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at, "
-              + "member_id = excluded.member_id")) {
+              + "SELECT entity_id, created_at, ? FROM work WHERE entity_type = 'USER' AND state = 'HELD' "
+              + "AND entity_id = ? AND created_at = ? AND COALESCE(named_member, held_member, '') = COALESCE(?, '') "
+              + "ON CONFLICT (scim_id) DO UPDATE SET approved_at = excluded.approved_at, member_id = excluded.member_id")) {
         for (Held h : seen) {
-          ps.setString(1, h.userId());
-          ps.setLong(2, h.createdAt());
+          ps.setString(1, h.memberId());
+          ps.setString(2, h.userId());
+          ps.setLong(3, h.createdAt());
+          ps.setString(4, h.memberId());
           if (ps.executeUpdate() > 0) {
             still.add(h);
           }

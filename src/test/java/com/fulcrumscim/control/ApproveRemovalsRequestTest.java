@@ -92,6 +92,36 @@ class ApproveRemovalsRequestTest {
     assertThat(guard.held()).extracting(RemovalGuard.Held::createdAt).containsExactly(5_000L);
   }
 
+  /** The approval names the member the command read: a plan naming another since is not what the operator saw. */
+  @Test
+  void aRemovalHeldAgainForAnotherMemberAfterTheCommandReadItStaysHeld() {
+    held("u1", 1_000);
+    db.write(c -> c.createStatement().executeUpdate("UPDATE work SET held_member = 'm-1' WHERE entity_id = 'u1'"));
+    List<RemovalGuard.Held> seen = guard.held();
+    db.write(c -> c.createStatement().executeUpdate("UPDATE work SET named_member = 'm-2' WHERE entity_id = 'u1'"));
+
+    OperatorRequest.Answer answer = actions.carryOut(request(OperatorRequest.approvalTarget(seen)), () -> null, Watch.NONE);
+
+    assertThat(answer.err()).startsWith("Nothing approved: 1 of the 1 held removal this command read changed since");
+    assertThat(guard.heldAgain()).containsExactly("u1");
+  }
+
+  /** Fulcrum's ids are opaque: one with an '@' in it travels to the daemon whole. */
+  @Test
+  void theApprovalCoversTheMemberTheCommandReadWhateverItsId() {
+    held("u1", 1_000);
+    db.write(c -> c.createStatement().executeUpdate("UPDATE work SET held_member = 'm@1' WHERE entity_id = 'u1'"));
+
+    actions.carryOut(request(OperatorRequest.approvalTarget(guard.held())), () -> null, Watch.NONE);
+
+    String approvedFor = db.read(c -> {
+      try (var rs = c.createStatement().executeQuery("SELECT member_id FROM removal_approval WHERE scim_id = 'u1'")) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    });
+    assertThat(approvedFor).isEqualTo("m@1");
+  }
+
   @Test
   void anApprovalFromACommandThatSentNoSetApprovesNothing() {
     held("u1", 1_000);

@@ -172,6 +172,61 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
    */
   @Test
   void aHeldLeaversLaterChangeDoesNotRemoveTheNewHiresOwnMemberOnceTheGuardLetsRemovalsThrough() {
+    HeldOnFirst held = heldLeaverWhoseAddressANewHireWasInvitedUnderByHand();
+
+    h.okta.deleteUser(ada);
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(held.hers().id())).as("the new hire's own member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("held on Fulcrum member " + held.byHand().id())
+        .contains("Fulcrum member " + held.hers().id());
+  }
+
+  /**
+   * Held again once (Entra renames the disabled Ada), her change stays bound to the member it was
+   * first held on: her delete, once the guard lets removals through, is held again rather than
+   * remove the new hire's own account (review-s9a F1: the hold again bound it to that member).
+   */
+  @Test
+  void aLeaverHeldAgainStaysBoundToTheMemberItWasFirstHeldOn() {
+    HeldOnFirst held = heldLeaverWhoseAddressANewHireWasInvitedUnderByHand();
+    h.okta.set(ada, "email", "ada.old@corp.example");
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+
+    h.okta.deleteUser(ada);
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(held.hers().id())).as("the new hire's own member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("held on Fulcrum member " + held.byHand().id())
+        .contains("Fulcrum member " + held.hers().id());
+  }
+
+  /** A change held again with no approval is left out of an approval of everything held (review-s9a F1). */
+  @Test
+  void approvingEverythingHeldLeavesOutALeaverHeldAgainWithoutAnApproval() {
+    HeldOnFirst held = heldLeaverWhoseAddressANewHireWasInvitedUnderByHand();
+    h.okta.set(ada, "email", "ada.old@corp.example");
+    h.runOnce();
+
+    assertThat(h.guard.heldAgain()).containsExactly(ada);
+    h.guard.approveHeld(h.queue, h.guard.held().stream().filter(x -> !h.guard.heldAgain().contains(x.userId())).toList());
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(held.hers().id())).as("the new hire's own member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+  }
+
+  /** Ada's change held on the member invited by hand ({@code byHand}), and the new hire's own member ({@code hers}). */
+  private record HeldOnFirst(FulcrumMember byHand, FulcrumMember hers) {}
+
+  /**
+   * users.adopt_existing: true, the guard at 0/1. Ada, invited again by hand, and Bob are deactivated
+   * together: Ada's change is held on her member invited by hand, Bob's approved and done. Then that
+   * member is removed by hand, and 60 days later a new hire is invited by hand under Ada's address
+   * and pushed by Okta (waiting for Ada).
+   */
+  private HeldOnFirst heldLeaverWhoseAddressANewHireWasInvitedUnderByHand() {
     start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 1).withSettings(UserPushTest.adopting()));
     String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
     FulcrumMember byHand = invitedAgainByHand(ADA, ADA);
@@ -188,13 +243,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     changedOnPurpose.add(hers.id());
     h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
     h.runOnce();
-
-    h.okta.deleteUser(ada);
-    h.runOnce();
-
-    assertThat(h.fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("held on Fulcrum member " + byHand.id())
-        .contains("Fulcrum member " + hers.id());
+    return new HeldOnFirst(byHand, hers);
   }
 
   /**
