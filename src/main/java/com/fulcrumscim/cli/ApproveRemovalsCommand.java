@@ -43,11 +43,9 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
       Set<String> heldAgain = guard.heldAgain();
       List<RemovalGuard.Held> seen = seen(guard.held(), heldAgain);
+      String leftHeld = heldAgainText(heldAgain);
       if (seen.isEmpty() && keys.isEmpty() && !heldAgain.isEmpty()) {
-        support.out().println("Nothing approved: every held change is held again for another member than the one it was held on or"
-            + " approved for"
-            + " (" + String.join(", ", heldAgain.stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim"
-            + " journal show` says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go");
+        support.out().println("Nothing approved: every held change is " + leftHeld);
         return 0;
       }
       if (seen.isEmpty()) {
@@ -57,8 +55,20 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       OperatorRequest.Answer answer = new CommandChannel(db, clock, config.ha().leaseTtl(), support.err())
           .perform(OperatorRequest.Kind.APPROVE_REMOVALS, OperatorRequest.approvalTarget(seen), false, true, Watch.NONE,
               (watch, fence) -> OperatorActions.withoutDaemon(config, db, clock).approveRemovals(seen));
-      return answer.printTo(support.out(), support.err());
+      int exit = answer.printTo(support.out(), support.err());
+      if (keys.isEmpty() && !heldAgain.isEmpty()) {
+        // the answer counts them among those "not approved" at best: the operator must hear why
+        support.err().println("Left held: " + heldAgain.size() + (heldAgain.size() == 1 ? " change is " : " changes are ")
+            + leftHeld);
+      }
+      return exit;
     });
+  }
+
+  private static String heldAgainText(Set<String> heldAgain) {
+    return "held again for another member than the one it was held on or approved for ("
+        + String.join(", ", heldAgain.stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim journal show`"
+        + " says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go";
   }
 
   /**

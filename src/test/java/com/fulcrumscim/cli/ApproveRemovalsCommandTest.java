@@ -81,11 +81,7 @@ class ApproveRemovalsCommandTest {
    */
   @Test
   void aChangeHeldAgainForAnotherMemberIsApprovedOnlyByName() throws Exception {
-    try (Database db = cli.openDatabase()) {
-      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET held_member = 'm-2' WHERE entity_id = 'u-ada'"));
-      db.write(c -> c.createStatement().executeUpdate(
-          "INSERT INTO removal_approval (scim_id, approved_at, member_id) VALUES ('u-ada', 1, 'm-1')"));
-    }
+    adaHeldAgainForAnotherMember();
 
     OpsCliRun.Result all = cli.runWithConfig("approve-removals");
 
@@ -96,6 +92,27 @@ class ApproveRemovalsCommandTest {
     OpsCliRun.Result named = cli.runWithConfig("approve-removals", "user/u-ada");
     assertThat(named.out()).startsWith("Approved 1 held removal: user/u-ada;");
     assertThat(stateOf("u-ada")).isEqualTo(WorkState.PENDING);
+  }
+
+  /** Approving everything held says which it left held and why, not only that it approved the rest (review-s9a M1). */
+  @Test
+  void approvingEverythingHeldNamesTheChangesHeldAgainItLeftHeld() throws Exception {
+    adaHeldAgainForAnotherMember();
+
+    OpsCliRun.Result all = cli.runWithConfig("approve-removals");
+
+    assertThat(all.err()).contains("Left held: 1 change is held again for another member than the one it was held on or"
+        + " approved for (user/u-ada)");
+  }
+
+  /** ada's change was approved for member m-1 and is held again, its plan now naming m-2. */
+  private void adaHeldAgainForAnotherMember() {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET held_member = 'm-1', named_member = 'm-2' "
+          + "WHERE entity_id = 'u-ada'"));
+      db.write(c -> c.createStatement().executeUpdate(
+          "INSERT INTO removal_approval (scim_id, approved_at, member_id) VALUES ('u-ada', 1, 'm-1')"));
+    }
   }
 
   @Test
