@@ -223,7 +223,9 @@ public final class StoreLock implements AutoCloseable {
    * {@code status}, which only reads. A shared lock is tried and let go at once, so a second reader
    * is not refused, and a taker in that very instant tries again ({@link #take}).
    * A holder in this JVM is read from the table, the file left unopened (see {@link #take}). Empty:
-   * no one holds it, or PostgreSQL.
+   * no one holds it, or PostgreSQL. {@link Holder#UNKNOWN}: a file this user cannot open (status
+   * run as another user than the service's), which may be held: taken for free, a running serve
+   * was named gone (review-s9a M3).
    */
   public static Optional<Holder> holder(StoreLocation location) {
     if (!(location instanceof StoreLocation.SqliteFile sqlite)) {
@@ -232,7 +234,7 @@ public final class StoreLock implements AutoCloseable {
     try {
       return holderAt(lockFile(sqlite.path().toAbsolutePath()));
     } catch (IOException e) {
-      return Optional.empty(); // unreadable by this user: who holds it cannot be told
+      return Optional.of(Holder.UNKNOWN);
     }
   }
 

@@ -87,6 +87,19 @@ class StalledServeTest {
             .contains("start it (systemctl start fulcrum-scim)"));
   }
 
+  /** Who holds a lock file this user cannot open cannot be told: not a gone daemon (review-s9a M3). */
+  @Test
+  void aDaemonsLeaseOnALockFileThisUserCannotOpenIsNoGoneDaemon() throws Exception {
+    WriterLease daemon = new WriterLease(db, clock, WriterLease.Role.DAEMON);
+    assertThat(daemon.tryHold()).isTrue();
+    // root opens any file it may read (CI runs as root): a socket in the lock file's place is one no user can open
+    try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      socket.bind(java.net.UnixDomainSocketAddress.of(dir.resolve("bridge.db.lock")));
+
+      assertThat(StalledServe.gone(db.location(), daemon.current())).isEmpty();
+    }
+  }
+
   @Test
   void aDaemonsLeaseWhileAServeHoldsTheFileIsNoGoneDaemon() {
     try (StoreLock serve = StoreLock.take(db.location(), "serve")) {
