@@ -53,6 +53,7 @@ import com.fulcrumscim.restore.IncompleteCarry;
 import com.fulcrumscim.resync.Resync;
 import com.fulcrumscim.resync.ResyncService;
 import com.fulcrumscim.scim.BearerAuth;
+import com.fulcrumscim.scim.BearerTokens;
 import com.fulcrumscim.scim.ScimJson;
 import com.fulcrumscim.scim.ScimServer;
 import com.fulcrumscim.scim.schema.InputLimits;
@@ -487,15 +488,36 @@ public final class Bridge {
 
   /**
    * The token generated at this start because none was configured; never stored. Later starts
-   * accept it only once {@link #generatedTokenShown} says it was shown.
+   * accept it only once {@link #claimGeneratedToken} kept its hash.
    */
   public Optional<String> generatedToken() {
     return generatedToken;
   }
 
-  /** Keeps the generated token's hash, so later starts accept it without showing it again. */
-  public void generatedTokenShown() {
-    generatedToken.ifPresent(token -> ScimTokens.keep(new SettingStore(db), token));
+  /**
+   * Keeps the generated token's hash just before it is shown, so later starts accept it without
+   * showing it again; empty when none was generated. When another node kept the one it generated
+   * first, this node accepts that one from now on, and its own is never accepted again.
+   */
+  public Optional<GeneratedTokenClaim> claimGeneratedToken() {
+    if (generatedToken.isEmpty()) {
+      return Optional.empty();
+    }
+    String token = generatedToken.get();
+    Optional<String> others = ScimTokens.claim(new SettingStore(db), token)
+        .filter(kept -> !kept.equals(BearerTokens.sha256Hex(token)));
+    if (others.isEmpty()) {
+      return Optional.of(new GeneratedTokenClaim.Mine(token));
+    }
+    // generated only because nothing was configured at this start: the other node's is the one token
+    auth.replace(List.of(others.get()));
+    generatedToken = Optional.empty();
+    return Optional.of(new GeneratedTokenClaim.AnotherNodes(others.get()));
+  }
+
+  /** The claimed token could not be shown (stdout closed): its hash is not kept, so the next start shows a new one. */
+  public void generatedTokenNotShown() {
+    generatedToken.ifPresent(token -> ScimTokens.unclaim(new SettingStore(db), token));
   }
 
   public String scimBaseUrl() {

@@ -1,10 +1,12 @@
 package com.fulcrumscim.app;
 
 import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.journal.GeneratedTokenSetting;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.scim.BearerTokens;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,21 +18,14 @@ import org.slf4j.LoggerFactory;
  * The SHA-256 digests the SCIM endpoint accepts: {@code scim.token_hashes}, plus the plain token
  * in {@code FULCRUM_SCIM_TOKEN} ({@code configured}), plus the token {@code serve} generated when
  * neither was set ({@code generatedHash}). A generated token is shown once; only its hash is kept
- * in the setting table, and only once it has been shown ({@link #keep}): a hash kept for a token
- * nobody saw would lock every later start out of generating one. It stays accepted beside the
+ * in the setting table ({@link GeneratedTokenSetting}), kept just before it is shown ({@link #claim})
+ * and given up again when it could not be ({@link #unclaim}): a hash kept for a token nobody saw
+ * would lock every later start out of generating one. It stays accepted beside the
  * configured ones until {@code token forget-generated} ({@link #forget}): Okta still presents it
  * between the reload that adds a configured token and the switch in Okta, and Okta does not retry
  * what is refused meanwhile (a deactivation lost there leaves that person's access in Fulcrum).
  */
 public record ScimTokens(List<String> configured, Optional<String> generatedHash, Optional<String> generated) {
-  private static final String GENERATED_HASH_SETTING = "scim.generated_token_hash";
-  /**
-   * Set while the generated token is accepted (a start on it alone, or its keep): only a token
-   * accepted up to now stays accepted beside configured ones. A release before 8 December 2026
-   * stopped accepting it once tokens were configured but kept its hash; brought back, that long
-   * unused token would have been a way in nobody watched.
-   */
-  private static final String ACCEPTED_SETTING = "scim.generated_token_accepted";
   private static final Logger log = LoggerFactory.getLogger(ScimTokens.class);
   /** What a FULCRUM_SCIM_TOKEN needs at least; {@code token new} makes 43 characters of 64 kinds (256 random bits). */
   static final int MIN_LENGTH = 32;
@@ -64,18 +59,18 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   static ScimTokens resolve(List<String> configured, String envToken, SettingStore settings, SecureRandom random) {
     List<String> hashes = configured(configured, envToken);
     forgetIfListed(hashes, settings);
-    Optional<String> kept = settings.get(GENERATED_HASH_SETTING);
+    Optional<String> kept = settings.get(GeneratedTokenSetting.HASH);
     if (hashes.isEmpty()) {
       if (kept.isPresent()) {
-        settings.put(ACCEPTED_SETTING, "true");
+        settings.put(GeneratedTokenSetting.ACCEPTED, "true");
         return new ScimTokens(hashes, kept, Optional.empty());
       }
       String token = BearerTokens.generate(random);
       return new ScimTokens(hashes, Optional.of(BearerTokens.sha256Hex(token)), Optional.of(token));
     }
-    if (kept.isPresent() && settings.get(ACCEPTED_SETTING).isEmpty()) {
+    if (kept.isPresent() && settings.get(GeneratedTokenSetting.ACCEPTED).isEmpty()) {
       log.info("the SCIM token serve generated earlier ({}) has not been accepted since tokens were configured; it is"
-          + " forgotten, not accepted again", prefix(kept.get()));
+          + " forgotten, not accepted again", BearerTokens.prefix(kept.get()));
       forget(settings);
       kept = Optional.empty();
     }
@@ -88,7 +83,7 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
    */
   static ScimTokens reloaded(List<String> configured, SettingStore settings) {
     forgetIfListed(configured, settings);
-    Optional<String> kept = keptAccepted(settings);
+    Optional<String> kept = GeneratedTokenSetting.accepted(settings::get);
     if (configured.isEmpty() && kept.isEmpty()) {
       throw new IllegalStateException("scim.token_hashes is empty, " + Bridge.SCIM_TOKEN_ENV + " was not set when serve "
           + "started (the environment is read only then), and no generated token is kept: no SCIM token would be"
@@ -102,14 +97,9 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
    * F3): kept as well, it stayed accepted once the operator took it out of the list again.
    */
   private static void forgetIfListed(List<String> configured, SettingStore settings) {
-    if (settings.get(GENERATED_HASH_SETTING).filter(configured::contains).isPresent()) {
+    if (settings.get(GeneratedTokenSetting.HASH).filter(configured::contains).isPresent()) {
       forget(settings);
     }
-  }
-
-  /** The kept generated token's digest while it is accepted. */
-  private static Optional<String> keptAccepted(SettingStore settings) {
-    return settings.get(GENERATED_HASH_SETTING).filter(hash -> settings.get(ACCEPTED_SETTING).isPresent());
   }
 
   /** Every digest accepted: the configured ones, then the generated one. */
@@ -122,8 +112,8 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   /** Which tokens are accepted, by the first characters of their digests (never the token), for the log. */
   String accepted() {
     String mine = configured.isEmpty() ? "" : "scim.token_hashes/" + Bridge.SCIM_TOKEN_ENV + " "
-        + configured.stream().map(ScimTokens::prefix).collect(Collectors.joining(", "));
-    String generatedOne = generatedHash.map(h -> "the token serve generated " + prefix(h)).orElse("");
+        + configured.stream().map(BearerTokens::prefix).collect(Collectors.joining(", "));
+    String generatedOne = generatedHash.map(h -> "the token serve generated " + BearerTokens.prefix(h)).orElse("");
     return mine.isEmpty() || generatedOne.isEmpty() ? mine + generatedOne : mine + " and " + generatedOne;
   }
 
@@ -142,19 +132,16 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
         : "the generated token stays accepted until " + stop + ": run that once Okta presents a configured token"));
   }
 
-  /** The first 8 hex digits of a digest: enough to tell tokens apart in a log, nothing to guess one by. */
-  public static String prefix(String hash) {
-    return hash.substring(0, Math.min(8, hash.length())) + "...";
-  }
-
   /** The digest of the generated token accepted beside the configured ones; empty when none is kept. */
   public static Optional<String> kept(SettingStore settings) {
-    return settings.get(GENERATED_HASH_SETTING);
+    return settings.get(GeneratedTokenSetting.HASH);
   }
 
   /** {@code token forget-generated}: running daemons stop accepting it at their next reload or restart. */
   public static void forget(SettingStore settings) {
-    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.empty(), ACCEPTED_SETTING, Optional.empty()));
+    Map<String, Optional<String>> forgotten = new HashMap<>();
+    GeneratedTokenSetting.KEYS.forEach(key -> forgotten.put(key, Optional.empty()));
+    settings.write(forgotten);
   }
 
   /** {@code scim.token_hashes} and FULCRUM_SCIM_TOKEN's hash; empty when neither is set. */
@@ -166,9 +153,20 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
     return List.copyOf(hashes);
   }
 
-  /** Once {@code token} has been shown: later starts accept it without showing it again. */
-  static void keep(SettingStore settings, String token) {
-    settings.write(Map.of(GENERATED_HASH_SETTING, Optional.of(BearerTokens.sha256Hex(token)),
-        ACCEPTED_SETTING, Optional.of("true")));
+  /**
+   * Just before {@code token} is shown: keeps its hash, so later starts accept it without showing
+   * it again. Answers the digest kept: another one when a node sharing the database (PostgreSQL),
+   * started at the same moment on a fresh one, kept the token it generated first (review-s8f F5).
+   * The first kept is the one every node accepts; before, the last written was, and the node that
+   * wrote first had shown a token no later start accepted.
+   */
+  static Optional<String> claim(SettingStore settings, String token) {
+    return settings.putIfAbsent(GeneratedTokenSetting.HASH, BearerTokens.sha256Hex(token),
+        Map.of(GeneratedTokenSetting.ACCEPTED, Optional.of("true")));
+  }
+
+  /** The claimed {@code token} could not be shown: the next start generates another (another node's claim stays). */
+  static void unclaim(SettingStore settings, String token) {
+    settings.removeIfStill(GeneratedTokenSetting.HASH, BearerTokens.sha256Hex(token), List.of(GeneratedTokenSetting.ACCEPTED));
   }
 }

@@ -1,6 +1,7 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.app.GeneratedTokenClaim;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.DatabaseCorruptException;
 import com.fulcrumscim.db.MigrationRefusedException;
@@ -106,19 +107,19 @@ public final class ServeCommand implements Callable<Integer> {
       }
       return START_ERROR;
     }
-    bridge.generatedToken().ifPresent(token -> {
-      String line = "SCIM token: " + token
-          + "   (shown once; only its hash is kept. Set scim.token_hashes or FULCRUM_SCIM_TOKEN to choose your own)";
-      // Shown whatever logging.level says, and its hash kept only once it has been: later starts
-      // accept it without showing it again, so a token nobody saw would shut Okta out for good.
+    // kept before it is shown: of two nodes starting at once on a fresh database, only the first kept is accepted
+    bridge.claimGeneratedToken().ifPresent(claim -> {
+      String line = claim.line();
+      // Shown whatever logging.level says, and its hash kept only if it was: later starts accept it
+      // without showing it again, so a token nobody saw would shut Okta out for good.
       if (json) {
         LoggingSetup.always(log, line);
       } else {
         out.println(line);
         out.flush();
       }
-      if (json || !out.checkError()) {
-        bridge.generatedTokenShown();
+      if (!json && out.checkError()) {
+        bridge.generatedTokenNotShown();
       }
     });
     List<String> announced = List.of("SCIM endpoint: " + bridge.scimBaseUrl(), "Fulcrum target: " + bridge.target());

@@ -69,15 +69,15 @@ public final class TokenCommand {
         List<String> configured = ScimTokens.configured(config.scim().tokenHashes(), System.getenv(Bridge.SCIM_TOKEN_ENV));
         if (configured.isEmpty()) {
           throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty and " + Bridge.SCIM_TOKEN_ENV
-              + " is not set here: the generated token (" + ScimTokens.prefix(kept.get()) + ") is the only SCIM token serve"
+              + " is not set here: the generated token (" + BearerTokens.prefix(kept.get()) + ") is the only SCIM token serve"
               + " accepts, and forgetting it would make the next start generate another; nothing was changed. First"
               + " `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload fulcrum-scim` and switch"
               + " Okta to it (with " + Bridge.SCIM_TOKEN_ENV + " in the unit's environment instead, run this with it set)");
         }
         ScimTokens.forget(settings);
-        support.out().println("forgot the generated SCIM token (" + ScimTokens.prefix(kept.get()) + "): a running serve"
+        support.out().println("forgot the generated SCIM token (" + BearerTokens.prefix(kept.get()) + "): a running serve"
             + " accepts it until `systemctl reload fulcrum-scim` (or a restart); from then on only scim.token_hashes/"
-            + Bridge.SCIM_TOKEN_ENV + " " + String.join(", ", configured.stream().map(ScimTokens::prefix).toList()));
+            + Bridge.SCIM_TOKEN_ENV + " " + String.join(", ", configured.stream().map(BearerTokens::prefix).toList()));
         return ExitCode.OK;
       });
     }

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +72,42 @@ public final class SettingStore {
   public void write(Map<String, Optional<String>> values) {
     db.write(c -> {
       write(c, values);
+      return null;
+    });
+  }
+
+  /**
+   * Sets {@code key} to {@code value}, and {@code with} too, unless {@code key} holds a value
+   * already; answers what {@code key} holds then. Of two nodes doing it at once the first to commit
+   * wins: the other's insert waits for that commit (a write is READ COMMITTED), then finds the key
+   * taken and reads the winner's value.
+   */
+  public Optional<String> putIfAbsent(String key, String value, Map<String, Optional<String>> with) {
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
+        ps.setString(1, key);
+        ps.setString(2, value);
+        if (ps.executeUpdate() == 1) {
+          write(c, with);
+          return Optional.of(value);
+        }
+      }
+      return get(c, key);
+    });
+  }
+
+  /** Removes {@code key} and {@code with} if {@code key} still holds {@code value}: what another wrote since stays. */
+  public void removeIfStill(String key, String value, List<String> with) {
+    db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM setting WHERE key = ? AND value = ?")) {
+        ps.setString(1, key);
+        ps.setString(2, value);
+        if (ps.executeUpdate() == 1) {
+          Map<String, Optional<String>> removed = new HashMap<>();
+          with.forEach(k -> removed.put(k, Optional.empty()));
+          write(c, removed);
+        }
+      }
       return null;
     });
   }

@@ -29,6 +29,11 @@ public final class BearerTokens {
     return HexFormat.of().formatHex(sha256(token));
   }
 
+  /** The first 8 hex digits of a digest: enough to tell tokens apart in a log, nothing to guess one by. */
+  public static String prefix(String hash) {
+    return hash.substring(0, Math.min(8, hash.length())) + "...";
+  }
+
   static byte[] sha256(String token) {
     return sha256Digest().digest(token.getBytes(StandardCharsets.UTF_8));
   }

@@ -307,7 +307,7 @@ class BridgeTest {
     Bridge first = start(null);
     String token = first.generatedToken().orElseThrow();
     assertThat(status(first, token)).isEqualTo(200);
-    first.generatedTokenShown();
+    first.claimGeneratedToken();
     first.stop();
     Bridge second = start(null);
     try {
@@ -334,16 +334,31 @@ class BridgeTest {
   }
 
   @Test
+  void aGeneratedTokenKeptButThenNotShownIsGivenUpSoTheNextStartGeneratesOne() {
+    Bridge first = start(null);
+    String unseen = first.generatedToken().orElseThrow();
+    assertThat(first.claimGeneratedToken()).contains(new GeneratedTokenClaim.Mine(unseen));
+    first.generatedTokenNotShown(); // serve's stdout was closed
+    first.stop();
+    assertTheNextStartGeneratesAnotherThan(unseen);
+  }
+
+  @Test
   void aGeneratedTokenNeverShownIsNotAcceptedAfterARestart() {
     Bridge first = start(null);
     String unseen = first.generatedToken().orElseThrow();
     first.stop();
-    Bridge second = start(null);
+    assertTheNextStartGeneratesAnotherThan(unseen);
+  }
+
+  /** The next start generates a token of its own, and {@code unseen} is not accepted. */
+  void assertTheNextStartGeneratesAnotherThan(String unseen) {
+    Bridge next = start(null);
     try {
-      assertThat(second.generatedToken()).isPresent().get().isNotEqualTo(unseen);
-      assertThat(status(second, unseen)).isEqualTo(401);
+      assertThat(next.generatedToken()).isPresent().get().isNotEqualTo(unseen);
+      assertThat(status(next, unseen)).isEqualTo(401);
     } finally {
-      second.stop();
+      next.stop();
     }
   }
 
@@ -364,7 +379,7 @@ class BridgeTest {
   String generatedOnFirstRun() {
     Bridge firstRun = start(null);
     String token = firstRun.generatedToken().orElseThrow();
-    firstRun.generatedTokenShown();
+    firstRun.claimGeneratedToken();
     firstRun.stop();
     return token;
   }
@@ -377,10 +392,10 @@ class BridgeTest {
     Bridge bridge = start(null);
     try {
       String generated = bridge.generatedToken().orElseThrow();
-      bridge.generatedTokenShown();
+      bridge.claimGeneratedToken();
       assertThat(bridge.reload(config(OKTA_HASHES, 0))).singleElement().asString()
-          .isEqualTo("scim.token_hashes (accepted: scim.token_hashes/FULCRUM_SCIM_TOKEN " + ScimTokens.prefix(BearerTokens.sha256Hex("okta"))
-              + " and the token serve generated " + ScimTokens.prefix(BearerTokens.sha256Hex(generated)) + ")");
+          .isEqualTo("scim.token_hashes (accepted: scim.token_hashes/FULCRUM_SCIM_TOKEN " + BearerTokens.prefix(BearerTokens.sha256Hex("okta"))
+              + " and the token serve generated " + BearerTokens.prefix(BearerTokens.sha256Hex(generated)) + ")");
       assertThat(status(bridge, generated)).isEqualTo(200);
       assertThat(status(bridge, "okta")).isEqualTo(200);
     } finally {
@@ -393,11 +408,11 @@ class BridgeTest {
     Bridge bridge = start(null);
     try {
       String generated = bridge.generatedToken().orElseThrow();
-      bridge.generatedTokenShown();
+      bridge.claimGeneratedToken();
       bridge.reload(config(OKTA_HASHES, 0));
       assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
           .anySatisfy(m -> assertThat(m).startsWith("SCIM tokens accepted: ")
-              .contains("the token serve generated " + ScimTokens.prefix(BearerTokens.sha256Hex(generated)))
+              .contains("the token serve generated " + BearerTokens.prefix(BearerTokens.sha256Hex(generated)))
               .contains("stays accepted until `fulcrum-scim token forget-generated`, then `systemctl reload fulcrum-scim`"));
       assertThat(logs.events()).map(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains(generated));
     } finally {
@@ -448,7 +463,7 @@ class BridgeTest {
     Bridge bridge = start(null);
     try {
       String generated = bridge.generatedToken().orElseThrow();
-      bridge.generatedTokenShown();
+      bridge.claimGeneratedToken();
       bridge.reload(config("scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex(generated) + "\", \""
           + BearerTokens.sha256Hex("okta") + "\"]\n", 0));
       assertThat(status(bridge, generated)).isEqualTo(200);
@@ -492,9 +507,9 @@ class BridgeTest {
     Bridge bridge = start(null);
     try {
       String token = bridge.generatedToken().orElseThrow();
-      bridge.generatedTokenShown();
+      bridge.claimGeneratedToken();
       assertThat(bridge.reload(config("", 0))).containsExactly("scim.token_hashes (accepted: the token serve generated "
-          + ScimTokens.prefix(BearerTokens.sha256Hex(token)) + ")");
+          + BearerTokens.prefix(BearerTokens.sha256Hex(token)) + ")");
       assertThat(status(bridge, token)).isEqualTo(200);
     } finally {
       bridge.stop();
