@@ -14,6 +14,7 @@ import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.restore.Carried;
 import com.fulcrumscim.restore.CarryForward;
+import com.fulcrumscim.restore.GeneratedTokenCarry;
 import com.fulcrumscim.restore.IncompleteCarry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -199,6 +200,7 @@ public final class DbCommand {
           carried.printTo(support.out(), support.err());
           return carried.complete() ? ExitCode.OK : ExitCode.ATTENTION;
         }
+        GeneratedTokenCarry.unverified(db).ifPresent(support.out()::println);
         if (already.isPresent()) {
           // the same restore, named no file this time: what its earlier run carried (or recorded as not) stands
           return carryKept(db, config.storage().postgres());

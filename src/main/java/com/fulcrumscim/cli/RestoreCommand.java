@@ -51,6 +51,8 @@ import picocli.CommandLine.Parameters;
           + "or not pushed yet) whom nothing carried forward speaks of may have been deprovisioned after the backup, and "
           + "is not invited until Okta sends that user again or `fulcrum-scim restore release` lets them (their row is "
           + "DEAD and says so).",
+      "The SCIM token serve generated is taken as the replaced database holds it: one `fulcrum-scim token forget-generated`"
+          + " dropped after the backup is not accepted again, and one line says when the backup's differs.",
       "PostgreSQL: pg_restore, then `fulcrum-scim db mark-restored`."
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -46,7 +46,8 @@ public final class TokenCommand {
         "The generated token stays accepted beside the configured ones until this command, so that switching Okta to a"
             + " configured token leaves no moment in which Okta is refused. A running serve stops accepting it at its next"
             + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty and"
-            + " FULCRUM_SCIM_TOKEN is not set here: the next start would generate a new token and shut Okta out."
+            + " FULCRUM_SCIM_TOKEN is not set here: the next start would generate a new token and shut Okta out. A later"
+            + " `fulcrum-scim restore` of a backup taken before this command does not bring the token back."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {

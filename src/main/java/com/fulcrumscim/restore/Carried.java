@@ -10,9 +10,10 @@ import java.util.Optional;
 /**
  * What a restore carried forward from the database it replaced, and what it could not: the
  * summary the operator reads. {@code unreadable}: why nothing at all could be read.
+ * {@code generatedToken}: what became of the SCIM token serve generated ({@link GeneratedTokenCarry}).
  */
 public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned> deprovisionings, Counts counts,
-    List<String> problems) {
+    List<String> problems, Optional<String> generatedToken) {
 
   /**
    * A user the backup has active (or does not have, while a Fulcrum member is linked to it) whom
@@ -37,13 +38,13 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
     problems = List.copyOf(problems);
   }
 
-  static Carried unreadable(Path from, String why) {
-    return new Carried(from, Optional.of(why), List.of(), Counts.NONE, List.of());
+  static Carried unreadable(Path from, String why, Optional<String> generatedToken) {
+    return new Carried(from, Optional.of(why), List.of(), Counts.NONE, List.of(), generatedToken);
   }
 
   /** This report naming the replaced database where it now lies: a restore keeps it aside once read. */
   public Carried keptAs(Path file) {
-    return new Carried(file, unreadable, deprovisionings, counts, problems);
+    return new Carried(file, unreadable, deprovisionings, counts, problems, generatedToken);
   }
 
   /** True when everything the replaced database holds newer than the backup was carried. */
@@ -61,6 +62,7 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
     if (unreadable.isEmpty()) {
       printCarried(out);
     }
+    generatedToken.ifPresent(out::println);
     if (complete()) {
       return;
     }

@@ -3,6 +3,7 @@ package com.fulcrumscim.restore;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.GeneratedTokenSetting;
 import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.JournalStore;
@@ -90,26 +91,31 @@ public final class CarryForward {
 
   private static Carried read(Path file, Database restored, Clock clock) {
     if (!Files.exists(file)) {
-      return Carried.unreadable(file, "there is no such file");
+      return unreadable(file, restored, "there is no such file");
     }
     ReplacedStore replaced;
     try {
       replaced = ReplacedStore.open(file);
     } catch (SQLException | RuntimeException e) {
-      return Carried.unreadable(file, "it cannot be read (" + message(e) + ")");
+      return unreadable(file, restored, "it cannot be read (" + message(e) + ")");
     }
     try {
       if (replaced.versions().found() == 0) {
-        return Carried.unreadable(file, "it holds no fulcrum-scim schema");
+        return unreadable(file, restored, "it holds no fulcrum-scim schema");
       }
       if (replaced.versions().found() > replaced.versions().known()) {
-        return Carried.unreadable(file, "its schema version " + replaced.versions().found() + " is newer than this release"
+        return unreadable(file, restored, "its schema version " + replaced.versions().found() + " is newer than this release"
             + " knows (" + replaced.versions().known() + ")");
       }
       return new CarryForward(replaced, restored, clock).carry(file);
     } finally {
       replaced.closeQuietly();
     }
+  }
+
+  /** Nothing could be read from {@code file}: the backup's generated SCIM token stays, and the report says so. */
+  private static Carried unreadable(Path file, Database restored, String why) {
+    return Carried.unreadable(file, why, GeneratedTokenCarry.unverified(restored));
   }
 
   /** One key the replaced database holds newer: its desired state there (resource null: deleted) and its entries. */
@@ -143,8 +149,19 @@ public final class CarryForward {
     int intents = step("its creates in doubt (intents)", this::carryIntents, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
+    Optional<String> token = step("its generated SCIM token", this::carryGeneratedToken, Optional.empty());
     return new Carried(file, Optional.empty(), deprovisionings,
-        new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals), problems);
+        new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals), problems, token);
+  }
+
+  /** As the replaced database holds it; when its settings cannot be read, the backup's stays and the report says so. */
+  private Optional<String> carryGeneratedToken() {
+    try {
+      return GeneratedTokenCarry.carry(replaced.settings(GeneratedTokenSetting.KEYS), restored);
+    } catch (SQLException e) {
+      problems.add("its generated SCIM token (" + message(e) + ")");
+      return GeneratedTokenCarry.unverified(restored);
+    }
   }
 
   /** {@code work}'s answer; {@code otherwise} when it fails unforeseen, named as {@code what} among the problems. */

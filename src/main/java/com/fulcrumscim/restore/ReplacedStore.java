@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -125,6 +127,15 @@ final class ReplacedStore {
     if (tables.contains("reconcile_audit")) {
       scan("SELECT * FROM reconcile_audit WHERE at >= ? ORDER BY id", each, at);
     }
+  }
+
+  /** What each of {@code keys} holds in the setting table there; empty for a key it does not hold. */
+  Map<String, Optional<String>> settings(List<String> keys) throws SQLException {
+    Map<String, Optional<String>> values = new LinkedHashMap<>();
+    for (String key : keys) {
+      values.put(key, first("SELECT value FROM setting WHERE key = ?", key).map(r -> r.string("value")));
+    }
+    return values;
   }
 
   private Optional<Row> first(String sql, Object... params) throws SQLException {
