@@ -89,6 +89,32 @@ class RestoreGeneratedTokenTest {
   }
 
   @Test
+  void aTokenServeGeneratedAfterTheBackupStaysTheOneAcceptedInPlaceOfTheBackups() throws Exception {
+    assertThat(cli.runWithConfig("token", "forget-generated").exit()).isZero();
+    Files.writeString(cli.config, "storage:\n  path: " + cli.database + "\n"); // the configured token taken out again
+    Bridge later = start("");
+    String generatedLater = later.generatedToken().orElseThrow();
+    later.claimGeneratedToken();
+    later.stop();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    Bridge bridge = start("");
+    try {
+      assertThat(bridge.generatedToken()).isEmpty();
+      assertThat(status(bridge, generatedLater)).as("Okta presents it now").isEqualTo(200);
+      assertThat(status(bridge, generated)).isEqualTo(401);
+    } finally {
+      bridge.stop();
+    }
+    assertThat(r.out()).contains("the SCIM token serve generated that the backup accepts ("
+        + BearerTokens.prefix(BearerTokens.sha256Hex(generated)) + ") is not accepted again: the replaced database accepted"
+        + " another one serve generated (" + BearerTokens.prefix(BearerTokens.sha256Hex(generatedLater)) + "), which stays"
+        + " accepted");
+  }
+
+  @Test
   void withTheReplacedDatabaseLostTheRestoreSaysTheBackupsGeneratedTokenIsAcceptedAgainAndHowToForgetIt() throws Exception {
     theLiveDatabaseLostAfterTheForget();
 
