@@ -6,6 +6,8 @@ import java.time.Instant;
  * A work row as claimed or listed. {@code claimedGeneration} is what the current claim saw;
  * {@code claim} identifies that claim (0 before the first). {@code removal}: its change takes
  * access away and is not applied yet (see {@link WorkQueue#enqueue(java.sql.Connection, ResourceKey, boolean)}).
+ * {@code heldMember}: the Fulcrum member its change stopped on, held by the guard or DEAD with a
+ * person keeping access through it, kept while the row is set aside (null: none recorded).
  */
 public record WorkItem(
     ResourceKey key,
@@ -18,7 +20,8 @@ public record WorkItem(
     Instant nextAttemptAt,
     String lastError,
     Instant updatedAt,
-    boolean removal) {
+    boolean removal,
+    String heldMember) {
 
   /**
    * A DEAD row an operator set aside ({@link WorkQueue#skip}): DONE without its change applied, which

@@ -49,7 +49,7 @@ public final class WorkQueue {
   private static final Logger log = LoggerFactory.getLogger(WorkQueue.class);
   private static final String COLUMNS =
       "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
-          + "next_attempt_at, last_error, updated_at, removal";
+          + "next_attempt_at, last_error, updated_at, removal, held_member";
 
   /**
    * A new row due now; what changes in a key's existing row follows (the old row's columns are
@@ -281,9 +281,17 @@ public final class WorkQueue {
      * Give up on this generation: visible in status until an operator retries or skips it.
      * {@code removal}: the change given up on still takes access away (its people keep access until
      * an operator acts); written to the row, whose flag may have stayed from a removal a later change
-     * undid (see {@link #enqueue(Connection, ResourceKey, boolean)}).
+     * undid (see {@link #enqueue(Connection, ResourceKey, boolean)}). {@code keptBy}: the Fulcrum
+     * member through which a person Okta took away keeps access (null: none named), recorded as the
+     * row's held member unless it has one already: the member its change first stopped on binds it
+     * across retries, so that a later plan finding another member under the address (a new hire's,
+     * invited by hand) is held or refused rather than taken for the leaver's (review-s8g F1).
      */
-    record Dead(String reason, boolean removal) implements Fate {}
+    record Dead(String reason, boolean removal, String keptBy) implements Fate {
+      public Dead(String reason, boolean removal) {
+        this(reason, removal, null);
+      }
+    }
 
     /**
      * A guard holds the row before any write; released by an operator, whose approval covers the
@@ -386,8 +394,8 @@ public final class WorkQueue {
       } else if (fate instanceof Fate.Dead d) {
         // The flag is written only where the row takes DEAD: a newer Okta change (a deactivation
         // arriving meanwhile) puts it back to PENDING with the flag its enqueue set.
-        took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?, removal = ?", d.reason(),
-            d.removal() ? 1L : 0L);
+        took = finish(c, item, "DEAD", 0, true, "attempts = attempts + 1, last_error = ?, removal = ?, "
+            + "held_member = COALESCE(held_member, ?)", d.reason(), d.removal() ? 1L : 0L, d.keptBy());
       } else if (fate instanceof Fate.Hold h) {
         // The member the change was first held on stays its binding: a plan naming another one since
         // is held again, and that one is only named (RemovalGuard), or it would bind the change to
@@ -666,7 +674,8 @@ public final class WorkQueue {
             Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
             rs.getString("last_error"),
             Instant.ofEpochMilli(rs.getLong("updated_at")),
-            rs.getInt("removal") == 1));
+            rs.getInt("removal") == 1,
+            rs.getString("held_member")));
       }
     }
     return out;

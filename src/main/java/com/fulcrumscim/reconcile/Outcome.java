@@ -52,8 +52,16 @@ public sealed interface Outcome {
     }
   }
 
-  /** Retrying cannot help (unknown role, an unmanaged member in the way): dead now, with the reason. */
-  record Terminal(String reason) implements Outcome {
+  /**
+   * Retrying cannot help (unknown role, an unmanaged member in the way): dead now, with the reason.
+   * {@code keptBy}: the Fulcrum member through which a person Okta took away keeps access (null:
+   * none), which the row records as a hold's member is ({@link Plan.Blocked#keptBy}).
+   */
+  record Terminal(String reason, String keptBy) implements Outcome {
+    Terminal(String reason) {
+      this(reason, null);
+    }
+
     public Kind kind() {
       return Kind.TERMINAL;
     }

@@ -14,12 +14,15 @@ import java.util.Optional;
 public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked, String waitedMember) {
   /**
    * The desired state cannot be reached by retrying; {@code reason} tells the operator why, and
-   * {@code access} what that leaves of a person's access. {@code ifMadeForIt}, when not null, is the
-   * reason instead should the member in the way be the bridge's own (see {@link IfMadeForIt}).
+   * {@code access} what that leaves of a person's access. {@code keptBy}: the Fulcrum member through
+   * which a person Okta took away keeps it (null: none named), which the DEAD row records so that a
+   * later plan finding another member under the address does not take that one for the leaver's
+   * (review-s8g F1). {@code ifMadeForIt}, when not null, is the reason instead should the member in
+   * the way be the bridge's own (see {@link IfMadeForIt}).
    */
-  public record Blocked(String reason, Access access, IfMadeForIt ifMadeForIt) {
+  public record Blocked(String reason, Access access, String keptBy, IfMadeForIt ifMadeForIt) {
     public Blocked(String reason, Access access) {
-      this(reason, access, null);
+      this(reason, access, null, null);
     }
 
     /** Whether a person Okta deactivated or deleted keeps their access in Fulcrum while it stands. */
@@ -78,9 +81,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return new Plan(List.of(), List.of(), new Blocked(reason, Access.NOT_KEPT));
   }
 
-  /** Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess}). */
-  public static Plan blockedKeepingAccess(String reason) {
-    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT));
+  /**
+   * Blocked, and the person Okta took away keeps access meanwhile ({@link Blocked#keepsAccess})
+   * through Fulcrum member {@code keptBy}.
+   */
+  public static Plan blockedKeepingAccess(String reason, String keptBy) {
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT, keptBy, null));
   }
 
   /**
@@ -88,7 +94,7 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
    * ifMadeForIt} says which member and what the reason is then.
    */
   public static Plan blockedKeepingAccess(String reason, IfMadeForIt ifMadeForIt) {
-    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT, ifMadeForIt));
+    return new Plan(List.of(), List.of(), new Blocked(reason, Access.KEPT, ifMadeForIt.memberId(), ifMadeForIt));
   }
 
   /** Blocked where what the change would take away cannot be told ({@link Blocked#accessUnknown}). */

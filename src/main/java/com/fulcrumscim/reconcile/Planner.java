@@ -289,7 +289,7 @@ public final class Planner {
     return Plan.blockedKeepingAccess("user " + userName(s) + ": " + why(s) + ", but " + owner.email() + " is the Fulcrum"
         + " API token's owner, whose membership the bridge never removes: that person keeps Owner access, and the bridge"
         + " still runs on their token. Set fulcrum.api_token to another Owner's token and restart, remove " + owner.email()
-        + " in Fulcrum, then `fulcrum-scim journal retry user/" + s.scimId() + "`");
+        + " in Fulcrum, then `fulcrum-scim journal retry user/" + s.scimId() + "`", owner.id());
   }
 
   /**
@@ -316,7 +316,7 @@ public final class Planner {
     return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". The bridge's member " + stale
         + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
         + " or set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
-        + s.scimId() + "`");
+        + s.scimId() + "`", namesake.id());
   }
 
   /**

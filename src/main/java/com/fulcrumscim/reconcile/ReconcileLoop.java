@@ -317,7 +317,10 @@ public final class ReconcileLoop implements AutoCloseable {
         yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, item.removal());
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
-      case TERMINAL -> new WorkQueue.Fate.Dead(((Outcome.Terminal) outcome).reason(), result.deprovisions(item.removal()));
+      case TERMINAL -> {
+        Outcome.Terminal dead = (Outcome.Terminal) outcome;
+        yield new WorkQueue.Fate.Dead(dead.reason(), result.deprovisions(item.removal()), dead.keptBy());
+      }
       case HELD -> {
         Outcome.Held held = (Outcome.Held) outcome;
         yield new WorkQueue.Fate.Hold(held.reason(), held.memberId());

@@ -277,11 +277,32 @@ public final class Reconciler {
     /**
      * What the row ends DEAD saying: a member in the way that the bridge made for this very user is
      * its orphan, which resync removes. Asked here, once the plan ends the row, not in each plan (a
-     * resync or a dry run plans every such user): the audit has no index for the question.
+     * resync or a dry run plans every such user): the audit has no index for the question. A member
+     * other than the one the row's change stopped on before ({@link WorkItem#heldMember}) is not
+     * called the leaver's access: that one was removed by hand since, and this one may be whoever
+     * was given the address, invited by hand (review-s8g F1).
      */
     private String deadReason(Plan.Blocked blocked) {
       Plan.IfMadeForIt own = blocked.ifMadeForIt();
-      return own != null && audit.made(attempt.key, own.memberId()) ? own.reason() : blocked.reason();
+      if (own != null && audit.made(attempt.key, own.memberId())) {
+        return own.reason();
+      }
+      String kept = blocked.keptBy();
+      Optional<String> before = kept == null ? Optional.empty()
+          : queue.get(attempt.key).map(WorkItem::heldMember).filter(m -> !m.equals(kept));
+      return before.map(m -> anotherMember(m, kept)).orElse(blocked.reason());
+    }
+
+    /** Why the change, which stopped on Fulcrum member {@code before}, leaves {@code now} alone. */
+    private String anotherMember(String before, String now) {
+      ResourceKey key = attempt.key;
+      return who.of(key) + ": Okta took this user away, and its change stopped on Fulcrum member " + before
+          + ", through which the person kept access; that member is no longer under the address, but Fulcrum member "
+          + now + ", not managed by the bridge, is: it may be another person's own account (the address given to someone"
+          + " since and invited by hand), so the bridge leaves it untouched and does not take it for this user's. If " + now
+          + " is this user's person, remove it in Fulcrum, then `fulcrum-scim journal retry " + key + "`; if it is not, "
+          + before + " is gone and nobody keeps this user's access through it: `fulcrum-scim journal skip " + key + "`"
+          + " sets this change aside, and a user given the address goes on";
     }
 
     /**
@@ -295,7 +316,8 @@ public final class Reconciler {
     /** The outcome when {@code plan} is not to be applied (settled, blocked, skipped, waiting, held); else empty. */
     private Optional<Reconciled> settledOrStopped(Plan plan) {
       if (plan.isBlocked()) {
-        return Optional.of(new Reconciled(new Outcome.Terminal(deadReason(plan.blocked())), affected));
+        return Optional.of(new Reconciled(new Outcome.Terminal(deadReason(plan.blocked()), plan.blocked().keptBy()),
+            affected));
       }
       Optional<String> skip = plan.actions().stream()
           .filter(a -> a.kind() == Action.Kind.SKIP).map(a -> ((Action.Skip) a).reason()).findFirst();
@@ -358,15 +380,13 @@ public final class Reconciler {
     ResourceKey leaver = ResourceKey.user(users);
     String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove Fulcrum"
         + " member " + plan.waitedMember() + ", the one with this user's email";
-    WorkState row = queue.get(leaver).map(WorkItem::state).orElse(WorkState.DONE);
-    return switch (row) {
+    Optional<WorkItem> row = queue.get(leaver);
+    // the member the leaver's change stopped on (held, DEAD or set aside), when its row recorded one
+    String stoppedOn = row.map(WorkItem::heldMember).orElse(null);
+    return switch (row.map(WorkItem::state).orElse(WorkState.DONE)) {
       case PENDING, RUNNING, RETRYING -> new Outcome.RetryAfter(memberWait, waits);
-      // a DEAD or set-aside row records no member: the one found now may be this user's own (review-s8g F1-F3)
-      case DEAD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; " + leaver + " is DEAD (`fulcrum-scim journal show "
-          + leaver + "` says why and which member it found then): if that is " + plan.waitedMember() + ", `fulcrum-scim"
-          + " journal retry " + leaver + "` runs it again, and this user is made due once it lets go of the member;"
-          + " if not, " + plan.waitedMember() + " may be this user's own (invited by hand after the leaver's was"
-          + " removed): do not retry, ask before removing anything");
+      case DEAD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; " + leaver + " is DEAD" + deadLeaver(leaver,
+          plan.waitedMember(), stoppedOn));
       case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
           + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed. An"
           + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
@@ -379,6 +399,30 @@ public final class Reconciler {
           + " (invited by hand after the leaver's was removed): ask before removing anything. A member the bridge"
           + " manages for the leaver, the next resync apply (the scheduled one, or `fulcrum-scim resync`) removes");
     };
+  }
+
+  /**
+   * What a user waiting for {@code leaver}'s DEAD row on Fulcrum member {@code waited} is told, as
+   * that row recorded the member its change stopped on ({@code stoppedOn}; null: none, or not known).
+   * Another member than that one may be the waiting user's own, which the leaver's change does not
+   * act on unless an operator names it (review-s8g F1).
+   */
+  private static String deadLeaver(ResourceKey leaver, String waited, String stoppedOn) {
+    if (stoppedOn == null) {
+      return " (`fulcrum-scim journal show " + leaver + "` says why and which member it found then): if that is " + waited
+          + ", `fulcrum-scim journal retry " + leaver + "` runs it again, and this user is made due once it lets go of the"
+          + " member; if not, " + waited + " may be this user's own (invited by hand after the leaver's was removed): do"
+          + " not retry, ask before removing anything";
+    }
+    if (stoppedOn.equals(waited)) {
+      return ", its person keeping access through " + waited + " (`fulcrum-scim journal show " + leaver + "` says why):"
+          + " remove it in Fulcrum by hand (or settle what stopped the change), then `fulcrum-scim journal retry " + leaver
+          + "`; this user is made due once the leaver lets go of the member";
+    }
+    return " on Fulcrum member " + stoppedOn + ", not on " + waited + ", which may be this user's own (invited by hand"
+        + " after the leaver's was removed): if it is, `fulcrum-scim journal skip " + leaver + "` sets the leaver's change"
+        + " aside and this user goes on; if it is the leaver's person's, remove it in Fulcrum by hand, then `fulcrum-scim"
+        + " journal retry " + leaver + "`";
   }
 
   private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {

@@ -416,12 +416,13 @@ public final class RemovalGuard {
 
   /**
    * The member {@code userId}'s unsettled change is bound to: the one an approval covering it was
-   * given for, else the one its hold named. An approval covers the removal or take-back held when
-   * it was given: a change Okta sent after it (the user reactivated, then deactivated again a month
-   * later) starts a new one, which the guard counts again. The work row's {@code created_at} is when
-   * its oldest unapplied change arrived; an approval records the held row's own. So a take-back's
-   * approval, which no unlink spends, covers nothing once its row is done. A hold's member is
-   * forgotten once the row ends done.
+   * given for, else the one its hold named, or its DEAD row with the person keeping access through
+   * it (review-s8g F1; kept while the row is retried or set aside). An approval covers the removal
+   * or take-back held when it was given: a change Okta sent after it (the user reactivated, then
+   * deactivated again a month later) starts a new one, which the guard counts again. The work row's
+   * {@code created_at} is when its oldest unapplied change arrived; an approval records the held
+   * row's own. So a take-back's approval, which no unlink spends, covers nothing once its row is
+   * done. A hold's member is forgotten once the row ends done (not set aside).
    */
   private static Bound bound(Connection c, String userId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT a.scim_id, a.member_id, w.held_member FROM work w "
@@ -441,11 +442,11 @@ public final class RemovalGuard {
   /**
    * What binds a user's held change to a Fulcrum member: an operator's approval given for {@code
    * memberId} ({@code approved}; null: given before the member was recorded, schema 13, or carried
-   * by a restore), else the hold that named {@code memberId} (null: none). A plan run weeks after
-   * its hold may find another member under the address: the leaver's removed by hand meanwhile, and
-   * a new hire given the address invited by hand. Removed under the old approval, or once a later
-   * change of the user finds the guard under its threshold, that member is a different person's own
-   * account.
+   * by a restore), else the hold or DEAD row that named {@code memberId} (null: none). A plan run
+   * weeks after its hold may find another member under the address: the leaver's removed by hand
+   * meanwhile, and a new hire given the address invited by hand. Removed under the old approval, or
+   * once a later change of the user finds the guard under its threshold, that member is a different
+   * person's own account.
    */
   private record Bound(boolean approved, String memberId) {
     /** Whether an approval covers the change to {@code planned}. */
@@ -460,7 +461,8 @@ public final class RemovalGuard {
       }
       String bound = approved ? "the approval of " + ResourceKey.user(userId) + "'s held change was given for "
           + (memberId == null ? "a member not recorded (approved before this release)" : "Fulcrum member " + memberId)
-          : ResourceKey.user(userId) + "'s change was held on Fulcrum member " + memberId;
+          : ResourceKey.user(userId) + "'s change stopped (held, or DEAD with the person keeping access) on Fulcrum member "
+              + memberId;
       return Optional.of(bound + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be"
           + " another person's account (the address given to someone since). If it is this user's, `fulcrum-scim"
           + " approve-removals` approves the change to " + planned + "; if not, leave it held and remove nothing");

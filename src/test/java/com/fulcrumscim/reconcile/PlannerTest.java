@@ -188,7 +188,7 @@ class PlannerTest {
             Plan.blockedKeepingAccess("user alice@corp.example: the user was deactivated in Okta, but Fulcrum member m2 "
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
-                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
+                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`", "m2")),
         row("with adoption, a member invited again by hand after the linked one was removed is adopted (its link "
                 + "replacing the stale one in one write) and removed",
             user(alice(null, false), LINK_M1, null, ALICE_AGAIN), context(true, true, Map.of(), ""),
@@ -202,7 +202,7 @@ class PlannerTest {
             Plan.blockedKeepingAccess("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
                 + "(alice@corp.example), not managed by the bridge, still has access. The bridge's member m1 is already gone "
                 + "(removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum, or set "
-                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`")),
+                + "users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/u1`", "m2")),
         row("with adoption, a deleted user's member invited again by hand is adopted and removed",
             new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null, null), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m2", Action.Link.Origin.ADOPTED, new Action.Unlink("m1", "the linked member is already "
@@ -303,7 +303,7 @@ class PlannerTest {
         row("without the owner's id in the member list, the owner's email still protects the membership",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Olive", "Owner", "r-owner"), null),
             new PlanContext(OWNER, null, false, new RoleTable(ROLES, Map.of(), "", false), false, null, true),
-            ownerLeft("alice@corp.example", "the user was deactivated in Okta")),
+            ownerLeft("alice@corp.example", "the user was deactivated in Okta", "m1")),
         row("a create in doubt finds its member and links it",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.Link("m1", Action.Link.Origin.CREATED))),
@@ -350,12 +350,17 @@ class PlannerTest {
             ownerLeft("o", "the user was deactivated in Okta")));
   }
 
-  /** The owner's membership (owner@corp.example) kept while the user {@code userName} of key u1 left Okta ({@code why}). */
+  /** The owner's membership (owner@corp.example, {@link #OWNER_IN_FULCRUM}) kept while the user {@code userName} of key u1 left Okta ({@code why}). */
   static Plan ownerLeft(String userName, String why) {
+    return ownerLeft(userName, why, OWNER_IN_FULCRUM.id());
+  }
+
+  /** As {@link #ownerLeft(String, String)}, the owner's membership being Fulcrum member {@code member}. */
+  static Plan ownerLeft(String userName, String why, String member) {
     return Plan.blockedKeepingAccess("user " + userName + ": " + why + ", but owner@corp.example is the Fulcrum API token's"
         + " owner, whose membership the bridge never removes: that person keeps Owner access, and the bridge still runs on"
         + " their token. Set fulcrum.api_token to another Owner's token and restart, remove owner@corp.example in Fulcrum,"
-        + " then `fulcrum-scim journal retry user/u1`");
+        + " then `fulcrum-scim journal retry user/u1`", member);
   }
 
   @ParameterizedTest(name = "{0}")

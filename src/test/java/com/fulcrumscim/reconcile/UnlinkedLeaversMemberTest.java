@@ -56,8 +56,13 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
    * again by hand as {@code handEmail}.
    */
   private FulcrumMember invitedAgainByHandThenDeactivated(boolean adopt, String oktaEmail, String handEmail) {
-    start(ReconcileHarness.Options.defaults().withParallelism(1).withGuard(0, 0)
-        .withSettings(adopt ? UserPushTest.adopting() : UserPushTest.DEFAULTS));
+    return invitedAgainByHandThenDeactivated(ReconcileHarness.Options.defaults().withGuard(0, 0), adopt, oktaEmail, handEmail);
+  }
+
+  /** As {@link #invitedAgainByHandThenDeactivated(boolean, String, String)}, the harness started with {@code options}. */
+  private FulcrumMember invitedAgainByHandThenDeactivated(ReconcileHarness.Options options, boolean adopt, String oktaEmail,
+      String handEmail) {
+    start(options.withParallelism(1).withSettings(adopt ? UserPushTest.adopting() : UserPushTest.DEFAULTS));
     FulcrumMember byHand = invitedAgainByHand(oktaEmail, handEmail);
     h.okta.set(ada, "active", 0);
     h.settle();
@@ -120,13 +125,22 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
    * the operator approves the removal held for Ada.
    */
   private NewHire heldRemovalApprovedAfterItsMemberWasRemovedByHandAndTheAddressGivenToANewHire(FulcrumMember byHand) {
+    NewHire newHire = removedByHandThenTheAddressGivenToANewHire(byHand, Duration.ofDays(60));
+    h.guard.approveHeld(h.queue, h.guard.held());
+    h.runOnce();
+    return newHire;
+  }
+
+  /**
+   * Ada's member {@code byHand} removed by hand; {@code later}, her address goes to a new hire, whom
+   * an admin invites by hand and Okta pushes; one cycle runs.
+   */
+  private NewHire removedByHandThenTheAddressGivenToANewHire(FulcrumMember byHand, Duration later) {
     h.http.deleteMember(byHand.id(), null);
-    h.clock.tick(Duration.ofDays(60));
+    h.clock.tick(later);
     FulcrumMember hers = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
     changedOnPurpose.add(hers.id());
     String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
-    h.runOnce();
-    h.guard.approveHeld(h.queue, h.guard.held());
     h.runOnce();
     return new NewHire(hers, newHire);
   }
@@ -213,7 +227,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     h.runOnce();
 
     assertThat(h.fulcrum.member(held.hers().id())).as("the new hire's own member").isPresent();
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("held on Fulcrum member " + held.byHand().id())
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("on Fulcrum member " + held.byHand().id())
         .contains("Fulcrum member " + held.hers().id());
   }
 
@@ -423,6 +437,96 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(newHire)).lastError()).contains("user/" + ada).contains("set its change aside")
         .contains("remove it in Fulcrum by hand").contains(byHand.id());
     assertThat(h.fulcrum.member(byHand.id())).isPresent();
+  }
+
+  /**
+   * Review-s8g F1's set-up: Ada DEAD "still has access" on the member invited by hand again ({@code
+   * byHand}), the guard letting one removal through; that member removed by hand without a retry of
+   * Ada's row; 20 days later a new hire given her address, invited by hand and pushed by Okta, waits
+   * for Ada's row.
+   */
+  private NewHire deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire(FulcrumMember byHand) {
+    NewHire newHire = removedByHandThenTheAddressGivenToANewHire(byHand, Duration.ofDays(20));
+    assertThat(h.row(ResourceKey.user(newHire.scimId())).lastError()).contains("waiting for user/" + ada).contains("is DEAD");
+    return newHire;
+  }
+
+  /** Ada DEAD on the member invited by hand again (users.adopt_existing: false), the guard at its defaults. */
+  private FulcrumMember adaDeadWithTheGuardAtItsDefaults() {
+    return invitedAgainByHandThenDeactivated(ReconcileHarness.Options.defaults(), false, ADA, ADA);
+  }
+
+  /** `fulcrum-scim journal retry user/ada`, as the operator runs it. */
+  private void retryAda() {
+    OperatorRequest.Answer answer = new OperatorActions(h.db, h.queue, h.guard, () -> {}).retry(ResourceKey.user(ada));
+    assertThat(answer.exitCode()).as(answer.err()).isEqualTo(ExitCode.OK);
+  }
+
+  /**
+   * Review-s8g F1: the operator follows the advice of Ada's row (adopt_existing on, then retry it):
+   * her change stopped on the member invited by hand, now gone, so the new hire's own member found
+   * under the address is held again, naming both (and left out of a plain approve-removals), instead
+   * of adopted and removed as hers.
+   */
+  @Test
+  void retryingADeadLeaverWithAdoptionAfterItsMemberWasRemovedByHandHoldsTheNewHiresMemberInsteadOfRemovingIt() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    NewHire newHire = deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire(byHand);
+    h.restart(UserPushTest.adopting());
+
+    retryAda();
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(newHire.member().id())).as("the new hire's own member").isPresent();
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.HELD);
+    assertThat(row.lastError()).contains("on Fulcrum member " + byHand.id())
+        .contains("now names Fulcrum member " + newHire.member().id());
+    assertThat(h.guard.heldAgain()).as("left out of a plain approve-removals").containsExactly(ada);
+  }
+
+  /**
+   * As above without adoption: Ada's row ends DEAD again without calling the new hire's member her
+   * access, and says how to tell whose it is.
+   */
+  @Test
+  void retryingADeadLeaverAfterItsMemberWasRemovedByHandDoesNotNameTheNewHiresMemberAsTheLeaversAccess() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    NewHire newHire = deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire(byHand);
+
+    retryAda();
+    h.runOnce();
+
+    WorkItem row = h.row(ResourceKey.user(ada));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.lastError()).contains("stopped on Fulcrum member " + byHand.id())
+        .contains("Fulcrum member " + newHire.member().id() + ", not managed by the bridge, is: it may be another person's")
+        .contains("journal skip user/" + ada).doesNotContain("still has access");
+    assertThat(h.fulcrum.member(newHire.member().id())).isPresent();
+  }
+
+  /**
+   * Review-s8g F5: the member a DEAD row recorded binds that change alone. Ada's row retried to done
+   * once her member invited by hand was removed; Okta later reactivates her (the bridge makes her a
+   * member) and deactivates her again: that member's removal is not held for another member than the
+   * one the old row stopped on.
+   */
+  @Test
+  void aDeadLeaverRetriedToDoneIsBoundAfreshByItsNextRemoval() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    h.http.deleteMember(byHand.id(), null);
+    retryAda();
+    h.settle();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    h.okta.set(ada, "active", 1);
+    h.settle();
+    assertThat(h.fulcrum.memberByEmail(ADA)).isPresent();
+
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.fulcrum.memberByEmail(ADA)).isEmpty();
   }
 
   /**
