@@ -610,7 +610,9 @@ public final class WorkQueue {
    * {@code generation} the operator's command read. A newer change may have gone DEAD again since
    * (the command is carried out later, by the daemon): settling that one would drop a change Okta
    * was told was accepted, unseen by anyone. The row keeps its reason, which tells it from a change
-   * applied ({@link WorkItem#setAside}).
+   * applied ({@link WorkItem#setAside}), and the member its change stopped on ({@link
+   * WorkItem#heldMember}): a user given the address later waits for the leaver only while that
+   * member is the one under it (review-s8g F2, F3), and a later change of the leaver's is bound to it.
    */
   public boolean skip(ResourceKey key, long generation) {
     return db.write(c -> skip(c, key, generation));
@@ -619,7 +621,8 @@ public final class WorkQueue {
   /** As {@link #skip(ResourceKey, long)}, inside the caller's transaction. */
   public boolean skip(Connection c, ResourceKey key, long generation) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = 'DONE', removal = 0, held_member = NULL, named_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
+        // the member held again is named only while the row is HELD; its binding stays with the row
+        "UPDATE work SET state = 'DONE', removal = 0, named_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
             + "updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
       ps.setLong(1, clock.millis());

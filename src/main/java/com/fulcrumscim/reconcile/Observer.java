@@ -221,7 +221,7 @@ final class Observer {
       Map<String, Leaver> out = new LinkedHashMap<>();
       for (Map.Entry<String, List<String>> l : lookups.entrySet()) {
         String id = l.getKey();
-        if (!id.equals(newcomer) && queue.get(c, ResourceKey.user(id)).filter(Observer::stillToBeMade).isPresent()
+        if (!id.equals(newcomer) && queue.get(c, ResourceKey.user(id)).filter(row -> stillToBeMade(row, m)).isPresent()
             && samePersonRule.pushedAgain(c, m.email(), id).stream().noneMatch(u -> u.id().equals(newcomer))) {
           out.put(id, new Leaver(links.get(c, EntityType.USER, id), l.getValue()));
         }
@@ -236,12 +236,16 @@ final class Observer {
   }
 
   /**
-   * Whether a leaver's change is still to be made: queued, or waiting for an operator (held, DEAD,
-   * or set aside with `journal skip`, which the next resync apply runs again, as for a linked
-   * leaver: Reconciler#waiting).
+   * Whether a leaver's change is still to be made on member {@code m}: queued, or waiting for an
+   * operator (held, DEAD, or set aside with `journal skip`, which the next resync apply runs again,
+   * as for a linked leaver: Reconciler#waiting). Set aside on another member than {@code m} (its own
+   * removed by hand since), it is not: nothing runs it again for a member it did not stop on, and a
+   * new hire whose own member has the address would wait for it for good (review-s8g F2, F3). One
+   * set aside before the member was recorded still counts, as the member cannot be told.
    */
-  private static boolean stillToBeMade(WorkItem row) {
-    return QUEUED_OR_WAITING.contains(row.state()) || row.setAside();
+  private static boolean stillToBeMade(WorkItem row, FulcrumMember m) {
+    return QUEUED_OR_WAITING.contains(row.state())
+        || row.setAside() && (row.heldMember() == null || row.heldMember().equals(m.id()));
   }
 
   /** A leaver {@link #leaverHolding} weighs: its link, and the emails its member is looked up by. */

@@ -506,6 +506,25 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
+   * Review-s8g F2, F3: Ada's DEAD change set aside (`journal skip`) while her member invited by hand
+   * was still there; that member removed by hand later, and the address given to a new hire invited
+   * by hand: the new hire's own member is not Ada's, and the new hire adopts it (users.adopt_existing)
+   * instead of waiting for Ada's set-aside row for good.
+   */
+  @Test
+  void aNewHireDoesNotWaitForALeaverSetAsideOnAnotherMemberThanItsOwn() {
+    FulcrumMember byHand = adaInvitedAgainByHandThenDeactivated(false);
+    h.restart(UserPushTest.adopting());
+    assertThat(h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation())).isTrue();
+
+    NewHire newHire = removedByHandThenTheAddressGivenToANewHire(byHand, Duration.ofDays(120));
+
+    assertThat(h.row(ResourceKey.user(newHire.scimId())).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire.scimId())).map(Link::fulcrumId)
+        .contains(newHire.member().id());
+  }
+
+  /**
    * Review-s8g F5: the member a DEAD row recorded binds that change alone. Ada's row retried to done
    * once her member invited by hand was removed; Okta later reactivates her (the bridge makes her a
    * member) and deactivates her again: that member's removal is not held for another member than the
