@@ -392,12 +392,15 @@ public final class Reconciler {
           + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
           + " not " + plan.waitedMember() + ", the leaver's change is held again rather than remove it");
       // resync runs a set-aside change again only for a member the bridge manages (review-s8e F2)
+      // a leaver set aside on another member than the one found holds nobody up (Observer#leaverHolding)
       case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
-          + " removing the member (`fulcrum-scim journal show " + leaver + "` names the member its change found): if"
-          + " that is " + plan.waitedMember() + ", the leaver's account, remove it in Fulcrum by hand and this user gets"
-          + " its own at its next look, within the hour; if not, " + plan.waitedMember() + " may be this user's own"
-          + " (invited by hand after the leaver's was removed): ask before removing anything. A member the bridge"
-          + " manages for the leaver, the next resync apply (the scheduled one, or `fulcrum-scim resync`) removes");
+          + " removing the member" + (stoppedOn != null ? ", through which the leaver's person keeps access: remove it"
+          + " in Fulcrum by hand and this user gets its own at its next look, within the hour"
+          : " (`fulcrum-scim journal show " + leaver + "` names the member its change found): if that is "
+          + plan.waitedMember() + ", the leaver's account, remove it in Fulcrum by hand and this user gets its own at its"
+          + " next look, within the hour; if not, " + plan.waitedMember() + " may be this user's own (invited by hand"
+          + " after the leaver's was removed): ask before removing anything") + ". A member the bridge manages for the"
+          + " leaver, the next resync apply (the scheduled one, or `fulcrum-scim resync`) removes");
     };
   }
 
