@@ -12,6 +12,7 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.Tombstones;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
@@ -70,7 +71,10 @@ final class DriftFinder {
     db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
-    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator());
+    List<WorkItem> waiting = waitingForAnOperator();
+    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()),
+        waiting.stream().collect(Collectors.toMap(WorkItem::key, WorkItem::state)),
+        waiting.stream().filter(w -> w.heldMember() != null).collect(Collectors.toMap(WorkItem::key, WorkItem::heldMember)));
     Set<String> active = new LinkedHashSet<>();
     users.stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
     scope(active, userLinks).forEach(id -> out.add(leftTo(run.operators(),
@@ -95,12 +99,12 @@ final class DriftFinder {
     return out;
   }
 
-  /** Keys whose work row waits for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
-  private Map<ResourceKey, WorkState> waitingForAnOperator() {
+  /** The work rows that wait for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
+  private List<WorkItem> waitingForAnOperator() {
     WorkQueue queue = new WorkQueue(db, clock);
-    Map<ResourceKey, WorkState> out = new LinkedHashMap<>();
+    List<WorkItem> out = new ArrayList<>();
     for (WorkState state : List.of(WorkState.DEAD, WorkState.HELD)) {
-      queue.list(state, Integer.MAX_VALUE).forEach(w -> out.put(w.key(), state));
+      out.addAll(queue.list(state, Integer.MAX_VALUE));
     }
     return out;
   }
@@ -155,7 +159,8 @@ final class DriftFinder {
   }
 
   /** What one resync run compares against, the same for every key. */
-  private record Run(FulcrumSnapshot snap, Set<String> orphanIds, Map<ResourceKey, WorkState> operators) {}
+  private record Run(FulcrumSnapshot snap, Set<String> orphanIds, Map<ResourceKey, WorkState> operators,
+      Map<ResourceKey, String> stoppedOn) {}
 
   /**
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
@@ -192,7 +197,7 @@ final class DriftFinder {
       return lines.done(false, plan);
     }
     if (collision.isPresent()) {
-      keepsAccess(lines, p, collision.get(), run.operators().get(key) == WorkState.DEAD);
+      keepsAccess(lines, p, collision.get(), run.operators().get(key) == WorkState.DEAD, run.stoppedOn().get(key));
       if (plan.isBlocked()) {
         return lines.done(false, plan); // blocked on this very member: the row above says it all
       }
@@ -253,10 +258,22 @@ final class DriftFinder {
   /**
    * An unmanaged member with the email of a user Okta deactivated or deleted: reported, never
    * removed. A row DEAD on it (blocked, or its stale link kept) waits for `journal retry` once the
-   * member is gone.
+   * member is gone. One whose change stopped on another member ({@code stoppedOn}, removed by hand
+   * since) is reported as maybe someone else's: the address may have been given to a new hire
+   * invited by hand, whose own account "remove it" would take away (review-s8g F1). Still counted
+   * as keeping access, as it may be the person invited again.
    */
-  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead) {
-    lines.add(Drift.Kind.COLLISION, "member", "unmanaged member " + m.email() + " (" + m.id() + ")",
+  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead, String stoppedOn) {
+    String has = "unmanaged member " + m.email() + " (" + m.id() + ")";
+    if (stoppedOn != null && !stoppedOn.equals(m.id())) {
+      lines.add(Drift.Kind.COLLISION, "member", has, "gone (" + p.left() + ")", "report only: user " + p.userName()
+          + ": the user was " + p.left() + ", and its change stopped on Fulcrum member " + stoppedOn + ", no longer under"
+          + " the address; Fulcrum member " + m.id() + " (" + m.email() + "), not managed by the bridge, is: it may be"
+          + " another person's own account (the address given to someone since and invited by hand), or the person"
+          + " invited again. Ask whose it is before removing anything (`fulcrum-scim journal show " + lines.key + "`)", true);
+      return;
+    }
+    lines.add(Drift.Kind.COLLISION, "member", has,
         "gone (" + p.left() + ")", "report only: " + Planner.keepsAccess(p.userName(), "the user was " + p.left(), m)
             + "; the bridge never removes a member it does not manage: remove it in Fulcrum"
             + (dead ? ", then `fulcrum-scim journal retry " + lines.key + "`" : ""), true);

@@ -458,6 +458,29 @@ class ResyncTest {
     assertThat(writes(h.fulcrum.calls())).isEmpty();
   }
 
+  /**
+   * Ada's deactivation DEAD on her member invited again by hand; that member removed by hand since,
+   * and her address given to a new hire invited by hand: the new hire's member is not reported as
+   * Ada's access to remove, but as maybe another person's (review-s8g F1, the resync half).
+   */
+  @Test
+  void aMemberUnderADeadLeaversAddressOtherThanTheOneItStoppedOnIsNotReportedAsItsAccessToRemove() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    FulcrumMember byHand = deadOnAMemberInvitedAgainByHand(ada, () -> h.okta.set(ada, "active", 0));
+    FulcrumMember[] hers = new FulcrumMember[1];
+    byHand(() -> {
+      h.http.deleteMember(byHand.id(), null);
+      hers[0] = h.http.createMember(new MemberFields("ada@corp.example", "Adeline", "Byron", null));
+    });
+
+    assertThat(resync.dryRun(Progress.NONE).plan()).singleElement().satisfies(d -> {
+      assertThat(d.fulcrumHas()).contains(hers[0].id());
+      assertThat(d.action()).contains("stopped on Fulcrum member " + byHand.id()).contains("may be another person's")
+          .doesNotContain("remove it in Fulcrum").doesNotContain("journal retry");
+      assertThat(d.keepsAccess()).isTrue();
+    });
+  }
+
   /** As for a deactivation: a delete DEAD on a member invited again by hand is reported, with the retry, and nothing is written. */
   @Test
   void aDeleteDeadOnAMemberInvitedAgainByHandIsReportedWithTheRetryThatFinishesIt() {
