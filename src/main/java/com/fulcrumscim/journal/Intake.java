@@ -55,7 +55,7 @@ public final class Intake {
       DocumentBound.check(key, row, null);
       long now = clock.millis();
       StoredResource inserted = store.insert(c, key.scimId(), row, now);
-      accept(c, now, request, key, JournalOp.CREATE, false, List.of());
+      accept(c, now, request, key, JournalOp.CREATE, WorkQueue.Access.UNTOLD, List.of());
       return inserted;
     });
     onAccepted.run();
@@ -199,7 +199,10 @@ public final class Intake {
     // without it while it was inactive) passes the version check unseen.
     IntakeRequest request = bounded instanceof BoundedChange.Cut cut
         ? new IntakeRequest(u.request().requestId(), cut.journalBody()) : u.request();
-    accept(c, now, request, u.key(), u.op(), removal,
+    // a flip of the active flag that takes nothing away is a reactivation
+    WorkQueue.Access access = removal ? WorkQueue.Access.TAKEN_AWAY
+        : activeFlips ? WorkQueue.Access.GIVEN_BACK : WorkQueue.Access.UNTOLD;
+    accept(c, now, request, u.key(), u.op(), access,
         activeFlips ? updated.references().stream().map(g -> ResourceKey.group(g.id())).toList() : List.of());
     return new Result(updated, true, bounded instanceof BoundedChange.Cut cut ? cut : null);
   }
@@ -237,7 +240,7 @@ public final class Intake {
         // queued in id order, as a user's update queues its groups: two writes queueing them in other orders deadlock
         left.stream().sorted().forEach(g -> affected.add(ResourceKey.group(g)));
       }
-      accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, true, affected);
+      accept(c, now, request, new ResourceKey(type, id), JournalOp.DELETE, WorkQueue.Access.TAKEN_AWAY, affected);
       return null;
     });
     onAccepted.run();
@@ -325,10 +328,10 @@ public final class Intake {
     return type == EntityType.USER ? users : groups;
   }
 
-  private void accept(Connection c, long now, IntakeRequest request, ResourceKey key, JournalOp op, boolean removal,
+  private void accept(Connection c, long now, IntakeRequest request, ResourceKey key, JournalOp op, WorkQueue.Access access,
       List<ResourceKey> alsoAffected) throws SQLException {
     journal.append(c, now, request, key, op);
-    queue.enqueue(c, key, removal);
+    queue.enqueue(c, key, access);
     for (ResourceKey other : alsoAffected) {
       queue.nudge(c, other);
     }

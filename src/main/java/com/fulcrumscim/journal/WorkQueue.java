@@ -98,24 +98,49 @@ public final class WorkQueue {
    * until a reconcile applies it. A later change that does not take access away leaves it so:
    * intake cannot tell whether the removal still stands (a member taken out of a group stays out
    * when another is put in), the reconcile plans from state, and claiming early costs nothing. So
-   * the flag can outlive its removal (a reactivation): whether a change given up on still takes
-   * access away is its reconcile's to say ({@link Fate.Dead}).
+   * the flag can outlive its removal: whether a change given up on still takes access away is its
+   * reconcile's to say ({@link Fate.Dead}). A user reactivated is the exception intake can tell
+   * ({@link Access#GIVEN_BACK}).
    */
   public void enqueue(Connection c, ResourceKey key, boolean removal) throws SQLException {
-    upsert(c, key, ENQUEUE, removal);
+    enqueue(c, key, removal ? Access.TAKEN_AWAY : Access.UNTOLD);
   }
 
-  private static final String ENQUEUE = NEW_ROW + "generation = work.generation + 1, "
+  /** What an identity provider's change does to access, for the removal flag of its key's row. */
+  public enum Access {
+    /** A user deactivated or deleted, members taken out of a group. */
+    TAKEN_AWAY,
+    /**
+     * A user reactivated: whatever removal the row still carries no longer stands. Kept, a removal
+     * that had failed counted the person as keeping access (status, the retrying and dead removal
+     * gauges, a DEPROVISIONING line) once the reactivation's own attempt failed before it planned.
+     */
+    GIVEN_BACK,
+    /** Anything else, or intake cannot tell: the flag stays as it was. */
+    UNTOLD
+  }
+
+  /** {@link #enqueue(Connection, ResourceKey, boolean)}, the row's removal flag as {@code access} says. */
+  public void enqueue(Connection c, ResourceKey key, Access access) throws SQLException {
+    upsert(c, key, access == Access.GIVEN_BACK ? ENQUEUE_GIVEN_BACK : ENQUEUE, access == Access.TAKEN_AWAY);
+  }
+
+  // a row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied
+  private static final String ENQUEUE = enqueueSetting("CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END");
+  private static final String ENQUEUE_GIVEN_BACK = enqueueSetting("0");
+
+  private static String enqueueSetting(String removal) {
+    return NEW_ROW + "generation = work.generation + 1, "
         // the claim's generation is superseded by Okta's change, not merely nudged (see finish)
         + "  claimed_generation = NULL, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
-        // a row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied
-        + "  removal = CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END, "
+        + "  removal = " + removal + ", "
         // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
         // skipped row had nothing left to apply, as a done one
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END";
+  }
 
   /** {@link #enqueue(Connection, ResourceKey, boolean)} of a change that is not a removal, in a transaction of its own. */
   public void enqueue(ResourceKey key) {

@@ -74,17 +74,14 @@ class DeadDeprovisioningLogTest extends EndToEnd {
         .contains("Bogus").endsWith("`fulcrum-scim journal retry user/" + bogus + "` once that is resolved");
   }
 
-  /**
-   * The work row keeps the deactivation's removal flag after the reactivation (it is claimed early
-   * until a reconcile runs), yet the reconcile that gives up is a push: nobody keeps access.
-   */
+  /** The reactivation takes the deactivation's removal flag off the row: the reconcile that gives up is a push. */
   @Test
   void aPushGivenUpOnAfterAReactivationIsNoDeadDeprovisioning() {
     start();
     String taken = h.okta.user("taken@corp.example", "Hand", "Made", null);
     h.okta.set(taken, "active", 0);
     h.okta.set(taken, "active", 1);
-    assertThat(h.row(ResourceKey.user(taken)).removal()).as("the flag outlives the deactivation until a reconcile").isTrue();
+    assertThat(h.row(ResourceKey.user(taken)).removal()).as("the reactivation's intake clears the flag").isFalse();
 
     h.settle();
 

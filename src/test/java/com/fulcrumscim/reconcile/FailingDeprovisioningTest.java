@@ -106,6 +106,27 @@ class FailingDeprovisioningTest extends EndToEnd {
   }
 
   @Test
+  void aUserReactivatedWhileHerRemovalFailsIsNoFailingRemovalWhenHerNextAttemptFailsToo() {
+    start();
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().errorShare(1.0);
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+    h.okta.set(ada, "active", 1); // Okta reactivates her while Fulcrum still fails
+
+    h.clock.tick(java.time.Duration.ofHours(1));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.attempts()).isPositive();
+    });
+    assertThat(new OpsStore(h.db).failingRemovals()).isZero();
+    assertThat(warnings()).as("only the deactivation's attempt").hasSize(1);
+  }
+
+  @Test
   void aRemovalThatSucceedsAtItsNextAttemptNoLongerCounts() {
     String ada = adaLeavesWhileFulcrumKeepsHerMember();
     h.fulcrum.faults().deletesIgnored(false);
