@@ -43,6 +43,7 @@ import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.Outcome;
 import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.Reconciler;
 import com.fulcrumscim.reconcile.ReconcileSettings;
 import com.fulcrumscim.reconcile.ReconcilerService;
 import com.fulcrumscim.reconcile.LinkTarget;
@@ -440,22 +441,24 @@ public final class Bridge {
   }
 
   /**
-   * A refused token pauses the reconciler now, not at the first change that needs Fulcrum: until
-   * then status and /healthz said "running" (review-s8c F3). Anything else (Fulcrum unreachable)
-   * pauses nothing: the reconciler's retries and circuit breaker are for that.
+   * A refusal the reconciler pauses for (a refused token, review-s8c F3; a read every plan needs
+   * refused to the token's user, a 403) pauses it now, not at the first change that needs Fulcrum:
+   * until then status, /healthz and the gauge said "running", and only this WARN told. Anything
+   * else (Fulcrum unreachable) pauses nothing: the reconciler's retries and circuit breaker are for that.
    */
   private void notChecked(String what, FulcrumException e, ReconcileLoop loop) {
     log.warn("could not check {} at start: {}", what, e.getMessage());
-    if (!(e instanceof FulcrumException.Unauthorized)) {
+    Optional<Outcome.Paused> pause = Reconciler.pauseFor(e);
+    if (pause.isEmpty()) {
       return;
     }
     if (holdsTheLease()) {
-      loop.tokenRefusedAtStart(e.getMessage());
+      loop.refusedAtStart(pause.get());
     } else {
       // The pause is shared by every node (review-s8f F1): a standby's would say "paused" for the
       // leader, whose token works, and erase which read the leader's own pause found refused.
-      log.error("this standby's Fulcrum API token is refused ({}): it writes nothing now, but would pause as soon as it"
-          + " took over: put a valid API token of a Fulcrum Owner in fulcrum.api_token and restart it", e.getMessage());
+      log.error("this standby's Fulcrum API token is refused: {}. It writes nothing now, but would pause as soon as it"
+          + " took over", pause.get().reason());
     }
   }
 

@@ -55,10 +55,6 @@ public final class ReconcileLoop implements AutoCloseable {
   /** What a cycle did, for logs and tests. {@code skipped} says why nothing was claimed, else null. */
   public record Cycle(int claimed, int finished, int released, String skipped) {}
 
-  /** What an operator does about a token Fulcrum refuses: SIGHUP does not reload fulcrum.*. */
-  private static final String NEW_TOKEN = "; put a valid API token of a Fulcrum Owner in fulcrum.api_token (or the file"
-      + " fulcrum.api_token_file names) and restart: `systemctl restart fulcrum-scim` (a reload does not read it)";
-
   private final WorkQueue queue;
   private final Reconciler reconciler;
   private final Pause pause;
@@ -346,19 +342,17 @@ public final class ReconcileLoop implements AutoCloseable {
   }
 
   /**
-   * Fulcrum refused the token to a read at start, before any change asked for it: paused as a
-   * reconcile refused would pause it, so status, /healthz and the gauge say so at once (a
-   * deactivation the guard holds makes no call that would) and the first cycle's probe ends it.
+   * Fulcrum refused a read at start, before any change asked for it ({@link Reconciler#pauseFor}):
+   * paused as a reconcile refused would pause it, so status, /healthz and the gauge say so at once
+   * (a deactivation the guard holds makes no call that would) and the first cycle's probe ends it.
    */
-  public void tokenRefusedAtStart(String reason) {
-    pause(reason, Optional.empty());
+  public void refusedAtStart(Outcome.Paused refused) {
+    pause(refused.reason(), refused.refusedRead());
   }
 
-  private synchronized void pause(String refusal, Optional<String> refusedRead) {
+  private synchronized void pause(String reason, Optional<String> refusedRead) {
     if (!paused) {
       paused = true;
-      // a refused read says what to do itself; a refused token only said "invalid or revoked" (review-s8c F5)
-      String reason = refusedRead.isPresent() ? refusal : refusal + NEW_TOKEN;
       pause.pause(reason, refusedRead);
       log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until the token works again; "
           + "it is probed every cycle", reason);

@@ -65,6 +65,28 @@ public final class Reconciler {
   private static final Set<String> EVERY_PLAN_READS =
       Set.of(FulcrumClient.MEMBERS_LIST, FulcrumClient.ROLES_LIST, FulcrumClient.TOKEN_OWNER);
 
+  /** What an operator does about a token Fulcrum refuses: SIGHUP does not reload fulcrum.*. */
+  private static final String NEW_TOKEN = "; put a valid API token of a Fulcrum Owner in fulcrum.api_token (or the file"
+      + " fulcrum.api_token_file names) and restart: `systemctl restart fulcrum-scim` (a reload does not read it)";
+
+  /**
+   * The pause {@code refused} makes, whether a reconcile or the start-up check met it: a refused
+   * token (401), or a read every plan needs refused to the token's user (403, 402), which the
+   * probe then repeats, as nothing can be planned and everything waits, spending nothing. Empty for
+   * another call refused to the user, which pauses nothing. The reason says what to do.
+   */
+  public static Optional<Outcome.Paused> pauseFor(FulcrumException refused) {
+    if (refused instanceof FulcrumException.Unauthorized) {
+      // a refused read says what to do itself; a refused token only said "invalid or revoked" (review-s8c F5)
+      return Optional.of(new Outcome.Paused(refused.getMessage() + NEW_TOKEN));
+    }
+    if (refused instanceof FulcrumException.Forbidden && EVERY_PLAN_READS.contains(refused.endpoint())) {
+      return Optional.of(new Outcome.Paused(refused.getMessage() + "; Fulcrum refuses the API token's user a read every"
+          + " change needs: give it an Owner's role or fix the plan", Optional.of(refused.endpoint())));
+    }
+    return Optional.empty();
+  }
+
   Reconciler(FulcrumClient client, Database db, RemovalGuard guard, ReconcileSettings settings, Clock clock) {
     this.client = client;
     this.db = db;
@@ -235,13 +257,10 @@ public final class Reconciler {
             + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected));
       } catch (FulcrumException.RateLimited e) {
         return Optional.of(new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected));
-      } catch (FulcrumException.Unauthorized e) {
-        return Optional.of(new Reconciled(new Outcome.Paused(e.getMessage()), affected));
-      } catch (FulcrumException.Forbidden e) {
-        if (EVERY_PLAN_READS.contains(e.endpoint())) {
-          // Nothing can be planned, so everything waits, spending nothing.
-          return Optional.of(new Reconciled(new Outcome.Paused(e.getMessage() + "; Fulcrum refuses the API token's user a"
-              + " read every change needs: give it an Owner's role or fix the plan", Optional.of(e.endpoint())), affected));
+      } catch (FulcrumException.Unauthorized | FulcrumException.Forbidden e) {
+        Optional<Outcome.Paused> paused = pauseFor(e);
+        if (paused.isPresent()) {
+          return Optional.of(new Reconciled(paused.get(), affected));
         }
         // The token works (a pause would resume at the next probe and pause again every cycle); this
         // call is refused to its user: the role (403) or the plan (402). Retrying cannot change that,

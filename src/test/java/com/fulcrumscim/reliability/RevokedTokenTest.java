@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.cli.StatusCommand;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.fulcrum.emulator.Seed;
 import com.fulcrumscim.journal.SettingStore;
@@ -158,6 +159,31 @@ class RevokedTokenTest {
         .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: GET ").contains("401"));
 
     fulcrum.replaceToken(OLD_TOKEN); // the token works again (or the operator restarts with one that does)
+    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
+  }
+
+  /**
+   * A token that works, whose user may not read what every change needs (not an Owner): paused at
+   * start as the first change would pause it, saying what Fulcrum refuses and what to do, until
+   * the read is allowed.
+   */
+  @Test
+  void aStartOnATokenWhoseUserMayNotReadTheRolesIsPausedSayingWhatToDoUntilItMay() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
+    fulcrum.faults().forbidden(FulcrumClient.ROLES_LIST, true);
+    bridge = bridgeWith(OLD_TOKEN);
+    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
+    assertThat(ops.get("/healthz").text()).contains("paused").contains("403");
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 1.0");
+    Status paused = status();
+    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
+    assertThat(paused.text()).contains("PAUSED").contains("403");
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: " + FulcrumClient.ROLES_LIST + ": 403 Forbidden")
+            .contains("give it an Owner's role"));
+
+    fulcrum.faults().forbidden(FulcrumClient.ROLES_LIST, false); // the token's user is made an Owner
     await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
   }

@@ -86,7 +86,7 @@ final class EmulatorHttpHandler implements HttpHandler {
     if (wait.isPresent()) {
       return Replies.tooManyRequests(wait.get());
     }
-    return faults.instead(req.method()).orElseGet(() -> api.handle(route, req));
+    return faults.instead(route.endpoint(), req.method()).orElseGet(() -> api.handle(route, req));
   }
 
   private static boolean sameToken(String given, String expected) {

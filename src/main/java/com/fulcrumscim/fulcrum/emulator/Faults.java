@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +30,8 @@ public final class Faults {
   /** Calls still to answer 429 (with a {@code Retry-After} of one second) by endpoint, as {@code "GET /api/v2/users.json"}. */
   private final Map<String, AtomicInteger> burstLeftOn = new ConcurrentHashMap<>();
   private volatile boolean tokenRevoked;
+  /** Endpoints, as {@code "GET /api/v2/roles.json"}, answered 403 to a token that works. */
+  private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
   private volatile Instant outageUntil = Instant.MIN;
   private volatile OutageMode outageMode = OutageMode.UNAVAILABLE;
   private volatile boolean deletesIgnored;
@@ -86,6 +89,19 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Calls to {@code endpoint} (as {@code "GET /api/v2/roles.json"}) with the valid token are
+   * answered 403 while {@code on}: the token works, its user lacks the permission (not an Owner).
+   */
+  public Faults forbidden(String endpoint, boolean on) {
+    if (on) {
+      forbidden.add(endpoint);
+    } else {
+      forbidden.remove(endpoint);
+    }
+    return this;
+  }
+
   public Faults restoreToken() {
     tokenRevoked = false;
     return this;
@@ -119,6 +135,7 @@ public final class Faults {
     burstLeft.set(0);
     burstLeftOn.clear();
     tokenRevoked = false;
+    forbidden.clear();
     outageUntil = Instant.MIN;
     deletesIgnored = false;
     deletesAnsweredByProxy = false;
@@ -208,8 +225,11 @@ public final class Faults {
     return Optional.empty();
   }
 
-  /** What an admitted call with {@code method} gets instead of being applied, or empty to apply it. */
-  Optional<Answer> instead(String method) {
+  /** What an admitted call to {@code endpoint} with {@code method} gets instead of being applied, or empty to apply it. */
+  Optional<Answer> instead(String endpoint, String method) {
+    if (forbidden.contains(endpoint)) {
+      return Optional.of(Replies.forbidden());
+    }
     if (!"DELETE".equals(method)) {
       return Optional.empty();
     }

@@ -28,6 +28,10 @@ final class Replies {
     return json(401, Map.of("error", "Unauthorized"));
   }
 
+  static Reply forbidden() {
+    return json(403, Map.of("error", "Forbidden"));
+  }
+
   static Reply notFound() {
     return json(404, Map.of());
   }
