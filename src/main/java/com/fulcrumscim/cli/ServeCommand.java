@@ -101,9 +101,9 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on (a log line in JSON mode)
       if (json) {
-        log.error("cannot start: {}", startFailure(e));
+        log.error("cannot start: {}", startFailure(e, cfg.server(), config));
       } else {
-        spec.commandLine().getErr().println("cannot start: " + startFailure(e));
+        spec.commandLine().getErr().println("cannot start: " + startFailure(e, cfg.server(), config));
       }
       return START_ERROR;
     }
@@ -150,9 +150,10 @@ public final class ServeCommand implements Callable<Integer> {
   /**
    * Javalin reports every failed bind as "Port already in use"; its causes tell which it was: the
    * port taken, server.host not an address of this host, a name that does not resolve. Each may pass
-   * (the old process exiting, the network coming up), so all are exit 1: systemd tries again.
+   * (the old process exiting, the network coming up), so all are exit 1: systemd tries again. A port
+   * taken is named with the key of {@code file} that sets it: the SCIM port, or the ops port.
    */
-  static String startFailure(RuntimeException e) {
+  static String startFailure(RuntimeException e, BridgeConfig.Server server, Path file) {
     String address = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = t.getMessage() == null ? "" : t.getMessage();
@@ -164,10 +165,18 @@ public final class ServeCommand implements Callable<Integer> {
       }
       if (t instanceof BindException) {
         return "cannot listen on " + address + ": " + message + (message.contains("assign requested address")
-            ? " (server.host is not an address of this host)" : message.contains("in use") ? " (another process has the port)" : "");
+            ? " (server.host is not an address of this host)" : message.contains("in use")
+            ? " (another process has the port: stop it, or set " + portKey(address, server) + " in " + file + " to a free port)"
+            : "");
       }
     }
     return e.getMessage();
+  }
+
+  /** Which key set the port of {@code address} ("host:port"): server.ops_port when it is that one. */
+  private static String portKey(String address, BridgeConfig.Server server) {
+    String port = address == null ? "" : address.substring(address.lastIndexOf(':') + 1);
+    return server.opsPort() != 0 && port.equals(Integer.toString(server.opsPort())) ? "server.ops_port" : "server.port";
   }
 
   /** SIGHUP: reloads now, or once started when the start is still under way (it reads the config as it was). */

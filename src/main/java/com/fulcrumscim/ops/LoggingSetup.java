@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@code logging.level} and {@code logging.format} over logback.xml once the config is
- * known, and puts {@link SecretRedactor} in front of every root appender's output.
+ * known, and puts {@link SecretRedactor} in front of every root appender's output; for the daemon,
+ * drops the line Javalin logs for a start that failed ({@link JavalinStartFailureFilter}).
  */
 public final class LoggingSetup {
   private LoggingSetup() {}
@@ -46,6 +47,12 @@ public final class LoggingSetup {
   static void apply(LoggerContext context, BridgeConfig.Logging logging) {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     setLevel(context, logging.level());
+    if (context.getTurboFilterList().stream().noneMatch(JavalinStartFailureFilter.class::isInstance)) {
+      JavalinStartFailureFilter filter = new JavalinStartFailureFilter();
+      filter.setContext(context);
+      filter.start();
+      context.addTurboFilter(filter);
+    }
     if ("json".equals(logging.format())) {
       EcsEncoder encoder = jsonEncoder(context);
       ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();

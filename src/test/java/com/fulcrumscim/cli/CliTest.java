@@ -90,6 +90,23 @@ class CliTest {
   }
 
   @Test
+  void aTakenOpsPortIsNamedByItsKey() throws Exception {
+    int free;
+    try (java.net.ServerSocket scim = new java.net.ServerSocket(0)) {
+      free = scim.getLocalPort();
+    }
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("config.yml");
+      Files.writeString(config, "server:\n  port: " + free + "\n  ops_port: " + taken.getLocalPort() + "\nstorage:\n  path: "
+          + dir.resolve("d.db") + "\nscim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("t") + "\"]\n");
+      assertThat(run("serve", "--config", config.toString())).isEqualTo(1);
+      assertThat(err.toString().strip()).doesNotContain("\n").endsWith(":" + taken.getLocalPort()
+          + ": Address already in use (another process has the port: stop it, or set server.ops_port in " + config
+          + " to a free port)");
+    }
+  }
+
+  @Test
   void aDefaultRoleOfOwnerWithoutAllowOwnerStopsServeWithOneLineAndExitCode2() throws Exception {
     Path config = dir.resolve("config.yml");
     Files.writeString(config, "storage:\n  path: " + dir.resolve("d.db") + "\nroles:\n  default: Owner\n");

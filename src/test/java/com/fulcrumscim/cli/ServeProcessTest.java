@@ -144,6 +144,21 @@ class ServeProcessTest {
         .noneMatch(l -> l.contains("Port already in use"));
   }
 
+  /** review-s8c F11: Javalin's own ERROR line came first and read as a crash of its own. */
+  @Test
+  void aPortInUseIsOneLineNamingTheAddressAndTheKeyToChange() throws Exception {
+    Path config = config(BearerTokens.sha256Hex(TOKEN), "text", "INFO");
+    int port = port(config);
+    try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      BridgeProcess failed = BridgeProcess.serve(config, Map.of());
+      assertThat(failed.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(failed.terminate()).isEqualTo(1);
+      assertThat(failed.output()).filteredOn(l -> !l.contains("EMBEDDED FULCRUM EMULATOR")).containsExactly(
+          "cannot start: cannot listen on 127.0.0.1:" + port + ": Address already in use (another process has the port:"
+              + " stop it, or set server.port in " + config + " to a free port)");
+    }
+  }
+
   @Test
   void aFirstStartThatFailsOnABusyPortLeavesTheNextStartToShowAGeneratedToken() throws Exception {
     Path config = configWithoutToken("text", "INFO");
