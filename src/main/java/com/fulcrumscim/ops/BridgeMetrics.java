@@ -1,6 +1,7 @@
 package com.fulcrumscim.ops;
 
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.scim.AuthRefusal;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +50,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code fulcrum_scim_reconciler_paused}: 1 while the reconciler is paused
  *   <li>{@code fulcrum_scim_last_apply_timestamp_seconds}, {@code fulcrum_scim_last_resync_timestamp_seconds}
  *   <li>{@code fulcrum_scim_requests_seconds{method,route,status}}: SCIM request latency histogram
- *   <li>{@code fulcrum_scim_auth_failures_total}, {@code fulcrum_scim_reconcile_outcomes_total{kind}}
+ *   <li>{@code fulcrum_scim_auth_failures_total{reason}}: SCIM requests refused for their authentication
+ *       ({@link AuthRefusal}); wrong tokens sustained are alerted on (critical) by etc/fulcrum-scim-alerts.yml
+ *   <li>{@code fulcrum_scim_reconcile_outcomes_total{kind}}
  *   <li>{@code fulcrum_scim_unknown_id_writes_total}: SCIM writes to user or group ids the bridge does not have
  *   <li>{@code fulcrum_scim_acknowledged_to_applied_seconds}: from Okta's 2xx to the change in Fulcrum
  *   <li>{@code fulcrum_scim_build_info{version,commit}}: always 1
@@ -61,7 +65,7 @@ public final class BridgeMetrics {
   private static final String STARTED = "fulcrum-scim.started-nanos";
 
   private final MeterRegistry registry;
-  private final Counter authFailures;
+  private final Map<AuthRefusal, Counter> authFailures = new EnumMap<>(AuthRefusal.class);
   private final Counter claimsLost;
   private final Counter unknownIdWrites;
   private final Timer acknowledgedToApplied;
@@ -118,9 +122,14 @@ public final class BridgeMetrics {
         "When Fulcrum last accepted a write from the bridge (Unix seconds; 0: never)");
     timestamp("fulcrum.scim.last.resync.timestamp", store, OpsStore::lastResyncFinished,
         "When the last scheduled resync finished (Unix seconds; 0: never)");
-    authFailures = Counter.builder("fulcrum.scim.auth.failures")
-        .description("SCIM requests refused for a missing or wrong bearer token")
-        .register(registry);
+    // Registered up front, as the alert on wrong tokens reads each reason's rate
+    for (AuthRefusal reason : AuthRefusal.values()) {
+      authFailures.put(reason, Counter.builder("fulcrum.scim.auth.failures")
+          .tag("reason", reason.label())
+          .description("SCIM requests refused for their authentication: no bearer token, a wrong one (the identity"
+              + " provider's after a token rotation), or throttled (429) after too many failures from one address")
+          .register(registry));
+    }
     // Registered up front: an alert on its increase needs the series before the first loss.
     claimsLost = Counter.builder("fulcrum.scim.reconcile.claims.lost")
         .description("Reconciles whose outcome was dropped because another node took the row over (this node stalled past its writer lease)")
@@ -162,10 +171,6 @@ public final class BridgeMetrics {
     // one map lookup per request; Timer.builder(...).register(...) would build, sort and look up a tagged id each time
     scimRequests.computeIfAbsent(method + ' ' + route + ' ' + status, k -> scimRequestTimer(method, route, status))
         .record(took);
-    // the receiver's only 429 refuses a failed authentication over its address's limit (not logged one by one)
-    if (status == 401 || status == 429) {
-      authFailures.increment();
-    }
     // intake answers 404 to a write only for an id it does not have; no other route takes an {id}
     if (status == 404 && route.endsWith("/{id}") && (method.equals("PUT") || method.equals("PATCH") || method.equals("DELETE"))) {
       unknownIdWrites.increment();
@@ -205,6 +210,7 @@ public final class BridgeMetrics {
     Long started = ctx.attribute(STARTED);
     String route = matched != null ? matched.path : routeOf.apply(ctx).orElse("unmatched");
     scimRequest(ctx.method().name(), route, ctx.statusCode(), Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
+    AuthRefusal.of(ctx).ifPresent(reason -> authFailures.get(reason).increment());
   }
 
   /** Counts one reconcile outcome, e.g. applied, retry, failed, paused. */

@@ -25,14 +25,18 @@ public final class BearerAuth {
     replace(tokenHashes);
   }
 
+  /** Whether {@code authorizationHeader} presents a bearer token, accepted or not. */
+  static boolean isBearer(String authorizationHeader) {
+    return authorizationHeader.length() > PREFIX.length() && authorizationHeader.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+  }
+
   /** Accepts {@code tokenHashes} from now on (SIGHUP after a token rotation in config.yml). */
   public void replace(List<String> tokenHashes) {
     this.digests = tokenHashes.stream().map(HexFormat.of()::parseHex).toList();
   }
 
   boolean accepts(String authorizationHeader) {
-    if (authorizationHeader == null || authorizationHeader.length() <= PREFIX.length()
-        || !authorizationHeader.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+    if (authorizationHeader == null || !isBearer(authorizationHeader)) {
       return false;
     }
     byte[] presented = DIGEST.get().digest(authorizationHeader.substring(PREFIX.length()).strip()

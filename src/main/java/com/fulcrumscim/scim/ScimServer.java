@@ -223,12 +223,17 @@ public final class ScimServer {
     String address = ctx.ip();
     long wait = throttle.blockedForSeconds(address);
     if (wait > 0) {
+      AuthRefusal.THROTTLED.markOn(ctx);
       ctx.header("Retry-After", Long.toString(wait));
       throw new ScimException(429, null, "too many failed authentications from " + address + "; retry in " + wait + " s");
     }
     boolean limitReached = throttle.failed(address);
-    log.warn("SCIM authentication failed from {}: {} on {} {}", address,
-        ctx.header("Authorization") == null ? "no Authorization header" : "token not accepted", ctx.method(), loggedPath(ctx));
+    String authorization = ctx.header("Authorization");
+    AuthRefusal refusal = authorization != null && BearerAuth.isBearer(authorization) ? AuthRefusal.WRONG_TOKEN : AuthRefusal.NO_TOKEN;
+    refusal.markOn(ctx);
+    // never the token itself: a wrong one may be a real one pasted into the wrong place
+    log.warn("SCIM authentication failed from {}: {} on {} {}", address, authorization == null ? "no Authorization header"
+        : refusal == AuthRefusal.NO_TOKEN ? "not a bearer token" : "token not accepted", ctx.method(), loggedPath(ctx));
     if (limitReached) {
       log.warn("SCIM authentication failures from {} refused (429) for the rest of the minute; each is counted in "
           + "fulcrum_scim_auth_failures_total, not logged", address);

@@ -75,7 +75,7 @@ class MonitoringFilesTest {
         "FulcrumScimNotOneReconciler", "FulcrumScimClaimsLost", "FulcrumScimReassignTargetMissing",
         "FulcrumScimOrphanRemovalsHeld", "FulcrumScimDeprovisioningDead", "FulcrumScimDeprovisioningRetrying",
         "FulcrumScimDeprovisionedKeepsAccess",
-        "FulcrumScimWritesToUnknownIds", "FulcrumScimRestoreCarryIncomplete");
+        "FulcrumScimWritesToUnknownIds", "FulcrumScimRestoreCarryIncomplete", "FulcrumScimRequestsUnauthorized");
   }
 
   /** A deprovisioned person who keeps access pages someone, as a held removal does; other dead rows only warn. */
@@ -85,6 +85,19 @@ class MonitoringFilesTest {
         "FulcrumScimDeprovisionedKeepsAccess", "FulcrumScimRemovalsHeld")) {
       assertThat(rule(name).path("labels").path("severity").asText()).as(name).isEqualTo("critical");
     }
+  }
+
+  /**
+   * The identity provider presenting a token the bridge no longer accepts has every change refused,
+   * deactivations too, and does not send them again; scanners sending no token page no one.
+   */
+  @Test
+  void theAlertOnWrongScimTokensIsCriticalAndLeavesRequestsWithoutATokenOut() throws Exception {
+    JsonNode rule = rule("FulcrumScimRequestsUnauthorized");
+    assertThat(rule.path("labels").path("severity").asText()).isEqualTo("critical");
+    assertThat(rule.path("for").asText()).isEqualTo("10m");
+    assertThat(rule.path("expr").asText()).contains("fulcrum_scim_auth_failures_total{reason=~\"wrong_token|throttled\"}")
+        .doesNotContain("no_token");
   }
 
   /** A deactivation the restore could not carry leaves a person their access, and nothing else would say so. */

@@ -2,6 +2,7 @@ package com.fulcrumscim.scim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.scim.schema.ScimSchemas;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
@@ -51,6 +52,26 @@ class AuthTest {
   void aWrongTokenIs401() {
     assertThat(http.withAuthorization("Bearer nope").get("/Users").status()).isEqualTo(401);
     assertThat(http.withAuthorization("non-token").get("/Users").status()).isEqualTo(401);
+  }
+
+  /**
+   * The identity provider presenting a token the bridge no longer accepts (a rotation half done) is
+   * told apart from requests with none, for the alert on it, and its token is in no log line.
+   */
+  @Test
+  void refusedAuthenticationsAreCountedOnMetricsByReason() {
+    String rotatedAway = "configured-token-41";
+    assertThat(http.withAuthorization(null).get("/Users").status()).isEqualTo(401);
+    ScimHttp okta = http.withAuthorization("Bearer " + rotatedAway);
+    assertThat(okta.get("/Users").status()).isEqualTo(401);
+    assertThat(okta.get("/Users").status()).isEqualTo(401);
+    assertThat(okta.get("/Users").status()).isEqualTo(429);
+
+    assertThat(new ScimHttp(server.rootUrl(), null).get("/metrics").text())
+        .contains("fulcrum_scim_auth_failures_total{reason=\"no_token\"} 1.0")
+        .contains("fulcrum_scim_auth_failures_total{reason=\"wrong_token\"} 2.0")
+        .contains("fulcrum_scim_auth_failures_total{reason=\"throttled\"} 1.0");
+    assertThat(logs.events()).map(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains(rotatedAway));
   }
 
   @Test
