@@ -55,13 +55,19 @@ class FailingDeprovisioningTest extends EndToEnd {
         .contains("but still has it", "The person KEEPS ACCESS until it succeeds", "attempt 1 failed", "retry budget of PT24H"));
   }
 
-  @Test
-  void aRemovalFailingOnFulcrumErrorsIsAWarnLineToo() {
+  /** Ada pushed, then deactivated in Okta while every Fulcrum call fails; nothing run since. */
+  private String adaLeavesWhileFulcrumErrs() {
     start();
     String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
     h.fulcrum.faults().errorShare(1.0);
     h.okta.set(ada, "active", 0);
+    return ada;
+  }
+
+  @Test
+  void aRemovalFailingOnFulcrumErrorsIsAWarnLineToo() {
+    String ada = adaLeavesWhileFulcrumErrs();
 
     h.runOnce();
 
@@ -107,11 +113,7 @@ class FailingDeprovisioningTest extends EndToEnd {
 
   @Test
   void aUserReactivatedWhileHerRemovalFailsIsNoFailingRemovalWhenHerNextAttemptFailsToo() {
-    start();
-    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
-    h.settle();
-    h.fulcrum.faults().errorShare(1.0);
-    h.okta.set(ada, "active", 0);
+    String ada = adaLeavesWhileFulcrumErrs();
     h.runOnce();
     h.okta.set(ada, "active", 1); // Okta reactivates her while Fulcrum still fails
 

@@ -93,6 +93,17 @@ class RevokedTokenTest {
     return new Status(exit, out.toString());
   }
 
+  /** /healthz, the gauge and status all say the daemon is paused, naming Fulcrum's {@code answer}; the ops endpoints. */
+  ScimHttp pausedEverywhere(String answer) throws Exception {
+    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
+    assertThat(ops.get("/healthz").text()).contains("paused").contains(answer);
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 1.0");
+    Status paused = status();
+    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
+    assertThat(paused.text()).contains("PAUSED").contains(answer);
+    return ops;
+  }
+
   @Test
   void aRevokedTokenPausesWithoutDeadRowsSaysWhyAndANewTokenResumes() throws Exception {
     fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).seed(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")))
@@ -149,12 +160,7 @@ class RevokedTokenTest {
     // review-s8c F3: until a change needed Fulcrum, status, /healthz and the gauge said "running"
     fulcrum = FulcrumEmulator.builder().token(NEW_TOKEN).build().start("127.0.0.1", 0);
     bridge = bridgeWith(OLD_TOKEN);
-    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
-    assertThat(ops.get("/healthz").text()).contains("paused").contains("401");
-    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 1.0");
-    Status paused = status();
-    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
-    assertThat(paused.text()).contains("PAUSED").contains("401");
+    ScimHttp ops = pausedEverywhere("401");
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
         .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: GET ").contains("401"));
 
@@ -173,12 +179,7 @@ class RevokedTokenTest {
     fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
     fulcrum.faults().forbidden(FulcrumClient.ROLES_LIST, true);
     bridge = bridgeWith(OLD_TOKEN);
-    ScimHttp ops = new ScimHttp(bridge.rootUrl(), null);
-    assertThat(ops.get("/healthz").text()).contains("paused").contains("403");
-    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 1.0");
-    Status paused = status();
-    assertThat(paused.exit()).as(paused.text()).isEqualTo(3);
-    assertThat(paused.text()).contains("PAUSED").contains("403");
+    ScimHttp ops = pausedEverywhere("403");
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
         .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: " + FulcrumClient.ROLES_LIST + ": 403 Forbidden")
             .contains("give it an Owner's role"));
