@@ -111,9 +111,10 @@ public final class WorkQueue {
     /** A user deactivated or deleted, members taken out of a group. */
     TAKEN_AWAY,
     /**
-     * A user reactivated: whatever removal the row still carries no longer stands. Kept, a removal
-     * that had failed counted the person as keeping access (status, the retrying and dead removal
-     * gauges, a DEPROVISIONING line) once the reactivation's own attempt failed before it planned.
+     * A user reactivated (or carried forward active by a restore): whatever removal the row still
+     * carries no longer stands. Kept, a removal that had failed counted the person as keeping access
+     * (status, the retrying and dead removal gauges, a DEPROVISIONING line) once the reactivation's
+     * own attempt failed before it planned.
      */
     GIVEN_BACK,
     /** Anything else, or intake cannot tell: the flag stays as it was. */

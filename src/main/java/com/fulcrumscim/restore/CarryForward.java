@@ -331,7 +331,9 @@ public final class CarryForward {
         added++;
       }
     }
-    queue.enqueue(c, key, removal);
+    // an active user's row has nothing left to take away, whatever removal the backup's row carried
+    queue.enqueue(c, key, removal ? WorkQueue.Access.TAKEN_AWAY
+        : key.type() == EntityType.USER ? WorkQueue.Access.GIVEN_BACK : WorkQueue.Access.UNTOLD);
     for (String group : affectedGroups) {
       queue.nudge(c, ResourceKey.group(group));
     }

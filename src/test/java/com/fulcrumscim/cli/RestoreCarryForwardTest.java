@@ -116,6 +116,28 @@ class RestoreCarryForwardTest {
         "1 deprovisioning, 1 user and 1 group in all", "leaver@corp.example (user/" + leaver + "): deactivated");
   }
 
+  /**
+   * The backup holds leaver's removal failing; Okta reactivated leaver after it. The restored row
+   * carries the reactivation, not the removal: kept, status and the retrying removals gauge counted
+   * leaver as keeping access once an attempt failed before it planned (as intake's reactivation).
+   */
+  @Test
+  void aUserReactivatedAfterABackupHoldingTheirFailingRemovalIsNoRemovalOnceRestored() throws Exception {
+    ScimHttp okta = bridge.http();
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(okta.patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    Path failing = dir.resolve("failing.db");
+    assertThat(cli.runWithConfig("backup", failing.toString()).exit()).isZero();
+    assertThat(okta.patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE.replace("false", "true")).status()).isEqualTo(200);
+    stopTheService();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", failing.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(row(leaver)).hasValueSatisfying(w -> assertThat(w.removal()).isFalse());
+  }
+
   @Test
   void aGroupPushedAfterTheBackupStaysLinkedSoOktasLaterChangesToItReachFulcrum() throws Exception {
     afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
