@@ -44,7 +44,7 @@ public record OperatorRequest(long id, Kind kind, String target, boolean json, S
     }
     return Optional.of(target.lines().map(line -> {
       String[] parts = line.split("@", 3);
-      return new RemovalGuard.Held(parts[0], Long.parseLong(parts[1]), parts.length == 3 ? parts[2] : null);
+      return new RemovalGuard.Held(parts[0], Long.parseLong(parts[1]), parts.length == 3 ? parts[2] : null, false);
     }).toList());
   }
 

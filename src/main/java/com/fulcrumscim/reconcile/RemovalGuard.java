@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The mass-removal guard. A removal waits for an operator when the removals made in the trailing
@@ -306,9 +307,10 @@ public final class RemovalGuard {
    * A removal or role take-back the guard holds, as an operator's command read it: the user, its
    * work row's {@code created_at} (when the held change arrived), which tells this change from a
    * later one, and {@code memberId}, the member its plan names (null: not recorded, held before
-   * schema 13), which an approval of it covers alone.
+   * schema 13), which an approval of it covers alone. {@code again}: held again, as the command read
+   * it ({@link #held}); not carried to the daemon, whose approval checks the member instead.
    */
-  public record Held(String userId, long createdAt, String memberId) {}
+  public record Held(String userId, long createdAt, String memberId, boolean again) {}
 
   /**
    * Which of {@code userIds} are role take-backs rather than removals, as their users are now: the
@@ -331,42 +333,35 @@ public final class RemovalGuard {
     });
   }
 
-  /** The removals and role take-backs held now, oldest first. */
+  /**
+   * The removals and role take-backs held now, oldest first, each with whether it is held again:
+   * its plan named another member than the one its change is bound to (the member it was first held
+   * on, or an approval's: review-s8g F4, review-s9a F1). That member may be another person's own
+   * account (a new hire invited by hand under a leaver's address), and its hold says to leave it
+   * held: an approval of everything held must not let it go, only one naming the user. One read, so
+   * that a hold again committed between two reads cannot pass for an ordinary hold naming the other
+   * member (review-s9c F2).
+   */
   public List<Held> held() {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT entity_id, created_at, COALESCE(named_member, held_member) "
-          + "FROM work WHERE entity_type = 'USER' AND state = 'HELD' ORDER BY created_at, entity_id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id, w.created_at, COALESCE(w.named_member, "
+          + "w.held_member), CASE WHEN a.member_id IS NULL THEN w.named_member IS NOT NULL "
+          + "ELSE COALESCE(w.named_member, w.held_member) <> a.member_id END FROM work w LEFT JOIN removal_approval a "
+          + "ON a.scim_id = w.entity_id AND a.approved_at >= w.created_at WHERE w.entity_type = 'USER' "
+          + "AND w.state = 'HELD' ORDER BY w.created_at, w.entity_id");
           ResultSet rs = ps.executeQuery()) {
         List<Held> held = new ArrayList<>();
         while (rs.next()) {
-          held.add(new Held(rs.getString(1), rs.getLong(2), rs.getString(3)));
+          held.add(new Held(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getBoolean(4)));
         }
         return held;
       }
     });
   }
 
-  /**
-   * The held users whose plan named another member than the one their change is bound to (the
-   * member it was first held on, or an approval's), so held again (review-s8g F4, review-s9a F1):
-   * the other member may be another person's own account (a new hire invited by hand under a
-   * leaver's address), and its hold says to leave it held; an approval of everything held must not
-   * let it go, only one naming the user.
-   */
+  /** The users of {@link #held} held again. */
   public Set<String> heldAgain() {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id FROM work w LEFT JOIN removal_approval a ON "
-          + "a.scim_id = w.entity_id AND a.approved_at >= w.created_at WHERE w.entity_type = 'USER' AND w.state = 'HELD' "
-          + "AND CASE WHEN a.member_id IS NULL THEN w.named_member IS NOT NULL "
-          + "ELSE COALESCE(w.named_member, w.held_member) <> a.member_id END");
-          ResultSet rs = ps.executeQuery()) {
-        Set<String> ids = new TreeSet<>();
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
-        return ids;
-      }
-    });
+    return held().stream().filter(Held::again).map(Held::userId).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /**
