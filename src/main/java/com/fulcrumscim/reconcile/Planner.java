@@ -387,9 +387,6 @@ public final class Planner {
       return new Plan(actions, List.of());
     }
     List<Action> actions = new ArrayList<>();
-    if (!actual.name().equals(d.displayName())) {
-      actions.add(new Action.RenameGroup(actual.id(), d.displayName()));
-    }
     Set<String> want = new LinkedHashSet<>();
     List<String> waiting = new ArrayList<>();
     for (DesiredGroup.Member m : d.members()) {
@@ -414,6 +411,11 @@ public final class Planner {
         .filter(id -> waiting.isEmpty() || s.managedMembers().contains(id)).toList();
     if (!remove.isEmpty() || (waiting.isEmpty() && !add.isEmpty())) {
       actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));
+    }
+    // after the member change: Okta sends the name with every membership update, so a name Fulcrum
+    // refuses would otherwise end each of them before the people Okta took out leave (review-s9b F1)
+    if (!actual.name().equals(d.displayName())) {
+      actions.add(new Action.RenameGroup(actual.id(), d.displayName()));
     }
     return new Plan(actions, waiting);
   }

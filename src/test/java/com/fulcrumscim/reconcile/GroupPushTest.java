@@ -143,6 +143,28 @@ class GroupPushTest extends EndToEnd {
         .doesNotContain(memberId("x@corp.example"));
   }
 
+  /**
+   * Fulcrum refuses the group's new name (a rule of its own the SCIM side cannot know): Okta sends
+   * the name with every membership update, and the people it took out still leave the group; the
+   * row ends naming the refused rename (review-s9b F1).
+   */
+  @Test
+  void aRenameFulcrumRefusesDoesNotKeepThePeopleOktaTookOutInTheGroup() {
+    start();
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    String crew = h.okta.group("Crew", List.of(ada, bob));
+    h.settle();
+    h.restart(failing("renameGroup", args -> true,
+        new FulcrumException.Rejected("PUT /api/v2/groups/{id}.json", 422, "name is not allowed")));
+
+    h.okta.setGroup(crew, "Crew renamed", List.of(ada));
+    h.settle();
+
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(crew)).lastError()).contains("name is not allowed");
+  }
+
   /** SCIM ids of Ada, pushed, and Pat, whose push failed once and is RETRYING, both listed in Okta group Crew. */
   record RetryingPat(String ada, String pat, String crew) {}
 
@@ -184,11 +206,17 @@ class GroupPushTest extends EndToEnd {
 
   /** A client on which creating the member for {@code email} fails as an outage would (retried later). */
   FulcrumClient unavailableForCreating(String email) {
+    return failing("createMember", args -> String.valueOf(args[0]).contains(email),
+        new FulcrumException.Unavailable("POST /api/v2/memberships.json", "simulated outage", null));
+  }
+
+  /** A client on which every call of {@code method} whose arguments {@code which} picks fails with {@code failure}. */
+  FulcrumClient failing(String methodName, java.util.function.Predicate<Object[]> which, FulcrumException failure) {
     FulcrumClient real = h.http;
     return (FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
         (proxy, method, args) -> {
-          if (method.getName().equals("createMember") && String.valueOf(args[0]).contains(email)) {
-            throw new FulcrumException.Unavailable("POST /api/v2/memberships.json", "simulated outage", null);
+          if (method.getName().equals(methodName) && which.test(args)) {
+            throw failure;
           }
           try {
             return method.invoke(real, args);
