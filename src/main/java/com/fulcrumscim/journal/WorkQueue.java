@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -671,6 +673,24 @@ public final class WorkQueue {
       ps.setString(2, key.scimId());
       return readAll(ps).stream().findFirst();
     }
+  }
+
+  /**
+   * The Fulcrum member each key's change stopped on ({@link WorkItem#heldMember}), whatever its row's
+   * state: held or DEAD, set aside, or queued again by a later change. Few rows: only a stopped change records one.
+   */
+  public Map<ResourceKey, String> heldMembers() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT entity_type, entity_id, held_member FROM work WHERE held_member IS NOT NULL");
+          ResultSet rs = ps.executeQuery()) {
+        Map<ResourceKey, String> out = new HashMap<>();
+        while (rs.next()) {
+          out.put(new ResourceKey(EntityType.valueOf(rs.getString(1)), rs.getString(2)), rs.getString(3));
+        }
+        return out;
+      }
+    });
   }
 
   /** Rows in {@code state} (all states when null), oldest change first, at most {@code limit}. */

@@ -12,7 +12,6 @@ import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.Tombstones;
-import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.reconcile.Action;
@@ -71,10 +70,8 @@ final class DriftFinder {
     db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
-    List<WorkItem> waiting = waitingForAnOperator();
-    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()),
-        waiting.stream().collect(Collectors.toMap(WorkItem::key, WorkItem::state)),
-        waiting.stream().filter(w -> w.heldMember() != null).collect(Collectors.toMap(WorkItem::key, WorkItem::heldMember)));
+    Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator(),
+        new WorkQueue(db, clock).heldMembers());
     Set<String> active = new LinkedHashSet<>();
     users.stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
     scope(active, userLinks).forEach(id -> out.add(leftTo(run.operators(),
@@ -99,12 +96,12 @@ final class DriftFinder {
     return out;
   }
 
-  /** The work rows that wait for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
-  private List<WorkItem> waitingForAnOperator() {
+  /** Keys whose work row waits for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
+  private Map<ResourceKey, WorkState> waitingForAnOperator() {
     WorkQueue queue = new WorkQueue(db, clock);
-    List<WorkItem> out = new ArrayList<>();
+    Map<ResourceKey, WorkState> out = new LinkedHashMap<>();
     for (WorkState state : List.of(WorkState.DEAD, WorkState.HELD)) {
-      out.addAll(queue.list(state, Integer.MAX_VALUE));
+      queue.list(state, Integer.MAX_VALUE).forEach(w -> out.put(w.key(), state));
     }
     return out;
   }

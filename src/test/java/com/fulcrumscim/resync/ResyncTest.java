@@ -467,14 +467,33 @@ class ResyncTest {
   void aMemberUnderADeadLeaversAddressOtherThanTheOneItStoppedOnIsNotReportedAsItsAccessToRemove() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     FulcrumMember byHand = deadOnAMemberInvitedAgainByHand(ada, () -> h.okta.set(ada, "active", 0));
+
+    reportsTheNewHiresMemberAsMaybeAnotherPersons(byHand, newHireInvitedByHandInPlaceOf(byHand));
+  }
+
+  /** The same with Ada's DEAD change set aside (`journal skip`) before her member was removed (review-s9c F3). */
+  @Test
+  void aMemberUnderASetAsideLeaversAddressOtherThanTheOneItStoppedOnIsNotReportedAsItsAccessToRemove() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    FulcrumMember byHand = deadOnAMemberInvitedAgainByHand(ada, () -> h.okta.set(ada, "active", 0));
+    assertThat(h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation())).isTrue();
+
+    reportsTheNewHiresMemberAsMaybeAnotherPersons(byHand, newHireInvitedByHandInPlaceOf(byHand));
+  }
+
+  /** {@code byHand} removed by hand, and the address given to a new hire invited by hand: that member. */
+  private FulcrumMember newHireInvitedByHandInPlaceOf(FulcrumMember byHand) {
     FulcrumMember[] hers = new FulcrumMember[1];
     byHand(() -> {
       h.http.deleteMember(byHand.id(), null);
       hers[0] = h.http.createMember(new MemberFields("ada@corp.example", "Adeline", "Byron", null));
     });
+    return hers[0];
+  }
 
+  private void reportsTheNewHiresMemberAsMaybeAnotherPersons(FulcrumMember byHand, FulcrumMember hers) {
     assertThat(resync.dryRun(Progress.NONE).plan()).singleElement().satisfies(d -> {
-      assertThat(d.fulcrumHas()).contains(hers[0].id());
+      assertThat(d.fulcrumHas()).contains(hers.id());
       assertThat(d.action()).contains("stopped on Fulcrum member " + byHand.id()).contains("may be another person's")
           .doesNotContain("remove it in Fulcrum").doesNotContain("journal retry");
       assertThat(d.keepsAccess()).isTrue();
