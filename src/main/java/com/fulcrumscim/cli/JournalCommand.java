@@ -208,9 +208,10 @@ public final class JournalCommand {
   }
 
   @Command(name = "skip", mixinStandardHelpOptions = true,
-      description = {"Set a DEAD row aside: marked DONE without applying it.",
-          "Fulcrum keeps what it has for this key until Okta sends the next change. Only the change DEAD when the "
-              + "command runs: if a newer one takes its place before the daemon carries the skip out, nothing is skipped."})
+      description = {"Set a DEAD or HELD row aside: marked DONE without applying it.",
+          "Fulcrum keeps what it has for this key until Okta sends the next change: a removal set aside leaves the person "
+              + "their access. Only the change DEAD or HELD when the command runs: if a newer one takes its place before "
+              + "the daemon carries the skip out, nothing is skipped."})
   static final class Skip implements Callable<Integer> {
     @Mixin CommandSupport support;
 
@@ -221,7 +222,7 @@ public final class JournalCommand {
     public Integer call() {
       return support.withDatabase((config, db) -> {
         // The generation the operator is skipping is the one here now; the daemon carries the skip
-        // out later, when a newer change may have gone DEAD in its place. No row: generation 0,
+        // out later, when a newer change may have gone DEAD or HELD in its place. No row: generation 0,
         // which no row has, and the answer says the key is unknown.
         long seen = new WorkQueue(db, Clock.systemUTC()).get(key).map(WorkItem::generation).orElse(0L);
         return act(support, config, db, OperatorRequest.Kind.SKIP, OperatorRequest.skipTarget(key, seen),

@@ -179,16 +179,17 @@ public final class OperatorActions {
       return ok(n == 0 ? "no dead rows" : n + " dead row" + (n == 1 ? " is" : "s are") + " due again" + applied(""));
     }
     if (queue.revive(key, WorkState.DEAD) == 0) {
-      return notDead(key, "retry");
+      return notIn(key, "DEAD", "retry");
     }
     wake();
     return ok(key + " is due again with a fresh retry budget" + applied(""));
   }
 
   /**
-   * Skips {@code key}'s DEAD row if it is still at {@code seenGeneration}, the one the operator's
-   * command read. A user Okta took away lets go of its email with it: a new user waiting for that
-   * row runs at once ({@link FreedEmail#rowEnded}).
+   * Skips {@code key}'s DEAD or HELD row if it is still at {@code seenGeneration}, the one the
+   * operator's command read. A user Okta took away lets go of its email with it: a new user waiting
+   * for that row runs at once ({@link FreedEmail#rowEnded}). A held removal set aside keeps access
+   * as a dead one does, and is answered as loudly.
    */
   public OperatorRequest.Answer skip(ResourceKey key, long seenGeneration) {
     // asked before the skip, which clears the flag: a deprovisioning set aside ends every signal (status, alert)
@@ -208,7 +209,7 @@ public final class OperatorActions {
         .map(w -> failed(ExitCode.FAILED, key + " changed after this command read it (generation " + seenGeneration
             + ", now " + w.generation() + ", " + w.state() + "): nothing skipped; `fulcrum-scim journal show " + key
             + "` shows the newer change"))
-        .orElseGet(() -> notDead(key, "skip"));
+        .orElseGet(() -> notIn(key, "DEAD or HELD", "skip"));
   }
 
   /** What an operator who set a deprovisioning aside must still do: nothing alerts on it any more. */
@@ -299,9 +300,9 @@ public final class OperatorActions {
     return ok(key + " released: not held now; if its member is found gone, it is invited again");
   }
 
-  private OperatorRequest.Answer notDead(ResourceKey key, String verb) {
+  private OperatorRequest.Answer notIn(ResourceKey key, String states, String verb) {
     return queue.get(key)
-        .map(w -> failed(ExitCode.FAILED, key + " is " + w.state() + ", not DEAD: nothing to " + verb))
+        .map(w -> failed(ExitCode.FAILED, key + " is " + w.state() + ", not " + states + ": nothing to " + verb))
         .orElseGet(() -> failed(ExitCode.FAILED, unknown(key)));
   }
 

@@ -634,13 +634,15 @@ public final class WorkQueue {
   }
 
   /**
-   * A DEAD row set aside by an operator: marked DONE without applying, only if it is still at the
-   * {@code generation} the operator's command read. A newer change may have gone DEAD again since
+   * A DEAD or HELD row set aside by an operator: marked DONE without applying, only if it is still at
+   * the {@code generation} the operator's command read. A newer change may have gone DEAD again since
    * (the command is carried out later, by the daemon): settling that one would drop a change Okta
    * was told was accepted, unseen by anyone. The row keeps its reason, which tells it from a change
    * applied ({@link WorkItem#setAside}), and the member its change stopped on ({@link
    * WorkItem#heldMember}): a user given the address later waits for the leaver only while that
    * member is the one under it (review-s8g F2, F3), and a later change of the leaver's is bound to it.
+   * A HELD row is set aside too: one held again for another member (maybe a new hire's own account,
+   * review-s9c F1) has no other way out that removes nothing, and a user waiting for it waits for good.
    */
   public boolean skip(ResourceKey key, long generation) {
     return db.write(c -> skip(c, key, generation));
@@ -652,7 +654,7 @@ public final class WorkQueue {
         // the member held again is named only while the row is HELD; its binding stays with the row
         "UPDATE work SET state = 'DONE', removal = 0, named_member = NULL, last_error = 'skipped by operator: ' || COALESCE(last_error, ''), "
             + "updated_at = ? "
-            + "WHERE entity_type = ? AND entity_id = ? AND state = 'DEAD' AND generation = ?")) {
+            + "WHERE entity_type = ? AND entity_id = ? AND state IN ('DEAD', 'HELD') AND generation = ?")) {
       ps.setLong(1, clock.millis());
       ps.setString(2, key.type().name());
       ps.setString(3, key.scimId());

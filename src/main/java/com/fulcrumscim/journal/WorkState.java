@@ -12,7 +12,10 @@ public enum WorkState {
   DONE,
   /** Out of retry budget, or refused for good. Visible in status; {@code journal retry} revives it. */
   DEAD,
-  /** Held by a guard (mass removal, mass role take-back) before any write; {@code approve-removals} releases it. */
+  /**
+   * Held by a guard (mass removal, mass role take-back) before any write; {@code approve-removals}
+   * releases it, {@code journal skip} sets it aside.
+   */
   HELD,
   /**
    * Left alone on purpose with the reason in last_error (the token owner's own user): settled like

@@ -406,10 +406,8 @@ public final class Reconciler {
       case PENDING, RUNNING, RETRYING -> new Outcome.RetryAfter(memberWait, waits);
       case DEAD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; " + leaver + " is DEAD" + deadLeaver(leaver,
           plan.waitedMember(), stoppedOn));
-      case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard:"
-          + " `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed. An"
-          + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
-          + " not " + plan.waitedMember() + ", the leaver's change is held again rather than remove it");
+      case HELD -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; its removal is HELD by the mass-removal guard"
+          + heldLeaver(leaver, plan.waitedMember(), stoppedOn));
       // resync runs a set-aside change again only for a member the bridge manages (review-s8e F2)
       // a leaver set aside on another member than the one found holds nobody up (Observer#leaverHolding)
       case DONE, SKIPPED -> new Outcome.RetryAfter(OPERATOR_WAIT, waits + "; an operator set its change aside without"
@@ -445,6 +443,24 @@ public final class Reconciler {
         + " after the leaver's was removed): if it is, `fulcrum-scim journal skip " + leaver + "` sets the leaver's change"
         + " aside and this user goes on; if it is the leaver's person's, remove it in Fulcrum by hand, then `fulcrum-scim"
         + " journal retry " + leaver + "`";
+  }
+
+  /**
+   * What a user waiting for {@code leaver}'s HELD row on Fulcrum member {@code waited} is told, as
+   * that row is bound to the member it was first held on ({@code stoppedOn}; null: none recorded).
+   * Bound to another one, it is held again on {@code waited}, which may be the waiting user's own:
+   * only the operator can tell, and either way out names the leaver (review-s9c F1).
+   */
+  private static String heldLeaver(ResourceKey leaver, String waited, String stoppedOn) {
+    if (stoppedOn == null || stoppedOn.equals(waited)) {
+      return ": `fulcrum-scim approve-removals` lets it go, and this user is made due once the member is removed. An"
+          + " approval covers only the member the hold named (`fulcrum-scim journal show " + leaver + "`): if that is"
+          + " not " + waited + ", the leaver's change is held again rather than remove it";
+    }
+    return ", held again: its change stopped first on Fulcrum member " + stoppedOn + ", not on " + waited + ", which may"
+        + " be this user's own (invited by hand after the leaver's was removed): if it is, `fulcrum-scim journal skip " + leaver
+        + "` sets the leaver's change aside and this user goes on; if it is the leaver's person's, `fulcrum-scim"
+        + " approve-removals " + leaver + "` approves its removal, and this user is made due once it is removed";
   }
 
   private static Reconciled done(List<Action> applied, Set<ResourceKey> affected) {

@@ -458,9 +458,12 @@ public final class RemovalGuard {
           + (memberId == null ? "a member not recorded (approved before this release)" : "Fulcrum member " + memberId)
           : ResourceKey.user(userId) + "'s change stopped (held, or DEAD with the person keeping access) on Fulcrum member "
               + memberId;
+      // each way out names the user: a plain approve-removals leaves a change held again (heldAgain())
       return Optional.of(bound + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be"
-          + " another person's account (the address given to someone since). If it is this user's, `fulcrum-scim"
-          + " approve-removals` approves the change to " + planned + "; if not, leave it held and remove nothing");
+          + " another person's account (the address given to someone since). If it is this user's person's, `fulcrum-scim"
+          + " approve-removals " + ResourceKey.user(userId) + "` approves the change to " + planned + "; if " + planned
+          + " is not this user's person's, `fulcrum-scim journal skip " + ResourceKey.user(userId) + "` sets this change"
+          + " aside, removing nothing");
     }
   }
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -421,13 +422,56 @@ class WorkQueueTest {
     assertThat(queue.get(alice).orElseThrow().setAside()).isFalse();
   }
 
+  /**
+   * A row held again for another member (maybe a new hire's own) is set aside bound to the member it
+   * was first held on, naming no other: a user given the address since no longer waits for it.
+   */
   @Test
-  void skipLeavesANewerChangeThatWentDeadAgainAfterTheOperatorSawTheRow() {
+  void skipSetsARowHeldAgainAsideBoundToTheMemberItWasFirstHeldOn() {
     queue.enqueue(alice);
-    queue.dead(queue.claim(1).get(0), "refused");
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Hold("held", "m-1"), List.of());
+    queue.revive(alice, WorkState.HELD);
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.Hold("held again", "m-2"), List.of());
+
+    assertThat(queue.skip(alice, 1)).isTrue();
+
+    assertThat(queue.get(alice).orElseThrow()).satisfies(w -> {
+      assertThat(w.setAside()).isTrue();
+      assertThat(w.heldMember()).isEqualTo("m-1");
+    });
+    String named = db.read(c -> {
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT named_member FROM work")) {
+        rs.next();
+        return rs.getString(1);
+      }
+    });
+    assertThat(named).isNull();
+  }
+
+  /**
+   * Alice's change ended by {@code ends} ("refused"), its generation read by an operator's command
+   * (returned); then a newer change ended alike ("refused again").
+   */
+  private long aNewerChangeEndedAfterTheOperatorSawTheRow(BiConsumer<WorkItem, String> ends) {
+    queue.enqueue(alice);
+    ends.accept(queue.claim(1).get(0), "refused");
     long seen = queue.get(alice).orElseThrow().generation();
     queue.enqueue(alice);
-    queue.dead(queue.claim(1).get(0), "refused again");
+    ends.accept(queue.claim(1).get(0), "refused again");
+    return seen;
+  }
+
+  @Test
+  void skipLeavesANewerChangeHeldAfterTheOperatorSawTheRow() {
+    long seen = aNewerChangeEndedAfterTheOperatorSawTheRow(queue::hold);
+
+    assertThat(queue.skip(alice, seen)).isFalse();
+    assertThat(queue.get(alice).orElseThrow().state()).isEqualTo(WorkState.HELD);
+  }
+
+  @Test
+  void skipLeavesANewerChangeThatWentDeadAgainAfterTheOperatorSawTheRow() {
+    long seen = aNewerChangeEndedAfterTheOperatorSawTheRow(queue::dead);
 
     assertThat(queue.skip(alice, seen)).isFalse();
     assertThat(queue.get(alice).orElseThrow()).satisfies(w -> {

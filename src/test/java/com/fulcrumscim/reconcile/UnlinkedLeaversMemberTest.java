@@ -464,6 +464,19 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
+   * Ada DEAD on {@code byHand}, which is removed by hand and her address given to a new hire ({@link
+   * #deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire}); the operator follows the advice of
+   * her row: users.adopt_existing turned on, then `journal retry`; one cycle runs.
+   */
+  private NewHire adaRetriedWithAdoptionAfterANewHireWasGivenTheAddress(FulcrumMember byHand) {
+    NewHire newHire = deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire(byHand);
+    h.restart(UserPushTest.adopting());
+    retryAda();
+    h.runOnce();
+    return newHire;
+  }
+
+  /**
    * Review-s8g F1: the operator follows the advice of Ada's row (adopt_existing on, then retry it):
    * her change stopped on the member invited by hand, now gone, so the new hire's own member found
    * under the address is held again, naming both (and left out of a plain approve-removals), instead
@@ -472,11 +485,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   @Test
   void retryingADeadLeaverWithAdoptionAfterItsMemberWasRemovedByHandHoldsTheNewHiresMemberInsteadOfRemovingIt() {
     FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
-    NewHire newHire = deadLeaversMemberRemovedByHandAndTheAddressGivenToANewHire(byHand);
-    h.restart(UserPushTest.adopting());
-
-    retryAda();
-    h.runOnce();
+    NewHire newHire = adaRetriedWithAdoptionAfterANewHireWasGivenTheAddress(byHand);
 
     assertThat(h.fulcrum.member(newHire.member().id())).as("the new hire's own member").isPresent();
     WorkItem row = h.row(ResourceKey.user(ada));
@@ -504,6 +513,71 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
         .contains("Fulcrum member " + newHire.member().id() + ", not managed by the bridge, is: it may be another person's")
         .contains("journal skip user/" + ada).doesNotContain("still has access");
     assertThat(h.fulcrum.member(newHire.member().id())).isPresent();
+  }
+
+  /**
+   * Review-s9c F1, probe A: Ada's retried change, held again on the new hire's own member (as above),
+   * is set aside with `journal skip`, as both reasons say to if that member is the new hire's.
+   */
+  @Test
+  void aLeaverHeldAgainOnTheNewHiresMemberAfterItsRetryIsSetAsideAndTheNewHireGetsItsOwnMember() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    NewHire newHire = adaRetriedWithAdoptionAfterANewHireWasGivenTheAddress(byHand);
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+
+    theNewHireGetsItsOwnMemberOnceHeldAgainAdaIsSetAside(byHand, newHire);
+  }
+
+  /**
+   * Review-s9c F1, probe B: Ada's DEAD change set aside on the member invited by hand again, which is
+   * removed by hand; 30 days later her address is given to a new hire invited by hand, and Okta
+   * deletes Ada before it pushes the new hire: her change, bound to the member it was set aside on,
+   * is held again on the new hire's and set aside again.
+   */
+  @Test
+  void aLeaverSetAsideThenHeldAgainOnTheNewHiresMemberIsSetAsideAgainAndTheNewHireGetsItsOwnMember() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    assertThat(h.queue.skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation())).isTrue();
+    h.restart(UserPushTest.adopting());
+    h.http.deleteMember(byHand.id(), null);
+    h.clock.tick(Duration.ofDays(30));
+    FulcrumMember hers = h.http.createMember(new MemberFields(ADA, "Adeline", "Byron", null));
+    changedOnPurpose.add(hers.id());
+    h.okta.deleteUser(ada);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    theNewHireGetsItsOwnMemberOnceHeldAgainAdaIsSetAside(byHand, new NewHire(hers, newHire));
+  }
+
+  /**
+   * Ada's change HELD again on the new hire's own member, bound to {@code byHand}, and the new hire
+   * waiting for it: both reasons name the command for either case; the operator sets Ada's change
+   * aside (her person keeps access, the answer says), and the new hire adopts its own member at once.
+   */
+  private void theNewHireGetsItsOwnMemberOnceHeldAgainAdaIsSetAside(FulcrumMember byHand, NewHire newHire) {
+    String mine = newHire.member().id();
+    assertThat(h.row(ResourceKey.user(ada)).lastError())
+        .contains("`fulcrum-scim approve-removals user/" + ada + "` approves the change to " + mine)
+        .contains("if " + mine + " is not this user's person's, `fulcrum-scim journal skip user/" + ada
+            + "` sets this change aside");
+    h.clock.tick(Reconciler.OPERATOR_WAIT.multipliedBy(2));
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(newHire.scimId())).lastError()).contains("HELD")
+        .contains("stopped first on Fulcrum member " + byHand.id() + ", not on " + mine)
+        .contains("`fulcrum-scim journal skip user/" + ada + "` sets the leaver's change aside");
+
+    OperatorRequest.Answer answer = new OperatorActions(h.db, h.queue, h.guard, () -> {})
+        .skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation());
+    assertThat(answer.exitCode()).as(answer.err()).isEqualTo(ExitCode.OK);
+    assertThat(answer.out()).contains("KEEPS ACCESS");
+    h.settle();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire.scimId())).map(Link::fulcrumId).contains(mine);
+    assertThat(h.fulcrum.member(mine)).as("the new hire's own member").isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).heldMember()).as("Ada's binding").isEqualTo(byHand.id());
   }
 
   /**
