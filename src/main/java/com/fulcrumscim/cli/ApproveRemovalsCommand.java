@@ -71,7 +71,8 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
   private static String heldAgainText(Set<String> heldAgain) {
     return "held again for another member than the one it was held on or approved for ("
         + String.join(", ", heldAgain.stream().map(id -> "user/" + id).toList()) + "); `fulcrum-scim journal show`"
-        + " says which, and only `fulcrum-scim approve-removals user/<id>` naming it lets one go";
+        + " says which: only `fulcrum-scim approve-removals user/<id>` naming it lets one go (the member is that user's"
+        + " person's), or `fulcrum-scim journal skip user/<id>` sets it aside, removing nothing (it is someone else's)";
   }
 
   /**
