@@ -235,7 +235,7 @@ public final class OperatorActions {
     if (approved.size() < seen.size()) {
       int changed = seen.size() - approved.size();
       err.append(changed).append(" of the ").append(count(read, takeBacks, "held "))
-          .append(" this command read changed since (no longer held, or Okta sent a newer change) and ")
+          .append(" this command read changed since (no longer held, held again for another member, or Okta sent a newer change) and ")
           .append(changed == 1 ? "was" : "were").append(" not approved").append(System.lineSeparator());
     }
     if (!others.isEmpty()) {

@@ -102,7 +102,8 @@ class ApproveRemovalsRequestTest {
 
     OperatorRequest.Answer answer = actions.carryOut(request(OperatorRequest.approvalTarget(seen)), () -> null, Watch.NONE);
 
-    assertThat(answer.err()).startsWith("Nothing approved: 1 of the 1 held removal this command read changed since");
+    assertThat(answer.err()).startsWith("Nothing approved: 1 of the 1 held removal this command read changed since")
+        .contains("held again for another member");
     assertThat(guard.heldAgain()).containsExactly("u1");
   }
 
