@@ -5,6 +5,7 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumRole;
+import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.fulcrum.MemberFields;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -129,8 +130,9 @@ public final class WriteTest {
           "not tried: no role other than Owner and the member's own"));
     }
 
+    String groupName = MARKER + " " + nonce;
     Optional<FulcrumGroup> madeGroup = record("POST /groups.json creates a group", () -> {
-      FulcrumGroup g = fulcrum.createGroup(MARKER + " " + nonce, GROUP_DESCRIPTION);
+      FulcrumGroup g = fulcrum.createGroup(groupName, GROUP_DESCRIPTION);
       synchronized (this) {
         groupsToDelete.add(g.id());
       }
@@ -140,7 +142,12 @@ public final class WriteTest {
       return;
     }
     FulcrumGroup group = madeGroup.get();
-    boolean holds = groupSteps(group, created) && record("DELETE /groups/{id}.json deletes the group", () -> {
+    boolean holds = groupSteps(group, created, groupName) && memberDeletedInTheGroup(group, created);
+    changeAnswersCarryMemberIds();
+    if (!holds) {
+      return;
+    }
+    record("DELETE /groups/{id}.json deletes the group", () -> {
       fulcrum.deleteGroup(group.id());
       boolean gone = fulcrum.group(group.id()).isEmpty();
       if (gone) {
@@ -149,12 +156,29 @@ public final class WriteTest {
         }
       }
       return check(gone, gone ? "gone" : "still there", group);
-    }).isPresent();
-    if (!holds) {
-      return;
-    }
+    });
+  }
 
-    record("DELETE /memberships/{id}.json answers 2xx and removes the member", () -> {
+  /**
+   * Owner auto-add, set and clear the members, then a second group of the same name and a rename;
+   * true while every step the rest depends on holds.
+   */
+  private boolean groupSteps(FulcrumGroup group, FulcrumMember created, String name) {
+    if (!memberSteps(group, created)) {
+      return false;
+    }
+    sameNameIsAccepted(name);
+    renameIsMade(group, name + " renamed");
+    return true;
+  }
+
+  /**
+   * The member is deleted while still in the group, as every deprovisioning of a group member is,
+   * and the group read back; true when the member is gone.
+   */
+  private boolean memberDeletedInTheGroup(FulcrumGroup group, FulcrumMember created) {
+    boolean deleted = record("DELETE /memberships/{id}.json answers 2xx and removes the member", () -> {
+      changeMembers(group, List.of(created.id()), List.of());
       fulcrum.deleteMember(created.id(), null);
       boolean gone = fulcrum.member(created.id()).isEmpty();
       if (gone) {
@@ -163,14 +187,48 @@ public final class WriteTest {
         }
       }
       return check(gone, gone ? "gone" : "still there", created);
-    });
+    }).isPresent();
+    if (deleted) {
+      record("DELETE /memberships/{id}.json of a member still in a group takes its id out of the group's member_ids",
+          "the bridge assumes a deprovisioned person leaves every group with the membership: a later member change of such a"
+              + " group that sends the gone id's removal is refused (all or nothing) and ends DEAD, and the people Okta/Entra"
+              + " take out of that group stay in it; send this table to the bridge's maintainers before going live", () -> {
+            FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+            return !read.membersKnown() ? membersLeftOut(read) : check(!read.memberIds().contains(created.id()),
+                read.memberIds().contains(created.id()) ? "the group still lists " + created.id() : "members now " + read.memberIds(), read);
+          });
+    }
+    return deleted;
   }
 
-  /** Owner auto-add, then set and clear the members, and what their answers carried; true while every step holds. */
-  private boolean groupSteps(FulcrumGroup group, FulcrumMember created) {
-    boolean holds = memberSteps(group, created);
-    changeAnswersCarryMemberIds();
-    return holds;
+  /** A second group named as the first: the README lets a managed group share its name with an unmanaged one. */
+  private void sameNameIsAccepted(String name) {
+    record("POST /groups.json accepts a name another group already has",
+        "a group pushed from Okta/Entra under the name of a Fulcrum group the bridge does not manage is refused (its row"
+            + " ends DEAD), and so is a rename to such a name: give the Fulcrum group another name", () -> {
+          FulcrumGroup twin = fulcrum.createGroup(name, GROUP_DESCRIPTION);
+          synchronized (this) {
+            groupsToDelete.add(twin.id());
+          }
+          fulcrum.deleteGroup(twin.id());
+          if (fulcrum.group(twin.id()).isEmpty()) {
+            synchronized (this) {
+              groupsToDelete.remove(twin.id());
+            }
+          }
+          return check(true, "accepted (group " + twin.id() + ", deleted again)", twin);
+        });
+  }
+
+  /** Every group renamed in Okta/Entra is renamed in Fulcrum by this call. */
+  private void renameIsMade(FulcrumGroup group, String renamed) {
+    record("PUT /groups/{id}.json renames the group",
+        "groups renamed in Okta/Entra keep their old names in Fulcrum: refused, the group's row ends DEAD naming the rename"
+            + " (after its member change); ignored, the bridge sends the rename again at every push of the group", () -> {
+          fulcrum.renameGroup(group.id(), renamed);
+          FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+          return check(renamed.equals(read.name()), "name now '" + read.name() + "'", read);
+        });
   }
 
   private boolean memberSteps(FulcrumGroup group, FulcrumMember created) {
@@ -186,12 +244,7 @@ public final class WriteTest {
       return !read.membersKnown() ? membersLeftOut(read) : check(true, read.memberIds().isEmpty() ? "no: the new group is empty"
           : "it starts with " + read.memberIds(), read);
     }).isPresent()
-        && record("group_members add puts a member in the group", () -> {
-          changeMembers(group, List.of(created.id()), List.of());
-          FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
-          return !read.membersKnown() ? membersLeftOut(read)
-              : check(read.memberIds().contains(created.id()), "members now " + read.memberIds(), read);
-        }).isPresent()
+        && firstChange(group, created)
         && record("group_members add of a member already in the group is accepted (no 422)", () -> {
           // the bridge repeats a member change whose answer was lost: its adds may be there already
           changeMembers(group, List.of(created.id()), List.of());
@@ -207,6 +260,36 @@ public final class WriteTest {
           changeMembers(group, List.of(), List.of(created.id()));
           return check(true, "accepted", group);
         }).isPresent();
+  }
+
+  /**
+   * The new group's first member change as the bridge sends it (Applier.createGroup): its adds with
+   * the token owner's removal, all or nothing, whether or not Fulcrum put the owner in.
+   */
+  private boolean firstChange(FulcrumGroup group, FulcrumMember created) {
+    Optional<String> owner = ownerMembership();
+    return record("group_members add puts a member in the group, and takes the token owner out in the same change",
+        "the bridge sends that removal with every new group's first adds: refused, none of them is made (the row ends DEAD"
+            + " after 2 replans); kept, the change reads back as not made and is retried (about 130 times a day per group)", () -> {
+          changeMembers(group, List.of(created.id()), owner.map(List::of).orElse(List.of()));
+          FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
+          if (!read.membersKnown()) {
+            return membersLeftOut(read);
+          }
+          boolean ownerOut = owner.filter(read.memberIds()::contains).isEmpty();
+          return check(read.memberIds().contains(created.id()) && ownerOut, "members now " + read.memberIds()
+              + (owner.isEmpty() ? " (the token owner's membership was not found: no removal sent)"
+                  : ownerOut ? "" : ", the token owner " + owner.get() + " still among them"), read);
+        }).isPresent();
+  }
+
+  /** The token owner's membership, by its account id, else by its email (as the bridge finds it). */
+  private Optional<String> ownerMembership() {
+    FulcrumUser owner = fulcrum.tokenOwner();
+    List<FulcrumMember> members = fulcrum.members();
+    return members.stream().filter(m -> owner.id() != null && owner.id().equals(m.userId())).findFirst()
+        .or(() -> members.stream().filter(m -> m.email() != null && m.email().equalsIgnoreCase(owner.email())).findFirst())
+        .map(FulcrumMember::id);
   }
 
   private void changeMembers(FulcrumGroup group, List<String> add, List<String> remove) {
@@ -313,6 +396,12 @@ public final class WriteTest {
    * ends the run. Unreachable or unauthorized propagates: no finding can be made then.
    */
   private <T> Optional<T> record(String assumption, Supplier<Outcome<T>> action) {
+    return record(assumption, null, action);
+  }
+
+  /** As {@link #record(String, Supplier)}; a finding that does not hold ends with {@code otherwise}, what the bridge does then. */
+  private <T> Optional<T> record(String assumption, String otherwise, Supplier<Outcome<T>> action) {
+    String then = otherwise == null ? "" : ": " + otherwise;
     Outcome<T> outcome;
     step.lock();
     try {
@@ -321,12 +410,12 @@ public final class WriteTest {
       }
       outcome = action.get();
     } catch (FulcrumException.Rejected | FulcrumException.NotFound | FulcrumException.Forbidden e) {
-      note(new Finding(assumption, false, e.getMessage()));
+      note(new Finding(assumption, false, e.getMessage() + then));
       return Optional.empty();
     } finally {
       step.unlock();
     }
-    note(new Finding(assumption, outcome.holds(), outcome.result()));
+    note(new Finding(assumption, outcome.holds(), outcome.holds() ? outcome.result() : outcome.result() + then));
     return outcome.holds() ? Optional.of(outcome.value()) : Optional.empty();
   }
 

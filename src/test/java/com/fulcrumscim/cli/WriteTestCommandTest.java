@@ -16,6 +16,7 @@ import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.fulcrum.emulator.GroupQuirk;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.ops.WriteTest;
 import com.fulcrumscim.reconcile.LinkTarget;
@@ -96,13 +97,63 @@ class WriteTestCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
-        .containsPattern("group member change answers carry the group's member_ids\\s+note\\s+4 of 4 answered without"
+        .containsPattern("group member change answers carry the group's member_ids\\s+note\\s+5 of 5 answered without"
             + " them: every group member change is read back, one more call each")
-        .containsPattern("group_members add puts a member in the group\\s+holds")
+        .containsPattern("group_members add puts a member in the group, and takes the token owner out in the same change\\s+holds")
         .containsPattern("group_members remove takes the member out again\\s+holds")
         .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds");
     assertThat(fulcrum.members()).isEqualTo(membersBefore);
     assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
+  }
+
+  @Test
+  void aFulcrumThatIgnoresGroupRenamesDiffersSayingTheGroupsKeepTheirOldNames() {
+    fulcrum.groupQuirk(GroupQuirk.RENAMES_IGNORED, true);
+    OpsCliRun.Result r = runLeavingNothingBehind(1);
+    assertThat(r.out())
+        .containsPattern("PUT /groups/\\{id}.json renames the group\\s+DIFFERS\\s+name now '" + WriteTest.MARKER
+            + " \\p{XDigit}+': groups renamed in Okta/Entra keep their old names in Fulcrum")
+        .containsPattern("DELETE /groups/\\{id}.json deletes the group\\s+holds");
+  }
+
+  @Test
+  void aFulcrumWithUniqueGroupNamesDiffersOnASecondGroupOfTheSameNameAndTheRunGoesOn() {
+    fulcrum.groupQuirk(GroupQuirk.NAMES_UNIQUE, true);
+    OpsCliRun.Result r = runLeavingNothingBehind(1);
+    assertThat(r.out())
+        .containsPattern("POST /groups.json accepts a name another group already has\\s+DIFFERS\\s+.*has already been taken.*"
+            + ": a group pushed from Okta/Entra under the name of a Fulcrum group the bridge does not manage is refused")
+        .containsPattern("PUT /groups/\\{id}.json renames the group\\s+holds");
+  }
+
+  @Test
+  void aFulcrumThatKeepsADeletedMemberInItsGroupsDiffersSayingWhatTheBridgeThenDoes() {
+    fulcrum.groupQuirk(GroupQuirk.DELETED_MEMBERS_LISTED, true);
+    OpsCliRun.Result r = runLeavingNothingBehind(1);
+    assertThat(r.out())
+        .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds")
+        .containsPattern("DELETE /memberships/\\{id}.json of a member still in a group takes its id out of the group's member_ids"
+            + "\\s+DIFFERS\\s+the group still lists \\p{XDigit}+: the bridge assumes a deprovisioned person leaves every group");
+  }
+
+  @Test
+  void aFulcrumRefusingTheTokenOwnersRemovalFromANewGroupDiffersOnTheFirstMemberChange() {
+    fulcrum.groupQuirk(GroupQuirk.OWNER_REMOVAL_REFUSED, true);
+    OpsCliRun.Result r = runLeavingNothingBehind(1);
+    assertThat(r.out())
+        .containsPattern("group_members add puts a member in the group, and takes the token owner out in the same change"
+            + "\\s+DIFFERS\\s+.*creator cannot be removed.*: the bridge sends that removal with every new group's first adds");
+  }
+
+  /** Runs the write test, expecting {@code exit}, and checks the organization is as it was. */
+  private OpsCliRun.Result runLeavingNothingBehind(int exit) {
+    List<FulcrumMember> membersBefore = fulcrum.members();
+    List<FulcrumGroup> groupsBefore = fulcrum.groups();
+    OpsCliRun.Result r = cli.runWithConfig("check", "--write-test");
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(exit);
+    assertThat(fulcrum.members()).isEqualTo(membersBefore);
+    assertThat(fulcrum.groups()).isEqualTo(groupsBefore);
+    return r;
   }
 
   @Test

@@ -70,6 +70,11 @@ final class ApiRoutes {
       return false;
     }
 
+    /** Whether groups are treated as {@code quirk} says, otherwise than the bridge assumes (for tests). */
+    default boolean groupQuirk(GroupQuirk quirk) {
+      return false;
+    }
+
     /** What a DELETE of this member does instead of removing it plainly; null: it removes it (for tests). */
     default DeleteFault deleteFault(String membershipId) {
       return null;
@@ -179,7 +184,7 @@ final class ApiRoutes {
   }
 
   private Member remove(String id, String reassignTo) {
-    Member removed = org.deleteMember(id, reassignTo);
+    Member removed = org.deleteMember(id, reassignTo, settings.groupQuirk(GroupQuirk.DELETED_MEMBERS_LISTED));
     if (removed.id().equals(org.ownerMembershipId())) {
       settings.ownerRemoved();
     }
@@ -193,13 +198,24 @@ final class ApiRoutes {
 
   private Answer.Reply createGroup(Request req) {
     JsonNode g = root(req, "group");
+    nameFree(null, text(g, "name"));
     Group created = org.createGroup(null, text(g, "name"), text(g, "description"), settings.autoAddOwnerToCreatedGroups());
     return Replies.json(201, Map.of("group", views.group(created, false)));
   }
 
   private Answer.Reply updateGroup(String id, Request req) {
     JsonNode g = root(req, "group");
-    return Replies.json(200, Map.of("group", views.group(org.updateGroup(id, text(g, "name"), text(g, "description")), false)));
+    nameFree(id, text(g, "name"));
+    String name = settings.groupQuirk(GroupQuirk.RENAMES_IGNORED) ? null : text(g, "name");
+    return Replies.json(200, Map.of("group", views.group(org.updateGroup(id, name, text(g, "description")), false)));
+  }
+
+  /** With {@link GroupQuirk#NAMES_UNIQUE}: 422 when a group other than {@code selfId} is named {@code name}. */
+  private void nameFree(String selfId, String name) {
+    if (settings.groupQuirk(GroupQuirk.NAMES_UNIQUE)
+        && org.allGroups().stream().anyMatch(other -> other.name().equals(name) && !other.id().equals(selfId))) {
+      throw ApiError.invalid("group", "name", "has already been taken");
+    }
   }
 
   private Answer.Reply changeGroup(Request req) {
@@ -210,6 +226,9 @@ final class ApiRoutes {
     String groupId = text(c, "group_id");
     if (groupId == null) {
       throw ApiError.invalid("change", "group_id", "can't be blank");
+    }
+    if (settings.groupQuirk(GroupQuirk.OWNER_REMOVAL_REFUSED) && ids(c, "remove").contains(org.ownerMembershipId())) {
+      throw ApiError.invalid("change", "remove", "the group's creator cannot be removed");
     }
     Group changed = settings.memberChangesIgnored() ? org.group(groupId)
         : org.changeGroupMembers(groupId, ids(c, "add"), ids(c, "remove"));

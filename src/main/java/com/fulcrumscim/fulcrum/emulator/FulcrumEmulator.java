@@ -56,6 +56,7 @@ public final class FulcrumEmulator implements AutoCloseable {
   private volatile boolean descriptionsLeftOut;
   private volatile boolean userIdsLeftOut;
   private final Set<String> memberIdsLeftOut = ConcurrentHashMap.newKeySet();
+  private final Set<GroupQuirk> groupQuirks = ConcurrentHashMap.newKeySet();
   private final Map<String, DeleteFault> deleteFaults = new ConcurrentHashMap<>();
   private HttpServer server;
   private ExecutorService executor;
@@ -123,6 +124,11 @@ public final class FulcrumEmulator implements AutoCloseable {
       @Override
       public DeleteFault deleteFault(String membershipId) {
         return deleteFaults.get(membershipId);
+      }
+
+      @Override
+      public boolean groupQuirk(GroupQuirk quirk) {
+        return groupQuirks.contains(quirk);
       }
     });
   }
@@ -293,6 +299,15 @@ public final class FulcrumEmulator implements AutoCloseable {
       memberIdsLeftOut.add(groupId);
     } else {
       memberIdsLeftOut.remove(groupId);
+    }
+  }
+
+  /** Whether groups are treated as {@code quirk} says (default: none is). */
+  public void groupQuirk(GroupQuirk quirk, boolean on) {
+    if (on) {
+      groupQuirks.add(quirk);
+    } else {
+      groupQuirks.remove(quirk);
     }
   }
 

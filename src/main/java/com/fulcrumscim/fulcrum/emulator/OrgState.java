@@ -213,15 +213,18 @@ final class OrgState {
     return stamped;
   }
 
-  /** {@code DELETE /memberships/{id}.json}: the member leaves the org and every group it was in. */
-  synchronized Member deleteMember(String id, String reassignTo) {
+  /**
+   * {@code DELETE /memberships/{id}.json}: the member leaves the org and every group it was in,
+   * unless {@code staysListed}: then its groups still list its id.
+   */
+  synchronized Member deleteMember(String id, String reassignTo, boolean staysListed) {
     Member m = member(id);
     if (reassignTo != null && (reassignTo.equals(id) || !members.containsKey(reassignTo))) {
       throw ApiError.invalid("membership", "reassign_to_membership_id", "is invalid");
     }
     members.remove(id);
     memberIdByEmail.remove(key(m.email()));
-    Set<String> inGroups = groupIdsByMember.remove(id);
+    Set<String> inGroups = staysListed ? null : groupIdsByMember.remove(id);
     if (inGroups != null) {
       Instant at = now();
       for (String gid : inGroups) {
