@@ -463,8 +463,9 @@ final class Observer {
         u -> members.matching(u.email()).stream().anyMatch(m -> !ctx.isOwner(m.userId(), m.email())));
   }
 
-  Set<String> linkedMemberIds() {
-    return links.fulcrumIds(EntityType.USER);
+  /** Those of {@code memberIds} linked to a SCIM user, read by index (never every user link: asked per group plan). */
+  Set<String> linkedAmong(Collection<String> memberIds) {
+    return links.linkedAmong(memberIds);
   }
 
   PlanContext context() {

@@ -195,7 +195,7 @@ public final class ReadSide {
     if (removed.isEmpty()) {
       return false;
     }
-    Set<String> linked = observer.linkedMemberIds();
+    Set<String> linked = observer.linkedAmong(removed);
     return removed.stream().anyMatch(id -> !linked.contains(id));
   }
 
