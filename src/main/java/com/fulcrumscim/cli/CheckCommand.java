@@ -72,9 +72,11 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Option(names = "--write-test", description = {
       "Also try each undocumented Fulcrum API shape the bridge relies on: create a throwaway member and group (named "
-          + WriteTest.MARKER + "), rename the member, change its role, add it to the group, remove it (twice: removing "
-          + "a non-member), say whether Fulcrum answers member changes with the group's member_ids (without them the "
-          + "bridge reads each change back), delete both. About 20 calls. Nothing is left behind, also when interrupted; a leftover of a "
+          + WriteTest.MARKER + "), rename the member, change its role, add it to the group taking the token owner out in "
+          + "the same change, remove it (twice: removing a non-member), create a second group of the same name, rename "
+          + "the group, say whether Fulcrum answers member changes with the group's member_ids (without them the "
+          + "bridge reads each change back), delete the member while in the group (the group must drop it), then the "
+          + "group. About 30 calls. Nothing is left behind, also when interrupted; a leftover of a "
           + "killed run is removed by the next.",
       "Run it once against a sandbox organization. It is refused while the daemon (also one still starting) or an "
           + "operator command holds the writer lease, and when the database links users or groups into the organization "
