@@ -77,6 +77,11 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
     return new Plan(List.of(actions), List.of());
   }
 
+  /** This plan without its first {@code applied} actions: what is left of it once those went through. */
+  public Plan after(int applied) {
+    return new Plan(actions.subList(applied, actions.size()), waitingFor, blocked, waitedMember);
+  }
+
   public static Plan blocked(String reason) {
     return new Plan(List.of(), List.of(), new Blocked(reason, Access.NOT_KEPT));
   }

@@ -200,14 +200,20 @@ public final class Reconciler {
           Applier.Applied end;
           try {
             end = applier.apply(attempt, plan, went);
-          } catch (FulcrumException.Rejected e) {
+          } catch (FulcrumException e) {
+            // What the outcome says of access is what is left of the plan: a group's removals made
+            // before its rename was refused are done, not a deprovisioning kept (review-s9d F1).
+            lastPlan = plan.after(went.size());
+            if (!(e instanceof FulcrumException.Rejected rejected)) {
+              throw e;
+            }
             // The action that failed is the one after those that went through: only a refused group
             // member change is planned anew, whatever the endpoint it was sent to is called; a refused
             // member change may be an email another managed user is moving away from (EmailMoves).
             Action failed = plan.actions().get(went.size());
             if (failed instanceof Action.UpdateMember change && loadsAtPlan != loadsBefore) {
               // planned on a list read in this reconcile: the address's holder is as Fulcrum has it
-              Optional<Outcome> moving = emailMoves.refused(attempt, change, e);
+              Optional<Outcome> moving = emailMoves.refused(attempt, change, rejected);
               if (moving.isPresent()) {
                 return Optional.of(new Reconciled(moving.get(), affected));
               }
@@ -216,7 +222,7 @@ public final class Reconciler {
                 || replans++ >= MEMBER_CHANGE_REPLANS) {
               throw e;
             }
-            // What went through before the refused change (a rename) was made: the outcome says so.
+            // What went through before the refused change was made: the outcome says so.
             went.stream().filter(a -> a.kind() != Action.Kind.REFUSE).forEach(applied::add);
             // The plan named a member Fulcrum no longer has (removed by hand, or by another writer,
             // after the lists were read): a fresh plan leaves it out and the other changes go now,

@@ -150,6 +150,30 @@ class GroupPushTest extends EndToEnd {
    */
   @Test
   void aRenameFulcrumRefusesDoesNotKeepThePeopleOktaTookOutInTheGroup() {
+    String crew = bobTakenOutOfCrewAsFulcrumRefusesItsNewName();
+
+    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(crew)).lastError()).contains("name is not allowed");
+  }
+
+  /**
+   * The same, the row's lists read in its own reconcile: its removals went through before the rename
+   * was refused, so the DEAD row is no deprovisioning kept (no DEPROVISIONING DEAD alert; review-s9d F1).
+   */
+  @Test
+  void aRenameFulcrumRefusesAfterTheRemovalsWentIsNoDeadDeprovisioning() {
+    String crew = bobTakenOutOfCrewAsFulcrumRefusesItsNewName();
+
+    WorkItem row = h.row(ResourceKey.group(crew));
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.removal()).as("its removals went through").isFalse();
+  }
+
+  /**
+   * Ada and Bob in Crew; then Okta renames Crew and takes Bob out, on a Fulcrum that refuses every
+   * group rename (422). Returns Crew's SCIM id.
+   */
+  String bobTakenOutOfCrewAsFulcrumRefusesItsNewName() {
     start();
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     String bob = h.okta.user("bob@corp.example", "Bob", "Builder", null);
@@ -157,12 +181,9 @@ class GroupPushTest extends EndToEnd {
     h.settle();
     h.restart(failing("renameGroup", args -> true,
         new FulcrumException.Rejected("PUT /api/v2/groups/{id}.json", 422, "name is not allowed")));
-
     h.okta.setGroup(crew, "Crew renamed", List.of(ada));
     h.settle();
-
-    assertThat(managed(crew).memberIds()).containsExactly(memberId("ada@corp.example"));
-    assertThat(h.row(ResourceKey.group(crew)).lastError()).contains("name is not allowed");
+    return crew;
   }
 
   /** SCIM ids of Ada, pushed, and Pat, whose push failed once and is RETRYING, both listed in Okta group Crew. */
