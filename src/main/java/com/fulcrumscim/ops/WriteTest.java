@@ -167,7 +167,7 @@ public final class WriteTest {
     if (!memberSteps(group, created)) {
       return false;
     }
-    sameNameIsAccepted(name);
+    sameNameIsAccepted(group, name);
     renameIsMade(group, name + " renamed");
     return true;
   }
@@ -201,12 +201,20 @@ public final class WriteTest {
     return deleted;
   }
 
-  /** A second group named as the first: the README lets a managed group share its name with an unmanaged one. */
-  private void sameNameIsAccepted(String name) {
-    record("POST /groups.json accepts a name another group already has",
+  /**
+   * A second group named as {@code first}: the README lets a managed group share its name with an
+   * unmanaged one. An answer naming {@code first} itself (a create that finds by name) is no second
+   * group, and is not deleted: it is the run's own, whose later steps still need it.
+   */
+  private void sameNameIsAccepted(FulcrumGroup first, String name) {
+    record("POST /groups.json makes a new group under a name another group already has",
         "a group pushed from Okta/Entra under the name of a Fulcrum group the bridge does not manage is refused (its row"
-            + " ends DEAD), and so is a rename to such a name: give the Fulcrum group another name", () -> {
+            + " ends DEAD), and so is a rename to such a name: give the Fulcrum group another name; or, answered with the"
+            + " existing group, the bridge would take that group for the one it made: do not push groups", () -> {
           FulcrumGroup twin = fulcrum.createGroup(name, GROUP_DESCRIPTION);
+          if (twin.id().equals(first.id())) {
+            return check(false, "answered with the existing group " + first.id() + ", no new one", twin);
+          }
           synchronized (this) {
             groupsToDelete.add(twin.id());
           }

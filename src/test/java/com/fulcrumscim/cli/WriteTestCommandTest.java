@@ -121,9 +121,22 @@ class WriteTestCommandTest {
     fulcrum.groupQuirk(GroupQuirk.NAMES_UNIQUE, true);
     OpsCliRun.Result r = runLeavingNothingBehind(1);
     assertThat(r.out())
-        .containsPattern("POST /groups.json accepts a name another group already has\\s+DIFFERS\\s+.*has already been taken.*"
+        .containsPattern("POST /groups.json makes a new group under a name another group already has\\s+DIFFERS\\s+.*has already"
+            + " been taken.*"
             + ": a group pushed from Okta/Entra under the name of a Fulcrum group the bridge does not manage is refused")
         .containsPattern("PUT /groups/\\{id}.json renames the group\\s+holds");
+  }
+
+  /** review-s9d F2: the answer is the run's own group, which it must neither call a second one nor delete. */
+  @Test
+  void aFulcrumWhoseGroupCreateFindsByNameDiffersAndKeepsTheRunsOwnGroupForTheStepsAfter() {
+    fulcrum.groupQuirk(GroupQuirk.CREATE_FINDS_BY_NAME, true);
+    OpsCliRun.Result r = runLeavingNothingBehind(1);
+    assertThat(r.out())
+        .containsPattern("POST /groups.json makes a new group under a name another group already has\\s+DIFFERS\\s+answered"
+            + " with the existing group")
+        .containsPattern("PUT /groups/\\{id}.json renames the group\\s+holds")
+        .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds");
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code /api/v2/*.json} endpoints of shared/fulcrum-api.md over {@link OrgState}: routing by
@@ -199,7 +200,10 @@ final class ApiRoutes {
   private Answer.Reply createGroup(Request req) {
     JsonNode g = root(req, "group");
     nameFree(null, text(g, "name"));
-    Group created = org.createGroup(null, text(g, "name"), text(g, "description"), settings.autoAddOwnerToCreatedGroups());
+    Optional<Group> named = settings.groupQuirk(GroupQuirk.CREATE_FINDS_BY_NAME)
+        ? org.allGroups().stream().filter(other -> other.name().equals(text(g, "name"))).findFirst() : Optional.empty();
+    Group created = named.orElseGet(
+        () -> org.createGroup(null, text(g, "name"), text(g, "description"), settings.autoAddOwnerToCreatedGroups()));
     return Replies.json(201, Map.of("group", views.group(created, false)));
   }
 

@@ -10,6 +10,8 @@ public enum GroupQuirk {
   RENAMES_IGNORED,
   /** A group name another group has is refused (422), on create and on rename. */
   NAMES_UNIQUE,
+  /** A create under a name a group has answers that group, as made, and makes none. */
+  CREATE_FINDS_BY_NAME,
   /** {@code DELETE /memberships/{id}.json} leaves the member's id in its groups' member_ids. */
   DELETED_MEMBERS_LISTED,
   /** A member change that takes the token owner out of a group is refused (422), all of it. */
