@@ -4,6 +4,7 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
@@ -199,6 +200,12 @@ public final class OperatorActions {
         return null;
       }
       freedEmail.rowEnded(c, key);
+      if (key.type() == EntityType.USER && seen.filter(w -> w.state() == WorkState.HELD).isPresent()) {
+        // what a hold holds is told by the user, not the flag (a hold never writes it): an active
+        // user's is a role take-back, an inactive or deleted one's a removal (review-s9d F3)
+        return Optional.of(desired.user(c, key.scimId()).filter(DesiredUser::active).isPresent()
+            ? keepsRole(c, key) : keepsAccess(c, key));
+      }
       return seen.filter(WorkItem::removal).isPresent() ? Optional.of(keepsAccess(c, key)) : Optional.<String>empty();
     });
     if (keepsAccess != null) {
@@ -210,6 +217,13 @@ public final class OperatorActions {
             + ", now " + w.generation() + ", " + w.state() + "): nothing skipped; `fulcrum-scim journal show " + key
             + "` shows the newer change"))
         .orElseGet(() -> notIn(key, "DEAD or HELD", "skip"));
+  }
+
+  /** What an operator who set a held role take-back aside must still do: nothing alerts on it any more. */
+  private String keepsRole(Connection c, ResourceKey key) throws SQLException {
+    return ". It took a role back, and nothing alerts on it any more: " + person.of(c, key) + " KEEPS THE ROLE the bridge"
+        + " gave in Fulcrum until someone changes it by hand, or the next resync apply (the scheduled one, or `fulcrum-scim"
+        + " resync`) finds it again";
   }
 
   /** What an operator who set a deprovisioning aside must still do: nothing alerts on it any more. */

@@ -273,6 +273,28 @@ class JournalCommandTest {
     assertThat(stateOf(ResourceKey.user("u-zed"))).isEqualTo(WorkState.DONE);
   }
 
+  /** A held role take-back set aside says the member keeps the role, not that nothing happened (review-s9d F3). */
+  @Test
+  void skippingAHeldRoleTakeBackSaysTheMemberKeepsTheRole() {
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
+          + "created_at, updated_at) VALUES ('u-cy', 'cy', 'cy', 'cy@corp.example', 1, '{}', 1, 1)"));
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      db.write(c -> {
+        queue.enqueue(c, ResourceKey.user("u-cy"), false);
+        return null;
+      });
+      // alice's row is due too: the claim takes both, and holds cy's
+      WorkItem cy = queue.claim(2).stream().filter(w -> w.key().equals(ResourceKey.user("u-cy"))).findFirst().orElseThrow();
+      queue.hold(cy, "role take-back: 1 role take-backs in the last 1h and 1 pending");
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("journal", "skip", "user/u-cy");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("user cy (cy@corp.example) KEEPS THE ROLE the bridge gave").doesNotContain("KEEPS ACCESS");
+  }
+
   private static final String ZED_KEEPS_ACCESS = "user/u-zed skipped: marked DONE without applying. It took access away, and"
       + " nothing alerts on it any more: user zed (zed@corp.example) KEEPS ACCESS in Fulcrum until someone removes that by"
       + " hand, or the next resync apply (the scheduled one, or `fulcrum-scim resync`) finds it again";
