@@ -21,13 +21,13 @@ import java.util.function.Supplier;
 
 /**
  * {@code check --write-test}: tries, through the client the reconciler uses, each Fulcrum API shape
- * the bridge relies on but Fulcrum does not document, on a throwaway member and group named with
- * {@link #MARKER}. Everything it creates is deleted again, in {@code finally} and, when the JVM is
+ * the bridge relies on but Fulcrum does not document, on a throwaway member and groups (a second of
+ * the same name, deleted at once) named with {@link #MARKER}. Everything it creates is deleted again, in {@code finally} and, when the JVM is
  * interrupted, by {@link #interrupt} from a shutdown hook; a leftover of a killed run is recognized
  * by its marker name and removed at the start of the next run.
  */
 public final class WriteTest {
-  /** In the throwaway member's email and the throwaway group's name; nothing else carries it. */
+  /** In the throwaway member's email and the throwaway groups' names; nothing else carries it. */
   public static final String MARKER = "fulcrum-scim-write-test";
   private static final String GROUP_DESCRIPTION = "created by fulcrum-scim check --write-test; safe to delete";
   private static final String EMAIL_DOMAIN = "@example.com";
