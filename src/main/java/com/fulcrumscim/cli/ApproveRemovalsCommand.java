@@ -13,7 +13,6 @@ import com.fulcrumscim.reconcile.RemovalGuard;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -43,8 +42,7 @@ public final class ApproveRemovalsCommand implements Callable<Integer> {
       // what the operator approves is what is held now: the daemon may carry the request out much later
       RemovalGuard guard = new RemovalGuard(db, clock, config.guard());
       List<RemovalGuard.Held> held = guard.held();
-      Set<String> heldAgain = held.stream().filter(RemovalGuard.Held::again).map(RemovalGuard.Held::userId)
-          .collect(Collectors.toCollection(TreeSet::new));
+      Set<String> heldAgain = RemovalGuard.heldAgain(held);
       List<RemovalGuard.Held> seen = seen(held, heldAgain);
       String leftHeld = heldAgainText(heldAgain);
       if (seen.isEmpty() && keys.isEmpty() && !heldAgain.isEmpty()) {

@@ -359,9 +359,9 @@ public final class RemovalGuard {
     });
   }
 
-  /** The users of {@link #held} held again. */
-  public Set<String> heldAgain() {
-    return held().stream().filter(Held::again).map(Held::userId).collect(Collectors.toCollection(TreeSet::new));
+  /** The users of {@code held} (as {@link #held} read them) held again. */
+  public static Set<String> heldAgain(List<Held> held) {
+    return held.stream().filter(Held::again).map(Held::userId).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /**

@@ -104,7 +104,7 @@ class ApproveRemovalsRequestTest {
 
     assertThat(answer.err()).startsWith("Nothing approved: 1 of the 1 held removal this command read changed since")
         .contains("held again for another member");
-    assertThat(guard.heldAgain()).containsExactly("u1");
+    assertThat(RemovalGuard.heldAgain(guard.held())).containsExactly("u1");
   }
 
   /** Fulcrum's ids are opaque: one with an '@' in it travels to the daemon whole. */
