@@ -458,7 +458,7 @@ public final class RemovalGuard {
           + (memberId == null ? "a member not recorded (approved before this release)" : "Fulcrum member " + memberId)
           : ResourceKey.user(userId) + "'s change stopped (held, or DEAD with the person keeping access) on Fulcrum member "
               + memberId;
-      // each way out names the user: a plain approve-removals leaves a change held again (heldAgain())
+      // each way out names the user: a plain approve-removals leaves a change held again (heldAgain)
       return Optional.of(bound + ", but its plan now names Fulcrum member " + planned + ": held again, as that may be"
           + " another person's account (the address given to someone since). If it is this user's person's, `fulcrum-scim"
           + " approve-removals " + ResourceKey.user(userId) + "` approves the change to " + planned + "; if " + planned
