@@ -7,7 +7,11 @@ package com.fulcrumscim.journal;
 public final class TerminalText {
   private TerminalText() {}
 
-  /** Control characters other than newline, and lone surrogates, written as {@code \\uXXXX}. */
+  /**
+   * Control characters other than newline, Unicode's bidirectional controls, and lone surrogates,
+   * written as {@code \\uXXXX}: a right-to-left override in a name would show the rest of a line
+   * (an id, a verdict) reversed, reading as something it is not.
+   */
   public static String escape(String text) {
     return escape(text, false);
   }
@@ -34,8 +38,9 @@ public final class TerminalText {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       boolean unsafe = oneLine
-          ? c != '\t' && (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || isLoneSurrogate(text, i))
-          : c != '\n' && (Character.isISOControl(c) || isLoneSurrogate(text, i));
+          ? c != '\t' && (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || isBidiControl(c)
+              || isLoneSurrogate(text, i))
+          : c != '\n' && (Character.isISOControl(c) || isBidiControl(c) || isLoneSurrogate(text, i));
       if (unsafe && out == null) {
         out = new StringBuilder(text.length() + 8).append(text, 0, i);
       }
@@ -46,6 +51,12 @@ public final class TerminalText {
       }
     }
     return out == null ? text : out.toString();
+  }
+
+  /** The marks, embeddings, overrides and isolates of Unicode's bidirectional algorithm (UAX #9). */
+  private static boolean isBidiControl(char c) {
+    return c == '\u061c' || c == '\u200e' || c == '\u200f' || (c >= '\u202a' && c <= '\u202e')
+        || (c >= '\u2066' && c <= '\u2069');
   }
 
   private static boolean isLoneSurrogate(String s, int i) {

@@ -173,6 +173,16 @@ class JournalCommandTest {
   }
 
   @Test
+  void showEscapesARightToLeftOverrideAJournalBodyHolds() {
+    // U+202E shows the rest of the line reversed, so a stored address would read as another one
+    try (Database db = cli.openDatabase()) {
+      journal(db, alice, "PUT", "{\"userName\":\"eve\u202egpj.exe@example.com\"}");
+    }
+    OpsCliRun.Result r = cli.runWithConfig("journal", "show", "user/u-alice");
+    assertThat(r.out()).doesNotContain("\u202e").contains("eve\\u202egpj.exe@example.com");
+  }
+
+  @Test
   void showPrintsACustomDecimalWithEveryDigitTheJournalHolds() {
     // the journal keeps it exact (review-s8d F9); read back through a double, show printed 0.12345678901234568
     try (Database db = cli.openDatabase()) {

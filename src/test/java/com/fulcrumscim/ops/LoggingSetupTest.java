@@ -184,6 +184,20 @@ class LoggingSetupTest {
     assertThat(line).contains("attribute x\\u000a2026-01-01T00:00:00.000+00:00 ERROR");
   }
 
+  /** A client's bidirectional override cannot make the rest of a line read reversed (an id, a verdict). */
+  @Test
+  void theShippedTextLogEscapesBidirectionalControls() throws Exception {
+    LoggerContext shipped = new LoggerContext();
+    Encoder<ILoggingEvent> encoder = shippedTextEncoder(shipped);
+    Logger logger = shipped.getLogger("com.fulcrumscim.scim.schema.ResourceNormalizer");
+
+    String line = new String(encoder.encode(new LoggingEvent(Logger.FQCN, logger, Level.INFO,
+        "ignoring unknown User attribute {}", null, new Object[] {"a\u202eb\u2066c\u200fd"})), StandardCharsets.UTF_8);
+
+    assertThat(line).doesNotContain("\u202e").doesNotContain("\u2066").doesNotContain("\u200f")
+        .contains("attribute a\\u202eb\\u2066c\\u200fd");
+  }
+
   @Test
   void theShippedTextLogStillWritesAStackTraceOnLinesOfItsOwn() throws Exception {
     LoggerContext shipped = new LoggerContext();
