@@ -100,6 +100,20 @@ class MonitoringFilesTest {
         .doesNotContain("no_token");
   }
 
+  /**
+   * A stranger's flood of wrong tokens fires it as Okta left on an old token does, and the two need
+   * opposite acts: the description names both and how to tell them apart, by the address the log
+   * names (never the token).
+   */
+  @Test
+  void theAlertOnWrongScimTokensNamesBothCausesAndHowToTellThemApart() throws Exception {
+    assertThat(rule("FulcrumScimRequestsUnauthorized").path("annotations").path("description").asText())
+        .contains("identity provider presents an old token", "someone else keeps trying tokens",
+            "`SCIM authentication failed from <address>: token not accepted on <method> <path>`", "never the token",
+            "Okta's published IP ranges", "the address is the proxy's", "block the address")
+        .doesNotContain("Usually");
+  }
+
   /** A deactivation the restore could not carry leaves a person their access, and nothing else would say so. */
   @Test
   void theAlertOnAnIncompleteRestoreCarryIsCriticalAndNamesTheWayOut() throws Exception {
