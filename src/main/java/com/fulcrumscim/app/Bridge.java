@@ -413,9 +413,16 @@ public final class Bridge {
    * Fulcrum since the last start makes each user it applies to DEAD, one at a time, but a bridge
    * that refused to start would stop every deactivation as well. An unreachable Fulcrum does not
    * stop the start: the reconciler waits for it anyway. The embedded emulator is checked as a real
-   * Fulcrum is.
+   * Fulcrum is. The member list's first page is read too (one call of the hourly budget): every
+   * change needs the list.
    */
   private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
+    try {
+      // refused, only the first change paused, and until then everything said "running"
+      client.readFirstMemberPage();
+    } catch (FulcrumException e) {
+      notChecked("that the token's user may list members", e, loop);
+    }
     try {
       PolicyCheck.rolesExist("config", config.roles(), client.roles());
     } catch (ConfigException e) {
@@ -429,6 +436,8 @@ public final class Bridge {
     } catch (ConfigException e) {
       reassignTargetMissingAtStart = true;
       log.error("{}; until then removed members' records stay unassigned", e.getMessage());
+    } catch (FulcrumException.Forbidden e) {
+      log.error("{}", reassignLookupRefused(e));
     } catch (FulcrumException e) {
       notChecked("users.reassign_records_to", e, loop);
     }
@@ -438,6 +447,19 @@ public final class Bridge {
     } catch (FulcrumException e) {
       notChecked("the token owner", e, loop);
     }
+  }
+
+  /**
+   * The token's user may not read a member by id. Removals still go out: each removal's DELETE is
+   * sent, and the records' target taken from the member list; only a removal read back by id (alone
+   * in its cycle, the usual deactivation) ends DEAD, its member gone. A pause would hold back those
+   * DELETEs, and every leaver would keep access until an operator acted: an ERROR line instead.
+   */
+  private static String reassignLookupRefused(FulcrumException.Forbidden e) {
+    return "users.reassign_records_to could not be checked: " + e.getMessage() + ". The token works, but Fulcrum"
+        + " refuses its user a member read by id, which confirms each removal: a removal read back by id (one alone in"
+        + " its cycle, the usual deactivation) ends DEAD though its member is gone, and the deprovisioning alerts fire; "
+        + e.whatItNeeds() + ", then `fulcrum-scim journal retry --all-dead` (no restart needed)";
   }
 
   /**
@@ -457,8 +479,9 @@ public final class Bridge {
     } else {
       // The pause is shared by every node (review-s8f F1): a standby's would say "paused" for the
       // leader, whose token works, and erase which read the leader's own pause found refused.
-      log.error("this standby's Fulcrum API token is refused: {}. It writes nothing now, but would pause as soon as it"
-          + " took over", pause.get().reason());
+      log.error("this standby's Fulcrum API token {}: {}. It writes nothing now, but would pause as soon as it took over",
+          pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs" : "is refused",
+          pause.get().reason());
     }
   }
 

@@ -83,6 +83,20 @@ public abstract sealed class FulcrumException extends RuntimeException {
     public int status() {
       return status;
     }
+
+    /**
+     * What lets the token's user make this call (shared/fulcrum-api.md, section 6): for a 402 the
+     * organization's plan, for a 403 its role, naming the permission where the contract names one.
+     */
+    public String whatItNeeds() {
+      if (status == 402) {
+        return "Fulcrum's plan for the organization does not allow it (402: e.g. no Developer Pack): change the plan";
+      }
+      String permission = endpoint().contains("/memberships") ? " (can_manage_members)"
+          : endpoint().contains("/groups") ? " (can_manage_groups)" : "";
+      return "the role of the token's user lacks the permission" + permission
+          + ": give the user who created the API token the Owner role in Fulcrum";
+    }
   }
 
   /** 422 or another 4xx: Fulcrum refused this change; {@code detail} is Fulcrum's own words. */

@@ -104,9 +104,22 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
 
   @Override
   public MemberList memberList() {
-    Pages<FulcrumMember> read = list(ApiCall.get("memberships.json").withQuery("managed_info", "1"),
-        "memberships", MembershipJson.class, WireMapping::member);
+    Pages<FulcrumMember> read = list(memberListCall(), "memberships", MembershipJson.class, WireMapping::member);
     return new MemberList(read.items(), read.pages() == 1);
+  }
+
+  /**
+   * The member list's first page, one member long: one call, whatever the organization's size, that
+   * fails as {@link #members} would when the token's user may not list members (a start-up check;
+   * what it lists is not kept).
+   */
+  public void readFirstMemberPage() {
+    ApiCall call = memberListCall().withQuery("page", "1").withQuery("per_page", "1");
+    parse(call.endpoint(), calls.execute(call));
+  }
+
+  private static ApiCall memberListCall() {
+    return ApiCall.get("memberships.json").withQuery("managed_info", "1");
   }
 
   @Override

@@ -103,14 +103,16 @@ public final class ReconcileLoop implements AutoCloseable {
         if (found) {
           // a restart with a new token that is refused too must not read as if the token now works
           log.error("RECONCILER PAUSED: {} (recorded before this process took over), and its first probe fails: {}. "
-              + "No change reaches Fulcrum until the token works again; it is probed every cycle",
-              pause.reason().orElse("token refused"), stillRefused.get());
+              + "No change reaches Fulcrum until {}; it is probed every cycle",
+              pause.reason().orElse("token refused"), stillRefused.get(), until(pause.refusedRead()));
         }
         return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
       }
+      Optional<String> refusedRead = pause.refusedRead();
       pause.resume();
       paused = false;
-      log.warn("Fulcrum accepts the API token again; the reconciler resumes");
+      log.warn("Fulcrum {}; the reconciler resumes", refusedRead.map(read -> "allows the API token's user " + read + " again")
+          .orElse("accepts the API token again"));
     }
     if (reconciler.circuitOpen()) {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
@@ -354,9 +356,14 @@ public final class ReconcileLoop implements AutoCloseable {
     if (!paused) {
       paused = true;
       pause.pause(reason, refusedRead);
-      log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until the token works again; "
-          + "it is probed every cycle", reason);
+      log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until {}; it is probed every cycle", reason,
+          until(refusedRead));
     }
+  }
+
+  /** What ends a pause: a read refused (403, 402) to a token that works needs its user allowed, not a new token. */
+  private static String until(Optional<String> refusedRead) {
+    return refusedRead.map(read -> "Fulcrum allows the token's user " + read).orElse("the token works again");
   }
 
   /** Current cycles finish their in-flight keys and hand unstarted rows back. */

@@ -80,9 +80,11 @@ public final class Reconciler {
       // a refused read says what to do itself; a refused token only said "invalid or revoked" (review-s8c F5)
       return Optional.of(new Outcome.Paused(refused.getMessage() + NEW_TOKEN));
     }
-    if (refused instanceof FulcrumException.Forbidden && EVERY_PLAN_READS.contains(refused.endpoint())) {
-      return Optional.of(new Outcome.Paused(refused.getMessage() + "; Fulcrum refuses the API token's user a read every"
-          + " change needs: give it an Owner's role or fix the plan", Optional.of(refused.endpoint())));
+    if (refused instanceof FulcrumException.Forbidden forbidden && EVERY_PLAN_READS.contains(refused.endpoint())) {
+      // the token works: its user needs the permission, and once it has it the probe resumes, no restart
+      return Optional.of(new Outcome.Paused(refused.getMessage() + "; the token works, but Fulcrum refuses its user this"
+          + " read, which every change needs: " + forbidden.whatItNeeds() + " (it resumes by itself, no restart)",
+          Optional.of(refused.endpoint())));
     }
     return Optional.empty();
   }

@@ -61,6 +61,11 @@ class RevokedTokenTest {
 
   /** {@link #bridgeWith} aimed at {@code baseUrl}. */
   ScimTestServer bridgeAt(String baseUrl, String apiToken) {
+    return bridgeAt(baseUrl, apiToken, "");
+  }
+
+  /** {@link #bridgeAt} with {@code moreConfig} (whole top-level sections of config.yml) added. */
+  ScimTestServer bridgeAt(String baseUrl, String apiToken, String moreConfig) {
     return ScimTestServer.start(dir, """
         fulcrum:
           base_url: %s
@@ -68,7 +73,12 @@ class RevokedTokenTest {
           calls_per_hour: 3600000
         reconcile:
           interval: 200ms
-        """.formatted(baseUrl, apiToken), Clock.systemUTC(), Bridge.Mode.FULL);
+        """.formatted(baseUrl, apiToken) + moreConfig, Clock.systemUTC(), Bridge.Mode.FULL);
+  }
+
+  /** The ERROR lines logged so far. */
+  List<String> errors() {
+    return logs.events().stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   @AfterEach
@@ -170,23 +180,62 @@ class RevokedTokenTest {
   }
 
   /**
-   * A token that works, whose user may not read what every change needs (not an Owner): paused at
-   * start as the first change would pause it, saying what Fulcrum refuses and what to do, until
-   * the read is allowed.
+   * A start on a token that works, whose user Fulcrum refuses {@code read} (403: not an Owner):
+   * paused everywhere at once, its ERROR line naming the read and saying what to do ({@code said});
+   * running again once the read is allowed (the token's user is made an Owner), no restart.
    */
+  void pausedAtStartUntilAllowed(String read, String... said) throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
+    fulcrum.faults().forbidden(read, true);
+    bridge = bridgeWith(OLD_TOKEN);
+    ScimHttp ops = pausedEverywhere("403");
+    assertThat(errors()).anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: " + read + ": 403 Forbidden").contains(said));
+
+    fulcrum.faults().forbidden(read, false);
+    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
+    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
+  }
+
   @Test
   void aStartOnATokenWhoseUserMayNotReadTheRolesIsPausedSayingWhatToDoUntilItMay() throws Exception {
+    pausedAtStartUntilAllowed(FulcrumClient.ROLES_LIST, "give the user who created the API token the Owner role in Fulcrum");
+  }
+
+  /**
+   * Every change reads the member list first: a token whose user may not list members paused only
+   * at the first change, and until then everything said "running".
+   */
+  @Test
+  void aStartOnATokenWhoseUserMayNotListMembersIsPausedAtOnceUntilItMay() throws Exception {
+    pausedAtStartUntilAllowed(FulcrumClient.MEMBERS_LIST, "can_manage_members", "the Owner role");
+  }
+
+  /** A 403 says the token works: the pause line says what the token's user lacks, not to wait for the token. */
+  @Test
+  void aPauseForAReadRefusedToTheTokensUserSaysTheTokenWorksAndWhatItsUserNeeds() throws Exception {
     fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
     fulcrum.faults().forbidden(FulcrumClient.ROLES_LIST, true);
     bridge = bridgeWith(OLD_TOKEN);
-    ScimHttp ops = pausedEverywhere("403");
-    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
-        .anySatisfy(m -> assertThat(m).startsWith("RECONCILER PAUSED: " + FulcrumClient.ROLES_LIST + ": 403 Forbidden")
-            .contains("give it an Owner's role"));
+    pausedEverywhere("403");
+    assertThat(errors()).filteredOn(m -> m.startsWith("RECONCILER PAUSED: ")).singleElement().satisfies(m -> assertThat(m)
+        .contains("the token works", "until Fulcrum allows the token's user " + FulcrumClient.ROLES_LIST)
+        .doesNotContain("until the token works again"));
+  }
 
-    fulcrum.faults().forbidden(FulcrumClient.ROLES_LIST, false); // the token's user is made an Owner
-    await().atMost(Duration.ofSeconds(20)).until(() -> ops.get("/healthz").text().contains("\"reconciler\":\"running\""));
-    assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
+  /**
+   * A token whose user may not read a member by id: the start cannot check users.reassign_records_to,
+   * and each removal read back by id would end DEAD. Removals still go out, so nothing pauses, but an
+   * ERROR line names the key, what happens and what to do (it was one WARN).
+   */
+  @Test
+  void aStartWhoseReassignTargetLookupIsRefusedToTheTokensUserSaysWhatRemovalsDoAndWhatToDo() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(OLD_TOKEN).build().start("127.0.0.1", 0);
+    fulcrum.faults().forbidden("GET /api/v2/memberships/{id}.json", true);
+    bridge = bridgeAt(fulcrum.baseUrl(), OLD_TOKEN, "users:\n  reassign_records_to: " + fulcrum.ownerMembershipId() + "\n");
+
+    assertThat(errors()).anySatisfy(m -> assertThat(m).startsWith("users.reassign_records_to could not be checked: ")
+        .contains("403", "ends DEAD", "the Owner role", "fulcrum-scim journal retry --all-dead"));
+    assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
   }
 
   /** review-s8f F1: the pause is shared, and the leader's token works; the standby says its own is refused. */
