@@ -200,6 +200,9 @@ public final class OperatorActions {
         return null;
       }
       freedEmail.rowEnded(c, key);
+      if (key.type() == EntityType.USER) {
+        guard.consume(c, key.scimId());
+      }
       if (key.type() == EntityType.USER && seen.filter(w -> w.state() == WorkState.HELD).isPresent()) {
         // what a hold holds is told by the user, not the flag (a hold never writes it): an active
         // user's is a role take-back, an inactive or deleted one's a removal (review-s9d F3)

@@ -401,8 +401,12 @@ public final class RemovalGuard {
         .toList();
   }
 
-  /** The approval is spent once the removal is done. */
-  void consume(Connection c, String userId) throws SQLException {
+  /**
+   * The approval is spent once the removal is done, and covers nothing once an operator sets its
+   * change aside (`journal skip`): dropped in that transaction, it cannot be taken for a later
+   * change's by a node whose clock stamps that change's created_at no later than the approval.
+   */
+  public void consume(Connection c, String userId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM removal_approval WHERE scim_id = ?")) {
       ps.setString(1, userId);
       ps.executeUpdate();

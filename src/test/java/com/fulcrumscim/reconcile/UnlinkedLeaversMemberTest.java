@@ -180,6 +180,36 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
+   * Held again for another member after its approval, Ada's change is set aside (`journal skip`):
+   * the approval, given for the member first held on, goes with it rather than outlive the change.
+   */
+  @Test
+  void settingAsideAChangeHeldAgainAfterItsApprovalDropsTheApproval() {
+    heldRemovalApprovedAfterItsMemberWasRemovedByHandAndTheAddressGivenToANewHire(adaInvitedAgainByHandThenDeactivated(true));
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.HELD);
+    assertThat(approvalsOf(ada)).isOne();
+
+    OperatorRequest.Answer answer = new OperatorActions(h.db, h.queue, h.guard, () -> {})
+        .skip(ResourceKey.user(ada), h.row(ResourceKey.user(ada)).generation());
+
+    assertThat(answer.exitCode()).as(answer.err()).isEqualTo(ExitCode.OK);
+    assertThat(approvalsOf(ada)).isZero();
+  }
+
+  /** How many removal approvals the database holds for {@code userId}. */
+  private int approvalsOf(String userId) {
+    return h.db.read(c -> {
+      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM removal_approval WHERE scim_id = ?")) {
+        ps.setString(1, userId);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /**
    * The same, with no approval: Ada's HELD row is run again by a later change of hers (Okta deletes
    * her), when the guard no longer holds one removal. Her change stays bound to the member its hold
    * named: it is held again rather than remove the new hire's own account (review-s8b F4).
