@@ -175,10 +175,13 @@ class OneWriterSequenceTest {
         okta.note("journal retry");
       }
       case 2 -> {
-        if (!dead.isEmpty()) {
-          WorkItem row = dead.get(random.nextInt(dead.size()));
+        // a held removal or take-back is set aside as a dead change is; held rows, the rarer, first
+        List<WorkItem> held = h.queue.list(WorkState.HELD, 100);
+        List<WorkItem> stopped = held.isEmpty() ? dead : held;
+        if (!stopped.isEmpty()) {
+          WorkItem row = stopped.get(random.nextInt(stopped.size()));
           operator.skip(row.key(), row.generation());
-          okta.note("journal skip");
+          okta.note("journal skip of a " + row.state() + " row");
         }
       }
       default -> {
@@ -186,6 +189,20 @@ class OneWriterSequenceTest {
         okta.note("approve-removals");
       }
     }
+  }
+
+  /** The first seeds of the two tests' runs. */
+  private static final long HUNDREDS = 1;
+  private static final long THOUSANDS = 100_000;
+
+  /**
+   * Whether the batch of {@code seed} runs with the guard holding every removal (0/0): every other
+   * batch of each run. At the defaults a sequence's few removals are never held, and an operator's
+   * commands never met a held row. Told by the seed, so that a replay of one runs as its batch did.
+   */
+  private static boolean guarded(long seed) {
+    long first = seed >= THOUSANDS ? THOUSANDS : HUNDREDS;
+    return (seed - first) / BATCH % 2 == 1;
   }
 
   void sequences(long firstSeed, int count) throws Exception {
@@ -197,8 +214,9 @@ class OneWriterSequenceTest {
     long started = System.nanoTime();
     int steps = 0;
     for (long batch = firstSeed; batch < firstSeed + count; batch += BATCH) {
+      ReconcileHarness.Options options = ReconcileHarness.Options.defaults().withoutScim();
       try (ReconcileHarness h = new ReconcileHarness(Files.createDirectory(dir.resolve("from-" + batch)),
-          ReconcileHarness.Options.defaults().withoutScim())) {
+          guarded(batch) ? options.withGuard(0, 0) : options)) {
         String seedOrg = h.fulcrum.snapshotJson(allIds(h));
         for (long seed = batch; seed < Math.min(batch + BATCH, firstSeed + count); seed++) {
           steps += sequence(h, seed, seedOrg);
@@ -210,12 +228,12 @@ class OneWriterSequenceTest {
 
   @Test
   void threeHundredRandomSequencesConvergeToWhatOktaWants() throws Exception {
-    sequences(1, Integer.getInteger("one-writer.count", 300));
+    sequences(HUNDREDS, Integer.getInteger("one-writer.count", 300));
   }
 
   @Test
   @Tag("reliability")
   void threeThousandRandomSequencesConvergeToWhatOktaWants() throws Exception {
-    sequences(100_000, 3_000);
+    sequences(THOUSANDS, 3_000);
   }
 }
