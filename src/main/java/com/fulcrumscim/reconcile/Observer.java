@@ -241,7 +241,11 @@ final class Observer {
    * as for a linked leaver: Reconciler#waiting). Set aside on another member than {@code m} (its own
    * removed by hand since), it is not: nothing runs it again for a member it did not stop on, and a
    * new hire whose own member has the address would wait for it for good (review-s8g F2, F3). One
-   * set aside before the member was recorded still counts, as the member cannot be told.
+   * set aside before the member was recorded still counts, as the member cannot be told. A DEAD or
+   * HELD row counts whatever member it stopped on: it waits for an operator, who is alerted and asked
+   * whose the member under the address is (the leaver's reason and the waiting user's name both ways
+   * out). Taken for the new hire's unasked, it may be the leaver's person invited by hand once more:
+   * the new hire would adopt their account, and the leaver's retry then end done, the access kept unseen.
    */
   private static boolean stillToBeMade(WorkItem row, FulcrumMember m) {
     return QUEUED_OR_WAITING.contains(row.state())

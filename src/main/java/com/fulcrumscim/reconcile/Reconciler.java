@@ -307,7 +307,10 @@ public final class Reconciler {
      * resync or a dry run plans every such user): the audit has no index for the question. A member
      * other than the one the row's change stopped on before ({@link WorkItem#heldMember}) is not
      * called the leaver's access: that one was removed by hand since, and this one may be whoever
-     * was given the address, invited by hand (review-s8g F1).
+     * was given the address, invited by hand (review-s8g F1). The row still counts as a deprovisioning
+     * kept (its removal flag, DEPROVISIONING DEAD, the critical alert): this one may as well be the
+     * leaver's person invited by hand once more, which only the operator can tell, and a flag cleared
+     * on a guess would end every signal of a person keeping access.
      */
     private String deadReason(Plan.Blocked blocked) {
       Plan.IfMadeForIt own = blocked.ifMadeForIt();

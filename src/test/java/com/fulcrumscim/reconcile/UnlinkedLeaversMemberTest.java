@@ -630,6 +630,30 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
   }
 
   /**
+   * Ada DEAD on the member invited by hand again, which is removed by hand and her person invited by
+   * hand once more; 20 days later a new hire is given her address (users.adopt_existing). The new
+   * hire waits for Ada's DEAD row, as for a held one, although the member under the address is not
+   * the one her change stopped on: only an operator can tell whose it is. Not so for a row set aside
+   * ({@link #aNewHireDoesNotWaitForALeaverSetAsideOnAnotherMemberThanItsOwn}); here the new hire would
+   * adopt Ada's person's account, and a retry of Ada's row would then end done, her access kept unseen.
+   */
+  @Test
+  void aNewHireWaitsForADeadLeaverWhoseMemberUnderTheAddressIsAnotherThanTheOneItStoppedOn() {
+    FulcrumMember byHand = adaDeadWithTheGuardAtItsDefaults();
+    h.http.deleteMember(byHand.id(), null);
+    FulcrumMember again = h.http.createMember(new MemberFields(ADA, "Ada", "Lovelace", null));
+    changedOnPurpose.add(again.id());
+    h.restart(UserPushTest.adopting());
+    h.clock.tick(Duration.ofDays(20));
+    String newHire = h.okta.userNamed("ada.byron", ADA, "Adeline", "Byron", null);
+    h.runOnce();
+
+    assertThat(new LinkStore(h.db).get(EntityType.USER, newHire)).isEmpty();
+    assertThat(h.row(ResourceKey.user(newHire)).lastError())
+        .contains("is DEAD on Fulcrum member " + byHand.id() + ", not on " + again.id());
+  }
+
+  /**
    * Review-s8g F5: the member a DEAD row recorded binds that change alone. Ada's row retried to done
    * once her member invited by hand was removed; Okta later reactivates her (the bridge makes her a
    * member) and deactivates her again: that member's removal is not held for another member than the
