@@ -527,7 +527,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
 
   /**
    * As above without adoption: Ada's row ends DEAD again without calling the new hire's member her
-   * access, and says how to tell whose it is.
+   * access, and says how to tell whose it is; it still counts as a deprovisioning kept (its removal flag).
    */
   @Test
   void retryingADeadLeaverAfterItsMemberWasRemovedByHandDoesNotNameTheNewHiresMemberAsTheLeaversAccess() {
@@ -542,6 +542,7 @@ class UnlinkedLeaversMemberTest extends EndToEnd {
     assertThat(row.lastError()).contains("stopped on Fulcrum member " + byHand.id())
         .contains("Fulcrum member " + newHire.member().id() + ", not managed by the bridge, is: it may be another person's")
         .contains("journal skip user/" + ada).doesNotContain("still has access");
+    assertThat(row.removal()).as("a deprovisioning kept: that member may be Ada's person's, invited again").isTrue();
     assertThat(h.fulcrum.member(newHire.member().id())).isPresent();
   }
 
