@@ -190,9 +190,9 @@ public final class WriteTest {
     }).isPresent();
     if (deleted) {
       record("DELETE /memberships/{id}.json of a member still in a group takes its id out of the group's member_ids",
-          "the bridge assumes a deprovisioned person leaves every group with the membership: a later member change of such a"
-              + " group that sends the gone id's removal is refused (all or nothing) and ends DEAD, and the people Okta/Entra"
-              + " take out of that group stay in it; send this table to the bridge's maintainers before going live", () -> {
+          "the bridge leaves an id the organization no longer has out of the group member changes it sends (it gives no"
+              + " access, and Fulcrum would refuse the whole change), reading such ids again at each push of the group (one"
+              + " call more); the group keeps listing deprovisioned people's ids: tell the bridge's maintainers", () -> {
             FulcrumGroup read = fulcrum.group(group.id()).orElseThrow(() -> gone(group.id()));
             return !read.membersKnown() ? membersLeftOut(read) : check(!read.memberIds().contains(created.id()),
                 read.memberIds().contains(created.id()) ? "the group still lists " + created.id() : "members now " + read.memberIds(), read);

@@ -202,7 +202,8 @@ final class Applier {
     int status = call(attempt, Action.Kind.REMOVE_MEMBER, a.memberId(), detail, sentAt, () -> found.status(LINK_STAYS));
     letGo(attempt, found.sent().email());
     observer.members.remove(a.memberId());
-    // Fulcrum drops a removed member from every group: the group mirror follows.
+    // Fulcrum drops a removed member from every group: the group mirror follows. One that goes on
+    // listing it shows so at its next list read, and group plans leave the id out (Observer#notInOrganization).
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
     attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok", detail, sentAt));

@@ -14,7 +14,10 @@ import java.util.Set;
  * push is queued or running (not one retrying after a failure). {@code managedMembers}: the linked group's members that a link ties to
  * a SCIM user, so none can be a pending user's; read only while some user is pending.
  * {@code madeForIt}: the id of the unlinked same-name group the audit shows the bridge made for
- * this key, when no link or create in doubt names one (its link was lost).
+ * this key, when no link or create in doubt names one (its link was lost). {@code notInOrganization}:
+ * the linked group's listed ids that a member read made after the group's shows are not members
+ * (a deleted member's id the group goes on listing): nothing to take away, and Fulcrum refuses a
+ * change that names one.
  */
 public record GroupState(
     String scimId,
@@ -27,4 +30,5 @@ public record GroupState(
     Set<String> leaving,
     Set<String> pending,
     Set<String> managedMembers,
-    String madeForIt) {}
+    String madeForIt,
+    Set<String> notInOrganization) {}

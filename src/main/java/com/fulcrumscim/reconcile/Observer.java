@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -348,7 +349,35 @@ final class Observer {
     links.settledUsersAmong(gone.keySet()).forEach(user -> attempt.alsoDue(ResourceKey.user(user)));
     return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()),
-        madeForIt(attempt.key, d, link, intent, sameName));
+        madeForIt(attempt.key, d, link, intent, sameName), linked == null ? Set.of() : notInOrganization(attempt, linked, leaving));
+  }
+
+  /**
+   * The ids group {@code g} lists that the organization has no member for. Fulcrum may go on listing
+   * a deleted member's id in its groups (check --write-test asks): it gives no access, and a member
+   * change naming it is refused, all or nothing (review-s9b F2). The member list at hand may be older
+   * than the group's copy, and a member invited and put in the group between the two reads would pass
+   * for gone and keep the group: so each such id is read again, once per reconcile and after the
+   * group was, by id (one) or with the member list (several). None of {@code leaving}, kept out of
+   * the change already, is asked about; a group that lists only members costs nothing.
+   */
+  private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> leaving) {
+    Set<String> unlisted = new LinkedHashSet<>();
+    for (String member : g.memberIds()) {
+      if (!leaving.contains(member) && members.get(member).isEmpty()) {
+        unlisted.add(member);
+      }
+    }
+    List<String> unread = unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
+    if (unread.size() == 1) {
+      rereadMember(unread.get(0));
+      attempt.readById.add(unread.get(0));
+    } else if (!unread.isEmpty()) {
+      rereadMemberList();
+    }
+    attempt.confirmed.addAll(unread);
+    unlisted.removeIf(m -> members.get(m).isPresent());
+    return unlisted;
   }
 
   /**

@@ -406,8 +406,9 @@ public final class Planner {
     List<String> add = want.stream().filter(id -> !have.contains(id)).toList();
     // While listed users are still being pushed the change waits, to be made in one call once they
     // are in; but a managed member Okta took out goes now (a pending user's member cannot be one).
+    // An id the organization no longer has gives no access: named, it would have the whole change refused.
     List<String> remove = actual.memberIds().stream()
-        .filter(id -> !want.contains(id) && !s.leaving().contains(id))
+        .filter(id -> !want.contains(id) && !s.leaving().contains(id) && !s.notInOrganization().contains(id))
         .filter(id -> waiting.isEmpty() || s.managedMembers().contains(id)).toList();
     if (!remove.isEmpty() || (waiting.isEmpty() && !add.isEmpty())) {
       actions.add(new Action.ChangeGroupMembers(actual.id(), add, remove));

@@ -146,7 +146,8 @@ class WriteTestCommandTest {
     assertThat(r.out())
         .containsPattern("DELETE /memberships/\\{id}.json answers 2xx and removes the member\\s+holds")
         .containsPattern("DELETE /memberships/\\{id}.json of a member still in a group takes its id out of the group's member_ids"
-            + "\\s+DIFFERS\\s+the group still lists \\p{XDigit}+: the bridge assumes a deprovisioned person leaves every group");
+            + "\\s+DIFFERS\\s+the group still lists \\p{XDigit}+: the bridge leaves an id the organization no longer has out of"
+            + " the group member changes it sends");
   }
 
   @Test

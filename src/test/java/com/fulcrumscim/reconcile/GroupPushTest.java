@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.emulator.GroupQuirk;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
@@ -337,6 +338,59 @@ class GroupPushTest extends EndToEnd {
     assertThat(h.fulcrum.groups()).filteredOn(g -> g.name().equals("Field Crew")).hasSize(2);
     assertThat(managed(crew).id()).isNotEqualTo("g-crew");
     assertThat(calls("POST /api/v2/groups.json")).isEqualTo(1);
+  }
+
+  /**
+   * A Fulcrum that keeps a deleted member's id in its groups' member_ids (unverified; check
+   * --write-test asks): the id gives no access, and a change naming it is refused whole, so Bob,
+   * deprovisioned but still listed in Crew, must not keep Cy, whom Okta takes out, in it (review-s9b F2).
+   */
+  @Test
+  void aGroupStillListingADeprovisionedMemberLetsThePeopleOktaTakesOutLeave() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.groupQuirk(GroupQuirk.DELETED_MEMBERS_LISTED, true);
+    String cy = h.okta.user("cy@corp.example", "Cy", "Young", null);
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob(), cy));
+    h.settle();
+    String bobsMember = memberId("bob@corp.example");
+    String cysMember = memberId("cy@corp.example");
+    h.okta.set(c.bob(), "active", 0);
+    h.settle();
+    assertThat(h.fulcrum.member(bobsMember)).as("Bob's removal went").isEmpty();
+    assertThat(managed(c.crew()).memberIds()).as("the quirk").contains(bobsMember, cysMember);
+    h.clock.tick(Duration.ofMinutes(10)); // the cached lists have aged: Crew is read listing Bob again
+
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+    h.settle();
+
+    assertThat(managed(c.crew()).memberIds()).as("Cy, taken out of Crew in Okta").doesNotContain(cysMember)
+        .contains(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * The other side of it: someone invites a person and puts them in Crew by hand after the member
+   * list was read and before Crew was. The member list at hand does not show them, yet they are no
+   * deleted member's leftover id: read again, they leave Crew with Bob, whom Okta took out.
+   */
+  @Test
+  void aMemberInvitedAndPutInTheGroupBetweenTheListReadsIsNotTakenForGoneAndLeaves() {
+    Crew c = adaAndBobInCrew();
+    java.util.concurrent.atomic.AtomicReference<String> byHand = new java.util.concurrent.atomic.AtomicReference<>();
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      if (byHand.get() == null) {
+        String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
+        h.http.changeGroupMembers(managed(c.crew()).id(), List.of(x), List.of());
+        byHand.set(x);
+        changedOnPurpose.add(x);
+      }
+      return null;
+    })); // fresh mirrors: the member list is read first, then the group list
+    bobLeaves(c);
+    h.settle();
+
+    assertThat(managed(c.crew()).memberIds()).containsExactly(memberId("ada@corp.example"));
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
   }
 
   /**

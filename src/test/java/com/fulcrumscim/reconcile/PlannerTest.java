@@ -388,7 +388,7 @@ class PlannerTest {
   static GroupState group(DesiredGroup d, FulcrumGroup linked, Map<String, String> memberIds, Set<String> leaving,
       Set<String> pending, Set<String> managedMembers) {
     return new GroupState("g1", d, linked == null ? null : LINK_G1, linked, List.of(), null, memberIds, leaving, pending,
-        managedMembers, null);
+        managedMembers, null, Set.of());
   }
 
   /** Made by hand in Fulcrum without a description, after the create's intent was recorded. */
@@ -399,7 +399,7 @@ class PlannerTest {
   /** Group g1 ("Crew") with a create in doubt that knew of fg-x only, and these unlinked groups of that name. */
   static GroupState inDoubt(DesiredGroup d, FulcrumGroup... sameName) {
     return new GroupState("g1", d, null, null, List.of(sameName), new Intent("g1", "crew", Set.of("fg-x"), Instant.EPOCH),
-        Map.of(), Set.of(), Set.of(), Set.of(), null);
+        Map.of(), Set.of(), Set.of(), Set.of(), null, Set.of());
   }
 
   static Stream<Arguments> groups() {
@@ -407,12 +407,12 @@ class PlannerTest {
         row("groups.push false sends nothing",
             group(crew(m("u1")), null, Map.of(), Set.of(), Set.of()), context(false, false, Map.of(), ""), Plan.of()),
         row("a new group is created even when an unmanaged group has the name",
-            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of(), null),
+            new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW), null, Map.of(), Set.of(), Set.of(), Set.of(), null, Set.of()),
             CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
         row("a group whose link was lost links the same-name group the audit shows the bridge made for it, not a second",
             new GroupState("g1", crew(), null, null, List.of(UNMANAGED_CREW, new FulcrumGroup("fg-made", "Crew", null, List.of())),
-                null, Map.of(), Set.of(), Set.of(), Set.of(), "fg-made"),
+                null, Map.of(), Set.of(), Set.of(), Set.of(), "fg-made", Set.of()),
             CTX,
             Plan.of(new Action.Link("fg-made", Action.Link.Origin.CREATED))),
         row("a create in doubt links the new same-name group carrying the marker, never the prior one",
@@ -433,12 +433,12 @@ class PlannerTest {
             new GroupState("g1", crew(), null, null,
                 List.of(new FulcrumGroup("fg-bare", "Crew", null, List.of()),
                     new FulcrumGroup("fg-marked", "Crew", FulcrumGroup.BRIDGE_MARKER, List.of())),
-                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null), CTX,
+                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null, Set.of()), CTX,
             Plan.of(new Action.Link("fg-marked", Action.Link.Origin.CREATED))),
         row("a create in doubt never takes a new same-name group described otherwise: made by hand",
             new GroupState("g1", crew(), null, null,
                 List.of(new FulcrumGroup("fg-hand", "Crew", "made by a person", List.of())),
-                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null), CTX,
+                new Intent("g1", "crew", Set.of(), Instant.EPOCH), Map.of(), Set.of(), Set.of(), Set.of(), null, Set.of()), CTX,
             Plan.of(new Action.CreateGroup("Crew"))),
         row("a renamed group is renamed",
             group(new DesiredGroup("g1", "Crew North", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
@@ -472,6 +472,10 @@ class PlannerTest {
             group(crew(new Member("u1", "u1@corp.example", false)), new FulcrumGroup("fg1", "Crew", null, List.of("m1")),
                 Map.of("u1", "m1"), Set.of("m1"), Set.of()), CTX,
             Plan.of()),
+        row("an id the group lists that the organization no longer has is left out of the removals (review-s9b F2)",
+            new GroupState("g1", crew(m("u1")), LINK_G1, new FulcrumGroup("fg1", "Crew", null, List.of("m1", "m-gone", "m3")),
+                List.of(), null, Map.of("u1", "m1"), Set.of(), Set.of(), Set.of(), null, Set.of("m-gone")), CTX,
+            Plan.of(new Action.ChangeGroupMembers("fg1", List.of(), List.of("m3")))),
         row("a deleted managed group is deleted, then unlinked",
             group(null, new FulcrumGroup("fg1", "Crew", null, List.of()), Map.of(), Set.of(), Set.of()), CTX,
             Plan.of(new Action.DeleteGroup("fg1"), new Action.Unlink("fg1", "group deleted in Fulcrum; deleted in Okta"))),
