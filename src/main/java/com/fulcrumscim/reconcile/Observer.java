@@ -349,7 +349,9 @@ final class Observer {
     links.settledUsersAmong(gone.keySet()).forEach(user -> attempt.alsoDue(ResourceKey.user(user)));
     return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()),
-        madeForIt(attempt.key, d, link, intent, sameName), linked == null ? Set.of() : notInOrganization(attempt, linked, leaving));
+        madeForIt(attempt.key, d, link, intent, sameName),
+        // only a group Okta still has is changed: one to delete needs no read
+        linked == null || d == null || !settings.groupsPush() ? Set.of() : notInOrganization(attempt, linked, leaving));
   }
 
   /**
