@@ -415,7 +415,9 @@ public final class Planner {
     }
     // after the member change: Okta sends the name with every membership update, so a name Fulcrum
     // refuses would otherwise end each of them before the people Okta took out leave (review-s9b F1)
-    if (!actual.name().equals(d.displayName())) {
+    // compared as member names are: a name an older release stored unstripped would otherwise be
+    // sent again at every reconcile of the group to a Fulcrum that strips it (review-s9b F6)
+    if (!MemberFields.sameName(d.displayName(), actual.name())) {
       actions.add(new Action.RenameGroup(actual.id(), d.displayName()));
     }
     return new Plan(actions, waiting);

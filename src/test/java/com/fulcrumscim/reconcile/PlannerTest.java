@@ -444,6 +444,11 @@ class PlannerTest {
             group(new DesiredGroup("g1", "Crew North", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
                 Map.of(), Set.of(), Set.of()), CTX,
             Plan.of(new Action.RenameGroup("fg1", "Crew North"))),
+        row("a group name that differs only by white space around it, as an older release stored it, is not renamed"
+                + " (review-s9b F6: a Fulcrum that strips names would be sent it at every reconcile)",
+            group(new DesiredGroup("g1", " Crew ", List.of()), new FulcrumGroup("fg1", "Crew", null, List.of()),
+                Map.of(), Set.of(), Set.of()), CTX,
+            Plan.of()),
         row("members change in one call with the net add and remove; the auto-added owner goes",
             group(crew(m("u1"), m("u2")), new FulcrumGroup("fg1", "Crew", null, List.of("m-owner", "m2", "m3")),
                 Map.of("u1", "m1", "u2", "m2"), Set.of(), Set.of()), CTX,
