@@ -60,8 +60,9 @@ public record MemberFields(String email, String firstName, String lastName, Stri
    * Whether a member's name, or a group's, is already the one wanted: white space around either
    * does not count, case does. Fulcrum strips member names (group names too, for all its reference
    * says either way), and releases before names were trimmed at intake stored them unstripped:
-   * compared exactly, such a name would be sent again at every re-read. The planner decides with it whether to send a name, and the client whether a PUT's
-   * answer kept a member's, so the two cannot disagree.
+   * compared exactly, such a name would be sent again at every re-read. The planner decides with it
+   * whether to send a name, and the client whether a PUT's answer kept a member's, so the two cannot
+   * disagree.
    */
   public static boolean sameName(String wanted, String held) {
     return wanted != null && held != null && wanted.strip().equals(held.strip());
