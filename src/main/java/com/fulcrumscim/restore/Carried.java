@@ -22,8 +22,8 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
   public record Deprovisioned(ResourceKey key, String userName, boolean deleted) {}
 
   /** Users and groups whose newer desired state was carried, and the rows carried with them. */
-  public record Counts(int users, int groups, int links, int intents, int audit, int entries, int approvals) {
-    static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0);
+  public record Counts(int users, int groups, int links, int intents, int audit, int entries, int approvals, int stopped) {
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0);
 
     boolean none() {
       return equals(NONE);
@@ -88,7 +88,9 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
         + " in all, " + counts.links() + plural(" link", counts.links()) + " to Fulcrum, " + counts.intents()
         + plural(" create", counts.intents()) + " in doubt, " + counts.audit() + plural(" audit row", counts.audit()) + ", "
         + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies") + ", "
-        + counts.approvals() + plural(" removal approval", counts.approvals()));
+        + counts.approvals() + plural(" removal approval", counts.approvals()) + ", "
+        + counts.stopped() + plural(" change", counts.stopped()) + " that stopped (DEAD, held, set aside: kept so, each bound"
+        + " to the Fulcrum member it stopped on)");
     if (!deprovisionings.isEmpty()) {
       out.println("deprovisioned after the backup (active in it): the reconciler removes them from Fulcrum when the service"
           + " starts (the mass-removal guard applies):");

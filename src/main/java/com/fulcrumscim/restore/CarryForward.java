@@ -9,6 +9,7 @@ import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,6 +58,12 @@ public final class CarryForward {
   /** Audit rows are looked for from this long before the backup's newest write: a clock may have stepped back. */
   private static final Duration AUDIT_MARGIN = Duration.ofHours(1);
 
+  /** What a row waiting for an operator or set aside keeps: how it stopped, and the member it is bound to. */
+  private static final Set<String> STOP = Set.of("state", "attempts", "first_failure_at", "last_error", "removal", "updated_at",
+      "held_member", "named_member");
+  /** What a queued row keeps of an earlier stop of its key: the member the change is bound to. */
+  private static final Set<String> BINDING = Set.of("held_member", "named_member");
+
   private final ReplacedStore replaced;
   private final Database restored;
   private final WorkQueue queue;
@@ -66,6 +74,8 @@ public final class CarryForward {
   private final List<Carried.Deprovisioned> deprovisionings = new ArrayList<>();
   private final Set<ResourceKey> carried = new HashSet<>();
   private final Set<ResourceKey> notCarried = new HashSet<>();
+  /** The newest journal entry of each key there, as read: what a work row there stands for. */
+  private final Map<ResourceKey, ReplacedStore.Newest> newestThere = new HashMap<>();
   private int users;
   private int groups;
   private int entries;
@@ -147,11 +157,13 @@ public final class CarryForward {
     }, null);
     int linksCarried = step("its links to Fulcrum", () -> carryLinks(links), 0);
     int intents = step("its creates in doubt (intents)", this::carryIntents, 0);
+    // after the links and intents, whose carry makes their keys due, and before the approvals, which revive what they cover
+    int stopped = step("its changes that stopped (DEAD, held, set aside)", this::carryStops, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
     Optional<String> token = step("its generated SCIM token", this::carryGeneratedToken, Optional.empty());
     return new Carried(file, Optional.empty(), deprovisionings,
-        new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals), problems, token);
+        new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals, stopped), problems, token);
   }
 
   /** As the replaced database holds it; when its settings cannot be read, the backup's stays and the report says so. */
@@ -183,6 +195,7 @@ public final class CarryForward {
       problems.add("its journal (" + newest.size() + " users and groups read, then: " + message(e)
           + "): a change Okta sent after the backup about any other user or group is not carried");
     }
+    newest.forEach(n -> newestThere.put(n.key(), n));
     List<ReplacedStore.Newest> newer = restored.read(c -> {
       List<ReplacedStore.Newest> out = new ArrayList<>();
       for (ReplacedStore.Newest n : newest) {
@@ -376,12 +389,33 @@ public final class CarryForward {
     return links;
   }
 
-  /** How carrying one link or intent ended. */
-  private enum Outcome { ALREADY_THERE, CARRIED, KEY_UNKNOWN }
+  /** A scan of the replaced database, handing on each row it reads. */
+  private interface Scan {
+    void each(Consumer<Row> each) throws SQLException;
+  }
+
+  /** What {@code scan} reads; when it fails part way, what it read, the failure named as {@code what} with what it {@code costs}. */
+  private List<Row> read(Scan scan, String what, String costs) {
+    List<Row> rows = new ArrayList<>();
+    try {
+      scan.each(rows::add);
+    } catch (SQLException e) {
+      problems.add(what + " (" + rows.size() + " read, then: " + message(e) + ")" + costs);
+    }
+    return rows;
+  }
+
+  /** How carrying one link, intent or work row ended. SUPERSEDED: the restored database holds a newer change of its key. */
+  private enum Outcome { ALREADY_THERE, CARRIED, KEY_UNKNOWN, SUPERSEDED }
+
+  /** A link by its Fulcrum id, an intent by its email or name. */
+  private static String named(Row linkOrIntent) {
+    return linkOrIntent.string("fulcrum_id", "match_key");
+  }
 
   /** Links the restored database lacks or holds otherwise; answers how many were carried. */
   private int carryLinks(List<Row> links) {
-    return carryEach(links, "its link to Fulcrum", link -> c -> {
+    return carryEach(links, "scim_id", "its link to Fulcrum", CarryForward::named, link -> c -> {
       ResourceKey key = key(link, "scim_id");
       if (store.hasLink(c, key, link)) {
         return Outcome.ALREADY_THERE;
@@ -405,13 +439,8 @@ public final class CarryForward {
 
   /** Creates in doubt the restored database knows nothing of, for keys it does not link; answers how many. */
   private int carryIntents() {
-    List<Row> intents = new ArrayList<>();
-    try {
-      replaced.intents(intents::add);
-    } catch (SQLException e) {
-      problems.add("its creates in doubt (intents) (" + intents.size() + " read, then: " + message(e) + ")");
-    }
-    return carryEach(intents, "its create in doubt", intent -> c -> {
+    List<Row> intents = read(replaced::intents, "its creates in doubt (intents)", "");
+    return carryEach(intents, "scim_id", "its create in doubt", CarryForward::named, intent -> c -> {
       ResourceKey key = key(intent, "scim_id");
       if (store.hasIntent(c, key) || store.linked(c, key)) {
         return Outcome.ALREADY_THERE;
@@ -426,16 +455,18 @@ public final class CarryForward {
   }
 
   /**
-   * Each of {@code rows} (links or intents) in a transaction of its own, those of a key that could
-   * not be carried left out; answers how many were carried.
+   * Each of {@code rows} (links, intents or work rows) in a transaction of its own, those of a key
+   * that could not be carried left out; answers how many were carried. {@code idColumn} holds the
+   * row's SCIM id; {@code named} says which row of its key it is.
    */
-  private int carryEach(List<Row> rows, String what, Function<Row, Database.Work<Outcome>> carry) {
+  private int carryEach(List<Row> rows, String idColumn, String what, Function<Row, String> named,
+      Function<Row, Database.Work<Outcome>> carry) {
     List<Row> tried = new ArrayList<>();
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
     for (Row row : rows) {
-      ResourceKey key = key(row, "scim_id");
+      ResourceKey key = key(row, idColumn);
       if (notCarried.contains(key)) {
-        problems.add(key + ": " + what + " " + row.string("fulcrum_id", "match_key") + " (not carried with it)");
+        problems.add(key + ": " + what + " " + named.apply(row) + " (not carried with it)");
       } else {
         tried.add(row);
         outcomes.add(restored.writeLater(carry.apply(row)));
@@ -444,20 +475,49 @@ public final class CarryForward {
     int n = 0;
     for (int i = 0; i < tried.size(); i++) {
       Row row = tried.get(i);
-      ResourceKey key = key(row, "scim_id");
-      String named = key + ": " + what + " " + row.string("fulcrum_id", "match_key");
+      ResourceKey key = key(row, idColumn);
+      String name = key + ": " + what + " " + named.apply(row);
       try {
         switch (outcomes.get(i).join()) {
           case CARRIED -> n++;
-          case KEY_UNKNOWN -> problems.add(named + " (neither database holds the "
+          case KEY_UNKNOWN -> problems.add(name + " (neither database holds the "
               + key.type().name().toLowerCase(Locale.ROOT) + " itself)");
-          case ALREADY_THERE -> { }
+          case ALREADY_THERE, SUPERSEDED -> { }
         }
       } catch (RuntimeException e) {
-        problems.add(named + " (" + message(e) + ")");
+        problems.add(name + " (" + message(e) + ")");
       }
     }
     return n;
+  }
+
+  /**
+   * The work rows there of changes that stopped (DEAD, held, or set aside with `journal skip`), as
+   * they stopped, and the Fulcrum member each stopped on (held_member, named_member): answers how
+   * many. Carried by the change alone, such a row became a fresh change that acts, bound to no
+   * member (review-s9c L1): with the leaver's member removed by hand since and the address given to
+   * a new hire invited by hand, it adopted and removed the new hire's own account (or called it the
+   * leaver's access), a change an operator had set aside ran again, and a new hire waited for it.
+   * Only a row standing for the change the restored database holds last (the same newest journal
+   * entry) is carried: one that ran past it is newer here.
+   */
+  private int carryStops() {
+    List<Row> rows = read(replaced::stoppedWork, "its changes that stopped", ": a change DEAD, held or set aside after the"
+        + " backup runs again, and may take another member under its address for its own");
+    return carryEach(rows, "entity_id", "its change that stopped", row -> row.string("state"), row -> c -> {
+      ResourceKey key = key(row, "entity_id");
+      ReplacedStore.Newest newest = newestThere.get(key);
+      if (newest == null || !store.newestEntryIs(c, newest)) {
+        return Outcome.SUPERSEDED;
+      }
+      return store.updateWork(c, key, row.only(waitsThere(row) ? STOP : BINDING)) ? Outcome.CARRIED : Outcome.KEY_UNKNOWN;
+    });
+  }
+
+  /** Whether the work row {@code row} waits for an operator (DEAD, held) or was set aside by one. */
+  private static boolean waitsThere(Row row) {
+    String state = row.string("state");
+    return state.equals("DEAD") || state.equals("HELD") || state.equals("DONE") && row.string("last_error") != null;
   }
 
   /**
@@ -470,13 +530,8 @@ public final class CarryForward {
    * the approval did there.
    */
   private int carryApprovals() {
-    List<Row> approvals = new ArrayList<>();
-    try {
-      replaced.approvals(approvals::add);
-    } catch (SQLException e) {
-      problems.add("its removal approvals (" + approvals.size() + " read, then: " + message(e) + "): a removal approved"
-          + " after the backup is held again by the mass-removal guard; `fulcrum-scim approve-removals` lets it go");
-    }
+    List<Row> approvals = read(replaced::approvals, "its removal approvals", ": a removal approved after the backup is held"
+        + " again by the mass-removal guard; `fulcrum-scim approve-removals` lets it go");
     List<Row> tried = new ArrayList<>();
     List<CompletableFuture<Boolean>> outcomes = new ArrayList<>();
     for (Row approval : approvals) {
@@ -492,7 +547,8 @@ public final class CarryForward {
           return false;
         }
         store.approve(c, key.scimId(), Math.max(since.get(), approval.number("approved_at")), approval.string("member_id"));
-        queue.enqueue(c, key, false);
+        // as approve-removals: a DEAD row (approved, then failed) stays DEAD, as it is there
+        queue.revive(c, key, WorkState.HELD);
         return true;
       }));
     }

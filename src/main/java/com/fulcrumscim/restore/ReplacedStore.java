@@ -28,6 +28,9 @@ final class ReplacedStore {
   /** The newest journal entry of a key: what the identity provider said last about it. */
   record Newest(ResourceKey key, long id, String requestId, long receivedAt, String op) {}
 
+  /** The schema that added work.held_member (V013). */
+  private static final int HELD_MEMBER_SCHEMA = 13;
+
   private final SqliteRestore.Replaced replaced;
   private final Connection c;
   private final Set<String> tables;
@@ -120,6 +123,17 @@ final class ReplacedStore {
           + "AND w.entity_id = a.scim_id WHERE a.approved_at >= w.created_at AND w.state NOT IN ('DONE', 'SKIPPED') "
           + "ORDER BY a.scim_id", each);
     }
+  }
+
+  /**
+   * The work rows whose change stopped: DEAD, held, or set aside (DONE with its reason kept), and
+   * any other that records the Fulcrum member its change stopped on (held_member, from schema 13 on:
+   * kept while a later change of the key is queued).
+   */
+  void stoppedWork(Consumer<Row> each) throws SQLException {
+    scan("SELECT * FROM work WHERE state IN ('DEAD', 'HELD') OR (state = 'DONE' AND last_error IS NOT NULL)"
+        + (versions().found() >= HELD_MEMBER_SCHEMA ? " OR held_member IS NOT NULL" : "") + " ORDER BY entity_type, entity_id",
+        each);
   }
 
   /** The audit rows written at or after {@code at} (epoch milliseconds), oldest first. */

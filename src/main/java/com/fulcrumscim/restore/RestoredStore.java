@@ -178,6 +178,30 @@ final class RestoredStore {
     }
   }
 
+  /**
+   * Whether {@code key}'s newest journal entry here is {@code newest}, the replaced database's: its
+   * work row there then stands for the same change as the one here (not for an older one, when this
+   * database ran past that one: marked restored again after a service ran on it).
+   */
+  boolean newestEntryIs(Connection c, ReplacedStore.Newest newest) throws SQLException {
+    Optional<Row> mine = first(c, "SELECT request_id, received_at, op FROM journal WHERE entity_type = ? AND entity_id = ? "
+        + "ORDER BY id DESC LIMIT 1", newest.key().type().name(), newest.key().scimId());
+    return mine.isPresent() && Objects.equals(mine.get().string("request_id"), newest.requestId())
+        && mine.get().number("received_at") == newest.receivedAt() && Objects.equals(mine.get().string("op"), newest.op());
+  }
+
+  /** Writes {@code values} (columns of the replaced database's work row) over {@code key}'s work row here; answers whether it has one. */
+  boolean updateWork(Connection c, ResourceKey key, Row values) throws SQLException {
+    List<String> columns = new ArrayList<>(values.values().keySet());
+    try (PreparedStatement ps = c.prepareStatement("UPDATE work SET " + String.join(" = ?, ", columns) + " = ? "
+        + "WHERE entity_type = ? AND entity_id = ?")) {
+      int i = bind(ps, values);
+      ps.setString(i++, key.type().name());
+      ps.setString(i, key.scimId());
+      return ps.executeUpdate() > 0;
+    }
+  }
+
   /** Whether an approval here covers user {@code userId}'s change that arrived at {@code since}. */
   boolean approved(Connection c, String userId, long since) throws SQLException {
     return exists(c, "SELECT 1 FROM removal_approval WHERE scim_id = ? AND approved_at >= ?", userId, since);

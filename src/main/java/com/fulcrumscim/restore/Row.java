@@ -48,6 +48,13 @@ record Row(Map<String, Object> values) {
     return new Row(kept);
   }
 
+  /** This row's {@code columns} it has, alone. */
+  Row only(Set<String> columns) {
+    Map<String, Object> kept = new LinkedHashMap<>(values);
+    kept.keySet().retainAll(columns);
+    return new Row(kept);
+  }
+
   /** This row with {@code column} set to {@code value}. */
   Row with(String column, Object value) {
     Map<String, Object> changed = new LinkedHashMap<>(values);

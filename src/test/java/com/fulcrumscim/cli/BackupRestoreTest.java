@@ -63,6 +63,11 @@ class BackupRestoreTest {
 
   /** The daemon on {@code home}'s database, reconciling into {@code fulcrum} every 200 ms. */
   static ScimTestServer serve(FulcrumEmulator fulcrum, Path home) throws Exception {
+    return serve(fulcrum, home, "");
+  }
+
+  /** As {@link #serve(FulcrumEmulator, Path)}, with {@code more} config after it. */
+  static ScimTestServer serve(FulcrumEmulator fulcrum, Path home, String more) throws Exception {
     Files.createDirectories(home);
     return ScimTestServer.start(home, """
         fulcrum:
@@ -73,7 +78,7 @@ class BackupRestoreTest {
           interval: 200ms
         ha:
           lease_ttl: 3s
-        """.formatted(fulcrum.baseUrl(), fulcrum.token()), Clock.systemUTC(), Bridge.Mode.FULL);
+        """.formatted(fulcrum.baseUrl(), fulcrum.token()) + more, Clock.systemUTC(), Bridge.Mode.FULL);
   }
 
   OpsCliRun.Result backup(Path database, Path target) throws Exception {

@@ -5,7 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Migrations;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
+import com.fulcrumscim.fulcrum.FulcrumMember;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.EntityType;
@@ -24,6 +30,7 @@ import com.fulcrumscim.testing.DesiredVsActual;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -335,6 +342,107 @@ class RestoreCarryForwardTest {
       assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     }
     assertThat(r.out()).contains(", 1 removal approval");
+  }
+
+  /** How leaver's deactivation stopped after the backup, on its member. */
+  enum Stopped {
+    /** DEAD, the person keeping access through the member (Fulcrum refused its removal). */
+    DEAD,
+    /** DEAD as above, then set aside with `journal skip`. */
+    SET_ASIDE,
+    /** DEAD as above, then queued again by a later change: the row keeps the member it stopped on. */
+    QUEUED_AGAIN
+  }
+
+  /**
+   * After the backup leaver's deactivation stopped on its member as {@code how} says, and the
+   * backup is restored; then the member is removed by hand and leaver's address given to a new hire,
+   * invited by hand, and the service starts adopting members (users.adopt_existing), as a DEAD row's
+   * reason may advise; the new hire's member stays. Answers it.
+   */
+  private FulcrumMember stoppedAfterTheBackupThenRestoredAndTheAddressGivenToANewHire(Stopped how) throws Exception {
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(bridge.http().patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    stopTheService();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      // as a DEAD removal with the person keeping access through the member leaves it
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = '" + (how == Stopped.QUEUED_AGAIN ? "RETRYING"
+          : "DEAD") + "', held_member = '" + leaverMember + "', last_error = 'keeps access' WHERE entity_id = '" + leaver + "'"));
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      if (how == Stopped.SET_ASIDE) {
+        assertThat(queue.skip(ResourceKey.user(leaver), queue.get(ResourceKey.user(leaver)).orElseThrow().generation())).isTrue();
+      }
+    }
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("1 change that stopped");
+    fulcrum.deleteFault(leaverMember, null);
+    FulcrumMember hers;
+    try (HttpFulcrumClient admin = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
+        Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL,
+        FulcrumCallListener.NONE)) {
+      admin.deleteMember(leaverMember, null);
+      hers = admin.createMember(new MemberFields("leaver@corp.example", "Adeline", "Byron", null));
+    }
+    bridge = BackupRestoreTest.serve(fulcrum, home, "users:\n  adopt_existing: true\n");
+    awaitQuiet();
+    assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
+    return hers;
+  }
+
+  /** Review-s9c L1: restored as a fresh change bound to no member, it adopted and removed the new hire's own account. */
+  @Test
+  void aChangeDeadOnItsMemberAfterTheBackupStaysDeadBoundToItAndLeavesANewHiresMemberAlone() throws Exception {
+    FulcrumMember hers = stoppedAfterTheBackupThenRestoredAndTheAddressGivenToANewHire(Stopped.DEAD);
+
+    WorkItem row = row(leaver).orElseThrow();
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(row.heldMember()).isEqualTo(leaverMember);
+  }
+
+  /** Set aside by an operator, the change stays set aside: run again, it took the new hire's member for the leaver's. */
+  @Test
+  void aChangeSetAsideAfterTheBackupStaysSetAsideBoundToItsMemberAndLeavesANewHiresMemberAlone() throws Exception {
+    FulcrumMember hers = stoppedAfterTheBackupThenRestoredAndTheAddressGivenToANewHire(Stopped.SET_ASIDE);
+
+    WorkItem row = row(leaver).orElseThrow();
+    assertThat(row.setAside()).as(row.toString()).isTrue();
+    assertThat(row.heldMember()).isEqualTo(leaverMember);
+  }
+
+  /** Queued again, the change runs bound to the member it stopped on: another one under the address is held, not removed. */
+  @Test
+  void aQueuedChangeThatStoppedOnItsMemberAfterTheBackupHoldsANewHiresMemberInsteadOfRemovingIt() throws Exception {
+    FulcrumMember hers = stoppedAfterTheBackupThenRestoredAndTheAddressGivenToANewHire(Stopped.QUEUED_AGAIN);
+
+    WorkItem row = row(leaver).orElseThrow();
+    assertThat(row.state()).isEqualTo(WorkState.HELD);
+    assertThat(row.lastError()).contains("on Fulcrum member " + leaverMember, "now names Fulcrum member " + hers.id());
+  }
+
+  /**
+   * After the backup leaver's held removal was approved, then went DEAD (Fulcrum refused it): the
+   * approval is carried, and the row stays DEAD, as it is there, for the operator to retry.
+   */
+  @Test
+  void aRemovalApprovedThenDeadAfterTheBackupStaysDeadAfterTheRestore() throws Exception {
+    afterTheBackupAGroupPushedAndADeactivationNotYetInFulcrum();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'HELD', held_member = '" + leaverMember
+          + "' WHERE entity_id = '" + leaver + "'"));
+    }
+    assertThat(cli.runWithConfig("approve-removals", "user/" + leaver).exit()).isZero();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      db.write(c -> c.createStatement().executeUpdate("UPDATE work SET state = 'DEAD', last_error = 'refused' WHERE entity_id = '"
+          + leaver + "'"));
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains(", 1 removal approval");
+    assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.DEAD);
   }
 
   /** A WARNING is read once or never: what was lost stays in status, exit 3, until an operator acknowledges it. */
