@@ -200,14 +200,15 @@ public final class DbCommand {
           carried.printTo(support.out(), support.err());
           return carried.complete() ? ExitCode.OK : ExitCode.ATTENTION;
         }
-        GeneratedTokenCarry.unverified(db).ifPresent(support.out()::println);
         if (already.isPresent()) {
           // the same restore, named no file this time: what its earlier run carried (or recorded as not) stands
+          GeneratedTokenCarry.afterAnEarlierRun(db, IncompleteCarry.current(db)).ifPresent(support.out()::println);
           return carryKept(db, config.storage().postgres());
         }
+        GeneratedTokenCarry.unverified(db).ifPresent(support.out()::println);
         IncompleteCarry.recordNothing(db, clock.instant(), config.storage().postgres()
-            ? "nothing was carried: the database this restore replaced is PostgreSQL, which the carry cannot read"
-            : "nothing was carried: no replaced database was named (--replaced FILE)");
+            ? Carried.NOTHING + "the database this restore replaced is PostgreSQL, which the carry cannot read"
+            : Carried.NOTHING + "no replaced database was named (--replaced FILE)");
         nothingCarried(config.storage().postgres());
         return ExitCode.ATTENTION;
       }));

@@ -33,6 +33,9 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
   /** Where the README tells the operator what to do when the carry is not complete. */
   public static final String README_STEP = "README, \"Backup and restore\", \"When the restore cannot carry everything forward\"";
 
+  /** How the one line of a carry that read nothing begins. */
+  public static final String NOTHING = "nothing was carried: ";
+
   public Carried {
     deprovisionings = List.copyOf(deprovisionings);
     problems = List.copyOf(problems);
@@ -54,7 +57,7 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
 
   /** What was not carried, one line each, as the warning lists it. */
   public List<String> notCarried() {
-    return unreadable.map(why -> List.of("nothing was carried: " + why)).orElse(problems);
+    return unreadable.map(why -> List.of(NOTHING + why)).orElse(problems);
   }
 
   /** What was carried goes to {@code out}; what was not, loudly, to {@code err}. */

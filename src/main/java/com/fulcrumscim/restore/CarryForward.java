@@ -161,7 +161,7 @@ public final class CarryForward {
     int stopped = step("its changes that stopped (DEAD, held, set aside)", this::carryStops, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
-    Optional<String> token = step("its generated SCIM token", this::carryGeneratedToken, Optional.empty());
+    Optional<String> token = step(GeneratedTokenCarry.NOT_CARRIED, this::carryGeneratedToken, Optional.empty());
     return new Carried(file, Optional.empty(), deprovisionings,
         new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals, stopped), problems, token);
   }
@@ -171,7 +171,7 @@ public final class CarryForward {
     try {
       return GeneratedTokenCarry.carry(replaced.settings(GeneratedTokenSetting.KEYS), restored);
     } catch (SQLException e) {
-      problems.add("its generated SCIM token (" + message(e) + ")");
+      problems.add(GeneratedTokenCarry.NOT_CARRIED + " (" + message(e) + ")");
       return GeneratedTokenCarry.unverified(restored);
     }
   }

@@ -4,6 +4,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.GeneratedTokenSetting;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.scim.BearerTokens;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import java.util.Optional;
  */
 public final class GeneratedTokenCarry {
   private static final String BACKUPS = "the SCIM token serve generated that the backup accepts (";
+  /** How a carry that could not carry the token names it among what it could not carry. */
+  static final String NOT_CARRIED = "its generated SCIM token";
 
   private GeneratedTokenCarry() {}
 
@@ -34,6 +37,20 @@ public final class GeneratedTokenCarry {
                 + "), which stays accepted").orElse("no longer accepted it (forgotten after the backup)"))
         .orElseGet(() -> "the SCIM token serve generated after the backup (" + BearerTokens.prefix(replaceds.get())
             + ") stays accepted, as the replaced database accepted it"));
+  }
+
+  /**
+   * {@code db mark-restored} run again without a replaced database, before the service started:
+   * the earlier run of the same restore left the token as it is, taken from the replaced database
+   * it named unless {@code earlier} (what that run could not carry) says it read none or not the
+   * token. Worded as {@link #unverified} then, that line named the carried token the backup's.
+   */
+  public static Optional<String> afterAnEarlierRun(Database restored, Optional<IncompleteCarry> earlier) {
+    boolean notRead = earlier.map(IncompleteCarry::notCarried).orElse(List.of()).stream()
+        .anyMatch(line -> line.startsWith(Carried.NOTHING) || line.startsWith(NOT_CARRIED));
+    return notRead ? unverified(restored) : GeneratedTokenSetting.accepted(new SettingStore(restored)::get).map(hash ->
+        "the SCIM token serve generated (" + BearerTokens.prefix(hash) + ") stays accepted, as the earlier run of this"
+            + " restore left it");
   }
 
   /** No replaced database to ask: the backup's generated token stays accepted, and the line says what to do. */

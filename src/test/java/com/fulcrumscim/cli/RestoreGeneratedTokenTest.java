@@ -88,14 +88,20 @@ class RestoreGeneratedTokenTest {
     }
   }
 
-  @Test
-  void aTokenServeGeneratedAfterTheBackupStaysTheOneAcceptedInPlaceOfTheBackups() throws Exception {
+  /** After the backup: its generated token forgotten, the configured one taken out, and serve generated another; answers that one. */
+  String anotherGeneratedAfterTheBackup() throws Exception {
     assertThat(cli.runWithConfig("token", "forget-generated").exit()).isZero();
     Files.writeString(cli.config, "storage:\n  path: " + cli.database + "\n"); // the configured token taken out again
     Bridge later = start("");
     String generatedLater = later.generatedToken().orElseThrow();
     later.claimGeneratedToken();
     later.stop();
+    return generatedLater;
+  }
+
+  @Test
+  void aTokenServeGeneratedAfterTheBackupStaysTheOneAcceptedInPlaceOfTheBackups() throws Exception {
+    String generatedLater = anotherGeneratedAfterTheBackup();
 
     OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
 
@@ -122,6 +128,27 @@ class RestoreGeneratedTokenTest {
 
     assertThat(r.exit()).as("nothing could be carried").isEqualTo(3);
     assertThat(r.out()).contains(acceptedAgain());
+  }
+
+  /**
+   * review-s9c L3: restored by hand and marked with the replaced file, which carried the token serve
+   * generated after the backup; marked again without it before the service started, the line named
+   * that token the backup's, "accepted again".
+   */
+  @Test
+  void markRestoredRunAgainWithoutTheReplacedFileSaysTheCarriedTokenStaysAsTheEarlierRunLeftIt() throws Exception {
+    String generatedLater = anotherGeneratedAfterTheBackup();
+    Path old = dir.resolve("old.db");
+    Files.move(cli.database, old);
+    Files.copy(nightly, cli.database);
+    OpsCliRun.Result first = cli.runWithConfig("db", "mark-restored", "--replaced", old.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+
+    OpsCliRun.Result again = cli.runWithConfig("db", "mark-restored");
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("the SCIM token serve generated (" + BearerTokens.prefix(BearerTokens.sha256Hex(generatedLater))
+        + ") stays accepted, as the earlier run of this restore left it").doesNotContain("the backup accepts");
   }
 
   /** A restore by hand (Litestream, or pg_restore on PostgreSQL) marked with no replaced database to read. */
