@@ -1,6 +1,7 @@
 package com.fulcrumscim.restore;
 
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,21 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
    * A user the backup has active (or does not have, while a Fulcrum member is linked to it) whom
    * Okta deactivated or deleted after the backup: without the carry the person kept access.
    */
-  public record Deprovisioned(ResourceKey key, String userName, boolean deleted) {}
+  public record Deprovisioned(ResourceKey key, String userName, boolean deleted, Optional<WorkState> stoppedThere) {
+    /** This one, its change carried as it stopped in the replaced database: DEAD, HELD, or DONE (set aside). */
+    Deprovisioned stopped(WorkState there) {
+      return new Deprovisioned(key, userName, deleted, Optional.of(there));
+    }
+
+    private String line() {
+      return "  " + userName + " (" + key + "): " + (deleted ? "deleted" : "deactivated") + stoppedThere.map(state -> switch (state) {
+        case DEAD -> "; its removal is DEAD there, and stays so: `fulcrum-scim journal show " + key + "` says why";
+        case HELD -> "; its removal is held there by the mass-removal guard, and stays so";
+        default -> "; its removal was set aside there (`journal skip`), and stays so: the person KEEPS ACCESS until someone"
+            + " removes that member by hand";
+      }).orElse("");
+    }
+  }
 
   /** Users and groups whose newer desired state was carried, and the rows carried with them. */
   public record Counts(int users, int groups, int links, int intents, int audit, int entries, int approvals, int stopped) {
@@ -97,8 +112,7 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
     if (!deprovisionings.isEmpty()) {
       out.println("deprovisioned after the backup (active in it): the reconciler removes them from Fulcrum when the service"
           + " starts (the mass-removal guard applies):");
-      deprovisionings.forEach(d -> out.println("  " + d.userName() + " (" + d.key() + "): "
-          + (d.deleted() ? "deleted" : "deactivated")));
+      deprovisionings.forEach(d -> out.println(d.line()));
     }
   }
 

@@ -353,7 +353,8 @@ public final class CarryForward {
     boolean hadAccess = was.map(RestoredStore.Held::active)
         .orElse(linkedThere.contains(key) || store.linked(c, key));
     Optional<Carried.Deprovisioned> deprovisioned = key.type() == EntityType.USER && removal && hadAccess
-        ? Optional.of(new Carried.Deprovisioned(key, userName(ch, was), ch.resource() == null)) : Optional.empty();
+        ? Optional.of(new Carried.Deprovisioned(key, userName(ch, was), ch.resource() == null, Optional.empty()))
+        : Optional.empty();
     return new Applied(added, deprovisioned, leftOut);
   }
 
@@ -504,7 +505,7 @@ public final class CarryForward {
   private int carryStops() {
     List<Row> rows = read(replaced::stoppedWork, "its changes that stopped", ": a change DEAD, held or set aside after the"
         + " backup runs again, and may take another member under its address for its own");
-    return carryEach(rows, "entity_id", "its change that stopped", row -> row.string("state"), row -> c -> {
+    int carried = carryEach(rows, "entity_id", "its change that stopped", row -> row.string("state"), row -> c -> {
       ResourceKey key = key(row, "entity_id");
       ReplacedStore.Newest newest = newestThere.get(key);
       if (newest == null || !store.newestEntryIs(c, newest)) {
@@ -512,6 +513,14 @@ public final class CarryForward {
       }
       return store.updateWork(c, key, row.only(waitsThere(row) ? STOP : BINDING)) ? Outcome.CARRIED : Outcome.KEY_UNKNOWN;
     });
+    deprovisionings.replaceAll(this::asItStands);
+    return carried;
+  }
+
+  /** {@code d} with how its change stands in the restored database once carried: stopped, it is not applied when the service starts. */
+  private Carried.Deprovisioned asItStands(Carried.Deprovisioned d) {
+    return queue.get(d.key()).filter(w -> w.state() == WorkState.DEAD || w.state() == WorkState.HELD || w.setAside())
+        .map(w -> d.stopped(w.state())).orElse(d);
   }
 
   /** Whether the work row {@code row} waits for an operator (DEAD, held) or was set aside by one. */

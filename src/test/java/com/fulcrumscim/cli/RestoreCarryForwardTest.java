@@ -376,7 +376,11 @@ class RestoreCarryForwardTest {
     }
     OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("1 change that stopped");
+    assertThat(r.out()).contains("1 change that stopped", "leaver@corp.example (user/" + leaver + "): deactivated" + switch (how) {
+      case DEAD -> "; its removal is DEAD there, and stays so";
+      case SET_ASIDE -> "; its removal was set aside there (`journal skip`), and stays so: the person KEEPS ACCESS";
+      case QUEUED_AGAIN -> "\n";
+    });
     fulcrum.deleteFault(leaverMember, null);
     FulcrumMember hers;
     try (HttpFulcrumClient admin = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
