@@ -161,6 +161,11 @@ public final class CarryForward {
     int stopped = step("its changes that stopped (DEAD, held, set aside)", this::carryStops, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
+    // once the approvals revived the held removals they cover
+    step("how its deprovisionings stand", () -> {
+      deprovisionings.replaceAll(this::asItStands);
+      return null;
+    }, null);
     Optional<String> token = step(GeneratedTokenCarry.NOT_CARRIED, this::carryGeneratedToken, Optional.empty());
     return new Carried(file, Optional.empty(), deprovisionings,
         new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals, stopped), problems, token);
@@ -513,7 +518,6 @@ public final class CarryForward {
       }
       return store.updateWork(c, key, row.only(waitsThere(row) ? STOP : BINDING)) ? Outcome.CARRIED : Outcome.KEY_UNKNOWN;
     });
-    deprovisionings.replaceAll(this::asItStands);
     return carried;
   }
 
