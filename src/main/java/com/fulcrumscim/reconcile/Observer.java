@@ -360,8 +360,12 @@ final class Observer {
    * change naming it is refused, all or nothing (review-s9b F2). The member list at hand may be older
    * than the group's copy, and a member invited and put in the group between the two reads would pass
    * for gone and keep the group: so each such id is read again, once per reconcile and after the
-   * group was, by id (one) or with the member list (several). None of {@code leaving}, kept out of
-   * the change already, is asked about; a group that lists only members costs nothing.
+   * group was, by id (one) or with the member list (several, or one whose read by id the token's user
+   * is refused). A list read over several pages may miss a member ({@link MemberList#whole}): what it
+   * does not show is then read by id, and when that is refused none is left out (the change names
+   * them all, as before: refused whole, it ends loudly, not with a member kept unseen). None of
+   * {@code leaving}, kept out of the change already, is asked about; a group that lists only members
+   * costs nothing.
    */
   private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> leaving) {
     Set<String> unlisted = new LinkedHashSet<>();
@@ -371,15 +375,31 @@ final class Observer {
       }
     }
     List<String> unread = unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
-    if (unread.size() == 1) {
-      rereadMember(unread.get(0));
-      attempt.readById.add(unread.get(0));
-    } else if (!unread.isEmpty()) {
+    if (!unread.isEmpty() && (unread.size() > 1 || !readEachById(attempt, unread))) {
       rereadMemberList();
     }
     attempt.confirmed.addAll(unread);
     unlisted.removeIf(m -> members.get(m).isPresent());
+    if (!unlisted.isEmpty() && !memberListWhole()) {
+      if (!readEachById(attempt, unlisted.stream().filter(m -> !attempt.readById.contains(m)).toList())) {
+        return Set.of();
+      }
+      unlisted.removeIf(m -> members.get(m).isPresent());
+    }
     return unlisted;
+  }
+
+  /** Reads each of {@code ids} by id; false, stopping there, when Fulcrum refuses the token's user such a read (403). */
+  private boolean readEachById(Attempt attempt, List<String> ids) {
+    for (String id : ids) {
+      try {
+        rereadMember(id);
+      } catch (FulcrumException.Forbidden refused) {
+        return false;
+      }
+      attempt.readById.add(id);
+    }
+    return true;
   }
 
   /**

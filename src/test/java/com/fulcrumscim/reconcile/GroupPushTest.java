@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
+import com.fulcrumscim.fulcrum.MemberList;
 import com.fulcrumscim.fulcrum.emulator.GroupQuirk;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
@@ -391,6 +392,65 @@ class GroupPushTest extends EndToEnd {
 
     assertThat(managed(c.crew()).memberIds()).containsExactly(memberId("ada@corp.example"));
     assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * A token whose user may list members but not read one by id (a setup the bridge runs on): the
+   * group's one id the list did not show is read with the list instead, and the change goes out.
+   */
+  @Test
+  void aGroupListingOneUnlistedIdStillLetsBobOutWhenReadsByIdAreRefused() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.faults().forbidden("GET /api/v2/memberships/{id}.json", true);
+    java.util.concurrent.atomic.AtomicReference<String> byHand = new java.util.concurrent.atomic.AtomicReference<>();
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      if (byHand.get() == null) {
+        String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
+        h.http.changeGroupMembers(managed(c.crew()).id(), List.of(x), List.of());
+        byHand.set(x);
+        changedOnPurpose.add(x);
+      }
+      return null;
+    })); // fresh mirrors: the member list is read first, then the group list
+    String bobsMember = memberId("bob@corp.example");
+    bobLeaves(c);
+    h.settle();
+
+    assertThat(managed(c.crew()).memberIds()).as("Bob, taken out of Crew in Okta").doesNotContain(bobsMember);
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * A member list read over several pages may miss a member (pages shift under the read): an id the
+   * group lists that such a list does not show is read by id before it is taken for gone.
+   */
+  @Test
+  void aPersonAPagedMemberListMissedIsStillTakenOutOfTheGroup() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.groupQuirk(GroupQuirk.DELETED_MEMBERS_LISTED, true);
+    String cy = h.okta.user("cy@corp.example", "Cy", "Young", null);
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob(), cy));
+    h.settle();
+    String cysMember = memberId("cy@corp.example");
+    h.okta.set(c.bob(), "active", 0);
+    h.settle(); // Bob's member goes; Crew goes on listing its id, so the group lists two ids a list read lacks
+    FulcrumClient real = h.http;
+    h.restart((FulcrumClient) Proxy.newProxyInstance(FulcrumClient.class.getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("memberList") || method.getName().equals("members")) {
+            List<FulcrumMember> missed = real.members().stream().filter(m -> !m.id().equals(cysMember)).toList();
+            return method.getName().equals("members") ? missed : new MemberList(missed, false);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        }));
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+    h.settle();
+
+    assertThat(managed(c.crew()).memberIds()).as("Cy, taken out of Crew in Okta").doesNotContain(cysMember);
   }
 
   /**
