@@ -13,8 +13,8 @@ import java.util.Optional;
  * summary the operator reads. {@code unreadable}: why nothing at all could be read.
  * {@code generatedToken}: what became of the SCIM token serve generated ({@link GeneratedTokenCarry}).
  */
-public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned> deprovisionings, Counts counts,
-    List<String> problems, Optional<String> generatedToken) {
+public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned> deprovisionings,
+    List<RemovedThere> removedThere, Counts counts, List<String> problems, Optional<String> generatedToken) {
 
   /**
    * A user the backup has active (or does not have, while a Fulcrum member is linked to it) whom
@@ -36,6 +36,18 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
     }
   }
 
+  /**
+   * A user whose removal the backup holds HELD or DEAD on Fulcrum member {@code memberId}, which the
+   * bridge removed after the backup: its change is made due again, and verified when the service
+   * starts.
+   */
+  public record RemovedThere(ResourceKey key, String userName, String memberId, WorkState stoppedInBackup) {
+    private String line() {
+      return "  " + userName + " (" + key + "): Fulcrum member " + memberId + " removed after the backup, where its removal is "
+          + (stoppedInBackup == WorkState.HELD ? "held by the mass-removal guard" : "DEAD");
+    }
+  }
+
   /** Users and groups whose newer desired state was carried, and the rows carried with them. */
   public record Counts(int users, int groups, int links, int intents, int audit, int entries, int approvals, int stopped) {
     static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0);
@@ -53,16 +65,17 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
 
   public Carried {
     deprovisionings = List.copyOf(deprovisionings);
+    removedThere = List.copyOf(removedThere);
     problems = List.copyOf(problems);
   }
 
   static Carried unreadable(Path from, String why, Optional<String> generatedToken) {
-    return new Carried(from, Optional.of(why), List.of(), Counts.NONE, List.of(), generatedToken);
+    return new Carried(from, Optional.of(why), List.of(), List.of(), Counts.NONE, List.of(), generatedToken);
   }
 
   /** This report naming the replaced database where it now lies: a restore keeps it aside once read. */
   public Carried keptAs(Path file) {
-    return new Carried(file, unreadable, deprovisionings, counts, problems, generatedToken);
+    return new Carried(file, unreadable, deprovisionings, removedThere, counts, problems, generatedToken);
   }
 
   /** True when everything the replaced database holds newer than the backup was carried. */
@@ -107,12 +120,19 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
         + plural(" create", counts.intents()) + " in doubt, " + counts.audit() + plural(" audit row", counts.audit()) + ", "
         + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies") + ", "
         + counts.approvals() + plural(" removal approval", counts.approvals()) + ", "
+        + removedThere.size() + plural(" held or DEAD removal", removedThere.size()) + " done since, "
         + counts.stopped() + plural(" change", counts.stopped()) + " that stopped (DEAD, held, set aside: kept so, each bound"
         + " to the Fulcrum member it stopped on)");
     if (!deprovisionings.isEmpty()) {
       out.println("deprovisioned after the backup (active in it): the reconciler removes them from Fulcrum when the service"
           + " starts (the mass-removal guard applies):");
       deprovisionings.forEach(d -> out.println(d.line()));
+    }
+    if (!removedThere.isEmpty()) {
+      out.println("removed from Fulcrum after the backup (their removal held or DEAD in it, done since): each is made due,"
+          + " not left waiting for you, and verified when the service starts, which finds the member gone and drops the"
+          + " link (a member found under the address since is held, not removed):");
+      removedThere.forEach(d -> out.println(d.line()));
     }
   }
 

@@ -51,7 +51,8 @@ import java.util.function.Supplier;
  *       bridge made.</li>
  * </ul>
  * A link is never dropped: one the replaced database no longer has belongs to a removal the
- * reconciler verifies again. Each key is carried in a transaction of its own, so a row that
+ * reconciler verifies again, made due when the replaced database shows it done after the backup
+ * while the backup holds it HELD or DEAD. Each key is carried in a transaction of its own, so a row that
  * cannot be read or written costs only itself, and is named in the report.
  */
 public final class CarryForward {
@@ -72,6 +73,7 @@ public final class CarryForward {
   private final JournalStore journal = new JournalStore();
   private final List<String> problems = new ArrayList<>();
   private final List<Carried.Deprovisioned> deprovisionings = new ArrayList<>();
+  private final List<Carried.RemovedThere> removedThere = new ArrayList<>();
   private final Set<ResourceKey> carried = new HashSet<>();
   private final Set<ResourceKey> notCarried = new HashSet<>();
   /** The newest journal entry of each key there, as read: what a work row there stands for. */
@@ -160,6 +162,11 @@ public final class CarryForward {
     // after the links and intents, whose carry makes their keys due, and before the approvals, which revive what they cover
     int stopped = step("its changes that stopped (DEAD, held, set aside)", this::carryStops, 0);
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
+    // after the audit, whose rows of the removals made there it reads
+    step("its removals done after the backup", () -> {
+      verifyRemovalsDoneThere(linkedThere);
+      return null;
+    }, null);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
     // once the approvals revived the held removals they cover
     step("how its deprovisionings stand", () -> {
@@ -167,7 +174,7 @@ public final class CarryForward {
       return null;
     }, null);
     Optional<String> token = step(GeneratedTokenCarry.NOT_CARRIED, this::carryGeneratedToken, Optional.empty());
-    return new Carried(file, Optional.empty(), deprovisionings,
+    return new Carried(file, Optional.empty(), deprovisionings, removedThere,
         new Carried.Counts(users, groups, linksCarried, intents, audit, entries, approvals, stopped), problems, token);
   }
 
@@ -519,6 +526,51 @@ public final class CarryForward {
       return store.updateWork(c, key, row.only(waitsThere(row) ? STOP : BINDING)) ? Outcome.CARRIED : Outcome.KEY_UNKNOWN;
     });
     return carried;
+  }
+
+  /**
+   * The removals the restored database holds HELD or DEAD on a linked member that the replaced one
+   * shows done since, for the same change (its newest journal entry), made due again. The replaced
+   * database dropped the link, ended the row applied (not set aside), and its audit, carried, says
+   * the bridge removed that very member. Kept as the backup has them, each stood in status as a
+   * person keeping access who is gone from Fulcrum, and went only once an operator approved it a
+   * second time (review-s10a F1). Made due, its plan finds the member gone and drops the link,
+   * removing nothing; bound to that member (held_member), a member found under the address since (a
+   * new hire invited by hand) is held again, not taken for the leaver's. No link read there: a link
+   * not read may still be there, and the removal stays as the backup has it.
+   */
+  private void verifyRemovalsDoneThere(Set<ResourceKey> linkedThere) {
+    if (!linksWhole) {
+      return;
+    }
+    for (RestoredStore.StoppedRemoval r : restored.read(store::stoppedRemovals)) {
+      ResourceKey key = r.key();
+      ReplacedStore.Newest newest = newestThere.get(key);
+      if (newest == null || linkedThere.contains(key) || carried.contains(key) || notCarried.contains(key)) {
+        continue;
+      }
+      Optional<Row> there;
+      try {
+        there = replaced.work(key);
+      } catch (SQLException e) {
+        problems.add(key + ": its work row (" + message(e) + "): a removal the backup holds " + r.state() + " stays so, even"
+            + " if it was done after the backup");
+        continue;
+      }
+      if (there.isEmpty() || !there.get().string("state").equals("DONE") || there.get().string("last_error") != null) {
+        continue;
+      }
+      boolean revived = restored.write(c -> {
+        if (!store.newestEntryIs(c, newest) || !store.removed(c, key, r.memberId(), r.createdAt())) {
+          return false;
+        }
+        store.updateWork(c, key, new Row(Map.of("held_member", r.memberId())));
+        return queue.revive(c, key, WorkState.valueOf(r.state())) > 0;
+      });
+      if (revived) {
+        removedThere.add(new Carried.RemovedThere(key, r.userName(), r.memberId(), WorkState.valueOf(r.state())));
+      }
+    }
   }
 
   /** {@code d} with how its change stands in the restored database once carried: stopped, it is not applied when the service starts. */

@@ -136,6 +136,11 @@ final class ReplacedStore {
         each);
   }
 
+  /** The work row of {@code key}; empty when it has none. */
+  Optional<Row> work(ResourceKey key) throws SQLException {
+    return first("SELECT * FROM work WHERE entity_type = ? AND entity_id = ?", key.type().name(), key.scimId());
+  }
+
   /** The audit rows written at or after {@code at} (epoch milliseconds), oldest first. */
   void auditSince(long at, Consumer<Row> each) throws SQLException {
     if (tables.contains("reconcile_audit")) {

@@ -383,9 +383,7 @@ class RestoreCarryForwardTest {
     });
     fulcrum.deleteFault(leaverMember, null);
     FulcrumMember hers;
-    try (HttpFulcrumClient admin = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000,
-        Duration.ofSeconds(5), Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL,
-        FulcrumCallListener.NONE)) {
+    try (HttpFulcrumClient admin = byHand()) {
       admin.deleteMember(leaverMember, null);
       hers = admin.createMember(new MemberFields("leaver@corp.example", "Adeline", "Byron", null));
     }
@@ -447,6 +445,101 @@ class RestoreCarryForwardTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains(", 1 removal approval");
     assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.DEAD);
+  }
+
+  /**
+   * The backup holds leaver's removal {@code stopped}: HELD by the guard on its member, or DEAD
+   * (Fulcrum failing, no member recorded); after it an operator approved or retried it and the bridge
+   * removed the member (link dropped, row done); then that backup is restored. Answers the restore's
+   * result: the restored link and row are the backup's, the replaced database says the removal was done.
+   */
+  private OpsCliRun.Result stoppedInTheBackupThenDoneAndRestored(WorkState stopped) throws Exception {
+    fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
+    assertThat(bridge.http().patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
+    stopTheService();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      // as the mass-removal guard leaves it, or a removal out of its retry budget
+      db.write(c -> c.createStatement().executeUpdate(stopped == WorkState.HELD
+          ? "UPDATE work SET state = 'HELD', held_member = '" + leaverMember + "', last_error = 'held until `fulcrum-scim"
+              + " approve-removals`' WHERE entity_id = '" + leaver + "'"
+          : "UPDATE work SET state = 'DEAD', held_member = NULL, last_error = '503' WHERE entity_id = '" + leaver + "'"));
+    }
+    Path held = dir.resolve("held.db");
+    assertThat(cli.runWithConfig("backup", held.toString()).exit()).isZero();
+    assertThat(cli.runWithConfig(stopped == WorkState.HELD ? new String[] {"approve-removals", "user/" + leaver}
+        : new String[] {"journal", "retry", "user/" + leaver}).exit()).isZero();
+    fulcrum.deleteFault(leaverMember, null);
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.DONE).orElse(false));
+    assertThat(fulcrum.member(leaverMember)).isEmpty();
+    stopTheService();
+    OpsCliRun.Result r = cli.runWithConfig("restore", held.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r;
+  }
+
+  /**
+   * Review-s10a F1: restored as the backup held it, the removal stayed HELD, status paging that the
+   * person keeps access (gone from Fulcrum) until an operator approved it a second time; the restore
+   * said nothing of it. Now it is verified when the service starts, and the restore says so.
+   */
+  @Test
+  void aHeldRemovalApprovedAndDoneAfterTheBackupIsVerifiedAgainNotHeldAgain() throws Exception {
+    OpsCliRun.Result r = stoppedInTheBackupThenDoneAndRestored(WorkState.HELD);
+
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): Fulcrum member " + leaverMember);
+    assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    OpsCliRun.Result status = cli.runWithConfig("status");
+    assertThat(status.out()).as(status.out()).doesNotContain("keep access");
+    bridge = BackupRestoreTest.serve(fulcrum, home);
+    await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.DONE).orElse(false));
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      assertThat(new LinkStore(db).get(EntityType.USER, leaver)).isEmpty();
+    }
+    assertThat(fulcrum.memberByEmail("member@corp.example")).isPresent();
+  }
+
+  /**
+   * Verified again, the removal finds the leaver's address given to a new hire invited by hand since
+   * (the service adopting members: users.adopt_existing): it is held on that member, not removed.
+   */
+  @Test
+  void aHeldRemovalDoneAfterTheBackupVerifiedAgainLeavesANewHiresMemberUnderTheAddressAlone() throws Exception {
+    stoppedInTheBackupThenDoneAndRestored(WorkState.HELD);
+    FulcrumMember hers = aNewHireGivenLeaversAddressThenTheServiceStartsAdopting();
+
+    assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
+    WorkItem row = row(leaver).orElseThrow();
+    assertThat(row.state()).isEqualTo(WorkState.HELD);
+    assertThat(row.lastError()).contains("Fulcrum member " + leaverMember, "now names Fulcrum member " + hers.id());
+  }
+
+  /**
+   * A DEAD removal recorded no member; retried and done after the backup, it is verified again bound
+   * to the member removed: bound to none, the guard let it adopt and remove the new hire's.
+   */
+  @Test
+  void aDeadRemovalDoneAfterTheBackupVerifiedAgainLeavesANewHiresMemberUnderTheAddressAlone() throws Exception {
+    OpsCliRun.Result r = stoppedInTheBackupThenDoneAndRestored(WorkState.DEAD);
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): Fulcrum member " + leaverMember
+        + " removed after the backup, where its removal is DEAD");
+    FulcrumMember hers = aNewHireGivenLeaversAddressThenTheServiceStartsAdopting();
+
+    assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
+    assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.HELD);
+  }
+
+  /** The leaver's address given to a new hire invited by hand; the service starts adopting members. Answers the new hire's. */
+  private FulcrumMember aNewHireGivenLeaversAddressThenTheServiceStartsAdopting() throws Exception {
+    FulcrumMember hers;
+    try (HttpFulcrumClient admin = byHand()) {
+      hers = admin.createMember(new MemberFields("leaver@corp.example", "Adeline", "Byron", null));
+    }
+
+    bridge = BackupRestoreTest.serve(fulcrum, home, "users:\n  adopt_existing: true\n");
+    awaitQuiet();
+    return hers;
   }
 
   /** A WARNING is read once or never: what was lost stays in status, exit 3, until an operator acknowledges it. */
@@ -633,6 +726,12 @@ class RestoreCarryForwardTest {
     Files.deleteIfExists(Path.of(cli.database + "-shm"));
     Files.copy(nightly, cli.database);
     return old;
+  }
+
+  /** Fulcrum as its admin uses it by hand. */
+  private HttpFulcrumClient byHand() {
+    return new HttpFulcrumClient(FulcrumSettings.of(fulcrum.baseUrl(), fulcrum.token(), 3_600_000, Duration.ofSeconds(5),
+        Duration.ofSeconds(5)), new SimpleMeterRegistry(), Clock.systemUTC(), Sleeper.REAL, FulcrumCallListener.NONE);
   }
 
   private void stopTheService() {
