@@ -45,8 +45,10 @@ public final class TokenCommand {
         "Stop accepting the SCIM token serve generated on its first run, once Okta presents a token of scim.token_hashes.",
         "The generated token stays accepted beside the configured ones until this command, so that switching Okta to a"
             + " configured token leaves no moment in which Okta is refused. A running serve stops accepting it at its next"
-            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty and"
-            + " FULCRUM_SCIM_TOKEN is not set here: the next start would generate a new token and shut Okta out. A later"
+            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty: the next start"
+            + " would generate a new token and shut Okta out. FULCRUM_SCIM_TOKEN set where this command runs does not"
+            + " count: the service reads its own environment (packaged: /etc/fulcrum-scim/env), which this command"
+            + " cannot see; put that token's hash in scim.token_hashes (this command prints the line). A later"
             + " `fulcrum-scim restore` of a backup taken before this command does not bring the token back."
       },
       exitCodeListHeading = "%nExit codes:%n",
@@ -56,6 +58,9 @@ public final class TokenCommand {
         "2:invalid config or command line"
       })
   static final class ForgetGenerated implements Callable<Integer> {
+    /** Where the packaged service's environment is (README, Install). */
+    static final String ENV_FILE = "/etc/fulcrum-scim/env";
+
     @Mixin CommandSupport support;
 
     @Override
@@ -67,18 +72,26 @@ public final class TokenCommand {
           support.out().println("no generated SCIM token is kept: nothing to forget");
           return ExitCode.OK;
         }
-        List<String> configured = ScimTokens.configured(config.scim().tokenHashes(), System.getenv(Bridge.SCIM_TOKEN_ENV));
+        // this command's environment is not the service's (review-s10a F8): a token exported in the
+        // operator's shell alone let it go ahead, and the next start, without it, generated another
+        List<String> configured = config.scim().tokenHashes();
         if (configured.isEmpty()) {
-          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty and " + Bridge.SCIM_TOKEN_ENV
-              + " is not set here: the generated token (" + BearerTokens.prefix(kept.get()) + ") is the only SCIM token serve"
-              + " accepts, and forgetting it would make the next start generate another; nothing was changed. First"
-              + " `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload fulcrum-scim` and switch"
-              + " Okta to it (with " + Bridge.SCIM_TOKEN_ENV + " in the unit's environment instead, run this with it set)");
+          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty: the generated token ("
+              + BearerTokens.prefix(kept.get()) + ") is the only SCIM token this command can tell serve accepts, and"
+              + " forgetting it would make the next start generate another; nothing was changed. "
+              + Optional.ofNullable(System.getenv(Bridge.SCIM_TOKEN_ENV)).filter(t -> !t.isBlank())
+                  .map(t -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
+                      + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
+                      + support.configFile() + " as `token_hashes: [\"" + BearerTokens.sha256Hex(t.strip()) + "\"]`,"
+                      + " `systemctl reload fulcrum-scim`, then run this again")
+                  .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
+                      + " fulcrum-scim` and switch Okta to it"));
         }
         ScimTokens.forget(settings);
         support.out().println("forgot the generated SCIM token (" + BearerTokens.prefix(kept.get()) + "): a running serve"
-            + " accepts it until `systemctl reload fulcrum-scim` (or a restart); from then on only scim.token_hashes/"
-            + Bridge.SCIM_TOKEN_ENV + " " + String.join(", ", configured.stream().map(BearerTokens::prefix).toList()));
+            + " accepts it until `systemctl reload fulcrum-scim` (or a restart); from then on only scim.token_hashes "
+            + String.join(", ", configured.stream().map(BearerTokens::prefix).toList()) + ", and " + Bridge.SCIM_TOKEN_ENV
+            + " if it is set in the service's environment (packaged: " + ENV_FILE + ")");
         return ExitCode.OK;
       });
     }

@@ -217,6 +217,35 @@ class ServeProcessTest {
     }
   }
 
+  /**
+   * Review-s10a F8: FULCRUM_SCIM_TOKEN exported in the operator's shell alone let forget-generated go
+   * ahead, and the next start, whose environment lacks it, generated a new token: Okta's was refused.
+   */
+  @Test
+  void aScimTokenSetOnlyInTheCommandsEnvironmentDoesNotLetItForgetTheGeneratedToken() throws Exception {
+    Path config = configWithoutToken("text", "INFO");
+    BridgeProcess first = BridgeProcess.serve(config, Map.of());
+    first.endpoint();
+    String shown = shownToken(first).orElseThrow(() -> new AssertionError("no SCIM token shown: " + first.output()));
+    assertThat(first.terminate()).isZero();
+
+    BridgeProcess forget = BridgeProcess.command(Map.of("FULCRUM_SCIM_TOKEN", ROTATED + "-set-in-the-shell-only-0123456789"),
+        "token", "forget-generated", "--config", config.toString());
+    assertThat(forget.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(forget.terminate()).as(String.join("\n", forget.output())).isEqualTo(1);
+    assertThat(String.join("\n", forget.output())).contains("nothing was changed", "FULCRUM_SCIM_TOKEN is set where this"
+        + " command runs", "/etc/fulcrum-scim/env", "token_hashes: [\""
+        + BearerTokens.sha256Hex(ROTATED + "-set-in-the-shell-only-0123456789") + "\"]");
+
+    BridgeProcess next = BridgeProcess.serve(config, Map.of());
+    try {
+      assertThat(new ScimHttp(next.endpoint(), "Bearer " + shown).get("/Users").status()).isEqualTo(200);
+      assertThat(shownToken(next)).isEmpty();
+    } finally {
+      assertThat(next.terminate()).isZero();
+    }
+  }
+
   @Test
   void rotatingAwayFromTheGeneratedTokenLeavesOktaNoGapUntilTheGeneratedOneIsForgotten() throws Exception {
     // review-s8c F1, the README's recipe: add the new hash, reload, switch Okta, forget the generated one, reload
