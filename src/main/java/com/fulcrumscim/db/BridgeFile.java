@@ -25,6 +25,10 @@ final class BridgeFile {
       requireTables(c, v.found(), file);
       return v;
     } catch (SQLException e) {
+      // a file this user may not read says nothing of what it is: "not a fulcrum-scim database" invites a restore
+      SqliteDirectory.unreadable(file).ifPresent(problem -> {
+        throw new DatabaseException(problem, e);
+      });
       throw notABridgeDatabase(file, e.getMessage().replaceAll("\\s+", " "));
     }
   }

@@ -1,7 +1,10 @@
 package com.fulcrumscim.db;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 /**
@@ -12,6 +15,9 @@ import java.util.Optional;
  * will not do is a config error (exit 2), which a restart cannot mend.
  */
 public final class SqliteDirectory {
+  /** The user the packages make and run the service as (README, "Install"). */
+  private static final String SERVICE_USER = "fulcrum-scim";
+
   private SqliteDirectory() {}
 
   /** What is wrong with {@code database}'s place, in words after "storage.path: "; empty when serve can use it. */
@@ -35,6 +41,48 @@ public final class SqliteDirectory {
       return Optional.of("file " + file + " is not readable and writable by user " + user());
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why this user cannot open the file {@code file}, in one line naming it, the user and what to do;
+   * empty when it may read it, or when it is not there (the caller says that its own way). An
+   * operator command run as another user than the service's (the forgotten {@code sudo -u}) meets
+   * this, and must not hear "no database" or "not a fulcrum-scim database" for the live one:
+   * {@link Files#exists} is false for a file in a directory this user may not search, so the file
+   * system is asked itself.
+   */
+  public static Optional<String> unreadable(Path file) {
+    Path absolute = file.toAbsolutePath();
+    try {
+      Files.readAttributes(absolute, BasicFileAttributes.class);
+    } catch (AccessDeniedException e) {
+      return Optional.of(cannotOpen(absolute, "permission denied on directory " + unsearchable(absolute)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Files.isReadable(absolute) ? Optional.empty() : Optional.of(cannotOpen(absolute, "permission denied"));
+  }
+
+  /** "cannot open FILE as user U: WHY", and to run the command as the service's user unless it is that user. */
+  static String cannotOpen(Path file, String why) {
+    return "cannot open " + file + " as user " + user() + ": " + why + asServiceUser();
+  }
+
+  /** What to do when this user may not use the store's files: run the command as the service's user, unless it is that. */
+  static String asServiceUser() {
+    return SERVICE_USER.equals(user()) ? ""
+        : "; run it as the service's user (sudo -u " + SERVICE_USER + " fulcrum-scim ...)";
+  }
+
+  /** The first directory above {@code file} this user may not search. */
+  private static Path unsearchable(Path file) {
+    Path found = file.getParent();
+    for (Path dir = file.getParent(); dir != null; dir = dir.getParent()) {
+      if (!Files.isExecutable(dir)) {
+        found = dir;
+      }
+    }
+    return found;
   }
 
   private static String user() {

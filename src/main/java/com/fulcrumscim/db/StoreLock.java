@@ -7,11 +7,13 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -154,7 +156,33 @@ public final class StoreLock implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new DatabaseException("cannot lock " + database + " against other fulcrum-scim processes: "
-          + SqliteEngine.fileProblem(e), e);
+          + whyNot(database, e), e);
+    }
+  }
+
+  /**
+   * Why the lock could not be taken, told apart for the operator: a lock file another user made
+   * (a command run as root by a release that did not give it the database's owner) is to be given
+   * back, while a command run as another user than the service's (no lock file there, or the
+   * service's own) is to be run as that user: "chown" advice for that sent the operator to a file
+   * that was not there.
+   */
+  private static String whyNot(Path database, IOException e) {
+    if (!(e instanceof AccessDeniedException)) {
+      return SqliteEngine.fileProblem(e);
+    }
+    Path file = database.resolveSibling(database.getFileName() + ".lock");
+    try {
+      UserPrincipal owner = Files.getOwner(file);
+      UserPrincipal databaseOwner = Files.getOwner(Files.exists(database) ? database : database.getParent());
+      if (!owner.equals(databaseOwner)) {
+        return file + " belongs to user " + owner.getName() + ", not to the database's owner: chown "
+            + databaseOwner.getName() + ": " + file;
+      }
+      return file + " belongs to user " + owner.getName() + ", and this is user " + System.getProperty("user.name")
+          + SqliteDirectory.asServiceUser();
+    } catch (IOException noLockFileToSee) {
+      return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser();
     }
   }
 

@@ -180,9 +180,15 @@ public final class CommandSupport {
     }
   }
 
-  /** The SQLite file at storage.path, which a command must not create: one line when it is not there. */
+  /**
+   * The SQLite file at storage.path, which a command must not create: one line when it is not
+   * there, or when this user may not read it (run as another user than the service's).
+   */
   public Path existingFile(BridgeConfig config) {
     Path path = config.storage().path();
+    SqliteDirectory.unreadable(path).ifPresent(problem -> {
+      throw new CommandFailure(problem);
+    });
     if (!Files.exists(path)) {
       // serve would refuse this directory too: telling the operator to run it would send them in a circle
       SqliteDirectory.problem(path).ifPresent(problem -> {

@@ -1,0 +1,108 @@
+package com.fulcrumscim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.BridgeProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operator commands run as another user than the service's (a forgotten {@code sudo -u
+ * fulcrum-scim}, review-s10a F2 to F4), held to file modes as such a user is: one line naming the
+ * database, the user and to run it as the service's user, never "no database", "not a fulcrum-scim
+ * database" or a chown of a lock file that is not there.
+ */
+class WrongUserTest {
+  static final String AS_SERVICE_USER = "; run it as the service's user (sudo -u fulcrum-scim fulcrum-scim ...)";
+  static final String USER = System.getProperty("user.name");
+
+  @TempDir Path dir;
+  Path data;
+  Path database;
+  Path config;
+
+  @BeforeEach
+  void aBridgeDatabase() throws Exception {
+    data = Files.createDirectory(dir.resolve("data"));
+    database = data.resolve("fulcrum-scim.db");
+    Database.open(database).close();
+    config = Files.writeString(dir.resolve("config.yml"), "storage:\n  path: " + database + "\n");
+  }
+
+  @Test
+  void statusInADirectoryThisUserMayNotSearchSaysItCannotOpenTheDatabaseNotThatThereIsNone() throws Exception {
+    BridgeProcess.CommandRun r = withModes(data, "---------", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER
+        + ": permission denied on directory " + data + AS_SERVICE_USER);
+  }
+
+  @Test
+  void journalOnADatabaseThisUserMayNotReadSaysPermissionDeniedAndWhoseUserToRunItAs() throws Exception {
+    BridgeProcess.CommandRun r = withModes(database, "---------", () -> BridgeProcess.commandBoundByFileModes(config, "journal", "list"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER + ": permission denied" + AS_SERVICE_USER);
+  }
+
+  @Test
+  void backupOfALiveDatabaseThisUserMayNotReadNeverCallsItNotAFulcrumScimDatabase() throws Exception {
+    Path target = dir.resolve("today.db");
+    BridgeProcess.CommandRun r = withModes(database, "---------",
+        () -> BridgeProcess.commandBoundByFileModes(config, "backup", target.toString()));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER + ": permission denied" + AS_SERVICE_USER);
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void restoreInADirectoryThisUserMayNotWriteInSaysSoWithNoChownOfALockFileThatIsNotThere() throws Exception {
+    Path backup = dir.resolve("backup.db");
+    Database.open(backup).close();
+    BridgeProcess.CommandRun r = withModes(data, "r-xr-xr-x",
+        () -> BridgeProcess.commandBoundByFileModes(config, "restore", backup.toString()));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot lock " + database + " against other fulcrum-scim processes: directory "
+        + data + " is not writable by user " + USER + AS_SERVICE_USER);
+  }
+
+  /** Made by hand, or as root by a release that did not give it the database's owner: that is to be mended. */
+  @Test
+  void aLockFileOfAnotherUserThanTheDatabasesIsToBeGivenToTheDatabasesOwner() throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Path lock = Files.writeString(data.resolve("fulcrum-scim.db.lock"), "");
+    Files.setOwner(lock, lock.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    Path backup = dir.resolve("backup.db");
+    Database.open(backup).close();
+
+    BridgeProcess.CommandRun r = BridgeProcess.commandBoundByFileModes(config, "restore", backup.toString());
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot lock " + database + " against other fulcrum-scim processes: " + lock
+        + " belongs to user nobody, not to the database's owner: chown root: " + lock);
+  }
+
+  private interface Run {
+    BridgeProcess.CommandRun run() throws Exception;
+  }
+
+  /** {@code run} with {@code path} at {@code modes}, given back its own after. */
+  private static BridgeProcess.CommandRun withModes(Path path, String modes, Run run) throws Exception {
+    var own = Files.getPosixFilePermissions(path);
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(modes));
+    try {
+      return run.run();
+    } finally {
+      Files.setPosixFilePermissions(path, own);
+    }
+  }
+}
