@@ -463,8 +463,8 @@ public final class ConfigLoader {
       // the mass-removal guard counts the removals of the trailing window in the audit: pruned rows would let more through
       check("retention.audit", unresolved.contains("guard.window") || c.retention().audit().isZero()
           || c.retention().audit().compareTo(c.guard().window()) >= 0,
-          "must be 0 (keep forever) or at least guard.window (" + text(c.guard().window()) + "): the mass-removal guard "
-              + "counts the removals within guard.window from the audit rows, got " + text(c.retention().audit()));
+          "must be 0 (keep forever) or at least guard.window (" + DurationText.of(c.guard().window()) + "): the mass-removal guard "
+              + "counts the removals within guard.window from the audit rows, got " + DurationText.of(c.retention().audit()));
       Duration ttl = c.ha().leaseTtl();
       check("ha.lease_ttl", ttl.compareTo(Duration.ofSeconds(3)) >= 0 && ttl.compareTo(Duration.ofMinutes(2)) <= 0,
           "must be 3s to 2m (a shorter lease fails over on a slow database; a longer one leaves Fulcrum unwritten longer), got "
@@ -585,11 +585,6 @@ public final class ConfigLoader {
     } catch (IOException e) {
       return FileProblem.of(e);
     }
-  }
-
-  /** As a config value reads ("1h", "30m"), for messages. */
-  private static String text(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   private static boolean isHttpUrl(String s) {

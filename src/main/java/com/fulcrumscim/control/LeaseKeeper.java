@@ -1,5 +1,6 @@
 package com.fulcrumscim.control;
 
+import com.fulcrumscim.config.DurationText;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -179,7 +180,7 @@ public final class LeaseKeeper implements AutoCloseable {
     long startedAt = nanoTime.getAsLong();
     if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
-          + lease.ttl() + ", so another node may have led meanwhile");
+          + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
     }
     if (command && !held) {
       return;

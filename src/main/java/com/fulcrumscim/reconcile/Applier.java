@@ -34,8 +34,11 @@ import java.util.stream.Collectors;
  * key's work row claimed and its intent in place, so the key is reconciled again.
  */
 final class Applier {
-  /** What follows a delete Fulcrum did not carry out: the reconcile retries it. */
-  static final String LINK_STAYS = "the link stays and it is tried again";
+  /**
+   * What follows a delete Fulcrum did not carry out. Whether it is tried again is the row's to say
+   * (RETRYING, with its next attempt, or DEAD): a DEAD row's reason said "it is tried again".
+   */
+  static final String LINK_STAYS = "the link stays";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;

@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.WorkItem;
@@ -269,7 +270,7 @@ public final class ReconcileLoop implements AutoCloseable {
             log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: attempt {} failed, the next is due at {};"
                 + " it gives up (DEAD) once the retry budget of {} runs out", item.key(), person(result),
                 failed.error(), item.key().type() == EntityType.GROUP ? "The people Okta took out of it KEEP ACCESS"
-                    : "The person KEEPS ACCESS", item.attempts() + 1, failed.at(), retry.budget());
+                    : "The person KEEPS ACCESS", item.attempts() + 1, failed.at(), DurationText.of(retry.budget()));
           } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead) {
             if (dead.removal()) {
               // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
@@ -339,7 +340,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private WorkQueue.Fate failed(WorkItem item, Reconciled result, Instant now, String reason) {
     return retry.next(item, now).<WorkQueue.Fate>map(at -> new WorkQueue.Fate.Retry(at, reason, true,
             result.deprovisions(item.removal())))
-        .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + retry.budget() + ")",
+        .orElseGet(() -> new WorkQueue.Fate.Dead(reason + " (gave up after the retry budget of " + DurationText.of(retry.budget()) + ")",
             result.deprovisions(item.removal())));
   }
 

@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import com.fulcrumscim.config.BridgeConfig;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -288,7 +288,7 @@ public final class RemovalGuard {
     if (recent + pending <= threshold) {
       return Optional.empty();
     }
-    return Optional.of(recent + " " + changes + " in the last " + window.toString().substring(2).toLowerCase(Locale.ROOT)
+    return Optional.of(recent + " " + changes + " in the last " + DurationText.of(window)
         + " and " + pending + " pending, of " + base + " " + of + " (guard: more than "
         + threshold + " = max(" + minimum + ", " + percent + "%) per guard.window)");
   }

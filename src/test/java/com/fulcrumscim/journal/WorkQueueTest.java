@@ -709,7 +709,7 @@ class WorkQueueTest {
     List<WorkItem> running = queue.claim(3);
     WorkItem bobs = running.stream().filter(w -> w.key().equals(bob)).findFirst().orElseThrow();
     queue.retry(bobs, clock.instant(), "Fulcrum answered 503", true);
-    queue.dead(queue.claim(1).get(0), "Fulcrum answered 503 (gave up after the retry budget of PT24H)");
+    queue.dead(queue.claim(1).get(0), "Fulcrum answered 503 (gave up after the retry budget of 24h)");
     queue.done(running.stream().filter(w -> w.key().equals(carol)).findFirst().orElseThrow());
     List<WorkItem> before = queue.list(null, 10);
     Instant pausedSince = clock.instant();

@@ -56,7 +56,7 @@ class DeadDeprovisioningLogTest extends EndToEnd {
 
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
     assertThat(errors()).filteredOn(m -> m.startsWith(DEAD)).singleElement().satisfies(m ->
-        assertThat(m).startsWith(DEAD + "user/" + ada + ": ").contains("retry budget of PT24H"));
+        assertThat(m).startsWith(DEAD + "user/" + ada + ": ").contains("retry budget of 24h"));
   }
 
   /** Another change that gives up keeps a person out, not in: a WARN line, so the log shows it too. */

@@ -52,7 +52,7 @@ class FailingDeprovisioningTest extends EndToEnd {
 
     assertThat(warnings()).singleElement().satisfies(m -> assertThat(m)
         .startsWith(RETRYING + "user/" + ada + ", user ada (ada@corp.example): ")
-        .contains("but still has it", "The person KEEPS ACCESS until it succeeds", "attempt 1 failed", "retry budget of PT24H"));
+        .contains("but still has it", "The person KEEPS ACCESS until it succeeds", "attempt 1 failed", "retry budget of 24h"));
   }
 
   /** Ada pushed, then deactivated in Okta while every Fulcrum call fails; nothing run since. */

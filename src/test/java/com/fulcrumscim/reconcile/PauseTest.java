@@ -102,7 +102,7 @@ class PauseTest extends EndToEnd {
 
     WorkItem row = adasRow();
     assertThat(row.state()).isEqualTo(WorkState.DEAD);
-    assertThat(row.lastError()).contains("still has it").contains("retry budget of PT24H");
+    assertThat(row.lastError()).contains("still has it").contains("retry budget of 24h");
     assertThat(Duration.between(budgetFrom, row.updatedAt())).as("tried for the budget after the pause, no longer")
         .isBetween(BUDGET, BUDGET.plusMinutes(1));
     assertThat(h.fulcrum.memberByEmail(ADA)).isPresent();

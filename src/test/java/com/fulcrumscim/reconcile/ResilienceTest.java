@@ -218,7 +218,7 @@ class ResilienceTest extends EndToEnd {
     h.runOnce();
     WorkItem row = h.row(ResourceKey.user(id));
     assertThat(row.state()).isEqualTo(WorkState.DEAD);
-    assertThat(row.lastError()).contains("retry budget of PT24H");
+    assertThat(row.lastError()).contains("retry budget of 24h");
   }
 
   /**
