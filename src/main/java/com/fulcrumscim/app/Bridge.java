@@ -231,7 +231,6 @@ public final class Bridge {
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
-      sayWhichTokens(tokens);
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
@@ -249,6 +248,8 @@ public final class Bridge {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         running.push(opsServer::stop);
       }
+      // once both ports listen: a start that fails before names no token, the generated one never shown or kept
+      sayWhichTokens(tokens);
       RetentionService retention = new RetentionService(db, new JournalStore(), new AuditLog(db, clock),
           config.retention(), clock).start(Duration.ofMinutes(5));
       running.push(retention);

@@ -318,6 +318,16 @@ class BridgeTest {
     }
   }
 
+  /** A journal reader must not find a generated token "accepted" that was never shown nor kept (review-s10a F7). */
+  @Test
+  void aStartThatCannotListenNamesNoAcceptedToken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      BridgeConfig onTakenPort = config("", taken.getLocalPort());
+      assertThatThrownBy(() -> start(null, onTakenPort)).hasMessageContaining("in use");
+    }
+    assertThat(logs.events()).map(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.startsWith("SCIM tokens accepted: "));
+  }
+
   @Test
   void aStartThatFailsBeforeItsTokenIsShownLeavesNoneBehindSoTheNextStartGeneratesOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
