@@ -361,9 +361,10 @@ final class Observer {
    * than the group's copy, and a member invited and put in the group between the two reads would pass
    * for gone and keep the group: so each such id is read again, once per reconcile and after the
    * group was, by id (one) or with the member list (several, or one whose read by id the token's user
-   * is refused). A list read over several pages may miss a member ({@link MemberList#whole}): what it
-   * does not show is then read by id, and when that is refused none is left out (the change names
-   * them all, as before: refused whole, it ends loudly, not with a member kept unseen). None of
+   * is refused). An id neither list read shows is taken for gone, as resync takes a member two reads
+   * miss ({@link ReadSide}): a list read over several pages may miss a member ({@link MemberList#whole}),
+   * but not the same one twice but for a rare shift, and reading each by id instead cost a call per
+   * deleted id at every reconcile of a group that collects them (review-s10c S1). None of
    * {@code leaving}, kept out of the change already, is asked about; a group that lists only members
    * costs nothing.
    */
@@ -375,30 +376,22 @@ final class Observer {
       }
     }
     List<String> unread = unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
-    if (!unread.isEmpty() && (unread.size() > 1 || !readEachById(attempt, unread))) {
+    if (!unread.isEmpty() && (unread.size() > 1 || !readById(attempt, unread.get(0)))) {
       rereadMemberList();
     }
     attempt.confirmed.addAll(unread);
     unlisted.removeIf(m -> members.get(m).isPresent());
-    if (!unlisted.isEmpty() && !memberListWhole()) {
-      if (!readEachById(attempt, unlisted.stream().filter(m -> !attempt.readById.contains(m)).toList())) {
-        return Set.of();
-      }
-      unlisted.removeIf(m -> members.get(m).isPresent());
-    }
     return unlisted;
   }
 
-  /** Reads each of {@code ids} by id; false, stopping there, when Fulcrum refuses the token's user such a read (403). */
-  private boolean readEachById(Attempt attempt, List<String> ids) {
-    for (String id : ids) {
-      try {
-        rereadMember(id);
-      } catch (FulcrumException.Forbidden refused) {
-        return false;
-      }
-      attempt.readById.add(id);
+  /** Reads {@code id} by id; false when Fulcrum refuses the token's user such a read (403). */
+  private boolean readById(Attempt attempt, String id) {
+    try {
+      rereadMember(id);
+    } catch (FulcrumException.Forbidden refused) {
+      return false;
     }
+    attempt.readById.add(id);
     return true;
   }
 
