@@ -23,8 +23,12 @@ import java.util.Set;
 final class GroupChangeCheck implements ReadBack<GroupChangeCheck.Sent, GroupChangeCheck.Found> {
   static final GroupChangeCheck KIND = new GroupChangeCheck();
 
-  /** What follows a change a read found not made: the reconcile fails, retried within its budget. */
-  static final String TRIED_AGAIN = "the group is planned anew and the change tried again";
+  /**
+   * What follows a change a read found not made: the reconcile fails, and the group is planned anew
+   * while its row is retried. Whether it is, is the row's to say (RETRYING, or DEAD at the end of its
+   * budget): a DEAD row's reason said "the change tried again" (review-s10c S5).
+   */
+  static final String NOT_MADE = "the change is not taken as made";
 
   private GroupChangeCheck() {}
 
@@ -130,10 +134,10 @@ final class GroupChangeCheck implements ReadBack<GroupChangeCheck.Sent, GroupCha
     return new Found(sent, Optional.empty(), failure, true);
   }
 
-  /** It fails as not read back, and is tried again. */
+  /** It fails as not read back: the reconcile fails, retried within its budget. */
   @Override
   public Found notChecked(Sent sent, String why) {
-    return new Found(sent, Optional.empty(), notReadBack(sent, why, TRIED_AGAIN), false);
+    return new Found(sent, Optional.empty(), notReadBack(sent, why, NOT_MADE), false);
   }
 
   private static FulcrumException.Unavailable notReadBack(Sent sent, String why, String then) {

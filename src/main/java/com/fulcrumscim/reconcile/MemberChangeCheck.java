@@ -23,8 +23,12 @@ import java.util.function.Function;
 final class MemberChangeCheck implements ReadBack<MemberChangeCheck.Sent, MemberChangeCheck.Found> {
   static final MemberChangeCheck KIND = new MemberChangeCheck();
 
-  /** What follows a change a read found not made: the reconcile fails, retried within its budget. */
-  static final String TRIED_AGAIN = "the member is planned anew and the change tried again";
+  /**
+   * What follows a change a read found not made: the reconcile fails, and the member is planned anew
+   * while its row is retried. Whether it is, is the row's to say (RETRYING, or DEAD at the end of its
+   * budget): a DEAD row's reason said "the change tried again" (review-s10c S5).
+   */
+  static final String NOT_MADE = "the change is not taken as made";
 
   private MemberChangeCheck() {}
 
@@ -123,10 +127,10 @@ final class MemberChangeCheck implements ReadBack<MemberChangeCheck.Sent, Member
     return new Found(sent, Optional.empty(), failure, true);
   }
 
-  /** It fails as not read back, and is tried again. */
+  /** It fails as not read back: the reconcile fails, retried within its budget. */
   @Override
   public Found notChecked(Sent sent, String why) {
-    return new Found(sent, Optional.empty(), notReadBack(sent, why, TRIED_AGAIN), false);
+    return new Found(sent, Optional.empty(), notReadBack(sent, why, NOT_MADE), false);
   }
 
   private static FulcrumException.Unavailable notReadBack(Sent sent, String why, String then) {

@@ -47,7 +47,7 @@ class MemberChangeReadBackTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.RETRYING);
     assertThat(h.row(ResourceKey.user(ada)).lastError()).contains("Fulcrum accepted the PUT of member " + member
         + " (ada@corp.example) but did not make it: the member still has role_id '" + roleId("Manager") + "' (sent '"
-        + roleId("Standard User") + "') (read back by id); the member is planned anew and the change tried again");
+        + roleId("Standard User") + "') (read back by id); the change is not taken as made");
     assertThat(inFulcrum("ada@corp.example").roleName()).isEqualTo("Manager");
     assertThat(new AuditLog(h.db, h.clock).list(null, 10)).anySatisfy(e -> {
       assertThat(e.action()).isEqualTo("UPDATE_MEMBER");
