@@ -65,13 +65,34 @@ public final class SqliteDirectory {
 
   /** "cannot open FILE as user U: WHY", and to run the command as the service's user unless it is that user. */
   static String cannotOpen(Path file, String why) {
-    return "cannot open " + file + " as user " + user() + ": " + why + asServiceUser();
+    return "cannot open " + file + " as user " + user() + ": " + why + asServiceUser(file);
   }
 
-  /** What to do when this user may not use the store's files: run the command as the service's user, unless it is that. */
-  static String asServiceUser() {
-    return SERVICE_USER.equals(user()) ? ""
-        : "; run it as the service's user (sudo -u " + SERVICE_USER + " fulcrum-scim ...)";
+  /**
+   * What to do when this user may not use the store's file {@code file}: run the command as the
+   * user the file (or the nearest directory above it this user may see) belongs to, which is the
+   * service's own in any install (a tarball's or a container's user need not be the packages'
+   * fulcrum-scim); as the packages' user when that owner is root or this user. Nothing when this
+   * is the packages' user.
+   */
+  static String asServiceUser(Path file) {
+    if (SERVICE_USER.equals(user())) {
+      return "";
+    }
+    return ownerOf(file).filter(owner -> !owner.equals(user()) && !owner.equals("root"))
+        .map(owner -> "; it belongs to user " + owner + ": run it as that user (sudo -u " + owner + " fulcrum-scim ...)")
+        .orElse("; run it as the service's user (sudo -u " + SERVICE_USER + " fulcrum-scim ...)");
+  }
+
+  private static Optional<String> ownerOf(Path file) {
+    for (Path p = file.toAbsolutePath(); p != null; p = p.getParent()) {
+      try {
+        return Optional.of(Files.getOwner(p).getName());
+      } catch (IOException notToBeSeen) {
+        // not there, or in a directory this user may not search: the directory above says whose it is
+      }
+    }
+    return Optional.empty();
   }
 
   /** The first directory above {@code file} this user may not search. */

@@ -180,9 +180,9 @@ public final class StoreLock implements AutoCloseable {
             + databaseOwner.getName() + ": " + file;
       }
       return file + " belongs to user " + owner.getName() + ", and this is user " + System.getProperty("user.name")
-          + SqliteDirectory.asServiceUser();
+          + SqliteDirectory.asServiceUser(database);
     } catch (IOException noLockFileToSee) {
-      return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser();
+      return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser(database);
     }
   }
 

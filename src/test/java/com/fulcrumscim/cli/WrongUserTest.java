@@ -91,6 +91,18 @@ class WrongUserTest {
         + " belongs to user nobody, not to the database's owner: chown root: " + lock);
   }
 
+  /** A tarball's or a container's service user need not be the packages' fulcrum-scim: the file's owner is named. */
+  @Test
+  void aDatabaseOfAnotherUserNamesThatUserToRunItAs() throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Files.setOwner(database, database.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    BridgeProcess.CommandRun r = withModes(database, "rw-------", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER
+        + ": permission denied; it belongs to user nobody: run it as that user (sudo -u nobody fulcrum-scim ...)");
+  }
+
   private interface Run {
     BridgeProcess.CommandRun run() throws Exception;
   }
