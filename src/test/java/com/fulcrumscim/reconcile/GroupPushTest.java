@@ -377,16 +377,7 @@ class GroupPushTest extends EndToEnd {
   @Test
   void aMemberInvitedAndPutInTheGroupBetweenTheListReadsIsNotTakenForGoneAndLeaves() {
     Crew c = adaAndBobInCrew();
-    java.util.concurrent.atomic.AtomicReference<String> byHand = new java.util.concurrent.atomic.AtomicReference<>();
-    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
-      if (byHand.get() == null) {
-        String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
-        h.http.changeGroupMembers(managed(c.crew()).id(), List.of(x), List.of());
-        byHand.set(x);
-        changedOnPurpose.add(x);
-      }
-      return null;
-    })); // fresh mirrors: the member list is read first, then the group list
+    restartWithXPutInCrewByHandBetweenTheListReads(c);
     bobLeaves(c);
     h.settle();
 
@@ -402,16 +393,7 @@ class GroupPushTest extends EndToEnd {
   void aGroupListingOneUnlistedIdStillLetsBobOutWhenReadsByIdAreRefused() {
     Crew c = adaAndBobInCrew();
     h.fulcrum.faults().forbidden("GET /api/v2/memberships/{id}.json", true);
-    java.util.concurrent.atomic.AtomicReference<String> byHand = new java.util.concurrent.atomic.AtomicReference<>();
-    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
-      if (byHand.get() == null) {
-        String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
-        h.http.changeGroupMembers(managed(c.crew()).id(), List.of(x), List.of());
-        byHand.set(x);
-        changedOnPurpose.add(x);
-      }
-      return null;
-    })); // fresh mirrors: the member list is read first, then the group list
+    restartWithXPutInCrewByHandBetweenTheListReads(c);
     String bobsMember = memberId("bob@corp.example");
     bobLeaves(c);
     h.settle();
@@ -456,6 +438,23 @@ class GroupPushTest extends EndToEnd {
 
     assertThat(managed(c.crew()).memberIds()).as("Cy, taken out of Crew in Okta").doesNotContain(cysMember);
     assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * A restart (fresh mirrors: the member list is read first, then the group list) after which a
+   * person invites X and puts them in Crew by hand between the two reads.
+   */
+  private void restartWithXPutInCrewByHandBetweenTheListReads(Crew c) {
+    java.util.concurrent.atomic.AtomicReference<String> byHand = new java.util.concurrent.atomic.AtomicReference<>();
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      if (byHand.get() == null) {
+        String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
+        h.http.changeGroupMembers(managed(c.crew()).id(), List.of(x), List.of());
+        byHand.set(x);
+        changedOnPurpose.add(x);
+      }
+      return null;
+    }));
   }
 
   /** Cy joins Crew, Bob leaves the organization and Crew goes on listing his old id (a Fulcrum that keeps it); Cy's member id. */
