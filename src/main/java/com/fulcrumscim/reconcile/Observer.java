@@ -376,23 +376,31 @@ final class Observer {
       }
     }
     List<String> unread = unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
-    if (!unread.isEmpty() && (unread.size() > 1 || !readById(attempt, unread.get(0)))) {
+    // what this attempt's own read shows: the shared list may be replaced meanwhile by another's read
+    Set<String> shown = new HashSet<>();
+    Optional<Boolean> byId = unread.size() == 1 ? readById(attempt, unread.get(0)) : Optional.empty();
+    if (byId.isPresent()) {
+      byId.filter(has -> has).ifPresent(has -> shown.add(unread.get(0)));
+    } else if (!unread.isEmpty()) {
       rereadMemberList();
+      unread.stream().filter(m -> members.get(m).isPresent()).forEach(shown::add);
     }
-    attempt.confirmed.addAll(unread);
-    unlisted.removeIf(m -> members.get(m).isPresent());
+    unlisted.removeIf(m -> shown.contains(m) || members.get(m).isPresent());
+    // only what both reads missed is settled for the attempt's later rounds: one shown by the second
+    // read, and missed by a third after a replan, is a member a page shift hid (review-s10d R1)
+    attempt.confirmed.addAll(unread.stream().filter(unlisted::contains).toList());
     return unlisted;
   }
 
-  /** Reads {@code id} by id; false when Fulcrum refuses the token's user such a read (403). */
-  private boolean readById(Attempt attempt, String id) {
+  /** Reads {@code id} by id: whether Fulcrum has it; empty when it refuses the token's user such a read (403). */
+  private Optional<Boolean> readById(Attempt attempt, String id) {
     try {
-      rereadMember(id);
+      boolean has = rereadMember(id).isPresent();
+      attempt.readById.add(id);
+      return Optional.of(has);
     } catch (FulcrumException.Forbidden refused) {
-      return false;
+      return Optional.empty();
     }
-    attempt.readById.add(id);
-    return true;
   }
 
   /**
