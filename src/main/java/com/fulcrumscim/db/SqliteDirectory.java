@@ -80,7 +80,9 @@ public final class SqliteDirectory {
       return "";
     }
     return ownerOf(file).filter(owner -> !owner.equals(user()) && !owner.equals("root"))
-        .map(owner -> "; it belongs to user " + owner + ": run it as that user (sudo -u " + owner + " fulcrum-scim ...)")
+        // a user with no passwd entry (a container's) is a bare number, which sudo takes as '#<uid>'
+        .map(owner -> "; it belongs to user " + owner + ": run it as that user (sudo -u "
+            + (owner.chars().allMatch(Character::isDigit) ? "'#" + owner + "'" : owner) + " fulcrum-scim ...)")
         .orElse("; run it as the service's user (sudo -u " + SERVICE_USER + " fulcrum-scim ...)");
   }
 

@@ -103,6 +103,17 @@ class WrongUserTest {
         + ": permission denied; it belongs to user nobody: run it as that user (sudo -u nobody fulcrum-scim ...)");
   }
 
+  /** A container's user often has no passwd entry: its bare number is written as sudo takes one. */
+  @Test
+  void aDatabaseOfAUserWithNoNameNamesItsNumberAsSudoTakesIt() throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Files.setAttribute(database, "unix:uid", 54321);
+    BridgeProcess.CommandRun r = withModes(database, "rw-------", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).endsWith("; it belongs to user 54321: run it as that user (sudo -u '#54321' fulcrum-scim ...)");
+  }
+
   private interface Run {
     BridgeProcess.CommandRun run() throws Exception;
   }
