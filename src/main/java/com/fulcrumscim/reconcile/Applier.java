@@ -159,7 +159,7 @@ final class Applier {
       }
       // audited at the PUT's time: the cycle's other calls went before its check
       call(attempt, Action.Kind.UPDATE_MEMBER, a.memberId(), detail, found.sent().at(), () -> {
-        found.confirm(MemberChangeCheck.NOT_MADE);
+        found.confirm(ReadBack.NOT_MADE);
         return null;
       });
     }
@@ -346,7 +346,7 @@ final class Applier {
       }
       // audited at the call's time: the cycle's other calls went before its check
       call(attempt, Action.Kind.CHANGE_GROUP_MEMBERS, a.groupId(), detail, sentAt, () -> {
-        found.confirm(GroupChangeCheck.NOT_MADE);
+        found.confirm(ReadBack.NOT_MADE);
         return null;
       });
     }

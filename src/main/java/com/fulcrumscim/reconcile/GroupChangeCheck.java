@@ -23,13 +23,6 @@ import java.util.Set;
 final class GroupChangeCheck implements ReadBack<GroupChangeCheck.Sent, GroupChangeCheck.Found> {
   static final GroupChangeCheck KIND = new GroupChangeCheck();
 
-  /**
-   * What follows a change a read found not made: the reconcile fails, and the group is planned anew
-   * while its row is retried. Whether it is, is the row's to say (RETRYING, or DEAD at the end of its
-   * budget): a DEAD row's reason said "the change tried again" (review-s10c S5).
-   */
-  static final String NOT_MADE = "the change is not taken as made";
-
   private GroupChangeCheck() {}
 
   /**

@@ -23,13 +23,6 @@ import java.util.function.Function;
 final class MemberChangeCheck implements ReadBack<MemberChangeCheck.Sent, MemberChangeCheck.Found> {
   static final MemberChangeCheck KIND = new MemberChangeCheck();
 
-  /**
-   * What follows a change a read found not made: the reconcile fails, and the member is planned anew
-   * while its row is retried. Whether it is, is the row's to say (RETRYING, or DEAD at the end of its
-   * budget): a DEAD row's reason said "the change tried again" (review-s10c S5).
-   */
-  static final String NOT_MADE = "the change is not taken as made";
-
   private MemberChangeCheck() {}
 
   /** A PUT of {@code changes} to member {@code memberId} ({@code email}: as the mirror had it, for messages) sent {@code at}. */

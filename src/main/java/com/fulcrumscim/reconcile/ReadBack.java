@@ -10,6 +10,14 @@ package com.fulcrumscim.reconcile;
  * show it made ({@link GroupChangeCheck}, the group list).
  */
 interface ReadBack<S, F> {
+  /**
+   * What follows a change (a member PUT, a group member change) a read found not made: the
+   * reconcile fails, and the entity is planned anew while its row is retried. Whether it is, is the
+   * row's to say (RETRYING, or DEAD at the end of its budget): a DEAD row's reason said "the change
+   * tried again" (review-s10c S5).
+   */
+  String NOT_MADE = "the change is not taken as made";
+
   /** The write as a message names it: "DELETE", "member change". */
   String write();
 
