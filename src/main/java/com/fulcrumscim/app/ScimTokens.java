@@ -147,10 +147,13 @@ public record ScimTokens(List<String> configured, Optional<String> generatedHash
   /** {@code scim.token_hashes} and FULCRUM_SCIM_TOKEN's hash; empty when neither is set. */
   public static List<String> configured(List<String> configured, String envToken) {
     List<String> hashes = new ArrayList<>(configured);
-    if (envToken != null && !envToken.isBlank()) {
-      hashes.add(BearerTokens.sha256Hex(envToken.strip()));
-    }
+    envTokenHash(envToken).ifPresent(hashes::add);
     return List.copyOf(hashes);
+  }
+
+  /** The hash serve accepts for {@code envToken}, a value of FULCRUM_SCIM_TOKEN; empty when it is unset or blank. */
+  public static Optional<String> envTokenHash(String envToken) {
+    return Optional.ofNullable(envToken).filter(t -> !t.isBlank()).map(t -> BearerTokens.sha256Hex(t.strip()));
   }
 
   /**

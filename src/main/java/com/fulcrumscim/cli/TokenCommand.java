@@ -79,10 +79,10 @@ public final class TokenCommand {
           throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty: the generated token ("
               + BearerTokens.prefix(kept.get()) + ") is the only SCIM token this command can tell serve accepts, and"
               + " forgetting it would make the next start generate another; nothing was changed. "
-              + Optional.ofNullable(System.getenv(Bridge.SCIM_TOKEN_ENV)).filter(t -> !t.isBlank())
-                  .map(t -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
+              + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
+                  .map(hash -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
                       + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
-                      + support.configFile() + " as `token_hashes: [\"" + BearerTokens.sha256Hex(t.strip()) + "\"]`,"
+                      + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`,"
                       + " `systemctl reload fulcrum-scim`, then run this again")
                   .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
                       + " fulcrum-scim` and switch Okta to it"));
