@@ -517,7 +517,7 @@ public final class CarryForward {
   private int carryStops() {
     List<Row> rows = read(replaced::stoppedWork, "its changes that stopped", ": a change DEAD, held or set aside after the"
         + " backup runs again, and may take another member under its address for its own");
-    int carried = carryEach(rows, "entity_id", "its change that stopped", row -> row.string("state"), row -> c -> {
+    return carryEach(rows, "entity_id", "its change that stopped", row -> row.string("state"), row -> c -> {
       ResourceKey key = key(row, "entity_id");
       ReplacedStore.Newest newest = newestThere.get(key);
       if (newest == null || !store.newestEntryIs(c, newest)) {
@@ -525,7 +525,6 @@ public final class CarryForward {
       }
       return store.updateWork(c, key, row.only(waitsThere(row) ? STOP : BINDING)) ? Outcome.CARRIED : Outcome.KEY_UNKNOWN;
     });
-    return carried;
   }
 
   /**
@@ -557,7 +556,7 @@ public final class CarryForward {
             + " if it was done after the backup");
         continue;
       }
-      if (there.isEmpty() || !there.get().string("state").equals("DONE") || there.get().string("last_error") != null) {
+      if (there.isEmpty() || !there.get().string("state").equals("DONE") || setAside(there.get())) {
         continue;
       }
       boolean revived = restored.write(c -> {
@@ -582,7 +581,12 @@ public final class CarryForward {
   /** Whether the work row {@code row} waits for an operator (DEAD, held) or was set aside by one. */
   private static boolean waitsThere(Row row) {
     String state = row.string("state");
-    return state.equals("DEAD") || state.equals("HELD") || state.equals("DONE") && row.string("last_error") != null;
+    return state.equals("DEAD") || state.equals("HELD") || setAside(row);
+  }
+
+  /** As {@code WorkItem#setAside}, for a work row read from the replaced database: DONE with its reason kept. */
+  private static boolean setAside(Row row) {
+    return row.string("state").equals("DONE") && row.string("last_error") != null;
   }
 
   /**
