@@ -248,8 +248,11 @@ public final class Bridge {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         running.push(opsServer::stop);
       }
-      // once both ports listen: a start that fails before names no token, the generated one never shown or kept
-      sayWhichTokens(tokens);
+      // once both ports listen: a start that fails before names no token, the generated one never shown or kept;
+      // one generated at this start is named once claimed, when this node knows whether it or another's is kept
+      if (tokens.generated().isEmpty()) {
+        sayWhichTokens(tokens);
+      }
       RetentionService retention = new RetentionService(db, new JournalStore(), new AuditLog(db, clock),
           config.retention(), clock).start(Duration.ofMinutes(5));
       running.push(retention);
@@ -531,12 +534,13 @@ public final class Bridge {
       return Optional.empty();
     }
     String token = generatedToken.get();
-    Optional<String> others = ScimTokens.claim(new SettingStore(db), token)
-        .filter(kept -> !kept.equals(BearerTokens.sha256Hex(token)));
+    Optional<String> kept = ScimTokens.claim(new SettingStore(db), token);
+    // generated only because nothing was configured at this start: the kept token is the one accepted
+    kept.ifPresent(hash -> sayWhichTokens(new ScimTokens(List.of(), Optional.of(hash), Optional.empty())));
+    Optional<String> others = kept.filter(hash -> !hash.equals(BearerTokens.sha256Hex(token)));
     if (others.isEmpty()) {
       return Optional.of(new GeneratedTokenClaim.Mine(token));
     }
-    // generated only because nothing was configured at this start: the other node's is the one token
     auth.replace(List.of(others.get()));
     generatedToken = Optional.empty();
     return Optional.of(new GeneratedTokenClaim.AnotherNodes(others.get()));

@@ -328,6 +328,26 @@ class BridgeTest {
     assertThat(logs.events()).map(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.startsWith("SCIM tokens accepted: "));
   }
 
+  /** Review-s10c S4: a token generated at this start is named as accepted once it is kept, not before. */
+  @Test
+  void aTokenGeneratedAtThisStartIsNamedAcceptedOnlyOnceItIsKept() {
+    Bridge bridge = start(null);
+    try {
+      String token = bridge.generatedToken().orElseThrow();
+      assertThat(acceptedLines()).isEmpty();
+      bridge.claimGeneratedToken();
+      assertThat(acceptedLines()).singleElement().asString()
+          .startsWith("SCIM tokens accepted: the token serve generated " + BearerTokens.prefix(BearerTokens.sha256Hex(token)));
+    } finally {
+      bridge.stop();
+    }
+  }
+
+  List<String> acceptedLines() {
+    return logs.events().stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("SCIM tokens accepted: "))
+        .toList();
+  }
+
   @Test
   void aStartThatFailsBeforeItsTokenIsShownLeavesNoneBehindSoTheNextStartGeneratesOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -492,6 +512,7 @@ class BridgeTest {
   void aStartOnTheGeneratedTokenAloneSaysHowToMoveOffItWithoutAWarning() {
     Bridge bridge = start(null);
     try {
+      bridge.claimGeneratedToken(); // as serve does: the line names the token kept
       assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("SCIM tokens accepted: "))
           .singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
     } finally {

@@ -2,9 +2,11 @@ package com.fulcrumscim.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.scim.BearerTokens;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * review-s8f F5: two nodes started at once on one fresh PostgreSQL database with no SCIM token
@@ -32,6 +35,7 @@ class GeneratedTokenOnTwoNodesOnPostgresTest {
   final TestStore store = TestStore.freshPostgres();
   final ExecutorService pool = Executors.newFixedThreadPool(2);
   final List<Bridge> started = new ArrayList<>();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @AfterEach
   void stop() {
@@ -67,6 +71,25 @@ class GeneratedTokenOnTwoNodesOnPostgresTest {
 
   static int status(Bridge bridge, String token) {
     return new ScimHttp(bridge.scimBaseUrl(), "Bearer " + token).get("/Users").status();
+  }
+
+  /**
+   * Review-s10c S4: the node whose generated token is not kept logged it as accepted at its start,
+   * a token never shown, kept nor accepted; each node names the kept one, once claimed.
+   */
+  @Test
+  void theNodeWhoseTokenIsNotKeptNamesTheKeptOneAsAcceptedAndNeverItsOwn() throws Exception {
+    List<Bridge> nodes = atOnce(this::node, this::node);
+    List<String> generated = nodes.stream().map(n -> BearerTokens.sha256Hex(n.generatedToken().orElseThrow())).toList();
+
+    List<GeneratedTokenClaim> claims = atOnce(() -> nodes.get(0).claimGeneratedToken().orElseThrow(),
+        () -> nodes.get(1).claimGeneratedToken().orElseThrow());
+
+    int winner = claims.get(0) instanceof GeneratedTokenClaim.Mine ? 0 : 1;
+    List<String> accepted = logs.events().stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith("SCIM tokens accepted: ")).toList();
+    assertThat(accepted).hasSize(2).allSatisfy(line -> assertThat(line)
+        .startsWith("SCIM tokens accepted: the token serve generated " + BearerTokens.prefix(generated.get(winner))));
   }
 
   @Test
