@@ -64,6 +64,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -264,6 +265,8 @@ public final class Bridge {
         running.push(resyncer::close);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         running.push(lease::halt);
+        running.push(new NodeEnvTokens(new SettingStore(db)).record(nodeAddress(),
+            ScimTokens.envTokenHash(environment.apply(SCIM_TOKEN_ENV))));
         reconciler.start();
         lease.start();
       }
@@ -492,6 +495,12 @@ public final class Bridge {
   /** Whether this node took the writer lease at start ({@link LeaseKeeper#hold()}): no other node leads. */
   private boolean holdsTheLease() {
     return writerLease.current().filter(h -> h.holder().equals(writerLease.me())).isPresent();
+  }
+
+  /** This node as {@link NodeEnvTokens} names it: its host, and the port it takes SCIM requests on. */
+  private String nodeAddress() {
+    String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+    return runtime.substring(runtime.indexOf('@') + 1) + ":" + server.port();
   }
 
   /** What the bridge writes to, in words for logs and health endpoints. */

@@ -1,7 +1,10 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.app.NodeEnvTokens;
 import com.fulcrumscim.app.ScimTokens;
+import com.fulcrumscim.control.WriterLease;
+import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
@@ -9,6 +12,7 @@ import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.scim.BearerTokens;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -45,10 +49,12 @@ public final class TokenCommand {
         "Stop accepting the SCIM token serve generated on its first run, once Okta presents a token of scim.token_hashes.",
         "The generated token stays accepted beside the configured ones until this command, so that switching Okta to a"
             + " configured token leaves no moment in which Okta is refused. A running serve stops accepting it at its next"
-            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty: the next start"
-            + " would generate a new token and shut Okta out. FULCRUM_SCIM_TOKEN set where this command runs does not"
-            + " count: the service reads its own environment (packaged: /etc/fulcrum-scim/env), which this command"
-            + " cannot see; put that token's hash in scim.token_hashes (this command prints the line). A later"
+            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty, unless serve"
+            + " runs with FULCRUM_SCIM_TOKEN set in its own environment (packaged: /etc/fulcrum-scim/env), the same token on"
+            + " every running node (each node records which, by hash, while it runs): else the next start would generate"
+            + " a new token and shut Okta out. FULCRUM_SCIM_TOKEN set where this command runs does not count, and with"
+            + " serve stopped this command cannot see the service's environment: put that token's hash in"
+            + " scim.token_hashes (this command prints the line). A later"
             + " `fulcrum-scim restore` of a backup taken before this command does not bring the token back."
       },
       exitCodeListHeading = "%nExit codes:%n",
@@ -75,8 +81,23 @@ public final class TokenCommand {
         // this command's environment is not the service's (review-s10a F8): a token exported in the
         // operator's shell alone let it go ahead, and the next start, without it, generated another
         List<String> configured = config.scim().tokenHashes();
-        if (configured.isEmpty()) {
-          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty: the generated token ("
+        if (!configured.isEmpty()) {
+          ScimTokens.forget(settings);
+          support.out().println(forgot(kept.get()) + "scim.token_hashes " + String.join(", ",
+              configured.stream().map(BearerTokens::prefix).toList()) + ", and " + Bridge.SCIM_TOKEN_ENV
+              + " if it is set in the service's environment (packaged: " + ENV_FILE + ")");
+          return ExitCode.OK;
+        }
+        // what the running serve nodes told of their own environments: each takes Okta's requests
+        // behind the balancer, so each must accept the one token Okta is left with
+        Optional<List<NodeEnvTokens.Entry>> nodes = daemonRuns(db)
+            ? Optional.of(new NodeEnvTokens(settings).entries()) : Optional.empty();
+        Optional<String> everyNodes = nodes.flatMap(NodeEnvTokens::common);
+        if (everyNodes.isEmpty()) {
+          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty"
+              + nodes.map(entries -> " and " + Bridge.SCIM_TOKEN_ENV + " is not one token set in the environment of every"
+                  + " running serve (" + (entries.isEmpty() ? "none told" : NodeEnvTokens.describe(entries)) + ")")
+                  .orElse("") + ": the generated token ("
               + BearerTokens.prefix(kept.get()) + ") is the only SCIM token this command can tell serve accepts, and"
               + " forgetting it would make the next start generate another; nothing was changed. "
               + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
@@ -88,12 +109,21 @@ public final class TokenCommand {
                       + " fulcrum-scim` and switch Okta to it"));
         }
         ScimTokens.forget(settings);
-        support.out().println("forgot the generated SCIM token (" + BearerTokens.prefix(kept.get()) + "): a running serve"
-            + " accepts it until `systemctl reload fulcrum-scim` (or a restart); from then on only scim.token_hashes "
-            + String.join(", ", configured.stream().map(BearerTokens::prefix).toList()) + ", and " + Bridge.SCIM_TOKEN_ENV
-            + " if it is set in the service's environment (packaged: " + ENV_FILE + ")");
+        support.out().println(forgot(kept.get()) + Bridge.SCIM_TOKEN_ENV + " " + BearerTokens.prefix(everyNodes.get())
+            + ", set in the environment of every running serve (" + NodeEnvTokens.describe(nodes.get()) + ")");
         return ExitCode.OK;
       });
+    }
+
+    private static String forgot(String hash) {
+      return "forgot the generated SCIM token (" + BearerTokens.prefix(hash) + "): a running serve accepts it until"
+          + " `systemctl reload fulcrum-scim` (or a restart); from then on only ";
+    }
+
+    /** Whether a serve holds the writer lease now: only then do the nodes' entries tell what runs. */
+    private static boolean daemonRuns(Database db) {
+      return new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current()
+          .filter(holder -> holder.role() == WriterLease.Role.DAEMON).isPresent();
     }
   }
 }

@@ -217,6 +217,15 @@ class ServeProcessTest {
     }
   }
 
+  /** A first serve on {@code config}, stopped: the token it generated and showed. */
+  static String generatedOnAFirstRun(Path config) throws Exception {
+    BridgeProcess first = BridgeProcess.serve(config, Map.of());
+    first.endpoint();
+    String shown = shownToken(first).orElseThrow(() -> new AssertionError("no SCIM token shown: " + first.output()));
+    assertThat(first.terminate()).isZero();
+    return shown;
+  }
+
   /**
    * Review-s10a F8: FULCRUM_SCIM_TOKEN exported in the operator's shell alone let forget-generated go
    * ahead, and the next start, whose environment lacks it, generated a new token: Okta's was refused.
@@ -224,10 +233,7 @@ class ServeProcessTest {
   @Test
   void aScimTokenSetOnlyInTheCommandsEnvironmentDoesNotLetItForgetTheGeneratedToken() throws Exception {
     Path config = configWithoutToken("text", "INFO");
-    BridgeProcess first = BridgeProcess.serve(config, Map.of());
-    first.endpoint();
-    String shown = shownToken(first).orElseThrow(() -> new AssertionError("no SCIM token shown: " + first.output()));
-    assertThat(first.terminate()).isZero();
+    String shown = generatedOnAFirstRun(config);
 
     BridgeProcess forget = BridgeProcess.command(Map.of("FULCRUM_SCIM_TOKEN", ROTATED + "-set-in-the-shell-only-0123456789"),
         "token", "forget-generated", "--config", config.toString());
@@ -243,6 +249,34 @@ class ServeProcessTest {
       assertThat(shownToken(next)).isEmpty();
     } finally {
       assertThat(next.terminate()).isZero();
+    }
+  }
+
+  /**
+   * The running serve tells which FULCRUM_SCIM_TOKEN its own environment holds (/etc/fulcrum-scim/env):
+   * kept there alone, the command run without it forgets the generated token, and a reload leaves
+   * Okta's token the one accepted.
+   */
+  @Test
+  void aScimTokenInTheRunningServesOwnEnvironmentLetsItForgetTheGeneratedToken() throws Exception {
+    Path config = configWithoutToken("text", "INFO");
+    String shown = generatedOnAFirstRun(config);
+
+    String own = ROTATED + "-in-the-services-environment-0123456789";
+    BridgeProcess bridge = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", own));
+    try {
+      ScimHttp generated = new ScimHttp(bridge.endpoint(), "Bearer " + shown);
+      BridgeProcess.CommandRun forget = BridgeProcess.command(config, "token", "forget-generated");
+      assertThat(forget.exit()).as(forget.err()).isZero();
+      assertThat(forget.out()).contains("FULCRUM_SCIM_TOKEN " + BearerTokens.prefix(BearerTokens.sha256Hex(own))
+          + ", set in the environment of every running serve");
+      bridge.signal("HUP");
+      await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("SIGHUP: reloaded")));
+
+      assertThat(generated.get("/Users").status()).isEqualTo(401);
+      assertThat(generated.withAuthorization("Bearer " + own).get("/Users").status()).isEqualTo(200);
+    } finally {
+      assertThat(bridge.terminate()).isZero();
     }
   }
 
