@@ -536,7 +536,8 @@ public final class Bridge {
   /**
    * Keeps the generated token's hash just before it is shown, so later starts accept it without
    * showing it again; empty when none was generated. When another node kept the one it generated
-   * first, this node accepts that one from now on, and its own is never accepted again.
+   * first, this node accepts that one from now on, and its own is never accepted again. Either way
+   * the "SCIM tokens accepted" line is logged here, naming the token kept, not at start.
    */
   public Optional<GeneratedTokenClaim> claimGeneratedToken() {
     if (generatedToken.isEmpty()) {
