@@ -102,7 +102,9 @@ public final class TokenCommand {
               + " forgetting it would make the next start generate another; nothing was changed. "
               + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
                   .map(hash -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
-                      + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
+                      + " (packaged: " + ENV_FILE + "), which this command cannot see. Switch Okta to that token first if it"
+                      + " still presents the generated one (with scim.token_hashes empty it usually does), then put the"
+                      + " token's hash under scim: in "
                       + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`,"
                       + " `systemctl reload fulcrum-scim`, then run this again")
                   .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
@@ -117,7 +119,7 @@ public final class TokenCommand {
 
     private static String forgot(String hash) {
       return "forgot the generated SCIM token (" + BearerTokens.prefix(hash) + "): a running serve accepts it until"
-          + " `systemctl reload fulcrum-scim` (or a restart); from then on only ";
+          + " `systemctl reload fulcrum-scim` (or a restart), so Okta must present another token by then: from then on only ";
     }
 
     /** Whether a serve holds the writer lease now: only then do the nodes' entries tell what runs. */

@@ -105,7 +105,7 @@ class ForgetGeneratedOnTwoNodesOnPostgresTest {
     node(null).stop();
 
     assertThat(forget()).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("from then on only " + Bridge.SCIM_TOKEN_ENV + " "
+    assertThat(out.toString()).contains("Okta must present another token by then", "from then on only " + Bridge.SCIM_TOKEN_ENV + " "
         + BearerTokens.prefix(BearerTokens.sha256Hex(OWN)) + ", set in the environment of every running serve");
     assertThat(kept()).isEmpty();
   }
