@@ -612,7 +612,11 @@ public final class WorkQueue {
     }
   }
 
-  /** DEAD or HELD rows of {@code key} (or all such rows when key is null) become due now with a fresh budget. */
+  /**
+   * The rows of {@code key} (all rows when key is null) in state {@code from} become due now with a
+   * fresh budget: DEAD or HELD ones an operator lets go; at a restore, any unapplied removal the
+   * replaced database shows done.
+   */
   public int revive(ResourceKey key, WorkState from) {
     return db.write(c -> revive(c, key, from));
   }

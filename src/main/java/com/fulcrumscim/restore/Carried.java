@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -37,14 +38,18 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
   }
 
   /**
-   * A user whose removal the backup holds HELD or DEAD on Fulcrum member {@code memberId}, which the
-   * bridge removed after the backup: its change is made due again, and verified when the service
-   * starts.
+   * A user whose removal the backup had not applied ({@code inBackup}: queued, running, retrying,
+   * held or DEAD) on Fulcrum member {@code memberId}, which the bridge removed or found gone after the
+   * backup: its change is made due, bound to that member, and verified when the service starts.
    */
-  public record RemovedThere(ResourceKey key, String userName, String memberId, WorkState stoppedInBackup) {
+  public record RemovedThere(ResourceKey key, String userName, String memberId, WorkState inBackup) {
     private String line() {
-      return "  " + userName + " (" + key + "): Fulcrum member " + memberId + " removed after the backup, where its removal is "
-          + (stoppedInBackup == WorkState.HELD ? "held by the mass-removal guard" : "DEAD");
+      return "  " + userName + " (" + key + "): bound to Fulcrum member " + memberId + ", gone after the backup; in the backup"
+          + " its removal is " + switch (inBackup) {
+            case HELD -> "held by the mass-removal guard";
+            case DEAD -> "DEAD";
+            default -> inBackup.name().toLowerCase(Locale.ROOT);
+          };
     }
   }
 
@@ -120,7 +125,7 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
         + plural(" create", counts.intents()) + " in doubt, " + counts.audit() + plural(" audit row", counts.audit()) + ", "
         + counts.entries() + plural(" journal entr", counts.entries(), "y", "ies") + ", "
         + counts.approvals() + plural(" removal approval", counts.approvals()) + ", "
-        + removedThere.size() + plural(" held or DEAD removal", removedThere.size()) + " done since, "
+        + removedThere.size() + plural(" removal", removedThere.size()) + " done after the backup (bound to the member gone), "
         + counts.stopped() + plural(" change", counts.stopped()) + " that stopped (DEAD, held, set aside: kept so, each bound"
         + " to the Fulcrum member it stopped on)");
     if (!deprovisionings.isEmpty()) {
@@ -129,9 +134,10 @@ public record Carried(Path from, Optional<String> unreadable, List<Deprovisioned
       deprovisionings.forEach(d -> out.println(d.line()));
     }
     if (!removedThere.isEmpty()) {
-      out.println("removed from Fulcrum after the backup (their removal held or DEAD in it, done since): each is made due,"
-          + " not left waiting for you, and verified when the service starts, which finds the member gone and drops the"
-          + " link (a member found under the address since is held, not removed):");
+      out.println("removed from Fulcrum after the backup (their removal not yet applied in it, done since): each is made"
+          + " due (one held or DEAD is not left waiting for you), bound to the member gone, and verified when the service"
+          + " starts, which finds that member gone and drops the link (a member found under the address since is held, not"
+          + " removed):");
       removedThere.forEach(d -> out.println(d.line()));
     }
   }

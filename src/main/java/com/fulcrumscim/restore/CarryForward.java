@@ -51,9 +51,9 @@ import java.util.function.Supplier;
  *       bridge made.</li>
  * </ul>
  * A link is never dropped: one the replaced database no longer has belongs to a removal the
- * reconciler verifies again, made due when the replaced database shows it done after the backup
- * while the backup holds it HELD or DEAD. Each key is carried in a transaction of its own, so a row that
- * cannot be read or written costs only itself, and is named in the report.
+ * reconciler verifies again, made due and bound to its member when the replaced database shows it
+ * done after the backup while the backup has not applied it. Each key is carried in a transaction of
+ * its own, so a row that cannot be read or written costs only itself, and is named in the report.
  */
 public final class CarryForward {
   /** Audit rows are looked for from this long before the backup's newest write: a clock may have stepped back. */
@@ -152,7 +152,14 @@ public final class CarryForward {
     long auditSince = step("its audit of Fulcrum writes", () -> restored.read(store::newestWrite) - AUDIT_MARGIN.toMillis(), 0L);
     List<Row> links = readLinks();
     Set<ResourceKey> linkedThere = new HashSet<>();
-    links.forEach(l -> linkedThere.add(key(l, "scim_id")));
+    Set<String> membersLinkedThere = new HashSet<>();
+    for (Row l : links) {
+      ResourceKey key = key(l, "scim_id");
+      linkedThere.add(key);
+      if (key.type() == EntityType.USER) {
+        membersLinkedThere.add(l.string("fulcrum_id"));
+      }
+    }
     step("its users and groups", () -> {
       applyChanges(withoutUnlinkedNewGroups(changes(), linkedThere), linkedThere);
       return null;
@@ -164,7 +171,7 @@ public final class CarryForward {
     int audit = step("its audit of Fulcrum writes", () -> carryAudit(auditSince), 0);
     // after the audit, whose rows of the removals made there it reads
     step("its removals done after the backup", () -> {
-      verifyRemovalsDoneThere(linkedThere);
+      verifyRemovalsDoneThere(linkedThere, membersLinkedThere);
       return null;
     }, null);
     int approvals = step("its removal approvals", this::carryApprovals, 0);
@@ -528,24 +535,28 @@ public final class CarryForward {
   }
 
   /**
-   * The removals the restored database holds HELD or DEAD on a linked member that the replaced one
-   * shows done since, for the same change (its newest journal entry), made due again. The replaced
-   * database dropped the link, ended the row applied (not set aside), and its audit, carried, says
-   * the bridge removed that very member. Kept as the backup has them, each stood in status as a
-   * person keeping access who is gone from Fulcrum, and went only once an operator approved it a
-   * second time (review-s10a F1). Made due, its plan finds the member gone and drops the link,
-   * removing nothing; bound to that member (held_member), a member found under the address since (a
-   * new hire invited by hand) is held again, not taken for the leaver's. No link read there: a link
-   * not read may still be there, and the removal stays as the backup has it.
+   * The removals the restored database has not applied (queued, running, retrying, held or DEAD) on
+   * a linked member that the replaced one shows done since, for the same change (its newest journal
+   * entry), made due and bound to that member (held_member). The replaced database dropped the link,
+   * ended the row applied (not set aside), and its audit, carried, says the bridge removed that very
+   * member or found it gone; no user there is linked to it (a member handed over to another user is
+   * unlinked too, and still there). Kept as the backup has them, a held or DEAD one stood in status
+   * as a person keeping access who is gone from Fulcrum, and went only once an operator approved or
+   * retried it a second time (review-s10a F1); and any of them, bound to no member, took a member
+   * found under the address since (a new hire invited by hand, users.adopt_existing) for the
+   * leaver's, adopted and removed it (review-s11a R1). Made due, its plan finds the member gone and
+   * drops the link, removing nothing; bound, a member found under the address since is held again.
+   * No link read there: a link not read may still be there, and the removal stays as the backup has it.
    */
-  private void verifyRemovalsDoneThere(Set<ResourceKey> linkedThere) {
+  private void verifyRemovalsDoneThere(Set<ResourceKey> linkedThere, Set<String> membersLinkedThere) {
     if (!linksWhole) {
       return;
     }
-    for (RestoredStore.StoppedRemoval r : restored.read(store::stoppedRemovals)) {
+    for (RestoredStore.UnsettledRemoval r : restored.read(store::unsettledRemovals)) {
       ResourceKey key = r.key();
       ReplacedStore.Newest newest = newestThere.get(key);
-      if (newest == null || linkedThere.contains(key) || carried.contains(key) || notCarried.contains(key)) {
+      if (newest == null || linkedThere.contains(key) || membersLinkedThere.contains(r.memberId()) || carried.contains(key)
+          || notCarried.contains(key)) {
         continue;
       }
       Optional<Row> there;
@@ -559,15 +570,16 @@ public final class CarryForward {
       if (there.isEmpty() || !there.get().string("state").equals("DONE") || setAside(there.get())) {
         continue;
       }
-      boolean revived = restored.write(c -> {
-        if (!store.newestEntryIs(c, newest) || !store.removed(c, key, r.memberId(), r.createdAt())) {
+      WorkState was = WorkState.valueOf(r.state());
+      boolean bound = restored.write(c -> {
+        if (!store.newestEntryIs(c, newest) || !store.droppedLink(c, key, r.memberId(), r.createdAt())) {
           return false;
         }
         store.updateWork(c, key, new Row(Map.of("held_member", r.memberId())));
-        return queue.revive(c, key, WorkState.valueOf(r.state())) > 0;
+        return queue.revive(c, key, was) > 0;
       });
-      if (revived) {
-        removedThere.add(new Carried.RemovedThere(key, r.userName(), r.memberId(), WorkState.valueOf(r.state())));
+      if (bound) {
+        removedThere.add(new Carried.RemovedThere(key, r.userName(), r.memberId(), was));
       }
     }
   }

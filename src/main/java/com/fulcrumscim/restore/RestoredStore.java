@@ -203,20 +203,22 @@ final class RestoredStore {
   }
 
   /**
-   * A linked user's removal the restored database holds HELD or DEAD: the user's last userName
-   * (its row's, else its tombstone's), the linked Fulcrum member, and when the change arrived.
+   * A linked user's removal the restored database has not applied: queued, running when the backup
+   * was taken, retrying, held or DEAD. The user's last userName (its row's, else its tombstone's),
+   * the linked Fulcrum member, and when the change arrived.
    */
-  record StoppedRemoval(ResourceKey key, String userName, String memberId, String state, long createdAt) {}
+  record UnsettledRemoval(ResourceKey key, String userName, String memberId, String state, long createdAt) {}
 
-  List<StoppedRemoval> stoppedRemovals(Connection c) throws SQLException {
+  List<UnsettledRemoval> unsettledRemovals(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT w.entity_id, COALESCE(u.user_name, t.user_name, '?'), l.fulcrum_id, "
         + "w.state, w.created_at FROM work w JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
-        + "WHERE w.entity_type = 'USER' AND w.state IN ('HELD', 'DEAD') AND w.removal = 1 ORDER BY w.entity_id");
+        + "WHERE w.entity_type = 'USER' AND w.state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD') AND w.removal = 1 "
+        + "ORDER BY w.entity_id");
         ResultSet rs = ps.executeQuery()) {
-      List<StoppedRemoval> out = new ArrayList<>();
+      List<UnsettledRemoval> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(new StoppedRemoval(ResourceKey.user(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getString(4),
+        out.add(new UnsettledRemoval(ResourceKey.user(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getString(4),
             rs.getLong(5)));
       }
       return out;
@@ -224,12 +226,15 @@ final class RestoredStore {
   }
 
   /**
-   * Whether the audit here records the bridge removing Fulcrum member {@code memberId} for {@code
-   * key} at or after {@code since}: an ok REMOVE_MEMBER is written once the member was read gone.
+   * Whether the audit here records the bridge dropping {@code key}'s link to Fulcrum member {@code
+   * memberId} at or after {@code since}: an ok REMOVE_MEMBER is written once the member was read
+   * gone, an ok UNLINK once the link is dropped (the member removed, found gone, or handed over to
+   * another user: the caller tells that one by its link).
    */
-  boolean removed(Connection c, ResourceKey key, String memberId, long since) throws SQLException {
-    return exists(c, "SELECT 1 FROM reconcile_audit WHERE entity_type = ? AND scim_id = ? AND action = 'REMOVE_MEMBER' "
-        + "AND fulcrum_id = ? AND result = 'ok' AND at >= ? LIMIT 1", key.type().name(), key.scimId(), memberId, since);
+  boolean droppedLink(Connection c, ResourceKey key, String memberId, long since) throws SQLException {
+    return exists(c, "SELECT 1 FROM reconcile_audit WHERE entity_type = ? AND scim_id = ? AND action IN ('REMOVE_MEMBER', "
+        + "'UNLINK') AND fulcrum_id = ? AND result = 'ok' AND at >= ? LIMIT 1", key.type().name(), key.scimId(), memberId,
+        since);
   }
 
   /** Whether an approval here covers user {@code userId}'s change that arrived at {@code since}. */

@@ -448,33 +448,46 @@ class RestoreCarryForwardTest {
   }
 
   /**
-   * The backup holds leaver's removal {@code stopped}: HELD by the guard on its member, or DEAD
-   * (Fulcrum failing, no member recorded); after it an operator approved or retried it and the bridge
-   * removed the member (link dropped, row done); then that backup is restored. Answers the restore's
-   * result: the restored link and row are the backup's, the replaced database says the removal was done.
+   * The backup holds leaver's removal {@code inBackup}: RETRYING (its DELETE not taking yet), HELD by
+   * the guard on its member, or DEAD (Fulcrum failing, no member recorded); after it the retry came
+   * due (or an operator approved or retried it) and the bridge removed the member (link dropped, row
+   * done); or, {@code goneByHand}, an admin removed the member by hand and the bridge found it gone
+   * (only an UNLINK in its audit). Then that backup is restored. Answers the restore's result: the
+   * restored link and row are the backup's, the replaced database says the removal was done.
    */
-  private OpsCliRun.Result stoppedInTheBackupThenDoneAndRestored(WorkState stopped) throws Exception {
+  private OpsCliRun.Result removalInTheBackupThenDoneAndRestored(WorkState inBackup, boolean goneByHand) throws Exception {
     fulcrum.deleteFault(leaverMember, DeleteFault.IGNORED);
     assertThat(bridge.http().patch("/Users/" + leaver, BackupRestoreTest.DEACTIVATE).status()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.RETRYING).orElse(false));
     stopTheService();
-    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
-      // as the mass-removal guard leaves it, or a removal out of its retry budget
-      db.write(c -> c.createStatement().executeUpdate(stopped == WorkState.HELD
-          ? "UPDATE work SET state = 'HELD', held_member = '" + leaverMember + "', last_error = 'held until `fulcrum-scim"
-              + " approve-removals`' WHERE entity_id = '" + leaver + "'"
-          : "UPDATE work SET state = 'DEAD', held_member = NULL, last_error = '503' WHERE entity_id = '" + leaver + "'"));
+    switch (inBackup) {
+      // as the mass-removal guard leaves it
+      case HELD -> update("UPDATE work SET state = 'HELD', held_member = '" + leaverMember + "', last_error = 'held until"
+          + " `fulcrum-scim approve-removals`' WHERE entity_id = '" + leaver + "'");
+      // a removal out of its retry budget
+      case DEAD -> update("UPDATE work SET state = 'DEAD', held_member = NULL, last_error = '503' WHERE entity_id = '" + leaver
+          + "'");
+      default -> { }
     }
-    Path held = dir.resolve("held.db");
-    assertThat(cli.runWithConfig("backup", held.toString()).exit()).isZero();
-    assertThat(cli.runWithConfig(stopped == WorkState.HELD ? new String[] {"approve-removals", "user/" + leaver}
-        : new String[] {"journal", "retry", "user/" + leaver}).exit()).isZero();
+    Path backup = dir.resolve("stopped.db");
+    assertThat(cli.runWithConfig("backup", backup.toString()).exit()).isZero();
+    switch (inBackup) {
+      case HELD -> assertThat(cli.runWithConfig("approve-removals", "user/" + leaver).exit()).isZero();
+      case DEAD -> assertThat(cli.runWithConfig("journal", "retry", "user/" + leaver).exit()).isZero();
+      // its next try comes due
+      default -> update("UPDATE work SET next_attempt_at = 0 WHERE entity_id = '" + leaver + "'");
+    }
     fulcrum.deleteFault(leaverMember, null);
+    if (goneByHand) {
+      try (HttpFulcrumClient admin = byHand()) {
+        admin.deleteMember(leaverMember, null);
+      }
+    }
     bridge = BackupRestoreTest.serve(fulcrum, home);
     await().atMost(Duration.ofSeconds(30)).until(() -> row(leaver).map(w -> w.state() == WorkState.DONE).orElse(false));
     assertThat(fulcrum.member(leaverMember)).isEmpty();
     stopTheService();
-    OpsCliRun.Result r = cli.runWithConfig("restore", held.toString());
+    OpsCliRun.Result r = cli.runWithConfig("restore", backup.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     return r;
   }
@@ -486,9 +499,9 @@ class RestoreCarryForwardTest {
    */
   @Test
   void aHeldRemovalApprovedAndDoneAfterTheBackupIsVerifiedAgainNotHeldAgain() throws Exception {
-    OpsCliRun.Result r = stoppedInTheBackupThenDoneAndRestored(WorkState.HELD);
+    OpsCliRun.Result r = removalInTheBackupThenDoneAndRestored(WorkState.HELD, false);
 
-    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): Fulcrum member " + leaverMember);
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): bound to Fulcrum member " + leaverMember);
     assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
     OpsCliRun.Result status = cli.runWithConfig("status");
     assertThat(status.out()).as(status.out()).doesNotContain("keep access");
@@ -506,7 +519,7 @@ class RestoreCarryForwardTest {
    */
   @Test
   void aHeldRemovalDoneAfterTheBackupVerifiedAgainLeavesANewHiresMemberUnderTheAddressAlone() throws Exception {
-    stoppedInTheBackupThenDoneAndRestored(WorkState.HELD);
+    removalInTheBackupThenDoneAndRestored(WorkState.HELD, false);
     FulcrumMember hers = aNewHireGivenLeaversAddressThenTheServiceStartsAdopting();
 
     assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
@@ -521,13 +534,51 @@ class RestoreCarryForwardTest {
    */
   @Test
   void aDeadRemovalDoneAfterTheBackupVerifiedAgainLeavesANewHiresMemberUnderTheAddressAlone() throws Exception {
-    OpsCliRun.Result r = stoppedInTheBackupThenDoneAndRestored(WorkState.DEAD);
-    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): Fulcrum member " + leaverMember
-        + " removed after the backup, where its removal is DEAD");
+    OpsCliRun.Result r = removalInTheBackupThenDoneAndRestored(WorkState.DEAD, false);
+    assertThat(r.out()).contains("leaver@corp.example (user/" + leaver + "): bound to Fulcrum member " + leaverMember
+        + ", gone after the backup; in the backup its removal is DEAD");
     FulcrumMember hers = aNewHireGivenLeaversAddressThenTheServiceStartsAdopting();
 
     assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
     assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.HELD);
+  }
+
+  /**
+   * Review-s11a R1: a removal still retrying when the backup was taken (not stopped), done after it,
+   * was restored bound to no member: the start adopted the new hire's member under the address and
+   * removed it. Bound to the member removed, it is held on the new hire's.
+   */
+  @Test
+  void aRetryingRemovalDoneAfterTheBackupLeavesANewHiresMemberUnderTheAddressAlone() throws Exception {
+    removalInTheBackupThenDoneAndRestored(WorkState.RETRYING, false);
+    FulcrumMember hers = aNewHireGivenLeaversAddressThenTheServiceStartsAdopting();
+
+    assertThat(fulcrum.member(hers.id())).as("the new hire's own member").isPresent();
+    assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.HELD);
+  }
+
+  /** The restore names the removal it bound, as the backup held it: retrying there, not held or DEAD. */
+  @Test
+  void aRetryingRemovalDoneAfterTheBackupIsListedBoundToTheMemberRemoved() throws Exception {
+    OpsCliRun.Result r = removalInTheBackupThenDoneAndRestored(WorkState.RETRYING, false);
+
+    assertThat(r.out()).contains(", 1 removal done after the backup (bound to the member gone)", "leaver@corp.example (user/"
+        + leaver + "): bound to Fulcrum member " + leaverMember + ", gone after the backup; in the backup its removal is"
+        + " retrying");
+    assertThat(row(leaver).orElseThrow().heldMember()).isEqualTo(leaverMember);
+  }
+
+  /**
+   * A DEAD removal whose member an admin removed by hand after the backup, the bridge then finding
+   * it gone (an UNLINK, no REMOVE_MEMBER): restored DEAD, status paged that the person keeps access.
+   */
+  @Test
+  void aDeadRemovalFoundGoneAfterTheBackupIsVerifiedAgainNotCountedAsKeepingAccess() throws Exception {
+    removalInTheBackupThenDoneAndRestored(WorkState.DEAD, true);
+
+    assertThat(row(leaver).orElseThrow().state()).isEqualTo(WorkState.PENDING);
+    OpsCliRun.Result status = cli.runWithConfig("status");
+    assertThat(status.out()).as(status.out()).doesNotContainIgnoringCase("keep access");
   }
 
   /** The leaver's address given to a new hire invited by hand; the service starts adopting members. Answers the new hire's. */
@@ -801,6 +852,13 @@ class RestoreCarryForwardTest {
   private Optional<Instant> leftAt(String userId) {
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       return db.read(c -> new Tombstones().leftAt(c, userId));
+    }
+  }
+
+  /** Runs {@code sql} on the live database, the service stopped. */
+  private void update(String sql) {
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_WRITE)) {
+      db.write(c -> c.createStatement().executeUpdate(sql));
     }
   }
 
