@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Fulcrum as read once: the token owner, roles, members (with {@code managed_info}) and groups
  * (with {@code associations}). Four list reads however large the organization (the member list
- * twice when it takes several pages), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
+ * twice when it takes several pages or a group lists an id it did not show), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
  * per managed key, and a scan per question made 100k members a 10^10-step job.
  */
 public final class FulcrumSnapshot {
@@ -51,16 +51,22 @@ public final class FulcrumSnapshot {
    * together ({@link MemberList#whole}): a member one read missed (a page shifted under it) is in
    * the other, and resync, which plans every user Okta took away that no link points to, would
    * otherwise miss the person who keeps access because a member invited by hand has their email.
-   * One more list read per run, only for organizations over one page.
+   * The second read comes after the group list's, and is also made when a group lists an id the
+   * first did not show: a person invited and put in a group by hand between the member list's read
+   * and the groups' would otherwise pass for a deleted member's leftover id, and keep the group
+   * (an id is gone only when a read after the group's misses it too, as the reconciler's rule is).
+   * So one more list read per run, only for organizations over one page or whose groups list ids the
+   * first read did not show (a Fulcrum that keeps deleted members' ids in its groups).
    */
   public static FulcrumSnapshot read(FulcrumClient client) {
     FulcrumUser owner = client.tokenOwner();
     List<FulcrumRole> roles = client.roles();
     MemberList first = client.memberList();
+    List<FulcrumGroup> groups = client.groups();
     List<FulcrumMember> members = first.members();
-    if (!first.whole()) {
-      Set<String> seen = new HashSet<>();
-      members.forEach(m -> seen.add(m.id()));
+    Set<String> seen = new HashSet<>();
+    members.forEach(m -> seen.add(m.id()));
+    if (!first.whole() || groups.stream().anyMatch(g -> !seen.containsAll(g.memberIds()))) {
       members = new ArrayList<>(members);
       for (FulcrumMember m : client.members()) {
         if (seen.add(m.id())) {
@@ -68,7 +74,7 @@ public final class FulcrumSnapshot {
         }
       }
     }
-    return new FulcrumSnapshot(owner, roles, members, client.groups());
+    return new FulcrumSnapshot(owner, roles, members, groups);
   }
 
   public FulcrumUser owner() {

@@ -193,6 +193,39 @@ class ResyncTest {
     assertThat(report.remaining()).isEmpty();
   }
 
+  /**
+   * Someone invites X and puts them in a managed group by hand after resync read the member list and
+   * before it read the groups: X is no deleted member's leftover id but a person Okta does not want
+   * there (review-s10b F3).
+   */
+  @Test
+  void aPersonPutInAManagedGroupByHandBetweenResyncsListReadsIsShownAndTakenOut() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.okta.group("Ops", List.of(ada));
+    h.settle();
+    String opsId = group("Ops").id();
+    AtomicInteger groupReads = new AtomicInteger();
+    FulcrumClient editedMeanwhile = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
+          if (m.getName().equals("groups") && groupReads.incrementAndGet() == 1) {
+            String x = h.http.createMember(new MemberFields("x@corp.example", "X", "ByHand", null)).id();
+            h.http.changeGroupMembers(opsId, List.of(x), List.of());
+          }
+          try {
+            return m.invoke(h.http, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    resync = new Resync(editedMeanwhile, h.db, settings, h.clock, h.clock::tick);
+
+    ResyncReport report = apply();
+
+    assertThat(report.plan()).extracting(Drift::entity, Drift::fulcrumHas, Drift::oktaWants, Drift::action)
+        .containsExactly(tuple("group Ops", "x@corp.example", "not members", "remove (Okta owns the members)"));
+    assertThat(group("Ops").memberIds()).containsExactly(member("ada@corp.example").id());
+  }
+
   @Test
   void aManagedGroupRenamedInFulcrumIsRenamedBack() {
     h.okta.group("Ops", List.of(h.okta.user("ada@corp.example", "Ada", "Lovelace", null)));
