@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -31,9 +32,17 @@ final class Mirror<T> {
   private final Map<String, List<String>> idsByKey = new HashMap<>();
   private Instant loadedAt;
   private long loads;
+  /** Tells which of two reads came first, this mirror's or another's sharing it ({@link #readStarted}). */
+  private final LongSupplier readOrder;
+  private long loadStarted;
+  private long loadEnded;
+  /** When each entity read by id since the list ({@link #putRead}) was read, on {@link #readOrder}. */
+  private final Map<String, Long> readById = new HashMap<>();
 
-  Mirror(Supplier<List<T>> loader, Function<T, String> id, Function<T, String> matchKey, Clock clock, Duration maxAge) {
+  Mirror(Supplier<List<T>> loader, Function<T, String> id, Function<T, String> matchKey, Clock clock, Duration maxAge,
+      LongSupplier readOrder) {
     this.loader = loader;
+    this.readOrder = readOrder;
     this.id = id;
     this.matchKey = matchKey;
     this.clock = clock;
@@ -50,12 +59,29 @@ final class Mirror<T> {
     if (loadedAt != null && loadedAt.plus(maxAge).isAfter(now)) {
       return;
     }
+    long started = readOrder.getAsLong();
     List<T> all = loader.get();
     byId.clear();
     idsByKey.clear();
+    readById.clear();
     all.forEach(this::index);
     loadedAt = now;
     loads++;
+    loadStarted = started;
+    loadEnded = readOrder.getAsLong();
+  }
+
+  /** When the list read of the copy at hand began, on the read order the mirrors share. */
+  synchronized long readStarted() {
+    return loadStarted;
+  }
+
+  /**
+   * When the copy at hand of {@code entityId} was read, at the latest: its read by id, else the list
+   * read's end. An edit after the bridge's own write ({@link #put}) is no read and does not count.
+   */
+  synchronized long readEnded(String entityId) {
+    return readById.getOrDefault(entityId, loadEnded);
   }
 
   synchronized long loads() {
@@ -94,6 +120,12 @@ final class Mirror<T> {
   synchronized void put(T entity) {
     remove(id.apply(entity));
     index(entity);
+  }
+
+  /** {@link #put} for {@code entity} as a read by id just answered it. */
+  synchronized void putRead(T entity) {
+    put(entity);
+    readById.put(id.apply(entity), readOrder.getAsLong());
   }
 
   synchronized void remove(String entityId) {

@@ -74,6 +74,8 @@ final class Observer {
   final Mirror<FulcrumMember> members;
   final Mirror<FulcrumGroup> groups;
   private final AtomicLong rereads = new AtomicLong();
+  /** Orders the mirrors' reads: whether the member list was read after a group's copy ({@link #notInOrganization}). */
+  private final AtomicLong readOrder = new AtomicLong();
   private final Doubts memberDoubts = new Doubts();
   private final Doubts groupDoubts = new Doubts();
   private volatile FulcrumUser owner;
@@ -109,8 +111,10 @@ final class Observer {
     this.audit = new AuditLog(db, clock);
     this.settings = settings;
     this.clock = clock;
-    this.members = new Mirror<>(this::readMembers, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge());
-    this.groups = new Mirror<>(client::groups, FulcrumGroup::id, FulcrumGroup::name, clock, settings.mirrorMaxAge());
+    this.members = new Mirror<>(this::readMembers, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge(),
+        readOrder::incrementAndGet);
+    this.groups = new Mirror<>(client::groups, FulcrumGroup::id, FulcrumGroup::name, clock, settings.mirrorMaxAge(),
+        readOrder::incrementAndGet);
   }
 
   /** The member mirror's loader: the list, noting whether it was read whole. */
@@ -364,18 +368,22 @@ final class Observer {
    * is refused). An id neither list read shows is taken for gone, as resync takes a member two reads
    * miss ({@link ReadSide}): a list read over several pages may miss a member ({@link MemberList#whole}),
    * but not the same one twice but for a rare shift, and reading each by id instead cost a call per
-   * deleted id at every reconcile of a group that collects them (review-s10c S1). None of
-   * {@code leaving}, kept out of the change already, is asked about; a group that lists only members
-   * costs nothing.
+   * deleted id at every reconcile of a group that collects them (review-s10c S1). A member list at
+   * hand read whole after the group's copy (another group's read again, say) already is that read:
+   * what it does not show is gone, with no call (review-s10b N1). None of {@code leaving}, kept out
+   * of the change already, is asked about; a group that lists only members costs nothing.
    */
   private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> leaving) {
+    // Asked before the ids are looked up: a list another worker loads meanwhile is later still.
+    boolean readAfterTheGroup = memberListWhole() && members.readStarted() > groups.readEnded(g.id());
     Set<String> unlisted = new LinkedHashSet<>();
     for (String member : g.memberIds()) {
       if (!leaving.contains(member) && members.get(member).isEmpty()) {
         unlisted.add(member);
       }
     }
-    List<String> unread = unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
+    List<String> unread = readAfterTheGroup ? List.of()
+        : unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
     // what this attempt's own read shows: the shared list may be replaced meanwhile by another's read
     Set<String> shown = new HashSet<>();
     Optional<Boolean> byId = unread.size() == 1 ? readById(attempt, unread.get(0)) : Optional.empty();
@@ -767,7 +775,7 @@ final class Observer {
         case GET -> {
           rereads.incrementAndGet();
           read.add(id);
-          get.apply(id).ifPresentOrElse(mirror::put, () -> mirror.remove(id));
+          get.apply(id).ifPresentOrElse(mirror::putRead, () -> mirror.remove(id));
         }
         case LIST -> reread(mirror);
       }
@@ -806,7 +814,7 @@ final class Observer {
   Optional<FulcrumMember> rereadMember(String id) {
     rereads.incrementAndGet();
     Optional<FulcrumMember> now = client.member(id);
-    now.ifPresentOrElse(members::put, () -> members.remove(id));
+    now.ifPresentOrElse(members::putRead, () -> members.remove(id));
     return now;
   }
 
@@ -814,7 +822,7 @@ final class Observer {
   Optional<FulcrumGroup> rereadGroup(String id) {
     rereads.incrementAndGet();
     Optional<FulcrumGroup> now = client.group(id);
-    now.ifPresentOrElse(groups::put, () -> groups.remove(id));
+    now.ifPresentOrElse(groups::putRead, () -> groups.remove(id));
     return now;
   }
 

@@ -473,6 +473,36 @@ class GroupPushTest extends EndToEnd {
   }
 
   /**
+   * The member list read again for one group's leftover ids came after the group list was read: for
+   * the next group, it already is the read after the group's, and is not made once more (review-s10b N1).
+   */
+  @Test
+  void aMemberListReadAfterTheGroupsIsNotReadAgainForTheNextGroupsLeftoverIds() {
+    Crew c = adaAndBobInCrew();
+    h.fulcrum.groupQuirk(GroupQuirk.DELETED_MEMBERS_LISTED, true);
+    String cy = h.okta.user("cy@corp.example", "Cy", "Young", null);
+    String dan = h.okta.user("dan@corp.example", "Dan", "Dare", null);
+    String ops = h.okta.group("Ops", List.of(c.ada(), c.bob(), cy, dan));
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob(), cy, dan));
+    h.settle();
+    String cysMember = memberId("cy@corp.example");
+    h.okta.set(c.bob(), "active", 0);
+    h.okta.set(dan, "active", 0);
+    h.settle(); // Bob and Dan removed; Crew and Ops go on listing both ids
+    h.clock.tick(Duration.ofMinutes(10)); // the cached lists have aged
+    h.fulcrum.calls().reset();
+
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada()));
+    h.settle(); // the aged member list, then Crew's leftover ids read again with it, after the groups
+    h.okta.setGroup(ops, "Ops", List.of(c.ada()));
+    h.settle(); // one after the other: Ops planned beside Crew would have read again too
+
+    assertThat(managed(c.crew()).memberIds()).as("Cy, taken out of Crew").doesNotContain(cysMember);
+    assertThat(managed(ops).memberIds()).as("Cy, taken out of Ops").doesNotContain(cysMember);
+    assertThat(calls("GET /api/v2/memberships.json")).as("Crew's two reads; none for Ops").isEqualTo(2);
+  }
+
+  /**
    * A restart (fresh mirrors: the member list is read first, then the group list) after which a
    * person invites X and puts them in Crew by hand between the two reads.
    */
