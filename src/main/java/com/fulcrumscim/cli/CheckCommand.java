@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
           + "must open without being created or migrated, and storage.path's directory be one serve can create it "
           + "in. Fulcrum must answer with the API token: check prints the "
           + "token's owner and the organization's roles, and warns when the owner is a managed member. Every roles.map "
-          + "value and roles.default must be one of those roles. It makes two read-only Fulcrum calls (three with "
+          + "value and roles.default must be one of those roles, and the token's user must be allowed to list members, "
+          + "as serve checks at start (one member read). It makes three read-only Fulcrum calls (four with "
           + "users.reassign_records_to, which must name an existing membership); with fulcrum.base_url: embedded it "
           + "makes them to the emulator serve would start, seeded alike. Once the database exists, its calls (and "
           + "--write-test's) count in the hourly budget the daemons share."
@@ -225,15 +226,17 @@ public final class CheckCommand implements Callable<Integer> {
 
   private void fulcrum(HttpFulcrumClient client, BridgeConfig config, String reached, TextTable report, Database db) {
     String source = support.configFile().toString();
+    String where = config.fulcrum().embedded() ? "the embedded emulator" : config.fulcrum().baseUrl();
     FulcrumUser owner;
     List<FulcrumRole> roles;
     Optional<FulcrumMember> reassignTo;
     try {
       owner = client.tokenOwner();
       roles = client.roles();
+      membersListed(client, where);
       reassignTo = PolicyCheck.reassignTarget(source, config.users(), client);
     } catch (FulcrumException e) {
-      throw failure(config.fulcrum().embedded() ? "the embedded emulator" : config.fulcrum().baseUrl(), e);
+      throw failure(where, e);
     }
     PolicyCheck.rolesExist(source, config.roles(), roles);
     report.row("Fulcrum", reached)
@@ -244,6 +247,20 @@ public final class CheckCommand implements Callable<Integer> {
       PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> report.row("WARNING", PolicyCheck.managedOwnerWarning(owner, scimId)));
       PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push()))
           .ifPresent(w -> report.row("WARNING", w));
+    }
+  }
+
+  /**
+   * The read serve makes at start (the member list's first page): refused to the token's user, serve
+   * starts paused, as every change needs the list; check fails with serve's advice instead of passing.
+   */
+  private static void membersListed(HttpFulcrumClient client, String where) {
+    try {
+      client.readFirstMemberPage();
+    } catch (FulcrumException.Forbidden refused) {
+      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + where + " takes the API token, but refuses its user the"
+          + " member list, which every change needs (" + refused.getMessage() + "): serve would start paused; "
+          + refused.whatItNeeds());
     }
   }
 

@@ -49,6 +49,7 @@ class CheckCommandTest {
     fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true},"
         + "{\"id\":\"r2\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":2,\"per_page\":20000}"));
+    fulcrum.enqueue(memberPage());
     OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
     cli.openDatabase().close();
     OpsCliRun.Result r = cli.runWithConfig("check");
@@ -74,7 +75,7 @@ class CheckCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     try (Database db = cli.openDatabase()) {
-      assertThat(new FulcrumCallLog(db, Clock.systemUTC()).lastHour()).isEqualTo(2);
+      assertThat(new FulcrumCallLog(db, Clock.systemUTC()).lastHour()).isEqualTo(3);
     }
   }
 
@@ -95,10 +96,36 @@ class CheckCommandTest {
     assertThat(fulcrum.getRequestCount()).isZero();
   }
 
+  /** The member list's first page, one member long, as serve's start reads it. */
+  static MockResponse memberPage() {
+    return json(200, "{\"memberships\":[{\"id\":\"m-olive\",\"user_id\":\"usr-1\","
+        + "\"email\":\"owner@example.com\"}],\"current_page\":1,\"total_pages\":1,\"total_count\":1,\"per_page\":1}");
+  }
+
   void ownerAndRoles() {
+    ownerAndRolesThen(memberPage());
+  }
+
+  /** The token owner and one role, then {@code memberPage} for the member list's read. */
+  void ownerAndRolesThen(MockResponse memberPage) {
     fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"owner@example.com\",\"first_name\":\"Olive\",\"last_name\":\"Owner\"}}"));
     fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":1,\"per_page\":20000}"));
+    fulcrum.enqueue(memberPage);
+  }
+
+  /** A token whose user may not list members (402, 403) passed check, then paused serve at its start. */
+  @Test
+  void aTokenWhoseUserMayNotListMembersIsExitFourWithWhatItNeeds() throws Exception {
+    ownerAndRolesThen(json(403, "{\"error\":\"Forbidden\"}"));
+    OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
+    assertThat(r.err()).contains("takes the API token, but refuses its user the member list, which every change needs")
+        .contains("serve would start paused")
+        .contains("lacks the permission (can_manage_members): give the user who created the API token the Owner role");
+    fulcrum.takeRequest();
+    fulcrum.takeRequest();
+    assertThat(fulcrum.takeRequest().getUrl().encodedPath()).isEqualTo("/api/v2/memberships.json");
   }
 
   @Test
@@ -113,6 +140,7 @@ class CheckCommandTest {
         .doesNotContain("\n");
     fulcrum.takeRequest();
     fulcrum.takeRequest();
+    fulcrum.takeRequest();
     assertThat(fulcrum.takeRequest().getUrl().encodedPath()).isEqualTo("/api/v2/memberships/m-nope.json");
   }
 
@@ -124,6 +152,7 @@ class CheckCommandTest {
         + "{\"id\":\"r3\",\"name\":\"Standard User\",\"is_system\":true,\"is_default\":true},"
         + "{\"id\":\"r4\",\"name\":\"Record Creator\",\"is_system\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":4,\"per_page\":20000}"));
+    fulcrum.enqueue(memberPage());
   }
 
   @Test
