@@ -200,10 +200,7 @@ class ResyncTest {
    */
   @Test
   void aPersonPutInAManagedGroupByHandBetweenResyncsListReadsIsShownAndTakenOut() {
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.okta.group("Ops", List.of(ada));
-    h.settle();
-    String opsId = group("Ops").id();
+    String opsId = adaInOps();
     AtomicInteger groupReads = new AtomicInteger();
     FulcrumClient editedMeanwhile = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
@@ -226,11 +223,16 @@ class ResyncTest {
     assertThat(group("Ops").memberIds()).containsExactly(member("ada@corp.example").id());
   }
 
-  @Test
-  void aManagedGroupRenamedInFulcrumIsRenamedBack() {
+  /** Ada in Okta group Ops, pushed; returns Ops' Fulcrum id. */
+  String adaInOps() {
     h.okta.group("Ops", List.of(h.okta.user("ada@corp.example", "Ada", "Lovelace", null)));
     h.settle();
-    String id = group("Ops").id();
+    return group("Ops").id();
+  }
+
+  @Test
+  void aManagedGroupRenamedInFulcrumIsRenamedBack() {
+    String id = adaInOps();
     byHand(() -> h.http.renameGroup(id, "Operations (renamed by hand)"));
 
     ResyncReport report = apply();
@@ -242,10 +244,7 @@ class ResyncTest {
 
   @Test
   void aManagedGroupDeletedInFulcrumIsRecreatedWithItsMembers() {
-    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
-    h.okta.group("Ops", List.of(ada));
-    h.settle();
-    String oldId = group("Ops").id();
+    String oldId = adaInOps();
     byHand(() -> h.http.deleteGroup(oldId));
 
     ResyncReport report = apply();
