@@ -102,11 +102,10 @@ public final class TokenCommand {
               + " forgetting it would make the next start generate another; nothing was changed. "
               + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
                   .map(hash -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
-                      + " (packaged: " + ENV_FILE + "), which this command cannot see. Switch Okta to that token first if it"
-                      + " still presents the generated one (with scim.token_hashes empty it usually does), then put the"
-                      + " token's hash under scim: in "
-                      + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`,"
-                      + " `systemctl reload fulcrum-scim`, then run this again")
+                      + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
+                      + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`, `systemctl reload fulcrum-scim`"
+                      + " (serve then accepts both), switch Okta to that token if it still presents the generated one"
+                      + " (with scim.token_hashes empty it usually does), then run this again")
                   .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
                       + " fulcrum-scim` and switch Okta to it"));
         }

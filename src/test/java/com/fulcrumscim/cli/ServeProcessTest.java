@@ -240,8 +240,9 @@ class ServeProcessTest {
     assertThat(forget.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(forget.terminate()).as(String.join("\n", forget.output())).isEqualTo(1);
     assertThat(String.join("\n", forget.output())).contains("nothing was changed", "FULCRUM_SCIM_TOKEN is set where this"
-        + " command runs", "/etc/fulcrum-scim/env", "Switch Okta to that token first", "token_hashes: [\""
-        + BearerTokens.sha256Hex(ROTATED + "-set-in-the-shell-only-0123456789") + "\"]");
+        + " command runs", "/etc/fulcrum-scim/env", "token_hashes: [\""
+        + BearerTokens.sha256Hex(ROTATED + "-set-in-the-shell-only-0123456789") + "\"]`, `systemctl reload fulcrum-scim`"
+        + " (serve then accepts both), switch Okta to that token");
 
     BridgeProcess next = BridgeProcess.serve(config, Map.of());
     try {
