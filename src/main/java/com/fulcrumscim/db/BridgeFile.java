@@ -25,8 +25,8 @@ final class BridgeFile {
       requireTables(c, v.found(), file);
       return v;
     } catch (SQLException e) {
-      // a file this user may not read says nothing of what it is: "not a fulcrum-scim database" invites a restore
-      SqliteDirectory.unreadable(file).ifPresent(problem -> {
+      // a file this user may not open says nothing of what it is: "not a fulcrum-scim database" invites a restore
+      SqliteDirectory.unopenable(file).ifPresent(problem -> {
         throw new DatabaseException(problem, e);
       });
       throw notABridgeDatabase(file, e.getMessage().replaceAll("\\s+", " "));

@@ -38,7 +38,8 @@ public final class SqliteDirectory {
       return Optional.of("directory " + dir + " is not writable by user " + user());
     }
     if (Files.exists(file) && !(Files.isReadable(file) && Files.isWritable(file))) {
-      return Optional.of("file " + file + " is not readable and writable by user " + user());
+      return Optional.of("file " + file + " is not readable and writable by user " + user()
+          + chown(real(file), user()).map(advice -> "; " + advice).orElse(""));
     }
     return Optional.empty();
   }
@@ -56,45 +57,118 @@ public final class SqliteDirectory {
     try {
       Files.readAttributes(absolute, BasicFileAttributes.class);
     } catch (AccessDeniedException e) {
-      return Optional.of(cannotOpen(absolute, "permission denied on directory " + unsearchable(absolute)));
+      return Optional.of(cannotOpen(absolute, "permission denied on directory " + unsearchable(real(absolute))));
     } catch (IOException e) {
       return Optional.empty();
     }
     return Files.isReadable(absolute) ? Optional.empty() : Optional.of(cannotOpen(absolute, "permission denied"));
   }
 
-  /** "cannot open FILE as user U: WHY", and to run the command as the service's user unless it is that user. */
+  /**
+   * Why this user could not open the file {@code file} SQLite failed to open: {@link #unreadable},
+   * or a directory it may not create files in, since a reader of a database in WAL mode creates its
+   * {@code -shm} file beside it (a 0644 file a restore outside the bridge left, in a 0755 directory).
+   * Asked only after SQLite failed: with the service running, that file is there and the same reader
+   * may well succeed.
+   */
+  public static Optional<String> unopenable(Path file) {
+    Optional<String> unreadable = unreadable(file);
+    if (unreadable.isPresent()) {
+      return unreadable;
+    }
+    Path absolute = file.toAbsolutePath();
+    Path dir = real(absolute).getParent();
+    if (!Files.isRegularFile(absolute) || Files.isWritable(dir) && Files.isExecutable(dir)) {
+      return Optional.empty();
+    }
+    return Optional.of(cannotOpen(absolute, "directory " + dir + " is not writable (SQLite creates its -shm file there)"));
+  }
+
+  /** "cannot open FILE as user U: WHY", and what to do ({@link #asServiceUser}). */
   static String cannotOpen(Path file, String why) {
     return "cannot open " + file + " as user " + user() + ": " + why + asServiceUser(file);
   }
 
   /**
-   * What to do when this user may not use the store's file {@code file}: run the command as the
-   * user the file (or the nearest directory above it this user may see) belongs to, which is the
-   * service's own in any install (a tarball's or a container's user need not be the packages'
-   * fulcrum-scim); as the packages' user when that owner is root or this user. Nothing when this
-   * is the packages' user.
+   * What to do when this user may not use the store's file {@code file}, judged where it really is
+   * (the target of a symlinked storage.path). A file that does not belong to its directory's owner
+   * (a restore run as root into the service's directory) is to be given to that owner, as a stray
+   * lock file is. Otherwise run the command as the user the file (or the nearest directory above it
+   * this user may see) belongs to, which is the service's own in any install (a tarball's or a
+   * container's user need not be the packages' fulcrum-scim); as the packages' user when that owner
+   * is root or this user. Nothing more when this is the packages' user.
    */
   static String asServiceUser(Path file) {
-    if (SERVICE_USER.equals(user())) {
+    return advice(real(file.toAbsolutePath()), user());
+  }
+
+  /** {@link #asServiceUser} for the real path {@code file} and the user named {@code user}. */
+  static String advice(Path file, String user) {
+    Optional<String> chown = chown(file, user);
+    if (chown.isPresent()) {
+      return "; " + chown.get();
+    }
+    if (SERVICE_USER.equals(user)) {
       return "";
     }
-    return ownerOf(file).filter(owner -> !owner.equals(user()) && !owner.equals("root"))
-        // a user with no passwd entry (a container's) is a bare number, which sudo takes as '#<uid>'
-        .map(owner -> "; it belongs to user " + owner + ": run it as that user (sudo -u "
-            + (owner.chars().allMatch(Character::isDigit) ? "'#" + owner + "'" : owner) + " fulcrum-scim ...)")
-        .orElse("; run it as the service's user (sudo -u " + SERVICE_USER + " fulcrum-scim ...)");
+    return ownerOf(file).filter(owner -> !owner.equals(user) && !owner.equals("root"))
+        .map(owner -> "; it belongs to user " + owner + ": run it as that user (" + sudo(owner) + ")")
+        .orElse("; run it as the service's user (" + sudo(SERVICE_USER) + ")");
+  }
+
+  /**
+   * "chown" advice when the file {@code file} belongs to another user than its directory's owner.
+   * A directory of root's says nothing of the service's user (/tmp, or one it may write in through
+   * its group), so it gets none.
+   */
+  private static Optional<String> chown(Path file, String user) {
+    Optional<String> directoryOwner = owner(file.getParent()).filter(owner -> !owner.equals("root"));
+    return owner(file).flatMap(fileOwner -> directoryOwner.filter(service -> !service.equals(fileOwner))
+        .map(service -> "it belongs to user " + fileOwner + ", not to its directory's owner: chown " + service + ": " + file
+            + (service.equals(user) ? "" : ", then run it as that user (" + sudo(service) + ")")));
+  }
+
+  /** The command as {@code user}: a user with no passwd entry (a container's) is a bare number, which sudo takes as '#<uid>'. */
+  private static String sudo(String user) {
+    return "sudo -u " + (user.chars().allMatch(Character::isDigit) ? "'#" + user + "'" : user) + " fulcrum-scim ...";
+  }
+
+  /**
+   * Where {@code file} really is: its real path where this user may resolve it, else a symbolic
+   * link's target read from the link (which needs only the link's directory), else itself.
+   */
+  private static Path real(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (IOException unresolved) {
+      // a directory on the way this user may not search, or no file there yet
+    }
+    Path parent = file.getParent();
+    try {
+      parent = parent.toRealPath();
+      return parent.resolve(Files.readSymbolicLink(file)).normalize();
+    } catch (IOException | UnsupportedOperationException notALinkToRead) {
+      return parent.resolve(file.getFileName());
+    }
   }
 
   private static Optional<String> ownerOf(Path file) {
-    for (Path p = file.toAbsolutePath(); p != null; p = p.getParent()) {
-      try {
-        return Optional.of(Files.getOwner(p).getName());
-      } catch (IOException notToBeSeen) {
-        // not there, or in a directory this user may not search: the directory above says whose it is
+    for (Path p = file; p != null; p = p.getParent()) {
+      Optional<String> owner = owner(p);
+      if (owner.isPresent()) {
+        return owner;
       }
     }
     return Optional.empty();
+  }
+
+  /** Whose {@code path} is; empty when it is not there, or in a directory this user may not search. */
+  private static Optional<String> owner(Path path) {
+    try {
+      return Optional.of(Files.getOwner(path).getName());
+    } catch (IOException notToBeSeen) {
+      return Optional.empty();
+    }
   }
 
   /** The first directory above {@code file} this user may not search. */

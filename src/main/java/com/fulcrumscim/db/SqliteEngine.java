@@ -192,6 +192,9 @@ final class SqliteEngine implements Engine {
       }
       return new SqliteEngine(absolute, identity, writeConnection, readers);
     } catch (SQLException e) {
+      SqliteDirectory.unopenable(absolute).ifPresent(problem -> {
+        throw new DatabaseException(problem, e);
+      });
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new DatabaseException("cannot open database " + path + ": " + fileProblem(e), e);

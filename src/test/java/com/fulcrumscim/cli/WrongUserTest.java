@@ -54,13 +54,8 @@ class WrongUserTest {
 
   @Test
   void backupOfALiveDatabaseThisUserMayNotReadNeverCallsItNotAFulcrumScimDatabase() throws Exception {
-    Path target = dir.resolve("today.db");
-    BridgeProcess.CommandRun r = withModes(database, "---------",
-        () -> BridgeProcess.commandBoundByFileModes(config, "backup", target.toString()));
-
-    assertThat(r.exit()).as(r.out()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER + ": permission denied" + AS_SERVICE_USER);
-    assertThat(target).doesNotExist();
+    assertThat(backupRefusedWith(database, "---------"))
+        .isEqualTo("cannot open " + database + " as user " + USER + ": permission denied" + AS_SERVICE_USER);
   }
 
   @Test
@@ -106,12 +101,84 @@ class WrongUserTest {
   /** A container's user often has no passwd entry: its bare number is written as sudo takes one. */
   @Test
   void aDatabaseOfAUserWithNoNameNamesItsNumberAsSudoTakesIt() throws Exception {
-    assumeTrue("root".equals(USER), "only root gives a file away");
-    Files.setAttribute(database, "unix:uid", 54321);
-    BridgeProcess.CommandRun r = withModes(database, "rw-------", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+    assertThat(statusRefusedWith(database, 54321, "rw-------"))
+        .endsWith("; it belongs to user 54321: run it as that user (sudo -u '#54321' fulcrum-scim ...)");
+  }
+
+  /** A 0644 file a restore outside the bridge left in a 0755 directory: a reader in WAL mode must create -shm there. */
+  @Test
+  void statusOnADatabaseThisUserMayReadInADirectoryItMayNotWriteInSaysItCannotOpenItAsThisUser() throws Exception {
+    BridgeProcess.CommandRun r = withModes(data, "r-xr-xr-x", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
-    assertThat(r.err().strip()).endsWith("; it belongs to user 54321: run it as that user (sudo -u '#54321' fulcrum-scim ...)");
+    assertThat(r.err().strip()).isEqualTo(cannotCreateShm());
+  }
+
+  @Test
+  void backupOfALiveDatabaseThisUserMayReadInADirectoryItMayNotWriteInNeverCallsItNotAFulcrumScimDatabase() throws Exception {
+    assertThat(backupRefusedWith(data, "r-xr-xr-x")).isEqualTo(cannotCreateShm());
+  }
+
+  private String cannotCreateShm() throws Exception {
+    return "cannot open " + database + " as user " + USER + ": directory " + data.toRealPath()
+        + " is not writable (SQLite creates its -shm file there)" + AS_SERVICE_USER;
+  }
+
+  /** {@code backup} with {@code path} at {@code modes}, refused (exit 1) with no copy made; answers its line. */
+  private String backupRefusedWith(Path path, String modes) throws Exception {
+    Path target = dir.resolve("today.db");
+    BridgeProcess.CommandRun r = withModes(path, modes, () -> BridgeProcess.commandBoundByFileModes(config, "backup", target.toString()));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(target).doesNotExist();
+    return r.err().strip();
+  }
+
+  /** A restore (cp, litestream) run as root into the service's directory: the file is to be given to that directory's owner. */
+  @Test
+  void aRootOwnedDatabaseInTheServicesDirectoryIsToBeGivenToThatDirectorysOwner() throws Exception {
+    assertThat(statusRefusedWith(data, 54321, "---------")).isEqualTo("cannot open " + database + " as user root: permission denied;"
+        + " it belongs to user root, not to its directory's owner: chown 54321: " + database.toRealPath()
+        + ", then run it as that user (sudo -u '#54321' fulcrum-scim ...)");
+  }
+
+  /** {@code status} with {@code given} given to the user {@code uid} and the database at {@code modes}, refused (exit 1); answers its line. */
+  private String statusRefusedWith(Path given, int uid, String modes) throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Files.setAttribute(given, "unix:uid", uid);
+    BridgeProcess.CommandRun r = withModes(database, modes, () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    return r.err().strip();
+  }
+
+  /** serve refuses the same file at start: check, which says what serve would, gives the same advice. */
+  @Test
+  void checkOnARootOwnedDatabaseInTheServicesDirectorySaysToGiveItToThatDirectorysOwner() throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Files.setAttribute(data, "unix:uid", 54321);
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx")); // the directory serve needs, for this user
+    BridgeProcess.CommandRun r = withModes(database, "---------", () -> BridgeProcess.commandBoundByFileModes(config, "check"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err()).contains("storage.path: file " + database + " is not readable and writable by user root; it belongs to"
+        + " user root, not to its directory's owner: chown 54321: " + database.toRealPath());
+  }
+
+  /** The advice is for where the file really is: the link's directory is searchable, and its owner is not the service. */
+  @Test
+  void aSymlinkedStoragePathNamesTheTargetsDirectoryAndItsOwner() throws Exception {
+    assumeTrue("root".equals(USER), "only root gives a file away");
+    Path link = Files.createDirectory(dir.resolve("link"));
+    Files.setAttribute(link, "unix:uid", 54322);
+    Path linked = Files.createSymbolicLink(link.resolve("fulcrum-scim.db"), Path.of("..", "data", "fulcrum-scim.db"));
+    Path linkedConfig = Files.writeString(dir.resolve("linked.yml"), "storage:\n  path: " + linked + "\n");
+    Files.setAttribute(data, "unix:uid", 54321);
+    BridgeProcess.CommandRun r = withModes(data, "rwx------", () -> BridgeProcess.commandBoundByFileModes(linkedConfig, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("cannot open " + linked + " as user root: permission denied on directory " + data.toRealPath()
+        + "; it belongs to user 54321: run it as that user (sudo -u '#54321' fulcrum-scim ...)");
   }
 
   private interface Run {
