@@ -182,7 +182,16 @@ public final class SqliteDirectory {
     return found;
   }
 
+  /** This process's user: its name, or its number where it has no passwd entry (a container's), which Java names "?". */
   private static String user() {
-    return System.getProperty("user.name");
+    String name = System.getProperty("user.name");
+    if (!"?".equals(name)) {
+      return name;
+    }
+    try {
+      return Files.getAttribute(Path.of("/proc/self"), "unix:uid").toString();
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException noProcToAsk) {
+      return name;
+    }
   }
 }

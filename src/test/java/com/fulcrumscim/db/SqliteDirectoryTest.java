@@ -32,6 +32,19 @@ class SqliteDirectoryTest {
         .isEqualTo("; it belongs to user root, not to its directory's owner: chown 54321: " + database);
   }
 
+  /** Java names a user with no passwd entry "?": the service's own user in a container was told it was user "?". */
+  @Test
+  void aUserWithNoNameIsNamedByItsNumber() throws Exception {
+    String name = System.getProperty("user.name");
+    System.setProperty("user.name", "?");
+    try {
+      assertThat(SqliteDirectory.cannotOpen(database, "permission denied"))
+          .startsWith("cannot open " + database + " as user " + Files.getAttribute(Path.of("/proc/self"), "unix:uid") + ": ");
+    } finally {
+      System.setProperty("user.name", name);
+    }
+  }
+
   @Test
   void theUserNamedFulcrumScimIsToldToChownTheFileToo() {
     assertThat(SqliteDirectory.advice(database, "fulcrum-scim")).isEqualTo("; it belongs to user root, not to its directory's owner:"
