@@ -65,7 +65,7 @@ import picocli.CommandLine.Spec;
           + "lease, or the organization is managed) or found an assumption that does not hold",
       "2:invalid config or TLS files (one line naming the key; also a roles.map value, roles.default or "
           + "users.reassign_records_to Fulcrum does not have), a database newer than this build, or command line",
-      "4:Fulcrum unreachable, or it refuses the API token (the message says which)"
+      "4:Fulcrum unreachable, or it refuses the API token, or the token's user the member list (the message says which)"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin CommandSupport support;
@@ -258,8 +258,8 @@ public final class CheckCommand implements Callable<Integer> {
     try {
       client.readFirstMemberPage();
     } catch (FulcrumException.Forbidden refused) {
-      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + where + " takes the API token, but refuses its user the"
-          + " member list, which every change needs (" + refused.getMessage() + "): serve would start paused; "
+      throw new CommandFailure(ExitCode.FULCRUM, "Fulcrum at " + where + " takes the API token, but refuses the"
+          + " member list to " + (refused.status() == 402 ? "the organization's plan" : "its user") + ", which every change needs (" + refused.getMessage() + "): serve would start paused; "
           + refused.whatItNeeds());
     }
   }

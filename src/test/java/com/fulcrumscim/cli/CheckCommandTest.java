@@ -114,13 +114,23 @@ class CheckCommandTest {
     fulcrum.enqueue(memberPage);
   }
 
+  /** A 402 is the organization's plan refusing the list, not the token's user. */
+  @Test
+  void aMemberListTheOrganizationsPlanRefusesIsExitFourNamingThePlan() throws Exception {
+    ownerAndRolesThen(json(402, "{\"error\":\"Payment Required\"}"));
+    OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
+    assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
+    assertThat(r.err()).contains("refuses the member list to the organization's plan").contains("change the plan")
+        .doesNotContain("to its user");
+  }
+
   /** A token whose user may not list members (402, 403) passed check, then paused serve at its start. */
   @Test
   void aTokenWhoseUserMayNotListMembersIsExitFourWithWhatItNeeds() throws Exception {
     ownerAndRolesThen(json(403, "{\"error\":\"Forbidden\"}"));
     OpsCliRun.Result r = againstFulcrum(fulcrum.url("/").toString()).runWithConfig("check");
     assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
-    assertThat(r.err()).contains("takes the API token, but refuses its user the member list, which every change needs")
+    assertThat(r.err()).contains("takes the API token, but refuses the member list to its user, which every change needs")
         .contains("serve would start paused")
         .contains("lacks the permission (can_manage_members): give the user who created the API token the Owner role");
     fulcrum.takeRequest();
