@@ -64,20 +64,26 @@ final class ResourceLister {
     });
   }
 
-  /** Every candidate is rendered whole (with memberships and meta) and tested; totals are exact. */
+  /**
+   * Every candidate is rendered (with meta) and tested; totals are exact. Memberships are read only
+   * when the filter tests them or the response shows them: Entra looks a group up by displayName with
+   * {@code excludedAttributes=members}, and a large group's members would be read only to be dropped.
+   */
   private Page filtered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {
     Filter filter = FilterParser.parse(q.filter());
     Optional<IndexedLookup> lookup = IndexedLookup.of(filter, kind.schema());
     Optional<LookupColumn> column = lookup.flatMap(l -> column(l.column()));
     boolean evaluate = column.isEmpty() || lookup.get().residualRequired();
+    boolean shown = q.projection().wants(kind.referenceAttribute());
+    boolean read = shown || evaluate && FilterEvaluator.reads(filter, kind.schema(), kind.referenceAttribute());
     // Count, page and budget are made inside the read: on PostgreSQL a read that lost its connection
     // part way runs again from the start, and rows the lost attempt visited must not count twice.
     return db.read(c -> {
-      Matches matches = new Matches(kind, q, baseUrl, filter, evaluate);
+      Matches matches = new Matches(kind, q, baseUrl, filter, evaluate, shown);
       if (column.isPresent()) {
-        kind.store().where(c, column.get(), lookup.get().value(), order, true).forEach(matches::visit);
+        kind.store().where(c, column.get(), lookup.get().value(), order, read).forEach(matches::visit);
       } else {
-        kind.store().scan(c, order, true, matches::visit);
+        kind.store().scan(c, order, read, matches::visit);
       }
       return matches.page();
     });
@@ -89,26 +95,29 @@ final class ResourceLister {
     private final ListRequest q;
     private final String baseUrl;
     private final boolean evaluate;
+    private final boolean shown;
     private final Budget budget = new Budget();
     private final Predicate<JsonNode> filter;
     private final List<ObjectNode> page = new ArrayList<>();
     private long total;
 
-    Matches(ResourceKind kind, ListRequest q, String baseUrl, Filter filter, boolean evaluate) {
+    /** {@code shown}: whether the page shows memberships (and its versions digest them, as a GET by id's). */
+    Matches(ResourceKind kind, ListRequest q, String baseUrl, Filter filter, boolean evaluate, boolean shown) {
       this.kind = kind;
       this.q = q;
       this.baseUrl = baseUrl;
       this.evaluate = evaluate;
+      this.shown = shown;
       this.filter = FilterEvaluator.compile(filter, kind.schema(), budget);
     }
 
     void visit(StoredResource r) {
-      ObjectNode full = kind.render(r, baseUrl, true);
+      ObjectNode tested = kind.render(r, baseUrl, true);
       budget.allowed += EVALUATIONS_PER_ROW;
-      if (!evaluate || filter.test(full)) {
+      if (!evaluate || filter.test(tested)) {
         total++;
         if (total >= q.startIndex() && page.size() < q.count()) {
-          page.add(q.projection().apply(full));
+          page.add(q.projection().apply(shown ? tested : kind.render(r, baseUrl, false)));
         }
       }
     }

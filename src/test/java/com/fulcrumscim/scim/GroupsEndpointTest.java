@@ -155,6 +155,32 @@ class GroupsEndpointTest {
   }
 
   @Test
+  void aGroupFoundByNameWithMembersExcludedHasTheVersionOfItsReadByIdWithMembersExcluded() {
+    String displayName = name("Versioned");
+    String id = createGroup(displayName, userId()).path("id").asText();
+    Response one = http.get("/Groups/" + id + "?excludedAttributes=members");
+    JsonNode found = http.get("/Groups?excludedAttributes=members&filter="
+        + q("displayName eq \"" + displayName + "\"")).json().path("Resources").get(0);
+    assertThat(found.path("meta").path("version").asText())
+        .isEqualTo(one.json().path("meta").path("version").asText())
+        .isEqualTo(one.header("ETag"))
+        .isEqualTo("W/\"1\"");
+  }
+
+  @Test
+  void aFilterOnMembersFindsTheGroupWithMembersExcluded() {
+    String member = userId();
+    String id = createGroup(name("Tested"), member, userId()).path("id").asText();
+    JsonNode list = http.get("/Groups?excludedAttributes=members&filter="
+        + q("members[value eq \"" + member + "\"]")).json();
+    assertThat(list.path("totalResults").asInt()).isEqualTo(1);
+    JsonNode found = list.path("Resources").get(0);
+    assertThat(found.path("id").asText()).isEqualTo(id);
+    assertThat(found.has("members")).isFalse();
+    assertThat(found.path("meta").path("version").asText()).isEqualTo("W/\"1\"");
+  }
+
+  @Test
   void excludingMembersDisplayKeepsEachMembersValueAndRefInGetAndList() {
     String member = userId();
     String id = createGroup(name("Undisplayed"), member).path("id").asText();

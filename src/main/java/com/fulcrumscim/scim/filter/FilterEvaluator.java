@@ -60,6 +60,28 @@ public final class FilterEvaluator {
     return compile(filter, new Scope(schema, null, cost));
   }
 
+  /**
+   * Whether testing the filter reads the core attribute {@code attribute} (any case, with or without
+   * the core URN, whole or one of its sub-attributes): a caller may leave out of the resources it
+   * tests what the filter does not read and the response does not show.
+   */
+  public static boolean reads(Filter filter, ResourceSchema schema, String attribute) {
+    if (filter instanceof Filter.And and) {
+      return reads(and.left(), schema, attribute) || reads(and.right(), schema, attribute);
+    }
+    if (filter instanceof Filter.Or or) {
+      return reads(or.left(), schema, attribute) || reads(or.right(), schema, attribute);
+    }
+    if (filter instanceof Filter.Not not) {
+      return reads(not.filter(), schema, attribute);
+    }
+    AttrPath path = filter instanceof Filter.Present present ? present.path()
+        : filter instanceof Filter.ValuePath vp ? vp.path() : ((Filter.Compare) filter).path();
+    return schema.resolve(path.schemaUrn(), path.attribute(), path.subAttribute())
+        .filter(r -> !r.inExtension() && r.attribute().name().equalsIgnoreCase(attribute))
+        .isPresent();
+  }
+
   public static boolean matches(Filter filter, JsonNode resource, ResourceSchema schema) {
     return compile(filter, schema, UNMETERED).test(resource);
   }
