@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 final class RequestBodies {
   private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
+  /** Jackson's location in a message: {@code [Source: REDACTED (...); line: 1, column: 76]}. */
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 
   /** How long a request waits for a free body slot before it is told to come back. */
   private static final long SLOT_WAIT_MS = 200;
@@ -67,12 +69,21 @@ final class RequestBodies {
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
           + e.getLocation().getColumnNr();
-      throw ScimException.invalidSyntax("the request body is not valid JSON" + where + ": " + e.getOriginalMessage());
+      throw ScimException.invalidSyntax("the request body is not valid JSON" + where + ": " + parserProblem(e));
     } catch (IOException e) {
       throw ScimException.invalidSyntax("the request body could not be read: " + e.getMessage());
     }
     InputLimits.refuseUnstorable(body);
     return body;
+  }
+
+  /**
+   * What the parser found wrong, without the parser's own terms: a location inside the message
+   * (where an object the body does not close began) names the source and a feature switch of
+   * Jackson's; it is said as line and column, as the location of the error is.
+   */
+  private static String parserProblem(JsonProcessingException e) {
+    return SOURCE_LOCATION.matcher(String.valueOf(e.getOriginalMessage())).replaceAll("line $1 column $2");
   }
 
   /**

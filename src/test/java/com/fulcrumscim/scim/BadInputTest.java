@@ -69,6 +69,18 @@ class BadInputTest {
   }
 
   @Test
+  void malformedJsonIsDescribedWithoutTheParsersInternals() {
+    String cut = "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":[{\"op\":\"replace\","
+        + "\"path\":\"displayName\",\"value\":\"x\"";
+    for (String body : List.of(cut, "{\"userName\": ", "not json", "{} trailing")) {
+      Response r = http.post("/Users", body);
+      assertScimError(r, 400, "invalidSyntax");
+      String detail = r.json().path("detail").asText();
+      assertThat(detail).as(body).contains("line 1 column").doesNotContain("Source", "Feature", "`", "com.fasterxml");
+    }
+  }
+
+  @Test
   void anEmptyBodyIs400() {
     assertScimError(http.post("/Users", ""), 400, "invalidSyntax");
   }
