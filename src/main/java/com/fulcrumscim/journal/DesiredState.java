@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /** Read-only view of what Okta wants (the receiver's tables), for the reconciler and resync. */
 public final class DesiredState {
-  private static final String USER_COLUMNS = "id, user_name, email, given_name, family_name, role, active, left_with_email";
+  private static final String USER_COLUMNS = "id, user_name, email, given_name, family_name, role, active, left_with_email, "
+      + "CASE WHEN inactive_since = created_at THEN 1 ELSE 0 END AS never_active";
 
   private final Database db;
 
@@ -187,7 +188,7 @@ public final class DesiredState {
       while (rs.next()) {
         out.add(new DesiredUser(rs.getString("id"), rs.getString("user_name"), rs.getString("email"),
             rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1,
-            rs.getString("left_with_email")));
+            rs.getString("left_with_email"), rs.getInt("never_active") == 1));
       }
     }
     return out;

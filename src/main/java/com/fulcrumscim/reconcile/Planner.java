@@ -242,7 +242,7 @@ public final class Planner {
 
   /**
    * A user Okta deactivated or deleted that the bridge never linked: its push failed (on a member
-   * invited by hand before Okta assigned the email, say), or never ran. Nothing of the bridge's is
+   * invited by hand before Okta assigned the email, say), or never ran (a user sent inactive). Nothing of the bridge's is
    * left to remove, yet a member with the user's email (the address it left with, else its current
    * one: {@link UserState#lookedUpBy}) that no other user manages or is being given ({@link
    * EmailClaims}) is that person, who keeps the
@@ -333,7 +333,16 @@ public final class Planner {
   }
 
   private static String why(UserState s) {
-    return s.desired() == null ? "the user was deleted in Okta" : "the user was deactivated in Okta";
+    return s.desired() == null ? "the user was deleted in Okta" : "the user was " + left(s.desired());
+  }
+
+  /**
+   * How the identity provider took an inactive user's access away, worded once for the reconciler
+   * and resync. One it sent inactive and never active (Entra provisions disabled users) was not
+   * deactivated; it is a deprovisioning all the same: that person must not have access.
+   */
+  public static String left(DesiredUser inactive) {
+    return inactive.neverActive() ? "sent inactive by the identity provider, never active" : "deactivated in Okta";
   }
 
   /**

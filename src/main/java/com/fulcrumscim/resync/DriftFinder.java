@@ -165,7 +165,7 @@ final class DriftFinder {
    */
   private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy) {
     static Person of(DesiredUser u) {
-      return new Person(u.id(), u.userName(), u.email(), u.active(), "deactivated in Okta", UserState.lookedUpBy(u, null, null));
+      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null));
     }
 
     static Person of(DeletedUser g) {

@@ -7,6 +7,7 @@ import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.DesiredFixture;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,11 +19,11 @@ class DesiredStateTest {
   Database db;
   DesiredFixture okta;
   DesiredState desired;
+  final SettableClock clock = new SettableClock();
 
   @BeforeEach
   void open() {
     db = Database.open(store());
-    SettableClock clock = new SettableClock();
     okta = new DesiredFixture(db, new WorkQueue(db, clock), clock);
     desired = new DesiredState(db);
   }
@@ -41,10 +42,15 @@ class DesiredStateTest {
   void usersAreReadInCreationOrderWithEveryField() {
     String ada = okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
     String bob = okta.user("bob@corp.example", "Bob", "Builder", null);
+    // inactive from the instant it was made: as good as sent inactive (the fixture creates users active)
+    String cy = okta.user("cy@corp.example", "Cy", "Young", null);
+    okta.set(cy, "active", 0);
+    clock.tick(Duration.ofSeconds(1));
     okta.set(bob, "active", 0);
     assertThat(desired.users()).containsExactly(
         new DesiredUser(ada, "ada@corp.example", "ada@corp.example", "Ada", "Lovelace", "Manager", true, null),
-        new DesiredUser(bob, "bob@corp.example", "bob@corp.example", "Bob", "Builder", null, false, "bob@corp.example"));
+        new DesiredUser(bob, "bob@corp.example", "bob@corp.example", "Bob", "Builder", null, false, "bob@corp.example"),
+        new DesiredUser(cy, "cy@corp.example", "cy@corp.example", "Cy", "Young", null, false, "cy@corp.example", true));
   }
 
   @Test
