@@ -39,7 +39,11 @@ class ServeOnPostgresTest {
   @BeforeEach
   void setUp() throws Exception {
     fulcrum = FulcrumEmulator.builder().seed(Seed.demo()).callsPerHour(3_600_000).build().start();
-    pg = PostgresServer.shared().freshDatabase();
+    storeIn(PostgresServer.shared().migratedDatabase());
+  }
+
+  void storeIn(PostgresServer.Database database) throws Exception {
+    pg = database;
     config = BridgeProcess.writePostgresConfig(dir, fulcrum.baseUrl(), fulcrum.token(), pg, 3_600_000, "");
   }
 
@@ -50,6 +54,7 @@ class ServeOnPostgresTest {
 
   @Test
   void serveOnPostgresTakesScimAndReconcilesIntoFulcrumWithNoSqliteFile() throws Exception {
+    storeIn(PostgresServer.shared().freshDatabase()); // empty: serve itself creates the schema there
     try (BridgeProcess serve = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", TOKEN))) {
       ScimOkta okta = new ScimOkta(new ScimHttp(serve.endpoint(), "Bearer " + TOKEN));
       String ada = okta.user("ada@corp.example", "Ada", "Lovelace", null);

@@ -25,9 +25,8 @@ class MarkRestoredOnPostgresTest {
 
   @BeforeEach
   void aRestoredPostgresDatabase() throws Exception {
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    PostgresServer.Database pg = PostgresServer.shared().migratedDatabase();
     store = new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password());
-    Database.migrate(store);
     config = Files.writeString(dir.resolve("pg.yml"), """
         storage:
           url: %s

@@ -34,7 +34,7 @@ class CommandLeaseOnExitOnPostgresTest {
 
   @BeforeEach
   void open() {
-    pg = PostgresServer.shared().freshDatabase();
+    pg = PostgresServer.shared().migratedDatabase();
     db = Database.open(new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password()));
   }
 

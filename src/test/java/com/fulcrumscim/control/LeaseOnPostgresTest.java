@@ -37,7 +37,7 @@ class LeaseOnPostgresTest {
 
   @BeforeEach
   void open() {
-    pg = PostgresServer.shared().freshDatabase();
+    pg = PostgresServer.shared().migratedDatabase();
     db = Database.open(new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password()));
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class TombstonesQueryPlanOnPostgresTest {
   @Test
   void deletedUsersAreLookedUpByEmailInTheirEmailAndLeftWithKeyIndexes() {
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    PostgresServer.Database pg = PostgresServer.shared().migratedDatabase();
     try (Database db = Database.open(new StoreLocation.Postgres(pg.jdbcUrl(), pg.username(), pg.password()))) {
       List<String> plan = db.read(c -> {
         List<String> out = new ArrayList<>();

@@ -72,7 +72,7 @@ class FailoverSuiteTest {
   void rounds(int count) throws Exception {
     long seed = Long.getLong("failover.seed", System.nanoTime() % 100_000);
     log.info("failover suite: {} rounds, seed {} (rerun with -Dfailover.seed={})", count, seed, seed);
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    PostgresServer.Database pg = PostgresServer.shared().migratedDatabase();
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().token(FULCRUM_TOKEN)
         .seed(Seed.load(Path.of("src/test/resources/reconcile/unmanaged-seed.json")))
         .callsPerHour(BUDGET).random(new Random(seed)).build().start("127.0.0.1", 0)) {

@@ -35,7 +35,7 @@ class LostDatabaseOnPostgresTest {
 
   @BeforeEach
   void serveThroughAProxyThenLoseTheServer() {
-    PostgresServer.Database pg = PostgresServer.shared().freshDatabase();
+    PostgresServer.Database pg = PostgresServer.shared().migratedDatabase();
     server = BlackholeProxy.toServerOf(pg.jdbcUrl());
     TestStore store = new TestStore(new StoreLocation.Postgres(server.in(pg.jdbcUrl()), pg.username(), pg.password()));
     bridge = ScimTestServer.start(store, "", Clock.systemUTC(), Bridge.Mode.RECEIVER_ONLY);
