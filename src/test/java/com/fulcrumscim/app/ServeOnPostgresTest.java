@@ -3,6 +3,7 @@ package com.fulcrumscim.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fulcrumscim.cli.OpsCliRun;
 import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.fulcrum.emulator.Seed;
@@ -76,12 +77,15 @@ class ServeOnPostgresTest {
       String ada = okta.user("ada@corp.example", "Ada", "Lovelace", null);
       await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("ada@corp.example").isPresent());
 
+      // status as the operator runs it, in a process of its own; the rest in this JVM, sparing a JVM start each
       BridgeProcess.CommandRun status = BridgeProcess.command(config, "status");
-      BridgeProcess.CommandRun journal = BridgeProcess.command(config, "journal", "show", "user/" + ada);
-      BridgeProcess.CommandRun audit = BridgeProcess.command(config, "audit");
-      BridgeProcess.CommandRun resync = BridgeProcess.command(config, "resync");
-      BridgeProcess.CommandRun check = BridgeProcess.command(config, "check");
-      BridgeProcess.CommandRun migrate = BridgeProcess.command(config, "db", "migrate");
+      OpsCliRun cli = new OpsCliRun(Files.createDirectories(dir.resolve("cli")));
+      String c = config.toString();
+      OpsCliRun.Result journal = cli.run("journal", "show", "user/" + ada, "--config", c);
+      OpsCliRun.Result audit = cli.run("audit", "--config", c);
+      OpsCliRun.Result resync = cli.run("resync", "--config", c);
+      OpsCliRun.Result check = cli.run("check", "--config", c);
+      OpsCliRun.Result migrate = cli.run("db", "migrate", "--config", c);
 
       assertThat(status.exit()).as(status.err()).isZero();
       assertThat(journal.exit()).as(journal.err()).isZero();

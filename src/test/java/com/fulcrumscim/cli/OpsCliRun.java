@@ -11,8 +11,8 @@ import java.sql.PreparedStatement;
 import java.time.Instant;
 
 /** Runs {@code Main.run(args)} against a config in a temporary directory and captures what it prints. */
-final class OpsCliRun {
-  record Result(int exit, String out, String err) {}
+public final class OpsCliRun {
+  public record Result(int exit, String out, String err) {}
 
   final Path dir;
   final Path config;
@@ -26,7 +26,7 @@ final class OpsCliRun {
     Files.writeString(config, "storage:\n  path: " + database + "\n" + extraYaml);
   }
 
-  OpsCliRun(Path dir) throws IOException {
+  public OpsCliRun(Path dir) throws IOException {
     this(dir, "");
   }
 
@@ -64,7 +64,7 @@ final class OpsCliRun {
     });
   }
 
-  Result run(String... args) {
+  public Result run(String... args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
