@@ -25,13 +25,14 @@ import java.util.stream.Stream;
  * where the machine allows ({@link MemoryTempDirs}): every commit waits for the log's fdatasync, 4-6 ms
  * each on this project's disk, and each database copied from the template writes about 7 MB of log.
  * The data files stay in the usual temp dir (on disk; they grow to gigabytes over a suite), written
- * back behind the tests by the checkpointer. Each test takes its own empty database from
- * {@link #freshDatabase}. Guard classes that use it with {@link RequiresPostgres}.
+ * back behind the tests by the checkpointer. Each test takes its own database: a copy of
+ * the migrated template from {@link #migratedDatabase}, or an empty one from {@link #freshDatabase} where
+ * the migrations or an empty store are what it tests. Guard classes that use it with {@link RequiresPostgres}.
  *
  * <pre>{@code
  * @RequiresPostgres
  * class StoreOnPostgresTest {
- *   PostgresServer.Database db = PostgresServer.shared().freshDatabase();
+ *   PostgresServer.Database db = PostgresServer.shared().migratedDatabase();
  *
  *   @Test
  *   void ... {
