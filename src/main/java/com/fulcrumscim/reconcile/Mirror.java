@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,24 @@ import java.util.function.UnaryOperator;
  * need a load makes the only call.
  */
 final class Mirror<T> {
-  private final Supplier<List<T>> loader;
+  /**
+   * One read of the list: what it showed, and whether it was whole, read in one answer: read over
+   * several pages, it may miss an entity that is there ({@link com.fulcrumscim.fulcrum.MemberList#whole}).
+   */
+  record Read<T>(List<T> all, boolean whole) {}
+
+  /**
+   * Which of some ids a copy of the list does not show, with whether the read that copy is was whole
+   * and when it began, on the read order the mirrors share ({@link #absentAmong}): one read's facts,
+   * never another's lent by a reload meanwhile.
+   */
+  record Absent(List<String> ids, boolean whole, long readStarted) {
+    Absent {
+      ids = List.copyOf(ids);
+    }
+  }
+
+  private final Supplier<Read<T>> loader;
   private final Function<T, String> id;
   private final Function<T, String> matchKey;
   private final Clock clock;
@@ -32,14 +50,15 @@ final class Mirror<T> {
   private final Map<String, List<String>> idsByKey = new HashMap<>();
   private Instant loadedAt;
   private long loads;
-  /** Tells which of two reads came first, this mirror's or another's sharing it ({@link #readStarted}). */
+  /** Tells which of two reads came first, this mirror's or another's sharing it ({@link Absent#readStarted}). */
   private final LongSupplier readOrder;
   private long loadStarted;
   private long loadEnded;
+  private boolean whole;
   /** When each entity read by id since the list ({@link #putRead}) was read, on {@link #readOrder}. */
   private final Map<String, Long> readById = new HashMap<>();
 
-  Mirror(Supplier<List<T>> loader, Function<T, String> id, Function<T, String> matchKey, Clock clock, Duration maxAge,
+  Mirror(Supplier<Read<T>> loader, Function<T, String> id, Function<T, String> matchKey, Clock clock, Duration maxAge,
       LongSupplier readOrder) {
     this.loader = loader;
     this.readOrder = readOrder;
@@ -60,20 +79,30 @@ final class Mirror<T> {
       return;
     }
     long started = readOrder.getAsLong();
-    List<T> all = loader.get();
+    Read<T> read = loader.get();
     byId.clear();
     idsByKey.clear();
     readById.clear();
-    all.forEach(this::index);
+    read.all().forEach(this::index);
     loadedAt = now;
     loads++;
     loadStarted = started;
     loadEnded = readOrder.getAsLong();
+    whole = read.whole();
   }
 
-  /** When the list read of the copy at hand began, on the read order the mirrors share. */
-  synchronized long readStarted() {
-    return loadStarted;
+  /** Whether the list read of the copy at hand was whole ({@link Read#whole}). */
+  synchronized boolean whole() {
+    return whole;
+  }
+
+  /**
+   * Those of {@code ids} the copy at hand does not show, looked up under one hold of the lock with
+   * its read's wholeness and start: asked one by one, a reload by another worker between the steps
+   * could pair one read's wholeness and start with another's misses (review-s11d G1).
+   */
+  synchronized Absent absentAmong(Collection<String> ids) {
+    return new Absent(ids.stream().distinct().filter(entityId -> !byId.containsKey(entityId)).toList(), whole, loadStarted);
   }
 
   /**

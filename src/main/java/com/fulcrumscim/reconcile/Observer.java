@@ -79,8 +79,6 @@ final class Observer {
   private final Doubts memberDoubts = new Doubts();
   private final Doubts groupDoubts = new Doubts();
   private volatile FulcrumUser owner;
-  /** Whether the member list at hand was read whole ({@link MemberList#whole}). */
-  private volatile boolean membersWhole = true;
   /** Whether the last plan found the reassign target, so its loss and return are logged once each. */
   private final AtomicBoolean reassignTargetPresent = new AtomicBoolean(true);
   /** The member list read (its load count) for which the missing reassign target was looked up. */
@@ -113,15 +111,15 @@ final class Observer {
     this.clock = clock;
     this.members = new Mirror<>(this::readMembers, FulcrumMember::id, FulcrumMember::email, clock, settings.mirrorMaxAge(),
         readOrder::incrementAndGet);
-    this.groups = new Mirror<>(client::groups, FulcrumGroup::id, FulcrumGroup::name, clock, settings.mirrorMaxAge(),
-        readOrder::incrementAndGet);
+    // the group list's pages are not counted: none of its reads is taken for whole
+    this.groups = new Mirror<>(() -> new Mirror.Read<>(client.groups(), false), FulcrumGroup::id, FulcrumGroup::name, clock,
+        settings.mirrorMaxAge(), readOrder::incrementAndGet);
   }
 
-  /** The member mirror's loader: the list, noting whether it was read whole. */
-  private List<FulcrumMember> readMembers() {
+  /** The member mirror's loader: the list, and whether it was read whole. */
+  private Mirror.Read<FulcrumMember> readMembers() {
     MemberList read = client.memberList();
-    membersWhole = read.whole();
-    return read.members();
+    return new Mirror.Read<>(read.members(), read.whole());
   }
 
   /**
@@ -130,7 +128,7 @@ final class Observer {
    */
   boolean memberListWhole() {
     members.ensure();
-    return membersWhole;
+    return members.whole();
   }
 
   /**
@@ -374,14 +372,11 @@ final class Observer {
    * of the change already, is asked about; a group that lists only members costs nothing.
    */
   private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> leaving) {
-    // Asked before the ids are looked up: a list another worker loads meanwhile is later still.
-    boolean readAfterTheGroup = memberListWhole() && members.readStarted() > groups.readEnded(g.id());
-    Set<String> unlisted = new LinkedHashSet<>();
-    for (String member : g.memberIds()) {
-      if (!leaving.contains(member) && members.get(member).isEmpty()) {
-        unlisted.add(member);
-      }
-    }
+    members.ensure();
+    Mirror.Absent absent = members.absentAmong(g.memberIds().stream().filter(m -> !leaving.contains(m)).toList());
+    // the group's stamp is the mirror's copy's now: g's, or one read since, later still (the stricter test)
+    boolean readAfterTheGroup = absent.whole() && absent.readStarted() > groups.readEnded(g.id());
+    Set<String> unlisted = new LinkedHashSet<>(absent.ids());
     List<String> unread = readAfterTheGroup ? List.of()
         : unlisted.stream().filter(m -> !attempt.confirmed.contains(m)).toList();
     // what this attempt's own read shows: the shared list may be replaced meanwhile by another's read
