@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigChanges;
 import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.control.AcceptedTokens;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.control.LeaseKeeper;
 import com.fulcrumscim.control.OperatorActions;
@@ -103,6 +104,16 @@ public final class Bridge {
   private ReadSide readSide;
   private WriterLease writerLease;
   private LeaseKeeper lease;
+  private AcceptedTokens acceptedTokens;
+  private ReconcileLoop loop;
+  /**
+   * Why Fulcrum refused this node's own API token (at its start check, or while it led): it then
+   * leaves a free lease to the other nodes first, and hands over to one whose token works, and
+   * its /healthz says so. Kept until a restart, which is what reads a new token.
+   */
+  private volatile Optional<String> ownTokenRefused = Optional.empty();
+  /** A start check could not be made (Fulcrum refused or did not answer): this node's token is not reported working. */
+  private boolean someNotChecked;
   private final Leadership leadership;
   private WorkQueue queue;
   /** The queue this node's reconciler claims with: the take-over rescues through it, leaving its live claims to their workers. */
@@ -167,7 +178,18 @@ public final class Bridge {
         // Held from here, taken over at the end of start: an operator command run while this daemon
         // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
         writerLease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, config.ha().leaseTtl());
-        lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting, this::mustNotLead);
+        acceptedTokens = new AcceptedTokens(db, writerLease.me());
+        lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting, new LeaseKeeper.MustNotLead() {
+          @Override
+          public Optional<String> within(Duration bound) {
+            return mustNotLead(bound);
+          }
+
+          @Override
+          public boolean yields() {
+            return ownTokenRefused.isPresent();
+          }
+        });
         running.push(lease);
         lease.hold();
       }
@@ -185,7 +207,8 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         running.push(client);
-        ReconcileWiring path = ReconcileWiring.configured(config, client, db, clock, writerLease.fence(), new ReconcileLoop.Listener() {
+        ReconcileWiring path = ReconcileWiring.onNode(writerLease.me(), config, client, db, clock, writerLease.fence(),
+            new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {
             metrics.applyOutcome(kind.name().toLowerCase(Locale.ROOT));
@@ -201,6 +224,7 @@ public final class Bridge {
             metrics.claimLost();
           }
         });
+        loop = path.loop();
         checkPolicy(client, path.loop());
         // after the client: a start against the embedded emulator has forgotten its links by now
         PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
@@ -232,7 +256,8 @@ public final class Bridge {
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading);
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading,
+          () -> ownTokenRefused);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
       server = scim.start(cfg -> {
@@ -324,7 +349,27 @@ public final class Bridge {
    * {@code bound}: the lease's, so a slow look never delays the keeper's next renewal past the lease's life.
    */
   private Optional<String> mustNotLead(Duration bound) {
-    return db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
+    Optional<String> newer = db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
+    return newer.isPresent() ? newer : handOver(bound);
+  }
+
+  /**
+   * A leader whose reconciler stays paused (Fulcrum refuses its token, or its token's user a read
+   * every change needs) gives the lease up, at a renewal, to a node whose token Fulcrum accepted:
+   * kept, it stalled every deactivation while that node stood by (review-s11b). Once, per report
+   * ({@link AcceptedTokens}); when every node's token is refused the one that leads stays and probes.
+   */
+  private Optional<String> handOver(Duration bound) {
+    if (!leadership.leading() || !loop.paused()) {
+      return Optional.empty();
+    }
+    Optional<String> other = acceptedTokens.takeAnothers(bound);
+    if (other.isEmpty()) {
+      return Optional.empty();
+    }
+    ownTokenRefused = Optional.of(new OpsStore(db).pauseReason().orElse("the reconciler paused while this node led"));
+    return Optional.of("Fulcrum refuses this node's API token (the reconciler is paused), and the node " + other.get()
+        + " found its own accepted at its start: that node leads in this one's place");
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
@@ -424,6 +469,14 @@ public final class Bridge {
    * change needs the list.
    */
   private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
+    checkEach(client, loop);
+    // only a token every check read worked with: a leader paused on its own token hands the lease to this node
+    if (!someNotChecked) {
+      acceptedTokens.mine();
+    }
+  }
+
+  private void checkEach(HttpFulcrumClient client, ReconcileLoop loop) {
     try {
       // refused, only the first change paused, and until then everything said "running"
       client.readFirstMemberPage();
@@ -476,17 +529,20 @@ public final class Bridge {
    * else (Fulcrum unreachable) pauses nothing: the reconciler's retries and circuit breaker are for that.
    */
   private void notChecked(String what, FulcrumException e, ReconcileLoop loop) {
+    someNotChecked = true;
     log.warn("could not check {} at start: {}", what, e.getMessage());
     Optional<Outcome.Paused> pause = Reconciler.pauseFor(e);
     if (pause.isEmpty()) {
       return;
     }
+    ownTokenRefused = Optional.of(pause.get().reason());
     if (holdsTheLease()) {
       loop.refusedAtStart(pause.get());
     } else {
       // The pause is shared by every node (review-s8f F1): a standby's would say "paused" for the
       // leader, whose token works, and erase which read the leader's own pause found refused.
-      log.error("this standby's Fulcrum API token {}: {}. It writes nothing now, but would pause as soon as it took over",
+      log.error("this standby's Fulcrum API token {}: {}. It writes nothing now; it leaves the writer lease to a node"
+          + " whose token works, and leads (paused) only if none takes it. Its /healthz says so",
           pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs" : "is refused",
           pause.get().reason());
     }

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
   private static final MustNotLead ALWAYS_MAY_LEAD = bound -> Optional.empty();
+  private static final Duration STANDBY_SAYS_UNREACHABLE_EVERY = Duration.ofMinutes(1);
 
   /** Why this node must not lead now, if it must not. */
   @FunctionalInterface
@@ -39,6 +40,15 @@ public final class LeaseKeeper implements AutoCloseable {
      * delay the next renewal past the lease's life.
      */
     Optional<String> within(Duration bound);
+
+    /**
+     * Whether this node, finding the lease free, leaves it to another node for one lease life first
+     * (its own Fulcrum API token is refused): a standby that could apply takes it meanwhile, and
+     * when none does (every node's token refused, or this node alone) this one leads as before.
+     */
+    default boolean yields() {
+      return false;
+    }
   }
 
   private final WriterLease lease;
@@ -62,6 +72,13 @@ public final class LeaseKeeper implements AutoCloseable {
   /** After a failed take-over: no attempt to take the lease before {@code retryAt} (monotonic clock). */
   private boolean backingOff;
   private long retryAt;
+  /** Whether this standby already left the lease, free, to the others once since another held it ({@link MustNotLead#yields()}). */
+  private boolean yielded;
+  /** Why the last renewal or attempt failed to reach the database; null once one reached it. */
+  private String unreachable;
+  /** When a standby last said it could not reach the database (monotonic clock). */
+  private long saidUnreachableAt;
+  private boolean saidUnreachable;
 
   public LeaseKeeper(WriterLease lease, Leadership leadership, Runnable onHeld, Runnable onLost) {
     this(lease, leadership, onHeld, onLost, ALWAYS_MAY_LEAD);
@@ -179,8 +196,11 @@ public final class LeaseKeeper implements AutoCloseable {
   private void keepOnce() {
     long startedAt = nanoTime.getAsLong();
     if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
-      stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms, longer than its life of "
-          + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
+      // a database restart or failover is the usual cause, and nothing for the clocks: say it first (review-s11b F-lost-doc)
+      stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms"
+          + (unreachable != null ? " because the database could not be reached or failed the renewals (last: " + unreachable
+              + "), a database restart or failover rather than a stall or a clock step" : "")
+          + ", longer than its life of " + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
     }
     if (command && !held) {
       return;
@@ -193,11 +213,21 @@ public final class LeaseKeeper implements AutoCloseable {
     }
     boolean now;
     try {
+      if (!held && !command && !yielded && mustNotLead.yields() && lease.current().isEmpty()) {
+        yielded = true;
+        log.warn("the Fulcrum writer lease is free, but this node's own Fulcrum API token is refused: it leaves the lease"
+            + " to another node for {} ms, and takes it (to pause) only if none does", lease.ttl().toMillis());
+        backingOff = true;
+        retryAt = startedAt + lease.ttl().toNanos();
+        return;
+      }
       now = lease.tryHold();
     } catch (RuntimeException e) {
-      log.warn("could not renew the writer lease; trying again in {} ms: {}", every.toMillis(), e.toString());
+      unreachable(e, startedAt);
       return;
     }
+    unreachable = null;
+    saidUnreachable = false;
     if (now) {
       leadership.renewed(startedAt);
       renewedAt = startedAt;
@@ -208,10 +238,30 @@ public final class LeaseKeeper implements AutoCloseable {
       }
     } else if (held) {
       stepDown("another holder has it: " + holder());
-    } else if (!saidWaiting) {
-      saidWaiting = true;
-      log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
-          + "to Fulcrum until it takes the lease (tried every {} ms)", holder(), every.toMillis());
+    } else {
+      yielded = false; // another node holds it: the next vacancy is left to the others again
+      if (!saidWaiting) {
+        saidWaiting = true;
+        log.warn("{} holds the Fulcrum writer lease: this node accepts and stores SCIM changes; it applies nothing "
+            + "to Fulcrum until it takes the lease (tried every {} ms)", holder(), every.toMillis());
+      }
+    }
+  }
+
+  /**
+   * A renewal or attempt that could not reach the database. A leader says each one (its lease runs
+   * out); a standby, which holds nothing, says what it could not do once, then every minute
+   * (review-s11b: every two seconds through a database restart).
+   */
+  private void unreachable(RuntimeException e, long at) {
+    unreachable = e.toString();
+    if (held) {
+      log.warn("could not renew the writer lease; trying again in {} ms: {}", every.toMillis(), unreachable);
+    } else if (!saidUnreachable || at - saidUnreachableAt >= STANDBY_SAYS_UNREACHABLE_EVERY.toNanos()) {
+      saidUnreachable = true;
+      saidUnreachableAt = at;
+      log.warn("this standby could not reach the database to look at the writer lease (tried every {} ms, said again"
+          + " each minute while it lasts): {}", every.toMillis(), unreachable);
     }
   }
 

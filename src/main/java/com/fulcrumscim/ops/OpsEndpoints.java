@@ -7,7 +7,9 @@ import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code /healthz} (the process answers; whether the reconciler runs or is paused, and whether this
@@ -26,6 +28,7 @@ public final class OpsEndpoints {
   private final PrometheusMeterRegistry registry;
   private final String target;
   private final BooleanSupplier leader;
+  private final Supplier<Optional<String>> ownTokenRefused;
 
   /**
    * {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL;
@@ -33,6 +36,17 @@ public final class OpsEndpoints {
    */
   public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
       BooleanSupplier leader) {
+    this(readiness, store, registry, target, leader, Optional::empty);
+  }
+
+  /**
+   * {@code ownTokenRefused}: why Fulcrum refused this node's own API token, if it did. A standby
+   * with a wrong token applies nothing and the shared pause shows only the leader's: without it,
+   * its /healthz said "running" until it led and paused (review-s11b).
+   */
+  public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
+      BooleanSupplier leader, Supplier<Optional<String>> ownTokenRefused) {
+    this.ownTokenRefused = ownTokenRefused;
     this.target = target;
     this.leader = leader;
     this.readiness = readiness;
@@ -48,6 +62,7 @@ public final class OpsEndpoints {
       body.put("target", target);
       body.put("reconciler", reconciler());
       body.put("leader", leader.getAsBoolean());
+      ownTokenRefused.get().ifPresent(why -> body.put("fulcrum_token", "refused on this node: " + why));
       json(ctx, 200, body);
     });
     cfg.routes.get("/readyz", this::readyz);

@@ -28,7 +28,15 @@ public final class Pause {
   private final WorkQueue queue;
   private final Clock clock;
 
+  /** Names the node that paused in the reason, when several may ({@link ReconcileWiring#onNode}). */
+  private final Optional<String> node;
+
   public Pause(Database db, WorkQueue queue, Clock clock) {
+    this(db, queue, clock, Optional.empty());
+  }
+
+  Pause(Database db, WorkQueue queue, Clock clock, Optional<String> node) {
+    this.node = node;
     this.db = db;
     this.settings = new SettingStore(db);
     this.queue = queue;
@@ -47,8 +55,10 @@ public final class Pause {
 
   /** Pauses, or, already paused (another node paused first), gives the new reason and keeps when it began. */
   void pause(String reason, Optional<String> refusedRead) {
+    // another node's token may work: its /healthz must not send the operator to fix the wrong node (review-s11b)
+    String named = node.map(n -> "on the node " + n + ": " + reason).orElse(reason);
     db.write(c -> {
-      Map<String, Optional<String>> values = new HashMap<>(Map.of(KEY, Optional.of(reason), READ_KEY, refusedRead));
+      Map<String, Optional<String>> values = new HashMap<>(Map.of(KEY, Optional.of(named), READ_KEY, refusedRead));
       if (settings.get(c, KEY).isEmpty()) {
         values.put(SINCE_KEY, Optional.of(Long.toString(clock.millis())));
       }

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.config.DurationText;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.WorkItem;
@@ -99,13 +100,16 @@ public final class ReconcileLoop implements AutoCloseable {
       paused = true;
     }
     if (paused) {
-      Optional<String> stillRefused = reconciler.probe(pause.refusedRead());
+      Optional<FulcrumException> stillRefused = reconciler.probe(pause.refusedRead());
       if (stillRefused.isPresent()) {
         if (found) {
+          String recorded = pause.reason().orElse("token refused");
+          // refused here too: the pause now names this node, whose token is the one to fix now
+          Reconciler.pauseFor(stillRefused.get()).ifPresent(again -> pause.pause(again.reason(), again.refusedRead()));
           // a restart with a new token that is refused too must not read as if the token now works
           log.error("RECONCILER PAUSED: {} (recorded before this process took over), and its first probe fails: {}. "
               + "No change reaches Fulcrum until {}; it is probed every cycle",
-              pause.reason().orElse("token refused"), stillRefused.get(), until(pause.refusedRead()));
+              recorded, stillRefused.get().getMessage(), until(pause.refusedRead()));
         }
         return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
       }
@@ -365,6 +369,14 @@ public final class ReconcileLoop implements AutoCloseable {
   /** What ends a pause: a read refused (403, 402) to a token that works needs its user allowed, not a new token. */
   private static String until(Optional<String> refusedRead) {
     return refusedRead.map(read -> "Fulcrum allows the token's user " + read).orElse("the token works again");
+  }
+
+  /**
+   * Whether this node's reconciler is paused: Fulcrum refused it (its own token, on a node that
+   * leads), or it found another node's pause and is about to probe it.
+   */
+  public boolean paused() {
+    return paused;
   }
 
   /** Current cycles finish their in-flight keys and hand unstarted rows back. */

@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -36,15 +37,29 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
   /** As config.yml sets it up; {@code outcomes} hears every finished reconcile (metrics). */
   public static ReconcileWiring configured(BridgeConfig config, FulcrumClient client, Database db, Clock clock,
       ClaimFence claims, ReconcileLoop.Listener outcomes) {
-    return build(Knobs.from(config), client, db, clock, claims, outcomes);
+    return build(Knobs.from(config), client, db, clock, claims, outcomes, Optional.empty());
+  }
+
+  /**
+   * A daemon's, one of several nodes: a pause it makes names {@code node} (as the writer lease shows
+   * it), whose token the other nodes' /healthz and status then show refused.
+   */
+  public static ReconcileWiring onNode(String node, BridgeConfig config, FulcrumClient client, Database db, Clock clock,
+      ClaimFence claims, ReconcileLoop.Listener outcomes) {
+    return build(Knobs.from(config), client, db, clock, claims, outcomes, Optional.of(node));
   }
 
   public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock, ClaimFence claims,
       ReconcileLoop.Listener outcomes) {
+    return build(knobs, client, db, clock, claims, outcomes, Optional.empty());
+  }
+
+  private static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock, ClaimFence claims,
+      ReconcileLoop.Listener outcomes, Optional<String> node) {
     WorkQueue queue = new WorkQueue(db, clock, claims);
     RemovalGuard guard = new RemovalGuard(db, clock, knobs.guardPercent(), knobs.guardMinimum(), knobs.guardWindow());
     Reconciler reconciler = new Reconciler(client, db, guard, knobs.settings(), clock);
-    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db, queue, clock), knobs.retry(), knobs.batchSize(),
+    ReconcileLoop loop = new ReconcileLoop(queue, reconciler, new Pause(db, queue, clock, node), knobs.retry(), knobs.batchSize(),
         knobs.parallelism(), clock, outcomes);
     return new ReconcileWiring(queue, loop, reconciler, guard);
   }

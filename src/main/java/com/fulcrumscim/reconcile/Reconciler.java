@@ -531,10 +531,10 @@ public final class Reconciler {
   }
 
   /**
-   * Why Fulcrum still refuses the token, or {@code refusedRead} if a refused read paused the
+   * How Fulcrum still refuses the token, or {@code refusedRead} if a refused read paused the
    * reconciler (asked once per cycle while paused); empty once it accepts them again.
    */
-  public Optional<String> probe(Optional<String> refusedRead) {
+  public Optional<FulcrumException> probe(Optional<String> refusedRead) {
     String read = refusedRead.orElse("");
     try {
       // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
@@ -547,7 +547,7 @@ public final class Reconciler {
       }
       return Optional.empty();
     } catch (FulcrumException e) {
-      return Optional.of(e.getMessage());
+      return Optional.of(e);
     }
   }
 }

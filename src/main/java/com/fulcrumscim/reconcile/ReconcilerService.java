@@ -1,5 +1,6 @@
 package com.fulcrumscim.reconcile;
 
+import com.fulcrumscim.db.DatabaseUnavailableException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,6 +82,9 @@ public final class ReconcilerService {
           log.debug("reconcile cycle: {}", cycle);
         }
       } while (cycle.claimed() > 0 && cycle.released() == 0);
+    } catch (DatabaseUnavailableException e) {
+      // a database restart or failover: the cause in one line, not a stack trace each tick (review-s11b)
+      log.error("reconcile cycle failed, the database could not be reached: {}; the next tick tries again", e.getMessage());
     } catch (RuntimeException e) {
       log.error("reconcile cycle failed; the next tick tries again", e);
     }

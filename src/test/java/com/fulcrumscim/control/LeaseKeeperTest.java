@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +32,7 @@ class LeaseKeeperTest {
 
   @TempDir Path dir;
   final SettableClock clock = new SettableClock();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   Database dbA;
   Database dbB;
   final Node a = new Node();
@@ -42,6 +47,8 @@ class LeaseKeeperTest {
     RuntimeException failEveryTakeOver;
     /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
     int failClockRead;
+    /** Whether it leaves a free lease to the others first (its own Fulcrum token refused). */
+    boolean yields;
     /** Why the node must not lead (a schema newer than it knows), asked at take-over and renewal; null: it may. */
     String mustNotLead;
     /** The next such look fails, as a read on a bad connection does. */
@@ -63,7 +70,17 @@ class LeaseKeeperTest {
         if (failure != null) {
           throw (RuntimeException) failure;
         }
-      }, steppedDown::incrementAndGet, this::look, this::nanos);
+      }, steppedDown::incrementAndGet, new LeaseKeeper.MustNotLead() {
+        @Override
+        public Optional<String> within(Duration bound) {
+          return look(bound);
+        }
+
+        @Override
+        public boolean yields() {
+          return yields;
+        }
+      }, this::nanos);
       return this;
     }
 
@@ -157,6 +174,68 @@ class LeaseKeeperTest {
 
     assertThat(a.leadership.leading()).isFalse();
     assertThat(a.steppedDown).hasValue(1);
+  }
+
+  /** review-s11b: a database restart read as a stall or a clock step, and the README sent the admin to NTP. */
+  @Test
+  void aLeaderCutOffFromTheDatabaseSaysItLostTheLeaseBecauseTheDatabaseCouldNotBeReached() {
+    a.keeper.keep();
+    dbA.close();
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    clock.tick(TTL);
+
+    a.keeper.keep();
+
+    assertThat(logLines(Level.ERROR)).filteredOn(line -> line.startsWith("LOST THE FULCRUM WRITER LEASE")).singleElement()
+        .asString().contains("because the database could not be reached");
+  }
+
+  /** review-s11b: a standby logged "could not renew the writer lease" every attempt though it held none. */
+  @Test
+  void aStandbyCutOffFromTheDatabaseSaysSoOnceAMinuteNotAtEachAttempt() {
+    a.keeper.keep();
+    b.keeper.keep();
+    dbB.close();
+
+    for (int i = 0; i < 10; i++) {
+      clock.tick(TTL.dividedBy(3));
+      b.keeper.keep();
+    }
+
+    assertThat(logLines(Level.WARN)).noneMatch(line -> line.contains("could not renew"))
+        .filteredOn(line -> line.startsWith("this standby could not reach the database")).hasSize(1);
+    clock.tick(Duration.ofMinutes(1));
+    b.keeper.keep();
+    assertThat(logLines(Level.WARN)).filteredOn(line -> line.startsWith("this standby could not reach the database")).hasSize(2);
+  }
+
+  /** review-s11b: a node whose own Fulcrum token is refused took the lease from healthy standbys and paused. */
+  @Test
+  void aNodeThatYieldsLeavesAFreeLeaseToAnother() {
+    b.yields = true;
+
+    b.keeper.keep();
+    a.keeper.keep();
+
+    assertThat(b.leadership.leading()).isFalse();
+    assertThat(a.leadership.leading()).isTrue();
+  }
+
+  @Test
+  void aNodeThatYieldsTakesAFreeLeaseItLeftForALeaseLifeWhenNoneTookIt() {
+    b.yields = true;
+    b.keeper.keep();
+    clock.tick(TTL);
+
+    b.keeper.keep();
+
+    assertThat(b.leadership.leading()).as("alone, or every node's token refused: it leads (and pauses) as before").isTrue();
+  }
+
+  List<String> logLines(Level level) {
+    return logs.events().stream().filter(e -> e.getLevel() == level && e.getLoggerName().equals(LeaseKeeper.class.getName()))
+        .map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   @Test

@@ -3,16 +3,21 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Quartz wiring: a trigger after intake runs a cycle without waiting for the interval. */
 class ReconcilerServiceTest extends EndToEnd {
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @Test
   void aTriggerRunsACycleWithoutWaitingForTheInterval() {
@@ -46,6 +51,30 @@ class ReconcilerServiceTest extends EndToEnd {
     } finally {
       service.stop();
     }
+  }
+
+  /** review-s11b: each tick of a database restart logged ERROR with a whole stack trace. */
+  @Test
+  void aCycleTheDatabaseCannotAnswerIsOneLineNamingTheCause() {
+    start();
+    ReconcilerService service = new ReconcilerService(h.loop(), Duration.ofHours(1));
+    h.db.close();
+    service.start();
+    try {
+      service.trigger();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !failures().isEmpty());
+      assertThat(failures()).first().satisfies(e -> {
+        assertThat(e.getFormattedMessage()).contains("the database could not be reached");
+        assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
+      });
+    } finally {
+      service.stop();
+    }
+  }
+
+  List<ILoggingEvent> failures() {
+    return logs.events().stream().filter(e -> e.getLoggerName().equals(ReconcilerService.class.getName())
+        && e.getLevel() == Level.ERROR).toList();
   }
 
   @Test

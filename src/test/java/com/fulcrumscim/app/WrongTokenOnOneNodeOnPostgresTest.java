@@ -1,0 +1,116 @@
+package com.fulcrumscim.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.Pause;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.ScimHttp;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
+import com.fulcrumscim.testing.TestStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * review-s11b F-token-mismatch: one node of several has a wrong fulcrum.api_token. It must not stall
+ * the cluster: as a standby it leaves a free lease to a node whose token works, as a paused leader
+ * it hands the lease to one, and its own /healthz says its token is refused even as a standby.
+ */
+@RequiresPostgres
+class WrongTokenOnOneNodeOnPostgresTest {
+  static final String GOOD = "fulcrum-token-every-node-should-have";
+  static final String WRONG = "fulcrum-token-of-another-organization";
+  static final Duration TTL = Duration.ofSeconds(3);
+
+  final TestStore store = TestStore.freshPostgres();
+  final List<ScimTestServer> started = new ArrayList<>();
+  FulcrumEmulator fulcrum;
+
+  @BeforeEach
+  void fulcrum() {
+    fulcrum = FulcrumEmulator.builder().token(GOOD).build().start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    started.forEach(ScimTestServer::close);
+    fulcrum.close();
+  }
+
+  ScimTestServer node(String apiToken) {
+    ScimTestServer node = ScimTestServer.start(store, """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+          calls_per_hour: 3600000
+        reconcile:
+          interval: 200ms
+        ha:
+          lease_ttl: %ds
+        """.formatted(fulcrum.baseUrl(), apiToken, TTL.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
+    started.add(node);
+    return node;
+  }
+
+  static ScimHttp.Response healthz(ScimTestServer node) {
+    return new ScimHttp(node.rootUrl(), null).get("/healthz");
+  }
+
+  static boolean leads(ScimTestServer node) {
+    return healthz(node).json().path("leader").asBoolean();
+  }
+
+  Optional<String> pause() {
+    try (Database db = Database.open(store.location())) {
+      return new SettingStore(db).get(Pause.KEY);
+    }
+  }
+
+  void applied(ScimTestServer via, String email) {
+    via.http().post("/Users", Bodies.user(email));
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail(email).isPresent());
+  }
+
+  @Test
+  void aStandbyWhoseTokenIsRefusedSaysSoAndLeavesTheFreeLeaseToANodeWhoseTokenWorks() throws Exception {
+    ScimTestServer a = node(GOOD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    ScimTestServer wrong = node(WRONG);
+    assertThat(healthz(wrong).json().path("fulcrum_token").asText()).startsWith("refused on this node: ").contains("401");
+
+    a.close();
+    started.remove(a);
+    Thread.sleep(TTL.toMillis() / 2); // a standby whose token works would take it meanwhile (every third of a lease)
+    assertThat(leads(wrong)).as("took the free lease with a token Fulcrum refuses").isFalse();
+    ScimTestServer b = node(GOOD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(b));
+
+    applied(b, "after-the-leader-stopped@corp.example");
+    assertThat(pause()).isEmpty();
+    assertThat(leads(wrong)).isFalse();
+  }
+
+  @Test
+  void aLeaderPausedOnItsOwnRefusedTokenHandsTheLeaseToANodeWhoseTokenWorks() {
+    ScimTestServer wrong = node(WRONG);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(wrong) && pause().isPresent());
+    assertThat(pause().orElseThrow()).as("names the node whose token to fix").startsWith("on the node ").contains("401");
+
+    ScimTestServer good = node(GOOD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(good));
+    applied(good, "after-the-hand-over@corp.example");
+    assertThat(pause()).isEmpty();
+    assertThat(leads(wrong)).isFalse();
+    assertThat(healthz(wrong).json().path("fulcrum_token").asText()).startsWith("refused on this node: ").contains("401");
+  }
+}
