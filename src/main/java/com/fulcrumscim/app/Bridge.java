@@ -13,6 +13,7 @@ import com.fulcrumscim.control.RequestStore;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.SqliteDirectory;
 import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
@@ -309,9 +310,12 @@ public final class Bridge {
    * scheduled resync and operator requests run here. The reconciler runs on every node and claims
    * work only while this one leads. Its copies of Fulcrum's lists are dropped: another node or an
    * operator command may have written since they were read (a group copy missing a member another
-   * writer added would plan no removal when Okta takes that member out).
+   * writer added would plan no removal when Okta takes that member out). Its real
+   * {@code fulcrum.base_url} becomes the one the database records: a node that started beside
+   * another of a different one left that one's recorded.
    */
   private void startWriting() {
+    LinkTarget.led(db, config.fulcrum().baseUrl());
     resyncer.resumeRuns();
     readSide.forget();
     int rescued = reconcileQueue.rescue(writerLease.fence());
@@ -437,7 +441,7 @@ public final class Bridge {
     String baseUrl = f.baseUrl();
     String token = f.apiToken();
     // before the emulator starts: a database whose links are a real Fulcrum's refuses it
-    int queued = LinkTarget.settle(db, queue, baseUrl);
+    int queued = LinkTarget.settle(db, queue, baseUrl, otherNode());
     if (f.embedded()) {
       emulator = EmbeddedFulcrum.start(f);
       running.push(emulator);
@@ -546,6 +550,18 @@ public final class Bridge {
           pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs" : "is refused",
           pause.get().reason());
     }
+  }
+
+  /**
+   * Another node that holds the writer lease, or held it less than a lease ago, as the lease names
+   * it; never on SQLite, where no other node runs (a lease left there is this node's crashed run).
+   */
+  private Optional<String> otherNode() {
+    if (db.dialect() != Dialect.POSTGRESQL) {
+      return Optional.empty();
+    }
+    return writerLease.current().or(writerLease::lapsedDaemon).filter(h -> !h.holder().equals(writerLease.me()))
+        .map(WriterLease.Holder::describe);
   }
 
   /** Whether this node took the writer lease at start ({@link LeaseKeeper#hold()}): no other node leads. */

@@ -41,7 +41,7 @@ public final class LinkTarget {
   private LinkTarget() {}
 
   /** What was recorded before this start (empty: nothing), how many entities were queued, and why not to start. */
-  private record Settled(Optional<String> before, int requeued, Optional<String> refusal) {}
+  private record Settled(Optional<String> before, int requeued, Optional<String> refusal, boolean keptForAnother) {}
 
   /**
    * Records {@code target} ({@code embedded} or a base URL) as where the links point, doing what the
@@ -50,23 +50,58 @@ public final class LinkTarget {
    * {@code embedded} would forget links into a real Fulcrum.
    */
   public static int settle(Database db, WorkQueue queue, String target) {
-    Settled settled = db.write(c -> settle(c, queue, target));
+    return settle(db, queue, target, Optional.empty());
+  }
+
+  /**
+   * {@code otherNode}: another node that holds the writer lease or held it less than a lease ago,
+   * as the lease names it. A real URL other than the real one recorded is then not recorded, but
+   * named in one ERROR line: that node runs with the recorded one, and nodes whose configs differ
+   * rewrote it at each start, each with its WARN line (review-s11b F-config-mismatch). The links
+   * are kept either way; the leader records its own URL at take-over ({@link #led}).
+   */
+  public static int settle(Database db, WorkQueue queue, String target, Optional<String> otherNode) {
+    Settled settled = db.write(c -> settle(c, queue, target, otherNode));
     if (settled.refusal().isPresent()) {
       throw new ConfigException("config", "fulcrum.base_url", settled.refusal().get());
+    }
+    if (settled.keptForAnother()) {
+      log.error("fulcrum.base_url is {} on this node, but the database records {} (fulcrum.link_target), and {} holds or"
+          + " just held the writer lease: give every node the same fulcrum.base_url. The recorded one is kept, and so are"
+          + " the links; this node writes to {} if it leads", target, settled.before().orElseThrow(), otherNode.orElseThrow(), target);
+      return 0;
     }
     settled.before().filter(before -> !same(before, target)).ifPresent(before -> {
       if (EMBEDDED.equals(before)) {
         log.warn("fulcrum.base_url is {} now: this database's links were into the embedded emulator, which is gone with "
             + "its run; they are forgotten, and {} stored users and groups are pushed into {}", target, settled.requeued(), target);
       } else if (!EMBEDDED.equals(target)) {
-        log.warn("fulcrum.base_url changed from {} to {}: the links are kept, taken to be into the same Fulcrum organization "
-            + "under another name (another organization needs a database of its own)", before, target);
+        changed(before, target);
       }
     });
     return settled.requeued();
   }
 
-  private static Settled settle(Connection c, WorkQueue queue, String target) throws SQLException {
+  /** A node that takes the writer lease over records its real {@code target}: where the leader writes is what the database says. */
+  public static void led(Database db, String target) {
+    if (EMBEDDED.equals(target)) {
+      return;
+    }
+    db.write(c -> {
+      Optional<String> before = recorded(c).filter(b -> !EMBEDDED.equals(b) && !same(b, target));
+      if (before.isPresent()) {
+        record(c, target);
+      }
+      return before;
+    }).ifPresent(before -> changed(before, target));
+  }
+
+  private static void changed(String before, String target) {
+    log.warn("fulcrum.base_url changed from {} to {}: the links are kept, taken to be into the same Fulcrum organization "
+        + "under another name (another organization needs a database of its own)", before, target);
+  }
+
+  private static Settled settle(Connection c, WorkQueue queue, String target, Optional<String> otherNode) throws SQLException {
     boolean embedded = EMBEDDED.equals(target);
     Optional<String> before = recorded(c);
     if (before.isEmpty()) {
@@ -89,14 +124,17 @@ public final class LinkTarget {
           + "its own (storage.path or storage.url)");
     }
     if (before.isPresent() && !same(before.get(), target)) {
+      if (otherNode.isPresent() && !embedded && !EMBEDDED.equals(before.get())) {
+        return new Settled(before, 0, Optional.empty(), true);
+      }
       record(c, target);
     }
     boolean forget = embedded || before.filter(EMBEDDED::equals).isPresent();
-    return new Settled(before, forget ? forgetLinksAndRequeue(c, queue) : 0, Optional.empty());
+    return new Settled(before, forget ? forgetLinksAndRequeue(c, queue) : 0, Optional.empty(), false);
   }
 
   private static Settled refused(Optional<String> before, String why) {
-    return new Settled(before, 0, Optional.of(why));
+    return new Settled(before, 0, Optional.of(why), false);
   }
 
   /** Trailing slashes aside: "https://x/" and "https://x" are one target. */

@@ -3,10 +3,14 @@ package com.fulcrumscim.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.LinkTarget;
 import com.fulcrumscim.reconcile.Pause;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -20,19 +24,23 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * review-s11b F-token-mismatch: one node of several has a wrong fulcrum.api_token. It must not stall
- * the cluster: as a standby it leaves a free lease to a node whose token works, as a paused leader
- * it hands the lease to one, and its own /healthz says its token is refused even as a standby.
+ * review-s11b: one node of several runs a config that differs from the others'. A wrong
+ * fulcrum.api_token must not stall the cluster (F-token-mismatch): as a standby the node leaves a
+ * free lease to a node whose token works, as a paused leader it hands the lease to one, and its own
+ * /healthz says its token is refused even as a standby. Another fulcrum.base_url is named, not
+ * recorded over the leader's (F-config-mismatch).
  */
 @RequiresPostgres
-class WrongTokenOnOneNodeOnPostgresTest {
+class NodesThatDifferOnPostgresTest {
   static final String GOOD = "fulcrum-token-every-node-should-have";
   static final String WRONG = "fulcrum-token-of-another-organization";
   static final Duration TTL = Duration.ofSeconds(3);
 
   final TestStore store = TestStore.freshPostgres();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   final List<ScimTestServer> started = new ArrayList<>();
   FulcrumEmulator fulcrum;
 
@@ -48,6 +56,10 @@ class WrongTokenOnOneNodeOnPostgresTest {
   }
 
   ScimTestServer node(String apiToken) {
+    return node(fulcrum.baseUrl(), apiToken);
+  }
+
+  ScimTestServer node(String baseUrl, String apiToken) {
     ScimTestServer node = ScimTestServer.start(store, """
         fulcrum:
           base_url: %s
@@ -57,7 +69,7 @@ class WrongTokenOnOneNodeOnPostgresTest {
           interval: 200ms
         ha:
           lease_ttl: %ds
-        """.formatted(fulcrum.baseUrl(), apiToken, TTL.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
+        """.formatted(baseUrl, apiToken, TTL.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
     started.add(node);
     return node;
   }
@@ -71,8 +83,12 @@ class WrongTokenOnOneNodeOnPostgresTest {
   }
 
   Optional<String> pause() {
+    return setting(Pause.KEY);
+  }
+
+  Optional<String> setting(String key) {
     try (Database db = Database.open(store.location())) {
-      return new SettingStore(db).get(Pause.KEY);
+      return new SettingStore(db).get(key);
     }
   }
 
@@ -112,5 +128,24 @@ class WrongTokenOnOneNodeOnPostgresTest {
     assertThat(pause()).isEmpty();
     assertThat(leads(wrong)).isFalse();
     assertThat(healthz(wrong).json().path("fulcrum_token").asText()).startsWith("refused on this node: ").contains("401");
+  }
+
+  @Test
+  void aStandbyWithAnotherBaseUrlNamesBothAndLeavesTheLeadersRecordedUntilItLeads() {
+    String leaders = fulcrum.baseUrl();
+    String another = leaders.replace("127.0.0.1", "localhost");
+    ScimTestServer a = node(leaders, GOOD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+
+    ScimTestServer b = node(another, GOOD);
+
+    assertThat(setting(LinkTarget.KEY)).contains(leaders);
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+        .filteredOn(line -> line.startsWith("fulcrum.base_url is " + another + " on this node")).singleElement().asString()
+        .contains("records " + leaders).contains("the daemon (");
+    a.close();
+    started.remove(a);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(b));
+    assertThat(setting(LinkTarget.KEY)).as("the leader's, once it leads").contains(another);
   }
 }
