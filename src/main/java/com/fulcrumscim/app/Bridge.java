@@ -115,6 +115,8 @@ public final class Bridge {
   private volatile Optional<String> ownTokenRefused = Optional.empty();
   /** A start check could not be made (Fulcrum refused or did not answer): this node's token is not reported working. */
   private boolean someNotChecked;
+  /** Which tokens this node accepts, as token forget-generated reads it (FULL nodes, once they listen). */
+  private NodeTokens.Recorded nodeTokens;
   private final Leadership leadership;
   private WorkQueue queue;
   /** The queue this node's reconciler claims with: the take-over rescues through it, leaving its live claims to their workers. */
@@ -291,8 +293,9 @@ public final class Bridge {
         running.push(resyncer::close);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         running.push(lease::halt);
-        running.push(new NodeEnvTokens(new SettingStore(db)).record(nodeAddress(),
-            ScimTokens.envTokenHash(environment.apply(SCIM_TOKEN_ENV))));
+        nodeTokens = new NodeTokens(db, DatabaseClock.of(db, clock)).record(nodeAddress(), writerLease.me(),
+            tokens.configured(), config.ha().leaseTtl());
+        running.push(nodeTokens);
         reconciler.start();
         lease.start();
       }
@@ -402,6 +405,9 @@ public final class Bridge {
       tls.get().reload(fresh.server().tls());
     }
     auth.replace(next.hashes());
+    if (nodeTokens != null) {
+      nodeTokens.accepting(next.configured());
+    }
     sayWhichTokens(next);
     reloaded.add("scim.token_hashes (accepted: " + next.accepted() + ")");
     if (tlsToo) {
@@ -569,7 +575,7 @@ public final class Bridge {
     return writerLease.current().filter(h -> h.holder().equals(writerLease.me())).isPresent();
   }
 
-  /** This node as {@link NodeEnvTokens} names it: its host, and the port it takes SCIM requests on. */
+  /** This node as {@link NodeTokens} names it: its host, and the port it takes SCIM requests on. */
   private String nodeAddress() {
     String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
     return runtime.substring(runtime.indexOf('@') + 1) + ":" + server.port();

@@ -1,10 +1,11 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.app.Bridge;
-import com.fulcrumscim.app.NodeEnvTokens;
+import com.fulcrumscim.app.NodeTokens;
 import com.fulcrumscim.app.ScimTokens;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.ops.CommandFailure;
 import com.fulcrumscim.ops.CommandSupport;
@@ -49,11 +50,13 @@ public final class TokenCommand {
         "Stop accepting the SCIM token serve generated on its first run, once Okta presents a token of scim.token_hashes.",
         "The generated token stays accepted beside the configured ones until this command, so that switching Okta to a"
             + " configured token leaves no moment in which Okta is refused. A running serve stops accepting it at its next"
-            + " reload (systemctl reload fulcrum-scim) or restart. Refused while scim.token_hashes is empty, unless serve"
-            + " runs with FULCRUM_SCIM_TOKEN set in its own environment (packaged: /etc/fulcrum-scim/env), the same token on"
-            + " every running node (each node records which, by hash, while it runs): else the next start would generate"
-            + " a new token and shut Okta out. FULCRUM_SCIM_TOKEN set where this command runs does not count, and with"
-            + " serve stopped this command cannot see the service's environment: put that token's hash in"
+            + " reload (systemctl reload fulcrum-scim) or restart. While serve runs, refused unless one token (of"
+            + " scim.token_hashes or FULCRUM_SCIM_TOKEN in serve's own environment, packaged: /etc/fulcrum-scim/env) is"
+            + " accepted by every running node, as each node records of itself while it runs (again at each reload and"
+            + " lease life; a node silent for three lease lives is not counted), the node holding the writer lease"
+            + " among them: else a node's next start would generate a new token and shut Okta out. With serve stopped,"
+            + " refused while scim.token_hashes is empty: FULCRUM_SCIM_TOKEN set where this command runs does not count,"
+            + " as this command cannot see the service's environment: put that token's hash in"
             + " scim.token_hashes (this command prints the line). A later"
             + " `fulcrum-scim restore` of a backup taken before this command does not bring the token back."
       },
@@ -81,39 +84,51 @@ public final class TokenCommand {
         // this command's environment is not the service's (review-s10a F8): a token exported in the
         // operator's shell alone let it go ahead, and the next start, without it, generated another
         List<String> configured = config.scim().tokenHashes();
-        if (!configured.isEmpty()) {
+        Optional<WriterLease.Holder> daemon = daemon(db);
+        if (daemon.isEmpty()) {
+          if (configured.isEmpty()) {
+            throw refused(kept.get(), "scim.token_hashes in " + support.configFile() + " is empty", "serve");
+          }
           ScimTokens.forget(settings);
           support.out().println(forgot(kept.get()) + "scim.token_hashes " + String.join(", ",
               configured.stream().map(BearerTokens::prefix).toList()) + ", and " + Bridge.SCIM_TOKEN_ENV
               + " if it is set in the service's environment (packaged: " + ENV_FILE + ")");
           return ExitCode.OK;
         }
-        // what the running serve nodes told of their own environments: each takes Okta's requests
-        // behind the balancer, so each must accept the one token Okta is left with
-        Optional<List<NodeEnvTokens.Entry>> nodes = daemonRuns(db)
-            ? Optional.of(new NodeEnvTokens(settings).entries()) : Optional.empty();
-        Optional<String> everyNodes = nodes.flatMap(NodeEnvTokens::common);
+        // each running node has its own config and environment and takes Okta's requests behind the
+        // balancer: each must accept the one token Okta is left with, whatever this command's config lists
+        List<NodeTokens.Entry> nodes = new NodeTokens(db, DatabaseClock.of(db, Clock.systemUTC())).live(config.ha().leaseTtl());
+        String leader = daemon.get().holder();
+        if (nodes.stream().noneMatch(node -> node.holder().equals(leader))) {
+          throw refused(kept.get(), "the running serve holding the writer lease (" + leader + ") has not recorded which"
+              + " SCIM tokens it accepts (a release before 8 December, or still starting" + (nodes.isEmpty() ? ""
+              : "; recorded: " + NodeTokens.describe(nodes)) + ")", "that serve");
+        }
+        Optional<String> everyNodes = NodeTokens.common(nodes);
         if (everyNodes.isEmpty()) {
-          throw new CommandFailure("scim.token_hashes in " + support.configFile() + " is empty"
-              + nodes.map(entries -> " and " + Bridge.SCIM_TOKEN_ENV + " is not one token set in the environment of every"
-                  + " running serve (" + (entries.isEmpty() ? "none told" : NodeEnvTokens.describe(entries)) + ")")
-                  .orElse("") + ": the generated token ("
-              + BearerTokens.prefix(kept.get()) + ") is the only SCIM token this command can tell serve accepts, and"
-              + " forgetting it would make the next start generate another; nothing was changed. "
-              + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
-                  .map(hash -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
-                      + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
-                      + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`, `systemctl reload fulcrum-scim`"
-                      + " (serve then accepts both), switch Okta to that token if it still presents the generated one"
-                      + " (with scim.token_hashes empty it usually does), then run this again")
-                  .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes, `systemctl reload"
-                      + " fulcrum-scim` and switch Okta to it"));
+          throw refused(kept.get(), "no SCIM token of scim.token_hashes or " + Bridge.SCIM_TOKEN_ENV + " is accepted by"
+              + " every running serve (" + NodeTokens.describe(nodes) + ")", "every running serve");
         }
         ScimTokens.forget(settings);
-        support.out().println(forgot(kept.get()) + Bridge.SCIM_TOKEN_ENV + " " + BearerTokens.prefix(everyNodes.get())
-            + ", set in the environment of every running serve (" + NodeEnvTokens.describe(nodes.get()) + ")");
+        support.out().println(forgot(kept.get()) + BearerTokens.prefix(everyNodes.get())
+            + ", accepted by every running serve (" + NodeTokens.describe(nodes) + ")");
         return ExitCode.OK;
       });
+    }
+
+    /** Why nothing was changed, and how to get on: {@code who} is whom the generated token is known accepted by. */
+    private CommandFailure refused(String kept, String why, String who) {
+      return new CommandFailure(why + ": the generated token (" + BearerTokens.prefix(kept) + ") is the only SCIM token"
+          + " this command can tell " + who + " accepts, and forgetting it would make the next start generate another;"
+          + " nothing was changed. "
+          + ScimTokens.envTokenHash(System.getenv(Bridge.SCIM_TOKEN_ENV))
+              .map(hash -> Bridge.SCIM_TOKEN_ENV + " is set where this command runs, but serve reads its own environment"
+                  + " (packaged: " + ENV_FILE + "), which this command cannot see: put the token's hash under scim: in "
+                  + support.configFile() + " as `token_hashes: [\"" + hash + "\"]`, `systemctl reload fulcrum-scim`"
+                  + " (serve then accepts both), switch Okta to that token if it still presents the generated one"
+                  + " (with scim.token_hashes empty it usually does), then run this again")
+              .orElse("First `fulcrum-scim token new`, add its hash to scim.token_hashes (of every node), `systemctl reload"
+                  + " fulcrum-scim` and switch Okta to it"));
     }
 
     private static String forgot(String hash) {
@@ -121,10 +136,10 @@ public final class TokenCommand {
           + " `systemctl reload fulcrum-scim` (or a restart), so Okta must present another token by then: from then on only ";
     }
 
-    /** Whether a serve holds the writer lease now: only then do the nodes' entries tell what runs. */
-    private static boolean daemonRuns(Database db) {
+    /** The serve holding the writer lease now, if one does: only then do the nodes' entries tell what runs. */
+    private static Optional<WriterLease.Holder> daemon(Database db) {
       return new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current()
-          .filter(holder -> holder.role() == WriterLease.Role.DAEMON).isPresent();
+          .filter(holder -> holder.role() == WriterLease.Role.DAEMON);
     }
   }
 }

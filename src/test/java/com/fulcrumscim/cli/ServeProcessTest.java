@@ -269,8 +269,8 @@ class ServeProcessTest {
       ScimHttp generated = new ScimHttp(bridge.endpoint(), "Bearer " + shown);
       BridgeProcess.CommandRun forget = BridgeProcess.command(config, "token", "forget-generated");
       assertThat(forget.exit()).as(forget.err()).isZero();
-      assertThat(forget.out()).contains("FULCRUM_SCIM_TOKEN " + BearerTokens.prefix(BearerTokens.sha256Hex(own))
-          + ", set in the environment of every running serve");
+      assertThat(forget.out()).contains("from then on only " + BearerTokens.prefix(BearerTokens.sha256Hex(own))
+          + ", accepted by every running serve");
       bridge.signal("HUP");
       await().atMost(Duration.ofSeconds(20)).until(() -> bridge.output().stream().anyMatch(l -> l.contains("SIGHUP: reloaded")));
 
