@@ -60,6 +60,10 @@ class NodesThatDifferOnPostgresTest {
   }
 
   ScimTestServer node(String baseUrl, String apiToken) {
+    return node(baseUrl, apiToken, TTL);
+  }
+
+  ScimTestServer node(String baseUrl, String apiToken, Duration ttl) {
     ScimTestServer node = ScimTestServer.start(store, """
         fulcrum:
           base_url: %s
@@ -69,7 +73,7 @@ class NodesThatDifferOnPostgresTest {
           interval: 200ms
         ha:
           lease_ttl: %ds
-        """.formatted(baseUrl, apiToken, TTL.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
+        """.formatted(baseUrl, apiToken, ttl.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
     started.add(node);
     return node;
   }
@@ -99,16 +103,19 @@ class NodesThatDifferOnPostgresTest {
 
   @Test
   void aStandbyWhoseTokenIsRefusedSaysSoAndLeavesTheFreeLeaseToANodeWhoseTokenWorks() throws Exception {
-    ScimTestServer a = node(GOOD);
+    // a long lease: the wait below must outlast a standby's try (every third of a lease) and leave the rest
+    // of the lease to a loaded machine's close, since the yield counts from the release inside close()
+    Duration ttl = Duration.ofSeconds(12);
+    ScimTestServer a = node(fulcrum.baseUrl(), GOOD, ttl);
     await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
-    ScimTestServer wrong = node(WRONG);
+    ScimTestServer wrong = node(fulcrum.baseUrl(), WRONG, ttl);
     assertThat(healthz(wrong).json().path("fulcrum_token").asText()).startsWith("refused on this node: ").contains("401");
 
     a.close();
     started.remove(a);
-    Thread.sleep(TTL.toMillis() / 2); // a standby whose token works would take it meanwhile (every third of a lease)
+    Thread.sleep(ttl.toMillis() / 3 + 1_000); // a standby whose token works would take it meanwhile
     assertThat(leads(wrong)).as("took the free lease with a token Fulcrum refuses").isFalse();
-    ScimTestServer b = node(GOOD);
+    ScimTestServer b = node(fulcrum.baseUrl(), GOOD, ttl);
     await().atMost(Duration.ofSeconds(10)).until(() -> leads(b));
 
     applied(b, "after-the-leader-stopped@corp.example");
