@@ -117,15 +117,25 @@ public final class SqliteDirectory {
   }
 
   /**
-   * "chown" advice when the file {@code file} belongs to another user than its directory's owner.
-   * A directory of root's says nothing of the service's user (/tmp, or one it may write in through
-   * its group), so it gets none.
+   * "chown" advice when the file {@code file} belongs to root (a restore run as root) in a directory
+   * of another user's. Only root's: a file of another user's in a directory it does not own is the
+   * service's own in a group-writable directory or a host's volume, and giving it to the
+   * directory's owner would take it from the service (review-s11e F1). A directory of root's says
+   * nothing of the service's user (/tmp, or one it may write in through its group), so it gets none.
    */
   private static Optional<String> chown(Path file, String user) {
     Optional<String> directoryOwner = owner(file.getParent()).filter(owner -> !owner.equals("root"));
-    return owner(file).flatMap(fileOwner -> directoryOwner.filter(service -> !service.equals(fileOwner))
-        .map(service -> "it belongs to user " + fileOwner + ", not to its directory's owner: chown " + service + ": " + file
+    return owner(file).filter(fileOwner -> fileOwner.equals("root")).flatMap(fileOwner -> directoryOwner
+        .map(service -> "it belongs to user " + fileOwner + ", not to its directory's owner: chown " + chownSpec(service) + " " + file
             + (service.equals(user) ? "" : ", then run it as that user (" + sudo(service) + ")")));
+  }
+
+  /**
+   * chown's owner for {@code user}: "name:" also gives the name's login group; a bare uid (no passwd
+   * entry, so no login group) takes no colon, which GNU chown refuses after a number alone.
+   */
+  private static String chownSpec(String user) {
+    return user.chars().allMatch(Character::isDigit) ? user : user + ":";
   }
 
   /** The command as {@code user}: a user with no passwd entry (a container's) is a bare number, which sudo takes as '#<uid>'. */

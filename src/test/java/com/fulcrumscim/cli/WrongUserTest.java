@@ -138,7 +138,7 @@ class WrongUserTest {
   @Test
   void aRootOwnedDatabaseInTheServicesDirectoryIsToBeGivenToThatDirectorysOwner() throws Exception {
     assertThat(statusRefusedWith(data, 54321, "---------")).isEqualTo("cannot open " + database + " as user root: permission denied;"
-        + " it belongs to user root, not to its directory's owner: chown 54321: " + database.toRealPath()
+        + " it belongs to user root, not to its directory's owner: chown 54321 " + database.toRealPath()
         + ", then run it as that user (sudo -u '#54321' fulcrum-scim ...)");
   }
 
@@ -162,7 +162,7 @@ class WrongUserTest {
 
     assertThat(r.exit()).as(r.out()).isEqualTo(2);
     assertThat(r.err()).contains("storage.path: file " + database + " is not readable and writable by user root; it belongs to"
-        + " user root, not to its directory's owner: chown 54321: " + database.toRealPath());
+        + " user root, not to its directory's owner: chown 54321 " + database.toRealPath());
   }
 
   /** The advice is for where the file really is: the link's directory is searchable, and its owner is not the service. */

@@ -29,7 +29,7 @@ class SqliteDirectoryTest {
   @Test
   void theServicesOwnUserIsToldToChownTheFileNotToRunItAsAnotherUser() {
     assertThat(SqliteDirectory.advice(database, "54321"))
-        .isEqualTo("; it belongs to user root, not to its directory's owner: chown 54321: " + database);
+        .isEqualTo("; it belongs to user root, not to its directory's owner: chown 54321 " + database);
   }
 
   /** Java names a user with no passwd entry "?": the service's own user in a container was told it was user "?". */
@@ -45,9 +45,20 @@ class SqliteDirectoryTest {
     }
   }
 
+  /**
+   * review-s11e F1: the service's own file in a directory another user made (a group-writable deploy
+   * directory, a host's volume): "chown it to the directory's owner" would take it from the service.
+   */
+  @Test
+  void aFileOfTheServicesInAnotherUsersDirectoryIsNeverToldToBeGivenAway() throws Exception {
+    Files.setAttribute(database, "unix:uid", 54322);
+    assertThat(SqliteDirectory.advice(database, "alice"))
+        .isEqualTo("; it belongs to user 54322: run it as that user (sudo -u '#54322' fulcrum-scim ...)");
+  }
+
   @Test
   void theUserNamedFulcrumScimIsToldToChownTheFileToo() {
     assertThat(SqliteDirectory.advice(database, "fulcrum-scim")).isEqualTo("; it belongs to user root, not to its directory's owner:"
-        + " chown 54321: " + database + ", then run it as that user (sudo -u '#54321' fulcrum-scim ...)");
+        + " chown 54321 " + database + ", then run it as that user (sudo -u '#54321' fulcrum-scim ...)");
   }
 }
