@@ -190,7 +190,8 @@ public final class Bridge {
 
           @Override
           public boolean yields() {
-            return ownTokenRefused.isPresent();
+            // one SQLite file takes one serve (its lock): no other node to leave the lease to (review-s11f F3)
+            return config.storage().postgres() && ownTokenRefused.isPresent();
           }
         });
         running.push(lease);
@@ -367,7 +368,8 @@ public final class Bridge {
    * ({@link AcceptedTokens}); when every node's token is refused the one that leads stays and probes.
    */
   private Optional<String> handOver(Duration bound) {
-    if (!leadership.leading() || !loop.paused()) {
+    // on SQLite the report can only be this serve's own earlier run (review-s11f F3)
+    if (!config.storage().postgres() || !leadership.leading() || !loop.paused()) {
       return Optional.empty();
     }
     Optional<String> other = acceptedTokens.takeAnothers(bound);
@@ -481,7 +483,7 @@ public final class Bridge {
   private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
     checkEach(client, loop);
     // only a token every check read worked with: a leader paused on its own token hands the lease to this node
-    if (!someNotChecked) {
+    if (!someNotChecked && config.storage().postgres()) {
       acceptedTokens.mine();
     }
   }
