@@ -41,6 +41,12 @@ final class Mirror<T> {
     }
   }
 
+  /**
+   * Which read the copy at hand is (its load count) and whether it was whole, asked together
+   * ({@link #wholeThroughout}).
+   */
+  record Copy(long load, boolean whole) {}
+
   private final Supplier<Read<T>> loader;
   private final Function<T, String> id;
   private final Function<T, String> matchKey;
@@ -91,9 +97,18 @@ final class Mirror<T> {
     whole = read.whole();
   }
 
-  /** Whether the list read of the copy at hand was whole ({@link Read#whole}). */
-  synchronized boolean whole() {
-    return whole;
+  /** The copy at hand; one dropped ({@link #invalidate}) but not yet read again is still it. */
+  synchronized Copy copy() {
+    return new Copy(loads, whole);
+  }
+
+  /**
+   * Whether lookups made one by one since {@code read} was taken all saw that one read, and it was
+   * whole: asking only whether the list at hand is whole, a reload by another worker meanwhile could
+   * lend its wholeness to an absence the reload before it, over several pages, gave (review-s11d G1's shape).
+   */
+  synchronized boolean wholeThroughout(Copy read) {
+    return read.whole() && read.load() == loads;
   }
 
   /**

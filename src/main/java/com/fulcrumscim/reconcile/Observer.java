@@ -127,8 +127,13 @@ final class Observer {
    * does not show may still be in Fulcrum ({@link MemberList#whole}).
    */
   boolean memberListWhole() {
+    return memberCopy().whole();
+  }
+
+  /** The member list's copy at hand ({@link Mirror.Copy}), read first unless one younger than maxAge is. */
+  Mirror.Copy memberCopy() {
     members.ensure();
-    return members.whole();
+    return members.copy();
   }
 
   /**

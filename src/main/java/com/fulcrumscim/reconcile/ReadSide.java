@@ -61,12 +61,13 @@ public final class ReadSide {
       String linkedUnlisted;
       boolean noMemberListed = false;
       if (key.type() == EntityType.USER) {
+        Mirror.Copy read = observer.memberCopy();
         UserState s = observer.user(attempt);
         plan = restoreHold.check(s, planner.user(s, context));
         doubts = doubts(s, plan);
         createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;
-        noMemberListed = s.leftNoMemberListed();
+        noMemberListed = s.leftNoMemberListed() && !observer.members.wholeThroughout(read);
       } else {
         GroupState s = observer.group(attempt);
         FulcrumGroup unknown = membersUnknown(s, context);
@@ -108,7 +109,7 @@ public final class ReadSide {
           }
           continue;
         }
-        if (noMemberListed && !observer.memberListWhole() && attempt.memberListReadAgain()) {
+        if (noMemberListed && attempt.memberListReadAgain()) {
           // A list of several pages can miss a member: ended done on that absence, a deprovisioning
           // would leave the person invited by hand (or again) with the access Okta took away, and
           // nothing would look again. So a second read must miss it too; once per reconcile, only

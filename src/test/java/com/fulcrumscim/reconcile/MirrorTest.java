@@ -50,6 +50,41 @@ class MirrorTest {
   }
 
   /**
+   * A member looked up in a read over several pages that missed her, then another worker reloads
+   * the list in one page: the lookup's absence stays the paged read's, not whole. Asked only whether
+   * the list at hand is whole, the reload would lend it its wholeness, and a deprovisioning would end
+   * on the miss without the second read ({@link ReadSide}; review-s11d G1's shape).
+   */
+  @Test
+  void aLookupInAPagedReadIsNotWholeThroughoutOnceAnotherWorkerReloadsTheListInOnePage() throws InterruptedException {
+    reads.add(new Mirror.Read<>(List.of(ADA), false));
+    reads.add(new Mirror.Read<>(List.of(ADA, CY), true));
+    members.ensure();
+    Mirror.Copy read = members.copy();
+    assertThat(members.get(CY.id())).isEmpty();
+
+    Thread reload = new Thread(() -> {
+      members.invalidate();
+      members.ensure();
+    });
+    reload.start();
+    reload.join();
+
+    assertThat(members.copy().whole()).as("the list at hand").isTrue();
+    assertThat(members.wholeThroughout(read)).isFalse();
+  }
+
+  @Test
+  void lookupsInAWholeReadNoReloadFollowedAreWholeThroughout() {
+    reads.add(new Mirror.Read<>(List.of(ADA), true));
+    members.ensure();
+    Mirror.Copy read = members.copy();
+    assertThat(members.get(CY.id())).isEmpty();
+
+    assertThat(members.wholeThroughout(read)).isTrue();
+  }
+
+  /**
    * Ids whose lookup, once begun, has another worker reload the list, and goes on once that reload
    * is done or waits for the mirror.
    */

@@ -86,17 +86,19 @@ public final class PagedFulcrum extends Dispatcher {
     return new MockResponse(404, Headers.of("Content-Type", "application/json"), "{}");
   }
 
-  private static String member(String id, String email) {
+  /** A membership as Fulcrum lists it, with the standard role. */
+  public static String member(String id, String email) {
     return "{\"id\":\"" + id + "\",\"user_id\":\"u-" + id + "\",\"email\":\"" + email
         + "\",\"first_name\":\"F\",\"last_name\":\"L\",\"role_id\":\"r-std\"}";
   }
 
-  private static String page(List<String> items, int current, int totalPages, Integer totalCount) {
+  /** One page of the member list ({@code totalCount} null: left out). */
+  public static String page(List<String> items, int current, int totalPages, Integer totalCount) {
     return "{\"memberships\":[" + String.join(",", items) + "],\"current_page\":" + current + ",\"total_pages\":"
         + totalPages + (totalCount == null ? "" : ",\"total_count\":" + totalCount) + ",\"per_page\":2}";
   }
 
-  private static MockResponse json(String body) {
+  public static MockResponse json(String body) {
     return new MockResponse(200, Headers.of("Content-Type", "application/json"), body);
   }
 }
