@@ -1,6 +1,7 @@
 package com.fulcrumscim.control;
 
 import com.fulcrumscim.config.DurationText;
+import com.fulcrumscim.db.DatabaseUnavailableException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,6 +77,8 @@ public final class LeaseKeeper implements AutoCloseable {
   private boolean yielded;
   /** Why the last renewal or attempt failed to reach the database; null once one reached it. */
   private String unreachable;
+  /** Whether that failure was the database unavailable (a lost or refused connection), not a failed statement. */
+  private boolean unreachableOutage;
   /** When a standby last said it could not reach the database (monotonic clock). */
   private long saidUnreachableAt;
   private boolean saidUnreachable;
@@ -198,8 +201,10 @@ public final class LeaseKeeper implements AutoCloseable {
     if (held && startedAt - renewedAt >= lease.ttl().toNanos()) {
       // a database restart or failover is the usual cause, and nothing for the clocks: say it first (review-s11b F-lost-doc)
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms"
-          + (unreachable != null ? " because the database could not be reached or failed the renewals (last: " + unreachable
-              + "), a database restart or failover rather than a stall or a clock step" : "")
+          + (unreachable == null ? "" : unreachableOutage
+              ? " because the database could not be reached (last: " + unreachable + "), a database restart or failover"
+                  + " rather than a stall or a clock step"
+              : " because its renewals failed at the database (last: " + unreachable + ")")
           + ", longer than its life of " + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
     }
     if (command && !held) {
@@ -255,13 +260,15 @@ public final class LeaseKeeper implements AutoCloseable {
    */
   private void unreachable(RuntimeException e, long at) {
     unreachable = e.toString();
+    // only a lost or refused connection is an outage: a lock wait or a statement timeout is not (review-s11f F4)
+    unreachableOutage = e instanceof DatabaseUnavailableException;
     if (held) {
       log.warn("could not renew the writer lease; trying again in {} ms: {}", every.toMillis(), unreachable);
     } else if (!saidUnreachable || at - saidUnreachableAt >= STANDBY_SAYS_UNREACHABLE_EVERY.toNanos()) {
       saidUnreachable = true;
       saidUnreachableAt = at;
-      log.warn("this standby could not reach the database to look at the writer lease (tried every {} ms, said again"
-          + " each minute while it lasts): {}", every.toMillis(), unreachable);
+      log.warn("this standby could not {} the writer lease (tried every {} ms, said again each minute while it lasts): {}",
+          unreachableOutage ? "reach the database to look at" : "look at", every.toMillis(), unreachable);
     }
   }
 

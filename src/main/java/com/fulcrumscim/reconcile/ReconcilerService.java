@@ -83,8 +83,8 @@ public final class ReconcilerService {
         }
       } while (cycle.claimed() > 0 && cycle.released() == 0);
     } catch (DatabaseUnavailableException e) {
-      // a database restart or failover: the cause in one line, not a stack trace each tick (review-s11b)
-      log.error("reconcile cycle failed, the database could not be reached: {}; the next tick tries again", e.getMessage());
+      // a database restart or failover, or no free connection: the cause in one line, not a stack trace each tick (review-s11b)
+      log.error("reconcile cycle failed, the database is unavailable: {}; the next tick tries again", e.getMessage());
     } catch (RuntimeException e) {
       log.error("reconcile cycle failed; the next tick tries again", e);
     }

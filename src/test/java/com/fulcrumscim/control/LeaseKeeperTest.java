@@ -47,6 +47,8 @@ class LeaseKeeperTest {
     RuntimeException failEveryTakeOver;
     /** Which of the lease's coming reads of the database clock fails (1: the next one), as on a dropped connection; 0: none. */
     int failClockRead;
+    /** A failure of every coming read of the database clock, as a statement that times out on a lock; null: none. */
+    SQLException everyClockReadFails;
     /** Whether it leaves a free lease to the others first (its own Fulcrum token refused). */
     boolean yields;
     /** Why the node must not lead (a schema newer than it knows), asked at take-over and renewal; null: it may. */
@@ -103,6 +105,9 @@ class LeaseKeeperTest {
     }
 
     long databaseMillis(Connection c) throws SQLException {
+      if (everyClockReadFails != null) {
+        throw everyClockReadFails;
+      }
       if (failClockRead > 0 && --failClockRead == 0) {
         throw new SQLException("An I/O error occurred while sending to the backend", "08006");
       }
@@ -189,6 +194,22 @@ class LeaseKeeperTest {
 
     assertThat(logLines(Level.ERROR)).filteredOn(line -> line.startsWith("LOST THE FULCRUM WRITER LEASE")).singleElement()
         .asString().contains("because the database could not be reached");
+  }
+
+  /** review-s11f F4: a renewal timing out on a lock is no database outage, and the line must not send the admin away. */
+  @Test
+  void aLeaderWhoseRenewalsFailAtTheDatabaseDoesNotCallItAnOutage() {
+    a.keeper.keep();
+    a.everyClockReadFails = new SQLException("canceling statement due to statement timeout", "57014");
+    clock.tick(TTL.dividedBy(3));
+    a.keeper.keep();
+    clock.tick(TTL);
+
+    a.keeper.keep();
+
+    assertThat(logLines(Level.ERROR)).filteredOn(line -> line.startsWith("LOST THE FULCRUM WRITER LEASE")).singleElement()
+        .asString().contains("because its renewals failed at the database (last: ").contains("statement timeout")
+        .doesNotContain("could not be reached").doesNotContain("restart or failover");
   }
 
   /** review-s11b: a standby logged "could not renew the writer lease" every attempt though it held none. */

@@ -64,7 +64,7 @@ class ReconcilerServiceTest extends EndToEnd {
       service.trigger();
       await().atMost(Duration.ofSeconds(10)).until(() -> !failures().isEmpty());
       assertThat(failures()).first().satisfies(e -> {
-        assertThat(e.getFormattedMessage()).contains("the database could not be reached");
+        assertThat(e.getFormattedMessage()).contains("the database is unavailable");
         assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
       });
     } finally {
