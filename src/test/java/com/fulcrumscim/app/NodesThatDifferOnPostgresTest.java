@@ -64,16 +64,8 @@ class NodesThatDifferOnPostgresTest {
   }
 
   ScimTestServer node(String baseUrl, String apiToken, Duration ttl) {
-    ScimTestServer node = ScimTestServer.start(store, """
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: 3600000
-        reconcile:
-          interval: 200ms
-        ha:
-          lease_ttl: %ds
-        """.formatted(baseUrl, apiToken, ttl.toSeconds()), Clock.systemUTC(), Bridge.Mode.FULL);
+    ScimTestServer node = ScimTestServer.start(store, ScimTestServer.fulcrumAt(baseUrl, apiToken)
+        + "ha:\n  lease_ttl: " + ttl.toSeconds() + "s\n", Clock.systemUTC(), Bridge.Mode.FULL);
     started.add(node);
     return node;
   }

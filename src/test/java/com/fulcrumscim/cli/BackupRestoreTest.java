@@ -69,16 +69,8 @@ class BackupRestoreTest {
   /** As {@link #serve(FulcrumEmulator, Path)}, with {@code more} config after it. */
   static ScimTestServer serve(FulcrumEmulator fulcrum, Path home, String more) throws Exception {
     Files.createDirectories(home);
-    return ScimTestServer.start(home, """
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: 3600000
-        reconcile:
-          interval: 200ms
-        ha:
-          lease_ttl: 3s
-        """.formatted(fulcrum.baseUrl(), fulcrum.token()) + more, Clock.systemUTC(), Bridge.Mode.FULL);
+    return ScimTestServer.start(home, ScimTestServer.fulcrumAt(fulcrum.baseUrl(), fulcrum.token())
+        + "ha:\n  lease_ttl: 3s\n" + more, Clock.systemUTC(), Bridge.Mode.FULL);
   }
 
   OpsCliRun.Result backup(Path database, Path target) throws Exception {

@@ -66,14 +66,8 @@ class RevokedTokenTest {
 
   /** {@link #bridgeAt} with {@code moreConfig} (whole top-level sections of config.yml) added. */
   ScimTestServer bridgeAt(String baseUrl, String apiToken, String moreConfig) {
-    return ScimTestServer.start(dir, """
-        fulcrum:
-          base_url: %s
-          api_token: %s
-          calls_per_hour: 3600000
-        reconcile:
-          interval: 200ms
-        """.formatted(baseUrl, apiToken) + moreConfig, Clock.systemUTC(), Bridge.Mode.FULL);
+    return ScimTestServer.start(dir, ScimTestServer.fulcrumAt(baseUrl, apiToken) + moreConfig, Clock.systemUTC(),
+        Bridge.Mode.FULL);
   }
 
   /** The ERROR lines logged so far. */

@@ -23,6 +23,18 @@ import java.util.function.UnaryOperator;
 public final class ScimTestServer implements AutoCloseable {
   public static final String TOKEN = "test-token-1f3a9c4e7b2d8056a1c3e9f7";
 
+  /** The config of a bridge aimed at the Fulcrum at {@code baseUrl}, calls unpaced, reconciling every 200 ms. */
+  public static String fulcrumAt(String baseUrl, String apiToken) {
+    return """
+        fulcrum:
+          base_url: %s
+          api_token: %s
+          calls_per_hour: 3600000
+        reconcile:
+          interval: 200ms
+        """.formatted(baseUrl, apiToken);
+  }
+
   private final Bridge bridge;
   private final TestStore store;
 
