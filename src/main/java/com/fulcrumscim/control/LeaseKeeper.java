@@ -202,8 +202,8 @@ public final class LeaseKeeper implements AutoCloseable {
       // a database restart or failover is the usual cause, and nothing for the clocks: say it first (review-s11b F-lost-doc)
       stepDown("it could not renew the lease for " + (startedAt - renewedAt) / 1_000_000 + " ms"
           + (unreachable == null ? "" : unreachableOutage
-              ? " because the database could not be reached (last: " + unreachable + "), a database restart or failover"
-                  + " rather than a stall or a clock step"
+              // not always a restart: a refused login or a full pool is unavailable too, and "last" says which (review-s11g F1)
+              ? " because the database could not be reached (last: " + unreachable + "), not a stall nor a clock step"
               : " because its renewals failed at the database (last: " + unreachable + ")")
           + ", longer than its life of " + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
     }

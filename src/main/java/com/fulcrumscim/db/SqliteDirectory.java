@@ -118,14 +118,16 @@ public final class SqliteDirectory {
 
   /**
    * "chown" advice when the file {@code file} belongs to root (a restore run as root) in a directory
-   * of another user's. Only root's: a file of another user's in a directory it does not own is the
+   * of another user's, or to anyone in a directory of this user's own. Only those: a file of another user's in a directory it does not own is the
    * service's own in a group-writable directory or a host's volume, and giving it to the
    * directory's owner would take it from the service (review-s11e F1). A directory of root's says
    * nothing of the service's user (/tmp, or one it may write in through its group), so it gets none.
    */
   private static Optional<String> chown(Path file, String user) {
     Optional<String> directoryOwner = owner(file.getParent()).filter(owner -> !owner.equals("root"));
-    return owner(file).filter(fileOwner -> fileOwner.equals("root")).flatMap(fileOwner -> directoryOwner
+    // or of anyone's in a directory of this user's own: the service run as itself (review-s11g F4)
+    return owner(file).filter(fileOwner -> fileOwner.equals("root") || directoryOwner.filter(user::equals).isPresent())
+        .flatMap(fileOwner -> directoryOwner.filter(service -> !service.equals(fileOwner))
         .map(service -> "it belongs to user " + fileOwner + ", not to its directory's owner: chown " + chownSpec(service) + " " + file
             + (service.equals(user) ? "" : ", then run it as that user (" + sudo(service) + ")")));
   }

@@ -56,6 +56,14 @@ class SqliteDirectoryTest {
         .isEqualTo("; it belongs to user 54322: run it as that user (sudo -u '#54322' fulcrum-scim ...)");
   }
 
+  /** review-s11g F4: a file another user restored into the service's own directory, the service run as itself. */
+  @Test
+  void aFileOfAnotherUsersInTheRunningUsersOwnDirectoryIsToldToBeChowned() throws Exception {
+    Files.setAttribute(database, "unix:uid", 54322);
+    assertThat(SqliteDirectory.advice(database, "54321"))
+        .isEqualTo("; it belongs to user 54322, not to its directory's owner: chown 54321 " + database);
+  }
+
   @Test
   void theUserNamedFulcrumScimIsToldToChownTheFileToo() {
     assertThat(SqliteDirectory.advice(database, "fulcrum-scim")).isEqualTo("; it belongs to user root, not to its directory's owner:"
