@@ -553,10 +553,17 @@ public final class Bridge {
     } else {
       // The pause is shared by every node (review-s8f F1): a standby's would say "paused" for the
       // leader, whose token works, and erase which read the leader's own pause found refused.
-      log.error("this standby's Fulcrum API token {}: {}. It writes nothing now; it leaves the writer lease to a node"
-          + " whose token works, and leads (paused) only if none takes it. Its /healthz says so",
-          pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs" : "is refused",
-          pause.get().reason());
+      String token = pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs"
+          : "is refused";
+      if (config.storage().postgres()) {
+        log.error("this standby's Fulcrum API token {}: {}. It writes nothing now; it leaves the writer lease to a node"
+            + " whose token works, and leads (paused) only if none takes it. Its /healthz says so", token, pause.get().reason());
+      } else {
+        // one SQLite file takes one serve: the lease is a stopped run's, live until it ends (review-s11g F3)
+        log.error("this serve's Fulcrum API token {}: {}. It writes nothing now; it takes the writer lease when the one a"
+            + " serve left that stopped without releasing it ends (within ha.lease_ttl), and pauses then. Its /healthz says so",
+            token, pause.get().reason());
+      }
     }
   }
 

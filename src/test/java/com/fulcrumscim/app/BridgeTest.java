@@ -8,12 +8,14 @@ import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.Link;
 import com.fulcrumscim.reconcile.LinkStore;
 import com.fulcrumscim.control.OperatorRequest;
 import com.fulcrumscim.control.RequestStore;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
@@ -126,6 +128,34 @@ class BridgeTest {
         Thread.sleep(4_000); // past a renewal (every second here), where a paused leader would hand over
         assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage())
             .containsAnyOf("leads in this one's place", "leaves the lease to another node"));
+      } finally {
+        bridge.stop();
+      }
+    }
+  }
+
+  /**
+   * review-s11g F3: after a kill -9 on SQLite the restarted serve waits out the dead run's lease as a
+   * standby; on a refused token it said it "leaves the writer lease to a node whose token works".
+   */
+  @Test
+  void onSqliteAServeWaitingOutAStoppedRunsLeaseOnARefusedTokenSpeaksOfNoOtherNode() {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      String accepted = fulcrum.token();
+      try (Database db = Database.open(dir.resolve("b.db"))) {
+        // what a serve killed outright leaves: its lease, live until it ends
+        assertThat(new WriterLease(db, DatabaseClock.of(db, Clock.systemUTC()), WriterLease.Role.DAEMON, Duration.ofSeconds(30))
+            .tryHold()).isTrue();
+      }
+      fulcrum.replaceToken("rotated-in-fulcrum-since");
+      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  path: "
+          + dir.resolve("b.db") + "\nfulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + accepted + "\n"
+          + UNPACED + "ha:\n  lease_ttl: 30s\n"), 0);
+      Bridge bridge = start(null, config);
+      try {
+        assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).anySatisfy(e -> assertThat(
+            e.getFormattedMessage()).startsWith("this serve's Fulcrum API token is refused").contains("when the one a serve left"));
+        assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("to a node whose token works"));
       } finally {
         bridge.stop();
       }
