@@ -13,7 +13,6 @@ import com.fulcrumscim.control.RequestStore;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
-import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.db.SqliteDirectory;
 import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.fulcrum.BeforeSend;
@@ -190,8 +189,7 @@ public final class Bridge {
 
           @Override
           public boolean yields() {
-            // one SQLite file takes one serve (its lock): no other node to leave the lease to (review-s11f F3)
-            return config.storage().postgres() && ownTokenRefused.isPresent();
+            return otherNodesMayRun() && ownTokenRefused.isPresent();
           }
         });
         running.push(lease);
@@ -368,8 +366,8 @@ public final class Bridge {
    * ({@link AcceptedTokens}); when every node's token is refused the one that leads stays and probes.
    */
   private Optional<String> handOver(Duration bound) {
-    // on SQLite the report can only be this serve's own earlier run (review-s11f F3)
-    if (!config.storage().postgres() || !leadership.leading() || !loop.paused()) {
+    // with no other node, the report can only be this serve's own earlier run (review-s11f F3)
+    if (!otherNodesMayRun() || !leadership.leading() || !loop.paused()) {
       return Optional.empty();
     }
     Optional<String> other = acceptedTokens.takeAnothers(bound);
@@ -483,7 +481,7 @@ public final class Bridge {
   private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
     checkEach(client, loop);
     // only a token every check read worked with: a leader paused on its own token hands the lease to this node
-    if (!someNotChecked && config.storage().postgres()) {
+    if (!someNotChecked && otherNodesMayRun()) {
       acceptedTokens.mine();
     }
   }
@@ -555,11 +553,11 @@ public final class Bridge {
       // leader, whose token works, and erase which read the leader's own pause found refused.
       String token = pause.get().refusedRead().isPresent() ? "works, but its user is refused a read every change needs"
           : "is refused";
-      if (config.storage().postgres()) {
+      if (otherNodesMayRun()) {
         log.error("this standby's Fulcrum API token {}: {}. It writes nothing now; it leaves the writer lease to a node"
             + " whose token works, and leads (paused) only if none takes it. Its /healthz says so", token, pause.get().reason());
       } else {
-        // one SQLite file takes one serve: the lease is a stopped run's, live until it ends (review-s11g F3)
+        // the lease is a stopped run's, live until it ends (review-s11g F3)
         log.error("this serve's Fulcrum API token {}: {}. It writes nothing now; it takes the writer lease when the one a"
             + " serve left that stopped without releasing it ends (within ha.lease_ttl), and pauses then. Its /healthz says so",
             token, pause.get().reason());
@@ -568,11 +566,19 @@ public final class Bridge {
   }
 
   /**
+   * Whether another serve may share this database: only on PostgreSQL. One SQLite file takes one
+   * serve (its lock), so a lease or report found there is this serve's own earlier run, stopped.
+   */
+  private boolean otherNodesMayRun() {
+    return config.storage().postgres();
+  }
+
+  /**
    * Another node that holds the writer lease, or held it less than a lease ago, as the lease names
-   * it; never on SQLite, where no other node runs (a lease left there is this node's crashed run).
+   * it; never where no other node runs ({@link #otherNodesMayRun}).
    */
   private Optional<String> otherNode() {
-    if (db.dialect() != Dialect.POSTGRESQL) {
+    if (!otherNodesMayRun()) {
       return Optional.empty();
     }
     return writerLease.current().or(writerLease::lapsedDaemon).filter(h -> !h.holder().equals(writerLease.me()))
