@@ -232,7 +232,7 @@ class RevokedTokenTest {
     assertThat(new ScimHttp(bridge.rootUrl(), null).get("/healthz").text()).contains("\"reconciler\":\"running\"");
   }
 
-  /** review-s8f F1: the pause is shared, and the leader's token works; the standby says its own is refused. */
+  /** review-s8f F1, s11g F3: the pause is shared; a serve waiting out a lease it does not hold pauses nothing and says when it will. */
   @Test
   void aStandbyStartedOnARefusedTokenPausesNothingAndSaysSo() throws Exception {
     fulcrum = FulcrumEmulator.builder().token(NEW_TOKEN).build().start("127.0.0.1", 0);
@@ -248,7 +248,8 @@ class RevokedTokenTest {
       assertThat(new SettingStore(db).get(Pause.KEY)).isEmpty();
     }
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
-        .anySatisfy(m -> assertThat(m).startsWith("this standby's Fulcrum API token is refused").contains("401"));
+        .anySatisfy(m -> assertThat(m).startsWith("this serve's Fulcrum API token is refused").contains("401")
+            .contains("takes the writer lease when the one a serve left"));
   }
 
   @Test
