@@ -406,6 +406,7 @@ public final class Bridge {
     }
     auth.replace(next.hashes());
     if (nodeTokens != null) {
+      // after: a token taken out is refused without waiting on the database, whose failure here undoes nothing
       nodeTokens.accepting(next.configured());
     }
     sayWhichTokens(next);

@@ -1,5 +1,6 @@
 package com.fulcrumscim.app;
 
+import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.SettingStore;
@@ -28,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * service's environment (packaged: /etc/fulcrum-scim/env).
  *
  * <p>One entry a process, named by its host and SCIM port and its writer-lease name (unique to the
- * process): a start replaces the entries of earlier processes at the same address, and a process still
- * running there writes its own back at its next refresh. Each node writes its entry again every lease
- * life and at each reload; one not written for {@link #LIVES} lease lives is a node killed outright
- * (a pod name never seen again) and no longer counts.
+ * process: two containers given one hostname each have their own). Each node writes its entry again
+ * every lease life ({@code ha.lease_ttl}, its own: nodes may differ, so the entry says it) and at each
+ * reload; one not written for {@link #LIVES} of its lease lives is a node killed outright (a pod name
+ * never seen again) and no longer counts, and the next start of any node removes it.
  */
 public final class NodeTokens {
   private static final Logger log = LoggerFactory.getLogger(NodeTokens.class);
@@ -39,10 +40,22 @@ public final class NodeTokens {
   /** How many lease lives an entry counts after its node last wrote it. */
   static final int LIVES = 3;
 
-  /** One process's entry: {@code hashes} the tokens it accepts but the generated one, none when empty. */
-  public record Entry(String node, String holder, Instant written, List<String> hashes) {
+  /**
+   * One process's entry: {@code hashes} the tokens it accepts but the generated one, none when empty;
+   * {@code every} how often its node writes it.
+   */
+  public record Entry(String node, String holder, Instant written, Duration every, List<String> hashes) {
     String describe() {
-      return node + " " + (hashes.isEmpty() ? "none" : hashes.stream().map(BearerTokens::prefix).collect(Collectors.joining("/")));
+      return node + " " + prefixes(hashes);
+    }
+
+    /** Whether its node may still run at {@code now}: it wrote this within {@link #LIVES} of its lease lives. */
+    boolean counts(Instant now) {
+      return written.isAfter(now.minus(every.multipliedBy(LIVES)));
+    }
+
+    String key() {
+      return PREFIX + node + "/" + holder;
     }
   }
 
@@ -58,19 +71,23 @@ public final class NodeTokens {
 
   /**
    * At start, once the node listens: its entry, written again every {@code every} until the answer is
-   * closed at a clean stop, which takes it away. {@code holder}: the node's writer-lease name.
+   * closed at a clean stop, which takes it away. {@code holder}: the node's writer-lease name. Takes away
+   * the entries that no longer count, and only those: another process at this address may run (review-s12a F5).
    */
   Recorded record(String address, String holder, List<String> hashes, Duration every) {
-    Map<String, Optional<String>> earlier = new HashMap<>();
-    settings.keysStartingWith(PREFIX + address + "/").forEach(key -> earlier.put(key, Optional.empty()));
-    settings.write(earlier);
+    Map<String, Optional<String>> gone = new HashMap<>();
+    entries(every, false).forEach(entry -> gone.put(entry.key(), Optional.empty()));
+    settings.write(gone);
     return new Recorded(PREFIX + address + "/" + holder, hashes, every);
   }
 
   /** A running node's own entry. */
   final class Recorded implements AutoCloseable {
     private final String key;
+    private final Duration every;
     private volatile List<String> hashes;
+    /** Whether the last write failed: the entry says less than the node does until the next one succeeds. */
+    private boolean behind;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "node-tokens");
       t.setDaemon(true);
@@ -79,23 +96,52 @@ public final class NodeTokens {
 
     private Recorded(String key, List<String> hashes, Duration every) {
       this.key = key;
+      this.every = every;
       this.hashes = List.copyOf(hashes);
       write();
       thread.scheduleWithFixedDelay(this::writeOrLog, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** At a reload that took effect: the tokens accepted from then on. */
+    /**
+     * At a reload, once its tokens are in force: a token taken out is refused at once, whatever the
+     * database does. The entry follows; when it cannot be written the reload stands all the same,
+     * and the next scheduled write tries again (review-s12a F2).
+     */
     void accepting(List<String> now) {
+      List<String> before = hashes;
       hashes = List.copyOf(now);
-      write();
+      try {
+        write();
+      } catch (RuntimeException e) {
+        log.error("SCIM tokens reloaded, but this node's record of them could not be written ({}): until it is (tried"
+            + " again every {}; a line says when), `token forget-generated` takes this node to accept what it did before"
+            + " the reload ({}), and from {} after its last write on does not count it (and is refused while this node"
+            + " holds the writer lease): run it only after that line", e.toString(), DurationText.of(every), prefixes(before),
+            DurationText.of(every.multipliedBy(LIVES)));
+      }
     }
 
-    private void write() {
+    /**
+     * One write at a time, of the list as it is once this write's turn comes: a scheduled write that
+     * began before a reload commits before the reload's, never after it with the list the reload
+     * replaced (review-s12a F5).
+     */
+    private synchronized void write() {
       List<String> current = hashes;
-      db.write(c -> {
-        settings.write(c, Map.of(key, Optional.of(clock.millis(c) + ";" + String.join(",", current))));
-        return null;
-      });
+      try {
+        db.write(c -> {
+          settings.write(c, Map.of(key, Optional.of(value(clock.millis(c), current, every))));
+          return null;
+        });
+      } catch (RuntimeException e) {
+        behind = true;
+        throw e;
+      }
+      if (behind) {
+        behind = false;
+        log.info("this node's record of the SCIM tokens it accepts is written again ({}): `token forget-generated`"
+            + " counts it as it is", prefixes(current));
+      }
     }
 
     private void writeOrLog() {
@@ -115,27 +161,44 @@ public final class NodeTokens {
     }
   }
 
-  /** The entries written within {@link #LIVES} of {@code leaseTtl}, on the database's clock, in key order. */
-  public List<Entry> live(Duration leaseTtl) {
+  /**
+   * The entries written within {@link #LIVES} of their node's lease lives, on the database's clock, in key
+   * order. {@code unstated}: the lease life of an entry that does not say (a release before 8 December's).
+   */
+  public List<Entry> live(Duration unstated) {
+    return entries(unstated, true);
+  }
+
+  /** The entries that count ({@code counted}) or those that no longer do. */
+  private List<Entry> entries(Duration unstated, boolean counted) {
     List<String> keys = settings.keysStartingWith(PREFIX);
     return db.read(c -> {
-      Instant since = Instant.ofEpochMilli(clock.millis(c)).minus(leaseTtl.multipliedBy(LIVES));
+      Instant now = Instant.ofEpochMilli(clock.millis(c));
       List<Entry> entries = new ArrayList<>();
       for (String key : keys) {
         // an entry removed meanwhile is a node that stopped
-        Optional<Entry> entry = settings.get(c, key).map(value -> entry(key.substring(PREFIX.length()), value));
-        entry.filter(e -> e.written().isAfter(since)).ifPresent(entries::add);
+        Optional<Entry> entry = settings.get(c, key).map(value -> entry(key.substring(PREFIX.length()), value, unstated));
+        entry.filter(e -> e.counts(now) == counted).ifPresent(entries::add);
       }
       return entries;
     });
   }
 
-  private static Entry entry(String name, String value) {
+  /**
+   * An entry's value: when written, the hashes, and how often its node writes it. The interval comes
+   * last: a command of an earlier release reads it as part of the last hash, which then matches no
+   * token, so it refuses rather than counting a token wrongly.
+   */
+  private static String value(long written, List<String> hashes, Duration every) {
+    return written + ";" + String.join(",", hashes) + ";" + every.toMillis();
+  }
+
+  private static Entry entry(String name, String value, Duration unstated) {
     int slash = name.indexOf('/');
-    int semicolon = value.indexOf(';');
-    String hashes = value.substring(semicolon + 1);
-    return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(value.substring(0, semicolon))),
-        hashes.isEmpty() ? List.of() : Arrays.asList(hashes.split(",")));
+    String[] fields = value.split(";", -1);
+    return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(fields[0])),
+        fields.length > 2 ? Duration.ofMillis(Long.parseLong(fields[2])) : unstated,
+        fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")));
   }
 
   /** A token every entry accepts (the first in the first entry's order); empty when none does or there is no entry. */
@@ -147,5 +210,9 @@ public final class NodeTokens {
   /** The entries as a line names them: node, then its tokens' hash prefixes or "none". */
   public static String describe(List<Entry> entries) {
     return entries.stream().map(Entry::describe).collect(Collectors.joining(", "));
+  }
+
+  private static String prefixes(List<String> hashes) {
+    return hashes.isEmpty() ? "none" : hashes.stream().map(BearerTokens::prefix).collect(Collectors.joining("/"));
   }
 }

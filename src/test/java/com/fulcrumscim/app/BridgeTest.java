@@ -461,6 +461,31 @@ class BridgeTest {
     }
   }
 
+  /**
+   * review-s12a F2: the new tokens are in force before the node's record of them is written; when that
+   * write failed, the reload threw and serve logged that nothing was reloaded while the old token got 401.
+   */
+  @Test
+  void aReloadWhoseTokenRecordCannotBeWrittenStandsAndSaysWhatForgetGeneratedSeesMeanwhile() {
+    Bridge bridge = start(null, config("scim:\n  token_hashes: [\"" + BearerTokens.sha256Hex("old") + "\"]\n", 0));
+    try {
+      try (Database db = Database.open(dir.resolve("b.db"))) {
+        NodeTokensTest.refuseEntryWrites(db, true);
+      }
+
+      assertThat(bridge.reload(config(OKTA_HASHES, 0))).singleElement().asString().startsWith("scim.token_hashes");
+
+      assertThat(status(bridge, "okta")).isEqualTo(200);
+      assertThat(status(bridge, "old")).isEqualTo(401);
+      assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+          .singleElement().asString().startsWith("SCIM tokens reloaded, but this node's record of them could not be written")
+          .contains("`token forget-generated` takes this node to accept what it did before the reload ("
+              + BearerTokens.prefix(BearerTokens.sha256Hex("old")) + ")");
+    } finally {
+      bridge.stop();
+    }
+  }
+
   /** A first run's generated token, shown (so kept), with the bridge stopped. */
   String generatedOnFirstRun() {
     Bridge firstRun = start(null);

@@ -3,16 +3,21 @@ package com.fulcrumscim.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code token forget-generated} reads of the running nodes, on a real SQLite file. */
@@ -22,6 +27,7 @@ class NodeTokensTest {
   static final Duration NEVER = Duration.ofHours(1);
 
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   final SettableClock clock = new SettableClock(Instant.parse("2026-12-07T08:00:00Z"));
   Database db;
   NodeTokens nodes;
@@ -41,22 +47,44 @@ class NodeTokensTest {
     return nodes.live(TTL).stream().map(NodeTokens.Entry::holder).toList();
   }
 
+  /** Every write of an entry fails from now on, as on a full disk, while reads still work; {@code false}: they work again. */
+  static void refuseEntryWrites(Database db, boolean refuse) {
+    db.write(c -> {
+      try (Statement s = c.createStatement()) {
+        for (String on : List.of("INSERT", "UPDATE")) {
+          s.execute(refuse ? "CREATE TRIGGER full_disk_" + on + " BEFORE " + on + " ON setting WHEN NEW.key LIKE"
+              + " 'scim.node_tokens.%' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+              : "DROP TRIGGER full_disk_" + on);
+        }
+      }
+      return null;
+    });
+  }
+
+  /** review-s12a F5: containers given one hostname run at one host:port; a start took the other's entry away. */
   @Test
-  void twoProcessesAtOneAddressBothCountOnceEachHasWritten() throws Exception {
+  void aStartLeavesTheEntryOfAnotherProcessAtItsAddress() throws Exception {
     try (NodeTokens.Recorded first = nodes.record("host:8080", "1@host/aaaa", List.of("h1"), NEVER);
-        NodeTokens.Recorded second = nodes.record("host:8080", "2@host/bbbb", List.of(), NEVER)) {
-      assertThat(holders()).as("the earlier process's entry replaced at the later start").containsExactly("2@host/bbbb");
-
-      first.accepting(List.of("h1"));
-
-      assertThat(holders()).containsExactlyInAnyOrder("1@host/aaaa", "2@host/bbbb");
+        NodeTokens.Recorded second = nodes.record("host:8080", "1@host/bbbb", List.of(), NEVER)) {
+      assertThat(holders()).containsExactlyInAnyOrder("1@host/aaaa", "1@host/bbbb");
       assertThat(NodeTokens.common(nodes.live(TTL))).isEmpty();
     }
   }
 
   @Test
+  void aStartTakesAwayTheEntriesThatNoLongerCount() throws Exception {
+    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL)) {
+      clock.tick(TTL.multipliedBy(NodeTokens.LIVES).plusSeconds(1));
+
+      try (NodeTokens.Recorded next = nodes.record("pod-2:8080", "1@pod-2/bbbb", List.of(), TTL)) {
+        assertThat(new SettingStore(db).keysStartingWith(NodeTokens.PREFIX)).containsExactly(NodeTokens.PREFIX + "pod-2:8080/1@pod-2/bbbb");
+      }
+    }
+  }
+
+  @Test
   void anEntryNotWrittenForThreeLeaseLivesNoLongerCounts() throws Exception {
-    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), NEVER)) {
+    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL)) {
       clock.tick(TTL.multipliedBy(NodeTokens.LIVES).minusSeconds(1));
       assertThat(holders()).containsExactly("1@pod-1/aaaa");
 
@@ -66,12 +94,49 @@ class NodeTokensTest {
     }
   }
 
+  /** review-s12a F4: nodes on ha.lease_ttl 60s, a command on the default 15s dropped a standby's entry after 45 s. */
+  @Test
+  void anEntryCountsForThreeOfItsOwnNodesLeaseLivesWhateverTheReadersLeaseLife() throws Exception {
+    try (NodeTokens.Recorded standby = nodes.record("b:8080", "1@b/bbbb", List.of("h1"), Duration.ofSeconds(60))) {
+      clock.tick(Duration.ofSeconds(50));
+
+      assertThat(holders()).containsExactly("1@b/bbbb");
+    }
+  }
+
+  @Test
+  void anEntryOfAnEarlierReleaseWhichDoesNotSayItsLeaseLifeIsAgedByTheReadersOwn() {
+    new SettingStore(db).put(NodeTokens.PREFIX + "a:8080/1@a/aaaa", clock.millis() + ";h1");
+    clock.tick(TTL.multipliedBy(NodeTokens.LIVES).minusSeconds(1));
+    assertThat(holders()).containsExactly("1@a/aaaa");
+
+    clock.tick(Duration.ofSeconds(2));
+
+    assertThat(holders()).isEmpty();
+  }
+
   @Test
   void aNodeWritesItsEntryAgainEveryLeaseLife() throws Exception {
     try (NodeTokens.Recorded running = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of("h1"), Duration.ofMillis(50))) {
       clock.tick(TTL.multipliedBy(NodeTokens.LIVES).plusSeconds(1));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> holders().equals(List.of("1@pod-1/aaaa")));
+    }
+  }
+
+  /** review-s12a F2: the reload stands (its tokens are in force); the entry follows at the next scheduled write. */
+  @Test
+  void aReloadWhoseEntryCannotBeWrittenHasItWrittenAtTheNextScheduledWriteAndSaysSo() throws Exception {
+    try (NodeTokens.Recorded node = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofMillis(50))) {
+      refuseEntryWrites(db, true);
+      node.accepting(List.of("h2"));
+      assertThat(nodes.live(TTL)).singleElement().extracting(NodeTokens.Entry::hashes).isEqualTo(List.of("h1"));
+
+      refuseEntryWrites(db, false);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> nodes.live(TTL).get(0).hashes().equals(List.of("h2")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> logs.events().stream().anyMatch(e -> e.getLevel() == Level.INFO
+          && e.getFormattedMessage().startsWith("this node's record of the SCIM tokens it accepts is written again")));
     }
   }
 

@@ -1,0 +1,78 @@
+package com.fulcrumscim.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.TestStore;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A node's entry on PostgreSQL, where two transactions of one node may write it at once. */
+@RequiresPostgres
+class NodeTokensOnPostgresTest {
+  final Database db = Database.open(TestStore.freshPostgres().location());
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  /**
+   * review-s12a F5: a scheduled write read the list, a reload then wrote its new one, and the
+   * scheduled write committed the old list after it: an entry naming a token the node had dropped,
+   * for a lease life. Here the scheduled write is held at its clock reading, inside its transaction.
+   */
+  @Test
+  void aScheduledWriteBegunBeforeAReloadDoesNotPutBackTheListTheReloadReplaced() throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch goOn = new CountDownLatch(1);
+    CountDownLatch nextBegan = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    AtomicInteger scheduled = new AtomicInteger();
+    DatabaseClock clock = c -> {
+      if (Thread.currentThread().getName().equals("node-tokens")) {
+        // the first scheduled write waits for the reload; the next one, once begun, tells the first has committed
+        boolean first = scheduled.incrementAndGet() == 1;
+        (first ? held : nextBegan).countDown();
+        await(first ? goOn : end);
+      }
+      return Clock.systemUTC().millis();
+    };
+    try (NodeTokens.Recorded node = new NodeTokens(db, clock).record("a:8080", "1@a/aaaa", List.of("old"), Duration.ofSeconds(1))) {
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> reload = CompletableFuture.runAsync(() -> node.accepting(List.of("new")));
+      try {
+        reload.get(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // it waits for the scheduled write to end: what keeps the order
+      }
+      goOn.countDown();
+      reload.get(10, TimeUnit.SECONDS);
+      assertThat(nextBegan.await(10, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(new NodeTokens(db, DatabaseClock.postgres()).live(Duration.ofSeconds(15))).singleElement()
+          .extracting(NodeTokens.Entry::hashes).isEqualTo(List.of("new"));
+      end.countDown();
+    }
+  }
+
+  private static void await(CountDownLatch latch) throws SQLException {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException(e);
+    }
+  }
+}
