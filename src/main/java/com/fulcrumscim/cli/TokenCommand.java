@@ -53,8 +53,9 @@ public final class TokenCommand {
             + " reload (systemctl reload fulcrum-scim) or restart. While serve runs, refused unless one token (of"
             + " scim.token_hashes or FULCRUM_SCIM_TOKEN in serve's own environment, packaged: /etc/fulcrum-scim/env) is"
             + " accepted by every running node, as each node records of itself while it runs (again at each reload and"
-            + " lease life; a node silent for three lease lives is not counted), the node holding the writer lease"
-            + " among them: else a node's next start would generate a new token and shut Okta out. With serve stopped,"
+            + " lease life; a node silent for three of its own lease lives is not counted), the node holding the"
+            + " writer lease among them: else a node's next start would generate a new token and shut Okta out. With"
+            + " serve stopped (no node holds the writer lease or has recorded itself),"
             + " refused while scim.token_hashes is empty: FULCRUM_SCIM_TOKEN set where this command runs does not count,"
             + " as this command cannot see the service's environment: put that token's hash in"
             + " scim.token_hashes (this command prints the line). A later"
@@ -84,8 +85,13 @@ public final class TokenCommand {
         // this command's environment is not the service's (review-s10a F8): a token exported in the
         // operator's shell alone let it go ahead, and the next start, without it, generated another
         List<String> configured = config.scim().tokenHashes();
+        // each running node has its own config and environment and takes Okta's requests behind the
+        // balancer: each must accept the one token Okta is left with, whatever this command's config lists
+        List<NodeTokens.Entry> nodes = new NodeTokens(db, DatabaseClock.of(db, Clock.systemUTC())).live(config.ha().leaseTtl());
         Optional<WriterLease.Holder> daemon = daemon(db);
-        if (daemon.isEmpty()) {
+        // serves run without a lease holder too (review-s12a F3): between two (a leader stopped or killed,
+        // a node on a refused token leaving it free) and while the database failed renewals
+        if (daemon.isEmpty() && nodes.isEmpty()) {
           if (configured.isEmpty()) {
             throw refused(kept.get(), "scim.token_hashes in " + support.configFile() + " is empty", "serve");
           }
@@ -95,14 +101,10 @@ public final class TokenCommand {
               + " if it is set in the service's environment (packaged: " + ENV_FILE + ")");
           return ExitCode.OK;
         }
-        // each running node has its own config and environment and takes Okta's requests behind the
-        // balancer: each must accept the one token Okta is left with, whatever this command's config lists
-        List<NodeTokens.Entry> nodes = new NodeTokens(db, DatabaseClock.of(db, Clock.systemUTC())).live(config.ha().leaseTtl());
-        String leader = daemon.get().holder();
-        if (nodes.stream().noneMatch(node -> node.holder().equals(leader))) {
-          throw refused(kept.get(), "the running serve holding the writer lease (" + leader + ") has not recorded which"
-              + " SCIM tokens it accepts (a release before 8 December, or still starting" + (nodes.isEmpty() ? ""
-              : "; recorded: " + NodeTokens.describe(nodes)) + ")", "that serve");
+        if (daemon.isPresent() && nodes.stream().noneMatch(node -> node.holder().equals(daemon.get().holder()))) {
+          throw refused(kept.get(), "the running serve holding the writer lease (" + daemon.get().holder() + ") has not"
+              + " recorded which SCIM tokens it accepts (a release before 8 December, or still starting" + (nodes.isEmpty()
+              ? "" : "; recorded: " + NodeTokens.describe(nodes)) + ")", "that serve");
         }
         Optional<String> everyNodes = NodeTokens.common(nodes);
         if (everyNodes.isEmpty()) {
@@ -136,7 +138,7 @@ public final class TokenCommand {
           + " `systemctl reload fulcrum-scim` (or a restart), so Okta must present another token by then: from then on only ";
     }
 
-    /** The serve holding the writer lease now, if one does: only then do the nodes' entries tell what runs. */
+    /** The serve holding the writer lease now, if one does: it must be among the nodes that recorded their tokens. */
     private static Optional<WriterLease.Holder> daemon(Database db) {
       return new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).current()
           .filter(holder -> holder.role() == WriterLease.Role.DAEMON);
