@@ -86,7 +86,9 @@ public final class NodeTokens {
     private final String key;
     private final Duration every;
     private volatile List<String> hashes;
-    /** Whether the last write failed: the entry says less than the node does until the next one succeeds. */
+    /** The list the entry holds: its last write's. */
+    private volatile List<String> recorded;
+    /** Whether the last write failed: the entry may say other than the node does until the next one succeeds. */
     private boolean behind;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "node-tokens");
@@ -108,15 +110,14 @@ public final class NodeTokens {
      * and the next scheduled write tries again (review-s12a F2).
      */
     void accepting(List<String> now) {
-      List<String> before = hashes;
       hashes = List.copyOf(now);
       try {
         write();
       } catch (RuntimeException e) {
         log.error("SCIM tokens reloaded, but this node's record of them could not be written ({}): until it is (tried"
-            + " again every {}; a line says when), `token forget-generated` takes this node to accept what it did before"
-            + " the reload ({}), and from {} after its last write on does not count it (and is refused while this node"
-            + " holds the writer lease): run it only after that line", e.toString(), DurationText.of(every), prefixes(before),
+            + " again every {}; a line says when), `token forget-generated` takes this node to accept what it recorded"
+            + " last ({}), and from {} after its last write on does not count it (and is refused while this node"
+            + " holds the writer lease): run it only after that line", e.toString(), DurationText.of(every), prefixes(recorded),
             DurationText.of(every.multipliedBy(LIVES)));
       }
     }
@@ -137,6 +138,7 @@ public final class NodeTokens {
         behind = true;
         throw e;
       }
+      recorded = current;
       if (behind) {
         behind = false;
         log.info("this node's record of the SCIM tokens it accepts is written again ({}): `token forget-generated`"

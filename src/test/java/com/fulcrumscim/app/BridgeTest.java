@@ -479,7 +479,7 @@ class BridgeTest {
       assertThat(status(bridge, "old")).isEqualTo(401);
       assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
           .singleElement().asString().startsWith("SCIM tokens reloaded, but this node's record of them could not be written")
-          .contains("`token forget-generated` takes this node to accept what it did before the reload ("
+          .contains("`token forget-generated` takes this node to accept what it recorded last ("
               + BearerTokens.prefix(BearerTokens.sha256Hex("old")) + ")");
     } finally {
       bridge.stop();
