@@ -1,0 +1,110 @@
+package com.fulcrumscim.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.OlderRelease;
+import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkItem;
+import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.testing.TestStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Schema 7 flags the rows that take access away (work.removal); a release of schema 4 (the 4
+ * December one) queued none so (review-s12b F1). Its deprovisionings still queued, retrying or DEAD
+ * at the upgrade are flagged as intake would have flagged them: counted by the removal gauges and
+ * status, and claimed before other due work.
+ */
+class RemovalFlagUpgradeTest {
+  @TempDir Path dir;
+
+  TestStore store() {
+    return TestStore.sqlite(dir.resolve("bridge.db"));
+  }
+
+  @Test
+  void deprovisioningsDeadAtAnUpgradeFromSchema4CountAsDeadRemovals() throws Exception {
+    TestStore store = schema4();
+
+    try (Database db = Database.open(store.location())) {
+      assertThat(new OpsStore(db).deadRemovals()).as("u-gone (inactive), u-deleted, g-gone").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void deprovisioningsRetryingAtAnUpgradeFromSchema4CountAsFailingRemovals() throws Exception {
+    TestStore store = schema4();
+
+    try (Database db = Database.open(store.location())) {
+      assertThat(new OpsStore(db).failingRemovals()).as("u-left (inactive), g-shrunk").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aDeactivationPendingAtAnUpgradeFromSchema4IsClaimedBeforeEarlierDueWork() throws Exception {
+    TestStore store = schema4();
+
+    try (Database db = Database.open(store.location())) {
+      assertThat(new WorkQueue(db, Clock.systemUTC()).claim(1)).extracting(WorkItem::key)
+          .containsExactly(ResourceKey.user("u-quit"));
+    }
+  }
+
+  /**
+   * The rows a schema-4 release left: DEAD and RETRYING deprovisionings (a user deactivated, one
+   * deleted, a group deleted, a group PATCHed with members taken out) beside changes that take nothing
+   * away (an active user's, a group's member added) in the same states, and a deactivation due after a create.
+   */
+  private TestStore schema4() throws Exception {
+    TestStore store = store();
+    OlderRelease.schema(store.location(), 4);
+    user(store, "u-ok", 1);
+    user(store, "u-gone", 0);
+    user(store, "u-left", 0);
+    user(store, "u-new", 1);
+    user(store, "u-quit", 0);
+    group(store, "g-grown");
+    group(store, "g-shrunk");
+    group(store, "g-failing");
+    journal(store, "g-grown", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\"}]}]}");
+    journal(store, "g-shrunk", "{\"Operations\":[{\"op\":\"Remove\",\"path\":\"members[value eq \\\"u-left\\\"]\"}]}");
+    journal(store, "g-failing", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-new\"}]}]}");
+    work(store, "USER", "u-ok", "DEAD", 3, 0);
+    work(store, "USER", "u-gone", "DEAD", 3, 0);
+    work(store, "USER", "u-deleted", "DEAD", 3, 0);
+    work(store, "GROUP", "g-gone", "DEAD", 3, 0);
+    work(store, "GROUP", "g-grown", "DEAD", 3, 0);
+    work(store, "USER", "u-left", "RETRYING", 2, 4_000_000_000_000L);
+    work(store, "GROUP", "g-shrunk", "RETRYING", 2, 4_000_000_000_000L);
+    work(store, "GROUP", "g-failing", "RETRYING", 2, 4_000_000_000_000L);
+    work(store, "USER", "u-new", "PENDING", 0, 1000);
+    work(store, "USER", "u-quit", "PENDING", 0, 2000);
+    return store;
+  }
+
+  private static void user(TestStore store, String id, int active) throws Exception {
+    OlderRelease.wrote(store.location(), "INSERT INTO scim_user (id, user_name, user_name_key, active, email, doc, "
+        + "created_at, updated_at) VALUES ('" + id + "', '" + id + "', '" + id + "', " + active + ", '" + id
+        + "@corp.example', '{}', 1000, 1000)");
+  }
+
+  private static void group(TestStore store, String id) throws Exception {
+    OlderRelease.wrote(store.location(), "INSERT INTO scim_group (id, display_name, display_name_key, doc, created_at, "
+        + "updated_at) VALUES ('" + id + "', '" + id + "', '" + id + "', '{}', 1000, 1000)");
+  }
+
+  private static void journal(TestStore store, String groupId, String patch) throws Exception {
+    OlderRelease.wrote(store.location(), "INSERT INTO journal (received_at, request_id, entity_type, entity_id, op, body) "
+        + "VALUES (1000, 'r-" + groupId + "', 'GROUP', '" + groupId + "', 'PATCH', '" + patch + "')");
+  }
+
+  private static void work(TestStore store, String type, String id, String state, int attempts, long due) throws Exception {
+    OlderRelease.wrote(store.location(), "INSERT INTO work (entity_type, entity_id, state, generation, attempts, "
+        + "next_attempt_at, last_error, created_at, updated_at) VALUES ('" + type + "', '" + id + "', '" + state + "', 1, "
+        + attempts + ", " + due + ", 'HTTP 503', 1000, 1000)");
+  }
+}
