@@ -7,6 +7,7 @@ import com.fulcrumscim.db.OlderRelease;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +52,20 @@ class RemovalFlagUpgradeTest {
     try (Database db = Database.open(store.location())) {
       assertThat(new WorkQueue(db, Clock.systemUTC()).claim(1)).extracting(WorkItem::key)
           .containsExactly(ResourceKey.user("u-quit"));
+    }
+  }
+
+  /** `journal retry --all-dead` keeps each row's flag: the deprovisionings it revives run before the other changes it revives. */
+  @Test
+  void deprovisioningsDeadAtAnUpgradeFromSchema4RunFirstWhenRetried() throws Exception {
+    TestStore store = schema4();
+
+    try (Database db = Database.open(store.location())) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      queue.claim(2); // u-quit, u-new: pending before the retry
+      queue.revive(null, WorkState.DEAD);
+      assertThat(queue.claim(3)).extracting(WorkItem::key).containsExactlyInAnyOrder(
+          ResourceKey.user("u-gone"), ResourceKey.user("u-deleted"), ResourceKey.group("g-gone"));
     }
   }
 
