@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code backup FILE} beside a running daemon, and the restore procedure the README describes. */
 class BackupRestoreTest {
@@ -187,11 +189,14 @@ class BackupRestoreTest {
     assertThat(copy).isNotEmptyFile();
   }
 
-  /** "Back up the database first" before an upgrade: the file is still of the release before. */
-  @Test
-  void aDatabaseOfAnOlderSchemaIsBackedUpAsItIsAndTheAnswerSaysItsVersion() throws Exception {
+  /**
+   * "Back up the database first" before an upgrade: the file is still of the release before, or of
+   * the 4 December one (schema 4), whose own backup fails on the package's config (review-s12b F2).
+   */
+  @ParameterizedTest
+  @MethodSource("olderSchemas")
+  void aDatabaseOfAnOlderSchemaIsBackedUpAsItIsAndTheAnswerSaysItsVersion(int older) throws Exception {
     Path old = Files.createDirectories(dir.resolve("old")).resolve("bridge.db");
-    int older = OlderRelease.newest() - 1;
     OlderRelease.schema(new StoreLocation.SqliteFile(old), older);
     Path copy = Files.createDirectories(dir.resolve("backups")).resolve("before-upgrade.db");
 
@@ -205,6 +210,10 @@ class BackupRestoreTest {
     try (Stream<Path> files = Files.list(copy.getParent())) {
       assertThat(files).as("the copy alone, no -wal or -shm beside it").containsExactly(copy);
     }
+  }
+
+  static Stream<Integer> olderSchemas() throws Exception {
+    return Stream.of(4, OlderRelease.newest() - 1);
   }
 
   /** After a rollback the old release backs up what a newer one wrote. */
