@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +49,20 @@ class PostinstTest {
         .replace("/etc/fulcrum-scim", etc.toString())
         .replace("/dev/null", discard.toString()));
 
-    ProcessBuilder pb = new ProcessBuilder("sh", moved.toString(), "configure", "0.9.0").redirectErrorStream(true);
+    runs(moved, bin, "configure", "0.9.0");
+    return Files.readAllLines(calls).stream().filter(l -> !l.equals("systemctl daemon-reload")).toList();
+  }
+
+  /** Runs {@code script} with sh, the tools in {@code bin} first on the PATH; it must exit 0. */
+  static void runs(Path script, Path bin, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("sh", script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(Map.of("PATH", bin + ":" + System.getenv("PATH")));
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-    return Files.readAllLines(calls).stream().filter(l -> !l.equals("systemctl daemon-reload")).toList();
   }
 
   static void script(Path file, String body) throws Exception {
