@@ -191,6 +191,11 @@ public final class Bridge {
           public boolean yields() {
             return otherNodesMayRun() && ownTokenRefused.isPresent();
           }
+
+          @Override
+          public Optional<String> handsOver(Duration bound) {
+            return handOver(bound);
+          }
         });
         running.push(lease);
         lease.hold();
@@ -355,8 +360,7 @@ public final class Bridge {
    * {@code bound}: the lease's, so a slow look never delays the keeper's next renewal past the lease's life.
    */
   private Optional<String> mustNotLead(Duration bound) {
-    Optional<String> newer = db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
-    return newer.isPresent() ? newer : handOver(bound);
+    return db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
   }
 
   /**

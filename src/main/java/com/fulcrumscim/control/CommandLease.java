@@ -110,7 +110,7 @@ public final class CommandLease implements AutoCloseable, CommandChannel.Fences 
    * The JVM exits under the command (Ctrl-C, SIGTERM) while it works (review-s8a F1): counted as a
    * loss first, so its claims are refused on SQLite too (where the lease's own fence checks
    * nothing), its writes from now on, and what it was doing is stopped; then the lease is given up
-   * ({@link WriterLease#releaseOnExit}).
+   * ({@link WriterLease#releaseWithMargin}).
    */
   void exit() {
     exiting = true;
@@ -118,7 +118,7 @@ public final class CommandLease implements AutoCloseable, CommandChannel.Fences 
     keeper.halt();
     leadership.ended();
     try {
-      lease.releaseOnExit();
+      lease.releaseWithMargin();
     } catch (RuntimeException e) {
       log.warn("could not give the writer lease up as the command exits;"
           + " it expires within {}: {}", lease.ttl(), e.toString());

@@ -50,6 +50,16 @@ public final class LeaseKeeper implements AutoCloseable {
     default boolean yields() {
       return false;
     }
+
+    /**
+     * Why this node, leading, gives the lease to another node now, if it does; asked after each
+     * renewal, within {@code bound} as {@link #within} is. Unlike a refusal it leaves the lease live
+     * for half its life ({@link WriterLease#releaseWithMargin()}): a call of the cycle under way may
+     * have passed the fence just before (review-s11f F5).
+     */
+    default Optional<String> handsOver(Duration bound) {
+      return Optional.empty();
+    }
   }
 
   private final WriterLease lease;
@@ -310,16 +320,21 @@ public final class LeaseKeeper implements AutoCloseable {
    */
   private void stillMayLead() {
     Optional<String> refused;
+    Optional<String> handsOver = Optional.empty();
     try {
       refused = mustNotLead.within(lease.bound());
+      if (refused.isEmpty()) {
+        handsOver = mustNotLead.handsOver(lease.bound());
+      }
     } catch (RuntimeException e) {
       log.warn("could not check whether this node may still lead; checked again in {} ms: {}", every.toMillis(), e.toString());
       return;
     }
-    if (refused.isPresent()) {
+    Optional<String> why = refused.isPresent() ? refused : handsOver;
+    if (why.isPresent()) {
       held = false;
       leadership.ended();
-      standAside("STOPS WRITING TO FULCRUM: " + refused.get(), null);
+      standAside("STOPS WRITING TO FULCRUM: " + why.get(), null, handsOver.isPresent());
     }
   }
 
@@ -330,17 +345,27 @@ public final class LeaseKeeper implements AutoCloseable {
    * one waits. A lease life is three of the other nodes' attempts.
    */
   private void standAside(String why, Throwable failure) {
-    log.error("{}; this node gives the writer lease up and stays a standby, trying again in {} ms", why,
+    standAside(why, failure, false);
+  }
+
+  /** {@code withMargin}: the lease stays live for half its life, for this node's calls already past the fence. */
+  private void standAside(String why, Throwable failure, boolean withMargin) {
+    log.error("{}; this node gives the writer lease up{} and stays a standby, trying again in {} ms", why,
+        withMargin ? " (another node may take it in " + lease.ttl().dividedBy(2).toMillis() + " ms)" : "",
         lease.ttl().toMillis(), failure);
     runOnLost();
-    giveUp();
+    if (withMargin) {
+      giveUp(lease::releaseWithMargin);
+    } else {
+      giveUp(lease::release);
+    }
     backingOff = true;
     retryAt = nanoTime.getAsLong() + lease.ttl().toNanos();
   }
 
-  private void giveUp() {
+  private void giveUp(Runnable release) {
     try {
-      lease.release();
+      release.run();
     } catch (RuntimeException e) {
       log.warn("could not give the writer lease up; it expires within {}: {}", lease.ttl(), e.toString());
     }
@@ -402,6 +427,6 @@ public final class LeaseKeeper implements AutoCloseable {
   public void close() {
     halt();
     leadership.ended();
-    giveUp();
+    giveUp(lease::release);
   }
 }

@@ -125,14 +125,15 @@ public final class WriterLease {
   }
 
   /**
-   * Gives a command's lease up as its JVM exits under it (Ctrl-C, SIGTERM; review-s8a F2), while a
-   * write it already sent may still be on its way to Fulcrum. On PostgreSQL, where a standby daemon
+   * Gives the lease up while a write already let through may still be on its way to Fulcrum: a
+   * command's as its JVM exits under it (Ctrl-C, SIGTERM; review-s8a F2), a leader's as it hands the
+   * lease over at a renewal (review-s11f F5). On PostgreSQL, where a standby daemon
    * takes the lease at its next attempt, the row is left to expire half a lease from now (or
    * sooner, as it would have): the margin every other hand-over keeps between the last write the
-   * fence let through and a take-over. On SQLite no daemon opens the file before this process ends
-   * (the acting command holds the store lock), so the row goes at once, as at a clean stop.
+   * fence let through and a take-over. On SQLite no other process takes the lease meanwhile (the
+   * command or serve holds the store lock), so the row goes at once, as at a clean stop.
    */
-  public void releaseOnExit() {
+  public void releaseWithMargin() {
     if (db.dialect() != Dialect.POSTGRESQL) {
       release();
       return;

@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,42 @@ class LeaseOnPostgresTest {
 
       assertTimeoutPreemptively(LeaseKeeper.every(ttl),
           () -> assertThatThrownBy(lease::tryHold).isInstanceOf(DatabaseException.class));
+    }
+  }
+
+  /**
+   * review-s11f F5: a leader handing the lease over at a renewal (its token refused) may have a call
+   * of its cycle past the fence, still on its way to Fulcrum: the lease stays live half its life, as
+   * a command's does when its JVM exits, so no node takes over under that call.
+   */
+  @Test
+  void aLeaderThatHandsOverAtARenewalLeavesItsLeaseLiveForHalfItsLife() {
+    Duration ttl = Duration.ofSeconds(12);
+    WriterLease leader = new WriterLease(db, DatabaseClock.postgres(), WriterLease.Role.DAEMON, ttl);
+    AtomicReference<Optional<String>> handsOver = new AtomicReference<>(Optional.empty());
+    LeaseKeeper keeper = new LeaseKeeper(leader, new Leadership(ttl), () -> {}, () -> {}, new LeaseKeeper.MustNotLead() {
+      @Override
+      public Optional<String> within(Duration bound) {
+        return Optional.empty();
+      }
+
+      @Override
+      public Optional<String> handsOver(Duration bound) {
+        return handsOver.get();
+      }
+    }, System::nanoTime);
+    try {
+      keeper.keep();
+      handsOver.set(Optional.of("Fulcrum refuses this node, and accepted another node's token"));
+
+      keeper.keep();
+
+      WriterLease standby = new WriterLease(db, DatabaseClock.postgres(), WriterLease.Role.DAEMON, ttl);
+      assertThat(standby.tryHold()).as("taken at once, under a call the fence let through").isFalse();
+      long inMillis = leader.current().orElseThrow().expiresAt().toEpochMilli() - db.read(c -> DatabaseClock.postgres().millis(c));
+      assertThat(inMillis).isBetween(ttl.toMillis() / 2 - 2_000, ttl.toMillis() / 2);
+    } finally {
+      keeper.halt();
     }
   }
 }
