@@ -69,6 +69,12 @@ public final class ReconcileLoop implements AutoCloseable {
   private final Queue<WorkItem> stranded = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
   private volatile boolean paused;
+  /**
+   * The refusal Fulcrum gave this node itself since it last took the lease over, while paused: not a
+   * pause another node recorded that this node has yet to probe, nor one this node's own probes left
+   * unconfirmed (Fulcrum unreachable).
+   */
+  private volatile Optional<Outcome.Paused> refusedHere = Optional.empty();
 
   /** {@code outcomes} hears the kind of every finished reconcile (metrics). */
   public ReconcileLoop(WorkQueue queue, Reconciler reconciler, Pause pause, RetryPolicy retry,
@@ -95,27 +101,32 @@ public final class ReconcileLoop implements AutoCloseable {
     // before the pause and the circuit: either may last hours, and a claimed row holds back its key's later changes
     releaseStranded();
     // A pause another node stored counts here too: this node may have taken the lease over from it.
-    boolean found = !paused && pause.reason().isPresent();
+    Optional<String> recorded = paused ? Optional.empty() : pause.reason();
+    boolean found = recorded.isPresent();
     if (found) {
       paused = true;
     }
     if (paused) {
       Optional<FulcrumException> stillRefused = reconciler.probe(pause.refusedRead());
       if (stillRefused.isPresent()) {
-        if (found) {
-          String recorded = pause.reason().orElse("token refused");
+        Optional<Outcome.Paused> again = Reconciler.pauseFor(stillRefused.get());
+        if (again.isPresent() && refusedHere.isEmpty()) {
           // refused here too: the pause now names this node, whose token is the one to fix now
-          Reconciler.pauseFor(stillRefused.get()).ifPresent(again -> pause.pause(again.reason(), again.refusedRead()));
+          pause.pause(again.get().reason(), again.get().refusedRead());
+          refusedHere = again;
+        }
+        if (found) {
           // a restart with a new token that is refused too must not read as if the token now works
           log.error("RECONCILER PAUSED: {} (recorded before this process took over), and its first probe fails: {}. "
               + "No change reaches Fulcrum until {}; it is probed every cycle",
-              recorded, stillRefused.get().getMessage(), until(pause.refusedRead()));
+              recorded.get(), stillRefused.get().getMessage(), until(pause.refusedRead()));
         }
         return new Cycle(0, 0, 0, "paused: " + pause.reason().orElse("token refused"));
       }
       Optional<String> refusedRead = pause.refusedRead();
       pause.resume();
       paused = false;
+      refusedHere = Optional.empty();
       log.warn("Fulcrum {}; the reconciler resumes", refusedRead.map(read -> "allows the API token's user " + read + " again")
           .orElse("accepts the API token again"));
     }
@@ -360,6 +371,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private synchronized void pause(String reason, Optional<String> refusedRead) {
     if (!paused) {
       paused = true;
+      refusedHere = Optional.of(new Outcome.Paused(reason, refusedRead));
       pause.pause(reason, refusedRead);
       log.error("RECONCILER PAUSED: {}. No change reaches Fulcrum until {}; it is probed every cycle", reason,
           until(refusedRead));
@@ -377,6 +389,25 @@ public final class ReconcileLoop implements AutoCloseable {
    */
   public boolean paused() {
     return paused;
+  }
+
+  /** Why Fulcrum refused this node itself, while paused since it last {@link #tookOver()}; empty otherwise. */
+  public Optional<Outcome.Paused> refusedHere() {
+    return refusedHere;
+  }
+
+  /**
+   * This node takes the lease over: what Fulcrum refused it while it led before is probed again
+   * before it counts (its token may work by now), and a refusal then names this node in the pause
+   * again, which the node that led meanwhile may have ended or named.
+   */
+  public void tookOver() {
+    refusedHere = Optional.empty();
+  }
+
+  /** The pause recorded in the database, by whichever node made it: what its probe reads. */
+  public Optional<Outcome.Paused> recorded() {
+    return pause.reason().map(reason -> new Outcome.Paused(reason, pause.refusedRead()));
   }
 
   /** Current cycles finish their in-flight keys and hand unstarted rows back. */

@@ -179,6 +179,42 @@ class PauseTest extends EndToEnd {
     }
   }
 
+  /**
+   * A node whose token Fulcrum refused while it led (it then handed the lease over) leads again after
+   * another node resumed: its loop was left paused, and a probe refused again recorded nothing, so
+   * status and every /healthz said "running" while no change reached Fulcrum.
+   */
+  @Test
+  void aNodeRefusedWhileItLedThatLeadsAgainRecordsThePauseAgainWhenItsProbeIsRefused() {
+    adasRemovalFailedOnce();
+    tokenRevokedAtAdasNextAttempt();
+    new Pause(h.db, h.queue, h.clock).resume(); // the node that led meanwhile
+
+    h.loop().tookOver();
+    h.runOnce();
+
+    assertThat(h.pause.reason()).hasValueSatisfying(r -> assertThat(r).contains("401"));
+    assertThat(h.loop().refusedHere()).isPresent();
+  }
+
+  /**
+   * review-s11f F2: a leader hands the lease over only on a refusal of its own, not on the pause of
+   * the node it took the lease from while its own probe cannot reach Fulcrum.
+   */
+  @Test
+  void aPauseAnotherNodeRecordedIsNoRefusalOfThisNodesWhileItsProbeCannotReachFulcrum() {
+    adasRemovalFailedOnce();
+    try (ReconcileLoop standby = h.newLoop(h.http)) {
+      tokenRevokedAtAdasNextAttempt();
+      h.fulcrum.faults().restoreToken().errorShare(1.0);
+
+      standby.runOnce();
+
+      assertThat(standby.paused()).isTrue();
+      assertThat(standby.refusedHere()).isEmpty();
+    }
+  }
+
   @Test
   void thePausedTimeIsGivenBackOnceThoughAnotherNodeAndThenThisOneResume() {
     Instant failed = aRowFailedOnce();
