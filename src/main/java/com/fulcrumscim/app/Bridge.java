@@ -106,12 +106,7 @@ public final class Bridge {
   private LeaseKeeper lease;
   private AcceptedTokens acceptedTokens;
   private ReconcileLoop loop;
-  /**
-   * Why Fulcrum refused this node's own API token (at its start check, or while it led): it then
-   * leaves a free lease to the other nodes first, and hands over to one whose token works, and
-   * its /healthz says so. Kept until a restart, which is what reads a new token.
-   */
-  private volatile Optional<String> ownTokenRefused = Optional.empty();
+  private final OwnTokenRefusal ownToken = new OwnTokenRefusal();
   /** A start check could not be made (Fulcrum refused or did not answer): this node's token is not reported working. */
   private boolean someNotChecked;
   /** Which tokens this node accepts, as token forget-generated reads it (FULL nodes, once they listen). */
@@ -180,7 +175,11 @@ public final class Bridge {
         // Held from here, taken over at the end of start: an operator command run while this daemon
         // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
         writerLease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, config.ha().leaseTtl());
-        acceptedTokens = new AcceptedTokens(db, writerLease.me());
+        acceptedTokens = new AcceptedTokens(db, DatabaseClock.of(db, clock), writerLease.me(),
+            OwnTokenCheck.fresh(config.ha().leaseTtl()));
+        if (otherNodesMayRun()) {
+          running.push(acceptedTokens);
+        }
         lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting, new LeaseKeeper.MustNotLead() {
           @Override
           public Optional<String> within(Duration bound) {
@@ -189,7 +188,7 @@ public final class Bridge {
 
           @Override
           public boolean yields() {
-            return otherNodesMayRun() && ownTokenRefused.isPresent();
+            return otherNodesMayRun() && ownToken.current().isPresent();
           }
 
           @Override
@@ -233,6 +232,10 @@ public final class Bridge {
         });
         loop = path.loop();
         checkPolicy(client, path.loop());
+        if (otherNodesMayRun()) {
+          running.push(new OwnTokenCheck(ownToken, acceptedTokens, leadership, loop, path.reconciler(),
+              config.ha().leaseTtl()).start());
+        }
         // after the client: a start against the embedded emulator has forgotten its links by now
         PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
         readSide = path.readSide();
@@ -264,7 +267,7 @@ public final class Bridge {
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading,
-          () -> ownTokenRefused);
+          ownToken::reason);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
       server = scim.start(cfg -> {
@@ -322,6 +325,7 @@ public final class Bridge {
    * another of a different one left that one's recorded.
    */
   private void startWriting() {
+    loop.tookOver();
     LinkTarget.led(db, config.fulcrum().baseUrl());
     resyncer.resumeRuns();
     readSide.forget();
@@ -364,23 +368,26 @@ public final class Bridge {
   }
 
   /**
-   * A leader whose reconciler stays paused (Fulcrum refuses its token, or its token's user a read
-   * every change needs) gives the lease up, at a renewal, to a node whose token Fulcrum accepted:
-   * kept, it stalled every deactivation while that node stood by (review-s11b). Once, per report
-   * ({@link AcceptedTokens}); when every node's token is refused the one that leads stays and probes.
+   * A leader paused because Fulcrum refused it (its token, or its token's user a read every change
+   * needs) gives the lease up, at a renewal, when Fulcrum lately accepted another node's token
+   * ({@link OwnTokenCheck}): kept, it stalled every deactivation while that node stood by
+   * (review-s11b, s11f F1). A pause it took over and has not probed yet is not its own refusal. When
+   * every node's token is refused, no node has an entry and the one that leads stays and probes.
    */
   private Optional<String> handOver(Duration bound) {
-    // with no other node, the report can only be this serve's own earlier run (review-s11f F3)
-    if (!otherNodesMayRun() || !leadership.leading() || !loop.paused()) {
+    // with no other node, an entry can only be this serve's own earlier run's (review-s11f F3)
+    Optional<Outcome.Paused> refused = loop.refusedHere();
+    if (!otherNodesMayRun() || !leadership.leading() || refused.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> other = acceptedTokens.takeAnothers(bound);
+    Optional<AcceptedTokens.Accepted> other = acceptedTokens.takeAnothers(bound);
     if (other.isEmpty()) {
       return Optional.empty();
     }
-    ownTokenRefused = Optional.of(new OpsStore(db).pauseReason().orElse("the reconciler paused while this node led"));
-    return Optional.of("Fulcrum refuses this node's API token (the reconciler is paused), and the node " + other.get()
-        + " found its own accepted at its start: that node leads in this one's place");
+    ownToken.refused(refused.get());
+    return Optional.of("Fulcrum refuses this node (the reconciler is paused: " + refused.get().reason() + "), and accepted"
+        + " the API token of the node " + other.get().node() + " at " + other.get().at() + ": this node hands the writer"
+        + " lease over to a node whose token works");
   }
 
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
@@ -487,7 +494,7 @@ public final class Bridge {
     checkEach(client, loop);
     // only a token every check read worked with: a leader paused on its own token hands the lease to this node
     if (!someNotChecked && otherNodesMayRun()) {
-      acceptedTokens.mine();
+      acceptedTokens.accepted();
     }
   }
 
@@ -550,7 +557,7 @@ public final class Bridge {
     if (pause.isEmpty()) {
       return;
     }
-    ownTokenRefused = Optional.of(pause.get().reason());
+    ownToken.refused(pause.get());
     if (holdsTheLease()) {
       loop.refusedAtStart(pause.get());
     } else {

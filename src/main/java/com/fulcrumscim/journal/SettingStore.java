@@ -48,20 +48,23 @@ public final class SettingStore {
 
   /** The keys that begin with {@code prefix}, in key order. */
   public List<String> keysStartingWith(String prefix) {
-    return db.read(c -> {
-      // substr, not LIKE: a key may hold '_' or '%', which LIKE would take for wildcards
-      try (PreparedStatement ps = c.prepareStatement("SELECT key FROM setting WHERE substr(key, 1, ?) = ? ORDER BY key")) {
-        ps.setInt(1, prefix.length());
-        ps.setString(2, prefix);
-        List<String> keys = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            keys.add(rs.getString(1));
-          }
+    return db.read(c -> keysStartingWith(c, prefix));
+  }
+
+  /** {@link #keysStartingWith(String)} in the caller's transaction. */
+  public List<String> keysStartingWith(Connection c, String prefix) throws SQLException {
+    // substr, not LIKE: a key may hold '_' or '%', which LIKE would take for wildcards
+    try (PreparedStatement ps = c.prepareStatement("SELECT key FROM setting WHERE substr(key, 1, ?) = ? ORDER BY key")) {
+      ps.setInt(1, prefix.length());
+      ps.setString(2, prefix);
+      List<String> keys = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
         }
-        return keys;
       }
-    });
+      return keys;
+    }
   }
 
   public void put(String key, String value) {

@@ -127,7 +127,7 @@ class BridgeTest {
       try {
         Thread.sleep(4_000); // past a renewal (every second here), where a paused leader would hand over
         assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage())
-            .containsAnyOf("leads in this one's place", "leaves the lease to another node"));
+            .containsAnyOf("hands the writer lease over", "leaves the lease to another node"));
       } finally {
         bridge.stop();
       }

@@ -38,6 +38,10 @@ class NodesThatDifferOnPostgresTest {
   static final String GOOD = "fulcrum-token-every-node-should-have";
   static final String WRONG = "fulcrum-token-of-another-organization";
   static final Duration TTL = Duration.ofSeconds(3);
+  /** Where a yield or hand-over is timed: a 3 s lease flaked on a loaded machine. */
+  static final Duration HANDOVER_TTL = Duration.ofSeconds(10);
+  /** The token Fulcrum takes once it replaced GOOD, as a rotation at Fulcrum does. */
+  static final String ROTATED = "fulcrum-token-rotated-in-at-fulcrum";
 
   final TestStore store = TestStore.freshPostgres();
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
@@ -89,8 +93,12 @@ class NodesThatDifferOnPostgresTest {
   }
 
   void applied(ScimTestServer via, String email) {
+    applied(via, email, Duration.ofSeconds(20));
+  }
+
+  void applied(ScimTestServer via, String email, Duration within) {
     via.http().post("/Users", Bodies.user(email));
-    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail(email).isPresent());
+    await().atMost(within).until(() -> fulcrum.memberByEmail(email).isPresent());
   }
 
   @Test
@@ -146,5 +154,70 @@ class NodesThatDifferOnPostgresTest {
     started.remove(a);
     await().atMost(Duration.ofSeconds(10)).until(() -> leads(b));
     assertThat(setting(LinkTarget.KEY)).as("the leader's, once it leads").contains(another);
+  }
+
+  /**
+   * review-s11f F1: the token is replaced at Fulcrum after both nodes started, so the standby's, refused
+   * at its start, is the one that works now, and the leader's is refused. Nothing at either start named
+   * the standby; it checks its token while the leader's pause lasts, and the leader hands it the lease.
+   */
+  @Test
+  void aStandbyWhoseTokenBecameTheOneFulcrumAcceptsLeadsOnceTheLeadersIsRefused() {
+    ScimTestServer a = node(fulcrum.baseUrl(), GOOD, HANDOVER_TTL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    ScimTestServer b = node(fulcrum.baseUrl(), ROTATED, HANDOVER_TTL);
+
+    fulcrum.replaceToken(ROTATED);
+    a.http().post("/Users", Bodies.user("while-the-leaders-token-is-refused@corp.example"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> pause().isPresent());
+
+    // a check (every two lease lives), the leader's next renewal, half a lease, a standby's try
+    await().atMost(HANDOVER_TTL.multipliedBy(5)).until(() -> leads(b));
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("while-the-leaders-token-is-refused@corp.example")
+        .isPresent());
+    assertThat(pause()).isEmpty();
+  }
+
+  /** review-s11f F2: "refused on this node" was kept until a restart, though Fulcrum accepted the token again. */
+  @Test
+  void aStandbyWhoseRefusedTokenFulcrumAcceptsAgainNoLongerSaysItIsRefused() {
+    ScimTestServer a = node(fulcrum.baseUrl(), GOOD, HANDOVER_TTL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    ScimTestServer b = node(fulcrum.baseUrl(), ROTATED, HANDOVER_TTL);
+    assertThat(healthz(b).json().has("fulcrum_token")).isTrue();
+
+    fulcrum.replaceToken(ROTATED);
+
+    await().atMost(HANDOVER_TTL.multipliedBy(3)).until(() -> !healthz(b).json().has("fulcrum_token"));
+  }
+
+  /**
+   * review-s11f F1 (b): a leader that took the lease over, refused in its turn, does not hand it straight
+   * back to the node it came from (their checks and reconcilers could disagree for ever), but does once
+   * that hand-over is no longer fresh: a second incident needs no restart either.
+   */
+  @Test
+  void aNodeHandedTheLeaseDoesNotHandItStraightBackButDoesInALaterIncident() throws Exception {
+    ScimTestServer a = node(fulcrum.baseUrl(), GOOD, HANDOVER_TTL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    ScimTestServer b = node(fulcrum.baseUrl(), ROTATED, HANDOVER_TTL);
+    fulcrum.replaceToken(ROTATED);
+    applied(a, "the-first-incident@corp.example", HANDOVER_TTL.multipliedBy(7));
+    assertThat(leads(b)).isTrue();
+
+    fulcrum.replaceToken(GOOD);
+    b.http().post("/Users", Bodies.user("the-second-incident@corp.example"));
+    await().atMost(HANDOVER_TTL.multipliedBy(3)).until(() -> acceptedEntries() > 0);
+    Thread.sleep(HANDOVER_TTL.toMillis() / 3 + 1_000); // past the leader's next renewal
+    assertThat(leads(b)).as("handed straight back to the node it came from").isTrue();
+
+    await().atMost(HANDOVER_TTL.multipliedBy(6)).until(() -> leads(a));
+    await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("the-second-incident@corp.example").isPresent());
+  }
+
+  long acceptedEntries() {
+    try (Database db = Database.open(store.location())) {
+      return new SettingStore(db).keysStartingWith("ha.token_accepted.").size();
+    }
   }
 }

@@ -1,0 +1,123 @@
+package com.fulcrumscim.app;
+
+import com.fulcrumscim.config.DurationText;
+import com.fulcrumscim.control.AcceptedTokens;
+import com.fulcrumscim.control.Leadership;
+import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.reconcile.Outcome;
+import com.fulcrumscim.reconcile.ReconcileLoop;
+import com.fulcrumscim.reconcile.Reconciler;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On a node of several (PostgreSQL), asks Fulcrum again whether it accepts this node's own API
+ * token, every {@link #every(Duration)}, while that matters: this node's token was refused, or,
+ * as a standby, another node's pause is recorded. One read a time, the one the refusal or the pause
+ * names (the token's user otherwise), counted in the shared hourly budget; none while nothing is
+ * refused or paused. Accepted, the node records when ({@link AcceptedTokens}), for a leader paused on
+ * its own token to hand it the lease, and is no longer refused; refused, its entry goes and it is
+ * refused again (review-s11f F1, F2: one report at a node's start left the cluster paused while a
+ * node whose token worked stood by, until an operator restarted one).
+ */
+final class OwnTokenCheck implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OwnTokenCheck.class);
+  /** Lease lives between two checks: 30 s at the default lease, 120 calls an hour while it lasts. */
+  private static final int LIVES = 2;
+
+  private final OwnTokenRefusal refusal;
+  private final AcceptedTokens accepted;
+  private final Leadership leadership;
+  private final ReconcileLoop loop;
+  private final Reconciler reconciler;
+  private final Duration every;
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "own-token-check");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Whether this standby said it records its accepted token for the pause at hand (the check's thread only). */
+  private boolean saidAccepted;
+
+  OwnTokenCheck(OwnTokenRefusal refusal, AcceptedTokens accepted, Leadership leadership, ReconcileLoop loop,
+      Reconciler reconciler, Duration leaseTtl) {
+    this.refusal = refusal;
+    this.accepted = accepted;
+    this.leadership = leadership;
+    this.loop = loop;
+    this.reconciler = reconciler;
+    this.every = every(leaseTtl);
+  }
+
+  /** How often the token is asked about while that matters, at lease life {@code leaseTtl}. */
+  static Duration every(Duration leaseTtl) {
+    return leaseTtl.multipliedBy(LIVES);
+  }
+
+  /** How long a node's accepted token counts for a hand-over: two checks, so one late check does not lose it. */
+  static Duration fresh(Duration leaseTtl) {
+    return every(leaseTtl).multipliedBy(2);
+  }
+
+  OwnTokenCheck start() {
+    thread.scheduleWithFixedDelay(this::checkOrSay, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void checkOrSay() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      log.warn("could not check this node's own Fulcrum API token (again in {}): {}", DurationText.of(every), e.toString());
+    }
+  }
+
+  private void check() {
+    Optional<Outcome.Paused> own = refusal.current();
+    Optional<Outcome.Paused> others = leadership.leading() ? Optional.empty() : loop.recorded();
+    if (own.isEmpty() && others.isEmpty()) {
+      saidAccepted = false;
+      return;
+    }
+    Optional<String> read = own.flatMap(Outcome.Paused::refusedRead).or(() -> others.flatMap(Outcome.Paused::refusedRead));
+    Optional<FulcrumException> answer = reconciler.probe(read);
+    if (answer.isEmpty()) {
+      accepted.accepted();
+      if (own.isPresent()) {
+        refusal.accepted();
+        log.warn("Fulcrum accepts this node's own API token again: it takes a free writer lease as the other nodes do,"
+            + " and a leader paused on its own token hands the lease to it; its /healthz no longer says refused");
+      } else if (!saidAccepted) {
+        log.info("the reconciler is paused ({}), and Fulcrum accepts this node's own API token: recorded, so that a"
+            + " leader paused on its own token hands the writer lease over at its next renewal (checked every {} while"
+            + " the pause lasts)", others.get().reason(), DurationText.of(every));
+      }
+      saidAccepted = true;
+      return;
+    }
+    // not reachable, say: no answer either way, and an entry it left ages out
+    Optional<Outcome.Paused> refused = Reconciler.pauseFor(answer.get());
+    if (refused.isEmpty()) {
+      return;
+    }
+    accepted.refused();
+    saidAccepted = false;
+    refusal.refused(refused.get());
+    if (own.isEmpty()) {
+      log.error("this node's Fulcrum API token is refused now: {}. It leaves a free writer lease to the other nodes"
+          + " first, and no leader hands the lease to it; its /healthz says so (checked again every {})",
+          refused.get().reason(), DurationText.of(every));
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    thread.shutdownNow();
+    thread.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}
