@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.app.Bridge;
+import com.fulcrumscim.cli.OpsCliRun;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 9's scenario end to end: the daemon (in this JVM) against the standalone emulator, a person
  * editing Fulcrum by hand through its API, and {@code resync} run as its own process next to the
  * daemon. Only the daemon writes to Fulcrum, so the resync cannot leave the daemon a stale view.
+ * The variations of the scenario, and the commands that meet a lease, run their commands in this
+ * JVM ({@link #IN_THIS_JVM}): daemon and command meet only in the database, and a JVM start is
+ * seconds; the scenario itself and the dry run against the daemon's emulator keep a process of their own.
  */
 class OneWriterAcceptanceTest {
   static final String X = "x@corp.example";
@@ -49,6 +54,21 @@ class OneWriterAcceptanceTest {
    */
   static final Duration TTL = Duration.ofSeconds(3);
   static final String HA = "ha:\n  lease_ttl: " + TTL.toSeconds() + "s\n";
+
+  /** How a test runs an operator command ({@code args}, then {@code --config config}). */
+  interface Commands {
+    BridgeProcess.CommandRun run(Path config, String... args) throws Exception;
+  }
+
+  /** In a JVM of its own, as an operator's shell runs it beside the daemon. */
+  static final Commands OWN_PROCESS = BridgeProcess::command;
+
+  /** The command line's Main in this JVM, beside the daemon. */
+  static final Commands IN_THIS_JVM = (config, args) -> {
+    String[] line = Stream.concat(Arrays.stream(args), Stream.of("--config", config.toString())).toArray(String[]::new);
+    OpsCliRun.Result r = new OpsCliRun(Files.createDirectories(config.resolveSibling("cli"))).run(line);
+    return new BridgeProcess.CommandRun(r.exit(), r.out(), r.err());
+  };
 
   @TempDir Path dir;
   FulcrumEmulator fulcrum;
@@ -87,7 +107,7 @@ class OneWriterAcceptanceTest {
   }
 
   /** Steps 1 and 2 of the issue: x and "Ops" reach Fulcrum, both are deleted by hand, `resync` brings them back. */
-  String[] createDeleteByHandAndResync() throws Exception {
+  String[] createDeleteByHandAndResync(Commands commands) throws Exception {
     String x = okta.user(X, "Xavier", "Example", null);
     String ops = okta.group("Ops", List.of(x));
     // x in Ops, not just one member: a group is created with the token's owner in it, whom the next call swaps for x
@@ -96,7 +116,7 @@ class OneWriterAcceptanceTest {
     byHand.deleteGroup(groupNamed("Ops").orElseThrow().id());
     byHand.deleteMember(fulcrum.memberByEmail(X).orElseThrow().id(), null);
 
-    BridgeProcess.CommandRun resync = BridgeProcess.command(config, "resync");
+    BridgeProcess.CommandRun resync = commands.run(config, "resync");
 
     assertThat(resync.exit()).as(resync.out() + resync.err()).isZero();
     assertThat(resync.out()).contains("Applied through the reconciler: 2 of 2 drifting fixed");
@@ -106,9 +126,9 @@ class OneWriterAcceptanceTest {
   }
 
   /** Step 3 of the issue: within the daemon's cache age Okta renames the group, edits x, deactivates x. */
-  void renameEditAndDeactivate(String more) throws Exception {
+  void renameEditAndDeactivate(String more, Commands commands) throws Exception {
     start(more);
-    String[] ids = createDeleteByHandAndResync();
+    String[] ids = createDeleteByHandAndResync(commands);
 
     okta.setGroup(ids[1], "Ops Team", List.of(ids[0]));
     okta.set(ids[0], "family_name", "Exampleton");
@@ -123,13 +143,13 @@ class OneWriterAcceptanceTest {
 
   @Test
   void afterAResyncFromTheCommandLineARenameAndADeactivationLeaveOneGroupAndNoMember() throws Exception {
-    renameEditAndDeactivate("");
+    renameEditAndDeactivate("", OWN_PROCESS);
   }
 
   @Test
   void afterAResyncFromTheCommandLineAGroupDeleteAndADeactivationLeaveNeither() throws Exception {
     start("");
-    String[] ids = createDeleteByHandAndResync();
+    String[] ids = createDeleteByHandAndResync(IN_THIS_JVM);
 
     okta.set(ids[0], "family_name", "Exampleton");
     okta.deleteGroup(ids[1]);
@@ -144,13 +164,13 @@ class OneWriterAcceptanceTest {
 
   @Test
   void withAdoptExistingTheSameScenarioLeavesOneGroupAndNoMember() throws Exception {
-    renameEditAndDeactivate("users:\n  adopt_existing: true\n");
+    renameEditAndDeactivate("users:\n  adopt_existing: true\n", IN_THIS_JVM);
   }
 
   @Test
   void everyLinkTheScenarioDropsIsAnAuditRow() throws Exception {
     start("");
-    String[] ids = createDeleteByHandAndResync();
+    String[] ids = createDeleteByHandAndResync(IN_THIS_JVM);
     okta.set(ids[0], "active", 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail(X).isEmpty());
 
@@ -167,7 +187,7 @@ class OneWriterAcceptanceTest {
       Path embeddedConfig = dir.resolve("embedded.yml");
       Files.writeString(embeddedConfig, "storage:\n  path: " + serve.database() + "\n");
 
-      BridgeProcess.CommandRun clean = BridgeProcess.command(embeddedConfig, "resync", "--dry-run");
+      BridgeProcess.CommandRun clean = IN_THIS_JVM.run(embeddedConfig, "resync", "--dry-run");
       try (HttpFulcrumClient admin = admin(embedded)) {
         admin.updateMember(embedded.memberByEmail(X).orElseThrow().id(), new com.fulcrumscim.fulcrum.MemberFields(null, null, "Edited", null));
       }
@@ -213,7 +233,7 @@ class OneWriterAcceptanceTest {
       assertThat(first.tryHold()).isTrue();
       fulcrum.calls().reset();
 
-      BridgeProcess.CommandRun second = BridgeProcess.command(cfg, "resync");
+      BridgeProcess.CommandRun second = IN_THIS_JVM.run(cfg, "resync");
 
       assertThat(second.exit()).isEqualTo(1);
       assertThat(second.err()).contains("an operator command (" + first.me()).contains("holds the Fulcrum writer lease");
@@ -225,7 +245,7 @@ class OneWriterAcceptanceTest {
   void journalRetryWhileServeRunsIsCarriedOutByTheDaemon() throws Exception {
     start("");
 
-    BridgeProcess.CommandRun retry = BridgeProcess.command(config, "journal", "retry", "--all-dead");
+    BridgeProcess.CommandRun retry = IN_THIS_JVM.run(config, "journal", "retry", "--all-dead");
 
     assertThat(retry.exit()).as(retry.err()).isZero();
     assertThat(retry.out()).contains("no dead rows");
@@ -246,7 +266,7 @@ class OneWriterAcceptanceTest {
       assertThat(new WriterLease(db, DatabaseClock.local(Clock.systemUTC()), WriterLease.Role.DAEMON, TTL).tryHold())
           .isTrue(); // then killed: never renewed
 
-      BridgeProcess.CommandRun retry = BridgeProcess.command(cfg, "journal", "retry", "--all-dead");
+      BridgeProcess.CommandRun retry = IN_THIS_JVM.run(cfg, "journal", "retry", "--all-dead");
 
       assertThat(retry.exit()).as(retry.err()).isZero();
       assertThat(retry.out()).contains("no dead rows");
