@@ -108,7 +108,8 @@ final class ResourceLister {
       this.baseUrl = baseUrl;
       this.evaluate = evaluate;
       this.shown = shown;
-      // IndexedLookup.of validated the filter already: an index lookup with nothing left to test needs no second compile.
+      // IndexedLookup.of validated the filter already: an index lookup with nothing left to test
+      // needs no second compile.
       this.filter = evaluate ? FilterEvaluator.compile(filter, kind.schema(), budget) : r -> true;
     }
 
