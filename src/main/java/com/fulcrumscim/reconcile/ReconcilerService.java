@@ -2,7 +2,6 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.DatabaseUnavailableException;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.quartz.DisallowConcurrentExecution;
@@ -16,7 +15,6 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,11 +90,7 @@ public final class ReconcilerService {
 
   public synchronized void start() {
     try {
-      Properties p = new Properties();
-      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "reconciler-" + System.identityHashCode(this));
-      p.setProperty("org.quartz.threadPool.threadCount", "1");
-      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-      scheduler = new StdSchedulerFactory(p).getScheduler();
+      scheduler = OneWorkerScheduler.create("reconciler-" + System.identityHashCode(this));
       scheduler.setJobFactory((bundle, s) -> new TickJob(this));
       JobDetail job = JobBuilder.newJob(TickJob.class).withIdentity(JOB).storeDurably().build();
       Trigger every = TriggerBuilder.newTrigger().startNow()

@@ -2,10 +2,10 @@ package com.fulcrumscim.resync;
 
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.OneWorkerScheduler;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Properties;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -14,7 +14,6 @@ import org.quartz.JobExecutionContext;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +72,7 @@ public final class ResyncService {
       return;
     }
     try {
-      Properties p = new Properties();
-      p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "resync-" + System.identityHashCode(this));
-      p.setProperty("org.quartz.threadPool.threadCount", "1");
-      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-      scheduler = new StdSchedulerFactory(p).getScheduler();
+      scheduler = OneWorkerScheduler.create("resync-" + System.identityHashCode(this));
       scheduler.setJobFactory((bundle, s) -> new RunJob(this));
       scheduler.scheduleJob(JobBuilder.newJob(RunJob.class).withIdentity("resync").build(),
           TriggerBuilder.newTrigger().withSchedule(CronScheduleBuilder.cronSchedule(cron)
