@@ -148,9 +148,10 @@ final class ResourceEndpoints {
    * alone, deactivates it ({@code deactivates}) and whose rest is refused (400, or 409 for a name
    * taken) stores the deactivation alone ({@link Intake#deactivationAlone}) and is answered as
    * accepted: the person the identity provider deprovisions loses access whatever else the request
-   * carries; of a user inactive already, it stays refused. One refused otherwise (the id unknown,
-   * If-Match stale) is an ERROR line with the refusal: the person keeps access, and the identity
-   * provider does not send it again.
+   * carries; of a user inactive already, it stays refused. One refused otherwise (If-Match stale)
+   * is an ERROR line with the refusal: the person keeps access, and the identity provider does not
+   * send it again. One of an id the bridge does not have has the WARN of an unknown id alone
+   * ({@link ScimServer}): the bridge lost its state, which that line says how to recover.
    */
   private StoredResource update(Context ctx, JournalOp op, Function<StoredResource, JsonNode> asked,
       IntakeRequest request, boolean deactivates) {
@@ -168,6 +169,9 @@ final class ResourceEndpoints {
       ScimException refusal = scimError(e);
       if (refusal.status() == 400 || refusal.status() == 409) {
         return intake.deactivationAlone(id, ifMatch, op, request, refusal.detail()).orElseThrow(() -> e);
+      }
+      if (e instanceof IntakeRejected rejected && rejected.reason() == IntakeRejected.Reason.NOT_FOUND) {
+        throw e;
       }
       errorKeepsAccess(ctx, id, "deactivates", refusal);
       throw e;

@@ -59,6 +59,15 @@ class UnknownIdWritesTest {
         .contains("answered 404: no user with id lost-1").contains("The change does not reach Fulcrum"));
   }
 
+  /** Not also an ERROR line with other advice (review-s12b F4): the WARN says what was lost and how to recover. */
+  @Test
+  void aDeactivationOfAnUnknownUserIsThatOneLineAlone() {
+    http.patch("/Users/lost-1", DEACTIVATE);
+
+    assertThat(logs.events()).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
+        .satisfies(e -> assertThat(e.getFormattedMessage()).contains("answered 404", "(README, Backup and restore)"));
+  }
+
   @Test
   void aReplaceOrDeleteOfAnUnknownUserOrGroupIsAWarnLineToo() {
     assertThat(http.put("/Users/lost-2", user("lost@corp.example")).status()).isEqualTo(404);
