@@ -569,10 +569,10 @@ public final class Bridge {
         log.error("this standby's Fulcrum API token {}: {}. It writes nothing now; it leaves the writer lease to a node"
             + " whose token works, and leads (paused) only if none takes it. Its /healthz says so", token, pause.get().reason());
       } else {
-        // the lease is a stopped run's, live until it ends (review-s11g F3)
-        log.error("this serve's Fulcrum API token {}: {}. It writes nothing now; it takes the writer lease when the one a"
-            + " serve left that stopped without releasing it ends (within ha.lease_ttl), and pauses then. Its /healthz says so",
-            token, pause.get().reason());
+        // the lease is a stopped run's, live until it ends (review-s11g F3), or check --write-test's (review-s12a F6)
+        log.error("this serve's Fulcrum API token {}: {}. It writes nothing now; it takes the writer lease when its holder"
+            + " lets it go (a serve that stopped without releasing it: within ha.lease_ttl; `check --write-test`: when the"
+            + " test ends), and pauses then. Its /healthz says so", token, pause.get().reason());
       }
     }
   }

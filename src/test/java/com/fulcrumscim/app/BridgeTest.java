@@ -154,7 +154,8 @@ class BridgeTest {
       Bridge bridge = start(null, config);
       try {
         assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).anySatisfy(e -> assertThat(
-            e.getFormattedMessage()).startsWith("this serve's Fulcrum API token is refused").contains("when the one a serve left"));
+            e.getFormattedMessage()).startsWith("this serve's Fulcrum API token is refused")
+            .contains("when its holder lets it go", "a serve that stopped without releasing it", "`check --write-test`: when the test ends"));
         assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("to a node whose token works"));
       } finally {
         bridge.stop();

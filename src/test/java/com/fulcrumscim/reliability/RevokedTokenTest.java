@@ -249,7 +249,7 @@ class RevokedTokenTest {
     }
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
         .anySatisfy(m -> assertThat(m).startsWith("this serve's Fulcrum API token is refused").contains("401")
-            .contains("takes the writer lease when the one a serve left"));
+            .contains("takes the writer lease when its holder lets it go"));
   }
 
   @Test
