@@ -213,7 +213,8 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         running.push(client);
-        ReconcileWiring path = ReconcileWiring.onNode(writerLease.me(), config, client, db, clock, writerLease.fence(),
+        Optional<String> node = Optional.of(writerLease.me()).filter(me -> otherNodesMayRun());
+        ReconcileWiring path = ReconcileWiring.onNode(node, config, client, db, clock, writerLease.fence(),
             new ReconcileLoop.Listener() {
           @Override
           public void finished(Outcome.Kind kind) {

@@ -215,7 +215,7 @@ public final class LeaseKeeper implements AutoCloseable {
               // not always a restart: a refused login or a full pool is unavailable too, and "last" says which (review-s11g F1)
               ? " because the database could not be reached (last: " + unreachable + "), not a stall nor a clock step"
               : " because its renewals failed at the database (last: " + unreachable + ")")
-          + ", longer than its life of " + DurationText.of(lease.ttl()) + ", so another node may have led meanwhile");
+          + ", longer than its life of " + DurationText.of(lease.ttl()) + (lease.shared() ? ", so another node may have led meanwhile" : ""));
     }
     if (command && !held) {
       return;
@@ -374,6 +374,10 @@ public final class LeaseKeeper implements AutoCloseable {
   private void stepDown(String why) {
     if (command) {
       log.error("LOST THE FULCRUM WRITER LEASE: {}. This command stops writing to Fulcrum", why);
+    } else if (!lease.shared()) {
+      // review-s12b F5: no other node on one SQLite file; a stalled serve took it again 0.5 s after "waits as a standby"
+      log.error("LOST THE FULCRUM WRITER LEASE: {}. This serve stops writing to Fulcrum and takes the lease again as soon"
+          + " as it is free (no other serve shares this SQLite file; SCIM changes are still accepted and stored)", why);
     } else {
       log.error("LOST THE FULCRUM WRITER LEASE: {}. This node stops writing to Fulcrum and waits as a standby "
           + "(SCIM changes are still accepted and stored)", why);

@@ -242,6 +242,14 @@ public final class WriterLease {
     }
   }
 
+  /**
+   * Whether other daemons may hold it: only on PostgreSQL. One SQLite file takes one serve (its
+   * store lock); only an operator command holds the lease beside it.
+   */
+  public boolean shared() {
+    return db.dialect() == Dialect.POSTGRESQL;
+  }
+
   /** How long the lease lives without renewal. */
   public Duration ttl() {
     return ttl;

@@ -41,12 +41,13 @@ public record ReconcileWiring(WorkQueue queue, ReconcileLoop loop, Reconciler re
   }
 
   /**
-   * A daemon's, one of several nodes: a pause it makes names {@code node} (as the writer lease shows
-   * it), whose token the other nodes' /healthz and status then show refused.
+   * A daemon's: where it may be one of several nodes, a pause it makes names {@code node} (as the
+   * writer lease shows it), whose token the other nodes' /healthz and status then show refused;
+   * empty where no other node can run (one SQLite file), so the pause names none.
    */
-  public static ReconcileWiring onNode(String node, BridgeConfig config, FulcrumClient client, Database db, Clock clock,
-      ClaimFence claims, ReconcileLoop.Listener outcomes) {
-    return build(Knobs.from(config), client, db, clock, claims, outcomes, Optional.of(node));
+  public static ReconcileWiring onNode(Optional<String> node, BridgeConfig config, FulcrumClient client, Database db,
+      Clock clock, ClaimFence claims, ReconcileLoop.Listener outcomes) {
+    return build(Knobs.from(config), client, db, clock, claims, outcomes, node);
   }
 
   public static ReconcileWiring build(Knobs knobs, FulcrumClient client, Database db, Clock clock, ClaimFence claims,

@@ -196,6 +196,20 @@ class LeaseKeeperTest {
         .asString().contains("because the database could not be reached");
   }
 
+  /** review-s12b F5: no other node shares one SQLite file; the stalled serve takes its lease again at once. */
+  @Test
+  void aServeStalledPastItsLeaseOnSqliteSaysItTakesTheLeaseAgainNotThatAnotherNodeMayHaveLed() {
+    a.keeper.keep();
+    clock.tick(TTL.multipliedBy(2));
+
+    a.keeper.keep();
+
+    assertThat(logLines(Level.ERROR)).filteredOn(line -> line.startsWith("LOST THE FULCRUM WRITER LEASE")).singleElement()
+        .asString().contains("could not renew the lease for 30000 ms", "takes the lease again as soon as it is free",
+            "no other serve shares this SQLite file").doesNotContain("another node").doesNotContain("standby");
+    assertThat(a.leadership.leading()).isTrue();
+  }
+
   /** review-s11f F4: a renewal timing out on a lock is no database outage, and the line must not send the admin away. */
   @Test
   void aLeaderWhoseRenewalsFailAtTheDatabaseDoesNotCallItAnOutage() {

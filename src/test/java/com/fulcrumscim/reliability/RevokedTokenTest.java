@@ -173,6 +173,15 @@ class RevokedTokenTest {
     assertThat(ops.get("/metrics").text()).contains("fulcrum_scim_reconciler_paused 0.0");
   }
 
+  /** review-s12b F5: one SQLite file takes one serve, so the pause names no node whose token to fix. */
+  @Test
+  void aPauseOnOneSqliteFileNamesNoNode() throws Exception {
+    fulcrum = FulcrumEmulator.builder().token(NEW_TOKEN).build().start("127.0.0.1", 0);
+    bridge = bridgeWith(OLD_TOKEN);
+
+    assertThat(pausedEverywhere("401").get("/healthz").text()).doesNotContain("on the node");
+  }
+
   /**
    * A start on a token that works, whose user Fulcrum refuses {@code read} (403: not an Owner):
    * paused everywhere at once, its ERROR line naming the read and saying what to do ({@code said});
