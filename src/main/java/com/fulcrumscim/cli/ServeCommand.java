@@ -37,7 +37,7 @@ import sun.misc.Signal;
 public final class ServeCommand implements Callable<Integer> {
   static final int CONFIG_ERROR = 2;
   static final int START_ERROR = 1;
-  private static final String JETTY_BIND_FAILURE = "Failed to bind to ";
+  static final String JETTY_BIND_FAILURE = "Failed to bind to ";
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec CommandSpec spec;
@@ -79,6 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
     Signal.handle(new Signal("HUP"), signal -> hangUp());
     Bridge bridge;
     try {
+      ListenCheck.check(cfg.server());
       bridge = new Bridge(cfg, System::getenv, Clock.systemUTC(), new SecureRandom()).start();
     } catch (ConfigException e) {
       // a TLS problem names the certificate or key file, a weak SCIM token the environment; a setting
@@ -149,9 +150,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * Javalin reports every failed bind as "Port already in use"; its causes tell which it was: the
-   * port taken, server.host not an address of this host, a name that does not resolve. Each may pass
-   * (the old process exiting, the network coming up), so all are exit 1: systemd tries again. A port
-   * taken is named with the key of {@code file} that sets it: the SCIM port, or the ops port.
+   * port taken, server.host not an address of this host, a name that does not resolve. A port taken
+   * or a name may pass (the old process exiting, DNS coming up), so they are exit 1: systemd tries
+   * again ({@link ListenCheck} finds the first two before Fulcrum is called, a host not of this host
+   * as exit 2). A port taken is named with the key of {@code file} that sets it: the SCIM port, or
+   * the ops port.
    */
   static String startFailure(RuntimeException e, BridgeConfig.Server server, Path file) {
     String address = null;
