@@ -161,7 +161,8 @@ public final class ConfigLoader {
       merge(source, "", merged, (ObjectNode) user);
     }
     Set<String> unresolved = new HashSet<>();
-    new Expansion(source, needed, unresolved, defaults).expand("", merged);
+    Map<String, String> expanded = new HashMap<>();
+    new Expansion(source, needed, unresolved, expanded, defaults).expand("", merged);
     Set<String> leftAtDefault = Set.copyOf(unresolved);
     BridgeConfig config;
     try {
@@ -170,9 +171,9 @@ public final class ConfigLoader {
       throw new ConfigException(source, keyOf(e), "unknown key (known: " + e.getKnownPropertyIds().stream()
           .map(Object::toString).map(ConfigLoader::snake).sorted().collect(Collectors.joining(", ")) + ")");
     } catch (MismatchedInputException e) {
-      throw new ConfigException(source, keyOf(e), needs(e.getTargetType()));
+      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e)) + needs(e.getTargetType()));
     } catch (JsonMappingException e) {
-      throw new ConfigException(source, keyOf(e), "invalid value: " + e.getOriginalMessage());
+      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e)) + "invalid value: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
@@ -324,7 +325,17 @@ public final class ConfigLoader {
   }
 
   /**
-   * Substitutes variables; a key whose unset variable the command does not need is recorded and
+   * What {@code key}'s value was expanded from, if it was ("${FULCRUM_SCIM_PORT} = 808O: "): the
+   * file shows only the variable, and the unit's environment file holds the mistake (review-s12b
+   * F6). Told only where the value is not the type its key needs; no secret is a number.
+   */
+  private static String expandedFrom(Map<String, String> expanded, String key) {
+    String from = expanded.get(key);
+    return from == null ? "" : from + ": ";
+  }
+
+  /**
+   * Substitutes variables, recording each key's text and value in {@code expanded}; a key whose unset variable the command does not need is recorded and
    * takes its default: an empty text bound to a number or a duration was a config error, and
    * status, audit and backup run from a shell that lacks the unit's environment.
    */
@@ -332,12 +343,15 @@ public final class ConfigLoader {
     private final String source;
     private final Predicate<String> needed;
     private final Set<String> unresolved;
+    private final Map<String, String> expanded;
     private final JsonNode defaults;
 
-    Expansion(String source, Predicate<String> needed, Set<String> unresolved, JsonNode defaults) {
+    Expansion(String source, Predicate<String> needed, Set<String> unresolved, Map<String, String> expanded,
+        JsonNode defaults) {
       this.source = source;
       this.needed = needed;
       this.unresolved = unresolved;
+      this.expanded = expanded;
       this.defaults = defaults;
     }
 
@@ -375,7 +389,9 @@ public final class ConfigLoader {
     private String substitute(String key, String value) {
       Matcher m = VARIABLE.matcher(value);
       StringBuilder out = new StringBuilder();
+      boolean any = false;
       while (m.find()) {
+        any = true;
         String found = environment.apply(m.group(1));
         if (found == null) {
           if (m.group(2) != null) {
@@ -391,6 +407,9 @@ public final class ConfigLoader {
         m.appendReplacement(out, Matcher.quoteReplacement(found));
       }
       m.appendTail(out);
+      if (any && !unresolved.contains(key)) {
+        expanded.put(key, value + " = " + out);
+      }
       return out.toString();
     }
   }

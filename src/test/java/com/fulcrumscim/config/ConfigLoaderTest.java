@@ -45,6 +45,15 @@ class ConfigLoaderTest {
         .hasMessage("config.yml: fulcrum.api_token: environment variable NOPE is not set (write ${NOPE:-} to allow empty)");
   }
 
+  /** review-s12b F6: the file shows only the variable; the mistake is in the environment. */
+  @Test
+  void aVariableGivingAValueOfTheWrongTypeIsNamedWithThatValue() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_SCIM_PORT", "808O")::get).parse("c2.yml",
+        "server:\n  port: ${FULCRUM_SCIM_PORT:-18500}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("c2.yml: server.port: ${FULCRUM_SCIM_PORT:-18500} = 808O: must be a whole number");
+  }
+
   @Test
   void aFallbackCoversAnUnsetVariable() {
     assertThat(loader.parse("c", "storage:\n  path: ${DATA_DIR:-/var/lib/x}/b.db\n").storage().path())
