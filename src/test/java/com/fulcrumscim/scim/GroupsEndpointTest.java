@@ -181,6 +181,18 @@ class GroupsEndpointTest {
   }
 
   @Test
+  void aFilterOnMembersAndVersionFindsTheGroupByTheVersionItIsShownWithWithMembersExcluded() {
+    String member = userId();
+    String id = createGroup(name("Tagged"), member).path("id").asText();
+    JsonNode list = http.get("/Groups?excludedAttributes=members&filter="
+        + q("members[value eq \"" + member + "\"] and meta.version eq \"W/\\\"1\\\"\"")).json();
+    assertThat(list.path("totalResults").asInt()).isEqualTo(1);
+    JsonNode found = list.path("Resources").get(0);
+    assertThat(found.path("id").asText()).isEqualTo(id);
+    assertThat(found.path("meta").path("version").asText()).isEqualTo("W/\"1\"");
+  }
+
+  @Test
   void excludingMembersDisplayKeepsEachMembersValueAndRefInGetAndList() {
     String member = userId();
     String id = createGroup(name("Undisplayed"), member).path("id").asText();
