@@ -26,7 +26,7 @@ final class BridgeFile {
       return v;
     } catch (SQLException e) {
       // a file this user may not open says nothing of what it is: "not a fulcrum-scim database" invites a restore
-      SqliteDirectory.unopenable(file).ifPresent(problem -> {
+      SqliteDirectory.unopenable(file, e).ifPresent(problem -> {
         throw new DatabaseException(problem, e);
       });
       throw notABridgeDatabase(file, e.getMessage().replaceAll("\\s+", " "));

@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -65,23 +66,42 @@ public final class SqliteDirectory {
   }
 
   /**
-   * Why this user could not open the file {@code file} SQLite failed to open: {@link #unreadable},
-   * or a directory it may not create files in, since a reader of a database in WAL mode creates its
-   * {@code -shm} file beside it (a 0644 file a restore outside the bridge left, in a 0755 directory).
-   * Asked only after SQLite failed: with the service running, that file is there and the same reader
-   * may well succeed.
+   * Why this user could not open the file {@code file} SQLite failed to open ({@code e}): {@link #unreadable},
+   * or, when SQLite was refused a file it writes, a directory it may not create files in, since a reader of
+   * a database in WAL mode creates its {@code -shm} file beside it (a 0644 file a restore outside the bridge
+   * left, in a 0755 directory). Asked only after SQLite failed: with the service running, that file is there
+   * and the same reader may well succeed. Any other failure (a damaged file, a lock) is SQLite's to word.
    */
-  public static Optional<String> unopenable(Path file) {
+  public static Optional<String> unopenable(Path file, SQLException e) {
     Optional<String> unreadable = unreadable(file);
     if (unreadable.isPresent()) {
       return unreadable;
     }
     Path absolute = file.toAbsolutePath();
     Path dir = real(absolute).getParent();
-    if (!Files.isRegularFile(absolute) || Files.isWritable(dir) && Files.isExecutable(dir)) {
+    if (!Files.isRegularFile(absolute) || !refusedAFile(e) || Files.isWritable(dir) && Files.isExecutable(dir)) {
       return Optional.empty();
     }
+    if (readOnlyMount(dir)) {
+      // no user may write there: running it as another would not help
+      return Optional.of("cannot open " + absolute + ": directory " + dir
+          + " is on a read-only file system (SQLite creates its -shm file there)");
+    }
     return Optional.of(cannotOpen(absolute, "directory " + dir + " is not writable (SQLite creates its -shm file there)"));
+  }
+
+  /** SQLITE_READONLY (a -shm or journal it may not create) or SQLITE_CANTOPEN (one it may not open), any extended code. */
+  private static boolean refusedAFile(SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    return primary == 8 || primary == 14;
+  }
+
+  private static boolean readOnlyMount(Path dir) {
+    try {
+      return Files.getFileStore(dir).isReadOnly();
+    } catch (IOException notToBeSeen) {
+      return false;
+    }
   }
 
   /** "cannot open FILE as user U: WHY", and what to do ({@link #asServiceUser}). */

@@ -192,7 +192,7 @@ final class SqliteEngine implements Engine {
       }
       return new SqliteEngine(absolute, identity, writeConnection, readers);
     } catch (SQLException e) {
-      SqliteDirectory.unopenable(absolute).ifPresent(problem -> {
+      SqliteDirectory.unopenable(absolute, e).ifPresent(problem -> {
         throw new DatabaseException(problem, e);
       });
       throw new DatabaseException("cannot open database " + path + ": " + e.getMessage(), e);

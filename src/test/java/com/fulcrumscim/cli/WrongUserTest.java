@@ -119,6 +119,42 @@ class WrongUserTest {
     assertThat(backupRefusedWith(data, "r-xr-xr-x")).isEqualTo(cannotCreateShm());
   }
 
+  /** review-s11e F5: a damaged file in a directory this user may not write in is SQLite's to word, not the directory's. */
+  @Test
+  void statusOnADamagedFileInADirectoryThisUserMayNotWriteInSaysWhatSqliteSays() throws Exception {
+    Files.write(database, new byte[8192]); // not an SQLite header
+    Files.deleteIfExists(data.resolve("fulcrum-scim.db-wal"));
+    BridgeProcess.CommandRun r = withModes(data, "r-xr-xr-x", () -> BridgeProcess.commandBoundByFileModes(config, "status"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err()).contains("not a database").doesNotContain("not writable").doesNotContain("sudo");
+  }
+
+  /** review-s11e F5: on a read-only mount no user may create the -shm file: running it as another would not help. */
+  @Test
+  void statusOnADatabaseOnAReadOnlyMountSaysSoAndNamesNoUser() throws Exception {
+    assumeTrue("root".equals(USER), "only root mounts");
+    Path mount = Files.createDirectory(dir.resolve("ro"));
+    assumeTrue(run("mount", "-t", "tmpfs", "tmpfs", mount.toString()) == 0, "this machine lets root mount a tmpfs");
+    try {
+      Path onMount = mount.resolve("fulcrum-scim.db");
+      Database.open(onMount).close();
+      assertThat(run("mount", "-o", "remount,ro", mount.toString())).isZero();
+      Path roConfig = Files.writeString(dir.resolve("ro.yml"), "storage:\n  path: " + onMount + "\n");
+      BridgeProcess.CommandRun r = BridgeProcess.commandBoundByFileModes(roConfig, "status");
+
+      assertThat(r.exit()).as(r.out()).isEqualTo(1);
+      assertThat(r.err().strip()).isEqualTo("cannot open " + onMount + ": directory " + mount.toRealPath()
+          + " is on a read-only file system (SQLite creates its -shm file there)");
+    } finally {
+      run("umount", mount.toString());
+    }
+  }
+
+  private static int run(String... command) throws Exception {
+    return new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
   private String cannotCreateShm() throws Exception {
     return "cannot open " + database + " as user " + USER + ": directory " + data.toRealPath()
         + " is not writable (SQLite creates its -shm file there)" + AS_SERVICE_USER;
