@@ -29,7 +29,12 @@ final class BridgeFile {
       SqliteDirectory.unopenable(file, e).ifPresent(problem -> {
         throw new DatabaseException(problem, e);
       });
-      throw notABridgeDatabase(file, e.getMessage().replaceAll("\\s+", " "));
+      String why = e.getMessage().replaceAll("\\s+", " ");
+      if (!SqliteEngine.isCorruption(e)) {
+        // a lock, an I/O error: SQLite could not read the file, which says nothing of what it holds
+        throw new DatabaseException("cannot read " + file + ": " + why + "; nothing was changed", e);
+      }
+      throw notABridgeDatabase(file, why);
     }
   }
 

@@ -156,7 +156,7 @@ final class SqliteEngine implements Engine {
     return problems;
   }
 
-  private static boolean isCorruption(SQLException e) {
+  static boolean isCorruption(SQLException e) {
     int primary = e.getErrorCode() & 0xff;
     return primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */;
   }
