@@ -5,8 +5,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether this user can keep the SQLite file at {@code storage.path}: serve creates the file, its
@@ -111,9 +114,8 @@ public final class SqliteDirectory {
 
   /**
    * What to do when this user may not use the store's file {@code file}, judged where it really is
-   * (the target of a symlinked storage.path). A file that does not belong to its directory's owner
-   * (a restore run as root into the service's directory) is to be given to that owner, as a stray
-   * lock file is. Otherwise run the command as the user the file (or the nearest directory above it
+   * (the target of a symlinked storage.path). A file a restore run as root left is to be given to
+   * the service where it is sure who that is ({@link #chown}). Otherwise run the command as the user the file (or the nearest directory above it
    * this user may see) belongs to, which is the service's own in any install (a tarball's or a
    * container's user need not be the packages' fulcrum-scim); as the packages' user when that owner
    * is root or this user. Nothing more when this is the packages' user.
@@ -137,19 +139,39 @@ public final class SqliteDirectory {
   }
 
   /**
-   * "chown" advice when the file {@code file} belongs to root (a restore run as root) in a directory
-   * of another user's, or to anyone in a directory of this user's own. Only those: a file of another user's in a directory it does not own is the
-   * service's own in a group-writable directory or a host's volume, and giving it to the
-   * directory's owner would take it from the service (review-s11e F1). A directory of root's says
-   * nothing of the service's user (/tmp, or one it may write in through its group), so it gets none.
+   * "chown" advice, only where it surely gives the file to the service: any file in a directory of this
+   * user's own (the service run as itself, review-s11g F4); a file of root's (a restore run as root) in a
+   * directory its group may write in (a setgid deploy directory, a Kubernetes fsGroup volume) to that
+   * group, since the service may be any user of it and its directory's owner need not be (review-s11e F4,
+   * s11g F5); and a file of root's in a directory only its owner may write in, to that owner. None for a
+   * file of another user's in a directory it does not own, the service's own in a host's volume, which
+   * the chown would take from it (review-s11e F1), nor for a directory of root's (or its group's) or of
+   * everyone's, which names no one.
    */
   private static Optional<String> chown(Path file, String user) {
-    Optional<String> directoryOwner = owner(file.getParent()).filter(owner -> !owner.equals("root"));
-    // or of anyone's in a directory of this user's own: the service run as itself (review-s11g F4)
-    return owner(file).filter(fileOwner -> fileOwner.equals("root") || directoryOwner.filter(user::equals).isPresent())
-        .flatMap(fileOwner -> directoryOwner.filter(service -> !service.equals(fileOwner))
-        .map(service -> "it belongs to user " + fileOwner + ", not to its directory's owner: chown " + chownSpec(service) + " " + file
-            + (service.equals(user) ? "" : ", then run it as that user (" + sudo(service) + ")")));
+    Optional<PosixFileAttributes> dir = attributes(file.getParent());
+    Optional<String> fileOwner = owner(file);
+    if (dir.isEmpty() || fileOwner.isEmpty()) {
+      return Optional.empty();
+    }
+    String dirOwner = dir.get().owner().getName();
+    Set<PosixFilePermission> modes = dir.get().permissions();
+    String notTheDirectorys = "it belongs to user " + fileOwner.get() + ", not to its directory's owner: chown ";
+    if (!dirOwner.equals("root") && dirOwner.equals(user) && !fileOwner.get().equals(user)) {
+      return Optional.of(notTheDirectorys + chownSpec(user) + " " + file);
+    }
+    if (!fileOwner.get().equals("root")) {
+      return Optional.empty();
+    }
+    String group = dir.get().group().getName();
+    if (modes.contains(PosixFilePermission.GROUP_WRITE) && !group.equals("root")) {
+      return Optional.of("it belongs to user root, in a directory group " + group + " may write in: chown :" + group + " "
+          + file + " && chmod g+rw " + file);
+    }
+    if (dirOwner.equals("root") || modes.contains(PosixFilePermission.OTHERS_WRITE)) {
+      return Optional.empty();
+    }
+    return Optional.of(notTheDirectorys + chownSpec(dirOwner) + " " + file + ", then run it as that user (" + sudo(dirOwner) + ")");
   }
 
   /**
@@ -192,6 +214,15 @@ public final class SqliteDirectory {
       }
     }
     return Optional.empty();
+  }
+
+  /** {@code dir}'s owner, group and modes; empty when this user may not see them. */
+  private static Optional<PosixFileAttributes> attributes(Path dir) {
+    try {
+      return Optional.of(Files.readAttributes(dir, PosixFileAttributes.class));
+    } catch (IOException | UnsupportedOperationException notToBeSeen) {
+      return Optional.empty();
+    }
   }
 
   /** Whose {@code path} is; empty when it is not there, or in a directory this user may not search. */

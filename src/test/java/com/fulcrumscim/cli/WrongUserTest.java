@@ -193,7 +193,8 @@ class WrongUserTest {
   void checkOnARootOwnedDatabaseInTheServicesDirectorySaysToGiveItToThatDirectorysOwner() throws Exception {
     assumeTrue("root".equals(USER), "only root gives a file away");
     Files.setAttribute(data, "unix:uid", 54321);
-    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx")); // the directory serve needs, for this user
+    // the directory serve needs, for this user through its group root (one everyone may write in names no service user)
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxr-x"));
     BridgeProcess.CommandRun r = withModes(database, "---------", () -> BridgeProcess.commandBoundByFileModes(config, "check"));
 
     assertThat(r.exit()).as(r.out()).isEqualTo(2);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +63,31 @@ class SqliteDirectoryTest {
     Files.setAttribute(database, "unix:uid", 54322);
     assertThat(SqliteDirectory.advice(database, "54321"))
         .isEqualTo("; it belongs to user 54322, not to its directory's owner: chown 54321 " + database);
+  }
+
+  /**
+   * review-s11e F4, s11g F5: a deploy user's setgid directory the service writes in through its group
+   * (deploy:fulcrum-scim 2775): giving the file to deploy would leave the service unable to write it.
+   */
+  @Test
+  void aRootOwnedFileInAGroupWritableDirectoryOfAnotherUsersIsGivenToTheDirectorysGroup() throws Exception {
+    groupWritable(database.getParent(), 54330);
+    assertThat(SqliteDirectory.advice(database, "alice")).isEqualTo("; it belongs to user root, in a directory group 54330"
+        + " may write in: chown :54330 " + database + " && chmod g+rw " + database);
+  }
+
+  /** A Kubernetes fsGroup volume (root:gid 2775), the service a uid with no name: no fulcrum-scim user to run it as. */
+  @Test
+  void aRootOwnedFileOnAnFsGroupVolumeIsGivenToTheVolumesGroupNotToAUserThatIsNotThere() throws Exception {
+    Files.setAttribute(database.getParent(), "unix:uid", 0);
+    groupWritable(database.getParent(), 54330);
+    assertThat(SqliteDirectory.advice(database, "54322")).isEqualTo("; it belongs to user root, in a directory group 54330"
+        + " may write in: chown :54330 " + database + " && chmod g+rw " + database);
+  }
+
+  private static void groupWritable(Path directory, int gid) throws Exception {
+    Files.setAttribute(directory, "unix:gid", gid);
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxr-x"));
   }
 
   @Test
