@@ -52,6 +52,7 @@ public final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    support.failuresAsJson(json);
     return support.readDatabase((config, db) -> {
       List<AuditEntry> entries = new AuditLog(db, Clock.systemUTC()).list(since, limit);
       if (json) {

@@ -86,6 +86,7 @@ public final class JournalCommand {
 
     @Override
     public Integer call() {
+      support.failuresAsJson(json);
       return support.readDatabase((config, db) -> {
         // one row past the limit tells whether there are more, which the listing says
         List<WorkItem> fetched = rows(new WorkQueue(db, Clock.systemUTC()),

@@ -66,6 +66,7 @@ public final class ResyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    support.failuresAsJson(json);
     if (dryRun && approveRemovals != null) {
       throw new ParameterException(spec.commandLine(), "--approve-removals applies a resync: drop --dry-run to use it");
     }

@@ -51,6 +51,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    support.failuresAsJson(json);
     return support.readDatabase((config, db) -> {
       Clock clock = Clock.systemUTC();
       WriterLease writer = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.COMMAND, config.ha().leaseTtl());

@@ -43,6 +43,7 @@ public final class CommandSupport {
   CommandSpec command;
 
   private Set<String> unresolved = Set.of();
+  private boolean failuresAsJson;
 
   public Path configFile() {
     return configFile;
@@ -75,29 +76,39 @@ public final class CommandSupport {
       LoggingSetup.forCommand(loaded.config().logging());
       return body.run(loaded.config());
     } catch (ConfigException e) {
-      err().println(e.getMessage());
-      return ExitCode.CONFIG;
+      return failed(e.getMessage(), ExitCode.CONFIG);
     } catch (SchemaVersionException e) {
-      err().println(e.getMessage());
-      return e.newer() ? ExitCode.CONFIG : ExitCode.FAILED;
+      return failed(e.getMessage(), e.newer() ? ExitCode.CONFIG : ExitCode.FAILED);
     } catch (MigrationRefusedException e) {
-      err().println(e.getMessage());
-      return ExitCode.CONFIG;
+      return failed(e.getMessage(), ExitCode.CONFIG);
     } catch (CommandFailure e) {
-      err().println(e.getMessage());
-      return e.exitCode();
+      return failed(e.getMessage(), e.exitCode());
     } catch (DatabaseException e) {
-      err().println(e.getMessage());
-      return ExitCode.FAILED;
+      return failed(e.getMessage(), ExitCode.FAILED);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      err().println(e.getMessage());
-      return ExitCode.FAILED;
+      return failed(e.getMessage(), ExitCode.FAILED);
     } finally {
       out().flush();
       err().flush();
     }
+  }
+
+  /** A command's failure as {@code --json} prints it on standard output, beside the line on standard error. */
+  record Failure(String error, int exitCode) {}
+
+  /** With {@code --json}: a failure is printed as a JSON object too, so a script reading standard output gets JSON. */
+  public void failuresAsJson(boolean json) {
+    failuresAsJson = json;
+  }
+
+  private int failed(String message, int exitCode) {
+    err().println(message);
+    if (failuresAsJson) {
+      out().println(CliJson.write(new Failure(message, exitCode)));
+    }
+    return exitCode;
   }
 
   /**

@@ -392,6 +392,16 @@ class StatusCommandTest {
     assertThat(json.get("deadRows")).isEmpty();
   }
 
+  /** A script reading {@code status --json} got a line of text where there was no database. */
+  @Test
+  void jsonWithNoDatabaseIsAJsonObjectSayingSoWithTheSameExitCode() throws Exception {
+    OpsCliRun.Result r = cli.runWithConfig("status", "--json");
+    assertThat(r.exit()).isEqualTo(1);
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("error").asText()).startsWith("no database at ").isEqualTo(r.err().strip());
+    assertThat(json.get("exitCode").asInt()).isEqualTo(1);
+  }
+
   @Test
   void aRealFulcrumIsNamedByItsUrl() throws Exception {
     cli = new OpsCliRun(dir, "fulcrum:\n  base_url: https://api.fulcrumapp.com\n  api_token: secret\n");
