@@ -27,6 +27,20 @@ public final class SqliteDirectory {
   /** What is wrong with {@code database}'s place, in words after "storage.path: "; empty when serve can use it. */
   public static Optional<String> problem(Path database) {
     Path file = database.toAbsolutePath();
+    // SQLite's -wal and -shm go beside the file a symlinked storage.path points to, the lock file beside the link
+    Optional<String> directory = directoryProblem(real(file)).or(() -> directoryProblem(file));
+    if (directory.isPresent()) {
+      return directory;
+    }
+    if (Files.exists(file) && !(Files.isReadable(file) && Files.isWritable(file))) {
+      return Optional.of("file " + file + " is not readable and writable by user " + user()
+          + chown(real(file), user()).map(advice -> "; " + advice).orElse(""));
+    }
+    return Optional.empty();
+  }
+
+  /** What is wrong with the nearest directory above {@code file} that exists, for making files in. */
+  private static Optional<String> directoryProblem(Path file) {
     Path dir = file.getParent();
     while (dir != null && !Files.exists(dir)) {
       dir = dir.getParent();
@@ -40,10 +54,6 @@ public final class SqliteDirectory {
     // the lock file and SQLite's -wal and -shm files go beside the database, also when it exists
     if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
       return Optional.of("directory " + dir + " is not writable by user " + user());
-    }
-    if (Files.exists(file) && !(Files.isReadable(file) && Files.isWritable(file))) {
-      return Optional.of("file " + file + " is not readable and writable by user " + user()
-          + chown(real(file), user()).map(advice -> "; " + advice).orElse(""));
     }
     return Optional.empty();
   }

@@ -218,6 +218,18 @@ class WrongUserTest {
         + "; it belongs to user 54321: run it as that user (sudo -u '#54321' fulcrum-scim ...)");
   }
 
+  /** serve's own check of storage.path, as check says it: SQLite makes its -wal and -shm files beside the link's target. */
+  @Test
+  void checkOnASymlinkedStoragePathNamesTheTargetsDirectoryItMayNotWriteIn() throws Exception {
+    Path link = Files.createDirectory(dir.resolve("link"));
+    Path linked = Files.createSymbolicLink(link.resolve("fulcrum-scim.db"), Path.of("..", "data", "fulcrum-scim.db"));
+    Path linkedConfig = Files.writeString(dir.resolve("linked.yml"), "storage:\n  path: " + linked + "\n");
+    BridgeProcess.CommandRun r = withModes(data, "r-xr-xr-x", () -> BridgeProcess.commandBoundByFileModes(linkedConfig, "check"));
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err()).contains("storage.path: directory " + data.toRealPath() + " is not writable by user " + USER);
+  }
+
   private interface Run {
     BridgeProcess.CommandRun run() throws Exception;
   }
