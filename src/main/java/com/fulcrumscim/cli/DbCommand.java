@@ -112,6 +112,12 @@ public final class DbCommand {
         StoreLocation source = StoreLocations.of(config.storage());
         try (Database from = Database.openExisting(source, Database.Access.READ_ONLY)) {
           new WriterLease(from, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
+            if (holder.role() == WriterLease.Role.DAEMON) {
+              // db copy holds the file, so no serve runs: a daemon's lease is a stopped run's (kill -9, a reset)
+              throw new CommandFailure("the writer lease is a stopped `fulcrum-scim serve`'s (" + holder.holder()
+                  + "; killed, or the machine restarted): it ends at " + holder.expiresAt().truncatedTo(ChronoUnit.SECONDS)
+                  + "; run db copy again after that, with serve still stopped");
+            }
             throw new CommandFailure(holder.describe() + " holds " + source.describe()
                 + ": stop it first (systemctl stop fulcrum-scim), so nothing changes during the copy");
           });

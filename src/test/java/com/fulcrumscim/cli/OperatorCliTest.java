@@ -256,4 +256,18 @@ class OperatorCliTest {
       s.execute("PRAGMA user_version = " + version);
     }
   }
+
+  /** A serve killed outright leaves its lease until it expires: "stop it first" sent the operator to stop what was not running. */
+  @Test
+  void dbCopyAfterAKilledServeSaysTheLeaseIsAStoppedRunsAndWhenItEnds() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    try (Database db = cli.openDatabase()) {
+      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
+    }
+    OpsCliRun.Result r = cli.runWithConfig("db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("the writer lease is a stopped `fulcrum-scim serve`'s (").contains("): it ends at ")
+        .contains("run db copy again after that, with serve still stopped").doesNotContain("stop it first");
+  }
 }
