@@ -3,6 +3,7 @@ package com.fulcrumscim.packaging;
 import static com.fulcrumscim.packaging.PostinstTest.runs;
 import static com.fulcrumscim.packaging.PostinstTest.script;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +24,16 @@ class PostrmTest {
 
   /** What `postrm purge` ran of chown, chgrp and userdel, in order; {@code backups}: the README's backup folder, or null. */
   List<String> purge(Path backups) throws Exception {
+    return purge(backups, List.of("chown", "chgrp", "userdel"));
+  }
+
+  /** {@link #purge(Path)} with only the tools {@code recorded} recorded, the others run for real. */
+  List<String> purge(Path backups, List<String> recorded) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path calls = dir.resolve("calls");
     Files.writeString(calls, "");
     script(bin.resolve("getent"), "exit 0");
-    for (String tool : List.of("chown", "chgrp", "userdel")) {
+    for (String tool : recorded) {
       script(bin.resolve(tool), "echo \"" + tool + " $*\" >> " + calls);
     }
     PosixFileAttributes made = Files.readAttributes(Files.writeString(dir.resolve("made"), ""), PosixFileAttributes.class);
@@ -54,9 +60,23 @@ class PostrmTest {
     Path nightly = Files.writeString(backups.resolve("2026-12-04.db"), "");
 
     assertThat(purge(backups)).containsExactly(
-        "chown root " + backups + " " + nightly,
-        "chgrp root " + backups + " " + nightly,
+        "chown -h root " + backups + " " + nightly,
+        "chgrp -h root " + backups + " " + nightly,
         "userdel fulcrum-scim");
+  }
+
+  /** review-s12c F1, F2: chown follows a link unless told not to. */
+  @Test
+  void purgeGivesALinkInTheBackupFolderToRootNotWhatItPointsTo() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "chown to another user needs root");
+    Path backups = Files.createDirectories(dir.resolve("backups"));
+    Path outside = Files.writeString(dir.resolve("someone-elses"), "");
+    Files.setAttribute(outside, "unix:uid", 23456);
+    Files.createSymbolicLink(backups.resolve("points-out.db"), outside);
+    Files.createSymbolicLink(backups.resolve("latest.db"), backups.resolve("rotated-out.db"));
+
+    assertThat(purge(backups, List.of("userdel"))).containsExactly("userdel fulcrum-scim");
+    assertThat(Files.getAttribute(outside, "unix:uid")).isEqualTo(23456);
   }
 
   @Test
