@@ -2,10 +2,12 @@
 -- row already there, so a deprovisioning queued, retrying, held or DEAD across that upgrade was
 -- claimed behind other work and counted by no removal gauge, DEPROVISIONING line, status or
 -- restore (review-s12b F1). Set as intake and a restore's carry forward set it: a user deactivated
--- or deleted, a group deleted or with members taken out. Whether members were taken out is read
--- from the changes not yet applied (journal entries since the row's created_at, which unfinished
--- rows keep): a PUT, or a PATCH that names a remove. Where that errs it errs towards a removal: the
--- next attempt that plans writes its own verdict (Fate.Retry, Fate.Dead), a done one clears it.
+-- or deleted, a group deleted or PATCHed with a "remove" operation (read from the changes not yet
+-- applied: journal entries since the row's created_at, which unfinished rows keep). It runs on every
+-- database reaching 15, also those past 7 whose flags intake set, so it takes no guess that would
+-- raise a false alarm there: a PUT (Okta sends every group change so) is left as it is, though one
+-- queued before schema 7 may have taken members out (review-s12c F3). The next attempt that plans
+-- writes its own verdict (Fate.Retry, Fate.Dead), a done one clears it.
 UPDATE work SET removal = 1
 WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD')
   AND CASE entity_type
@@ -13,5 +15,5 @@ WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD'
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)
       OR EXISTS (SELECT 1 FROM journal j WHERE j.entity_type = 'GROUP' AND j.entity_id = work.entity_id
         AND j.received_at >= work.created_at
-        AND (j.op = 'REPLACE' OR (j.op = 'PATCH' AND lower(j.body) LIKE '%remove%')))
+        AND j.op = 'PATCH' AND lower(j.body) LIKE '%"remove"%')
     ELSE 0 END;

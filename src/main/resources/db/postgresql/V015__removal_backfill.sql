@@ -7,5 +7,5 @@ WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD'
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)
       OR EXISTS (SELECT 1 FROM journal j WHERE j.entity_type = 'GROUP' AND j.entity_id = work.entity_id
         AND j.received_at >= work.created_at
-        AND (j.op = 'REPLACE' OR (j.op = 'PATCH' AND lower(j.body) LIKE '%remove%')))
+        AND j.op = 'PATCH' AND lower(j.body) LIKE '%"remove"%')
     ELSE false END;

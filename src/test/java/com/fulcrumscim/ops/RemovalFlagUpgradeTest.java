@@ -72,7 +72,9 @@ class RemovalFlagUpgradeTest {
   /**
    * The rows a schema-4 release left: DEAD and RETRYING deprovisionings (a user deactivated, one
    * deleted, a group deleted, a group PATCHed with members taken out) beside changes that take nothing
-   * away (an active user's, a group's member added) in the same states, and a deactivation due after a create.
+   * away in the same states (an active user's, a group's member added with a name that says remove, a
+   * group PUT, which Okta sends for any change and which is not guessed to be a removal: review-s12c
+   * F3), and a deactivation due after a create.
    */
   private TestStore schema4() throws Exception {
     TestStore store = store();
@@ -85,14 +87,17 @@ class RemovalFlagUpgradeTest {
     group(store, "g-grown");
     group(store, "g-shrunk");
     group(store, "g-failing");
-    journal(store, "g-grown", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\"}]}]}");
-    journal(store, "g-shrunk", "{\"Operations\":[{\"op\":\"Remove\",\"path\":\"members[value eq \\\"u-left\\\"]\"}]}");
-    journal(store, "g-failing", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-new\"}]}]}");
+    group(store, "g-replaced");
+    journal(store, "g-grown", "PATCH", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\",\"display\":\"Remove-list reviewers\"}]}]}");
+    journal(store, "g-replaced", "REPLACE", "{\"displayName\":\"g-replaced\",\"members\":[{\"value\":\"u-ok\"}]}");
+    journal(store, "g-shrunk", "PATCH", "{\"Operations\":[{\"op\":\"Remove\",\"path\":\"members[value eq \\\"u-left\\\"]\"}]}");
+    journal(store, "g-failing", "PATCH", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-new\"}]}]}");
     work(store, "USER", "u-ok", "DEAD", 3, 0);
     work(store, "USER", "u-gone", "DEAD", 3, 0);
     work(store, "USER", "u-deleted", "DEAD", 3, 0);
     work(store, "GROUP", "g-gone", "DEAD", 3, 0);
     work(store, "GROUP", "g-grown", "DEAD", 3, 0);
+    work(store, "GROUP", "g-replaced", "DEAD", 3, 0);
     work(store, "USER", "u-left", "RETRYING", 2, 4_000_000_000_000L);
     work(store, "GROUP", "g-shrunk", "RETRYING", 2, 4_000_000_000_000L);
     work(store, "GROUP", "g-failing", "RETRYING", 2, 4_000_000_000_000L);
@@ -112,9 +117,9 @@ class RemovalFlagUpgradeTest {
         + "updated_at) VALUES ('" + id + "', '" + id + "', '" + id + "', '{}', 1000, 1000)");
   }
 
-  private static void journal(TestStore store, String groupId, String patch) throws Exception {
+  private static void journal(TestStore store, String groupId, String op, String body) throws Exception {
     OlderRelease.wrote(store.location(), "INSERT INTO journal (received_at, request_id, entity_type, entity_id, op, body) "
-        + "VALUES (1000, 'r-" + groupId + "', 'GROUP', '" + groupId + "', 'PATCH', '" + patch + "')");
+        + "VALUES (1000, 'r-" + groupId + "', 'GROUP', '" + groupId + "', '" + op + "', '" + body + "')");
   }
 
   private static void work(TestStore store, String type, String id, String state, int attempts, long due) throws Exception {
