@@ -149,8 +149,9 @@ public final class SqliteDirectory {
   }
 
   /**
-   * "chown" advice, only where it surely gives the file to the service: any file in a directory of this
-   * user's own (the service run as itself, review-s11g F4); a file of root's (a restore run as root) in a
+   * "chown" advice, only where it surely gives the file to the service: a file of root's in a directory
+   * of this user's own (the service run as itself, review-s11g F4), and a choice for another user's file
+   * there (review-s12a F1); a file of root's (a restore run as root) in a
    * directory its group may write in (a setgid deploy directory, a Kubernetes fsGroup volume) to that
    * group, since the service may be any user of it and its directory's owner need not be (review-s11e F4,
    * s11g F5); and a file of root's in a directory only its owner may write in, to that owner. None for a
@@ -168,7 +169,15 @@ public final class SqliteDirectory {
     Set<PosixFilePermission> modes = dir.get().permissions();
     String notTheDirectorys = "it belongs to user " + fileOwner.get() + ", not to its directory's owner: chown ";
     if (!dirOwner.equals("root") && dirOwner.equals(user) && !fileOwner.get().equals(user)) {
-      return Optional.of(notTheDirectorys + chownSpec(user) + " " + file);
+      if (fileOwner.get().equals("root")) {
+        return Optional.of(notTheDirectorys + chownSpec(user) + " " + file);
+      }
+      // the service run as itself with another user's file in its directory, or a deploy user owning the
+      // directory of a service that runs as the file's owner: ownership cannot tell, and the chown would
+      // take the live database from the second (review-s12a F1), so the choice is the operator's
+      return Optional.of("it belongs to user " + fileOwner.get() + ", not to its directory's owner " + user
+          + ": if serve runs as " + fileOwner.get() + ", run this command as that user (" + sudo(fileOwner.get())
+          + "); if it runs as " + user + ", chown " + chownSpec(user) + " " + file);
     }
     if (!fileOwner.get().equals("root")) {
       return Optional.empty();

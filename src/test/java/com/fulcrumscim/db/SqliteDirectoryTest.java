@@ -57,12 +57,17 @@ class SqliteDirectoryTest {
         .isEqualTo("; it belongs to user 54322: run it as that user (sudo -u '#54322' fulcrum-scim ...)");
   }
 
-  /** review-s11g F4: a file another user restored into the service's own directory, the service run as itself. */
+  /**
+   * review-s11g F4 against review-s12a F1: another user's file in the running user's own directory is a
+   * copy restored by someone else into the service's directory, or the service's own live database in a
+   * deploy user's directory; chowning the second to the deploy user stops the service, so both are named.
+   */
   @Test
-  void aFileOfAnotherUsersInTheRunningUsersOwnDirectoryIsToldToBeChowned() throws Exception {
+  void anotherUsersFileInTheRunningUsersOwnDirectoryGetsBothChoicesNotABareChown() throws Exception {
     Files.setAttribute(database, "unix:uid", 54322);
-    assertThat(SqliteDirectory.advice(database, "54321"))
-        .isEqualTo("; it belongs to user 54322, not to its directory's owner: chown 54321 " + database);
+    assertThat(SqliteDirectory.advice(database, "54321")).isEqualTo("; it belongs to user 54322, not to its directory's owner"
+        + " 54321: if serve runs as 54322, run this command as that user (sudo -u '#54322' fulcrum-scim ...); if it runs as"
+        + " 54321, chown 54321 " + database);
   }
 
   /**
