@@ -229,6 +229,11 @@ class ServeProcessTest {
     return shown;
   }
 
+  /** `token forget-generated` in this JVM (whose environment has no FULCRUM_SCIM_TOKEN), beside the serve it talks to. */
+  OpsCliRun.Result forgetGenerated(Path config) throws Exception {
+    return new OpsCliRun(Files.createDirectories(dir.resolve("cli"))).run("token", "forget-generated", "--config", config.toString());
+  }
+
   /**
    * Review-s10a F8: FULCRUM_SCIM_TOKEN exported in the operator's shell alone let forget-generated go
    * ahead, and the next start, whose environment lacks it, generated a new token: Okta's was refused.
@@ -270,7 +275,7 @@ class ServeProcessTest {
     BridgeProcess bridge = BridgeProcess.serve(config, Map.of("FULCRUM_SCIM_TOKEN", own));
     try {
       ScimHttp generated = new ScimHttp(bridge.endpoint(), "Bearer " + shown);
-      BridgeProcess.CommandRun forget = BridgeProcess.command(config, "token", "forget-generated");
+      OpsCliRun.Result forget = forgetGenerated(config);
       assertThat(forget.exit()).as(forget.err()).isZero();
       assertThat(forget.out()).contains("from then on only " + BearerTokens.prefix(BearerTokens.sha256Hex(own))
           + ", accepted by every running serve");
@@ -301,7 +306,7 @@ class ServeProcessTest {
       assertThat(rotated.get("/Users").status()).isEqualTo(200);
       assertThat(bridge.output()).anyMatch(l -> l.contains(" WARN ") && l.contains("token forget-generated"));
 
-      BridgeProcess.CommandRun forget = BridgeProcess.command(config, "token", "forget-generated");
+      OpsCliRun.Result forget = forgetGenerated(config);
       assertThat(forget.exit()).as(forget.err()).isZero();
       assertThat(forget.out()).startsWith("forgot the generated SCIM token (" + BearerTokens.sha256Hex(shown).substring(0, 8));
       assertThat(generated.get("/Users").status()).as("until the reload").isEqualTo(200);
