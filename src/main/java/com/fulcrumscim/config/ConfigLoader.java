@@ -161,7 +161,7 @@ public final class ConfigLoader {
       merge(source, "", merged, (ObjectNode) user);
     }
     Set<String> unresolved = new HashSet<>();
-    Map<String, String> expanded = new HashMap<>();
+    Map<String, Expanded> expanded = new HashMap<>();
     new Expansion(source, needed, unresolved, expanded, defaults).expand("", merged);
     Set<String> leftAtDefault = Set.copyOf(unresolved);
     BridgeConfig config;
@@ -171,9 +171,10 @@ public final class ConfigLoader {
       throw new ConfigException(source, keyOf(e), "unknown key (known: " + e.getKnownPropertyIds().stream()
           .map(Object::toString).map(ConfigLoader::snake).sorted().collect(Collectors.joining(", ")) + ")");
     } catch (MismatchedInputException e) {
-      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e)) + needs(e.getTargetType()));
+      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e), scalar(e.getTargetType()))
+          + needs(e.getTargetType()));
     } catch (JsonMappingException e) {
-      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e)) + "invalid value: " + e.getOriginalMessage());
+      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e), false) + "invalid value: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
@@ -329,9 +330,22 @@ public final class ConfigLoader {
    * file shows only the variable, and the unit's environment file holds the mistake (review-s12b
    * F6). Told only where the value is not the type its key needs; no secret is a number.
    */
-  private static String expandedFrom(Map<String, String> expanded, String key) {
-    String from = expanded.get(key);
-    return from == null ? "" : from + ": ";
+  /**
+   * The text a key's variables were substituted in, "${PORT} = 808O: ", with the value only where
+   * {@code showValue}: a number or true/false, never a secret; a list or a section given a token
+   * by mistake (`token_hashes: ${FULCRUM_SCIM_TOKEN}`) names the variable alone (review-s12d F2).
+   */
+  private static String expandedFrom(Map<String, Expanded> expanded, String key, boolean showValue) {
+    Expanded from = expanded.get(key);
+    return from == null ? "" : from.text() + (showValue ? " = " + from.value() : "") + ": ";
+  }
+
+  /** A key's text as written ({@code ${PORT}}) and the value it became. */
+  private record Expanded(String text, String value) {}
+
+  private static boolean scalar(Class<?> type) {
+    return type == int.class || type == Integer.class || type == long.class || type == Long.class
+        || type == boolean.class || type == Boolean.class;
   }
 
   /**
@@ -343,10 +357,10 @@ public final class ConfigLoader {
     private final String source;
     private final Predicate<String> needed;
     private final Set<String> unresolved;
-    private final Map<String, String> expanded;
+    private final Map<String, Expanded> expanded;
     private final JsonNode defaults;
 
-    Expansion(String source, Predicate<String> needed, Set<String> unresolved, Map<String, String> expanded,
+    Expansion(String source, Predicate<String> needed, Set<String> unresolved, Map<String, Expanded> expanded,
         JsonNode defaults) {
       this.source = source;
       this.needed = needed;
@@ -408,7 +422,7 @@ public final class ConfigLoader {
       }
       m.appendTail(out);
       if (any && !unresolved.contains(key)) {
-        expanded.put(key, value + " = " + out);
+        expanded.put(key, new Expanded(value, out.toString()));
       }
       return out.toString();
     }

@@ -54,6 +54,16 @@ class ConfigLoaderTest {
         .hasMessage("c2.yml: server.port: ${FULCRUM_SCIM_PORT:-18500} = 808O: must be a whole number");
   }
 
+  /** review-s12d F2: a token given to a list by mistake is named by its variable, never printed. */
+  @Test
+  void aVariableGivingAListItsWrongValueIsNamedButItsValueIsNotPrinted() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_SCIM_TOKEN", "s3cretBearerTokenValue")::get).parse("c2.yml",
+        "scim:\n  token_hashes: ${FULCRUM_SCIM_TOKEN}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("c2.yml: scim.token_hashes: ${FULCRUM_SCIM_TOKEN}: must be a list")
+        .hasMessageNotContaining("s3cret");
+  }
+
   @Test
   void aFallbackCoversAnUnsetVariable() {
     assertThat(loader.parse("c", "storage:\n  path: ${DATA_DIR:-/var/lib/x}/b.db\n").storage().path())
