@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
@@ -219,13 +218,13 @@ class ReconcileBench {
           backlog(h, "warm" + warmBacklogs + "-", users);
           service.trigger();
           awaitDone(work, ++warmBacklogs * users);
-          compiling = compilerShare(threadsBefore, ScimBench.threadTicks(self));
+          compiling = ScimBench.compilerShare(threadsBefore, ScimBench.threadTicks(self));
         } while (compiling > MAX_COMPILING && warmBacklogs < MAX_WARM_BACKLOGS);
         // The emulator's own rate swings between runs: measured on both sides of the drain.
         long ownCpu = ScimBench.cpuTicks(self);
         int ownCalls = n.get();
         ownBefore = ScimBench.rate(4, 5_000, direct);
-        ownMicros = micros(ScimBench.cpuTicks(self) - ownCpu, n.get() - ownCalls);
+        ownMicros = ScimBench.micros(ScimBench.cpuTicks(self) - ownCpu, n.get() - ownCalls);
         backlog(h, "user", users);
         before = h.calls();
         threadsBefore = ScimBench.threadTicks(self);
@@ -237,13 +236,13 @@ class ReconcileBench {
           Thread.sleep(5);
         }
         awaitDone(work, (warmBacklogs + 1) * users);
-        threads = spent(threadsBefore, ScimBench.threadTicks(self));
+        threads = ScimBench.spent(threadsBefore, ScimBench.threadTicks(self));
       } finally {
         service.stop();
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long drained = h.calls() - before;
-      double drainMicros = micros(ScimBench.cpuTicks(self) - cpu, drained);
+      double drainMicros = ScimBench.micros(ScimBench.cpuTicks(self) - cpu, drained);
       double drain = drained / seconds;
       double ownAfter = ScimBench.rate(4, 5_000, direct);
       double own = (ownBefore + ownAfter) / 2;
@@ -254,7 +253,8 @@ class ReconcileBench {
           + "and SQLite) per call: %.0f us draining, %.0f us calling directly", users, seconds, drain, ownBefore, ownAfter,
           own, drain / own, drainMicros, ownMicros));
       report.add(String.format(Locale.ROOT, "  measured after %d warm backlogs of %d (the compilers' share of the JVM's CPU in the last: "
-          + "%.0f%%); the drain's CPU per call by thread: %s", warmBacklogs, users, 100 * compiling, perCall(threads, drained)));
+          + "%.0f%%); the drain's CPU per call by thread: %s", warmBacklogs, users, 100 * compiling,
+          ScimBench.perCall(threads, drained)));
     }
   }
 
@@ -262,42 +262,6 @@ class ReconcileBench {
   private static final double MAX_COMPILING = 0.05;
   /** ...or after this many backlogs, whatever their share. */
   private static final int MAX_WARM_BACKLOGS = 10;
-
-  /**
-   * CPU ticks each kind of thread used between two snapshots, by thread id, summed by name without
-   * its number ("reconcile-worker-3"); OkHttp's task threads take the name of the task they run.
-   */
-  private static Map<String, Long> spent(Map<Long, ScimBench.ThreadCpu> before, Map<Long, ScimBench.ThreadCpu> after) {
-    Map<String, Long> out = new TreeMap<>();
-    after.forEach((tid, now) -> {
-      ScimBench.ThreadCpu then = before.get(tid);
-      String name = now.name().startsWith("OkHttp") ? "OkHttp" : now.name().replaceAll("[-# ]*\\d+$", "");
-      out.merge(name, now.ticks() - (then == null ? 0 : then.ticks()), Long::sum);
-    });
-    return out;
-  }
-
-  private static double compilerShare(Map<Long, ScimBench.ThreadCpu> before, Map<Long, ScimBench.ThreadCpu> after) {
-    Map<String, Long> spent = spent(before, after);
-    long all = spent.values().stream().mapToLong(Long::longValue).sum();
-    long compilers = spent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
-        .mapToLong(Map.Entry::getValue).sum();
-    return all == 0 ? 0 : (double) compilers / all;
-  }
-
-  /** "reconcile-worker 205 us, sqlite-writer 165 us, ...": threads that used at least 5 us a call, most first. */
-  private static String perCall(Map<String, Long> ticks, long calls) {
-    return ticks.entrySet().stream()
-        .map(e -> Map.entry(e.getKey(), micros(e.getValue(), calls)))
-        .filter(e -> e.getValue() >= 5)
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .map(e -> String.format(Locale.ROOT, "%s %.0f us", e.getKey(), e.getValue()))
-        .collect(Collectors.joining(", "));
-  }
-
-  private static double micros(long ticks, long calls) {
-    return ticks * (1e6 / ScimBench.CLOCK_TICKS) / Math.max(1, calls);
-  }
 
   private static void backlog(ReconcileHarness h, String prefix, int users) {
     for (int i = 0; i < users; i++) {

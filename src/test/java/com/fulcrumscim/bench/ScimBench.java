@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,10 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The receiver measured from outside (issue 12): {@code serve} as a child JVM with its own config,
  * SQLite file and embedded emulator, driven over loopback HTTP by 16 keep-alive connections, each
- * rate after its own warm-up. Every bridge figure is a ratio to two measured in the same run: the
- * HTTP floor (empty handlers on the same Javalin/Jetty settings, {@link FloorServer}, also a child
- * JVM) and SQLite's durable single-row commit rate on the same disk. Next to each rate, the
- * server's CPU time per request (from /proc). The POST phase is profiled with JFR. Writes
+ * rate after a warm-up of its own that lasts until the server's JIT compilers are nearly idle (each
+ * rate's report says how long it took and the compilers' share in the measured rounds). Every
+ * bridge figure is a ratio to two measured in the same run: the HTTP floor (empty handlers on the
+ * same Javalin/Jetty settings, {@link FloorServer}, also a child JVM) and SQLite's durable
+ * single-row commit rate on the same disk. Next to each rate, the server's CPU time per request
+ * (from /proc), and for some by thread. The POST phase is profiled with JFR. Writes
  * bench/results/scim.txt.
  */
 @Tag("bench")
@@ -46,7 +49,11 @@ class ScimBench {
   static final int CLIENTS = 16;
   static final long WARM_UP_MS = 3_000;
   static final long RUN_MS = 4_000;
-  static final long WARM_UP_MIXED_MS = 12_000;
+  /** A phase's warm-up ends once the server's JIT compilers use at most this share of its CPU over a window... */
+  static final double MAX_COMPILING = 0.05;
+  static final long WARM_WINDOW_MS = 3_000;
+  /** ...or after this long, whatever their share (the report gives the share it ended at). */
+  static final long MAX_WARM_MS = 60_000;
   /** Each rate is the best of this many runs: the machine is shared, and a neighbour's burst only lowers a run. */
   static final int ROUNDS = 2;
   static final int LARGE = 100_000;
@@ -76,7 +83,6 @@ class ScimBench {
     try (BridgeProcess floor = BridgeProcess.java(JVM, FloorServer.class.getName(), List.of(), Map.of())) {
       serverPid = floor.process().pid();
       BenchHttp http = client(floor.endpoint());
-      warmUp(http);
       floorGet = rate(i -> http.get("/Users?filter=" + q("userName eq \"x@example.com\"")));
       floorPost = rate(i -> http.post("/Users", user("floor-" + i + "@example.com")));
       floorPatch = rate(i -> http.patch("/Users/" + seedId(i % LARGE), DEACTIVATE.formatted(false)));
@@ -86,7 +92,6 @@ class ScimBench {
     try (BridgeProcess bridge = serve(dir.resolve("small"))) {
       serverPid = bridge.process().pid();
       BenchHttp http = client(bridge.endpoint());
-      warmUp(http);
       small = lookups(http, SMALL);
     }
     Rate large;
@@ -98,7 +103,6 @@ class ScimBench {
     try (BridgeProcess bridge = serve(dir.resolve("large"))) {
       serverPid = bridge.process().pid();
       BenchHttp http = client(bridge.endpoint());
-      warmUp(http);
       large = lookups(http, LARGE);
       first = rate(i -> http.get("/Users?count=100&startIndex=1"));
       deep = rate(i -> http.get("/Users?count=100&startIndex=99901"));
@@ -124,7 +128,8 @@ class ScimBench {
     report.line("HTTP floor (empty handlers, same Javalin/Jetty settings): GET %.0f/s, POST %.0f/s, PATCH %.0f/s; "
         + "server CPU per request %.0f, %.0f, %.0f us", floorGet.perSecond(), floorPost.perSecond(), floorPatch.perSecond(),
         floorGet.serverMicros(), floorPost.serverMicros(), floorPatch.serverMicros());
-    report.line("%-44s %9s %9s %9s %9s  %s", "bridge", "per s", "x floor", "x sqlite", "cpu us", "target");
+    report.line("  warm-ups: GET %s; POST %s; PATCH %s", floorGet.warm(), floorPost.warm(), floorPatch.warm());
+    report.line("%-44s %9s %9s %9s %9s  %-34s %s", "bridge", "per s", "x floor", "x sqlite", "cpu us", "warm-up", "target");
     row("POST /Users (name + email), durable", posts, floorPost, sqlite, ">= 0.5x floor, >= 1.0x sqlite");
     row("PATCH /Users/{id} (Okta deactivate), durable", patches, floorPatch, sqlite, "");
     row("userName eq, 1k users", small, floorGet, sqlite, ">= 0.7x floor");
@@ -133,6 +138,8 @@ class ScimBench {
     row("page of 100, startIndex 1 (100k users)", first, floorGet, sqlite, "");
     row("page of 100, startIndex 99,901", deep, floorGet, sqlite, "");
     report.line("%-44s %9.2f", "  deep / first", deep.perSecond() / first.perSecond());
+    report.line("server CPU per request by thread: POST %s; PATCH %s; userName eq (100k) %s", posts.byThread(),
+        patches.byThread(), large.byThread());
     report.line("non-2xx answers: %d", non2xx.get());
     report.line("");
     report.line("JFR profile of the POST phase (jcmd JFR.start settings=profile on the serve JVM):");
@@ -144,28 +151,26 @@ class ScimBench {
   }
 
   /**
-   * Every kind of request for {@link #WARM_UP_MIXED_MS} before the first measurement, so the JIT has
-   * compiled the whole path (on a busy machine C2 otherwise still competes with the first rates).
+   * A rate, the server's CPU time per request (user + system, from /proc) in the same round, and
+   * how its phase warmed up; {@code byThread}: that CPU per request by kind of server thread.
    */
-  void warmUp(BenchHttp http) throws Exception {
-    AtomicInteger n = new AtomicInteger();
-    rate(CLIENTS, WARM_UP_MIXED_MS, i -> {
-      int k = n.incrementAndGet();
-      switch (k % 4) {
-        case 0 -> http.post("/Users", user("warm-" + k + "@example.com"));
-        case 1 -> http.get("/Users?filter=" + q("userName eq \"SEED-" + k % SMALL + "@example.com\""));
-        case 2 -> http.get("/Users?count=100&startIndex=" + (1 + k % 5) * 100);
-        default -> http.patch("/Users/" + seedId(k % SMALL), DEACTIVATE.formatted(k % 8 == 3));
-      }
-    });
+  record Rate(double perSecond, double serverMicros, Warm warm, String byThread) {}
+
+  /**
+   * A phase's warm-up: how long it ran, the compilers' share of the server's CPU in its last window,
+   * and their share in each measured round after it.
+   */
+  record Warm(double seconds, double lastWindow, List<Double> rounds) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.0f s (jit %.0f%%), rounds jit %s", seconds, 100 * lastWindow,
+          rounds.stream().map(s -> String.format(Locale.ROOT, "%.0f%%", 100 * s)).collect(Collectors.joining("/")));
+    }
   }
 
-  /** A rate, and the server's CPU time per request (user + system, from /proc) in the same round. */
-  record Rate(double perSecond, double serverMicros) {}
-
   void row(String what, Rate rate, Rate floor, double sqlite, String target) {
-    report.line("%-44s %9.0f %9.2f %9.2f %9.0f  %s", what, rate.perSecond(), rate.perSecond() / floor.perSecond(),
-        rate.perSecond() / sqlite, rate.serverMicros(), target);
+    report.line("%-44s %9.0f %9.2f %9.2f %9.0f  %-34s %s", what, rate.perSecond(), rate.perSecond() / floor.perSecond(),
+        rate.perSecond() / sqlite, rate.serverMicros(), rate.warm(), target);
   }
 
   Rate lookups(BenchHttp http, int users) throws Exception {
@@ -191,29 +196,71 @@ class ScimBench {
   }
 
   /**
-   * The best of {@link #ROUNDS} runs of {@code call} from {@link #CLIENTS} threads, each after a
-   * warm-up; non-2xx counted. The server's CPU per request is over the whole round (its warm-up
-   * included): far steadier than a rate on a shared machine, since another process's burst takes
-   * the server's time but not its CPU.
+   * The best of {@link #ROUNDS} runs of {@code call} from {@link #CLIENTS} threads after the phase's
+   * warm-up; non-2xx counted. The server's CPU per request is over the measured round: far steadier
+   * than a rate on a shared machine, since another process's burst takes the server's time but not
+   * its CPU.
    */
   Rate rate(IntFunction<BenchHttp.Response> call) throws Exception {
-    Rate best = new Rate(0, 0);
+    AtomicLong calls = new AtomicLong();
+    java.util.function.IntConsumer counted = i -> {
+      calls.incrementAndGet();
+      int status = call.apply(i).status();
+      if (status < 200 || status > 299) {
+        non2xx.incrementAndGet();
+      }
+    };
+    long warmStart = System.nanoTime();
+    double lastWindow = warmUp(counted);
+    double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+    double bestPerSecond = 0;
+    double bestMicros = 0;
+    String bestByThread = "";
+    List<Double> compiling = new ArrayList<>();
     for (int round = 0; round < ROUNDS; round++) {
-      AtomicLong calls = new AtomicLong();
+      long callsBefore = calls.get();
       long cpuBefore = cpuTicks(serverPid);
-      double perSecond = rate(CLIENTS, RUN_MS, i -> {
-        calls.incrementAndGet();
-        int status = call.apply(i).status();
-        if (status < 200 || status > 299) {
-          non2xx.incrementAndGet();
-        }
-      });
-      double micros = (cpuTicks(serverPid) - cpuBefore) * (1e6 / CLOCK_TICKS) / Math.max(1, calls.get());
-      if (perSecond > best.perSecond()) {
-        best = new Rate(perSecond, micros);
+      Map<Long, ThreadCpu> threadsBefore = threadTicks(serverPid);
+      double perSecond = timed(CLIENTS, RUN_MS, counted);
+      Map<Long, ThreadCpu> threadsAfter = threadTicks(serverPid);
+      long roundCalls = calls.get() - callsBefore;
+      compiling.add(compilerShare(threadsBefore, threadsAfter));
+      if (perSecond > bestPerSecond) {
+        bestPerSecond = perSecond;
+        bestMicros = micros(cpuTicks(serverPid) - cpuBefore, roundCalls);
+        bestByThread = perCall(spent(threadsBefore, threadsAfter), roundCalls);
       }
     }
-    return best;
+    return new Rate(bestPerSecond, bestMicros, new Warm(warmSeconds, lastWindow, compiling), bestByThread);
+  }
+
+  /**
+   * Runs {@code call} in windows of {@link #WARM_WINDOW_MS} until the server's JIT compilers use at
+   * most {@link #MAX_COMPILING} of its CPU in one, or for {@link #MAX_WARM_MS}: a fixed warm-up
+   * measured compilation in the slower paths (30 s into PATCH's the compilers still took 43% of
+   * the server's CPU). Returns their share in the last window.
+   */
+  double warmUp(java.util.function.IntConsumer call) throws Exception {
+    long until = System.currentTimeMillis() + MAX_WARM_MS;
+    double share;
+    do {
+      Map<Long, ThreadCpu> before = threadTicks(serverPid);
+      timed(CLIENTS, WARM_WINDOW_MS, call);
+      share = compilerShare(before, threadTicks(serverPid));
+    } while (share > MAX_COMPILING && System.currentTimeMillis() < until);
+    return share;
+  }
+
+  /**
+   * The JIT compilers' share of the CPU the threads of a process used between two snapshots
+   * (HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1"...: "C1 CompilerThre" in /proc).
+   */
+  static double compilerShare(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
+    Map<String, Long> spent = spent(before, after);
+    long all = spent.values().stream().mapToLong(Long::longValue).sum();
+    long compilers = spent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+        .mapToLong(Map.Entry::getValue).sum();
+    return all == 0 ? 0 : (double) compilers / all;
   }
 
   /** Linux's USER_HZ: the unit of /proc's CPU times. */
@@ -251,11 +298,44 @@ class ScimBench {
     return out;
   }
 
+  /**
+   * CPU ticks each kind of thread used between two snapshots, by thread id, summed by name without
+   * its number ("reconcile-worker-3"); OkHttp's task threads take the name of the task they run.
+   */
+  static Map<String, Long> spent(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
+    Map<String, Long> out = new TreeMap<>();
+    after.forEach((tid, now) -> {
+      ThreadCpu then = before.get(tid);
+      String name = now.name().startsWith("OkHttp") ? "OkHttp" : now.name().replaceAll("[-# ]*\\d+$", "");
+      out.merge(name, now.ticks() - (then == null ? 0 : then.ticks()), Long::sum);
+    });
+    return out;
+  }
+
+  /** "reconcile-worker 205 us, sqlite-writer 165 us, ...": threads that used at least 5 us a call, most first. */
+  static String perCall(Map<String, Long> ticks, long calls) {
+    return ticks.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), micros(e.getValue(), calls)))
+        .filter(e -> e.getValue() >= 5)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .map(e -> String.format(Locale.ROOT, "%s %.0f us", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", "));
+  }
+
+  static double micros(long ticks, long calls) {
+    return ticks * (1e6 / ScimBench.CLOCK_TICKS) / Math.max(1, calls);
+  }
+
   /** Calls per second of {@code call} from {@code clients} threads over {@code ms}, after a warm-up. */
   static double rate(int clients, long ms, java.util.function.IntConsumer call) throws Exception {
+    timed(clients, WARM_UP_MS, call);
+    return timed(clients, ms, call);
+  }
+
+  /** Calls per second of {@code call} from {@code clients} threads over {@code ms}. */
+  static double timed(int clients, long ms, java.util.function.IntConsumer call) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
-      runFor(pool, clients, WARM_UP_MS, call);
       long start = System.nanoTime();
       long done = runFor(pool, clients, ms, call);
       return done / ((System.nanoTime() - start) / 1e9);
