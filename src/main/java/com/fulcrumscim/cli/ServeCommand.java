@@ -150,11 +150,10 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * Javalin reports every failed bind as "Port already in use"; its causes tell which it was: the
-   * port taken, server.host not an address of this host, a name that does not resolve. A port taken
-   * or a name may pass (the old process exiting, DNS coming up), so they are exit 1: systemd tries
-   * again ({@link ListenCheck} finds the first two before Fulcrum is called, a host not of this host
-   * as exit 2). A port taken is named with the key of {@code file} that sets it: the SCIM port, or
-   * the ops port.
+   * port taken, server.host not an address of this host, a name that does not resolve. Each may pass
+   * (the old process exiting, an address added late, DNS coming up), so they are exit 1: systemd tries
+   * again ({@link ListenCheck} finds the first two before Fulcrum is called). A port taken is named
+   * with the key of {@code file} that sets it: the SCIM port, or the ops port.
    */
   static String startFailure(RuntimeException e, BridgeConfig.Server server, Path file) {
     String address = null;
@@ -168,7 +167,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
       if (t instanceof BindException) {
         return "cannot listen on " + address + ": " + message + (message.contains("assign requested address")
-            ? " (server.host is not an address of this host)" : message.contains("in use")
+            ? " (server.host in " + file + " is not an address of this host, or not yet)" : message.contains("in use")
             ? " (another process has the port: stop it, or set " + portKey(address, server) + " in " + file + " to a free port)"
             : "");
       }
