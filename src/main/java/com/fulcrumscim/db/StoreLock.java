@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -161,29 +160,22 @@ public final class StoreLock implements AutoCloseable {
   }
 
   /**
-   * Why the lock could not be taken, told apart for the operator: a lock file another user made
-   * (a command run as root by a release that did not give it the database's owner) is to be given
-   * back, while a command run as another user than the service's (no lock file there, or the
-   * service's own) is to be run as that user: "chown" advice for that sent the operator to a file
-   * that was not there.
+   * Why the lock could not be taken: a lock file this user may not open (another user made it, by hand
+   * or as root by a release that did not give it the database's owner, or the command runs as another
+   * user than the service's) gets the advice the database file would get in its place
+   * ({@link SqliteDirectory#cannotOpen}), chown only where it surely reaches the service; with no lock
+   * file there, what is wrong with the database's place. "chown" advice to the database's owner took a
+   * service's own lock file from it where that owner was not the service (a database restored as root).
    */
   private static String whyNot(Path database, IOException e) {
     if (!(e instanceof AccessDeniedException)) {
       return SqliteEngine.fileProblem(e);
     }
     Path file = database.resolveSibling(database.getFileName() + ".lock");
-    try {
-      UserPrincipal owner = Files.getOwner(file);
-      UserPrincipal databaseOwner = Files.getOwner(Files.exists(database) ? database : database.getParent());
-      if (!owner.equals(databaseOwner)) {
-        return file + " belongs to user " + owner.getName() + ", not to the database's owner: chown "
-            + databaseOwner.getName() + ": " + file;
-      }
-      return file + " belongs to user " + owner.getName() + ", and this is user " + System.getProperty("user.name")
-          + SqliteDirectory.asServiceUser(database);
-    } catch (IOException noLockFileToSee) {
-      return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser(database);
+    if (Files.exists(file)) {
+      return SqliteDirectory.cannotOpen(file, "permission denied");
     }
+    return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser(database);
   }
 
   /**

@@ -70,9 +70,13 @@ class WrongUserTest {
         + data + " is not writable by user " + USER + AS_SERVICE_USER);
   }
 
-  /** Made by hand, or as root by a release that did not give it the database's owner: that is to be mended. */
+  /**
+   * Made by hand, or by the service itself: another user's lock file in a directory it does not own gets
+   * the database file's advice in its place, not a chown to the database's owner, which (a database
+   * restored as root) need not be the service.
+   */
   @Test
-  void aLockFileOfAnotherUserThanTheDatabasesIsToBeGivenToTheDatabasesOwner() throws Exception {
+  void aLockFileOfAnotherUserThanTheDatabasesGetsTheAdviceOfTheDatabasesFileNotAChownToItsOwner() throws Exception {
     assumeTrue("root".equals(USER), "only root gives a file away");
     Path lock = Files.writeString(data.resolve("fulcrum-scim.db.lock"), "");
     Files.setOwner(lock, lock.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
@@ -82,8 +86,9 @@ class WrongUserTest {
     BridgeProcess.CommandRun r = BridgeProcess.commandBoundByFileModes(config, "restore", backup.toString());
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("cannot lock " + database + " against other fulcrum-scim processes: " + lock
-        + " belongs to user nobody, not to the database's owner: chown root: " + lock);
+    assertThat(r.err().strip()).isEqualTo("cannot lock " + database + " against other fulcrum-scim processes"
+        + ": cannot open " + lock + " as user " + USER
+        + ": permission denied; it belongs to user nobody: run it as that user (sudo -u nobody fulcrum-scim ...)");
   }
 
   /** A tarball's or a container's service user need not be the packages' fulcrum-scim: the file's owner is named. */
