@@ -127,8 +127,9 @@ public final class SqliteDirectory {
    * (the target of a symlinked storage.path). A file a restore run as root left is to be given to
    * the service where it is sure who that is ({@link #chown}). Otherwise run the command as the user the file (or the nearest directory above it
    * this user may see) belongs to, which is the service's own in any install (a tarball's or a
-   * container's user need not be the packages' fulcrum-scim); as the packages' user when that owner
-   * is root or this user. Nothing more when this is the packages' user.
+   * container's user need not be the packages' fulcrum-scim); when that owner is root or this user,
+   * which names no one, that owner and the service's user, fulcrum-scim only as the packages' user.
+   * Nothing more when this is the packages' user.
    */
   static String asServiceUser(Path file) {
     return advice(real(file.toAbsolutePath()), user());
@@ -143,9 +144,14 @@ public final class SqliteDirectory {
     if (SERVICE_USER.equals(user)) {
       return "";
     }
-    return ownerOf(file).filter(owner -> !owner.equals(user) && !owner.equals("root"))
-        .map(owner -> "; it belongs to user " + owner + ": run it as that user (" + sudo(owner) + ")")
-        .orElse("; run it as the service's user (" + sudo(SERVICE_USER) + ")");
+    Optional<Path> seen = nearestSeen(file);
+    Optional<String> owner = seen.flatMap(SqliteDirectory::owner);
+    if (owner.isPresent() && !owner.get().equals(user) && !owner.get().equals("root")) {
+      return "; it belongs to user " + owner.get() + ": run it as that user (" + sudo(owner.get()) + ")";
+    }
+    // nothing here names the service's user (a root-owned 0755 directory, a container's): say what is seen
+    String known = seen.map(p -> (p.equals(file) ? "it" : p.toString()) + " belongs to user " + owner.get() + ": ").orElse("");
+    return "; " + known + "run it as the service's user (for the packaged service's user, " + sudo(SERVICE_USER) + ")";
   }
 
   /**
@@ -225,11 +231,11 @@ public final class SqliteDirectory {
     }
   }
 
-  private static Optional<String> ownerOf(Path file) {
+  /** {@code file}, or the nearest directory above it, whose owner this user may see. */
+  private static Optional<Path> nearestSeen(Path file) {
     for (Path p = file; p != null; p = p.getParent()) {
-      Optional<String> owner = owner(p);
-      if (owner.isPresent()) {
-        return owner;
+      if (owner(p).isPresent()) {
+        return Optional.of(p);
       }
     }
     return Optional.empty();

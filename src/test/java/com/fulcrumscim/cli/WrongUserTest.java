@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * database" or a chown of a lock file that is not there.
  */
 class WrongUserTest {
-  static final String AS_SERVICE_USER = "; run it as the service's user (sudo -u fulcrum-scim fulcrum-scim ...)";
   static final String USER = System.getProperty("user.name");
+  /** The advice where nothing names the service's user: the file is this user's own, as is its directory. */
+  static final String AS_SERVICE_USER = "; it belongs to user " + USER + ": " + runAsServiceUser();
 
   @TempDir Path dir;
   Path data;
@@ -41,7 +42,8 @@ class WrongUserTest {
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("cannot open " + database + " as user " + USER
-        + ": permission denied on directory " + data + AS_SERVICE_USER);
+        + ": permission denied on directory " + data + "; " + data.toRealPath() + " belongs to user " + USER + ": "
+        + runAsServiceUser());
   }
 
   @Test
@@ -154,6 +156,10 @@ class WrongUserTest {
     } finally {
       run("umount", mount.toString());
     }
+  }
+
+  private static String runAsServiceUser() {
+    return "run it as the service's user (for the packaged service's user, sudo -u fulcrum-scim fulcrum-scim ...)";
   }
 
   private static int run(String... command) throws Exception {

@@ -95,6 +95,14 @@ class SqliteDirectoryTest {
     Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxr-x"));
   }
 
+  /** A root-owned 0755 directory (or a container's) names no service user: the owner seen is said, fulcrum-scim only as the packages'. */
+  @Test
+  void whereNothingNamesTheServicesUserTheOwnerSeenIsSaidAndFulcrumScimOnlyAsThePackagesUser() throws Exception {
+    Files.setAttribute(database.getParent(), "unix:uid", 0);
+    assertThat(SqliteDirectory.advice(database, "alice")).isEqualTo("; it belongs to user root: run it as the service's user"
+        + " (for the packaged service's user, sudo -u fulcrum-scim fulcrum-scim ...)");
+  }
+
   @Test
   void theUserNamedFulcrumScimIsToldToChownTheFileToo() {
     assertThat(SqliteDirectory.advice(database, "fulcrum-scim")).isEqualTo("; it belongs to user root, not to its directory's owner:"
