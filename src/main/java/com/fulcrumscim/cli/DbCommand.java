@@ -118,8 +118,8 @@ public final class DbCommand {
                   + "; killed, or the machine restarted): it ends at " + holder.expiresAt().truncatedTo(ChronoUnit.SECONDS)
                   + "; run db copy again after that, with serve still stopped");
             }
-            throw new CommandFailure(holder.describe() + " holds " + source.describe()
-                + ": stop it first (systemctl stop fulcrum-scim), so nothing changes during the copy");
+            throw new CommandFailure(holder.describe() + " holds " + source.describe() + ": "
+                + Migrations.untilItEnds(holder.expiresAt(), "db copy"));
           });
           StoreCopy.requireEmpty(target);
           StoreCopy.Counts counts;

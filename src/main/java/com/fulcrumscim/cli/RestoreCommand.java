@@ -115,8 +115,8 @@ public final class RestoreCommand implements Callable<Integer> {
    * file, and the changes it accepted (deactivations among them) would be lost.
    */
   static void requireNoWriter(Path path) {
-    SqliteRestore.liveWriter(path).ifPresent(holder -> {
-      throw new CommandFailure(holder + ", on " + path + ": stop it first (systemctl stop fulcrum-scim); nothing was changed");
+    SqliteRestore.liveWriter(path, "restore").ifPresent(holder -> {
+      throw new CommandFailure(holder + "; nothing was changed");
     });
   }
 

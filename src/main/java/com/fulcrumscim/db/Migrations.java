@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -145,6 +146,25 @@ public final class Migrations {
    */
   public static Optional<String> liveWriter(Connection c, Dialect dialect) throws SQLException {
     return liveLease(c, dialect, version(c, dialect)).map(LiveLease::describe);
+  }
+
+  /**
+   * {@link #liveWriter} {@code on} the place named, and what to do before running {@code command}
+   * again: a daemon is to be stopped, while an operator command's lease ends with it.
+   */
+  public static Optional<String> liveWriter(Connection c, Dialect dialect, String on, String command) throws SQLException {
+    return liveLease(c, dialect, version(c, dialect)).map(lease -> lease.describe() + on + ": "
+        + (lease.daemon() ? "stop it first (systemctl stop fulcrum-scim)" : untilItEnds(Instant.ofEpochMilli(lease.expiresAt()), command)));
+  }
+
+  /**
+   * What to do about an operator command's writer lease (expiring at {@code expiresAt} unless renewed)
+   * before running {@code command} again: "stop it first" sent the operator to stop the service, which
+   * does not hold it; the command renews it until it ends, and a killed one's lapses.
+   */
+  public static String untilItEnds(Instant expiresAt, String command) {
+    return "it ends when that command ends (at " + expiresAt.truncatedTo(ChronoUnit.SECONDS) + " if it was killed); run "
+        + command + " again after that";
   }
 
   /**

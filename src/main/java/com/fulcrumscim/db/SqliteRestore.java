@@ -106,15 +106,16 @@ public final class SqliteRestore {
 
   /**
    * Who holds a live writer lease on the SQLite file at {@code path}, read whatever its schema (a
-   * daemon of an older release may be writing to it); empty when no one does, or when the file
-   * cannot be read as a database at all (then nothing can be writing to it).
+   * daemon of an older release may be writing to it), and what to do before running {@code command}
+   * again; empty when no one does, or when the file cannot be read as a database at all (then nothing
+   * can be writing to it).
    */
-  public static Optional<String> liveWriter(Path path) {
+  public static Optional<String> liveWriter(Path path, String command) {
     if (!Files.exists(path)) {
       return Optional.empty();
     }
     try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + path, Database.Access.READ_ONLY)) {
-      return Migrations.liveWriter(c, Dialect.SQLITE);
+      return Migrations.liveWriter(c, Dialect.SQLITE, ", on " + path, command);
     } catch (SQLException e) {
       return Optional.empty();
     }

@@ -270,4 +270,18 @@ class OperatorCliTest {
     assertThat(r.err()).contains("the writer lease is a stopped `fulcrum-scim serve`'s (").contains("): it ends at ")
         .contains("run db copy again after that, with serve still stopped").doesNotContain("stop it first");
   }
+
+  /** A command's lease (check --write-test holds one without the file's lock) ends with it: the service is not to be stopped. */
+  @Test
+  void dbCopyBesideACommandsLeaseSaysItEndsWithThatCommandNotStopTheService() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    try (Database db = cli.openDatabase()) {
+      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).tryHold()).isTrue();
+    }
+    OpsCliRun.Result r = cli.runWithConfig("db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("an operator command (").contains(": it ends when that command ends (at ")
+        .contains(" if it was killed); run db copy again after that").doesNotContain("stop it first");
+  }
 }

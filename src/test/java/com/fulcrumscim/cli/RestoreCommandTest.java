@@ -33,6 +33,7 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -351,6 +352,24 @@ class RestoreCommandTest {
     assertThat(r.err().strip()).startsWith("a daemon (4242@old-release/1a2b3c4d) holds the writer lease").contains("nothing was changed");
     assertThat(Files.size(oldDb)).isEqualTo(before);
     assertThat(OlderRelease.version(at)).isEqualTo(OlderRelease.newest() - 1);
+  }
+
+  /** An operator command's lease (check --write-test's, without the file's lock) ends with it: "stop it first" named the service. */
+  @Test
+  void restoreBesideACommandsLeaseSaysWhichCommandHoldsItAndThatItEndsWithIt() throws Exception {
+    Path other = Files.createDirectories(dir.resolve("other"));
+    StoreLocation at = new StoreLocation.SqliteFile(other.resolve("bridge.db"));
+    OlderRelease.schema(at, OlderRelease.newest() - 1);
+    Instant expires = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+    OlderRelease.holdsTheLease(at, "4242@node-a/1a2b3c4d", "COMMAND", expires);
+    OpsCliRun otherCli = new OpsCliRun(other, "fulcrum:\n  base_url: " + fulcrum.baseUrl() + "\n  api_token: " + fulcrum.token() + "\n");
+
+    OpsCliRun.Result r = otherCli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("an operator command (4242@node-a/1a2b3c4d) holds the writer lease")
+        .endsWith(": it ends when that command ends (at " + expires + " if it was killed); run restore again after that;"
+            + " nothing was changed");
   }
 
   @Test
