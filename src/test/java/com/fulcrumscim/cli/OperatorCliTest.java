@@ -260,28 +260,28 @@ class OperatorCliTest {
   /** A serve killed outright leaves its lease until it expires: "stop it first" sent the operator to stop what was not running. */
   @Test
   void dbCopyAfterAKilledServeSaysTheLeaseIsAStoppedRunsAndWhenItEnds() throws Exception {
-    OpsCliRun cli = new OpsCliRun(dir);
-    try (Database db = cli.openDatabase()) {
-      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON).tryHold()).isTrue();
-    }
-    OpsCliRun.Result r = cli.runWithConfig("db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere");
-
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("the writer lease is a stopped `fulcrum-scim serve`'s (").contains("): it ends at ")
+    assertThat(dbCopyBesideALeaseOf(WriterLease.Role.DAEMON))
+        .contains("the writer lease is a stopped `fulcrum-scim serve`'s (").contains("): it ends at ")
         .contains("run db copy again after that, with serve still stopped").doesNotContain("stop it first");
   }
 
   /** A command's lease (check --write-test holds one without the file's lock) ends with it: the service is not to be stopped. */
   @Test
   void dbCopyBesideACommandsLeaseSaysItEndsWithThatCommandNotStopTheService() throws Exception {
+    assertThat(dbCopyBesideALeaseOf(WriterLease.Role.COMMAND))
+        .contains("an operator command (").contains(": it ends when that command ends (at ")
+        .contains(" if it was killed); run db copy again after that").doesNotContain("stop it first");
+  }
+
+  /** db copy's refusal (exit 1) beside a live writer lease of {@code role} left in the database; answers its stderr. */
+  private String dbCopyBesideALeaseOf(WriterLease.Role role) throws Exception {
     OpsCliRun cli = new OpsCliRun(dir);
     try (Database db = cli.openDatabase()) {
-      assertThat(new WriterLease(db, Clock.systemUTC(), WriterLease.Role.COMMAND).tryHold()).isTrue();
+      assertThat(new WriterLease(db, Clock.systemUTC(), role).tryHold()).isTrue();
     }
     OpsCliRun.Result r = cli.runWithConfig("db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere");
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("an operator command (").contains(": it ends when that command ends (at ")
-        .contains(" if it was killed); run db copy again after that").doesNotContain("stop it first");
+    return r.err();
   }
 }
