@@ -80,9 +80,20 @@ public final class OneWorkerScheduler {
       shutDown = true;
       thread.shutdown();
       if (waitForJobsToComplete) {
-        try {
-          thread.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
+        // through interrupts, as SimpleThreadPool's join does: Quartz's halt(true) interrupts its own
+        // thread, and a caller's interrupt must not let a stop return with a cycle still applying
+        // (review-s12d F4); the interrupt is kept for the caller
+        boolean interrupted = false;
+        while (true) {
+          try {
+            if (thread.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS)) {
+              break;
+            }
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
           Thread.currentThread().interrupt();
         }
       }

@@ -43,6 +43,24 @@ class OneWorkerSchedulerTest {
     assertThat(ended).isTrue();
   }
 
+  /** review-s12d F4: a stop from an interrupted thread (a test's timeout, Quartz's own halt) still waits. */
+  @Test
+  void aShutdownThatWaitsWaitsThroughAnInterruptAndKeepsIt() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean ended = new AtomicBoolean();
+    worker.runInThread(() -> {
+      started.countDown();
+      sleep(300);
+      ended.set(true);
+    });
+    started.await();
+
+    Thread.currentThread().interrupt();
+    worker.shutdown(true);
+    assertThat(Thread.interrupted()).isTrue();
+    assertThat(ended).isTrue();
+  }
+
   @Test
   void noJobRunsAfterAShutdown() {
     worker.shutdown(false);
