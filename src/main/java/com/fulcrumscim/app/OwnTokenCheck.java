@@ -105,13 +105,20 @@ final class OwnTokenCheck implements AutoCloseable {
     if (refused.isEmpty()) {
       return;
     }
-    accepted.refused();
-    saidAccepted = false;
+    // marked first: a database failure below must not leave it taking a free lease, /healthz silent (review-s12c F5)
     refusal.refused(refused.get());
+    saidAccepted = false;
     if (own.isEmpty()) {
       log.error("this node's Fulcrum API token is refused now: {}. It leaves a free writer lease to the other nodes"
           + " first, and no leader hands the lease to it; its /healthz says so (checked again every {})",
           refused.get().reason(), DurationText.of(every));
+    }
+    try {
+      accepted.refused();
+    } catch (RuntimeException e) {
+      log.warn("could not take back this node's record that Fulcrum accepted its token ({}): a paused leader may still"
+          + " hand it the writer lease until that record ages out (within {})",
+          e.toString(), DurationText.of(every.multipliedBy(2)));
     }
   }
 
