@@ -105,6 +105,8 @@ public final class Bridge {
   private WriterLease writerLease;
   private LeaseKeeper lease;
   private AcceptedTokens acceptedTokens;
+  /** On a node of several: checks its own token while that matters, and says when Fulcrum accepts it. */
+  private OwnTokenCheck tokenCheck;
   private ReconcileLoop loop;
   private final OwnTokenRefusal ownToken = new OwnTokenRefusal();
   /** A start check could not be made (Fulcrum refused or did not answer): this node's token is not reported working. */
@@ -177,9 +179,6 @@ public final class Bridge {
         writerLease = new WriterLease(db, DatabaseClock.of(db, clock), WriterLease.Role.DAEMON, config.ha().leaseTtl());
         acceptedTokens = new AcceptedTokens(db, DatabaseClock.of(db, clock), writerLease.me(),
             OwnTokenCheck.fresh(config.ha().leaseTtl()));
-        if (otherNodesMayRun()) {
-          running.push(acceptedTokens);
-        }
         lease = new LeaseKeeper(writerLease, leadership, this::startWriting, this::stopWriting, new LeaseKeeper.MustNotLead() {
           @Override
           public Optional<String> within(Duration bound) {
@@ -234,8 +233,7 @@ public final class Bridge {
         loop = path.loop();
         checkPolicy(client, path.loop());
         if (otherNodesMayRun()) {
-          running.push(new OwnTokenCheck(ownToken, acceptedTokens, leadership, loop, path.reconciler(),
-              config.ha().leaseTtl()).start());
+          tokenCheck = new OwnTokenCheck(ownToken, acceptedTokens, leadership, loop, path.reconciler(), config.ha().leaseTtl());
         }
         // after the client: a start against the embedded emulator has forgotten its links by now
         PolicyCheck.frozenGroupsWarning(PolicyCheck.frozenGroups(db, config.groups().push())).ifPresent(w -> log.warn("{}", w));
@@ -301,6 +299,11 @@ public final class Bridge {
         running.push(resyncer::close);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         running.push(lease::halt);
+        if (tokenCheck != null) {
+          // stopped before the keeper halts: a stopping node takes its entry back first, so no paused leader hands
+          // the lease to a node going away (review-s12c F4); only a token every start check read worked with counts
+          running.push(tokenCheck.start(!someNotChecked));
+        }
         nodeTokens = new NodeTokens(db, DatabaseClock.of(db, clock)).record(nodeAddress(), writerLease.me(),
             tokens.configured(), config.ha().leaseTtl());
         running.push(nodeTokens);
@@ -492,14 +495,6 @@ public final class Bridge {
    * change needs the list.
    */
   private void checkPolicy(HttpFulcrumClient client, ReconcileLoop loop) {
-    checkEach(client, loop);
-    // only a token every check read worked with: a leader paused on its own token hands the lease to this node
-    if (!someNotChecked && otherNodesMayRun()) {
-      acceptedTokens.accepted();
-    }
-  }
-
-  private void checkEach(HttpFulcrumClient client, ReconcileLoop loop) {
     try {
       // refused, only the first change paused, and until then everything said "running"
       client.readFirstMemberPage();

@@ -64,7 +64,14 @@ final class OwnTokenCheck implements AutoCloseable {
     return every(leaseTtl).multipliedBy(2);
   }
 
-  OwnTokenCheck start() {
+  /**
+   * {@code acceptedAtStart}: every start check read worked with this node's token, so a leader paused
+   * on its own token may hand the lease to this node from now on.
+   */
+  OwnTokenCheck start(boolean acceptedAtStart) {
+    if (acceptedAtStart) {
+      accepted.accepted();
+    }
     thread.scheduleWithFixedDelay(this::checkOrSay, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
@@ -122,9 +129,11 @@ final class OwnTokenCheck implements AutoCloseable {
     }
   }
 
+  /** A clean stop: no check writes the entry again, and the entry goes, so no leader hands the lease to this node. */
   @Override
   public void close() throws InterruptedException {
     thread.shutdownNow();
     thread.awaitTermination(10, TimeUnit.SECONDS);
+    accepted.refused();
   }
 }

@@ -22,7 +22,7 @@ import java.util.Optional;
  * disagree with their reconcilers). With no fresh entry (every node's token refused) the leader stays
  * and probes.
  */
-public final class AcceptedTokens implements AutoCloseable {
+public final class AcceptedTokens {
   static final String PREFIX = "ha.token_accepted.";
   static final String HANDED_OVER = "ha.token_handed_over";
 
@@ -63,7 +63,7 @@ public final class AcceptedTokens implements AutoCloseable {
     });
   }
 
-  /** Fulcrum refuses this node's token now: no leader hands over to it on an earlier entry. */
+  /** Fulcrum refuses this node's token now, or the node stops: no leader hands over to it on an earlier entry. */
   public void refused() {
     settings.write(Map.of(PREFIX + me, Optional.empty()));
   }
@@ -109,11 +109,5 @@ public final class AcceptedTokens implements AutoCloseable {
       settings.get(c, key).ifPresent(millis -> entries.put(key.substring(PREFIX.length()), Long.parseLong(millis)));
     }
     return entries;
-  }
-
-  /** A clean stop: this node no longer takes a hand-over. */
-  @Override
-  public void close() {
-    refused();
   }
 }

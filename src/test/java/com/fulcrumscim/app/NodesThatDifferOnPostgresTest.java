@@ -16,11 +16,16 @@ import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import com.fulcrumscim.testing.TestStore;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +218,46 @@ class NodesThatDifferOnPostgresTest {
 
     await().atMost(HANDOVER_TTL.multipliedBy(6)).until(() -> leads(a));
     await().atMost(Duration.ofSeconds(20)).until(() -> fulcrum.memberByEmail("the-second-incident@corp.example").isPresent());
+  }
+
+  /**
+   * review-s12c F4: a stopping node kept its accepted-token entry until the end of its stop, after its
+   * lease keeper had halted, so a paused leader could hand the lease to a node going away. With the
+   * entry's row locked, the node's stop waits at taking it back: its servers still answer then.
+   */
+  @Test
+  void aStoppingNodeTakesItsAcceptedEntryBackBeforeItStopsAnythingElse() throws Exception {
+    ScimTestServer b = node(GOOD);
+    assertThat(acceptedEntries()).isEqualTo(1);
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch unlock = new CountDownLatch(1);
+    try (Database holder = Database.open(store.location()); Database look = Database.open(store.location())) {
+      CompletableFuture<Void> held = CompletableFuture.runAsync(() -> holder.write(c -> {
+        try (Statement st = c.createStatement()) {
+          st.executeQuery("SELECT key FROM setting WHERE key LIKE 'ha.token_accepted.%' FOR UPDATE").close();
+        }
+        locked.countDown();
+        unlock.await();
+        return null;
+      }));
+      locked.await();
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(b::close);
+      started.remove(b);
+      await().atMost(Duration.ofSeconds(20)).until(() -> look.read(c -> {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+          rs.next();
+          return rs.getLong(1) > 0;
+        }
+      }));
+      try {
+        assertThat(healthz(b).status()).as("still serving while it takes the entry back").isEqualTo(200);
+      } finally {
+        unlock.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        stopped.get(30, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(acceptedEntries()).isZero();
   }
 
   long acceptedEntries() {
