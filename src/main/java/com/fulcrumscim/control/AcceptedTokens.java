@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * When Fulcrum last accepted each node's own API token, one setting row a node ({@value #PREFIX}
- * and its writer-lease name, the database's time in milliseconds), and the last hand-over
+ * and its writer-lease name: the database's time in milliseconds, then how long it counts), and the last hand-over
  * ({@value #HANDED_OVER}). A leader paused on its own refused token hands the lease over only to a
  * node whose entry is fresh (review-s11b, s11f F1: one report written at a node's start left the
  * cluster paused while a node whose token worked stood by). Taking an entry removes it, so one check
@@ -53,11 +53,11 @@ public final class AcceptedTokens {
       long now = clock.millis(c);
       Map<String, Optional<String>> changes = new HashMap<>();
       entries(c).forEach((node, at) -> {
-        if (now - at >= fresh.toMillis()) {
+        if (at.staleAt(now)) {
           changes.put(PREFIX + node, Optional.empty());
         }
       });
-      changes.put(PREFIX + me, Optional.of(Long.toString(now)));
+      changes.put(PREFIX + me, Optional.of(now + ";" + fresh.toMillis()));
       settings.write(c, changes);
       return null;
     });
@@ -83,13 +83,14 @@ public final class AcceptedTokens {
       });
       Map<String, Optional<String>> changes = new HashMap<>();
       Optional<Accepted> freshest = Optional.empty();
-      for (Map.Entry<String, Long> entry : entries(c).entrySet()) {
+      for (Map.Entry<String, Entry> entry : entries(c).entrySet()) {
         String node = entry.getKey();
-        if (now - entry.getValue() >= fresh.toMillis()) {
+        long at = entry.getValue().at();
+        if (entry.getValue().staleAt(now)) {
           changes.put(PREFIX + node, Optional.empty());
         } else if (!node.equals(me) && !justHandedOver.equals(Optional.of(node))
-            && freshest.map(f -> entry.getValue() > f.at().toEpochMilli()).orElse(true)) {
-          freshest = Optional.of(new Accepted(node, Instant.ofEpochMilli(entry.getValue())));
+            && freshest.map(f -> at > f.at().toEpochMilli()).orElse(true)) {
+          freshest = Optional.of(new Accepted(node, Instant.ofEpochMilli(at)));
         }
       }
       if (freshest.isPresent()) {
@@ -102,11 +103,26 @@ public final class AcceptedTokens {
     }, bound);
   }
 
-  /** Each node's entry: when Fulcrum accepted its token, in the database's milliseconds. */
-  private Map<String, Long> entries(Connection c) throws SQLException {
-    Map<String, Long> entries = new HashMap<>();
+  /**
+   * One node's entry: when Fulcrum accepted its token, in the database's milliseconds, and how long it
+   * counts by its own node's lease (nodes may differ: a short-lease node took a long-lease node's entry
+   * for stale, review-s12c F6).
+   */
+  private record Entry(long at, long freshMillis) {
+    boolean staleAt(long now) {
+      return now - at >= freshMillis;
+    }
+  }
+
+  /** Each node's entry; one that does not say how long it counts (a release before this one's) counts as this node's do. */
+  private Map<String, Entry> entries(Connection c) throws SQLException {
+    Map<String, Entry> entries = new HashMap<>();
     for (String key : settings.keysStartingWith(c, PREFIX)) {
-      settings.get(c, key).ifPresent(millis -> entries.put(key.substring(PREFIX.length()), Long.parseLong(millis)));
+      settings.get(c, key).ifPresent(value -> {
+        String[] fields = value.split(";");
+        entries.put(key.substring(PREFIX.length()), new Entry(Long.parseLong(fields[0]),
+            fields.length > 1 ? Long.parseLong(fields[1]) : fresh.toMillis()));
+      });
     }
     return entries;
   }

@@ -89,6 +89,17 @@ class AcceptedTokensTest {
     assertThat(a.takeAnothers(BOUND)).isEmpty();
   }
 
+  /** review-s12c F6: a node of a shorter ha.lease_ttl removed a longer one's entry as stale by its own. */
+  @Test
+  void anEntryCountsAsLongAsItsOwnNodesLeaseSays() {
+    AcceptedTokens longLease = new AcceptedTokens(db, DatabaseClock.local(clock), "long", FRESH.multipliedBy(4));
+    longLease.accepted();
+    clock.tick(FRESH.multipliedBy(2));
+    a.accepted();
+
+    assertThat(node(a.takeAnothers(BOUND))).contains("long");
+  }
+
   @Test
   void theNodeThatJustHandedTheLeaseOverIsNotHandedItStraightBack() {
     b.accepted();
