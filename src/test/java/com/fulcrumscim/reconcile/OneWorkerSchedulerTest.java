@@ -30,14 +30,7 @@ class OneWorkerSchedulerTest {
 
   @Test
   void aShutdownThatWaitsReturnsOnlyAfterTheRunningJobEnded() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    AtomicBoolean ended = new AtomicBoolean();
-    worker.runInThread(() -> {
-      started.countDown();
-      sleep(300);
-      ended.set(true);
-    });
-    started.await();
+    AtomicBoolean ended = aJobRunningFor300Ms();
 
     worker.shutdown(true);
     assertThat(ended).isTrue();
@@ -46,14 +39,7 @@ class OneWorkerSchedulerTest {
   /** review-s12d F4: a stop from an interrupted thread (a test's timeout, Quartz's own halt) still waits. */
   @Test
   void aShutdownThatWaitsWaitsThroughAnInterruptAndKeepsIt() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    AtomicBoolean ended = new AtomicBoolean();
-    worker.runInThread(() -> {
-      started.countDown();
-      sleep(300);
-      ended.set(true);
-    });
-    started.await();
+    AtomicBoolean ended = aJobRunningFor300Ms();
 
     Thread.currentThread().interrupt();
     worker.shutdown(true);
@@ -80,6 +66,19 @@ class OneWorkerSchedulerTest {
     ran.await(10, TimeUnit.SECONDS);
     assertThat(name[0]).isEqualTo("test_Worker-1");
     worker.shutdown(true);
+  }
+
+  /** Starts a job that runs for 300 ms; whether it ended. */
+  private AtomicBoolean aJobRunningFor300Ms() throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean ended = new AtomicBoolean();
+    worker.runInThread(() -> {
+      started.countDown();
+      sleep(300);
+      ended.set(true);
+    });
+    started.await();
+    return ended;
   }
 
   private static void await(CountDownLatch latch) {
