@@ -21,6 +21,8 @@ class PostrmTest {
   static final Path POSTRM = Path.of("src/packaging/deb/postrm");
 
   @TempDir Path dir;
+  /** How the recorded chown ends: 1 for a file it may not change (NFS root_squash, an immutable file). */
+  private int chownExit;
 
   /** What `postrm purge` ran of chown, chgrp and userdel, in order; {@code backups}: the README's backup folder, or null. */
   List<String> purge(Path backups) throws Exception {
@@ -34,7 +36,7 @@ class PostrmTest {
     Files.writeString(calls, "");
     script(bin.resolve("getent"), "exit 0");
     for (String tool : recorded) {
-      script(bin.resolve(tool), "echo \"" + tool + " $*\" >> " + calls);
+      script(bin.resolve(tool), "echo \"" + tool + " $*\" >> " + calls + (tool.equals("chown") ? "; exit " + chownExit : ""));
     }
     PosixFileAttributes made = Files.readAttributes(Files.writeString(dir.resolve("made"), ""), PosixFileAttributes.class);
 
@@ -77,6 +79,15 @@ class PostrmTest {
 
     assertThat(purge(backups, List.of("userdel"))).containsExactly("userdel fulcrum-scim");
     assertThat(Files.getAttribute(outside, "unix:uid")).isEqualTo(23456);
+  }
+
+  /** review-s12d F5: under set -e a chown that failed ended the purge before the user was deleted. */
+  @Test
+  void aBackupThatCannotBeGivenToRootDoesNotStopThePurge() throws Exception {
+    Path backups = Files.createDirectories(dir.resolve("backups"));
+    chownExit = 1;
+
+    assertThat(purge(backups)).last().isEqualTo("userdel fulcrum-scim");
   }
 
   @Test
