@@ -161,7 +161,7 @@ public final class ConfigLoader {
       merge(source, "", merged, (ObjectNode) user);
     }
     Set<String> unresolved = new HashSet<>();
-    Map<String, Expanded> expanded = new HashMap<>();
+    Map<String, String> expanded = new HashMap<>();
     new Expansion(source, needed, unresolved, expanded, defaults).expand("", merged);
     Set<String> leftAtDefault = Set.copyOf(unresolved);
     BridgeConfig config;
@@ -171,10 +171,13 @@ public final class ConfigLoader {
       throw new ConfigException(source, keyOf(e), "unknown key (known: " + e.getKnownPropertyIds().stream()
           .map(Object::toString).map(ConfigLoader::snake).sorted().collect(Collectors.joining(", ")) + ")");
     } catch (MismatchedInputException e) {
-      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e), scalar(e.getTargetType()))
-          + needs(e.getTargetType()));
+      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e)) + needs(e.getTargetType()));
     } catch (JsonMappingException e) {
-      throw new ConfigException(source, keyOf(e), expandedFrom(expanded, keyOf(e), false) + "invalid value: " + e.getOriginalMessage());
+      String key = keyOf(e);
+      // a value a variable gave may be a secret put there by mistake: the message's quoted text goes
+      String why = expanded.containsKey(key) ? e.getOriginalMessage().replaceAll("'[^']*'|\"[^\"]*\"", "its value")
+          : e.getOriginalMessage();
+      throw new ConfigException(source, key, expandedFrom(expanded, key) + "invalid value: " + why);
     } catch (JsonProcessingException e) {
       throw new ConfigException(source, "", e.getOriginalMessage());
     }
@@ -326,26 +329,15 @@ public final class ConfigLoader {
   }
 
   /**
-   * What {@code key}'s value was expanded from, if it was ("${FULCRUM_SCIM_PORT} = 808O: "): the
-   * file shows only the variable, and the unit's environment file holds the mistake (review-s12b
-   * F6). Told only where the value is not the type its key needs; no secret is a number.
+   * What {@code key}'s value was expanded from, if it was ("${FULCRUM_SCIM_PORT} (its value not
+   * shown): "): the file shows only the variable, and the unit's environment file holds the mistake
+   * (review-s12b F6). Never the value: a variable holding a secret, given to the wrong key by mistake
+   * (`token_hashes: ${FULCRUM_SCIM_TOKEN}`, `port: ${PGPASSWORD}`), would be printed to the journal
+   * (review-s12d F2, s12e F1); the operator reads the variable where it is set.
    */
-  /**
-   * The text a key's variables were substituted in, "${PORT} = 808O: ", with the value only where
-   * {@code showValue}: a number or true/false, never a secret; a list or a section given a token
-   * by mistake (`token_hashes: ${FULCRUM_SCIM_TOKEN}`) names the variable alone (review-s12d F2).
-   */
-  private static String expandedFrom(Map<String, Expanded> expanded, String key, boolean showValue) {
-    Expanded from = expanded.get(key);
-    return from == null ? "" : from.text() + (showValue ? " = " + from.value() : "") + ": ";
-  }
-
-  /** A key's text as written ({@code ${PORT}}) and the value it became. */
-  private record Expanded(String text, String value) {}
-
-  private static boolean scalar(Class<?> type) {
-    return type == int.class || type == Integer.class || type == long.class || type == Long.class
-        || type == boolean.class || type == Boolean.class;
+  private static String expandedFrom(Map<String, String> expanded, String key) {
+    String from = expanded.get(key);
+    return from == null ? "" : from + " (its value not shown): ";
   }
 
   /**
@@ -357,10 +349,10 @@ public final class ConfigLoader {
     private final String source;
     private final Predicate<String> needed;
     private final Set<String> unresolved;
-    private final Map<String, Expanded> expanded;
+    private final Map<String, String> expanded;
     private final JsonNode defaults;
 
-    Expansion(String source, Predicate<String> needed, Set<String> unresolved, Map<String, Expanded> expanded,
+    Expansion(String source, Predicate<String> needed, Set<String> unresolved, Map<String, String> expanded,
         JsonNode defaults) {
       this.source = source;
       this.needed = needed;
@@ -422,7 +414,7 @@ public final class ConfigLoader {
       }
       m.appendTail(out);
       if (any && !unresolved.contains(key)) {
-        expanded.put(key, new Expanded(value, out.toString()));
+        expanded.put(key, value);
       }
       return out.toString();
     }

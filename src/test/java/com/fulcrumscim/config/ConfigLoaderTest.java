@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,23 +46,30 @@ class ConfigLoaderTest {
         .hasMessage("config.yml: fulcrum.api_token: environment variable NOPE is not set (write ${NOPE:-} to allow empty)");
   }
 
-  /** review-s12b F6: the file shows only the variable; the mistake is in the environment. */
+  /** review-s12b F6: the file shows only the variable; the mistake is in the environment, whose value may be a secret. */
   @Test
-  void aVariableGivingAValueOfTheWrongTypeIsNamedWithThatValue() {
+  void aVariableGivingAValueOfTheWrongTypeIsNamedButItsValueIsNotPrinted() {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_SCIM_PORT", "808O")::get).parse("c2.yml",
         "server:\n  port: ${FULCRUM_SCIM_PORT:-18500}\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("c2.yml: server.port: ${FULCRUM_SCIM_PORT:-18500} = 808O: must be a whole number");
+        .hasMessage("c2.yml: server.port: ${FULCRUM_SCIM_PORT:-18500} (its value not shown): must be a whole number");
   }
 
-  /** review-s12d F2: a token given to a list by mistake is named by its variable, never printed. */
+  /** review-s12d F2, s12e F1: a token given to a list, a number or a duration by mistake is named by its variable, never printed. */
   @Test
   void aVariableGivingAListItsWrongValueIsNamedButItsValueIsNotPrinted() {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_SCIM_TOKEN", "s3cretBearerTokenValue")::get).parse("c2.yml",
         "scim:\n  token_hashes: ${FULCRUM_SCIM_TOKEN}\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("c2.yml: scim.token_hashes: ${FULCRUM_SCIM_TOKEN}: must be a list")
+        .hasMessageStartingWith("c2.yml: scim.token_hashes: ${FULCRUM_SCIM_TOKEN} (its value not shown): must be a list")
         .hasMessageNotContaining("s3cret");
+    for (String key : List.of("server:\n  port", "ha:\n  lease_ttl")) {
+      assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_SCIM_TOKEN", "s3cretBearerTokenValue")::get).parse("c2.yml",
+          key + ": ${FULCRUM_SCIM_TOKEN}\n"))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("${FULCRUM_SCIM_TOKEN} (its value not shown): ")
+          .hasMessageNotContaining("s3cret");
+    }
   }
 
   @Test
