@@ -20,7 +20,13 @@ final class ApiTokenFile {
 
   private ApiTokenFile() {}
 
-  static BridgeConfig read(String source, BridgeConfig config, Path configDir, Function<String, String> environment) {
+  /**
+   * {@code from}: the variable that gave the file's name ("${FULCRUM_API_TOKEN_FILE}"), null when the
+   * config wrote it: then the name is not shown, as the token's own variable given here by mistake
+   * would be.
+   */
+  static BridgeConfig read(String source, BridgeConfig config, Path configDir, Function<String, String> environment,
+      String from) {
     BridgeConfig.Fulcrum f = config.fulcrum();
     if (f.apiTokenFile().isBlank()) {
       return config;
@@ -29,18 +35,19 @@ final class ApiTokenFile {
       throw new ConfigException(source, KEY, "set fulcrum.api_token or fulcrum.api_token_file, not both");
     }
     Path file = locate(Path.of(f.apiTokenFile()), configDir, environment.apply(CREDENTIALS_DIRECTORY));
+    String named = from == null ? file.toString() : "the file " + from + " names (its value not shown)";
     try {
       return config.withFulcrum(f.withApiToken(Files.readString(file, StandardCharsets.UTF_8).strip()));
     } catch (NoSuchFileException e) {
       if (f.embedded()) {
         return config; // the emulator needs no token: a fresh install or container runs before one is provided
       }
-      throw new ConfigException(source, KEY, "cannot read " + file + ": file not found");
+      throw new ConfigException(source, KEY, "cannot read " + named + ": file not found");
     } catch (AccessDeniedException e) {
-      throw new ConfigException(source, KEY, "cannot read " + file + ": permission denied (under systemd the unit's "
+      throw new ConfigException(source, KEY, "cannot read " + named + ": permission denied (under systemd the unit's "
           + "LoadCredential= hands it over in $" + CREDENTIALS_DIRECTORY + "; elsewhere run as its owner)");
     } catch (IOException e) {
-      throw new ConfigException(source, KEY, "cannot read " + file + ": " + FileProblem.of(e));
+      throw new ConfigException(source, KEY, "cannot read " + named + ": " + FileProblem.of(e));
     }
   }
 

@@ -64,7 +64,7 @@ public final class ConfigLoader {
   /** Jackson's words for a key given twice: a key's name, never a value. */
   private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
   /** A URL's user info: what stands between "//" and "@" before the path. */
-  private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@");
+  private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.:-]*://[^/?#]*@"); // jdbc:postgresql:// too
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
@@ -183,7 +183,7 @@ public final class ConfigLoader {
     }
     refuseEmptyItems(source, "", merged);
     if (needed.test(ApiTokenFile.KEY)) {
-      config = ApiTokenFile.read(source, config, configDir, environment);
+      config = ApiTokenFile.read(source, config, configDir, environment, expanded.get(ApiTokenFile.KEY));
     } else {
       // a command that reads only storage.* need not be able to read the token file either, so
       // the token it would hold is not checked
@@ -192,7 +192,7 @@ public final class ConfigLoader {
     if (!needed.test(EMULATOR_SEED)) {
       unresolved.add(EMULATOR_SEED);
     }
-    new Validation(source, unresolved).validate(config);
+    new Validation(source, unresolved, expanded).validate(config);
     return new Partial(config, leftAtDefault);
   }
 
@@ -420,12 +420,17 @@ public final class ConfigLoader {
     }
   }
 
-  /** The checks on the loaded config; a key left unresolved for a command that does not read it is skipped. */
-  private record Validation(String source, Set<String> unresolved) {
+  /**
+   * The checks on the loaded config; a key left unresolved for a command that does not read it is
+   * skipped. A key a variable gave names the variable, never its value ({@link #expandedFrom}):
+   * `base_url: ${FULCRUM_API_TOKEN}` swapped by mistake, or a libpq URL with its password in
+   * `url: ${DATABASE_URL}`, would print a secret (review-s13a F-D).
+   */
+  private record Validation(String source, Set<String> unresolved, Map<String, String> expanded) {
     private void validate(BridgeConfig c) {
       check("server.host", !c.server().host().isBlank(), "must not be empty");
       check("server.host", isHost(c.server().host()), "must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host "
-          + "name, without a port (that is server.port), got '" + c.server().host() + "'");
+          + "name, without a port (that is server.port)" + got("server.host", c.server().host()));
       checkPort("server.port", c.server().port(), false);
       checkPort("server.ops_port", c.server().opsPort(), true);
       check("server.max_body_bytes", c.server().maxBodyBytes() >= 1024, "must be at least 1024");
@@ -437,9 +442,12 @@ public final class ConfigLoader {
       check("server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
           "certificate and private_key go together: set both or neither");
       check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
+      // first, and without the value, as fulcrum.base_url's below
+      check("storage.url", !c.storage().postgres() || !CREDENTIALS_IN_URL.matcher(c.storage().url()).find(),
+          "must not hold a user name or password (give them in storage.username and storage.password)");
       check("storage.url", !c.storage().postgres() || BridgeConfig.Storage.isPostgresUrl(c.storage().url()),
-          "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE, got '"
-              + BridgeConfig.Storage.withoutQuery(c.storage().url()) + "'");
+          "must be empty (SQLite at storage.path) or jdbc:postgresql://HOST[:PORT]/DATABASE"
+              + got("storage.url", BridgeConfig.Storage.withoutQuery(c.storage().url())));
       for (int i = 0; i < c.scim().tokenHashes().size(); i++) {
         check("scim.token_hashes." + i, SHA256_HEX.matcher(c.scim().tokenHashes().get(i)).matches(),
             "must be a SHA-256 hex digest (64 lower-case hex digits); `fulcrum-scim token new` prints one");
@@ -452,11 +460,11 @@ public final class ConfigLoader {
         // lines that name the target, and the database (which Fulcrum its links point into)
         check("fulcrum.base_url", !CREDENTIALS_IN_URL.matcher(f.baseUrl()).find(), "must not hold a user name or password "
             + "(Fulcrum takes its API token in fulcrum.api_token or fulcrum.api_token_file)");
-        check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL, got '" + f.baseUrl() + "'");
+        check("fulcrum.base_url", isHttpUrl(f.baseUrl()), "must be 'embedded' or an http(s) URL" + got("fulcrum.base_url", f.baseUrl()));
         check("fulcrum.base_url", !isHttpUrl(f.baseUrl()) || !"http".equals(URI.create(f.baseUrl()).getScheme())
                 || isLoopback(URI.create(f.baseUrl()).getHost()),
             "must be https: the API token would cross the network in clear (plain http is taken only to a loopback "
-                + "address such as 127.0.0.1, e.g. `fulcrum-scim emulator`), got '" + f.baseUrl() + "'");
+                + "address such as 127.0.0.1, e.g. `fulcrum-scim emulator`)" + got("fulcrum.base_url", f.baseUrl()));
         String unsendable = notSendable(f.baseUrl());
         check("fulcrum.base_url", unsendable == null, "not a URL the HTTP client takes (" + unsendable + ")");
         String tokenKey = f.apiTokenFile().isBlank() ? "fulcrum.api_token" : ApiTokenFile.KEY;
@@ -467,7 +475,8 @@ public final class ConfigLoader {
             + (f.apiTokenFile().isBlank() ? "" : "; the file holds the token alone: no \"Bearer \", no byte-order mark, one line"));
       } else if (!f.emulatorSeed().isBlank()) {
         String unreadable = unreadable(Path.of(f.emulatorSeed()));
-        check(EMULATOR_SEED, unreadable == null, "cannot read " + f.emulatorSeed() + ": " + unreadable);
+        check(EMULATOR_SEED, unreadable == null, "cannot read "
+            + (expanded.containsKey(EMULATOR_SEED) ? "the file it names" : f.emulatorSeed()) + ": " + unreadable);
       }
       check("fulcrum.calls_per_hour", f.callsPerHour() >= 1, "must be at least 1");
       checkPositive("fulcrum.connect_timeout", f.connectTimeout());
@@ -496,9 +505,11 @@ public final class ConfigLoader {
               + ttl.toMillis() + " ms");
       String schedule = c.resync().schedule();
       check("resync.schedule", schedule.isBlank() || CronExpression.isValidExpression(schedule),
-          "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), got '" + schedule + "'");
+          "not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week)"
+              + got("resync.schedule", schedule));
       check("resync.schedule", schedule.isBlank() || firesAgain(schedule),
-          "never fires again (no time from now on matches '" + schedule + "'); leave it empty to turn the resync off");
+          "never fires again (no time from now on matches " + shown("resync.schedule", schedule)
+              + "); leave it empty to turn the resync off");
     }
 
     /**
@@ -529,8 +540,9 @@ public final class ConfigLoader {
       String problem = " is the Owner role, which the bridge does not grant while roles.allow_owner is false: "
           + "name another role, or set roles.allow_owner: true";
       roles.map().forEach((okta, fulcrum) ->
-          check("roles.map." + okta, !BridgeConfig.Roles.namesOwner(fulcrum), "'" + fulcrum + "'" + problem));
-      check("roles.default", !BridgeConfig.Roles.namesOwner(roles.defaultRole()), "'" + roles.defaultRole() + "'" + problem);
+          check("roles.map." + okta, !BridgeConfig.Roles.namesOwner(fulcrum), shown("roles.map." + okta, fulcrum) + problem));
+      check("roles.default", !BridgeConfig.Roles.namesOwner(roles.defaultRole()),
+          shown("roles.default", roles.defaultRole()) + problem);
     }
 
     /** Quartz refuses to schedule a cron with no next fire time ("0 0 3 * * ? 2020"). */
@@ -553,8 +565,18 @@ public final class ConfigLoader {
 
     private void check(String key, boolean ok, String problem) {
       if (!ok && !unresolved.contains(key)) {
-        throw new ConfigException(source, key, problem);
+        throw new ConfigException(source, key, expandedFrom(expanded, key) + problem);
       }
+    }
+
+    /** ", got '<value>'" for a value written in the file; nothing for one a variable gave (the line names the variable). */
+    private String got(String key, String value) {
+      return expanded.containsKey(key) ? "" : ", got '" + value + "'";
+    }
+
+    /** {@code value} quoted as written in the file; "its value" for one a variable gave. */
+    private String shown(String key, String value) {
+      return expanded.containsKey(key) ? "its value" : "'" + value + "'";
     }
   }
 

@@ -72,6 +72,44 @@ class ConfigLoaderTest {
     }
   }
 
+  /**
+   * review-s13a F-D: the checks after mapping quoted the value too: swapped variables printed the
+   * Fulcrum API token, a libpq URL its password; the line names the variable alone.
+   */
+  @Test
+  void aVariableGivingAValueAKeyRefusesIsNamedButItsValueIsNotPrinted() {
+    String secret = "s3cret+Bearer/Token=";
+    for (String yaml : List.of("server:\n  host: ${FULCRUM_API_TOKEN}\n",
+        "fulcrum:\n  base_url: ${FULCRUM_API_TOKEN}\n  api_token: t\n",
+        "fulcrum:\n  base_url: http://${FULCRUM_API_TOKEN}.example.com\n  api_token: t\n",
+        "fulcrum:\n  base_url: https://fulcrum.example.com\n  api_token_file: ${FULCRUM_API_TOKEN}\n",
+        "resync:\n  schedule: ${FULCRUM_API_TOKEN}\n",
+        "storage:\n  url: ${FULCRUM_API_TOKEN}\n")) {
+      assertThatThrownBy(() -> new ConfigLoader(Map.of("FULCRUM_API_TOKEN", secret)::get).parse("c2.yml", yaml))
+          .as(yaml)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("${FULCRUM_API_TOKEN}")
+          .hasMessageContaining("its value not shown")
+          .hasMessageNotContaining(secret);
+    }
+  }
+
+  @Test
+  void aValueWrittenInTheFileIsQuotedInItsLine() {
+    assertThatThrownBy(() -> loader.parse("c2.yml", "resync:\n  schedule: every night\n"))
+        .hasMessage("c2.yml: resync.schedule: not a valid Quartz cron expression (seconds minutes hours day-of-month "
+            + "month day-of-week), got 'every night'");
+  }
+
+  /** A PaaS's libpq URL (user:password@host) is refused first, without its text, wherever it came from. */
+  @Test
+  void aStorageUrlHoldingAPasswordIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(() -> loader.parse("c2.yml", "storage:\n  url: jdbc:postgresql://bridge:s3cretPw@db:5432/fulcrum\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("c2.yml: storage.url: must not hold a user name or password (give them in storage.username and "
+            + "storage.password)");
+  }
+
   @Test
   void aFallbackCoversAnUnsetVariable() {
     assertThat(loader.parse("c", "storage:\n  path: ${DATA_DIR:-/var/lib/x}/b.db\n").storage().path())
