@@ -36,6 +36,13 @@ public interface FulcrumClient {
   List<FulcrumMember> members();
 
   /**
+   * The member list's first page, one member long: one call, whatever the organization's size, that
+   * fails as {@link #members} would when the token's user may not list members (a start-up check, a
+   * paused reconciler's probe; what it lists is not kept).
+   */
+  void readFirstMemberPage();
+
+  /**
    * {@link #members()}, saying whether the read was whole ({@link MemberList#whole}): what a list
    * read over several pages does not show is no proof that Fulcrum has no such member. A client that
    * answers from one copy (resync's snapshot) reads it whole.

@@ -108,11 +108,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     return new MemberList(read.items(), read.pages() == 1);
   }
 
-  /**
-   * The member list's first page, one member long: one call, whatever the organization's size, that
-   * fails as {@link #members} would when the token's user may not list members (a start-up check;
-   * what it lists is not kept).
-   */
+  @Override
   public void readFirstMemberPage() {
     ApiCall call = memberListCall().withQuery("page", "1").withQuery("per_page", "1");
     parse(call.endpoint(), calls.execute(call));

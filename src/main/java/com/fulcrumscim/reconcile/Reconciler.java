@@ -537,9 +537,10 @@ public final class Reconciler {
   public Optional<FulcrumException> probe(Optional<String> refusedRead) {
     String read = refusedRead.orElse("");
     try {
-      // the pause is over once the read Fulcrum refused works (a revoked token fails it too)
+      // the pause is over once the read Fulcrum refused works (a revoked token fails it too); of the
+      // member list one page, as every page at each cycle of a pause was a cost of the list's size
       if (FulcrumClient.MEMBERS_LIST.equals(read)) {
-        client.members();
+        client.readFirstMemberPage();
       } else if (FulcrumClient.ROLES_LIST.equals(read)) {
         client.roles();
       } else {

@@ -38,6 +38,11 @@ final class SnapshotClient implements FulcrumClient {
   }
 
   @Override
+  public void readFirstMemberPage() {
+    // the snapshot was read whole: nothing to ask
+  }
+
+  @Override
   public Optional<FulcrumMember> member(String membershipId) {
     return snapshot.member(membershipId);
   }
