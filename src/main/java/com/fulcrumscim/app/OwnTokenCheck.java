@@ -43,6 +43,10 @@ final class OwnTokenCheck implements AutoCloseable {
   });
   /** Whether this standby said it records its accepted token for the pause at hand (the check's thread only). */
   private boolean saidAccepted;
+  /** Held while a check acts on Fulcrum's answer, and by close to set {@link #closed}. */
+  private final Object answering = new Object();
+  /** Set at close: a check answered later (its read outlived the stop) writes nothing (review-s12e F2). */
+  private boolean closed;
 
   OwnTokenCheck(OwnTokenRefusal refusal, AcceptedTokens accepted, Leadership leadership, ReconcileLoop loop,
       Reconciler reconciler, Duration leaseTtl) {
@@ -93,6 +97,15 @@ final class OwnTokenCheck implements AutoCloseable {
     }
     Optional<String> read = own.flatMap(Outcome.Paused::refusedRead).or(() -> others.flatMap(Outcome.Paused::refusedRead));
     Optional<FulcrumException> answer = reconciler.probe(read);
+    synchronized (answering) {
+      if (!closed) {
+        act(own, others, answer);
+      }
+    }
+  }
+
+  /** What Fulcrum's answer means: this node's entry, its refusal (its /healthz), and the line saying so. */
+  private void act(Optional<Outcome.Paused> own, Optional<Outcome.Paused> others, Optional<FulcrumException> answer) {
     if (answer.isEmpty()) {
       accepted.accepted();
       if (own.isPresent()) {
@@ -129,11 +142,16 @@ final class OwnTokenCheck implements AutoCloseable {
     }
   }
 
-  /** A clean stop: no check writes the entry again, and the entry goes, so no leader hands the lease to this node. */
+  /**
+   * A clean stop: no check writes the entry again, and the entry goes, so no leader hands the lease to this node.
+   * A read in flight is not waited for: OkHttp's read ignores the interrupt, and a check it answers late acts on nothing.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     thread.shutdownNow();
-    thread.awaitTermination(10, TimeUnit.SECONDS);
+    synchronized (answering) {
+      closed = true;
+    }
     accepted.refused();
   }
 }

@@ -7,11 +7,25 @@ import com.fulcrumscim.control.AcceptedTokens;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumSettings;
+import com.fulcrumscim.fulcrum.HttpFulcrumClient;
+import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.reconcile.Outcome;
 import com.fulcrumscim.testing.ReconcileHarness;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,5 +73,86 @@ class OwnTokenCheckTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> refusal.current().isPresent());
     assertThat(refusal.reason().orElseThrow()).contains("401");
+  }
+
+  /**
+   * review-s12e F2: close waited 10 s for a check, then took the entry back; Fulcrum answering the
+   * check's read later (within the client's read timeout, which the interrupt does not cut short)
+   * put back a fresh entry of a node gone, the one a paused leader would hand the lease to.
+   */
+  @Test
+  void aCheckFulcrumAnswersAfterCloseBeganWritesNoEntry() throws Exception {
+    try (HeldAnswer fulcrum = new HeldAnswer("{\"user\":{\"id\":\"u-1\",\"email\":\"owner@corp.example\","
+            + "\"firstName\":\"Token\",\"lastName\":\"Owner\"}}");
+        HttpFulcrumClient client = new HttpFulcrumClient(FulcrumSettings.of(fulcrum.url(), ReconcileHarness.TOKEN,
+            3_600_000, Duration.ofSeconds(5), Duration.ofSeconds(30)), new SimpleMeterRegistry(), h.clock, h.clock::tick,
+            FulcrumCallListener.NONE)) {
+      ReconcileWiring slow = h.newWiring(client);
+      AcceptedTokens accepted = new AcceptedTokens(h.db, DatabaseClock.local(h.clock), "standby", OwnTokenCheck.fresh(TTL));
+      check = new OwnTokenCheck(new OwnTokenRefusal(), accepted, new Leadership(TTL), h.loop(), slow.reconciler(), TTL)
+          .start(false);
+      assertThat(fulcrum.asked.await(10, TimeUnit.SECONDS)).isTrue();
+
+      check.close();
+      slow.loop().close();
+      fulcrum.answer.countDown();
+
+      assertThat(fulcrum.answered.await(10, TimeUnit.SECONDS)).isTrue();
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+          .until(() -> new SettingStore(h.db).keysStartingWith("ha.token_accepted.").isEmpty());
+    }
+  }
+
+  /**
+   * Fulcrum on loopback answering its first request 200 with {@code body} once {@link #answer} is
+   * counted down, status line, headers and body in one write: the read that was waiting gets it all,
+   * and the client reads nothing more, so an interrupt meanwhile does not fail the call.
+   */
+  private static final class HeldAnswer implements AutoCloseable {
+    final CountDownLatch asked = new CountDownLatch(1);
+    final CountDownLatch answer = new CountDownLatch(1);
+    final CountDownLatch answered = new CountDownLatch(1);
+    private final ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+
+    HeldAnswer(String body) throws IOException {
+      byte[] json = body.getBytes(StandardCharsets.UTF_8);
+      byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + json.length
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] whole = Arrays.copyOf(head, head.length + json.length);
+      System.arraycopy(json, 0, whole, head.length, json.length);
+      Thread t = new Thread(() -> {
+        try (Socket s = listener.accept()) {
+          byte[] request = new byte[8192];
+          int read = 0;
+          while (!new String(request, 0, read, StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
+            int n = s.getInputStream().read(request, read, request.length - read);
+            if (n < 0) {
+              return;
+            }
+            read += n;
+          }
+          asked.countDown();
+          answer.await();
+          s.getOutputStream().write(whole);
+          s.getOutputStream().flush();
+          answered.countDown();
+          s.getInputStream().read(); // until the client closes: the answer is read before the socket goes
+        } catch (IOException | InterruptedException e) {
+          // closed by the test
+        }
+      }, "held-fulcrum");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    String url() {
+      return "http://" + listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort() + "/";
+    }
+
+    @Override
+    public void close() throws IOException {
+      answer.countDown();
+      listener.close();
+    }
   }
 }
