@@ -1,6 +1,7 @@
 package com.fulcrumscim.app;
 
 import com.fulcrumscim.config.DurationText;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.SettingStore;
@@ -155,11 +156,24 @@ public final class NodeTokens {
       }
     }
 
+    /**
+     * A clean stop takes the entry away, within the lease's bound: a database that does not answer in
+     * time (systemd kills a stop after 60 s, review-s12e F3) leaves it to age out.
+     */
     @Override
     public void close() throws InterruptedException {
       thread.shutdownNow();
       thread.awaitTermination(10, TimeUnit.SECONDS);
-      settings.write(Map.of(key, Optional.empty()));
+      try {
+        db.write(c -> {
+          settings.write(c, Map.of(key, Optional.empty()));
+          return null;
+        }, WriterLease.bound(every));
+      } catch (RuntimeException e) {
+        log.warn("could not take away this node's record of the SCIM tokens it accepts ({}): `token forget-generated`"
+            + " counts this node until the record ages out, {} after its last write", e.toString(),
+            DurationText.of(every.multipliedBy(LIVES)));
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package com.fulcrumscim.app;
 import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.control.AcceptedTokens;
 import com.fulcrumscim.control.Leadership;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.reconcile.Outcome;
 import com.fulcrumscim.reconcile.ReconcileLoop;
@@ -36,6 +37,8 @@ final class OwnTokenCheck implements AutoCloseable {
   private final ReconcileLoop loop;
   private final Reconciler reconciler;
   private final Duration every;
+  /** How long each write of the entry may take: the lease's own bound, so a stop waits no longer on one. */
+  private final Duration bound;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "own-token-check");
     t.setDaemon(true);
@@ -56,6 +59,7 @@ final class OwnTokenCheck implements AutoCloseable {
     this.loop = loop;
     this.reconciler = reconciler;
     this.every = every(leaseTtl);
+    this.bound = WriterLease.bound(leaseTtl);
   }
 
   /** How often the token is asked about while that matters, at lease life {@code leaseTtl}. */
@@ -74,7 +78,7 @@ final class OwnTokenCheck implements AutoCloseable {
    */
   OwnTokenCheck start(boolean acceptedAtStart) {
     if (acceptedAtStart) {
-      accepted.accepted();
+      accepted.accepted(bound);
     }
     thread.scheduleWithFixedDelay(this::checkOrSay, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return this;
@@ -107,7 +111,7 @@ final class OwnTokenCheck implements AutoCloseable {
   /** What Fulcrum's answer means: this node's entry, its refusal (its /healthz), and the line saying so. */
   private void act(Optional<Outcome.Paused> own, Optional<Outcome.Paused> others, Optional<FulcrumException> answer) {
     if (answer.isEmpty()) {
-      accepted.accepted();
+      accepted.accepted(bound);
       if (own.isPresent()) {
         refusal.accepted();
         log.warn("Fulcrum accepts this node's own API token again: it takes a free writer lease as the other nodes do,"
@@ -133,12 +137,20 @@ final class OwnTokenCheck implements AutoCloseable {
           + " first, and no leader hands the lease to it; its /healthz says so (checked again every {})",
           refused.get().reason(), DurationText.of(every));
     }
+    takeBack();
+  }
+
+  /**
+   * This node's entry goes, within the lease's bound: a database that does not answer in time (at a stop,
+   * where systemd kills after 60 s, review-s12e F3) leaves it to age out.
+   */
+  private void takeBack() {
     try {
-      accepted.refused();
+      accepted.refused(bound);
     } catch (RuntimeException e) {
-      log.warn("could not take back this node's record that Fulcrum accepted its token ({}): a paused leader may still"
-          + " hand it the writer lease until that record ages out (within {})",
-          e.toString(), DurationText.of(every.multipliedBy(2)));
+      log.warn("could not take back this node's record that Fulcrum accepted its token ({}): until that record ages"
+          + " out (within {}), a paused leader may still hand this node the writer lease (a node stopped leaves it to"
+          + " the others)", e.toString(), DurationText.of(every.multipliedBy(2)));
     }
   }
 
@@ -152,6 +164,6 @@ final class OwnTokenCheck implements AutoCloseable {
     synchronized (answering) {
       closed = true;
     }
-    accepted.refused();
+    takeBack();
   }
 }

@@ -47,8 +47,11 @@ public final class AcceptedTokens {
     this.fresh = fresh;
   }
 
-  /** Fulcrum accepted this node's token just now. Entries gone stale (nodes killed outright) go with it. */
-  public void accepted() {
+  /**
+   * Fulcrum accepted this node's token just now, written within {@code bound}. Entries gone stale (nodes
+   * killed outright) go with it.
+   */
+  public void accepted(Duration bound) {
     db.write(c -> {
       long now = clock.millis(c);
       Map<String, Optional<String>> changes = new HashMap<>();
@@ -60,12 +63,18 @@ public final class AcceptedTokens {
       changes.put(PREFIX + me, Optional.of(now + ";" + fresh.toMillis()));
       settings.write(c, changes);
       return null;
-    });
+    }, bound);
   }
 
-  /** Fulcrum refuses this node's token now, or the node stops: no leader hands over to it on an earlier entry. */
-  public void refused() {
-    settings.write(Map.of(PREFIX + me, Optional.empty()));
+  /**
+   * Fulcrum refuses this node's token now, or the node stops: no leader hands over to it on an earlier entry.
+   * Within {@code bound}: failing, the entry ages out.
+   */
+  public void refused(Duration bound) {
+    db.write(c -> {
+      settings.write(c, Map.of(PREFIX + me, Optional.empty()));
+      return null;
+    }, bound);
   }
 
   /**

@@ -65,7 +65,7 @@ public final class WriterLease {
     this.clock = clock;
     this.role = role;
     this.ttl = ttl;
-    this.bound = ttl.dividedBy(4);
+    this.bound = bound(ttl);
     this.me = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -258,6 +258,14 @@ public final class WriterLease {
   /** How long each of the lease's transactions may wait on the database: a quarter of its life. */
   public Duration bound() {
     return bound;
+  }
+
+  /**
+   * {@link #bound()} of a lease of life {@code ttl}: also how long a node's own records, kept at its
+   * lease's pace, may wait at its stop, which must end before systemd's TimeoutStopSec (review-s12e F3).
+   */
+  public static Duration bound(Duration ttl) {
+    return ttl.dividedBy(4);
   }
 
   /** This holder's name, as {@link Holder#holder()} shows it. */

@@ -1,9 +1,16 @@
 package com.fulcrumscim.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLocation;
+import com.fulcrumscim.testing.BlackholeProxy;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.TestStore;
 import java.sql.SQLException;
@@ -17,11 +24,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node's entry on PostgreSQL, where two transactions of one node may write it at once. */
 @RequiresPostgres
 class NodeTokensOnPostgresTest {
   final Database db = Database.open(TestStore.freshPostgres().location());
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   @AfterEach
   void close() {
@@ -64,6 +73,27 @@ class NodeTokensOnPostgresTest {
       assertThat(new NodeTokens(db, DatabaseClock.postgres()).live(Duration.ofSeconds(15))).singleElement()
           .extracting(NodeTokens.Entry::hashes).isEqualTo(List.of("new"));
       end.countDown();
+    }
+  }
+
+  /**
+   * review-s12e F3: a stop's removal of the entry waited on a database that vanished as long as any
+   * write does (the socket timeout, 2 min), and systemd kills a stop after 60 s.
+   */
+  @Test
+  void aStopWhileTheDatabaseDoesNotAnswerLeavesTheEntryToAgeOutWithinTheLeasesBound() {
+    Duration ttl = Duration.ofSeconds(4);
+    StoreLocation.Postgres pg = (StoreLocation.Postgres) db.location();
+    try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url());
+        Database viaProxy = Database.open(new StoreLocation.Postgres(proxy.in(pg.url()), pg.username(), pg.password()))) {
+      NodeTokens.Recorded node = new NodeTokens(viaProxy, DatabaseClock.postgres()).record("a:8080", "1@a/aaaa",
+          List.of("h1"), ttl);
+      proxy.blackhole();
+
+      assertTimeoutPreemptively(ttl, node::close);
+      assertThat(logs.events()).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
+          .extracting(ILoggingEvent::getFormattedMessage).asString()
+          .contains("counts this node until the record ages out, 12s after its last write");
     }
   }
 

@@ -2,18 +2,27 @@ package com.fulcrumscim.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import com.fulcrumscim.control.AcceptedTokens;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
+import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import com.fulcrumscim.reconcile.Outcome;
+import com.fulcrumscim.testing.BlackholeProxy;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ReconcileHarness;
+import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.TestStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +49,7 @@ class OwnTokenCheckTest {
   static final Duration TTL = Duration.ofMillis(50);
 
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   ReconcileHarness h;
   OwnTokenCheck check;
 
@@ -51,11 +62,7 @@ class OwnTokenCheckTest {
   @AfterEach
   void close() throws InterruptedException {
     if (check != null) {
-      try {
-        check.close();
-      } catch (RuntimeException closedOnPurpose) {
-        // its entry could not be taken back: the test closed that database
-      }
+      check.close();
     }
     h.close();
   }
@@ -100,6 +107,31 @@ class OwnTokenCheckTest {
       assertThat(fulcrum.answered.await(10, TimeUnit.SECONDS)).isTrue();
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
           .until(() -> new SettingStore(h.db).keysStartingWith("ha.token_accepted.").isEmpty());
+    }
+  }
+
+  /**
+   * review-s12e F3: a stop's removal of the entry waited on a database that vanished as long as any
+   * write does (the socket timeout, 2 min), and systemd kills a stop after 60 s.
+   */
+  @Test
+  @RequiresPostgres
+  void aStopWhileTheDatabaseDoesNotAnswerLeavesTheEntryToAgeOutWithinTheLeasesBound() {
+    Duration ttl = Duration.ofSeconds(4);
+    StoreLocation.Postgres pg = (StoreLocation.Postgres) TestStore.freshPostgres().location();
+    try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url());
+        Database viaProxy = Database.open(new StoreLocation.Postgres(proxy.in(pg.url()), pg.username(), pg.password()))) {
+      AcceptedTokens accepted = new AcceptedTokens(viaProxy, DatabaseClock.postgres(), "standby", OwnTokenCheck.fresh(ttl));
+      OwnTokenCheck stopping = new OwnTokenCheck(new OwnTokenRefusal(), accepted, new Leadership(ttl), h.loop(),
+          h.wiring().reconciler(), ttl).start(true);
+      proxy.blackhole();
+
+      assertTimeoutPreemptively(ttl, stopping::close);
+      // the harness's loop says its pause at ERROR
+      assertThat(logs.events()).filteredOn(e -> e.getLoggerName().equals(OwnTokenCheck.class.getName())
+              && e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()
+          .extracting(ILoggingEvent::getFormattedMessage).asString()
+          .contains("until that record ages out (within 16s)");
     }
   }
 

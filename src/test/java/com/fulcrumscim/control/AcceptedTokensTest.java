@@ -51,23 +51,23 @@ class AcceptedTokensTest {
 
   @Test
   void aLeaderNeverTakesItsOwnEntry() {
-    a.accepted();
+    a.accepted(BOUND);
 
     assertThat(a.takeAnothers(BOUND)).isEmpty();
   }
 
   @Test
   void aLeaderTakesTheFreshestEntryOfAnotherNode() {
-    b.accepted();
+    b.accepted(BOUND);
     clock.tick(Duration.ofSeconds(10));
-    c.accepted();
+    c.accepted(BOUND);
 
     assertThat(node(a.takeAnothers(BOUND))).contains("c");
   }
 
   @Test
   void anEntryMakesOneHandOverAtMost() {
-    b.accepted();
+    b.accepted(BOUND);
     assertThat(node(a.takeAnothers(BOUND))).contains("b");
 
     assertThat(c.takeAnothers(BOUND)).isEmpty();
@@ -75,7 +75,7 @@ class AcceptedTokensTest {
 
   @Test
   void anEntryNoLongerFreshIsNotTaken() {
-    b.accepted();
+    b.accepted(BOUND);
     clock.tick(FRESH);
 
     assertThat(a.takeAnothers(BOUND)).isEmpty();
@@ -83,8 +83,8 @@ class AcceptedTokensTest {
 
   @Test
   void aNodeWhoseTokenWasRefusedSinceIsNotTaken() {
-    b.accepted();
-    b.refused();
+    b.accepted(BOUND);
+    b.refused(BOUND);
 
     assertThat(a.takeAnothers(BOUND)).isEmpty();
   }
@@ -93,29 +93,29 @@ class AcceptedTokensTest {
   @Test
   void anEntryCountsAsLongAsItsOwnNodesLeaseSays() {
     AcceptedTokens longLease = new AcceptedTokens(db, DatabaseClock.local(clock), "long", FRESH.multipliedBy(4));
-    longLease.accepted();
+    longLease.accepted(BOUND);
     clock.tick(FRESH.multipliedBy(2));
-    a.accepted();
+    a.accepted(BOUND);
 
     assertThat(node(a.takeAnothers(BOUND))).contains("long");
   }
 
   @Test
   void theNodeThatJustHandedTheLeaseOverIsNotHandedItStraightBack() {
-    b.accepted();
+    b.accepted(BOUND);
     assertThat(node(a.takeAnothers(BOUND))).contains("b");
     clock.tick(Duration.ofSeconds(20));
-    a.accepted();
+    a.accepted(BOUND);
 
     assertThat(b.takeAnothers(BOUND)).as("a checked fresh, but handed over a moment ago").isEmpty();
   }
 
   @Test
   void theNodeThatHandedTheLeaseOverIsHandedItAgainInALaterIncident() {
-    b.accepted();
+    b.accepted(BOUND);
     assertThat(node(a.takeAnothers(BOUND))).contains("b");
     clock.tick(FRESH);
-    a.accepted();
+    a.accepted(BOUND);
 
     assertThat(node(b.takeAnothers(BOUND))).contains("a");
   }
