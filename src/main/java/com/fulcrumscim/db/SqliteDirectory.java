@@ -157,13 +157,13 @@ public final class SqliteDirectory {
   /**
    * "chown" advice, only where it surely gives the file to the service: a file of root's in a directory
    * of this user's own (the service run as itself, review-s11g F4), and a choice for another user's file
-   * there (review-s12a F1); a file of root's (a restore run as root) in a
-   * directory its group may write in (a setgid deploy directory, a Kubernetes fsGroup volume) to that
-   * group, since the service may be any user of it and its directory's owner need not be (review-s11e F4,
-   * s11g F5); and a file of root's in a directory only its owner may write in, to that owner. None for a
-   * file of another user's in a directory it does not own, the service's own in a host's volume, which
-   * the chown would take from it (review-s11e F1), nor for a directory of root's (or its group's) or of
-   * everyone's, which names no one.
+   * there (review-s12a F1); a file of root's (a restore run as root) in a directory its group may write
+   * in (a setgid deploy directory, a Kubernetes fsGroup volume) to that group, since the service may be
+   * any user of it and its directory's owner need not be (review-s11e F4, s11g F5), or to serve's user
+   * where that group is shared (review-s13a 4); and a file of root's in a directory only its owner may
+   * write in, to that owner. None for a file of another user's in a directory it does not own, the
+   * service's own in a host's volume, which the chown would take from it (review-s11e F1), nor for a
+   * directory of root's (or its group's) or of everyone's, which names no one.
    */
   private static Optional<String> chown(Path file, String user) {
     Optional<PosixFileAttributes> dir = attributes(file.getParent());
@@ -190,8 +190,13 @@ public final class SqliteDirectory {
     }
     String group = dir.get().group().getName();
     if (modes.contains(PosixFilePermission.GROUP_WRITE) && !group.equals("root")) {
-      return Optional.of("it belongs to user root, in a directory group " + group + " may write in: chown :" + group + " "
-          + file + " && chmod g+rw " + file);
+      // the group may be the service's (a setgid deploy directory, an fsGroup volume) or everyone's
+      // (root:users 2775): ownership cannot tell, and g+rw hands the database to every user of the group
+      // (review-s13a 4), so the choice is the operator's
+      return Optional.of("it belongs to user root, in a directory group " + group + " may write in: if serve runs as a user"
+          + " of group " + group + " (a setgid deploy directory, a Kubernetes fsGroup volume), chown :" + group + " "
+          + file + " && chmod g+rw " + file + "; if " + group + " is shared with other users, chown <serve's user>: " + file
+          + " instead (g+rw lets every user of " + group + " write it)");
     }
     if (dirOwner.equals("root") || modes.contains(PosixFilePermission.OTHERS_WRITE)) {
       return Optional.empty();

@@ -78,7 +78,9 @@ class SqliteDirectoryTest {
   void aRootOwnedFileInAGroupWritableDirectoryOfAnotherUsersIsGivenToTheDirectorysGroup() throws Exception {
     groupWritable(database.getParent(), 54330);
     assertThat(SqliteDirectory.advice(database, "alice")).isEqualTo("; it belongs to user root, in a directory group 54330"
-        + " may write in: chown :54330 " + database + " && chmod g+rw " + database);
+        + " may write in: if serve runs as a user of group 54330 (a setgid deploy directory, a Kubernetes fsGroup volume),"
+        + " chown :54330 " + database + " && chmod g+rw " + database + "; if 54330 is shared with other users, chown"
+        + " <serve's user>: " + database + " instead (g+rw lets every user of 54330 write it)");
   }
 
   /** A Kubernetes fsGroup volume (root:gid 2775), the service a uid with no name: no fulcrum-scim user to run it as. */
@@ -87,7 +89,9 @@ class SqliteDirectoryTest {
     Files.setAttribute(database.getParent(), "unix:uid", 0);
     groupWritable(database.getParent(), 54330);
     assertThat(SqliteDirectory.advice(database, "54322")).isEqualTo("; it belongs to user root, in a directory group 54330"
-        + " may write in: chown :54330 " + database + " && chmod g+rw " + database);
+        + " may write in: if serve runs as a user of group 54330 (a setgid deploy directory, a Kubernetes fsGroup volume),"
+        + " chown :54330 " + database + " && chmod g+rw " + database + "; if 54330 is shared with other users, chown"
+        + " <serve's user>: " + database + " instead (g+rw lets every user of 54330 write it)");
   }
 
   private static void groupWritable(Path directory, int gid) throws Exception {
