@@ -70,6 +70,58 @@ class RemovalFlagUpgradeTest {
   }
 
   /**
+   * The 4 December release stamped a change's journal entry before rewriting the group's members,
+   * and the row it queued after (review-s13a F-A): the removal that reset a DONE row is older than
+   * the row by that rewrite's time.
+   */
+  @Test
+  void aMemberRemovalStampedMillisecondsBeforeTheRowItQueuedIsADeadRemoval() throws Exception {
+    TestStore store = aGroupAtSchema4();
+    journal(store, "g", "PATCH", REMOVES_A_MEMBER, 5_000);
+    work(store, "GROUP", "g", "DEAD", 3, 0, 5_003);
+
+    assertThat(deadRemovals(store)).isEqualTo(1);
+  }
+
+  /** A group of 100,000 members on PostgreSQL: that release's rewrite of every member took seconds. */
+  @Test
+  void aMemberRemovalStampedTenSecondsBeforeTheRowItQueuedIsADeadRemoval() throws Exception {
+    TestStore store = aGroupAtSchema4();
+    journal(store, "g", "PATCH", REMOVES_A_MEMBER, 5_000);
+    work(store, "GROUP", "g", "DEAD", 3, 0, 15_000);
+
+    assertThat(deadRemovals(store)).isEqualTo(1);
+  }
+
+  /** The add queued the row again after the removal was done: the removal is not in the row's life. */
+  @Test
+  void aMemberRemovalAppliedBeforeTheChangeThatQueuedTheRowAgainIsNoRemoval() throws Exception {
+    TestStore store = aGroupAtSchema4();
+    journal(store, "g", "PATCH", REMOVES_A_MEMBER, 5_000);
+    journal(store, "g", "PATCH", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\"}]}]}", 6_000);
+    work(store, "GROUP", "g", "DEAD", 3, 0, 6_003);
+
+    assertThat(deadRemovals(store)).isZero();
+  }
+
+  private static final String REMOVES_A_MEMBER =
+      "{\"Operations\":[{\"op\":\"remove\",\"path\":\"members[value eq \\\"u-ok\\\"]\"}]}";
+
+  private TestStore aGroupAtSchema4() throws Exception {
+    TestStore store = store();
+    OlderRelease.schema(store.location(), 4);
+    user(store, "u-ok", 1);
+    group(store, "g");
+    return store;
+  }
+
+  private static long deadRemovals(TestStore store) throws Exception {
+    try (Database db = Database.open(store.location())) {
+      return new OpsStore(db).deadRemovals();
+    }
+  }
+
+  /**
    * The rows a schema-4 release left: DEAD and RETRYING deprovisionings (a user deactivated, one
    * deleted, a group deleted, a group PATCHed with members taken out) beside changes that take nothing
    * away in the same states (an active user's, a group's member added with a name that says remove, a
@@ -118,13 +170,22 @@ class RemovalFlagUpgradeTest {
   }
 
   private static void journal(TestStore store, String groupId, String op, String body) throws Exception {
+    journal(store, groupId, op, body, 1000);
+  }
+
+  private static void journal(TestStore store, String groupId, String op, String body, long receivedAt) throws Exception {
     OlderRelease.wrote(store.location(), "INSERT INTO journal (received_at, request_id, entity_type, entity_id, op, body) "
-        + "VALUES (1000, 'r-" + groupId + "', 'GROUP', '" + groupId + "', '" + op + "', '" + body + "')");
+        + "VALUES (" + receivedAt + ", 'r-" + groupId + "', 'GROUP', '" + groupId + "', '" + op + "', '" + body + "')");
   }
 
   private static void work(TestStore store, String type, String id, String state, int attempts, long due) throws Exception {
+    work(store, type, id, state, attempts, due, 1000);
+  }
+
+  private static void work(TestStore store, String type, String id, String state, int attempts, long due, long createdAt)
+      throws Exception {
     OlderRelease.wrote(store.location(), "INSERT INTO work (entity_type, entity_id, state, generation, attempts, "
         + "next_attempt_at, last_error, created_at, updated_at) VALUES ('" + type + "', '" + id + "', '" + state + "', 1, "
-        + attempts + ", " + due + ", 'HTTP 503', 1000, 1000)");
+        + attempts + ", " + due + ", 'HTTP 503', " + createdAt + ", " + createdAt + ")");
   }
 }
