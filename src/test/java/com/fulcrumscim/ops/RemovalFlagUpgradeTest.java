@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Schema 7 flags the rows that take access away (work.removal); a release of schema 4 (the 4
@@ -100,6 +102,34 @@ class RemovalFlagUpgradeTest {
     journal(store, "g", "PATCH", REMOVES_A_MEMBER, 5_000);
     journal(store, "g", "PATCH", "{\"Operations\":[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\"}]}]}", 6_000);
     work(store, "GROUP", "g", "DEAD", 3, 0, 6_003);
+
+    assertThat(deadRemovals(store)).isZero();
+  }
+
+  /**
+   * A change that empties the group takes out every member it had: Okta's "Push now" of an emptied
+   * group (a replace of members with [], with a path or without) and a PUT with no member (review-s13a F-B).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "PATCH {\"Operations\":[{\"op\":\"replace\",\"path\":\"members\",\"value\":[]}]}",
+      "PATCH {\"Operations\":[{\"op\":\"replace\",\"value\":{\"id\":\"g\",\"displayName\":\"g\",\"members\":[]}}]}",
+      "REPLACE {\"displayName\":\"g\",\"members\":[]}",
+      "REPLACE {\"displayName\":\"g\"}"})
+  void aChangeThatEmptiesTheGroupIsADeadRemoval(String change) throws Exception {
+    TestStore store = aGroupAtSchema4();
+    journal(store, "g", change.substring(0, change.indexOf(' ')), change.substring(change.indexOf(' ') + 1), 5_000);
+    work(store, "GROUP", "g", "DEAD", 3, 0, 5_000);
+
+    assertThat(deadRemovals(store)).isEqualTo(1);
+  }
+
+  /** Okta's full push names every member the group keeps, as its PUT does: nothing in it says whether one left. */
+  @Test
+  void aPatchReplacingTheMembersWithAFullListIsNoRemoval() throws Exception {
+    TestStore store = aGroupAtSchema4();
+    journal(store, "g", "PATCH", "{\"Operations\":[{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\"u-ok\"}]}]}", 5_000);
+    work(store, "GROUP", "g", "DEAD", 3, 0, 5_000);
 
     assertThat(deadRemovals(store)).isZero();
   }
