@@ -10,19 +10,14 @@
 -- queued the row again is older than the row by that rewrite (seconds for a group of 100,000 on
 -- PostgreSQL). So it is the group's newest entry older than the row, if at most a minute older (a row
 -- queued again by no change of its own a moment after a removal was applied is flagged too: the safe
--- side); the entries before it were applied before the row's life began. A full member list, a
--- PUT's (Okta's AIW sends every group change so) or a PATCH replace's, is left as it is, though one
--- may have taken members out (review-s12c F3).
--- It runs on every database reaching 15, also those a release of schema 8 or 9 (5 to 7 December)
--- ran on, whose intake set the flag and whose attempts wrote the plan's verdict (Fate.Retry,
--- Fate.Dead), which this must not overwrite with a guess (review-s13a F-C): a row such a release
--- claimed holds V006's claim, which no release before 7 set, so only rows never claimed are flagged,
--- and HELD ones, whose flag no hold writes. That is every row on a database the 4 December release
--- left; on one a later release ran on, the rows it never claimed (a DEAD one stays so) and those it
--- held, not one it gave up on without a plan (Fulcrum unreachable), which keeps 0. The next attempt
--- that plans writes its own verdict, a done one clears it.
+-- side); the entries before it were applied before the row's life began. It runs on every database
+-- reaching 15, also those past 7 whose flags intake set, so it takes no guess that would raise a
+-- false alarm there: a full member list, a PUT's (Okta sends every group change so) or a PATCH
+-- replace's, is left as it is, though one queued before schema 7 may have taken members out
+-- (review-s12c F3). The next attempt that plans writes its own verdict (Fate.Retry, Fate.Dead), a
+-- done one clears it.
 UPDATE work SET removal = 1
-WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD') AND (claim IS NULL OR state = 'HELD')
+WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD')
   AND CASE entity_type
     WHEN 'USER' THEN NOT EXISTS (SELECT 1 FROM scim_user u WHERE u.id = work.entity_id AND u.active = 1)
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)

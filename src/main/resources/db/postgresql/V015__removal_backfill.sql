@@ -1,7 +1,7 @@
 -- PostgreSQL twin of db/V015__removal_backfill.sql: the removal flag of the rows a release before
 -- schema 7 queued, set as intake would have set it.
 UPDATE work SET removal = 1
-WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD') AND (claim IS NULL OR state = 'HELD')
+WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD')
   AND CASE entity_type
     WHEN 'USER' THEN NOT EXISTS (SELECT 1 FROM scim_user u WHERE u.id = work.entity_id AND u.active = 1)
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)

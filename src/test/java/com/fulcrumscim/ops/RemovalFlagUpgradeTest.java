@@ -126,53 +126,6 @@ class RemovalFlagUpgradeTest {
     assertThat(deadRemovals(store)).isZero();
   }
 
-  /**
-   * A release of schema 9 (6 and 7 December) claimed the row and its attempt judged it no removal
-   * (the member was gone already): that verdict stands, no false alarm (review-s13a F-C).
-   */
-  @Test
-  void aDeadRowASchema9ReleaseJudgedNoRemovalIsNoDeadRemoval() throws Exception {
-    TestStore store = anInactiveUserAtSchema9();
-    workAtSchema9(store, "DEAD", "77");
-
-    assertThat(deadRemovals(store)).isZero();
-  }
-
-  /** The 4 December release's DEAD deactivation, which the schema-9 release in between never claimed. */
-  @Test
-  void aDeadDeactivationASchema9ReleaseNeverClaimedIsADeadRemoval() throws Exception {
-    TestStore store = anInactiveUserAtSchema9();
-    workAtSchema9(store, "DEAD", "NULL");
-
-    assertThat(deadRemovals(store)).isEqualTo(1);
-  }
-
-  /** A hold writes no verdict: the deactivation the schema-9 release claimed and the guard held is still one. */
-  @Test
-  void aDeactivationASchema9ReleaseHeldIsARemoval() throws Exception {
-    TestStore store = anInactiveUserAtSchema9();
-    workAtSchema9(store, "HELD", "77");
-
-    try (Database db = Database.open(store.location())) {
-      assertThat(new WorkQueue(db, Clock.systemUTC()).get(ResourceKey.user("u-gone"))).get()
-          .extracting(WorkItem::removal).isEqualTo(true);
-    }
-  }
-
-  private TestStore anInactiveUserAtSchema9() throws Exception {
-    TestStore store = store();
-    OlderRelease.schema(store.location(), 9);
-    user(store, "u-gone", 0);
-    return store;
-  }
-
-  /** u-gone's row with its removal flag 0: V007's default, or a schema-9 attempt's verdict if {@code claim} is set. */
-  private static void workAtSchema9(TestStore store, String state, String claim) throws Exception {
-    OlderRelease.wrote(store.location(), "INSERT INTO work (entity_type, entity_id, state, generation, attempts, "
-        + "next_attempt_at, last_error, created_at, updated_at, claim, removal) VALUES ('USER', 'u-gone', '" + state
-        + "', 1, 3, 0, 'HTTP 400', 1000, 1000, " + claim + ", 0)");
-  }
-
   private static final String REMOVES_A_MEMBER =
       "{\"Operations\":[{\"op\":\"remove\",\"path\":\"members[value eq \\\"u-ok\\\"]\"}]}";
 
