@@ -126,6 +126,24 @@ class RemovalFlagUpgradeTest {
     assertThat(deadRemovals(store)).isZero();
   }
 
+  /**
+   * The release of 5 December evening had schema 6: it claimed rows (V006) and left them DEAD with
+   * their claim, and had no flag to write. Its claimed deactivation is a removal: a claim does not
+   * say a release of schema 7 or more judged the row (a flag kept on that ground missed these, and a
+   * deprovisioned person kept access with every alarm quiet; the false alarm the other way is the
+   * safe side).
+   */
+  @Test
+  void aDeactivationASchema6ReleaseClaimedAndLeftDeadIsADeadRemoval() throws Exception {
+    TestStore store = store();
+    OlderRelease.schema(store.location(), 6);
+    user(store, "u-gone", 0);
+    work(store, "USER", "u-gone", "DEAD", 3, 0);
+    OlderRelease.wrote(store.location(), "UPDATE work SET claim = 42, claimed_generation = 1");
+
+    assertThat(deadRemovals(store)).isEqualTo(1);
+  }
+
   private static final String REMOVES_A_MEMBER =
       "{\"Operations\":[{\"op\":\"remove\",\"path\":\"members[value eq \\\"u-ok\\\"]\"}]}";
 
