@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * review-s11b: one node of several runs a config that differs from the others'. A wrong
@@ -37,8 +39,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * free lease to a node whose token works, as a paused leader it hands the lease to one, and its own
  * /healthz says its token is refused even as a standby. Another fulcrum.base_url is named, not
  * recorded over the leader's (F-config-mismatch).
+ *
+ * <p>The tests run side by side: each has its own database, Fulcrum and nodes, and spends its time
+ * waiting out lease lives and token checks (one waits some 70 s, the seven one after the other 135 s).
  */
 @RequiresPostgres
+@Execution(ExecutionMode.CONCURRENT)
 class NodesThatDifferOnPostgresTest {
   static final String GOOD = "fulcrum-token-every-node-should-have";
   static final String WRONG = "fulcrum-token-of-another-organization";
