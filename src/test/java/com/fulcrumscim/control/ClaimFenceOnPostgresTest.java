@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Two nodes on one PostgreSQL (review-ha F1): a node that checked its lease in memory and then
@@ -27,8 +29,12 @@ import org.junit.jupiter.api.Test;
  * takes over commits before that take-over, whose rescue then sees it. Before, a stale claim could
  * commit after the new leader's one-time rescue, and if its node then died the row stayed RUNNING
  * (a deactivation blocked) for as long as the new leader led.
+ *
+ * <p>The tests run side by side: each has its own database and two nodes of its own, and four of
+ * them sleep out a lease life (a stall), which they need not do one after the other.
  */
 @RequiresPostgres
+@Execution(ExecutionMode.CONCURRENT)
 class ClaimFenceOnPostgresTest {
   static final Duration TTL = Duration.ofSeconds(4);
   final Clock clock = Clock.systemUTC();
