@@ -2,6 +2,7 @@ package com.fulcrumscim.ops;
 
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.scim.AuthRefusal;
+import com.fulcrumscim.scim.Deprovisioning;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Counter;
@@ -19,10 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -53,7 +56,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code fulcrum_scim_auth_failures_total{reason}}: SCIM requests refused for their authentication
  *       ({@link AuthRefusal}); wrong tokens sustained are alerted on (critical) by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_reconcile_outcomes_total{kind}}
- *   <li>{@code fulcrum_scim_unknown_id_writes_total}: SCIM writes to user or group ids the bridge does not have
+ *   <li>{@code fulcrum_scim_unknown_id_writes_total{op}}: SCIM writes to user or group ids the bridge does not have,
+ *       a user's deactivations and deletes apart ({@link Deprovisioning})
  *   <li>{@code fulcrum_scim_acknowledged_to_applied_seconds}: from Okta's 2xx to the change in Fulcrum
  *   <li>{@code fulcrum_scim_build_info{version,commit}}: always 1
  * </ul>
@@ -63,11 +67,14 @@ public final class BridgeMetrics {
   private static final Duration[] APPLIED_BUCKETS = durations(TimeUnit.SECONDS, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600);
 
   private static final String STARTED = "fulcrum-scim.started-nanos";
+  /** The unknown-id counter's {@code op} for a write that takes no user's access away. */
+  private static final String OTHER_WRITE = "other";
 
   private final MeterRegistry registry;
   private final Map<AuthRefusal, Counter> authFailures = new EnumMap<>(AuthRefusal.class);
   private final Counter claimsLost;
-  private final Counter unknownIdWrites;
+  /** By the {@code op} label: {@link Deprovisioning.Op#label()}, or {@value #OTHER_WRITE}. */
+  private final Map<String, Counter> unknownIdWrites = new HashMap<>();
   private final Timer acknowledgedToApplied;
   private final Map<String, Timer> scimRequests = new ConcurrentHashMap<>();
 
@@ -134,10 +141,16 @@ public final class BridgeMetrics {
     claimsLost = Counter.builder("fulcrum.scim.reconcile.claims.lost")
         .description("Reconciles whose outcome was dropped because another node took the row over (this node stalled past its writer lease)")
         .register(registry);
-    unknownIdWrites = Counter.builder("fulcrum.scim.unknown.id.writes")
-        .description("SCIM PUT, PATCH and DELETE requests answered 404: the identity provider wrote to a user or group id"
-            + " the bridge does not have (its state was lost: an older backup restored, a wrong storage.path)")
-        .register(registry);
+    // Each op up front, for the alert's increase
+    for (String op : Stream.concat(Stream.of(OTHER_WRITE), Stream.of(Deprovisioning.Op.values()).map(Deprovisioning.Op::label))
+        .toList()) {
+      unknownIdWrites.put(op, Counter.builder("fulcrum.scim.unknown.id.writes")
+          .tag("op", op)
+          .description("SCIM PUT, PATCH and DELETE requests answered 404: the identity provider wrote to a user or group id"
+              + " the bridge does not have (its state was lost: an older backup restored, a wrong storage.path);"
+              + " op: deactivate_user, delete_user (people who may keep access in Fulcrum), other")
+          .register(registry));
+    }
     acknowledgedToApplied = Timer.builder("fulcrum.scim.acknowledged.to.applied")
         .description("From the bridge's 2xx to Okta to Fulcrum having the change")
         .serviceLevelObjectives(APPLIED_BUCKETS)
@@ -166,14 +179,17 @@ public final class BridgeMetrics {
     return gc;
   }
 
-  /** Times one SCIM request; {@code route} is the route template, never the raw path (bounded labels). */
-  public void scimRequest(String method, String route, int status, Duration took) {
+  /**
+   * Times one SCIM request; {@code route} is the route template, never the raw path (bounded labels).
+   * {@code deprovisioning}: what the request does to a user's access, if it takes it away.
+   */
+  public void scimRequest(String method, String route, int status, Duration took, Optional<Deprovisioning> deprovisioning) {
     // one map lookup per request; Timer.builder(...).register(...) would build, sort and look up a tagged id each time
     scimRequests.computeIfAbsent(method + ' ' + route + ' ' + status, k -> scimRequestTimer(method, route, status))
         .record(took);
     // intake answers 404 to a write only for an id it does not have; no other route takes an {id}
     if (status == 404 && route.endsWith("/{id}") && (method.equals("PUT") || method.equals("PATCH") || method.equals("DELETE"))) {
-      unknownIdWrites.increment();
+      unknownIdWrites.get(deprovisioning.map(d -> d.op().label()).orElse(OTHER_WRITE)).increment();
     }
   }
 
@@ -209,7 +225,8 @@ public final class BridgeMetrics {
     Endpoint matched = ctx.endpoints().lastHttpEndpoint();
     Long started = ctx.attribute(STARTED);
     String route = matched != null ? matched.path : routeOf.apply(ctx).orElse("unmatched");
-    scimRequest(ctx.method().name(), route, ctx.statusCode(), Duration.ofNanos(started == null ? 0 : System.nanoTime() - started));
+    scimRequest(ctx.method().name(), route, ctx.statusCode(), Duration.ofNanos(started == null ? 0 : System.nanoTime() - started),
+        Deprovisioning.of(ctx));
     AuthRefusal.of(ctx).ifPresent(reason -> authFailures.get(reason).increment());
   }
 

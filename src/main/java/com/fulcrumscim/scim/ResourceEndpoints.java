@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.RolePlaces;
 import com.fulcrumscim.journal.StoredResource;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.scim.patch.PatchApplier;
+import com.fulcrumscim.scim.schema.JsonFields;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.List;
@@ -89,7 +90,7 @@ final class ResourceEndpoints {
   void replace(Context ctx) throws IOException {
     JsonNode body = changeBody(ctx);
     StoredResource replaced = update(ctx, JournalOp.REPLACE, old -> body, request(ctx, JournalText.resource(body, kind.schema())),
-        RequestedDeactivation.byPut(body));
+        deactivation(ctx, body, RequestedDeactivation.byPut(body)));
     warnOfRoles(replaced);
     send(ctx, 200, replaced);
   }
@@ -131,7 +132,7 @@ final class ResourceEndpoints {
     // The patched resource still carries the id it was rendered with; normalizing again drops it.
     StoredResource patched = update(ctx, JournalOp.PATCH,
         old -> patcher.apply(kind.render(old, null, true), body, kind.schema()).resource(),
-        request(ctx, JournalText.patch(body, kind.schema())), RequestedDeactivation.byPatch(body));
+        request(ctx, JournalText.patch(body, kind.schema())), deactivation(ctx, body, RequestedDeactivation.byPatch(body)));
     warnOfRoles(patched);
     if (kind.patchAnswersWithBody() || ctx.queryParam("attributes") != null) {
       send(ctx, 200, patched);
@@ -139,6 +140,21 @@ final class ResourceEndpoints {
       ctx.header("ETag", ETags.of(patched, true));
       ctx.status(204);
     }
+  }
+
+  /**
+   * Whether a PUT's or PATCH's {@code body}, which {@code deactivates} when it is a user's, takes a
+   * user's access away; marked on the request if so ({@link Deprovisioning}), with the userName it
+   * gives (a PUT's).
+   */
+  private boolean deactivation(Context ctx, JsonNode body, boolean deactivates) {
+    if (kind.type() != EntityType.USER || !deactivates) {
+      return false;
+    }
+    JsonNode userName = JsonFields.get(body, "userName");
+    new Deprovisioning(Deprovisioning.Op.DEACTIVATE, userName != null && userName.isTextual() ? userName.textValue() : null)
+        .markOn(ctx);
+    return true;
   }
 
   /**
@@ -150,8 +166,9 @@ final class ResourceEndpoints {
    * accepted: the person the identity provider deprovisions loses access whatever else the request
    * carries; of a user inactive already, it stays refused. One refused otherwise (If-Match stale)
    * is an ERROR line with the refusal: the person keeps access, and the identity provider does not
-   * send it again. One of an id the bridge does not have has the WARN of an unknown id alone
-   * ({@link ScimServer}): the bridge lost its state, which that line says how to recover.
+   * send it again. One of an id the bridge does not have has the WARN of an unknown id alone, one
+   * saying it deactivates ({@link ScimServer}): the bridge lost its state, which that line says how
+   * to recover.
    */
   private StoredResource update(Context ctx, JournalOp op, Function<StoredResource, JsonNode> asked,
       IntakeRequest request, boolean deactivates) {
@@ -207,10 +224,14 @@ final class ResourceEndpoints {
 
   /**
    * Entra deprovisions by DELETE: a user's refused for a stale If-Match (412) is the ERROR of a
-   * deactivation so refused. One refused 404 has its own WARN ({@link ScimServer}).
+   * deactivation so refused. One refused 404 has its own WARN ({@link ScimServer}), a user's saying
+   * it deletes.
    */
   void delete(Context ctx) {
     String id = ctx.pathParam("id");
+    if (kind.type() == EntityType.USER) {
+      new Deprovisioning(Deprovisioning.Op.DELETE, null).markOn(ctx);
+    }
     try {
       intake.delete(kind.type(), id, ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
     } catch (ScimException | IntakeRejected e) {

@@ -194,19 +194,32 @@ public final class ScimServer {
    * reissued, so the bridge lost that state (a restore from an older backup, a wrong storage.path).
    * The change does not reach Fulcrum: a deactivation so refused leaves the person their access, and
    * Okta shows no more than a failed task. A WARN line each, within a share a minute (the rest are
-   * only counted, as fulcrum_scim_unknown_id_writes_total counts them all).
+   * only counted, as fulcrum_scim_unknown_id_writes_total counts them all), but for a user's
+   * deactivation or delete ({@link Deprovisioning}): its line names what it did and is never held
+   * back, as it is the one list of people to check by hand after such a loss.
    */
   private void rejected(Context ctx, IntakeRejected e) {
     if (e.reason() == IntakeRejected.Reason.NOT_FOUND) {
-      switch (unknownIdWarnings.take()) {
-        case LOG -> log.warn("SCIM {} {} (request id {}) answered 404: {}. The identity provider writes to an id the bridge"
-            + " does not have: the database lost it (restored from an older backup, a wrong storage.path) or the resource"
-            + " is deleted already. The change does not reach Fulcrum; a deactivation refused so leaves the person their"
-            + " access: check them in Fulcrum (README, Backup and restore)", ctx.method(),
-            TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()));
-        case LIMIT_REACHED -> log.warn("more than {} SCIM writes to unknown ids in a minute: the rest of this minute's are"
-            + " not logged, only counted in fulcrum_scim_unknown_id_writes_total", UNKNOWN_ID_WARNINGS_PER_MINUTE);
-        case QUIET -> { }
+      Optional<Deprovisioning> deprovisioning = Deprovisioning.of(ctx);
+      if (deprovisioning.isPresent()) {
+        log.warn("SCIM {} {} (request id {}) answered 404: {}. This request {}, an id the bridge does not have: the"
+            + " database lost it (restored from an older backup, a wrong storage.path) or the user is deleted already."
+            + " It does not reach Fulcrum: if the person is still there they keep their access; check them in Fulcrum"
+            + " and deactivate them by hand (README, Backup and restore)", ctx.method(),
+            TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()),
+            TerminalText.oneLine(deprovisioning.get().describe(ctx.pathParam("id"))));
+      } else {
+        switch (unknownIdWarnings.take()) {
+          case LOG -> log.warn("SCIM {} {} (request id {}) answered 404: {}. The identity provider writes to an id the"
+              + " bridge does not have: the database lost it (restored from an older backup, a wrong storage.path) or the"
+              + " resource is deleted already. The change does not reach Fulcrum; a deactivation refused so leaves the"
+              + " person their access: check them in Fulcrum (README, Backup and restore)", ctx.method(),
+              TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()));
+          case LIMIT_REACHED -> log.warn("more than {} SCIM writes to unknown ids in a minute: the rest of this minute's"
+              + " are not logged, only counted in fulcrum_scim_unknown_id_writes_total (a user's deactivation or delete"
+              + " is logged each time)", UNKNOWN_ID_WARNINGS_PER_MINUTE);
+          case QUIET -> { }
+        }
       }
     }
     responses.error(ctx, ScimException.of(e));

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,15 +105,17 @@ class BridgeMetricsTest {
   /** A 404 to a write, from intake, means an id the bridge does not have; a read's 404 or another refusal does not. */
   @Test
   void scimWritesToUnknownIdsAreCountedFromZero() {
-    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total 0.0");
+    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total{op=\"other\"} 0.0")
+        .contains("fulcrum_scim_unknown_id_writes_total{op=\"deactivate_user\"} 0.0")
+        .contains("fulcrum_scim_unknown_id_writes_total{op=\"delete_user\"} 0.0");
     for (String method : new String[] {"PATCH", "PUT", "DELETE"}) {
-      metrics.scimRequest(method, "/scim/v2/Users/{id}", 404, Duration.ofMillis(3));
+      metrics.scimRequest(method, "/scim/v2/Users/{id}", 404, Duration.ofMillis(3), Optional.empty());
     }
-    metrics.scimRequest("PATCH", "/scim/v2/Groups/{id}", 404, Duration.ofMillis(3));
-    metrics.scimRequest("GET", "/scim/v2/Users/{id}", 404, Duration.ofMillis(3));
-    metrics.scimRequest("PATCH", "/scim/v2/Users/{id}", 400, Duration.ofMillis(3));
-    metrics.scimRequest("POST", "/scim/v2/Users", 404, Duration.ofMillis(3));
-    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total 4.0");
+    metrics.scimRequest("PATCH", "/scim/v2/Groups/{id}", 404, Duration.ofMillis(3), Optional.empty());
+    metrics.scimRequest("GET", "/scim/v2/Users/{id}", 404, Duration.ofMillis(3), Optional.empty());
+    metrics.scimRequest("PATCH", "/scim/v2/Users/{id}", 400, Duration.ofMillis(3), Optional.empty());
+    metrics.scimRequest("POST", "/scim/v2/Users", 404, Duration.ofMillis(3), Optional.empty());
+    assertThat(registry.scrape()).contains("fulcrum_scim_unknown_id_writes_total{op=\"other\"} 4.0");
   }
 
   @Test
@@ -215,7 +218,7 @@ class BridgeMetricsTest {
 
   @Test
   void scimRequestLatencyFallsIntoHistogramBuckets() {
-    metrics.scimRequest("GET", "/scim/v2/Users/{id}", 200, Duration.ofMillis(60));
+    metrics.scimRequest("GET", "/scim/v2/Users/{id}", 200, Duration.ofMillis(60), Optional.empty());
     String route = "method=\"GET\",route=\"/scim/v2/Users/{id}\",status=\"200\"";
     assertThat(registry.scrape())
         .contains("fulcrum_scim_requests_seconds_bucket{" + route + ",le=\"0.05\"} 0")

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnknownIdWritesTest {
   static final String DEACTIVATE = patch("{\"op\":\"replace\",\"value\":{\"active\":false}}");
+  static final String RENAME = patch("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ada L\"}");
 
   @TempDir Path dir;
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
@@ -52,11 +53,54 @@ class UnknownIdWritesTest {
   }
 
   @Test
-  void aDeactivationOfAnUnknownUserIsAnsweredNotFoundAndIsAWarnLineNamingIt() {
+  void aDeactivationOfAnUnknownUserIsAnsweredNotFoundAndIsAWarnLineSayingItDeactivates() {
     assertThat(http.patch("/Users/lost-1", DEACTIVATE).status()).isEqualTo(404);
 
     assertThat(warnings()).singleElement().satisfies(w -> assertThat(w).startsWith("SCIM PATCH /scim/v2/Users/lost-1 (request id ")
-        .contains("answered 404: no user with id lost-1").contains("The change does not reach Fulcrum"));
+        .contains("answered 404: no user with id lost-1. This request deactivates user lost-1, an id the bridge does not"
+            + " have").contains("if the person is still there they keep their access"));
+  }
+
+  /** After a restore from an older backup, the line is the list of people to check by hand (review-s12d 3). */
+  @Test
+  void aDeactivatingPutOrADeleteOfAnUnknownUserNamesWhatItDoesAndTheUserName() {
+    assertThat(http.put("/Users/lost-6", user("ada@corp.example", "Ada", "Lovelace", false)).status()).isEqualTo(404);
+    assertThat(http.delete("/Users/lost-7").status()).isEqualTo(404);
+
+    assertThat(warnings()).hasSize(2);
+    assertThat(warnings().get(0)).contains("This request deactivates user lost-6 (userName ada@corp.example), an id");
+    assertThat(warnings().get(1)).contains("This request deletes user lost-7, an id the bridge does not have");
+  }
+
+  /** Profile pushes after a restore used up the share, and the deprovisionings went unlogged (review-s12d 3). */
+  @Test
+  void deactivationsAndDeletesOfUnknownUsersAreLoggedBeyondTheMinutesShare() {
+    for (int i = 0; i < 30; i++) {
+      http.patch("/Users/lost-" + i, RENAME);
+    }
+    http.patch("/Users/lost-deactivated", DEACTIVATE);
+    http.delete("/Users/lost-deleted");
+
+    assertThat(warnings()).hasSize(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE + 3);
+    assertThat(warnings().get(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE)).contains("more than 20 SCIM writes to unknown ids")
+        .contains("(a user's deactivation or delete is logged each time)");
+    assertThat(warnings().subList(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE + 1, warnings().size()))
+        .satisfiesExactly(w -> assertThat(w).contains("deactivates user lost-deactivated"),
+            w -> assertThat(w).contains("deletes user lost-deleted"));
+  }
+
+  @Test
+  void writesToUnknownIdsAreCountedByWhetherTheyDeprovisionAUser() {
+    http.patch("/Users/lost-8", DEACTIVATE);
+    http.delete("/Users/lost-9");
+    http.delete("/Users/lost-10");
+    http.patch("/Users/lost-11", RENAME);
+    http.delete("/Groups/lost-12");
+
+    assertThat(new ScimHttp(server.rootUrl(), "").get("/metrics").text())
+        .contains("fulcrum_scim_unknown_id_writes_total{op=\"deactivate_user\"} 1.0")
+        .contains("fulcrum_scim_unknown_id_writes_total{op=\"delete_user\"} 2.0")
+        .contains("fulcrum_scim_unknown_id_writes_total{op=\"other\"} 2.0");
   }
 
   /** Not also an ERROR line with other advice (review-s12b F4): the WARN says what was lost and how to recover. */
@@ -93,14 +137,14 @@ class UnknownIdWritesTest {
   @Test
   void aFloodLogsTwentyAMinuteSaysSoAndLogsTheNextMinutesAgain() {
     for (int i = 0; i < 30; i++) {
-      assertThat(http.patch("/Users/lost-" + i, DEACTIVATE).status()).isEqualTo(404);
+      assertThat(http.patch("/Users/lost-" + i, RENAME).status()).isEqualTo(404);
     }
     assertThat(warnings()).hasSize(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE + 1);
     assertThat(warnings().get(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE))
         .contains("more than 20 SCIM writes to unknown ids in a minute").contains("fulcrum_scim_unknown_id_writes_total");
 
     clock.tick(Duration.ofMinutes(1));
-    http.patch("/Users/lost-next", DEACTIVATE);
+    http.patch("/Users/lost-next", RENAME);
     assertThat(warnings()).hasSize(ScimServer.UNKNOWN_ID_WARNINGS_PER_MINUTE + 2).last().asString().contains("lost-next");
   }
 }
