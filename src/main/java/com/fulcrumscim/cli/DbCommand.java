@@ -113,10 +113,8 @@ public final class DbCommand {
         try (Database from = Database.openExisting(source, Database.Access.READ_ONLY)) {
           new WriterLease(from, Clock.systemUTC(), WriterLease.Role.COMMAND).current().ifPresent(holder -> {
             if (holder.role() == WriterLease.Role.DAEMON) {
-              // db copy holds the file, so no serve runs: a daemon's lease is a stopped run's (kill -9, a reset)
-              throw new CommandFailure("the writer lease is a stopped `fulcrum-scim serve`'s (" + holder.holder()
-                  + "; killed, or the machine restarted): it ends at " + holder.expiresAt().truncatedTo(ChronoUnit.SECONDS)
-                  + "; run db copy again after that, with serve still stopped");
+              throw new CommandFailure(Migrations.leftByAServeNotRunning(holder.holder(), holder.expiresAt(),
+                  source.describe(), "db copy"));
             }
             throw new CommandFailure(holder.describe() + " holds " + source.describe() + ": "
                 + Migrations.untilItEnds(holder.expiresAt(), "db copy"));
@@ -180,10 +178,14 @@ public final class DbCommand {
           requireReplacedFile(config, db);
         }
         // run after pg_restore or litestream restore, before any node starts: a live lease is a node
-        // already writing (or the backup's own, minutes old at most: wait for it to end)
-        db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
-          throw new CommandFailure(holder + ": stop every node first, then mark the restore; nothing was changed");
-        });
+        // already writing (or the backup's own, minutes old at most: wait for it to end); on SQLite this
+        // command holds the file's lock, so a daemon's is a stopped serve's
+        db.read(c -> config.storage().postgres()
+            ? Migrations.liveWriter(c, db.dialect()).map(holder -> holder + ": stop every node first, then mark the restore")
+            : Migrations.liveWriter(c, db.dialect(), db.location().describe(), "db mark-restored"))
+            .ifPresent(refusal -> {
+              throw new CommandFailure(refusal + "; nothing was changed");
+            });
         Clock clock = Clock.systemUTC();
         RestoreMarker marker = new RestoreMarker(db);
         Optional<RestoreMarker.Mark> already = marker.notStarted();

@@ -149,12 +149,30 @@ public final class Migrations {
   }
 
   /**
-   * {@link #liveWriter} {@code on} the place named, and what to do before running {@code command}
-   * again: a daemon is to be stopped, while an operator command's lease ends with it.
+   * {@link #liveWriter} on the SQLite file {@code file}, and what to do before running {@code
+   * command}, which holds the file's lock, again: a daemon's lease is a stopped serve's
+   * ({@link #leftByAServeNotRunning}), while an operator command's ends with it.
    */
-  public static Optional<String> liveWriter(Connection c, Dialect dialect, String on, String command) throws SQLException {
-    return liveLease(c, dialect, version(c, dialect)).map(lease -> lease.describe() + on + ": "
-        + (lease.daemon() ? "stop it first (systemctl stop fulcrum-scim)" : untilItEnds(Instant.ofEpochMilli(lease.expiresAt()), command)));
+  public static Optional<String> liveWriter(Connection c, Dialect dialect, String file, String command) throws SQLException {
+    return liveLease(c, dialect, version(c, dialect)).map(lease -> lease.daemon()
+        ? leftByAServeNotRunning(lease.holder(), Instant.ofEpochMilli(lease.expiresAt()), file, command)
+        : lease.describe() + ", on " + file + ": " + untilItEnds(Instant.ofEpochMilli(lease.expiresAt()), command));
+  }
+
+  /**
+   * What a daemon's writer lease {@code holder} left live until {@code expiresAt} on the SQLite file
+   * {@code file} is, for {@code command}, which holds the file's lock: no serve of this release runs
+   * on the file, so it is a serve killed outright (or whose machine restarted), and the service is
+   * stopped already; "stop it first" sent the operator to stop what was not running. Only a daemon of
+   * a release before the lock (6 December 2026) would still run beside it.
+   */
+  public static String leftByAServeNotRunning(String holder, Instant expiresAt, String file, String command) {
+    String ends = expiresAt.truncatedTo(ChronoUnit.SECONDS).toString();
+    return "the writer lease on " + file + " is a daemon's (" + holder + "), yet no serve has the file (" + command
+        + " holds its lock): a serve killed outright, or whose machine restarted, left it, and it ends at " + ends
+        + "; run " + command + " again after that, with serve still stopped. Only a daemon of a release before"
+        + " 6 December 2026, which takes no lock, would run on the file now: stop that one first (systemctl stop"
+        + " fulcrum-scim)";
   }
 
   /**

@@ -115,7 +115,7 @@ public final class SqliteRestore {
       return Optional.empty();
     }
     try (Connection c = SqliteEngine.connect("jdbc:sqlite:" + path, Database.Access.READ_ONLY)) {
-      return Migrations.liveWriter(c, Dialect.SQLITE, ", on " + path, command);
+      return Migrations.liveWriter(c, Dialect.SQLITE, path.toString(), command);
     } catch (SQLException e) {
       return Optional.empty();
     }

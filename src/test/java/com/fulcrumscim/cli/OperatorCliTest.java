@@ -257,29 +257,47 @@ class OperatorCliTest {
     }
   }
 
-  /** A serve killed outright leaves its lease until it expires: "stop it first" sent the operator to stop what was not running. */
+  /**
+   * A serve killed outright leaves its lease until it expires, and db copy holds the file's lock, so no
+   * serve runs: "stop it first" sent the operator to stop what was not running. Only an older release's
+   * daemon, which takes no lock, may run beside it.
+   */
   @Test
-  void dbCopyAfterAKilledServeSaysTheLeaseIsAStoppedRunsAndWhenItEnds() throws Exception {
-    assertThat(dbCopyBesideALeaseOf(WriterLease.Role.DAEMON))
-        .contains("the writer lease is a stopped `fulcrum-scim serve`'s (").contains("): it ends at ")
-        .contains("run db copy again after that, with serve still stopped").doesNotContain("stop it first");
+  void dbCopyAfterAKilledServeSaysTheLeaseIsAStoppedServesAndWhenItEnds() throws Exception {
+    assertThat(refusalBesideALeaseOf(WriterLease.Role.DAEMON, "db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere"))
+        .startsWith("the writer lease on " + dir.resolve("bridge.db") + " is a daemon's (")
+        .contains("), yet no serve has the file (db copy holds its lock): a serve killed outright, or whose machine"
+            + " restarted, left it, and it ends at ")
+        .contains("; run db copy again after that, with serve still stopped. Only a daemon of a release before"
+            + " 6 December 2026, which takes no lock, would run on the file now: stop that one first (systemctl stop"
+            + " fulcrum-scim)");
+  }
+
+  /** db mark-restored holds the SQLite file's lock as restore does (review-s12e F4): the same line, not "stop every node". */
+  @Test
+  void markRestoredOnSqliteAfterAKilledServeSaysTheLeaseIsAStoppedServes() throws Exception {
+    assertThat(refusalBesideALeaseOf(WriterLease.Role.DAEMON, "db", "mark-restored"))
+        .startsWith("the writer lease on " + dir.resolve("bridge.db") + " is a daemon's (")
+        .contains("yet no serve has the file (db mark-restored holds its lock)")
+        .contains("run db mark-restored again after that, with serve still stopped")
+        .endsWith("; nothing was changed" + System.lineSeparator()).doesNotContain("stop every node");
   }
 
   /** A command's lease (check --write-test holds one without the file's lock) ends with it: the service is not to be stopped. */
   @Test
   void dbCopyBesideACommandsLeaseSaysItEndsWithThatCommandNotStopTheService() throws Exception {
-    assertThat(dbCopyBesideALeaseOf(WriterLease.Role.COMMAND))
+    assertThat(refusalBesideALeaseOf(WriterLease.Role.COMMAND, "db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere"))
         .contains("an operator command (").contains(": it ends when that command ends (at ")
         .contains(" if it was killed); run db copy again after that").doesNotContain("stop it first");
   }
 
-  /** db copy's refusal (exit 1) beside a live writer lease of {@code role} left in the database; answers its stderr. */
-  private String dbCopyBesideALeaseOf(WriterLease.Role role) throws Exception {
+  /** {@code command}'s refusal (exit 1) beside a live writer lease of {@code role} left in the database; answers its stderr. */
+  private String refusalBesideALeaseOf(WriterLease.Role role, String... command) throws Exception {
     OpsCliRun cli = new OpsCliRun(dir);
     try (Database db = cli.openDatabase()) {
       assertThat(new WriterLease(db, Clock.systemUTC(), role).tryHold()).isTrue();
     }
-    OpsCliRun.Result r = cli.runWithConfig("db", "copy", "--to", "jdbc:postgresql://127.0.0.1:9/nowhere");
+    OpsCliRun.Result r = cli.runWithConfig(command);
 
     assertThat(r.exit()).isEqualTo(1);
     return r.err();

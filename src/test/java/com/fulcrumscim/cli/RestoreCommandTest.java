@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.OlderRelease;
 import com.fulcrumscim.db.StoreLocation;
@@ -349,9 +350,33 @@ class RestoreCommandTest {
     OpsCliRun.Result r = oldCli.runWithConfig("restore", nightly.toString());
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
-    assertThat(r.err().strip()).startsWith("a daemon (4242@old-release/1a2b3c4d) holds the writer lease").contains("nothing was changed");
+    assertThat(r.err().strip()).startsWith("the writer lease on " + oldDb + " is a daemon's (4242@old-release/1a2b3c4d)")
+        .contains("Only a daemon of a release before 6 December 2026, which takes no lock, would run on the file now: stop"
+            + " that one first (systemctl stop fulcrum-scim); nothing was changed");
     assertThat(Files.size(oldDb)).isEqualTo(before);
     assertThat(OlderRelease.version(at)).isEqualTo(OlderRelease.newest() - 1);
+  }
+
+  /**
+   * restore holds the file's lock, so a daemon's lease it finds is a serve's killed outright, whose
+   * service is stopped already (review-s12e F4): "stop it first" sent the operator to stop what was not running.
+   */
+  @Test
+  void restoreAfterAServeKilledOutrightSaysTheLeaseIsAStoppedServesAndWhenItEnds() throws Exception {
+    Instant expires;
+    try (Database db = cli.openDatabase()) {
+      WriterLease killed = new WriterLease(db, Clock.systemUTC(), WriterLease.Role.DAEMON);
+      assertThat(killed.tryHold()).isTrue();
+      expires = killed.current().orElseThrow().expiresAt().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("the writer lease on " + cli.database + " is a daemon's (")
+        .contains("), yet no serve has the file (restore holds its lock): a serve killed outright, or whose machine"
+            + " restarted, left it, and it ends at " + expires + "; run restore again after that, with serve still stopped.")
+        .endsWith("; nothing was changed");
   }
 
   /** An operator command's lease (check --write-test's, without the file's lock) ends with it: "stop it first" named the service. */
