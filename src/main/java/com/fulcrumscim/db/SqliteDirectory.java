@@ -28,7 +28,8 @@ public final class SqliteDirectory {
   public static Optional<String> problem(Path database) {
     Path file = database.toAbsolutePath();
     // SQLite's -wal and -shm go beside the file a symlinked storage.path points to, the lock file beside the link
-    Optional<String> directory = directoryProblem(real(file)).or(() -> directoryProblem(file));
+    Optional<String> directory = missingTargetDirectory(file).or(() -> directoryProblem(real(file)))
+        .or(() -> directoryProblem(file));
     if (directory.isPresent()) {
       return directory;
     }
@@ -37,6 +38,24 @@ public final class SqliteDirectory {
           + chown(real(file), user()).map(advice -> "; " + advice).orElse(""));
     }
     return Optional.empty();
+  }
+
+  /**
+   * A symbolic link whose target's directory is not there: serve makes the link's own directory, never
+   * the target's, and SQLite could not create the file, so the nearest directory above the target that
+   * exists, writable or not, would tell nothing.
+   */
+  private static Optional<String> missingTargetDirectory(Path file) {
+    if (!Files.isSymbolicLink(file) || Files.exists(file)) {
+      return Optional.empty();
+    }
+    Path target = real(file);
+    Path missing = target.getParent();
+    if (missing == null || Files.exists(missing)) {
+      return Optional.empty();
+    }
+    return Optional.of(file + " is a symbolic link to " + target + ", whose directory " + missing + " does not exist:"
+        + " create that directory, or point the link (or storage.path) at the database");
   }
 
   /** What is wrong with the nearest directory above {@code file} that exists, for making files in. */

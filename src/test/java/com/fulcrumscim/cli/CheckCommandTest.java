@@ -306,6 +306,25 @@ class CheckCommandTest {
         + cli.config.resolve("x.db") + " cannot be created under it");
   }
 
+  /**
+   * review-s12d 6: check judged the nearest directory above the link's target that exists and passed,
+   * while serve makes only the link's own directory and then failed on SQLite's CANTOPEN.
+   */
+  @Test
+  void aStoragePathLinkedIntoADirectoryThatIsNotThereIsAConfigErrorNamingTheLinkTargetAndDirectory() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("linked.db"), Path.of("gone", "fulcrum-scim.db"));
+    java.nio.file.Files.writeString(cli.config, "storage:\n  path: " + link + "\n");
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    assertThat(r.exit()).isEqualTo(2);
+    Path gone = dir.toRealPath().resolve("gone");
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": storage.path: " + link + " is a symbolic link to "
+        + gone.resolve("fulcrum-scim.db") + ", whose directory " + gone + " does not exist: create that directory, or"
+        + " point the link (or storage.path) at the database");
+  }
+
   @Test
   void aStorageDirectoryThisUserCannotWriteInIsAConfigErrorNamingTheKey() throws Exception {
     Path locked = java.nio.file.Files.createDirectory(dir.resolve("locked"));

@@ -125,6 +125,23 @@ class CliTest {
         + config.resolve("x.db") + " cannot be created under it");
   }
 
+  /** review-s12d 6: serve made only the link's directory, and SQLite then failed CANTOPEN; check says the same line. */
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a serve that got past it would run until stopped
+  void aStoragePathLinkedIntoADirectoryThatIsNotThereStopsServeWithOneConfigLineAndExitCode2() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Path link = Files.createSymbolicLink(dir.resolve("linked.db"), Path.of("gone", "fulcrum-scim.db"));
+    Files.writeString(config, "storage:\n  path: " + link + "\nscim:\n  token_hashes: [\""
+        + BearerTokens.sha256Hex("t") + "\"]\n");
+
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    Path gone = dir.toRealPath().resolve("gone");
+    assertThat(err.toString().strip()).isEqualTo(config + ": storage.path: " + link + " is a symbolic link to "
+        + gone.resolve("fulcrum-scim.db") + ", whose directory " + gone + " does not exist: create that directory, or"
+        + " point the link (or storage.path) at the database");
+    assertThat(gone).doesNotExist();
+  }
+
   @Test
   void statusOnAStoragePathServeCannotCreateSaysSoInsteadOfSendingToServe() throws Exception {
     Path config = dir.resolve("config.yml");
