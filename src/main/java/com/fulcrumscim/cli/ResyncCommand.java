@@ -82,6 +82,10 @@ public final class ResyncCommand implements Callable<Integer> {
               approveRemovals == null ? null : approveRemovals.toString(), json, !dryRun, json ? Watch.NONE : progress,
               (watch, lease) -> inProcess(support.wholeConfig(), db, how, watch, lease));
       progress.finish();
+      // a failure answered, not thrown (Fulcrum refused, another command holds the lease): --json prints it as JSON too
+      if (answer.exitCode() != ExitCode.OK && answer.out().isEmpty() && !answer.err().isBlank()) {
+        return support.failed(answer.err().strip(), answer.exitCode());
+      }
       return answer.printTo(support.out(), support.err());
     });
   }

@@ -103,7 +103,12 @@ public final class CommandSupport {
     failuresAsJson = json;
   }
 
-  private int failed(String message, int exitCode) {
+  /**
+   * A failure that ends the command, printed on standard error and, with {@code --json}, as a JSON
+   * object on standard output: those {@link #withConfig} catches, and those a command answers itself
+   * (an operator request's refusal, a resync Fulcrum refused); returns {@code exitCode}.
+   */
+  public int failed(String message, int exitCode) {
     err().println(message);
     if (failuresAsJson) {
       out().println(CliJson.write(new Failure(message, exitCode)));

@@ -293,6 +293,16 @@ class ResyncCommandTest {
     assertThat(r.err()).contains("refuses the API token").contains("nothing was changed").doesNotContain("not-the-token");
   }
 
+  /** A failure the command answers itself printed nothing on stdout, where a script reading --json looks (review-s12d 7). */
+  @Test
+  void aRefusedTokenWithJsonIsAJsonObjectSayingSoWithTheSameExitCode() throws Exception {
+    OpsCliRun.Result r = cli(h.fulcrum.baseUrl(), "not-the-token").runWithConfig("resync", "--json");
+    assertThat(r.exit()).isEqualTo(4);
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.path("error").asText()).contains("refuses the API token").isEqualTo(r.err().strip());
+    assertThat(json.path("exitCode").asInt()).isEqualTo(4);
+  }
+
   @Test
   void anUnreachableFulcrumExitsFour() throws Exception {
     int closedPort;
