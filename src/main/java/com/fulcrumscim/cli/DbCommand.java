@@ -178,14 +178,10 @@ public final class DbCommand {
           requireReplacedFile(config, db);
         }
         // run after pg_restore or litestream restore, before any node starts: a live lease is a node
-        // already writing (or the backup's own, minutes old at most: wait for it to end); on SQLite this
-        // command holds the file's lock, so a daemon's is a stopped serve's
-        db.read(c -> config.storage().postgres()
-            ? Migrations.liveWriter(c, db.dialect()).map(holder -> holder + ": stop every node first, then mark the restore")
-            : Migrations.liveWriter(c, db.dialect(), db.location().describe(), "db mark-restored"))
-            .ifPresent(refusal -> {
-              throw new CommandFailure(refusal + "; nothing was changed");
-            });
+        // already writing (or the backup's own, minutes old at most: wait for it to end)
+        db.read(c -> Migrations.liveWriter(c, db.dialect())).ifPresent(holder -> {
+          throw new CommandFailure(holder + ": stop every node first, then mark the restore; nothing was changed");
+        });
         Clock clock = Clock.systemUTC();
         RestoreMarker marker = new RestoreMarker(db);
         Optional<RestoreMarker.Mark> already = marker.notStarted();

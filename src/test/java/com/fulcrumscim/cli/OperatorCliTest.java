@@ -273,16 +273,6 @@ class OperatorCliTest {
             + " fulcrum-scim)");
   }
 
-  /** db mark-restored holds the SQLite file's lock as restore does (review-s12e F4): the same line, not "stop every node". */
-  @Test
-  void markRestoredOnSqliteAfterAKilledServeSaysTheLeaseIsAStoppedServes() throws Exception {
-    assertThat(refusalBesideALeaseOf(WriterLease.Role.DAEMON, "db", "mark-restored"))
-        .startsWith("the writer lease on " + dir.resolve("bridge.db") + " is a daemon's (")
-        .contains("yet no serve has the file (db mark-restored holds its lock)")
-        .contains("run db mark-restored again after that, with serve still stopped")
-        .endsWith("; nothing was changed" + System.lineSeparator()).doesNotContain("stop every node");
-  }
-
   /** A command's lease (check --write-test holds one without the file's lock) ends with it: the service is not to be stopped. */
   @Test
   void dbCopyBesideACommandsLeaseSaysItEndsWithThatCommandNotStopTheService() throws Exception {
