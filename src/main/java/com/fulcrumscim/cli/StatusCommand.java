@@ -89,6 +89,9 @@ public final class StatusCommand implements Callable<Integer> {
             + (r.failingRemovals() == 1 ? " deprovisioning" : " deprovisionings") + " RETRYING after failed attempts (below): these people KEEP ACCESS until one succeeds, or"
             + " until reconcile.retry_budget runs out and the row is dead; the log's WARN lines"
             + " `DEPROVISIONING RETRYING` and `fulcrum-scim journal show <key>` say why")
+        .row("Removals waiting", r.waitingRemovals() == 0 ? "none" : r.waitingRemovals()
+            + (r.waitingRemovals() == 1 ? " deprovisioning" : " deprovisionings") + " WAITING while the reconciler is PAUSED"
+            + " (below; not tried, no attempt spent): these people KEEP ACCESS until the pause ends (Reconciler above says how)")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, as the last resync apply found"
             + (r.keepsAccessAt() == null ? "" : " at " + r.keepsAccessAt()) + ", left to an operator: that run's ERROR"
@@ -111,6 +114,7 @@ public final class StatusCommand implements Callable<Integer> {
     table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "FAILING", r.failingRemovalRows(), r.failingRemovals(), "retrying");
+    rows(out, "WAITING", r.waitingRemovalRows(), r.waitingRemovals(), "pending");
     rows(out, "HELD", r.heldRows(), r.heldCount(), "held");
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
     if (r.carryIncomplete() != null) {

@@ -41,8 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
  *   <li>{@code fulcrum_scim_work_dead_removals}: dead rows among them whose change takes access away, alerted on
  *       (critical) by etc/fulcrum-scim-alerts.yml
- *   <li>{@code fulcrum_scim_work_retrying_removals}: deprovisionings retrying after failed attempts, whose people
- *       keep access meanwhile, alerted on (critical) by etc/fulcrum-scim-alerts.yml long before they are dead
+ *   <li>{@code fulcrum_scim_work_retrying_removals}: deprovisionings retrying after failed attempts or waiting on a
+ *       pause, whose people keep access meanwhile, alerted on (critical) by etc/fulcrum-scim-alerts.yml long before they are dead
  *   <li>{@code fulcrum_scim_resync_keeps_access}: people Okta deactivated or deleted whom the latest resync apply
  *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest
@@ -103,8 +103,9 @@ public final class BridgeMetrics {
             + " those people keep access until an operator acts (`fulcrum-scim journal list --state dead`)")
         .strongReference(true)
         .register(registry);
-    Gauge.builder("fulcrum.scim.work.retrying.removals", store, OpsStore::failingRemovals)
-        .description("Deprovisionings retrying after failed attempts (Fulcrum errs, or answers and keeps the member):"
+    Gauge.builder("fulcrum.scim.work.retrying.removals", store, s -> s.failingRemovals() + s.waitingRemovals())
+        .description("Deprovisionings retrying after failed attempts (Fulcrum errs, or answers and keeps the member),"
+            + " or waiting while the reconciler is paused on a refused token (no attempt spent):"
             + " those people keep access until one succeeds, for up to reconcile.retry_budget before the row is dead"
             + " (`fulcrum-scim status` names them)")
         .strongReference(true)

@@ -38,6 +38,12 @@ public final class OpsStore {
   private static final String UNFINISHED = "state IN ('PENDING', 'RETRYING', 'RUNNING')";
   /** An unfinished removal that has failed since Okta's last change to it (see {@link #failingRemovals()}). */
   private static final String FAILING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts > 0";
+  /**
+   * An unfinished removal none of whose attempts failed, while the reconciler is paused: it is not
+   * tried, and an attempt the pause cut short spends nothing (see {@link #waitingRemovals()}).
+   */
+  private static final String WAITING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts = 0"
+      + " AND EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> '')";
 
   /** One accepted SCIM change as the receiver journaled it. */
   public record JournalEntry(long id, Instant receivedAt, String requestId, String op, String body) {}
@@ -86,13 +92,7 @@ public final class OpsStore {
    * range of the state index, cheap enough for every metrics scrape.
    */
   public long deadRemovals() {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE state = 'DEAD' AND removal = 1");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return rows("state = 'DEAD' AND removal = 1");
   }
 
   /**
@@ -101,13 +101,7 @@ public final class OpsStore {
    * new change from Okta starts its count again. Cheap enough for every metrics scrape.
    */
   public long failingRemovals() {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE " + FAILING_REMOVAL);
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return rows(FAILING_REMOVAL);
   }
 
   /**
@@ -115,11 +109,40 @@ public final class OpsStore {
    * who keeps access ({@link Person}), as a DEAD deprovisioning's reason is.
    */
   public List<StatusReport.Row> failingRemovals(int limit) {
+    return removals(FAILING_REMOVAL, "first_failure_at", "last_error", limit);
+  }
+
+  /**
+   * Removals waiting on the reconciler's pause (a refused token) that no failed attempt counts
+   * among {@link #failingRemovals()}: the pause spends no attempt, yet their people keep access
+   * until it ends. Cheap enough for every metrics scrape.
+   */
+  public long waitingRemovals() {
+    return rows(WAITING_REMOVAL);
+  }
+
+  /** The first {@code limit} of {@link #waitingRemovals()}, longest waiting first, each led by the person. */
+  public List<StatusReport.Row> waitingRemovals(int limit) {
+    return removals(WAITING_REMOVAL, "created_at", "'not tried while the reconciler is paused'", limit);
+  }
+
+  /** Work rows {@code where} says. */
+  private long rows(String where) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM work WHERE " + where);
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  private List<StatusReport.Row> removals(String where, String since, String error, int limit) {
     return db.read(c -> {
       List<StatusReport.Row> out = new ArrayList<>();
       Person person = new Person(db);
-      try (PreparedStatement ps = c.prepareStatement("SELECT entity_type, entity_id, attempts, last_error, first_failure_at "
-          + "FROM work WHERE " + FAILING_REMOVAL + " ORDER BY first_failure_at, entity_type, entity_id LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT entity_type, entity_id, attempts, " + error + ", " + since
+          + " FROM work WHERE " + where + " ORDER BY " + since + ", entity_type, entity_id LIMIT ?")) {
         ps.setInt(1, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

@@ -42,7 +42,9 @@ import java.util.Set;
  * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
  * that gave up). {@code failingRemovals}: removals not made yet whose attempts since Okta's last change
  * failed, retrying while their people keep access ({@link OpsStore#failingRemovals()}), the first of them
- * in {@code failingRemovalRows}, each error led by the person. {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
+ * in {@code failingRemovalRows}, each error led by the person. {@code waitingRemovals}: the other
+ * removals not made yet while the reconciler is paused, which the pause keeps from being tried
+ * ({@link OpsStore#waitingRemovals()}), the first of them in {@code waitingRemovalRows}. {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply
  * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}), as that apply
  * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
@@ -77,6 +79,8 @@ public record StatusReport(
     long deadRemovals,
     long failingRemovals,
     List<Row> failingRemovalRows,
+    long waitingRemovals,
+    List<Row> waitingRemovalRows,
     long keepsAccess,
     Instant keepsAccessAt,
     IncompleteCarry carryIncomplete) {
@@ -159,6 +163,8 @@ public record StatusReport(
         store.deadRemovals(),
         store.failingRemovals(),
         store.failingRemovals(DEAD_ROWS_SHOWN),
+        store.waitingRemovals(),
+        store.waitingRemovals(DEAD_ROWS_SHOWN),
         store.keepingAccess(),
         store.keepingAccessAt().orElse(null),
         IncompleteCarry.current(db).orElse(null));

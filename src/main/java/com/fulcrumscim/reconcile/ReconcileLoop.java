@@ -284,8 +284,12 @@ public final class ReconcileLoop implements AutoCloseable {
             // Not INFO: each failed attempt leaves the person their access, for up to the whole retry budget.
             log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: attempt {} failed, the next is due at {};"
                 + " it gives up (DEAD) once the retry budget of {} runs out", item.key(), person(result),
-                failed.error(), item.key().type() == EntityType.GROUP ? "The people Okta took out of it KEEP ACCESS"
-                    : "The person KEEPS ACCESS", item.attempts() + 1, failed.at(), DurationText.of(retry.budget()));
+                failed.error(), keepers(item), item.attempts() + 1, failed.at(), DurationText.of(retry.budget()));
+          } else if (result.outcome() instanceof Outcome.Paused refused && result.deprovisions(item.removal())) {
+            // The pause spends no attempt, yet this attempt failed and the person keeps access for as long as it lasts.
+            log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: the reconciler is paused, so it waits"
+                + " (no attempt spent) and is tried once the pause ends; `fulcrum-scim status` lists it under \"Removals waiting\"",
+                item.key(), person(result), refused.reason(), keepers(item));
           } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.Dead dead) {
             if (dead.removal()) {
               // As loud: a deprovisioning that gave up leaves the person their access until an operator acts.
@@ -345,6 +349,11 @@ public final class ReconcileLoop implements AutoCloseable {
         yield new WorkQueue.Fate.Release();
       }
     };
+  }
+
+  /** Who keeps access while {@code item}'s removal is not made. */
+  private static String keepers(WorkItem item) {
+    return item.key().type() == EntityType.GROUP ? "The people Okta took out of it KEEP ACCESS" : "The person KEEPS ACCESS";
   }
 
   /** ", user ada (ada@corp.example)"; nothing for an outcome whose commit failed, which its reconcile did not name. */

@@ -171,8 +171,9 @@ public final class Reconciler {
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
-      // read for failures only (few): a failing removal's log line names the person who keeps access meanwhile
-      String person = outcome.outcome().kind() == Outcome.Kind.FAILED ? who.of(attempt.key) : null;
+      // read for failures and pauses only (few): a failing removal's log line names the person who keeps access meanwhile
+      String person = outcome.outcome().kind() == Outcome.Kind.FAILED || outcome.outcome().kind() == Outcome.Kind.PAUSED
+          ? who.of(attempt.key) : null;
       return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person);
     }
 

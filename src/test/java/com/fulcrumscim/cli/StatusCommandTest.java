@@ -53,6 +53,7 @@ class StatusCommandTest {
     assertThat(r.out())
         .containsPattern("Keeping access\\s+none")
         .containsPattern("Removals failing\\s+none")
+        .containsPattern("Removals waiting\\s+none")
         .containsPattern("Target\\s+embedded emulator")
         .containsPattern("Reconciler\\s+running")
         .containsPattern("Oldest pending\\s+none")
@@ -373,6 +374,26 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("Reconciler\\s+PAUSED: Fulcrum answered 401: token revoked");
+  }
+
+  /** The pause spends no attempt (a refused token is nobody's failure at the row), yet the person keeps access. */
+  @Test
+  void aRemovalWaitingOnThePauseIsListedWithThePerson() {
+    daemonRuns();
+    try (Database db = cli.openDatabase()) {
+      db.write(c -> {
+        new WorkQueue(db, Clock.systemUTC()).enqueue(c, ResourceKey.user("u-fay"), true);
+        return c.createStatement().executeUpdate(
+            "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')");
+      });
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).containsPattern("Removals failing\\s+none")
+        .containsPattern("Removals waiting\\s+1 deprovisioning WAITING while the reconciler is PAUSED \\(below; not tried, no"
+            + " attempt spent\\): these people KEEP ACCESS until the pause ends \\(Reconciler above says how\\)")
+        .containsPattern("KEY\\s+ATTEMPTS\\s+WAITING SINCE")
+        .containsPattern("user/u-fay\\s+0\\s+\\S+\\s+user/u-fay: not tried while the reconciler is paused");
   }
 
   @Test

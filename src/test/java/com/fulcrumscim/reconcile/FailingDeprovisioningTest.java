@@ -111,6 +111,62 @@ class FailingDeprovisioningTest extends EndToEnd {
         .contains("expr: fulcrum_scim_work_retrying_removals > 0");
   }
 
+  /** Ada pushed, then deactivated in Okta once Fulcrum refuses the token, her removal attempted: it paused the reconciler. */
+  private String adaLeavesWhileFulcrumRefusesTheToken() {
+    start();
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().revokeToken();
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+    assertThat(h.pause.reason()).isPresent();
+    assertThat(h.row(ResourceKey.user(ada)).attempts()).as("the pause spends no attempt").isZero();
+    return ada;
+  }
+
+  @Test
+  void aRemovalAttemptARefusedTokenCutShortIsAWarnLineSayingItWaitsForThePause() {
+    String ada = adaLeavesWhileFulcrumRefusesTheToken();
+
+    assertThat(warnings()).singleElement().satisfies(m -> assertThat(m)
+        .startsWith(RETRYING + "user/" + ada + ", user ada (ada@corp.example): ")
+        .contains("401", "The person KEEPS ACCESS until it succeeds: the reconciler is paused, so it waits (no attempt spent)",
+            "lists it under \"Removals waiting\""));
+  }
+
+  @Test
+  void statusListsARemovalWaitingOnThePauseWithThePerson() {
+    String ada = adaLeavesWhileFulcrumRefusesTheToken();
+
+    StatusReport report = StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null);
+
+    assertThat(report.failingRemovals()).isZero();
+    assertThat(report.waitingRemovals()).isEqualTo(1);
+    assertThat(report.waitingRemovalRows()).singleElement().satisfies(row -> {
+      assertThat(row.key()).isEqualTo("user/" + ada);
+      assertThat(row.lastError()).isEqualTo("user ada (ada@corp.example): not tried while the reconciler is paused");
+    });
+  }
+
+  @Test
+  void aRemovalWaitingOnThePauseCountsInTheGaugeTheShippedAlertRuleWatches() {
+    adaLeavesWhileFulcrumRefusesTheToken();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new BridgeMetrics(registry, new OpsStore(h.db), h.clock);
+
+    assertThat(registry.scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
+  }
+
+  @Test
+  void aRemovalNoLongerWaitsOnceThePauseEnds() {
+    adaLeavesWhileFulcrumRefusesTheToken();
+    h.fulcrum.faults().restoreToken();
+
+    h.settle();
+
+    assertThat(new OpsStore(h.db).waitingRemovals()).isZero();
+  }
+
   @Test
   void aUserReactivatedWhileHerRemovalFailsIsNoFailingRemovalWhenHerNextAttemptFailsToo() {
     String ada = adaLeavesWhileFulcrumErrs();
