@@ -18,8 +18,9 @@ import java.util.Optional;
  * attempt, so a holder that never moves still ends DEAD), its holder's user queued. A cycle never
  * does: each PUT waits for another's. The bridge does not break it with a temporary address of its
  * own (an email is a login identity, and Fulcrum may mail the person); the row is DEAD naming every
- * user of the cycle and what to do. Anything else (an unmanaged holder, a holder that stays) keeps
- * Fulcrum's own refusal.
+ * user of the cycle and what to do. A holder the bridge does not manage (a person invited by hand)
+ * never moves: the row is DEAD naming it and what to do (review-s13b F3). A managed holder that stays
+ * keeps Fulcrum's own refusal.
  */
 final class EmailMoves {
   /** Users followed along a chain before it is taken for one that ends: past that, an operator looks. */
@@ -43,7 +44,8 @@ final class EmailMoves {
     Optional<FulcrumMember> own = observer.members.get(change.memberId());
     Optional<Move> first = wanted == null || own.isEmpty() ? Optional.empty() : holderMoving(wanted, change.memberId());
     if (first.isEmpty()) {
-      return Optional.empty();
+      return wanted == null || own.isEmpty() ? Optional.empty()
+          : unmanagedHolder(wanted, change.memberId()).map(holder -> new Outcome.Terminal(heldByUnmanaged(attempt, holder, refused)));
     }
     attempt.alsoDue(ResourceKey.user(first.get().scimId()));
     List<String> users = new ArrayList<>(List.of(attempt.key.scimId()));
@@ -77,6 +79,19 @@ final class EmailMoves {
       }
     }
     return Optional.empty();
+  }
+
+  /** A member holding {@code address}, not {@code besides}, that no user of the bridge's is linked to. */
+  private Optional<FulcrumMember> unmanagedHolder(String address, String besides) {
+    return observer.members.matching(address).stream()
+        .filter(holder -> !holder.id().equals(besides) && links.scimIdOf(EntityType.USER, holder.id()).isEmpty())
+        .findFirst();
+  }
+
+  private static String heldByUnmanaged(Attempt attempt, FulcrumMember holder, FulcrumException.Rejected refused) {
+    return refused.getMessage() + "; another Fulcrum member, " + holder.id() + ", not managed by the bridge, holds "
+        + holder.email() + ". Correct the address in Okta (its next push is tried at once), or, if that member is this"
+        + " person's own account, remove or change it in Fulcrum, then `fulcrum-scim journal retry " + attempt.key + "`";
   }
 
   private static String swap(List<String> users, FulcrumException.Rejected refused) {

@@ -97,6 +97,21 @@ class EmailMovesTest extends EndToEnd {
   }
 
   @Test
+  void anAddressAnUnmanagedMemberHoldsIsDeadNamingThatMemberAndWhatToDo() {
+    adaAndBob();
+    String hand = h.http.createMember(new com.fulcrumscim.fulcrum.MemberFields("hand@corp.example", "Hand", "Invited", null)).id();
+    setEmail(ada, "Hand@corp.example");
+
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.row(ResourceKey.user(ada)).lastError()).endsWith("has already been taken; another Fulcrum member, " + hand
+        + ", not managed by the bridge, holds hand@corp.example. Correct the address in Okta (its next push is tried at"
+        + " once), or, if that member is this person's own account, remove or change it in Fulcrum, then"
+        + " `fulcrum-scim journal retry user/" + ada + "`");
+  }
+
+  @Test
   void aSwapDoneAsTheDeadReasonSaysEndsWithBothAddressesMoved() {
     adaAndBob();
     setEmail(ada, "tmp@corp.example");
