@@ -296,8 +296,10 @@ public final class Intake {
         .orElseThrow(() -> new IntakeRejected(IntakeRejected.Reason.NOT_FOUND, 
             "no " + store.type().name().toLowerCase(Locale.ROOT) + " with id " + id));
     if (!ifMatch.test(old.version())) {
-      throw new IntakeRejected(IntakeRejected.Reason.VERSION_MISMATCH, "If-Match does not match the current version W/\"" + old.version()
-          + "\" of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + "; read it again");
+      // The version, not the ETag: a resource's ETag may add a digest of its memberships, which If-Match does not compare.
+      throw new IntakeRejected(IntakeRejected.Reason.VERSION_MISMATCH, "If-Match does not name version " + old.version()
+          + ", the current one of " + store.type().name().toLowerCase(Locale.ROOT) + " " + id + " (its ETag is W/\""
+          + old.version() + "\" or W/\"" + old.version() + ".<digest of its memberships>\"); read it again");
     }
     return old;
   }

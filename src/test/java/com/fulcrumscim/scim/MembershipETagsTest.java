@@ -98,6 +98,22 @@ class MembershipETagsTest {
   }
 
   @Test
+  void aStaleIfMatchIsRefusedNamingTheVersionNotATagTheUserNeverHad() {
+    String u = newUser();
+    http.post("/Groups", group("Stale " + u, u));
+    String rename = patch("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"New Name\"}");
+    http.patch("/Users/" + u, rename);
+    String current = http.get("/Users/" + u).header("ETag");
+
+    Response refused = http.send("PATCH", "/Users/" + u, rename, Map.of("If-Match", "W/\"1\""));
+
+    assertThat(refused.status()).isEqualTo(412);
+    assertThat(current).startsWith("W/\"2.");
+    assertThat(refused.json().path("detail").asText()).isEqualTo("If-Match does not name version 2, the current one of user "
+        + u + " (its ETag is W/\"2\" or W/\"2.<digest of its memberships>\"); read it again");
+  }
+
+  @Test
   void thePatchAnswersETagIsTheOneAGetGives() {
     String u = newUser();
     http.post("/Groups", group("Patched " + u, u));
