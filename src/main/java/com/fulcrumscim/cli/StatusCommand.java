@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -78,7 +79,7 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Backlog", r.backlog().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
         .row("Oldest pending", r.oldestPendingSeconds() == null ? "none" : human(r.oldestPendingSeconds()))
         .row("Last successful apply", r.lastSuccessfulApply() == null ? "never"
-            : r.lastSuccessfulApply() + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
+            : seconds(r.lastSuccessfulApply()) + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
         .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + (r.fulcrumCallsPerHour() == null
             ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
         .row("Last scheduled resync", lastResync(r.lastResync()))
@@ -94,7 +95,7 @@ public final class StatusCommand implements Callable<Integer> {
             + " (below; not tried, no attempt spent): these people KEEP ACCESS until the pause ends (Reconciler above says how)")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, as the last resync apply found"
-            + (r.keepsAccessAt() == null ? "" : " at " + r.keepsAccessAt()) + ", left to an operator: that run's ERROR"
+            + (r.keepsAccessAt() == null ? "" : " at " + seconds(r.keepsAccessAt())) + ", left to an operator: that run's ERROR"
             + " lines `resync: user ... keeps access: ...` name them and what to do, and `fulcrum-scim resync --dry-run`"
             + " those still there now; the next `fulcrum-scim resync` (or the scheduled one) clears this once they are gone")
         .row("Restored from a backup", restored(r))
@@ -119,7 +120,7 @@ public final class StatusCommand implements Callable<Integer> {
     rows(out, "SKIPPED", r.skippedRows(), r.skippedCount(), "skipped");
     if (r.carryIncomplete() != null) {
       out.println();
-      out.println("  NOT CARRIED FORWARD by the restore at " + r.carryIncomplete().at() + ":");
+      out.println("  NOT CARRIED FORWARD by the restore at " + seconds(r.carryIncomplete().at()) + ":");
       r.carryIncomplete().notCarried().forEach(line -> out.println("    - " + line));
     }
   }
@@ -128,7 +129,7 @@ public final class StatusCommand implements Callable<Integer> {
     if (c == null) {
       return "nothing left to check (no restore lost anything, or an operator acknowledged it)";
     }
-    return "INCOMPLETE: the restore at " + c.at() + " could not carry forward " + c.notCarried().size()
+    return "INCOMPLETE: the restore at " + seconds(c.at()) + " could not carry forward " + c.notCarried().size()
         + (c.notCarried().size() == 1 ? " thing" : " things") + " the replaced database held newer than the backup (below):"
         + " a deactivation among them leaves that person's access in Fulcrum. Follow the " + Carried.README_STEP
         + ", then `fulcrum-scim restore acknowledge`";
@@ -151,7 +152,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
     out.println();
     TextTable table = new TextTable("KEY", "ATTEMPTS", state + " SINCE", "LAST ERROR");
-    rows.forEach(d -> table.row(d.key(), d.attempts(), d.since(), d.lastError()));
+    rows.forEach(d -> table.row(d.key(), d.attempts(), seconds(d.since()), d.lastError()));
     table.print(out, "  ");
     if (count > rows.size()) {
       // journal list stops at 50 by default too, in the same order: without --limit it showed these rows again
@@ -164,7 +165,7 @@ public final class StatusCommand implements Callable<Integer> {
     if (r.restoredAt() == null) {
       return "no (or its holds are over)";
     }
-    return "at " + r.restoredAt() + ": " + (r.heldAfterRestore() == 0 ? "no user held so far"
+    return "at " + seconds(r.restoredAt()) + ": " + (r.heldAfterRestore() == 0 ? "no user held so far"
         : r.heldAfterRestore() + " user" + (r.heldAfterRestore() == 1 ? "" : "s") + " HELD (dead rows below): no Fulcrum member,"
             + " not invited in case they were deprovisioned after the backup")
         + "; `fulcrum-scim resync --dry-run` finds every one; `fulcrum-scim restore release user/<id>|--all` lets them back";
@@ -179,10 +180,15 @@ public final class StatusCommand implements Callable<Integer> {
     }
     if (r.reassignTargetGoneAt() != null) {
       return "LEFT UNASSIGNED: users.reassign_records_to names " + r.reassignRecordsTo() + ", no longer in the "
-          + "organization (the last removal, " + r.reassignTargetGoneAt() + "); name an existing membership "
+          + "organization (the last removal, " + seconds(r.reassignTargetGoneAt()) + "); name an existing membership "
           + "(`fulcrum-scim check` verifies it)";
     }
     return "to membership " + r.reassignRecordsTo();
+  }
+
+  /** Whole seconds, as the README shows them: the database keeps millis, a resync's own clock nanoseconds. */
+  private static Instant seconds(Instant at) {
+    return at.truncatedTo(ChronoUnit.SECONDS);
   }
 
   /** 3725 → "1h 2m 5s". */
@@ -205,9 +211,9 @@ public final class StatusCommand implements Callable<Integer> {
       return "none yet";
     }
     if (last.totals() == null) {
-      return last.finishedAt() + ": could not run: " + last.error();
+      return seconds(last.finishedAt()) + ": could not run: " + last.error();
     }
-    return last.finishedAt() + ": " + last.totals().checked() + " checked, " + last.totals().fixed() + " fixed, "
+    return seconds(last.finishedAt()) + ": " + last.totals().checked() + " checked, " + last.totals().fixed() + " fixed, "
         + last.totals().remaining() + " drift remaining" + (last.error() == null ? "" : "; stopped early: " + last.error());
   }
 }
