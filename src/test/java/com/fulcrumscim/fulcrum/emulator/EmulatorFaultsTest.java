@@ -17,6 +17,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Decision 12: every fault kind, and that an injected failure changes nothing. */
 class EmulatorFaultsTest {
+
+  /** Every key POST /_emulator/faults takes is one the README's emulator section names. */
+  @Test
+  void theReadmeNamesEveryFaultKeyTheEmulatorTakes() throws IOException {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+    for (var component : FaultSettings.class.getRecordComponents()) {
+      String key = component.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+      assertThat(readme).as(key).contains("`" + key + "`");
+    }
+  }
   final SettableClock clock = new SettableClock();
   @RegisterExtension final RunningEmulator emulator = new RunningEmulator(FulcrumEmulator.builder().clock(clock).random(new Random(42)));
   final FulcrumEmulator fulcrum = emulator.fulcrum;
