@@ -35,6 +35,17 @@ class FailingDeprovisioningTest extends EndToEnd {
         .filter(m -> m.startsWith(RETRYING)).toList();
   }
 
+  private StatusReport status() {
+    return StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null);
+  }
+
+  /** The metrics a scrape would read now. */
+  private String scrape() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new BridgeMetrics(registry, new OpsStore(h.db), h.clock);
+    return registry.scrape();
+  }
+
   private String adaLeavesWhileFulcrumKeepsHerMember() {
     start();
     String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
@@ -90,7 +101,7 @@ class FailingDeprovisioningTest extends EndToEnd {
   void statusListsAFailingRemovalWithThePersonAndNeedsAnOperator() {
     String ada = adaLeavesWhileFulcrumKeepsHerMember();
 
-    StatusReport report = StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null);
+    StatusReport report = status();
 
     assertThat(report.needsAttention()).isTrue();
     assertThat(report.failingRemovals()).isEqualTo(1);
@@ -103,10 +114,7 @@ class FailingDeprovisioningTest extends EndToEnd {
   @Test
   void aFailingRemovalIsTheGaugeTheShippedAlertRuleWatches() throws Exception {
     adaLeavesWhileFulcrumKeepsHerMember();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new BridgeMetrics(registry, new OpsStore(h.db), h.clock);
-
-    assertThat(registry.scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
+    assertThat(scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
     assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("etc/fulcrum-scim-alerts.yml")))
         .contains("expr: fulcrum_scim_work_retrying_removals > 0");
   }
@@ -138,7 +146,7 @@ class FailingDeprovisioningTest extends EndToEnd {
   void statusListsARemovalWaitingOnThePauseWithThePerson() {
     String ada = adaLeavesWhileFulcrumRefusesTheToken();
 
-    StatusReport report = StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null);
+    StatusReport report = status();
 
     assertThat(report.failingRemovals()).isZero();
     assertThat(report.waitingRemovals()).isEqualTo(1);
@@ -151,10 +159,7 @@ class FailingDeprovisioningTest extends EndToEnd {
   @Test
   void aRemovalWaitingOnThePauseCountsInTheGaugeTheShippedAlertRuleWatches() {
     adaLeavesWhileFulcrumRefusesTheToken();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new BridgeMetrics(registry, new OpsStore(h.db), h.clock);
-
-    assertThat(registry.scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
+    assertThat(scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
   }
 
   @Test
