@@ -55,11 +55,14 @@ public final class WorkQueue {
 
   /**
    * A new row due now; what changes in a key's existing row follows (the old row's columns are
-   * qualified: PostgreSQL calls a bare name ambiguous with excluded's).
+   * qualified: PostgreSQL calls a bare name ambiguous with excluded's). {@code leaver}: a user's row
+   * whose user is deactivated or deleted, read in the caller's transaction, after the change it
+   * queues: what the mass-removal guard finds its pending removals by (RemovalGuard).
    */
   private static final String NEW_ROW =
-      "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at, removal) "
-          + "VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?, ?) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
+      "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at, removal, "
+          + "leaver) VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?, ?, CASE WHEN ? = 1 AND NOT EXISTS (SELECT 1 FROM scim_user "
+          + "WHERE id = ? AND active = 1) THEN 1 ELSE 0 END) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
 
   private final Database db;
   private final Clock clock;
@@ -140,6 +143,8 @@ public final class WorkQueue {
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
         + "  removal = " + removal + ", "
+        // a user's row changes only with an enqueue of its key (intake, a restore's carry), never a nudge
+        + "  leaver = excluded.leaver, "
         // created_at: when the oldest change not yet in Fulcrum was acknowledged (see done); a
         // skipped row had nothing left to apply, as a done one
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END";
@@ -183,6 +188,8 @@ public final class WorkQueue {
       ps.setLong(4, now);
       ps.setLong(5, now);
       ps.setInt(6, removal ? 1 : 0);
+      ps.setInt(7, key.type() == EntityType.USER ? 1 : 0);
+      ps.setString(8, key.scimId());
       ps.executeUpdate();
     }
   }

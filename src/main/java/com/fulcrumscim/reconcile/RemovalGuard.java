@@ -45,6 +45,12 @@ import java.util.stream.Collectors;
 public final class RemovalGuard {
   /** Work states of a change still to be made. */
   private static final String QUEUED = "('PENDING', 'RUNNING', 'RETRYING', 'HELD')";
+  /**
+   * The queued rows a pending removal can be among ({@code w}, {@link #leavers}): a user deactivated
+   * or deleted as its latest change queued left it (work.leaver), or flagged as a removal. The user's
+   * row tells which count.
+   */
+  private static final String LEAVING = "w.entity_type = 'USER' AND (w.leaver = 1 OR w.removal = 1) AND w.state IN " + QUEUED;
   /** Unlinked leavers named in one statement: well under SQLite's and PostgreSQL's limits on parameters. */
   private static final int NAMED = 5_000;
   private final Database db;
@@ -134,13 +140,13 @@ public final class RemovalGuard {
     String from = inDoubtOnly
         // the intents first: SQLite's planner, left alone, walks every USER work row to join them
         ? "reconcile_intent i " + dialect.joinInThisOrder() + " work w ON w.entity_type = 'USER' AND w.entity_id = i.scim_id"
-        : queuedWork(dialect) + " LEFT JOIN reconcile_intent i ON i.entity_type = 'USER' AND i.scim_id = w.entity_id";
+        : leavers(dialect) + " LEFT JOIN reconcile_intent i ON i.entity_type = 'USER' AND i.scim_id = w.entity_id";
     return "SELECT w.entity_id, COALESCE(i.match_key, u.email, t.email), i.scim_id IS NOT NULL FROM " + from
         + " LEFT JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
         + "LEFT JOIN scim_user u ON u.id = w.entity_id "
         + "LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
-        + "WHERE " + (inDoubtOnly ? "i.entity_type = 'USER' AND " : "")
-        + "w.entity_type = 'USER' AND w.state IN " + QUEUED + " AND l.scim_id IS NULL "
+        + "WHERE " + (inDoubtOnly ? "i.entity_type = 'USER' AND w.entity_type = 'USER' AND w.state IN " + QUEUED : LEAVING)
+        + " AND l.scim_id IS NULL "
         + "AND (u.id IS NULL OR u.active = 0) AND COALESCE(i.match_key, u.email, t.email) IS NOT NULL";
   }
 
@@ -151,6 +157,16 @@ public final class RemovalGuard {
    */
   private static String queuedWork(Dialect dialect) {
     return dialect.tableUsingIndex("work AS w", "work_due");
+  }
+
+  /**
+   * The work table as {@code w}, walked by {@code work_guard}: the rows of users who left and of
+   * removals, where {@link #queuedWork} walks every queued row, a backlog of creates with them (a
+   * first import beside a deactivation storm: each removal's check read the whole backlog). For
+   * {@link #LEAVING}.
+   */
+  private static String leavers(Dialect dialect) {
+    return dialect.tableUsingIndex("work AS w", "work_guard");
   }
 
   /**
@@ -194,11 +210,11 @@ public final class RemovalGuard {
 
   /**
    * Whether even an upper bound of the removals made and pending, {@code more} on top, stays within
-   * the threshold: each pending one has a queued USER row (an unlinked leaver's too), each one made
-   * an audit row within the window, and the share is of the links at least. Index-only counts in one
-   * statement (one snapshot on PostgreSQL), where the exact count joins every queued row to its link
-   * and user: most removals go ahead on this alone, and a mass deactivation under the threshold no
-   * longer costs each of its checks a join of all the others.
+   * the threshold: each pending one has a queued USER row of a user who left (an unlinked leaver's
+   * too: {@link #LEAVING}), each one made an audit row within the window, and the share is of the
+   * links at least. Index-only counts in one statement (one snapshot on PostgreSQL), where the exact
+   * count joins those rows to their link and user: most removals go ahead on this alone, and a mass
+   * deactivation under the threshold no longer costs each of its checks a join of all the others.
    */
   private boolean surelyUnder(Connection c, int more) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(boundSql(Dialect.of(c)))) {
@@ -211,7 +227,7 @@ public final class RemovalGuard {
   }
 
   static String boundSql(Dialect dialect) {
-    return "SELECT (SELECT COUNT(*) FROM " + queuedWork(dialect) + " WHERE w.entity_type = 'USER' AND w.state IN " + QUEUED
+    return "SELECT (SELECT COUNT(*) FROM " + leavers(dialect) + " WHERE " + LEAVING
         + "), (SELECT COUNT(*) FROM reconcile_audit WHERE at > ?), (SELECT COUNT(*) FROM link WHERE entity_type = 'USER')";
   }
 
@@ -238,9 +254,8 @@ public final class RemovalGuard {
 
   /** The linked users Okta deactivated or deleted whose removal is queued. */
   static String pendingSql(Dialect dialect) {
-    return "SELECT w.entity_id FROM " + queuedWork(dialect) + " JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
-        + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-        + "AND w.state IN " + QUEUED + " AND (u.id IS NULL OR u.active = 0)";
+    return "SELECT w.entity_id FROM " + leavers(dialect) + " JOIN link l ON l.entity_type = 'USER' AND l.scim_id = w.entity_id "
+        + "LEFT JOIN scim_user u ON u.id = w.entity_id WHERE " + LEAVING + " AND (u.id IS NULL OR u.active = 0)";
   }
 
   /** People whose change is pending, and whose change was made within the trailing window; what their share is taken of. */
