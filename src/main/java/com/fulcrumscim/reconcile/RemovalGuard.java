@@ -151,19 +151,10 @@ public final class RemovalGuard {
   }
 
   /**
-   * The work table as {@code w}, walked by state ({@code work_due}) where SQLite's planner, left
-   * alone, walks every USER row by the primary key: one per user ever queued, settled or not, so
-   * each check read the whole organization's rows, where only the queued ones count.
-   */
-  private static String queuedWork(Dialect dialect) {
-    return dialect.tableUsingIndex("work AS w", "work_due");
-  }
-
-  /**
    * The work table as {@code w}, walked by {@code work_guard}: the rows of users who left and of
-   * removals, where {@link #queuedWork} walks every queued row, a backlog of creates with them (a
-   * first import beside a deactivation storm: each removal's check read the whole backlog). For
-   * {@link #LEAVING}.
+   * removals. By state alone ({@code work_due}) it walked every queued row, a backlog of creates with
+   * them (a first import beside a deactivation storm: each removal's check read the whole backlog),
+   * and SQLite's planner, left alone, walks every USER row by the primary key. For {@link #LEAVING}.
    */
   private static String leavers(Dialect dialect) {
     return dialect.tableUsingIndex("work AS w", "work_guard");
@@ -182,11 +173,7 @@ public final class RemovalGuard {
       if (another.isPresent() || bound.covers(memberId)) {
         return another;
       }
-      Counts n = counts(c, "SELECT w.entity_id FROM " + queuedWork(Dialect.of(c)) + " JOIN link l ON l.entity_type = 'USER' "
-          + "AND l.scim_id = w.entity_id "
-          + "JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
-          + "AND w.state IN " + QUEUED + " AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
-          + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?", List.of(defaultRoleId),
+      Counts n = counts(c, takeBacksSql(Dialect.of(c)), List.of(defaultRoleId),
           List.of("UPDATE_MEMBER"), "%; " + Planner.TAKE_BACK,
           "SELECT COUNT(*) FROM link WHERE entity_type = 'USER' AND okta_role_id IS NOT NULL AND okta_role_id <> ?",
           List.of(defaultRoleId));
@@ -194,6 +181,18 @@ public final class RemovalGuard {
           .map(why -> "role take-back: " + why + "; Okta names no role for these users any more (is its role attribute"
               + " mapping still in place?), so each member keeps the role the bridge gave until `fulcrum-scim approve-removals`");
     });
+  }
+
+  /**
+   * The active linked users whose role the bridge gave, other than the default (the parameter), while
+   * Okta names none now, and whose change is queued. From their links (the share's base reads the
+   * same ones), where walking the queued rows read a backlog of creates at each take-back's check.
+   */
+  static String takeBacksSql(Dialect dialect) {
+    return "SELECT l.scim_id FROM link l " + dialect.joinInThisOrder() + " work w ON w.entity_type = 'USER' "
+        + "AND w.entity_id = l.scim_id JOIN scim_user u ON u.id = l.scim_id WHERE l.entity_type = 'USER' "
+        + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ? AND w.state IN " + QUEUED
+        + " AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '')";
   }
 
   /**

@@ -232,6 +232,11 @@ class RemovalGuardTest {
       + "LEFT JOIN scim_user u ON u.id = w.entity_id LEFT JOIN user_tombstone t ON t.scim_id = w.entity_id "
       + "WHERE w.entity_type = 'USER' AND w.state IN " + QUEUED + " AND l.scim_id IS NULL "
       + "AND (u.id IS NULL OR u.active = 0) AND COALESCE(i.match_key, u.email, t.email) IS NOT NULL";
+  /** Role take-backs pending, as counted from the queued rows, the default role's id the parameter. */
+  static final String OLD_TAKE_BACKS = "SELECT w.entity_id FROM work w JOIN link l ON l.entity_type = 'USER' "
+      + "AND l.scim_id = w.entity_id JOIN scim_user u ON u.id = w.entity_id WHERE w.entity_type = 'USER' "
+      + "AND w.state IN " + QUEUED + " AND u.active = 1 AND (u.role IS NULL OR TRIM(u.role) = '') "
+      + "AND l.okta_role_id IS NOT NULL AND l.okta_role_id <> ?";
 
   /** Who the old statements count pending ({@code before}), who the guard's do ({@code now}), and its upper bound's pending rows. */
   record Counted(Set<String> before, Set<String> now, long bound) {}
@@ -253,14 +258,25 @@ class RemovalGuardTest {
     });
   }
 
-  static List<String> ids(Connection c, String sql) throws SQLException {
+  static List<String> ids(Connection c, String sql, String... params) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
       }
     }
     return out;
+  }
+
+  /** The role take-backs pending by the old statement and by the guard's, the default role r-default. */
+  List<Set<String>> takeBacks() {
+    return db.read(c -> List.of(new TreeSet<>(ids(c, OLD_TAKE_BACKS, "r-default")),
+        new TreeSet<>(ids(c, RemovalGuard.takeBacksSql(Dialect.of(c)), "r-default"))));
   }
 
   /** {@code userId} counted pending by the guard, as by the old statements, and within its upper bound. */
@@ -472,6 +488,8 @@ class RemovalGuardTest {
         Counted n = counted();
         assertThat(n.now()).as("seed %d, step %d", seed, step).isEqualTo(n.before());
         assertThat(n.bound()).as("seed %d, step %d", seed, step).isGreaterThanOrEqualTo(n.now().size());
+        List<Set<String>> takeBacks = takeBacks();
+        assertThat(takeBacks.get(1)).as("take-backs, seed %d, step %d", seed, step).isEqualTo(takeBacks.get(0));
       }
     }
   }
@@ -483,15 +501,15 @@ class RemovalGuardTest {
     switch (users.size() < 4 ? 0 : random.nextInt(14)) {
       case 0 -> users.add(fixture.user(name + "@corp.example", "Given", "Family", null));
       case 1 -> fixture.set(some, "active", random.nextInt(3) == 0 ? 1 : 0);
-      case 2 -> fixture.set(some, "given_name", "Renamed " + name);
+      case 2 -> fixture.set(some, random.nextBoolean() ? "given_name" : "role", random.nextBoolean() ? null : "Admin");
       case 3 -> {
         fixture.deleteUser(some);
         users.remove(some);
         gone.add(some);
       }
       case 4 -> db.write(c -> c.createStatement().executeUpdate(new LinkStore(db).get(EntityType.USER, any).isEmpty()
-          ? "INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) VALUES ('USER', '" + any + "', 'm-" + any
-              + "', 'CREATED', 0)"
+          ? "INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at, okta_role_id) VALUES ('USER', '" + any
+              + "', 'm-" + any + "', 'CREATED', 0, " + List.of("NULL", "'r-default'", "'r-admin'").get(random.nextInt(3)) + ")"
           : "DELETE FROM link WHERE entity_type = 'USER' AND scim_id = '" + any + "'"));
       case 5 -> db.write(c -> {
         new IntentStore(db).record(c, EntityType.USER, new Intent(any, name + "@doubt.example", Set.of(), Instant.now()));
@@ -550,6 +568,9 @@ class RemovalGuardTest {
         .contains("SEARCH w USING PRIMARY KEY (entity_type=? AND entity_id=?)");
     assertThat(plan(RemovalGuard.boundSql(Dialect.SQLITE)).lines().filter(l -> l.startsWith("SEARCH")))
         .hasSize(3).allMatch(l -> l.contains("USING COVERING INDEX"));
+    // the take-backs from the links with a role, as the share's base counts them
+    assertThat(plan(RemovalGuard.takeBacksSql(Dialect.SQLITE))).startsWith("SEARCH l USING PRIMARY KEY (entity_type=?)")
+        .contains("SEARCH w USING PRIMARY KEY (entity_type=? AND entity_id=?)").doesNotContain("work_due");
   }
 
   String plan(String sql) {
