@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.fulcrum.FulcrumCallListener;
+import com.fulcrumscim.fulcrum.FulcrumClient;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.HttpFulcrumClient;
 import com.fulcrumscim.fulcrum.Sleeper;
@@ -20,7 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -157,5 +161,26 @@ class AbsenceReadOverPagesTest {
     assertThat(plan.actions()).singleElement().isInstanceOfSatisfying(Action.Unlink.class,
         u -> assertThat(u.why()).startsWith("a create that left no member"));
     assertThat(fulcrum.listWalks()).as("the cached walk and the create's re-read").isEqualTo(2);
+  }
+
+  /**
+   * A reconciler paused on a read Fulcrum refused probes that read at each cycle (and every node of
+   * a paused cluster checks its own token with it): one call, not the organization's size.
+   */
+  @Test
+  void aRefusedMemberListIsProbedWithOneCallHoweverManyPagesTheOrganizationTakes() {
+    server.setDispatcher(PagedFulcrum.skippingTheNamesake(true));
+
+    assertThat(reconciler(false).probe(Optional.of(FulcrumClient.MEMBERS_LIST))).isEmpty();
+
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aMemberListStillRefusedKeepsThePause() {
+    server.enqueue(new MockResponse.Builder().code(403).body("{\"error\":\"forbidden\"}").build());
+
+    assertThat(reconciler(false).probe(Optional.of(FulcrumClient.MEMBERS_LIST)))
+        .get().isInstanceOf(FulcrumException.Forbidden.class);
   }
 }
