@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * Where tests make the files that fsync: every {@code @TempDir} (so every test's SQLite file) and the
- * PostgreSQL test cluster's write-ahead log. In memory ({@code /dev/shm}) where it has 4 GB free: on
+ * PostgreSQL test cluster. In memory ({@code /dev/shm}) where it has 4 GB free: on
  * this project's 2-core machine each fsync waited 1.5-6 ms for the disk (OneWriterSequenceTest alone
  * made 7,941 of them, 12 s of waiting). The code under test still calls fsync as in production, and
  * no test can tell memory from a disk (a SIGKILLed process loses nothing either way; no test cuts the
@@ -31,6 +31,15 @@ public final class MemoryTempDirs implements TempDirFactory {
   /** A new temp dir under {@link #root()}. */
   public static Path newDirectory(String prefix) throws IOException {
     return ROOT.isPresent() ? Files.createTempDirectory(ROOT.get(), prefix) : Files.createTempDirectory(prefix);
+  }
+
+  /** Whether {@code dir} is in memory (tmpfs), where fsync and checkpoints cost next to nothing. */
+  public static boolean inMemory(Path dir) {
+    try {
+      return Files.getFileStore(dir).type().equals("tmpfs");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static Optional<Path> choose() {

@@ -2,6 +2,7 @@ package com.fulcrumscim.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fulcrumscim.db.OlderRelease;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @RequiresPostgres
@@ -80,6 +83,38 @@ class PostgresServerTest {
     try (Connection a = first.freshDatabase().connect(); Connection b = second.freshDatabase().connect()) {
       String started = "select pg_postmaster_start_time()";
       assertThat(query(b, started)).isEqualTo(query(a, started));
+    }
+  }
+
+  @Test
+  void aCopyOfTheTemplateInMemoryLeavesItsFilesOutOfTheLog() throws SQLException {
+    assumeTrue(MemoryTempDirs.inMemory(MemoryTempDirs.root().orElse(Path.of(System.getProperty("java.io.tmpdir")))),
+        "the cluster is on a disk here, where copies go through the log (WAL_LOG)");
+    PostgresServer.shared().migratedDatabase(); // the template, made once
+    try (Connection c = PostgresServer.shared().freshDatabase().connect()) {
+      String before = query(c, "select pg_current_wal_lsn()");
+      PostgresServer.shared().migratedDatabase();
+      // WAL_LOG writes the whole copy (about 7 MB) to the log; FILE_COPY its checkpoints and a record
+      long logged = Long.parseLong(query(c, "select pg_wal_lsn_diff(pg_current_wal_lsn(), '" + before + "')::bigint"));
+      assertThat(logged).isLessThan(1L << 20);
+    }
+  }
+
+  @Test
+  void dropsTheDatabasesItsThreadMadeAfterAMarkAndNoOtherThreads() throws Exception {
+    PostgresServer server = PostgresServer.shared();
+    PostgresServer.Database before = server.freshDatabase();
+    int mark = PostgresServer.made();
+    PostgresServer.Database mine = server.migratedDatabase();
+    CompletableFuture<PostgresServer.Database> sibling = CompletableFuture.supplyAsync(server::freshDatabase);
+    PostgresServer.Database theirs = sibling.get(60, TimeUnit.SECONDS);
+
+    PostgresServer.dropMadeAfter(mark, Thread.currentThread());
+
+    try (Connection c = before.connect()) {
+      assertThat(query(c, "select string_agg(datname, ' ' order by datname) from pg_database where datname in ('"
+          + before.username() + "', '" + mine.username() + "', '" + theirs.username() + "')"))
+          .isEqualTo(before.username() + " " + theirs.username());
     }
   }
 

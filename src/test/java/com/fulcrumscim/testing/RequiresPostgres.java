@@ -16,5 +16,5 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("postgres")
-@ExtendWith(PostgresCondition.class)
+@ExtendWith({PostgresCondition.class, DropsTestDatabases.class})
 public @interface RequiresPostgres {}
