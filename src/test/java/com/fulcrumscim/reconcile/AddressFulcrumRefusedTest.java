@@ -138,29 +138,4 @@ class AddressFulcrumRefusedTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).as("not done: m-taken may be her, invited by hand").isEqualTo(WorkState.DEAD);
     assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(NeverLinkedNamesakeTest.KEEPS_ACCESS);
   }
-
-  /**
-   * An address Fulcrum took is the member's from then on: Ada's change to ada.new@ applied, her
-   * member removed on her leave, she invited again by hand under it: found.
-   */
-  @ParameterizedTest
-  @EnumSource(Leaving.class)
-  void anAddressFulcrumTookIsTheOneTheLeaverIsLookedForUnder(Leaving how) {
-    start();
-    String ada = h.okta.user(ADA, "Ada", "Lovelace", null);
-    h.settle();
-    h.okta.set(ada, "email", "ada.new@corp.example");
-    h.settle();
-    assertThat(membersIn("ada.new@corp.example")).isOne();
-    how.leave(h.okta, ada);
-    h.settle();
-    assertThat(membersIn("ada.new@corp.example")).isZero();
-    h.clock.tick(Duration.ofMinutes(10)); // the member list read before has aged
-    FulcrumMember byHand = h.http.createMember(new MemberFields("ada.new@corp.example", "Ada", "ByHand", null)); // by hand
-
-    h.queue.enqueue(ResourceKey.user(ada));
-    h.settle();
-    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DEAD);
-    assertThat(h.row(ResourceKey.user(ada)).lastError()).contains(byHand.id()).contains("still has access");
-  }
 }
