@@ -16,31 +16,17 @@ import java.sql.SQLException;
  * still be there (invited again by hand, review-s8b F1).
  */
 public final class LeftWith {
-  /** A row whose address was changed away from the one it left with since. */
-  private static final String CHANGED_AWAY = "left_with_key IS NOT NULL AND (email IS NULL OR lower(trim(email)) <> left_with_key)";
-
-  /**
-   * Releases user {@code id}'s if its email is another now, inside the caller's transaction; and
-   * the address its own member had ({@link MemberAddresses}) if that is the one released.
-   */
+  /** Releases user {@code id}'s if its email is another now, inside the caller's transaction. */
   public void release(Connection c, String id) throws SQLException {
     // lower() folds ASCII only where the key folds all of Unicode: at worst an address unchanged but
     // for a non-ASCII capital is released, and then found by the user's email as before
-    try (PreparedStatement ps = c.prepareStatement("UPDATE member_address SET email = NULL, email_key = NULL "
-        + "WHERE scim_id = ? AND email_key IN (SELECT left_with_key FROM scim_user WHERE id = ? AND active = 0 AND "
-        + CHANGED_AWAY + " UNION SELECT left_with_key FROM user_tombstone WHERE scim_id = ? AND " + CHANGED_AWAY + ")")) {
-      ps.setString(1, id);
-      ps.setString(2, id);
-      ps.setString(3, id);
-      ps.executeUpdate();
-    }
     try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET left_with_email = NULL, left_with_key = NULL "
-        + "WHERE id = ? AND active = 0 AND " + CHANGED_AWAY)) {
+        + "WHERE id = ? AND active = 0 AND left_with_key IS NOT NULL AND (email IS NULL OR lower(trim(email)) <> left_with_key)")) {
       ps.setString(1, id);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement("UPDATE user_tombstone SET left_with_email = NULL, left_with_key = NULL "
-        + "WHERE scim_id = ? AND " + CHANGED_AWAY)) {
+        + "WHERE scim_id = ? AND left_with_key IS NOT NULL AND (email IS NULL OR lower(trim(email)) <> left_with_key)")) {
       ps.setString(1, id);
       ps.executeUpdate();
     }

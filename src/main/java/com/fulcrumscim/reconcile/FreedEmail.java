@@ -5,10 +5,13 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Who is made due once a user no longer holds a member with an email: the active users with that
@@ -23,12 +26,11 @@ public final class FreedEmail {
   private final DesiredState desired;
   private final LinkStore links;
   private final WorkQueue queue;
-  private final LeaverLookup leavers;
+  private final Tombstones tombstones = new Tombstones();
 
   /** {@code queue}: the caller's, whose clock says when the users it wakes are due. */
   public FreedEmail(Database db, WorkQueue queue) {
     this.desired = new DesiredState(db);
-    this.leavers = new LeaverLookup(desired);
     this.links = new LinkStore(db);
     this.queue = queue;
   }
@@ -53,14 +55,26 @@ public final class FreedEmail {
   /**
    * {@code key}'s row ended (done, skipped, or set aside by an operator), in the transaction that
    * ends it: if Okta deactivated or deleted that user, it holds nothing with the emails its member is
-   * looked up by any more ({@link #freed}, {@link LeaverLookup}). Reads only the database: an active user or a group costs
+   * looked up by any more ({@link #freed}). Reads only the database: an active user or a group costs
    * one read.
    */
   public void rowEnded(Connection c, ResourceKey key) throws SQLException {
     if (key.type() == EntityType.USER) {
-      for (String email : leavers.emails(c, key.scimId())) {
+      for (String email : leaversEmails(c, key.scimId())) {
         freed(c, key, email);
       }
     }
+  }
+
+  /**
+   * The emails user {@code id}'s member is looked up by if Okta deactivated or deleted it: the address
+   * it left with, and its current one (its tombstone's last) ({@link UserState#lookedUpBy}); else none.
+   */
+  private List<String> leaversEmails(Connection c, String id) throws SQLException {
+    Optional<DesiredUser> user = desired.user(c, id);
+    if (user.isPresent()) {
+      return user.get().active() ? List.of() : UserState.lookedUpBy(user.get(), null, null);
+    }
+    return tombstones.find(c, id).map(g -> UserState.lookedUpBy(null, g, null)).orElse(List.of());
   }
 }

@@ -12,7 +12,6 @@ import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
-import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkItem;
@@ -64,8 +63,6 @@ final class Observer {
   static final Duration SAME_PERSON_WINDOW = Duration.ofHours(24);
 
   private final Tombstones tombstones = new Tombstones();
-  private final MemberAddresses addresses = new MemberAddresses();
-  private final LeaverLookup leaverLookup;
   private final SamePerson samePersonRule;
   private final WorkQueue queue;
   /** A change still to be made, or one waiting for an operator. */
@@ -106,7 +103,6 @@ final class Observer {
     this.db = db;
     this.desired = desired;
     this.samePersonRule = new SamePerson(desired);
-    this.leaverLookup = new LeaverLookup(desired);
     this.queue = new WorkQueue(db, clock);
     this.links = links;
     this.intents = intents;
@@ -186,10 +182,9 @@ final class Observer {
     members.ensure();
     FulcrumMember linked = link == null ? null : members.get(link.fulcrumId()).orElse(null);
     // A create in doubt is looked for under the email it was made with; a leaver under the address
-    // its own member had, else the one it left with, then its current one (a deleted user: its
-    // tombstone's): a member invited again by hand after the managed one was removed would otherwise
-    // keep the access Okta took away.
-    FulcrumMember byEmail = firstMember(UserState.lookedUpBy(d, r.deleted(), intent, r.held())).orElse(null);
+    // it left with, then its current one (a deleted user: its tombstone's): a member invited again by
+    // hand after the managed one was removed would otherwise keep the access Okta took away.
+    FulcrumMember byEmail = firstMember(UserState.lookedUpBy(d, r.deleted(), intent)).orElse(null);
     String holder = byEmail == null ? null : links.scimIdOf(EntityType.USER, byEmail.id()).orElse(null);
     if (link == null && id.equals(holder)) {
       // handed over to this key (Action.HandOver) after this round read its rows: read them again
@@ -217,10 +212,9 @@ final class Observer {
    * The user Okta deactivated or deleted, other than {@code newcomer}, whose plan names member
    * {@code m}, which no link manages, as that leaver's (its lookup finds it first, see {@link
    * UserState#lookedUpBy}; no link to a member that is there): adopted and removed, or reported as
-   * keeping access. Leavers are found by the address their own member had ({@link MemberAddresses}) and
-   * the one they left with, both by {@code m}'s key as the mirror matches it (any letter's case), as
-   * well as by their current one (a deleted user's last), each then looked up as its own plan does
-   * ({@link LeaverLookup}). Only while that change is still to be made or waits for an operator (queued, held, DEAD,
+   * keeping access. Leavers are found by the address they left with as well as by their current one
+   * (a deleted user's last), the first by {@code m}'s key as the mirror matches it (any letter's
+   * case). Only while that change is still to be made or waits for an operator (queued, held, DEAD,
    * set aside): once it has run, the member was removed or left to someone. None when {@code newcomer} is that
    * leaver's person pushed again ({@link SamePerson}), whom the leaver's plan leaves it to. Without
    * this, a new hire given a recycled address would adopt the leaver's account (users.adopt_existing)
@@ -230,12 +224,8 @@ final class Observer {
   private String leaverHolding(FulcrumMember m, String newcomer) {
     Map<String, Leaver> leavers = db.read(c -> {
       Map<String, List<String>> lookups = new TreeMap<>();
-      Set<String> ids = new LinkedHashSet<>(addresses.idsWithEmail(c, m.email()));
-      tombstones.withEmail(c, m.email()).forEach(g -> ids.add(g.id()));
-      desired.inactiveUsersWithEmail(c, m.email()).forEach(u -> ids.add(u.id()));
-      for (String id : ids) {
-        lookups.put(id, leaverLookup.emails(c, id));
-      }
+      tombstones.withEmail(c, m.email()).forEach(g -> lookups.put(g.id(), UserState.lookedUpBy(null, g, null)));
+      desired.inactiveUsersWithEmail(c, m.email()).forEach(u -> lookups.put(u.id(), UserState.lookedUpBy(u, null, null)));
       Map<String, Leaver> out = new LinkedHashMap<>();
       for (Map.Entry<String, List<String>> l : lookups.entrySet()) {
         String id = l.getKey();
@@ -445,8 +435,7 @@ final class Observer {
           key.type() == EntityType.USER && user == null ? tombstones.find(c, key.scimId()).orElse(null) : null,
           key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
           links.get(c, key.type(), key.scimId()).orElse(null),
-          intents.get(c, key.type(), key.scimId()).orElse(null),
-          key.type() == EntityType.USER ? addresses.find(c, key.scimId()).orElse(null) : null);
+          intents.get(c, key.type(), key.scimId()).orElse(null));
     }));
   }
 

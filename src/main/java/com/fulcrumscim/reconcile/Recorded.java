@@ -3,14 +3,11 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredUser;
-import com.fulcrumscim.journal.MemberAddresses;
 
 /**
  * What the database holds for one key, read together: what Okta wants (the user or the group,
  * null when deleted or of the other type), a deleted user's tombstone (null unless the user was
  * deleted and its tombstone is still kept), the key's link and its open create intent (null when
- * none), and the address a user's own member had when Okta took it away (null: not linked then, see
- * {@link MemberAddresses}). A reconcile round reads it once for every question it asks about the key.
+ * none). A reconcile round reads it once for every question it asks about the key.
  */
-record Recorded(DesiredUser user, DeletedUser deleted, DesiredGroup group, Link link, Intent intent,
-    MemberAddresses.Held held) {}
+record Recorded(DesiredUser user, DeletedUser deleted, DesiredGroup group, Link link, Intent intent) {}

@@ -4,7 +4,6 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.MatchKey;
-import com.fulcrumscim.journal.MemberAddresses;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,24 +44,19 @@ public record UserState(
 
   /**
    * The emails a user's member is looked up by, the first that finds one winning: a create in
-   * doubt's (what it was made with); else, for a user Okta deactivated or deleted that was linked
-   * when it lost access, the address its own member had in Fulcrum ({@code held}, none once
-   * released): an address Okta gave it that Fulcrum refused (taken by a member invited by hand)
-   * belongs to someone else (review-s13b F1); else, for one never linked then (its push failed or
-   * never ran), the address it had when it lost access, then its current one (a deleted user's: its
-   * tombstone's last one); else the user's. The address it left with comes first: the member the
-   * person may still hold has it, whatever the inactive user was given since (Entra renames a
-   * disabled user's address to free it), and a member with the new address must not hide it; none
-   * found there, one with the new address is the person's too (invited by hand under it).
+   * doubt's (what it was made with); else, for a user Okta deactivated or deleted, the address it had
+   * when it lost access, then its current one (a deleted user's: its tombstone's last one); else the
+   * user's. The address it left with comes first: the member the person may still hold has it,
+   * whatever the inactive user was given since (Entra renames a disabled user's address to free it),
+   * and a member with the new address must not hide it; none found there, one with the new address
+   * is the person's too (invited by hand under it).
    */
-  public static List<String> lookedUpBy(DesiredUser desired, DeletedUser deleted, Intent intent, MemberAddresses.Held held) {
+  public static List<String> lookedUpBy(DesiredUser desired, DeletedUser deleted, Intent intent) {
     if (intent != null) {
       return intent.matchKey() == null ? List.of() : List.of(intent.matchKey());
     }
-    boolean active = desired != null && desired.active();
-    Stream<String> emails = active ? Stream.of(desired.email())
-        : held != null ? Stream.of(held.email())
-        : desired != null ? Stream.of(desired.leftWith(), desired.email())
+    Stream<String> emails = desired != null
+        ? desired.active() ? Stream.of(desired.email()) : Stream.of(desired.leftWith(), desired.email())
         : deleted != null ? Stream.of(deleted.leftWith(), deleted.email()) : Stream.empty();
     // the same address twice (the usual leaver, not renamed since) is looked up once
     Map<String, String> byKey = new LinkedHashMap<>();
@@ -71,13 +65,13 @@ public record UserState(
   }
 
   /**
-   * Okta deactivated or deleted the user, which has an address, and no member with an email it is
-   * looked up by (see {@link #lookedUpBy}) is in the list read, nor its linked one: what ends its
-   * deprovisioning done (nothing left of the person's), if that list is to be believed.
+   * Okta deactivated or deleted the user, and no member with an email it is looked up by (see
+   * {@link #lookedUpBy}) is in the list read, nor its linked one: what ends its deprovisioning done
+   * (nothing left of the person's), if that list is to be believed.
    */
   boolean leftNoMemberListed() {
     return (desired == null || !desired.active()) && linked == null && byEmail == null
-        && lookedUpBy(desired, deleted, intent, null).stream().anyMatch(email -> !email.isBlank());
+        && lookedUpBy(desired, deleted, intent).stream().anyMatch(email -> !email.isBlank());
   }
 
   /** No other user's link or heir in play. */

@@ -9,7 +9,6 @@ import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
-import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.Tombstones;
@@ -48,7 +47,6 @@ final class DriftFinder {
   private final LinkStore links;
   private final OrphanFinder orphans;
   private final Tombstones tombstones = new Tombstones();
-  private final MemberAddresses addresses = new MemberAddresses();
   private final SamePerson samePerson;
 
   DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
@@ -68,9 +66,8 @@ final class DriftFinder {
     List<KeyDrift> out = new ArrayList<>();
     Map<String, Person> people = new LinkedHashMap<>();
     List<DesiredUser> users = desired.users();
-    Map<String, MemberAddresses.Held> held = db.read(addresses::all);
-    users.forEach(u -> people.put(u.id(), Person.of(u, held.get(u.id()))));
-    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g, held.get(g.id()))));
+    users.forEach(u -> people.put(u.id(), Person.of(u)));
+    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
     Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator(),
@@ -167,12 +164,12 @@ final class DriftFinder {
    * {@code left} says how Okta took a user that is not active away.
    */
   private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy) {
-    static Person of(DesiredUser u, MemberAddresses.Held held) {
-      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null, held));
+    static Person of(DesiredUser u) {
+      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null));
     }
 
-    static Person of(DeletedUser g, MemberAddresses.Held held) {
-      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null, held));
+    static Person of(DeletedUser g) {
+      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null));
     }
   }
 
@@ -280,8 +277,8 @@ final class DriftFinder {
   }
 
   /**
-   * An unmanaged member that has the email of this user (for a leaver: the address its own member
-   * had, else the one it left with, else its current one, as the reconciler looks it up) and that the plan does not link (adopt):
+   * An unmanaged member that has the email of this user (for a leaver: the address it left with, else
+   * its current one, as the reconciler looks it up) and that the plan does not link (adopt):
    * for an active user the reconciler could only fail on it; for one Okta deactivated or deleted it
    * keeps access Okta took away, unless an active user with that email is the person pushed again
    * under a new id ({@link SamePerson}: that user's own line reports the member; anyone else given

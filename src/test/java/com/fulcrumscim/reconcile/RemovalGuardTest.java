@@ -220,7 +220,7 @@ class RemovalGuardTest {
   }
 
   /**
-   * The guard's statements before schema 17 (work.leaver), which walked every queued USER row: what
+   * The guard's statements before schema 16 (work.leaver), which walked every queued USER row: what
    * its counts must still come to. Their pending users (linked), and unlinked leavers with an email.
    */
   static final String QUEUED = "('PENDING', 'RUNNING', 'RETRYING', 'HELD')";

@@ -1,4 +1,4 @@
--- PostgreSQL twin of db/V017__work_leaver.sql: whether a USER row's user is deactivated or deleted,
+-- PostgreSQL twin of db/V016__work_leaver.sql: whether a USER row's user is deactivated or deleted,
 -- what the mass-removal guard finds its pending removals by, and its index.
 ALTER TABLE work ADD COLUMN leaver SMALLINT NOT NULL DEFAULT 0;
 UPDATE work SET leaver = 1 WHERE entity_type = 'USER'
