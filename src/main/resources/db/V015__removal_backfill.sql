@@ -4,7 +4,8 @@
 -- restore (review-s12b F1). Set as intake and a restore's carry forward set it: a user deactivated
 -- or deleted, a group deleted, or one whose changes not yet applied include a PATCH with a "remove"
 -- operation or one that empties it: a PATCH replacing its members with [] (Okta's "Push now" of an
--- emptied group, with a path or without), a PUT with no member (review-s13a F-B).
+-- emptied group, with a path or without, its keys in any order: review-s13c F3), a PUT with no
+-- member (review-s13a F-B).
 -- The row's created_at is when the oldest of those came, but that release stamped a change's journal
 -- entry before rewriting the group's members and the row after (review-s13a F-A): the change that
 -- queued the row again is older than the row by that rewrite (seconds for a group of 100,000 on
@@ -22,7 +23,7 @@ WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD'
     WHEN 'USER' THEN NOT EXISTS (SELECT 1 FROM scim_user u WHERE u.id = work.entity_id AND u.active = 1)
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)
       OR EXISTS (SELECT 1 FROM journal j WHERE j.entity_type = 'GROUP' AND j.entity_id = work.entity_id
-        AND (j.op = 'PATCH' AND (lower(j.body) LIKE '%"remove"%' OR lower(j.body) LIKE '%"path":"members","value":[]%'
+        AND (j.op = 'PATCH' AND (lower(j.body) LIKE '%"remove"%' OR lower(j.body) LIKE '%"path":"members"%' AND lower(j.body) LIKE '%"value":[]%'
             OR lower(j.body) LIKE '%"members":[]%')
           OR j.op = 'REPLACE' AND lower(j.body) NOT LIKE '%"members":[{%')
         AND (j.received_at >= work.created_at

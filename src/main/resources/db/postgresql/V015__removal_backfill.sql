@@ -6,7 +6,7 @@ WHERE removal = 0 AND state IN ('PENDING', 'RUNNING', 'RETRYING', 'HELD', 'DEAD'
     WHEN 'USER' THEN NOT EXISTS (SELECT 1 FROM scim_user u WHERE u.id = work.entity_id AND u.active = 1)
     WHEN 'GROUP' THEN NOT EXISTS (SELECT 1 FROM scim_group g WHERE g.id = work.entity_id)
       OR EXISTS (SELECT 1 FROM journal j WHERE j.entity_type = 'GROUP' AND j.entity_id = work.entity_id
-        AND (j.op = 'PATCH' AND (lower(j.body) LIKE '%"remove"%' OR lower(j.body) LIKE '%"path":"members","value":[]%'
+        AND (j.op = 'PATCH' AND (lower(j.body) LIKE '%"remove"%' OR lower(j.body) LIKE '%"path":"members"%' AND lower(j.body) LIKE '%"value":[]%'
             OR lower(j.body) LIKE '%"members":[]%')
           OR j.op = 'REPLACE' AND lower(j.body) NOT LIKE '%"members":[{%')
         AND (j.received_at >= work.created_at

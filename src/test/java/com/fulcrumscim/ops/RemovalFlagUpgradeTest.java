@@ -105,6 +105,7 @@ class RemovalFlagUpgradeTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "PATCH {\"Operations\":[{\"op\":\"replace\",\"path\":\"members\",\"value\":[]}]}",
+      "PATCH {\"Operations\":[{\"op\":\"replace\",\"value\":[],\"path\":\"members\"}]}",
       "PATCH {\"Operations\":[{\"op\":\"replace\",\"value\":{\"id\":\"g\",\"displayName\":\"g\",\"members\":[]}}]}",
       "REPLACE {\"displayName\":\"g\",\"members\":[]}",
       "REPLACE {\"displayName\":\"g\"}"})
