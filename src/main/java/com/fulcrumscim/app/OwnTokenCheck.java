@@ -111,9 +111,12 @@ final class OwnTokenCheck implements AutoCloseable {
   /** What Fulcrum's answer means: this node's entry, its refusal (its /healthz), and the line saying so. */
   private void act(Optional<Outcome.Paused> own, Optional<Outcome.Paused> others, Optional<FulcrumException> answer) {
     if (answer.isEmpty()) {
-      accepted.accepted(bound);
+      // unmarked first, as a refusal is marked first: a failed write must not leave it marked
       if (own.isPresent()) {
         refusal.accepted();
+      }
+      accepted.accepted(bound);
+      if (own.isPresent()) {
         log.warn("Fulcrum accepts this node's own API token again: it takes a free writer lease as the other nodes do,"
             + " and a leader paused on its own token hands the lease to it; its /healthz no longer says refused");
       } else if (!saidAccepted) {

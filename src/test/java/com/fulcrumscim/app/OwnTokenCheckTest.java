@@ -83,6 +83,23 @@ class OwnTokenCheckTest {
   }
 
   /**
+   * review-s13d 2, the mirror of s12c F5: the entry was written before the refusal was taken back,
+   * so a failed write left a node whose token works again marked refused (/healthz, a free lease
+   * given up).
+   */
+  @Test
+  void anAcceptedTokenIsUnmarkedThoughItsAcceptedEntryCannotBeWritten() {
+    Database gone = Database.open(dir.resolve("bridge.db"));
+    AcceptedTokens accepted = new AcceptedTokens(gone, DatabaseClock.local(h.clock), "standby", OwnTokenCheck.fresh(TTL));
+    gone.close();
+    OwnTokenRefusal refusal = new OwnTokenRefusal();
+    refusal.refused(new Outcome.Paused("Fulcrum refuses this node's API token (401)", Optional.empty()));
+    check = new OwnTokenCheck(refusal, accepted, new Leadership(TTL), h.loop(), h.wiring().reconciler(), TTL).start(false);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> refusal.current().isEmpty());
+  }
+
+  /**
    * review-s12e F2: close waited 10 s for a check, then took the entry back; Fulcrum answering the
    * check's read later (within the client's read timeout, which the interrupt does not cut short)
    * put back a fresh entry of a node gone, the one a paused leader would hand the lease to.
