@@ -441,6 +441,10 @@ public final class ConfigLoader {
       check("server.max_concurrent_bodies", c.server().maxConcurrentBodies() >= 1, "must be at least 1");
       check("server.tls", c.server().tls().certificate().isBlank() == c.server().tls().privateKey().isBlank(),
           "certificate and private_key go together: set both or neither");
+      // a PEM's text given for its file name (a variable holding the key itself) would be printed as the
+      // name of a file not found, the private key with it (review-s13d 1)
+      checkFileName("server.tls.certificate", c.server().tls().certificate());
+      checkFileName("server.tls.private_key", c.server().tls().privateKey());
       check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
       // first, and without the value, as fulcrum.base_url's below
       check("storage.url", !c.storage().postgres() || !CREDENTIALS_IN_URL.matcher(c.storage().url()).find(),
@@ -557,6 +561,11 @@ public final class ConfigLoader {
     private void checkPort(String key, int port, boolean zeroAllowed) {
       check(key, (zeroAllowed && port == 0) || (port >= 1 && port <= 65535),
           zeroAllowed ? "must be 0 (same as server.port) or 1 to 65535" : "must be 1 to 65535");
+    }
+
+    private void checkFileName(String key, String name) {
+      check(key, !name.contains("\n") && !name.contains("-----BEGIN"),
+          "must name a PEM file, not hold its text (keep the key in a file the service's user may read)");
     }
 
     private void checkPositive(String key, Duration d) {

@@ -94,6 +94,17 @@ class ConfigLoaderTest {
     }
   }
 
+  /** review-s13d 1: the key itself in a variable was printed whole as the name of a file not found. */
+  @Test
+  void aTlsKeysPemTextGivenForItsFileIsRefusedWithoutShowingIt() {
+    String pem = "-----BEGIN PRIVATE KEY-----\nMIIEs3cretKeyMaterial\n-----END PRIVATE KEY-----\n";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("TLS_KEY", pem)::get).parse("c2.yml",
+        "server:\n  tls:\n    certificate: /etc/fulcrum-scim/cert.pem\n    private_key: ${TLS_KEY}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("c2.yml: server.tls.private_key: ${TLS_KEY} (its value not shown): must name a PEM file, not hold its"
+            + " text (keep the key in a file the service's user may read)");
+  }
+
   @Test
   void aValueWrittenInTheFileIsQuotedInItsLine() {
     assertThatThrownBy(() -> loader.parse("c2.yml", "resync:\n  schedule: every night\n"))
