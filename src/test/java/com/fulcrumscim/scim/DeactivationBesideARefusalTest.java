@@ -161,7 +161,7 @@ class DeactivationBesideARefusalTest {
     assertThat(storedUser(id).path("active").asBoolean()).isTrue();
     assertThat(logs.events()).anySatisfy(e -> {
       assertThat(e.getLevel()).isEqualTo(Level.ERROR);
-      assertThat(e.getFormattedMessage()).contains("PATCH of user " + id, "refused 412", "If-Match does not match",
+      assertThat(e.getFormattedMessage()).contains("PATCH of user " + id, "refused 412", "If-Match does not name version",
           "keeps their access");
     });
   }
@@ -175,7 +175,7 @@ class DeactivationBesideARefusalTest {
     assertThat(http.get("/Users/" + id).status()).isEqualTo(200);
     assertThat(logs.events()).anySatisfy(e -> {
       assertThat(e.getLevel()).isEqualTo(Level.ERROR);
-      assertThat(e.getFormattedMessage()).contains("DELETE of user " + id, "refused 412", "If-Match does not match",
+      assertThat(e.getFormattedMessage()).contains("DELETE of user " + id, "refused 412", "If-Match does not name version",
           "It deletes the user", "keeps their access", "by hand");
     });
   }
