@@ -694,7 +694,9 @@ class UserPushTest extends EndToEnd {
           if (ClientDoubles.readsThroughMembers(m)) {
             return InvocationHandler.invokeDefault(proxy, m, args);
           }
-          Object answer = m.getName().equals(method) ? instead.apply(args) : null;
+          // the member list's first page is a read of the same list (a paused reconciler's probe)
+          boolean replaced = m.getName().equals(method) || method.equals("members") && m.getName().equals("readFirstMemberPage");
+          Object answer = replaced ? instead.apply(args) : null;
           if (answer != null) {
             return answer;
           }
