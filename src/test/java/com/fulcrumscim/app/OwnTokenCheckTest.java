@@ -70,11 +70,8 @@ class OwnTokenCheckTest {
   /** review-s12c F5: the entry's removal came first, and its failure left the node taking a free lease, /healthz silent. */
   @Test
   void aRefusedTokenIsMarkedThoughItsAcceptedEntryCannotBeRemoved() {
-    Database gone = Database.open(dir.resolve("bridge.db"));
-    AcceptedTokens accepted = new AcceptedTokens(gone, DatabaseClock.local(h.clock), "standby", OwnTokenCheck.fresh(TTL));
-    gone.close();
     OwnTokenRefusal refusal = new OwnTokenRefusal();
-    check = new OwnTokenCheck(refusal, accepted, new Leadership(TTL), h.loop(), h.wiring().reconciler(), TTL).start(false);
+    check = writingToAGoneDatabase(refusal);
 
     h.fulcrum.replaceToken("a-token-this-node-does-not-have");
 
@@ -89,14 +86,19 @@ class OwnTokenCheckTest {
    */
   @Test
   void anAcceptedTokenIsUnmarkedThoughItsAcceptedEntryCannotBeWritten() {
+    OwnTokenRefusal refusal = new OwnTokenRefusal();
+    refusal.refused(new Outcome.Paused("Fulcrum refuses this node's API token (401)", Optional.empty()));
+    check = writingToAGoneDatabase(refusal);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> refusal.current().isEmpty());
+  }
+
+  /** A started check whose entry's writes fail: its database is closed under it. */
+  private OwnTokenCheck writingToAGoneDatabase(OwnTokenRefusal refusal) {
     Database gone = Database.open(dir.resolve("bridge.db"));
     AcceptedTokens accepted = new AcceptedTokens(gone, DatabaseClock.local(h.clock), "standby", OwnTokenCheck.fresh(TTL));
     gone.close();
-    OwnTokenRefusal refusal = new OwnTokenRefusal();
-    refusal.refused(new Outcome.Paused("Fulcrum refuses this node's API token (401)", Optional.empty()));
-    check = new OwnTokenCheck(refusal, accepted, new Leadership(TTL), h.loop(), h.wiring().reconciler(), TTL).start(false);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> refusal.current().isEmpty());
+    return new OwnTokenCheck(refusal, accepted, new Leadership(TTL), h.loop(), h.wiring().reconciler(), TTL).start(false);
   }
 
   /**
