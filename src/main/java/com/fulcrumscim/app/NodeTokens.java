@@ -165,10 +165,7 @@ public final class NodeTokens {
       thread.shutdownNow();
       thread.awaitTermination(10, TimeUnit.SECONDS);
       try {
-        db.write(c -> {
-          settings.write(c, Map.of(key, Optional.empty()));
-          return null;
-        }, WriterLease.bound(every));
+        settings.write(Map.of(key, Optional.empty()), WriterLease.bound(every));
       } catch (RuntimeException e) {
         log.warn("could not take away this node's record of the SCIM tokens it accepts ({}): `token forget-generated`"
             + " counts this node until the record ages out, {} after its last write", e.toString(),

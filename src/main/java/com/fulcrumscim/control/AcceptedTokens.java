@@ -71,10 +71,7 @@ public final class AcceptedTokens {
    * Within {@code bound}: failing, the entry ages out.
    */
   public void refused(Duration bound) {
-    db.write(c -> {
-      settings.write(c, Map.of(PREFIX + me, Optional.empty()));
-      return null;
-    }, bound);
+    settings.write(Map.of(PREFIX + me, Optional.empty()), bound);
   }
 
   /**

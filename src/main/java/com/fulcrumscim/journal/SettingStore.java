@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +78,14 @@ public final class SettingStore {
       write(c, values);
       return null;
     });
+  }
+
+  /** {@link #write(Map)}, failing once it has waited {@code bound} for the database (Database#write). */
+  public void write(Map<String, Optional<String>> values, Duration bound) {
+    db.write(c -> {
+      write(c, values);
+      return null;
+    }, bound);
   }
 
   /**
