@@ -42,10 +42,12 @@ final class EmailMoves {
   Optional<Outcome> refused(Attempt attempt, Action.UpdateMember change, FulcrumException.Rejected refused) {
     String wanted = change.changes().email();
     Optional<FulcrumMember> own = observer.members.get(change.memberId());
-    Optional<Move> first = wanted == null || own.isEmpty() ? Optional.empty() : holderMoving(wanted, change.memberId());
+    if (wanted == null || own.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Move> first = holderMoving(wanted, change.memberId());
     if (first.isEmpty()) {
-      return wanted == null || own.isEmpty() ? Optional.empty()
-          : unmanagedHolder(wanted, change.memberId()).map(holder -> new Outcome.Terminal(heldByUnmanaged(attempt, holder, refused)));
+      return unmanagedHolder(wanted, change.memberId()).map(holder -> new Outcome.Terminal(heldByUnmanaged(attempt, holder, refused)));
     }
     attempt.alsoDue(ResourceKey.user(first.get().scimId()));
     List<String> users = new ArrayList<>(List.of(attempt.key.scimId()));
