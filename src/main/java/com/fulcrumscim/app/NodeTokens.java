@@ -91,6 +91,8 @@ public final class NodeTokens {
     private volatile List<String> recorded;
     /** Whether the last write failed: the entry may say other than the node does until the next one succeeds. */
     private boolean behind;
+    /** Set when close begins: a write still in flight then rolls back (review-s13d 5). */
+    private volatile boolean closed;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "node-tokens");
       t.setDaemon(true);
@@ -133,8 +135,14 @@ public final class NodeTokens {
       try {
         db.write(c -> {
           settings.write(c, Map.of(key, Optional.of(value(clock.millis(c), current, every))));
+          // after the row is written and locked: close's removal then waits for this transaction, or came first
+          if (closed) {
+            throw new Closed();
+          }
           return null;
         });
+      } catch (Closed e) {
+        return;
       } catch (RuntimeException e) {
         behind = true;
         throw e;
@@ -156,21 +164,35 @@ public final class NodeTokens {
       }
     }
 
-    /**
-     * A clean stop takes the entry away, within the lease's bound: a database that does not answer in
-     * time (systemd kills a stop after 60 s, review-s12e F3) leaves it to age out.
-     */
+    /** {@link #close(StopBudget)} with the whole of a stop's budget. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+      close(StopBudget.of(StopBudget.WHOLE));
+    }
+
+    /**
+     * A clean stop takes the entry away, within the lease's bound and what is left of the stop's
+     * {@code budget}: a database that does not answer in time (systemd kills a stop after 60 s,
+     * review-s12e F3) leaves it to age out. A write in flight is not waited for: it sees {@link #closed}
+     * in its own transaction and rolls back, so it cannot put the entry back after this removal.
+     */
+    void close(StopBudget budget) {
+      closed = true;
       thread.shutdownNow();
-      thread.awaitTermination(10, TimeUnit.SECONDS);
       try {
-        settings.write(Map.of(key, Optional.empty()), WriterLease.bound(every));
+        settings.write(Map.of(key, Optional.empty()), budget.within(WriterLease.bound(every)));
       } catch (RuntimeException e) {
         log.warn("could not take away this node's record of the SCIM tokens it accepts ({}): `token forget-generated`"
             + " counts this node until the record ages out, {} after its last write", e.toString(),
             DurationText.of(every.multipliedBy(LIVES)));
       }
+    }
+  }
+
+  /** A write that found its node's entry closed meanwhile: rolled back. */
+  private static final class Closed extends RuntimeException {
+    Closed() {
+      super("closed", null, false, false);
     }
   }
 

@@ -1,0 +1,29 @@
+package com.fulcrumscim.app;
+
+import java.time.Duration;
+
+/**
+ * The time a clean stop has, as a whole, from the moment it begins: each step takes at most what is
+ * left, so their own bounds (a quarter lease each, at ha.lease_ttl 2m 30 s) never add up past
+ * systemd's TimeoutStopSec (60 s, etc/fulcrum-scim.service), after which it kills the process.
+ */
+record StopBudget(long deadline) {
+  /** Well under TimeoutStopSec: the JVM's own exit and a slow log flush come after it. */
+  static final Duration WHOLE = Duration.ofSeconds(45);
+
+  /** A budget of {@code whole} from now. */
+  static StopBudget of(Duration whole) {
+    return new StopBudget(System.nanoTime() + whole.toNanos());
+  }
+
+  /** What is left of it; zero once spent. */
+  Duration left() {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  /** {@code bound}, or what is left when that is less. */
+  Duration within(Duration bound) {
+    Duration left = left();
+    return bound.compareTo(left) < 0 ? bound : left;
+  }
+}
