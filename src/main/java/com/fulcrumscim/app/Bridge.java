@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigChanges;
 import com.fulcrumscim.config.ConfigException;
+import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.control.AcceptedTokens;
 import com.fulcrumscim.control.Leadership;
 import com.fulcrumscim.control.LeaseKeeper;
@@ -95,7 +96,12 @@ public final class Bridge {
   private final Clock clock;
   private final SecureRandom random;
   private final Mode mode;
-  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  /** What start started, undone by {@link #stop} from the top. */
+  private final Deque<Step> running = new ArrayDeque<>();
+  /** Set by a stop whose reconcile cycle did not end within its bound: the writer lease is then left to expire. */
+  private boolean cycleCutShort;
+  /** The step under way on the stopping thread, for the line that says a stop ran out of time. */
+  private volatile String stoppingNow;
   private Database db;
   private ScimServer server;
   private ReconcilerService reconciler;
@@ -169,10 +175,10 @@ public final class Bridge {
       // (not by a receiver alone: the test beside it plays the daemon, and runs the operator commands that
       // then work in-process, taking this lock themselves)
       if (mode == Mode.FULL) {
-        running.push(StoreLock.take(StoreLocations.of(config.storage()), "serve"));
+        closes("the store lock", StoreLock.take(StoreLocations.of(config.storage()), "serve"));
       }
       db = Database.open(StoreLocations.of(config.storage()));
-      running.push(db);
+      closes("the database", db);
       if (mode == Mode.FULL) {
         // Held from here, taken over at the end of start: an operator command run while this daemon
         // checks Fulcrum and starts its servers asks it, instead of doing the work itself meanwhile.
@@ -195,7 +201,14 @@ public final class Bridge {
             return handOver(bound);
           }
         });
-        running.push(lease);
+        // given up last, unless a reconcile cycle still runs: a call of it may be on its way to Fulcrum
+        stops("the writer lease", budget -> {
+          if (cycleCutShort) {
+            lease.leave(budget.left());
+          } else {
+            lease.close(budget.left());
+          }
+        });
         lease.hold();
       }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -207,11 +220,11 @@ public final class Bridge {
       warnIfCarryIncomplete();
       BridgeMetrics metrics = new BridgeMetrics(registry, new OpsStore(db), clock);
       metrics.buildInfo(BuildInfo.current());
-      running.push(metrics.bindJvmAndProcess());
+      closes("the JVM metrics", metrics.bindJvmAndProcess());
       Runnable onAccepted = () -> {};
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
-        running.push(client);
+        closes("the Fulcrum client", client);
         Optional<String> node = Optional.of(writerLease.me()).filter(me -> otherNodesMayRun());
         ReconcileWiring path = ReconcileWiring.onNode(node, config, client, db, clock, writerLease.fence(),
             new ReconcileLoop.Listener() {
@@ -252,7 +265,7 @@ public final class Bridge {
         // started on every node; only the leader's cycles claim work
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
         leadership.whenLeading(reconciler::trigger);
-        running.push(reconciler::stop);
+        stops("the reconciler", this::stopReconciling);
         resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
         requests = new RequestExecutor(new RequestStore(db, clock, writerLease.fence()),
@@ -278,10 +291,10 @@ public final class Bridge {
           ops.addTo(cfg);
         }
       });
-      running.push(server::stop);
+      closes("the SCIM server", server::stop);
       if (config.server().opsPort() != 0) {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
-        running.push(opsServer::stop);
+        closes("the ops server", opsServer::stop);
       }
       // once both ports listen: a start that fails before names no token, the generated one never shown or kept;
       // one generated at this start is named once claimed, when this node knows whether it or another's is kept
@@ -290,23 +303,24 @@ public final class Bridge {
       }
       RetentionService retention = new RetentionService(db, new JournalStore(), new AuditLog(db, clock),
           config.retention(), clock).start(Duration.ofMinutes(5));
-      running.push(retention);
+      closes("the retention job", retention);
       if (lease != null) {
-        running.push(resync::stop);
-        running.push(requests);
+        closes("the resync scheduler", resync::stop);
+        closes("the operator requests", requests);
         // a resync running ends at its next check, before the request executor and the scheduler
         // wait for it: settling alone may take minutes, and systemd kills a stop after 60 s
-        running.push(resyncer::close);
+        closes("the resync under way", resyncer::close);
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
-        running.push(lease::halt);
-        if (tokenCheck != null) {
-          // stopped before the keeper halts: a stopping node takes its entry back first, so no paused leader hands
-          // the lease to a node going away (review-s12c F4); only a token every start check read worked with counts
-          running.push(tokenCheck.start(!someNotChecked));
-        }
+        stops("the writer lease's renewals", budget -> lease.halt(budget.left()));
         nodeTokens = new NodeTokens(db, DatabaseClock.of(db, clock)).record(nodeAddress(), writerLease.me(),
             tokens.configured(), config.ha().leaseTtl());
-        running.push(nodeTokens);
+        stops("this node's record of the SCIM tokens it accepts", nodeTokens::close);
+        if (tokenCheck != null) {
+          // stopped first, before the keeper halts and before the record above (which, left, only ages out): a
+          // stopping node takes its entry back first, so no paused leader hands the lease to a node going away
+          // (review-s12c F4); only a token every start check read worked with counts
+          stops("the check of this node's own Fulcrum API token", tokenCheck.start(!someNotChecked)::close);
+        }
         reconciler.start();
         lease.start();
       }
@@ -466,7 +480,7 @@ public final class Bridge {
     int queued = LinkTarget.settle(db, queue, baseUrl, otherNode());
     if (f.embedded()) {
       emulator = EmbeddedFulcrum.start(f);
-      running.push(emulator);
+      closes("the embedded Fulcrum emulator", emulator);
       baseUrl = emulator.baseUrl();
       token = emulator.token();
       log.warn("TARGET IS THE EMBEDDED FULCRUM EMULATOR at {} (fulcrum.base_url: embedded): nothing reaches a real "
@@ -613,17 +627,72 @@ public final class Bridge {
 
   /**
    * Stops accepting SCIM requests, lets the reconciler finish the apply in flight, then closes the
-   * client, the emulator and the database: the reverse of start.
+   * client, the emulator and the database: the reverse of start. Within {@link StopBudget#WHOLE} as a
+   * whole (systemd kills a stop at TimeoutStopSec, 60 s; review-s13d 4), whatever the database or
+   * Fulcrum do: each step waits at most what is left, and a step still under way when it runs out is
+   * left, with what comes after it, to the process's exit.
    */
   public void stop() {
+    StopBudget budget = StopBudget.of(StopBudget.WHOLE);
+    Thread stopping = new Thread(() -> stopAll(budget), "bridge-stop");
+    stopping.setDaemon(true);
+    stopping.start();
+    try {
+      stopping.join(Math.max(1, budget.left().toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String under = stoppingNow;
+    if (stopping.isAlive() && under != null) {
+      log.warn("the stop's bound of {} ran out while stopping {}: it and what comes after it end with the process"
+          + " (a writer lease not given up expires within ha.lease_ttl; this node's records age out)",
+          DurationText.of(StopBudget.WHOLE), under);
+    }
+  }
+
+  private void stopAll(StopBudget budget) {
     while (!running.isEmpty()) {
-      AutoCloseable next = running.pop();
+      Step next = running.pop();
+      stoppingNow = next.what();
       try {
-        next.close();
+        next.how().stop(budget);
       } catch (Exception e) {
         log.warn("while stopping: {}", e.toString());
       }
     }
+    stoppingNow = null;
+  }
+
+  /**
+   * The reconciler finishes its cycle within what is left of the stop. One that does not (its
+   * statements or Fulcrum calls wait on a peer that does not answer) is left as a crash leaves it.
+   */
+  private void stopReconciling(StopBudget budget) {
+    if (!reconciler.stop(budget.left())) {
+      cycleCutShort = true;
+      log.warn("the stop's bound ran out before the reconcile cycle under way ended: the changes it claimed stay"
+          + " claimed, and run again from what Fulcrum then holds once a node takes the writer lease over (another"
+          + " node within ha.lease_ttl, or this one at its next start); the lease is left to expire, not given up,"
+          + " as a call of that cycle may still reach Fulcrum");
+    }
+  }
+
+  /** One thing {@link #stop} undoes: {@code what} names it in the line that says a stop ran out of time. */
+  private record Step(String what, Stopping how) {}
+
+  /** How a step is undone, within what is left of the stop's budget. */
+  @FunctionalInterface
+  private interface Stopping {
+    void stop(StopBudget budget) throws Exception;
+  }
+
+  private void stops(String what, Stopping how) {
+    running.push(new Step(what, how));
+  }
+
+  /** A step that takes no part of the budget: one still under way when it runs out is left to the exit. */
+  private void closes(String what, AutoCloseable closeable) {
+    stops(what, budget -> closeable.close());
   }
 
   /**

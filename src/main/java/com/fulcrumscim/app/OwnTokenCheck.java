@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class OwnTokenCheck implements AutoCloseable {
   /** Whether this standby said it records its accepted token for the pause at hand (the check's thread only). */
   private boolean saidAccepted;
   /** Held while a check acts on Fulcrum's answer, and by close to set {@link #closed}. */
-  private final Object answering = new Object();
+  private final ReentrantLock answering = new ReentrantLock();
   /** Set at close: a check answered later (its read outlived the stop) writes nothing (review-s12e F2). */
   private boolean closed;
 
@@ -101,10 +102,13 @@ final class OwnTokenCheck implements AutoCloseable {
     }
     Optional<String> read = own.flatMap(Outcome.Paused::refusedRead).or(() -> others.flatMap(Outcome.Paused::refusedRead));
     Optional<FulcrumException> answer = reconciler.probe(read);
-    synchronized (answering) {
+    answering.lock();
+    try {
       if (!closed) {
         act(own, others, answer);
       }
+    } finally {
+      answering.unlock();
     }
   }
 
@@ -140,16 +144,16 @@ final class OwnTokenCheck implements AutoCloseable {
           + " first, and no leader hands the lease to it; its /healthz says so (checked again every {})",
           refused.get().reason(), DurationText.of(every));
     }
-    takeBack();
+    takeBack(bound);
   }
 
   /**
-   * This node's entry goes, within the lease's bound: a database that does not answer in time (at a stop,
+   * This node's entry goes, within {@code within}: a database that does not answer in time (at a stop,
    * where systemd kills after 60 s, review-s12e F3) leaves it to age out.
    */
-  private void takeBack() {
+  private void takeBack(Duration within) {
     try {
-      accepted.refused(bound);
+      accepted.refused(within);
     } catch (RuntimeException e) {
       log.warn("could not take back this node's record that Fulcrum accepted its token ({}): until that record ages"
           + " out (within {}), a paused leader may still hand this node the writer lease (a node stopped leaves it to"
@@ -163,10 +167,32 @@ final class OwnTokenCheck implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(StopBudget.of(StopBudget.WHOLE));
+  }
+
+  /**
+   * {@link #close()} within what is left of a stop's {@code budget}: a check's write still in flight (a
+   * database that does not answer) is waited for at most the lease's bound, and then this close leaves
+   * the entry to age out rather than remove it before that write could put it back.
+   */
+  void close(StopBudget budget) {
     thread.shutdownNow();
-    synchronized (answering) {
-      closed = true;
+    try {
+      if (!answering.tryLock(budget.within(bound).toNanos(), TimeUnit.NANOSECONDS)) {
+        // removed now, it could be written again by that write's commit
+        log.warn("the stop's bound ran out while a check of this node's token was writing: its record that Fulcrum"
+            + " accepted the token is left to age out (within {})", DurationText.of(every.multipliedBy(2)));
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
     }
-    takeBack();
+    try {
+      closed = true;
+    } finally {
+      answering.unlock();
+    }
+    takeBack(budget.within(bound));
   }
 }

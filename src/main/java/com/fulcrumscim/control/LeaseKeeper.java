@@ -413,12 +413,27 @@ public final class LeaseKeeper implements AutoCloseable {
 
   /** Stops trying and renewing; the lease stays until {@link #close()} or its expiry. */
   public void halt() {
+    halt(Duration.ofSeconds(10));
+  }
+
+  /** {@link #halt()}, waiting at most {@code within} for a keep under way (a stop's bound). */
+  public void halt(Duration within) {
     thread.shutdown();
     try {
-      thread.awaitTermination(10, TimeUnit.SECONDS);
+      thread.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Stops renewing and leads no more, but leaves the lease to expire within its life, as a process
+   * killed outright does: a stop whose reconcile cycle did not end may still have a Fulcrum call on
+   * its way, and a lease given up now would let another node take over before that call lands.
+   */
+  public void leave(Duration within) {
+    halt(within);
+    leadership.ended();
   }
 
   /**
@@ -429,8 +444,12 @@ public final class LeaseKeeper implements AutoCloseable {
    */
   @Override
   public void close() {
-    halt();
-    leadership.ended();
+    close(Duration.ofSeconds(10));
+  }
+
+  /** {@link #close()}, waiting at most {@code within} for a keep under way. */
+  public void close(Duration within) {
+    leave(within);
     giveUp(lease::release);
   }
 }

@@ -426,12 +426,18 @@ public final class ReconcileLoop implements AutoCloseable {
 
   @Override
   public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  /** Stops, and waits at most {@code within} for the keys workers have in hand; false when one still runs. */
+  public boolean close(Duration within) {
     stop();
     workers.shutdown();
     try {
-      workers.awaitTermination(30, TimeUnit.SECONDS);
+      return workers.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

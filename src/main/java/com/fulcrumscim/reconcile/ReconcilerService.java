@@ -2,7 +2,9 @@ package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.db.DatabaseUnavailableException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -31,6 +33,8 @@ public final class ReconcilerService {
   private final Duration interval;
   private final BooleanSupplier mayRun;
   private final AtomicBoolean triggerPending = new AtomicBoolean();
+  /** Held while a tick runs its cycles: a stop waits on it for the cycle in flight, within its bound. */
+  private final ReentrantLock ticking = new ReentrantLock();
   private Scheduler scheduler;
 
   public ReconcilerService(ReconcileLoop loop, Duration interval) {
@@ -68,6 +72,15 @@ public final class ReconcilerService {
    * hands rows back (stopping, paused, circuit open), which the interval then retries.
    */
   private void tick() {
+    ticking.lock();
+    try {
+      cycles();
+    } finally {
+      ticking.unlock();
+    }
+  }
+
+  private void cycles() {
     triggerPending.set(false);
     try {
       ReconcileLoop.Cycle cycle;
@@ -119,17 +132,34 @@ public final class ReconcilerService {
     }
   }
 
-  /** Finishes the cycle in flight (in-flight applies complete, unstarted rows are released), then stops. */
-  public synchronized void stop() {
+  /**
+   * Finishes the cycle in flight (in-flight applies complete, unstarted rows are released), then
+   * stops, waiting at most {@code within} (a stop's bound: systemd kills it at TimeoutStopSec).
+   * False when the cycle did not end in time (its statements or Fulcrum calls waiting on a peer that
+   * does not answer): the rows it claimed stay claimed, with no outcome, until a node takes the
+   * writer lease over and its rescue makes them due again (review-s13d 4), as after a crash.
+   */
+  public synchronized boolean stop(Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
     loop.stop();
     if (scheduler != null) {
       try {
-        scheduler.shutdown(true);
+        scheduler.shutdown(false); // no new tick; the one in flight is waited for below, within the bound
       } catch (SchedulerException e) {
         log.warn("stopping the reconcile scheduler: {}", e.getMessage());
       }
       scheduler = null;
     }
-    loop.close();
+    boolean ended;
+    try {
+      ended = ticking.tryLock(within.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    }
+    if (ended) {
+      ticking.unlock();
+    }
+    return loop.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) && ended;
   }
 }

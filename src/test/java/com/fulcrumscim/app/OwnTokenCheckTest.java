@@ -145,7 +145,7 @@ class OwnTokenCheckTest {
           h.wiring().reconciler(), ttl).start(true);
       proxy.blackhole();
 
-      assertTimeoutPreemptively(ttl, stopping::close);
+      assertTimeoutPreemptively(ttl, () -> stopping.close());
       // the harness's loop says its pause at ERROR
       assertThat(logs.events()).filteredOn(e -> e.getLoggerName().equals(OwnTokenCheck.class.getName())
               && e.getLevel().isGreaterOrEqual(Level.WARN)).singleElement()

@@ -238,7 +238,7 @@ class ReconcileBench {
         awaitDone(work, (warmBacklogs + 1) * users);
         threads = ScimBench.spent(threadsBefore, ScimBench.threadTicks(self));
       } finally {
-        service.stop();
+        service.stop(Duration.ofSeconds(30));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long drained = h.calls() - before;
