@@ -633,7 +633,12 @@ public final class Bridge {
    * left, with what comes after it, to the process's exit.
    */
   public void stop() {
-    StopBudget budget = StopBudget.of(StopBudget.WHOLE);
+    stop(StopBudget.WHOLE);
+  }
+
+  /** {@link #stop()} within {@code whole}: a test's shorter bound shows the same steps keep to it. */
+  void stop(Duration whole) {
+    StopBudget budget = StopBudget.of(whole);
     Thread stopping = new Thread(() -> stopAll(budget), "bridge-stop");
     stopping.setDaemon(true);
     stopping.start();
@@ -646,7 +651,7 @@ public final class Bridge {
     if (stopping.isAlive() && under != null) {
       log.warn("the stop's bound of {} ran out while stopping {}: it and what comes after it end with the process"
           + " (a writer lease not given up expires within ha.lease_ttl; this node's records age out)",
-          DurationText.of(StopBudget.WHOLE), under);
+          DurationText.of(whole), under);
     }
   }
 
