@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.LeftWith;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
@@ -51,6 +52,7 @@ final class Applier {
   private final WorkQueue queue;
   private final FreedEmail freedEmail;
   private final LeftWith leftWith = new LeftWith();
+  private final MemberAddresses addresses = new MemberAddresses();
   private final Clock clock;
 
   Applier(FulcrumClient client, Database db, Observer observer, DesiredState desired, LinkStore links, IntentStore intents,
@@ -121,7 +123,7 @@ final class Applier {
     FulcrumMember known = new FulcrumMember(made.id(), made.userId(), or(made.email(), f.email()),
         or(made.firstName(), f.firstName()), or(made.lastName(), f.lastName()), or(made.roleId(), f.roleId()),
         made.roleName(), made.managed(), made.status());
-    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_MEMBER, "email " + f.email());
+    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_MEMBER, "email " + f.email(), known.email());
     observer.members.put(known);
   }
 
@@ -165,6 +167,11 @@ final class Applier {
     }
     if (f.email() != null) {
       letGo(attempt, observer.members.get(a.memberId()).map(FulcrumMember::email).orElse(null));
+      String scimId = attempt.key.scimId();
+      attempt.hold(c -> {
+        addresses.held(c, scimId, f.email());
+        return null;
+      });
     }
     observer.members.get(a.memberId()).ifPresent(m -> observer.members.put(new FulcrumMember(m.id(), m.userId(),
         or(f.email(), m.email()), or(f.firstName(), m.firstName()), or(f.lastName(), m.lastName()),
@@ -286,7 +293,7 @@ final class Applier {
     announce(attempt, a.name(), observer.groups.matching(a.name()).stream().map(FulcrumGroup::id));
     FulcrumGroup made = create(attempt, Action.Kind.CREATE_GROUP, "name " + a.name(), earlierInDoubt,
         () -> client.createGroup(a.name(), FulcrumGroup.BRIDGE_MARKER));
-    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_GROUP, "name " + a.name());
+    linkLater(attempt, made.id(), Action.Link.Origin.CREATED, Action.Kind.CREATE_GROUP, "name " + a.name(), null);
     // Fulcrum may add the token owner to a group it creates, and its answer need not list members.
     // Counting the owner in lets the one member call remove it (removing a non-member is a no-op),
     // where reading the group back would cost a call per group.
@@ -369,6 +376,8 @@ final class Applier {
    */
   private void link(Attempt attempt, Action.Link a) {
     String detail = a.origin().name().toLowerCase(java.util.Locale.ROOT);
+    String email = attempt.key.type() == EntityType.USER
+        ? observer.members.get(a.fulcrumId()).map(FulcrumMember::email).orElse(null) : null;
     if (a.origin() == Action.Link.Origin.ADOPTED) {
       attempt.startHeld(db);
       attempt.write(db, c -> {
@@ -376,13 +385,13 @@ final class Applier {
           links.unlink(c, attempt.key.type(), attempt.key.scimId());
           audit.entry(attempt.key, Action.Kind.UNLINK, a.replaces().fulcrumId(), "ok", a.replaces().why()).run(c);
         }
-        linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant());
+        linkIn(c, attempt.key, a.fulcrumId(), a.origin(), clock.instant(), email);
         // made here, not before the write: no Fulcrum call to date, and the line only once the link went in
         return audit.entry(attempt.key, Action.Kind.LINK, a.fulcrumId(), "ok", detail).run(c);
       });
       attempt.caughtUp();
     } else {
-      linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, detail);
+      linkLater(attempt, a.fulcrumId(), a.origin(), Action.Kind.LINK, detail, email);
     }
   }
 
@@ -463,7 +472,7 @@ final class Applier {
       intents.delete(c, EntityType.USER, from.scimId());
       guard.consume(c, from.scimId());
       audit.entry(from, Action.Kind.UNLINK, a.memberId(), "ok", a.why()).run(c);
-      linkIn(c, heir, a.memberId(), given.origin(), clock.instant());
+      linkIn(c, heir, a.memberId(), given.origin(), clock.instant(), email);
       links.rememberRole(c, a.heir(), given.oktaRoleId());
       audit.entry(heir, Action.Kind.LINK, a.memberId(), "ok", "handed over from " + from + ", which Okta took away").run(c);
       queue.revive(c, heir, WorkState.DEAD);
@@ -553,20 +562,29 @@ final class Applier {
     });
   }
 
-  /** Links and forgets the intent, and audits, with the key's outcome. */
-  private void linkLater(Attempt attempt, String fulcrumId, Action.Link.Origin origin, Action.Kind kind, String detail) {
+  /** Links and forgets the intent, and audits, with the key's outcome. {@code email}: the member's (null: a group, or not known). */
+  private void linkLater(Attempt attempt, String fulcrumId, Action.Link.Origin origin, Action.Kind kind, String detail,
+      String email) {
     ResourceKey key = attempt.key;
     Instant now = clock.instant();
     attempt.linked(new Link(key.scimId(), fulcrumId, origin, now, null), c -> {
-      linkIn(c, key, fulcrumId, origin, now);
+      linkIn(c, key, fulcrumId, origin, now, email);
       return null;
     });
     audit(attempt, kind, fulcrumId, "ok", detail);
   }
 
-  private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin, Instant at) throws SQLException {
+  /**
+   * {@code email}: the member's as the mirror has it (null: a group, or not known), recorded as an
+   * address the user's own member had in Fulcrum ({@link MemberAddresses}).
+   */
+  private void linkIn(Connection c, ResourceKey key, String fulcrumId, Action.Link.Origin origin, Instant at, String email)
+      throws SQLException {
     links.link(c, key.type(), key.scimId(), fulcrumId, origin, at);
     intents.delete(c, key.type(), key.scimId());
+    if (key.type() == EntityType.USER && email != null) {
+      addresses.held(c, key.scimId(), email);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import java.sql.Connection;
@@ -177,12 +178,16 @@ public final class LinkTarget {
     }
   }
 
-  /** Forgets every link and unfinished create, and queues every desired entity; returns how many were queued. */
+  /**
+   * Forgets every link, unfinished create and address a member had (all of the other Fulcrum), and
+   * queues every desired entity; returns how many were queued.
+   */
   private static int forgetLinksAndRequeue(Connection c, WorkQueue queue) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.executeUpdate("DELETE FROM link");
       s.executeUpdate("DELETE FROM reconcile_intent");
     }
+    MemberAddresses.forgetAll(c);
     int queued = 0;
     for (ResourceKey key : DesiredState.keys(c)) {
       queue.enqueue(c, key, false);

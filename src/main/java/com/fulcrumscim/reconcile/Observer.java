@@ -12,6 +12,7 @@ import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkItem;
@@ -63,6 +64,7 @@ final class Observer {
   static final Duration SAME_PERSON_WINDOW = Duration.ofHours(24);
 
   private final Tombstones tombstones = new Tombstones();
+  private final MemberAddresses addresses = new MemberAddresses();
   private final SamePerson samePersonRule;
   private final WorkQueue queue;
   /** A change still to be made, or one waiting for an operator. */
@@ -200,7 +202,8 @@ final class Observer {
     String ownEmail = d != null ? d.email() : r.deleted() != null ? r.deleted().email() : null;
     EmailClaims.Claim.ActiveUser heir = leaving && linked != null && samePerson(ownEmail, linked) ? heirOf(linked, id) : null;
     String leaver = unmanaged && !leaving ? leaverHolding(byEmail, id) : null;
-    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir, leaver);
+    return new UserState(id, d, r.deleted(), link, linked, byEmail, linkedTo, claim, intent, linkedToLeaves, heir, leaver,
+        r.held());
   }
 
   /** The member the first of {@code emails} that finds one finds ({@link UserState#lookedUpBy}). */
@@ -426,7 +429,7 @@ final class Observer {
     return sameName.stream().map(FulcrumGroup::id).filter(g -> audit.made(key, g)).findFirst().orElse(null);
   }
 
-  /** The key's rows, in one read per round (one connection, three indexed lookups; four for a deleted user). */
+  /** The key's rows, in one read per round (one connection, three indexed lookups; one more for a deactivated user, two for a deleted one). */
   private Recorded recorded(Attempt attempt) {
     ResourceKey key = attempt.key;
     return attempt.recorded(() -> db.read(c -> {
@@ -435,7 +438,8 @@ final class Observer {
           key.type() == EntityType.USER && user == null ? tombstones.find(c, key.scimId()).orElse(null) : null,
           key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
           links.get(c, key.type(), key.scimId()).orElse(null),
-          intents.get(c, key.type(), key.scimId()).orElse(null));
+          intents.get(c, key.type(), key.scimId()).orElse(null),
+          key.type() == EntityType.USER && (user == null || !user.active()) ? addresses.find(c, key.scimId()).orElse(null) : null);
     }));
   }
 

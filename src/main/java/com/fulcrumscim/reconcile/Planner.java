@@ -219,7 +219,7 @@ public final class Planner {
       String owner = s.byEmailLinkedTo() != null ? ResourceKey.user(s.byEmailLinkedTo()) + ", which manages it"
           : s.byEmailClaim() != null ? s.byEmailClaim().toString() : null;
       if (owner == null) {
-        return reinvited(s, namesake, ctx);
+        return s.byEmailNeverItsMembers() ? neverItsMembers(s, namesake) : reinvited(s, namesake, ctx);
       }
       // Another user is being given this person: the member is theirs, not this user's to remove.
       return Plan.of(new Action.Unlink(s.link().fulcrumId(), gone + "; Fulcrum member " + namesake.id() + " ("
@@ -264,6 +264,9 @@ public final class Planner {
     }
     if (s.byEmailLinkedTo() != null || s.byEmailClaim() != null) {
       return Plan.of();
+    }
+    if (s.byEmailNeverItsMembers()) {
+      return neverItsMembers(s, namesake);
     }
     if (ctx.adoptExisting()) {
       return Plan.of(new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
@@ -317,6 +320,29 @@ public final class Planner {
         + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
         + " or set users.adopt_existing: true to have the bridge adopt and remove it; then `fulcrum-scim journal retry user/"
         + s.scimId() + "`", namesake.id());
+  }
+
+  /**
+   * The member a leaver's look-up found has an address Okta gave the user that its own member never
+   * had in Fulcrum ({@link UserState#byEmailNeverItsMembers}): Fulcrum refused it as that member's
+   * (an email change onto the address of someone invited by hand), or the user left before it was
+   * applied (and the person may have been invited again by hand under it). Either may be: it is
+   * reported as maybe keeping access, and never adopted nor removed, whatever users.adopt_existing
+   * says; an operator looks (review-s13b F1). Adopted and removed, it would take an innocent
+   * person's access; left unreported, the person's own.
+   */
+  private static Plan neverItsMembers(UserState s, FulcrumMember namesake) {
+    return Plan.blockedKeepingAccess(neverItsMembers(userName(s), why(s), namesake) + ". If it is this person, remove it"
+        + " in Fulcrum, then `fulcrum-scim journal retry user/" + s.scimId() + "`; if it is someone else, `fulcrum-scim"
+        + " journal skip user/" + s.scimId() + "` sets this change aside", namesake.id());
+  }
+
+  /** The operator's warning of {@link #neverItsMembers(UserState, FulcrumMember)}, worded once for the reconciler and resync. */
+  public static String neverItsMembers(String userName, String why, FulcrumMember member) {
+    return "user " + userName + ": " + why + "; Fulcrum member " + member.id() + ", not managed by the bridge, holds "
+        + member.email() + ", an address Okta gave this user that never reached its own Fulcrum member (Fulcrum refused"
+        + " it, or it was not applied before the user left): it may be this person invited again by hand, who would still"
+        + " have access, or someone else. Check it in Fulcrum; the bridge neither adopts nor removes it";
   }
 
   /**

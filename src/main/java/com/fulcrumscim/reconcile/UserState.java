@@ -4,6 +4,7 @@ import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.MatchKey;
+import com.fulcrumscim.journal.MemberAddresses;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
  * a user Okta deactivated or deleted, without a link to a member that is there, whose change is
  * still to be made or waits for an operator (queued, held, DEAD) and whose plan names that member
  * (adopts and removes it, or reports it keeping access), this user not being its person pushed
- * again ({@link SamePerson}) (null: none).
+ * again ({@link SamePerson}) (null: none). {@code held}, read only for a user Okta deactivated or
+ * deleted: the addresses its own member had in Fulcrum ({@link MemberAddresses}; null: not known).
  */
 public record UserState(
     String scimId,
@@ -40,7 +42,8 @@ public record UserState(
     Intent intent,
     boolean byEmailLinkedToLeaves,
     EmailClaims.Claim.ActiveUser heir,
-    String byEmailLeaver) {
+    String byEmailLeaver,
+    MemberAddresses.Held held) {
 
   /**
    * The emails a user's member is looked up by, the first that finds one winning: a create in
@@ -74,9 +77,19 @@ public record UserState(
         && lookedUpBy(desired, deleted, intent).stream().anyMatch(email -> !email.isBlank());
   }
 
+  /**
+   * The member with an email the user is looked up by was found under an address Okta gave it that
+   * its own member never had in Fulcrum (Fulcrum refused it as another member's, or the user left
+   * before it was applied): that member may be the person invited again by hand, or someone else
+   * (review-s13b F1). False when which addresses the member had is not known.
+   */
+  boolean byEmailNeverItsMembers() {
+    return held != null && byEmail != null && !held.reached(byEmail.email());
+  }
+
   /** No other user's link or heir in play. */
   public UserState(String scimId, DesiredUser desired, DeletedUser deleted, Link link, FulcrumMember linked,
       FulcrumMember byEmail, String byEmailLinkedTo, EmailClaims.Claim byEmailClaim, Intent intent) {
-    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null, null);
+    this(scimId, desired, deleted, link, linked, byEmail, byEmailLinkedTo, byEmailClaim, intent, false, null, null, null);
   }
 }

@@ -7,6 +7,7 @@ import com.fulcrumscim.journal.GeneratedTokenSetting;
 import com.fulcrumscim.journal.IntakeRequest;
 import com.fulcrumscim.journal.JournalOp;
 import com.fulcrumscim.journal.JournalStore;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
@@ -46,7 +47,8 @@ import java.util.function.Supplier;
  *       entries count as the identity provider's word after it and the restore's hold does not
  *       apply to them;</li>
  *   <li>every link that differs (the Fulcrum member or group the bridge made or adopted after the
- *       backup), with the creates in doubt (intents) the restored database lacks;</li>
+ *       backup), with the creates in doubt (intents) the restored database lacks, and every address
+ *       a user's member had in Fulcrum ({@link MemberAddresses});</li>
  *   <li>the audit rows of Fulcrum writes made after the backup: resync's evidence of what the
  *       bridge made.</li>
  * </ul>
@@ -58,6 +60,7 @@ import java.util.function.Supplier;
 public final class CarryForward {
   /** Audit rows are looked for from this long before the backup's newest write: a clock may have stepped back. */
   private static final Duration AUDIT_MARGIN = Duration.ofHours(1);
+  private static final String ADDRESSES = "the addresses its users' members had in Fulcrum";
 
   /** What a row waiting for an operator or set aside keeps: how it stopped, and the member it is bound to. */
   private static final Set<String> STOP = Set.of("state", "attempts", "first_failure_at", "last_error", "removal", "updated_at",
@@ -165,6 +168,10 @@ public final class CarryForward {
       return null;
     }, null);
     int linksCarried = step("its links to Fulcrum", () -> carryLinks(links), 0);
+    step(ADDRESSES, () -> {
+      carryAddresses();
+      return null;
+    }, null);
     int intents = step("its creates in doubt (intents)", this::carryIntents, 0);
     // after the links and intents, whose carry makes their keys due, and before the approvals, which revive what they cover
     int stopped = step("its changes that stopped (DEAD, held, set aside)", this::carryStops, 0);
@@ -454,6 +461,23 @@ public final class CarryForward {
       store.dropIntent(c, key); // the create it stood for was linked
       queue.enqueue(c, key, false);
       return Outcome.CARRIED;
+    });
+  }
+
+  /**
+   * The addresses users' members had in Fulcrum that the restored database lacks, all in one write:
+   * without them a member found under an address made or changed after the backup would be reported
+   * as one Okta gave that never reached Fulcrum, instead of adopted and removed (users.adopt_existing).
+   */
+  private void carryAddresses() {
+    List<Row> rows = read(replaced::memberAddresses, ADDRESSES, ": a member found under an address the bridge gave"
+        + " after the backup is reported instead of adopted and removed (users.adopt_existing: true)");
+    MemberAddresses addresses = new MemberAddresses();
+    restored.write(c -> {
+      for (Row r : rows) {
+        addresses.held(c, r.string("scim_id"), r.string("email_key"));
+      }
+      return null;
     });
   }
 

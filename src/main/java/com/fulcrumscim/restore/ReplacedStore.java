@@ -105,6 +105,13 @@ final class ReplacedStore {
     scan("SELECT * FROM link ORDER BY linked_at", each);
   }
 
+  /** The addresses users' members had in Fulcrum (member_address, from schema 17 on). */
+  void memberAddresses(Consumer<Row> each) throws SQLException {
+    if (tables.contains("member_address")) {
+      scan("SELECT * FROM member_address ORDER BY scim_id", each);
+    }
+  }
+
   void intents(Consumer<Row> each) throws SQLException {
     if (tables.contains("reconcile_intent")) {
       scan("SELECT * FROM reconcile_intent ORDER BY created_at", each);

@@ -9,6 +9,7 @@ import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.Tombstones;
@@ -47,6 +48,7 @@ final class DriftFinder {
   private final LinkStore links;
   private final OrphanFinder orphans;
   private final Tombstones tombstones = new Tombstones();
+  private final MemberAddresses addresses = new MemberAddresses();
   private final SamePerson samePerson;
 
   DriftFinder(Database db, ReconcileSettings settings, Clock clock) {
@@ -66,8 +68,9 @@ final class DriftFinder {
     List<KeyDrift> out = new ArrayList<>();
     Map<String, Person> people = new LinkedHashMap<>();
     List<DesiredUser> users = desired.users();
-    users.forEach(u -> people.put(u.id(), Person.of(u)));
-    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g)));
+    Map<String, MemberAddresses.Held> held = db.read(addresses::all);
+    users.forEach(u -> people.put(u.id(), Person.of(u, held.get(u.id()))));
+    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g, held.get(g.id()))));
     Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
     Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator(),
@@ -161,15 +164,17 @@ final class DriftFinder {
 
   /**
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
-   * {@code left} says how Okta took a user that is not active away.
+   * {@code left} says how Okta took a user that is not active away; {@code held}, the addresses its
+   * own member had in Fulcrum (null: not known).
    */
-  private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy) {
-    static Person of(DesiredUser u) {
-      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null));
+  private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy,
+      MemberAddresses.Held held) {
+    static Person of(DesiredUser u, MemberAddresses.Held held) {
+      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null), held);
     }
 
-    static Person of(DeletedUser g) {
-      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null));
+    static Person of(DeletedUser g, MemberAddresses.Held held) {
+      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null), held);
     }
   }
 
@@ -258,10 +263,17 @@ final class DriftFinder {
    * member is gone. One whose change stopped on another member ({@code stoppedOn}, removed by hand
    * since) is reported as maybe someone else's: the address may have been given to a new hire
    * invited by hand, whose own account "remove it" would take away (review-s8g F1). Still counted
-   * as keeping access, as it may be the person invited again.
+   * as keeping access, as it may be the person invited again. So is one found under an address Okta
+   * gave the user that its own member never had in Fulcrum, as the reconciler's plan says (review-s13b F1).
    */
   private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead, String stoppedOn) {
     String has = "unmanaged member " + m.email() + " (" + m.id() + ")";
+    if (p.held() != null && !p.held().reached(m.email())) {
+      lines.add(Drift.Kind.COLLISION, "member", has, "gone (" + p.left() + ")", "report only: "
+          + Planner.neverItsMembers(p.userName(), "the user was " + p.left(), m)
+          + (dead ? " (`fulcrum-scim journal show " + lines.key + "`)" : ""), true);
+      return;
+    }
     if (stoppedOn != null && !stoppedOn.equals(m.id())) {
       lines.add(Drift.Kind.COLLISION, "member", has, "gone (" + p.left() + ")", "report only: user " + p.userName()
           + ": the user was " + p.left() + ", and its change stopped on Fulcrum member " + stoppedOn + ", no longer under"

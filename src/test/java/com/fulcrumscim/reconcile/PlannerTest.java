@@ -332,21 +332,21 @@ class PlannerTest {
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null), CTX,
             Plan.blocked("user alice@corp.example: the Fulcrum member alice@corp.example is already managed for SCIM user u9")),
         row("a member managed for a SCIM user Okta took away is waited for, not blocked on: that user hands it over",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null, true, null, null), CTX,
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, "u9", null, null, true, null, null, null), CTX,
             Plan.waitingForLeaver("u9", "m1")),
         row("a member a leaver holds unlinked, its removal queued, held or DEAD, is waited for, not adopted: that leaver adopts and removes it",
-            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, null, false, null, "u9"),
+            new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null, null, false, null, "u9", null),
             context(true, true, Map.of(), ""),
             Plan.waitingForLeaver("u9", "m1")),
         row("a deactivated user whose person Okta pushed again under a new id hands its member over, never removes it",
             new UserState("u1", alice(null, false), null, LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM, null, null, null, false,
-                (EmailClaims.Claim.ActiveUser) ALICE_AS_U2, null), context(true, true, Map.of(), ""),
+                (EmailClaims.Claim.ActiveUser) ALICE_AS_U2, null, null), context(true, true, Map.of(), ""),
             Plan.of(new Action.HandOver("m1", "u2", "the user was deactivated in Okta; Fulcrum member m1 (alice@corp.example)"
                 + " is left in place: handed over to active user/u2 (alice2) with this email"))),
         row("the token owner's membership is never handed over: the owner leaving stays in front of an operator",
             new UserState("u1", new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false, null), null,
                 new Link("u1", "m-owner", Action.Link.Origin.ADOPTED, Instant.EPOCH, null), OWNER_IN_FULCRUM, OWNER_IN_FULCRUM,
-                null, null, null, false, (EmailClaims.Claim.ActiveUser) ALICE_AS_U2, null), CTX,
+                null, null, null, false, (EmailClaims.Claim.ActiveUser) ALICE_AS_U2, null, null), CTX,
             ownerLeft("o", "the user was deactivated in Okta")));
   }
 
