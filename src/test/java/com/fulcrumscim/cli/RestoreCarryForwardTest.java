@@ -15,6 +15,7 @@ import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.Tombstones;
@@ -143,6 +144,28 @@ class RestoreCarryForwardTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(row(leaver)).hasValueSatisfying(w -> assertThat(w.removal()).isFalse());
+  }
+
+  /**
+   * The address a user's member was given after the backup is carried: without it, a member found
+   * under that address once the user leaves is taken for one Okta gave that never reached Fulcrum
+   * (reported, never adopted), review-s13b F1.
+   */
+  @Test
+  void anAddressTheBridgeGaveAMemberAfterTheBackupIsCarriedForward() throws Exception {
+    assertThat(bridge.http().patch("/Users/" + member, Bodies.patch("{\"op\":\"replace\",\"path\":"
+        + "\"emails[type eq \\\"work\\\"].value\",\"value\":\"member.new@corp.example\"}")).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fulcrum.memberByEmail("member.new@corp.example").isPresent());
+    awaitQuiet();
+    stopTheService();
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      Database.Work<Optional<MemberAddresses.Held>> held = c -> new MemberAddresses().find(c, member);
+      assertThat(db.read(held)).get().satisfies(h -> assertThat(h.reached("member.new@corp.example")).isTrue());
+    }
   }
 
   @Test
