@@ -53,16 +53,33 @@ public final class WorkQueue {
       "entity_type, entity_id, state, generation, claimed_generation, claim, attempts, first_failure_at, "
           + "next_attempt_at, last_error, updated_at, removal, held_member";
 
+  /** A user's row (the parameters: 1 for a USER key, its id) whose user is deactivated or deleted. */
+  private static final String LEFT = "? = 1 AND NOT EXISTS (SELECT 1 FROM scim_user WHERE id = ? AND active = 1)";
+
+  /**
+   * Whether user {@code id} (SQL) may still have a member in Fulcrum that the bridge made or took
+   * on: linked (its removal not made yet, failing, held or set aside), or its create in doubt.
+   */
+  private static String memberKept(String id) {
+    return "(EXISTS (SELECT 1 FROM link WHERE entity_type = 'USER' AND scim_id = " + id + ") "
+        + "OR EXISTS (SELECT 1 FROM reconcile_intent WHERE entity_type = 'USER' AND scim_id = " + id + "))";
+  }
+
   /**
    * A new row due now; what changes in a key's existing row follows (the old row's columns are
-   * qualified: PostgreSQL calls a bare name ambiguous with excluded's). {@code leaver}: a user's row
-   * whose user is deactivated or deleted, read in the caller's transaction, after the change it
-   * queues: what the mass-removal guard finds its pending removals by (RemovalGuard).
+   * qualified: PostgreSQL calls a bare name ambiguous with excluded's). Read in the caller's
+   * transaction, after the change it queues: {@code leaver}, a user's row whose user is deactivated
+   * or deleted, what the mass-removal guard finds its pending removals by (RemovalGuard); and a
+   * removal, asked for or not, when such a user may still have a member in Fulcrum. Okta and Entra
+   * send profile pushes for deactivated users, and a nudge may queue one: with the flag left unset,
+   * the removal such a row's plan makes (of a member whose removal was set aside, or failed before
+   * its plan) was claimed behind a backlog of creates, and went unseen by the removal gauges and a
+   * restore's carry forward.
    */
   private static final String NEW_ROW =
       "INSERT INTO work (entity_type, entity_id, state, generation, attempts, next_attempt_at, created_at, updated_at, removal, "
-          + "leaver) VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?, ?, CASE WHEN ? = 1 AND NOT EXISTS (SELECT 1 FROM scim_user "
-          + "WHERE id = ? AND active = 1) THEN 1 ELSE 0 END) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
+          + "leaver) VALUES (?, ?, 'PENDING', 1, 0, ?, ?, ?, CASE WHEN ? = 1 OR " + LEFT + " AND " + memberKept("?")
+          + " THEN 1 ELSE 0 END, CASE WHEN " + LEFT + " THEN 1 ELSE 0 END) ON CONFLICT (entity_type, entity_id) DO UPDATE SET ";
 
   private final Database db;
   private final Clock clock;
@@ -105,7 +122,8 @@ public final class WorkQueue {
    * when another is put in), the reconcile plans from state, and claiming early costs nothing. So
    * the flag can outlive its removal: whether a change given up on still takes access away is its
    * reconcile's to say ({@link Fate.Dead}). A user reactivated is the exception intake can tell
-   * ({@link Access#GIVEN_BACK}).
+   * ({@link Access#GIVEN_BACK}). Any change of a user deactivated or deleted whose member may still
+   * be in Fulcrum is a removal, {@code removal} or not ({@link #NEW_ROW}): its plan removes that member.
    */
   public void enqueue(Connection c, ResourceKey key, boolean removal) throws SQLException {
     enqueue(c, key, removal ? Access.TAKEN_AWAY : Access.UNTOLD);
@@ -131,8 +149,15 @@ public final class WorkQueue {
     upsert(c, key, access == Access.GIVEN_BACK ? ENQUEUE_GIVEN_BACK : ENQUEUE, access == Access.TAKEN_AWAY);
   }
 
-  // a row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied
-  private static final String ENQUEUE = enqueueSetting("CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END");
+  /**
+   * A row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied.
+   * A leaver's row whose change stopped on a member (held, DEAD keeping access, set aside) is one
+   * too, as {@link #NEW_ROW} says of a linked one: a member its plan adopts to remove
+   * (users.adopt_existing) is held before any link is written.
+   */
+  private static final String STILL_A_REMOVAL = "CASE WHEN excluded.removal = 1 OR excluded.leaver = 1 "
+      + "AND work.held_member IS NOT NULL THEN 1 ELSE work.removal END";
+  private static final String ENQUEUE = enqueueSetting(STILL_A_REMOVAL);
   private static final String ENQUEUE_GIVEN_BACK = enqueueSetting("0");
 
   private static String enqueueSetting(String removal) {
@@ -174,7 +199,7 @@ public final class WorkQueue {
         + "  state = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN 'PENDING' ELSE work.state END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
         + "  updated_at = excluded.updated_at, "
-        + "  removal = CASE WHEN excluded.removal = 1 THEN 1 ELSE work.removal END, "
+        + "  removal = " + STILL_A_REMOVAL + ", "
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
         + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')";
 
@@ -188,8 +213,15 @@ public final class WorkQueue {
       ps.setLong(4, now);
       ps.setLong(5, now);
       ps.setInt(6, removal ? 1 : 0);
-      ps.setInt(7, key.type() == EntityType.USER ? 1 : 0);
+      int user = key.type() == EntityType.USER ? 1 : 0;
+      // the removal's: the user left, and a member kept
+      ps.setInt(7, user);
       ps.setString(8, key.scimId());
+      ps.setString(9, key.scimId());
+      ps.setString(10, key.scimId());
+      // the leaver's
+      ps.setInt(11, user);
+      ps.setString(12, key.scimId());
       ps.executeUpdate();
     }
   }
@@ -622,7 +654,9 @@ public final class WorkQueue {
   /**
    * The rows of {@code key} (all rows when key is null) in state {@code from} become due now with a
    * fresh budget: DEAD or HELD ones an operator lets go; at a restore, any unapplied removal the
-   * replaced database shows done.
+   * replaced database shows done. A leaver's row whose member may still be in Fulcrum (linked, its
+   * create in doubt, or the member its change stopped on) is a removal, as its enqueue makes it: the
+   * row may have stopped unflagged, queued before its plan adopted a member to remove and was held.
    */
   public int revive(ResourceKey key, WorkState from) {
     return db.write(c -> revive(c, key, from));
@@ -631,7 +665,9 @@ public final class WorkQueue {
   /** As {@link #revive(ResourceKey, WorkState)}, inside the caller's transaction. */
   public int revive(Connection c, ResourceKey key, WorkState from) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE work SET state = 'PENDING', attempts = 0, first_failure_at = NULL, next_attempt_at = ?, updated_at = ? "
+        "UPDATE work SET state = 'PENDING', attempts = 0, first_failure_at = NULL, next_attempt_at = ?, updated_at = ?, "
+            + "removal = CASE WHEN leaver = 1 AND (held_member IS NOT NULL OR " + memberKept("work.entity_id")
+            + ") THEN 1 ELSE removal END "
             + "WHERE state = ? AND (? IS NULL OR (entity_type = ? AND entity_id = ?))")) {
       long now = clock.millis();
       ps.setLong(1, now);

@@ -342,7 +342,7 @@ class RemovalGuardTest {
     countedPending(id);
   }
 
-  /** Its removal held and set aside, the link stays: an edit Okta sends after queues it with no removal flag, and its plan removes the member. */
+  /** Its removal held and set aside, the link stays: an edit Okta sends after queues it, a removal again, and its plan removes the member. */
   @Test
   void anEditOfAUserAlreadyDeactivatedIsCounted() {
     String id = linkedUser("edited");
@@ -350,7 +350,7 @@ class RemovalGuardTest {
     heldAndSetAside(id);
     okta().set(id, "given_name", "Renamed");
 
-    assertThat(flagged(id)).as("the flag misses it").isFalse();
+    assertThat(flagged(id)).as("claimed with the removals (LeaverClaimedFirstTest)").isTrue();
     countedPending(id);
   }
 
@@ -365,7 +365,7 @@ class RemovalGuardTest {
     countedPending(id);
   }
 
-  /** `journal retry` of a change given up on whose plan took nothing away. */
+  /** `journal retry` of a change given up on whose plan took nothing away: its member still linked, a removal again. */
   @Test
   void aJournalRetryOfADeadChangeIsCounted() {
     String id = linkedUser("revived");
@@ -373,7 +373,7 @@ class RemovalGuardTest {
     queue().record(claimed(id), new WorkQueue.Fate.Dead("refused", false), List.of());
     assertThat(queue().revive(ResourceKey.user(id), WorkState.DEAD)).isEqualTo(1);
 
-    assertThat(flagged(id)).as("the flag misses it").isFalse();
+    assertThat(flagged(id)).as("claimed with the removals").isTrue();
     countedPending(id);
   }
 
@@ -385,7 +385,7 @@ class RemovalGuardTest {
     heldAndSetAside(id);
     queue().nudge(ResourceKey.user(id), false);
 
-    assertThat(flagged(id)).as("the flag misses it").isFalse();
+    assertThat(flagged(id)).as("claimed with the removals").isTrue();
     countedPending(id);
   }
 
