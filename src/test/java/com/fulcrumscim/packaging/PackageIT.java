@@ -12,20 +12,49 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The .deb and .tar.gz that `mvn package` leaves in target/ (run by failsafe after packaging):
  * what they hold, with which modes, and that the wrapper runs from an unpacked tree.
+ *
+ * <p>The tests run side by side (failsafe runs this class alone, after the build): each has its own
+ * directory, cache and ports, and most of their time is JVMs the wrapper starts, four of them making
+ * a class-data archive with a demo run first. They share one unpacked tarball, which they only run.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class PackageIT {
+  /**
+   * JAVA_OPTS for the wrapper's JVMs: the small heap and quick JIT of BridgeProcess's children (a
+   * quarter less CPU for a demo run that makes an archive). As JAVA_OPTS they key the archive as an
+   * operator's options would.
+   */
+  static final String QUICK_JVM = "-Xmx256m -XX:TieredStopAtLevel=1";
+  /**
+   * How long a packaged serve may take to announce its endpoint: a first start runs the archive's demo
+   * (its own bound to converge is 60 s) before serve, beside the other tests' JVMs.
+   */
+  static final Duration STARTED_WITHIN = Duration.ofMinutes(3);
+
+  @TempDir static Path unpacked;
+  static Path home;
   @TempDir Path dir;
+
+  @BeforeAll
+  static void unpackTheTarball() throws Exception {
+    home = Packages.unpackTarball(unpacked);
+  }
 
   record Run(int exit, String out) {}
 
@@ -43,10 +72,6 @@ class PackageIT {
   /** {@code tar -tv} / {@code dpkg-deb -c} lines as "mode path". */
   static List<String> modesAndPaths(String listing) {
     return listing.lines().map(l -> l.split("\\s+")).map(f -> f[0] + " " + f[f.length - 1].replaceFirst("^\\./", "/")).toList();
-  }
-
-  Path unpackedTarball() throws Exception {
-    return Packages.unpackTarball(dir);
   }
 
   @Test
@@ -87,13 +112,32 @@ class PackageIT {
             "-rw-r----- etc/config.yml", "-rw------- etc/env", "-rw-r--r-- share/monitoring/fulcrum-scim-alerts.yml");
   }
 
+  /** The unpacked {@code bin/fulcrum-scim} with {@code args}, run to its end: JAVA_OPTS {@link #QUICK_JVM} unless {@code env} says. */
+  Run wrapper(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(home.resolve("bin/fulcrum-scim").toString()));
+    command.addAll(List.of(args));
+    Map<String, String> all = new HashMap<>(Map.of("JAVA_OPTS", QUICK_JVM));
+    all.putAll(env);
+    return run(all, dir, command.toArray(String[]::new));
+  }
+
+  /**
+   * The unpacked {@code bin/fulcrum-scim serve} on the embedded emulator, with a config of its own in
+   * {@code dir/start}, its archives in {@code dir/cache}, and JAVA_OPTS {@link #QUICK_JVM} then {@code javaOpts}.
+   */
+  BridgeProcess serve(String start, String javaOpts) throws IOException {
+    Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve(start)), "embedded", "\"\"", "");
+    return BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve", "--config", config.toString()),
+        Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", dir.resolve("cache").toString(),
+            "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", QUICK_JVM + " " + javaOpts));
+  }
+
   @Test
   void theUnpackedWrapperRunsTheJar() throws Exception {
-    Path home = unpackedTarball();
-    Run help = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "--help");
+    Run help = wrapper(Map.of(), "--help");
     assertThat(help.exit()).as(help.out()).isZero();
     assertThat(help.out()).contains("Usage: fulcrum-scim", "serve");
-    Run version = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "--version");
+    Run version = wrapper(Map.of(), "--version");
     assertThat(version.exit()).as(version.out()).isZero();
     assertThat(version.out()).contains("fulcrum-scim");
   }
@@ -101,35 +145,26 @@ class PackageIT {
   @Test
   void theWrapperReadsEtcFulcrumScimConfigUnlessToldOtherwise() throws Exception {
     assumeFalse(Files.exists(Path.of("/etc/fulcrum-scim/config.yml")), "the package is installed on this machine");
-    Path home = unpackedTarball();
-    Run status = run(Map.of(), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
+    Run status = wrapper(Map.of(), "status");
     assertThat(status.exit()).isEqualTo(2);
     assertThat(status.out()).contains("/etc/fulcrum-scim/config.yml").contains("file not found");
     Path mine = Files.writeString(dir.resolve("mine.yml"), "server:\n  port: 0\n");
-    Run told = run(Map.of("FULCRUM_SCIM_CONFIG", mine.toString()), dir, home.resolve("bin/fulcrum-scim").toString(), "status");
+    Run told = wrapper(Map.of("FULCRUM_SCIM_CONFIG", mine.toString()), "status");
     assertThat(told.out()).contains(mine.toString()).doesNotContain("/etc/fulcrum-scim");
   }
 
   @Test
   void serveMakesAClassDataArchiveOnItsFirstStartAndStartsFromItAfter() throws Exception {
-    Path home = unpackedTarball();
-    Path cache = dir.resolve("cache");
     Path classes = dir.resolve("classes.log");
-    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
-        "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", "-Xlog:class+load:file=" + classes);
-    Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("first")), "embedded", "\"\"", "");
-    try (BridgeProcess first = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
-        "--config", config.toString()), env)) {
-      first.endpoint();
+    try (BridgeProcess first = serve("first", "-Xlog:class+load:file=" + classes)) {
+      first.endpoint(STARTED_WITHIN);
     }
-    try (Stream<Path> made = Files.list(cache)) {
+    try (Stream<Path> made = Files.list(dir.resolve("cache"))) {
       assertThat(made.map(p -> p.getFileName().toString())).singleElement().asString().matches("fulcrum-scim-\\d+\\.jsa");
     }
 
-    config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("second")), "embedded", "\"\"", "");
-    try (BridgeProcess second = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
-        "--config", config.toString()), env)) {
-      second.endpoint();
+    try (BridgeProcess second = serve("second", "-Xlog:class+load:file=" + classes)) {
+      second.endpoint(STARTED_WITHIN);
       assertThat(second.output()).noneMatch(l -> l.contains("cds") || l.contains("shared archive"));
     }
     assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("com.fulcrumscim.app.Bridge source: shared objects file (top)"));
@@ -137,18 +172,12 @@ class PackageIT {
 
   @Test
   void serveMakesANewArchiveWhenJavaOptsChange() throws Exception {
-    Path home = unpackedTarball();
-    Path cache = dir.resolve("cache");
     List<String> archives = new ArrayList<>();
     for (String options : List.of("-Xmx200m", "-Xmx300m -XX:+UseSerialGC")) {
-      Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
-          "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", options);
-      Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve("start" + archives.size())), "embedded", "\"\"", "");
-      try (BridgeProcess bridge = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
-          "--config", config.toString()), env)) {
-        bridge.endpoint();
+      try (BridgeProcess bridge = serve("start" + archives.size(), options)) {
+        bridge.endpoint(STARTED_WITHIN);
       }
-      try (Stream<Path> made = Files.list(cache)) {
+      try (Stream<Path> made = Files.list(dir.resolve("cache"))) {
         archives.add(made.map(p -> p.getFileName().toString()).reduce((a, b) -> a + " " + b).orElse(""));
       }
     }
@@ -159,28 +188,21 @@ class PackageIT {
 
   @Test
   void serveStartsWithoutAnArchiveItCannotMakeAndTriesOnlyOnce() throws Exception {
-    Path home = unpackedTarball();
-    Path cache = dir.resolve("cache");
-    // with class-data sharing off the JVM runs the demo and exits 0 without writing an archive
-    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY", cache.toString(),
-        "FULCRUM_SCIM_TOKEN", ScimTestServer.TOKEN, "JAVA_OPTS", "-Xshare:off");
     for (String start : List.of("first", "second")) {
-      Path config = BridgeProcess.writeConfig(Files.createDirectories(dir.resolve(start)), "embedded", "\"\"", "");
-      try (BridgeProcess bridge = BridgeProcess.exec(List.of(home.resolve("bin/fulcrum-scim").toString(), "serve",
-          "--config", config.toString()), env)) {
-        bridge.endpoint();
+      // with class-data sharing off the JVM runs the demo and exits 0 without writing an archive
+      try (BridgeProcess bridge = serve(start, "-Xshare:off")) {
+        bridge.endpoint(STARTED_WITHIN);
         long complaints = bridge.output().stream().filter(l -> l.contains("could not make the class-data archive")).count();
         assertThat(complaints).as("%s start", start).isEqualTo(start.equals("first") ? 1 : 0);
       }
     }
-    try (Stream<Path> left = Files.list(cache)) {
+    try (Stream<Path> left = Files.list(dir.resolve("cache"))) {
       assertThat(left.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".jsa.failed");
     }
   }
 
   @Test
   void theShippedConfigLoadsAsTheUnitRunsIt() throws Exception {
-    Path home = unpackedTarball();
     Path credentials = Files.createDirectory(dir.resolve("credentials"));
     Files.writeString(credentials.resolve("fulcrum-api-token"), "");
     BridgeConfig config = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", credentials.toString())::get)

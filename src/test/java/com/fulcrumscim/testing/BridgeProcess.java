@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -254,7 +255,12 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** The SCIM base URL, once the child is up (within 60 s). */
   public String endpoint() throws Exception {
-    return endpoint.get(60, TimeUnit.SECONDS);
+    return endpoint(Duration.ofSeconds(60));
+  }
+
+  /** The SCIM base URL, once the child is up within {@code bound} (the packaged wrapper's first serve runs a demo first). */
+  public String endpoint(Duration bound) throws Exception {
+    return endpoint.get(bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Every line printed so far. */
