@@ -22,18 +22,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The .deb and .tar.gz that `mvn package` leaves in target/ (run by failsafe after packaging):
  * what they hold, with which modes, and that the wrapper runs from an unpacked tree.
  *
- * <p>The tests run side by side (failsafe runs this class alone, after the build): each has its own
- * directory, cache and ports, and most of their time is JVMs the wrapper starts, four of them making
- * a class-data archive with a demo run first. They share one unpacked tarball, which they only run.
+ * <p>Each test has its own directory, cache and ports; most of their time is JVMs the wrapper
+ * starts, four of them making a class-data archive with a demo run first. They share one unpacked
+ * tarball, which they only run. One at a time: side by side on 2 cores, eight first starts at once
+ * took minutes each and missed their bounds at a busy machine's load, for no gain measured.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class PackageIT {
   /**
    * JAVA_OPTS for the wrapper's JVMs: the small heap and quick JIT of BridgeProcess's children (a
