@@ -31,6 +31,7 @@ public final class Database implements AutoCloseable {
 
   private final StoreLocation location;
   private final Engine engine;
+  private final NewerSchema newerSchema = new NewerSchema();
 
   private Database(StoreLocation location, Engine engine) {
     this.location = location;
@@ -127,7 +128,28 @@ public final class Database implements AutoCloseable {
 
   /** {@link #newerSchema()}, failing rather than waiting much longer than {@code bound} on PostgreSQL. */
   public Optional<String> newerSchema(Duration bound) {
-    return read(c -> Migrations.newerSchema(c, dialect()), bound);
+    return read(c -> newerSchema.look(c, dialect()), bound);
+  }
+
+  /**
+   * {@link #write} for a SCIM change, which a process must not store once a newer release migrated
+   * the database (its old code leaves the new schema's columns unset, review-s13e F1): refused with a
+   * {@link SchemaVersionException} when the last look found it so ({@link #newerSchema}, no query),
+   * and on PostgreSQL, where another node migrates while this one runs, when the transaction's first
+   * statement finds it so. A migration locks the version until it commits ({@link Migrations}), so no
+   * change slips in between. On SQLite no other process migrates while {@code serve} runs (it holds
+   * the file's {@link StoreLock}): no statement of its own.
+   */
+  public <T> T writeOnKnownSchema(Work<T> work) {
+    newerSchema.refuseIfSeen();
+    if (dialect() != Dialect.POSTGRESQL) {
+      return write(work);
+    }
+    return write(c -> {
+      newerSchema.look(c, Dialect.POSTGRESQL);
+      newerSchema.refuseIfSeen();
+      return work.run(c);
+    });
   }
 
   /** How long a probe ({@code /readyz}'s reads, {@link #newerSchema()}) may wait on PostgreSQL. */

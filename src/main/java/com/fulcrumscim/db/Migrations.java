@@ -74,6 +74,7 @@ public final class Migrations {
       Optional<LiveLease> writer;
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        holdTheVersion(s, dialect, applied);
         // Read again now that the transaction holds the write lock: on SQLite another process (a
         // second serve, `db migrate` beside serve) may have applied this one while we waited for it.
         int now = version(c, dialect);
@@ -238,6 +239,21 @@ public final class Migrations {
     }
   }
 
+  /**
+   * On PostgreSQL, locks the version's table until the migration's transaction ends: every SCIM
+   * write of a running node reads it first ({@link #newerSchema}, through
+   * {@link Database#writeOnKnownSchema}), so the migration waits for the writes under way to commit
+   * (its statements then see their rows), and a write that starts meanwhile waits for the commit and
+   * finds the newer version, refused, rather than storing a row the migration never saw (review-s13e
+   * F1: an older node's rows left schema 16's work.leaver at 0). A release before this one's writes
+   * read no version: nothing holds them back.
+   */
+  private static void holdTheVersion(Statement s, Dialect dialect, int version) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL && version > 0) {
+      s.execute("LOCK TABLE schema_version IN ACCESS EXCLUSIVE MODE");
+    }
+  }
+
   /** The live writer lease, read on the clock the lease is kept on (the database's). */
   private static Optional<LiveLease> readLease(Connection c, Dialect dialect) throws SQLException {
     long now = DatabaseClock.of(dialect, Clock.systemUTC()).millis(c);
@@ -282,11 +298,26 @@ public final class Migrations {
    * before a newer release migrated it (an older node left running as a standby): what to do.
    */
   static Optional<String> newerSchema(Connection c, Dialect dialect) throws SQLException {
-    Versions v = versions(c, dialect);
-    return v.found() > v.known()
-        ? Optional.of("database schema version " + v.found() + " is newer than this fulcrum-scim knows (" + v.known()
+    // no look for the table first: a store this process opened has one, and every SCIM write reads this
+    int found = recorded(c, dialect);
+    int known = Known.VERSION;
+    return found > known
+        ? Optional.of("database schema version " + found + " is newer than this fulcrum-scim knows (" + known
             + "): a newer release migrated it while this node ran; upgrade this node to that release (or newer)")
         : Optional.empty();
+  }
+
+  /** The newest schema this build has, read from the build once: SCIM writes compare with it. */
+  private static final class Known {
+    static final int VERSION = known();
+
+    private static int known() {
+      try {
+        return files().size();
+      } catch (IOException e) {
+        throw new IllegalStateException("db/migrations.txt missing from the build", e);
+      }
+    }
   }
 
   static Versions versions(Connection c, Dialect dialect) throws SQLException {
@@ -319,6 +350,11 @@ public final class Migrations {
         }
       }
     }
+    return recorded(c, dialect);
+  }
+
+  /** The version recorded in a store that has the table for it: one statement. */
+  private static int recorded(Connection c, Dialect dialect) throws SQLException {
     String query = dialect == Dialect.SQLITE ? "PRAGMA user_version" : "SELECT max(version) FROM schema_version";
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
       return rs.next() ? rs.getInt(1) : 0;

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Accepts SCIM changes. Each accepted change is ONE transaction: the desired-state rows, an
  * append-only journal row and a work row for every affected key; {@code onAccepted} runs after
  * the commit, and the returned resource is what was committed. A change that changes nothing
- * writes nothing and keeps the version.
+ * writes nothing and keeps the version. Once a newer release migrated the database, nothing is
+ * stored ({@link Database#writeOnKnownSchema}).
  */
 public final class Intake {
   private static final Logger log = LoggerFactory.getLogger(Intake.class);
@@ -51,7 +52,7 @@ public final class Intake {
     ResourceStore store = store(type);
     ResourceKey key = new ResourceKey(type, ResourceIds.next(clock.millis()));
     ResourceStore.Row row = store.row(doc);
-    StoredResource created = db.write(c -> {
+    StoredResource created = db.writeOnKnownSchema(c -> {
       DocumentBound.check(key, row, null);
       long now = clock.millis();
       StoredResource inserted = store.insert(c, key.scimId(), row, now);
@@ -120,7 +121,7 @@ public final class Intake {
   private Result inTurn(Update update) {
     return turns.inTurn(update.key(), () -> {
       Result outside = computedOutside(update);
-      return outside != Result.MOVED_ON ? outside : db.write(c -> computedInside(c, update));
+      return outside != Result.MOVED_ON ? outside : db.writeOnKnownSchema(c -> computedInside(c, update));
     });
   }
 
@@ -157,7 +158,7 @@ public final class Intake {
     boolean removal = removesAccess(u.key().type(), old, doc);
     // No read of the old row inside the write, in the one writer every request waits for: the
     // UPDATE's own version check finds a row moved on or deleted.
-    return db.write(c -> written(c, u, old, row, activeFlips, removal));
+    return db.writeOnKnownSchema(c -> written(c, u, old, row, activeFlips, removal));
   }
 
   /**
@@ -219,7 +220,7 @@ public final class Intake {
    */
   public void delete(EntityType type, String id, LongPredicate ifMatch, IntakeRequest request) {
     ResourceStore store = store(type);
-    db.write(c -> {
+    db.writeOnKnownSchema(c -> {
       List<String> lockedGroups = type == EntityType.USER ? groups.lockGroupsOf(c, id) : List.of();
       // Read locked: a delete that waited for another node's write checks If-Match against the newer version.
       StoredResource deleted = existing(c, store, id, ifMatch, true);

@@ -6,6 +6,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseException;
 import com.fulcrumscim.db.DatabaseUnavailableException;
 import com.fulcrumscim.db.Dialect;
+import com.fulcrumscim.db.SchemaVersionException;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
@@ -153,6 +154,10 @@ public final class ScimServer {
     // request may succeed later (after a restart), which a 500 would not tell Okta.
     r.exception(DatabaseUnavailableException.class, (e, ctx) -> unavailable(ctx, e,
         "the bridge cannot store changes now; the server log has details"));
+    // A newer release migrated the database under this node: another node (upgraded) stores the
+    // change. Said at ERROR once when found (Database), not at each request.
+    r.exception(SchemaVersionException.class, (e, ctx) -> responses.error(ctx, new ScimException(503, null,
+        "this node stores no changes: " + e.getMessage() + " (request id " + ScimResponses.requestId(ctx) + ")")));
     // Other writes of the same users and groups kept winning until the database stopped running this
     // one again: it was rolled back whole, and the same request may succeed when sent again.
     r.exception(DatabaseException.class, (e, ctx) -> {

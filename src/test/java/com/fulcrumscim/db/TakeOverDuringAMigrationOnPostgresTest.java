@@ -32,11 +32,12 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @BeforeEach
   void anOlderSchemaWhoseMigrationIsSlow() throws Exception {
     OlderRelease.schema(pg, OlderRelease.newest() - 1);
-    // the migration records its version last: held up there, it has read the lease and changed the schema
+    // held up at the newest migration's ALTER TABLE work (V016), it has locked and read the lease: the
+    // version's row is no place to hold it now, as a migration locks the version's table first
     slowing = connect();
     slowing.setAutoCommit(false);
     try (Statement s = slowing.createStatement()) {
-      s.executeQuery("SELECT version FROM schema_version FOR UPDATE").close();
+      s.execute("LOCK TABLE work IN ACCESS SHARE MODE");
     }
   }
 
@@ -48,7 +49,7 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @Test
   void aStandbyTakingTheLeaseWhileAMigrationIsUnderWayFindsTheNewSchema() throws Exception {
     CompletableFuture<Migrations.Versions> migration = CompletableFuture.supplyAsync(() -> Database.migrate(pg));
-    waitUntilASessionWaits("DELETE FROM schema_version", migration);
+    waitUntilASessionWaits("ALTER TABLE work", migration);
 
     CompletableFuture<Integer> standby = CompletableFuture.supplyAsync(this::takeTheLeaseThenReadTheSchemaVersion);
     waitUntilASessionWaits("INSERT INTO writer_lease", standby);
