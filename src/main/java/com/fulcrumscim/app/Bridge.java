@@ -41,6 +41,7 @@ import com.fulcrumscim.ops.Readiness;
 import com.fulcrumscim.ops.RetentionService;
 import com.fulcrumscim.ops.StoreLocations;
 import com.fulcrumscim.ops.TlsSupport;
+import com.fulcrumscim.ops.WriterNode;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.reconcile.AuditLog;
 import com.fulcrumscim.reconcile.Outcome;
@@ -279,7 +280,7 @@ public final class Bridge {
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
       OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading,
-          ownToken::reason);
+          ownToken::reason, mode == Mode.FULL ? this::writer : null);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
       server = scim.start(cfg -> {
@@ -610,6 +611,12 @@ public final class Bridge {
   /** Whether this node took the writer lease at start ({@link LeaseKeeper#hold()}): no other node leads. */
   private boolean holdsTheLease() {
     return writerLease.current().filter(h -> h.holder().equals(writerLease.me())).isPresent();
+  }
+
+  /** Who holds the writer lease, by its node's address, for /healthz. */
+  private Optional<WriterNode> writer() {
+    return writerLease.current().map(holder -> NodeTokens.writer(holder,
+        new NodeTokens(db, DatabaseClock.of(db, clock)).live(config.ha().leaseTtl())));
   }
 
   /** This node as {@link NodeTokens} names it: its host, and the port it takes SCIM requests on. */

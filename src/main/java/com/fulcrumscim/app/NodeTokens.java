@@ -5,15 +5,18 @@ import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.ops.WriterNode;
 import com.fulcrumscim.scim.BearerTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +96,8 @@ public final class NodeTokens {
     private boolean behind;
     /** Set when close begins: a write still in flight then rolls back (review-s13d 5). */
     private volatile boolean closed;
+    /** The entries of other nodes whose differing ha.lease_ttl this node said already (its writing thread's). */
+    private final Set<String> saidDiffering = new HashSet<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "node-tokens");
       t.setDaemon(true);
@@ -161,6 +166,28 @@ public final class NodeTokens {
       } catch (RuntimeException e) {
         // the next one may succeed; meanwhile the entry ages, and past its end forget-generated does not count it
         log.warn("could not record which SCIM tokens this node accepts (token forget-generated reads it): {}", e.toString());
+        return;
+      }
+      try {
+        sayDifferingLeaseTtls();
+      } catch (RuntimeException e) {
+        // a read the database did not answer right after the write: the next write looks again
+      }
+    }
+
+    /**
+     * One WARN line for each running node whose ha.lease_ttl is not this node's, when first seen: each
+     * node times the lease by its own (how soon a standby takes over, its fence, how long operator
+     * commands wait), so nodes that differ fail over other than either config says.
+     */
+    private void sayDifferingLeaseTtls() {
+      for (Entry other : live(every)) {
+        if (!other.key().equals(key) && !other.every().equals(every) && saidDiffering.add(other.key())) {
+          log.warn("ha.lease_ttl differs between running nodes: {} on this node ({}), {} on {}: each times the writer"
+              + " lease by its own; set the same ha.lease_ttl on every node (README, High availability)",
+              DurationText.of(every), key.substring(PREFIX.length()), DurationText.of(other.every()),
+              other.key().substring(PREFIX.length()));
+        }
       }
     }
 
@@ -234,6 +261,26 @@ public final class NodeTokens {
     return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(fields[0])),
         fields.length > 2 ? Duration.ofMillis(Long.parseLong(fields[2])) : unstated,
         fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")));
+  }
+
+  /**
+   * The holder of {@code lease} as an operator finds it: its node's address from the entry written by
+   * that process ({@code live}), else, for an operator command or a node not recorded yet, the lease's name.
+   */
+  public static WriterNode writer(WriterLease.Holder lease, List<Entry> live) {
+    String name = live.stream().filter(e -> e.holder().equals(lease.holder())).map(Entry::node).findFirst()
+        .orElse(lease.role() == WriterLease.Role.DAEMON ? lease.holder() : "an operator command (" + lease.holder() + ")");
+    return new WriterNode(name, lease.acquiredAt());
+  }
+
+  /** Set when the entries' ha.lease_ttl differ: each node's, for {@code status}. */
+  public static Optional<String> differingLeaseTtls(List<Entry> live) {
+    if (live.stream().map(Entry::every).distinct().count() < 2) {
+      return Optional.empty();
+    }
+    return Optional.of("ha.lease_ttl differs between running nodes: " + live.stream()
+        .map(e -> DurationText.of(e.every()) + " on " + e.node()).collect(Collectors.joining(", "))
+        + "; each times the writer lease by its own: set the same on every node");
   }
 
   /** A token every entry accepts (the first in the first entry's order); empty when none does or there is no entry. */

@@ -1,5 +1,6 @@
 package com.fulcrumscim.cli;
 
+import com.fulcrumscim.app.NodeTokens;
 import com.fulcrumscim.control.StalledServe;
 import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.DatabaseClock;
@@ -8,6 +9,7 @@ import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.ops.StatusReport;
 import com.fulcrumscim.ops.TextTable;
+import com.fulcrumscim.ops.WriterNode;
 import com.fulcrumscim.reconcile.PolicyCheck;
 import com.fulcrumscim.restore.Carried;
 import com.fulcrumscim.restore.IncompleteCarry;
@@ -60,9 +62,11 @@ public final class StatusCommand implements Callable<Integer> {
       Optional<String> gone = StalledServe.gone(db.location(), lease);
       String stalled = gone.or(() -> StalledServe.find(db.location(), writer, config.ha().leaseTtl(), clock.instant()))
           .orElse(null);
+      List<NodeTokens.Entry> nodes = new NodeTokens(db, DatabaseClock.of(db, clock)).live(config.ha().leaseTtl());
       StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
-          lease.map(WriterLease.Holder::describe).orElse(null),
-          gone.isEmpty() && lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false), stalled);
+          lease.map(h -> writerLease(h, nodes)).orElse(null),
+          gone.isEmpty() && lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false), stalled,
+          NodeTokens.differingLeaseTtls(nodes).orElse(null));
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -70,6 +74,15 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return report.needsAttention() ? ExitCode.ATTENTION : ExitCode.OK;
     });
+  }
+
+  /** The holder, and for a daemon its node (host:port, as its record names it) and since when it leads. */
+  private static String writerLease(WriterLease.Holder holder, List<NodeTokens.Entry> nodes) {
+    if (holder.role() != WriterLease.Role.DAEMON) {
+      return holder.describe();
+    }
+    WriterNode node = NodeTokens.writer(holder, nodes);
+    return holder.describe() + "; node " + node.name() + ", holding it since " + seconds(node.since());
   }
 
   private static void print(StatusReport r, Instant now, PrintWriter out) {
@@ -112,6 +125,9 @@ public final class StatusCommand implements Callable<Integer> {
         .row("Skipped", r.skippedCount() == 0 ? "none" : r.skippedCount()
             + " left alone on purpose (warning, see below)");
     PolicyCheck.frozenGroupsWarning(r.frozenGroups()).ifPresent(w -> table.row("WARNING", w));
+    if (r.leaseTtlsDiffer() != null) {
+      table.row("WARNING", r.leaseTtlsDiffer());
+    }
     table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "FAILING", r.failingRemovalRows(), r.failingRemovals(), "retrying");

@@ -29,6 +29,7 @@ public final class OpsEndpoints {
   private final String target;
   private final BooleanSupplier leader;
   private final Supplier<Optional<String>> ownTokenRefused;
+  private final Supplier<Optional<WriterNode>> writer;
 
   /**
    * {@code target}: what the bridge writes to, e.g. "embedded Fulcrum emulator" or Fulcrum's URL;
@@ -36,17 +37,20 @@ public final class OpsEndpoints {
    */
   public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
       BooleanSupplier leader) {
-    this(readiness, store, registry, target, leader, Optional::empty);
+    this(readiness, store, registry, target, leader, Optional::empty, null);
   }
 
   /**
    * {@code ownTokenRefused}: why Fulcrum refused this node's own API token, if it did. A standby
    * with a wrong token applies nothing and the shared pause shows only the leader's: without it,
-   * its /healthz said "running" until it led and paused (review-s11b).
+   * its /healthz said "running" until it led and paused (review-s11b). {@code writer}: who holds the
+   * writer lease now (a database read), so an operator finds the writer from any node; null where no
+   * lease is kept (a receiver alone).
    */
   public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
-      BooleanSupplier leader, Supplier<Optional<String>> ownTokenRefused) {
+      BooleanSupplier leader, Supplier<Optional<String>> ownTokenRefused, Supplier<Optional<WriterNode>> writer) {
     this.ownTokenRefused = ownTokenRefused;
+    this.writer = writer;
     this.target = target;
     this.leader = leader;
     this.readiness = readiness;
@@ -62,6 +66,7 @@ public final class OpsEndpoints {
       body.put("target", target);
       body.put("reconciler", reconciler());
       body.put("leader", leader.getAsBoolean());
+      writer(body);
       ownTokenRefused.get().ifPresent(why -> body.put("fulcrum_token", "refused on this node: " + why));
       json(ctx, 200, body);
     });
@@ -83,6 +88,20 @@ public final class OpsEndpoints {
       return store.pauseReason().map(reason -> "paused: " + reason).orElse("running");
     } catch (RuntimeException e) {
       return "unknown: " + e.getMessage();
+    }
+  }
+
+  /** {@code writer}: the lease holder's node, "none", or "unknown: ..." when the database did not answer; {@code writer_since}. */
+  private void writer(Map<String, Object> body) {
+    if (writer == null) {
+      return;
+    }
+    try {
+      Optional<WriterNode> holder = writer.get();
+      body.put("writer", holder.map(WriterNode::name).orElse("none"));
+      holder.ifPresent(h -> body.put("writer_since", h.since().toString()));
+    } catch (RuntimeException e) {
+      body.put("writer", "unknown: " + e.getMessage());
     }
   }
 

@@ -48,7 +48,8 @@ import java.util.Set;
  * found still with access, left to an operator ({@link Resync#KEEPS_ACCESS}), as that apply
  * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
- * acknowledges it (null: nothing, or acknowledged).
+ * acknowledges it (null: nothing, or acknowledged). {@code leaseTtlsDiffer}: which running node has which
+ * ha.lease_ttl, when they differ (null: they agree, or one node runs).
  */
 public record StatusReport(
     String target,
@@ -83,7 +84,8 @@ public record StatusReport(
     List<Row> waitingRemovalRows,
     long keepsAccess,
     Instant keepsAccessAt,
-    IncompleteCarry carryIncomplete) {
+    IncompleteCarry carryIncomplete,
+    String leaseTtlsDiffer) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -113,18 +115,19 @@ public record StatusReport(
   /**
    * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
    * nobody does; {@code daemonHoldsLease}: a daemon does, not an operator command; {@code stalledServe}:
-   * see the record's. {@code unresolved}:
+   * see the record's, as {@code leaseTtlsDiffer}. {@code unresolved}:
    * the config keys whose variable this shell does not set. All of it is read in one moment of the
    * database: counts read apart can disagree (held removals less held take-backs went negative)
    * while the daemon changes rows.
    */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe) {
-    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease, stalledServe));
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer) {
+    return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease, stalledServe,
+        leaseTtlsDiffer));
   }
 
   private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe) {
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -167,7 +170,8 @@ public record StatusReport(
         store.waitingRemovals(DEAD_ROWS_SHOWN),
         store.keepingAccess(),
         store.keepingAccessAt().orElse(null),
-        IncompleteCarry.current(db).orElse(null));
+        IncompleteCarry.current(db).orElse(null),
+        leaseTtlsDiffer);
   }
 
   private static long heldTakeBacks(BridgeConfig config, Database db, Clock clock) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import com.fulcrumscim.control.WriterLease;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.SettingStore;
+import com.fulcrumscim.ops.WriterNode;
 import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
@@ -153,5 +155,51 @@ class NodeTokensTest {
     nodes.record("a:8080", "1@a/aaaa", List.of("h1"), NEVER).close();
 
     assertThat(holders()).isEmpty();
+  }
+
+  /** Each node says once which other running node's ha.lease_ttl differs from its own, naming both. */
+  @Test
+  void aNodeSaysOnceThatAnotherRunningNodeHasAnotherLeaseTtl() throws Exception {
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200));
+        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(300))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> differing().size() == 2);
+      Thread.sleep(1_000); // five more writes of a's, three of b's
+      assertThat(differing()).containsExactlyInAnyOrder(
+          "ha.lease_ttl differs between running nodes: 200ms on this node (node-a:8080/1@node-a/aaaa), 300ms on"
+              + " node-b:8080/2@node-b/bbbb: each times the writer lease by its own; set the same ha.lease_ttl on every"
+              + " node (README, High availability)",
+          "ha.lease_ttl differs between running nodes: 300ms on this node (node-b:8080/2@node-b/bbbb), 200ms on"
+              + " node-a:8080/1@node-a/aaaa: each times the writer lease by its own; set the same ha.lease_ttl on every"
+              + " node (README, High availability)");
+      assertThat(NodeTokens.differingLeaseTtls(nodes.live(TTL))).contains("ha.lease_ttl differs between running nodes:"
+          + " 200ms on node-a:8080, 300ms on node-b:8080; each times the writer lease by its own: set the same on every node");
+    }
+  }
+
+  @Test
+  void nodesOfOneLeaseTtlSayNothingOfIt() throws Exception {
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200));
+        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(200))) {
+      Thread.sleep(1_000);
+      assertThat(differing()).isEmpty();
+      assertThat(NodeTokens.differingLeaseTtls(nodes.live(TTL))).isEmpty();
+    }
+  }
+
+  /** The writer lease's holder by its node's address, and since its take-over; an unrecorded one by the lease's name. */
+  @Test
+  void theWriterIsNamedByItsNodesAddress() throws Exception {
+    Instant took = Instant.parse("2026-12-07T07:59:00Z");
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), NEVER)) {
+      assertThat(NodeTokens.writer(new WriterLease.Holder("1@node-a/aaaa", WriterLease.Role.DAEMON, took,
+          took.plusSeconds(75)), nodes.live(TTL))).isEqualTo(new WriterNode("node-a:8080", took));
+      assertThat(NodeTokens.writer(new WriterLease.Holder("3@node-c/cccc", WriterLease.Role.DAEMON, took,
+          took.plusSeconds(75)), nodes.live(TTL)).name()).isEqualTo("3@node-c/cccc");
+    }
+  }
+
+  private List<String> differing() {
+    return logs.events().stream().filter(e -> e.getLevel() == Level.WARN).map(e -> e.getFormattedMessage())
+        .filter(line -> line.contains("ha.lease_ttl differs")).toList();
   }
 }

@@ -112,6 +112,18 @@ class NodesThatDifferOnPostgresTest {
     await().atMost(within).until(() -> fulcrum.memberByEmail(email).isPresent());
   }
 
+  /** An operator finds the writer from any node: a standby's /healthz names the leader's host:port, and since when. */
+  @Test
+  void aStandbysHealthzNamesTheNodeThatHoldsTheWriterLease() {
+    ScimTestServer a = node(GOOD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    ScimTestServer b = node(GOOD);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthz(b).json().path("writer").asText().endsWith(":" + a.bridge().port()));
+    assertThat(leads(b)).isFalse();
+    assertThat(java.time.Instant.parse(healthz(b).json().path("writer_since").asText())).isBefore(java.time.Instant.now());
+  }
+
   @Test
   void aStandbyWhoseTokenIsRefusedSaysSoAndLeavesTheFreeLeaseToANodeWhoseTokenWorks() throws Exception {
     // a long lease: the wait below must outlast a standby's try (every third of a lease) and leave the rest

@@ -94,6 +94,24 @@ class StatusCommandTest {
     assertThat(cli.runWithConfig("status").out()).containsPattern("Writer lease\\s+the daemon \\(" + java.util.regex.Pattern.quote(holder) + ", until ");
   }
 
+  /** Its node as the node's record names it (host:port), and since its take-over; nodes of differing ha.lease_ttl a warning. */
+  @Test
+  void theWriterLeaseHoldersNodeIsNamedAndDifferingLeaseTtlsAreAWarning() {
+    try (Database db = cli.openDatabase()) {
+      serve = StoreLock.take(db.location(), "serve");
+      WriterLease daemon = lease(db, WriterLease.Role.DAEMON);
+      assertThat(daemon.tryHold()).isTrue();
+      long now = System.currentTimeMillis();
+      // two nodes' records as NodeTokens writes them: when, the token hashes, the node's ha.lease_ttl in ms
+      new SettingStore(db).write(java.util.Map.of(
+          "scim.node_tokens.node-a:8443/" + daemon.me(), java.util.Optional.of(now + ";;15000"),
+          "scim.node_tokens.node-b:8443/2@node-b/bbbb", java.util.Optional.of(now + ";;30000")));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.out()).containsPattern("Writer lease\\s+the daemon \\(.*; node node-a:8443, holding it since 20")
+        .containsPattern("WARNING\\s+ha.lease_ttl differs between running nodes: 15s on node-a:8443, 30s on node-b:8443");
+  }
+
   @Test
   void changesWaitingWhileNoDaemonHoldsTheWriterLeaseNeedAnOperator() throws Exception {
     try (Database db = cli.openDatabase()) {
