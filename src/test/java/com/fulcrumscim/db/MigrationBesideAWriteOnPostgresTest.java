@@ -6,8 +6,6 @@ import com.fulcrumscim.testing.RequiresPostgres;
 import com.fulcrumscim.testing.TestStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,32 +31,11 @@ class MigrationBesideAWriteOnPostgresTest {
       }
 
       CompletableFuture<Migrations.Versions> migration = CompletableFuture.supplyAsync(() -> Database.migrate(pg));
-      waitsOnALock("LOCK TABLE schema_version", migration);
+      LockWaits.until(pg, "LOCK TABLE schema_version", migration);
       assertThat(migration).as("migrated under a write under way").isNotDone();
 
       write.commit();
       assertThat(migration.get(30, TimeUnit.SECONDS).known()).isEqualTo(OlderRelease.newest());
-    }
-  }
-
-  /** Until a session runs a statement starting {@code statement} and waits on a lock; fails if {@code work} ends first. */
-  private void waitsOnALock(String statement, CompletableFuture<?> work) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    try (Connection c = DriverManager.getConnection(pg.url(), pg.username(), pg.password());
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-            + "WHERE wait_event_type = 'Lock' AND query LIKE ?")) {
-      ps.setString(1, statement + "%");
-      while (true) {
-        assertThat(work).as("ended without waiting in " + statement).isNotDone();
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getInt(1) > 0) {
-            return;
-          }
-        }
-        assertThat(System.nanoTime()).as("a session waits in " + statement).isLessThan(until);
-        Thread.sleep(20);
-      }
     }
   }
 }

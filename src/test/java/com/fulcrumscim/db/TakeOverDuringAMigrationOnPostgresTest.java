@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,10 +48,10 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @Test
   void aStandbyTakingTheLeaseWhileAMigrationIsUnderWayFindsTheNewSchema() throws Exception {
     CompletableFuture<Migrations.Versions> migration = CompletableFuture.supplyAsync(() -> Database.migrate(pg));
-    waitUntilASessionWaits("ALTER TABLE work", migration);
+    LockWaits.until(pg, "ALTER TABLE work", migration);
 
     CompletableFuture<Integer> standby = CompletableFuture.supplyAsync(this::takeTheLeaseThenReadTheSchemaVersion);
-    waitUntilASessionWaits("INSERT INTO writer_lease", standby);
+    LockWaits.until(pg, "INSERT INTO writer_lease", standby);
     slowing.commit();
 
     assertThat(migration.get(30, TimeUnit.SECONDS).known()).as("migrated").isEqualTo(OlderRelease.newest());
@@ -79,25 +78,6 @@ class TakeOverDuringAMigrationOnPostgresTest {
       }
     } catch (SQLException e) {
       throw new CompletionException(e);
-    }
-  }
-
-  /** Until a session runs a statement starting {@code statement} and waits on a lock, or {@code work} ended. */
-  private void waitUntilASessionWaits(String statement, Future<?> work) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-        + "WHERE wait_event_type = 'Lock' AND query LIKE ?")) {
-      ps.setString(1, statement + "%");
-      while (!work.isDone()) {
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getInt(1) > 0) {
-            return;
-          }
-        }
-        assertThat(System.nanoTime()).as("a session waits in " + statement).isLessThan(until);
-        Thread.sleep(20);
-      }
     }
   }
 
