@@ -613,10 +613,14 @@ public final class Bridge {
     return writerLease.current().filter(h -> h.holder().equals(writerLease.me())).isPresent();
   }
 
-  /** Who holds the writer lease, by its node's address, for /healthz. */
+  /**
+   * Who holds the writer lease, by its node's address, for /healthz: the lease and the node records
+   * read in one transaction, as a probe answered every few seconds should.
+   */
   private Optional<WriterNode> writer() {
-    return writerLease.current().map(holder -> NodeTokens.writer(holder,
-        new NodeTokens(db, DatabaseClock.of(db, clock)).live(config.ha().leaseTtl())));
+    Duration ttl = config.ha().leaseTtl();
+    return db.inOneRead(moment -> new WriterLease(moment, DatabaseClock.of(moment, clock), WriterLease.Role.DAEMON, ttl)
+        .current().map(holder -> NodeTokens.writer(holder, new NodeTokens(moment, DatabaseClock.of(moment, clock)).live(ttl))));
   }
 
   /** This node as {@link NodeTokens} names it: its host, and the port it takes SCIM requests on. */

@@ -121,6 +121,7 @@ public final class Database implements AutoCloseable {
   /**
    * Set when a newer release migrated this database since this process opened it: such a process
    * must neither lead nor take intake (it knows nothing of the new schema's rules). What to do, in words.
+   * The verdict is kept: {@link #writeOnKnownSchema} refuses on it.
    */
   public Optional<String> newerSchema() {
     return newerSchema(PROBE_BOUND);
