@@ -31,12 +31,12 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @BeforeEach
   void anOlderSchemaWhoseMigrationIsSlow() throws Exception {
     OlderRelease.schema(pg, OlderRelease.newest() - 1);
-    // held up at the newest migration's ALTER TABLE work (V016), it has locked and read the lease: the
-    // version's row is no place to hold it now, as a migration locks the version's table first
+    // held up at the newest migration's read of link (V017's backfill), it has locked and read the lease:
+    // the version's row is no place to hold it now, as a migration locks the version's table first
     slowing = connect();
     slowing.setAutoCommit(false);
     try (Statement s = slowing.createStatement()) {
-      s.execute("LOCK TABLE work IN ACCESS SHARE MODE");
+      s.execute("LOCK TABLE link IN ACCESS EXCLUSIVE MODE");
     }
   }
 
@@ -48,7 +48,7 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @Test
   void aStandbyTakingTheLeaseWhileAMigrationIsUnderWayFindsTheNewSchema() throws Exception {
     CompletableFuture<Migrations.Versions> migration = CompletableFuture.supplyAsync(() -> Database.migrate(pg));
-    LockWaits.until(pg, "ALTER TABLE work", migration);
+    LockWaits.until(pg, "INSERT INTO member_address", migration);
 
     CompletableFuture<Integer> standby = CompletableFuture.supplyAsync(this::takeTheLeaseThenReadTheSchemaVersion);
     LockWaits.until(pg, "INSERT INTO writer_lease", standby);
