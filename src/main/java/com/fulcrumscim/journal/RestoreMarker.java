@@ -1,6 +1,8 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +46,16 @@ public final class RestoreMarker {
   }
 
   public Optional<Mark> current() {
-    return settings.get(AT).map(at -> new Mark(Instant.parse(at),
-        settings.get(JOURNAL_ID).map(Long::parseLong).orElse(0L)));
+    return db.read(this::current);
+  }
+
+  /** {@link #current()} in the caller's transaction. */
+  public Optional<Mark> current(Connection c) throws SQLException {
+    Optional<String> at = settings.get(c, AT);
+    if (at.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Mark(Instant.parse(at.get()), settings.get(c, JOURNAL_ID).map(Long::parseLong).orElse(0L)));
   }
 
   /**

@@ -14,6 +14,7 @@ import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
@@ -65,6 +66,7 @@ final class Observer {
 
   private final Tombstones tombstones = new Tombstones();
   private final MemberAddresses addresses = new MemberAddresses();
+  private final RestoreMarker restoreMarker;
   private final SamePerson samePersonRule;
   private final WorkQueue queue;
   /** A change still to be made, or one waiting for an operator. */
@@ -105,6 +107,7 @@ final class Observer {
     this.db = db;
     this.desired = desired;
     this.samePersonRule = new SamePerson(desired);
+    this.restoreMarker = new RestoreMarker(db);
     this.queue = new WorkQueue(db, clock);
     this.links = links;
     this.intents = intents;
@@ -434,13 +437,27 @@ final class Observer {
     ResourceKey key = attempt.key;
     return attempt.recorded(() -> db.read(c -> {
       DesiredUser user = key.type() == EntityType.USER ? desired.user(c, key.scimId()).orElse(null) : null;
+      Link link = links.get(c, key.type(), key.scimId()).orElse(null);
+      // A create's restore check in this read, not one of its own (a transaction per create)
+      RestoreMarker.Mark restore = readsRestore(key, link) ? restoreMarker.current(c).orElse(null) : null;
       return new Recorded(user,
           key.type() == EntityType.USER && user == null ? tombstones.find(c, key.scimId()).orElse(null) : null,
           key.type() == EntityType.GROUP ? desired.group(c, key.scimId()).orElse(null) : null,
-          links.get(c, key.type(), key.scimId()).orElse(null),
+          link,
           intents.get(c, key.type(), key.scimId()).orElse(null),
-          key.type() == EntityType.USER && (user == null || !user.active()) ? addresses.find(c, key.scimId()).orElse(null) : null);
+          key.type() == EntityType.USER && (user == null || !user.active()) ? addresses.find(c, key.scimId()).orElse(null) : null,
+          restore);
     }));
+  }
+
+  /** The restore marker as this round sees it: read with the key's rows when it has no link, else now. */
+  Optional<RestoreMarker.Mark> restoreMark(Attempt attempt) {
+    Recorded r = recorded(attempt);
+    return readsRestore(attempt.key, r.link()) ? Optional.ofNullable(r.restore()) : restoreMarker.current();
+  }
+
+  private static boolean readsRestore(ResourceKey key, Link link) {
+    return key.type() == EntityType.USER && link == null;
   }
 
   /** The key's link as this round sees it (null: none). */

@@ -63,7 +63,7 @@ public final class ReadSide {
       if (key.type() == EntityType.USER) {
         Mirror.Copy read = observer.memberCopy();
         UserState s = observer.user(attempt);
-        plan = restoreHold.check(s, planner.user(s, context));
+        plan = restoreHold.check(s, planner.user(s, context), () -> observer.restoreMark(attempt));
         doubts = doubts(s, plan);
         createUnseen = s.link() == null && s.intent() != null && s.byEmail() == null;
         linkedUnlisted = s.link() != null && s.linked() == null ? s.link().fulcrumId() : null;

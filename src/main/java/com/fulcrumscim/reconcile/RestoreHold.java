@@ -4,6 +4,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.RestoreMarker;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * After a restore from a backup, a linked member gone from Fulcrum is either one removed by hand
@@ -26,12 +27,12 @@ public final class RestoreHold {
    * alone wants: a stale link's, or one not pushed yet when the backup was taken (pending then, and
    * perhaps deprovisioned, member and all, after it).
    */
-  Plan check(UserState s, Plan plan) {
+  Plan check(UserState s, Plan plan, Supplier<Optional<RestoreMarker.Mark>> marked) {
     boolean stale = s.link() != null && s.linked() == null;
     if ((s.link() != null && !stale) || plan.actions().stream().noneMatch(a -> a.kind() == Action.Kind.CREATE_MEMBER)) {
       return plan;
     }
-    Optional<RestoreMarker.Mark> mark = marker.current();
+    Optional<RestoreMarker.Mark> mark = marked.get();
     if (mark.isEmpty() || marker.cleared(s.scimId(), mark.get())) {
       return plan;
     }

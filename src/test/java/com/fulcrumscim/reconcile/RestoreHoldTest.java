@@ -68,6 +68,23 @@ class RestoreHoldTest extends EndToEnd {
     assertThat(membersIn("bea@corp.example")).isEqualTo(1);
   }
 
+  /**
+   * A round's restore check for a user with no link is made on the round's own read of the user's
+   * rows (one read per round, not one more per create): a marker recorded after that read is the
+   * next round's to judge.
+   */
+  @Test
+  void aCreatesRestoreCheckJudgesTheMomentItsRoundReadTheUsersRows() {
+    String bea = h.okta.user("bea@corp.example", "Bea", "Baker", null);
+    ReadSide read = h.wiring().readSide();
+    Attempt round = Attempt.planOnly(ResourceKey.user(bea));
+    read.observer.user(round);
+    new RestoreMarker(h.db).mark(h.clock.instant());
+
+    assertThat(read.plan(round).actions()).extracting(Action::kind).containsExactly(Action.Kind.CREATE_MEMBER);
+    assertThat(read.plan(Attempt.planOnly(ResourceKey.user(bea))).isBlocked()).as("the next round's read holds it").isTrue();
+  }
+
   @Test
   void aRetryOfTheDeadRowHoldsItAgain() {
     new RestoreMarker(h.db).mark(h.clock.instant());
