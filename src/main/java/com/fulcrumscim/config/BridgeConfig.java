@@ -1,5 +1,7 @@
 package com.fulcrumscim.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +38,19 @@ public record BridgeConfig(
     }
   }
 
-  /** PEM files; both empty means plain HTTP (behind a TLS-terminating proxy). */
-  public record Tls(String certificate, String privateKey) {
+  /**
+   * PEM files; both empty means plain HTTP (behind a TLS-terminating proxy). {@code certificateFrom}
+   * and {@code privateKeyFrom}: the text a variable gave each name from ("${TLS_KEY}"), null for a
+   * name config.yml writes itself; a message names that text, never a variable's value, which may be
+   * the key itself (review-s13e F3).
+   */
+  public record Tls(String certificate, String privateKey, @JsonIgnore String certificateFrom,
+      @JsonIgnore String privateKeyFrom) {
+    @JsonCreator
+    public Tls(@JsonProperty("certificate") String certificate, @JsonProperty("private_key") String privateKey) {
+      this(certificate, privateKey, null, null);
+    }
+
     public boolean enabled() {
       return !certificate.isBlank();
     }
@@ -69,6 +82,12 @@ public record BridgeConfig(
       int query = url.indexOf('?');
       return query < 0 ? url : url.substring(0, query) + "?...";
     }
+  }
+
+  BridgeConfig withTls(Tls t) {
+    return new BridgeConfig(new Server(server.host(), server.port(), server.opsPort(), server.maxBodyBytes(),
+        server.publicUrl(), server.bodyReadTimeout(), server.maxConcurrentBodies(), t), storage, scim, fulcrum, reconcile,
+        users, roles, groups, guard, resync, logging, retention, ha);
   }
 
   BridgeConfig withFulcrum(Fulcrum f) {

@@ -31,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
@@ -66,6 +67,12 @@ public final class ConfigLoader {
   /** A URL's user info: what stands between "//" and "@" before the path. */
   private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.:-]*://[^/?#]*@"); // jdbc:postgresql:// too
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
+  private static final String CERTIFICATE = "server.tls.certificate";
+  private static final String PRIVATE_KEY = "server.tls.private_key";
+  /** Base64 of a PEM ("-----BEGIN" encodes as "LS0tLS1") or of a DER key or certificate (a SEQUENCE: "MI"). */
+  private static final Pattern KEY_MATERIAL = Pattern.compile("(LS0tLS1|MI)[A-Za-z0-9+/=\\s]{60,}");
+  /** The longest name of one file (a path's part) that Linux file systems take. */
+  private static final int NAME_MAX = 255;
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
   /** RFC 1123 labels, 253 characters at most, an optional final dot. */
@@ -193,6 +200,9 @@ public final class ConfigLoader {
       unresolved.add(EMULATOR_SEED);
     }
     new Validation(source, unresolved, expanded).validate(config);
+    BridgeConfig.Tls tls = config.server().tls();
+    config = config.withTls(new BridgeConfig.Tls(tls.certificate(), tls.privateKey(), expanded.get(CERTIFICATE),
+        expanded.get(PRIVATE_KEY)));
     return new Partial(config, leftAtDefault);
   }
 
@@ -443,9 +453,13 @@ public final class ConfigLoader {
           "certificate and private_key go together: set both or neither");
       // a PEM's text given for its file name (a variable holding the key itself) would be printed as the
       // name of a file not found, the private key with it (review-s13d 1)
-      checkFileName("server.tls.certificate", c.server().tls().certificate());
-      checkFileName("server.tls.private_key", c.server().tls().privateKey());
+      String pem = "must name a PEM file, not hold its text (keep the key in a file the service's user may read)";
+      checkFileName(CERTIFICATE, c.server().tls().certificate(), pem);
+      checkFileName(PRIVATE_KEY, c.server().tls().privateKey(), pem);
       check("storage.path", c.storage().postgres() || !c.storage().path().toString().isBlank(), "must name the SQLite file");
+      if (!c.storage().postgres()) {
+        checkFileName("storage.path", c.storage().path().toString(), "must name the SQLite file, not hold text");
+      }
       // first, and without the value, as fulcrum.base_url's below
       check("storage.url", !c.storage().postgres() || !CREDENTIALS_IN_URL.matcher(c.storage().url()).find(),
           "must not hold a user name or password (give them in storage.username and storage.password)");
@@ -563,9 +577,16 @@ public final class ConfigLoader {
           zeroAllowed ? "must be 0 (same as server.port) or 1 to 65535" : "must be 1 to 65535");
     }
 
-    private void checkFileName(String key, String name) {
-      check(key, !name.contains("\n") && !name.contains("-----BEGIN"),
-          "must name a PEM file, not hold its text (keep the key in a file the service's user may read)");
+    /**
+     * A PEM's text, or a key or certificate base64'd onto one line (a variable set from `base64 -w0`:
+     * "LS0tLS1CRUdJTi..." is "-----BEGIN" so encoded, "MII..." a DER's), is no file's name; nor is a name
+     * with a part longer than a file system takes. Printed as the name of a file not found, the key
+     * went to the journal (review-s13e F3).
+     */
+    private void checkFileName(String key, String name, String problem) {
+      boolean text = name.contains("\n") || name.contains("-----BEGIN") || KEY_MATERIAL.matcher(name).matches()
+          || Arrays.stream(name.split("/")).anyMatch(part -> part.length() > NAME_MAX);
+      check(key, !text, problem);
     }
 
     private void checkPositive(String key, Duration d) {

@@ -56,13 +56,13 @@ public final class TlsSupport {
 
   /** Reads and checks both files. */
   public static TlsSupport load(BridgeConfig.Tls tls) {
-    Path certFile = Path.of(tls.certificate());
-    Path keyFile = Path.of(tls.privateKey());
+    PemFile certFile = new PemFile("server.tls.certificate", Path.of(tls.certificate()), tls.certificateFrom());
+    PemFile keyFile = new PemFile("server.tls.private_key", Path.of(tls.privateKey()), tls.privateKeyFrom());
     List<X509Certificate> chain = certificates(certFile);
     PrivateKey key = privateKey(keyFile, chain.get(0).getPublicKey().getAlgorithm());
     if (!matches(key, chain.get(0))) {
-      throw new ConfigException(keyFile.toString(), "server.tls.private_key",
-          "this key does not belong to the certificate in " + certFile + " (the first certificate must be the server's own)");
+      throw keyFile.refused("this key does not belong to the certificate in " + certFile.named()
+          + " (the first certificate must be the server's own)");
     }
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
@@ -133,50 +133,47 @@ public final class TlsSupport {
     });
   }
 
-  private static List<X509Certificate> certificates(Path file) {
-    String key = "server.tls.certificate";
+  private static List<X509Certificate> certificates(PemFile file) {
     List<X509Certificate> chain = new ArrayList<>();
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      for (Block block : blocks(file, key)) {
+      for (Block block : blocks(file)) {
         if (block.type().equals("CERTIFICATE")) {
           chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
         }
       }
     } catch (GeneralSecurityException e) {
-      throw new ConfigException(file.toString(), key, "not a valid X.509 certificate: " + e.getMessage());
+      throw file.refused("not a valid X.509 certificate: " + e.getMessage());
     }
     if (chain.isEmpty()) {
-      throw new ConfigException(file.toString(), key, "no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----)");
+      throw file.refused("no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----)");
     }
     return chain;
   }
 
-  private static PrivateKey privateKey(Path file, String algorithm) {
-    String key = "server.tls.private_key";
-    List<Block> blocks = blocks(file, key);
+  private static PrivateKey privateKey(PemFile file, String algorithm) {
+    List<Block> blocks = blocks(file);
     for (Block block : blocks) {
       switch (block.type()) {
         case "PRIVATE KEY" -> {
           try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(block.der()));
           } catch (GeneralSecurityException e) {
-            throw new ConfigException(file.toString(), key,
-                "not a PKCS#8 " + algorithm + " key matching the certificate's key type: " + e.getMessage());
+            throw file.refused("not a PKCS#8 " + algorithm + " key matching the certificate's key type: " + e.getMessage());
           }
         }
-        case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new ConfigException(file.toString(), key,
+        case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw file.refused(
             "a PKCS#1/SEC1 key (" + block.type() + "); convert it to PKCS#8 with "
-                + "`openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pk8.pem`");
-        case "ENCRYPTED PRIVATE KEY" -> throw new ConfigException(file.toString(), key,
+                + "`openssl pkcs8 -topk8 -nocrypt -in " + file.inShell() + " -out key.pk8.pem`");
+        case "ENCRYPTED PRIVATE KEY" -> throw file.refused(
             "the key is encrypted; store it unencrypted (mode 0600, readable by the service user only): "
-                + "`openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pk8.pem`");
+                + "`openssl pkcs8 -topk8 -nocrypt -in " + file.inShell() + " -out key.pk8.pem`");
         default -> {
           // certificates or parameters next to the key: not what we look for
         }
       }
     }
-    throw new ConfigException(file.toString(), key, "no PEM private key in the file (expected -----BEGIN PRIVATE KEY-----)");
+    throw file.refused("no PEM private key in the file (expected -----BEGIN PRIVATE KEY-----)");
   }
 
   /** Proves possession instead of comparing key encodings, which differ between RSA and EC. */
@@ -199,14 +196,35 @@ public final class TlsSupport {
 
   private record Block(String type, byte[] der) {}
 
-  private static List<Block> blocks(Path file, String key) {
+  /**
+   * The file {@code key} names. {@code from}: the text a variable gave the name from, null when the
+   * config writes it: its lines name that text instead, as a variable's value may be a secret given
+   * there by mistake, the key's own text (review-s13e F3).
+   */
+  private record PemFile(String key, Path path, String from) {
+    /** The file, or "the file ${TLS_KEY} names (its value not shown)". */
+    String named() {
+      return from == null ? path.toString() : "the file " + from + " names (its value not shown)";
+    }
+
+    /** The file as a shell command line takes it: its name, or the variable's text for a shell that sets it. */
+    String inShell() {
+      return from == null ? path.toString() : from;
+    }
+
+    ConfigException refused(String problem) {
+      return new ConfigException(named(), key, problem);
+    }
+  }
+
+  private static List<Block> blocks(PemFile file) {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.ISO_8859_1);
+      text = Files.readString(file.path(), StandardCharsets.ISO_8859_1);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(file.toString(), key, "file not found");
+      throw file.refused("file not found");
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), key, "cannot read: " + FileProblem.of(e));
+      throw file.refused("cannot read: " + FileProblem.of(e));
     }
     List<Block> blocks = new ArrayList<>();
     Matcher m = PEM.matcher(text);
@@ -214,7 +232,7 @@ public final class TlsSupport {
       try {
         blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(file.toString(), key, "the " + m.group(1) + " block is not valid base64");
+        throw file.refused("the " + m.group(1) + " block is not valid base64");
       }
     }
     return blocks;

@@ -105,6 +105,40 @@ class ConfigLoaderTest {
             + " text (keep the key in a file the service's user may read)");
   }
 
+  /** review-s13e F3: a DER key base64'd onto one line ("MII...") holds no newline and no "-----BEGIN". */
+  @Test
+  void aTlsKeysDerBase64dIntoAVariableIsRefusedWithoutShowingIt() {
+    String der = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7s3cretKeyMaterialOfAnRsaKeyEncodedInBase64";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("TLS_KEY", der)::get).parse("c2.yml",
+        "server:\n  tls:\n    certificate: /etc/fulcrum-scim/cert.pem\n    private_key: ${TLS_KEY}\n"))
+        .hasMessage("c2.yml: server.tls.private_key: ${TLS_KEY} (its value not shown): must name a PEM file, not hold its"
+            + " text (keep the key in a file the service's user may read)");
+  }
+
+  /** Longer than any file system takes a file's name: text, not a name, and printed whole as a file not found. */
+  @Test
+  void aFileNameWithAPartLongerThanAFileSystemTakesIsRefused() {
+    String hex = "ab12".repeat(64) + "/cert.pem";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("TLS_CERT", hex)::get).parse("c2.yml",
+        "server:\n  tls:\n    certificate: ${TLS_CERT}\n    private_key: /etc/fulcrum-scim/key.pem\n"))
+        .hasMessageStartingWith("c2.yml: server.tls.certificate: ${TLS_CERT} (its value not shown): must name a PEM file")
+        .hasMessageNotContaining("ab12");
+  }
+
+  /** Where a variable gave a TLS file's name is the loader's to record, not a key config.yml may set. */
+  @Test
+  void whereATlsFileNameCameFromIsNoKey() {
+    assertThatThrownBy(() -> loader.parse("c2.yml", "server:\n  tls:\n    private_key_from: x\n"))
+        .hasMessageStartingWith("c2.yml: server.tls.private_key_from: unknown key");
+  }
+
+  @Test
+  void aStoragePathHoldingABase64dKeyIsRefusedWithoutShowingIt() {
+    String pem = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9J";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("DB_PATH", pem)::get).parse("c2.yml", "storage:\n  path: ${DB_PATH}\n"))
+        .hasMessage("c2.yml: storage.path: ${DB_PATH} (its value not shown): must name the SQLite file, not hold text");
+  }
+
   @Test
   void aValueWrittenInTheFileIsQuotedInItsLine() {
     assertThatThrownBy(() -> loader.parse("c2.yml", "resync:\n  schedule: every night\n"))

@@ -7,6 +7,7 @@ import com.fulcrumscim.app.Bridge;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.testing.BridgeProcess;
 import com.fulcrumscim.testing.ScimTestServer;
 import io.javalin.Javalin;
 import java.io.InputStream;
@@ -234,5 +235,29 @@ class TlsSupportTest {
   void aKeyOfTheWrongTypeIsRefused() {
     assertThatThrownBy(() -> TlsSupport.load(new BridgeConfig.Tls(rsa.certificate().toString(), ec.privateKey().toString())))
         .hasMessageStartingWith(ec.privateKey() + ": server.tls.private_key: not a PKCS#8 RSA key");
+  }
+
+  /** review-s13e F3: a file name a variable gave is named by the variable in the line, never by its value. */
+  @Test
+  void aFileAVariableNamesIsNamedByTheVariableNotByItsValue() {
+    String missing = dir.resolve("s3cret-named.pem").toString();
+    BridgeConfig c = new ConfigLoader(java.util.Map.of("TLS_KEY", missing)::get).parse("config.yml",
+        "server:\n  tls:\n    certificate: " + rsa.certificate() + "\n    private_key: ${TLS_KEY}\n");
+    assertThatThrownBy(() -> TlsSupport.load(c.server().tls()))
+        .hasMessage("the file ${TLS_KEY} names (its value not shown): server.tls.private_key: file not found");
+  }
+
+  /** review-s13e F3: `TLS_KEY=$(base64 -w0 key.pem)` passed the load and was printed whole as a file not found. */
+  @Test
+  void aKeyBase64dIntoAVariableIsRefusedByCheckWithoutPrintingIt() throws Exception {
+    String base64 = Base64.getEncoder().encodeToString(Files.readAllBytes(rsa.privateKey()));
+    Path config = Files.writeString(dir.resolve("base64-key.yml"), "storage:\n  path: " + dir.resolve("b.db")
+        + "\nserver:\n  tls:\n    certificate: " + rsa.certificate() + "\n    private_key: ${TLS_KEY}\n");
+    BridgeProcess check = BridgeProcess.command(java.util.Map.of("TLS_KEY", base64), "check", "--config", config.toString());
+    assertThat(check.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(check.terminate()).isEqualTo(2);
+    String printed = String.join("\n", check.output());
+    assertThat(printed).contains("server.tls.private_key: ${TLS_KEY} (its value not shown): must name a PEM file")
+        .doesNotContain(base64.substring(0, 16)).doesNotContain(base64.substring(base64.length() - 40));
   }
 }
