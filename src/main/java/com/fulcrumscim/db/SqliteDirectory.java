@@ -21,6 +21,8 @@ import java.util.Set;
 public final class SqliteDirectory {
   /** The user the packages make and run the service as (README, "Install"). */
   private static final String SERVICE_USER = "fulcrum-scim";
+  /** Linux's limit on the symbolic links one path's resolution follows. */
+  private static final int MAX_LINKS = 40;
 
   private SqliteDirectory() {}
 
@@ -237,8 +239,10 @@ public final class SqliteDirectory {
   }
 
   /**
-   * Where {@code file} really is: its real path where this user may resolve it, else a symbolic
-   * link's target read from the link (which needs only the link's directory), else itself.
+   * Where {@code file} really is: its real path where this user may resolve it, else the end of its
+   * chain of symbolic links, read link by link (which needs only each link's directory), else itself.
+   * The whole chain: a link to a link to a missing directory passed as the second link's own
+   * directory (review-s13d 3).
    */
   private static Path real(Path file) {
     try {
@@ -246,13 +250,17 @@ public final class SqliteDirectory {
     } catch (IOException unresolved) {
       // a directory on the way this user may not search, or no file there yet
     }
-    Path parent = file.getParent();
-    try {
-      parent = parent.toRealPath();
-      return parent.resolve(Files.readSymbolicLink(file)).normalize();
-    } catch (IOException | UnsupportedOperationException notALinkToRead) {
-      return parent.resolve(file.getFileName());
+    Path at = file;
+    for (int links = 0; links < MAX_LINKS; links++) {
+      Path parent = at.getParent();
+      try {
+        parent = parent.toRealPath();
+        at = parent.resolve(Files.readSymbolicLink(at)).normalize();
+      } catch (IOException | UnsupportedOperationException notALinkToRead) {
+        return parent.resolve(at.getFileName());
+      }
     }
+    return at; // a loop: SQLite's open says so
   }
 
   /** {@code file}, or the nearest directory above it, whose owner this user may see. */
