@@ -165,15 +165,16 @@ public final class Migrations {
    * {@code file} is, for {@code command}, which holds the file's lock: no serve of this release runs
    * on the file, so it is a serve killed outright (or whose machine restarted), and the service is
    * stopped already; "stop it first" sent the operator to stop what was not running. Only a daemon of
-   * a release before the lock (6 December 2026) would still run beside it.
+   * a release before the lock (6 December 2026), or before one lock for one file (8 December 2026) on a
+   * symbolic storage.path, would still run beside it.
    */
   public static String leftByAServeNotRunning(String holder, Instant expiresAt, String file, String command) {
     String ends = expiresAt.truncatedTo(ChronoUnit.SECONDS).toString();
     return "the writer lease on " + file + " is a daemon's (" + holder + "), yet no serve has the file (" + command
         + " holds its lock): a serve killed outright, or whose machine restarted, left it, and it ends at " + ends
         + "; run " + command + " again after that, with serve still stopped. Only a daemon of a release before"
-        + " 6 December 2026, which takes no lock, would run on the file now: stop that one first (systemctl stop"
-        + " fulcrum-scim)";
+        + " 6 December 2026, which takes no lock, or one before 8 December 2026 on a symbolic storage.path, which"
+        + " locks a file beside the link, would run on the file now: stop that one first (systemctl stop fulcrum-scim)";
   }
 
   /**

@@ -29,9 +29,8 @@ public final class SqliteDirectory {
   /** What is wrong with {@code database}'s place, in words after "storage.path: "; empty when serve can use it. */
   public static Optional<String> problem(Path database) {
     Path file = database.toAbsolutePath();
-    // SQLite's -wal and -shm go beside the file a symlinked storage.path points to, the lock file beside the link
-    Optional<String> directory = missingTargetDirectory(file).or(() -> directoryProblem(real(file)))
-        .or(() -> directoryProblem(file));
+    // SQLite's -wal and -shm, and the lock file, go beside the file a symlinked storage.path points to
+    Optional<String> directory = missingTargetDirectory(file).or(() -> directoryProblem(real(file)));
     if (directory.isPresent()) {
       return directory;
     }
@@ -244,7 +243,7 @@ public final class SqliteDirectory {
    * The whole chain: a link to a link to a missing directory passed as the second link's own
    * directory (review-s13d 3).
    */
-  private static Path real(Path file) {
+  static Path real(Path file) {
     try {
       return file.toRealPath();
     } catch (IOException unresolved) {

@@ -26,7 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The operating system's exclusive lock on {@code <storage.path>.lock}, held by {@code serve} from
+ * The operating system's exclusive lock on {@code <storage.path>.lock} (beside the file a symbolic
+ * storage.path leads to), held by {@code serve} from
  * before it opens the SQLite file until it exits, by each command that replaces or rewrites the
  * file wholesale (restore, db copy|migrate|mark-restored) for its whole run, and by an acting
  * command while it does its work itself with no daemon (see {@code CommandChannel}): a restore
@@ -171,19 +172,26 @@ public final class StoreLock implements AutoCloseable {
     if (!(e instanceof AccessDeniedException)) {
       return SqliteEngine.fileProblem(e);
     }
-    Path file = database.resolveSibling(database.getFileName() + ".lock");
-    if (Files.exists(file)) {
-      return SqliteDirectory.cannotOpen(file, "permission denied");
+    try {
+      Path file = lockFile(database);
+      if (Files.exists(file)) {
+        return SqliteDirectory.cannotOpen(file, "permission denied");
+      }
+    } catch (IOException unresolved) {
+      // a directory this user may not search: what is wrong with the database's place says so
     }
     return SqliteDirectory.problem(database).orElse(SqliteEngine.fileProblem(e)) + SqliteDirectory.asServiceUser(database);
   }
 
   /**
-   * {@code <database>.lock} in the database's directory as the file system names it, so the same
-   * file reached by another name (a symlinked directory) is the same lock.
+   * {@code <file>.lock} beside the file {@code database} leads to, as the file system names it: one
+   * database file has one lock, whatever name reaches it. Beside a symbolic storage.path's link, a
+   * restore or db copy on the file's own name took another lock than the serve on the link
+   * (review-s13d 6).
    */
   private static Path lockFile(Path database) throws IOException {
-    return database.getParent().toRealPath().resolve(database.getFileName() + ".lock");
+    Path file = SqliteDirectory.real(database.getParent().toRealPath().resolve(database.getFileName()));
+    return file.resolveSibling(file.getFileName() + ".lock");
   }
 
   /**

@@ -269,8 +269,8 @@ class OperatorCliTest {
         .contains("), yet no serve has the file (db copy holds its lock): a serve killed outright, or whose machine"
             + " restarted, left it, and it ends at ")
         .contains("; run db copy again after that, with serve still stopped. Only a daemon of a release before"
-            + " 6 December 2026, which takes no lock, would run on the file now: stop that one first (systemctl stop"
-            + " fulcrum-scim)");
+            + " 6 December 2026, which takes no lock, or one before 8 December 2026 on a symbolic storage.path, which"
+            + " locks a file beside the link, would run on the file now: stop that one first (systemctl stop fulcrum-scim)");
   }
 
   /** A command's lease (check --write-test holds one without the file's lock) ends with it: the service is not to be stopped. */

@@ -351,8 +351,9 @@ class RestoreCommandTest {
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
     assertThat(r.err().strip()).startsWith("the writer lease on " + oldDb + " is a daemon's (4242@old-release/1a2b3c4d)")
-        .contains("Only a daemon of a release before 6 December 2026, which takes no lock, would run on the file now: stop"
-            + " that one first (systemctl stop fulcrum-scim); nothing was changed");
+        .contains("Only a daemon of a release before 6 December 2026, which takes no lock, or one before 8 December 2026"
+            + " on a symbolic storage.path, which locks a file beside the link, would run on the file now: stop that one"
+            + " first (systemctl stop fulcrum-scim); nothing was changed");
     assertThat(Files.size(oldDb)).isEqualTo(before);
     assertThat(OlderRelease.version(at)).isEqualTo(OlderRelease.newest() - 1);
   }

@@ -135,6 +135,22 @@ class StoreLockTest {
     }
   }
 
+  /**
+   * review-s13d 6: serve on a symbolic storage.path locked {@code <link>.lock} beside the link, and a restore
+   * or db copy on the file's own name {@code <file>.lock}: two locks for one file.
+   */
+  @Test
+  void aTakerByALinksNameAndOneByTheFilesOwnNameTakeOneLock() throws Exception {
+    Path file = Files.createDirectories(dir.resolve("data")).resolve("bridge.db");
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), file);
+    try (StoreLock held = StoreLock.take(new StoreLocation.SqliteFile(link), "serve")) {
+      assertThatThrownBy(() -> StoreLock.take(new StoreLocation.SqliteFile(file), "restore"))
+          .isInstanceOf(StoreLock.InUseException.class)
+          .hasMessageStartingWith(file + " is in use by serve (" + ProcessHandle.current().pid() + "@");
+      assertThat(dir.resolve("data/bridge.db.lock")).content().startsWith("serve (");
+    }
+  }
+
   @Test
   void closingReleasesTheLock() {
     StoreLock.take(at(), "db copy").close();
