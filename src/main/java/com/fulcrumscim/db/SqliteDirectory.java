@@ -209,6 +209,14 @@ public final class SqliteDirectory {
       return Optional.empty();
     }
     String group = dir.get().group().getName();
+    if (modes.contains(PosixFilePermission.GROUP_WRITE) && !group.equals("root") && !sticky(file.getParent())) {
+      // without the sticky bit every user of the group may rename or delete the database there, whoever
+      // owns it, and a serve outside the group could not create -wal and -shm beside it (review-s13d 8)
+      return Optional.of("it belongs to user root, in a directory group " + group + " may write in, where every user of "
+          + group + " may rename or delete it: move it to a directory only serve's user may write in (and storage.path"
+          + " with it); if that group is serve's own (a setgid deploy directory, a Kubernetes fsGroup volume), chown :"
+          + group + " " + file + " && chmod g+rw " + file + " instead");
+    }
     if (modes.contains(PosixFilePermission.GROUP_WRITE) && !group.equals("root")) {
       // the group may be the service's (a setgid deploy directory, an fsGroup volume) or everyone's
       // (root:users 2775): ownership cannot tell, and g+rw hands the database to every user of the group
@@ -270,6 +278,15 @@ public final class SqliteDirectory {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether {@code dir} has the sticky bit, which lets only a file's owner rename or delete it there. */
+  private static boolean sticky(Path dir) {
+    try {
+      return ((Integer) Files.getAttribute(dir, "unix:mode") & 01000) != 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException notToBeSeen) {
+      return false;
+    }
   }
 
   /** {@code dir}'s owner, group and modes; empty when this user may not see them. */

@@ -72,26 +72,34 @@ class SqliteDirectoryTest {
 
   /**
    * review-s11e F4, s11g F5: a deploy user's setgid directory the service writes in through its group
-   * (deploy:fulcrum-scim 2775): giving the file to deploy would leave the service unable to write it.
+   * (deploy:fulcrum-scim 3775, sticky): giving the file to deploy would leave the service unable to write it.
    */
   @Test
   void aRootOwnedFileInAGroupWritableDirectoryOfAnotherUsersIsGivenToTheDirectorysGroup() throws Exception {
     groupWritable(database.getParent(), 54330);
+    sticky(database.getParent());
     assertThat(SqliteDirectory.advice(database, "alice")).isEqualTo("; it belongs to user root, in a directory group 54330"
         + " may write in: if serve runs as a user of group 54330 (a setgid deploy directory, a Kubernetes fsGroup volume),"
         + " chown :54330 " + database + " && chmod g+rw " + database + "; if 54330 is shared with other users, chown"
         + " <serve's user>: " + database + " instead (g+rw lets every user of 54330 write it)");
   }
 
-  /** A Kubernetes fsGroup volume (root:gid 2775), the service a uid with no name: no fulcrum-scim user to run it as. */
+  /**
+   * review-s13d 8: without the sticky bit (root:users 2775, a Kubernetes fsGroup volume) every user of the group
+   * may rename or delete the database whoever owns it: moving it comes first.
+   */
   @Test
-  void aRootOwnedFileOnAnFsGroupVolumeIsGivenToTheVolumesGroupNotToAUserThatIsNotThere() throws Exception {
+  void aRootOwnedFileInAGroupWritableDirectoryWithoutTheStickyBitIsToldToMoveFirst() throws Exception {
     Files.setAttribute(database.getParent(), "unix:uid", 0);
     groupWritable(database.getParent(), 54330);
     assertThat(SqliteDirectory.advice(database, "54322")).isEqualTo("; it belongs to user root, in a directory group 54330"
-        + " may write in: if serve runs as a user of group 54330 (a setgid deploy directory, a Kubernetes fsGroup volume),"
-        + " chown :54330 " + database + " && chmod g+rw " + database + "; if 54330 is shared with other users, chown"
-        + " <serve's user>: " + database + " instead (g+rw lets every user of 54330 write it)");
+        + " may write in, where every user of 54330 may rename or delete it: move it to a directory only serve's user may"
+        + " write in (and storage.path with it); if that group is serve's own (a setgid deploy directory, a Kubernetes"
+        + " fsGroup volume), chown :54330 " + database + " && chmod g+rw " + database + " instead");
+  }
+
+  private static void sticky(Path directory) throws Exception {
+    assertThat(new ProcessBuilder("chmod", "+t", directory.toString()).inheritIO().start().waitFor()).isZero();
   }
 
   private static void groupWritable(Path directory, int gid) throws Exception {
