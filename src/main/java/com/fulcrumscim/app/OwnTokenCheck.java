@@ -119,7 +119,15 @@ final class OwnTokenCheck implements AutoCloseable {
       if (own.isPresent()) {
         refusal.accepted();
       }
-      accepted.accepted(bound);
+      try {
+        accepted.accepted(bound);
+      } catch (RuntimeException e) {
+        // Fulcrum answered: the check worked, its record did not (review-s13e F4)
+        log.warn("Fulcrum accepts this node's own API token{}, but recording that for the other nodes failed (tried again"
+            + " in {}); until it is recorded, no leader paused on its own token hands the writer lease to this node: {}",
+            own.isPresent() ? " again (its /healthz no longer says refused)" : "", DurationText.of(every), e.toString());
+        return;
+      }
       if (own.isPresent()) {
         log.warn("Fulcrum accepts this node's own API token again: it takes a free writer lease as the other nodes do,"
             + " and a leader paused on its own token hands the lease to it; its /healthz no longer says refused");

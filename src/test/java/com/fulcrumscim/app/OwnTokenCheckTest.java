@@ -93,6 +93,19 @@ class OwnTokenCheckTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> refusal.current().isEmpty());
   }
 
+  /** review-s13e F4: the record's failed write was logged as a check that could not be made, though Fulcrum answered it. */
+  @Test
+  void anAcceptedTokenWhoseRecordCannotBeWrittenSaysTheRecordFailedNotTheCheck() {
+    OwnTokenRefusal refusal = new OwnTokenRefusal();
+    refusal.refused(new Outcome.Paused("Fulcrum refuses this node's API token (401)", Optional.empty()));
+    check = writingToAGoneDatabase(refusal);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> logs.events().stream()
+        .anyMatch(e -> e.getFormattedMessage().startsWith("Fulcrum accepts this node's own API token again (its /healthz no"
+            + " longer says refused), but recording that for the other nodes failed")));
+    assertThat(logs.events()).noneMatch(e -> e.getFormattedMessage().startsWith("could not check this node's own"));
+  }
+
   /** A started check whose entry's writes fail: its database is closed under it. */
   private OwnTokenCheck writingToAGoneDatabase(OwnTokenRefusal refusal) {
     Database gone = Database.open(dir.resolve("bridge.db"));
