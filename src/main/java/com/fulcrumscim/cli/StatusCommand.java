@@ -105,7 +105,7 @@ public final class StatusCommand implements Callable<Integer> {
             + " `DEPROVISIONING RETRYING` and `fulcrum-scim journal show <key>` say why")
         .row("Removals waiting", r.waitingRemovals() == 0 ? "none" : r.waitingRemovals()
             + (r.waitingRemovals() == 1 ? " deprovisioning" : " deprovisionings") + " WAITING while the reconciler is PAUSED"
-            + " (below; not tried, no attempt spent): these people KEEP ACCESS until the pause ends (Reconciler above says how)")
+            + " (below; no attempt spent): these people KEEP ACCESS until the pause ends (Reconciler above says how)")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, as the last resync apply found"
             + (r.keepsAccessAt() == null ? "" : " at " + seconds(r.keepsAccessAt())) + ", left to an operator: that run's ERROR"

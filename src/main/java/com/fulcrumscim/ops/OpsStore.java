@@ -123,7 +123,8 @@ public final class OpsStore {
 
   /** The first {@code limit} of {@link #waitingRemovals()}, longest waiting first, each led by the person. */
   public List<StatusReport.Row> waitingRemovals(int limit) {
-    return removals(WAITING_REMOVAL, "created_at", "'not tried while the reconciler is paused'", limit);
+    // "not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either (review-s13e F5)
+    return removals(WAITING_REMOVAL, "created_at", "'waiting for the reconciler''s pause to end'", limit);
   }
 
   /** Work rows {@code where} says. */

@@ -152,7 +152,7 @@ class FailingDeprovisioningTest extends EndToEnd {
     assertThat(report.waitingRemovals()).isEqualTo(1);
     assertThat(report.waitingRemovalRows()).singleElement().satisfies(row -> {
       assertThat(row.key()).isEqualTo("user/" + ada);
-      assertThat(row.lastError()).isEqualTo("user ada (ada@corp.example): not tried while the reconciler is paused");
+      assertThat(row.lastError()).isEqualTo("user ada (ada@corp.example): waiting for the reconciler's pause to end");
     });
   }
 
