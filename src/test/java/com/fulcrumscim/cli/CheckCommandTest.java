@@ -312,26 +312,21 @@ class CheckCommandTest {
    */
   @Test
   void aStoragePathLinkedIntoADirectoryThatIsNotThereIsAConfigErrorNamingTheLinkTargetAndDirectory() throws Exception {
-    OpsCliRun cli = new OpsCliRun(dir);
-    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("linked.db"), Path.of("gone", "fulcrum-scim.db"));
-    java.nio.file.Files.writeString(cli.config, "storage:\n  path: " + link + "\n");
-
-    OpsCliRun.Result r = cli.runWithConfig("check");
-
-    assertThat(r.exit()).isEqualTo(2);
-    Path gone = dir.toRealPath().resolve("gone");
-    assertThat(r.err().strip()).isEqualTo(cli.config + ": storage.path: " + link + " is a symbolic link to "
-        + gone.resolve("fulcrum-scim.db") + ", whose directory " + gone + " does not exist: create that directory, or"
-        + " point the link (or storage.path) at the database");
+    checkRefusesALinkIntoTheMissingDirectoryGone(
+        java.nio.file.Files.createSymbolicLink(dir.resolve("linked.db"), Path.of("gone", "fulcrum-scim.db")));
   }
 
   /** review-s13d 3: only the first link was read, and the second one's own directory exists. */
   @Test
   void aStoragePathLinkedThroughASecondLinkIntoADirectoryThatIsNotThereIsAConfigErrorNamingTheLastTarget()
       throws Exception {
-    OpsCliRun cli = new OpsCliRun(dir);
     Path second = java.nio.file.Files.createSymbolicLink(dir.resolve("second.db"), Path.of("gone", "fulcrum-scim.db"));
-    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("linked.db"), second);
+    checkRefusesALinkIntoTheMissingDirectoryGone(java.nio.file.Files.createSymbolicLink(dir.resolve("linked.db"), second));
+  }
+
+  /** check on storage.path {@code link}, which leads to {@code gone/fulcrum-scim.db}: exit 2 and the one line naming both. */
+  private void checkRefusesALinkIntoTheMissingDirectoryGone(Path link) throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
     java.nio.file.Files.writeString(cli.config, "storage:\n  path: " + link + "\n");
 
     OpsCliRun.Result r = cli.runWithConfig("check");
