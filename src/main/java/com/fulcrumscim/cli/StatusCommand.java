@@ -105,7 +105,8 @@ public final class StatusCommand implements Callable<Integer> {
             + " `DEPROVISIONING RETRYING` and `fulcrum-scim journal show <key>` say why")
         .row("Removals waiting", r.waitingRemovals() == 0 ? "none" : r.waitingRemovals()
             + (r.waitingRemovals() == 1 ? " deprovisioning" : " deprovisionings") + " WAITING while the reconciler is PAUSED"
-            + " (below; no attempt spent): these people KEEP ACCESS until the pause ends (Reconciler above says how)")
+            + " or a rate limit holds calls back (below; no attempt spent): these people KEEP ACCESS until the pause ends"
+            + " (Reconciler above says how) or the limit lets the removal through; held back past reconcile.retry_budget, it is dead")
         .row("Keeping access", r.keepsAccess() == 0 ? "none" : r.keepsAccess()
             + " deactivated or deleted in Okta but STILL WITH ACCESS in Fulcrum, as the last resync apply found"
             + (r.keepsAccessAt() == null ? "" : " at " + seconds(r.keepsAccessAt())) + ", left to an operator: that run's ERROR"

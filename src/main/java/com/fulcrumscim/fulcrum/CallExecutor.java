@@ -109,7 +109,7 @@ final class CallExecutor {
     } catch (FulcrumException e) {
       circuit.releasePermission();
       if (e instanceof FulcrumException.RateLimited limited) {
-        pacer.coolDown(limited.retryAfter());
+        pacer.coolDown(limited.retryAfter(), limited.limit());
       }
       throw e;
     }
@@ -131,7 +131,7 @@ final class CallExecutor {
       }
       if (failure instanceof FulcrumException.RateLimited limited) {
         log.info("{}: Fulcrum rate limit reached; pausing calls for {} s", endpoint, limited.retryAfter().toSeconds());
-        pacer.coolDown(limited.retryAfter());
+        pacer.coolDown(limited.retryAfter(), limited.limit());
       }
       throw failure;
     } catch (NotSent e) {

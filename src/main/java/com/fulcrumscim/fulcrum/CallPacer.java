@@ -30,6 +30,8 @@ final class CallPacer {
   private final ArrayDeque<Instant> lastHour = new ArrayDeque<>();
   private Instant theoreticalArrival = Instant.MIN;
   private Instant coolDownUntil = Instant.MIN;
+  /** Whose limit the cool-down keeps: what a call refused meanwhile says. */
+  private FulcrumException.RateLimited.Limit coolingFor = FulcrumException.RateLimited.Limit.FULCRUM;
 
   CallPacer(int callsPerHour, Clock clock, Sleeper sleeper) {
     this.callsPerHour = callsPerHour;
@@ -70,13 +72,14 @@ final class CallPacer {
     }
   }
 
-  /** After a 429: nothing goes out before {@code retryAfter} has passed. */
-  synchronized void coolDown(Duration retryAfter) {
+  /** After a 429 (or a spent {@code limit}): nothing goes out before {@code retryAfter} has passed. */
+  synchronized void coolDown(Duration retryAfter, FulcrumException.RateLimited.Limit limit) {
     Instant now = clock.instant();
     // Saturates rather than overflowing: a refusal must never turn into an ArithmeticException.
     Instant until = retryAfter.compareTo(Duration.between(now, Instant.MAX)) >= 0 ? Instant.MAX : now.plus(retryAfter);
     if (until.isAfter(coolDownUntil)) {
       coolDownUntil = until;
+      coolingFor = limit;
     }
   }
 
@@ -106,7 +109,7 @@ final class CallPacer {
 
   private void refuseWhileCoolingDown(String endpoint, Instant now) {
     if (now.isBefore(coolDownUntil)) {
-      throw new FulcrumException.RateLimited(endpoint, Duration.between(now, coolDownUntil));
+      throw FulcrumException.RateLimited.notSent(endpoint, coolingFor, Duration.between(now, coolDownUntil));
     }
   }
 }

@@ -50,17 +50,41 @@ public abstract sealed class FulcrumException extends RuntimeException {
     }
   }
 
-  /** 429: wait {@code retryAfter}, which spends no retry budget. */
+  /**
+   * 429, or a call not sent because of one: wait {@code retryAfter}, which spends no attempt. The
+   * message says which limit ({@link Limit}) and whether Fulcrum answered or the call stayed here.
+   */
   public static final class RateLimited extends FulcrumException {
-    private final Duration retryAfter;
+    /** Whose limit: Fulcrum's (its 429), or the bridge's own fulcrum.calls_per_hour. */
+    public enum Limit { FULCRUM, CALL_BUDGET }
 
+    private final Duration retryAfter;
+    private final Limit limit;
+
+    /** Fulcrum answered 429. */
     public RateLimited(String endpoint, Duration retryAfter) {
-      super(endpoint, "rate limited; retry after " + retryAfter.toSeconds() + "s", null);
+      this(endpoint, retryAfter, Limit.FULCRUM, "Fulcrum's rate limit: 429, retry after " + retryAfter.toSeconds() + "s");
+    }
+
+    private RateLimited(String endpoint, Duration retryAfter, Limit limit, String message) {
+      super(endpoint, message, null);
       this.retryAfter = retryAfter;
+      this.limit = limit;
+    }
+
+    /** Refused here, never sent: {@code limit} holds calls back for {@code retryAfter}. */
+    public static RateLimited notSent(String endpoint, Limit limit, Duration retryAfter) {
+      return new RateLimited(endpoint, retryAfter, limit, "not sent: " + (limit == Limit.FULCRUM
+          ? "Fulcrum's rate limit (a 429) holds calls back" : "the call budget (fulcrum.calls_per_hour) is spent")
+          + "; retry after " + retryAfter.toSeconds() + "s");
     }
 
     public Duration retryAfter() {
       return retryAfter;
+    }
+
+    public Limit limit() {
+      return limit;
     }
   }
 

@@ -345,6 +345,14 @@ public final class WorkQueue {
     record Retry(Instant at, String error, boolean spendsAttempt, boolean removal) implements Fate {}
 
     /**
+     * A removal Fulcrum's rate limit (or the call budget) held back, to try again at {@code at}: no
+     * attempt spent, as a burst of 429s must not use attempts up, yet the retry budget runs from its
+     * first hold (a removal must not wait on a limit for ever, unseen), and status counts it as a
+     * removal waiting, {@code error} its reason.
+     */
+    record HeldBack(Instant at, String error) implements Fate {}
+
+    /**
      * Give up on this generation: visible in status until an operator retries or skips it.
      * {@code removal}: the change given up on still takes access away (its people keep access until
      * an operator acts); written to the row, whose flag may have stayed from a removal a later change
@@ -456,6 +464,9 @@ public final class WorkQueue {
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
             "attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, ?), last_error = ?, removal = ?",
             clock.millis(), r.error(), r.removal() ? 1L : 0L);
+      } else if (fate instanceof Fate.HeldBack r) {
+        took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
+            "first_failure_at = COALESCE(first_failure_at, ?), last_error = ?, removal = 1", clock.millis(), r.error());
       } else if (fate instanceof Fate.Retry r) {
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
       } else if (fate instanceof Fate.Dead d) {

@@ -41,8 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       mass-removal guard holds: {@code state="held"}, alerted on by etc/fulcrum-scim-alerts.yml)
  *   <li>{@code fulcrum_scim_work_dead_removals}: dead rows among them whose change takes access away, alerted on
  *       (critical) by etc/fulcrum-scim-alerts.yml
- *   <li>{@code fulcrum_scim_work_retrying_removals}: deprovisionings retrying after failed attempts or waiting on a
- *       pause, whose people keep access meanwhile, alerted on (critical) by etc/fulcrum-scim-alerts.yml long before they are dead
+ *   <li>{@code fulcrum_scim_work_retrying_removals}: deprovisionings retrying after failed attempts, or waiting on a
+ *       pause or held back by a rate limit (Fulcrum's 429, the call budget), whose people keep access meanwhile, alerted on (critical) by etc/fulcrum-scim-alerts.yml long before they are dead
  *   <li>{@code fulcrum_scim_resync_keeps_access}: people Okta deactivated or deleted whom the latest resync apply
  *       found still with access, alerted on by etc/fulcrum-scim-alerts.yml
  *   <li>{@code fulcrum_scim_resync_orphan_removals_held}: orphan member removals the guard held at the latest

@@ -66,7 +66,7 @@ public final class FulcrumCallLog implements BeforeSend {
           + e.getMessage(), e);
     }
     if (wait.isPresent()) {
-      throw new FulcrumException.RateLimited(endpoint, wait.get());
+      throw FulcrumException.RateLimited.notSent(endpoint, FulcrumException.RateLimited.Limit.CALL_BUDGET, wait.get());
     }
   }
 

@@ -39,11 +39,17 @@ public final class OpsStore {
   /** An unfinished removal that has failed since Okta's last change to it (see {@link #failingRemovals()}). */
   private static final String FAILING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts > 0";
   /**
-   * An unfinished removal none of whose attempts failed, while the reconciler is paused: it is not
-   * tried, and an attempt the pause cut short spends nothing (see {@link #waitingRemovals()}).
+   * An unfinished removal none of whose attempts failed, while the reconciler is paused (it is not
+   * tried, and an attempt the pause cut short spends nothing), or one a rate limit held back, which
+   * spends no attempt but starts the retry budget (see {@link #waitingRemovals()}).
    */
   private static final String WAITING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts = 0"
-      + " AND EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> '')";
+      + " AND (first_failure_at IS NOT NULL"
+      + " OR EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> ''))";
+  /** Why a {@link #WAITING_REMOVAL} waits: a rate limit's hold says so in its last error. */
+  // "not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either (review-s13e F5)
+  private static final String WAITING_WHY =
+      "CASE WHEN first_failure_at IS NULL THEN 'waiting for the reconciler''s pause to end' ELSE last_error END";
 
   /** One accepted SCIM change as the receiver journaled it. */
   public record JournalEntry(long id, Instant receivedAt, String requestId, String op, String body) {}
@@ -113,9 +119,10 @@ public final class OpsStore {
   }
 
   /**
-   * Removals waiting on the reconciler's pause (a refused token) that no failed attempt counts
-   * among {@link #failingRemovals()}: the pause spends no attempt, yet their people keep access
-   * until it ends. Cheap enough for every metrics scrape.
+   * Removals waiting on the reconciler's pause (a refused token) or held back by a rate limit
+   * (Fulcrum's 429, the call budget) that no failed attempt counts among {@link #failingRemovals()}:
+   * neither spends an attempt, yet their people keep access meanwhile. Cheap enough for every
+   * metrics scrape.
    */
   public long waitingRemovals() {
     return rows(WAITING_REMOVAL);
@@ -123,8 +130,7 @@ public final class OpsStore {
 
   /** The first {@code limit} of {@link #waitingRemovals()}, longest waiting first, each led by the person. */
   public List<StatusReport.Row> waitingRemovals(int limit) {
-    // "not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either (review-s13e F5)
-    return removals(WAITING_REMOVAL, "created_at", "'waiting for the reconciler''s pause to end'", limit);
+    return removals(WAITING_REMOVAL, "created_at", WAITING_WHY, limit);
   }
 
   /** Work rows {@code where} says. */

@@ -101,7 +101,8 @@ public record StatusReport(
    * the mass-removal guard holds, the reconciler's or a resync's orphan members (those people keep
    * access until someone approves), and the role take-backs it holds; changes waiting while no
    * daemon holds the writer lease, which nothing applies until one does; removals that keep failing
-   * (their people keep access for as long as the retry budget, before any row is dead); a serve hung or stopping
+   * (their people keep access for as long as the retry budget, before any row is dead), or that a rate limit holds
+   * back (as long, spending no attempt); a serve hung or stopping
    * (nothing applies changes Okta sends meanwhile, and its SCIM intake may be dead too); and people Okta took away
    * whom the latest resync found still with access (the bridge leaves them to an operator); and a
    * restore that could not carry everything forward, whose losses only an operator can find. Skipped
@@ -109,7 +110,8 @@ public record StatusReport(
    */
   public boolean needsAttention() {
     return pausedReason != null || deadCount > 0 || heldCount > 0 || heldOrphanRemovals > 0 || failingRemovals > 0
-        || (!daemonHoldsLease && oldestPendingSeconds != null) || stalledServe != null || keepsAccess > 0 || carryIncomplete != null;
+        || waitingRemovals > 0 || (!daemonHoldsLease && oldestPendingSeconds != null) || stalledServe != null
+        || keepsAccess > 0 || carryIncomplete != null;
   }
 
   /**

@@ -38,8 +38,16 @@ public sealed interface Outcome {
     }
   }
 
-  /** Not done yet through nobody's fault (429, a member still being created): spends no retry budget. */
-  record RetryAfter(Duration delay, String why) implements Outcome {
+  /**
+   * Not done yet through nobody's fault (429, a member still being created): spends no attempt.
+   * {@code rateLimited}: Fulcrum's rate limit or the call budget held the calls back, which a removal
+   * may wait on only as long as the retry budget lasts (ReconcileLoop), not for ever.
+   */
+  record RetryAfter(Duration delay, String why, boolean rateLimited) implements Outcome {
+    RetryAfter(Duration delay, String why) {
+      this(delay, why, false);
+    }
+
     public Kind kind() {
       return Kind.RETRY_AFTER;
     }

@@ -4,6 +4,7 @@ import com.fulcrumscim.config.DurationText;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.ClaimLost;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkQueue;
 import java.time.Clock;
@@ -11,9 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -67,6 +70,11 @@ public final class ReconcileLoop implements AutoCloseable {
   private final ExecutorService workers;
   private final Listener outcomes;
   private final Queue<WorkItem> stranded = new ConcurrentLinkedQueue<>();
+  /**
+   * Until when each removal held back by a rate limit was last warned of: one WARN line per row per
+   * cool-down, however often a nudge runs it meanwhile (each refused here, sending nothing).
+   */
+  private final Map<ResourceKey, Instant> heldBackWarned = new ConcurrentHashMap<>();
   private volatile boolean stopping;
   private volatile boolean paused;
   /**
@@ -285,6 +293,13 @@ public final class ReconcileLoop implements AutoCloseable {
             log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: attempt {} failed, the next is due at {};"
                 + " it gives up (DEAD) once the retry budget of {} runs out", item.key(), person(result),
                 failed.error(), keepers(item), item.attempts() + 1, failed.at(), DurationText.of(retry.budget()));
+          } else if (recorded.took() && recorded.fate() instanceof WorkQueue.Fate.HeldBack held
+              && firstWarningOf(item, held.at(), now)) {
+            // Loud as a failure: a limit held on long enough ends the row DEAD, and until then the person keeps access.
+            log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: the rate limit holds calls back (no attempt"
+                + " spent), it is tried again at {}; held back for longer than the retry budget of {} in all, it gives up (DEAD);"
+                + " `fulcrum-scim status` lists it under \"Removals waiting\"", item.key(), person(result), held.error(),
+                keepers(item), held.at(), DurationText.of(retry.budget()));
           } else if (result.outcome() instanceof Outcome.Paused refused && result.deprovisions(item.removal())) {
             // The pause spends no attempt, yet this attempt failed and the person keeps access for as long as it lasts.
             log.warn("DEPROVISIONING RETRYING for {}{}: {}. {} until it succeeds: the reconciler is paused, so it waits"
@@ -332,6 +347,9 @@ public final class ReconcileLoop implements AutoCloseable {
       case RETRY_AFTER -> {
         Outcome.RetryAfter wait = (Outcome.RetryAfter) outcome;
         Duration delay = wait.delay().compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.delay();
+        if (wait.rateLimited() && result.deprovisions(item.removal())) {
+          yield heldBack(item, now.plus(delay), wait.why(), now);
+        }
         yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, item.removal());
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
@@ -349,6 +367,26 @@ public final class ReconcileLoop implements AutoCloseable {
         yield new WorkQueue.Fate.Release();
       }
     };
+  }
+
+  /**
+   * A removal a rate limit held back: it waits without spending an attempt, as a burst of 429s must
+   * not use a row's attempts up, but only within the retry budget counted from its first hold or
+   * failure. Sustained 429s (Fulcrum's limit is its user's, which the Owner's other scripts share)
+   * must not keep a person's access for ever, unseen: past the budget it is DEAD, loud, retryable.
+   */
+  private WorkQueue.Fate heldBack(WorkItem item, Instant at, String why, Instant now) {
+    if (retry.spent(item, now)) {
+      return new WorkQueue.Fate.Dead(why + " (gave up: rate limits and failures held this removal back for longer than the"
+          + " retry budget of " + DurationText.of(retry.budget()) + ")", true);
+    }
+    return new WorkQueue.Fate.HeldBack(at, why);
+  }
+
+  /** Whether this hold of {@code item} until {@code at} is not warned of yet; forgets holds that have ended. */
+  private boolean firstWarningOf(WorkItem item, Instant at, Instant now) {
+    heldBackWarned.values().removeIf(until -> until.isBefore(now));
+    return !at.equals(heldBackWarned.put(item.key(), at));
   }
 
   /** Who keeps access while {@code item}'s removal is not made. */

@@ -171,9 +171,10 @@ public final class Reconciler {
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
-      // read for failures and pauses only (few): a failing removal's log line names the person who keeps access meanwhile
-      String person = outcome.outcome().kind() == Outcome.Kind.FAILED || outcome.outcome().kind() == Outcome.Kind.PAUSED
-          ? who.of(attempt.key) : null;
+      // read for failures, pauses and rate limits only (few): a removal's log line names the person who keeps access meanwhile
+      Outcome o = outcome.outcome();
+      String person = o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.PAUSED
+          || o instanceof Outcome.RetryAfter wait && wait.rateLimited() ? who.of(attempt.key) : null;
       return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person);
     }
 
@@ -265,7 +266,7 @@ public final class Reconciler {
         return Optional.of(new Reconciled(new Outcome.Failed("Fulcrum does not reflect the changes made to " + key
             + " (still planning " + read.plan(attempt).actions() + " after " + MAX_ROUNDS + " rounds)"), affected));
       } catch (FulcrumException.RateLimited e) {
-        return Optional.of(new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage()), affected));
+        return Optional.of(new Reconciled(new Outcome.RetryAfter(e.retryAfter(), e.getMessage(), true), affected));
       } catch (FulcrumException.Unauthorized | FulcrumException.Forbidden e) {
         Optional<Outcome.Paused> paused = pauseFor(e);
         if (paused.isPresent()) {

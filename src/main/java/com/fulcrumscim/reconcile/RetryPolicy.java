@@ -37,7 +37,7 @@ public final class RetryPolicy {
 
   /** When to try {@code item} again after another failure now; empty when the budget is spent. */
   public Optional<Instant> next(WorkItem item, Instant now) {
-    Instant deadline = (item.firstFailureAt() == null ? now : item.firstFailureAt()).plus(budget);
+    Instant deadline = deadline(item, now);
     if (!now.isBefore(deadline)) {
       return Optional.empty();
     }
@@ -47,5 +47,14 @@ public final class RetryPolicy {
     long delay = ceiling / 2 + (long) (random.nextDouble() * (ceiling / 2 + 1));
     Instant at = now.plusMillis(delay);
     return Optional.of(at.isAfter(deadline) ? deadline : at);
+  }
+
+  /** Whether {@code item}'s budget ran out by {@code now}, counted from its first failure (none: now). */
+  public boolean spent(WorkItem item, Instant now) {
+    return !now.isBefore(deadline(item, now));
+  }
+
+  private Instant deadline(WorkItem item, Instant now) {
+    return (item.firstFailureAt() == null ? now : item.firstFailureAt()).plus(budget);
   }
 }

@@ -409,8 +409,9 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.exit()).isEqualTo(3);
     assertThat(r.out()).containsPattern("Removals failing\\s+none")
-        .containsPattern("Removals waiting\\s+1 deprovisioning WAITING while the reconciler is PAUSED \\(below; no attempt"
-            + " spent\\): these people KEEP ACCESS until the pause ends \\(Reconciler above says how\\)")
+        .containsPattern("Removals waiting\\s+1 deprovisioning WAITING while the reconciler is PAUSED or a rate limit holds"
+            + " calls back \\(below; no attempt spent\\): these people KEEP ACCESS until the pause ends \\(Reconciler above"
+            + " says how\\)")
         .containsPattern("KEY\\s+ATTEMPTS\\s+WAITING SINCE")
         .containsPattern("user/u-fay\\s+0\\s+\\S+\\s+user/u-fay: waiting for the reconciler's pause to end");
   }

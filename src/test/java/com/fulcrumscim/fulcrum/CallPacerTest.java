@@ -111,7 +111,7 @@ class CallPacerTest {
   @Test
   void aCoolDownRefusesCallsUntilItEnds() throws InterruptedException {
     CallPacer pacer = pacer(5000);
-    pacer.coolDown(Duration.ofSeconds(30));
+    pacer.coolDown(Duration.ofSeconds(30), FulcrumException.RateLimited.Limit.FULCRUM);
     assertThatThrownBy(() -> pacer.acquire("GET /x"))
         .isInstanceOfSatisfying(FulcrumException.RateLimited.class,
             e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
@@ -126,7 +126,7 @@ class CallPacerTest {
     // the wait for a slot is when another worker's 429 lands
     pacer[0] = new CallPacer(3600, clock, d -> {
       clock.tick(d);
-      pacer[0].coolDown(Duration.ofSeconds(60));
+      pacer[0].coolDown(Duration.ofSeconds(60), FulcrumException.RateLimited.Limit.FULCRUM);
     });
     pacer[0].acquire("GET /x");
     pacer[0].acquire("GET /x"); // the one call of burst allowance: no wait
@@ -163,7 +163,7 @@ class CallPacerTest {
         }));
       }
       assertThat(asleep.await(10, TimeUnit.SECONDS)).isTrue();
-      pacer.coolDown(Duration.ofSeconds(5)); // another worker's 429 while they wait
+      pacer.coolDown(Duration.ofSeconds(5), FulcrumException.RateLimited.Limit.FULCRUM); // another worker's 429 while they wait
       clock.tick(Duration.ofSeconds(2));
       wake.countDown();
       for (Future<?> call : calls) {
@@ -184,7 +184,7 @@ class CallPacerTest {
   @Test
   void aCoolDownTooLongForAnInstantSaturatesInsteadOfOverflowing() {
     CallPacer pacer = pacer(3600);
-    pacer.coolDown(Duration.ofSeconds(Long.MAX_VALUE));
+    pacer.coolDown(Duration.ofSeconds(Long.MAX_VALUE), FulcrumException.RateLimited.Limit.FULCRUM);
     assertThatThrownBy(() -> pacer.acquire("GET /x")).isInstanceOf(FulcrumException.RateLimited.class);
   }
 }

@@ -200,4 +200,77 @@ class FailingDeprovisioningTest extends EndToEnd {
     assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
     assertThat(new OpsStore(h.db).failingRemovals()).isZero();
   }
+
+  /** Ada pushed, then deactivated in Okta while Fulcrum answers every call 429 (Retry-After 5 min), her removal tried once. */
+  private String adaLeavesWhileFulcrumRateLimits() {
+    start();
+    String ada = h.okta.userNamed("ada", "ada@corp.example", "Ada", "Lovelace", null);
+    h.settle();
+    h.fulcrum.faults().rateLimitBurst(1_000_000, java.time.Duration.ofMinutes(5));
+    h.okta.set(ada, "active", 0);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.attempts()).as("a 429 spends no attempt").isZero();
+    });
+    return ada;
+  }
+
+  @Test
+  void statusListsARemovalTheRateLimitHoldsBackAsWaitingWithTheReason() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+
+    StatusReport report = status();
+
+    assertThat(report.needsAttention()).isTrue();
+    assertThat(report.waitingRemovalRows()).singleElement().satisfies(row -> {
+      assertThat(row.key()).isEqualTo("user/" + ada);
+      assertThat(row.lastError()).startsWith("user ada (ada@corp.example): ").contains("Fulcrum's rate limit: 429, retry after 300s");
+    });
+  }
+
+  @Test
+  void aRemovalTheRateLimitHoldsBackCountsInTheGaugeTheShippedAlertRuleWatches() {
+    adaLeavesWhileFulcrumRateLimits();
+    assertThat(scrape()).contains("fulcrum_scim_work_retrying_removals 1.0");
+  }
+
+  @Test
+  void aRemovalTheRateLimitHoldsBackIsOneWarnLinePerCoolDownNotPerRun() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+    h.queue.nudge(ResourceKey.user(ada), true); // a resync's nudge: run again inside the cool-down, refused here
+    h.runOnce();
+    assertThat(warnings()).singleElement().asString().startsWith(RETRYING + "user/" + ada + ", user ada (ada@corp.example): ")
+        .contains("rate limit", "The person KEEPS ACCESS until it succeeds", "no attempt spent", "Removals waiting");
+
+    h.clock.tick(java.time.Duration.ofMinutes(6));
+    h.runOnce();
+
+    assertThat(warnings()).as("the next cool-down's").hasSize(2);
+  }
+
+  @Test
+  void aRemovalTheRateLimitHoldsBackLongerThanTheRetryBudgetIsDead() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+
+    h.clock.tick(java.time.Duration.ofHours(25));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.DEAD);
+      assertThat(row.lastError()).contains("429", "retry budget of 24h");
+    });
+    assertThat(new OpsStore(h.db).deadRemovals()).isEqualTo(1);
+  }
+
+  @Test
+  void aShortRateLimitSpendsNoAttemptAndTheRemovalGoesThroughAfterIt() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+    h.fulcrum.faults().rateLimitBurst(0, java.time.Duration.ofSeconds(1));
+
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new OpsStore(h.db).waitingRemovals()).isZero();
+  }
 }
