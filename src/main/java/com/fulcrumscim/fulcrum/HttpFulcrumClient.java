@@ -257,9 +257,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
   private record Pages<T>(List<T> items, boolean countMoved, int pages) {}
 
   /**
-   * Pages until current_page ≥ total_pages, an empty page, or a short page. An id already read is
-   * not added again: a server that ignores {@code page} answers page 1 twice, and an entity added
-   * mid-read pushes the last one of a page already read onto the next.
+   * Pages until current_page ≥ total_pages, an empty page, a page shorter than the per_page the
+   * answer gives, or a page with no id not read before. An id already read is not added again: a
+   * server that ignores {@code page} answers page 1 twice, and an entity added mid-read pushes the
+   * last one of a page already read onto the next.
    */
   private <W, T> Pages<T> pages(ApiCall first, String key, Class<W> type, Function<W, T> toDomain) {
     List<T> all = new ArrayList<>();
@@ -274,10 +275,12 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       int number = page;
       List<JsonNode> items = Wire.items(root, key).orElseThrow(() -> new FulcrumException.Unavailable(call.endpoint(),
           status + " answer to page " + number + " holds no list of " + key, null));
+      int newIds = 0;
       for (int i = 0; i < items.size(); i++) {
         JsonNode item = items.get(i);
         if (firstSeen(seen, item)) {
           all.add(toDomain.apply(convert(call.endpoint(), "page " + page + ", item " + (i + 1), item, type)));
+          newIds += item.path("id").asText("").isBlank() ? 0 : 1;
         }
       }
       long count = root.path("total_count").asLong(-1); // -1: not given, which Fulcrum allows
@@ -286,7 +289,7 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
       } else if (firstCount >= 0 && count >= 0 && count != firstCount) {
         countMoved = true;
       }
-      if (lastPage(root, page, items.size())) {
+      if (lastPage(root, page, items.size()) || newIds == 0) {
         return new Pages<>(all, countMoved, page);
       }
     }
@@ -306,10 +309,22 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     if (current < page) {
       return true; // the server ignores `page`: asking again would loop forever
     }
-    // asInt reads "2" as 2 too: a string total_pages read as missing cut a capped list short
-    JsonNode totalPages = root.path("total_pages");
-    int total = totalPages.isNumber() || totalPages.isTextual() ? totalPages.asInt(-1) : -1;
-    return total >= 0 ? current >= total : itemCount < pageSize;
+    int total = number(root, "total_pages");
+    if (total >= 0) {
+      return current >= total;
+    }
+    // Short only against the page size Fulcrum says it used: one that caps per_page below what was
+    // asked answers full pages shorter than that, and taking the first for the last read the list
+    // in part as whole (a removal confirmed by absence, a member past the cap never seen). Told
+    // neither, only an empty page ends the list: one call more (fulcrum-api.md §2).
+    int perPage = number(root, "per_page");
+    return perPage > 0 && itemCount < perPage;
+  }
+
+  /** A paging key's number; -1 when missing. asInt reads "2" as 2 too: a string read as missing cut a capped list short. */
+  private static int number(JsonNode root, String key) {
+    JsonNode value = root.path(key);
+    return value.isNumber() || value.isTextual() ? value.asInt(-1) : -1;
   }
 
   /** The entity of a single answer, empty when the answer had no body (or no entity in it). */

@@ -135,10 +135,28 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
   }
 
   @Test
-  void aListWithoutPagingKeysStopsAtAShortPage() {
+  void aListWithoutPagingKeysIsReadToAnEmptyPage() {
     server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}]}"));
-    assertThat(client.members()).hasSize(1);
-    assertThat(server.getRequestCount()).isEqualTo(1);
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-2\"}]}"));
+    server.enqueue(json(200, "{\"memberships\":[]}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aListWhoseAnswerCapsPerPageIsReadPastItsFirstFullPage() {
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"},{\"id\":\"m-2\"}],\"per_page\":2}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-3\"}],\"per_page\":2}"));
+    assertThat(client.memberList().members()).extracting(FulcrumMember::id).containsExactly("m-1", "m-2", "m-3");
+    assertThat(server.getRequestCount()).as("its short page, against its own per_page, is the last").isEqualTo(2);
+  }
+
+  @Test
+  void aListWithoutPagingKeysFromAServerIgnoringPageEndsAtTheRepeatedPage() {
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}]}"));
+    server.enqueue(json(200, "{\"memberships\":[{\"id\":\"m-1\"}]}"));
+    assertThat(client.members()).extracting(FulcrumMember::id).containsExactly("m-1");
+    assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test
