@@ -615,12 +615,14 @@ public final class Bridge {
 
   /**
    * Who holds the writer lease, by its node's address, for /healthz: the lease and the node records
-   * read in one transaction, as a probe answered every few seconds should.
+   * read in one transaction, as a probe answered every few seconds should, within the lease's bound
+   * (a database that does not answer fails the read, not the probe's caller after minutes).
    */
   private Optional<WriterNode> writer() {
     Duration ttl = config.ha().leaseTtl();
     return db.inOneRead(moment -> new WriterLease(moment, DatabaseClock.of(moment, clock), WriterLease.Role.DAEMON, ttl)
-        .current().map(holder -> NodeTokens.writer(holder, new NodeTokens(moment, DatabaseClock.of(moment, clock)).live(ttl))));
+        .current().map(holder -> NodeTokens.writer(holder, new NodeTokens(moment, DatabaseClock.of(moment, clock)).live(ttl))),
+        WriterLease.bound(ttl));
   }
 
   /** This node as {@link NodeTokens} names it: its host, and the port it takes SCIM requests on. */

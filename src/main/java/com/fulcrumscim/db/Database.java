@@ -185,14 +185,23 @@ public final class Database implements AutoCloseable {
    * much others commit meanwhile. Writes through it fail.
    */
   public <T> T inOneRead(Function<Database, T> reads) {
+    return engine.read(oneRead(reads));
+  }
+
+  /** {@link #inOneRead}, bounded as {@link #read(Work, Duration)} is: for a probe that must answer in time. */
+  public <T> T inOneRead(Function<Database, T> reads, Duration bound) {
+    return engine.read(oneRead(reads), bound);
+  }
+
+  private <T> Work<T> oneRead(Function<Database, T> reads) {
     Dialect dialect = dialect();
-    return engine.read(c -> {
+    return c -> {
       try {
         return reads.apply(new Database(location, new OneRead(c, dialect)));
       } catch (OneRead.Failed e) {
         throw e.unwrapped();
       }
-    });
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 package com.fulcrumscim.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fulcrumscim.db.Database;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -82,10 +83,13 @@ public final class OpsEndpoints {
     }).start(host, port);
   }
 
-  /** The process is alive even when the database is not: say so here, and let /readyz fail. */
+  /**
+   * The process is alive even when the database is not: say so here, within a probe's bound (a
+   * database that drops every packet would hold this read for minutes), and let /readyz fail.
+   */
   private String reconciler() {
     try {
-      return store.pauseReason().map(reason -> "paused: " + reason).orElse("running");
+      return store.pauseReason(Database.PROBE_BOUND).map(reason -> "paused: " + reason).orElse("running");
     } catch (RuntimeException e) {
       return "unknown: " + e.getMessage();
     }

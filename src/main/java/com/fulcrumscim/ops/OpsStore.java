@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -62,6 +63,11 @@ public final class OpsStore {
 
   public Optional<String> pauseReason() {
     return db.read(c -> pauseReason(c));
+  }
+
+  /** {@link #pauseReason()}, failing rather than waiting much longer than {@code bound} (a probe's read). */
+  public Optional<String> pauseReason(Duration bound) {
+    return db.read(c -> pauseReason(c), bound);
   }
 
   /** When Fulcrum last accepted a write from the reconciler. */

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
+import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.StoreLocation;
 import com.fulcrumscim.testing.BlackholeProxy;
 import com.fulcrumscim.testing.RequiresPostgres;
+import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.TestStore;
 import java.nio.file.Files;
@@ -45,6 +47,38 @@ class StopDuringAnOutageOnPostgresTest {
 
       assertThat(took).as("the stop's whole bound, where a quarter lease alone is 30 s")
           .isLessThan(Duration.ofSeconds(8));
+    }
+  }
+
+  /**
+   * review-s14c 3: /healthz's read of who holds the writer lease took the database's default bound
+   * (a 30 s borrow, a 2 min socket timeout) where the lease's own reads take a quarter lease: a probe
+   * then timed out at its caller instead of answering that the database does not.
+   */
+  @Test
+  void healthzAnswersWithinTheLeasesBoundWhileTheDatabaseDropsEveryPacket() {
+    StoreLocation.Postgres pg = (StoreLocation.Postgres) TestStore.freshPostgres().location();
+    try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url())) {
+      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  url: "
+          + proxy.in(pg.url()) + "\n  username: " + pg.username() + "\n  password: " + pg.password() + "\n"
+          + "ha:\n  lease_ttl: 4s\n"), 0);
+      Bridge bridge = new Bridge(config, n -> n.equals(Bridge.SCIM_TOKEN_ENV) ? ScimTestServer.TOKEN : null,
+          Clock.systemUTC(), new SecureRandom()).start();
+      try {
+        proxy.blackhole();
+
+        long began = System.nanoTime();
+        ScimHttp.Response health = new ScimHttp("http://127.0.0.1:" + bridge.port(), null).get("/healthz");
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+        assertThat(health.json().path("writer").asText()).startsWith("unknown");
+        assertThat(health.json().path("reconciler").asText()).startsWith("unknown");
+        // the pause's read about a probe's bound (10 s; 17 s seen at load 4, a broken connection replaced), the
+        // writer's a quarter lease (1 s); without them the probe's caller gave up at 30 s with no answer
+        assertThat(took).isLessThan(Database.PROBE_BOUND.multipliedBy(2).plusSeconds(5));
+      } finally {
+        bridge.stop(Duration.ofSeconds(5));
+      }
     }
   }
 
