@@ -383,10 +383,15 @@ public final class ReconcileLoop implements AutoCloseable {
     return new WorkQueue.Fate.HeldBack(at, why);
   }
 
-  /** Whether this hold of {@code item} until {@code at} is not warned of yet; forgets holds that have ended. */
+  /**
+   * Whether {@code item} is held back with no earlier hold of it still running (its end, {@code at},
+   * kept); forgets holds that have ended. Not by {@code at} itself: it is this run's clock plus what
+   * the pacer's clock left of the cool-down, so it moves by the run's own time from run to run
+   * (review-s14b A).
+   */
   private boolean firstWarningOf(WorkItem item, Instant at, Instant now) {
-    heldBackWarned.values().removeIf(until -> until.isBefore(now));
-    return !at.equals(heldBackWarned.put(item.key(), at));
+    heldBackWarned.values().removeIf(until -> !until.isAfter(now));
+    return heldBackWarned.put(item.key(), at) == null;
   }
 
   /** Who keeps access while {@code item}'s removal is not made. */
