@@ -24,6 +24,16 @@ import org.junit.jupiter.api.Test;
 /** A clean stop of a node whose PostgreSQL drops every packet (a host gone, a failover moving its address). */
 @RequiresPostgres
 class StopDuringAnOutageOnPostgresTest {
+  final StoreLocation.Postgres pg = (StoreLocation.Postgres) TestStore.freshPostgres().location();
+
+  /** A bridge whose PostgreSQL is reached through {@code proxy}, with {@code yaml} after its storage. */
+  Bridge startBehind(BlackholeProxy proxy, String yaml) {
+    BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  url: "
+        + proxy.in(pg.url()) + "\n  username: " + pg.username() + "\n  password: " + pg.password() + "\n" + yaml), 0);
+    return new Bridge(config, n -> n.equals(Bridge.SCIM_TOKEN_ENV) ? ScimTestServer.TOKEN : null, Clock.systemUTC(),
+        new SecureRandom()).start();
+  }
+
   /**
    * review-s13d 4: each of the stop's waits on the database was bounded (a quarter lease: 30 s at
    * ha.lease_ttl 2m), not the stop: the two records' removals, the lease's release and the halts
@@ -31,13 +41,8 @@ class StopDuringAnOutageOnPostgresTest {
    */
   @Test
   void aStopEndsWithinItsBoundAtALeaseOfTwoMinutes() {
-    StoreLocation.Postgres pg = (StoreLocation.Postgres) TestStore.freshPostgres().location();
     try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url())) {
-      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  url: "
-          + proxy.in(pg.url()) + "\n  username: " + pg.username() + "\n  password: " + pg.password() + "\n"
-          + "fulcrum:\n  calls_per_hour: 3600000\nha:\n  lease_ttl: 2m\n"), 0);
-      Bridge bridge = new Bridge(config, n -> n.equals(Bridge.SCIM_TOKEN_ENV) ? ScimTestServer.TOKEN : null,
-          Clock.systemUTC(), new SecureRandom()).start();
+      Bridge bridge = startBehind(proxy, "fulcrum:\n  calls_per_hour: 3600000\nha:\n  lease_ttl: 2m\n");
       proxy.blackhole();
 
       // a bound of 5 s rather than the real 45 s (StopBudget.WHOLE): the same steps, a suite 40 s shorter
@@ -57,13 +62,8 @@ class StopDuringAnOutageOnPostgresTest {
    */
   @Test
   void healthzAnswersWithinTheLeasesBoundWhileTheDatabaseDropsEveryPacket() {
-    StoreLocation.Postgres pg = (StoreLocation.Postgres) TestStore.freshPostgres().location();
     try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url())) {
-      BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(n -> null).parse("test", "storage:\n  url: "
-          + proxy.in(pg.url()) + "\n  username: " + pg.username() + "\n  password: " + pg.password() + "\n"
-          + "ha:\n  lease_ttl: 4s\n"), 0);
-      Bridge bridge = new Bridge(config, n -> n.equals(Bridge.SCIM_TOKEN_ENV) ? ScimTestServer.TOKEN : null,
-          Clock.systemUTC(), new SecureRandom()).start();
+      Bridge bridge = startBehind(proxy, "ha:\n  lease_ttl: 4s\n");
       try {
         proxy.blackhole();
 

@@ -249,6 +249,18 @@ class FailingDeprovisioningTest extends EndToEnd {
     assertThat(warnings()).as("the next cool-down's").hasSize(2);
   }
 
+  /** review-s14b F2: a real clock moves between the pacer's read and the loop's, so each run's hold ends elsewhere. */
+  @Test
+  void aRemovalTheRateLimitHoldsBackIsOneWarnLinePerCoolDownWhenTimeMovesWithinARun() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+    h.clock.tickOnEachRead(java.time.Duration.ofMillis(1));
+    h.queue.nudge(ResourceKey.user(ada), true);
+    h.runOnce();
+    h.clock.tickOnEachRead(java.time.Duration.ZERO);
+
+    assertThat(warnings()).as("one WARN per row per cool-down, however often a nudge runs it").hasSize(1);
+  }
+
   @Test
   void aRemovalTheRateLimitHoldsBackLongerThanTheRetryBudgetIsDead() {
     String ada = adaLeavesWhileFulcrumRateLimits();

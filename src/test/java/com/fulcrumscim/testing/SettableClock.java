@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 /** A clock tests move by hand. */
 public final class SettableClock extends Clock {
   private volatile Instant now;
+  /** Moved on at each read when not zero, as a real clock moves while code runs between two reads. */
+  private volatile Duration eachRead = Duration.ZERO;
 
   public SettableClock(Instant start) {
     this.now = start;
@@ -26,9 +28,18 @@ public final class SettableClock extends Clock {
     now = now.plus(d);
   }
 
+  /** From now on each read moves the clock by {@code d} after answering; zero stops that. */
+  public void tickOnEachRead(Duration d) {
+    eachRead = d;
+  }
+
   @Override
   public Instant instant() {
-    return now;
+    Instant read = now;
+    if (!eachRead.isZero()) {
+      now = read.plus(eachRead);
+    }
+    return read;
   }
 
   @Override
