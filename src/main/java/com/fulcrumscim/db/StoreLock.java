@@ -308,7 +308,8 @@ public final class StoreLock implements AutoCloseable {
       return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     try {
-      SqliteRestore.sameOwner(Files.exists(database) ? database : database.getParent(), file);
+      // no database yet: the directory the lock is in (beside the file a link leads to, not the link's)
+      SqliteRestore.sameOwner(Files.exists(database) ? database : file.getParent(), file);
       return created;
     } catch (IOException e) {
       // not root, and not the database's owner: a file of ours would shut the service's user out

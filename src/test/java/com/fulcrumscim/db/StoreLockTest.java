@@ -188,6 +188,24 @@ class StoreLockTest {
     assertThat(PosixFilePermissions.toString(lock.permissions())).isEqualTo("rw-------");
   }
 
+  /**
+   * review-s14c F5: with no database yet, the lock beside the file a link leads to took the owner of
+   * the link's directory, so a service user could not make it (EPERM) and root made it another's.
+   */
+  @Test
+  void aFirstLockThroughALinkBelongsToTheOwnerOfTheDirectoryTheLinkLeadsTo() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file away");
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path links = Files.createDirectories(dir.resolve("links"));
+    UserPrincipalLookupService names = data.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(links, names.lookupPrincipalByName("nobody"));
+    Path link = Files.createSymbolicLink(links.resolve("bridge.db"), data.resolve("bridge.db"));
+
+    StoreLock.take(new StoreLocation.SqliteFile(link), "serve").close();
+
+    assertThat(Files.getOwner(data.resolve("bridge.db.lock"))).isEqualTo(Files.getOwner(data));
+  }
+
   /** Several nodes share one PostgreSQL database by design, and there is no file to swap. */
   @Test
   void onPostgresqlThereIsNothingToLock() {
