@@ -735,18 +735,23 @@ public final class WorkQueue {
     }
   }
 
+  /** The member a key's change stopped on, and whether an operator set that change aside ({@link WorkItem#setAside}). */
+  public record StoppedOn(String member, boolean setAside) {}
+
   /**
    * The Fulcrum member each key's change stopped on ({@link WorkItem#heldMember}), whatever its row's
    * state: held or DEAD, set aside, or queued again by a later change. Few rows: only a stopped change records one.
    */
-  public Map<ResourceKey, String> heldMembers() {
+  public Map<ResourceKey, StoppedOn> heldMembers() {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT entity_type, entity_id, held_member FROM work WHERE held_member IS NOT NULL");
+          "SELECT entity_type, entity_id, held_member, state = 'DONE' AND last_error IS NOT NULL FROM work "
+              + "WHERE held_member IS NOT NULL");
           ResultSet rs = ps.executeQuery()) {
-        Map<ResourceKey, String> out = new HashMap<>();
+        Map<ResourceKey, StoppedOn> out = new HashMap<>();
         while (rs.next()) {
-          out.put(new ResourceKey(EntityType.valueOf(rs.getString(1)), rs.getString(2)), rs.getString(3));
+          out.put(new ResourceKey(EntityType.valueOf(rs.getString(1)), rs.getString(2)),
+              new StoppedOn(rs.getString(3), rs.getBoolean(4)));
         }
         return out;
       }

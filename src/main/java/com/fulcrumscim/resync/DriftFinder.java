@@ -160,7 +160,7 @@ final class DriftFinder {
 
   /** What one resync run compares against, the same for every key. */
   private record Run(FulcrumSnapshot snap, Set<String> orphanIds, Map<ResourceKey, WorkState> operators,
-      Map<ResourceKey, String> stoppedOn) {}
+      Map<ResourceKey, WorkQueue.StoppedOn> stoppedOn) {}
 
   /**
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
@@ -264,14 +264,22 @@ final class DriftFinder {
    * since) is reported as maybe someone else's: the address may have been given to a new hire
    * invited by hand, whose own account "remove it" would take away (review-s8g F1). Still counted
    * as keeping access, as it may be the person invited again. So is one found under an address Okta
-   * gave the user that its own member never had in Fulcrum, as the reconciler's plan says (review-s13b F1).
+   * gave the user that its own member never had in Fulcrum, as the reconciler's plan says (review-s13b F1),
+   * unless an operator set the change that stopped on that very member aside ({@code journal skip}, as
+   * its reason advises when the member is someone else's): then reported, not counted, or every
+   * nightly resync would page for a person the operator has already looked at (review-s14b F1).
    */
-  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead, String stoppedOn) {
+  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead, WorkQueue.StoppedOn stopped) {
     String has = "unmanaged member " + m.email() + " (" + m.id() + ")";
+    String stoppedOn = stopped == null ? null : stopped.member();
     if (p.held() != null && !p.held().reached(m.email())) {
+      boolean setAside = stopped != null && stopped.setAside() && m.id().equals(stoppedOn);
       lines.add(Drift.Kind.COLLISION, "member", has, "gone (" + p.left() + ")", "report only: "
           + Planner.neverItsMembers(p.userName(), "the user was " + p.left(), m)
-          + (dead ? " (`fulcrum-scim journal show " + lines.key + "`)" : ""), true);
+          + (dead ? " (`fulcrum-scim journal show " + lines.key + "`)" : "")
+          + (setAside ? "; an operator set its change aside on this member (`journal skip`) as someone else's, so it is"
+              + " not counted as keeping access (if it is this person after all, remove it in Fulcrum)" : ""),
+          !setAside);
       return;
     }
     if (stoppedOn != null && !stoppedOn.equals(m.id())) {

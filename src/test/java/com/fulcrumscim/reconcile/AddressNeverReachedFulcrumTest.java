@@ -11,6 +11,7 @@ import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.resync.Drift;
 import com.fulcrumscim.resync.Progress;
 import com.fulcrumscim.resync.Resync;
+import com.fulcrumscim.resync.ResyncReport;
 import com.fulcrumscim.testing.ReconcileHarness;
 import java.time.Duration;
 import java.util.List;
@@ -64,10 +65,10 @@ class AddressNeverReachedFulcrumTest extends EndToEnd {
     return new Resync(h.http, h.db, h.options().settings(), h.clock, h.clock::tick);
   }
 
-  private void resyncApply() {
+  private ResyncReport resyncApply() {
     ReconcileWiring path = h.newWiring(h.http);
     try {
-      resync().apply(path, Progress.NONE, 0);
+      return resync().apply(path, Progress.NONE, 0);
     } finally {
       path.loop().close();
     }
@@ -182,5 +183,25 @@ class AddressNeverReachedFulcrumTest extends EndToEnd {
 
     assertThat(changedAgain(ada).state()).isEqualTo(WorkState.DONE);
     assertThat(h.fulcrum.member(byHand.id())).as("deprovisioned").isEmpty();
+  }
+
+  /**
+   * review-s14b F1: the operator found the member is someone else's and set the leaver's change aside,
+   * as its reason advises; every nightly resync still counted it as keeping access (status, the page).
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aReportSetAsideOnItsMemberIsNotCountedAsKeepingAccessAtTheNextResync(Leaving leaving) {
+    start();
+    String ada = givenTakenAddressThenLeft(leaving);
+    WorkItem row = changedAgain(ada);
+    assertThat(row.state()).isEqualTo(WorkState.DEAD);
+    assertThat(h.queue.skip(ResourceKey.user(ada), row.generation())).isTrue();
+
+    ResyncReport report = resyncApply();
+
+    assertThat(report.totals().keepsAccess()).isZero();
+    assertThat(report.plan()).anySatisfy(d -> assertThat(d.action()).contains("report only: ")
+        .contains("an operator set its change aside on this member"));
   }
 }
