@@ -47,8 +47,11 @@ public final class OpsStore {
   private static final String WAITING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts = 0"
       + " AND (first_failure_at IS NOT NULL"
       + " OR EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> ''))";
-  /** Why a {@link #WAITING_REMOVAL} waits: a rate limit's hold says so in its last error. */
-  // "not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either (review-s13e F5)
+  /**
+   * Why a {@link #WAITING_REMOVAL} waits: a rate limit's hold says so in its last error; else the pause
+   * ("not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either,
+   * review-s13e F5).
+   */
   private static final String WAITING_WHY =
       "CASE WHEN first_failure_at IS NULL THEN 'waiting for the reconciler''s pause to end' ELSE last_error END";
 
