@@ -15,6 +15,7 @@ import com.fulcrumscim.ops.ExitCode;
 import com.fulcrumscim.restore.Carried;
 import com.fulcrumscim.restore.CarryForward;
 import com.fulcrumscim.restore.IncompleteCarry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Parameters;
       "Replace the SQLite database at storage.path with BACKUP (made by `fulcrum-scim backup`).",
       "Stop the service first: restore refuses while the daemon or an operator command holds the database. BACKUP is "
           + "copied in (mode 0600), checked (SQLite's quick_check, a bridge schema this release knows) and migrated; "
-          + "the replaced database is kept beside it as <storage.path>.replaced-<time> (mode 0600).",
+          + "the replaced database is kept beside it as <storage.path>.replaced-<time> (mode 0600). A symbolic storage.path "
+          + "stays: the file it leads to is replaced, and the copies are beside that file.",
       "What the replaced database holds newer than the backup is carried forward into the restored one, read as it is "
           + "(it may be damaged): the users and groups Okta changed after the backup (deactivations and deletes the "
           + "reconciler had not applied yet among them: it removes those people when the service starts), the links to "
@@ -96,7 +98,8 @@ public final class RestoreCommand implements Callable<Integer> {
         // read where it stands, before the swap: what it holds newer goes in with the backup, or nothing does
         carried[0] = CarryForward.from(path, db, clock);
       });
-      support.out().println("restored " + backup.toAbsolutePath() + " to " + path + " (schema version "
+      support.out().println("restored " + backup.toAbsolutePath() + " to " + path
+          + (Files.isSymbolicLink(path) ? ", the file it links to, " + restored.file() : "") + " (schema version "
           + restored.versions().found() + (restored.versions().found() == restored.versions().known() ? ""
               : " -> " + restored.versions().known()) + ")"
           + (restored.replacedKeptAs() == null ? "" : "; the replaced database is kept as " + restored.replacedKeptAs()));

@@ -23,16 +23,22 @@ import java.util.function.Consumer;
  * SQLite file, a bridge schema this release knows), migrated and {@code prepare}d (the restore
  * marker goes in); only then does it replace the database in one rename. The database it replaces
  * is kept beside it, its WAL with it, so nothing the old file held is lost. Stop every writer first.
+ * A symbolic storage.path stays: the file it leads to is the one replaced, and the copies are made
+ * beside that file, in its file system, where the rename is one step and the store's lock lies.
  */
 public final class SqliteRestore {
-  /** Where the restore left things: the schema versions of the backup and now, and the replaced file (null: none). */
-  public record Restored(Migrations.Versions versions, Path replacedKeptAs) {}
+  /**
+   * Where the restore left things: the schema versions of the backup and now, the file written (where
+   * a symbolic storage.path leads) and the replaced file's copy (null: none).
+   */
+  public record Restored(Migrations.Versions versions, Path file, Path replacedKeptAs) {}
 
   private SqliteRestore() {}
 
-  /** {@code stamp}: names the replaced database's copy ({@code <path>.replaced-<stamp>}). */
+  /** {@code stamp}: names the replaced database's copy ({@code <file>.replaced-<stamp>}, beside the file {@code path} leads to). */
   public static Restored restore(Path backup, Path path, String stamp, Consumer<Database> prepare) {
-    Path target = path.toAbsolutePath();
+    // renamed over the link itself, the file landed in the link's directory and the link was gone (review-s14c F1)
+    Path target = SqliteDirectory.real(path.toAbsolutePath());
     Path source = backup.toAbsolutePath();
     if (!Files.isRegularFile(source)) {
       throw new DatabaseException("no backup at " + source + "; nothing was changed", null);
@@ -62,7 +68,7 @@ public final class SqliteRestore {
       Files.deleteIfExists(sidecar(incoming, "-shm"));
       Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       SqliteEngine.syncDirectory(target.getParent(), "the restore is done");
-      return new Restored(versions, kept);
+      return new Restored(versions, target, kept);
     } catch (IOException e) {
       removeQuietly(incoming);
       throw new DatabaseException("restore of " + source + " to " + target + " failed: " + SqliteEngine.fileProblem(e), e);
