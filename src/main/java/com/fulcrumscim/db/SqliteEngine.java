@@ -229,17 +229,24 @@ final class SqliteEngine implements Engine {
     return readers;
   }
 
+  /**
+   * The file at {@code file}, mode 0600, unless it is there. A symbolic link to a file not made yet
+   * makes the file it names, as that path would be made: creating the link's own name (O_EXCL follows
+   * no link) failed as already there, and serve never started (review-s14c F2). The link's own
+   * directory is made, never the target's ({@link SqliteDirectory#problem} refuses a missing one).
+   */
   private static void createPrivateFile(Path file) throws IOException {
     Path parent = file.getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    Path named = SqliteDirectory.real(file);
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(named, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (FileAlreadyExistsException alreadyThere) {
       // an existing database keeps the mode its operator gave it
     } catch (UnsupportedOperationException notPosix) {
-      Files.createFile(file);
+      Files.createFile(named);
     }
   }
 

@@ -3,8 +3,12 @@ package com.fulcrumscim.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.testing.ScimTestServer;
+import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -49,6 +53,29 @@ class SymbolicStoragePathTest {
     assertThat(Files.readSymbolicLink(middle)).isEqualTo(data.resolve("bridge.db"));
     assertThat(linkedUsers(data.resolve("bridge.db"))).containsExactly("u-in-the-backup");
     assertThat(namesIn(dir.resolve("mid"))).containsExactly("bridge.db");
+  }
+
+  /**
+   * review-s14c F2: check passed a link to a file not made yet in a directory that exists, and serve then
+   * failed at every start (creating the link's own name meets the link), a restart loop under systemd.
+   */
+  @Test
+  void aLinkToAFileNotMadeYetInADirectoryThatExistsPassesCheckAndServeMakesThatFile() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path home = Files.createDirectories(dir.resolve("live"));
+    Path link = Files.createSymbolicLink(home.resolve("bridge.db"), data.resolve("bridge.db"));
+
+    OpsCliRun.Result check = new OpsCliRun(home).runWithConfig("check");
+    assertThat(check.exit()).as(check.out() + check.err()).isZero();
+    assertThat(check.out()).contains(link + ": not created yet");
+
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0);
+        ScimTestServer bridge = BackupRestoreTest.serve(fulcrum, home)) {
+      assertThat(bridge.http().post("/Users", Bodies.user("first@corp.example")).status()).isEqualTo(201);
+    }
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(data.resolve("bridge.db"));
+    assertThat(data.resolve("bridge.db")).isRegularFile();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("bridge.db")))).isEqualTo("rw-------");
   }
 
   /**
