@@ -168,7 +168,7 @@ public final class Bridge {
     try {
       if (!config.storage().postgres()) {
         SqliteDirectory.problem(config.storage().path()).ifPresent(problem -> {
-          throw new ConfigException("config", "storage.path", problem);
+          throw config.storage().pathProblem("config", problem);
         });
       }
       // before the file is opened, and released last: a restore or a db copy|migrate cannot start

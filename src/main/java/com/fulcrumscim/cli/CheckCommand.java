@@ -191,7 +191,7 @@ public final class CheckCommand implements Callable<Integer> {
     Path path = storage.path();
     // as serve refuses it at start
     SqliteDirectory.problem(path).ifPresent(problem -> {
-      throw new ConfigException(source, "storage.path", problem);
+      throw storage.pathProblem(source, problem);
     });
     if (!Files.exists(path)) {
       return path.toAbsolutePath() + ": not created yet (`fulcrum-scim serve` creates it)";

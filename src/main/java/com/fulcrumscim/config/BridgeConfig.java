@@ -59,9 +59,28 @@ public record BridgeConfig(
   /**
    * {@code url} empty: the SQLite file at {@code path}. Otherwise a {@code jdbc:postgresql://} URL
    * every node shares, with {@code username} and {@code password} (empty: the driver's defaults).
+   * {@code pathFrom}: the text with a variable {@code path} was expanded from ("${STATE_DIRECTORY}/fulcrum-scim.db"),
+   * null for a path config.yml writes itself.
    */
-  public record Storage(Path path, String url, String username, String password) {
+  public record Storage(Path path, String url, String username, String password, @JsonIgnore String pathFrom) {
     private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?");
+
+    @JsonCreator
+    public Storage(@JsonProperty("path") Path path, @JsonProperty("url") String url,
+        @JsonProperty("username") String username, @JsonProperty("password") String password) {
+      this(path, url, username, password, null);
+    }
+
+    /**
+     * {@code problem} with storage.path as a config error against {@code source}. A path a variable gave,
+     * or a relative one (~ is not expanded), is named as config.yml writes it and as it is here: the
+     * unit's environment and working directory are not an operator shell's, and the file shows only the text.
+     */
+    public ConfigException pathProblem(String source, String problem) {
+      String written = pathFrom != null ? pathFrom : path.isAbsolute() ? null : path.toString();
+      return new ConfigException(source, "storage.path",
+          (written == null ? "" : written + " (here " + path.toAbsolutePath() + "): ") + problem);
+    }
 
     public boolean postgres() {
       return !url.isBlank();
@@ -88,6 +107,10 @@ public record BridgeConfig(
     return new BridgeConfig(new Server(server.host(), server.port(), server.opsPort(), server.maxBodyBytes(),
         server.publicUrl(), server.bodyReadTimeout(), server.maxConcurrentBodies(), t), storage, scim, fulcrum, reconcile,
         users, roles, groups, guard, resync, logging, retention, ha);
+  }
+
+  BridgeConfig withStorage(Storage s) {
+    return new BridgeConfig(server, s, scim, fulcrum, reconcile, users, roles, groups, guard, resync, logging, retention, ha);
   }
 
   BridgeConfig withFulcrum(Fulcrum f) {

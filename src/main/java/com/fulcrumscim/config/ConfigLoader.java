@@ -69,6 +69,7 @@ public final class ConfigLoader {
   private static final String EMULATOR_SEED = "fulcrum.emulator_seed";
   private static final String CERTIFICATE = "server.tls.certificate";
   private static final String PRIVATE_KEY = "server.tls.private_key";
+  private static final String STORAGE_PATH = "storage.path";
   /** Base64 of a PEM ("-----BEGIN" encodes as "LS0tLS1") or of a DER key or certificate (a SEQUENCE: "MI"). */
   private static final Pattern KEY_MATERIAL = Pattern.compile("(LS0tLS1|MI)[A-Za-z0-9+/=\\s]{60,}");
   /** The longest name of one file (a path's part) that Linux file systems take. */
@@ -203,6 +204,9 @@ public final class ConfigLoader {
     BridgeConfig.Tls tls = config.server().tls();
     config = config.withTls(new BridgeConfig.Tls(tls.certificate(), tls.privateKey(), expanded.get(CERTIFICATE),
         expanded.get(PRIVATE_KEY)));
+    BridgeConfig.Storage storage = config.storage();
+    config = config.withStorage(new BridgeConfig.Storage(storage.path(), storage.url(), storage.username(),
+        storage.password(), expanded.get(STORAGE_PATH)));
     return new Partial(config, leftAtDefault);
   }
 

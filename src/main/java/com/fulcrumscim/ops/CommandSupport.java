@@ -208,7 +208,7 @@ public final class CommandSupport {
     if (!Files.exists(path)) {
       // serve would refuse this directory too: telling the operator to run it would send them in a circle
       SqliteDirectory.problem(path).ifPresent(problem -> {
-        throw new ConfigException(configFile.toString(), "storage.path", "no database at " + path.toAbsolutePath()
+        throw config.storage().pathProblem(configFile.toString(), "no database at " + path.toAbsolutePath()
             + ", and serve cannot create it: " + problem);
       });
       throw new CommandFailure("no database at " + path.toAbsolutePath()

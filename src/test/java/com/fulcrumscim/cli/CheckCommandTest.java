@@ -306,6 +306,34 @@ class CheckCommandTest {
         + cli.config.resolve("x.db") + " cannot be created under it");
   }
 
+  /** The unit's environment is not an operator shell's: the line shows the text config.yml holds and the path it gave here. */
+  @Test
+  void aStoragePathAVariableGaveIsNamedAsWrittenAndAsExpandedInItsConfigError() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    String written = "${FULCRUM_SCIM_TEST_UNSET_DIR:-" + cli.config + "}/x.db";
+    java.nio.file.Files.writeString(cli.config, "storage:\n  path: " + written + "\n");
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": storage.path: " + written + " (here " + cli.config.resolve("x.db")
+        + "): " + cli.config + " is not a directory, so " + cli.config.resolve("x.db") + " cannot be created under it");
+  }
+
+  /** A relative storage.path (~ included: it is not expanded) is taken from the working directory, which the line names. */
+  @Test
+  void aRelativeStoragePathIsNamedAsWrittenAndAsResolvedInItsConfigError() throws Exception {
+    OpsCliRun cli = new OpsCliRun(dir);
+    java.nio.file.Files.writeString(cli.config, "storage:\n  path: pom.xml/x.db\n");
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    Path pom = Path.of("pom.xml").toAbsolutePath();
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo(cli.config + ": storage.path: pom.xml/x.db (here " + pom.resolve("x.db") + "): "
+        + pom + " is not a directory, so " + pom.resolve("x.db") + " cannot be created under it");
+  }
+
   /**
    * review-s12d 6: check judged the nearest directory above the link's target that exists and passed,
    * while serve makes only the link's own directory and then failed on SQLite's CANTOPEN.

@@ -125,6 +125,19 @@ class CliTest {
         + config.resolve("x.db") + " cannot be created under it");
   }
 
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a serve that got past it would run until stopped
+  void aStoragePathAVariableGaveStopsServeWithTheTextAsWrittenAndAsExpanded() throws Exception {
+    Path config = dir.resolve("config.yml");
+    String written = "${FULCRUM_SCIM_TEST_UNSET_DIR:-" + config + "}/x.db";
+    Files.writeString(config, "storage:\n  path: " + written + "\nscim:\n  token_hashes: [\""
+        + BearerTokens.sha256Hex("t") + "\"]\n");
+
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).isEqualTo(config + ": storage.path: " + written + " (here " + config.resolve("x.db")
+        + "): " + config + " is not a directory, so " + config.resolve("x.db") + " cannot be created under it");
+  }
+
   /** review-s12d 6: serve made only the link's directory, and SQLite then failed CANTOPEN; check says the same line. */
   @Test
   @org.junit.jupiter.api.Timeout(60) // a serve that got past it would run until stopped
