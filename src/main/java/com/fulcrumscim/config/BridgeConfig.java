@@ -59,8 +59,8 @@ public record BridgeConfig(
   /**
    * {@code url} empty: the SQLite file at {@code path}. Otherwise a {@code jdbc:postgresql://} URL
    * every node shares, with {@code username} and {@code password} (empty: the driver's defaults).
-   * {@code pathFrom}: the text with a variable {@code path} was expanded from ("${STATE_DIRECTORY}/fulcrum-scim.db"),
-   * null for a path config.yml writes itself.
+   * {@code pathFrom}: the text, holding a variable, that {@code path} was expanded from
+   * ("${STATE_DIRECTORY}/fulcrum-scim.db"); null for a path config.yml writes out.
    */
   public record Storage(Path path, String url, String username, String password, @JsonIgnore String pathFrom) {
     private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/\\s?#]+/[^/\\s?#]+(\\?\\S*)?");

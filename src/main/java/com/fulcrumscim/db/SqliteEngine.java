@@ -230,7 +230,7 @@ final class SqliteEngine implements Engine {
   }
 
   /**
-   * The file at {@code file}, mode 0600, unless it is there. A symbolic link to a file not made yet
+   * Makes the file at {@code file}, mode 0600, unless it is there. A symbolic link to a file not made yet
    * makes the file it names, as that path would be made: creating the link's own name (O_EXCL follows
    * no link) failed as already there, and serve never started (review-s14c F2). The link's own
    * directory is made, never the target's ({@link SqliteDirectory#problem} refuses a missing one).
