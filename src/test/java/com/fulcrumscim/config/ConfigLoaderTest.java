@@ -140,6 +140,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aStoragePathBeginningWithATildeIsRefusedNotTakenAsADirectoryNamedTilde() {
+    assertThatThrownBy(() -> loader.parse("c2.yml", "storage:\n  path: ~/fulcrum-scim.db\n"))
+        .hasMessageStartingWith("c2.yml: storage.path: ~ is not expanded here (no shell reads config.yml): write the full"
+            + " path, or ${HOME}/...");
+  }
+
+  @Test
+  void aTlsFileBeginningWithATildeIsRefused() {
+    assertThatThrownBy(() -> loader.parse("c2.yml",
+        "server:\n  tls:\n    certificate: ~/cert.pem\n    private_key: /etc/fulcrum-scim/key.pem\n"))
+        .hasMessageStartingWith("c2.yml: server.tls.certificate: ~ is not expanded here");
+  }
+
+  @Test
   void aValueWrittenInTheFileIsQuotedInItsLine() {
     assertThatThrownBy(() -> loader.parse("c2.yml", "resync:\n  schedule: every night\n"))
         .hasMessage("c2.yml: resync.schedule: not a valid Quartz cron expression (seconds minutes hours day-of-month "
