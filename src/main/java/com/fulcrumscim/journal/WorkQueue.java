@@ -115,7 +115,8 @@ public final class WorkQueue {
   }
 
   /**
-   * Marks {@code key} changed: due now, a fresh retry budget. Call inside the intake transaction.
+   * Marks {@code key} changed: due now, a fresh retry budget, but for a removal a rate limit holds
+   * back that stays one ({@link #HELD_BACK}). Call inside the intake transaction.
    * {@code removal}: the change takes access away; the row is then claimed before other due work
    * until a reconcile applies it. A later change that does not take access away leaves it so:
    * intake cannot tell whether the removal still stands (a member taken out of a group stays out
@@ -157,6 +158,16 @@ public final class WorkQueue {
    */
   private static final String STILL_A_REMOVAL = "CASE WHEN excluded.removal = 1 OR excluded.leaver = 1 "
       + "AND work.held_member IS NOT NULL THEN 1 ELSE work.removal END";
+  /**
+   * An unfinished removal a rate limit held back, with no failed attempt since Okta's last change:
+   * its budget's clock ({@link Fate.HeldBack}) runs on through Okta's changes for as long as the row
+   * stays a removal. A leaver's profile push or a group's churn changes nothing a limit depends on,
+   * and restarting the clock at each kept the row from ever going DEAD (review-s14b F3). A failed
+   * attempt's budget still starts again: a new desired state may be what mends it. A user
+   * reactivated ({@link Access#GIVEN_BACK}) is no removal any more, and its clock starts afresh.
+   */
+  private static final String HELD_BACK =
+      "work.state IN ('PENDING', 'RUNNING', 'RETRYING') AND work.removal = 1 AND work.attempts = 0";
   private static final String ENQUEUE = enqueueSetting(STILL_A_REMOVAL);
   private static final String ENQUEUE_GIVEN_BACK = enqueueSetting("0");
 
@@ -166,7 +177,8 @@ public final class WorkQueue {
         + "  claimed_generation = NULL, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
         + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
-        + "  attempts = 0, first_failure_at = NULL, updated_at = excluded.updated_at, "
+        + "  attempts = 0, first_failure_at = CASE WHEN " + HELD_BACK + " AND " + removal + " = 1 "
+        + "THEN work.first_failure_at END, updated_at = excluded.updated_at, "
         + "  removal = " + removal + ", "
         // a user's row changes only with an enqueue of its key (intake, a restore's carry), never a nudge
         + "  leaver = excluded.leaver, "

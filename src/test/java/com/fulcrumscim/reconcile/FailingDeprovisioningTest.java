@@ -275,6 +275,40 @@ class FailingDeprovisioningTest extends EndToEnd {
     assertThat(new OpsStore(h.db).deadRemovals()).isEqualTo(1);
   }
 
+  /** review-s14b F3: Okta and Entra push profile changes of deactivated users; each restarted the hold's budget. */
+  @Test
+  void aRemovalTheRateLimitHoldsBackIsDeadPastTheRetryBudgetThoughOktaEditedTheLeaverMeanwhile() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+    h.clock.tick(java.time.Duration.ofHours(20));
+    h.okta.set(ada, "given_name", "Augusta");
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.RETRYING);
+
+    h.clock.tick(java.time.Duration.ofHours(5));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("held back 25 h in all, budget 24 h").isEqualTo(WorkState.DEAD);
+  }
+
+  /** A reactivation is a new desired state, no removal: nothing of the hold's budget is left to it. */
+  @Test
+  void aUserReactivatedWhileTheRateLimitHoldsHerRemovalBackIsNoRemovalAndHasNoBudgetRunning() {
+    String ada = adaLeavesWhileFulcrumRateLimits();
+    h.clock.tick(java.time.Duration.ofHours(20));
+    h.okta.set(ada, "active", 1);
+
+    h.runOnce();
+    h.clock.tick(java.time.Duration.ofHours(5));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada))).satisfies(row -> {
+      assertThat(row.state()).isNotEqualTo(WorkState.DEAD);
+      assertThat(row.removal()).isFalse();
+      assertThat(row.firstFailureAt()).isNull();
+    });
+    assertThat(new OpsStore(h.db).waitingRemovals()).isZero();
+  }
+
   @Test
   void aShortRateLimitSpendsNoAttemptAndTheRemovalGoesThroughAfterIt() {
     String ada = adaLeavesWhileFulcrumRateLimits();
