@@ -35,6 +35,8 @@ public final class OpsStore {
    */
   public static final String PAUSE_KEY = "reconciler.paused";
 
+  /** The reconciler is paused ({@link #PAUSE_KEY}). */
+  private static final String PAUSED = "EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> '')";
   /** A row the reconciler has not finished: pending, retrying, or in flight. */
   private static final String UNFINISHED = "state IN ('PENDING', 'RETRYING', 'RUNNING')";
   /** An unfinished removal that has failed since Okta's last change to it (see {@link #failingRemovals()}). */
@@ -45,15 +47,16 @@ public final class OpsStore {
    * spends no attempt but starts the retry budget (see {@link #waitingRemovals()}).
    */
   private static final String WAITING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts = 0"
-      + " AND (first_failure_at IS NOT NULL"
-      + " OR EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> ''))";
+      + " AND (first_failure_at IS NOT NULL OR " + PAUSED + ")";
   /**
-   * Why a {@link #WAITING_REMOVAL} waits: a rate limit's hold says so in its last error; else the pause
-   * ("not tried" was false for the row whose attempt the 401 cut short, which spent no attempt either,
-   * review-s13e F5).
+   * Why a {@link #WAITING_REMOVAL} waits, the reason that holds now first: the pause ("not tried" was
+   * false for the row whose attempt the 401 cut short, which spent no attempt either, review-s13e F5),
+   * then a rate limit's hold, which its last error names. A row held back before the pause keeps that
+   * error, which alone said a limit held it while nothing could be tried until the pause ended (review-s14b F4).
    */
-  private static final String WAITING_WHY =
-      "CASE WHEN first_failure_at IS NULL THEN 'waiting for the reconciler''s pause to end' ELSE last_error END";
+  private static final String WAITING_WHY = "CASE WHEN " + PAUSED + " THEN 'waiting for the reconciler''s pause to end'"
+      + " || CASE WHEN first_failure_at IS NULL THEN '' ELSE '; held back by a rate limit before it: ' || last_error END"
+      + " ELSE last_error END";
 
   /** One accepted SCIM change as the receiver journaled it. */
   public record JournalEntry(long id, Instant receivedAt, String requestId, String op, String body) {}

@@ -416,6 +416,26 @@ class StatusCommandTest {
         .containsPattern("user/u-fay\\s+0\\s+\\S+\\s+user/u-fay: waiting for the reconciler's pause to end");
   }
 
+  /** review-s14b F4: the 429 that held it is history once the pause stops every call; the pause is what to act on. */
+  @Test
+  void aRemovalHeldBackByTheRateLimitThenWaitingOnThePauseSaysThePauseFirst() {
+    daemonRuns();
+    try (Database db = cli.openDatabase()) {
+      WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
+      db.write(c -> {
+        queue.enqueue(c, ResourceKey.user("u-fay"), true);
+        return null;
+      });
+      queue.record(queue.claim(1).get(0), new WorkQueue.Fate.HeldBack(Instant.now().plusSeconds(300),
+          "DELETE /api/v2/memberships/{id}.json: Fulcrum's rate limit: 429, retry after 300s"), List.of());
+      db.write(c -> c.createStatement().executeUpdate(
+          "INSERT INTO setting (key, value) VALUES ('reconciler.paused', 'Fulcrum answered 401: token revoked')"));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.out()).containsPattern("user/u-fay\\s+0\\s+\\S+\\s+user/u-fay: waiting for the reconciler's pause to end;"
+        + " held back by a rate limit before it: DELETE /api/v2/memberships/\\{id\\}.json: Fulcrum's rate limit: 429");
+  }
+
   @Test
   void jsonCarriesTheSameFacts() throws Exception {
     daemonRuns();
