@@ -7,6 +7,7 @@ import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.ops.CliJson;
 import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.ExitCode;
+import com.fulcrumscim.ops.FulcrumCoolDown;
 import com.fulcrumscim.ops.StatusReport;
 import com.fulcrumscim.ops.TextTable;
 import com.fulcrumscim.ops.WriterNode;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "What the bridge is doing: backlog by state, oldest pending change, last successful apply, "
-          + "whether and why the reconciler is paused, dead rows, Fulcrum calls in the last hour, target.",
+          + "whether and why the reconciler is paused, dead rows, Fulcrum calls in the last hour and any cool-down holding them back, target.",
       "Reads the database directly; safe while the daemon runs."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -95,6 +97,7 @@ public final class StatusCommand implements Callable<Integer> {
             : seconds(r.lastSuccessfulApply()) + " (" + human(Duration.between(r.lastSuccessfulApply(), now).toSeconds()) + " ago)")
         .row("Fulcrum calls, last hour", r.fulcrumCallsLastHour() + " of " + (r.fulcrumCallsPerHour() == null
             ? "? (fulcrum.calls_per_hour's variable is not set here)" : r.fulcrumCallsPerHour()))
+        .row("Fulcrum cool-down", coolDown(r, now))
         .row("Last scheduled resync", lastResync(r.lastResync()))
         .row("Dead rows", r.deadCount() == 0 ? "none" : r.deadCount() + " (`fulcrum-scim journal retry|skip`)"
             + (r.deadRemovals() == 0 ? "" : "; " + r.deadRemovals() + " of them take access away: those people KEEP ACCESS"
@@ -140,6 +143,23 @@ public final class StatusCommand implements Callable<Integer> {
       out.println("  NOT CARRIED FORWARD by the restore at " + seconds(r.carryIncomplete().at()) + ":");
       r.carryIncomplete().notCarried().forEach(line -> out.println("    - " + line));
     }
+  }
+
+  /** Fulcrum's 429 and the bridge's own budget told apart: one is Fulcrum's limit, shared by its user's tokens, the other ours. */
+  private static String coolDown(StatusReport r, Instant now) {
+    List<String> held = new ArrayList<>();
+    FulcrumCoolDown fulcrum = r.fulcrumCoolDown();
+    if (fulcrum != null) {
+      held.add("NO CALLS until " + seconds(fulcrum.until()) + " (" + human(Duration.between(now, fulcrum.until()).toSeconds())
+          + " more): Fulcrum answered " + fulcrum.endpoint() + " 429 at " + seconds(fulcrum.at()) + " and asked to wait"
+          + " (its rate limit, counted per API token user: the Owner's other scripts and integrations spend it too)");
+    }
+    if (r.callBudgetSpentUntil() != null) {
+      held.add("NO CALLS until " + seconds(r.callBudgetSpentUntil()) + " (" + human(Duration.between(now,
+          r.callBudgetSpentUntil()).toSeconds()) + " more): the bridge's own budget (fulcrum.calls_per_hour) is spent for the"
+          + " trailing hour");
+    }
+    return held.isEmpty() ? "none" : String.join("; and ", held) + "; removals it holds back are under Removals waiting";
   }
 
   private static String carry(IncompleteCarry c) {

@@ -1,10 +1,12 @@
 package com.fulcrumscim.fulcrum;
 
+import java.time.Duration;
+
 /**
  * Asked right before each HTTP call leaves for Fulcrum (after pacing): may this call go now? It
  * answers by returning, or by throwing the {@link FulcrumException} the caller should see instead.
  * The daemon checks that it still leads (a fenced node sends nothing) and reserves the call in the
- * shared trailing-hour budget.
+ * shared trailing-hour budget, which also holds calls back while a 429 recorded by any process lasts.
  */
 @FunctionalInterface
 public interface BeforeSend {
@@ -29,6 +31,11 @@ public interface BeforeSend {
       }
 
       @Override
+      public void rateLimited(String endpoint, Duration retryAfter) {
+        budget.rateLimited(endpoint, retryAfter);
+      }
+
+      @Override
       public void onWire(String endpoint) {
         if (isWrite(endpoint)) {
           fence.check(endpoint);
@@ -43,6 +50,13 @@ public interface BeforeSend {
 
   /** {@code endpoint}: "METHOD /api/v2/path" with ids as {id}. */
   void check(String endpoint);
+
+  /**
+   * Told that Fulcrum answered {@code endpoint} 429, asking for no call before {@code retryAfter}
+   * has passed: the daemon keeps that where a restart, another node and {@code status} see it.
+   * Never throws: the 429 is what the caller hears.
+   */
+  default void rateLimited(String endpoint, Duration retryAfter) {}
 
   /**
    * Asked again once the connection stands, right before the request's bytes are written:

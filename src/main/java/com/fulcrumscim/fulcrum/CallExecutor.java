@@ -132,6 +132,7 @@ final class CallExecutor {
       if (failure instanceof FulcrumException.RateLimited limited) {
         log.info("{}: Fulcrum rate limit reached; pausing calls for {} s", endpoint, limited.retryAfter().toSeconds());
         pacer.coolDown(limited.retryAfter(), limited.limit());
+        beforeSend.rateLimited(endpoint, limited.retryAfter());
       }
       throw failure;
     } catch (NotSent e) {

@@ -4,6 +4,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.BeforeSend;
 import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.SettingStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,13 +18,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Fulcrum call budget shared by every node and process on one database: calls per minute over
  * the trailing hour, in the database, each recorded before it is sent. A node that takes over from
  * a dead leader therefore spends only what the dead one left of the hour, and {@code fulcrum-scim
  * status} (another process) sees what was spent. One setting row holds the window as
- * {@code epochMinute=calls,...} (at most 61 entries), on the database's clock.
+ * {@code epochMinute=calls,...} (at most 61 entries), on the database's clock. Fulcrum's own 429
+ * holds every process back alike ({@link FulcrumCoolDown}).
  *
  * <p>The window is counted conservatively: the trailing hour at any moment overlaps 61 calendar
  * minutes, and all 61 count, so no sliding hour (Fulcrum's) can hold more than the budget.
@@ -35,61 +39,115 @@ public final class FulcrumCallLog implements BeforeSend {
   private static final int WINDOW_MINUTES = 61;
   private static final long MINUTE = 60_000;
 
+  private static final Logger log = LoggerFactory.getLogger(FulcrumCallLog.class);
+
   private final Database db;
+  private final SettingStore settings;
   private final DatabaseClock clock;
   private final int callsPerHour;
 
-  /** For reading what was spent (status). */
+  /** For reading what was spent and what holds calls back, with no budget of its own to refuse by. */
   public FulcrumCallLog(Database db, Clock clock) {
     this(db, DatabaseClock.of(db, clock), Integer.MAX_VALUE);
   }
 
   public FulcrumCallLog(Database db, DatabaseClock clock, int callsPerHour) {
     this.db = db;
+    this.settings = new SettingStore(db);
     this.clock = clock;
     this.callsPerHour = callsPerHour;
   }
 
   /**
-   * Records the call about to be sent, or refuses it: {@link FulcrumException.RateLimited} while
-   * the trailing hour holds the whole budget (until its oldest minute leaves), and
-   * {@link FulcrumException.Unavailable} when it cannot be recorded (an unrecorded call could
-   * overspend the budget another node counts on).
+   * Records the call about to be sent, or refuses it: {@link FulcrumException.RateLimited} while a
+   * 429's cool-down any process recorded lasts ({@link #rateLimited}), and while the trailing hour
+   * holds the whole budget (until its oldest minute leaves); {@link FulcrumException.Unavailable}
+   * when it cannot be recorded (an unrecorded call could overspend the budget another node counts on).
    */
   @Override
   public void check(String endpoint) {
-    Optional<Duration> wait;
+    Optional<FulcrumException.RateLimited> refused;
     try {
-      wait = reserve();
+      refused = db.write(c -> {
+        long now = clock.millis(c);
+        Optional<FulcrumCoolDown> cooling = FulcrumCoolDown.lasting(c, settings, now);
+        if (cooling.isPresent()) {
+          return Optional.of(FulcrumException.RateLimited.notSent(endpoint, FulcrumException.RateLimited.Limit.FULCRUM,
+              Duration.ofMillis(cooling.get().until().toEpochMilli() - now)));
+        }
+        return reserve(c).map(wait -> FulcrumException.RateLimited.notSent(endpoint,
+            FulcrumException.RateLimited.Limit.CALL_BUDGET, wait));
+      });
     } catch (RuntimeException e) {
       throw new FulcrumException.Unavailable(endpoint, "not sent: the call could not be recorded in the shared call log: "
           + e.getMessage(), e);
     }
-    if (wait.isPresent()) {
-      throw FulcrumException.RateLimited.notSent(endpoint, FulcrumException.RateLimited.Limit.CALL_BUDGET, wait.get());
+    if (refused.isPresent()) {
+      throw refused.get();
     }
+  }
+
+  /**
+   * Keeps Fulcrum's cool-down where every process on this database honours it ({@link
+   * FulcrumCoolDown}). One that cannot be kept is a WARN line: this process still honours it.
+   */
+  @Override
+  public void rateLimited(String endpoint, Duration retryAfter) {
+    try {
+      db.write(c -> {
+        Instant now = Instant.ofEpochMilli(clock.millis(c));
+        new FulcrumCoolDown(now.plus(retryAfter), now, endpoint).keep(c, settings);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      log.warn("{}: could not keep Fulcrum's 429 cool-down of {} s in the database ({}): this process honours it, a"
+          + " restart or another node would not", endpoint, retryAfter.toSeconds(), e.getMessage());
+    }
+  }
+
+  /** Fulcrum's cool-down still running, as a process on this database last kept it (status). */
+  public Optional<FulcrumCoolDown> coolDown() {
+    return db.read(c -> FulcrumCoolDown.lasting(c, settings, clock.millis(c)));
+  }
+
+  /** When a call is free again while the trailing hour holds the whole budget; empty while calls go (status). */
+  public Optional<Instant> spentUntil() {
+    return db.read(c -> {
+      long now = clock.millis(c);
+      return wait(window(c, now / MINUTE), now).map(wait -> Instant.ofEpochMilli(now).plus(wait));
+    });
   }
 
   /** Counts one call now unless the budget is spent; empty when counted, else how long until a call frees. */
   public Optional<Duration> reserve() {
-    return db.write(c -> {
-      lockRow(c);
-      long now = clock.millis(c);
-      long minute = now / MINUTE;
-      Map<Long, Long> window = window(c, minute);
-      long used = window.values().stream().mapToLong(Long::longValue).sum();
-      if (used >= callsPerHour) {
-        long oldest = window.keySet().iterator().next();
-        return Optional.of(Duration.ofMillis(Math.max(1_000, (oldest + WINDOW_MINUTES) * MINUTE - now)));
-      }
+    return db.write(this::reserve);
+  }
+
+  private Optional<Duration> reserve(Connection c) throws SQLException {
+    lockRow(c);
+    long now = clock.millis(c);
+    long minute = now / MINUTE;
+    Map<Long, Long> window = window(c, minute);
+    Optional<Duration> wait = wait(window, now);
+    if (wait.isEmpty()) {
       window.merge(minute, 1L, Long::sum);
       try (PreparedStatement ps = c.prepareStatement("UPDATE setting SET value = ? WHERE key = ?")) {
         ps.setString(1, window.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
         ps.setString(2, KEY);
         ps.executeUpdate();
       }
-      return Optional.<Duration>empty();
-    });
+    }
+    return wait;
+  }
+
+  /** How long until the oldest minute of a {@code window} holding the whole budget leaves it; empty: a call may go. */
+  private Optional<Duration> wait(Map<Long, Long> window, long now) {
+    long used = window.values().stream().mapToLong(Long::longValue).sum();
+    if (used < callsPerHour) {
+      return Optional.empty();
+    }
+    long oldest = window.keySet().iterator().next();
+    return Optional.of(Duration.ofMillis(Math.max(1_000, (oldest + WINDOW_MINUTES) * MINUTE - now)));
   }
 
   /** Calls made in the trailing hour (counted as {@link FulcrumCallLog} does), by any node. */

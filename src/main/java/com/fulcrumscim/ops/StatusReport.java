@@ -2,6 +2,7 @@ package com.fulcrumscim.ops;
 
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.journal.RestoreMarker;
@@ -49,7 +50,10 @@ import java.util.Set;
  * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
  * acknowledges it (null: nothing, or acknowledged). {@code leaseTtlsDiffer}: which running node has which
- * ha.lease_ttl, when they differ (null: they agree, or one node runs).
+ * ha.lease_ttl, when they differ (null: they agree, or one node runs). {@code fulcrumCoolDown}: a 429
+ * Fulcrum answered and the wait it asked for, while it lasts ({@link FulcrumCoolDown}; null: none), and
+ * {@code callBudgetSpentUntil} when a call is free again while fulcrum.calls_per_hour is spent (null:
+ * calls go, or the budget's variable is not set here): either holds every call to Fulcrum back.
  */
 public record StatusReport(
     String target,
@@ -85,7 +89,9 @@ public record StatusReport(
     long keepsAccess,
     Instant keepsAccessAt,
     IncompleteCarry carryIncomplete,
-    String leaseTtlsDiffer) {
+    String leaseTtlsDiffer,
+    FulcrumCoolDown fulcrumCoolDown,
+    Instant callBudgetSpentUntil) {
 
   /** The keys status shows, in the order it shows them. */
   private static final List<String> SHOWN = List.of("fulcrum.base_url", "fulcrum.calls_per_hour", "users.reassign_records_to");
@@ -139,14 +145,16 @@ public record StatusReport(
     String reassignTo = unknown.contains("users.reassign_records_to") ? null : config.users().reassignTarget();
     Instant targetGoneAt = reassignTo == null ? null : audit.lastRemoval()
         .filter(e -> Action.RemoveMember.targetGone(reassignTo).equals(e.detail())).map(AuditEntry::at).orElse(null);
+    Integer callsPerHour = unknown.contains("fulcrum.calls_per_hour") ? null : config.fulcrum().callsPerHour();
+    FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.of(db, clock), callsPerHour == null ? Integer.MAX_VALUE : callsPerHour);
     return new StatusReport(
         target(config, unknown, db),
         store.pauseReason().orElse(null),
         backlog,
         store.oldestUnfinishedSince().map(since -> Math.max(0, Duration.between(since, clock.instant()).toSeconds())).orElse(null),
         audit.lastApplied().orElse(null),
-        new FulcrumCallLog(db, clock).lastHour(),
-        unknown.contains("fulcrum.calls_per_hour") ? null : config.fulcrum().callsPerHour(),
+        calls.lastHour(),
+        callsPerHour,
         backlog.get("dead"),
         rows(queue, WorkState.DEAD),
         backlog.get("held"),
@@ -173,7 +181,9 @@ public record StatusReport(
         store.keepingAccess(),
         store.keepingAccessAt().orElse(null),
         IncompleteCarry.current(db).orElse(null),
-        leaseTtlsDiffer);
+        leaseTtlsDiffer,
+        calls.coolDown().orElse(null),
+        calls.spentUntil().orElse(null));
   }
 
   private static long heldTakeBacks(BridgeConfig config, Database db, Clock clock) {

@@ -11,6 +11,7 @@ import com.fulcrumscim.db.StoreLock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.WorkQueue;
+import com.fulcrumscim.ops.FulcrumCallLog;
 import com.fulcrumscim.reconcile.Action;
 import com.fulcrumscim.resync.LastResync;
 import com.fulcrumscim.resync.ReportJson;
@@ -434,6 +435,45 @@ class StatusCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("status");
     assertThat(r.out()).containsPattern("user/u-fay\\s+0\\s+\\S+\\s+user/u-fay: waiting for the reconciler's pause to end;"
         + " held back by a rate limit before it: DELETE /api/v2/memberships/\\{id\\}.json: Fulcrum's rate limit: 429");
+  }
+
+  /** review-s14a F3: only `journal show` said Fulcrum refused calls; status showed a budget with room and nothing else. */
+  @Test
+  void fulcrumsCoolDownIsShownUntilWhenAndWhyWhileItLasts() throws Exception {
+    daemonRuns();
+    try (Database db = cli.openDatabase()) {
+      new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), 5000)
+          .rateLimited("DELETE /api/v2/memberships/{id}.json", Duration.ofMinutes(5));
+    }
+    OpsCliRun.Result r = cli.runWithConfig("status");
+    assertThat(r.exit()).as("a cool-down alone needs no operator").isZero();
+    assertThat(r.out()).containsPattern("Fulcrum cool-down\\s+NO CALLS until \\S+ \\(4m \\d+s more\\): Fulcrum answered"
+        + " DELETE /api/v2/memberships/\\{id\\}.json 429 at \\S+ and asked to wait \\(its rate limit, counted per API token"
+        + " user: the Owner's other scripts and integrations spend it too\\)");
+    assertThat(new ObjectMapper().readTree(cli.runWithConfig("status", "--json").out()).get("fulcrumCoolDown")
+        .get("endpoint").asText()).isEqualTo("DELETE /api/v2/memberships/{id}.json");
+  }
+
+  @Test
+  void aCoolDownThatHasPassedIsNone() {
+    daemonRuns();
+    try (Database db = cli.openDatabase()) {
+      new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), 5000)
+          .rateLimited("GET /api/v2/users.json", Duration.ofMillis(1));
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Fulcrum cool-down\\s+none\n");
+  }
+
+  @Test
+  void theBridgesOwnSpentBudgetIsShownAsItsCoolDownNotFulcrums() throws Exception {
+    cli = new OpsCliRun(dir, "fulcrum:\n  calls_per_hour: 1\n");
+    daemonRuns();
+    try (Database db = cli.openDatabase()) {
+      assertThat(new FulcrumCallLog(db, DatabaseClock.of(db, Clock.systemUTC()), 1).reserve()).isEmpty();
+    }
+    assertThat(cli.runWithConfig("status").out()).containsPattern("Fulcrum cool-down\\s+NO CALLS until \\S+ \\(1h 0m"
+        + " more\\): the bridge's own budget \\(fulcrum.calls_per_hour\\) is spent for the trailing hour;")
+        .doesNotContain("429");
   }
 
   @Test

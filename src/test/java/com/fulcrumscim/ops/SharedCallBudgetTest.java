@@ -83,4 +83,23 @@ class SharedCallBudgetTest {
       assertThat(new FulcrumCallLog(db, clock).lastHour()).isEqualTo(BUDGET - SPENT_BY_FIRST + 1);
     }
   }
+
+  /** review-s14a F3: the cool-down lived in the old process alone, so a restart inside it called Fulcrum at once. */
+  @Test
+  void aNewLeaderInsideFulcrumsRetryAfterSendsNothingUntilItHasPassed() {
+    fulcrum.faults().rateLimitBurst(1, Duration.ofMinutes(5));
+    try (HttpFulcrumClient old = leader()) {
+      assertThatThrownBy(old::roles).isInstanceOf(FulcrumException.RateLimited.class);
+    } // the old leader stops here (a restart, or a node that takes over)
+    clock.tick(Duration.ofMinutes(2));
+
+    try (HttpFulcrumClient next = leader()) {
+      assertThatThrownBy(next::roles).isInstanceOf(FulcrumException.RateLimited.class)
+          .hasMessageContaining("not sent: Fulcrum's rate limit (a 429) holds calls back; retry after 180s");
+      assertThat(fulcrum.calls().total()).as("what reached Fulcrum: the 429'd call alone").isEqualTo(1);
+
+      clock.tick(Duration.ofMinutes(3));
+      assertThat(next.roles()).isNotEmpty();
+    }
+  }
 }
