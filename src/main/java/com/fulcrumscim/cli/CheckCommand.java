@@ -270,10 +270,14 @@ public final class CheckCommand implements Callable<Integer> {
       message = "is reachable but refuses the API token (401): set fulcrum.api_token to a valid token of an Owner";
     } else if (e instanceof FulcrumException.Forbidden f) {
       message = "is reachable but the token's user may not do this (" + f.status() + "): use an Owner's API token";
+    } else if (e instanceof FulcrumException.RateLimited r && r.limit() == FulcrumException.RateLimited.Limit.FULCRUM) {
+      // Fulcrum's own limit: this bridge may have kept well within its budget
+      message = "takes no more calls for now: Fulcrum's own rate limit holds them back (" + r.getMessage() + "), counted"
+          + " per API token user: the Owner's other scripts and integrations spend it too, or fulcrum.calls_per_hour is"
+          + " set above Fulcrum's limit; try again in " + r.retryAfter().toSeconds() + " s";
     } else if (e instanceof FulcrumException.RateLimited r) {
-      // Fulcrum's 429, or the budget the daemons share spent: the same advice
-      message = "takes no more calls for now: the token's hourly budget is spent (fulcrum.calls_per_hour counts every "
-          + "node's calls); try again in " + r.retryAfter().toSeconds() + " s";
+      message = "takes no more calls for now: the bridge's own hourly budget is spent (fulcrum.calls_per_hour counts"
+          + " every node's calls, and check's); try again in " + r.retryAfter().toSeconds() + " s";
     } else if (e instanceof FulcrumException.Unavailable) {
       message = "is unreachable: " + e.getMessage();
     } else {

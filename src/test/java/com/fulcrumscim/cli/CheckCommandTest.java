@@ -92,8 +92,23 @@ class CheckCommandTest {
     OpsCliRun.Result r = cli.runWithConfig("check");
 
     assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
-    assertThat(r.err()).contains("hourly budget is spent").containsPattern("try again in \\d+ s");
+    assertThat(r.err()).contains("the bridge's own hourly budget is spent").containsPattern("try again in \\d+ s")
+        .doesNotContain("429");
     assertThat(fulcrum.getRequestCount()).isZero();
+  }
+
+  /** review-s14a F3: Fulcrum's 429 is its own limit, shared by its user's tokens; the budget's advice would mislead. */
+  @Test
+  void fulcrumsOwn429IsExitFourSayingItIsFulcrumsLimitNotTheBridgesBudget() throws Exception {
+    fulcrum.enqueue(new MockResponse(429, Headers.of("Retry-After", "120"), ""));
+    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    cli.openDatabase().close();
+
+    OpsCliRun.Result r = cli.runWithConfig("check");
+
+    assertThat(r.exit()).isEqualTo(ExitCode.FULCRUM);
+    assertThat(r.err()).contains("Fulcrum's own rate limit holds them back", "429", "counted per API token user",
+        "fulcrum.calls_per_hour is set above Fulcrum's limit", "try again in 120 s").doesNotContain("budget is spent");
   }
 
   /** The member list's first page, one member long, as serve's start reads it. */
