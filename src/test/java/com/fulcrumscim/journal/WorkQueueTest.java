@@ -614,6 +614,40 @@ class WorkQueueTest {
     assertThat(queue.get(alice).orElseThrow().firstFailureAt()).isNull();
   }
 
+  /** review-s14b F3: nothing Okta sends lifts a rate limit; a group's churn restarted the hold's budget at each change. */
+  @Test
+  void aChangeThatLeavesARemovalHeldBackByARateLimitARemovalKeepsTheBudgetFromItsFirstHold() {
+    ResourceKey crew = ResourceKey.group("g-crew");
+    Instant held = heldBackByARateLimit(crew);
+    clock.tick(Duration.ofHours(1));
+
+    queue.enqueue(crew);
+
+    assertThat(queue.get(crew).orElseThrow()).extracting(WorkItem::state, WorkItem::removal, WorkItem::firstFailureAt)
+        .containsExactly(WorkState.PENDING, true, held);
+  }
+
+  @Test
+  void aUserGivenBackWhileARateLimitHoldsHerRemovalBackStartsAFreshBudget() {
+    heldBackByARateLimit(alice);
+
+    db.write(c -> {
+      queue.enqueue(c, alice, WorkQueue.Access.GIVEN_BACK);
+      return null;
+    });
+
+    assertThat(queue.get(alice).orElseThrow()).extracting(WorkItem::removal, WorkItem::firstFailureAt)
+        .containsExactly(false, null);
+  }
+
+  /** {@code key}'s removal queued, claimed and held back by a 429; returns when (its budget's start). */
+  private Instant heldBackByARateLimit(ResourceKey key) {
+    enqueueRemoval(key);
+    queue.record(queue.claim(1).get(0), new WorkQueue.Fate.HeldBack(clock.instant().plusSeconds(300),
+        "Fulcrum's rate limit: 429, retry after 300s"), List.of());
+    return clock.instant();
+  }
+
   @Test
   void aNewChangeAfterANudgeWhileAFailingKeyRunsStillStartsAFreshBudget() {
     queue.enqueue(alice);
