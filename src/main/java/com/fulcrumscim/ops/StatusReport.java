@@ -146,7 +146,8 @@ public record StatusReport(
     Instant targetGoneAt = reassignTo == null ? null : audit.lastRemoval()
         .filter(e -> Action.RemoveMember.targetGone(reassignTo).equals(e.detail())).map(AuditEntry::at).orElse(null);
     Integer callsPerHour = unknown.contains("fulcrum.calls_per_hour") ? null : config.fulcrum().callsPerHour();
-    FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.of(db, clock), callsPerHour == null ? Integer.MAX_VALUE : callsPerHour);
+    FulcrumCallLog calls = callsPerHour == null ? new FulcrumCallLog(db, clock)
+        : new FulcrumCallLog(db, DatabaseClock.of(db, clock), callsPerHour);
     return new StatusReport(
         target(config, unknown, db),
         store.pauseReason().orElse(null),
