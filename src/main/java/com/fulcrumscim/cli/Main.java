@@ -1,8 +1,11 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.ops.BuildInfo;
+import java.util.Arrays;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bin/fulcrum-scim}: one class per verb, each returning its exit code. */
 @Command(
@@ -42,9 +45,26 @@ public final class Main {
   }
 
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(args).execute(args);
+  }
+
+  /**
+   * The commands {@code args} may run: the verb they name alone, else every verb. A verb's model is
+   * built by reading its class's annotations and fields and loading the types they name: all of them
+   * were about a fifth of serve's main-thread work before ready (issue 12). Help needs every verb, and
+   * so do arguments that name none (an option, a mistyped verb answered with suggestions).
+   */
+  static CommandLine commandLine(String... args) {
+    Command main = Main.class.getAnnotation(Command.class);
+    CommandLine cli = Optional.ofNullable(args.length == 0 ? null : args[0])
+        .flatMap(name -> Arrays.stream(main.subcommands())
+            .filter(verb -> verb != CommandLine.HelpCommand.class && verb.getAnnotation(Command.class).name().equals(name))
+            .findFirst())
+        // the parent only names the verb's usage line ("fulcrum-scim serve"): args[0] is the verb, so it parses no option
+        .map(verb -> new CommandLine(CommandSpec.wrapWithoutInspection(new Main()).name(main.name())).addSubcommand(verb))
+        .orElseGet(() -> new CommandLine(new Main()));
     everyCommand(cli, c -> c.getCommandSpec().versionProvider(new Version()));
-    return cli.execute(args);
+    return cli;
   }
 
   /** `fulcrum-scim status --version` answers like `fulcrum-scim --version`, not with an empty line. */

@@ -25,6 +25,24 @@ class CliTest {
   }
 
   @Test
+  void aNamedVerbIsBuiltAlone() {
+    assertThat(Main.commandLine("serve", "--config", "x.yml").getSubcommands().keySet()).containsExactly("serve");
+  }
+
+  @Test
+  void aVerbBuiltAloneHasTheUsageAndVersionItHasAmongEveryVerb() {
+    CommandLine every = Main.commandLine();
+    assertThat(every.getSubcommands()).hasSizeGreaterThan(10);
+    every.getSubcommands().forEach((name, verb) -> {
+      if (!name.equals("help")) {
+        CommandLine alone = Main.commandLine(name).getSubcommands().get(name);
+        assertThat(alone.getUsageMessage()).as(name).isEqualTo(verb.getUsageMessage());
+        assertThat(alone.getCommandSpec().version()).as(name).isEqualTo(verb.getCommandSpec().version());
+      }
+    });
+  }
+
+  @Test
   void tokenNewPrintsATokenAndTheConfigLineWithItsHash() {
     assertThat(run("token", "new")).isZero();
     Matcher token = Pattern.compile("SCIM token: (\\S+)").matcher(out.toString());
