@@ -53,6 +53,8 @@ public final class Reconciler {
   private final EmailMoves emailMoves;
   private final AuditLog audit;
   private final RemovalGuard guard;
+  /** The current cycle's removal checks, which share the guard's count ({@link #beginCycle}). */
+  private volatile RemovalGuard.Cycle guardCycle;
   private final Duration memberWait;
   private final DesiredState desired;
   private final Database db;
@@ -94,6 +96,7 @@ public final class Reconciler {
     this.db = db;
     this.queue = new WorkQueue(db, clock);
     this.guard = guard;
+    this.guardCycle = guard.cycle();
     this.memberWait = settings.memberWait();
     this.groupsPush = settings.groupsPush();
     this.desired = new DesiredState(db);
@@ -369,7 +372,7 @@ public final class Reconciler {
       }
       Optional<String> removed = plan.removedMember();
       if (removed.isPresent()) {
-        Optional<String> held = guard.holds(attempt.key.scimId(), removed.get(), observer.removingAMember());
+        Optional<String> held = guardCycle.holds(attempt.key.scimId(), removed.get(), observer.removingAMember());
         if (held.isPresent()) {
           // named for the operator: an approval covers this member's removal alone
           String why = heldPerson(held.get()) + "; the change removes Fulcrum member " + removed.get();
@@ -517,9 +520,14 @@ public final class Reconciler {
     return db.read(c -> desired.groupsOf(c, userScimId)).stream().map(ResourceKey::group).toList();
   }
 
-  /** Lists read before now are in doubt for the plans of the cycle that begins. */
+  /**
+   * Lists read before now are in doubt for the plans of the cycle that begins, and its removal
+   * checks share a count of their own: one count per cycle of a storm the guard holds, not one per
+   * removal, and none kept from a cycle before.
+   */
   void beginCycle() {
     observer.beginCycle();
+    guardCycle = guard.cycle();
   }
 
   /** The observe-and-plan half over this reconciler's own cached lists (resync, dry runs). */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -97,27 +98,76 @@ public final class RemovalGuard {
   /**
    * Why the removal of Fulcrum member {@code memberId} for {@code userId} must wait; empty when it
    * may go ahead. {@code removing} says which queued unlinked leavers' plans remove a member (this
-   * one's too, when it is one).
+   * one's too, when it is one). Counted afresh: a reconcile cycle's checks share their count
+   * through {@link #cycle}.
    */
   public Optional<String> holds(String userId, String memberId, Removing removing) {
-    Optional<Optional<String>> decided = db.read(c -> {
+    return holds(userId, memberId, removing, new AtomicReference<>());
+  }
+
+  /** A reconcile cycle's removal checks, which share one count while nothing it counts changes. */
+  public Cycle cycle() {
+    return new Cycle();
+  }
+
+  /**
+   * The removal checks of one reconcile cycle. A deactivation storm the guard holds is counted
+   * exactly at every check (the upper bound is over the threshold), each count a join of every
+   * queued leaver: a cycle's checks of a storm of N cost N such counts, and the storm's N^2. A
+   * check here takes the last count of the cycle that held as it is, with its numbers, while the
+   * upper bound's figures it read with that count ({@link Bounds}) and the unlinked leavers it
+   * counted are still those a fresh read finds; any change to what it counts (a leaver queued or
+   * given back, a row ended, a removal or link made, an audit row past the window) changes them.
+   * Only a hold is kept: a count that would let a removal through is taken afresh at each check,
+   * so one taken before more leavers were queued (by SCIM intake, on this node or another) never
+   * lets a removal through that a fresh count would hold. Safe for the cycle's workers at once.
+   */
+  public final class Cycle {
+    /** The cycle's last exact count, when it held. */
+    private final AtomicReference<Tally> held = new AtomicReference<>();
+
+    private Cycle() {}
+
+    /** {@link RemovalGuard#holds(String, String, Removing)}, this cycle's last hold taken as it is while nothing it counts changed. */
+    public Optional<String> holds(String userId, String memberId, Removing removing) {
+      return RemovalGuard.this.holds(userId, memberId, removing, held);
+    }
+  }
+
+  /**
+   * An exact count of the removals, read in one statement with the upper bound's figures ({@code
+   * bounds}), of the queued {@code unlinked} leavers whose plans remove a member among the rest; and
+   * why it holds (empty: it does not).
+   */
+  private record Tally(Bounds bounds, List<String> unlinked, Optional<String> why) {}
+
+  /** What a check read first: its verdict, or else ({@code verdict} null) the upper bound's figures, over the threshold. */
+  private record FirstRead(Optional<String> verdict, Bounds over) {}
+
+  /** {@code held}: the last exact count of the checks it is shared by, when it held, and what it is kept by. */
+  private Optional<String> holds(String userId, String memberId, Removing removing, AtomicReference<Tally> held) {
+    FirstRead first = db.read(c -> {
       Bound bound = bound(c, userId);
       Optional<String> another = bound.another(userId, memberId);
-      if (another.isPresent()) {
-        return Optional.of(another);
+      if (another.isPresent() || bound.covers(memberId)) {
+        return new FirstRead(another, null);
       }
-      return bound.covers(memberId) || surelyUnder(c, 0) ? Optional.of(Optional.<String>empty())
-          : Optional.<Optional<String>>empty();
+      Bounds now = bounds(c);
+      return under(now, 0) ? new FirstRead(Optional.empty(), null) : new FirstRead(null, now);
     });
-    if (decided.isPresent()) {
-      return decided.get();
+    if (first.verdict() != null) {
+      return first.verdict();
     }
     // read apart, as the caller's test may read too; the count below takes them in its one statement.
     // Without adoption only the creates in doubt are read: a mass deactivation queues thousands of
     // leavers, and reading them all at each removal's check made the checks quadratic.
     List<String> unlinked = db.read(c -> unlinkedLeavers(c, !removing.adoptExisting())).stream()
         .filter(removing::removesAMember).map(Unlinked::scimId).toList();
-    return db.read(c -> exceeded(c, 0, unlinked)).map(why -> why + "; held until `fulcrum-scim approve-removals`");
+    Tally last = held.get();
+    Tally tally = last != null && last.bounds().equals(first.over()) && last.unlinked().equals(unlinked) ? last
+        : db.read(c -> new Tally(bounds(c), unlinked, exceeded(c, 0, unlinked)));
+    held.set(tally.why().isPresent() ? tally : null);
+    return tally.why().map(why -> why + "; held until `fulcrum-scim approve-removals`");
   }
 
   /**
@@ -203,31 +253,45 @@ public final class RemovalGuard {
    * restore that lost links is what the guard is for); a few too many hold the batch for an operator.
    */
   public Optional<String> holdsMore(int removals) {
-    return db.read(c -> surelyUnder(c, removals) ? Optional.<String>empty()
+    return db.read(c -> under(bounds(c), removals) ? Optional.<String>empty()
         : exceeded(c, removals, unlinkedLeavers(c, false).stream().map(Unlinked::scimId).toList()));
   }
 
   /**
-   * Whether even an upper bound of the removals made and pending, {@code more} on top, stays within
-   * the threshold: each pending one has a queued USER row of a user who left (an unlinked leaver's
-   * too: {@link #LEAVING}), each one made an audit row within the window, and the share is of the
-   * links at least. Index-only counts in one statement (one snapshot on PostgreSQL), where the exact
-   * count joins those rows to their link and user: most removals go ahead on this alone, and a mass
-   * deactivation under the threshold no longer costs each of its checks a join of all the others.
+   * What an upper bound of the removals made and pending is read from, in one statement (one
+   * snapshot on PostgreSQL) of index-only counts: the queued USER rows of users who left ({@code
+   * leaving}: each pending removal has one, an unlinked leaver's too: {@link #LEAVING}; {@code
+   * leavers}: those flagged work.leaver), the audit rows within the window ({@code audits}, from
+   * {@code oldestAudit}: each removal made has one) and the links ({@code links}: the share is of
+   * them at least). The exact count joins those rows to their link and user. Any change to what it
+   * counts changes one of these, so they also tell when a {@link Cycle}'s count is no longer current.
    */
-  private boolean surelyUnder(Connection c, int more) throws SQLException {
+  private record Bounds(long leaving, long leavers, long audits, long oldestAudit, long links) {}
+
+  private Bounds bounds(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(boundSql(Dialect.of(c)))) {
       ps.setLong(1, since());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getLong(1) + rs.getLong(2) + more <= threshold(rs.getLong(3));
+        return new Bounds(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
       }
     }
   }
 
+  /**
+   * Whether even the upper bound {@code b}, {@code more} on top, stays within the threshold: most
+   * removals go ahead on this alone, and a mass deactivation under the threshold costs none of its
+   * checks a join of all the others.
+   */
+  private boolean under(Bounds b, long more) {
+    return b.leaving() + b.audits() + more <= threshold(b.links());
+  }
+
   static String boundSql(Dialect dialect) {
-    return "SELECT (SELECT COUNT(*) FROM " + leavers(dialect) + " WHERE " + LEAVING
-        + "), (SELECT COUNT(*) FROM reconcile_audit WHERE at > ?), (SELECT COUNT(*) FROM link WHERE entity_type = 'USER')";
+    return "SELECT q.leaving, q.leavers, a.audits, a.oldest, l.links FROM (SELECT COUNT(*) AS leaving, "
+        + "COALESCE(SUM(w.leaver), 0) AS leavers FROM " + leavers(dialect) + " WHERE " + LEAVING + ") AS q, "
+        + "(SELECT COUNT(*) AS audits, COALESCE(MIN(at), 0) AS oldest FROM reconcile_audit WHERE at > ?) AS a, "
+        + "(SELECT COUNT(*) AS links FROM link WHERE entity_type = 'USER') AS l";
   }
 
   /**
