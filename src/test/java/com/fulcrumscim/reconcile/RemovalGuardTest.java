@@ -547,6 +547,57 @@ class RemovalGuardTest {
     }
   }
 
+  /**
+   * A user whose row a resync queued as a removal while it was active, then deactivated: its row
+   * stays among the queued rows of removals, now flagged a leaver, and the next check of a cycle
+   * that held counts it.
+   */
+  @Test
+  void aLeaverWhoseRowWasQueuedAsARemovalAlreadyIsCountedByTheCyclesNextCheck() {
+    DesiredFixture fixture = new DesiredFixture(db, queue(), Clock.systemUTC());
+    String later = fixture.user("later@corp.example", "Given", "Family", null);
+    link(later);
+    queue().nudge(ResourceKey.user(later), true);
+    removalPending("u-a");
+    removalPending("u-b");
+    RemovalGuard.Cycle cycle = guard.cycle();
+    assertThat(cycle.holds("u-a", "m-u-a", NONE_UNLINKED))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 2 pending"));
+
+    fixture.set(later, "active", 0);
+
+    assertThat(cycle.holds("u-a", "m-u-a", NONE_UNLINKED))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("0 removals in the last 1h and 3 pending"));
+  }
+
+  /**
+   * A removal made as an older one leaves the window: as many audit rows within it, and the next
+   * check of a cycle that held counts the one made, not the one gone.
+   */
+  @Test
+  void aRemovalMadeAsAnotherLeavesTheWindowIsCountedByTheCyclesNextCheck() {
+    SettableClock clock = new SettableClock(Instant.now());
+    RemovalGuard timed = new RemovalGuard(db, clock, 1, 1, Duration.ofHours(1));
+    madeAt("u-gone", clock.instant());
+    removalPending("u-a");
+    removalPending("u-b");
+    RemovalGuard.Cycle cycle = timed.cycle();
+    assertThat(cycle.holds("u-a", "m-u-a", NONE_UNLINKED))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 2 pending"));
+
+    clock.tick(Duration.ofHours(1));
+    madeAt("u-b", clock.instant());
+
+    assertThat(cycle.holds("u-a", "m-u-a", NONE_UNLINKED))
+        .hasValueSatisfying(why -> assertThat(why).startsWith("1 removals in the last 1h and 1 pending"));
+  }
+
+  /** The audit row of {@code userId}'s removal, made {@code at}. */
+  void madeAt(String userId, Instant at) {
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO reconcile_audit (at, entity_type, scim_id, action, result) "
+        + "VALUES (" + at.toEpochMilli() + ", 'USER', '" + userId + "', 'REMOVE_MEMBER', 'ok')"));
+  }
+
   /** Removing no unlinked leaver's member (none has its create in doubt, and no adoption). */
   static final RemovalGuard.Removing NONE_UNLINKED = new RemovalGuard.Removing(false, u -> false);
 
