@@ -116,9 +116,11 @@ public final class RemovalGuard {
    * queued leaver: a cycle's checks of a storm of N cost N such counts, and the storm's N^2. A
    * check here takes the last count of the cycle that held as it is, with its numbers, while the
    * upper bound's figures it read with that count ({@link Bounds}) and the unlinked leavers it
-   * counted are still those a fresh read finds; any change to what it counts (a leaver queued or
-   * given back, a row ended, a removal or link made, an audit row past the window) changes them.
-   * Only a hold is kept: a count that would let a removal through is taken afresh at each check,
+   * counted are still those a fresh read finds; any one change to what it counts (a leaver queued
+   * or given back, a row ended, a removal or link made, an audit row past the window) changes them.
+   * Two between the same two checks whose figures cancel out (a counted row ended as an uncounted
+   * one is queued) leave the hold standing a check longer, as a count a moment older would. Only a
+   * hold is kept: a count that would let a removal through is taken afresh at each check,
    * so one taken before more leavers were queued (by SCIM intake, on this node or another) never
    * lets a removal through that a fresh count would hold. Safe for the cycle's workers at once.
    */
