@@ -52,8 +52,10 @@ public final class ReportText {
       out.println("Checked " + t.checked() + " managed users and groups: " + t.drifting() + " drifting; " + t.toFix()
           + " for the reconciler to fix, " + t.blocked() + " blocked, " + t.collisions()
           + " colliding with unmanaged members (reported, never touched)"
-          + (t.keepsAccess() == 0 ? "." : "; " + t.keepsAccess() + " deactivated or deleted in Okta but still with"
-              + " access in Fulcrum, left to an operator."));
+          + (t.keepsAccess() == 0 ? "" : "; " + t.keepsAccess() + " deactivated or deleted in Okta but still with"
+              + " access in Fulcrum, left to an operator")
+          + (t.heldRemovals() == 0 ? "" : "; " + t.heldRemovals() + " removal" + (t.heldRemovals() == 1 ? "" : "s")
+              + " HELD by the mass-removal guard, whose people keep access until `fulcrum-scim approve-removals`") + ".");
     }
     out.flush();
   }

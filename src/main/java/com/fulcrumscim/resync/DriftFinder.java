@@ -126,7 +126,7 @@ final class DriftFinder {
     List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
         : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED,
             r.keepsAccess())).toList();
-    return new KeyDrift(found.key(), rows, false);
+    return new KeyDrift(found.key(), rows, false, null, false, state == WorkState.HELD && found.removal());
   }
 
   private static boolean takesRoleBack(KeyDrift found) {

@@ -8,14 +8,16 @@ import java.util.List;
  * gap. For an {@code orphan} (null otherwise) {@code key} is what it was created for, and fixable
  * means resync removes it itself: no work row's reconcile would touch an entity no link points to.
  * {@code removal}: closing the gap takes access away, so the key is queued ahead of other due work.
+ * {@code heldRemoval}: closing it would, but the mass-removal guard holds its removal (its row is
+ * HELD): the person keeps access until {@code approve-removals}, which status counts as a held removal.
  */
-record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal) {
+record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal, boolean heldRemoval) {
   KeyDrift {
     rows = List.copyOf(rows);
   }
 
-  KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable) {
-    this(key, rows, fixable, null, false);
+  KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal) {
+    this(key, rows, fixable, orphan, removal, false);
   }
 
   /** Tells this finding from another for the same key (a user and the orphan made for it). */

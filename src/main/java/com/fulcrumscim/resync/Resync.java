@@ -467,7 +467,8 @@ public final class Resync {
     ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
         (int) found.stream().filter(KeyDrift::fixable).count(),
         count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(),
-        (int) after.stream().filter(k -> k.rows().stream().anyMatch(Drift::keepsAccess)).count());
+        (int) after.stream().filter(k -> k.rows().stream().anyMatch(Drift::keepsAccess)).count(),
+        (int) found.stream().filter(KeyDrift::heldRemoval).count());
     return new ResyncReport(started, clock.instant(), applied, plan, remaining, stopped, totals);
   }
 

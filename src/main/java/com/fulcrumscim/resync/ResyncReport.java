@@ -28,10 +28,13 @@ public record ResyncReport(
    * Counts of keys. {@code drifting}: keys with any line. {@code toFix}: those resync hands to the
    * reconciler. {@code fixed}: drifting keys the check after applying found clean. {@code keepsAccess}:
    * people Okta deactivated or deleted who still have access, as the check after applying found them
-   * ({@link Drift#keepsAccess}).
+   * ({@link Drift#keepsAccess}). {@code heldRemovals}: removals the plan found held by the
+   * mass-removal guard, people who also keep access until {@code approve-removals}: counted apart, as
+   * status counts them ("Held removals") apart from the people resync leaves to an operator, whose
+   * count pages (their removal waits on an approval, not on someone working in Fulcrum).
    */
   public record Totals(int checked, int drifting, int toFix, int blocked, int collisions, int fixed, int remaining,
-      int keepsAccess) {}
+      int keepsAccess, int heldRemovals) {}
 
   /** The exit status a script wants: was Fulcrum left as Okta wants it? */
   public boolean driftRemains() {

@@ -175,7 +175,7 @@ class StatusCommandTest {
     String held = "1 orphan member removal held by the mass-removal guard";
     try (Database db = cli.openDatabase()) {
       new SettingStore(db).put(ResyncService.LAST_REPORT, new ReportJson().write(new LastResync(at, at,
-          new ResyncReport.Totals(40, 2, 2, 0, 0, 1, 1, 0), List.of(), held), false));
+          new ResyncReport.Totals(40, 2, 2, 0, 0, 1, 1, 0, 0), List.of(), held), false));
     }
     String stopped = cli.runWithConfig("status").out();
     try (Database db = cli.openDatabase()) {

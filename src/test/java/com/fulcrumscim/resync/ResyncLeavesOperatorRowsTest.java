@@ -2,6 +2,7 @@ package com.fulcrumscim.resync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.control.ReportText;
 import com.fulcrumscim.fulcrum.FulcrumClient;
 import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.journal.ResourceKey;
@@ -58,6 +59,26 @@ class ResyncLeavesOperatorRowsTest {
   }
 
   @Test
+  void theDryRunsSummaryCountsAHeldRemovalApartFromThePeopleKeepingAccess() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", null);
+    String b = h.okta.user("b@corp.example", "B", "Example", null);
+    h.settle();
+    h.okta.set(a, "active", 0);
+    h.settle();
+    h.okta.deleteUser(b);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+
+    ResyncReport plan = resync().dryRun(Progress.NONE);
+
+    assertThat(plan.totals().heldRemovals()).isEqualTo(1);
+    assertThat(plan.totals().keepsAccess()).as("the page is for people no approval can help").isZero();
+    assertThat(ReportText.plan(plan)).contains("1 blocked, 0 colliding with unmanaged members (reported, never touched); 1"
+        + " removal HELD by the mass-removal guard, whose people keep access until `fulcrum-scim approve-removals`.");
+  }
+
+  @Test
   void aHeldRoleTakeBackIsShownInTheDryRunAsTheOperatorsWithTheCommandThatApprovesIt() {
     h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
     String a = h.okta.user("a@corp.example", "A", "Example", "Manager");
@@ -77,6 +98,7 @@ class ResyncLeavesOperatorRowsTest {
           + " approves it: its role take-back is HELD by the mass-removal guard (`fulcrum-scim approve-removals`)");
     });
     assertThat(plan.totals().toFix()).isZero();
+    assertThat(plan.totals().heldRemovals()).as("a take-back takes no access away").isZero();
   }
 
   @Test
