@@ -34,6 +34,15 @@ public enum Dialect {
     return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(? COLLATE \"C\")";
   }
 
+  /**
+   * {@code column} matches the next parameter, a LIKE pattern in lower case, ASCII letters compared
+   * case-insensitively as in {@link #equalsIgnoringCase}, on the same index when the pattern begins
+   * with text (SQLite's LIKE folds ASCII letters; PostgreSQL's is matched against the C lower()).
+   */
+  public String likeIgnoringCase(String column) {
+    return this == SQLITE ? column + " LIKE ?" : "lower(" + column + ") LIKE (? COLLATE \"C\")";
+  }
+
   /** The text of top-level attribute {@code attribute} of the JSON document in {@code column}, NULL when absent. */
   public String jsonText(String column, String attribute) {
     return this == SQLITE ? "json_extract(" + column + ", '$." + attribute + "')"

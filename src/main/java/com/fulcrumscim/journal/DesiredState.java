@@ -34,13 +34,37 @@ public final class DesiredState {
     }
   }
 
-  /** The active users whose email is {@code email} (case-insensitive, as the receiver keeps it unique), inside the caller's read. */
+  /**
+   * The active users whose email has {@code email}'s key ({@link MatchKey}: every letter's case
+   * folded, as the member list matches a member to a user), inside the caller's read. SQL folds ASCII
+   * letters only (where the receiver lets two active users have ZOË@ and zoë@), so it reads those
+   * whose email is like {@link #likeKey} and the key decides.
+   */
   public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1")) {
-      ps.setString(1, email);
-      return users(ps);
+    String key = MatchKey.of(email);
+    try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c)))) {
+      ps.setString(1, likeKey(key));
+      return users(ps).stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
     }
+  }
+
+  /** {@link #activeUsersWithEmail}'s query: the pattern. */
+  static String activeUsersWithEmailSql(Dialect dialect) {
+    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.likeIgnoringCase("email") + " AND active = 1";
+  }
+
+  /**
+   * A LIKE pattern that every email of {@code key} matches when SQL folds ASCII letters alone: a
+   * character not ASCII may be another case of the key's (É of é), an i with a combining dot may be
+   * İ, and a backslash is PostgreSQL's escape, so each stands for any run. An address's own '_' and
+   * '%' are wildcards too: the pattern may match more, never less. Its text up to the first
+   * wildcard is read on the email index; a key that begins with a wildcard reads every user. A
+   * Kelvin sign, which folds to k, is not stored: the receiver keeps NFC, where it is K.
+   */
+  static String likeKey(String key) {
+    StringBuilder out = new StringBuilder();
+    key.replace("i\u0307", "%").codePoints().forEach(ch -> out.appendCodePoint(ch >= 0x80 || ch == '\\' ? '%' : ch));
+    return out.toString();
   }
 
   /**

@@ -38,6 +38,8 @@ public final class FreedEmail {
   /**
    * {@code key} no longer holds a member with {@code email}: each active user with that email and no
    * link is due now, a DEAD row with a fresh budget. One that finds nothing changed plans as before.
+   * The email compares as the member list compares it, every letter's case folded: a user whose
+   * email only differs in a non-ASCII letter's case (zoë@ for ZOË@) planned on this member too.
    */
   void freed(Connection c, ResourceKey key, String email) throws SQLException {
     if (email == null) {

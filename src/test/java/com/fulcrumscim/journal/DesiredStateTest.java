@@ -53,6 +53,22 @@ class DesiredStateTest {
         new DesiredUser(cy, "cy@corp.example", "cy@corp.example", "Cy", "Young", null, false, "cy@corp.example", true));
   }
 
+  /** As the member list matches a member to a user ({@link MatchKey}), where SQL folds ASCII letters only. */
+  @Test
+  void activeUsersAreFoundByTheirEmailWithEveryLettersCaseFolded() {
+    String zoe = okta.user("ZOË@corp.example", "Zoë", "Z", null);
+    String inci = okta.user("İNCİ@corp.example", "İnci", "I", null);
+    String ab = okta.user("a_b@corp.example", "A", "B", null);
+    okta.user("axb@corp.example", "A", "X", null);
+    assertThat(activeWith("zoë@Corp.example")).containsExactly(zoe);
+    assertThat(activeWith("i\u0307nci\u0307@corp.example")).containsExactly(inci);
+    assertThat(activeWith("A_B@corp.example")).as("'_' is no wildcard to the key").containsExactly(ab);
+  }
+
+  private List<String> activeWith(String email) {
+    return db.read(c -> desired.activeUsersWithEmail(c, email)).stream().map(DesiredUser::id).toList();
+  }
+
   @Test
   void aGroupListsItsMembersWithTheirEmailAndWhetherTheyAreActive() {
     String ada = okta.user("ada@corp.example", "Ada", "Lovelace", null);

@@ -24,6 +24,12 @@ class LeaverLookupQueryPlanOnPostgresTest {
         .contains("scim_user_email").contains("scim_user_left_with_key").doesNotContain("Seq Scan");
   }
 
+  @Test
+  void activeUsersAreLookedUpByTheEmailIndexUpToTheFirstWildcardOfTheirKey() {
+    assertThat(plan(DesiredState.activeUsersWithEmailSql(Dialect.POSTGRESQL).replace("?", "'ada.z%@corp.example'")))
+        .contains("Index Cond: ((lower(email) >= 'ada.z'::text)").doesNotContain("Seq Scan");
+  }
+
 
   private static String plan(String sql) {
     try (Database db = Database.open(TestStore.freshPostgres().location())) {

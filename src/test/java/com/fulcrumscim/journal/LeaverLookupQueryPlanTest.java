@@ -26,6 +26,12 @@ class LeaverLookupQueryPlanTest {
         .anyMatch(step -> step.contains("scim_user_email")).anyMatch(step -> step.contains("scim_user_left_with_key"));
   }
 
+  @Test
+  void activeUsersAreLookedUpByTheEmailIndexUpToTheFirstWildcardOfTheirKey() {
+    List<String> steps = plan(DesiredState.activeUsersWithEmailSql(Dialect.SQLITE).replace("?", "'ada.z%@corp.example'"));
+    assertThat(steps).noneMatch(step -> step.startsWith("SCAN scim_user")).anyMatch(step -> step.contains("scim_user_email"));
+  }
+
 
   private List<String> plan(String sql) {
     try (Database db = Database.open(dir.resolve("p.db"))) {

@@ -241,6 +241,31 @@ class RepushedUnderNewIdTest extends EndToEnd {
     assertThat(new LinkStore(h.db).get(EntityType.USER, bob)).map(Link::fulcrumId).contains(inFulcrum(BOB).id());
   }
 
+  /**
+   * As above, Ada's member given Bob's address by hand in another case of a non-ASCII letter (ZOË@
+   * for zoë@), which the member list matches to Bob and SQL's case folding (ASCII letters) does not
+   * (review-s13b F4): Bob is made due when the member is removed, not left DEAD naming Ada.
+   */
+  @Test
+  void aUserDeadOnAnotherUsersMemberUnderANonAsciiCaseOfItsEmailIsCreatedOnceThatUserLeaves() {
+    start();
+    ada = h.okta.userNamed("ada", ADA, "Ada", "Lovelace", null);
+    h.settle();
+    FulcrumMember m = inFulcrum(ADA);
+    h.http.updateMember(m.id(), new MemberFields("ZOË@corp.example", null, null, null));
+    h.clock.tick(Duration.ofMinutes(10));
+    String zoe = h.okta.userNamed("zoe", "zoë@corp.example", "Zoë", "Z", null);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(zoe)).lastError()).contains("is already managed for SCIM user " + ada);
+
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(h.fulcrum.member(m.id())).isEmpty();
+    assertThat(h.row(ResourceKey.user(zoe)).state()).isEqualTo(WorkState.DONE);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, zoe)).map(Link::fulcrumId).contains(inFulcrum("zoë@corp.example").id());
+  }
+
   /** Bob, DEAD on Ada's member (his address by hand), gets his own member once Ada's member is given her address back (review-rec F7). */
   @Test
   void aUserDeadOnAnotherUsersMemberIsCreatedOnceThatMemberIsGivenItsOwnAddressBack() {
