@@ -59,6 +59,26 @@ final class ETags {
   }
 
   /**
+   * Whether an If-None-Match {@code header} names {@code tag}, the resource's current one: {@code *}
+   * (it exists), or a listed tag equal to it under the weak comparison RFC 7232 asks for ({@code W/}
+   * aside), its membership digest compared too: a tag from before a group join is another
+   * representation. False without the header.
+   */
+  static boolean noneMatchFails(String header, String tag) {
+    if (header == null || header.isBlank()) {
+      return false;
+    }
+    String opaque = tag.substring(2);
+    for (String listed : header.split(",")) {
+      String t = listed.strip();
+      if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(opaque)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * No header or {@code *} matches any version; otherwise one of the listed tags must name the
    * version (weak comparison; a tag's membership digest, after the dot, is not compared).
    */

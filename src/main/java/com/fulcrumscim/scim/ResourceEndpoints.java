@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -64,7 +65,31 @@ final class ResourceEndpoints {
     Projection projection = projection(ctx);
     boolean refs = projection.wants(kind.referenceAttribute());
     StoredResource found = db.read(c -> kind.store().find(c, id, refs)).orElseThrow(() -> notFound(id));
+    String tag = ETags.of(found, refs);
+    if (ETags.noneMatchFails(ctx.header("If-None-Match"), tag)) {
+      ctx.header("ETag", tag);
+      ctx.status(304);
+      return;
+    }
     send(ctx, 200, found, refs);
+  }
+
+  /**
+   * A PUT, PATCH or DELETE with If-None-Match is not made when the resource exists with a tag it
+   * names, or at all for {@code *} (RFC 7232 3.2: 412): the client asked to change it only if it had
+   * no such representation. Read before the change: a change in between moves the tag on, never back.
+   * A resource that does not exist is the change's own 404, preconditions aside.
+   */
+  private void ifNoneMatch(Context ctx, String id) {
+    String header = ctx.header("If-None-Match");
+    if (header != null) {
+      Optional<String> tag = db.read(c -> kind.store().find(c, id, true)).map(r -> ETags.of(r, true));
+      if (tag.filter(t -> ETags.noneMatchFails(header, t)).isPresent()) {
+        throw ScimException.preconditionFailed("If-None-Match " + TerminalText.oneLine(TerminalText.cut(header, 200))
+            + " names " + kind.type().name().toLowerCase(Locale.ROOT) + " " + id + " as it is (its ETag is " + tag.get()
+            + "): not changed");
+      }
+    }
   }
 
   void list(Context ctx) throws IOException {
@@ -175,9 +200,11 @@ final class ResourceEndpoints {
     String id = ctx.pathParam("id");
     LongPredicate ifMatch = ETags.ifMatch(ctx.header("If-Match"));
     if (kind.type() == EntityType.GROUP) {
+      ifNoneMatch(ctx, id);
       return groupUpdates.update(id, ifMatch, op, asked, request);
     }
     try {
+      ifNoneMatch(ctx, id);
       return intake.update(kind.type(), id, ifMatch, op, old -> kind.normalizer().apply(asked.apply(old), old.doc()), request);
     } catch (ScimException | IntakeRejected e) {
       if (!deactivates) {
@@ -233,6 +260,7 @@ final class ResourceEndpoints {
       new Deprovisioning(Deprovisioning.Op.DELETE, null).markOn(ctx);
     }
     try {
+      ifNoneMatch(ctx, id);
       intake.delete(kind.type(), id, ETags.ifMatch(ctx.header("If-Match")), request(ctx, null));
     } catch (ScimException | IntakeRejected e) {
       ScimException refusal = scimError(e);
