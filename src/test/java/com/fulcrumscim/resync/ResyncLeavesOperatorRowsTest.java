@@ -34,15 +34,7 @@ class ResyncLeavesOperatorRowsTest {
 
   @Test
   void aHeldRemovalWaitsForAnOperatorWhenTheNightlyResyncRunsAfterTheGuardsWindow() {
-    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
-    String a = h.okta.user("a@corp.example", "A", "Example", null);
-    String b = h.okta.user("b@corp.example", "B", "Example", null);
-    h.settle();
-    h.okta.set(a, "active", 0);
-    h.settle();
-    h.okta.set(b, "active", 0);
-    h.settle();
-    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+    String b = secondRemovalHeld();
 
     h.clock.tick(Duration.ofHours(8));
     path = h.newWiring(h.http);
@@ -60,15 +52,7 @@ class ResyncLeavesOperatorRowsTest {
 
   @Test
   void theDryRunsSummaryCountsAHeldRemovalApartFromThePeopleKeepingAccess() {
-    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
-    String a = h.okta.user("a@corp.example", "A", "Example", null);
-    String b = h.okta.user("b@corp.example", "B", "Example", null);
-    h.settle();
-    h.okta.set(a, "active", 0);
-    h.settle();
-    h.okta.deleteUser(b);
-    h.settle();
-    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+    secondRemovalHeld();
 
     ResyncReport plan = resync().dryRun(Progress.NONE);
 
@@ -133,6 +117,20 @@ class ResyncLeavesOperatorRowsTest {
       assertThat(d.action()).contains("fulcrum-scim journal retry user/" + x);
     });
     assertThat(plan.totals().toFix()).isZero();
+  }
+
+  /** a and b pushed, then deactivated one after the other: the guard (at most one) holds b's removal. Returns b. */
+  private String secondRemovalHeld() {
+    h = new ReconcileHarness(dir, ReconcileHarness.Options.defaults().withGuard(0, 1));
+    String a = h.okta.user("a@corp.example", "A", "Example", null);
+    String b = h.okta.user("b@corp.example", "B", "Example", null);
+    h.settle();
+    h.okta.set(a, "active", 0);
+    h.settle();
+    h.okta.set(b, "active", 0);
+    h.settle();
+    assertThat(h.row(ResourceKey.user(b)).state()).isEqualTo(WorkState.HELD);
+    return b;
   }
 
   /** x@corp.example pushed and settled, then renamed by Okta: one cycle through {@code fulcrum} meets the update. */
