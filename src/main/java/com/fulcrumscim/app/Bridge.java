@@ -78,6 +78,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,8 +100,11 @@ public final class Bridge {
   private final Mode mode;
   /** What start started, undone by {@link #stop} from the top. */
   private final Deque<Step> running = new ArrayDeque<>();
-  /** Set by a stop whose reconcile cycle did not end within its bound: the writer lease is then left to expire. */
-  private boolean cycleCutShort;
+  /**
+   * Set by a stop whose work under way (the reconcile cycle, an operator request, a scheduled resync) did
+   * not end within its bound: on PostgreSQL the writer lease is then left to expire.
+   */
+  private volatile boolean cutShort;
   /** The step under way on the stopping thread, for the line that says a stop ran out of time. */
   private volatile String stoppingNow;
   private Database db;
@@ -202,9 +206,11 @@ public final class Bridge {
             return handOver(bound);
           }
         });
-        // given up last, unless a reconcile cycle still runs: a call of it may be on its way to Fulcrum
+        // given up last; on PostgreSQL left to expire when work was cut short: a call of it may still be on its
+        // way to Fulcrum, and a standby would take over at once. On SQLite no other process writes to the file
+        // while this one holds its store lock, and the next serve, once it has that lock, leads at once (review-s14c F6)
         stops("the writer lease", budget -> {
-          if (cycleCutShort) {
+          if (cutShort && writerLease.shared()) {
             lease.leave(budget.left());
           } else {
             lease.close(budget.left());
@@ -266,7 +272,9 @@ public final class Bridge {
         // started on every node; only the leader's cycles claim work
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
         leadership.whenLeading(reconciler::trigger);
-        stops("the reconciler", this::stopReconciling);
+        waitsFor("the reconcile cycle under way", reconciler::stop, "the changes it claimed stay claimed, and run again"
+            + " from what Fulcrum then holds once a node takes the writer lease over (another node within ha.lease_ttl,"
+            + " or this one at its next start)");
         resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
         requests = new RequestExecutor(new RequestStore(db, clock, writerLease.fence()),
@@ -306,22 +314,27 @@ public final class Bridge {
           config.retention(), clock).start(Duration.ofMinutes(5));
       closes("the retention job", retention);
       if (lease != null) {
-        closes("the resync scheduler", resync::stop);
-        closes("the operator requests", requests);
-        // a resync running ends at its next check, before the request executor and the scheduler
-        // wait for it: settling alone may take minutes, and systemd kills a stop after 60 s
-        closes("the resync under way", resyncer::close);
+        waitsFor("the scheduled resync under way", resync::stop, "the fixes it queued stay queued");
+        waitsFor("the operator request under way", requests::close, "its command is answered that the daemon stopped"
+            + " while carrying it out once a node takes the writer lease over (run it again then)");
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
-        stops("the writer lease's renewals", budget -> lease.halt(budget.left()));
+        stops("the writer lease's renewals", budget -> lease.halt(budget.beforeTail().left()));
         nodeTokens = new NodeTokens(db, DatabaseClock.of(db, clock)).record(nodeAddress(), writerLease.me(),
             tokens.configured(), config.ha().leaseTtl());
-        stops("this node's record of the SCIM tokens it accepts", nodeTokens::close);
+        stops("this node's record of the SCIM tokens it accepts", budget -> nodeTokens.close(budget.beforeTail()));
         if (tokenCheck != null) {
           // stopped first, before the keeper halts and before the record above (which, left, only ages out): a
           // stopping node takes its entry back first, so no paused leader hands the lease to a node going away
           // (review-s12c F4); only a token every start check read worked with counts
-          stops("the check of this node's own Fulcrum API token", tokenCheck.start(!someNotChecked)::close);
+          tokenCheck.start(!someNotChecked);
+          stops("the check of this node's own Fulcrum API token", budget -> tokenCheck.close(budget.beforeTail()));
         }
+        // before all else, every writer is told to end, then each is waited for: a resync at its next check (settling
+        // alone may take minutes), the reconciler's cycle at its next key, so none claims while the stop waits on another
+        stops("the work under way", budget -> {
+          resyncer.close();
+          reconciler.halt();
+        });
         reconciler.start();
         lease.start();
       }
@@ -643,14 +656,15 @@ public final class Bridge {
    * client, the emulator and the database: the reverse of start. Within {@link StopBudget#WHOLE} as a
    * whole (systemd kills a stop at TimeoutStopSec, 60 s; review-s13d 4), whatever the database or
    * Fulcrum do: each step waits at most what is left, and a step still under way when it runs out is
-   * left, with what comes after it, to the process's exit.
+   * left, with what comes after it, to the process's exit. False when the stop was cut short so (each
+   * WARN line says what it left, for the next start or the node that takes the writer lease over).
    */
-  public void stop() {
-    stop(StopBudget.WHOLE);
+  public boolean stop() {
+    return stop(StopBudget.WHOLE);
   }
 
   /** {@link #stop()} within {@code whole}: a test's shorter bound shows the same steps keep to it. */
-  void stop(Duration whole) {
+  boolean stop(Duration whole) {
     StopBudget budget = StopBudget.of(whole);
     Thread stopping = new Thread(() -> stopAll(budget), "bridge-stop");
     stopping.setDaemon(true);
@@ -665,7 +679,9 @@ public final class Bridge {
       log.warn("the stop's bound of {} ran out while stopping {}: it and what comes after it end with the process"
           + " (a writer lease not given up expires within ha.lease_ttl; this node's records age out)",
           DurationText.of(whole), under);
+      return false;
     }
+    return !cutShort;
   }
 
   private void stopAll(StopBudget budget) {
@@ -682,17 +698,20 @@ public final class Bridge {
   }
 
   /**
-   * The reconciler finishes its cycle within what is left of the stop. One that does not (its
-   * statements or Fulcrum calls wait on a peer that does not answer) is left as a crash leaves it.
+   * A step that waits for {@code what}, work under way that may call Fulcrum, within the part of the
+   * stop's budget before its tail, so that the steps after it keep their time (review-s14c F7). Work
+   * that has not ended by then (its statements or Fulcrum calls waiting on a peer that does not answer)
+   * is left as a crash leaves it: {@code left} says how it is picked up.
    */
-  private void stopReconciling(StopBudget budget) {
-    if (!reconciler.stop(budget.left())) {
-      cycleCutShort = true;
-      log.warn("the stop's bound ran out before the reconcile cycle under way ended: the changes it claimed stay"
-          + " claimed, and run again from what Fulcrum then holds once a node takes the writer lease over (another"
-          + " node within ha.lease_ttl, or this one at its next start); the lease is left to expire, not given up,"
-          + " as a call of that cycle may still reach Fulcrum");
-    }
+  private void waitsFor(String what, Predicate<Duration> ends, String left) {
+    stops(what, budget -> {
+      if (!ends.test(budget.beforeTail().left())) {
+        cutShort = true;
+        log.warn("the stop's bound ran out before {} ended: {}; {}", what, left, writerLease.shared()
+            ? "the writer lease is left to expire (within ha.lease_ttl), not given up, as a call of it may still reach Fulcrum"
+            : "this serve still gives its writer lease up (no other serve writes to this SQLite file)");
+      }
+    });
   }
 
   /** One thing {@link #stop} undoes: {@code what} names it in the line that says a stop ran out of time. */

@@ -134,19 +134,34 @@ public final class RequestExecutor implements AutoCloseable {
 
   /** Waits for the request in progress, then stops. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(Duration.ofMinutes(3));
+  }
+
+  /**
+   * {@link #close()}, waiting at most {@code within} (a stop's bound) for the request in progress.
+   * False when it has not ended (a Fulcrum call that does not answer): it is left to its thread, and
+   * the node that takes the writer lease next answers its command that the daemon stopped while
+   * carrying it out, as after a crash.
+   */
+  public synchronized boolean close(Duration within) {
     if (thread == null) {
-      return;
+      return true;
     }
     closing = true;
     thread.shutdown();
+    boolean ended;
     try {
-      thread.awaitTermination(3, TimeUnit.MINUTES);
+      ended = thread.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      ended = false;
     }
     thread = null;
-    writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
+    if (ended) {
+      writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
+    }
+    return ended;
   }
 
   /** Progress goes to the row, where the waiting command reads it. */

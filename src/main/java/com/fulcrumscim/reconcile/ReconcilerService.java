@@ -133,6 +133,23 @@ public final class ReconcilerService {
   }
 
   /**
+   * Starts no cycle from now on, and the cycle in flight claims nothing more: finishes its in-flight
+   * keys and hands unstarted rows back. Waits for nothing ({@link #stop} does): a stop tells every
+   * writer to end first, then waits for each (review-s14c F7).
+   */
+  public synchronized void halt() {
+    loop.stop();
+    if (scheduler != null) {
+      try {
+        scheduler.shutdown(false); // no new tick; the one in flight is waited for by stop, within its bound
+      } catch (SchedulerException e) {
+        log.warn("stopping the reconcile scheduler: {}", e.getMessage());
+      }
+      scheduler = null;
+    }
+  }
+
+  /**
    * Finishes the cycle in flight (in-flight applies complete, unstarted rows are released), then
    * stops, waiting at most {@code within} (a stop's bound: systemd kills it at TimeoutStopSec).
    * False when the cycle did not end in time (its statements or Fulcrum calls waiting on a peer that
@@ -141,15 +158,7 @@ public final class ReconcilerService {
    */
   public synchronized boolean stop(Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
-    loop.stop();
-    if (scheduler != null) {
-      try {
-        scheduler.shutdown(false); // no new tick; the one in flight is waited for below, within the bound
-      } catch (SchedulerException e) {
-        log.warn("stopping the reconcile scheduler: {}", e.getMessage());
-      }
-      scheduler = null;
-    }
+    halt();
     boolean ended;
     try {
       ended = ticking.tryLock(within.toNanos(), TimeUnit.NANOSECONDS);

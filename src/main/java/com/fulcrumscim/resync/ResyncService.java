@@ -5,7 +5,10 @@ import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.OneWorkerScheduler;
 import com.fulcrumscim.reconcile.ReconcileWiring;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -33,6 +36,8 @@ public final class ResyncService {
   private final String cron;
   private final Clock clock;
   private final ReportJson json = new ReportJson();
+  /** Held while a run goes: a stop waits on it for the run in progress, within its bound. */
+  private final ReentrantLock running = new ReentrantLock();
   private Scheduler scheduler;
 
   public ResyncService(Resync resync, ReconcileWiring path, SettingStore settings, String cron, Clock clock) {
@@ -92,6 +97,32 @@ public final class ResyncService {
     }
   }
 
+  /**
+   * Stops scheduling, and waits at most {@code within} (a stop's bound) for a run in progress, which
+   * ends at its next check once {@link Resync#close} was called. False when it has not ended (a
+   * Fulcrum call that does not answer): it is left to its thread, and what it queued stays queued.
+   */
+  public synchronized boolean stop(Duration within) {
+    if (scheduler != null) {
+      try {
+        scheduler.shutdown(false); // no new run; the one in progress is waited for below, within the bound
+      } catch (SchedulerException e) {
+        log.warn("stopping the resync scheduler: {}", e.getMessage());
+      }
+      scheduler = null;
+    }
+    try {
+      if (!running.tryLock(within.toNanos(), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    running.unlock();
+    return true;
+  }
+
   /** Waits for a run in progress, then stops. */
   public synchronized void stop() {
     if (scheduler != null) {
@@ -109,6 +140,15 @@ public final class ResyncService {
    * resync already running (an operator's) is waited for: {@link Resync} runs one at a time.
    */
   public LastResync runNow() {
+    running.lock();
+    try {
+      return run();
+    } finally {
+      running.unlock();
+    }
+  }
+
+  private LastResync run() {
     Instant started = clock.instant();
     LastResync last;
     try {

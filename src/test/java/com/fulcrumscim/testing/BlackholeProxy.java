@@ -43,10 +43,20 @@ public final class BlackholeProxy implements AutoCloseable {
     }
   }
 
+  /** A proxy to the server of {@code url} (http://host:port/..., a Fulcrum emulator's). */
+  public static BlackholeProxy toServerAt(String url) {
+    return toServerOf("jdbc:" + url);
+  }
+
   /** {@code jdbcUrl} with the server's address replaced by the proxy's. */
   public String in(String jdbcUrl) {
-    URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
-    return "jdbc:" + u.getScheme() + "://" + listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort()
+    return "jdbc:" + inUrl(jdbcUrl.substring("jdbc:".length()));
+  }
+
+  /** {@code url} (http://host:port/...) with the server's address replaced by the proxy's. */
+  public String inUrl(String url) {
+    URI u = URI.create(url);
+    return u.getScheme() + "://" + listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort()
         + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
   }
 
