@@ -85,6 +85,37 @@ class ServeProcessTest {
         .last().asString().contains("stopped cleanly");
   }
 
+  /**
+   * review-s14c F8: a stop cut short at its bound (a reconcile cycle waiting on a Fulcrum that does not
+   * answer) logged "stopped cleanly" and exited 0 right after the WARN that it ran out. The real bound
+   * (45 s) runs here: this test takes about a minute.
+   */
+  @Test
+  void aStopCutShortAtItsBoundSaysSoAndExitsOne() throws Exception {
+    try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
+      Path config = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), """
+            calls_per_hour: 3600000
+          scim:
+            token_hashes: ["%s"]
+          reconcile:
+            interval: 500ms
+          """.formatted(BearerTokens.sha256Hex(TOKEN)));
+      BridgeProcess bridge = BridgeProcess.serve(config, Map.of());
+      ScimHttp http = new ScimHttp(bridge.endpoint(), "Bearer " + TOKEN);
+      fulcrum.faults().latency(Duration.ofMinutes(3)); // from now on Fulcrum answers no call before the stop ends
+      assertThat(http.post("/Users", Bodies.user("cut-short@corp.example")).status()).isEqualTo(201);
+      Thread.sleep(2_000); // the cycle the change triggered now waits on Fulcrum
+
+      bridge.signal("TERM");
+
+      assertThat(bridge.process().waitFor(70, TimeUnit.SECONDS)).as("it ends within TimeoutStopSec").isTrue();
+      assertThat(bridge.terminate()).isEqualTo(1);
+      assertThat(bridge.output()).anyMatch(l -> l.contains("the stop's bound ran out before the reconcile cycle"))
+          .noneMatch(l -> l.contains("stopped cleanly"))
+          .last().asString().contains("stopped, cut short at the stop's bound");
+    }
+  }
+
   @Test
   void withJsonFormatEveryLineIsAnEcsJsonObject() throws Exception {
     BridgeProcess bridge = BridgeProcess.serve(config(BearerTokens.sha256Hex(TOKEN), "json", "INFO"), Map.of());
