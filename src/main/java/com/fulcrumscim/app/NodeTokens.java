@@ -201,11 +201,12 @@ public final class NodeTokens {
      * A clean stop takes the entry away, within the lease's bound and what is left of the stop's
      * {@code budget}: a database that does not answer in time (systemd kills a stop after 60 s,
      * review-s12e F3) leaves it to age out. A write in flight is not waited for: it sees {@link #closed}
-     * in its own transaction and rolls back, so it cannot put the entry back after this removal.
+     * in its own transaction and rolls back, so it cannot put the entry back after this removal. Nor is
+     * it interrupted: one waiting its turn at the SQLite file said it could not record (review-s14c F8).
      */
     void close(StopBudget budget) {
       closed = true;
-      thread.shutdownNow();
+      thread.shutdown(); // drops the scheduled writes not begun
       try {
         settings.write(Map.of(key, Optional.empty()), budget.within(WriterLease.bound(every)));
       } catch (RuntimeException e) {

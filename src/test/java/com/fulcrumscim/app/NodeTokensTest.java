@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,6 +156,29 @@ class NodeTokensTest {
     nodes.record("a:8080", "1@a/aaaa", List.of("h1"), NEVER).close();
 
     assertThat(holders()).isEmpty();
+  }
+
+  /**
+   * review-s14c F8: a stop interrupted the entry's scheduled write waiting its turn at the SQLite file,
+   * which then said at WARN that it could not record the node's tokens, as a failure would.
+   */
+  @Test
+  void aStopWhileAWriteWaitsItsTurnSaysNothingOfThatWrite() throws Exception {
+    NodeTokens.Recorded recorded = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofSeconds(1));
+    CountDownLatch busy = new CountDownLatch(1);
+    Thread other = new Thread(() -> db.write(c -> {
+      busy.countDown();
+      Thread.sleep(3_000); // another writer holds the file: the write due at 1 s waits its turn
+      return null;
+    }));
+    other.start();
+    busy.await();
+    Thread.sleep(1_500);
+
+    recorded.close();
+    other.join();
+
+    assertThat(logs.events()).noneMatch(e -> e.getFormattedMessage().startsWith("could not record which SCIM tokens"));
   }
 
   /** Each node says once which other running node's ha.lease_ttl differs from its own, naming both. */
