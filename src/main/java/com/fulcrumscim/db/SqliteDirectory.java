@@ -262,7 +262,9 @@ public final class SqliteDirectory {
       Path parent = at.getParent();
       try {
         parent = parent.toRealPath();
-        at = parent.resolve(Files.readSymbolicLink(at)).normalize();
+        // not normalize(): "sub/../x" through a linked "sub" is x beside sub's target, as the kernel reads it,
+        // not beside the link (review-s15b F2); the next hop's toRealPath reads ".." as the kernel does
+        at = parent.resolve(Files.readSymbolicLink(at));
       } catch (IOException | UnsupportedOperationException notALinkToRead) {
         return parent.resolve(at.getFileName());
       }

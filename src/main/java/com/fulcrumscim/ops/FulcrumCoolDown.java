@@ -17,14 +17,23 @@ import java.util.Optional;
 public record FulcrumCoolDown(Instant until, Instant at, String endpoint) {
   static final String KEY = "fulcrum.cool_down";
 
-  /** The cool-down still running at {@code now} (epoch millis on the database's clock), if any. */
+  /**
+   * The cool-down still running at {@code now} (epoch millis on the database's clock), if any. One
+   * kept at a time still to come was kept by a clock since stepped back, by as much as it likes: it
+   * is not taken, where its end held every call (removals too) back for the step as well, kept
+   * across restarts (review-s15b F1); Fulcrum's next 429, if it still limits, keeps a new one.
+   */
   static Optional<FulcrumCoolDown> lasting(Connection c, SettingStore settings, long now) throws SQLException {
-    return settings.get(c, KEY).flatMap(FulcrumCoolDown::parse).filter(d -> d.until().toEpochMilli() > now);
+    return settings.get(c, KEY).flatMap(FulcrumCoolDown::parse)
+        .filter(d -> d.at().toEpochMilli() <= now && d.until().toEpochMilli() > now);
   }
 
-  /** Records this cool-down unless one lasting longer is recorded already (a later 429 may ask for less). */
+  /**
+   * Records this cool-down unless one lasting longer is recorded already (a later 429 may ask for
+   * less); one kept at a time still to come (a clock stepped back since) gives way.
+   */
   void keep(Connection c, SettingStore settings) throws SQLException {
-    Optional<FulcrumCoolDown> kept = settings.get(c, KEY).flatMap(FulcrumCoolDown::parse);
+    Optional<FulcrumCoolDown> kept = settings.get(c, KEY).flatMap(FulcrumCoolDown::parse).filter(k -> !k.at().isAfter(at));
     if (kept.isEmpty() || kept.get().until().isBefore(until)) {
       settings.write(c, Map.of(KEY, Optional.of(until.toEpochMilli() + ";" + at.toEpochMilli() + ";" + endpoint)));
     }

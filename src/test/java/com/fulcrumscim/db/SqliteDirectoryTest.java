@@ -16,6 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SqliteDirectoryTest {
   @TempDir Path dir;
+
+  /** review-s15b F2: the text's ".." named a/real.db, where serve's create and restore then wrote beside the link. */
+  @Test
+  void aLinksDotDotThroughALinkedDirectoryIsReadAsTheKernelReadsIt() throws Exception {
+    Path real = Files.createDirectories(dir.toRealPath().resolve("b/x"));
+    Path a = Files.createDirectories(dir.toRealPath().resolve("a"));
+    Files.createSymbolicLink(a.resolve("sub"), real);
+    Path database = Files.createSymbolicLink(a.resolve("db"), Path.of("sub/../real.db"));
+
+    assertThat(SqliteDirectory.real(database)).isEqualTo(real.getParent().resolve("real.db"));
+  }
   Path database;
 
   /** A database a restore run as root left in the service's directory. */

@@ -73,6 +73,41 @@ class FulcrumCallLogTest {
     assertThat(calls.lastHour()).isEqualTo(5);
   }
 
+  /** review-s15b F1: kept a day ahead, its end held every call back for the day as well, across restarts. */
+  @Test
+  void aCoolDownKeptBeforeTheClockSteppedBackHoldsNothingBack() {
+    Instant back = clock.instant();
+    clock.set(back.plus(Duration.ofDays(1)));
+    calls.rateLimited(CALL, Duration.ofHours(1));
+    clock.set(back);
+
+    FulcrumCallLog restarted = new FulcrumCallLog(db, DatabaseClock.local(clock), 5);
+    assertThat(restarted.coolDown()).isEmpty();
+    restarted.check(CALL);
+  }
+
+  @Test
+  void aCoolDownKeptBeforeTheClockSteppedBackGivesWayToFulcrumsNext429() {
+    Instant back = clock.instant();
+    clock.set(back.plus(Duration.ofDays(1)));
+    calls.rateLimited(CALL, Duration.ofHours(1));
+    clock.set(back);
+
+    calls.rateLimited(CALL, Duration.ofMinutes(5));
+
+    assertThat(calls.coolDown()).hasValueSatisfying(d -> assertThat(d.until()).isEqualTo(back.plus(Duration.ofMinutes(5))));
+  }
+
+  @Test
+  void aCoolDownKeptHoldsEveryCallBackUntilItsEnd() {
+    calls.rateLimited(CALL, Duration.ofMinutes(5));
+
+    FulcrumCallLog restarted = new FulcrumCallLog(db, DatabaseClock.local(clock), 5);
+    assertThatThrownBy(() -> restarted.check(CALL)).isInstanceOf(FulcrumException.RateLimited.class);
+    clock.tick(Duration.ofMinutes(5));
+    restarted.check(CALL);
+  }
+
   @Test
   void aCallThatCannotBeCountedIsNotSent() {
     db.close();
