@@ -118,8 +118,11 @@ public final class RemovalGuard {
    * upper bound's figures it read with that count ({@link Bounds}) and the unlinked leavers it
    * counted are still those a fresh read finds; any one change to what it counts (a leaver queued
    * or given back, a row ended, a removal or link made, an audit row past the window) changes them.
-   * Two between the same two checks whose figures cancel out (a counted row ended as an uncounted
-   * one is queued) leave the hold standing a check longer, as a count a moment older would. Only a
+   * Two between the same two checks whose figures would cancel out (a counted row set aside as an
+   * uncounted leaver is queued) move the newest SCIM change's id when SCIM queued either; two
+   * neither of which SCIM made (a set-aside and a resync's or a plan's own removal) can leave the
+   * hold standing, with its older numbers, until a figure moves: the rows it holds then wait for
+   * {@code approve-removals} (status: "Held removals"), never a removal let through. Only a
    * hold is kept: a count that would let a removal through is taken afresh at each check,
    * so one taken before more leavers were queued (by SCIM intake, on this node or another) never
    * lets a removal through that a fresh count would hold. Safe for the cycle's workers at once.
@@ -268,14 +271,19 @@ public final class RemovalGuard {
    * them at least). The exact count joins those rows to their link and user. Any change to what it
    * counts changes one of these, so they also tell when a {@link Cycle}'s count is no longer current.
    */
-  private record Bounds(long leaving, long leavers, long audits, long oldestAudit, long links) {}
+  /**
+   * {@code received}: the newest SCIM change's journal id. A leaver queued by SCIM as a counted row
+   * ends (an operator's skip) leaves every other figure as it was (review-s15c F1); a change of
+   * SCIM's moves this one.
+   */
+  private record Bounds(long leaving, long leavers, long audits, long oldestAudit, long links, long received) {}
 
   private Bounds bounds(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(boundSql(Dialect.of(c)))) {
       ps.setLong(1, since());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new Bounds(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+        return new Bounds(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
       }
     }
   }
@@ -290,10 +298,11 @@ public final class RemovalGuard {
   }
 
   static String boundSql(Dialect dialect) {
-    return "SELECT q.leaving, q.leavers, a.audits, a.oldest, l.links FROM (SELECT COUNT(*) AS leaving, "
+    return "SELECT q.leaving, q.leavers, a.audits, a.oldest, l.links, j.received FROM (SELECT COUNT(*) AS leaving, "
         + "COALESCE(SUM(w.leaver), 0) AS leavers FROM " + leavers(dialect) + " WHERE " + LEAVING + ") AS q, "
         + "(SELECT COUNT(*) AS audits, COALESCE(MIN(at), 0) AS oldest FROM reconcile_audit WHERE at > ?) AS a, "
-        + "(SELECT COUNT(*) AS links FROM link WHERE entity_type = 'USER') AS l";
+        + "(SELECT COUNT(*) AS links FROM link WHERE entity_type = 'USER') AS l, "
+        + "(SELECT COALESCE(MAX(id), 0) AS received FROM journal) AS j";
   }
 
   /**
