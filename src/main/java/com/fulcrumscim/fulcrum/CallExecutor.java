@@ -2,6 +2,7 @@ package com.fulcrumscim.fulcrum;
 
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -114,7 +115,7 @@ final class CallExecutor {
       throw e;
     }
     long start = System.nanoTime();
-    try (Response response = http.newCall(request(call)).execute()) {
+    try (Response response = exchange(call)) {
       String body = response.body().string();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       metrics.record(endpoint, Integer.toString(response.code()), took);
@@ -144,6 +145,39 @@ final class CallExecutor {
       FulcrumException.Unavailable failure = failures.transport(endpoint, e);
       circuit.onResult(took, failure);
       throw failure;
+    }
+  }
+
+  /**
+   * The HTTP exchange. A server or a proxy closes a kept-alive connection once it has been idle a
+   * while (30 s for Jetty and the JDK's server, 60 s for an AWS ALB, 75 s for nginx), and OkHttp
+   * looks closely at a pooled connection only before a method other than GET: a read after a pause
+   * went out on one already closed and failed at once, and each attempt of the retry took the next
+   * such one from the pool, so a resync after a quiet minute failed. A transport failure on a
+   * reused connection therefore drops every idle connection (they went quiet together), and an
+   * idempotent call that failed so, not by a timeout, is sent once more at once on a new one: no
+   * attempt spent, nothing counted against the circuit, since it says nothing of Fulcrum. A
+   * server that fails every request still fails the next, on a new connection, and that counts.
+   * A create is never sent again: its request may have reached Fulcrum, and a second one would
+   * invite twice; a timeout is not either, as it may be a slow Fulcrum, and waits its backoff.
+   */
+  private Response exchange(ApiCall call) throws IOException {
+    Request request = request(call);
+    ConnectionUse use = new ConnectionUse();
+    try {
+      return http.newCall(request.newBuilder().tag(ConnectionUse.class, use).build()).execute();
+    } catch (NotSent e) {
+      throw e;
+    } catch (IOException e) {
+      if (!use.reused()) {
+        throw e;
+      }
+      http.connectionPool().evictAll();
+      if (!call.idempotent() || e instanceof InterruptedIOException) {
+        throw e;
+      }
+      log.debug("{}: a pooled connection failed ({}); sending it again on a new one", call.endpoint(), e.toString());
+      return http.newCall(request).execute();
     }
   }
 
@@ -187,6 +221,7 @@ final class CallExecutor {
         // A redirect means a wrong base URL; following it could carry the token to another host.
         .followRedirects(false)
         .followSslRedirects(false)
+        .eventListenerFactory(ConnectionUse.FACTORY)
         .build();
   }
 }
