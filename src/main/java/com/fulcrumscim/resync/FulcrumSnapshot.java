@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * Fulcrum as read once: the token owner, roles, members (with {@code managed_info}) and groups
  * (with {@code associations}). Four list reads however large the organization (the member list
- * twice when it takes several pages or a group lists an id it did not show), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
+ * twice when it takes several pages or a group lists an id it did not show; {@link #readAgain} the
+ * member and group lists only), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
  * per managed key, and a scan per question made 100k members a 10^10-step job.
  */
 public final class FulcrumSnapshot {
@@ -60,7 +61,20 @@ public final class FulcrumSnapshot {
    */
   public static FulcrumSnapshot read(FulcrumClient client) {
     FulcrumUser owner = client.tokenOwner();
-    List<FulcrumRole> roles = client.roles();
+    return read(client, owner, client.roles());
+  }
+
+  /**
+   * Fulcrum read again after an apply's fixes: its members and groups, which the fixes changed and
+   * the second check is about. The token owner and the roles are this read's: the token is the same
+   * one, and the bridge never changes a role (its fixes give members roles, which the member list
+   * shows), so reading them again cost two calls and proved nothing.
+   */
+  public FulcrumSnapshot readAgain(FulcrumClient client) {
+    return read(client, owner, roles);
+  }
+
+  private static FulcrumSnapshot read(FulcrumClient client, FulcrumUser owner, List<FulcrumRole> roles) {
     MemberList first = client.memberList();
     List<FulcrumGroup> groups = client.groups();
     List<FulcrumMember> members = first.members();

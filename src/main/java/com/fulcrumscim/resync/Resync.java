@@ -240,10 +240,11 @@ public final class Resync {
 
   private ResyncReport applyAlone(ReconcileWiring path, Progress progress, int approvedOrphanMembers) {
     Instant started = clock.instant();
-    List<KeyDrift> found = finder.find(FulcrumSnapshot.read(client));
+    FulcrumSnapshot before = FulcrumSnapshot.read(client);
+    List<KeyDrift> found = finder.find(before);
     Done done = new Done();
     try {
-      return applyFound(path, progress, approvedOrphanMembers, started, found, done);
+      return applyFound(path, progress, approvedOrphanMembers, started, before, found, done);
     } catch (FulcrumException e) {
       if (done.nothing()) {
         throw e;
@@ -253,7 +254,7 @@ public final class Resync {
   }
 
   private ResyncReport applyFound(ReconcileWiring path, Progress progress, int approvedOrphanMembers, Instant started,
-      List<KeyDrift> found, Done done) {
+      FulcrumSnapshot before, List<KeyDrift> found, Done done) {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
     List<ResourceKey> queued = new ArrayList<>();
@@ -301,7 +302,7 @@ public final class Resync {
     }
     progress.finish();
     stopIfAsked(done);
-    List<KeyDrift> after = stopped == null ? finder.find(FulcrumSnapshot.read(client)) : found;
+    List<KeyDrift> after = stopped == null ? finder.find(before.readAgain(client)) : found;
     if (stopped == null) {
       StillDrifting.say(queued, goneById, after, path.queue());
     }

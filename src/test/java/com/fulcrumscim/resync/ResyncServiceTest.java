@@ -132,7 +132,7 @@ class ResyncServiceTest {
     List<String> reads = new CopyOnWriteArrayList<>();
     FulcrumClient held = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
-          if (m.getName().equals("tokenOwner")) { // the first read of every snapshot
+          if (m.getName().equals("memberList")) { // read by both of an apply's snapshots: before and after its fixes
             reads.add(Thread.currentThread().getName());
             if (reads.size() == 1) {
               inside.countDown();

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -656,6 +657,39 @@ class ResyncTest {
   }
 
   @Test
+  void anApplyReadsTheTokenOwnerAndTheRolesOnceItsSecondCheckRereadsMembersAndGroups() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", "Manager");
+    h.okta.group("Ops", List.of(ada));
+    h.settle();
+    String id = member("ada@corp.example").id();
+    byHand(() -> {
+      h.http.updateMember(id, new MemberFields(null, null, null, roleId("Record Creator")));
+      h.http.changeGroupMembers(group("Ops").id(), List.of(), List.of(id));
+    });
+    List<String> reads = new ArrayList<>(); // resync's own, not the reconciler's that applies its fixes
+    resync = new Resync(watched(reads::add), h.db, settings, h.clock, h.clock::tick);
+
+    ResyncReport report = apply();
+
+    assertThat(report.totals().fixed()).isEqualTo(2);
+    assertThat(report.remaining()).isEmpty();
+    assertThat(reads).containsExactly("tokenOwner", "roles", "memberList", "groups", "memberList", "groups");
+  }
+
+  /** {@link ReconcileHarness#http}, each call's method name passed to {@code before} first (which may throw instead). */
+  FulcrumClient watched(Consumer<String> before) {
+    return (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {FulcrumClient.class},
+        (proxy, m, args) -> {
+          before.accept(m.getName());
+          try {
+            return m.invoke(h.http, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
   void aKeyBeingReconciledWhenResyncStartsIsQueuedAgainSoItsNextRunFixesTheDrift() {
     String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
     h.settle();
@@ -693,18 +727,12 @@ class ResyncTest {
   @Test
   void aFailedReadAfterTheFixesDoesNotSayNothingWasChanged() {
     String id = drifted("x@corp.example");
-    AtomicInteger ownerReads = new AtomicInteger();
-    FulcrumClient flaky = (FulcrumClient) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {FulcrumClient.class}, (proxy, m, args) -> {
-          if (m.getName().equals("tokenOwner") && ownerReads.incrementAndGet() == 2) { // the check after the fixes
-            throw new FulcrumException.Unavailable("GET /api/v2/users.json", "timeout", null);
-          }
-          try {
-            return m.invoke(h.http, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    AtomicInteger memberReads = new AtomicInteger();
+    FulcrumClient flaky = watched(call -> {
+      if (call.equals("memberList") && memberReads.incrementAndGet() == 2) { // the check after the fixes
+        throw new FulcrumException.Unavailable("GET /api/v2/memberships.json", "timeout", null);
+      }
+    });
     resync = new Resync(flaky, h.db, settings, h.clock, h.clock::tick);
 
     OperatorRequest.Answer answer = new OperatorActions(h.db, h.queue, h.guard, () -> {})
