@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import okhttp3.Headers;
 
 /**
@@ -44,6 +45,11 @@ final class ClientFixture implements AutoCloseable {
 
   static MockResponse json(int code, String body) {
     return new MockResponse(code, Headers.of("Content-Type", "application/json"), body);
+  }
+
+  /** The request arrives, then the socket closes before any answer: the server may have acted. */
+  static MockResponse dropConnection() {
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
   }
 
   static MockResponse status(int code) {

@@ -1,5 +1,6 @@
 package com.fulcrumscim.fulcrum;
 
+import static com.fulcrumscim.fulcrum.ClientFixture.dropConnection;
 import static com.fulcrumscim.fulcrum.ClientFixture.json;
 import static com.fulcrumscim.fulcrum.ClientFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
 import okhttp3.Headers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,11 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HttpFulcrumClientFailureTest extends MockFulcrumTest {
   @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   static final MemberFields ALICE = new MemberFields("alice@example.com", "Alice", "Liddell", null);
-
-  /** The request arrives, then the socket closes before any answer: the server may have acted. */
-  private static MockResponse dropConnection() {
-    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
-  }
 
   private static MockResponse withRetryAfter(String value) {
     return new MockResponse(429, Headers.of("Retry-After", value), "");

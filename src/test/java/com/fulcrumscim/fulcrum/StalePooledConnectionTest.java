@@ -1,5 +1,6 @@
 package com.fulcrumscim.fulcrum;
 
+import static com.fulcrumscim.fulcrum.ClientFixture.dropConnection;
 import static com.fulcrumscim.fulcrum.ClientFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,11 +24,6 @@ class StalePooledConnectionTest extends MockFulcrumTest {
   /** An answer after which the server closes the connection, as one does at its idle timeout. */
   private static MockResponse thenIdleClose(MockResponse answer) {
     return answer.newBuilder().onResponseEnd(new SocketEffect.CloseSocket()).build();
-  }
-
-  /** The request arrives, then the socket closes before any answer: the server may have acted. */
-  private static MockResponse dropConnection() {
-    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
   }
 
   @Test
