@@ -9,8 +9,9 @@ import java.util.Set;
 /**
  * Everything the planner knows about one group key. Null means absent, as in {@link UserState}.
  * {@code sameName}: unlinked Fulcrum groups with the desired name. {@code memberIds}: SCIM user id
- * to linked membership id. {@code leaving}: the linked group's members whose users are going (their own
- * removal takes them out of every group). {@code pending}: SCIM users not in Fulcrum yet whose
+ * to linked membership id. {@code leaving}: the linked group's members whose users are going and whose
+ * own removal is queued or running (it takes them out of every group), or whom the organization no longer
+ * has. {@code pending}: SCIM users not in Fulcrum yet whose
  * push is queued or running (not one retrying after a failure). {@code managedMembers}: the linked group's members that a link ties to
  * a SCIM user, so none can be a pending user's; read only while some user is pending.
  * {@code madeForIt}: the id of the unlinked same-name group the audit shows the bridge made for

@@ -122,9 +122,11 @@ public final class LinkStore {
 
   /**
    * Of {@code fulcrumIds} (a group's members in Fulcrum), those linked to users Okta deactivated or
-   * deleted: their own removal is under way. Asked per group plan, so it reads the group's members'
-   * links by index, never every user link in the organization (that made a resync of 100k members
-   * and 1,000 groups read 100 million rows).
+   * deleted whose own removal is under way: their work row is queued or running, and its DELETE takes
+   * them out of every group. A leaver whose removal failed (retrying, DEAD), is HELD or was set aside
+   * is not among them: nothing else takes that person out of the groups. Asked per group plan, so it
+   * reads the group's members' links and rows by index, never every user link in the organization
+   * (that made a resync of 100k members and 1,000 groups read 100 million rows).
    */
   public Set<String> leavingAmong(Collection<String> fulcrumIds) {
     return among(fulcrumIds, LinkStore::leavingAmongSql);
@@ -161,6 +163,7 @@ public final class LinkStore {
 
   static String leavingAmongSql(int ids) {
     return "SELECT l.fulcrum_id FROM link l LEFT JOIN scim_user u ON u.id = l.scim_id "
+        + "JOIN work w ON w.entity_type = 'USER' AND w.entity_id = l.scim_id AND w.state IN ('PENDING', 'RUNNING') "
         + "WHERE l.entity_type = 'USER' AND l.fulcrum_id IN " + Dialect.placeholders(ids) + " "
         + "AND (u.id IS NULL OR u.active = 0)";
   }

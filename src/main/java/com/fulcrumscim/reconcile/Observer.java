@@ -507,18 +507,21 @@ final class Observer {
   }
 
   /**
-   * SCIM ids of the managed groups whose Fulcrum copy lists the key's member though Okta no longer
-   * lists the user in them, for an active, linked user. A group plan leaves a member whose user is
-   * inactive to that user's own removal; if the user is reactivated instead (the removal held, or
-   * not run yet), nothing else would plan those groups again and the person would keep them. The
-   * group list is read at most once per mirror age, and usually is already.
+   * SCIM ids of the managed groups whose Fulcrum copy lists the key's member though Okta does not
+   * want it there, for a linked user: those Okta no longer lists an active user in; every one for a
+   * user Okta deactivated or deleted. A group plan leaves a member whose user is inactive to that
+   * user's own removal while it is queued or running; if the user is reactivated instead (the removal
+   * held, or not run yet), or the removal fails, is held or is set aside, nothing else would plan
+   * those groups again and the person would keep them. The group list is read at most once per
+   * mirror age, and usually is already.
    */
   List<String> groupsStillListing(Attempt attempt) {
     Recorded r = recorded(attempt);
     Link link = link(attempt, r);
-    if (!settings.groupsPush() || r.user() == null || !r.user().active() || link == null) {
+    if (!settings.groupsPush() || link == null) {
       return List.of();
     }
+    boolean leaving = r.user() == null || !r.user().active();
     try {
       groups.ensure();
     } catch (FulcrumException.Unavailable | FulcrumException.Forbidden e) {
@@ -530,7 +533,7 @@ final class Observer {
     if (holding.isEmpty()) {
       return List.of();
     }
-    Set<String> listed = Set.copyOf(db.read(c -> desired.groupsOf(c, attempt.key.scimId())));
+    Set<String> listed = leaving ? Set.of() : Set.copyOf(db.read(c -> desired.groupsOf(c, attempt.key.scimId())));
     return holding.stream().flatMap(g -> links.scimIdOf(EntityType.GROUP, g.id()).stream())
         .filter(id -> !listed.contains(id)).toList();
   }

@@ -442,6 +442,9 @@ public final class Planner {
     // While listed users are still being pushed the change waits, to be made in one call once they
     // are in; but a managed member Okta took out goes now (a pending user's member cannot be one).
     // An id the organization no longer has gives no access: named, it would have the whole change refused.
+    // A leaver goes like anyone else, unless its own removal is queued or running: that DELETE takes it
+    // out of every group at no call, and landing first it would have this change refused. One whose
+    // removal failed, is held or was set aside goes now: a group gives access (review-s15a F1).
     List<String> remove = actual.memberIds().stream()
         .filter(id -> !want.contains(id) && !s.leaving().contains(id) && !s.notInOrganization().contains(id))
         .filter(id -> waiting.isEmpty() || s.managedMembers().contains(id)).toList();

@@ -63,6 +63,12 @@ public final class Reconciler {
   private final Person who;
   /** Outcomes that end the row (DONE, SKIPPED): it no longer holds anything for anyone to wait for. */
   private static final Set<Outcome.Kind> ENDS_ROW = Set.of(Outcome.Kind.APPLIED, Outcome.Kind.NO_CHANGE, Outcome.Kind.SKIPPED);
+  /**
+   * A leaver's outcomes that leave its member in Fulcrum for a while: not a pause or a wait, after
+   * which the row comes back by itself.
+   */
+  private static final Set<Outcome.Kind> KEEPS_MEMBER =
+      Set.of(Outcome.Kind.FAILED, Outcome.Kind.TERMINAL, Outcome.Kind.HELD, Outcome.Kind.SKIPPED);
   /** Reads every plan makes: refused (403, 402), nothing can be planned. */
   private static final Set<String> EVERY_PLAN_READS =
       Set.of(FulcrumClient.MEMBERS_LIST, FulcrumClient.ROLES_LIST, FulcrumClient.TOKEN_OWNER);
@@ -174,11 +180,31 @@ public final class Reconciler {
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
+      all.addAll(groupsKeepingALeaver(outcome.outcome()));
       // read for failures, pauses and rate limits only (few): a removal's log line names the person who keeps access meanwhile
       Outcome o = outcome.outcome();
       String person = o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.PAUSED
           || o instanceof Outcome.RetryAfter wait && wait.rateLimited() ? who.of(attempt.key) : null;
       return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person);
+    }
+
+    /**
+     * The managed groups that still list a leaver whose removal did not go (failed, DEAD, HELD, set
+     * aside): their plans left it to that removal while it was queued or running, and now take it out
+     * themselves (review-s15a F1). Best effort: a read refused here is found again at the row's next
+     * attempt, and by the nightly resync.
+     */
+    private List<ResourceKey> groupsKeepingALeaver(Outcome outcome) {
+      if (attempt.key.type() != EntityType.USER || !KEEPS_MEMBER.contains(outcome.kind())
+          || observer.desiredUser(attempt).filter(DesiredUser::active).isPresent()) {
+        return List.of();
+      }
+      try {
+        return observer.groupsStillListing(attempt).stream().map(ResourceKey::group).toList();
+      } catch (FulcrumException e) {
+        log.warn("could not read Fulcrum's groups to check those still listing {}: {}", attempt.key, e.getMessage());
+        return List.of();
+      }
     }
 
     /** Plans and applies until the key is settled; empty while a member removal waits for its cycle's check. */
