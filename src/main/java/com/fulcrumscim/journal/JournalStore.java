@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
 
 /** The append-only journal: one row per accepted change, what was asked and by which request. */
 public final class JournalStore {
@@ -27,6 +28,22 @@ public final class JournalStore {
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM journal");
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * When {@code key} was deleted, if its newest entry is a DELETE (pruning keeps each key's newest):
+   * a later write of that id is the identity provider repeating itself, not state the bridge lost.
+   */
+  public Optional<Instant> deletedAt(Connection c, ResourceKey key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT op, received_at FROM journal WHERE entity_type = ? AND entity_id = ? ORDER BY id DESC LIMIT 1")) {
+      ps.setString(1, key.type().name());
+      ps.setString(2, key.scimId());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && JournalOp.DELETE.name().equals(rs.getString(1))
+            ? Optional.of(Instant.ofEpochMilli(rs.getLong(2))) : Optional.empty();
+      }
     }
   }
 

@@ -10,7 +10,9 @@ import com.fulcrumscim.db.SchemaVersionException;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
+import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.LinesPerMinute;
+import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
@@ -23,6 +25,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -61,12 +64,15 @@ public final class ScimServer {
   private final DiscoveryEndpoints discovery;
   private final LinesPerMinute unknownIdWarnings;
   private final JettyErrors jettyErrors;
+  private final Database db;
+  private final JournalStore journal = new JournalStore();
   private Javalin app;
 
   public ScimServer(Settings settings, BearerAuth auth, Database db, Intake intake, UserStore userStore,
       GroupStore groupStore, ResourceNormalizer normalizer, ObjectMapper json, Clock clock) {
     this.settings = settings;
     this.auth = auth;
+    this.db = db;
     this.throttle = new AuthThrottle(settings.authFailuresPerMinute(), clock);
     this.responses = new ScimResponses(json, new RequestBodies(json, settings.maxBodyBytes(), settings.bodyReadTimeout(),
         settings.maxConcurrentBodies()), settings.publicUrl());
@@ -213,21 +219,49 @@ public final class ScimServer {
             + " and deactivate them by hand (README, Backup and restore)", ctx.method(),
             TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()),
             TerminalText.oneLine(deprovisioning.get().describe(ctx.pathParam("id"))));
+      } else if (isGroup(ctx)) {
+        groupNotFound(ctx, e);
       } else {
-        switch (unknownIdWarnings.take()) {
-          case LOG -> log.warn("SCIM {} {} (request id {}) answered 404: {}. The identity provider writes to an id the"
-              + " bridge does not have: the database lost it (restored from an older backup, a wrong storage.path) or the"
-              + " resource is deleted already. The change does not reach Fulcrum; a deactivation refused so leaves the"
-              + " person their access: check them in Fulcrum (README, Backup and restore)", ctx.method(),
-              TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()));
-          case LIMIT_REACHED -> log.warn("more than {} SCIM writes to unknown ids in a minute: the rest of this minute's"
-              + " are not logged, only counted in fulcrum_scim_unknown_id_writes_total (a user's deactivation or delete"
-              + " is logged each time)", UNKNOWN_ID_WARNINGS_PER_MINUTE);
-          case QUIET -> { }
-        }
+        unknownId(ctx, e, "The identity provider writes to an id the bridge does not have: the database lost it (restored"
+            + " from an older backup, a wrong storage.path) or the resource is deleted already. The change does not reach"
+            + " Fulcrum; a deactivation refused so leaves the person their access: check them in Fulcrum (README, Backup"
+            + " and restore)");
       }
     }
     responses.error(ctx, ScimException.of(e));
+  }
+
+  /**
+   * A write to a group id the bridge does not have. One deleted here already (its newest journal entry
+   * a DELETE) is the identity provider repeating itself (Entra's validator deletes a group twice, and
+   * Entra retries): an INFO line. Any other is state lost, a WARN within the unknown-id lines' share,
+   * worded for a group: what it keeps in Fulcrum is its members' access (review-s15a F3).
+   */
+  private void groupNotFound(Context ctx, IntakeRejected e) {
+    String id = ctx.pathParam("id");
+    Optional<Instant> deleted = db.read(c -> journal.deletedAt(c, ResourceKey.group(id)));
+    if (deleted.isPresent()) {
+      log.info("SCIM {} {} (request id {}) answered 404: group {} was deleted here at {} (the identity provider sends"
+          + " again what it sent, as Entra's validator and its retries do); nothing to change", ctx.method(),
+          TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(id), deleted.get());
+      return;
+    }
+    unknownId(ctx, e, "The identity provider writes to a group the bridge does not have: the database lost it (restored"
+        + " from an older backup, a wrong storage.path). The change does not reach Fulcrum: people it takes out of the"
+        + " group keep the access the group gives there, and a group it deletes stays; check the group in Fulcrum"
+        + " (README, Backup and restore)");
+  }
+
+  /** The WARN line of a write to an unknown id ({@code what}: what it means), within a share a minute. */
+  private void unknownId(Context ctx, IntakeRejected e, String what) {
+    switch (unknownIdWarnings.take()) {
+      case LOG -> log.warn("SCIM {} {} (request id {}) answered 404: {}. {}", ctx.method(),
+          TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx), TerminalText.oneLine(e.getMessage()), what);
+      case LIMIT_REACHED -> log.warn("more than {} SCIM writes to unknown ids in a minute: the rest of this minute's"
+          + " are not logged, only counted in fulcrum_scim_unknown_id_writes_total (a user's deactivation or delete"
+          + " is logged each time)", UNKNOWN_ID_WARNINGS_PER_MINUTE);
+      case QUIET -> { }
+    }
   }
 
   /**
@@ -286,11 +320,15 @@ public final class ScimServer {
     }
   }
 
-  /** A PUT or PATCH of one group (endpoint names match in any case, as the routes do). */
+  /** A PUT or PATCH of one group. */
   private static boolean isGroupChange(Context ctx) {
     String method = ctx.method().name();
-    return (method.equals("PUT") || method.equals("PATCH"))
-        && ctx.path().toLowerCase(Locale.ROOT).startsWith(BASE_PATH.toLowerCase(Locale.ROOT) + "/groups/");
+    return (method.equals("PUT") || method.equals("PATCH")) && isGroup(ctx);
+  }
+
+  /** A request to one group (endpoint names match in any case, as the routes do). */
+  private static boolean isGroup(Context ctx) {
+    return ctx.path().toLowerCase(Locale.ROOT).startsWith(BASE_PATH.toLowerCase(Locale.ROOT) + "/groups/");
   }
 
   /** The request's path as logged: a client chooses it, and one of 8 KB would make each line 8 KB. */

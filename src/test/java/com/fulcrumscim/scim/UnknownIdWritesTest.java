@@ -122,6 +122,32 @@ class UnknownIdWritesTest {
     assertThat(warnings()).hasSize(3).allSatisfy(w -> assertThat(w).contains("answered 404"));
   }
 
+  /** Entra's validator deletes a group twice, and Entra retries: the second DELETE is the client repeating itself (review-s15a F3). */
+  @Test
+  void aSecondDeleteOfAGroupDeletedHereIsAnInfoLineSayingWhenItWasDeleted() {
+    String crew = http.post("/Groups", group("Crew")).json().path("id").asText();
+    assertThat(http.delete("/Groups/" + crew).status()).isEqualTo(204);
+
+    assertThat(http.delete("/Groups/" + crew).status()).isEqualTo(404);
+
+    assertThat(warnings()).isEmpty();
+    assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.INFO && e.getLoggerName().equals(ScimServer.class.getName()))
+        .extracting(ILoggingEvent::getFormattedMessage).anySatisfy(m -> assertThat(m)
+            .startsWith("SCIM DELETE /scim/v2/Groups/" + crew + " (request id ")
+            .contains("answered 404: group " + crew + " was deleted here at ", "nothing to change"));
+  }
+
+  /** Not a user's wording: a group has no deactivation, and what it keeps is its members' access. */
+  @Test
+  void aWriteOfAGroupTheBridgeNeverHadIsAWarnLineWordedForAGroup() {
+    http.delete("/Groups/lost-3");
+
+    assertThat(warnings()).singleElement().satisfies(w -> assertThat(w)
+        .contains("answered 404: no group with id lost-3. The identity provider writes to a group the bridge does not have",
+            "people it takes out of the group keep the access the group gives there")
+        .doesNotContain("deactivation"));
+  }
+
   @Test
   void aReadOfAnUnknownIdOrAWriteOfAKnownOneIsNoWarning() {
     String id = http.post("/Users", user("known@corp.example")).json().path("id").asText();
