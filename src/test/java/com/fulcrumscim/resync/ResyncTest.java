@@ -224,6 +224,29 @@ class ResyncTest {
     assertThat(group("Ops").memberIds()).containsExactly(member("ada@corp.example").id());
   }
 
+  /**
+   * Ada's removal retries (a proxy eats DELETEs) and she is in managed group Ops again (put back by
+   * hand): the dry run shows the group's drift, as the reconciler takes her out (review-s15a F1).
+   */
+  @Test
+  void aDryRunShowsALeaverWhoseRemovalRetriesInAManagedGroupAsTheGroupsDrift() {
+    String opsId = adaInOps();
+    String ada = member("ada@corp.example").id();
+    String adaKey = new LinkStore(h.db).scimIdOf(EntityType.USER, ada).orElseThrow();
+    h.fulcrum.faults().deletesIgnored(true);
+    h.okta.set(adaKey, "active", 0);
+    h.runOnce();
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(adaKey)).state()).isEqualTo(WorkState.RETRYING);
+    h.http.changeGroupMembers(opsId, List.of(ada), List.of());
+
+    ResyncReport report = resync.dryRun(Progress.NONE);
+
+    assertThat(report.plan()).filteredOn(d -> d.entity().equals("group Ops"))
+        .extracting(Drift::fulcrumHas, Drift::oktaWants, Drift::action)
+        .containsExactly(tuple("ada@corp.example", "not members", "remove (Okta owns the members)"));
+  }
+
   /** Ada in Okta group Ops, pushed; returns Ops' Fulcrum id. */
   String adaInOps() {
     h.okta.group("Ops", List.of(h.okta.user("ada@corp.example", "Ada", "Lovelace", null)));
