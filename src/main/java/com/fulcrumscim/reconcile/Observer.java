@@ -518,7 +518,8 @@ final class Observer {
   List<String> groupsStillListing(Attempt attempt) {
     Recorded r = recorded(attempt);
     Link link = link(attempt, r);
-    if (!settings.groupsPush() || link == null) {
+    // no managed group, no group list read: a leaver's failed removal asks at every attempt
+    if (!settings.groupsPush() || link == null || links.fulcrumIds(EntityType.GROUP).isEmpty()) {
       return List.of();
     }
     boolean leaving = r.user() == null || !r.user().active();
