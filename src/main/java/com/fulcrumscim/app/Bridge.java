@@ -273,8 +273,8 @@ public final class Bridge {
         reconciler = new ReconcilerService(path.loop(), config.reconcile().interval(), leadership::mayWrite);
         leadership.whenLeading(reconciler::trigger);
         waitsFor("the reconcile cycle under way", reconciler::stop, "the changes it claimed stay claimed, and run again"
-            + " from what Fulcrum then holds once a node takes the writer lease over (another node within ha.lease_ttl,"
-            + " or this one at its next start)");
+            + " from what Fulcrum then holds " + (writerLease.shared() ? "once a node takes the writer lease over (another"
+            + " node within ha.lease_ttl, or this one at its next start)" : "at this serve's next start"));
         resyncer = new Resync(client, db, ReconcileSettings.from(config), clock, Sleeper.REAL);
         resync = new ResyncService(resyncer, path, new SettingStore(db), config.resync().schedule(), clock);
         requests = new RequestExecutor(new RequestStore(db, clock, writerLease.fence()),
