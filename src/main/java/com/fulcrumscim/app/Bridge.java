@@ -425,8 +425,23 @@ public final class Bridge {
   /** After the writer lease was lost to another node: this one is a standby until it takes the lease again. */
   private void stopWriting() {
     resyncer.stopRuns(); // its writes are fenced now: it would only wait for retries
-    requests.close();
-    resync.stop();
+    // on the keeper's thread, which renews or retakes the lease only once this returns: a request or
+    // resync stuck on Fulcrum (read_timeout, retries) must not hold it for minutes
+    Duration bound = writerLease.ttl().dividedBy(4);
+    StopBudget budget = StopBudget.of(bound);
+    List<String> left = new ArrayList<>();
+    if (!requests.close(budget.left())) {
+      left.add("the operator request");
+    }
+    if (!resync.stop(budget.left())) {
+      left.add("the scheduled resync");
+    }
+    if (!left.isEmpty()) {
+      log.warn("{} still under way {} ms after this node lost the writer lease, left to end on its own thread: its"
+          + " Fulcrum writes are refused (this node no longer leads); a command waiting on a request is answered that"
+          + " the daemon stopped while carrying it out once a node takes the lease over", String.join(" and ", left),
+          bound.toMillis());
+    }
   }
 
   private ScimTokens scimTokens(BridgeConfig from) {
