@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A stop on SQLite whose work under way does not end: Fulcrum, behind a proxy, stops answering
  * (packets dropped) while a reconcile cycle or an operator request waits on it. The stop is bounded
  * at 6 s here rather than the real 45 s ({@link StopBudget#WHOLE}): the same steps, a shorter test.
+ * The writer lease lost with such work under way stops this node's writing within a bound too.
  */
 class StopCutShortTest {
   static final Duration BOUND = Duration.ofSeconds(6);
@@ -51,9 +52,13 @@ class StopCutShortTest {
   }
 
   ScimTestServer start() {
+    return start(LEASE_TTL);
+  }
+
+  ScimTestServer start(String leaseTtl) {
     return ScimTestServer.start(TestStore.sqlite(dir.resolve("bridge.db")), "fulcrum:\n  base_url: "
         + proxy.inUrl(fulcrum.baseUrl()) + "\n  api_token: " + fulcrum.token() + "\n  calls_per_hour: 3600000\n"
-        + "  read_timeout: 2m\nreconcile:\n  interval: 200ms\nha:\n  lease_ttl: " + LEASE_TTL + "\n",
+        + "  read_timeout: 2m\nreconcile:\n  interval: 200ms\nha:\n  lease_ttl: " + leaseTtl + "\n",
         Clock.systemUTC(), Bridge.Mode.FULL);
   }
 
@@ -86,13 +91,8 @@ class StopCutShortTest {
     leadsWithin(first, Duration.ofSeconds(10));
     proxy.blackhole();
     try (Database db = Database.open(first.store().location())) {
-      RequestStore requests = new RequestStore(db, Clock.systemUTC());
-      long id = requests.submit(OperatorRequest.Kind.RESYNC, null, false);
-      while (requests.get(id).orElseThrow().state() != OperatorRequest.State.RUNNING) {
-        Thread.sleep(50);
-      }
+      resyncStuckOnFulcrum(db);
     }
-    Thread.sleep(500); // its resync now waits on Fulcrum
     int port = first.bridge().port();
 
     assertThat(first.bridge().stop(BOUND)).as("the stop says it was cut short").isFalse();
@@ -103,6 +103,47 @@ class StopCutShortTest {
       }
     }).as("the SCIM server is stopped").isInstanceOf(ConnectException.class);
     nextServeLeadsAtOnce();
+  }
+
+  /**
+   * Stopping this node's writing when its lease is lost runs on the lease keeper's thread: the
+   * request's close held it up to 3 min, and the node neither renewed nor took the lease again,
+   * though free (on SQLite, no writer at all meanwhile).
+   */
+  @Test
+  void aNodeThatLostTheLeaseWithARequestStuckOnFulcrumTakesItAgainOnceFree() throws Exception {
+    ScimTestServer server = start("4s");
+    try (Database db = Database.open(server.store().location())) {
+      leadsWithin(server, Duration.ofSeconds(10));
+      proxy.blackhole();
+      resyncStuckOnFulcrum(db);
+      long now = System.currentTimeMillis();
+      db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET holder = 'the other node', "
+          + "acquired_at = " + now + ", expires_at = " + (now + 60_000)));
+      ScimHttp ops = new ScimHttp(server.rootUrl(), "");
+      while (ops.get("/healthz").json().path("leader").asBoolean()) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(500); // the keeper now stops this node's writing
+      db.write(c -> c.createStatement().executeUpdate("UPDATE writer_lease SET expires_at = " + System.currentTimeMillis()
+          + " WHERE holder = 'the other node'"));
+
+      // a keep every third of the lease, after a wait of at most a quarter of it for the request
+      leadsWithin(server, Duration.ofSeconds(6));
+    } finally {
+      proxy.letThrough();
+      server.close();
+    }
+  }
+
+  /** An operator resync runs, and now waits on the blackholed Fulcrum. */
+  static void resyncStuckOnFulcrum(Database db) throws InterruptedException {
+    RequestStore requests = new RequestStore(db, Clock.systemUTC());
+    long id = requests.submit(OperatorRequest.Kind.RESYNC, null, false);
+    while (requests.get(id).orElseThrow().state() != OperatorRequest.State.RUNNING) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(500);
   }
 
   /** Fulcrum answers again, and a serve started now leads within 5 s, well before a lease left behind expires. */
