@@ -156,7 +156,8 @@ final class CallExecutor {
    * such one from the pool, so a resync after a quiet minute failed. A transport failure on a
    * reused connection therefore drops every idle connection (they went quiet together), and an
    * idempotent call that failed so, not by a timeout, is sent once more at once on a new one: no
-   * attempt spent, nothing counted against the circuit, since it says nothing of Fulcrum. A
+   * attempt spent, nothing counted against the circuit, since it says nothing of Fulcrum, but
+   * counted in the shared call budget as the call it may be (its answer lost, not its request). A
    * server that fails every request still fails the next, on a new connection, and that counts.
    * A create is never sent again: its request may have reached Fulcrum, and a second one would
    * invite twice; a timeout is not either, as it may be a slow Fulcrum, and waits its backoff.
@@ -177,6 +178,13 @@ final class CallExecutor {
         throw e;
       }
       log.debug("{}: a pooled connection failed ({}); sending it again on a new one", call.endpoint(), e.toString());
+      // a call of its own: the failed one may have reached Fulcrum (its answer lost), and the shared
+      // budget counts every call Fulcrum may have counted
+      try {
+        beforeSend.check(call.endpoint());
+      } catch (FulcrumException refused) {
+        throw new NotSent(refused);
+      }
       return http.newCall(request).execute();
     }
   }
