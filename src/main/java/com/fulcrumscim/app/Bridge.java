@@ -438,9 +438,10 @@ public final class Bridge {
     }
     if (!left.isEmpty()) {
       log.warn("{} still under way {} ms after this node lost the writer lease, left to end on its own thread: its"
-          + " Fulcrum writes are refused (this node no longer leads); a command waiting on a request is answered that"
-          + " the daemon stopped while carrying it out once a node takes the lease over", String.join(" and ", left),
-          bound.toMillis());
+          + " Fulcrum writes are refused while this node does not lead; a command waiting on a request is answered that"
+          + " the daemon stopped while carrying it out once another node takes the lease over, and if this one leads"
+          + " again first, the request finishes here and answers it (no other request begins before)",
+          String.join(" and ", left), bound.toMillis());
     }
   }
 

@@ -25,14 +25,16 @@ public final class RequestExecutor implements AutoCloseable {
   private final RequestStore store;
   private final OperatorActions actions;
   private final Supplier<OperatorActions.Fulcrum> fulcrum;
-  private ScheduledExecutorService thread;
+  /** The loop carrying requests out while this node leads; null while it does not. */
+  private Loop loop;
   /**
-   * Set by {@link #close}: this node stops leading, so it claims nothing more while it finishes the
-   * request in flight; what is still pending goes to the next leader.
+   * A loop {@link #close(Duration)} left running: its request in flight had not ended in time (a
+   * Fulcrum call that does not answer). Until it ends, a loop started meanwhile (the node leads
+   * again) claims nothing and leaves its request RUNNING for it to answer: two loops at once ran two
+   * requests side by side, each overwriting the other's answer, and the new one answered the
+   * lingering request "run the command again" while it still ran (review-s15e F1).
    */
-  private volatile boolean closing;
-  /** A request carried out whose answer could not be written yet: the command waits on the row for it. */
-  private volatile Unwritten unwritten;
+  private Loop lingering;
 
   private record Unwritten(long id, OperatorRequest.Answer answer) {}
 
@@ -44,48 +46,109 @@ public final class RequestExecutor implements AutoCloseable {
 
   /** Starts carrying requests out (again, after {@link #close}: a node that leads once more). */
   public synchronized void start() {
-    if (thread != null) {
+    if (loop != null) {
       return; // carrying requests out already; a second thread would claim beside it
     }
-    closing = false;
-    writeUnwrittenAnswer(); // before the RUNNING rows are abandoned: that request was carried out
-    int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again");
+    Loop before = lingering;
+    lingering = null;
+    if (before != null && before.ended()) {
+      before.writeUnwrittenAnswer(); // before the RUNNING rows are abandoned: that request was carried out
+      before = null;
+    }
+    Loop started = new Loop(before);
+    int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again",
+        before == null ? NONE : before.running);
     if (abandoned > 0) {
       log.warn("{} operator request(s) were running when the daemon last stopped; answered as failed", abandoned);
     }
-    thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    loop = started;
+    started.thread.scheduleWithFixedDelay(started::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static final long NONE = -1;
+
+  /** One thread carrying requests out, one at a time, until it is closed. */
+  private final class Loop {
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "operator-requests");
       t.setDaemon(true);
       return t;
     });
-    thread.scheduleWithFixedDelay(this::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
-  }
+    /** A loop a close left running, which this one waits for before it claims anything. */
+    private final Loop before;
+    /**
+     * Set by {@link #close}: this node stops leading, so it claims nothing more while it finishes the
+     * request in flight; what is still pending goes to the next leader.
+     */
+    private volatile boolean closing;
+    /** The request being carried out, until its answer is written; {@link #NONE} between requests. */
+    private volatile long running = NONE;
+    /** A request carried out whose answer could not be written yet: the command waits on the row for it. */
+    private volatile Unwritten unwritten;
 
-  /**
-   * One scheduled run. Nothing may escape it: a scheduled task that throws is never run again, and
-   * every later command would wait forever on a request no thread carries out.
-   */
-  private void drain() {
-    try {
-      Optional<OperatorRequest> next;
-      // an answer still owed comes first: claiming more while the database refuses it would pile up answers
-      while (!closing && writeUnwrittenAnswer() && (next = claim()).isPresent()) {
-        OperatorRequest r = next.get();
-        if (closing) {
-          // claimed as this node stepped down: the next leader carries it out, or has already
-          // answered it as abandoned (release finds it DONE), and the operator runs it again
-          store.release(r.id());
-          return;
+    Loop(Loop before) {
+      this.before = before;
+    }
+
+    boolean ended() {
+      return thread.isTerminated();
+    }
+
+    /**
+     * One scheduled run. Nothing may escape it: a scheduled task that throws is never run again, and
+     * every later command would wait forever on a request no thread carries out.
+     */
+    private void drain() {
+      try {
+        if (before != null && !before.ended()) {
+          return; // its request still runs: one at a time
         }
-        // kept until written: carried out once, the request must neither stay RUNNING nor be done again
-        unwritten = new Unwritten(r.id(), carryOut(r));
-        if (writeUnwrittenAnswer()) {
-          store.pruneAnswered(KEEP_ANSWERED);
+        Optional<OperatorRequest> next;
+        // an answer still owed comes first: claiming more while the database refuses it would pile up answers
+        while (!closing && writeUnwrittenAnswer() && (next = claim()).isPresent()) {
+          OperatorRequest r = next.get();
+          if (closing) {
+            // claimed as this node stepped down: the next leader carries it out, or has already
+            // answered it as abandoned (release finds it DONE), and the operator runs it again
+            store.release(r.id());
+            return;
+          }
+          running = r.id();
+          // kept until written: carried out once, the request must neither stay RUNNING nor be done again
+          unwritten = new Unwritten(r.id(), carryOut(r));
+          if (writeUnwrittenAnswer()) {
+            store.pruneAnswered(KEEP_ANSWERED);
+          }
         }
+      } catch (RuntimeException | Error e) {
+        // an Error too: a scheduled run that throws is never run again, and every later command would wait
+        log.error("carrying out operator requests failed; trying again in {} ms", POLL.toMillis(), e);
       }
-    } catch (RuntimeException | Error e) {
-      // an Error too: a scheduled run that throws is never run again, and every later command would wait
-      log.error("carrying out operator requests failed; trying again in {} ms", POLL.toMillis(), e);
+    }
+
+    /** Writes the answer still owed to a command, if any; false while that fails (logged). */
+    private boolean writeUnwrittenAnswer() {
+      Unwritten owed = unwritten;
+      if (owed == null) {
+        return true;
+      }
+      try {
+        if (!store.answer(owed.id(), owed.answer())) {
+          log.warn("operator request #{} was answered meanwhile (a daemon that took over abandoned it); this node's "
+              + "answer (exit {}) is dropped", owed.id(), owed.answer().exitCode());
+          unwritten = null;
+          running = NONE;
+          return true;
+        }
+      } catch (RuntimeException e) {
+        log.error("could not write the answer to operator request #{} (exit {}); its command waits, and writing it "
+            + "is tried again in {} ms: {}", owed.id(), owed.answer().exitCode(), POLL.toMillis(), e.toString());
+        return false;
+      }
+      unwritten = null;
+      running = NONE;
+      log.info("operator request #{} answered: exit {}", owed.id(), owed.answer().exitCode());
+      return true;
     }
   }
 
@@ -98,29 +161,6 @@ public final class RequestExecutor implements AutoCloseable {
       return new OperatorRequest.Answer(ExitCode.FAILED, "", "the daemon could not carry this out: " + e
           + " (its log has the details)" + System.lineSeparator());
     }
-  }
-
-  /** Writes the answer still owed to a command, if any; false while that fails (logged). */
-  private boolean writeUnwrittenAnswer() {
-    Unwritten owed = unwritten;
-    if (owed == null) {
-      return true;
-    }
-    try {
-      if (!store.answer(owed.id(), owed.answer())) {
-        log.warn("operator request #{} was answered meanwhile (a daemon that took over abandoned it); this node's "
-            + "answer (exit {}) is dropped", owed.id(), owed.answer().exitCode());
-        unwritten = null;
-        return true;
-      }
-    } catch (RuntimeException e) {
-      log.error("could not write the answer to operator request #{} (exit {}); its command waits, and writing it "
-          + "is tried again in {} ms: {}", owed.id(), owed.answer().exitCode(), POLL.toMillis(), e.toString());
-      return false;
-    }
-    unwritten = null;
-    log.info("operator request #{} answered: exit {}", owed.id(), owed.answer().exitCode());
-    return true;
   }
 
   private Optional<OperatorRequest> claim() {
@@ -145,23 +185,26 @@ public final class RequestExecutor implements AutoCloseable {
    * carrying it out, as after a crash.
    */
   public synchronized boolean close(Duration within) {
-    if (thread == null) {
-      return true;
+    if (loop == null) {
+      return lingering == null || lingering.ended(); // one left running by an earlier close has not ended
     }
-    closing = true;
-    thread.shutdown();
+    Loop closed = loop;
+    loop = null;
+    closed.closing = true;
+    closed.thread.shutdown();
     boolean ended;
     try {
-      ended = thread.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
+      ended = closed.thread.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       ended = false;
     }
-    thread = null;
     if (ended) {
-      writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
+      closed.writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
+    } else {
+      lingering = closed;
     }
-    return ended;
+    return ended && (closed.before == null || closed.before.ended());
   }
 
   /** Progress goes to the row, where the waiting command reads it. */

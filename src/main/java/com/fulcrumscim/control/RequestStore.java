@@ -97,14 +97,20 @@ public final class RequestStore {
    * while another took over and claimed a request, must not answer that request as failed.
    */
   public int abandonRunning(String why) {
+    return abandonRunning(why, -1);
+  }
+
+  /** {@link #abandonRunning(String)} but for request {@code stillRunning}, which a thread of this process carries out yet. */
+  public int abandonRunning(String why, long stillRunning) {
     return db.write(c -> {
       if (!fence.holds(c)) {
         return 0;
       }
       try (PreparedStatement ps = c.prepareStatement("UPDATE operator_request SET state = 'DONE', exit_code = 1, "
-          + "err_text = ?, updated_at = ? WHERE state = 'RUNNING'")) {
+          + "err_text = ?, updated_at = ? WHERE state = 'RUNNING' AND id <> ?")) {
         ps.setString(1, why);
         ps.setLong(2, clock.millis());
+        ps.setLong(3, stillRunning);
         return ps.executeUpdate();
       }
     });

@@ -268,13 +268,10 @@ public final class RemovalGuard {
    * leaving}: each pending removal has one, an unlinked leaver's too: {@link #LEAVING}; {@code
    * leavers}: those flagged work.leaver), the audit rows within the window ({@code audits}, from
    * {@code oldestAudit}: each removal made has one) and the links ({@code links}: the share is of
-   * them at least). The exact count joins those rows to their link and user. Any change to what it
-   * counts changes one of these, so they also tell when a {@link Cycle}'s count is no longer current.
-   */
-  /**
-   * {@code received}: the newest SCIM change's journal id. A leaver queued by SCIM as a counted row
-   * ends (an operator's skip) leaves every other figure as it was (review-s15c F1); a change of
-   * SCIM's moves this one.
+   * them at least). The exact count joins those rows to their link and user. They, and {@code
+   * received} (the newest SCIM change's journal id), tell when a {@link Cycle}'s count is no longer
+   * current: a leaver queued by SCIM as a counted row ends (an operator's skip) leaves every other
+   * figure as it was (review-s15c F1), and moves this one.
    */
   private record Bounds(long leaving, long leavers, long audits, long oldestAudit, long links, long received) {}
 

@@ -67,6 +67,44 @@ class RequestExecutorStepDownTest {
     assertThat(store.get(second).orElseThrow().state()).as("left for the new leader").isEqualTo(OperatorRequest.State.PENDING);
   }
 
+  /**
+   * review-s15e F1: a node that lost the lease with a request stuck on Fulcrum (left to its thread after
+   * a quarter lease) and leads again at once: the new loop answered the request "run the command again"
+   * while it still ran, and claimed the next beside it, two requests at once. Now the request in flight
+   * answers its own command, and the next waits for it.
+   */
+  @Test
+  void aNodeLeadingAgainWhileItsLastRequestStillRunsLetsItFinishAndRunsNothingBesideIt() throws Exception {
+    executor.start();
+    long first = store.submit(OperatorRequest.Kind.RESYNC, null, false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(first).orElseThrow().state() == OperatorRequest.State.RUNNING);
+    assertThat(executor.close(Duration.ofMillis(100))).as("the request in flight has not ended").isFalse();
+    long second = store.submit(OperatorRequest.Kind.RETRY, null, false);
+
+    executor.start(); // the lease taken again
+    Thread.sleep(RequestExecutor.POLL.multipliedBy(3).toMillis());
+
+    assertThat(store.get(first).orElseThrow().state()).as("still carried out").isEqualTo(OperatorRequest.State.RUNNING);
+    assertThat(store.get(second).orElseThrow().state()).as("not begun beside it").isEqualTo(OperatorRequest.State.PENDING);
+    firstRequestMayEnd.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(second).orElseThrow().state() == OperatorRequest.State.DONE);
+    assertThat(store.get(first).orElseThrow().answer().err()).as("its own answer")
+        .startsWith("the daemon could not carry this out: java.lang.IllegalStateException: stand-in for a long resync");
+  }
+
+  /** review-s15e F2: a stop after a step-down that left a request running is no clean one. */
+  @Test
+  void aCloseWhileARequestLeftByAnEarlierCloseStillRunsSaysItHasNotEnded() throws Exception {
+    executor.start();
+    long first = store.submit(OperatorRequest.Kind.RESYNC, null, false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(first).orElseThrow().state() == OperatorRequest.State.RUNNING);
+    assertThat(executor.close(Duration.ofMillis(100))).isFalse();
+
+    assertThat(executor.close(Duration.ofMillis(100))).isFalse();
+    firstRequestMayEnd.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> executor.close(Duration.ZERO));
+  }
+
   @Test
   void aLateAnswerDoesNotOverwriteTheOneGivenWhenANewLeaderAbandonedTheRequest() {
     long asked = store.submit(OperatorRequest.Kind.RETRY, null, false);
