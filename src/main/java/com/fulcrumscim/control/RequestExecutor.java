@@ -34,7 +34,7 @@ public final class RequestExecutor implements AutoCloseable {
    * requests side by side, each overwriting the other's answer, and the new one answered the
    * lingering request "run the command again" while it still ran (review-s15e F1).
    */
-  private Loop lingering;
+  private volatile Loop lingering;
 
   private record Unwritten(long id, OperatorRequest.Answer answer) {}
 
@@ -50,12 +50,11 @@ public final class RequestExecutor implements AutoCloseable {
       return; // carrying requests out already; a second thread would claim beside it
     }
     Loop before = lingering;
-    lingering = null;
     if (before != null && before.ended()) {
       before.writeUnwrittenAnswer(); // before the RUNNING rows are abandoned: that request was carried out
-      before = null;
+      lingering = before = null;
     }
-    Loop started = new Loop(before);
+    Loop started = new Loop();
     int abandoned = store.abandonRunning("the daemon stopped while carrying this request out; run the command again",
         before == null ? NONE : before.running);
     if (abandoned > 0) {
@@ -74,8 +73,6 @@ public final class RequestExecutor implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    /** A loop a close left running, which this one waits for before it claims anything. */
-    private final Loop before;
     /**
      * Set by {@link #close}: this node stops leading, so it claims nothing more while it finishes the
      * request in flight; what is still pending goes to the next leader.
@@ -85,10 +82,6 @@ public final class RequestExecutor implements AutoCloseable {
     private volatile long running = NONE;
     /** A request carried out whose answer could not be written yet: the command waits on the row for it. */
     private volatile Unwritten unwritten;
-
-    Loop(Loop before) {
-      this.before = before;
-    }
 
     boolean ended() {
       return thread.isTerminated();
@@ -100,6 +93,7 @@ public final class RequestExecutor implements AutoCloseable {
      */
     private void drain() {
       try {
+        Loop before = lingering;
         if (before != null && !before.ended()) {
           return; // its request still runs: one at a time
         }
@@ -186,7 +180,7 @@ public final class RequestExecutor implements AutoCloseable {
    */
   public synchronized boolean close(Duration within) {
     if (loop == null) {
-      return lingering == null || lingering.ended(); // one left running by an earlier close has not ended
+      return lingeringEnded();
     }
     Loop closed = loop;
     loop = null;
@@ -199,12 +193,19 @@ public final class RequestExecutor implements AutoCloseable {
       Thread.currentThread().interrupt();
       ended = false;
     }
-    if (ended) {
-      closed.writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
-    } else {
+    if (!ended) {
+      // one still under way claimed after any loop left before it ended: that one is over
       lingering = closed;
+      return false;
     }
-    return ended && (closed.before == null || closed.before.ended());
+    closed.writeUnwrittenAnswer(); // a node that stops leading still owes the waiting command its answer
+    return lingeringEnded();
+  }
+
+  /** Whether no loop an earlier close left running is still under way. */
+  private boolean lingeringEnded() {
+    Loop left = lingering;
+    return left == null || left.ended();
   }
 
   /** Progress goes to the row, where the waiting command reads it. */

@@ -92,6 +92,24 @@ class RequestExecutorStepDownTest {
         .startsWith("the daemon could not carry this out: java.lang.IllegalStateException: stand-in for a long resync");
   }
 
+  /** The lease lost and taken again twice while the first request still runs: it is still the one waited for. */
+  @Test
+  void aSecondStepDownAndReturnStillWaitsForTheRequestTheFirstLeftRunning() throws Exception {
+    executor.start();
+    long first = store.submit(OperatorRequest.Kind.RESYNC, null, false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(first).orElseThrow().state() == OperatorRequest.State.RUNNING);
+    assertThat(executor.close(Duration.ofMillis(100))).isFalse();
+    executor.start();
+    assertThat(executor.close(Duration.ofMillis(100))).as("the first request has not ended").isFalse();
+    long second = store.submit(OperatorRequest.Kind.RETRY, null, false);
+
+    executor.start();
+    Thread.sleep(RequestExecutor.POLL.multipliedBy(3).toMillis());
+
+    assertThat(store.get(first).orElseThrow().state()).as("still carried out").isEqualTo(OperatorRequest.State.RUNNING);
+    assertThat(store.get(second).orElseThrow().state()).as("not begun beside it").isEqualTo(OperatorRequest.State.PENDING);
+  }
+
   /** review-s15e F2: a stop after a step-down that left a request running is no clean one. */
   @Test
   void aCloseWhileARequestLeftByAnEarlierCloseStillRunsSaysItHasNotEnded() throws Exception {
