@@ -86,6 +86,18 @@ public final class LinkStore {
     });
   }
 
+  /** Whether any entity of {@code type} is linked: one row read by the primary key, not every link's. */
+  public boolean any(EntityType type) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM link WHERE entity_type = ? LIMIT 1")) {
+        ps.setString(1, type.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
   public Set<String> fulcrumIds(EntityType type) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT fulcrum_id FROM link WHERE entity_type = ?")) {

@@ -519,7 +519,7 @@ final class Observer {
     Recorded r = recorded(attempt);
     Link link = link(attempt, r);
     // no managed group, no group list read: a leaver's failed removal asks at every attempt
-    if (!settings.groupsPush() || link == null || links.fulcrumIds(EntityType.GROUP).isEmpty()) {
+    if (!settings.groupsPush() || link == null || !links.any(EntityType.GROUP)) {
       return List.of();
     }
     boolean leaving = r.user() == null || !r.user().active();
