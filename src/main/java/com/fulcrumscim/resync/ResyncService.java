@@ -123,18 +123,6 @@ public final class ResyncService {
     return true;
   }
 
-  /** Waits for a run in progress, then stops. */
-  public synchronized void stop() {
-    if (scheduler != null) {
-      try {
-        scheduler.shutdown(true);
-      } catch (SchedulerException e) {
-        log.warn("stopping the resync scheduler: {}", e.getMessage());
-      }
-      scheduler = null;
-    }
-  }
-
   /**
    * One resync with apply, kept as the last report; a Fulcrum failure is kept as its error. A
    * resync already running (an operator's) is waited for: {@link Resync} runs one at a time.

@@ -19,6 +19,7 @@ import com.fulcrumscim.testing.ReconcileHarness;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -88,7 +89,7 @@ class ResyncServiceTest {
     ResyncService pastYear = service("0 0 3 * * ? 2020");
 
     pastYear.start();
-    pastYear.stop();
+    assertThat(pastYear.stop(Duration.ofSeconds(10))).isTrue();
 
     assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("scheduled resync is off: cannot schedule it on "
@@ -170,10 +171,10 @@ class ResyncServiceTest {
   void anEmptyScheduleSchedulesNothingAndACronOneStartsAndStops() {
     ResyncService off = service("");
     off.start();
-    off.stop();
+    assertThat(off.stop(Duration.ofSeconds(10))).isTrue();
     ResyncService nightly = service("0 0 3 * * ?");
     nightly.start();
-    nightly.stop();
+    assertThat(nightly.stop(Duration.ofSeconds(10))).isTrue();
     assertThat(LastResync.kept(new SettingStore(h.db))).isEmpty();
   }
 }
