@@ -25,6 +25,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** {@code serve} as a child JVM, driven the way systemd and an operator drive it: signals and logs. */
 class ServeProcessTest {
@@ -88,9 +90,11 @@ class ServeProcessTest {
   /**
    * review-s14c F8: a stop cut short at its bound (a reconcile cycle waiting on a Fulcrum that does not
    * answer) logged "stopped cleanly" and exited 0 right after the WARN that it ran out. The real bound
-   * (45 s) runs here: this test takes about a minute.
+   * (45 s) runs here: this test takes about a minute, so it runs beside the class's other tests, which it
+   * shares nothing with (its own dir, ports and Fulcrum), while its serve waits the bound out.
    */
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void aStopCutShortAtItsBoundSaysSoAndExitsOne() throws Exception {
     try (FulcrumEmulator fulcrum = FulcrumEmulator.builder().build().start("127.0.0.1", 0)) {
       Path config = BridgeProcess.writeConfig(dir, fulcrum.baseUrl(), fulcrum.token(), """
