@@ -37,34 +37,19 @@ public final class DesiredState {
   /**
    * The active users whose email has {@code email}'s key ({@link MatchKey}: every letter's case
    * folded, as the member list matches a member to a user), inside the caller's read. SQL folds ASCII
-   * letters only (where the receiver lets two active users have ZOË@ and zoë@), so it reads those
-   * whose email is like {@link #likeKey} and the key decides.
+   * letters only, so it reads those whose email is like {@link MatchKey#like} and the key decides.
    */
   public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
     String key = MatchKey.of(email);
     try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c)))) {
-      ps.setString(1, likeKey(key));
-      return users(ps).stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
+      ps.setString(1, MatchKey.like(key));
+      return withKey(users(ps), key);
     }
   }
 
   /** {@link #activeUsersWithEmail}'s query: the pattern. */
   static String activeUsersWithEmailSql(Dialect dialect) {
     return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.likeIgnoringCase("email") + " AND active = 1";
-  }
-
-  /**
-   * A LIKE pattern that every email of {@code key} matches when SQL folds ASCII letters alone: a
-   * character not ASCII may be another case of the key's (É of é), an i with a combining dot may be
-   * İ, and a backslash is PostgreSQL's escape, so each stands for any run. An address's own '_' and
-   * '%' are wildcards too: the pattern may match more, never less. Its text up to the first
-   * wildcard is read on the email index; a key that begins with a wildcard reads every user. A
-   * Kelvin sign, which folds to k, is not stored: the receiver keeps NFC, where it is K.
-   */
-  static String likeKey(String key) {
-    StringBuilder out = new StringBuilder();
-    key.replace("i\u0307", "%").codePoints().forEach(ch -> out.appendCodePoint(ch >= 0x80 || ch == '\\' ? '%' : ch));
-    return out.toString();
   }
 
   /**
@@ -88,23 +73,29 @@ public final class DesiredState {
   }
 
   /**
-   * As {@link #activeUsersWithEmail}, only those Okta pushed with that email from {@code from} to
-   * {@code to}: created then with it, never given another since (scim_user.email_changed_at), and
-   * active since then too (active_since): not one given the address by a change, nor one created
-   * long before (a new hire staged inactive with a recycled address), nor one reactivated long after.
+   * As {@link #activeUsersWithEmail} (every letter's case folded), only those Okta pushed with that
+   * email from {@code from} to {@code to}: created then with it, never given another since
+   * (scim_user.email_changed_at), and active since then too (active_since): not one given the
+   * address by a change, nor one created long before (a new hire staged inactive with a recycled
+   * address), nor one reactivated long after.
    */
   public List<DesiredUser> activeUsersPushedWithEmailBetween(Connection c, String email, Instant from, Instant to)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM scim_user WHERE "
-        + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND email_changed_at IS NULL"
-        + " AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?")) {
-      ps.setString(1, email);
+    String key = MatchKey.of(email);
+    try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c))
+        + " AND email_changed_at IS NULL AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?")) {
+      ps.setString(1, MatchKey.like(key));
       ps.setLong(2, from.toEpochMilli());
       ps.setLong(3, to.toEpochMilli());
       ps.setLong(4, from.toEpochMilli());
       ps.setLong(5, to.toEpochMilli());
-      return users(ps);
+      return withKey(users(ps), key);
     }
+  }
+
+  /** Those of {@code users} whose email has {@code key}. */
+  private static List<DesiredUser> withKey(List<DesiredUser> users, String key) {
+    return users.stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
   }
 
   /**

@@ -67,22 +67,27 @@ public final class UserStore extends ResourceStore {
   /**
    * Fulcrum compares member emails trimmed and case-insensitively and refuses a second one: two
    * active users with one email would leave the second DEAD later, so it is a 409 now. Inactive
-   * users are not members, so deactivating never fails here.
+   * users are not members, so deactivating never fails here. Every letter's case is folded
+   * ({@link MatchKey}: ZOË@ and zoë@ are one member to Fulcrum); SQL folds ASCII letters only, so
+   * the key decides among the emails like {@link MatchKey#like}.
    */
   @Override
   void requireUniqueFields(Connection c, Row row, String id) throws SQLException {
     if (row.activeEmail() == null) {
       return;
     }
+    String key = MatchKey.of(row.activeEmail());
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id FROM scim_user WHERE " + Dialect.of(c).equalsIgnoringCase("email") + " AND active = 1 AND id <> ? LIMIT 1")) {
-      ps.setString(1, row.activeEmail());
+        "SELECT id, email FROM scim_user WHERE " + Dialect.of(c).likeIgnoringCase("email") + " AND active = 1 AND id <> ?")) {
+      ps.setString(1, MatchKey.like(key));
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, "email '" + row.activeEmail()
-              + "' is already the email of active user " + rs.getString(1)
-              + " (Fulcrum compares emails case-insensitively)");
+        while (rs.next()) {
+          if (MatchKey.of(rs.getString(2)).equals(key)) {
+            throw new IntakeRejected(IntakeRejected.Reason.NAME_TAKEN, "email '" + row.activeEmail()
+                + "' is already the email of active user " + rs.getString(1)
+                + " (Fulcrum compares emails case-insensitively)");
+          }
         }
       }
     }

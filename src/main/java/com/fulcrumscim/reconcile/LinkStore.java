@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.Dialect;
 import com.fulcrumscim.journal.EntityType;
+import com.fulcrumscim.journal.MatchKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,14 +74,23 @@ public final class LinkStore {
     });
   }
 
-  /** The managed SCIM user whose email is {@code email} (case-insensitive), if any. */
+  /**
+   * The managed SCIM user whose email is {@code email} in any letter's case ({@link MatchKey}, as
+   * Fulcrum and the member list compare it), if any: SQL folds ASCII letters only, so the key decides.
+   */
   public Optional<String> managedUserWithEmail(String email) {
+    String key = MatchKey.of(email);
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id FROM link l JOIN scim_user u ON u.id = l.scim_id "
-          + "WHERE l.entity_type = 'USER' AND " + Dialect.of(c).equalsIgnoringCase("u.email"))) {
-        ps.setString(1, email);
+      try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id, u.email FROM link l JOIN scim_user u ON u.id = l.scim_id "
+          + "WHERE l.entity_type = 'USER' AND " + Dialect.of(c).likeIgnoringCase("u.email"))) {
+        ps.setString(1, MatchKey.like(key));
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+          while (rs.next()) {
+            if (MatchKey.of(rs.getString(2)).equals(key)) {
+              return Optional.of(rs.getString(1));
+            }
+          }
+          return Optional.empty();
         }
       }
     });

@@ -123,7 +123,12 @@ class CheckCommandTest {
 
   /** The token owner and one role, then {@code memberPage} for the member list's read. */
   void ownerAndRolesThen(MockResponse memberPage) {
-    fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"owner@example.com\",\"first_name\":\"Olive\",\"last_name\":\"Owner\"}}"));
+    ownerAndRolesThen("owner@example.com", memberPage);
+  }
+
+  /** As {@link #ownerAndRolesThen(MockResponse)}, the token owner's email {@code ownerEmail}. */
+  void ownerAndRolesThen(String ownerEmail, MockResponse memberPage) {
+    fulcrum.enqueue(json(200, "{\"user\":{\"id\":\"usr-1\",\"email\":\"" + ownerEmail + "\",\"first_name\":\"Olive\",\"last_name\":\"Owner\"}}"));
     fulcrum.enqueue(json(200, "{\"roles\":[{\"id\":\"r1\",\"name\":\"Owner\",\"is_system\":true}],"
         + "\"current_page\":1,\"total_pages\":1,\"total_count\":1,\"per_page\":20000}"));
     fulcrum.enqueue(memberPage);
@@ -250,16 +255,30 @@ class CheckCommandTest {
   @Test
   void aTokenOwnerTheBridgeManagesIsAWarning() throws Exception {
     ownerAndRoles();
-    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
-    try (com.fulcrumscim.db.Database db = cli.openDatabase()) {
-      String id = new com.fulcrumscim.testing.DesiredFixture(db, new com.fulcrumscim.journal.WorkQueue(db,
-          java.time.Clock.systemUTC()), java.time.Clock.systemUTC()).user("OWNER@example.com", "Olive", "Owner", null);
-      OpsCliRun.link(db, "USER", id, "m-olive");
-    }
-    OpsCliRun.Result r = cli.runWithConfig("check");
+    OpsCliRun.Result r = checkWithAManagedUser("OWNER@example.com");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("WARNING\\s+the API token's owner owner@example.com is a member the bridge manages")
         .contains("Okta's changes to that user are skipped");
+  }
+
+  /** Fulcrum and the member list fold every letter's case; the database folds ASCII letters only. */
+  @Test
+  void aTokenOwnerTheBridgeManagesUnderAnotherCaseOfANonAsciiLetterIsAWarning() throws Exception {
+    ownerAndRolesThen("zoë@example.com", memberPage());
+    OpsCliRun.Result r = checkWithAManagedUser("ZOË@example.com");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("WARNING\\s+the API token's owner zoë@example.com is a member the bridge manages");
+  }
+
+  /** `check`, after a user with {@code email} was linked to a member. */
+  private OpsCliRun.Result checkWithAManagedUser(String email) throws Exception {
+    OpsCliRun cli = againstFulcrum(fulcrum.url("/").toString());
+    try (com.fulcrumscim.db.Database db = cli.openDatabase()) {
+      String id = new com.fulcrumscim.testing.DesiredFixture(db, new com.fulcrumscim.journal.WorkQueue(db,
+          java.time.Clock.systemUTC()), java.time.Clock.systemUTC()).user(email, "Olive", "Owner", null);
+      OpsCliRun.link(db, "USER", id, "m-olive");
+    }
+    return cli.runWithConfig("check");
   }
 
   @Test

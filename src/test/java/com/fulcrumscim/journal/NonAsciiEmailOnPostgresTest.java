@@ -19,9 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Emails compare case-insensitively for ASCII letters only, as SQLite's NOCASE does, whatever the
- * database's own locale: a database created with a Unicode locale folds É to é in lower(), the
+ * SQL compares emails case-insensitively for ASCII letters only, as SQLite's NOCASE does, whatever
+ * the database's own locale: a database created with a Unicode locale folds É to é in lower(), the
  * schema's C columns do not, and a lookup must fold both sides alike to find an email as stored.
+ * The look-ups that must fold every letter, as Fulcrum does, let {@link MatchKey} decide.
  */
 @RequiresPostgres
 class NonAsciiEmailOnPostgresTest {
@@ -58,6 +59,20 @@ class NonAsciiEmailOnPostgresTest {
   @Test
   void aSecondActiveUserWithTheSameNonAsciiEmailIsRefusedNamingTheFirst() {
     assertThatThrownBy(() -> db.write(c -> users.insert(c, "id-other", user("other", EMAIL), 2)))
+        .isInstanceOf(IntakeRejected.class)
+        .hasMessageContaining("is already the email of active user id-eva");
+  }
+
+  @Test
+  void aManagedUserIsFoundByItsEmailInAnotherCaseOfANonAsciiLetter() {
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) "
+        + "VALUES ('USER', 'id-eva', 'f-1', 'CREATED', 1)"));
+    assertThat(new LinkStore(db).managedUserWithEmail("éva@x.example")).contains("id-eva");
+  }
+
+  @Test
+  void aSecondActiveUserWithTheEmailInAnotherCaseOfANonAsciiLetterIsRefused() {
+    assertThatThrownBy(() -> db.write(c -> users.insert(c, "id-other", user("other", "éva@x.example"), 2)))
         .isInstanceOf(IntakeRejected.class)
         .hasMessageContaining("is already the email of active user id-eva");
   }

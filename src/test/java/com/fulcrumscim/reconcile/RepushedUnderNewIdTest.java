@@ -59,6 +59,25 @@ class RepushedUnderNewIdTest extends EndToEnd {
         .satisfies(e -> assertThat(e.detail()).contains("handed over from user/" + ada));
   }
 
+  /**
+   * Pushed again with the address in another case of a non-ASCII letter (zoë@ for ZOË@): one member
+   * to Fulcrum and to the member list, so the same person, where SQL folds ASCII letters only.
+   */
+  @Test
+  void aPersonPushedAgainWithTheirEmailInAnotherCaseOfANonAsciiLetterKeepsTheirMember() {
+    start();
+    String zoe = h.okta.userNamed("zoe", "ZOË@corp.example", "Zoë", "Z", null);
+    h.settle();
+    FulcrumMember m = inFulcrum("ZOË@corp.example");
+
+    h.okta.set(zoe, "active", 0);
+    String again = h.okta.userNamed("zoe.new", "zoë@corp.example", "Zoë", "Z", null);
+    h.settle();
+
+    assertThat(h.fulcrum.member(m.id())).as("the person's member, never removed").isPresent();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, again)).map(Link::fulcrumId).contains(m.id());
+  }
+
   @Test
   void aPersonDeactivatedAndPushedAgainIntoAnOktaGroupKeepsThatGroup() {
     start();

@@ -108,6 +108,15 @@ class UsersEndpointTest {
         .as("not a Fulcrum member, so no clash").isEqualTo(201);
   }
 
+  /** Fulcrum folds every letter's case (ZOË@ and zoë@ are one member); SQL folds ASCII letters only. */
+  @Test
+  void aSecondActiveUserWhoseEmailDiffersInANonAsciiLettersCaseIs409() {
+    assertThat(http.post("/Users", user("ZOË@mail.example")).status()).isEqualTo(201);
+    Response dup = http.post("/Users", user("zoe@mail.example", "zoë@mail.example", "Zoë", "Z", true));
+    assertThat(dup.status()).as(dup.text()).isEqualTo(409);
+    assertThat(dup.json().path("detail").asText()).contains("is already the email of active user");
+  }
+
   @Test
   void userNamesThatDifferOnlyInCaseOrSurroundingBlanksAreOneUser409() {
     Response first = http.post("/Users", user("ada@trim.example"));
