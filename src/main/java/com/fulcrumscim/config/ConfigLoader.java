@@ -591,9 +591,9 @@ public final class ConfigLoader {
       boolean text = name.contains("\n") || name.contains("-----BEGIN") || KEY_MATERIAL.matcher(name).matches()
           || Arrays.stream(name.split("/")).anyMatch(part -> part.length() > NAME_MAX);
       check(key, !text, problem);
-      // No shell reads config.yml: "~/x" would name a directory called "~" under the working directory,
-      // which a service's working directory makes a fresh empty database or a file not found
-      check(key, !name.equals("~") && !name.startsWith("~/"),
+      // No shell reads config.yml: "~/x" (or "~user/x") would name a directory called "~" ("~user") under the
+      // working directory, which a service's working directory makes a fresh empty database or a file not found
+      check(key, !name.startsWith("~"),
           "~ is not expanded here (no shell reads config.yml): write the full path, or ${HOME}/..." + got(key, name));
     }
 

@@ -147,6 +147,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aStoragePathBeginningWithAUsersTildeIsRefusedNotTakenAsADirectoryNamedSo() {
+    assertThatThrownBy(() -> loader.parse("c2.yml", "storage:\n  path: ~fulcrum/fulcrum-scim.db\n"))
+        .hasMessageStartingWith("c2.yml: storage.path: ~ is not expanded here");
+  }
+
+  @Test
+  void aTlsFileBeginningWithAUsersTildeIsRefused() {
+    assertThatThrownBy(() -> loader.parse("c2.yml",
+        "server:\n  tls:\n    certificate: /etc/fulcrum-scim/cert.pem\n    private_key: ~fulcrum/key.pem\n"))
+        .hasMessageStartingWith("c2.yml: server.tls.private_key: ~ is not expanded here");
+  }
+
+  @Test
   void aTlsFileBeginningWithATildeIsRefused() {
     assertThatThrownBy(() -> loader.parse("c2.yml",
         "server:\n  tls:\n    certificate: ~/cert.pem\n    private_key: /etc/fulcrum-scim/key.pem\n"))
