@@ -111,17 +111,22 @@ public final class SettingStore {
   /** Removes {@code key} and {@code with} if {@code key} still holds {@code value}: what another wrote since stays. */
   public void removeIfStill(String key, String value, List<String> with) {
     db.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM setting WHERE key = ? AND value = ?")) {
-        ps.setString(1, key);
-        ps.setString(2, value);
-        if (ps.executeUpdate() == 1) {
-          Map<String, Optional<String>> removed = new HashMap<>();
-          with.forEach(k -> removed.put(k, Optional.empty()));
-          write(c, removed);
-        }
+      if (removeIfStill(c, key, value)) {
+        Map<String, Optional<String>> removed = new HashMap<>();
+        with.forEach(k -> removed.put(k, Optional.empty()));
+        write(c, removed);
       }
       return null;
     });
+  }
+
+  /** Removes {@code key} if it still holds {@code value}, in the caller's transaction; whether it did. */
+  public boolean removeIfStill(Connection c, String key, String value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM setting WHERE key = ? AND value = ?")) {
+      ps.setString(1, key);
+      ps.setString(2, value);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   /** {@link #write(Map)} in the caller's transaction. */

@@ -70,7 +70,7 @@ public final class FulcrumCallLog implements BeforeSend {
     try {
       refused = db.write(c -> {
         long now = clock.millis(c);
-        Optional<FulcrumCoolDown> cooling = FulcrumCoolDown.lasting(c, settings, now);
+        Optional<FulcrumCoolDown> cooling = FulcrumCoolDown.lastingOrGone(c, settings, now);
         if (cooling.isPresent()) {
           return Optional.of(FulcrumException.RateLimited.notSent(endpoint, FulcrumException.RateLimited.Limit.FULCRUM,
               Duration.ofMillis(cooling.get().until().toEpochMilli() - now)));

@@ -24,8 +24,25 @@ public record FulcrumCoolDown(Instant until, Instant at, String endpoint) {
    * across restarts (review-s15b F1); Fulcrum's next 429, if it still limits, keeps a new one.
    */
   static Optional<FulcrumCoolDown> lasting(Connection c, SettingStore settings, long now) throws SQLException {
-    return settings.get(c, KEY).flatMap(FulcrumCoolDown::parse)
-        .filter(d -> d.at().toEpochMilli() <= now && d.until().toEpochMilli() > now);
+    return settings.get(c, KEY).flatMap(FulcrumCoolDown::parse).filter(d -> d.lastsAt(now));
+  }
+
+  /**
+   * As {@link #lasting}, inside a write: a kept cool-down that is over is taken away, which nothing
+   * did (a backup, `db copy` and the setting table went on showing a wait long past). Only the value
+   * read goes: a 429 another process keeps meanwhile stays.
+   */
+  static Optional<FulcrumCoolDown> lastingOrGone(Connection c, SettingStore settings, long now) throws SQLException {
+    Optional<String> value = settings.get(c, KEY);
+    Optional<FulcrumCoolDown> kept = value.flatMap(FulcrumCoolDown::parse);
+    if (kept.filter(d -> d.until().toEpochMilli() <= now).isPresent()) {
+      settings.removeIfStill(c, KEY, value.get());
+    }
+    return kept.filter(d -> d.lastsAt(now));
+  }
+
+  private boolean lastsAt(long now) {
+    return at.toEpochMilli() <= now && until.toEpochMilli() > now;
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.FulcrumException;
+import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.testing.SettableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,16 @@ class FulcrumCallLogTest {
     assertThatThrownBy(() -> restarted.check(CALL)).isInstanceOf(FulcrumException.RateLimited.class);
     clock.tick(Duration.ofMinutes(5));
     restarted.check(CALL);
+  }
+
+  @Test
+  void aCoolDownOverIsTakenAwayByTheNextCall() {
+    calls.rateLimited(CALL, Duration.ofMinutes(5));
+    clock.tick(Duration.ofMinutes(5));
+
+    calls.check(CALL);
+
+    assertThat(new SettingStore(db).get(FulcrumCoolDown.KEY)).isEmpty();
   }
 
   @Test
