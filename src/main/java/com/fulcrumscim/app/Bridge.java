@@ -232,6 +232,7 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         closes("the Fulcrum client", client);
+        metrics.fulcrumCoolDown(callLog);
         Optional<String> node = Optional.of(writerLease.me()).filter(me -> otherNodesMayRun());
         ReconcileWiring path = ReconcileWiring.onNode(node, config, client, db, clock, writerLease.fence(),
             new ReconcileLoop.Listener() {

@@ -59,6 +59,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code fulcrum_scim_unknown_id_writes_total{op}}: SCIM writes to user or group ids the bridge does not have,
  *       a user's deactivations and deletes apart ({@link Deprovisioning})
  *   <li>{@code fulcrum_scim_acknowledged_to_applied_seconds}: from Okta's 2xx to the change in Fulcrum
+ *   <li>{@code fulcrum_scim_fulcrum_cool_down_seconds}: what is left of Fulcrum's 429 wait, 0 when none
  *   <li>{@code fulcrum_scim_build_info{version,commit}}: always 1
  * </ul>
  */
@@ -238,6 +239,19 @@ public final class BridgeMetrics {
         .description("Reconcile outcomes by kind")
         .register(registry)
         .increment();
+  }
+
+  /**
+   * {@code fulcrum_scim_fulcrum_cool_down_seconds}: what is left of the wait Fulcrum's last 429 asked
+   * for ({@link FulcrumCallLog#coolDownLeft}), 0 when none; a full node's, whose calls it holds back.
+   */
+  public void fulcrumCoolDown(FulcrumCallLog calls) {
+    Gauge.builder("fulcrum.scim.fulcrum.cool.down", calls, l -> l.coolDownLeft().toMillis() / 1000.0)
+        .baseUnit("seconds")
+        .description("Seconds left of the wait Fulcrum's last 429 asked for (its Retry-After, kept in the database for"
+            + " every node): no call goes to Fulcrum meanwhile, removals included; 0: none")
+        .strongReference(true)
+        .register(registry);
   }
 
   public void claimLost() {

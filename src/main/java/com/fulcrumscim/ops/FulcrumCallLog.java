@@ -110,6 +110,15 @@ public final class FulcrumCallLog implements BeforeSend {
     return db.read(c -> FulcrumCoolDown.lasting(c, settings, clock.millis(c)));
   }
 
+  /** How long Fulcrum's cool-down still runs, as {@link #coolDown}; zero when none (the gauge). */
+  public Duration coolDownLeft() {
+    return db.read(c -> {
+      long now = clock.millis(c);
+      return FulcrumCoolDown.lasting(c, settings, now).map(d -> Duration.ofMillis(d.until().toEpochMilli() - now))
+          .orElse(Duration.ZERO);
+    });
+  }
+
   /** When a call is free again while the trailing hour holds the whole budget; empty while calls go (status). */
   public Optional<Instant> spentUntil() {
     return db.read(c -> {

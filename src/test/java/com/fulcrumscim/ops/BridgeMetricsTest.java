@@ -3,6 +3,7 @@ package com.fulcrumscim.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.restore.IncompleteCarry;
@@ -51,6 +52,21 @@ class BridgeMetricsTest {
     assertThat(registry.scrape()).contains(series + " 1.0");
     assertThat(java.nio.file.Files.readString(Path.of("etc/fulcrum-scim-alerts.yml")))
         .contains("expr: " + series + " > 0");
+  }
+
+  @Test
+  void fulcrumsCoolDownIsAGaugeOfTheSecondsLeftZeroWhenNone() {
+    FulcrumCallLog calls = new FulcrumCallLog(db, DatabaseClock.local(clock), 100);
+    metrics.fulcrumCoolDown(calls);
+    String series = "fulcrum_scim_fulcrum_cool_down_seconds";
+    assertThat(registry.scrape()).contains(series + " 0.0");
+
+    calls.rateLimited("GET /api/v2/users.json", Duration.ofSeconds(90));
+    clock.tick(Duration.ofSeconds(30));
+    assertThat(registry.scrape()).contains(series + " 60.0");
+
+    clock.tick(Duration.ofSeconds(60));
+    assertThat(registry.scrape()).contains(series + " 0.0");
   }
 
   @Test
