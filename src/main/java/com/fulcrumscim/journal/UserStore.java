@@ -77,8 +77,7 @@ public final class UserStore extends ResourceStore {
       return;
     }
     String key = MatchKey.of(row.activeEmail());
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, email FROM scim_user WHERE " + Dialect.of(c).likeIgnoringCase("email") + " AND active = 1 AND id <> ?")) {
+    try (PreparedStatement ps = c.prepareStatement(activeEmailSql(Dialect.of(c)))) {
       ps.setString(1, MatchKey.like(key));
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -91,6 +90,11 @@ public final class UserStore extends ResourceStore {
         }
       }
     }
+  }
+
+  /** {@link #requireUniqueFields}'s query: the email's pattern, then the user's own id. */
+  static String activeEmailSql(Dialect dialect) {
+    return "SELECT id, email FROM scim_user WHERE " + dialect.likeIgnoringCase("email") + " AND active = 1 AND id <> ?";
   }
 
   @Override

@@ -3,7 +3,9 @@ package com.fulcrumscim.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,25 @@ class StoreQueryPlanTest {
   @Test
   void groupDisplayNameEqSearchesItsIndex() {
     assertThat(plan(lookup("scim_group", "display_name_key"))).noneMatch(s -> s.startsWith("SCAN"));
+  }
+
+  /** Every active user's POST or PUT asks it, with the pattern bound as a parameter. */
+  @Test
+  void theActiveEmailCheckSearchesTheEmailIndexUpToThePatternsFirstWildcard() {
+    List<String> steps = db.read(c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + UserStore.activeEmailSql(Dialect.SQLITE))) {
+        ps.setString(1, MatchKey.like(MatchKey.of("ZOË@mail.example")));
+        ps.setString(2, "u-1");
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString("detail"));
+          }
+        }
+      }
+      return out;
+    });
+    assertThat(steps).noneMatch(s -> s.startsWith("SCAN")).anyMatch(s -> s.contains("scim_user_email"));
   }
 
   @Test
