@@ -339,7 +339,7 @@ final class Observer {
     // it out of the member change and cost a second call once it links).
     Set<String> pending = links.pendingMembersOfGroup(id);
     Map<String, String> memberIds = new LinkedHashMap<>(links.memberIdsOfGroup(id));
-    Set<String> leaving = linked == null ? new HashSet<>() : new HashSet<>(links.leavingAmong(linked.memberIds()));
+    Set<String> leaving = linked == null ? Set.of() : links.leavingAmong(linked.memberIds());
     // Fulcrum refuses a whole member change that names one id it does not know: a linked member
     // the list does not show (confirmed as any doubt is) is neither added nor removed here. Its
     // user's reconcile pushes it again: queued if its row is DONE; a row that waits for an
@@ -358,13 +358,18 @@ final class Observer {
       }
     });
     memberIds.keySet().removeAll(gone.keySet());
-    leaving.addAll(gone.values());
     links.settledUsersAmong(gone.keySet()).forEach(user -> attempt.alsoDue(ResourceKey.user(user)));
+    // gone apart from the leaving: a group waits for its leavers' removal, not for members already gone
+    Set<String> notMembers = new HashSet<>(gone.values());
+    // only a group Okta still has is changed: one to delete needs no read
+    if (linked != null && d != null && settings.groupsPush()) {
+      Set<String> known = new HashSet<>(leaving);
+      known.addAll(notMembers);
+      notMembers.addAll(notInOrganization(attempt, linked, known));
+    }
     return new GroupState(id, d, link, linked, sameName, intent, memberIds, leaving, pending,
         linked == null || pending.isEmpty() ? Set.of() : links.linkedAmong(linked.memberIds()),
-        madeForIt(attempt.key, d, link, intent, sameName),
-        // only a group Okta still has is changed: one to delete needs no read
-        linked == null || d == null || !settings.groupsPush() ? Set.of() : notInOrganization(attempt, linked, leaving));
+        madeForIt(attempt.key, d, link, intent, sameName), notMembers);
   }
 
   /**
@@ -379,12 +384,13 @@ final class Observer {
    * but not the same one twice but for a rare shift, and reading each by id instead cost a call per
    * deleted id at every reconcile of a group that collects them (review-s10c S1). A member list at
    * hand read whole after the group's copy (another group's read again, say) already is that read:
-   * what it does not show is gone, with no call (review-s10b N1). None of {@code leaving}, kept out
-   * of the change already, is asked about; a group that lists only members costs nothing.
+   * what it does not show is gone, with no call (review-s10b N1). None of {@code known} (leavers,
+   * kept out of the change already, and members found gone) is asked about; a group that lists only
+   * members costs nothing.
    */
-  private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> leaving) {
+  private Set<String> notInOrganization(Attempt attempt, FulcrumGroup g, Set<String> known) {
     members.ensure();
-    Mirror.Absent absent = members.absentAmong(g.memberIds().stream().filter(m -> !leaving.contains(m)).toList());
+    Mirror.Absent absent = members.absentAmong(g.memberIds().stream().filter(m -> !known.contains(m)).toList());
     // the group's stamp is the mirror's copy's now: g's, or one read since, later still (the stricter test)
     boolean readAfterTheGroup = absent.whole() && absent.readStarted() > groups.readEnded(g.id());
     Set<String> unlisted = new LinkedHashSet<>(absent.ids());
@@ -510,10 +516,10 @@ final class Observer {
    * SCIM ids of the managed groups whose Fulcrum copy lists the key's member though Okta does not
    * want it there, for a linked user: those Okta no longer lists an active user in; every one for a
    * user Okta deactivated or deleted. A group plan leaves a member whose user is inactive to that
-   * user's own removal while it is queued or running; if the user is reactivated instead (the removal
-   * held, or not run yet), or the removal fails, is held or is set aside, nothing else would plan
-   * those groups again and the person would keep them. The group list is read at most once per
-   * mirror age, and usually is already.
+   * user's own removal while it is queued or running, and looks again later by itself; this finds
+   * those groups sooner once the user is reactivated instead (the removal held, or not run yet), or
+   * the removal fails, is held or is set aside, and finds one the person was put in by hand. The
+   * group list is read at most once per mirror age, and usually is already.
    */
   List<String> groupsStillListing(Attempt attempt) {
     Recorded r = recorded(attempt);

@@ -7,11 +7,14 @@ import java.util.Optional;
  * What one key needs, in order. {@code waitingFor} names the SCIM users this key waits for: for a
  * group, members whose users are not in Fulcrum yet but are still being pushed (their adds wait
  * for a later run); for a user, the leaving user whose member it is to be handed, and {@code
- * waitedMember} that member, which the leaver's plan hands over or removes. A plan that cannot
- * proceed is {@link #blocked()} and carries no actions: the reconciler records why and writes
- * nothing.
+ * waitedMember} that member, which the leaver's plan hands over or removes. {@code leftToRemoval}:
+ * a group's Fulcrum members whose users Okta took away and whose own removal from the organization,
+ * queued or running, takes them out of every group; the group looks again once it had its turn, and
+ * takes out those it left (review-s15d F1). A plan that cannot proceed is {@link #blocked()} and
+ * carries no actions: the reconciler records why and writes nothing.
  */
-public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked, String waitedMember) {
+public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocked, String waitedMember,
+    List<String> leftToRemoval) {
   /**
    * The desired state cannot be reached by retrying; {@code reason} tells the operator why, and
    * {@code access} what that leaves of a person's access. {@code keptBy}: the Fulcrum member through
@@ -60,13 +63,14 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   public Plan {
     actions = List.copyOf(actions);
     waitingFor = List.copyOf(waitingFor);
+    leftToRemoval = List.copyOf(leftToRemoval);
     if (blocked != null && !actions.isEmpty()) {
       throw new IllegalArgumentException("a blocked plan has no actions: " + actions);
     }
   }
 
   public Plan(List<Action> actions, List<String> waitingFor, Blocked blocked) {
-    this(actions, waitingFor, blocked, null);
+    this(actions, waitingFor, blocked, null, List.of());
   }
 
   public Plan(List<Action> actions, List<String> waitingFor) {
@@ -79,7 +83,7 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
 
   /** This plan without its first {@code applied} actions: what is left of it once those went through. */
   public Plan after(int applied) {
-    return new Plan(actions.subList(applied, actions.size()), waitingFor, blocked, waitedMember);
+    return new Plan(actions.subList(applied, actions.size()), waitingFor, blocked, waitedMember, leftToRemoval);
   }
 
   public static Plan blocked(String reason) {
@@ -109,7 +113,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
 
   /** Nothing to do until user {@code leaver} has handed over or removed Fulcrum member {@code memberId}. */
   public static Plan waitingForLeaver(String leaver, String memberId) {
-    return new Plan(List.of(), List.of(leaver), null, memberId);
+    return new Plan(List.of(), List.of(leaver), null, memberId, List.of());
+  }
+
+  /** A linked group's plan: {@code waitingFor} and {@code leftToRemoval} as {@link Plan} says. */
+  public static Plan group(List<Action> actions, List<String> waitingFor, List<String> leftToRemoval) {
+    return new Plan(actions, waitingFor, null, null, leftToRemoval);
   }
 
   public static Plan skip(String reason) {
@@ -127,7 +136,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
 
   /** Nothing left to change or to wait for: at most refused parts remain. */
   public boolean settled() {
-    return waitingFor.isEmpty() && actions.stream().allMatch(a -> a.kind() == Action.Kind.REFUSE);
+    return !waits() && actions.stream().allMatch(a -> a.kind() == Action.Kind.REFUSE);
+  }
+
+  /** The key looks again later, for users still being pushed or for removals still to have their turn. */
+  public boolean waits() {
+    return !waitingFor.isEmpty() || !leftToRemoval.isEmpty();
   }
 
   /** Why parts of the change cannot be made, one sentence each; empty when none is refused. */

@@ -458,7 +458,10 @@ public final class Planner {
     if (!MemberFields.sameName(d.displayName(), actual.name())) {
       actions.add(new Action.RenameGroup(actual.id(), d.displayName()));
     }
-    return new Plan(actions, waiting);
+    // should a leaver's removal not go (failed, DEAD, held, set aside), nothing else takes it out of this group
+    List<String> leftToRemoval = actual.memberIds().stream().filter(id -> s.leaving().contains(id) && !want.contains(id))
+        .toList();
+    return Plan.group(actions, waiting, leftToRemoval);
   }
 
   /**

@@ -190,9 +190,10 @@ public final class Reconciler {
 
     /**
      * The managed groups that still list a leaver whose removal did not go (failed, DEAD, HELD, set
-     * aside): their plans left it to that removal while it was queued or running, and now take it out
-     * themselves (review-s15a F1). Best effort: a read refused here is found again at the row's next
-     * attempt, and by the nightly resync.
+     * aside), to take it out themselves now (review-s15a F1). Best effort: a group whose plan left it
+     * to that removal looks again by itself ({@link Plan#leftToRemoval}), later; this finds it sooner,
+     * and finds one the leaver was put in by hand, which a read refused here leaves to the next
+     * attempt or the nightly resync.
      */
     private List<ResourceKey> groupsKeepingALeaver(Outcome outcome) {
       if (attempt.key.type() != EntityType.USER || !KEEPS_MEMBER.contains(outcome.kind())
@@ -288,7 +289,7 @@ public final class Reconciler {
                 affected.add(ResourceKey.user(heir));
                 affected.addAll(groupsOf(heir));
               });
-          if (!plan.waitingFor().isEmpty()) {
+          if (plan.waits()) {
             return Optional.of(new Reconciled(waiting(key, plan), affected));
           }
         }
@@ -427,7 +428,9 @@ public final class Reconciler {
   }
 
   /**
-   * How long {@code key} waits and why: a group for users still being pushed; a user for the leaving
+   * How long {@code key} waits and why: a group for users still being pushed, or for the removals of
+   * members it left to them (the group's own row, kept in the database, is what looks again: whatever
+   * that removal's end, a restart or Fulcrum unreachable meanwhile); a user for the leaving
    * user holding the member with its email, which hands it over or removes it and then makes this key
    * due. While that user's row waits for an operator (dead, held, set aside), so does this one: its
    * reason names that row and the command, and it looks again only every {@link #OPERATOR_WAIT}, as
@@ -436,7 +439,15 @@ public final class Reconciler {
   private Outcome.RetryAfter waiting(ResourceKey key, Plan plan) {
     String users = String.join(", ", plan.waitingFor());
     if (key.type() != EntityType.USER) {
-      return new Outcome.RetryAfter(memberWait, "waiting for members not yet in Fulcrum: SCIM users " + users);
+      List<String> why = new ArrayList<>();
+      if (!users.isEmpty()) {
+        why.add("waiting for members not yet in Fulcrum: SCIM users " + users);
+      }
+      if (!plan.leftToRemoval().isEmpty()) {
+        why.add("waiting for the removal from the organization of Fulcrum members " + String.join(", ", plan.leftToRemoval())
+            + ", whose users Okta took away; it takes them out of every group, and should it not go, this group does");
+      }
+      return new Outcome.RetryAfter(memberWait, String.join("; ", why));
     }
     ResourceKey leaver = ResourceKey.user(users);
     String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove Fulcrum"

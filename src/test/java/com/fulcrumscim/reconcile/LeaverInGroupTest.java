@@ -147,6 +147,97 @@ class LeaverInGroupTest extends EndToEnd {
     });
   }
 
+  private static final String MEMBER_DELETE = "DELETE /api/v2/memberships/{id}.json";
+
+  /**
+   * Ada deactivated in Okta while Fulcrum answers every DELETE of a member 429 (a rate limit that
+   * outlasts the retry budget): the first cycle runs her removal and Crew together, and Crew leaves
+   * her to that removal, queued as it is; the removal is held back. Returns her member.
+   */
+  private String adaLeavesWhileHerRemovalIsRateLimited(Crew c) {
+    String mada = inFulcrum("ada@corp.example").id();
+    h.fulcrum.faults().rateLimitBurstOn(MEMBER_DELETE, 1_000_000);
+    h.okta.set(c.ada(), "active", 0);
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(c.ada())).state()).isEqualTo(WorkState.RETRYING);
+    assertThat(crewMembers(c)).as("left to her removal").contains(mada);
+    return mada;
+  }
+
+  /**
+   * A day on: her removal gives up, DEAD, at its next attempt (a cycle that finds the circuit breaker
+   * open, or opened by another row's failed call, leaves it to the next).
+   */
+  private void herRemovalGoesDead(Crew c) {
+    h.clock.tick(Duration.ofHours(24).plusMinutes(5));
+    for (int cycle = 0; cycle < 10 && h.row(ResourceKey.user(c.ada())).state() != WorkState.DEAD; cycle++) {
+      h.runOnce();
+      h.clock.tick(Duration.ofMinutes(1));
+    }
+    assertThat(h.row(ResourceKey.user(c.ada())).state()).isEqualTo(WorkState.DEAD);
+  }
+
+  @Test
+  void aLeaverWhoseRemovalARateLimitEndsDeadLeavesTheGroupThatLeftHerToIt() {
+    Crew c = adaAndBobInCrew();
+    String mada = adaLeavesWhileHerRemovalIsRateLimited(c);
+    herRemovalGoesDead(c);
+
+    h.fulcrum.faults().clear();
+    h.settle();
+
+    assertThat(h.fulcrum.member(mada)).as("DEAD: still in the organization").isPresent();
+    assertThat(crewMembers(c)).as("but out of the managed group, no resync").containsExactly(inFulcrum("bob@corp.example").id());
+  }
+
+  /** Fulcrum is down when her removal gives up: the read of the groups still listing her fails too. */
+  @Test
+  void aLeaverWhoseRemovalGoesDeadWhileFulcrumIsDownLeavesTheGroupOnceItIsBack() {
+    Crew c = adaAndBobInCrew();
+    String mada = adaLeavesWhileHerRemovalIsRateLimited(c);
+    h.fulcrum.faults().clear().errorShare(1.0);
+    herRemovalGoesDead(c);
+
+    h.clock.tick(Duration.ofHours(1));
+    h.fulcrum.faults().clear();
+    h.settle();
+
+    assertThat(crewMembers(c)).doesNotContain(mada);
+  }
+
+  @Test
+  void aGroupThatLeftALeaverToHerRemovalLooksAgainAfterARestart() {
+    Crew c = adaAndBobInCrew();
+    String mada = adaLeavesWhileHerRemovalIsRateLimited(c);
+    h.restart(h.http);
+    herRemovalGoesDead(c);
+
+    h.fulcrum.faults().clear();
+    h.restart(h.http);
+    h.settle();
+
+    assertThat(crewMembers(c)).doesNotContain(mada);
+  }
+
+  /**
+   * Her removal goes, taking her out of every group: Crew, which left her to it, looks again and
+   * finds nothing to do on the lists at hand, which her DELETE updated.
+   */
+  @Test
+  void aGroupThatLeftALeaverToARemovalThatWentLooksAgainAtNoCall() {
+    Crew c = adaAndBobInCrew();
+    h.okta.set(c.ada(), "active", 0);
+    h.runOnce();
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).isEmpty();
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).as("to look again").isEqualTo(WorkState.RETRYING);
+    long before = h.calls();
+
+    h.settle();
+
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+    assertThat(h.calls()).isEqualTo(before);
+  }
+
   /**
    * The mass-removal guard holds Ada's removal from the organization (an operator decides that);
    * Okta taking her out of one group is that group's change, made at once: it takes no account or
