@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -147,8 +148,27 @@ public final class WorkQueue {
 
   /** {@link #enqueue(Connection, ResourceKey, boolean)}, the row's removal flag as {@code access} says. */
   public void enqueue(Connection c, ResourceKey key, Access access) throws SQLException {
-    upsert(c, key, access == Access.GIVEN_BACK ? ENQUEUE_GIVEN_BACK : ENQUEUE, access == Access.TAKEN_AWAY);
+    long now = clock.millis();
+    boolean removal = access == Access.TAKEN_AWAY;
+    if (key.type() == EntityType.GROUP) {
+      upsert(c, key, ENQUEUE_GROUP, removal, removal ? now : now + GROUP_SETTLE.toMillis(), now);
+    } else {
+      upsert(c, key, access == Access.GIVEN_BACK ? ENQUEUE_GIVEN_BACK : ENQUEUE, removal, now, now);
+    }
   }
+
+  /**
+   * How long a group's row waits after Okta's last change to it that takes no access away: Okta
+   * pushes a big group as a create and then PATCHes of a few hundred members each, and a row due at
+   * once was claimed between them, each chunk its own Fulcrum change (issue 12). Each such change
+   * moves the wait on, so the chunks land in one claim, and one call; never past
+   * {@link #GROUP_SETTLE_AT_MOST} after the oldest change not yet in Fulcrum was acknowledged. A
+   * change that takes access away (members out, the group deleted), or a row still carrying one,
+   * is due at once, and carries the waiting adds with it: the plan is made from state.
+   */
+  public static final Duration GROUP_SETTLE = Duration.ofSeconds(3);
+  /** The longest an add to a group waits for Okta's next chunk ({@link #GROUP_SETTLE}). */
+  public static final Duration GROUP_SETTLE_AT_MOST = Duration.ofSeconds(30);
 
   /**
    * A row settled DONE or SKIPPED holds 0 (see finish), so this keeps every removal not yet applied.
@@ -168,15 +188,27 @@ public final class WorkQueue {
    */
   private static final String HELD_BACK =
       "work.state IN ('PENDING', 'RUNNING', 'RETRYING') AND work.removal = 1 AND work.attempts = 0";
-  private static final String ENQUEUE = enqueueSetting(STILL_A_REMOVAL);
-  private static final String ENQUEUE_GIVEN_BACK = enqueueSetting("0");
+  private static final String DUE_NOW_UNLESS_RUNNING =
+      "CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END";
+  private static final String ENQUEUE = enqueueSetting(STILL_A_REMOVAL, DUE_NOW_UNLESS_RUNNING);
+  private static final String ENQUEUE_GIVEN_BACK = enqueueSetting("0", DUE_NOW_UNLESS_RUNNING);
+  /**
+   * A group's: due as bound ({@link #GROUP_SETTLE}), at once while the row stays a removal, and no
+   * later than {@link #GROUP_SETTLE_AT_MOST} after its oldest change not yet applied. Written on a
+   * RUNNING row too: a finish whose generation moved keeps the wait ({@link #finish}).
+   */
+  private static final String ENQUEUE_GROUP = enqueueSetting(STILL_A_REMOVAL,
+      "CASE WHEN " + STILL_A_REMOVAL + " = 1 THEN excluded.updated_at "
+          + "WHEN work.state IN ('DONE', 'SKIPPED') OR excluded.next_attempt_at < work.created_at + "
+          + GROUP_SETTLE_AT_MOST.toMillis() + " THEN excluded.next_attempt_at "
+          + "ELSE work.created_at + " + GROUP_SETTLE_AT_MOST.toMillis() + " END");
 
-  private static String enqueueSetting(String removal) {
+  private static String enqueueSetting(String removal, String due) {
     return NEW_ROW + "generation = work.generation + 1, "
         // the claim's generation is superseded by Okta's change, not merely nudged (see finish)
         + "  claimed_generation = NULL, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
-        + "  next_attempt_at = CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END, "
+        + "  next_attempt_at = " + due + ", "
         + "  attempts = 0, first_failure_at = CASE WHEN " + HELD_BACK + " AND " + removal + " = 1 "
         + "THEN work.first_failure_at END, updated_at = excluded.updated_at, "
         + "  removal = " + removal + ", "
@@ -204,7 +236,8 @@ public final class WorkQueue {
    * owner) runs again as a done one does: what the policy saw may have changed (a new token).
    */
   public void nudge(Connection c, ResourceKey key) throws SQLException {
-    upsert(c, key, NUDGE, false);
+    long now = clock.millis();
+    upsert(c, key, NUDGE, false, now, now);
   }
 
   private static final String NUDGE = NEW_ROW + "generation = work.generation + 1, "
@@ -215,13 +248,13 @@ public final class WorkQueue {
         + "  created_at = CASE WHEN work.state IN ('DONE', 'SKIPPED') THEN excluded.created_at ELSE work.created_at END "
         + "WHERE work.state IN ('PENDING', 'RUNNING', 'RETRYING', 'DONE', 'SKIPPED')";
 
-  /** Runs {@code upsert} ({@link #ENQUEUE} or {@link #NUDGE}): a new row due now, or the key's row changed as it says. */
-  private void upsert(Connection c, ResourceKey key, String upsert, boolean removal) throws SQLException {
-    long now = clock.millis();
+  /** Runs {@code upsert} ({@link #ENQUEUE} or {@link #NUDGE}): a new row due {@code due}, or the key's row changed as it says. */
+  private static void upsert(Connection c, ResourceKey key, String upsert, boolean removal, long due, long now)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(upsert)) {
       ps.setString(1, key.type().name());
       ps.setString(2, key.scimId());
-      ps.setLong(3, now);
+      ps.setLong(3, due);
       ps.setLong(4, now);
       ps.setLong(5, now);
       ps.setInt(6, removal ? 1 : 0);
@@ -245,7 +278,8 @@ public final class WorkQueue {
    */
   public void nudge(ResourceKey key, boolean removal) {
     db.write(c -> {
-      upsert(c, key, NUDGE, removal);
+      long now = clock.millis();
+      upsert(c, key, NUDGE, removal, now, now);
       return null;
     });
   }
@@ -580,17 +614,20 @@ public final class WorkQueue {
       }
     }
     // A generation that moved while the key ran means newer desired state, or a nudge after an
-    // attempt that did not fail: run again now. The budget is left as it is: a new Okta change
-    // reset it when it came (enqueue), a nudge must not.
+    // attempt that did not fail: run again now, or, for a group whose new change only adds, once it
+    // has settled (GROUP_SETTLE: Okta's next chunk may be on its way). The budget is left as it is:
+    // a new Okta change reset it when it came (enqueue), a nudge must not.
     try (PreparedStatement moved = c.prepareStatement(
-        "UPDATE work SET state = 'PENDING', next_attempt_at = ?, updated_at = ? "
+        "UPDATE work SET state = 'PENDING', next_attempt_at = CASE WHEN entity_type = 'GROUP' AND removal = 0 "
+            + "AND next_attempt_at > ? THEN next_attempt_at ELSE ? END, updated_at = ? "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation <> ?")) {
       moved.setLong(1, now);
       moved.setLong(2, now);
-      moved.setString(3, item.key().type().name());
-      moved.setString(4, item.key().scimId());
-      moved.setLong(5, item.claim());
-      moved.setLong(6, item.claimedGeneration());
+      moved.setLong(3, now);
+      moved.setString(4, item.key().type().name());
+      moved.setString(5, item.key().scimId());
+      moved.setLong(6, item.claim());
+      moved.setLong(7, item.claimedGeneration());
       if (moved.executeUpdate() == 0) {
         throw new ClaimLost(item.key());
       }

@@ -453,6 +453,7 @@ class IntakeTest {
 
   /** {@code r}'s work row claimed and done, as the reconciler leaves it; later changes queue behind newer work. */
   private StoredResource settled(StoredResource r) {
+    clock.tick(WorkQueue.GROUP_SETTLE); // a group's row waits for Okta's next chunk
     WorkItem item = queue.claim(10).stream().filter(w -> w.key().scimId().equals(r.id())).findFirst().orElseThrow();
     queue.done(item);
     clock.tick(Duration.ofSeconds(1));

@@ -64,6 +64,77 @@ class WorkQueueTest {
     assertThat(queue.claim(2)).extracting(WorkItem::key).containsExactly(carol);
   }
 
+  final ResourceKey crew = ResourceKey.group("g-crew");
+
+  /** Okta's change of {@code key}, in a transaction of its own. */
+  void oktaChanges(ResourceKey key, WorkQueue.Access access) {
+    db.write(c -> {
+      queue.enqueue(c, key, access);
+      return null;
+    });
+  }
+
+  @Test
+  void aGroupChangeThatTakesNothingAwayIsDueOnceOktaHasSentNothingMoreToItForTheSettleWindow() {
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    clock.tick(WorkQueue.GROUP_SETTLE.minusSeconds(1));
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    clock.tick(WorkQueue.GROUP_SETTLE.minusMillis(1));
+    assertThat(queue.claim(10)).as("Okta's next chunk may be on its way").isEmpty();
+
+    clock.tick(Duration.ofMillis(1));
+    assertThat(queue.claim(10)).extracting(WorkItem::key).containsExactly(crew);
+  }
+
+  @Test
+  void aGroupOktaKeepsChangingIsDueAtMostTheLongestSettleAfterItsFirstChange() {
+    Instant first = clock.instant();
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    while (queue.claim(10).isEmpty()) {
+      clock.tick(WorkQueue.GROUP_SETTLE.minusSeconds(1));
+      oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    }
+    assertThat(Duration.between(first, clock.instant())).isLessThanOrEqualTo(WorkQueue.GROUP_SETTLE_AT_MOST);
+  }
+
+  @Test
+  void aGroupChangeTakingAccessAwayIsDueAtOnceThoughAddsBeforeItWereSettling() {
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    oktaChanges(crew, WorkQueue.Access.TAKEN_AWAY);
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+
+    assertThat(queue.claim(10)).as("still carrying the removal").extracting(WorkItem::key).containsExactly(crew);
+  }
+
+  /** Crew's row claimed, and Okta's next add arriving while it runs. */
+  WorkItem crewRunningAsOktaAddsMore() {
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    clock.tick(WorkQueue.GROUP_SETTLE);
+    WorkItem running = queue.claim(10).get(0);
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+    return running;
+  }
+
+  @Test
+  void aGroupChangeArrivingWhileItsRowRunsSettlesBeforeTheRowRunsAgain() {
+    WorkItem running = crewRunningAsOktaAddsMore();
+    clock.tick(Duration.ofSeconds(1));
+    queue.done(running);
+    assertThat(queue.claim(10)).isEmpty();
+
+    clock.tick(WorkQueue.GROUP_SETTLE);
+    assertThat(queue.claim(10)).extracting(WorkItem::key).containsExactly(crew);
+  }
+
+  @Test
+  void aGroupRemovalArrivingWhileItsRowRunsIsDueAsTheRunEnds() {
+    WorkItem running = crewRunningAsOktaAddsMore();
+    oktaChanges(crew, WorkQueue.Access.TAKEN_AWAY);
+    queue.done(running);
+
+    assertThat(queue.claim(10)).extracting(WorkItem::key).containsExactly(crew);
+  }
+
   @Test
   void aRowAnotherProcessClaimedAndNeverFinishedIsClaimedAgainByTheNextClaim() {
     queue.enqueue(alice);

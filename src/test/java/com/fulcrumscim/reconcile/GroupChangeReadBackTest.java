@@ -143,6 +143,7 @@ class GroupChangeReadBackTest extends EndToEnd {
   /** Okta puts Cy into Crew, beside Ada and Bob. */
   void cyJoins(Crew c, String cy) {
     h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob(), cy));
+    h.groupChangesSettle();
   }
 
   @Test
@@ -236,6 +237,7 @@ class GroupChangeReadBackTest extends EndToEnd {
     for (int i = 0; i < 2; i++) {
       h.okta.setGroup(groups.get(i), "Crew " + i, List.of(c.users().get(2 * i), c.users().get(2 * i + 1), cy));
     }
+    h.groupChangesSettle();
     h.runOnce();
 
     assertThat(calls(GROUP_LIST)).isEqualTo(1);

@@ -201,7 +201,9 @@ class GroupPushTest extends EndToEnd {
     h.runOnce();
     assertThat(h.row(ResourceKey.user(pat)).state()).isEqualTo(WorkState.RETRYING);
     String crew = h.okta.group("Crew", List.of(ada, pat));
-    h.runOnce(); // Pat's retry is not due yet: only the group's row runs
+    h.groupChangesSettle();
+    assertThat(h.row(ResourceKey.user(pat)).nextAttemptAt()).as("Pat's retry is not due yet").isAfter(h.clock.instant());
+    h.runOnce(); // only the group's row runs
     return new RetryingPat(ada, pat, crew);
   }
 
@@ -748,6 +750,7 @@ class GroupPushTest extends EndToEnd {
     h.settle();
     groupCreatesFail.set(true);
     String ops = h.okta.group("Ops", List.of(ada));
+    h.groupChangesSettle();
     h.runOnce();
     return ops;
   }

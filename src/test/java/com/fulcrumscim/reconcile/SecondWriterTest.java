@@ -206,6 +206,7 @@ class SecondWriterTest extends EndToEnd {
     h.okta.group("Warm", List.of());
     h.settle(); // the daemon's group list is read, and young
     String ops = h.okta.group("Ops", List.of());
+    h.groupChangesSettle();
     secondWriterDiesAfterItsCreate();
     String made = groupNamed("Ops").id();
 

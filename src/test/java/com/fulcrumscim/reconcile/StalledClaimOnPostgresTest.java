@@ -28,6 +28,7 @@ class StalledClaimOnPostgresTest extends StalledClaimTest {
     h.settle();
     takeOverAfter("createGroup");
     String ops = h.okta.group("Ops", List.of(ada));
+    h.groupChangesSettle();
     h.runOnce();
 
     stillTakenOver(ResourceKey.group(ops));

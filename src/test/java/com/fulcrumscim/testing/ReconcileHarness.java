@@ -226,6 +226,14 @@ public final class ReconcileHarness implements AutoCloseable {
     return settle(200);
   }
 
+  /**
+   * The clock moves past the wait a group's change that takes no access away has for Okta's next
+   * chunk ({@link WorkQueue#GROUP_SETTLE}): such a change is due after it, as in the daemon.
+   */
+  public void groupChangesSettle() {
+    clock.tick(WorkQueue.GROUP_SETTLE);
+  }
+
   public WorkItem row(ResourceKey key) {
     return queue.get(key).orElseThrow();
   }
