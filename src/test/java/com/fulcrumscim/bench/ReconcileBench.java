@@ -80,6 +80,10 @@ class ReconcileBench {
       row(h, "the same, answered without member_ids", 10 + 1);
       h.fulcrum.memberChangesAnsweredEmpty(false);
 
+      oktaChunkedPush(h, users);
+      // 1 create + 1 member change: Fulcrum takes no members at create, and one change carries any number
+      row(h, "1,000-member group pushed as Okta does (4 chunks)", 1 + 1);
+
       staleCache(h, users);
     }
     Files.createDirectories(Path.of("bench/results"));
@@ -107,6 +111,20 @@ class ReconcileBench {
         members.add(users.get(((g + 1) % 10) * 100 + 50 + k));
       }
       h.okta.setGroup(groups.get(g), "Crew " + g, members);
+    }
+  }
+
+  /**
+   * Okta's push of a big group: the group created empty, then its members in PATCHes of 250, with a
+   * cycle after each request as the daemon's trigger runs one, each request a moment after the last.
+   */
+  private static void oktaChunkedPush(ReconcileHarness h, List<String> users) {
+    String group = h.okta.group("All Staff", List.of());
+    h.runOnce();
+    for (int to = 250; to <= users.size(); to += 250) {
+      h.clock.tick(Duration.ofMillis(300));
+      h.okta.setGroup(group, "All Staff", users.subList(0, to));
+      h.runOnce();
     }
   }
 
