@@ -1,6 +1,10 @@
 package com.fulcrumscim.cli;
 
 import com.fulcrumscim.ops.BuildInfo;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -42,10 +46,33 @@ public final class Main {
     public String[] getVersion() {
       return new String[] {BuildInfo.current().toString()};
     }
+
+    /**
+     * `fulcrum-scim status --version` answers like `fulcrum-scim --version`, not with an empty line.
+     * Here, not in Main: verifying Main would load picocli's IVersionProvider, in serve too.
+     */
+    static void answerIn(CommandLine command) {
+      command.getCommandSpec().versionProvider(new Version());
+      command.getSubcommands().values().forEach(Version::answerIn);
+    }
   }
 
+  /** {@code serve}'s usual command line starts without picocli ({@link ServeCommand#plain}); any other is parsed by it. */
   public static int run(String... args) {
-    return commandLine(args).execute(args);
+    Optional<ServeCommand> serve = ServeCommand.plain(args);
+    return serve.isPresent() ? servePlain(serve.get()) : commandLine(args).execute(args);
+  }
+
+  /** Output and a failure as picocli's {@code execute} gives them: a stack trace on stderr and exit 1. */
+  private static int servePlain(ServeCommand serve) {
+    PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, Charset.defaultCharset())), true);
+    PrintWriter err = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.err, Charset.defaultCharset())), true);
+    try {
+      return serve.serve(out, err);
+    } catch (Exception e) {
+      e.printStackTrace(err);
+      return 1;
+    }
   }
 
   /**
@@ -63,13 +90,7 @@ public final class Main {
         // the parent only names the verb's usage line ("fulcrum-scim serve"): args[0] is the verb, so it parses no option
         .map(verb -> new CommandLine(CommandSpec.wrapWithoutInspection(new Main()).name(main.name())).addSubcommand(verb))
         .orElseGet(() -> new CommandLine(new Main()));
-    everyCommand(cli, c -> c.getCommandSpec().versionProvider(new Version()));
+    Version.answerIn(cli);
     return cli;
-  }
-
-  /** `fulcrum-scim status --version` answers like `fulcrum-scim --version`, not with an empty line. */
-  private static void everyCommand(CommandLine command, java.util.function.Consumer<CommandLine> action) {
-    action.accept(command);
-    command.getSubcommands().values().forEach(sub -> everyCommand(sub, action));
   }
 }

@@ -8,6 +8,7 @@ import com.fulcrumscim.db.MigrationRefusedException;
 import com.fulcrumscim.config.ConfigException;
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.SchemaVersionException;
+import com.fulcrumscim.ops.CommandSupport;
 import com.fulcrumscim.ops.LoggingSetup;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -17,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -49,18 +51,42 @@ public final class ServeCommand implements Callable<Integer> {
   private Bridge started;
   private boolean reloadAsked;
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}",
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = CommandSupport.CONFIG_DEFAULT,
       description = "config file (default: ${DEFAULT-VALUE}; the package's wrapper sets /etc/fulcrum-scim/config.yml)")
   Path config;
 
   @Override
   public Integer call() throws InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
+    return serve(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /**
+   * The serve {@code args} ask for when they are {@code serve} alone or {@code serve --config FILE}, what
+   * the unit and the packaged command run, else empty: picocli parses every other command line. Its
+   * classes are Java 5 class files, which the class-data archive cannot hold, so reading serve's model
+   * through them was about a fifth of the main thread's work before ready (issue 12). A FILE picocli
+   * would read otherwise (an option, an @-file) is left to it.
+   */
+  static Optional<ServeCommand> plain(String... args) {
+    List<String> given = List.of(args);
+    Optional<String> file = given.equals(List.of("serve"))
+        ? Optional.of(Optional.ofNullable(System.getenv(CommandSupport.CONFIG_ENV)).orElse(CommandSupport.CONFIG_FALLBACK))
+        : given.size() == 3 && given.subList(0, 2).equals(List.of("serve", "--config")) ? Optional.of(given.get(2))
+        : Optional.empty();
+    return file.filter(f -> !f.startsWith("-") && !f.startsWith("@")).map(f -> {
+      ServeCommand serve = new ServeCommand();
+      serve.config = Path.of(f);
+      return serve;
+    });
+  }
+
+  /** Runs the bridge until stopped: the exit code, {@code out} and {@code err} as the command's. */
+  int serve(PrintWriter out, PrintWriter err) throws InterruptedException {
     BridgeConfig cfg;
     try {
       cfg = ConfigLoader.fromSystemEnvironment().load(config);
     } catch (ConfigException e) {
-      spec.commandLine().getErr().println(e.getMessage());
+      err.println(e.getMessage());
       return CONFIG_ERROR;
     }
     LoggingSetup.apply(cfg.logging());
@@ -87,26 +113,26 @@ public final class ServeCommand implements Callable<Integer> {
       // a TLS problem names the certificate or key file, a weak SCIM token the environment; a setting
       // Fulcrum contradicts (users.reassign_records_to) names the config file. Either way not restartable: exit 2
       ConfigException told = e.key().startsWith("server.tls.") || e.key().equals(Bridge.SCIM_TOKEN_ENV) ? e : e.in(config.toString());
-      spec.commandLine().getErr().println(told.getMessage());
+      err.println(told.getMessage());
       return CONFIG_ERROR;
     } catch (DatabaseCorruptException e) {
       // a restart would find the same file: the unit's RestartPreventExitStatus stops the loop
-      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      err.println("cannot start: " + e.getMessage());
       return CONFIG_ERROR;
     } catch (MigrationRefusedException e) {
       // another node still runs the release the schema belongs to: restarting would only find it
       // again, and migrating under it is what must not happen, so an operator stops the nodes first
-      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      err.println("cannot start: " + e.getMessage());
       return CONFIG_ERROR;
     } catch (SchemaVersionException e) {
-      spec.commandLine().getErr().println("cannot start: " + e.getMessage());
+      err.println("cannot start: " + e.getMessage());
       return e.newer() ? CONFIG_ERROR : START_ERROR;
     } catch (RuntimeException e) {
       // port taken, database unreadable: one line an operator can act on (a log line in JSON mode)
       if (json) {
         log.error("cannot start: {}", startFailure(e, cfg.server(), config));
       } else {
-        spec.commandLine().getErr().println("cannot start: " + startFailure(e, cfg.server(), config));
+        err.println("cannot start: " + startFailure(e, cfg.server(), config));
       }
       return START_ERROR;
     }

@@ -23,6 +23,12 @@ import picocli.CommandLine.Spec;
  * turning config, database and command failures into one line on stderr and an {@link ExitCode}.
  */
 public final class CommandSupport {
+  /** The config file without --config: the file this variable names, else {@link #CONFIG_FALLBACK} here. */
+  public static final String CONFIG_ENV = "FULCRUM_SCIM_CONFIG";
+  public static final String CONFIG_FALLBACK = "config.yml";
+  /** {@code --config}'s default in picocli's words. */
+  public static final String CONFIG_DEFAULT = "${env:" + CONFIG_ENV + ":-" + CONFIG_FALLBACK + "}";
+
   /** The body of a command that needs the database. */
   @FunctionalInterface
   public interface WithDatabase {
@@ -35,7 +41,7 @@ public final class CommandSupport {
     int run(BridgeConfig config) throws Exception;
   }
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:FULCRUM_SCIM_CONFIG:-config.yml}",
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = CONFIG_DEFAULT,
       description = "Config file (default: ${DEFAULT-VALUE}).")
   Path configFile;
 

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.scim.BearerTokens;
+import com.fulcrumscim.testing.BridgeProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,6 +32,36 @@ class CliTest {
   @Test
   void aNamedVerbIsBuiltAlone() {
     assertThat(Main.commandLine("serve", "--config", "x.yml").getSubcommands().keySet()).containsExactly("serve");
+  }
+
+  @Test
+  void serveWithItsConfigStartsWithoutLoadingPicocli() throws Exception {
+    Path absent = dir.resolve("absent.yml");
+    try (BridgeProcess serve = BridgeProcess.java(List.of("-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "serve", "--config", absent.toString()), Map.of())) {
+      assertThat(serve.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
+      assertThat(serve.terminate()).isEqualTo(2);
+      assertThat(serve.output()).anyMatch(line -> line.contains("file not found"))
+          .noneMatch(line -> line.contains(" picocli."));
+    }
+  }
+
+  @Test
+  void serveReadsTheConfigPicocliWouldGiveIt() {
+    for (String[] line : new String[][] {{"serve"}, {"serve", "--config", "x.yml"}}) {
+      ServeCommand parsed = new CommandLine(new ServeCommand()).parseArgs(Arrays.copyOfRange(line, 1, line.length))
+          .commandSpec().commandLine().getCommand();
+      assertThat(ServeCommand.plain(line)).hasValueSatisfying(serve -> assertThat(serve.config).isEqualTo(parsed.config));
+    }
+  }
+
+  @Test
+  void everyOtherServeLineIsLeftToPicocli() {
+    for (String[] line : new String[][] {{"serve", "--help"}, {"serve", "-V"}, {"serve", "--config"},
+        {"serve", "--config", "@args"}, {"serve", "--config", "--help"}, {"serve", "--config=x.yml"},
+        {"serve", "--config", "a.yml", "--config", "b.yml"}, {"serve", "extra"}, {"status"}, {}}) {
+      assertThat(ServeCommand.plain(line)).as(String.join(" ", line)).isEmpty();
+    }
   }
 
   @Test
