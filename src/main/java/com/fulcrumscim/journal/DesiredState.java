@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Read-only view of what Okta wants (the receiver's tables), for the reconciler and resync. */
@@ -122,6 +124,46 @@ public final class DesiredState {
     });
   }
 
+  /** Users in creation order after {@code afterSeq} ({@link UserPage#lastSeq}), at most {@code limit}, inside the caller's read. */
+  public UserPage usersAfter(Connection c, long afterSeq, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + ", seq FROM scim_user WHERE seq > ? ORDER BY seq LIMIT ?")) {
+      ps.setLong(1, afterSeq);
+      ps.setInt(2, limit);
+      List<DesiredUser> out = new ArrayList<>();
+      long last = afterSeq;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(user(rs));
+          last = rs.getLong("seq");
+        }
+      }
+      return new UserPage(out, last);
+    }
+  }
+
+  /**
+   * A page of {@link #usersAfter}: walked a page at a time, the users of a large organization need
+   * not be held all at once (resync holds 100k of them otherwise). Empty at the end.
+   */
+  public record UserPage(List<DesiredUser> users, long lastSeq) {
+    /** Before the first user. */
+    public static final long START = Long.MIN_VALUE;
+  }
+
+  /** Every group's display name by id, in creation order: a group's name without its members. */
+  public Map<String, String> groupNames() {
+    return db.read(c -> {
+      Map<String, String> out = new LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, display_name FROM scim_group ORDER BY seq");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return out;
+    });
+  }
+
   public Optional<DesiredGroup> group(String id) {
     return db.read(c -> group(c, id));
   }
@@ -201,11 +243,15 @@ public final class DesiredState {
     List<DesiredUser> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(new DesiredUser(rs.getString("id"), rs.getString("user_name"), rs.getString("email"),
-            rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1,
-            rs.getString("left_with_email"), rs.getInt("never_active") == 1));
+        out.add(user(rs));
       }
     }
     return out;
+  }
+
+  private static DesiredUser user(ResultSet rs) throws SQLException {
+    return new DesiredUser(rs.getString("id"), rs.getString("user_name"), rs.getString("email"),
+        rs.getString("given_name"), rs.getString("family_name"), rs.getString("role"), rs.getInt("active") == 1,
+        rs.getString("left_with_email"), rs.getInt("never_active") == 1);
   }
 }

@@ -32,7 +32,7 @@ public final class LinkStore {
   }
 
   /** As {@link #get(EntityType, String)}, inside the caller's read. */
-  Optional<Link> get(Connection c, EntityType type, String scimId) throws SQLException {
+  public Optional<Link> get(Connection c, EntityType type, String scimId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT scim_id, fulcrum_id, origin, linked_at, okta_role_id FROM link WHERE entity_type = ? AND scim_id = ?")) {
       ps.setString(1, type.name());
@@ -50,18 +50,27 @@ public final class LinkStore {
           "SELECT scim_id, fulcrum_id, origin, linked_at, okta_role_id FROM link WHERE entity_type = ? "
               + "ORDER BY linked_at, scim_id")) {
         ps.setString(1, type.name());
-        List<Link> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(link(rs));
-          }
-        }
-        return out;
+        return links(ps);
       }
     });
   }
 
   /** The SCIM id managing {@code fulcrumId}, if any. */
+  /**
+   * The user links whose user Okta does not have active (deactivated, deleted, or no row at all),
+   * in {@link #all}'s order: those of resync's scope that its walk over the active users does not reach.
+   */
+  public List<Link> ofUsersNotActive() {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT l.scim_id, l.fulcrum_id, l.origin, l.linked_at, l.okta_role_id FROM link l LEFT JOIN scim_user u "
+              + "ON u.id = l.scim_id WHERE l.entity_type = 'USER' AND (u.id IS NULL OR u.active = 0) "
+              + "ORDER BY l.linked_at, l.scim_id")) {
+        return links(ps);
+      }
+    });
+  }
+
   public Optional<String> scimIdOf(EntityType type, String fulcrumId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT scim_id FROM link WHERE entity_type = ? AND fulcrum_id = ?")) {
@@ -244,6 +253,16 @@ public final class LinkStore {
       ps.setString(2, scimId);
       ps.executeUpdate();
     }
+  }
+
+  private static List<Link> links(PreparedStatement ps) throws SQLException {
+    List<Link> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(link(rs));
+      }
+    }
+    return out;
   }
 
   private static Link link(ResultSet rs) throws SQLException {

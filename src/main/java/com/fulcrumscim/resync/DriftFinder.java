@@ -5,7 +5,6 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.DeletedUser;
-import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
 import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
@@ -28,11 +27,13 @@ import com.fulcrumscim.reconcile.UserState;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +42,8 @@ import java.util.stream.Collectors;
  * each planned action into report lines. Unmanaged entities appear only as collisions.
  */
 final class DriftFinder {
+  /** Users read at a time: a page's users and links are all the desired state resync holds. */
+  static final int PAGE = 1_000;
   private final Database db;
   private final ReconcileSettings settings;
   private final Clock clock;
@@ -61,42 +64,95 @@ final class DriftFinder {
     this.orphans = new OrphanFinder(db, clock);
   }
 
-  /** Keys in scope, users before groups; a key without drift has no rows. */
+  /**
+   * Keys in scope, users before groups; a key without drift has no rows. The users are walked a
+   * page at a time ({@link #PAGE}), each read with its link as it is planned: held all at once (the
+   * users, their links, held addresses and groups' members), 100k users took more heap than the
+   * snapshot of Fulcrum itself.
+   */
   List<KeyDrift> find(FulcrumSnapshot snap) {
     // The snapshot client answers every read, re-reads included, from the snapshot: no calls.
     ReadSide planning = ReadSide.over(new SnapshotClient(snap), db, settings, clock);
     List<KeyDrift> out = new ArrayList<>();
-    Map<String, Person> people = new LinkedHashMap<>();
-    List<DesiredUser> users = desired.users();
-    Map<String, MemberAddresses.Held> held = db.read(addresses::all);
-    users.forEach(u -> people.put(u.id(), Person.of(u, held.get(u.id()))));
-    db.read(tombstones::all).forEach(g -> people.putIfAbsent(g.id(), Person.of(g, held.get(g.id()))));
-    Map<String, Link> userLinks = byScimId(links.all(EntityType.USER));
     List<Orphan> orphaned = orphans.find(snap, planning.context(), settings.groupsPush());
     Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator(),
         new WorkQueue(db, clock).heldMembers());
-    Set<String> active = new LinkedHashSet<>();
-    users.stream().filter(DesiredUser::active).forEach(u -> active.add(u.id()));
-    scope(active, userLinks).forEach(id -> out.add(leftTo(run.operators(),
-        user(ResourceKey.user(id), people.get(id), userLinks.get(id), planning.plan(ResourceKey.user(id)), run))));
+    Function<KeyDrift, KeyDrift> leftTo = found -> leftTo(run.operators(), found);
+    eachUser(true, (u, link) -> out.add(leftTo.apply(user(u.id(), Person.of(u), link, planning, run))));
+    // the links of users that are not active: the walk above skipped them
+    for (Link link : links.ofUsersNotActive()) {
+      Person p = db.read(c -> {
+        Optional<DesiredUser> u = desired.user(c, link.scimId());
+        return u.isPresent() ? u.map(Person::of) : tombstones.find(c, link.scimId()).map(Person::of);
+      }).orElse(null);
+      out.add(leftTo.apply(user(link.scimId(), p, link, planning, run)));
+    }
     // A user Okta deactivated or deleted that no link points to (its removal done, or its push never
     // made a member) is not managed, but a member with its email keeps the access Okta took away:
     // one invited by hand before Okta assigned the person, or again after the removal. The planner
     // says so (with users.adopt_existing it adopts and removes that member). Reported when found,
     // and not counted as checked otherwise.
-    people.values().stream().filter(p -> !p.active() && !userLinks.containsKey(p.id()))
-        .map(p -> leftTo(run.operators(), user(ResourceKey.user(p.id()), p, null, planning.plan(ResourceKey.user(p.id())), run)))
-        .filter(k -> !k.rows().isEmpty()).forEach(out::add);
+    Consumer<KeyDrift> ifDrifting = k -> {
+      if (!k.rows().isEmpty()) {
+        out.add(k);
+      }
+    };
+    eachUser(false, (u, link) -> {
+      if (link == null) {
+        ifDrifting.accept(leftTo.apply(user(u.id(), Person.of(u), null, planning, run)));
+      }
+    });
+    db.read(c -> {
+      List<DeletedUser> unlinked = new ArrayList<>();
+      for (DeletedUser g : tombstones.all(c)) {
+        if (desired.user(c, g.id()).isEmpty() && links.get(c, EntityType.USER, g.id()).isEmpty()) {
+          unlinked.add(g);
+        }
+      }
+      return unlinked;
+    }).forEach(g -> ifDrifting.accept(leftTo.apply(user(g.id(), Person.of(g), null, planning, run))));
     if (settings.groupsPush()) {
-      Map<String, DesiredGroup> groups = new LinkedHashMap<>();
-      desired.groups().forEach(g -> groups.put(g.id(), g));
+      Map<String, String> names = desired.groupNames();
       Map<String, Link> groupLinks = byScimId(links.all(EntityType.GROUP));
-      scope(groups.keySet(), groupLinks).forEach(id ->
-          out.add(leftTo(run.operators(),
-              group(ResourceKey.group(id), groups.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)), snap))));
+      scope(names.keySet(), groupLinks).forEach(id ->
+          out.add(leftTo.apply(group(ResourceKey.group(id), names.get(id), groupLinks.get(id), planning.plan(ResourceKey.group(id)),
+              snap))));
     }
     orphaned.forEach(o -> out.add(orphan(o)));
     return out;
+  }
+
+  /**
+   * The users Okta has {@code active} (or not), in creation order, each with its link (null: none),
+   * read a page at a time.
+   */
+  private void eachUser(boolean active, BiConsumer<DesiredUser, Link> then) {
+    long after = DesiredState.UserPage.START;
+    while (true) {
+      long from = after;
+      List<Linked> page = new ArrayList<>();
+      DesiredState.UserPage read = db.read(c -> {
+        DesiredState.UserPage p = desired.usersAfter(c, from, PAGE);
+        for (DesiredUser u : p.users()) {
+          if (u.active() == active) {
+            page.add(new Linked(u, links.get(c, EntityType.USER, u.id()).orElse(null)));
+          }
+        }
+        return p;
+      });
+      if (read.users().isEmpty()) {
+        return;
+      }
+      page.forEach(l -> then.accept(l.user(), l.link()));
+      after = read.lastSeq();
+    }
+  }
+
+  private record Linked(DesiredUser user, Link link) {}
+
+  private KeyDrift user(String id, Person p, Link link, ReadSide planning, Run run) {
+    ResourceKey key = ResourceKey.user(id);
+    return user(key, p, link, planning.plan(key), run);
   }
 
   /** Keys whose work row waits for an operator: resync leaves them to the operator (see WorkQueue#nudge). */
@@ -164,17 +220,15 @@ final class DriftFinder {
 
   /**
    * A user as resync names it: Okta's (active or deactivated), or a deleted one's tombstone;
-   * {@code left} says how Okta took a user that is not active away; {@code held}, the addresses its
-   * own member had in Fulcrum (null: not known).
+   * {@code left} says how Okta took a user that is not active away.
    */
-  private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy,
-      MemberAddresses.Held held) {
-    static Person of(DesiredUser u, MemberAddresses.Held held) {
-      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null), held);
+  private record Person(String id, String userName, String email, boolean active, String left, List<String> lookedUpBy) {
+    static Person of(DesiredUser u) {
+      return new Person(u.id(), u.userName(), u.email(), u.active(), Planner.left(u), UserState.lookedUpBy(u, null, null));
     }
 
-    static Person of(DeletedUser g, MemberAddresses.Held held) {
-      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null), held);
+    static Person of(DeletedUser g) {
+      return new Person(g.id(), g.userName(), g.email(), false, "deleted in Okta", UserState.lookedUpBy(null, g, null));
     }
   }
 
@@ -199,7 +253,9 @@ final class DriftFinder {
       return lines.done(false, plan);
     }
     if (collision.isPresent()) {
-      keepsAccess(lines, p, collision.get(), run.operators().get(key) == WorkState.DEAD, run.stoppedOn().get(key));
+      // the addresses its own member had, read for such a person only
+      MemberAddresses.Held held = db.read(c -> addresses.find(c, p.id())).orElse(null);
+      keepsAccess(lines, p, held, collision.get(), run.operators().get(key) == WorkState.DEAD, run.stoppedOn().get(key));
       if (plan.isBlocked()) {
         return lines.done(false, plan); // blocked on this very member: the row above says it all
       }
@@ -269,10 +325,11 @@ final class DriftFinder {
    * its reason advises when the member is someone else's): then reported, not counted, or every
    * nightly resync would page for a person the operator has already looked at (review-s14b F1).
    */
-  private static void keepsAccess(Lines lines, Person p, FulcrumMember m, boolean dead, WorkQueue.StoppedOn stopped) {
+  private static void keepsAccess(Lines lines, Person p, MemberAddresses.Held held, FulcrumMember m, boolean dead,
+      WorkQueue.StoppedOn stopped) {
     String has = "unmanaged member " + m.email() + " (" + m.id() + ")";
     String stoppedOn = stopped == null ? null : stopped.member();
-    if (p.held() != null && !p.held().reached(m.email())) {
+    if (held != null && !held.reached(m.email())) {
       boolean setAside = stopped != null && stopped.setAside() && m.id().equals(stoppedOn);
       lines.add(Drift.Kind.COLLISION, "member", has, "gone (" + p.left() + ")", "report only: "
           + Planner.neverItsMembers(p.userName(), "the user was " + p.left(), m)
@@ -317,9 +374,10 @@ final class DriftFinder {
         .filter(m -> p.active() || db.read(c -> samePerson.pushedAgain(c, m.email(), p.id())).isEmpty());
   }
 
-  private KeyDrift group(ResourceKey key, DesiredGroup d, Link link, Plan plan, FulcrumSnapshot snap) {
+  /** {@code name}: the group's display name in Okta, null when Okta has no such group (any more). */
+  private KeyDrift group(ResourceKey key, String name, Link link, Plan plan, FulcrumSnapshot snap) {
     Optional<FulcrumGroup> linked = link == null ? Optional.empty() : snap.group(link.fulcrumId());
-    String entity = "group " + (d != null ? d.displayName() : linked.map(FulcrumGroup::name).orElse(key.scimId()));
+    String entity = "group " + (name != null ? name : linked.map(FulcrumGroup::name).orElse(key.scimId()));
     Lines lines = new Lines(key, entity);
     boolean stale = link != null && linked.isEmpty();
     for (Action a : plan.actions()) {
