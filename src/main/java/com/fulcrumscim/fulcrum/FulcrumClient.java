@@ -2,6 +2,7 @@ package com.fulcrumscim.fulcrum;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Fulcrum's REST API in domain terms (see shared/fulcrum-api.md). Every method is one or more
@@ -49,6 +50,14 @@ public interface FulcrumClient {
    */
   default MemberList memberList() {
     return new MemberList(members(), true);
+  }
+
+  /**
+   * {@link #members()} but for those whose id is among {@code known}: the same calls, and no second
+   * copy of the members a caller already holds (resync reads a list of several pages twice).
+   */
+  default List<FulcrumMember> membersOtherThan(Set<String> known) {
+    return members().stream().filter(m -> !known.contains(m.id())).toList();
   }
 
   /**

@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Fulcrum as read once: the token owner, roles, members (with {@code managed_info}) and groups
  * (with {@code associations}). Four list reads however large the organization (the member list
- * twice when it takes several pages or a group lists an id it did not show; {@link #readAgain} the
+ * twice when it takes several pages or a group lists an id it did not show; {@link Basis#snapshot} the
  * member and group lists only), never one per entity; resync plans and prints from it. Lookups go through maps built once: resync asks once
  * per managed key, and a scan per question made 100k members a 10^10-step job.
  */
@@ -60,18 +60,31 @@ public final class FulcrumSnapshot {
    * first read did not show (a Fulcrum that keeps deleted members' ids in its groups).
    */
   public static FulcrumSnapshot read(FulcrumClient client) {
-    FulcrumUser owner = client.tokenOwner();
-    return read(client, owner, client.roles());
+    return Basis.read(client).snapshot(client);
   }
 
   /**
-   * Fulcrum read again after an apply's fixes: its members and groups, which the fixes changed and
-   * the second check is about. The token owner and the roles are this read's: the token is the same
-   * one, and the bridge never changes a role (its fixes give members roles, which the member list
-   * shows), so reading them again cost two calls and proved nothing.
+   * What the reads of one run share: the token owner and the roles. An apply reads Fulcrum again
+   * after its fixes with its first read's, holding no snapshot meanwhile. The second check is about
+   * the members and groups, which the fixes changed; the token is the same one, and the bridge never
+   * changes a role (its fixes give members roles, which the member list shows), so reading them
+   * again cost two calls and proved nothing.
    */
-  public FulcrumSnapshot readAgain(FulcrumClient client) {
-    return read(client, owner, roles);
+  public record Basis(FulcrumUser owner, List<FulcrumRole> roles) {
+    public Basis {
+      roles = List.copyOf(roles);
+    }
+
+    /** The token owner and the roles as Fulcrum has them now. */
+    public static Basis read(FulcrumClient client) {
+      FulcrumUser owner = client.tokenOwner();
+      return new Basis(owner, client.roles());
+    }
+
+    /** Fulcrum's members and groups as read now, on this basis. */
+    public FulcrumSnapshot snapshot(FulcrumClient client) {
+      return FulcrumSnapshot.read(client, owner, roles);
+    }
   }
 
   private static FulcrumSnapshot read(FulcrumClient client, FulcrumUser owner, List<FulcrumRole> roles) {
@@ -82,7 +95,7 @@ public final class FulcrumSnapshot {
     members.forEach(m -> seen.add(m.id()));
     if (!first.whole() || groups.stream().anyMatch(g -> !seen.containsAll(g.memberIds()))) {
       members = new ArrayList<>(members);
-      for (FulcrumMember m : client.members()) {
+      for (FulcrumMember m : client.membersOtherThan(seen)) {
         if (seen.add(m.id())) {
           members.add(m);
         }

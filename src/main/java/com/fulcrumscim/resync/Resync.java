@@ -240,11 +240,13 @@ public final class Resync {
 
   private ResyncReport applyAlone(ReconcileWiring path, Progress progress, int approvedOrphanMembers) {
     Instant started = clock.instant();
-    FulcrumSnapshot before = FulcrumSnapshot.read(client);
-    List<KeyDrift> found = finder.find(before);
+    // the basis, not the snapshot, is kept for the check after the fixes: the first snapshot, held
+    // while the second was read and planned on, doubled the heap of an apply's check (100k members)
+    FulcrumSnapshot.Basis basis = FulcrumSnapshot.Basis.read(client);
+    List<KeyDrift> found = finder.find(basis.snapshot(client));
     Done done = new Done();
     try {
-      return applyFound(path, progress, approvedOrphanMembers, started, before, found, done);
+      return applyFound(path, progress, approvedOrphanMembers, started, basis, found, done);
     } catch (FulcrumException e) {
       if (done.nothing()) {
         throw e;
@@ -254,7 +256,7 @@ public final class Resync {
   }
 
   private ResyncReport applyFound(ReconcileWiring path, Progress progress, int approvedOrphanMembers, Instant started,
-      FulcrumSnapshot before, List<KeyDrift> found, Done done) {
+      FulcrumSnapshot.Basis basis, List<KeyDrift> found, Done done) {
     progress.planned(report(started, false, found, found, null));
     String stopped = null;
     List<ResourceKey> queued = new ArrayList<>();
@@ -302,7 +304,7 @@ public final class Resync {
     }
     progress.finish();
     stopIfAsked(done);
-    List<KeyDrift> after = stopped == null ? finder.find(before.readAgain(client)) : found;
+    List<KeyDrift> after = stopped == null ? finder.find(basis.snapshot(client)) : found;
     if (stopped == null) {
       StillDrifting.say(queued, goneById, after, path.queue());
     }

@@ -8,8 +8,10 @@ import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +111,22 @@ class HttpFulcrumClientEmulatorTest {
     }
     assertThat(client.members()).hasSize(6); // five and the token owner
     assertThat(fulcrum.calls().count("GET /api/v2/memberships.json")).isEqualTo(3);
+  }
+
+  @Test
+  void membersOtherThanTheKnownWalkEveryPageAndLeaveTheKnownOut() {
+    start(FulcrumEmulator.builder(), 2);
+    List<String> known = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      FulcrumMember m = create("m" + i + "@example.com");
+      if (i % 2 == 0) {
+        known.add(m.id());
+      }
+    }
+    fulcrum.calls().reset();
+    assertThat(client.membersOtherThan(Set.copyOf(known))).extracting(FulcrumMember::email)
+        .containsExactlyInAnyOrder("m1@example.com", "m3@example.com", "owner@fulcrum.example");
+    assertThat(fulcrum.calls().count("GET /api/v2/memberships.json")).as("as many pages as members() reads").isEqualTo(3);
   }
 
   @Test
