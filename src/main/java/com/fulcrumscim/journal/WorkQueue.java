@@ -116,8 +116,8 @@ public final class WorkQueue {
   }
 
   /**
-   * Marks {@code key} changed: due now, a fresh retry budget, but for a removal a rate limit holds
-   * back that stays one ({@link #HELD_BACK}). Call inside the intake transaction.
+   * Marks {@code key} changed: due now, a fresh retry budget, but for an unfinished removal that
+   * stays one ({@link #REMOVAL_UNDER_WAY}). Call inside the intake transaction.
    * {@code removal}: the change takes access away; the row is then claimed before other due work
    * until a reconcile applies it. A later change that does not take access away leaves it so:
    * intake cannot tell whether the removal still stands (a member taken out of a group stays out
@@ -179,15 +179,17 @@ public final class WorkQueue {
   private static final String STILL_A_REMOVAL = "CASE WHEN excluded.removal = 1 OR excluded.leaver = 1 "
       + "AND work.held_member IS NOT NULL THEN 1 ELSE work.removal END";
   /**
-   * An unfinished removal a rate limit held back, with no failed attempt since Okta's last change:
-   * its budget's clock ({@link Fate.HeldBack}) runs on through Okta's changes for as long as the row
-   * stays a removal. A leaver's profile push or a group's churn changes nothing a limit depends on,
-   * and restarting the clock at each kept the row from ever going DEAD (review-s14b F3). A failed
-   * attempt's budget still starts again: a new desired state may be what mends it. A user
-   * reactivated ({@link Access#GIVEN_BACK}) is no removal any more, and its clock starts afresh.
+   * An unfinished removal, failing or held back by a rate limit or neither yet: its attempts and
+   * first failure, so its retry budget, run on through Okta's changes for as long as the row stays a
+   * removal. A leaver's profile push (Entra sends them for disabled users) or a group's churn leaves
+   * the member to remove as it was, and nothing Okta sends mends Fulcrum's errors or lifts its
+   * limit: restarting at each change kept such a row from ever going DEAD (review-s14b F3), and
+   * dropped a failing removal from status, the retrying removals gauge and its alert's clock until
+   * its next attempt failed (review-s16a F2). A user reactivated ({@link Access#GIVEN_BACK}) is no
+   * removal any more, and its budget starts afresh, as any other change's does.
    */
-  private static final String HELD_BACK =
-      "work.state IN ('PENDING', 'RUNNING', 'RETRYING') AND work.removal = 1 AND work.attempts = 0";
+  private static final String REMOVAL_UNDER_WAY =
+      "work.state IN ('PENDING', 'RUNNING', 'RETRYING') AND work.removal = 1";
   private static final String DUE_NOW_UNLESS_RUNNING =
       "CASE WHEN work.state = 'RUNNING' THEN work.next_attempt_at ELSE excluded.next_attempt_at END";
   private static final String ENQUEUE = enqueueSetting(STILL_A_REMOVAL, DUE_NOW_UNLESS_RUNNING);
@@ -204,13 +206,15 @@ public final class WorkQueue {
           + "ELSE work.created_at + " + GROUP_SETTLE_AT_MOST.toMillis() + " END");
 
   private static String enqueueSetting(String removal, String due) {
+    String runsOn = REMOVAL_UNDER_WAY + " AND " + removal + " = 1";
     return NEW_ROW + "generation = work.generation + 1, "
         // the claim's generation is superseded by Okta's change, not merely nudged (see finish)
         + "  claimed_generation = NULL, "
         + "  state = CASE WHEN work.state = 'RUNNING' THEN 'RUNNING' ELSE 'PENDING' END, "
         + "  next_attempt_at = " + due + ", "
-        + "  attempts = 0, first_failure_at = CASE WHEN " + HELD_BACK + " AND " + removal + " = 1 "
-        + "THEN work.first_failure_at END, updated_at = excluded.updated_at, "
+        + "  attempts = CASE WHEN " + runsOn + " THEN work.attempts ELSE 0 END, "
+        + "  first_failure_at = CASE WHEN " + runsOn + " THEN work.first_failure_at END, "
+        + "  updated_at = excluded.updated_at, "
         + "  removal = " + removal + ", "
         // a user's row changes only with an enqueue of its key (intake, a restore's carry), never a nudge
         + "  leaver = excluded.leaver, "
@@ -616,7 +620,7 @@ public final class WorkQueue {
     // A generation that moved while the key ran means newer desired state, or a nudge after an
     // attempt that did not fail: run again now, or, for a group whose new change only adds, once it
     // has settled (GROUP_SETTLE: Okta's next chunk may be on its way). The budget is left as it is:
-    // a new Okta change reset it when it came (enqueue), a nudge must not.
+    // a new Okta change set it when it came (enqueue), a nudge must not.
     try (PreparedStatement moved = c.prepareStatement(
         "UPDATE work SET state = 'PENDING', next_attempt_at = CASE WHEN entity_type = 'GROUP' AND removal = 0 "
             + "AND next_attempt_at > ? THEN next_attempt_at ELSE ? END, updated_at = ? "

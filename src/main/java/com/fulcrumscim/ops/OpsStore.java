@@ -39,7 +39,7 @@ public final class OpsStore {
   private static final String PAUSED = "EXISTS (SELECT 1 FROM setting WHERE key = '" + PAUSE_KEY + "' AND trim(value) <> '')";
   /** A row the reconciler has not finished: pending, retrying, or in flight. */
   private static final String UNFINISHED = "state IN ('PENDING', 'RETRYING', 'RUNNING')";
-  /** An unfinished removal that has failed since Okta's last change to it (see {@link #failingRemovals()}). */
+  /** An unfinished removal that has failed, through Okta's later changes while it stays one (see {@link #failingRemovals()}). */
   private static final String FAILING_REMOVAL = UNFINISHED + " AND removal = 1 AND attempts > 0";
   /**
    * An unfinished removal none of whose attempts failed, while the reconciler is paused (it is not
@@ -116,7 +116,7 @@ public final class OpsStore {
   /**
    * Removals not made yet whose last attempts failed (Fulcrum erred, or answered yet kept the member):
    * their people keep access while the row retries, up to the retry budget, before it is DEAD. A
-   * new change from Okta starts its count again. Cheap enough for every metrics scrape.
+   * new change from Okta starts its count again only once it is no removal (WorkQueue's enqueue). Cheap enough for every metrics scrape.
    */
   public long failingRemovals() {
     return rows(FAILING_REMOVAL);

@@ -41,8 +41,8 @@ import java.util.Set;
  * {@code stalledServe}: what to say of a serve that holds the SQLite file but has held no writer
  * lease for a lease's life, hung or stopping (null: none).
  * {@code deadRemovals}: how many of the {@code deadCount} DEAD rows take access away (deprovisionings
- * that gave up). {@code failingRemovals}: removals not made yet whose attempts since Okta's last change
- * failed, retrying while their people keep access ({@link OpsStore#failingRemovals()}), the first of them
+ * that gave up). {@code failingRemovals}: removals not made yet whose attempts failed (through
+ * Okta's later changes while they stay removals), retrying while their people keep access ({@link OpsStore#failingRemovals()}), the first of them
  * in {@code failingRemovalRows}, each error led by the person. {@code waitingRemovals}: the other
  * removals not made yet while the reconciler is paused, which the pause keeps from being tried
  * ({@link OpsStore#waitingRemovals()}), the first of them in {@code waitingRemovalRows}. {@code keepsAccess}: people Okta deactivated or deleted whom the latest resync apply

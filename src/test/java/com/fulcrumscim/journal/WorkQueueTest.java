@@ -698,6 +698,21 @@ class WorkQueueTest {
         .containsExactly(WorkState.PENDING, true, held);
   }
 
+  /** review-s16a F2: a leaver's profile push dropped a failing removal from status and the gauge until it failed again. */
+  @Test
+  void aChangeThatLeavesAFailingRemovalARemovalKeepsItsAttemptsAndFirstFailure() {
+    enqueueRemoval(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant().plusSeconds(60), "Fulcrum answered 503", true);
+    Instant failed = clock.instant();
+    clock.tick(Duration.ofMinutes(10));
+
+    queue.enqueue(alice);
+
+    assertThat(queue.get(alice).orElseThrow())
+        .extracting(WorkItem::state, WorkItem::removal, WorkItem::attempts, WorkItem::firstFailureAt, WorkItem::nextAttemptAt)
+        .containsExactly(WorkState.PENDING, true, 1, failed, clock.instant());
+  }
+
   @Test
   void aUserGivenBackWhileARateLimitHoldsHerRemovalBackStartsAFreshBudget() {
     heldBackByARateLimit(alice);

@@ -189,6 +189,40 @@ class FailingDeprovisioningTest extends EndToEnd {
     assertThat(warnings()).as("only the deactivation's attempt").hasSize(1);
   }
 
+  /** review-s16a F2: Entra sends profile pushes for disabled users; each dropped the failing removal until it failed again. */
+  @Test
+  void aFailingRemovalStaysFailingSinceItsFirstFailureWhenOktaEditsTheLeaver() {
+    String ada = adaLeavesWhileFulcrumErrs();
+    h.runOnce();
+    java.time.Instant firstFailure = h.row(ResourceKey.user(ada)).firstFailureAt();
+    h.clock.tick(java.time.Duration.ofMinutes(10));
+
+    h.okta.set(ada, "family_name", "Byron");
+
+    StatusReport report = status();
+    assertThat(report.failingRemovals()).isEqualTo(1);
+    assertThat(report.failingRemovalRows()).singleElement().satisfies(row -> {
+      assertThat(row.key()).isEqualTo("user/" + ada);
+      assertThat(row.since()).isEqualTo(firstFailure);
+    });
+    assertThat(scrape()).as("the alert's clock runs on").contains("fulcrum_scim_work_retrying_removals 1.0");
+  }
+
+  @Test
+  void aFailingRemovalIsDeadPastTheRetryBudgetThoughOktaEditedTheLeaverMeanwhile() {
+    String ada = adaLeavesWhileFulcrumErrs();
+    h.runOnce();
+    h.clock.tick(java.time.Duration.ofHours(20));
+    h.okta.set(ada, "family_name", "Byron");
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.RETRYING);
+
+    h.clock.tick(java.time.Duration.ofHours(5));
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.user(ada)).state()).as("failing 25 h in all, budget 24 h").isEqualTo(WorkState.DEAD);
+  }
+
   @Test
   void aRemovalThatSucceedsAtItsNextAttemptNoLongerCounts() {
     String ada = adaLeavesWhileFulcrumKeepsHerMember();
