@@ -40,6 +40,11 @@ final class Applier {
    * (RETRYING, with its next attempt, or DEAD): a DEAD row's reason said "it is tried again".
    */
   static final String LINK_STAYS = "the link stays";
+  /**
+   * A removal's audit detail when Fulcrum answered its DELETE 404 (or 410): someone removed the
+   * member first, so this DELETE removed nothing and moved no records, whatever the plan asked.
+   */
+  private static final String ALREADY_GONE = "already gone: Fulcrum answered 404, the member was removed before this DELETE; no records moved";
   private final FulcrumClient client;
   private final Database db;
   private final Observer observer;
@@ -216,7 +221,8 @@ final class Applier {
     // listing it shows so at its next list read, and group plans leave the id out (Observer#notInOrganization).
     observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
         ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
-    attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok", detail, sentAt));
+    attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok",
+        status == 404 ? found.detail(ALREADY_GONE) : detail, sentAt));
     attempt.readById.add(a.memberId()); // the next plan needs no read of it again
     if (!found.listed()) {
       attempt.removedById.add(a.memberId());

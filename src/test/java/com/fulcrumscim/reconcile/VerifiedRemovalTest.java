@@ -40,6 +40,24 @@ class VerifiedRemovalTest extends EndToEnd {
     assertThat(new LinkStore(h.db).get(EntityType.USER, ada)).isEmpty();
   }
 
+  /** review-s16a F1: the audit said the bridge removed the member and unassigned its records. */
+  @Test
+  void aRemovalOfAMemberRemovedByHandFirstIsAuditedAsAlreadyGone() {
+    start();
+    String ada = pushedAda();
+    String member = inFulcrum(ADA).id();
+    h.http.deleteMember(member, null); // by hand, after the bridge read the member list
+    h.okta.set(ada, "active", 0);
+    h.settle();
+
+    assertThat(new AuditLog(h.db, h.clock).list(null, 10)).filteredOn(e -> e.action().equals("REMOVE_MEMBER"))
+        .singleElement().satisfies(e -> {
+          assertThat(e.fulcrumId()).isEqualTo(member);
+          assertThat(e.detail()).startsWith("already gone: Fulcrum answered 404").doesNotContain("records unassigned");
+        });
+    assertThat(h.row(ResourceKey.user(ada)).state()).isEqualTo(WorkState.DONE);
+  }
+
   @Test
   void aMemberDeleteAnswered204ThatRemovesNothingKeepsTheLinkAndIsRetriedWithTheReason() {
     start();
