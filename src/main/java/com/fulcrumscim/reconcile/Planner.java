@@ -237,7 +237,7 @@ public final class Planner {
           + m.email() + ") is left in place: handed over to " + s.heir()));
     }
     return Plan.of(new Action.RemoveMember(m.id(), ctx.reassignFor(m.id())),
-        new Action.Unlink(m.id(), "member " + m.email() + " removed from Fulcrum; " + why(s)));
+        new Action.Unlink(m.id(), removed(m, s)));
   }
 
   /**
@@ -271,7 +271,7 @@ public final class Planner {
     if (ctx.adoptExisting()) {
       return Plan.of(new Action.Link(namesake.id(), Action.Link.Origin.ADOPTED),
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
-          new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
+          new Action.Unlink(namesake.id(), removed(namesake, s)));
     }
     String keeps = keepsAccess(userName(s), why(s), namesake);
     return Plan.blockedKeepingAccess(keeps + ". No link of the bridge's points to it (the user's push failed or never"
@@ -314,7 +314,7 @@ public final class Planner {
               "the linked member is already gone from Fulcrum; " + namesake.email() + " was invited again by hand as "
                   + namesake.id() + ", adopted to be removed (users.adopt_existing: true)")),
           new Action.RemoveMember(namesake.id(), ctx.reassignFor(namesake.id())),
-          new Action.Unlink(namesake.id(), "member " + namesake.email() + " removed from Fulcrum; " + why(s)));
+          new Action.Unlink(namesake.id(), removed(namesake, s)));
     }
     return Plan.blockedKeepingAccess(keepsAccess(userName(s), why(s), namesake) + ". The bridge's member " + stale
         + " is already gone (removed by hand); this one was invited by hand and is left untouched. Remove it in Fulcrum,"
@@ -356,6 +356,14 @@ public final class Planner {
 
   private static String userName(UserState s) {
     return s.desired() != null ? s.desired().userName() : s.deleted() != null ? s.deleted().userName() : s.scimId();
+  }
+
+  /**
+   * The reason an Unlink after a removal gives: the member by id, which the DELETE went to, and the
+   * email the member list at hand had for it, which may be minutes old (changed by hand since).
+   */
+  private static String removed(FulcrumMember m, UserState s) {
+    return "member " + m.id() + " (" + m.email() + " when last listed) removed from Fulcrum; " + why(s);
   }
 
   private static String why(UserState s) {

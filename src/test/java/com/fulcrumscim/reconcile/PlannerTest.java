@@ -179,7 +179,7 @@ class PlannerTest {
         row("a deactivated linked user is removed, then unlinked",
             user(alice(null, false), LINK_M1, ALICE_IN_FULCRUM, ALICE_IN_FULCRUM), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
-                "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+                "member m1 (alice@corp.example when last listed) removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deleted user whose member is already gone is only unlinked",
             user(null, LINK_M1, null, null), CTX, Plan.of(new Action.Unlink("m1",
                 "the linked member is already gone from Fulcrum; the user was deleted in Okta"))),
@@ -196,7 +196,7 @@ class PlannerTest {
                     + "gone from Fulcrum; alice@corp.example was invited again by hand as m2, adopted to be removed "
                     + "(users.adopt_existing: true)")),
                 new Action.RemoveMember("m2", null),
-                new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+                new Action.Unlink("m2", "member m2 (alice@corp.example when last listed) removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deleted user whose member was removed and invited again by hand is blocked, named by its tombstone",
             new UserState("u1", null, ALICE_DELETED, LINK_M1, null, ALICE_AGAIN, null, null, null), CTX,
             Plan.blockedKeepingAccess("user alice@corp.example: the user was deleted in Okta, but Fulcrum member m2 "
@@ -209,7 +209,7 @@ class PlannerTest {
                     + "gone from Fulcrum; alice@corp.example was invited again by hand as m2, adopted to be removed "
                     + "(users.adopt_existing: true)")),
                 new Action.RemoveMember("m2", null),
-                new Action.Unlink("m2", "member alice@corp.example removed from Fulcrum; the user was deleted in Okta"))),
+                new Action.Unlink("m2", "member m2 (alice@corp.example when last listed) removed from Fulcrum; the user was deleted in Okta"))),
         row("a deactivated user whose member is gone and whose email the token owner's membership now has is the owner"
                 + " leaving: blocked, never adopted to be removed",
             user(new DesiredUser("u1", "o", "owner@corp.example", "O", "O", null, false, null), LINK_M1, null, OWNER_IN_FULCRUM),
@@ -265,7 +265,7 @@ class PlannerTest {
         row("with adoption, a member with the email of a deactivated user never linked is adopted and removed",
             user(alice(null, false), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED), new Action.RemoveMember("m1", null),
-                new Action.Unlink("m1", "member alice@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+                new Action.Unlink("m1", "member m1 (alice@corp.example when last listed) removed from Fulcrum; the user was deactivated in Okta"))),
         row("a deactivated user never linked leaves a member another SCIM user manages to that user",
             new UserState("u1", alice(null, false), null, null, null, ALICE_IN_FULCRUM, "u9", null, null),
             context(true, true, Map.of(), ""), Plan.of()),
@@ -299,7 +299,7 @@ class PlannerTest {
         row("a member with the owner's email but another account id is removed once the list has shown the owner's id",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Bob", "Byrne", "r-standard"), null), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
-                "member owner@corp.example removed from Fulcrum; the user was deactivated in Okta"))),
+                "member m1 (owner@corp.example when last listed) removed from Fulcrum; the user was deactivated in Okta"))),
         row("without the owner's id in the member list, the owner's email still protects the membership",
             user(alice(null, false), LINK_M1, member("m1", "owner@corp.example", "Olive", "Owner", "r-owner"), null),
             new PlanContext(OWNER, null, false, new RoleTable(ROLES, Map.of(), "", false), false, null, true),

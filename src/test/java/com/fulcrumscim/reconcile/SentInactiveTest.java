@@ -57,7 +57,7 @@ class SentInactiveTest extends EndToEnd {
     assertThat(h.fulcrum.member("m-taken")).as("the identity provider says this person must not have access").isEmpty();
     assertThat(new AuditLog(h.db, h.clock).list(null, 10)).anySatisfy(e -> {
       assertThat(e.key()).isEqualTo(ResourceKey.user(priya));
-      assertThat(e.detail()).isEqualTo("member Taken@corp.example removed from Fulcrum; " + NEVER_ACTIVE);
+      assertThat(e.detail()).isEqualTo("member m-taken (Taken@corp.example when last listed) removed from Fulcrum; " + NEVER_ACTIVE);
     });
   }
 }
