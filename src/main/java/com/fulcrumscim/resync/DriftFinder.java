@@ -91,10 +91,10 @@ final class DriftFinder {
     // made a member) is not managed, but a member with its email keeps the access Okta took away:
     // one invited by hand before Okta assigned the person, or again after the removal. The planner
     // says so (with users.adopt_existing it adopts and removes that member). Reported when found,
-    // and not counted as checked otherwise.
+    // never counted as checked: the report's "managed users and groups" are not such users.
     Consumer<KeyDrift> ifDrifting = k -> {
       if (!k.rows().isEmpty()) {
-        out.add(k);
+        out.add(k.reportedOnly());
       }
     };
     eachUser(false, (u, link) -> {
@@ -182,7 +182,7 @@ final class DriftFinder {
     List<Drift> rows = found.rows().stream().map(r -> r.kind() != Drift.Kind.FIX ? r
         : new Drift(r.key(), r.entity(), r.field(), r.fulcrumHas(), r.oktaWants(), r.action() + " " + after, Drift.Kind.BLOCKED,
             r.keepsAccess())).toList();
-    return new KeyDrift(found.key(), rows, false, null, false, state == WorkState.HELD && found.removal());
+    return new KeyDrift(found.key(), rows, false, null, false, state == WorkState.HELD && found.removal(), found.managed());
   }
 
   private static boolean takesRoleBack(KeyDrift found) {

@@ -10,14 +10,22 @@ import java.util.List;
  * {@code removal}: closing the gap takes access away, so the key is queued ahead of other due work.
  * {@code heldRemoval}: closing it would, but the mass-removal guard holds its removal (its row is
  * HELD): the person keeps access until {@code approve-removals}, which status counts as a held removal.
+ * {@code managed}: a user or group resync checks (active, linked or pushed), counted as checked; not
+ * an orphan, nor a user Okta took away that no link points to, reported only for a member keeping access.
  */
-record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal, boolean heldRemoval) {
+record KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal, boolean heldRemoval,
+    boolean managed) {
   KeyDrift {
     rows = List.copyOf(rows);
   }
 
   KeyDrift(ResourceKey key, List<Drift> rows, boolean fixable, Orphan orphan, boolean removal) {
-    this(key, rows, fixable, orphan, removal, false);
+    this(key, rows, fixable, orphan, removal, false, orphan == null);
+  }
+
+  /** This finding, of a key resync reports without managing it. */
+  KeyDrift reportedOnly() {
+    return new KeyDrift(key, rows, fixable, orphan, removal, heldRemoval, false);
   }
 
   /** Tells this finding from another for the same key (a user and the orphan made for it). */

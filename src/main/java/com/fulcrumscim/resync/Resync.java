@@ -467,7 +467,7 @@ public final class Resync {
     after.stream().filter(k -> !k.rows().isEmpty()).forEach(k -> stillDrifting.add(k.identity()));
     int drifting = (int) found.stream().filter(k -> !k.rows().isEmpty()).count();
     int fixed = applied ? (int) found.stream().filter(k -> !k.rows().isEmpty() && !stillDrifting.contains(k.identity())).count() : 0;
-    ResyncReport.Totals totals = new ResyncReport.Totals(found.size(), drifting,
+    ResyncReport.Totals totals = new ResyncReport.Totals((int) found.stream().filter(KeyDrift::managed).count(), drifting,
         (int) found.stream().filter(KeyDrift::fixable).count(),
         count(found, Drift.Kind.BLOCKED), count(found, Drift.Kind.COLLISION), fixed, stillDrifting.size(),
         (int) after.stream().filter(k -> k.rows().stream().anyMatch(Drift::keepsAccess)).count(),

@@ -25,7 +25,8 @@ public record ResyncReport(
   }
 
   /**
-   * Counts of keys. {@code drifting}: keys with any line. {@code toFix}: those resync hands to the
+   * Counts of keys. {@code checked}: the managed users and groups ({@link KeyDrift#managed}), not
+   * the orphans and unlinked leavers found beside them. {@code drifting}: keys with any line. {@code toFix}: those resync hands to the
    * reconciler. {@code fixed}: drifting keys the check after applying found clean. {@code keepsAccess}:
    * people Okta deactivated or deleted who still have access, as the check after applying found them
    * ({@link Drift#keepsAccess}). {@code heldRemovals}: removals the plan found held by the

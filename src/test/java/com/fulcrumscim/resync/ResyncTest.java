@@ -339,6 +339,18 @@ class ResyncTest {
     assertThat(h.fulcrum.member(byHand.id()).orElseThrow().lastName()).isEqualTo("ByHand");
   }
 
+  /** review-s16a F6: "Checked 1 managed users and groups" counted the leaver, whom nothing links any more. */
+  @Test
+  void aDeactivatedUserReportedForAMemberInvitedByHandIsNotCountedAsAManagedUserChecked() {
+    String ada = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    invitedByHandOnceDeactivated(ada);
+
+    ResyncReport report = resync.dryRun(Progress.NONE);
+
+    assertThat(report.plan()).isNotEmpty();
+    assertThat(report.totals().checked()).isZero();
+  }
+
   /**
    * As above, but Okta pushed the person again under a new id: the member with the deactivated
    * user's email is the new user's, reported once, as that user's collision, not as keeping access.
