@@ -197,10 +197,15 @@ public final class WorkQueue {
   /**
    * A group's: due as bound ({@link #GROUP_SETTLE}), at once while the row stays a removal, and no
    * later than {@link #GROUP_SETTLE_AT_MOST} after its oldest change not yet applied. Written on a
-   * RUNNING row too: a finish whose generation moved keeps the wait ({@link #finish}).
+   * RUNNING row too: a finish whose generation moved keeps the wait ({@link #finish}). A row already
+   * due stays due: the bridge's own look at a group still listing a leaver whose removal failed
+   * (a nudge, a retry) takes access away without the removal flag, and Okta's adds to that group
+   * must not push it back (review-s16e F1); a claim at the next cycle carries the adds anyway.
    */
   private static final String ENQUEUE_GROUP = enqueueSetting(STILL_A_REMOVAL,
       "CASE WHEN " + STILL_A_REMOVAL + " = 1 THEN excluded.updated_at "
+          + "WHEN work.state IN ('PENDING', 'RETRYING') AND work.next_attempt_at <= excluded.updated_at "
+          + "THEN work.next_attempt_at "
           + "WHEN work.state IN ('DONE', 'SKIPPED') OR excluded.next_attempt_at < work.created_at + "
           + GROUP_SETTLE_AT_MOST.toMillis() + " THEN excluded.next_attempt_at "
           + "ELSE work.created_at + " + GROUP_SETTLE_AT_MOST.toMillis() + " END");

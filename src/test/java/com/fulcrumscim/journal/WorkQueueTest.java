@@ -106,6 +106,15 @@ class WorkQueueTest {
     assertThat(queue.claim(10)).as("still carrying the removal").extracting(WorkItem::key).containsExactly(crew);
   }
 
+  @Test
+  void aGroupAlreadyDueStaysDueThoughOktaAddsToIt() {
+    queue.nudge(crew, false);
+    oktaChanges(crew, WorkQueue.Access.UNTOLD);
+
+    assertThat(queue.claim(10)).as("the bridge's own look, at a leaver its removal left in the group")
+        .extracting(WorkItem::key).containsExactly(crew);
+  }
+
   /** Crew's row claimed, and Okta's next add arriving while it runs. */
   WorkItem crewRunningAsOktaAddsMore() {
     oktaChanges(crew, WorkQueue.Access.UNTOLD);
