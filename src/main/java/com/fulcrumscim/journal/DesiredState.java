@@ -45,7 +45,7 @@ public final class DesiredState {
     String key = MatchKey.of(email);
     try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c)))) {
       ps.setString(1, MatchKey.like(key));
-      return withKey(users(ps), key);
+      return users(ps).stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
     }
   }
 
@@ -75,29 +75,31 @@ public final class DesiredState {
   }
 
   /**
-   * As {@link #activeUsersWithEmail} (every letter's case folded), only those Okta pushed with that
-   * email from {@code from} to {@code to}: created then with it, never given another since
+   * The active users Okta pushed with {@code email} (ASCII letters case-insensitively) from
+   * {@code from} to {@code to}: created then with it, never given another since
    * (scim_user.email_changed_at), and active since then too (active_since): not one given the
    * address by a change, nor one created long before (a new hire staged inactive with a recycled
-   * address), nor one reactivated long after.
+   * address), nor one reactivated long after. One probe of the email index: every linked leaver's
+   * reconcile asks it ({@link com.fulcrumscim.reconcile.SamePerson}), where folding every letter
+   * would scan scim_user for an address led by a non-ASCII letter; one pushed again with such a
+   * letter in another case (zoë@ for ZOË@) is not handed the member, which is removed.
    */
   public List<DesiredUser> activeUsersPushedWithEmailBetween(Connection c, String email, Instant from, Instant to)
       throws SQLException {
-    String key = MatchKey.of(email);
-    try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c))
-        + " AND email_changed_at IS NULL AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?")) {
-      ps.setString(1, MatchKey.like(key));
+    try (PreparedStatement ps = c.prepareStatement(activeUsersPushedWithEmailBetweenSql(Dialect.of(c)))) {
+      ps.setString(1, email);
       ps.setLong(2, from.toEpochMilli());
       ps.setLong(3, to.toEpochMilli());
       ps.setLong(4, from.toEpochMilli());
       ps.setLong(5, to.toEpochMilli());
-      return withKey(users(ps), key);
+      return users(ps);
     }
   }
 
-  /** Those of {@code users} whose email has {@code key}. */
-  private static List<DesiredUser> withKey(List<DesiredUser> users, String key) {
-    return users.stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
+  /** {@link #activeUsersPushedWithEmailBetween}'s query: the email, then the window twice. */
+  static String activeUsersPushedWithEmailBetweenSql(Dialect dialect) {
+    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.equalsIgnoringCase("email") + " AND active = 1"
+        + " AND email_changed_at IS NULL AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?";
   }
 
   /**

@@ -32,6 +32,13 @@ class LeaverLookupQueryPlanTest {
     assertThat(steps).noneMatch(step -> step.startsWith("SCAN scim_user")).anyMatch(step -> step.contains("scim_user_email"));
   }
 
+  /** Every linked leaver's reconcile asks whom its member may be handed to (SamePerson). */
+  @Test
+  void thePersonPushedAgainIsLookedUpByTheEmailIndexWhateverTheAddressBeginsWith() {
+    List<String> steps = plan(DesiredState.activeUsersPushedWithEmailBetweenSql(Dialect.SQLITE)
+        .replaceFirst("\\?", "'élodie@corp.example'"));
+    assertThat(steps).noneMatch(step -> step.startsWith("SCAN scim_user")).anyMatch(step -> step.contains("scim_user_email"));
+  }
 
   private List<String> plan(String sql) {
     try (Database db = Database.open(dir.resolve("p.db"))) {
