@@ -135,9 +135,10 @@ public final class HttpFulcrumClient implements FulcrumClient, AutoCloseable {
     ApiCall call = ApiCall.create("memberships.json", wire.write(WireMapping.membership(fields)));
     return single(call, "membership", MembershipJson.class)
         .map(WireMapping::member)
-        // Created, but the answer had no body: one list call finds it (emails are unique).
+        // Created, but the answer had no body: one list call finds it (emails are unique, compared as
+        // Fulcrum compares them: Java's equalsIgnoreCase also folds ı, ſ and İ to i and s, another person's)
         .orElseGet(() -> created(call.endpoint(), () -> members().stream()
-            .filter(m -> m.email() != null && m.email().equalsIgnoreCase(fields.email()))
+            .filter(m -> MemberFields.sameEmail(fields.email(), m.email()))
             .findFirst()
             .orElseThrow(() -> noEntity(call.endpoint()))));
   }

@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** What the client puts on the wire for every call, and what it accepts back. */
 class HttpFulcrumClientWireTest extends MockFulcrumTest {
@@ -231,6 +233,20 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     assertThat(take().getMethod()).isEqualTo("POST");
     assertThat(pathAndQuery(take())).isEqualTo("/api/v2/memberships.json?managed_info=1&page=1&per_page=20000");
     assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  /**
+   * Another person listed first whose address Java's equalsIgnoreCase, but not Fulcrum nor the
+   * member list, takes for the new one's (dotless ı, long ſ, dotted İ): linking the new hire to that
+   * member would remove the wrong person at their leave and leave the hire's own member in place.
+   */
+  @ParameterizedTest
+  @CsvSource({"ıvan@example.com, ivan@example.com", "ſam@example.com, sam@example.com", "İVAN@example.com, ivan@example.com"})
+  void aCreateAnsweredWithoutABodyIsNotTakenForAnotherPersonsMemberWhoseAddressFoldsAlike(String other, String wanted) {
+    server.enqueue(status(204));
+    server.enqueue(json(200, page("memberships", "{\"id\":\"m-0\",\"email\":\"" + other + "\"},"
+        + "{\"id\":\"m-1\",\"email\":\"" + wanted + "\"}", 1, 1)));
+    assertThat(client.createMember(new MemberFields(wanted, "New", "Hire", null)).id()).isEqualTo("m-1");
   }
 
   @Test
