@@ -7,6 +7,7 @@ import com.fulcrumscim.fulcrum.FulcrumGroup;
 import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.FulcrumSettings;
 import com.fulcrumscim.fulcrum.FulcrumUser;
+import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.MemberList;
 import com.fulcrumscim.journal.DesiredGroup;
 import com.fulcrumscim.journal.DesiredState;
@@ -273,10 +274,11 @@ final class Observer {
    * Only the same person pushed again is handed a leaving user's member: the leaver's own last email
    * ({@code ownEmail}) must be the member's too. A member whose email was changed by hand to someone
    * else's is that leaver's account (their login), which another person must never be given; it is
-   * removed.
+   * removed. Compared as Fulcrum compares them ({@link MemberFields#sameEmail}): Java's
+   * equalsIgnoreCase takes ivan@ for ıvan@ (and s for ſ), another person's address.
    */
   private static boolean samePerson(String ownEmail, FulcrumMember m) {
-    return ownEmail != null && ownEmail.equalsIgnoreCase(m.email());
+    return MemberFields.sameEmail(ownEmail, m.email());
   }
 
   /**

@@ -142,6 +142,28 @@ class RepushedUnderNewIdTest extends EndToEnd {
   }
 
   /**
+   * As above, the leaver's member given by hand an address that Java's equalsIgnoreCase, but not
+   * Fulcrum nor the member list, takes for the leaver's own (ivan@ for ıvan@, a dotless ı): still
+   * the leaver's account, removed, never handed to the new person Okta pushed with that address.
+   */
+  @Test
+  void aLeaversMemberGivenByHandAnAddressOnlyJavasCaseFoldingTakesForItsOwnIsRemovedNotHandedOver() {
+    start();
+    String leaver = h.okta.userNamed("ivan.old", "ıvan@corp.example", "Ivan", "Old", null);
+    h.settle();
+    FulcrumMember m = inFulcrum("ıvan@corp.example");
+    h.http.updateMember(m.id(), new MemberFields("ivan@corp.example", null, null, null));
+    h.clock.tick(Duration.ofMinutes(10));
+
+    h.okta.set(leaver, "active", 0);
+    String other = h.okta.userNamed("ivan", "ivan@corp.example", "Ivan", "New", null);
+    h.settle();
+
+    assertThat(h.fulcrum.member(m.id())).as("the leaver's own member").isEmpty();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, other)).map(Link::fulcrumId).isNotEqualTo(Optional.of(m.id()));
+  }
+
+  /**
    * A user Okta took away whose removal the mass-removal guard held before the person was pushed
    * again: the new user waits for `approve-removals` (hourly, naming it), and does not take the
    * member over itself: while a hold lasts, whoever is given the address could, months later a
