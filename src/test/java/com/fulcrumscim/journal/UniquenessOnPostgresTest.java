@@ -27,34 +27,54 @@ class UniquenessOnPostgresTest {
 
   @Test
   void aUserNameTakenByAnotherNodeMeanwhileIsReportedAsTheUserNameEvenWhenItReadsLikeAnEmail() throws Exception {
+    assertThat(updateRacingAnInsert(user("someone@email.example", "a@corp.example"),
+        user("someone@email.example", "b@corp.example")))
+        .isInstanceOf(IntakeRejected.class)
+        .hasMessageContaining("userName 'someone@email.example' is already taken");
+  }
+
+  /**
+   * Creates take turns (Dialect.appendInOrder), so a second create's check sees the first; an
+   * update (an email change, a reactivation) does not, and the active-email index refuses it, in
+   * the check's case folding (ASCII letters).
+   */
+  @Test
+  void anEmailTakenByAnotherNodesCreateMeanwhileIsRefusedToAnUpdateInAnotherCase() throws Exception {
+    assertThat(updateRacingAnInsert(user("a@corp.example", "ada@corp.example"), user("b@corp.example", "ADA@Corp.example")))
+        .isInstanceOf(IntakeRejected.class)
+        .hasMessageContaining("email is already the email of another active user");
+  }
+
+  /**
+   * Node A inserts {@code inserted} and holds its transaction open while node B changes its active
+   * user b@corp.example to {@code changed}, whose check cannot see A's uncommitted row; what refused
+   * B's change once A committed, null if nothing did.
+   */
+  private Throwable updateRacingAnInsert(ObjectNode inserted, ObjectNode changed) throws Exception {
     TestStore store = TestStore.freshPostgres();
     try (Database nodeA = Database.open(store.location()); Database nodeB = Database.open(store.location())) {
       StoredResource b = nodeB.write(c -> users.insert(c, "id-b", user("b@corp.example", "b@corp.example"), 1));
-      CountDownLatch inserted = new CountDownLatch(1);
+      CountDownLatch insertedNotCommitted = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<StoredResource> first = CompletableFuture.supplyAsync(() -> nodeA.write(c -> {
-        StoredResource r = users.insert(c, "id-a", user("someone@email.example", "a@corp.example"), 2);
-        inserted.countDown();
+        StoredResource r = users.insert(c, "id-a", inserted, 2);
+        insertedNotCommitted.countDown();
         release.await(10, TimeUnit.SECONDS);
         return r;
       }));
-      assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(insertedNotCommitted.await(10, TimeUnit.SECONDS)).isTrue();
 
-      // B's check cannot see A's uncommitted row: the unique index refuses B's rename once A commits
-      CompletableFuture<Boolean> rename = CompletableFuture.supplyAsync(() -> nodeB.write(
-          c -> users.update(c, b, users.row(user("someone@email.example", "b@corp.example")), 3)));
+      CompletableFuture<Boolean> change = CompletableFuture.supplyAsync(() -> nodeB.write(
+          c -> users.update(c, b, users.row(changed), 3)));
       Thread.sleep(500);
       release.countDown();
       first.get(10, TimeUnit.SECONDS);
-
-      Throwable refused = null;
       try {
-        rename.get(10, TimeUnit.SECONDS);
+        change.get(10, TimeUnit.SECONDS);
+        return null;
       } catch (ExecutionException e) {
-        refused = e.getCause();
+        return e.getCause();
       }
-      assertThat(refused).isInstanceOf(IntakeRejected.class)
-          .hasMessageContaining("userName 'someone@email.example' is already taken");
     }
   }
 }
