@@ -394,8 +394,9 @@ public final class WorkQueue {
 
     /**
      * Try again at {@code at}; {@code spendsAttempt} false for waits that are nobody's failure (429, dependency).
-     * {@code removal}: for a failure, whether the change still takes access away, written to the row
-     * as {@link Dead}'s is: a failing removal counts as one (status, metrics) while its people keep access.
+     * {@code removal}: whether the change still takes access away, written to the row as {@link Dead}'s
+     * is: a failing removal counts as one (status, metrics) while its people keep access, and a group
+     * waiting on a leaver's removal ends a DEAD deprovisioning should it end DEAD meanwhile.
      */
     record Retry(Instant at, String error, boolean spendsAttempt, boolean removal) implements Fate {}
 
@@ -523,7 +524,8 @@ public final class WorkQueue {
         took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true,
             "first_failure_at = COALESCE(first_failure_at, ?), last_error = ?, removal = 1", clock.millis(), r.error());
       } else if (fate instanceof Fate.Retry r) {
-        took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?", r.error());
+        took = finish(c, item, "RETRYING", r.at().toEpochMilli(), true, "last_error = ?, removal = ?", r.error(),
+            r.removal() ? 1L : 0L);
       } else if (fate instanceof Fate.Dead d) {
         // The flag is written only where the row takes DEAD: a newer Okta change (a deactivation
         // arriving meanwhile) puts it back to PENDING with the flag its enqueue set.

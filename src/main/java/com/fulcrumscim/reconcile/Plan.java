@@ -190,10 +190,12 @@ public record Plan(List<Action> actions, List<String> waitingFor, Blocked blocke
   }
 
   /**
-   * Is a deprovisioning: takes access away, or is blocked where it would, leaving the person Okta
-   * took away their access ({@link Blocked#keepsAccess}).
+   * Is a deprovisioning: takes access away, leaves people Okta took away in the group until their own
+   * removal goes ({@link #leftToRemoval}: should the group's row end DEAD meanwhile, nothing else
+   * takes them out, review-s16d F1), or is blocked where it would, leaving the person Okta took away
+   * their access ({@link Blocked#keepsAccess}).
    */
   public boolean deprovisions() {
-    return takesAccessAway() || blocked != null && blocked.keepsAccess();
+    return takesAccessAway() || !leftToRemoval.isEmpty() || blocked != null && blocked.keepsAccess();
   }
 }

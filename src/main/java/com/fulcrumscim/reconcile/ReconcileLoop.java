@@ -350,7 +350,8 @@ public final class ReconcileLoop implements AutoCloseable {
         if (wait.rateLimited() && result.deprovisions(item.removal())) {
           yield heldBack(item, now.plus(delay), wait.why(), now);
         }
-        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, item.removal());
+        // a group waiting on a leaver's removal is one: should it end DEAD for another reason, that DEAD is loud
+        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, result.deprovisions(item.removal()));
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
+import com.fulcrumscim.fulcrum.FulcrumException;
 import com.fulcrumscim.testing.ReconcileHarness;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -264,5 +266,68 @@ class LeaverInGroupTest extends EndToEnd {
 
     assertThat(crewMembers(c)).as("reactivated: back in the group Okta lists her in")
         .containsExactlyInAnyOrder(inFulcrum("ada@corp.example").id(), inFulcrum("bob@corp.example").id());
+  }
+
+  /** Ada deactivated in Okta, her removal queued behind a long queue (due in two hours). Returns her member. */
+  private String adaLeavesBehindALongQueue(Crew c) {
+    String mada = inFulcrum("ada@corp.example").id();
+    h.okta.set(c.ada(), "active", 0);
+    h.db.write(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE work SET next_attempt_at = ? WHERE entity_type = 'USER' AND entity_id = ?")) {
+        ps.setLong(1, h.clock.millis() + Duration.ofHours(2).toMillis());
+        ps.setString(2, c.ada());
+        return ps.executeUpdate();
+      }
+    });
+    return mada;
+  }
+
+  /**
+   * Okta renames Crew to a name Fulcrum refuses as it deactivates Ada: Crew leaves her to her queued
+   * removal and ends DEAD on the rename. Nothing takes her out of Crew should her removal not go, so
+   * the row is a deprovisioning given up on (DEPROVISIONING DEAD, the critical alert), not a plain DEAD.
+   */
+  @Test
+  void aGroupEndingDeadWhileALeaverIsLeftToHerRemovalIsADeadDeprovisioning() {
+    Crew c = adaAndBobInCrew();
+    h.restart(UserPushTest.replacing(h.http, "renameGroup", args -> {
+      throw new FulcrumException.Rejected("PUT /api/v2/groups/{id}.json", 422, "name is not allowed");
+    }));
+    String mada = adaLeavesBehindALongQueue(c);
+    h.okta.setGroup(c.crew(), "Crew renamed", List.of(c.ada(), c.bob()));
+    h.groupChangesSettle();
+
+    h.runOnce();
+
+    assertThat(crewMembers(c)).as("left to her removal").contains(mada);
+    assertThat(h.row(ResourceKey.group(c.crew()))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.DEAD);
+      assertThat(row.removal()).isTrue();
+    });
+  }
+
+  /**
+   * Crew waits on Ada's queued removal, then Fulcrum is down for longer than the retry budget: Crew's
+   * last attempts made no plan, and its DEAD is still a deprovisioning given up on.
+   */
+  @Test
+  void aGroupWaitingOnALeaverThatAnOutageEndsDeadIsADeadDeprovisioning() {
+    Crew c = adaAndBobInCrew();
+    adaLeavesBehindALongQueue(c);
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob()));
+    h.runOnce();
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).as("waiting").isEqualTo(WorkState.RETRYING);
+
+    h.fulcrum.faults().errorShare(1.0);
+    for (int hour = 0; hour < 30; hour++) {
+      h.clock.tick(Duration.ofHours(1));
+      h.runOnce();
+    }
+
+    assertThat(h.row(ResourceKey.group(c.crew()))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.DEAD);
+      assertThat(row.removal()).isTrue();
+    });
   }
 }
