@@ -14,10 +14,12 @@ import java.util.Locale;
  * whose path is the core schema's URN. In a PATCH the last operation that sets {@code active}
  * decides; one that removes it leaves it as stored.
  *
- * <p>A request that names a member twice in different cases ({@code active} and {@code ACTIVE},
- * {@code value} and {@code VALUE}), a PATCH without the PatchOp schema, or one holding an operation
- * that is not add, replace or remove, is not read: what was meant would be a guess, and its refusal
- * stands.
+ * <p>A PATCH's {@code Operations} are read whatever its {@code schemas} says: one naming another
+ * schema than the PatchOp is refused, but its operations mean what they say, and its deactivation
+ * lands as a PUT's does beside a refusal. A request that names a member twice in different cases
+ * ({@code active} and {@code ACTIVE}, {@code value} and {@code VALUE}), or a PATCH holding an
+ * operation that is not add, replace or remove, is not read: what was meant would be a guess, and
+ * its refusal stands.
  */
 final class RequestedDeactivation {
   private static final String ACTIVE = "active";
@@ -45,7 +47,7 @@ final class RequestedDeactivation {
 
   private static boolean patchDeactivates(JsonNode body) {
     JsonNode operations = JsonFields.single(body, "Operations");
-    if (!isPatchOp(body) || operations == null || !operations.isArray()) {
+    if (operations == null || !operations.isArray()) {
       return false;
     }
     boolean deactivates = false;
@@ -69,18 +71,6 @@ final class RequestedDeactivation {
       }
     }
     return deactivates;
-  }
-
-  private static boolean isPatchOp(JsonNode body) {
-    JsonNode schemas = JsonFields.single(body, "schemas");
-    if (schemas != null && schemas.isArray()) {
-      for (JsonNode schema : schemas) {
-        if (schema.isTextual() && schema.textValue().equalsIgnoreCase(ScimSchemas.PATCH_OP)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   private static boolean namesActive(String path) {

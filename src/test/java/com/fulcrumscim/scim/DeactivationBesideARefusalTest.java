@@ -127,6 +127,20 @@ class DeactivationBesideARefusalTest {
     assertOnlyTheDeactivationStored(before, journaled, "userName 'dave@example.com' is already taken");
   }
 
+  /** Its Operations mean what they say whatever schema it names: refused 400 on that, it deactivated no one. */
+  @Test
+  void aPatchDeactivatingUnderAnotherSchemaThanThePatchOpStoresOnlyTheDeactivation() {
+    ObjectNode before = storedUser(id);
+    long journaled = journalRows(id);
+
+    Response r = http.patch("/Users/" + id, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+        + "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("active").asBoolean()).isFalse();
+    assertOnlyTheDeactivationStored(before, journaled, "'schemas' must contain urn:ietf:params:scim:api:messages:2.0:PatchOp");
+  }
+
   @Test
   void aReactivationBesideARefusedValueIsStillRefused() {
     http.patch("/Users/" + id, patch("{\"op\":\"replace\",\"value\":{\"active\":false}}"));

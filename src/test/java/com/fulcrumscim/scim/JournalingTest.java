@@ -93,6 +93,23 @@ class JournalingTest {
     assertThat(journal()).hasSize(1);
   }
 
+  /**
+   * RFC 7644 requires the PatchOp's {@code schemas}, but a hand-made or third-party client that
+   * leaves it out deactivated no one (review-s16b F1): the Operations say what is meant.
+   */
+  @Test
+  void aPatchWithoutSchemasIsAppliedAndJournaledAsSent() throws Exception {
+    String id = http.post("/Users", user("noschemas@example.com")).json().path("id").asText();
+    String body = "{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}";
+
+    Response r = http.patch("/Users/" + id, body);
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(http.get("/Users/" + id).json().path("active").asBoolean()).isFalse();
+    assertThat(journalBodies()).last().isEqualTo(body);
+    assertThat(logs.events()).noneMatch(e -> e.getFormattedMessage().contains("the rest of the change was refused"));
+  }
+
   @Test
   void bearerTokensNeverReachTheLog() {
     http.post("/Users", user("logged@example.com"));

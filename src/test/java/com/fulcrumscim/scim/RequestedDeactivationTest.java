@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Whether a user's PUT or PATCH, read alone, deactivates: in every spelling Okta and Entra send, the last word counting. */
 class RequestedDeactivationTest {
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String DEACTIVATE = "{\"op\":\"replace\",\"path\":\"active\",\"value\":false}";
 
   @ParameterizedTest
   @ValueSource(strings = {
@@ -42,11 +44,16 @@ class RequestedDeactivationTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"SCHEMAS\":[\"urn:x:y\"],\"Operations\":[%s]}",
-      "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":[%s],\"operations\":[]}",
+      "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"Operations\":[%s]}",
       "{\"Operations\":[%s]}"})
-  void aPatchWhoseEnvelopeIsAGuessIsNotRead(String envelope) {
-    assertThat(RequestedDeactivation.byPatch(json(envelope.formatted("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"))))
-        .isFalse();
+  void aPatchsOperationsAreReadWhateverItsSchemasSay(String envelope) {
+    assertThat(RequestedDeactivation.byPatch(json(envelope.formatted(DEACTIVATE)))).isTrue();
+  }
+
+  @Test
+  void aPatchWhoseOperationsAreAGuessIsNotRead() {
+    assertThat(RequestedDeactivation.byPatch(json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+        + "\"Operations\":[" + DEACTIVATE + "],\"operations\":[]}"))).isFalse();
   }
 
   @ParameterizedTest

@@ -76,7 +76,9 @@ public final class PatchApplier {
     }
     normalizer.limits().check(request);
     JsonNode schemas = JsonFields.single(request, "schemas");
-    boolean patchOp = false;
+    // Absent, it is read as the PatchOp: the Operations say what is meant, and refused, a hand-made or
+    // third-party client's deactivation left the person their access (Okta and Entra always send it).
+    boolean patchOp = schemas == null;
     if (schemas != null && schemas.isArray()) {
       for (JsonNode s : schemas) {
         patchOp |= s.isTextual() && s.textValue().equalsIgnoreCase(ScimSchemas.PATCH_OP);
