@@ -129,9 +129,10 @@ public final class ScimServer {
   private void routes(RoutesConfig r) {
     r.before(ScimResponses::assignRequestId);
     r.before(BASE_PATH + "/*", this::authenticate);
-    // RFC 9110 §15.3.5: a 204 has no content, so no Content-Type either (strict JAX-RS clients fail on text/plain)
+    // RFC 9110 §15.3.5, §15.4.5: a 204 or 304 has no content, so no Content-Type either (strict JAX-RS
+    // clients fail on text/plain)
     r.after(BASE_PATH + "/*", ctx -> {
-      if (ctx.statusCode() == 204) {
+      if (ctx.statusCode() == 204 || ctx.statusCode() == 304) {
         ctx.res().setContentType(null);
       }
     });

@@ -51,6 +51,17 @@ class IfNoneMatchTest {
     assertThat(got.text()).isEmpty();
   }
 
+  /** RFC 9110 15.4.5: a 304 has no content; Content-Type text/plain named one that is not there (review-s16b F4). */
+  @Test
+  void aNotModifiedHasNoContentType() {
+    String u = newUser();
+
+    Response got = send("GET", "/Users/" + u, null, "*");
+
+    assertThat(got.status()).isEqualTo(304);
+    assertThat(got.header("Content-Type")).isNull();
+  }
+
   @Test
   void aGetWhoseListNamesTheCurrentTagStrongOrWeakIsNotModified() {
     String u = newUser();
