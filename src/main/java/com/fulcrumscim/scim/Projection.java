@@ -1,6 +1,7 @@
 package com.fulcrumscim.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -88,6 +89,7 @@ final class Projection {
 
   private static ObjectNode keep(ObjectNode resource, List<Path> paths) {
     ObjectNode out = resource.objectNode();
+    List<ArrayNode> picked = new ArrayList<>();
     for (String always : ALWAYS) {
       if (resource.has(always)) {
         out.set(always, resource.get(always));
@@ -108,7 +110,9 @@ final class Projection {
         continue;
       }
       JsonNode value = from.get(name);
-      if (p.subAttribute() == null || !value.isObject()) {
+      if (value instanceof ArrayNode elements && p.subAttribute() != null) {
+        pick(elements, p.subAttribute(), to, name, picked);
+      } else if (p.subAttribute() == null || !value.isObject()) {
         to.set(name, value);
       } else {
         String sub = fieldName((ObjectNode) value, p.subAttribute());
@@ -117,7 +121,44 @@ final class Projection {
         }
       }
     }
+    // An element holding none of the sub-attributes asked for is no element of the answer.
+    for (ArrayNode array : picked) {
+      for (int i = array.size() - 1; i >= 0; i--) {
+        if (array.get(i).isEmpty()) {
+          array.remove(i);
+        }
+      }
+    }
     return out;
+  }
+
+  /**
+   * {@code emails.value}: each element of {@code elements} with that sub-attribute only (RFC 7644
+   * §3.9), beside the others asked for; the whole array when {@code name} itself is asked for too.
+   * {@code picked}: the arrays so built, element for element, so a second sub-attribute adds to
+   * the same elements.
+   */
+  private static void pick(ArrayNode elements, String subAttribute, ObjectNode to, String name, List<ArrayNode> picked) {
+    JsonNode existing = to.get(name);
+    if (existing == elements) {
+      return;
+    }
+    ArrayNode out = existing instanceof ArrayNode built && picked.stream().anyMatch(a -> a == built) ? built : null;
+    if (out == null) {
+      out = to.putArray(name);
+      for (int i = 0; i < elements.size(); i++) {
+        out.addObject();
+      }
+      picked.add(out);
+    }
+    for (int i = 0; i < elements.size(); i++) {
+      if (elements.get(i) instanceof ObjectNode element) {
+        String sub = fieldName(element, subAttribute);
+        if (sub != null) {
+          ((ObjectNode) out.get(i)).set(sub, element.get(sub));
+        }
+      }
+    }
   }
 
   private static ObjectNode drop(ObjectNode resource, List<Path> paths) {

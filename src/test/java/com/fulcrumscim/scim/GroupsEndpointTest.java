@@ -52,6 +52,17 @@ class GroupsEndpointTest {
     return ids;
   }
 
+  /** RFC 7644 3.9: members.value is each member's value alone, not its $ref and display too (review-s16b F3). */
+  @Test
+  void attributesMembersValueReturnsEachMembersValueOnly() {
+    String alice = userId();
+    JsonNode g = createGroup(name("Values"), alice);
+
+    JsonNode got = http.get("/Groups/" + g.path("id").asText() + "?attributes=members.value").json();
+
+    assertThat(got.path("members").toString()).isEqualTo("[{\"value\":\"" + alice + "\"}]");
+  }
+
   @Test
   void aGroupListsItsMembersAndTheUsersShowTheGroup() {
     String alice = userId();

@@ -306,6 +306,21 @@ class UsersEndpointTest {
     assertThat(r.has("emails")).isFalse();
   }
 
+  /** RFC 7644 3.9: a multi-valued attribute's sub-attribute is each element's alone (review-s16b F3). */
+  @Test
+  void attributesNamingASubAttributeOfEmailsReturnsThatOfEachEmailOnly() {
+    JsonNode u = create(unique("subattrs"));
+    String email = u.path("emails").get(0).path("value").asText();
+    String path = "/Users/" + u.path("id").asText();
+
+    assertThat(http.get(path + "?attributes=emails.value").json().path("emails").toString())
+        .isEqualTo("[{\"value\":\"" + email + "\"}]");
+    assertThat(http.get(path + "?attributes=EMAILS.type,emails.value").json().path("emails").toString())
+        .isEqualTo("[{\"type\":\"work\",\"value\":\"" + email + "\"}]");
+    assertThat(http.get(path + "?attributes=emails.value,emails").json().path("emails"))
+        .isEqualTo(u.path("emails"));
+  }
+
   @Test
   void excludedAttributesLeavesThemOut() {
     JsonNode u = create(unique("excl"));
