@@ -92,7 +92,7 @@ class PatchRefusalsTest {
   @Test
   void schemasInTwoCasesIs400InvalidSyntax() {
     assertSaysTheNameTwice(http.patch("/Users/" + id, "{\"schemas\":" + PATCH_OP + ",\"SCHEMAS\":[\"urn:x:y\"],"
-        + "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), "schemas", "SCHEMAS");
+        + "\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"X\"}]}"), "schemas", "SCHEMAS");
   }
 
   @Test
