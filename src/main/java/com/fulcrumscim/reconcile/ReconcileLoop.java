@@ -350,8 +350,12 @@ public final class ReconcileLoop implements AutoCloseable {
         if (wait.rateLimited() && result.deprovisions(item.removal())) {
           yield heldBack(item, now.plus(delay), wait.why(), now);
         }
-        // a group waiting on a leaver's removal is one: should it end DEAD for another reason, that DEAD is loud
-        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false, result.deprovisions(item.removal()));
+        // A group waiting on a leaver's removal is one: should it end DEAD for another reason, that DEAD
+        // is loud. A wait never lowers the flag: a leaver waiting for its unanswered create to show
+        // plans no removal yet, and a later attempt failing before it plans falls back to the flag
+        // (review-s16h F1); a row whose removal went ends DONE, which clears it.
+        yield new WorkQueue.Fate.Retry(now.plus(delay), wait.why(), false,
+            item.removal() || result.deprovisions(item.removal()));
       }
       case FAILED -> failed(item, result, now, ((Outcome.Failed) outcome).reason());
       case TERMINAL -> {

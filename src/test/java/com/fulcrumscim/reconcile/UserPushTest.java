@@ -10,6 +10,7 @@ import com.fulcrumscim.fulcrum.emulator.CallCounter;
 import com.fulcrumscim.journal.DeletedUser;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.Tombstones;
+import com.fulcrumscim.journal.WorkItem;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ClientDoubles;
 import com.fulcrumscim.testing.ReconcileHarness;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -740,4 +742,49 @@ class UserPushTest extends EndToEnd {
         });
   }
 
+  @Test
+  void aDeactivationWaitingForItsUnansweredCreateToShowStaysARemoval() {
+    start();
+    AtomicReference<MemberFields> queued = new AtomicReference<>();
+    h.restart(unansweredCreate(h.http, queued));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    h.okta.set(id, "active", 0);
+    h.clock.tick(Duration.ofSeconds(30));
+    h.runOnce();
+
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(row.state()).as("waits for the create to show").isEqualTo(WorkState.RETRYING);
+    assertThat(row.removal()).as("still a removal while it waits (status, alerts, the rate-limit budget)").isTrue();
+  }
+
+  /** The create lands, then Fulcrum's member list is rate limited for good (review-s16h F1). */
+  @Test
+  void aLeaverWhoseCreateLandedLateEndsADeadDeprovisioningUnderEndlessRateLimits() {
+    start();
+    AtomicReference<MemberFields> queued = new AtomicReference<>();
+    AtomicBoolean limited = new AtomicBoolean();
+    h.restart(replacing(unansweredCreate(h.http, queued), "members", args -> {
+      if (limited.get()) {
+        throw new FulcrumException.RateLimited("GET /api/v2/memberships.json", Duration.ofMinutes(1));
+      }
+      return null;
+    }));
+    String id = h.okta.user("ada@corp.example", "Ada", "Lovelace", null);
+    h.runOnce();
+    h.okta.set(id, "active", 0);
+    h.clock.tick(Duration.ofSeconds(30));
+    h.runOnce();
+    h.http.createMember(queued.get());
+    limited.set(true);
+    for (int i = 0; i < 40 && h.row(ResourceKey.user(id)).state() != WorkState.DEAD; i++) {
+      h.clock.tick(Duration.ofHours(1));
+      h.runOnce();
+    }
+
+    WorkItem row = h.row(ResourceKey.user(id));
+    assertThat(h.fulcrum.memberByEmail("ada@corp.example")).as("the leaver's member landed").isPresent();
+    assertThat(row.state()).as("a removal held back past its budget is DEAD").isEqualTo(WorkState.DEAD);
+    assertThat(row.removal()).as("and a deprovisioning, alerted on").isTrue();
+  }
 }
