@@ -55,7 +55,6 @@ public final class LinkStore {
     });
   }
 
-  /** The SCIM id managing {@code fulcrumId}, if any. */
   /**
    * The user links whose user Okta does not have active (deactivated, deleted, or no row at all),
    * in {@link #all}'s order: those of resync's scope that its walk over the active users does not reach.
@@ -71,6 +70,7 @@ public final class LinkStore {
     });
   }
 
+  /** The SCIM id managing {@code fulcrumId}, if any. */
   public Optional<String> scimIdOf(EntityType type, String fulcrumId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT scim_id FROM link WHERE entity_type = ? AND fulcrum_id = ?")) {

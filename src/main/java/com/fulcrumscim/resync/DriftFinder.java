@@ -26,13 +26,13 @@ import com.fulcrumscim.reconcile.SamePerson;
 import com.fulcrumscim.reconcile.UserState;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -78,39 +78,51 @@ final class DriftFinder {
     Run run = new Run(snap, orphaned.stream().map(Orphan::fulcrumId).collect(Collectors.toSet()), waitingForAnOperator(),
         new WorkQueue(db, clock).heldMembers());
     Function<KeyDrift, KeyDrift> leftTo = found -> leftTo(run.operators(), found);
-    eachUser(true, (u, link) -> out.add(leftTo.apply(user(u.id(), Person.of(u), link, planning, run))));
+    // Each user is planned once, with its link as read then: the reconciler may deactivate, link or
+    // unlink a user between the passes below (ids only: a few MB at 100k users).
+    Set<String> planned = new HashSet<>();
+    eachUser(true, (u, link) -> {
+      planned.add(u.id());
+      out.add(leftTo.apply(user(u.id(), Person.of(u), link, planning, run)));
+    });
     // the links of users that are not active: the walk above skipped them
     for (Link link : links.ofUsersNotActive()) {
-      Person p = db.read(c -> {
-        Optional<DesiredUser> u = desired.user(c, link.scimId());
-        return u.isPresent() ? u.map(Person::of) : tombstones.find(c, link.scimId()).map(Person::of);
-      }).orElse(null);
-      out.add(leftTo.apply(user(link.scimId(), p, link, planning, run)));
+      if (planned.add(link.scimId())) {
+        Person p = db.read(c -> {
+          Optional<DesiredUser> u = desired.user(c, link.scimId());
+          return u.isPresent() ? u.map(Person::of) : tombstones.find(c, link.scimId()).map(Person::of);
+        }).orElse(null);
+        out.add(leftTo.apply(user(link.scimId(), p, link, planning, run)));
+      }
     }
     // A user Okta deactivated or deleted that no link points to (its removal done, or its push never
     // made a member) is not managed, but a member with its email keeps the access Okta took away:
     // one invited by hand before Okta assigned the person, or again after the removal. The planner
     // says so (with users.adopt_existing it adopts and removes that member). Reported when found,
-    // never counted as checked: the report's "managed users and groups" are not such users.
-    Consumer<KeyDrift> ifDrifting = k -> {
-      if (!k.rows().isEmpty()) {
+    // never counted as checked: the report's "managed users and groups" are not such users. One
+    // linked since the read above (the reconciler adopting its member) is managed: planned and counted.
+    BiConsumer<Person, Link> leaver = (p, link) -> {
+      KeyDrift k = leftTo.apply(user(p.id(), p, link, planning, run));
+      if (link != null) {
+        out.add(k);
+      } else if (!k.rows().isEmpty()) {
         out.add(k.reportedOnly());
       }
     };
     eachUser(false, (u, link) -> {
-      if (link == null) {
-        ifDrifting.accept(leftTo.apply(user(u.id(), Person.of(u), null, planning, run)));
+      if (planned.add(u.id())) {
+        leaver.accept(Person.of(u), link);
       }
     });
     db.read(c -> {
-      List<DeletedUser> unlinked = new ArrayList<>();
+      Map<DeletedUser, Link> deleted = new LinkedHashMap<>();
       for (DeletedUser g : tombstones.all(c)) {
-        if (desired.user(c, g.id()).isEmpty() && links.get(c, EntityType.USER, g.id()).isEmpty()) {
-          unlinked.add(g);
+        if (!planned.contains(g.id()) && desired.user(c, g.id()).isEmpty()) {
+          deleted.put(g, links.get(c, EntityType.USER, g.id()).orElse(null));
         }
       }
-      return unlinked;
-    }).forEach(g -> ifDrifting.accept(leftTo.apply(user(g.id(), Person.of(g), null, planning, run))));
+      return deleted;
+    }).forEach((g, link) -> leaver.accept(Person.of(g), link));
     if (settings.groupsPush()) {
       Map<String, String> names = desired.groupNames();
       Map<String, Link> groupLinks = byScimId(links.all(EntityType.GROUP));
