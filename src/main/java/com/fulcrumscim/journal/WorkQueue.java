@@ -475,7 +475,7 @@ public final class WorkQueue {
    */
   public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
     try {
-      Optional<Instant> acknowledged = db.write(recording(item, fate, affected)).acknowledged();
+      Optional<Instant> acknowledged = db.write(recording(item, fate, affected, List.of())).acknowledged();
       held.remove(Held.of(item));
       return acknowledged;
     } catch (ClaimLost lost) {
@@ -486,14 +486,16 @@ public final class WorkQueue {
 
   /**
    * {@link #record} without waiting for its commit, with {@code also} in the same transaction (what
-   * the reconcile wrote besides its outcome): the reconciler goes on to its next key while the
+   * the reconcile wrote besides its outcome), and a user's {@code groupsLeft} (the Fulcrum ids of the
+   * groups that listed the member it removed) woken as {@link #wakeGroupsWaitingOn} says: the
+   * reconciler goes on to its next key while the
    * outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
    * The row is finished first: a lost claim rolls back before anything else is written, and on
    * PostgreSQL the row is locked before the key's other rows, in the order every claimed write takes.
    */
   public CompletableFuture<Finished> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
-      Database.Work<?> also) {
-    Database.Work<Finished> recording = recording(item, fate, affected);
+      Collection<String> groupsLeft, Database.Work<?> also) {
+    Database.Work<Finished> recording = recording(item, fate, affected, groupsLeft);
     CompletableFuture<Finished> written = db.writeLater(c -> {
       Finished finished = recording.run(c);
       also.run(c);
@@ -511,7 +513,8 @@ public final class WorkQueue {
     return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
-  private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
+  private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected,
+      Collection<String> groupsLeft) {
     return c -> {
       Optional<Instant> took;
       if (fate instanceof Fate.Retry r && r.spendsAttempt()) {
@@ -554,8 +557,53 @@ public final class WorkQueue {
       for (ResourceKey key : affected) {
         nudge(c, key);
       }
+      if (item.key().type() == EntityType.USER && took.isPresent()) {
+        wakeGroupsWaitingOn(c, item.key().scimId(), groupsLeft);
+      }
       return new Finished(fate, took.isPresent(), fate instanceof Fate.Done ? took : Optional.empty());
     };
+  }
+
+  /**
+   * Wakes the groups that may wait on a leaver's row, which has just ended ({@code userId}'s, the
+   * user deactivated or deleted): the rows of the groups Okta lists the user in, and of those whose
+   * Fulcrum copy listed the member its reconcile removed ({@code groupsLeft}, Fulcrum ids: Okta may
+   * have taken the user out of them already). A group whose plan leaves a leaver to its own removal
+   * from the organization looks again by itself only after a while (the reconciler's
+   * {@code LEAVER_WAIT}); once that removal's row ends, whatever its outcome (done, failing, DEAD,
+   * HELD, set aside), the group plans differently (the member gone, or the person taken out by the
+   * group itself), and need not sleep its wait out: every deactivation cost a group the whole wait.
+   * A waiting row is due now and a running one runs again as its run ends (its generation moved, as a
+   * nudge moves it), its budget, removal flag and settle wait as they were. Only existing rows, and
+   * none waiting for an operator or for Okta's next chunk (PENDING). In the outcome's transaction, so
+   * a crash loses neither; on PostgreSQL the group's row lock orders this against the group's own
+   * outcome, which then sees the moved generation (or is the row made due here).
+   */
+  private void wakeGroupsWaitingOn(Connection c, String userId, Collection<String> groupsLeft) throws SQLException {
+    long now = clock.millis();
+    try (PreparedStatement ps = c.prepareStatement(wakeGroupsSql(groupsLeft.size()))) {
+      int i = 1;
+      ps.setLong(i++, now);
+      ps.setLong(i++, now);
+      ps.setLong(i++, now);
+      ps.setString(i++, userId);
+      for (String group : groupsLeft) {
+        ps.setString(i++, group);
+      }
+      ps.setString(i, userId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** {@link #wakeGroupsWaitingOn}'s statement for {@code groupsLeft} Fulcrum groups. */
+  static String wakeGroupsSql(int groupsLeft) {
+    return "UPDATE work SET generation = generation + 1, updated_at = ?, "
+        + "next_attempt_at = CASE WHEN state = 'RUNNING' OR next_attempt_at <= ? THEN next_attempt_at ELSE ? END "
+        + "WHERE entity_type = 'GROUP' AND state IN ('RUNNING', 'RETRYING') "
+        + "AND (entity_id IN (SELECT group_id FROM scim_group_member WHERE user_id = ?)"
+        + (groupsLeft == 0 ? "" : " OR entity_id IN (SELECT scim_id FROM link WHERE entity_type = 'GROUP' AND fulcrum_id IN "
+            + Dialect.placeholders(groupsLeft) + ")")
+        + ") AND NOT EXISTS (SELECT 1 FROM scim_user WHERE id = ? AND active = 1)";
   }
 
   /** Hands a claimed row back untouched; nothing to do once the claim passed on. */
@@ -626,19 +674,25 @@ public final class WorkQueue {
     }
     // A generation that moved while the key ran means newer desired state, or a nudge after an
     // attempt that did not fail: run again now, or, for a group whose new change only adds, once it
-    // has settled (GROUP_SETTLE: Okta's next chunk may be on its way). The budget is left as it is:
-    // a new Okta change set it when it came (enqueue), a nudge must not.
+    // has settled (GROUP_SETTLE: Okta's next chunk may be on its way). After a failure the budget is
+    // left as it is: a new Okta change set it when it came (enqueue), a nudge must not. After an
+    // attempt that did not fail it starts afresh: what a change coming during a removal carried over
+    // (REMOVAL_UNDER_WAY) was that removal's, which has just gone (review-s16h F3).
     try (PreparedStatement moved = c.prepareStatement(
         "UPDATE work SET state = 'PENDING', next_attempt_at = CASE WHEN entity_type = 'GROUP' AND removal = 0 "
-            + "AND next_attempt_at > ? THEN next_attempt_at ELSE ? END, updated_at = ? "
+            + "AND next_attempt_at > ? THEN next_attempt_at ELSE ? END, updated_at = ?, "
+            + "attempts = CASE WHEN ? = 1 THEN attempts ELSE 0 END, "
+            + "first_failure_at = CASE WHEN ? = 1 THEN first_failure_at END "
             + "WHERE entity_type = ? AND entity_id = ? AND state = 'RUNNING' AND claim = ? AND generation <> ?")) {
       moved.setLong(1, now);
       moved.setLong(2, now);
       moved.setLong(3, now);
-      moved.setString(4, item.key().type().name());
-      moved.setString(5, item.key().scimId());
-      moved.setLong(6, item.claim());
-      moved.setLong(7, item.claimedGeneration());
+      moved.setInt(4, failure ? 1 : 0);
+      moved.setInt(5, failure ? 1 : 0);
+      moved.setString(6, item.key().type().name());
+      moved.setString(7, item.key().scimId());
+      moved.setLong(8, item.claim());
+      moved.setLong(9, item.claimedGeneration());
       if (moved.executeUpdate() == 0) {
         throw new ClaimLost(item.key());
       }

@@ -219,8 +219,15 @@ final class Applier {
     observer.members.remove(a.memberId());
     // Fulcrum drops a removed member from every group: the group mirror follows. One that goes on
     // listing it shows so at its next list read, and group plans leave the id out (Observer#notInOrganization).
-    observer.groups.replaceAll(g -> g.memberIds().contains(a.memberId())
-        ? new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId()))) : g);
+    // Those it listed it in are woken with the outcome: one whose plan left the member to this removal
+    // waits for it, and Okta may no longer list the user in it (WorkQueue#wakeGroupsWaitingOn).
+    observer.groups.replaceAll(g -> {
+      if (!g.memberIds().contains(a.memberId())) {
+        return g;
+      }
+      attempt.groupLeft(g.id());
+      return new FulcrumGroup(g.id(), g.name(), g.description(), without(g.memberIds(), Set.of(a.memberId())));
+    });
     attempt.audit(audit.entry(attempt.key, Action.Kind.REMOVE_MEMBER, a.memberId(), "ok",
         status == 404 ? found.detail(ALREADY_GONE) : detail, sentAt));
     attempt.readById.add(a.memberId()); // the next plan needs no read of it again

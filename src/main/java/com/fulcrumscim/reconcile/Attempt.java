@@ -44,6 +44,7 @@ final class Attempt {
   private final List<Held> held = new ArrayList<>();
   private final List<CompletableFuture<?>> started = new ArrayList<>();
   private final Set<ResourceKey> alsoDue = new HashSet<>();
+  private final Set<String> groupsLeft = new HashSet<>();
   private Link link;
   private Recorded recorded;
   /** Whether the key had a link when this attempt first read it (null: not read yet). */
@@ -253,6 +254,16 @@ final class Attempt {
 
   Set<ResourceKey> alsoDue() {
     return Set.copyOf(alsoDue);
+  }
+
+  /** Fulcrum group {@code groupId} listed a member this reconcile removed from the organization. */
+  void groupLeft(String groupId) {
+    groupsLeft.add(groupId);
+  }
+
+  /** The Fulcrum groups that listed the members this reconcile removed, as the group list at hand had them. */
+  Set<String> groupsLeft() {
+    return Set.copyOf(groupsLeft);
   }
 
   /** The link this attempt made, or whose role it changed, and the database may not show yet. */

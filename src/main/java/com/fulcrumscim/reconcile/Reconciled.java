@@ -9,14 +9,17 @@ import java.util.Set;
  * what it left to write (links, audit rows: {@link Attempt}). {@link ReconcileLoop} records all of
  * it in one transaction. {@code lastPlan}: the last plan it made (null: it ended before planning).
  * {@code person}: who the key is about ({@link Person}), for a failure's log line; null for other outcomes.
+ * {@code groupsLeft}: the Fulcrum groups that listed a member it removed ({@link Attempt#groupsLeft}).
  */
-record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan, String person) {
+record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan, String person,
+    Set<String> groupsLeft) {
   Reconciled {
     affected = Set.copyOf(affected);
+    groupsLeft = Set.copyOf(groupsLeft);
   }
 
   Reconciled(Outcome outcome, Set<ResourceKey> affected) {
-    this(outcome, affected, Attempt.Unwritten.none(), null, null);
+    this(outcome, affected, Attempt.Unwritten.none(), null, null, Set.of());
   }
 
   /**

@@ -45,6 +45,15 @@ public final class Reconciler {
    * operator's command makes it due at once; this is the fallback.
    */
   static final Duration OPERATOR_WAIT = Duration.ofHours(1);
+  /**
+   * How long a group whose plan left a leaver to that user's own removal from the organization
+   * waits before it looks again by itself. The leaver's outcome wakes it at once, in the transaction
+   * that records it (WorkQueue#wakeGroupsWaitingOn), so this is the fallback: for a removal still
+   * queued (each look is a plan and a write), and for a group Okta no longer lists the leaver in,
+   * which that outcome finds only by the group list at hand when the member was removed (none after
+   * a restart), or, for a removal that did not go, by Fulcrum's group list where that read works.
+   */
+  static final Duration LEAVER_WAIT = Duration.ofSeconds(30);
 
   private final FulcrumClient client;
   private final ReadSide read;
@@ -185,7 +194,7 @@ public final class Reconciler {
       Outcome o = outcome.outcome();
       String person = o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.PAUSED
           || o instanceof Outcome.RetryAfter wait && wait.rateLimited() ? who.of(attempt.key) : null;
-      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person);
+      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person, attempt.groupsLeft());
     }
 
     /**
@@ -447,7 +456,8 @@ public final class Reconciler {
         why.add("waiting for the removal from the organization of Fulcrum members " + String.join(", ", plan.leftToRemoval())
             + ", whose users Okta took away; it takes them out of every group, and should it not go, this group does");
       }
-      return new Outcome.RetryAfter(memberWait, String.join("; ", why));
+      // a user being pushed that fails wakes nothing: the group goes on without it at its next look
+      return new Outcome.RetryAfter(users.isEmpty() ? LEAVER_WAIT : memberWait, String.join("; ", why));
     }
     ResourceKey leaver = ResourceKey.user(users);
     String waits = "waiting for " + leaver + ", which Okta deactivated or deleted, to hand over or remove Fulcrum"

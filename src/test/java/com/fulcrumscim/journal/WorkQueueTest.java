@@ -722,6 +722,31 @@ class WorkQueueTest {
         .containsExactly(WorkState.PENDING, true, 1, failed, clock.instant());
   }
 
+  /**
+   * review-s16h F3: a leaver's profile push while her failing removal runs carries the removal's
+   * budget over (REMOVAL_UNDER_WAY); the run succeeds, so the row runs again for the push. Carried on,
+   * that spent budget made the follow-up's first failure before it planned (an outage) a DEAD row
+   * flagged as a removal: a DEPROVISIONING DEAD for a person whose access is gone.
+   */
+  @Test
+  void aRemovalThatGoesWhileAChangeComesLeavesTheFollowUpAFreshBudget() {
+    RetryPolicy day = RetryPolicy.withBudget(Duration.ofHours(24));
+    enqueueRemoval(alice);
+    queue.retry(queue.claim(1).get(0), clock.instant(), "Fulcrum answered 503", true);
+    clock.tick(Duration.ofHours(23));
+    WorkItem running = queue.claim(1).get(0);
+    queue.enqueue(alice);
+    assertThat(queue.get(alice).orElseThrow().attempts()).as("a removal under way: its budget runs on").isEqualTo(1);
+
+    assertThat(queue.done(running)).as("the push runs again").isEmpty();
+
+    WorkItem followUp = queue.get(alice).orElseThrow();
+    assertThat(followUp).extracting(WorkItem::state, WorkItem::attempts, WorkItem::firstFailureAt)
+        .containsExactly(WorkState.PENDING, 0, null);
+    clock.tick(Duration.ofHours(2));
+    assertThat(day.next(queue.claim(1).get(0), clock.instant())).as("its first failure is retried").isPresent();
+  }
+
   @Test
   void aUserGivenBackWhileARateLimitHoldsHerRemovalBackStartsAFreshBudget() {
     heldBackByARateLimit(alice);

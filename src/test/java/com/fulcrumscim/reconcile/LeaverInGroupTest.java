@@ -283,6 +283,91 @@ class LeaverInGroupTest extends EndToEnd {
     return mada;
   }
 
+  /** Ada's queued removal is due now (it waited behind the long queue). */
+  private void adasRemovalComesUp(Crew c) {
+    h.db.write(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE work SET next_attempt_at = ? WHERE entity_type = 'USER' AND entity_id = ?")) {
+        ps.setLong(1, h.clock.millis());
+        ps.setString(2, c.ada());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Crew left Ada to her queued removal and waits; her removal goes, and her outcome wakes Crew at
+   * once: it ends DONE, its removal flag down, with no time passing (it waited out the whole wait).
+   * {@code oktaTakesHerOut}: Okta takes her out of Crew as it deactivates her (her groups in Okta no
+   * longer name Crew: the group list at hand when her member was removed does).
+   */
+  private void aGroupWaitingOnALeaverEndsAsHerRemovalGoes(boolean oktaTakesHerOut) {
+    Crew c = adaAndBobInCrew();
+    String mada = adaLeavesBehindALongQueue(c);
+    h.okta.setGroup(c.crew(), "Crew", oktaTakesHerOut ? List.of(c.bob()) : List.of(c.ada(), c.bob()));
+    h.groupChangesSettle();
+    h.runOnce();
+    assertThat(h.row(ResourceKey.group(c.crew()))).satisfies(row -> {
+      assertThat(row.state()).as("left to her removal").isEqualTo(WorkState.RETRYING);
+      assertThat(row.removal()).isTrue();
+    });
+    assertThat(crewMembers(c)).contains(mada);
+    adasRemovalComesUp(c);
+
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(c.ada())).state()).isEqualTo(WorkState.DONE);
+    h.runOnce();
+
+    assertThat(h.row(ResourceKey.group(c.crew()))).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.DONE);
+      assertThat(row.removal()).isFalse();
+      assertThat(row.attempts()).isZero();
+    });
+    assertThat(crewMembers(c)).containsExactly(inFulcrum("bob@corp.example").id());
+  }
+
+  @Test
+  void aGroupWaitingOnALeaverOktaStillListsInItEndsAsHerRemovalGoes() {
+    aGroupWaitingOnALeaverEndsAsHerRemovalGoes(false);
+  }
+
+  @Test
+  void aGroupWaitingOnALeaverOktaTookOutOfItEndsAsHerRemovalGoes() {
+    aGroupWaitingOnALeaverEndsAsHerRemovalGoes(true);
+  }
+
+  /**
+   * Crew waits on Ada's queued removal, which then fails (a proxy eats the DELETE): her outcome
+   * wakes Crew, which takes her out itself at once, though Fulcrum's group list cannot be read to
+   * find it (the read that failing outcome makes for the groups still listing her).
+   */
+  @Test
+  void aGroupWaitingOnALeaverTakesHerOutAsHerRemovalFails() {
+    Crew c = adaAndBobInCrew();
+    String mada = adaLeavesBehindALongQueue(c);
+    h.okta.setGroup(c.crew(), "Crew", List.of(c.ada(), c.bob()));
+    h.groupChangesSettle();
+    h.runOnce();
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).as("left to her removal").isEqualTo(WorkState.RETRYING);
+    h.fulcrum.faults().deletesIgnored(true);
+    adasRemovalComesUp(c);
+    AtomicInteger groupReads = new AtomicInteger();
+    h.restart(UserPushTest.replacing(h.http, "groups", args -> {
+      if (groupReads.incrementAndGet() == 1) {
+        throw new FulcrumException.Unavailable("GET /api/v2/groups.json", "Fulcrum answered 503", null);
+      }
+      return null;
+    }));
+
+    h.runOnce();
+    assertThat(h.row(ResourceKey.user(c.ada())).state()).isEqualTo(WorkState.RETRYING);
+    h.runOnce();
+
+    assertThat(h.fulcrum.member(mada)).as("still in the organization: the DELETE was eaten").isPresent();
+    assertThat(crewMembers(c)).containsExactly(inFulcrum("bob@corp.example").id());
+    assertThat(h.row(ResourceKey.group(c.crew())).state()).isEqualTo(WorkState.DONE);
+  }
+
   /**
    * Okta renames Crew to a name Fulcrum refuses as it deactivates Ada: Crew leaves her to her queued
    * removal and ends DEAD on the rename. Nothing takes her out of Crew should her removal not go, so
