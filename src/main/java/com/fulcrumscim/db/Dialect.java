@@ -34,15 +34,6 @@ public enum Dialect {
     return this == SQLITE ? column + " = ? COLLATE NOCASE" : "lower(" + column + ") = lower(? COLLATE \"C\")";
   }
 
-  /**
-   * {@code column} matches the next parameter, a LIKE pattern in lower case, ASCII letters compared
-   * case-insensitively as in {@link #equalsIgnoringCase}, on the same index when the pattern begins
-   * with text (SQLite's LIKE folds ASCII letters; PostgreSQL's is matched against the C lower()).
-   */
-  public String likeIgnoringCase(String column) {
-    return this == SQLITE ? column + " LIKE ?" : "lower(" + column + ") LIKE (? COLLATE \"C\")";
-  }
-
   /** The text of top-level attribute {@code attribute} of the JSON document in {@code column}, NULL when absent. */
   public String jsonText(String column, String attribute) {
     return this == SQLITE ? "json_extract(" + column + ", '$." + attribute + "')"
@@ -93,9 +84,18 @@ public enum Dialect {
    * already commits in seq order.
    */
   public void appendInOrder(Connection c, String table) throws SQLException {
+    takeTurns(c, "fulcrum-scim append " + table);
+  }
+
+  /**
+   * Call in a write transaction: from here to the commit, no other transaction of any node that
+   * calls this with {@code what} goes past its call (on PostgreSQL, an advisory lock on its hash;
+   * unrelated names may share one and take turns too). SQLite's one writer already takes turns.
+   */
+  public void takeTurns(Connection c, String what) throws SQLException {
     if (this == POSTGRESQL) {
       try (var ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-        ps.setString(1, "fulcrum-scim append " + table);
+        ps.setString(1, what);
         ps.execute();
       }
     }

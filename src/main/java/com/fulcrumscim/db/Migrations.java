@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Numbered schema migrations listed in {@code db/migrations.txt}: SQLite runs {@code db/V00N__*.sql},
  * PostgreSQL {@code db/postgresql/V00N__*.sql}, the same numbers meaning the same schema. SQLite's
  * {@code PRAGMA user_version} records how many have been applied, on PostgreSQL the one row of
- * {@code schema_version}; each runs in its own transaction (PostgreSQL's DDL is transactional too).
+ * {@code schema_version}; each runs in its own transaction (PostgreSQL's DDL is transactional too),
+ * with the Java step a migration may have after its statements ({@link #JAVA_STEPS}).
  */
 public final class Migrations {
   /** {@code found}: recorded in the file; {@code known}: the newest this build has (after a migration: what it now has). */
@@ -41,6 +43,13 @@ public final class Migrations {
   /** How often a migration waiting for a lease looks whether it is still the one it waits for. */
   private static final Duration LEASE_LOOK = Duration.ofMillis(250);
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+
+  /** What a migration's SQL cannot do (fold every letter's case), run after its statements in its transaction. */
+  private interface JavaStep {
+    void run(Connection c) throws SQLException;
+  }
+
+  private static final Map<String, JavaStep> JAVA_STEPS = Map.of("V018__email_key.sql", EmailKeyBackfill::run);
 
   static void apply(Connection c, Dialect dialect) throws SQLException, IOException {
     if (dialect == Dialect.POSTGRESQL) {
@@ -94,6 +103,7 @@ public final class Migrations {
           for (String sql : statements(resource(directory(dialect) + file))) {
             s.executeUpdate(sql);
           }
+          JAVA_STEPS.getOrDefault(file, none -> {}).run(c);
           recordVersion(s, dialect, applied + 1);
           c.commit();
           applied++;

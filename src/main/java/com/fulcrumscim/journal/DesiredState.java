@@ -1,7 +1,6 @@
 package com.fulcrumscim.journal;
 
 import com.fulcrumscim.db.Database;
-import com.fulcrumscim.db.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,56 +37,49 @@ public final class DesiredState {
 
   /**
    * The active users whose email has {@code email}'s key ({@link MatchKey}: every letter's case
-   * folded, as the member list matches a member to a user), inside the caller's read. SQL folds ASCII
-   * letters only, so it reads those whose email is like {@link MatchKey#like} and the key decides.
+   * folded, as the member list matches a member to a user), inside the caller's read: one search of
+   * the key's index (scim_user.email_key).
    */
   public List<DesiredUser> activeUsersWithEmail(Connection c, String email) throws SQLException {
-    String key = MatchKey.of(email);
-    try (PreparedStatement ps = c.prepareStatement(activeUsersWithEmailSql(Dialect.of(c)))) {
-      ps.setString(1, MatchKey.like(key));
-      return users(ps).stream().filter(u -> MatchKey.of(u.email()).equals(key)).toList();
+    try (PreparedStatement ps = c.prepareStatement(ACTIVE_USERS_WITH_EMAIL_SQL)) {
+      ps.setString(1, MatchKey.of(email));
+      return users(ps);
     }
   }
 
-  /** {@link #activeUsersWithEmail}'s query: the pattern. */
-  static String activeUsersWithEmailSql(Dialect dialect) {
-    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.likeIgnoringCase("email") + " AND active = 1";
-  }
+  /** {@link #activeUsersWithEmail}'s query: the key. */
+  static final String ACTIVE_USERS_WITH_EMAIL_SQL = "SELECT " + USER_COLUMNS + " FROM scim_user WHERE email_key = ? AND active = 1";
 
   /**
-   * The users Okta deactivated whose email is {@code email} (ASCII letters case-insensitively), or
-   * who left with an address of {@code email}'s key ({@link MatchKey}: the one they had when they
-   * lost access, whatever they were given since), inside the caller's read. Both lookups are index
-   * searches.
+   * The users Okta deactivated whose email has {@code email}'s key, or who left with an address of
+   * that key (the one they had when they lost access, whatever they were given since), inside the
+   * caller's read ({@link MatchKey}: every letter's case folded). Both lookups are index searches.
    */
   public List<DesiredUser> inactiveUsersWithEmail(Connection c, String email) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(inactiveUsersWithEmailSql(Dialect.of(c)))) {
-      ps.setString(1, email);
+    try (PreparedStatement ps = c.prepareStatement(INACTIVE_USERS_WITH_EMAIL_SQL)) {
+      ps.setString(1, MatchKey.of(email));
       ps.setString(2, MatchKey.of(email));
       return users(ps);
     }
   }
 
-  /** {@link #inactiveUsersWithEmail}'s query: the email, then its key. */
-  static String inactiveUsersWithEmailSql(Dialect dialect) {
-    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.equalsIgnoringCase("email") + " AND active = 0"
-        + " UNION SELECT " + USER_COLUMNS + " FROM scim_user WHERE left_with_key = ? AND active = 0";
-  }
+  /** {@link #inactiveUsersWithEmail}'s query: the key twice. */
+  static final String INACTIVE_USERS_WITH_EMAIL_SQL = "SELECT " + USER_COLUMNS + " FROM scim_user WHERE email_key = ? AND active = 0"
+      + " UNION SELECT " + USER_COLUMNS + " FROM scim_user WHERE left_with_key = ? AND active = 0";
 
   /**
-   * The active users Okta pushed with {@code email} (ASCII letters case-insensitively) from
+   * The active users Okta pushed with an email of {@code email}'s key ({@link MatchKey}) from
    * {@code from} to {@code to}: created then with it, never given another since
    * (scim_user.email_changed_at), and active since then too (active_since): not one given the
    * address by a change, nor one created long before (a new hire staged inactive with a recycled
-   * address), nor one reactivated long after. One probe of the email index: every linked leaver's
-   * reconcile asks it ({@link com.fulcrumscim.reconcile.SamePerson}), where folding every letter
-   * would scan scim_user for an address led by a non-ASCII letter; one pushed again with such a
-   * letter in another case (zoë@ for ZOË@) is not handed the member, which is removed.
+   * address), nor one reactivated long after. One search of the key's index: every linked leaver's
+   * reconcile asks it ({@link com.fulcrumscim.reconcile.SamePerson}); one pushed again with a letter
+   * in another case (zoë@ for ZOË@) is that person too, as the member list sees one address.
    */
   public List<DesiredUser> activeUsersPushedWithEmailBetween(Connection c, String email, Instant from, Instant to)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(activeUsersPushedWithEmailBetweenSql(Dialect.of(c)))) {
-      ps.setString(1, email);
+    try (PreparedStatement ps = c.prepareStatement(ACTIVE_USERS_PUSHED_WITH_EMAIL_BETWEEN_SQL)) {
+      ps.setString(1, MatchKey.of(email));
       ps.setLong(2, from.toEpochMilli());
       ps.setLong(3, to.toEpochMilli());
       ps.setLong(4, from.toEpochMilli());
@@ -96,11 +88,10 @@ public final class DesiredState {
     }
   }
 
-  /** {@link #activeUsersPushedWithEmailBetween}'s query: the email, then the window twice. */
-  static String activeUsersPushedWithEmailBetweenSql(Dialect dialect) {
-    return "SELECT " + USER_COLUMNS + " FROM scim_user WHERE " + dialect.equalsIgnoringCase("email") + " AND active = 1"
-        + " AND email_changed_at IS NULL AND created_at BETWEEN ? AND ? AND active_since BETWEEN ? AND ?";
-  }
+  /** {@link #activeUsersPushedWithEmailBetween}'s query: the key, then the window twice. */
+  static final String ACTIVE_USERS_PUSHED_WITH_EMAIL_BETWEEN_SQL = "SELECT " + USER_COLUMNS + " FROM scim_user "
+      + "WHERE email_key = ? AND active = 1 AND email_changed_at IS NULL AND created_at BETWEEN ? AND ? "
+      + "AND active_since BETWEEN ? AND ?";
 
   /**
    * When user {@code id}, an inactive one, lost access (scim_user.inactive_since: its deactivation,

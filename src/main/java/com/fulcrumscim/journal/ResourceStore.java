@@ -316,7 +316,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   StoredResource insert(Connection c, String id, Row row, long now) throws SQLException {
     Dialect.of(c).appendInOrder(c, table);
     requireUniqueName(c, row, id);
-    requireUniqueFields(c, row, id);
+    requireUniqueFields(c, row, id, null);
     long seq;
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       ps.setString(1, id);
@@ -362,7 +362,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     // After the version check: a document made on an older version is computed again, not refused
     // for a name that version had. A refusal here rolls the update back with the rest of the write.
     // The name needs no query: the UPDATE above failed on the name key's unique index if it was taken.
-    requireUniqueFields(c, row, id);
+    requireUniqueFields(c, row, id, old);
     writeRelated(c, id, row.doc());
     return true;
   }
@@ -420,8 +420,11 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     }
   }
 
-  /** Uniqueness besides the name that Fulcrum would otherwise refuse later; none by default. */
-  void requireUniqueFields(Connection c, Row row, String id) throws SQLException {}
+  /**
+   * Uniqueness besides the name that Fulcrum would otherwise refuse later, of {@code row} written as
+   * {@code id} over {@code old} (null: a new resource); none by default.
+   */
+  void requireUniqueFields(Connection c, Row row, String id, StoredResource old) throws SQLException {}
 
   private void requireUniqueName(Connection c, Row row, String id) throws SQLException {
     String name = row.name();

@@ -17,7 +17,7 @@ import java.util.Map;
 /** scim_user: one row per managed user; the columns Fulcrum needs are lifted out of the document. */
 public final class UserStore extends ResourceStore {
   private static final List<String> COLUMNS =
-      List.of("user_name", "user_name_key", "external_id", "active", "email", "given_name", "family_name", "role");
+      List.of("user_name", "user_name_key", "external_id", "active", "email", "email_key", "given_name", "family_name", "role");
   /** Places in {@link #row}'s values of the active flag and the email. */
   private static final int ACTIVE = COLUMNS.indexOf("active");
   private static final int EMAIL = COLUMNS.indexOf("email");
@@ -59,26 +59,39 @@ public final class UserStore extends ResourceStore {
   Row row(ObjectNode doc) {
     UserFields f = UserFields.of(doc);
     List<Object> values = Arrays.asList(f.userName(), key(f.userName()), f.externalId(), f.active() ? 1 : 0, f.email(),
-        f.givenName(), f.familyName(), f.role());
+        emailKey(f), f.givenName(), f.familyName(), f.role());
     // the whole document is kept: a user's groups are not part of it
     return row(doc, doc, f.userName(), values, f.active() && f.email() != null ? f.email().strip() : null);
   }
 
+  /** The key (MatchKey) of the user's email, which its look-ups go by; null when it has none. */
+  private static String emailKey(UserFields f) {
+    return f.email() == null ? null : MatchKey.of(f.email());
+  }
+
   /**
-   * Fulcrum compares member emails trimmed and case-insensitively and refuses a second one: two
-   * active users with one email would leave the second DEAD later, so it is a 409 now. Inactive
-   * users are not members, so deactivating never fails here. ASCII letters' case only, one probe of
-   * the email index: every POST and PUT of an active user asks it inside the write, where folding
-   * every letter (MatchKey) would read a pattern that may begin with a wildcard (élodie@), a scan of
-   * scim_user, until a stored key column says it on an index.
+   * Fulcrum compares member emails trimmed and case-insensitively (every letter's case) and refuses
+   * a second one: two active users with one email would leave the second DEAD later, so it is a 409
+   * now. Inactive users are not members, so deactivating never fails here. One search of the key's
+   * index (scim_user.email_key) inside the write. Only a new claim of the key is checked (a create,
+   * a reactivation, another email): two active users whose emails differ only in a non-ASCII
+   * letter's case were accepted before schema 18, and Okta's later changes of either (a demotion, a
+   * rename, a deactivation) must still reach Fulcrum. On PostgreSQL, writes claiming one key take
+   * turns: another node's claim, which this check cannot see before it commits, is then seen (the
+   * database's unique index of active emails folds ASCII letters only).
    */
   @Override
-  void requireUniqueFields(Connection c, Row row, String id) throws SQLException {
+  void requireUniqueFields(Connection c, Row row, String id, StoredResource old) throws SQLException {
     if (row.activeEmail() == null) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(activeEmailSql(Dialect.of(c)))) {
-      ps.setString(1, row.activeEmail());
+    String key = MatchKey.of(row.activeEmail());
+    if (old != null && key.equals(claimed(old))) {
+      return;
+    }
+    Dialect.of(c).takeTurns(c, "fulcrum-scim email " + key);
+    try (PreparedStatement ps = c.prepareStatement(ACTIVE_EMAIL_SQL)) {
+      ps.setString(1, key);
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -90,10 +103,14 @@ public final class UserStore extends ResourceStore {
     }
   }
 
-  /** {@link #requireUniqueFields}'s query: the email, then the user's own id. */
-  static String activeEmailSql(Dialect dialect) {
-    return "SELECT id FROM scim_user WHERE " + dialect.equalsIgnoringCase("email") + " AND active = 1 AND id <> ? LIMIT 1";
+  /** The email key {@code old} claimed, as the row held it before this change: null when inactive or without email. */
+  private static String claimed(StoredResource old) {
+    UserFields f = UserFields.of(old.doc());
+    return f.active() && f.email() != null ? MatchKey.of(f.email()) : null;
   }
+
+  /** {@link #requireUniqueFields}'s query: the email's key, then the user's own id. */
+  static final String ACTIVE_EMAIL_SQL = "SELECT id FROM scim_user WHERE email_key = ? AND active = 1 AND id <> ? LIMIT 1";
 
   @Override
   int bindInsertStamps(PreparedStatement ps, int first, Row row, long now) throws SQLException {

@@ -85,21 +85,15 @@ public final class LinkStore {
 
   /**
    * The managed SCIM user whose email is {@code email} in any letter's case ({@link MatchKey}, as
-   * Fulcrum and the member list compare it), if any: SQL folds ASCII letters only, so the key decides.
+   * Fulcrum and the member list compare it), if any: one search of the key's index.
    */
   public Optional<String> managedUserWithEmail(String email) {
-    String key = MatchKey.of(email);
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id, u.email FROM link l JOIN scim_user u ON u.id = l.scim_id "
-          + "WHERE l.entity_type = 'USER' AND " + Dialect.of(c).likeIgnoringCase("u.email"))) {
-        ps.setString(1, MatchKey.like(key));
+      try (PreparedStatement ps = c.prepareStatement("SELECT l.scim_id FROM scim_user u JOIN link l "
+          + "ON l.entity_type = 'USER' AND l.scim_id = u.id WHERE u.email_key = ? LIMIT 1")) {
+        ps.setString(1, MatchKey.of(email));
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (MatchKey.of(rs.getString(2)).equals(key)) {
-              return Optional.of(rs.getString(1));
-            }
-          }
-          return Optional.empty();
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
       }
     });

@@ -48,10 +48,12 @@ final class RestoredStore {
   /**
    * Writes the replaced database's {@code row} of {@code key} over the restored one ({@code was}),
    * keeping that one's place in creation order; its version moves past both, so an ETag of either
-   * never names the other's document.
+   * never names the other's document. A user's email key is made here from its email: a replaced
+   * database before schema 18 has none, and the user would be missed by every look-up by email.
    */
-  void put(Connection c, ResourceKey key, Row row, Optional<Held> was) throws SQLException {
+  void put(Connection c, ResourceKey key, Row replaced, Optional<Held> was) throws SQLException {
     String table = table(key.type());
+    Row row = key.type() == EntityType.USER ? replaced.with("email_key", emailKey(replaced.string("email"))) : replaced;
     if (was.isEmpty()) {
       insert(c, table, row.without(Set.of("seq")));
       return;
@@ -64,6 +66,10 @@ final class RestoredStore {
       ps.setString(i, key.scimId());
       ps.executeUpdate();
     }
+  }
+
+  private static String emailKey(String email) {
+    return email == null ? null : MatchKey.of(email);
   }
 
   /** Deletes {@code key}'s desired-state row; a group's members go with it (ON DELETE CASCADE). */

@@ -14,6 +14,8 @@ import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.fulcrum.Sleeper;
 import com.fulcrumscim.fulcrum.emulator.DeleteFault;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
+import com.fulcrumscim.journal.DesiredState;
+import com.fulcrumscim.journal.DesiredUser;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.MemberAddresses;
 import com.fulcrumscim.journal.RestoreMarker;
@@ -165,6 +167,28 @@ class RestoreCarryForwardTest {
     try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
       Database.Work<Optional<MemberAddresses.Held>> held = c -> new MemberAddresses().find(c, member);
       assertThat(db.read(held)).get().satisfies(h -> assertThat(h.reached("member.new@corp.example")).isTrue());
+    }
+  }
+
+  /**
+   * A user carried from a replaced database whose row has no email key (its schema before 18) is
+   * keyed from its email as it is carried: without the key, every look-up by email would miss it (a
+   * second active user with its address accepted, a leaver's member not found for it).
+   */
+  @Test
+  void aUserCarriedFromARowWithoutItsEmailKeyIsKeyedFromItsEmail() throws Exception {
+    assertThat(bridge.http().patch("/Users/" + member, Bodies.patch("{\"op\":\"replace\",\"path\":"
+        + "\"emails[type eq \\\"work\\\"].value\",\"value\":\"ZOË@corp.example\"}")).status()).isEqualTo(200);
+    awaitQuiet();
+    stopTheService();
+    update("UPDATE scim_user SET email_key = NULL WHERE id = '" + member + "'");
+
+    OpsCliRun.Result r = cli.runWithConfig("restore", nightly.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Database db = Database.openExisting(cli.database, Database.Access.READ_ONLY)) {
+      Database.Work<List<DesiredUser>> found = c -> new DesiredState(db).activeUsersWithEmail(c, "zoë@corp.example");
+      assertThat(db.read(found)).extracting(DesiredUser::id).containsExactly(member);
     }
   }
 

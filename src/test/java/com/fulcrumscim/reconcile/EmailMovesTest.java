@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.journal.MatchKey;
 import com.fulcrumscim.journal.ResourceKey;
 import com.fulcrumscim.journal.WorkState;
 import com.fulcrumscim.testing.ReconcileHarness;
@@ -38,9 +39,10 @@ class EmailMovesTest extends EndToEnd {
   /** As {@link #setEmail(String, String)}; {@code due} false: the row is not queued (its turn comes later, as behind a 429). */
   void setEmail(String userId, String email, boolean due) {
     h.db.write(c -> {
-      try (var ps = c.prepareStatement("UPDATE scim_user SET email = ? WHERE id = ?")) {
+      try (var ps = c.prepareStatement("UPDATE scim_user SET email = ?, email_key = ? WHERE id = ?")) {
         ps.setString(1, email);
-        ps.setString(2, userId);
+        ps.setString(2, MatchKey.of(email));
+        ps.setString(3, userId);
         ps.executeUpdate();
       }
       if (due) {

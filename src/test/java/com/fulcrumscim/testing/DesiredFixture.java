@@ -40,7 +40,7 @@ public final class DesiredFixture implements Okta {
     write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO scim_user (id, user_name, user_name_key, active, email, given_name, family_name, role, doc, created_at, "
-              + "updated_at, active_since) VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?, ?)")) {
+              + "updated_at, active_since, email_key) VALUES (?, ?, ?, 1, ?, ?, ?, ?, '{}', ?, ?, ?, ?)")) {
         ps.setString(1, id);
         ps.setString(2, userName);
         ps.setString(3, userName.toLowerCase(Locale.ROOT));
@@ -51,6 +51,7 @@ public final class DesiredFixture implements Okta {
         ps.setLong(8, clock.millis());
         ps.setLong(9, clock.millis());
         ps.setLong(10, clock.millis());
+        ps.setString(11, emailKey(email));
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(id), false);
@@ -82,9 +83,10 @@ public final class DesiredFixture implements Okta {
       }
       if (attribute.equals("email")) {
         // as the intake does: a user given another address
-        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET email_changed_at = ? WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET email_changed_at = ?, email_key = ? WHERE id = ?")) {
           ps.setLong(1, clock.millis());
-          ps.setString(2, userId);
+          ps.setString(2, emailKey((String) value));
+          ps.setString(3, userId);
           ps.executeUpdate();
         }
       }
@@ -113,7 +115,8 @@ public final class DesiredFixture implements Okta {
       try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, user_name_key = ?, email = ?, "
           + "given_name = ?, family_name = ?, role = ?, updated_at = ?, "
           + "active_since = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN NULL ELSE active_since END, "
-          + "email_changed_at = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN ? ELSE email_changed_at END WHERE id = ?")) {
+          + "email_changed_at = CASE WHEN lower(COALESCE(email, '')) <> lower(?) THEN ? ELSE email_changed_at END, "
+          + "email_key = ? WHERE id = ?")) {
         ps.setString(1, email);
         ps.setString(2, email.toLowerCase(Locale.ROOT));
         ps.setString(3, email);
@@ -124,7 +127,8 @@ public final class DesiredFixture implements Okta {
         ps.setString(8, email);
         ps.setString(9, email);
         ps.setLong(10, clock.millis());
-        ps.setString(11, userId);
+        ps.setString(11, emailKey(email));
+        ps.setString(12, userId);
         ps.executeUpdate();
       }
       queue.enqueue(c, ResourceKey.user(userId), false);
@@ -195,6 +199,11 @@ public final class DesiredFixture implements Okta {
       exec(c, "INSERT INTO scim_group_member (group_id, user_id) VALUES (?, ?)", groupId, userId);
     }
     queue.enqueue(c, ResourceKey.group(groupId), false);
+  }
+
+  /** As the intake keys a user's email (scim_user.email_key), which its look-ups by email go by. */
+  private static String emailKey(String email) {
+    return email == null ? null : MatchKey.of(email);
   }
 
   private static void exec(Connection c, String sql, String... args) throws SQLException {
