@@ -73,9 +73,11 @@ public final class Planner {
       Action.Unlink stale = actions.isEmpty() ? null : (Action.Unlink) actions.remove(0);
       actions.add(new Action.Link(existing.id(), Action.Link.Origin.ADOPTED, stale));
     } else {
-      return Plan.blocked("user " + d.userName() + ": Fulcrum already has a member " + existing.email()
-          + " that the bridge does not manage; it is left untouched. Set users.adopt_existing: true to adopt it,"
-          + " or remove it in Fulcrum");
+      // The row ends DEAD on this: the reason says which member, and that a retry is needed after either fix.
+      return Plan.blocked("user " + d.userName() + ": Fulcrum already has a member " + existing.email() + " ("
+          + existing.id() + ") that the bridge does not manage; it is left untouched. If it is this person's own"
+          + " account, set users.adopt_existing: true to adopt it, or remove it in Fulcrum, then `fulcrum-scim journal"
+          + " retry user/" + s.scimId() + "`; if it is someone else's, correct the address in Okta");
     }
     return new Plan(actions, List.of());
   }

@@ -2,6 +2,7 @@ package com.fulcrumscim.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fulcrumscim.fulcrum.FulcrumMember;
 import com.fulcrumscim.fulcrum.MemberFields;
 import com.fulcrumscim.journal.EntityType;
 import com.fulcrumscim.journal.ResourceKey;
@@ -82,6 +83,44 @@ class NeverLinkedNamesakeTest extends EndToEnd {
     h.settle();
 
     assertThat(h.row(ResourceKey.user(taken)).state()).isEqualTo(WorkState.DONE);
+  }
+
+  /**
+   * review-s16a F5: the member is made by hand after the bridge read the member list, moments
+   * before Okta assigns the same email, so the bridge's create is sent and Fulcrum answers 422 "has
+   * already been taken". Without users.adopt_existing that member is not adopted: the row is DEAD
+   * saying whose it is and what to do. When Okta later takes the user away, the member made by hand
+   * is reported as keeping access (a DEAD deprovisioning), not left quietly DONE.
+   */
+  @ParameterizedTest
+  @EnumSource(Leaving.class)
+  void aCreateRefusedAsTakenByAMemberMadeByHandSinceTheListWasReadIsNotAdoptedAndItsLeaverKeepsAccess(Leaving how) {
+    start();
+    h.okta.user("bob@corp.example", "Bob", "Builder", null);
+    h.settle(); // the member list is cached
+    String eveEmail = "eve@corp.example";
+    FulcrumMember byHand = h.http.createMember(new MemberFields(eveEmail, "Eve", "ByHand", null)); // by hand
+    changedOnPurpose.add(byHand.id());
+    String eve = h.okta.user(eveEmail, "Eve", "Okta", null);
+    h.settle();
+
+    assertThat(h.fulcrum.calls().count("POST /api/v2/memberships.json", 422))
+        .as("the create went out on the cached list, and Fulcrum refused it").isEqualTo(1);
+    assertThat(new LinkStore(h.db).get(EntityType.USER, eve)).as("not adopted").isEmpty();
+    WorkItem pushed = h.row(ResourceKey.user(eve));
+    assertThat(pushed.state()).isEqualTo(WorkState.DEAD);
+    assertThat(pushed.lastError()).contains(eveEmail + " (" + byHand.id() + ") that the bridge does not manage",
+        "users.adopt_existing: true", "remove it in Fulcrum", "journal retry user/" + eve, "correct the address in Okta");
+
+    how.leave(h.okta, eve);
+    h.settle();
+
+    WorkItem left = h.row(ResourceKey.user(eve));
+    assertThat(left.state()).as("not DONE: the person keeps access").isEqualTo(WorkState.DEAD);
+    assertThat(left.removal()).as("a deprovisioning kept: counted and alerted as one").isTrue();
+    assertThat(left.lastError()).contains(how.why, "Fulcrum member " + byHand.id(), "still has access");
+    assertThat(h.fulcrum.member(byHand.id())).as("left untouched: not the bridge's").isPresent();
+    assertThat(new LinkStore(h.db).get(EntityType.USER, eve)).isEmpty();
   }
 
   /**

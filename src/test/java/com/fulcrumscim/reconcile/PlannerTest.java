@@ -274,8 +274,7 @@ class PlannerTest {
             context(true, true, Map.of(), ""), Plan.of()),
         row("an unmanaged member with the email is left alone when adoption is off",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), CTX,
-            Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
-                + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
+            notManaged()),
         row("an unmanaged member with the email is adopted when adoption is on",
             user(alice(null, true), null, null, ALICE_IN_FULCRUM), context(true, true, Map.of(), ""),
             Plan.of(new Action.Link("m1", Action.Link.Origin.ADOPTED))),
@@ -314,8 +313,7 @@ class PlannerTest {
         row("a member that existed before the intent is not taken for ours",
             new UserState("u1", alice(null, true), null, null, null, ALICE_IN_FULCRUM, null, null,
                 new Intent("u1", "alice@corp.example", Set.of("m1"), Instant.EPOCH)), CTX,
-            Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example that the bridge "
-                + "does not manage; it is left untouched. Set users.adopt_existing: true to adopt it, or remove it in Fulcrum")),
+            notManaged()),
         row("a create in doubt for a user since deleted removes what it made",
             new UserState("u1", null, null, null, null, ALICE_IN_FULCRUM, null, null, INTENT), CTX,
             Plan.of(new Action.RemoveMember("m1", null), new Action.Unlink("m1",
@@ -531,5 +529,13 @@ class PlannerTest {
 
   private static Arguments row(String rule, Object state, PlanContext ctx, Plan expected) {
     return Arguments.of(rule, state, ctx, expected);
+  }
+
+  /** The plan of u1 (alice@corp.example) over member m1 with its email, which the bridge does not manage, adoption off. */
+  private static Plan notManaged() {
+    return Plan.blocked("user alice@corp.example: Fulcrum already has a member alice@corp.example (m1) that the bridge"
+        + " does not manage; it is left untouched. If it is this person's own account, set users.adopt_existing: true"
+        + " to adopt it, or remove it in Fulcrum, then `fulcrum-scim journal retry user/u1`; if it is someone else's,"
+        + " correct the address in Okta");
   }
 }
