@@ -302,6 +302,38 @@ class ResilienceTest extends EndToEnd {
     assertThat(h.queue.list(WorkState.HELD, 100)).isEmpty();
   }
 
+  /**
+   * review-s16a F3: an admin removed one person's member by hand just before a storm of
+   * deactivations, while the bridge's cached member list still shows it. That removal has nothing
+   * left to remove: it ends DONE, "already gone", instead of asking the operator to approve a no-op;
+   * the real removals stay held.
+   */
+  @Test
+  void aRemovalWhoseMemberWasRemovedByHandIsNotHeldButDoneAsAlreadyGone() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 3));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.settle(); // the member list is cached
+    String gone = inFulcrum("user0@corp.example").id();
+    h.http.deleteMember(gone, null); // by hand
+    for (int i = 0; i < 5; i++) {
+      h.okta.set(ids.get(i), "active", 0);
+    }
+    h.settle();
+
+    assertThat(h.row(ResourceKey.user(ids.get(0))).state()).as("nothing to approve").isEqualTo(WorkState.DONE);
+    assertThat(new AuditLog(h.db, h.clock).list(null, 100)).filteredOn(e -> e.action().equals("UNLINK"))
+        .singleElement().satisfies(e -> {
+          assertThat(e.fulcrumId()).isEqualTo(gone);
+          assertThat(e.detail()).contains("already gone");
+        });
+    assertThat(h.queue.list(WorkState.HELD, 100)).extracting(w -> w.key().scimId())
+        .as("the real removals are still held").containsExactlyInAnyOrderElementsOf(ids.subList(1, 5));
+    assertThat(h.fulcrum.members()).as("nobody removed by the bridge").hasSize(3 + 5);
+  }
+
   /** 30 managed users, then Okta deactivates the first {@code n}, one every 1.5 s, each reconciled at once. */
   private List<String> trickleOfDeactivations(int n) {
     List<String> ids = new ArrayList<>();
