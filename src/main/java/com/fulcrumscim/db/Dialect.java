@@ -41,14 +41,24 @@ public enum Dialect {
   }
 
   /**
-   * An ORDER BY term. NULLs sort as SQLite sorts them (first ascending, last descending), so a
-   * page holds the same rows on either store.
+   * An ORDER BY term. A row without a value sorts last ascending and first descending (RFC 7644
+   * §3.4.2.3), on either store, so a page holds the same rows on both: PostgreSQL's own order, which
+   * its indexes give; SQLite, whose own is the other way round, still walks an index for it.
    */
   public String orderTerm(String expression, boolean descending) {
     if (this == SQLITE) {
-      return expression + (descending ? " DESC" : "");
+      return expression + (descending ? " DESC NULLS FIRST" : " NULLS LAST");
     }
-    return expression + (descending ? " DESC NULLS LAST" : " NULLS FIRST");
+    return expression + (descending ? " DESC" : "");
+  }
+
+  /**
+   * {@code expression} to sort by with ASCII letters' case folded, as {@link #equalsIgnoringCase}
+   * compares: the shape of the case-insensitive email index on each store (SQLite's {@code email
+   * COLLATE NOCASE}, PostgreSQL's {@code lower(email)}), so that index serves the order.
+   */
+  public String foldedForOrder(String expression) {
+    return this == SQLITE ? expression + " COLLATE NOCASE" : "lower(" + expression + ")";
   }
 
   /**

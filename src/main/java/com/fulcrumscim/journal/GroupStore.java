@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -28,7 +27,7 @@ public final class GroupStore extends ResourceStore {
 
   public GroupStore(ObjectMapper json) {
     super(json, EntityType.GROUP, "scim_group", "displayName", "display_name",
-        List.of("display_name", "display_name_key", "external_id"), Stamps.NONE, Map.of());
+        List.of("display_name", "display_name_key", "external_id"), Stamps.NONE, List.of());
   }
 
   @Override

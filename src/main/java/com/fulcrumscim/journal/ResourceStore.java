@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.text.Normalizer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +36,8 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   private final String nameColumn;
   private final String nameKeyColumn;
   private final String nameAttribute;
-  private final Map<String, String> sortable;
+  /** What a list may be sorted by, by the attribute's name in lower case: see {@link #order}. */
+  private final Map<String, Sort> sortable;
   private final String insertSql;
   private final String updateSql;
 
@@ -43,20 +46,23 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * the order of {@link Row#values}; {@code stamps}: what the subclass writes with them.
    */
   ResourceStore(ObjectMapper json, EntityType type, String table, String nameAttribute, String nameColumn,
-      List<String> columns, Stamps stamps, Map<String, String> extraSortable) {
+      List<String> columns, Stamps stamps, List<Sort> extraSortable) {
     this.json = json;
     this.type = type;
     this.table = table;
     this.nameAttribute = nameAttribute;
     this.nameColumn = nameColumn;
     this.nameKeyColumn = nameColumn + "_key";
-    Map<String, String> sorts = new java.util.HashMap<>(extraSortable);
-    sorts.put("id", "id");
-    sorts.put("externalid", "external_id");
-    sorts.put("meta.created", "created_at");
-    sorts.put("meta.lastmodified", "updated_at");
-    sorts.put(nameAttribute.toLowerCase(Locale.ROOT), nameKeyColumn);
-    this.sortable = Map.copyOf(sorts);
+    List<Sort> sorts = new ArrayList<>();
+    sorts.add(new Sort("id", "id", false));
+    sorts.add(new Sort("externalId", "external_id", false));
+    sorts.add(new Sort(nameAttribute, nameKeyColumn, true));
+    sorts.addAll(extraSortable);
+    sorts.add(new Sort("meta.created", "created_at", false));
+    sorts.add(new Sort("meta.lastModified", "updated_at", false));
+    Map<String, Sort> byName = new LinkedHashMap<>();
+    sorts.forEach(sort -> byName.put(sort.attribute().toLowerCase(Locale.ROOT), sort));
+    this.sortable = Collections.unmodifiableMap(byName);
     List<String> inserted = new ArrayList<>(columns);
     inserted.addAll(stamps.insertColumns());
     this.insertSql = "INSERT INTO " + table + " (id, doc, version, created_at, updated_at, "
@@ -96,10 +102,26 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
     return type;
   }
 
-  /** The order for {@code sortBy} (attribute names case-insensitive), or empty if it cannot be sorted on. */
-  public Optional<ListOrder> order(String sortBy, boolean descending) {
-    String column = sortable.get(sortBy.toLowerCase(Locale.ROOT));
-    return Optional.ofNullable(column).map(c -> new ListOrder(c, descending));
+  /**
+   * An attribute a list may be sorted by (its SCIM path, as the schema spells it), the column or
+   * {@code doc.<attribute>} holding it, and whether that column holds it folded already (a name
+   * key: lower-cased in Java, and unique-indexed as such).
+   */
+  record Sort(String attribute, String column, boolean keyed) {}
+
+  /**
+   * The order for attribute {@code sortBy} (its SCIM path, names case-insensitive), or empty if it
+   * cannot be sorted on. {@code caseInsensitive}: the attribute is a string that is not caseExact
+   * (RFC 7644 §3.4.2.3), sorted with its case folded; a name key is folded already.
+   */
+  public Optional<ListOrder> order(String sortBy, boolean caseInsensitive, boolean descending) {
+    Sort sort = sortable.get(sortBy.toLowerCase(Locale.ROOT));
+    return Optional.ofNullable(sort).map(s -> new ListOrder(s.column(), caseInsensitive && !s.keyed(), descending));
+  }
+
+  /** The attributes {@link #order} takes, as the schema spells them: what an error and the README name. */
+  public List<String> sortable() {
+    return sortable.values().stream().map(Sort::attribute).toList();
   }
 
   // ---- reads

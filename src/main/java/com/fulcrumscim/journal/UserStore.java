@@ -12,7 +12,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** scim_user: one row per managed user; the columns Fulcrum needs are lifted out of the document. */
 public final class UserStore extends ResourceStore {
@@ -47,12 +46,12 @@ public final class UserStore extends ResourceStore {
 
   public UserStore(ObjectMapper json) {
     super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS, ACCESS_TIMES,
-        Map.of(
-            "displayname", "doc.displayName",
-            "name.givenname", "given_name",
-            "name.familyname", "family_name",
-            "emails.value", "email",
-            "active", "active"));
+        List.of(
+            new Sort("emails.value", "email", false),
+            new Sort("displayName", "doc.displayName", false),
+            new Sort("name.givenName", "given_name", false),
+            new Sort("name.familyName", "family_name", false),
+            new Sort("active", "active", false)));
   }
 
   @Override

@@ -11,6 +11,8 @@ import com.fulcrumscim.scim.filter.Filter;
 import com.fulcrumscim.scim.filter.FilterEvaluator;
 import com.fulcrumscim.scim.filter.FilterParser;
 import com.fulcrumscim.scim.filter.IndexedLookup;
+import com.fulcrumscim.scim.schema.AttributeDef;
+import com.fulcrumscim.scim.schema.ResolvedAttribute;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +46,22 @@ final class ResourceLister {
   }
 
   Page list(ResourceKind kind, ListRequest q, String baseUrl) {
-    ListOrder order = q.sortBy() == null ? (q.descending() ? new ListOrder("seq", true) : ListOrder.CREATION)
-        : kind.store().order(q.sortBy(), q.descending()).orElseThrow(() -> ScimException.invalidValue(
-            "cannot sort " + kind.endpoint() + " by '" + q.sortBy() + "'; sortable: userName (Users), displayName, "
-                + "externalId, id, meta.created, meta.lastModified"));
+    ListOrder order = q.sortBy() == null ? (q.descending() ? new ListOrder("seq", false, true) : ListOrder.CREATION)
+        : order(kind, q.sortBy(), q.descending());
     return q.filter() == null ? unfiltered(kind, q, order, baseUrl) : filtered(kind, q, order, baseUrl);
+  }
+
+  /**
+   * The order for {@code sortBy}, plain or schema-qualified ({@code urn:...:core:2.0:User:userName}):
+   * by its path as the schema spells it, a string that is not caseExact sorted case-insensitively
+   * (RFC 7644 §3.4.2.3). One the store cannot sort by is 400 invalidValue naming those it can.
+   */
+  private static ListOrder order(ResourceKind kind, String sortBy, boolean descending) {
+    Optional<ResolvedAttribute> attribute = kind.schema().resolve(sortBy);
+    return attribute.flatMap(a -> kind.store().order(a.path(),
+            a.leaf().type() == AttributeDef.Type.STRING && !a.leaf().caseExact(), descending))
+        .orElseThrow(() -> ScimException.invalidValue("cannot sort " + kind.endpoint() + " by '" + sortBy + "'; sortable: "
+            + String.join(", ", kind.store().sortable())));
   }
 
   private Page unfiltered(ResourceKind kind, ListRequest q, ListOrder order, String baseUrl) {

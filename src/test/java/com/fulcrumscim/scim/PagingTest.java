@@ -138,4 +138,46 @@ class PagingTest {
   void anUnknownSortAttributeIs400() {
     assertThat(http.get("/Users?sortBy=nickName").status()).isEqualTo(400);
   }
+
+  /**
+   * RFC 7644 §3.4.2.3: emails.value, name.familyName and displayName are not caseExact, so they sort
+   * case-insensitively; a user without an email sorts last ascending and first descending.
+   */
+  @Test
+  void stringsThatAreNotCaseExactSortIgnoringCaseAndAMissingValueLastAscending() {
+    String bob = http.post("/Users", user("case-1", "Bob@corp.example", "Bob", "beta", true)).json().path("id").asText();
+    String alice = http.post("/Users", user("case-2", "alice@corp.example", "alice", "alpha", true)).json().path("id").asText();
+    String carol = http.post("/Users", user("case-3", "Carol@corp.example", "Carol", "Gamma", true)).json().path("id").asText();
+    String none = http.post("/Users", """
+        {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"case-4","active":false}
+        """).json().path("id").asText();
+    String filter = "&filter=" + q("userName sw \"case-\"");
+
+    assertThat(ids(http.get("/Users?sortBy=emails.value" + filter).json())).containsExactly(alice, bob, carol, none);
+    assertThat(ids(http.get("/Users?sortBy=emails.value&sortOrder=descending" + filter).json()))
+        .containsExactly(none, carol, bob, alice);
+    assertThat(ids(http.get("/Users?sortBy=name.familyName" + filter).json())).containsExactly(alice, bob, carol, none);
+    assertThat(ids(http.get("/Users?sortBy=displayName" + filter).json())).containsExactly(alice, bob, carol, none);
+  }
+
+  /** A schema-qualified sortBy names the same attribute as the plain one (RFC 7644 §3.10). */
+  @Test
+  void aSchemaQualifiedSortByIsThePlainOne() {
+    assertThat(walk("&sortBy=urn:ietf:params:scim:schemas:core:2.0:User:userName", 10))
+        .containsExactlyElementsOf(walk("&sortBy=userName", 10))
+        .isNotEqualTo(created);
+  }
+
+  /** Whatever it names (another schema's attribute, an unknown one), a sortBy the bridge cannot sort by is 400 naming those it can. */
+  @Test
+  void aSortByThatCannotBeSortedByIs400InvalidValueNamingTheSortableOnes() {
+    for (String sortBy : List.of("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+        "urn:ietf:params:scim:schemas:core:2.0:Group:displayName", "urn:nobody", "name.", "emails", "nickName")) {
+      ScimHttp.Response r = http.get("/Users?sortBy=" + q(sortBy));
+      assertThat(r.status()).as(sortBy).isEqualTo(400);
+      assertThat(r.json().path("scimType").asText()).isEqualTo("invalidValue");
+      assertThat(r.json().path("detail").asText()).contains("sortable: id, externalId, userName, emails.value, displayName,"
+          + " name.givenName, name.familyName, active, meta.created, meta.lastModified");
+    }
+  }
 }
