@@ -54,8 +54,8 @@ public enum Dialect {
 
   /**
    * {@code expression} to sort by with ASCII letters' case folded, as {@link #equalsIgnoringCase}
-   * compares: the shape of the case-insensitive email index on each store (SQLite's {@code email
-   * COLLATE NOCASE}, PostgreSQL's {@code lower(email)}), so that index serves the order.
+   * compares (SQLite's {@code COLLATE NOCASE}, PostgreSQL's {@code lower()}): for the attributes that
+   * are not caseExact and have no folded column of their own; none of them is indexed.
    */
   public String foldedForOrder(String expression) {
     return this == SQLITE ? expression + " COLLATE NOCASE" : "lower(" + expression + ")";

@@ -47,7 +47,7 @@ public final class UserStore extends ResourceStore {
   public UserStore(ObjectMapper json) {
     super(json, EntityType.USER, "scim_user", "userName", "user_name", COLUMNS, ACCESS_TIMES,
         List.of(
-            new Sort("emails.value", "email", false),
+            new Sort("emails.value", "email_key", true), // the email folded (schema 18), on its own index
             new Sort("displayName", "doc.displayName", false),
             new Sort("name.givenName", "given_name", false),
             new Sort("name.familyName", "family_name", false),

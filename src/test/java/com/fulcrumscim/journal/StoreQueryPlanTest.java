@@ -3,6 +3,7 @@ package com.fulcrumscim.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.Dialect;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
