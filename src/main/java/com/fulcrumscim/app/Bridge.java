@@ -79,6 +79,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +119,8 @@ public final class Bridge {
   private AcceptedTokens acceptedTokens;
   /** On a node of several: checks its own token while that matters, and says when Fulcrum accepts it. */
   private OwnTokenCheck tokenCheck;
+  /** Whether this node's token is in the organization the links point into; set once the Fulcrum client is. */
+  private volatile OrganizationCheck organization;
   private ReconcileLoop loop;
   private final OwnTokenRefusal ownToken = new OwnTokenRefusal();
   /** A start check could not be made (Fulcrum refused or did not answer): this node's token is not reported working. */
@@ -232,6 +235,9 @@ public final class Bridge {
       if (mode == Mode.FULL) {
         client = fulcrumClient(registry, queue);
         closes("the Fulcrum client", client);
+        organization = config.fulcrum().embedded() ? OrganizationCheck.embedded()
+            : OrganizationCheck.of(db, client, config.fulcrum().baseUrl(), OrganizationCheck.AGAIN);
+        closes("the check of this node's Fulcrum organization", organization);
         metrics.fulcrumCoolDown(callLog);
         Optional<String> node = Optional.of(writerLease.me()).filter(me -> otherNodesMayRun());
         ReconcileWiring path = ReconcileWiring.onNode(node, config, client, db, clock, writerLease.fence(),
@@ -288,8 +294,9 @@ public final class Bridge {
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db), new OpsStore(db), registry, target(), leadership::leading,
-          ownToken::reason, mode == Mode.FULL ? this::writer : null);
+      Supplier<Optional<String>> otherOrganization = () -> organization == null ? Optional.empty() : organization.differs();
+      OpsEndpoints ops = new OpsEndpoints(new Readiness(db, otherOrganization), new OpsStore(db), registry, target(),
+          leadership::leading, ownToken::reason, otherOrganization, mode == Mode.FULL ? this::writer : null);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
       server = scim.start(cfg -> {
@@ -321,7 +328,7 @@ public final class Bridge {
         // stopped first, so no writer starts late while the rest stops; the lease itself is released last
         stops("the writer lease's renewals", budget -> lease.halt(budget.beforeTail().left()));
         nodeTokens = new NodeTokens(db, DatabaseClock.of(db, clock)).record(nodeAddress(), writerLease.me(),
-            tokens.configured(), config.ha().leaseTtl());
+            tokens.configured(), config.ha().leaseTtl(), this::fulcrumProblem);
         stops("this node's record of the SCIM tokens it accepts", budget -> nodeTokens.close(budget.beforeTail()));
         if (tokenCheck != null) {
           // stopped first, before the keeper halts and before the record above (which, left, only ages out): a
@@ -397,7 +404,13 @@ public final class Bridge {
    * {@code bound}: the lease's, so a slow look never delays the keeper's next renewal past the lease's life.
    */
   private Optional<String> mustNotLead(Duration bound) {
-    return db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
+    Optional<String> newer = db.newerSchema(bound).map(why -> why + "; this node does not lead over it, and /readyz answers 503");
+    if (newer.isPresent()) {
+      return newer;
+    }
+    // set before the keeper takes over at the end of start; a node that has not checked its organization never leads
+    return organization == null ? Optional.of("this node has not checked its Fulcrum organization yet")
+        : organization.mustNotLead(bound);
   }
 
   /**
@@ -566,8 +579,10 @@ public final class Bridge {
     }
     try {
       FulcrumUser owner = client.tokenOwner();
+      organization.found(owner);
       PolicyCheck.managedOwner(db, owner).ifPresent(scimId -> log.warn("{}", PolicyCheck.managedOwnerWarning(owner, scimId)));
     } catch (FulcrumException e) {
+      organization.notFound(e);
       notChecked("the token owner", e, loop);
     }
   }
@@ -636,6 +651,14 @@ public final class Bridge {
     }
     return writerLease.current().or(writerLease::lapsedDaemon).filter(h -> !h.holder().equals(writerLease.me()))
         .map(WriterLease.Holder::describe);
+  }
+
+  /**
+   * What this node's record says of its Fulcrum for status on any node (review-s17ha F1, F6): another
+   * organization than the database's, or its API token refused.
+   */
+  private Optional<String> fulcrumProblem() {
+    return organization.differs().or(() -> ownToken.reason().map(why -> "its Fulcrum API token is refused: " + why));
   }
 
   /** Whether this node took the writer lease at start ({@link LeaseKeeper#hold()}): no other node leads. */

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +47,11 @@ public final class NodeTokens {
 
   /**
    * One process's entry: {@code hashes} the tokens it accepts but the generated one, none when empty;
-   * {@code every} how often its node writes it.
+   * {@code every} how often its node writes it; {@code fulcrumProblem} what is wrong with its Fulcrum as
+   * it last found (another organization than the links', its token refused), for status on any node.
    */
-  public record Entry(String node, String holder, Instant written, Duration every, List<String> hashes) {
+  public record Entry(String node, String holder, Instant written, Duration every, List<String> hashes,
+      Optional<String> fulcrumProblem) {
     String describe() {
       return node + " " + prefixes(hashes);
     }
@@ -79,16 +82,22 @@ public final class NodeTokens {
    * the entries that no longer count, and only those: another process at this address may run (review-s12a F5).
    */
   Recorded record(String address, String holder, List<String> hashes, Duration every) {
+    return record(address, holder, hashes, every, Optional::empty);
+  }
+
+  /** {@code fulcrumProblem}: what is wrong with this node's Fulcrum now, written with each entry. */
+  Recorded record(String address, String holder, List<String> hashes, Duration every, Supplier<Optional<String>> fulcrumProblem) {
     Map<String, Optional<String>> gone = new HashMap<>();
     entries(every, false).forEach(entry -> gone.put(entry.key(), Optional.empty()));
     settings.write(gone);
-    return new Recorded(PREFIX + address + "/" + holder, hashes, every);
+    return new Recorded(PREFIX + address + "/" + holder, hashes, every, fulcrumProblem);
   }
 
   /** A running node's own entry. */
   final class Recorded implements AutoCloseable {
     private final String key;
     private final Duration every;
+    private final Supplier<Optional<String>> fulcrumProblem;
     private volatile List<String> hashes;
     /** The list the entry holds: its last write's. */
     private volatile List<String> recorded;
@@ -104,9 +113,10 @@ public final class NodeTokens {
       return t;
     });
 
-    private Recorded(String key, List<String> hashes, Duration every) {
+    private Recorded(String key, List<String> hashes, Duration every, Supplier<Optional<String>> fulcrumProblem) {
       this.key = key;
       this.every = every;
+      this.fulcrumProblem = fulcrumProblem;
       this.hashes = List.copyOf(hashes);
       write();
       thread.scheduleWithFixedDelay(this::writeOrLog, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
@@ -139,7 +149,7 @@ public final class NodeTokens {
       List<String> current = hashes;
       try {
         db.write(c -> {
-          settings.write(c, Map.of(key, Optional.of(value(clock.millis(c), current, every))));
+          settings.write(c, Map.of(key, Optional.of(value(clock.millis(c), current, every, fulcrumProblem.get()))));
           // after the row is written and locked: close's removal then waits for this transaction, or came first
           if (closed) {
             throw new Closed();
@@ -249,19 +259,21 @@ public final class NodeTokens {
 
   /**
    * An entry's value: when written, the hashes, and how often its node writes it. The interval comes
-   * last: a command of an earlier release reads it as part of the last hash, which then matches no
-   * token, so it refuses rather than counting a token wrongly.
+   * after the hashes: a command of an earlier release reads it as part of the last hash, which then matches no
+   * token, so it refuses rather than counting a token wrongly. The node's Fulcrum problem, if any, comes
+   * last (earlier releases read no further than the interval), its text may hold the separator.
    */
-  private static String value(long written, List<String> hashes, Duration every) {
-    return written + ";" + String.join(",", hashes) + ";" + every.toMillis();
+  private static String value(long written, List<String> hashes, Duration every, Optional<String> fulcrumProblem) {
+    return written + ";" + String.join(",", hashes) + ";" + every.toMillis() + fulcrumProblem.map(p -> ";" + p).orElse("");
   }
 
   private static Entry entry(String name, String value, Duration unstated) {
     int slash = name.indexOf('/');
-    String[] fields = value.split(";", -1);
+    String[] fields = value.split(";", 4);
     return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(fields[0])),
         fields.length > 2 ? Duration.ofMillis(Long.parseLong(fields[2])) : unstated,
-        fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")));
+        fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")),
+        fields.length > 3 ? Optional.of(fields[3]) : Optional.empty());
   }
 
   /**
@@ -282,6 +294,11 @@ public final class NodeTokens {
     return Optional.of("ha.lease_ttl differs between running nodes: " + live.stream()
         .map(e -> DurationText.of(e.every()) + " on " + e.node()).collect(Collectors.joining(", "))
         + "; each times the writer lease by its own: set the same on every node");
+  }
+
+  /** Each running node's Fulcrum problem (review-s17ha F1, F6), one line each, for {@code status}. */
+  public static List<String> fulcrumProblems(List<Entry> live) {
+    return live.stream().flatMap(e -> e.fulcrumProblem().map(p -> "the node " + e.node() + ": " + p).stream()).toList();
   }
 
   /** A token every entry accepts (the first in the first entry's order); empty when none does or there is no entry. */

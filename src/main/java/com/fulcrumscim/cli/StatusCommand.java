@@ -68,7 +68,7 @@ public final class StatusCommand implements Callable<Integer> {
       StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
           lease.map(h -> writerLease(h, nodes)).orElse(null),
           gone.isEmpty() && lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false), stalled,
-          NodeTokens.differingLeaseTtls(nodes).orElse(null));
+          NodeTokens.differingLeaseTtls(nodes).orElse(null), NodeTokens.fulcrumProblems(nodes));
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -132,6 +132,7 @@ public final class StatusCommand implements Callable<Integer> {
     if (r.leaseTtlsDiffer() != null) {
       table.row("WARNING", r.leaseTtlsDiffer());
     }
+    r.fulcrumProblems().forEach(problem -> table.row("WARNING", problem));
     table.print(out, "");
     rows(out, "DEAD", r.deadRows(), r.deadCount(), "dead");
     rows(out, "FAILING", r.failingRemovalRows(), r.failingRemovals(), "retrying");

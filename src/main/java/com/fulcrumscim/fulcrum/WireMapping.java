@@ -16,7 +16,10 @@ final class WireMapping {
   private WireMapping() {}
 
   static FulcrumUser user(UserJson u) {
-    return new FulcrumUser(u.id(), u.email(), u.firstName(), u.lastName());
+    // an organization without an id names nothing the links could be checked against
+    UserJson.Organization org = u.currentOrganization();
+    return new FulcrumUser(u.id(), u.email(), u.firstName(), u.lastName(),
+        org == null || org.id() == null || org.id().isBlank() ? null : new FulcrumOrganization(org.id(), org.name()));
   }
 
   /**

@@ -30,6 +30,7 @@ public final class OpsEndpoints {
   private final String target;
   private final BooleanSupplier leader;
   private final Supplier<Optional<String>> ownTokenRefused;
+  private final Supplier<Optional<String>> otherOrganization;
   private final Supplier<Optional<WriterNode>> writer;
 
   /**
@@ -38,7 +39,7 @@ public final class OpsEndpoints {
    */
   public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
       BooleanSupplier leader) {
-    this(readiness, store, registry, target, leader, Optional::empty, null);
+    this(readiness, store, registry, target, leader, Optional::empty, Optional::empty, null);
   }
 
   /**
@@ -46,11 +47,14 @@ public final class OpsEndpoints {
    * with a wrong token applies nothing and the shared pause shows only the leader's: without it,
    * its /healthz said "running" until it led and paused (review-s11b). {@code writer}: who holds the
    * writer lease now (a database read), so an operator finds the writer from any node; null where no
-   * lease is kept (a receiver alone).
+   * lease is kept (a receiver alone). {@code otherOrganization}: why this node's token is in another
+   * Fulcrum organization than the database's links, if it is: it never leads (review-s17ha F1).
    */
   public OpsEndpoints(Readiness readiness, OpsStore store, PrometheusMeterRegistry registry, String target,
-      BooleanSupplier leader, Supplier<Optional<String>> ownTokenRefused, Supplier<Optional<WriterNode>> writer) {
+      BooleanSupplier leader, Supplier<Optional<String>> ownTokenRefused, Supplier<Optional<String>> otherOrganization,
+      Supplier<Optional<WriterNode>> writer) {
     this.ownTokenRefused = ownTokenRefused;
+    this.otherOrganization = otherOrganization;
     this.writer = writer;
     this.target = target;
     this.leader = leader;
@@ -69,6 +73,7 @@ public final class OpsEndpoints {
       body.put("leader", leader.getAsBoolean());
       writer(body);
       ownTokenRefused.get().ifPresent(why -> body.put("fulcrum_token", "refused on this node: " + why));
+      otherOrganization.get().ifPresent(why -> body.put("fulcrum_organization", why));
       json(ctx, 200, body);
     });
     cfg.routes.get("/readyz", this::readyz);

@@ -4,6 +4,7 @@ import com.fulcrumscim.db.Database;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether the bridge can accept SCIM changes right now: the database answers a read, nothing
@@ -22,12 +23,26 @@ public final class Readiness {
   }
 
   private final Database db;
+  private final Supplier<Optional<String>> otherOrganization;
 
   public Readiness(Database db) {
+    this(db, Optional::empty);
+  }
+
+  /**
+   * {@code otherOrganization}: why this node's Fulcrum token is in another organization than the
+   * database's links, if it is: it never leads, so intake goes to the nodes that may (review-s17ha F1).
+   */
+  public Readiness(Database db, Supplier<Optional<String>> otherOrganization) {
     this.db = db;
+    this.otherOrganization = otherOrganization;
   }
 
   public Verdict check() {
+    Optional<String> other = otherOrganization.get();
+    if (other.isPresent()) {
+      return new Verdict(other);
+    }
     Optional<String> problem = db.writeProblem();
     if (problem.isPresent()) {
       return new Verdict(problem.map(p -> "database not writable: " + p));

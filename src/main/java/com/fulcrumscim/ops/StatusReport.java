@@ -50,7 +50,9 @@ import java.util.Set;
  * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
  * acknowledges it (null: nothing, or acknowledged). {@code leaseTtlsDiffer}: which running node has which
- * ha.lease_ttl, when they differ (null: they agree, or one node runs). {@code fulcrumCoolDown}: a 429
+ * ha.lease_ttl, when they differ (null: they agree, or one node runs). {@code fulcrumProblems}: each running
+ * node whose Fulcrum API token is in another organization than the database's links, or refused, as its node
+ * record says (review-s17ha F1, F6). {@code fulcrumCoolDown}: a 429
  * Fulcrum answered and the wait it asked for, while it lasts ({@link FulcrumCoolDown}; null: none), and
  * {@code callBudgetSpentUntil} when a call is free again while fulcrum.calls_per_hour is spent (null:
  * calls go, or the budget's variable is not set here): either holds every call to Fulcrum back.
@@ -90,6 +92,7 @@ public record StatusReport(
     Instant keepsAccessAt,
     IncompleteCarry carryIncomplete,
     String leaseTtlsDiffer,
+    List<String> fulcrumProblems,
     FulcrumCoolDown fulcrumCoolDown,
     Instant callBudgetSpentUntil) {
 
@@ -130,12 +133,18 @@ public record StatusReport(
    */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
       boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer) {
+    return read(config, unresolved, db, clock, writerLease, daemonHoldsLease, stalledServe, leaseTtlsDiffer, List.of());
+  }
+
+  /** {@code fulcrumProblems}: see the record's. */
+  public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, List<String> fulcrumProblems) {
     return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease, stalledServe,
-        leaseTtlsDiffer));
+        leaseTtlsDiffer, fulcrumProblems));
   }
 
   private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer) {
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, List<String> fulcrumProblems) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -183,6 +192,7 @@ public record StatusReport(
         store.keepingAccessAt().orElse(null),
         IncompleteCarry.current(db).orElse(null),
         leaseTtlsDiffer,
+        fulcrumProblems,
         calls.coolDown().orElse(null),
         calls.spentUntil().orElse(null));
   }

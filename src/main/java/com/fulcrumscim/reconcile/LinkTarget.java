@@ -139,12 +139,12 @@ public final class LinkTarget {
   }
 
   /** Trailing slashes aside: "https://x/" and "https://x" are one target. */
-  private static boolean same(String a, String b) {
+  static boolean same(String a, String b) {
     return a.replaceAll("/+$", "").equals(b.replaceAll("/+$", ""));
   }
 
   /** The recorded target; on PostgreSQL locked until the commit, so two nodes starting at once settle one after the other. */
-  private static Optional<String> recorded(Connection c) throws SQLException {
+  static Optional<String> recorded(Connection c) throws SQLException {
     String lock = Dialect.of(c) == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
     try (PreparedStatement ps = c.prepareStatement("SELECT value FROM setting WHERE key = ?" + lock)) {
       ps.setString(1, KEY);
