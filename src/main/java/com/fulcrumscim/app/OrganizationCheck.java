@@ -67,6 +67,9 @@ final class OrganizationCheck implements AutoCloseable {
 
   /** At start, with the token owner Fulcrum returned. */
   void found(FulcrumUser owner) {
+    if (db == null) {
+      return; // the embedded emulator's: nothing to check against
+    }
     if (owner.organization() == null) {
       state = TOLD;
       log.warn("Fulcrum's answer to GET /api/v2/users.json names no current_organization: this node cannot tell which"
@@ -81,6 +84,9 @@ final class OrganizationCheck implements AutoCloseable {
 
   /** At start, when Fulcrum did not answer: this node stands by, and asks again every {@link #again} until it does. */
   void notFound(FulcrumException e) {
+    if (db == null) {
+      return;
+    }
     state = new NotChecked(e.getMessage());
     retries = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "organization-check");

@@ -45,7 +45,8 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     server.enqueue(json(200, """
         {"user":{"id":"u-9","email":"owner@example.com","first_name":"Olive","last_name":"Owner",
          "current_organization":{"id":"o-1","name":"Acme"},"contexts":[]}}"""));
-    assertThat(client.tokenOwner()).isEqualTo(new FulcrumUser("u-9", "owner@example.com", "Olive", "Owner"));
+    assertThat(client.tokenOwner()).isEqualTo(new FulcrumUser("u-9", "owner@example.com", "Olive", "Owner",
+        new FulcrumOrganization("o-1", "Acme")));
     RecordedRequest request = take();
     assertThat(request.getMethod()).isEqualTo("GET");
     assertThat(pathAndQuery(request)).isEqualTo("/api/v2/users.json");
