@@ -6,7 +6,9 @@ import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -219,8 +221,20 @@ final class CallExecutor {
     }
   }
 
+  /**
+   * The transport to {@code settings.baseUrl()}. Toward an {@code http://} URL (the emulator, on
+   * loopback: a plain remote one is refused at config load) it speaks cleartext only, so OkHttp does
+   * not read the JDK's CA certificates into a trust manager no call uses: about a seventh of
+   * serve's main thread before ready (issue 12). Every call goes to that base URL, and redirects
+   * are never followed, so no call of this client ever needs TLS then. Toward {@code https://} it
+   * is built as it always was, trust store and all, at start.
+   */
   static OkHttpClient okHttp(FulcrumSettings settings) {
-    return new OkHttpClient.Builder()
+    OkHttpClient.Builder builder = new OkHttpClient.Builder();
+    if (!HttpUrl.get(settings.baseUrl()).isHttps()) {
+      builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+    }
+    return builder
         .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .readTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .writeTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
