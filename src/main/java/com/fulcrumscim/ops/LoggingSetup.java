@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies {@code logging.level} and {@code logging.format} over logback.xml once the config is
- * known, and puts {@link SecretRedactor} in front of every root appender's output; for the daemon,
- * drops the line Javalin logs for a start that failed ({@link JavalinStartFailureFilter}).
+ * Applies {@code logging.level} and {@code logging.format} over the shipped log
+ * ({@link DefaultLogging}) once the config is known, and puts {@link SecretRedactor} in front of
+ * every root appender's output; for the daemon, drops the line Javalin logs for a start that
+ * failed ({@link JavalinStartFailureFilter}).
  */
 public final class LoggingSetup {
   private LoggingSetup() {}
@@ -30,7 +31,7 @@ public final class LoggingSetup {
 
   /**
    * For an operator command: {@code logging.level}, and {@link SecretRedactor} in front of the
-   * output, which is stderr in logback.xml's readable format whatever {@code logging.format} says
+   * output, which is stderr in the shipped readable format whatever {@code logging.format} says
    * (JSON is for the daemon's log collector, not a terminal).
    */
   public static void forCommand(BridgeConfig.Logging logging) {

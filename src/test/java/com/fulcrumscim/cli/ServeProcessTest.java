@@ -88,6 +88,31 @@ class ServeProcessTest {
   }
 
   /**
+   * serve as the jar starts it, with no logging file on its class path (the tests' logback-test.xml
+   * is not): the shipped text format, set up in code (issue 12: logback's XML reading was a seventh
+   * of the start), so no Joran configurator or action is loaded (its spi's ConsoleTarget is the appender's). The line: time with its offset, level padded to 5,
+   * thread, logger, the MDC key (none here), message.
+   */
+  @Test
+  void theShippedLogIsSetUpWithoutReadingAFile() throws Exception {
+    Path classes = dir.resolve("classes.log");
+    List<String> classPath = new ArrayList<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+    classPath.removeIf(entry -> Path.of(entry).endsWith(Path.of("target", "test-classes")));
+    BridgeProcess bridge = BridgeProcess.java(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-Xlog:class+load=info:file=" + classes, "-cp", String.join(java.io.File.pathSeparator, classPath),
+        "com.fulcrumscim.cli.Main", "serve", "--config", config(BearerTokens.sha256Hex(TOKEN), "text", "INFO").toString()),
+        Map.of());
+    bridge.endpoint();
+    assertThat(bridge.terminate()).isZero();
+    assertThat(bridge.output()).anyMatch(l -> l.matches(
+        "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}(Z|[+-]\\d{2}:\\d{2}) INFO  \\[[^\\]]+\\] c\\.f\\.cli\\.ServeCommand"
+            + "  SIGTERM received: stopping \\(no new SCIM requests; the apply in flight finishes\\)"));
+    List<String> logback = Files.readAllLines(classes).stream().filter(l -> l.contains(" ch.qos.logback.")).toList();
+    assertThat(logback).anyMatch(l -> l.contains(" ch.qos.logback.classic.LoggerContext "))
+        .noneMatch(l -> l.contains(" ch.qos.logback.classic.joran.") || l.contains(" ch.qos.logback.core.joran.action."));
+  }
+
+  /**
    * review-s14c F8: a stop cut short at its bound (a reconcile cycle waiting on a Fulcrum that does not
    * answer) logged "stopped cleanly" and exited 0 right after the WARN that it ran out. The real bound
    * (45 s) runs here: this test takes about a minute, so it runs beside the class's other tests, which it

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -14,10 +13,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import com.fulcrumscim.config.BridgeConfig;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class LoggingSetupTest {
@@ -154,15 +150,11 @@ class LoggingSetupTest {
     assertThat(output()).isEqualTo("WARN Fulcrum answered: X-ApiToken: <redacted> refused\n");
   }
 
-  /** The shipped logback.xml's text encoder, configured as serve's start-up configures it. */
+  /** The shipped text encoder ({@link DefaultLogging}), configured as serve's start-up configures it. */
   @SuppressWarnings("unchecked")
-  static Encoder<ILoggingEvent> shippedTextEncoder(LoggerContext shipped) throws Exception {
+  static Encoder<ILoggingEvent> shippedTextEncoder(LoggerContext shipped) {
     shipped.setMDCAdapter(new LogbackMDCAdapter());
-    JoranConfigurator joran = new JoranConfigurator();
-    joran.setContext(shipped);
-    try (InputStream xml = Files.newInputStream(Path.of("src/main/resources/logback.xml"))) {
-      joran.doConfigure(xml);
-    }
+    DefaultLogging.install(shipped);
     return ((OutputStreamAppender<ILoggingEvent>) shipped.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR"))
         .getEncoder();
   }
