@@ -117,6 +117,7 @@ public final class ScimServer {
    * uses this too, so the bridge is compared with the same Jetty and Javalin settings.
    */
   public static void httpStack(JavalinConfig cfg, Settings settings) {
+    JettyCacheLine.tellJetty();
     cfg.startup.showJavalinBanner = false;
     cfg.jetty.host = settings.host();
     cfg.jetty.port = settings.port();
