@@ -27,6 +27,7 @@ import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
+import com.fulcrumscim.journal.StallWatch;
 import com.fulcrumscim.journal.RestoreMarker;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.journal.Tombstones;
@@ -290,7 +291,10 @@ public final class Bridge {
         onAccepted = reconciler::trigger;
       }
 
-      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), new Tombstones(), clock, onAccepted);
+      StallWatch stalls = StallWatch.started();
+      closes("the stall watch", stalls);
+      Intake intake = new Intake(db, queue, users, groups, new JournalStore(), new Tombstones(), clock, stalls,
+          onAccepted);
       ScimTokens tokens = scimTokens(config);
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * append-only journal row and a work row for every affected key; {@code onAccepted} runs after
  * the commit, and the returned resource is what was committed. A change that changes nothing
  * writes nothing and keeps the version. Once a newer release migrated the database, nothing is
- * stored ({@link Database#writeOnKnownSchema}).
+ * stored ({@link Database#writeOnKnownSchema}), nor after this node stood still while the request
+ * waited ({@link StallWatch}).
  */
 public final class Intake {
   private static final Logger log = LoggerFactory.getLogger(Intake.class);
@@ -33,9 +34,10 @@ public final class Intake {
   private final Runnable onAccepted;
   private final RestoreMarker restore;
   private final ResourceTurns turns = new ResourceTurns();
+  private final StallWatch stalls;
 
   public Intake(Database db, WorkQueue queue, UserStore users, GroupStore groups, JournalStore journal,
-      Tombstones tombstones, Clock clock, Runnable onAccepted) {
+      Tombstones tombstones, Clock clock, StallWatch stalls, Runnable onAccepted) {
     this.db = db;
     this.queue = queue;
     this.users = users;
@@ -44,6 +46,7 @@ public final class Intake {
     this.tombstones = tombstones;
     this.clock = clock;
     this.onAccepted = onAccepted;
+    this.stalls = stalls;
     this.restore = new RestoreMarker(db);
   }
 
@@ -199,7 +202,7 @@ public final class Intake {
     // not move the user's version, so a group that took the user in meanwhile (and was planned
     // without it while it was inactive) passes the version check unseen.
     IntakeRequest request = bounded instanceof BoundedChange.Cut cut
-        ? new IntakeRequest(u.request().requestId(), cut.journalBody()) : u.request();
+        ? new IntakeRequest(u.request().requestId(), cut.journalBody(), u.request().arrivedNanos()) : u.request();
     // a flip of the active flag that takes nothing away is a reactivation
     WorkQueue.Access access = removal ? WorkQueue.Access.TAKEN_AWAY
         : activeFlips ? WorkQueue.Access.GIVEN_BACK : WorkQueue.Access.UNTOLD;
@@ -338,5 +341,7 @@ public final class Intake {
     for (ResourceKey other : alsoAffected) {
       queue.nudge(c, other);
     }
+    // Last, with the rows locked: a stall before here refuses the change, one after it holds the rows until it commits.
+    stalls.checkCommit(request.arrivedNanos());
   }
 }

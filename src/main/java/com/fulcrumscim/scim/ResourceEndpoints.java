@@ -286,7 +286,7 @@ final class ResourceEndpoints {
   }
 
   private static IntakeRequest request(Context ctx, String journalText) {
-    return new IntakeRequest(ScimResponses.requestId(ctx), journalText);
+    return new IntakeRequest(ScimResponses.requestId(ctx), journalText, ScimResponses.arrivedNanos(ctx));
   }
 
   private ScimException notFound(String id) {

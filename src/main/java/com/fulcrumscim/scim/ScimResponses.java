@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 /** Request and response plumbing shared by every SCIM handler. */
 final class ScimResponses {
   static final String REQUEST_ID = "X-Request-Id";
+  private static final String ARRIVED = "fulcrum-scim.arrived-nanos";
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
 
   private final ObjectMapper json;
@@ -82,8 +83,18 @@ final class ScimResponses {
     }
   }
 
+  /**
+   * When the request arrived at this JVM ({@link System#nanoTime}), stamped by the first handler:
+   * the {@link com.fulcrumscim.journal.StallWatch} refuses a change that waited across a stall.
+   */
+  static long arrivedNanos(Context ctx) {
+    Long arrived = ctx.attribute(ARRIVED);
+    return arrived != null ? arrived : System.nanoTime();
+  }
+
   /** The client's X-Request-Id when it is a sane token, else a fresh one; echoed on the response. */
   static void assignRequestId(Context ctx) {
+    ctx.attribute(ARRIVED, System.nanoTime());
     String given = ctx.header(REQUEST_ID);
     String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
     ctx.attribute(REQUEST_ID, id);

@@ -10,6 +10,7 @@ import com.fulcrumscim.db.SchemaVersionException;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.IntakeRejected;
+import com.fulcrumscim.journal.IntakeStalled;
 import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.LinesPerMinute;
 import com.fulcrumscim.journal.ResourceKey;
@@ -156,6 +157,10 @@ public final class ScimServer {
     paths.add(BASE_PATH + "/Schemas/{urn}", Map.of(HandlerType.GET, discovery::schema));
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
     r.exception(IntakeRejected.class, (e, ctx) -> rejected(ctx, e));
+    // This node stood still while the request waited: the client may have given up and sent a later
+    // change through another node, which this one must not undo (StallWatch). Nothing was stored.
+    r.exception(IntakeStalled.class, (e, ctx) -> unavailable(ctx, e, "this node stood still while the request waited"
+        + " and stored nothing of it; send it again"));
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same

@@ -40,7 +40,7 @@ class AccessTimesTest {
   void open() {
     db = Database.open(store());
     intake = new Intake(db, new WorkQueue(db, clock), new UserStore(json), new GroupStore(json), new JournalStore(),
-        new Tombstones(), clock, () -> {});
+        new Tombstones(), clock, StallWatch.none(), () -> {});
     desired = new DesiredState(db);
   }
 

@@ -32,7 +32,7 @@ class GroupMembersOnPostgresTest {
       ObjectNode ada = json.createObjectNode().put("userName", "ada@corp.example").put("active", true);
       nodeA.write(c -> users.insert(c, "u1", ada, 1));
       Intake intakeOnB = new Intake(nodeB, new WorkQueue(nodeB, Clock.systemUTC()), users, groups, new JournalStore(),
-          new Tombstones(), Clock.systemUTC(), () -> {});
+          new Tombstones(), Clock.systemUTC(), StallWatch.none(), () -> {});
 
       CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
@@ -82,7 +82,7 @@ class GroupMembersOnPostgresTest {
         return groups.insert(c, "g1", engines, 1);
       });
       Intake intakeOnB = new Intake(nodeB, new WorkQueue(nodeB, Clock.systemUTC()), users, groups, new JournalStore(),
-          new Tombstones(), Clock.systemUTC(), () -> {});
+          new Tombstones(), Clock.systemUTC(), StallWatch.none(), () -> {});
 
       CountDownLatch groupLocked = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);

@@ -33,7 +33,7 @@ class IndexRowLimitOnPostgresTest {
   void open() {
     db = Database.open(TestStore.freshPostgres().location());
     intake = new Intake(db, new WorkQueue(db, clock), new UserStore(json), new GroupStore(json), new JournalStore(),
-        new Tombstones(), clock, () -> {});
+        new Tombstones(), clock, StallWatch.none(), () -> {});
   }
 
   @AfterEach

@@ -41,7 +41,7 @@ class IntakeTest {
     db = Database.open(store());
     queue = new WorkQueue(db, clock);
     UserStore users = new UserStore(json);
-    intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), new Tombstones(), clock, () -> {
+    intake = new Intake(db, queue, users, new GroupStore(json), new JournalStore(), new Tombstones(), clock, StallWatch.none(), () -> {
       // runs after the commit: the committed rows are visible to another connection
       assertThat(count("SELECT count(*) FROM journal")).isPositive();
       accepted.incrementAndGet();

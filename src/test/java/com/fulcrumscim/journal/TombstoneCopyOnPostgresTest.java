@@ -36,7 +36,7 @@ class TombstoneCopyOnPostgresTest {
     String deleted;
     try (Database sqlite = Database.open(dir.resolve("bridge.db"))) {
       Intake intake = new Intake(sqlite, new WorkQueue(sqlite, clock), new UserStore(json), new GroupStore(json),
-          new JournalStore(), new Tombstones(), clock, () -> {});
+          new JournalStore(), new Tombstones(), clock, StallWatch.none(), () -> {});
       deleted = intake.create(EntityType.USER, new ResourceNormalizer().user(json.readTree(
           "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"leaver@example.com\"}"), null),
           new IntakeRequest("req-1", null)).id();
@@ -63,7 +63,7 @@ class TombstoneCopyOnPostgresTest {
     String deleted;
     try (Database sqlite = Database.open(dir.resolve("bridge.db"))) {
       Intake intake = new Intake(sqlite, new WorkQueue(sqlite, clock), new UserStore(json), new GroupStore(json),
-          new JournalStore(), new Tombstones(), clock, () -> {});
+          new JournalStore(), new Tombstones(), clock, StallWatch.none(), () -> {});
       intake.create(EntityType.USER, user(json, "ada@example.com", true), new IntakeRequest("req-1", null));
       gone = intake.create(EntityType.USER, user(json, "bob@example.com", false), new IntakeRequest("req-2", null)).id();
       deleted = intake.create(EntityType.USER, user(json, "cy@example.com", false), new IntakeRequest("req-3", null)).id();

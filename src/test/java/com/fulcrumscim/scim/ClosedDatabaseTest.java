@@ -10,6 +10,7 @@ import com.fulcrumscim.db.Database;
 import com.fulcrumscim.journal.GroupStore;
 import com.fulcrumscim.journal.Intake;
 import com.fulcrumscim.journal.JournalStore;
+import com.fulcrumscim.journal.StallWatch;
 import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
@@ -52,7 +53,8 @@ class ClosedDatabaseTest {
     UserStore users = new UserStore(json);
     GroupStore groups = new GroupStore(json);
     db = Database.open(store.location());
-    Intake intake = new Intake(db, new WorkQueue(db, clock), users, groups, new JournalStore(), new Tombstones(), clock, () -> {});
+    Intake intake = new Intake(db, new WorkQueue(db, clock), users, groups, new JournalStore(), new Tombstones(), clock,
+        StallWatch.none(), () -> {});
     server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(List.of(BearerTokens.sha256Hex(ScimTestServer.TOKEN))),
         db, intake, users, groups, new ResourceNormalizer(), json, clock).start();
     http = new ScimHttp(server.baseUrl(), "Bearer " + ScimTestServer.TOKEN);
