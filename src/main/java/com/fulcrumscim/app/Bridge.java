@@ -94,6 +94,11 @@ public final class Bridge {
   /** The environment variable holding a plain SCIM token, read at start only. */
   public static final String SCIM_TOKEN_ENV = "FULCRUM_SCIM_TOKEN";
   private static final Logger log = LoggerFactory.getLogger(Bridge.class);
+  /**
+   * How long a stop waits for the SCIM requests under way to be answered: a healthy one takes
+   * milliseconds, and none older than StallWatch's 10 s commits anyway.
+   */
+  private static final Duration SCIM_DRAIN = StallWatch.MAX_REQUEST_AGE;
 
   private final BridgeConfig config;
   private final Function<String, String> environment;
@@ -299,7 +304,8 @@ public final class Bridge {
       generatedToken = tokens.generated();
       auth = new BearerAuth(tokens.hashes());
       Supplier<Optional<String>> otherOrganization = () -> organization == null ? Optional.empty() : organization.differs();
-      OpsEndpoints ops = new OpsEndpoints(new Readiness(db, otherOrganization), new OpsStore(db), registry, target(),
+      Readiness readiness = new Readiness(db, otherOrganization);
+      OpsEndpoints ops = new OpsEndpoints(readiness, new OpsStore(db), registry, target(),
           leadership::leading, ownToken::reason, otherOrganization, mode == Mode.FULL ? this::writer : null);
       ScimServer scim = new ScimServer(ScimServer.Settings.of(config), auth, db, intake, users, groups,
           new ResourceNormalizer(InputLimits.DEFAULTS, clock), json, clock);
@@ -312,7 +318,8 @@ public final class Bridge {
           ops.addTo(cfg);
         }
       });
-      closes("the SCIM server", server::stop);
+      // after the work under way, before the database: a request under way when the stop began is answered
+      stops("the SCIM server", budget -> server.stop(budget.within(SCIM_DRAIN)));
       if (config.server().opsPort() != 0) {
         Javalin opsServer = ops.startStandalone(config.server().host(), config.server().opsPort());
         closes("the ops server", opsServer::stop);
@@ -350,6 +357,11 @@ public final class Bridge {
         reconciler.start();
         lease.start();
       }
+      // the first step of a stop: /readyz says not ready and new SCIM requests get 503 while the rest stops
+      stops("taking SCIM requests", budget -> {
+        readiness.stopping();
+        scim.refuseNewRequests();
+      });
       return this;
     } catch (RuntimeException e) {
       stop();

@@ -24,6 +24,7 @@ public final class Readiness {
 
   private final Database db;
   private final Supplier<Optional<String>> otherOrganization;
+  private volatile boolean stopping;
 
   public Readiness(Database db) {
     this(db, Optional::empty);
@@ -38,7 +39,15 @@ public final class Readiness {
     this.otherOrganization = otherOrganization;
   }
 
+  /** The node is stopping (SIGTERM): not ready from now on, so a balancer sends intake elsewhere first. */
+  public void stopping() {
+    stopping = true;
+  }
+
   public Verdict check() {
+    if (stopping) {
+      return new Verdict(Optional.of("this node is stopping"));
+    }
     Optional<String> other = otherOrganization.get();
     if (other.isPresent()) {
       return new Verdict(other);
