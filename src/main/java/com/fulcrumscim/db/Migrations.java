@@ -45,30 +45,35 @@ public final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
   /** What a migration's SQL cannot do (fold every letter's case), run after its statements in its transaction. */
-  private interface JavaStep {
+  interface JavaStep {
     void run(Connection c) throws SQLException;
   }
 
   private static final Map<String, JavaStep> JAVA_STEPS = Map.of("V018__email_key.sql", EmailKeyBackfill::run);
 
   static void apply(Connection c, Dialect dialect) throws SQLException, IOException {
+    apply(c, dialect, JAVA_STEPS);
+  }
+
+  /** {@link #apply(Connection, Dialect)} with {@code steps} for the Java steps: a test's, to make one fail. */
+  static void apply(Connection c, Dialect dialect, Map<String, JavaStep> steps) throws SQLException, IOException {
     if (dialect == Dialect.POSTGRESQL) {
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_advisory_lock(" + POSTGRES_MIGRATION_LOCK + ")");
       }
       try {
-        applyLocked(c, dialect);
+        applyLocked(c, dialect, steps);
       } finally {
         try (Statement s = c.createStatement()) {
           s.execute("SELECT pg_advisory_unlock(" + POSTGRES_MIGRATION_LOCK + ")");
         }
       }
     } else {
-      applyLocked(c, dialect);
+      applyLocked(c, dialect, steps);
     }
   }
 
-  private static void applyLocked(Connection c, Dialect dialect) throws SQLException, IOException {
+  private static void applyLocked(Connection c, Dialect dialect, Map<String, JavaStep> steps) throws SQLException, IOException {
     List<String> files = files();
     int applied = version(c, dialect);
     if (applied > files.size()) {
@@ -103,14 +108,19 @@ public final class Migrations {
           for (String sql : statements(resource(directory(dialect) + file))) {
             s.executeUpdate(sql);
           }
-          JAVA_STEPS.getOrDefault(file, none -> {}).run(c);
+          steps.getOrDefault(file, none -> {}).run(c);
           recordVersion(s, dialect, applied + 1);
           c.commit();
           applied++;
         }
       } catch (SQLException e) {
-        c.rollback();
+        rollBack(c, e);
         throw new SQLException("migration " + file + " failed: " + e.getMessage(), e);
+      } catch (Throwable t) {
+        // whatever failed, not only SQL (a Java step's RuntimeException, an OutOfMemoryError): the
+        // setAutoCommit(true) below would commit half the migration (review-s17b F1)
+        rollBack(c, t);
+        throw t;
       } finally {
         c.setAutoCommit(true);
       }
@@ -124,6 +134,15 @@ public final class Migrations {
         waitOut(c, dialect, writer.get());
         waited = true;
       }
+    }
+  }
+
+  /** Rolls back the failed migration's transaction, keeping {@code failure} the one thrown. */
+  private static void rollBack(Connection c, Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 
