@@ -338,6 +338,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
   StoredResource insert(Connection c, String id, Row row, long now) throws SQLException {
     Dialect.of(c).appendInOrder(c, table);
     requireUniqueName(c, row, id);
+    takeTurnsForFields(c, row, null);
     requireUniqueFields(c, row, id, null);
     long seq;
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
@@ -369,6 +370,7 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    */
   boolean update(Connection c, StoredResource old, Row row, long now) throws SQLException {
     String id = old.id();
+    takeTurnsForFields(c, row, old);
     try (PreparedStatement ps = c.prepareStatement(updateSql)) {
       ps.setString(1, row.json());
       ps.setLong(2, now);
@@ -447,6 +449,12 @@ public abstract sealed class ResourceStore permits UserStore, GroupStore {
    * {@code id} over {@code old} (null: a new resource); none by default.
    */
   void requireUniqueFields(Connection c, Row row, String id, StoredResource old) throws SQLException {}
+
+  /**
+   * Waits for other writes checking what {@link #requireUniqueFields} checks of {@code row} over
+   * {@code old} (null: a new resource), before the write puts anything in an index; none by default.
+   */
+  void takeTurnsForFields(Connection c, Row row, StoredResource old) throws SQLException {}
 
   private void requireUniqueName(Connection c, Row row, String id) throws SQLException {
     String name = row.name();

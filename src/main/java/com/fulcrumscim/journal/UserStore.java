@@ -81,14 +81,10 @@ public final class UserStore extends ResourceStore {
    */
   @Override
   void requireUniqueFields(Connection c, Row row, String id, StoredResource old) throws SQLException {
-    if (row.activeEmail() == null) {
+    String key = newClaim(row, old);
+    if (key == null) {
       return;
     }
-    String key = MatchKey.of(row.activeEmail());
-    if (old != null && key.equals(claimed(old))) {
-      return;
-    }
-    Dialect.of(c).takeTurns(c, "fulcrum-scim email " + key);
     try (PreparedStatement ps = c.prepareStatement(ACTIVE_EMAIL_SQL)) {
       ps.setString(1, key);
       ps.setString(2, id);
@@ -100,6 +96,27 @@ public final class UserStore extends ResourceStore {
         }
       }
     }
+  }
+
+  /**
+   * Before anything of the write is in an index (review-s17b F3: an update that wrote its row first
+   * and a create of the same address each held what the other waited for, a deadlock on PostgreSQL).
+   */
+  @Override
+  void takeTurnsForFields(Connection c, Row row, StoredResource old) throws SQLException {
+    String key = newClaim(row, old);
+    if (key != null) {
+      Dialect.of(c).takeTurns(c, "fulcrum-scim email " + key);
+    }
+  }
+
+  /** The email key {@code row} claims anew over {@code old} (null for a create); null when none. */
+  private static String newClaim(Row row, StoredResource old) {
+    if (row.activeEmail() == null) {
+      return null;
+    }
+    String key = MatchKey.of(row.activeEmail());
+    return old != null && key.equals(claimed(old)) ? null : key;
   }
 
   /** The email key {@code old} claimed, as the row held it before this change: null when inactive or without email. */
