@@ -27,7 +27,8 @@ public final class UserStore extends ResourceStore {
    * version the change is written over (nothing when another writer moved it on): inactive_since is
    * set when the user goes inactive and kept through edits of the inactive user, which is what the
    * same-person window of a hand-over is measured from; active_since is set when it becomes active
-   * again, and cleared by a change of an active user's email (case and spaces aside);
+   * again, and cleared by a change of an active user's email (its key's: case and spaces aside, as
+   * every look-up by email compares, review-s17b F4);
    * email_changed_at is set by any change of the email, active or not (in the very request that
    * reactivates the user, say), so a user given a leaver's address is never taken for that person
    * pushed again. left_with_email and its key ({@link MatchKey}) follow inactive_since: the address
@@ -38,8 +39,8 @@ public final class UserStore extends ResourceStore {
       List.of("inactive_since", "active_since", "left_with_email", "left_with_key"),
       "inactive_since = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE inactive_since END, "
           + "active_since = CASE WHEN ? = 0 THEN NULL WHEN active = 0 THEN ? "
-          + "WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN NULL ELSE active_since END, "
-          + "email_changed_at = CASE WHEN lower(trim(COALESCE(email, ''))) <> lower(trim(COALESCE(?, ''))) THEN ? "
+          + "WHEN COALESCE(email_key, '') <> COALESCE(?, '') THEN NULL ELSE active_since END, "
+          + "email_changed_at = CASE WHEN COALESCE(email_key, '') <> COALESCE(?, '') THEN ? "
           + "ELSE email_changed_at END, "
           + "left_with_email = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE left_with_email END, "
           + "left_with_key = CASE WHEN ? = 1 THEN NULL WHEN active = 1 THEN ? ELSE left_with_key END");
@@ -149,8 +150,9 @@ public final class UserStore extends ResourceStore {
     ps.setLong(first + 1, now);
     ps.setInt(first + 2, active ? 1 : 0);
     ps.setLong(first + 3, now);
-    ps.setString(first + 4, email);
-    ps.setString(first + 5, email);
+    String key = email == null ? null : MatchKey.of(email);
+    ps.setString(first + 4, key);
+    ps.setString(first + 5, key);
     ps.setLong(first + 6, now);
     ps.setInt(first + 7, active ? 1 : 0);
     ps.setString(first + 8, before);

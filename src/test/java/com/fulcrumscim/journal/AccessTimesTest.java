@@ -91,6 +91,17 @@ class AccessTimesTest {
     assertThat(activeSince(id)).as("still not since an activation with this address").isNull();
   }
 
+  /** As every look-up by email compares (scim_user.email_key), not SQL's ASCII lower() (review-s17b F4). */
+  @Test
+  void aChangeOfANonAsciiLettersCaseIsNoEmailChange() {
+    String id = created("ZOË@corp.example", true);
+    long createdAt = clock.millis();
+    clock.tick(Duration.ofHours(1));
+    put(id, "zoë@corp.example", true, "Zoë");
+
+    assertThat(activeSince(id)).as("the same address").isEqualTo(createdAt);
+  }
+
   @Test
   void aUserDeletedLongAfterItsDeactivationLeftAtTheDeactivation() {
     String id = created("ada@corp.example", true);
