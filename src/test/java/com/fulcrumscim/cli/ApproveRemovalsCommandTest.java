@@ -66,8 +66,8 @@ class ApproveRemovalsCommandTest {
   @Test
   void theAnswerNamesEachApprovedPersonWithTheirKey() throws Exception {
     try (Database db = cli.openDatabase()) {
-      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
-          + "created_at, updated_at) VALUES ('u-bob', 'bob', 'bob', 'bob@corp.example', 0, '{}', 1, 1)"));
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, email_key, active, "
+          + "doc, created_at, updated_at) VALUES ('u-bob', 'bob', 'bob', 'bob@corp.example', 'bob@corp.example', 0, '{}', 1, 1)"));
     }
 
     OpsCliRun.Result r = cli.runWithConfig("approve-removals", "user/u-bob");

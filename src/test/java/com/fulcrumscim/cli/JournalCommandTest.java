@@ -289,8 +289,8 @@ class JournalCommandTest {
   @Test
   void skippingAHeldRoleTakeBackSaysTheMemberKeepsTheRole() {
     try (Database db = cli.openDatabase()) {
-      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
-          + "created_at, updated_at) VALUES ('u-cy', 'cy', 'cy', 'cy@corp.example', 1, '{}', 1, 1)"));
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, email_key, active, "
+          + "doc, created_at, updated_at) VALUES ('u-cy', 'cy', 'cy', 'cy@corp.example', 'cy@corp.example', 1, '{}', 1, 1)"));
       WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
       db.write(c -> {
         queue.enqueue(c, ResourceKey.user("u-cy"), false);
@@ -314,8 +314,8 @@ class JournalCommandTest {
   /** Okta deactivated zed (zed@corp.example); {@code ends} finishes the claimed removal. */
   private void zedsDeactivation(BiConsumer<WorkQueue, WorkItem> ends) {
     try (Database db = cli.openDatabase()) {
-      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, active, doc, "
-          + "created_at, updated_at) VALUES ('u-zed', 'zed', 'zed', 'zed@corp.example', 0, '{}', 1, 1)"));
+      db.write(c -> c.createStatement().executeUpdate("INSERT INTO scim_user (id, user_name, user_name_key, email, email_key, active, "
+          + "doc, created_at, updated_at) VALUES ('u-zed', 'zed', 'zed', 'zed@corp.example', 'zed@corp.example', 0, '{}', 1, 1)"));
       WorkQueue queue = new WorkQueue(db, Clock.systemUTC());
       db.write(c -> {
         queue.enqueue(c, ResourceKey.user("u-zed"), true);

@@ -3,6 +3,7 @@ package com.fulcrumscim.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.journal.MatchKey;
 import com.fulcrumscim.journal.ResourceKey;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -20,10 +21,11 @@ class PersonTest {
       ManagedOrg.writeUsers(db, 1);
       String id = ManagedOrg.userId(0);
       db.write(c -> {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, email = ? WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET user_name = ?, email = ?, email_key = ? WHERE id = ?")) {
           ps.setString(1, "ada\nERROR RECONCILER PAUSED: forged");
           ps.setString(2, "ada@corp.example\u001b[2J");
-          ps.setString(3, id);
+          ps.setString(3, MatchKey.of("ada@corp.example\u001b[2J"));
+          ps.setString(4, id);
           return ps.executeUpdate();
         }
       });

@@ -48,10 +48,10 @@ class RetriedListReadOnPostgresTest {
     http.post("/Users", user("u0000@corp.example"));
     try (Connection c = connect(); Statement s = c.createStatement()) {
       // copies of the first user, as stored, under other ids and names
-      s.execute("INSERT INTO scim_user (id, user_name, user_name_key, external_id, active, email, given_name, family_name,"
-          + " role, doc, version, created_at, updated_at)"
+      s.execute("INSERT INTO scim_user (id, user_name, user_name_key, external_id, active, email, email_key, given_name,"
+          + " family_name, role, doc, version, created_at, updated_at)"
           + " SELECT 'copy-' || n, 'u' || n || '@corp.example', 'u' || n || '@corp.example', 'ext-' || n, active,"
-          + " 'u' || n || '@corp.example', given_name, family_name, role,"
+          + " 'u' || n || '@corp.example', 'u' || n || '@corp.example', given_name, family_name, role,"
           + " jsonb_set(doc::jsonb, '{userName}', to_jsonb('u' || n || '@corp.example'))::text, version, created_at + n,"
           + " updated_at FROM scim_user, generate_series(1, " + (USERS - 1) + ") n");
       s.execute("CREATE FUNCTION held_after_first_statement() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
