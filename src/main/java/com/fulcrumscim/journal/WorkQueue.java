@@ -475,7 +475,7 @@ public final class WorkQueue {
    */
   public Optional<Instant> record(WorkItem item, Fate fate, Collection<ResourceKey> affected) {
     try {
-      Optional<Instant> acknowledged = db.write(recording(item, fate, affected, List.of())).acknowledged();
+      Optional<Instant> acknowledged = db.write(recording(item, fate, affected, Wake.NOBODY)).acknowledged();
       held.remove(Held.of(item));
       return acknowledged;
     } catch (ClaimLost lost) {
@@ -486,16 +486,15 @@ public final class WorkQueue {
 
   /**
    * {@link #record} without waiting for its commit, with {@code also} in the same transaction (what
-   * the reconcile wrote besides its outcome), and a user's {@code groupsLeft} (the Fulcrum ids of the
-   * groups that listed the member it removed) woken as {@link #wakeGroupsWaitingOn} says: the
-   * reconciler goes on to its next key while the
+   * the reconcile wrote besides its outcome), and a leaver's groups woken as {@code wake} says
+   * ({@link #wakeGroupsWaitingOn}): the reconciler goes on to its next key while the
    * outcome commits with the next group. The row stays RUNNING until then, so nothing claims it.
    * The row is finished first: a lost claim rolls back before anything else is written, and on
    * PostgreSQL the row is locked before the key's other rows, in the order every claimed write takes.
    */
   public CompletableFuture<Finished> recordLater(WorkItem item, Fate fate, Collection<ResourceKey> affected,
-      Collection<String> groupsLeft, Database.Work<?> also) {
-    Database.Work<Finished> recording = recording(item, fate, affected, groupsLeft);
+      Wake wake, Database.Work<?> also) {
+    Database.Work<Finished> recording = recording(item, fate, affected, wake);
     CompletableFuture<Finished> written = db.writeLater(c -> {
       Finished finished = recording.run(c);
       also.run(c);
@@ -513,8 +512,7 @@ public final class WorkQueue {
     return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
-  private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected,
-      Collection<String> groupsLeft) {
+  private Database.Work<Finished> recording(WorkItem item, Fate fate, Collection<ResourceKey> affected, Wake wake) {
     return c -> {
       Optional<Instant> took;
       if (fate instanceof Fate.Retry r && r.spendsAttempt()) {
@@ -557,11 +555,28 @@ public final class WorkQueue {
       for (ResourceKey key : affected) {
         nudge(c, key);
       }
-      if (item.key().type() == EntityType.USER && took.isPresent()) {
-        wakeGroupsWaitingOn(c, item.key().scimId(), groupsLeft);
+      if (item.key().type() == EntityType.USER && took.isPresent() && wake.leaver()) {
+        wakeGroupsWaitingOn(c, item.key().scimId(), wake.groupsLeft());
       }
       return new Finished(fate, took.isPresent(), fate instanceof Fate.Done ? took : Optional.empty());
     };
+  }
+
+  /**
+   * Whom a user's outcome wakes ({@link #wakeGroupsWaitingOn}). {@code leaver}: the reconcile did not
+   * read the user active (deactivated, deleted, or not read), whatever the outcome; a user it read
+   * active (most rows, an initial import all of them) wakes nothing and costs no statement: a group
+   * waits only on an inactive user's row, and a deactivation after that read moves the row's
+   * generation, so that outcome is not the row's and wakes nothing either (the row runs again).
+   * {@code groupsLeft}: the Fulcrum groups that listed the member the reconcile removed.
+   */
+  public record Wake(boolean leaver, Set<String> groupsLeft) {
+    /** Any other key's outcome, or an active user's. */
+    public static final Wake NOBODY = new Wake(false, Set.of());
+
+    public Wake {
+      groupsLeft = Set.copyOf(groupsLeft);
+    }
   }
 
   /**
@@ -579,32 +594,35 @@ public final class WorkQueue {
    * a crash loses neither; on PostgreSQL the group's row lock orders this against the group's own
    * outcome, which then sees the moved generation (or is the row made due here).
    */
-  private void wakeGroupsWaitingOn(Connection c, String userId, Collection<String> groupsLeft) throws SQLException {
+  private void wakeGroupsWaitingOn(Connection c, String userId, Set<String> groupsLeft) throws SQLException {
     long now = clock.millis();
-    try (PreparedStatement ps = c.prepareStatement(wakeGroupsSql(groupsLeft.size()))) {
-      int i = 1;
-      ps.setLong(i++, now);
-      ps.setLong(i++, now);
-      ps.setLong(i++, now);
-      ps.setString(i++, userId);
-      for (String group : groupsLeft) {
-        ps.setString(i++, group);
+    List<String> left = List.copyOf(groupsLeft);
+    try (PreparedStatement ps = c.prepareStatement(WAKE_GROUPS)) {
+      // One statement text (the writer's statement cache keeps it): the groups left go in chunks
+      // padded with NULL, which matches nothing; only the first chunk looks at Okta's groups too.
+      for (int from = 0; from == 0 || from < left.size(); from += WAKE_CHUNK) {
+        int i = 1;
+        ps.setLong(i++, now);
+        ps.setLong(i++, now);
+        ps.setLong(i++, now);
+        ps.setString(i++, from == 0 ? userId : null);
+        for (int k = from; k < from + WAKE_CHUNK; k++) {
+          ps.setString(i++, k < left.size() ? left.get(k) : null);
+        }
+        ps.setString(i, userId);
+        ps.executeUpdate();
       }
-      ps.setString(i, userId);
-      ps.executeUpdate();
     }
   }
 
-  /** {@link #wakeGroupsWaitingOn}'s statement for {@code groupsLeft} Fulcrum groups. */
-  static String wakeGroupsSql(int groupsLeft) {
-    return "UPDATE work SET generation = generation + 1, updated_at = ?, "
-        + "next_attempt_at = CASE WHEN state = 'RUNNING' OR next_attempt_at <= ? THEN next_attempt_at ELSE ? END "
-        + "WHERE entity_type = 'GROUP' AND state IN ('RUNNING', 'RETRYING') "
-        + "AND (entity_id IN (SELECT group_id FROM scim_group_member WHERE user_id = ?)"
-        + (groupsLeft == 0 ? "" : " OR entity_id IN (SELECT scim_id FROM link WHERE entity_type = 'GROUP' AND fulcrum_id IN "
-            + Dialect.placeholders(groupsLeft) + ")")
-        + ") AND NOT EXISTS (SELECT 1 FROM scim_user WHERE id = ? AND active = 1)";
-  }
+  /** The Fulcrum groups one {@link #WAKE_GROUPS} binds: more than a person is in, as a rule. */
+  private static final int WAKE_CHUNK = 16;
+  private static final String WAKE_GROUPS = "UPDATE work SET generation = generation + 1, updated_at = ?, "
+      + "next_attempt_at = CASE WHEN state = 'RUNNING' OR next_attempt_at <= ? THEN next_attempt_at ELSE ? END "
+      + "WHERE entity_type = 'GROUP' AND state IN ('RUNNING', 'RETRYING') "
+      + "AND (entity_id IN (SELECT group_id FROM scim_group_member WHERE user_id = ?) "
+      + "OR entity_id IN (SELECT scim_id FROM link WHERE entity_type = 'GROUP' AND fulcrum_id IN "
+      + Dialect.placeholders(WAKE_CHUNK) + ")) AND NOT EXISTS (SELECT 1 FROM scim_user WHERE id = ? AND active = 1)";
 
   /** Hands a claimed row back untouched; nothing to do once the claim passed on. */
   public void release(WorkItem item) {

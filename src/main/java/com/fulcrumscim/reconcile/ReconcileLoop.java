@@ -268,7 +268,7 @@ public final class ReconcileLoop implements AutoCloseable {
     Attempt.Unwritten unwritten = result.unwritten();
     return unwritten.started().handle((started, failure) -> failure)
         .thenCompose(failure -> failure != null ? recordFailure(item, result, now, failure)
-            : queue.recordLater(item, fate, result.affected(), result.groupsLeft(), unwritten.held())
+            : queue.recordLater(item, fate, result.affected(), result.wake(), unwritten.held())
                 .exceptionallyCompose(e -> recordFailure(item, result, now, e)))
         .handle((recorded, failure) -> {
           if (failure != null && Attempt.cause(failure) instanceof ClaimLost lost) {
@@ -330,7 +330,7 @@ public final class ReconcileLoop implements AutoCloseable {
         + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
     log.error("{}; it is retried", reason);
     // The audit rows still go in: the Fulcrum calls they describe happened.
-    return queue.recordLater(item, failed(item, result, now, reason), result.affected(), result.groupsLeft(),
+    return queue.recordLater(item, failed(item, result, now, reason), result.affected(), result.wake(),
         result.unwritten().audits())
         .exceptionallyCompose(e -> Attempt.cause(e) instanceof ClaimLost lost ? dropped(result, lost) : CompletableFuture.failedFuture(e));
   }

@@ -1,6 +1,7 @@
 package com.fulcrumscim.reconcile;
 
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.WorkQueue;
 import java.util.Set;
 
 /**
@@ -9,17 +10,17 @@ import java.util.Set;
  * what it left to write (links, audit rows: {@link Attempt}). {@link ReconcileLoop} records all of
  * it in one transaction. {@code lastPlan}: the last plan it made (null: it ended before planning).
  * {@code person}: who the key is about ({@link Person}), for a failure's log line; null for other outcomes.
- * {@code groupsLeft}: the Fulcrum groups that listed a member it removed ({@link Attempt#groupsLeft}).
+ * {@code wake}: the groups a leaver's outcome wakes, with the Fulcrum groups that listed a member it
+ * removed ({@link Attempt#groupsLeft}); {@link WorkQueue.Wake#NOBODY} for any other key.
  */
 record Reconciled(Outcome outcome, Set<ResourceKey> affected, Attempt.Unwritten unwritten, Plan lastPlan, String person,
-    Set<String> groupsLeft) {
+    WorkQueue.Wake wake) {
   Reconciled {
     affected = Set.copyOf(affected);
-    groupsLeft = Set.copyOf(groupsLeft);
   }
 
   Reconciled(Outcome outcome, Set<ResourceKey> affected) {
-    this(outcome, affected, Attempt.Unwritten.none(), null, null, Set.of());
+    this(outcome, affected, Attempt.Unwritten.none(), null, null, WorkQueue.Wake.NOBODY);
   }
 
   /**

@@ -182,31 +182,34 @@ public final class Reconciler {
      * round's own read tells an active user (most rows) from one, so that costs it nothing.
      */
     Reconciled result(Reconciled outcome) {
-      if (ENDS_ROW.contains(outcome.outcome().kind()) && attempt.key.type() == EntityType.USER
-          && observer.desiredUser(attempt).filter(DesiredUser::active).isEmpty()) {
+      boolean leaver = attempt.key.type() == EntityType.USER
+          && observer.desiredUser(attempt).filter(DesiredUser::active).isEmpty();
+      if (ENDS_ROW.contains(outcome.outcome().kind()) && leaver) {
         // a plan of its own found nothing left: an outcome Skipped sets the row aside unverified
         applier.ended(attempt, outcome.outcome().kind() != Outcome.Kind.SKIPPED);
       }
       Set<ResourceKey> all = new LinkedHashSet<>(outcome.affected());
       all.addAll(attempt.alsoDue());
-      all.addAll(groupsKeepingALeaver(outcome.outcome()));
+      if (leaver) {
+        all.addAll(groupsKeepingALeaver(outcome.outcome()));
+      }
       // read for failures, pauses and rate limits only (few): a removal's log line names the person who keeps access meanwhile
       Outcome o = outcome.outcome();
       String person = o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.PAUSED
           || o instanceof Outcome.RetryAfter wait && wait.rateLimited() ? who.of(attempt.key) : null;
-      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person, attempt.groupsLeft());
+      WorkQueue.Wake wake = leaver ? new WorkQueue.Wake(true, attempt.groupsLeft()) : WorkQueue.Wake.NOBODY;
+      return new Reconciled(outcome.outcome(), all, attempt.unwritten(), lastPlan, person, wake);
     }
 
     /**
-     * The managed groups that still list a leaver whose removal did not go (failed, DEAD, HELD, set
+     * The managed groups that still list this leaver, whose removal did not go (failed, DEAD, HELD, set
      * aside), to take it out themselves now (review-s15a F1). Best effort: a group whose plan left it
      * to that removal looks again by itself ({@link Plan#leftToRemoval}), later; this finds it sooner,
      * and finds one the leaver was put in by hand, which a read refused here leaves to the next
      * attempt or the nightly resync.
      */
     private List<ResourceKey> groupsKeepingALeaver(Outcome outcome) {
-      if (attempt.key.type() != EntityType.USER || !KEEPS_MEMBER.contains(outcome.kind())
-          || observer.desiredUser(attempt).filter(DesiredUser::active).isPresent()) {
+      if (!KEEPS_MEMBER.contains(outcome.kind())) {
         return List.of();
       }
       try {

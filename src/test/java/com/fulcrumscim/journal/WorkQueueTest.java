@@ -15,8 +15,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
@@ -965,6 +967,137 @@ class WorkQueueTest {
     WorkItem running = queue.claim(1).get(0);
     queue.done(running);
     assertThatThrownBy(() -> db.write(queue.stillClaimed(running))).isInstanceOf(ClaimLost.class);
+  }
+
+  /** A user in Okta ({@code active} 1 or 0) and the groups Okta lists it in. */
+  private void oktaHas(String userId, int active, String... groups) {
+    db.write(c -> {
+      try (PreparedStatement user = c.prepareStatement("INSERT INTO scim_user (id, user_name, user_name_key, active, doc, "
+          + "created_at, updated_at) VALUES (?, ?, ?, ?, '{}', 0, 0)")) {
+        user.setString(1, userId);
+        user.setString(2, userId);
+        user.setString(3, userId);
+        user.setInt(4, active);
+        user.executeUpdate();
+      }
+      for (String group : groups) {
+        try (PreparedStatement g = c.prepareStatement("INSERT INTO scim_group (id, display_name, display_name_key, doc, "
+            + "created_at, updated_at) VALUES (?, ?, ?, '{}', 0, 0) ON CONFLICT DO NOTHING");
+            PreparedStatement m = c.prepareStatement("INSERT INTO scim_group_member (group_id, user_id) VALUES (?, ?)")) {
+          g.setString(1, group);
+          g.setString(2, group);
+          g.setString(3, group);
+          g.executeUpdate();
+          m.setString(1, group);
+          m.setString(2, userId);
+          m.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Group {@code scimId} linked to Fulcrum group {@code fulcrumId}. */
+  private void linked(String scimId, String fulcrumId) {
+    db.write(c -> c.createStatement().executeUpdate("INSERT INTO link (entity_type, scim_id, fulcrum_id, origin, linked_at) "
+        + "VALUES ('GROUP', '" + scimId + "', '" + fulcrumId + "', 'CREATED', 0)"));
+  }
+
+  /** {@code key}'s row claimed (due at once: a removal) and running. */
+  private WorkItem running(ResourceKey key) {
+    oktaChanges(key, WorkQueue.Access.TAKEN_AWAY);
+    WorkItem item = queue.claim(1).get(0);
+    assertThat(item.key()).isEqualTo(key);
+    return item;
+  }
+
+  /** {@code key}'s row waiting 30 s for a leaver's removal, as a group's plan that left it to that removal. */
+  private WorkItem waitingOnALeaver(ResourceKey key) {
+    queue.retry(running(key), clock.instant().plusSeconds(30), "waiting for the removal", false);
+    return queue.get(key).orElseThrow();
+  }
+
+  /** Leaver {@code userId}'s row claimed and its outcome recorded, with {@code wake}, committed. */
+  private void leaversOutcome(String userId, WorkQueue.Wake wake) throws Exception {
+    queue.recordLater(running(ResourceKey.user(userId)), new WorkQueue.Fate.Done(), List.of(), wake, c -> null).get();
+  }
+
+  @Test
+  void aLeaversOutcomeWakesOnlyTheGroupRowsThatMayWaitOnItRetryingOrRunning() throws Exception {
+    oktaHas("u-ada", 0, "g-retrying", "g-running", "g-dead", "g-held", "g-pending", "g-done");
+    linked("g-left", "fg-left");
+    WorkItem retrying = waitingOnALeaver(ResourceKey.group("g-retrying"));
+    WorkItem left = waitingOnALeaver(ResourceKey.group("g-left"));
+    WorkItem dead = running(ResourceKey.group("g-dead"));
+    queue.dead(dead, "Fulcrum refused the name");
+    queue.hold(running(ResourceKey.group("g-held")), "3 removals pending: approve-removals");
+    queue.done(running(ResourceKey.group("g-done")));
+    oktaChanges(ResourceKey.group("g-pending"), WorkQueue.Access.UNTOLD);
+    // ids are unique across types in practice: the same one here shows the type is what is checked
+    waitingOnALeaver(ResourceKey.user("g-retrying"));
+    List<ResourceKey> untouched = List.of(ResourceKey.group("g-dead"), ResourceKey.group("g-held"),
+        ResourceKey.group("g-done"), ResourceKey.group("g-pending"), ResourceKey.user("g-retrying"));
+    List<WorkItem> before = untouched.stream().map(k -> queue.get(k).orElseThrow()).toList();
+    WorkItem run = running(ResourceKey.group("g-running"));
+    clock.tick(Duration.ofSeconds(1));
+
+    leaversOutcome("u-ada", new WorkQueue.Wake(true, Set.of("fg-left")));
+
+    assertThat(queue.get(retrying.key()).orElseThrow()).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.nextAttemptAt()).as("due now, not in 30 s").isEqualTo(clock.instant());
+    });
+    assertThat(queue.get(left.key()).orElseThrow().nextAttemptAt()).as("Okta no longer lists her in it: the group list at hand did")
+        .isEqualTo(clock.instant());
+    assertThat(queue.get(run.key()).orElseThrow()).satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.RUNNING);
+      assertThat(row.generation()).as("runs again as its run ends").isGreaterThan(run.claimedGeneration());
+      assertThat(row.nextAttemptAt()).isEqualTo(run.nextAttemptAt());
+    });
+    assertThat(untouched.stream().map(k -> queue.get(k).orElseThrow()).toList()).isEqualTo(before);
+
+    queue.retry(run, clock.instant().plusSeconds(5), "Fulcrum answered 500", true);
+    assertThat(queue.get(run.key()).orElseThrow()).as("a failing finish of a woken run stands").satisfies(row -> {
+      assertThat(row.state()).isEqualTo(WorkState.RETRYING);
+      assertThat(row.attempts()).isEqualTo(1);
+      assertThat(row.lastError()).isEqualTo("Fulcrum answered 500");
+    });
+  }
+
+  @Test
+  void aDeletedUsersOutcomeWakesEveryGroupTheMemberItRemovedWasListedIn() throws Exception {
+    List<String> left = new ArrayList<>();
+    for (int g = 0; g < 40; g++) {
+      linked("g-" + g, "fg-" + g);
+      waitingOnALeaver(ResourceKey.group("g-" + g));
+      left.add("fg-" + g);
+    }
+    clock.tick(Duration.ofSeconds(1));
+
+    leaversOutcome("u-gone", new WorkQueue.Wake(true, Set.copyOf(left)));
+
+    for (int g = 0; g < 40; g++) {
+      assertThat(queue.get(ResourceKey.group("g-" + g)).orElseThrow().nextAttemptAt()).as("g-" + g).isEqualTo(clock.instant());
+    }
+  }
+
+  @Test
+  void anActiveUsersOutcomeWakesNothing() throws Exception {
+    oktaHas("u-bob", 1, "g-crew");
+    oktaHas("u-ada", 0, "g-ops");
+    linked("g-left", "fg-left");
+    WorkItem crew = waitingOnALeaver(ResourceKey.group("g-crew"));
+    WorkItem ops = waitingOnALeaver(ResourceKey.group("g-ops"));
+    WorkItem left = waitingOnALeaver(ResourceKey.group("g-left"));
+    clock.tick(Duration.ofSeconds(1));
+
+    // reactivated after the reconcile read it inactive: the statement's own check
+    leaversOutcome("u-bob", new WorkQueue.Wake(true, Set.of("fg-left")));
+    // read active by its reconcile: no statement at all (a deactivation since moved the generation)
+    leaversOutcome("u-ada", WorkQueue.Wake.NOBODY);
+
+    assertThat(List.of(crew, ops, left)).allSatisfy(waiting ->
+        assertThat(queue.get(waiting.key()).orElseThrow()).isEqualTo(waiting));
   }
 
   /** Makes the store fail every insert of a work row for {@code entityId}, as a full disk would. */
