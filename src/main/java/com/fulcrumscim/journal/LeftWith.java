@@ -18,10 +18,11 @@ import java.sql.SQLException;
 public final class LeftWith {
   /** Releases user {@code id}'s if its email is another now, inside the caller's transaction. */
   public void release(Connection c, String id) throws SQLException {
-    // lower() folds ASCII only where the key folds all of Unicode: at worst an address unchanged but
-    // for a non-ASCII capital is released, and then found by the user's email as before
+    // the user's email_key is the left_with_key's fold; a tombstone keeps no email_key, and lower()
+    // folds ASCII only: at worst a deleted user's address unchanged but for a non-ASCII capital is
+    // released, and then found by the tombstone's email as before
     try (PreparedStatement ps = c.prepareStatement("UPDATE scim_user SET left_with_email = NULL, left_with_key = NULL "
-        + "WHERE id = ? AND active = 0 AND left_with_key IS NOT NULL AND (email IS NULL OR lower(trim(email)) <> left_with_key)")) {
+        + "WHERE id = ? AND active = 0 AND left_with_key IS NOT NULL AND (email_key IS NULL OR email_key <> left_with_key)")) {
       ps.setString(1, id);
       ps.executeUpdate();
     }

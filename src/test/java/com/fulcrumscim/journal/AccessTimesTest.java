@@ -181,6 +181,21 @@ class AccessTimesTest {
     assertThat(db.read(deleted)).extracting(DeletedUser::id).containsExactly(id);
   }
 
+  /**
+   * The leaver's plan releases the address it left with only once its email is another: an address
+   * unchanged but for a non-ASCII capital is the same address, as the member list matches it.
+   */
+  @Test
+  void theAddressLeftWithIsKeptWhileTheEmailIsTheSameWhateverItsNonAsciiCapitals() {
+    String id = created("ZOË@corp.example", false);
+    db.write(c -> {
+      new LeftWith().release(c, id);
+      return null;
+    });
+
+    assertThat(leftWith(id)).isEqualTo("ZOË@corp.example");
+  }
+
   /** On SQLite every statement of a write runs on the one writer thread that all requests wait for. */
   @Test
   void aCreateWritesItsAccessTimesInItsInsert() {
