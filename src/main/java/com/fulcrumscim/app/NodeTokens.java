@@ -47,10 +47,12 @@ public final class NodeTokens {
 
   /**
    * One process's entry: {@code hashes} the tokens it accepts but the generated one, none when empty;
-   * {@code every} how often its node writes it; {@code fulcrumProblem} what is wrong with its Fulcrum as
-   * it last found (another organization than the links', its token refused), for status on any node.
+   * {@code every} how often its node writes it; {@code aheadMillis} how far its clock ran ahead of the
+   * database's at that write (behind: negative; 0 from a release before 8 December's, which did not say);
+   * {@code fulcrumProblem} what is wrong with its Fulcrum as it last found (another organization than the
+   * links', its token refused), for status on any node.
    */
-  public record Entry(String node, String holder, Instant written, Duration every, List<String> hashes,
+  public record Entry(String node, String holder, Instant written, Duration every, List<String> hashes, long aheadMillis,
       Optional<String> fulcrumProblem) {
     String describe() {
       return node + " " + prefixes(hashes);
@@ -81,22 +83,26 @@ public final class NodeTokens {
    * closed at a clean stop, which takes it away. {@code holder}: the node's writer-lease name. Takes away
    * the entries that no longer count, and only those: another process at this address may run (review-s12a F5).
    */
-  Recorded record(String address, String holder, List<String> hashes, Duration every) {
-    return record(address, holder, hashes, every, Optional::empty);
+  Recorded record(String address, String holder, List<String> hashes, Duration every, ClockSkew skew) {
+    return record(address, holder, hashes, every, skew, Optional::empty);
   }
 
   /** {@code fulcrumProblem}: what is wrong with this node's Fulcrum now, written with each entry. */
-  Recorded record(String address, String holder, List<String> hashes, Duration every, Supplier<Optional<String>> fulcrumProblem) {
+  Recorded record(String address, String holder, List<String> hashes, Duration every, ClockSkew skew,
+      Supplier<Optional<String>> fulcrumProblem) {
     Map<String, Optional<String>> gone = new HashMap<>();
     entries(every, false).forEach(entry -> gone.put(entry.key(), Optional.empty()));
     settings.write(gone);
-    return new Recorded(PREFIX + address + "/" + holder, hashes, every, fulcrumProblem);
+    return new Recorded(address, PREFIX + address + "/" + holder, hashes, every, skew, fulcrumProblem);
   }
 
   /** A running node's own entry. */
   final class Recorded implements AutoCloseable {
+    private final String node;
     private final String key;
     private final Duration every;
+    /** This node's clock against the database's, measured at each write. */
+    private final ClockSkew skew;
     private final Supplier<Optional<String>> fulcrumProblem;
     private volatile List<String> hashes;
     /** The list the entry holds: its last write's. */
@@ -113,9 +119,12 @@ public final class NodeTokens {
       return t;
     });
 
-    private Recorded(String key, List<String> hashes, Duration every, Supplier<Optional<String>> fulcrumProblem) {
+    private Recorded(String node, String key, List<String> hashes, Duration every, ClockSkew skew,
+        Supplier<Optional<String>> fulcrumProblem) {
+      this.node = node;
       this.key = key;
       this.every = every;
+      this.skew = skew;
       this.fulcrumProblem = fulcrumProblem;
       this.hashes = List.copyOf(hashes);
       write();
@@ -147,14 +156,17 @@ public final class NodeTokens {
      */
     private synchronized void write() {
       List<String> current = hashes;
+      ClockSkew.Reading reading;
       try {
-        db.write(c -> {
-          settings.write(c, Map.of(key, Optional.of(value(clock.millis(c), current, every, fulcrumProblem.get()))));
+        reading = db.write(c -> {
+          ClockSkew.Reading now = skew.read(c, clock);
+          settings.write(c, Map.of(key, Optional.of(value(now.databaseMillis(), current, every, now.aheadMillis(),
+              fulcrumProblem.get()))));
           // after the row is written and locked: close's removal then waits for this transaction, or came first
           if (closed) {
             throw new Closed();
           }
-          return null;
+          return now;
         });
       } catch (Closed e) {
         return;
@@ -163,6 +175,7 @@ public final class NodeTokens {
         throw e;
       }
       recorded = current;
+      skew.measured(reading, node);
       if (behind) {
         behind = false;
         log.info("this node's record of the SCIM tokens it accepts is written again ({}): `token forget-generated`"
@@ -258,13 +271,16 @@ public final class NodeTokens {
   }
 
   /**
-   * An entry's value: when written, the hashes, and how often its node writes it. The interval comes
-   * after the hashes: a command of an earlier release reads it as part of the last hash, which then matches no
-   * token, so it refuses rather than counting a token wrongly. The node's Fulcrum problem, if any, comes
-   * last (earlier releases read no further than the interval), its text may hold the separator.
+   * An entry's value: when written, the hashes, how often its node writes it, how far its clock ran
+   * ahead of the database's, and the node's Fulcrum problem if any. The interval comes after the hashes:
+   * a command of an earlier release reads it as part of the last hash, which then matches no token, so it
+   * refuses rather than counting a token wrongly. A release that reads the interval ignores what follows
+   * it; the Fulcrum problem comes last, as its text may hold the separator.
    */
-  private static String value(long written, List<String> hashes, Duration every, Optional<String> fulcrumProblem) {
-    return written + ";" + String.join(",", hashes) + ";" + every.toMillis() + fulcrumProblem.map(p -> ";" + p).orElse("");
+  private static String value(long written, List<String> hashes, Duration every, long aheadMillis,
+      Optional<String> fulcrumProblem) {
+    return written + ";" + String.join(",", hashes) + ";" + every.toMillis() + ";" + aheadMillis
+        + fulcrumProblem.map(p -> ";" + p).orElse("");
   }
 
   private static Entry entry(String name, String value, Duration unstated) {
@@ -273,7 +289,8 @@ public final class NodeTokens {
     return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(fields[0])),
         fields.length > 2 ? Duration.ofMillis(Long.parseLong(fields[2])) : unstated,
         fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")),
-        fields.length > 3 ? Optional.of(fields[3]) : Optional.empty());
+        fields.length > 3 ? Long.parseLong(fields[3]) : 0,
+        fields.length > 4 ? Optional.of(fields[4]) : Optional.empty());
   }
 
   /**
@@ -299,6 +316,20 @@ public final class NodeTokens {
   /** Each running node's Fulcrum problem (review-s17ha F1, F6), one line each, for {@code status}. */
   public static List<String> fulcrumProblems(List<Entry> live) {
     return live.stream().flatMap(e -> e.fulcrumProblem().map(p -> "the node " + e.node() + ": " + p).stream()).toList();
+  }
+
+  /**
+   * Set when a running node's clock is off the database's by more than {@link ClockSkew#SAID_BEYOND} at its
+   * last write: each such node and by how much, for {@code status} (review-s17ha F4).
+   */
+  public static Optional<String> clocksOff(List<Entry> live) {
+    List<Entry> off = live.stream().filter(e -> Math.abs(e.aheadMillis()) > ClockSkew.SAID_BEYOND.toMillis()).toList();
+    if (off.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("the clock of " + off.stream().map(e -> e.node() + " runs " + ClockSkew.describe(e.aheadMillis()))
+        .collect(Collectors.joining(", of ")) + " the database server's: fix its time sync (NTP, chrony); until then its"
+        + " logs and timings are off by that much");
   }
 
   /** A token every entry accepts (the first in the first entry's order); empty when none does or there is no entry. */

@@ -68,7 +68,8 @@ public final class StatusCommand implements Callable<Integer> {
       StatusReport report = StatusReport.read(config, support.unresolved(), db, clock,
           lease.map(h -> writerLease(h, nodes)).orElse(null),
           gone.isEmpty() && lease.map(h -> h.role() == WriterLease.Role.DAEMON).orElse(false), stalled,
-          NodeTokens.differingLeaseTtls(nodes).orElse(null), NodeTokens.fulcrumProblems(nodes));
+          NodeTokens.differingLeaseTtls(nodes).orElse(null), NodeTokens.clocksOff(nodes).orElse(null),
+          NodeTokens.fulcrumProblems(nodes));
       if (json) {
         support.out().println(CliJson.write(report));
       } else {
@@ -131,6 +132,9 @@ public final class StatusCommand implements Callable<Integer> {
     PolicyCheck.frozenGroupsWarning(r.frozenGroups()).ifPresent(w -> table.row("WARNING", w));
     if (r.leaseTtlsDiffer() != null) {
       table.row("WARNING", r.leaseTtlsDiffer());
+    }
+    if (r.clocksOff() != null) {
+      table.row("WARNING", r.clocksOff());
     }
     r.fulcrumProblems().forEach(problem -> table.row("WARNING", problem));
     table.print(out, "");

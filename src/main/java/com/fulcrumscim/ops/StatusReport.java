@@ -50,9 +50,10 @@ import java.util.Set;
  * found them at {@code keepsAccessAt} (null: not recorded, by an older release). {@code carryIncomplete}:
  * what the latest restore could not carry forward from the database it replaced, until an operator
  * acknowledges it (null: nothing, or acknowledged). {@code leaseTtlsDiffer}: which running node has which
- * ha.lease_ttl, when they differ (null: they agree, or one node runs). {@code fulcrumProblems}: each running
- * node whose Fulcrum API token is in another organization than the database's links, or refused, as its node
- * record says (review-s17ha F1, F6). {@code fulcrumCoolDown}: a 429
+ * ha.lease_ttl, when they differ (null: they agree, or one node runs). {@code clocksOff}: which running
+ * node's clock runs off the database server's, and by how much (null: none, review-s17ha F4).
+ * {@code fulcrumProblems}: each running node whose Fulcrum API token is in another organization than the
+ * database's links, or refused, as its node record says (review-s17ha F1, F6). {@code fulcrumCoolDown}: a 429
  * Fulcrum answered and the wait it asked for, while it lasts ({@link FulcrumCoolDown}; null: none), and
  * {@code callBudgetSpentUntil} when a call is free again while fulcrum.calls_per_hour is spent (null:
  * calls go, or the budget's variable is not set here): either holds every call to Fulcrum back.
@@ -92,6 +93,7 @@ public record StatusReport(
     Instant keepsAccessAt,
     IncompleteCarry carryIncomplete,
     String leaseTtlsDiffer,
+    String clocksOff,
     List<String> fulcrumProblems,
     FulcrumCoolDown fulcrumCoolDown,
     Instant callBudgetSpentUntil) {
@@ -126,25 +128,26 @@ public record StatusReport(
   /**
    * {@code writerLease}: who holds the writer lease (the node that reconciles), in words; null when
    * nobody does; {@code daemonHoldsLease}: a daemon does, not an operator command; {@code stalledServe}:
-   * see the record's, as {@code leaseTtlsDiffer}. {@code unresolved}:
+   * see the record's, as {@code leaseTtlsDiffer} and {@code clocksOff}. {@code unresolved}:
    * the config keys whose variable this shell does not set. All of it is read in one moment of the
    * database: counts read apart can disagree (held removals less held take-backs went negative)
    * while the daemon changes rows.
    */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer) {
-    return read(config, unresolved, db, clock, writerLease, daemonHoldsLease, stalledServe, leaseTtlsDiffer, List.of());
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, String clocksOff) {
+    return read(config, unresolved, db, clock, writerLease, daemonHoldsLease, stalledServe, leaseTtlsDiffer, clocksOff,
+        List.of());
   }
 
   /** {@code fulcrumProblems}: see the record's. */
   public static StatusReport read(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, List<String> fulcrumProblems) {
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, String clocksOff, List<String> fulcrumProblems) {
     return db.inOneRead(snapshot -> readIn(config, unresolved, snapshot, clock, writerLease, daemonHoldsLease, stalledServe,
-        leaseTtlsDiffer, fulcrumProblems));
+        leaseTtlsDiffer, clocksOff, fulcrumProblems));
   }
 
   private static StatusReport readIn(BridgeConfig config, Set<String> unresolved, Database db, Clock clock, String writerLease,
-      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, List<String> fulcrumProblems) {
+      boolean daemonHoldsLease, String stalledServe, String leaseTtlsDiffer, String clocksOff, List<String> fulcrumProblems) {
     OpsStore store = new OpsStore(db);
     Map<String, Long> backlog = new LinkedHashMap<>();
     store.countsByState().forEach((state, n) -> backlog.put(state.name().toLowerCase(Locale.ROOT), n));
@@ -192,6 +195,7 @@ public record StatusReport(
         store.keepingAccessAt().orElse(null),
         IncompleteCarry.current(db).orElse(null),
         leaseTtlsDiffer,
+        clocksOff,
         fulcrumProblems,
         calls.coolDown().orElse(null),
         calls.spentUntil().orElse(null));

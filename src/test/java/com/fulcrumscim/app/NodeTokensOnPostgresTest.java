@@ -59,7 +59,7 @@ class NodeTokensOnPostgresTest {
       }
       return Clock.systemUTC().millis();
     };
-    try (NodeTokens.Recorded node = new NodeTokens(db, clock).record("a:8080", "1@a/aaaa", List.of("old"), Duration.ofSeconds(1))) {
+    try (NodeTokens.Recorded node = new NodeTokens(db, clock).record("a:8080", "1@a/aaaa", List.of("old"), Duration.ofSeconds(1), new ClockSkew(Clock.systemUTC()))) {
       assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<Void> reload = CompletableFuture.runAsync(() -> node.accepting(List.of("new")));
       try {
@@ -88,7 +88,7 @@ class NodeTokensOnPostgresTest {
     try (BlackholeProxy proxy = BlackholeProxy.toServerOf(pg.url());
         Database viaProxy = Database.open(new StoreLocation.Postgres(proxy.in(pg.url()), pg.username(), pg.password()))) {
       NodeTokens.Recorded node = new NodeTokens(viaProxy, DatabaseClock.postgres()).record("a:8080", "1@a/aaaa",
-          List.of("h1"), ttl);
+          List.of("h1"), ttl, new ClockSkew(Clock.systemUTC()));
       proxy.blackhole();
 
       assertTimeoutPreemptively(ttl, () -> node.close());
@@ -116,7 +116,7 @@ class NodeTokensOnPostgresTest {
       }
       return Clock.systemUTC().millis();
     };
-    NodeTokens.Recorded node = new NodeTokens(db, clock).record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofSeconds(1));
+    NodeTokens.Recorded node = new NodeTokens(db, clock).record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofSeconds(1), new ClockSkew(Clock.systemUTC()));
     assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
 
     node.close();

@@ -67,8 +67,8 @@ class NodeTokensTest {
   /** review-s12a F5: containers given one hostname run at one host:port; a start took the other's entry away. */
   @Test
   void aStartLeavesTheEntryOfAnotherProcessAtItsAddress() throws Exception {
-    try (NodeTokens.Recorded first = nodes.record("host:8080", "1@host/aaaa", List.of("h1"), NEVER);
-        NodeTokens.Recorded second = nodes.record("host:8080", "1@host/bbbb", List.of(), NEVER)) {
+    try (NodeTokens.Recorded first = nodes.record("host:8080", "1@host/aaaa", List.of("h1"), NEVER, new ClockSkew(clock));
+        NodeTokens.Recorded second = nodes.record("host:8080", "1@host/bbbb", List.of(), NEVER, new ClockSkew(clock))) {
       assertThat(holders()).containsExactlyInAnyOrder("1@host/aaaa", "1@host/bbbb");
       assertThat(NodeTokens.common(nodes.live(TTL))).isEmpty();
     }
@@ -76,10 +76,10 @@ class NodeTokensTest {
 
   @Test
   void aStartTakesAwayTheEntriesThatNoLongerCount() throws Exception {
-    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL)) {
+    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL, new ClockSkew(clock))) {
       clock.tick(TTL.multipliedBy(NodeTokens.LIVES).plusSeconds(1));
 
-      try (NodeTokens.Recorded next = nodes.record("pod-2:8080", "1@pod-2/bbbb", List.of(), TTL)) {
+      try (NodeTokens.Recorded next = nodes.record("pod-2:8080", "1@pod-2/bbbb", List.of(), TTL, new ClockSkew(clock))) {
         assertThat(new SettingStore(db).keysStartingWith(NodeTokens.PREFIX)).containsExactly(NodeTokens.PREFIX + "pod-2:8080/1@pod-2/bbbb");
       }
     }
@@ -87,7 +87,7 @@ class NodeTokensTest {
 
   @Test
   void anEntryNotWrittenForThreeLeaseLivesNoLongerCounts() throws Exception {
-    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL)) {
+    try (NodeTokens.Recorded killed = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of(), TTL, new ClockSkew(clock))) {
       clock.tick(TTL.multipliedBy(NodeTokens.LIVES).minusSeconds(1));
       assertThat(holders()).containsExactly("1@pod-1/aaaa");
 
@@ -100,7 +100,7 @@ class NodeTokensTest {
   /** review-s12a F4: nodes on ha.lease_ttl 60s, a command on the default 15s dropped a standby's entry after 45 s. */
   @Test
   void anEntryCountsForThreeOfItsOwnNodesLeaseLivesWhateverTheReadersLeaseLife() throws Exception {
-    try (NodeTokens.Recorded standby = nodes.record("b:8080", "1@b/bbbb", List.of("h1"), Duration.ofSeconds(60))) {
+    try (NodeTokens.Recorded standby = nodes.record("b:8080", "1@b/bbbb", List.of("h1"), Duration.ofSeconds(60), new ClockSkew(clock))) {
       clock.tick(Duration.ofSeconds(50));
 
       assertThat(holders()).containsExactly("1@b/bbbb");
@@ -120,7 +120,7 @@ class NodeTokensTest {
 
   @Test
   void aNodeWritesItsEntryAgainEveryLeaseLife() throws Exception {
-    try (NodeTokens.Recorded running = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of("h1"), Duration.ofMillis(50))) {
+    try (NodeTokens.Recorded running = nodes.record("pod-1:8080", "1@pod-1/aaaa", List.of("h1"), Duration.ofMillis(50), new ClockSkew(clock))) {
       clock.tick(TTL.multipliedBy(NodeTokens.LIVES).plusSeconds(1));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> holders().equals(List.of("1@pod-1/aaaa")));
@@ -130,7 +130,7 @@ class NodeTokensTest {
   /** review-s12a F2: the reload stands (its tokens are in force); the entry follows at the next scheduled write. */
   @Test
   void aReloadWhoseEntryCannotBeWrittenHasItWrittenAtTheNextScheduledWriteAndSaysSo() throws Exception {
-    try (NodeTokens.Recorded node = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofMillis(50))) {
+    try (NodeTokens.Recorded node = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofMillis(50), new ClockSkew(clock))) {
       refuseEntryWrites(db, true);
       node.accepting(List.of("h2"));
       assertThat(nodes.live(TTL)).singleElement().extracting(NodeTokens.Entry::hashes).isEqualTo(List.of("h1"));
@@ -145,15 +145,15 @@ class NodeTokensTest {
 
   @Test
   void theTokenEveryNodeAcceptsIsOneBothListWhateverElseEachAccepts() throws Exception {
-    try (NodeTokens.Recorded a = nodes.record("a:8080", "1@a/aaaa", List.of("h1", "h2"), NEVER);
-        NodeTokens.Recorded b = nodes.record("b:8080", "1@b/bbbb", List.of("h3", "h2"), NEVER)) {
+    try (NodeTokens.Recorded a = nodes.record("a:8080", "1@a/aaaa", List.of("h1", "h2"), NEVER, new ClockSkew(clock));
+        NodeTokens.Recorded b = nodes.record("b:8080", "1@b/bbbb", List.of("h3", "h2"), NEVER, new ClockSkew(clock))) {
       assertThat(NodeTokens.common(nodes.live(TTL))).contains("h2");
     }
   }
 
   @Test
   void aCleanStopTakesTheEntryAway() throws Exception {
-    nodes.record("a:8080", "1@a/aaaa", List.of("h1"), NEVER).close();
+    nodes.record("a:8080", "1@a/aaaa", List.of("h1"), NEVER, new ClockSkew(clock)).close();
 
     assertThat(holders()).isEmpty();
   }
@@ -164,7 +164,7 @@ class NodeTokensTest {
    */
   @Test
   void aStopWhileAWriteWaitsItsTurnSaysNothingOfThatWrite() throws Exception {
-    NodeTokens.Recorded recorded = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofSeconds(1));
+    NodeTokens.Recorded recorded = nodes.record("a:8080", "1@a/aaaa", List.of("h1"), Duration.ofSeconds(1), new ClockSkew(clock));
     CountDownLatch busy = new CountDownLatch(1);
     Thread other = new Thread(() -> db.write(c -> {
       busy.countDown();
@@ -184,8 +184,8 @@ class NodeTokensTest {
   /** Each node says once which other running node's ha.lease_ttl differs from its own, naming both. */
   @Test
   void aNodeSaysOnceThatAnotherRunningNodeHasAnotherLeaseTtl() throws Exception {
-    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200));
-        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(300))) {
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200), new ClockSkew(clock));
+        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(300), new ClockSkew(clock))) {
       await().atMost(Duration.ofSeconds(10)).until(() -> differing().size() == 2);
       Thread.sleep(1_000); // five more writes of a's, three of b's
       assertThat(differing()).containsExactlyInAnyOrder(
@@ -202,8 +202,8 @@ class NodeTokensTest {
 
   @Test
   void nodesOfOneLeaseTtlSayNothingOfIt() throws Exception {
-    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200));
-        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(200))) {
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), Duration.ofMillis(200), new ClockSkew(clock));
+        NodeTokens.Recorded b = nodes.record("node-b:8080", "2@node-b/bbbb", List.of(), Duration.ofMillis(200), new ClockSkew(clock))) {
       Thread.sleep(1_000);
       assertThat(differing()).isEmpty();
       assertThat(NodeTokens.differingLeaseTtls(nodes.live(TTL))).isEmpty();
@@ -214,7 +214,7 @@ class NodeTokensTest {
   @Test
   void theWriterIsNamedByItsNodesAddress() throws Exception {
     Instant took = Instant.parse("2026-12-07T07:59:00Z");
-    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), NEVER)) {
+    try (NodeTokens.Recorded a = nodes.record("node-a:8080", "1@node-a/aaaa", List.of(), NEVER, new ClockSkew(clock))) {
       assertThat(NodeTokens.writer(new WriterLease.Holder("1@node-a/aaaa", WriterLease.Role.DAEMON, took,
           took.plusSeconds(75)), nodes.live(TTL))).isEqualTo(new WriterNode("node-a:8080", took));
       assertThat(NodeTokens.writer(new WriterLease.Holder("3@node-c/cccc", WriterLease.Role.DAEMON, took,

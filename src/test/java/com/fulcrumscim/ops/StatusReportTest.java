@@ -48,7 +48,7 @@ class StatusReportTest {
     row("u-waiting", "PENDING"); // status reads the clock to age it, between its other reads
     DaemonAtWork clock = new DaemonAtWork();
 
-    StatusReport report = StatusReport.read(CONFIG, Set.of(), db, clock, null, false, null, null);
+    StatusReport report = StatusReport.read(CONFIG, Set.of(), db, clock, null, false, null, null, null);
 
     assertThat(clock.moved).as("rows moved while status read").hasPositiveValue();
     assertThat(report.deadCount() + report.heldCount()).isEqualTo(HELD);

@@ -36,7 +36,7 @@ class FailingDeprovisioningTest extends EndToEnd {
   }
 
   private StatusReport status() {
-    return StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null, null);
+    return StatusReport.read(CONFIG, Set.of(), h.db, h.clock, "the daemon", true, null, null, null);
   }
 
   /** The metrics a scrape would read now. */
