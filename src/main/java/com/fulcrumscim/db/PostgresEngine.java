@@ -193,8 +193,10 @@ final class PostgresEngine implements Engine {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
       String mode = rs.next() ? rs.getString(1) : "";
       // off or local would answer a commit before it is durable (or on the standby): a 2xx must
-      // mean the change survives. A stronger setting (remote_write, remote_apply) is kept.
-      if (mode.equals("off") || mode.equals("local")) {
+      // mean the change survives. remote_write is weaker than on, not stronger (review-s17ha F8): the
+      // synchronous standby has the commit in its OS, not flushed, so its OS crash right after a
+      // failover loses a change answered 2xx. remote_apply, stronger, is kept.
+      if (mode.equals("off") || mode.equals("local") || mode.equals("remote_write")) {
         s.execute("SET synchronous_commit = on");
       }
       s.execute("SET idle_in_transaction_session_timeout = " + idleInTransaction.toMillis());

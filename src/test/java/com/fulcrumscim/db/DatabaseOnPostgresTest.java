@@ -284,6 +284,18 @@ class DatabaseOnPostgresTest {
     }
   }
 
+  /** review-s17ha F8: remote_write leaves the synchronous standby's copy unflushed, weaker than on. */
+  @Test
+  void writesCommitSynchronouslyWhenTheDatabaseDefaultIsRemoteWrite() {
+    try (Database db = Database.open(pg)) {
+      db.write(c -> execute(c, "ALTER DATABASE " + databaseName(c) + " SET synchronous_commit = remote_write"));
+    }
+    try (Database db = Database.open(pg)) {
+      String mode = db.write(c -> show(c, "synchronous_commit"));
+      assertThat(mode).isEqualTo("on");
+    }
+  }
+
   @Test
   void aServerThatAcceptsNoWritesMakesTheStoreNotWritable() {
     try (Database db = Database.open(pg)) {
