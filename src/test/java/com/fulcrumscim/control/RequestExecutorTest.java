@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fulcrumscim.config.ConfigLoader;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.testing.CapturedLogs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RequestExecutorTest {
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   Database db;
   RequestStore store;
   RequestExecutor executor;
@@ -53,6 +56,25 @@ class RequestExecutorTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(asked) == OperatorRequest.State.DONE);
     assertThat(store.get(asked).orElseThrow().answer().exitCode()).isZero();
+  }
+
+  /** review-s17ha F8: a database outage had each poll (300 ms) log a WARN; the lease keeper's lines come each minute. */
+  @Test
+  void requestsThatCannotBeReadAreSaidOnceWhileItLastsAndOnceWhenTheyAreReadAgain() throws Exception {
+    db.write(c -> c.createStatement().executeUpdate("CREATE TRIGGER claims_refused BEFORE UPDATE OF state ON "
+        + "operator_request WHEN NEW.state = 'RUNNING' AND EXISTS (SELECT 1 FROM blip) "
+        + "BEGIN SELECT RAISE(ABORT, 'database blip'); END"));
+    blipStarts();
+    long asked = store.submit(OperatorRequest.Kind.RETRY, null, false);
+    executor.start();
+    Thread.sleep(RequestExecutor.POLL.multipliedBy(6).toMillis()); // six polls, each refused
+
+    blipEnds();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(asked) == OperatorRequest.State.DONE);
+    assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("could not read operator requests"))
+        .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("database blip", "each minute"));
+    assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().equals("operator requests are read again")).hasSize(1);
   }
 
   @Test
