@@ -141,6 +141,7 @@ public final class ReconcileLoop implements AutoCloseable {
     if (reconciler.circuitOpen()) {
       return new Cycle(0, 0, 0, "Fulcrum circuit breaker open");
     }
+    releaseGoneHolds();
     List<WorkItem> claimed = queue.claim(batchSize);
     if (!claimed.isEmpty()) {
       reconciler.beginCycle();
@@ -232,6 +233,19 @@ public final class ReconcileLoop implements AutoCloseable {
   private void strand(WorkItem item, Throwable e) {
     stranded.add(item);
     log.error("could not finish {} (its row is handed back at the next cycle): {}", item.key(), e.toString(), e);
+  }
+
+  /**
+   * Held removals whose member the last member list read no longer shows are made due before the
+   * claim, so this cycle ends them DONE ("already gone") instead of leaving them for an approval. Best
+   * effort: it only spares the operator a no-op approval, so a failure leaves the holds as they were.
+   */
+  private void releaseGoneHolds() {
+    try {
+      reconciler.releaseGoneHolds();
+    } catch (RuntimeException e) {
+      log.warn("could not look for held removals whose member is gone from Fulcrum (they stay held): {}", e.toString());
+    }
   }
 
   /**

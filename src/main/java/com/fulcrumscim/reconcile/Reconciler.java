@@ -70,6 +70,7 @@ public final class Reconciler {
   private final WorkQueue queue;
   private final boolean groupsPush;
   private final Person who;
+  private final GoneHolds goneHolds;
   /** Outcomes that end the row (DONE, SKIPPED): it no longer holds anything for anyone to wait for. */
   private static final Set<Outcome.Kind> ENDS_ROW = Set.of(Outcome.Kind.APPLIED, Outcome.Kind.NO_CHANGE, Outcome.Kind.SKIPPED);
   /**
@@ -123,6 +124,7 @@ public final class Reconciler {
     this.applier = new Applier(client, db, observer, desired, links, intents, audit, guard, clock);
     this.emailMoves = new EmailMoves(observer, links);
     this.who = new Person(db);
+    this.goneHolds = new GoneHolds(observer, guard, queue);
   }
 
   /**
@@ -141,6 +143,14 @@ public final class Reconciler {
     Optional<Reconciled> result = run.go();
     return result.isPresent() ? CompletableFuture.completedFuture(run.result(result.get()))
         : checks.await(attempt, () -> run.result(run.go().orElseThrow()));
+  }
+
+  /**
+   * Makes due the held removals whose member is gone from Fulcrum, as the member list read since the
+   * last call shows ({@link GoneHolds}); returns how many. Nothing when no list was read since.
+   */
+  int releaseGoneHolds() {
+    return goneHolds.release();
   }
 
   /** A new cycle's member removals, to be checked together. */
@@ -239,10 +249,6 @@ public final class Reconciler {
             lastPlan = plan;
             loadsAtPlan = observer.loads();
             Optional<Reconciled> early = settledOrStopped(plan);
-            if (early.isPresent() && heldOnAMemberGoneSince(early.get().outcome())) {
-              round--; // not a round: planned anew on what Fulcrum answered, once per reconcile
-              continue;
-            }
             if (early.isPresent()) {
               return early;
             }
@@ -381,32 +387,6 @@ public final class Reconciler {
           + " is this user's person, remove it in Fulcrum, then `fulcrum-scim journal retry " + key + "`; if it is not, "
           + before + " is gone and nobody keeps this user's access through it: `fulcrum-scim journal skip " + key + "`"
           + " sets this change aside, and a user given the address goes on";
-    }
-
-    /**
-     * Whether the guard held a removal (or a role take-back) whose member is gone from Fulcrum, removed
-     * by hand since the cached member list was read (review-s16a F3): held, the operator was asked to
-     * approve a change with nothing left to change, and the count of held removals grew by it. The member is confirmed
-     * as a plan's doubt is ({@link Observer#confirmMembers}: nothing when this cycle read the list,
-     * else one GET for the cycle's first doubt, then the list), so a storm the guard holds costs a
-     * cycle a read or two, not one per removal. Gone, the key is planned again on a member list read
-     * after that (as after a DELETE Fulcrum answers 404: a member invited again by hand is looked
-     * for), and ends DONE, its UNLINK saying the member is already gone; still there, the hold stands.
-     */
-    private boolean heldOnAMemberGoneSince(Outcome outcome) {
-      if (!(outcome instanceof Outcome.Held held) || !attempt.confirmed.add(held.memberId())
-          || observer.members.get(held.memberId()).isEmpty() || !attempt.seekNamesakeOnce()) {
-        return false;
-      }
-      Set<String> read = observer.confirmMembers(List.of(held.memberId()));
-      attempt.readById.addAll(read);
-      if (observer.members.get(held.memberId()).isPresent()) {
-        return false;
-      }
-      if (!read.isEmpty()) {
-        observer.members.invalidate(); // gone by id: the replan reads the list, which shows a namesake
-      }
-      return true;
     }
 
     /**

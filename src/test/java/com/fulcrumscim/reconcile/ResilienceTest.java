@@ -303,26 +303,125 @@ class ResilienceTest extends EndToEnd {
   }
 
   /**
-   * review-s16a F3: an admin removed one person's member by hand just before a storm of
-   * deactivations, while the bridge's cached member list still shows it. That removal has nothing
-   * left to remove: it ends DONE, "already gone", instead of asking the operator to approve a no-op;
-   * the real removals stay held.
+   * review-s16a F3, review-s17c F1: an admin removed one person's member by hand just before a storm
+   * of deactivations, while the bridge's cached member list still shows it. The hold is made on that
+   * list, with no read of its own; the next member list read (a plan's, the copy being older than its
+   * 5 minutes) no longer shows the member, which is read again by id, and the row ends DONE, "already
+   * gone", without an approval; the real removals stay held.
    */
   @Test
-  void aRemovalWhoseMemberWasRemovedByHandIsNotHeldButDoneAsAlreadyGone() {
+  void aHeldRemovalWhoseMemberWasRemovedByHandEndsDoneAtTheNextListRead() {
     start(ReconcileHarness.Options.defaults().withGuard(10, 3));
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
-    }
-    h.settle(); // the member list is cached
+    List<String> ids = sixUsers();
     String gone = inFulcrum("user0@corp.example").id();
     h.http.deleteMember(gone, null); // by hand
     for (int i = 0; i < 5; i++) {
       h.okta.set(ids.get(i), "active", 0);
     }
     h.settle();
+    assertThat(h.row(ResourceKey.user(ids.get(0))).state()).as("held on the cached list").isEqualTo(WorkState.HELD);
 
+    aListReadLater();
+
+    assertGoneAndTheRestHeld(ids, gone);
+  }
+
+  /**
+   * review-s17c F2: the member of a removal already held is removed by hand afterwards. The next
+   * member list read ends the row DONE without `approve-removals`.
+   */
+  @Test
+  void aMemberRemovedByHandAfterItsRemovalWasHeldEndsItDone() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 3));
+    List<String> ids = sixUsers();
+    for (int i = 0; i < 5; i++) {
+      h.okta.set(ids.get(i), "active", 0);
+    }
+    h.settle();
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(5);
+    String gone = inFulcrum("user0@corp.example").id();
+    h.http.deleteMember(gone, null); // by hand, after the hold
+
+    aListReadLater();
+
+    assertGoneAndTheRestHeld(ids, gone);
+  }
+
+  /**
+   * review-s17c F4: the read that confirms a held member gone fails (a proxy's 503): the hold stands,
+   * HELD, not a failing removal; once the read works, the next list read ends it.
+   */
+  @Test
+  void aFailedReadOfAHeldMemberLeavesTheHoldStanding() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 3));
+    java.util.concurrent.atomic.AtomicReference<String> failing = new java.util.concurrent.atomic.AtomicReference<>();
+    h.restart(UserPushTest.replacing(h.http, "member", args -> {
+      if (args[0].equals(failing.get())) {
+        throw new FulcrumException.Unavailable("GET /api/v2/memberships/{id}.json", "503 from the proxy", null);
+      }
+      return null;
+    }));
+    List<String> ids = sixUsers();
+    String gone = inFulcrum("user0@corp.example").id();
+    failing.set(gone);
+    h.http.deleteMember(gone, null); // by hand
+    for (int i = 0; i < 5; i++) {
+      h.okta.set(ids.get(i), "active", 0);
+    }
+    h.settle();
+    aListReadLater();
+    WorkItem row = h.row(ResourceKey.user(ids.get(0)));
+    assertThat(row.state()).as("still held, not failing").isEqualTo(WorkState.HELD);
+    assertThat(row.attempts()).isZero();
+
+    failing.set(null);
+    aListReadLater();
+
+    assertGoneAndTheRestHeld(ids, gone);
+  }
+
+  /**
+   * review-s17c F1: a storm Okta pushes one user at a time is one hold per cycle. A hold reads
+   * nothing of its own: the 22 holds cost no GET of a member, only the three removals' read-backs.
+   */
+  @Test
+  void holdsTrickledOnePerCycleReadNoMemberEach() {
+    start(ReconcileHarness.Options.defaults().withGuard(10, 3));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.settle();
+    long gets = calls(GET_MEMBER);
+    for (int i = 0; i < 25; i++) {
+      h.clock.tick(Duration.ofMillis(1500));
+      h.okta.set(ids.get(i), "active", 0);
+      h.settle();
+    }
+    assertThat(h.queue.list(WorkState.HELD, 100)).hasSize(22);
+    assertThat(calls(GET_MEMBER) - gets).as("the three removals' read-backs, nothing per hold").isEqualTo(3);
+  }
+
+  private static final String GET_MEMBER = "GET /api/v2/memberships/{id}.json";
+  private int hires;
+
+  private List<String> sixUsers() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(h.okta.user("user" + i + "@corp.example", "User", "No" + i, null));
+    }
+    h.settle(); // the member list is cached
+    return ids;
+  }
+
+  /** The cached member list grows older than its 5 minutes, and a new hire's plan reads it again. */
+  private void aListReadLater() {
+    h.clock.tick(Duration.ofMinutes(6));
+    h.okta.user("hire" + hires++ + "@corp.example", "New", "Hire", null);
+    h.settle();
+  }
+
+  private void assertGoneAndTheRestHeld(List<String> ids, String gone) {
     assertThat(h.row(ResourceKey.user(ids.get(0))).state()).as("nothing to approve").isEqualTo(WorkState.DONE);
     assertThat(new AuditLog(h.db, h.clock).list(null, 100)).filteredOn(e -> e.action().equals("UNLINK"))
         .singleElement().satisfies(e -> {
@@ -331,7 +430,7 @@ class ResilienceTest extends EndToEnd {
         });
     assertThat(h.queue.list(WorkState.HELD, 100)).extracting(w -> w.key().scimId())
         .as("the real removals are still held").containsExactlyInAnyOrderElementsOf(ids.subList(1, 5));
-    assertThat(h.fulcrum.members()).as("nobody removed by the bridge").hasSize(3 + 5);
+    assertThat(h.fulcrum.memberByEmail("user1@corp.example")).as("nobody removed by the bridge").isPresent();
   }
 
   /** 30 managed users, then Okta deactivates the first {@code n}, one every 1.5 s, each reconciled at once. */
