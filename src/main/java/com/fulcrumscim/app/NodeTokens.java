@@ -285,7 +285,7 @@ public final class NodeTokens {
 
   private static Entry entry(String name, String value, Duration unstated) {
     int slash = name.indexOf('/');
-    String[] fields = value.split(";", 4);
+    String[] fields = value.split(";", 5);
     return new Entry(name.substring(0, slash), name.substring(slash + 1), Instant.ofEpochMilli(Long.parseLong(fields[0])),
         fields.length > 2 ? Duration.ofMillis(Long.parseLong(fields[2])) : unstated,
         fields[1].isEmpty() ? List.of() : Arrays.asList(fields[1].split(",")),
