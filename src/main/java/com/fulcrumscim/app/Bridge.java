@@ -430,9 +430,9 @@ public final class Bridge {
     if (newer.isPresent()) {
       return newer;
     }
-    // set before the keeper takes over at the end of start; a node that has not checked its organization never leads
+    // set before the keeper takes over at the end of start; only a node Fulcrum told of another organization never leads
     return organization == null ? Optional.of("this node has not checked its Fulcrum organization yet")
-        : organization.mustNotLead(bound);
+        : organization.mustNotLead(bound, !leadership.leading());
   }
 
   /**
@@ -557,10 +557,49 @@ public final class Bridge {
     // Right before each call: reads go anywhere, writes only from the unfenced leader; every call is
     // counted in the shared budget first, and the fence is looked at again after that transaction,
     // and once more when the connection stands (connecting can outlast half a lease).
-    BeforeSend gate = BeforeSend.writesFencedBy(leadership, callLog);
+    BeforeSend fenced = BeforeSend.writesFencedBy(leadership, callLog);
+    BeforeSend gate = new BeforeSend() {
+      @Override
+      public void check(String endpoint) {
+        organizationAllows(endpoint);
+        fenced.check(endpoint);
+      }
+
+      @Override
+      public void rateLimited(String endpoint, Duration retryAfter) {
+        fenced.rateLimited(endpoint, retryAfter);
+      }
+
+      @Override
+      public void onWire(String endpoint) {
+        fenced.onWire(endpoint);
+      }
+    };
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, FulcrumCallListener.NONE, gate);
   }
 
+
+  /**
+   * Refuses a call, not sent, while this node's token is not known to be in the organization the links point
+   * into (review-s17ha F1): every write, and every read of a leader, whose reconciler would take a linked member
+   * missing from another organization's Fulcrum for one already gone and drop its link; a node of another
+   * organization sends nothing but its check. The start's checks (reads, before this node leads) and a
+   * standby's token checks still go.
+   */
+  private void organizationAllows(String endpoint) {
+    OrganizationCheck now = organization;
+    boolean write = !endpoint.startsWith("GET ");
+    if (now == null) {
+      if (write) {
+        throw new FulcrumException.Unavailable(endpoint, "not sent: this node has not checked its Fulcrum organization yet",
+            null);
+      }
+      return;
+    }
+    if (write || leadership.leading() || now.differs().isPresent()) {
+      now.check(endpoint);
+    }
+  }
 
   /**
    * A users.reassign_records_to Fulcrum does not know is logged, not fatal: removals then leave

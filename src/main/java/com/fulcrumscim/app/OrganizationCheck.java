@@ -8,9 +8,13 @@ import com.fulcrumscim.fulcrum.FulcrumUser;
 import com.fulcrumscim.reconcile.LinkOrganization;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +26,24 @@ import org.slf4j.LoggerFactory;
  * others, and its /healthz, its node record (status on any node) and one ERROR line say why. Refusing
  * the start instead would leave status on the other nodes silent, and a check that could only run
  * later (Fulcrum unreachable at start) would need this state anyway.
+ *
+ * <p>Only a check that Fulcrum answered with another organization bars a node from leading. A node
+ * whose check could not be made (Fulcrum unreachable, or its token refused) leads as it did before
+ * this check existed, so a start during an outage and the hand-over to a node whose token works now
+ * are as prompt as ever (they waited for a once-a-minute check): it asks again as it takes the lease
+ * over (waiting at most the lease's bound for the answer) and at each renewal, at most every
+ * {@link #SOONEST}, and until Fulcrum has told it which organization its token is in, none of its
+ * writes is sent, nor any read while it leads ({@link #check(String)}): nothing is written to another
+ * organization's Fulcrum meanwhile, nor is a link dropped for a member missing there.
  */
 final class OrganizationCheck implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrganizationCheck.class);
-  /** How often a check Fulcrum did not answer is tried again: one call of the hourly budget each. */
+  /** How often a standby whose check could not be made asks again: one call of the hourly budget each. */
   static final Duration AGAIN = Duration.ofMinutes(1);
+  /** At most one check this often when a take-over, a renewal or a write asks for one. */
+  static final Duration SOONEST = Duration.ofSeconds(5);
+  /** The call that asks which organization the token is in ({@link FulcrumClient#tokenOwner()}). */
+  private static final String TOKEN_OWNER = "GET /api/v2/users.json";
 
   /** What this node found out, last. */
   private sealed interface State {}
@@ -45,7 +62,11 @@ final class OrganizationCheck implements AutoCloseable {
   private final String baseUrl;
   private final Duration again;
   private volatile State state;
-  private ScheduledExecutorService retries;
+  private ScheduledExecutorService thread;
+  /** The check under way or last made on {@link #thread}, and when it was asked for (monotonic clock). */
+  private CompletableFuture<Void> asked = CompletableFuture.completedFuture(null);
+  private long askedAt;
+  private boolean everAsked;
 
   private OrganizationCheck(Database db, FulcrumClient client, String baseUrl, Duration again, State state) {
     this.db = db;
@@ -82,44 +103,80 @@ final class OrganizationCheck implements AutoCloseable {
     state = recorded.<State>map(r -> differs(mine, r)).orElse(new Checked(Optional.of(mine)));
   }
 
-  /** At start, when Fulcrum did not answer: this node stands by, and asks again every {@link #again} until it does. */
+  /**
+   * At start, when Fulcrum did not answer or refused the token: this node leads as it would without the
+   * check, sends no write until it knows, and asks again every {@link #again} meanwhile (a standby's
+   * /readyz, /healthz and node record then say so if it is another organization's).
+   */
   void notFound(FulcrumException e) {
     if (db == null) {
       return;
     }
     state = new NotChecked(e.getMessage());
-    retries = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "organization-check");
-      t.setDaemon(true);
-      return t;
-    });
-    retries.scheduleWithFixedDelay(this::tryAgain, again.toMillis(), again.toMillis(), TimeUnit.MILLISECONDS);
+    thread().scheduleWithFixedDelay(this::askSoon, again.toMillis(), again.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void tryAgain() {
+  private synchronized ScheduledExecutorService thread() {
+    if (thread == null) {
+      thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "organization-check");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return thread;
+  }
+
+  /**
+   * Asks Fulcrum again on the check's thread, unless this node knows its organization already, a check is
+   * under way (its answer is the one returned), or one was asked for within {@link #SOONEST}.
+   */
+  private synchronized CompletableFuture<Void> askSoon() {
+    long now = System.nanoTime();
+    if (!(state instanceof NotChecked) || !asked.isDone() || everAsked && now - askedAt < SOONEST.toNanos()) {
+      return asked;
+    }
+    everAsked = true;
+    askedAt = now;
+    try {
+      asked = CompletableFuture.runAsync(this::ask, thread());
+    } catch (RejectedExecutionException closed) {
+      // closed at a stop: nothing more to ask
+    }
+    return asked;
+  }
+
+  private void ask() {
     try {
       found(client.tokenOwner());
       log.info("checked which Fulcrum organization this node's API token is in: {}", state instanceof Differs
-          ? "another than the database's (see the ERROR line)" : "it may lead");
-      retries.shutdown();
+          ? "another than the database's (see the ERROR line)" : "it may lead and write");
     } catch (FulcrumException e) {
       state = new NotChecked(e.getMessage());
     } catch (RuntimeException e) {
-      // the database did not answer: the next try asks both again
-      log.warn("could not check this node's Fulcrum organization against the database's (tried again in {}): {}",
-          again, e.toString());
+      // the database did not answer: the next ask tries both again
+      log.warn("could not check this node's Fulcrum organization against the database's (asked again at the next"
+          + " take-over, renewal or write, or in {}): {}", again, e.toString());
     }
   }
 
   /**
-   * Why this node must not lead, within {@code bound}: not checked yet, or of another organization.
-   * A node that leads with nothing recorded (a database of an earlier release) records its own.
+   * Why this node must not lead, within {@code bound}: its token is in another organization. Not
+   * checked yet, it asks Fulcrum again, and {@code takingOver} waits for the answer within {@code bound};
+   * still not told (Fulcrum unreachable, the token refused), it may lead, as without this check (the
+   * token-refused hand-over decides then), and sends no write until it is told. A node that leads with
+   * nothing recorded (a database of an earlier release) records its own.
    */
-  Optional<String> mustNotLead(Duration bound) {
+  Optional<String> mustNotLead(Duration bound, boolean takingOver) {
+    if (state instanceof NotChecked) {
+      CompletableFuture<Void> answer = askSoon();
+      if (takingOver) {
+        waitFor(answer, bound);
+      }
+    }
     State now = state;
-    if (now instanceof NotChecked n) {
-      return Optional.of("this node has not yet found out which Fulcrum organization its API token is in (" + n.why()
-          + "; asked again every " + again.toSeconds() + " s), and leads only once it has");
+    if (now instanceof NotChecked) {
+      return Optional.empty();
     }
     if (now instanceof Differs d) {
       return Optional.of(d.reason());
@@ -137,6 +194,35 @@ final class OrganizationCheck implements AutoCloseable {
     return Optional.of(d.reason());
   }
 
+  private static void waitFor(CompletableFuture<Void> answer, Duration bound) {
+    try {
+      answer.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // not told in time: asked again at the next renewal
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Right before a call to Fulcrum the caller gates (a write, a leader's read): refused (not sent) unless
+   * Fulcrum told this node which organization its token is in and it is the database's (or Fulcrum's answer
+   * names none). Not told yet, it asks again. The token's own user is always read: that is the check itself.
+   */
+  void check(String endpoint) {
+    State now = state;
+    if (now instanceof Checked || TOKEN_OWNER.equals(endpoint)) {
+      return;
+    }
+    if (now instanceof Differs d) {
+      throw new FulcrumException.Unavailable(endpoint, "not sent: " + d.reason(), null);
+    }
+    askSoon();
+    throw new FulcrumException.Unavailable(endpoint, "not sent: this node has not yet found out which Fulcrum organization"
+        + " its API token is in (" + ((NotChecked) now).why() + "; asked again, at most every " + SOONEST.toSeconds()
+        + " s), and writes only once it has", null);
+  }
+
   /** Why this node is of another organization than the database's, for /readyz, /healthz and its node record. */
   Optional<String> differs() {
     return state instanceof Differs d ? Optional.of(d.reason()) : Optional.empty();
@@ -152,9 +238,9 @@ final class OrganizationCheck implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    if (retries != null) {
-      retries.shutdownNow();
+  public synchronized void close() {
+    if (thread != null) {
+      thread.shutdownNow();
     }
   }
 }

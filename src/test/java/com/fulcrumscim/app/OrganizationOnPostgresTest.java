@@ -18,6 +18,7 @@ import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimTestServer;
 import com.fulcrumscim.testing.ScimTestServer.Bodies;
 import com.fulcrumscim.testing.TestStore;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,5 +151,60 @@ class OrganizationOnPostgresTest {
     b.http().post("/Users", Bodies.user("after-the-rename@corp.example"));
     await().atMost(Duration.ofSeconds(20)).until(() -> prod.memberByEmail("after-the-rename@corp.example").isPresent());
     assertThat(prod.members()).extracting(m -> m.email()).contains("kept@corp.example");
+  }
+
+  /**
+   * A start while Fulcrum does not answer leads at once, as before the organization check (it asked again
+   * once a minute, and every hand-over waited for it), and applies once Fulcrum answers and tells it.
+   */
+  @Test
+  void aNodeStartedWhileItsFulcrumIsDownLeadsAtOnceAndAppliesOnceFulcrumAnswers() {
+    int port = URI.create(prod.baseUrl()).getPort();
+    prod.stop();
+    ScimTestServer a = node(prod.baseUrl(), PROD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    a.http().post("/Users", Bodies.user("during-the-outage@corp.example"));
+
+    prod.start("127.0.0.1", port);
+    await().atMost(Duration.ofSeconds(40)).until(() -> prod.memberByEmail("during-the-outage@corp.example").isPresent());
+    assertThat(setting(LinkOrganization.KEY)).as("recorded once Fulcrum told it").isPresent();
+  }
+
+  /**
+   * Leading without having been told its organization (its Fulcrum down at start), a node of another
+   * organization sends that Fulcrum nothing once it answers, neither a write nor a read whose missing member
+   * would drop a link, and gives the lease up: the database's organization still has its linked member to remove.
+   */
+  @Test
+  void aNodeOfAnotherOrganizationThatLedWhileItsFulcrumWasDownSendsItNothingAndStepsDownOnceItAnswers() throws Exception {
+    ScimTestServer a = node(prod.baseUrl(), PROD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(a));
+    String id = a.http().post("/Users", Bodies.user("k47@corp.example")).json().path("id").asText();
+    await().atMost(Duration.ofSeconds(20)).until(() -> prod.memberByEmail("k47@corp.example").isPresent());
+    a.close();
+    started.remove(a);
+    int port = URI.create(staging.baseUrl()).getPort();
+    staging.stop();
+
+    ScimTestServer d = node(staging.baseUrl(), STAGING);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(d));
+    d.http().patch("/Users/" + id, Bodies.patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"));
+    d.http().post("/Users", Bodies.user("new-hire@corp.example"));
+    staging.calls().reset();
+    prod.calls().reset();
+    staging.start("127.0.0.1", port);
+
+    // the client's circuit, opened by the calls that failed during the outage, lets the check go after 30 s
+    await().atMost(Duration.ofSeconds(50)).until(() -> get(d, "/healthz").json().has("fulcrum_organization") && !leads(d));
+    Thread.sleep(TTL.toMillis()); // a cycle that could still send would do so now
+    assertThat(staging.calls().all()).as("calls other than the organization check")
+        .allSatisfy(c -> assertThat(c.endpoint()).isEqualTo("GET /api/v2/users.json"));
+    assertThat(writes(prod.calls())).isZero();
+    assertThat(get(d, "/readyz").status()).isEqualTo(503);
+
+    ScimTestServer b = node(prod.baseUrl(), PROD);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leads(b));
+    await().atMost(Duration.ofSeconds(20)).until(() -> prod.memberByEmail("k47@corp.example").isEmpty()
+        && prod.memberByEmail("new-hire@corp.example").isPresent());
   }
 }
