@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fulcrumscim.db.Database;
+import com.fulcrumscim.db.DatabaseClock;
 import com.fulcrumscim.fulcrum.emulator.FulcrumEmulator;
 import com.fulcrumscim.journal.SettingStore;
 import com.fulcrumscim.reconcile.LinkTarget;
@@ -155,6 +156,8 @@ class NodesThatDifferOnPostgresTest {
     ScimTestServer wrong = node(WRONG);
     await().atMost(Duration.ofSeconds(10)).until(() -> leads(wrong) && pause().isPresent());
     assertThat(pause().orElseThrow()).as("names the node whose token to fix").startsWith("on the node ").contains("401");
+    assertThat(statusWarnings()).as("status's WARNING row (review-s17ha F6)").singleElement().asString()
+        .contains(":" + wrong.bridge().port()).contains("its Fulcrum API token is refused: ").contains("401");
 
     ScimTestServer good = node(GOOD);
     await().atMost(Duration.ofSeconds(10)).until(() -> leads(good));
@@ -280,6 +283,13 @@ class NodesThatDifferOnPostgresTest {
       }
     }
     assertThat(acceptedEntries()).isZero();
+  }
+
+  /** What status prints as WARNING rows for the running nodes' Fulcrum. */
+  List<String> statusWarnings() {
+    try (Database db = Database.open(store.location())) {
+      return NodeTokens.fulcrumProblems(new NodeTokens(db, DatabaseClock.of(db, Clock.systemUTC())).live(TTL));
+    }
   }
 
   long acceptedEntries() {

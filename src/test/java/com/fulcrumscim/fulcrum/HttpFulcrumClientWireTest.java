@@ -52,6 +52,16 @@ class HttpFulcrumClientWireTest extends MockFulcrumTest {
     assertThat(pathAndQuery(request)).isEqualTo("/api/v2/users.json");
   }
 
+  /** Tolerated shapes: no current_organization, or one without an id, names no organization (the node then warns, URL-only). */
+  @Test
+  void aTokenOwnerWithoutAnOrganizationIdNamesNoOrganization() throws Exception {
+    server.enqueue(json(200, "{\"user\":{\"id\":\"u-9\",\"email\":\"owner@example.com\"}}"));
+    server.enqueue(json(200, "{\"user\":{\"id\":\"u-9\",\"email\":\"owner@example.com\","
+        + "\"current_organization\":{\"id\":\" \",\"name\":\"Acme\"}}}"));
+    assertThat(client.tokenOwner().organization()).isNull();
+    assertThat(client.tokenOwner().organization()).isNull();
+  }
+
   @Test
   void membersAsksForManagedInfoAndTheLargestPage() throws Exception {
     server.enqueue(json(200, page("memberships", ALICE, 1, 1)));
