@@ -234,9 +234,10 @@ public final class Bridge {
       ObjectMapper json = ScimJson.newMapper();
       UserStore users = new UserStore(json);
       GroupStore groups = new GroupStore(json);
-      // on PostgreSQL the changes this node accepts are due on the database's clock, as the other nodes' are
-      // (review-s17ha F4: a clock hours ahead held each deactivation back for hours): the offset its record's
-      // writes measure, every lease life, with no round trip of its own; its own clock until the first
+      // on PostgreSQL the changes this node accepts are due no later than the database's clock says (review-s17ha
+      // F4: a clock hours ahead held each deactivation back for hours), nor than its own (review-s17e F1: the
+      // leader compares on its own clock): the offset its record's writes measure, every lease life, with no
+      // round trip of its own; its own clock until the first
       queue = new WorkQueue(db, otherNodesMayRun() ? skew.corrected() : clock);
 
       warnIfCarryIncomplete();

@@ -19,8 +19,12 @@ import org.slf4j.LoggerFactory;
  * nothing said. Measured at each write of the node's record ({@link NodeTokens}), which reads the
  * database's clock anyway: no round trip of its own. Beyond {@link #SAID_BEYOND} a WARN says so, again
  * each minute while it lasts, and the record carries it for {@code status} on every node.
- * {@link #corrected()} is this node's clock moved onto the database's by the last measurement: the
- * intake stamps due times on it, so a change is due when the database says, whichever node took it.
+ * {@link #corrected()} is this node's clock moved back onto the database's by the last measurement
+ * when it runs ahead, and this node's clock otherwise: the intake stamps due times on it. Never later
+ * than the node's own clock (review-s17e F1, F2): the leader decides what is due on its own clock, so a
+ * node behind the database moved forward would hold its changes back by that much there, and an offset
+ * measured before an NTP step would hold them back until the next measurement; a change due early
+ * only runs sooner.
  */
 final class ClockSkew {
   private static final Logger log = LoggerFactory.getLogger(ClockSkew.class);
@@ -28,10 +32,20 @@ final class ClockSkew {
   static final Duration SAID_BEYOND = Duration.ofSeconds(2);
   private static final Duration SAID_AGAIN_EVERY = Duration.ofMinutes(1);
 
-  /** One look: the database's time, and how far this node's clock ran ahead of it (behind: negative). */
-  record Reading(long databaseMillis, long aheadMillis) {
+  /** A read of the database's clock slower than this (a stall, a GC pause) measures nothing: see {@link #measured}. */
+  static final Duration SLOWEST_READ = Duration.ofSeconds(1);
+
+  /**
+   * One look: the database's time, how far this node's clock ran ahead of it (behind: negative), and
+   * how long the read took, which bounds the error at half of it.
+   */
+  record Reading(long databaseMillis, long aheadMillis, long roundTripMillis) {
     boolean off() {
-      return Math.abs(aheadMillis) > SAID_BEYOND.toMillis();
+      return Math.abs(aheadMillis) - roundTripMillis / 2 > SAID_BEYOND.toMillis();
+    }
+
+    boolean trusted() {
+      return roundTripMillis <= SLOWEST_READ.toMillis();
     }
   }
 
@@ -59,11 +73,14 @@ final class ClockSkew {
     long before = local.millis();
     long at = database.millis(c);
     long after = local.millis();
-    return new Reading(at, before + (after - before) / 2 - at);
+    return new Reading(at, before + (after - before) / 2 - at, after - before);
   }
 
   /** Once {@code reading}'s write committed: the clock {@link #corrected()} follows it, and a skew is said. */
   synchronized void measured(Reading reading, String node) {
+    if (!reading.trusted()) {
+      return; // a stalled read would say a clock is off by half the stall: the last measurement stands
+    }
     aheadMillis = reading.aheadMillis();
     long now = nanoTime.getAsLong();
     if (reading.off()) {
@@ -71,8 +88,9 @@ final class ClockSkew {
         saying = true;
         saidAt = now;
         log.warn("this node's clock ({}) runs {} the database server's (said again each minute while it lasts): fix its"
-            + " time sync (NTP, chrony). The changes it accepts are due on the database's clock; its own logs,"
-            + " retries and timings are off by that much", node, describe(reading.aheadMillis()));
+            + " time sync (NTP, chrony). The changes it accepts are due on the database's clock while it runs"
+            + " ahead; should it lead, what it retries and how long it waits are off by that much", node,
+            describe(reading.aheadMillis()));
       }
     } else if (saying) {
       saying = false;
@@ -88,7 +106,7 @@ final class ClockSkew {
     return by + (aheadMillis >= 0 ? " ahead of" : " behind");
   }
 
-  /** This node's clock less the last measured offset: the database's time, without asking the database. */
+  /** This node's clock less the last measured offset when it runs ahead: never later than its own clock. */
   Clock corrected() {
     return new Corrected(local.getZone());
   }
@@ -102,7 +120,7 @@ final class ClockSkew {
 
     @Override
     public long millis() {
-      return local.millis() - aheadMillis;
+      return local.millis() - Math.max(aheadMillis, 0);
     }
 
     @Override
