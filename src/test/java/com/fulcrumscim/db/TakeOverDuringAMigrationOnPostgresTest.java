@@ -31,12 +31,12 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @BeforeEach
   void anOlderSchemaWhoseMigrationIsSlow() throws Exception {
     OlderRelease.schema(pg, OlderRelease.newest() - 1);
-    // held up at the newest migration's read of link (V017's backfill), it has locked and read the lease:
+    // held up at the newest migration's first statement (V018's ALTER TABLE scim_user), it has locked and read the lease:
     // the version's row is no place to hold it now, as a migration locks the version's table first
     slowing = connect();
     slowing.setAutoCommit(false);
     try (Statement s = slowing.createStatement()) {
-      s.execute("LOCK TABLE link IN ACCESS EXCLUSIVE MODE");
+      s.execute("LOCK TABLE scim_user IN ACCESS EXCLUSIVE MODE");
     }
   }
 
@@ -48,7 +48,7 @@ class TakeOverDuringAMigrationOnPostgresTest {
   @Test
   void aStandbyTakingTheLeaseWhileAMigrationIsUnderWayFindsTheNewSchema() throws Exception {
     CompletableFuture<Migrations.Versions> migration = CompletableFuture.supplyAsync(() -> Database.migrate(pg));
-    LockWaits.until(pg, "INSERT INTO member_address", migration);
+    LockWaits.until(pg, "ALTER TABLE scim_user", migration);
 
     CompletableFuture<Integer> standby = CompletableFuture.supplyAsync(this::takeTheLeaseThenReadTheSchemaVersion);
     LockWaits.until(pg, "INSERT INTO writer_lease", standby);
