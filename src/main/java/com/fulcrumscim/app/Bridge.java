@@ -96,9 +96,10 @@ public final class Bridge {
   private static final Logger log = LoggerFactory.getLogger(Bridge.class);
   /**
    * How long a stop waits for the SCIM requests under way to be answered: a healthy one takes
-   * milliseconds, and none older than StallWatch's 10 s commits anyway.
+   * milliseconds, a burst of changes to one large group seconds. One still under way after it is
+   * refused at its commit, as the stall watch closes next ({@link StallWatch#checkCommit}).
    */
-  private static final Duration SCIM_DRAIN = StallWatch.MAX_REQUEST_AGE;
+  private static final Duration SCIM_DRAIN = Duration.ofSeconds(10);
 
   private final BridgeConfig config;
   private final Function<String, String> environment;

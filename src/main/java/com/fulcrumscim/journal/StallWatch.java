@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * under way, or just ended and not yet seen); or the request arrived at the JVM before the end of
  * the last stall plus a grace (a request that waited in the socket's backlog is read only after the
  * resume, so its arrival here is just after the stall: the grace covers reading that backlog); or
- * the request is older than {@link #MAX_REQUEST_AGE}, longer than a client waits for its answer.
+ * the watch is closed (the node stopped serving: a request still under way gets no answer). A
+ * request's age alone refuses nothing: on a healthy node a change waits its turn behind others of
+ * the same group for longer than any fixed bound but its clients' own timeouts (Okta 30 s and more,
+ * Entra 60 s), and refusing it then lost removals (review-s17d F1).
  * Monotonic time ({@link System#nanoTime}): a wall clock set back or forward is no stall.
  */
 public final class StallWatch implements AutoCloseable {
@@ -27,16 +30,9 @@ public final class StallWatch implements AutoCloseable {
   public static final Duration THRESHOLD = Duration.ofSeconds(3);
   /** How long after a stall's end a request that arrived meanwhile is still counted as having waited across it. */
   public static final Duration GRACE = Duration.ofSeconds(2);
-  /**
-   * The oldest request committed. Okta publishes no timeout for its SCIM calls (okta-scim.md: no
-   * retries, a failure is a task); this stays under the usual client timeouts, so a request this old
-   * is refused (nothing stored) rather than committed after its client may have given up on it.
-   */
-  public static final Duration MAX_REQUEST_AGE = Duration.ofSeconds(10);
 
   private final long thresholdNanos;
   private final long graceNanos;
-  private final long maxAgeNanos;
   private final Thread ticker;
   private volatile long lastTick;
   /** Requests that arrived before this (nanoTime) are refused: the last stall's end plus the grace. */
@@ -45,10 +41,9 @@ public final class StallWatch implements AutoCloseable {
   private volatile long pauseNanos;
   private volatile boolean closed;
 
-  private StallWatch(Duration threshold, Duration grace, Duration maxAge, boolean watching) {
+  private StallWatch(Duration threshold, Duration grace, boolean watching) {
     this.thresholdNanos = threshold.toNanos();
     this.graceNanos = grace.toNanos();
-    this.maxAgeNanos = maxAge.toNanos();
     this.lastTick = System.nanoTime();
     this.refuseArrivedBefore = lastTick;
     this.ticker = watching ? new Thread(this::run, "stall-watch") : null;
@@ -59,19 +54,19 @@ public final class StallWatch implements AutoCloseable {
 
   /** The watch a serving node runs, started. */
   public static StallWatch started() {
-    return started(THRESHOLD, GRACE, MAX_REQUEST_AGE);
+    return started(THRESHOLD, GRACE);
   }
 
   /** As {@link #started()}, with other bounds (tests, which cannot wait for a stall of 3 s each time). */
-  public static StallWatch started(Duration threshold, Duration grace, Duration maxAge) {
-    StallWatch watch = new StallWatch(threshold, grace, maxAge, true);
+  public static StallWatch started(Duration threshold, Duration grace) {
+    StallWatch watch = new StallWatch(threshold, grace, true);
     watch.ticker.start();
     return watch;
   }
 
   /** No watch: nothing is refused. For an {@link Intake} in a process that serves no SCIM requests (tests of the stores). */
   public static StallWatch none() {
-    return new StallWatch(Duration.ZERO, Duration.ZERO, Duration.ZERO, false);
+    return new StallWatch(Duration.ZERO, Duration.ZERO, false);
   }
 
   private void run() {
@@ -112,6 +107,10 @@ public final class StallWatch implements AutoCloseable {
     if (ticker == null) {
       return;
     }
+    if (closed) {
+      // the SCIM server's stop ran out of time with this request under way: its client gets no answer
+      throw new IntakeStalled("this node stopped serving SCIM requests while the request was under way");
+    }
     long now = System.nanoTime();
     long sinceTick = now - lastTick;
     if (sinceTick > thresholdNanos) {
@@ -121,11 +120,6 @@ public final class StallWatch implements AutoCloseable {
     if (arrivedNanos - refuseArrivedBefore < 0) {
       throw new IntakeStalled("the request arrived before this node's stall of " + lastStallMillis
           + " ms ended (or within " + TimeUnit.NANOSECONDS.toMillis(graceNanos) + " ms after it)");
-    }
-    long age = now - arrivedNanos;
-    if (age > maxAgeNanos) {
-      throw new IntakeStalled("the request is " + TimeUnit.NANOSECONDS.toMillis(age) + " ms old, over the "
-          + TimeUnit.NANOSECONDS.toMillis(maxAgeNanos) + " ms a client waits for its answer");
     }
   }
 

@@ -14,6 +14,7 @@ import com.fulcrumscim.journal.IntakeStalled;
 import com.fulcrumscim.journal.JournalStore;
 import com.fulcrumscim.journal.LinesPerMinute;
 import com.fulcrumscim.journal.ResourceKey;
+import com.fulcrumscim.journal.StallWatch;
 import com.fulcrumscim.journal.TerminalText;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.scim.patch.PatchApplier;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScimServer {
   public static final String BASE_PATH = "/scim/v2";
+  /** A user's path, lower case (routes are case-insensitive), before its id. */
+  private static final String USERS_PATH = (BASE_PATH + "/Users/").toLowerCase(Locale.ROOT);
   private static final Logger log = LoggerFactory.getLogger(ScimServer.class);
   /** Characters of a request path a log line keeps. */
   private static final int MAX_LOGGED_PATH = 200;
@@ -168,10 +171,7 @@ public final class ScimServer {
     paths.add(BASE_PATH + "/Schemas/{urn}", Map.of(HandlerType.GET, discovery::schema));
     r.exception(ScimException.class, (e, ctx) -> responses.error(ctx, e));
     r.exception(IntakeRejected.class, (e, ctx) -> rejected(ctx, e));
-    // This node stood still while the request waited: the client may have given up and sent a later
-    // change through another node, which this one must not undo (StallWatch). Nothing was stored.
-    r.exception(IntakeStalled.class, (e, ctx) -> unavailable(ctx, e, "this node stood still while the request waited"
-        + " and stored nothing of it; send it again"));
+    r.exception(IntakeStalled.class, this::stalled);
     r.exception(HttpResponseException.class, (e, ctx) -> responses.error(ctx, new ScimException(e.getStatus(), null,
         e.getStatus() == 404 ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage())));
     // The writer stopped or the store is closing: nothing the client sent is wrong, and the same
@@ -209,6 +209,30 @@ public final class ScimServer {
     log.warn("request {} {} (request id {}) answered 503: {}", ctx.method(), loggedPath(ctx), ScimResponses.requestId(ctx),
         e.getMessage());
     responses.error(ctx, new ScimException(503, null, detail + " (request id " + ScimResponses.requestId(ctx) + ")"));
+  }
+
+  /**
+   * This node stood still while the request waited (or stopped serving with it under way): the client
+   * may have given up and sent a later change through another node, which this one must not undo
+   * ({@link StallWatch}). Nothing was stored. A user's deactivation or delete so refused leaves the
+   * person their access until the identity provider sends it again, and Okta does not by itself: its
+   * line says so (review-s17d F4). Retry-After outlasts the grace, else a client coming back to this
+   * node as told is refused again.
+   */
+  private void stalled(IntakeStalled e, Context ctx) {
+    String detail = "this node stood still while the request waited, or is stopping, and stored nothing of it; send it"
+        + " again (request id " + ScimResponses.requestId(ctx) + ")";
+    Optional<Deprovisioning> deprovisioning = Deprovisioning.of(ctx);
+    if (deprovisioning.isPresent()) {
+      log.warn("SCIM {} {} (request id {}) answered 503: {}. This request {}: it was not stored and does not reach"
+          + " Fulcrum, so the person keeps their access in Fulcrum until the identity provider sends it again (Okta: a"
+          + " failed task); retry it", ctx.method(), TerminalText.oneLine(loggedPath(ctx)), ScimResponses.requestId(ctx),
+          TerminalText.oneLine(e.getMessage()), TerminalText.oneLine(deprovisioning.get().describe(ctx.pathParam("id"))));
+      responses.error(ctx, new ScimException(503, null, detail));
+    } else {
+      unavailable(ctx, e, detail);
+    }
+    ctx.header("Retry-After", Long.toString(StallWatch.GRACE.toSeconds() + 1));
   }
 
   private void internalError(Context ctx, Exception e) {
@@ -282,17 +306,31 @@ public final class ScimServer {
     }
   }
 
-  /** Once the node is stopping ({@link #refuseNewRequests}), a SCIM request is refused before it reads or stores anything. */
+  /**
+   * Once the node is stopping ({@link #refuseNewRequests}), a SCIM change is refused before it reads or
+   * stores anything; a read is still answered, as the database stays open until the port closes
+   * (review-s17d F3). A user's change so refused may be a deactivation: the WARN of one refused before
+   * its body is read.
+   */
   private void refuseWhileStopping(Context ctx) {
-    if (refusing) {
-      throw new ScimException(503, null, "this node is stopping and takes no new requests; send it again (to another"
-          + " node, or to this one once it is back)");
+    if (!refusing || ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) {
+      return;
     }
+    String detail = "this node is stopping and takes no new changes; send it again (to another node, or to this one"
+        + " once it is back)";
+    String path = ctx.path();
+    if (path.toLowerCase(Locale.ROOT).startsWith(USERS_PATH) && (ctx.method() == HandlerType.PUT
+        || ctx.method() == HandlerType.PATCH || ctx.method() == HandlerType.DELETE)) {
+      ResourceEndpoints.warnRefusedBeforeRead(ctx.method().name(), path.substring(USERS_PATH.length()),
+          ScimResponses.requestId(ctx), 503, detail);
+    }
+    throw new ScimException(503, null, detail);
   }
 
   /**
-   * The first step of a stop: SCIM requests not yet begun are refused (503, Retry-After), nothing
-   * stored; those under way go on, and {@link #stop(Duration)} answers them before the port closes.
+   * The first step of a stop: SCIM changes not yet begun are refused (503, Retry-After), nothing
+   * stored, reads still answered; those under way go on, and {@link #stop(Duration)} answers them
+   * before the port closes.
    */
   public void refuseNewRequests() {
     refusing = true;

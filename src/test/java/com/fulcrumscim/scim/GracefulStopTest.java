@@ -3,6 +3,7 @@ package com.fulcrumscim.scim;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
@@ -15,6 +16,7 @@ import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -34,16 +36,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * review-s17ha F3: a stop answers the SCIM requests under way before it closes the port, and refuses
- * (503, nothing stored) those that begin after it. The request under way is a real POST on a real
+ * (503, nothing stored) the changes that begin after it, while it still answers reads (review-s17d
+ * F3), and a user's change so refused is logged as one that may leave a person their access. The request under way is a real POST on a real
  * socket whose body the test holds back until the stop has begun, on the endpoint as the daemon
  * wires it and a real SQLite file.
  */
 class GracefulStopTest {
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   Database db;
   ScimServer server;
   ScimHttp http;
@@ -73,8 +78,10 @@ class GracefulStopTest {
   }
 
   @Test
-  void aRequestUnderWayWhenTheStopBeginsIsAnsweredAndStoredAndANewOneIsRefusedWithNothingStored() throws Exception {
+  void aRequestUnderWayWhenTheStopBeginsIsAnsweredAndStoredANewChangeIsRefusedWithNothingStoredAndReadsAreAnswered()
+      throws Exception {
     serve();
+    String ada = http.post("/Users", user("ada@example.com", "Ada", "Lovelace", true)).json().path("id").asText();
     byte[] body = user("under-way@example.com").getBytes(StandardCharsets.UTF_8);
     int half = body.length / 2;
     int port = server.port();
@@ -92,6 +99,18 @@ class GracefulStopTest {
       Response refused = http.post("/Users", user("after-the-stop-began@example.com"));
       assertThat(refused.status()).as(refused.text()).isEqualTo(503);
       assertThat(refused.header("Retry-After")).isNotNull();
+      Response read = http.get("/Users/" + ada);
+      assertThat(read.status()).as(read.text()).isEqualTo(200);
+      assertThat(http.get("/Users?filter=" + ScimHttp.q("userName eq \"ada@example.com\"")).json().path("totalResults")
+          .asInt()).isEqualTo(1);
+      Response deactivation = http.patch("/Users/" + ada, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+          + "PatchOp\"],\"Operations\":[{\"op\":\"replace\",\"value\":{\"active\":false}}]}");
+      assertThat(deactivation.status()).as(deactivation.text()).isEqualTo(503);
+      assertThat(http.get("/Users/" + ada).json().path("active").asBoolean()).isTrue();
+      assertThat(logs.events()).anySatisfy(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+        assertThat(e.getFormattedMessage()).contains("PATCH of user " + ada, "refused 503", "keeps their access");
+      });
       Thread stopping = new Thread(() -> server.stop(Duration.ofSeconds(5)));
       stopping.start();
       awaitPortClosed(port); // the stop under way: it takes no connections, the request under way still open

@@ -3,6 +3,7 @@ package com.fulcrumscim.scim;
 import static com.fulcrumscim.testing.ScimTestServer.Bodies.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fulcrumscim.config.BridgeConfig;
 import com.fulcrumscim.config.ConfigLoader;
@@ -15,6 +16,7 @@ import com.fulcrumscim.journal.Tombstones;
 import com.fulcrumscim.journal.UserStore;
 import com.fulcrumscim.journal.WorkQueue;
 import com.fulcrumscim.scim.schema.ResourceNormalizer;
+import com.fulcrumscim.testing.CapturedLogs;
 import com.fulcrumscim.testing.ScimHttp;
 import com.fulcrumscim.testing.ScimHttp.Response;
 import com.fulcrumscim.testing.ScimTestServer;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,12 +41,13 @@ class StallGuardTest {
   static final Duration THRESHOLD = Duration.ofSeconds(1);
   static final Duration GRACE = Duration.ofSeconds(2);
   @TempDir Path dir;
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
   StallWatch watch;
   Database db;
   ScimServer server;
   ScimHttp http;
 
-  void serve(Duration maxAge) {
+  void serve() {
     TestStore store = TestStore.sqlite(dir.resolve("bridge.db"));
     BridgeConfig config = ScimTestServer.withPort(new ConfigLoader(name -> null).parse("test", store.yaml()), 0);
     Clock clock = Clock.systemUTC();
@@ -51,7 +55,7 @@ class StallGuardTest {
     UserStore users = new UserStore(json);
     GroupStore groups = new GroupStore(json);
     db = Database.open(store.location());
-    watch = StallWatch.started(THRESHOLD, GRACE, maxAge);
+    watch = StallWatch.started(THRESHOLD, GRACE);
     Intake intake = new Intake(db, new WorkQueue(db, clock), users, groups, new JournalStore(), new Tombstones(), clock,
         watch, () -> {});
     server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(List.of(BearerTokens.sha256Hex(ScimTestServer.TOKEN))),
@@ -68,7 +72,7 @@ class StallGuardTest {
 
   @Test
   void aChangeCommittedWhileTheWatchHasNotTickedForLongerThanTheThresholdIsRefusedAndReadsAreServed() throws Exception {
-    serve(StallWatch.MAX_REQUEST_AGE);
+    serve();
     String id = http.post("/Users", user("ada@example.com", "Ada", "Lovelace", false)).json().path("id").asText();
     watch.pauseTicker(Duration.ofSeconds(4));
     Thread.sleep(THRESHOLD.toMillis() + 500); // the stall under way, not yet seen by the watch
@@ -82,7 +86,7 @@ class StallGuardTest {
 
   @Test
   void aChangeThatArrivedWithinTheGraceAfterAStallIsRefusedAndOneAfterTheGraceIsStored() throws Exception {
-    serve(StallWatch.MAX_REQUEST_AGE);
+    serve();
     String id = http.post("/Users", user("ada@example.com", "Ada", "Lovelace", false)).json().path("id").asText();
     watch.pauseTicker(Duration.ofMillis(1500));
     Thread.sleep(1500 + 500); // the stall ended and seen (a tick every 100 ms), the grace of 2 s still running
@@ -96,14 +100,38 @@ class StallGuardTest {
     assertThat(http.get("/Users/" + id).json().path("name").path("familyName").asText()).isEqualTo("Fresh");
   }
 
+  /**
+   * review-s17d F4: a deactivation so refused is not stored, and Okta does not send it again: the line
+   * says the person keeps their access; and Retry-After outlasts the grace, else the client honouring
+   * it is refused again by this node.
+   */
   @Test
-  void aRequestOlderThanTheMaximumAgeAtCommitIsRefusedAndNothingIsStored() {
-    serve(Duration.ofNanos(1));
+  void aDeactivationRefusedAfterAStallSaysThePersonKeepsTheirAccessAndRetryAfterOutlastsTheGrace() throws Exception {
+    serve();
+    String id = http.post("/Users", user("ada@example.com", "Ada", "Lovelace", true)).json().path("id").asText();
+    watch.pauseTicker(Duration.ofMillis(1500));
+    Thread.sleep(1500 + 500); // the stall ended and seen, the grace still running
 
-    assertRefused(http.post("/Users", user("ada@example.com")));
-    Response list = http.get("/Users?filter=" + ScimHttp.q("userName eq \"ada@example.com\""));
-    assertThat(list.status()).isEqualTo(200);
-    assertThat(list.json().path("totalResults").asInt()).isZero();
+    Response refused = http.patch("/Users/" + id, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+        + "\"Operations\":[{\"op\":\"replace\",\"value\":{\"active\":false}}]}");
+    assertRefused(refused);
+    assertThat(Long.parseLong(refused.header("Retry-After"))).isGreaterThan(StallWatch.GRACE.toSeconds());
+    assertThat(http.get("/Users/" + id).json().path("active").asBoolean()).isTrue();
+    assertThat(logs.events()).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("deactivates user " + id, "keeps their access", "answered 503");
+    });
+  }
+
+  /** A request still under way when the SCIM server's stop ran out of time gets no answer: it must store nothing. */
+  @Test
+  void aChangeCommittedAfterTheWatchClosedIsRefused() {
+    serve();
+    String id = http.post("/Users", user("ada@example.com", "Ada", "Lovelace", false)).json().path("id").asText();
+    watch.close();
+
+    assertRefused(http.put("/Users/" + id, user("ada@example.com", "Ada", "Late", true)));
+    assertThat(http.get("/Users/" + id).json().path("name").path("familyName").asText()).isEqualTo("Lovelace");
   }
 
   private static void assertRefused(Response r) {
