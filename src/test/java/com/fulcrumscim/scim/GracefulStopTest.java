@@ -67,7 +67,11 @@ class GracefulStopTest {
     server = new ScimServer(ScimServer.Settings.of(config), new BearerAuth(List.of(BearerTokens.sha256Hex(ScimTestServer.TOKEN))),
         db, intake, users, groups, new ResourceNormalizer(), json, clock).start(cfg -> {},
         // after the endpoint's own before-handlers: the request has passed the refusal, its handler is next
-        cfg -> cfg.routes.before(ScimServer.BASE_PATH + "/Users", ctx -> underWay.countDown()));
+        cfg -> cfg.routes.before(ScimServer.BASE_PATH + "/Users", ctx -> {
+          if (ctx.header("X-Held") != null) { // the held request only: set-up's own POST passes here first
+            underWay.countDown();
+          }
+        }));
     http = new ScimHttp(server.baseUrl(), "Bearer " + ScimTestServer.TOKEN);
   }
 
@@ -89,7 +93,7 @@ class GracefulStopTest {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(("POST " + ScimServer.BASE_PATH + "/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-          + ScimTestServer.TOKEN + "\r\nContent-Type: application/scim+json\r\nContent-Length: " + body.length
+          + ScimTestServer.TOKEN + "\r\nX-Held: 1\r\nContent-Type: application/scim+json\r\nContent-Length: " + body.length
           + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.write(body, 0, half);
       out.flush();
