@@ -559,24 +559,7 @@ public final class Bridge {
     // Right before each call: reads go anywhere, writes only from the unfenced leader; every call is
     // counted in the shared budget first, and the fence is looked at again after that transaction,
     // and once more when the connection stands (connecting can outlast half a lease).
-    BeforeSend fenced = BeforeSend.writesFencedBy(leadership, callLog);
-    BeforeSend gate = new BeforeSend() {
-      @Override
-      public void check(String endpoint) {
-        organizationAllows(endpoint);
-        fenced.check(endpoint);
-      }
-
-      @Override
-      public void rateLimited(String endpoint, Duration retryAfter) {
-        fenced.rateLimited(endpoint, retryAfter);
-      }
-
-      @Override
-      public void onWire(String endpoint) {
-        fenced.onWire(endpoint);
-      }
-    };
+    BeforeSend gate = BeforeSend.writesFencedBy(leadership, callLog).after(this::organizationAllows);
     return new HttpFulcrumClient(settings, registry, clock, Sleeper.REAL, FulcrumCallListener.NONE, gate);
   }
 

@@ -48,6 +48,31 @@ public interface BeforeSend {
     };
   }
 
+  /**
+   * This, with {@code first} asked before its own check: {@code first} may refuse a call outright;
+   * 429s and the check on the wire stay this one's.
+   */
+  default BeforeSend after(BeforeSend first) {
+    BeforeSend then = this;
+    return new BeforeSend() {
+      @Override
+      public void check(String endpoint) {
+        first.check(endpoint);
+        then.check(endpoint);
+      }
+
+      @Override
+      public void rateLimited(String endpoint, Duration retryAfter) {
+        then.rateLimited(endpoint, retryAfter);
+      }
+
+      @Override
+      public void onWire(String endpoint) {
+        then.onWire(endpoint);
+      }
+    };
+  }
+
   /** {@code endpoint}: "METHOD /api/v2/path" with ids as {id}. */
   void check(String endpoint);
 
